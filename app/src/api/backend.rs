@@ -1,0 +1,30 @@
+//! The services the server functions call. `app` cannot depend on `server`, so the server
+//! crate implements this trait and provides it as `Arc<dyn Backend>` in the Leptos context.
+
+use super::{desktop::DesktopView, ApiError};
+use async_trait::async_trait;
+use http::HeaderMap;
+
+/// Where a request comes from, for slowing down repeated login failures.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<std::net::IpAddr>,
+}
+
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Checks the credentials and opens a session; returns the `Set-Cookie` header value.
+    async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<String, ApiError>;
+
+    /// Ends the agent's sessions (SPEC S-1: only from Not Ready); returns the `Set-Cookie`
+    /// header value that clears the cookie.
+    async fn logout(&self, headers: &HeaderMap) -> Result<String, ApiError>;
+
+    /// Who is logged in and their live state, for the first render of the desktop.
+    async fn desktop(&self, headers: &HeaderMap) -> Result<DesktopView, ApiError>;
+}

@@ -1,0 +1,25 @@
+//! The data the desktop page renders first; live updates then come over the WebSocket.
+
+use super::ApiError;
+use crate::domain::{agent::Agent, protocol::Seq, state::AgentStatus};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who is logged in, their state, and the stream position that state reflects: the page
+/// resumes its WebSocket from `seq`, so nothing between render and connect is missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesktopView {
+    pub agent: Agent,
+    pub status: AgentStatus,
+    pub seq: Seq,
+}
+
+#[server(prefix = "/api", endpoint = "desktop")]
+pub async fn get_desktop() -> Result<DesktopView, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.desktop(&headers).await
+    }
+    .await
+    .map_err(super::fail)
+}

@@ -1,0 +1,50 @@
+//! The one error type of the server functions: typed, so the page can react to each case,
+//! and never carrying internal details to the browser.
+
+use crate::domain::{state::StateError, validate::FieldError};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// One generic message, whether the username or the password was wrong.
+    #[error("Wrong username or password.")]
+    WrongCredentials,
+    #[error("Your session has ended. Please log in again.")]
+    NotLoggedIn,
+    #[error("{0}")]
+    State(StateError),
+    #[error("{}", first_message(.0))]
+    Invalid(Vec<FieldError>),
+    /// Details are in the server's log, not here.
+    #[error("Something went wrong on the server. Please try again.")]
+    Internal,
+    /// The request did not reach the server function, or its answer could not be read.
+    #[error("The server could not be reached. Check your connection and try again.")]
+    Transport,
+}
+
+fn first_message(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl From<StateError> for ApiError {
+    fn from(e: StateError) -> Self {
+        ApiError::State(e)
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
+        ApiError::Transport
+    }
+}

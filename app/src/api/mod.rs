@@ -1,0 +1,48 @@
+//! Thin server functions. Each extracts its context, calls the [`Backend`] the server crate
+//! put in the Leptos context, and maps the error; the rules live in the domain and the
+//! server's services.
+
+mod auth;
+#[cfg(feature = "ssr")]
+mod backend;
+mod desktop;
+mod error;
+
+pub use auth::{Login, Logout, login, logout};
+#[cfg(feature = "ssr")]
+pub use backend::{Backend, ClientInfo};
+pub use desktop::{DesktopView, GetDesktop, get_desktop};
+pub use error::ApiError;
+
+/// Name of the HttpOnly session cookie, shared by the server functions and the server.
+pub const SESSION_COOKIE: &str = "sb_session";
+
+/// The backend the server crate provides, or an internal error when it is missing.
+#[cfg(feature = "ssr")]
+fn backend() -> Result<std::sync::Arc<dyn Backend>, ApiError> {
+    leptos::prelude::use_context::<std::sync::Arc<dyn Backend>>().ok_or(ApiError::Internal)
+}
+
+/// The request's headers, which carry the session cookie.
+#[cfg(feature = "ssr")]
+fn request_headers() -> Result<http::HeaderMap, ApiError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .ok_or(ApiError::Internal)
+}
+
+/// Gives an error response the HTTP status that fits it, then returns the error.
+#[cfg(feature = "ssr")]
+fn fail(error: ApiError) -> ApiError {
+    use http::StatusCode;
+    let status = match &error {
+        ApiError::WrongCredentials | ApiError::NotLoggedIn => StatusCode::UNAUTHORIZED,
+        ApiError::State(_) => StatusCode::CONFLICT,
+        ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::Internal | ApiError::Transport => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    error
+}

@@ -1,0 +1,73 @@
+//! Users of the desktop and their roles.
+
+use super::ids::AgentId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a user may do. Supervisors and administrators can also take contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "agent" => Some(Role::Agent),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Agent => "Agent",
+            Role::Supervisor => "Supervisor",
+            Role::Admin => "Administrator",
+        })
+    }
+}
+
+/// A user as the desktop shows it. The password hash never leaves the server's store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: AgentId,
+    pub username: String,
+    /// Full name shown in the top bar.
+    pub display_name: String,
+    /// The name customers see ("<alias> has joined the chat.").
+    pub alias: String,
+    pub role: Role,
+    /// Administrator setting: maximum of active chats (SPEC O-4).
+    pub max_chats: u32,
+    /// Administrator setting: maximum of active emails (SPEC O-4).
+    pub max_emails: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_round_trips_through_its_stored_name() {
+        for role in [Role::Agent, Role::Supervisor, Role::Admin] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,235 @@
+//! Contacts (a chat or an email) and their lifecycle as a pure state machine.
+
+use super::ids::{ContactId, CsqId, CustomerId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a contact comes from. Each channel has its own icon in the contact tabs (SPEC C-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    Messenger,
+    WhatsApp,
+    Email,
+}
+
+impl Channel {
+    /// Chats and emails are routed, capped and shown differently.
+    pub fn kind(self) -> ContactKind {
+        match self {
+            Channel::Email => ContactKind::Email,
+            Channel::Web | Channel::Messenger | Channel::WhatsApp => ContactKind::Chat,
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Channel::Web => "Web chat",
+            Channel::Messenger => "Messenger",
+            Channel::WhatsApp => "WhatsApp",
+            Channel::Email => "Email",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Chat,
+    Email,
+}
+
+impl ContactKind {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Chat => "chat",
+            ContactKind::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ContactKind> {
+        match s {
+            "chat" => Some(ContactKind::Chat),
+            "email" => Some(ContactKind::Email),
+            _ => None,
+        }
+    }
+}
+
+/// Why a contact ended; kept for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The agent pressed End (SPEC O-6).
+    EndedByAgent,
+    /// The customer closed the chat.
+    EndedByCustomer,
+    /// The customer left before any agent joined.
+    Abandoned,
+    /// No agent joined before the join timeout, or the customer stayed silent (SPEC K-5).
+    TimedOut,
+    /// The agent's page was closed or reloaded (SPEC S-5).
+    PageClosed,
+    /// The email reply was sent (SPEC R-7).
+    Sent,
+    /// The email was discarded (SPEC Q-2).
+    Discarded,
+}
+
+/// Where a contact is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
+pub enum ContactStatus {
+    /// Waiting in its CSQ.
+    Queued,
+    /// Offered to one agent, who has not accepted yet (chats only).
+    Offered,
+    /// In an agent's hands.
+    Active,
+    Ended(EndReason),
+}
+
+/// Something that happens to a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleEvent {
+    /// A chat is offered to an agent (SPEC O-2).
+    Offer,
+    /// The offer was not accepted in time or was withdrawn (SPEC S-4).
+    OfferWithdrawn,
+    /// The agent accepted the chat offer (SPEC O-5).
+    Accept,
+    /// An email is given to an agent; emails are accepted automatically (SPEC E-1).
+    Assign,
+    /// Back to a queue (SPEC Q-1, S-5).
+    Requeue,
+    End(EndReason),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("this contact has already ended")]
+    AlreadyEnded,
+    #[error("a {kind:?} contact cannot {event:?}")]
+    NotForKind {
+        kind: ContactKind,
+        event: LifecycleEvent,
+    },
+    #[error("cannot {event:?} a contact that is {from:?}")]
+    NotNow {
+        from: ContactStatus,
+        event: LifecycleEvent,
+    },
+}
+
+impl ContactStatus {
+    /// The one place that says which lifecycle transitions exist.
+    pub fn apply(
+        self,
+        kind: ContactKind,
+        event: LifecycleEvent,
+    ) -> Result<ContactStatus, LifecycleError> {
+        use ContactStatus::*;
+        use LifecycleEvent as E;
+        if let Ended(_) = self {
+            return Err(LifecycleError::AlreadyEnded);
+        }
+        let chat_only = matches!(event, E::Offer | E::OfferWithdrawn | E::Accept);
+        let email_only = matches!(event, E::Assign | E::Requeue);
+        if (chat_only && kind != ContactKind::Chat) || (email_only && kind != ContactKind::Email)
+        {
+            return Err(LifecycleError::NotForKind { kind, event });
+        }
+        match (self, event) {
+            (Queued, E::Offer) => Ok(Offered),
+            (Offered, E::OfferWithdrawn) => Ok(Queued),
+            (Offered, E::Accept) => Ok(Active),
+            (Queued, E::Assign) => Ok(Active),
+            (Active, E::Requeue) => Ok(Queued),
+            (Active, E::End(reason)) => Ok(Ended(reason)),
+            // A customer may give up, or time out, before anyone joined.
+            (
+                Queued | Offered,
+                E::End(reason @ (EndReason::Abandoned | EndReason::TimedOut | EndReason::EndedByCustomer)),
+            ) => Ok(Ended(reason)),
+            (from, event) => Err(LifecycleError::NotNow { from, event }),
+        }
+    }
+
+    pub fn is_ended(self) -> bool {
+        matches!(self, ContactStatus::Ended(_))
+    }
+}
+
+/// A contact as the desktop lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub channel: Channel,
+    pub csq: CsqId,
+    pub customer: CustomerId,
+    pub status: ContactStatus,
+    /// Unix milliseconds when the system received it.
+    pub created_at_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ContactStatus::*;
+    use LifecycleEvent as E;
+
+    #[test]
+    fn chat_goes_queued_offered_active_ended() {
+        let s = Queued.apply(ContactKind::Chat, E::Offer).unwrap();
+        assert_eq!(s, Offered);
+        let s = s.apply(ContactKind::Chat, E::Accept).unwrap();
+        assert_eq!(s, Active);
+        let s = s.apply(ContactKind::Chat, E::End(EndReason::EndedByAgent)).unwrap();
+        assert_eq!(s, Ended(EndReason::EndedByAgent));
+        assert_eq!(s.apply(ContactKind::Chat, E::Offer), Err(LifecycleError::AlreadyEnded));
+    }
+
+    /// SPEC S-4: an expired offer puts the chat back in its queue for the next agent.
+    #[test]
+    fn expired_offer_requeues_the_chat() {
+        let s = Offered.apply(ContactKind::Chat, E::OfferWithdrawn).unwrap();
+        assert_eq!(s, Queued);
+    }
+
+    #[test]
+    fn emails_are_assigned_without_offer_and_can_be_requeued() {
+        assert!(matches!(
+            Queued.apply(ContactKind::Email, E::Offer),
+            Err(LifecycleError::NotForKind { .. })
+        ));
+        let s = Queued.apply(ContactKind::Email, E::Assign).unwrap();
+        assert_eq!(s.apply(ContactKind::Email, E::Requeue).unwrap(), Queued);
+        assert!(matches!(
+            Active.apply(ContactKind::Chat, E::Requeue),
+            Err(LifecycleError::NotForKind { .. })
+        ));
+    }
+
+    #[test]
+    fn an_agent_cannot_end_a_chat_nobody_accepted() {
+        assert!(matches!(
+            Queued.apply(ContactKind::Chat, E::End(EndReason::EndedByAgent)),
+            Err(LifecycleError::NotNow { .. })
+        ));
+        assert_eq!(
+            Queued.apply(ContactKind::Chat, E::End(EndReason::Abandoned)),
+            Ok(Ended(EndReason::Abandoned))
+        );
+    }
+
+    #[test]
+    fn channels_map_to_kinds() {
+        assert_eq!(Channel::WhatsApp.kind(), ContactKind::Chat);
+        assert_eq!(Channel::Email.kind(), ContactKind::Email);
+    }
+}

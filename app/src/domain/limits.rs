@@ -1,0 +1,34 @@
+//! Every fixed limit of the specification, in one place. The browser (Wasm) and the server
+//! compile this same module; the server enforces each limit whatever the browser sends.
+
+use std::ops::RangeInclusive;
+
+/// One megabyte as the limits count it: 2^20 bytes, so "10 MB" is 10,485,760 bytes.
+pub const MB: u64 = 1024 * 1024;
+
+/// SPEC R-1: addresses in each of To, Cc and Bcc.
+pub const MAX_ADDRESSES_PER_FIELD: usize = 20;
+/// SPEC A-1: attachments per reply.
+pub const MAX_ATTACHMENTS: usize = 10;
+/// SPEC A-1: bytes per attachment.
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * MB;
+/// SPEC A-1 and E-3: bytes of attachments together (pasted images count).
+pub const MAX_TOTAL_ATTACHMENT_BYTES: u64 = 20 * MB;
+/// SPEC P-1: Unicode scalar values (Rust `char`s) in one agent chat message.
+pub const MAX_CHAT_MESSAGE_CHARS: usize = 1500;
+/// SPEC W-1: wrap-up reasons selected on one contact.
+pub const MAX_WRAP_UP_REASONS: usize = 5;
+/// SPEC G-3: participants in a chat, the customer included.
+pub const MAX_CHAT_PARTICIPANTS: usize = 3;
+/// SPEC G-2: messages of history an invited agent sees.
+pub const MAX_HISTORY_MESSAGES: usize = 100;
+/// SPEC S-4: the administrator's accept timer, in seconds.
+pub const ACCEPT_TIMER_SECS: RangeInclusive<u32> = 10..=3600;
+/// SPEC S-4: the accept timer until the administrator changes it.
+pub const DEFAULT_ACCEPT_TIMER_SECS: u32 = 15;
+/// SPEC O-4: default maximum of active chats per agent.
+pub const DEFAULT_MAX_CHATS: u32 = 3;
+/// SPEC O-4: default maximum of active emails per agent.
+pub const DEFAULT_MAX_EMAILS: u32 = 3;
+/// Longest email address accepted (RFC 5321 path limit).
+pub const MAX_EMAIL_ADDRESS_CHARS: usize = 254;

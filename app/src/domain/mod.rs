@@ -1,0 +1,13 @@
+//! The shared domain: plain Rust types and pure functions that build for wasm32 and native.
+//! Nothing here does I/O; the server and the browser call the same rules.
+
+pub mod agent;
+pub mod canned;
+pub mod contact;
+pub mod csq;
+pub mod customer;
+pub mod ids;
+pub mod limits;
+pub mod protocol;
+pub mod state;
+pub mod validate;

@@ -1,0 +1,461 @@
+//! Validators shared by the browser and the server. Each returns errors that name the field
+//! and the limit, so the page can show them beside the field and the server can refuse
+//! whatever a modified page sends.
+
+use super::limits::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The input a problem is about. Its `Display` is the label the user sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "field", content = "name")]
+pub enum Field {
+    To,
+    Cc,
+    Bcc,
+    ChatMessage,
+    Attachments,
+    /// One attachment, by file name.
+    Attachment(String),
+    WrapUpReasons,
+    AcceptTimer,
+    Username,
+    Password,
+    Email,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::To => f.write_str("To"),
+            Field::Cc => f.write_str("Cc"),
+            Field::Bcc => f.write_str("Bcc"),
+            Field::ChatMessage => f.write_str("Message"),
+            Field::Attachments => f.write_str("Attachments"),
+            Field::Attachment(name) => write!(f, "\"{name}\""),
+            Field::WrapUpReasons => f.write_str("Wrap-up reasons"),
+            Field::AcceptTimer => f.write_str("Accept timer"),
+            Field::Username => f.write_str("Username"),
+            Field::Password => f.write_str("Password"),
+            Field::Email => f.write_str("Email"),
+        }
+    }
+}
+
+/// What is wrong with the field, with the limit it broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "problem")]
+pub enum Problem {
+    Required,
+    TooManyItems { max: usize, given: usize },
+    TooManyChars { max: usize, given: usize },
+    TooLarge { max_bytes: u64, given_bytes: u64 },
+    InvalidEmail { value: String },
+    OutOfRange { min: u32, max: u32, given: u32 },
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl FieldError {
+    pub fn new(field: Field, problem: Problem) -> Self {
+        FieldError { field, problem }
+    }
+}
+
+/// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB".
+pub fn format_bytes(bytes: u64) -> String {
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        if tenths % 10 == 0 {
+            format!("{} MB", tenths / 10)
+        } else {
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Required => f.write_str("required"),
+            Problem::TooManyItems { max, given } => {
+                write!(f, "at most {max} allowed ({given} given)")
+            }
+            Problem::TooManyChars { max, given } => {
+                write!(f, "at most {max} characters ({given} given)")
+            }
+            Problem::TooLarge {
+                max_bytes,
+                given_bytes,
+            } => write!(
+                f,
+                "larger than the {} limit ({})",
+                format_bytes(*max_bytes),
+                format_bytes(*given_bytes)
+            ),
+            Problem::InvalidEmail { value } => write!(f, "\"{value}\" is not a valid email address"),
+            Problem::OutOfRange { min, max, given } => {
+                write!(f, "must be between {min} and {max} ({given} given)")
+            }
+        }
+    }
+}
+
+/// Counts characters as the limits do: Unicode scalar values, not bytes or UTF-16 units.
+pub fn char_count(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// SPEC P-1: a chat message is not blank and holds at most 1500 characters.
+pub fn validate_chat_message(text: &str) -> Result<(), FieldError> {
+    if text.trim().is_empty() {
+        return Err(FieldError::new(Field::ChatMessage, Problem::Required));
+    }
+    let given = char_count(text);
+    if given > MAX_CHAT_MESSAGE_CHARS {
+        return Err(FieldError::new(
+            Field::ChatMessage,
+            Problem::TooManyChars {
+                max: MAX_CHAT_MESSAGE_CHARS,
+                given,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// A practical address check: one `@`, a non-empty local part without spaces, and a dotted
+/// domain of letters, digits and hyphens. It refuses what SMTP would refuse, not every
+/// oddity RFC 5322 allows.
+pub fn is_valid_email(address: &str) -> bool {
+    if address.chars().count() > MAX_EMAIL_ADDRESS_CHARS {
+        return false;
+    }
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:@\"".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+/// SPEC R-1: at most 20 addresses in one of To, Cc, Bcc, each a valid address.
+pub fn validate_recipients(field: Field, addresses: &[String]) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if addresses.len() > MAX_ADDRESSES_PER_FIELD {
+        errors.push(FieldError::new(
+            field.clone(),
+            Problem::TooManyItems {
+                max: MAX_ADDRESSES_PER_FIELD,
+                given: addresses.len(),
+            },
+        ));
+    }
+    for a in addresses {
+        if !is_valid_email(a.trim()) {
+            errors.push(FieldError::new(
+                field.clone(),
+                Problem::InvalidEmail { value: a.clone() },
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// One file as the attachment rules see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSize {
+    pub name: String,
+    pub bytes: u64,
+}
+
+/// SPEC A-1 and A-3: checks one more file against what is already attached, so that a
+/// refusal names the file and the limit and leaves the others in place.
+pub fn validate_new_attachment(existing: &[FileSize], new: &FileSize) -> Result<(), FieldError> {
+    if existing.len() >= MAX_ATTACHMENTS {
+        return Err(FieldError::new(
+            Field::Attachment(new.name.clone()),
+            Problem::TooManyItems {
+                max: MAX_ATTACHMENTS,
+                given: existing.len() + 1,
+            },
+        ));
+    }
+    if new.bytes > MAX_ATTACHMENT_BYTES {
+        return Err(FieldError::new(
+            Field::Attachment(new.name.clone()),
+            Problem::TooLarge {
+                max_bytes: MAX_ATTACHMENT_BYTES,
+                given_bytes: new.bytes,
+            },
+        ));
+    }
+    let total: u64 = existing.iter().map(|f| f.bytes).sum::<u64>() + new.bytes;
+    if total > MAX_TOTAL_ATTACHMENT_BYTES {
+        return Err(FieldError::new(
+            Field::Attachment(new.name.clone()),
+            Problem::TooLarge {
+                max_bytes: MAX_TOTAL_ATTACHMENT_BYTES,
+                given_bytes: total,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// SPEC A-1: a whole set of attachments, as the server checks it at send.
+pub fn validate_attachments(files: &[FileSize]) -> Result<(), FieldError> {
+    let mut accepted: Vec<FileSize> = Vec::with_capacity(files.len());
+    for f in files {
+        validate_new_attachment(&accepted, f)?;
+        accepted.push(f.clone());
+    }
+    Ok(())
+}
+
+/// SPEC W-1: at most 5 wrap-up reasons on one contact.
+pub fn validate_wrap_up_count(selected: usize) -> Result<(), FieldError> {
+    if selected > MAX_WRAP_UP_REASONS {
+        return Err(FieldError::new(
+            Field::WrapUpReasons,
+            Problem::TooManyItems {
+                max: MAX_WRAP_UP_REASONS,
+                given: selected,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// SPEC S-4: the accept timer is 10 to 3600 seconds.
+pub fn validate_accept_timer(secs: u32) -> Result<(), FieldError> {
+    if !ACCEPT_TIMER_SECS.contains(&secs) {
+        return Err(FieldError::new(
+            Field::AcceptTimer,
+            Problem::OutOfRange {
+                min: *ACCEPT_TIMER_SECS.start(),
+                max: *ACCEPT_TIMER_SECS.end(),
+                given: secs,
+            },
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn addresses(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("customer{i}@example.com")).collect()
+    }
+
+    /// SPEC R-1: 19 and 20 addresses pass, 21 is refused with the field and the limit named.
+    #[test]
+    fn recipient_count_boundary_19_20_21() {
+        assert!(validate_recipients(Field::To, &addresses(19)).is_ok());
+        assert!(validate_recipients(Field::Cc, &addresses(20)).is_ok());
+        let errors = validate_recipients(Field::Bcc, &addresses(21)).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].to_string(), "Bcc: at most 20 allowed (21 given)");
+    }
+
+    /// SPEC R-1: every address is checked.
+    #[test]
+    fn each_invalid_address_is_named() {
+        let list = vec![
+            "ok@example.com".to_string(),
+            "not an address".to_string(),
+            "a@b".to_string(),
+        ];
+        let errors = validate_recipients(Field::To, &list).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0].to_string(),
+            "To: \"not an address\" is not a valid email address"
+        );
+    }
+
+    #[test]
+    fn email_addresses() {
+        for ok in ["a@b.co", "first.last+tag@sub.example.org", "élodie@exemple.fr"] {
+            assert!(is_valid_email(ok), "{ok}");
+        }
+        for bad in [
+            "", "@example.com", "a@", "a@b", "a b@example.com", "a@exa mple.com", "a..b@example.com",
+            "a@-x.com", "<a@b.com>",
+        ] {
+            assert!(!is_valid_email(bad), "{bad}");
+        }
+    }
+
+    /// SPEC P-1: 1500 characters pass, 1501 are refused, counted as Unicode scalar values.
+    #[test]
+    fn chat_message_boundary_counts_characters_not_bytes() {
+        for unit in ["a", "é", "漢", "😀"] {
+            let at_limit = unit.repeat(MAX_CHAT_MESSAGE_CHARS);
+            assert!(validate_chat_message(&at_limit).is_ok(), "{unit}");
+            let over = unit.repeat(MAX_CHAT_MESSAGE_CHARS + 1);
+            let err = validate_chat_message(&over).unwrap_err();
+            assert_eq!(err.to_string(), "Message: at most 1500 characters (1501 given)");
+        }
+        assert_eq!(
+            validate_chat_message("  \n").unwrap_err().problem,
+            Problem::Required
+        );
+    }
+
+    /// SPEC A-1: exactly 10 MB passes, one byte more is refused with the file and the limit.
+    #[test]
+    fn attachment_of_exactly_10_mb() {
+        let f = |bytes| FileSize {
+            name: "report.pdf".into(),
+            bytes,
+        };
+        assert!(validate_new_attachment(&[], &f(10 * MB)).is_ok());
+        let err = validate_new_attachment(&[], &f(10 * MB + 1)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"report.pdf\": larger than the 10 MB limit (10 MB)"
+        );
+        assert_eq!(err.field, Field::Attachment("report.pdf".into()));
+    }
+
+    /// SPEC A-1: exactly 20 MB together passes, one byte more is refused; nothing before is lost.
+    #[test]
+    fn attachments_of_exactly_20_mb_in_total() {
+        let two = vec![
+            FileSize {
+                name: "a.bin".into(),
+                bytes: 10 * MB,
+            },
+            FileSize {
+                name: "b.bin".into(),
+                bytes: 10 * MB,
+            },
+        ];
+        assert!(validate_attachments(&two).is_ok());
+        let one_more = FileSize {
+            name: "c.txt".into(),
+            bytes: 1,
+        };
+        let err = validate_new_attachment(&two, &one_more).unwrap_err();
+        assert_eq!(err.field, Field::Attachment("c.txt".into()));
+        assert!(matches!(
+            err.problem,
+            Problem::TooLarge {
+                max_bytes,
+                ..
+            } if max_bytes == 20 * MB
+        ));
+    }
+
+    /// SPEC A-1: the eleventh file is refused.
+    #[test]
+    fn at_most_ten_attachments() {
+        let ten: Vec<FileSize> = (0..10)
+            .map(|i| FileSize {
+                name: format!("f{i}"),
+                bytes: 1,
+            })
+            .collect();
+        assert!(validate_attachments(&ten).is_ok());
+        let err = validate_new_attachment(
+            &ten,
+            &FileSize {
+                name: "eleven.txt".into(),
+                bytes: 1,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "\"eleven.txt\": at most 10 allowed (11 given)");
+    }
+
+    /// SPEC W-1 and S-4 limits.
+    #[test]
+    fn wrap_up_and_accept_timer_limits() {
+        assert!(validate_wrap_up_count(5).is_ok());
+        assert!(validate_wrap_up_count(6).is_err());
+        assert!(validate_accept_timer(10).is_ok());
+        assert!(validate_accept_timer(3600).is_ok());
+        assert_eq!(
+            validate_accept_timer(9).unwrap_err().to_string(),
+            "Accept timer: must be between 10 and 3600 (9 given)"
+        );
+        assert!(validate_accept_timer(3601).is_err());
+        assert!(validate_accept_timer(DEFAULT_ACCEPT_TIMER_SECS).is_ok());
+    }
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(format_bytes(10 * MB), "10 MB");
+        assert_eq!(format_bytes(MB + MB / 2), "1.5 MB");
+        assert_eq!(format_bytes(2048), "2 KB");
+        assert_eq!(format_bytes(12), "12 bytes");
+    }
+
+    proptest! {
+        /// SPEC P-1: any text of up to 1500 non-blank characters passes, whatever its bytes.
+        #[test]
+        fn any_message_within_the_limit_passes(s in "[a-zé漢😀]{1,1500}") {
+            prop_assert!(validate_chat_message(&s).is_ok());
+        }
+
+        /// SPEC P-1: any text over 1500 characters is refused, naming the count given.
+        #[test]
+        fn any_message_over_the_limit_fails(extra in 1usize..200, c in proptest::char::any()) {
+            prop_assume!(!c.is_whitespace());
+            let s: String = std::iter::repeat_n(c, MAX_CHAT_MESSAGE_CHARS + extra).collect();
+            let err = validate_chat_message(&s).unwrap_err();
+            prop_assert_eq!(err.problem, Problem::TooManyChars { max: 1500, given: 1500 + extra });
+        }
+
+        /// SPEC R-1: the count rule holds for any list length.
+        #[test]
+        fn recipient_count_rule(n in 0usize..60) {
+            let result = validate_recipients(Field::To, &addresses(n));
+            prop_assert_eq!(result.is_ok(), n <= MAX_ADDRESSES_PER_FIELD);
+        }
+
+        /// SPEC A-1: a set is accepted exactly when count, each size and the total fit.
+        #[test]
+        fn attachment_rule_matches_its_definition(sizes in proptest::collection::vec(0u64..=12 * MB, 0..13)) {
+            let files: Vec<FileSize> = sizes.iter().enumerate()
+                .map(|(i, b)| FileSize { name: format!("f{i}"), bytes: *b }).collect();
+            let expected = sizes.len() <= MAX_ATTACHMENTS
+                && sizes.iter().all(|b| *b <= MAX_ATTACHMENT_BYTES)
+                && sizes.iter().sum::<u64>() <= MAX_TOTAL_ATTACHMENT_BYTES;
+            prop_assert_eq!(validate_attachments(&files).is_ok(), expected);
+        }
+    }
+}

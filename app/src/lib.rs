@@ -1,0 +1,13 @@
+//! Switchboard's isomorphic application: the shared domain, the server functions and the
+//! Leptos views. It compiles twice: with `ssr` into the server, with `hydrate` into the
+//! browser's WebAssembly, so the same types and validators run on both sides.
+//!
+//! - [`domain`]: pure types and rules (no I/O). Limits live in [`domain::limits`] only.
+//! - [`api`]: thin `#[server]` functions; the server crate provides a [`api::Backend`].
+//! - [`ui`]: pages and components.
+
+pub mod api;
+pub mod domain;
+pub mod ui;
+
+pub use ui::shell::{shell, App};

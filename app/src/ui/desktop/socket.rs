@@ -1,0 +1,145 @@
+//! The browser side of the desktop WebSocket: connect, resume from the last sequence
+//! number, reconnect with backoff, and queue commands while the connection is down.
+
+use super::live::{ConnectionState, Live};
+use crate::domain::protocol::{ClientCommand, ServerMessage};
+use leptos::prelude::*;
+use std::{
+    cell::{Cell, RefCell},
+    collections::VecDeque,
+    rc::Rc,
+};
+use wasm_bindgen::{closure::Closure, JsCast};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// Longest wait between two reconnection attempts.
+const MAX_BACKOFF_MS: u32 = 5_000;
+
+type Handler<E> = Closure<dyn FnMut(E)>;
+
+pub struct Socket {
+    live: Live,
+    ws: RefCell<Option<WebSocket>>,
+    outbox: RefCell<VecDeque<String>>,
+    attempts: Cell<u32>,
+    /// Kept alive as long as the socket they are attached to.
+    handlers: RefCell<Vec<Handler<web_sys::Event>>>,
+    on_message: RefCell<Option<Handler<MessageEvent>>>,
+    on_close: RefCell<Option<Handler<CloseEvent>>>,
+}
+
+impl Socket {
+    pub fn open(live: Live) -> Rc<Socket> {
+        let socket = Rc::new(Socket {
+            live,
+            ws: RefCell::new(None),
+            outbox: RefCell::new(VecDeque::new()),
+            attempts: Cell::new(0),
+            handlers: RefCell::new(Vec::new()),
+            on_message: RefCell::new(None),
+            on_close: RefCell::new(None),
+        });
+        socket.dial();
+        socket
+    }
+
+    fn url() -> String {
+        let location = window().location();
+        let scheme = match location.protocol().as_deref() {
+            Ok("https:") => "wss",
+            _ => "ws",
+        };
+        format!("{scheme}://{}/ws", location.host().unwrap_or_default())
+    }
+
+    fn dial(self: &Rc<Self>) {
+        let ws = match WebSocket::new(&Self::url()) {
+            Ok(ws) => ws,
+            Err(_) => return self.retry_later(),
+        };
+        let this = Rc::clone(self);
+        let on_open: Handler<web_sys::Event> = Closure::new(move |_| {
+            this.attempts.set(0);
+            let hello = ClientCommand::Hello {
+                resume_after: Some(this.live.last_seq()),
+            };
+            this.write(&hello);
+            let queued: Vec<String> = this.outbox.borrow_mut().drain(..).collect();
+            for text in queued {
+                this.write_text(text);
+            }
+        });
+        let this = Rc::clone(self);
+        let on_message: Handler<MessageEvent> = Closure::new(move |ev: MessageEvent| {
+            let Some(text) = ev.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<ServerMessage>(&text) {
+                Ok(message) => {
+                    if let Some(reply) = this.live.handle(message) {
+                        this.write(&reply);
+                    }
+                    if this.live.logged_out() {
+                        let _ = window().location().set_href("/login");
+                    }
+                }
+                Err(_) => leptos::logging::warn!("unreadable message from the server"),
+            }
+        });
+        let this = Rc::clone(self);
+        let on_close: Handler<CloseEvent> = Closure::new(move |_| {
+            this.ws.borrow_mut().take();
+            this.retry_later();
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *self.handlers.borrow_mut() = vec![on_open];
+        *self.on_message.borrow_mut() = Some(on_message);
+        *self.on_close.borrow_mut() = Some(on_close);
+        *self.ws.borrow_mut() = Some(ws);
+    }
+
+    fn retry_later(self: &Rc<Self>) {
+        if self.live.logged_out() {
+            return;
+        }
+        self.live.connection.set(ConnectionState::Reconnecting);
+        let attempt = self.attempts.get();
+        self.attempts.set(attempt.saturating_add(1));
+        let delay = (250u32 << attempt.min(5)).min(MAX_BACKOFF_MS);
+        let this = Rc::clone(self);
+        gloo_timers::callback::Timeout::new(delay, move || this.dial()).forget();
+    }
+
+    /// Sends now if connected, otherwise keeps the command for the next connection.
+    pub fn send(&self, command: &ClientCommand) {
+        let Ok(text) = serde_json::to_string(command) else {
+            return;
+        };
+        let open = self
+            .ws
+            .borrow()
+            .as_ref()
+            .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
+        if open {
+            self.write_text(text);
+        } else {
+            self.outbox.borrow_mut().push_back(text);
+        }
+    }
+
+    fn write(&self, command: &ClientCommand) {
+        if let Ok(text) = serde_json::to_string(command) {
+            self.write_text(text);
+        }
+    }
+
+    fn write_text(&self, text: String) {
+        if let Some(ws) = self.ws.borrow().as_ref() {
+            if ws.send_with_str(&text).is_err() {
+                self.outbox.borrow_mut().push_back(text);
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Pages and components. One component per file; rules live in `domain`, not here.
+
+pub mod desktop;
+pub mod login;
+pub mod shell;

@@ -1,0 +1,218 @@
+//! Passwords (argon2id), session tokens and cookies, and the slowdown of repeated login
+//! failures.
+
+use app::api::SESSION_COOKIE;
+use argon2::{
+    password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, SaltString},
+    Argon2, PasswordHasher, PasswordVerifier,
+};
+use http::HeaderMap;
+use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{Mutex, OnceLock},
+    time::{Duration, Instant},
+};
+
+/// How long a session lasts without logging in again: a long shift.
+pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// Hashes a password into a PHC string (argon2id, random salt). CPU-heavy: call it from
+/// `spawn_blocking` in async code.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters cannot fail")
+        .to_string()
+}
+
+/// Checks a password against a stored hash; a malformed hash never matches.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the username is unknown, so that answering takes as long
+/// as for a known user and does not reveal which usernames exist.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no user has this password"))
+}
+
+/// A new session token: 32 random bytes, hex-encoded.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// What the store keeps instead of the token, so a leaked database opens no session.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `Set-Cookie` value that opens a session: HttpOnly and SameSite=Strict.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_TTL_MS / 1000,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The session token from the request's `Cookie` headers, if any.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Failures that are forgiven after this long without another one.
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failures allowed before answers slow down.
+const FREE_FAILURES: u32 = 3;
+/// The longest wait imposed before checking a password.
+const MAX_DELAY: Duration = Duration::from_secs(8);
+
+/// Counts recent login failures per username and per client address, and says how long to
+/// wait before the next attempt is checked: nothing for the first three, then 1 s, 2 s, 4 s,
+/// up to 8 s. Kept in memory: a restart forgives, which is acceptable for a slowdown.
+#[derive(Default)]
+pub struct LoginThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginThrottle {
+    fn keys(username: &str, ip: Option<IpAddr>) -> Vec<String> {
+        let mut keys = vec![format!("user:{}", username.to_lowercase())];
+        if let Some(ip) = ip {
+            keys.push(format!("ip:{ip}"));
+        }
+        keys
+    }
+
+    /// How long to wait before checking this attempt.
+    pub fn delay(&self, username: &str, ip: Option<IpAddr>) -> Duration {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let worst = Self::keys(username, ip)
+            .iter()
+            .filter_map(|k| map.get(k))
+            .filter(|(_, last)| now.duration_since(*last) < FAILURE_WINDOW)
+            .map(|(n, _)| *n)
+            .max()
+            .unwrap_or(0);
+        if worst < FREE_FAILURES {
+            Duration::ZERO
+        } else {
+            let exp = (worst - FREE_FAILURES).min(3);
+            (Duration::from_secs(1) * 2u32.pow(exp)).min(MAX_DELAY)
+        }
+    }
+
+    pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        map.retain(|_, (_, last)| now.duration_since(*last) < FAILURE_WINDOW);
+        for key in Self::keys(username, ip) {
+            let entry = map.entry(key).or_insert((0, now));
+            entry.0 += 1;
+            entry.1 = now;
+        }
+    }
+
+    /// A success clears the username's count (not the address's: one address may be
+    /// guessing many usernames).
+    pub fn record_success(&self, username: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&format!("user:{}", username.to_lowercase()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hashed_with_argon2id_and_verified() {
+        let hash = hash_password("correct horse");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("Correct horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let a = new_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, new_token());
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+
+    #[test]
+    fn session_cookie_is_http_only_and_strict() {
+        let c = session_cookie("abc", false);
+        assert!(c.starts_with("sb_session=abc;"));
+        assert!(c.contains("HttpOnly"));
+        assert!(c.contains("SameSite=Strict"));
+        assert!(!c.contains("Secure"));
+        assert!(session_cookie("abc", true).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn token_is_read_from_any_cookie_header() {
+        let mut h = HeaderMap::new();
+        h.append(http::header::COOKIE, "theme=dark".parse().unwrap());
+        h.append(http::header::COOKIE, "a=1; sb_session=tok; b=2".parse().unwrap());
+        assert_eq!(token_from_headers(&h).as_deref(), Some("tok"));
+        assert_eq!(token_from_headers(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn repeated_failures_slow_down_attempts() {
+        let t = LoginThrottle::default();
+        let ip: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
+        for _ in 0..3 {
+            assert_eq!(t.delay("alice", ip), Duration::ZERO);
+            t.record_failure("alice", ip);
+        }
+        assert_eq!(t.delay("ALICE", None), Duration::from_secs(1));
+        t.record_failure("alice", ip);
+        assert_eq!(t.delay("alice", None), Duration::from_secs(2));
+        for _ in 0..10 {
+            t.record_failure("alice", ip);
+        }
+        assert_eq!(t.delay("alice", None), MAX_DELAY);
+        // Another username from the same address is slowed too.
+        assert_eq!(t.delay("bob", ip), MAX_DELAY);
+        t.record_success("alice");
+        assert_eq!(t.delay("alice", None), Duration::ZERO);
+    }
+}

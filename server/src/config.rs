@@ -1,0 +1,67 @@
+//! Configuration from the command line and the environment (each flag has an env variable).
+
+use clap::Parser;
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Switchboard: the agent desktop for chats and emails.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "server", version, about)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "SWITCHBOARD_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Database URL. A `sqlite:` URL or file path selects the embedded SQLite database (the
+    /// default, created on first start in the data directory); a `postgres://` URL selects
+    /// PostgreSQL.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Directory for the SQLite database and stored files.
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Log filter, as in `info` or `server=debug,sqlx=warn`.
+    #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "SWITCHBOARD_LOG_JSON", default_value_t = false)]
+    pub log_json: bool,
+
+    /// Directory of the built site (the Wasm, JS and CSS made by cargo-leptos).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+
+    /// Fill an empty database with demo users, CSQs, wrap-up reasons and canned responses.
+    #[arg(long, env = "SWITCHBOARD_DEMO", default_value_t = false)]
+    pub demo: bool,
+
+    /// Mark the session cookie `Secure` (set this when served over HTTPS).
+    #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    /// The database URL in effect: the given one, or a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("switchboard.db").display()),
+        }
+    }
+
+    /// Defaults for tests: an ephemeral port and the given database.
+    pub fn for_tests(database_url: String, data_dir: PathBuf) -> Self {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("valid address"),
+            database_url: Some(database_url),
+            data_dir,
+            log: "warn".into(),
+            log_json: false,
+            site_root: "target/site".into(),
+            demo: false,
+            secure_cookies: false,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! HTTP wiring: the Leptos pages and server functions, the desktop WebSocket, health and
+//! metrics, behind the request guard.
+
+mod guard;
+mod health;
+mod ws;
+
+use crate::services::Services;
+use app::{api::Backend, shell, App};
+use axum::{extract::FromRef, middleware, routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Arc<Services>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let backend: Arc<dyn Backend> = state.services.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .route("/ws", get(ws::desktop_socket))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(backend.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

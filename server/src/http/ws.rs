@@ -1,0 +1,233 @@
+//! The desktop WebSocket (`/ws`): one per page. The page says hello with the last sequence
+//! number it saw; the server replays what it missed from the store, then forwards live
+//! events of the agent's stream and applies the page's commands.
+
+use super::AppState;
+use crate::services::Services;
+use app::{
+    api::ApiError,
+    domain::{
+        ids::AgentId,
+        protocol::{AgentEvent, ClientCommand, CommandError, Envelope, Seq, ServerMessage},
+        state::{AgentState, StateEvent},
+    },
+};
+use axum::{
+    extract::{
+        ws::{Message, WebSocket},
+        State, WebSocketUpgrade,
+    },
+    response::{IntoResponse, Response},
+};
+use http::{HeaderMap, StatusCode};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Events read from the store per query while replaying.
+const REPLAY_BATCH: u32 = 500;
+/// How long a new connection may take to say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pings keep proxies from closing an idle connection and detect dead peers.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+pub async fn desktop_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let services = state.services.clone();
+    match services.authenticate(&headers).await {
+        Ok(agent) => upgrade.on_upgrade(move |socket| async move {
+            services.metrics.ws_opened();
+            let end = Connection {
+                socket,
+                agent,
+                services: services.clone(),
+                cursor: 0,
+            }
+            .run()
+            .await;
+            services.metrics.ws_closed();
+            tracing::debug!(agent = %agent, ?end, "desktop socket closed");
+        }),
+        Err(ApiError::NotLoggedIn) => (StatusCode::UNAUTHORIZED, "Please log in.").into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Why a connection ended.
+#[derive(Debug)]
+enum End {
+    PeerGone,
+    LoggedOut,
+    NoHello,
+    Store,
+}
+
+/// One thing that woke the connection up.
+enum Input {
+    Command(Option<Result<ClientCommand, CommandError>>),
+    Event(Result<Envelope, RecvError>),
+    Ping,
+}
+
+struct Connection {
+    socket: WebSocket,
+    agent: AgentId,
+    services: Arc<Services>,
+    /// The last sequence number sent to this page.
+    cursor: Seq,
+}
+
+impl Connection {
+    async fn run(mut self) -> End {
+        let resume = match tokio::time::timeout(HELLO_TIMEOUT, self.next_command()).await {
+            Ok(Some(Ok(ClientCommand::Hello { resume_after }))) => resume_after,
+            Ok(Some(_)) => {
+                let _ = self.reject(CommandError::HelloExpected).await;
+                return End::NoHello;
+            }
+            Ok(None) | Err(_) => return End::NoHello,
+        };
+        // Subscribe before reading the store: an event stored meanwhile arrives twice at
+        // worst, and the cursor drops the copy.
+        let mut live = self.services.hub.subscribe(self.agent);
+        if let Err(end) = self.sync(resume).await {
+            return end;
+        }
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            let input = tokio::select! {
+                command = self.next_command() => Input::Command(command),
+                event = live.recv() => Input::Event(event),
+                _ = ping.tick() => Input::Ping,
+            };
+            let step = match input {
+                Input::Command(None) => Err(End::PeerGone),
+                Input::Command(Some(Ok(command))) => self.apply(command).await,
+                Input::Command(Some(Err(error))) => self.reject(error).await,
+                Input::Event(Ok(envelope)) => self.forward(envelope).await,
+                // Too far behind the live channel: catch up from the store.
+                Input::Event(Err(RecvError::Lagged(_))) => self.replay().await,
+                Input::Event(Err(RecvError::Closed)) => Err(End::PeerGone),
+                Input::Ping => self
+                    .socket
+                    .send(Message::Ping(Default::default()))
+                    .await
+                    .map_err(|_| End::PeerGone),
+            };
+            if let Err(end) = step {
+                let _ = self.socket.send(Message::Close(None)).await;
+                return end;
+            }
+        }
+    }
+
+    /// Brings the page up to date: missed events after `resume`, or a snapshot.
+    async fn sync(&mut self, resume: Option<Seq>) -> Result<(), End> {
+        match resume {
+            Some(after) => {
+                self.cursor = after;
+                self.replay().await?;
+            }
+            None => {
+                let (status, seq) = self
+                    .services
+                    .store
+                    .agent_status(self.agent)
+                    .await
+                    .map_err(|_| End::Store)?;
+                self.cursor = seq;
+                self.send(&ServerMessage::Snapshot { status, seq }).await?;
+            }
+        }
+        self.send(&ServerMessage::Synced { seq: self.cursor }).await
+    }
+
+    async fn replay(&mut self) -> Result<(), End> {
+        loop {
+            let batch = self
+                .services
+                .store
+                .events_after(self.agent, self.cursor, REPLAY_BATCH)
+                .await
+                .map_err(|_| End::Store)?;
+            let done = batch.len() < REPLAY_BATCH as usize;
+            for envelope in batch {
+                self.forward(envelope).await?;
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Sends an event the page has not seen yet; ends the connection after a logout.
+    async fn forward(&mut self, envelope: Envelope) -> Result<(), End> {
+        if envelope.seq <= self.cursor {
+            return Ok(());
+        }
+        self.cursor = envelope.seq;
+        let logged_out = matches!(
+            &envelope.event,
+            AgentEvent::StateChanged { status, .. } if status.state == AgentState::LoggedOut
+        );
+        self.send(&ServerMessage::Event(envelope)).await?;
+        if logged_out {
+            Err(End::LoggedOut)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn apply(&mut self, command: ClientCommand) -> Result<(), End> {
+        match command {
+            // A page that saw a gap asks again from where it is.
+            ClientCommand::Hello { resume_after } => self.sync(resume_after).await,
+            ClientCommand::SetState { ready } => {
+                let event = if ready {
+                    StateEvent::SetReady
+                } else {
+                    StateEvent::SetNotReady
+                };
+                // The resulting event reaches this page through the live channel.
+                match self.services.hub.apply(self.agent, event).await {
+                    Ok(_) => Ok(()),
+                    Err(crate::hub::HubError::State(e)) => self.reject(CommandError::State(e)).await,
+                    Err(crate::hub::HubError::Store(e)) => {
+                        tracing::error!(error = %e, "state change not stored");
+                        self.reject(CommandError::Internal).await
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next command from the page: `None` when the page is gone.
+    async fn next_command(&mut self) -> Option<Result<ClientCommand, CommandError>> {
+        loop {
+            match self.socket.recv().await? {
+                Ok(Message::Text(text)) => {
+                    return Some(
+                        serde_json::from_str(text.as_str()).map_err(|_| CommandError::Malformed),
+                    )
+                }
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
+    }
+
+    async fn reject(&mut self, error: CommandError) -> Result<(), End> {
+        self.send(&ServerMessage::Rejected { error }).await
+    }
+
+    async fn send(&mut self, message: &ServerMessage) -> Result<(), End> {
+        let text = serde_json::to_string(message).map_err(|_| End::PeerGone)?;
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|_| End::PeerGone)
+    }
+}

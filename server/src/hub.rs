@@ -1,0 +1,107 @@
+//! The realtime hub: one channel per agent that fans the agent's events out to every page
+//! the agent has open (SPEC D-4).
+//!
+//! A state change is decided by the domain's state machine, stored (event, status and audit
+//! line in one transaction, SPEC S-6), and only then broadcast. Changes for one agent are
+//! serialised by the agent's lock, so two tabs clicking at once cannot interleave.
+
+use crate::{
+    clock::now_ms,
+    metrics::Metrics,
+    store::{Store, StoreError},
+};
+use app::domain::{
+    ids::AgentId,
+    protocol::Envelope,
+    state::{AgentStatus, StateError, StateEvent, StateReason},
+};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+use tokio::sync::broadcast;
+
+/// Events buffered per agent for pages that are briefly slow; a page that falls further
+/// behind resynchronises from the store.
+const CHANNEL_CAPACITY: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+struct AgentChannel {
+    events: broadcast::Sender<Envelope>,
+    /// Held while a change is decided and stored.
+    write: tokio::sync::Mutex<()>,
+}
+
+pub struct Hub {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    channels: Mutex<HashMap<AgentId, Arc<AgentChannel>>>,
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
+        Hub {
+            store,
+            metrics,
+            channels: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn channel(&self, agent: AgentId) -> Arc<AgentChannel> {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels
+            .entry(agent)
+            .or_insert_with(|| {
+                Arc::new(AgentChannel {
+                    events: broadcast::channel(CHANNEL_CAPACITY).0,
+                    write: tokio::sync::Mutex::new(()),
+                })
+            })
+            .clone()
+    }
+
+    /// Live events of the agent from now on. Subscribe before reading the store, so that
+    /// nothing falls between the replay and the live stream.
+    pub fn subscribe(&self, agent: AgentId) -> broadcast::Receiver<Envelope> {
+        self.channel(agent).events.subscribe()
+    }
+
+    /// Applies a state event with its usual reason.
+    pub async fn apply(&self, agent: AgentId, event: StateEvent) -> Result<Option<Envelope>, HubError> {
+        self.apply_with_reason(agent, event, event.default_reason()).await
+    }
+
+    /// Decides, stores, then broadcasts a state change. Returns `None` when nothing changed
+    /// (Ready while already Ready); logins and logouts are always recorded.
+    pub async fn apply_with_reason(
+        &self,
+        agent: AgentId,
+        event: StateEvent,
+        reason: StateReason,
+    ) -> Result<Option<Envelope>, HubError> {
+        let channel = self.channel(agent);
+        let _guard = channel.write.lock().await;
+        let (current, _) = self.store.agent_status(agent).await?;
+        let next: AgentStatus = current.apply(event)?;
+        let always = matches!(event, StateEvent::Login | StateEvent::Logout);
+        if next == current && !always {
+            return Ok(None);
+        }
+        let envelope = self
+            .store
+            .record_state_change(agent, &current, &next, reason, now_ms())
+            .await?;
+        self.metrics.state_change(next.state);
+        tracing::info!(agent = %agent, from = current.state.as_str(), to = next.state.as_str(), reason = reason.as_str(), seq = envelope.seq, "state changed");
+        // No page listening is fine: the event is stored and will be replayed.
+        let _ = channel.events.send(envelope.clone());
+        Ok(Some(envelope))
+    }
+}

@@ -1,0 +1,26 @@
+//! PostgreSQL, selected by a `postgres://` database URL.
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> super::StoreResult<Self> {
+        Self::connect_with(PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Connects with prepared options (tests use them to put each run in its own schema).
+    pub async fn connect_with(options: PgConnectOptions) -> super::StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}
+
+super::sql::impl_store!(PgStore, "postgres", sqlx::postgres::PgRow);

@@ -1,0 +1,224 @@
+//! Shared test helpers: stores on both backends, and the real server on 127.0.0.1:0.
+#![allow(dead_code)]
+
+use app::domain::{agent::Role, ids::AgentId, protocol::ServerMessage};
+use futures_util::{SinkExt, StreamExt};
+use server::{
+    auth::hash_password,
+    config::Config,
+    services::Services,
+    store::{postgres::PgStore, NewAgent, Store},
+};
+use sqlx::postgres::PgConnectOptions;
+use std::{
+    net::SocketAddr,
+    str::FromStr,
+    sync::{atomic::AtomicU32, atomic::Ordering, Arc},
+    time::Duration,
+};
+use tempfile::TempDir;
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+/// The PostgreSQL database the contract tests also run against, when set (the README's
+/// test command sets it).
+pub const POSTGRES_URL_VAR: &str = "SWITCHBOARD_TEST_POSTGRES_URL";
+
+/// A store and what keeps it alive (the SQLite file's directory).
+pub struct TestStore {
+    pub name: &'static str,
+    pub store: Arc<dyn Store>,
+    _dir: Option<TempDir>,
+}
+
+pub async fn sqlite_store() -> TestStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = server::store::connect(&url).await.expect("sqlite store");
+    TestStore {
+        name: "sqlite",
+        store,
+        _dir: Some(dir),
+    }
+}
+
+/// A PostgreSQL store in a schema of its own, so tests running in parallel do not meet.
+pub async fn postgres_store() -> Option<TestStore> {
+    let url = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())?;
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let schema = format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let options = PgConnectOptions::from_str(&url).expect("postgres URL");
+    let admin = sqlx::PgPool::connect_with(options.clone())
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .expect("create schema");
+    admin.close().await;
+    let store = PgStore::connect_with(options.options([("search_path", schema.as_str())]))
+        .await
+        .expect("postgres store");
+    Some(TestStore {
+        name: "postgres",
+        store: Arc::new(store),
+        _dir: None,
+    })
+}
+
+/// SQLite always; PostgreSQL too when the test database is configured.
+pub async fn all_stores() -> Vec<TestStore> {
+    let mut stores = vec![sqlite_store().await];
+    stores.extend(postgres_store().await);
+    stores
+}
+
+pub fn new_agent(username: &str, password_hash: &str) -> NewAgent {
+    NewAgent {
+        username: username.into(),
+        display_name: format!("{username} Example"),
+        alias: username.into(),
+        role: Role::Agent,
+        password_hash: password_hash.into(),
+        max_chats: 3,
+        max_emails: 3,
+    }
+}
+
+/// The real server, with its SQLite database in a temporary directory.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub services: Arc<Services>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: TempDir,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl TestServer {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("server.db").display());
+        let config = Config::for_tests(url, dir.path().to_path_buf());
+        let (router, services) = server::build(&config).await.expect("server builds");
+        let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server::serve(listener, router, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            addr,
+            services,
+            shutdown: Some(tx),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn create_agent(&self, username: &str, password: &str) -> AgentId {
+        let hash = hash_password(password);
+        self.services
+            .store
+            .create_agent(&new_agent(username, &hash))
+            .await
+            .expect("agent created")
+    }
+
+    /// Posts the login form as the page's server function call does.
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url("/api/login"))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// Logs in and returns the `Cookie` header value for the session.
+    pub async fn session(&self, username: &str, password: &str) -> String {
+        let response = self.login(username, password).await;
+        assert!(response.status().is_success(), "login of {username} failed");
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .expect("a session cookie")
+            .to_str()
+            .unwrap()
+            .to_string();
+        set_cookie.split(';').next().unwrap().to_string()
+    }
+
+    pub async fn post(&self, path: &str, cookie: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Opens the desktop WebSocket with the session cookie.
+    pub async fn ws(&self, cookie: &str) -> Ws {
+        let mut request = format!("ws://{}/ws", self.addr).into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("websocket connects");
+        ws
+    }
+}
+
+pub async fn send_json(ws: &mut Ws, value: serde_json::Value) {
+    ws.send(Message::Text(value.to_string().into())).await.unwrap();
+}
+
+/// The next protocol message, failing the test after 5 s of silence.
+pub async fn next_message(ws: &mut Ws) -> ServerMessage {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(text.as_str()).expect("a protocol message");
+        }
+    }
+}
+
+/// True if nothing arrives within the given time.
+pub async fn silent_for(ws: &mut Ws, ms: u64) -> bool {
+    loop {
+        match tokio::time::timeout(Duration::from_millis(ms), ws.next()).await {
+            Err(_) => return true,
+            Ok(Some(Ok(Message::Text(_)))) => return false,
+            Ok(Some(Ok(_))) => continue,
+            Ok(_) => return true,
+        }
+    }
+}
