@@ -190,7 +190,10 @@ mod tests {
     fn token_is_read_from_any_cookie_header() {
         let mut h = HeaderMap::new();
         h.append(http::header::COOKIE, "theme=dark".parse().unwrap());
-        h.append(http::header::COOKIE, "a=1; sb_session=tok; b=2".parse().unwrap());
+        h.append(
+            http::header::COOKIE,
+            "a=1; sb_session=tok; b=2".parse().unwrap(),
+        );
         assert_eq!(token_from_headers(&h).as_deref(), Some("tok"));
         assert_eq!(token_from_headers(&HeaderMap::new()), None);
     }

@@ -47,7 +47,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) if !url.is_empty() => url.clone(),
-            _ => format!("sqlite://{}", self.data_dir.join("switchboard.db").display()),
+            _ => format!(
+                "sqlite://{}",
+                self.data_dir.join("switchboard.db").display()
+            ),
         }
     }
 

@@ -18,30 +18,97 @@ pub const DEMO_PASSWORD: &str = "switchboard";
 /// (username, display name, alias, role, CSQs)
 const USERS: &[(&str, &str, &str, Role, &[&str])] = &[
     ("admin", "Ada Admin", "Ada", Role::Admin, &[]),
-    ("supervisor", "Sam Supervisor", "Sam", Role::Supervisor, &["Support"]),
-    ("alice", "Alice Martin", "Alice", Role::Agent, &["Sales", "Support"]),
-    ("bob", "Bob Nguyen", "Bob", Role::Agent, &["Support", "Billing"]),
-    ("carol", "Carol Dupont", "Carol", Role::Agent, &["Sales", "Billing"]),
+    (
+        "supervisor",
+        "Sam Supervisor",
+        "Sam",
+        Role::Supervisor,
+        &["Support"],
+    ),
+    (
+        "alice",
+        "Alice Martin",
+        "Alice",
+        Role::Agent,
+        &["Sales", "Support"],
+    ),
+    (
+        "bob",
+        "Bob Nguyen",
+        "Bob",
+        Role::Agent,
+        &["Support", "Billing"],
+    ),
+    (
+        "carol",
+        "Carol Dupont",
+        "Carol",
+        Role::Agent,
+        &["Sales", "Billing"],
+    ),
     ("dave", "Dave Okafor", "Dave", Role::Agent, &["Support"]),
 ];
 
 const CSQS: &[(&str, &[&str])] = &[
-    ("Sales", &["Quote sent", "Order placed", "Not interested", "Follow-up needed"]),
-    ("Support", &["Resolved", "Escalated", "Known issue", "Needs callback", "Duplicate"]),
-    ("Billing", &["Refund issued", "Invoice explained", "Payment plan", "Escalated"]),
+    (
+        "Sales",
+        &[
+            "Quote sent",
+            "Order placed",
+            "Not interested",
+            "Follow-up needed",
+        ],
+    ),
+    (
+        "Support",
+        &[
+            "Resolved",
+            "Escalated",
+            "Known issue",
+            "Needs callback",
+            "Duplicate",
+        ],
+    ),
+    (
+        "Billing",
+        &[
+            "Refund issued",
+            "Invoice explained",
+            "Payment plan",
+            "Escalated",
+        ],
+    ),
 ];
 
 const CHAT_RESPONSES: &[(&str, &str)] = &[
-    ("Greeting", "Hello, thanks for contacting us! How can I help you today?"),
-    ("One moment", "Thank you for your patience, I'm checking that for you now."),
-    ("Anything else", "Is there anything else I can help you with?"),
+    (
+        "Greeting",
+        "Hello, thanks for contacting us! How can I help you today?",
+    ),
+    (
+        "One moment",
+        "Thank you for your patience, I'm checking that for you now.",
+    ),
+    (
+        "Anything else",
+        "Is there anything else I can help you with?",
+    ),
     ("Goodbye", "Thanks for chatting with us. Have a great day!"),
 ];
 
 const EMAIL_RESPONSES: &[(&str, &str)] = &[
-    ("Thanks for writing", "<p>Thank you for your email. We are looking into your request.</p>"),
-    ("Order status", "<p>Your order has shipped and should arrive within 3 to 5 business days.</p>"),
-    ("Closing", "<p>If you have any further questions, simply reply to this email.</p>"),
+    (
+        "Thanks for writing",
+        "<p>Thank you for your email. We are looking into your request.</p>",
+    ),
+    (
+        "Order status",
+        "<p>Your order has shipped and should arrive within 3 to 5 business days.</p>",
+    ),
+    (
+        "Closing",
+        "<p>If you have any further questions, simply reply to this email.</p>",
+    ),
 ];
 
 /// Fills an empty database; returns whether it did.
@@ -80,10 +147,14 @@ pub async fn seed_if_empty(store: &dyn Store) -> StoreResult<bool> {
         }
     }
     for (title, body) in CHAT_RESPONSES {
-        store.create_canned_response(ContactKind::Chat, title, body).await?;
+        store
+            .create_canned_response(ContactKind::Chat, title, body)
+            .await?;
     }
     for (title, body) in EMAIL_RESPONSES {
-        store.create_canned_response(ContactKind::Email, title, body).await?;
+        store
+            .create_canned_response(ContactKind::Email, title, body)
+            .await?;
     }
     Ok(true)
 }

@@ -74,8 +74,13 @@ impl Hub {
     }
 
     /// Applies a state event with its usual reason.
-    pub async fn apply(&self, agent: AgentId, event: StateEvent) -> Result<Option<Envelope>, HubError> {
-        self.apply_with_reason(agent, event, event.default_reason()).await
+    pub async fn apply(
+        &self,
+        agent: AgentId,
+        event: StateEvent,
+    ) -> Result<Option<Envelope>, HubError> {
+        self.apply_with_reason(agent, event, event.default_reason())
+            .await
     }
 
     /// Decides, stores, then broadcasts a state change. Returns `None` when nothing changed

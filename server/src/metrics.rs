@@ -28,7 +28,12 @@ impl Metrics {
     }
 
     pub fn login(&self, ok: bool) {
-        if ok { &self.logins_ok } else { &self.logins_failed }.fetch_add(1, Relaxed);
+        if ok {
+            &self.logins_ok
+        } else {
+            &self.logins_failed
+        }
+        .fetch_add(1, Relaxed);
     }
 
     pub fn ws_opened(&self) {
@@ -68,7 +73,9 @@ impl Metrics {
             "switchboard_websocket_connections {}\n",
             self.ws_connections.load(Relaxed)
         ));
-        out.push_str("# HELP switchboard_agent_state_changes_total Agent state changes by new state.\n");
+        out.push_str(
+            "# HELP switchboard_agent_state_changes_total Agent state changes by new state.\n",
+        );
         out.push_str("# TYPE switchboard_agent_state_changes_total counter\n");
         for state in [
             AgentState::LoggedOut,

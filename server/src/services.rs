@@ -96,7 +96,12 @@ impl Backend for Services {
         let token = auth::new_token();
         let now = now_ms();
         self.store
-            .create_session(&auth::token_hash(&token), agent, now, now + auth::SESSION_TTL_MS)
+            .create_session(
+                &auth::token_hash(&token),
+                agent,
+                now,
+                now + auth::SESSION_TTL_MS,
+            )
             .await
             .map_err(internal)?;
         self.hub.apply(agent, StateEvent::Login).await?;

@@ -32,9 +32,18 @@ async fn login_sets_a_strict_http_only_cookie_and_starts_not_ready() {
     server.create_agent("alice", "s3cret-pass").await;
     let response = server.login("alice", "s3cret-pass").await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers().contains_key("serverfnredirect"), "the page goes to the desktop");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        response.headers().contains_key("serverfnredirect"),
+        "the page goes to the desktop"
+    );
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
 
     let session = cookie.split(';').next().unwrap().to_string();
     let desktop = server.post("/api/desktop", &session).await;
@@ -69,7 +78,11 @@ async fn repeated_login_failures_are_slowed_down() {
     }
     let started = Instant::now();
     assert_eq!(server.login("alice", "nope").await.status(), 401);
-    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -95,7 +108,10 @@ async fn state_change_over_the_websocket_reaches_every_tab() {
     for tab in [&mut tab1, &mut tab2] {
         send_json(tab, json!({"type": "hello", "resume_after": null})).await;
         assert_eq!(state_of(&next_message(tab).await), AgentState::NotReady);
-        assert!(matches!(next_message(tab).await, ServerMessage::Synced { .. }));
+        assert!(matches!(
+            next_message(tab).await,
+            ServerMessage::Synced { .. }
+        ));
     }
     send_json(&mut tab1, json!({"type": "set_state", "ready": true})).await;
     for tab in [&mut tab1, &mut tab2] {
@@ -105,7 +121,16 @@ async fn state_change_over_the_websocket_reaches_every_tab() {
     let log = server
         .services
         .store
-        .state_log(server.services.store.credentials("alice").await.unwrap().unwrap().agent)
+        .state_log(
+            server
+                .services
+                .store
+                .credentials("alice")
+                .await
+                .unwrap()
+                .unwrap()
+                .agent,
+        )
         .await
         .unwrap();
     assert_eq!(log.last().unwrap().to.state, AgentState::Ready);
@@ -127,17 +152,33 @@ async fn logout_refused_while_ready() {
     let refused = server.post("/api/logout", &cookie).await;
     assert_eq!(refused.status(), 409);
     let error: ApiError = refused.json().await.unwrap();
-    assert_eq!(error, ApiError::State(StateError::LogoutNotAllowed(AgentState::Ready)));
-    assert_eq!(error.to_string(), "You can log out only when Not Ready (you are Ready).");
-    assert_eq!(server.post("/api/desktop", &cookie).await.status(), 200, "still logged in");
+    assert_eq!(
+        error,
+        ApiError::State(StateError::LogoutNotAllowed(AgentState::Ready))
+    );
+    assert_eq!(
+        error.to_string(),
+        "You can log out only when Not Ready (you are Ready)."
+    );
+    assert_eq!(
+        server.post("/api/desktop", &cookie).await.status(),
+        200,
+        "still logged in"
+    );
 
     send_json(&mut ws, json!({"type": "set_state", "ready": false})).await;
     assert_eq!(state_of(&next_message(&mut ws).await), AgentState::NotReady);
     let ok = server.post("/api/logout", &cookie).await;
     assert_eq!(ok.status(), 200);
-    assert!(ok.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(ok.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     // Every page hears the logout, and the session is gone.
-    assert_eq!(state_of(&next_message(&mut ws).await), AgentState::LoggedOut);
+    assert_eq!(
+        state_of(&next_message(&mut ws).await),
+        AgentState::LoggedOut
+    );
     assert_eq!(server.post("/api/desktop", &cookie).await.status(), 401);
 }
 
@@ -180,13 +221,23 @@ async fn reconnect_resumes_from_the_last_sequence_number() {
         }
     }
     let seqs: Vec<_> = missed.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, [seen + 1, seen + 2, seen + 3], "exactly the missed events, in order");
+    assert_eq!(
+        seqs,
+        [seen + 1, seen + 2, seen + 3],
+        "exactly the missed events, in order"
+    );
     let states: Vec<_> = missed
         .iter()
         .map(|e| state_of(&ServerMessage::Event(e.clone())))
         .collect();
-    assert_eq!(states, [AgentState::Ready, AgentState::NotReady, AgentState::Ready]);
-    assert!(silent_for(&mut page, 300).await, "nothing more, no duplicates");
+    assert_eq!(
+        states,
+        [AgentState::Ready, AgentState::NotReady, AgentState::Ready]
+    );
+    assert!(
+        silent_for(&mut page, 300).await,
+        "nothing more, no duplicates"
+    );
 }
 
 #[tokio::test]
@@ -236,6 +287,14 @@ async fn health_and_metrics() {
     assert_eq!(body, json!({"status": "ok", "database": "sqlite"}));
     server.create_agent("alice", "s3cret-pass").await;
     server.login("alice", "bad").await;
-    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("switchboard_logins_total{outcome=\"failure\"} 1"), "{metrics}");
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("switchboard_logins_total{outcome=\"failure\"} 1"),
+        "{metrics}"
+    );
 }

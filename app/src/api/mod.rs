@@ -8,10 +8,10 @@ mod backend;
 mod desktop;
 mod error;
 
-pub use auth::{Login, Logout, login, logout};
+pub use auth::{login, logout, Login, Logout};
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo};
-pub use desktop::{DesktopView, GetDesktop, get_desktop};
+pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
 
 /// Name of the HttpOnly session cookie, shared by the server functions and the server.

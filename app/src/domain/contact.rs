@@ -140,8 +140,7 @@ impl ContactStatus {
         }
         let chat_only = matches!(event, E::Offer | E::OfferWithdrawn | E::Accept);
         let email_only = matches!(event, E::Assign | E::Requeue);
-        if (chat_only && kind != ContactKind::Chat) || (email_only && kind != ContactKind::Email)
-        {
+        if (chat_only && kind != ContactKind::Chat) || (email_only && kind != ContactKind::Email) {
             return Err(LifecycleError::NotForKind { kind, event });
         }
         match (self, event) {
@@ -154,7 +153,11 @@ impl ContactStatus {
             // A customer may give up, or time out, before anyone joined.
             (
                 Queued | Offered,
-                E::End(reason @ (EndReason::Abandoned | EndReason::TimedOut | EndReason::EndedByCustomer)),
+                E::End(
+                    reason @ (EndReason::Abandoned
+                    | EndReason::TimedOut
+                    | EndReason::EndedByCustomer),
+                ),
             ) => Ok(Ended(reason)),
             (from, event) => Err(LifecycleError::NotNow { from, event }),
         }
@@ -189,9 +192,14 @@ mod tests {
         assert_eq!(s, Offered);
         let s = s.apply(ContactKind::Chat, E::Accept).unwrap();
         assert_eq!(s, Active);
-        let s = s.apply(ContactKind::Chat, E::End(EndReason::EndedByAgent)).unwrap();
+        let s = s
+            .apply(ContactKind::Chat, E::End(EndReason::EndedByAgent))
+            .unwrap();
         assert_eq!(s, Ended(EndReason::EndedByAgent));
-        assert_eq!(s.apply(ContactKind::Chat, E::Offer), Err(LifecycleError::AlreadyEnded));
+        assert_eq!(
+            s.apply(ContactKind::Chat, E::Offer),
+            Err(LifecycleError::AlreadyEnded)
+        );
     }
 
     /// SPEC S-4: an expired offer puts the chat back in its queue for the next agent.

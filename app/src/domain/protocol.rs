@@ -60,11 +60,18 @@ pub enum CommandError {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The current state and the stream position it reflects.
-    Snapshot { status: AgentStatus, seq: Seq },
+    Snapshot {
+        status: AgentStatus,
+        seq: Seq,
+    },
     Event(Envelope),
     /// All missed events have been replayed; live events follow.
-    Synced { seq: Seq },
-    Rejected { error: CommandError },
+    Synced {
+        seq: Seq,
+    },
+    Rejected {
+        error: CommandError,
+    },
 }
 
 /// A page's position in its agent's stream: which events to apply, skip or ask for again.

@@ -206,7 +206,11 @@ impl AgentStatus {
             (Reserved, StateEvent::ContactEnded) => {
                 next.contacts_in_hand = self.contacts_in_hand.saturating_sub(1);
                 if next.contacts_in_hand == 0 {
-                    next.state = if self.not_ready_pending { NotReady } else { Ready };
+                    next.state = if self.not_ready_pending {
+                        NotReady
+                    } else {
+                        Ready
+                    };
                     next.not_ready_pending = false;
                 }
             }
@@ -267,7 +271,11 @@ mod tests {
             reserved.apply(StateEvent::Logout),
             Err(StateError::LogoutNotAllowed(Reserved))
         );
-        let out = run(&[StateEvent::SetReady, StateEvent::SetNotReady, StateEvent::Logout]);
+        let out = run(&[
+            StateEvent::SetReady,
+            StateEvent::SetNotReady,
+            StateEvent::Logout,
+        ]);
         assert_eq!(out.state, LoggedOut);
     }
 

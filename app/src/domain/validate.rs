@@ -72,7 +72,7 @@ impl FieldError {
 pub fn format_bytes(bytes: u64) -> String {
     if bytes >= MB {
         let tenths = (bytes * 10 + MB / 2) / MB;
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{} MB", tenths / 10)
         } else {
             format!("{}.{} MB", tenths / 10, tenths % 10)
@@ -103,7 +103,9 @@ impl fmt::Display for Problem {
                 format_bytes(*max_bytes),
                 format_bytes(*given_bytes)
             ),
-            Problem::InvalidEmail { value } => write!(f, "\"{value}\" is not a valid email address"),
+            Problem::InvalidEmail { value } => {
+                write!(f, "\"{value}\" is not a valid email address")
+            }
             Problem::OutOfRange { min, max, given } => {
                 write!(f, "must be between {min} and {max} ({given} given)")
             }
@@ -308,12 +310,23 @@ mod tests {
 
     #[test]
     fn email_addresses() {
-        for ok in ["a@b.co", "first.last+tag@sub.example.org", "élodie@exemple.fr"] {
+        for ok in [
+            "a@b.co",
+            "first.last+tag@sub.example.org",
+            "élodie@exemple.fr",
+        ] {
             assert!(is_valid_email(ok), "{ok}");
         }
         for bad in [
-            "", "@example.com", "a@", "a@b", "a b@example.com", "a@exa mple.com", "a..b@example.com",
-            "a@-x.com", "<a@b.com>",
+            "",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@exa mple.com",
+            "a..b@example.com",
+            "a@-x.com",
+            "<a@b.com>",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
@@ -327,7 +340,10 @@ mod tests {
             assert!(validate_chat_message(&at_limit).is_ok(), "{unit}");
             let over = unit.repeat(MAX_CHAT_MESSAGE_CHARS + 1);
             let err = validate_chat_message(&over).unwrap_err();
-            assert_eq!(err.to_string(), "Message: at most 1500 characters (1501 given)");
+            assert_eq!(
+                err.to_string(),
+                "Message: at most 1500 characters (1501 given)"
+            );
         }
         assert_eq!(
             validate_chat_message("  \n").unwrap_err().problem,
@@ -398,7 +414,10 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "\"eleven.txt\": at most 10 allowed (11 given)");
+        assert_eq!(
+            err.to_string(),
+            "\"eleven.txt\": at most 10 allowed (11 given)"
+        );
     }
 
     /// SPEC W-1 and S-4 limits.

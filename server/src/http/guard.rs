@@ -43,7 +43,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if (writes || is_upgrade) && cross_site(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
-        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not allowed.",
+        )
+            .into_response();
     }
     let ip = req
         .extensions()
@@ -52,7 +56,13 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     req.extensions_mut().insert(ClientInfo { ip });
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }

@@ -194,7 +194,9 @@ impl Connection {
                 // The resulting event reaches this page through the live channel.
                 match self.services.hub.apply(self.agent, event).await {
                     Ok(_) => Ok(()),
-                    Err(crate::hub::HubError::State(e)) => self.reject(CommandError::State(e)).await,
+                    Err(crate::hub::HubError::State(e)) => {
+                        self.reject(CommandError::State(e)).await
+                    }
                     Err(crate::hub::HubError::Store(e)) => {
                         tracing::error!(error = %e, "state change not stored");
                         self.reject(CommandError::Internal).await

@@ -2,8 +2,8 @@
 //! [`postgres::PgStore`] implement it with runtime sqlx queries (no database is needed at
 //! build time), each with its own migrations applied at start-up.
 
-mod sql;
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 use app::domain::{
@@ -131,7 +131,12 @@ pub trait Store: Send + Sync + 'static {
         at_ms: i64,
     ) -> StoreResult<Envelope>;
     /// Events after `after`, in order, at most `limit`.
-    async fn events_after(&self, agent: AgentId, after: Seq, limit: u32) -> StoreResult<Vec<Envelope>>;
+    async fn events_after(
+        &self,
+        agent: AgentId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Envelope>>;
     /// The agent's state audit, oldest first.
     async fn state_log(&self, agent: AgentId) -> StoreResult<Vec<StateLogEntry>>;
 }

@@ -46,7 +46,9 @@ pub async fn sqlite_store() -> TestStore {
 
 /// A PostgreSQL store in a schema of its own, so tests running in parallel do not meet.
 pub async fn postgres_store() -> Option<TestStore> {
-    let url = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())?;
+    let url = std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|u| !u.is_empty())?;
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let schema = format!(
         "t{}_{}_{}",
@@ -182,7 +184,9 @@ impl TestServer {
 
     /// Opens the desktop WebSocket with the session cookie.
     pub async fn ws(&self, cookie: &str) -> Ws {
-        let mut request = format!("ws://{}/ws", self.addr).into_client_request().unwrap();
+        let mut request = format!("ws://{}/ws", self.addr)
+            .into_client_request()
+            .unwrap();
         request
             .headers_mut()
             .insert("cookie", cookie.parse().unwrap());
@@ -194,7 +198,9 @@ impl TestServer {
 }
 
 pub async fn send_json(ws: &mut Ws, value: serde_json::Value) {
-    ws.send(Message::Text(value.to_string().into())).await.unwrap();
+    ws.send(Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
 }
 
 /// The next protocol message, failing the test after 5 s of silence.

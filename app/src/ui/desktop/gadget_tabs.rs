@@ -12,21 +12,22 @@ pub enum GadgetTab {
 
 #[component]
 pub fn GadgetTabs(tab: RwSignal<GadgetTab>) -> impl IntoView {
-    let item = move |which: GadgetTab, id: &'static str, panel: &'static str, label: &'static str| {
-        view! {
-            <button
-                id=id
-                role="tab"
-                class="gadget-tab"
-                aria-controls=panel
-                aria-selected=move || (tab.get() == which).to_string()
-                tabindex=move || if tab.get() == which { "0" } else { "-1" }
-                on:click=move |_| tab.set(which)
-            >
-                {label}
-            </button>
-        }
-    };
+    let item =
+        move |which: GadgetTab, id: &'static str, panel: &'static str, label: &'static str| {
+            view! {
+                <button
+                    id=id
+                    role="tab"
+                    class="gadget-tab"
+                    aria-controls=panel
+                    aria-selected=move || (tab.get() == which).to_string()
+                    tabindex=move || if tab.get() == which { "0" } else { "-1" }
+                    on:click=move |_| tab.set(which)
+                >
+                    {label}
+                </button>
+            }
+        };
     // Arrow keys move between tabs, as the WAI-ARIA tabs pattern expects.
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let next = match ev.key().as_str() {

@@ -12,10 +12,10 @@ mod top_bar;
 use crate::api::{get_desktop, ApiError, DesktopView};
 use control_gadget::ControlGadget;
 use gadget_tabs::{GadgetTab, GadgetTabs};
-pub use live::{ConnectionState, Live};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+pub use live::{ConnectionState, Live};
 use manage_gadget::ManageGadget;
 use top_bar::TopBar;
 

@@ -1,0 +1,54 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The real release server, on a port of its own, with demo data in a fresh SQLite file.
+const port = process.env.SWITCHBOARD_E2E_PORT ?? '3107';
+const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 7_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: '../target/release/server',
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      SWITCHBOARD_ADDR: `127.0.0.1:${port}`,
+      SWITCHBOARD_DATA_DIR: dataDir,
+      DATABASE_URL: `sqlite://${join(dataDir, 'e2e.db')}`,
+      SWITCHBOARD_DEMO: 'true',
+      SWITCHBOARD_LOG: 'warn',
+      LEPTOS_SITE_ROOT: '../target/site',
+    },
+  },
+});

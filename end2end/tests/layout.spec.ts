@@ -1,0 +1,37 @@
+import { test, expect } from '@playwright/test';
+
+// Screenshots land in test-results/screenshots/ for people to look at; the assertions check
+// what a person would notice: nothing cut off or scrolling sideways at either size.
+for (const size of [
+  { name: 'desktop-1366', width: 1366, height: 768 },
+  { name: 'gadget-900', width: 900, height: 700 },
+]) {
+  test(`L: the desktop fits ${size.width}px without sideways scrolling`, async ({ page }) => {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.goto('/login');
+    await page.screenshot({ path: `test-results/screenshots/login-${size.name}.png` });
+    await page.getByLabel('Username').fill('dave');
+    await page.getByLabel('Password').fill('switchboard');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+    await page.getByRole('button', { name: 'Ready', exact: true }).click();
+    await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    // The whole top bar stays on one row: Log out sits level with the state control.
+    const logout = await page.getByRole('button', { name: 'Log out' }).boundingBox();
+    const ready = await page.getByRole('button', { name: 'Ready', exact: true }).boundingBox();
+    expect(logout && ready).toBeTruthy();
+    expect(Math.abs(logout!.y - ready!.y)).toBeLessThan(12);
+    expect(logout!.x + logout!.width).toBeLessThanOrEqual(size.width);
+    await page.screenshot({ path: `test-results/screenshots/control-${size.name}.png` });
+
+    await page.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+    await page.screenshot({ path: `test-results/screenshots/manage-${size.name}.png` });
+    await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Log out' })).toBeEnabled();
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page).toHaveURL(/\/login$/);
+  });
+}
