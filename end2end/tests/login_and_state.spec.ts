@@ -35,6 +35,7 @@ test('S-1 S-2 D-4: log in Not Ready, go Ready in one tab, see it in the other, l
   await stateButton(page, 'Ready').click();
   await expect(stateButton(page, 'Ready')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  await expect(page).toHaveTitle('Ready · Switchboard');
   await expect(page.getByRole('button', { name: 'Log out' })).toBeDisabled();
 
   // D-4: a second tab of the same agent shows Ready, and follows changes made in the first.

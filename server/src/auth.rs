@@ -94,52 +94,61 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 
 /// Failures that are forgiven after this long without another one.
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failures allowed before answers slow down.
-const FREE_FAILURES: u32 = 3;
+/// Failures of one username allowed before its attempts slow down.
+const FREE_USER_FAILURES: u32 = 3;
+/// Failures from one address allowed before its attempts slow down: higher, because many
+/// agents may share an address behind a proxy.
+const FREE_ADDRESS_FAILURES: u32 = 10;
 /// The longest wait imposed before checking a password.
 const MAX_DELAY: Duration = Duration::from_secs(8);
 
 /// Counts recent login failures per username and per client address, and says how long to
-/// wait before the next attempt is checked: nothing for the first three, then 1 s, 2 s, 4 s,
-/// up to 8 s. Kept in memory: a restart forgives, which is acceptable for a slowdown.
+/// wait before the next attempt is checked: nothing at first, then 1 s, 2 s, 4 s, up to 8 s.
+/// Kept in memory: a restart forgives, which is acceptable for a slowdown.
 #[derive(Default)]
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
+fn user_key(username: &str) -> String {
+    format!("user:{}", username.to_lowercase())
+}
+
+fn address_key(ip: IpAddr) -> String {
+    format!("ip:{ip}")
+}
+
+/// The wait after `failures` failures when `free` are allowed.
+fn backoff(failures: u32, free: u32) -> Duration {
+    if failures < free {
+        Duration::ZERO
+    } else {
+        (Duration::from_secs(1) * 2u32.pow((failures - free).min(3))).min(MAX_DELAY)
+    }
+}
+
 impl LoginThrottle {
-    fn keys(username: &str, ip: Option<IpAddr>) -> Vec<String> {
-        let mut keys = vec![format!("user:{}", username.to_lowercase())];
-        if let Some(ip) = ip {
-            keys.push(format!("ip:{ip}"));
-        }
-        keys
+    fn recent(&self, key: &str) -> u32 {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(_, last)| last.elapsed() < FAILURE_WINDOW)
+            .map_or(0, |(n, _)| *n)
     }
 
     /// How long to wait before checking this attempt.
     pub fn delay(&self, username: &str, ip: Option<IpAddr>) -> Duration {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        let worst = Self::keys(username, ip)
-            .iter()
-            .filter_map(|k| map.get(k))
-            .filter(|(_, last)| now.duration_since(*last) < FAILURE_WINDOW)
-            .map(|(n, _)| *n)
-            .max()
-            .unwrap_or(0);
-        if worst < FREE_FAILURES {
-            Duration::ZERO
-        } else {
-            let exp = (worst - FREE_FAILURES).min(3);
-            (Duration::from_secs(1) * 2u32.pow(exp)).min(MAX_DELAY)
-        }
+        let by_user = backoff(self.recent(&user_key(username)), FREE_USER_FAILURES);
+        let by_address = ip.map_or(Duration::ZERO, |ip| {
+            backoff(self.recent(&address_key(ip)), FREE_ADDRESS_FAILURES)
+        });
+        by_user.max(by_address)
     }
 
     pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         map.retain(|_, (_, last)| now.duration_since(*last) < FAILURE_WINDOW);
-        for key in Self::keys(username, ip) {
+        for key in std::iter::once(user_key(username)).chain(ip.map(address_key)) {
             let entry = map.entry(key).or_insert((0, now));
             entry.0 += 1;
             entry.1 = now;
@@ -150,7 +159,7 @@ impl LoginThrottle {
     /// guessing many usernames).
     pub fn record_success(&self, username: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("user:{}", username.to_lowercase()));
+        map.remove(&user_key(username));
     }
 }
 
@@ -209,12 +218,15 @@ mod tests {
         assert_eq!(t.delay("ALICE", None), Duration::from_secs(1));
         t.record_failure("alice", ip);
         assert_eq!(t.delay("alice", None), Duration::from_secs(2));
+        // Another username from the same address is not slowed yet...
+        assert_eq!(t.delay("bob", ip), Duration::ZERO);
         for _ in 0..10 {
             t.record_failure("alice", ip);
         }
         assert_eq!(t.delay("alice", None), MAX_DELAY);
-        // Another username from the same address is slowed too.
-        assert_eq!(t.delay("bob", ip), MAX_DELAY);
+        // ...but an address guessing at length is, whatever the username.
+        assert_eq!(t.delay("bob", ip), Duration::from_secs(8));
+        assert_eq!(t.delay("bob", None), Duration::ZERO);
         t.record_success("alice");
         assert_eq!(t.delay("alice", None), Duration::ZERO);
     }

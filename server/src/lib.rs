@@ -15,6 +15,7 @@ pub mod demo;
 pub mod http;
 pub mod hub;
 pub mod metrics;
+pub mod routing;
 pub mod services;
 pub mod store;
 

@@ -207,3 +207,189 @@ async fn ping_answers() {
         assert!(["sqlite", "postgres"].contains(&t.store.backend()));
     }
 }
+
+mod chats {
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        chat::{Author, LineBody, SystemNote},
+        contact::{Channel, ContactStatus, EndReason},
+        settings::ChatSettings,
+    };
+    use server::store::{NewChat, NewCustomer, Sender, StoreError};
+
+    #[tokio::test]
+    async fn settings_default_then_saved() {
+        for t in all_stores().await {
+            let s = &t.store;
+            assert_eq!(
+                s.chat_settings().await.unwrap(),
+                ChatSettings::default(),
+                "{}",
+                t.name
+            );
+            let mut changed = ChatSettings::default();
+            changed.accept_timer_secs = 30;
+            changed.no_agent_message = "Sorry!".into();
+            s.save_chat_settings(&changed).await.unwrap();
+            s.save_chat_settings(&changed).await.unwrap(); // saving twice updates in place
+            assert_eq!(s.chat_settings().await.unwrap(), changed);
+        }
+    }
+
+    /// SPEC K-2 and P-5: a chat is created queued in the CSQ of its problem statement, and
+    /// its lifecycle and agent are kept.
+    #[tokio::test]
+    async fn chats_are_created_queued_and_follow_their_lifecycle() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let support = s.create_csq("Support").await.unwrap();
+            let p1 = s
+                .create_problem_statement("My order", support)
+                .await
+                .unwrap();
+            s.create_problem_statement("Something else", support)
+                .await
+                .unwrap();
+            let problems = s.problem_statements().await.unwrap();
+            assert_eq!(problems.len(), 2, "{}", t.name);
+            assert_eq!((problems[0].id, problems[0].csq), (p1, support));
+
+            let customer = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé".into(),
+                    email: Some("zoe@example.com".into()),
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            assert_eq!(s.customer(customer).await.unwrap().name, "Zoé");
+            let chat = s
+                .create_chat(
+                    &NewChat {
+                        channel: Channel::Web,
+                        csq: support,
+                        customer,
+                        problem: "My order".into(),
+                    },
+                    1_000,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (chat.status, chat.queued_at_ms, chat.agent),
+                (ContactStatus::Queued, 1_000, None)
+            );
+            assert_eq!(s.open_contacts().await.unwrap().len(), 1);
+
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            s.update_contact(chat.id, ContactStatus::Active, Some(agent), 2_000)
+                .await
+                .unwrap();
+            let active = s.contact(chat.id).await.unwrap();
+            assert_eq!(
+                (active.status, active.agent),
+                (ContactStatus::Active, Some(agent))
+            );
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            s.update_contact(chat.id, ended, None, 3_000).await.unwrap();
+            let done = s.contact(chat.id).await.unwrap();
+            assert_eq!(
+                (done.status, done.agent),
+                (ended, Some(agent)),
+                "the agent is kept"
+            );
+            assert!(s.open_contacts().await.unwrap().is_empty());
+            assert!(matches!(
+                s.update_contact(app::domain::ids::ContactId(999), ended, None, 1)
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+        }
+    }
+
+    /// SPEC K-3 and P-5: lines are numbered per chat, a resend with the same client id is
+    /// stored once, and a reader resumes after a sequence number.
+    #[tokio::test]
+    async fn transcript_lines_are_numbered_and_resends_stored_once() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let csq = s.create_csq("Sales").await.unwrap();
+            let customer = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let new_chat = NewChat {
+                channel: Channel::Web,
+                csq,
+                customer,
+                problem: String::new(),
+            };
+            let chat = s.create_chat(&new_chat, 1).await.unwrap();
+            let other = s.create_chat(&new_chat, 2).await.unwrap();
+
+            let hello = LineBody::Message {
+                author: Author::Customer {
+                    name: "Zoé".into()
+                },
+                text: "Bonjour 😀".into(),
+                client_id: "c1".into(),
+            };
+            let first = s
+                .append_line(chat.id, &Sender::Customer, Some("c1"), &hello, 10)
+                .await
+                .unwrap();
+            assert!(first.fresh, "{}", t.name);
+            assert_eq!(first.line.seq, 1);
+            let again = s
+                .append_line(chat.id, &Sender::Customer, Some("c1"), &hello, 11)
+                .await
+                .unwrap();
+            assert!(!again.fresh, "the resend is recognised");
+            assert_eq!(again.line, first.line);
+
+            // The same client id from another sender is another message.
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let reply = LineBody::Message {
+                author: Author::Agent {
+                    agent,
+                    alias: "alice".into(),
+                },
+                text: "Hello".into(),
+                client_id: "c1".into(),
+            };
+            let r = s
+                .append_line(chat.id, &Sender::Agent(agent), Some("c1"), &reply, 12)
+                .await
+                .unwrap();
+            assert_eq!((r.fresh, r.line.seq), (true, 2));
+            let note = LineBody::System {
+                note: SystemNote::Joined {
+                    alias: "alice".into(),
+                },
+            };
+            s.append_line(chat.id, &Sender::System, None, &note, 13)
+                .await
+                .unwrap();
+            s.append_line(chat.id, &Sender::System, None, &note, 14)
+                .await
+                .unwrap();
+            // Another chat has its own numbering.
+            let o = s
+                .append_line(other.id, &Sender::Customer, Some("c1"), &hello, 15)
+                .await
+                .unwrap();
+            assert_eq!(o.line.seq, 1);
+
+            let all = s.lines_after(chat.id, 0, 100).await.unwrap();
+            assert_eq!(all.iter().map(|l| l.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+            assert_eq!(all[0].body, hello);
+            assert_eq!(all[0].at_ms, 10);
+            let missed = s.lines_after(chat.id, 2, 100).await.unwrap();
+            assert_eq!(missed.iter().map(|l| l.seq).collect::<Vec<_>>(), [3, 4]);
+        }
+    }
+}

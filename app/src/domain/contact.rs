@@ -1,6 +1,6 @@
 //! Contacts (a chat or an email) and their lifecycle as a pure state machine.
 
-use super::ids::{ContactId, CsqId, CustomerId};
+use super::ids::{AgentId, ContactId, CsqId, CustomerId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -21,6 +21,29 @@ impl Channel {
             Channel::Email => ContactKind::Email,
             Channel::Web | Channel::Messenger | Channel::WhatsApp => ContactKind::Chat,
         }
+    }
+}
+
+impl Channel {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Messenger => "messenger",
+            Channel::WhatsApp => "whatsapp",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        [
+            Channel::Web,
+            Channel::Messenger,
+            Channel::WhatsApp,
+            Channel::Email,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
     }
 }
 
@@ -127,6 +150,16 @@ pub enum LifecycleError {
 }
 
 impl ContactStatus {
+    /// The stable name stored in the database (the end reason is stored apart).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactStatus::Queued => "queued",
+            ContactStatus::Offered => "offered",
+            ContactStatus::Active => "active",
+            ContactStatus::Ended(_) => "ended",
+        }
+    }
+
     /// The one place that says which lifecycle transitions exist.
     pub fn apply(
         self,
@@ -176,8 +209,14 @@ pub struct Contact {
     pub csq: CsqId,
     pub customer: CustomerId,
     pub status: ContactStatus,
+    /// The agent who holds (or last held) it.
+    pub agent: Option<AgentId>,
+    /// The problem statement the customer picked, as shown to the agent.
+    pub problem: String,
     /// Unix milliseconds when the system received it.
     pub created_at_ms: i64,
+    /// When it last entered its queue: arrival order for routing.
+    pub queued_at_ms: i64,
 }
 
 #[cfg(test)]

@@ -16,3 +16,11 @@ pub struct WrapUpReason {
     pub id: WrapUpReasonId,
     pub label: String,
 }
+
+/// A choice of the pre-chat form, routed to a CSQ by the administrator (SPEC K-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemStatement {
+    pub id: i64,
+    pub label: String,
+    pub csq: CsqId,
+}

@@ -32,3 +32,9 @@ pub const DEFAULT_MAX_CHATS: u32 = 3;
 pub const DEFAULT_MAX_EMAILS: u32 = 3;
 /// Longest email address accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_ADDRESS_CHARS: usize = 254;
+/// SPEC K-2: characters in a customer's name on the pre-chat form.
+pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
+/// SPEC K-2: characters in a phone number on the pre-chat form.
+pub const MAX_PHONE_CHARS: usize = 32;
+/// SPEC K-3: characters in the id a sender gives each message, so a resend is stored once.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;

@@ -3,11 +3,14 @@
 
 pub mod agent;
 pub mod canned;
+pub mod chat;
 pub mod contact;
 pub mod csq;
 pub mod customer;
 pub mod ids;
 pub mod limits;
 pub mod protocol;
+pub mod routing;
+pub mod settings;
 pub mod state;
 pub mod validate;

@@ -22,6 +22,10 @@ pub enum Field {
     Username,
     Password,
     Email,
+    Name,
+    Phone,
+    Problem,
+    ClientId,
 }
 
 impl fmt::Display for Field {
@@ -38,6 +42,10 @@ impl fmt::Display for Field {
             Field::Username => f.write_str("Username"),
             Field::Password => f.write_str("Password"),
             Field::Email => f.write_str("Email"),
+            Field::Name => f.write_str("Name"),
+            Field::Phone => f.write_str("Phone"),
+            Field::Problem => f.write_str("Problem"),
+            Field::ClientId => f.write_str("Message id"),
         }
     }
 }
@@ -51,6 +59,8 @@ pub enum Problem {
     TooManyChars { max: usize, given: usize },
     TooLarge { max_bytes: u64, given_bytes: u64 },
     InvalidEmail { value: String },
+    InvalidPhone,
+    InvalidClientId,
     OutOfRange { min: u32, max: u32, given: u32 },
 }
 
@@ -106,6 +116,8 @@ impl fmt::Display for Problem {
             Problem::InvalidEmail { value } => {
                 write!(f, "\"{value}\" is not a valid email address")
             }
+            Problem::InvalidPhone => f.write_str("use digits, spaces and + ( ) - . only"),
+            Problem::InvalidClientId => f.write_str("use 1 to 64 letters, digits, - or _"),
             Problem::OutOfRange { min, max, given } => {
                 write!(f, "must be between {min} and {max} ({given} given)")
             }
@@ -271,6 +283,75 @@ pub fn validate_accept_timer(secs: u32) -> Result<(), FieldError> {
         ));
     }
     Ok(())
+}
+
+/// What a customer fills in before a chat starts (SPEC K-2).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PreChatForm {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    /// The id of the problem statement picked from the administrator's list.
+    pub problem: Option<i64>,
+}
+
+fn check_chars(field: Field, text: &str, max: usize, errors: &mut Vec<FieldError>) {
+    let given = char_count(text);
+    if given > max {
+        errors.push(FieldError::new(field, Problem::TooManyChars { max, given }));
+    }
+}
+
+/// SPEC K-2: name and email required, phone optional, a problem statement picked. Every
+/// problem is reported at once, so the form can mark each field.
+pub fn validate_pre_chat(form: &PreChatForm) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new(Field::Name, Problem::Required));
+    }
+    check_chars(Field::Name, name, MAX_CUSTOMER_NAME_CHARS, &mut errors);
+    let email = form.email.trim();
+    if email.is_empty() {
+        errors.push(FieldError::new(Field::Email, Problem::Required));
+    } else if !is_valid_email(email) {
+        errors.push(FieldError::new(
+            Field::Email,
+            Problem::InvalidEmail {
+                value: email.to_string(),
+            },
+        ));
+    }
+    let phone = form.phone.trim();
+    check_chars(Field::Phone, phone, MAX_PHONE_CHARS, &mut errors);
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
+    {
+        errors.push(FieldError::new(Field::Phone, Problem::InvalidPhone));
+    }
+    if form.problem.is_none() {
+        errors.push(FieldError::new(Field::Problem, Problem::Required));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// SPEC K-3: the id a sender gives a message (letters, digits, `-`, `_`; at most 64).
+pub fn validate_client_id(id: &str) -> Result<(), FieldError> {
+    let ok = !id.is_empty()
+        && id.chars().count() <= MAX_CLIENT_ID_CHARS
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(Field::ClientId, Problem::InvalidClientId))
+    }
 }
 
 #[cfg(test)]
@@ -441,6 +522,50 @@ mod tests {
         assert_eq!(format_bytes(MB + MB / 2), "1.5 MB");
         assert_eq!(format_bytes(2048), "2 KB");
         assert_eq!(format_bytes(12), "12 bytes");
+    }
+
+    /// SPEC K-2: each missing or wrong field of the pre-chat form is named.
+    #[test]
+    fn pre_chat_form_reports_every_field() {
+        let errors = validate_pre_chat(&PreChatForm {
+            name: " ".into(),
+            email: "nope".into(),
+            phone: "call me".into(),
+            problem: None,
+        })
+        .unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field.clone()).collect();
+        assert_eq!(
+            fields,
+            [Field::Name, Field::Email, Field::Phone, Field::Problem]
+        );
+        assert!(validate_pre_chat(&PreChatForm {
+            name: "Zoé Martin".into(),
+            email: "zoe@example.com".into(),
+            phone: "+33 (1) 23-45".into(),
+            problem: Some(1),
+        })
+        .is_ok());
+        let long = PreChatForm {
+            name: "é".repeat(MAX_CUSTOMER_NAME_CHARS + 1),
+            email: "zoe@example.com".into(),
+            phone: String::new(),
+            problem: Some(1),
+        };
+        assert_eq!(
+            validate_pre_chat(&long).unwrap_err()[0].to_string(),
+            "Name: at most 100 characters (101 given)"
+        );
+    }
+
+    /// SPEC K-3: message ids are short and plain.
+    #[test]
+    fn client_ids() {
+        assert!(validate_client_id("c-1_a").is_ok());
+        assert!(validate_client_id(&"a".repeat(64)).is_ok());
+        assert!(validate_client_id(&"a".repeat(65)).is_err());
+        assert!(validate_client_id("").is_err());
+        assert!(validate_client_id("a b").is_err());
     }
 
     proptest! {

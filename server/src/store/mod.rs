@@ -9,10 +9,13 @@ pub mod sqlite;
 use app::domain::{
     agent::{Agent, Role},
     canned::CannedResponse,
-    contact::ContactKind,
-    csq::{Csq, WrapUpReason},
-    ids::{AgentId, CannedResponseId, CsqId, WrapUpReasonId},
+    chat::{ChatLine, LineBody},
+    contact::{Channel, Contact, ContactKind, ContactStatus},
+    csq::{Csq, ProblemStatement, WrapUpReason},
+    customer::Customer,
+    ids::{AgentId, CannedResponseId, ContactId, CsqId, CustomerId, WrapUpReasonId},
     protocol::{Envelope, Seq},
+    settings::ChatSettings,
     state::{AgentStatus, StateReason},
 };
 use async_trait::async_trait;
@@ -70,6 +73,47 @@ pub struct StateLogEntry {
     pub from: AgentStatus,
     pub to: AgentStatus,
     pub reason: StateReason,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChat {
+    pub channel: Channel,
+    pub csq: CsqId,
+    pub customer: CustomerId,
+    pub problem: String,
+}
+
+/// Who added a transcript line; a client id is unique per contact and sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sender {
+    Customer,
+    Agent(AgentId),
+    System,
+}
+
+impl Sender {
+    pub fn key(&self) -> String {
+        match self {
+            Sender::Customer => "customer".into(),
+            Sender::Agent(id) => format!("agent:{id}"),
+            Sender::System => "system".into(),
+        }
+    }
+}
+
+/// A stored line, and whether this call stored it (false: the same client id was already
+/// stored, and this is that line: SPEC K-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub line: ChatLine,
+    pub fresh: bool,
 }
 
 #[async_trait]
@@ -139,6 +183,49 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Envelope>>;
     /// The agent's state audit, oldest first.
     async fn state_log(&self, agent: AgentId) -> StoreResult<Vec<StateLogEntry>>;
+
+    /// The chat settings, defaults for what was never saved.
+    async fn chat_settings(&self) -> StoreResult<ChatSettings>;
+    async fn save_chat_settings(&self, settings: &ChatSettings) -> StoreResult<()>;
+
+    async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64>;
+    /// The statements offered on the pre-chat form, in the administrator's order.
+    async fn problem_statements(&self) -> StoreResult<Vec<ProblemStatement>>;
+
+    async fn create_customer(&self, customer: &NewCustomer) -> StoreResult<CustomerId>;
+    async fn customer(&self, id: CustomerId) -> StoreResult<Customer>;
+
+    /// A new chat, queued in its CSQ.
+    async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact>;
+    async fn contact(&self, id: ContactId) -> StoreResult<Contact>;
+    /// Records a lifecycle step (the domain decided it) and who holds the contact.
+    async fn update_contact(
+        &self,
+        id: ContactId,
+        status: ContactStatus,
+        agent: Option<AgentId>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// Contacts not ended, in arrival order: what routing resumes after a restart.
+    async fn open_contacts(&self) -> StoreResult<Vec<Contact>>;
+
+    /// Appends a line to a chat's transcript, numbered in its stream; a resend with a
+    /// client id already stored for this sender returns the stored line instead.
+    async fn append_line(
+        &self,
+        contact: ContactId,
+        sender: &Sender,
+        client_id: Option<&str>,
+        body: &LineBody,
+        now_ms: i64,
+    ) -> StoreResult<Appended>;
+    /// Lines after `after`, in order, at most `limit`.
+    async fn lines_after(
+        &self,
+        contact: ContactId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<ChatLine>>;
 }
 
 /// Opens the database a URL names, creating and migrating it as needed.

@@ -25,17 +25,64 @@ macro_rules! impl_store {
         use app::domain::{
             agent::{Agent, Role},
             canned::CannedResponse,
-            contact::ContactKind,
-            csq::{Csq, WrapUpReason},
-            ids::{AgentId, CannedResponseId, CsqId, WrapUpReasonId},
+            chat::{ChatLine, LineBody},
+            contact::{Channel, Contact, ContactKind, ContactStatus, EndReason},
+            csq::{Csq, ProblemStatement, WrapUpReason},
+            customer::Customer,
+            ids::{AgentId, CannedResponseId, ContactId, CsqId, CustomerId, WrapUpReasonId},
             protocol::{AgentEvent, Envelope, Seq},
+            settings::ChatSettings,
             state::{AgentStatus, StateReason},
         };
         use sqlx::Row as _;
         use $crate::store::{
             sql::{conflict_or, from_json, to_json},
-            Credentials, NewAgent, StateLogEntry, Store, StoreError, StoreResult,
+            Appended, Credentials, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
+            StoreError, StoreResult,
         };
+
+        const CONTACT_COLUMNS: &str = "id, channel, csq_id, customer_id, status, end_reason, \
+            agent_id, problem, created_at_ms, queued_at_ms";
+
+        fn contact_from_row(row: &$row) -> StoreResult<Contact> {
+            let channel: String = row.try_get("channel")?;
+            let status: String = row.try_get("status")?;
+            let end_reason: Option<String> = row.try_get("end_reason")?;
+            let status = match status.as_str() {
+                "queued" => ContactStatus::Queued,
+                "offered" => ContactStatus::Offered,
+                "active" => ContactStatus::Active,
+                "ended" => ContactStatus::Ended(
+                    end_reason
+                        .as_deref()
+                        .map(from_json::<EndReason>)
+                        .transpose()?
+                        .unwrap_or(EndReason::EndedByAgent),
+                ),
+                other => return Err(StoreError::Corrupt(format!("unknown status {other:?}"))),
+            };
+            Ok(Contact {
+                id: ContactId(row.try_get("id")?),
+                channel: Channel::parse(&channel)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown channel {channel:?}")))?,
+                csq: CsqId(row.try_get("csq_id")?),
+                customer: CustomerId(row.try_get("customer_id")?),
+                status,
+                agent: row.try_get::<Option<i64>, _>("agent_id")?.map(AgentId),
+                problem: row.try_get("problem")?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                queued_at_ms: row.try_get("queued_at_ms")?,
+            })
+        }
+
+        fn line_from_row(row: &$row) -> StoreResult<ChatLine> {
+            let body: String = row.try_get("body")?;
+            Ok(ChatLine {
+                seq: row.try_get::<i64, _>("seq")? as Seq,
+                at_ms: row.try_get("at_ms")?,
+                body: from_json(&body)?,
+            })
+        }
 
         fn agent_from_row(row: &$row) -> StoreResult<Agent>
         {
@@ -421,6 +468,242 @@ macro_rules! impl_store {
                         })
                     })
                     .collect()
+            }
+
+            async fn chat_settings(&self) -> StoreResult<ChatSettings> {
+                let rows = sqlx::query("SELECT key, value FROM settings")
+                    .fetch_all(&self.pool)
+                    .await?;
+                let pairs = rows
+                    .iter()
+                    .map(|r| Ok((r.try_get::<String, _>("key")?, r.try_get::<String, _>("value")?)))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(ChatSettings::from_pairs(
+                    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                ))
+            }
+
+            async fn save_chat_settings(&self, settings: &ChatSettings) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for (key, value) in settings.to_pairs() {
+                    sqlx::query(
+                        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    )
+                    .bind(key)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO problem_statements (label, csq_id, position) \
+                     VALUES ($1, $2, (SELECT COUNT(*) FROM problem_statements)) RETURNING id",
+                )
+                .bind(label)
+                .bind(csq.0)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn problem_statements(&self) -> StoreResult<Vec<ProblemStatement>> {
+                let rows = sqlx::query(
+                    "SELECT id, label, csq_id FROM problem_statements \
+                     WHERE NOT retired ORDER BY position, id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(ProblemStatement {
+                            id: r.try_get("id")?,
+                            label: r.try_get("label")?,
+                            csq: CsqId(r.try_get("csq_id")?),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn create_customer(&self, customer: &NewCustomer) -> StoreResult<CustomerId> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO customers (name, email, phone, created_at_ms) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(&customer.name)
+                .bind(&customer.email)
+                .bind(&customer.phone)
+                .bind($crate::clock::now_ms())
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(CustomerId(id))
+            }
+
+            async fn customer(&self, id: CustomerId) -> StoreResult<Customer> {
+                let row = sqlx::query("SELECT id, name, email, phone FROM customers WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                Ok(Customer {
+                    id: CustomerId(row.try_get("id")?),
+                    name: row.try_get("name")?,
+                    email: row.try_get("email")?,
+                    phone: row.try_get("phone")?,
+                })
+            }
+
+            async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
+                     created_at_ms, queued_at_ms) VALUES ($1, $2, $3, 'queued', $4, $5, $5) \
+                     RETURNING id",
+                )
+                .bind(chat.channel.as_str())
+                .bind(chat.csq.0)
+                .bind(chat.customer.0)
+                .bind(&chat.problem)
+                .bind(now_ms)
+                .fetch_one(&self.pool)
+                .await?;
+                self.contact(ContactId(id)).await
+            }
+
+            async fn contact(&self, id: ContactId) -> StoreResult<Contact> {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1"
+                )))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                contact_from_row(&row)
+            }
+
+            async fn update_contact(
+                &self,
+                id: ContactId,
+                status: ContactStatus,
+                agent: Option<AgentId>,
+                now_ms: i64,
+            ) -> StoreResult<()> {
+                let end_reason = match status {
+                    ContactStatus::Ended(reason) => Some(to_json(&reason)?),
+                    _ => None,
+                };
+                let done = sqlx::query(
+                    "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
+                     end_reason = $4, \
+                     accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
+                     ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
+                     WHERE id = $1",
+                )
+                .bind(id.0)
+                .bind(status.as_str())
+                .bind(agent.map(|a| a.0))
+                .bind(end_reason)
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            async fn open_contacts(&self) -> StoreResult<Vec<Contact>> {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CONTACT_COLUMNS} FROM contacts WHERE status <> 'ended' \
+                     ORDER BY queued_at_ms, id"
+                )))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(contact_from_row).collect()
+            }
+
+            async fn append_line(
+                &self,
+                contact: ContactId,
+                sender: &Sender,
+                client_id: Option<&str>,
+                body: &LineBody,
+                now_ms: i64,
+            ) -> StoreResult<Appended> {
+                let sender = sender.key();
+                let existing = |client_id: &str| {
+                    sqlx::query(
+                        "SELECT seq, at_ms, body FROM chat_lines \
+                         WHERE contact_id = $1 AND sender = $2 AND client_id = $3",
+                    )
+                    .bind(contact.0)
+                    .bind(sender.clone())
+                    .bind(client_id.to_string())
+                };
+                if let Some(id) = client_id {
+                    if let Some(row) = existing(id).fetch_optional(&self.pool).await? {
+                        return Ok(Appended { line: line_from_row(&row)?, fresh: false });
+                    }
+                }
+                let mut tx = self.pool.begin().await?;
+                // Writing first takes SQLite's write lock at once (see record_state_change).
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "UPDATE contacts SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+                )
+                .bind(contact.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let seq = seq.ok_or(StoreError::NotFound)?;
+                let inserted = sqlx::query(
+                    "INSERT INTO chat_lines (contact_id, seq, at_ms, sender, client_id, body) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(contact.0)
+                .bind(seq)
+                .bind(now_ms)
+                .bind(&sender)
+                .bind(client_id)
+                .bind(to_json(body)?)
+                .execute(&mut *tx)
+                .await;
+                match inserted.map_err(conflict_or) {
+                    Ok(_) => {
+                        tx.commit().await?;
+                        Ok(Appended {
+                            line: ChatLine { seq: seq as Seq, at_ms: now_ms, body: body.clone() },
+                            fresh: true,
+                        })
+                    }
+                    // The same message raced in from another connection: keep the first.
+                    Err(StoreError::Conflict) => {
+                        tx.rollback().await?;
+                        let id = client_id.unwrap_or_default();
+                        let row = existing(id).fetch_one(&self.pool).await?;
+                        Ok(Appended { line: line_from_row(&row)?, fresh: false })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+
+            async fn lines_after(
+                &self,
+                contact: ContactId,
+                after: Seq,
+                limit: u32,
+            ) -> StoreResult<Vec<ChatLine>> {
+                let rows = sqlx::query(
+                    "SELECT seq, at_ms, body FROM chat_lines \
+                     WHERE contact_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .bind(contact.0)
+                .bind(after as i64)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(line_from_row).collect()
             }
         }
     };

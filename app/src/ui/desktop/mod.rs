@@ -14,6 +14,7 @@ use control_gadget::ControlGadget;
 use gadget_tabs::{GadgetTab, GadgetTabs};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 pub use live::{ConnectionState, Live};
 use manage_gadget::ManageGadget;
@@ -52,7 +53,10 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     provide_context(live);
     let tab = RwSignal::new(GadgetTab::Control);
     let agent = view.agent;
+    // The browser tab says the state, so an agent sees it from another tab.
+    let title = move || format!("{} · Switchboard", live.status.with(|s| s.state));
     view! {
+        <Title text=title />
         <div class="desktop">
             <TopBar agent=agent.clone() />
             <GadgetTabs tab />

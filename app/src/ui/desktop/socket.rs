@@ -106,6 +106,15 @@ impl Socket {
         }
         self.live.connection.set(ConnectionState::Reconnecting);
         let attempt = self.attempts.get();
+        // The server refuses the upgrade once the session has ended (expired, or logged
+        // out elsewhere while this page was offline): after a few failures, ask.
+        if attempt == 2 {
+            leptos::task::spawn_local(async {
+                if let Err(crate::api::ApiError::NotLoggedIn) = crate::api::get_desktop().await {
+                    let _ = window().location().set_href("/login");
+                }
+            });
+        }
         self.attempts.set(attempt.saturating_add(1));
         let delay = (250u32 << attempt.min(5)).min(MAX_BACKOFF_MS);
         let this = Rc::clone(self);

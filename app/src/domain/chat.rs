@@ -1,0 +1,188 @@
+//! A chat's transcript: numbered lines (customer, agent and system lines, each with its
+//! time), shared by the desktop and the widget, and kept with the contact (SPEC P-5).
+
+use super::{contact::EndReason, ids::AgentId, protocol::Seq};
+use serde::{Deserialize, Serialize};
+
+/// Who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Customer {
+        name: String,
+    },
+    /// The customer sees the alias, never the agent's full name.
+    Agent {
+        agent: AgentId,
+        alias: String,
+    },
+}
+
+/// A line the system adds to a transcript (SPEC K-2, K-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum SystemNote {
+    Welcome {
+        text: String,
+    },
+    Joined {
+        alias: String,
+    },
+    Left {
+        alias: String,
+    },
+    /// Nobody joined before the join timeout: the administrator's message.
+    NoAgent {
+        text: String,
+    },
+    /// The customer has been silent; the chat ends soon.
+    InactivityWarning,
+    Ended {
+        reason: EndReason,
+    },
+}
+
+impl SystemNote {
+    /// The text both sides read.
+    pub fn text(&self) -> String {
+        match self {
+            SystemNote::Welcome { text } | SystemNote::NoAgent { text } => text.clone(),
+            SystemNote::Joined { alias } => format!("{alias} has joined the chat."),
+            SystemNote::Left { alias } => format!("{alias} has left the chat."),
+            SystemNote::InactivityWarning => {
+                "Are you still there? The chat will end soon without a reply.".to_string()
+            }
+            SystemNote::Ended { reason } => match reason {
+                EndReason::EndedByCustomer => "The customer ended the chat.",
+                EndReason::TimedOut => "The chat ended after a period of inactivity.",
+                EndReason::PageClosed => "The agent's desktop closed; the chat has ended.",
+                _ => "The chat has ended.",
+            }
+            .to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LineBody {
+    Message {
+        author: Author,
+        text: String,
+        /// The sender's id for this message, so a resend is stored once (SPEC K-3).
+        client_id: String,
+    },
+    System {
+        note: SystemNote,
+    },
+}
+
+/// One line of a transcript, numbered in the chat's own stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatLine {
+    pub seq: Seq,
+    /// Unix milliseconds when the server stored it.
+    pub at_ms: i64,
+    pub body: LineBody,
+}
+
+/// `HH:MM:SS` (UTC) of a Unix-millisecond time, for transcripts.
+pub fn clock_time(at_ms: i64) -> String {
+    let secs = at_ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// The plain-text transcript a customer can download at the end (SPEC K-2).
+pub fn transcript_text(lines: &[ChatLine]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let time = clock_time(line.at_ms);
+        match &line.body {
+            LineBody::Message { author, text, .. } => {
+                let who = match author {
+                    Author::Customer { name } => name.as_str(),
+                    Author::Agent { alias, .. } => alias.as_str(),
+                };
+                out.push_str(&format!("[{time}] {who}: {text}\n"));
+            }
+            LineBody::System { note } => out.push_str(&format!("[{time}] {}\n", note.text())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(seq: Seq, at_ms: i64, body: LineBody) -> ChatLine {
+        ChatLine { seq, at_ms, body }
+    }
+
+    /// SPEC K-2: joins and leaves read as the customer expects.
+    #[test]
+    fn system_notes_read_naturally() {
+        assert_eq!(
+            SystemNote::Joined {
+                alias: "Alice".into()
+            }
+            .text(),
+            "Alice has joined the chat."
+        );
+        assert_eq!(
+            SystemNote::Left {
+                alias: "Alice".into()
+            }
+            .text(),
+            "Alice has left the chat."
+        );
+    }
+
+    /// SPEC K-2: the downloadable transcript has every line with its time.
+    #[test]
+    fn transcript_lists_every_line_with_time() {
+        let lines = vec![
+            line(
+                1,
+                3_600_000 + 61_000,
+                LineBody::System {
+                    note: SystemNote::Joined {
+                        alias: "Alice".into(),
+                    },
+                },
+            ),
+            line(
+                2,
+                3_600_000 + 62_000,
+                LineBody::Message {
+                    author: Author::Customer {
+                        name: "Zoé".into()
+                    },
+                    text: "Bonjour 😀".into(),
+                    client_id: "c1".into(),
+                },
+            ),
+            line(
+                3,
+                3_600_000 + 63_000,
+                LineBody::Message {
+                    author: Author::Agent {
+                        agent: AgentId(1),
+                        alias: "Alice".into(),
+                    },
+                    text: "Hello!".into(),
+                    client_id: "a1".into(),
+                },
+            ),
+        ];
+        assert_eq!(
+            transcript_text(&lines),
+            "[01:01:01] Alice has joined the chat.\n[01:01:02] Zoé: Bonjour 😀\n[01:01:03] Alice: Hello!\n"
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! The routing engine's decisions, without I/O or clocks: queues per CSQ in arrival order,
+//! one pending offer per chat and per agent, and the agents' availability. The actor in
+//! [`super`] feeds it inputs with the time and carries out its outputs.
+
+use app::domain::{
+    ids::{AgentId, ContactId, CsqId},
+    routing::{choose_agent, Candidate},
+    state::{AgentState, AgentStatus, StateEvent},
+};
+use std::collections::HashMap;
+
+/// What the engine knows of an agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentInfo {
+    pub status: AgentStatus,
+    pub csqs: Vec<CsqId>,
+    pub max_chats: u32,
+    pub active_chats: u32,
+    /// Since when the agent has waited for a contact (SPEC O-1: longest available first).
+    pub available_since_ms: i64,
+}
+
+/// A chat waiting in its CSQ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Waiting {
+    contact: ContactId,
+    csq: CsqId,
+    queued_at_ms: i64,
+    /// Agents whose offer of this chat ran out (SPEC S-4: routed to another agent).
+    excluded: Vec<AgentId>,
+}
+
+/// An offer waiting for the agent's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub agent: AgentId,
+    pub number: u64,
+    pub expires_at_ms: i64,
+    chat: Waiting,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A new chat, or one put back (after a restart, say), waits in its CSQ.
+    ChatQueued {
+        contact: ContactId,
+        csq: CsqId,
+        queued_at_ms: i64,
+    },
+    /// An agent's settings or CSQ memberships, at start or after an administrator's change.
+    AgentKnown {
+        agent: AgentId,
+        info: AgentInfo,
+    },
+    /// The agent's state changed (the hub decided and stored it).
+    StatusChanged {
+        agent: AgentId,
+        status: AgentStatus,
+    },
+    Accept {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// The accept timer of offer `number` ran out.
+    OfferTimedOut {
+        contact: ContactId,
+        number: u64,
+    },
+    /// An accepted chat ended.
+    ChatEnded {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// The customer left before any agent joined.
+    ChatAbandoned {
+        contact: ContactId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Offer a chat (SPEC O-2); start its accept timer.
+    Offer {
+        agent: AgentId,
+        contact: ContactId,
+        csq: CsqId,
+        number: u64,
+        expires_at_ms: i64,
+    },
+    /// The offer is gone from the agent's screen.
+    Withdrawn { agent: AgentId, contact: ContactId },
+    /// SPEC S-4: the agent let an offer run out: Not Ready with the badge.
+    OfferExpired { agent: AgentId, contact: ContactId },
+    /// SPEC O-5: the agent has the chat now.
+    Accepted {
+        agent: AgentId,
+        contact: ContactId,
+        csq: CsqId,
+    },
+    /// The accept came too late or from the wrong agent.
+    AcceptRefused { agent: AgentId, contact: ContactId },
+}
+
+#[derive(Debug)]
+pub struct Engine {
+    accept_timer_ms: i64,
+    waiting: Vec<Waiting>,
+    offers: HashMap<ContactId, Offer>,
+    agents: HashMap<AgentId, AgentInfo>,
+    /// Chats each agent holds, to count capacity and to end them.
+    held: HashMap<ContactId, AgentId>,
+    next_offer: u64,
+}
+
+impl Engine {
+    pub fn new(accept_timer_ms: i64) -> Self {
+        Engine {
+            accept_timer_ms,
+            waiting: Vec::new(),
+            offers: HashMap::new(),
+            agents: HashMap::new(),
+            held: HashMap::new(),
+            next_offer: 1,
+        }
+    }
+
+    pub fn set_accept_timer_ms(&mut self, ms: i64) {
+        self.accept_timer_ms = ms;
+    }
+
+    /// Chats waiting, oldest first.
+    pub fn queued(&self) -> Vec<ContactId> {
+        self.waiting.iter().map(|w| w.contact).collect()
+    }
+
+    pub fn offer_of(&self, contact: ContactId) -> Option<&Offer> {
+        self.offers.get(&contact)
+    }
+
+    pub fn agent(&self, agent: AgentId) -> Option<&AgentInfo> {
+        self.agents.get(&agent)
+    }
+
+    /// Applies one input at time `now_ms` and returns what must happen, in order.
+    pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Output> {
+        let mut out = Vec::new();
+        match input {
+            Input::ChatQueued {
+                contact,
+                csq,
+                queued_at_ms,
+            } => {
+                if !self.offers.contains_key(&contact)
+                    && !self.held.contains_key(&contact)
+                    && !self.waiting.iter().any(|w| w.contact == contact)
+                {
+                    self.enqueue(Waiting {
+                        contact,
+                        csq,
+                        queued_at_ms,
+                        excluded: Vec::new(),
+                    });
+                }
+            }
+            Input::AgentKnown { agent, info } => {
+                let active = self.held.values().filter(|a| **a == agent).count() as u32;
+                self.agents.insert(
+                    agent,
+                    AgentInfo {
+                        active_chats: active,
+                        ..info
+                    },
+                );
+            }
+            Input::StatusChanged { agent, status } => {
+                if let Some(info) = self.agents.get_mut(&agent) {
+                    let was_available = info.status.state == AgentState::Ready;
+                    if status.state == AgentState::Ready && !was_available {
+                        info.available_since_ms = now_ms;
+                    }
+                    info.status = status;
+                }
+            }
+            Input::Accept { agent, contact } => match self.offers.get(&contact) {
+                Some(offer) if offer.agent == agent => {
+                    let offer = self.offers.remove(&contact).expect("just seen");
+                    self.held.insert(contact, agent);
+                    if let Some(info) = self.agents.get_mut(&agent) {
+                        info.active_chats += 1;
+                        info.status = info
+                            .status
+                            .apply(StateEvent::ContactAccepted)
+                            .unwrap_or(info.status);
+                    }
+                    out.push(Output::Accepted {
+                        agent,
+                        contact,
+                        csq: offer.chat.csq,
+                    });
+                }
+                _ => out.push(Output::AcceptRefused { agent, contact }),
+            },
+            Input::OfferTimedOut { contact, number } => {
+                if let Some(offer) = self.offers.get(&contact).filter(|o| o.number == number) {
+                    let offer = offer.clone();
+                    self.offers.remove(&contact);
+                    if let Some(info) = self.agents.get_mut(&offer.agent) {
+                        // The hub records the same change; applying it here at once keeps
+                        // this agent out of the next offers.
+                        info.status = info
+                            .status
+                            .apply(StateEvent::OfferExpired)
+                            .unwrap_or(info.status);
+                    }
+                    out.push(Output::Withdrawn {
+                        agent: offer.agent,
+                        contact,
+                    });
+                    out.push(Output::OfferExpired {
+                        agent: offer.agent,
+                        contact,
+                    });
+                    let mut chat = offer.chat;
+                    chat.excluded.push(offer.agent);
+                    self.enqueue(chat);
+                }
+            }
+            Input::ChatEnded { agent, contact } => {
+                if self.held.remove(&contact).is_some() {
+                    if let Some(info) = self.agents.get_mut(&agent) {
+                        info.active_chats = info.active_chats.saturating_sub(1);
+                        info.status = info
+                            .status
+                            .apply(StateEvent::ContactEnded)
+                            .unwrap_or(info.status);
+                        info.available_since_ms = now_ms;
+                    }
+                }
+            }
+            Input::ChatAbandoned { contact } => {
+                self.waiting.retain(|w| w.contact != contact);
+                if let Some(offer) = self.offers.remove(&contact) {
+                    out.push(Output::Withdrawn {
+                        agent: offer.agent,
+                        contact,
+                    });
+                }
+            }
+        }
+        self.dispatch(now_ms, &mut out);
+        out
+    }
+
+    /// Keeps arrival order, also for a chat put back after an expired offer.
+    fn enqueue(&mut self, chat: Waiting) {
+        let at = self
+            .waiting
+            .partition_point(|w| (w.queued_at_ms, w.contact) <= (chat.queued_at_ms, chat.contact));
+        self.waiting.insert(at, chat);
+    }
+
+    fn candidates(&self) -> Vec<Candidate> {
+        self.agents
+            .iter()
+            .map(|(id, info)| Candidate {
+                agent: *id,
+                takes_offers: info.status.takes_offers(),
+                csqs: info.csqs.clone(),
+                active_chats: info.active_chats,
+                max_chats: info.max_chats,
+                has_pending_offer: self.offers.values().any(|o| o.agent == *id),
+                available_since_ms: info.available_since_ms,
+            })
+            .collect()
+    }
+
+    /// Offers waiting chats, oldest first, to the agents free to take them.
+    fn dispatch(&mut self, now_ms: i64, out: &mut Vec<Output>) {
+        let mut i = 0;
+        while i < self.waiting.len() {
+            let chat = &self.waiting[i];
+            let candidates = self.candidates();
+            // Another agent first; the one who let it expire only once nobody else can,
+            // and only after choosing Ready again (the expiry made them Not Ready).
+            let choice = choose_agent(chat.csq, &candidates, &chat.excluded)
+                .or_else(|| choose_agent(chat.csq, &candidates, &[]));
+            match choice {
+                Some(agent) => {
+                    let chat = self.waiting.remove(i);
+                    let number = self.next_offer;
+                    self.next_offer += 1;
+                    let expires_at_ms = now_ms + self.accept_timer_ms;
+                    out.push(Output::Offer {
+                        agent,
+                        contact: chat.contact,
+                        csq: chat.csq,
+                        number,
+                        expires_at_ms,
+                    });
+                    self.offers.insert(
+                        chat.contact,
+                        Offer {
+                            agent,
+                            number,
+                            expires_at_ms,
+                            chat,
+                        },
+                    );
+                }
+                None => i += 1,
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The routing engine (SPEC O-1, O-4, S-3, S-4): one task owns the queues, the offers and
+//! their accept timers, and the agents' capacity, so no two requests can race. Decisions
+//! are made by the I/O-free [`engine::Engine`]; this actor feeds it (with the time of
+//! tokio's clock, so tests can pause time) and hands its outputs to [`RoutingEffects`].
+
+pub mod engine;
+
+use app::domain::ids::{AgentId, ContactId};
+use async_trait::async_trait;
+use engine::{Engine, Input, Output};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{mpsc, oneshot};
+
+/// What the routing engine's decisions do to the world: notify pages, store, change states.
+#[async_trait]
+pub trait RoutingEffects: Send + Sync + 'static {
+    async fn apply(&self, output: &Output);
+}
+
+enum Command {
+    Input(Input),
+    /// An input whose outputs the caller waits for (an accept must know if it won).
+    Ask(Input, oneshot::Sender<Vec<Output>>),
+}
+
+/// A cheap handle to the routing task.
+#[derive(Clone)]
+pub struct Routing {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl Routing {
+    /// Starts the routing task. Times are read from tokio's clock, offset to Unix time.
+    pub fn spawn(accept_timer: Duration, effects: Arc<dyn RoutingEffects>) -> Routing {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let routing = Routing { tx };
+        let engine = Engine::new(accept_timer.as_millis() as i64);
+        tokio::spawn(run(engine, rx, routing.clone(), effects));
+        routing
+    }
+
+    /// Sends an input without waiting for its outcome.
+    pub fn send(&self, input: Input) {
+        let _ = self.tx.send(Command::Input(input));
+    }
+
+    /// Sends an input and waits until its outputs have been applied.
+    pub async fn ask(&self, input: Input) -> Vec<Output> {
+        let (reply, answer) = oneshot::channel();
+        if self.tx.send(Command::Ask(input, reply)).is_err() {
+            return Vec::new();
+        }
+        answer.await.unwrap_or_default()
+    }
+
+    /// SPEC O-5: true if the agent won the chat.
+    pub async fn accept(&self, agent: AgentId, contact: ContactId) -> bool {
+        self.ask(Input::Accept { agent, contact })
+            .await
+            .iter()
+            .any(|o| matches!(o, Output::Accepted { contact: c, .. } if *c == contact))
+    }
+}
+
+/// Unix milliseconds by tokio's clock: real time normally, paused time in tests.
+struct Clock {
+    unix_at_start: i64,
+    start: tokio::time::Instant,
+}
+
+impl Clock {
+    fn now_ms(&self) -> i64 {
+        self.unix_at_start + self.start.elapsed().as_millis() as i64
+    }
+
+    fn instant_at(&self, unix_ms: i64) -> tokio::time::Instant {
+        self.start + Duration::from_millis((unix_ms - self.unix_at_start).max(0) as u64)
+    }
+}
+
+async fn run(
+    mut engine: Engine,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    handle: Routing,
+    effects: Arc<dyn RoutingEffects>,
+) {
+    let clock = Clock {
+        unix_at_start: crate::clock::now_ms(),
+        start: tokio::time::Instant::now(),
+    };
+    while let Some(command) = rx.recv().await {
+        let (input, reply) = match command {
+            Command::Input(input) => (input, None),
+            Command::Ask(input, reply) => (input, Some(reply)),
+        };
+        let outputs = engine.handle(input, clock.now_ms());
+        for output in &outputs {
+            if let Output::Offer {
+                contact,
+                number,
+                expires_at_ms,
+                ..
+            } = output
+            {
+                // The accept timer is kept here, on the server, never by the browser.
+                let at = clock.instant_at(*expires_at_ms);
+                let (handle, contact, number) = (handle.clone(), *contact, *number);
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(at).await;
+                    handle.send(Input::OfferTimedOut { contact, number });
+                });
+            }
+            effects.apply(output).await;
+        }
+        if let Some(reply) = reply {
+            let _ = reply.send(outputs);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

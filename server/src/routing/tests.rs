@@ -1,0 +1,332 @@
+//! The routing engine driven through its actor, with tokio's clock paused: timers fire at
+//! exactly their virtual time, so these tests neither sleep nor flake.
+
+use super::{
+    engine::{AgentInfo, Input, Output},
+    Routing, RoutingEffects,
+};
+use app::domain::{
+    ids::{AgentId, ContactId, CsqId},
+    state::{AgentState, AgentStatus, Badge, StateEvent},
+};
+use async_trait::async_trait;
+use std::{sync::Arc, time::Duration};
+use tokio::{sync::mpsc, time::Instant};
+
+const SUPPORT: CsqId = CsqId(1);
+const SALES: CsqId = CsqId(2);
+const ACCEPT: Duration = Duration::from_secs(15);
+
+/// Records what the engine asks the world to do.
+struct Recorder(mpsc::UnboundedSender<Output>);
+
+#[async_trait]
+impl RoutingEffects for Recorder {
+    async fn apply(&self, output: &Output) {
+        let _ = self.0.send(output.clone());
+    }
+}
+
+struct Harness {
+    routing: Routing,
+    outputs: mpsc::UnboundedReceiver<Output>,
+}
+
+fn ready() -> AgentStatus {
+    AgentStatus::logged_out()
+        .apply(StateEvent::Login)
+        .and_then(|s| s.apply(StateEvent::SetReady))
+        .unwrap()
+}
+
+impl Harness {
+    fn new() -> Self {
+        let (tx, outputs) = mpsc::unbounded_channel();
+        Harness {
+            routing: Routing::spawn(ACCEPT, Arc::new(Recorder(tx))),
+            outputs,
+        }
+    }
+
+    async fn agent(
+        &self,
+        id: i64,
+        csqs: &[CsqId],
+        max_chats: u32,
+        available_since_ms: i64,
+    ) -> Vec<Output> {
+        self.routing
+            .ask(Input::AgentKnown {
+                agent: AgentId(id),
+                info: AgentInfo {
+                    status: ready(),
+                    csqs: csqs.to_vec(),
+                    max_chats,
+                    active_chats: 0,
+                    available_since_ms,
+                },
+            })
+            .await
+    }
+
+    async fn chat(&self, id: i64, csq: CsqId, queued_at_ms: i64) -> Vec<Output> {
+        self.routing
+            .ask(Input::ChatQueued {
+                contact: ContactId(id),
+                csq,
+                queued_at_ms,
+            })
+            .await
+    }
+
+    /// The next output, waiting (in virtual time) as long as it takes.
+    async fn next(&mut self) -> Output {
+        self.outputs.recv().await.expect("routing runs")
+    }
+
+    fn drain(&mut self) -> Vec<Output> {
+        let mut all = Vec::new();
+        while let Ok(o) = self.outputs.try_recv() {
+            all.push(o);
+        }
+        all
+    }
+}
+
+fn offered_to(outputs: &[Output]) -> Vec<(i64, i64)> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Offer { agent, contact, .. } => Some((agent.0, contact.0)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// SPEC O-1: a chat goes to the member of its CSQ who has been available longest.
+#[tokio::test(start_paused = true)]
+async fn chat_goes_to_the_longest_available_member() {
+    let mut h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 300).await;
+    h.agent(2, &[SUPPORT], 3, 100).await;
+    h.agent(3, &[SALES], 3, 0).await;
+    let out = h.chat(10, SUPPORT, 1).await;
+    assert_eq!(offered_to(&out), [(2, 10)]);
+    let Output::Offer { expires_at_ms, .. } = h.next().await else {
+        panic!()
+    };
+    assert!(expires_at_ms > 0);
+}
+
+/// SPEC S-4: an offer not accepted in time is withdrawn, the agent goes Not Ready with the
+/// badge, and the chat is offered to the next agent.
+#[tokio::test(start_paused = true)]
+async fn offer_expiry_sets_not_ready_with_badge_and_reoffers() {
+    let mut h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 100).await;
+    h.agent(2, &[SUPPORT], 3, 200).await;
+    let started = Instant::now();
+    assert_eq!(offered_to(&h.chat(10, SUPPORT, 1).await), [(1, 10)]);
+    h.drain();
+
+    // Nothing happens until the accept timer runs out, then all at once.
+    assert_eq!(
+        h.next().await,
+        Output::Withdrawn {
+            agent: AgentId(1),
+            contact: ContactId(10)
+        }
+    );
+    assert_eq!(started.elapsed(), ACCEPT, "exactly the accept timer");
+    assert_eq!(
+        h.next().await,
+        Output::OfferExpired {
+            agent: AgentId(1),
+            contact: ContactId(10)
+        }
+    );
+    assert!(matches!(
+        h.next().await,
+        Output::Offer {
+            agent: AgentId(2),
+            contact: ContactId(10),
+            ..
+        }
+    ));
+
+    // A late accept from the first agent loses; the second agent's wins.
+    assert!(!h.routing.accept(AgentId(1), ContactId(10)).await);
+    assert!(h.routing.accept(AgentId(2), ContactId(10)).await);
+    let status = h
+        .routing
+        .ask(Input::ChatQueued {
+            contact: ContactId(11),
+            csq: SUPPORT,
+            queued_at_ms: 2,
+        })
+        .await;
+    assert!(
+        offered_to(&status).iter().all(|(agent, _)| *agent != 1),
+        "agent 1 is Not Ready now"
+    );
+}
+
+/// SPEC S-4: the engine's view of the agent after expiry is Not Ready with the badge.
+#[tokio::test(start_paused = true)]
+async fn expired_agent_is_not_ready_with_badge() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let routing = Routing::spawn(ACCEPT, Arc::new(Recorder(tx)));
+    routing
+        .ask(Input::AgentKnown {
+            agent: AgentId(1),
+            info: AgentInfo {
+                status: ready(),
+                csqs: vec![SUPPORT],
+                max_chats: 3,
+                active_chats: 0,
+                available_since_ms: 0,
+            },
+        })
+        .await;
+    routing
+        .ask(Input::ChatQueued {
+            contact: ContactId(5),
+            csq: SUPPORT,
+            queued_at_ms: 0,
+        })
+        .await;
+    while !matches!(rx.recv().await, Some(Output::OfferExpired { .. })) {}
+    // The chat waits again: with nobody else, it is not re-offered to the Not Ready agent.
+    let status = AgentStatus::logged_out()
+        .apply(StateEvent::Login)
+        .unwrap()
+        .apply(StateEvent::OfferExpired)
+        .unwrap();
+    assert_eq!(status.badge, Some(Badge::ChatNotAccepted));
+    let out = routing
+        .ask(Input::StatusChanged {
+            agent: AgentId(1),
+            status,
+        })
+        .await;
+    assert!(offered_to(&out).is_empty());
+    // Once the agent chooses Ready again, the chat comes back to them.
+    let out = routing
+        .ask(Input::StatusChanged {
+            agent: AgentId(1),
+            status: ready(),
+        })
+        .await;
+    assert_eq!(offered_to(&out), [(1, 5)]);
+}
+
+/// SPEC O-4: offers keep coming up to the maximum of active chats, and no further.
+#[tokio::test(start_paused = true)]
+async fn no_offer_beyond_the_maximum_of_active_chats() {
+    let h = Harness::new();
+    h.agent(1, &[SUPPORT], 2, 0).await;
+    for chat in 10..13 {
+        h.chat(chat, SUPPORT, chat).await;
+        if chat < 12 {
+            assert!(
+                h.routing.accept(AgentId(1), ContactId(chat)).await,
+                "chat {chat}"
+            );
+        }
+    }
+    // Chat 12 waits: the agent holds two of two.
+    let out = h
+        .routing
+        .ask(Input::Accept {
+            agent: AgentId(1),
+            contact: ContactId(12),
+        })
+        .await;
+    assert_eq!(
+        out,
+        [Output::AcceptRefused {
+            agent: AgentId(1),
+            contact: ContactId(12)
+        }]
+    );
+    // When one ends, chat 12 is offered at once.
+    let out = h
+        .routing
+        .ask(Input::ChatEnded {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    assert_eq!(offered_to(&out), [(1, 12)]);
+}
+
+/// SPEC S-3: Reserved while holding chats, back to Ready after the last one; asking for
+/// Not Ready meanwhile stops new offers at once.
+#[tokio::test(start_paused = true)]
+async fn reserved_and_back_and_not_ready_stops_offers() {
+    let h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    h.chat(10, SUPPORT, 1).await;
+    assert!(h.routing.accept(AgentId(1), ContactId(10)).await);
+
+    let reserved = ready().apply(StateEvent::ContactAccepted).unwrap();
+    assert_eq!(reserved.state, AgentState::Reserved);
+    let pending = reserved.apply(StateEvent::SetNotReady).unwrap();
+    h.routing
+        .ask(Input::StatusChanged {
+            agent: AgentId(1),
+            status: pending,
+        })
+        .await;
+    let out = h.chat(11, SUPPORT, 2).await;
+    assert!(
+        offered_to(&out).is_empty(),
+        "Not Ready requested: no new offers"
+    );
+
+    let back = reserved.apply(StateEvent::ContactEnded).unwrap();
+    assert_eq!(back.state, AgentState::Ready);
+    h.routing
+        .ask(Input::ChatEnded {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    let out = h
+        .routing
+        .ask(Input::StatusChanged {
+            agent: AgentId(1),
+            status: back,
+        })
+        .await;
+    assert_eq!(
+        offered_to(&out),
+        [(1, 11)],
+        "Ready again: the waiting chat comes"
+    );
+}
+
+/// Chats are offered in arrival order; a customer who leaves is taken out of the queue.
+#[tokio::test(start_paused = true)]
+async fn queue_keeps_arrival_order_and_drops_abandoned_chats() {
+    let h = Harness::new();
+    h.chat(30, SUPPORT, 3).await;
+    h.chat(10, SUPPORT, 1).await;
+    h.chat(20, SUPPORT, 2).await;
+    h.routing
+        .ask(Input::ChatAbandoned {
+            contact: ContactId(20),
+        })
+        .await;
+    let out = h.agent(1, &[SUPPORT], 1, 0).await;
+    assert_eq!(offered_to(&out), [(1, 10)]);
+    assert!(h.routing.accept(AgentId(1), ContactId(10)).await);
+    let out = h
+        .routing
+        .ask(Input::ChatEnded {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    assert_eq!(offered_to(&out), [(1, 30)], "20 left the queue");
+}
