@@ -80,6 +80,14 @@ const CSQS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// (problem statement of the pre-chat form, CSQ it routes to)
+const PROBLEMS: &[(&str, &str)] = &[
+    ("A question before buying", "Sales"),
+    ("Help with my order", "Support"),
+    ("Something is broken", "Support"),
+    ("Billing or a refund", "Billing"),
+];
+
 const CHAT_RESPONSES: &[(&str, &str)] = &[
     (
         "Greeting",
@@ -144,6 +152,11 @@ pub async fn seed_if_empty(store: &dyn Store) -> StoreResult<bool> {
             if queues.contains(name) {
                 store.add_csq_member(*csq, id).await?;
             }
+        }
+    }
+    for (label, csq) in PROBLEMS {
+        if let Some((_, id)) = csq_ids.iter().find(|(name, _)| name == csq) {
+            store.create_problem_statement(label, *id).await?;
         }
     }
     for (title, body) in CHAT_RESPONSES {

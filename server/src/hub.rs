@@ -12,12 +12,12 @@ use crate::{
 };
 use app::domain::{
     ids::AgentId,
-    protocol::Envelope,
+    protocol::{AgentEvent, Envelope, ServerMessage},
     state::{AgentStatus, StateError, StateEvent, StateReason},
 };
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, OnceLock},
 };
 use tokio::sync::broadcast;
 
@@ -33,8 +33,14 @@ pub enum HubError {
     Store(#[from] StoreError),
 }
 
+/// Told of every stored state change (the routing engine listens).
+pub type StatusListener = Box<dyn Fn(AgentId, AgentStatus) + Send + Sync>;
+
 struct AgentChannel {
     events: broadcast::Sender<Envelope>,
+    /// Chat traffic for the agent's pages (transcript lines, typing). Not part of the
+    /// numbered stream: lines have their own numbering per chat.
+    live: broadcast::Sender<ServerMessage>,
     /// Held while a change is decided and stored.
     write: tokio::sync::Mutex<()>,
 }
@@ -43,6 +49,7 @@ pub struct Hub {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
     channels: Mutex<HashMap<AgentId, Arc<AgentChannel>>>,
+    listener: OnceLock<StatusListener>,
 }
 
 impl Hub {
@@ -51,7 +58,13 @@ impl Hub {
             store,
             metrics,
             channels: Mutex::new(HashMap::new()),
+            listener: OnceLock::new(),
         }
+    }
+
+    /// Sets the one listener of state changes (at start-up).
+    pub fn set_status_listener(&self, listener: StatusListener) {
+        let _ = self.listener.set(listener);
     }
 
     fn channel(&self, agent: AgentId) -> Arc<AgentChannel> {
@@ -61,6 +74,7 @@ impl Hub {
             .or_insert_with(|| {
                 Arc::new(AgentChannel {
                     events: broadcast::channel(CHANNEL_CAPACITY).0,
+                    live: broadcast::channel(CHANNEL_CAPACITY).0,
                     write: tokio::sync::Mutex::new(()),
                 })
             })
@@ -71,6 +85,28 @@ impl Hub {
     /// nothing falls between the replay and the live stream.
     pub fn subscribe(&self, agent: AgentId) -> broadcast::Receiver<Envelope> {
         self.channel(agent).events.subscribe()
+    }
+
+    /// Chat traffic for the agent's pages from now on.
+    pub fn subscribe_live(&self, agent: AgentId) -> broadcast::Receiver<ServerMessage> {
+        self.channel(agent).live.subscribe()
+    }
+
+    /// Sends chat traffic to every page of the agent (already stored by the caller).
+    pub fn publish_live(&self, agent: AgentId, message: ServerMessage) {
+        let _ = self.channel(agent).live.send(message);
+    }
+
+    /// Stores an event in the agent's stream, then sends it to the agent's pages.
+    pub async fn record(&self, agent: AgentId, event: AgentEvent) -> Result<Envelope, HubError> {
+        let channel = self.channel(agent);
+        let _guard = channel.write.lock().await;
+        let envelope = self
+            .store
+            .record_agent_event(agent, &event, now_ms())
+            .await?;
+        let _ = channel.events.send(envelope.clone());
+        Ok(envelope)
     }
 
     /// Applies a state event with its usual reason.
@@ -107,6 +143,9 @@ impl Hub {
         tracing::info!(agent = %agent, from = current.state.as_str(), to = next.state.as_str(), reason = reason.as_str(), seq = envelope.seq, "state changed");
         // No page listening is fine: the event is stored and will be replayed.
         let _ = channel.events.send(envelope.clone());
+        if let Some(listener) = self.listener.get() {
+            listener(agent, next);
+        }
         Ok(Some(envelope))
     }
 }

@@ -9,6 +9,7 @@
 //! - [`demo`]: demo data for a first start.
 
 pub mod auth;
+pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod demo;
@@ -42,7 +43,8 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     if config.demo && demo::seed_if_empty(store.as_ref()).await? {
         tracing::info!("demo data created");
     }
-    let services = Arc::new(Services::new(store, config.secure_cookies));
+    let key = secret_key(&config.data_dir)?;
+    let services = Arc::new(Services::start(store, config.secure_cookies, key).await?);
     let leptos_options = LeptosOptions::builder()
         .output_name("switchboard")
         .site_root(config.site_root.as_str())
@@ -54,6 +56,31 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         services: services.clone(),
     });
     Ok((router, services))
+}
+
+/// The server's signing secret, made on first start and kept in the data directory
+/// (readable by its owner only), so chat tokens stay valid across restarts.
+fn secret_key(data_dir: &std::path::Path) -> Result<chat::token::TokenKey, StartError> {
+    let path = data_dir.join("secret.key");
+    let io = |e| StartError::DataDir(path.display().to_string(), e);
+    let secret = match std::fs::read(&path) {
+        Ok(bytes) if bytes.len() >= 32 => bytes,
+        _ => {
+            let token = auth::new_token();
+            write_private(&path, token.as_bytes()).map_err(io)?;
+            token.into_bytes()
+        }
+    };
+    Ok(chat::token::TokenKey::new(secret))
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// Serves until the shutdown future completes, with peer addresses for the login slowdown.

@@ -3,9 +3,14 @@
 
 use crate::{
     auth::{self, LoginThrottle},
+    chat::{effects::ChatEffects, rooms::Rooms, token::TokenKey, ChatService},
     clock::now_ms,
     hub::{Hub, HubError},
     metrics::Metrics,
+    routing::{
+        engine::{AgentInfo, Input},
+        Routing,
+    },
     store::{Store, StoreError},
 };
 use app::{
@@ -18,7 +23,10 @@ use std::sync::Arc;
 
 pub struct Services {
     pub store: Arc<dyn Store>,
-    pub hub: Hub,
+    pub hub: Arc<Hub>,
+    pub chat: ChatService,
+    /// Signs the customers' chat-session tokens.
+    pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
     pub throttle: LoginThrottle,
     pub secure_cookies: bool,
@@ -40,15 +48,105 @@ impl From<HubError> for ApiError {
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, secure_cookies: bool) -> Self {
+    /// Wires the services and resumes routing from the database: every agent with its
+    /// CSQs and state, every chat still queued, offered or held (SPEC: a restart loses no
+    /// queued chat).
+    pub async fn start(
+        store: Arc<dyn Store>,
+        secure_cookies: bool,
+        token_key: TokenKey,
+    ) -> Result<Self, StoreError> {
         let metrics = Arc::new(Metrics::default());
-        Services {
-            hub: Hub::new(store.clone(), metrics.clone()),
+        let hub = Arc::new(Hub::new(store.clone(), metrics.clone()));
+        let settings = store.chat_settings().await?;
+        let effects = Arc::new(ChatEffects {
+            store: store.clone(),
+            hub: hub.clone(),
+        });
+        let routing = Routing::spawn(
+            std::time::Duration::from_secs(u64::from(settings.accept_timer_secs)),
+            effects,
+        );
+        {
+            let routing = routing.clone();
+            hub.set_status_listener(Box::new(move |agent, status| {
+                routing.send(Input::StatusChanged { agent, status });
+            }));
+        }
+        let csqs = store.csqs().await?;
+        for agent in store.agents().await? {
+            let (status, _) = store.agent_status(agent.id).await?;
+            routing.send(Input::AgentKnown {
+                agent: agent.id,
+                info: AgentInfo {
+                    status,
+                    csqs: csqs
+                        .iter()
+                        .filter(|c| c.members.contains(&agent.id))
+                        .map(|c| c.id)
+                        .collect(),
+                    max_chats: agent.max_chats,
+                    active_chats: 0,
+                    available_since_ms: now_ms(),
+                },
+            });
+        }
+        for contact in store.open_contacts().await? {
+            match (contact.status, contact.agent) {
+                (app::domain::contact::ContactStatus::Active, Some(agent)) => {
+                    routing.send(Input::ChatHeld {
+                        agent,
+                        contact: contact.id,
+                    });
+                }
+                _ => routing.send(Input::ChatQueued {
+                    contact: contact.id,
+                    csq: contact.csq,
+                    queued_at_ms: contact.queued_at_ms,
+                }),
+            }
+        }
+        let chat = ChatService {
+            store: store.clone(),
+            hub: hub.clone(),
+            routing,
+            rooms: Arc::new(Rooms::default()),
+        };
+        Ok(Services {
+            hub,
+            chat,
+            token_key,
             store,
             metrics,
             throttle: LoginThrottle::default(),
             secure_cookies,
-        }
+        })
+    }
+
+    /// Tells routing the agent's current CSQs and maximum of chats (read at each login, so
+    /// the administrator's changes apply from the agent's next login).
+    pub async fn refresh_routing(&self, agent: AgentId) -> Result<(), StoreError> {
+        let profile = self.store.agent(agent).await?;
+        let (status, _) = self.store.agent_status(agent).await?;
+        let csqs = self
+            .store
+            .csqs()
+            .await?
+            .into_iter()
+            .filter(|c| c.members.contains(&agent))
+            .map(|c| c.id)
+            .collect();
+        self.chat.routing.send(Input::AgentKnown {
+            agent,
+            info: AgentInfo {
+                status,
+                csqs,
+                max_chats: profile.max_chats,
+                active_chats: 0,
+                available_since_ms: now_ms(),
+            },
+        });
+        Ok(())
     }
 
     /// The agent whose valid session cookie the request carries.
@@ -105,6 +203,7 @@ impl Backend for Services {
             .await
             .map_err(internal)?;
         self.hub.apply(agent, StateEvent::Login).await?;
+        self.refresh_routing(agent).await.map_err(internal)?;
         self.metrics.login(true);
         tracing::info!(agent = %agent, "logged in");
         Ok(auth::session_cookie(&token, self.secure_cookies))
@@ -125,6 +224,13 @@ impl Backend for Services {
             e => internal(e),
         })?;
         let (status, seq) = self.store.agent_status(id).await.map_err(internal)?;
-        Ok(DesktopView { agent, status, seq })
+        let (offers, contacts) = self.chat.work_of(id).await.map_err(internal)?;
+        Ok(DesktopView {
+            agent,
+            status,
+            seq,
+            offers,
+            contacts,
+        })
     }
 }

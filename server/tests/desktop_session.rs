@@ -17,7 +17,9 @@ use std::time::{Duration, Instant};
 fn state_of(message: &ServerMessage) -> AgentState {
     match message {
         ServerMessage::Event(env) => {
-            let AgentEvent::StateChanged { status, .. } = &env.event;
+            let AgentEvent::StateChanged { status, .. } = &env.event else {
+                panic!("expected a state change, got {env:?}")
+            };
             status.state
         }
         ServerMessage::Snapshot { status, .. } => status.state,

@@ -159,7 +159,9 @@ async fn state_changes_are_recorded_in_order_with_reason() {
 
         let after_one = s.events_after(a, 1, 100).await.unwrap();
         assert_eq!(after_one.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
-        let AgentEvent::StateChanged { status, reason } = &after_one[0].event;
+        let AgentEvent::StateChanged { status, reason } = &after_one[0].event else {
+            panic!("a state change")
+        };
         assert_eq!(
             (status.state, *reason),
             (AgentState::Ready, StateReason::AgentRequest)
@@ -227,9 +229,11 @@ mod chats {
                 "{}",
                 t.name
             );
-            let mut changed = ChatSettings::default();
-            changed.accept_timer_secs = 30;
-            changed.no_agent_message = "Sorry!".into();
+            let changed = ChatSettings {
+                accept_timer_secs: 30,
+                no_agent_message: "Sorry!".into(),
+                ..Default::default()
+            };
             s.save_chat_settings(&changed).await.unwrap();
             s.save_chat_settings(&changed).await.unwrap(); // saving twice updates in place
             assert_eq!(s.chat_settings().await.unwrap(), changed);

@@ -1,7 +1,11 @@
 //! The data the desktop page renders first; live updates then come over the WebSocket.
 
 use super::ApiError;
-use crate::domain::{agent::Agent, protocol::Seq, state::AgentStatus};
+use crate::domain::{
+    agent::Agent,
+    protocol::{ContactView, OfferView, Seq},
+    state::AgentStatus,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +16,10 @@ pub struct DesktopView {
     pub agent: Agent,
     pub status: AgentStatus,
     pub seq: Seq,
+    /// Offers waiting for the agent's answer (SPEC O-2).
+    pub offers: Vec<OfferView>,
+    /// Contacts in the agent's hands (SPEC C-1).
+    pub contacts: Vec<ContactView>,
 }
 
 #[server(prefix = "/api", endpoint = "desktop")]

@@ -14,3 +14,4 @@ pub mod routing;
 pub mod settings;
 pub mod state;
 pub mod validate;
+pub mod widget;

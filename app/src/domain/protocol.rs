@@ -4,11 +4,25 @@
 //! that stream. A page that reconnects says the last number it saw and receives exactly the
 //! events it missed, in order, then [`ServerMessage::Synced`].
 
-use super::state::{AgentStatus, StateError, StateReason};
+use super::{
+    chat::ChatLine,
+    contact::{Channel, EndReason},
+    customer::Customer,
+    ids::ContactId,
+    state::{AgentStatus, StateError, StateReason},
+    validate::FieldError,
+};
 use serde::{Deserialize, Serialize};
 
 /// Position in an agent's event stream. 0 means "before the first event".
 pub type Seq = u64;
+
+/// Where a page is in one chat's transcript: it has every line up to `seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatCursor {
+    pub contact: ContactId,
+    pub seq: Seq,
+}
 
 /// What a desktop page sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,9 +30,50 @@ pub type Seq = u64;
 pub enum ClientCommand {
     /// First message on every connection. With `resume_after`, the server replays the
     /// events after that number; without it, the server sends a [`ServerMessage::Snapshot`].
-    Hello { resume_after: Option<Seq> },
+    /// `chats` says how much of each transcript the page has; the server sends the rest.
+    Hello {
+        resume_after: Option<Seq>,
+        #[serde(default)]
+        chats: Vec<ChatCursor>,
+    },
     /// The agent picks Ready or Not Ready (SPEC S-2).
     SetState { ready: bool },
+    /// SPEC O-5: accept an offered chat.
+    Accept { contact: ContactId },
+    /// SPEC P-1: a message to the customer; `client_id` makes a resend harmless (K-3).
+    Send {
+        contact: ContactId,
+        client_id: String,
+        text: String,
+    },
+    /// SPEC P-2: the agent is typing (or stopped).
+    Typing { contact: ContactId, active: bool },
+    /// SPEC O-6, P-4: end the chat.
+    EndChat { contact: ContactId },
+}
+
+/// An offered chat as the Control gadget shows it (SPEC O-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferView {
+    pub contact: ContactId,
+    pub channel: Channel,
+    pub csq: String,
+    pub customer: Customer,
+    pub problem: String,
+    /// Unix ms: the server withdraws the offer then (SPEC S-4).
+    pub expires_at_ms: i64,
+}
+
+/// A contact in the agent's hands, as its tab and panel show it (SPEC C-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactView {
+    pub contact: ContactId,
+    pub channel: Channel,
+    pub csq: String,
+    pub customer: Customer,
+    pub problem: String,
+    /// Unix ms when the chat started: the tab's total chat time counts from here.
+    pub started_at_ms: i64,
 }
 
 /// Something that happened in an agent's stream.
@@ -29,6 +84,17 @@ pub enum AgentEvent {
     StateChanged {
         status: AgentStatus,
         reason: StateReason,
+    },
+    /// SPEC O-2: a chat is offered to the agent.
+    Offered { offer: OfferView },
+    /// The offer is gone: accepted elsewhere, expired, or the customer left.
+    OfferWithdrawn { contact: ContactId },
+    /// SPEC O-5: the agent holds this contact now.
+    ContactAssigned { contact: ContactView },
+    /// The contact left the agent's hands.
+    ContactClosed {
+        contact: ContactId,
+        reason: EndReason,
     },
 }
 
@@ -51,6 +117,14 @@ pub enum CommandError {
     HelloExpected,
     #[error("The command could not be read.")]
     Malformed,
+    #[error("{0}")]
+    Invalid(FieldError),
+    #[error("This chat is no longer offered to you.")]
+    OfferGone,
+    #[error("This chat is not in your hands.")]
+    NotYours,
+    #[error("This chat has ended.")]
+    ChatEnded,
     #[error("Something went wrong on the server; try again.")]
     Internal,
 }
@@ -59,10 +133,14 @@ pub enum CommandError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// The current state and the stream position it reflects.
+    /// The current state, offers and contacts, and the stream position they reflect.
     Snapshot {
         status: AgentStatus,
         seq: Seq,
+        #[serde(default)]
+        offers: Vec<OfferView>,
+        #[serde(default)]
+        contacts: Vec<ContactView>,
     },
     Event(Envelope),
     /// All missed events have been replayed; live events follow.
@@ -71,6 +149,16 @@ pub enum ServerMessage {
     },
     Rejected {
         error: CommandError,
+    },
+    /// A transcript line of a chat the agent holds (numbered in that chat's stream).
+    ChatLine {
+        contact: ContactId,
+        line: ChatLine,
+    },
+    /// SPEC P-2: the customer is typing (or stopped).
+    Typing {
+        contact: ContactId,
+        active: bool,
     },
 }
 
@@ -123,8 +211,10 @@ mod tests {
         assert_eq!(
             hello,
             ClientCommand::Hello {
-                resume_after: Some(4)
-            }
+                resume_after: Some(4),
+                chats: Vec::new(),
+            },
+            "pages that know of no chat may leave the cursors out"
         );
     }
 

@@ -99,9 +99,11 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_pairs_and_keep_defaults_for_bad_values() {
-        let mut s = ChatSettings::default();
-        s.accept_timer_secs = 40;
-        s.welcome_message = "Bonjour".into();
+        let s = ChatSettings {
+            accept_timer_secs: 40,
+            welcome_message: "Bonjour".into(),
+            ..Default::default()
+        };
         let pairs = s.to_pairs();
         let back = ChatSettings::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
         assert_eq!(back, s);

@@ -3,11 +3,18 @@
 
 mod guard;
 mod health;
+mod widget;
+mod widget_ws;
 mod ws;
 
 use crate::services::Services;
 use app::{api::Backend, shell, App};
-use axum::{extract::FromRef, middleware, routing::get, Router};
+use axum::{
+    extract::FromRef,
+    middleware,
+    routing::{get, post},
+    Router,
+};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
@@ -33,6 +40,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/ws", get(ws::desktop_socket))
+        .route("/demo", get(widget::demo))
+        .route("/widget/api/config", get(widget::config))
+        .route("/widget/api/start", post(widget::start))
+        .route("/widget/api/session", get(widget::session))
+        .route("/widget/api/transcript", get(widget::transcript))
+        .route("/widget/ws", get(widget_ws::widget_socket))
         .leptos_routes_with_context(
             &state,
             routes,

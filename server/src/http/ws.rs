@@ -7,8 +7,10 @@ use crate::services::Services;
 use app::{
     api::ApiError,
     domain::{
-        ids::AgentId,
-        protocol::{AgentEvent, ClientCommand, CommandError, Envelope, Seq, ServerMessage},
+        ids::{AgentId, ContactId},
+        protocol::{
+            AgentEvent, ChatCursor, ClientCommand, CommandError, Envelope, Seq, ServerMessage,
+        },
         state::{AgentState, StateEvent},
     },
 };
@@ -20,6 +22,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use http::{HeaderMap, StatusCode};
+use std::collections::HashMap;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -44,6 +47,7 @@ pub async fn desktop_socket(
                 agent,
                 services: services.clone(),
                 cursor: 0,
+                sent_lines: HashMap::new(),
             }
             .run()
             .await;
@@ -68,6 +72,7 @@ enum End {
 enum Input {
     Command(Option<Result<ClientCommand, CommandError>>),
     Event(Result<Envelope, RecvError>),
+    Live(Result<ServerMessage, RecvError>),
     Ping,
 }
 
@@ -77,12 +82,17 @@ struct Connection {
     services: Arc<Services>,
     /// The last sequence number sent to this page.
     cursor: Seq,
+    /// The last transcript line sent to this page, per chat.
+    sent_lines: HashMap<ContactId, Seq>,
 }
 
 impl Connection {
     async fn run(mut self) -> End {
-        let resume = match tokio::time::timeout(HELLO_TIMEOUT, self.next_command()).await {
-            Ok(Some(Ok(ClientCommand::Hello { resume_after }))) => resume_after,
+        let (resume, chats) = match tokio::time::timeout(HELLO_TIMEOUT, self.next_command()).await {
+            Ok(Some(Ok(ClientCommand::Hello {
+                resume_after,
+                chats,
+            }))) => (resume_after, chats),
             Ok(Some(_)) => {
                 let _ = self.reject(CommandError::HelloExpected).await;
                 return End::NoHello;
@@ -92,7 +102,8 @@ impl Connection {
         // Subscribe before reading the store: an event stored meanwhile arrives twice at
         // worst, and the cursor drops the copy.
         let mut live = self.services.hub.subscribe(self.agent);
-        if let Err(end) = self.sync(resume).await {
+        let mut traffic = self.services.hub.subscribe_live(self.agent);
+        if let Err(end) = self.sync(resume, chats).await {
             return end;
         }
         let mut ping = tokio::time::interval(PING_EVERY);
@@ -101,6 +112,7 @@ impl Connection {
             let input = tokio::select! {
                 command = self.next_command() => Input::Command(command),
                 event = live.recv() => Input::Event(event),
+                message = traffic.recv() => Input::Live(message),
                 _ = ping.tick() => Input::Ping,
             };
             let step = match input {
@@ -111,6 +123,10 @@ impl Connection {
                 // Too far behind the live channel: catch up from the store.
                 Input::Event(Err(RecvError::Lagged(_))) => self.replay().await,
                 Input::Event(Err(RecvError::Closed)) => Err(End::PeerGone),
+                Input::Live(Ok(message)) => self.forward_live(message).await,
+                // Chat traffic missed: send each held chat's lines from the store.
+                Input::Live(Err(RecvError::Lagged(_))) => self.catch_up_all().await,
+                Input::Live(Err(RecvError::Closed)) => Err(End::PeerGone),
                 Input::Ping => self
                     .socket
                     .send(Message::Ping(Default::default()))
@@ -124,8 +140,12 @@ impl Connection {
         }
     }
 
-    /// Brings the page up to date: missed events after `resume`, or a snapshot.
-    async fn sync(&mut self, resume: Option<Seq>) -> Result<(), End> {
+    /// Brings the page up to date: missed events after `resume` (or a snapshot), then the
+    /// transcript lines it lacks of every chat the agent holds.
+    async fn sync(&mut self, resume: Option<Seq>, chats: Vec<ChatCursor>) -> Result<(), End> {
+        for cursor in chats {
+            self.sent_lines.insert(cursor.contact, cursor.seq);
+        }
         match resume {
             Some(after) => {
                 self.cursor = after;
@@ -138,11 +158,65 @@ impl Connection {
                     .agent_status(self.agent)
                     .await
                     .map_err(|_| End::Store)?;
+                let (offers, contacts) = self
+                    .services
+                    .chat
+                    .work_of(self.agent)
+                    .await
+                    .map_err(|_| End::Store)?;
                 self.cursor = seq;
-                self.send(&ServerMessage::Snapshot { status, seq }).await?;
+                self.send(&ServerMessage::Snapshot {
+                    status,
+                    seq,
+                    offers,
+                    contacts,
+                })
+                .await?;
             }
         }
+        self.catch_up_all().await?;
         self.send(&ServerMessage::Synced { seq: self.cursor }).await
+    }
+
+    /// Sends the lines the page lacks of every chat the agent holds.
+    async fn catch_up_all(&mut self) -> Result<(), End> {
+        let (_, contacts) = self
+            .services
+            .chat
+            .work_of(self.agent)
+            .await
+            .map_err(|_| End::Store)?;
+        for contact in contacts {
+            self.catch_up(contact.contact).await?;
+        }
+        Ok(())
+    }
+
+    async fn catch_up(&mut self, contact: ContactId) -> Result<(), End> {
+        let after = self.sent_lines.get(&contact).copied().unwrap_or(0);
+        let lines = self
+            .services
+            .chat
+            .lines_after(contact, after)
+            .await
+            .map_err(|_| End::Store)?;
+        for line in lines {
+            self.forward_live(ServerMessage::ChatLine { contact, line })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends chat traffic; a line already sent is not sent twice.
+    async fn forward_live(&mut self, message: ServerMessage) -> Result<(), End> {
+        if let ServerMessage::ChatLine { contact, line } = &message {
+            let sent = self.sent_lines.entry(*contact).or_insert(0);
+            if line.seq <= *sent {
+                return Ok(());
+            }
+            *sent = line.seq;
+        }
+        self.send(&message).await
     }
 
     async fn replay(&mut self) -> Result<(), End> {
@@ -173,7 +247,17 @@ impl Connection {
             &envelope.event,
             AgentEvent::StateChanged { status, .. } if status.state == AgentState::LoggedOut
         );
+        let assigned = match &envelope.event {
+            AgentEvent::ContactAssigned { contact } => Some(contact.contact),
+            _ => None,
+        };
         self.send(&ServerMessage::Event(envelope)).await?;
+        // A chat just accepted: its transcript so far (the welcome line, the messages the
+        // customer wrote while waiting), whatever live lines already went out.
+        if let Some(contact) = assigned {
+            self.sent_lines.insert(contact, 0);
+            self.catch_up(contact).await?;
+        }
         if logged_out {
             Err(End::LoggedOut)
         } else {
@@ -184,7 +268,39 @@ impl Connection {
     async fn apply(&mut self, command: ClientCommand) -> Result<(), End> {
         match command {
             // A page that saw a gap asks again from where it is.
-            ClientCommand::Hello { resume_after } => self.sync(resume_after).await,
+            ClientCommand::Hello {
+                resume_after,
+                chats,
+            } => self.sync(resume_after, chats).await,
+            ClientCommand::Accept { contact } => {
+                let result = self.services.chat.accept(self.agent, contact).await;
+                self.answer(result).await
+            }
+            ClientCommand::Send {
+                contact,
+                client_id,
+                text,
+            } => {
+                let result = self
+                    .services
+                    .chat
+                    .agent_send(self.agent, contact, &client_id, &text)
+                    .await
+                    .map(|_| ());
+                self.answer(result).await
+            }
+            ClientCommand::Typing { contact, active } => {
+                let result = self
+                    .services
+                    .chat
+                    .agent_typing(self.agent, contact, active)
+                    .await;
+                self.answer(result).await
+            }
+            ClientCommand::EndChat { contact } => {
+                let result = self.services.chat.agent_end(self.agent, contact).await;
+                self.answer(result).await
+            }
             ClientCommand::SetState { ready } => {
                 let event = if ready {
                     StateEvent::SetReady
@@ -203,6 +319,14 @@ impl Connection {
                     }
                 }
             }
+        }
+    }
+
+    /// Tells the page why a chat command was refused; success shows through events.
+    async fn answer(&mut self, result: Result<(), crate::chat::ChatError>) -> Result<(), End> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => self.reject(e.for_desktop()).await,
         }
     }
 

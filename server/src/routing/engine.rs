@@ -75,6 +75,11 @@ pub enum Input {
     ChatAbandoned {
         contact: ContactId,
     },
+    /// After a restart: a chat the agent already holds.
+    ChatHeld {
+        agent: AgentId,
+        contact: ContactId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +140,18 @@ impl Engine {
 
     pub fn offer_of(&self, contact: ContactId) -> Option<&Offer> {
         self.offers.get(&contact)
+    }
+
+    /// The offers waiting for one agent's answer, with their expiry.
+    pub fn offers_for(&self, agent: AgentId) -> Vec<(ContactId, i64)> {
+        let mut offers: Vec<_> = self
+            .offers
+            .iter()
+            .filter(|(_, o)| o.agent == agent)
+            .map(|(c, o)| (*c, o.expires_at_ms))
+            .collect();
+        offers.sort();
+        offers
     }
 
     pub fn agent(&self, agent: AgentId) -> Option<&AgentInfo> {
@@ -234,6 +251,13 @@ impl Engine {
                             .apply(StateEvent::ContactEnded)
                             .unwrap_or(info.status);
                         info.available_since_ms = now_ms;
+                    }
+                }
+            }
+            Input::ChatHeld { agent, contact } => {
+                if self.held.insert(contact, agent).is_none() {
+                    if let Some(info) = self.agents.get_mut(&agent) {
+                        info.active_chats += 1;
                     }
                 }
             }

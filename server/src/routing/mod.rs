@@ -21,6 +21,8 @@ enum Command {
     Input(Input),
     /// An input whose outputs the caller waits for (an accept must know if it won).
     Ask(Input, oneshot::Sender<Vec<Output>>),
+    /// The offers waiting for an agent, with their expiry (for a page that opens).
+    Offers(AgentId, oneshot::Sender<Vec<(ContactId, i64)>>),
 }
 
 /// A cheap handle to the routing task.
@@ -48,6 +50,15 @@ impl Routing {
     pub async fn ask(&self, input: Input) -> Vec<Output> {
         let (reply, answer) = oneshot::channel();
         if self.tx.send(Command::Ask(input, reply)).is_err() {
+            return Vec::new();
+        }
+        answer.await.unwrap_or_default()
+    }
+
+    /// The offers waiting for the agent's answer, with their expiry (Unix ms).
+    pub async fn offers_for(&self, agent: AgentId) -> Vec<(ContactId, i64)> {
+        let (reply, answer) = oneshot::channel();
+        if self.tx.send(Command::Offers(agent, reply)).is_err() {
             return Vec::new();
         }
         answer.await.unwrap_or_default()
@@ -92,6 +103,10 @@ async fn run(
         let (input, reply) = match command {
             Command::Input(input) => (input, None),
             Command::Ask(input, reply) => (input, Some(reply)),
+            Command::Offers(agent, reply) => {
+                let _ = reply.send(engine.offers_for(agent));
+                continue;
+            }
         };
         let outputs = engine.handle(input, clock.now_ms());
         for output in &outputs {

@@ -174,6 +174,14 @@ pub trait Store: Send + Sync + 'static {
         reason: StateReason,
         at_ms: i64,
     ) -> StoreResult<Envelope>;
+    /// Appends an event that is not a state change (an offer, a contact assigned) to the
+    /// agent's stream.
+    async fn record_agent_event(
+        &self,
+        agent: AgentId,
+        event: &app::domain::protocol::AgentEvent,
+        at_ms: i64,
+    ) -> StoreResult<Envelope>;
     /// Events after `after`, in order, at most `limit`.
     async fn events_after(
         &self,

@@ -429,6 +429,38 @@ macro_rules! impl_store {
                 })
             }
 
+            async fn record_agent_event(
+                &self,
+                agent: AgentId,
+                event: &AgentEvent,
+                at_ms: i64,
+            ) -> StoreResult<Envelope> {
+                let mut tx = self.pool.begin().await?;
+                let seq: i64 = sqlx::query_scalar(
+                    "UPDATE agent_status SET last_seq = last_seq + 1 WHERE agent_id = $1 \
+                     RETURNING last_seq",
+                )
+                .bind(agent.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                sqlx::query(
+                    "INSERT INTO agent_events (agent_id, seq, at_ms, event) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(agent.0)
+                .bind(seq)
+                .bind(at_ms)
+                .bind(to_json(event)?)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Envelope {
+                    seq: seq as Seq,
+                    at_ms,
+                    event: event.clone(),
+                })
+            }
+
             async fn events_after(
                 &self,
                 agent: AgentId,

@@ -197,6 +197,111 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// A CSQ with these members and one problem statement routed to it; returns the
+    /// problem statement's id for the pre-chat form.
+    pub async fn queue(&self, name: &str, members: &[AgentId]) -> i64 {
+        let store = &self.services.store;
+        let csq = store.create_csq(name).await.unwrap();
+        for m in members {
+            store.add_csq_member(csq, *m).await.unwrap();
+        }
+        store
+            .create_problem_statement(&format!("{name} question"), csq)
+            .await
+            .unwrap()
+    }
+
+    /// Starts a chat as the widget's pre-chat form does; returns the chat cookie.
+    pub async fn start_chat(&self, name: &str, problem: i64) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/widget/api/start"))
+            .json(&serde_json::json!({
+                "name": name, "email": "customer@example.com", "phone": "", "problem": problem
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "chat starts");
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    /// Opens the widget's WebSocket with the chat cookie and says hello.
+    pub async fn widget(&self, cookie: &str, resume_after: u64) -> Ws {
+        let mut request = format!("ws://{}/widget/ws", self.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("widget socket connects");
+        send_json(
+            &mut ws,
+            serde_json::json!({"type": "hello", "resume_after": resume_after}),
+        )
+        .await;
+        ws
+    }
+
+    /// Logs in an agent (password "agent-pass-1") with the desktop socket open, synced,
+    /// and Ready.
+    pub async fn desktop_ready(&self, username: &str) -> Ws {
+        let cookie = self.session(username, "agent-pass-1").await;
+        let mut ws = self.ws(&cookie).await;
+        send_json(
+            &mut ws,
+            serde_json::json!({"type": "hello", "resume_after": null}),
+        )
+        .await;
+        wait_for(&mut ws, |m| matches!(m, ServerMessage::Synced { .. })).await;
+        send_json(
+            &mut ws,
+            serde_json::json!({"type": "set_state", "ready": true}),
+        )
+        .await;
+        wait_for(&mut ws, |m| {
+            matches!(m, ServerMessage::Event(e) if matches!(&e.event,
+                app::domain::protocol::AgentEvent::StateChanged { status, .. }
+                    if status.state == app::domain::state::AgentState::Ready))
+        })
+        .await;
+        ws
+    }
+}
+
+/// The next desktop message that matches, skipping others, failing after 5 s.
+pub async fn wait_for(ws: &mut Ws, wanted: impl Fn(&ServerMessage) -> bool) -> ServerMessage {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let message = tokio::time::timeout_at(deadline, next_message(ws))
+            .await
+            .expect("the expected message within 5 s");
+        if wanted(&message) {
+            return message;
+        }
+    }
+}
+
+/// The next widget message, failing after 5 s of silence.
+pub async fn next_widget(ws: &mut Ws) -> app::domain::widget::WidgetMessage {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a widget message within 5 s")
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = frame {
+            return serde_json::from_str(text.as_str()).expect("a widget message");
+        }
+    }
+}
+
 pub async fn send_json(ws: &mut Ws, value: serde_json::Value) {
     ws.send(Message::Text(value.to_string().into()))
         .await

@@ -1,8 +1,11 @@
-//! The desktop's live view of the agent: signals fed by the WebSocket. The stream rules
-//! (order, duplicates, gaps) are the domain's [`StreamCursor`]; this only applies them.
+//! The desktop's live state: a [`DesktopModel`] fed by the WebSocket. The stream rules
+//! (order, duplicates, gaps) are the domain's [`StreamCursor`]; the model's rules are in
+//! [`super::model`]; this only connects them to signals.
 
+use super::model::{Cue, DesktopModel, Pending};
 use crate::domain::{
-    protocol::{AgentEvent, ClientCommand, Delivery, Seq, ServerMessage, StreamCursor},
+    ids::ContactId,
+    protocol::{ClientCommand, ContactView, Delivery, OfferView, Seq, ServerMessage, StreamCursor},
     state::{AgentState, AgentStatus},
 };
 use leptos::prelude::*;
@@ -18,22 +21,35 @@ pub enum ConnectionState {
 /// Shared by every component of the desktop through the context.
 #[derive(Clone, Copy)]
 pub struct Live {
-    pub status: RwSignal<AgentStatus>,
+    pub model: RwSignal<DesktopModel>,
+    pub status: Memo<AgentStatus>,
     pub connection: RwSignal<ConnectionState>,
     /// The latest refusal or problem to show in the notification area.
     pub notice: RwSignal<Option<String>>,
+    /// The latest cue with a counter, so that the same cue twice still triggers effects.
+    pub cue: RwSignal<Option<(u32, Cue)>>,
     cursor: StoredValue<StreamCursor>,
+    next_id: StoredValue<u32>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<std::rc::Rc<super::socket::Socket>>, LocalStorage>,
 }
 
 impl Live {
-    pub fn new(status: AgentStatus, seq: Seq) -> Self {
+    pub fn new(
+        status: AgentStatus,
+        seq: Seq,
+        offers: Vec<OfferView>,
+        contacts: Vec<ContactView>,
+    ) -> Self {
+        let model = RwSignal::new(DesktopModel::new(status, offers, contacts));
         Live {
-            status: RwSignal::new(status),
+            model,
+            status: Memo::new(move |_| model.with(|m| m.status)),
             connection: RwSignal::new(ConnectionState::Connecting),
             notice: RwSignal::new(None),
+            cue: RwSignal::new(None),
             cursor: StoredValue::new(StreamCursor::new(seq)),
+            next_id: StoredValue::new(0),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
         }
@@ -50,9 +66,26 @@ impl Live {
         });
     }
 
-    /// The stream position to resume from after a reconnect.
-    pub fn last_seq(&self) -> Seq {
-        self.cursor.with_value(|c| c.last_seq)
+    /// The first message of every connection: where the page is in each stream.
+    pub fn hello(&self) -> ClientCommand {
+        ClientCommand::Hello {
+            resume_after: Some(self.cursor.with_value(|c| c.last_seq)),
+            chats: self.model.with_untracked(|m| m.cursors()),
+        }
+    }
+
+    /// Messages not confirmed yet, to send again after a reconnect.
+    pub fn unconfirmed(&self) -> Vec<ClientCommand> {
+        self.model.with_untracked(|m| {
+            m.pending
+                .iter()
+                .map(|p| ClientCommand::Send {
+                    contact: p.contact,
+                    client_id: p.client_id.clone(),
+                    text: p.text.clone(),
+                })
+                .collect()
+        })
     }
 
     /// Sends a command, queued until the connection is back if it is down.
@@ -72,35 +105,103 @@ impl Live {
         self.send(ClientCommand::SetState { ready });
     }
 
+    pub fn accept(&self, contact: ContactId) {
+        self.send(ClientCommand::Accept { contact });
+    }
+
+    pub fn end_chat(&self, contact: ContactId) {
+        self.send(ClientCommand::EndChat { contact });
+    }
+
+    pub fn typing(&self, contact: ContactId, active: bool) {
+        self.send(ClientCommand::Typing { contact, active });
+    }
+
+    /// SPEC P-1, K-3: sends a message with an id of its own; it shows as sending until
+    /// the server's copy comes back.
+    pub fn send_message(&self, contact: ContactId, text: String) {
+        let n = self.next_id.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        let client_id = format!("a{}-{}", session_nonce(), n.unwrap_or_default());
+        self.model.update(|m| {
+            m.pending.push(Pending {
+                contact,
+                client_id: client_id.clone(),
+                text: text.clone(),
+            })
+        });
+        self.send(ClientCommand::Send {
+            contact,
+            client_id,
+            text,
+        });
+    }
+
+    fn raise(&self, cue: Cue) {
+        self.cue
+            .update(|c| *c = Some((c.map_or(0, |(n, _)| n.wrapping_add(1)), cue)));
+    }
+
     /// Applies one message from the server; returns a command to send back (a resync).
-    pub fn handle(&self, message: ServerMessage) -> Option<ClientCommand> {
+    pub fn handle(&self, message: ServerMessage, now_ms: i64) -> Option<ClientCommand> {
         match message {
-            ServerMessage::Snapshot { status, seq } => {
+            ServerMessage::Snapshot {
+                status,
+                seq,
+                offers,
+                contacts,
+            } => {
                 self.cursor.set_value(StreamCursor::new(seq));
-                self.status.set(status);
+                self.model.update(|m| m.reset(status, offers, contacts));
             }
             ServerMessage::Event(envelope) => {
                 let delivery = self.cursor.try_update_value(|c| c.deliver(envelope.seq))?;
                 match delivery {
-                    Delivery::Apply => match envelope.event {
-                        AgentEvent::StateChanged { status, .. } => self.status.set(status),
-                    },
-                    Delivery::Duplicate => {}
-                    Delivery::Gap => {
-                        return Some(ClientCommand::Hello {
-                            resume_after: Some(self.last_seq()),
-                        })
+                    Delivery::Apply => {
+                        let mut cue = None;
+                        self.model.update(|m| cue = m.apply_event(envelope.event));
+                        if let Some(cue) = cue {
+                            self.raise(cue);
+                        }
                     }
+                    Delivery::Duplicate => {}
+                    Delivery::Gap => return Some(self.hello()),
                 }
             }
             ServerMessage::Synced { .. } => self.connection.set(ConnectionState::Live),
             ServerMessage::Rejected { error } => self.notice.set(Some(error.to_string())),
+            ServerMessage::ChatLine { contact, line } => {
+                let mut cue = None;
+                self.model
+                    .update(|m| cue = m.add_line(contact, line, now_ms));
+                if let Some(cue) = cue {
+                    self.raise(cue);
+                }
+            }
+            ServerMessage::Typing { contact, active } => {
+                self.model.update(|m| m.set_typing(contact, active));
+            }
         }
         None
     }
 
     /// True once the agent has been logged out (here or in another tab).
     pub fn logged_out(&self) -> bool {
-        self.status.with(|s| s.state == AgentState::LoggedOut)
+        self.model
+            .with_untracked(|m| m.status.state == AgentState::LoggedOut)
     }
+}
+
+/// A random word per page, so message ids from two tabs never collide.
+fn session_nonce() -> u32 {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::OnceLock;
+        static NONCE: OnceLock<u32> = OnceLock::new();
+        *NONCE.get_or_init(|| (js_sys::Math::random() * f64::from(u32::MAX)) as u32)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    0
 }

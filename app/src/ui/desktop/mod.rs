@@ -4,6 +4,7 @@ mod control_gadget;
 mod gadget_tabs;
 mod live;
 mod manage_gadget;
+mod model;
 #[cfg(feature = "hydrate")]
 mod socket;
 mod state_control;
@@ -48,7 +49,7 @@ pub fn DesktopPage() -> impl IntoView {
 
 #[component]
 fn Desktop(view: DesktopView) -> impl IntoView {
-    let live = Live::new(view.status, view.seq);
+    let live = Live::new(view.status, view.seq, view.offers, view.contacts);
     live.connect();
     provide_context(live);
     let tab = RwSignal::new(GadgetTab::Control);

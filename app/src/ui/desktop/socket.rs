@@ -60,13 +60,14 @@ impl Socket {
         let this = Rc::clone(self);
         let on_open: Handler<web_sys::Event> = Closure::new(move |_| {
             this.attempts.set(0);
-            let hello = ClientCommand::Hello {
-                resume_after: Some(this.live.last_seq()),
-            };
-            this.write(&hello);
+            this.write(&this.live.hello());
             let queued: Vec<String> = this.outbox.borrow_mut().drain(..).collect();
             for text in queued {
                 this.write_text(text);
+            }
+            // Messages never confirmed may not have arrived: the server stores each once.
+            for command in this.live.unconfirmed() {
+                this.write(&command);
             }
         });
         let this = Rc::clone(self);
@@ -76,7 +77,8 @@ impl Socket {
             };
             match serde_json::from_str::<ServerMessage>(&text) {
                 Ok(message) => {
-                    if let Some(reply) = this.live.handle(message) {
+                    let now = js_sys::Date::now() as i64;
+                    if let Some(reply) = this.live.handle(message, now) {
                         this.write(&reply);
                     }
                     if this.live.logged_out() {
@@ -133,7 +135,8 @@ impl Socket {
             .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
         if open {
             self.write_text(text);
-        } else {
+        } else if !matches!(command, ClientCommand::Send { .. }) {
+            // Messages are resent from the model's unconfirmed list on reconnect.
             self.outbox.borrow_mut().push_back(text);
         }
     }

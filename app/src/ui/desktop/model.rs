@@ -1,0 +1,398 @@
+//! The desktop's view of the agent's work, updated from server messages: state, offers,
+//! contacts in hand with their transcripts, typing and unread counts. Pure: the socket
+//! feeds it, components read it, and the rules are tested here without a browser.
+
+use crate::domain::{
+    chat::{Author, ChatLine, LineBody},
+    ids::ContactId,
+    protocol::{AgentEvent, ChatCursor, ContactView, OfferView, Seq},
+    state::AgentStatus,
+};
+use std::collections::BTreeMap;
+
+/// One contact tab (SPEC C-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactTab {
+    pub view: ContactView,
+    /// Lines by sequence number: ordered, and a line received twice is kept once.
+    pub lines: BTreeMap<Seq, ChatLine>,
+    pub customer_typing: bool,
+    /// Unix ms of the last line that arrived while the tab was not current (blinks a while).
+    pub attention_since_ms: Option<i64>,
+}
+
+impl ContactTab {
+    /// SPEC C-1: customer messages since the agent's last reply.
+    pub fn unanswered(&self) -> usize {
+        self.lines
+            .values()
+            .rev()
+            .take_while(|l| {
+                !matches!(
+                    &l.body,
+                    LineBody::Message {
+                        author: Author::Agent { .. },
+                        ..
+                    }
+                )
+            })
+            .filter(|l| {
+                matches!(
+                    &l.body,
+                    LineBody::Message {
+                        author: Author::Customer { .. },
+                        ..
+                    }
+                )
+            })
+            .count()
+    }
+
+    pub fn last_seq(&self) -> Seq {
+        self.lines.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
+/// What changed that the page should announce (a sound, SPEC O-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    NewOffer,
+    /// A customer message in a chat that is not the current tab.
+    MessageElsewhere,
+    /// SPEC C-3: a chat was just accepted: switch to the Manage gadget and show it.
+    Accepted(ContactId),
+}
+
+/// A message the agent sent that the server has not confirmed yet: shown as sending, and
+/// sent again after a reconnect (SPEC K-3: the server stores it once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub contact: ContactId,
+    pub client_id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DesktopModel {
+    pub status: AgentStatus,
+    pub offers: Vec<OfferView>,
+    /// Newest first (SPEC C-1 column).
+    pub tabs: Vec<ContactTab>,
+    pub current: Option<ContactId>,
+    pub pending: Vec<Pending>,
+}
+
+impl DesktopModel {
+    pub fn new(status: AgentStatus, offers: Vec<OfferView>, contacts: Vec<ContactView>) -> Self {
+        let mut model = DesktopModel {
+            status,
+            ..Default::default()
+        };
+        model.reset(status, offers, contacts);
+        model
+    }
+
+    /// Replaces state, offers and contacts with a snapshot, keeping known transcripts.
+    pub fn reset(
+        &mut self,
+        status: AgentStatus,
+        offers: Vec<OfferView>,
+        contacts: Vec<ContactView>,
+    ) {
+        self.status = status;
+        self.offers = offers;
+        let mut old: Vec<ContactTab> = std::mem::take(&mut self.tabs);
+        let mut contacts = contacts;
+        contacts.sort_by_key(|c| std::cmp::Reverse((c.started_at_ms, c.contact)));
+        self.tabs = contacts
+            .into_iter()
+            .map(
+                |view| match old.iter().position(|t| t.view.contact == view.contact) {
+                    Some(i) => ContactTab {
+                        view,
+                        ..old.swap_remove(i)
+                    },
+                    None => ContactTab {
+                        view,
+                        lines: BTreeMap::new(),
+                        customer_typing: false,
+                        attention_since_ms: None,
+                    },
+                },
+            )
+            .collect();
+        if self.current.is_none_or(|c| self.tab(c).is_none()) {
+            self.current = self.tabs.first().map(|t| t.view.contact);
+        }
+    }
+
+    pub fn tab(&self, contact: ContactId) -> Option<&ContactTab> {
+        self.tabs.iter().find(|t| t.view.contact == contact)
+    }
+
+    fn tab_mut(&mut self, contact: ContactId) -> Option<&mut ContactTab> {
+        self.tabs.iter_mut().find(|t| t.view.contact == contact)
+    }
+
+    /// What the page has of each transcript, for a reconnect (SPEC K-3).
+    pub fn cursors(&self) -> Vec<ChatCursor> {
+        self.tabs
+            .iter()
+            .map(|t| ChatCursor {
+                contact: t.view.contact,
+                seq: t.last_seq(),
+            })
+            .collect()
+    }
+
+    /// Applies an event of the agent's stream.
+    pub fn apply_event(&mut self, event: AgentEvent) -> Option<Cue> {
+        match event {
+            AgentEvent::StateChanged { status, .. } => {
+                self.status = status;
+                None
+            }
+            AgentEvent::Offered { offer } => {
+                self.offers.retain(|o| o.contact != offer.contact);
+                self.offers.push(offer);
+                Some(Cue::NewOffer)
+            }
+            AgentEvent::OfferWithdrawn { contact } => {
+                self.offers.retain(|o| o.contact != contact);
+                None
+            }
+            AgentEvent::ContactAssigned { contact } => {
+                let id = contact.contact;
+                self.offers.retain(|o| o.contact != id);
+                if self.tab(id).is_none() {
+                    self.tabs.insert(
+                        0,
+                        ContactTab {
+                            view: contact,
+                            lines: BTreeMap::new(),
+                            customer_typing: false,
+                            attention_since_ms: None,
+                        },
+                    );
+                }
+                self.current = Some(id);
+                Some(Cue::Accepted(id))
+            }
+            AgentEvent::ContactClosed { contact, .. } => {
+                self.tabs.retain(|t| t.view.contact != contact);
+                self.pending.retain(|p| p.contact != contact);
+                if self.current == Some(contact) {
+                    self.current = self.tabs.first().map(|t| t.view.contact);
+                }
+                None
+            }
+        }
+    }
+
+    /// Adds a transcript line; returns a cue when a customer writes in another tab.
+    pub fn add_line(&mut self, contact: ContactId, line: ChatLine, now_ms: i64) -> Option<Cue> {
+        let current = self.current == Some(contact);
+        let from_customer = matches!(
+            &line.body,
+            LineBody::Message {
+                author: Author::Customer { .. },
+                ..
+            }
+        );
+        if let LineBody::Message {
+            author: Author::Agent { .. },
+            client_id,
+            ..
+        } = &line.body
+        {
+            let confirmed = client_id.clone();
+            self.pending
+                .retain(|p| !(p.contact == contact && p.client_id == confirmed));
+        }
+        let tab = self.tab_mut(contact)?;
+        let fresh = tab.lines.insert(line.seq, line).is_none();
+        if from_customer {
+            tab.customer_typing = false;
+        }
+        (fresh && from_customer && !current).then(|| {
+            tab.attention_since_ms = Some(now_ms);
+            Cue::MessageElsewhere
+        })
+    }
+
+    pub fn set_typing(&mut self, contact: ContactId, active: bool) {
+        if let Some(tab) = self.tab_mut(contact) {
+            tab.customer_typing = active;
+        }
+    }
+
+    pub fn select(&mut self, contact: ContactId) {
+        if let Some(tab) = self.tab_mut(contact) {
+            tab.attention_since_ms = None;
+            self.current = Some(contact);
+        }
+    }
+
+    /// SPEC C-1: the unread count of the tabs that are not current (for the title).
+    pub fn unread_elsewhere(&self) -> usize {
+        self.tabs
+            .iter()
+            .filter(|t| Some(t.view.contact) != self.current)
+            .map(ContactTab::unanswered)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        contact::Channel,
+        customer::Customer,
+        ids::{AgentId, CustomerId},
+    };
+
+    fn view(id: i64, started: i64) -> ContactView {
+        ContactView {
+            contact: ContactId(id),
+            channel: Channel::Web,
+            csq: "Support".into(),
+            customer: Customer {
+                id: CustomerId(id),
+                name: format!("Customer {id}"),
+                email: None,
+                phone: None,
+            },
+            problem: "Order".into(),
+            started_at_ms: started,
+        }
+    }
+
+    fn msg(seq: Seq, customer: bool) -> ChatLine {
+        ChatLine {
+            seq,
+            at_ms: seq as i64,
+            body: LineBody::Message {
+                author: if customer {
+                    Author::Customer {
+                        name: "Zoé".into()
+                    }
+                } else {
+                    Author::Agent {
+                        agent: AgentId(1),
+                        alias: "Alice".into(),
+                    }
+                },
+                text: format!("m{seq}"),
+                client_id: format!("c{seq}"),
+            },
+        }
+    }
+
+    /// SPEC C-1, C-3: accepted chats open a tab at the top and become current.
+    #[test]
+    fn accepted_chats_go_on_top_and_become_current() {
+        let mut m = DesktopModel::default();
+        assert_eq!(
+            m.apply_event(AgentEvent::ContactAssigned {
+                contact: view(1, 10)
+            }),
+            Some(Cue::Accepted(ContactId(1)))
+        );
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(2, 20),
+        });
+        let order: Vec<_> = m.tabs.iter().map(|t| t.view.contact.0).collect();
+        assert_eq!(order, [2, 1]);
+        assert_eq!(m.current, Some(ContactId(2)));
+        m.apply_event(AgentEvent::ContactClosed {
+            contact: ContactId(2),
+            reason: crate::domain::contact::EndReason::EndedByAgent,
+        });
+        assert_eq!(m.current, Some(ContactId(1)));
+    }
+
+    /// SPEC C-1 and K-3: lines are ordered by number and kept once; customer messages in
+    /// another tab count until the agent replies, and cue a sound.
+    #[test]
+    fn unread_counts_customer_messages_since_the_last_reply() {
+        let mut m = DesktopModel::default();
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(1, 10),
+        });
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(2, 20),
+        });
+        assert_eq!(
+            m.add_line(ContactId(1), msg(2, true), 100),
+            Some(Cue::MessageElsewhere)
+        );
+        assert_eq!(m.add_line(ContactId(1), msg(1, false), 100), None);
+        assert_eq!(
+            m.add_line(ContactId(1), msg(2, true), 100),
+            None,
+            "a duplicate is ignored"
+        );
+        m.add_line(ContactId(1), msg(3, true), 100);
+        let tab = m.tab(ContactId(1)).unwrap();
+        assert_eq!(tab.lines.keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(tab.unanswered(), 2);
+        assert_eq!(m.unread_elsewhere(), 2);
+        assert_eq!(
+            m.add_line(ContactId(2), msg(1, true), 100),
+            None,
+            "current tab: no cue"
+        );
+        m.add_line(ContactId(1), msg(4, false), 100);
+        assert_eq!(m.tab(ContactId(1)).unwrap().unanswered(), 0);
+        m.pending.push(Pending {
+            contact: ContactId(1),
+            client_id: "c9".into(),
+            text: "m9".into(),
+        });
+        m.add_line(ContactId(1), msg(9, false), 100);
+        assert!(
+            m.pending.is_empty(),
+            "the server's copy confirms the pending message"
+        );
+        m.select(ContactId(1));
+        assert_eq!(m.unread_elsewhere(), 1, "now tab 2 is elsewhere");
+        assert_eq!(
+            m.cursors()
+                .iter()
+                .map(|c| (c.contact.0, c.seq))
+                .collect::<Vec<_>>(),
+            [(2, 1), (1, 9)]
+        );
+    }
+
+    /// SPEC O-2: offers come and go.
+    #[test]
+    fn offers_come_and_go() {
+        let mut m = DesktopModel::default();
+        let offer = OfferView {
+            contact: ContactId(5),
+            channel: Channel::Web,
+            csq: "Sales".into(),
+            customer: view(5, 0).customer,
+            problem: "Quote".into(),
+            expires_at_ms: 99,
+        };
+        assert_eq!(
+            m.apply_event(AgentEvent::Offered {
+                offer: offer.clone()
+            }),
+            Some(Cue::NewOffer)
+        );
+        assert_eq!(m.offers.len(), 1);
+        m.apply_event(AgentEvent::OfferWithdrawn {
+            contact: ContactId(5),
+        });
+        assert!(m.offers.is_empty());
+        m.apply_event(AgentEvent::Offered { offer });
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(5, 0),
+        });
+        assert!(m.offers.is_empty(), "accepting removes the offer");
+    }
+}

@@ -1,0 +1,219 @@
+/* Switchboard customer chat (inside the widget's iframe). Plain JavaScript: it runs on
+   other people's sites, so it stays small. The server holds every rule; this page shows
+   its per-field errors as they come. Nothing is lost on a dropped connection: every
+   message carries an id of its own and is sent again until the server's copy comes back
+   (the server stores it once), and the page resumes from the last line it has. */
+(function () {
+  'use strict';
+  var MAX_CHARS = 1500; // SPEC P-1, checked again by the server
+  var $ = function (s) { return document.querySelector(s); };
+  var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
+  var typingLine = $('.typing'), status = $('.status'), box = $('#message');
+  var st = { cursor: 0, seen: {}, pending: [], ws: null, ended: false, attempt: 0, alias: 'The agent', typingTimer: null, typing: false };
+
+  function setStatus(text) { status.textContent = text; }
+
+  function showChat() { form.hidden = true; chat.hidden = false; box.focus(); }
+
+  function time(ms) {
+    var d = new Date(ms);
+    return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function lineElement(kind, who, text, at) {
+    var li = document.createElement('li');
+    li.className = 'line ' + kind;
+    var meta = document.createElement('span');
+    meta.className = 'meta';
+    meta.textContent = (who ? who + ' · ' : '') + time(at);
+    li.appendChild(meta);
+    li.appendChild(document.createTextNode(text));
+    return li;
+  }
+
+  function noteText(note) {
+    switch (note.note) {
+      case 'welcome': case 'no_agent': return note.text;
+      case 'joined': st.alias = note.alias; return note.alias + ' has joined the chat.';
+      case 'left': return note.alias + ' has left the chat.';
+      case 'inactivity_warning': return 'Are you still there? The chat will end soon without a reply.';
+      case 'ended': return 'The chat has ended.';
+      default: return '';
+    }
+  }
+
+  function renderPending() {
+    var old = transcript.querySelectorAll('.sending');
+    for (var i = 0; i < old.length; i++) old[i].remove();
+    st.pending.forEach(function (p) {
+      var li = lineElement('customer sending', 'Sending…', p.text, Date.now());
+      transcript.appendChild(li);
+    });
+    transcript.scrollTop = transcript.scrollHeight;
+  }
+
+  function addLine(line) {
+    if (st.seen[line.seq]) return;
+    st.seen[line.seq] = true;
+    st.cursor = Math.max(st.cursor, line.seq);
+    var b = line.body, li;
+    if (b.type === 'message') {
+      var mine = b.author.kind === 'customer';
+      li = lineElement(mine ? 'customer' : 'agent', mine ? 'You' : b.author.alias, b.text, line.at_ms);
+      if (mine) st.pending = st.pending.filter(function (p) { return p.client_id !== b.client_id; });
+      else typingLine.hidden = true;
+    } else {
+      li = lineElement('system', '', noteText(b.note), line.at_ms);
+    }
+    transcript.appendChild(li);
+    renderPending();
+  }
+
+  function send(obj) {
+    if (st.ws && st.ws.readyState === WebSocket.OPEN) st.ws.send(JSON.stringify(obj));
+  }
+
+  function ended() {
+    st.ended = true;
+    box.disabled = true;
+    $('.composer button').disabled = true;
+    $('.end').hidden = true;
+    $('.download').hidden = false;
+    typingLine.hidden = true;
+    setStatus('Chat ended');
+  }
+
+  function handle(msg) {
+    switch (msg.type) {
+      case 'line': addLine(msg.line); break;
+      case 'synced':
+        st.attempt = 0;
+        setStatus('Connected');
+        // Messages not confirmed yet go again, in order; the server keeps one of each.
+        st.pending.forEach(function (p) { send({ type: 'send', client_id: p.client_id, text: p.text }); });
+        break;
+      case 'typing':
+        typingLine.textContent = st.alias + ' is typing…';
+        typingLine.hidden = !msg.active;
+        break;
+      case 'ended': ended(); break;
+      case 'rejected': setStatus(errorText(msg.error)); break;
+    }
+  }
+
+  function errorText(error) {
+    if (error.kind === 'invalid') return error.detail.field.field === 'chat_message' ? 'Message too long' : 'Not sent';
+    if (error.kind === 'chat_ended') return 'Chat ended';
+    return 'Not sent, retrying';
+  }
+
+  function connect() {
+    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/widget/ws');
+    st.ws = ws;
+    setStatus(st.attempt ? 'Reconnecting…' : 'Connecting…');
+    ws.onopen = function () { ws.send(JSON.stringify({ type: 'hello', resume_after: st.cursor })); };
+    ws.onmessage = function (e) { try { handle(JSON.parse(e.data)); } catch (err) { /* ignore */ } };
+    ws.onclose = function () {
+      if (st.ws !== ws || st.ended) return;
+      setStatus('Reconnecting…');
+      var delay = Math.min(250 * Math.pow(2, st.attempt++), 5000);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function newId() {
+    return 'k' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+  }
+
+  function fieldErrors(errors) {
+    var all = form.querySelectorAll('.field-error');
+    for (var i = 0; i < all.length; i++) all[i].textContent = '';
+    var inputs = form.querySelectorAll('input, select');
+    for (var j = 0; j < inputs.length; j++) inputs[j].removeAttribute('aria-invalid');
+    (errors || []).forEach(function (e) {
+      var slot = form.querySelector('.field-error[data-for="' + e.field + '"]');
+      var input = form.querySelector('[name="' + e.field + '"]');
+      if (slot) slot.textContent = e.message;
+      if (input) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', slot ? slot.id : ''); }
+    });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var button = form.querySelector('button');
+    button.disabled = true;
+    $('.form-error').textContent = '';
+    var problem = parseInt(form.problem.value, 10);
+    fetch('/widget/api/start', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({
+        name: form.name.value, email: form.email.value, phone: form.phone.value,
+        problem: isNaN(problem) ? null : problem
+      })
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+    }).then(function (res) {
+      button.disabled = false;
+      if (res.ok) { fieldErrors([]); showChat(); connect(); }
+      else if (res.body.errors) fieldErrors(res.body.errors);
+      else $('.form-error').textContent = res.body.error || 'The chat could not start. Please try again.';
+    }).catch(function () {
+      button.disabled = false;
+      $('.form-error').textContent = 'The chat service cannot be reached. Please try again.';
+    });
+  });
+
+  $('.composer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = box.value;
+    if (!text.trim() || st.ended) return;
+    if (Array.from(text).length > MAX_CHARS) { setStatus('At most ' + MAX_CHARS + ' characters'); return; }
+    var p = { client_id: newId(), text: text };
+    st.pending.push(p);
+    box.value = '';
+    stopTyping();
+    renderPending();
+    send({ type: 'send', client_id: p.client_id, text: p.text });
+  });
+
+  box.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('.composer').requestSubmit(); }
+  });
+
+  function stopTyping() {
+    clearTimeout(st.typingTimer);
+    if (st.typing) { st.typing = false; send({ type: 'typing', active: false }); }
+  }
+
+  box.addEventListener('input', function () {
+    if (!st.typing) { st.typing = true; send({ type: 'typing', active: true }); }
+    clearTimeout(st.typingTimer);
+    st.typingTimer = setTimeout(stopTyping, 3000);
+  });
+
+  $('.end').addEventListener('click', function () { send({ type: 'end' }); });
+
+  function loadForm() {
+    fetch('/widget/api/config').then(function (r) { return r.json(); }).then(function (cfg) {
+      var select = form.problem;
+      var first = document.createElement('option');
+      first.value = ''; first.textContent = 'Choose…';
+      select.appendChild(first);
+      cfg.problems.forEach(function (p) {
+        var o = document.createElement('option');
+        o.value = p.id; o.textContent = p.label;
+        select.appendChild(o);
+      });
+      form.name.focus();
+    });
+  }
+
+  // A reloaded widget resumes the chat its cookie holds.
+  fetch('/widget/api/session', { credentials: 'same-origin' }).then(function (r) {
+    return r.ok ? r.json() : null;
+  }).then(function (s) {
+    if (s && s.chat) { showChat(); connect(); } else { loadForm(); }
+  }).catch(loadForm);
+})();

@@ -1,0 +1,402 @@
+//! Web chats: the customer starts one from the widget, the routing engine offers it, an
+//! agent accepts and both sides exchange messages until one ends it. Every line is stored
+//! before it is sent on (SPEC K-3), to the customer's widget (through [`rooms`]) and to
+//! the agent's pages (through the hub's live channel).
+
+pub mod effects;
+pub mod rooms;
+pub mod token;
+pub mod views;
+
+use crate::{
+    clock::now_ms,
+    hub::{Hub, HubError},
+    routing::{engine::Input, Routing},
+    store::{NewChat, NewCustomer, Sender, Store, StoreError},
+};
+use app::domain::{
+    chat::{Author, ChatLine, LineBody, SystemNote},
+    contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
+    ids::{AgentId, ContactId},
+    protocol::{AgentEvent, CommandError, ServerMessage},
+    state::StateEvent,
+    validate::{
+        validate_chat_message, validate_client_id, validate_pre_chat, Field, FieldError,
+        PreChatForm, Problem,
+    },
+};
+use rooms::{RoomEvent, Rooms};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("this chat has ended")]
+    Ended,
+    #[error("this chat is no longer offered to this agent")]
+    OfferGone,
+    #[error("this chat is not held by this agent")]
+    NotYours,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+}
+
+impl From<FieldError> for ChatError {
+    fn from(e: FieldError) -> Self {
+        ChatError::Invalid(vec![e])
+    }
+}
+
+impl ChatError {
+    /// The refusal a desktop page is told; internal details stay in the log.
+    pub fn for_desktop(self) -> CommandError {
+        match self {
+            ChatError::Invalid(mut errors) => match errors.pop() {
+                Some(e) => CommandError::Invalid(e),
+                None => CommandError::Malformed,
+            },
+            ChatError::Ended => CommandError::ChatEnded,
+            ChatError::OfferGone => CommandError::OfferGone,
+            ChatError::NotYours => CommandError::NotYours,
+            ChatError::Hub(HubError::State(e)) => CommandError::State(e),
+            e => {
+                tracing::error!(error = %e, "chat command failed");
+                CommandError::Internal
+            }
+        }
+    }
+}
+
+pub struct ChatService {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub routing: Routing,
+    pub rooms: Arc<Rooms>,
+}
+
+impl ChatService {
+    /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
+    /// problem statement, with the welcome line.
+    pub async fn start(&self, form: &PreChatForm) -> Result<Contact, ChatError> {
+        validate_pre_chat(form).map_err(ChatError::Invalid)?;
+        let problem = self
+            .store
+            .problem_statements()
+            .await?
+            .into_iter()
+            .find(|p| Some(p.id) == form.problem)
+            .ok_or_else(|| FieldError::new(Field::Problem, Problem::Required))?;
+        let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let customer = self
+            .store
+            .create_customer(&NewCustomer {
+                name: form.name.trim().to_string(),
+                email: optional(&form.email),
+                phone: optional(&form.phone),
+            })
+            .await?;
+        let contact = self
+            .store
+            .create_chat(
+                &NewChat {
+                    channel: Channel::Web,
+                    csq: problem.csq,
+                    customer,
+                    problem: problem.label,
+                },
+                now_ms(),
+            )
+            .await?;
+        let welcome = self.store.chat_settings().await?.welcome_message;
+        self.system_line(&contact, None, SystemNote::Welcome { text: welcome })
+            .await?;
+        self.routing.send(Input::ChatQueued {
+            contact: contact.id,
+            csq: contact.csq,
+            queued_at_ms: contact.queued_at_ms,
+        });
+        tracing::info!(contact = %contact.id, csq = %contact.csq, "chat started");
+        Ok(contact)
+    }
+
+    /// The agent's offers and contacts in hand, for a page that opens (SPEC O-2, C-1).
+    pub async fn work_of(
+        &self,
+        agent: AgentId,
+    ) -> Result<
+        (
+            Vec<app::domain::protocol::OfferView>,
+            Vec<app::domain::protocol::ContactView>,
+        ),
+        ChatError,
+    > {
+        let mut offers = Vec::new();
+        for (contact, expires_at_ms) in self.routing.offers_for(agent).await {
+            let contact = self.store.contact(contact).await?;
+            offers.push(views::offer_view(self.store.as_ref(), &contact, expires_at_ms).await?);
+        }
+        let mut contacts = Vec::new();
+        for contact in self.store.open_contacts().await? {
+            if held_by(&contact) == Some(agent) {
+                contacts.push(views::contact_view(self.store.as_ref(), &contact).await?);
+            }
+        }
+        Ok((offers, contacts))
+    }
+
+    /// Transcript lines after `after`, for a page or widget catching up (SPEC K-3).
+    pub async fn lines_after(
+        &self,
+        contact: ContactId,
+        after: app::domain::protocol::Seq,
+    ) -> Result<Vec<ChatLine>, ChatError> {
+        Ok(self.store.lines_after(contact, after, 10_000).await?)
+    }
+
+    /// The contact, if it is a chat still going on.
+    async fn open_chat(&self, id: ContactId) -> Result<Contact, ChatError> {
+        let contact = self.store.contact(id).await?;
+        if contact.status.is_ended() || contact.channel.kind() != ContactKind::Chat {
+            return Err(ChatError::Ended);
+        }
+        Ok(contact)
+    }
+
+    /// The contact, if this agent holds it now.
+    pub async fn held_chat(&self, agent: AgentId, id: ContactId) -> Result<Contact, ChatError> {
+        let contact = self.open_chat(id).await?;
+        if contact.status != ContactStatus::Active || contact.agent != Some(agent) {
+            return Err(ChatError::NotYours);
+        }
+        Ok(contact)
+    }
+
+    /// SPEC K-2, K-3: a customer message, stored once whatever the resends.
+    pub async fn customer_send(
+        &self,
+        id: ContactId,
+        client_id: &str,
+        text: &str,
+    ) -> Result<ChatLine, ChatError> {
+        validate_client_id(client_id)?;
+        validate_chat_message(text)?;
+        let contact = self.open_chat(id).await?;
+        let name = self.store.customer(contact.customer).await?.name;
+        let body = LineBody::Message {
+            author: Author::Customer { name },
+            text: text.to_string(),
+            client_id: client_id.to_string(),
+        };
+        self.add_line(
+            &contact,
+            held_by(&contact),
+            Sender::Customer,
+            Some(client_id),
+            body,
+        )
+        .await
+    }
+
+    /// SPEC P-1: an agent message, at most 1500 characters, in a chat the agent holds.
+    pub async fn agent_send(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        client_id: &str,
+        text: &str,
+    ) -> Result<ChatLine, ChatError> {
+        validate_client_id(client_id)?;
+        validate_chat_message(text)?;
+        let contact = self.held_chat(agent, id).await?;
+        let alias = self.store.agent(agent).await?.alias;
+        let body = LineBody::Message {
+            author: Author::Agent { agent, alias },
+            text: text.to_string(),
+            client_id: client_id.to_string(),
+        };
+        self.add_line(
+            &contact,
+            Some(agent),
+            Sender::Agent(agent),
+            Some(client_id),
+            body,
+        )
+        .await
+    }
+
+    /// SPEC P-2: the customer's typing reaches the agent's pages.
+    pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ChatError> {
+        let contact = self.open_chat(id).await?;
+        if let Some(agent) = held_by(&contact) {
+            self.hub.publish_live(
+                agent,
+                ServerMessage::Typing {
+                    contact: id,
+                    active,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// SPEC P-2: the agent's typing reaches the customer.
+    pub async fn agent_typing(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        active: bool,
+    ) -> Result<(), ChatError> {
+        self.held_chat(agent, id).await?;
+        self.rooms.send(id, RoomEvent::AgentTyping(active));
+        Ok(())
+    }
+
+    /// SPEC O-5: the agent accepts an offer, if it is still theirs: Reserved, a new tab,
+    /// and "<alias> has joined the chat." for the customer.
+    pub async fn accept(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+        let contact = self.open_chat(id).await?;
+        if !self.routing.accept(agent, id).await {
+            return Err(ChatError::OfferGone);
+        }
+        let now = now_ms();
+        let status = contact
+            .status
+            .apply(ContactKind::Chat, LifecycleEvent::Accept)
+            .unwrap_or(ContactStatus::Active);
+        self.store
+            .update_contact(id, status, Some(agent), now)
+            .await?;
+        self.hub.apply(agent, StateEvent::ContactAccepted).await?;
+        let contact = self.store.contact(id).await?;
+        let view = views::contact_view(self.store.as_ref(), &contact).await?;
+        self.hub
+            .record(agent, AgentEvent::ContactAssigned { contact: view })
+            .await?;
+        let alias = self.store.agent(agent).await?.alias;
+        self.system_line(&contact, Some(agent), SystemNote::Joined { alias })
+            .await?;
+        tracing::info!(agent = %agent, contact = %id, "chat accepted");
+        Ok(())
+    }
+
+    /// SPEC O-6, P-4: the agent ends the chat.
+    pub async fn agent_end(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+        let contact = self.held_chat(agent, id).await?;
+        self.end(contact, EndReason::EndedByAgent).await
+    }
+
+    /// SPEC K-2: the customer ends the chat, before or after an agent joined.
+    pub async fn customer_end(&self, id: ContactId) -> Result<(), ChatError> {
+        let contact = self.open_chat(id).await?;
+        let reason = if contact.status == ContactStatus::Active {
+            EndReason::EndedByCustomer
+        } else {
+            EndReason::Abandoned
+        };
+        self.end(contact, reason).await
+    }
+
+    async fn end(&self, contact: Contact, reason: EndReason) -> Result<(), ChatError> {
+        let ended = contact
+            .status
+            .apply(ContactKind::Chat, LifecycleEvent::End(reason))
+            .map_err(|_| ChatError::Ended)?;
+        let now = now_ms();
+        self.store
+            .update_contact(contact.id, ended, None, now)
+            .await?;
+        match held_by(&contact) {
+            Some(agent) => {
+                let alias = self.store.agent(agent).await?.alias;
+                self.system_line(&contact, Some(agent), SystemNote::Left { alias })
+                    .await?;
+                self.system_line(&contact, Some(agent), SystemNote::Ended { reason })
+                    .await?;
+                self.routing
+                    .ask(Input::ChatEnded {
+                        agent,
+                        contact: contact.id,
+                    })
+                    .await;
+                self.hub.apply(agent, StateEvent::ContactEnded).await?;
+                self.hub
+                    .record(
+                        agent,
+                        AgentEvent::ContactClosed {
+                            contact: contact.id,
+                            reason,
+                        },
+                    )
+                    .await?;
+            }
+            None => {
+                self.system_line(&contact, None, SystemNote::Ended { reason })
+                    .await?;
+                self.routing
+                    .ask(Input::ChatAbandoned {
+                        contact: contact.id,
+                    })
+                    .await;
+            }
+        }
+        self.rooms.close(contact.id);
+        tracing::info!(contact = %contact.id, ?reason, "chat ended");
+        Ok(())
+    }
+
+    async fn system_line(
+        &self,
+        contact: &Contact,
+        agent: Option<AgentId>,
+        note: SystemNote,
+    ) -> Result<ChatLine, ChatError> {
+        self.add_line(
+            contact,
+            agent,
+            Sender::System,
+            None,
+            LineBody::System { note },
+        )
+        .await
+    }
+
+    /// Stores a line, then sends it to the customer and to the agent's pages. A resend of
+    /// a stored message is not sent again.
+    async fn add_line(
+        &self,
+        contact: &Contact,
+        agent: Option<AgentId>,
+        sender: Sender,
+        client_id: Option<&str>,
+        body: LineBody,
+    ) -> Result<ChatLine, ChatError> {
+        let appended = self
+            .store
+            .append_line(contact.id, &sender, client_id, &body, now_ms())
+            .await?;
+        if appended.fresh {
+            self.rooms
+                .send(contact.id, RoomEvent::Line(appended.line.clone()));
+            if let Some(agent) = agent {
+                self.hub.publish_live(
+                    agent,
+                    ServerMessage::ChatLine {
+                        contact: contact.id,
+                        line: appended.line.clone(),
+                    },
+                );
+            }
+        }
+        Ok(appended.line)
+    }
+}
+
+/// The agent holding a chat now, if any.
+fn held_by(contact: &Contact) -> Option<AgentId> {
+    (contact.status == ContactStatus::Active)
+        .then_some(contact.agent)
+        .flatten()
+}

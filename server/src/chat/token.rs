@@ -1,0 +1,81 @@
+//! The customer's chat-session token: the chat's id signed with the server's secret
+//! (HMAC-SHA256), so it opens that one chat and nothing else.
+
+use app::domain::ids::ContactId;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Name of the widget's HttpOnly cookie, sent only to `/widget`.
+pub const CHAT_COOKIE: &str = "sb_chat";
+
+#[derive(Clone)]
+pub struct TokenKey(Vec<u8>);
+
+impl TokenKey {
+    pub fn new(secret: Vec<u8>) -> Self {
+        TokenKey(secret)
+    }
+
+    fn mac(&self, contact: ContactId) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(format!("chat:{contact}").as_bytes());
+        mac
+    }
+
+    pub fn sign(&self, contact: ContactId) -> String {
+        let tag = self.mac(contact).finalize().into_bytes();
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{contact}.{hex}")
+    }
+
+    /// The chat a token opens, if its signature holds (compared in constant time).
+    pub fn verify(&self, token: &str) -> Option<ContactId> {
+        let (id, hex) = token.split_once('.')?;
+        let contact = ContactId(id.parse().ok()?);
+        if hex.len() != 64 {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..32)
+            .map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok())
+            .collect();
+        self.mac(contact).verify_slice(&bytes?).ok()?;
+        Some(contact)
+    }
+}
+
+/// The `Set-Cookie` value for a chat: HttpOnly, for `/widget` only. Over HTTPS it is
+/// `SameSite=None; Secure; Partitioned` so the widget works inside other sites' pages.
+pub fn chat_cookie(token: &str, secure: bool) -> String {
+    let site = if secure {
+        "SameSite=None; Secure; Partitioned"
+    } else {
+        "SameSite=Lax"
+    };
+    format!("{CHAT_COOKIE}={token}; Path=/widget; HttpOnly; {site}; Max-Age=86400")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_opens_its_own_chat_only() {
+        let key = TokenKey::new(b"secret".to_vec());
+        let token = key.sign(ContactId(42));
+        assert_eq!(key.verify(&token), Some(ContactId(42)));
+        let forged = token.replacen("42.", "43.", 1);
+        assert_eq!(key.verify(&forged), None, "another chat's id");
+        assert_eq!(TokenKey::new(b"other".to_vec()).verify(&token), None);
+        assert_eq!(key.verify("42.zz"), None);
+        assert_eq!(key.verify("garbage"), None);
+    }
+
+    #[test]
+    fn cookie_is_http_only_and_scoped_to_the_widget() {
+        let c = chat_cookie("t", false);
+        assert!(c.contains("HttpOnly") && c.contains("Path=/widget") && c.contains("SameSite=Lax"));
+        assert!(chat_cookie("t", true).contains("SameSite=None; Secure; Partitioned"));
+    }
+}

@@ -1,0 +1,210 @@
+//! The widget's WebSocket (`/widget/ws`), opened with the chat cookie: the widget says
+//! which line it has, receives the rest, then lines, the agent's typing and the end live.
+
+use super::{widget::chat_from_cookie, AppState};
+use crate::{
+    chat::{rooms::RoomEvent, ChatError},
+    services::Services,
+};
+use app::domain::{
+    ids::ContactId,
+    protocol::Seq,
+    widget::{WidgetCommand, WidgetError, WidgetMessage},
+};
+use axum::{
+    extract::{
+        ws::{Message, WebSocket},
+        State, WebSocketUpgrade,
+    },
+    response::{IntoResponse, Response},
+};
+use http::{HeaderMap, StatusCode};
+use std::{sync::Arc, time::Duration};
+use tokio::sync::broadcast::error::RecvError;
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+pub async fn widget_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let Some(contact) = chat_from_cookie(&state, &headers) else {
+        return (StatusCode::UNAUTHORIZED, "No chat.").into_response();
+    };
+    let services = state.services.clone();
+    upgrade.on_upgrade(move |socket| async move {
+        Widget {
+            socket,
+            contact,
+            services,
+            cursor: 0,
+        }
+        .run()
+        .await;
+    })
+}
+
+struct Widget {
+    socket: WebSocket,
+    contact: ContactId,
+    services: Arc<Services>,
+    /// The last line sent to this widget.
+    cursor: Seq,
+}
+
+/// Why the loop stops: the widget left, or the chat is over and said so.
+struct Stop;
+
+enum Input {
+    Command(Option<Result<WidgetCommand, WidgetError>>),
+    Room(Result<RoomEvent, RecvError>),
+    Ping,
+}
+
+impl Widget {
+    async fn run(mut self) {
+        let resume = match tokio::time::timeout(HELLO_TIMEOUT, self.next_command()).await {
+            Ok(Some(Ok(WidgetCommand::Hello { resume_after }))) => resume_after,
+            _ => return,
+        };
+        // Subscribe before reading the store, so no line falls in between.
+        let mut room = self.services.chat.rooms.subscribe(self.contact);
+        self.cursor = resume;
+        if self.catch_up().await.is_err()
+            || self
+                .send(&WidgetMessage::Synced { seq: self.cursor })
+                .await
+                .is_err()
+            || self.end_if_over().await.is_err()
+        {
+            return;
+        }
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            let input = tokio::select! {
+                command = self.next_command() => Input::Command(command),
+                event = room.recv() => Input::Room(event),
+                _ = ping.tick() => Input::Ping,
+            };
+            let step = match input {
+                Input::Command(None) => Err(Stop),
+                Input::Command(Some(Ok(command))) => self.apply(command).await,
+                Input::Command(Some(Err(error))) => {
+                    self.send(&WidgetMessage::Rejected { error }).await
+                }
+                Input::Room(Ok(RoomEvent::Line(line))) => self.forward(line).await,
+                Input::Room(Ok(RoomEvent::AgentTyping(active))) => {
+                    self.send(&WidgetMessage::Typing { active }).await
+                }
+                Input::Room(Ok(RoomEvent::Ended)) | Input::Room(Err(RecvError::Closed)) => {
+                    let _ = self.catch_up().await;
+                    let _ = self.send(&WidgetMessage::Ended).await;
+                    Err(Stop)
+                }
+                Input::Room(Err(RecvError::Lagged(_))) => self.catch_up().await,
+                Input::Ping => self
+                    .socket
+                    .send(Message::Ping(Default::default()))
+                    .await
+                    .map_err(|_| Stop),
+            };
+            if step.is_err() {
+                let _ = self.socket.send(Message::Close(None)).await;
+                return;
+            }
+        }
+    }
+
+    async fn apply(&mut self, command: WidgetCommand) -> Result<(), Stop> {
+        let chat = &self.services.chat;
+        let result = match command {
+            WidgetCommand::Hello { resume_after } => {
+                self.cursor = self.cursor.min(resume_after);
+                return self.catch_up().await;
+            }
+            WidgetCommand::Send { client_id, text } => chat
+                .customer_send(self.contact, &client_id, &text)
+                .await
+                .map(|_| ()),
+            WidgetCommand::Typing { active } => chat.customer_typing(self.contact, active).await,
+            WidgetCommand::End => chat.customer_end(self.contact).await,
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let error = match e {
+                    ChatError::Invalid(mut errors) => match errors.pop() {
+                        Some(e) => WidgetError::Invalid(e),
+                        None => WidgetError::Malformed,
+                    },
+                    ChatError::Ended => WidgetError::ChatEnded,
+                    e => {
+                        tracing::error!(error = %e, "widget command failed");
+                        WidgetError::Internal
+                    }
+                };
+                self.send(&WidgetMessage::Rejected { error }).await
+            }
+        }
+    }
+
+    /// Sends the stored lines after the cursor.
+    async fn catch_up(&mut self) -> Result<(), Stop> {
+        let lines = self
+            .services
+            .chat
+            .lines_after(self.contact, self.cursor)
+            .await
+            .map_err(|_| Stop)?;
+        for line in lines {
+            self.forward(line).await?;
+        }
+        Ok(())
+    }
+
+    async fn end_if_over(&mut self) -> Result<(), Stop> {
+        let contact = self
+            .services
+            .store
+            .contact(self.contact)
+            .await
+            .map_err(|_| Stop)?;
+        if contact.status.is_ended() {
+            self.send(&WidgetMessage::Ended).await?;
+        }
+        Ok(())
+    }
+
+    async fn forward(&mut self, line: app::domain::chat::ChatLine) -> Result<(), Stop> {
+        if line.seq <= self.cursor {
+            return Ok(());
+        }
+        self.cursor = line.seq;
+        self.send(&WidgetMessage::Line { line }).await
+    }
+
+    async fn next_command(&mut self) -> Option<Result<WidgetCommand, WidgetError>> {
+        loop {
+            match self.socket.recv().await? {
+                Ok(Message::Text(text)) => {
+                    return Some(
+                        serde_json::from_str(text.as_str()).map_err(|_| WidgetError::Malformed),
+                    )
+                }
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
+    }
+
+    async fn send(&mut self, message: &WidgetMessage) -> Result<(), Stop> {
+        let text = serde_json::to_string(message).map_err(|_| Stop)?;
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|_| Stop)
+    }
+}

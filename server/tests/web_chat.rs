@@ -1,0 +1,375 @@
+//! Web chat over real WebSockets against the real server: a customer's widget and an
+//! agent's desktop, from the pre-chat form to the end.
+
+mod common;
+
+use app::domain::{
+    chat::{Author, ChatLine, LineBody, SystemNote},
+    contact::EndReason,
+    protocol::{AgentEvent, CommandError, ServerMessage},
+    state::AgentState,
+    widget::WidgetMessage,
+};
+use common::{next_widget, send_json, silent_for, wait_for, TestServer, Ws};
+use serde_json::json;
+
+fn text_of(line: &ChatLine) -> String {
+    match &line.body {
+        LineBody::Message { text, .. } => text.clone(),
+        LineBody::System { note } => note.text(),
+    }
+}
+
+/// Widget lines until Synced.
+async fn widget_lines_until_synced(ws: &mut Ws) -> Vec<ChatLine> {
+    let mut lines = Vec::new();
+    loop {
+        match next_widget(ws).await {
+            WidgetMessage::Line { line } => lines.push(line),
+            WidgetMessage::Synced { .. } => return lines,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+async fn widget_line(ws: &mut Ws) -> ChatLine {
+    loop {
+        match next_widget(ws).await {
+            WidgetMessage::Line { line } => return line,
+            WidgetMessage::Typing { .. } | WidgetMessage::Synced { .. } => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+async fn desktop_line(ws: &mut Ws) -> ChatLine {
+    match wait_for(ws, |m| matches!(m, ServerMessage::ChatLine { .. })).await {
+        ServerMessage::ChatLine { line, .. } => line,
+        _ => unreachable!(),
+    }
+}
+
+/// SPEC O-1, O-2, O-5, K-2, P-1, P-2, P-5, O-6, S-3: the whole conversation.
+#[tokio::test]
+async fn customer_and_agent_chat_from_form_to_end() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut desk = server.desktop_ready("alice").await;
+    let cookie = server.start_chat("Zoé Martin", problem).await;
+
+    // O-2: the offer shows the customer's details and its expiry.
+    let offer = match wait_for(
+        &mut desk,
+        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
+    )
+    .await
+    {
+        ServerMessage::Event(e) => match e.event {
+            AgentEvent::Offered { offer } => offer,
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    };
+    assert_eq!(offer.customer.name, "Zoé Martin");
+    assert_eq!(
+        offer.customer.email.as_deref(),
+        Some("customer@example.com")
+    );
+    assert_eq!(
+        (offer.csq.as_str(), offer.problem.as_str()),
+        ("Support", "Support question")
+    );
+    assert!(
+        offer.expires_at_ms > server::clock::now_ms() + 10_000,
+        "about 15 s to accept"
+    );
+
+    // O-5, S-3: accepting makes the agent Reserved and opens the contact.
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event,
+        AgentEvent::StateChanged { status, .. } if status.state == AgentState::Reserved))
+    })
+    .await;
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::Event(e) if matches!(&e.event, AgentEvent::ContactAssigned { .. }))).await;
+    let welcome = desktop_line(&mut desk).await;
+    assert!(matches!(
+        welcome.body,
+        LineBody::System {
+            note: SystemNote::Welcome { .. }
+        }
+    ));
+    assert_eq!(
+        text_of(&desktop_line(&mut desk).await),
+        "alice has joined the chat."
+    );
+
+    // K-2: the customer sees the welcome and the join.
+    let mut widget = server.widget(&cookie, 0).await;
+    let seen = widget_lines_until_synced(&mut widget).await;
+    assert_eq!(seen.len(), 2);
+    assert_eq!(text_of(&seen[1]), "alice has joined the chat.");
+
+    // P-2: typing both ways.
+    send_json(&mut widget, json!({"type": "typing", "active": true})).await;
+    assert_eq!(
+        wait_for(&mut desk, |m| matches!(m, ServerMessage::Typing { .. })).await,
+        ServerMessage::Typing {
+            contact: offer.contact,
+            active: true
+        }
+    );
+    send_json(
+        &mut desk,
+        json!({"type": "typing", "contact": offer.contact, "active": true}),
+    )
+    .await;
+    assert_eq!(
+        next_widget(&mut widget).await,
+        WidgetMessage::Typing { active: true }
+    );
+
+    // Messages both ways, each stored and numbered.
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "k1", "text": "Bonjour, ma commande 😀"}),
+    )
+    .await;
+    let got = desktop_line(&mut desk).await;
+    assert_eq!(
+        (got.seq, text_of(&got)),
+        (3, "Bonjour, ma commande 😀".to_string())
+    );
+    assert!(
+        matches!(&got.body, LineBody::Message { author: Author::Customer { name }, .. } if name == "Zoé Martin")
+    );
+    assert_eq!(widget_line(&mut widget).await.seq, 3);
+
+    send_json(
+        &mut desk,
+        json!({"type": "send", "contact": offer.contact, "client_id": "a1", "text": "Hello Zoé!"}),
+    )
+    .await;
+    let reply = widget_line(&mut widget).await;
+    assert_eq!(text_of(&reply), "Hello Zoé!");
+    assert!(
+        matches!(&reply.body, LineBody::Message { author: Author::Agent { alias, .. }, .. } if alias == "alice")
+    );
+
+    // O-6: the agent ends; the customer sees the agent leave and the end; the agent is
+    // Ready again (S-3) and the tab closes.
+    send_json(
+        &mut desk,
+        json!({"type": "end_chat", "contact": offer.contact}),
+    )
+    .await;
+    assert_eq!(
+        text_of(&widget_line(&mut widget).await),
+        "alice has left the chat."
+    );
+    assert_eq!(
+        text_of(&widget_line(&mut widget).await),
+        "The chat has ended."
+    );
+    assert_eq!(next_widget(&mut widget).await, WidgetMessage::Ended);
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event,
+        AgentEvent::StateChanged { status, .. } if status.state == AgentState::Ready))
+    })
+    .await;
+    match wait_for(&mut desk, |m| matches!(m, ServerMessage::Event(e) if matches!(&e.event, AgentEvent::ContactClosed { .. }))).await {
+        ServerMessage::Event(e) => assert_eq!(e.event, AgentEvent::ContactClosed { contact: offer.contact, reason: EndReason::EndedByAgent }),
+        _ => unreachable!(),
+    }
+
+    // P-5: the transcript is kept with the contact, and the customer can download it.
+    let lines = server
+        .services
+        .store
+        .lines_after(offer.contact, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 6);
+    let transcript = reqwest::Client::new()
+        .get(server.url("/widget/api/transcript"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(transcript.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let text = transcript.text().await.unwrap();
+    assert!(
+        text.contains("Zoé Martin: Bonjour, ma commande 😀"),
+        "{text}"
+    );
+    assert!(text.contains("alice: Hello Zoé!"));
+}
+
+/// SPEC K-3: a resend with the same client id is stored once, and a widget that lost its
+/// connection receives exactly the lines it missed.
+#[tokio::test]
+async fn resends_are_stored_once_and_resume_gets_exactly_the_missed_lines() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut desk = server.desktop_ready("alice").await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let contact = match wait_for(
+        &mut desk,
+        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
+    )
+    .await
+    {
+        ServerMessage::Event(e) => match e.event {
+            AgentEvent::Offered { offer } => offer.contact,
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    };
+    send_json(&mut desk, json!({"type": "accept", "contact": contact})).await;
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::ChatLine { line, .. } if text_of(line).ends_with("has joined the chat."))).await;
+
+    let mut widget = server.widget(&cookie, 0).await;
+    let first = widget_lines_until_synced(&mut widget).await;
+    for _ in 0..3 {
+        send_json(
+            &mut widget,
+            json!({"type": "send", "client_id": "same-id", "text": "only once"}),
+        )
+        .await;
+    }
+    let stored = widget_line(&mut widget).await;
+    assert_eq!(text_of(&stored), "only once");
+    assert!(
+        silent_for(&mut widget, 300).await,
+        "the resends are not sent on again"
+    );
+    let lines = server
+        .services
+        .store
+        .lines_after(contact, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        lines.iter().filter(|l| text_of(l) == "only once").count(),
+        1
+    );
+
+    // The customer's connection drops; the agent writes twice meanwhile.
+    let seen = stored.seq;
+    drop(widget);
+    for (i, text) in ["first while away", "second while away"].iter().enumerate() {
+        send_json(
+            &mut desk,
+            json!({"type": "send", "contact": contact, "client_id": format!("a{i}"), "text": text}),
+        )
+        .await;
+        wait_for(
+            &mut desk,
+            |m| matches!(m, ServerMessage::ChatLine { line, .. } if text_of(line) == *text),
+        )
+        .await;
+    }
+    let mut widget = server.widget(&cookie, seen).await;
+    let missed = widget_lines_until_synced(&mut widget).await;
+    let texts: Vec<_> = missed.iter().map(text_of).collect();
+    assert_eq!(texts, ["first while away", "second while away"]);
+    assert_eq!(missed[0].seq, seen + 1);
+    assert_eq!(first.len(), 2, "welcome and join");
+}
+
+/// SPEC P-1: the server refuses an agent message over 1500 characters with a clear error,
+/// and refuses messages in a chat the agent does not hold.
+#[tokio::test]
+async fn the_server_enforces_the_message_limit_and_ownership() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut desk = server.desktop_ready("alice").await;
+    server.start_chat("Zoé", problem).await;
+    let contact = match wait_for(
+        &mut desk,
+        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
+    )
+    .await
+    {
+        ServerMessage::Event(e) => match e.event {
+            AgentEvent::Offered { offer } => offer.contact,
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    };
+    // Not accepted yet: not the agent's to write in.
+    send_json(
+        &mut desk,
+        json!({"type": "send", "contact": contact, "client_id": "a0", "text": "hi"}),
+    )
+    .await;
+    assert_eq!(
+        wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await,
+        ServerMessage::Rejected {
+            error: CommandError::NotYours
+        }
+    );
+    send_json(&mut desk, json!({"type": "accept", "contact": contact})).await;
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::Event(e) if matches!(&e.event, AgentEvent::ContactAssigned { .. }))).await;
+    let long = "é".repeat(1501);
+    send_json(
+        &mut desk,
+        json!({"type": "send", "contact": contact, "client_id": "a1", "text": long}),
+    )
+    .await;
+    match wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await {
+        ServerMessage::Rejected { error } => {
+            assert_eq!(
+                error.to_string(),
+                "Message: at most 1500 characters (1501 given)"
+            )
+        }
+        _ => unreachable!(),
+    }
+    // A second accept of the same chat is refused: it is taken.
+    send_json(&mut desk, json!({"type": "accept", "contact": contact})).await;
+    assert_eq!(
+        wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await,
+        ServerMessage::Rejected {
+            error: CommandError::OfferGone
+        }
+    );
+}
+
+/// SPEC K-2: the pre-chat form's errors name each field.
+#[tokio::test]
+async fn the_pre_chat_form_reports_each_field() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .post(server.url("/widget/api/start"))
+        .json(&json!({"name": "", "email": "not-an-address", "phone": "", "problem": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "email", "problem"]);
+    assert_eq!(
+        body["errors"][1]["message"],
+        "Email: \"not-an-address\" is not a valid email address"
+    );
+    // Without a valid cookie, the widget socket is refused.
+    let request = format!("ws://{}/widget/ws", server.addr);
+    assert!(tokio_tungstenite::connect_async(request).await.is_err());
+}
