@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Switchboard's isomorphic application: the shared domain, the server functions and the
 //! Leptos views. It compiles twice: with `ssr` into the server, with `hydrate` into the
 //! browser's WebAssembly, so the same types and validators run on both sides.

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Switchboard's server: a thin axum application around the Leptos app.
 //!
 //! - [`config`]: flags and environment variables.

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Entry point: configuration, logging, and wiring. Everything else is in the library.
 
 use clap::Parser;

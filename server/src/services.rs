@@ -225,12 +225,19 @@ impl Backend for Services {
         })?;
         let (status, seq) = self.store.agent_status(id).await.map_err(internal)?;
         let (offers, contacts) = self.chat.work_of(id).await.map_err(internal)?;
+        let canned = self
+            .store
+            .canned_responses(app::domain::contact::ContactKind::Chat)
+            .await
+            .map_err(internal)?;
         Ok(DesktopView {
             agent,
             status,
             seq,
             offers,
             contacts,
+            canned,
+            now_ms: now_ms(),
         })
     }
 }

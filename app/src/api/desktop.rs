@@ -3,6 +3,7 @@
 use super::ApiError;
 use crate::domain::{
     agent::Agent,
+    canned::CannedResponse,
     protocol::{ContactView, OfferView, Seq},
     state::AgentStatus,
 };
@@ -20,6 +21,10 @@ pub struct DesktopView {
     pub offers: Vec<OfferView>,
     /// Contacts in the agent's hands (SPEC C-1).
     pub contacts: Vec<ContactView>,
+    /// The chat canned responses (SPEC P-3).
+    pub canned: Vec<CannedResponse>,
+    /// The server's time (Unix ms), so countdowns follow the server's clock.
+    pub now_ms: i64,
 }
 
 #[server(prefix = "/api", endpoint = "desktop")]

@@ -1,5 +1,6 @@
 //! Pages and components. One component per file; rules live in `domain`, not here.
 
 pub mod desktop;
+pub mod icons;
 pub mod login;
 pub mod shell;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 pub fn ControlGadget(agent: Agent) -> impl IntoView {
     let live = expect_context::<Live>();
     let state = move || live.status.with(|s| s.state);
+    let offers = move || live.model.with(|m| m.offers.len());
     let explanation = move || match state() {
         AgentState::Ready => "Chats and emails of your queues can be offered to you.",
         AgentState::Reserved if live.status.with(|s| s.not_ready_pending) => {
@@ -28,7 +29,13 @@ pub fn ControlGadget(agent: Agent) -> impl IntoView {
             </section>
             <section class="panel offers-panel" aria-labelledby="offers-heading">
                 <h2 id="offers-heading">"Incoming"</h2>
-                <p class="empty">"No incoming chat or email right now."</p>
+                <p class=move || if offers() == 0 { "empty" } else { "muted" }>
+                    {move || match offers() {
+                        0 => "No incoming chat or email right now.".to_string(),
+                        1 => "1 chat is offered to you (above).".to_string(),
+                        n => format!("{n} chats are offered to you (above)."),
+                    }}
+                </p>
             </section>
             <section class="panel summary-panel" aria-labelledby="summary-heading">
                 <h2 id="summary-heading">"In hand"</h2>

@@ -1,16 +1,24 @@
 //! The agent desktop: top bar, the two gadget tabs and their panels.
 
+mod chat_panel;
+mod clock;
+mod composer;
+mod contact_tabs;
 mod control_gadget;
 mod gadget_tabs;
 mod live;
 mod manage_gadget;
 mod model;
+mod offers;
 #[cfg(feature = "hydrate")]
 mod socket;
+mod sound;
 mod state_control;
 mod top_bar;
 
 use crate::api::{get_desktop, ApiError, DesktopView};
+use clock::Clock;
+use composer::CannedChat;
 use control_gadget::ControlGadget;
 use gadget_tabs::{GadgetTab, GadgetTabs};
 use leptos::either::EitherOf3;
@@ -19,6 +27,8 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 pub use live::{ConnectionState, Live};
 use manage_gadget::ManageGadget;
+use model::Cue;
+use offers::OfferNotifications;
 use top_bar::TopBar;
 
 /// `/`: the desktop for a logged-in user, or a redirect to the login page.
@@ -52,15 +62,32 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     let live = Live::new(view.status, view.seq, view.offers, view.contacts);
     live.connect();
     provide_context(live);
+    provide_context(Clock::new(view.now_ms));
+    provide_context(CannedChat(view.canned));
     let tab = RwSignal::new(GadgetTab::Control);
     let agent = view.agent;
-    // The browser tab says the state, so an agent sees it from another tab.
-    let title = move || format!("{} · Switchboard", live.status.with(|s| s.state));
+    sound::arm();
+    // SPEC O-3, C-3: sounds, and the Manage gadget for a newly accepted chat.
+    Effect::new(move |_| match live.cue.get() {
+        Some((_, Cue::NewOffer)) => sound::offer(),
+        Some((_, Cue::MessageElsewhere)) => sound::message(),
+        Some((_, Cue::Accepted(_))) => tab.set(GadgetTab::Manage),
+        None => {}
+    });
+    // The browser tab says the state and the unread count, seen from any other tab.
+    let title = move || {
+        let state = live.status.with(|s| s.state);
+        match live.model.with(|m| m.unread_elsewhere()) {
+            0 => format!("{state} · Switchboard"),
+            n => format!("({n}) {state} · Switchboard"),
+        }
+    };
     view! {
         <Title text=title />
         <div class="desktop">
             <TopBar agent=agent.clone() />
             <GadgetTabs tab />
+            <OfferNotifications />
             <main class="gadget-body">
                 <section
                     id="gadget-control"

@@ -1,0 +1,111 @@
+//! The current chat (SPEC P): collapsible customer details, the transcript with customer,
+//! agent and system lines each with its time, the typing indicator, and the composer.
+
+use super::{clock::time_of_day, composer::Composer, Live};
+use crate::domain::{
+    chat::{Author, ChatLine, LineBody},
+    ids::ContactId,
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn ChatPanel(id: ContactId) -> AnyView {
+    let live = expect_context::<Live>();
+    let tab = move || live.model.with(|m| m.tab(id).cloned());
+    let details_open = RwSignal::new(true);
+    let lines = move || {
+        live.model.with(|m| {
+            m.tab(id)
+                .map(|t| t.lines.values().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
+    let pending = move || {
+        live.model.with(|m| {
+            m.pending
+                .iter()
+                .filter(|p| p.contact == id)
+                .map(|p| p.text.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    let typing = move || tab().is_some_and(|t| t.customer_typing);
+    let name = move || tab().map(|t| t.view.customer.name).unwrap_or_default();
+    let transcript = NodeRef::<leptos::html::Ol>::new();
+    // Keep the newest line in view.
+    Effect::new(move |_| {
+        lines();
+        pending();
+        if let Some(el) = transcript.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+    view! {
+        <div class="chat-panel">
+            <section class="customer-details">
+                <button
+                    class="details-toggle"
+                    aria-expanded=move || details_open.get().to_string()
+                    aria-controls=format!("details-{id}")
+                    on:click=move |_| details_open.update(|o| *o = !*o)
+                >
+                    {move || if details_open.get() { "▾ " } else { "▸ " }}
+                    {name}
+                </button>
+                <Show when=move || details_open.get()>
+                    {move || tab().map(|t| view! {
+                        <dl class="details-grid" id=format!("details-{id}")>
+                            <div><dt>"Email"</dt><dd>{t.view.customer.email.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt>"Phone"</dt><dd>{t.view.customer.phone.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt>"Problem"</dt><dd>{t.view.problem.clone()}</dd></div>
+                            <div><dt>"Queue"</dt><dd>{t.view.csq.clone()} " · " {t.view.channel.to_string()}</dd></div>
+                        </dl>
+                    })}
+                </Show>
+            </section>
+            <ol class="transcript" aria-label="Transcript" node_ref=transcript>
+                <For each=lines key=|l| l.seq let:line>
+                    <Line line />
+                </For>
+                <For each=pending key=|t| t.clone() let:text>
+                    <li class="line agent sending">
+                        <span class="meta">"Sending…"</span>
+                        {text}
+                    </li>
+                </For>
+            </ol>
+            <p class="typing" aria-live="polite">
+                {move || typing().then(|| format!("{} is typing…", name()))}
+            </p>
+            <Composer id />
+        </div>
+    }
+    // Erasing the type keeps rustc's layout depth in check in release builds.
+    .into_any()
+}
+
+#[component]
+fn Line(line: ChatLine) -> impl IntoView {
+    let time = time_of_day(line.at_ms);
+    match line.body {
+        LineBody::Message { author, text, .. } => {
+            let (class, who) = match author {
+                Author::Customer { name } => ("line customer", name),
+                Author::Agent { alias, .. } => ("line agent", alias),
+            };
+            view! {
+                <li class=class>
+                    <span class="meta">{who} " · " {time}</span>
+                    {text}
+                </li>
+            }
+            .into_any()
+        }
+        LineBody::System { note } => view! {
+            <li class="line system">
+                {note.text()} " · " {time}
+            </li>
+        }
+        .into_any(),
+    }
+}

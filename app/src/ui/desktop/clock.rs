@@ -1,0 +1,70 @@
+//! A ticking clock for countdowns and chat times, corrected by the server's time so that
+//! an offer's countdown matches the server's accept timer even if the PC's clock is off.
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Clock {
+    /// Server time, Unix ms, updated every second in the browser.
+    pub now: RwSignal<i64>,
+}
+
+impl Clock {
+    pub fn new(server_now_ms: i64) -> Self {
+        let now = RwSignal::new(server_now_ms);
+        #[cfg(feature = "hydrate")]
+        {
+            let offset = server_now_ms - js_sys::Date::now() as i64;
+            let tick = move || now.set(js_sys::Date::now() as i64 + offset);
+            tick();
+            let interval = gloo_timers::callback::Interval::new(1_000, tick);
+            // The desktop lives as long as the page.
+            interval.forget();
+        }
+        Clock { now }
+    }
+}
+
+/// "4:05" or "1:02:03": time elapsed since `since_ms`.
+pub fn elapsed(since_ms: i64, now_ms: i64) -> String {
+    let secs = ((now_ms - since_ms) / 1000).max(0);
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Whole seconds left until `until_ms`, never negative.
+pub fn seconds_left(until_ms: i64, now_ms: i64) -> i64 {
+    ((until_ms - now_ms + 999) / 1000).max(0)
+}
+
+/// The local time of day of a Unix-ms time, for transcript lines.
+pub fn time_of_day(at_ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+        format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        crate::domain::chat::clock_time(at_ms)[..5].to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elapsed_and_countdown_read_naturally() {
+        assert_eq!(elapsed(0, 65_000), "1:05");
+        assert_eq!(elapsed(0, 3_723_000), "1:02:03");
+        assert_eq!(elapsed(10, 0), "0:00");
+        assert_eq!(seconds_left(15_000, 0), 15);
+        assert_eq!(seconds_left(15_000, 14_001), 1);
+        assert_eq!(seconds_left(15_000, 20_000), 0);
+    }
+}

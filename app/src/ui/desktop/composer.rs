@@ -1,0 +1,160 @@
+//! The message box (SPEC P-1 to P-4): spell-checked, a live character counter against the
+//! shared 1500 limit, Enter to send and Shift+Enter for a new line, canned responses
+//! inserted at the cursor, typing signalled to the customer, and End.
+
+use super::Live;
+use crate::domain::{
+    canned::CannedResponse,
+    ids::ContactId,
+    limits::MAX_CHAT_MESSAGE_CHARS,
+    validate::{char_count, validate_chat_message},
+};
+use leptos::prelude::*;
+
+/// The chat canned responses, provided by the desktop.
+#[derive(Clone)]
+pub struct CannedChat(pub Vec<CannedResponse>);
+
+#[component]
+pub fn Composer(id: ContactId) -> AnyView {
+    let live = expect_context::<Live>();
+    let canned = expect_context::<CannedChat>().0;
+    let text = RwSignal::new(String::new());
+    let typing = StoredValue::new(false);
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    let count = move || text.with(|t| char_count(t));
+    let over = move || count() > MAX_CHAT_MESSAGE_CHARS;
+    let error = move || {
+        text.with(|t| {
+            (char_count(t) > MAX_CHAT_MESSAGE_CHARS)
+                .then(|| validate_chat_message(t).err().map(|e| e.to_string()))
+                .flatten()
+        })
+    };
+    let stop_typing = move || {
+        if typing.get_value() {
+            typing.set_value(false);
+            live.typing(id, false);
+        }
+    };
+    let send = move || {
+        let message = text.get_untracked();
+        if validate_chat_message(&message).is_ok() {
+            live.send_message(id, message);
+            text.set(String::new());
+            stop_typing();
+        }
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        text.set(event_target_value(&ev));
+        if !typing.get_value() {
+            typing.set_value(true);
+            live.typing(id, true);
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+    // Inserts a canned response where the cursor is (SPEC P-3).
+    let insert = move |body: String| {
+        let current = text.get_untracked();
+        let (start, end) = area
+            .get_untracked()
+            .map(|el| {
+                let utf16 = |pos: Option<u32>| pos.unwrap_or(0) as usize;
+                (
+                    utf16(el.selection_start().ok().flatten()),
+                    utf16(el.selection_end().ok().flatten()),
+                )
+            })
+            .unwrap_or((
+                current.encode_utf16().count(),
+                current.encode_utf16().count(),
+            ));
+        let units: Vec<u16> = current.encode_utf16().collect();
+        let start = start.min(units.len());
+        let end = end.clamp(start, units.len());
+        let next = format!(
+            "{}{}{}",
+            String::from_utf16_lossy(&units[..start]),
+            body,
+            String::from_utf16_lossy(&units[end..])
+        );
+        text.set(next);
+        if let Some(el) = area.get_untracked() {
+            let caret = (start + body.encode_utf16().count()) as u32;
+            el.set_value(&text.get_untracked());
+            let _ = el.focus();
+            let _ = el.set_selection_range(caret, caret);
+        }
+    };
+    let has_canned = !canned.is_empty();
+    view! {
+        <div class="composer">
+            <label class="visually-hidden" for=format!("message-{id}")>"Message"</label>
+            <textarea
+                id=format!("message-{id}")
+                node_ref=area
+                rows="3"
+                spellcheck="true"
+                placeholder="Type a message. Enter sends, Shift+Enter adds a line."
+                aria-invalid=move || over().to_string()
+                aria-describedby=format!("counter-{id}")
+                prop:value=move || text.get()
+                on:input=on_input
+                on:keydown=on_keydown
+                on:blur=move |_| stop_typing()
+            ></textarea>
+            <div class="composer-bar">
+                <select
+                    class="canned"
+                    aria-label="Canned responses"
+                    disabled=!has_canned
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Some(c) = canned.iter().find(|c| c.id.0.to_string() == value) {
+                            insert(c.body.clone());
+                        }
+                        if let Some(select) = ev
+                            .target()
+                            .and_then(|t| wasm_bindgen_cast_select(t))
+                        {
+                            select.set_value("");
+                        }
+                    }
+                >
+                    <option value="">"Canned responses…"</option>
+                    {expect_context::<CannedChat>()
+                        .0
+                        .into_iter()
+                        .map(|c| view! { <option value=c.id.0.to_string()>{c.title}</option> })
+                        .collect_view()}
+                </select>
+                <span
+                    id=format!("counter-{id}")
+                    class=move || if over() { "counter over" } else { "counter" }
+                    aria-live="polite"
+                >
+                    {count} " / " {MAX_CHAT_MESSAGE_CHARS}
+                </span>
+                <span class="composer-error" role="alert">{error}</span>
+                <button class="primary" disabled=move || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
+                    "Send"
+                </button>
+                <button class="end-chat" on:click=move |_| live.end_chat(id)>"End"</button>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The select element an event came from (browser only).
+fn wasm_bindgen_cast_select(
+    target: leptos::web_sys::EventTarget,
+) -> Option<leptos::web_sys::HtmlSelectElement> {
+    use leptos::wasm_bindgen::JsCast;
+    target.dyn_into().ok()
+}

@@ -1,0 +1,92 @@
+//! The column of contact tabs (SPEC C-1): newest at the top, each with its channel icon,
+//! the customer's name, the total chat time ticking, and the unread count that blinks for
+//! a few seconds when a message arrives on a tab that is not current.
+
+use super::{
+    clock::{elapsed, Clock},
+    model::ContactTab,
+    Live,
+};
+use crate::{domain::ids::ContactId, ui::icons::ChannelIcon};
+use leptos::prelude::*;
+
+/// How long a tab blinks after a new message.
+const BLINK_MS: i64 = 4_000;
+
+#[component]
+pub fn ContactTabs() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let ids = move || {
+        live.model
+            .with(|m| m.tabs.iter().map(|t| t.view.contact).collect::<Vec<_>>())
+    };
+    view! {
+        <nav class="contact-column" aria-label="Contacts">
+            <Show
+                when=move || !ids().is_empty()
+                fallback=|| view! {
+                    <p class="empty">
+                        "No contacts yet. Accepted chats and assigned emails appear here, newest at the top."
+                    </p>
+                }
+            >
+                <ul class="contact-tabs" role="tablist" aria-orientation="vertical">
+                    <For each=ids key=|id| *id let:id>
+                        <TabItem id />
+                    </For>
+                </ul>
+            </Show>
+        </nav>
+    }
+}
+
+#[component]
+fn TabItem(id: ContactId) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let clock = expect_context::<Clock>();
+    let tab = move || live.model.with(|m| m.tab(id).cloned());
+    let current = move || live.model.with(|m| m.current == Some(id));
+    let unread = move || tab().map(|t| t.unanswered()).unwrap_or(0);
+    let blinking = move || {
+        tab()
+            .and_then(|t: ContactTab| t.attention_since_ms)
+            .is_some_and(|since| clock.now.get() - since < BLINK_MS)
+    };
+    let class = move || {
+        let mut c = String::from("contact-tab");
+        if current() {
+            c.push_str(" current");
+        }
+        if blinking() && !current() {
+            c.push_str(" blink");
+        }
+        c
+    };
+    view! {
+        {move || tab().map(|t| {
+            let channel = t.view.channel;
+            let started = t.view.started_at_ms;
+            view! {
+                <li role="presentation">
+                    <button
+                        role="tab"
+                        class=class
+                        aria-selected=move || current().to_string()
+                        on:click=move |_| live.model.update(|m| m.select(id))
+                    >
+                        <span class="tab-icon"><ChannelIcon channel /></span>
+                        <span class="tab-name">{t.view.customer.name.clone()}</span>
+                        <span class="tab-time" title="Total chat time">
+                            {move || elapsed(started, clock.now.get())}
+                        </span>
+                        <Show when=move || { unread() > 0 && !current() }>
+                            <span class="tab-unread" aria-label=move || format!("{} new messages", unread())>
+                                {unread}
+                            </span>
+                        </Show>
+                    </button>
+                </li>
+            }
+        })}
+    }
+}

@@ -1,0 +1,28 @@
+//! Inline SVG icons: they render the same everywhere (no emoji font needed) and cost a few
+//! bytes. Each has an accessible name via `aria-label` where it carries meaning.
+
+use crate::domain::contact::Channel;
+use leptos::prelude::*;
+
+/// The icon of a contact's channel (SPEC C-1: a distinct icon for Messenger and WhatsApp).
+#[component]
+pub fn ChannelIcon(channel: Channel) -> impl IntoView {
+    let path = match channel {
+        // A speech bubble.
+        Channel::Web => "M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+        // A round bubble with a lightning stroke.
+        Channel::Messenger => "M12 2C6.5 2 2 6.1 2 11.2c0 2.9 1.5 5.5 3.8 7.2V22l3.5-1.9c.9.3 1.8.4 2.7.4 5.5 0 10-4.1 10-9.3S17.5 2 12 2zm1 12.4-2.6-2.7-5 2.7 5.5-5.8 2.6 2.7 5-2.7-5.5 5.8z",
+        // A round bubble with a handset.
+        Channel::WhatsApp => "M12 2a10 10 0 0 0-8.6 15.1L2 22l5-1.3A10 10 0 1 0 12 2zm4.9 13.6c-.2.6-1.2 1.2-1.7 1.2-.5.1-1 .2-3.2-.7-2.7-1.1-4.4-3.8-4.5-4-.1-.2-1.1-1.5-1.1-2.8s.7-2 1-2.3c.2-.3.5-.3.7-.3h.5c.2 0 .4 0 .6.5l.8 2c.1.2.1.4 0 .5l-.3.5-.4.4c-.1.1-.3.3-.1.6.2.3.8 1.3 1.7 2.1 1.2 1 2.1 1.3 2.4 1.5.3.1.5.1.6-.1l.9-1c.2-.3.4-.2.6-.1l1.9.9c.3.1.5.2.5.3.1.2.1.7-.1 1.3z",
+        // An envelope.
+        Channel::Email => "M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2.2V17h16V7.2l-8 5.3-8-5.3zM5.4 7 12 11.4 18.6 7H5.4z",
+    };
+    let label = channel.to_string();
+    let title = label.clone();
+    view! {
+        <svg class="icon channel-icon" viewBox="0 0 24 24" width="18" height="18" role="img" aria-label=label>
+            <title>{title}</title>
+            <path fill="currentColor" d=path />
+        </svg>
+    }
+}

@@ -1,0 +1,131 @@
+import { test, expect, type Browser, type Page, type FrameLocator } from '@playwright/test';
+
+async function agentReady(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page).toHaveTitle('Ready · Switchboard');
+  return page;
+}
+
+/** A customer on the demo shop opens the widget (one script tag) and starts a chat. */
+async function customerStarts(browser: Browser, name: string, problem: string): Promise<{ shop: Page; chat: FrameLocator }> {
+  const shop = await (await browser.newContext()).newPage();
+  await shop.goto('/demo');
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  const chat = shop.frameLocator('iframe[title="Chat with us"]');
+  await chat.getByLabel('Name').fill(name);
+  await chat.getByLabel('Email').fill('zoe@example.com');
+  await chat.getByLabel('What is it about?').selectOption({ label: problem });
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  await expect(chat.getByText('Welcome! An agent will be with you shortly.')).toBeVisible();
+  return { shop, chat };
+}
+
+async function logOut(page: Page) {
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+test('K-1 K-2 O-2 O-5 C-1 C-3 P-1 P-2 P-3 O-6: a customer on the demo shop chats with an agent', async ({ browser }) => {
+  const agent = await agentReady(browser, 'dave');
+  const { shop, chat } = await customerStarts(browser, 'Zoé Martin', 'Something is broken');
+
+  // K-1: the launcher is isolated from the host page's styles (the shop forces pink buttons).
+  const launcher = shop.getByRole('button', { name: 'Close chat' });
+  await expect(launcher).not.toHaveCSS('background-color', 'rgb(255, 105, 180)');
+
+  // O-2: the offer, with the customer's details and the countdown, whichever gadget is open.
+  await agent.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  const offer = agent.getByRole('article', { name: 'Chat offer from Zoé Martin' });
+  await expect(offer).toBeVisible();
+  await expect(offer.getByText('Something is broken')).toBeVisible();
+  await expect(offer.getByText('zoe@example.com')).toBeVisible();
+  await expect(offer.getByRole('timer')).toHaveText(/^(1[0-5]|[5-9]) s$/);
+  await agent.getByRole('tab', { name: 'Chat and Email Control' }).click();
+  await offer.getByRole('button', { name: 'Accept' }).click();
+
+  // O-5, C-3: the Manage gadget opens on the new tab; the agent is Reserved.
+  await expect(agent.getByRole('tab', { name: 'Manage Chat and Email' })).toHaveAttribute('aria-selected', 'true');
+  await expect(agent.getByRole('tab', { name: /Zoé Martin/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(agent).toHaveTitle('Reserved · Switchboard');
+  await expect(offer).toHaveCount(0);
+  await expect(chat.getByText('Dave has joined the chat.')).toBeVisible();
+
+  // P-2: the customer's typing shows on the desktop, then the message.
+  await chat.getByLabel('Message').pressSequentially('Bonjour, ma tente fuit');
+  await expect(agent.getByText('Zoé Martin is typing…')).toBeVisible();
+  await chat.getByLabel('Message').press('Enter');
+  const transcript = agent.getByRole('list', { name: 'Transcript' });
+  await expect(transcript.getByText('Bonjour, ma tente fuit')).toBeVisible();
+  await expect(agent.getByText('Zoé Martin is typing…')).toHaveCount(0);
+
+  // P-1: the counter and the limit; P-3: a canned response inserted at the cursor.
+  const box = agent.getByLabel('Message', { exact: true });
+  await box.fill('x'.repeat(1501));
+  await expect(agent.getByText('1501 / 1500')).toBeVisible();
+  await expect(agent.getByRole('button', { name: 'Send' })).toBeDisabled();
+  await expect(agent.getByRole('alert').filter({ hasText: 'at most 1500 characters' })).toBeVisible();
+  await box.fill('');
+  await agent.getByLabel('Canned responses').selectOption({ label: 'Greeting' });
+  await expect(box).toHaveValue('Hello, thanks for contacting us! How can I help you today?');
+
+  // The agent's typing shows in the widget; Enter sends.
+  await box.fill('Bonjour Zoé, je regarde.');
+  await expect(chat.getByText('Dave is typing…')).toBeVisible();
+  await box.press('Enter');
+  await expect(chat.getByText('Bonjour Zoé, je regarde.')).toBeVisible();
+  await expect(box).toHaveValue('');
+  await expect(agent.getByRole('tab', { name: /Zoé Martin/ }).getByRole('img', { name: 'Web chat' })).toBeVisible();
+  await agent.screenshot({ path: 'test-results/screenshots/chat-active.png' });
+  await shop.screenshot({ path: 'test-results/screenshots/widget-demo.png' });
+
+  // O-6: End; the customer sees the agent leave and can download the transcript.
+  await agent.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(chat.getByText('Dave has left the chat.')).toBeVisible();
+  await expect(agent).toHaveTitle('Ready · Switchboard');
+  await expect(agent.getByRole('tab', { name: /Zoé Martin/ })).toHaveCount(0);
+  const download = chat.getByRole('link', { name: 'Download transcript' });
+  await expect(download).toBeVisible();
+  const [file] = await Promise.all([shop.waitForEvent('download'), download.click()]);
+  const text = await (await import('node:fs/promises')).readFile(await file.path(), 'utf8');
+  expect(text).toContain('Zoé Martin: Bonjour, ma tente fuit');
+  expect(text).toContain('Dave: Bonjour Zoé, je regarde.');
+  await agent.screenshot({ path: 'test-results/screenshots/chat-ended.png' });
+  await logOut(agent);
+});
+
+test('S-4: an offer left to expire makes the agent Not Ready with the badge and goes to the next agent', async ({ browser }) => {
+  test.setTimeout(60_000);
+  // Both are Support members; the one available longest (carol has no Support: use bob and dave).
+  const bob = await agentReady(browser, 'bob');
+  const dave = await agentReady(browser, 'dave');
+  const { chat } = await customerStarts(browser, 'Yann Le Goff', 'Help with my order');
+
+  const offered = async (page: Page) =>
+    (await page.getByRole('article', { name: 'Chat offer from Yann Le Goff' }).count()) > 0;
+  await expect.poll(async () => (await offered(bob)) || (await offered(dave))).toBe(true);
+  const [first, second] = (await offered(bob)) ? [bob, dave] : [dave, bob];
+
+  // Nobody accepts: after the accept timer the offer goes, with the badge.
+  await expect(first.getByRole('alert').filter({ hasText: 'Chat not accepted' })).toBeVisible({ timeout: 20_000 });
+  await expect(first).toHaveTitle('Not Ready · Switchboard');
+  await expect(first.getByRole('article', { name: 'Chat offer from Yann Le Goff' })).toHaveCount(0);
+
+  // The second agent gets it and accepts.
+  const offer = second.getByRole('article', { name: 'Chat offer from Yann Le Goff' });
+  await expect(offer).toBeVisible();
+  await first.screenshot({ path: 'test-results/screenshots/offer-expired.png' });
+  await second.screenshot({ path: 'test-results/screenshots/offer.png' });
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await expect(chat.getByText(/(Bob|Dave) has joined the chat\./)).toBeVisible();
+  await second.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(second).toHaveTitle('Ready · Switchboard');
+  await logOut(first);
+  await logOut(second);
+});
