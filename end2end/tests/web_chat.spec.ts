@@ -129,3 +129,31 @@ test('S-4: an offer left to expire makes the agent Not Ready with the badge and 
   await logOut(first);
   await logOut(second);
 });
+
+test('S-5: closing the desktop with a chat in hand ends the chat for the customer and leaves the agent Not Ready', async ({ browser }) => {
+  const agent = await agentReady(browser, 'dave');
+  const { chat } = await customerStarts(browser, 'Xavier Roux', 'Something is broken');
+  await agent.getByRole('article', { name: 'Chat offer from Xavier Roux' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(chat.getByText('Dave has joined the chat.')).toBeVisible();
+
+  // The page asks before unloading while a contact is in hand; the agent leaves anyway.
+  const asking = agent.waitForEvent('dialog');
+  await agent.close({ runBeforeUnload: true });
+  const dialog = await asking;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.accept();
+  await expect(chat.getByText('Dave has left the chat.')).toBeVisible();
+  await expect(chat.getByText("The agent's desktop closed; the chat has ended.")).toBeVisible();
+  await expect(chat.getByRole('link', { name: 'Download transcript' })).toBeVisible();
+
+  const again = await (await browser.newContext()).newPage();
+  await again.goto('/login');
+  await again.getByLabel('Username').fill('dave');
+  await again.getByLabel('Password').fill('switchboard');
+  await again.getByRole('button', { name: 'Log in' }).click();
+  await expect(again.getByRole('status').getByText('Connected')).toBeVisible();
+  await expect(again).toHaveTitle('Not Ready · Switchboard');
+  await again.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  await expect(again.getByText('No contacts yet.', { exact: false })).toBeVisible();
+  await logOut(again);
+});

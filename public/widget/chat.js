@@ -31,15 +31,8 @@
     return li;
   }
 
-  function noteText(note) {
-    switch (note.note) {
-      case 'welcome': case 'no_agent': return note.text;
-      case 'joined': st.alias = note.alias; return note.alias + ' has joined the chat.';
-      case 'left': return note.alias + ' has left the chat.';
-      case 'inactivity_warning': return 'Are you still there? The chat will end soon without a reply.';
-      case 'ended': return 'The chat has ended.';
-      default: return '';
-    }
+  function remember(note) {
+    if (note.note === 'joined') st.alias = note.alias;
   }
 
   function renderPending() {
@@ -52,7 +45,7 @@
     transcript.scrollTop = transcript.scrollHeight;
   }
 
-  function addLine(line) {
+  function addLine(line, text) {
     if (st.seen[line.seq]) return;
     st.seen[line.seq] = true;
     st.cursor = Math.max(st.cursor, line.seq);
@@ -63,7 +56,8 @@
       if (mine) st.pending = st.pending.filter(function (p) { return p.client_id !== b.client_id; });
       else typingLine.hidden = true;
     } else {
-      li = lineElement('system', '', noteText(b.note), line.at_ms);
+      remember(b.note);
+      li = lineElement('system', '', text, line.at_ms);
     }
     transcript.appendChild(li);
     renderPending();
@@ -85,7 +79,7 @@
 
   function handle(msg) {
     switch (msg.type) {
-      case 'line': addLine(msg.line); break;
+      case 'line': addLine(msg.line, msg.text); break;
       case 'synced':
         st.attempt = 0;
         setStatus('Connected');

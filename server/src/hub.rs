@@ -50,6 +50,17 @@ pub struct Hub {
     metrics: Arc<Metrics>,
     channels: Mutex<HashMap<AgentId, Arc<AgentChannel>>>,
     listener: OnceLock<StatusListener>,
+    presence: Mutex<HashMap<AgentId, Presence>>,
+}
+
+/// The desktop pages an agent has open (SPEC S-5).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Presence {
+    pub pages: usize,
+    /// Bumped at every open and close, so a grace timer knows if anything happened since.
+    pub generation: u64,
+    /// A page said it is going away (closed or reloaded) at this Unix ms.
+    pub leaving_at_ms: Option<i64>,
 }
 
 impl Hub {
@@ -59,7 +70,43 @@ impl Hub {
             metrics,
             channels: Mutex::new(HashMap::new()),
             listener: OnceLock::new(),
+            presence: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn with_presence<T>(&self, agent: AgentId, f: impl FnOnce(&mut Presence) -> T) -> T {
+        let mut map = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        f(map.entry(agent).or_default())
+    }
+
+    /// A desktop page of the agent connected.
+    pub fn page_opened(&self, agent: AgentId) {
+        self.with_presence(agent, |p| {
+            p.pages += 1;
+            p.generation += 1;
+            p.leaving_at_ms = None;
+        });
+    }
+
+    /// A desktop page's connection closed; returns the presence after it.
+    pub fn page_closed(&self, agent: AgentId) -> Presence {
+        self.with_presence(agent, |p| {
+            p.pages = p.pages.saturating_sub(1);
+            p.generation += 1;
+            *p
+        })
+    }
+
+    /// A page announced it is closing or reloading; returns the presence after it.
+    pub fn page_leaving(&self, agent: AgentId) -> Presence {
+        self.with_presence(agent, |p| {
+            p.leaving_at_ms = Some(now_ms());
+            *p
+        })
+    }
+
+    pub fn presence(&self, agent: AgentId) -> Presence {
+        self.with_presence(agent, |p| *p)
     }
 
     /// Sets the one listener of state changes (at start-up).

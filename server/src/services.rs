@@ -21,6 +21,9 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use std::sync::Arc;
 
+/// A close within this long after the page's leaving beacon is the page going away.
+const LEAVING_WINDOW_MS: i64 = 10_000;
+
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
@@ -147,6 +150,48 @@ impl Services {
             },
         });
         Ok(())
+    }
+
+    /// SPEC S-5: a desktop page's connection closed. If it was the agent's last page, the
+    /// agent's chats end and the agent goes Not Ready: at once if the page said it was
+    /// closing or reloading, otherwise after the grace period for a network blip.
+    pub fn page_closed(self: &Arc<Self>, agent: AgentId) {
+        let presence = self.hub.page_closed(agent);
+        if presence.pages > 0 {
+            return;
+        }
+        let leaving = presence
+            .leaving_at_ms
+            .is_some_and(|at| now_ms() - at < LEAVING_WINDOW_MS);
+        let services = Arc::clone(self);
+        tokio::spawn(async move {
+            if !leaving {
+                let grace = services
+                    .store
+                    .chat_settings()
+                    .await
+                    .map(|s| s.reconnect_grace_secs)
+                    .unwrap_or(30);
+                tokio::time::sleep(std::time::Duration::from_secs(u64::from(grace))).await;
+                if services.hub.presence(agent).generation != presence.generation {
+                    return; // a page came back (or another one closed meanwhile)
+                }
+            }
+            if let Err(e) = services.chat.agent_gone(agent).await {
+                tracing::error!(error = %e, agent = %agent, "ending a closed desktop's chats failed");
+            }
+        });
+    }
+
+    /// SPEC S-5: a page says it is closing or reloading (its last words, as a beacon).
+    pub async fn page_leaving(self: &Arc<Self>, agent: AgentId) {
+        let presence = self.hub.page_leaving(agent);
+        // The socket may have closed before the beacon arrived.
+        if presence.pages == 0 {
+            if let Err(e) = self.chat.agent_gone(agent).await {
+                tracing::error!(error = %e, agent = %agent, "ending a closed desktop's chats failed");
+            }
+        }
     }
 
     /// The agent whose valid session cookie the request carries.

@@ -25,7 +25,7 @@ async fn widget_lines_until_synced(ws: &mut Ws) -> Vec<ChatLine> {
     let mut lines = Vec::new();
     loop {
         match next_widget(ws).await {
-            WidgetMessage::Line { line } => lines.push(line),
+            WidgetMessage::Line { line, .. } => lines.push(line),
             WidgetMessage::Synced { .. } => return lines,
             other => panic!("unexpected {other:?}"),
         }
@@ -35,7 +35,7 @@ async fn widget_lines_until_synced(ws: &mut Ws) -> Vec<ChatLine> {
 async fn widget_line(ws: &mut Ws) -> ChatLine {
     loop {
         match next_widget(ws).await {
-            WidgetMessage::Line { line } => return line,
+            WidgetMessage::Line { line, .. } => return line,
             WidgetMessage::Typing { .. } | WidgetMessage::Synced { .. } => continue,
             other => panic!("unexpected {other:?}"),
         }
@@ -372,4 +372,125 @@ async fn the_pre_chat_form_reports_each_field() {
     // Without a valid cookie, the widget socket is refused.
     let request = format!("ws://{}/widget/ws", server.addr);
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
+}
+
+async fn accepted_chat(
+    server: &TestServer,
+    desk: &mut Ws,
+    problem: i64,
+) -> (String, app::domain::ids::ContactId) {
+    let cookie = server.start_chat("Zoé", problem).await;
+    let contact = match wait_for(
+        desk,
+        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
+    )
+    .await
+    {
+        ServerMessage::Event(e) => match e.event {
+            AgentEvent::Offered { offer } => offer.contact,
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    };
+    send_json(desk, json!({"type": "accept", "contact": contact})).await;
+    wait_for(desk, |m| matches!(m, ServerMessage::ChatLine { line, .. } if text_of(line).ends_with("has joined the chat."))).await;
+    (cookie, contact)
+}
+
+/// SPEC S-5: a desktop connection lost past the grace period ends the agent's chats (the
+/// customer sees the agent leave) and leaves the agent Not Ready; a page back within the
+/// grace period loses nothing.
+#[tokio::test]
+async fn a_lost_desktop_ends_its_chats_after_the_grace_period_only() {
+    let server = TestServer::start().await;
+    let settings = app::domain::settings::ChatSettings {
+        reconnect_grace_secs: 1,
+        ..Default::default()
+    };
+    server
+        .services
+        .store
+        .save_chat_settings(&settings)
+        .await
+        .unwrap();
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut desk = server.desktop_ready("alice").await;
+    let (cookie, contact) = accepted_chat(&server, &mut desk, problem).await;
+
+    // A blip: the page reconnects at once; the chat goes on.
+    drop(desk);
+    let session = server.session("alice", "agent-pass-1").await;
+    let mut back = server.ws(&session).await;
+    send_json(&mut back, json!({"type": "hello", "resume_after": null})).await;
+    wait_for(&mut back, |m| matches!(m, ServerMessage::Synced { .. })).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let still = server.services.store.contact(contact).await.unwrap();
+    assert_eq!(
+        still.status,
+        app::domain::contact::ContactStatus::Active,
+        "back within the grace period"
+    );
+
+    // Gone for good: after the grace period the chat ends and the agent is Not Ready.
+    let mut widget = server.widget(&cookie, 0).await;
+    widget_lines_until_synced(&mut widget).await;
+    drop(back);
+    assert_eq!(
+        text_of(&widget_line(&mut widget).await),
+        "alice has left the chat."
+    );
+    assert_eq!(
+        text_of(&widget_line(&mut widget).await),
+        "The agent's desktop closed; the chat has ended."
+    );
+    let mut state = AgentState::Reserved;
+    for _ in 0..50 {
+        state = server
+            .services
+            .store
+            .agent_status(alice)
+            .await
+            .unwrap()
+            .0
+            .state;
+        if state == AgentState::NotReady {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(state, AgentState::NotReady);
+    let log = server.services.store.state_log(alice).await.unwrap();
+    assert_eq!(
+        log.last().unwrap().reason,
+        app::domain::state::StateReason::PageClosed
+    );
+}
+
+/// SPEC S-5: a page that says it is closing (its beacon) ends its chats at once.
+#[tokio::test]
+async fn a_closing_desktop_ends_its_chats_at_once() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let session = server.session("alice", "agent-pass-1").await;
+    let mut desk = server.ws(&session).await;
+    send_json(&mut desk, json!({"type": "hello", "resume_after": null})).await;
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::Synced { .. })).await;
+    send_json(&mut desk, json!({"type": "set_state", "ready": true})).await;
+    let (cookie, _) = accepted_chat(&server, &mut desk, problem).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    widget_lines_until_synced(&mut widget).await;
+
+    assert_eq!(server.post("/api/leave", &session).await.status(), 204);
+    drop(desk);
+    let started = std::time::Instant::now();
+    assert_eq!(
+        text_of(&widget_line(&mut widget).await),
+        "alice has left the chat."
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "no grace period wait"
+    );
 }

@@ -2,7 +2,11 @@
 //! plain JavaScript (no Wasm: it runs on other people's sites), so these types define the
 //! JSON it speaks; the server holds the rules.
 
-use super::{chat::ChatLine, protocol::Seq, validate::FieldError};
+use super::{
+    chat::{ChatLine, LineBody},
+    protocol::Seq,
+    validate::FieldError,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,8 +25,11 @@ pub enum WidgetCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum WidgetMessage {
+    /// A transcript line; `text` is what the customer reads (system lines are worded by
+    /// the server, so the widget holds no wording of its own).
     Line {
         line: ChatLine,
+        text: String,
     },
     /// Every missed line has been sent.
     Synced {
@@ -37,6 +44,16 @@ pub enum WidgetMessage {
     Rejected {
         error: WidgetError,
     },
+}
+
+impl WidgetMessage {
+    pub fn line(line: ChatLine) -> Self {
+        let text = match &line.body {
+            LineBody::Message { text, .. } => text.clone(),
+            LineBody::System { note } => note.text(),
+        };
+        WidgetMessage::Line { line, text }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -299,6 +299,31 @@ impl ChatService {
         self.end(contact, reason).await
     }
 
+    /// SPEC S-5: the agent's desktop is gone (closed, reloaded, or disconnected past the
+    /// grace period): every chat the agent holds ends, and the agent is Not Ready.
+    pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
+        for contact in self.store.open_contacts().await? {
+            if held_by(&contact) == Some(agent) {
+                self.end(contact, EndReason::PageClosed).await?;
+            }
+        }
+        let (status, _) = self.store.agent_status(agent).await?;
+        if matches!(
+            status.state,
+            app::domain::state::AgentState::Ready | app::domain::state::AgentState::Reserved
+        ) {
+            self.hub
+                .apply_with_reason(
+                    agent,
+                    StateEvent::SetNotReady,
+                    app::domain::state::StateReason::PageClosed,
+                )
+                .await?;
+        }
+        tracing::info!(agent = %agent, "desktop gone: chats ended, Not Ready");
+        Ok(())
+    }
+
     async fn end(&self, contact: Contact, reason: EndReason) -> Result<(), ChatError> {
         let ended = contact
             .status

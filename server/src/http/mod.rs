@@ -32,6 +32,20 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// SPEC S-5: the desktop's beacon when its page is closed or reloaded.
+async fn leave(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: http::HeaderMap,
+) -> http::StatusCode {
+    match state.services.authenticate(&headers).await {
+        Ok(agent) => {
+            state.services.page_leaving(agent).await;
+            http::StatusCode::NO_CONTENT
+        }
+        Err(_) => http::StatusCode::UNAUTHORIZED,
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend: Arc<dyn Backend> = state.services.clone();
@@ -40,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/ws", get(ws::desktop_socket))
+        .route("/api/leave", post(leave))
         .route("/demo", get(widget::demo))
         .route("/widget/api/config", get(widget::config))
         .route("/widget/api/start", post(widget::start))

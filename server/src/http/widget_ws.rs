@@ -183,7 +183,7 @@ impl Widget {
             return Ok(());
         }
         self.cursor = line.seq;
-        self.send(&WidgetMessage::Line { line }).await
+        self.send(&WidgetMessage::line(line)).await
     }
 
     async fn next_command(&mut self) -> Option<Result<WidgetCommand, WidgetError>> {

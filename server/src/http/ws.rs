@@ -42,6 +42,7 @@ pub async fn desktop_socket(
     match services.authenticate(&headers).await {
         Ok(agent) => upgrade.on_upgrade(move |socket| async move {
             services.metrics.ws_opened();
+            services.hub.page_opened(agent);
             let end = Connection {
                 socket,
                 agent,
@@ -52,6 +53,7 @@ pub async fn desktop_socket(
             .run()
             .await;
             services.metrics.ws_closed();
+            services.page_closed(agent);
             tracing::debug!(agent = %agent, ?end, "desktop socket closed");
         }),
         Err(ApiError::NotLoggedIn) => (StatusCode::UNAUTHORIZED, "Please log in.").into_response(),

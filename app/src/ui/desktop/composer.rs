@@ -120,7 +120,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                         }
                         if let Some(select) = ev
                             .target()
-                            .and_then(|t| wasm_bindgen_cast_select(t))
+                            .and_then(wasm_bindgen_cast_select)
                         {
                             select.set_value("");
                         }

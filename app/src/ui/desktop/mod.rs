@@ -6,6 +6,7 @@ mod composer;
 mod contact_tabs;
 mod control_gadget;
 mod gadget_tabs;
+mod leaving;
 mod live;
 mod manage_gadget;
 mod model;
@@ -67,6 +68,7 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     let tab = RwSignal::new(GadgetTab::Control);
     let agent = view.agent;
     sound::arm();
+    leaving::watch(live);
     // SPEC O-3, C-3: sounds, and the Manage gadget for a newly accepted chat.
     Effect::new(move |_| match live.cue.get() {
         Some((_, Cue::NewOffer)) => sound::offer(),

@@ -1,0 +1,118 @@
+import { test, expect, type Browser, type BrowserContext, type Page, type Locator, type WebSocketRoute } from '@playwright/test';
+
+/**
+ * Routes a context's WebSockets through Playwright so the test can cut them: `cut()` drops
+ * the open connections and refuses new ones (as a dead network would), `restore()` lets
+ * them through again. Chromium's offline emulation leaves open WebSockets alone.
+ */
+async function cuttable(context: BrowserContext, url: RegExp) {
+  let down = false;
+  const open: WebSocketRoute[] = [];
+  await context.routeWebSocket(url, (ws) => {
+    if (down) {
+      ws.close();
+      return;
+    }
+    ws.connectToServer();
+    open.push(ws);
+  });
+  return {
+    cut: async () => {
+      down = true;
+      for (const ws of open.splice(0)) await ws.close();
+    },
+    restore: () => {
+      down = false;
+    },
+  };
+}
+
+async function agentReady(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page).toHaveTitle('Ready · Switchboard');
+  return page;
+}
+
+/** The message texts of a transcript, in the order shown (system lines left out). */
+async function messages(list: Locator, selector: string): Promise<string[]> {
+  return list.locator(selector).evaluateAll((items) =>
+    items.map((li) => (li.lastChild?.textContent ?? '').trim()),
+  );
+}
+
+test('K-3: a connection cut on either side loses and duplicates nothing', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const agent = await agentReady(browser, 'alice');
+  const agentLink = await cuttable(agent.context(), /\/ws$/);
+  // The desktop reconnects through the route from now on. A reload leaves the agent Not
+  // Ready (SPEC S-5), so Ready again.
+  await agent.reload();
+  await expect(agent.getByRole('status').getByText('Connected')).toBeVisible();
+  await expect(agent).toHaveTitle('Not Ready · Switchboard');
+  await agent.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(agent).toHaveTitle('Ready · Switchboard');
+  const customerContext = await browser.newContext();
+  const customerLink = await cuttable(customerContext, /\/widget\/ws$/);
+  const shop = await customerContext.newPage();
+  await shop.goto('/demo');
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  const chat = shop.frameLocator('iframe[title="Chat with us"]');
+  await chat.getByLabel('Name').fill('Offline Olga');
+  await chat.getByLabel('Email').fill('olga@example.com');
+  await chat.getByLabel('What is it about?').selectOption({ label: 'A question before buying' });
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  await agent.getByRole('article', { name: 'Chat offer from Offline Olga' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(chat.getByText('Alice has joined the chat.')).toBeVisible();
+
+  const agentList = agent.getByRole('list', { name: 'Transcript' });
+  const customerList = chat.getByRole('list', { name: 'Conversation' });
+  const box = agent.getByLabel('Message', { exact: true });
+
+  // The customer goes offline and writes twice; the agent writes meanwhile.
+  await customerLink.cut();
+  await expect(chat.getByText('Reconnecting…')).toBeVisible();
+  for (const text of ['offline one', 'offline two']) {
+    await chat.getByLabel('Message').fill(text);
+    await chat.getByLabel('Message').press('Enter');
+  }
+  await box.fill('while you were away');
+  await box.press('Enter');
+  await expect(agentList.getByText('while you were away')).toBeVisible();
+  customerLink.restore();
+  await expect(agentList.getByText('offline two')).toBeVisible();
+  await expect(customerList.getByText('while you were away')).toBeVisible();
+
+  // The agent goes offline; both write; the agent comes back.
+  await agentLink.cut();
+  await expect(agent.getByRole('status').getByText('Reconnecting…')).toBeVisible();
+  await box.fill('sent while offline');
+  await box.press('Enter');
+  await chat.getByLabel('Message').fill('are you there?');
+  await chat.getByLabel('Message').press('Enter');
+  agentLink.restore();
+  await expect(agent.getByRole('status').getByText('Connected')).toBeVisible();
+  await expect(agentList.getByText('are you there?')).toBeVisible();
+  await expect(customerList.getByText('sent while offline')).toBeVisible();
+
+  // Both transcripts: complete, each message once, in the same order (the server's: a
+  // message written offline is stored when it arrives), and offline one before two.
+  const expected = ['offline one', 'offline two', 'while you were away', 'sent while offline', 'are you there?'];
+  const onDesk = await messages(agentList, 'li.line:not(.system):not(.sending)');
+  const inWidget = await messages(customerList, 'li.line:not(.system):not(.sending)');
+  for (const seen of [onDesk, inWidget]) {
+    expect([...seen].sort()).toEqual([...expected].sort());
+    expect(seen.indexOf('offline one')).toBeLessThan(seen.indexOf('offline two'));
+  }
+  expect(onDesk).toEqual(inWidget);
+  await agent.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(chat.getByText('Alice has left the chat.')).toBeVisible();
+  await agent.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await agent.getByRole('button', { name: 'Log out' }).click();
+  await expect(agent).toHaveURL(/\/login$/);
+});
