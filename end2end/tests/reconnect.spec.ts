@@ -1,4 +1,5 @@
-import { test, expect, type Browser, type BrowserContext, type Page, type Locator, type WebSocketRoute } from '@playwright/test';
+import { test, expect, type BrowserContext, type Locator, type WebSocketRoute } from '@playwright/test';
+import { agentReady } from './helpers';
 
 /**
  * Routes a context's WebSockets through Playwright so the test can cut them: `cut()` drops
@@ -25,18 +26,6 @@ async function cuttable(context: BrowserContext, url: RegExp) {
       down = false;
     },
   };
-}
-
-async function agentReady(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('switchboard');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
-  await page.getByRole('button', { name: 'Ready', exact: true }).click();
-  await expect(page).toHaveTitle('Ready · Switchboard');
-  return page;
 }
 
 /** The message texts of a transcript, in the order shown (system lines left out). */

@@ -1,36 +1,5 @@
-import { test, expect, type Browser, type Page, type FrameLocator } from '@playwright/test';
-
-async function agentReady(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('switchboard');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
-  await page.getByRole('button', { name: 'Ready', exact: true }).click();
-  await expect(page).toHaveTitle('Ready · Switchboard');
-  return page;
-}
-
-/** A customer on the demo shop opens the widget (one script tag) and starts a chat. */
-async function customerStarts(browser: Browser, name: string, problem: string): Promise<{ shop: Page; chat: FrameLocator }> {
-  const shop = await (await browser.newContext()).newPage();
-  await shop.goto('/demo');
-  await shop.getByRole('button', { name: 'Chat with us' }).click();
-  const chat = shop.frameLocator('iframe[title="Chat with us"]');
-  await chat.getByLabel('Name').fill(name);
-  await chat.getByLabel('Email').fill('zoe@example.com');
-  await chat.getByLabel('What is it about?').selectOption({ label: problem });
-  await chat.getByRole('button', { name: 'Start chat' }).click();
-  await expect(chat.getByText('Welcome! An agent will be with you shortly.')).toBeVisible();
-  return { shop, chat };
-}
-
-async function logOut(page: Page) {
-  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page).toHaveURL(/\/login$/);
-}
+import { test, expect, type Page } from '@playwright/test';
+import { agentReady, customerStarts, logIn, logOut } from './helpers';
 
 test('K-1 K-2 O-2 O-5 C-1 C-3 P-1 P-2 P-3 O-6: a customer on the demo shop chats with an agent', async ({ browser }) => {
   const agent = await agentReady(browser, 'dave');
@@ -146,12 +115,7 @@ test('S-5: closing the desktop with a chat in hand ends the chat for the custome
   await expect(chat.getByText("The agent's desktop closed; the chat has ended.")).toBeVisible();
   await expect(chat.getByRole('link', { name: 'Download transcript' })).toBeVisible();
 
-  const again = await (await browser.newContext()).newPage();
-  await again.goto('/login');
-  await again.getByLabel('Username').fill('dave');
-  await again.getByLabel('Password').fill('switchboard');
-  await again.getByRole('button', { name: 'Log in' }).click();
-  await expect(again.getByRole('status').getByText('Connected')).toBeVisible();
+  const again = await logIn(browser, 'dave');
   await expect(again).toHaveTitle('Not Ready · Switchboard');
   await again.getByRole('tab', { name: 'Manage Chat and Email' }).click();
   await expect(again.getByText('No contacts yet.', { exact: false })).toBeVisible();

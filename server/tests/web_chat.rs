@@ -6,7 +6,7 @@ mod common;
 use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::EndReason,
-    protocol::{AgentEvent, CommandError, ServerMessage},
+    protocol::{AgentEvent, CommandError, Envelope, ServerMessage},
     state::AgentState,
     widget::WidgetMessage,
 };
@@ -49,6 +49,18 @@ async fn desktop_line(ws: &mut Ws) -> ChatLine {
     }
 }
 
+/// The next offer on the desktop.
+async fn next_offer(ws: &mut Ws) -> app::domain::protocol::OfferView {
+    let wanted = |m: &ServerMessage| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. }));
+    match wait_for(ws, wanted).await {
+        ServerMessage::Event(Envelope {
+            event: AgentEvent::Offered { offer },
+            ..
+        }) => offer,
+        _ => unreachable!(),
+    }
+}
+
 /// SPEC O-1, O-2, O-5, K-2, P-1, P-2, P-5, O-6, S-3: the whole conversation.
 #[tokio::test]
 async fn customer_and_agent_chat_from_form_to_end() {
@@ -59,18 +71,7 @@ async fn customer_and_agent_chat_from_form_to_end() {
     let cookie = server.start_chat("Zoé Martin", problem).await;
 
     // O-2: the offer shows the customer's details and its expiry.
-    let offer = match wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await
-    {
-        ServerMessage::Event(e) => match e.event {
-            AgentEvent::Offered { offer } => offer,
-            _ => unreachable!(),
-        },
-        _ => unreachable!(),
-    };
+    let offer = next_offer(&mut desk).await;
     assert_eq!(offer.customer.name, "Zoé Martin");
     assert_eq!(
         offer.customer.email.as_deref(),
@@ -221,21 +222,7 @@ async fn resends_are_stored_once_and_resume_gets_exactly_the_missed_lines() {
     let alice = server.create_agent("alice", "agent-pass-1").await;
     let problem = server.queue("Support", &[alice]).await;
     let mut desk = server.desktop_ready("alice").await;
-    let cookie = server.start_chat("Zoé", problem).await;
-    let contact = match wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await
-    {
-        ServerMessage::Event(e) => match e.event {
-            AgentEvent::Offered { offer } => offer.contact,
-            _ => unreachable!(),
-        },
-        _ => unreachable!(),
-    };
-    send_json(&mut desk, json!({"type": "accept", "contact": contact})).await;
-    wait_for(&mut desk, |m| matches!(m, ServerMessage::ChatLine { line, .. } if text_of(line).ends_with("has joined the chat."))).await;
+    let (cookie, contact) = accepted_chat(&server, &mut desk, problem).await;
 
     let mut widget = server.widget(&cookie, 0).await;
     let first = widget_lines_until_synced(&mut widget).await;
@@ -295,18 +282,7 @@ async fn the_server_enforces_the_message_limit_and_ownership() {
     let problem = server.queue("Support", &[alice]).await;
     let mut desk = server.desktop_ready("alice").await;
     server.start_chat("Zoé", problem).await;
-    let contact = match wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await
-    {
-        ServerMessage::Event(e) => match e.event {
-            AgentEvent::Offered { offer } => offer.contact,
-            _ => unreachable!(),
-        },
-        _ => unreachable!(),
-    };
+    let contact = next_offer(&mut desk).await.contact;
     // Not accepted yet: not the agent's to write in.
     send_json(
         &mut desk,
@@ -380,18 +356,7 @@ async fn accepted_chat(
     problem: i64,
 ) -> (String, app::domain::ids::ContactId) {
     let cookie = server.start_chat("Zoé", problem).await;
-    let contact = match wait_for(
-        desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await
-    {
-        ServerMessage::Event(e) => match e.event {
-            AgentEvent::Offered { offer } => offer.contact,
-            _ => unreachable!(),
-        },
-        _ => unreachable!(),
-    };
+    let contact = next_offer(desk).await.contact;
     send_json(desk, json!({"type": "accept", "contact": contact})).await;
     wait_for(desk, |m| matches!(m, ServerMessage::ChatLine { line, .. } if text_of(line).ends_with("has joined the chat."))).await;
     (cookie, contact)
@@ -492,5 +457,28 @@ async fn a_closing_desktop_ends_its_chats_at_once() {
     assert!(
         started.elapsed() < std::time::Duration::from_secs(5),
         "no grace period wait"
+    );
+}
+
+/// The routing state survives a restart: a chat queued before it is offered after it.
+#[tokio::test]
+async fn a_queued_chat_survives_a_restart() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    server.start_chat("Zoé Before Restart", problem).await;
+
+    let server = server.restart().await;
+    let mut desk = server.desktop_ready("alice").await;
+    let offer = next_offer(&mut desk).await;
+    assert_eq!(offer.customer.name, "Zoé Before Restart");
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    assert_eq!(
+        text_of(&desktop_line(&mut desk).await),
+        "Welcome! An agent will be with you shortly."
     );
 }

@@ -117,7 +117,19 @@ pub type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 impl TestServer {
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(tempfile::tempdir().expect("temp dir")).await
+    }
+
+    /// Stops this server and starts a new one on the same database and data directory.
+    pub async fn restart(mut self) -> Self {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().expect("temp dir"));
+        Self::start_in(dir).await
+    }
+
+    async fn start_in(dir: TempDir) -> Self {
         let url = format!("sqlite://{}", dir.path().join("server.db").display());
         let config = Config::for_tests(url, dir.path().to_path_buf());
         let (router, services) = server::build(&config).await.expect("server builds");
