@@ -27,7 +27,7 @@ const LEAVING_WINDOW_MS: i64 = 10_000;
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
-    pub chat: ChatService,
+    pub chat: Arc<ChatService>,
     /// Signs the customers' chat-session tokens.
     pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
@@ -109,12 +109,13 @@ impl Services {
                 }),
             }
         }
-        let chat = ChatService {
+        let chat = Arc::new(ChatService {
             store: store.clone(),
             hub: hub.clone(),
             routing,
             rooms: Arc::new(Rooms::default()),
-        };
+            activity: Default::default(),
+        });
         Ok(Services {
             hub,
             chat,

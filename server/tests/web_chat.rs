@@ -477,8 +477,97 @@ async fn a_queued_chat_survives_a_restart() {
         json!({"type": "accept", "contact": offer.contact}),
     )
     .await;
+    // The transcript from before the restart comes with the chat.
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::ChatLine { line, .. }
+            if line.seq == 1 && text_of(line) == "Welcome! An agent will be with you shortly.")
+    })
+    .await;
+}
+
+/// SPEC K-5: with no agent joining in time, the customer gets the administrator's message
+/// and the chat stays open.
+#[tokio::test]
+async fn join_timeout_tells_the_customer() {
+    let server = TestServer::start().await;
+    let settings = app::domain::settings::ChatSettings {
+        join_timeout_secs: 1,
+        no_agent_message: "Nobody is free; leave us a message.".into(),
+        ..Default::default()
+    };
+    server
+        .services
+        .store
+        .save_chat_settings(&settings)
+        .await
+        .unwrap();
+    let problem = server.queue("Support", &[]).await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    let started = std::time::Instant::now();
+    let mut lines = widget_lines_until_synced(&mut widget).await;
+    if lines.len() < 2 {
+        lines.push(widget_line(&mut widget).await);
+    }
+    assert_eq!(text_of(&lines[1]), "Nobody is free; leave us a message.");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    assert!(silent_for(&mut widget, 300).await, "the chat stays open");
+}
+
+/// SPEC K-5: a customer silent for the inactivity timeout is warned, then the chat ends; the
+/// agent gets the agent's time back.
+#[tokio::test]
+async fn a_silent_customer_is_warned_then_the_chat_ends() {
+    let server = TestServer::start().await;
+    let settings = app::domain::settings::ChatSettings {
+        inactivity_timeout_secs: 2,
+        ..Default::default()
+    };
+    server
+        .services
+        .store
+        .save_chat_settings(&settings)
+        .await
+        .unwrap();
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut desk = server.desktop_ready("alice").await;
+    let (cookie, contact) = accepted_chat(&server, &mut desk, problem).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    widget_lines_until_synced(&mut widget).await;
+    // Speaking restarts the clock.
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "k1", "text": "still here"}),
+    )
+    .await;
+    assert_eq!(text_of(&widget_line(&mut widget).await), "still here");
+    let spoke = std::time::Instant::now();
+    let warning = widget_line(&mut widget).await;
+    assert!(matches!(
+        warning.body,
+        LineBody::System {
+            note: SystemNote::InactivityWarning
+        }
+    ));
+    assert!(
+        spoke.elapsed() >= std::time::Duration::from_millis(1_500),
+        "warned after 80 % of the timeout since the last message, not {:?}",
+        spoke.elapsed()
+    );
     assert_eq!(
-        text_of(&desktop_line(&mut desk).await),
-        "Welcome! An agent will be with you shortly."
+        text_of(&widget_line(&mut widget).await),
+        "alice has left the chat."
+    );
+    assert_eq!(
+        text_of(&widget_line(&mut widget).await),
+        "The chat ended after a period of inactivity."
+    );
+    assert_eq!(next_widget(&mut widget).await, WidgetMessage::Ended);
+    let ended = server.services.store.contact(contact).await.unwrap();
+    assert_eq!(
+        ended.status,
+        app::domain::contact::ContactStatus::Ended(EndReason::TimedOut)
     );
 }

@@ -75,12 +75,18 @@ pub struct ChatService {
     pub hub: Arc<Hub>,
     pub routing: Routing,
     pub rooms: Arc<Rooms>,
+    /// Per chat, a counter bumped at each customer message: a silence timer that finds it
+    /// changed knows the customer spoke meanwhile (SPEC K-5).
+    pub activity: std::sync::Mutex<std::collections::HashMap<ContactId, u64>>,
 }
+
+/// Share of the inactivity timeout after which the customer is warned (SPEC K-5).
+const WARN_AT_PERCENT: u64 = 80;
 
 impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
     /// problem statement, with the welcome line.
-    pub async fn start(&self, form: &PreChatForm) -> Result<Contact, ChatError> {
+    pub async fn start(self: &Arc<Self>, form: &PreChatForm) -> Result<Contact, ChatError> {
         validate_pre_chat(form).map_err(ChatError::Invalid)?;
         let problem = self
             .store
@@ -110,9 +116,16 @@ impl ChatService {
                 now_ms(),
             )
             .await?;
-        let welcome = self.store.chat_settings().await?.welcome_message;
-        self.system_line(&contact, None, SystemNote::Welcome { text: welcome })
-            .await?;
+        let settings = self.store.chat_settings().await?;
+        self.system_line(
+            &contact,
+            None,
+            SystemNote::Welcome {
+                text: settings.welcome_message,
+            },
+        )
+        .await?;
+        self.watch_join(contact.id, settings.join_timeout_secs);
         self.routing.send(Input::ChatQueued {
             contact: contact.id,
             csq: contact.csq,
@@ -174,9 +187,91 @@ impl ChatService {
         Ok(contact)
     }
 
+    /// SPEC K-5: if nobody has joined when the join timeout runs out, the customer gets
+    /// the administrator's message (and may keep waiting or leave).
+    fn watch_join(self: &Arc<Self>, id: ContactId, secs: u32) {
+        let chat = Arc::clone(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(u64::from(secs))).await;
+            let Ok(contact) = chat.store.contact(id).await else {
+                return;
+            };
+            if matches!(
+                contact.status,
+                ContactStatus::Queued | ContactStatus::Offered
+            ) {
+                let text = match chat.store.chat_settings().await {
+                    Ok(s) => s.no_agent_message,
+                    Err(_) => return,
+                };
+                if let Err(e) = chat
+                    .system_line(&contact, None, SystemNote::NoAgent { text })
+                    .await
+                {
+                    tracing::error!(error = %e, "join timeout line not stored");
+                }
+            }
+        });
+    }
+
+    /// SPEC K-5: restarts the silence clock of a chat in progress; a customer silent for the
+    /// inactivity timeout is warned, then the chat ends.
+    fn watch_silence(self: &Arc<Self>, id: ContactId, timeout_secs: u32) {
+        let generation = {
+            let mut map = self.activity.lock().unwrap_or_else(|e| e.into_inner());
+            let g = map.entry(id).or_insert(0);
+            *g += 1;
+            *g
+        };
+        let chat = Arc::clone(self);
+        tokio::spawn(async move {
+            let total = std::time::Duration::from_secs(u64::from(timeout_secs));
+            let warn_at = total * WARN_AT_PERCENT as u32 / 100;
+            let still_silent = |chat: &Arc<ChatService>| {
+                chat.activity
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&id)
+                    .copied()
+                    == Some(generation)
+            };
+            tokio::time::sleep(warn_at).await;
+            let active = |c: &Contact| c.status == ContactStatus::Active;
+            match chat.store.contact(id).await {
+                Ok(contact) if active(&contact) && still_silent(&chat) => {
+                    let agent = held_by(&contact);
+                    if let Err(e) = chat
+                        .system_line(&contact, agent, SystemNote::InactivityWarning)
+                        .await
+                    {
+                        tracing::error!(error = %e, "inactivity warning not stored");
+                    }
+                }
+                _ => return,
+            }
+            tokio::time::sleep(total - warn_at).await;
+            match chat.store.contact(id).await {
+                Ok(contact) if active(&contact) && still_silent(&chat) => {
+                    if let Err(e) = chat.end(contact, EndReason::TimedOut).await {
+                        tracing::error!(error = %e, "inactive chat not ended");
+                    }
+                }
+                _ => {}
+            }
+        });
+    }
+
+    async fn silence_timeout(&self) -> u32 {
+        self.store
+            .chat_settings()
+            .await
+            .map(|s| s.inactivity_timeout_secs)
+            .unwrap_or(app::domain::settings::DEFAULT_INACTIVITY_TIMEOUT_SECS)
+    }
+
     /// SPEC K-2, K-3: a customer message, stored once whatever the resends.
     pub async fn customer_send(
-        &self,
+        self: &Arc<Self>,
         id: ContactId,
         client_id: &str,
         text: &str,
@@ -190,14 +285,19 @@ impl ChatService {
             text: text.to_string(),
             client_id: client_id.to_string(),
         };
-        self.add_line(
-            &contact,
-            held_by(&contact),
-            Sender::Customer,
-            Some(client_id),
-            body,
-        )
-        .await
+        let line = self
+            .add_line(
+                &contact,
+                held_by(&contact),
+                Sender::Customer,
+                Some(client_id),
+                body,
+            )
+            .await?;
+        if contact.status == ContactStatus::Active {
+            self.watch_silence(id, self.silence_timeout().await);
+        }
+        Ok(line)
     }
 
     /// SPEC P-1: an agent message, at most 1500 characters, in a chat the agent holds.
@@ -256,7 +356,7 @@ impl ChatService {
 
     /// SPEC O-5: the agent accepts an offer, if it is still theirs: Reserved, a new tab,
     /// and "<alias> has joined the chat." for the customer.
-    pub async fn accept(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+    pub async fn accept(self: &Arc<Self>, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
         let contact = self.open_chat(id).await?;
         if !self.routing.accept(agent, id).await {
             return Err(ChatError::OfferGone);
@@ -278,6 +378,7 @@ impl ChatService {
         let alias = self.store.agent(agent).await?.alias;
         self.system_line(&contact, Some(agent), SystemNote::Joined { alias })
             .await?;
+        self.watch_silence(id, self.silence_timeout().await);
         tracing::info!(agent = %agent, contact = %id, "chat accepted");
         Ok(())
     }
@@ -368,6 +469,10 @@ impl ChatService {
             }
         }
         self.rooms.close(contact.id);
+        self.activity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&contact.id);
         tracing::info!(contact = %contact.id, ?reason, "chat ended");
         Ok(())
     }
