@@ -121,3 +121,44 @@ test('S-5: closing the desktop with a chat in hand ends the chat for the custome
   await expect(again.getByText('No contacts yet.', { exact: false })).toBeVisible();
   await logOut(again);
 });
+
+test('O-4 C-1: offers stop at the maximum of active chats; unread counts show on other tabs and in the title', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const carol = await agentReady(browser, 'carol'); // the only agent of Billing
+  const chats = [];
+  for (const name of ['Ana Uno', 'Ben Dos', 'Cleo Tres']) {
+    const customer = await customerStarts(browser, name, 'Billing or a refund');
+    await carol.getByRole('article', { name: `Chat offer from ${name}` }).getByRole('button', { name: 'Accept' }).click();
+    await expect(carol.getByRole('tab', { name: new RegExp(name) })).toHaveAttribute('aria-selected', 'true');
+    chats.push(customer);
+  }
+  await expect(carol.getByRole('tab', { name: /Uno|Dos|Tres/ })).toHaveCount(3);
+
+  // C-1: a message on a tab that is not current shows its count there and in the title.
+  await chats[0].chat.getByLabel('Message').fill('first question');
+  await chats[0].chat.getByLabel('Message').press('Enter');
+  await chats[0].chat.getByLabel('Message').fill('second question');
+  await chats[0].chat.getByLabel('Message').press('Enter');
+  const anaTab = carol.getByRole('tab', { name: /Ana Uno/ });
+  await expect(anaTab.getByLabel('2 new messages')).toBeVisible();
+  await expect(carol).toHaveTitle('(2) Reserved · Switchboard');
+  await anaTab.click();
+  await expect(carol).toHaveTitle('Reserved · Switchboard');
+
+  // O-4: with three chats (the maximum) in hand, a fourth is not offered...
+  const fourth = await customerStarts(browser, 'Dara Cuatro', 'Billing or a refund');
+  const offer = carol.getByRole('article', { name: 'Chat offer from Dara Cuatro' });
+  // A fixed window is the only way to see that something does not come.
+  await carol.waitForTimeout(3_000);
+  await expect(offer).toHaveCount(0);
+  // ...until one ends.
+  await carol.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await expect(fourth.chat.getByText('Carol has joined the chat.')).toBeVisible();
+  for (let i = 0; i < 3; i++) {
+    await carol.getByRole('button', { name: 'End', exact: true }).click();
+  }
+  await expect(carol).toHaveTitle('Ready · Switchboard');
+  await logOut(carol);
+});
