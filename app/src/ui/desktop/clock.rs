@@ -3,6 +3,10 @@
 
 use leptos::prelude::*;
 
+/// Clock differences below this are taken for page-load latency (see [`Clock::new`]).
+#[cfg(feature = "hydrate")]
+const SKEW_TOLERANCE_MS: i64 = 3_000;
+
 #[derive(Clone, Copy)]
 pub struct Clock {
     /// Server time, Unix ms, updated every second in the browser.
@@ -14,7 +18,12 @@ impl Clock {
         let now = RwSignal::new(server_now_ms);
         #[cfg(feature = "hydrate")]
         {
-            let offset = server_now_ms - js_sys::Date::now() as i64;
+            // A difference of a second or two is the time from render to hydration, not a
+            // wrong clock: correcting it would show 16 s on a 15 s offer.
+            let offset = match server_now_ms - js_sys::Date::now() as i64 {
+                small if small.abs() < SKEW_TOLERANCE_MS => 0,
+                skew => skew,
+            };
             let tick = move || now.set(js_sys::Date::now() as i64 + offset);
             tick();
             let interval = gloo_timers::callback::Interval::new(1_000, tick);
