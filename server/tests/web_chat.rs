@@ -49,6 +49,15 @@ async fn desktop_line(ws: &mut Ws) -> ChatLine {
     }
 }
 
+/// Alice, the one member of Support, logged in and Ready; with the Support problem
+/// statement for the pre-chat form.
+async fn alice_ready_in_support(server: &TestServer) -> (app::domain::ids::AgentId, i64, Ws) {
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let desk = server.desktop_ready("alice").await;
+    (alice, problem, desk)
+}
+
 /// The next offer on the desktop.
 async fn next_offer(ws: &mut Ws) -> app::domain::protocol::OfferView {
     let wanted = |m: &ServerMessage| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. }));
@@ -65,9 +74,7 @@ async fn next_offer(ws: &mut Ws) -> app::domain::protocol::OfferView {
 #[tokio::test]
 async fn customer_and_agent_chat_from_form_to_end() {
     let server = TestServer::start().await;
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let problem = server.queue("Support", &[alice]).await;
-    let mut desk = server.desktop_ready("alice").await;
+    let (_, problem, mut desk) = alice_ready_in_support(&server).await;
     let cookie = server.start_chat("Zoé Martin", problem).await;
 
     // O-2: the offer shows the customer's details and its expiry.
@@ -219,9 +226,7 @@ async fn customer_and_agent_chat_from_form_to_end() {
 #[tokio::test]
 async fn resends_are_stored_once_and_resume_gets_exactly_the_missed_lines() {
     let server = TestServer::start().await;
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let problem = server.queue("Support", &[alice]).await;
-    let mut desk = server.desktop_ready("alice").await;
+    let (_, problem, mut desk) = alice_ready_in_support(&server).await;
     let (cookie, contact) = accepted_chat(&server, &mut desk, problem).await;
 
     let mut widget = server.widget(&cookie, 0).await;
@@ -278,9 +283,7 @@ async fn resends_are_stored_once_and_resume_gets_exactly_the_missed_lines() {
 #[tokio::test]
 async fn the_server_enforces_the_message_limit_and_ownership() {
     let server = TestServer::start().await;
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let problem = server.queue("Support", &[alice]).await;
-    let mut desk = server.desktop_ready("alice").await;
+    let (_, problem, mut desk) = alice_ready_in_support(&server).await;
     server.start_chat("Zoé", problem).await;
     let contact = next_offer(&mut desk).await.contact;
     // Not accepted yet: not the agent's to write in.
@@ -378,9 +381,7 @@ async fn a_lost_desktop_ends_its_chats_after_the_grace_period_only() {
         .save_chat_settings(&settings)
         .await
         .unwrap();
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let problem = server.queue("Support", &[alice]).await;
-    let mut desk = server.desktop_ready("alice").await;
+    let (alice, problem, mut desk) = alice_ready_in_support(&server).await;
     let (cookie, contact) = accepted_chat(&server, &mut desk, problem).await;
 
     // A blip: the page reconnects at once; the chat goes on.
@@ -529,9 +530,7 @@ async fn a_silent_customer_is_warned_then_the_chat_ends() {
         .save_chat_settings(&settings)
         .await
         .unwrap();
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let problem = server.queue("Support", &[alice]).await;
-    let mut desk = server.desktop_ready("alice").await;
+    let (_, problem, mut desk) = alice_ready_in_support(&server).await;
     let (cookie, contact) = accepted_chat(&server, &mut desk, problem).await;
     let mut widget = server.widget(&cookie, 0).await;
     widget_lines_until_synced(&mut widget).await;
