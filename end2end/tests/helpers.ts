@@ -1,8 +1,30 @@
 import { expect, type Browser, type FrameLocator, type Page } from '@playwright/test';
 
-/** Logs in through the login page in a fresh browser context, as a person would. */
-export async function logIn(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+/** A tone the page started through Web Audio, and whether audio was running then. */
+export type Tone = { freq: number; state: string };
+
+/**
+ * Logs in through the login page in a fresh browser context, as a person would. With
+ * `recordTones`, every oscillator the page starts is recorded (see `tonesOf`).
+ */
+export async function logIn(
+  browser: Browser,
+  username: string,
+  options: { recordTones?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext();
+  if (options.recordTones) {
+    await context.addInitScript(() => {
+      const w = window as unknown as { __tones: Tone[] };
+      w.__tones = [];
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (this: OscillatorNode, when?: number) {
+        w.__tones.push({ freq: this.frequency.value, state: this.context.state });
+        return start.call(this, when);
+      };
+    });
+  }
+  const page = await context.newPage();
   await page.goto('/login');
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill('switchboard');
@@ -11,9 +33,18 @@ export async function logIn(browser: Browser, username: string): Promise<Page> {
   return page;
 }
 
+/** The tones a page recorded with `recordTones` started, as frequencies, in order. */
+export async function tonesOf(page: Page): Promise<Tone[]> {
+  return page.evaluate(() => (window as unknown as { __tones: Tone[] }).__tones.slice());
+}
+
 /** An agent logged in and Ready. */
-export async function agentReady(browser: Browser, username: string): Promise<Page> {
-  const page = await logIn(browser, username);
+export async function agentReady(
+  browser: Browser,
+  username: string,
+  options: { recordTones?: boolean } = {},
+): Promise<Page> {
+  const page = await logIn(browser, username, options);
   await page.getByRole('button', { name: 'Ready', exact: true }).click();
   await expect(page).toHaveTitle('Ready · Switchboard');
   return page;

@@ -10,7 +10,8 @@ for (const size of [
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.goto('/login');
     await page.screenshot({ path: `test-results/screenshots/login-${size.name}.png` });
-    await page.getByLabel('Username').fill('dave');
+    // The administrator's top bar is the fullest (it has the Administration link).
+    await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('switchboard');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
@@ -25,6 +26,8 @@ for (const size of [
     expect(logout && ready).toBeTruthy();
     expect(Math.abs(logout!.y - ready!.y)).toBeLessThan(12);
     expect(logout!.x + logout!.width).toBeLessThanOrEqual(size.width);
+    const adminLink = await page.getByRole('link', { name: 'Administration' }).boundingBox();
+    expect(Math.abs(adminLink!.y + adminLink!.height / 2 - (ready!.y + ready!.height / 2))).toBeLessThan(12);
     await page.screenshot({ path: `test-results/screenshots/control-${size.name}.png` });
 
     await page.getByRole('tab', { name: 'Manage Chat and Email' }).click();

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { agentReady, customerStarts, logIn, logOut } from './helpers';
+import { agentReady, customerStarts, logIn, logOut, tonesOf } from './helpers';
 
 test('K-1 K-2 O-2 O-5 C-1 C-3 P-1 P-2 P-3 O-6: a customer on the demo shop chats with an agent', async ({ browser }) => {
   const agent = await agentReady(browser, 'dave');
@@ -124,10 +124,19 @@ test('S-5: closing the desktop with a chat in hand ends the chat for the custome
 
 test('O-4 C-1: offers stop at the maximum of active chats; unread counts show on other tabs and in the title', async ({ browser }) => {
   test.setTimeout(90_000);
-  const carol = await agentReady(browser, 'carol'); // the only agent of Billing
+  const carol = await agentReady(browser, 'carol', { recordTones: true }); // the only agent of Billing
   const chats = [];
   for (const name of ['Ana Uno', 'Ben Dos', 'Cleo Tres']) {
     const customer = await customerStarts(browser, name, 'Billing or a refund');
+    if (name === 'Ana Uno') {
+      // O-3: the very first offer rings (the three-note chime), with audio running.
+      await expect(carol.getByRole('article', { name: 'Chat offer from Ana Uno' })).toBeVisible();
+      await expect.poll(() => tonesOf(carol)).toEqual([
+        { freq: 660, state: 'running' },
+        { freq: 880, state: 'running' },
+        { freq: 1320, state: 'running' },
+      ]);
+    }
     await carol.getByRole('article', { name: `Chat offer from ${name}` }).getByRole('button', { name: 'Accept' }).click();
     await expect(carol.getByRole('tab', { name: new RegExp(name) })).toHaveAttribute('aria-selected', 'true');
     chats.push(customer);
@@ -142,8 +151,18 @@ test('O-4 C-1: offers stop at the maximum of active chats; unread counts show on
   const anaTab = carol.getByRole('tab', { name: /Ana Uno/ });
   await expect(anaTab.getByLabel('2 new messages')).toBeVisible();
   await expect(carol).toHaveTitle('(2) Reserved · Switchboard');
+  // O-3: each message on a tab that is not current plays the two-note sound.
+  const messageTones = async () =>
+    (await tonesOf(carol)).filter((t) => t.state === 'running').map((t) => t.freq).join(' ');
+  await expect.poll(messageTones).toMatch(/ 880 660 880 660$/);
   await anaTab.click();
   await expect(carol).toHaveTitle('Reserved · Switchboard');
+  // A message on the current tab is already in view: no sound.
+  const heard = (await tonesOf(carol)).length;
+  await chats[0].chat.getByLabel('Message').fill('third question');
+  await chats[0].chat.getByLabel('Message').press('Enter');
+  await expect(carol.getByRole('list', { name: 'Transcript' }).getByText('third question')).toBeVisible();
+  expect((await tonesOf(carol)).length).toBe(heard);
 
   // O-4: with three chats (the maximum) in hand, a fourth is not offered...
   const fourth = await customerStarts(browser, 'Dara Cuatro', 'Billing or a refund');

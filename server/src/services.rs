@@ -11,11 +11,16 @@ use crate::{
         engine::{AgentInfo, Input},
         Routing,
     },
-    store::{Store, StoreError},
+    store::{AuditEntry, Store, StoreError},
 };
 use app::{
-    api::{ApiError, Backend, ClientInfo, DesktopView},
-    domain::{ids::AgentId, state::StateEvent},
+    api::{AdminView, ApiError, Backend, ClientInfo, DesktopView},
+    domain::{
+        agent::{Agent, Role},
+        ids::AgentId,
+        settings::ChatSettings,
+        state::StateEvent,
+    },
 };
 use async_trait::async_trait;
 use http::HeaderMap;
@@ -195,6 +200,25 @@ impl Services {
         }
     }
 
+    /// The logged-in agent's profile.
+    async fn logged_in(&self, headers: &HeaderMap) -> Result<Agent, ApiError> {
+        let id = self.authenticate(headers).await?;
+        self.store.agent(id).await.map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotLoggedIn,
+            e => internal(e),
+        })
+    }
+
+    /// The logged-in agent, refused unless an administrator (SPEC D-2).
+    async fn administrator(&self, headers: &HeaderMap) -> Result<Agent, ApiError> {
+        let agent = self.logged_in(headers).await?;
+        if agent.role != Role::Admin {
+            tracing::warn!(agent = %agent.id, "administration refused to a non-administrator");
+            return Err(ApiError::Forbidden);
+        }
+        Ok(agent)
+    }
+
     /// The agent whose valid session cookie the request carries.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<AgentId, ApiError> {
         let token = auth::token_from_headers(headers).ok_or(ApiError::NotLoggedIn)?;
@@ -264,11 +288,8 @@ impl Backend for Services {
     }
 
     async fn desktop(&self, headers: &HeaderMap) -> Result<DesktopView, ApiError> {
-        let id = self.authenticate(headers).await?;
-        let agent = self.store.agent(id).await.map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotLoggedIn,
-            e => internal(e),
-        })?;
+        let agent = self.logged_in(headers).await?;
+        let id = agent.id;
         let (status, seq) = self.store.agent_status(id).await.map_err(internal)?;
         let (offers, contacts) = self.chat.work_of(id).await.map_err(internal)?;
         let canned = self
@@ -285,5 +306,42 @@ impl Backend for Services {
             canned,
             now_ms: now_ms(),
         })
+    }
+
+    async fn admin(&self, headers: &HeaderMap) -> Result<AdminView, ApiError> {
+        let agent = self.administrator(headers).await?;
+        let chat_settings = self.store.chat_settings().await.map_err(internal)?;
+        Ok(AdminView {
+            agent,
+            chat_settings,
+        })
+    }
+
+    async fn save_chat_settings(
+        &self,
+        headers: &HeaderMap,
+        settings: ChatSettings,
+    ) -> Result<ChatSettings, ApiError> {
+        let admin = self.administrator(headers).await?;
+        settings.validate().map_err(ApiError::Invalid)?;
+        let settings = settings.normalized();
+        let before = self.store.chat_settings().await.map_err(internal)?;
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "chat_settings.save".into(),
+            detail: settings.describe_changes(&before),
+        };
+        self.store
+            .save_chat_settings(&settings, Some(&audit))
+            .await
+            .map_err(internal)?;
+        if settings.accept_timer_secs != before.accept_timer_secs {
+            self.chat.routing.send(Input::AcceptTimerChanged {
+                ms: i64::from(settings.accept_timer_secs) * 1000,
+            });
+        }
+        tracing::info!(agent = %admin.id, change = %audit.detail, "chat settings saved");
+        Ok(settings)
     }
 }

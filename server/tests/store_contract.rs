@@ -217,7 +217,7 @@ mod chats {
         contact::{Channel, ContactStatus, EndReason},
         settings::ChatSettings,
     };
-    use server::store::{NewChat, NewCustomer, Sender, StoreError};
+    use server::store::{AuditEntry, NewChat, NewCustomer, Sender, StoreError};
 
     #[tokio::test]
     async fn settings_default_then_saved() {
@@ -234,9 +234,18 @@ mod chats {
                 no_agent_message: "Sorry!".into(),
                 ..Default::default()
             };
-            s.save_chat_settings(&changed).await.unwrap();
-            s.save_chat_settings(&changed).await.unwrap(); // saving twice updates in place
+            let admin = s.create_agent(&new_agent("root", "hash")).await.unwrap();
+            let audit = AuditEntry {
+                at_ms: 1_000,
+                agent: admin,
+                action: "chat_settings.save".into(),
+                detail: "accept_timer_secs: \"15\" -> \"30\"".into(),
+            };
+            s.save_chat_settings(&changed, Some(&audit)).await.unwrap();
+            s.save_chat_settings(&changed, None).await.unwrap(); // saving twice updates in place
             assert_eq!(s.chat_settings().await.unwrap(), changed);
+            // SPEC D-2: the administrator's change is audited with the settings, once.
+            assert_eq!(s.admin_audit(10).await.unwrap(), vec![audit], "{}", t.name);
         }
     }
 

@@ -378,7 +378,7 @@ async fn a_lost_desktop_ends_its_chats_after_the_grace_period_only() {
     server
         .services
         .store
-        .save_chat_settings(&settings)
+        .save_chat_settings(&settings, None)
         .await
         .unwrap();
     let (alice, problem, mut desk) = alice_ready_in_support(&server).await;
@@ -499,7 +499,7 @@ async fn join_timeout_tells_the_customer() {
     server
         .services
         .store
-        .save_chat_settings(&settings)
+        .save_chat_settings(&settings, None)
         .await
         .unwrap();
     let problem = server.queue("Support", &[]).await;
@@ -527,7 +527,7 @@ async fn a_silent_customer_is_warned_then_the_chat_ends() {
     server
         .services
         .store
-        .save_chat_settings(&settings)
+        .save_chat_settings(&settings, None)
         .await
         .unwrap();
     let (_, problem, mut desk) = alice_ready_in_support(&server).await;

@@ -1,7 +1,8 @@
 //! The services the server functions call. `app` cannot depend on `server`, so the server
 //! crate implements this trait and provides it as `Arc<dyn Backend>` in the Leptos context.
 
-use super::{desktop::DesktopView, ApiError};
+use super::{admin::AdminView, desktop::DesktopView, ApiError};
+use crate::domain::settings::ChatSettings;
 use async_trait::async_trait;
 use http::HeaderMap;
 
@@ -27,4 +28,14 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Who is logged in and their live state, for the first render of the desktop.
     async fn desktop(&self, headers: &HeaderMap) -> Result<DesktopView, ApiError>;
+
+    /// The administration page's data; administrators only.
+    async fn admin(&self, headers: &HeaderMap) -> Result<AdminView, ApiError>;
+
+    /// Validates, stores and audits the chat settings; administrators only.
+    async fn save_chat_settings(
+        &self,
+        headers: &HeaderMap,
+        settings: ChatSettings,
+    ) -> Result<ChatSettings, ApiError>;
 }

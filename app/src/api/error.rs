@@ -15,6 +15,9 @@ pub enum ApiError {
     WrongCredentials,
     #[error("Your session has ended. Please log in again.")]
     NotLoggedIn,
+    /// Logged in, but the role does not allow it (an agent on an administration page).
+    #[error("Only administrators can do this.")]
+    Forbidden,
     #[error("{0}")]
     State(StateError),
     #[error("{}", first_message(.0))]

@@ -2,12 +2,14 @@
 //! put in the Leptos context, and maps the error; the rules live in the domain and the
 //! server's services.
 
+mod admin;
 mod auth;
 #[cfg(feature = "ssr")]
 mod backend;
 mod desktop;
 mod error;
 
+pub use admin::{get_admin, save_chat_settings, AdminView, GetAdmin, SaveChatSettings};
 pub use auth::{login, logout, Login, Logout};
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo};
@@ -37,6 +39,7 @@ fn fail(error: ApiError) -> ApiError {
     use http::StatusCode;
     let status = match &error {
         ApiError::WrongCredentials | ApiError::NotLoggedIn => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden => StatusCode::FORBIDDEN,
         ApiError::State(_) => StatusCode::CONFLICT,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::Internal | ApiError::Transport => StatusCode::INTERNAL_SERVER_ERROR,

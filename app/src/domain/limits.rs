@@ -26,6 +26,15 @@ pub const MAX_HISTORY_MESSAGES: usize = 100;
 pub const ACCEPT_TIMER_SECS: RangeInclusive<u32> = 10..=3600;
 /// SPEC S-4: the accept timer until the administrator changes it.
 pub const DEFAULT_ACCEPT_TIMER_SECS: u32 = 15;
+/// SPEC K-5: the administrator's join timeout, in seconds.
+pub const JOIN_TIMEOUT_SECS: RangeInclusive<u32> = 10..=3600;
+/// SPEC K-5: the administrator's inactivity timeout, in seconds. Not below 30 s, so the
+/// customer's warning comes with time left to answer it.
+pub const INACTIVITY_TIMEOUT_SECS: RangeInclusive<u32> = 30..=86_400;
+/// SPEC S-5: seconds a lost desktop connection may last before its chats end.
+pub const RECONNECT_GRACE_SECS: RangeInclusive<u32> = 5..=600;
+/// Characters in a message the administrator writes for customers (welcome, no agent).
+pub const MAX_SETTING_MESSAGE_CHARS: usize = 500;
 /// SPEC O-4: default maximum of active chats per agent.
 pub const DEFAULT_MAX_CHATS: u32 = 3;
 /// SPEC O-4: default maximum of active emails per agent.

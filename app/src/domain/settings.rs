@@ -1,6 +1,13 @@
 //! Administrator settings for chats, with the defaults the specification gives.
 
-use super::limits::DEFAULT_ACCEPT_TIMER_SECS;
+use super::{
+    limits::{
+        DEFAULT_ACCEPT_TIMER_SECS, INACTIVITY_TIMEOUT_SECS, JOIN_TIMEOUT_SECS, RECONNECT_GRACE_SECS,
+    },
+    validate::{
+        validate_accept_timer, validate_range, validate_setting_message, Field, FieldError,
+    },
+};
 use serde::{Deserialize, Serialize};
 
 /// SPEC K-5: seconds a customer waits for an agent before the no-agent message.
@@ -39,6 +46,63 @@ impl Default for ChatSettings {
 }
 
 impl ChatSettings {
+    /// Every problem at once, so the settings page can mark each field (the server checks
+    /// the same before it stores anything).
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let errors: Vec<FieldError> = [
+            validate_accept_timer(self.accept_timer_secs),
+            validate_range(
+                Field::JoinTimeout,
+                &JOIN_TIMEOUT_SECS,
+                self.join_timeout_secs,
+            ),
+            validate_range(
+                Field::InactivityTimeout,
+                &INACTIVITY_TIMEOUT_SECS,
+                self.inactivity_timeout_secs,
+            ),
+            validate_range(
+                Field::ReconnectGrace,
+                &RECONNECT_GRACE_SECS,
+                self.reconnect_grace_secs,
+            ),
+            validate_setting_message(Field::WelcomeMessage, &self.welcome_message),
+            validate_setting_message(Field::NoAgentMessage, &self.no_agent_message),
+        ]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The same settings with the messages trimmed, as they are stored.
+    pub fn normalized(mut self) -> Self {
+        self.welcome_message = self.welcome_message.trim().to_string();
+        self.no_agent_message = self.no_agent_message.trim().to_string();
+        self
+    }
+
+    /// A short text of what differs from `before`, for the administrators' audit.
+    pub fn describe_changes(&self, before: &ChatSettings) -> String {
+        let now = self.to_pairs();
+        let was = before.to_pairs();
+        let changed: Vec<String> = now
+            .iter()
+            .zip(was.iter())
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|((key, value), (_, old))| format!("{key}: {old:?} -> {value:?}"))
+            .collect();
+        if changed.is_empty() {
+            "no change".into()
+        } else {
+            changed.join("; ")
+        }
+    }
+
     /// The stored key of each setting, and its value as text.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
@@ -95,6 +159,59 @@ mod tests {
             ),
             (15, 60, 300)
         );
+    }
+
+    #[test]
+    fn defaults_are_valid_and_every_bad_field_is_named_with_its_limit() {
+        assert_eq!(ChatSettings::default().validate(), Ok(()));
+        let bad = ChatSettings {
+            accept_timer_secs: 9,
+            join_timeout_secs: 3601,
+            inactivity_timeout_secs: 29,
+            reconnect_grace_secs: 4,
+            welcome_message: "   ".into(),
+            no_agent_message: "é".repeat(501),
+        };
+        let messages: Vec<String> = bad
+            .validate()
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "Accept timer: must be between 10 and 3600 (9 given)",
+                "Join timeout: must be between 10 and 3600 (3601 given)",
+                "Inactivity timeout: must be between 30 and 86400 (29 given)",
+                "Reconnection grace: must be between 5 and 600 (4 given)",
+                "Welcome message: required",
+                "No-agent message: at most 500 characters (501 given)",
+            ]
+        );
+        let edges = ChatSettings {
+            accept_timer_secs: 10,
+            join_timeout_secs: 3600,
+            inactivity_timeout_secs: 30,
+            reconnect_grace_secs: 600,
+            welcome_message: "漢".repeat(500),
+            ..Default::default()
+        };
+        assert_eq!(edges.validate(), Ok(()));
+    }
+
+    #[test]
+    fn changes_are_described_for_the_audit() {
+        let before = ChatSettings::default();
+        let after = ChatSettings {
+            join_timeout_secs: 20,
+            ..Default::default()
+        };
+        assert_eq!(
+            after.describe_changes(&before),
+            "join_timeout_secs: \"60\" -> \"20\""
+        );
+        assert_eq!(before.describe_changes(&before), "no change");
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub enum Field {
     Attachment(String),
     WrapUpReasons,
     AcceptTimer,
+    JoinTimeout,
+    InactivityTimeout,
+    ReconnectGrace,
+    WelcomeMessage,
+    NoAgentMessage,
     Username,
     Password,
     Email,
@@ -39,6 +44,11 @@ impl fmt::Display for Field {
             Field::Attachment(name) => write!(f, "\"{name}\""),
             Field::WrapUpReasons => f.write_str("Wrap-up reasons"),
             Field::AcceptTimer => f.write_str("Accept timer"),
+            Field::JoinTimeout => f.write_str("Join timeout"),
+            Field::InactivityTimeout => f.write_str("Inactivity timeout"),
+            Field::ReconnectGrace => f.write_str("Reconnection grace"),
+            Field::WelcomeMessage => f.write_str("Welcome message"),
+            Field::NoAgentMessage => f.write_str("No-agent message"),
             Field::Username => f.write_str("Username"),
             Field::Password => f.write_str("Password"),
             Field::Email => f.write_str("Email"),
@@ -62,6 +72,7 @@ pub enum Problem {
     InvalidPhone,
     InvalidClientId,
     OutOfRange { min: u32, max: u32, given: u32 },
+    NotAWholeNumber,
 }
 
 /// One problem with one field.
@@ -118,6 +129,7 @@ impl fmt::Display for Problem {
             }
             Problem::InvalidPhone => f.write_str("use digits, spaces and + ( ) - . only"),
             Problem::InvalidClientId => f.write_str("use 1 to 64 letters, digits, - or _"),
+            Problem::NotAWholeNumber => f.write_str("enter a whole number"),
             Problem::OutOfRange { min, max, given } => {
                 write!(f, "must be between {min} and {max} ({given} given)")
             }
@@ -270,15 +282,44 @@ pub fn validate_wrap_up_count(selected: usize) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// A number of seconds within the range the limits module gives the field.
+pub fn validate_range(
+    field: Field,
+    range: &std::ops::RangeInclusive<u32>,
+    given: u32,
+) -> Result<(), FieldError> {
+    if range.contains(&given) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            Problem::OutOfRange {
+                min: *range.start(),
+                max: *range.end(),
+                given,
+            },
+        ))
+    }
+}
+
 /// SPEC S-4: the accept timer is 10 to 3600 seconds.
 pub fn validate_accept_timer(secs: u32) -> Result<(), FieldError> {
-    if !ACCEPT_TIMER_SECS.contains(&secs) {
+    validate_range(Field::AcceptTimer, &ACCEPT_TIMER_SECS, secs)
+}
+
+/// A message for customers that the administrator writes: required, at most 500 characters.
+pub fn validate_setting_message(field: Field, text: &str) -> Result<(), FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(field, Problem::Required));
+    }
+    let given = char_count(text);
+    if given > MAX_SETTING_MESSAGE_CHARS {
         return Err(FieldError::new(
-            Field::AcceptTimer,
-            Problem::OutOfRange {
-                min: *ACCEPT_TIMER_SECS.start(),
-                max: *ACCEPT_TIMER_SECS.end(),
-                given: secs,
+            field,
+            Problem::TooManyChars {
+                max: MAX_SETTING_MESSAGE_CHARS,
+                given,
             },
         ));
     }

@@ -1,6 +1,8 @@
 //! Pages and components. One component per file; rules live in `domain`, not here.
 
+pub mod admin;
 pub mod desktop;
 pub mod icons;
+pub mod identity;
 pub mod login;
 pub mod shell;

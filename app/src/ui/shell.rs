@@ -1,6 +1,6 @@
 //! The HTML shell and the router.
 
-use super::{desktop::DesktopPage, login::LoginPage};
+use super::{admin::AdminPage, desktop::DesktopPage, login::LoginPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=DesktopPage />
                 <Route path=StaticSegment("login") view=LoginPage />
+                <Route path=StaticSegment("admin") view=AdminPage />
             </Routes>
         </Router>
     }

@@ -80,6 +80,11 @@ pub enum Input {
         agent: AgentId,
         contact: ContactId,
     },
+    /// The administrator changed the accept timer: offers made from now on use it, offers
+    /// already shown keep the time they were given.
+    AcceptTimerChanged {
+        ms: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +184,7 @@ impl Engine {
                     });
                 }
             }
+            Input::AcceptTimerChanged { ms } => self.set_accept_timer_ms(ms),
             Input::AgentKnown { agent, info } => {
                 let active = self.held.values().filter(|a| **a == agent).count() as u32;
                 self.agents.insert(

@@ -75,6 +75,18 @@ pub struct StateLogEntry {
     pub reason: StateReason,
 }
 
+/// One line of the administrators' audit (SPEC D-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    /// Who made the change.
+    pub agent: AgentId,
+    /// A stable name of what was done, as in `chat_settings.save`.
+    pub action: String,
+    /// What changed, for a reader.
+    pub detail: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewCustomer {
     pub name: String,
@@ -194,7 +206,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// The chat settings, defaults for what was never saved.
     async fn chat_settings(&self) -> StoreResult<ChatSettings>;
-    async fn save_chat_settings(&self, settings: &ChatSettings) -> StoreResult<()>;
+    /// Stores the settings and, in the same transaction, the audit line of the administrator
+    /// who changed them (`None` only when the server itself sets them: tests, demo data).
+    async fn save_chat_settings(
+        &self,
+        settings: &ChatSettings,
+        audit: Option<&AuditEntry>,
+    ) -> StoreResult<()>;
+    /// The administrators' audit, newest first, at most `limit` lines.
+    async fn admin_audit(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 
     async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64>;
     /// The statements offered on the pre-chat form, in the administrator's order.

@@ -37,7 +37,7 @@ macro_rules! impl_store {
         use sqlx::Row as _;
         use $crate::store::{
             sql::{conflict_or, from_json, to_json},
-            Appended, Credentials, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
+            Appended, AuditEntry, Credentials, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
             StoreError, StoreResult,
         };
 
@@ -515,8 +515,24 @@ macro_rules! impl_store {
                 ))
             }
 
-            async fn save_chat_settings(&self, settings: &ChatSettings) -> StoreResult<()> {
+            async fn save_chat_settings(
+                &self,
+                settings: &ChatSettings,
+                audit: Option<&AuditEntry>,
+            ) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
+                if let Some(a) = audit {
+                    sqlx::query(
+                        "INSERT INTO admin_audit (at_ms, agent_id, action, detail) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(a.at_ms)
+                    .bind(a.agent.0)
+                    .bind(&a.action)
+                    .bind(&a.detail)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 for (key, value) in settings.to_pairs() {
                     sqlx::query(
                         "INSERT INTO settings (key, value) VALUES ($1, $2) \
@@ -529,6 +545,26 @@ macro_rules! impl_store {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn admin_audit(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+                let rows = sqlx::query(
+                    "SELECT at_ms, agent_id, action, detail FROM admin_audit \
+                     ORDER BY id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(AuditEntry {
+                            at_ms: r.try_get("at_ms")?,
+                            agent: AgentId(r.try_get("agent_id")?),
+                            action: r.try_get("action")?,
+                            detail: r.try_get("detail")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64> {

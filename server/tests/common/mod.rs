@@ -160,6 +160,19 @@ impl TestServer {
             .expect("agent created")
     }
 
+    /// A user with this role (the other helpers make plain agents).
+    pub async fn create_user(&self, username: &str, password: &str, role: Role) -> AgentId {
+        let hash = hash_password(password);
+        self.services
+            .store
+            .create_agent(&NewAgent {
+                role,
+                ..new_agent(username, &hash)
+            })
+            .await
+            .expect("user created")
+    }
+
     /// Posts the login form as the page's server function call does.
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         reqwest::Client::new()

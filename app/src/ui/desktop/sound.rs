@@ -39,6 +39,11 @@ mod web {
             let Some(ctx) = c.borrow().clone() else {
                 return;
             };
+            // A browser may suspend audio again (a long time in the background, a device
+            // change): ask it back before scheduling, so the tones are not silently lost.
+            if ctx.state() != web_sys::AudioContextState::Running {
+                let _ = ctx.resume();
+            }
             let start = ctx.current_time();
             for (i, freq) in notes.iter().enumerate() {
                 let at = start + i as f64 * 0.16;

@@ -1,7 +1,11 @@
 //! The top bar: product, who is logged in, the state control, notifications and Log out.
 
 use super::{live::ConnectionState, state_control::StateControl, Live};
-use crate::{api::logout, domain::agent::Agent};
+use crate::ui::identity::Identity;
+use crate::{
+    api::logout,
+    domain::agent::{Agent, Role},
+};
 use leptos::prelude::*;
 
 #[component]
@@ -26,14 +30,7 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
     let can_log_out = move || live.status.with(|s| s.can_log_out()) && !logging_out.get();
     view! {
         <header class="topbar">
-            <div class="brand">
-                <span class="brand-mark small" aria-hidden="true">"SB"</span>
-                <span class="brand-name">"Switchboard"</span>
-            </div>
-            <div class="who">
-                <span class="who-name">{agent.display_name}</span>
-                <span class="who-role">{agent.role.to_string()}</span>
-            </div>
+            <Identity agent=agent.clone() />
             <StateControl />
             <div class="notifications" role="status" aria-live="polite">
                 <ConnectionDot />
@@ -47,6 +44,10 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                     })
                 }}
             </div>
+            {(agent.role == Role::Admin).then(|| view! {
+                // A new browser tab: leaving this page would end the chats in hand (S-5).
+                <a class="topbar-link" href="/admin" target="_blank">"Administration"</a>
+            })}
             <button
                 class="logout"
                 disabled=move || !can_log_out()
