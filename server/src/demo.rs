@@ -128,10 +128,19 @@ pub async fn seed_if_empty(store: &dyn Store) -> StoreResult<bool> {
         .await
         .expect("hashing does not panic");
     let mut csq_ids = Vec::new();
+    // One reason per label, shared by the CSQs that list it ("Escalated").
+    let mut reason_ids: Vec<(&str, _)> = Vec::new();
     for (name, reasons) in CSQS {
         let csq = store.create_csq(name).await?;
         for label in *reasons {
-            let reason = store.create_wrap_up_reason(label).await?;
+            let reason = match reason_ids.iter().find(|(l, _)| l == label) {
+                Some((_, id)) => *id,
+                None => {
+                    let id = store.create_wrap_up_reason(label).await?;
+                    reason_ids.push((label, id));
+                    id
+                }
+            };
             store.assign_wrap_up_reason(csq, reason).await?;
         }
         csq_ids.push((*name, csq));

@@ -17,9 +17,11 @@ use app::{
     api::{AdminView, ApiError, Backend, ClientInfo, DesktopView},
     domain::{
         agent::{Agent, Role},
-        ids::AgentId,
+        ids::{AgentId, CsqId},
         settings::ChatSettings,
         state::StateEvent,
+        validate::{Field, FieldError, Problem},
+        wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
     },
 };
 use async_trait::async_trait;
@@ -311,9 +313,13 @@ impl Backend for Services {
     async fn admin(&self, headers: &HeaderMap) -> Result<AdminView, ApiError> {
         let agent = self.administrator(headers).await?;
         let chat_settings = self.store.chat_settings().await.map_err(internal)?;
+        let csqs = self.store.csqs().await.map_err(internal)?;
+        let wrap_up_reasons = self.store.wrap_up_reasons_admin().await.map_err(internal)?;
         Ok(AdminView {
             agent,
             chat_settings,
+            csqs,
+            wrap_up_reasons,
         })
     }
 
@@ -343,5 +349,67 @@ impl Backend for Services {
         }
         tracing::info!(agent = %admin.id, change = %audit.detail, "chat settings saved");
         Ok(settings)
+    }
+
+    async fn save_wrap_up_reason(
+        &self,
+        headers: &HeaderMap,
+        edit: WrapUpReasonEdit,
+    ) -> Result<Vec<WrapUpReasonAdmin>, ApiError> {
+        let admin = self.administrator(headers).await?;
+        let existing = self.store.wrap_up_reasons_admin().await.map_err(internal)?;
+        edit.validate(&existing)
+            .map_err(|e| ApiError::Invalid(vec![e]))?;
+        let csqs = self.store.csqs().await.map_err(internal)?;
+        if let Some(unknown) = edit.csqs.iter().find(|c| !csqs.iter().any(|q| q.id == **c)) {
+            return Err(ApiError::Invalid(vec![FieldError::new(
+                Field::Csqs,
+                Problem::UnknownId { id: unknown.0 },
+            )]));
+        }
+        let before = edit.id.and_then(|id| existing.iter().find(|r| r.id == id));
+        let csq_names = |ids: &[CsqId]| {
+            csqs.iter()
+                .filter(|q| ids.contains(&q.id))
+                .map(|q| q.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let detail = match before {
+            None => format!(
+                "created {:?} for [{}]",
+                edit.label.trim(),
+                csq_names(&edit.csqs)
+            ),
+            Some(b) => format!(
+                "{:?} -> {:?}; queues [{}] -> [{}]; retired {} -> {}",
+                b.label,
+                edit.label.trim(),
+                csq_names(&b.csqs),
+                csq_names(&edit.csqs),
+                b.retired,
+                edit.retired
+            ),
+        };
+        if edit.id.is_some() && before.is_none() {
+            return Err(ApiError::Invalid(vec![FieldError::new(
+                Field::WrapUpLabel,
+                Problem::UnknownId {
+                    id: edit.id.map(|i| i.0).unwrap_or_default(),
+                },
+            )]));
+        }
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "wrap_up_reason.save".into(),
+            detail,
+        };
+        self.store
+            .save_wrap_up_reason(&edit, &audit)
+            .await
+            .map_err(internal)?;
+        tracing::info!(agent = %admin.id, change = %audit.detail, "wrap-up reason saved");
+        self.store.wrap_up_reasons_admin().await.map_err(internal)
     }
 }

@@ -251,6 +251,55 @@ mod chats {
 
     /// SPEC K-2 and P-5: a chat is created queued in the CSQ of its problem statement, and
     /// its lifecycle and agent are kept.
+    /// SPEC W-2: a contact's wrap-up options are copied once, even when empty, so reasons
+    /// added later stay off it; W-1: an agent's choice is replaced whole.
+    #[tokio::test]
+    async fn wrap_up_options_are_copied_once_and_choices_replaced() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let support = s.create_csq("Support").await.unwrap();
+            let customer = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let new_chat = NewChat {
+                channel: Channel::Web,
+                csq: support,
+                customer,
+                problem: "My order".into(),
+            };
+            let empty = s.create_chat(&new_chat, 1).await.unwrap();
+            s.snapshot_wrap_up(empty.id, support).await.unwrap();
+            let b = s.create_wrap_up_reason("Bravo").await.unwrap();
+            let a = s.create_wrap_up_reason("Alpha").await.unwrap();
+            s.assign_wrap_up_reason(support, b).await.unwrap();
+            s.assign_wrap_up_reason(support, a).await.unwrap();
+            s.snapshot_wrap_up(empty.id, support).await.unwrap();
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            assert!(
+                s.wrap_up(empty.id, agent).await.unwrap().offered.is_empty(),
+                "{}: an empty copy stays empty",
+                t.name
+            );
+
+            let chat = s.create_chat(&new_chat, 2).await.unwrap();
+            s.snapshot_wrap_up(chat.id, support).await.unwrap();
+            let c = s.create_wrap_up_reason("Charlie").await.unwrap();
+            s.assign_wrap_up_reason(support, c).await.unwrap();
+            s.snapshot_wrap_up(chat.id, support).await.unwrap();
+            let w = s.wrap_up(chat.id, agent).await.unwrap();
+            let labels: Vec<&str> = w.offered.iter().map(|r| r.label.as_str()).collect();
+            assert_eq!(labels, ["Alpha", "Bravo"], "{}", t.name);
+            s.set_wrap_up(chat.id, agent, &[a, b]).await.unwrap();
+            s.set_wrap_up(chat.id, agent, &[b]).await.unwrap();
+            assert_eq!(s.wrap_up(chat.id, agent).await.unwrap().selected, [b]);
+        }
+    }
+
     #[tokio::test]
     async fn chats_are_created_queued_and_follow_their_lifecycle() {
         for t in all_stores().await {

@@ -2,7 +2,12 @@
 //! every call whatever the page shows.
 
 use super::ApiError;
-use crate::domain::{agent::Agent, settings::ChatSettings};
+use crate::domain::{
+    agent::Agent,
+    csq::Csq,
+    settings::ChatSettings,
+    wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +17,10 @@ pub struct AdminView {
     /// The administrator, for the top bar.
     pub agent: Agent,
     pub chat_settings: ChatSettings,
+    /// The CSQs, to assign wrap-up reasons to.
+    pub csqs: Vec<Csq>,
+    /// SPEC W-1: every wrap-up reason, retired ones last.
+    pub wrap_up_reasons: Vec<WrapUpReasonAdmin>,
 }
 
 #[server(prefix = "/api", endpoint = "admin")]
@@ -33,6 +42,20 @@ pub async fn save_chat_settings(settings: ChatSettings) -> Result<ChatSettings, 
         super::backend()?
             .save_chat_settings(&headers, settings)
             .await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// Creates or changes a wrap-up reason: its label, its CSQs, retired or not (SPEC W-1).
+/// Contacts already assigned keep the list they had (SPEC W-2). Returns every reason.
+#[server(prefix = "/api", endpoint = "admin/wrap-up-reason", input = leptos::server_fn::codec::Json)]
+pub async fn save_wrap_up_reason(
+    edit: WrapUpReasonEdit,
+) -> Result<Vec<WrapUpReasonAdmin>, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.save_wrap_up_reason(&headers, edit).await
     }
     .await
     .map_err(super::fail)

@@ -2,7 +2,10 @@
 //! crate implements this trait and provides it as `Arc<dyn Backend>` in the Leptos context.
 
 use super::{admin::AdminView, desktop::DesktopView, ApiError};
-use crate::domain::settings::ChatSettings;
+use crate::domain::{
+    settings::ChatSettings,
+    wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
+};
 use async_trait::async_trait;
 use http::HeaderMap;
 
@@ -38,4 +41,11 @@ pub trait Backend: Send + Sync + 'static {
         headers: &HeaderMap,
         settings: ChatSettings,
     ) -> Result<ChatSettings, ApiError>;
+
+    /// Validates, stores and audits a wrap-up reason; administrators only.
+    async fn save_wrap_up_reason(
+        &self,
+        headers: &HeaderMap,
+        edit: WrapUpReasonEdit,
+    ) -> Result<Vec<WrapUpReasonAdmin>, ApiError>;
 }

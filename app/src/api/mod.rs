@@ -9,7 +9,10 @@ mod backend;
 mod desktop;
 mod error;
 
-pub use admin::{get_admin, save_chat_settings, AdminView, GetAdmin, SaveChatSettings};
+pub use admin::{
+    get_admin, save_chat_settings, save_wrap_up_reason, AdminView, GetAdmin, SaveChatSettings,
+    SaveWrapUpReason,
+};
 pub use auth::{login, logout, Login, Logout};
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo};

@@ -18,6 +18,8 @@ pub const MAX_TOTAL_ATTACHMENT_BYTES: u64 = 20 * MB;
 pub const MAX_CHAT_MESSAGE_CHARS: usize = 1500;
 /// SPEC W-1: wrap-up reasons selected on one contact.
 pub const MAX_WRAP_UP_REASONS: usize = 5;
+/// Characters in a wrap-up reason's label (SPEC W-1: the pane lists them as checkboxes).
+pub const MAX_WRAP_UP_LABEL_CHARS: usize = 80;
 /// SPEC G-3: participants in a chat, the customer included.
 pub const MAX_CHAT_PARTICIPANTS: usize = 3;
 /// SPEC G-2: messages of history an invited agent sees.

@@ -15,3 +15,4 @@ pub mod settings;
 pub mod state;
 pub mod validate;
 pub mod widget;
+pub mod wrap_up;

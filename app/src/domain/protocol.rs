@@ -8,9 +8,10 @@ use super::{
     chat::ChatLine,
     contact::{Channel, EndReason},
     customer::Customer,
-    ids::ContactId,
+    ids::{ContactId, WrapUpReasonId},
     state::{AgentStatus, StateError, StateReason},
     validate::FieldError,
+    wrap_up::WrapUp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,11 @@ pub enum ClientCommand {
     Typing { contact: ContactId, active: bool },
     /// SPEC O-6, P-4: end the chat.
     EndChat { contact: ContactId },
+    /// SPEC W-1: the agent's wrap-up reasons on a contact in hand (the whole choice).
+    SetWrapUp {
+        contact: ContactId,
+        reasons: Vec<WrapUpReasonId>,
+    },
 }
 
 /// An offered chat as the Control gadget shows it (SPEC O-2).
@@ -74,6 +80,9 @@ pub struct ContactView {
     pub problem: String,
     /// Unix ms when the chat started: the tab's total chat time counts from here.
     pub started_at_ms: i64,
+    /// SPEC W-1, W-2: the reasons this contact offers and this agent's choice.
+    #[serde(default)]
+    pub wrap_up: WrapUp,
 }
 
 /// Something that happened in an agent's stream.
@@ -91,6 +100,11 @@ pub enum AgentEvent {
     OfferWithdrawn { contact: ContactId },
     /// SPEC O-5: the agent holds this contact now.
     ContactAssigned { contact: ContactView },
+    /// SPEC W-1: the agent's wrap-up choice on a contact, as stored (every page shows it).
+    WrapUpChanged {
+        contact: ContactId,
+        reasons: Vec<WrapUpReasonId>,
+    },
     /// The contact left the agent's hands.
     ContactClosed {
         contact: ContactId,

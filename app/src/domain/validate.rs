@@ -18,6 +18,8 @@ pub enum Field {
     /// One attachment, by file name.
     Attachment(String),
     WrapUpReasons,
+    WrapUpLabel,
+    Csqs,
     AcceptTimer,
     JoinTimeout,
     InactivityTimeout,
@@ -43,6 +45,8 @@ impl fmt::Display for Field {
             Field::Attachments => f.write_str("Attachments"),
             Field::Attachment(name) => write!(f, "\"{name}\""),
             Field::WrapUpReasons => f.write_str("Wrap-up reasons"),
+            Field::WrapUpLabel => f.write_str("Wrap-up reason"),
+            Field::Csqs => f.write_str("Queues"),
             Field::AcceptTimer => f.write_str("Accept timer"),
             Field::JoinTimeout => f.write_str("Join timeout"),
             Field::InactivityTimeout => f.write_str("Inactivity timeout"),
@@ -65,14 +69,41 @@ impl fmt::Display for Field {
 #[serde(rename_all = "snake_case", tag = "problem")]
 pub enum Problem {
     Required,
-    TooManyItems { max: usize, given: usize },
-    TooManyChars { max: usize, given: usize },
-    TooLarge { max_bytes: u64, given_bytes: u64 },
-    InvalidEmail { value: String },
+    TooManyItems {
+        max: usize,
+        given: usize,
+    },
+    TooManyChars {
+        max: usize,
+        given: usize,
+    },
+    TooLarge {
+        max_bytes: u64,
+        given_bytes: u64,
+    },
+    InvalidEmail {
+        value: String,
+    },
     InvalidPhone,
     InvalidClientId,
-    OutOfRange { min: u32, max: u32, given: u32 },
+    OutOfRange {
+        min: u32,
+        max: u32,
+        given: u32,
+    },
     NotAWholeNumber,
+    /// A wrap-up reason the contact does not offer (SPEC W-2).
+    NotOffered {
+        id: i64,
+    },
+    /// An id that names nothing (a deleted or made-up item).
+    UnknownId {
+        id: i64,
+    },
+    /// The value is already used where it must be unique.
+    Duplicate {
+        value: String,
+    },
 }
 
 /// One problem with one field.
@@ -130,6 +161,11 @@ impl fmt::Display for Problem {
             Problem::InvalidPhone => f.write_str("use digits, spaces and + ( ) - . only"),
             Problem::InvalidClientId => f.write_str("use 1 to 64 letters, digits, - or _"),
             Problem::NotAWholeNumber => f.write_str("enter a whole number"),
+            Problem::NotOffered { id } => {
+                write!(f, "reason {id} is not offered on this contact")
+            }
+            Problem::UnknownId { id } => write!(f, "no such item (id {id})"),
+            Problem::Duplicate { value } => write!(f, "\"{value}\" already exists"),
             Problem::OutOfRange { min, max, given } => {
                 write!(f, "must be between {min} and {max} ({given} given)")
             }

@@ -17,7 +17,7 @@ use crate::{
 use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
-    ids::{AgentId, ContactId},
+    ids::{AgentId, ContactId, WrapUpReasonId},
     protocol::{AgentEvent, CommandError, ServerMessage},
     state::StateEvent,
     validate::{
@@ -369,6 +369,7 @@ impl ChatService {
         self.store
             .update_contact(id, status, Some(agent), now)
             .await?;
+        self.store.snapshot_wrap_up(id, contact.csq).await?;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let contact = self.store.contact(id).await?;
         let view = views::contact_view(self.store.as_ref(), &contact).await?;
@@ -380,6 +381,45 @@ impl ChatService {
             .await?;
         self.watch_silence(id, self.silence_timeout().await);
         tracing::info!(agent = %agent, contact = %id, "chat accepted");
+        Ok(())
+    }
+
+    /// SPEC W-1, W-2: the agent's wrap-up reasons on a chat in hand: only reasons the chat
+    /// offers, at most five; every page of the agent hears the stored choice.
+    pub async fn set_wrap_up(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        reasons: &[WrapUpReasonId],
+    ) -> Result<(), ChatError> {
+        self.held_chat(agent, id).await?;
+        let wrap_up = self.store.wrap_up(id, agent).await?;
+        let chosen = match wrap_up.check(reasons) {
+            Ok(chosen) => chosen,
+            Err(e) => {
+                // The page showed the refused choice already: tell it the stored one.
+                self.hub
+                    .record(
+                        agent,
+                        AgentEvent::WrapUpChanged {
+                            contact: id,
+                            reasons: wrap_up.selected,
+                        },
+                    )
+                    .await?;
+                return Err(e.into());
+            }
+        };
+        self.store.set_wrap_up(id, agent, &chosen).await?;
+        self.hub
+            .record(
+                agent,
+                AgentEvent::WrapUpChanged {
+                    contact: id,
+                    reasons: chosen,
+                },
+            )
+            .await?;
         Ok(())
     }
 

@@ -39,5 +39,9 @@ pub async fn contact_view(store: &dyn Store, contact: &Contact) -> StoreResult<C
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
         started_at_ms: contact.created_at_ms,
+        wrap_up: match contact.agent {
+            Some(agent) => store.wrap_up(contact.id, agent).await?,
+            None => Default::default(),
+        },
     })
 }

@@ -303,6 +303,14 @@ impl Connection {
                 let result = self.services.chat.agent_end(self.agent, contact).await;
                 self.answer(result).await
             }
+            ClientCommand::SetWrapUp { contact, reasons } => {
+                let result = self
+                    .services
+                    .chat
+                    .set_wrap_up(self.agent, contact, &reasons)
+                    .await;
+                self.answer(result).await
+            }
             ClientCommand::SetState { ready } => {
                 let event = if ready {
                     StateEvent::SetReady

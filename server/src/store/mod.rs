@@ -17,6 +17,7 @@ use app::domain::{
     protocol::{Envelope, Seq},
     settings::ChatSettings,
     state::{AgentStatus, StateReason},
+    wrap_up::{WrapUp, WrapUpReasonAdmin, WrapUpReasonEdit},
 };
 use async_trait::async_trait;
 use std::{fmt, sync::Arc};
@@ -151,6 +152,27 @@ pub trait Store: Send + Sync + 'static {
     async fn assign_wrap_up_reason(&self, csq: CsqId, reason: WrapUpReasonId) -> StoreResult<()>;
     /// The reasons assigned to a CSQ and not retired, by label.
     async fn wrap_up_reasons(&self, csq: CsqId) -> StoreResult<Vec<WrapUpReason>>;
+    /// Every reason with its CSQs and whether it is retired, for the administration page.
+    async fn wrap_up_reasons_admin(&self) -> StoreResult<Vec<WrapUpReasonAdmin>>;
+    /// Creates (no id) or changes a reason and its CSQs, with the administrator's audit
+    /// line, in one transaction. Returns the reason's id.
+    async fn save_wrap_up_reason(
+        &self,
+        edit: &WrapUpReasonEdit,
+        audit: &AuditEntry,
+    ) -> StoreResult<WrapUpReasonId>;
+    /// SPEC W-2: copies the CSQ's active reasons onto the contact, once (a second call, for
+    /// an agent who joins later, keeps the first copy).
+    async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()>;
+    /// The reasons the contact offers and this agent's choice.
+    async fn wrap_up(&self, contact: ContactId, agent: AgentId) -> StoreResult<WrapUp>;
+    /// Replaces this agent's choice on the contact (already checked against the offer).
+    async fn set_wrap_up(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        reasons: &[WrapUpReasonId],
+    ) -> StoreResult<()>;
 
     async fn create_canned_response(
         &self,

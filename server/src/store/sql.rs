@@ -28,6 +28,7 @@ macro_rules! impl_store {
             chat::{ChatLine, LineBody},
             contact::{Channel, Contact, ContactKind, ContactStatus, EndReason},
             csq::{Csq, ProblemStatement, WrapUpReason},
+            wrap_up::{WrapUp, WrapUpReasonAdmin, WrapUpReasonEdit},
             customer::Customer,
             ids::{AgentId, CannedResponseId, ContactId, CsqId, CustomerId, WrapUpReasonId},
             protocol::{AgentEvent, Envelope, Seq},
@@ -43,6 +44,24 @@ macro_rules! impl_store {
 
         const CONTACT_COLUMNS: &str = "id, channel, csq_id, customer_id, status, end_reason, \
             agent_id, problem, created_at_ms, queued_at_ms";
+
+        /// One line of the administrators' audit, in the caller's transaction.
+        async fn write_audit(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            audit: &AuditEntry,
+            detail: &str,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO admin_audit (at_ms, agent_id, action, detail) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(audit.at_ms)
+            .bind(audit.agent.0)
+            .bind(&audit.action)
+            .bind(detail)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
 
         fn contact_from_row(row: &$row) -> StoreResult<Contact> {
             let channel: String = row.try_get("channel")?;
@@ -522,16 +541,7 @@ macro_rules! impl_store {
             ) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 if let Some(a) = audit {
-                    sqlx::query(
-                        "INSERT INTO admin_audit (at_ms, agent_id, action, detail) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(a.at_ms)
-                    .bind(a.agent.0)
-                    .bind(&a.action)
-                    .bind(&a.detail)
-                    .execute(&mut *tx)
-                    .await?;
+                    write_audit(&mut tx, a, &a.detail).await?;
                 }
                 for (key, value) in settings.to_pairs() {
                     sqlx::query(
@@ -540,6 +550,188 @@ macro_rules! impl_store {
                     )
                     .bind(key)
                     .bind(value)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn wrap_up_reasons_admin(&self) -> StoreResult<Vec<WrapUpReasonAdmin>> {
+                let rows = sqlx::query(
+                    "SELECT id, label, retired FROM wrap_up_reasons ORDER BY retired, label",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let links = sqlx::query("SELECT csq_id, reason_id FROM csq_wrap_up_reasons")
+                    .fetch_all(&self.pool)
+                    .await?;
+                let links = links
+                    .iter()
+                    .map(|r| Ok((r.try_get::<i64, _>("reason_id")?, CsqId(r.try_get("csq_id")?))))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                rows.iter()
+                    .map(|r| {
+                        let id: i64 = r.try_get("id")?;
+                        let mut csqs: Vec<CsqId> = links
+                            .iter()
+                            .filter(|(reason, _)| *reason == id)
+                            .map(|(_, csq)| *csq)
+                            .collect();
+                        csqs.sort();
+                        Ok(WrapUpReasonAdmin {
+                            id: WrapUpReasonId(id),
+                            label: r.try_get("label")?,
+                            retired: r.try_get("retired")?,
+                            csqs,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn save_wrap_up_reason(
+                &self,
+                edit: &WrapUpReasonEdit,
+                audit: &AuditEntry,
+            ) -> StoreResult<WrapUpReasonId> {
+                let mut tx = self.pool.begin().await?;
+                let label = edit.label.trim();
+                let id = match edit.id {
+                    Some(id) => {
+                        let changed = sqlx::query(
+                            "UPDATE wrap_up_reasons SET label = $1, retired = $2 WHERE id = $3",
+                        )
+                        .bind(label)
+                        .bind(edit.retired)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        if changed == 0 {
+                            return Err(StoreError::NotFound);
+                        }
+                        id
+                    }
+                    None => WrapUpReasonId(
+                        sqlx::query_scalar(
+                            "INSERT INTO wrap_up_reasons (label, retired, created_at_ms) \
+                             VALUES ($1, $2, $3) RETURNING id",
+                        )
+                        .bind(label)
+                        .bind(edit.retired)
+                        .bind(audit.at_ms)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                    ),
+                };
+                sqlx::query("DELETE FROM csq_wrap_up_reasons WHERE reason_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                for csq in &edit.csqs {
+                    sqlx::query(
+                        "INSERT INTO csq_wrap_up_reasons (csq_id, reason_id) VALUES ($1, $2) \
+                         ON CONFLICT (csq_id, reason_id) DO NOTHING",
+                    )
+                    .bind(csq.0)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let detail = format!("reason {}: {}", id.0, audit.detail);
+                write_audit(&mut tx, audit, &detail).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                // Claiming the flag first makes the copy happen once, even when it is empty.
+                let first = sqlx::query(
+                    "UPDATE contacts SET wrap_up_taken = TRUE WHERE id = $1 AND NOT wrap_up_taken",
+                )
+                .bind(contact.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if first {
+                    let rows = sqlx::query(
+                        "SELECT r.id, r.label FROM wrap_up_reasons r \
+                         JOIN csq_wrap_up_reasons a ON a.reason_id = r.id \
+                         WHERE a.csq_id = $1 AND NOT r.retired ORDER BY r.label",
+                    )
+                    .bind(csq.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for (position, r) in rows.iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO contact_wrap_up_options \
+                             (contact_id, reason_id, label, position) VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(contact.0)
+                        .bind(r.try_get::<i64, _>("id")?)
+                        .bind(r.try_get::<String, _>("label")?)
+                        .bind(position as i32)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn wrap_up(&self, contact: ContactId, agent: AgentId) -> StoreResult<WrapUp> {
+                let offered = sqlx::query(
+                    "SELECT reason_id, label FROM contact_wrap_up_options \
+                     WHERE contact_id = $1 ORDER BY position",
+                )
+                .bind(contact.0)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(WrapUpReason {
+                        id: WrapUpReasonId(r.try_get("reason_id")?),
+                        label: r.try_get("label")?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+                let chosen: Vec<i64> = sqlx::query_scalar(
+                    "SELECT reason_id FROM contact_wrap_up WHERE contact_id = $1 AND agent_id = $2",
+                )
+                .bind(contact.0)
+                .bind(agent.0)
+                .fetch_all(&self.pool)
+                .await?;
+                let selected = offered
+                    .iter()
+                    .map(|o| o.id)
+                    .filter(|id| chosen.contains(&id.0))
+                    .collect();
+                Ok(WrapUp { offered, selected })
+            }
+
+            async fn set_wrap_up(
+                &self,
+                contact: ContactId,
+                agent: AgentId,
+                reasons: &[WrapUpReasonId],
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM contact_wrap_up WHERE contact_id = $1 AND agent_id = $2")
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .execute(&mut *tx)
+                    .await?;
+                for reason in reasons {
+                    sqlx::query(
+                        "INSERT INTO contact_wrap_up (contact_id, agent_id, reason_id) \
+                         VALUES ($1, $2, $3)",
+                    )
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .bind(reason.0)
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -2,6 +2,7 @@
 //! server refuses every call from anyone who is not an administrator.
 
 mod chat_settings;
+mod wrap_up_reasons;
 
 use super::identity::Identity;
 use crate::api::{get_admin, AdminView, ApiError};
@@ -10,6 +11,7 @@ use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use wrap_up_reasons::WrapUpReasonsSection;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -56,6 +58,7 @@ fn Admin(view: AdminView) -> impl IntoView {
             </header>
             <main class="admin-body">
                 <ChatSettingsForm initial=view.chat_settings />
+                <WrapUpReasonsSection csqs=view.csqs initial=view.wrap_up_reasons />
             </main>
         </div>
     }

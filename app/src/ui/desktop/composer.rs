@@ -2,7 +2,7 @@
 //! shared 1500 limit, Enter to send and Shift+Enter for a new line, canned responses
 //! inserted at the cursor, typing signalled to the customer, and End.
 
-use super::Live;
+use super::{wrap_up::WrapUpControl, Live};
 use crate::domain::{
     canned::CannedResponse,
     ids::ContactId,
@@ -144,6 +144,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                 <button class="primary" disabled=move || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
                     "Send"
                 </button>
+                <WrapUpControl id />
                 <button class="end-chat" on:click=move |_| live.end_chat(id)>"End"</button>
             </div>
         </div>

@@ -4,8 +4,11 @@
 
 use super::model::{Cue, DesktopModel, Pending};
 use crate::domain::{
-    ids::ContactId,
-    protocol::{ClientCommand, ContactView, Delivery, OfferView, Seq, ServerMessage, StreamCursor},
+    ids::{ContactId, WrapUpReasonId},
+    protocol::{
+        AgentEvent, ClientCommand, ContactView, Delivery, OfferView, Seq, ServerMessage,
+        StreamCursor,
+    },
     state::{AgentState, AgentStatus},
 };
 use leptos::prelude::*;
@@ -111,6 +114,18 @@ impl Live {
 
     pub fn end_chat(&self, contact: ContactId) {
         self.send(ClientCommand::EndChat { contact });
+    }
+
+    /// SPEC W-1: shows the new choice at once and sends it; the server's stored choice
+    /// comes back as an event (the same, unless the server refused it).
+    pub fn set_wrap_up(&self, contact: ContactId, reasons: Vec<WrapUpReasonId>) {
+        self.model.update(|m| {
+            m.apply_event(AgentEvent::WrapUpChanged {
+                contact,
+                reasons: reasons.clone(),
+            });
+        });
+        self.send(ClientCommand::SetWrapUp { contact, reasons });
     }
 
     pub fn typing(&self, contact: ContactId, active: bool) {

@@ -7,12 +7,14 @@ use leptos::prelude::*;
 #[component]
 pub fn ManageGadget() -> impl IntoView {
     let live = expect_context::<Live>();
-    let current = move || live.model.with(|m| m.current);
+    // A memo, so the panel is rebuilt only when another contact becomes current: any other
+    // change of the model (a line, a typing signal) must keep the draft and open panes.
+    let current = Memo::new(move |_| live.model.with(|m| m.current));
     view! {
         <div class="gadget manage-gadget">
             <ContactTabs />
             <div class="contact-view">
-                {move || match current() {
+                {move || match current.get() {
                     Some(id) => view! { <ChatPanel id /> }.into_any(),
                     None => view! { <p class="empty centered">"Select a contact to work on it."</p> }.into_any(),
                 }}

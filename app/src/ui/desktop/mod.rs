@@ -16,6 +16,7 @@ mod socket;
 mod sound;
 mod state_control;
 mod top_bar;
+mod wrap_up;
 
 use crate::api::{get_desktop, ApiError, DesktopView};
 use clock::Clock;

@@ -178,6 +178,12 @@ impl DesktopModel {
                 self.current = Some(id);
                 Some(Cue::Accepted(id))
             }
+            AgentEvent::WrapUpChanged { contact, reasons } => {
+                if let Some(tab) = self.tab_mut(contact) {
+                    tab.view.wrap_up.selected = reasons;
+                }
+                None
+            }
             AgentEvent::ContactClosed { contact, .. } => {
                 self.tabs.retain(|t| t.view.contact != contact);
                 self.pending.retain(|p| p.contact != contact);
@@ -265,6 +271,7 @@ mod tests {
             },
             problem: "Order".into(),
             started_at_ms: started,
+            wrap_up: Default::default(),
         }
     }
 

@@ -1,0 +1,118 @@
+//! "Wrap-Up Reasons (n)" beside End (SPEC W-1): a pane of checkboxes with the reasons the
+//! contact offers (the list in force when it was assigned, W-2). A tick shows at once and
+//! is sent; the server checks the same rules, stores the choice and sends it to every page
+//! of the agent. The sixth box stays disabled, with the reason why.
+
+use super::Live;
+use crate::domain::{
+    ids::{ContactId, WrapUpReasonId},
+    limits::MAX_WRAP_UP_REASONS,
+    wrap_up::WrapUp,
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn WrapUpControl(id: ContactId) -> AnyView {
+    let live = expect_context::<Live>();
+    let open = RwSignal::new(false);
+    let wrap_up = Memo::new(move |_| {
+        live.model
+            .with(|m| m.tab(id).map(|t| t.view.wrap_up.clone()))
+            .unwrap_or_default()
+    });
+    let count = move || wrap_up.with(|w| w.selected.len());
+    let pane_id = format!("wrap-up-{id}");
+    let toggle = move |reason: WrapUpReasonId, on: bool| match wrap_up
+        .with_untracked(|w| w.toggled(reason, on))
+    {
+        Ok(reasons) => live.set_wrap_up(id, reasons),
+        Err(e) => live.notice.set(Some(e.to_string())),
+    };
+    view! {
+        <div class="wrap-up">
+            <button
+                class="wrap-up-toggle"
+                aria-expanded=move || open.get().to_string()
+                aria-controls=pane_id.clone()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {move || format!("Wrap-Up Reasons ({})", count())}
+            </button>
+            <Show when=move || open.get()>
+                <div
+                    class="wrap-up-pane"
+                    id=pane_id.clone()
+                    role="group"
+                    aria-label="Wrap-up reasons"
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            open.set(false);
+                        }
+                    }
+                >
+                    <ReasonList wrap_up toggle />
+                    <div class="wrap-up-actions">
+                        <button class="primary" on:click=move |_| open.set(false)>"OK"</button>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReasonList(
+    wrap_up: Memo<WrapUp>,
+    toggle: impl Fn(WrapUpReasonId, bool) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let offered = move || wrap_up.with(|w| w.offered.clone());
+    // A memo: ticking a box must not rebuild the list (the focus stays on the box).
+    let none_offered = Memo::new(move |_| wrap_up.with(|w| w.offered.is_empty()));
+    let full = move || !wrap_up.with(WrapUp::can_add);
+    view! {
+        {move || {
+            if none_offered.get() {
+                view! {
+                    <p class="empty">
+                        "No wrap-up reasons are assigned to this contact's queue. "
+                        "An administrator can assign some; they apply to the next contacts."
+                    </p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <ul class="wrap-up-list">
+                        <For each=offered key=|r| r.id let:reason>
+                            {
+                                let rid = reason.id;
+                                let checked = move || wrap_up.with(|w| w.selected.contains(&rid));
+                                view! {
+                                    <li>
+                                        <label class:disabled=move || full() && !checked()>
+                                            <input
+                                                type="checkbox"
+                                                prop:checked=checked
+                                                disabled=move || full() && !checked()
+                                                on:change=move |ev| toggle(rid, event_target_checked(&ev))
+                                            />
+                                            {reason.label.clone()}
+                                        </label>
+                                    </li>
+                                }
+                            }
+                        </For>
+                    </ul>
+                    <p class="hint" aria-live="polite">
+                        {move || if full() {
+                            format!("At most {MAX_WRAP_UP_REASONS} reasons: untick one to choose another.")
+                        } else {
+                            format!("Choose up to {MAX_WRAP_UP_REASONS} reasons, until the contact ends.")
+                        }}
+                    </p>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
