@@ -8,6 +8,7 @@ pub mod contact;
 pub mod csq;
 pub mod customer;
 pub mod ids;
+pub mod invite;
 pub mod limits;
 pub mod protocol;
 pub mod routing;

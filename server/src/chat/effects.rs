@@ -59,8 +59,14 @@ impl ChatEffects {
                 tracing::info!(agent = %agent, contact = %contact, "offer not accepted in time");
                 self.hub.apply(*agent, StateEvent::OfferExpired).await?;
             }
-            // The chat service carries out accepts itself, once it knows it won.
-            Output::Accepted { .. } | Output::AcceptRefused { .. } => {}
+            // The chat service carries out accepts and invitations itself, from the answers
+            // it asked for.
+            Output::Accepted { .. }
+            | Output::AcceptRefused { .. }
+            | Output::Invited { .. }
+            | Output::InviteEnded { .. }
+            | Output::InviteRefused { .. }
+            | Output::InviteWithdrawn { .. } => {}
         }
         Ok(())
     }

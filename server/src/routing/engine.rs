@@ -4,6 +4,7 @@
 
 use app::domain::{
     ids::{AgentId, ContactId, CsqId},
+    invite::{can_invite, choose_invitee, Declined, InviteOutcome},
     routing::{choose_agent, Candidate},
     state::{AgentState, AgentStatus, StateEvent},
 };
@@ -28,6 +29,16 @@ struct Waiting {
     queued_at_ms: i64,
     /// Agents whose offer of this chat ran out (SPEC S-4: routed to another agent).
     excluded: Vec<AgentId>,
+}
+
+/// An invitation to join a chat, waiting for the invited agent's answer (SPEC G-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub from: AgentId,
+    pub to: AgentId,
+    pub csq: CsqId,
+    pub number: u64,
+    pub expires_at_ms: i64,
 }
 
 /// An offer waiting for the agent's answer.
@@ -85,6 +96,23 @@ pub enum Input {
     AcceptTimerChanged {
         ms: i64,
     },
+    /// SPEC G-1: an agent in the chat invites an available agent of `csq`.
+    Invite {
+        contact: ContactId,
+        from: AgentId,
+        csq: CsqId,
+    },
+    /// SPEC G-2: the invited agent accepts or declines.
+    InviteAnswer {
+        agent: AgentId,
+        contact: ContactId,
+        accept: bool,
+    },
+    /// The accept timer of invitation `number` ran out.
+    InviteTimedOut {
+        contact: ContactId,
+        number: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +137,29 @@ pub enum Output {
     },
     /// The accept came too late or from the wrong agent.
     AcceptRefused { agent: AgentId, contact: ContactId },
+    /// SPEC G-1: an invitation is shown to `agent`; its timer starts.
+    Invited {
+        agent: AgentId,
+        contact: ContactId,
+        from: AgentId,
+        csq: CsqId,
+        number: u64,
+        expires_at_ms: i64,
+    },
+    /// SPEC G-2: how an invitation ended, for the inviting agent (always told) and the
+    /// invited one (the notification goes). `to` is none when nobody could be invited.
+    InviteEnded {
+        contact: ContactId,
+        from: AgentId,
+        to: Option<AgentId>,
+        csq: CsqId,
+        outcome: InviteOutcome,
+    },
+    /// The invitation could not be made: the agent does not hold the chat, the chat is full
+    /// (G-3) or an invitation is already waiting.
+    InviteRefused { contact: ContactId, from: AgentId },
+    /// The chat ended while an invitation waited: the notification goes.
+    InviteWithdrawn { agent: AgentId, contact: ContactId },
 }
 
 #[derive(Debug)]
@@ -117,8 +168,12 @@ pub struct Engine {
     waiting: Vec<Waiting>,
     offers: HashMap<ContactId, Offer>,
     agents: HashMap<AgentId, AgentInfo>,
-    /// Chats each agent holds, to count capacity and to end them.
-    held: HashMap<ContactId, AgentId>,
+    /// The agents in each chat, the owner first (SPEC G-3: two at most).
+    held: HashMap<ContactId, Vec<AgentId>>,
+    /// One waiting invitation per chat at most.
+    invites: HashMap<ContactId, Invitation>,
+    /// SPEC G-6: per chat, who declined since the last accepted invitation.
+    declined: HashMap<ContactId, Declined>,
     next_offer: u64,
 }
 
@@ -130,12 +185,23 @@ impl Engine {
             offers: HashMap::new(),
             agents: HashMap::new(),
             held: HashMap::new(),
+            invites: HashMap::new(),
+            declined: HashMap::new(),
             next_offer: 1,
         }
     }
 
     pub fn set_accept_timer_ms(&mut self, ms: i64) {
         self.accept_timer_ms = ms;
+    }
+
+    /// The agents in a chat, the owner first.
+    pub fn holders(&self, contact: ContactId) -> &[AgentId] {
+        self.held.get(&contact).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn invitation(&self, contact: ContactId) -> Option<&Invitation> {
+        self.invites.get(&contact)
     }
 
     /// Chats waiting, oldest first.
@@ -186,7 +252,7 @@ impl Engine {
             }
             Input::AcceptTimerChanged { ms } => self.set_accept_timer_ms(ms),
             Input::AgentKnown { agent, info } => {
-                let active = self.held.values().filter(|a| **a == agent).count() as u32;
+                let active = self.held.values().filter(|h| h.contains(&agent)).count() as u32;
                 self.agents.insert(
                     agent,
                     AgentInfo {
@@ -207,7 +273,7 @@ impl Engine {
             Input::Accept { agent, contact } => match self.offers.get(&contact) {
                 Some(offer) if offer.agent == agent => {
                     let offer = self.offers.remove(&contact).expect("just seen");
-                    self.held.insert(contact, agent);
+                    self.held.insert(contact, vec![agent]);
                     if let Some(info) = self.agents.get_mut(&agent) {
                         info.active_chats += 1;
                         info.status = info
@@ -249,7 +315,20 @@ impl Engine {
                 }
             }
             Input::ChatEnded { agent, contact } => {
-                if self.held.remove(&contact).is_some() {
+                let holders = self.held.entry(contact).or_default();
+                let held = holders.contains(&agent);
+                holders.retain(|a| *a != agent);
+                if holders.is_empty() {
+                    self.held.remove(&contact);
+                    self.declined.remove(&contact);
+                    if let Some(invite) = self.invites.remove(&contact) {
+                        out.push(Output::InviteWithdrawn {
+                            agent: invite.to,
+                            contact,
+                        });
+                    }
+                }
+                if held {
                     if let Some(info) = self.agents.get_mut(&agent) {
                         info.active_chats = info.active_chats.saturating_sub(1);
                         info.status = info
@@ -261,10 +340,62 @@ impl Engine {
                 }
             }
             Input::ChatHeld { agent, contact } => {
-                if self.held.insert(contact, agent).is_none() {
+                let holders = self.held.entry(contact).or_default();
+                if !holders.contains(&agent) {
+                    holders.push(agent);
                     if let Some(info) = self.agents.get_mut(&agent) {
                         info.active_chats += 1;
                     }
+                }
+            }
+            Input::Invite { contact, from, csq } => {
+                self.invite(contact, from, csq, now_ms, &mut out)
+            }
+            Input::InviteAnswer {
+                agent,
+                contact,
+                accept,
+            } => match self.invites.get(&contact) {
+                Some(invite) if invite.to == agent => {
+                    let invite = self.invites.remove(&contact).expect("just seen");
+                    let outcome = if accept {
+                        self.held.entry(contact).or_default().push(agent);
+                        self.declined.entry(contact).or_default().clear();
+                        if let Some(info) = self.agents.get_mut(&agent) {
+                            info.active_chats += 1;
+                            info.status = info
+                                .status
+                                .apply(StateEvent::ContactAccepted)
+                                .unwrap_or(info.status);
+                        }
+                        InviteOutcome::Accepted
+                    } else {
+                        self.declined.entry(contact).or_default().record(agent);
+                        InviteOutcome::Declined
+                    };
+                    out.push(Output::InviteEnded {
+                        contact,
+                        from: invite.from,
+                        to: Some(agent),
+                        csq: invite.csq,
+                        outcome,
+                    });
+                }
+                _ => out.push(Output::AcceptRefused { agent, contact }),
+            },
+            Input::InviteTimedOut { contact, number } => {
+                if let Some(invite) = self.invites.get(&contact).filter(|i| i.number == number) {
+                    let invite = invite.clone();
+                    self.invites.remove(&contact);
+                    // G-6: counts as a decline; the invited agent's state does not change.
+                    self.declined.entry(contact).or_default().record(invite.to);
+                    out.push(Output::InviteEnded {
+                        contact,
+                        from: invite.from,
+                        to: Some(invite.to),
+                        csq: invite.csq,
+                        outcome: InviteOutcome::Expired,
+                    });
                 }
             }
             Input::ChatAbandoned { contact } => {
@@ -279,6 +410,59 @@ impl Engine {
         }
         self.dispatch(now_ms, &mut out);
         out
+    }
+
+    /// SPEC G-1, G-3, G-6: invites the longest-available agent of `csq` who is not in the
+    /// chat and has not declined since the last accepted invitation.
+    fn invite(
+        &mut self,
+        contact: ContactId,
+        from: AgentId,
+        csq: CsqId,
+        now_ms: i64,
+        out: &mut Vec<Output>,
+    ) {
+        let holders = self.holders(contact).to_vec();
+        if !holders.contains(&from)
+            || !can_invite(holders.len())
+            || self.invites.contains_key(&contact)
+        {
+            out.push(Output::InviteRefused { contact, from });
+            return;
+        }
+        let declined = self.declined.get(&contact).cloned().unwrap_or_default();
+        match choose_invitee(csq, &self.candidates(), &holders, &declined) {
+            Some(agent) => {
+                let number = self.next_offer;
+                self.next_offer += 1;
+                let expires_at_ms = now_ms + self.accept_timer_ms;
+                self.invites.insert(
+                    contact,
+                    Invitation {
+                        from,
+                        to: agent,
+                        csq,
+                        number,
+                        expires_at_ms,
+                    },
+                );
+                out.push(Output::Invited {
+                    agent,
+                    contact,
+                    from,
+                    csq,
+                    number,
+                    expires_at_ms,
+                });
+            }
+            None => out.push(Output::InviteEnded {
+                contact,
+                from,
+                to: None,
+                csq,
+                outcome: InviteOutcome::NobodyAvailable,
+            }),
+        }
     }
 
     /// Keeps arrival order, also for a chat put back after an expired offer.
@@ -298,7 +482,8 @@ impl Engine {
                 csqs: info.csqs.clone(),
                 active_chats: info.active_chats,
                 max_chats: info.max_chats,
-                has_pending_offer: self.offers.values().any(|o| o.agent == *id),
+                has_pending_offer: self.offers.values().any(|o| o.agent == *id)
+                    || self.invites.values().any(|i| i.to == *id),
                 available_since_ms: info.available_since_ms,
             })
             .collect()

@@ -125,6 +125,20 @@ async fn run(
                     handle.send(Input::OfferTimedOut { contact, number });
                 });
             }
+            if let Output::Invited {
+                contact,
+                number,
+                expires_at_ms,
+                ..
+            } = output
+            {
+                let at = clock.instant_at(*expires_at_ms);
+                let (handle, contact, number) = (handle.clone(), *contact, *number);
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(at).await;
+                    handle.send(Input::InviteTimedOut { contact, number });
+                });
+            }
             effects.apply(output).await;
         }
         if let Some(reply) = reply {

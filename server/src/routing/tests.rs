@@ -330,3 +330,143 @@ async fn queue_keeps_arrival_order_and_drops_abandoned_chats() {
         .await;
     assert_eq!(offered_to(&out), [(1, 30)], "20 left the queue");
 }
+
+/// What an invitation request or answer came to, for the inviting agent.
+fn invite_result(outputs: &[Output]) -> String {
+    outputs
+        .iter()
+        .find_map(|o| match o {
+            Output::Invited { agent, .. } => Some(format!("invited {}", agent.0)),
+            Output::InviteEnded { to, outcome, .. } => {
+                Some(format!("{outcome} {}", to.map_or(0, |a| a.0)))
+            }
+            Output::InviteRefused { .. } => Some("refused".into()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+impl Harness {
+    async fn invite(&self, from: i64, contact: i64) -> String {
+        invite_result(
+            &self
+                .routing
+                .ask(Input::Invite {
+                    contact: ContactId(contact),
+                    from: AgentId(from),
+                    csq: SUPPORT,
+                })
+                .await,
+        )
+    }
+
+    async fn answer(&self, agent: i64, contact: i64, accept: bool) -> String {
+        invite_result(
+            &self
+                .routing
+                .ask(Input::InviteAnswer {
+                    agent: AgentId(agent),
+                    contact: ContactId(contact),
+                    accept,
+                })
+                .await,
+        )
+    }
+}
+
+/// SPEC G-1, G-2, G-3, G-6: an invitation reaches the longest-available agent of the CSQ
+/// who is not in the chat; one who declined (or let it expire) is not invited again until
+/// an invitation is accepted; a chat holds two agents at most; the one who stays after the
+/// other leaves may invite again.
+#[tokio::test(start_paused = true)]
+async fn invitations_follow_the_group_chat_rules() {
+    let mut h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await; // A, who takes the chat
+    h.agent(2, &[SUPPORT], 3, 100).await; // B
+    h.agent(3, &[SUPPORT], 3, 200).await; // C
+    h.chat(10, SUPPORT, 1).await;
+    assert!(h.routing.accept(AgentId(1), ContactId(10)).await);
+    h.drain();
+
+    // Only an agent in the chat may invite.
+    assert_eq!(h.invite(2, 10).await, "refused");
+    // B waited longest; B declines; the next invitation reaches C, not B.
+    assert_eq!(h.invite(1, 10).await, "invited 2");
+    assert_eq!(h.invite(1, 10).await, "refused", "one invitation at a time");
+    assert_eq!(h.answer(3, 10, true).await, "", "not C's invitation");
+    assert_eq!(h.answer(2, 10, false).await, "declined 2");
+    assert_eq!(h.invite(1, 10).await, "invited 3");
+    h.drain();
+
+    // C lets it run out: the inviting agent is told after the accept timer, exactly.
+    let started = Instant::now();
+    let expired = h.next().await;
+    assert_eq!(invite_result(&[expired]), "expired 3");
+    assert_eq!(started.elapsed(), ACCEPT);
+    // An expired invitation leaves C's state alone (no Not Ready, unlike an offer: S-4).
+    assert!(h.drain().is_empty());
+    assert_eq!(
+        h.invite(1, 10).await,
+        "nobody available 0",
+        "B and C declined"
+    );
+
+    // D arrives and accepts: the chat is full (customer, A, D).
+    h.agent(4, &[SUPPORT], 3, 300).await;
+    assert_eq!(h.invite(1, 10).await, "invited 4");
+    assert_eq!(h.answer(4, 10, true).await, "accepted 4");
+    assert_eq!(
+        h.invite(1, 10).await,
+        "refused",
+        "three participants at most"
+    );
+    assert_eq!(h.invite(4, 10).await, "refused");
+
+    // D leaves; A may invite again, and after the accepted invitation B may be invited.
+    h.routing
+        .ask(Input::ChatEnded {
+            agent: AgentId(4),
+            contact: ContactId(10),
+        })
+        .await;
+    assert_eq!(h.invite(1, 10).await, "invited 2");
+}
+
+/// The owner leaves a group chat: the guest holds it alone and may invite; when the chat
+/// ends, a waiting invitation is withdrawn.
+#[tokio::test(start_paused = true)]
+async fn the_guest_keeps_the_chat_and_a_waiting_invitation_goes_with_the_chat() {
+    let mut h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    h.agent(2, &[SUPPORT], 3, 100).await;
+    h.agent(3, &[SUPPORT], 3, 200).await;
+    h.chat(10, SUPPORT, 1).await;
+    assert!(h.routing.accept(AgentId(1), ContactId(10)).await);
+    assert_eq!(h.invite(1, 10).await, "invited 2");
+    assert_eq!(h.answer(2, 10, true).await, "accepted 2");
+    h.routing
+        .ask(Input::ChatEnded {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    assert_eq!(
+        h.invite(2, 10).await,
+        "invited 3",
+        "A's wait restarted when A left"
+    );
+    h.drain();
+    let ended = h
+        .routing
+        .ask(Input::ChatEnded {
+            agent: AgentId(2),
+            contact: ContactId(10),
+        })
+        .await;
+    assert!(ended.contains(&Output::InviteWithdrawn {
+        agent: AgentId(3),
+        contact: ContactId(10)
+    }));
+    // Agent 3 never held it: nothing left of the chat.
+    assert_eq!(h.invite(3, 10).await, "refused");
+}
