@@ -217,7 +217,9 @@ mod chats {
         contact::{Channel, ContactStatus, EndReason},
         settings::ChatSettings,
     };
-    use server::store::{AuditEntry, NewChat, NewCustomer, Sender, StoreError};
+    use server::store::{
+        AuditEntry, Guest, NewChat, NewCustomer, PendingInvitation, Sender, StoreError,
+    };
 
     #[tokio::test]
     async fn settings_default_then_saved() {
@@ -251,6 +253,61 @@ mod chats {
 
     /// SPEC K-2 and P-5: a chat is created queued in the CSQ of its problem statement, and
     /// its lifecycle and agent are kept.
+    /// SPEC G-1, G-5: an invitation's notes are kept until it is closed; the guest's notes
+    /// go when the guest does.
+    #[tokio::test]
+    async fn invitations_and_guests_are_kept_then_removed() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let support = s.create_csq("Support").await.unwrap();
+            let customer = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let chat = s
+                .create_chat(
+                    &NewChat {
+                        channel: Channel::Web,
+                        csq: support,
+                        customer,
+                        problem: "My order".into(),
+                    },
+                    1,
+                )
+                .await
+                .unwrap();
+            let alice = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let pending = PendingInvitation {
+                from: alice,
+                csq: support,
+                notes: "VIP".into(),
+            };
+            s.open_invitation(chat.id, &pending, 5).await.unwrap();
+            s.open_invitation(chat.id, &pending, 6).await.unwrap();
+            assert_eq!(
+                s.invitation(chat.id).await.unwrap(),
+                Some(pending),
+                "{}",
+                t.name
+            );
+            s.close_invitation(chat.id).await.unwrap();
+            assert_eq!(s.invitation(chat.id).await.unwrap(), None);
+            let guest = Guest {
+                agent: bob,
+                notes: "VIP".into(),
+            };
+            s.add_guest(chat.id, &guest, 7).await.unwrap();
+            assert_eq!(s.guest(chat.id).await.unwrap(), Some(guest));
+            s.remove_guest(chat.id).await.unwrap();
+            assert_eq!(s.guest(chat.id).await.unwrap(), None, "{}", t.name);
+        }
+    }
+
     /// SPEC W-2: a contact's wrap-up options are copied once, even when empty, so reasons
     /// added later stay off it; W-1: an agent's choice is replaced whole.
     #[tokio::test]

@@ -129,7 +129,8 @@ async fn customer_and_agent_chat_from_form_to_end() {
         wait_for(&mut desk, |m| matches!(m, ServerMessage::Typing { .. })).await,
         ServerMessage::Typing {
             contact: offer.contact,
-            active: true
+            active: true,
+            who: None,
         }
     );
     send_json(

@@ -22,6 +22,8 @@ pub const MAX_WRAP_UP_REASONS: usize = 5;
 pub const MAX_WRAP_UP_LABEL_CHARS: usize = 80;
 /// SPEC G-3: participants in a chat, the customer included.
 pub const MAX_CHAT_PARTICIPANTS: usize = 3;
+/// SPEC G-1: characters in the notes that go with an invitation.
+pub const MAX_INVITE_NOTES_CHARS: usize = 1000;
 /// SPEC G-2: messages of history an invited agent sees.
 pub const MAX_HISTORY_MESSAGES: usize = 100;
 /// SPEC S-4: the administrator's accept timer, in seconds.

@@ -8,7 +8,8 @@ use super::{
     chat::ChatLine,
     contact::{Channel, EndReason},
     customer::Customer,
-    ids::{ContactId, WrapUpReasonId},
+    ids::{ContactId, CsqId, WrapUpReasonId},
+    invite::InviteOutcome,
     state::{AgentStatus, StateError, StateReason},
     validate::FieldError,
     wrap_up::WrapUp,
@@ -56,6 +57,41 @@ pub enum ClientCommand {
         contact: ContactId,
         reasons: Vec<WrapUpReasonId>,
     },
+    /// SPEC G-1: invite an available agent of `csq` into the chat, with notes for them.
+    Invite {
+        contact: ContactId,
+        csq: CsqId,
+        #[serde(default)]
+        notes: String,
+    },
+    /// SPEC G-2: the invited agent's answer.
+    AnswerInvitation { contact: ContactId, accept: bool },
+    /// SPEC G-3: leave a chat another agent stays in.
+    Leave { contact: ContactId },
+    /// SPEC G-1: how many agents each CSQ could send now (the page asks while its invite
+    /// list is open).
+    Availability { contact: ContactId },
+}
+
+/// SPEC G-2: an invitation as the invited agent's notification shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub contact: ContactId,
+    /// The inviting agent's name.
+    pub from: String,
+    pub customer: String,
+    pub csq: String,
+    /// The inviting agent's summary: for the invited agent only (G-5).
+    pub notes: String,
+    pub expires_at_ms: i64,
+}
+
+/// SPEC G-1: one line of the invite list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsqAvailability {
+    pub csq: CsqId,
+    pub name: String,
+    pub available: u32,
 }
 
 /// An offered chat as the Control gadget shows it (SPEC O-2).
@@ -83,6 +119,12 @@ pub struct ContactView {
     /// SPEC W-1, W-2: the reasons this contact offers and this agent's choice.
     #[serde(default)]
     pub wrap_up: WrapUp,
+    /// SPEC G-3: the aliases of the agents in the chat, the owner first.
+    #[serde(default)]
+    pub agents: Vec<String>,
+    /// SPEC G-5: the invitation's notes, for the invited agent only.
+    #[serde(default)]
+    pub notes: Option<String>,
 }
 
 /// Something that happened in an agent's stream.
@@ -105,6 +147,23 @@ pub enum AgentEvent {
         contact: ContactId,
         reasons: Vec<WrapUpReasonId>,
     },
+    /// SPEC G-2: an invitation to join a chat.
+    Invited { invitation: InvitationView },
+    /// The invitation was answered, ran out or went with its chat: the notification goes.
+    InvitationClosed { contact: ContactId },
+    /// SPEC G-2: the inviting agent learns the outcome.
+    InviteResult {
+        contact: ContactId,
+        outcome: InviteOutcome,
+        message: String,
+    },
+    /// SPEC G-3: who is in the chat now (aliases, owner first).
+    Participants {
+        contact: ContactId,
+        agents: Vec<String>,
+    },
+    /// SPEC G-3: this agent left a chat that goes on with another agent.
+    LeftChat { contact: ContactId },
     /// The contact left the agent's hands.
     ContactClosed {
         contact: ContactId,
@@ -139,6 +198,10 @@ pub enum CommandError {
     NotYours,
     #[error("This chat has ended.")]
     ChatEnded,
+    #[error("You are the only agent in this chat: end it instead.")]
+    AloneInChat,
+    #[error("Another agent cannot be invited now: the chat is full or an invitation is waiting.")]
+    CannotInvite,
     #[error("Something went wrong on the server; try again.")]
     Internal,
 }
@@ -169,10 +232,18 @@ pub enum ServerMessage {
         contact: ContactId,
         line: ChatLine,
     },
-    /// SPEC P-2: the customer is typing (or stopped).
+    /// SPEC P-2, G-2: someone in the chat is typing (or stopped): the customer (`who`
+    /// none) or the other agent (their alias).
     Typing {
         contact: ContactId,
         active: bool,
+        #[serde(default)]
+        who: Option<String>,
+    },
+    /// SPEC G-1: the invite list's figures, kept live while it is open.
+    Availability {
+        contact: ContactId,
+        csqs: Vec<CsqAvailability>,
     },
 }
 

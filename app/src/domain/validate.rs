@@ -20,6 +20,7 @@ pub enum Field {
     WrapUpReasons,
     WrapUpLabel,
     Csqs,
+    InviteNotes,
     AcceptTimer,
     JoinTimeout,
     InactivityTimeout,
@@ -47,6 +48,7 @@ impl fmt::Display for Field {
             Field::WrapUpReasons => f.write_str("Wrap-up reasons"),
             Field::WrapUpLabel => f.write_str("Wrap-up reason"),
             Field::Csqs => f.write_str("Queues"),
+            Field::InviteNotes => f.write_str("Notes"),
             Field::AcceptTimer => f.write_str("Accept timer"),
             Field::JoinTimeout => f.write_str("Join timeout"),
             Field::InactivityTimeout => f.write_str("Inactivity timeout"),
@@ -312,6 +314,21 @@ pub fn validate_wrap_up_count(selected: usize) -> Result<(), FieldError> {
             Problem::TooManyItems {
                 max: MAX_WRAP_UP_REASONS,
                 given: selected,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// SPEC G-1: the notes of an invitation, at most 1000 characters (they may be empty).
+pub fn validate_invite_notes(notes: &str) -> Result<(), FieldError> {
+    let given = char_count(notes.trim());
+    if given > MAX_INVITE_NOTES_CHARS {
+        return Err(FieldError::new(
+            Field::InviteNotes,
+            Problem::TooManyChars {
+                max: MAX_INVITE_NOTES_CHARS,
+                given,
             },
         ));
     }

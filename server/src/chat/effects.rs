@@ -3,7 +3,12 @@
 
 use super::views::offer_view;
 use crate::{hub::Hub, routing::engine::Output, routing::RoutingEffects, store::Store};
-use app::domain::{contact::ContactStatus, protocol::AgentEvent, state::StateEvent};
+use app::domain::{
+    contact::ContactStatus,
+    ids::{AgentId, ContactId},
+    protocol::{AgentEvent, InvitationView},
+    state::StateEvent,
+};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -19,6 +24,32 @@ impl RoutingEffects for ChatEffects {
             tracing::error!(error = %e, ?output, "routing effect failed");
         }
     }
+}
+
+/// SPEC G-2: the invited agent's notification: who invites, for which customer, the notes.
+async fn invitation_view(
+    store: &dyn Store,
+    contact: ContactId,
+    from: AgentId,
+    expires_at_ms: i64,
+) -> Result<InvitationView, crate::store::StoreError> {
+    let chat = store.contact(contact).await?;
+    let pending = store.invitation(contact).await?;
+    let csq = pending.as_ref().map_or(chat.csq, |p| p.csq);
+    Ok(InvitationView {
+        contact,
+        from: store.agent(from).await?.display_name,
+        customer: store.customer(chat.customer).await?.name,
+        csq: store
+            .csqs()
+            .await?
+            .into_iter()
+            .find(|c| c.id == csq)
+            .map(|c| c.name)
+            .unwrap_or_default(),
+        notes: pending.map(|p| p.notes).unwrap_or_default(),
+        expires_at_ms,
+    })
 }
 
 impl ChatEffects {
@@ -59,14 +90,68 @@ impl ChatEffects {
                 tracing::info!(agent = %agent, contact = %contact, "offer not accepted in time");
                 self.hub.apply(*agent, StateEvent::OfferExpired).await?;
             }
-            // The chat service carries out accepts and invitations itself, from the answers
-            // it asked for.
+            Output::Invited {
+                agent,
+                contact,
+                from,
+                expires_at_ms,
+                ..
+            } => {
+                let invitation =
+                    invitation_view(self.store.as_ref(), *contact, *from, *expires_at_ms).await?;
+                tracing::info!(agent = %agent, contact = %contact, "invited to a chat");
+                self.hub
+                    .record(*agent, AgentEvent::Invited { invitation })
+                    .await?;
+            }
+            Output::InviteEnded {
+                contact,
+                from,
+                to,
+                csq,
+                outcome,
+            } => {
+                // The chat service read the notes before it asked (they go to the guest).
+                self.store.close_invitation(*contact).await?;
+                let who = match to {
+                    Some(agent) => {
+                        self.hub
+                            .record(*agent, AgentEvent::InvitationClosed { contact: *contact })
+                            .await?;
+                        self.store.agent(*agent).await?.display_name
+                    }
+                    None => String::new(),
+                };
+                let csq_name = self
+                    .store
+                    .csqs()
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id == *csq)
+                    .map(|c| c.name)
+                    .unwrap_or_default();
+                self.hub
+                    .record(
+                        *from,
+                        AgentEvent::InviteResult {
+                            contact: *contact,
+                            outcome: *outcome,
+                            message: outcome.message(&who, &csq_name),
+                        },
+                    )
+                    .await?;
+            }
+            Output::InviteWithdrawn { agent, contact } => {
+                self.store.close_invitation(*contact).await?;
+                self.hub
+                    .record(*agent, AgentEvent::InvitationClosed { contact: *contact })
+                    .await?;
+            }
+            // The chat service carries out accepts itself, once it knows it won; it refuses
+            // an invitation that cannot be made.
             Output::Accepted { .. }
             | Output::AcceptRefused { .. }
-            | Output::Invited { .. }
-            | Output::InviteEnded { .. }
-            | Output::InviteRefused { .. }
-            | Output::InviteWithdrawn { .. } => {}
+            | Output::InviteRefused { .. } => {}
         }
         Ok(())
     }

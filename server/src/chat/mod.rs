@@ -4,6 +4,8 @@
 //! the agent's pages (through the hub's live channel).
 
 pub mod effects;
+mod group;
+pub use group::history_start;
 pub mod rooms;
 pub mod token;
 pub mod views;
@@ -38,6 +40,10 @@ pub enum ChatError {
     OfferGone,
     #[error("this chat is not held by this agent")]
     NotYours,
+    #[error("the agent is alone in this chat")]
+    AloneInChat,
+    #[error("no invitation can be made now")]
+    CannotInvite,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -61,6 +67,8 @@ impl ChatError {
             ChatError::Ended => CommandError::ChatEnded,
             ChatError::OfferGone => CommandError::OfferGone,
             ChatError::NotYours => CommandError::NotYours,
+            ChatError::AloneInChat => CommandError::AloneInChat,
+            ChatError::CannotInvite => CommandError::CannotInvite,
             ChatError::Hub(HubError::State(e)) => CommandError::State(e),
             e => {
                 tracing::error!(error = %e, "chat command failed");
@@ -153,8 +161,8 @@ impl ChatService {
         }
         let mut contacts = Vec::new();
         for contact in self.store.open_contacts().await? {
-            if held_by(&contact) == Some(agent) {
-                contacts.push(views::contact_view(self.store.as_ref(), &contact).await?);
+            if self.participants(&contact).await?.contains(&agent) {
+                contacts.push(views::contact_view(self.store.as_ref(), &contact, agent).await?);
             }
         }
         Ok((offers, contacts))
@@ -170,7 +178,7 @@ impl ChatService {
     }
 
     /// The contact, if it is a chat still going on.
-    async fn open_chat(&self, id: ContactId) -> Result<Contact, ChatError> {
+    pub(crate) async fn open_chat(&self, id: ContactId) -> Result<Contact, ChatError> {
         let contact = self.store.contact(id).await?;
         if contact.status.is_ended() || contact.channel.kind() != ContactKind::Chat {
             return Err(ChatError::Ended);
@@ -178,13 +186,24 @@ impl ChatService {
         Ok(contact)
     }
 
-    /// The contact, if this agent holds it now.
+    /// The contact, if this agent is in it now (its owner or, in a group chat, its guest).
     pub async fn held_chat(&self, agent: AgentId, id: ContactId) -> Result<Contact, ChatError> {
         let contact = self.open_chat(id).await?;
-        if contact.status != ContactStatus::Active || contact.agent != Some(agent) {
+        if !self.participants(&contact).await?.contains(&agent) {
             return Err(ChatError::NotYours);
         }
         Ok(contact)
+    }
+
+    /// The agents in a chat going on: the owner, then the guest of a group chat (SPEC G-3).
+    pub async fn participants(&self, contact: &Contact) -> Result<Vec<AgentId>, ChatError> {
+        let mut agents: Vec<AgentId> = held_by(contact).into_iter().collect();
+        if !agents.is_empty() {
+            if let Some(guest) = self.store.guest(contact.id).await? {
+                agents.push(guest.agent);
+            }
+        }
+        Ok(agents)
     }
 
     /// SPEC K-5: if nobody has joined when the join timeout runs out, the customer gets
@@ -330,12 +349,13 @@ impl ChatService {
     /// SPEC P-2: the customer's typing reaches the agent's pages.
     pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ChatError> {
         let contact = self.open_chat(id).await?;
-        if let Some(agent) = held_by(&contact) {
+        for agent in self.participants(&contact).await? {
             self.hub.publish_live(
                 agent,
                 ServerMessage::Typing {
                     contact: id,
                     active,
+                    who: None,
                 },
             );
         }
@@ -349,8 +369,28 @@ impl ChatService {
         id: ContactId,
         active: bool,
     ) -> Result<(), ChatError> {
-        self.held_chat(agent, id).await?;
+        let contact = self.held_chat(agent, id).await?;
         self.rooms.send(id, RoomEvent::AgentTyping(active));
+        // SPEC G-2: the other agent of a group chat sees it too.
+        let others: Vec<AgentId> = self
+            .participants(&contact)
+            .await?
+            .into_iter()
+            .filter(|a| *a != agent)
+            .collect();
+        if !others.is_empty() {
+            let alias = self.store.agent(agent).await?.alias;
+            for other in others {
+                self.hub.publish_live(
+                    other,
+                    ServerMessage::Typing {
+                        contact: id,
+                        active,
+                        who: Some(alias.clone()),
+                    },
+                );
+            }
+        }
         Ok(())
     }
 
@@ -372,7 +412,7 @@ impl ChatService {
         self.store.snapshot_wrap_up(id, contact.csq).await?;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let contact = self.store.contact(id).await?;
-        let view = views::contact_view(self.store.as_ref(), &contact).await?;
+        let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
         self.hub
             .record(agent, AgentEvent::ContactAssigned { contact: view })
             .await?;
@@ -471,31 +511,35 @@ impl ChatService {
             .apply(ContactKind::Chat, LifecycleEvent::End(reason))
             .map_err(|_| ChatError::Ended)?;
         let now = now_ms();
+        let guest = match held_by(&contact) {
+            Some(_) => self.store.guest(contact.id).await?,
+            None => None,
+        };
         self.store
             .update_contact(contact.id, ended, None, now)
             .await?;
+        // SPEC G-5: the guest's notes go with the chat; so does a waiting invitation.
+        self.store.remove_guest(contact.id).await?;
+        self.store.close_invitation(contact.id).await?;
+        if let Some(guest) = guest {
+            self.release(
+                &contact,
+                guest.agent,
+                AgentEvent::ContactClosed {
+                    contact: contact.id,
+                    reason,
+                },
+            )
+            .await?;
+        }
         match held_by(&contact) {
             Some(agent) => {
-                let alias = self.store.agent(agent).await?.alias;
-                self.system_line(&contact, Some(agent), SystemNote::Left { alias })
-                    .await?;
+                let closed = AgentEvent::ContactClosed {
+                    contact: contact.id,
+                    reason,
+                };
+                self.release(&contact, agent, closed).await?;
                 self.system_line(&contact, Some(agent), SystemNote::Ended { reason })
-                    .await?;
-                self.routing
-                    .ask(Input::ChatEnded {
-                        agent,
-                        contact: contact.id,
-                    })
-                    .await;
-                self.hub.apply(agent, StateEvent::ContactEnded).await?;
-                self.hub
-                    .record(
-                        agent,
-                        AgentEvent::ContactClosed {
-                            contact: contact.id,
-                            reason,
-                        },
-                    )
                     .await?;
             }
             None => {
@@ -517,7 +561,7 @@ impl ChatService {
         Ok(())
     }
 
-    async fn system_line(
+    pub(crate) async fn system_line(
         &self,
         contact: &Contact,
         agent: Option<AgentId>,
@@ -550,7 +594,16 @@ impl ChatService {
         if appended.fresh {
             self.rooms
                 .send(contact.id, RoomEvent::Line(appended.line.clone()));
-            if let Some(agent) = agent {
+            // The agent the caller names (one leaving still sees their "left" line), the
+            // owner and the guest of a group chat.
+            let mut agents: Vec<AgentId> = agent.into_iter().collect();
+            let guest = self.store.guest(contact.id).await?.map(|g| g.agent);
+            for other in held_by(contact).into_iter().chain(guest) {
+                if !agents.contains(&other) {
+                    agents.push(other);
+                }
+            }
+            for agent in agents {
                 self.hub.publish_live(
                     agent,
                     ServerMessage::ChatLine {

@@ -3,6 +3,7 @@
 use crate::store::{Store, StoreResult};
 use app::domain::{
     contact::Contact,
+    ids::AgentId,
     protocol::{ContactView, OfferView},
 };
 
@@ -31,7 +32,26 @@ pub async fn offer_view(
     })
 }
 
-pub async fn contact_view(store: &dyn Store, contact: &Contact) -> StoreResult<ContactView> {
+/// The aliases of the agents in a chat, the owner first (SPEC G-3).
+pub async fn agent_aliases(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<String>> {
+    let mut aliases = Vec::new();
+    if let Some(owner) = contact.agent {
+        aliases.push(store.agent(owner).await?.alias);
+    }
+    if let Some(guest) = store.guest(contact.id).await? {
+        aliases.push(store.agent(guest.agent).await?.alias);
+    }
+    Ok(aliases)
+}
+
+/// The contact as `agent`'s tab shows it: the wrap-up of that agent, and the invitation's
+/// notes only when `agent` is the invited one (SPEC G-5).
+pub async fn contact_view(
+    store: &dyn Store,
+    contact: &Contact,
+    agent: AgentId,
+) -> StoreResult<ContactView> {
+    let guest = store.guest(contact.id).await?;
     Ok(ContactView {
         contact: contact.id,
         channel: contact.channel,
@@ -39,9 +59,8 @@ pub async fn contact_view(store: &dyn Store, contact: &Contact) -> StoreResult<C
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
         started_at_ms: contact.created_at_ms,
-        wrap_up: match contact.agent {
-            Some(agent) => store.wrap_up(contact.id, agent).await?,
-            None => Default::default(),
-        },
+        wrap_up: store.wrap_up(contact.id, agent).await?,
+        agents: agent_aliases(store, contact).await?,
+        notes: guest.filter(|g| g.agent == agent).map(|g| g.notes),
     })
 }

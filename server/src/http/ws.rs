@@ -257,7 +257,17 @@ impl Connection {
         // A chat just accepted: its transcript so far (the welcome line, the messages the
         // customer wrote while waiting), whatever live lines already went out.
         if let Some(contact) = assigned {
-            self.sent_lines.insert(contact, 0);
+            // SPEC G-2: at most the last 100 messages for one who joins a chat under way.
+            let last = self
+                .services
+                .store
+                .lines_after(contact, 0, u32::MAX)
+                .await
+                .map_err(|_| End::Store)?
+                .last()
+                .map_or(0, |l| l.seq);
+            self.sent_lines
+                .insert(contact, crate::chat::history_start(last));
             self.catch_up(contact).await?;
         }
         if logged_out {
@@ -302,6 +312,39 @@ impl Connection {
             ClientCommand::EndChat { contact } => {
                 let result = self.services.chat.agent_end(self.agent, contact).await;
                 self.answer(result).await
+            }
+            ClientCommand::Invite {
+                contact,
+                csq,
+                notes,
+            } => {
+                let result = self
+                    .services
+                    .chat
+                    .invite(self.agent, contact, csq, &notes)
+                    .await;
+                self.answer(result).await
+            }
+            ClientCommand::AnswerInvitation { contact, accept } => {
+                let result = self
+                    .services
+                    .chat
+                    .answer_invitation(self.agent, contact, accept)
+                    .await;
+                self.answer(result).await
+            }
+            ClientCommand::Leave { contact } => {
+                let result = self.services.chat.leave(self.agent, contact).await;
+                self.answer(result).await
+            }
+            ClientCommand::Availability { contact } => {
+                match self.services.chat.availability(self.agent, contact).await {
+                    Ok(csqs) => {
+                        self.send(&ServerMessage::Availability { contact, csqs })
+                            .await
+                    }
+                    Err(e) => self.answer(Err(e)).await,
+                }
             }
             ClientCommand::SetWrapUp { contact, reasons } => {
                 let result = self

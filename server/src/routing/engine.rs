@@ -4,7 +4,7 @@
 
 use app::domain::{
     ids::{AgentId, ContactId, CsqId},
-    invite::{can_invite, choose_invitee, Declined, InviteOutcome},
+    invite::{available_count, can_invite, choose_invitee, Declined, InviteOutcome},
     routing::{choose_agent, Candidate},
     state::{AgentState, AgentStatus, StateEvent},
 };
@@ -202,6 +202,23 @@ impl Engine {
 
     pub fn invitation(&self, contact: ContactId) -> Option<&Invitation> {
         self.invites.get(&contact)
+    }
+
+    /// SPEC G-1: for each CSQ some agent belongs to, how many agents an invitation to
+    /// `contact` could reach now (not counting those already in it).
+    pub fn availability(&self, contact: ContactId) -> Vec<(CsqId, usize)> {
+        let candidates = self.candidates();
+        let mut csqs: Vec<CsqId> = self
+            .agents
+            .values()
+            .flat_map(|a| a.csqs.iter().copied())
+            .collect();
+        csqs.sort();
+        csqs.dedup();
+        let in_chat = self.holders(contact);
+        csqs.into_iter()
+            .map(|csq| (csq, available_count(csq, &candidates, in_chat)))
+            .collect()
     }
 
     /// Chats waiting, oldest first.

@@ -5,7 +5,7 @@
 
 pub mod engine;
 
-use app::domain::ids::{AgentId, ContactId};
+use app::domain::ids::{AgentId, ContactId, CsqId};
 use async_trait::async_trait;
 use engine::{Engine, Input, Output};
 use std::{sync::Arc, time::Duration};
@@ -23,6 +23,8 @@ enum Command {
     Ask(Input, oneshot::Sender<Vec<Output>>),
     /// The offers waiting for an agent, with their expiry (for a page that opens).
     Offers(AgentId, oneshot::Sender<Vec<(ContactId, i64)>>),
+    /// SPEC G-1: per CSQ, the agents an invitation to this chat could reach now.
+    Availability(ContactId, oneshot::Sender<Vec<(CsqId, usize)>>),
 }
 
 /// A cheap handle to the routing task.
@@ -50,6 +52,15 @@ impl Routing {
     pub async fn ask(&self, input: Input) -> Vec<Output> {
         let (reply, answer) = oneshot::channel();
         if self.tx.send(Command::Ask(input, reply)).is_err() {
+            return Vec::new();
+        }
+        answer.await.unwrap_or_default()
+    }
+
+    /// SPEC G-1: per CSQ, how many agents an invitation to this chat could reach now.
+    pub async fn availability(&self, contact: ContactId) -> Vec<(CsqId, usize)> {
+        let (reply, answer) = oneshot::channel();
+        if self.tx.send(Command::Availability(contact, reply)).is_err() {
             return Vec::new();
         }
         answer.await.unwrap_or_default()
@@ -105,6 +116,10 @@ async fn run(
             Command::Ask(input, reply) => (input, Some(reply)),
             Command::Offers(agent, reply) => {
                 let _ = reply.send(engine.offers_for(agent));
+                continue;
+            }
+            Command::Availability(contact, reply) => {
+                let _ = reply.send(engine.availability(contact));
                 continue;
             }
         };

@@ -76,6 +76,21 @@ pub struct StateLogEntry {
     pub reason: StateReason,
 }
 
+/// An invitation waiting for its answer (SPEC G-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    pub from: AgentId,
+    pub csq: CsqId,
+    pub notes: String,
+}
+
+/// The second agent of a group chat and the notes they were given (SPEC G-5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guest {
+    pub agent: AgentId,
+    pub notes: String,
+}
+
 /// One line of the administrators' audit (SPEC D-2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -235,6 +250,20 @@ pub trait Store: Send + Sync + 'static {
         settings: &ChatSettings,
         audit: Option<&AuditEntry>,
     ) -> StoreResult<()>;
+    /// Keeps an invitation's notes until it is answered (replacing a closed one).
+    async fn open_invitation(
+        &self,
+        contact: ContactId,
+        invitation: &PendingInvitation,
+        at_ms: i64,
+    ) -> StoreResult<()>;
+    async fn invitation(&self, contact: ContactId) -> StoreResult<Option<PendingInvitation>>;
+    async fn close_invitation(&self, contact: ContactId) -> StoreResult<()>;
+    /// SPEC G-2: the invited agent joins the chat.
+    async fn add_guest(&self, contact: ContactId, guest: &Guest, at_ms: i64) -> StoreResult<()>;
+    async fn guest(&self, contact: ContactId) -> StoreResult<Option<Guest>>;
+    /// The guest leaves, or the chat ends: the notes go with the row (SPEC G-5).
+    async fn remove_guest(&self, contact: ContactId) -> StoreResult<()>;
     /// The administrators' audit, newest first, at most `limit` lines.
     async fn admin_audit(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 

@@ -38,7 +38,7 @@ macro_rules! impl_store {
         use sqlx::Row as _;
         use $crate::store::{
             sql::{conflict_or, from_json, to_json},
-            Appended, AuditEntry, Credentials, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
+            Appended, AuditEntry, Credentials, Guest, PendingInvitation, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
             StoreError, StoreResult,
         };
 
@@ -736,6 +736,94 @@ macro_rules! impl_store {
                     .await?;
                 }
                 tx.commit().await?;
+                Ok(())
+            }
+
+            async fn open_invitation(
+                &self,
+                contact: ContactId,
+                invitation: &PendingInvitation,
+                at_ms: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM chat_invitations WHERE contact_id = $1")
+                    .bind(contact.0)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO chat_invitations (contact_id, from_agent_id, csq_id, notes, at_ms) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(contact.0)
+                .bind(invitation.from.0)
+                .bind(invitation.csq.0)
+                .bind(&invitation.notes)
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn invitation(&self, contact: ContactId) -> StoreResult<Option<PendingInvitation>> {
+                let row = sqlx::query(
+                    "SELECT from_agent_id, csq_id, notes FROM chat_invitations WHERE contact_id = $1",
+                )
+                .bind(contact.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|r| {
+                    Ok(PendingInvitation {
+                        from: AgentId(r.try_get("from_agent_id")?),
+                        csq: CsqId(r.try_get("csq_id")?),
+                        notes: r.try_get("notes")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn close_invitation(&self, contact: ContactId) -> StoreResult<()> {
+                sqlx::query("DELETE FROM chat_invitations WHERE contact_id = $1")
+                    .bind(contact.0)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn add_guest(&self, contact: ContactId, guest: &Guest, at_ms: i64) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO chat_guests (contact_id, agent_id, notes, joined_at_ms) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(contact.0)
+                .bind(guest.agent.0)
+                .bind(&guest.notes)
+                .bind(at_ms)
+                .execute(&self.pool)
+                .await
+                .map_err(conflict_or)?;
+                Ok(())
+            }
+
+            async fn guest(&self, contact: ContactId) -> StoreResult<Option<Guest>> {
+                let row = sqlx::query("SELECT agent_id, notes FROM chat_guests WHERE contact_id = $1")
+                    .bind(contact.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|r| {
+                    Ok(Guest {
+                        agent: AgentId(r.try_get("agent_id")?),
+                        notes: r.try_get("notes")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn remove_guest(&self, contact: ContactId) -> StoreResult<()> {
+                sqlx::query("DELETE FROM chat_guests WHERE contact_id = $1")
+                    .bind(contact.0)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 

@@ -175,6 +175,9 @@ impl Live {
                 let delivery = self.cursor.try_update_value(|c| c.deliver(envelope.seq))?;
                 match delivery {
                     Delivery::Apply => {
+                        if let AgentEvent::InviteResult { message, .. } = &envelope.event {
+                            self.notice.set(Some(message.clone()));
+                        }
                         let mut cue = None;
                         self.model.update(|m| cue = m.apply_event(envelope.event));
                         if let Some(cue) = cue {
@@ -195,9 +198,15 @@ impl Live {
                     self.raise(cue);
                 }
             }
-            ServerMessage::Typing { contact, active } => {
-                self.model.update(|m| m.set_typing(contact, active));
+            ServerMessage::Typing {
+                contact,
+                active,
+                who,
+            } => {
+                self.model.update(|m| m.set_typing(contact, active, who));
             }
+            // The invite list asks for these while it is open (next: its view).
+            ServerMessage::Availability { .. } => {}
         }
         None
     }

@@ -5,7 +5,7 @@
 use crate::domain::{
     chat::{Author, ChatLine, LineBody},
     ids::ContactId,
-    protocol::{AgentEvent, ChatCursor, ContactView, OfferView, Seq},
+    protocol::{AgentEvent, ChatCursor, ContactView, InvitationView, OfferView, Seq},
     state::AgentStatus,
 };
 use std::collections::BTreeMap;
@@ -17,6 +17,8 @@ pub struct ContactTab {
     /// Lines by sequence number: ordered, and a line received twice is kept once.
     pub lines: BTreeMap<Seq, ChatLine>,
     pub customer_typing: bool,
+    /// SPEC G-2: the other agent of a group chat who is typing, by alias.
+    pub agent_typing: Option<String>,
     /// Unix ms of the last line that arrived while the tab was not current (blinks a while).
     pub attention_since_ms: Option<i64>,
 }
@@ -80,6 +82,8 @@ pub struct DesktopModel {
     pub tabs: Vec<ContactTab>,
     pub current: Option<ContactId>,
     pub pending: Vec<Pending>,
+    /// SPEC G-2: invitations to join other agents' chats, waiting for an answer.
+    pub invitations: Vec<InvitationView>,
 }
 
 impl DesktopModel {
@@ -116,6 +120,7 @@ impl DesktopModel {
                         view,
                         lines: BTreeMap::new(),
                         customer_typing: false,
+                        agent_typing: None,
                         attention_since_ms: None,
                     },
                 },
@@ -171,6 +176,7 @@ impl DesktopModel {
                             view: contact,
                             lines: BTreeMap::new(),
                             customer_typing: false,
+                            agent_typing: None,
                             attention_since_ms: None,
                         },
                     );
@@ -184,7 +190,25 @@ impl DesktopModel {
                 }
                 None
             }
-            AgentEvent::ContactClosed { contact, .. } => {
+            AgentEvent::Invited { invitation } => {
+                self.invitations.retain(|i| i.contact != invitation.contact);
+                self.invitations.push(invitation);
+                Some(Cue::NewOffer)
+            }
+            AgentEvent::InvitationClosed { contact } => {
+                self.invitations.retain(|i| i.contact != contact);
+                None
+            }
+            // The page shows the sentence as a notice (see `Live::handle`).
+            AgentEvent::InviteResult { .. } => None,
+            AgentEvent::Participants { contact, agents } => {
+                if let Some(tab) = self.tab_mut(contact) {
+                    tab.view.agents = agents;
+                    tab.agent_typing = None;
+                }
+                None
+            }
+            AgentEvent::LeftChat { contact } | AgentEvent::ContactClosed { contact, .. } => {
                 self.tabs.retain(|t| t.view.contact != contact);
                 self.pending.retain(|p| p.contact != contact);
                 if self.current == Some(contact) {
@@ -226,9 +250,13 @@ impl DesktopModel {
         })
     }
 
-    pub fn set_typing(&mut self, contact: ContactId, active: bool) {
+    /// The customer (`who` none) or the other agent is typing, or stopped.
+    pub fn set_typing(&mut self, contact: ContactId, active: bool, who: Option<String>) {
         if let Some(tab) = self.tab_mut(contact) {
-            tab.customer_typing = active;
+            match who {
+                None => tab.customer_typing = active,
+                Some(alias) => tab.agent_typing = active.then_some(alias),
+            }
         }
     }
 
@@ -272,6 +300,8 @@ mod tests {
             problem: "Order".into(),
             started_at_ms: started,
             wrap_up: Default::default(),
+            agents: Vec::new(),
+            notes: None,
         }
     }
 

@@ -1,0 +1,200 @@
+//! Group chats (SPEC G-1 to G-6): an agent in a chat invites an available agent of a CSQ,
+//! with notes for them; the invited agent accepts or declines before the accept timer runs
+//! out; either agent may leave while the other stays. The routing engine decides who is
+//! invited and keeps the timer; this carries the decisions out and stores them.
+
+use super::{views, ChatError, ChatService};
+use crate::{
+    clock::now_ms,
+    routing::engine::{Input, Output},
+    store::{Guest, PendingInvitation},
+};
+use app::domain::{
+    chat::SystemNote,
+    contact::Contact,
+    ids::{AgentId, ContactId, CsqId},
+    invite::InviteOutcome,
+    limits::MAX_HISTORY_MESSAGES,
+    protocol::{AgentEvent, CsqAvailability},
+    state::StateEvent,
+    validate::validate_invite_notes,
+};
+
+impl ChatService {
+    /// SPEC G-1: invites an available agent of `csq`. The outcome reaches the inviting
+    /// agent as an event whatever happens (G-2).
+    pub async fn invite(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        csq: CsqId,
+        notes: &str,
+    ) -> Result<(), ChatError> {
+        validate_invite_notes(notes)?;
+        self.held_chat(agent, id).await?;
+        if self.store.invitation(id).await?.is_some() {
+            return Err(ChatError::CannotInvite);
+        }
+        let invitation = PendingInvitation {
+            from: agent,
+            csq,
+            notes: notes.trim().to_string(),
+        };
+        self.store
+            .open_invitation(id, &invitation, now_ms())
+            .await?;
+        let outputs = self
+            .routing
+            .ask(Input::Invite {
+                contact: id,
+                from: agent,
+                csq,
+            })
+            .await;
+        if outputs
+            .iter()
+            .any(|o| matches!(o, Output::InviteRefused { .. }))
+        {
+            self.store.close_invitation(id).await?;
+            return Err(ChatError::CannotInvite);
+        }
+        Ok(())
+    }
+
+    /// SPEC G-2: the invited agent's answer. On accept the agent joins: a tab with the last
+    /// 100 messages at most, Reserved, and "<alias> has joined the chat." for everyone.
+    pub async fn answer_invitation(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        accept: bool,
+    ) -> Result<(), ChatError> {
+        let contact = self.open_chat(id).await?;
+        let pending = self.store.invitation(id).await?;
+        let outputs = self
+            .routing
+            .ask(Input::InviteAnswer {
+                agent,
+                contact: id,
+                accept,
+            })
+            .await;
+        let accepted = outputs.iter().any(|o| {
+            matches!(o, Output::InviteEnded { to: Some(a), outcome: InviteOutcome::Accepted, .. } if *a == agent)
+        });
+        if !outputs
+            .iter()
+            .any(|o| matches!(o, Output::InviteEnded { to: Some(a), .. } if *a == agent))
+        {
+            return Err(ChatError::OfferGone);
+        }
+        if !accepted {
+            return Ok(());
+        }
+        let notes = pending.map(|p| p.notes).unwrap_or_default();
+        self.store
+            .add_guest(id, &Guest { agent, notes }, now_ms())
+            .await?;
+        self.hub.apply(agent, StateEvent::ContactAccepted).await?;
+        let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
+        self.hub
+            .record(agent, AgentEvent::ContactAssigned { contact: view })
+            .await?;
+        let alias = self.store.agent(agent).await?.alias;
+        self.system_line(&contact, contact.agent, SystemNote::Joined { alias })
+            .await?;
+        self.tell_participants(&contact).await?;
+        tracing::info!(agent = %agent, contact = %id, "joined a group chat");
+        Ok(())
+    }
+
+    /// SPEC G-3: an agent leaves a chat another agent stays in; the one who stays owns it.
+    pub async fn leave(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+        let contact = self.held_chat(agent, id).await?;
+        let Some(guest) = self.store.guest(id).await? else {
+            return Err(ChatError::AloneInChat);
+        };
+        self.store.remove_guest(id).await?;
+        let contact = if contact.agent == Some(agent) {
+            // The owner leaves: the guest owns the chat from now on.
+            self.store
+                .update_contact(id, contact.status, Some(guest.agent), now_ms())
+                .await?;
+            self.store.contact(id).await?
+        } else {
+            contact
+        };
+        self.release(&contact, agent, AgentEvent::LeftChat { contact: id })
+            .await?;
+        self.tell_participants(&contact).await?;
+        tracing::info!(agent = %agent, contact = %id, "left a group chat");
+        Ok(())
+    }
+
+    /// SPEC G-1: per CSQ, how many agents an invitation could reach now.
+    pub async fn availability(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+    ) -> Result<Vec<CsqAvailability>, ChatError> {
+        self.held_chat(agent, id).await?;
+        let counts = self.routing.availability(id).await;
+        let csqs = self.store.csqs().await?;
+        Ok(csqs
+            .into_iter()
+            .map(|csq| CsqAvailability {
+                available: counts
+                    .iter()
+                    .find(|(c, _)| *c == csq.id)
+                    .map_or(0, |(_, n)| *n as u32),
+                csq: csq.id,
+                name: csq.name,
+            })
+            .collect())
+    }
+
+    /// Takes `agent` out of a chat: "<alias> has left the chat.", one contact less (back to
+    /// Ready when it was the last, S-3), and the event that closes the agent's tab.
+    pub(super) async fn release(
+        &self,
+        contact: &Contact,
+        agent: AgentId,
+        event: AgentEvent,
+    ) -> Result<(), ChatError> {
+        let alias = self.store.agent(agent).await?.alias;
+        self.system_line(contact, contact.agent, SystemNote::Left { alias })
+            .await?;
+        self.routing
+            .ask(Input::ChatEnded {
+                agent,
+                contact: contact.id,
+            })
+            .await;
+        self.hub.apply(agent, StateEvent::ContactEnded).await?;
+        self.hub.record(agent, event).await?;
+        Ok(())
+    }
+
+    /// Tells every agent in the chat who is in it now (the invite control follows, G-3).
+    async fn tell_participants(&self, contact: &Contact) -> Result<(), ChatError> {
+        let contact = self.store.contact(contact.id).await?;
+        let agents = views::agent_aliases(self.store.as_ref(), &contact).await?;
+        for agent in self.participants(&contact).await? {
+            self.hub
+                .record(
+                    agent,
+                    AgentEvent::Participants {
+                        contact: contact.id,
+                        agents: agents.clone(),
+                    },
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// SPEC G-2: the newcomer sees at most the last 100 messages of the chat.
+pub fn history_start(last_seq: u64) -> u64 {
+    last_seq.saturating_sub(MAX_HISTORY_MESSAGES as u64)
+}
