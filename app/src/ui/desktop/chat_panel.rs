@@ -30,6 +30,16 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
         })
     };
     let typing = move || tab().is_some_and(|t| t.customer_typing);
+    let agent_typing = move || tab().and_then(|t| t.agent_typing);
+    // SPEC G-3, G-5: who else is in the chat, and the invitation's notes (the invited
+    // agent's alone).
+    let others = move || {
+        tab()
+            .map(|t| t.view.agents)
+            .filter(|a| a.len() > 1)
+            .map(|a| a.join(", "))
+    };
+    let notes = move || tab().and_then(|t| t.view.notes).filter(|n| !n.is_empty());
     let name = move || tab().map(|t| t.view.customer.name).unwrap_or_default();
     let transcript = NodeRef::<leptos::html::Ol>::new();
     // Keep the newest line in view.
@@ -63,6 +73,14 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                     })}
                 </Show>
             </section>
+            {move || others().map(|agents| view! {
+                <p class="group-banner" role="status">"Group chat with " {agents}</p>
+            })}
+            {move || notes().map(|n| view! {
+                <aside class="invite-notes" aria-label="Notes from the inviting agent">
+                    <strong>"Notes from the inviting agent: "</strong>{n}
+                </aside>
+            })}
             <ol class="transcript" aria-label="Transcript" node_ref=transcript>
                 <For each=lines key=|l| l.seq let:line>
                     <Line line />
@@ -75,7 +93,13 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                 </For>
             </ol>
             <p class="typing" aria-live="polite">
-                {move || typing().then(|| format!("{} is typing…", name()))}
+                {move || {
+                    let mut who: Vec<String> = agent_typing().into_iter().collect();
+                    if typing() {
+                        who.insert(0, name());
+                    }
+                    (!who.is_empty()).then(|| format!("{} is typing…", who.join(" and ")))
+                }}
             </p>
             <Composer id />
         </div>

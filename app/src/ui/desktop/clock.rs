@@ -11,6 +11,9 @@ const SKEW_TOLERANCE_MS: i64 = 3_000;
 pub struct Clock {
     /// Server time, Unix ms, updated every second in the browser.
     pub now: RwSignal<i64>,
+    /// Added to the browser's clock to get the server's (read in the browser only).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    offset: StoredValue<i64>,
 }
 
 impl Clock {
@@ -29,8 +32,32 @@ impl Clock {
             let interval = gloo_timers::callback::Interval::new(1_000, tick);
             // The desktop lives as long as the page.
             interval.forget();
+            return Clock {
+                now,
+                offset: StoredValue::new(offset),
+            };
         }
-        Clock { now }
+        #[allow(unreachable_code)]
+        Clock {
+            now,
+            offset: StoredValue::new(0),
+        }
+    }
+
+    /// The time right now, not at the last tick: a countdown that starts between two ticks
+    /// would otherwise show one second more than its timer (16 s on a 15 s offer).
+    pub fn fresh_now(&self) -> i64 {
+        #[cfg(feature = "hydrate")]
+        return js_sys::Date::now() as i64 + self.offset.get_value();
+        #[allow(unreachable_code)]
+        self.now.get_untracked()
+    }
+
+    /// Seconds left until `until_ms`, ticking; never more than when it was first shown.
+    pub fn countdown(&self, until_ms: i64) -> impl Fn() -> i64 + Copy + 'static {
+        let shown_at = self.fresh_now();
+        let now = self.now;
+        move || seconds_left(until_ms, now.get().max(shown_at))
     }
 }
 

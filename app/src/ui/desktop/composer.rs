@@ -2,11 +2,12 @@
 //! shared 1500 limit, Enter to send and Shift+Enter for a new line, canned responses
 //! inserted at the cursor, typing signalled to the customer, and End.
 
-use super::{wrap_up::WrapUpControl, Live};
+use super::{invite::InviteControl, wrap_up::WrapUpControl, Live};
 use crate::domain::{
     canned::CannedResponse,
     ids::ContactId,
     limits::MAX_CHAT_MESSAGE_CHARS,
+    protocol::ClientCommand,
     validate::{char_count, validate_chat_message},
 };
 use leptos::prelude::*;
@@ -92,6 +93,10 @@ pub fn Composer(id: ContactId) -> AnyView {
         }
     };
     let has_canned = !canned.is_empty();
+    let in_group = Memo::new(move |_| {
+        live.model
+            .with(|m| m.tab(id).is_some_and(|t| t.view.agents.len() > 1))
+    });
     view! {
         <div class="composer">
             <label class="visually-hidden" for=format!("message-{id}")>"Message"</label>
@@ -144,8 +149,20 @@ pub fn Composer(id: ContactId) -> AnyView {
                 <button class="primary" disabled=move || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
                     "Send"
                 </button>
+                <InviteControl id />
                 <WrapUpControl id />
-                <button class="end-chat" on:click=move |_| live.end_chat(id)>"End"</button>
+                // SPEC G-3: with two agents in the chat, each may leave; alone, End it.
+                {move || if in_group.get() {
+                    view! {
+                        <button class="end-chat" on:click=move |_| live.send(ClientCommand::Leave { contact: id })>
+                            "Leave"
+                        </button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button class="end-chat" on:click=move |_| live.end_chat(id)>"End"</button>
+                    }.into_any()
+                }}
             </div>
         </div>
     }

@@ -6,8 +6,8 @@ use super::model::{Cue, DesktopModel, Pending};
 use crate::domain::{
     ids::{ContactId, WrapUpReasonId},
     protocol::{
-        AgentEvent, ClientCommand, ContactView, Delivery, OfferView, Seq, ServerMessage,
-        StreamCursor,
+        AgentEvent, ClientCommand, ContactView, CsqAvailability, Delivery, OfferView, Seq,
+        ServerMessage, StreamCursor,
     },
     state::{AgentState, AgentStatus},
 };
@@ -31,6 +31,8 @@ pub struct Live {
     pub notice: RwSignal<Option<String>>,
     /// The latest cue with a counter, so that the same cue twice still triggers effects.
     pub cue: RwSignal<Option<(u32, Cue)>>,
+    /// SPEC G-1: the invite list's figures, for the chat whose pane asked.
+    pub availability: RwSignal<(Option<ContactId>, Vec<CsqAvailability>)>,
     cursor: StoredValue<StreamCursor>,
     next_id: StoredValue<u32>,
     #[cfg(feature = "hydrate")]
@@ -51,6 +53,7 @@ impl Live {
             connection: RwSignal::new(ConnectionState::Connecting),
             notice: RwSignal::new(None),
             cue: RwSignal::new(None),
+            availability: RwSignal::new((None, Vec::new())),
             cursor: StoredValue::new(StreamCursor::new(seq)),
             next_id: StoredValue::new(0),
             #[cfg(feature = "hydrate")]
@@ -206,7 +209,9 @@ impl Live {
                 self.model.update(|m| m.set_typing(contact, active, who));
             }
             // The invite list asks for these while it is open (next: its view).
-            ServerMessage::Availability { .. } => {}
+            ServerMessage::Availability { contact, csqs } => {
+                self.availability.set((Some(contact), csqs));
+            }
         }
         None
     }

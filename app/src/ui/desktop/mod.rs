@@ -6,6 +6,7 @@ mod composer;
 mod contact_tabs;
 mod control_gadget;
 mod gadget_tabs;
+mod invite;
 mod leaving;
 mod live;
 mod manage_gadget;

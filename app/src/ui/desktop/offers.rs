@@ -1,23 +1,61 @@
-//! Incoming chat offers (SPEC O-2): shown above whichever gadget is open, each with the
-//! customer's details, the accept countdown kept by the server, and Accept.
+//! Incoming chat offers (SPEC O-2) and invitations to join a chat (G-2): shown above
+//! whichever gadget is open, each with its details, the countdown kept by the server, and
+//! the answers.
 
-use super::{
-    clock::{seconds_left, Clock},
-    Live,
+use super::{clock::Clock, Live};
+use crate::{
+    domain::protocol::{ClientCommand, InvitationView, OfferView},
+    ui::icons::ChannelIcon,
 };
-use crate::{domain::protocol::OfferView, ui::icons::ChannelIcon};
 use leptos::prelude::*;
 
 #[component]
 pub fn OfferNotifications() -> impl IntoView {
     let live = expect_context::<Live>();
     let offers = move || live.model.with(|m| m.offers.clone());
+    let invitations = move || live.model.with(|m| m.invitations.clone());
     view! {
         <section class="offers" aria-label="Incoming offers" aria-live="assertive">
             <For each=offers key=|o| o.contact let:offer>
                 <OfferCard offer />
             </For>
+            <For each=invitations key=|i| i.contact let:invitation>
+                <InvitationCard invitation />
+            </For>
         </section>
+    }
+}
+
+/// SPEC G-2: who invites, for which customer, the notes, Accept and Decline.
+#[component]
+fn InvitationCard(invitation: InvitationView) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let clock = expect_context::<Clock>();
+    let contact = invitation.contact;
+    let left = clock.countdown(invitation.expires_at_ms);
+    let answer = move |accept: bool| live.send(ClientCommand::AnswerInvitation { contact, accept });
+    view! {
+        <article class="offer-card invitation" aria-label=format!("Invitation from {}", invitation.from)>
+            <div class="offer-icon" aria-hidden="true">"+"</div>
+            <div class="offer-body">
+                <p class="offer-title">
+                    <strong>{invitation.from.clone()}</strong>
+                    <span class="muted">" invites you to a chat with "</span>
+                    <strong>{invitation.customer.clone()}</strong>
+                    <span class="muted">" · " {invitation.csq.clone()}</span>
+                </p>
+                {(!invitation.notes.is_empty()).then(|| view! {
+                    <p class="offer-detail invitation-notes">{invitation.notes.clone()}</p>
+                })}
+            </div>
+            <div class="offer-actions">
+                <span class="countdown" role="timer" aria-label="Seconds left to answer">
+                    {left} " s"
+                </span>
+                <button on:click=move |_| answer(false)>"Decline"</button>
+                <button class="primary" on:click=move |_| answer(true)>"Accept"</button>
+            </div>
+        </article>
     }
 }
 
@@ -26,7 +64,7 @@ fn OfferCard(offer: OfferView) -> impl IntoView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
     let contact = offer.contact;
-    let left = move || seconds_left(offer.expires_at_ms, clock.now.get());
+    let left = clock.countdown(offer.expires_at_ms);
     let customer = offer.customer.clone();
     view! {
         <article class="offer-card" aria-label=format!("Chat offer from {}", customer.name)>

@@ -1,0 +1,150 @@
+//! "Invite agent" (SPEC G-1): a list of CSQs with their available agents, kept live while
+//! the pane is open, a search field to filter it, notes for the invited agent, and the
+//! button that sends the invitation. Disabled while two agents are in the chat (G-3).
+
+use super::{clock::Clock, Live};
+use crate::domain::{
+    ids::{ContactId, CsqId},
+    invite::can_invite,
+    limits::MAX_INVITE_NOTES_CHARS,
+    protocol::ClientCommand,
+    validate::{char_count, validate_invite_notes},
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn InviteControl(id: ContactId) -> AnyView {
+    let live = expect_context::<Live>();
+    let clock = expect_context::<Clock>();
+    let open = RwSignal::new(false);
+    let agents = Memo::new(move |_| {
+        live.model
+            .with(|m| m.tab(id).map_or(1, |t| t.view.agents.len().max(1)))
+    });
+    let allowed = move || can_invite(agents.get());
+    let search = RwSignal::new(String::new());
+    let chosen = RwSignal::new(None::<CsqId>);
+    let notes = RwSignal::new(String::new());
+    // The figures follow the agents' states: asked again every second while open.
+    Effect::new(move |_| {
+        clock.now.track();
+        if open.get() {
+            live.send(ClientCommand::Availability { contact: id });
+        }
+    });
+    Effect::new(move |_| {
+        if !allowed() {
+            open.set(false);
+        }
+    });
+    let rows = move || {
+        let filter = search.get().trim().to_lowercase();
+        live.availability.with(|(contact, csqs)| {
+            if *contact != Some(id) {
+                return Vec::new();
+            }
+            csqs.iter()
+                .filter(|c| filter.is_empty() || c.name.to_lowercase().contains(&filter))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let notes_error = move || notes.with(|n| validate_invite_notes(n).err().map(|e| e.to_string()));
+    let send = move || {
+        let Some(csq) = chosen.get_untracked() else {
+            return;
+        };
+        if notes_error().is_some() {
+            return;
+        }
+        live.send(ClientCommand::Invite {
+            contact: id,
+            csq,
+            notes: notes.get_untracked(),
+        });
+        live.notice
+            .set(Some("Invitation sent. You will be told the answer.".into()));
+        open.set(false);
+        notes.set(String::new());
+        chosen.set(None);
+        search.set(String::new());
+    };
+    let pane_id = format!("invite-{id}");
+    view! {
+        <div class="invite">
+            <button
+                class="invite-toggle"
+                disabled=move || !allowed()
+                title=move || if allowed() { "Invite another agent into this chat" } else { "Two agents are already in this chat" }
+                aria-expanded=move || open.get().to_string()
+                aria-controls=pane_id.clone()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "Invite agent"
+            </button>
+            <Show when=move || open.get()>
+                <div class="invite-pane" id=pane_id.clone() role="group" aria-label="Invite an agent"
+                    on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                    <label class="visually-hidden" for=format!("invite-search-{id}")>"Search queues"</label>
+                    <input
+                        id=format!("invite-search-{id}")
+                        type="search"
+                        placeholder="Search queues"
+                        prop:value=move || search.get()
+                        on:input=move |ev| search.set(event_target_value(&ev))
+                    />
+                    <ul class="invite-list" aria-label="Queues">
+                        <For each=rows key=|c| (c.csq, c.available) let:row>
+                            {
+                                let csq = row.csq;
+                                let none = row.available == 0;
+                                view! {
+                                    <li>
+                                        <label class:disabled=none>
+                                            <input
+                                                type="radio"
+                                                name=format!("invite-csq-{id}")
+                                                disabled=none
+                                                prop:checked=move || chosen.get() == Some(csq)
+                                                on:change=move |_| chosen.set(Some(csq))
+                                            />
+                                            <span class="invite-name">{row.name.clone()}</span>
+                                            <span class="invite-count">
+                                                {match row.available {
+                                                    0 => "nobody available".to_string(),
+                                                    1 => "1 available".to_string(),
+                                                    n => format!("{n} available"),
+                                                }}
+                                            </span>
+                                        </label>
+                                    </li>
+                                }
+                            }
+                        </For>
+                    </ul>
+                    <label for=format!("invite-notes-{id}")>"Notes for the invited agent"</label>
+                    <textarea
+                        id=format!("invite-notes-{id}")
+                        rows="3"
+                        spellcheck="true"
+                        placeholder="A short summary: who the customer is, what is needed"
+                        prop:value=move || notes.get()
+                        on:input=move |ev| notes.set(event_target_value(&ev))
+                    ></textarea>
+                    <span class="hint">
+                        {move || notes.with(|n| char_count(n.trim()))} " / " {MAX_INVITE_NOTES_CHARS}
+                        " characters · only the invited agent sees them"
+                    </span>
+                    <span class="field-error" role="alert">{notes_error}</span>
+                    <div class="invite-actions">
+                        <button on:click=move |_| open.set(false)>"Cancel"</button>
+                        <button class="primary"
+                            disabled=move || chosen.get().is_none() || notes_error().is_some()
+                            on:click=move |_| send()>"Invite agent"</button>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
