@@ -32,6 +32,15 @@ test('G-1 to G-6: invite, decline, accept with history and notes, three-way chat
   await pane.getByLabel('Search queues').fill('bill');
   await expect(pane.getByRole('radio')).toHaveCount(1);
   await dave.screenshot({ path: 'test-results/screenshots/invite-pane.png' });
+  // Inside a 900-pixel gadget frame the pane stays whole and nothing scrolls sideways.
+  await dave.setViewportSize({ width: 900, height: 700 });
+  const box = await pane.boundingBox();
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width).toBeLessThanOrEqual(900);
+  expect(await dave.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await dave.screenshot({ path: 'test-results/screenshots/invite-pane-900.png' });
+  await dave.setViewportSize({ width: 1280, height: 720 });
   await pane.getByRole('button', { name: 'Cancel' }).click();
 
   // G-2: Bob (available longest) is invited, sees the notes and declines; Dave is told.
