@@ -108,6 +108,13 @@ impl Services {
                         agent,
                         contact: contact.id,
                     });
+                    // SPEC G-3: the second agent of a group chat holds it too.
+                    if let Some(guest) = store.guest(contact.id).await? {
+                        routing.send(Input::ChatHeld {
+                            agent: guest.agent,
+                            contact: contact.id,
+                        });
+                    }
                 }
                 _ => routing.send(Input::ChatQueued {
                     contact: contact.id,

@@ -273,3 +273,50 @@ async fn the_agent_who_stays_owns_the_chat() {
     event(&mut b, |e| matches!(e, AgentEvent::ContactClosed { .. })).await;
     until_widget(&mut widget, "bob has left the chat.").await;
 }
+
+/// SPEC G-2: the newcomer sees at most the last 100 messages of a long chat.
+#[tokio::test]
+async fn the_newcomer_gets_the_last_hundred_lines() {
+    let server = TestServer::start().await;
+    let (mut widget, mut a, mut b, _c, chat, csq) = chat_with_three_agents(&server).await;
+    for i in 1..=120 {
+        send_json(
+            &mut widget,
+            json!({"type": "send", "client_id": format!("m{i}"), "text": format!("message {i}")}),
+        )
+        .await;
+    }
+    until_line(&mut a, "message 120").await;
+    invite(&mut a, chat, csq, "").await;
+    invited(&mut b).await;
+    answer(&mut b, chat, true).await;
+    assigned(&mut b).await;
+    // The last 100 lines: messages 22 to 120, then the line that says Bob joined.
+    let mut history = Vec::new();
+    while history.last().map(String::as_str) != Some("bob has joined the chat.") {
+        history.push(line_text(&mut b).await);
+    }
+    assert_eq!(history.len(), 100);
+    assert_eq!(history.first().map(String::as_str), Some("message 22"));
+    assert_eq!(history[98], "message 120");
+}
+
+/// A restart keeps a group chat whole: both agents still hold it, so neither is counted as
+/// available to invite into it (G-3), nor given more chats than their maximum.
+#[tokio::test]
+async fn a_group_chat_survives_a_restart() {
+    let server = TestServer::start().await;
+    let (widget, mut a, mut b, c, chat, csq) = chat_with_three_agents(&server).await;
+    invite(&mut a, chat, csq, "").await;
+    invited(&mut b).await;
+    answer(&mut b, chat, true).await;
+    assigned(&mut b).await;
+    drop((widget, a, b, c));
+    let server = server.restart().await;
+    let counts = server.services.chat.routing.availability(chat).await;
+    assert_eq!(
+        counts,
+        vec![(app::domain::ids::CsqId(csq), 1)],
+        "Carol only"
+    );
+}

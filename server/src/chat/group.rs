@@ -96,12 +96,14 @@ impl ChatService {
             .add_guest(id, &Guest { agent, notes }, now_ms())
             .await?;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
+        // The joined line first: the newcomer's page then gets the last 100 lines, this one
+        // included, whatever the timing.
+        let alias = self.store.agent(agent).await?.alias;
+        self.system_line(&contact, contact.agent, SystemNote::Joined { alias })
+            .await?;
         let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
         self.hub
             .record(agent, AgentEvent::ContactAssigned { contact: view })
-            .await?;
-        let alias = self.store.agent(agent).await?.alias;
-        self.system_line(&contact, contact.agent, SystemNote::Joined { alias })
             .await?;
         self.tell_participants(&contact).await?;
         tracing::info!(agent = %agent, contact = %id, "joined a group chat");
