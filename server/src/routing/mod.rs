@@ -125,33 +125,28 @@ async fn run(
         };
         let outputs = engine.handle(input, clock.now_ms());
         for output in &outputs {
-            if let Output::Offer {
-                contact,
-                number,
-                expires_at_ms,
-                ..
-            } = output
-            {
-                // The accept timer is kept here, on the server, never by the browser.
-                let at = clock.instant_at(*expires_at_ms);
-                let (handle, contact, number) = (handle.clone(), *contact, *number);
+            // Accept timers (offers and invitations) are kept here, on the server, never by
+            // the browser: at expiry the engine hears of it.
+            let timeout = match *output {
+                Output::Offer {
+                    contact,
+                    number,
+                    expires_at_ms,
+                    ..
+                } => Some((expires_at_ms, Input::OfferTimedOut { contact, number })),
+                Output::Invited {
+                    contact,
+                    number,
+                    expires_at_ms,
+                    ..
+                } => Some((expires_at_ms, Input::InviteTimedOut { contact, number })),
+                _ => None,
+            };
+            if let Some((expires_at_ms, input)) = timeout {
+                let (at, handle) = (clock.instant_at(expires_at_ms), handle.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep_until(at).await;
-                    handle.send(Input::OfferTimedOut { contact, number });
-                });
-            }
-            if let Output::Invited {
-                contact,
-                number,
-                expires_at_ms,
-                ..
-            } = output
-            {
-                let at = clock.instant_at(*expires_at_ms);
-                let (handle, contact, number) = (handle.clone(), *contact, *number);
-                tokio::spawn(async move {
-                    tokio::time::sleep_until(at).await;
-                    handle.send(Input::InviteTimedOut { contact, number });
+                    handle.send(input);
                 });
             }
             effects.apply(output).await;
