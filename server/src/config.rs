@@ -40,6 +40,15 @@ pub struct Config {
     /// Mark the session cookie `Secure` (set this when served over HTTPS).
     #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+
+    /// A JSON file listing the IMAP mailboxes to read, each bound to a CSQ (see README).
+    #[arg(long, env = "SWITCHBOARD_MAILBOXES")]
+    pub mailboxes: Option<PathBuf>,
+
+    /// Seconds a customer's reply waits for the agent who last handled its thread before
+    /// any agent of the CSQ may take it (last-agent routing).
+    #[arg(long, env = "SWITCHBOARD_EMAIL_STICKY_SECS", default_value_t = 300)]
+    pub email_sticky_secs: u64,
 }
 
 impl Config {
@@ -65,6 +74,8 @@ impl Config {
             site_root: "target/site".into(),
             demo: false,
             secure_cookies: false,
+            mailboxes: None,
+            email_sticky_secs: 300,
         }
     }
 }

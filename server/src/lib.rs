@@ -14,6 +14,7 @@ pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod email;
 pub mod http;
 pub mod hub;
 pub mod metrics;
@@ -34,6 +35,8 @@ pub enum StartError {
     DataDir(String, std::io::Error),
     #[error("cannot open the database: {0}")]
     Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Mailboxes(#[from] email::config::ConfigError),
 }
 
 /// Opens the database (migrating it), seeds demo data if asked, and builds the router.
@@ -45,7 +48,19 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         tracing::info!("demo data created");
     }
     let key = secret_key(&config.data_dir)?;
-    let services = Arc::new(Services::start(store, config.secure_cookies, key).await?);
+    let mailboxes = match &config.mailboxes {
+        Some(path) => email::config::load(path)?,
+        None => Vec::new(),
+    };
+    let options = services::EmailOptions {
+        data_dir: config.data_dir.clone(),
+        sticky: std::time::Duration::from_secs(config.email_sticky_secs),
+    };
+    let services = Arc::new(Services::start(store, config.secure_cookies, key, options).await?);
+    for mailbox in mailboxes {
+        tracing::info!(mailbox = ?mailbox, "reading mailbox");
+        email::imap::spawn(mailbox, services.email.clone());
+    }
     let leptos_options = LeptosOptions::builder()
         .output_name("switchboard")
         .site_root(config.site_root.as_str())

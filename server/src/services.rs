@@ -5,6 +5,7 @@ use crate::{
     auth::{self, LoginThrottle},
     chat::{effects::ChatEffects, rooms::Rooms, token::TokenKey, ChatService},
     clock::now_ms,
+    email::{files::Files, EmailService},
     hub::{Hub, HubError},
     metrics::Metrics,
     routing::{
@@ -28,6 +29,14 @@ use async_trait::async_trait;
 use http::HeaderMap;
 use std::sync::Arc;
 
+/// What the email service needs from the configuration.
+pub struct EmailOptions {
+    /// Attachments are stored under it.
+    pub data_dir: std::path::PathBuf,
+    /// SPEC E-4: how long a reply waits for the thread's last agent.
+    pub sticky: std::time::Duration,
+}
+
 /// A close within this long after the page's leaving beacon is the page going away.
 const LEAVING_WINDOW_MS: i64 = 10_000;
 
@@ -35,6 +44,7 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     pub chat: Arc<ChatService>,
+    pub email: Arc<EmailService>,
     /// Signs the customers' chat-session tokens.
     pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
@@ -65,6 +75,7 @@ impl Services {
         store: Arc<dyn Store>,
         secure_cookies: bool,
         token_key: TokenKey,
+        email: EmailOptions,
     ) -> Result<Self, StoreError> {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(store.clone(), metrics.clone()));
@@ -97,11 +108,36 @@ impl Services {
                         .collect(),
                     max_chats: agent.max_chats,
                     active_chats: 0,
+                    max_emails: agent.max_emails,
+                    active_emails: 0,
                     available_since_ms: now_ms(),
                 },
             });
         }
+        let email = Arc::new(EmailService {
+            store: store.clone(),
+            hub: hub.clone(),
+            routing: routing.clone(),
+            files: Files::new(&email.data_dir),
+            key: token_key.clone(),
+            sticky: email.sticky,
+        });
         for contact in store.open_contacts().await? {
+            if contact.channel == app::domain::contact::Channel::Email {
+                match (contact.status, contact.agent) {
+                    (app::domain::contact::ContactStatus::Active, Some(agent)) => {
+                        routing.send(Input::EmailHeld {
+                            agent,
+                            contact: contact.id,
+                        })
+                    }
+                    _ => {
+                        let last = store.thread_last_agent(contact.id).await?;
+                        email.queue(&contact, last.map(|(a, _)| a)).await;
+                    }
+                }
+                continue;
+            }
             match (contact.status, contact.agent) {
                 (app::domain::contact::ContactStatus::Active, Some(agent)) => {
                     routing.send(Input::ChatHeld {
@@ -133,6 +169,7 @@ impl Services {
         Ok(Services {
             hub,
             chat,
+            email,
             token_key,
             store,
             metrics,
@@ -161,6 +198,8 @@ impl Services {
                 csqs,
                 max_chats: profile.max_chats,
                 active_chats: 0,
+                max_emails: profile.max_emails,
+                active_emails: 0,
                 available_since_ms: now_ms(),
             },
         });
@@ -192,10 +231,17 @@ impl Services {
                     return; // a page came back (or another one closed meanwhile)
                 }
             }
-            if let Err(e) = services.chat.agent_gone(agent).await {
+            if let Err(e) = services.desktop_gone(agent).await {
                 tracing::error!(error = %e, agent = %agent, "ending a closed desktop's chats failed");
             }
         });
+    }
+
+    /// SPEC S-5: every email in hand goes back to its queue, every chat ends, and the agent
+    /// is Not Ready.
+    async fn desktop_gone(&self, agent: AgentId) -> Result<(), crate::chat::ChatError> {
+        self.email.agent_gone(agent).await?;
+        self.chat.agent_gone(agent).await
     }
 
     /// SPEC S-5: a page says it is closing or reloading (its last words, as a beacon).
@@ -203,7 +249,7 @@ impl Services {
         let presence = self.hub.page_leaving(agent);
         // The socket may have closed before the beacon arrived.
         if presence.pages == 0 {
-            if let Err(e) = self.chat.agent_gone(agent).await {
+            if let Err(e) = self.desktop_gone(agent).await {
                 tracing::error!(error = %e, agent = %agent, "ending a closed desktop's chats failed");
             }
         }
@@ -314,6 +360,17 @@ impl Backend for Services {
             contacts,
             canned,
             now_ms: now_ms(),
+            csqs: self
+                .store
+                .csqs()
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|c| app::domain::csq::Csq {
+                    members: Vec::new(),
+                    ..c
+                })
+                .collect(),
         })
     }
 

@@ -512,3 +512,185 @@ mod chats {
         }
     }
 }
+
+/// SPEC E-1, E-4, Q-1: emails on both backends.
+mod email {
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        contact::{Channel, ContactStatus},
+        email::EmailAddress,
+        ids::CsqId,
+    };
+    use server::store::email::{NewAttachment, NewEmail, Taken};
+
+    fn email(uid: u32, validity: u32, message_id: &str, refs: &[&str], subject: &str) -> NewEmail {
+        NewEmail {
+            mailbox: "support".into(),
+            uid_validity: validity,
+            uid,
+            csq: CsqId(1),
+            message_id: Some(message_id.into()),
+            in_reply_to: refs.last().map(|r| vec![r.to_string()]).unwrap_or_default(),
+            references: refs.iter().map(|r| r.to_string()).collect(),
+            subject: subject.into(),
+            from: EmailAddress {
+                name: Some("Ann Lee".into()),
+                address: "Ann@Example.com".into(),
+            },
+            to: vec![],
+            cc: vec![EmailAddress {
+                name: None,
+                address: "cc@example.com".into(),
+            }],
+            sent_at_ms: Some(5),
+            text_body: "Hello".into(),
+            html_body: None,
+            has_remote_images: false,
+            attachments: vec![NewAttachment {
+                name: "a.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 3,
+                sha256: "ab".repeat(32),
+                content_id: None,
+                inline: false,
+            }],
+            skipped: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn each_uid_is_taken_once_and_progress_moves_with_it() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let csq = s.create_csq("Support").await.unwrap();
+            assert_eq!(csq, CsqId(1));
+            let Taken::New {
+                contact,
+                last_agent,
+            } = s
+                .take_email(&email(7, 100, "m1@x", &[], "Hi"), 1_000)
+                .await
+                .unwrap()
+            else {
+                panic!("{}: a new email", t.name)
+            };
+            assert_eq!(
+                (contact.channel, contact.status, last_agent),
+                (Channel::Email, ContactStatus::Queued, None)
+            );
+            assert_eq!(s.mailbox_progress("support").await.unwrap(), Some((100, 7)));
+            assert_eq!(
+                s.take_email(&email(7, 100, "m1@x", &[], "Hi"), 1_001)
+                    .await
+                    .unwrap(),
+                Taken::AlreadyTaken,
+                "{}: the same UID again",
+                t.name
+            );
+            assert_eq!(
+                s.take_email(&email(3, 555, "m1@x", &[], "Hi"), 1_002)
+                    .await
+                    .unwrap(),
+                Taken::AlreadyTaken,
+                "{}: after a UIDVALIDITY change, the same Message-ID",
+                t.name
+            );
+            assert_eq!(s.mailbox_progress("support").await.unwrap(), Some((555, 3)));
+            let stored = s.email(contact.id).await.unwrap();
+            assert_eq!(stored.view.subject, "Hi");
+            assert_eq!(stored.view.cc[0].address, "cc@example.com");
+            assert_eq!(stored.attachments[0].name, "a.pdf");
+            assert_eq!(
+                s.attachment(stored.attachments[0].id)
+                    .await
+                    .unwrap()
+                    .contact,
+                contact.id
+            );
+            let customer = s.customer(contact.customer).await.unwrap();
+            assert_eq!(customer.name, "Ann Lee");
+        }
+    }
+
+    #[tokio::test]
+    async fn replies_join_their_thread_and_remember_its_agent() {
+        for t in all_stores().await {
+            let s = &t.store;
+            s.create_csq("Support").await.unwrap();
+            let agent = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let Taken::New { contact: first, .. } = s
+                .take_email(&email(1, 1, "a@x", &[], "Lid"), 1_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            s.set_thread_agent(first.id, agent, 1_500).await.unwrap();
+            let Taken::New {
+                contact: reply,
+                last_agent,
+            } = s
+                .take_email(&email(2, 1, "b@x", &["a@x"], "Re: Lid"), 2_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            assert_eq!(last_agent, Some((agent, 1_500)), "{}", t.name);
+            assert_eq!(first.customer, reply.customer, "same sender, same customer");
+            let Taken::New { last_agent, .. } = s
+                .take_email(&email(3, 1, "c@x", &[], "FW: lid"), 3_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            assert_eq!(last_agent, Some((agent, 1_500)), "subject fallback");
+            let Taken::New { last_agent, .. } = s
+                .take_email(&email(4, 1, "d@x", &[], "Other"), 4_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            assert_eq!(last_agent, None);
+            assert_eq!(
+                s.thread_last_agent(reply.id).await.unwrap(),
+                Some((agent, 1_500))
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_requeue_moves_the_email_and_remembers_who_may_not_have_it() {
+        for t in all_stores().await {
+            let s = &t.store;
+            s.create_csq("Support").await.unwrap();
+            let billing = s.create_csq("Billing").await.unwrap();
+            let agent = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let Taken::New { contact, .. } = s
+                .take_email(&email(1, 1, "a@x", &[], "Lid"), 1_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            assert!(
+                s.requeue_email(contact.id, billing, agent, 2_000)
+                    .await
+                    .is_err(),
+                "{}: only an email in hand is requeued",
+                t.name
+            );
+            s.update_contact(contact.id, ContactStatus::Active, Some(agent), 1_100)
+                .await
+                .unwrap();
+            s.requeue_email(contact.id, billing, agent, 2_000)
+                .await
+                .unwrap();
+            let moved = s.contact(contact.id).await.unwrap();
+            assert_eq!((moved.csq, moved.status), (billing, ContactStatus::Queued));
+            assert_eq!(s.excluded_agents(contact.id).await.unwrap(), [agent]);
+        }
+    }
+}

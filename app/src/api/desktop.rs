@@ -4,6 +4,7 @@ use super::ApiError;
 use crate::domain::{
     agent::Agent,
     canned::CannedResponse,
+    csq::Csq,
     protocol::{ContactView, OfferView, Seq},
     state::AgentStatus,
 };
@@ -25,6 +26,9 @@ pub struct DesktopView {
     pub canned: Vec<CannedResponse>,
     /// The server's time (Unix ms), so countdowns follow the server's clock.
     pub now_ms: i64,
+    /// Every CSQ by name (members left out): where an email can be requeued (SPEC Q-1).
+    #[serde(default)]
+    pub csqs: Vec<Csq>,
 }
 
 #[server(prefix = "/api", endpoint = "desktop")]

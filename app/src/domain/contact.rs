@@ -101,6 +101,8 @@ pub enum EndReason {
     Sent,
     /// The email was discarded (SPEC Q-2).
     Discarded,
+    /// The email went back to a queue (SPEC Q-1, S-5): it left this agent's hands only.
+    Requeued,
 }
 
 /// Where a contact is in its life.

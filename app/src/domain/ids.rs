@@ -42,6 +42,10 @@ id_type!(
     /// A canned response (chat or email).
     CannedResponseId
 );
+id_type!(
+    /// A file that came with an email (SPEC E-2).
+    AttachmentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -114,6 +114,8 @@ mod tests {
             csqs: vec![SUPPORT],
             active_chats: 0,
             max_chats: 3,
+            active_emails: 0,
+            max_emails: 3,
             has_pending_offer: false,
             available_since_ms: since,
         }

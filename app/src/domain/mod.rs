@@ -7,6 +7,7 @@ pub mod chat;
 pub mod contact;
 pub mod csq;
 pub mod customer;
+pub mod email;
 pub mod ids;
 pub mod invite;
 pub mod limits;

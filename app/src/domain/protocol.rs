@@ -8,6 +8,7 @@ use super::{
     chat::ChatLine,
     contact::{Channel, EndReason},
     customer::Customer,
+    email::EmailView,
     ids::{ContactId, CsqId, WrapUpReasonId},
     invite::InviteOutcome,
     state::{AgentStatus, StateError, StateReason},
@@ -71,6 +72,11 @@ pub enum ClientCommand {
     /// SPEC G-1: how many agents each CSQ could send now (the page asks while its invite
     /// list is open).
     Availability { contact: ContactId },
+    /// SPEC Q-1: put an email in hand back into a CSQ (confirmed by the agent).
+    Requeue { contact: ContactId, csq: CsqId },
+    /// SPEC Q-2: drop an email in hand (confirmed by the agent); the original stays in
+    /// the mailbox.
+    Discard { contact: ContactId },
 }
 
 /// SPEC G-2: an invitation as the invited agent's notification shows it.
@@ -125,6 +131,9 @@ pub struct ContactView {
     /// SPEC G-5: the invitation's notes, for the invited agent only.
     #[serde(default)]
     pub notes: Option<String>,
+    /// SPEC C-2, E-2: for an email, its subject, addresses and files.
+    #[serde(default)]
+    pub email: Option<Box<EmailView>>,
 }
 
 /// Something that happened in an agent's stream.
@@ -194,7 +203,7 @@ pub enum CommandError {
     Invalid(FieldError),
     #[error("This chat is no longer offered to you.")]
     OfferGone,
-    #[error("This chat is not in your hands.")]
+    #[error("This contact is not in your hands.")]
     NotYours,
     #[error("This chat has ended.")]
     ChatEnded,

@@ -1,5 +1,5 @@
-//! Which agent gets a chat (SPEC O-1, O-4, S-2): a pure choice, so the server's routing
-//! engine only gathers the facts and applies the answer.
+//! Which agent gets a chat or an email (SPEC O-1, O-4, S-2, E-1, E-4, Q-1): a pure choice, so
+//! the server's routing engine only gathers the facts and applies the answer.
 
 use super::ids::{AgentId, CsqId};
 
@@ -13,6 +13,9 @@ pub struct Candidate {
     pub active_chats: u32,
     /// Administrator setting (SPEC O-4).
     pub max_chats: u32,
+    pub active_emails: u32,
+    /// Administrator setting (SPEC O-4).
+    pub max_emails: u32,
     /// An offer is already waiting for this agent's answer: one at a time.
     pub has_pending_offer: bool,
     /// Since when the agent has been available without taking a contact (Unix ms): the one
@@ -27,6 +30,35 @@ impl Candidate {
             && self.active_chats < self.max_chats
             && self.csqs.contains(&csq)
             && !excluded.contains(&self.agent)
+    }
+}
+
+/// The agent to give an email of `csq` to (SPEC E-1: emails are assigned, not offered):
+/// available, below the maximum of active emails, never an excluded agent (SPEC Q-1: a
+/// requeued email does not go back to the agent who requeued it). With `sticky` (SPEC E-4:
+/// the agent who last handled the thread, while its sticky time lasts) only that agent may
+/// take it, member of the CSQ or not; once the time is over, the longest available member.
+pub fn choose_email_agent(
+    csq: CsqId,
+    candidates: &[Candidate],
+    excluded: &[AgentId],
+    sticky: Option<AgentId>,
+) -> Option<AgentId> {
+    let free = |c: &&Candidate| {
+        c.takes_offers && c.active_emails < c.max_emails && !excluded.contains(&c.agent)
+    };
+    match sticky {
+        Some(agent) => candidates
+            .iter()
+            .filter(free)
+            .find(|c| c.agent == agent)
+            .map(|c| c.agent),
+        None => candidates
+            .iter()
+            .filter(free)
+            .filter(|c| c.csqs.contains(&csq))
+            .min_by_key(|c| (c.available_since_ms, c.agent))
+            .map(|c| c.agent),
     }
 }
 
@@ -55,6 +87,8 @@ mod tests {
             csqs: vec![SALES],
             active_chats: 0,
             max_chats: 3,
+            active_emails: 0,
+            max_emails: 3,
             has_pending_offer: false,
             available_since_ms: since,
         }
@@ -102,6 +136,52 @@ mod tests {
         assert_eq!(
             choose_agent(SALES, &agents, &[AgentId(1), AgentId(3)]),
             None
+        );
+    }
+
+    /// SPEC E-1, O-4: emails go to available members below their maximum of emails; a
+    /// pending chat offer does not hold an email back.
+    #[test]
+    fn emails_go_to_members_below_their_email_maximum() {
+        let mut full = agent(1, 0);
+        full.active_emails = 3;
+        let mut offered = agent(2, 10);
+        offered.has_pending_offer = true;
+        offered.active_chats = 3;
+        assert_eq!(
+            choose_email_agent(SALES, &[full.clone(), offered.clone()], &[], None),
+            Some(AgentId(2))
+        );
+        let mut away = agent(3, 0);
+        away.takes_offers = false;
+        assert_eq!(choose_email_agent(SALES, &[full, away], &[], None), None);
+    }
+
+    /// SPEC Q-1: a requeued email never goes back to the agent who requeued it.
+    #[test]
+    fn excluded_agents_never_get_the_email() {
+        assert_eq!(
+            choose_email_agent(SALES, &[agent(1, 0)], &[AgentId(1)], None),
+            None
+        );
+    }
+
+    /// SPEC E-4: while sticky, only the thread's last agent may take it, even from
+    /// outside the CSQ; nobody else meanwhile.
+    #[test]
+    fn a_sticky_email_waits_for_its_last_agent() {
+        let mut last = agent(5, 100);
+        last.csqs = vec![SUPPORT];
+        let agents = [agent(1, 0), last.clone()];
+        assert_eq!(
+            choose_email_agent(SALES, &agents, &[], Some(AgentId(5))),
+            Some(AgentId(5))
+        );
+        last.active_emails = 3;
+        assert_eq!(
+            choose_email_agent(SALES, &[agent(1, 0), last], &[], Some(AgentId(5))),
+            None,
+            "the last agent is full: the email waits for the sticky time"
         );
     }
 

@@ -149,6 +149,11 @@ impl ChatEffects {
             }
             // The chat service carries out accepts itself, once it knows it won; it refuses
             // an invitation that cannot be made.
+            Output::Assigned { agent, contact, .. } => {
+                crate::email::assign(self.store.as_ref(), &self.hub, *agent, *contact).await?;
+            }
+            // The routing actor keeps its own timers.
+            Output::WakeAt { .. } => {}
             Output::Accepted { .. }
             | Output::AcceptRefused { .. }
             | Output::InviteRefused { .. } => {}

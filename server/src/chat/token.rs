@@ -18,30 +18,39 @@ impl TokenKey {
         TokenKey(secret)
     }
 
-    fn mac(&self, contact: ContactId) -> HmacSha256 {
+    fn mac(&self, purpose: &str, id: i64) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(format!("chat:{contact}").as_bytes());
+        mac.update(format!("{purpose}:{id}").as_bytes());
         mac
     }
 
     pub fn sign(&self, contact: ContactId) -> String {
-        let tag = self.mac(contact).finalize().into_bytes();
-        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{contact}.{hex}")
+        self.sign_purpose("chat", contact.0)
     }
 
     /// The chat a token opens, if its signature holds (compared in constant time).
     pub fn verify(&self, token: &str) -> Option<ContactId> {
+        self.verify_purpose("chat", token).map(ContactId)
+    }
+
+    /// `<id>.<hex HMAC of "purpose:id">`: a token for one thing and one use only.
+    pub fn sign_purpose(&self, purpose: &str, id: i64) -> String {
+        let tag = self.mac(purpose, id).finalize().into_bytes();
+        let hex: String = tag.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{id}.{hex}")
+    }
+
+    pub fn verify_purpose(&self, purpose: &str, token: &str) -> Option<i64> {
         let (id, hex) = token.split_once('.')?;
-        let contact = ContactId(id.parse().ok()?);
+        let id: i64 = id.parse().ok()?;
         if hex.len() != 64 {
             return None;
         }
         let bytes: Option<Vec<u8>> = (0..32)
             .map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok())
             .collect();
-        self.mac(contact).verify_slice(&bytes?).ok()?;
-        Some(contact)
+        self.mac(purpose, id).verify_slice(&bytes?).ok()?;
+        Some(id)
     }
 }
 

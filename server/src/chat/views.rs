@@ -62,5 +62,11 @@ pub async fn contact_view(
         wrap_up: store.wrap_up(contact.id, agent).await?,
         agents: agent_aliases(store, contact).await?,
         notes: guest.filter(|g| g.agent == agent).map(|g| g.notes),
+        email: match contact.channel {
+            app::domain::contact::Channel::Email => {
+                Some(Box::new(store.email(contact.id).await?.view))
+            }
+            _ => None,
+        },
     })
 }

@@ -1,6 +1,7 @@
 //! HTTP wiring: the Leptos pages and server functions, the desktop WebSocket, health and
 //! metrics, behind the request guard.
 
+mod email;
 mod guard;
 mod health;
 mod widget;
@@ -55,6 +56,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/ws", get(ws::desktop_socket))
         .route("/api/leave", post(leave))
+        .route("/email/{contact}/body", get(email::body))
+        .route("/email/attachments/{id}", get(email::attachment))
+        .route("/email/inline/{token}", get(email::inline))
         .route("/demo", get(widget::demo))
         .route("/widget/api/config", get(widget::config))
         .route("/widget/api/start", post(widget::start))

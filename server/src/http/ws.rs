@@ -346,6 +346,14 @@ impl Connection {
                     Err(e) => self.answer(Err(e)).await,
                 }
             }
+            ClientCommand::Requeue { contact, csq } => {
+                let result = self.services.email.requeue(self.agent, contact, csq).await;
+                self.answer(result).await
+            }
+            ClientCommand::Discard { contact } => {
+                let result = self.services.email.discard(self.agent, contact).await;
+                self.answer(result).await
+            }
             ClientCommand::SetWrapUp { contact, reasons } => {
                 let result = self
                     .services

@@ -1,11 +1,13 @@
 //! The routing engine's decisions, without I/O or clocks: queues per CSQ in arrival order,
-//! one pending offer per chat and per agent, and the agents' availability. The actor in
+//! one pending offer per chat and per agent, emails assigned without an offer, and the
+//! agents' availability. The actor in
 //! [`super`] feeds it inputs with the time and carries out its outputs.
 
 use app::domain::{
+    contact::ContactKind,
     ids::{AgentId, ContactId, CsqId},
     invite::{available_count, can_invite, choose_invitee, Declined, InviteOutcome},
-    routing::{choose_agent, Candidate},
+    routing::{choose_agent, choose_email_agent, Candidate},
     state::{AgentState, AgentStatus, StateEvent},
 };
 use std::collections::HashMap;
@@ -17,18 +19,25 @@ pub struct AgentInfo {
     pub csqs: Vec<CsqId>,
     pub max_chats: u32,
     pub active_chats: u32,
+    pub max_emails: u32,
+    pub active_emails: u32,
     /// Since when the agent has waited for a contact (SPEC O-1: longest available first).
     pub available_since_ms: i64,
 }
 
-/// A chat waiting in its CSQ.
+/// A chat or an email waiting in its CSQ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Waiting {
     contact: ContactId,
+    kind: ContactKind,
     csq: CsqId,
     queued_at_ms: i64,
-    /// Agents whose offer of this chat ran out (SPEC S-4: routed to another agent).
+    /// Chats: agents whose offer ran out (SPEC S-4: another agent first). Emails: agents
+    /// who requeued it, who never get it back (SPEC Q-1).
     excluded: Vec<AgentId>,
+    /// Emails: the thread's last agent and until when (Unix ms) only that agent may take
+    /// it (SPEC E-4).
+    sticky: Option<(AgentId, i64)>,
 }
 
 /// An invitation to join a chat, waiting for the invited agent's answer (SPEC G-1).
@@ -91,6 +100,26 @@ pub enum Input {
         agent: AgentId,
         contact: ContactId,
     },
+    /// An email waits in its CSQ: new from the mailbox, requeued, or after a restart.
+    EmailQueued {
+        contact: ContactId,
+        csq: CsqId,
+        queued_at_ms: i64,
+        excluded: Vec<AgentId>,
+        sticky: Option<(AgentId, i64)>,
+    },
+    /// After a restart: an email the agent already holds.
+    EmailHeld {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// The email left the agent's hands: sent, discarded or requeued.
+    EmailReleased {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// A sticky time ran out: route what waited for it.
+    Tick,
     /// The administrator changed the accept timer: offers made from now on use it, offers
     /// already shown keep the time they were given.
     AcceptTimerChanged {
@@ -125,6 +154,14 @@ pub enum Output {
         number: u64,
         expires_at_ms: i64,
     },
+    /// SPEC E-1: the email is the agent's now (accepted automatically).
+    Assigned {
+        agent: AgentId,
+        contact: ContactId,
+        csq: CsqId,
+    },
+    /// Send [`Input::Tick`] at this time (a sticky email may go to anyone then).
+    WakeAt { at_ms: i64 },
     /// The offer is gone from the agent's screen.
     Withdrawn { agent: AgentId, contact: ContactId },
     /// SPEC S-4: the agent let an offer run out: Not Ready with the badge.
@@ -174,6 +211,8 @@ pub struct Engine {
     invites: HashMap<ContactId, Invitation>,
     /// SPEC G-6: per chat, who declined since the last accepted invitation.
     declined: HashMap<ContactId, Declined>,
+    /// The agent holding each email.
+    emails: HashMap<ContactId, AgentId>,
     next_offer: u64,
 }
 
@@ -187,6 +226,7 @@ impl Engine {
             held: HashMap::new(),
             invites: HashMap::new(),
             declined: HashMap::new(),
+            emails: HashMap::new(),
             next_offer: 1,
         }
     }
@@ -221,7 +261,12 @@ impl Engine {
             .collect()
     }
 
-    /// Chats waiting, oldest first.
+    /// The agent holding an email.
+    pub fn email_holder(&self, contact: ContactId) -> Option<AgentId> {
+        self.emails.get(&contact).copied()
+    }
+
+    /// Chats and emails waiting, oldest first.
     pub fn queued(&self) -> Vec<ContactId> {
         self.waiting.iter().map(|w| w.contact).collect()
     }
@@ -255,25 +300,69 @@ impl Engine {
                 csq,
                 queued_at_ms,
             } => {
-                if !self.offers.contains_key(&contact)
-                    && !self.held.contains_key(&contact)
-                    && !self.waiting.iter().any(|w| w.contact == contact)
-                {
+                if self.is_new(contact) {
                     self.enqueue(Waiting {
                         contact,
+                        kind: ContactKind::Chat,
                         csq,
                         queued_at_ms,
                         excluded: Vec::new(),
+                        sticky: None,
                     });
                 }
             }
+            Input::EmailQueued {
+                contact,
+                csq,
+                queued_at_ms,
+                excluded,
+                sticky,
+            } => {
+                if self.is_new(contact) {
+                    let sticky = sticky.filter(|(_, until)| *until > now_ms);
+                    if let Some((_, at_ms)) = sticky {
+                        out.push(Output::WakeAt { at_ms });
+                    }
+                    self.enqueue(Waiting {
+                        contact,
+                        kind: ContactKind::Email,
+                        csq,
+                        queued_at_ms,
+                        excluded,
+                        sticky,
+                    });
+                }
+            }
+            Input::EmailHeld { agent, contact } => {
+                if self.emails.insert(contact, agent).is_none() {
+                    if let Some(info) = self.agents.get_mut(&agent) {
+                        info.active_emails += 1;
+                    }
+                }
+            }
+            Input::EmailReleased { agent, contact } => {
+                if self.emails.get(&contact) == Some(&agent) {
+                    self.emails.remove(&contact);
+                    if let Some(info) = self.agents.get_mut(&agent) {
+                        info.active_emails = info.active_emails.saturating_sub(1);
+                        info.status = info
+                            .status
+                            .apply(StateEvent::ContactEnded)
+                            .unwrap_or(info.status);
+                        info.available_since_ms = now_ms;
+                    }
+                }
+            }
+            Input::Tick => {}
             Input::AcceptTimerChanged { ms } => self.set_accept_timer_ms(ms),
             Input::AgentKnown { agent, info } => {
                 let active = self.held.values().filter(|h| h.contains(&agent)).count() as u32;
+                let emails = self.emails.values().filter(|a| **a == agent).count() as u32;
                 self.agents.insert(
                     agent,
                     AgentInfo {
                         active_chats: active,
+                        active_emails: emails,
                         ..info
                     },
                 );
@@ -482,6 +571,14 @@ impl Engine {
         }
     }
 
+    /// Neither offered, held nor waiting already (a contact is queued once).
+    fn is_new(&self, contact: ContactId) -> bool {
+        !self.offers.contains_key(&contact)
+            && !self.held.contains_key(&contact)
+            && !self.emails.contains_key(&contact)
+            && !self.waiting.iter().any(|w| w.contact == contact)
+    }
+
     /// Keeps arrival order, also for a chat put back after an expired offer.
     fn enqueue(&mut self, chat: Waiting) {
         let at = self
@@ -499,6 +596,8 @@ impl Engine {
                 csqs: info.csqs.clone(),
                 active_chats: info.active_chats,
                 max_chats: info.max_chats,
+                active_emails: info.active_emails,
+                max_emails: info.max_emails,
                 has_pending_offer: self.offers.values().any(|o| o.agent == *id)
                     || self.invites.values().any(|i| i.to == *id),
                 available_since_ms: info.available_since_ms,
@@ -506,12 +605,39 @@ impl Engine {
             .collect()
     }
 
-    /// Offers waiting chats, oldest first, to the agents free to take them.
+    /// Offers waiting chats and assigns waiting emails, oldest first, to the agents free to
+    /// take them.
     fn dispatch(&mut self, now_ms: i64, out: &mut Vec<Output>) {
         let mut i = 0;
         while i < self.waiting.len() {
             let chat = &self.waiting[i];
             let candidates = self.candidates();
+            if chat.kind == ContactKind::Email {
+                let sticky = chat
+                    .sticky
+                    .filter(|(_, until)| *until > now_ms)
+                    .map(|(agent, _)| agent);
+                match choose_email_agent(chat.csq, &candidates, &chat.excluded, sticky) {
+                    Some(agent) => {
+                        let email = self.waiting.remove(i);
+                        self.emails.insert(email.contact, agent);
+                        if let Some(info) = self.agents.get_mut(&agent) {
+                            info.active_emails += 1;
+                            info.status = info
+                                .status
+                                .apply(StateEvent::ContactAccepted)
+                                .unwrap_or(info.status);
+                        }
+                        out.push(Output::Assigned {
+                            agent,
+                            contact: email.contact,
+                            csq: email.csq,
+                        });
+                    }
+                    None => i += 1,
+                }
+                continue;
+            }
             // Another agent first; the one who let it expire only once nobody else can,
             // and only after choosing Ready again (the expiry made them Not Ready).
             let choice = choose_agent(chat.csq, &candidates, &chat.excluded)

@@ -140,6 +140,7 @@ async fn run(
                     expires_at_ms,
                     ..
                 } => Some((expires_at_ms, Input::InviteTimedOut { contact, number })),
+                Output::WakeAt { at_ms } => Some((at_ms, Input::Tick)),
                 _ => None,
             };
             if let Some((expires_at_ms, input)) = timeout {

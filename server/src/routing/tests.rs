@@ -63,6 +63,8 @@ impl Harness {
                     csqs: csqs.to_vec(),
                     max_chats,
                     active_chats: 0,
+                    max_emails: 3,
+                    active_emails: 0,
                     available_since_ms,
                 },
             })
@@ -184,6 +186,8 @@ async fn expired_agent_is_not_ready_with_badge() {
                 csqs: vec![SUPPORT],
                 max_chats: 3,
                 active_chats: 0,
+                max_emails: 3,
+                active_emails: 0,
                 available_since_ms: 0,
             },
         })
@@ -469,4 +473,121 @@ async fn the_guest_keeps_the_chat_and_a_waiting_invitation_goes_with_the_chat() 
     }));
     // Agent 3 never held it: nothing left of the chat.
     assert_eq!(h.invite(3, 10).await, "refused");
+}
+
+impl Harness {
+    async fn email(
+        &self,
+        id: i64,
+        csq: CsqId,
+        excluded: &[i64],
+        sticky: Option<(i64, i64)>,
+    ) -> Vec<Output> {
+        self.routing
+            .ask(Input::EmailQueued {
+                contact: ContactId(id),
+                csq,
+                queued_at_ms: id,
+                excluded: excluded.iter().copied().map(AgentId).collect(),
+                sticky: sticky.map(|(a, until)| (AgentId(a), until)),
+            })
+            .await
+    }
+}
+
+fn assigned_to(outputs: &[Output]) -> Vec<(i64, i64)> {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Assigned { agent, contact, .. } => Some((agent.0, contact.0)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// SPEC E-1, O-4: emails are assigned at once (no offer, no timer) to the longest available
+/// member, up to the maximum of active emails; the next waits for room.
+#[tokio::test(start_paused = true)]
+async fn emails_are_assigned_up_to_the_email_maximum() {
+    let h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    for id in 10..13 {
+        assert_eq!(
+            assigned_to(&h.email(id, SUPPORT, &[], None).await),
+            [(1, id)]
+        );
+    }
+    assert!(
+        assigned_to(&h.email(13, SUPPORT, &[], None).await).is_empty(),
+        "three emails in hand: the fourth waits"
+    );
+    let out = h
+        .routing
+        .ask(Input::EmailReleased {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    assert_eq!(
+        assigned_to(&out),
+        [(1, 13)],
+        "room again: the waiting email comes"
+    );
+}
+
+/// SPEC Q-1, S-5: a requeued email goes to another agent, never back to the one who
+/// requeued it, even when that agent is the only free member.
+#[tokio::test(start_paused = true)]
+async fn a_requeued_email_never_returns_to_its_agent() {
+    let h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    assert!(assigned_to(&h.email(20, SUPPORT, &[1], None).await).is_empty());
+    let out = h.agent(2, &[SUPPORT], 3, 50).await;
+    assert_eq!(assigned_to(&out), [(2, 20)]);
+}
+
+/// SPEC E-4: a reply waits for the thread's last agent during the sticky time, then goes
+/// to the CSQ's normal routing.
+#[tokio::test(start_paused = true)]
+async fn a_reply_waits_for_its_last_agent_then_goes_to_anyone() {
+    let mut h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    h.agent(2, &[SUPPORT], 3, 10).await;
+    let now = crate::clock::now_ms();
+    // Agent 2 is free: the reply goes to agent 2, not to the longest available (agent 1).
+    assert_eq!(
+        assigned_to(&h.email(30, SUPPORT, &[], Some((2, now + 60_000))).await),
+        [(2, 30)]
+    );
+    // Agent 3 handled the next thread but is not Ready: the reply waits ...
+    h.routing
+        .ask(Input::AgentKnown {
+            agent: AgentId(3),
+            info: AgentInfo {
+                status: AgentStatus::logged_out().apply(StateEvent::Login).unwrap(),
+                csqs: vec![SUPPORT],
+                max_chats: 3,
+                active_chats: 0,
+                max_emails: 3,
+                active_emails: 0,
+                available_since_ms: 0,
+            },
+        })
+        .await;
+    h.drain();
+    let out = h.email(31, SUPPORT, &[], Some((3, now + 60_000))).await;
+    assert!(assigned_to(&out).is_empty(), "{out:?}");
+    // ... until the sticky time is over, then the longest available member gets it.
+    let start = Instant::now();
+    loop {
+        if let Output::Assigned { agent, contact, .. } = h.next().await {
+            assert_eq!((agent.0, contact.0), (1, 31));
+            break;
+        }
+    }
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(59) && waited <= Duration::from_secs(61),
+        "{waited:?}"
+    );
 }

@@ -2,6 +2,8 @@
 //! [`postgres::PgStore`] implement it with runtime sqlx queries (no database is needed at
 //! build time), each with its own migrations applied at start-up.
 
+pub mod email;
+mod email_sql;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -145,7 +147,7 @@ pub struct Appended {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: email::EmailStore + Send + Sync + 'static {
     /// "sqlite" or "postgres", for health reports and logs.
     fn backend(&self) -> &'static str;
 

@@ -24,3 +24,4 @@ impl PgStore {
 }
 
 super::sql::impl_store!(PgStore, "postgres", sqlx::postgres::PgRow);
+super::email_sql::impl_email_store!(PgStore, sqlx::postgres::PgRow);

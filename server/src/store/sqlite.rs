@@ -30,3 +30,4 @@ impl SqliteStore {
 }
 
 super::sql::impl_store!(SqliteStore, "sqlite", sqlx::sqlite::SqliteRow);
+super::email_sql::impl_email_store!(SqliteStore, sqlx::sqlite::SqliteRow);

@@ -1,6 +1,8 @@
 //! Shared test helpers: stores on both backends, and the real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod imap;
+
 use app::domain::{agent::Role, ids::AgentId, protocol::ServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use server::{
@@ -129,9 +131,19 @@ impl TestServer {
         Self::start_in(dir).await
     }
 
+    /// The server with a change to its configuration (a mailbox to read, say).
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_configured(tempfile::tempdir().expect("temp dir"), configure).await
+    }
+
     async fn start_in(dir: TempDir) -> Self {
+        Self::start_configured(dir, |_| {}).await
+    }
+
+    async fn start_configured(dir: TempDir, configure: impl FnOnce(&mut Config)) -> Self {
         let url = format!("sqlite://{}", dir.path().join("server.db").display());
-        let config = Config::for_tests(url, dir.path().to_path_buf());
+        let mut config = Config::for_tests(url, dir.path().to_path_buf());
+        configure(&mut config);
         let (router, services) = server::build(&config).await.expect("server builds");
         let listener = tokio::net::TcpListener::bind(config.addr).await.unwrap();
         let addr = listener.local_addr().unwrap();

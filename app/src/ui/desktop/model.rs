@@ -288,6 +288,7 @@ mod tests {
 
     fn view(id: i64, started: i64) -> ContactView {
         ContactView {
+            email: None,
             contact: ContactId(id),
             channel: Channel::Web,
             csq: "Support".into(),

@@ -1,0 +1,347 @@
+//! The IMAP connector (SPEC E-1, E-3, Q-2): one task per mailbox reads new messages by UID,
+//! hands each to [`super::intake`], flags it `$Switchboard` in the mailbox, and then waits
+//! with IDLE (or polls when the server has no IDLE). It never deletes or moves a message.
+//!
+//! No message is lost or taken twice: the UID of the last message taken moves forward in
+//! the same database transaction as the contact it became, so a crash before the commit
+//! takes it again after restart, and a crash after it does not.
+
+use super::{
+    config::{MailboxConfig, Security},
+    intake::{self, Source},
+    EmailService,
+};
+use crate::store::email::Taken;
+use app::domain::ids::CsqId;
+use async_imap::{extensions::idle::IdleResponse, Client, Session};
+use futures_util::TryStreamExt;
+use std::{fmt, sync::Arc, time::Duration};
+use tokio::{
+    io::{AsyncRead, AsyncWrite},
+    net::TcpStream,
+};
+use tokio_rustls::{rustls, TlsConnector};
+
+/// The keyword set on every message taken (visible to other mail clients).
+pub const TAKEN_KEYWORD: &str = "$Switchboard";
+/// Messages larger than this are taken by their headers and text only.
+const MAX_FETCH_BYTES: u32 = 64 * 1024 * 1024;
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug> Io for T {}
+type Conn = Box<dyn Io>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImapError {
+    #[error("connection: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("IMAP: {0}")]
+    Imap(#[from] async_imap::error::Error),
+    #[error("TLS name {0:?} is not valid")]
+    TlsName(String),
+    #[error("the server closed the connection")]
+    Closed,
+    #[error("the CSQ {0:?} does not exist: messages wait in the mailbox until it does")]
+    UnknownCsq(String),
+    #[error("the mailbox has no UIDVALIDITY")]
+    NoUidValidity,
+    #[error(transparent)]
+    Intake(#[from] intake::IntakeError),
+}
+
+/// Test hook: `SWITCHBOARD_FAILPOINT=<name>` makes the process abort at that point, as a
+/// crash or a kill would (used to prove that no message is lost or taken twice).
+fn failpoint(name: &str) {
+    if std::env::var("SWITCHBOARD_FAILPOINT").is_ok_and(|v| v == name) {
+        eprintln!("failpoint {name}: aborting");
+        std::process::abort();
+    }
+}
+
+fn tls_connector() -> TlsConnector {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    TlsConnector::from(Arc::new(config))
+}
+
+async fn tls(host: &str, tcp: TcpStream) -> Result<Conn, ImapError> {
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|_| ImapError::TlsName(host.to_string()))?;
+    Ok(Box::new(tls_connector().connect(name, tcp).await?))
+}
+
+/// Connects (TLS, STARTTLS or plain on loopback) and logs in.
+async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
+    let tcp = TcpStream::connect((config.host.as_str(), config.port())).await?;
+    let mut client: Client<Conn> = match config.security {
+        Security::Tls => Client::new(tls(&config.host, tcp).await?),
+        Security::None => Client::new(Box::new(tcp)),
+        Security::Starttls => {
+            let mut plain = Client::new(tcp);
+            plain.read_response().await?.ok_or(ImapError::Closed)?;
+            plain.run_command_and_check_ok("STARTTLS", None).await?;
+            let tcp = plain.into_inner();
+            // No greeting follows STARTTLS.
+            let client = Client::new(tls(&config.host, tcp).await?);
+            return client
+                .login(&config.username, &config.password)
+                .await
+                .map_err(|(e, _)| e.into());
+        }
+    };
+    client.read_response().await?.ok_or(ImapError::Closed)?;
+    client
+        .login(&config.username, &config.password)
+        .await
+        .map_err(|(e, _)| e.into())
+}
+
+/// Runs a mailbox's connector until the process ends, reconnecting with backoff.
+pub fn spawn(config: MailboxConfig, service: Arc<EmailService>) {
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            match run_session(&config, &service, &mut backoff).await {
+                Ok(()) => {}
+                Err(e) => {
+                    tracing::warn!(mailbox = %config.name, error = %e, retry_in = ?backoff, "mailbox connection failed");
+                }
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+    });
+}
+
+async fn run_session(
+    config: &MailboxConfig,
+    service: &EmailService,
+    backoff: &mut Duration,
+) -> Result<(), ImapError> {
+    // Resolved at each connection, so a CSQ created (or renamed) later is found.
+    let csq = service
+        .store
+        .csqs()
+        .await
+        .map_err(intake::IntakeError::from)?
+        .into_iter()
+        .find(|c| c.name.eq_ignore_ascii_case(&config.csq))
+        .map(|c| c.id)
+        .ok_or_else(|| ImapError::UnknownCsq(config.csq.clone()))?;
+    let mut session = connect(config).await?;
+    let mailbox = session.select(&config.folder).await?;
+    let validity = mailbox.uid_validity.ok_or(ImapError::NoUidValidity)?;
+    let idle = session.capabilities().await?.has_str("IDLE");
+    tracing::info!(mailbox = %config.name, idle, "mailbox connected");
+    *backoff = Duration::from_secs(1);
+    let wait = Duration::from_secs(config.poll_secs);
+    flag_taken(&mut session, config, validity, service).await?;
+    loop {
+        take_new(&mut session, config, csq, validity, service).await?;
+        while session.unsolicited_responses.try_recv().is_ok() {}
+        if idle {
+            let mut handle = session.idle();
+            handle.init().await?;
+            let response = {
+                let (wait, _stop) = handle.wait_with_timeout(wait);
+                wait.await?
+            };
+            session = handle.done().await?;
+            if let IdleResponse::NewData(_) = response {
+                tracing::debug!(mailbox = %config.name, "mailbox changed");
+            }
+        } else {
+            tokio::time::sleep(wait).await;
+            session.noop().await?;
+        }
+    }
+}
+
+/// Takes every message after the last UID taken (all messages not yet flagged when the
+/// mailbox's UIDVALIDITY changed), oldest first.
+async fn take_new(
+    session: &mut Session<Conn>,
+    config: &MailboxConfig,
+    csq: CsqId,
+    validity: u32,
+    service: &EmailService,
+) -> Result<(), ImapError> {
+    let after = match service
+        .store
+        .mailbox_progress(&config.name)
+        .await
+        .map_err(intake::IntakeError::from)?
+    {
+        Some((v, last)) if v == validity => last,
+        _ => 0,
+    };
+    let query = if after == 0 {
+        format!("UNKEYWORD {TAKEN_KEYWORD}")
+    } else {
+        format!("UID {}:*", after + 1)
+    };
+    let mut uids: Vec<u32> = session
+        .uid_search(&query)
+        .await?
+        .into_iter()
+        .filter(|uid| *uid > after)
+        .collect();
+    uids.sort_unstable();
+    for uid in uids {
+        let Some(raw) = fetch(session, uid).await? else {
+            continue; // expunged meanwhile by another client
+        };
+        failpoint("imap.after_fetch");
+        let source = Source {
+            mailbox: &config.name,
+            csq,
+            uid_validity: validity,
+            uid,
+        };
+        let taken = intake::take(service, source, raw).await?;
+        failpoint("imap.after_commit");
+        if let Taken::New { .. } = taken {
+            // Only a marker for people and other clients: progress is in the database.
+            let flagged: Result<Vec<_>, _> = match session
+                .uid_store(uid.to_string(), format!("+FLAGS ({TAKEN_KEYWORD})"))
+                .await
+            {
+                Ok(stream) => stream.try_collect().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = flagged {
+                tracing::warn!(mailbox = %config.name, uid, error = %e, "message not flagged");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Flags messages taken before a crash between the commit and the flag.
+async fn flag_taken(
+    session: &mut Session<Conn>,
+    config: &MailboxConfig,
+    validity: u32,
+    service: &EmailService,
+) -> Result<(), ImapError> {
+    let progress = service
+        .store
+        .mailbox_progress(&config.name)
+        .await
+        .map_err(intake::IntakeError::from)?;
+    let Some((_, last)) = progress.filter(|(v, last)| *v == validity && *last > 0) else {
+        return Ok(());
+    };
+    let missing: Vec<String> = session
+        .uid_search(format!("UID 1:{last} UNKEYWORD {TAKEN_KEYWORD}"))
+        .await?
+        .into_iter()
+        .filter(|uid| *uid <= last)
+        .map(|uid| uid.to_string())
+        .collect();
+    if !missing.is_empty() {
+        let _: Vec<_> = session
+            .uid_store(missing.join(","), format!("+FLAGS ({TAKEN_KEYWORD})"))
+            .await?
+            .try_collect()
+            .await?;
+    }
+    Ok(())
+}
+
+/// The raw message (headers and text only when it is huge), without setting \Seen.
+async fn fetch(session: &mut Session<Conn>, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+    let sizes: Vec<_> = session
+        .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
+        .await?
+        .try_collect()
+        .await?;
+    let Some(size) = sizes.iter().find(|f| f.uid == Some(uid)).map(|f| f.size) else {
+        return Ok(None);
+    };
+    let huge = size.unwrap_or(0) > MAX_FETCH_BYTES;
+    let query = if huge {
+        "(UID BODY.PEEK[HEADER])"
+    } else {
+        "(UID BODY.PEEK[])"
+    };
+    let fetched: Vec<_> = session
+        .uid_fetch(uid.to_string(), query)
+        .await?
+        .try_collect()
+        .await?;
+    let Some(message) = fetched.iter().find(|f| f.uid == Some(uid)) else {
+        return Ok(None);
+    };
+    if !huge {
+        return Ok(message.body().map(<[u8]>::to_vec));
+    }
+    let note = format!(
+        "Switchboard took only the headers of this message: it is {} MB, over the {} MB it \
+         reads whole. The whole message is still in the mailbox.",
+        size.unwrap_or(0) / (1024 * 1024),
+        MAX_FETCH_BYTES / (1024 * 1024)
+    );
+    Ok(Some(headers_only(
+        message.header().unwrap_or_default(),
+        &note,
+    )))
+}
+
+/// A message of the given headers (less its MIME structure) with `note` as its text.
+fn headers_only(header: &[u8], note: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(header);
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.split("\r\n") {
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if !skipping {
+                out.push_str(line);
+                out.push_str("\r\n");
+            }
+            continue;
+        }
+        let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+        skipping = name.starts_with("content-") || name == "mime-version";
+        if !skipping {
+            out.push_str(line);
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+    out.push_str(note);
+    out.push_str("\r\n");
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC E-3: a message too large to read whole still becomes an email that says so.
+    #[test]
+    fn a_huge_message_keeps_its_headers_and_says_why() {
+        let raw = headers_only(
+            b"From: a@example.com\r\nSubject: Huge\r\nContent-Type: multipart/mixed;\r\n boundary=x\r\n\r\n",
+            "only the headers",
+        );
+        let parsed = super::super::mime::parse(&raw);
+        assert_eq!(parsed.subject, "Huge");
+        assert_eq!(parsed.from.address, "a@example.com");
+        assert!(
+            parsed.text_body.contains("only the headers"),
+            "{}",
+            parsed.text_body
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! One message from a mailbox becomes one email contact (SPEC E-1, E-3): parsed, its kept
+//! files written, then stored with the mailbox's progress in one transaction and queued.
+
+use super::{mime, EmailService};
+use crate::{
+    clock::now_ms,
+    store::{
+        email::{NewAttachment, NewEmail, Taken},
+        StoreError,
+    },
+};
+use app::domain::ids::CsqId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("attachment file not written: {0}")]
+    Files(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where a message was read: progress is kept per mailbox name and UIDVALIDITY.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub mailbox: &'a str,
+    pub csq: CsqId,
+    pub uid_validity: u32,
+    pub uid: u32,
+}
+
+/// Takes one raw message. Files are written first (content-addressed, so a retry after a
+/// crash rewrites nothing); the database then refers to them in the same transaction that
+/// moves the mailbox's progress past this UID.
+pub async fn take(
+    service: &EmailService,
+    source: Source<'_>,
+    raw: Vec<u8>,
+) -> Result<Taken, IntakeError> {
+    let parsed = tokio::task::spawn_blocking(move || mime::parse(&raw))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let mut attachments = Vec::with_capacity(parsed.kept.len());
+    for part in &parsed.kept {
+        attachments.push(NewAttachment {
+            name: part.name.clone(),
+            content_type: part.content_type.clone(),
+            size: part.bytes.len() as u64,
+            sha256: service.files.put(&part.bytes).await?,
+            content_id: part.content_id.clone(),
+            inline: part.inline,
+        });
+    }
+    let email = NewEmail {
+        mailbox: source.mailbox.to_string(),
+        uid_validity: source.uid_validity,
+        uid: source.uid,
+        csq: source.csq,
+        message_id: parsed.message_id,
+        in_reply_to: parsed.in_reply_to,
+        references: parsed.references,
+        subject: parsed.subject,
+        from: parsed.from,
+        to: parsed.to,
+        cc: parsed.cc,
+        sent_at_ms: parsed.sent_at_ms,
+        text_body: parsed.text_body,
+        html_body: parsed.html_body,
+        has_remote_images: parsed.has_remote_images,
+        attachments,
+        skipped: parsed.skipped,
+    };
+    let taken = service.store.take_email(&email, now_ms()).await?;
+    if let Taken::New {
+        contact,
+        last_agent,
+    } = &taken
+    {
+        tracing::info!(
+            contact = %contact.id,
+            mailbox = source.mailbox,
+            uid = source.uid,
+            "email taken"
+        );
+        service.queue(contact, last_agent.map(|(a, _)| a)).await;
+    }
+    Ok(taken)
+}

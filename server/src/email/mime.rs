@@ -1,0 +1,379 @@
+//! An incoming message taken apart (SPEC E-1 to E-3): addresses, threading headers, the
+//! text and (sanitized) HTML bodies, and the files, of which those that fit in 20 MB
+//! together are kept. Charsets, encoded words and nested multiparts are mail-parser's job.
+
+use super::sanitize::{normalize_cid, sanitize};
+use app::domain::email::{attachments_to_keep, over_limit_reason, EmailAddress, SkippedPart};
+use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+
+/// A file of the message, with its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub content_id: Option<String>,
+    /// Shown in place by the HTML body.
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub subject: String,
+    pub from: EmailAddress,
+    pub to: Vec<EmailAddress>,
+    pub cc: Vec<EmailAddress>,
+    pub sent_at_ms: Option<i64>,
+    pub text_body: String,
+    pub html_body: Option<String>,
+    pub has_remote_images: bool,
+    pub kept: Vec<Part>,
+    pub skipped: Vec<SkippedPart>,
+}
+
+fn addresses(address: Option<&Address>) -> Vec<EmailAddress> {
+    address
+        .map(|a| {
+            a.iter()
+                .filter_map(|addr| {
+                    Some(EmailAddress {
+                        name: addr
+                            .name()
+                            .map(|n| n.trim().to_string())
+                            .filter(|n| !n.is_empty()),
+                        address: addr.address()?.trim().to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn ids(value: &HeaderValue) -> Vec<String> {
+    match value {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn extension(content_type: &str) -> &str {
+    match content_type {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/gif" => "gif",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        "text/html" => "html",
+        "message/rfc822" => "eml",
+        _ => "bin",
+    }
+}
+
+fn content_type_of(part: &MessagePart) -> String {
+    part.content_type()
+        .map(|ct| match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_string(),
+        })
+        .unwrap_or_else(|| "application/octet-stream".into())
+        .to_ascii_lowercase()
+}
+
+/// A file name without path separators or control characters.
+fn safe_name(name: &str) -> String {
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .collect::<String>()
+        .trim()
+        .to_string();
+    clean.chars().take(200).collect()
+}
+
+/// Parses a raw message. Never fails: a message that cannot be read still becomes a contact
+/// (its raw text as the body), so no email is lost.
+pub fn parse(raw: &[u8]) -> Parsed {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return Parsed {
+            message_id: None,
+            in_reply_to: Vec::new(),
+            references: Vec::new(),
+            subject: "(unreadable message)".into(),
+            from: EmailAddress {
+                name: None,
+                address: String::new(),
+            },
+            to: Vec::new(),
+            cc: Vec::new(),
+            sent_at_ms: None,
+            text_body: String::from_utf8_lossy(raw).into_owned(),
+            html_body: None,
+            has_remote_images: false,
+            kept: Vec::new(),
+            skipped: Vec::new(),
+        };
+    };
+    let from = addresses(message.from())
+        .into_iter()
+        .next()
+        .or_else(|| addresses(message.sender()).into_iter().next())
+        .unwrap_or(EmailAddress {
+            name: None,
+            address: String::new(),
+        });
+    // Bodies: every HTML part joined (some mailers split one body around images).
+    let html_parts: Vec<String> = message
+        .html_bodies()
+        .filter(|p| matches!(p.body, PartType::Html(_)))
+        .filter_map(|p| p.text_contents().map(str::to_string))
+        .collect();
+    let sanitized = (!html_parts.is_empty()).then(|| sanitize(&html_parts.join("\n")));
+    let text_body = message
+        .text_bodies()
+        .filter_map(|p| match &p.body {
+            PartType::Text(t) => Some(t.to_string()),
+            PartType::Html(h) => Some(mail_parser::decoders::html::html_to_text(h)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cids = sanitized
+        .as_ref()
+        .map(|s| s.cids.clone())
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    for (i, part) in message.attachments().enumerate() {
+        let content_type = content_type_of(part);
+        let name = part
+            .attachment_name()
+            .map(safe_name)
+            .filter(|n| !n.is_empty())
+            .or_else(|| {
+                part.message()
+                    .and_then(|m| m.subject())
+                    .map(|s| format!("{}.eml", safe_name(s)))
+            })
+            .unwrap_or_else(|| format!("attachment-{}.{}", i + 1, extension(&content_type)));
+        let content_id = part.content_id().map(normalize_cid);
+        let inline = content_id.as_ref().is_some_and(|c| cids.contains(c));
+        files.push(Part {
+            name,
+            content_type,
+            bytes: part.contents().to_vec(),
+            content_id,
+            inline,
+        });
+    }
+    let sizes: Vec<u64> = files.iter().map(|f| f.bytes.len() as u64).collect();
+    let mut kept = Vec::new();
+    let mut skipped = Vec::new();
+    for (file, keep) in files.into_iter().zip(attachments_to_keep(&sizes)) {
+        if keep {
+            kept.push(file);
+        } else {
+            skipped.push(SkippedPart {
+                size: file.bytes.len() as u64,
+                name: file.name,
+                reason: over_limit_reason(),
+            });
+        }
+    }
+    Parsed {
+        message_id: message.message_id().map(str::to_string),
+        in_reply_to: ids(message.in_reply_to()),
+        references: ids(message.references()),
+        subject: message.subject().unwrap_or("").trim().to_string(),
+        from,
+        to: addresses(message.to()),
+        cc: addresses(message.cc()),
+        sent_at_ms: message.date().map(|d| d.to_timestamp() * 1000),
+        text_body,
+        has_remote_images: sanitized.as_ref().is_some_and(|s| s.has_remote_images),
+        html_body: sanitized.map(|s| s.html),
+        kept,
+        skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> Parsed {
+        let path = format!(
+            "{}/tests/fixtures/mime/{name}.eml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        parse(&std::fs::read(&path).expect("fixture"))
+    }
+
+    /// SPEC E-2: sender, recipients, subject and both bodies of an everyday message.
+    #[test]
+    fn multipart_alternative_gives_both_bodies_and_every_address() {
+        let p = sample("multipart_alternative");
+        assert_eq!(p.from.to_string(), "Ann Lee <ann.lee@example.com>");
+        assert_eq!(p.to[0].address, "support@switchboard.test");
+        let cc: Vec<_> = p.cc.iter().map(|a| a.address.as_str()).collect();
+        assert_eq!(cc, ["bo@example.org", "ops@example.org"]);
+        assert_eq!(p.subject, "Order #4711 arrived damaged");
+        assert_eq!(
+            p.message_id.as_deref(),
+            Some("CAF4711.ann@mail.example.com")
+        );
+        assert!(p.text_body.contains("broken lid"));
+        let html = p.html_body.unwrap();
+        assert!(html.contains("<b>broken lid</b>"), "{html}");
+        assert_eq!(p.sent_at_ms, Some(1_794_903_164_000));
+        assert!(p.kept.is_empty());
+    }
+
+    /// SPEC E-2: a CID image is kept as a file and marked as shown in place.
+    #[test]
+    fn cid_images_are_inline_files() {
+        let p = sample("cid_images");
+        assert_eq!(p.kept.len(), 1);
+        let logo = &p.kept[0];
+        assert_eq!(
+            (logo.name.as_str(), logo.content_type.as_str()),
+            ("logo.png", "image/png")
+        );
+        assert!(logo.inline);
+        assert_eq!(logo.content_id.as_deref(), Some("logo.png@01DB1234"));
+        assert!(logo.bytes.starts_with(b"\x89PNG"));
+        assert!(p.html_body.unwrap().contains("cid:logo.png@01DB1234"));
+        assert!(!p.has_remote_images);
+    }
+
+    /// SPEC E-2, E-3: every attachment, byte for byte, in order.
+    #[test]
+    fn several_attachments_keep_their_names_types_and_bytes() {
+        let p = sample("several_attachments");
+        let names: Vec<_> = p
+            .kept
+            .iter()
+            .map(|f| (f.name.as_str(), f.content_type.as_str(), f.inline))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("receipt.pdf", "application/pdf", false),
+                ("photo.png", "image/png", false),
+                ("notes.txt", "text/plain", false)
+            ]
+        );
+        assert!(p.kept[0].bytes.starts_with(b"%PDF-1.4"));
+        assert!(p.kept[0].bytes.ends_with(&(0..=255u8).collect::<Vec<_>>()));
+        assert_eq!(
+            p.kept[2].bytes,
+            b"Damage noticed on 2026-11-18.\nBox dented.\n"
+        );
+        assert!(p.text_body.contains("receipt, a photo"));
+        assert!(p.html_body.is_none(), "a plain-text message");
+    }
+
+    /// Any charset: ISO-8859-1 quoted-printable, with RFC 2047 headers.
+    #[test]
+    fn latin1_body_and_headers_are_decoded() {
+        let p = sample("iso_8859_1");
+        assert_eq!(p.from.name.as_deref(), Some("René Dupré"));
+        assert_eq!(p.subject, "Où est ma commande ?");
+        assert!(
+            p.text_body.contains("café crème n'est pas arrivée"),
+            "{}",
+            p.text_body
+        );
+    }
+
+    /// Any charset: Shift_JIS body and subject, ISO-2022-JP sender name.
+    #[test]
+    fn shift_jis_body_and_headers_are_decoded() {
+        let p = sample("shift_jis");
+        assert_eq!(p.subject, "配送について");
+        assert_eq!(p.from.name.as_deref(), Some("山田 太郎"));
+        assert!(
+            p.text_body.contains("注文した商品がまだ届きません。"),
+            "{}",
+            p.text_body
+        );
+    }
+
+    /// RFC 2047 encoded words, base64 and Q, folded over two lines, with an emoji.
+    #[test]
+    fn encoded_words_are_decoded_and_joined() {
+        let p = sample("encoded_headers");
+        assert_eq!(p.from.name.as_deref(), Some("Éloïse Müller"));
+        assert_eq!(p.subject, "Remboursement 💰 en attente depuis 3 semaines");
+        assert_eq!(p.to[0].name.as_deref(), Some("Service Clientèle"));
+    }
+
+    /// A message that is only a file still becomes an email with that file.
+    #[test]
+    fn a_message_without_text_keeps_its_file() {
+        let p = sample("no_text_part");
+        assert_eq!(p.text_body, "");
+        assert!(p.html_body.is_none());
+        assert_eq!(p.kept.len(), 1);
+        assert_eq!(p.kept[0].name, "scan-0001.pdf");
+        assert_eq!(p.from.address, "scanner@office.example");
+    }
+
+    /// SPEC E-2: nothing of a hostile message can run; its tracker is noticed.
+    #[test]
+    fn hostile_html_is_defused() {
+        let p = sample("hostile_html");
+        let html = p.html_body.unwrap().to_lowercase();
+        for bad in [
+            "<script",
+            "onload",
+            "onerror",
+            "javascript:",
+            "<iframe",
+            "<form",
+            "<meta",
+        ] {
+            assert!(!html.contains(bad), "{bad} survived: {html}");
+        }
+        assert!(p.has_remote_images);
+        assert!(html.contains("hello <b>agent</b>"));
+    }
+
+    /// SPEC E-3: beyond 20 MB of attachments, what does not fit is listed with the reason.
+    #[test]
+    fn attachments_over_twenty_megabytes_are_listed_not_kept() {
+        let big = vec![b'a'; 15 * 1024 * 1024];
+        let mut raw = String::from(
+            "From: big@example.com\r\nSubject: Big\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\nTwo big files\r\n",
+        );
+        for name in ["one.bin", "two.bin"] {
+            raw.push_str(&format!(
+                "--b\r\nContent-Type: application/octet-stream\r\n\
+                 Content-Disposition: attachment; filename=\"{name}\"\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n"
+            ));
+            use base64::Engine as _;
+            raw.push_str(&base64::engine::general_purpose::STANDARD.encode(&big));
+            raw.push_str("\r\n");
+        }
+        raw.push_str("--b--\r\n");
+        let p = parse(raw.as_bytes());
+        assert_eq!(p.kept.len(), 1);
+        assert_eq!(p.kept[0].name, "one.bin");
+        assert_eq!(p.kept[0].bytes.len(), big.len());
+        assert_eq!(p.skipped.len(), 1);
+        assert_eq!(p.skipped[0].name, "two.bin");
+        assert!(p.skipped[0].reason.contains("20 MB"));
+    }
+
+    #[test]
+    fn unreadable_input_still_becomes_an_email() {
+        let p = parse(b"");
+        assert!(p.subject.contains("unreadable") || p.subject.is_empty());
+    }
+}

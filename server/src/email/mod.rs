@@ -1,0 +1,202 @@
+//! Email contacts (SPEC E-1 to E-5, Q-1, Q-2, S-5): the IMAP intake, parsing and sanitizing,
+//! attachment files, and what agents do with emails in hand.
+
+pub mod config;
+pub mod files;
+pub mod imap;
+pub mod intake;
+pub mod mime;
+pub mod reader;
+pub mod sanitize;
+
+use crate::{
+    chat::{views::contact_view, ChatError},
+    clock::now_ms,
+    hub::Hub,
+    routing::{engine::Input, Routing},
+    store::{email::StoredEmail, Store},
+};
+use app::domain::{
+    contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
+    ids::{AgentId, AttachmentId, ContactId, CsqId},
+    protocol::AgentEvent,
+    state::StateEvent,
+    validate::{Field, FieldError, Problem},
+};
+use files::Files;
+use std::{sync::Arc, time::Duration};
+
+/// SPEC E-1: the routing engine gave the email to `agent`: it is accepted at once, the
+/// agent is Reserved, and the agent's pages add its tab (without making it current, C-3).
+pub async fn assign(
+    store: &dyn Store,
+    hub: &Hub,
+    agent: AgentId,
+    id: ContactId,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let contact = store.contact(id).await?;
+    let status = contact
+        .status
+        .apply(ContactKind::Email, LifecycleEvent::Assign)
+        .unwrap_or(ContactStatus::Active);
+    let now = now_ms();
+    store.update_contact(id, status, Some(agent), now).await?;
+    store.snapshot_wrap_up(id, contact.csq).await?;
+    store.set_thread_agent(id, agent, now).await?;
+    hub.apply(agent, StateEvent::ContactAccepted).await?;
+    let contact = store.contact(id).await?;
+    let view = contact_view(store, &contact, agent).await?;
+    hub.record(agent, AgentEvent::ContactAssigned { contact: view })
+        .await?;
+    tracing::info!(agent = %agent, contact = %id, "email assigned");
+    Ok(())
+}
+
+pub struct EmailService {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub routing: Routing,
+    pub files: Files,
+    /// Signs the addresses of inline images, which the sandboxed email frame loads
+    /// without the agent's cookie.
+    pub key: crate::chat::token::TokenKey,
+    /// SPEC E-4: how long a reply waits for the agent who last handled its thread.
+    pub sticky: Duration,
+}
+
+impl EmailService {
+    /// Puts a new (or restarted) email in its CSQ's queue; a reply in a thread waits for
+    /// the thread's last agent during the sticky time (SPEC E-4).
+    pub async fn queue(&self, contact: &Contact, last_agent: Option<AgentId>) {
+        let excluded = match self.store.excluded_agents(contact.id).await {
+            Ok(agents) => agents,
+            Err(e) => {
+                tracing::error!(error = %e, contact = %contact.id, "exclusions unreadable");
+                Vec::new()
+            }
+        };
+        let sticky = last_agent
+            .filter(|a| !excluded.contains(a))
+            .map(|a| (a, contact.created_at_ms + self.sticky.as_millis() as i64));
+        self.routing.send(Input::EmailQueued {
+            contact: contact.id,
+            csq: contact.csq,
+            queued_at_ms: contact.queued_at_ms,
+            excluded,
+            sticky,
+        });
+    }
+
+    /// The contact, if it is an email this agent holds now.
+    pub async fn held_email(&self, agent: AgentId, id: ContactId) -> Result<Contact, ChatError> {
+        let contact = self.store.contact(id).await.map_err(|e| match e {
+            crate::store::StoreError::NotFound => ChatError::NotYours,
+            e => e.into(),
+        })?;
+        if contact.channel != Channel::Email {
+            return Err(ChatError::NotYours);
+        }
+        if contact.status.is_ended() {
+            return Err(ChatError::Ended);
+        }
+        if contact.status != ContactStatus::Active || contact.agent != Some(agent) {
+            return Err(ChatError::NotYours);
+        }
+        Ok(contact)
+    }
+
+    /// The email as the agent's panel reads it (only for the agent who holds it).
+    pub async fn readable(&self, agent: AgentId, id: ContactId) -> Result<StoredEmail, ChatError> {
+        self.held_email(agent, id).await?;
+        Ok(self.store.email(id).await?)
+    }
+
+    /// SPEC Q-1: back into `csq` (the same or another), never to this agent again, without
+    /// last-agent routing; it leaves the agent's list at once.
+    pub async fn requeue(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        csq: CsqId,
+    ) -> Result<(), ChatError> {
+        let contact = self.held_email(agent, id).await?;
+        if !self.store.csqs().await?.iter().any(|c| c.id == csq) {
+            return Err(FieldError::new(Field::Csqs, Problem::UnknownId { id: csq.0 }).into());
+        }
+        self.store.requeue_email(id, csq, agent, now_ms()).await?;
+        self.release(agent, id, EndReason::Requeued).await?;
+        let contact = Contact {
+            csq,
+            status: ContactStatus::Queued,
+            ..contact
+        };
+        self.queue(&contact, None).await;
+        tracing::info!(agent = %agent, contact = %id, csq = %csq, "email requeued");
+        Ok(())
+    }
+
+    /// SPEC Q-2: the email leaves the agent's list and ends; the original stays in the
+    /// mailbox (Switchboard never deletes there).
+    pub async fn discard(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+        let contact = self.held_email(agent, id).await?;
+        let ended = contact
+            .status
+            .apply(
+                ContactKind::Email,
+                LifecycleEvent::End(EndReason::Discarded),
+            )
+            .map_err(|_| ChatError::Ended)?;
+        self.store.update_contact(id, ended, None, now_ms()).await?;
+        self.release(agent, id, EndReason::Discarded).await?;
+        tracing::info!(agent = %agent, contact = %id, "email discarded");
+        Ok(())
+    }
+
+    /// SPEC S-5: the agent's desktop is gone: every email in hand goes back to the CSQ it
+    /// is in, never to this agent.
+    pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
+        for contact in self.store.open_contacts().await? {
+            if contact.channel == Channel::Email
+                && contact.status == ContactStatus::Active
+                && contact.agent == Some(agent)
+            {
+                self.requeue(agent, contact.id, contact.csq).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The email left the agent's hands: routing frees the room, the state follows (S-3),
+    /// every page of the agent drops the tab.
+    async fn release(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        reason: EndReason,
+    ) -> Result<(), ChatError> {
+        self.routing
+            .ask(Input::EmailReleased { agent, contact: id })
+            .await;
+        self.hub.apply(agent, StateEvent::ContactEnded).await?;
+        self.hub
+            .record(
+                agent,
+                AgentEvent::ContactClosed {
+                    contact: id,
+                    reason,
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The address of an inline image for the email frame: signed, so it works without
+    /// the agent's cookie and only for that image.
+    pub fn inline_path(&self, id: AttachmentId) -> String {
+        format!("/email/inline/{}", self.key.sign_purpose("inline", id.0))
+    }
+
+    pub fn verify_inline(&self, token: &str) -> Option<AttachmentId> {
+        self.key.verify_purpose("inline", token).map(AttachmentId)
+    }
+}

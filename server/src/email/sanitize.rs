@@ -1,0 +1,204 @@
+//! HTML from customers, made safe before it is stored (SPEC E-2): ammonia keeps the
+//! formatting email relies on (tables, inline styles, fonts) and drops scripts, event
+//! handlers, forms, frames and dangerous URLs. The agent's page shows the result in a
+//! sandboxed iframe under a strict Content-Security-Policy as a second wall.
+
+use ammonia::Builder;
+use std::{
+    borrow::Cow,
+    collections::HashSet,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+};
+
+pub struct Sanitized {
+    pub html: String,
+    /// Images (or CSS backgrounds) on other servers: blocked until "Show images".
+    pub has_remote_images: bool,
+    /// The `cid:` references the body shows in place.
+    pub cids: HashSet<String>,
+}
+
+fn is_remote(url: &str) -> bool {
+    let u = url.trim_start().to_ascii_lowercase();
+    u.starts_with("http:") || u.starts_with("https:") || u.starts_with("//")
+}
+
+/// `cid:` references are compared without angle brackets, as Content-ID headers carry them.
+pub fn normalize_cid(cid: &str) -> String {
+    cid.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_string()
+}
+
+fn css_has_remote_url(css: &str) -> bool {
+    let lower = css.to_ascii_lowercase();
+    lower.match_indices("url(").any(|(i, _)| {
+        let rest = lower[i + 4..].trim_start_matches([' ', '"', '\'']);
+        is_remote(rest)
+    }) || lower.contains("@import")
+}
+
+pub fn sanitize(html: &str) -> Sanitized {
+    let remote = Arc::new(AtomicBool::new(false));
+    let cids = Arc::new(Mutex::new(HashSet::new()));
+    let (remote_in, cids_in) = (remote.clone(), cids.clone());
+    let clean = Builder::default()
+        .add_tags(["style", "center", "font", "u", "s"])
+        .rm_clean_content_tags(["style"])
+        .add_generic_attributes([
+            "style",
+            "align",
+            "valign",
+            "bgcolor",
+            "background",
+            "width",
+            "height",
+            "border",
+            "cellpadding",
+            "cellspacing",
+            "color",
+            "face",
+            "size",
+            "dir",
+            "lang",
+            "title",
+        ])
+        .add_url_schemes(["cid", "data"])
+        .set_tag_attribute_value("a", "target", "_blank")
+        .attribute_filter(move |element, attribute, value| {
+            let lower = value.trim_start().to_ascii_lowercase();
+            match (element, attribute) {
+                ("img", "src") => {
+                    if lower.starts_with("cid:") {
+                        if let Ok(mut cids) = cids_in.lock() {
+                            cids.insert(normalize_cid(&value.trim_start()[4..]));
+                        }
+                        Some(Cow::Borrowed(value))
+                    } else if lower.starts_with("data:image/")
+                        && !lower.starts_with("data:image/svg")
+                    {
+                        Some(Cow::Borrowed(value))
+                    } else if is_remote(value) {
+                        remote_in.store(true, Ordering::Relaxed);
+                        Some(Cow::Borrowed(value))
+                    } else {
+                        None
+                    }
+                }
+                (_, "background") => {
+                    if is_remote(value) {
+                        remote_in.store(true, Ordering::Relaxed);
+                        Some(Cow::Borrowed(value))
+                    } else {
+                        None
+                    }
+                }
+                (_, "style") => {
+                    if css_has_remote_url(value) {
+                        remote_in.store(true, Ordering::Relaxed);
+                    }
+                    Some(Cow::Borrowed(value))
+                }
+                // data: URLs only as images; links and everything else lose them.
+                _ if lower.starts_with("data:") || lower.starts_with("cid:") => None,
+                _ => Some(Cow::Borrowed(value)),
+            }
+        })
+        .clean(html)
+        .to_string();
+    // <style> blocks are kept for layout; a remote url() in them counts as a remote image.
+    let has_remote_images =
+        remote.load(Ordering::Relaxed) || css_has_remote_url(&style_text(&clean));
+    let cids = cids.lock().map(|c| c.clone()).unwrap_or_default();
+    Sanitized {
+        html: clean,
+        has_remote_images,
+        cids,
+    }
+}
+
+/// The text of the `<style>` elements of sanitized HTML.
+fn style_text(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut from = 0;
+    while let Some(start) = lower[from..].find("<style") {
+        let start = from + start;
+        let Some(end) = lower[start..].find("</style>") else {
+            break;
+        };
+        out.push_str(&html[start..start + end]);
+        from = start + end + 8;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC E-2: no script from a customer's email can run in the agent's page.
+    #[test]
+    fn scripts_handlers_and_javascript_urls_are_removed() {
+        let s = sanitize(
+            r#"<p onclick="alert(1)">Hi<script>alert(2)</script></p>
+               <img src="x" onerror="alert(3)"><a href="javascript:alert(4)">x</a>
+               <iframe src="https://evil.example"></iframe><form action="/x"><input></form>
+               <svg onload="alert(5)"></svg><a href="data:text/html,<script>alert(6)</script>">d</a>
+               <object data="x.swf"></object><meta http-equiv="refresh" content="0;url=https://evil.example">"#,
+        );
+        let html = s.html.to_lowercase();
+        for bad in [
+            "onclick",
+            "<script",
+            "onerror",
+            "javascript:",
+            "<iframe",
+            "<form",
+            "<input",
+            "onload",
+            "data:text",
+            "<object",
+            "<meta",
+        ] {
+            assert!(!html.contains(bad), "{bad} survived: {}", s.html);
+        }
+        assert!(html.contains("hi"), "the text stays");
+    }
+
+    #[test]
+    fn formatting_stays_and_links_open_apart() {
+        let s = sanitize(
+            r#"<table bgcolor="silver"><tr><td style="color:red" align="center"><b>Bold</b></td></tr></table><a href="https://example.com/help">help</a>"#,
+        );
+        assert!(s.html.contains(r#"style="color:red""#), "{}", s.html);
+        assert!(s.html.contains(r#"bgcolor="silver""#));
+        assert!(s.html.contains(r#"target="_blank""#));
+        assert!(s.html.contains("noopener"));
+        assert!(!s.has_remote_images);
+    }
+
+    /// SPEC E-2: remote images are noticed (blocked until "Show images"); CID images are
+    /// listed for the reader to resolve.
+    #[test]
+    fn remote_and_inline_images_are_told_apart() {
+        let s = sanitize(r#"<img src="cid:logo@shop"><img src="data:image/png;base64,AAAA">"#);
+        assert!(!s.has_remote_images);
+        assert!(s.cids.contains("logo@shop"));
+        assert!(s.html.contains("data:image/png"));
+        for remote in [
+            r#"<img src="https://tracker.example/p.gif">"#,
+            r#"<table><tr><td background="http://x.example/bg.png">a</td></tr></table>"#,
+            r#"<div style="background:url('https://x.example/a.png')">a</div>"#,
+            r#"<style>body{background:url(https://x.example/a.png)}</style>"#,
+        ] {
+            assert!(sanitize(remote).has_remote_images, "{remote}");
+        }
+        let svg = sanitize(r#"<img src="data:image/svg+xml;base64,PHN2Zz4=">"#);
+        assert!(!svg.html.contains("data:"), "SVG can carry script: dropped");
+    }
+}

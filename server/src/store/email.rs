@@ -1,0 +1,113 @@
+//! What the store keeps of emails (SPEC E-1 to E-4, Q-1): a separate trait, so the email
+//! tables have their own SQL file; [`super::Store`] includes it.
+
+use super::StoreResult;
+use app::domain::{
+    contact::Contact,
+    email::{EmailAddress, EmailHeader, EmailView, SkippedPart},
+    ids::{AgentId, AttachmentId, ContactId, CsqId},
+};
+use async_trait::async_trait;
+
+/// A message read from a mailbox, parsed and sanitized, its kept files already written.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    pub mailbox: String,
+    pub uid_validity: u32,
+    pub uid: u32,
+    pub csq: CsqId,
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub subject: String,
+    pub from: EmailAddress,
+    pub to: Vec<EmailAddress>,
+    pub cc: Vec<EmailAddress>,
+    pub sent_at_ms: Option<i64>,
+    pub text_body: String,
+    /// Sanitized HTML; `cid:` references are left for the reader to resolve.
+    pub html_body: Option<String>,
+    pub has_remote_images: bool,
+    pub attachments: Vec<NewAttachment>,
+    pub skipped: Vec<SkippedPart>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Hex SHA-256 of the bytes: the file's name in the data directory.
+    pub sha256: String,
+    pub content_id: Option<String>,
+    pub inline: bool,
+}
+
+/// The outcome of [`EmailStore::take_email`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// A new contact, queued; with the thread's last agent and when that agent had it
+    /// (SPEC E-4).
+    New {
+        contact: Contact,
+        last_agent: Option<(AgentId, i64)>,
+    },
+    /// This UID (or, after a UIDVALIDITY change, this Message-ID) was taken before: nothing
+    /// stored but the mailbox's progress.
+    AlreadyTaken,
+}
+
+/// A stored file of an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    pub id: AttachmentId,
+    pub contact: ContactId,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub content_id: Option<String>,
+    pub inline: bool,
+}
+
+/// A stored email: what the agent's panel lists, and the bodies for the reader.
+#[derive(Debug, Clone)]
+pub struct StoredEmail {
+    pub view: EmailView,
+    pub text_body: String,
+    pub html_body: Option<String>,
+    pub attachments: Vec<StoredAttachment>,
+}
+
+#[async_trait]
+pub trait EmailStore: Send + Sync {
+    /// The UIDVALIDITY and last UID taken from a mailbox, if any was.
+    async fn mailbox_progress(&self, mailbox: &str) -> StoreResult<Option<(u32, u32)>>;
+    /// In one transaction: the customer (found by address or created), the thread (by
+    /// Message-ID references, else by sender and subject), the queued contact, the email,
+    /// its files, and the mailbox's progress.
+    async fn take_email(&self, email: &NewEmail, now_ms: i64) -> StoreResult<Taken>;
+    async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail>;
+    /// What the contact's tab shows (None for a chat).
+    async fn email_header(&self, contact: ContactId) -> StoreResult<Option<EmailHeader>>;
+    async fn attachment(&self, id: AttachmentId) -> StoreResult<StoredAttachment>;
+    /// SPEC E-4: the agent now handling the email is its thread's last agent.
+    async fn set_thread_agent(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        at_ms: i64,
+    ) -> StoreResult<()>;
+    /// SPEC E-4: the last agent of the email's thread, and since when.
+    async fn thread_last_agent(&self, contact: ContactId) -> StoreResult<Option<(AgentId, i64)>>;
+    /// SPEC Q-1: puts the email in `csq`, queued, never to go back to `agent`.
+    async fn requeue_email(
+        &self,
+        contact: ContactId,
+        csq: CsqId,
+        agent: AgentId,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// The agents a requeued contact must not go back to.
+    async fn excluded_agents(&self, contact: ContactId) -> StoreResult<Vec<AgentId>>;
+}

@@ -1,0 +1,202 @@
+//! A real IMAP server for the email tests: Dovecot (Debian's dovecot-imapd) on loopback with
+//! a throwaway configuration, passwd file and maildir in a temporary folder. Messages are
+//! put in with IMAP APPEND, as a mail server's delivery would.
+
+use std::{path::PathBuf, process::Command, time::Duration};
+use tempfile::TempDir;
+
+pub const USER: &str = "support";
+pub const PASSWORD: &str = "imap-secret-1";
+
+pub struct Dovecot {
+    pub port: u16,
+    dir: TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Dovecot {
+    pub async fn start() -> Dovecot {
+        let binary = "/usr/sbin/dovecot";
+        assert!(
+            std::path::Path::new(binary).exists(),
+            "the email tests need Dovecot: apt-get install dovecot-imapd (the README's test command does it)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        let port = free_port();
+        // Dovecot runs mail processes as an unprivileged user: as root, its own "dovecot"
+        // user; otherwise, whoever runs the tests.
+        let (user, group) = if is_root() {
+            ("dovecot".to_string(), "dovecot".to_string())
+        } else {
+            let id = |flag: &str| {
+                String::from_utf8_lossy(&Command::new("id").arg(flag).output().unwrap().stdout)
+                    .trim()
+                    .to_string()
+            };
+            (id("-un"), id("-gn"))
+        };
+        std::fs::create_dir_all(dir.path().join("mail")).unwrap();
+        std::fs::write(
+            dir.path().join("passwd"),
+            format!("{USER}:{{PLAIN}}{PASSWORD}\n"),
+        )
+        .unwrap();
+        let config = format!(
+            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
+             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             auth_mechanisms = plain login\nfirst_valid_uid = 100\n\
+             mail_location = maildir:{d}/mail/%u\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={user} gid={group} home={d}/mail/%u\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service anvil {{\n  chroot =\n}}\n"
+        );
+        if !is_root() {
+            // Unprivileged Dovecot: its login and internal users are this user too.
+            let extra = format!("default_login_user = {user}\ndefault_internal_user = {user}\n");
+            std::fs::write(dir.path().join("dovecot.conf"), extra + &config).unwrap();
+        } else {
+            std::fs::write(dir.path().join("dovecot.conf"), &config).unwrap();
+            Command::new("chmod")
+                .arg("755")
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            Command::new("chown")
+                .arg("-R")
+                .arg(format!("{user}:{group}"))
+                .arg(dir.path().join("mail"))
+                .status()
+                .unwrap();
+        }
+        let status = Command::new(binary)
+            .arg("-c")
+            .arg(dir.path().join("dovecot.conf"))
+            .status()
+            .expect("dovecot starts");
+        assert!(status.success(), "dovecot failed to start");
+        let dovecot = Dovecot { port, dir };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return dovecot;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("dovecot did not listen: {}", dovecot.log());
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// The mailboxes file the server reads (`SWITCHBOARD_MAILBOXES`), binding INBOX to `csq`.
+    pub fn mailboxes_file(&self, csq: &str) -> PathBuf {
+        let path = self.dir.path().join(format!("mailboxes-{csq}.json"));
+        std::fs::write(
+            &path,
+            serde_json::json!([{
+                "name": "support-inbox",
+                "csq": csq,
+                "host": "127.0.0.1",
+                "port": self.port,
+                "security": "none",
+                "username": USER,
+                "password": PASSWORD,
+                "poll_secs": 30
+            }])
+            .to_string(),
+        )
+        .unwrap();
+        path
+    }
+
+    async fn session(&self) -> async_imap::Session<tokio::net::TcpStream> {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .unwrap();
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        let mut session = client.login(USER, PASSWORD).await.map_err(|e| e.0).unwrap();
+        session.select("INBOX").await.unwrap();
+        session
+    }
+
+    /// Delivers a message into INBOX with IMAP APPEND.
+    pub async fn append(&self, raw: &[u8]) {
+        let mut session = self.session().await;
+        session.append("INBOX", None, None, raw).await.unwrap();
+        session.logout().await.ok();
+    }
+
+    /// Every message in INBOX: its flags (as text) and raw bytes.
+    pub async fn messages(&self) -> Vec<(Vec<String>, Vec<u8>)> {
+        use futures_util::TryStreamExt;
+        let mut session = self.session().await;
+        let fetched: Vec<_> = session
+            .fetch("1:*", "(FLAGS BODY.PEEK[])")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap_or_default();
+        let out = fetched
+            .iter()
+            .map(|f| {
+                (
+                    f.flags().map(|flag| format!("{flag:?}")).collect(),
+                    f.body().unwrap_or_default().to_vec(),
+                )
+            })
+            .collect();
+        session.logout().await.ok();
+        out
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = Command::new("doveadm")
+            .arg("-c")
+            .arg(self.dir.path().join("dovecot.conf"))
+            .arg("stop")
+            .status();
+    }
+}
+
+/// A fixture message from `tests/fixtures/mime`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/mime/{name}.eml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// A simple message; `headers` adds threading headers and such.
+pub fn message(from: &str, subject: &str, message_id: &str, headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: support@switchboard.test\r\nSubject: {subject}\r\n\
+         Message-ID: <{message_id}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n{headers}\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
