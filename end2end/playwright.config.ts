@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,16 @@ import { join } from 'node:path';
 // The real release server, on a port of its own, with demo data in a fresh SQLite file.
 const port = process.env.SWITCHBOARD_E2E_PORT ?? '3107';
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+
+// A real IMAP server (Dovecot) whose INBOX the server reads for the Support queue. Started
+// once, by the main process (workers inherit the variables and skip this).
+if (!process.env.SWITCHBOARD_E2E_IMAP_DIR) {
+  const imapDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-imap-'));
+  process.env.SWITCHBOARD_E2E_IMAP_PORT ??= '3143';
+  execFileSync('./mail/start-dovecot.sh', [process.env.SWITCHBOARD_E2E_IMAP_PORT, imapDir]);
+  process.env.SWITCHBOARD_E2E_IMAP_DIR = imapDir;
+}
+const imapDir = process.env.SWITCHBOARD_E2E_IMAP_DIR;
 
 export default defineConfig({
   testDir: './tests',
@@ -35,6 +46,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
   },
+  globalTeardown: './mail/stop-dovecot.ts',
   webServer: {
     command: '../target/release/server',
     url: `http://127.0.0.1:${port}/healthz`,
@@ -49,6 +61,8 @@ export default defineConfig({
       SWITCHBOARD_DEMO: 'true',
       SWITCHBOARD_LOG: 'warn',
       LEPTOS_SITE_ROOT: '../target/site',
+      SWITCHBOARD_MAILBOXES: join(imapDir, 'mailboxes.json'),
+      SWITCHBOARD_EMAIL_STICKY_SECS: '60',
     },
   },
 });

@@ -241,7 +241,9 @@ impl Services {
     /// is Not Ready.
     async fn desktop_gone(&self, agent: AgentId) -> Result<(), crate::chat::ChatError> {
         self.email.agent_gone(agent).await?;
-        self.chat.agent_gone(agent).await
+        self.chat.agent_gone(agent).await?;
+        // An email routed in the moment before Not Ready took effect goes back too.
+        self.email.agent_gone(agent).await
     }
 
     /// SPEC S-5: a page says it is closing or reloading (its last words, as a beacon).

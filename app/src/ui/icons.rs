@@ -5,8 +5,9 @@ use crate::domain::contact::Channel;
 use leptos::prelude::*;
 
 /// The icon of a contact's channel (SPEC C-1: a distinct icon for Messenger and WhatsApp).
+/// `tooltip` replaces the channel's name as the hover text (SPEC C-2: an email's subject).
 #[component]
-pub fn ChannelIcon(channel: Channel) -> impl IntoView {
+pub fn ChannelIcon(channel: Channel, #[prop(optional)] tooltip: Option<String>) -> impl IntoView {
     let path = match channel {
         // A speech bubble.
         Channel::Web => "M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
@@ -17,8 +18,11 @@ pub fn ChannelIcon(channel: Channel) -> impl IntoView {
         // An envelope.
         Channel::Email => "M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2.2V17h16V7.2l-8 5.3-8-5.3zM5.4 7 12 11.4 18.6 7H5.4z",
     };
-    let label = channel.to_string();
-    let title = label.clone();
+    let label = match &tooltip {
+        Some(t) => format!("{channel}: {t}"),
+        None => channel.to_string(),
+    };
+    let title = tooltip.unwrap_or_else(|| label.clone());
     view! {
         <svg class="icon channel-icon" viewBox="0 0 24 24" width="18" height="18" role="img" aria-label=label>
             <title>{title}</title>

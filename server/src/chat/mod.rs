@@ -484,7 +484,7 @@ impl ChatService {
     /// grace period): every chat the agent holds ends, and the agent is Not Ready.
     pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
         for contact in self.store.open_contacts().await? {
-            if held_by(&contact) == Some(agent) {
+            if contact.channel.kind() == ContactKind::Chat && held_by(&contact) == Some(agent) {
                 self.end(contact, EndReason::PageClosed).await?;
             }
         }

@@ -3,7 +3,7 @@
 //! a few seconds when a message arrives on a tab that is not current.
 
 use super::{
-    clock::{elapsed, Clock},
+    clock::{elapsed, time_of_day, Clock},
     model::ContactTab,
     Live,
 };
@@ -66,6 +66,31 @@ fn TabItem(id: ContactId) -> impl IntoView {
         {move || tab().map(|t| {
             let channel = t.view.channel;
             let started = t.view.started_at_ms;
+            // SPEC C-2: an email's tab: the envelope (its subject on hover), the customer's
+            // name and address, and when the email was received.
+            if let Some(email) = t.view.email.clone() {
+                let name = t.view.customer.name.clone();
+                let address = Some(email.from.address.clone()).filter(|a| *a != name);
+                let subject = if email.subject.is_empty() { "(no subject)".to_string() } else { email.subject.clone() };
+                return view! {
+                    <li role="presentation">
+                        <button
+                            role="tab"
+                            class=move || format!("{} email", class())
+                            aria-selected=move || current().to_string()
+                            on:click=move |_| live.model.update(|m| m.select(id))
+                        >
+                            <span class="tab-icon"><ChannelIcon channel tooltip=subject /></span>
+                            <span class="tab-who">
+                                <span class="tab-name">{name}</span>
+                                {address.map(|a| view! { <span class="tab-address">{a}</span> })}
+                            </span>
+                            <span class="tab-time" title="Received">{time_of_day(email.received_at_ms)}</span>
+                        </button>
+                    </li>
+                }
+                .into_any();
+            }
             view! {
                 <li role="presentation">
                     <button
@@ -87,6 +112,7 @@ fn TabItem(id: ContactId) -> impl IntoView {
                     </button>
                 </li>
             }
+            .into_any()
         })}
     }
 }

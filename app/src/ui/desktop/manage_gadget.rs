@@ -1,7 +1,8 @@
 //! "Manage Chat and Email": the column of contact tabs (newest at the top) and the current
 //! contact's panel.
 
-use super::{chat_panel::ChatPanel, contact_tabs::ContactTabs, Live};
+use super::{chat_panel::ChatPanel, contact_tabs::ContactTabs, email_panel::EmailPanel, Live};
+use crate::domain::contact::Channel;
 use leptos::prelude::*;
 
 #[component]
@@ -15,6 +16,9 @@ pub fn ManageGadget() -> impl IntoView {
             <ContactTabs />
             <div class="contact-view">
                 {move || match current.get() {
+                    Some(id) if live.model.with_untracked(|m| {
+                        m.tab(id).is_some_and(|t| t.view.channel == Channel::Email)
+                    }) => view! { <EmailPanel id /> }.into_any(),
                     Some(id) => view! { <ChatPanel id /> }.into_any(),
                     None => view! { <p class="empty centered">"Select a contact to work on it."</p> }.into_any(),
                 }}

@@ -5,6 +5,8 @@ mod clock;
 mod composer;
 mod contact_tabs;
 mod control_gadget;
+mod email_actions;
+mod email_panel;
 mod gadget_tabs;
 mod invite;
 mod leaving;
@@ -19,7 +21,10 @@ mod state_control;
 mod top_bar;
 mod wrap_up;
 
-use crate::api::{get_desktop, ApiError, DesktopView};
+use crate::{
+    api::{get_desktop, ApiError, DesktopView},
+    domain::csq::Csq,
+};
 use clock::Clock;
 use composer::CannedChat;
 use control_gadget::ControlGadget;
@@ -60,6 +65,10 @@ pub fn DesktopPage() -> impl IntoView {
     }
 }
 
+/// Every CSQ by name: where an email can be requeued (SPEC Q-1).
+#[derive(Clone)]
+pub struct Queues(pub Vec<Csq>);
+
 #[component]
 fn Desktop(view: DesktopView) -> impl IntoView {
     let live = Live::new(view.status, view.seq, view.offers, view.contacts);
@@ -67,7 +76,10 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     provide_context(live);
     provide_context(Clock::new(view.now_ms));
     provide_context(CannedChat(view.canned));
+    provide_context(Queues(view.csqs));
     let tab = RwSignal::new(GadgetTab::Control);
+    // The email notification's "Open" switches gadgets too.
+    provide_context(tab);
     let agent = view.agent;
     sound::arm();
     leaving::watch(live);
@@ -76,6 +88,8 @@ fn Desktop(view: DesktopView) -> impl IntoView {
         Some((_, Cue::NewOffer)) => sound::offer(),
         Some((_, Cue::MessageElsewhere)) => sound::message(),
         Some((_, Cue::Accepted(_))) => tab.set(GadgetTab::Manage),
+        // SPEC E-1: announced by its notification and a soft sound, nothing switches.
+        Some((_, Cue::EmailArrived(_))) => sound::message(),
         None => {}
     });
     // The browser tab says the state and the unread count, seen from any other tab.

@@ -24,6 +24,16 @@ pub struct ContactTab {
 }
 
 impl ContactTab {
+    fn new(view: ContactView) -> Self {
+        ContactTab {
+            view,
+            lines: BTreeMap::new(),
+            customer_typing: false,
+            agent_typing: None,
+            attention_since_ms: None,
+        }
+    }
+
     /// SPEC C-1: customer messages since the agent's last reply.
     pub fn unanswered(&self) -> usize {
         self.lines
@@ -63,6 +73,17 @@ pub enum Cue {
     MessageElsewhere,
     /// SPEC C-3: a chat was just accepted: switch to the Manage gadget and show it.
     Accepted(ContactId),
+    /// SPEC E-1, C-3: an email was assigned: announced, without switching anything.
+    EmailArrived(ContactId),
+}
+
+/// SPEC E-1: the notification of a newly assigned email, until the agent opens or
+/// dismisses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub contact: ContactId,
+    pub from: String,
+    pub subject: String,
 }
 
 /// A message the agent sent that the server has not confirmed yet: shown as sending, and
@@ -84,6 +105,8 @@ pub struct DesktopModel {
     pub pending: Vec<Pending>,
     /// SPEC G-2: invitations to join other agents' chats, waiting for an answer.
     pub invitations: Vec<InvitationView>,
+    /// SPEC E-1: emails just assigned, announced until opened or dismissed.
+    pub arrivals: Vec<Arrival>,
 }
 
 impl DesktopModel {
@@ -116,13 +139,7 @@ impl DesktopModel {
                         view,
                         ..old.swap_remove(i)
                     },
-                    None => ContactTab {
-                        view,
-                        lines: BTreeMap::new(),
-                        customer_typing: false,
-                        agent_typing: None,
-                        attention_since_ms: None,
-                    },
+                    None => ContactTab::new(view),
                 },
             )
             .collect();
@@ -169,17 +186,22 @@ impl DesktopModel {
             AgentEvent::ContactAssigned { contact } => {
                 let id = contact.contact;
                 self.offers.retain(|o| o.contact != id);
+                if let Some(email) = &contact.email {
+                    // SPEC C-3: an email neither becomes current nor switches the gadget.
+                    if self.tab(id).is_some() {
+                        return None;
+                    }
+                    self.arrivals.retain(|a| a.contact != id);
+                    self.arrivals.push(Arrival {
+                        contact: id,
+                        from: contact.customer.name.clone(),
+                        subject: email.subject.clone(),
+                    });
+                    self.tabs.insert(0, ContactTab::new(contact));
+                    return Some(Cue::EmailArrived(id));
+                }
                 if self.tab(id).is_none() {
-                    self.tabs.insert(
-                        0,
-                        ContactTab {
-                            view: contact,
-                            lines: BTreeMap::new(),
-                            customer_typing: false,
-                            agent_typing: None,
-                            attention_since_ms: None,
-                        },
-                    );
+                    self.tabs.insert(0, ContactTab::new(contact));
                 }
                 self.current = Some(id);
                 Some(Cue::Accepted(id))
@@ -210,6 +232,7 @@ impl DesktopModel {
             }
             AgentEvent::LeftChat { contact } | AgentEvent::ContactClosed { contact, .. } => {
                 self.tabs.retain(|t| t.view.contact != contact);
+                self.arrivals.retain(|a| a.contact != contact);
                 self.pending.retain(|p| p.contact != contact);
                 if self.current == Some(contact) {
                     self.current = self.tabs.first().map(|t| t.view.contact);
@@ -264,7 +287,13 @@ impl DesktopModel {
         if let Some(tab) = self.tab_mut(contact) {
             tab.attention_since_ms = None;
             self.current = Some(contact);
+            self.arrivals.retain(|a| a.contact != contact);
         }
+    }
+
+    /// The agent closed an email's notification without opening it.
+    pub fn dismiss_arrival(&mut self, contact: ContactId) {
+        self.arrivals.retain(|a| a.contact != contact);
     }
 
     /// SPEC C-1: the unread count of the tabs that are not current (for the title).
@@ -402,6 +431,70 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(2, 1), (1, 9)]
         );
+    }
+
+    fn email_view(id: i64) -> ContactView {
+        ContactView {
+            channel: Channel::Email,
+            email: Some(Box::new(crate::domain::email::EmailView {
+                subject: format!("Subject {id}"),
+                from: crate::domain::email::EmailAddress {
+                    name: None,
+                    address: "c@example.com".into(),
+                },
+                to: vec![],
+                cc: vec![],
+                sent_at_ms: None,
+                received_at_ms: 5,
+                attachments: vec![],
+                skipped: vec![],
+                has_remote_images: false,
+                is_html: false,
+            })),
+            ..view(id, 30)
+        }
+    }
+
+    /// SPEC C-3, E-1: an assigned email gets its tab and a notification, but neither
+    /// becomes current nor switches the gadget; opening it or its end clears the notice.
+    #[test]
+    fn an_assigned_email_is_announced_not_made_current() {
+        let mut m = DesktopModel::default();
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(1, 10),
+        });
+        assert_eq!(
+            m.apply_event(AgentEvent::ContactAssigned {
+                contact: email_view(2)
+            }),
+            Some(Cue::EmailArrived(ContactId(2)))
+        );
+        assert_eq!(m.current, Some(ContactId(1)), "the chat stays current");
+        assert_eq!(m.tabs[0].view.contact, ContactId(2), "newest at the top");
+        assert_eq!(m.arrivals.len(), 1);
+        assert_eq!(m.arrivals[0].subject, "Subject 2");
+        assert_eq!(
+            m.apply_event(AgentEvent::ContactAssigned {
+                contact: email_view(2)
+            }),
+            None,
+            "a replayed assignment announces nothing twice"
+        );
+        m.select(ContactId(2));
+        assert!(m.arrivals.is_empty(), "opened");
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: email_view(3),
+        });
+        m.apply_event(AgentEvent::ContactClosed {
+            contact: ContactId(3),
+            reason: crate::domain::contact::EndReason::Requeued,
+        });
+        assert!(m.arrivals.is_empty() && m.tab(ContactId(3)).is_none());
+        let mut empty = DesktopModel::default();
+        empty.apply_event(AgentEvent::ContactAssigned {
+            contact: email_view(4),
+        });
+        assert_eq!(empty.current, None, "not even on an empty desktop");
     }
 
     /// SPEC O-2: offers come and go.

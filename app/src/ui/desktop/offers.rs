@@ -2,9 +2,12 @@
 //! whichever gadget is open, each with its details, the countdown kept by the server, and
 //! the answers.
 
-use super::{clock::Clock, Live};
+use super::{clock::Clock, gadget_tabs::GadgetTab, model::Arrival, Live};
 use crate::{
-    domain::protocol::{ClientCommand, InvitationView, OfferView},
+    domain::{
+        contact::Channel,
+        protocol::{ClientCommand, InvitationView, OfferView},
+    },
     ui::icons::ChannelIcon,
 };
 use leptos::prelude::*;
@@ -14,6 +17,7 @@ pub fn OfferNotifications() -> impl IntoView {
     let live = expect_context::<Live>();
     let offers = move || live.model.with(|m| m.offers.clone());
     let invitations = move || live.model.with(|m| m.invitations.clone());
+    let arrivals = move || live.model.with(|m| m.arrivals.clone());
     view! {
         <section class="offers" aria-label="Incoming offers" aria-live="assertive">
             <For each=offers key=|o| o.contact let:offer>
@@ -21,6 +25,9 @@ pub fn OfferNotifications() -> impl IntoView {
             </For>
             <For each=invitations key=|i| i.contact let:invitation>
                 <InvitationCard invitation />
+            </For>
+            <For each=arrivals key=|a| a.contact let:arrival>
+                <EmailArrivalCard arrival />
             </For>
         </section>
     }
@@ -54,6 +61,38 @@ fn InvitationCard(invitation: InvitationView) -> impl IntoView {
                 </span>
                 <button on:click=move |_| answer(false)>"Decline"</button>
                 <button class="primary" on:click=move |_| answer(true)>"Accept"</button>
+            </div>
+        </article>
+    }
+}
+
+/// SPEC E-1: a new email is already the agent's; the card says so and offers to open it.
+#[component]
+fn EmailArrivalCard(arrival: Arrival) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let gadget = expect_context::<RwSignal<GadgetTab>>();
+    let contact = arrival.contact;
+    let subject = if arrival.subject.is_empty() {
+        "(no subject)".to_string()
+    } else {
+        arrival.subject.clone()
+    };
+    view! {
+        <article class="offer-card email-arrival" aria-label=format!("New email from {}", arrival.from)>
+            <div class="offer-icon"><ChannelIcon channel=Channel::Email /></div>
+            <div class="offer-body">
+                <p class="offer-title">
+                    <span class="muted">"New email from "</span>
+                    <strong>{arrival.from.clone()}</strong>
+                </p>
+                <p class="offer-detail">{subject}</p>
+            </div>
+            <div class="offer-actions">
+                <button on:click=move |_| live.model.update(|m| m.dismiss_arrival(contact))>"Dismiss"</button>
+                <button class="primary" on:click=move |_| {
+                    live.model.update(|m| m.select(contact));
+                    gadget.set(GadgetTab::Manage);
+                }>"Open"</button>
             </div>
         </article>
     }

@@ -1,0 +1,158 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { agentReady } from './helpers';
+import { LOGO, countInMailbox, deliver, plainMessage, richMessage } from './mail';
+
+const run = Date.now();
+const PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n% Switchboard e2e receipt\n'),
+  Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256)),
+]);
+
+/** Fails the test if the page ever opens a browser dialog (gadget containers forbid them). */
+function noDialogs(page: Page) {
+  page.on('dialog', (d) => {
+    throw new Error(`a browser dialog opened: ${d.message()}`);
+  });
+}
+
+async function confirmYes(page: Page, question: RegExp) {
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText(question);
+  await dialog.getByRole('button', { name: 'Yes' }).click();
+}
+
+// SPEC E-1, E-2, C-2, C-3, Q-1, Q-2, E-4 against a real Dovecot mailbox.
+test('an email from the mailbox reaches a Ready agent, reads safely, downloads, requeues, discards and its reply returns  // E-1 E-2 C-2 C-3 Q-1 Q-2 E-4', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000);
+  const dave = await agentReady(browser, 'dave');
+  noDialogs(dave);
+  await dave.evaluate(() => {
+    const w = window as unknown as { __messages: unknown[] };
+    w.__messages = [];
+    addEventListener('message', (e) => w.__messages.push(e.data));
+  });
+
+  // E-1: delivered to the mailbox, assigned to Dave (the only Ready agent of Support).
+  const firstId = `rich-${run}@example.com`;
+  const subject = `Parcel arrived broken ${run}`;
+  const remote = baseURL!.replace('127.0.0.1', 'localhost') + '/favicon.svg';
+  deliver(richMessage({ messageId: firstId, subject, remoteImage: remote, pdf: PDF, logo: LOGO }));
+  const notice = dave.getByRole('article', { name: 'New email from Ann Lee' });
+  await expect(notice).toBeVisible({ timeout: 15_000 });
+  await expect(notice).toContainText(subject);
+  await expect(dave).toHaveTitle('Reserved · Switchboard');
+  // C-3: no switch to the Manage gadget, and the email does not become current.
+  await expect(dave.locator('#tab-control')).toHaveAttribute('aria-selected', 'true');
+  await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  await expect(dave.getByText('Select a contact to work on it.')).toBeVisible();
+  // C-2: envelope (the subject on hover), name and address, time received.
+  const tab = dave.getByRole('tab', { name: /Ann Lee/ });
+  await expect(tab).toContainText('ann.lee@example.com');
+  await expect(tab.locator('.tab-time')).toHaveText(/^\d{2}:\d{2}$/);
+  await expect(tab.locator('svg title')).toHaveText(subject);
+  await expect(tab.getByRole('img')).toHaveAccessibleName(`Email: ${subject}`);
+
+  // E-2: the email on the left, its file, its body in the sandboxed frame.
+  await tab.click();
+  await expect(notice).toBeHidden();
+  const panel = dave.getByRole('article', { name: "The customer's email" });
+  await expect(panel.getByRole('heading', { name: subject })).toBeVisible();
+  await expect(panel).toContainText('Ann Lee <ann.lee@example.com>');
+  const frame = dave.frameLocator('iframe.email-body');
+  await expect(frame.getByText('my parcel arrived broken')).toBeVisible();
+  const logo = frame.getByAltText('Shop logo');
+  await expect.poll(() => logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(2);
+  const picture = frame.getByAltText('Remote picture');
+  await expect(dave.getByText('Images from other servers are blocked')).toBeVisible();
+  expect(await picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(0);
+  await dave.getByRole('button', { name: 'Show images' }).click();
+  await expect
+    .poll(() => frame.getByAltText('Remote picture').evaluate((img: HTMLImageElement) => img.naturalWidth))
+    .toBeGreaterThan(0);
+  // No script from the message ran, in the frame or against the page.
+  await expect(dave).toHaveTitle('Reserved · Switchboard');
+  const messages = await dave.evaluate(() => (window as unknown as { __messages: unknown[] }).__messages);
+  expect(messages.filter((m) => String(m).startsWith('pwned'))).toEqual([]);
+  // The attachment downloads byte for byte.
+  const [download] = await Promise.all([
+    dave.waitForEvent('download'),
+    panel.getByRole('link', { name: /receipt\.pdf/ }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('receipt.pdf');
+  expect(readFileSync(await download.path()).equals(PDF)).toBe(true);
+  await dave.screenshot({ path: 'screenshots/email.png' });
+
+  // Q-2: discard after an in-page confirmation; the original stays in the mailbox.
+  await dave.getByRole('button', { name: 'Discard' }).click();
+  await confirmYes(dave, /Discard this email\?/);
+  await expect(tab).toBeHidden();
+  await expect(dave).toHaveTitle('Ready · Switchboard');
+  expect(countInMailbox(firstId)).toBe(1);
+
+  // Q-1: requeue to Billing, found by searching: it reaches Bob, never back to Dave.
+  const bob = await agentReady(browser, 'bob');
+  noDialogs(bob);
+  const secondId = `question-${run}@example.com`;
+  deliver(plainMessage({ from: 'Carl <carl@example.com>', subject: `Invoice question ${run}`, messageId: secondId }));
+  const second = dave.getByRole('tab', { name: /Carl/ });
+  await expect(second).toBeVisible({ timeout: 15_000 });
+  await second.click();
+  await dave.getByRole('button', { name: 'Requeue' }).click();
+  await dave.getByPlaceholder('Search queues').fill('bill');
+  const choices = dave.getByRole('list', { name: 'Queues' }).getByRole('button');
+  await expect(choices).toHaveText(['Billing']);
+  await choices.first().click();
+  await confirmYes(dave, /Requeue this email to Billing\?/);
+  await expect(second).toBeHidden();
+  await bob.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  const atBob = bob.getByRole('tab', { name: /Carl/ });
+  await expect(atBob).toBeVisible({ timeout: 15_000 });
+  await atBob.click();
+  await bob.getByRole('button', { name: 'Discard' }).click();
+  await confirmYes(bob, /Discard/);
+  await expect(atBob).toBeHidden();
+
+  // E-4: Carl answers in the same thread: back to Bob, who handled it last, although Dave
+  // has been available longer.
+  deliver(
+    plainMessage({
+      from: 'Carl <carl@example.com>',
+      subject: `Re: Invoice question ${run}`,
+      messageId: `reply-${run}@example.com`,
+      headers: `In-Reply-To: <${secondId}>\r\nReferences: <${secondId}>\r\n`,
+    }),
+  );
+  const reply = bob.getByRole('tab', { name: /Carl/ });
+  await expect(reply).toBeVisible({ timeout: 15_000 });
+  await expect(dave.getByRole('tab', { name: /Carl/ })).toHaveCount(0);
+  await reply.click();
+  await bob.getByRole('button', { name: 'Discard' }).click();
+  await confirmYes(bob, /Discard/);
+  await expect(reply).toBeHidden();
+  await bob.context().close();
+  await dave.context().close();
+});
+
+// The email panel inside a 900-pixel gadget frame: one column, nothing cut off.
+test('the email panel fits a 900-pixel gadget frame', async ({ browser }) => {
+  const dave = await agentReady(browser, 'dave');
+  await dave.setViewportSize({ width: 900, height: 760 });
+  deliver(plainMessage({ from: 'Dora <dora@example.com>', subject: `Gadget check ${run}`, messageId: `gadget-${run}@example.com`, body: 'Can you check my order?' }));
+  await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  const tab = dave.getByRole('tab', { name: /Dora/ });
+  await expect(tab).toBeVisible({ timeout: 15_000 });
+  await tab.click();
+  await dave.getByRole('button', { name: 'Requeue' }).click();
+  await dave.screenshot({ path: 'screenshots/email-gadget.png', fullPage: true });
+  const overflow = await dave.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await dave.getByRole('button', { name: 'Requeue' }).click();
+  await dave.getByRole('button', { name: 'Discard' }).click();
+  await confirmYes(dave, /Discard/);
+  await expect(tab).toBeHidden();
+  await dave.context().close();
+});
