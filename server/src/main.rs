@@ -33,6 +33,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", demo::logins_text(&addr.to_string()));
     }
     server::serve(listener, router, shutdown_signal()).await?;
+    services.email.stop();
     tracing::info!("stopped");
     Ok(())
 }

@@ -121,6 +121,7 @@ impl Services {
             files: Files::new(&email.data_dir),
             key: token_key.clone(),
             sticky: email.sticky,
+            stopping: tokio::sync::watch::channel(false).0,
         });
         for contact in store.open_contacts().await? {
             if contact.channel == app::domain::contact::Channel::Email {

@@ -9,7 +9,10 @@ use app::domain::{
     protocol::{AgentEvent, CommandError, ContactView, ServerMessage},
     state::AgentState,
 };
-use common::{imap::*, *};
+use common::{
+    imap::{fixture, message, Dovecot, Options},
+    *,
+};
 use serde_json::json;
 use std::time::Duration;
 
@@ -509,5 +512,104 @@ async fn a_message_over_twenty_megabytes_of_files_still_arrives() {
     assert!(
         file.bytes().await.unwrap().as_ref() == big.as_slice(),
         "taken whole"
+    );
+}
+
+/// SPEC E-1: a mailbox whose server offers no IDLE is polled.
+#[tokio::test]
+async fn a_server_without_idle_is_polled() {
+    let dovecot = Dovecot::start_with(Options {
+        extra: "imap_capability = IMAP4rev1 LITERAL+ UIDPLUS\n",
+        ..Options::default()
+    })
+    .await;
+    let path = dovecot.mailboxes_file_with("Support", json!({"poll_secs": 1}));
+    let server = TestServer::start_with(|c| c.mailboxes = Some(path)).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let (_, mut desk) = ready(&server, "ann").await;
+    // Two deliveries: the second arrives while the connector sleeps between polls.
+    dovecot
+        .append(&message(
+            "p1@example.com",
+            "Polled 1",
+            "p1@example.com",
+            "",
+            "A",
+        ))
+        .await;
+    assert_eq!(
+        next_email(&mut desk).await.email.unwrap().subject,
+        "Polled 1"
+    );
+    dovecot
+        .append(&message(
+            "p2@example.com",
+            "Polled 2",
+            "p2@example.com",
+            "",
+            "B",
+        ))
+        .await;
+    assert_eq!(
+        next_email(&mut desk).await.email.unwrap().subject,
+        "Polled 2"
+    );
+}
+
+/// SPEC E-1: STARTTLS and TLS to a server whose certificate comes from the company's own CA
+/// (named in the mailbox's `ca_file`); without that CA the connection is refused. A message
+/// another Switchboard already took (flagged) is not taken again by a new database.
+#[tokio::test]
+async fn starttls_and_tls_check_the_certificate() {
+    let dovecot = Dovecot::start_with(Options {
+        tls: true,
+        ..Options::default()
+    })
+    .await;
+    let ca = dovecot.ca_file().display().to_string();
+    let settings = [
+        json!({"security": "starttls", "ca_file": ca}),
+        json!({"security": "tls", "port": dovecot.tls_port.unwrap(), "ca_file": ca}),
+    ];
+    for (n, changes) in settings.into_iter().enumerate() {
+        let path = dovecot.mailboxes_file_with("Support", changes.clone());
+        let server = TestServer::start_with(|c| c.mailboxes = Some(path)).await;
+        let ann = server.create_agent("ann", "agent-pass-1").await;
+        server.queue("Support", &[ann]).await;
+        let (_, mut desk) = ready(&server, "ann").await;
+        let subject = format!("Secure {n}");
+        dovecot
+            .append(&message(
+                "s@example.com",
+                &subject,
+                &format!("s{n}@example.com"),
+                "",
+                "Hi",
+            ))
+            .await;
+        let email = next_email(&mut desk).await.email.unwrap();
+        assert_eq!(email.subject, subject, "{changes}: only the new message");
+    }
+    let path = dovecot.mailboxes_file_with(
+        "Support",
+        json!({"security": "tls", "port": dovecot.tls_port.unwrap()}),
+    );
+    let server = TestServer::start_with(|c| c.mailboxes = Some(path)).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let (_, mut desk) = ready(&server, "ann").await;
+    dovecot
+        .append(&message(
+            "s@example.com",
+            "Untrusted",
+            "s9@example.com",
+            "",
+            "Hi",
+        ))
+        .await;
+    assert!(
+        silent_until_assigned(&mut desk, 3000).await,
+        "a certificate from an unknown CA is refused"
     );
 }

@@ -35,6 +35,10 @@ pub struct MailboxConfig {
     /// Seconds between checks when the server does not offer IDLE (and between IDLE renewals).
     #[serde(default = "default_poll_secs")]
     pub poll_secs: u64,
+    /// A PEM file of certificate authorities to trust besides the public ones (a company's
+    /// own CA for its mail server).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 fn default_security() -> Security {
@@ -58,6 +62,7 @@ impl fmt::Debug for MailboxConfig {
             .field("username", &self.username)
             .field("password", &"<hidden>")
             .field("folder", &self.folder)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }

@@ -37,6 +37,8 @@ pub enum ImapError {
     Io(#[from] std::io::Error),
     #[error("IMAP: {0}")]
     Imap(#[from] async_imap::error::Error),
+    #[error("the CA file could not be read: {0}")]
+    CaFile(String),
     #[error("TLS name {0:?} is not valid")]
     TlsName(String),
     #[error("the server closed the connection")]
@@ -58,9 +60,20 @@ fn failpoint(name: &str) {
     }
 }
 
-fn tls_connector() -> TlsConnector {
+/// The public CAs, and the mailbox's own CA file if it names one.
+fn tls_connector(config: &MailboxConfig) -> Result<TlsConnector, ImapError> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path)?;
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| ImapError::CaFile(e.to_string()))?;
+            roots
+                .add(cert)
+                .map_err(|e| ImapError::CaFile(e.to_string()))?;
+        }
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -68,20 +81,21 @@ fn tls_connector() -> TlsConnector {
     .expect("ring supports the default TLS versions")
     .with_root_certificates(roots)
     .with_no_client_auth();
-    TlsConnector::from(Arc::new(config))
+    Ok(TlsConnector::from(Arc::new(config)))
 }
 
-async fn tls(host: &str, tcp: TcpStream) -> Result<Conn, ImapError> {
+async fn tls(config: &MailboxConfig, tcp: TcpStream) -> Result<Conn, ImapError> {
+    let host = config.host.as_str();
     let name = rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|_| ImapError::TlsName(host.to_string()))?;
-    Ok(Box::new(tls_connector().connect(name, tcp).await?))
+    Ok(Box::new(tls_connector(config)?.connect(name, tcp).await?))
 }
 
 /// Connects (TLS, STARTTLS or plain on loopback) and logs in.
 async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
     let tcp = TcpStream::connect((config.host.as_str(), config.port())).await?;
     let mut client: Client<Conn> = match config.security {
-        Security::Tls => Client::new(tls(&config.host, tcp).await?),
+        Security::Tls => Client::new(tls(config, tcp).await?),
         Security::None => Client::new(Box::new(tcp)),
         Security::Starttls => {
             let mut plain = Client::new(tcp);
@@ -89,7 +103,7 @@ async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
             plain.run_command_and_check_ok("STARTTLS", None).await?;
             let tcp = plain.into_inner();
             // No greeting follows STARTTLS.
-            let client = Client::new(tls(&config.host, tcp).await?);
+            let client = Client::new(tls(config, tcp).await?);
             return client
                 .login(&config.username, &config.password)
                 .await
@@ -104,19 +118,28 @@ async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
 }
 
 /// Runs a mailbox's connector until the process ends, reconnecting with backoff.
+/// Ends when the service stops (in the middle of a message: it was not committed, so the
+/// next start takes it).
 pub fn spawn(config: MailboxConfig, service: Arc<EmailService>) {
+    let mut stopping = service.stopping.subscribe();
     tokio::spawn(async move {
         let mut backoff = Duration::from_secs(1);
         loop {
-            match run_session(&config, &service, &mut backoff).await {
-                Ok(()) => {}
-                Err(e) => {
-                    tracing::warn!(mailbox = %config.name, error = %e, retry_in = ?backoff, "mailbox connection failed");
+            tokio::select! {
+                result = run_session(&config, &service, &mut backoff) => {
+                    if let Err(e) = result {
+                        tracing::warn!(mailbox = %config.name, error = %e, retry_in = ?backoff, "mailbox connection failed");
+                    }
                 }
+                _ = stopping.wait_for(|stop| *stop) => break,
             }
-            tokio::time::sleep(backoff).await;
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = stopping.wait_for(|stop| *stop) => break,
+            }
             backoff = (backoff * 2).min(Duration::from_secs(60));
         }
+        tracing::info!(mailbox = %config.name, "mailbox connector stopped");
     });
 }
 

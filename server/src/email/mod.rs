@@ -62,9 +62,16 @@ pub struct EmailService {
     pub key: crate::chat::token::TokenKey,
     /// SPEC E-4: how long a reply waits for the agent who last handled its thread.
     pub sticky: Duration,
+    /// Set to true when the server stops: the mailbox connectors log out and end.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl EmailService {
+    /// Ends the mailbox connectors (the server is stopping).
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
     /// Puts a new (or restarted) email in its CSQ's queue; a reply in a thread waits for
     /// the thread's last agent during the sticky time (SPEC E-4).
     pub async fn queue(&self, contact: &Contact, last_agent: Option<AgentId>) {

@@ -9,8 +9,90 @@ pub const USER: &str = "support";
 pub const PASSWORD: &str = "imap-secret-1";
 
 pub struct Dovecot {
+    /// Plain IMAP (with STARTTLS when started with TLS).
     pub port: u16,
+    /// IMAP over TLS, when started with TLS.
+    pub tls_port: Option<u16>,
     dir: TempDir,
+}
+
+/// How a test wants its Dovecot.
+#[derive(Default)]
+pub struct Options {
+    /// Lines added to the configuration.
+    pub extra: &'static str,
+    /// A certificate from a test CA (`ca.pem` in the folder) for STARTTLS and IMAPS.
+    pub tls: bool,
+}
+
+/// Makes a test CA and a certificate for 127.0.0.1 signed by it, with openssl.
+fn make_certificates(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Switchboard Test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
 }
 
 fn free_port() -> u16 {
@@ -31,6 +113,10 @@ fn is_root() -> bool {
 
 impl Dovecot {
     pub async fn start() -> Dovecot {
+        Self::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> Dovecot {
         let binary = "/usr/sbin/dovecot";
         assert!(
             std::path::Path::new(binary).exists(),
@@ -39,6 +125,14 @@ impl Dovecot {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().display().to_string();
         let port = free_port();
+        let tls_port = options.tls.then(free_port);
+        let ssl = match tls_port {
+            Some(_) => {
+                make_certificates(dir.path());
+                format!("ssl = yes\nssl_cert = <{d}/server.pem\nssl_key = <{d}/server.key\n")
+            }
+            None => "ssl = no\n".to_string(),
+        };
         // Dovecot runs mail processes as an unprivileged user: as root, its own "dovecot"
         // user; otherwise, whoever runs the tests.
         let (user, group) = if is_root() {
@@ -59,13 +153,15 @@ impl Dovecot {
         .unwrap();
         let config = format!(
             "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
-             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             protocols = imap\nlisten = 127.0.0.1\n{ssl}disable_plaintext_auth = no\n\
              auth_mechanisms = plain login\nfirst_valid_uid = 100\n\
              mail_location = maildir:{d}/mail/%u\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
              userdb {{\n  driver = static\n  args = uid={user} gid={group} home={d}/mail/%u\n}}\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
-             service anvil {{\n  chroot =\n}}\n"
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = {imaps}\n  }}\n}}\n\
+             service anvil {{\n  chroot =\n}}\n{extra}\n",
+            imaps = tls_port.unwrap_or(0),
+            extra = options.extra,
         );
         if !is_root() {
             // Unprivileged Dovecot: its login and internal users are this user too.
@@ -91,7 +187,11 @@ impl Dovecot {
             .status()
             .expect("dovecot starts");
         assert!(status.success(), "dovecot failed to start");
-        let dovecot = Dovecot { port, dir };
+        let dovecot = Dovecot {
+            port,
+            tls_port,
+            dir,
+        };
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
@@ -110,23 +210,35 @@ impl Dovecot {
 
     /// The mailboxes file the server reads (`SWITCHBOARD_MAILBOXES`), binding INBOX to `csq`.
     pub fn mailboxes_file(&self, csq: &str) -> PathBuf {
-        let path = self.dir.path().join(format!("mailboxes-{csq}.json"));
-        std::fs::write(
-            &path,
-            serde_json::json!([{
-                "name": "support-inbox",
-                "csq": csq,
-                "host": "127.0.0.1",
-                "port": self.port,
-                "security": "none",
-                "username": USER,
-                "password": PASSWORD,
-                "poll_secs": 30
-            }])
-            .to_string(),
-        )
-        .unwrap();
+        self.mailboxes_file_with(csq, serde_json::json!({}))
+    }
+
+    /// The same, with some settings changed (`security`, `port`, `poll_secs`, `ca_file`).
+    pub fn mailboxes_file_with(&self, csq: &str, changes: serde_json::Value) -> PathBuf {
+        let mut mailbox = serde_json::json!({
+            "name": "support-inbox",
+            "csq": csq,
+            "host": "127.0.0.1",
+            "port": self.port,
+            "security": "none",
+            "username": USER,
+            "password": PASSWORD,
+            "poll_secs": 30
+        });
+        for (key, value) in changes.as_object().unwrap() {
+            mailbox[key] = value.clone();
+        }
+        let path = self
+            .dir
+            .path()
+            .join(format!("mailboxes-{csq}-{}.json", free_port()));
+        std::fs::write(&path, serde_json::json!([mailbox]).to_string()).unwrap();
         path
+    }
+
+    /// The test CA's certificate (with TLS).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
     }
 
     async fn session(&self) -> async_imap::Session<tokio::net::TcpStream> {

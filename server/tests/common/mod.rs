@@ -109,6 +109,7 @@ pub struct TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        self.services.email.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
