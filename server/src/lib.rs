@@ -57,6 +57,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         sticky: std::time::Duration::from_secs(config.email_sticky_secs),
     };
     let services = Arc::new(Services::start(store, config.secure_cookies, key, options).await?);
+    services.watch_absent_agents().await?;
     for mailbox in mailboxes {
         tracing::info!(mailbox = ?mailbox, "reading mailbox");
         email::imap::spawn(mailbox, services.email.clone());

@@ -83,11 +83,13 @@ impl Services {
         let effects = Arc::new(ChatEffects {
             store: store.clone(),
             hub: hub.clone(),
+            routing: std::sync::OnceLock::new(),
         });
         let routing = Routing::spawn(
             std::time::Duration::from_secs(u64::from(settings.accept_timer_secs)),
-            effects,
+            effects.clone(),
         );
+        let _ = effects.routing.set(routing.clone());
         {
             let routing = routing.clone();
             hub.set_status_listener(Box::new(move |agent, status| {
@@ -110,6 +112,9 @@ impl Services {
                     active_chats: 0,
                     max_emails: agent.max_emails,
                     active_emails: 0,
+                    // No page is open yet after a start: nothing is routed to the agent
+                    // until one connects (see `page_opened`).
+                    away: true,
                     available_since_ms: now_ms(),
                 },
             });
@@ -201,6 +206,7 @@ impl Services {
                 active_chats: 0,
                 max_emails: profile.max_emails,
                 active_emails: 0,
+                away: false,
                 available_since_ms: now_ms(),
             },
         });
@@ -240,11 +246,45 @@ impl Services {
 
     /// SPEC S-5: every email in hand goes back to its queue, every chat ends, and the agent
     /// is Not Ready.
+    /// Routing stops first (and has finished any assignment already decided when `ask`
+    /// returns), so no email reaches the agent while the others go back.
     async fn desktop_gone(&self, agent: AgentId) -> Result<(), crate::chat::ChatError> {
-        self.email.agent_gone(agent).await?;
-        self.chat.agent_gone(agent).await?;
-        // An email routed in the moment before Not Ready took effect goes back too.
-        self.email.agent_gone(agent).await
+        self.chat.routing.ask(Input::Away { agent }).await;
+        let emails = self.email.agent_gone(agent).await;
+        let chats = self.chat.agent_gone(agent).await;
+        emails.and(chats)
+    }
+
+    /// A page of the agent connected: routing may reach the agent again.
+    pub fn page_opened(&self, agent: AgentId) {
+        self.hub.page_opened(agent);
+        self.chat.routing.send(Input::Present { agent });
+    }
+
+    /// SPEC S-5 after a restart: an agent stored as Ready or Reserved whose page does not
+    /// come back within the grace period is treated as a closed desktop (emails back to
+    /// their queues, chats ended, Not Ready).
+    pub async fn watch_absent_agents(self: &Arc<Self>) -> Result<(), StoreError> {
+        let grace = self.store.chat_settings().await?.reconnect_grace_secs;
+        for agent in self.store.agents().await? {
+            let (status, _) = self.store.agent_status(agent.id).await?;
+            if !matches!(
+                status.state,
+                app::domain::state::AgentState::Ready | app::domain::state::AgentState::Reserved
+            ) {
+                continue;
+            }
+            let services = Arc::clone(self);
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(u64::from(grace))).await;
+                if services.hub.presence(agent.id).pages == 0 {
+                    if let Err(e) = services.desktop_gone(agent.id).await {
+                        tracing::error!(error = %e, agent = %agent.id, "absent agent not released");
+                    }
+                }
+            });
+        }
+        Ok(())
     }
 
     /// SPEC S-5: a page says it is closing or reloading (its last words, as a beacon).

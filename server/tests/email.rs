@@ -613,3 +613,52 @@ async fn starttls_and_tls_check_the_certificate() {
         "a certificate from an unknown CA is refused"
     );
 }
+
+/// D-4 with: an email discarded in one tab and then requeued from another tab
+/// that still showed it: the requeue is refused and the email comes back to nobody.
+#[tokio::test]
+async fn discard_and_requeue_from_two_tabs_do_not_revive_the_email() {
+    let dovecot = Dovecot::start().await;
+    let server = email_server(&dovecot, "Support").await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let bob = server.create_agent("bob", "agent-pass-1").await;
+    server.queue("Support", &[ann, bob]).await;
+    let (cookie, mut first) = ready(&server, "ann").await;
+    let mut second = server.ws(&cookie).await;
+    send_json(&mut second, json!({"type": "hello", "resume_after": null})).await;
+    wait_for(&mut second, |m| matches!(m, ServerMessage::Synced { .. })).await;
+    dovecot.append(&fixture("iso_8859_1")).await;
+    let email = next_email(&mut first).await;
+    let id = email.contact.0;
+    let support = server.services.store.csqs().await.unwrap()[0].id.0;
+    send_json(&mut first, json!({"type": "discard", "contact": id})).await;
+    assert_eq!(closed(&mut first).await, (id, EndReason::Discarded));
+    // The second tab acts on what it showed a moment before.
+    send_json(
+        &mut second,
+        json!({"type": "requeue", "contact": id, "csq": support}),
+    )
+    .await;
+    let refused = wait_for(&mut second, |m| matches!(m, ServerMessage::Rejected { .. })).await;
+    assert!(
+        matches!(
+            refused,
+            ServerMessage::Rejected {
+                error: CommandError::NotYours | CommandError::ChatEnded
+            }
+        ),
+        "{refused:?}"
+    );
+    let (_, mut bob_desk) = ready(&server, "bob").await;
+    assert!(
+        silent_until_assigned(&mut bob_desk, 1500).await,
+        "discarded stays discarded"
+    );
+    let (status, _) = server.services.store.agent_status(ann).await.unwrap();
+    assert_eq!(
+        (status.state, status.contacts_in_hand),
+        (AgentState::Ready, 0),
+        "released once"
+    );
+    let _ = bob;
+}

@@ -313,6 +313,21 @@ async fn a_group_chat_survives_a_restart() {
     assigned(&mut b).await;
     drop((widget, a, b, c));
     let server = server.restart().await;
+    let carol = server
+        .services
+        .store
+        .credentials("carol")
+        .await
+        .unwrap()
+        .unwrap()
+        .agent;
+    let counts = server.services.chat.routing.availability(chat).await;
+    assert_eq!(
+        counts,
+        vec![(app::domain::ids::CsqId(csq), 0)],
+        "after a restart nobody is offered work before a page of theirs is back (S-5)"
+    );
+    server.services.page_opened(carol);
     let counts = server.services.chat.routing.availability(chat).await;
     assert_eq!(
         counts,

@@ -685,9 +685,29 @@ mod email {
             s.update_contact(contact.id, ContactStatus::Active, Some(agent), 1_100)
                 .await
                 .unwrap();
+            s.set_thread_agent(contact.id, agent, 1_100).await.unwrap();
+            let other = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            assert!(
+                s.requeue_email(contact.id, billing, other, 2_000)
+                    .await
+                    .is_err(),
+                "{}: only by the agent who holds it",
+                t.name
+            );
+            assert!(s.discard_email(contact.id, other, 2_000).await.is_err());
             s.requeue_email(contact.id, billing, agent, 2_000)
                 .await
                 .unwrap();
+            assert_eq!(
+                s.thread_last_agent(contact.id).await.unwrap(),
+                None,
+                "a reply no longer waits for the agent who sent it away"
+            );
+            assert!(
+                s.discard_email(contact.id, agent, 2_100).await.is_err(),
+                "{}: a queued email is nobody's to discard",
+                t.name
+            );
             let moved = s.contact(contact.id).await.unwrap();
             assert_eq!((moved.csq, moved.status), (billing, ContactStatus::Queued));
             assert_eq!(s.excluded_agents(contact.id).await.unwrap(), [agent]);

@@ -15,6 +15,9 @@ use std::sync::Arc;
 pub struct ChatEffects {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
+    /// The routing actor these effects serve (set once it runs): an assignment that cannot
+    /// be carried out is handed back to it.
+    pub routing: std::sync::OnceLock<crate::routing::Routing>,
 }
 
 #[async_trait]
@@ -150,7 +153,14 @@ impl ChatEffects {
             // The chat service carries out accepts itself, once it knows it won; it refuses
             // an invitation that cannot be made.
             Output::Assigned { agent, contact, .. } => {
-                crate::email::assign(self.store.as_ref(), &self.hub, *agent, *contact).await?;
+                crate::email::assign(
+                    self.store.as_ref(),
+                    &self.hub,
+                    self.routing.get(),
+                    *agent,
+                    *contact,
+                )
+                .await?;
             }
             // The routing actor keeps its own timers.
             Output::WakeAt { .. } => {}

@@ -37,7 +37,9 @@ impl Files {
         }
         let dir = path.parent().expect("in a folder");
         tokio::fs::create_dir_all(dir).await?;
-        let tmp = dir.join(format!(".{hash}.{}.tmp", std::process::id()));
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{hash}.{}.{n}.tmp", std::process::id()));
         tokio::fs::write(&tmp, bytes).await?;
         tokio::fs::File::open(&tmp).await?.sync_all().await?;
         tokio::fs::rename(&tmp, &path).await?;

@@ -37,6 +37,8 @@ pub enum ImapError {
     Io(#[from] std::io::Error),
     #[error("IMAP: {0}")]
     Imap(#[from] async_imap::error::Error),
+    #[error("message UID {0} could not be fetched")]
+    Unreadable(u32),
     #[error("the CA file could not be read: {0}")]
     CaFile(String),
     #[error("TLS name {0:?} is not valid")]
@@ -163,11 +165,15 @@ async fn run_session(
     let validity = mailbox.uid_validity.ok_or(ImapError::NoUidValidity)?;
     let idle = session.capabilities().await?.has_str("IDLE");
     tracing::info!(mailbox = %config.name, idle, "mailbox connected");
-    *backoff = Duration::from_secs(1);
     let wait = Duration::from_secs(config.poll_secs);
-    flag_taken(&mut session, config, validity, service).await?;
+    // A marker only: a mailbox that refuses it must not stop the intake.
+    if let Err(e) = flag_taken(&mut session, config, validity, service).await {
+        tracing::warn!(mailbox = %config.name, error = %e, "taken messages not flagged");
+    }
     loop {
         take_new(&mut session, config, csq, validity, service).await?;
+        // Reset only once messages flow: a message that fails every time backs off.
+        *backoff = Duration::from_secs(1);
         while session.unsolicited_responses.try_recv().is_ok() {}
         if idle {
             let mut handle = session.idle();
@@ -219,7 +225,16 @@ async fn take_new(
     uids.sort_unstable();
     for uid in uids {
         let Some(raw) = fetch(session, uid).await? else {
-            continue; // expunged meanwhile by another client
+            // Expunged meanwhile by another client: nothing to take. Still there: an error,
+            // so the next connection tries again rather than moving past it.
+            if session
+                .uid_search(format!("UID {uid}"))
+                .await?
+                .contains(&uid)
+            {
+                return Err(ImapError::Unreadable(uid));
+            }
+            continue;
         };
         failpoint("imap.after_fetch");
         let source = Source {

@@ -96,8 +96,38 @@ fn safe_name(name: &str) -> String {
 }
 
 /// Parses a raw message. Never fails: a message that cannot be read still becomes a contact
-/// (its raw text as the body), so no email is lost.
+/// (its raw text as the body), so no email is lost. NUL characters, which no database text
+/// column takes, are removed from every text.
 pub fn parse(raw: &[u8]) -> Parsed {
+    let mut parsed = parse_raw(raw);
+    let clean = |s: &mut String| {
+        if s.contains('\0') {
+            *s = s.replace('\0', "");
+        }
+    };
+    clean(&mut parsed.subject);
+    clean(&mut parsed.text_body);
+    if let Some(html) = parsed.html_body.as_mut() {
+        clean(html);
+    }
+    for a in parsed
+        .to
+        .iter_mut()
+        .chain(parsed.cc.iter_mut())
+        .chain(std::iter::once(&mut parsed.from))
+    {
+        clean(&mut a.address);
+        if let Some(name) = a.name.as_mut() {
+            clean(name);
+        }
+    }
+    for part in parsed.kept.iter_mut() {
+        clean(&mut part.name);
+    }
+    parsed
+}
+
+fn parse_raw(raw: &[u8]) -> Parsed {
     let Some(message) = MessageParser::default().parse(raw) else {
         return Parsed {
             message_id: None,
@@ -369,6 +399,14 @@ mod tests {
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(p.skipped[0].name, "two.bin");
         assert!(p.skipped[0].reason.contains("20 MB"));
+    }
+
+    /// A NUL in a message would make the database refuse it, again and again.
+    #[test]
+    fn nul_characters_are_removed() {
+        let p = parse(b"From: a@example.com\r\nSubject: A\0B\r\n\r\nx\0y\r\n");
+        assert_eq!(p.subject, "AB");
+        assert_eq!(p.text_body.trim(), "xy");
     }
 
     #[test]

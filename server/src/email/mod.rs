@@ -28,22 +28,47 @@ use std::{sync::Arc, time::Duration};
 
 /// SPEC E-1: the routing engine gave the email to `agent`: it is accepted at once, the
 /// agent is Reserved, and the agent's pages add its tab (without making it current, C-3).
+/// When that cannot be (the agent chose Not Ready a moment before, or the email is no
+/// longer waiting), routing gets it back and nothing is stored.
 pub async fn assign(
     store: &dyn Store,
     hub: &Hub,
+    routing: Option<&Routing>,
     agent: AgentId,
     id: ContactId,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let contact = store.contact(id).await?;
-    let status = contact
+    let hand_back = |requeue: bool| {
+        if let Some(routing) = routing {
+            routing.send(Input::EmailReleased { agent, contact: id });
+            if requeue {
+                routing.send(Input::EmailQueued {
+                    contact: id,
+                    csq: contact.csq,
+                    queued_at_ms: contact.queued_at_ms,
+                    excluded: Vec::new(),
+                    sticky: None,
+                });
+            }
+        }
+    };
+    let Ok(status) = contact
         .status
         .apply(ContactKind::Email, LifecycleEvent::Assign)
-        .unwrap_or(ContactStatus::Active);
+    else {
+        tracing::warn!(contact = %id, status = ?contact.status, "email no longer waiting: not assigned");
+        hand_back(false);
+        return Ok(());
+    };
+    if let Err(e) = hub.apply(agent, StateEvent::ContactAccepted).await {
+        tracing::info!(agent = %agent, contact = %id, error = %e, "agent no longer available: email back to its queue");
+        hand_back(true);
+        return Ok(());
+    }
     let now = now_ms();
     store.update_contact(id, status, Some(agent), now).await?;
     store.snapshot_wrap_up(id, contact.csq).await?;
     store.set_thread_agent(id, agent, now).await?;
-    hub.apply(agent, StateEvent::ContactAccepted).await?;
     let contact = store.contact(id).await?;
     let view = contact_view(store, &contact, agent).await?;
     hub.record(agent, AgentEvent::ContactAssigned { contact: view })
@@ -130,8 +155,12 @@ impl EmailService {
         if !self.store.csqs().await?.iter().any(|c| c.id == csq) {
             return Err(FieldError::new(Field::Csqs, Problem::UnknownId { id: csq.0 }).into());
         }
-        self.store.requeue_email(id, csq, agent, now_ms()).await?;
-        self.release(agent, id, EndReason::Requeued).await?;
+        // Only if it is still this agent's (another tab may have discarded it meanwhile).
+        match self.store.requeue_email(id, csq, agent, now_ms()).await {
+            Err(crate::store::StoreError::NotFound) => return Err(ChatError::NotYours),
+            result => result?,
+        }
+        self.release(agent, id, EndReason::Requeued).await;
         let contact = Contact {
             csq,
             status: ContactStatus::Queued,
@@ -145,16 +174,12 @@ impl EmailService {
     /// SPEC Q-2: the email leaves the agent's list and ends; the original stays in the
     /// mailbox (Switchboard never deletes there).
     pub async fn discard(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
-        let contact = self.held_email(agent, id).await?;
-        let ended = contact
-            .status
-            .apply(
-                ContactKind::Email,
-                LifecycleEvent::End(EndReason::Discarded),
-            )
-            .map_err(|_| ChatError::Ended)?;
-        self.store.update_contact(id, ended, None, now_ms()).await?;
-        self.release(agent, id, EndReason::Discarded).await?;
+        self.held_email(agent, id).await?;
+        match self.store.discard_email(id, agent, now_ms()).await {
+            Err(crate::store::StoreError::NotFound) => return Err(ChatError::NotYours),
+            result => result?,
+        }
+        self.release(agent, id, EndReason::Discarded).await;
         tracing::info!(agent = %agent, contact = %id, "email discarded");
         Ok(())
     }
@@ -167,7 +192,10 @@ impl EmailService {
                 && contact.status == ContactStatus::Active
                 && contact.agent == Some(agent)
             {
-                self.requeue(agent, contact.id, contact.csq).await?;
+                // One that fails (already gone elsewhere) must not keep the others.
+                if let Err(e) = self.requeue(agent, contact.id, contact.csq).await {
+                    tracing::warn!(agent = %agent, contact = %contact.id, error = %e, "email not requeued");
+                }
             }
         }
         Ok(())
@@ -175,26 +203,22 @@ impl EmailService {
 
     /// The email left the agent's hands: routing frees the room, the state follows (S-3),
     /// every page of the agent drops the tab.
-    async fn release(
-        &self,
-        agent: AgentId,
-        id: ContactId,
-        reason: EndReason,
-    ) -> Result<(), ChatError> {
+    /// The database already says so: what follows is logged when it fails, never a
+    /// reason to stop (the caller still queues the email).
+    async fn release(&self, agent: AgentId, id: ContactId, reason: EndReason) {
         self.routing
             .ask(Input::EmailReleased { agent, contact: id })
             .await;
-        self.hub.apply(agent, StateEvent::ContactEnded).await?;
-        self.hub
-            .record(
-                agent,
-                AgentEvent::ContactClosed {
-                    contact: id,
-                    reason,
-                },
-            )
-            .await?;
-        Ok(())
+        if let Err(e) = self.hub.apply(agent, StateEvent::ContactEnded).await {
+            tracing::error!(agent = %agent, contact = %id, error = %e, "state after an email not stored");
+        }
+        let closed = AgentEvent::ContactClosed {
+            contact: id,
+            reason,
+        };
+        if let Err(e) = self.hub.record(agent, closed).await {
+            tracing::error!(agent = %agent, contact = %id, error = %e, "email's tab not closed");
+        }
     }
 
     /// The address of an inline image for the email frame: signed, so it works without

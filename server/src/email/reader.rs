@@ -7,7 +7,8 @@ use crate::store::email::StoredEmail;
 use app::domain::ids::AttachmentId;
 
 /// The policy of the email frame. Images from this server (inline CID images) and data:
-/// images always; remote images only with `remote_images`.
+/// images always; remote images only with `remote_images`. No `frame-ancestors`: inside a
+/// host desktop (a Finesse gadget, SPEC D-1) the frame's ancestors include the host's site.
 pub fn content_security_policy(remote_images: bool) -> String {
     let images = if remote_images {
         "'self' data: https: http:"
@@ -16,7 +17,7 @@ pub fn content_security_policy(remote_images: bool) -> String {
     };
     format!(
         "default-src 'none'; img-src {images}; style-src 'unsafe-inline'; font-src 'none'; \
-         base-uri 'none'; form-action 'none'; frame-ancestors 'self'; \
+         base-uri 'none'; form-action 'none'; \
          sandbox allow-popups allow-popups-to-escape-sandbox"
     )
 }

@@ -42,7 +42,7 @@ pub async fn desktop_socket(
     match services.authenticate(&headers).await {
         Ok(agent) => upgrade.on_upgrade(move |socket| async move {
             services.metrics.ws_opened();
-            services.hub.page_opened(agent);
+            services.page_opened(agent);
             let end = Connection {
                 socket,
                 agent,

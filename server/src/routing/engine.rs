@@ -21,6 +21,9 @@ pub struct AgentInfo {
     pub active_chats: u32,
     pub max_emails: u32,
     pub active_emails: u32,
+    /// No page of the agent is open (after a restart, or while the desktop is going away):
+    /// nothing is routed to the agent, whatever the stored state says.
+    pub away: bool,
     /// Since when the agent has waited for a contact (SPEC O-1: longest available first).
     pub available_since_ms: i64,
 }
@@ -120,6 +123,14 @@ pub enum Input {
     },
     /// A sticky time ran out: route what waited for it.
     Tick,
+    /// The agent's desktop is gone (or not back yet after a restart): route nothing to it.
+    Away {
+        agent: AgentId,
+    },
+    /// A page of the agent is open again.
+    Present {
+        agent: AgentId,
+    },
     /// The administrator changed the accept timer: offers made from now on use it, offers
     /// already shown keep the time they were given.
     AcceptTimerChanged {
@@ -354,6 +365,16 @@ impl Engine {
                 }
             }
             Input::Tick => {}
+            Input::Away { agent } => {
+                if let Some(info) = self.agents.get_mut(&agent) {
+                    info.away = true;
+                }
+            }
+            Input::Present { agent } => {
+                if let Some(info) = self.agents.get_mut(&agent) {
+                    info.away = false;
+                }
+            }
             Input::AcceptTimerChanged { ms } => self.set_accept_timer_ms(ms),
             Input::AgentKnown { agent, info } => {
                 let active = self.held.values().filter(|h| h.contains(&agent)).count() as u32;
@@ -592,7 +613,7 @@ impl Engine {
             .iter()
             .map(|(id, info)| Candidate {
                 agent: *id,
-                takes_offers: info.status.takes_offers(),
+                takes_offers: info.status.takes_offers() && !info.away,
                 csqs: info.csqs.clone(),
                 active_chats: info.active_chats,
                 max_chats: info.max_chats,

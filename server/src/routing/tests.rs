@@ -65,6 +65,7 @@ impl Harness {
                     active_chats: 0,
                     max_emails: 3,
                     active_emails: 0,
+                    away: false,
                     available_since_ms,
                 },
             })
@@ -188,6 +189,7 @@ async fn expired_agent_is_not_ready_with_badge() {
                 active_chats: 0,
                 max_emails: 3,
                 active_emails: 0,
+                away: false,
                 available_since_ms: 0,
             },
         })
@@ -570,6 +572,7 @@ async fn a_reply_waits_for_its_last_agent_then_goes_to_anyone() {
                 active_chats: 0,
                 max_emails: 3,
                 active_emails: 0,
+                away: false,
                 available_since_ms: 0,
             },
         })

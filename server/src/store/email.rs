@@ -100,7 +100,15 @@ pub trait EmailStore: Send + Sync {
     ) -> StoreResult<()>;
     /// SPEC E-4: the last agent of the email's thread, and since when.
     async fn thread_last_agent(&self, contact: ContactId) -> StoreResult<Option<(AgentId, i64)>>;
-    /// SPEC Q-1: puts the email in `csq`, queued, never to go back to `agent`.
+    /// SPEC Q-2: ends the email if `agent` holds it (NotFound otherwise).
+    async fn discard_email(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// SPEC Q-1: puts the email in `csq`, queued, never to go back to `agent` (NotFound
+    /// unless `agent` holds it); the thread no longer waits for `agent` (E-4).
     async fn requeue_email(
         &self,
         contact: ContactId,

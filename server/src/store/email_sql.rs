@@ -396,10 +396,12 @@ macro_rules! impl_email_store {
                     let mut tx = self.pool.begin().await?;
                     let done = sqlx::query(
                         "UPDATE contacts SET status = 'queued', csq_id = $2 \
-                         WHERE id = $1 AND channel = 'email' AND status = 'active'",
+                         WHERE id = $1 AND channel = 'email' AND status = 'active' \
+                         AND agent_id = $3",
                     )
                     .bind(contact.0)
                     .bind(csq.0)
+                    .bind(agent.0)
                     .execute(&mut *tx)
                     .await?;
                     if done.rows_affected() == 0 {
@@ -414,8 +416,41 @@ macro_rules! impl_email_store {
                     .bind(agent.0)
                     .execute(&mut *tx)
                     .await?;
-                    let _ = now_ms;
+                    sqlx::query(
+                        "UPDATE email_threads SET last_agent_id = NULL, last_agent_at_ms = $3 \
+                         WHERE id = (SELECT thread_id FROM emails WHERE contact_id = $1) \
+                         AND last_agent_id = $2",
+                    )
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
                     tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn discard_email(
+                    &self,
+                    contact: ContactId,
+                    agent: AgentId,
+                    now_ms: i64,
+                ) -> StoreResult<()> {
+                    let reason = to_json(&app::domain::contact::EndReason::Discarded)?;
+                    let done = sqlx::query(
+                        "UPDATE contacts SET status = 'ended', end_reason = $3, ended_at_ms = $4 \
+                         WHERE id = $1 AND channel = 'email' AND status = 'active' \
+                         AND agent_id = $2",
+                    )
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .bind(reason)
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
                     Ok(())
                 }
 

@@ -45,6 +45,9 @@ fn TabItem(id: ContactId) -> impl IntoView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
     let tab = move || live.model.with(|m| m.tab(id).cloned());
+    // What the tab shows that rarely changes: a memo, so a message or a typing signal does
+    // not rebuild the tab (the focus and an open tooltip stay).
+    let shown = Memo::new(move |_| live.model.with(|m| m.tab(id).map(|t| t.view.clone())));
     let current = move || live.model.with(|m| m.current == Some(id));
     let unread = move || tab().map(|t| t.unanswered()).unwrap_or(0);
     let blinking = move || {
@@ -63,13 +66,13 @@ fn TabItem(id: ContactId) -> impl IntoView {
         c
     };
     view! {
-        {move || tab().map(|t| {
-            let channel = t.view.channel;
-            let started = t.view.started_at_ms;
+        {move || shown.get().map(|t| {
+            let channel = t.channel;
+            let started = t.started_at_ms;
             // SPEC C-2: an email's tab: the envelope (its subject on hover), the customer's
             // name and address, and when the email was received.
-            if let Some(email) = t.view.email.clone() {
-                let name = t.view.customer.name.clone();
+            if let Some(email) = t.email.clone() {
+                let name = t.customer.name.clone();
                 let address = Some(email.from.address.clone()).filter(|a| *a != name);
                 let subject = if email.subject.is_empty() { "(no subject)".to_string() } else { email.subject.clone() };
                 return view! {
@@ -100,7 +103,7 @@ fn TabItem(id: ContactId) -> impl IntoView {
                         on:click=move |_| live.model.update(|m| m.select(id))
                     >
                         <span class="tab-icon"><ChannelIcon channel /></span>
-                        <span class="tab-name">{t.view.customer.name.clone()}</span>
+                        <span class="tab-name">{t.customer.name.clone()}</span>
                         <span class="tab-time" title="Total chat time">
                             {move || elapsed(started, clock.now.get())}
                         </span>

@@ -146,6 +146,9 @@ impl DesktopModel {
         if self.current.is_none_or(|c| self.tab(c).is_none()) {
             self.current = self.tabs.first().map(|t| t.view.contact);
         }
+        let tabs = &self.tabs;
+        self.arrivals
+            .retain(|a| tabs.iter().any(|t| t.view.contact == a.contact));
     }
 
     pub fn tab(&self, contact: ContactId) -> Option<&ContactTab> {
