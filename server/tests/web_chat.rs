@@ -571,3 +571,56 @@ async fn a_silent_customer_is_warned_then_the_chat_ends() {
         app::domain::contact::ContactStatus::Ended(EndReason::TimedOut)
     );
 }
+
+/// SPEC S-5 across a restart: an agent stored as Ready whose page does not come back is
+/// given nothing meanwhile, and is made Not Ready once the grace period is over.
+#[tokio::test]
+async fn after_a_restart_an_agent_whose_page_never_returns_goes_not_ready() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut settings = server.services.store.chat_settings().await.unwrap();
+    settings.reconnect_grace_secs = 5;
+    server
+        .services
+        .store
+        .save_chat_settings(&settings, None)
+        .await
+        .unwrap();
+    // Kept open on the old server, so only the new server's rule can act.
+    let desk = server.desktop_ready("alice").await;
+    let server = server.restart().await;
+    let (status, _) = server.services.store.agent_status(alice).await.unwrap();
+    assert_eq!(status.state, AgentState::Ready, "stored as Ready");
+    server.start_chat("Zoé", problem).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        server
+            .services
+            .chat
+            .routing
+            .offers_for(alice)
+            .await
+            .is_empty(),
+        "no offer to an agent without a page"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, _) = server.services.store.agent_status(alice).await.unwrap();
+        if status.state == AgentState::NotReady {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {:?}",
+            status.state
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let log = server.services.store.state_log(alice).await.unwrap();
+    assert_eq!(
+        log.last().unwrap().reason,
+        app::domain::state::StateReason::PageClosed
+    );
+    drop(desk);
+}
