@@ -28,6 +28,36 @@ pub struct AgentInfo {
     pub available_since_ms: i64,
 }
 
+impl AgentInfo {
+    fn count(&mut self, kind: ContactKind) -> &mut u32 {
+        match kind {
+            ContactKind::Chat => &mut self.active_chats,
+            ContactKind::Email => &mut self.active_emails,
+        }
+    }
+
+    /// The agent holds one more contact: Reserved (the hub records the same change; doing
+    /// it here at once keeps the agent's capacity right for the next decision).
+    fn take(&mut self, kind: ContactKind) {
+        *self.count(kind) += 1;
+        self.status = self
+            .status
+            .apply(StateEvent::ContactAccepted)
+            .unwrap_or(self.status);
+    }
+
+    /// One contact fewer: available again from now (SPEC O-1: longest available first).
+    fn release(&mut self, kind: ContactKind, now_ms: i64) {
+        let count = self.count(kind);
+        *count = count.saturating_sub(1);
+        self.status = self
+            .status
+            .apply(StateEvent::ContactEnded)
+            .unwrap_or(self.status);
+        self.available_since_ms = now_ms;
+    }
+}
+
 /// A chat or an email waiting in its CSQ.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Waiting {
@@ -355,12 +385,7 @@ impl Engine {
                 if self.emails.get(&contact) == Some(&agent) {
                     self.emails.remove(&contact);
                     if let Some(info) = self.agents.get_mut(&agent) {
-                        info.active_emails = info.active_emails.saturating_sub(1);
-                        info.status = info
-                            .status
-                            .apply(StateEvent::ContactEnded)
-                            .unwrap_or(info.status);
-                        info.available_since_ms = now_ms;
+                        info.release(ContactKind::Email, now_ms);
                     }
                 }
             }
@@ -402,11 +427,7 @@ impl Engine {
                     let offer = self.offers.remove(&contact).expect("just seen");
                     self.held.insert(contact, vec![agent]);
                     if let Some(info) = self.agents.get_mut(&agent) {
-                        info.active_chats += 1;
-                        info.status = info
-                            .status
-                            .apply(StateEvent::ContactAccepted)
-                            .unwrap_or(info.status);
+                        info.take(ContactKind::Chat);
                     }
                     out.push(Output::Accepted {
                         agent,
@@ -457,12 +478,7 @@ impl Engine {
                 }
                 if held {
                     if let Some(info) = self.agents.get_mut(&agent) {
-                        info.active_chats = info.active_chats.saturating_sub(1);
-                        info.status = info
-                            .status
-                            .apply(StateEvent::ContactEnded)
-                            .unwrap_or(info.status);
-                        info.available_since_ms = now_ms;
+                        info.release(ContactKind::Chat, now_ms);
                     }
                 }
             }
@@ -489,11 +505,7 @@ impl Engine {
                         self.held.entry(contact).or_default().push(agent);
                         self.declined.entry(contact).or_default().clear();
                         if let Some(info) = self.agents.get_mut(&agent) {
-                            info.active_chats += 1;
-                            info.status = info
-                                .status
-                                .apply(StateEvent::ContactAccepted)
-                                .unwrap_or(info.status);
+                            info.take(ContactKind::Chat);
                         }
                         InviteOutcome::Accepted
                     } else {
@@ -643,11 +655,7 @@ impl Engine {
                         let email = self.waiting.remove(i);
                         self.emails.insert(email.contact, agent);
                         if let Some(info) = self.agents.get_mut(&agent) {
-                            info.active_emails += 1;
-                            info.status = info
-                                .status
-                                .apply(StateEvent::ContactAccepted)
-                                .unwrap_or(info.status);
+                            info.take(ContactKind::Email);
                         }
                         out.push(Output::Assigned {
                             agent,
