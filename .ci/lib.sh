@@ -9,6 +9,9 @@ WASM_BINDGEN_VERSION=0.2.130
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# Builds here are from scratch (a fresh clone in CI): incremental caches would only take disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 as_root() {
