@@ -49,6 +49,15 @@ pub struct Config {
     /// any agent of the CSQ may take it (last-agent routing).
     #[arg(long, env = "SWITCHBOARD_EMAIL_STICKY_SECS", default_value_t = 300)]
     pub email_sticky_secs: u64,
+
+    /// Seconds between automatic saves of an email reply being written.
+    #[arg(long, env = "SWITCHBOARD_DRAFT_AUTOSAVE_SECS", default_value_t = app::domain::limits::DEFAULT_DRAFT_AUTOSAVE_SECS)]
+    pub draft_autosave_secs: u32,
+
+    /// The longest wait, in seconds, between two attempts to hand a reply to an SMTP server
+    /// that is unreachable or asks to try later (the wait doubles from 2 s up to this).
+    #[arg(long, env = "SWITCHBOARD_SMTP_RETRY_MAX_SECS", default_value_t = 600)]
+    pub smtp_retry_max_secs: u64,
 }
 
 impl Config {
@@ -76,6 +85,8 @@ impl Config {
             secure_cookies: false,
             mailboxes: None,
             email_sticky_secs: 300,
+            draft_autosave_secs: app::domain::limits::DEFAULT_DRAFT_AUTOSAVE_SECS,
+            smtp_retry_max_secs: 600,
         }
     }
 }

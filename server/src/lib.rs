@@ -55,9 +55,13 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     let options = services::EmailOptions {
         data_dir: config.data_dir.clone(),
         sticky: std::time::Duration::from_secs(config.email_sticky_secs),
+        mailboxes: mailboxes.clone(),
+        retry_max: std::time::Duration::from_secs(config.smtp_retry_max_secs.max(1)),
+        autosave_secs: config.draft_autosave_secs.max(1),
     };
     let services = Arc::new(Services::start(store, config.secure_cookies, key, options).await?);
     services.watch_absent_agents().await?;
+    services.email.spawn_outbox();
     for mailbox in mailboxes {
         tracing::info!(mailbox = ?mailbox, "reading mailbox");
         email::imap::spawn(mailbox, services.email.clone());

@@ -35,6 +35,12 @@ pub struct EmailOptions {
     pub data_dir: std::path::PathBuf,
     /// SPEC E-4: how long a reply waits for the thread's last agent.
     pub sticky: std::time::Duration,
+    /// The mailboxes read, with their SMTP servers for replies.
+    pub mailboxes: Vec<crate::email::config::MailboxConfig>,
+    /// SPEC R-7: the longest wait between two attempts to send a reply.
+    pub retry_max: std::time::Duration,
+    /// SPEC R-4: seconds between automatic saves of a reply.
+    pub autosave_secs: u32,
 }
 
 /// A close within this long after the page's leaving beacon is the page going away.
@@ -50,6 +56,8 @@ pub struct Services {
     pub metrics: Arc<Metrics>,
     pub throttle: LoginThrottle,
     pub secure_cookies: bool,
+    /// SPEC R-4: seconds between automatic saves of a reply, told to the desktop.
+    pub autosave_secs: u32,
 }
 
 /// Internal failures are logged here and reach the browser only as a generic message.
@@ -119,6 +127,7 @@ impl Services {
                 },
             });
         }
+        let autosave_secs = email.autosave_secs;
         let email = Arc::new(EmailService {
             store: store.clone(),
             hub: hub.clone(),
@@ -127,6 +136,13 @@ impl Services {
             key: token_key.clone(),
             sticky: email.sticky,
             stopping: tokio::sync::watch::channel(false).0,
+            mailboxes: email
+                .mailboxes
+                .iter()
+                .map(|m| (m.name.clone(), m.clone()))
+                .collect(),
+            outbox_wake: tokio::sync::Notify::new(),
+            retry_max: email.retry_max,
         });
         for contact in store.open_contacts().await? {
             if contact.channel == app::domain::contact::Channel::Email {
@@ -181,6 +197,7 @@ impl Services {
             metrics,
             throttle: LoginThrottle::default(),
             secure_cookies,
+            autosave_secs,
         })
     }
 
@@ -395,6 +412,11 @@ impl Backend for Services {
             .canned_responses(app::domain::contact::ContactKind::Chat)
             .await
             .map_err(internal)?;
+        let canned_email = self
+            .store
+            .canned_responses(app::domain::contact::ContactKind::Email)
+            .await
+            .map_err(internal)?;
         Ok(DesktopView {
             agent,
             status,
@@ -402,6 +424,8 @@ impl Backend for Services {
             offers,
             contacts,
             canned,
+            canned_email,
+            draft_autosave_secs: self.autosave_secs,
             now_ms: now_ms(),
             csqs: self
                 .store

@@ -526,6 +526,7 @@ mod email {
     fn email(uid: u32, validity: u32, message_id: &str, refs: &[&str], subject: &str) -> NewEmail {
         NewEmail {
             mailbox: "support".into(),
+            mailbox_address: "support@shop.test".into(),
             uid_validity: validity,
             uid,
             csq: CsqId(1),
@@ -711,6 +712,133 @@ mod email {
             let moved = s.contact(contact.id).await.unwrap();
             assert_eq!((moved.csq, moved.status), (billing, ContactStatus::Queued));
             assert_eq!(s.excluded_agents(contact.id).await.unwrap(), [agent]);
+        }
+    }
+
+    /// SPEC: drafts are written only by the agent holding the email,
+    /// files pass their limits inside the transaction, a queued reply closes the contact
+    /// and a refused one opens it again with the error on the draft.
+    #[tokio::test]
+    async fn drafts_files_and_the_outbox() {
+        use app::domain::{
+            contact::EndReason,
+            limits::MB,
+            reply::{ReplyInput, ReplyMode},
+        };
+        use server::store::{
+            reply::{NewDraftFile, NewOutbox},
+            StoreError,
+        };
+        for t in all_stores().await {
+            let s = &t.store;
+            s.create_csq("Support").await.unwrap();
+            let agent = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let other = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let Taken::New { contact, .. } = s
+                .take_email(&email(1, 1, "a@x", &[], "Lid"), 1_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            let id = contact.id;
+            s.update_contact(id, ContactStatus::Active, Some(agent), 1_100)
+                .await
+                .unwrap();
+            let input = ReplyInput {
+                mode: ReplyMode::ReplyAll,
+                to: vec!["a@example.com".into()],
+                cc: vec!["c@example.com".into()],
+                bcc: vec![],
+                body: "<p>Hi</p>".into(),
+            };
+            assert!(matches!(
+                s.save_draft(id, other, &input, 1_200).await,
+                Err(StoreError::NotFound)
+            ));
+            s.save_draft(id, agent, &input, 1_200).await.unwrap();
+            let file = |name: &str, size: u64| NewDraftFile {
+                name: name.into(),
+                content_type: "application/pdf".into(),
+                size,
+                sha256: "cd".repeat(32),
+                inline: false,
+            };
+            s.add_draft_file(id, agent, &file("a.pdf", 10 * MB), 1_300)
+                .await
+                .unwrap()
+                .unwrap();
+            s.add_draft_file(id, agent, &file("b.pdf", 10 * MB), 1_300)
+                .await
+                .unwrap()
+                .unwrap();
+            let refused = s
+                .add_draft_file(id, agent, &file("c.pdf", 1), 1_300)
+                .await
+                .unwrap()
+                .unwrap_err();
+            assert!(refused.to_string().contains("\"c.pdf\""), "{}", t.name);
+            let draft = s.draft(id).await.unwrap().unwrap();
+            assert_eq!(draft.input, input, "{}", t.name);
+            assert_eq!(draft.files.len(), 2);
+            assert_eq!(draft.saved_at_ms, Some(1_200));
+            assert!(s.file_in_use(&"cd".repeat(32)).await.unwrap());
+
+            let reply = NewOutbox {
+                contact: id,
+                agent,
+                mailbox: "support".into(),
+                envelope_from: "support@shop.test".into(),
+                recipients: vec!["a@example.com".into()],
+                message: vec![0, 1, 2, 255],
+                message_id: "<r1@shop.test>".into(),
+            };
+            assert!(matches!(
+                s.queue_reply(
+                    &NewOutbox {
+                        agent: other,
+                        ..reply.clone()
+                    },
+                    2_000
+                )
+                .await,
+                Err(StoreError::NotFound)
+            ));
+            let queued = s.queue_reply(&reply, 2_000).await.unwrap();
+            assert_eq!(
+                s.contact(id).await.unwrap().status,
+                ContactStatus::Ended(EndReason::Sent)
+            );
+            assert_eq!(s.next_reply_due().await.unwrap(), Some(2_000));
+            let due = s.due_replies(2_000, 10).await.unwrap();
+            assert_eq!(due.len(), 1);
+            assert_eq!(due[0].message, [0, 1, 2, 255], "{}: bytes kept", t.name);
+            s.reply_retry(queued, 1, 5_000, "connection refused")
+                .await
+                .unwrap();
+            assert!(s.due_replies(4_999, 10).await.unwrap().is_empty());
+            s.reply_failed(queued, "550 no such user", 6_000)
+                .await
+                .unwrap();
+            let back = s.contact(id).await.unwrap();
+            assert_eq!(
+                (back.status, back.agent),
+                (ContactStatus::Active, Some(agent))
+            );
+            let draft = s.draft(id).await.unwrap().unwrap();
+            assert_eq!(draft.send_error.as_deref(), Some("550 no such user"));
+            assert_eq!(draft.input, input, "the draft intact");
+            let outbox = s.outbox_of(id).await.unwrap();
+            assert_eq!(
+                (outbox[0].state.as_str(), outbox[0].attempts),
+                ("failed", 2)
+            );
+            assert_eq!(s.next_reply_due().await.unwrap(), None);
+
+            let shas = s.delete_draft(id).await.unwrap();
+            assert_eq!(shas.len(), 2);
+            assert_eq!(s.draft(id).await.unwrap(), None);
+            assert!(!s.file_in_use(&"cd".repeat(32)).await.unwrap());
         }
     }
 }

@@ -29,6 +29,12 @@ pub struct DesktopView {
     /// Every CSQ by name (members left out): where an email can be requeued (SPEC Q-1).
     #[serde(default)]
     pub csqs: Vec<Csq>,
+    /// SPEC R-3: the email canned responses (HTML), appended to a reply.
+    #[serde(default)]
+    pub canned_email: Vec<CannedResponse>,
+    /// SPEC R-4: seconds between automatic saves of a reply being written.
+    #[serde(default)]
+    pub draft_autosave_secs: u32,
 }
 
 #[server(prefix = "/api", endpoint = "desktop")]

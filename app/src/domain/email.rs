@@ -69,6 +69,12 @@ pub struct EmailView {
     pub has_remote_images: bool,
     /// The customer wrote HTML (false: plain text, and the reply is plain text too).
     pub is_html: bool,
+    /// The address of the mailbox the email came to: never a Reply All recipient.
+    #[serde(default)]
+    pub mailbox_address: String,
+    /// SPEC R-4: the reply being written, as last saved.
+    #[serde(default)]
+    pub draft: Option<super::reply::Draft>,
 }
 
 /// The message given when attachments are left out of an incoming email.

@@ -39,6 +39,10 @@ id_type!(
     WrapUpReasonId
 );
 id_type!(
+    /// A file attached to (or pasted into) a reply being written (SPEC A-1).
+    DraftFileId
+);
+id_type!(
     /// A canned response (chat or email).
     CannedResponseId
 );

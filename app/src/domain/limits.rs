@@ -14,6 +14,10 @@ pub const MAX_ATTACHMENTS: usize = 10;
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * MB;
 /// SPEC A-1 and E-3: bytes of attachments together (pasted images count).
 pub const MAX_TOTAL_ATTACHMENT_BYTES: u64 = 20 * MB;
+/// Bytes of a reply's body as the editor produces it (pasted images are files, not here).
+pub const MAX_REPLY_BODY_BYTES: u64 = MB;
+/// SPEC R-4: seconds between automatic saves of a reply being written.
+pub const DEFAULT_DRAFT_AUTOSAVE_SECS: u32 = 180;
 /// SPEC P-1: Unicode scalar values (Rust `char`s) in one agent chat message.
 pub const MAX_CHAT_MESSAGE_CHARS: usize = 1500;
 /// SPEC W-1: wrap-up reasons selected on one contact.

@@ -17,6 +17,8 @@ pub enum Field {
     Attachments,
     /// One attachment, by file name.
     Attachment(String),
+    /// The body of an email reply.
+    Body,
     WrapUpReasons,
     WrapUpLabel,
     Csqs,
@@ -45,6 +47,7 @@ impl fmt::Display for Field {
             Field::ChatMessage => f.write_str("Message"),
             Field::Attachments => f.write_str("Attachments"),
             Field::Attachment(name) => write!(f, "\"{name}\""),
+            Field::Body => f.write_str("Reply"),
             Field::WrapUpReasons => f.write_str("Wrap-up reasons"),
             Field::WrapUpLabel => f.write_str("Wrap-up reason"),
             Field::Csqs => f.write_str("Queues"),
@@ -83,6 +86,19 @@ pub enum Problem {
         max_bytes: u64,
         given_bytes: u64,
     },
+    /// Files attached together would pass their total (SPEC A-1).
+    TooLargeTogether {
+        max_bytes: u64,
+        given_bytes: u64,
+    },
+    /// One file more than a reply may carry (SPEC A-1).
+    TooManyFiles {
+        max: usize,
+    },
+    /// SPEC R-6: a forward carries the original's files only.
+    NotAllowedOnForward,
+    /// A file type that is never accepted (programs and scripts).
+    RefusedType,
     InvalidEmail {
         value: String,
     },
@@ -157,6 +173,22 @@ impl fmt::Display for Problem {
                 format_bytes(*max_bytes),
                 format_bytes(*given_bytes)
             ),
+            Problem::TooLargeTogether {
+                max_bytes,
+                given_bytes,
+            } => write!(
+                f,
+                "the attachments would come to {}, over the {} limit together",
+                format_bytes(*given_bytes),
+                format_bytes(*max_bytes)
+            ),
+            Problem::TooManyFiles { max } => write!(f, "at most {max} attachments per reply"),
+            Problem::NotAllowedOnForward => {
+                f.write_str("a forward carries the customer's attachments; no file may be added")
+            }
+            Problem::RefusedType => {
+                f.write_str("programs and scripts cannot be attached (file type refused)")
+            }
             Problem::InvalidEmail { value } => {
                 write!(f, "\"{value}\" is not a valid email address")
             }
@@ -268,9 +300,8 @@ pub fn validate_new_attachment(existing: &[FileSize], new: &FileSize) -> Result<
     if existing.len() >= MAX_ATTACHMENTS {
         return Err(FieldError::new(
             Field::Attachment(new.name.clone()),
-            Problem::TooManyItems {
+            Problem::TooManyFiles {
                 max: MAX_ATTACHMENTS,
-                given: existing.len() + 1,
             },
         ));
     }
@@ -287,7 +318,7 @@ pub fn validate_new_attachment(existing: &[FileSize], new: &FileSize) -> Result<
     if total > MAX_TOTAL_ATTACHMENT_BYTES {
         return Err(FieldError::new(
             Field::Attachment(new.name.clone()),
-            Problem::TooLarge {
+            Problem::TooLargeTogether {
                 max_bytes: MAX_TOTAL_ATTACHMENT_BYTES,
                 given_bytes: total,
             },
@@ -542,7 +573,7 @@ mod tests {
         assert_eq!(err.field, Field::Attachment("report.pdf".into()));
     }
 
-    /// SPEC A-1: exactly 20 MB together passes, one byte more is refused; nothing before is lost.
+    /// SPEC A-1: exactly 20 MB together passes, a file more is refused; nothing before is lost.
     #[test]
     fn attachments_of_exactly_20_mb_in_total() {
         let two = vec![
@@ -558,13 +589,17 @@ mod tests {
         assert!(validate_attachments(&two).is_ok());
         let one_more = FileSize {
             name: "c.txt".into(),
-            bytes: 1,
+            bytes: MB,
         };
         let err = validate_new_attachment(&two, &one_more).unwrap_err();
         assert_eq!(err.field, Field::Attachment("c.txt".into()));
+        assert_eq!(
+            err.to_string(),
+            "\"c.txt\": the attachments would come to 21 MB, over the 20 MB limit together"
+        );
         assert!(matches!(
             err.problem,
-            Problem::TooLarge {
+            Problem::TooLargeTogether {
                 max_bytes,
                 ..
             } if max_bytes == 20 * MB
@@ -591,7 +626,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"eleven.txt\": at most 10 allowed (11 given)"
+            "\"eleven.txt\": at most 10 attachments per reply"
         );
     }
 

@@ -44,6 +44,9 @@ pub enum ChatError {
     AloneInChat,
     #[error("no invitation can be made now")]
     CannotInvite,
+    /// Something the agent cannot fix from the page (a mailbox without SMTP server, say).
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

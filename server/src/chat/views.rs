@@ -64,7 +64,9 @@ pub async fn contact_view(
         notes: guest.filter(|g| g.agent == agent).map(|g| g.notes),
         email: match contact.channel {
             app::domain::contact::Channel::Email => {
-                Some(Box::new(store.email(contact.id).await?.view))
+                let mut view = store.email(contact.id).await?.view;
+                view.draft = store.draft(contact.id).await?;
+                Some(Box::new(view))
             }
             _ => None,
         },

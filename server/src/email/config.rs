@@ -39,6 +39,65 @@ pub struct MailboxConfig {
     /// own CA for its mail server).
     #[serde(default)]
     pub ca_file: Option<std::path::PathBuf>,
+    /// The mailbox's own address, From of every reply (default: the username when it is an
+    /// address). Never a Reply All recipient.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The name shown with the address in the customer's mail program ("Shop Support").
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// SPEC R-5: HTML appended to every reply sent from this mailbox (sanitized at send).
+    #[serde(default)]
+    pub signature_html: Option<String>,
+    /// SPEC R-7: the SMTP server replies leave through. Without it, replies cannot be sent.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// The SMTP server of a mailbox (SPEC E-1, R-7). Passwords never reach a log.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// tls (port 465), starttls (587, the default) or none (loopback only).
+    #[serde(default = "default_smtp_security")]
+    pub security: Security,
+    /// Without a username, no authentication is attempted.
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+fn default_smtp_security() -> Security {
+    Security::Starttls
+}
+
+impl SmtpConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Tls => 465,
+            Security::Starttls => 587,
+            Security::None => 25,
+        })
+    }
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port())
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .field("ca_file", &self.ca_file)
+            .finish()
+    }
 }
 
 fn default_security() -> Security {
@@ -63,11 +122,22 @@ impl fmt::Debug for MailboxConfig {
             .field("password", &"<hidden>")
             .field("folder", &self.folder)
             .field("ca_file", &self.ca_file)
+            .field("address", &self.address())
+            .field("smtp", &self.smtp)
             .finish()
     }
 }
 
 impl MailboxConfig {
+    /// The mailbox's own address (From of replies).
+    pub fn address(&self) -> String {
+        match &self.address {
+            Some(a) if !a.trim().is_empty() => a.trim().to_string(),
+            _ if self.username.contains('@') => self.username.clone(),
+            _ => format!("{}@{}", self.username, self.host),
+        }
+    }
+
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(match self.security {
             Security::Tls => 993,
@@ -86,6 +156,8 @@ pub enum ConfigError {
     PlainNotLoopback(String, String),
     #[error("mailbox {0:?} appears twice")]
     Duplicate(String),
+    #[error("mailbox {0:?}: its address {1:?} is not a valid email address (set \"address\")")]
+    Address(String, String),
     #[error("mailbox {0:?}: poll_secs must be between 1 and 3600")]
     Poll(String),
 }
@@ -118,6 +190,18 @@ pub fn parse(text: &str) -> Result<Vec<MailboxConfig>, ConfigError> {
                 m.name.clone(),
                 m.host.clone(),
             ));
+        }
+        if let Some(smtp) = m.smtp.as_ref().filter(|s| s.security == Security::None) {
+            if !is_loopback(&smtp.host) {
+                return Err(ConfigError::PlainNotLoopback(
+                    m.name.clone(),
+                    smtp.host.clone(),
+                ));
+            }
+        }
+        // Replies leave From this address: it must be one.
+        if m.smtp.is_some() && !app::domain::validate::is_valid_email(&m.address()) {
+            return Err(ConfigError::Address(m.name.clone(), m.address()));
         }
         if !names.insert(m.name.clone()) {
             return Err(ConfigError::Duplicate(m.name.clone()));
@@ -159,5 +243,27 @@ mod tests {
             (Security::Tls, 993, "INBOX")
         );
         assert!(!format!("{m:?}").contains("hunter2"), "no password in logs");
+        assert_eq!(m.address(), "u@imap.example.com");
+    }
+
+    /// SPEC R-7: the SMTP server of a mailbox; plain only on loopback, no password logged.
+    #[test]
+    fn smtp_settings() {
+        let m = &parse(r#"[{"name":"s","csq":"Support","host":"imap.example.com","username":"help@shop.test","password":"p",
+            "smtp":{"host":"smtp.example.com","username":"help@shop.test","password":"smtp-secret"}}]"#)
+            .unwrap()[0];
+        let smtp = m.smtp.as_ref().unwrap();
+        assert_eq!((smtp.security, smtp.port()), (Security::Starttls, 587));
+        assert_eq!(m.address(), "help@shop.test");
+        assert!(
+            !format!("{m:?}").contains("smtp-secret"),
+            "no password in logs"
+        );
+        let plain = r#"[{"name":"s","csq":"Support","host":"127.0.0.1","security":"none","username":"u@x.test","password":"p",
+            "smtp":{"host":"smtp.example.com","security":"none"}}]"#;
+        assert!(parse(plain)
+            .unwrap_err()
+            .to_string()
+            .contains("smtp.example.com"));
     }
 }

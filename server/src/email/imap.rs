@@ -237,8 +237,10 @@ async fn take_new(
             continue;
         };
         failpoint("imap.after_fetch");
+        let address = config.address();
         let source = Source {
             mailbox: &config.name,
+            address: &address,
             csq,
             uid_validity: validity,
             uid,

@@ -23,6 +23,8 @@ pub enum IntakeError {
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
     pub mailbox: &'a str,
+    /// The mailbox's own address.
+    pub address: &'a str,
     pub csq: CsqId,
     pub uid_validity: u32,
     pub uid: u32,
@@ -52,6 +54,7 @@ pub async fn take(
     }
     let email = NewEmail {
         mailbox: source.mailbox.to_string(),
+        mailbox_address: source.address.to_string(),
         uid_validity: source.uid_validity,
         uid: source.uid,
         csq: source.csq,

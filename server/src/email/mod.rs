@@ -1,12 +1,15 @@
 //! Email contacts (SPEC E-1 to E-5, Q-1, Q-2, S-5): the IMAP intake, parsing and sanitizing,
 //! attachment files, and what agents do with emails in hand.
 
+pub mod compose;
 pub mod config;
 pub mod files;
 pub mod imap;
 pub mod intake;
 pub mod mime;
+pub mod outbox;
 pub mod reader;
+pub mod reply;
 pub mod sanitize;
 
 use crate::{
@@ -89,6 +92,12 @@ pub struct EmailService {
     pub sticky: Duration,
     /// Set to true when the server stops: the mailbox connectors log out and end.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// The configured mailboxes by name: their address, signature and SMTP server.
+    pub mailboxes: std::collections::HashMap<String, config::MailboxConfig>,
+    /// Wakes the outbox when a reply is queued.
+    pub outbox_wake: tokio::sync::Notify,
+    /// SPEC R-7: the longest wait between two attempts to send a reply.
+    pub retry_max: Duration,
 }
 
 impl EmailService {
@@ -180,6 +189,7 @@ impl EmailService {
             result => result?,
         }
         self.release(agent, id, EndReason::Discarded).await;
+        self.delete_draft(id).await;
         tracing::info!(agent = %agent, contact = %id, "email discarded");
         Ok(())
     }

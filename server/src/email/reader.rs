@@ -102,7 +102,13 @@ mod tests {
                 skipped: vec![],
                 has_remote_images: false,
                 is_html: html.is_some(),
+                mailbox_address: String::new(),
+                draft: None,
             },
+            mailbox: "support".into(),
+            message_id: None,
+            references: vec![],
+            in_reply_to: vec![],
             text_body: text.into(),
             html_body: html.map(str::to_string),
             attachments: vec![StoredAttachment {

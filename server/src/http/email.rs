@@ -21,7 +21,7 @@ pub struct BodyQuery {
     images: Option<String>,
 }
 
-fn refused(e: ChatError) -> Response {
+pub(super) fn refused(e: ChatError) -> Response {
     match e {
         ChatError::NotYours | ChatError::Ended => {
             (StatusCode::NOT_FOUND, "This email is not in your hands.").into_response()
@@ -95,25 +95,29 @@ fn disposition(name: &str, kind: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-async fn file_response(
+/// A stored file as a response: shown in place (`inline`, its own type) or downloaded
+/// (`attachment`, always as bytes), never run.
+pub(super) async fn file_response(
     state: &AppState,
-    attachment: &crate::store::email::StoredAttachment,
+    name: &str,
+    content_type: &str,
+    sha256: &str,
     kind: &str,
 ) -> Response {
-    let Some(path) = state.services.email.files.path(&attachment.sha256) else {
+    let Some(path) = state.services.email.files.path(sha256) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let bytes = match tokio::fs::read(&path).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            tracing::error!(error = %e, attachment = %attachment.id, "attachment file missing");
+            tracing::error!(error = %e, sha256, "attachment file missing");
             return (StatusCode::NOT_FOUND, "The file is missing.").into_response();
         }
     };
     let mut response = Body::from(bytes).into_response();
     let h = response.headers_mut();
     let content_type = if kind == "inline" {
-        attachment.content_type.as_str()
+        content_type
     } else {
         "application/octet-stream"
     };
@@ -122,10 +126,7 @@ async fn file_response(
         HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        disposition(&attachment.name, kind),
-    );
+    h.insert(header::CONTENT_DISPOSITION, disposition(name, kind));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -159,7 +160,14 @@ pub async fn attachment(
     {
         return refused(e);
     }
-    file_response(&state, &attachment, "attachment").await
+    file_response(
+        &state,
+        &attachment.name,
+        &attachment.content_type,
+        &attachment.sha256,
+        "attachment",
+    )
+    .await
 }
 
 /// GET /email/inline/{token}: an image the email shows in place (images only).
@@ -169,7 +177,7 @@ pub async fn inline(State(state): State<AppState>, Path(token): Path<String>) ->
     };
     match state.services.store.attachment(id).await {
         Ok(a) if a.content_type.starts_with("image/") && a.content_type != "image/svg+xml" => {
-            file_response(&state, &a, "inline").await
+            file_response(&state, &a.name, &a.content_type, &a.sha256, "inline").await
         }
         _ => StatusCode::NOT_FOUND.into_response(),
     }

@@ -4,6 +4,7 @@
 mod email;
 mod guard;
 mod health;
+mod reply;
 mod widget;
 mod widget_ws;
 mod ws;
@@ -13,7 +14,7 @@ use app::{api::Backend, shell, App};
 use axum::{
     extract::FromRef,
     middleware,
-    routing::{get, post},
+    routing::{get, post, put},
     Router,
 };
 use leptos::prelude::*;
@@ -59,6 +60,13 @@ pub fn router(state: AppState) -> Router {
         .route("/email/{contact}/body", get(email::body))
         .route("/email/attachments/{id}", get(email::attachment))
         .route("/email/inline/{token}", get(email::inline))
+        .route("/email/{contact}/draft", put(reply::save_draft))
+        .route("/email/{contact}/files", post(reply::add_file))
+        .route(
+            "/email/{contact}/files/{id}",
+            get(reply::draft_file).delete(reply::remove_file),
+        )
+        .route("/email/{contact}/send", post(reply::send))
         .route("/demo", get(widget::demo))
         .route("/widget/api/config", get(widget::config))
         .route("/widget/api/start", post(widget::start))

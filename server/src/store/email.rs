@@ -13,6 +13,8 @@ use async_trait::async_trait;
 #[derive(Debug, Clone)]
 pub struct NewEmail {
     pub mailbox: String,
+    /// The mailbox's own address (SPEC R-1: never a Reply All recipient).
+    pub mailbox_address: String,
     pub uid_validity: u32,
     pub uid: u32,
     pub csq: CsqId,
@@ -74,6 +76,12 @@ pub struct StoredAttachment {
 #[derive(Debug, Clone)]
 pub struct StoredEmail {
     pub view: EmailView,
+    /// The mailbox it came from: the reply goes out through its SMTP server.
+    pub mailbox: String,
+    /// Threading (SPEC R-7): the reply's In-Reply-To and References come from these.
+    pub message_id: Option<String>,
+    pub references: Vec<String>,
+    pub in_reply_to: Vec<String>,
     pub text_body: String,
     pub html_body: Option<String>,
     pub attachments: Vec<StoredAttachment>,

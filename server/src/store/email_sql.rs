@@ -128,7 +128,9 @@ macro_rules! impl_email_store {
                     for reference in references_to_follow(email) {
                         thread = sqlx::query_scalar(
                             "SELECT thread_id FROM emails WHERE message_id = $1 \
-                             ORDER BY received_at_ms DESC LIMIT 1",
+                             UNION ALL SELECT e.thread_id FROM email_outbox o \
+                             JOIN emails e ON e.contact_id = o.contact_id WHERE o.message_id = $1 \
+                             LIMIT 1",
                         )
                         .bind(reference)
                         .fetch_optional(&mut *tx)
@@ -203,8 +205,9 @@ macro_rules! impl_email_store {
                         "INSERT INTO emails (contact_id, mailbox, uid_validity, uid, thread_id, \
                          message_id, in_reply_to, refs, subject, thread_subject, from_address, \
                          from_name, to_list, cc_list, sent_at_ms, received_at_ms, text_body, \
-                         html_body, has_remote_images, skipped) VALUES ($1, $2, $3, $4, $5, $6, \
-                         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                         html_body, has_remote_images, skipped, mailbox_address) VALUES ($1, $2, \
+                         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                         $19, $20, $21)",
                     )
                     .bind(contact)
                     .bind(&email.mailbox)
@@ -226,6 +229,7 @@ macro_rules! impl_email_store {
                     .bind(&email.html_body)
                     .bind(email.has_remote_images)
                     .bind(to_json(&email.skipped)?)
+                    .bind(&email.mailbox_address)
                     .execute(&mut *tx)
                     .await?;
                     for (position, a) in email.attachments.iter().enumerate() {
@@ -267,7 +271,8 @@ macro_rules! impl_email_store {
                 async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail> {
                     let row = sqlx::query(
                         "SELECT subject, from_address, from_name, to_list, cc_list, sent_at_ms, \
-                         received_at_ms, text_body, html_body, has_remote_images, skipped \
+                         received_at_ms, text_body, html_body, has_remote_images, skipped, \
+                         mailbox, mailbox_address, message_id, in_reply_to, refs \
                          FROM emails WHERE contact_id = $1",
                     )
                     .bind(contact.0)
@@ -311,9 +316,17 @@ macro_rules! impl_email_store {
                         skipped: from_json::<Vec<SkippedPart>>(&skipped)?,
                         has_remote_images: row.try_get("has_remote_images")?,
                         is_html: html_body.is_some(),
+                        mailbox_address: row.try_get("mailbox_address")?,
+                        draft: None,
                     };
+                    let refs: String = row.try_get("refs")?;
+                    let in_reply_to: String = row.try_get("in_reply_to")?;
                     Ok(StoredEmail {
                         view,
+                        mailbox: row.try_get("mailbox")?,
+                        message_id: row.try_get("message_id")?,
+                        references: from_json(&refs)?,
+                        in_reply_to: from_json(&in_reply_to)?,
                         text_body: row.try_get("text_body")?,
                         html_body,
                         attachments,

@@ -5,6 +5,8 @@
 pub mod email;
 mod email_sql;
 pub mod postgres;
+pub mod reply;
+mod reply_sql;
 mod sql;
 pub mod sqlite;
 
@@ -147,7 +149,7 @@ pub struct Appended {
 }
 
 #[async_trait]
-pub trait Store: email::EmailStore + Send + Sync + 'static {
+pub trait Store: email::EmailStore + reply::ReplyStore + Send + Sync + 'static {
     /// "sqlite" or "postgres", for health reports and logs.
     fn backend(&self) -> &'static str;
 

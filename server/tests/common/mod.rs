@@ -1,7 +1,9 @@
 //! Shared test helpers: stores on both backends, and the real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod desk;
 pub mod imap;
+pub mod smtp;
 
 use app::domain::{agent::Role, ids::AgentId, protocol::ServerMessage};
 use futures_util::{SinkExt, StreamExt};
@@ -130,6 +132,17 @@ impl TestServer {
         }
         let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().expect("temp dir"));
         Self::start_in(dir).await
+    }
+
+    /// Stops this server and starts a new one on the same database and data directory,
+    /// configured again.
+    pub async fn restart_with(mut self, configure: impl FnOnce(&mut Config)) -> Self {
+        self.services.email.stop();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().expect("temp dir"));
+        Self::start_configured(dir, configure).await
     }
 
     /// The server with a change to its configuration (a mailbox to read, say).

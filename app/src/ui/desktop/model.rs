@@ -453,6 +453,8 @@ mod tests {
                 skipped: vec![],
                 has_remote_images: false,
                 is_html: false,
+                mailbox_address: "support@shop.test".into(),
+                draft: None,
             })),
             ..view(id, 30)
         }

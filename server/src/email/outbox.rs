@@ -1,0 +1,223 @@
+//! The outbox (SPEC R-7): sent replies wait in the database until their mailbox's SMTP
+//! server takes them. A temporary failure (the server unreachable, a 4xx answer) is tried
+//! again with a growing delay; a permanent one (5xx) gives the email back to its agent with
+//! the server's words and the draft intact. A restart resumes where it stopped.
+
+use super::{
+    config::{Security, SmtpConfig},
+    EmailService,
+};
+use crate::{
+    chat::views::contact_view, clock::now_ms, routing::engine::Input, store::reply::OutboxItem,
+};
+use app::domain::{protocol::AgentEvent, state::StateEvent};
+use lettre::{
+    address::Envelope,
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Certificate, Tls, TlsParameters},
+        AsyncSmtpTransport,
+    },
+    AsyncTransport, Tokio1Executor,
+};
+use std::{sync::Arc, time::Duration};
+
+/// First retry delay; each failure doubles it up to the service's maximum.
+const FIRST_RETRY: Duration = Duration::from_secs(2);
+/// After this many temporary failures the message counts as refused.
+const MAX_ATTEMPTS: u32 = 200;
+/// Longest an SMTP conversation may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why one attempt failed.
+#[derive(Debug)]
+pub enum SendFailure {
+    /// Try again later.
+    Temporary(String),
+    /// The server refused for good.
+    Permanent(String),
+}
+
+/// The delay before attempt `attempts + 1`.
+pub fn retry_delay(attempts: u32, max: Duration) -> Duration {
+    let factor = 1u32 << attempts.saturating_sub(1).min(16);
+    (FIRST_RETRY * factor).min(max)
+}
+
+fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let tls = || -> Result<TlsParameters, String> {
+        let mut builder = TlsParameters::builder(smtp.host.clone());
+        if let Some(ca) = &smtp.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| format!("CA file {}: {e}", ca.display()))?;
+            let cert = Certificate::from_pem(&pem).map_err(|e| format!("CA file: {e}"))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build_rustls().map_err(|e| e.to_string())
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+        .port(smtp.port())
+        .timeout(Some(SMTP_TIMEOUT));
+    builder = match smtp.security {
+        Security::Tls => builder.tls(Tls::Wrapper(tls()?)),
+        Security::Starttls => builder.tls(Tls::Required(tls()?)),
+        Security::None => builder.tls(Tls::None),
+    };
+    if let Some(user) = &smtp.username {
+        builder = builder.credentials(Credentials::new(
+            user.clone(),
+            smtp.password.clone().unwrap_or_default(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+/// One attempt to hand a message to the SMTP server.
+pub async fn deliver(smtp: &SmtpConfig, item: &OutboxItem) -> Result<(), SendFailure> {
+    let from = item
+        .envelope_from
+        .parse()
+        .map_err(|e| SendFailure::Permanent(format!("sender address: {e}")))?;
+    let to = item
+        .recipients
+        .iter()
+        .map(|r| r.parse())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| SendFailure::Permanent(format!("recipient address: {e}")))?;
+    let envelope =
+        Envelope::new(Some(from), to).map_err(|e| SendFailure::Permanent(e.to_string()))?;
+    let transport = transport(smtp).map_err(SendFailure::Temporary)?;
+    match transport.send_raw(&envelope, &item.message).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_permanent() => Err(SendFailure::Permanent(e.to_string())),
+        Err(e) => Err(SendFailure::Temporary(e.to_string())),
+    }
+}
+
+impl EmailService {
+    /// Runs the outbox until the server stops.
+    pub fn spawn_outbox(self: &Arc<Self>) {
+        let service = Arc::clone(self);
+        tokio::spawn(async move { service.run_outbox().await });
+    }
+
+    async fn run_outbox(&self) {
+        let mut stopping = self.stopping.subscribe();
+        loop {
+            if *stopping.borrow() {
+                return;
+            }
+            let due = match self.store.due_replies(now_ms(), 10).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox unreadable");
+                    Vec::new()
+                }
+            };
+            let busy = !due.is_empty();
+            for item in due {
+                self.attempt(item).await;
+            }
+            if busy {
+                continue;
+            }
+            let wait = match self.store.next_reply_due().await {
+                Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, 60_000) as u64),
+                _ => Duration::from_secs(60),
+            };
+            tokio::select! {
+                _ = self.outbox_wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = stopping.changed() => {}
+            }
+        }
+    }
+
+    async fn attempt(&self, item: OutboxItem) {
+        let smtp = self
+            .mailboxes
+            .get(&item.mailbox)
+            .and_then(|m| m.smtp.clone());
+        let result = match &smtp {
+            Some(smtp) => deliver(smtp, &item).await,
+            None => Err(SendFailure::Temporary(format!(
+                "the mailbox \"{}\" has no SMTP server configured",
+                item.mailbox
+            ))),
+        };
+        let now = now_ms();
+        match result {
+            Ok(()) => {
+                if let Err(e) = self.store.reply_sent(item.id, now).await {
+                    // Sent but not marked: it would go twice. Loud, and stop trying it.
+                    tracing::error!(error = %e, contact = %item.contact, "reply sent but not marked as sent");
+                }
+                self.delete_draft(item.contact).await;
+                tracing::info!(contact = %item.contact, attempts = item.attempts + 1, "reply sent");
+            }
+            Err(SendFailure::Temporary(error)) if item.attempts + 1 < MAX_ATTEMPTS => {
+                let attempts = item.attempts + 1;
+                let next = now + retry_delay(attempts, self.retry_max).as_millis() as i64;
+                tracing::warn!(contact = %item.contact, attempts, error = %error, "reply not sent yet: will retry");
+                if let Err(e) = self
+                    .store
+                    .reply_retry(item.id, attempts, next, &error)
+                    .await
+                {
+                    tracing::error!(error = %e, "outbox retry not stored");
+                }
+            }
+            Err(SendFailure::Temporary(error) | SendFailure::Permanent(error)) => {
+                tracing::warn!(contact = %item.contact, error = %error, "reply refused: back to its agent");
+                self.give_back(&item, &error, now).await;
+            }
+        }
+    }
+
+    /// SPEC R-7: the mail server refused: the email is the agent's again, with the error
+    /// and the draft as it was sent.
+    async fn give_back(&self, item: &OutboxItem, error: &str, now: i64) {
+        let message = format!("The mail server refused this reply: {error}");
+        if let Err(e) = self.store.reply_failed(item.id, &message, now).await {
+            tracing::error!(error = %e, contact = %item.contact, "refused reply not given back");
+            return;
+        }
+        self.routing.send(Input::EmailHeld {
+            agent: item.agent,
+            contact: item.contact,
+        });
+        if let Err(e) = self
+            .hub
+            .apply(item.agent, StateEvent::ContactAccepted)
+            .await
+        {
+            tracing::info!(agent = %item.agent, error = %e, "state unchanged by the returned email");
+        }
+        let view = match self.store.contact(item.contact).await {
+            Ok(contact) => contact_view(self.store.as_ref(), &contact, item.agent).await,
+            Err(e) => Err(e),
+        };
+        match view {
+            Ok(view) => {
+                let event = AgentEvent::ContactAssigned { contact: view };
+                if let Err(e) = self.hub.record(item.agent, event).await {
+                    tracing::error!(error = %e, "returned email not shown");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "returned email unreadable"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_slow_down_up_to_the_maximum() {
+        let max = Duration::from_secs(600);
+        assert_eq!(retry_delay(1, max), Duration::from_secs(2));
+        assert_eq!(retry_delay(2, max), Duration::from_secs(4));
+        assert_eq!(retry_delay(5, max), Duration::from_secs(32));
+        assert_eq!(retry_delay(40, max), max);
+    }
+}
