@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSmtp } from './mail/smtp';
 
 // The real release server, on a port of its own, with demo data in a fresh SQLite file.
 const port = process.env.SWITCHBOARD_E2E_PORT ?? '3107';
@@ -10,11 +11,19 @@ const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
 
 // A real IMAP server (Dovecot) whose INBOX the server reads for the Support queue. Started
 // once, by the main process (workers inherit the variables and skip this).
+// Replies go to a real SMTP server (aiosmtpd) that keeps what it receives in a folder.
 if (!process.env.SWITCHBOARD_E2E_IMAP_DIR) {
   const imapDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-imap-'));
   process.env.SWITCHBOARD_E2E_IMAP_PORT ??= '3143';
-  execFileSync('./mail/start-dovecot.sh', [process.env.SWITCHBOARD_E2E_IMAP_PORT, imapDir]);
+  process.env.SWITCHBOARD_E2E_SMTP_PORT ??= '3025';
+  execFileSync('./mail/start-dovecot.sh', [
+    process.env.SWITCHBOARD_E2E_IMAP_PORT,
+    imapDir,
+    process.env.SWITCHBOARD_E2E_SMTP_PORT,
+  ]);
   process.env.SWITCHBOARD_E2E_IMAP_DIR = imapDir;
+  process.env.SWITCHBOARD_E2E_SMTP_DIR = imapDir;
+  startSmtp();
 }
 const imapDir = process.env.SWITCHBOARD_E2E_IMAP_DIR;
 
@@ -63,6 +72,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       SWITCHBOARD_MAILBOXES: join(imapDir, 'mailboxes.json'),
       SWITCHBOARD_EMAIL_STICKY_SECS: '60',
+      // Short, so the browser tests see the autosave and the outbox retry without waiting.
+      SWITCHBOARD_DRAFT_AUTOSAVE_SECS: '3',
+      SWITCHBOARD_SMTP_RETRY_MAX_SECS: '2',
     },
   },
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Starts a throwaway Dovecot for the browser tests: loopback only, plain IMAP on port $1,
+# replies sent through the SMTP server on port $3 (default 3025),
 # configuration, passwords and maildir in $2. Prints nothing; `doveadm -c $2/dovecot.conf
 # stop` stops it (the Playwright teardown does).
 set -euo pipefail
@@ -56,5 +57,8 @@ if ! /usr/sbin/dovecot -c "$dir/dovecot.conf" > "$dir/start.log" 2>&1 < /dev/nul
 fi
 cat > "$dir/mailboxes.json" <<JSON
 [{"name": "support-inbox", "csq": "Support", "host": "127.0.0.1", "port": $port,
-  "security": "none", "username": "support", "password": "imap-e2e-secret", "poll_secs": 30}]
+  "security": "none", "username": "support", "password": "imap-e2e-secret", "poll_secs": 30,
+  "address": "support@switchboard.test", "display_name": "Switchboard Support",
+  "signature_html": "<p><b>Switchboard Shop</b> · Customer care</p>",
+  "smtp": {"host": "127.0.0.1", "port": ${3:-3025}, "security": "none"}}]
 JSON

@@ -159,6 +159,50 @@ pub fn canned_refusal(configured: usize, html: bool) -> Option<&'static str> {
     }
 }
 
+/// SPEC R-2: the address of a link or image the agent typed, made whole ("shop.test/a"
+/// becomes "https://shop.test/a", "ann@x.test" a mailto: link), or why it cannot be used.
+/// Images take http and https only.
+pub fn normalize_link(typed: &str, image: bool) -> Result<String, &'static str> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err("Enter an address.");
+    }
+    if typed.chars().any(char::is_whitespace) {
+        return Err("An address has no spaces.");
+    }
+    let lower = typed.to_ascii_lowercase();
+    let url = if lower.starts_with("https://") || lower.starts_with("http://") {
+        typed.to_string()
+    } else if lower.starts_with("mailto:") {
+        if image {
+            return Err("An image address starts with https:// or http://.");
+        }
+        typed.to_string()
+    } else if lower.contains("://")
+        || lower.starts_with("javascript:")
+        || lower.starts_with("data:")
+    {
+        return Err("Only web (https://, http://) and email (mailto:) addresses are allowed.");
+    } else if !image && super::validate::is_valid_email(typed) {
+        format!("mailto:{typed}")
+    } else {
+        format!("https://{typed}")
+    };
+    let rest = url
+        .split_once(':')
+        .map(|(_, r)| r.trim_start_matches('/'))
+        .unwrap_or("");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if url.to_ascii_lowercase().starts_with("mailto:") {
+        if !super::validate::is_valid_email(rest) {
+            return Err("This is not a valid email address.");
+        }
+    } else if host.is_empty() || !host.contains('.') && !host.starts_with("localhost") {
+        return Err("This is not a web address (like https://example.com/page).");
+    }
+    Ok(url)
+}
+
 /// The sizes the attachment limits count (SPEC A-1: pasted images included).
 pub fn file_sizes(files: &[DraftFile]) -> Vec<FileSize> {
     files
@@ -362,6 +406,29 @@ mod tests {
             refused[0].to_string(),
             "\"a.pdf\": a forward carries the customer's attachments; no file may be added"
         );
+    }
+
+    /// SPEC R-2: links are completed and checked before they are made.
+    #[test]
+    fn links_are_checked() {
+        assert_eq!(
+            normalize_link("shop.test/a", false).unwrap(),
+            "https://shop.test/a"
+        );
+        assert_eq!(
+            normalize_link("ann@x.test", false).unwrap(),
+            "mailto:ann@x.test"
+        );
+        assert_eq!(
+            normalize_link("HTTPS://shop.test", false).unwrap(),
+            "HTTPS://shop.test"
+        );
+        assert!(normalize_link("javascript:alert(1)", false).is_err());
+        assert!(normalize_link("data:text/html,x", true).is_err());
+        assert!(normalize_link("mailto:ann@x.test", true).is_err());
+        assert!(normalize_link("not a link", false).is_err());
+        assert!(normalize_link("word", false).is_err());
+        assert!(normalize_link("", false).is_err());
     }
 
     /// SPEC: disabled controls say why.

@@ -30,3 +30,38 @@ pub fn ChannelIcon(channel: Channel, #[prop(optional)] tooltip: Option<String>) 
         </svg>
     }
 }
+
+/// The reply editor's toolbar and attach icons (SPEC ), drawn with strokes. The
+/// button around each carries the name.
+#[component]
+pub fn ToolIcon(name: &'static str) -> impl IntoView {
+    let path = match name {
+        "bulleted" => "M5 6h.01M5 12h.01M5 18h.01M9 6h11M9 12h11M9 18h11",
+        "numbered" => "M4 4h1.5v5M4 9h3M4 14.5a1.5 1.5 0 0 1 3 0c0 1.5-3 2.5-3 4.5h3M10 7h10M10 17h10",
+        "outdent" => "M4 5h16M11 10h9M11 14h9M4 19h16M8 9l-3 3 3 3",
+        "indent" => "M4 5h16M11 10h9M11 14h9M4 19h16M5 9l3 3-3 3",
+        "left" => "M4 6h16M4 10h10M4 14h16M4 18h10",
+        "center" => "M4 6h16M7 10h10M4 14h16M7 18h10",
+        "right" => "M4 6h16M10 10h10M4 14h16M10 18h10",
+        "link" => "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
+        "image" => "M4 5h16v14H4zM8.5 10.5h.01M4 17l5-5 4 4 3-3 4 4",
+        "attach" => "M20 11l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.5 3.5 0 0 1 5 5L10 17a2 2 0 0 1-3-3l7.5-7.5",
+        _ => "",
+    };
+    view! {
+        <svg
+            class="icon tool-icon"
+            viewBox="0 0 24 24"
+            width="16"
+            height="16"
+            aria-hidden="true"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+        >
+            <path d=path />
+        </svg>
+    }
+}

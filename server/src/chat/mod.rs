@@ -435,7 +435,18 @@ impl ChatService {
         id: ContactId,
         reasons: &[WrapUpReasonId],
     ) -> Result<(), ChatError> {
-        self.held_chat(agent, id).await?;
+        // SPEC W-1: beside End and Leave in chats, beside Send in emails.
+        let contact = self.store.contact(id).await?;
+        if contact.channel.kind() == ContactKind::Email {
+            if contact.status.is_ended() {
+                return Err(ChatError::Ended);
+            }
+            if contact.status != ContactStatus::Active || contact.agent != Some(agent) {
+                return Err(ChatError::NotYours);
+            }
+        } else {
+            self.held_chat(agent, id).await?;
+        }
         let wrap_up = self.store.wrap_up(id, agent).await?;
         let chosen = match wrap_up.check(reasons) {
             Ok(chosen) => chosen,

@@ -53,7 +53,7 @@ pub fn clean_reply_html(html: &str, contact: ContactId) -> String {
         .add_tag_attributes("a", ["href"])
         .add_tag_attributes("img", ["src", "alt", "width", "height"])
         .add_generic_attributes(["style"])
-        .filter_style_properties(["text-align", "margin-left", "padding-left"].into())
+        .filter_style_properties(["text-align", "margin", "margin-left", "padding-left"].into())
         .url_schemes(["http", "https", "mailto"].into())
         .link_rel(Some("noopener noreferrer"))
         .attribute_filter(
@@ -403,8 +403,23 @@ pub fn build(out: Outgoing<'_>) -> Result<Built, FieldError> {
         })
     };
     let text_part = SinglePart::plain(text);
-    let body: MultiPart = match html {
-        Some(html) => {
+    let Some(html) = html else {
+        // Plain text for a plain-text customer: one part, or the text and the files.
+        let message = if attached.is_empty() {
+            builder.singlepart(text_part)
+        } else {
+            let mut mixed = MultiPart::mixed().singlepart(text_part);
+            for f in attached {
+                mixed = mixed.singlepart(
+                    Attachment::new(f.name.clone()).body(f.bytes, content_type(&f.content_type)),
+                );
+            }
+            builder.multipart(mixed)
+        };
+        return finish(message);
+    };
+    let body: MultiPart = {
+        {
             let alternative = MultiPart::alternative()
                 .singlepart(text_part)
                 .singlepart(SinglePart::html(html));
@@ -422,7 +437,6 @@ pub fn build(out: Outgoing<'_>) -> Result<Built, FieldError> {
                 related
             }
         }
-        None => MultiPart::mixed().singlepart(text_part),
     };
     let body = if attached.is_empty() {
         body
@@ -435,7 +449,12 @@ pub fn build(out: Outgoing<'_>) -> Result<Built, FieldError> {
         }
         mixed
     };
-    let message = builder.multipart(body).map_err(|e| {
+    finish(builder.multipart(body))
+}
+
+/// The built message with its envelope, or why lettre refused it.
+fn finish(message: Result<Message, lettre::error::Error>) -> Result<Built, FieldError> {
+    let message = message.map_err(|e| {
         FieldError::new(
             Field::To,
             Problem::InvalidEmail {

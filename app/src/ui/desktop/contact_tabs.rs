@@ -44,6 +44,7 @@ pub fn ContactTabs() -> impl IntoView {
 fn TabItem(id: ContactId) -> impl IntoView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
+    let drafting = expect_context::<super::reply::Drafting>();
     let tab = move || live.model.with(|m| m.tab(id).cloned());
     // What the tab shows that rarely changes: a memo, so a message or a typing signal does
     // not rebuild the tab (the focus and an open tooltip stay).
@@ -72,6 +73,7 @@ fn TabItem(id: ContactId) -> impl IntoView {
             // SPEC C-2: an email's tab: the envelope (its subject on hover), the customer's
             // name and address, and when the email was received.
             if let Some(email) = t.email.clone() {
+                let has_draft = email.draft.is_some();
                 let name = t.customer.name.clone();
                 let address = Some(email.from.address.clone()).filter(|a| *a != name);
                 let subject = if email.subject.is_empty() { "(no subject)".to_string() } else { email.subject.clone() };
@@ -83,7 +85,12 @@ fn TabItem(id: ContactId) -> impl IntoView {
                             aria-selected=move || current().to_string()
                             on:click=move |_| live.model.update(|m| m.select(id))
                         >
-                            <span class="tab-icon"><ChannelIcon channel tooltip=subject /></span>
+                            <span class="tab-icon">
+                                <ChannelIcon channel tooltip=subject />
+                                <Show when=move || drafting.0.with(|d| d.contains(&id)) || has_draft>
+                                    <span class="tab-pencil" title="Reply started" aria-label="Reply started">"✎"</span>
+                                </Show>
+                            </span>
                             <span class="tab-who">
                                 <span class="tab-name">{name}</span>
                                 {address.map(|a| view! { <span class="tab-address">{a}</span> })}

@@ -22,7 +22,16 @@ enum Asking {
 }
 
 #[component]
-pub fn EmailActions(id: ContactId) -> impl IntoView {
+pub fn EmailActions(
+    id: ContactId,
+    /// Requeues to the CSQ (the reply panel saves the draft first); by default the command
+    /// goes at once.
+    #[prop(optional)]
+    on_requeue: Option<Callback<CsqId>>,
+    /// SPEC R-6: why Requeue is not offered now (while forwarding).
+    #[prop(optional, into)]
+    requeue_blocked: Option<Signal<Option<String>>>,
+) -> impl IntoView {
     let live = expect_context::<Live>();
     let queues = StoredValue::new(expect_context::<Queues>().0);
     let asking = RwSignal::new(Asking::Nothing);
@@ -38,7 +47,10 @@ pub fn EmailActions(id: ContactId) -> impl IntoView {
     };
     let yes = move || match asking.get_untracked() {
         Asking::Requeue(csq, _) => {
-            live.send(ClientCommand::Requeue { contact: id, csq });
+            match on_requeue {
+                Some(requeue) => requeue.run(csq),
+                None => live.send(ClientCommand::Requeue { contact: id, csq }),
+            }
             asking.set(Asking::Nothing);
         }
         Asking::Discard => {
@@ -47,6 +59,7 @@ pub fn EmailActions(id: ContactId) -> impl IntoView {
         }
         _ => {}
     };
+    let blocked = move || requeue_blocked.and_then(|b| b.get());
     let question = move || match asking.get() {
         Asking::Requeue(_, name) => Some(format!(
             "Requeue this email to {name}? It leaves your list now and goes to another agent."
@@ -60,6 +73,8 @@ pub fn EmailActions(id: ContactId) -> impl IntoView {
         <div class="email-actions">
             <div class="email-action-bar">
                 <button
+                    disabled=move || blocked().is_some()
+                    title=move || blocked().unwrap_or_default()
                     aria-expanded=move || (asking.get() == Asking::Queue).to_string()
                     aria-controls=format!("requeue-{id}")
                     on:click=move |_| asking.update(|a| *a = if *a == Asking::Queue { Asking::Nothing } else { Asking::Queue })

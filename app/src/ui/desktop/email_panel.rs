@@ -3,7 +3,7 @@
 //! Content-Security-Policy, remote images only after "Show images"), the reply side on the
 //! right with the email's actions (SPEC ).
 
-use super::{clock::time_of_day, email_actions::EmailActions, Live};
+use super::{clock::time_of_day, reply::ReplyPanel, Live};
 use crate::domain::{
     email::{human_size, EmailAddress, EmailView},
     ids::ContactId,
@@ -104,15 +104,7 @@ pub fn EmailPanel(id: ContactId) -> AnyView {
                     referrerpolicy="no-referrer"
                 ></iframe>
             </article>
-            <section class="email-reply" aria-label="Reply">
-                <h3>"Reply"</h3>
-                <p class="muted">
-                    "Replying from Switchboard comes with the email composer. Meanwhile you can "
-                    "put this email back in a queue for another agent, or discard it (the original "
-                    "stays in the mailbox)."
-                </p>
-                <EmailActions id />
-            </section>
+            <ReplyPanel id email=email.clone() />
         </div>
     }
     .into_any()

@@ -14,6 +14,7 @@ mod live;
 mod manage_gadget;
 mod model;
 mod offers;
+mod reply;
 #[cfg(feature = "hydrate")]
 mod socket;
 mod sound;
@@ -77,6 +78,9 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     provide_context(Clock::new(view.now_ms));
     provide_context(CannedChat(view.canned));
     provide_context(Queues(view.csqs));
+    provide_context(reply::CannedEmail(view.canned_email));
+    provide_context(reply::AutosaveSecs(view.draft_autosave_secs));
+    provide_context(reply::Drafting(RwSignal::new(Default::default())));
     let tab = RwSignal::new(GadgetTab::Control);
     // The email notification's "Open" switches gadgets too.
     provide_context(tab);

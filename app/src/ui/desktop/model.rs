@@ -155,6 +155,17 @@ impl DesktopModel {
         self.tabs.iter().find(|t| t.view.contact == contact)
     }
 
+    /// SPEC R-4: the reply being written, as the panel left it: opening the email again
+    /// in this page shows it (the server has it too, once saved).
+    pub fn keep_draft(&mut self, contact: ContactId, draft: crate::domain::reply::Draft) {
+        if let Some(email) = self
+            .tab_mut(contact)
+            .and_then(|t| t.view.email.as_deref_mut())
+        {
+            email.draft = Some(draft);
+        }
+    }
+
     fn tab_mut(&mut self, contact: ContactId) -> Option<&mut ContactTab> {
         self.tabs.iter_mut().find(|t| t.view.contact == contact)
     }
