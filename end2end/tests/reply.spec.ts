@@ -368,3 +368,52 @@ test('a forward carries the original attachments byte-identical  // R-6 A-1', as
   expect(sent.headers).not.toContain('bcc');
   await dave.context().close();
 });
+
+// SPEC R-2 A-1: HTML pasted from Word or a web page keeps only the toolbar's formatting; a
+// pasted image is uploaded, shown in place, counted, and sent as an inline (CID) part.
+test('pasted HTML is cleaned and a pasted image goes out in place  // R-2 A-1', async ({ browser }) => {
+  const dave = await agentReady(browser, 'dave');
+  noDialogs(dave);
+  const subject = `Paste ${run}`;
+  await openEmail(dave, subject, `paste-${run}@example.com`);
+  const reply = dave.getByRole('region', { name: 'Reply' });
+  const editor = reply.getByRole('textbox', { name: 'Reply text' });
+  await editor.click();
+  await dave.keyboard.type('See below. ');
+  await editor.evaluate((el) => {
+    const data = new DataTransfer();
+    data.setData(
+      'text/html',
+      '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p{color:red}</style></head><body>' +
+        '<!--StartFragment--><p class="MsoNormal" style="color:red;font-family:Calibri"><b>Word</b> ' +
+        '<span style="mso-bidi-font-weight:bold">text</span><o:p></o:p></p>' +
+        '<script>window.__pasted = 1</script><img src="https://tracker.test/x.gif">' +
+        '<a href="javascript:alert(1)">bad</a> <a href="https://shop.test/ok">good</a><!--EndFragment--></body></html>',
+    );
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await expect(editor.locator('b')).toHaveText('Word');
+  await expect(editor.locator('a[href="https://shop.test/ok"]')).toHaveText('good');
+  await expect(editor.locator('[class], [style], script, img, a[href^="javascript"]')).toHaveCount(0);
+  expect(await dave.evaluate(() => (window as unknown as { __pasted?: number }).__pasted)).toBeUndefined();
+
+  await editor.evaluate((el, b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, LOGO.toString('base64'));
+  await expect(editor.locator('img[src^="/email/"]')).toHaveCount(1);
+  await expect(reply.getByText('1 pasted image(s) in the text, counted in the limits')).toBeVisible();
+
+  const before = sentMessages().length;
+  await reply.getByRole('button', { name: 'Send' }).click();
+  const [sent] = await sentAfter(before);
+  expect(sent.structure).toBe(
+    ['multipart/related', '  multipart/alternative', '    text/plain', '    text/html', '  image/png'].join('\n'),
+  );
+  expect(sent.html).toMatch(/<img src="cid:[^"]+"/);
+  expect(sent.html).not.toContain('tracker.test');
+  expect(sent.html).not.toContain('Calibri');
+  await dave.context().close();
+});

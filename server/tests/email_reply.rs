@@ -646,3 +646,75 @@ async fn a_refused_reply_comes_back_with_its_draft_then_discard_deletes_it() {
     );
     assert!(!path.exists(), "the draft's file is deleted with it");
 }
+
+/// SPEC A-3: an upload that declares no size is read only until it passes the limit: the
+/// server answers 413 naming the file long before the 30 MB the client would send, and
+/// keeps nothing of it.
+#[tokio::test]
+async fn an_upload_of_unknown_size_is_cut_off_at_the_limit() {
+    use std::sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    };
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dovecot = Dovecot::start().await;
+    let smtp = SmtpServer::start().await;
+    let server = reply_server(&dovecot, &smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let (cookie, mut desk) = ready(&server, "ann").await;
+    dovecot.append(&fixture("multipart_alternative")).await;
+    let id = next_email(&mut desk).await.contact;
+
+    let stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "POST /email/{id}/files?name=endless.bin HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\n\
+         Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+        server.addr
+    );
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let sent = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (sent_w, stop_w) = (sent.clone(), stop.clone());
+    let sender = tokio::spawn(async move {
+        let chunk = vec![7u8; 64 * 1024];
+        let frame = [
+            format!("{:x}\r\n", chunk.len()).into_bytes(),
+            chunk,
+            b"\r\n".to_vec(),
+        ]
+        .concat();
+        while !stop_w.load(Ordering::Relaxed) && sent_w.load(Ordering::Relaxed) < 30 * 1024 * 1024 {
+            if writer.write_all(&frame).await.is_err() {
+                return;
+            }
+            sent_w.fetch_add(64 * 1024, Ordering::Relaxed);
+        }
+    });
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    let at_answer = loop {
+        let n = tokio::time::timeout(Duration::from_secs(20), reader.read(&mut buf))
+            .await
+            .expect("an answer")
+            .unwrap();
+        response.extend_from_slice(&buf[..n]);
+        if response.windows(4).any(|w| w == b"\r\n\r\n") || n == 0 {
+            break sent.load(Ordering::Relaxed);
+        }
+    };
+    stop.store(true, Ordering::Relaxed);
+    sender.abort();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(
+        at_answer < 20 * 1024 * 1024,
+        "refused while streaming, after {at_answer} bytes"
+    );
+    assert_eq!(
+        server.services.store.draft(id).await.unwrap(),
+        None,
+        "nothing kept"
+    );
+}
