@@ -6,16 +6,20 @@ Every message it accepts is written to DIR as <n>.eml (the bytes as received) be
 refused.test are answered 550 (a permanent refusal), recipients at later.test 451 (try
 again later), so tests can see how Switchboard handles both.
 
-Usage: smtp_capture.py PORT DIR
+Usage: smtp_capture.py PORT DIR [--starttls CERT KEY] [--auth USER PASSWORD]
+With --starttls the server requires STARTTLS before anything else; with --auth it requires
+AUTH (PLAIN or LOGIN) before mail is accepted.
 """
 
+import argparse
 import asyncio
 import json
 import os
 import signal
-import sys
+import ssl
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 class Capture:
@@ -46,13 +50,33 @@ class Capture:
 
 
 def main():
-    port, directory = int(sys.argv[1]), sys.argv[2]
-    os.makedirs(directory, exist_ok=True)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("port", type=int)
+    parser.add_argument("directory")
+    parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--auth", nargs=2, metavar=("USER", "PASSWORD"))
+    args = parser.parse_args()
+    os.makedirs(args.directory, exist_ok=True)
+    options = {}
+    if args.starttls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.starttls)
+        options.update(tls_context=context, require_starttls=True)
+    if args.auth:
+        user, password = args.auth[0].encode(), args.auth[1].encode()
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login == user and auth_data.password == password
+            return AuthResult(success=ok)
+
+        options.update(authenticator=authenticator, auth_required=True,
+                       auth_require_tls=bool(args.starttls))
     controller = Controller(
-        Capture(directory),
+        Capture(args.directory),
         hostname="127.0.0.1",
-        port=port,
+        port=args.port,
         data_size_limit=64 * 1024 * 1024,
+        **options,
     )
     controller.start()
     print("listening", flush=True)

@@ -526,6 +526,37 @@ async fn limits_are_enforced_by_the_server_and_nothing_attached_is_lost() {
     )
     .await;
     assert_eq!(theirs.status(), 404);
+    let file = &draft.files[0];
+    let url = server.url(&format!("/email/{id}/files/{}", file.id));
+    let read = client()
+        .get(&url)
+        .header("cookie", &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 404, "nor read its files");
+    let removed = client()
+        .delete(&url)
+        .header("cookie", &bob)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 404, "nor remove them");
+    let sent = send(
+        &server,
+        &bob,
+        id,
+        json!({"mode": "reply", "to": ["a@example.com"], "body": "x"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 404, "nor send");
+    let own = client()
+        .get(&url)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
     assert!(smtp.messages().is_empty());
 }
 
@@ -582,8 +613,18 @@ async fn the_outbox_waits_for_the_smtp_server_across_a_restart() {
         .body_text(0)
         .unwrap()
         .contains("On its way."));
-    let outbox = server.services.store.outbox_of(view.contact).await.unwrap();
-    assert_eq!(outbox[0].state, "sent");
+    // The server marks it sent once the SMTP server has answered (a moment after the file).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let outbox = server.services.store.outbox_of(view.contact).await.unwrap();
+        if outbox[0].state == "sent" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{outbox:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(smtp.messages().len(), 1, "and never again");
 }
 
 /// SPEC R-7: a permanent refusal gives the email back to its agent with the server's
@@ -716,5 +757,73 @@ async fn an_upload_of_unknown_size_is_cut_off_at_the_limit() {
         server.services.store.draft(id).await.unwrap(),
         None,
         "nothing kept"
+    );
+}
+
+/// SPEC R-7 (E-1): the SMTP server of a real company asks for STARTTLS (its certificate from
+/// the company's CA, given as `ca_file`) and for a password: the reply goes through; W-1:
+/// the wrap-up reasons ticked beside Send are stored for the email.
+#[tokio::test]
+async fn replies_go_through_starttls_with_a_password_and_keep_their_wrap_up() {
+    use app::domain::protocol::{AgentEvent, ServerMessage};
+    use common::smtp::SmtpOptions;
+    let dovecot = Dovecot::start().await;
+    let smtp = SmtpServer::start_with(SmtpOptions {
+        starttls: true,
+        auth: Some(("mailer", "smtp-secret-9")),
+    })
+    .await;
+    let server = reply_server(&dovecot, &smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let store = &server.services.store;
+    let csq = store.csqs().await.unwrap()[0].id;
+    let reason = store
+        .create_wrap_up_reason("Replacement sent")
+        .await
+        .unwrap();
+    store.assign_wrap_up_reason(csq, reason).await.unwrap();
+    let (cookie, mut desk) = ready(&server, "ann").await;
+    dovecot.append(&fixture("multipart_alternative")).await;
+    let view = next_email(&mut desk).await;
+    assert_eq!(
+        view.wrap_up.offered.len(),
+        1,
+        "the queue's reasons are offered"
+    );
+
+    send_json(
+        &mut desk,
+        json!({"type": "set_wrap_up", "contact": view.contact, "reasons": [reason]}),
+    )
+    .await;
+    let changed = wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::WrapUpChanged { .. }))
+    })
+    .await;
+    let ServerMessage::Event(e) = changed else {
+        unreachable!()
+    };
+    let AgentEvent::WrapUpChanged { reasons, .. } = e.event else {
+        unreachable!()
+    };
+    assert_eq!(reasons, [reason]);
+
+    let draft =
+        json!({"mode": "reply", "to": ["ann.lee@example.com"], "body": "<p>Sent over TLS.</p>"});
+    assert_eq!(
+        send(&server, &cookie, view.contact.0, draft).await.status(),
+        202
+    );
+    let messages = smtp.wait_for(1, Duration::from_secs(15)).await;
+    assert!(messages[0]
+        .parsed()
+        .body_text(0)
+        .unwrap()
+        .contains("Sent over TLS."));
+    assert_eq!(
+        store.wrap_up(view.contact, ann).await.unwrap().selected,
+        [reason],
+        "the choice stays with the sent email"
     );
 }

@@ -809,6 +809,14 @@ mod email {
                 s.contact(id).await.unwrap().status,
                 ContactStatus::Ended(EndReason::Sent)
             );
+            assert_eq!(
+                s.next_reply_due().await.unwrap(),
+                None,
+                "{}: held until the pages let the email go",
+                t.name
+            );
+            assert!(s.due_replies(i64::MAX - 1, 10).await.unwrap().is_empty());
+            s.reply_due(queued, 2_000).await.unwrap();
             assert_eq!(s.next_reply_due().await.unwrap(), Some(2_000));
             let due = s.due_replies(2_000, 10).await.unwrap();
             assert_eq!(due.len(), 1);
@@ -834,6 +842,15 @@ mod email {
                 ("failed", 2)
             );
             assert_eq!(s.next_reply_due().await.unwrap(), None);
+            // Queued again, the server stopping before it was released: due at the start.
+            s.queue_reply(&reply, 7_000).await.unwrap();
+            assert_eq!(s.next_reply_due().await.unwrap(), None);
+            s.held_replies_due(8_000).await.unwrap();
+            assert_eq!(s.next_reply_due().await.unwrap(), Some(8_000), "{}", t.name);
+            let due = s.due_replies(8_000, 10).await.unwrap();
+            assert_eq!(due.len(), 1);
+            s.reply_sent(due[0].id, 8_100).await.unwrap();
+            assert_eq!(s.outbox_of(id).await.unwrap()[1].state, "sent");
 
             let shas = s.delete_draft(id).await.unwrap();
             assert_eq!(shas.len(), 2);

@@ -310,7 +310,15 @@ pub fn build(out: Outgoing<'_>) -> Result<Built, FieldError> {
     if input.mode == ReplyMode::Forward {
         // SPEC R-6: the recipient answers the customer, not the contact center.
         if let Ok(customer) = original.view.from.address.parse::<lettre::Address>() {
-            builder = builder.reply_to(Mailbox::new(original.view.from.name.clone(), customer));
+            // A name is one line, whatever an older stored email carries.
+            let name = original
+                .view
+                .from
+                .name
+                .as_ref()
+                .map(|n| n.replace(char::is_control, " ").trim().to_string())
+                .filter(|n| !n.is_empty());
+            builder = builder.reply_to(Mailbox::new(name, customer));
         }
     } else if let Some(id) = &original.message_id {
         let id = if id.starts_with('<') {

@@ -40,9 +40,10 @@ fn addresses(address: Option<&Address>) -> Vec<EmailAddress> {
             a.iter()
                 .filter_map(|addr| {
                     Some(EmailAddress {
+                        // Encoded words may carry line breaks: a name is one line.
                         name: addr
                             .name()
-                            .map(|n| n.trim().to_string())
+                            .map(|n| n.replace(char::is_control, " ").trim().to_string())
                             .filter(|n| !n.is_empty()),
                         address: addr.address()?.trim().to_string(),
                     })

@@ -20,7 +20,20 @@ use lettre::{
     },
     AsyncTransport, Tokio1Executor,
 };
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
+
+/// What the outbox loop keeps in mind after an attempt.
+enum Attempted {
+    Done,
+    /// The SMTP server has it, the database does not know yet.
+    SentUnmarked,
+    /// Not sent; the next try (at this Unix ms) could not be stored.
+    RetryUnstored(i64),
+}
 
 /// First retry delay; each failure doubles it up to the service's maximum.
 const FIRST_RETRY: Duration = Duration::from_secs(2);
@@ -102,25 +115,55 @@ impl EmailService {
 
     async fn run_outbox(&self) {
         let mut stopping = self.stopping.subscribe();
+        // Replies queued just before a stop were never made due: they are now.
+        if let Err(e) = self.store.held_replies_due(now_ms()).await {
+            tracing::error!(error = %e, "outbox: held replies not resumed");
+        }
+        // Memory of this run: replies the SMTP server took whose row could not be marked
+        // (never sent twice), and replies whose next try could not be stored (not hammered).
+        let mut delivered: HashSet<i64> = HashSet::new();
+        let mut not_before: HashMap<i64, i64> = HashMap::new();
         loop {
             if *stopping.borrow() {
                 return;
             }
-            let due = match self.store.due_replies(now_ms(), 10).await {
+            let now = now_ms();
+            let due = match self.store.due_replies(now, 10).await {
                 Ok(due) => due,
                 Err(e) => {
                     tracing::error!(error = %e, "outbox unreadable");
                     Vec::new()
                 }
             };
-            let busy = !due.is_empty();
+            let mut busy = false;
             for item in due {
-                self.attempt(item).await;
+                if delivered.contains(&item.id) {
+                    if self.store.reply_sent(item.id, now).await.is_ok() {
+                        delivered.remove(&item.id);
+                        busy = true;
+                    }
+                    continue;
+                }
+                if not_before.get(&item.id).is_some_and(|t| *t > now) {
+                    continue;
+                }
+                busy = true;
+                match self.attempt(&item).await {
+                    Attempted::Done => {}
+                    Attempted::SentUnmarked => {
+                        delivered.insert(item.id);
+                    }
+                    Attempted::RetryUnstored(at) => {
+                        not_before.insert(item.id, at);
+                    }
+                }
             }
             if busy {
                 continue;
             }
+            let remembered = !delivered.is_empty() || not_before.values().any(|t| *t > now);
             let wait = match self.store.next_reply_due().await {
+                _ if remembered => Duration::from_secs(2),
                 Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, 60_000) as u64),
                 _ => Duration::from_secs(60),
             };
@@ -132,13 +175,14 @@ impl EmailService {
         }
     }
 
-    async fn attempt(&self, item: OutboxItem) {
+    /// One attempt, and what the loop must remember of it.
+    async fn attempt(&self, item: &OutboxItem) -> Attempted {
         let smtp = self
             .mailboxes
             .get(&item.mailbox)
             .and_then(|m| m.smtp.clone());
         let result = match &smtp {
-            Some(smtp) => deliver(smtp, &item).await,
+            Some(smtp) => deliver(smtp, item).await,
             None => Err(SendFailure::Temporary(format!(
                 "the mailbox \"{}\" has no SMTP server configured",
                 item.mailbox
@@ -147,12 +191,14 @@ impl EmailService {
         let now = now_ms();
         match result {
             Ok(()) => {
+                tracing::info!(contact = %item.contact, attempts = item.attempts + 1, "reply sent");
                 if let Err(e) = self.store.reply_sent(item.id, now).await {
-                    // Sent but not marked: it would go twice. Loud, and stop trying it.
-                    tracing::error!(error = %e, contact = %item.contact, "reply sent but not marked as sent");
+                    // Sent but not marked: remembered, so it is not sent twice.
+                    tracing::error!(error = %e, contact = %item.contact, "reply sent but not marked as sent yet");
+                    return Attempted::SentUnmarked;
                 }
                 self.delete_draft(item.contact).await;
-                tracing::info!(contact = %item.contact, attempts = item.attempts + 1, "reply sent");
+                Attempted::Done
             }
             Err(SendFailure::Temporary(error)) if item.attempts + 1 < MAX_ATTEMPTS => {
                 let attempts = item.attempts + 1;
@@ -164,11 +210,14 @@ impl EmailService {
                     .await
                 {
                     tracing::error!(error = %e, "outbox retry not stored");
+                    return Attempted::RetryUnstored(next);
                 }
+                Attempted::Done
             }
             Err(SendFailure::Temporary(error) | SendFailure::Permanent(error)) => {
                 tracing::warn!(contact = %item.contact, error = %error, "reply refused: back to its agent");
-                self.give_back(&item, &error, now).await;
+                self.give_back(item, &error, now).await;
+                Attempted::Done
             }
         }
     }
@@ -204,6 +253,15 @@ impl EmailService {
                 }
             }
             Err(e) => tracing::error!(error = %e, "returned email unreadable"),
+        }
+        // The agent's desktop is gone (closed, logged out): the email, its draft and the
+        // error go to the queue rather than wait for nobody (SPEC S-5).
+        if self.hub.presence(item.agent).pages == 0 {
+            if let Ok(contact) = self.store.contact(item.contact).await {
+                if let Err(e) = self.requeue(item.agent, item.contact, contact.csq).await {
+                    tracing::error!(error = %e, contact = %item.contact, "refused reply not requeued");
+                }
+            }
         }
     }
 }

@@ -128,7 +128,13 @@ impl EmailService {
         if inline && !INLINE_TYPES.contains(&content_type.as_str()) {
             return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
         }
-        let existing = file_sizes(&draft.files);
+        let mut existing = file_sizes(&draft.files);
+        if draft.input.mode == ReplyMode::Forward {
+            existing.push(FileSize {
+                name: "the customer's attachments".into(),
+                bytes: self.forwarded_bytes(id).await?,
+            });
+        }
         // Refused before a byte is read when the size is known (the page sends it).
         validate_new_attachment(
             &existing,
@@ -291,6 +297,18 @@ impl EmailService {
         }
         let mut forwarded = Vec::new();
         if draft.input.mode == ReplyMode::Forward {
+            // SPEC A-1: what a forward carries counts in the 20 MB with the pasted images.
+            let total =
+                self.forwarded_bytes(id).await? + draft.files.iter().map(|f| f.size).sum::<u64>();
+            if total > MAX_TOTAL_ATTACHMENT_BYTES {
+                return Err(invalid(FieldError::new(
+                    Field::Attachments,
+                    Problem::TooLargeTogether {
+                        max_bytes: MAX_TOTAL_ATTACHMENT_BYTES,
+                        given_bytes: total,
+                    },
+                )));
+            }
             for a in original.attachments.iter().filter(|a| !a.inline) {
                 forwarded.push(OutFile {
                     name: a.name.clone(),
@@ -327,14 +345,32 @@ impl EmailService {
             message: built.bytes,
             message_id,
         };
-        match self.store.queue_reply(&outbox, now).await {
+        let queued = match self.store.queue_reply(&outbox, now).await {
             Err(StoreError::NotFound) => return Err(ChatError::NotYours),
             r => r?,
         };
+        // The pages let the email go before the outbox may send (and, if refused, give it
+        // back): never the other way round.
         self.release(agent, id, EndReason::Sent).await;
+        if let Err(e) = self.store.reply_due(queued, now_ms()).await {
+            tracing::error!(error = %e, contact = %id, "queued reply not released: it goes at the next start");
+        }
         self.outbox_wake.notify_one();
         tracing::info!(agent = %agent, contact = %id, "reply queued for sending");
         Ok(())
+    }
+
+    /// The bytes of the customer's attachments a forward carries.
+    async fn forwarded_bytes(&self, id: ContactId) -> Result<u64, ChatError> {
+        Ok(self
+            .store
+            .email(id)
+            .await?
+            .attachments
+            .iter()
+            .filter(|a| !a.inline)
+            .map(|a| a.size)
+            .sum())
     }
 
     async fn read_file(&self, sha256: &str) -> Result<Vec<u8>, ChatError> {

@@ -97,12 +97,18 @@ pub trait ReplyStore: Send + Sync {
     /// Whether any email or draft still refers to these bytes.
     async fn file_in_use(&self, sha256: &str) -> StoreResult<bool>;
     /// SPEC R-7: in one transaction, the email ends as sent for `agent` (NotFound unless
-    /// that agent holds it) and the message enters the outbox.
+    /// that agent holds it) and the message enters the outbox, held: the outbox takes it
+    /// only after [`ReplyStore::reply_due`], once the agent's pages have let the email go.
     async fn queue_reply(&self, reply: &NewOutbox, now_ms: i64) -> StoreResult<i64>;
+    /// A held reply may go now.
+    async fn reply_due(&self, id: i64, now_ms: i64) -> StoreResult<()>;
+    /// Every held reply may go now (at start: the server stopped between the two steps).
+    async fn held_replies_due(&self, now_ms: i64) -> StoreResult<()>;
     /// Pending messages due by `now_ms`, oldest first.
     async fn due_replies(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<OutboxItem>>;
     /// When the next pending message is due, if any.
     async fn next_reply_due(&self) -> StoreResult<Option<i64>>;
+    /// Sent: the message's bytes are dropped (the SMTP server has them).
     async fn reply_sent(&self, id: i64, now_ms: i64) -> StoreResult<()>;
     /// A temporary failure: try again at `next_at_ms`.
     async fn reply_retry(
@@ -112,8 +118,9 @@ pub trait ReplyStore: Send + Sync {
         next_at_ms: i64,
         error: &str,
     ) -> StoreResult<()>;
-    /// SPEC R-7: a permanent failure: in one transaction the message is marked failed, the
-    /// email is in `agent`'s hands again and its draft carries the server's error.
+    /// SPEC R-7: a permanent failure: in one transaction the message is marked failed (its
+    /// bytes dropped: the draft is what counts now), the email is in `agent`'s hands again
+    /// and its draft carries the server's error.
     async fn reply_failed(&self, id: i64, error: &str, now_ms: i64) -> StoreResult<()>;
     /// The outbox messages of a contact, oldest first.
     async fn outbox_of(&self, contact: ContactId) -> StoreResult<Vec<OutboxState>>;

@@ -16,6 +16,9 @@ macro_rules! impl_reply_store {
                 StoreError, StoreResult,
             };
 
+            /// `next_attempt_at_ms` of a reply queued but not yet released to the outbox.
+            const HELD_MS: i64 = i64::MAX;
+
             const FILE_COLUMNS: &str = "id, contact_id, name, content_type, size, sha256, inline";
 
             fn file_from_row(row: &$row) -> StoreResult<StoredDraftFile> {
@@ -257,7 +260,7 @@ macro_rules! impl_reply_store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO email_outbox (contact_id, agent_id, mailbox, envelope_from, \
                          recipients, message, message_id, state, attempts, next_attempt_at_ms, \
-                         created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) \
+                         created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $9, $8) \
                          RETURNING id",
                     )
                     .bind(reply.contact.0)
@@ -268,10 +271,36 @@ macro_rules! impl_reply_store {
                     .bind(&reply.message)
                     .bind(&reply.message_id)
                     .bind(now_ms)
+                    .bind(HELD_MS)
                     .fetch_one(&mut *tx)
                     .await?;
                     tx.commit().await?;
                     Ok(id)
+                }
+
+                async fn reply_due(&self, id: i64, now_ms: i64) -> StoreResult<()> {
+                    sqlx::query(
+                        "UPDATE email_outbox SET next_attempt_at_ms = $2 \
+                         WHERE id = $1 AND state = 'pending' AND next_attempt_at_ms = $3",
+                    )
+                    .bind(id)
+                    .bind(now_ms)
+                    .bind(HELD_MS)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn held_replies_due(&self, now_ms: i64) -> StoreResult<()> {
+                    sqlx::query(
+                        "UPDATE email_outbox SET next_attempt_at_ms = $1 \
+                         WHERE state = 'pending' AND next_attempt_at_ms = $2",
+                    )
+                    .bind(now_ms)
+                    .bind(HELD_MS)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
                 }
 
                 async fn due_replies(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<OutboxItem>> {
@@ -302,8 +331,10 @@ macro_rules! impl_reply_store {
 
                 async fn next_reply_due(&self) -> StoreResult<Option<i64>> {
                     Ok(sqlx::query_scalar(
-                        "SELECT MIN(next_attempt_at_ms) FROM email_outbox WHERE state = 'pending'",
+                        "SELECT MIN(next_attempt_at_ms) FROM email_outbox WHERE state = 'pending' \
+                         AND next_attempt_at_ms < $1",
                     )
+                    .bind(HELD_MS)
                     .fetch_one(&self.pool)
                     .await?)
                 }
@@ -311,10 +342,11 @@ macro_rules! impl_reply_store {
                 async fn reply_sent(&self, id: i64, now_ms: i64) -> StoreResult<()> {
                     sqlx::query(
                         "UPDATE email_outbox SET state = 'sent', done_at_ms = $2, \
-                         attempts = attempts + 1 WHERE id = $1",
+                         attempts = attempts + 1, message = $3 WHERE id = $1",
                     )
                     .bind(id)
                     .bind(now_ms)
+                    .bind(Vec::<u8>::new())
                     .execute(&self.pool)
                     .await?;
                     Ok(())
@@ -344,12 +376,13 @@ macro_rules! impl_reply_store {
                     let mut tx = self.pool.begin().await?;
                     let row = sqlx::query(
                         "UPDATE email_outbox SET state = 'failed', last_error = $2, \
-                         done_at_ms = $3, attempts = attempts + 1 WHERE id = $1 \
+                         done_at_ms = $3, attempts = attempts + 1, message = $4 WHERE id = $1 \
                          RETURNING contact_id, agent_id",
                     )
                     .bind(id)
                     .bind(error)
                     .bind(now_ms)
+                    .bind(Vec::<u8>::new())
                     .fetch_optional(&mut *tx)
                     .await?
                     .ok_or(StoreError::NotFound)?;

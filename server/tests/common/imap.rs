@@ -26,7 +26,7 @@ pub struct Options {
 }
 
 /// Makes a test CA and a certificate for 127.0.0.1 signed by it, with openssl.
-fn make_certificates(dir: &std::path::Path) {
+pub fn make_certificates(dir: &std::path::Path) {
     let run = |args: &[&str]| {
         let out = Command::new("openssl")
             .args(args)

@@ -10,6 +10,16 @@ pub struct SmtpServer {
     pub port: u16,
     dir: TempDir,
     child: Option<Child>,
+    options: SmtpOptions,
+}
+
+/// How the test server protects itself.
+#[derive(Clone, Default)]
+pub struct SmtpOptions {
+    /// STARTTLS required, with a certificate from a test CA (`ca.pem` in the folder).
+    pub starttls: bool,
+    /// AUTH required with this user and password.
+    pub auth: Option<(&'static str, &'static str)>,
 }
 
 /// One captured message: the envelope and the bytes as received.
@@ -33,6 +43,10 @@ fn script() -> PathBuf {
 
 impl SmtpServer {
     pub async fn start() -> SmtpServer {
+        Self::start_with(SmtpOptions::default()).await
+    }
+
+    pub async fn start_with(options: SmtpOptions) -> SmtpServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -42,17 +56,32 @@ impl SmtpServer {
             port,
             dir: tempfile::tempdir().unwrap(),
             child: None,
+            options,
         };
+        if server.options.starttls {
+            super::imap::make_certificates(server.dir.path());
+        }
         server.resume().await;
         server
     }
 
     /// Starts the server again on the same port and folder.
     pub async fn resume(&mut self) {
-        let child = std::process::Command::new("/usr/bin/python3")
+        let mut command = std::process::Command::new("/usr/bin/python3");
+        command
             .arg(script())
             .arg(self.port.to_string())
-            .arg(self.dir.path())
+            .arg(self.dir.path().join("mail"));
+        if self.options.starttls {
+            command
+                .arg("--starttls")
+                .arg(self.dir.path().join("server.pem"))
+                .arg(self.dir.path().join("server.key"));
+        }
+        if let Some((user, password)) = self.options.auth {
+            command.arg("--auth").arg(user).arg(password);
+        }
+        let child = command
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("python3 with aiosmtpd (apt install python3-aiosmtpd)");
@@ -79,12 +108,24 @@ impl SmtpServer {
 
     /// The `smtp` settings of a mailbox sending through this server.
     pub fn settings(&self) -> serde_json::Value {
-        serde_json::json!({"host": "127.0.0.1", "port": self.port, "security": "none"})
+        let mut settings =
+            serde_json::json!({"host": "127.0.0.1", "port": self.port, "security": "none"});
+        if self.options.starttls {
+            settings["security"] = "starttls".into();
+            settings["ca_file"] = self.dir.path().join("ca.pem").display().to_string().into();
+        }
+        if let Some((user, password)) = self.options.auth {
+            settings["username"] = user.into();
+            settings["password"] = password.into();
+        }
+        settings
     }
 
     pub fn messages(&self) -> Vec<Captured> {
-        let mut names: Vec<_> = std::fs::read_dir(self.dir.path())
-            .unwrap()
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("mail")) else {
+            return Vec::new();
+        };
+        let mut names: Vec<_> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "eml"))

@@ -166,6 +166,19 @@ impl DesktopModel {
         }
     }
 
+    /// A file whose upload ended after its panel closed: the draft kept here shows it.
+    pub fn keep_draft_file(&mut self, contact: ContactId, file: crate::domain::reply::DraftFile) {
+        if let Some(email) = self
+            .tab_mut(contact)
+            .and_then(|t| t.view.email.as_deref_mut())
+        {
+            let draft = email.draft.get_or_insert_with(Default::default);
+            if !draft.files.iter().any(|f| f.id == file.id) {
+                draft.files.push(file);
+            }
+        }
+    }
+
     fn tab_mut(&mut self, contact: ContactId) -> Option<&mut ContactTab> {
         self.tabs.iter_mut().find(|t| t.view.contact == contact)
     }

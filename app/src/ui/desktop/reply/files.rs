@@ -115,9 +115,15 @@ pub fn upload(
                 serde_json::from_str::<crate::domain::reply::DraftFile>(&text),
             ) {
                 (201, Ok(file)) => {
-                    let _ = reply.files.try_update(|f| f.push(file.clone()));
-                    if let Some(after) = after {
-                        after(file);
+                    if reply.files.try_update(|f| f.push(file.clone())).is_some() {
+                        if let Some(after) = after {
+                            after(file);
+                        }
+                    } else {
+                        // The agent moved to another contact meanwhile: the page's copy of
+                        // the draft gets the file, so it shows (with its X) on return.
+                        let id = reply.id;
+                        reply.live.model.update(|m| m.keep_draft_file(id, file));
                     }
                 }
                 _ => {

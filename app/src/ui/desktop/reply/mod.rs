@@ -63,12 +63,15 @@ pub struct Reply {
     pub notice: RwSignal<Option<String>>,
     pub sending: RwSignal<bool>,
     pub drafting: Drafting,
+    /// The desktop's model: an upload that ends after the panel closed lands there.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub live: Live,
     /// The rich-text editor's element.
     pub editor: NodeRef<leptos::html::Div>,
 }
 
 impl Reply {
-    fn new(id: ContactId, email: &EmailView, drafting: Drafting) -> Self {
+    fn new(id: ContactId, email: &EmailView, drafting: Drafting, live: Live) -> Self {
         let draft: Option<Draft> = email.draft.clone();
         let (mode, to, cc, bcc, body, files, saved, error) = match draft {
             Some(d) => (
@@ -113,6 +116,7 @@ impl Reply {
             notice: RwSignal::new(error),
             sending: RwSignal::new(false),
             drafting,
+            live,
             editor: NodeRef::new(),
         }
     }
@@ -239,7 +243,7 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
     let drafting = expect_context::<Drafting>();
     let canned = expect_context::<CannedEmail>().0;
     let autosave = expect_context::<AutosaveSecs>().0;
-    let reply = Reply::new(id, &email, drafting);
+    let reply = Reply::new(id, &email, drafting, live);
     provide_context(reply);
     if email.draft.is_some() {
         drafting.0.update(|d| {
