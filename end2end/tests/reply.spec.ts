@@ -239,25 +239,33 @@ test('attachments show progress, limits are refused by name and nothing attached
   await expect(files.getByRole('progressbar')).toHaveCount(0, { timeout: 10_000 });
   await expect(files.getByRole('link')).toHaveText(['invoice.pdf', 'photo.png']);
   await dave.unroute('**/email/*/files?**');
+  // A-1: or dropped on the reply.
+  const dropped = await dave.evaluateHandle(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['dropped on the reply'], 'dropped.txt', { type: 'text/plain' }));
+    return data;
+  });
+  await reply.dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(files.getByRole('link')).toHaveText(['invoice.pdf', 'photo.png', 'dropped.txt']);
 
   // A-3: an 11 MB file is refused before upload, naming the file and the limit.
   const notice = reply.locator('.reply-notice');
   await picker.setInputFiles({ name: 'video.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(11 * MB, 1) });
   await expect(notice).toContainText('"video.mp4": larger than the 10 MB limit (11 MB)');
-  await expect(files.getByRole('link')).toHaveCount(2);
+  await expect(files.getByRole('link')).toHaveCount(3);
   // A total over 20 MB.
   await picker.setInputFiles([
     { name: 'part-a.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(9 * MB, 2) },
     { name: 'part-b.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(9 * MB, 3) },
   ]);
-  await expect(files.getByRole('link')).toHaveCount(4, { timeout: 20_000 });
+  await expect(files.getByRole('link')).toHaveCount(5, { timeout: 20_000 });
   await picker.setInputFiles({ name: 'third.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(2 * MB, 4) });
   await expect(notice).toContainText('"third.bin": the attachments would come to');
   await expect(notice).toContainText('over the 20 MB limit together');
-  await expect(files.getByRole('link')).toHaveCount(4);
+  await expect(files.getByRole('link')).toHaveCount(5);
   // The 11th file.
   await picker.setInputFiles(
-    Array.from({ length: 6 }, (_, i) => ({ name: `note-${i}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`note ${i}`) })),
+    Array.from({ length: 5 }, (_, i) => ({ name: `note-${i}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`note ${i}`) })),
   );
   await expect(files.getByRole('link')).toHaveCount(10, { timeout: 15_000 });
   await picker.setInputFiles({ name: 'eleven.txt', mimeType: 'text/plain', buffer: Buffer.from('one too many') });
