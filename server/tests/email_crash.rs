@@ -111,3 +111,57 @@ async fn a_crash_at_any_point_neither_loses_nor_repeats_an_email() {
         "each flagged, the one taken before the crash too: {flags:?}"
     );
 }
+
+/// Waits until the database holds `count` email contacts (or the deadline passes).
+async fn wait_for_emails(dir: &Path, count: usize, within: Duration) -> Vec<String> {
+    let deadline = Instant::now() + within;
+    loop {
+        let subjects = email_subjects(dir).await;
+        if subjects.len() >= count || Instant::now() > deadline {
+            return subjects;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_message_arriving_while_another_is_taken_is_not_left_until_the_next_poll() {
+    // SPEC E-1: the mailbox is read with IDLE, polled only every 30 s. A message that
+    // arrives while the connector is busy taking another is announced with the answer to
+    // one of its commands, not again when IDLE starts: it must still be taken at once.
+    let dovecot = Dovecot::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mailboxes = dovecot.mailboxes_file("Support");
+    let mut child = server(dir.path(), &mailboxes, Some("imap.after_fetch:pause"));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    dovecot
+        .append(&message(
+            "cu@example.com",
+            "First",
+            "busy-1@example.com",
+            "",
+            "One",
+        ))
+        .await;
+    // The connector holds the first message for three seconds after fetching it.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let second = Instant::now();
+    dovecot
+        .append(&message(
+            "cu@example.com",
+            "Second",
+            "busy-2@example.com",
+            "",
+            "Two",
+        ))
+        .await;
+    let subjects = wait_for_emails(dir.path(), 2, Duration::from_secs(40)).await;
+    let waited = second.elapsed();
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(subjects, ["First", "Second"]);
+    assert!(
+        waited < Duration::from_secs(15),
+        "the second message waited {waited:?}, as if for the 30-s poll"
+    );
+}

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::store::email::Taken;
 use app::domain::ids::CsqId;
-use async_imap::{extensions::idle::IdleResponse, Client, Session};
+use async_imap::{extensions::idle::IdleResponse, types::UnsolicitedResponse, Client, Session};
 use futures_util::TryStreamExt;
 use std::{fmt, sync::Arc, time::Duration};
 use tokio::{
@@ -54,11 +54,19 @@ pub enum ImapError {
 }
 
 /// Test hook: `SWITCHBOARD_FAILPOINT=<name>` makes the process abort at that point, as a
-/// crash or a kill would (used to prove that no message is lost or taken twice).
-fn failpoint(name: &str) {
-    if std::env::var("SWITCHBOARD_FAILPOINT").is_ok_and(|v| v == name) {
+/// crash or a kill would (used to prove that no message is lost or taken twice);
+/// `<name>:pause` holds the connector there for three seconds (to let a message arrive
+/// while another is being taken).
+async fn failpoint(name: &str) {
+    let Ok(value) = std::env::var("SWITCHBOARD_FAILPOINT") else {
+        return;
+    };
+    if value == name {
         eprintln!("failpoint {name}: aborting");
         std::process::abort();
+    }
+    if value.strip_suffix(":pause") == Some(name) {
+        tokio::time::sleep(Duration::from_secs(3)).await;
     }
 }
 
@@ -174,7 +182,15 @@ async fn run_session(
         take_new(&mut session, config, csq, validity, service).await?;
         // Reset only once messages flow: a message that fails every time backs off.
         *backoff = Duration::from_secs(1);
-        while session.unsolicited_responses.try_recv().is_ok() {}
+        // A message that arrived while the others were taken is announced with the answer
+        // to one of those commands, not again by IDLE: take it now rather than at the next poll.
+        let mut arrived = false;
+        while let Ok(response) = session.unsolicited_responses.try_recv() {
+            arrived |= matches!(response, UnsolicitedResponse::Exists(_));
+        }
+        if arrived {
+            continue;
+        }
         if idle {
             let mut handle = session.idle();
             handle.init().await?;
@@ -236,7 +252,7 @@ async fn take_new(
             }
             continue;
         };
-        failpoint("imap.after_fetch");
+        failpoint("imap.after_fetch").await;
         let address = config.address();
         let source = Source {
             mailbox: &config.name,
@@ -246,7 +262,7 @@ async fn take_new(
             uid,
         };
         let taken = intake::take(service, source, raw).await?;
-        failpoint("imap.after_commit");
+        failpoint("imap.after_commit").await;
         if let Taken::New { .. } = taken {
             // Only a marker for people and other clients: progress is in the database.
             let flagged: Result<Vec<_>, _> = match session
