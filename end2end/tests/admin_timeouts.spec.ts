@@ -1,4 +1,5 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { type Browser, type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { agentReady, customerStarts, logIn, logOut } from './helpers';
 
 /** Fills the chat settings form's timers and saves; the saved message must show. */

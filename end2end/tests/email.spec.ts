@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { agentReady } from './helpers';
 import { LOGO, countInMailbox, deliver, plainMessage, richMessage } from './mail';

@@ -1,4 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { agentReady, customerStarts, logOut } from './helpers';
 
 /** Opens the invite pane, picks the queue found by a search, writes notes and sends. */

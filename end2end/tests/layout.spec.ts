@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 // Screenshots land in test-results/screenshots/ for people to look at; the assertions check
 // what a person would notice: nothing cut off or scrolling sideways at either size.

@@ -1,4 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 /** Logs in through the login page, as a person would. */
 async function logIn(page: Page, username: string, password = 'switchboard') {

@@ -1,4 +1,5 @@
-import { test, expect, type BrowserContext, type Locator, type WebSocketRoute } from '@playwright/test';
+import { type BrowserContext, type Locator, type WebSocketRoute } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { agentReady } from './helpers';
 
 /**

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { createHash } from 'node:crypto';
 import { agentReady } from './helpers';
 import { LOGO, deliver, plainMessage, richMessage } from './mail';
@@ -10,12 +11,6 @@ const PDF = Buffer.concat([
   Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256)),
 ]);
 const MB = 1024 * 1024;
-
-// Whatever happens in a test, its agents close their desktops (S-5: their emails go back),
-// so one failure does not leave an agent Reserved for the next test.
-test.afterEach(async ({ browser }) => {
-  for (const context of browser.contexts()) await context.close();
-});
 
 /** Fails the test if the page ever opens a browser dialog (gadget containers forbid them). */
 function noDialogs(page: Page) {

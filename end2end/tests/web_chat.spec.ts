@@ -1,4 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { agentReady, customerStarts, logIn, logOut, tonesOf } from './helpers';
 
 test('K-1 K-2 O-2 O-5 C-1 C-3 P-1 P-2 P-3 O-6: a customer on the demo shop chats with an agent', async ({ browser }) => {

@@ -7,6 +7,7 @@ mod common;
 
 use app::domain::{
     contact::EndReason,
+    ids::AgentId,
     reply::{Draft, DraftFile},
     state::AgentState,
 };
@@ -38,6 +39,17 @@ async fn reply_server(dovecot: &Dovecot, smtp: &SmtpServer) -> TestServer {
         c.smtp_retry_max_secs = 1;
     })
     .await
+}
+
+/// Dovecot, our server reading it and sending through `smtp`, and Ann Ready in Support on a
+/// desktop socket (with her session cookie): the start of every test here.
+async fn ann_ready(smtp: &SmtpServer) -> (Dovecot, TestServer, AgentId, String, Ws) {
+    let dovecot = Dovecot::start().await;
+    let server = reply_server(&dovecot, smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let (cookie, ws) = ready(&server, "ann").await;
+    (dovecot, server, ann, cookie, ws)
 }
 
 fn client() -> reqwest::Client {
@@ -109,12 +121,8 @@ fn png() -> Vec<u8> {
 /// saw, Bcc only in the envelope; the contact closes at once and the draft is gone.
 #[tokio::test]
 async fn a_reply_reaches_the_smtp_server_as_a_well_formed_message() {
-    let dovecot = Dovecot::start().await;
     let smtp = SmtpServer::start().await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
-    let (cookie, mut desk) = ready(&server, "ann").await;
+    let (dovecot, server, ann, cookie, mut desk) = ann_ready(&smtp).await;
 
     dovecot.append(&fixture("multipart_alternative")).await;
     let view = next_email(&mut desk).await;
@@ -298,12 +306,8 @@ async fn a_reply_reaches_the_smtp_server_as_a_well_formed_message() {
 /// address the agent chose with Reply-To set to the customer, subject "Fwd:", not threaded.
 #[tokio::test]
 async fn a_forward_carries_the_originals_and_replies_go_to_the_customer() {
-    let dovecot = Dovecot::start().await;
     let smtp = SmtpServer::start().await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
-    let (cookie, mut desk) = ready(&server, "ann").await;
+    let (dovecot, server, _, cookie, mut desk) = ann_ready(&smtp).await;
     dovecot.append(&fixture("several_attachments")).await;
     let view = next_email(&mut desk).await;
     let id = view.contact.0;
@@ -374,13 +378,9 @@ async fn a_forward_carries_the_originals_and_replies_go_to_the_customer() {
 /// attached stays. Another agent can touch nothing.
 #[tokio::test]
 async fn limits_are_enforced_by_the_server_and_nothing_attached_is_lost() {
-    let dovecot = Dovecot::start().await;
     let smtp = SmtpServer::start().await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let (dovecot, server, _, cookie, mut desk) = ann_ready(&smtp).await;
     server.create_agent("bob", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
-    let (cookie, mut desk) = ready(&server, "ann").await;
     let bob = server.session("bob", "agent-pass-1").await;
     dovecot.append(&fixture("multipart_alternative")).await;
     let id = next_email(&mut desk).await.contact.0;
@@ -564,12 +564,8 @@ async fn limits_are_enforced_by_the_server_and_nothing_attached_is_lost() {
 /// for the agent at once), survives a restart, and goes out once the server is back.
 #[tokio::test]
 async fn the_outbox_waits_for_the_smtp_server_across_a_restart() {
-    let dovecot = Dovecot::start().await;
     let mut smtp = SmtpServer::start().await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
-    let (cookie, mut desk) = ready(&server, "ann").await;
+    let (dovecot, server, _, cookie, mut desk) = ann_ready(&smtp).await;
     dovecot.append(&fixture("multipart_alternative")).await;
     let view = next_email(&mut desk).await;
 
@@ -631,12 +627,8 @@ async fn the_outbox_waits_for_the_smtp_server_across_a_restart() {
 /// error and the draft as it was; Q-2: discarding it then deletes the draft and its files.
 #[tokio::test]
 async fn a_refused_reply_comes_back_with_its_draft_then_discard_deletes_it() {
-    let dovecot = Dovecot::start().await;
     let smtp = SmtpServer::start().await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
-    let (cookie, mut desk) = ready(&server, "ann").await;
+    let (dovecot, server, ann, cookie, mut desk) = ann_ready(&smtp).await;
     dovecot.append(&fixture("multipart_alternative")).await;
     let id = next_email(&mut desk).await.contact.0;
     let file: DraftFile = upload(
@@ -698,12 +690,8 @@ async fn an_upload_of_unknown_size_is_cut_off_at_the_limit() {
         Arc,
     };
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let dovecot = Dovecot::start().await;
     let smtp = SmtpServer::start().await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
-    let (cookie, mut desk) = ready(&server, "ann").await;
+    let (dovecot, server, _, cookie, mut desk) = ann_ready(&smtp).await;
     dovecot.append(&fixture("multipart_alternative")).await;
     let id = next_email(&mut desk).await.contact;
 
@@ -767,15 +755,12 @@ async fn an_upload_of_unknown_size_is_cut_off_at_the_limit() {
 async fn replies_go_through_starttls_with_a_password_and_keep_their_wrap_up() {
     use app::domain::protocol::{AgentEvent, ServerMessage};
     use common::smtp::SmtpOptions;
-    let dovecot = Dovecot::start().await;
     let smtp = SmtpServer::start_with(SmtpOptions {
         starttls: true,
         auth: Some(("mailer", "smtp-secret-9")),
     })
     .await;
-    let server = reply_server(&dovecot, &smtp).await;
-    let ann = server.create_agent("ann", "agent-pass-1").await;
-    server.queue("Support", &[ann]).await;
+    let (dovecot, server, ann, cookie, mut desk) = ann_ready(&smtp).await;
     let store = &server.services.store;
     let csq = store.csqs().await.unwrap()[0].id;
     let reason = store
@@ -783,7 +768,6 @@ async fn replies_go_through_starttls_with_a_password_and_keep_their_wrap_up() {
         .await
         .unwrap();
     store.assign_wrap_up_reason(csq, reason).await.unwrap();
-    let (cookie, mut desk) = ready(&server, "ann").await;
     dovecot.append(&fixture("multipart_alternative")).await;
     let view = next_email(&mut desk).await;
     assert_eq!(

@@ -10,6 +10,7 @@ use crate::{
     chat::ChatError,
     clock::now_ms,
     store::{
+        email::StoredEmail,
         reply::{NewDraftFile, NewOutbox, StoredDraftFile},
         StoreError,
     },
@@ -80,10 +81,21 @@ impl EmailService {
         id: ContactId,
         input: &ReplyInput,
     ) -> Result<Draft, ChatError> {
-        self.held_email(agent, id).await?;
+        let original = self.readable(agent, id).await?;
+        self.store_draft(agent, id, &original, input).await
+    }
+
+    /// The draft checked, its HTML cleaned when the customer wrote HTML, and stored.
+    async fn store_draft(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        original: &StoredEmail,
+        input: &ReplyInput,
+    ) -> Result<Draft, ChatError> {
         check_draft(input).map_err(ChatError::Invalid)?;
         let mut input = input.clone();
-        if self.store.email(id).await?.view.is_html {
+        if original.view.is_html {
             input.body = compose::clean_reply_html(&input.body, id);
         }
         match self.store.save_draft(id, agent, &input, now_ms()).await {
@@ -132,7 +144,7 @@ impl EmailService {
         if draft.input.mode == ReplyMode::Forward {
             existing.push(FileSize {
                 name: "the customer's attachments".into(),
-                bytes: self.forwarded_bytes(id).await?,
+                bytes: forwarded_bytes(&self.store.email(id).await?),
             });
         }
         // Refused before a byte is read when the size is known (the page sends it).
@@ -267,9 +279,9 @@ impl EmailService {
         id: ContactId,
         input: &ReplyInput,
     ) -> Result<(), ChatError> {
-        let draft = self.save_draft(agent, id, input).await?;
+        let original = self.readable(agent, id).await?;
+        let draft = self.store_draft(agent, id, &original, input).await?;
         check_send(&draft.input, &draft.files).map_err(ChatError::Invalid)?;
-        let original = self.store.email(id).await?;
         let Some(mailbox) = self.mailboxes.get(&original.mailbox) else {
             return Err(ChatError::Unavailable(format!(
                 "The mailbox \"{}\" is no longer configured: this reply cannot be sent.",
@@ -299,7 +311,7 @@ impl EmailService {
         if draft.input.mode == ReplyMode::Forward {
             // SPEC A-1: what a forward carries counts in the 20 MB with the pasted images.
             let total =
-                self.forwarded_bytes(id).await? + draft.files.iter().map(|f| f.size).sum::<u64>();
+                forwarded_bytes(&original) + draft.files.iter().map(|f| f.size).sum::<u64>();
             if total > MAX_TOTAL_ATTACHMENT_BYTES {
                 return Err(invalid(FieldError::new(
                     Field::Attachments,
@@ -360,19 +372,6 @@ impl EmailService {
         Ok(())
     }
 
-    /// The bytes of the customer's attachments a forward carries.
-    async fn forwarded_bytes(&self, id: ContactId) -> Result<u64, ChatError> {
-        Ok(self
-            .store
-            .email(id)
-            .await?
-            .attachments
-            .iter()
-            .filter(|a| !a.inline)
-            .map(|a| a.size)
-            .sum())
-    }
-
     async fn read_file(&self, sha256: &str) -> Result<Vec<u8>, ChatError> {
         let path = self
             .files
@@ -382,6 +381,16 @@ impl EmailService {
             .await
             .map_err(|e| ChatError::Store(StoreError::Corrupt(format!("file {sha256}: {e}"))))
     }
+}
+
+/// The bytes of the customer's attachments a forward carries.
+fn forwarded_bytes(original: &StoredEmail) -> u64 {
+    original
+        .attachments
+        .iter()
+        .filter(|a| !a.inline)
+        .map(|a| a.size)
+        .sum()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! agent who holds the email; inline images are reached through signed addresses because
 //! the sandboxed frame sends no cookie.
 
-use super::AppState;
+use super::{agent::SignedIn, AppState};
 use crate::{chat::ChatError, email::reader, store::StoreError};
 use app::domain::ids::{AttachmentId, ContactId};
 use axum::{
@@ -11,7 +11,7 @@ use axum::{
     extract::{Path, Query, State},
     response::{IntoResponse, Response},
 };
-use http::{header, HeaderMap, HeaderValue, StatusCode};
+use http::{header, HeaderValue, StatusCode};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -38,11 +38,8 @@ pub async fn body(
     State(state): State<AppState>,
     Path(contact): Path<i64>,
     Query(query): Query<BodyQuery>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let service = &state.services.email;
     let email = match service.readable(agent, ContactId(contact)).await {
         Ok(email) => email,
@@ -142,11 +139,8 @@ pub(super) async fn file_response(
 pub async fn attachment(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let attachment = match state.services.store.attachment(AttachmentId(id)).await {
         Ok(a) => a,
         Err(StoreError::NotFound) => return StatusCode::NOT_FOUND.into_response(),

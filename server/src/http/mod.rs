@@ -1,6 +1,7 @@
 //! HTTP wiring: the Leptos pages and server functions, the desktop WebSocket, health and
 //! metrics, behind the request guard.
 
+mod agent;
 mod email;
 mod guard;
 mod health;
@@ -37,15 +38,10 @@ impl FromRef<AppState> for LeptosOptions {
 /// SPEC S-5: the desktop's beacon when its page is closed or reloaded.
 async fn leave(
     axum::extract::State(state): axum::extract::State<AppState>,
-    headers: http::HeaderMap,
+    agent::SignedIn(agent): agent::SignedIn,
 ) -> http::StatusCode {
-    match state.services.authenticate(&headers).await {
-        Ok(agent) => {
-            state.services.page_leaving(agent).await;
-            http::StatusCode::NO_CONTENT
-        }
-        Err(_) => http::StatusCode::UNAUTHORIZED,
-    }
+    state.services.page_leaving(agent).await;
+    http::StatusCode::NO_CONTENT
 }
 
 pub fn router(state: AppState) -> Router {

@@ -2,7 +2,7 @@
 //! removed, the reply sent. JSON in and out; refusals carry every field error with its
 //! message, so the page marks the right field. Writes pass the request guard (CSRF).
 
-use super::{email::file_response, AppState};
+use super::{agent::SignedIn, email::file_response, AppState};
 use crate::chat::ChatError;
 use app::domain::{
     ids::{ContactId, DraftFileId},
@@ -64,12 +64,9 @@ fn failure(e: ChatError) -> Response {
 pub async fn save_draft(
     State(state): State<AppState>,
     Path(contact): Path<i64>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
     Json(input): Json<ReplyInput>,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     match state
         .services
         .email
@@ -95,12 +92,10 @@ pub async fn add_file(
     State(state): State<AppState>,
     Path(contact): Path<i64>,
     Query(query): Query<FileQuery>,
+    SignedIn(agent): SignedIn,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -138,11 +133,8 @@ pub async fn add_file(
 pub async fn draft_file(
     State(state): State<AppState>,
     Path((contact, id)): Path<(i64, i64)>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     match state
         .services
         .email
@@ -166,11 +158,8 @@ pub async fn draft_file(
 pub async fn remove_file(
     State(state): State<AppState>,
     Path((contact, id)): Path<(i64, i64)>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     match state
         .services
         .email
@@ -186,12 +175,9 @@ pub async fn remove_file(
 pub async fn send(
     State(state): State<AppState>,
     Path(contact): Path<i64>,
-    headers: HeaderMap,
+    SignedIn(agent): SignedIn,
     Json(input): Json<ReplyInput>,
 ) -> Response {
-    let Ok(agent) = state.services.authenticate(&headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
     match state
         .services
         .email

@@ -1,0 +1,38 @@
+import { test as base, expect } from '@playwright/test';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Every browser test runs with this `test`: whatever happens in it, its pages leave as a
+ * closing desktop does (S-5: the beacon, then the page goes), so a failure cannot leave an
+ * agent's page open, Ready or holding contacts, to take the next test's contacts. On a
+ * failure the mail servers' logs are printed, to tell a slow mailbox from a page fault.
+ */
+export const test = base.extend<{ tidyBrowser: void }>({
+  tidyBrowser: [
+    async ({ browser }, use, testInfo) => {
+      await use();
+      if (testInfo.status !== testInfo.expectedStatus) printMailLogs();
+      for (const context of browser.contexts()) {
+        for (const page of context.pages()) {
+          await page.evaluate(() => navigator.sendBeacon('/api/leave')).catch(() => false);
+        }
+        await context.close();
+      }
+    },
+    { auto: true },
+  ],
+});
+
+function printMailLogs() {
+  const dir = process.env.SWITCHBOARD_E2E_IMAP_DIR;
+  if (!dir) return;
+  for (const name of ['dovecot.log', 'smtp.log']) {
+    const path = join(dir, name);
+    if (!existsSync(path)) continue;
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    console.log(`--- last lines of ${name} ---\n${lines.slice(-25).join('\n')}`);
+  }
+}
+
+export { expect };
