@@ -28,6 +28,9 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 100
 mail_location = maildir:$dir/mail/%u
+# IDLE learns of new mail through inotify; where a sandbox denies it, Dovecot falls back to
+# looking every mailbox_idle_check_interval (30 s by default): keep that short for the tests.
+mailbox_idle_check_interval = 1 secs
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $dir/passwd
