@@ -6,9 +6,10 @@ Every message it accepts is written to DIR as <n>.eml (the bytes as received) be
 refused.test are answered 550 (a permanent refusal), recipients at later.test 451 (try
 again later), so tests can see how Switchboard handles both.
 
-Usage: smtp_capture.py PORT DIR [--starttls CERT KEY] [--auth USER PASSWORD]
-With --starttls the server requires STARTTLS before anything else; with --auth it requires
-AUTH (PLAIN or LOGIN) before mail is accepted.
+Usage: smtp_capture.py PORT DIR [--starttls CERT KEY | --tls CERT KEY] [--auth USER PASSWORD]
+With --starttls the server requires STARTTLS before anything else; with --tls it speaks TLS
+from the first byte (as on port 465); with --auth it requires AUTH (PLAIN or LOGIN) before
+mail is accepted.
 """
 
 import argparse
@@ -54,6 +55,7 @@ def main():
     parser.add_argument("port", type=int)
     parser.add_argument("directory")
     parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--auth", nargs=2, metavar=("USER", "PASSWORD"))
     args = parser.parse_args()
     os.makedirs(args.directory, exist_ok=True)
@@ -62,6 +64,10 @@ def main():
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(*args.starttls)
         options.update(tls_context=context, require_starttls=True)
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.tls)
+        options.update(ssl_context=context)
     if args.auth:
         user, password = args.auth[0].encode(), args.auth[1].encode()
 
@@ -70,6 +76,7 @@ def main():
             return AuthResult(success=ok)
 
         options.update(authenticator=authenticator, auth_required=True,
+                       # aiosmtpd counts only STARTTLS as TLS; with --tls all of it is.
                        auth_require_tls=bool(args.starttls))
     controller = Controller(
         Capture(args.directory),

@@ -758,6 +758,7 @@ async fn replies_go_through_starttls_with_a_password_and_keep_their_wrap_up() {
     let smtp = SmtpServer::start_with(SmtpOptions {
         starttls: true,
         auth: Some(("mailer", "smtp-secret-9")),
+        ..SmtpOptions::default()
     })
     .await;
     let (dovecot, server, ann, cookie, mut desk) = ann_ready(&smtp).await;
@@ -810,4 +811,34 @@ async fn replies_go_through_starttls_with_a_password_and_keep_their_wrap_up() {
         [reason],
         "the choice stays with the sent email"
     );
+}
+
+/// SPEC R-7: a mail server that speaks TLS from the first byte (port 465, `security: tls`)
+/// with a password: the reply goes through, and only over TLS (the server requires it).
+#[tokio::test]
+async fn replies_go_through_implicit_tls_with_a_password() {
+    use common::smtp::SmtpOptions;
+    let smtp = SmtpServer::start_with(SmtpOptions {
+        tls: true,
+        auth: Some(("mailer", "smtp-secret-9")),
+        ..SmtpOptions::default()
+    })
+    .await;
+    assert_eq!(smtp.settings()["security"], "tls");
+    let (dovecot, server, _, cookie, mut desk) = ann_ready(&smtp).await;
+    dovecot.append(&fixture("multipart_alternative")).await;
+    let view = next_email(&mut desk).await;
+    let draft =
+        json!({"mode": "reply", "to": ["ann.lee@example.com"], "body": "<p>Sent over TLS.</p>"});
+    assert_eq!(
+        send(&server, &cookie, view.contact.0, draft).await.status(),
+        202
+    );
+    let messages = smtp.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(messages[0].envelope_to, ["ann.lee@example.com"]);
+    assert!(messages[0]
+        .parsed()
+        .body_text(0)
+        .unwrap()
+        .contains("Sent over TLS."));
 }

@@ -18,6 +18,8 @@ pub struct SmtpServer {
 pub struct SmtpOptions {
     /// STARTTLS required, with a certificate from a test CA (`ca.pem` in the folder).
     pub starttls: bool,
+    /// TLS from the first byte (as on port 465), with the same test CA.
+    pub tls: bool,
     /// AUTH required with this user and password.
     pub auth: Option<(&'static str, &'static str)>,
 }
@@ -58,7 +60,7 @@ impl SmtpServer {
             child: None,
             options,
         };
-        if server.options.starttls {
+        if server.options.starttls || server.options.tls {
             super::imap::make_certificates(server.dir.path());
         }
         server.resume().await;
@@ -72,9 +74,13 @@ impl SmtpServer {
             .arg(script())
             .arg(self.port.to_string())
             .arg(self.dir.path().join("mail"));
-        if self.options.starttls {
+        if self.options.starttls || self.options.tls {
             command
-                .arg("--starttls")
+                .arg(if self.options.tls {
+                    "--tls"
+                } else {
+                    "--starttls"
+                })
                 .arg(self.dir.path().join("server.pem"))
                 .arg(self.dir.path().join("server.key"));
         }
@@ -110,8 +116,8 @@ impl SmtpServer {
     pub fn settings(&self) -> serde_json::Value {
         let mut settings =
             serde_json::json!({"host": "127.0.0.1", "port": self.port, "security": "none"});
-        if self.options.starttls {
-            settings["security"] = "starttls".into();
+        if self.options.starttls || self.options.tls {
+            settings["security"] = if self.options.tls { "tls" } else { "starttls" }.into();
             settings["ca_file"] = self.dir.path().join("ca.pem").display().to_string().into();
         }
         if let Some((user, password)) = self.options.auth {
