@@ -3,13 +3,16 @@
 //! database refers to it.
 
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 /// Numbers temporary file names, so two writers never share one.
 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A streamed file, stored.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Upload {
     pub sha256: String,
     pub size: u64,
@@ -28,16 +31,52 @@ pub enum PutError {
     Io(#[from] std::io::Error),
 }
 
+/// A streamed file still under its temporary name: [`Files::keep`] gives it its name;
+/// dropped instead (refused, or the request failed), it is deleted.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: Option<PathBuf>,
+    pub upload: Upload,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Files {
     root: PathBuf,
+    gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Files {
     pub fn new(data_dir: &Path) -> Self {
         Files {
             root: data_dir.join("attachments"),
+            gate: Arc::default(),
         }
+    }
+
+    /// Held from the moment bytes get their name until the database refers to them, and
+    /// while an unused file is checked and removed: two records sharing the same bytes
+    /// (the same file attached twice) can then never lose them to each other.
+    pub async fn gate(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.gate.lock().await
+    }
+
+    /// Gives a streamed file its name (the caller holds [`Self::gate`]).
+    pub async fn keep(&self, mut staged: Staged) -> std::io::Result<Upload> {
+        let upload = std::mem::take(&mut staged.upload);
+        let path = self.path(&upload.sha256).expect("a hex digest");
+        tokio::fs::create_dir_all(path.parent().expect("in a folder")).await?;
+        if let Some(tmp) = staged.tmp.take() {
+            tokio::fs::rename(&tmp, &path).await?;
+        }
+        Ok(upload)
     }
 
     /// Where the bytes of this hash live.
@@ -59,9 +98,10 @@ impl Files {
         }
     }
 
-    /// Stores what `body` brings, hashing while writing, and stops reading as soon as more
-    /// than `limit` bytes came (SPEC A-3: a file over a limit is refused while it streams).
-    pub async fn put_stream<S, E>(&self, mut body: S, limit: u64) -> Result<Upload, PutError>
+    /// Writes what `body` brings under a temporary name, hashing while writing, and stops
+    /// reading as soon as more than `limit` bytes came (SPEC A-3: a file over a limit is
+    /// refused while it streams).
+    pub async fn put_stream<S, E>(&self, mut body: S, limit: u64) -> Result<Staged, PutError>
     where
         S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -99,18 +139,13 @@ impl Files {
             Ok(Upload { sha256, size, head })
         }
         .await;
-        match result {
-            Ok(upload) => {
-                let path = self.path(&upload.sha256).expect("a hex digest");
-                tokio::fs::create_dir_all(path.parent().expect("in a folder")).await?;
-                tokio::fs::rename(&tmp, &path).await?;
-                Ok(upload)
-            }
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                Err(e)
-            }
-        }
+        // Deleted on the way out if the upload failed.
+        let mut staged = Staged {
+            tmp: Some(tmp),
+            upload: Upload::default(),
+        };
+        staged.upload = result?;
+        Ok(staged)
     }
 
     /// Stores the bytes (if not already there) and returns their hex SHA-256.
@@ -137,6 +172,63 @@ impl Files {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file under the folder, temporary ones included.
+    fn all_files(root: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(all_files(&path));
+            } else {
+                found.push(path);
+            }
+        }
+        found
+    }
+
+    fn chunks(
+        parts: &[&'static [u8]],
+    ) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, String>> + Unpin {
+        futures_util::stream::iter(
+            parts
+                .iter()
+                .map(|p| Ok(axum::body::Bytes::from_static(p)))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_streamed_file_is_named_only_when_kept_and_leaves_nothing_when_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = Files::new(dir.path());
+        let root = dir.path().join("attachments");
+
+        // Over the limit: reading stops, nothing stays.
+        let over = files.put_stream(chunks(&[b"12345", b"67890"]), 8).await;
+        assert!(matches!(over, Err(PutError::Over(10))));
+        assert!(all_files(&root).is_empty());
+
+        // Refused after reading (its type, say): dropping it leaves nothing.
+        let staged = files
+            .put_stream(chunks(&[b"MZ", b"program"]), 100)
+            .await
+            .unwrap();
+        assert_eq!(staged.upload.size, 9);
+        assert_eq!(staged.upload.head, b"MZprogram");
+        drop(staged);
+        assert!(all_files(&root).is_empty());
+
+        // Kept: under its hash, and only there.
+        let staged = files
+            .put_stream(chunks(&[b"hel", b"lo"]), 100)
+            .await
+            .unwrap();
+        let upload = files.keep(staged).await.unwrap();
+        let path = files.path(&upload.sha256).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+        assert_eq!(all_files(&root), [path]);
+    }
 
     #[tokio::test]
     async fn same_bytes_same_file() {

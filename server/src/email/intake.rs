@@ -42,6 +42,8 @@ pub async fn take(
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut attachments = Vec::with_capacity(parsed.kept.len());
+    // Until the email refers to its files, none of them may be removed as unused.
+    let gate = service.files.gate().await;
     for part in &parsed.kept {
         attachments.push(NewAttachment {
             name: part.name.clone(),
@@ -73,6 +75,7 @@ pub async fn take(
         skipped: parsed.skipped,
     };
     let taken = service.store.take_email(&email, now_ms()).await?;
+    drop(gate);
     if let Taken::New {
         contact,
         last_agent,

@@ -172,7 +172,7 @@ impl EmailService {
             };
             invalid(FieldError::new(field(), problem))
         };
-        let upload = self
+        let staged = self
             .files
             .put_stream(body, limit)
             .await
@@ -186,10 +186,15 @@ impl EmailService {
                     ChatError::Unavailable(format!("The upload of \"{name}\" was interrupted."))
                 }
             })?;
-        if refused_type(&name, &upload.head) {
-            self.forget_files(vec![upload.sha256]).await;
+        if refused_type(&name, &staged.upload.head) {
             return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
         }
+        let _gate = self.files.gate().await;
+        let upload = self
+            .files
+            .keep(staged)
+            .await
+            .map_err(|e| ChatError::Store(StoreError::Corrupt(e.to_string())))?;
         let new = NewDraftFile {
             name: name.clone(),
             content_type: if content_type.is_empty() {
@@ -204,11 +209,11 @@ impl EmailService {
         match self.store.add_draft_file(id, agent, &new, now_ms()).await {
             Ok(Ok(file)) => Ok(file),
             Ok(Err(e)) => {
-                self.forget_files(vec![upload.sha256]).await;
+                self.forget_unused(vec![upload.sha256]).await;
                 Err(invalid(e))
             }
             Err(StoreError::NotFound) => {
-                self.forget_files(vec![upload.sha256]).await;
+                self.forget_unused(vec![upload.sha256]).await;
                 Err(ChatError::NotYours)
             }
             Err(e) => Err(e.into()),
@@ -261,6 +266,12 @@ impl EmailService {
 
     /// Removes the bytes no email or draft refers to any more.
     async fn forget_files(&self, shas: Vec<String>) {
+        let _gate = self.files.gate().await;
+        self.forget_unused(shas).await;
+    }
+
+    /// The same, for a caller holding the files' gate.
+    async fn forget_unused(&self, shas: Vec<String>) {
         for sha in shas {
             match self.store.file_in_use(&sha).await {
                 Ok(false) => self.files.remove(&sha).await,
