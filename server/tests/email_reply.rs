@@ -32,20 +32,21 @@ fn mailbox_settings(smtp: &SmtpServer) -> Value {
     })
 }
 
-async fn reply_server(dovecot: &Dovecot, smtp: &SmtpServer) -> TestServer {
-    let path = dovecot.mailboxes_file_with("Support", mailbox_settings(smtp));
-    TestServer::start_with(|c| {
-        c.mailboxes = Some(path);
-        c.smtp_retry_max_secs = 1;
-    })
-    .await
-}
-
 /// Dovecot, our server reading it and sending through `smtp`, and Ann Ready in Support on a
 /// desktop socket (with her session cookie): the start of every test here.
 async fn ann_ready(smtp: &SmtpServer) -> (Dovecot, TestServer, AgentId, String, Ws) {
+    ann_ready_with(mailbox_settings(smtp)).await
+}
+
+/// The same, with the mailbox's settings given.
+async fn ann_ready_with(settings: Value) -> (Dovecot, TestServer, AgentId, String, Ws) {
     let dovecot = Dovecot::start().await;
-    let server = reply_server(&dovecot, smtp).await;
+    let path = dovecot.mailboxes_file_with("Support", settings);
+    let server = TestServer::start_with(|c| {
+        c.mailboxes = Some(path);
+        c.smtp_retry_max_secs = 1;
+    })
+    .await;
     let ann = server.create_agent("ann", "agent-pass-1").await;
     server.queue("Support", &[ann]).await;
     let (cookie, ws) = ready(&server, "ann").await;
@@ -841,4 +842,29 @@ async fn replies_go_through_implicit_tls_with_a_password() {
         .body_text(0)
         .unwrap()
         .contains("Sent over TLS."));
+}
+
+/// SPEC R-7: a mailbox set up to log in to an SMTP server that offers no login (or no
+/// STARTTLS, or no 8BITMIME) can never send: the email comes back to its agent at once with
+/// the reason, instead of waiting in the outbox for hours of retries.
+#[tokio::test]
+async fn a_reply_the_smtp_settings_cannot_send_comes_back_with_the_reason() {
+    let smtp = SmtpServer::start().await;
+    let mut settings = mailbox_settings(&smtp);
+    settings["smtp"]["username"] = "mailer".into();
+    settings["smtp"]["password"] = "smtp-secret-9".into();
+    let (dovecot, server, _, cookie, mut desk) = ann_ready_with(settings).await;
+    dovecot.append(&fixture("multipart_alternative")).await;
+    let id = next_email(&mut desk).await.contact.0;
+    let draft = json!({"mode": "reply", "to": ["ann.lee@example.com"], "body": "<p>Hi</p>"});
+    assert_eq!(send(&server, &cookie, id, draft).await.status(), 202);
+    assert_eq!(closed(&mut desk).await.1, EndReason::Sent);
+    let back = next_email(&mut desk).await;
+    assert_eq!(back.contact.0, id);
+    let error = back.email.unwrap().draft.unwrap().send_error.unwrap();
+    assert!(
+        error.contains("No compatible authentication mechanism") && error.contains("SMTP settings"),
+        "{error}"
+    );
+    assert!(smtp.messages().is_empty());
 }

@@ -1,7 +1,8 @@
 //! The outbox (SPEC R-7): sent replies wait in the database until their mailbox's SMTP
 //! server takes them. A temporary failure (the server unreachable, a 4xx answer) is tried
-//! again with a growing delay; a permanent one (5xx) gives the email back to its agent with
-//! the server's words and the draft intact. A restart resumes where it stopped.
+//! again with a growing delay; a permanent one (a 5xx answer, or a server without what the
+//! settings need, such as a login) gives the email back to its agent with the reason and the
+//! draft intact. A restart resumes where it stopped.
 
 use super::{
     config::{Security, SmtpConfig},
@@ -102,6 +103,11 @@ pub async fn deliver(smtp: &SmtpConfig, item: &OutboxItem) -> Result<(), SendFai
     match transport.send_raw(&envelope, &item.message).await {
         Ok(_) => Ok(()),
         Err(e) if e.is_permanent() => Err(SendFailure::Permanent(e.to_string())),
+        // The server lacks what the settings need (a login, STARTTLS, 8BITMIME): retrying
+        // cannot help, the agent should know now.
+        Err(e) if e.is_client() => Err(SendFailure::Permanent(format!(
+            "{e} (check the mailbox's SMTP settings)"
+        ))),
         Err(e) => Err(SendFailure::Temporary(e.to_string())),
     }
 }
