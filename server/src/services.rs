@@ -406,7 +406,7 @@ impl Backend for Services {
         let agent = self.logged_in(headers).await?;
         let id = agent.id;
         let (status, seq) = self.store.agent_status(id).await.map_err(internal)?;
-        let (offers, contacts) = self.chat.work_of(id).await.map_err(internal)?;
+        let work = self.chat.work_of(id).await.map_err(internal)?;
         let canned = self
             .store
             .canned_responses(app::domain::contact::ContactKind::Chat)
@@ -421,8 +421,7 @@ impl Backend for Services {
             agent,
             status,
             seq,
-            offers,
-            contacts,
+            work,
             canned,
             canned_email,
             draft_autosave_secs: self.autosave_secs,

@@ -10,6 +10,7 @@ use app::domain::{
     ids::ContactId,
     invite::InviteOutcome,
     protocol::{AgentEvent, CommandError, ContactView, Envelope, InvitationView, ServerMessage},
+    state::AgentState,
     widget::WidgetMessage,
 };
 use common::{next_widget, send_json, wait_for, TestServer, Ws};
@@ -196,7 +197,7 @@ async fn invite_decline_accept_share_and_leave() {
         .work_of(app::domain::ids::AgentId(1))
         .await
         .unwrap()
-        .1;
+        .contacts;
     assert_eq!(alice_view[0].notes, None);
 
     // G-3: three participants at most.
@@ -272,6 +273,35 @@ async fn the_agent_who_stays_owns_the_chat() {
     send_json(&mut b, json!({"type": "end_chat", "contact": chat})).await;
     event(&mut b, |e| matches!(e, AgentEvent::ContactClosed { .. })).await;
     until_widget(&mut widget, "bob has left the chat.").await;
+}
+
+/// SPEC G-2, D-4: a page the invited agent opens while the invitation waits (another tab,
+/// a page started afresh) shows it in its first picture, notes included, and can answer it.
+#[tokio::test]
+async fn a_page_opened_while_invited_shows_the_invitation() {
+    let server = TestServer::start().await;
+    let (_widget, mut a, _b, mut c, chat, csq) = chat_with_three_agents(&server).await;
+    // Carol steps away; Bob logs in again (the cookie is kept for his second page).
+    send_json(&mut c, json!({"type": "set_state", "ready": false})).await;
+    event(&mut c, |e| {
+        matches!(e, AgentEvent::StateChanged { status, .. } if status.state == AgentState::NotReady)
+    })
+    .await;
+    let (cookie, mut b) = common::desk::ready(&server, "bob").await;
+    invite(&mut a, chat, csq, "Wants a refund").await;
+    let sent = invited(&mut b).await;
+    let mut page = server.ws(&cookie).await;
+    send_json(&mut page, json!({"type": "hello", "resume_after": null})).await;
+    let ServerMessage::Snapshot { work, .. } =
+        wait_for(&mut page, |m| matches!(m, ServerMessage::Snapshot { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(work.invitations, [sent]);
+    assert_eq!(work.invitations[0].notes, "Wants a refund");
+    answer(&mut page, chat, true).await;
+    assigned(&mut page).await;
+    assert_eq!(result(&mut a).await.0, InviteOutcome::Accepted);
 }
 
 /// SPEC G-2: the newcomer sees at most the last 100 messages of a long chat.

@@ -5,7 +5,7 @@ use crate::domain::{
     agent::Agent,
     canned::CannedResponse,
     csq::Csq,
-    protocol::{ContactView, OfferView, Seq},
+    protocol::{Seq, Work},
     state::AgentStatus,
 };
 use leptos::prelude::*;
@@ -18,10 +18,8 @@ pub struct DesktopView {
     pub agent: Agent,
     pub status: AgentStatus,
     pub seq: Seq,
-    /// Offers waiting for the agent's answer (SPEC O-2).
-    pub offers: Vec<OfferView>,
-    /// Contacts in the agent's hands (SPEC C-1).
-    pub contacts: Vec<ContactView>,
+    /// Offers, invitations and contacts in hand (SPEC O-2, G-2, C-1).
+    pub work: Work,
     /// The chat canned responses (SPEC P-3).
     pub canned: Vec<CannedResponse>,
     /// The server's time (Unix ms), so countdowns follow the server's clock.

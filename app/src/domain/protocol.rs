@@ -100,6 +100,21 @@ pub struct CsqAvailability {
     pub available: u32,
 }
 
+/// What waits for an agent's answer and what the agent holds: what a page needs when it
+/// opens (or starts again from a snapshot).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Work {
+    /// Offers waiting for the agent's answer (SPEC O-2).
+    #[serde(default)]
+    pub offers: Vec<OfferView>,
+    /// Invitations to join another agent's chat, waiting for an answer (SPEC G-2).
+    #[serde(default)]
+    pub invitations: Vec<InvitationView>,
+    /// Contacts in the agent's hands (SPEC C-1).
+    #[serde(default)]
+    pub contacts: Vec<ContactView>,
+}
+
 /// An offered chat as the Control gadget shows it (SPEC O-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferView {
@@ -219,14 +234,13 @@ pub enum CommandError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// The current state, offers and contacts, and the stream position they reflect.
+    /// The current state, offers, invitations and contacts, and the stream position they
+    /// reflect.
     Snapshot {
         status: AgentStatus,
         seq: Seq,
         #[serde(default)]
-        offers: Vec<OfferView>,
-        #[serde(default)]
-        contacts: Vec<ContactView>,
+        work: Work,
     },
     Event(Envelope),
     /// All missed events have been replayed; live events follow.

@@ -1,14 +1,9 @@
 //! What the routing engine's decisions do: record the contact's lifecycle, put offers on
 //! the agent's desktop, and make an agent who let an offer expire Not Ready (SPEC S-4).
 
-use super::views::offer_view;
+use super::views::{invitation_view, offer_view};
 use crate::{hub::Hub, routing::engine::Output, routing::RoutingEffects, store::Store};
-use app::domain::{
-    contact::ContactStatus,
-    ids::{AgentId, ContactId},
-    protocol::{AgentEvent, InvitationView},
-    state::StateEvent,
-};
+use app::domain::{contact::ContactStatus, protocol::AgentEvent, state::StateEvent};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -27,32 +22,6 @@ impl RoutingEffects for ChatEffects {
             tracing::error!(error = %e, ?output, "routing effect failed");
         }
     }
-}
-
-/// SPEC G-2: the invited agent's notification: who invites, for which customer, the notes.
-async fn invitation_view(
-    store: &dyn Store,
-    contact: ContactId,
-    from: AgentId,
-    expires_at_ms: i64,
-) -> Result<InvitationView, crate::store::StoreError> {
-    let chat = store.contact(contact).await?;
-    let pending = store.invitation(contact).await?;
-    let csq = pending.as_ref().map_or(chat.csq, |p| p.csq);
-    Ok(InvitationView {
-        contact,
-        from: store.agent(from).await?.display_name,
-        customer: store.customer(chat.customer).await?.name,
-        csq: store
-            .csqs()
-            .await?
-            .into_iter()
-            .find(|c| c.id == csq)
-            .map(|c| c.name)
-            .unwrap_or_default(),
-        notes: pending.map(|p| p.notes).unwrap_or_default(),
-        expires_at_ms,
-    })
 }
 
 impl ChatEffects {

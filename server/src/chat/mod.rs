@@ -20,7 +20,7 @@ use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
     ids::{AgentId, ContactId, WrapUpReasonId},
-    protocol::{AgentEvent, CommandError, ServerMessage},
+    protocol::{AgentEvent, CommandError, ServerMessage, Work},
     state::StateEvent,
     validate::{
         validate_chat_message, validate_client_id, validate_pre_chat, Field, FieldError,
@@ -146,29 +146,28 @@ impl ChatService {
         Ok(contact)
     }
 
-    /// The agent's offers and contacts in hand, for a page that opens (SPEC O-2, C-1).
-    pub async fn work_of(
-        &self,
-        agent: AgentId,
-    ) -> Result<
-        (
-            Vec<app::domain::protocol::OfferView>,
-            Vec<app::domain::protocol::ContactView>,
-        ),
-        ChatError,
-    > {
-        let mut offers = Vec::new();
-        for (contact, expires_at_ms) in self.routing.offers_for(agent).await {
+    /// The agent's offers, invitations and contacts in hand, for a page that opens (SPEC
+    /// O-2, G-2, C-1).
+    pub async fn work_of(&self, agent: AgentId) -> Result<Work, ChatError> {
+        let waiting = self.routing.waiting_for(agent).await;
+        let mut work = Work::default();
+        for (contact, expires_at_ms) in waiting.offers {
             let contact = self.store.contact(contact).await?;
-            offers.push(views::offer_view(self.store.as_ref(), &contact, expires_at_ms).await?);
+            work.offers
+                .push(views::offer_view(self.store.as_ref(), &contact, expires_at_ms).await?);
         }
-        let mut contacts = Vec::new();
+        for (contact, from, expires_at_ms) in waiting.invitations {
+            work.invitations.push(
+                views::invitation_view(self.store.as_ref(), contact, from, expires_at_ms).await?,
+            );
+        }
         for contact in self.store.open_contacts().await? {
             if self.participants(&contact).await?.contains(&agent) {
-                contacts.push(views::contact_view(self.store.as_ref(), &contact, agent).await?);
+                work.contacts
+                    .push(views::contact_view(self.store.as_ref(), &contact, agent).await?);
             }
         }
-        Ok((offers, contacts))
+        Ok(work)
     }
 
     /// Transcript lines after `after`, for a page or widget catching up (SPEC K-3).

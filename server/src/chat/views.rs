@@ -3,8 +3,8 @@
 use crate::store::{Store, StoreResult};
 use app::domain::{
     contact::Contact,
-    ids::AgentId,
-    protocol::{ContactView, OfferView},
+    ids::{AgentId, ContactId},
+    protocol::{ContactView, InvitationView, OfferView},
 };
 
 async fn csq_name(store: &dyn Store, contact: &Contact) -> StoreResult<String> {
@@ -70,5 +70,31 @@ pub async fn contact_view(
             }
             _ => None,
         },
+    })
+}
+
+/// SPEC G-2: the invited agent's notification: who invites, for which customer, the notes.
+pub async fn invitation_view(
+    store: &dyn Store,
+    contact: ContactId,
+    from: AgentId,
+    expires_at_ms: i64,
+) -> StoreResult<InvitationView> {
+    let chat = store.contact(contact).await?;
+    let pending = store.invitation(contact).await?;
+    let csq = pending.as_ref().map_or(chat.csq, |p| p.csq);
+    Ok(InvitationView {
+        contact,
+        from: store.agent(from).await?.display_name,
+        customer: store.customer(chat.customer).await?.name,
+        csq: store
+            .csqs()
+            .await?
+            .into_iter()
+            .find(|c| c.id == csq)
+            .map(|c| c.name)
+            .unwrap_or_default(),
+        notes: pending.map(|p| p.notes).unwrap_or_default(),
+        expires_at_ms,
     })
 }

@@ -160,20 +160,15 @@ impl Connection {
                     .agent_status(self.agent)
                     .await
                     .map_err(|_| End::Store)?;
-                let (offers, contacts) = self
+                let work = self
                     .services
                     .chat
                     .work_of(self.agent)
                     .await
                     .map_err(|_| End::Store)?;
                 self.cursor = seq;
-                self.send(&ServerMessage::Snapshot {
-                    status,
-                    seq,
-                    offers,
-                    contacts,
-                })
-                .await?;
+                self.send(&ServerMessage::Snapshot { status, seq, work })
+                    .await?;
             }
         }
         self.catch_up_all().await?;
@@ -182,13 +177,13 @@ impl Connection {
 
     /// Sends the lines the page lacks of every chat the agent holds.
     async fn catch_up_all(&mut self) -> Result<(), End> {
-        let (_, contacts) = self
+        let work = self
             .services
             .chat
             .work_of(self.agent)
             .await
             .map_err(|_| End::Store)?;
-        for contact in contacts {
+        for contact in work.contacts {
             self.catch_up(contact.contact).await?;
         }
         Ok(())

@@ -328,6 +328,18 @@ impl Engine {
         offers
     }
 
+    /// The invitations waiting for one agent's answer: the chat, who invited, the expiry.
+    pub fn invitations_for(&self, agent: AgentId) -> Vec<(ContactId, AgentId, i64)> {
+        let mut invitations: Vec<_> = self
+            .invites
+            .iter()
+            .filter(|(_, i)| i.to == agent)
+            .map(|(c, i)| (*c, i.from, i.expires_at_ms))
+            .collect();
+        invitations.sort();
+        invitations
+    }
+
     pub fn agent(&self, agent: AgentId) -> Option<&AgentInfo> {
         self.agents.get(&agent)
     }

@@ -21,10 +21,18 @@ enum Command {
     Input(Input),
     /// An input whose outputs the caller waits for (an accept must know if it won).
     Ask(Input, oneshot::Sender<Vec<Output>>),
-    /// The offers waiting for an agent, with their expiry (for a page that opens).
-    Offers(AgentId, oneshot::Sender<Vec<(ContactId, i64)>>),
+    /// What waits for an agent's answer (for a page that opens).
+    Waiting(AgentId, oneshot::Sender<Waiting>),
     /// SPEC G-1: per CSQ, the agents an invitation to this chat could reach now.
     Availability(ContactId, oneshot::Sender<Vec<(CsqId, usize)>>),
+}
+
+/// What waits for one agent's answer, with expiries (Unix ms).
+#[derive(Debug, Default)]
+pub struct Waiting {
+    pub offers: Vec<(ContactId, i64)>,
+    /// The chat, who invited, the expiry.
+    pub invitations: Vec<(ContactId, AgentId, i64)>,
 }
 
 /// A cheap handle to the routing task.
@@ -66,13 +74,18 @@ impl Routing {
         answer.await.unwrap_or_default()
     }
 
-    /// The offers waiting for the agent's answer, with their expiry (Unix ms).
-    pub async fn offers_for(&self, agent: AgentId) -> Vec<(ContactId, i64)> {
+    /// The offers and invitations waiting for the agent's answer.
+    pub async fn waiting_for(&self, agent: AgentId) -> Waiting {
         let (reply, answer) = oneshot::channel();
-        if self.tx.send(Command::Offers(agent, reply)).is_err() {
-            return Vec::new();
+        if self.tx.send(Command::Waiting(agent, reply)).is_err() {
+            return Waiting::default();
         }
         answer.await.unwrap_or_default()
+    }
+
+    /// The offers waiting for the agent's answer, with their expiry (Unix ms).
+    pub async fn offers_for(&self, agent: AgentId) -> Vec<(ContactId, i64)> {
+        self.waiting_for(agent).await.offers
     }
 
     /// SPEC O-5: true if the agent won the chat.
@@ -114,8 +127,11 @@ async fn run(
         let (input, reply) = match command {
             Command::Input(input) => (input, None),
             Command::Ask(input, reply) => (input, Some(reply)),
-            Command::Offers(agent, reply) => {
-                let _ = reply.send(engine.offers_for(agent));
+            Command::Waiting(agent, reply) => {
+                let _ = reply.send(Waiting {
+                    offers: engine.offers_for(agent),
+                    invitations: engine.invitations_for(agent),
+                });
                 continue;
             }
             Command::Availability(contact, reply) => {

@@ -6,8 +6,8 @@ use super::model::{Cue, DesktopModel, Pending};
 use crate::domain::{
     ids::{ContactId, WrapUpReasonId},
     protocol::{
-        AgentEvent, ClientCommand, ContactView, CsqAvailability, Delivery, OfferView, Seq,
-        ServerMessage, StreamCursor,
+        AgentEvent, ClientCommand, CsqAvailability, Delivery, Seq, ServerMessage, StreamCursor,
+        Work,
     },
     state::{AgentState, AgentStatus},
 };
@@ -40,13 +40,8 @@ pub struct Live {
 }
 
 impl Live {
-    pub fn new(
-        status: AgentStatus,
-        seq: Seq,
-        offers: Vec<OfferView>,
-        contacts: Vec<ContactView>,
-    ) -> Self {
-        let model = RwSignal::new(DesktopModel::new(status, offers, contacts));
+    pub fn new(status: AgentStatus, seq: Seq, work: Work) -> Self {
+        let model = RwSignal::new(DesktopModel::new(status, work));
         Live {
             model,
             status: Memo::new(move |_| model.with(|m| m.status)),
@@ -165,14 +160,9 @@ impl Live {
     /// Applies one message from the server; returns a command to send back (a resync).
     pub fn handle(&self, message: ServerMessage, now_ms: i64) -> Option<ClientCommand> {
         match message {
-            ServerMessage::Snapshot {
-                status,
-                seq,
-                offers,
-                contacts,
-            } => {
+            ServerMessage::Snapshot { status, seq, work } => {
                 self.cursor.set_value(StreamCursor::new(seq));
-                self.model.update(|m| m.reset(status, offers, contacts));
+                self.model.update(|m| m.reset(status, work));
             }
             ServerMessage::Event(envelope) => {
                 let delivery = self.cursor.try_update_value(|c| c.deliver(envelope.seq))?;

@@ -72,7 +72,7 @@ pub struct Queues(pub Vec<Csq>);
 
 #[component]
 fn Desktop(view: DesktopView) -> impl IntoView {
-    let live = Live::new(view.status, view.seq, view.offers, view.contacts);
+    let live = Live::new(view.status, view.seq, view.work);
     live.connect();
     provide_context(live);
     provide_context(Clock::new(view.now_ms));

@@ -5,7 +5,7 @@
 use crate::domain::{
     chat::{Author, ChatLine, LineBody},
     ids::ContactId,
-    protocol::{AgentEvent, ChatCursor, ContactView, InvitationView, OfferView, Seq},
+    protocol::{AgentEvent, ChatCursor, ContactView, InvitationView, OfferView, Seq, Work},
     state::AgentStatus,
 };
 use std::collections::BTreeMap;
@@ -110,26 +110,27 @@ pub struct DesktopModel {
 }
 
 impl DesktopModel {
-    pub fn new(status: AgentStatus, offers: Vec<OfferView>, contacts: Vec<ContactView>) -> Self {
+    pub fn new(status: AgentStatus, work: Work) -> Self {
         let mut model = DesktopModel {
             status,
             ..Default::default()
         };
-        model.reset(status, offers, contacts);
+        model.reset(status, work);
         model
     }
 
-    /// Replaces state, offers and contacts with a snapshot, keeping known transcripts.
-    pub fn reset(
-        &mut self,
-        status: AgentStatus,
-        offers: Vec<OfferView>,
-        contacts: Vec<ContactView>,
-    ) {
+    /// Replaces state, offers, invitations and contacts with a snapshot, keeping known
+    /// transcripts.
+    pub fn reset(&mut self, status: AgentStatus, work: Work) {
+        let Work {
+            offers,
+            invitations,
+            mut contacts,
+        } = work;
         self.status = status;
         self.offers = offers;
+        self.invitations = invitations;
         let mut old: Vec<ContactTab> = std::mem::take(&mut self.tabs);
-        let mut contacts = contacts;
         contacts.sort_by_key(|c| std::cmp::Reverse((c.started_at_ms, c.contact)));
         self.tabs = contacts
             .into_iter()
@@ -554,5 +555,30 @@ mod tests {
             contact: view(5, 0),
         });
         assert!(m.offers.is_empty(), "accepting removes the offer");
+    }
+
+    /// SPEC G-2, D-4: a snapshot brings the invitations waiting for an answer, and drops
+    /// those answered meanwhile (on another page).
+    #[test]
+    fn a_snapshot_brings_the_waiting_invitations() {
+        let invitation = InvitationView {
+            contact: ContactId(8),
+            from: "Alice".into(),
+            customer: "Zoé".into(),
+            csq: "Support".into(),
+            notes: "Wants a refund".into(),
+            expires_at_ms: 99,
+        };
+        let status = AgentStatus::default();
+        let mut m = DesktopModel::new(
+            status,
+            Work {
+                invitations: vec![invitation.clone()],
+                ..Work::default()
+            },
+        );
+        assert_eq!(m.invitations, [invitation]);
+        m.reset(status, Work::default());
+        assert!(m.invitations.is_empty());
     }
 }
