@@ -51,8 +51,15 @@ test('G-1 to G-6: invite, decline, accept with history and notes, three-way chat
   await expect(bobCard.getByText('VIP: refund already promised')).toBeVisible();
   await expect(bobCard.getByRole('timer')).toHaveText(/^(1[0-5]|[5-9]) s$/);
   await bob.screenshot({ path: 'test-results/screenshots/invitation.png' });
+  // D-4: a second tab Bob opens now shows the same invitation; his answer reaches both.
+  const bobAgain = await bob.context().newPage();
+  await bobAgain.goto('/');
+  const againCard = bobAgain.getByRole('article', { name: 'Invitation from Dave Okafor' });
+  await expect(againCard.getByText('VIP: refund already promised')).toBeVisible();
   await bobCard.getByRole('button', { name: 'Decline' }).click();
   await expect(bobCard).toHaveCount(0);
+  await expect(againCard).toHaveCount(0);
+  await bobAgain.close();
   await expect(dave.getByText('Bob Nguyen declined your invitation.')).toBeVisible();
 
   // G-6: the next invitation reaches Alice, not Bob. She accepts.
