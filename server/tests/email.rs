@@ -26,6 +26,13 @@ async fn email_server(dovecot: &Dovecot, csq: &str) -> TestServer {
     .await
 }
 
+fn app_now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
 async fn get(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().get(server.url(path));
     if let Some(cookie) = cookie {
@@ -148,6 +155,15 @@ async fn files_and_bodies_are_served_safely_to_their_agent_only() {
     );
     assert_eq!(image.headers()["content-type"], "image/png");
     assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    // Good for an hour only (the frame gets fresh addresses whenever it loads).
+    let expires: i64 = path["/email/inline/".len()..]
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let in_secs = expires - app_now_secs();
+    assert!((3500..=3600).contains(&in_secs), "expires in {in_secs} s");
     // The same address with its signature's last digit changed.
     let last = if path.ends_with('0') { '1' } else { '0' };
     let forged = format!("{}{last}", &path[..path.len() - 1]);

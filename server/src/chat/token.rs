@@ -40,6 +40,24 @@ impl TokenKey {
         format!("{id}.{hex}")
     }
 
+    /// `<expiry>.<id>.<hex HMAC of "purpose@expiry:id">`: like [`Self::sign_purpose`], good
+    /// until `expires_at_secs` (Unix seconds) only, so an address that leaks (a shared
+    /// screenshot, a log) soon opens nothing.
+    pub fn sign_until(&self, purpose: &str, id: i64, expires_at_secs: i64) -> String {
+        let signed = self.sign_purpose(&format!("{purpose}@{expires_at_secs}"), id);
+        format!("{expires_at_secs}.{signed}")
+    }
+
+    /// The id of a [`Self::sign_until`] token, if it holds and has not expired at `now_secs`.
+    pub fn verify_until(&self, purpose: &str, token: &str, now_secs: i64) -> Option<i64> {
+        let (expires, signed) = token.split_once('.')?;
+        let expires: i64 = expires.parse().ok()?;
+        if expires < now_secs {
+            return None;
+        }
+        self.verify_purpose(&format!("{purpose}@{expires}"), signed)
+    }
+
     pub fn verify_purpose(&self, purpose: &str, token: &str) -> Option<i64> {
         let (id, hex) = token.split_once('.')?;
         let id: i64 = id.parse().ok()?;
@@ -79,6 +97,32 @@ mod tests {
         assert_eq!(TokenKey::new(b"other".to_vec()).verify(&token), None);
         assert_eq!(key.verify("42.zz"), None);
         assert_eq!(key.verify("garbage"), None);
+    }
+
+    #[test]
+    fn an_expiring_token_holds_until_its_time_only() {
+        let key = TokenKey::new(b"secret".to_vec());
+        let token = key.sign_until("inline", 7, 1_000);
+        assert_eq!(key.verify_until("inline", &token, 999), Some(7));
+        assert_eq!(key.verify_until("inline", &token, 1_000), Some(7));
+        assert_eq!(key.verify_until("inline", &token, 1_001), None, "expired");
+        let later = token.replacen("1000.", "9000.", 1);
+        assert_eq!(
+            key.verify_until("inline", &later, 999),
+            None,
+            "expiry moved"
+        );
+        assert_eq!(
+            key.verify_until("chat", &token, 999),
+            None,
+            "another purpose"
+        );
+        let other = key.sign_until("inline", 8, 1_000).replacen(".8.", ".7.", 1);
+        assert_eq!(
+            key.verify_until("inline", &other, 999),
+            None,
+            "another file"
+        );
     }
 
     #[test]

@@ -29,6 +29,10 @@ use app::domain::{
 use files::Files;
 use std::{sync::Arc, time::Duration};
 
+/// How long the address of an image shown inside an email stays good. The frame's document
+/// is never cached (`no-store`) and gets fresh addresses each time it loads.
+const INLINE_LINK_SECS: i64 = 3600;
+
 /// SPEC E-1: the routing engine gave the email to `agent`: it is accepted at once, the
 /// agent is Reserved, and the agent's pages add its tab (without making it current, C-3).
 /// When that cannot be (the agent chose Not Ready a moment before, or the email is no
@@ -234,10 +238,16 @@ impl EmailService {
     /// The address of an inline image for the email frame: signed, so it works without
     /// the agent's cookie and only for that image.
     pub fn inline_path(&self, id: AttachmentId) -> String {
-        format!("/email/inline/{}", self.key.sign_purpose("inline", id.0))
+        let expires = now_ms() / 1000 + INLINE_LINK_SECS;
+        format!(
+            "/email/inline/{}",
+            self.key.sign_until("inline", id.0, expires)
+        )
     }
 
     pub fn verify_inline(&self, token: &str) -> Option<AttachmentId> {
-        self.key.verify_purpose("inline", token).map(AttachmentId)
+        self.key
+            .verify_until("inline", token, now_ms() / 1000)
+            .map(AttachmentId)
     }
 }
