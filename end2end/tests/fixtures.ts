@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Every browser test runs with this `test`: whatever happens in it, its pages leave as a
- * closing desktop does (S-5: the beacon, then the page goes), so a failure cannot leave an
+ * Every browser test runs with this `test`: whatever happens in it, the pages it opened leave
+ * as a closing desktop does (S-5: "leaving", then the page goes), so a failure cannot leave an
  * agent's page open, Ready or holding contacts, to take the next test's contacts. On a
  * failure the mail servers' logs are printed, to tell a slow mailbox from a page fault.
  */
@@ -15,7 +15,12 @@ export const test = base.extend<{ tidyBrowser: void }>({
       if (testInfo.status !== testInfo.expectedStatus) printMailLogs();
       for (const context of browser.contexts()) {
         for (const page of context.pages()) {
-          await page.evaluate(() => navigator.sendBeacon('/api/leave')).catch(() => false);
+          // What the page's own beacon says, awaited so it lands before the page goes.
+          // (At most 2 s: a page stuck on a dialog must not hold the next test.)
+          const left = page
+            .evaluate(() => fetch('/api/leave', { method: 'POST' }).then((r) => r.status))
+            .catch(() => 0);
+          await Promise.race([left, new Promise((r) => setTimeout(r, 2000))]);
         }
         await context.close();
       }

@@ -157,9 +157,11 @@ impl ChatService {
                 .push(views::offer_view(self.store.as_ref(), &contact, expires_at_ms).await?);
         }
         for (contact, from, expires_at_ms) in waiting.invitations {
-            work.invitations.push(
-                views::invitation_view(self.store.as_ref(), contact, from, expires_at_ms).await?,
-            );
+            // One unreadable invitation must not keep the whole desktop from opening.
+            match views::invitation_view(self.store.as_ref(), contact, from, expires_at_ms).await {
+                Ok(view) => work.invitations.push(view),
+                Err(e) => tracing::warn!(contact = %contact, error = %e, "invitation left out"),
+            }
         }
         for contact in self.store.open_contacts().await? {
             if self.participants(&contact).await?.contains(&agent) {

@@ -73,9 +73,11 @@ impl Files {
         let upload = std::mem::take(&mut staged.upload);
         let path = self.path(&upload.sha256).expect("a hex digest");
         tokio::fs::create_dir_all(path.parent().expect("in a folder")).await?;
-        if let Some(tmp) = staged.tmp.take() {
-            tokio::fs::rename(&tmp, &path).await?;
+        if let Some(tmp) = &staged.tmp {
+            tokio::fs::rename(tmp, &path).await?;
         }
+        // Named now: no longer the staging's to delete (on a failed rename it still is).
+        staged.tmp = None;
         Ok(upload)
     }
 
@@ -113,6 +115,12 @@ impl Files {
         let tmp = self
             .root
             .join(format!(".upload.{}.{n}.tmp", std::process::id()));
+        // Deletes the temporary file however this ends: an error, a refusal, or the request
+        // dropped in the middle of the body.
+        let mut staged = Staged {
+            tmp: Some(tmp.clone()),
+            upload: Upload::default(),
+        };
         let result = async {
             let mut file = tokio::fs::File::create(&tmp).await?;
             let mut hasher = Sha256::new();
@@ -139,11 +147,6 @@ impl Files {
             Ok(Upload { sha256, size, head })
         }
         .await;
-        // Deleted on the way out if the upload failed.
-        let mut staged = Staged {
-            tmp: Some(tmp),
-            upload: Upload::default(),
-        };
         staged.upload = result?;
         Ok(staged)
     }
@@ -207,6 +210,19 @@ mod tests {
         // Over the limit: reading stops, nothing stays.
         let over = files.put_stream(chunks(&[b"12345", b"67890"]), 8).await;
         assert!(matches!(over, Err(PutError::Over(10))));
+        assert!(all_files(&root).is_empty());
+
+        // The request dropped in the middle of the body: nothing stays.
+        use futures_util::StreamExt;
+        let cut_off =
+            futures_util::stream::iter([Ok::<_, String>(axum::body::Bytes::from_static(b"part"))])
+                .chain(futures_util::stream::pending());
+        let waited = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            files.put_stream(cut_off, 100),
+        )
+        .await;
+        assert!(waited.is_err(), "still waiting for the rest of the body");
         assert!(all_files(&root).is_empty());
 
         // Refused after reading (its type, say): dropping it leaves nothing.

@@ -179,16 +179,17 @@ async fn run_session(
         tracing::warn!(mailbox = %config.name, error = %e, "taken messages not flagged");
     }
     loop {
-        take_new(&mut session, config, csq, validity, service).await?;
+        let took = take_new(&mut session, config, csq, validity, service).await?;
         // Reset only once messages flow: a message that fails every time backs off.
         *backoff = Duration::from_secs(1);
-        // A message that arrived while the others were taken is announced with the answer
-        // to one of those commands, not again by IDLE: take it now rather than at the next poll.
+        // A message that arrived while others were taken is announced with the answer to
+        // one of those commands, not again by IDLE: take it now rather than at the next
+        // poll. Only after taking some, so a server repeating EXISTS cannot make this spin.
         let mut arrived = false;
         while let Ok(response) = session.unsolicited_responses.try_recv() {
             arrived |= matches!(response, UnsolicitedResponse::Exists(_));
         }
-        if arrived {
+        if arrived && took > 0 {
             continue;
         }
         if idle {
@@ -210,14 +211,14 @@ async fn run_session(
 }
 
 /// Takes every message after the last UID taken (all messages not yet flagged when the
-/// mailbox's UIDVALIDITY changed), oldest first.
+/// mailbox's UIDVALIDITY changed), oldest first; returns how many it looked at.
 async fn take_new(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
     csq: CsqId,
     validity: u32,
     service: &EmailService,
-) -> Result<(), ImapError> {
+) -> Result<usize, ImapError> {
     let after = match service
         .store
         .mailbox_progress(&config.name)
@@ -239,6 +240,7 @@ async fn take_new(
         .filter(|uid| *uid > after)
         .collect();
     uids.sort_unstable();
+    let count = uids.len();
     for uid in uids {
         let Some(raw) = fetch(session, uid).await? else {
             // Expunged meanwhile by another client: nothing to take. Still there: an error,
@@ -277,7 +279,7 @@ async fn take_new(
             }
         }
     }
-    Ok(())
+    Ok(count)
 }
 
 /// Flags messages taken before a crash between the commit and the flag.
