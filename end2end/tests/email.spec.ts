@@ -2,7 +2,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { agentReady } from './helpers';
-import { LOGO, countInMailbox, deliver, plainMessage, richMessage } from './mail';
+import { LOGO, MAIL_ARRIVES_MS, countInMailbox, deliver, plainMessage, richMessage } from './mail';
 
 const run = Date.now();
 const PDF = Buffer.concat([
@@ -43,7 +43,7 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
   const remote = baseURL!.replace('127.0.0.1', 'localhost') + '/favicon.svg';
   deliver(richMessage({ messageId: firstId, subject, remoteImage: remote, pdf: PDF, logo: LOGO }));
   const notice = dave.getByRole('article', { name: 'New email from Ann Lee' });
-  await expect(notice).toBeVisible({ timeout: 15_000 });
+  await expect(notice).toBeVisible({ timeout: MAIL_ARRIVES_MS });
   await expect(notice).toContainText(subject);
   await expect(dave).toHaveTitle('Reserved · Switchboard');
   // C-3: no switch to the Manage gadget, and the email does not become current.
@@ -100,7 +100,7 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
   const secondId = `question-${run}@example.com`;
   deliver(plainMessage({ from: 'Carl <carl@example.com>', subject: `Invoice question ${run}`, messageId: secondId }));
   const second = dave.getByRole('tab', { name: /Carl/ });
-  await expect(second).toBeVisible({ timeout: 15_000 });
+  await expect(second).toBeVisible({ timeout: MAIL_ARRIVES_MS });
   await second.click();
   await dave.getByRole('button', { name: 'Requeue' }).click();
   await dave.getByPlaceholder('Search queues').fill('bill');
@@ -128,7 +128,7 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
     }),
   );
   const reply = bob.getByRole('tab', { name: /Carl/ });
-  await expect(reply).toBeVisible({ timeout: 15_000 });
+  await expect(reply).toBeVisible({ timeout: MAIL_ARRIVES_MS });
   await expect(dave.getByRole('tab', { name: /Carl/ })).toHaveCount(0);
   await reply.click();
   await bob.getByRole('button', { name: 'Discard' }).click();
@@ -145,7 +145,7 @@ test('the email panel fits a 900-pixel gadget frame', async ({ browser }) => {
   deliver(plainMessage({ from: 'Dora <dora@example.com>', subject: `Gadget check ${run}`, messageId: `gadget-${run}@example.com`, body: 'Can you check my order?' }));
   await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
   const tab = dave.getByRole('tab', { name: /Dora/ });
-  await expect(tab).toBeVisible({ timeout: 15_000 });
+  await expect(tab).toBeVisible({ timeout: MAIL_ARRIVES_MS });
   await tab.click();
   await dave.getByRole('button', { name: 'Requeue' }).click();
   await dave.screenshot({ path: 'screenshots/email-gadget.png', fullPage: true });

@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 
 /** Delivers a raw message into the test mailbox's INBOX with IMAP APPEND (real Dovecot). */
+/**
+ * How long a test waits for an appended message to reach an agent. Through IDLE it takes a
+ * second or two; should the mailbox's change notice go missing, the connector's contract is
+ * its next poll (`poll_secs`, 30 in start-dovecot.sh), which this covers.
+ */
+export const MAIL_ARRIVES_MS = 35_000;
+
 export function deliver(raw: string | Buffer) {
   execFileSync('python3', ['mail/imap.py', process.env.SWITCHBOARD_E2E_IMAP_PORT!, 'append'], {
     input: raw,

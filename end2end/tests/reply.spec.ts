@@ -2,7 +2,7 @@ import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { createHash } from 'node:crypto';
 import { agentReady } from './helpers';
-import { LOGO, deliver, plainMessage, richMessage } from './mail';
+import { LOGO, MAIL_ARRIVES_MS, deliver, plainMessage, richMessage } from './mail';
 import { ensureSmtp, sentMessages, startSmtp, stopSmtp, type Sent } from '../mail/smtp';
 
 const run = Date.now();
@@ -33,7 +33,7 @@ async function openEmail(page: Page, subject: string, messageId: string, plain =
       : richMessage({ messageId, subject, remoteImage: 'https://example.com/x.png', pdf: PDF, logo: LOGO }),
   );
   await expect(page.getByRole('article', { name: 'New email from Ann Lee' }).filter({ hasText: subject })).toBeVisible({
-    timeout: 15_000,
+    timeout: MAIL_ARRIVES_MS,
   });
   await page.getByRole('tab', { name: 'Manage Chat and Email' }).click();
   await page.getByRole('tab', { name: /Ann Lee/ }).filter({ has: page.locator(`svg title:text-is("${subject}")`) }).click();
