@@ -749,6 +749,26 @@ async fn an_upload_of_unknown_size_is_cut_off_at_the_limit() {
     );
 }
 
+/// Sends a one-line reply through a protected SMTP server; returns what it received.
+async fn reply_over_tls(
+    server: &TestServer,
+    cookie: &str,
+    contact: i64,
+    smtp: &SmtpServer,
+) -> common::smtp::Captured {
+    let draft =
+        json!({"mode": "reply", "to": ["ann.lee@example.com"], "body": "<p>Sent over TLS.</p>"});
+    assert_eq!(send(server, cookie, contact, draft).await.status(), 202);
+    let mut messages = smtp.wait_for(1, Duration::from_secs(15)).await;
+    let sent = messages.remove(0);
+    assert!(sent
+        .parsed()
+        .body_text(0)
+        .unwrap()
+        .contains("Sent over TLS."));
+    sent
+}
+
 /// SPEC R-7 (E-1): the SMTP server of a real company asks for STARTTLS (its certificate from
 /// the company's CA, given as `ca_file`) and for a password: the reply goes through; W-1:
 /// the wrap-up reasons ticked beside Send are stored for the email.
@@ -795,18 +815,7 @@ async fn replies_go_through_starttls_with_a_password_and_keep_their_wrap_up() {
     };
     assert_eq!(reasons, [reason]);
 
-    let draft =
-        json!({"mode": "reply", "to": ["ann.lee@example.com"], "body": "<p>Sent over TLS.</p>"});
-    assert_eq!(
-        send(&server, &cookie, view.contact.0, draft).await.status(),
-        202
-    );
-    let messages = smtp.wait_for(1, Duration::from_secs(15)).await;
-    assert!(messages[0]
-        .parsed()
-        .body_text(0)
-        .unwrap()
-        .contains("Sent over TLS."));
+    reply_over_tls(&server, &cookie, view.contact.0, &smtp).await;
     assert_eq!(
         store.wrap_up(view.contact, ann).await.unwrap().selected,
         [reason],
@@ -829,19 +838,8 @@ async fn replies_go_through_implicit_tls_with_a_password() {
     let (dovecot, server, _, cookie, mut desk) = ann_ready(&smtp).await;
     dovecot.append(&fixture("multipart_alternative")).await;
     let view = next_email(&mut desk).await;
-    let draft =
-        json!({"mode": "reply", "to": ["ann.lee@example.com"], "body": "<p>Sent over TLS.</p>"});
-    assert_eq!(
-        send(&server, &cookie, view.contact.0, draft).await.status(),
-        202
-    );
-    let messages = smtp.wait_for(1, Duration::from_secs(15)).await;
-    assert_eq!(messages[0].envelope_to, ["ann.lee@example.com"]);
-    assert!(messages[0]
-        .parsed()
-        .body_text(0)
-        .unwrap()
-        .contains("Sent over TLS."));
+    let sent = reply_over_tls(&server, &cookie, view.contact.0, &smtp).await;
+    assert_eq!(sent.envelope_to, ["ann.lee@example.com"]);
 }
 
 /// SPEC R-7: a mailbox set up to log in to an SMTP server that offers no login (or no

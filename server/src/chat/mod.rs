@@ -163,13 +163,22 @@ impl ChatService {
                 Err(e) => tracing::warn!(contact = %contact, error = %e, "invitation left out"),
             }
         }
-        for contact in self.store.open_contacts().await? {
-            if self.participants(&contact).await?.contains(&agent) {
-                work.contacts
-                    .push(views::contact_view(self.store.as_ref(), &contact, agent).await?);
-            }
+        for contact in self.held_by(agent).await? {
+            work.contacts
+                .push(views::contact_view(self.store.as_ref(), &contact, agent).await?);
         }
         Ok(work)
+    }
+
+    /// The open contacts the agent takes part in (owner or invited guest).
+    pub async fn held_by(&self, agent: AgentId) -> Result<Vec<Contact>, ChatError> {
+        let mut held = Vec::new();
+        for contact in self.store.open_contacts().await? {
+            if self.participants(&contact).await?.contains(&agent) {
+                held.push(contact);
+            }
+        }
+        Ok(held)
     }
 
     /// Transcript lines after `after`, for a page or widget catching up (SPEC K-3).

@@ -177,14 +177,14 @@ impl Connection {
 
     /// Sends the lines the page lacks of every chat the agent holds.
     async fn catch_up_all(&mut self) -> Result<(), End> {
-        let work = self
+        let held = self
             .services
             .chat
-            .work_of(self.agent)
+            .held_by(self.agent)
             .await
             .map_err(|_| End::Store)?;
-        for contact in work.contacts {
-            self.catch_up(contact.contact).await?;
+        for contact in held {
+            self.catch_up(contact.id).await?;
         }
         Ok(())
     }
