@@ -427,6 +427,57 @@ async fn discard_keeps_the_original_and_a_closed_desktop_requeues() {
     let _ = bob;
 }
 
+/// SPEC S-5, Q-1: a desktop that reloads puts its emails back in their queue as they were:
+/// in a CSQ of one member, the same agent gets the email again once Ready (only the agent's
+/// own Requeue keeps an email away from them).
+#[tokio::test]
+async fn a_reloaded_desktop_gets_its_email_back_in_a_one_agent_queue() {
+    let dovecot = Dovecot::start().await;
+    let server = email_server(&dovecot, "Support").await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let (cookie, mut desk) = ready(&server, "ann").await;
+    dovecot.append(&fixture("encoded_headers")).await;
+    let held = next_email(&mut desk).await;
+
+    // The page reloads: its beacon, its socket closing, a new page.
+    assert_eq!(server.post("/api/leave", &cookie).await.status(), 204);
+    drop(desk);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while server
+        .services
+        .store
+        .agent_status(ann)
+        .await
+        .unwrap()
+        .0
+        .state
+        != AgentState::NotReady
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Not Ready after leaving"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, mut desk) = ready(&server, "ann").await;
+    let back = next_email(&mut desk).await;
+    assert_eq!(
+        back.contact, held.contact,
+        "the same email, to the same agent"
+    );
+    assert!(
+        server
+            .services
+            .store
+            .excluded_agents(held.contact)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leaving excludes nobody"
+    );
+}
+
 /// SPEC E-3: up to 20 MB of attachments are taken whole; beyond, the email still comes,
 /// listing what was not kept and why.
 #[tokio::test]

@@ -18,8 +18,8 @@ pub struct Candidate {
     pub max_emails: u32,
     /// An offer is already waiting for this agent's answer: one at a time.
     pub has_pending_offer: bool,
-    /// Since when the agent has been available without taking a contact (Unix ms): the one
-    /// waiting longest gets the next chat (SPEC O-1).
+    /// The agent's last assignment, release or change to Ready (Unix ms): among agents
+    /// holding as few contacts, the one waiting longest since gets the next (SPEC O-1).
     pub available_since_ms: i64,
 }
 
@@ -57,19 +57,21 @@ pub fn choose_email_agent(
             .iter()
             .filter(free)
             .filter(|c| c.csqs.contains(&csq))
-            .min_by_key(|c| (c.available_since_ms, c.agent))
+            .min_by_key(|c| (c.active_emails, c.available_since_ms, c.agent))
             .map(|c| c.agent),
     }
 }
 
 /// The agent to offer a chat of `csq` to: Ready (or Reserved with room), a member of the
 /// CSQ, below the maximum of active chats, not excluded (an agent whose offer for this chat
-/// just expired); among those, the longest available, then the lowest id for a stable tie.
+/// just expired). Among those, the one holding the fewest chats, so an idle agent is never
+/// passed over for a busy one (SPEC O-1, O-4); then the one available longest; then the
+/// lowest id for a stable tie.
 pub fn choose_agent(csq: CsqId, candidates: &[Candidate], excluded: &[AgentId]) -> Option<AgentId> {
     candidates
         .iter()
         .filter(|c| c.eligible(csq, excluded))
-        .min_by_key(|c| (c.available_since_ms, c.agent))
+        .min_by_key(|c| (c.active_chats, c.available_since_ms, c.agent))
         .map(|c| c.agent)
 }
 
@@ -182,6 +184,30 @@ mod tests {
             choose_email_agent(SALES, &[agent(1, 0), last], &[], Some(AgentId(5))),
             None,
             "the last agent is full: the email waits for the sticky time"
+        );
+    }
+
+    /// SPEC O-1, O-4: an agent already holding a chat, however long available, does not
+    /// get the next one while an idle member is Ready.
+    #[test]
+    fn the_agent_holding_fewest_chats_comes_first() {
+        let mut busy = agent(1, 0);
+        busy.active_chats = 1;
+        let idle = agent(2, 500);
+        assert_eq!(choose_agent(SALES, &[busy, idle], &[]), Some(AgentId(2)));
+    }
+
+    /// SPEC O-1, E-1: the same for emails, counted apart from chats.
+    #[test]
+    fn the_agent_holding_fewest_emails_comes_first() {
+        let mut busy = agent(1, 0);
+        busy.active_emails = 2;
+        let mut chatting = agent(2, 500);
+        chatting.active_chats = 2;
+        assert_eq!(
+            choose_email_agent(SALES, &[busy, chatting], &[], None),
+            Some(AgentId(2)),
+            "chats in hand do not count against emails"
         );
     }
 

@@ -198,8 +198,10 @@ impl EmailService {
         Ok(())
     }
 
-    /// SPEC S-5: the agent's desktop is gone: every email in hand goes back to the CSQ it
-    /// is in, never to this agent.
+    /// SPEC S-5: the agent's desktop is gone: every email in hand goes back to the queue
+    /// it came from, as it was: no exclusion, and the thread's last agent kept, so the
+    /// agent gets it again on coming back Ready (only the agent's own Requeue excludes,
+    /// It waits for this agent only while the agent may come back to take it (E-4).
     pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
         for contact in self.store.open_contacts().await? {
             if contact.channel == Channel::Email
@@ -207,11 +209,27 @@ impl EmailService {
                 && contact.agent == Some(agent)
             {
                 // One that fails (already gone elsewhere) must not keep the others.
-                if let Err(e) = self.requeue(agent, contact.id, contact.csq).await {
-                    tracing::warn!(agent = %agent, contact = %contact.id, error = %e, "email not requeued");
+                if let Err(e) = self.put_back(agent, contact).await {
+                    tracing::warn!(agent = %agent, error = %e, "email not put back");
                 }
             }
         }
+        Ok(())
+    }
+
+    async fn put_back(&self, agent: AgentId, contact: Contact) -> Result<(), ChatError> {
+        match self.store.put_back_email(contact.id, agent).await {
+            Err(crate::store::StoreError::NotFound) => return Err(ChatError::NotYours),
+            result => result?,
+        }
+        self.release(agent, contact.id, EndReason::PageClosed).await;
+        let last = self.store.thread_last_agent(contact.id).await?;
+        let contact = Contact {
+            status: ContactStatus::Queued,
+            ..contact
+        };
+        self.queue(&contact, last.map(|(a, _)| a)).await;
+        tracing::info!(agent = %agent, contact = %contact.id, "email back to its queue");
         Ok(())
     }
 

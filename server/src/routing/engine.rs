@@ -24,7 +24,8 @@ pub struct AgentInfo {
     /// No page of the agent is open (after a restart, or while the desktop is going away):
     /// nothing is routed to the agent, whatever the stored state says.
     pub away: bool,
-    /// Since when the agent has waited for a contact (SPEC O-1: longest available first).
+    /// The agent's last assignment, release or change to Ready (SPEC O-1: among agents
+    /// holding as few contacts, the one waiting longest since comes first).
     pub available_since_ms: i64,
 }
 
@@ -37,9 +38,11 @@ impl AgentInfo {
     }
 
     /// The agent holds one more contact: Reserved (the hub records the same change; doing
-    /// it here at once keeps the agent's capacity right for the next decision).
-    fn take(&mut self, kind: ContactKind) {
+    /// it here at once keeps the agent's capacity right for the next decision). The wait
+    /// starts again from now, so agents with as many contacts take turns (SPEC O-1).
+    fn take(&mut self, kind: ContactKind, now_ms: i64) {
         *self.count(kind) += 1;
+        self.available_since_ms = now_ms;
         self.status = self
             .status
             .apply(StateEvent::ContactAccepted)
@@ -439,7 +442,7 @@ impl Engine {
                     let offer = self.offers.remove(&contact).expect("just seen");
                     self.held.insert(contact, vec![agent]);
                     if let Some(info) = self.agents.get_mut(&agent) {
-                        info.take(ContactKind::Chat);
+                        info.take(ContactKind::Chat, now_ms);
                     }
                     out.push(Output::Accepted {
                         agent,
@@ -517,7 +520,7 @@ impl Engine {
                         self.held.entry(contact).or_default().push(agent);
                         self.declined.entry(contact).or_default().clear();
                         if let Some(info) = self.agents.get_mut(&agent) {
-                            info.take(ContactKind::Chat);
+                            info.take(ContactKind::Chat, now_ms);
                         }
                         InviteOutcome::Accepted
                     } else {
@@ -650,24 +653,42 @@ impl Engine {
             .collect()
     }
 
+    /// SPEC E-4: whether a reply may wait for this agent: logged in, and either with a page
+    /// open (the agent may choose Ready) or Ready or Reserved (a page may come back within
+    /// the grace period, after a blip or a restart). A logged-out agent, or one Not Ready
+    /// with no page open, will not take it.
+    fn worth_waiting_for(&self, agent: AgentId) -> bool {
+        self.agents
+            .get(&agent)
+            .is_some_and(|info| match info.status.state {
+                AgentState::LoggedOut => false,
+                AgentState::NotReady => !info.away,
+                AgentState::Ready | AgentState::Reserved => true,
+            })
+    }
+
     /// Offers waiting chats and assigns waiting emails, oldest first, to the agents free to
     /// take them.
     fn dispatch(&mut self, now_ms: i64, out: &mut Vec<Output>) {
         let mut i = 0;
         while i < self.waiting.len() {
+            // SPEC E-4: a reply stops waiting for its last agent once the sticky time is
+            // over or that agent cannot come to take it; then the queue's routing applies.
+            if let Some((agent, until)) = self.waiting[i].sticky {
+                if until <= now_ms || !self.worth_waiting_for(agent) {
+                    self.waiting[i].sticky = None;
+                }
+            }
             let chat = &self.waiting[i];
             let candidates = self.candidates();
             if chat.kind == ContactKind::Email {
-                let sticky = chat
-                    .sticky
-                    .filter(|(_, until)| *until > now_ms)
-                    .map(|(agent, _)| agent);
+                let sticky = chat.sticky.map(|(agent, _)| agent);
                 match choose_email_agent(chat.csq, &candidates, &chat.excluded, sticky) {
                     Some(agent) => {
                         let email = self.waiting.remove(i);
                         self.emails.insert(email.contact, agent);
                         if let Some(info) = self.agents.get_mut(&agent) {
-                            info.take(ContactKind::Email);
+                            info.take(ContactKind::Email, now_ms);
                         }
                         out.push(Output::Assigned {
                             agent,

@@ -121,6 +121,45 @@ async fn chat_goes_to_the_longest_available_member() {
     assert!(expires_at_ms > 0);
 }
 
+/// SPEC O-1, O-4: an agent holding a chat does not get the next one while another member
+/// is Ready with none, even when the busy one has waited longer.
+#[tokio::test(start_paused = true)]
+async fn the_next_chat_goes_to_the_idle_agent() {
+    let h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    h.agent(2, &[SUPPORT], 3, 100).await;
+    assert_eq!(offered_to(&h.chat(10, SUPPORT, 1).await), [(1, 10)]);
+    assert!(h.routing.accept(AgentId(1), ContactId(10)).await);
+    assert_eq!(
+        offered_to(&h.chat(11, SUPPORT, 2).await),
+        [(2, 11)],
+        "agent 1 holds a chat: agent 2 is idle"
+    );
+}
+
+/// SPEC O-1, O-4: ten chats over three Ready agents (room for five each) end 4/3/3, each
+/// new chat to an agent holding the fewest, in turn.
+#[tokio::test(start_paused = true)]
+async fn chats_spread_evenly_over_ready_agents() {
+    let h = Harness::new();
+    for id in 1..=3 {
+        h.agent(id, &[SUPPORT], 5, 0).await;
+    }
+    let mut held = std::collections::BTreeMap::new();
+    for chat in 1..=10 {
+        let out = h.chat(100 + chat, SUPPORT, chat).await;
+        let [(agent, contact)] = offered_to(&out)[..] else {
+            panic!("one offer per chat: {out:?}")
+        };
+        assert!(h.routing.accept(AgentId(agent), ContactId(contact)).await);
+        *held.entry(agent).or_insert(0) += 1;
+        tokio::time::advance(Duration::from_secs(1)).await;
+    }
+    let mut counts: Vec<u32> = held.values().copied().collect();
+    counts.sort();
+    assert_eq!(counts, [3, 3, 4], "chats per agent: {held:?}");
+}
+
 /// SPEC S-4: an offer not accepted in time is withdrawn, the agent goes Not Ready with the
 /// badge, and the chat is offered to the next agent.
 #[tokio::test(start_paused = true)]
@@ -593,4 +632,56 @@ async fn a_reply_waits_for_its_last_agent_then_goes_to_anyone() {
         waited >= Duration::from_secs(59) && waited <= Duration::from_secs(61),
         "{waited:?}"
     );
+}
+
+/// SPEC E-4: a reply does not wait for a last agent who cannot take it: logged out, or Not
+/// Ready with no page open, it goes to the queue at once. A Ready agent whose page is not
+/// back yet (a blip, a restart) is still waited for.
+#[tokio::test(start_paused = true)]
+async fn a_reply_waits_only_for_a_last_agent_who_may_take_it() {
+    let h = Harness::new();
+    h.agent(1, &[SUPPORT], 3, 0).await;
+    let now = crate::clock::now_ms();
+    let known = |id: i64, status: AgentStatus, away: bool| Input::AgentKnown {
+        agent: AgentId(id),
+        info: AgentInfo {
+            status,
+            csqs: vec![SUPPORT],
+            max_chats: 3,
+            active_chats: 0,
+            max_emails: 3,
+            active_emails: 0,
+            away,
+            available_since_ms: 0,
+        },
+    };
+    let not_ready = AgentStatus::logged_out().apply(StateEvent::Login).unwrap();
+    h.routing
+        .ask(known(4, AgentStatus::logged_out(), false))
+        .await;
+    h.routing.ask(known(5, not_ready, true)).await;
+    h.routing.ask(known(6, ready(), true)).await;
+    assert_eq!(
+        assigned_to(&h.email(40, SUPPORT, &[], Some((4, now + 60_000))).await),
+        [(1, 40)],
+        "the last agent logged out: the queue takes it at once"
+    );
+    assert_eq!(
+        assigned_to(&h.email(41, SUPPORT, &[], Some((5, now + 60_000))).await),
+        [(1, 41)],
+        "Not Ready with no page open: at once too"
+    );
+    assert!(
+        assigned_to(&h.email(42, SUPPORT, &[], Some((6, now + 60_000))).await).is_empty(),
+        "Ready with the page not back yet: it waits"
+    );
+    // That agent's page does not come back: the desktop is gone, Not Ready.
+    let out = h
+        .routing
+        .ask(Input::StatusChanged {
+            agent: AgentId(6),
+            status: not_ready,
+        })
+        .await;
+    assert_eq!(assigned_to(&out), [(1, 42)], "no longer worth waiting for");
 }

@@ -443,6 +443,26 @@ macro_rules! impl_email_store {
                     Ok(())
                 }
 
+                async fn put_back_email(
+                    &self,
+                    contact: ContactId,
+                    agent: AgentId,
+                ) -> StoreResult<()> {
+                    let done = sqlx::query(
+                        "UPDATE contacts SET status = 'queued' \
+                         WHERE id = $1 AND channel = 'email' AND status = 'active' \
+                         AND agent_id = $2",
+                    )
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .execute(&self.pool)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
+                }
+
                 async fn discard_email(
                     &self,
                     contact: ContactId,
