@@ -182,3 +182,30 @@ test('O-4 C-1: offers stop at the maximum of active chats; unread counts show on
   await expect(carol).toHaveTitle('Ready · Switchboard');
   await logOut(carol);
 });
+
+test('P-1 K-3: the widget counts characters as the server does (1500 emoji pass) and keeps a refused message', async ({ browser }) => {
+  const agent = await agentReady(browser, 'dave');
+  const { shop, chat } = await customerStarts(browser, 'Emma Stone', 'Something is broken');
+  await agent.getByRole('article', { name: 'Chat offer from Emma Stone' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(chat.getByText('Dave has joined the chat.')).toBeVisible();
+
+  // 1500 emoji are 3000 UTF-16 units: the box takes them all and the server stores them.
+  const box = chat.getByLabel('Message');
+  const emoji = '🙂'.repeat(1500);
+  await box.fill(emoji);
+  await expect(box).toHaveValue(emoji);
+  await expect(chat.getByText('1500 / 1500')).toBeVisible();
+  await box.press('Enter');
+  const transcript = agent.getByRole('list', { name: 'Transcript' });
+  await expect(transcript.getByText(emoji)).toBeVisible();
+  await expect(box).toHaveValue('');
+
+  // One more: the server's wording, in the widget, and the text stays in the box.
+  await box.fill(emoji + '🙂');
+  await expect(chat.getByText('Message: at most 1500 characters (1501 given)')).toBeVisible();
+  await box.press('Enter');
+  await expect(box).toHaveValue(emoji + '🙂');
+  await shop.screenshot({ path: 'test-results/screenshots/widget-limit.png' });
+  await agent.getByRole('button', { name: 'End', exact: true }).click();
+  await logOut(agent);
+});

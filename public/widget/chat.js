@@ -5,7 +5,11 @@
    (the server stores it once), and the page resumes from the last line it has. */
 (function () {
   'use strict';
-  var MAX_CHARS = 1500; // SPEC P-1, checked again by the server
+  // SPEC P-1: the limits and their wording come from the server (/widget/api/config),
+  // which checks every message again whatever this page does.
+  var limits = null;
+  var config = fetch('/widget/api/config').then(function (r) { return r.json(); });
+  config.then(function (cfg) { limits = cfg.limits; }).catch(function () {});
   var $ = function (s) { return document.querySelector(s); };
   var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
   var typingLine = $('.typing'), status = $('.status'), box = $('#message');
@@ -47,6 +51,9 @@
 
   function addLine(line, text) {
     if (st.seen[line.seq]) return;
+    // Lines missing before this one: ask for everything after the last one held; the
+    // server sends them in order (SPEC K-3).
+    if (line.seq > st.cursor + 1) { send({ type: 'hello', resume_after: st.cursor }); return; }
     st.seen[line.seq] = true;
     st.cursor = Math.max(st.cursor, line.seq);
     var b = line.body, li;
@@ -91,14 +98,34 @@
         typingLine.hidden = !msg.active;
         break;
       case 'ended': ended(); break;
-      case 'rejected': setStatus(errorText(msg.error)); break;
+      case 'rejected': rejected(msg); break;
     }
   }
 
-  function errorText(error) {
-    if (error.kind === 'invalid') return error.detail.field.field === 'chat_message' ? 'Message too long' : 'Not sent';
-    if (error.kind === 'chat_ended') return 'Chat ended';
-    return 'Not sent, retrying';
+  // A refused message leaves the pending list and goes back to the box, so nothing typed
+  // is lost; the server's message says why.
+  function rejected(msg) {
+    setStatus(msg.message);
+    if (!msg.client_id) return;
+    var refused = st.pending.filter(function (p) { return p.client_id === msg.client_id; })[0];
+    if (!refused) return;
+    st.pending = st.pending.filter(function (p) { return p !== refused; });
+    renderPending();
+    if (!box.value.trim()) box.value = refused.text;
+    else if (box.value.indexOf(refused.text) === -1) box.value = refused.text + '\n' + box.value;
+    showCount();
+  }
+
+  function charCount(text) { return Array.from(text).length; }
+
+  // Near the limit, how many characters are left; past it, the server's wording.
+  function showCount() {
+    var counter = $('.count');
+    if (!limits) { counter.hidden = true; return; }
+    var n = charCount(box.value), max = limits.message_chars;
+    counter.hidden = n < max * 0.8;
+    counter.classList.toggle('over', n > max);
+    counter.textContent = n > max ? limits.message_too_long + ' (' + n + ' given)' : n + ' / ' + max;
   }
 
   function connect() {
@@ -163,10 +190,11 @@
     e.preventDefault();
     var text = box.value;
     if (!text.trim() || st.ended) return;
-    if (Array.from(text).length > MAX_CHARS) { setStatus('At most ' + MAX_CHARS + ' characters'); return; }
+    if (limits && charCount(text) > limits.message_chars) { showCount(); box.focus(); return; }
     var p = { client_id: newId(), text: text };
     st.pending.push(p);
     box.value = '';
+    showCount();
     stopTyping();
     renderPending();
     send({ type: 'send', client_id: p.client_id, text: p.text });
@@ -182,6 +210,7 @@
   }
 
   box.addEventListener('input', function () {
+    showCount();
     if (!st.typing) { st.typing = true; send({ type: 'typing', active: true }); }
     clearTimeout(st.typingTimer);
     st.typingTimer = setTimeout(stopTyping, 3000);
@@ -190,7 +219,7 @@
   $('.end').addEventListener('click', function () { send({ type: 'end' }); });
 
   function loadForm() {
-    fetch('/widget/api/config').then(function (r) { return r.json(); }).then(function (cfg) {
+    config.then(function (cfg) {
       var select = form.problem;
       var first = document.createElement('option');
       first.value = ''; first.textContent = 'Choose…';

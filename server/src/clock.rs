@@ -9,6 +9,31 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Unix milliseconds by tokio's clock: real time normally, paused time in tests, so the
+/// actors that keep deadlines (routing, chat timers) can be tested without sleeping.
+pub struct TokioClock {
+    unix_at_start: i64,
+    start: tokio::time::Instant,
+}
+
+impl TokioClock {
+    pub fn start() -> Self {
+        TokioClock {
+            unix_at_start: now_ms(),
+            start: tokio::time::Instant::now(),
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.unix_at_start + self.start.elapsed().as_millis() as i64
+    }
+
+    /// The instant a Unix time falls at (now, for a time already past).
+    pub fn instant_at(&self, unix_ms: i64) -> tokio::time::Instant {
+        self.start + std::time::Duration::from_millis((unix_ms - self.unix_at_start).max(0) as u64)
+    }
+}
+
 /// A readable UTC date for quoted email headers: "Mon, 23 Nov 2026 14:05 UTC".
 pub fn utc_date(ms: i64) -> String {
     let secs = ms.div_euclid(1000);

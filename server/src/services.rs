@@ -181,13 +181,17 @@ impl Services {
                 }),
             }
         }
+        let (timers, fired) = crate::chat::timers::Timers::spawn();
         let chat = Arc::new(ChatService {
             store: store.clone(),
             hub: hub.clone(),
             routing,
             rooms: Arc::new(Rooms::default()),
-            activity: Default::default(),
+            timers,
+            widgets: Default::default(),
         });
+        chat.watch(fired);
+        chat.resume_timers().await?;
         Ok(Services {
             hub,
             chat,

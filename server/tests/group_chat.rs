@@ -304,31 +304,50 @@ async fn a_page_opened_while_invited_shows_the_invitation() {
     assert_eq!(result(&mut a).await.0, InviteOutcome::Accepted);
 }
 
-/// SPEC G-2: the newcomer sees at most the last 100 messages of a long chat.
+/// SPEC G-2: the newcomer sees the last 100 messages of a long chat; system lines among
+/// them (another agent joining and leaving) are shown but do not count toward the 100.
 #[tokio::test]
-async fn the_newcomer_gets_the_last_hundred_lines() {
+async fn the_newcomer_gets_the_last_hundred_messages() {
     let server = TestServer::start().await;
-    let (mut widget, mut a, mut b, _c, chat, csq) = chat_with_three_agents(&server).await;
-    for i in 1..=120 {
-        send_json(
-            &mut widget,
-            json!({"type": "send", "client_id": format!("m{i}"), "text": format!("message {i}")}),
-        )
-        .await;
+    let (mut widget, mut a, mut b, mut c, chat, csq) = chat_with_three_agents(&server).await;
+    async fn say(widget: &mut Ws, range: std::ops::RangeInclusive<u32>) {
+        for i in range {
+            send_json(
+                widget,
+                json!({"type": "send", "client_id": format!("m{i}"), "text": format!("message {i}")}),
+            )
+            .await;
+        }
     }
+    say(&mut widget, 1..=60).await;
+    until_line(&mut a, "message 60").await;
+    // Bob declines; Carol joins and leaves: two system lines among the last messages.
+    invite(&mut a, chat, csq, "").await;
+    invited(&mut b).await;
+    answer(&mut b, chat, false).await;
+    assert_eq!(result(&mut a).await.0, InviteOutcome::Declined);
+    invite(&mut a, chat, csq, "").await;
+    invited(&mut c).await;
+    answer(&mut c, chat, true).await;
+    assigned(&mut c).await;
+    send_json(&mut c, json!({"type": "leave", "contact": chat})).await;
+    until_line(&mut a, "carol has left the chat.").await;
+    say(&mut widget, 61..=120).await;
     until_line(&mut a, "message 120").await;
     invite(&mut a, chat, csq, "").await;
     invited(&mut b).await;
     answer(&mut b, chat, true).await;
     assigned(&mut b).await;
-    // The last 100 lines: messages 22 to 120, then the line that says Bob joined.
     let mut history = Vec::new();
     while history.last().map(String::as_str) != Some("bob has joined the chat.") {
         history.push(line_text(&mut b).await);
     }
-    assert_eq!(history.len(), 100);
-    assert_eq!(history.first().map(String::as_str), Some("message 22"));
-    assert_eq!(history[98], "message 120");
+    let messages = history.iter().filter(|t| t.starts_with("message ")).count();
+    assert_eq!(messages, 100, "{history:?}");
+    assert_eq!(history.first().map(String::as_str), Some("message 21"));
+    assert_eq!(history[40], "carol has joined the chat.");
+    assert_eq!(history[41], "carol has left the chat.");
+    assert_eq!(history.len(), 103, "100 messages and three system lines");
 }
 
 /// A restart keeps a group chat whole: both agents still hold it, so neither is counted as

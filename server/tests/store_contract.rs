@@ -509,6 +509,74 @@ mod chats {
             assert_eq!(all[0].at_ms, 10);
             let missed = s.lines_after(chat.id, 2, 100).await.unwrap();
             assert_eq!(missed.iter().map(|l| l.seq).collect::<Vec<_>>(), [3, 4]);
+            // SPEC G-2: the last message starts at 2; system lines are not counted.
+            assert_eq!(s.history_start(chat.id, 1).await.unwrap(), 1, "{}", t.name);
+            assert_eq!(s.history_start(chat.id, 2).await.unwrap(), 0);
+            assert_eq!(s.history_start(chat.id, 100).await.unwrap(), 0);
+        }
+    }
+
+    /// SPEC K-5: the facts a chat's timers are set from after a restart.
+    #[tokio::test]
+    async fn the_chat_clock_reads_what_the_timers_need() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let csq = s.create_csq("Sales").await.unwrap();
+            let customer = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let chat = s
+                .create_chat(
+                    &NewChat {
+                        channel: Channel::Web,
+                        csq,
+                        customer,
+                        problem: String::new(),
+                    },
+                    1,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                s.chat_clock(chat.id).await.unwrap(),
+                server::store::ChatClock::default(),
+                "{}",
+                t.name
+            );
+            let said = |n: i64| LineBody::Message {
+                author: Author::Customer {
+                    name: "Zoé".into()
+                },
+                text: format!("m{n}"),
+                client_id: format!("c{n}"),
+            };
+            for at in [10, 30] {
+                s.append_line(
+                    chat.id,
+                    &Sender::Customer,
+                    Some(&format!("c{at}")),
+                    &said(at),
+                    at,
+                )
+                .await
+                .unwrap();
+            }
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            s.update_contact(chat.id, ContactStatus::Active, Some(agent), 20)
+                .await
+                .unwrap();
+            s.mark_join_told(chat.id, 15).await.unwrap();
+            s.mark_silence_warned(chat.id, 40).await.unwrap();
+            let clock = s.chat_clock(chat.id).await.unwrap();
+            assert_eq!(clock.accepted_at_ms, Some(20), "{}", t.name);
+            assert_eq!(clock.last_customer_at_ms, Some(30));
+            assert_eq!(clock.join_told_at_ms, Some(15));
+            assert_eq!(clock.silence_warned_at_ms, Some(40));
         }
     }
 }
@@ -712,6 +780,46 @@ mod email {
             let moved = s.contact(contact.id).await.unwrap();
             assert_eq!((moved.csq, moved.status), (billing, ContactStatus::Queued));
             assert_eq!(s.excluded_agents(contact.id).await.unwrap(), [agent]);
+        }
+    }
+
+    /// SPEC S-5: a desktop that goes puts its email back as it was: same queue, nobody
+    /// excluded, the thread still the agent's.
+    #[tokio::test]
+    async fn an_email_put_back_keeps_its_queue_and_its_thread() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let support = s.create_csq("Support").await.unwrap();
+            let agent = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let other = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let Taken::New { contact, .. } = s
+                .take_email(&email(1, 1, "a@x", &[], "Lid"), 1_000)
+                .await
+                .unwrap()
+            else {
+                panic!()
+            };
+            s.update_contact(contact.id, ContactStatus::Active, Some(agent), 1_100)
+                .await
+                .unwrap();
+            s.set_thread_agent(contact.id, agent, 1_100).await.unwrap();
+            assert!(
+                s.put_back_email(contact.id, other).await.is_err(),
+                "{}: only the agent holding it",
+                t.name
+            );
+            s.put_back_email(contact.id, agent).await.unwrap();
+            let back = s.contact(contact.id).await.unwrap();
+            assert_eq!((back.csq, back.status), (support, ContactStatus::Queued));
+            assert!(s.excluded_agents(contact.id).await.unwrap().is_empty());
+            assert_eq!(
+                s.thread_last_agent(contact.id).await.unwrap(),
+                Some((agent, 1_100))
+            );
+            assert!(
+                s.put_back_email(contact.id, agent).await.is_err(),
+                "a queued email is nobody's"
+            );
         }
     }
 

@@ -624,3 +624,47 @@ async fn after_a_restart_an_agent_whose_page_never_returns_goes_not_ready() {
     );
     drop(desk);
 }
+
+/// SPEC P-1: the widget reads the limit and its wording from the server; the server counts
+/// characters, not UTF-16 units (1500 emoji pass), and a refused message comes back with
+/// the server's words and its id, so the widget can give it back to the customer.
+#[tokio::test]
+async fn the_customer_limit_counts_characters_and_is_served_to_the_widget() {
+    let server = TestServer::start().await;
+    let (_, problem, mut desk) = alice_ready_in_support(&server).await;
+    let config: app::domain::widget::WidgetConfig = reqwest::get(server.url("/widget/api/config"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config.limits.message_chars, 1500);
+    assert_eq!(
+        config.limits.message_too_long,
+        "Message: at most 1500 characters"
+    );
+    let (cookie, _) = accepted_chat(&server, &mut desk, problem).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    widget_lines_until_synced(&mut widget).await;
+    let emoji = "🙂".repeat(1500);
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "e1", "text": emoji}),
+    )
+    .await;
+    assert_eq!(text_of(&widget_line(&mut widget).await), emoji);
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "e2", "text": format!("{emoji}🙂")}),
+    )
+    .await;
+    match next_widget(&mut widget).await {
+        WidgetMessage::Rejected {
+            message, client_id, ..
+        } => {
+            assert_eq!(message, "Message: at most 1500 characters (1501 given)");
+            assert_eq!(client_id.as_deref(), Some("e2"));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

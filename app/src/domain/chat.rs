@@ -56,6 +56,10 @@ impl SystemNote {
                 EndReason::EndedByCustomer => "The customer ended the chat.",
                 EndReason::TimedOut => "The chat ended after a period of inactivity.",
                 EndReason::PageClosed => "The agent's desktop closed; the chat has ended.",
+                EndReason::WindowClosed => {
+                    "The chat window was closed before an agent could join, so this chat has \
+                     ended. Start a new chat to reach us."
+                }
                 _ => "The chat has ended.",
             }
             .to_string(),

@@ -93,6 +93,9 @@ pub enum EndReason {
     EndedByCustomer,
     /// The customer left before any agent joined.
     Abandoned,
+    /// The customer's chat window was gone past the grace period before any agent joined
+    /// (SPEC K-5): the chat left the queue.
+    WindowClosed,
     /// No agent joined before the join timeout, or the customer stayed silent (SPEC K-5).
     TimedOut,
     /// The agent's page was closed or reloaded (SPEC S-5).
@@ -190,6 +193,7 @@ impl ContactStatus {
                 Queued | Offered,
                 E::End(
                     reason @ (EndReason::Abandoned
+                    | EndReason::WindowClosed
                     | EndReason::TimedOut
                     | EndReason::EndedByCustomer),
                 ),

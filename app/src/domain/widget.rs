@@ -27,23 +27,69 @@ pub enum WidgetCommand {
 pub enum WidgetMessage {
     /// A transcript line; `text` is what the customer reads (system lines are worded by
     /// the server, so the widget holds no wording of its own).
-    Line {
-        line: ChatLine,
-        text: String,
-    },
+    Line { line: ChatLine, text: String },
     /// Every missed line has been sent.
-    Synced {
-        seq: Seq,
-    },
+    Synced { seq: Seq },
     /// SPEC K-2: the agent is typing (or stopped).
-    Typing {
-        active: bool,
-    },
+    Typing { active: bool },
     /// The chat is over; the transcript can be downloaded.
     Ended,
+    /// A command refused. `message` is what the customer reads (the server's wording,
+    /// naming the limit); `client_id` names the refused message, which the widget gives
+    /// back to the message box so nothing typed is lost.
     Rejected {
         error: WidgetError,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
     },
+}
+
+impl WidgetMessage {
+    pub fn rejected(error: WidgetError, client_id: Option<String>) -> Self {
+        WidgetMessage::Rejected {
+            message: error.to_string(),
+            error,
+            client_id,
+        }
+    }
+}
+
+/// What the widget reads before the customer types (`/widget/api/config`): the pre-chat
+/// form's choices, and the limits it checks as the server will, with the server's wording,
+/// so the widget holds no copy of either.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetConfig {
+    pub problems: Vec<WidgetProblem>,
+    pub limits: WidgetLimits,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetProblem {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetLimits {
+    /// SPEC P-1: characters (Unicode scalar values, as `Array.from` counts them) in one
+    /// message.
+    pub message_chars: usize,
+    /// What the customer reads when a message is longer, before `({given} given)`.
+    pub message_too_long: String,
+}
+
+impl WidgetLimits {
+    pub fn current() -> Self {
+        let max = super::limits::MAX_CHAT_MESSAGE_CHARS;
+        WidgetLimits {
+            message_chars: max,
+            message_too_long: format!(
+                "{}: at most {max} characters",
+                super::validate::Field::ChatMessage
+            ),
+        }
+    }
 }
 
 impl WidgetMessage {

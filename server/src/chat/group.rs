@@ -14,7 +14,6 @@ use app::domain::{
     contact::Contact,
     ids::{AgentId, ContactId, CsqId},
     invite::InviteOutcome,
-    limits::MAX_HISTORY_MESSAGES,
     protocol::{AgentEvent, CsqAvailability},
     state::StateEvent,
     validate::validate_invite_notes,
@@ -194,9 +193,4 @@ impl ChatService {
         }
         Ok(())
     }
-}
-
-/// SPEC G-2: the newcomer sees at most the last 100 messages of the chat.
-pub fn history_start(last_seq: u64) -> u64 {
-    last_seq.saturating_sub(MAX_HISTORY_MESSAGES as u64)
 }

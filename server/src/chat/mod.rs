@@ -5,10 +5,11 @@
 
 pub mod effects;
 mod group;
-pub use group::history_start;
 pub mod rooms;
+pub mod timers;
 pub mod token;
 pub mod views;
+mod watch;
 
 use crate::{
     clock::now_ms,
@@ -20,7 +21,8 @@ use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
     ids::{AgentId, ContactId, WrapUpReasonId},
-    protocol::{AgentEvent, CommandError, ServerMessage, Work},
+    limits::MAX_HISTORY_MESSAGES,
+    protocol::{AgentEvent, CommandError, Seq, ServerMessage, Work},
     state::StateEvent,
     validate::{
         validate_chat_message, validate_client_id, validate_pre_chat, Field, FieldError,
@@ -29,6 +31,7 @@ use app::domain::{
 };
 use rooms::{RoomEvent, Rooms};
 use std::sync::Arc;
+use timers::{Timer, Timers};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
@@ -86,13 +89,15 @@ pub struct ChatService {
     pub hub: Arc<Hub>,
     pub routing: Routing,
     pub rooms: Arc<Rooms>,
-    /// Per chat, a counter bumped at each customer message: a silence timer that finds it
-    /// changed knows the customer spoke meanwhile (SPEC K-5).
-    pub activity: std::sync::Mutex<std::collections::HashMap<ContactId, u64>>,
+    /// SPEC K-5: the join, silence and widget-gone deadlines of every chat.
+    pub timers: Timers,
+    /// The customer's widget connections per chat (a waiting chat whose widget is gone for
+    /// the grace period leaves the queue).
+    pub widgets: std::sync::Mutex<std::collections::HashMap<ContactId, usize>>,
 }
 
-/// Share of the inactivity timeout after which the customer is warned (SPEC K-5).
-const WARN_AT_PERCENT: u64 = 80;
+/// Transcript lines read from the store at a time while a page or widget catches up.
+pub const LINE_PAGE: u32 = 500;
 
 impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
@@ -136,7 +141,17 @@ impl ChatService {
             },
         )
         .await?;
-        self.watch_join(contact.id, settings.join_timeout_secs);
+        self.timers.set(
+            contact.id,
+            Timer::Join,
+            contact.queued_at_ms + i64::from(settings.join_timeout_secs) * 1000,
+        );
+        // The widget opens its connection next; if it never does, the chat leaves the queue.
+        self.timers.set(
+            contact.id,
+            Timer::WidgetGone,
+            now_ms() + i64::from(settings.reconnect_grace_secs) * 1000,
+        );
         self.routing.send(Input::ChatQueued {
             contact: contact.id,
             csq: contact.csq,
@@ -181,13 +196,43 @@ impl ChatService {
         Ok(held)
     }
 
-    /// Transcript lines after `after`, for a page or widget catching up (SPEC K-3).
-    pub async fn lines_after(
+    /// At most [`LINE_PAGE`] transcript lines after `after`, in order, for a page or widget
+    /// catching up (SPEC K-3): a shorter page is the end of the transcript, a full one
+    /// means asking again after its last line.
+    pub async fn lines_page(
         &self,
         contact: ContactId,
-        after: app::domain::protocol::Seq,
+        after: Seq,
     ) -> Result<Vec<ChatLine>, ChatError> {
-        Ok(self.store.lines_after(contact, after, 10_000).await?)
+        Ok(self.store.lines_after(contact, after, LINE_PAGE).await?)
+    }
+
+    /// The whole transcript after `after`, page by page (a download; live pages catch up
+    /// a page at a time instead).
+    pub async fn all_lines_after(
+        &self,
+        contact: ContactId,
+        mut after: Seq,
+    ) -> Result<Vec<ChatLine>, ChatError> {
+        let mut all = Vec::new();
+        loop {
+            let page = self.lines_page(contact, after).await?;
+            let done = page.len() < LINE_PAGE as usize;
+            after = page.last().map_or(after, |l| l.seq);
+            all.extend(page);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// SPEC G-2: where a page that has none of a chat's lines starts it: the last 100
+    /// messages (system lines among them shown, not counted), read without loading more.
+    pub async fn history_start(&self, contact: ContactId) -> Result<Seq, ChatError> {
+        Ok(self
+            .store
+            .history_start(contact, MAX_HISTORY_MESSAGES as u32)
+            .await?)
     }
 
     /// The contact, if it is a chat still going on.
@@ -219,88 +264,6 @@ impl ChatService {
         Ok(agents)
     }
 
-    /// SPEC K-5: if nobody has joined when the join timeout runs out, the customer gets
-    /// the administrator's message (and may keep waiting or leave).
-    fn watch_join(self: &Arc<Self>, id: ContactId, secs: u32) {
-        let chat = Arc::clone(self);
-        tokio::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(u64::from(secs))).await;
-            let Ok(contact) = chat.store.contact(id).await else {
-                return;
-            };
-            if matches!(
-                contact.status,
-                ContactStatus::Queued | ContactStatus::Offered
-            ) {
-                let text = match chat.store.chat_settings().await {
-                    Ok(s) => s.no_agent_message,
-                    Err(_) => return,
-                };
-                if let Err(e) = chat
-                    .system_line(&contact, None, SystemNote::NoAgent { text })
-                    .await
-                {
-                    tracing::error!(error = %e, "join timeout line not stored");
-                }
-            }
-        });
-    }
-
-    /// SPEC K-5: restarts the silence clock of a chat in progress; a customer silent for the
-    /// inactivity timeout is warned, then the chat ends.
-    fn watch_silence(self: &Arc<Self>, id: ContactId, timeout_secs: u32) {
-        let generation = {
-            let mut map = self.activity.lock().unwrap_or_else(|e| e.into_inner());
-            let g = map.entry(id).or_insert(0);
-            *g += 1;
-            *g
-        };
-        let chat = Arc::clone(self);
-        tokio::spawn(async move {
-            let total = std::time::Duration::from_secs(u64::from(timeout_secs));
-            let warn_at = total * WARN_AT_PERCENT as u32 / 100;
-            let still_silent = |chat: &Arc<ChatService>| {
-                chat.activity
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&id)
-                    .copied()
-                    == Some(generation)
-            };
-            tokio::time::sleep(warn_at).await;
-            let active = |c: &Contact| c.status == ContactStatus::Active;
-            match chat.store.contact(id).await {
-                Ok(contact) if active(&contact) && still_silent(&chat) => {
-                    let agent = held_by(&contact);
-                    if let Err(e) = chat
-                        .system_line(&contact, agent, SystemNote::InactivityWarning)
-                        .await
-                    {
-                        tracing::error!(error = %e, "inactivity warning not stored");
-                    }
-                }
-                _ => return,
-            }
-            tokio::time::sleep(total - warn_at).await;
-            match chat.store.contact(id).await {
-                Ok(contact) if active(&contact) && still_silent(&chat) => {
-                    if let Err(e) = chat.end(contact, EndReason::TimedOut).await {
-                        tracing::error!(error = %e, "inactive chat not ended");
-                    }
-                }
-                _ => {}
-            }
-        });
-    }
-
-    async fn silence_timeout(&self) -> u32 {
-        self.store
-            .chat_settings()
-            .await
-            .map(|s| s.inactivity_timeout_secs)
-            .unwrap_or(app::domain::settings::DEFAULT_INACTIVITY_TIMEOUT_SECS)
-    }
-
     /// SPEC K-2, K-3: a customer message, stored once whatever the resends.
     pub async fn customer_send(
         self: &Arc<Self>,
@@ -327,7 +290,7 @@ impl ChatService {
             )
             .await?;
         if contact.status == ContactStatus::Active {
-            self.watch_silence(id, self.silence_timeout().await);
+            self.look_at_silence(id, line.at_ms).await;
         }
         Ok(line)
     }
@@ -432,7 +395,7 @@ impl ChatService {
         let alias = self.store.agent(agent).await?.alias;
         self.system_line(&contact, Some(agent), SystemNote::Joined { alias })
             .await?;
-        self.watch_silence(id, self.silence_timeout().await);
+        self.look_at_silence(id, now).await;
         tracing::info!(agent = %agent, contact = %id, "chat accepted");
         Ok(())
     }
@@ -577,10 +540,7 @@ impl ChatService {
             }
         }
         self.rooms.close(contact.id);
-        self.activity
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&contact.id);
+        self.timers.forget(contact.id);
         tracing::info!(contact = %contact.id, ?reason, "chat ended");
         Ok(())
     }

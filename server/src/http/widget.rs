@@ -11,6 +11,7 @@ use app::domain::{
     contact::ContactStatus,
     ids::ContactId,
     validate::{FieldError, PreChatForm},
+    widget::{WidgetConfig, WidgetLimits, WidgetProblem},
 };
 use axum::{
     extract::State,
@@ -67,16 +68,20 @@ fn internal(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-/// The pre-chat form's choices.
+/// The pre-chat form's choices, and the limits the widget checks with their wording.
 pub async fn config(State(state): State<AppState>) -> Response {
     match state.services.store.problem_statements().await {
-        Ok(problems) => {
-            let problems: Vec<_> = problems
+        Ok(problems) => Json(WidgetConfig {
+            problems: problems
                 .into_iter()
-                .map(|p| json!({ "id": p.id, "label": p.label }))
-                .collect();
-            Json(json!({ "problems": problems })).into_response()
-        }
+                .map(|p| WidgetProblem {
+                    id: p.id,
+                    label: p.label,
+                })
+                .collect(),
+            limits: WidgetLimits::current(),
+        })
+        .into_response(),
         Err(e) => internal(e),
     }
 }
@@ -118,7 +123,7 @@ pub async fn transcript(State(state): State<AppState>, headers: HeaderMap) -> Re
     let Some(id) = chat_from_cookie(&state, &headers) else {
         return (StatusCode::NOT_FOUND, "No chat.").into_response();
     };
-    match state.services.chat.lines_after(id, 0).await {
+    match state.services.chat.all_lines_after(id, 0).await {
         Ok(lines) => (
             [
                 (

@@ -7,6 +7,7 @@ use crate::{
     services::Services,
 };
 use app::domain::{
+    chat::ChatLine,
     ids::ContactId,
     protocol::Seq,
     widget::{WidgetCommand, WidgetError, WidgetMessage},
@@ -35,14 +36,16 @@ pub async fn widget_socket(
     };
     let services = state.services.clone();
     upgrade.on_upgrade(move |socket| async move {
+        services.chat.widget_opened(contact);
         Widget {
             socket,
             contact,
-            services,
+            services: services.clone(),
             cursor: 0,
         }
         .run()
         .await;
+        services.chat.widget_closed(contact).await;
     })
 }
 
@@ -93,7 +96,7 @@ impl Widget {
                 Input::Command(None) => Err(Stop),
                 Input::Command(Some(Ok(command))) => self.apply(command).await,
                 Input::Command(Some(Err(error))) => {
-                    self.send(&WidgetMessage::Rejected { error }).await
+                    self.send(&WidgetMessage::rejected(error, None)).await
                 }
                 Input::Room(Ok(RoomEvent::Line(line))) => self.forward(line).await,
                 Input::Room(Ok(RoomEvent::AgentTyping(active))) => {
@@ -120,15 +123,17 @@ impl Widget {
 
     async fn apply(&mut self, command: WidgetCommand) -> Result<(), Stop> {
         let chat = &self.services.chat;
+        let mut refused_message = None;
         let result = match command {
             WidgetCommand::Hello { resume_after } => {
                 self.cursor = self.cursor.min(resume_after);
                 return self.catch_up().await;
             }
-            WidgetCommand::Send { client_id, text } => chat
-                .customer_send(self.contact, &client_id, &text)
-                .await
-                .map(|_| ()),
+            WidgetCommand::Send { client_id, text } => {
+                let sent = chat.customer_send(self.contact, &client_id, &text).await;
+                refused_message = Some(client_id);
+                sent.map(|_| ())
+            }
             WidgetCommand::Typing { active } => chat.customer_typing(self.contact, active).await,
             WidgetCommand::End => chat.customer_end(self.contact).await,
         };
@@ -146,23 +151,29 @@ impl Widget {
                         WidgetError::Internal
                     }
                 };
-                self.send(&WidgetMessage::Rejected { error }).await
+                self.send(&WidgetMessage::rejected(error, refused_message))
+                    .await
             }
         }
     }
 
-    /// Sends the stored lines after the cursor.
+    /// Sends every stored line after the cursor, page by page until none is left.
     async fn catch_up(&mut self) -> Result<(), Stop> {
-        let lines = self
-            .services
-            .chat
-            .lines_after(self.contact, self.cursor)
-            .await
-            .map_err(|_| Stop)?;
-        for line in lines {
-            self.forward(line).await?;
+        loop {
+            let page = self
+                .services
+                .chat
+                .lines_page(self.contact, self.cursor)
+                .await
+                .map_err(|_| Stop)?;
+            let done = page.len() < crate::chat::LINE_PAGE as usize;
+            for line in page {
+                self.send_line(line).await?;
+            }
+            if done {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     async fn end_if_over(&mut self) -> Result<(), Stop> {
@@ -178,10 +189,20 @@ impl Widget {
         Ok(())
     }
 
-    async fn forward(&mut self, line: app::domain::chat::ChatLine) -> Result<(), Stop> {
+    /// A live line: sent once and in order. One already sent is dropped; one past a gap
+    /// (a line stored before it has not come through the room yet) brings the missing
+    /// ones from the store first, where every line is before it is published.
+    async fn forward(&mut self, line: ChatLine) -> Result<(), Stop> {
         if line.seq <= self.cursor {
-            return Ok(());
+            Ok(())
+        } else if line.seq == self.cursor + 1 {
+            self.send_line(line).await
+        } else {
+            self.catch_up().await
         }
+    }
+
+    async fn send_line(&mut self, line: ChatLine) -> Result<(), Stop> {
         self.cursor = line.seq;
         self.send(&WidgetMessage::line(line)).await
     }

@@ -7,6 +7,8 @@ use crate::services::Services;
 use app::{
     api::ApiError,
     domain::{
+        chat::ChatLine,
+        contact::ContactKind,
         ids::{AgentId, ContactId},
         protocol::{
             AgentEvent, ChatCursor, ClientCommand, CommandError, Envelope, Seq, ServerMessage,
@@ -189,31 +191,52 @@ impl Connection {
         Ok(())
     }
 
+    /// Sends the page every stored line of the chat after the last one it has, page by
+    /// page until none is left. A page that has none of the chat's lines starts at its
+    /// last 100 messages (SPEC G-2).
     async fn catch_up(&mut self, contact: ContactId) -> Result<(), End> {
-        let after = self.sent_lines.get(&contact).copied().unwrap_or(0);
-        let lines = self
-            .services
-            .chat
-            .lines_after(contact, after)
-            .await
-            .map_err(|_| End::Store)?;
-        for line in lines {
-            self.forward_live(ServerMessage::ChatLine { contact, line })
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Sends chat traffic; a line already sent is not sent twice.
-    async fn forward_live(&mut self, message: ServerMessage) -> Result<(), End> {
-        if let ServerMessage::ChatLine { contact, line } = &message {
-            let sent = self.sent_lines.entry(*contact).or_insert(0);
-            if line.seq <= *sent {
+        let chat = self.services.chat.clone();
+        let mut after = match self.sent_lines.get(&contact) {
+            Some(sent) => *sent,
+            None => chat.history_start(contact).await.map_err(|_| End::Store)?,
+        };
+        self.sent_lines.insert(contact, after);
+        loop {
+            let page = chat
+                .lines_page(contact, after)
+                .await
+                .map_err(|_| End::Store)?;
+            let done = page.len() < crate::chat::LINE_PAGE as usize;
+            for line in page {
+                after = line.seq;
+                self.send_line(contact, line).await?;
+            }
+            if done {
                 return Ok(());
             }
-            *sent = line.seq;
         }
-        self.send(&message).await
+    }
+
+    /// Sends chat traffic. Each chat's lines reach the page once and in order: a line
+    /// already sent is dropped; a line past a gap (another line stored before it has not
+    /// come through the live channel yet) brings the missing ones from the store first,
+    /// where every line is before it is published. Lines of a chat the page does not have
+    /// yet are left to the catch-up that comes with its assignment.
+    async fn forward_live(&mut self, message: ServerMessage) -> Result<(), End> {
+        let ServerMessage::ChatLine { contact, line } = message else {
+            return self.send(&message).await;
+        };
+        match self.sent_lines.get(&contact) {
+            None => Ok(()),
+            Some(sent) if line.seq <= *sent => Ok(()),
+            Some(sent) if line.seq == *sent + 1 => self.send_line(contact, line).await,
+            Some(_) => self.catch_up(contact).await,
+        }
+    }
+
+    async fn send_line(&mut self, contact: ContactId, line: ChatLine) -> Result<(), End> {
+        self.sent_lines.insert(contact, line.seq);
+        self.send(&ServerMessage::ChatLine { contact, line }).await
     }
 
     async fn replay(&mut self) -> Result<(), End> {
@@ -245,25 +268,20 @@ impl Connection {
             AgentEvent::StateChanged { status, .. } if status.state == AgentState::LoggedOut
         );
         let assigned = match &envelope.event {
-            AgentEvent::ContactAssigned { contact } => Some(contact.contact),
+            AgentEvent::ContactAssigned { contact }
+                if contact.channel.kind() == ContactKind::Chat =>
+            {
+                Some(contact.contact)
+            }
             _ => None,
         };
         self.send(&ServerMessage::Event(envelope)).await?;
-        // A chat just accepted: its transcript so far (the welcome line, the messages the
-        // customer wrote while waiting), whatever live lines already went out.
+        // A chat just accepted or joined: its last 100 messages (SPEC G-2), the welcome
+        // line and what the customer wrote while waiting among them.
         if let Some(contact) = assigned {
-            // SPEC G-2: at most the last 100 messages for one who joins a chat under way.
-            let last = self
-                .services
-                .store
-                .lines_after(contact, 0, u32::MAX)
-                .await
-                .map_err(|_| End::Store)?
-                .last()
-                .map_or(0, |l| l.seq);
-            self.sent_lines
-                .insert(contact, crate::chat::history_start(last));
-            self.catch_up(contact).await?;
+            if !self.sent_lines.contains_key(&contact) {
+                self.catch_up(contact).await?;
+            }
         }
         if logged_out {
             Err(End::LoggedOut)

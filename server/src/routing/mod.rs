@@ -97,32 +97,13 @@ impl Routing {
     }
 }
 
-/// Unix milliseconds by tokio's clock: real time normally, paused time in tests.
-struct Clock {
-    unix_at_start: i64,
-    start: tokio::time::Instant,
-}
-
-impl Clock {
-    fn now_ms(&self) -> i64 {
-        self.unix_at_start + self.start.elapsed().as_millis() as i64
-    }
-
-    fn instant_at(&self, unix_ms: i64) -> tokio::time::Instant {
-        self.start + Duration::from_millis((unix_ms - self.unix_at_start).max(0) as u64)
-    }
-}
-
 async fn run(
     mut engine: Engine,
     mut rx: mpsc::UnboundedReceiver<Command>,
     handle: Routing,
     effects: Arc<dyn RoutingEffects>,
 ) {
-    let clock = Clock {
-        unix_at_start: crate::clock::now_ms(),
-        start: tokio::time::Instant::now(),
-    };
+    let clock = crate::clock::TokioClock::start();
     while let Some(command) = rx.recv().await {
         let (input, reply) = match command {
             Command::Input(input) => (input, None),

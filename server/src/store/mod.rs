@@ -140,6 +140,19 @@ impl Sender {
     }
 }
 
+/// A chat's stored facts its timers are set from (SPEC K-5), all Unix ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChatClock {
+    /// When an agent last took the chat (accepted it, or kept it after a group chat).
+    pub accepted_at_ms: Option<i64>,
+    /// The customer's last message.
+    pub last_customer_at_ms: Option<i64>,
+    /// The no-agent message was written.
+    pub join_told_at_ms: Option<i64>,
+    /// The last inactivity warning was written.
+    pub silence_warned_at_ms: Option<i64>,
+}
+
 /// A stored line, and whether this call stored it (false: the same client id was already
 /// stored, and this is that line: SPEC K-3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,6 +322,16 @@ pub trait Store: email::EmailStore + reply::ReplyStore + Send + Sync + 'static {
         after: Seq,
         limit: u32,
     ) -> StoreResult<Vec<ChatLine>>;
+    /// SPEC K-5: what the chat's timers are set from.
+    async fn chat_clock(&self, contact: ContactId) -> StoreResult<ChatClock>;
+    /// SPEC K-5: the customer got the no-agent message (the join timeout ran out).
+    async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<()>;
+    /// SPEC K-5: the silent customer was warned that the chat will end.
+    async fn mark_silence_warned(&self, contact: ContactId, at_ms: i64) -> StoreResult<()>;
+    /// The line to show a chat from so that its last `messages` messages follow, system
+    /// lines among them shown but not counted (SPEC G-2): the sequence number just before
+    /// the first of them, or 0 when the chat has no more messages than that.
+    async fn history_start(&self, contact: ContactId, messages: u32) -> StoreResult<Seq>;
 }
 
 /// Opens the database a URL names, creating and migrating it as needed.

@@ -38,7 +38,7 @@ macro_rules! impl_store {
         use sqlx::Row as _;
         use $crate::store::{
             sql::{conflict_or, from_json, to_json},
-            Appended, AuditEntry, Credentials, Guest, PendingInvitation, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
+            Appended, AuditEntry, ChatClock, Credentials, Guest, PendingInvitation, NewAgent, NewChat, NewCustomer, Sender, StateLogEntry, Store,
             StoreError, StoreResult,
         };
 
@@ -1052,6 +1052,55 @@ macro_rules! impl_store {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.iter().map(line_from_row).collect()
+            }
+
+            async fn chat_clock(&self, contact: ContactId) -> StoreResult<ChatClock> {
+                let row = sqlx::query(
+                    "SELECT accepted_at_ms, join_told_at_ms, silence_warned_at_ms, \
+                     (SELECT MAX(at_ms) FROM chat_lines l \
+                      WHERE l.contact_id = c.id AND l.sender = 'customer') AS last_customer_at_ms \
+                     FROM contacts c WHERE c.id = $1",
+                )
+                .bind(contact.0)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+                Ok(ChatClock {
+                    accepted_at_ms: row.try_get("accepted_at_ms")?,
+                    last_customer_at_ms: row.try_get("last_customer_at_ms")?,
+                    join_told_at_ms: row.try_get("join_told_at_ms")?,
+                    silence_warned_at_ms: row.try_get("silence_warned_at_ms")?,
+                })
+            }
+
+            async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE contacts SET join_told_at_ms = $2 WHERE id = $1")
+                    .bind(contact.0)
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn mark_silence_warned(&self, contact: ContactId, at_ms: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE contacts SET silence_warned_at_ms = $2 WHERE id = $1")
+                    .bind(contact.0)
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn history_start(&self, contact: ContactId, messages: u32) -> StoreResult<Seq> {
+                let first: Option<i64> = sqlx::query_scalar(
+                    "SELECT seq FROM chat_lines WHERE contact_id = $1 AND sender <> 'system' \
+                     ORDER BY seq DESC LIMIT 1 OFFSET $2",
+                )
+                .bind(contact.0)
+                .bind(i64::from(messages.max(1)) - 1)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(first.map_or(0, |seq| (seq - 1) as Seq))
             }
         }
     };

@@ -184,11 +184,14 @@ impl Live {
             ServerMessage::Synced { .. } => self.connection.set(ConnectionState::Live),
             ServerMessage::Rejected { error } => self.notice.set(Some(error.to_string())),
             ServerMessage::ChatLine { contact, line } => {
-                let mut cue = None;
+                let mut added = Ok(None);
                 self.model
-                    .update(|m| cue = m.add_line(contact, line, now_ms));
-                if let Some(cue) = cue {
-                    self.raise(cue);
+                    .update(|m| added = m.add_line(contact, line, now_ms));
+                match added {
+                    Ok(Some(cue)) => self.raise(cue),
+                    Ok(None) => {}
+                    // Lines missing before this one: resume from the last one held.
+                    Err(_) => return Some(self.hello()),
                 }
             }
             ServerMessage::Typing {

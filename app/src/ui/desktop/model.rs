@@ -65,6 +65,10 @@ impl ContactTab {
     }
 }
 
+/// A transcript line arrived with lines missing before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineGap;
+
 /// What changed that the page should announce (a sound, SPEC O-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cue {
@@ -270,8 +274,20 @@ impl DesktopModel {
         }
     }
 
-    /// Adds a transcript line; returns a cue when a customer writes in another tab.
-    pub fn add_line(&mut self, contact: ContactId, line: ChatLine, now_ms: i64) -> Option<Cue> {
+    /// Adds a transcript line; returns a cue when a customer writes in another tab. A line
+    /// past a gap (the tab's last line is not the one before it) is not added: the page
+    /// asks the server for what it missed, which comes in order (SPEC K-3).
+    pub fn add_line(
+        &mut self,
+        contact: ContactId,
+        line: ChatLine,
+        now_ms: i64,
+    ) -> Result<Option<Cue>, LineGap> {
+        if let Some(tab) = self.tab(contact) {
+            if !tab.lines.is_empty() && line.seq > tab.last_seq() + 1 {
+                return Err(LineGap);
+            }
+        }
         let current = self.current == Some(contact);
         let from_customer = matches!(
             &line.body,
@@ -290,15 +306,17 @@ impl DesktopModel {
             self.pending
                 .retain(|p| !(p.contact == contact && p.client_id == confirmed));
         }
-        let tab = self.tab_mut(contact)?;
+        let Some(tab) = self.tab_mut(contact) else {
+            return Ok(None);
+        };
         let fresh = tab.lines.insert(line.seq, line).is_none();
         if from_customer {
             tab.customer_typing = false;
         }
-        (fresh && from_customer && !current).then(|| {
+        Ok((fresh && from_customer && !current).then(|| {
             tab.attention_since_ms = Some(now_ms);
             Cue::MessageElsewhere
-        })
+        }))
     }
 
     /// The customer (`who` none) or the other agent is typing, or stopped.
@@ -420,32 +438,40 @@ mod tests {
         });
         assert_eq!(
             m.add_line(ContactId(1), msg(2, true), 100),
-            Some(Cue::MessageElsewhere)
+            Ok(Some(Cue::MessageElsewhere))
         );
-        assert_eq!(m.add_line(ContactId(1), msg(1, false), 100), None);
+        assert_eq!(m.add_line(ContactId(1), msg(1, false), 100), Ok(None));
         assert_eq!(
             m.add_line(ContactId(1), msg(2, true), 100),
-            None,
+            Ok(None),
             "a duplicate is ignored"
         );
-        m.add_line(ContactId(1), msg(3, true), 100);
+        m.add_line(ContactId(1), msg(3, true), 100).unwrap();
         let tab = m.tab(ContactId(1)).unwrap();
         assert_eq!(tab.lines.keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(tab.unanswered(), 2);
         assert_eq!(m.unread_elsewhere(), 2);
         assert_eq!(
             m.add_line(ContactId(2), msg(1, true), 100),
-            None,
+            Ok(None),
             "current tab: no cue"
         );
-        m.add_line(ContactId(1), msg(4, false), 100);
+        m.add_line(ContactId(1), msg(4, false), 100).unwrap();
         assert_eq!(m.tab(ContactId(1)).unwrap().unanswered(), 0);
         m.pending.push(Pending {
             contact: ContactId(1),
             client_id: "c9".into(),
             text: "m9".into(),
         });
-        m.add_line(ContactId(1), msg(9, false), 100);
+        assert_eq!(
+            m.add_line(ContactId(1), msg(9, false), 100),
+            Err(LineGap),
+            "lines 5 to 8 are missing: the page asks for them"
+        );
+        assert_eq!(m.tab(ContactId(1)).unwrap().last_seq(), 4);
+        for seq in 5..=9 {
+            m.add_line(ContactId(1), msg(seq, false), 100).unwrap();
+        }
         assert!(
             m.pending.is_empty(),
             "the server's copy confirms the pending message"
