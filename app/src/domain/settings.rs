@@ -38,8 +38,10 @@ impl Default for ChatSettings {
             inactivity_timeout_secs: DEFAULT_INACTIVITY_TIMEOUT_SECS,
             reconnect_grace_secs: DEFAULT_RECONNECT_GRACE_SECS,
             welcome_message: "Welcome! An agent will be with you shortly.".into(),
+            // Leaving a message (SPEC K-4) does not exist yet: the default offers only
+            // what the widget can do, waiting.
             no_agent_message:
-                "All our agents are busy right now. You can leave us a message and we will reply by email."
+                "All our agents are busy right now. Please stay with us: the next agent free will join you here."
                     .into(),
         }
     }
@@ -147,6 +149,20 @@ impl ChatSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a customer reads by default promises nothing the product cannot do: there is
+    /// no "leave a message" yet (SPEC K-4 is not built).
+    #[test]
+    fn the_default_messages_promise_only_what_exists() {
+        let s = ChatSettings::default();
+        for text in [&s.welcome_message, &s.no_agent_message] {
+            let lower = text.to_lowercase();
+            assert!(
+                !lower.contains("leave") && !lower.contains("email"),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn defaults_follow_the_spec() {
