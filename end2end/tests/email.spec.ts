@@ -70,6 +70,8 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
   const picture = frame.getByAltText('Remote picture');
   await expect(dave.getByText('Images from other servers are blocked')).toBeVisible();
   expect(await picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(0);
+  // Held when the message was taken in: its address loads nothing, whatever the policy.
+  expect(await picture.getAttribute('src')).toBe(`data:,${remote}`);
   await dave.getByRole('button', { name: 'Show images' }).click();
   await expect
     .poll(() => frame.getByAltText('Remote picture').evaluate((img: HTMLImageElement) => img.naturalWidth))
@@ -155,5 +157,76 @@ test('the email panel fits a 900-pixel gadget frame', async ({ browser }) => {
   await dave.getByRole('button', { name: 'Discard' }).click();
   await confirmYes(dave, /Discard/);
   await expect(tab).toBeHidden();
+  await dave.context().close();
+});
+
+const fixture = (name: string) => readFileSync(`../server/tests/fixtures/mime/${name}.eml`);
+
+async function discardCurrent(page: Page) {
+  await page.getByRole('button', { name: 'Discard' }).click();
+  await confirmYes(page, /Discard/);
+}
+
+// E-2: messages as odd mailers write them are shown whole on the panel.
+test('every part of an odd message is shown or offered, with whole file names  // E-2 E-3', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const dave = await agentReady(browser, 'dave');
+  await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  const panel = dave.getByRole('article', { name: "The customer's email" });
+  const frame = dave.frameLocator('iframe.email-body');
+
+  // Four text parts in one multipart/mixed message: all shown, in order.
+  deliver(fixture('mixed_text_parts'));
+  const kai = dave.getByRole('tab', { name: /Kai Berg/ });
+  await expect(kai).toBeVisible({ timeout: MAIL_ARRIVES_MS });
+  await kai.click();
+  for (const part of ['Part one: the order number is 4711.', 'the lid', 'Part three: the courier left it outside.', 'Part four: please call me back.']) {
+    await expect(frame.getByText(part)).toBeVisible();
+  }
+  const text = await frame.locator('body').innerText();
+  expect(text.indexOf('Part one')).toBeLessThan(text.indexOf('Part three'));
+  expect(text.indexOf('Part three')).toBeLessThan(text.indexOf('Part four'));
+  await dave.screenshot({ path: 'test-results/screenshots/email-mixed-parts.png' });
+  await discardCurrent(dave);
+  await expect(kai).toBeHidden();
+
+  // Names in folded encoded words, RFC 2231 continuations, and one too long to keep whole.
+  deliver(fixture('folded_names'));
+  const ines = dave.getByRole('tab', { name: /Ines Roth/ });
+  await expect(ines).toBeVisible({ timeout: MAIL_ARRIVES_MS });
+  await ines.click();
+  await expect(panel.getByRole('link', { name: /Récapitulatif détaillé du dossier de remboursement numéro 4711\.pdf/ })).toBeVisible();
+  await expect(panel.getByRole('link', { name: /Facture détaillée novembre\.pdf/ })).toBeVisible();
+  const [download] = await Promise.all([
+    dave.waitForEvent('download'),
+    panel.getByRole('link', { name: /^Relevé des consommations/ }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^Relevé des consommations.*….pdf$/);
+  await discardCurrent(dave);
+  await expect(ines).toBeHidden();
+
+  // "Content-Type: text" without a subtype, and headers running into the body.
+  deliver(fixture('text_without_subtype'));
+  deliver(fixture('no_blank_line'));
+  for (const [who, line] of [
+    [/old-mailer@example.net/, 'My old mail program writes this, and the message must still be read.'],
+    [/hasty@example.org/, 'Where is my refund? I asked last week.'],
+  ] as const) {
+    const tab = dave.getByRole('tab', { name: who });
+    await expect(tab).toBeVisible({ timeout: MAIL_ARRIVES_MS });
+    await tab.click();
+    await expect(frame.getByText(line)).toBeVisible();
+    await discardCurrent(dave);
+    await expect(tab).toBeHidden();
+  }
+
+  // No header at all: the whole text is the message, its first line included.
+  deliver(fixture('no_headers'));
+  const tabs = dave.getByRole('navigation', { name: 'Contacts' }).getByRole('tab');
+  await expect(tabs).toHaveCount(1, { timeout: MAIL_ARRIVES_MS });
+  await tabs.first().click();
+  await expect(frame.getByText('Hello, is anybody there?')).toBeVisible();
+  await expect(frame.getByText('My parcel never came.')).toBeVisible();
+  await discardCurrent(dave);
   await dave.context().close();
 });

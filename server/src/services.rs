@@ -141,7 +141,7 @@ impl Services {
                 .iter()
                 .map(|m| (m.name.clone(), m.clone()))
                 .collect(),
-            outbox_wake: tokio::sync::Notify::new(),
+            outbox_wake: tokio::sync::watch::channel(0).0,
             retry_max: email.retry_max,
         });
         for contact in store.open_contacts().await? {

@@ -918,21 +918,29 @@ mod email {
                 ContactStatus::Ended(EndReason::Sent)
             );
             assert_eq!(
-                s.next_reply_due().await.unwrap(),
+                s.next_reply_due("support").await.unwrap(),
                 None,
                 "{}: held until the pages let the email go",
                 t.name
             );
-            assert!(s.due_replies(i64::MAX - 1, 10).await.unwrap().is_empty());
+            assert!(s
+                .due_replies("support", i64::MAX - 1, 10)
+                .await
+                .unwrap()
+                .is_empty());
             s.reply_due(queued, 2_000).await.unwrap();
-            assert_eq!(s.next_reply_due().await.unwrap(), Some(2_000));
-            let due = s.due_replies(2_000, 10).await.unwrap();
+            assert_eq!(s.next_reply_due("support").await.unwrap(), Some(2_000));
+            let due = s.due_replies("support", 2_000, 10).await.unwrap();
             assert_eq!(due.len(), 1);
             assert_eq!(due[0].message, [0, 1, 2, 255], "{}: bytes kept", t.name);
             s.reply_retry(queued, 1, 5_000, "connection refused")
                 .await
                 .unwrap();
-            assert!(s.due_replies(4_999, 10).await.unwrap().is_empty());
+            assert!(s
+                .due_replies("support", 4_999, 10)
+                .await
+                .unwrap()
+                .is_empty());
             s.reply_failed(queued, "550 no such user", 6_000)
                 .await
                 .unwrap();
@@ -949,13 +957,25 @@ mod email {
                 (outbox[0].state.as_str(), outbox[0].attempts),
                 ("failed", 2)
             );
-            assert_eq!(s.next_reply_due().await.unwrap(), None);
+            assert_eq!(s.next_reply_due("support").await.unwrap(), None);
             // Queued again, the server stopping before it was released: due at the start.
             s.queue_reply(&reply, 7_000).await.unwrap();
-            assert_eq!(s.next_reply_due().await.unwrap(), None);
+            assert_eq!(s.next_reply_due("support").await.unwrap(), None);
             s.held_replies_due(8_000).await.unwrap();
-            assert_eq!(s.next_reply_due().await.unwrap(), Some(8_000), "{}", t.name);
-            let due = s.due_replies(8_000, 10).await.unwrap();
+            assert_eq!(
+                s.next_reply_due("support").await.unwrap(),
+                Some(8_000),
+                "{}",
+                t.name
+            );
+            assert_eq!(s.outbox_mailboxes().await.unwrap(), ["support"]);
+            assert!(
+                s.due_replies("sales", 8_000, 10).await.unwrap().is_empty(),
+                "{}: each mailbox has its own outbox",
+                t.name
+            );
+            assert_eq!(s.next_reply_due("sales").await.unwrap(), None);
+            let due = s.due_replies("support", 8_000, 10).await.unwrap();
             assert_eq!(due.len(), 1);
             s.reply_sent(due[0].id, 8_100).await.unwrap();
             assert_eq!(s.outbox_of(id).await.unwrap()[1].state, "sent");

@@ -4,7 +4,9 @@
 
 use super::sanitize::{normalize_cid, sanitize};
 use app::domain::email::{attachments_to_keep, over_limit_reason, EmailAddress, SkippedPart};
-use mail_parser::{Address, HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
 
 /// A file of the message, with its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,16 +86,190 @@ fn content_type_of(part: &MessagePart) -> String {
         .to_ascii_lowercase()
 }
 
-/// A file name without path separators or control characters.
+/// Characters kept of a file name.
+const MAX_NAME_CHARS: usize = 200;
+
+/// A file name without path separators or control characters, at most 200 characters; a
+/// longer one is shortened in the middle of its stem, so its extension (what opens it)
+/// stays.
 fn safe_name(name: &str) -> String {
     let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let clean: String = name
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| *c != '"')
         .collect::<String>()
-        .trim()
-        .to_string();
-    clean.chars().take(200).collect()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if clean.chars().count() <= MAX_NAME_CHARS {
+        return clean;
+    }
+    let ext = clean
+        .rfind('.')
+        .map(|dot| &clean[dot..])
+        .filter(|ext| ext.chars().count() <= 16 && !ext.contains(' '))
+        .unwrap_or("");
+    let stem: String = clean
+        .chars()
+        .take(MAX_NAME_CHARS - ext.chars().count() - 1)
+        .collect();
+    format!("{}…{ext}", stem.trim_end())
+}
+
+/// The file name a part's raw header gives in RFC 2047 encoded words, decoded whole.
+/// mail-parser stops an unquoted name at the first folded line; this unfolds the header
+/// first and decodes the words as one text. `None` when the name holds no encoded word
+/// (then mail-parser's reading, which also follows RFC 2231 continuations, is right).
+fn encoded_name(raw_header: &[u8]) -> Option<String> {
+    let header = String::from_utf8_lossy(raw_header)
+        .replace("\r\n", "\n")
+        .replace("\n ", " ")
+        .replace("\n\t", " ");
+    let lower = header.to_ascii_lowercase();
+    let value_at = ["filename=", "name="].iter().find_map(|key| {
+        lower.match_indices(key).find_map(|(i, _)| {
+            let before = lower[..i].chars().next_back();
+            matches!(before, Some(';' | ' ' | '\t')).then_some(i + key.len())
+        })
+    })?;
+    let rest = header[value_at..].trim_start();
+    let value = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or(""),
+        None => rest.split([';', '\n']).next().unwrap_or(""),
+    };
+    if !value.contains("=?") {
+        return None;
+    }
+    // mail-parser decodes encoded words in a Subject, joining adjacent ones.
+    let wrapped = format!("Subject: {}\r\n\r\n", value.trim());
+    MessageParser::default()
+        .parse(wrapped.as_bytes())
+        .and_then(|m| m.subject().map(str::to_string))
+}
+
+/// Whether a line opens a header field (`Name:`, the name printable ASCII without a colon).
+fn is_header_line(line: &[u8]) -> bool {
+    match line.iter().position(|b| *b == b':') {
+        Some(colon) if colon > 0 => line[..colon].iter().all(|b| (33..=126).contains(b)),
+        _ => false,
+    }
+}
+
+/// A message as a mail client reads it: a header block that runs into the body without its
+/// blank line ends at the first line that is not a header; a message with no header at all
+/// is all body (mail-parser would take its first lines for headers and drop them).
+fn with_header_end(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut at = 0;
+    let mut first = true;
+    while at < raw.len() {
+        let end = raw[at..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(raw.len(), |i| at + i + 1);
+        let line = &raw[at..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        let header = is_header_line(content)
+            || (!first && content.first().is_some_and(|b| *b == b' ' || *b == b'\t'))
+            || (first && content.starts_with(b"From "));
+        if content.is_empty() {
+            break;
+        }
+        if !header {
+            let mut fixed = Vec::with_capacity(raw.len() + 2);
+            fixed.extend_from_slice(&raw[..at]);
+            fixed.extend_from_slice(b"\r\n");
+            fixed.extend_from_slice(&raw[at..]);
+            return std::borrow::Cow::Owned(fixed);
+        }
+        first = false;
+        at = end;
+    }
+    std::borrow::Cow::Borrowed(raw)
+}
+
+/// What of a message is read as its body, and which parts are offered as files (SPEC E-2):
+/// every part is one or the other, so nothing a mail client would show is lost.
+struct Body<'m> {
+    /// Every text part, in order (HTML ones as text).
+    text: String,
+    /// Every part of the HTML reading, in order, when the message has HTML (plain parts
+    /// beside it made HTML), not yet sanitized.
+    html: Option<String>,
+    files: Vec<&'m MessagePart<'m>>,
+}
+
+/// `Content-Type: text` without a subtype, not a named file: text/plain (RFC 2045).
+fn is_bare_text(part: &MessagePart) -> bool {
+    part.content_type()
+        .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("text") && ct.subtype().is_none())
+        && part.attachment_name().is_none()
+        && !part
+            .content_disposition()
+            .is_some_and(|d| d.is_attachment())
+}
+
+impl<'m> Body<'m> {
+    fn of(message: &'m Message<'m>) -> Self {
+        let part = |id: &u32| message.parts.get(*id as usize);
+        let readable = |id: &u32| {
+            part(id).is_some_and(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_)))
+        };
+        let mut text_ids = message.text_body.clone();
+        let mut html_ids = message.html_body.clone();
+        for id in &message.attachments {
+            if part(id).is_some_and(is_bare_text) {
+                text_ids.push(*id);
+                html_ids.push(*id);
+            }
+        }
+        for ids in [&mut text_ids, &mut html_ids] {
+            ids.sort_unstable();
+            ids.dedup();
+            ids.retain(readable);
+        }
+        // Every other part that is not a container is a file, in the message's order.
+        let files = message
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(id, p)| {
+                let id = *id as u32;
+                !matches!(p.body, PartType::Multipart(_))
+                    && !text_ids.contains(&id)
+                    && !html_ids.contains(&id)
+            })
+            .map(|(_, p)| p)
+            .collect();
+        let text = text_ids
+            .iter()
+            .filter_map(part)
+            .filter_map(|p| match &p.body {
+                PartType::Text(t) => Some(t.to_string()),
+                PartType::Html(h) => Some(mail_parser::decoders::html::html_to_text(h)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let has_html = html_ids
+            .iter()
+            .filter_map(part)
+            .any(|p| matches!(p.body, PartType::Html(_)));
+        let html = has_html.then(|| {
+            html_ids
+                .iter()
+                .filter_map(part)
+                .filter_map(|p| match &p.body {
+                    PartType::Html(h) => Some(h.to_string()),
+                    PartType::Text(t) => Some(mail_parser::decoders::html::text_to_html(t)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        Body { text, html, files }
+    }
 }
 
 /// Parses a raw message. Never fails: a message that cannot be read still becomes a contact
@@ -129,6 +305,7 @@ pub fn parse(raw: &[u8]) -> Parsed {
 }
 
 fn parse_raw(raw: &[u8]) -> Parsed {
+    let raw = &*with_header_end(raw);
     let Some(message) = MessageParser::default().parse(raw) else {
         return Parsed {
             message_id: None,
@@ -157,32 +334,21 @@ fn parse_raw(raw: &[u8]) -> Parsed {
             name: None,
             address: String::new(),
         });
-    // Bodies: every HTML part joined (some mailers split one body around images).
-    let html_parts: Vec<String> = message
-        .html_bodies()
-        .filter(|p| matches!(p.body, PartType::Html(_)))
-        .filter_map(|p| p.text_contents().map(str::to_string))
-        .collect();
-    let sanitized = (!html_parts.is_empty()).then(|| sanitize(&html_parts.join("\n")));
-    let text_body = message
-        .text_bodies()
-        .filter_map(|p| match &p.body {
-            PartType::Text(t) => Some(t.to_string()),
-            PartType::Html(h) => Some(mail_parser::decoders::html::html_to_text(h)),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let body = Body::of(&message);
+    let sanitized = body.html.as_deref().map(sanitize);
     let cids = sanitized
         .as_ref()
         .map(|s| s.cids.clone())
         .unwrap_or_default();
     let mut files = Vec::new();
-    for (i, part) in message.attachments().enumerate() {
+    for (i, part) in body.files.iter().enumerate() {
         let content_type = content_type_of(part);
-        let name = part
-            .attachment_name()
-            .map(safe_name)
+        let header = raw
+            .get(part.raw_header_offset() as usize..part.raw_body_offset() as usize)
+            .unwrap_or_default();
+        let name = encoded_name(header)
+            .or_else(|| part.attachment_name().map(str::to_string))
+            .map(|n| safe_name(&n))
             .filter(|n| !n.is_empty())
             .or_else(|| {
                 part.message()
@@ -200,6 +366,7 @@ fn parse_raw(raw: &[u8]) -> Parsed {
             inline,
         });
     }
+    let text_body = body.text;
     let sizes: Vec<u64> = files.iter().map(|f| f.bytes.len() as u64).collect();
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
@@ -408,6 +575,85 @@ mod tests {
         let p = parse(b"From: a@example.com\r\nSubject: A\0B\r\n\r\nx\0y\r\n");
         assert_eq!(p.subject, "AB");
         assert_eq!(p.text_body.trim(), "xy");
+    }
+
+    /// SPEC E-2: file names are read whole: encoded words folded over lines (unquoted),
+    /// RFC 2231 continuations, and a name too long to keep loses its middle, not its
+    /// extension.
+    #[test]
+    fn file_names_are_read_whole_and_keep_their_extension() {
+        let p = sample("folded_names");
+        let names: Vec<&str> = p.kept.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names[..2],
+            [
+                "Récapitulatif détaillé du dossier de remboursement numéro 4711.pdf",
+                "Facture détaillée novembre.pdf"
+            ]
+        );
+        let long = names[2];
+        assert_eq!(long.chars().count(), 200, "{long}");
+        assert!(long.starts_with("Relevé des consommations"), "{long}");
+        assert!(long.ends_with("….pdf"), "{long}");
+        assert!(p.kept.iter().all(|f| f.bytes.starts_with(b"%PDF-1.4")));
+        assert_eq!(p.text_body.trim(), "Three documents attached.");
+    }
+
+    /// SPEC E-2: every inline text part of a multipart/mixed message is in the body, in
+    /// order, whatever its encoding; none is dropped or offered as a file.
+    #[test]
+    fn every_text_part_of_a_mixed_message_is_shown_in_order() {
+        let p = sample("mixed_text_parts");
+        let parts = [
+            "Part one: the order number is 4711.",
+            "the lid",
+            "Part three: the courier left it outside.",
+            "Part four: please call me back.",
+        ];
+        let html = p.html_body.expect("the HTML part makes an HTML reading");
+        let mut from = 0;
+        for part in parts {
+            let at = html[from..]
+                .find(part)
+                .unwrap_or_else(|| panic!("{part} missing or out of order in {html}"));
+            from += at + part.len();
+        }
+        assert!(html.contains("<b>the lid</b> was broken —"), "{html}");
+        for part in ["Part one", "the lid", "Part three", "Part four"] {
+            assert!(p.text_body.contains(part), "{part}: {}", p.text_body);
+        }
+        assert!(p.kept.is_empty() && p.skipped.is_empty());
+    }
+
+    /// RFC 2045: `Content-Type: text` without a subtype is plain text, shown as the body.
+    #[test]
+    fn text_without_a_subtype_is_the_body() {
+        let p = sample("text_without_subtype");
+        assert!(p.text_body.contains("must still be read"), "{p:?}");
+        assert!(p.kept.is_empty(), "not a file: {:?}", p.kept);
+    }
+
+    /// A message a mail client can show is shown: one without any header is all body; one
+    /// whose headers run into the body without a blank line keeps its headers and body.
+    #[test]
+    fn messages_with_broken_header_blocks_keep_every_line() {
+        let p = sample("no_headers");
+        assert!(
+            p.text_body.starts_with("Hello, is anybody there?"),
+            "{:?}",
+            p.text_body
+        );
+        assert!(p.text_body.contains("My parcel never came."));
+        let p = sample("no_blank_line");
+        assert_eq!(p.subject, "In a hurry");
+        assert_eq!(p.from.address, "hasty@example.org");
+        assert!(
+            p.text_body
+                .starts_with("Where is my refund? I asked last week."),
+            "{:?}",
+            p.text_body
+        );
+        assert!(p.text_body.contains("Thanks."));
     }
 
     #[test]

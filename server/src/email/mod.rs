@@ -98,8 +98,8 @@ pub struct EmailService {
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// The configured mailboxes by name: their address, signature and SMTP server.
     pub mailboxes: std::collections::HashMap<String, config::MailboxConfig>,
-    /// Wakes the outbox when a reply is queued.
-    pub outbox_wake: tokio::sync::Notify,
+    /// Bumped when a reply is queued: every outbox worker looks (SPEC R-7).
+    pub outbox_wake: tokio::sync::watch::Sender<u64>,
     /// SPEC R-7: the longest wait between two attempts to send a reply.
     pub retry_max: Duration,
 }

@@ -113,18 +113,32 @@ pub async fn deliver(smtp: &SmtpConfig, item: &OutboxItem) -> Result<(), SendFai
 }
 
 impl EmailService {
-    /// Runs the outbox until the server stops.
+    /// Runs the outbox until the server stops: one worker per mailbox, so an SMTP server
+    /// that is slow or unreachable delays only its own mailbox's replies.
     pub fn spawn_outbox(self: &Arc<Self>) {
         let service = Arc::clone(self);
-        tokio::spawn(async move { service.run_outbox().await });
+        tokio::spawn(async move {
+            // Replies queued just before a stop were never made due: they are now.
+            if let Err(e) = service.store.held_replies_due(now_ms()).await {
+                tracing::error!(error = %e, "outbox: held replies not resumed");
+            }
+            let mut names: Vec<String> = service.mailboxes.keys().cloned().collect();
+            match service.store.outbox_mailboxes().await {
+                Ok(waiting) => names.extend(waiting),
+                Err(e) => tracing::error!(error = %e, "outbox: waiting mailboxes unreadable"),
+            }
+            names.sort();
+            names.dedup();
+            for name in names {
+                let service = Arc::clone(&service);
+                tokio::spawn(async move { service.run_outbox(&name).await });
+            }
+        });
     }
 
-    async fn run_outbox(&self) {
+    async fn run_outbox(&self, mailbox: &str) {
         let mut stopping = self.stopping.subscribe();
-        // Replies queued just before a stop were never made due: they are now.
-        if let Err(e) = self.store.held_replies_due(now_ms()).await {
-            tracing::error!(error = %e, "outbox: held replies not resumed");
-        }
+        let mut wake = self.outbox_wake.subscribe();
         // Memory of this run: replies the SMTP server took whose row could not be marked
         // (never sent twice), and replies whose next try could not be stored (not hammered).
         let mut delivered: HashSet<i64> = HashSet::new();
@@ -134,10 +148,10 @@ impl EmailService {
                 return;
             }
             let now = now_ms();
-            let due = match self.store.due_replies(now, 10).await {
+            let due = match self.store.due_replies(mailbox, now, 10).await {
                 Ok(due) => due,
                 Err(e) => {
-                    tracing::error!(error = %e, "outbox unreadable");
+                    tracing::error!(error = %e, mailbox, "outbox unreadable");
                     Vec::new()
                 }
             };
@@ -168,17 +182,22 @@ impl EmailService {
                 continue;
             }
             let remembered = !delivered.is_empty() || not_before.values().any(|t| *t > now);
-            let wait = match self.store.next_reply_due().await {
+            let wait = match self.store.next_reply_due(mailbox).await {
                 _ if remembered => Duration::from_secs(2),
                 Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, 60_000) as u64),
                 _ => Duration::from_secs(60),
             };
             tokio::select! {
-                _ = self.outbox_wake.notified() => {}
+                _ = wake.changed() => {}
                 _ = tokio::time::sleep(wait) => {}
                 _ = stopping.changed() => {}
             }
         }
+    }
+
+    /// Wakes the outbox workers (a reply was queued).
+    pub(super) fn wake_outbox(&self) {
+        self.outbox_wake.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// One attempt, and what the loop must remember of it.
@@ -264,8 +283,8 @@ impl EmailService {
         // error go to the queue rather than wait for nobody (SPEC S-5).
         if self.hub.presence(item.agent).pages == 0 {
             if let Ok(contact) = self.store.contact(item.contact).await {
-                if let Err(e) = self.requeue(item.agent, item.contact, contact.csq).await {
-                    tracing::error!(error = %e, contact = %item.contact, "refused reply not requeued");
+                if let Err(e) = self.put_back(item.agent, contact).await {
+                    tracing::error!(error = %e, contact = %item.contact, "refused reply not put back");
                 }
             }
         }

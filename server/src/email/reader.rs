@@ -62,8 +62,17 @@ fn resolve_cids(html: &str, email: &StoredEmail, path: &dyn Fn(AttachmentId) -> 
 }
 
 /// The frame's HTML document.
-pub fn document(email: &StoredEmail, inline_path: &dyn Fn(AttachmentId) -> String) -> String {
+/// The frame's document. Remote images stay held (see [`super::sanitize`]) unless the agent
+/// asked to see them (`remote_images`).
+pub fn document(
+    email: &StoredEmail,
+    inline_path: &dyn Fn(AttachmentId) -> String,
+    remote_images: bool,
+) -> String {
     let body = match &email.html_body {
+        Some(html) if remote_images => {
+            resolve_cids(&super::sanitize::release_remote(html), email, inline_path)
+        }
         Some(html) => resolve_cids(html, email, inline_path),
         None => format!("<pre class=\"plain\">{}</pre>", escape(&email.text_body)),
     };
@@ -129,16 +138,33 @@ mod tests {
         let doc = document(
             &stored(Some(r#"<img src="cid:logo@x"><img src="cid:missing">"#), ""),
             &|id| format!("/email/inline/{id}.sig"),
+            false,
         );
         assert!(doc.contains(r#"src="/email/inline/7.sig""#), "{doc}");
         assert!(doc.contains(r#"src="data:,""#));
     }
 
+    /// SPEC E-2: the held remote image loads only in the document for "Show images".
+    #[test]
+    fn remote_images_are_released_only_on_request() {
+        let html = super::super::sanitize::sanitize(r#"<img src="https://x.example/a.png">"#).html;
+        let email = stored(Some(&html), "");
+        let held = document(&email, &|_| String::new(), false);
+        assert!(!held.contains(r#"src="https://x.example/a.png""#), "{held}");
+        let shown = document(&email, &|_| String::new(), true);
+        assert!(
+            shown.contains(r#"src="https://x.example/a.png""#),
+            "{shown}"
+        );
+    }
+
     #[test]
     fn plain_text_is_escaped() {
-        let doc = document(&stored(None, "<script>alert(1)</script> & more"), &|_| {
-            String::new()
-        });
+        let doc = document(
+            &stored(None, "<script>alert(1)</script> & more"),
+            &|_| String::new(),
+            false,
+        );
         assert!(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
         assert!(!doc.contains("<script>"));
     }

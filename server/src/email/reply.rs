@@ -378,7 +378,7 @@ impl EmailService {
         if let Err(e) = self.store.reply_due(queued, now_ms()).await {
             tracing::error!(error = %e, contact = %id, "queued reply not released: it goes at the next start");
         }
-        self.outbox_wake.notify_one();
+        self.wake_outbox();
         tracing::info!(agent = %agent, contact = %id, "reply queued for sending");
         Ok(())
     }

@@ -21,6 +21,54 @@ pub struct Sanitized {
     pub cids: HashSet<String>,
 }
 
+/// SPEC E-2: put before the address of every remote image when a message is taken in, so
+/// the stored HTML names a `data:` text, which loads nothing, whatever the frame's policy
+/// says. "Show images" serves the body through [`release_remote`].
+const HELD: &str = "data:,";
+
+/// The body with its remote images as they were written, for an agent who asked to see
+/// them.
+pub fn release_remote(html: &str) -> String {
+    html.replace("data:,http", "http").replace("data:,//", "//")
+}
+
+fn hold(url: &str) -> String {
+    format!("{HELD}{}", url.trim_start())
+}
+
+/// CSS with every remote `url(...)` and `@import` held (see [`HELD`]); true if it had any.
+fn hold_css(css: &str) -> (String, bool) {
+    let lower = css.to_ascii_lowercase();
+    let mut out = String::with_capacity(css.len());
+    let mut held = false;
+    let mut from = 0;
+    let mut i = 0;
+    while i < lower.len() {
+        let at = &lower[i..];
+        let skip = if at.starts_with("url(") {
+            4
+        } else if at.starts_with("@import") {
+            7
+        } else {
+            i += at.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let mut start = i + skip;
+        while lower[start..].starts_with([' ', '"', '\'', '\t']) {
+            start += 1;
+        }
+        if is_remote(&lower[start..]) {
+            out.push_str(&css[from..start]);
+            out.push_str(HELD);
+            from = start;
+            held = true;
+        }
+        i = start.max(i + 1);
+    }
+    out.push_str(&css[from..]);
+    (out, held)
+}
+
 fn is_remote(url: &str) -> bool {
     let u = url.trim_start().to_ascii_lowercase();
     u.starts_with("http:") || u.starts_with("https:") || u.starts_with("//")
@@ -32,14 +80,6 @@ pub fn normalize_cid(cid: &str) -> String {
         .trim_start_matches('<')
         .trim_end_matches('>')
         .to_string()
-}
-
-fn css_has_remote_url(css: &str) -> bool {
-    let lower = css.to_ascii_lowercase();
-    lower.match_indices("url(").any(|(i, _)| {
-        let rest = lower[i + 4..].trim_start_matches([' ', '"', '\'']);
-        is_remote(rest)
-    }) || lower.contains("@import")
 }
 
 pub fn sanitize(html: &str) -> Sanitized {
@@ -84,7 +124,7 @@ pub fn sanitize(html: &str) -> Sanitized {
                         Some(Cow::Borrowed(value))
                     } else if is_remote(value) {
                         remote_in.store(true, Ordering::Relaxed);
-                        Some(Cow::Borrowed(value))
+                        Some(Cow::Owned(hold(value)))
                     } else {
                         None
                     }
@@ -92,16 +132,17 @@ pub fn sanitize(html: &str) -> Sanitized {
                 (_, "background") => {
                     if is_remote(value) {
                         remote_in.store(true, Ordering::Relaxed);
-                        Some(Cow::Borrowed(value))
+                        Some(Cow::Owned(hold(value)))
                     } else {
                         None
                     }
                 }
                 (_, "style") => {
-                    if css_has_remote_url(value) {
+                    let (css, held) = hold_css(value);
+                    if held {
                         remote_in.store(true, Ordering::Relaxed);
                     }
-                    Some(Cow::Borrowed(value))
+                    Some(Cow::Owned(css))
                 }
                 // data: URLs only as images; links and everything else lose them.
                 _ if lower.starts_with("data:") || lower.starts_with("cid:") => None,
@@ -110,31 +151,36 @@ pub fn sanitize(html: &str) -> Sanitized {
         })
         .clean(html)
         .to_string();
-    // <style> blocks are kept for layout; a remote url() in them counts as a remote image.
-    let has_remote_images =
-        remote.load(Ordering::Relaxed) || css_has_remote_url(&style_text(&clean));
+    // <style> blocks are kept for layout; their remote url()s are held too.
+    let (html, styles_held) = hold_style_blocks(&clean);
+    let has_remote_images = remote.load(Ordering::Relaxed) || styles_held;
     let cids = cids.lock().map(|c| c.clone()).unwrap_or_default();
     Sanitized {
-        html: clean,
+        html,
         has_remote_images,
         cids,
     }
 }
 
-/// The text of the `<style>` elements of sanitized HTML.
-fn style_text(html: &str) -> String {
+/// Sanitized HTML with the remote addresses in its `<style>` elements held.
+fn hold_style_blocks(html: &str) -> (String, bool) {
     let lower = html.to_ascii_lowercase();
-    let mut out = String::new();
+    let mut out = String::with_capacity(html.len());
+    let mut held = false;
     let mut from = 0;
     while let Some(start) = lower[from..].find("<style") {
         let start = from + start;
         let Some(end) = lower[start..].find("</style>") else {
             break;
         };
-        out.push_str(&html[start..start + end]);
-        from = start + end + 8;
+        let (css, any) = hold_css(&html[start..start + end]);
+        held |= any;
+        out.push_str(&html[from..start]);
+        out.push_str(&css);
+        from = start + end;
     }
-    out
+    out.push_str(&html[from..]);
+    (out, held)
 }
 
 #[cfg(test)]
@@ -198,6 +244,54 @@ mod tests {
         ] {
             assert!(sanitize(remote).has_remote_images, "{remote}");
         }
+        let svg = sanitize(r#"<img src="data:image/svg+xml;base64,PHN2Zz4=">"#);
+        assert!(!svg.html.contains("data:"), "SVG can carry script: dropped");
+    }
+
+    /// SPEC E-2: a remote image, background or CSS address is stored held, so it loads
+    /// nothing until "Show images" releases it, whatever the frame's policy.
+    #[test]
+    fn remote_addresses_are_held_until_released() {
+        let s = sanitize(
+            r#"<style>div{background:url( "https://x.example/a.png")} @import 'http://x.example/s.css';</style>
+               <img src="https://tracker.example/p.gif?u=1&amp;v=2"><img src="//cdn.example/i.png">
+               <table><tr><td background="http://x.example/bg.png">a</td></tr></table>
+               <div style="background-image:URL('https://x.example/b.png')">b</div>"#,
+        );
+        assert!(s.has_remote_images);
+        let lower = s.html.to_ascii_lowercase();
+        for loading in [
+            "src=\"http",
+            "src=\"//",
+            "background=\"http",
+            "url('http",
+            "url( \"http",
+            "'http://x.example/s.css",
+        ] {
+            assert!(
+                !lower.contains(loading),
+                "{loading} still loads: {}",
+                s.html
+            );
+        }
+        let released = release_remote(&s.html);
+        for address in [
+            "https://tracker.example/p.gif?u=1&amp;v=2",
+            "//cdn.example/i.png",
+            "http://x.example/bg.png",
+            "https://x.example/a.png",
+            "https://x.example/b.png",
+            "http://x.example/s.css",
+        ] {
+            assert!(
+                released.contains(address),
+                "{address} not released: {released}"
+            );
+        }
+    }
+
+    #[test]
+    fn local_images_are_not_held() {
         let svg = sanitize(r#"<img src="data:image/svg+xml;base64,PHN2Zz4=">"#);
         assert!(!svg.html.contains("data:"), "SVG can carry script: dropped");
     }

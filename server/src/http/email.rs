@@ -46,7 +46,7 @@ pub async fn body(
         Err(e) => return refused(e),
     };
     let remote = query.images.as_deref() == Some("1");
-    let document = reader::document(&email, &|id| service.inline_path(id));
+    let document = reader::document(&email, &|id| service.inline_path(id), remote);
     let mut response = document.into_response();
     let h = response.headers_mut();
     h.insert(

@@ -105,9 +105,16 @@ pub trait ReplyStore: Send + Sync {
     /// Every held reply may go now (at start: the server stopped between the two steps).
     async fn held_replies_due(&self, now_ms: i64) -> StoreResult<()>;
     /// Pending messages due by `now_ms`, oldest first.
-    async fn due_replies(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<OutboxItem>>;
+    async fn due_replies(
+        &self,
+        mailbox: &str,
+        now_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>>;
     /// When the next pending message is due, if any.
-    async fn next_reply_due(&self) -> StoreResult<Option<i64>>;
+    async fn next_reply_due(&self, mailbox: &str) -> StoreResult<Option<i64>>;
+    /// The mailboxes with replies waiting (one may have left the configuration since).
+    async fn outbox_mailboxes(&self) -> StoreResult<Vec<String>>;
     /// Sent: the message's bytes are dropped (the SMTP server has them).
     async fn reply_sent(&self, id: i64, now_ms: i64) -> StoreResult<()>;
     /// A temporary failure: try again at `next_at_ms`.

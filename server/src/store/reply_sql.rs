@@ -303,14 +303,21 @@ macro_rules! impl_reply_store {
                     Ok(())
                 }
 
-                async fn due_replies(&self, now_ms: i64, limit: u32) -> StoreResult<Vec<OutboxItem>> {
+                async fn due_replies(
+                    &self,
+                    mailbox: &str,
+                    now_ms: i64,
+                    limit: u32,
+                ) -> StoreResult<Vec<OutboxItem>> {
                     sqlx::query(
                         "SELECT id, contact_id, agent_id, mailbox, envelope_from, recipients, \
                          message, attempts FROM email_outbox WHERE state = 'pending' \
-                         AND next_attempt_at_ms <= $1 ORDER BY next_attempt_at_ms, id LIMIT $2",
+                         AND mailbox = $3 AND next_attempt_at_ms <= $1 \
+                         ORDER BY next_attempt_at_ms, id LIMIT $2",
                     )
                     .bind(now_ms)
                     .bind(i64::from(limit))
+                    .bind(mailbox)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -329,13 +336,23 @@ macro_rules! impl_reply_store {
                     .collect()
                 }
 
-                async fn next_reply_due(&self) -> StoreResult<Option<i64>> {
+                async fn next_reply_due(&self, mailbox: &str) -> StoreResult<Option<i64>> {
                     Ok(sqlx::query_scalar(
                         "SELECT MIN(next_attempt_at_ms) FROM email_outbox WHERE state = 'pending' \
-                         AND next_attempt_at_ms < $1",
+                         AND mailbox = $2 AND next_attempt_at_ms < $1",
                     )
                     .bind(HELD_MS)
+                    .bind(mailbox)
                     .fetch_one(&self.pool)
+                    .await?)
+                }
+
+                async fn outbox_mailboxes(&self) -> StoreResult<Vec<String>> {
+                    Ok(sqlx::query_scalar(
+                        "SELECT DISTINCT mailbox FROM email_outbox WHERE state = 'pending' \
+                         ORDER BY mailbox",
+                    )
+                    .fetch_all(&self.pool)
                     .await?)
                 }
 
