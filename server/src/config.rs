@@ -37,6 +37,19 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_DEMO", default_value_t = false)]
     pub demo: bool,
 
+    /// Start with demo data on an address other than loopback. The demo users share one
+    /// published password, so without this the server refuses to expose them.
+    #[arg(long, env = "SWITCHBOARD_DEMO_EXPOSED", default_value_t = false)]
+    pub demo_exposed: bool,
+
+    /// Messages a customer may send per second in one chat, steadily.
+    #[arg(long, env = "SWITCHBOARD_CUSTOMER_MESSAGES_PER_SEC", default_value_t = app::domain::limits::CUSTOMER_MESSAGES_PER_SEC)]
+    pub customer_messages_per_sec: u32,
+
+    /// Messages a customer may send at once above the steady rate.
+    #[arg(long, env = "SWITCHBOARD_CUSTOMER_MESSAGE_BURST", default_value_t = app::domain::limits::CUSTOMER_MESSAGE_BURST)]
+    pub customer_message_burst: u32,
+
     /// Mark the session cookie `Secure` (set this when served over HTTPS).
     #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -82,6 +95,9 @@ impl Config {
             log_json: false,
             site_root: "target/site".into(),
             demo: false,
+            demo_exposed: false,
+            customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
+            customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,
             secure_cookies: false,
             mailboxes: None,
             email_sticky_secs: 300,

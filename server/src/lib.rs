@@ -37,10 +37,19 @@ pub enum StartError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Mailboxes(#[from] email::config::ConfigError),
+    #[error(
+        "demo data (SWITCHBOARD_DEMO) has users with a published password: refusing to listen \
+         on {0}, which is not a loopback address. Listen on 127.0.0.1, or set \
+         SWITCHBOARD_DEMO_EXPOSED=true if exposing the demo is really meant"
+    )]
+    DemoExposed(std::net::SocketAddr),
 }
 
 /// Opens the database (migrating it), seeds demo data if asked, and builds the router.
 pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartError> {
+    if config.demo && !config.demo_exposed && !config.addr.ip().is_loopback() {
+        return Err(StartError::DemoExposed(config.addr));
+    }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
     let store = store::connect(&config.database_url()).await?;
@@ -59,7 +68,12 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         retry_max: std::time::Duration::from_secs(config.smtp_retry_max_secs.max(1)),
         autosave_secs: config.draft_autosave_secs.max(1),
     };
-    let services = Arc::new(Services::start(store, config.secure_cookies, key, options).await?);
+    let chat = services::ChatOptions {
+        customer_messages_per_sec: config.customer_messages_per_sec,
+        customer_message_burst: config.customer_message_burst,
+    };
+    let services =
+        Arc::new(Services::start(store, config.secure_cookies, key, options, chat).await?);
     services.watch_absent_agents().await?;
     services.email.spawn_outbox();
     for mailbox in mailboxes {

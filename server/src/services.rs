@@ -43,6 +43,22 @@ pub struct EmailOptions {
     pub autosave_secs: u32,
 }
 
+/// What customers may send, as the operator set it (defaults: the domain's limits).
+#[derive(Debug, Clone, Copy)]
+pub struct ChatOptions {
+    pub customer_messages_per_sec: u32,
+    pub customer_message_burst: u32,
+}
+
+impl Default for ChatOptions {
+    fn default() -> Self {
+        ChatOptions {
+            customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
+            customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,
+        }
+    }
+}
+
 /// A close within this long after the page's leaving beacon is the page going away.
 const LEAVING_WINDOW_MS: i64 = 10_000;
 
@@ -84,6 +100,7 @@ impl Services {
         secure_cookies: bool,
         token_key: TokenKey,
         email: EmailOptions,
+        chat: ChatOptions,
     ) -> Result<Self, StoreError> {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(store.clone(), metrics.clone()));
@@ -182,6 +199,10 @@ impl Services {
             }
         }
         let (timers, fired) = crate::chat::timers::Timers::spawn();
+        let flood = crate::chat::flood::Flood::new(
+            chat.customer_messages_per_sec,
+            chat.customer_message_burst,
+        );
         let chat = Arc::new(ChatService {
             store: store.clone(),
             hub: hub.clone(),
@@ -189,6 +210,7 @@ impl Services {
             rooms: Arc::new(Rooms::default()),
             timers,
             widgets: Default::default(),
+            flood,
         });
         chat.watch(fired);
         chat.resume_timers().await?;

@@ -75,7 +75,12 @@ fn consecutive(from: u64, to: u64) -> Vec<u64> {
 /// the stored transcript holds each message once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_lines_reach_every_page_once_and_in_order() {
-    let server = TestServer::start().await;
+    // The customer writes far faster than the default rate allows, on purpose.
+    let server = TestServer::start_with(|c| {
+        c.customer_messages_per_sec = 10_000;
+        c.customer_message_burst = 10_000;
+    })
+    .await;
     let alice = server.create_agent("alice", "agent-pass-1").await;
     let problem = server.queue("Support", &[alice]).await;
     let (agent_cookie, mut desk) = ready(&server, "alice").await;

@@ -308,7 +308,8 @@ async fn a_page_opened_while_invited_shows_the_invitation() {
 /// them (another agent joining and leaving) are shown but do not count toward the 100.
 #[tokio::test]
 async fn the_newcomer_gets_the_last_hundred_messages() {
-    let server = TestServer::start().await;
+    // 120 messages at once: above the customers' default rate, on purpose.
+    let server = TestServer::start_with(|c| c.customer_message_burst = 1_000).await;
     let (mut widget, mut a, mut b, mut c, chat, csq) = chat_with_three_agents(&server).await;
     async fn say(widget: &mut Ws, range: std::ops::RangeInclusive<u32>) {
         for i in range {

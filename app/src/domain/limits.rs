@@ -55,3 +55,17 @@ pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
 pub const MAX_PHONE_CHARS: usize = 32;
 /// SPEC K-3: characters in the id a sender gives each message, so a resend is stored once.
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
+
+// --- What a stranger may send (every endpoint a customer reaches is bounded) -------------
+
+/// Messages a customer may send in one chat.
+pub const MAX_CUSTOMER_LINES_PER_CHAT: u32 = 1000;
+/// A customer's steady rate of messages per second in one chat...
+pub const CUSTOMER_MESSAGES_PER_SEC: u32 = 5;
+/// ... and how many may come at once above it.
+pub const CUSTOMER_MESSAGE_BURST: u32 = 20;
+/// SPEC P-2: typing notices passed on per chat and side, at most one a second (a change
+/// between typing and stopped always passes).
+pub const TYPING_NOTICE_EVERY_MS: u64 = 1000;
+/// Bytes in one frame a widget or a desktop page sends over its WebSocket.
+pub const MAX_WS_FRAME_BYTES: usize = 16 * 1024;

@@ -111,6 +111,14 @@ pub enum WidgetError {
     ChatEnded,
     #[error("The message could not be read.")]
     Malformed,
+    /// Too many messages too fast: the customer may send again after `wait_ms`.
+    #[error(
+        "You are sending messages faster than {per_sec} a second; wait a moment and send again."
+    )]
+    TooFast { per_sec: u32, wait_ms: u64 },
+    /// The chat holds as many customer messages as one chat may.
+    #[error("This chat has reached its limit of {max} messages; start a new chat to go on.")]
+    TooManyMessages { max: u32 },
     #[error("Something went wrong; please try again.")]
     Internal,
 }

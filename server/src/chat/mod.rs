@@ -4,6 +4,7 @@
 //! the agent's pages (through the hub's live channel).
 
 pub mod effects;
+pub mod flood;
 mod group;
 pub mod rooms;
 pub mod timers;
@@ -47,6 +48,9 @@ pub enum ChatError {
     AloneInChat,
     #[error("no invitation can be made now")]
     CannotInvite,
+    /// The customer sends too much (see [`flood`]).
+    #[error("customer refused: {0:?}")]
+    Flooding(flood::Flooding),
     /// Something the agent cannot fix from the page (a mailbox without SMTP server, say).
     #[error("{0}")]
     Unavailable(String),
@@ -54,6 +58,15 @@ pub enum ChatError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hub(#[from] HubError),
+}
+
+impl From<flood::FloodError> for ChatError {
+    fn from(e: flood::FloodError) -> Self {
+        match e {
+            flood::FloodError::Flooding(f) => ChatError::Flooding(f),
+            flood::FloodError::Store(e) => ChatError::Store(e),
+        }
+    }
 }
 
 impl From<FieldError> for ChatError {
@@ -94,6 +107,8 @@ pub struct ChatService {
     /// The customer's widget connections per chat (a waiting chat whose widget is gone for
     /// the grace period leaves the queue).
     pub widgets: std::sync::Mutex<std::collections::HashMap<ContactId, usize>>,
+    /// What each customer may send (rate, messages per chat, typing notices).
+    pub flood: flood::Flood,
 }
 
 /// Transcript lines read from the store at a time while a page or widget catches up.
@@ -274,14 +289,15 @@ impl ChatService {
         validate_client_id(client_id)?;
         validate_chat_message(text)?;
         let contact = self.open_chat(id).await?;
+        self.flood.take_line(self.store.as_ref(), id).await?;
         let name = self.store.customer(contact.customer).await?.name;
         let body = LineBody::Message {
             author: Author::Customer { name },
             text: text.to_string(),
             client_id: client_id.to_string(),
         };
-        let line = self
-            .add_line(
+        let (line, fresh) = self
+            .add_line_fresh(
                 &contact,
                 held_by(&contact),
                 Sender::Customer,
@@ -289,6 +305,9 @@ impl ChatService {
                 body,
             )
             .await?;
+        if !fresh {
+            self.flood.give_back(id);
+        }
         if contact.status == ContactStatus::Active {
             self.look_at_silence(id, line.at_ms).await;
         }
@@ -324,6 +343,9 @@ impl ChatService {
 
     /// SPEC P-2: the customer's typing reaches the agent's pages.
     pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ChatError> {
+        if !self.flood.typing_passes(id, false, active) {
+            return Ok(());
+        }
         let contact = self.open_chat(id).await?;
         for agent in self.participants(&contact).await? {
             self.hub.publish_live(
@@ -346,6 +368,9 @@ impl ChatService {
         active: bool,
     ) -> Result<(), ChatError> {
         let contact = self.held_chat(agent, id).await?;
+        if !self.flood.typing_passes(id, true, active) {
+            return Ok(());
+        }
         self.rooms.send(id, RoomEvent::AgentTyping(active));
         // SPEC G-2: the other agent of a group chat sees it too.
         let others: Vec<AgentId> = self
@@ -541,6 +566,7 @@ impl ChatService {
         }
         self.rooms.close(contact.id);
         self.timers.forget(contact.id);
+        self.flood.forget(contact.id);
         tracing::info!(contact = %contact.id, ?reason, "chat ended");
         Ok(())
     }
@@ -571,6 +597,21 @@ impl ChatService {
         client_id: Option<&str>,
         body: LineBody,
     ) -> Result<ChatLine, ChatError> {
+        Ok(self
+            .add_line_fresh(contact, agent, sender, client_id, body)
+            .await?
+            .0)
+    }
+
+    /// [`Self::add_line`], also saying whether this call stored the line (false: a resend).
+    async fn add_line_fresh(
+        &self,
+        contact: &Contact,
+        agent: Option<AgentId>,
+        sender: Sender,
+        client_id: Option<&str>,
+        body: LineBody,
+    ) -> Result<(ChatLine, bool), ChatError> {
         let appended = self
             .store
             .append_line(contact.id, &sender, client_id, &body, now_ms())
@@ -597,7 +638,7 @@ impl ChatService {
                 );
             }
         }
-        Ok(appended.line)
+        Ok((appended.line, appended.fresh))
     }
 }
 

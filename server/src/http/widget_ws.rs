@@ -1,9 +1,9 @@
 //! The widget's WebSocket (`/widget/ws`), opened with the chat cookie: the widget says
 //! which line it has, receives the rest, then lines, the agent's typing and the end live.
 
-use super::{widget::chat_from_cookie, AppState};
+use super::{frames::Received, widget::chat_from_cookie, AppState};
 use crate::{
-    chat::{rooms::RoomEvent, ChatError},
+    chat::{flood::Flooding, rooms::RoomEvent, ChatError},
     services::Services,
 };
 use app::domain::{
@@ -35,7 +35,7 @@ pub async fn widget_socket(
         return (StatusCode::UNAUTHORIZED, "No chat.").into_response();
     };
     let services = state.services.clone();
-    upgrade.on_upgrade(move |socket| async move {
+    super::frames::bounded(upgrade).on_upgrade(move |socket| async move {
         services.chat.widget_opened(contact);
         Widget {
             socket,
@@ -146,6 +146,15 @@ impl Widget {
                         None => WidgetError::Malformed,
                     },
                     ChatError::Ended => WidgetError::ChatEnded,
+                    ChatError::Flooding(Flooding::TooFast { per_sec, wait }) => {
+                        WidgetError::TooFast {
+                            per_sec,
+                            wait_ms: wait.as_millis() as u64,
+                        }
+                    }
+                    ChatError::Flooding(Flooding::TooManyMessages { max }) => {
+                        WidgetError::TooManyMessages { max }
+                    }
                     e => {
                         tracing::error!(error = %e, "widget command failed");
                         WidgetError::Internal
@@ -207,17 +216,13 @@ impl Widget {
         self.send(&WidgetMessage::line(line)).await
     }
 
+    /// The next command: `None` when the widget is gone (or sent too much and was closed).
     async fn next_command(&mut self) -> Option<Result<WidgetCommand, WidgetError>> {
-        loop {
-            match self.socket.recv().await? {
-                Ok(Message::Text(text)) => {
-                    return Some(
-                        serde_json::from_str(text.as_str()).map_err(|_| WidgetError::Malformed),
-                    )
-                }
-                Ok(Message::Close(_)) | Err(_) => return None,
-                Ok(_) => continue,
+        match super::frames::receive(&mut self.socket).await {
+            Received::Text(text) => {
+                Some(serde_json::from_str(&text).map_err(|_| WidgetError::Malformed))
             }
+            Received::TooLarge | Received::Gone => None,
         }
     }
 

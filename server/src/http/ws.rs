@@ -2,7 +2,7 @@
 //! number it saw; the server replays what it missed from the store, then forwards live
 //! events of the agent's stream and applies the page's commands.
 
-use super::AppState;
+use super::{frames::Received, AppState};
 use crate::services::Services;
 use app::{
     api::ApiError,
@@ -42,7 +42,7 @@ pub async fn desktop_socket(
 ) -> Response {
     let services = state.services.clone();
     match services.authenticate(&headers).await {
-        Ok(agent) => upgrade.on_upgrade(move |socket| async move {
+        Ok(agent) => super::frames::bounded(upgrade).on_upgrade(move |socket| async move {
             services.metrics.ws_opened();
             services.page_opened(agent);
             let end = Connection {
@@ -406,16 +406,11 @@ impl Connection {
 
     /// The next command from the page: `None` when the page is gone.
     async fn next_command(&mut self) -> Option<Result<ClientCommand, CommandError>> {
-        loop {
-            match self.socket.recv().await? {
-                Ok(Message::Text(text)) => {
-                    return Some(
-                        serde_json::from_str(text.as_str()).map_err(|_| CommandError::Malformed),
-                    )
-                }
-                Ok(Message::Close(_)) | Err(_) => return None,
-                Ok(_) => continue,
+        match super::frames::receive(&mut self.socket).await {
+            Received::Text(text) => {
+                Some(serde_json::from_str(&text).map_err(|_| CommandError::Malformed))
             }
+            Received::TooLarge | Received::Gone => None,
         }
     }
 

@@ -1054,6 +1054,16 @@ macro_rules! impl_store {
                 rows.iter().map(line_from_row).collect()
             }
 
+            async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32> {
+                let count: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM chat_lines WHERE contact_id = $1 AND sender = 'customer'",
+                )
+                .bind(contact.0)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(count as u32)
+            }
+
             async fn chat_clock(&self, contact: ContactId) -> StoreResult<ChatClock> {
                 let row = sqlx::query(
                     "SELECT accepted_at_ms, join_told_at_ms, silence_warned_at_ms, \

@@ -1,0 +1,145 @@
+//! What one customer may send into a chat: messages at a steady rate with a burst above it
+//! (governor's GCRA, keyed by chat), a cap on messages per chat, and typing notices passed
+//! on at most once a second. The numbers are the domain's limits; the operator may change
+//! the rate (see `Config`).
+
+use crate::store::{Store, StoreError};
+use app::domain::{
+    ids::ContactId,
+    limits::{MAX_CUSTOMER_LINES_PER_CHAT, TYPING_NOTICE_EVERY_MS},
+};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::{
+    collections::HashMap,
+    num::NonZeroU32,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// Why a customer's message is refused before it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flooding {
+    /// Faster than the rate: the customer may send again after this long.
+    TooFast { per_sec: u32, wait: Duration },
+    /// The chat holds as many customer messages as one chat may.
+    TooManyMessages { max: u32 },
+}
+
+pub struct Flood {
+    per_sec: u32,
+    rate: DefaultKeyedRateLimiter<ContactId>,
+    /// Customer messages stored per chat (read from the store the first time).
+    lines: Mutex<HashMap<ContactId, u32>>,
+    /// Per chat and side (true: the agent's), the last typing state passed on and when.
+    typing: Mutex<HashMap<(ContactId, bool), (bool, Instant)>>,
+}
+
+impl Flood {
+    pub fn new(per_sec: u32, burst: u32) -> Self {
+        let per_sec = NonZeroU32::new(per_sec.max(1)).expect("at least one");
+        let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
+        Flood {
+            per_sec: per_sec.get(),
+            rate: RateLimiter::keyed(Quota::per_second(per_sec).allow_burst(burst)),
+            lines: Mutex::new(HashMap::new()),
+            typing: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one message of the chat's allowance, or says why not. A message refused
+    /// costs nothing of the allowance.
+    pub async fn take_line(&self, store: &dyn Store, id: ContactId) -> Result<(), FloodError> {
+        let known = self.count(id);
+        let count = match known {
+            Some(count) => count,
+            None => {
+                let stored = store.customer_line_count(id).await?;
+                *self.lines().entry(id).or_insert(stored)
+            }
+        };
+        if count >= MAX_CUSTOMER_LINES_PER_CHAT {
+            return Err(FloodError::Flooding(Flooding::TooManyMessages {
+                max: MAX_CUSTOMER_LINES_PER_CHAT,
+            }));
+        }
+        if let Err(not_until) = self.rate.check_key(&id) {
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            return Err(FloodError::Flooding(Flooding::TooFast {
+                per_sec: self.per_sec,
+                wait,
+            }));
+        }
+        *self.lines().entry(id).or_insert(0) += 1;
+        Ok(())
+    }
+
+    /// A resend of a message already stored gives its place back.
+    pub fn give_back(&self, id: ContactId) {
+        if let Some(count) = self.lines().get_mut(&id) {
+            *count = count.saturating_sub(1);
+        }
+    }
+
+    /// SPEC P-2: whether a typing notice is passed on: a change always is, the same state
+    /// again at most once a second.
+    pub fn typing_passes(&self, id: ContactId, agent_side: bool, active: bool) -> bool {
+        let mut typing = self.typing.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let every = Duration::from_millis(TYPING_NOTICE_EVERY_MS);
+        match typing.get(&(id, agent_side)) {
+            Some((last, at)) if *last == active && now.duration_since(*at) < every => false,
+            _ => {
+                typing.insert((id, agent_side), (active, now));
+                true
+            }
+        }
+    }
+
+    /// The chat ended: its counters go.
+    pub fn forget(&self, id: ContactId) {
+        self.lines().remove(&id);
+        let mut typing = self.typing.lock().unwrap_or_else(|e| e.into_inner());
+        typing.remove(&(id, false));
+        typing.remove(&(id, true));
+        drop(typing);
+        self.rate.retain_recent();
+    }
+
+    fn count(&self, id: ContactId) -> Option<u32> {
+        self.lines().get(&id).copied()
+    }
+
+    fn lines(&self) -> std::sync::MutexGuard<'_, HashMap<ContactId, u32>> {
+        self.lines.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FloodError {
+    #[error("{0:?}")]
+    Flooding(Flooding),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_passes_changes_at_once_and_repeats_once_a_second() {
+        let flood = Flood::new(5, 20);
+        let chat = ContactId(1);
+        assert!(flood.typing_passes(chat, false, true));
+        assert!(
+            !flood.typing_passes(chat, false, true),
+            "the same again at once"
+        );
+        assert!(
+            flood.typing_passes(chat, true, true),
+            "the other side is apart"
+        );
+        assert!(flood.typing_passes(chat, false, false), "a change passes");
+        assert!(flood.typing_passes(chat, false, true));
+    }
+}

@@ -1,0 +1,71 @@
+//! What a page or a widget may send over its WebSocket: one message of at most 16 KB
+//! (`MAX_WS_FRAME_BYTES`). A larger one closes the connection with code 1009 and a reason
+//! that says so, rather than a silent drop; tungstenite's own limit, above it (1 MB),
+//! bounds the memory a peer can make the server hold for one message.
+
+use app::domain::limits::MAX_WS_FRAME_BYTES;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+
+/// The most tungstenite reads of one message: up to it a message over the limit is read
+/// and refused with the reason; past it the connection is cut (the peer is still sending
+/// what the server will not read, so a reason could not reach it).
+const HARD_LIMIT: usize = 1024 * 1024;
+
+/// WebSocket close code 1009: the message is too big to process (RFC 6455).
+const TOO_BIG: u16 = 1009;
+
+/// The upgrade with the hard limit on what one message may take.
+pub fn bounded(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+    upgrade
+        .max_message_size(HARD_LIMIT)
+        .max_frame_size(HARD_LIMIT)
+}
+
+/// One message from the peer, as the sockets read them.
+pub enum Received {
+    Text(String),
+    /// Over the limit: the connection has been closed with the reason.
+    TooLarge,
+    /// The peer closed or the connection broke.
+    Gone,
+}
+
+/// The next text message; pings, pongs and binary messages are skipped.
+pub async fn receive(socket: &mut WebSocket) -> Received {
+    loop {
+        match socket.recv().await {
+            Some(Ok(Message::Text(text))) if text.len() > MAX_WS_FRAME_BYTES => {
+                close_too_large(socket).await;
+                return Received::TooLarge;
+            }
+            Some(Ok(Message::Text(text))) => return Received::Text(text.to_string()),
+            Some(Ok(Message::Close(_))) | None => return Received::Gone,
+            // Over the hard limit tungstenite stops reading; a reason is tried all the same.
+            Some(Err(e)) => {
+                if is_capacity(&e) {
+                    close_too_large(socket).await;
+                    return Received::TooLarge;
+                }
+                return Received::Gone;
+            }
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+fn is_capacity(e: &axum::Error) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    text.contains("capacity") || text.contains("too long") || text.contains("too big")
+}
+
+async fn close_too_large(socket: &mut WebSocket) {
+    let reason = format!(
+        "A message may hold at most {} KB.",
+        MAX_WS_FRAME_BYTES / 1024
+    );
+    let frame = CloseFrame {
+        code: TOO_BIG,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}

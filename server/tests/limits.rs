@@ -1,0 +1,314 @@
+//! Every input bounded (issue 11): each limit at its boundary against the real server (the
+//! limit passes, one more is refused with a message naming it), and nothing accepted before
+//! is lost.
+
+mod common;
+
+use server::config::Config;
+
+/// Demo data has users with a published password: the server refuses to expose them on an
+/// address other than loopback, and says why and how to force it.
+#[tokio::test]
+async fn demo_data_is_not_served_beyond_loopback_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let mut config = Config::for_tests(url, dir.path().to_path_buf());
+    config.demo = true;
+    config.addr = "0.0.0.0:0".parse().unwrap();
+    let refused = match server::build(&config).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("demo data served on 0.0.0.0"),
+    };
+    assert!(refused.contains("0.0.0.0:0"), "{refused}");
+    assert!(
+        refused.contains("SWITCHBOARD_DEMO_EXPOSED=true"),
+        "{refused}"
+    );
+    config.demo_exposed = true;
+    assert!(server::build(&config).await.is_ok(), "forced on purpose");
+    config.demo_exposed = false;
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    assert!(server::build(&config).await.is_ok(), "loopback is fine");
+}
+
+use app::domain::{
+    chat::{Author, LineBody},
+    protocol::{AgentEvent, ServerMessage},
+    widget::{WidgetError, WidgetMessage},
+};
+use common::{next_widget, send_json, silent_for, wait_for, TestServer, Ws};
+use serde_json::json;
+use std::time::Duration;
+
+/// A chat from the widget, accepted by Alice; its widget synced.
+async fn accepted_chat(server: &TestServer) -> (Ws, Ws, app::domain::ids::ContactId, String) {
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let mut desk = server.desktop_ready("alice").await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let offered = wait_for(
+        &mut desk,
+        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
+    )
+    .await;
+    let ServerMessage::Event(envelope) = offered else {
+        unreachable!()
+    };
+    let AgentEvent::Offered { offer } = envelope.event else {
+        unreachable!()
+    };
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    let mut widget = server.widget(&cookie, 0).await;
+    loop {
+        if let WidgetMessage::Line { text, .. } = next_widget(&mut widget).await {
+            if text.ends_with("has joined the chat.") {
+                break;
+            }
+        }
+    }
+    (desk, widget, offer.contact, cookie)
+}
+
+async fn say(widget: &mut Ws, id: &str) {
+    send_json(
+        widget,
+        json!({"type": "send", "client_id": id, "text": format!("message {id}")}),
+    )
+    .await;
+}
+
+/// The next widget message that is a stored line or a refusal.
+async fn outcome(widget: &mut Ws) -> WidgetMessage {
+    loop {
+        match next_widget(widget).await {
+            m @ (WidgetMessage::Line { .. } | WidgetMessage::Rejected { .. }) => return m,
+            _ => continue,
+        }
+    }
+}
+
+async fn customer_messages(server: &TestServer, contact: app::domain::ids::ContactId) -> usize {
+    server
+        .services
+        .store
+        .customer_line_count(contact)
+        .await
+        .unwrap() as usize
+}
+
+/// A customer may send 20 messages at once and 5 a second after that: of 40 sent at once,
+/// the first 20 pass whole, the rest beyond the rate are refused with a message saying so
+/// (each refusal naming its message, none of them stored, nothing before lost), and a
+/// moment later the customer may send again.
+#[tokio::test]
+async fn a_customer_sends_at_most_five_a_second_with_a_burst_of_twenty() {
+    let server = TestServer::start().await;
+    let (_desk, mut widget, contact, _) = accepted_chat(&server).await;
+    for i in 0..40 {
+        say(&mut widget, &format!("b{i}")).await;
+    }
+    // Lines come through the chat's room, refusals straight back: in any order.
+    let (mut stored, mut refused) = (Vec::new(), Vec::new());
+    while stored.len() + refused.len() < 40 {
+        match outcome(&mut widget).await {
+            WidgetMessage::Line { line, .. } => match line.body {
+                LineBody::Message { client_id, .. } => stored.push(client_id),
+                LineBody::System { .. } => {}
+            },
+            WidgetMessage::Rejected {
+                error,
+                message,
+                client_id,
+            } => {
+                assert!(
+                    matches!(error, WidgetError::TooFast { per_sec: 5, wait_ms } if wait_ms <= 200),
+                    "{error:?}"
+                );
+                assert_eq!(
+                    message,
+                    "You are sending messages faster than 5 a second; wait a moment and send again."
+                );
+                refused.push(client_id.expect("the refused message is named"));
+            }
+            _ => unreachable!(),
+        }
+    }
+    for i in 0..20 {
+        assert!(
+            stored.contains(&format!("b{i}")),
+            "the burst passes whole: b{i}"
+        );
+    }
+    assert!(refused.len() >= 10, "beyond the rate: {refused:?}");
+    assert!(refused.iter().all(|id| !stored.contains(id)));
+    assert_eq!(customer_messages(&server, contact).await, stored.len());
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    say(&mut widget, "again").await;
+    assert!(matches!(
+        outcome(&mut widget).await,
+        WidgetMessage::Line { .. }
+    ));
+    assert_eq!(customer_messages(&server, contact).await, stored.len() + 1);
+}
+
+/// A chat holds at most 1,000 messages of its customer: the 1,000th passes, the next is
+/// refused with the limit named, and the chat goes on for the agent.
+#[tokio::test]
+async fn a_chat_takes_at_most_a_thousand_customer_messages() {
+    let server = TestServer::start().await;
+    let (mut desk, mut widget, contact, _) = accepted_chat(&server).await;
+    let store = &server.services.store;
+    for i in 0..999 {
+        let body = LineBody::Message {
+            author: Author::Customer {
+                name: "Zoé".into()
+            },
+            text: format!("earlier {i}"),
+            client_id: format!("e{i}"),
+        };
+        store
+            .append_line(
+                contact,
+                &server::store::Sender::Customer,
+                Some(&format!("e{i}")),
+                &body,
+                1,
+            )
+            .await
+            .unwrap();
+    }
+    say(&mut widget, "last").await;
+    say(&mut widget, "over").await;
+    // The widget catches up with the lines stored behind its back, then gets the 1000th;
+    // the 1001st is refused (the refusal may come first: it does not wait for the room).
+    let (mut seqs, mut refusal) = (Vec::new(), None);
+    while seqs.last() != Some(&1002) || refusal.is_none() {
+        match outcome(&mut widget).await {
+            WidgetMessage::Line { line, .. } => seqs.push(line.seq),
+            WidgetMessage::Rejected { error, message, .. } => refusal = Some((error, message)),
+            _ => unreachable!(),
+        }
+    }
+    assert_eq!(
+        seqs,
+        (3..=1002).collect::<Vec<_>>(),
+        "every line once, in order"
+    );
+    let (error, message) = refusal.unwrap();
+    assert_eq!(error, WidgetError::TooManyMessages { max: 1000 });
+    assert_eq!(
+        message,
+        "This chat has reached its limit of 1000 messages; start a new chat to go on."
+    );
+    assert_eq!(customer_messages(&server, contact).await, 1000);
+    send_json(
+        &mut desk,
+        json!({"type": "send", "contact": contact, "client_id": "a1", "text": "Still here"}),
+    )
+    .await;
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::ChatLine { line, .. }
+            if matches!(&line.body, LineBody::Message { text, .. } if text == "Still here"))
+    })
+    .await;
+}
+
+/// SPEC P-2: typing notices reach the other side at most once a second; stopping passes
+/// at once.
+#[tokio::test]
+async fn typing_notices_are_coalesced_to_one_a_second() {
+    let server = TestServer::start().await;
+    let (mut desk, mut widget, _, _) = accepted_chat(&server).await;
+    for _ in 0..10 {
+        send_json(&mut widget, json!({"type": "typing", "active": true})).await;
+    }
+    let typing = |m: &ServerMessage| matches!(m, ServerMessage::Typing { active: true, .. });
+    wait_for(&mut desk, typing).await;
+    assert!(silent_for(&mut desk, 300).await, "nine repeats dropped");
+    send_json(&mut widget, json!({"type": "typing", "active": false})).await;
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Typing { active: false, .. })
+    })
+    .await;
+}
+
+/// The close frame the server ends a connection with, if any.
+async fn closed_with(ws: &mut Ws) -> Option<(u16, String)> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                return frame.map(|f| (u16::from(f.code), f.reason.to_string()))
+            }
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no close frame: {other:?}"),
+        }
+    }
+}
+
+/// `{"type":"typing","active":true}` padded with JSON whitespace to `len` bytes.
+fn typing_of_size(len: usize) -> String {
+    let core = r#"{"type":"typing","active":true"#;
+    format!("{core}{}}}", " ".repeat(len - core.len() - 1))
+}
+
+/// A widget may send messages of 16 KB; one byte more closes its connection with code 1009
+/// and a reason naming the limit, as does a message far over it; the chat is unharmed.
+#[tokio::test]
+async fn widget_messages_over_sixteen_kilobytes_close_with_a_reason() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start().await;
+    let (mut desk, mut widget, _, cookie) = accepted_chat(&server).await;
+    let at_limit = typing_of_size(16 * 1024);
+    assert_eq!(at_limit.len(), 16_384);
+    widget.send(Message::Text(at_limit.into())).await.unwrap();
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Typing { active: true, .. })
+    })
+    .await;
+    widget
+        .send(Message::Text(typing_of_size(16 * 1024 + 1).into()))
+        .await
+        .unwrap();
+    let reason = Some((1009, "A message may hold at most 16 KB.".to_string()));
+    assert_eq!(closed_with(&mut widget).await, reason);
+    // Far over (half a megabyte): the same clear reason.
+    let mut again = server.widget(&cookie, 0).await;
+    again
+        .send(Message::Text(typing_of_size(512 * 1024).into()))
+        .await
+        .unwrap();
+    assert_eq!(closed_with(&mut again).await, reason);
+    // The chat goes on: a new connection of the customer is served.
+    let mut back = server.widget(&cookie, 0).await;
+    assert!(matches!(
+        next_widget(&mut back).await,
+        WidgetMessage::Line { .. }
+    ));
+}
+
+/// The desktop's socket has the same 16 KB limit and reason.
+#[tokio::test]
+async fn desktop_messages_over_sixteen_kilobytes_close_with_a_reason() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = TestServer::start().await;
+    server.create_agent("alice", "agent-pass-1").await;
+    let mut desk = server.desktop_ready("alice").await;
+    let ready = r#"{"type":"set_state","ready":false"#;
+    let at_limit = format!("{ready}{}}}", " ".repeat(16 * 1024 - ready.len() - 1));
+    desk.send(Message::Text(at_limit.into())).await.unwrap();
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::Event(_))).await;
+    let over = format!("{ready}{}}}", " ".repeat(16 * 1024 - ready.len()));
+    desk.send(Message::Text(over.into())).await.unwrap();
+    assert_eq!(
+        closed_with(&mut desk).await,
+        Some((1009, "A message may hold at most 16 KB.".to_string()))
+    );
+}
