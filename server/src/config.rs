@@ -50,6 +50,15 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_CUSTOMER_MESSAGE_BURST", default_value_t = app::domain::limits::CUSTOMER_MESSAGE_BURST)]
     pub customer_message_burst: u32,
 
+    /// Chats one client address may start per minute from the widget.
+    #[arg(long, env = "SWITCHBOARD_CHAT_STARTS_PER_MINUTE", default_value_t = app::domain::limits::CHAT_STARTS_PER_MINUTE)]
+    pub chat_starts_per_minute: u32,
+
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (comma-separated).
+    /// Without them the peer's address is the client's, whatever a header says.
+    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Mark the session cookie `Secure` (set this when served over HTTPS).
     #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -96,6 +105,8 @@ impl Config {
             site_root: "target/site".into(),
             demo: false,
             demo_exposed: false,
+            trusted_proxies: Vec::new(),
+            chat_starts_per_minute: app::domain::limits::CHAT_STARTS_PER_MINUTE,
             customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
             customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,
             secure_cookies: false,

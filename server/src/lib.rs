@@ -5,6 +5,7 @@
 //! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
 //! - [`auth`]: argon2 passwords, session tokens and cookies, login slowdown.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
+//! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF), the WebSocket, health and metrics.
 //! - [`demo`]: demo data for a first start.
@@ -15,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod email;
+pub mod gates;
 pub mod http;
 pub mod hub;
 pub mod metrics;
@@ -71,6 +73,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     let chat = services::ChatOptions {
         customer_messages_per_sec: config.customer_messages_per_sec,
         customer_message_burst: config.customer_message_burst,
+        chat_starts_per_minute: config.chat_starts_per_minute,
     };
     let services =
         Arc::new(Services::start(store, config.secure_cookies, key, options, chat).await?);
@@ -89,6 +92,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     let router = http::router(http::AppState {
         leptos_options,
         services: services.clone(),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
     });
     Ok((router, services))
 }

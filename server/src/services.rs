@@ -48,6 +48,7 @@ pub struct EmailOptions {
 pub struct ChatOptions {
     pub customer_messages_per_sec: u32,
     pub customer_message_burst: u32,
+    pub chat_starts_per_minute: u32,
 }
 
 impl Default for ChatOptions {
@@ -55,6 +56,7 @@ impl Default for ChatOptions {
         ChatOptions {
             customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
             customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,
+            chat_starts_per_minute: app::domain::limits::CHAT_STARTS_PER_MINUTE,
         }
     }
 }
@@ -71,6 +73,8 @@ pub struct Services {
     pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
     pub throttle: LoginThrottle,
+    /// Rate limits on what strangers start.
+    pub gates: crate::gates::Gates,
     pub secure_cookies: bool,
     /// SPEC R-4: seconds between automatic saves of a reply, told to the desktop.
     pub autosave_secs: u32,
@@ -100,7 +104,7 @@ impl Services {
         secure_cookies: bool,
         token_key: TokenKey,
         email: EmailOptions,
-        chat: ChatOptions,
+        chat_options: ChatOptions,
     ) -> Result<Self, StoreError> {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(store.clone(), metrics.clone()));
@@ -200,8 +204,8 @@ impl Services {
         }
         let (timers, fired) = crate::chat::timers::Timers::spawn();
         let flood = crate::chat::flood::Flood::new(
-            chat.customer_messages_per_sec,
-            chat.customer_message_burst,
+            chat_options.customer_messages_per_sec,
+            chat_options.customer_message_burst,
         );
         let chat = Arc::new(ChatService {
             store: store.clone(),
@@ -222,6 +226,7 @@ impl Services {
             store,
             metrics,
             throttle: LoginThrottle::default(),
+            gates: crate::gates::Gates::new(chat_options.chat_starts_per_minute),
             secure_cookies,
             autosave_secs,
         })

@@ -312,3 +312,143 @@ async fn desktop_messages_over_sixteen_kilobytes_close_with_a_reason() {
         Some((1009, "A message may hold at most 16 KB.".to_string()))
     );
 }
+
+/// Starts a chat from the widget's form, with headers as a browser behind a proxy sends.
+async fn try_start(
+    server: &TestServer,
+    problem: i64,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(server.url("/widget/api/start"))
+        .json(&json!({"name": "Zoé", "email": "zoe@example.com", "phone": "", "problem": problem}));
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap()
+}
+
+/// One address may start 5 chats a minute: the 6th is refused with 429, Retry-After and a
+/// message naming the limit; the chats started before are all there.
+#[tokio::test]
+async fn five_chat_starts_a_minute_per_address() {
+    let server = TestServer::start().await;
+    let problem = server.queue("Support", &[]).await;
+    for _ in 0..5 {
+        assert_eq!(try_start(&server, problem, None).await.status(), 200);
+    }
+    // A client cannot pick its address: the header counts only from a trusted proxy.
+    let refused = try_start(&server, problem, Some("203.0.113.7")).await;
+    assert_eq!(refused.status(), 429);
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=12).contains(&retry), "{retry}");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["error"],
+        "Too many chats started from your address: at most 5 a minute. Please wait a minute and try again."
+    );
+    assert_eq!(
+        server.services.store.open_contacts().await.unwrap().len(),
+        5
+    );
+}
+
+/// Behind a proxy the operator trusts, each forwarded address has its own allowance.
+#[tokio::test]
+async fn a_trusted_proxy_forwards_the_client_address() {
+    let server =
+        TestServer::start_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let problem = server.queue("Support", &[]).await;
+    for _ in 0..5 {
+        let r = try_start(&server, problem, Some("203.0.113.7")).await;
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(
+        try_start(&server, problem, Some("203.0.113.7"))
+            .await
+            .status(),
+        429
+    );
+    assert_eq!(
+        try_start(&server, problem, Some("203.0.113.8"))
+            .await
+            .status(),
+        200,
+        "another customer behind the same proxy"
+    );
+}
+
+/// A queue holds at most the administrator's number of waiting chats: one more is refused
+/// with 503 and a message saying the queue is full; those waiting keep their place.
+#[tokio::test]
+async fn a_full_queue_refuses_new_chats() {
+    let server = TestServer::start_with(|c| c.chat_starts_per_minute = 100).await;
+    let settings = app::domain::settings::ChatSettings {
+        queue_limit: 2,
+        ..Default::default()
+    };
+    server
+        .services
+        .store
+        .save_chat_settings(&settings, None)
+        .await
+        .unwrap();
+    let problem = server.queue("Support", &[]).await;
+    for _ in 0..2 {
+        assert_eq!(try_start(&server, problem, None).await.status(), 200);
+    }
+    let full = try_start(&server, problem, None).await;
+    assert_eq!(full.status(), 503);
+    let body: serde_json::Value = full.json().await.unwrap();
+    assert_eq!(
+        body["error"],
+        "All our agents are busy and the queue is full right now. Please try again in a few minutes."
+    );
+    assert_eq!(
+        server.services.store.open_contacts().await.unwrap().len(),
+        2
+    );
+}
+
+/// A chat nobody takes within the queue timeout leaves the queue: the customer reads the
+/// administrator's message and the end; no agent is offered it afterwards.
+#[tokio::test]
+async fn a_chat_nobody_takes_leaves_the_queue_at_the_queue_timeout() {
+    let server = TestServer::start().await;
+    let settings = app::domain::settings::ChatSettings {
+        queue_timeout_secs: 1,
+        queue_timeout_message: "Nobody could take your chat; please try again.".into(),
+        ..Default::default()
+    };
+    server
+        .services
+        .store
+        .save_chat_settings(&settings, None)
+        .await
+        .unwrap();
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    let mut texts = Vec::new();
+    loop {
+        match next_widget(&mut widget).await {
+            WidgetMessage::Line { text, .. } => texts.push(text),
+            WidgetMessage::Ended => break,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        texts[texts.len() - 2..],
+        [
+            "Nobody could take your chat; please try again.".to_string(),
+            "This chat has ended.".to_string()
+        ]
+    );
+    let mut desk = server.desktop_ready("alice").await;
+    assert!(silent_for(&mut desk, 500).await, "nothing offered");
+}

@@ -37,6 +37,10 @@ pub enum SystemNote {
     },
     /// The customer has been silent; the chat ends soon.
     InactivityWarning,
+    /// Nobody took the chat within the queue timeout: the administrator's message.
+    QueueTimeout {
+        text: String,
+    },
     Ended {
         reason: EndReason,
     },
@@ -46,7 +50,9 @@ impl SystemNote {
     /// The text both sides read.
     pub fn text(&self) -> String {
         match self {
-            SystemNote::Welcome { text } | SystemNote::NoAgent { text } => text.clone(),
+            SystemNote::Welcome { text }
+            | SystemNote::NoAgent { text }
+            | SystemNote::QueueTimeout { text } => text.clone(),
             SystemNote::Joined { alias } => format!("{alias} has joined the chat."),
             SystemNote::Left { alias } => format!("{alias} has left the chat."),
             SystemNote::InactivityWarning => {
@@ -56,6 +62,7 @@ impl SystemNote {
                 EndReason::EndedByCustomer => "The customer ended the chat.",
                 EndReason::TimedOut => "The chat ended after a period of inactivity.",
                 EndReason::PageClosed => "The agent's desktop closed; the chat has ended.",
+                EndReason::QueueTimeout => "This chat has ended.",
                 EndReason::WindowClosed => {
                     "The chat window was closed before an agent could join, so this chat has \
                      ended. Start a new chat to reach us."

@@ -93,6 +93,8 @@ pub enum EndReason {
     EndedByCustomer,
     /// The customer left before any agent joined.
     Abandoned,
+    /// Nobody took the chat within the queue timeout (the administrator's setting).
+    QueueTimeout,
     /// The customer's chat window was gone past the grace period before any agent joined
     /// (SPEC K-5): the chat left the queue.
     WindowClosed,
@@ -194,6 +196,7 @@ impl ContactStatus {
                 E::End(
                     reason @ (EndReason::Abandoned
                     | EndReason::WindowClosed
+                    | EndReason::QueueTimeout
                     | EndReason::TimedOut
                     | EndReason::EndedByCustomer),
                 ),

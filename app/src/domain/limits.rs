@@ -41,6 +41,16 @@ pub const JOIN_TIMEOUT_SECS: RangeInclusive<u32> = 10..=3600;
 pub const INACTIVITY_TIMEOUT_SECS: RangeInclusive<u32> = 30..=86_400;
 /// SPEC S-5: seconds a lost desktop connection may last before its chats end.
 pub const RECONNECT_GRACE_SECS: RangeInclusive<u32> = 5..=600;
+/// Chats that may wait in one CSQ at once; past it a customer is told the queue is full
+/// (the administrator's setting).
+pub const QUEUE_LIMIT: RangeInclusive<u32> = 1..=10_000;
+pub const DEFAULT_QUEUE_LIMIT: u32 = 200;
+/// Seconds a chat may wait for an agent before it leaves the queue (the administrator's
+/// setting); the customer reads the administrator's message.
+pub const QUEUE_TIMEOUT_SECS: RangeInclusive<u32> = 60..=86_400;
+pub const DEFAULT_QUEUE_TIMEOUT_SECS: u32 = 600;
+/// Chats one client address may start per minute.
+pub const CHAT_STARTS_PER_MINUTE: u32 = 5;
 /// Characters in a message the administrator writes for customers (welcome, no agent).
 pub const MAX_SETTING_MESSAGE_CHARS: usize = 500;
 /// SPEC O-4: default maximum of active chats per agent.

@@ -2,7 +2,9 @@
 
 use super::{
     limits::{
-        DEFAULT_ACCEPT_TIMER_SECS, INACTIVITY_TIMEOUT_SECS, JOIN_TIMEOUT_SECS, RECONNECT_GRACE_SECS,
+        DEFAULT_ACCEPT_TIMER_SECS, DEFAULT_QUEUE_LIMIT, DEFAULT_QUEUE_TIMEOUT_SECS,
+        INACTIVITY_TIMEOUT_SECS, JOIN_TIMEOUT_SECS, QUEUE_LIMIT, QUEUE_TIMEOUT_SECS,
+        RECONNECT_GRACE_SECS,
     },
     validate::{
         validate_accept_timer, validate_range, validate_setting_message, Field, FieldError,
@@ -28,6 +30,12 @@ pub struct ChatSettings {
     pub welcome_message: String,
     /// Shown when no agent joined in time (SPEC K-5).
     pub no_agent_message: String,
+    /// Chats that may wait in one CSQ at once.
+    pub queue_limit: u32,
+    /// Seconds a chat may wait before it leaves the queue.
+    pub queue_timeout_secs: u32,
+    /// Shown when a chat leaves the queue at the queue timeout.
+    pub queue_timeout_message: String,
 }
 
 impl Default for ChatSettings {
@@ -42,6 +50,11 @@ impl Default for ChatSettings {
             // what the widget can do, waiting.
             no_agent_message:
                 "All our agents are busy right now. Please stay with us: the next agent free will join you here."
+                    .into(),
+            queue_limit: DEFAULT_QUEUE_LIMIT,
+            queue_timeout_secs: DEFAULT_QUEUE_TIMEOUT_SECS,
+            queue_timeout_message:
+                "We are sorry: no agent could take your chat in time. Please try again a little later."
                     .into(),
         }
     }
@@ -70,6 +83,13 @@ impl ChatSettings {
             ),
             validate_setting_message(Field::WelcomeMessage, &self.welcome_message),
             validate_setting_message(Field::NoAgentMessage, &self.no_agent_message),
+            validate_range(Field::QueueLimit, &QUEUE_LIMIT, self.queue_limit),
+            validate_range(
+                Field::QueueTimeout,
+                &QUEUE_TIMEOUT_SECS,
+                self.queue_timeout_secs,
+            ),
+            validate_setting_message(Field::QueueTimeoutMessage, &self.queue_timeout_message),
         ]
         .into_iter()
         .filter_map(Result::err)
@@ -85,6 +105,7 @@ impl ChatSettings {
     pub fn normalized(mut self) -> Self {
         self.welcome_message = self.welcome_message.trim().to_string();
         self.no_agent_message = self.no_agent_message.trim().to_string();
+        self.queue_timeout_message = self.queue_timeout_message.trim().to_string();
         self
     }
 
@@ -120,6 +141,9 @@ impl ChatSettings {
             ),
             ("welcome_message", self.welcome_message.clone()),
             ("no_agent_message", self.no_agent_message.clone()),
+            ("queue_limit", self.queue_limit.to_string()),
+            ("queue_timeout_secs", self.queue_timeout_secs.to_string()),
+            ("queue_timeout_message", self.queue_timeout_message.clone()),
         ]
     }
 
@@ -139,6 +163,11 @@ impl ChatSettings {
                 }
                 "welcome_message" => s.welcome_message = value.to_string(),
                 "no_agent_message" => s.no_agent_message = value.to_string(),
+                "queue_limit" => s.queue_limit = number.unwrap_or(s.queue_limit),
+                "queue_timeout_secs" => {
+                    s.queue_timeout_secs = number.unwrap_or(s.queue_timeout_secs)
+                }
+                "queue_timeout_message" => s.queue_timeout_message = value.to_string(),
                 _ => {}
             }
         }
@@ -155,7 +184,11 @@ mod tests {
     #[test]
     fn the_default_messages_promise_only_what_exists() {
         let s = ChatSettings::default();
-        for text in [&s.welcome_message, &s.no_agent_message] {
+        for text in [
+            &s.welcome_message,
+            &s.no_agent_message,
+            &s.queue_timeout_message,
+        ] {
             let lower = text.to_lowercase();
             assert!(
                 !lower.contains("leave") && !lower.contains("email"),

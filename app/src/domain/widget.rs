@@ -55,6 +55,18 @@ impl WidgetMessage {
     }
 }
 
+/// What a customer reads when the chosen queue holds as many waiting chats as allowed.
+pub const QUEUE_FULL: &str =
+    "All our agents are busy and the queue is full right now. Please try again in a few minutes.";
+
+/// What a customer reads after starting too many chats from one address.
+pub fn too_many_starts() -> String {
+    format!(
+        "Too many chats started from your address: at most {} a minute. Please wait a minute and try again.",
+        super::limits::CHAT_STARTS_PER_MINUTE
+    )
+}
+
 /// What the widget reads before the customer types (`/widget/api/config`): the pre-chat
 /// form's choices, and the limits it checks as the server will, with the server's wording,
 /// so the widget holds no copy of either.

@@ -48,6 +48,9 @@ pub enum ChatError {
     AloneInChat,
     #[error("no invitation can be made now")]
     CannotInvite,
+    /// The chat's queue holds as many waiting chats as the administrator allows.
+    #[error("the queue is full")]
+    QueueFull,
     /// The customer sends too much (see [`flood`]).
     #[error("customer refused: {0:?}")]
     Flooding(flood::Flooding),
@@ -126,6 +129,11 @@ impl ChatService {
             .into_iter()
             .find(|p| Some(p.id) == form.problem)
             .ok_or_else(|| FieldError::new(Field::Problem, Problem::Required))?;
+        let settings = self.store.chat_settings().await?;
+        if self.store.waiting_chats(problem.csq).await? >= settings.queue_limit {
+            tracing::warn!(csq = %problem.csq, "queue full: chat refused");
+            return Err(ChatError::QueueFull);
+        }
         let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let customer = self
             .store
@@ -147,7 +155,6 @@ impl ChatService {
                 now_ms(),
             )
             .await?;
-        let settings = self.store.chat_settings().await?;
         self.system_line(
             &contact,
             None,
@@ -160,6 +167,11 @@ impl ChatService {
             contact.id,
             Timer::Join,
             contact.queued_at_ms + i64::from(settings.join_timeout_secs) * 1000,
+        );
+        self.timers.set(
+            contact.id,
+            Timer::QueueTimeout,
+            contact.queued_at_ms + i64::from(settings.queue_timeout_secs) * 1000,
         );
         // The widget opens its connection next; if it never does, the chat leaves the queue.
         self.timers.set(

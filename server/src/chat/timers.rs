@@ -21,6 +21,8 @@ pub enum Timer {
     Silence,
     /// The customer's widget went away before an agent joined: the grace period is over.
     WidgetGone,
+    /// Nobody took the chat within the queue timeout: it leaves the queue.
+    QueueTimeout,
 }
 
 /// The deadlines, without I/O: at most one per chat and kind; setting one replaces it.
@@ -45,7 +47,12 @@ impl Deadlines {
 
     /// Forgets every timer of a chat that ended.
     pub fn forget(&mut self, contact: ContactId) {
-        for timer in [Timer::Join, Timer::Silence, Timer::WidgetGone] {
+        for timer in [
+            Timer::Join,
+            Timer::Silence,
+            Timer::WidgetGone,
+            Timer::QueueTimeout,
+        ] {
             self.cancel(contact, timer);
         }
     }

@@ -43,6 +43,7 @@ impl ChatService {
                 ContactStatus::Active => self.timers.set(contact.id, Timer::Silence, now),
                 ContactStatus::Queued | ContactStatus::Offered => {
                     self.timers.set(contact.id, Timer::Join, now);
+                    self.timers.set(contact.id, Timer::QueueTimeout, now);
                     self.timers.set(contact.id, Timer::WidgetGone, now + grace);
                 }
                 ContactStatus::Ended(_) => {}
@@ -97,6 +98,19 @@ impl ChatService {
                         self.timers.set(id, Timer::Silence, end_at_ms);
                     }
                     SilenceStep::End => self.end(contact, EndReason::TimedOut).await?,
+                }
+            }
+            Timer::QueueTimeout if waiting => {
+                let settings = self.store.chat_settings().await?;
+                let due = contact.queued_at_ms + i64::from(settings.queue_timeout_secs) * 1000;
+                if now < due {
+                    self.timers.set(id, Timer::QueueTimeout, due);
+                } else {
+                    let text = settings.queue_timeout_message;
+                    self.system_line(&contact, None, SystemNote::QueueTimeout { text })
+                        .await?;
+                    tracing::info!(contact = %id, "nobody took the chat in time: out of the queue");
+                    self.end(contact, EndReason::QueueTimeout).await?;
                 }
             }
             Timer::WidgetGone if waiting && self.widget_count(id) == 0 => {

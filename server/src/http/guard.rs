@@ -52,7 +52,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+        .map(|c| crate::gates::client_ip(c.0.ip(), req.headers(), &state.trusted_proxies));
     req.extensions_mut().insert(ClientInfo { ip });
     let mut response = next.run(req).await;
     let headers = response.headers_mut();

@@ -28,6 +28,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Arc<Services>,
+    /// Proxies whose `X-Forwarded-For` names the client (see [`crate::gates::client_ip`]).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -7,14 +7,15 @@ use crate::chat::{
     token::{chat_cookie, CHAT_COOKIE},
     ChatError,
 };
+use app::api::ClientInfo;
 use app::domain::{
     contact::ContactStatus,
     ids::ContactId,
     validate::{FieldError, PreChatForm},
-    widget::{WidgetConfig, WidgetLimits, WidgetProblem},
+    widget::{too_many_starts, WidgetConfig, WidgetLimits, WidgetProblem, QUEUE_FULL},
 };
 use axum::{
-    extract::State,
+    extract::{Extension, State},
     response::{Html, IntoResponse, Response},
     Json,
 };
@@ -86,8 +87,39 @@ pub async fn config(State(state): State<AppState>) -> Response {
     }
 }
 
-/// SPEC K-2: starts a chat and gives the customer its signed, HttpOnly token.
-pub async fn start(State(state): State<AppState>, Json(form): Json<PreChatForm>) -> Response {
+/// A refusal the widget shows above its form, with when to try again.
+fn refused(
+    status: StatusCode,
+    message: &str,
+    retry_after: Option<std::time::Duration>,
+) -> Response {
+    let mut response = (status, Json(json!({ "error": message }))).into_response();
+    if let Some(wait) = retry_after {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        if let Ok(value) = http::HeaderValue::from_str(&secs.max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    response
+}
+
+/// SPEC K-2: starts a chat and gives the customer its signed, HttpOnly token. At most a few
+/// a minute from one address; none when the queue is full.
+pub async fn start(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientInfo>>,
+    Json(form): Json<PreChatForm>,
+) -> Response {
+    if let Some(ip) = client.and_then(|c| c.0.ip) {
+        if let Err(wait) = state.services.gates.chat_start(ip) {
+            tracing::warn!(%ip, "chat starts over the limit");
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                &too_many_starts(),
+                Some(wait),
+            );
+        }
+    }
     match state.services.chat.start(&form).await {
         Ok(contact) => {
             let token = state.services.token_key.sign(contact.id);
@@ -99,6 +131,7 @@ pub async fn start(State(state): State<AppState>, Json(form): Json<PreChatForm>)
                 .into_response()
         }
         Err(ChatError::Invalid(errors)) => field_errors(&errors),
+        Err(ChatError::QueueFull) => refused(StatusCode::SERVICE_UNAVAILABLE, QUEUE_FULL, None),
         Err(e) => internal(e),
     }
 }

@@ -322,6 +322,8 @@ pub trait Store: email::EmailStore + reply::ReplyStore + Send + Sync + 'static {
         after: Seq,
         limit: u32,
     ) -> StoreResult<Vec<ChatLine>>;
+    /// Chats waiting in the CSQ (queued or offered).
+    async fn waiting_chats(&self, csq: CsqId) -> StoreResult<u32>;
     /// How many messages the customer has written in the chat.
     async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32>;
     /// SPEC K-5: what the chat's timers are set from.

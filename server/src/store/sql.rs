@@ -1054,6 +1054,17 @@ macro_rules! impl_store {
                 rows.iter().map(line_from_row).collect()
             }
 
+            async fn waiting_chats(&self, csq: CsqId) -> StoreResult<u32> {
+                let count: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM contacts WHERE csq_id = $1 AND channel <> 'email' \
+                     AND status IN ('queued', 'offered')",
+                )
+                .bind(csq.0)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(count as u32)
+            }
+
             async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32> {
                 let count: i64 = sqlx::query_scalar(
                     "SELECT COUNT(*) FROM chat_lines WHERE contact_id = $1 AND sender = 'customer'",

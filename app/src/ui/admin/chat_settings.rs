@@ -7,7 +7,7 @@ use crate::{
     domain::{
         limits::{
             ACCEPT_TIMER_SECS, INACTIVITY_TIMEOUT_SECS, JOIN_TIMEOUT_SECS,
-            MAX_SETTING_MESSAGE_CHARS, RECONNECT_GRACE_SECS,
+            MAX_SETTING_MESSAGE_CHARS, QUEUE_LIMIT, QUEUE_TIMEOUT_SECS, RECONNECT_GRACE_SECS,
         },
         settings::ChatSettings,
         validate::{char_count, Field, FieldError, Problem},
@@ -25,6 +25,9 @@ struct Inputs {
     grace: RwSignal<String>,
     welcome: RwSignal<String>,
     no_agent: RwSignal<String>,
+    queue_limit: RwSignal<String>,
+    queue_timeout: RwSignal<String>,
+    queue_timeout_message: RwSignal<String>,
 }
 
 impl Inputs {
@@ -36,6 +39,9 @@ impl Inputs {
             grace: RwSignal::new(s.reconnect_grace_secs.to_string()),
             welcome: RwSignal::new(s.welcome_message.clone()),
             no_agent: RwSignal::new(s.no_agent_message.clone()),
+            queue_limit: RwSignal::new(s.queue_limit.to_string()),
+            queue_timeout: RwSignal::new(s.queue_timeout_secs.to_string()),
+            queue_timeout_message: RwSignal::new(s.queue_timeout_message.clone()),
         }
     }
 
@@ -60,6 +66,9 @@ impl Inputs {
             reconnect_grace_secs: number(Field::ReconnectGrace, self.grace),
             welcome_message: self.welcome.get(),
             no_agent_message: self.no_agent.get(),
+            queue_limit: number(Field::QueueLimit, self.queue_limit),
+            queue_timeout_secs: number(Field::QueueTimeout, self.queue_timeout),
+            queue_timeout_message: self.queue_timeout_message.get(),
         };
         let unreadable: Vec<Field> = errors.iter().map(|e| e.field.clone()).collect();
         if let Err(more) = settings.validate() {
@@ -149,6 +158,12 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
                     range=RECONNECT_GRACE_SECS
                     hint="Time a desktop may lose its connection before its chats end."
                     value=inputs.grace error=error_of(Field::ReconnectGrace) />
+                <NumberField id="queue-limit" label="Queue limit" range=QUEUE_LIMIT
+                    hint="Chats that may wait in one queue; past it a customer is told it is full."
+                    value=inputs.queue_limit error=error_of(Field::QueueLimit) />
+                <NumberField id="queue-timeout" label="Queue timeout" range=QUEUE_TIMEOUT_SECS
+                    hint="Time a chat may wait for an agent before it leaves the queue."
+                    value=inputs.queue_timeout error=error_of(Field::QueueTimeout) />
             </div>
             <MessageField id="welcome-message" label="Welcome message"
                 hint="Shown to the customer when the chat starts."
@@ -156,6 +171,9 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
             <MessageField id="no-agent-message" label="No-agent message"
                 hint="Shown when no agent joined within the join timeout."
                 value=inputs.no_agent error=error_of(Field::NoAgentMessage) />
+            <MessageField id="queue-timeout-message" label="Queue timeout message"
+                hint="Shown when a chat leaves the queue at the queue timeout."
+                value=inputs.queue_timeout_message error=error_of(Field::QueueTimeoutMessage) />
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
                     "Save chat settings"

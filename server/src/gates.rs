@@ -1,0 +1,90 @@
+//! Rate limits on what strangers may start, keyed by client address (governor's GCRA):
+//! chats from the widget's pre-chat form. The address is the peer's, or the one a trusted
+//! proxy forwarded ([`client_ip`]).
+
+use app::domain::limits::CHAT_STARTS_PER_MINUTE;
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http::HeaderMap;
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+
+pub struct Gates {
+    chat_starts: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for Gates {
+    fn default() -> Self {
+        Gates::new(CHAT_STARTS_PER_MINUTE)
+    }
+}
+
+impl Gates {
+    /// With the operator's number of chat starts per address and minute (at least one).
+    pub fn new(chat_starts_per_minute: u32) -> Self {
+        let per_minute = NonZeroU32::new(chat_starts_per_minute.max(1)).expect("at least one");
+        Gates {
+            chat_starts: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// One chat start from `ip`, or how long until the next one may come.
+    pub fn chat_start(&self, ip: IpAddr) -> Result<(), Duration> {
+        let result = self.chat_starts.check_key(&ip).map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+        });
+        if self.chat_starts.len() > 10_000 {
+            self.chat_starts.retain_recent();
+        }
+        result
+    }
+}
+
+/// The client's address: the peer's, unless the peer is a proxy the operator trusts, whose
+/// `X-Forwarded-For` then names it (the right-most address that is not a trusted proxy).
+/// An untrusted peer's header is ignored, so a client cannot choose its own address.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_forwarded_address_counts_only_from_a_trusted_proxy() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        let proxy = ip("10.0.0.2");
+        assert_eq!(
+            client_ip(ip("198.51.100.7"), &headers, &[proxy]),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), ip("203.0.113.9"));
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
+
+    #[test]
+    fn five_chat_starts_a_minute_per_address() {
+        let gates = Gates::default();
+        for _ in 0..5 {
+            assert!(gates.chat_start(ip("192.0.2.1")).is_ok());
+        }
+        let wait = gates.chat_start(ip("192.0.2.1")).unwrap_err();
+        assert!(wait <= Duration::from_secs(12), "{wait:?}");
+        assert!(gates.chat_start(ip("192.0.2.2")).is_ok(), "another address");
+    }
+}
