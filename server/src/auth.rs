@@ -102,9 +102,11 @@ const FREE_ADDRESS_FAILURES: u32 = 10;
 /// The longest wait imposed before checking a password.
 const MAX_DELAY: Duration = Duration::from_secs(8);
 
-/// Counts recent login failures per username and per client address, and says how long to
-/// wait before the next attempt is checked: nothing at first, then 1 s, 2 s, 4 s, up to 8 s.
-/// Kept in memory: a restart forgives, which is acceptable for a slowdown.
+/// Counts recent login failures per username and per client address, and says how long
+/// until the next attempt is checked at all: nothing at first, then 1 s, 2 s, 4 s, up to 8 s
+/// after the last failure. An attempt before then is refused (429 with Retry-After), never
+/// held: a held request would tie up a connection and a task per guess. Kept in memory: a
+/// restart forgives, which is acceptable for a slowdown.
 #[derive(Default)]
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
@@ -128,18 +130,20 @@ fn backoff(failures: u32, free: u32) -> Duration {
 }
 
 impl LoginThrottle {
-    fn recent(&self, key: &str) -> u32 {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(key)
-            .filter(|(_, last)| last.elapsed() < FAILURE_WINDOW)
-            .map_or(0, |(n, _)| *n)
-    }
-
-    /// How long to wait before checking this attempt.
-    pub fn delay(&self, username: &str, ip: Option<IpAddr>) -> Duration {
-        let by_user = backoff(self.recent(&user_key(username)), FREE_USER_FAILURES);
+    /// How long until an attempt for this username from this address may be checked
+    /// (zero: now).
+    pub fn wait(&self, username: &str, ip: Option<IpAddr>) -> Duration {
+        let left = |key: String, free: u32| {
+            let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+            map.get(&key)
+                .filter(|(_, last)| last.elapsed() < FAILURE_WINDOW)
+                .map_or(Duration::ZERO, |(n, last)| {
+                    backoff(*n, free).saturating_sub(last.elapsed())
+                })
+        };
+        let by_user = left(user_key(username), FREE_USER_FAILURES);
         let by_address = ip.map_or(Duration::ZERO, |ip| {
-            backoff(self.recent(&address_key(ip)), FREE_ADDRESS_FAILURES)
+            left(address_key(ip), FREE_ADDRESS_FAILURES)
         });
         by_user.max(by_address)
     }
@@ -207,27 +211,32 @@ mod tests {
         assert_eq!(token_from_headers(&HeaderMap::new()), None);
     }
 
+    /// Close to `expected`: the wait counts down from the last failure.
+    fn about(wait: Duration, expected: Duration) -> bool {
+        wait <= expected && wait + Duration::from_millis(500) > expected
+    }
+
     #[test]
-    fn repeated_failures_slow_down_attempts() {
+    fn repeated_failures_make_attempts_wait() {
         let t = LoginThrottle::default();
         let ip: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
         for _ in 0..3 {
-            assert_eq!(t.delay("alice", ip), Duration::ZERO);
+            assert_eq!(t.wait("alice", ip), Duration::ZERO);
             t.record_failure("alice", ip);
         }
-        assert_eq!(t.delay("ALICE", None), Duration::from_secs(1));
+        assert!(about(t.wait("ALICE", None), Duration::from_secs(1)));
         t.record_failure("alice", ip);
-        assert_eq!(t.delay("alice", None), Duration::from_secs(2));
-        // Another username from the same address is not slowed yet...
-        assert_eq!(t.delay("bob", ip), Duration::ZERO);
+        assert!(about(t.wait("alice", None), Duration::from_secs(2)));
+        // Another username from the same address does not wait yet...
+        assert_eq!(t.wait("bob", ip), Duration::ZERO);
         for _ in 0..10 {
             t.record_failure("alice", ip);
         }
-        assert_eq!(t.delay("alice", None), MAX_DELAY);
-        // ...but an address guessing at length is, whatever the username.
-        assert_eq!(t.delay("bob", ip), Duration::from_secs(8));
-        assert_eq!(t.delay("bob", None), Duration::ZERO);
+        assert!(about(t.wait("alice", None), MAX_DELAY));
+        // ...but an address guessing at length does, whatever the username.
+        assert!(about(t.wait("bob", ip), Duration::from_secs(8)));
+        assert_eq!(t.wait("bob", None), Duration::ZERO);
         t.record_success("alice");
-        assert_eq!(t.delay("alice", None), Duration::ZERO);
+        assert_eq!(t.wait("alice", None), Duration::ZERO);
     }
 }

@@ -73,6 +73,8 @@ pub struct Services {
     pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
     pub throttle: LoginThrottle,
+    /// Password checks running at once: one per core.
+    pub password_checks: tokio::sync::Semaphore,
     /// Rate limits on what strangers start.
     pub gates: crate::gates::Gates,
     pub secure_cookies: bool,
@@ -226,6 +228,9 @@ impl Services {
             store,
             metrics,
             throttle: LoginThrottle::default(),
+            password_checks: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
             gates: crate::gates::Gates::new(chat_options.chat_starts_per_minute),
             secure_cookies,
             autosave_secs,
@@ -384,9 +389,11 @@ impl Backend for Services {
         password: &str,
         client: ClientInfo,
     ) -> Result<String, ApiError> {
-        let delay = self.throttle.delay(username, client.ip);
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
+        let wait = self.throttle.wait(username, client.ip);
+        if !wait.is_zero() {
+            tracing::info!(ip = ?client.ip, "login refused: too many recent failures");
+            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(ApiError::TooManyAttempts { retry_after_secs });
         }
         let credentials = self.store.credentials(username).await.map_err(internal)?;
         let hash = credentials
@@ -394,6 +401,9 @@ impl Backend for Services {
             .map(|c| c.password_hash.clone())
             .unwrap_or_else(|| auth::dummy_hash().to_string());
         let password = password.to_string();
+        // Argon2 takes a core and its memory for a moment: at most one check per core at a
+        // time, the others wait their turn here.
+        let _turn = self.password_checks.acquire().await.map_err(internal)?;
         let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
             .await
             .map_err(internal)?;

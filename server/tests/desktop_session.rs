@@ -70,21 +70,34 @@ async fn wrong_password_and_unknown_user_get_the_same_generic_error() {
     }
 }
 
-/// Repeated failures are slowed down: the fourth consecutive failure waits at least 1 s.
+/// Repeated failures make the next attempts wait: after three, an attempt within the
+/// second is refused at once with 429 and Retry-After (never held open), even with the right
+/// password; after the wait it is checked again.
 #[tokio::test]
-async fn repeated_login_failures_are_slowed_down() {
+async fn repeated_login_failures_are_refused_for_a_while() {
     let server = TestServer::start().await;
     server.create_agent("alice", "s3cret-pass").await;
     for _ in 0..3 {
         assert_eq!(server.login("alice", "nope").await.status(), 401);
     }
     let started = Instant::now();
-    assert_eq!(server.login("alice", "nope").await.status(), 401);
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
+    let refused = server.login("alice", "s3cret-pass").await;
+    assert!(started.elapsed() < Duration::from_millis(500), "not held");
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let error: ApiError = refused.json().await.unwrap();
+    assert_eq!(
+        error,
+        ApiError::TooManyAttempts {
+            retry_after_secs: 1
+        }
     );
+    assert_eq!(
+        error.to_string(),
+        "Too many failed attempts. Try again in 1 s."
+    );
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    assert_eq!(server.login("alice", "s3cret-pass").await.status(), 200);
 }
 
 #[tokio::test]

@@ -452,3 +452,20 @@ async fn a_chat_nobody_takes_leaves_the_queue_at_the_queue_timeout() {
     let mut desk = server.desktop_ready("alice").await;
     assert!(silent_for(&mut desk, 500).await, "nothing offered");
 }
+
+/// Login failures count per client address too: one address guessing many usernames is
+/// refused with 429 after ten failures, whichever username it tries next.
+#[tokio::test]
+async fn logins_from_one_address_guessing_many_usernames_are_refused() {
+    let server = TestServer::start().await;
+    server.create_agent("alice", "s3cret-pass").await;
+    for i in 0..10 {
+        assert_eq!(
+            server.login(&format!("guess{i}"), "nope").await.status(),
+            401
+        );
+    }
+    let refused = server.login("alice", "s3cret-pass").await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+}

@@ -22,6 +22,10 @@ pub enum ApiError {
     State(StateError),
     #[error("{}", first_message(.0))]
     Invalid(Vec<FieldError>),
+    /// Too many failed logins for this username or from this address: try again after
+    /// `retry_after_secs` (the response also says so in `Retry-After`).
+    #[error("Too many failed attempts. Try again in {retry_after_secs} s.")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// Details are in the server's log, not here.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,

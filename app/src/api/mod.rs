@@ -45,10 +45,16 @@ fn fail(error: ApiError) -> ApiError {
         ApiError::Forbidden => StatusCode::FORBIDDEN,
         ApiError::State(_) => StatusCode::CONFLICT,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         ApiError::Internal | ApiError::Transport => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(status);
+        if let ApiError::TooManyAttempts { retry_after_secs } = &error {
+            if let Ok(value) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.insert_header(http::header::RETRY_AFTER, value);
+            }
+        }
     }
     error
 }
