@@ -158,8 +158,8 @@ test('a formatted reply is autosaved, survives a reload with its email and is de
   await expect(editor).toContainText('Your order has shipped');
 
   // R-4: saved automatically (every 3 s in this test run). Reloading the page sends the
-  // email back to its queue (S-5, never to Dave again): Bob, Ready in Support, gets it and
-  // finds the draft as Dave left it, with the pencil on the tab.
+  // email back to its queue (S-5; Dave is Not Ready after it): Bob, Ready in Support, gets
+  // it and finds the draft as Dave left it, with the pencil on the tab.
   await expect(reply.getByText(/^Draft saved \d{2}:\d{2}$/)).toBeVisible({ timeout: 10_000 });
   await dave.screenshot({ path: 'screenshots/email-reply.png', fullPage: true });
   const bob = await agentReady(browser, 'bob');

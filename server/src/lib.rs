@@ -21,6 +21,7 @@ pub mod http;
 pub mod hub;
 pub mod metrics;
 pub mod routing;
+pub mod serve;
 pub mod services;
 pub mod store;
 
@@ -28,8 +29,7 @@ use axum::Router;
 use config::Config;
 use leptos::prelude::LeptosOptions;
 use services::Services;
-use std::{net::SocketAddr, sync::Arc};
-use tokio::net::TcpListener;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -122,16 +122,4 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     options.open(path)?.write_all(bytes)
 }
 
-/// Serves until the shutdown future completes, with peer addresses for the login slowdown.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-}
+pub use serve::serve;

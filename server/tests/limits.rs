@@ -469,3 +469,135 @@ async fn logins_from_one_address_guessing_many_usernames_are_refused() {
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
 }
+
+/// The real application served within `bounds` (short ones, to see each bound act).
+async fn bounded(bounds: server::serve::Bounds) -> (std::net::SocketAddr, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bounded.db").display());
+    let config = Config::for_tests(url, dir.path().to_path_buf());
+    let (router, _) = server::build(&config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(server::serve::serve_with(
+        listener,
+        router,
+        std::future::pending(),
+        bounds,
+    ));
+    (addr, dir)
+}
+
+/// Reads until the server closes the connection; what it said meanwhile.
+async fn until_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut said = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return String::from_utf8_lossy(&said).into_owned(),
+            Ok(Ok(n)) => said.extend_from_slice(&buf[..n]),
+            Err(_) => panic!("still open after {within:?}"),
+        }
+    }
+}
+
+/// A client that sends a request's headers too slowly, or stalls in its body, loses the
+/// connection; one that is quick is served on the same server meanwhile.
+#[tokio::test]
+async fn slow_clients_cannot_hold_a_connection() {
+    use tokio::io::AsyncWriteExt;
+    let bounds = server::serve::Bounds {
+        header_read_timeout: Duration::from_millis(500),
+        body_read_timeout: Duration::from_millis(500),
+        ..Default::default()
+    };
+    let (addr, _dir) = bounded(bounds).await;
+    let started = std::time::Instant::now();
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let healthy = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(healthy.status(), 200, "others are served meanwhile");
+    until_closed(&mut slow, Duration::from_secs(3)).await;
+    assert!(started.elapsed() >= Duration::from_millis(450));
+
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /widget/api/start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 100\r\n\r\n{\"name\":",
+        )
+        .await
+        .unwrap();
+    let answer = until_closed(&mut stalled, Duration::from_secs(3)).await;
+    assert!(!answer.contains(" 200 "), "{answer}");
+}
+
+/// At most `max_connections` connections are served at once: one more waits for a place,
+/// and is served as soon as one closes.
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_for_a_place() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let bounds = server::serve::Bounds {
+        max_connections: 2,
+        header_read_timeout: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let (addr, _dir) = bounded(bounds).await;
+    let first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 256];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), third.read(&mut buf))
+            .await
+            .is_err(),
+        "no place yet"
+    );
+    drop(first);
+    let answer = until_closed(&mut third, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// A desktop page lasts no longer than its login session: when the session's time is up
+/// the socket closes with code 4401 and the reason, and the page goes to log in.
+#[tokio::test]
+async fn a_desktop_socket_ends_with_its_login_session() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let token = server::auth::new_token();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    server
+        .services
+        .store
+        .create_session(&server::auth::token_hash(&token), alice, now, now + 1_500)
+        .await
+        .unwrap();
+    let mut desk = server.ws(&format!("sb_session={token}")).await;
+    send_json(&mut desk, json!({"type": "hello", "resume_after": null})).await;
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::Synced { .. })).await;
+    let started = std::time::Instant::now();
+    assert_eq!(
+        closed_with(&mut desk).await,
+        Some((
+            4401,
+            "Your session has ended. Please log in again.".to_string()
+        ))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}

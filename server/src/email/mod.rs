@@ -199,9 +199,10 @@ impl EmailService {
     }
 
     /// SPEC S-5: the agent's desktop is gone: every email in hand goes back to the queue
-    /// it came from, as it was: no exclusion, and the thread's last agent kept, so the
-    /// agent gets it again on coming back Ready (only the agent's own Requeue excludes,
-    /// It waits for this agent only while the agent may come back to take it (E-4).
+    /// it came from, to the next agent free, this one included on coming back Ready (only
+    /// the agent's own Requeue excludes, Q-1). The thread keeps its last agent for the
+    /// customer's next reply (E-4); the email itself does not wait for an agent who just
+    /// left.
     pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
         for contact in self.store.open_contacts().await? {
             if contact.channel == Channel::Email
@@ -223,12 +224,11 @@ impl EmailService {
             result => result?,
         }
         self.release(agent, contact.id, EndReason::PageClosed).await;
-        let last = self.store.thread_last_agent(contact.id).await?;
         let contact = Contact {
             status: ContactStatus::Queued,
             ..contact
         };
-        self.queue(&contact, last.map(|(a, _)| a)).await;
+        self.queue(&contact, None).await;
         tracing::info!(agent = %agent, contact = %contact.id, "email back to its queue");
         Ok(())
     }

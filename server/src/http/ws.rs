@@ -34,6 +34,9 @@ const REPLAY_BATCH: u32 = 500;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pings keep proxies from closing an idle connection and detect dead peers.
 const PING_EVERY: Duration = Duration::from_secs(20);
+/// The close code a page gets when its login session ended (an application code, 4000 +
+/// HTTP 401): it goes to the login page instead of reconnecting.
+const SESSION_ENDED: u16 = 4401;
 
 pub async fn desktop_socket(
     State(state): State<AppState>,
@@ -45,9 +48,13 @@ pub async fn desktop_socket(
         Ok(agent) => super::frames::bounded(upgrade).on_upgrade(move |socket| async move {
             services.metrics.ws_opened();
             services.page_opened(agent);
+            let session = crate::auth::token_from_headers(&headers)
+                .map(|t| crate::auth::token_hash(&t))
+                .unwrap_or_default();
             let end = Connection {
                 socket,
                 agent,
+                session,
                 services: services.clone(),
                 cursor: 0,
                 sent_lines: HashMap::new(),
@@ -68,6 +75,8 @@ pub async fn desktop_socket(
 enum End {
     PeerGone,
     LoggedOut,
+    /// The login session expired or was ended (a logout elsewhere, an administrator).
+    SessionEnded,
     NoHello,
     Store,
 }
@@ -78,11 +87,16 @@ enum Input {
     Event(Result<Envelope, RecvError>),
     Live(Result<ServerMessage, RecvError>),
     Ping,
+    /// The login session's end time came.
+    SessionDue,
 }
 
 struct Connection {
     socket: WebSocket,
     agent: AgentId,
+    /// The hash of the login session the page opened with: the connection lasts no
+    /// longer than it.
+    session: String,
     services: Arc<Services>,
     /// The last sequence number sent to this page.
     cursor: Seq,
@@ -112,12 +126,14 @@ impl Connection {
         }
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        let mut session_ends = session_due(&self.services, &self.session).await;
         loop {
             let input = tokio::select! {
                 command = self.next_command() => Input::Command(command),
                 event = live.recv() => Input::Event(event),
                 message = traffic.recv() => Input::Live(message),
                 _ = ping.tick() => Input::Ping,
+                _ = tokio::time::sleep_until(session_ends) => Input::SessionDue,
             };
             let step = match input {
                 Input::Command(None) => Err(End::PeerGone),
@@ -131,12 +147,29 @@ impl Connection {
                 // Chat traffic missed: send each held chat's lines from the store.
                 Input::Live(Err(RecvError::Lagged(_))) => self.catch_up_all().await,
                 Input::Live(Err(RecvError::Closed)) => Err(End::PeerGone),
-                Input::Ping => self
-                    .socket
-                    .send(Message::Ping(Default::default()))
-                    .await
-                    .map_err(|_| End::PeerGone),
+                // Each ping also checks the session: one ended elsewhere ends this page too.
+                Input::Ping => match check_session(&self.services, &self.session, self.agent).await
+                {
+                    Ok(()) => self
+                        .socket
+                        .send(Message::Ping(Default::default()))
+                        .await
+                        .map_err(|_| End::PeerGone),
+                    Err(end) => Err(end),
+                },
+                Input::SessionDue => {
+                    session_ends = session_due(&self.services, &self.session).await;
+                    check_session(&self.services, &self.session, self.agent).await
+                }
             };
+            if let Err(End::SessionEnded) = step {
+                let frame = axum::extract::ws::CloseFrame {
+                    code: SESSION_ENDED,
+                    reason: ApiError::NotLoggedIn.to_string().into(),
+                };
+                let _ = self.socket.send(Message::Close(Some(frame))).await;
+                return End::SessionEnded;
+            }
             if let Err(end) = step {
                 let _ = self.socket.send(Message::Close(None)).await;
                 return end;
@@ -424,5 +457,30 @@ impl Connection {
             .send(Message::Text(text.into()))
             .await
             .map_err(|_| End::PeerGone)
+    }
+}
+
+/// When the login session ends, on tokio's clock (soon, to look again, when unreadable).
+async fn session_due(services: &Services, session: &str) -> tokio::time::Instant {
+    let clock = crate::clock::TokioClock::start();
+    match services.store.session_expiry(session).await {
+        Ok(Some(at)) => clock.instant_at(at),
+        _ => tokio::time::Instant::now() + PING_EVERY,
+    }
+}
+
+/// The page's login session is still valid.
+async fn check_session(services: &Services, session: &str, agent: AgentId) -> Result<(), End> {
+    match services
+        .store
+        .session_agent(session, crate::clock::now_ms())
+        .await
+    {
+        Ok(Some(holder)) if holder == agent => Ok(()),
+        Ok(_) => Err(End::SessionEnded),
+        Err(e) => {
+            tracing::warn!(error = %e, "session not checked");
+            Ok(())
+        }
     }
 }

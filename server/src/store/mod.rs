@@ -224,6 +224,8 @@ pub trait Store: email::EmailStore + reply::ReplyStore + Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The agent of an unexpired session.
     async fn session_agent(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<AgentId>>;
+    /// When the session ends (Unix ms), if it exists.
+    async fn session_expiry(&self, token_hash: &str) -> StoreResult<Option<i64>>;
     /// Ends every session of the agent (logout ends all of the agent's pages).
     async fn delete_sessions(&self, agent: AgentId) -> StoreResult<()>;
 

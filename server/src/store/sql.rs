@@ -372,6 +372,13 @@ macro_rules! impl_store {
                 Ok(id.map(AgentId))
             }
 
+            async fn session_expiry(&self, token_hash: &str) -> StoreResult<Option<i64>> {
+                Ok(sqlx::query_scalar("SELECT expires_at_ms FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn delete_sessions(&self, agent: AgentId) -> StoreResult<()> {
                 sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
                     .bind(agent.0)

@@ -12,6 +12,9 @@ use std::{
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
+/// The close code of a page whose login session ended (the server's `SESSION_ENDED`).
+const SESSION_ENDED: u16 = 4401;
+
 /// Longest wait between two reconnection attempts.
 const MAX_BACKOFF_MS: u32 = 5_000;
 
@@ -89,8 +92,13 @@ impl Socket {
             }
         });
         let this = Rc::clone(self);
-        let on_close: Handler<CloseEvent> = Closure::new(move |_| {
+        let on_close: Handler<CloseEvent> = Closure::new(move |ev: CloseEvent| {
             this.ws.borrow_mut().take();
+            // The server says the login session has ended: log in again, no reconnecting.
+            if ev.code() == SESSION_ENDED {
+                let _ = window().location().set_href("/login");
+                return;
+            }
             this.retry_later();
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
