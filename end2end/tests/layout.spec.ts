@@ -8,6 +8,11 @@ for (const size of [
 ]) {
   test(`L: the desktop fits ${size.width}px without sideways scrolling`, async ({ page }) => {
     await page.setViewportSize({ width: size.width, height: size.height });
+    // The pages run under their Content-Security-Policy: nothing they need is refused.
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (m.text().includes('Content Security Policy')) refused.push(m.text());
+    });
     await page.goto('/login');
     await page.screenshot({ path: `test-results/screenshots/login-${size.name}.png` });
     // The administrator's top bar is the fullest (it has the Administration link).
@@ -32,6 +37,7 @@ for (const size of [
 
     await page.getByRole('tab', { name: 'Manage Chat and Email' }).click();
     await page.screenshot({ path: `test-results/screenshots/manage-${size.name}.png` });
+    expect(refused).toEqual([]);
     await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
     await expect(page.getByRole('button', { name: 'Log out' })).toBeEnabled();
     await page.getByRole('button', { name: 'Log out' }).click();

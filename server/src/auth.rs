@@ -65,7 +65,8 @@ fn hex(bytes: &[u8]) -> String {
 /// The `Set-Cookie` value that opens a session: HttpOnly and SameSite=Strict.
 pub fn session_cookie(token: &str, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        cookie_name(secure),
         SESSION_TTL_MS / 1000,
         if secure { "; Secure" } else { "" }
     )
@@ -74,9 +75,21 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        cookie_name(secure),
         if secure { "; Secure" } else { "" }
     )
+}
+
+/// Over HTTPS the cookie's name carries the `__Host-` prefix: browsers then keep it only if
+/// it is Secure, for this host alone and the whole site (no Domain, Path=/), so no sibling
+/// domain can plant or shadow it.
+fn cookie_name(secure: bool) -> String {
+    if secure {
+        format!("__Host-{SESSION_COOKIE}")
+    } else {
+        SESSION_COOKIE.to_string()
+    }
 }
 
 /// The session token from the request's `Cookie` headers, if any.
@@ -87,7 +100,7 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == SESSION_COOKIE || *name == cookie_name(true))
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
 }
@@ -196,7 +209,12 @@ mod tests {
         assert!(c.contains("HttpOnly"));
         assert!(c.contains("SameSite=Strict"));
         assert!(!c.contains("Secure"));
-        assert!(session_cookie("abc", true).ends_with("; Secure"));
+        let secure = session_cookie("abc", true);
+        assert!(
+            secure.starts_with("__Host-sb_session=abc; Path=/;"),
+            "{secure}"
+        );
+        assert!(secure.ends_with("; Secure") && !secure.contains("Domain"));
     }
 
     #[test]

@@ -59,6 +59,11 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
+    /// Who may show the app's pages in a frame: the CSP `frame-ancestors` sources, as in
+    /// `'self' https://desktop.example.com` (the widget's page may be framed by any site).
+    #[arg(long, env = "SWITCHBOARD_FRAME_ANCESTORS", default_value = "'self'")]
+    pub frame_ancestors: String,
+
     /// Mark the session cookie `Secure` (set this when served over HTTPS).
     #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -106,6 +111,7 @@ impl Config {
             demo: false,
             demo_exposed: false,
             trusted_proxies: Vec::new(),
+            frame_ancestors: "'self'".into(),
             chat_starts_per_minute: app::domain::limits::CHAT_STARTS_PER_MINUTE,
             customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
             customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,

@@ -93,6 +93,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         leptos_options,
         services: services.clone(),
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+        frame_ancestors: config.frame_ancestors.as_str().into(),
     });
     Ok((router, services))
 }

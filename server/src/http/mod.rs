@@ -30,6 +30,8 @@ pub struct AppState {
     pub services: Arc<Services>,
     /// Proxies whose `X-Forwarded-For` names the client (see [`crate::gates::client_ip`]).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Who may frame the app's pages (CSP `frame-ancestors`).
+    pub frame_ancestors: Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -75,7 +77,16 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(backend.clone()),
+            move || {
+                provide_context(backend.clone());
+                // The nonce the guard put in the page's Content-Security-Policy: the
+                // hydration scripts carry it.
+                if let Some(nonce) = use_context::<http::request::Parts>()
+                    .and_then(|p| p.extensions.get::<guard::CspNonce>().cloned())
+                {
+                    provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+                }
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -1,0 +1,92 @@
+//! Response headers a browser enforces: a Content-Security-Policy with a fresh nonce on every
+//! app page (its scripts carry it), who may frame the pages, HSTS and a `__Host-` session
+//! cookie over HTTPS.
+
+mod common;
+
+use common::TestServer;
+
+fn policy(response: &reqwest::Response) -> String {
+    response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Every app page has a policy: scripts from this server and those carrying this response's
+/// nonce only, framed by 'self' unless the operator says otherwise; the nonce changes with
+/// every response.
+#[tokio::test]
+async fn app_pages_carry_a_policy_with_a_fresh_nonce() {
+    let server = TestServer::start().await;
+    let first = reqwest::get(server.url("/login")).await.unwrap();
+    let csp = policy(&first);
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce")
+        .to_string();
+    assert!(nonce.len() >= 22, "{nonce}");
+    assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"));
+    let html = first.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0, "the page hydrates with scripts");
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries the nonce: {html}"
+    );
+    let again = policy(&reqwest::get(server.url("/login")).await.unwrap());
+    assert!(!again.contains(&nonce), "a new nonce each time");
+    // The widget's page may be framed by any site; it runs nothing inline.
+    let widget = reqwest::get(server.url("/widget/chat.html")).await.unwrap();
+    let csp = policy(&widget);
+    assert!(
+        csp.contains("frame-ancestors *") && !csp.contains("nonce"),
+        "{csp}"
+    );
+}
+
+/// The operator names who may frame the desktop (a host agent desktop).
+#[tokio::test]
+async fn frame_ancestors_follow_the_setting() {
+    let server =
+        TestServer::start_with(|c| c.frame_ancestors = "'self' https://desktop.example.com".into())
+            .await;
+    let csp = policy(&reqwest::get(server.url("/login")).await.unwrap());
+    assert!(
+        csp.contains("frame-ancestors 'self' https://desktop.example.com"),
+        "{csp}"
+    );
+}
+
+/// Over HTTPS: HSTS on every response, and the session cookie named `__Host-sb_session`
+/// (Secure, Path=/, no Domain), which opens the desktop.
+#[tokio::test]
+async fn over_https_the_cookie_is_host_bound_and_hsts_is_sent() {
+    let server = TestServer::start_with(|c| c.secure_cookies = true).await;
+    server.create_agent("alice", "agent-pass-1").await;
+    let login = server.login("alice", "agent-pass-1").await;
+    assert_eq!(
+        login.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-sb_session="), "{cookie}");
+    assert!(cookie.contains("; Path=/;") && cookie.contains("; Secure"));
+    assert!(!cookie.contains("Domain"));
+    let pair = cookie.split(';').next().unwrap();
+    let mut ws = server.ws(pair).await;
+    common::send_json(
+        &mut ws,
+        serde_json::json!({"type": "hello", "resume_after": null}),
+    )
+    .await;
+    common::wait_for(&mut ws, |m| {
+        matches!(m, app::domain::protocol::ServerMessage::Synced { .. })
+    })
+    .await;
+}
