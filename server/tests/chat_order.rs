@@ -3,13 +3,8 @@
 
 mod common;
 
-use app::domain::{
-    chat::LineBody,
-    ids::ContactId,
-    protocol::{AgentEvent, ServerMessage},
-    widget::WidgetMessage,
-};
-use common::{desk::ready, send_json, wait_for, TestServer, Ws};
+use app::domain::{chat::LineBody, ids::ContactId, protocol::ServerMessage, widget::WidgetMessage};
+use common::{desk::ready, next_offer, send_json, wait_for, TestServer, Ws};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use std::time::Duration;
@@ -85,17 +80,7 @@ async fn concurrent_lines_reach_every_page_once_and_in_order() {
     let problem = server.queue("Support", &[alice]).await;
     let (agent_cookie, mut desk) = ready(&server, "alice").await;
     let cookie = server.start_chat("Zoé", problem).await;
-    let offer = wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await;
-    let ServerMessage::Event(envelope) = offer else {
-        unreachable!()
-    };
-    let AgentEvent::Offered { offer } = envelope.event else {
-        unreachable!()
-    };
+    let offer = next_offer(&mut desk).await;
     let contact = offer.contact;
     send_json(&mut desk, json!({"type": "accept", "contact": contact})).await;
     let joined = wait_for(&mut desk, |m| {

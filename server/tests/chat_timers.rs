@@ -8,11 +8,11 @@ use app::domain::{
     chat::{ChatLine, LineBody, SystemNote},
     contact::{ContactStatus, EndReason},
     ids::ContactId,
-    protocol::{AgentEvent, ServerMessage},
+    protocol::ServerMessage,
     settings::ChatSettings,
     widget::WidgetMessage,
 };
-use common::{send_json, wait_for, TestServer, Ws};
+use common::{free_port, next_offer, send_json, wait_for, TestServer, Ws};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::{
@@ -53,12 +53,7 @@ async fn a_waiting_chat_whose_widget_is_gone_leaves_the_queue() {
         reconnect_grace_secs: 1,
         ..Default::default()
     };
-    server
-        .services
-        .store
-        .save_chat_settings(&settings, None)
-        .await
-        .unwrap();
+    server.set_chat_settings(settings).await;
     let alice = server.create_agent("alice", "agent-pass-1").await;
     let problem = server.queue("Support", &[alice]).await;
 
@@ -84,17 +79,7 @@ async fn a_waiting_chat_whose_widget_is_gone_leaves_the_queue() {
         .collect();
     assert_eq!(open.len(), 1, "only Kim's chat still waits: {open:?}");
     let mut desk = server.desktop_ready("alice").await;
-    let offer = wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await;
-    let ServerMessage::Event(envelope) = offer else {
-        unreachable!()
-    };
-    let AgentEvent::Offered { offer } = envelope.event else {
-        unreachable!()
-    };
+    let offer = next_offer(&mut desk).await;
     assert_eq!(offer.contact, open[0], "Kim's chat is offered");
     assert!(
         common::silent_for(&mut desk, 500).await,
@@ -124,14 +109,6 @@ async fn a_waiting_chat_whose_widget_is_gone_leaves_the_queue() {
 }
 
 // --- The server binary, killed with timers running ---------------------------------------
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn spawn_server(dir: &Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_server"))
@@ -244,17 +221,7 @@ async fn timers_run_on_after_the_server_is_killed() {
     send_json(&mut desk, json!({"type": "set_state", "ready": true})).await;
     let active = start_chat(&base, problem("Something is broken")).await;
     let mut active_widget = widget(&base_ws, &active, 0).await;
-    let offered = wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await;
-    let ServerMessage::Event(envelope) = offered else {
-        unreachable!()
-    };
-    let AgentEvent::Offered { offer } = envelope.event else {
-        unreachable!()
-    };
+    let offer = next_offer(&mut desk).await;
     send_json(
         &mut desk,
         json!({"type": "accept", "contact": offer.contact}),

@@ -33,10 +33,10 @@ async fn demo_data_is_not_served_beyond_loopback_unless_forced() {
 
 use app::domain::{
     chat::{Author, LineBody},
-    protocol::{AgentEvent, ServerMessage},
+    protocol::ServerMessage,
     widget::{WidgetError, WidgetMessage},
 };
-use common::{next_widget, send_json, silent_for, wait_for, TestServer, Ws};
+use common::{next_offer, next_widget, send_json, silent_for, wait_for, TestServer, Ws};
 use serde_json::json;
 use std::time::Duration;
 
@@ -46,17 +46,7 @@ async fn accepted_chat(server: &TestServer) -> (Ws, Ws, app::domain::ids::Contac
     let problem = server.queue("Support", &[alice]).await;
     let mut desk = server.desktop_ready("alice").await;
     let cookie = server.start_chat("Zoé", problem).await;
-    let offered = wait_for(
-        &mut desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await;
-    let ServerMessage::Event(envelope) = offered else {
-        unreachable!()
-    };
-    let AgentEvent::Offered { offer } = envelope.event else {
-        unreachable!()
-    };
+    let offer = next_offer(&mut desk).await;
     send_json(
         &mut desk,
         json!({"type": "accept", "contact": offer.contact}),
@@ -391,12 +381,7 @@ async fn a_full_queue_refuses_new_chats() {
         queue_limit: 2,
         ..Default::default()
     };
-    server
-        .services
-        .store
-        .save_chat_settings(&settings, None)
-        .await
-        .unwrap();
+    server.set_chat_settings(settings).await;
     let problem = server.queue("Support", &[]).await;
     for _ in 0..2 {
         assert_eq!(try_start(&server, problem, None).await.status(), 200);
@@ -424,12 +409,7 @@ async fn a_chat_nobody_takes_leaves_the_queue_at_the_queue_timeout() {
         queue_timeout_message: "Nobody could take your chat; please try again.".into(),
         ..Default::default()
     };
-    server
-        .services
-        .store
-        .save_chat_settings(&settings, None)
-        .await
-        .unwrap();
+    server.set_chat_settings(settings).await;
     let alice = server.create_agent("alice", "agent-pass-1").await;
     let problem = server.queue("Support", &[alice]).await;
     let cookie = server.start_chat("Zoé", problem).await;

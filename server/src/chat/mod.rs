@@ -16,7 +16,7 @@ use crate::{
     clock::now_ms,
     hub::{Hub, HubError},
     routing::{engine::Input, Routing},
-    store::{NewChat, NewCustomer, Sender, Store, StoreError},
+    store::{Appended, NewChat, NewCustomer, Sender, Store, StoreError},
 };
 use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
@@ -308,8 +308,8 @@ impl ChatService {
             text: text.to_string(),
             client_id: client_id.to_string(),
         };
-        let (line, fresh) = self
-            .add_line_fresh(
+        let appended = self
+            .add_line(
                 &contact,
                 held_by(&contact),
                 Sender::Customer,
@@ -317,13 +317,13 @@ impl ChatService {
                 body,
             )
             .await?;
-        if !fresh {
+        if !appended.fresh {
             self.flood.give_back(id);
         }
         if contact.status == ContactStatus::Active {
-            self.look_at_silence(id, line.at_ms).await;
+            self.look_at_silence(id, appended.line.at_ms).await;
         }
-        Ok(line)
+        Ok(appended.line)
     }
 
     /// SPEC P-1: an agent message, at most 1500 characters, in a chat the agent holds.
@@ -343,14 +343,16 @@ impl ChatService {
             text: text.to_string(),
             client_id: client_id.to_string(),
         };
-        self.add_line(
-            &contact,
-            Some(agent),
-            Sender::Agent(agent),
-            Some(client_id),
-            body,
-        )
-        .await
+        Ok(self
+            .add_line(
+                &contact,
+                Some(agent),
+                Sender::Agent(agent),
+                Some(client_id),
+                body,
+            )
+            .await?
+            .line)
     }
 
     /// SPEC P-2: the customer's typing reaches the agent's pages.
@@ -589,18 +591,20 @@ impl ChatService {
         agent: Option<AgentId>,
         note: SystemNote,
     ) -> Result<ChatLine, ChatError> {
-        self.add_line(
-            contact,
-            agent,
-            Sender::System,
-            None,
-            LineBody::System { note },
-        )
-        .await
+        Ok(self
+            .add_line(
+                contact,
+                agent,
+                Sender::System,
+                None,
+                LineBody::System { note },
+            )
+            .await?
+            .line)
     }
 
     /// Stores a line, then sends it to the customer and to the agent's pages. A resend of
-    /// a stored message is not sent again.
+    /// a stored message is not sent again (`fresh` is false).
     async fn add_line(
         &self,
         contact: &Contact,
@@ -608,22 +612,7 @@ impl ChatService {
         sender: Sender,
         client_id: Option<&str>,
         body: LineBody,
-    ) -> Result<ChatLine, ChatError> {
-        Ok(self
-            .add_line_fresh(contact, agent, sender, client_id, body)
-            .await?
-            .0)
-    }
-
-    /// [`Self::add_line`], also saying whether this call stored the line (false: a resend).
-    async fn add_line_fresh(
-        &self,
-        contact: &Contact,
-        agent: Option<AgentId>,
-        sender: Sender,
-        client_id: Option<&str>,
-        body: LineBody,
-    ) -> Result<(ChatLine, bool), ChatError> {
+    ) -> Result<Appended, ChatError> {
         let appended = self
             .store
             .append_line(contact.id, &sender, client_id, &body, now_ms())
@@ -650,7 +639,7 @@ impl ChatService {
                 );
             }
         }
-        Ok((appended.line, appended.fresh))
+        Ok(appended)
     }
 }
 

@@ -95,13 +95,7 @@ pub fn make_certificates(dir: &std::path::Path) {
     ]);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use super::free_port;
 
 fn is_root() -> bool {
     Command::new("id")

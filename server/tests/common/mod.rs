@@ -326,6 +326,40 @@ impl TestServer {
     }
 }
 
+/// A port free on loopback now (for a server a test starts itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The next chat offer on a desktop.
+pub async fn next_offer(ws: &mut Ws) -> app::domain::protocol::OfferView {
+    use app::domain::protocol::{AgentEvent, Envelope};
+    let offered = |m: &ServerMessage| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. }));
+    match wait_for(ws, offered).await {
+        ServerMessage::Event(Envelope {
+            event: AgentEvent::Offered { offer },
+            ..
+        }) => offer,
+        _ => unreachable!(),
+    }
+}
+
+impl TestServer {
+    /// Stores chat settings directly (tests use values the administration page refuses,
+    /// such as one-second timers).
+    pub async fn set_chat_settings(&self, settings: app::domain::settings::ChatSettings) {
+        self.services
+            .store
+            .save_chat_settings(&settings, None)
+            .await
+            .expect("settings saved");
+    }
+}
+
 /// The next desktop message that matches, skipping others, failing after 5 s.
 pub async fn wait_for(ws: &mut Ws, wanted: impl Fn(&ServerMessage) -> bool) -> ServerMessage {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
