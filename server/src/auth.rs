@@ -92,15 +92,17 @@ fn cookie_name(secure: bool) -> String {
     }
 }
 
-/// The session token from the request's `Cookie` headers, if any.
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+/// The session token from the request's `Cookie` headers, if any: over HTTPS only the
+/// `__Host-` cookie counts (a plain one may have been planted by a sibling domain).
+pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE || *name == cookie_name(true))
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
 }
@@ -173,10 +175,13 @@ impl LoginThrottle {
     }
 
     /// A success clears the username's count (not the address's: one address may be
-    /// guessing many usernames).
-    pub fn record_success(&self, username: &str) {
+    /// guessing many usernames), and takes back the attempt counted while it was checked.
+    pub fn record_success(&self, username: &str, ip: Option<IpAddr>) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(&user_key(username));
+        if let Some(entry) = ip.and_then(|ip| map.get_mut(&address_key(ip))) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
     }
 }
 
@@ -225,8 +230,18 @@ mod tests {
             http::header::COOKIE,
             "a=1; sb_session=tok; b=2".parse().unwrap(),
         );
-        assert_eq!(token_from_headers(&h).as_deref(), Some("tok"));
-        assert_eq!(token_from_headers(&HeaderMap::new()), None);
+        assert_eq!(token_from_headers(&h, false).as_deref(), Some("tok"));
+        assert_eq!(token_from_headers(&HeaderMap::new(), false), None);
+        assert_eq!(
+            token_from_headers(&h, true),
+            None,
+            "over HTTPS a plain cookie does not count"
+        );
+        h.append(
+            http::header::COOKIE,
+            "__Host-sb_session=safe".parse().unwrap(),
+        );
+        assert_eq!(token_from_headers(&h, true).as_deref(), Some("safe"));
     }
 
     /// Close to `expected`: the wait counts down from the last failure.
@@ -254,7 +269,7 @@ mod tests {
         // ...but an address guessing at length does, whatever the username.
         assert!(about(t.wait("bob", ip), Duration::from_secs(8)));
         assert_eq!(t.wait("bob", None), Duration::ZERO);
-        t.record_success("alice");
+        t.record_success("alice", None);
         assert_eq!(t.wait("alice", None), Duration::ZERO);
     }
 }

@@ -9,6 +9,8 @@ use std::{net::IpAddr, num::NonZeroU32, time::Duration};
 
 pub struct Gates {
     chat_starts: DefaultKeyedRateLimiter<IpAddr>,
+    /// The operator's number, for the refusal's wording.
+    pub chat_starts_per_minute: u32,
 }
 
 impl Default for Gates {
@@ -23,6 +25,7 @@ impl Gates {
         let per_minute = NonZeroU32::new(chat_starts_per_minute.max(1)).expect("at least one");
         Gates {
             chat_starts: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            chat_starts_per_minute: per_minute.get(),
         }
     }
 

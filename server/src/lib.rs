@@ -39,6 +39,8 @@ pub enum StartError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Mailboxes(#[from] email::config::ConfigError),
+    #[error("SWITCHBOARD_FRAME_ANCESTORS is not a valid frame-ancestors source list: {0:?}")]
+    FrameAncestors(String),
     #[error(
         "demo data (SWITCHBOARD_DEMO) has users with a published password: refusing to listen \
          on {0}, which is not a loopback address. Listen on 127.0.0.1, or set \
@@ -51,6 +53,15 @@ pub enum StartError {
 pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartError> {
     if config.demo && !config.demo_exposed && !config.addr.ip().is_loopback() {
         return Err(StartError::DemoExposed(config.addr));
+    }
+    // Every page's policy names it: one that cannot go in a header would leave every page
+    // without a policy.
+    let ancestors = &config.frame_ancestors;
+    if ancestors.trim().is_empty()
+        || ::http::HeaderValue::from_str(ancestors).is_err()
+        || ancestors.contains([';', ','])
+    {
+        return Err(StartError::FrameAncestors(ancestors.clone()));
     }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;

@@ -1,8 +1,9 @@
 //! The accept loop: hyper's connection builder with what a public server needs that
 //! `axum::serve` does not set. A client must send a request's headers within 10 s and keep
 //! a body moving (a gap of 30 s between two pieces ends it), so a slow client cannot hold a
-//! connection; at most 10,000 connections are served at once (a new one waits for a free
-//! place, and the process never runs out of file descriptors). See [`Bounds`].
+//! connection; at most 10,000 HTTP connections are served at once (a new one waits for a
+//! free place). See [`Bounds`]. A connection upgraded to a WebSocket leaves the count; the
+//! sockets are bounded by what opens them (a login session, a chat).
 
 use axum::{extract::ConnectInfo, Router};
 use hyper_util::{
@@ -86,7 +87,9 @@ pub async fn serve_with(
             .map_request(|req: http::Request<hyper::body::Incoming>| {
                 req.map(axum::body::Body::new)
             });
-        let mut builder = Builder::new(TokioExecutor::new());
+        // HTTP/1.1 only (behind TLS a proxy speaks HTTP/2 to browsers): the header timeout
+        // then runs from the connection's first byte, with no protocol sniffing before it.
+        let mut builder = Builder::new(TokioExecutor::new()).http1_only();
         builder
             .http1()
             .timer(TokioTimer::new())

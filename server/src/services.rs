@@ -372,7 +372,8 @@ impl Services {
 
     /// The agent whose valid session cookie the request carries.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<AgentId, ApiError> {
-        let token = auth::token_from_headers(headers).ok_or(ApiError::NotLoggedIn)?;
+        let token =
+            auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
         self.store
             .session_agent(&auth::token_hash(&token), now_ms())
             .await
@@ -395,6 +396,9 @@ impl Backend for Services {
             let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             return Err(ApiError::TooManyAttempts { retry_after_secs });
         }
+        // Counted as a failure until it proves right: guesses sent all at once cannot pass
+        // the check together.
+        self.throttle.record_failure(username, client.ip);
         let credentials = self.store.credentials(username).await.map_err(internal)?;
         let hash = credentials
             .as_ref()
@@ -410,13 +414,12 @@ impl Backend for Services {
         let agent = match credentials {
             Some(c) if matches => c.agent,
             _ => {
-                self.throttle.record_failure(username, client.ip);
                 self.metrics.login(false);
                 tracing::info!(ip = ?client.ip, "login failed");
                 return Err(ApiError::WrongCredentials);
             }
         };
-        self.throttle.record_success(username);
+        self.throttle.record_success(username, client.ip);
         let token = auth::new_token();
         let now = now_ms();
         self.store

@@ -90,3 +90,18 @@ async fn over_https_the_cookie_is_host_bound_and_hsts_is_sent() {
     })
     .await;
 }
+
+/// A frame-ancestors setting that could not go in a header (which would leave every page
+/// without a policy) stops the server at start, saying which setting.
+#[tokio::test]
+async fn an_unusable_frame_ancestors_setting_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("fa.db").display());
+    let mut config = server::config::Config::for_tests(url, dir.path().to_path_buf());
+    config.frame_ancestors = "'self'; script-src *".into();
+    let refused = match server::build(&config).await {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("started with a policy-breaking setting"),
+    };
+    assert!(refused.contains("SWITCHBOARD_FRAME_ANCESTORS"), "{refused}");
+}

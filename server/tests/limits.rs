@@ -581,3 +581,20 @@ async fn a_desktop_socket_ends_with_its_login_session() {
         started.elapsed()
     );
 }
+
+/// Guesses sent all at once do not pass the failure count together: each is counted while
+/// it is checked, so of six at once for one username, the ones past the third are refused.
+#[tokio::test]
+async fn parallel_login_guesses_are_counted_while_checked() {
+    let server = TestServer::start().await;
+    server.create_agent("alice", "s3cret-pass").await;
+    let guesses = (0..6).map(|_| server.login("alice", "nope"));
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(refused >= 2, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 6 - refused);
+}

@@ -516,6 +516,54 @@ mod chats {
         }
     }
 
+    /// A lifecycle step only from the state it was decided on: a timer ending a chat
+    /// that an agent has just accepted does nothing.
+    #[tokio::test]
+    async fn a_step_is_taken_only_from_the_expected_state() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let csq = s.create_csq("Sales").await.unwrap();
+            let customer = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let chat = s
+                .create_chat(
+                    &NewChat {
+                        channel: Channel::Web,
+                        csq,
+                        customer,
+                        problem: String::new(),
+                    },
+                    1,
+                )
+                .await
+                .unwrap();
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let waiting = [ContactStatus::Queued, ContactStatus::Offered];
+            assert!(s
+                .step_contact(chat.id, &waiting, ContactStatus::Active, Some(agent), 5)
+                .await
+                .unwrap());
+            let timed_out = ContactStatus::Ended(EndReason::QueueTimeout);
+            assert!(
+                !s.step_contact(chat.id, &waiting, timed_out, None, 6)
+                    .await
+                    .unwrap(),
+                "{}: accepted meanwhile",
+                t.name
+            );
+            assert_eq!(
+                s.contact(chat.id).await.unwrap().status,
+                ContactStatus::Active
+            );
+        }
+    }
+
     /// SPEC K-5: the facts a chat's timers are set from after a restart.
     #[tokio::test]
     async fn the_chat_clock_reads_what_the_timers_need() {

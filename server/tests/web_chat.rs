@@ -537,13 +537,14 @@ async fn a_silent_customer_is_warned_then_the_chat_ends() {
     widget_lines_until_synced(&mut widget).await;
     // Speaking restarts the clock.
     tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    // Counted from the send: the server's clock starts when it stores the line, later.
+    let spoke = std::time::Instant::now();
     send_json(
         &mut widget,
         json!({"type": "send", "client_id": "k1", "text": "still here"}),
     )
     .await;
     assert_eq!(text_of(&widget_line(&mut widget).await), "still here");
-    let spoke = std::time::Instant::now();
     let warning = widget_line(&mut widget).await;
     assert!(matches!(
         warning.body,

@@ -220,6 +220,9 @@ mod tests {
             reconnect_grace_secs: 4,
             welcome_message: "   ".into(),
             no_agent_message: "é".repeat(501),
+            queue_limit: 0,
+            queue_timeout_secs: 86_401,
+            queue_timeout_message: String::new(),
         };
         let messages: Vec<String> = bad
             .validate()
@@ -236,6 +239,9 @@ mod tests {
                 "Reconnection grace: must be between 5 and 600 (4 given)",
                 "Welcome message: required",
                 "No-agent message: at most 500 characters (501 given)",
+                "Queue limit: must be between 1 and 10000 (0 given)",
+                "Queue timeout: must be between 60 and 86400 (86401 given)",
+                "Queue timeout message: required",
             ]
         );
         let edges = ChatSettings {
@@ -244,6 +250,8 @@ mod tests {
             inactivity_timeout_secs: 30,
             reconnect_grace_secs: 600,
             welcome_message: "漢".repeat(500),
+            queue_limit: 10_000,
+            queue_timeout_secs: 60,
             ..Default::default()
         };
         assert_eq!(edges.validate(), Ok(()));

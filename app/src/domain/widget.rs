@@ -59,11 +59,10 @@ impl WidgetMessage {
 pub const QUEUE_FULL: &str =
     "All our agents are busy and the queue is full right now. Please try again in a few minutes.";
 
-/// What a customer reads after starting too many chats from one address.
-pub fn too_many_starts() -> String {
+/// What a customer reads after starting more than `per_minute` chats from one address.
+pub fn too_many_starts(per_minute: u32) -> String {
     format!(
-        "Too many chats started from your address: at most {} a minute. Please wait a minute and try again.",
-        super::limits::CHAT_STARTS_PER_MINUTE
+        "Too many chats started from your address: at most {per_minute} a minute. Please wait a minute and try again."
     )
 }
 

@@ -114,6 +114,9 @@ pub struct ChatService {
     pub flood: flood::Flood,
 }
 
+/// A chat waiting for an agent.
+const WAITING: [ContactStatus; 2] = [ContactStatus::Queued, ContactStatus::Offered];
+
 /// Transcript lines read from the store at a time while a page or widget catches up.
 pub const LINE_PAGE: u32 = 500;
 
@@ -357,10 +360,10 @@ impl ChatService {
 
     /// SPEC P-2: the customer's typing reaches the agent's pages.
     pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ChatError> {
+        let contact = self.open_chat(id).await?;
         if !self.flood.typing_passes(id, false, active) {
             return Ok(());
         }
-        let contact = self.open_chat(id).await?;
         for agent in self.participants(&contact).await? {
             self.hub.publish_live(
                 agent,
@@ -421,9 +424,16 @@ impl ChatService {
             .status
             .apply(ContactKind::Chat, LifecycleEvent::Accept)
             .unwrap_or(ContactStatus::Active);
-        self.store
-            .update_contact(id, status, Some(agent), now)
-            .await?;
+        // The chat may have ended meanwhile (its customer left, a timer): routing gets the
+        // agent's room back and the page hears the offer is gone.
+        if !self
+            .store
+            .step_contact(id, &WAITING, status, Some(agent), now)
+            .await?
+        {
+            self.routing.send(Input::ChatEnded { agent, contact: id });
+            return Err(ChatError::OfferGone);
+        }
         self.store.snapshot_wrap_up(id, contact.csq).await?;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let contact = self.store.contact(id).await?;
@@ -541,9 +551,19 @@ impl ChatService {
             Some(_) => self.store.guest(contact.id).await?,
             None => None,
         };
-        self.store
-            .update_contact(contact.id, ended, None, now)
-            .await?;
+        // Only from the state this was decided on: a chat accepted or ended meanwhile (a
+        // timer racing an agent) is not ended again.
+        let from: &[ContactStatus] = match contact.status {
+            ContactStatus::Active => &[ContactStatus::Active],
+            _ => &WAITING,
+        };
+        if !self
+            .store
+            .step_contact(contact.id, from, ended, None, now)
+            .await?
+        {
+            return Err(ChatError::Ended);
+        }
         // SPEC G-5: the guest's notes go with the chat; so does a waiting invitation.
         self.store.remove_guest(contact.id).await?;
         self.store.close_invitation(contact.id).await?;

@@ -16,6 +16,9 @@ use app::domain::{
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// How soon a look that failed is tried again.
+const LOOK_AGAIN_MS: i64 = 5_000;
+
 impl ChatService {
     /// Runs the timers' looks one after another, for as long as the server runs.
     pub fn watch(self: &Arc<Self>, mut fired: mpsc::UnboundedReceiver<(ContactId, Timer)>) {
@@ -23,7 +26,10 @@ impl ChatService {
         tokio::spawn(async move {
             while let Some((contact, timer)) = fired.recv().await {
                 if let Err(e) = chat.look(contact, timer).await {
-                    tracing::error!(contact = %contact, ?timer, error = %e, "chat timer failed");
+                    // Looked at again shortly: a passing database error must not leave a
+                    // chat without its timer (a chat that moved on is seen as such then).
+                    tracing::warn!(contact = %contact, ?timer, error = %e, "chat timer: look again");
+                    chat.timers.set(contact, timer, now_ms() + LOOK_AGAIN_MS);
                 }
             }
         });

@@ -237,8 +237,8 @@ impl<'m> Body<'m> {
             .filter(|(id, p)| {
                 let id = *id as u32;
                 !matches!(p.body, PartType::Multipart(_))
-                    && !text_ids.contains(&id)
-                    && !html_ids.contains(&id)
+                    && text_ids.binary_search(&id).is_err()
+                    && html_ids.binary_search(&id).is_err()
             })
             .map(|(_, p)| p)
             .collect();

@@ -21,9 +21,11 @@ pub struct Sanitized {
     pub cids: HashSet<String>,
 }
 
-/// SPEC E-2: put before the address of every remote image when a message is taken in, so
-/// the stored HTML names a `data:` text, which loads nothing, whatever the frame's policy
-/// says. "Show images" serves the body through [`release_remote`].
+/// SPEC E-2: put before the address of every remote image it finds (`src`, `background`,
+/// CSS `url()` and `@import`) when a message is taken in, so the stored HTML names a
+/// `data:` text, which loads nothing. What it cannot read (CSS escapes, `image-set()`) is
+/// still stopped by the frame's policy. "Show images" serves the body through
+/// [`release_remote`].
 const HELD: &str = "data:,";
 
 /// The body with its remote images as they were written, for an agent who asked to see

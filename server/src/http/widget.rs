@@ -113,11 +113,8 @@ pub async fn start(
     if let Some(ip) = client.and_then(|c| c.0.ip) {
         if let Err(wait) = state.services.gates.chat_start(ip) {
             tracing::warn!(%ip, "chat starts over the limit");
-            return refused(
-                StatusCode::TOO_MANY_REQUESTS,
-                &too_many_starts(),
-                Some(wait),
-            );
+            let message = too_many_starts(state.services.gates.chat_starts_per_minute);
+            return refused(StatusCode::TOO_MANY_REQUESTS, &message, Some(wait));
         }
     }
     match state.services.chat.start(&form).await {

@@ -48,7 +48,7 @@ pub async fn desktop_socket(
         Ok(agent) => super::frames::bounded(upgrade).on_upgrade(move |socket| async move {
             services.metrics.ws_opened();
             services.page_opened(agent);
-            let session = crate::auth::token_from_headers(&headers)
+            let session = crate::auth::token_from_headers(&headers, services.secure_cookies)
                 .map(|t| crate::auth::token_hash(&t))
                 .unwrap_or_default();
             let end = Connection {
@@ -300,6 +300,12 @@ impl Connection {
             &envelope.event,
             AgentEvent::StateChanged { status, .. } if status.state == AgentState::LoggedOut
         );
+        // A chat the agent left: a later return (invited again) starts from its history.
+        if let AgentEvent::ContactClosed { contact, .. } | AgentEvent::LeftChat { contact } =
+            &envelope.event
+        {
+            self.sent_lines.remove(contact);
+        }
         let assigned = match &envelope.event {
             AgentEvent::ContactAssigned { contact }
                 if contact.channel.kind() == ContactKind::Chat =>

@@ -304,6 +304,16 @@ pub trait Store: email::EmailStore + reply::ReplyStore + Send + Sync + 'static {
         agent: Option<AgentId>,
         now_ms: i64,
     ) -> StoreResult<()>;
+    /// A lifecycle step taken only while the contact is still in one of `from` (another step,
+    /// such as an accept racing a timer, may have come first): false when it was not.
+    async fn step_contact(
+        &self,
+        id: ContactId,
+        from: &[ContactStatus],
+        status: ContactStatus,
+        agent: Option<AgentId>,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
     /// Contacts not ended, in arrival order: what routing resumes after a restart.
     async fn open_contacts(&self) -> StoreResult<Vec<Contact>>;
 

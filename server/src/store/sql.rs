@@ -970,6 +970,38 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn step_contact(
+                &self,
+                id: ContactId,
+                from: &[ContactStatus],
+                status: ContactStatus,
+                agent: Option<AgentId>,
+                now_ms: i64,
+            ) -> StoreResult<bool> {
+                let end_reason = match status {
+                    ContactStatus::Ended(reason) => Some(to_json(&reason)?),
+                    _ => None,
+                };
+                // The statuses are the domain's own names, never input.
+                let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+                let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
+                     end_reason = $4, \
+                     accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
+                     ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
+                     WHERE id = $1 AND status IN ({})",
+                    from.join(", ")
+                )))
+                .bind(id.0)
+                .bind(status.as_str())
+                .bind(agent.map(|a| a.0))
+                .bind(end_reason)
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn open_contacts(&self) -> StoreResult<Vec<Contact>> {
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {CONTACT_COLUMNS} FROM contacts WHERE status <> 'ended' \
