@@ -3,11 +3,16 @@
 //!
 //! - [`config`]: flags and environment variables.
 //! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
-//! - [`auth`]: argon2 passwords, session tokens and cookies, login slowdown.
+//! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
+//! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
+//! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
+//!   what customers may send.
+//! - [`email`]: the IMAP intake, MIME reading, replies and the per-mailbox outbox.
 //! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
-//! - [`http`]: routes, the request guard (CSRF), the WebSocket, health and metrics.
+//! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics.
+//! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
 //! - [`demo`]: demo data for a first start.
 
 pub mod auth;
