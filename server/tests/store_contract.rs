@@ -516,33 +516,33 @@ mod chats {
         }
     }
 
+    /// A web chat of Zoé in a new CSQ, queued.
+    async fn web_chat(s: &dyn server::store::Store) -> app::domain::contact::Contact {
+        let csq = s.create_csq("Sales").await.unwrap();
+        let customer = s
+            .create_customer(&NewCustomer {
+                name: "Zoé".into(),
+                email: None,
+                phone: None,
+            })
+            .await
+            .unwrap();
+        let chat = NewChat {
+            channel: Channel::Web,
+            csq,
+            customer,
+            problem: String::new(),
+        };
+        s.create_chat(&chat, 1).await.unwrap()
+    }
+
     /// A lifecycle step only from the state it was decided on: a timer ending a chat
     /// that an agent has just accepted does nothing.
     #[tokio::test]
     async fn a_step_is_taken_only_from_the_expected_state() {
         for t in all_stores().await {
             let s = &t.store;
-            let csq = s.create_csq("Sales").await.unwrap();
-            let customer = s
-                .create_customer(&NewCustomer {
-                    name: "Zoé".into(),
-                    email: None,
-                    phone: None,
-                })
-                .await
-                .unwrap();
-            let chat = s
-                .create_chat(
-                    &NewChat {
-                        channel: Channel::Web,
-                        csq,
-                        customer,
-                        problem: String::new(),
-                    },
-                    1,
-                )
-                .await
-                .unwrap();
+            let chat = web_chat(s.as_ref()).await;
             let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
             let waiting = [ContactStatus::Queued, ContactStatus::Offered];
             assert!(s
@@ -569,27 +569,7 @@ mod chats {
     async fn the_chat_clock_reads_what_the_timers_need() {
         for t in all_stores().await {
             let s = &t.store;
-            let csq = s.create_csq("Sales").await.unwrap();
-            let customer = s
-                .create_customer(&NewCustomer {
-                    name: "Zoé".into(),
-                    email: None,
-                    phone: None,
-                })
-                .await
-                .unwrap();
-            let chat = s
-                .create_chat(
-                    &NewChat {
-                        channel: Channel::Web,
-                        csq,
-                        customer,
-                        problem: String::new(),
-                    },
-                    1,
-                )
-                .await
-                .unwrap();
+            let chat = web_chat(s.as_ref()).await;
             assert_eq!(
                 s.chat_clock(chat.id).await.unwrap(),
                 server::store::ChatClock::default(),

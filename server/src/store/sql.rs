@@ -946,28 +946,19 @@ macro_rules! impl_store {
                 agent: Option<AgentId>,
                 now_ms: i64,
             ) -> StoreResult<()> {
-                let end_reason = match status {
-                    ContactStatus::Ended(reason) => Some(to_json(&reason)?),
-                    _ => None,
-                };
-                let done = sqlx::query(
-                    "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
-                     end_reason = $4, \
-                     accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
-                     ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
-                     WHERE id = $1",
-                )
-                .bind(id.0)
-                .bind(status.as_str())
-                .bind(agent.map(|a| a.0))
-                .bind(end_reason)
-                .bind(now_ms)
-                .execute(&self.pool)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
+                // Any state: the step the domain decided is recorded as it is.
+                const ANY: [ContactStatus; 4] = [
+                    ContactStatus::Queued,
+                    ContactStatus::Offered,
+                    ContactStatus::Active,
+                    // Any reason: only the status's name ('ended') is compared.
+                    ContactStatus::Ended(EndReason::EndedByAgent),
+                ];
+                if self.step_contact(id, &ANY, status, agent, now_ms).await? {
+                    Ok(())
+                } else {
+                    Err(StoreError::NotFound)
                 }
-                Ok(())
             }
 
             async fn step_contact(
