@@ -1,8 +1,16 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
-import { agentReady } from './helpers';
-import { LOGO, MAIL_ARRIVES_MS, countInMailbox, deliver, plainMessage, richMessage } from './mail';
+import { agentReady, logIn } from './helpers';
+import {
+  LOGO,
+  MAIL_ARRIVES_MS,
+  countInMailbox,
+  deliver,
+  deliverUnreadable,
+  plainMessage,
+  richMessage,
+} from './mail';
 
 const run = Date.now();
 const PDF = Buffer.concat([
@@ -229,4 +237,37 @@ test('every part of an odd message is shown or offered, with whole file names  /
   await expect(frame.getByText('My parcel never came.')).toBeVisible();
   await discardCurrent(dave);
   await dave.context().close();
+});
+
+test('a message the mailbox cannot give is set aside, the next one arrives, administrators see it listed  // E-1 E-3', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const dave = await agentReady(browser, 'dave');
+  await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  deliverUnreadable(
+    plainMessage({ from: 'stuck@example.org', subject: 'Never readable', messageId: `stuck-${Date.now()}@e2e` }),
+  );
+  deliver(plainMessage({ from: 'behind@example.org', subject: 'Behind the stuck one', messageId: `behind-${Date.now()}@e2e` }));
+  const behind = dave.getByRole('tab', { name: /behind@example.org/ });
+  await expect(behind).toBeVisible({ timeout: MAIL_ARRIVES_MS });
+  await behind.click();
+  await discardCurrent(dave);
+  await expect(behind).toBeHidden();
+  await dave.context().close();
+
+  const admin = await logIn(browser, 'admin');
+  await admin.setViewportSize({ width: 1366, height: 768 });
+  await admin.goto('/admin');
+  const section = admin.getByRole('region', { name: 'Emails that could not be read' });
+  const row = section.getByRole('row').filter({ hasText: 'the mail server closed the connection' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('support-inbox');
+  await expect(section).toContainText('move it to another folder and back');
+  await row.scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: 'test-results/screenshots/admin-unreadable-1366.png' });
+  await admin.setViewportSize({ width: 900, height: 700 });
+  const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await row.scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: 'test-results/screenshots/admin-unreadable-900.png' });
+  await admin.context().close();
 });

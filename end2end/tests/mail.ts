@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Delivers a raw message into the test mailbox's INBOX with IMAP APPEND (real Dovecot). */
 /**
@@ -12,6 +14,23 @@ export function deliver(raw: string | Buffer) {
   execFileSync('python3', ['mail/imap.py', process.env.SWITCHBOARD_E2E_IMAP_PORT!, 'append'], {
     input: raw,
   });
+}
+
+/**
+ * Delivers a message the mail server cannot give: put in a folder of its own, its maildir
+ * file made unreadable, then moved into INBOX (the same file, so still unreadable).
+ */
+export function deliverUnreadable(raw: string) {
+  const port = process.env.SWITCHBOARD_E2E_IMAP_PORT!;
+  const folder = `Hold${Date.now()}`;
+  execFileSync('python3', ['mail/imap.py', port, 'append-to', folder], { input: raw });
+  const maildir = join(process.env.SWITCHBOARD_E2E_IMAP_DIR!, 'mail', 'support', `.${folder}`);
+  for (const sub of ['cur', 'new']) {
+    for (const name of readdirSync(join(maildir, sub))) {
+      chmodSync(join(maildir, sub, name), 0o000);
+    }
+  }
+  execFileSync('python3', ['mail/imap.py', port, 'move-all', folder]);
 }
 
 /** How many messages with this Message-ID the mailbox holds. */

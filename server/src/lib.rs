@@ -8,7 +8,8 @@
 //! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
-//! - [`email`]: the IMAP intake, MIME reading, replies and the per-mailbox outbox.
+//! - [`email`]: the IMAP intake (a message that fails three tries is set aside, never
+//!   blocking its mailbox), bounded MIME reading, replies and the per-mailbox outbox.
 //! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics.

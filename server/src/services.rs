@@ -63,6 +63,8 @@ impl Default for ChatOptions {
 
 /// A close within this long after the page's leaving beacon is the page going away.
 const LEAVING_WINDOW_MS: i64 = 10_000;
+/// Messages set aside that the administration page lists (the newest).
+const UNREADABLE_LISTED: i64 = 100;
 
 pub struct Services {
     pub store: Arc<dyn Store>,
@@ -489,11 +491,17 @@ impl Backend for Services {
         let chat_settings = self.store.chat_settings().await.map_err(internal)?;
         let csqs = self.store.csqs().await.map_err(internal)?;
         let wrap_up_reasons = self.store.wrap_up_reasons_admin().await.map_err(internal)?;
+        let unreadable_emails = self
+            .store
+            .unreadable_emails(UNREADABLE_LISTED)
+            .await
+            .map_err(internal)?;
         Ok(AdminView {
             agent,
             chat_settings,
             csqs,
             wrap_up_reasons,
+            unreadable_emails,
         })
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use app::{
-    api::{AdminView, ApiError},
+    api::ApiError,
     domain::{
         agent::Role,
         protocol::{AgentEvent, ServerMessage},
@@ -139,12 +139,7 @@ async fn a_saved_accept_timer_applies_to_the_next_offer_and_is_audited() {
         .create_user("root", "admin-pass-1", Role::Admin)
         .await;
     let admin = server.session("root", "admin-pass-1").await;
-    let view: AdminView = server
-        .post("/api/admin", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = server.admin_view(&admin).await;
     assert_eq!(view.chat_settings, ChatSettings::default());
 
     let changed = ChatSettings {

@@ -165,3 +165,59 @@ async fn a_message_arriving_while_another_is_taken_is_not_left_until_the_next_po
         "the second message waited {waited:?}, as if for the 30-s poll"
     );
 }
+
+/// One bad message never blocks a mailbox: a message that kills the server each time it is
+/// read (three starts, three crashes) is set aside at the next start, listed for the
+/// administrators with its sender and subject, and the message after it is taken.
+#[tokio::test]
+async fn a_message_that_crashes_the_server_three_times_is_set_aside() {
+    let dovecot = Dovecot::start().await;
+    dovecot
+        .append(&message(
+            "poison@example.com",
+            "Poison",
+            "poison-1@example.com",
+            "",
+            "Boom",
+        ))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mailboxes = dovecot.mailboxes_file("Support");
+    for _ in 0..3 {
+        crashed(server(dir.path(), &mailboxes, Some("imap.after_fetch")));
+    }
+    assert!(email_subjects(dir.path()).await.is_empty());
+    dovecot
+        .append(&message(
+            "cu@example.com",
+            "After the poison",
+            "after-poison@example.com",
+            "",
+            "Hello",
+        ))
+        .await;
+    let mut child = server(dir.path(), &mailboxes, None);
+    let subjects = wait_for_emails(dir.path(), 1, Duration::from_secs(30)).await;
+    let flags: Vec<Vec<String>> = dovecot.messages().await.into_iter().map(|m| m.0).collect();
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(subjects, ["After the poison"]);
+    let store = server::store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("crash.db").display()
+    ))
+    .await
+    .unwrap();
+    let aside = store.unreadable_emails(10).await.unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(aside[0].uid, 1);
+    assert_eq!(aside[0].subject, "Poison");
+    assert_eq!(aside[0].from, "poison@example.com");
+    assert!(aside[0].error.contains("stopped"), "{}", aside[0].error);
+    assert!(
+        flags[0]
+            .iter()
+            .any(|f| f.contains("$SwitchboardUnreadable")),
+        "{flags:?}"
+    );
+}

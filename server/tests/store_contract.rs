@@ -1015,3 +1015,86 @@ mod email {
         }
     }
 }
+
+/// One bad message never blocks a mailbox: tries are counted before they start, a failure
+/// that is not the message's is taken back, and setting a message aside moves the
+/// mailbox's progress past it and lists it.
+#[tokio::test]
+async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
+    use server::store::intake::{MessageKey, SetAside};
+    for t in all_stores().await {
+        let s = &t.store;
+        let key = |uid| MessageKey {
+            mailbox: "support-inbox",
+            uid_validity: 7,
+            uid,
+        };
+        assert_eq!(
+            s.intake_attempt(key(3)).await.unwrap(),
+            (1, None),
+            "{}",
+            t.name
+        );
+        s.intake_failed(key(3), "refused", true).await.unwrap();
+        assert_eq!(
+            s.intake_attempt(key(3)).await.unwrap(),
+            (2, Some("refused".into())),
+            "{}",
+            t.name
+        );
+        s.intake_failed(key(3), "disk full", false).await.unwrap();
+        assert_eq!(
+            s.intake_attempt(key(3)).await.unwrap().0,
+            2,
+            "{}: a failure not the message's is taken back",
+            t.name
+        );
+        let aside = SetAside {
+            key: key(3),
+            from: "Ann <ann@example.com>",
+            subject: "Broken",
+            error: "refused",
+        };
+        s.set_aside_email(aside, 1_000).await.unwrap();
+        s.set_aside_email(aside, 2_000).await.unwrap();
+        assert_eq!(
+            s.mailbox_progress("support-inbox").await.unwrap(),
+            Some((7, 3)),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.set_aside_uids("support-inbox", 7).await.unwrap(), [3]);
+        let listed = s.unreadable_emails(10).await.unwrap();
+        assert_eq!(listed.len(), 1, "{}: listed once", t.name);
+        assert_eq!(
+            (
+                listed[0].uid,
+                listed[0].subject.as_str(),
+                listed[0].set_aside_at_ms
+            ),
+            (3, "Broken", 1_000)
+        );
+        // Progress never moves back; the tries start afresh for a later message.
+        s.set_aside_email(
+            SetAside {
+                key: key(2),
+                ..aside
+            },
+            3_000,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.mailbox_progress("support-inbox").await.unwrap(),
+            Some((7, 3)),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.intake_attempt(key(4)).await.unwrap(), (1, None));
+        assert_eq!(
+            s.unreadable_emails(10).await.unwrap()[0].uid,
+            2,
+            "newest first"
+        );
+    }
+}

@@ -5,6 +5,7 @@ use super::ApiError;
 use crate::domain::{
     agent::Agent,
     csq::Csq,
+    email::UnreadableEmail,
     settings::ChatSettings,
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
 };
@@ -21,6 +22,9 @@ pub struct AdminView {
     pub csqs: Vec<Csq>,
     /// SPEC W-1: every wrap-up reason, retired ones last.
     pub wrap_up_reasons: Vec<WrapUpReasonAdmin>,
+    /// Messages the mailboxes could not give or Switchboard could not read, set aside so
+    /// the rest were taken; the newest first.
+    pub unreadable_emails: Vec<UnreadableEmail>,
 }
 
 #[server(prefix = "/api", endpoint = "admin")]

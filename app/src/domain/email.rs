@@ -5,7 +5,7 @@
 use super::{
     csq::Csq,
     ids::{AttachmentId, CsqId},
-    limits::MAX_TOTAL_ATTACHMENT_BYTES,
+    limits::{MAX_MIME_DEPTH, MAX_MIME_PARTS, MAX_TOTAL_ATTACHMENT_BYTES},
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -83,6 +83,39 @@ pub fn over_limit_reason() -> String {
         "not kept: the email's attachments exceed {} MB together",
         MAX_TOTAL_ATTACHMENT_BYTES / super::limits::MB
     )
+}
+
+/// SPEC E-3: what the email lists for the parts past [`MAX_MIME_PARTS`] or nested deeper than
+/// [`MAX_MIME_DEPTH`]: read as one line, so a hostile message cannot fill the panel.
+pub fn unread_parts(count: usize, size: u64) -> SkippedPart {
+    SkippedPart {
+        name: if count == 1 {
+            "1 more part".to_string()
+        } else {
+            format!("{count} more parts")
+        },
+        size,
+        reason: format!(
+            "not read: Switchboard reads the first {MAX_MIME_PARTS} parts of an email, nested \
+             at most {MAX_MIME_DEPTH} levels; the whole message stays in the mailbox"
+        ),
+    }
+}
+
+/// An incoming message Switchboard could not read after [`super::limits::MAX_INTAKE_ATTEMPTS`] tries: it
+/// was set aside (flagged in its mailbox) so the mailbox's next messages are taken, and the
+/// administrators see it listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadableEmail {
+    pub mailbox: String,
+    pub uid: u32,
+    /// From and Subject when the server could give them, empty otherwise.
+    pub from: String,
+    pub subject: String,
+    /// What went wrong at the last try.
+    pub error: String,
+    /// Unix ms when the message was set aside.
+    pub set_aside_at_ms: i64,
 }
 
 /// SPEC E-3: which attachments of an incoming email are kept, in message order. All of

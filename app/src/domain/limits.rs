@@ -79,3 +79,18 @@ pub const CUSTOMER_MESSAGE_BURST: u32 = 20;
 pub const TYPING_NOTICE_EVERY_MS: u64 = 1000;
 /// Bytes in one frame a widget or a desktop page sends over its WebSocket.
 pub const MAX_WS_FRAME_BYTES: usize = 16 * 1024;
+
+// --- What a mailbox may bring in (one message never blocks a mailbox) --------------------
+
+/// MIME parts of one incoming email that are read (containers count); the rest are listed
+/// as not read, and stay in the mailbox.
+pub const MAX_MIME_PARTS: usize = 500;
+/// Levels of multipart nesting read in one incoming email; deeper parts are listed as not
+/// read.
+pub const MAX_MIME_DEPTH: usize = 10;
+/// Characters kept of an incoming email's subject and of each sender or recipient name; a
+/// Message-ID longer than this is not followed for threading.
+pub const MAX_INCOMING_HEADER_CHARS: usize = 500;
+/// Times Switchboard tries to read one message from a mailbox (a failure or a crash while
+/// reading it counts) before it sets the message aside for the administrators.
+pub const MAX_INTAKE_ATTEMPTS: u32 = 3;

@@ -16,6 +16,7 @@ pub mod reply;
 pub mod routing;
 pub mod settings;
 pub mod state;
+pub mod time;
 pub mod timeouts;
 pub mod validate;
 pub mod widget;

@@ -5,14 +5,25 @@
 //! No message is lost or taken twice: the UID of the last message taken moves forward in
 //! the same database transaction as the contact it became, so a crash before the commit
 //! takes it again after restart, and a crash after it does not.
+//!
+//! One bad message never blocks a mailbox: each try at a message is counted in the database
+//! before it starts (so a crash while reading it counts), and after
+//! [`MAX_INTAKE_ATTEMPTS`] the message is set aside (listed for the administrators, flagged
+//! [`UNREADABLE_KEYWORD`], progress moved past it).
 
 use super::{
     config::{MailboxConfig, Security},
     intake::{self, Source},
     EmailService,
 };
-use crate::store::email::Taken;
-use app::domain::ids::CsqId;
+use crate::{
+    clock::now_ms,
+    store::{
+        email::Taken,
+        intake::{MessageKey, SetAside},
+    },
+};
+use app::domain::{ids::CsqId, limits::MAX_INTAKE_ATTEMPTS};
 use async_imap::{extensions::idle::IdleResponse, types::UnsolicitedResponse, Client, Session};
 use futures_util::TryStreamExt;
 use std::{fmt, sync::Arc, time::Duration};
@@ -24,6 +35,8 @@ use tokio_rustls::{rustls, TlsConnector};
 
 /// The keyword set on every message taken (visible to other mail clients).
 pub const TAKEN_KEYWORD: &str = "$Switchboard";
+/// The keyword set on a message set aside after [`MAX_INTAKE_ATTEMPTS`] failed tries.
+pub const UNREADABLE_KEYWORD: &str = "$SwitchboardUnreadable";
 /// Messages larger than this are taken by their headers and text only.
 const MAX_FETCH_BYTES: u32 = 64 * 1024 * 1024;
 
@@ -51,6 +64,38 @@ pub enum ImapError {
     NoUidValidity,
     #[error(transparent)]
     Intake(#[from] intake::IntakeError),
+}
+
+impl ImapError {
+    /// Whether a failure while reading one message counts against that message. Our own
+    /// data directory failing is not the message's fault (it would set every message aside).
+    fn counts_against_message(&self) -> bool {
+        !matches!(self, ImapError::Intake(intake::IntakeError::Files(_)))
+    }
+
+    /// The failure as the administrators' list of messages set aside says it.
+    fn for_administrators(&self) -> String {
+        match self {
+            ImapError::Io(_) | ImapError::Closed => {
+                "the mail server closed the connection when asked for this message".into()
+            }
+            ImapError::Imap(e) if lost(e) => {
+                "the mail server closed the connection when asked for this message".into()
+            }
+            ImapError::Imap(async_imap::error::Error::No(why)) => {
+                format!("the mail server refused to give this message: {why}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Whether the connection is gone (the session cannot be used for another command).
+fn lost(e: &async_imap::error::Error) -> bool {
+    matches!(
+        e,
+        async_imap::error::Error::Io(_) | async_imap::error::Error::ConnectionLost
+    )
 }
 
 /// Test hook: `SWITCHBOARD_FAILPOINT=<name>` makes the process abort at that point, as a
@@ -175,11 +220,13 @@ async fn run_session(
     tracing::info!(mailbox = %config.name, idle, "mailbox connected");
     let wait = Duration::from_secs(config.poll_secs);
     // A marker only: a mailbox that refuses it must not stop the intake.
-    if let Err(e) = flag_taken(&mut session, config, validity, service).await {
-        tracing::warn!(mailbox = %config.name, error = %e, "taken messages not flagged");
+    match flag_taken(&mut session, config, validity, service).await {
+        Err(ImapError::Imap(e)) if lost(&e) => return Err(e.into()),
+        Err(e) => tracing::warn!(mailbox = %config.name, error = %e, "taken messages not flagged"),
+        Ok(()) => {}
     }
     loop {
-        let took = take_new(&mut session, config, csq, validity, service).await?;
+        let took = take_new(&mut session, config, csq, validity, service, backoff).await?;
         // Reset only once messages flow: a message that fails every time backs off.
         *backoff = Duration::from_secs(1);
         // A message that arrived while others were taken is announced with the answer to
@@ -211,13 +258,16 @@ async fn run_session(
 }
 
 /// Takes every message after the last UID taken (all messages not yet flagged when the
-/// mailbox's UIDVALIDITY changed), oldest first; returns how many it looked at.
+/// mailbox's UIDVALIDITY changed), oldest first; returns how many it looked at. A failure
+/// counted against a message brings the next try back to the shortest wait: the tries at
+/// one message are bounded, so this cannot spin.
 async fn take_new(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
     csq: CsqId,
     validity: u32,
     service: &EmailService,
+    backoff: &mut Duration,
 ) -> Result<usize, ImapError> {
     let after = match service
         .store
@@ -242,47 +292,162 @@ async fn take_new(
     uids.sort_unstable();
     let count = uids.len();
     for uid in uids {
-        let Some(raw) = fetch(session, uid).await? else {
-            // Expunged meanwhile by another client: nothing to take. Still there: an error,
-            // so the next connection tries again rather than moving past it.
-            if session
-                .uid_search(format!("UID {uid}"))
-                .await?
-                .contains(&uid)
-            {
-                return Err(ImapError::Unreadable(uid));
-            }
-            continue;
-        };
-        failpoint("imap.after_fetch").await;
-        let address = config.address();
-        let source = Source {
+        let key = MessageKey {
             mailbox: &config.name,
-            address: &address,
-            csq,
             uid_validity: validity,
             uid,
         };
-        let taken = intake::take(service, source, raw).await?;
-        failpoint("imap.after_commit").await;
-        if let Taken::New { .. } = taken {
-            // Only a marker for people and other clients: progress is in the database.
-            let flagged: Result<Vec<_>, _> = match session
-                .uid_store(uid.to_string(), format!("+FLAGS ({TAKEN_KEYWORD})"))
-                .await
-            {
-                Ok(stream) => stream.try_collect().await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = flagged {
-                tracing::warn!(mailbox = %config.name, uid, error = %e, "message not flagged");
+        let store = &service.store;
+        let (attempt, last_error) = store
+            .intake_attempt(key)
+            .await
+            .map_err(intake::IntakeError::from)?;
+        if attempt > MAX_INTAKE_ATTEMPTS {
+            let error = last_error.unwrap_or_else(|| "the server stopped while reading it".into());
+            set_aside(session, config, key, &error, service).await?;
+            continue;
+        }
+        if let Err(e) = take_one(session, config, csq, key, service).await {
+            let counts = e.counts_against_message();
+            if counts {
+                *backoff = Duration::from_secs(1);
             }
+            let error = e.for_administrators();
+            if let Err(store_error) = store.intake_failed(key, &error, counts).await {
+                tracing::warn!(mailbox = %config.name, uid, error = %store_error, "failed try not recorded");
+            }
+            tracing::warn!(mailbox = %config.name, uid, attempt, error = %e, "message not read");
+            return Err(e);
         }
     }
     Ok(count)
 }
 
-/// Flags messages taken before a crash between the commit and the flag.
+/// Fetches, takes and flags one message (nothing when another client expunged it).
+async fn take_one(
+    session: &mut Session<Conn>,
+    config: &MailboxConfig,
+    csq: CsqId,
+    key: MessageKey<'_>,
+    service: &EmailService,
+) -> Result<(), ImapError> {
+    let uid = key.uid;
+    let Some(raw) = fetch(session, uid).await? else {
+        // Expunged meanwhile by another client: nothing to take. Still there: an error,
+        // so the next connection tries again rather than moving past it.
+        if session
+            .uid_search(format!("UID {uid}"))
+            .await?
+            .contains(&uid)
+        {
+            return Err(ImapError::Unreadable(uid));
+        }
+        return Ok(());
+    };
+    failpoint("imap.after_fetch").await;
+    let address = config.address();
+    let source = Source {
+        mailbox: &config.name,
+        address: &address,
+        csq,
+        uid_validity: key.uid_validity,
+        uid,
+    };
+    let taken = intake::take(service, source, raw).await?;
+    failpoint("imap.after_commit").await;
+    if let Taken::New { .. } = taken {
+        // Only a marker for people and other clients: progress is in the database.
+        add_keyword(session, &uid.to_string(), TAKEN_KEYWORD, config).await?;
+    }
+    Ok(())
+}
+
+/// Sets a keyword on messages (a UID set); a mailbox that refuses it is only logged
+/// (keywords are markers for people, progress is in the database). A lost connection is
+/// an error: the next message must not be blamed for it.
+async fn add_keyword(
+    session: &mut Session<Conn>,
+    uids: &str,
+    keyword: &str,
+    config: &MailboxConfig,
+) -> Result<(), ImapError> {
+    let flagged: Result<Vec<_>, _> =
+        match session.uid_store(uids, format!("+FLAGS ({keyword})")).await {
+            Ok(stream) => stream.try_collect().await,
+            Err(e) => Err(e),
+        };
+    match flagged {
+        Err(e) if lost(&e) => Err(e.into()),
+        Err(e) => {
+            tracing::warn!(mailbox = %config.name, uids, keyword, error = %e, "message not flagged");
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Sets a message aside after [`MAX_INTAKE_ATTEMPTS`] failed tries, so the mailbox's next
+/// messages are taken: listed for the administrators with its sender and subject when the
+/// server gives them, flagged in the mailbox, and logged. The message itself stays where
+/// it is; moved out of the folder and back, it is read again (it has a new UID).
+async fn set_aside(
+    session: &mut Session<Conn>,
+    config: &MailboxConfig,
+    key: MessageKey<'_>,
+    error: &str,
+    service: &EmailService,
+) -> Result<(), ImapError> {
+    // A server that cannot give the message may drop the connection when asked for its
+    // headers too: the message is set aside all the same, and flagged at the next connection.
+    let summary = summary(session, key.uid).await;
+    let connection_lost = matches!(&summary, Err(e) if lost(e));
+    let (from, subject) = summary.ok().flatten().unwrap_or_default();
+    let message = SetAside {
+        key,
+        from: &from,
+        subject: &subject,
+        error,
+    };
+    service
+        .store
+        .set_aside_email(message, now_ms())
+        .await
+        .map_err(intake::IntakeError::from)?;
+    tracing::error!(
+        mailbox = %config.name,
+        uid = key.uid,
+        error,
+        "message set aside after {MAX_INTAKE_ATTEMPTS} failed tries: it stays in the mailbox, flagged {UNREADABLE_KEYWORD}"
+    );
+    if connection_lost {
+        return Err(ImapError::Closed);
+    }
+    add_keyword(session, &key.uid.to_string(), UNREADABLE_KEYWORD, config).await
+}
+
+/// The message's From and Subject as text, if the server gives its headers.
+async fn summary(
+    session: &mut Session<Conn>,
+    uid: u32,
+) -> Result<Option<(String, String)>, async_imap::error::Error> {
+    let fetched: Vec<_> = session
+        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[HEADER])")
+        .await?
+        .try_collect()
+        .await?;
+    let Some(header) = fetched
+        .iter()
+        .find(|f| f.uid == Some(uid))
+        .and_then(|f| f.header())
+    else {
+        return Ok(None);
+    };
+    let parsed = super::mime::parse(header);
+    Ok(Some((parsed.from.to_string(), parsed.subject)))
+}
+
+/// Flags messages taken before a crash between the commit and the flag (not those set
+/// aside: they were not taken).
 async fn flag_taken(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
@@ -297,11 +462,20 @@ async fn flag_taken(
     let Some((_, last)) = progress.filter(|(v, last)| *v == validity && *last > 0) else {
         return Ok(());
     };
+    let set_aside = service
+        .store
+        .set_aside_uids(&config.name, validity)
+        .await
+        .map_err(intake::IntakeError::from)?;
+    if !set_aside.is_empty() {
+        let uids: Vec<String> = set_aside.iter().map(u32::to_string).collect();
+        add_keyword(session, &uids.join(","), UNREADABLE_KEYWORD, config).await?;
+    }
     let missing: Vec<String> = session
         .uid_search(format!("UID 1:{last} UNKEYWORD {TAKEN_KEYWORD}"))
         .await?
         .into_iter()
-        .filter(|uid| *uid <= last)
+        .filter(|uid| *uid <= last && set_aside.binary_search(uid).is_err())
         .map(|uid| uid.to_string())
         .collect();
     if !missing.is_empty() {

@@ -17,6 +17,9 @@ pub enum IntakeError {
     Files(#[from] std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The parser gave up on the message (a panic, caught): the message's fault, not ours.
+    #[error("the message could not be read: {0}")]
+    Unreadable(String),
 }
 
 /// Where a message was read: progress is kept per mailbox name and UIDVALIDITY.
@@ -40,7 +43,7 @@ pub async fn take(
 ) -> Result<Taken, IntakeError> {
     let parsed = tokio::task::spawn_blocking(move || mime::parse(&raw))
         .await
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+        .map_err(|e| IntakeError::Unreadable(e.to_string()))?;
     let mut attachments = Vec::with_capacity(parsed.kept.len());
     // Until the email refers to its files, none of them may be removed as unused.
     let gate = service.files.gate().await;

@@ -3,7 +3,10 @@
 //! together are kept. Charsets, encoded words and nested multiparts are mail-parser's job.
 
 use super::sanitize::{normalize_cid, sanitize};
-use app::domain::email::{attachments_to_keep, over_limit_reason, EmailAddress, SkippedPart};
+use app::domain::{
+    email::{attachments_to_keep, over_limit_reason, unread_parts, EmailAddress, SkippedPart},
+    limits::{MAX_EMAIL_ADDRESS_CHARS, MAX_INCOMING_HEADER_CHARS, MAX_MIME_DEPTH, MAX_MIME_PARTS},
+};
 use mail_parser::{
     Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
 };
@@ -198,6 +201,28 @@ struct Body<'m> {
     /// beside it made HTML), not yet sanitized.
     html: Option<String>,
     files: Vec<&'m MessagePart<'m>>,
+    /// The parts past the limits, as one line of the not-kept list.
+    unread: Option<SkippedPart>,
+}
+
+/// Which of the message's parts are read: the first [`MAX_MIME_PARTS`], nested at most
+/// [`MAX_MIME_DEPTH`] levels. Part ids follow the message's order with each container before
+/// its parts, so one pass knows every depth (and a part of an unread container is unread).
+fn parts_read(message: &Message) -> Vec<bool> {
+    let mut depth = vec![0usize; message.parts.len()];
+    let mut read = vec![false; message.parts.len()];
+    for (id, part) in message.parts.iter().enumerate() {
+        read[id] = id < MAX_MIME_PARTS && depth[id] <= MAX_MIME_DEPTH;
+        if let PartType::Multipart(children) = &part.body {
+            let inner = depth[id] + 1;
+            for child in children {
+                if let Some(d) = depth.get_mut(*child as usize) {
+                    *d = inner;
+                }
+            }
+        }
+    }
+    read
 }
 
 /// `Content-Type: text` without a subtype, not a named file: text/plain (RFC 2045).
@@ -212,9 +237,12 @@ fn is_bare_text(part: &MessagePart) -> bool {
 
 impl<'m> Body<'m> {
     fn of(message: &'m Message<'m>) -> Self {
+        let read = parts_read(message);
+        let is_read = |id: usize| read.get(id).copied().unwrap_or(false);
         let part = |id: &u32| message.parts.get(*id as usize);
         let readable = |id: &u32| {
-            part(id).is_some_and(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_)))
+            is_read(*id as usize)
+                && part(id).is_some_and(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_)))
         };
         let mut text_ids = message.text_body.clone();
         let mut html_ids = message.html_body.clone();
@@ -236,7 +264,8 @@ impl<'m> Body<'m> {
             .enumerate()
             .filter(|(id, p)| {
                 let id = *id as u32;
-                !matches!(p.body, PartType::Multipart(_))
+                is_read(id as usize)
+                    && !matches!(p.body, PartType::Multipart(_))
                     && text_ids.binary_search(&id).is_err()
                     && html_ids.binary_search(&id).is_err()
             })
@@ -268,13 +297,28 @@ impl<'m> Body<'m> {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
-        Body { text, html, files }
+        let (count, size) = message
+            .parts
+            .iter()
+            .enumerate()
+            .filter(|(id, p)| !is_read(*id) && !matches!(p.body, PartType::Multipart(_)))
+            .fold((0, 0), |(count, size), (_, p)| {
+                (count + 1, size + p.contents().len() as u64)
+            });
+        let unread = (count > 0).then(|| unread_parts(count, size));
+        Body {
+            text,
+            html,
+            files,
+            unread,
+        }
     }
 }
 
 /// Parses a raw message. Never fails: a message that cannot be read still becomes a contact
 /// (its raw text as the body), so no email is lost. NUL characters, which no database text
-/// column takes, are removed from every text.
+/// column takes, are removed from every text; the headers the database indexes are bounded
+/// (an index refuses a row too large, which would make the message unreadable).
 pub fn parse(raw: &[u8]) -> Parsed {
     let mut parsed = parse_raw(raw);
     let clean = |s: &mut String| {
@@ -282,6 +326,32 @@ pub fn parse(raw: &[u8]) -> Parsed {
             *s = s.replace('\0', "");
         }
     };
+    let cut = |s: &mut String, max: usize| {
+        if let Some((at, _)) = s.char_indices().nth(max) {
+            s.truncate(at);
+        }
+    };
+    cut(&mut parsed.subject, MAX_INCOMING_HEADER_CHARS);
+    for ids in [&mut parsed.references, &mut parsed.in_reply_to] {
+        // An identifier cut would match nothing: a longer one is not followed.
+        ids.retain(|id| id.chars().count() <= MAX_INCOMING_HEADER_CHARS);
+    }
+    if let Some(id) = &parsed.message_id {
+        if id.chars().count() > MAX_INCOMING_HEADER_CHARS {
+            parsed.message_id = None;
+        }
+    }
+    for a in parsed
+        .to
+        .iter_mut()
+        .chain(parsed.cc.iter_mut())
+        .chain(std::iter::once(&mut parsed.from))
+    {
+        cut(&mut a.address, MAX_EMAIL_ADDRESS_CHARS);
+        if let Some(name) = a.name.as_mut() {
+            cut(name, MAX_INCOMING_HEADER_CHARS);
+        }
+    }
     clean(&mut parsed.subject);
     clean(&mut parsed.text_body);
     if let Some(html) = parsed.html_body.as_mut() {
@@ -367,6 +437,7 @@ fn parse_raw(raw: &[u8]) -> Parsed {
         });
     }
     let text_body = body.text;
+    let unread = body.unread;
     let sizes: Vec<u64> = files.iter().map(|f| f.bytes.len() as u64).collect();
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
@@ -381,6 +452,7 @@ fn parse_raw(raw: &[u8]) -> Parsed {
             });
         }
     }
+    skipped.extend(unread);
     Parsed {
         message_id: message.message_id().map(str::to_string),
         in_reply_to: ids(message.in_reply_to()),
@@ -660,5 +732,89 @@ mod tests {
     fn unreadable_input_still_becomes_an_email() {
         let p = parse(b"");
         assert!(p.subject.contains("unreadable") || p.subject.is_empty());
+    }
+
+    /// A multipart/mixed message of `count` small parts: text parts and files in turn.
+    fn many_parts(count: usize) -> Vec<u8> {
+        let mut raw = String::from(
+            "From: many@example.org\r\nSubject: Parts\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=b\r\n\r\n",
+        );
+        for i in 1..=count {
+            if i % 2 == 1 {
+                raw += &format!("--b\r\nContent-Type: text/plain\r\n\r\nline {i}\r\n");
+            } else {
+                raw += &format!(
+                    "--b\r\nContent-Type: application/octet-stream\r\n\
+                     Content-Disposition: attachment; filename=\"f{i}.bin\"\r\n\r\nfile {i}\r\n"
+                );
+            }
+        }
+        raw += "--b--\r\n";
+        raw.into_bytes()
+    }
+
+    /// Every input bounded: a message of 1,000 parts is read up to the 500th part (the
+    /// container counts); the rest are one line of the not-kept list, not lost silently.
+    #[test]
+    fn only_the_first_five_hundred_parts_are_read() {
+        let p = parse(&many_parts(1000));
+        assert!(p.text_body.contains("line 499"), "{}", p.text_body.len());
+        assert!(!p.text_body.contains("line 501"));
+        assert_eq!(p.kept.len(), 249, "files f2 to f498");
+        assert_eq!(p.kept.last().unwrap().name, "f498.bin");
+        let unread = p.skipped.last().expect("the unread parts are listed");
+        assert_eq!(unread.name, "501 more parts");
+        assert!(
+            unread.reason.contains("first 500 parts"),
+            "{}",
+            unread.reason
+        );
+        // At the limit, nothing is listed as unread.
+        let p = parse(&many_parts(MAX_MIME_PARTS - 1));
+        assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+        assert!(p.text_body.contains("line 499"));
+    }
+
+    /// Every input bounded: parts nested deeper than ten multiparts are not read, and said.
+    #[test]
+    fn parts_nested_too_deep_are_listed_not_read() {
+        let nested = |levels: usize| {
+            let mut raw = String::from("From: deep@example.org\r\nSubject: Deep\r\n");
+            for level in 0..levels {
+                raw += &format!(
+                    "Content-Type: multipart/mixed; boundary=l{level}\r\n\r\n--l{level}\r\n"
+                );
+            }
+            raw += "Content-Type: text/plain\r\n\r\nat the bottom\r\n";
+            for level in (0..levels).rev() {
+                raw += &format!("--l{level}--\r\n");
+            }
+            raw.into_bytes()
+        };
+        let p = parse(&nested(MAX_MIME_DEPTH));
+        assert!(p.text_body.contains("at the bottom"), "{:?}", p.text_body);
+        assert!(p.skipped.is_empty());
+        let p = parse(&nested(MAX_MIME_DEPTH + 1));
+        assert!(!p.text_body.contains("at the bottom"));
+        assert_eq!(p.skipped.len(), 1);
+        assert_eq!(p.skipped[0].name, "1 more part");
+    }
+
+    /// Every input bounded: a header the database indexes cannot make the message
+    /// unreadable by its size (PostgreSQL refuses index rows over about 2.7 KB).
+    #[test]
+    fn huge_headers_are_bounded() {
+        let long = "x".repeat(10_000);
+        let raw = format!(
+            "From: {long}@example.org\r\nSubject: {long}\r\nMessage-ID: <{long}@a>\r\n\
+             In-Reply-To: <{long}@b>\r\n\r\nbody\r\n"
+        );
+        let p = parse(raw.as_bytes());
+        assert_eq!(p.subject.chars().count(), MAX_INCOMING_HEADER_CHARS);
+        assert!(p.from.address.chars().count() <= MAX_EMAIL_ADDRESS_CHARS);
+        assert_eq!(p.message_id, None);
+        assert!(p.in_reply_to.is_empty());
+        assert_eq!(p.text_body.trim(), "body");
     }
 }

@@ -1,9 +1,13 @@
 //! Persistence. [`Store`] speaks in domain terms; [`sqlite::SqliteStore`] and
 //! [`postgres::PgStore`] implement it with runtime sqlx queries (no database is needed at
-//! build time), each with its own migrations applied at start-up.
+//! build time), each with its own migrations applied at start-up. Beside the core trait,
+//! one trait per aggregate with its SQL in a `*_sql.rs` macro shared by both backends:
+//! [`email::EmailStore`], [`intake::IntakeStore`], [`reply::ReplyStore`].
 
 pub mod email;
 mod email_sql;
+pub mod intake;
+mod intake_sql;
 pub mod postgres;
 pub mod reply;
 mod reply_sql;
@@ -162,7 +166,9 @@ pub struct Appended {
 }
 
 #[async_trait]
-pub trait Store: email::EmailStore + reply::ReplyStore + Send + Sync + 'static {
+pub trait Store:
+    email::EmailStore + intake::IntakeStore + reply::ReplyStore + Send + Sync + 'static
+{
     /// "sqlite" or "postgres", for health reports and logs.
     fn backend(&self) -> &'static str;
 

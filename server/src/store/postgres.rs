@@ -26,3 +26,4 @@ impl PgStore {
 super::sql::impl_store!(PgStore, "postgres", sqlx::postgres::PgRow);
 super::email_sql::impl_email_store!(PgStore, sqlx::postgres::PgRow);
 super::reply_sql::impl_reply_store!(PgStore, sqlx::postgres::PgRow);
+super::intake_sql::impl_intake_store!(PgStore, sqlx::postgres::PgRow);

@@ -32,3 +32,4 @@ impl SqliteStore {
 super::sql::impl_store!(SqliteStore, "sqlite", sqlx::sqlite::SqliteRow);
 super::email_sql::impl_email_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::reply_sql::impl_reply_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::intake_sql::impl_intake_store!(SqliteStore, sqlx::sqlite::SqliteRow);

@@ -278,6 +278,58 @@ impl Dovecot {
     }
 }
 
+impl Dovecot {
+    /// The files of INBOX's messages in the maildir, oldest first.
+    pub fn message_files(&self) -> Vec<PathBuf> {
+        let inbox = self.dir.path().join("mail").join(USER);
+        let mut files: Vec<PathBuf> = ["cur", "new"]
+            .iter()
+            .filter_map(|sub| std::fs::read_dir(inbox.join(sub)).ok())
+            .flatten()
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Every message in INBOX by UID, with its flags as text (read without the bodies, so a
+    /// message the server cannot read is listed too).
+    pub async fn flags(&self) -> Vec<(u32, Vec<String>)> {
+        use futures_util::TryStreamExt;
+        let mut session = self.session().await;
+        let fetched: Vec<_> = session
+            .uid_fetch("1:*", "(UID FLAGS)")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let mut out: Vec<_> = fetched
+            .iter()
+            .map(|f| {
+                (
+                    f.uid.unwrap(),
+                    f.flags().map(|flag| format!("{flag:?}")).collect(),
+                )
+            })
+            .collect();
+        out.sort();
+        session.logout().await.ok();
+        out
+    }
+
+    /// Moves a message out of INBOX and back, as a person would in a mail client: it
+    /// comes back with a new UID, its flags kept.
+    pub async fn move_out_and_back(&self, uid: u32) {
+        let mut session = self.session().await;
+        session.create("Aside").await.ok();
+        session.uid_mv(uid.to_string(), "Aside").await.unwrap();
+        session.select("Aside").await.unwrap();
+        session.mv("1:*", "INBOX").await.unwrap();
+        session.logout().await.ok();
+    }
+}
+
 impl Drop for Dovecot {
     fn drop(&mut self) {
         let _ = Command::new("doveadm")

@@ -223,6 +223,13 @@ impl TestServer {
         set_cookie.split(';').next().unwrap().to_string()
     }
 
+    /// What the administration page loads, as the administrator with this session.
+    pub async fn admin_view(&self, cookie: &str) -> app::api::AdminView {
+        let response = self.post("/api/admin", cookie).await;
+        assert_eq!(response.status(), 200, "the administration loads");
+        response.json().await.unwrap()
+    }
+
     pub async fn post(&self, path: &str, cookie: &str) -> reqwest::Response {
         reqwest::Client::new()
             .post(self.url(path))

@@ -2,6 +2,7 @@
 //! server refuses every call from anyone who is not an administrator.
 
 mod chat_settings;
+mod unreadable_emails;
 mod wrap_up_reasons;
 
 use super::identity::Identity;
@@ -11,6 +12,7 @@ use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use unreadable_emails::UnreadableEmailsSection;
 use wrap_up_reasons::WrapUpReasonsSection;
 
 #[component]
@@ -59,6 +61,7 @@ fn Admin(view: AdminView) -> impl IntoView {
             <main class="admin-body">
                 <ChatSettingsForm initial=view.chat_settings />
                 <WrapUpReasonsSection csqs=view.csqs initial=view.wrap_up_reasons />
+                <UnreadableEmailsSection emails=view.unreadable_emails />
             </main>
         </div>
     }
