@@ -13,6 +13,8 @@
 //! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics.
+//! - [`metrics`]: what `/metrics` serves (prometheus-client): counters, gauges, and the
+//!   request-duration and chat-line-delivery histograms.
 //! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
 //! - [`demo`]: demo data for a first start.
 

@@ -1,94 +1,179 @@
-//! A few counters and gauges served at `/metrics` in the Prometheus text format. Hand-made
-//! on atomics: the handful of series here does not justify a metrics framework.
+//! What `/metrics` serves, in the OpenMetrics text format Prometheus scrapes: counters,
+//! gauges and two histograms (the time a request takes, and the time a chat line takes from
+//! being stored to being written to a page or a widget). Built on `prometheus-client`, the
+//! Prometheus project's Rust client: a registry per server (tests run several servers in one
+//! process, so no global recorder), lock-free metrics, the exposition format kept right.
 
 use app::domain::state::AgentState;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use prometheus_client::{
+    encoding::{text::encode, EncodeLabelSet},
+    metrics::{
+        counter::Counter,
+        family::Family,
+        gauge::Gauge,
+        histogram::{exponential_buckets, Histogram},
+    },
+    registry::{Registry, Unit},
+};
+use std::time::Duration;
 
-#[derive(Default)]
-pub struct Metrics {
-    http_requests: AtomicU64,
-    logins_ok: AtomicU64,
-    logins_failed: AtomicU64,
-    ws_connections: AtomicI64,
-    state_changes: [AtomicU64; 4],
+/// The content type of [`Metrics::render`].
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Outcome {
+    outcome: &'static str,
 }
 
-fn state_index(state: AgentState) -> usize {
-    match state {
-        AgentState::LoggedOut => 0,
-        AgentState::NotReady => 1,
-        AgentState::Ready => 2,
-        AgentState::Reserved => 3,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct State {
+    state: &'static str,
+}
+
+/// A response's status class: "2xx" to "5xx" (never the path, whose values are unbounded).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Status {
+    status: &'static str,
+}
+
+/// Who a chat line was delivered to: "agent" (a desktop page) or "customer" (a widget).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Recipient {
+    to: &'static str,
+}
+
+/// Where a chat line went, for [`Metrics::line_delivered`].
+#[derive(Debug, Clone, Copy)]
+pub enum DeliveredTo {
+    Agent,
+    Customer,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: Counter,
+    request_duration: Family<Status, Histogram>,
+    logins: Family<Outcome, Counter>,
+    ws_connections: Gauge,
+    state_changes: Family<State, Counter>,
+    delivery_latency: Family<Recipient, Histogram>,
+}
+
+/// Request durations: 1 ms to about 16 s, doubling.
+fn request_buckets() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+/// Delivery latencies: 0.5 ms to about 8 s, doubling.
+fn delivery_buckets() -> Histogram {
+    Histogram::new(exponential_buckets(0.0005, 2.0, 15))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("switchboard");
+        let http_requests = Counter::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests received",
+            http_requests.clone(),
+        );
+        let request_duration =
+            Family::<Status, Histogram>::new_with_constructor(request_buckets as fn() -> _);
+        registry.register_with_unit(
+            "http_request_duration",
+            "Time from a request's arrival to its response's headers, by status class",
+            Unit::Seconds,
+            request_duration.clone(),
+        );
+        let logins = Family::<Outcome, Counter>::default();
+        registry.register("logins", "Login attempts by outcome", logins.clone());
+        let ws_connections = Gauge::default();
+        registry.register(
+            "websocket_connections",
+            "Open desktop WebSockets",
+            ws_connections.clone(),
+        );
+        let state_changes = Family::<State, Counter>::default();
+        registry.register(
+            "agent_state_changes",
+            "Agent state changes by new state",
+            state_changes.clone(),
+        );
+        let delivery_latency =
+            Family::<Recipient, Histogram>::new_with_constructor(delivery_buckets as fn() -> _);
+        registry.register_with_unit(
+            "chat_line_delivery",
+            "Time from a chat line being stored to its being written to a live page or widget",
+            Unit::Seconds,
+            delivery_latency.clone(),
+        );
+        Metrics {
+            registry,
+            http_requests,
+            request_duration,
+            logins,
+            ws_connections,
+            state_changes,
+            delivery_latency,
+        }
     }
 }
 
 impl Metrics {
     pub fn http_request(&self) {
-        self.http_requests.fetch_add(1, Relaxed);
+        self.http_requests.inc();
+    }
+
+    /// A request was answered with `status` after `took`.
+    pub fn http_response(&self, status: u16, took: Duration) {
+        let status = match status {
+            100..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        };
+        self.request_duration
+            .get_or_create(&Status { status })
+            .observe(took.as_secs_f64());
     }
 
     pub fn login(&self, ok: bool) {
-        if ok {
-            &self.logins_ok
-        } else {
-            &self.logins_failed
-        }
-        .fetch_add(1, Relaxed);
+        let outcome = if ok { "success" } else { "failure" };
+        self.logins.get_or_create(&Outcome { outcome }).inc();
     }
 
     pub fn ws_opened(&self) {
-        self.ws_connections.fetch_add(1, Relaxed);
+        self.ws_connections.inc();
     }
 
     pub fn ws_closed(&self) {
-        self.ws_connections.fetch_sub(1, Relaxed);
+        self.ws_connections.dec();
     }
 
     pub fn state_change(&self, to: AgentState) {
-        self.state_changes[state_index(to)].fetch_add(1, Relaxed);
+        self.state_changes
+            .get_or_create(&State { state: to.as_str() })
+            .inc();
     }
 
-    /// The Prometheus exposition text.
+    /// A live chat line stored at `stored_at_ms` was just written to its page or widget.
+    pub fn line_delivered(&self, to: DeliveredTo, stored_at_ms: i64, now_ms: i64) {
+        let to = match to {
+            DeliveredTo::Agent => "agent",
+            DeliveredTo::Customer => "customer",
+        };
+        let seconds = (now_ms - stored_at_ms).max(0) as f64 / 1000.0;
+        self.delivery_latency
+            .get_or_create(&Recipient { to })
+            .observe(seconds);
+    }
+
+    /// The exposition text ([`CONTENT_TYPE`]).
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str("# HELP switchboard_http_requests_total HTTP requests received.\n");
-        out.push_str("# TYPE switchboard_http_requests_total counter\n");
-        out.push_str(&format!(
-            "switchboard_http_requests_total {}\n",
-            self.http_requests.load(Relaxed)
-        ));
-        out.push_str("# HELP switchboard_logins_total Login attempts by outcome.\n");
-        out.push_str("# TYPE switchboard_logins_total counter\n");
-        out.push_str(&format!(
-            "switchboard_logins_total{{outcome=\"success\"}} {}\n",
-            self.logins_ok.load(Relaxed)
-        ));
-        out.push_str(&format!(
-            "switchboard_logins_total{{outcome=\"failure\"}} {}\n",
-            self.logins_failed.load(Relaxed)
-        ));
-        out.push_str("# HELP switchboard_websocket_connections Open desktop WebSockets.\n");
-        out.push_str("# TYPE switchboard_websocket_connections gauge\n");
-        out.push_str(&format!(
-            "switchboard_websocket_connections {}\n",
-            self.ws_connections.load(Relaxed)
-        ));
-        out.push_str(
-            "# HELP switchboard_agent_state_changes_total Agent state changes by new state.\n",
-        );
-        out.push_str("# TYPE switchboard_agent_state_changes_total counter\n");
-        for state in [
-            AgentState::LoggedOut,
-            AgentState::NotReady,
-            AgentState::Ready,
-            AgentState::Reserved,
-        ] {
-            out.push_str(&format!(
-                "switchboard_agent_state_changes_total{{state=\"{}\"}} {}\n",
-                state.as_str(),
-                self.state_changes[state_index(state)].load(Relaxed)
-            ));
-        }
+        encode(&mut out, &self.registry).expect("writing to a String cannot fail");
         out
     }
 }
@@ -98,15 +183,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_prometheus_text() {
+    fn renders_counters_gauges_and_histograms() {
         let m = Metrics::default();
         m.login(true);
         m.login(false);
         m.login(false);
         m.state_change(AgentState::Ready);
+        m.ws_opened();
+        m.http_response(200, Duration::from_millis(3));
+        m.http_response(404, Duration::from_millis(1));
+        m.line_delivered(DeliveredTo::Customer, 1_000, 1_002);
         let text = m.render();
         assert!(text.contains("switchboard_logins_total{outcome=\"failure\"} 2\n"));
         assert!(text.contains("switchboard_agent_state_changes_total{state=\"ready\"} 1\n"));
         assert!(text.contains("# TYPE switchboard_websocket_connections gauge\n"));
+        assert!(text.contains("switchboard_websocket_connections 1\n"));
+        assert!(text.contains("# TYPE switchboard_http_request_duration_seconds histogram\n"));
+        assert!(text.contains(
+            "switchboard_http_request_duration_seconds_bucket{le=\"0.004\",status=\"2xx\"} 1\n"
+        ));
+        assert!(
+            text.contains("switchboard_http_request_duration_seconds_count{status=\"4xx\"} 1\n")
+        );
+        // 2 ms: not in the 1 ms bucket, in the 2 ms one.
+        assert!(text.contains(
+            "switchboard_chat_line_delivery_seconds_bucket{le=\"0.001\",to=\"customer\"} 0\n"
+        ));
+        assert!(text.contains(
+            "switchboard_chat_line_delivery_seconds_bucket{le=\"0.002\",to=\"customer\"} 1\n"
+        ));
+        assert!(text.ends_with("# EOF\n"));
     }
 }

@@ -12,6 +12,7 @@ use app::domain::{
 };
 use common::{next_widget, send_json, silent_for, wait_for, TestServer, Ws};
 use serde_json::json;
+use std::time::Duration;
 
 fn text_of(line: &ChatLine) -> String {
     match &line.body {
@@ -668,4 +669,70 @@ async fn the_customer_limit_counts_characters_and_is_served_to_the_widget() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+/// The count of a series in the `/metrics` text (0 when absent).
+fn series_count(metrics: &str, series: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Operations: `/metrics` times every request by status class, and each live chat line from
+/// being stored to reaching the agent's page and the customer's widget, as histograms.
+#[tokio::test]
+async fn metrics_time_requests_and_the_delivery_of_chat_lines() {
+    let server = TestServer::start().await;
+    let (_, problem, mut desk) = alice_ready_in_support(&server).await;
+    let (cookie, _) = accepted_chat(&server, &mut desk, problem).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    widget_lines_until_synced(&mut widget).await;
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "m-1", "text": "Is anyone there?"}),
+    )
+    .await;
+    assert_eq!(text_of(&desktop_line(&mut desk).await), "Is anyone there?");
+    assert_eq!(text_of(&widget_line(&mut widget).await), "Is anyone there?");
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let metrics = loop {
+        let text = reqwest::get(server.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let delivered = |to: &str| {
+            series_count(
+                &text,
+                &format!("switchboard_chat_line_delivery_seconds_count{{to=\"{to}\"}}"),
+            )
+        };
+        if delivered("agent") >= 1 && delivered("customer") >= 1 {
+            break text;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "both deliveries timed: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(metrics.contains("# TYPE switchboard_chat_line_delivery_seconds histogram"));
+    assert_eq!(
+        series_count(
+            &metrics,
+            "switchboard_http_request_duration_seconds_count{status=\"1xx\"}"
+        ),
+        2,
+        "the two WebSocket upgrades: {metrics}"
+    );
+    assert!(
+        series_count(
+            &metrics,
+            "switchboard_http_request_duration_seconds_count{status=\"2xx\"}"
+        ) >= 2,
+        "the login and the chat start: {metrics}"
+    );
 }

@@ -62,8 +62,18 @@ fn cross_site(req: &Request) -> bool {
     origin_host != host
 }
 
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    state.services.metrics.http_request();
+/// Every request: counted, checked, given its headers, and timed to its response's headers
+/// (a WebSocket to its upgrade, a download to its first byte).
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let metrics = state.services.metrics.clone();
+    metrics.http_request();
+    let response = checked(state, req, next).await;
+    metrics.http_response(response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
     let is_upgrade = req.headers().contains_key(header::UPGRADE);
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if (writes || is_upgrade) && cross_site(&req) {

@@ -4,6 +4,7 @@
 use super::{frames::Received, widget::chat_from_cookie, AppState};
 use crate::{
     chat::{flood::Flooding, rooms::RoomEvent, ChatError},
+    metrics::DeliveredTo,
     services::Services,
 };
 use app::domain::{
@@ -205,7 +206,14 @@ impl Widget {
         if line.seq <= self.cursor {
             Ok(())
         } else if line.seq == self.cursor + 1 {
-            self.send_line(line).await
+            let stored_at_ms = line.at_ms;
+            self.send_line(line).await?;
+            self.services.metrics.line_delivered(
+                DeliveredTo::Customer,
+                stored_at_ms,
+                crate::clock::now_ms(),
+            );
+            Ok(())
         } else {
             self.catch_up().await
         }

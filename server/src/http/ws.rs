@@ -3,7 +3,7 @@
 //! events of the agent's stream and applies the page's commands.
 
 use super::{frames::Received, AppState};
-use crate::services::Services;
+use crate::{metrics::DeliveredTo, services::Services};
 use app::{
     api::ApiError,
     domain::{
@@ -262,7 +262,16 @@ impl Connection {
         match self.sent_lines.get(&contact) {
             None => Ok(()),
             Some(sent) if line.seq <= *sent => Ok(()),
-            Some(sent) if line.seq == *sent + 1 => self.send_line(contact, line).await,
+            Some(sent) if line.seq == *sent + 1 => {
+                let stored_at_ms = line.at_ms;
+                self.send_line(contact, line).await?;
+                self.services.metrics.line_delivered(
+                    DeliveredTo::Agent,
+                    stored_at_ms,
+                    crate::clock::now_ms(),
+                );
+                Ok(())
+            }
             Some(_) => self.catch_up(contact).await,
         }
     }
