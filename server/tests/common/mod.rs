@@ -48,11 +48,28 @@ pub async fn sqlite_store() -> TestStore {
     }
 }
 
+/// Whether PostgreSQL must be tested: on CI (`CI` set, as CI services do) or when
+/// `SWITCHBOARD_TEST_REQUIRE_POSTGRES` is set (the README's test command sets it), so the
+/// store contract never passes on SQLite alone by mistake.
+fn postgres_required() -> bool {
+    ["CI", "SWITCHBOARD_TEST_REQUIRE_POSTGRES"]
+        .iter()
+        .any(|var| std::env::var(var).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"))
+}
+
 /// A PostgreSQL store in a schema of its own, so tests running in parallel do not meet.
 pub async fn postgres_store() -> Option<TestStore> {
     let url = std::env::var(POSTGRES_URL_VAR)
         .ok()
-        .filter(|u| !u.is_empty())?;
+        .filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        assert!(
+            !postgres_required(),
+            "PostgreSQL is required here (CI or SWITCHBOARD_TEST_REQUIRE_POSTGRES is set) but \
+             {POSTGRES_URL_VAR} is not: the store contract would pass on SQLite alone"
+        );
+        return None;
+    };
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let schema = format!(
         "t{}_{}_{}",
