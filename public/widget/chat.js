@@ -3,12 +3,12 @@
    its per-field errors as they come. Nothing is lost on a dropped connection: every
    message carries an id of its own and is sent again until the server's copy comes back
    (the server stores it once), and the page resumes from the last line it has. */
-(function () {
+(function (protocol) {
   'use strict';
   // SPEC P-1: the limits and their wording come from the server (/widget/api/config),
   // which checks every message again whatever this page does.
   var limits = null;
-  var config = fetch('/widget/api/config').then(function (r) { return r.json(); });
+  var config = fetch('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
   config.then(function (cfg) { limits = cfg.limits; }).catch(function () {});
   var $ = function (s) { return document.querySelector(s); };
   var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
@@ -35,10 +35,6 @@
     return li;
   }
 
-  function remember(note) {
-    if (note.note === 'joined') st.alias = note.alias;
-  }
-
   function renderPending() {
     var old = transcript.querySelectorAll('.sending');
     for (var i = 0; i < old.length; i++) old[i].remove();
@@ -49,22 +45,24 @@
     transcript.scrollTop = transcript.scrollHeight;
   }
 
-  function addLine(line, text) {
+  // A line read by protocol.read.
+  function addLine(line) {
     if (st.seen[line.seq]) return;
     // Lines missing before this one: ask for everything after the last one held; the
     // server sends them in order (SPEC K-3).
-    if (line.seq > st.cursor + 1) { send({ type: 'hello', resume_after: st.cursor }); return; }
+    if (line.seq > st.cursor + 1) { send(protocol.commands.hello(st.cursor)); return; }
     st.seen[line.seq] = true;
     st.cursor = Math.max(st.cursor, line.seq);
-    var b = line.body, li;
-    if (b.type === 'message') {
-      var mine = b.author.kind === 'customer';
-      li = lineElement(mine ? 'customer' : 'agent', mine ? 'You' : b.author.alias, b.text, line.at_ms);
-      if (mine) st.pending = st.pending.filter(function (p) { return p.client_id !== b.client_id; });
-      else typingLine.hidden = true;
+    var li;
+    if (line.kind === 'customer') {
+      li = lineElement('customer', 'You', line.text, line.at_ms);
+      st.pending = st.pending.filter(function (p) { return p.client_id !== line.client_id; });
+    } else if (line.kind === 'agent') {
+      li = lineElement('agent', line.who, line.text, line.at_ms);
+      typingLine.hidden = true;
     } else {
-      remember(b.note);
-      li = lineElement('system', '', text, line.at_ms);
+      if (line.joined) st.alias = line.joined;
+      li = lineElement('system', '', line.text, line.at_ms);
     }
     transcript.appendChild(li);
     renderPending();
@@ -86,12 +84,12 @@
 
   function handle(msg) {
     switch (msg.type) {
-      case 'line': addLine(msg.line, msg.text); break;
+      case 'line': addLine(msg); break;
       case 'synced':
         st.attempt = 0;
         setStatus('Connected');
         // Messages not confirmed yet go again, in order; the server keeps one of each.
-        st.pending.forEach(function (p) { send({ type: 'send', client_id: p.client_id, text: p.text }); });
+        st.pending.forEach(function (p) { send(protocol.commands.send(p.client_id, p.text)); });
         break;
       case 'typing':
         typingLine.textContent = st.alias + ' is typing…';
@@ -132,8 +130,12 @@
     var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/widget/ws');
     st.ws = ws;
     setStatus(st.attempt ? 'Reconnecting…' : 'Connecting…');
-    ws.onopen = function () { ws.send(JSON.stringify({ type: 'hello', resume_after: st.cursor })); };
-    ws.onmessage = function (e) { try { handle(JSON.parse(e.data)); } catch (err) { /* ignore */ } };
+    ws.onopen = function () { ws.send(JSON.stringify(protocol.commands.hello(st.cursor))); };
+    ws.onmessage = function (e) {
+      var msg;
+      try { msg = protocol.read(JSON.parse(e.data)); } catch (err) { return; /* not for this version */ }
+      handle(msg);
+    };
     ws.onclose = function () {
       if (st.ws !== ws || st.ended) return;
       setStatus('Reconnecting…');
@@ -169,10 +171,9 @@
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
-      body: JSON.stringify({
-        name: form.name.value, email: form.email.value, phone: form.phone.value,
-        problem: isNaN(problem) ? null : problem
-      })
+      body: JSON.stringify(protocol.prechat(
+        form.name.value, form.email.value, form.phone.value, isNaN(problem) ? null : problem
+      ))
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
@@ -197,7 +198,7 @@
     showCount();
     stopTyping();
     renderPending();
-    send({ type: 'send', client_id: p.client_id, text: p.text });
+    send(protocol.commands.send(p.client_id, p.text));
   });
 
   box.addEventListener('keydown', function (e) {
@@ -206,17 +207,17 @@
 
   function stopTyping() {
     clearTimeout(st.typingTimer);
-    if (st.typing) { st.typing = false; send({ type: 'typing', active: false }); }
+    if (st.typing) { st.typing = false; send(protocol.commands.typing(false)); }
   }
 
   box.addEventListener('input', function () {
     showCount();
-    if (!st.typing) { st.typing = true; send({ type: 'typing', active: true }); }
+    if (!st.typing) { st.typing = true; send(protocol.commands.typing(true)); }
     clearTimeout(st.typingTimer);
     st.typingTimer = setTimeout(stopTyping, 3000);
   });
 
-  $('.end').addEventListener('click', function () { send({ type: 'end' }); });
+  $('.end').addEventListener('click', function () { send(protocol.commands.end()); });
 
   function loadForm() {
     config.then(function (cfg) {
@@ -239,4 +240,4 @@
   }).then(function (s) {
     if (s && s.chat) { showChat(); connect(); } else { loadForm(); }
   }).catch(loadForm);
-})();
+})(window.SwitchboardProtocol);

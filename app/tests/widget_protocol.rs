@@ -1,0 +1,170 @@
+//! The widget's JSON, checked against the Rust types. The widget is plain JavaScript (it runs
+//! on other people's sites), so nothing checks its reading of the server's messages at build
+//! time. Instead this test serialises a sample of every message, command and document the
+//! widget exchanges, and compares them with `public/widget/protocol.samples.json`; the
+//! widget's own test (`end2end/unit/widget_protocol.test.cjs`) reads the same samples with the
+//! widget's code. A renamed field fails one test or the other, never a customer.
+//!
+//! After a deliberate change of the protocol: `UPDATE_WIDGET_SAMPLES=1 cargo test -p app
+//! --test widget_protocol`, then make the widget read the new samples.
+
+use app::domain::{
+    chat::{Author, ChatLine, LineBody, SystemNote},
+    contact::EndReason,
+    ids::AgentId,
+    validate::PreChatForm,
+    widget::{
+        WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage, WidgetProblem,
+    },
+};
+use serde_json::{json, Value};
+
+fn line(seq: u64, body: LineBody) -> WidgetMessage {
+    WidgetMessage::line(ChatLine {
+        seq,
+        at_ms: 1_796_197_530_000 + seq as i64,
+        body,
+    })
+}
+
+/// Every message the server sends the widget, by a name the widget's test uses.
+fn server_messages() -> Vec<(&'static str, WidgetMessage)> {
+    vec![
+        (
+            "line_from_customer",
+            line(
+                2,
+                LineBody::Message {
+                    author: Author::Customer {
+                        name: "Zoé Martin".into(),
+                    },
+                    text: "My parcel is late 📦".into(),
+                    client_id: "k1".into(),
+                },
+            ),
+        ),
+        (
+            "line_from_agent",
+            line(
+                4,
+                LineBody::Message {
+                    author: Author::Agent {
+                        agent: AgentId(7),
+                        alias: "Alex".into(),
+                    },
+                    text: "Let me look.".into(),
+                    client_id: "a1".into(),
+                },
+            ),
+        ),
+        (
+            "line_joined",
+            line(
+                3,
+                LineBody::System {
+                    note: SystemNote::Joined {
+                        alias: "Alex".into(),
+                    },
+                },
+            ),
+        ),
+        (
+            "line_ended",
+            line(
+                5,
+                LineBody::System {
+                    note: SystemNote::Ended {
+                        reason: EndReason::EndedByCustomer,
+                    },
+                },
+            ),
+        ),
+        ("synced", WidgetMessage::Synced { seq: 5 }),
+        ("typing", WidgetMessage::Typing { active: true }),
+        ("ended", WidgetMessage::Ended),
+        (
+            "rejected_message",
+            WidgetMessage::rejected(
+                WidgetError::TooManyMessages { max: 1000 },
+                Some("k9".into()),
+            ),
+        ),
+        (
+            "rejected_command",
+            WidgetMessage::rejected(WidgetError::Malformed, None),
+        ),
+    ]
+}
+
+/// Every command the widget sends.
+fn commands() -> Vec<(&'static str, WidgetCommand)> {
+    vec![
+        ("hello", WidgetCommand::Hello { resume_after: 12 }),
+        (
+            "send",
+            WidgetCommand::Send {
+                client_id: "k1".into(),
+                text: "Hello".into(),
+            },
+        ),
+        ("typing", WidgetCommand::Typing { active: false }),
+        ("end", WidgetCommand::End),
+    ]
+}
+
+fn samples() -> Value {
+    let named = |pairs: Vec<(&str, Value)>| {
+        Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    };
+    json!({
+        "server": named(server_messages().into_iter().map(|(k, m)| (k, serde_json::to_value(m).unwrap())).collect()),
+        "commands": named(commands().into_iter().map(|(k, c)| (k, serde_json::to_value(c).unwrap())).collect()),
+        "config": WidgetConfig {
+            problems: vec![WidgetProblem { id: 1, label: "Billing question".into() }],
+            limits: WidgetLimits::current(),
+        },
+        "prechat": PreChatForm {
+            name: "Zoé Martin".into(),
+            email: "zoe@example.com".into(),
+            phone: String::new(),
+            problem: Some(1),
+        },
+    })
+}
+
+fn samples_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/widget/protocol.samples.json")
+}
+
+#[test]
+fn the_widget_samples_are_what_the_rust_types_serialise() {
+    let expected = samples();
+    let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+    if std::env::var_os("UPDATE_WIDGET_SAMPLES").is_some() {
+        std::fs::write(samples_path(), &text).unwrap();
+    }
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(samples_path()).expect("public/widget/protocol.samples.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        stored, expected,
+        "the widget's samples differ from the Rust types: if the change is meant, run \
+         UPDATE_WIDGET_SAMPLES=1 cargo test -p app --test widget_protocol and update the widget"
+    );
+}
+
+/// What the widget sends, as the widget's builders write it (the samples), is what the
+/// server reads.
+#[test]
+fn the_widget_commands_are_read_by_the_server() {
+    let stored: Value =
+        serde_json::from_str(&std::fs::read_to_string(samples_path()).unwrap()).unwrap();
+    for (name, command) in commands() {
+        let read: WidgetCommand = serde_json::from_value(stored["commands"][name].clone())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(read, command, "{name}");
+    }
+    let form: PreChatForm = serde_json::from_value(stored["prechat"].clone()).unwrap();
+    assert_eq!(form.problem, Some(1));
+}

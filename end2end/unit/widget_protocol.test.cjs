@@ -1,0 +1,68 @@
+// The widget's half of the protocol contract (the Rust half: app/tests/widget_protocol.rs).
+// The samples are what the Rust types serialise; the widget's own reader must read every one
+// of them, and its builders must write exactly the commands the server reads.
+// Run with `node --test end2end/unit/` (the README's test command does).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+
+const widget = path.join(__dirname, '..', '..', 'public', 'widget');
+const samples = require(path.join(widget, 'protocol.samples.json'));
+const protocol = require(path.join(widget, 'protocol.js'));
+
+test('every server message in the samples is read, with the fields the page shows', () => {
+  const read = Object.fromEntries(
+    Object.entries(samples.server).map(([name, msg]) => [name, protocol.read(msg)]),
+  );
+  assert.deepEqual(
+    Object.values(read).filter((m) => m.type === 'unknown'),
+    [],
+    'no sample is a message the widget does not know',
+  );
+  assert.equal(read.line_from_customer.kind, 'customer');
+  assert.equal(read.line_from_customer.text, 'My parcel is late 📦');
+  assert.equal(read.line_from_customer.client_id, 'k1');
+  assert.equal(read.line_from_customer.seq, 2);
+  assert.equal(read.line_from_agent.kind, 'agent');
+  assert.equal(read.line_from_agent.who, 'Alex', 'the alias, never the name');
+  assert.equal(read.line_joined.kind, 'system');
+  assert.equal(read.line_joined.joined, 'Alex');
+  assert.equal(read.line_joined.text, 'Alex has joined the chat.');
+  assert.equal(read.line_ended.text, 'The customer ended the chat.');
+  assert.equal(read.synced.seq, 5);
+  assert.equal(read.typing.active, true);
+  assert.equal(read.ended.type, 'ended');
+  assert.equal(read.rejected_message.client_id, 'k9');
+  assert.match(read.rejected_message.message, /1000 messages/);
+  assert.equal(read.rejected_command.client_id, null);
+});
+
+test('a message missing a field the page uses is refused, not half shown', () => {
+  const broken = structuredClone(samples.server.line_from_agent);
+  delete broken.line.body.author.alias;
+  assert.throws(() => protocol.read(broken), /alias/);
+  const renamed = structuredClone(samples.server.rejected_message);
+  renamed.reason = renamed.message;
+  delete renamed.message;
+  assert.throws(() => protocol.read(renamed), /message/);
+});
+
+test('the commands the widget writes are the samples the server reads', () => {
+  const c = protocol.commands;
+  assert.deepEqual(c.hello(12), samples.commands.hello);
+  assert.deepEqual(c.send('k1', 'Hello'), samples.commands.send);
+  assert.deepEqual(c.typing(false), samples.commands.typing);
+  assert.deepEqual(c.end(), samples.commands.end);
+  assert.deepEqual(
+    protocol.prechat('Zoé Martin', 'zoe@example.com', '', 1),
+    samples.prechat,
+  );
+});
+
+test('the configuration is read with its limit and wording', () => {
+  const cfg = protocol.readConfig(samples.config);
+  assert.equal(cfg.limits.message_chars, 1500);
+  assert.match(cfg.limits.message_too_long, /1500 characters/);
+  assert.deepEqual(cfg.problems, [{ id: 1, label: 'Billing question' }]);
+});

@@ -1,0 +1,96 @@
+/* Switchboard widget protocol: how the widget reads what the server sends and writes what it
+   sends back. Kept apart from the page (chat.js) so that a test reads the samples the Rust
+   types produce (protocol.samples.json, end2end/unit/widget_protocol.test.cjs) with this very
+   code: a field renamed on one side fails a test, not a customer. Every reader checks the
+   fields it uses and throws on a message it cannot read. */
+(function (root) {
+  'use strict';
+
+  function need(value, type, what) {
+    if (typeof value !== type) throw new Error(what + ': expected a ' + type + ', got ' + typeof value);
+    return value;
+  }
+
+  function optional(value, type, what) {
+    return value === undefined || value === null ? null : need(value, type, what);
+  }
+
+  /* A transcript line: who wrote it ('customer', 'agent' or 'system'), the text to show,
+     and for system lines the alias of an agent who joined (the typing notice names them). */
+  function readLine(msg) {
+    var line = need(msg.line, 'object', 'line');
+    var body = need(line.body, 'object', 'line.body');
+    var out = {
+      type: 'line',
+      seq: need(line.seq, 'number', 'line.seq'),
+      at_ms: need(line.at_ms, 'number', 'line.at_ms'),
+      text: need(msg.text, 'string', 'text'),
+      kind: 'system',
+      who: '',
+      client_id: null,
+      joined: null
+    };
+    if (need(body.type, 'string', 'line.body.type') === 'message') {
+      var author = need(body.author, 'object', 'line.body.author');
+      out.kind = need(author.kind, 'string', 'line.body.author.kind');
+      out.who = out.kind === 'agent' ? need(author.alias, 'string', 'line.body.author.alias') : '';
+      out.client_id = need(body.client_id, 'string', 'line.body.client_id');
+    } else {
+      var note = need(body.note, 'object', 'line.body.note');
+      if (need(note.note, 'string', 'line.body.note.note') === 'joined') {
+        out.joined = need(note.alias, 'string', 'line.body.note.alias');
+      }
+    }
+    return out;
+  }
+
+  /* A message from the server, flattened to what the page uses; an unknown type is
+     {type: 'unknown'} (a newer server may send more). */
+  function read(msg) {
+    need(msg, 'object', 'message');
+    switch (need(msg.type, 'string', 'type')) {
+      case 'line': return readLine(msg);
+      case 'synced': return { type: 'synced', seq: need(msg.seq, 'number', 'seq') };
+      case 'typing': return { type: 'typing', active: need(msg.active, 'boolean', 'active') };
+      case 'ended': return { type: 'ended' };
+      case 'rejected':
+        return {
+          type: 'rejected',
+          message: need(msg.message, 'string', 'message'),
+          client_id: optional(msg.client_id, 'string', 'client_id')
+        };
+      default: return { type: 'unknown' };
+    }
+  }
+
+  /* /widget/api/config: the pre-chat form's choices and the message limit with its wording. */
+  function readConfig(cfg) {
+    need(cfg, 'object', 'config');
+    var limits = need(cfg.limits, 'object', 'limits');
+    return {
+      problems: need(cfg.problems, 'object', 'problems').map(function (p) {
+        return { id: need(p.id, 'number', 'problem.id'), label: need(p.label, 'string', 'problem.label') };
+      }),
+      limits: {
+        message_chars: need(limits.message_chars, 'number', 'limits.message_chars'),
+        message_too_long: need(limits.message_too_long, 'string', 'limits.message_too_long')
+      }
+    };
+  }
+
+  var commands = {
+    hello: function (resumeAfter) { return { type: 'hello', resume_after: resumeAfter }; },
+    send: function (clientId, text) { return { type: 'send', client_id: clientId, text: text }; },
+    typing: function (active) { return { type: 'typing', active: active }; },
+    end: function () { return { type: 'end' }; }
+  };
+
+  /* The pre-chat form as /widget/api/start reads it. */
+  function prechat(name, email, phone, problem) {
+    return { name: name, email: email, phone: phone, problem: problem };
+  }
+
+  var api = { read: read, readConfig: readConfig, commands: commands, prechat: prechat };
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.SwitchboardProtocol = api;
+})(this);
