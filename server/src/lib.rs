@@ -17,6 +17,32 @@
 //!   request-duration and chat-line-delivery histograms.
 //! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
 //! - [`demo`]: demo data for a first start.
+//!
+//! # Realtime design
+//!
+//! Two streams reach the pages, each numbered so that a client tells a gap from a repeat.
+//! Nothing is sent before it is stored, so a crash loses nothing a client has seen, and
+//! every message carries its sender's id, so a resend after a reconnect is stored once.
+//!
+//! - **The agent's stream** ([`hub`]): every event about one agent (state changes, offers,
+//!   contacts assigned and closed, invitations) is stored with the agent's next sequence
+//!   number, then broadcast to every page the agent has open. A page that reconnects, or
+//!   falls further behind than the channel's buffer, sends the last number it has and gets
+//!   exactly the events after it from the store.
+//! - **Each chat's lines** ([`chat`]): every line (a message or a system note) is stored
+//!   with the chat's next sequence number, then published to the chat's room (the widget)
+//!   and to the live traffic of each agent in the chat (desktop pages). Two writers can
+//!   publish in another order than they stored, so each connection sends a chat's lines
+//!   strictly in sequence: a line already sent is dropped, and a line past a gap makes the
+//!   connection read the missing lines from the store first. A client that connects says
+//!   the last line it has and is sent the rest from the store, 500 at a time until complete.
+//!
+//! **Routing is an actor** ([`routing`]): one task owns the queues, offers and capacity; a
+//! pure engine decides, and the task carries out each decision through
+//! [`routing::RoutingEffects`] before it reads its next input. An effect therefore never
+//! waits for routing (`Routing::ask`): the actor is waiting for the effect and would never
+//! answer. An effect that needs routing to act again (an assignment that could not be
+//! carried out) sends it an input (`Routing::send`), read after the current decision.
 
 pub mod auth;
 pub mod chat;
