@@ -12,7 +12,8 @@ use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::EndReason,
     ids::AgentId,
-    validate::PreChatForm,
+    refusal::Refusal,
+    validate::{Field, FieldError, PreChatForm, Problem},
     widget::{
         WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage, WidgetProblem,
     },
@@ -122,6 +123,13 @@ fn samples() -> Value {
         "config": WidgetConfig {
             problems: vec![WidgetProblem { id: 1, label: "Billing question".into() }],
             limits: WidgetLimits::current(),
+        },
+        "refusals": {
+            "invalid": Refusal::fields("invalid", &[
+                FieldError::new(Field::Name, Problem::Required),
+                FieldError::new(Field::Email, Problem::InvalidEmail { value: "zoe@".into() }),
+            ]),
+            "queue_full": Refusal::new("queue_full", app::domain::widget::QUEUE_FULL),
         },
         "prechat": PreChatForm {
             name: "Zoé Martin".into(),

@@ -60,6 +60,15 @@ test('the commands the widget writes are the samples the server reads', () => {
   );
 });
 
+test('refusals are read with their sentence and each field at fault', () => {
+  const invalid = protocol.readRefusal(samples.refusals.invalid);
+  assert.deepEqual(invalid.errors.map((e) => e.field), ['name', 'email']);
+  assert.match(invalid.errors[1].message, /zoe@/);
+  const full = protocol.readRefusal(samples.refusals.queue_full);
+  assert.match(full.message, /queue is full/);
+  assert.deepEqual(full.errors, []);
+});
+
 test('the configuration is read with its limit and wording', () => {
   const cfg = protocol.readConfig(samples.config);
   assert.equal(cfg.limits.message_chars, 1500);

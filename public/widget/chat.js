@@ -178,9 +178,13 @@
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
       button.disabled = false;
-      if (res.ok) { fieldErrors([]); showChat(); connect(); }
-      else if (res.body.errors) fieldErrors(res.body.errors);
-      else $('.form-error').textContent = res.body.error || 'The chat could not start. Please try again.';
+      if (res.ok) { fieldErrors([]); showChat(); connect(); return; }
+      var refusal;
+      try { refusal = protocol.readRefusal(res.body); } catch (err) { refusal = { message: '', errors: [] }; }
+      fieldErrors(refusal.errors);
+      if (!refusal.errors.length) {
+        $('.form-error').textContent = refusal.message || 'The chat could not start. Please try again.';
+      }
     }).catch(function () {
       button.disabled = false;
       $('.form-error').textContent = 'The chat service cannot be reached. Please try again.';

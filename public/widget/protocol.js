@@ -78,6 +78,19 @@
     };
   }
 
+  /* A refusal from any route (/widget/api/start...): the sentence to show, and each field
+     at fault with its message. */
+  function readRefusal(body) {
+    need(body, 'object', 'refusal');
+    need(body.error, 'string', 'error');
+    return {
+      message: need(body.message, 'string', 'message'),
+      errors: (optional(body.errors, 'object', 'errors') || []).map(function (e) {
+        return { field: need(e.field, 'string', 'errors.field'), message: need(e.message, 'string', 'errors.message') };
+      })
+    };
+  }
+
   var commands = {
     hello: function (resumeAfter) { return { type: 'hello', resume_after: resumeAfter }; },
     send: function (clientId, text) { return { type: 'send', client_id: clientId, text: text }; },
@@ -90,7 +103,7 @@
     return { name: name, email: email, phone: phone, problem: problem };
   }
 
-  var api = { read: read, readConfig: readConfig, commands: commands, prechat: prechat };
+  var api = { read: read, readConfig: readConfig, readRefusal: readRefusal, commands: commands, prechat: prechat };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.SwitchboardProtocol = api;
 })(this);

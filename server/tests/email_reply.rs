@@ -499,6 +499,48 @@ async fn limits_are_enforced_by_the_server_and_nothing_attached_is_lost() {
     assert_eq!(refused.status(), 422);
     let refusal: Value = refused.json().await.unwrap();
     assert_eq!(refusal["message"], "Cc: at most 20 allowed (21 given)");
+    assert_eq!(refusal["error"], "invalid");
+    assert_eq!(refusal["errors"][0]["field"], "cc");
+    // Every route refuses in that one shape: a body that is not a draft, a path that is
+    // not a contact, no session, an email of someone else.
+    let url = server.url(&format!("/email/{id}/draft"));
+    let not_json = client()
+        .put(&url)
+        .header("cookie", &cookie)
+        .header("content-type", "application/json")
+        .body("{\"mode\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), 400);
+    let body: Value = not_json.json().await.unwrap();
+    assert_eq!(body["error"], "malformed", "{body}");
+    let wrong_path = client()
+        .put(server.url("/email/abc/draft"))
+        .header("cookie", &cookie)
+        .json(&json!({"mode": "reply", "to": [], "body": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_path.status(), 400);
+    let body: Value = wrong_path.json().await.unwrap();
+    assert_eq!(body["error"], "malformed", "{body}");
+    let signed_out = client().put(&url).json(&json!({})).send().await.unwrap();
+    assert_eq!(signed_out.status(), 401);
+    let body: Value = signed_out.json().await.unwrap();
+    assert_eq!(body["error"], "not_signed_in", "{body}");
+    server.create_agent("carl", "agent-pass-3").await;
+    let carl = server.session("carl", "agent-pass-3").await;
+    let not_his = put_draft(
+        &server,
+        &carl,
+        id,
+        json!({"mode": "reply", "to": [], "body": ""}),
+    )
+    .await;
+    assert_eq!(not_his.status(), 404);
+    let body: Value = not_his.json().await.unwrap();
+    assert_eq!(body["error"], "not_found", "{body}");
     let bad = send(
         &server,
         &cookie,

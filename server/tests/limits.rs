@@ -337,8 +337,9 @@ async fn five_chat_starts_a_minute_per_address() {
         .unwrap();
     assert!((1..=12).contains(&retry), "{retry}");
     let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests");
     assert_eq!(
-        body["error"],
+        body["message"],
         "Too many chats started from your address: at most 5 a minute. Please wait a minute and try again."
     );
     assert_eq!(
@@ -389,8 +390,9 @@ async fn a_full_queue_refuses_new_chats() {
     let full = try_start(&server, problem, None).await;
     assert_eq!(full.status(), 503);
     let body: serde_json::Value = full.json().await.unwrap();
+    assert_eq!(body["error"], "queue_full");
     assert_eq!(
-        body["error"],
+        body["message"],
         "All our agents are busy and the queue is full right now. Please try again in a few minutes."
     );
     assert_eq!(

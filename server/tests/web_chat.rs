@@ -350,6 +350,26 @@ async fn the_pre_chat_form_reports_each_field() {
         body["errors"][1]["message"],
         "Email: \"not-an-address\" is not a valid email address"
     );
+    assert_eq!(body["error"], "invalid");
+    // A body that is not the form gets the same shape, saying what is wrong with it.
+    for (content_type, bad) in [
+        ("application/json", "{\"name\": \"Zoé\""),
+        ("application/json", "{\"name\": 5}"),
+        ("text/plain", "name=Zoé"),
+    ] {
+        let response = reqwest::Client::new()
+            .post(server.url("/widget/api/start"))
+            .header("content-type", content_type)
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert!([400, 415, 422].contains(&status), "{bad}: {status}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "malformed", "{bad}: {body}");
+        assert!(!body["message"].as_str().unwrap().is_empty(), "{body}");
+    }
     // Without a valid cookie, the widget socket is refused.
     let request = format!("ws://{}/widget/ws", server.addr);
     assert!(tokio_tungstenite::connect_async(request).await.is_err());

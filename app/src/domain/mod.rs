@@ -12,6 +12,7 @@ pub mod ids;
 pub mod invite;
 pub mod limits;
 pub mod protocol;
+pub mod refusal;
 pub mod reply;
 pub mod routing;
 pub mod settings;

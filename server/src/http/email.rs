@@ -3,15 +3,19 @@
 //! agent who holds the email; inline images are reached through signed addresses because
 //! the sandboxed frame sends no cookie.
 
-use super::{agent::SignedIn, AppState};
-use crate::{chat::ChatError, email::reader, store::StoreError};
+use super::{
+    agent::SignedIn,
+    error::{AppError, PathParam},
+    AppState,
+};
+use crate::email::reader;
 use app::domain::ids::{AttachmentId, ContactId};
 use axum::{
     body::Body,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::{IntoResponse, Response},
 };
-use http::{header, HeaderValue, StatusCode};
+use http::{header, HeaderValue};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -21,30 +25,15 @@ pub struct BodyQuery {
     images: Option<String>,
 }
 
-pub(super) fn refused(e: ChatError) -> Response {
-    match e {
-        ChatError::NotYours | ChatError::Ended => {
-            (StatusCode::NOT_FOUND, "This email is not in your hands.").into_response()
-        }
-        e => {
-            tracing::error!(error = %e, "email request failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
-        }
-    }
-}
-
 /// GET /email/{contact}/body: the email as the frame shows it.
 pub async fn body(
     State(state): State<AppState>,
-    Path(contact): Path<i64>,
+    PathParam(contact): PathParam<i64>,
     Query(query): Query<BodyQuery>,
     SignedIn(agent): SignedIn,
-) -> Response {
+) -> Result<Response, AppError> {
     let service = &state.services.email;
-    let email = match service.readable(agent, ContactId(contact)).await {
-        Ok(email) => email,
-        Err(e) => return refused(e),
-    };
+    let email = service.readable(agent, ContactId(contact)).await?;
     let remote = query.images.as_deref() == Some("1");
     let document = reader::document(&email, &|id| service.inline_path(id), remote);
     let mut response = document.into_response();
@@ -61,7 +50,7 @@ pub async fn body(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    response
+    Ok(response)
 }
 
 /// `attachment; filename="..."; filename*=UTF-8''...`: the ASCII fallback and the exact name.
@@ -100,17 +89,13 @@ pub(super) async fn file_response(
     content_type: &str,
     sha256: &str,
     kind: &str,
-) -> Response {
-    let Some(path) = state.services.email.files.path(sha256) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::error!(error = %e, sha256, "attachment file missing");
-            return (StatusCode::NOT_FOUND, "The file is missing.").into_response();
-        }
-    };
+) -> Result<Response, AppError> {
+    let missing = AppError::NotFound("The file is missing.");
+    let path = state.services.email.files.path(sha256).ok_or(missing)?;
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        tracing::error!(error = %e, sha256, "attachment file missing");
+        AppError::NotFound("The file is missing.")
+    })?;
     let mut response = Body::from(bytes).into_response();
     let h = response.headers_mut();
     let content_type = if kind == "inline" {
@@ -132,28 +117,21 @@ pub(super) async fn file_response(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    response
+    Ok(response)
 }
 
 /// GET /email/attachments/{id}: a download, for the agent holding its email only.
 pub async fn attachment(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     SignedIn(agent): SignedIn,
-) -> Response {
-    let attachment = match state.services.store.attachment(AttachmentId(id)).await {
-        Ok(a) => a,
-        Err(StoreError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => return refused(e.into()),
-    };
-    if let Err(e) = state
+) -> Result<Response, AppError> {
+    let attachment = state.services.store.attachment(AttachmentId(id)).await?;
+    state
         .services
         .email
         .held_email(agent, attachment.contact)
-        .await
-    {
-        return refused(e);
-    }
+        .await?;
     file_response(
         &state,
         &attachment.name,
@@ -165,14 +143,20 @@ pub async fn attachment(
 }
 
 /// GET /email/inline/{token}: an image the email shows in place (images only).
-pub async fn inline(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(id) = state.services.email.verify_inline(&token) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+pub async fn inline(
+    State(state): State<AppState>,
+    PathParam(token): PathParam<String>,
+) -> Result<Response, AppError> {
+    let not_found = || AppError::NotFound("No such image.");
+    let id = state
+        .services
+        .email
+        .verify_inline(&token)
+        .ok_or_else(not_found)?;
     match state.services.store.attachment(id).await {
         Ok(a) if a.content_type.starts_with("image/") && a.content_type != "image/svg+xml" => {
             file_response(&state, &a.name, &a.content_type, &a.sha256, "inline").await
         }
-        _ => StatusCode::NOT_FOUND.into_response(),
+        _ => Err(not_found()),
     }
 }

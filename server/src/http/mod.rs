@@ -3,6 +3,7 @@
 
 mod agent;
 mod email;
+mod error;
 mod frames;
 mod guard;
 mod health;

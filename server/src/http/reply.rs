@@ -1,81 +1,39 @@
 //! The reply's HTTP side (SPEC ): the draft saved, files streamed in and
-//! removed, the reply sent. JSON in and out; refusals carry every field error with its
-//! message, so the page marks the right field. Writes pass the request guard (CSRF).
+//! removed, the reply sent. JSON in and out; refusals ([`AppError`]) carry every field error
+//! with its message, so the page marks the right field. Writes pass the request guard (CSRF).
 
-use super::{agent::SignedIn, email::file_response, AppState};
-use crate::chat::ChatError;
+use super::{
+    agent::SignedIn,
+    email::file_response,
+    error::{AppError, JsonBody, PathParam},
+    AppState,
+};
 use app::domain::{
     ids::{ContactId, DraftFileId},
     reply::ReplyInput,
-    validate::FieldError,
 };
 use axum::{
     body::Body,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::{IntoResponse, Response},
     Json,
 };
 use http::{header, HeaderMap, StatusCode};
-use serde::{Deserialize, Serialize};
-
-/// A refusal the page shows: each field with its message.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Refusal {
-    pub message: String,
-    #[serde(default)]
-    pub errors: Vec<FieldError>,
-}
-
-fn failure(e: ChatError) -> Response {
-    match e {
-        ChatError::Invalid(errors) => {
-            let message = errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" ");
-            // A file over a size limit is "too large"; other problems are unprocessable.
-            let status = if errors.iter().any(|e| {
-                matches!(
-                    e.problem,
-                    app::domain::validate::Problem::TooLarge { .. }
-                        | app::domain::validate::Problem::TooLargeTogether { .. }
-                ) && matches!(e.field, app::domain::validate::Field::Attachment(_))
-            }) {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            (status, Json(Refusal { message, errors })).into_response()
-        }
-        ChatError::Unavailable(message) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Refusal {
-                message,
-                errors: Vec::new(),
-            }),
-        )
-            .into_response(),
-        e => super::email::refused(e),
-    }
-}
+use serde::Deserialize;
 
 /// PUT /email/{contact}/draft: SPEC R-4, the autosave (and the save on leaving a contact).
 pub async fn save_draft(
     State(state): State<AppState>,
-    Path(contact): Path<i64>,
+    PathParam(contact): PathParam<i64>,
     SignedIn(agent): SignedIn,
-    Json(input): Json<ReplyInput>,
-) -> Response {
-    match state
+    JsonBody(input): JsonBody<ReplyInput>,
+) -> Result<Response, AppError> {
+    let draft = state
         .services
         .email
         .save_draft(agent, ContactId(contact), &input)
-        .await
-    {
-        Ok(draft) => Json(draft).into_response(),
-        Err(e) => failure(e),
-    }
+        .await?;
+    Ok(Json(draft).into_response())
 }
 
 #[derive(Deserialize)]
@@ -90,12 +48,12 @@ pub struct FileQuery {
 /// type in Content-Type), read as it streams and refused as soon as it passes a limit.
 pub async fn add_file(
     State(state): State<AppState>,
-    Path(contact): Path<i64>,
+    PathParam(contact): PathParam<i64>,
     Query(query): Query<FileQuery>,
     SignedIn(agent): SignedIn,
     headers: HeaderMap,
     body: Body,
-) -> Response {
+) -> Result<Response, AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -122,69 +80,55 @@ pub async fn add_file(
             },
             body.into_data_stream(),
         )
-        .await;
-    match result {
-        Ok(file) => (StatusCode::CREATED, Json(file)).into_response(),
-        Err(e) => failure(e),
-    }
+        .await?;
+    Ok((StatusCode::CREATED, Json(result)).into_response())
 }
 
 /// GET /email/{contact}/files/{id}: a file of the draft (a pasted image in the editor).
 pub async fn draft_file(
     State(state): State<AppState>,
-    Path((contact, id)): Path<(i64, i64)>,
+    PathParam((contact, id)): PathParam<(i64, i64)>,
     SignedIn(agent): SignedIn,
-) -> Response {
-    match state
+) -> Result<Response, AppError> {
+    let (stored, _) = state
         .services
         .email
         .draft_file(agent, ContactId(contact), DraftFileId(id))
-        .await
-    {
-        Ok((stored, _)) => {
-            let f = &stored.file;
-            let kind = if f.inline && f.content_type.starts_with("image/") {
-                "inline"
-            } else {
-                "attachment"
-            };
-            file_response(&state, &f.name, &f.content_type, &stored.sha256, kind).await
-        }
-        Err(e) => failure(e),
-    }
+        .await?;
+    let f = &stored.file;
+    let kind = if f.inline && f.content_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    file_response(&state, &f.name, &f.content_type, &stored.sha256, kind).await
 }
 
 /// DELETE /email/{contact}/files/{id}: SPEC A-2, the X beside a file.
 pub async fn remove_file(
     State(state): State<AppState>,
-    Path((contact, id)): Path<(i64, i64)>,
+    PathParam((contact, id)): PathParam<(i64, i64)>,
     SignedIn(agent): SignedIn,
-) -> Response {
-    match state
+) -> Result<StatusCode, AppError> {
+    state
         .services
         .email
         .remove_file(agent, ContactId(contact), DraftFileId(id))
-        .await
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => failure(e),
-    }
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// POST /email/{contact}/send: SPEC R-7, the contact closes and the reply enters the outbox.
 pub async fn send(
     State(state): State<AppState>,
-    Path(contact): Path<i64>,
+    PathParam(contact): PathParam<i64>,
     SignedIn(agent): SignedIn,
-    Json(input): Json<ReplyInput>,
-) -> Response {
-    match state
+    JsonBody(input): JsonBody<ReplyInput>,
+) -> Result<StatusCode, AppError> {
+    state
         .services
         .email
         .send(agent, ContactId(contact), &input)
-        .await
-    {
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(e) => failure(e),
-    }
+        .await?;
+    Ok(StatusCode::ACCEPTED)
 }

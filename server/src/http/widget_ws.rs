@@ -20,7 +20,7 @@ use axum::{
     },
     response::{IntoResponse, Response},
 };
-use http::{HeaderMap, StatusCode};
+use http::HeaderMap;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -33,7 +33,7 @@ pub async fn widget_socket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let Some(contact) = chat_from_cookie(&state, &headers) else {
-        return (StatusCode::UNAUTHORIZED, "No chat.").into_response();
+        return super::error::AppError::NoChat.into_response();
     };
     let services = state.services.clone();
     super::frames::bounded(upgrade).on_upgrade(move |socket| async move {

@@ -23,7 +23,7 @@ use axum::{
     },
     response::{IntoResponse, Response},
 };
-use http::{HeaderMap, StatusCode};
+use http::HeaderMap;
 use std::collections::HashMap;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::broadcast::error::RecvError;
@@ -65,8 +65,8 @@ pub async fn desktop_socket(
             services.page_closed(agent);
             tracing::debug!(agent = %agent, ?end, "desktop socket closed");
         }),
-        Err(ApiError::NotLoggedIn) => (StatusCode::UNAUTHORIZED, "Please log in.").into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(ApiError::NotLoggedIn) => super::error::AppError::NotSignedIn.into_response(),
+        Err(e) => super::error::AppError::internal(e).into_response(),
     }
 }
 

@@ -1,0 +1,230 @@
+//! One error for every HTTP route: each refusal, a malformed body included, answers the same
+//! JSON shape ([`Refusal`]), and an internal error is logged with its detail and shown as a
+//! plain apology. Handlers return `Result<_, AppError>` and read JSON with [`JsonBody`] and
+//! paths with [`PathParam`], whose rejections are [`AppError`]s too.
+
+use crate::{chat::ChatError, store::StoreError};
+use app::domain::{
+    refusal::Refusal,
+    validate::{Field, FieldError, Problem},
+    widget::QUEUE_FULL,
+};
+use axum::{
+    extract::{FromRequest, FromRequestParts, Path, Request},
+    response::{IntoResponse, Response},
+    Json,
+};
+use http::{header, request::Parts, HeaderValue, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// What a person reads when the server failed them.
+const INTERNAL: &str = "Something went wrong; please try again.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    NotSignedIn,
+    /// A widget request without a valid chat cookie.
+    #[error("no chat")]
+    NoChat,
+    /// Nothing there for this client (or nothing it may see: the same answer).
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The body or the path could not be read (not JSON, a field missing, too large...).
+    #[error("{message}")]
+    Malformed { status: StatusCode, message: String },
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after: Duration,
+    },
+    #[error("the queue is full")]
+    QueueFull,
+    /// Something the client cannot fix now (a mailbox without an SMTP server, say).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Logged with its detail; the client reads [`INTERNAL`].
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound("Not found."),
+            e => AppError::internal(e),
+        }
+    }
+}
+
+impl From<ChatError> for AppError {
+    fn from(e: ChatError) -> Self {
+        match e {
+            ChatError::Invalid(errors) => AppError::Invalid(errors),
+            ChatError::NotYours | ChatError::Ended | ChatError::OfferGone => {
+                AppError::NotFound("This contact is not in your hands.")
+            }
+            ChatError::QueueFull => AppError::QueueFull,
+            ChatError::Unavailable(message) => AppError::Unavailable(message),
+            ChatError::Store(e) => e.into(),
+            e => AppError::internal(e),
+        }
+    }
+}
+
+/// A file over a size limit is "too large" (413); other field problems are 422.
+fn too_large(errors: &[FieldError]) -> bool {
+    errors.iter().any(|e| {
+        matches!(
+            e.problem,
+            Problem::TooLarge { .. } | Problem::TooLargeTogether { .. }
+        ) && matches!(e.field, Field::Attachment(_))
+    })
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, refusal) = match &self {
+            AppError::NotSignedIn => (
+                StatusCode::UNAUTHORIZED,
+                Refusal::new("not_signed_in", "Your session has ended: log in again."),
+            ),
+            AppError::NoChat => (
+                StatusCode::UNAUTHORIZED,
+                Refusal::new("no_chat", "This chat is not open in this browser."),
+            ),
+            AppError::NotFound(message) => {
+                (StatusCode::NOT_FOUND, Refusal::new("not_found", *message))
+            }
+            AppError::Invalid(errors) if too_large(errors) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Refusal::fields("too_large", errors),
+            ),
+            AppError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::fields("invalid", errors),
+            ),
+            AppError::Malformed { status, message } => {
+                (*status, Refusal::new("malformed", message.clone()))
+            }
+            AppError::TooMany { message, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                Refusal::new("too_many_requests", message.clone()),
+            ),
+            AppError::QueueFull => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Refusal::new("queue_full", QUEUE_FULL),
+            ),
+            AppError::Unavailable(message) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Refusal::new("unavailable", message.clone()),
+            ),
+            AppError::Internal(detail) => {
+                tracing::error!(error = %detail, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Refusal::new("internal", INTERNAL),
+                )
+            }
+        };
+        let mut response = (status, Json(refusal)).into_response();
+        if let AppError::TooMany { retry_after, .. } = self {
+            let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// A JSON body whose rejection (not JSON, a field missing or mistyped, over the size
+/// limit, no JSON content type) is an [`AppError::Malformed`] in the common shape.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(AppError::Malformed {
+                status: rejection.status(),
+                message: rejection.body_text(),
+            }),
+        }
+    }
+}
+
+/// A path parameter whose rejection (`/email/abc/body`) is an [`AppError::Malformed`].
+pub struct PathParam<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PathParam(value)),
+            Err(rejection) => Err(AppError::Malformed {
+                status: rejection.status(),
+                message: rejection.body_text(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: AppError) -> (StatusCode, serde_json::Value) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    /// An internal error is logged, never shown: the client reads an apology.
+    #[tokio::test]
+    async fn internal_errors_are_not_shown() {
+        let (status, body) =
+            body_of(AppError::internal("pool timed out on host db-7 as admin")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"], "internal");
+        assert!(!body.to_string().contains("db-7"), "{body}");
+    }
+
+    /// A file over its limit is 413, other field problems 422, both with each field.
+    #[tokio::test]
+    async fn field_errors_name_each_field() {
+        let big = FieldError::new(
+            Field::Attachment("a.pdf".into()),
+            Problem::TooLarge {
+                max_bytes: 10,
+                given_bytes: 11,
+            },
+        );
+        let (status, body) = body_of(AppError::Invalid(vec![big])).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body["error"], "too_large");
+        assert_eq!(body["errors"][0]["field"], "attachment");
+        let (status, body) = body_of(AppError::TooMany {
+            message: "slow down".into(),
+            retry_after: Duration::from_millis(1500),
+        })
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["message"], "slow down");
+    }
+}
