@@ -6,6 +6,9 @@
 //! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
 //! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
+//! - [`contact`]: what holds for every contact whatever its channel: the one error of
+//!   contact actions, views, signed tokens, and what routing's decisions do. [`chat`] and
+//!   [`email`] build on it, never on each other.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
 //! - [`email`]: the IMAP intake (a message that fails three tries is set aside, never
@@ -48,6 +51,7 @@ pub mod auth;
 pub mod chat;
 pub mod clock;
 pub mod config;
+pub mod contact;
 pub mod demo;
 pub mod email;
 pub mod gates;
@@ -145,7 +149,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
 
 /// The server's signing secret, made on first start and kept in the data directory
 /// (readable by its owner only), so chat tokens stay valid across restarts.
-fn secret_key(data_dir: &std::path::Path) -> Result<chat::token::TokenKey, StartError> {
+fn secret_key(data_dir: &std::path::Path) -> Result<contact::token::TokenKey, StartError> {
     let path = data_dir.join("secret.key");
     let io = |e| StartError::DataDir(path.display().to_string(), e);
     let secret = match std::fs::read(&path) {
@@ -156,7 +160,7 @@ fn secret_key(data_dir: &std::path::Path) -> Result<chat::token::TokenKey, Start
             token.into_bytes()
         }
     };
-    Ok(chat::token::TokenKey::new(secret))
+    Ok(contact::token::TokenKey::new(secret))
 }
 
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {

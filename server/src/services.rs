@@ -3,8 +3,9 @@
 
 use crate::{
     auth::{self, LoginThrottle},
-    chat::{effects::ChatEffects, rooms::Rooms, token::TokenKey, ChatService},
+    chat::{rooms::Rooms, ChatService},
     clock::now_ms,
+    contact::{effects::Effects, token::TokenKey},
     email::{files::Files, EmailService},
     hub::{Hub, HubError},
     metrics::Metrics,
@@ -113,16 +114,15 @@ impl Services {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(store.clone(), metrics.clone()));
         let settings = store.chat_settings().await?;
-        let effects = Arc::new(ChatEffects {
+        let effects = Arc::new(Effects {
             store: store.clone(),
             hub: hub.clone(),
-            routing: std::sync::OnceLock::new(),
+            assignments: std::sync::OnceLock::new(),
         });
         let routing = Routing::spawn(
             std::time::Duration::from_secs(u64::from(settings.accept_timer_secs)),
             effects.clone(),
         );
-        let _ = effects.routing.set(routing.clone());
         {
             let routing = routing.clone();
             hub.set_status_listener(Box::new(move |agent, status| {
@@ -169,6 +169,8 @@ impl Services {
             outbox_wake: tokio::sync::watch::channel(0).0,
             retry_max: email.retry_max,
         });
+        let assignments: Arc<dyn crate::contact::effects::Assignments> = email.clone();
+        let _ = effects.assignments.set(assignments);
         for contact in store.open_contacts().await? {
             if contact.channel == app::domain::contact::Channel::Email {
                 match (contact.status, contact.agent) {
@@ -303,7 +305,7 @@ impl Services {
     /// is Not Ready.
     /// Routing stops first (and has finished any assignment already decided when `ask`
     /// returns), so no email reaches the agent while the others go back.
-    async fn desktop_gone(&self, agent: AgentId) -> Result<(), crate::chat::ChatError> {
+    async fn desktop_gone(&self, agent: AgentId) -> Result<(), crate::contact::ContactError> {
         self.chat.routing.ask(Input::Away { agent }).await;
         let emails = self.email.agent_gone(agent).await;
         let chats = self.chat.agent_gone(agent).await;

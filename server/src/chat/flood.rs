@@ -3,7 +3,10 @@
 //! on at most once a second. The numbers are the domain's limits; the operator may change
 //! the rate (see `Config`).
 
-use crate::store::{Store, StoreError};
+use crate::{
+    contact::{ContactError, Flooding},
+    store::{Store, StoreError},
+};
 use app::domain::{
     ids::ContactId,
     limits::{MAX_CUSTOMER_LINES_PER_CHAT, TYPING_NOTICE_EVERY_MS},
@@ -15,15 +18,6 @@ use std::{
     sync::Mutex,
     time::{Duration, Instant},
 };
-
-/// Why a customer's message is refused before it is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flooding {
-    /// Faster than the rate: the customer may send again after this long.
-    TooFast { per_sec: u32, wait: Duration },
-    /// The chat holds as many customer messages as one chat may.
-    TooManyMessages { max: u32 },
-}
 
 pub struct Flood {
     per_sec: u32,
@@ -120,6 +114,15 @@ pub enum FloodError {
     Flooding(Flooding),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<FloodError> for ContactError {
+    fn from(e: FloodError) -> Self {
+        match e {
+            FloodError::Flooding(f) => ContactError::Flooding(f),
+            FloodError::Store(e) => ContactError::Store(e),
+        }
+    }
 }
 
 #[cfg(test)]

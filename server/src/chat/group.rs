@@ -3,7 +3,8 @@
 //! out; either agent may leave while the other stays. The routing engine decides who is
 //! invited and keeps the timer; this carries the decisions out and stores them.
 
-use super::{views, ChatError, ChatService};
+use super::ChatService;
+use crate::contact::{views, ContactError};
 use crate::{
     clock::now_ms,
     routing::engine::{Input, Output},
@@ -28,11 +29,11 @@ impl ChatService {
         id: ContactId,
         csq: CsqId,
         notes: &str,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         validate_invite_notes(notes)?;
         self.held_chat(agent, id).await?;
         if self.store.invitation(id).await?.is_some() {
-            return Err(ChatError::CannotInvite);
+            return Err(ContactError::CannotInvite);
         }
         let invitation = PendingInvitation {
             from: agent,
@@ -55,7 +56,7 @@ impl ChatService {
             .any(|o| matches!(o, Output::InviteRefused { .. }))
         {
             self.store.close_invitation(id).await?;
-            return Err(ChatError::CannotInvite);
+            return Err(ContactError::CannotInvite);
         }
         Ok(())
     }
@@ -67,7 +68,7 @@ impl ChatService {
         agent: AgentId,
         id: ContactId,
         accept: bool,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         let contact = self.open_chat(id).await?;
         let pending = self.store.invitation(id).await?;
         let outputs = self
@@ -85,7 +86,7 @@ impl ChatService {
             .iter()
             .any(|o| matches!(o, Output::InviteEnded { to: Some(a), .. } if *a == agent))
         {
-            return Err(ChatError::OfferGone);
+            return Err(ContactError::OfferGone);
         }
         if !accepted {
             return Ok(());
@@ -110,10 +111,10 @@ impl ChatService {
     }
 
     /// SPEC G-3: an agent leaves a chat another agent stays in; the one who stays owns it.
-    pub async fn leave(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+    pub async fn leave(&self, agent: AgentId, id: ContactId) -> Result<(), ContactError> {
         let contact = self.held_chat(agent, id).await?;
         let Some(guest) = self.store.guest(id).await? else {
-            return Err(ChatError::AloneInChat);
+            return Err(ContactError::AloneInChat);
         };
         self.store.remove_guest(id).await?;
         let contact = if contact.agent == Some(agent) {
@@ -137,7 +138,7 @@ impl ChatService {
         &self,
         agent: AgentId,
         id: ContactId,
-    ) -> Result<Vec<CsqAvailability>, ChatError> {
+    ) -> Result<Vec<CsqAvailability>, ContactError> {
         self.held_chat(agent, id).await?;
         let counts = self.routing.availability(id).await;
         let csqs = self.store.csqs().await?;
@@ -161,7 +162,7 @@ impl ChatService {
         contact: &Contact,
         agent: AgentId,
         event: AgentEvent,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         let alias = self.store.agent(agent).await?.alias;
         self.system_line(contact, contact.agent, SystemNote::Left { alias })
             .await?;
@@ -177,7 +178,7 @@ impl ChatService {
     }
 
     /// Tells every agent in the chat who is in it now (the invite control follows, G-3).
-    async fn tell_participants(&self, contact: &Contact) -> Result<(), ChatError> {
+    async fn tell_participants(&self, contact: &Contact) -> Result<(), ContactError> {
         let contact = self.store.contact(contact.id).await?;
         let agents = views::agent_aliases(self.store.as_ref(), &contact).await?;
         for agent in self.participants(&contact).await? {

@@ -3,27 +3,26 @@
 //! before it is sent on (SPEC K-3), to the customer's widget (through [`rooms`]) and to
 //! the agent's pages (through the hub's live channel).
 
-pub mod effects;
+pub mod cookie;
 pub mod flood;
 mod group;
 pub mod rooms;
 pub mod timers;
-pub mod token;
-pub mod views;
 mod watch;
 
 use crate::{
     clock::now_ms,
-    hub::{Hub, HubError},
+    contact::{views, ContactError},
+    hub::Hub,
     routing::{engine::Input, Routing},
-    store::{Appended, NewChat, NewCustomer, Sender, Store, StoreError},
+    store::{Appended, NewChat, NewCustomer, Sender, Store},
 };
 use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
     ids::{AgentId, ContactId, WrapUpReasonId},
     limits::MAX_HISTORY_MESSAGES,
-    protocol::{AgentEvent, CommandError, Seq, ServerMessage, Work},
+    protocol::{AgentEvent, Seq, ServerMessage, Work},
     state::StateEvent,
     validate::{
         validate_chat_message, validate_client_id, validate_pre_chat, Field, FieldError,
@@ -33,72 +32,6 @@ use app::domain::{
 use rooms::{RoomEvent, Rooms};
 use std::sync::Arc;
 use timers::{Timer, Timers};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ChatError {
-    #[error("invalid input")]
-    Invalid(Vec<FieldError>),
-    #[error("this chat has ended")]
-    Ended,
-    #[error("this chat is no longer offered to this agent")]
-    OfferGone,
-    #[error("this chat is not held by this agent")]
-    NotYours,
-    #[error("the agent is alone in this chat")]
-    AloneInChat,
-    #[error("no invitation can be made now")]
-    CannotInvite,
-    /// The chat's queue holds as many waiting chats as the administrator allows.
-    #[error("the queue is full")]
-    QueueFull,
-    /// The customer sends too much (see [`flood`]).
-    #[error("customer refused: {0:?}")]
-    Flooding(flood::Flooding),
-    /// Something the agent cannot fix from the page (a mailbox without SMTP server, say).
-    #[error("{0}")]
-    Unavailable(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Hub(#[from] HubError),
-}
-
-impl From<flood::FloodError> for ChatError {
-    fn from(e: flood::FloodError) -> Self {
-        match e {
-            flood::FloodError::Flooding(f) => ChatError::Flooding(f),
-            flood::FloodError::Store(e) => ChatError::Store(e),
-        }
-    }
-}
-
-impl From<FieldError> for ChatError {
-    fn from(e: FieldError) -> Self {
-        ChatError::Invalid(vec![e])
-    }
-}
-
-impl ChatError {
-    /// The refusal a desktop page is told; internal details stay in the log.
-    pub fn for_desktop(self) -> CommandError {
-        match self {
-            ChatError::Invalid(mut errors) => match errors.pop() {
-                Some(e) => CommandError::Invalid(e),
-                None => CommandError::Malformed,
-            },
-            ChatError::Ended => CommandError::ChatEnded,
-            ChatError::OfferGone => CommandError::OfferGone,
-            ChatError::NotYours => CommandError::NotYours,
-            ChatError::AloneInChat => CommandError::AloneInChat,
-            ChatError::CannotInvite => CommandError::CannotInvite,
-            ChatError::Hub(HubError::State(e)) => CommandError::State(e),
-            e => {
-                tracing::error!(error = %e, "chat command failed");
-                CommandError::Internal
-            }
-        }
-    }
-}
 
 pub struct ChatService {
     pub store: Arc<dyn Store>,
@@ -123,8 +56,8 @@ pub const LINE_PAGE: u32 = 500;
 impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
     /// problem statement, with the welcome line.
-    pub async fn start(self: &Arc<Self>, form: &PreChatForm) -> Result<Contact, ChatError> {
-        validate_pre_chat(form).map_err(ChatError::Invalid)?;
+    pub async fn start(self: &Arc<Self>, form: &PreChatForm) -> Result<Contact, ContactError> {
+        validate_pre_chat(form).map_err(ContactError::Invalid)?;
         let problem = self
             .store
             .problem_statements()
@@ -135,7 +68,7 @@ impl ChatService {
         let settings = self.store.chat_settings().await?;
         if self.store.waiting_chats(problem.csq).await? >= settings.queue_limit {
             tracing::warn!(csq = %problem.csq, "queue full: chat refused");
-            return Err(ChatError::QueueFull);
+            return Err(ContactError::QueueFull);
         }
         let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let customer = self
@@ -193,7 +126,7 @@ impl ChatService {
 
     /// The agent's offers, invitations and contacts in hand, for a page that opens (SPEC
     /// O-2, G-2, C-1).
-    pub async fn work_of(&self, agent: AgentId) -> Result<Work, ChatError> {
+    pub async fn work_of(&self, agent: AgentId) -> Result<Work, ContactError> {
         let waiting = self.routing.waiting_for(agent).await;
         let mut work = Work::default();
         for (contact, expires_at_ms) in waiting.offers {
@@ -216,7 +149,7 @@ impl ChatService {
     }
 
     /// The open contacts the agent takes part in (owner or invited guest).
-    pub async fn held_by(&self, agent: AgentId) -> Result<Vec<Contact>, ChatError> {
+    pub async fn held_by(&self, agent: AgentId) -> Result<Vec<Contact>, ContactError> {
         let mut held = Vec::new();
         for contact in self.store.open_contacts().await? {
             if self.participants(&contact).await?.contains(&agent) {
@@ -233,7 +166,7 @@ impl ChatService {
         &self,
         contact: ContactId,
         after: Seq,
-    ) -> Result<Vec<ChatLine>, ChatError> {
+    ) -> Result<Vec<ChatLine>, ContactError> {
         Ok(self.store.lines_after(contact, after, LINE_PAGE).await?)
     }
 
@@ -243,7 +176,7 @@ impl ChatService {
         &self,
         contact: ContactId,
         mut after: Seq,
-    ) -> Result<Vec<ChatLine>, ChatError> {
+    ) -> Result<Vec<ChatLine>, ContactError> {
         let mut all = Vec::new();
         loop {
             let page = self.lines_page(contact, after).await?;
@@ -258,7 +191,7 @@ impl ChatService {
 
     /// SPEC G-2: where a page that has none of a chat's lines starts it: the last 100
     /// messages (system lines among them shown, not counted), read without loading more.
-    pub async fn history_start(&self, contact: ContactId) -> Result<Seq, ChatError> {
+    pub async fn history_start(&self, contact: ContactId) -> Result<Seq, ContactError> {
         Ok(self
             .store
             .history_start(contact, MAX_HISTORY_MESSAGES as u32)
@@ -266,25 +199,25 @@ impl ChatService {
     }
 
     /// The contact, if it is a chat still going on.
-    pub(crate) async fn open_chat(&self, id: ContactId) -> Result<Contact, ChatError> {
+    pub(crate) async fn open_chat(&self, id: ContactId) -> Result<Contact, ContactError> {
         let contact = self.store.contact(id).await?;
         if contact.status.is_ended() || contact.channel.kind() != ContactKind::Chat {
-            return Err(ChatError::Ended);
+            return Err(ContactError::Ended);
         }
         Ok(contact)
     }
 
     /// The contact, if this agent is in it now (its owner or, in a group chat, its guest).
-    pub async fn held_chat(&self, agent: AgentId, id: ContactId) -> Result<Contact, ChatError> {
+    pub async fn held_chat(&self, agent: AgentId, id: ContactId) -> Result<Contact, ContactError> {
         let contact = self.open_chat(id).await?;
         if !self.participants(&contact).await?.contains(&agent) {
-            return Err(ChatError::NotYours);
+            return Err(ContactError::NotYours);
         }
         Ok(contact)
     }
 
     /// The agents in a chat going on: the owner, then the guest of a group chat (SPEC G-3).
-    pub async fn participants(&self, contact: &Contact) -> Result<Vec<AgentId>, ChatError> {
+    pub async fn participants(&self, contact: &Contact) -> Result<Vec<AgentId>, ContactError> {
         let mut agents: Vec<AgentId> = held_by(contact).into_iter().collect();
         if !agents.is_empty() {
             if let Some(guest) = self.store.guest(contact.id).await? {
@@ -300,7 +233,7 @@ impl ChatService {
         id: ContactId,
         client_id: &str,
         text: &str,
-    ) -> Result<ChatLine, ChatError> {
+    ) -> Result<ChatLine, ContactError> {
         validate_client_id(client_id)?;
         validate_chat_message(text)?;
         let contact = self.open_chat(id).await?;
@@ -336,7 +269,7 @@ impl ChatService {
         id: ContactId,
         client_id: &str,
         text: &str,
-    ) -> Result<ChatLine, ChatError> {
+    ) -> Result<ChatLine, ContactError> {
         validate_client_id(client_id)?;
         validate_chat_message(text)?;
         let contact = self.held_chat(agent, id).await?;
@@ -359,7 +292,7 @@ impl ChatService {
     }
 
     /// SPEC P-2: the customer's typing reaches the agent's pages.
-    pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ChatError> {
+    pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ContactError> {
         let contact = self.open_chat(id).await?;
         if !self.flood.typing_passes(id, false, active) {
             return Ok(());
@@ -383,7 +316,7 @@ impl ChatService {
         agent: AgentId,
         id: ContactId,
         active: bool,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         let contact = self.held_chat(agent, id).await?;
         if !self.flood.typing_passes(id, true, active) {
             return Ok(());
@@ -414,10 +347,14 @@ impl ChatService {
 
     /// SPEC O-5: the agent accepts an offer, if it is still theirs: Reserved, a new tab,
     /// and "<alias> has joined the chat." for the customer.
-    pub async fn accept(self: &Arc<Self>, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+    pub async fn accept(
+        self: &Arc<Self>,
+        agent: AgentId,
+        id: ContactId,
+    ) -> Result<(), ContactError> {
         let contact = self.open_chat(id).await?;
         if !self.routing.accept(agent, id).await {
-            return Err(ChatError::OfferGone);
+            return Err(ContactError::OfferGone);
         }
         let now = now_ms();
         let status = contact
@@ -432,7 +369,7 @@ impl ChatService {
             .await?
         {
             self.routing.send(Input::ChatEnded { agent, contact: id });
-            return Err(ChatError::OfferGone);
+            return Err(ContactError::OfferGone);
         }
         self.store.snapshot_wrap_up(id, contact.csq).await?;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
@@ -456,15 +393,15 @@ impl ChatService {
         agent: AgentId,
         id: ContactId,
         reasons: &[WrapUpReasonId],
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         // SPEC W-1: beside End and Leave in chats, beside Send in emails.
         let contact = self.store.contact(id).await?;
         if contact.channel.kind() == ContactKind::Email {
             if contact.status.is_ended() {
-                return Err(ChatError::Ended);
+                return Err(ContactError::Ended);
             }
             if contact.status != ContactStatus::Active || contact.agent != Some(agent) {
-                return Err(ChatError::NotYours);
+                return Err(ContactError::NotYours);
             }
         } else {
             self.held_chat(agent, id).await?;
@@ -500,13 +437,13 @@ impl ChatService {
     }
 
     /// SPEC O-6, P-4: the agent ends the chat.
-    pub async fn agent_end(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+    pub async fn agent_end(&self, agent: AgentId, id: ContactId) -> Result<(), ContactError> {
         let contact = self.held_chat(agent, id).await?;
         self.end(contact, EndReason::EndedByAgent).await
     }
 
     /// SPEC K-2: the customer ends the chat, before or after an agent joined.
-    pub async fn customer_end(&self, id: ContactId) -> Result<(), ChatError> {
+    pub async fn customer_end(&self, id: ContactId) -> Result<(), ContactError> {
         let contact = self.open_chat(id).await?;
         let reason = if contact.status == ContactStatus::Active {
             EndReason::EndedByCustomer
@@ -518,7 +455,7 @@ impl ChatService {
 
     /// SPEC S-5: the agent's desktop is gone (closed, reloaded, or disconnected past the
     /// grace period): every chat the agent holds ends, and the agent is Not Ready.
-    pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
+    pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ContactError> {
         for contact in self.store.open_contacts().await? {
             if contact.channel.kind() == ContactKind::Chat && held_by(&contact) == Some(agent) {
                 self.end(contact, EndReason::PageClosed).await?;
@@ -541,11 +478,11 @@ impl ChatService {
         Ok(())
     }
 
-    async fn end(&self, contact: Contact, reason: EndReason) -> Result<(), ChatError> {
+    async fn end(&self, contact: Contact, reason: EndReason) -> Result<(), ContactError> {
         let ended = contact
             .status
             .apply(ContactKind::Chat, LifecycleEvent::End(reason))
-            .map_err(|_| ChatError::Ended)?;
+            .map_err(|_| ContactError::Ended)?;
         let now = now_ms();
         let guest = match held_by(&contact) {
             Some(_) => self.store.guest(contact.id).await?,
@@ -562,7 +499,7 @@ impl ChatService {
             .step_contact(contact.id, from, ended, None, now)
             .await?
         {
-            return Err(ChatError::Ended);
+            return Err(ContactError::Ended);
         }
         // SPEC G-5: the guest's notes go with the chat; so does a waiting invitation.
         self.store.remove_guest(contact.id).await?;
@@ -610,7 +547,7 @@ impl ChatService {
         contact: &Contact,
         agent: Option<AgentId>,
         note: SystemNote,
-    ) -> Result<ChatLine, ChatError> {
+    ) -> Result<ChatLine, ContactError> {
         Ok(self
             .add_line(
                 contact,
@@ -632,7 +569,7 @@ impl ChatService {
         sender: Sender,
         client_id: Option<&str>,
         body: LineBody,
-    ) -> Result<Appended, ChatError> {
+    ) -> Result<Appended, ContactError> {
         let appended = self
             .store
             .append_line(contact.id, &sender, client_id, &body, now_ms())

@@ -2,7 +2,8 @@
 //! Each look reads the chat's stored facts and the current settings, then acts or sets
 //! the next deadline ([`super::timers`] decides nothing).
 
-use super::{timers::Timer, ChatError, ChatService};
+use super::{timers::Timer, ChatService};
+use crate::contact::ContactError;
 use crate::{
     clock::now_ms,
     store::{ChatClock, StoreError},
@@ -58,7 +59,7 @@ impl ChatService {
         Ok(())
     }
 
-    async fn look(&self, id: ContactId, timer: Timer) -> Result<(), ChatError> {
+    async fn look(&self, id: ContactId, timer: Timer) -> Result<(), ContactError> {
         let contact = self.store.contact(id).await?;
         let waiting = matches!(
             contact.status,
@@ -175,7 +176,7 @@ impl ChatService {
         }
     }
 
-    async fn grace_ms(&self) -> Result<i64, ChatError> {
+    async fn grace_ms(&self) -> Result<i64, ContactError> {
         Ok(i64::from(self.store.chat_settings().await?.reconnect_grace_secs) * 1000)
     }
 }

@@ -13,8 +13,8 @@ pub mod reply;
 pub mod sanitize;
 
 use crate::{
-    chat::{views::contact_view, ChatError},
     clock::now_ms,
+    contact::{effects::Assignments, views::contact_view, ContactError},
     hub::Hub,
     routing::{engine::Input, Routing},
     store::{email::StoredEmail, Store},
@@ -37,19 +37,20 @@ const INLINE_LINK_SECS: i64 = 3600;
 /// agent is Reserved, and the agent's pages add its tab (without making it current, C-3).
 /// When that cannot be (the agent chose Not Ready a moment before, or the email is no
 /// longer waiting), routing gets it back and nothing is stored.
-pub async fn assign(
-    store: &dyn Store,
-    hub: &Hub,
-    routing: Option<&Routing>,
-    agent: AgentId,
-    id: ContactId,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let contact = store.contact(id).await?;
-    let hand_back = |requeue: bool| {
-        if let Some(routing) = routing {
-            routing.send(Input::EmailReleased { agent, contact: id });
+#[async_trait::async_trait]
+impl Assignments for EmailService {
+    async fn assigned(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let (store, hub) = (self.store.as_ref(), &self.hub);
+        let contact = store.contact(id).await?;
+        let hand_back = |requeue: bool| {
+            self.routing
+                .send(Input::EmailReleased { agent, contact: id });
             if requeue {
-                routing.send(Input::EmailQueued {
+                self.routing.send(Input::EmailQueued {
                     contact: id,
                     csq: contact.csq,
                     queued_at_ms: contact.queued_at_ms,
@@ -57,31 +58,31 @@ pub async fn assign(
                     sticky: None,
                 });
             }
+        };
+        let Ok(status) = contact
+            .status
+            .apply(ContactKind::Email, LifecycleEvent::Assign)
+        else {
+            tracing::warn!(contact = %id, status = ?contact.status, "email no longer waiting: not assigned");
+            hand_back(false);
+            return Ok(());
+        };
+        if let Err(e) = hub.apply(agent, StateEvent::ContactAccepted).await {
+            tracing::info!(agent = %agent, contact = %id, error = %e, "agent no longer available: email back to its queue");
+            hand_back(true);
+            return Ok(());
         }
-    };
-    let Ok(status) = contact
-        .status
-        .apply(ContactKind::Email, LifecycleEvent::Assign)
-    else {
-        tracing::warn!(contact = %id, status = ?contact.status, "email no longer waiting: not assigned");
-        hand_back(false);
-        return Ok(());
-    };
-    if let Err(e) = hub.apply(agent, StateEvent::ContactAccepted).await {
-        tracing::info!(agent = %agent, contact = %id, error = %e, "agent no longer available: email back to its queue");
-        hand_back(true);
-        return Ok(());
+        let now = now_ms();
+        store.update_contact(id, status, Some(agent), now).await?;
+        store.snapshot_wrap_up(id, contact.csq).await?;
+        store.set_thread_agent(id, agent, now).await?;
+        let contact = store.contact(id).await?;
+        let view = contact_view(store, &contact, agent).await?;
+        hub.record(agent, AgentEvent::ContactAssigned { contact: view })
+            .await?;
+        tracing::info!(agent = %agent, contact = %id, "email assigned");
+        Ok(())
     }
-    let now = now_ms();
-    store.update_contact(id, status, Some(agent), now).await?;
-    store.snapshot_wrap_up(id, contact.csq).await?;
-    store.set_thread_agent(id, agent, now).await?;
-    let contact = store.contact(id).await?;
-    let view = contact_view(store, &contact, agent).await?;
-    hub.record(agent, AgentEvent::ContactAssigned { contact: view })
-        .await?;
-    tracing::info!(agent = %agent, contact = %id, "email assigned");
-    Ok(())
 }
 
 pub struct EmailService {
@@ -91,7 +92,7 @@ pub struct EmailService {
     pub files: Files,
     /// Signs the addresses of inline images, which the sandboxed email frame loads
     /// without the agent's cookie.
-    pub key: crate::chat::token::TokenKey,
+    pub key: crate::contact::token::TokenKey,
     /// SPEC E-4: how long a reply waits for the agent who last handled its thread.
     pub sticky: Duration,
     /// Set to true when the server stops: the mailbox connectors log out and end.
@@ -133,25 +134,29 @@ impl EmailService {
     }
 
     /// The contact, if it is an email this agent holds now.
-    pub async fn held_email(&self, agent: AgentId, id: ContactId) -> Result<Contact, ChatError> {
+    pub async fn held_email(&self, agent: AgentId, id: ContactId) -> Result<Contact, ContactError> {
         let contact = self.store.contact(id).await.map_err(|e| match e {
-            crate::store::StoreError::NotFound => ChatError::NotYours,
+            crate::store::StoreError::NotFound => ContactError::NotYours,
             e => e.into(),
         })?;
         if contact.channel != Channel::Email {
-            return Err(ChatError::NotYours);
+            return Err(ContactError::NotYours);
         }
         if contact.status.is_ended() {
-            return Err(ChatError::Ended);
+            return Err(ContactError::Ended);
         }
         if contact.status != ContactStatus::Active || contact.agent != Some(agent) {
-            return Err(ChatError::NotYours);
+            return Err(ContactError::NotYours);
         }
         Ok(contact)
     }
 
     /// The email as the agent's panel reads it (only for the agent who holds it).
-    pub async fn readable(&self, agent: AgentId, id: ContactId) -> Result<StoredEmail, ChatError> {
+    pub async fn readable(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+    ) -> Result<StoredEmail, ContactError> {
         self.held_email(agent, id).await?;
         Ok(self.store.email(id).await?)
     }
@@ -163,14 +168,14 @@ impl EmailService {
         agent: AgentId,
         id: ContactId,
         csq: CsqId,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         let contact = self.held_email(agent, id).await?;
         if !self.store.csqs().await?.iter().any(|c| c.id == csq) {
             return Err(FieldError::new(Field::Csqs, Problem::UnknownId { id: csq.0 }).into());
         }
         // Only if it is still this agent's (another tab may have discarded it meanwhile).
         match self.store.requeue_email(id, csq, agent, now_ms()).await {
-            Err(crate::store::StoreError::NotFound) => return Err(ChatError::NotYours),
+            Err(crate::store::StoreError::NotFound) => return Err(ContactError::NotYours),
             result => result?,
         }
         self.release(agent, id, EndReason::Requeued).await;
@@ -186,10 +191,10 @@ impl EmailService {
 
     /// SPEC Q-2: the email leaves the agent's list and ends; the original stays in the
     /// mailbox (Switchboard never deletes there).
-    pub async fn discard(&self, agent: AgentId, id: ContactId) -> Result<(), ChatError> {
+    pub async fn discard(&self, agent: AgentId, id: ContactId) -> Result<(), ContactError> {
         self.held_email(agent, id).await?;
         match self.store.discard_email(id, agent, now_ms()).await {
-            Err(crate::store::StoreError::NotFound) => return Err(ChatError::NotYours),
+            Err(crate::store::StoreError::NotFound) => return Err(ContactError::NotYours),
             result => result?,
         }
         self.release(agent, id, EndReason::Discarded).await;
@@ -203,7 +208,7 @@ impl EmailService {
     /// the agent's own Requeue excludes, Q-1). The thread keeps its last agent for the
     /// customer's next reply (E-4); the email itself does not wait for an agent who just
     /// left.
-    pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ChatError> {
+    pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ContactError> {
         for contact in self.store.open_contacts().await? {
             if contact.channel == Channel::Email
                 && contact.status == ContactStatus::Active
@@ -218,9 +223,9 @@ impl EmailService {
         Ok(())
     }
 
-    async fn put_back(&self, agent: AgentId, contact: Contact) -> Result<(), ChatError> {
+    async fn put_back(&self, agent: AgentId, contact: Contact) -> Result<(), ContactError> {
         match self.store.put_back_email(contact.id, agent).await {
-            Err(crate::store::StoreError::NotFound) => return Err(ChatError::NotYours),
+            Err(crate::store::StoreError::NotFound) => return Err(ContactError::NotYours),
             result => result?,
         }
         self.release(agent, contact.id, EndReason::PageClosed).await;

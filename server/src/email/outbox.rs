@@ -9,7 +9,7 @@ use super::{
     EmailService,
 };
 use crate::{
-    chat::views::contact_view, clock::now_ms, routing::engine::Input, store::reply::OutboxItem,
+    clock::now_ms, contact::views::contact_view, routing::engine::Input, store::reply::OutboxItem,
 };
 use app::domain::{protocol::AgentEvent, state::StateEvent};
 use lettre::{

@@ -7,8 +7,8 @@ use super::{
     sanitize, EmailService,
 };
 use crate::{
-    chat::ChatError,
     clock::now_ms,
+    contact::ContactError,
     store::{
         email::StoredEmail,
         reply::{NewDraftFile, NewOutbox, StoredDraftFile},
@@ -69,8 +69,8 @@ pub struct FileHeader<'a> {
     pub declared: Option<u64>,
 }
 
-fn invalid(e: FieldError) -> ChatError {
-    ChatError::Invalid(vec![e])
+fn invalid(e: FieldError) -> ContactError {
+    ContactError::Invalid(vec![e])
 }
 
 impl EmailService {
@@ -80,7 +80,7 @@ impl EmailService {
         agent: AgentId,
         id: ContactId,
         input: &ReplyInput,
-    ) -> Result<Draft, ChatError> {
+    ) -> Result<Draft, ContactError> {
         let original = self.readable(agent, id).await?;
         self.store_draft(agent, id, &original, input).await
     }
@@ -92,14 +92,14 @@ impl EmailService {
         id: ContactId,
         original: &StoredEmail,
         input: &ReplyInput,
-    ) -> Result<Draft, ChatError> {
-        check_draft(input).map_err(ChatError::Invalid)?;
+    ) -> Result<Draft, ContactError> {
+        check_draft(input).map_err(ContactError::Invalid)?;
         let mut input = input.clone();
         if original.view.is_html {
             input.body = compose::clean_reply_html(&input.body, id);
         }
         match self.store.save_draft(id, agent, &input, now_ms()).await {
-            Err(StoreError::NotFound) => return Err(ChatError::NotYours),
+            Err(StoreError::NotFound) => return Err(ContactError::NotYours),
             r => r?,
         }
         Ok(self.store.draft(id).await?.unwrap_or_default())
@@ -115,7 +115,7 @@ impl EmailService {
         id: ContactId,
         header: FileHeader<'_>,
         body: S,
-    ) -> Result<DraftFile, ChatError>
+    ) -> Result<DraftFile, ContactError>
     where
         S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -179,11 +179,11 @@ impl EmailService {
             .map_err(|e| match e {
                 super::files::PutError::Over(read) => over(read),
                 super::files::PutError::Io(e) => {
-                    ChatError::Store(StoreError::Corrupt(e.to_string()))
+                    ContactError::Store(StoreError::Corrupt(e.to_string()))
                 }
                 super::files::PutError::Body(e) => {
                     tracing::info!(contact = %id, error = %e, "upload interrupted");
-                    ChatError::Unavailable(format!("The upload of \"{name}\" was interrupted."))
+                    ContactError::Unavailable(format!("The upload of \"{name}\" was interrupted."))
                 }
             })?;
         if refused_type(&name, &staged.upload.head) {
@@ -194,7 +194,7 @@ impl EmailService {
             .files
             .keep(staged)
             .await
-            .map_err(|e| ChatError::Store(StoreError::Corrupt(e.to_string())))?;
+            .map_err(|e| ContactError::Store(StoreError::Corrupt(e.to_string())))?;
         let new = NewDraftFile {
             name: name.clone(),
             content_type: if content_type.is_empty() {
@@ -214,7 +214,7 @@ impl EmailService {
             }
             Err(StoreError::NotFound) => {
                 self.forget_unused(vec![upload.sha256]).await;
-                Err(ChatError::NotYours)
+                Err(ContactError::NotYours)
             }
             Err(e) => Err(e.into()),
         }
@@ -226,13 +226,13 @@ impl EmailService {
         agent: AgentId,
         id: ContactId,
         file: DraftFileId,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         match self.store.remove_draft_file(id, agent, file).await {
             Ok(sha) => {
                 self.forget_files(vec![sha]).await;
                 Ok(())
             }
-            Err(StoreError::NotFound) => Err(ChatError::NotYours),
+            Err(StoreError::NotFound) => Err(ContactError::NotYours),
             Err(e) => Err(e.into()),
         }
     }
@@ -243,16 +243,19 @@ impl EmailService {
         agent: AgentId,
         id: ContactId,
         file: DraftFileId,
-    ) -> Result<(StoredDraftFile, std::path::PathBuf), ChatError> {
+    ) -> Result<(StoredDraftFile, std::path::PathBuf), ContactError> {
         self.held_email(agent, id).await?;
         let stored = match self.store.draft_file(file).await {
-            Err(StoreError::NotFound) => return Err(ChatError::NotYours),
+            Err(StoreError::NotFound) => return Err(ContactError::NotYours),
             r => r?,
         };
         if stored.contact != id {
-            return Err(ChatError::NotYours);
+            return Err(ContactError::NotYours);
         }
-        let path = self.files.path(&stored.sha256).ok_or(ChatError::NotYours)?;
+        let path = self
+            .files
+            .path(&stored.sha256)
+            .ok_or(ContactError::NotYours)?;
         Ok((stored, path))
     }
 
@@ -289,18 +292,18 @@ impl EmailService {
         agent: AgentId,
         id: ContactId,
         input: &ReplyInput,
-    ) -> Result<(), ChatError> {
+    ) -> Result<(), ContactError> {
         let original = self.readable(agent, id).await?;
         let draft = self.store_draft(agent, id, &original, input).await?;
-        check_send(&draft.input, &draft.files).map_err(ChatError::Invalid)?;
+        check_send(&draft.input, &draft.files).map_err(ContactError::Invalid)?;
         let Some(mailbox) = self.mailboxes.get(&original.mailbox) else {
-            return Err(ChatError::Unavailable(format!(
+            return Err(ContactError::Unavailable(format!(
                 "The mailbox \"{}\" is no longer configured: this reply cannot be sent.",
                 original.mailbox
             )));
         };
         if mailbox.smtp.is_none() {
-            return Err(ChatError::Unavailable(format!(
+            return Err(ContactError::Unavailable(format!(
                 "The mailbox \"{}\" has no SMTP server configured: replies cannot be sent. \
                  An administrator can add one.",
                 original.mailbox
@@ -311,7 +314,7 @@ impl EmailService {
             .parse::<lettre::Address>()
             .map(|a| Mailbox::new(mailbox.display_name.clone(), a))
             .map_err(|e| {
-                ChatError::Unavailable(format!("The mailbox's address is not usable: {e}"))
+                ContactError::Unavailable(format!("The mailbox's address is not usable: {e}"))
             })?;
         let mut files = Vec::with_capacity(draft.files.len());
         for f in &draft.files {
@@ -369,7 +372,7 @@ impl EmailService {
             message_id,
         };
         let queued = match self.store.queue_reply(&outbox, now).await {
-            Err(StoreError::NotFound) => return Err(ChatError::NotYours),
+            Err(StoreError::NotFound) => return Err(ContactError::NotYours),
             r => r?,
         };
         // The pages let the email go before the outbox may send (and, if refused, give it
@@ -383,14 +386,14 @@ impl EmailService {
         Ok(())
     }
 
-    async fn read_file(&self, sha256: &str) -> Result<Vec<u8>, ChatError> {
+    async fn read_file(&self, sha256: &str) -> Result<Vec<u8>, ContactError> {
         let path = self
             .files
             .path(sha256)
-            .ok_or_else(|| ChatError::Store(StoreError::Corrupt(format!("file {sha256}"))))?;
+            .ok_or_else(|| ContactError::Store(StoreError::Corrupt(format!("file {sha256}"))))?;
         tokio::fs::read(&path)
             .await
-            .map_err(|e| ChatError::Store(StoreError::Corrupt(format!("file {sha256}: {e}"))))
+            .map_err(|e| ContactError::Store(StoreError::Corrupt(format!("file {sha256}: {e}"))))
     }
 }
 

@@ -3,7 +3,7 @@
 //! plain apology. Handlers return `Result<_, AppError>` and read JSON with [`JsonBody`] and
 //! paths with [`PathParam`], whose rejections are [`AppError`]s too.
 
-use crate::{chat::ChatError, store::StoreError};
+use crate::{contact::ContactError, store::StoreError};
 use app::domain::{
     refusal::Refusal,
     validate::{Field, FieldError, Problem},
@@ -66,16 +66,16 @@ impl From<StoreError> for AppError {
     }
 }
 
-impl From<ChatError> for AppError {
-    fn from(e: ChatError) -> Self {
+impl From<ContactError> for AppError {
+    fn from(e: ContactError) -> Self {
         match e {
-            ChatError::Invalid(errors) => AppError::Invalid(errors),
-            ChatError::NotYours | ChatError::Ended | ChatError::OfferGone => {
+            ContactError::Invalid(errors) => AppError::Invalid(errors),
+            ContactError::NotYours | ContactError::Ended | ContactError::OfferGone => {
                 AppError::NotFound("This contact is not in your hands.")
             }
-            ChatError::QueueFull => AppError::QueueFull,
-            ChatError::Unavailable(message) => AppError::Unavailable(message),
-            ChatError::Store(e) => e.into(),
+            ContactError::QueueFull => AppError::QueueFull,
+            ContactError::Unavailable(message) => AppError::Unavailable(message),
+            ContactError::Store(e) => e.into(),
             e => AppError::internal(e),
         }
     }

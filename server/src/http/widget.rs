@@ -6,7 +6,7 @@ use super::{
     error::{AppError, JsonBody},
     AppState,
 };
-use crate::chat::token::{chat_cookie, CHAT_COOKIE};
+use crate::chat::cookie::{chat_cookie, CHAT_COOKIE};
 use app::api::ClientInfo;
 use app::domain::{
     contact::ContactStatus,

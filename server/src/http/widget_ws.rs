@@ -3,7 +3,8 @@
 
 use super::{frames::Received, widget::chat_from_cookie, AppState};
 use crate::{
-    chat::{flood::Flooding, rooms::RoomEvent, ChatError},
+    chat::rooms::RoomEvent,
+    contact::{ContactError, Flooding},
     metrics::DeliveredTo,
     services::Services,
 };
@@ -142,18 +143,18 @@ impl Widget {
             Ok(()) => Ok(()),
             Err(e) => {
                 let error = match e {
-                    ChatError::Invalid(mut errors) => match errors.pop() {
+                    ContactError::Invalid(mut errors) => match errors.pop() {
                         Some(e) => WidgetError::Invalid(e),
                         None => WidgetError::Malformed,
                     },
-                    ChatError::Ended => WidgetError::ChatEnded,
-                    ChatError::Flooding(Flooding::TooFast { per_sec, wait }) => {
+                    ContactError::Ended => WidgetError::ChatEnded,
+                    ContactError::Flooding(Flooding::TooFast { per_sec, wait }) => {
                         WidgetError::TooFast {
                             per_sec,
                             wait_ms: wait.as_millis() as u64,
                         }
                     }
-                    ChatError::Flooding(Flooding::TooManyMessages { max }) => {
+                    ContactError::Flooding(Flooding::TooManyMessages { max }) => {
                         WidgetError::TooManyMessages { max }
                     }
                     e => {

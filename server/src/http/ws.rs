@@ -445,7 +445,10 @@ impl Connection {
     }
 
     /// Tells the page why a chat command was refused; success shows through events.
-    async fn answer(&mut self, result: Result<(), crate::chat::ChatError>) -> Result<(), End> {
+    async fn answer(
+        &mut self,
+        result: Result<(), crate::contact::ContactError>,
+    ) -> Result<(), End> {
         match result {
             Ok(()) => Ok(()),
             Err(e) => self.reject(e.for_desktop()).await,

@@ -1,14 +1,12 @@
-//! The customer's chat-session token: the chat's id signed with the server's secret
-//! (HMAC-SHA256), so it opens that one chat and nothing else.
+//! Signed tokens that open one contact, or one thing of it, and nothing else: an id signed
+//! with the server's secret (HMAC-SHA256) for one purpose, optionally until an expiry (the
+//! customer's chat cookie, the addresses of an email's inline images).
 
 use app::domain::ids::ContactId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
-
-/// Name of the widget's HttpOnly cookie, sent only to `/widget`.
-pub const CHAT_COOKIE: &str = "sb_chat";
 
 #[derive(Clone)]
 pub struct TokenKey(Vec<u8>);
@@ -72,17 +70,6 @@ impl TokenKey {
     }
 }
 
-/// The `Set-Cookie` value for a chat: HttpOnly, for `/widget` only. Over HTTPS it is
-/// `SameSite=None; Secure; Partitioned` so the widget works inside other sites' pages.
-pub fn chat_cookie(token: &str, secure: bool) -> String {
-    let site = if secure {
-        "SameSite=None; Secure; Partitioned"
-    } else {
-        "SameSite=Lax"
-    };
-    format!("{CHAT_COOKIE}={token}; Path=/widget; HttpOnly; {site}; Max-Age=86400")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,12 +110,5 @@ mod tests {
             None,
             "another file"
         );
-    }
-
-    #[test]
-    fn cookie_is_http_only_and_scoped_to_the_widget() {
-        let c = chat_cookie("t", false);
-        assert!(c.contains("HttpOnly") && c.contains("Path=/widget") && c.contains("SameSite=Lax"));
-        assert!(chat_cookie("t", true).contains("SameSite=None; Secure; Partitioned"));
     }
 }

@@ -1,22 +1,40 @@
 //! What the routing engine's decisions do: record the contact's lifecycle, put offers on
-//! the agent's desktop, and make an agent who let an offer expire Not Ready (SPEC S-4).
+//! the agent's desktop, and make an agent who let an offer expire Not Ready (SPEC S-4). A
+//! contact given to an agent outright (an email) is the channel's to carry out: it
+//! registers an [`Assignments`], so this module never reaches up into a channel.
+//!
+//! These run inside the routing actor's loop: they may send routing an input, never wait
+//! for one of its answers (see the crate's realtime design).
 
 use super::views::{invitation_view, offer_view};
 use crate::{hub::Hub, routing::engine::Output, routing::RoutingEffects, store::Store};
-use app::domain::{contact::ContactStatus, protocol::AgentEvent, state::StateEvent};
+use app::domain::{
+    contact::ContactStatus,
+    ids::{AgentId, ContactId},
+    protocol::AgentEvent,
+    state::StateEvent,
+};
 use async_trait::async_trait;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-pub struct ChatEffects {
+type EffectResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// A channel whose contacts routing gives to an agent outright (accepted at once): it
+/// carries the assignment out, or hands the contact back to routing when it cannot.
+#[async_trait]
+pub trait Assignments: Send + Sync {
+    async fn assigned(&self, agent: AgentId, contact: ContactId) -> EffectResult;
+}
+
+pub struct Effects {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
-    /// The routing actor these effects serve (set once it runs): an assignment that cannot
-    /// be carried out is handed back to it.
-    pub routing: std::sync::OnceLock<crate::routing::Routing>,
+    /// Set once the channel that takes assignments is wired (after routing runs).
+    pub assignments: OnceLock<Arc<dyn Assignments>>,
 }
 
 #[async_trait]
-impl RoutingEffects for ChatEffects {
+impl RoutingEffects for Effects {
     async fn apply(&self, output: &Output) {
         if let Err(e) = self.try_apply(output).await {
             tracing::error!(error = %e, ?output, "routing effect failed");
@@ -24,11 +42,8 @@ impl RoutingEffects for ChatEffects {
     }
 }
 
-impl ChatEffects {
-    async fn try_apply(
-        &self,
-        output: &Output,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+impl Effects {
+    async fn try_apply(&self, output: &Output) -> EffectResult {
         let now = crate::clock::now_ms();
         match output {
             Output::Offer {
@@ -121,16 +136,12 @@ impl ChatEffects {
             }
             // The chat service carries out accepts itself, once it knows it won; it refuses
             // an invitation that cannot be made.
-            Output::Assigned { agent, contact, .. } => {
-                crate::email::assign(
-                    self.store.as_ref(),
-                    &self.hub,
-                    self.routing.get(),
-                    *agent,
-                    *contact,
-                )
-                .await?;
-            }
+            Output::Assigned { agent, contact, .. } => match self.assignments.get() {
+                Some(assignments) => assignments.assigned(*agent, *contact).await?,
+                None => {
+                    tracing::error!(%agent, %contact, "an assignment before its channel was wired")
+                }
+            },
             // The routing actor keeps its own timers.
             Output::WakeAt { .. } => {}
             Output::Accepted { .. }

@@ -1,0 +1,81 @@
+//! What holds for every contact, whatever its channel: the error every contact action
+//! returns, the views the agent's pages receive, the signed tokens that open one contact,
+//! and what the routing engine's decisions do. [`crate::chat`] and [`crate::email`] build on
+//! this module and never on each other; it reaches neither (a channel that must act on a
+//! routing decision registers an [`effects::Assignments`]).
+
+pub mod effects;
+pub mod token;
+pub mod views;
+
+use crate::{hub::HubError, store::StoreError};
+use app::domain::{protocol::CommandError, validate::FieldError};
+use std::time::Duration;
+
+/// Why a customer's message is refused before it is stored (what a customer may send is
+/// bounded on every channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flooding {
+    /// Faster than the rate: the customer may send again after this long.
+    TooFast { per_sec: u32, wait: Duration },
+    /// The contact holds as many customer messages as one may.
+    TooManyMessages { max: u32 },
+}
+
+/// The error of every contact action (accept, send, end, invite, requeue, reply...).
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError {
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("this contact has ended")]
+    Ended,
+    #[error("this contact is no longer offered to this agent")]
+    OfferGone,
+    #[error("this contact is not held by this agent")]
+    NotYours,
+    #[error("the agent is alone in this chat")]
+    AloneInChat,
+    #[error("no invitation can be made now")]
+    CannotInvite,
+    /// The contact's queue holds as many waiting contacts as the administrator allows.
+    #[error("the queue is full")]
+    QueueFull,
+    /// The customer sends too much.
+    #[error("customer refused: {0:?}")]
+    Flooding(Flooding),
+    /// Something the agent cannot fix from the page (a mailbox without SMTP server, say).
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+}
+
+impl From<FieldError> for ContactError {
+    fn from(e: FieldError) -> Self {
+        ContactError::Invalid(vec![e])
+    }
+}
+
+impl ContactError {
+    /// The refusal a desktop page is told; internal details stay in the log.
+    pub fn for_desktop(self) -> CommandError {
+        match self {
+            ContactError::Invalid(mut errors) => match errors.pop() {
+                Some(e) => CommandError::Invalid(e),
+                None => CommandError::Malformed,
+            },
+            ContactError::Ended => CommandError::ChatEnded,
+            ContactError::OfferGone => CommandError::OfferGone,
+            ContactError::NotYours => CommandError::NotYours,
+            ContactError::AloneInChat => CommandError::AloneInChat,
+            ContactError::CannotInvite => CommandError::CannotInvite,
+            ContactError::Hub(HubError::State(e)) => CommandError::State(e),
+            e => {
+                tracing::error!(error = %e, "contact command failed");
+                CommandError::Internal
+            }
+        }
+    }
+}
