@@ -34,8 +34,8 @@ macro_rules! impl_email_store {
             use $crate::store::{
                 email::{EmailStore, NewEmail, StoredAttachment, StoredEmail, Taken},
                 email_sql::{references_to_follow, SUBJECT_THREAD_MS},
-                sql::{from_json, to_json},
-                Store, StoreError, StoreResult,
+                sql::{found, from_json, to_json},
+                ContactStore, StoreError, StoreResult,
             };
 
             fn attachment_from_row(row: &$row) -> StoreResult<StoredAttachment> {
@@ -350,14 +350,15 @@ macro_rules! impl_email_store {
                 }
 
                 async fn attachment(&self, id: AttachmentId) -> StoreResult<StoredAttachment> {
-                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {ATTACHMENT_COLUMNS} FROM email_attachments WHERE id = $1"
-                    )))
-                    .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                    attachment_from_row(&row)
+                    found(
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "SELECT {ATTACHMENT_COLUMNS} FROM email_attachments WHERE id = $1"
+                        )))
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?,
+                        attachment_from_row,
+                    )
                 }
 
                 async fn set_thread_agent(

@@ -24,6 +24,9 @@ impl PgStore {
 }
 
 super::sql::impl_store!(PgStore, "postgres", sqlx::postgres::PgRow);
+super::agents_sql::impl_agents_store!(PgStore, sqlx::postgres::PgRow);
+super::contacts_sql::impl_contacts_store!(PgStore, sqlx::postgres::PgRow);
+super::settings_sql::impl_settings_store!(PgStore, sqlx::postgres::PgRow);
 super::email_sql::impl_email_store!(PgStore, sqlx::postgres::PgRow);
 super::reply_sql::impl_reply_store!(PgStore, sqlx::postgres::PgRow);
 super::intake_sql::impl_intake_store!(PgStore, sqlx::postgres::PgRow);

@@ -12,7 +12,7 @@ macro_rules! impl_reply_store {
             };
             use $crate::store::{
                 reply::{NewDraftFile, NewOutbox, OutboxItem, OutboxState, ReplyStore, StoredDraftFile},
-                sql::{from_json, to_json},
+                sql::{found, from_json, to_json},
                 StoreError, StoreResult,
             };
 
@@ -181,14 +181,15 @@ macro_rules! impl_reply_store {
                 }
 
                 async fn draft_file(&self, id: DraftFileId) -> StoreResult<StoredDraftFile> {
-                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {FILE_COLUMNS} FROM draft_files WHERE id = $1"
-                    )))
-                    .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                    file_from_row(&row)
+                    found(
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "SELECT {FILE_COLUMNS} FROM draft_files WHERE id = $1"
+                        )))
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?,
+                        file_from_row,
+                    )
                 }
 
                 async fn remove_draft_file(

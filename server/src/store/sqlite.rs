@@ -30,6 +30,9 @@ impl SqliteStore {
 }
 
 super::sql::impl_store!(SqliteStore, "sqlite", sqlx::sqlite::SqliteRow);
+super::agents_sql::impl_agents_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::contacts_sql::impl_contacts_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::settings_sql::impl_settings_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::email_sql::impl_email_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::reply_sql::impl_reply_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::intake_sql::impl_intake_store!(SqliteStore, sqlx::sqlite::SqliteRow);

@@ -1,0 +1,115 @@
+//! What the store keeps of agents: accounts and their credentials, login sessions, and each
+//! agent's stream of events with the current status (SPEC S-1 to S-6, D-4). A separate
+//! trait, included by [`super::Store`].
+
+use super::StoreResult;
+use app::domain::{
+    agent::{Agent, Role},
+    ids::AgentId,
+    protocol::{Envelope, Seq},
+    state::{AgentStatus, StateReason},
+};
+use async_trait::async_trait;
+use std::fmt;
+
+/// A user to create. The password arrives already hashed.
+#[derive(Clone)]
+pub struct NewAgent {
+    pub username: String,
+    pub display_name: String,
+    pub alias: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub max_chats: u32,
+    pub max_emails: u32,
+}
+
+/// What a login checks against. `Debug` hides the hash so it never reaches a log.
+#[derive(Clone)]
+pub struct Credentials {
+    pub agent: AgentId,
+    pub password_hash: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("agent", &self.agent)
+            .field("password_hash", &"<hidden>")
+            .finish()
+    }
+}
+
+/// One line of the state audit (SPEC S-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateLogEntry {
+    pub at_ms: i64,
+    pub from: AgentStatus,
+    pub to: AgentStatus,
+    pub reason: StateReason,
+}
+
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    async fn create_agent(&self, new: &NewAgent) -> StoreResult<AgentId>;
+
+    async fn agent(&self, id: AgentId) -> StoreResult<Agent>;
+
+    async fn agents(&self) -> StoreResult<Vec<Agent>>;
+
+    /// The credentials of a username (case-insensitive), if such a user exists.
+    async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
+
+    /// Stores a session by the hash of its token (the token itself is never stored).
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent: AgentId,
+        now_ms: i64,
+        expires_at_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// The agent of an unexpired session.
+    async fn session_agent(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<AgentId>>;
+
+    /// When the session ends (Unix ms), if it exists.
+    async fn session_expiry(&self, token_hash: &str) -> StoreResult<Option<i64>>;
+
+    /// Ends every session of the agent (logout ends all of the agent's pages).
+    async fn delete_sessions(&self, agent: AgentId) -> StoreResult<()>;
+
+    /// The agent's current status and the stream position it reflects (logged out and 0
+    /// for an agent who never logged in).
+    async fn agent_status(&self, agent: AgentId) -> StoreResult<(AgentStatus, Seq)>;
+
+    /// In one transaction: appends a state-changed event to the agent's stream, updates the
+    /// current status, and records the audit line (SPEC S-6). Returns the stored event.
+    async fn record_state_change(
+        &self,
+        agent: AgentId,
+        from: &AgentStatus,
+        to: &AgentStatus,
+        reason: StateReason,
+        at_ms: i64,
+    ) -> StoreResult<Envelope>;
+
+    /// Appends an event that is not a state change (an offer, a contact assigned) to the
+    /// agent's stream.
+    async fn record_agent_event(
+        &self,
+        agent: AgentId,
+        event: &app::domain::protocol::AgentEvent,
+        at_ms: i64,
+    ) -> StoreResult<Envelope>;
+
+    /// Events after `after`, in order, at most `limit`.
+    async fn events_after(
+        &self,
+        agent: AgentId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<Envelope>>;
+
+    /// The agent's state audit, oldest first.
+    async fn state_log(&self, agent: AgentId) -> StoreResult<Vec<StateLogEntry>>;
+}

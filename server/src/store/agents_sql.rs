@@ -1,0 +1,271 @@
+//! The agents tables' SQL, shared by both backends like [`super::sql`] (whose helpers it uses).
+
+macro_rules! impl_agents_store {
+    ($store:ty, $row:ty) => {
+        mod agents_impl {
+            use super::*;
+            use $crate::store::agents::AgentStore;
+
+            #[async_trait::async_trait]
+            impl AgentStore for $store {
+                async fn create_agent(&self, new: &NewAgent) -> StoreResult<AgentId> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO agents (username, display_name, alias, role, password_hash, \
+                         max_chats, max_emails, created_at_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(&new.username)
+                    .bind(&new.display_name)
+                    .bind(&new.alias)
+                    .bind(new.role.as_str())
+                    .bind(&new.password_hash)
+                    .bind(i64::from(new.max_chats))
+                    .bind(i64::from(new.max_emails))
+                    .bind($crate::clock::now_ms())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(conflict_or)?;
+                    Ok(AgentId(id))
+                }
+
+                async fn agent(&self, id: AgentId) -> StoreResult<Agent> {
+                    found(
+                        sqlx::query(
+                        "SELECT id, username, display_name, alias, role, max_chats, max_emails \
+                         FROM agents WHERE id = $1",
+                    )
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?,
+                        agent_from_row,
+                    )
+                }
+
+                async fn agents(&self) -> StoreResult<Vec<Agent>> {
+                    let rows = sqlx::query(
+                        "SELECT id, username, display_name, alias, role, max_chats, max_emails \
+                         FROM agents ORDER BY username",
+                    )
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.iter().map(agent_from_row).collect()
+                }
+
+                async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
+                    let row = sqlx::query(
+                        "SELECT id, password_hash FROM agents WHERE lower(username) = lower($1)",
+                    )
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| {
+                        Ok(Credentials {
+                            agent: AgentId(r.try_get("id")?),
+                            password_hash: r.try_get("password_hash")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                async fn create_session(
+                    &self,
+                    token_hash: &str,
+                    agent: AgentId,
+                    now_ms: i64,
+                    expires_at_ms: i64,
+                ) -> StoreResult<()> {
+                    // Expired sessions are swept as new ones are made.
+                    sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
+                        .bind(now_ms)
+                        .execute(&self.pool)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, agent_id, created_at_ms, expires_at_ms) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(token_hash)
+                    .bind(agent.0)
+                    .bind(now_ms)
+                    .bind(expires_at_ms)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(conflict_or)?;
+                    Ok(())
+                }
+
+                async fn session_agent(
+                    &self,
+                    token_hash: &str,
+                    now_ms: i64,
+                ) -> StoreResult<Option<AgentId>> {
+                    let id: Option<i64> = sqlx::query_scalar(
+                        "SELECT agent_id FROM sessions WHERE token_hash = $1 AND expires_at_ms > $2",
+                    )
+                    .bind(token_hash)
+                    .bind(now_ms)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(id.map(AgentId))
+                }
+
+                async fn session_expiry(&self, token_hash: &str) -> StoreResult<Option<i64>> {
+                    Ok(sqlx::query_scalar("SELECT expires_at_ms FROM sessions WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .fetch_optional(&self.pool)
+                        .await?)
+                }
+
+                async fn delete_sessions(&self, agent: AgentId) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+                        .bind(agent.0)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn agent_status(&self, agent: AgentId) -> StoreResult<(AgentStatus, Seq)> {
+                    let row = sqlx::query("SELECT status, last_seq FROM agent_status WHERE agent_id = $1")
+                        .bind(agent.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    match row {
+                        Some(row) => {
+                            let status: String = row.try_get("status")?;
+                            Ok((from_json(&status)?, row.try_get::<i64, _>("last_seq")? as Seq))
+                        }
+                        None => Ok((AgentStatus::logged_out(), 0)),
+                    }
+                }
+
+                async fn record_state_change(
+                    &self,
+                    agent: AgentId,
+                    from: &AgentStatus,
+                    to: &AgentStatus,
+                    reason: StateReason,
+                    at_ms: i64,
+                ) -> StoreResult<Envelope> {
+                    let event = AgentEvent::StateChanged {
+                        status: *to,
+                        reason,
+                    };
+                    let mut tx = self.pool.begin().await?;
+                    // Writing first takes SQLite's write lock at once, so concurrent changes for
+                    // different agents queue on the busy timeout instead of failing.
+                    let seq: i64 = sqlx::query_scalar(
+                        "INSERT INTO agent_status (agent_id, status, last_seq) VALUES ($1, $2, 1) \
+                         ON CONFLICT (agent_id) DO UPDATE \
+                         SET status = excluded.status, last_seq = agent_status.last_seq + 1 \
+                         RETURNING last_seq",
+                    )
+                    .bind(agent.0)
+                    .bind(to_json(to)?)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO agent_events (agent_id, seq, at_ms, event) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(agent.0)
+                    .bind(seq)
+                    .bind(at_ms)
+                    .bind(to_json(&event)?)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO agent_state_log (agent_id, at_ms, from_state, to_state, reason, badge) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(agent.0)
+                    .bind(at_ms)
+                    .bind(to_json(from)?)
+                    .bind(to_json(to)?)
+                    .bind(reason.as_str())
+                    .bind(to.badge.map(|b| b.to_string()))
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(Envelope {
+                        seq: seq as Seq,
+                        at_ms,
+                        event,
+                    })
+                }
+
+                async fn record_agent_event(
+                    &self,
+                    agent: AgentId,
+                    event: &AgentEvent,
+                    at_ms: i64,
+                ) -> StoreResult<Envelope> {
+                    let mut tx = self.pool.begin().await?;
+                    let seq: i64 = sqlx::query_scalar(
+                        "UPDATE agent_status SET last_seq = last_seq + 1 WHERE agent_id = $1 \
+                         RETURNING last_seq",
+                    )
+                    .bind(agent.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                    sqlx::query(
+                        "INSERT INTO agent_events (agent_id, seq, at_ms, event) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(agent.0)
+                    .bind(seq)
+                    .bind(at_ms)
+                    .bind(to_json(event)?)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(Envelope {
+                        seq: seq as Seq,
+                        at_ms,
+                        event: event.clone(),
+                    })
+                }
+
+                async fn events_after(
+                    &self,
+                    agent: AgentId,
+                    after: Seq,
+                    limit: u32,
+                ) -> StoreResult<Vec<Envelope>> {
+                    let rows = sqlx::query(
+                        "SELECT seq, at_ms, event FROM agent_events \
+                         WHERE agent_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    )
+                    .bind(agent.0)
+                    .bind(after as i64)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(envelope_from_row).collect()
+                }
+
+                async fn state_log(&self, agent: AgentId) -> StoreResult<Vec<StateLogEntry>> {
+                    let rows = sqlx::query(
+                        "SELECT at_ms, from_state, to_state, reason FROM agent_state_log \
+                         WHERE agent_id = $1 ORDER BY id",
+                    )
+                    .bind(agent.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let from: String = r.try_get("from_state")?;
+                            let to: String = r.try_get("to_state")?;
+                            let reason: String = r.try_get("reason")?;
+                            Ok(StateLogEntry {
+                                at_ms: r.try_get("at_ms")?,
+                                from: from_json(&from)?,
+                                to: from_json(&to)?,
+                                reason: from_json(&format!("\"{reason}\""))?,
+                            })
+                        })
+                        .collect()
+                }
+            }
+        }
+    };
+}
+
+pub(super) use impl_agents_store;

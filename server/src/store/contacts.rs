@@ -1,0 +1,193 @@
+//! What the store keeps of contacts whatever their channel: customers, contacts and their
+//! lifecycle, chat transcripts and timers' facts, invitations and guests of group chats, and
+//! each agent's wrap-up choice (SPEC K-2 to K-5, G-1 to G-5, W-1, W-2). A separate trait,
+//! included by [`super::Store`].
+
+use super::StoreResult;
+use app::domain::{
+    chat::{ChatLine, LineBody},
+    contact::{Channel, Contact, ContactStatus},
+    customer::Customer,
+    ids::{AgentId, ContactId, CsqId, CustomerId, WrapUpReasonId},
+    protocol::Seq,
+    wrap_up::WrapUp,
+};
+use async_trait::async_trait;
+
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChat {
+    pub channel: Channel,
+    pub csq: CsqId,
+    pub customer: CustomerId,
+    pub problem: String,
+}
+
+/// Who added a transcript line; a client id is unique per contact and sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sender {
+    Customer,
+    Agent(AgentId),
+    System,
+}
+
+impl Sender {
+    pub fn key(&self) -> String {
+        match self {
+            Sender::Customer => "customer".into(),
+            Sender::Agent(id) => format!("agent:{id}"),
+            Sender::System => "system".into(),
+        }
+    }
+}
+
+/// A chat's stored facts its timers are set from (SPEC K-5), all Unix ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChatClock {
+    /// When an agent last took the chat (accepted it, or kept it after a group chat).
+    pub accepted_at_ms: Option<i64>,
+    /// The customer's last message.
+    pub last_customer_at_ms: Option<i64>,
+    /// The no-agent message was written.
+    pub join_told_at_ms: Option<i64>,
+    /// The last inactivity warning was written.
+    pub silence_warned_at_ms: Option<i64>,
+}
+
+/// A stored line, and whether this call stored it (false: the same client id was already
+/// stored, and this is that line: SPEC K-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub line: ChatLine,
+    pub fresh: bool,
+}
+
+/// An invitation waiting for its answer (SPEC G-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    pub from: AgentId,
+    pub csq: CsqId,
+    pub notes: String,
+}
+
+/// The second agent of a group chat and the notes they were given (SPEC G-5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guest {
+    pub agent: AgentId,
+    pub notes: String,
+}
+
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// SPEC W-2: copies the CSQ's active reasons onto the contact, once (a second call, for
+    /// an agent who joins later, keeps the first copy).
+    async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()>;
+
+    /// The reasons the contact offers and this agent's choice.
+    async fn wrap_up(&self, contact: ContactId, agent: AgentId) -> StoreResult<WrapUp>;
+
+    /// Replaces this agent's choice on the contact (already checked against the offer).
+    async fn set_wrap_up(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        reasons: &[WrapUpReasonId],
+    ) -> StoreResult<()>;
+
+    /// Keeps an invitation's notes until it is answered (replacing a closed one).
+    async fn open_invitation(
+        &self,
+        contact: ContactId,
+        invitation: &PendingInvitation,
+        at_ms: i64,
+    ) -> StoreResult<()>;
+
+    async fn invitation(&self, contact: ContactId) -> StoreResult<Option<PendingInvitation>>;
+
+    async fn close_invitation(&self, contact: ContactId) -> StoreResult<()>;
+
+    /// SPEC G-2: the invited agent joins the chat.
+    async fn add_guest(&self, contact: ContactId, guest: &Guest, at_ms: i64) -> StoreResult<()>;
+
+    async fn guest(&self, contact: ContactId) -> StoreResult<Option<Guest>>;
+
+    /// The guest leaves, or the chat ends: the notes go with the row (SPEC G-5).
+    async fn remove_guest(&self, contact: ContactId) -> StoreResult<()>;
+
+    async fn create_customer(&self, customer: &NewCustomer) -> StoreResult<CustomerId>;
+
+    async fn customer(&self, id: CustomerId) -> StoreResult<Customer>;
+
+    /// A new chat, queued in its CSQ.
+    async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact>;
+
+    async fn contact(&self, id: ContactId) -> StoreResult<Contact>;
+
+    /// Records a lifecycle step (the domain decided it) and who holds the contact.
+    async fn update_contact(
+        &self,
+        id: ContactId,
+        status: ContactStatus,
+        agent: Option<AgentId>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// A lifecycle step taken only while the contact is still in one of `from` (another step,
+    /// such as an accept racing a timer, may have come first): false when it was not.
+    async fn step_contact(
+        &self,
+        id: ContactId,
+        from: &[ContactStatus],
+        status: ContactStatus,
+        agent: Option<AgentId>,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+
+    /// Contacts not ended, in arrival order: what routing resumes after a restart.
+    async fn open_contacts(&self) -> StoreResult<Vec<Contact>>;
+
+    /// Appends a line to a chat's transcript, numbered in its stream; a resend with a
+    /// client id already stored for this sender returns the stored line instead.
+    async fn append_line(
+        &self,
+        contact: ContactId,
+        sender: &Sender,
+        client_id: Option<&str>,
+        body: &LineBody,
+        now_ms: i64,
+    ) -> StoreResult<Appended>;
+
+    /// Lines after `after`, in order, at most `limit`.
+    async fn lines_after(
+        &self,
+        contact: ContactId,
+        after: Seq,
+        limit: u32,
+    ) -> StoreResult<Vec<ChatLine>>;
+
+    /// Chats waiting in the CSQ (queued or offered).
+    async fn waiting_chats(&self, csq: CsqId) -> StoreResult<u32>;
+
+    /// How many messages the customer has written in the chat.
+    async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32>;
+
+    /// SPEC K-5: what the chat's timers are set from.
+    async fn chat_clock(&self, contact: ContactId) -> StoreResult<ChatClock>;
+
+    /// SPEC K-5: the customer got the no-agent message (the join timeout ran out).
+    async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<()>;
+
+    /// SPEC K-5: the silent customer was warned that the chat will end.
+    async fn mark_silence_warned(&self, contact: ContactId, at_ms: i64) -> StoreResult<()>;
+
+    /// The line to show a chat from so that its last `messages` messages follow, system
+    /// lines among them shown but not counted (SPEC G-2): the sequence number just before
+    /// the first of them, or 0 when the chat has no more messages than that.
+    async fn history_start(&self, contact: ContactId, messages: u32) -> StoreResult<Seq>;
+}

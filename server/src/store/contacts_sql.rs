@@ -1,0 +1,469 @@
+//! The contacts tables' SQL, shared by both backends like [`super::sql`] (whose helpers it uses).
+
+macro_rules! impl_contacts_store {
+    ($store:ty, $row:ty) => {
+        mod contacts_impl {
+            use super::*;
+            use $crate::store::contacts::ContactStore;
+
+            #[async_trait::async_trait]
+            impl ContactStore for $store {
+                async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    // Claiming the flag first makes the copy happen once, even when it is empty.
+                    let first = sqlx::query(
+                        "UPDATE contacts SET wrap_up_taken = TRUE WHERE id = $1 AND NOT wrap_up_taken",
+                    )
+                    .bind(contact.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    if first {
+                        let rows = sqlx::query(
+                            "SELECT r.id, r.label FROM wrap_up_reasons r \
+                             JOIN csq_wrap_up_reasons a ON a.reason_id = r.id \
+                             WHERE a.csq_id = $1 AND NOT r.retired ORDER BY r.label",
+                        )
+                        .bind(csq.0)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                        for (position, r) in rows.iter().enumerate() {
+                            sqlx::query(
+                                "INSERT INTO contact_wrap_up_options \
+                                 (contact_id, reason_id, label, position) VALUES ($1, $2, $3, $4)",
+                            )
+                            .bind(contact.0)
+                            .bind(r.try_get::<i64, _>("id")?)
+                            .bind(r.try_get::<String, _>("label")?)
+                            .bind(position as i32)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn wrap_up(&self, contact: ContactId, agent: AgentId) -> StoreResult<WrapUp> {
+                    let offered = sqlx::query(
+                        "SELECT reason_id, label FROM contact_wrap_up_options \
+                         WHERE contact_id = $1 ORDER BY position",
+                    )
+                    .bind(contact.0)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        Ok(WrapUpReason {
+                            id: WrapUpReasonId(r.try_get("reason_id")?),
+                            label: r.try_get("label")?,
+                        })
+                    })
+                    .collect::<StoreResult<Vec<_>>>()?;
+                    let chosen: Vec<i64> = sqlx::query_scalar(
+                        "SELECT reason_id FROM contact_wrap_up WHERE contact_id = $1 AND agent_id = $2",
+                    )
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let selected = offered
+                        .iter()
+                        .map(|o| o.id)
+                        .filter(|id| chosen.contains(&id.0))
+                        .collect();
+                    Ok(WrapUp { offered, selected })
+                }
+
+                async fn set_wrap_up(
+                    &self,
+                    contact: ContactId,
+                    agent: AgentId,
+                    reasons: &[WrapUpReasonId],
+                ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("DELETE FROM contact_wrap_up WHERE contact_id = $1 AND agent_id = $2")
+                        .bind(contact.0)
+                        .bind(agent.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    for reason in reasons {
+                        sqlx::query(
+                            "INSERT INTO contact_wrap_up (contact_id, agent_id, reason_id) \
+                             VALUES ($1, $2, $3)",
+                        )
+                        .bind(contact.0)
+                        .bind(agent.0)
+                        .bind(reason.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn open_invitation(
+                    &self,
+                    contact: ContactId,
+                    invitation: &PendingInvitation,
+                    at_ms: i64,
+                ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("DELETE FROM chat_invitations WHERE contact_id = $1")
+                        .bind(contact.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO chat_invitations (contact_id, from_agent_id, csq_id, notes, at_ms) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(contact.0)
+                    .bind(invitation.from.0)
+                    .bind(invitation.csq.0)
+                    .bind(&invitation.notes)
+                    .bind(at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn invitation(&self, contact: ContactId) -> StoreResult<Option<PendingInvitation>> {
+                    let row = sqlx::query(
+                        "SELECT from_agent_id, csq_id, notes FROM chat_invitations WHERE contact_id = $1",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|r| {
+                        Ok(PendingInvitation {
+                            from: AgentId(r.try_get("from_agent_id")?),
+                            csq: CsqId(r.try_get("csq_id")?),
+                            notes: r.try_get("notes")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                async fn close_invitation(&self, contact: ContactId) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM chat_invitations WHERE contact_id = $1")
+                        .bind(contact.0)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn add_guest(&self, contact: ContactId, guest: &Guest, at_ms: i64) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO chat_guests (contact_id, agent_id, notes, joined_at_ms) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(contact.0)
+                    .bind(guest.agent.0)
+                    .bind(&guest.notes)
+                    .bind(at_ms)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(conflict_or)?;
+                    Ok(())
+                }
+
+                async fn guest(&self, contact: ContactId) -> StoreResult<Option<Guest>> {
+                    let row = sqlx::query("SELECT agent_id, notes FROM chat_guests WHERE contact_id = $1")
+                        .bind(contact.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    row.map(|r| {
+                        Ok(Guest {
+                            agent: AgentId(r.try_get("agent_id")?),
+                            notes: r.try_get("notes")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                async fn remove_guest(&self, contact: ContactId) -> StoreResult<()> {
+                    sqlx::query("DELETE FROM chat_guests WHERE contact_id = $1")
+                        .bind(contact.0)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn create_customer(&self, customer: &NewCustomer) -> StoreResult<CustomerId> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO customers (name, email, phone, created_at_ms) \
+                         VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(&customer.name)
+                    .bind(&customer.email)
+                    .bind(&customer.phone)
+                    .bind($crate::clock::now_ms())
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(CustomerId(id))
+                }
+
+                async fn customer(&self, id: CustomerId) -> StoreResult<Customer> {
+                    let row = sqlx::query("SELECT id, name, email, phone FROM customers WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    Ok(Customer {
+                        id: CustomerId(row.try_get("id")?),
+                        name: row.try_get("name")?,
+                        email: row.try_get("email")?,
+                        phone: row.try_get("phone")?,
+                    })
+                }
+
+                async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
+                         created_at_ms, queued_at_ms) VALUES ($1, $2, $3, 'queued', $4, $5, $5) \
+                         RETURNING id",
+                    )
+                    .bind(chat.channel.as_str())
+                    .bind(chat.csq.0)
+                    .bind(chat.customer.0)
+                    .bind(&chat.problem)
+                    .bind(now_ms)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    self.contact(ContactId(id)).await
+                }
+
+                async fn contact(&self, id: ContactId) -> StoreResult<Contact> {
+                    found(
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1"
+                        )))
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?,
+                        contact_from_row,
+                    )
+                }
+
+                async fn update_contact(
+                    &self,
+                    id: ContactId,
+                    status: ContactStatus,
+                    agent: Option<AgentId>,
+                    now_ms: i64,
+                ) -> StoreResult<()> {
+                    // Any state: the step the domain decided is recorded as it is.
+                    const ANY: [ContactStatus; 4] = [
+                        ContactStatus::Queued,
+                        ContactStatus::Offered,
+                        ContactStatus::Active,
+                        // Any reason: only the status's name ('ended') is compared.
+                        ContactStatus::Ended(EndReason::EndedByAgent),
+                    ];
+                    if self.step_contact(id, &ANY, status, agent, now_ms).await? {
+                        Ok(())
+                    } else {
+                        Err(StoreError::NotFound)
+                    }
+                }
+
+                async fn step_contact(
+                    &self,
+                    id: ContactId,
+                    from: &[ContactStatus],
+                    status: ContactStatus,
+                    agent: Option<AgentId>,
+                    now_ms: i64,
+                ) -> StoreResult<bool> {
+                    let end_reason = match status {
+                        ContactStatus::Ended(reason) => Some(to_json(&reason)?),
+                        _ => None,
+                    };
+                    // The statuses are the domain's own names, never input.
+                    let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+                    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
+                         end_reason = $4, \
+                         accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
+                         ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
+                         WHERE id = $1 AND status IN ({})",
+                        from.join(", ")
+                    )))
+                    .bind(id.0)
+                    .bind(status.as_str())
+                    .bind(agent.map(|a| a.0))
+                    .bind(end_reason)
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn open_contacts(&self) -> StoreResult<Vec<Contact>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE status <> 'ended' \
+                         ORDER BY queued_at_ms, id"
+                    )))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(contact_from_row).collect()
+                }
+
+                async fn append_line(
+                    &self,
+                    contact: ContactId,
+                    sender: &Sender,
+                    client_id: Option<&str>,
+                    body: &LineBody,
+                    now_ms: i64,
+                ) -> StoreResult<Appended> {
+                    let sender = sender.key();
+                    let existing = |client_id: &str| {
+                        sqlx::query(
+                            "SELECT seq, at_ms, body FROM chat_lines \
+                             WHERE contact_id = $1 AND sender = $2 AND client_id = $3",
+                        )
+                        .bind(contact.0)
+                        .bind(sender.clone())
+                        .bind(client_id.to_string())
+                    };
+                    if let Some(id) = client_id {
+                        if let Some(row) = existing(id).fetch_optional(&self.pool).await? {
+                            return Ok(Appended { line: line_from_row(&row)?, fresh: false });
+                        }
+                    }
+                    let mut tx = self.pool.begin().await?;
+                    // Writing first takes SQLite's write lock at once (see record_state_change).
+                    let seq: Option<i64> = sqlx::query_scalar(
+                        "UPDATE contacts SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let seq = seq.ok_or(StoreError::NotFound)?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO chat_lines (contact_id, seq, at_ms, sender, client_id, body) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(contact.0)
+                    .bind(seq)
+                    .bind(now_ms)
+                    .bind(&sender)
+                    .bind(client_id)
+                    .bind(to_json(body)?)
+                    .execute(&mut *tx)
+                    .await;
+                    match inserted.map_err(conflict_or) {
+                        Ok(_) => {
+                            tx.commit().await?;
+                            Ok(Appended {
+                                line: ChatLine { seq: seq as Seq, at_ms: now_ms, body: body.clone() },
+                                fresh: true,
+                            })
+                        }
+                        // The same message raced in from another connection: keep the first.
+                        Err(StoreError::Conflict) => {
+                            tx.rollback().await?;
+                            let id = client_id.unwrap_or_default();
+                            let row = existing(id).fetch_one(&self.pool).await?;
+                            Ok(Appended { line: line_from_row(&row)?, fresh: false })
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+
+                async fn lines_after(
+                    &self,
+                    contact: ContactId,
+                    after: Seq,
+                    limit: u32,
+                ) -> StoreResult<Vec<ChatLine>> {
+                    let rows = sqlx::query(
+                        "SELECT seq, at_ms, body FROM chat_lines \
+                         WHERE contact_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    )
+                    .bind(contact.0)
+                    .bind(after as i64)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(line_from_row).collect()
+                }
+
+                async fn waiting_chats(&self, csq: CsqId) -> StoreResult<u32> {
+                    let count: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM contacts WHERE csq_id = $1 AND channel <> 'email' \
+                         AND status IN ('queued', 'offered')",
+                    )
+                    .bind(csq.0)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(count as u32)
+                }
+
+                async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32> {
+                    let count: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM chat_lines WHERE contact_id = $1 AND sender = 'customer'",
+                    )
+                    .bind(contact.0)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(count as u32)
+                }
+
+                async fn chat_clock(&self, contact: ContactId) -> StoreResult<ChatClock> {
+                    let row = sqlx::query(
+                        "SELECT accepted_at_ms, join_told_at_ms, silence_warned_at_ms, \
+                         (SELECT MAX(at_ms) FROM chat_lines l \
+                          WHERE l.contact_id = c.id AND l.sender = 'customer') AS last_customer_at_ms \
+                         FROM contacts c WHERE c.id = $1",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                    Ok(ChatClock {
+                        accepted_at_ms: row.try_get("accepted_at_ms")?,
+                        last_customer_at_ms: row.try_get("last_customer_at_ms")?,
+                        join_told_at_ms: row.try_get("join_told_at_ms")?,
+                        silence_warned_at_ms: row.try_get("silence_warned_at_ms")?,
+                    })
+                }
+
+                async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<()> {
+                    sqlx::query("UPDATE contacts SET join_told_at_ms = $2 WHERE id = $1")
+                        .bind(contact.0)
+                        .bind(at_ms)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn mark_silence_warned(&self, contact: ContactId, at_ms: i64) -> StoreResult<()> {
+                    sqlx::query("UPDATE contacts SET silence_warned_at_ms = $2 WHERE id = $1")
+                        .bind(contact.0)
+                        .bind(at_ms)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn history_start(&self, contact: ContactId, messages: u32) -> StoreResult<Seq> {
+                    let first: Option<i64> = sqlx::query_scalar(
+                        "SELECT seq FROM chat_lines WHERE contact_id = $1 AND sender <> 'system' \
+                         ORDER BY seq DESC LIMIT 1 OFFSET $2",
+                    )
+                    .bind(contact.0)
+                    .bind(i64::from(messages.max(1)) - 1)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(first.map_or(0, |seq| (seq - 1) as Seq))
+                }
+            }
+        }
+    };
+}
+
+pub(super) use impl_contacts_store;

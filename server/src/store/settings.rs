@@ -1,0 +1,83 @@
+//! What the store keeps of how the contact center is set up: CSQs and their members,
+//! wrap-up reasons, canned responses, problem statements, the chat settings, and the
+//! administrators' audit of every change (SPEC D-2, W-1, O-2). A separate trait, included
+//! by [`super::Store`].
+
+use super::StoreResult;
+use app::domain::{
+    canned::CannedResponse,
+    contact::ContactKind,
+    csq::{Csq, ProblemStatement, WrapUpReason},
+    ids::{AgentId, CannedResponseId, CsqId, WrapUpReasonId},
+    settings::ChatSettings,
+    wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
+};
+use async_trait::async_trait;
+
+/// One line of the administrators' audit (SPEC D-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    /// Who made the change.
+    pub agent: AgentId,
+    /// A stable name of what was done, as in `chat_settings.save`.
+    pub action: String,
+    /// What changed, for a reader.
+    pub detail: String,
+}
+
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    async fn create_csq(&self, name: &str) -> StoreResult<CsqId>;
+
+    async fn add_csq_member(&self, csq: CsqId, agent: AgentId) -> StoreResult<()>;
+
+    /// Every CSQ with its members, by name.
+    async fn csqs(&self) -> StoreResult<Vec<Csq>>;
+
+    async fn create_wrap_up_reason(&self, label: &str) -> StoreResult<WrapUpReasonId>;
+
+    async fn assign_wrap_up_reason(&self, csq: CsqId, reason: WrapUpReasonId) -> StoreResult<()>;
+
+    /// The reasons assigned to a CSQ and not retired, by label.
+    async fn wrap_up_reasons(&self, csq: CsqId) -> StoreResult<Vec<WrapUpReason>>;
+
+    /// Every reason with its CSQs and whether it is retired, for the administration page.
+    async fn wrap_up_reasons_admin(&self) -> StoreResult<Vec<WrapUpReasonAdmin>>;
+
+    /// Creates (no id) or changes a reason and its CSQs, with the administrator's audit
+    /// line, in one transaction. Returns the reason's id.
+    async fn save_wrap_up_reason(
+        &self,
+        edit: &WrapUpReasonEdit,
+        audit: &AuditEntry,
+    ) -> StoreResult<WrapUpReasonId>;
+
+    async fn create_canned_response(
+        &self,
+        kind: ContactKind,
+        title: &str,
+        body: &str,
+    ) -> StoreResult<CannedResponseId>;
+
+    async fn canned_responses(&self, kind: ContactKind) -> StoreResult<Vec<CannedResponse>>;
+
+    /// The chat settings, defaults for what was never saved.
+    async fn chat_settings(&self) -> StoreResult<ChatSettings>;
+
+    /// Stores the settings and, in the same transaction, the audit line of the administrator
+    /// who changed them (`None` only when the server itself sets them: tests, demo data).
+    async fn save_chat_settings(
+        &self,
+        settings: &ChatSettings,
+        audit: Option<&AuditEntry>,
+    ) -> StoreResult<()>;
+
+    /// The administrators' audit, newest first, at most `limit` lines.
+    async fn admin_audit(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+
+    async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64>;
+
+    /// The statements offered on the pre-chat form, in the administrator's order.
+    async fn problem_statements(&self) -> StoreResult<Vec<ProblemStatement>>;
+}
