@@ -131,8 +131,9 @@ fn user_key(username: &str) -> String {
     format!("user:{}", username.to_lowercase())
 }
 
+/// An IPv6 client counts by its /64 network (see [`crate::gates::rate_key`]).
 fn address_key(ip: IpAddr) -> String {
-    format!("ip:{ip}")
+    format!("ip:{}", crate::gates::rate_key(ip))
 }
 
 /// The wait after `failures` failures when `free` are allowed.

@@ -31,14 +31,42 @@ impl Gates {
 
     /// One chat start from `ip`, or how long until the next one may come.
     pub fn chat_start(&self, ip: IpAddr) -> Result<(), Duration> {
-        let result = self.chat_starts.check_key(&ip).map_err(|not_until| {
-            not_until.wait_time_from(governor::clock::DefaultClock::default().now())
-        });
+        let result = self
+            .chat_starts
+            .check_key(&rate_key(ip))
+            .map_err(|not_until| {
+                not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+            });
         if self.chat_starts.len() > 10_000 {
             self.chat_starts.retain_recent();
         }
         result
     }
+}
+
+/// The address a limit counts against: an IPv4 address itself, an IPv6 address by its /64
+/// network (one subscriber gets a whole /64 and could otherwise take a fresh address for
+/// every attempt); an IPv4-mapped IPv6 address as the IPv4 address it is.
+pub fn rate_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// One address of `X-Forwarded-For`, with or without a port (`203.0.113.9:4711`,
+/// `[2001:db8::1]:443`), as some proxies write it.
+fn forwarded_address(text: &str) -> Option<IpAddr> {
+    let text = text.trim();
+    text.parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// The client's address: the peer's, unless the peer is a proxy the operator trusts, whose
@@ -53,7 +81,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .filter_map(forwarded_address)
         .rev()
         .find(|a| !trusted.contains(a))
         .unwrap_or(peer)
@@ -78,6 +106,32 @@ mod tests {
         );
         assert_eq!(client_ip(proxy, &headers, &[proxy]), ip("203.0.113.9"));
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
+
+    #[test]
+    fn forwarded_addresses_may_carry_a_port() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "203.0.113.9:4711".parse().unwrap());
+        let proxy = ip("10.0.0.2");
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), ip("203.0.113.9"));
+        headers.insert("x-forwarded-for", "[2001:db8::1]:443".parse().unwrap());
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), ip("2001:db8::1"));
+    }
+
+    /// Every input bounded: an IPv6 client cannot escape a per-address limit by taking
+    /// another address of its /64.
+    #[test]
+    fn ipv6_addresses_count_by_their_64_bit_network() {
+        let gates = Gates::default();
+        for n in 1..=5 {
+            assert!(gates.chat_start(ip(&format!("2001:db8:1:2::{n}"))).is_ok());
+        }
+        assert!(gates.chat_start(ip("2001:db8:1:2:ffff::9")).is_err());
+        assert!(
+            gates.chat_start(ip("2001:db8:1:3::1")).is_ok(),
+            "another network"
+        );
+        assert_eq!(rate_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! `axum::serve` does not set. A client must send a request's headers within 10 s and keep
 //! a body moving (a gap of 30 s between two pieces ends it), so a slow client cannot hold a
 //! connection; at most 10,000 HTTP connections are served at once (a new one waits for a
-//! free place). See [`Bounds`]. A connection upgraded to a WebSocket leaves the count; the
-//! sockets are bounded by what opens them (a login session, a chat).
+//! free place). See [`Bounds`]. A connection upgraded to a WebSocket leaves the count for
+//! the sockets' own (`AppState::sockets`), besides what opens them (a login session, a
+//! chat's cookie, at most 5 widget sockets each).
 
 use axum::{extract::ConnectInfo, Router};
 use hyper_util::{

@@ -220,6 +220,7 @@ impl Services {
             rooms: Arc::new(Rooms::default()),
             timers,
             widgets: Default::default(),
+            widget_slots: Default::default(),
             flood,
         });
         chat.watch(fired);

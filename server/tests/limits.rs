@@ -600,3 +600,100 @@ async fn parallel_login_guesses_are_counted_while_checked() {
     assert!(refused >= 2, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 6 - refused);
 }
+
+/// Tries the widget's WebSocket with a chat cookie: the refusal's status and JSON, if any.
+async fn widget_refusal(server: &TestServer, cookie: &str) -> Option<(u16, serde_json::Value)> {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
+    let mut request = format!("ws://{}/widget/ws", server.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok(_) => None,
+        Err(Error::Http(response)) => {
+            let status = response.status().as_u16();
+            let body = response.into_body().unwrap_or_default();
+            Some((status, serde_json::from_slice(&body).unwrap_or_default()))
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Every input bounded: one chat's cookie opens at most 5 widget sockets at once; the
+/// sixth is refused with 429 and a message naming the limit, the five keep working, and a
+/// closed one gives its place back.
+#[tokio::test]
+async fn a_chat_opens_at_most_five_widget_sockets() {
+    let server = TestServer::start().await;
+    let problem = server.queue("Support", &[]).await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let mut open = Vec::new();
+    for _ in 0..5 {
+        open.push(server.widget(&cookie, 0).await);
+    }
+    let (status, body) = widget_refusal(&server, &cookie)
+        .await
+        .expect("the sixth is refused");
+    assert_eq!(status, 429);
+    assert_eq!(body["error"], "too_many_requests");
+    assert!(
+        body["message"].as_str().unwrap().contains("5 windows"),
+        "{body}"
+    );
+    // Another chat is not affected.
+    let other = server.start_chat("Ann", problem).await;
+    assert!(widget_refusal(&server, &other).await.is_none());
+    // The five still work: a message from the last one is stored.
+    send_json(
+        open.last_mut().unwrap(),
+        serde_json::json!({"type": "send", "client_id": "c1", "text": "still here"}),
+    )
+    .await;
+    wait_for_widget_line(open.last_mut().unwrap(), "still here").await;
+    drop(open.pop());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while widget_refusal(&server, &cookie).await.is_some() {
+        assert!(tokio::time::Instant::now() < deadline, "a place came back");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_for_widget_line(ws: &mut Ws, text: &str) {
+    loop {
+        if let app::domain::widget::WidgetMessage::Line { text: t, .. } = next_widget(ws).await {
+            if t == text {
+                return;
+            }
+        }
+    }
+}
+
+/// Every input bounded: WebSockets have their own cap (upgraded connections leave the HTTP
+/// connection count): past it a desktop or a widget socket is refused with 503, and a
+/// closed one gives its place back.
+#[tokio::test]
+async fn websockets_are_capped_together() {
+    let server = TestServer::start_with(|c| c.max_websockets = 2).await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let desk = server.desktop_ready("alice").await;
+    let widget = server.widget(&cookie, 0).await;
+    let (status, body) = widget_refusal(&server, &cookie)
+        .await
+        .expect("a third socket is refused");
+    assert_eq!(status, 503);
+    assert_eq!(body["error"], "unavailable", "{body}");
+    drop(widget);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while widget_refusal(&server, &cookie).await.is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place came back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    drop(desk);
+}

@@ -77,6 +77,11 @@ pub const CUSTOMER_MESSAGE_BURST: u32 = 20;
 /// SPEC P-2: typing notices passed on per chat and side, at most one a second (a change
 /// between typing and stopped always passes).
 pub const TYPING_NOTICE_EVERY_MS: u64 = 1000;
+/// WebSockets open at once on one server (desktop pages and widgets together); one more is
+/// refused with 503 until one closes.
+pub const MAX_WEBSOCKETS: usize = 10_000;
+/// Widget sockets one chat may have open at once (a customer's tabs and windows).
+pub const MAX_WIDGET_SOCKETS_PER_CHAT: usize = 5;
 /// Bytes in one frame a widget or a desktop page sends over its WebSocket.
 pub const MAX_WS_FRAME_BYTES: usize = 16 * 1024;
 

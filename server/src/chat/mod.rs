@@ -43,6 +43,8 @@ pub struct ChatService {
     /// The customer's widget connections per chat (a waiting chat whose widget is gone for
     /// the grace period leaves the queue).
     pub widgets: std::sync::Mutex<std::collections::HashMap<ContactId, usize>>,
+    /// Places among each chat's widget sockets (see [`watch::WidgetSlot`]).
+    pub widget_slots: Arc<std::sync::Mutex<std::collections::HashMap<ContactId, usize>>>,
     /// What each customer may send (rate, messages per chat, typing notices).
     pub flood: flood::Flood,
 }

@@ -3,18 +3,22 @@
 //! the next deadline ([`super::timers`] decides nothing).
 
 use super::{timers::Timer, ChatService};
-use crate::contact::ContactError;
 use crate::{
     clock::now_ms,
+    contact::ContactError,
     store::{ChatClock, StoreError},
 };
 use app::domain::{
     chat::SystemNote,
     contact::{ContactKind, ContactStatus, EndReason},
     ids::ContactId,
+    limits::MAX_WIDGET_SOCKETS_PER_CHAT,
     timeouts::{join_due, silence_step, SilenceStep, WARN_AT_PERCENT},
 };
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 use tokio::sync::mpsc;
 
 /// How soon a look that failed is tried again.
@@ -149,6 +153,21 @@ impl ChatService {
     }
 
     /// A widget of this chat connected.
+    /// A place for one more widget socket of this chat, or None when it has
+    /// [`MAX_WIDGET_SOCKETS_PER_CHAT`] open: a cookie cannot open sockets without end.
+    pub fn widget_slot(&self, id: ContactId) -> Option<WidgetSlot> {
+        let mut slots = self.widget_slots.lock().unwrap_or_else(|e| e.into_inner());
+        let taken = slots.entry(id).or_insert(0);
+        if *taken >= MAX_WIDGET_SOCKETS_PER_CHAT {
+            return None;
+        }
+        *taken += 1;
+        Some(WidgetSlot {
+            slots: self.widget_slots.clone(),
+            id,
+        })
+    }
+
     pub fn widget_opened(&self, id: ContactId) {
         let mut widgets = self.widgets.lock().unwrap_or_else(|e| e.into_inner());
         *widgets.entry(id).or_insert(0) += 1;
@@ -188,4 +207,23 @@ fn silence_since(clock: &ChatClock) -> i64 {
         .last_customer_at_ms
         .max(clock.accepted_at_ms)
         .unwrap_or(0)
+}
+
+/// A chat's place for one widget socket, given back when dropped (the socket ended, or its
+/// upgrade never completed).
+pub struct WidgetSlot {
+    slots: Arc<Mutex<HashMap<ContactId, usize>>>,
+    id: ContactId,
+}
+
+impl Drop for WidgetSlot {
+    fn drop(&mut self) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(taken) = slots.get_mut(&self.id) {
+            *taken = taken.saturating_sub(1);
+            if *taken == 0 {
+                slots.remove(&self.id);
+            }
+        }
+    }
 }

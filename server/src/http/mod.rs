@@ -33,6 +33,22 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// Who may frame the app's pages (CSP `frame-ancestors`).
     pub frame_ancestors: Arc<str>,
+    /// Places for open WebSockets (desktop and widget together): a socket holds one from
+    /// its upgrade to its end, so the HTTP connection cap does not have to cover them.
+    pub sockets: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// A place for one more WebSocket, or the refusal (503) when all are taken.
+    pub fn socket_place(&self) -> Result<tokio::sync::OwnedSemaphorePermit, error::AppError> {
+        self.sockets.clone().try_acquire_owned().map_err(|_| {
+            tracing::warn!("WebSocket refused: every place is taken");
+            error::AppError::Unavailable(
+                "The server has as many open connections as it takes; try again in a moment."
+                    .into(),
+            )
+        })
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

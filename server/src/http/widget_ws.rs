@@ -1,7 +1,7 @@
 //! The widget's WebSocket (`/widget/ws`), opened with the chat cookie: the widget says
 //! which line it has, receives the rest, then lines, the agent's typing and the end live.
 
-use super::{frames::Received, widget::chat_from_cookie, AppState};
+use super::{error::AppError, frames::Received, widget::chat_from_cookie, AppState};
 use crate::{
     chat::rooms::RoomEvent,
     contact::{ContactError, Flooding},
@@ -11,6 +11,7 @@ use crate::{
 use app::domain::{
     chat::ChatLine,
     ids::ContactId,
+    limits::MAX_WIDGET_SOCKETS_PER_CHAT,
     protocol::Seq,
     widget::{WidgetCommand, WidgetError, WidgetMessage},
 };
@@ -34,10 +35,26 @@ pub async fn widget_socket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let Some(contact) = chat_from_cookie(&state, &headers) else {
-        return super::error::AppError::NoChat.into_response();
+        return AppError::NoChat.into_response();
+    };
+    let Some(slot) = state.services.chat.widget_slot(contact) else {
+        return AppError::TooMany {
+            message: format!(
+                "This chat is open in {MAX_WIDGET_SOCKETS_PER_CHAT} windows already: close one to \
+                 open it here."
+            ),
+            retry_after: Duration::from_secs(5),
+        }
+        .into_response();
+    };
+    let place = match state.socket_place() {
+        Ok(place) => place,
+        Err(e) => return e.into_response(),
     };
     let services = state.services.clone();
     super::frames::bounded(upgrade).on_upgrade(move |socket| async move {
+        // Both places are given back when the socket ends (or if the upgrade never does).
+        let _held = (slot, place);
         services.chat.widget_opened(contact);
         Widget {
             socket,

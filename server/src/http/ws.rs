@@ -44,8 +44,14 @@ pub async fn desktop_socket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let services = state.services.clone();
+    let place = match state.socket_place() {
+        Ok(place) => place,
+        Err(e) => return e.into_response(),
+    };
     match services.authenticate(&headers).await {
         Ok(agent) => super::frames::bounded(upgrade).on_upgrade(move |socket| async move {
+            // Given back when the socket ends (or if the upgrade never completes).
+            let _place = place;
             services.metrics.ws_opened();
             services.page_opened(agent);
             let session = crate::auth::token_from_headers(&headers, services.secure_cookies)
