@@ -209,3 +209,27 @@ test('P-1 K-3: the widget counts characters as the server does (1500 emoji pass)
   await agent.getByRole('button', { name: 'End', exact: true }).click();
   await logOut(agent);
 });
+
+test('K-2: the pre-chat form shows each refused field under it and keeps what was typed', async ({ browser }) => {
+  const shop = await (await browser.newContext()).newPage();
+  await shop.setViewportSize({ width: 1366, height: 768 });
+  await shop.goto('/demo');
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  const chat = shop.frameLocator('iframe[title="Chat with us"]');
+  await chat.getByLabel('Name').fill('Zoé Martin');
+  await chat.getByLabel('Email').fill('zoe@');
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  // The server's refusal, read by the widget's protocol module: each field its message.
+  await expect(chat.locator('#e-email')).toHaveText('Email: "zoe@" is not a valid email address');
+  await expect(chat.locator('#e-problem')).not.toBeEmpty();
+  await expect(chat.locator('#e-name')).toBeEmpty();
+  await expect(chat.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+  await expect(chat.getByLabel('Name')).toHaveValue('Zoé Martin');
+  await shop.screenshot({ path: 'test-results/screenshots/widget-prechat-errors.png' });
+  // Corrected, the chat starts.
+  await chat.getByLabel('Email').fill('zoe@example.com');
+  await chat.getByLabel('What is it about?').selectOption({ label: 'Something is broken' });
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  await expect(chat.getByText('Welcome! An agent will be with you shortly.')).toBeVisible();
+  await shop.context().close();
+});
