@@ -124,6 +124,15 @@ async fn files_and_bodies_are_served_safely_to_their_agent_only() {
     )
     .await;
     assert_eq!(other.status(), 404, "another agent cannot download it");
+    // Opened by the browser itself, a refusal is a sentence, not JSON saved as the file.
+    assert!(other.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(
+        other.text().await.unwrap(),
+        "This contact is not in your hands."
+    );
     let anonymous = get(
         &server,
         &format!("/email/attachments/{}", files[0].id),
@@ -131,6 +140,10 @@ async fn files_and_bodies_are_served_safely_to_their_agent_only() {
     )
     .await;
     assert_eq!(anonymous.status(), 401);
+    assert_eq!(
+        anonymous.text().await.unwrap(),
+        "Your session has ended: log in again."
+    );
 
     dovecot.append(&fixture("cid_images")).await;
     let view = next_email(&mut desk).await;

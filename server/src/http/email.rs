@@ -5,7 +5,7 @@
 
 use super::{
     agent::SignedIn,
-    error::{AppError, PathParam},
+    error::{AppError, PathParam, Plain},
     AppState,
 };
 use crate::email::reader;
@@ -28,10 +28,11 @@ pub struct BodyQuery {
 /// GET /email/{contact}/body: the email as the frame shows it.
 pub async fn body(
     State(state): State<AppState>,
-    PathParam(contact): PathParam<i64>,
+    contact: Result<PathParam<i64>, AppError>,
     Query(query): Query<BodyQuery>,
-    SignedIn(agent): SignedIn,
-) -> Result<Response, AppError> {
+    signed_in: Result<SignedIn, AppError>,
+) -> Result<Response, Plain> {
+    let (PathParam(contact), SignedIn(agent)) = (contact?, signed_in?);
     let service = &state.services.email;
     let email = service.readable(agent, ContactId(contact)).await?;
     let remote = query.images.as_deref() == Some("1");
@@ -89,7 +90,7 @@ pub(super) async fn file_response(
     content_type: &str,
     sha256: &str,
     kind: &str,
-) -> Result<Response, AppError> {
+) -> Result<Response, Plain> {
     let missing = AppError::NotFound("The file is missing.");
     let path = state.services.email.files.path(sha256).ok_or(missing)?;
     let bytes = tokio::fs::read(&path).await.map_err(|e| {
@@ -123,9 +124,10 @@ pub(super) async fn file_response(
 /// GET /email/attachments/{id}: a download, for the agent holding its email only.
 pub async fn attachment(
     State(state): State<AppState>,
-    PathParam(id): PathParam<i64>,
-    SignedIn(agent): SignedIn,
-) -> Result<Response, AppError> {
+    id: Result<PathParam<i64>, AppError>,
+    signed_in: Result<SignedIn, AppError>,
+) -> Result<Response, Plain> {
+    let (PathParam(id), SignedIn(agent)) = (id?, signed_in?);
     let attachment = state.services.store.attachment(AttachmentId(id)).await?;
     state
         .services
@@ -146,7 +148,7 @@ pub async fn attachment(
 pub async fn inline(
     State(state): State<AppState>,
     PathParam(token): PathParam<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, Plain> {
     let not_found = || AppError::NotFound("No such image.");
     let id = state
         .services
@@ -157,6 +159,6 @@ pub async fn inline(
         Ok(a) if a.content_type.starts_with("image/") && a.content_type != "image/svg+xml" => {
             file_response(&state, &a.name, &a.content_type, &a.sha256, "inline").await
         }
-        _ => Err(not_found()),
+        _ => Err(not_found().into()),
     }
 }

@@ -91,9 +91,10 @@ fn too_large(errors: &[FieldError]) -> bool {
     })
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, refusal) = match &self {
+impl AppError {
+    /// The status and the refusal a client reads; an internal error is logged here.
+    fn refusal(&self) -> (StatusCode, Refusal) {
+        match self {
             AppError::NotSignedIn => (
                 StatusCode::UNAUTHORIZED,
                 Refusal::new("not_signed_in", "Your session has ended: log in again."),
@@ -135,14 +136,50 @@ impl IntoResponse for AppError {
                     Refusal::new("internal", INTERNAL),
                 )
             }
-        };
-        let mut response = (status, Json(refusal)).into_response();
+        }
+    }
+
+    /// Retry-After on a 429, in whole seconds rounded up.
+    fn retry_after(&self, response: &mut Response) {
         if let AppError::TooMany { retry_after, .. } = self {
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, refusal) = self.refusal();
+        let mut response = (status, Json(refusal)).into_response();
+        self.retry_after(&mut response);
+        response
+    }
+}
+
+/// A refusal for a route the browser opens itself (the email's frame, a download, an inline
+/// image): the same status and sentence as plain text, since no script reads it and a
+/// person may see it in the frame or as the downloaded file.
+pub struct Plain(pub AppError);
+
+impl<E: Into<AppError>> From<E> for Plain {
+    fn from(e: E) -> Self {
+        Plain(e.into())
+    }
+}
+
+impl IntoResponse for Plain {
+    fn into_response(self) -> Response {
+        let (status, refusal) = self.0.refusal();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            refusal.message,
+        )
+            .into_response();
+        self.0.retry_after(&mut response);
         response
     }
 }

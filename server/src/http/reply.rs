@@ -5,7 +5,7 @@
 use super::{
     agent::SignedIn,
     email::file_response,
-    error::{AppError, JsonBody, PathParam},
+    error::{AppError, JsonBody, PathParam, Plain},
     AppState,
 };
 use app::domain::{
@@ -87,9 +87,10 @@ pub async fn add_file(
 /// GET /email/{contact}/files/{id}: a file of the draft (a pasted image in the editor).
 pub async fn draft_file(
     State(state): State<AppState>,
-    PathParam((contact, id)): PathParam<(i64, i64)>,
-    SignedIn(agent): SignedIn,
-) -> Result<Response, AppError> {
+    ids: Result<PathParam<(i64, i64)>, AppError>,
+    signed_in: Result<SignedIn, AppError>,
+) -> Result<Response, Plain> {
+    let (PathParam((contact, id)), SignedIn(agent)) = (ids?, signed_in?);
     let (stored, _) = state
         .services
         .email
