@@ -144,6 +144,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         frame_ancestors: config.frame_ancestors.as_str().into(),
         sockets: Arc::new(tokio::sync::Semaphore::new(config.max_websockets.max(1))),
+        max_sockets: config.max_websockets.max(1),
     });
     Ok((router, services))
 }

@@ -55,6 +55,7 @@ pub struct Metrics {
     request_duration: Family<Status, Histogram>,
     logins: Family<Outcome, Counter>,
     ws_connections: Gauge,
+    widget_sockets: Gauge,
     state_changes: Family<State, Counter>,
     delivery_latency: Family<Recipient, Histogram>,
 }
@@ -94,6 +95,12 @@ impl Default for Metrics {
             "Open desktop WebSockets",
             ws_connections.clone(),
         );
+        let widget_sockets = Gauge::default();
+        registry.register(
+            "widget_websockets",
+            "Open widget WebSockets (customers' chat windows)",
+            widget_sockets.clone(),
+        );
         let state_changes = Family::<State, Counter>::default();
         registry.register(
             "agent_state_changes",
@@ -114,6 +121,7 @@ impl Default for Metrics {
             request_duration,
             logins,
             ws_connections,
+            widget_sockets,
             state_changes,
             delivery_latency,
         }
@@ -150,6 +158,14 @@ impl Metrics {
 
     pub fn ws_closed(&self) {
         self.ws_connections.dec();
+    }
+
+    pub fn widget_opened(&self) {
+        self.widget_sockets.inc();
+    }
+
+    pub fn widget_closed(&self) {
+        self.widget_sockets.dec();
     }
 
     pub fn state_change(&self, to: AgentState) {
@@ -190,6 +206,9 @@ mod tests {
         m.login(false);
         m.state_change(AgentState::Ready);
         m.ws_opened();
+        m.widget_opened();
+        m.widget_opened();
+        m.widget_closed();
         m.http_response(200, Duration::from_millis(3));
         m.http_response(404, Duration::from_millis(1));
         m.line_delivered(DeliveredTo::Customer, 1_000, 1_002);
@@ -198,6 +217,7 @@ mod tests {
         assert!(text.contains("switchboard_agent_state_changes_total{state=\"ready\"} 1\n"));
         assert!(text.contains("# TYPE switchboard_websocket_connections gauge\n"));
         assert!(text.contains("switchboard_websocket_connections 1\n"));
+        assert!(text.contains("switchboard_widget_websockets 1\n"));
         assert!(text.contains("# TYPE switchboard_http_request_duration_seconds histogram\n"));
         assert!(text.contains(
             "switchboard_http_request_duration_seconds_bucket{le=\"0.004\",status=\"2xx\"} 1\n"

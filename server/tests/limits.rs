@@ -686,6 +686,13 @@ async fn websockets_are_capped_together() {
         .expect("a third socket is refused");
     assert_eq!(status, 503);
     assert_eq!(body["error"], "unavailable", "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 2 open connections"),
+        "{body}"
+    );
     drop(widget);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
     while widget_refusal(&server, &cookie).await.is_some() {

@@ -755,4 +755,14 @@ async fn metrics_time_requests_and_the_delivery_of_chat_lines() {
         ) >= 2,
         "the login and the chat start: {metrics}"
     );
+    assert_eq!(
+        series_count(&metrics, "switchboard_websocket_connections"),
+        1,
+        "the agent's page: {metrics}"
+    );
+    assert_eq!(
+        series_count(&metrics, "switchboard_widget_websockets"),
+        1,
+        "the customer's window: {metrics}"
+    );
 }

@@ -14,6 +14,11 @@ const HARD_LIMIT: usize = 1024 * 1024;
 /// WebSocket close code 1009: the message is too big to process (RFC 6455).
 const TOO_BIG: u16 = 1009;
 
+/// A peer that has sent nothing for this long, not even the pong a browser returns to each
+/// ping (every 20 s), is gone: its socket ends and gives its place back, rather than wait
+/// the quarter of an hour TCP may take to notice (a phone that changed networks).
+pub const SILENT_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The upgrade with the hard limit on what one message may take.
 pub fn bounded(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
@@ -30,10 +35,15 @@ pub enum Received {
     Gone,
 }
 
-/// The next text message; pings, pongs and binary messages are skipped.
-pub async fn receive(socket: &mut WebSocket) -> Received {
+/// The next text message; pings, pongs and binary messages are skipped. `heard` is set to
+/// the time of every frame the peer sends (see [`SILENT_LIMIT`]).
+pub async fn receive(socket: &mut WebSocket, heard: &mut tokio::time::Instant) -> Received {
     loop {
-        match socket.recv().await {
+        let frame = socket.recv().await;
+        if let Some(Ok(_)) = &frame {
+            *heard = tokio::time::Instant::now();
+        }
+        match frame {
             Some(Ok(Message::Text(text))) if text.len() > MAX_WS_FRAME_BYTES => {
                 close_too_large(socket).await;
                 return Received::TooLarge;

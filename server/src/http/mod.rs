@@ -36,6 +36,8 @@ pub struct AppState {
     /// Places for open WebSockets (desktop and widget together): a socket holds one from
     /// its upgrade to its end, so the HTTP connection cap does not have to cover them.
     pub sockets: Arc<tokio::sync::Semaphore>,
+    /// How many places `sockets` has, for the refusal's wording.
+    pub max_sockets: usize,
 }
 
 impl AppState {
@@ -43,10 +45,10 @@ impl AppState {
     pub fn socket_place(&self) -> Result<tokio::sync::OwnedSemaphorePermit, error::AppError> {
         self.sockets.clone().try_acquire_owned().map_err(|_| {
             tracing::warn!("WebSocket refused: every place is taken");
-            error::AppError::Unavailable(
-                "The server has as many open connections as it takes; try again in a moment."
-                    .into(),
-            )
+            error::AppError::Unavailable(format!(
+                "The server has its limit of {} open connections; try again in a moment.",
+                self.max_sockets
+            ))
         })
     }
 }

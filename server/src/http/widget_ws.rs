@@ -56,14 +56,17 @@ pub async fn widget_socket(
         // Both places are given back when the socket ends (or if the upgrade never does).
         let _held = (slot, place);
         services.chat.widget_opened(contact);
+        services.metrics.widget_opened();
         Widget {
             socket,
             contact,
             services: services.clone(),
             cursor: 0,
+            heard: tokio::time::Instant::now(),
         }
         .run()
         .await;
+        services.metrics.widget_closed();
         services.chat.widget_closed(contact).await;
     })
 }
@@ -74,6 +77,8 @@ struct Widget {
     services: Arc<Services>,
     /// The last line sent to this widget.
     cursor: Seq,
+    /// When the widget last sent anything (a pong included).
+    heard: tokio::time::Instant,
 }
 
 /// Why the loop stops: the widget left, or the chat is over and said so.
@@ -127,6 +132,7 @@ impl Widget {
                     Err(Stop)
                 }
                 Input::Room(Err(RecvError::Lagged(_))) => self.catch_up().await,
+                Input::Ping if self.heard.elapsed() > super::frames::SILENT_LIMIT => Err(Stop),
                 Input::Ping => self
                     .socket
                     .send(Message::Ping(Default::default()))
@@ -244,7 +250,7 @@ impl Widget {
 
     /// The next command: `None` when the widget is gone (or sent too much and was closed).
     async fn next_command(&mut self) -> Option<Result<WidgetCommand, WidgetError>> {
-        match super::frames::receive(&mut self.socket).await {
+        match super::frames::receive(&mut self.socket, &mut self.heard).await {
             Received::Text(text) => {
                 Some(serde_json::from_str(&text).map_err(|_| WidgetError::Malformed))
             }

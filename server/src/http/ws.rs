@@ -64,6 +64,7 @@ pub async fn desktop_socket(
                 services: services.clone(),
                 cursor: 0,
                 sent_lines: HashMap::new(),
+                heard: tokio::time::Instant::now(),
             }
             .run()
             .await;
@@ -108,6 +109,8 @@ struct Connection {
     cursor: Seq,
     /// The last transcript line sent to this page, per chat.
     sent_lines: HashMap<ContactId, Seq>,
+    /// When the page last sent anything (a pong included).
+    heard: tokio::time::Instant,
 }
 
 impl Connection {
@@ -154,6 +157,10 @@ impl Connection {
                 Input::Live(Err(RecvError::Lagged(_))) => self.catch_up_all().await,
                 Input::Live(Err(RecvError::Closed)) => Err(End::PeerGone),
                 // Each ping also checks the session: one ended elsewhere ends this page too.
+                // A page silent past the limit has lost its connection (S-5 grace follows).
+                Input::Ping if self.heard.elapsed() > super::frames::SILENT_LIMIT => {
+                    Err(End::PeerGone)
+                }
                 Input::Ping => match check_session(&self.services, &self.session, self.agent).await
                 {
                     Ok(()) => self
@@ -463,7 +470,7 @@ impl Connection {
 
     /// The next command from the page: `None` when the page is gone.
     async fn next_command(&mut self) -> Option<Result<ClientCommand, CommandError>> {
-        match super::frames::receive(&mut self.socket).await {
+        match super::frames::receive(&mut self.socket, &mut self.heard).await {
             Received::Text(text) => {
                 Some(serde_json::from_str(&text).map_err(|_| CommandError::Malformed))
             }
