@@ -169,6 +169,7 @@ impl Services {
             outbox_wake: tokio::sync::watch::channel(0).0,
             retry_max: email.retry_max,
         });
+        // Set before any email is queued below: routing assigns an email only once queued.
         let assignments: Arc<dyn crate::contact::effects::Assignments> = email.clone();
         let _ = effects.assignments.set(assignments);
         for contact in store.open_contacts().await? {

@@ -162,4 +162,22 @@ async fn concurrent_lines_reach_every_page_once_and_in_order() {
         consecutive(1, expected),
         "a second widget"
     );
+
+    // A widget that comes back with nothing is caught up whole: more lines than one read
+    // of the store gives (500), every one once and in order, then told it is synced.
+    assert!(expected > u64::from(server::chat::LINE_PAGE));
+    let mut late = server.widget(&cookie, 0).await;
+    let mut seqs = Vec::new();
+    loop {
+        match common::next_widget(&mut late).await {
+            WidgetMessage::Line { line, .. } => seqs.push(line.seq),
+            WidgetMessage::Synced { .. } => break,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        seqs,
+        consecutive(1, expected),
+        "a long chat caught up whole"
+    );
 }

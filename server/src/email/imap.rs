@@ -68,9 +68,17 @@ pub enum ImapError {
 
 impl ImapError {
     /// Whether a failure while reading one message counts against that message. Our own
-    /// data directory failing is not the message's fault (it would set every message aside).
+    /// data directory or database failing (unreachable, busy, full) is not the message's
+    /// fault: counted, it would set every message aside in turn.
     fn counts_against_message(&self) -> bool {
-        !matches!(self, ImapError::Intake(intake::IntakeError::Files(_)))
+        use crate::store::StoreError;
+        match self {
+            ImapError::Intake(intake::IntakeError::Files(_)) => false,
+            ImapError::Intake(intake::IntakeError::Store(StoreError::Database(e))) => {
+                !database_unavailable(e)
+            }
+            _ => true,
+        }
     }
 
     /// The failure as the administrators' list of messages set aside says it.
@@ -87,6 +95,30 @@ impl ImapError {
             }
             other => other.to_string(),
         }
+    }
+}
+
+/// A database error that says nothing about the data written: the database cannot be
+/// reached, is busy or locked, out of space or failing (SQLite's primary result codes
+/// BUSY, LOCKED, IOERR, FULL; PostgreSQL's SQLSTATE classes 08, 40, 53, 57, 58).
+fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            match code.parse::<i32>() {
+                Ok(sqlite) => matches!(sqlite & 0xff, 5 | 6 | 10 | 13),
+                Err(_) => ["08", "40", "53", "57", "58"]
+                    .iter()
+                    .any(|class| code.starts_with(class)),
+            }
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        _ => false,
     }
 }
 
@@ -439,11 +471,16 @@ async fn summary(
         .iter()
         .find(|f| f.uid == Some(uid))
         .and_then(|f| f.header())
+        .map(<[u8]>::to_vec)
     else {
         return Ok(None);
     };
-    let parsed = super::mime::parse(header);
-    Ok(Some((parsed.from.to_string(), parsed.subject)))
+    // Read apart from the connector, as intake reads: a parser that panics on this very
+    // message must not take the mailbox down with it.
+    let parsed = tokio::task::spawn_blocking(move || super::mime::parse(&header)).await;
+    Ok(parsed
+        .ok()
+        .map(|parsed| (parsed.from.to_string(), parsed.subject)))
 }
 
 /// Flags messages taken before a crash between the commit and the flag (not those set
