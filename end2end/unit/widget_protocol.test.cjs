@@ -38,10 +38,20 @@ test('every server message in the samples is read, with the fields the page show
   assert.equal(read.rejected_command.client_id, null);
 });
 
-test('a message missing a field the page uses is refused, not half shown', () => {
+test('a line the page cannot read holds its place as a notice; other broken messages are refused', () => {
   const broken = structuredClone(samples.server.line_from_agent);
   delete broken.line.body.author.alias;
-  assert.throws(() => protocol.read(broken), /alias/);
+  const read = protocol.read(broken);
+  assert.equal(read.seq, broken.line.seq, 'the cursor moves past it: later lines are not held back');
+  assert.equal(read.kind, 'system', 'never shown as an agent without a name');
+  assert.equal(read.text, broken.text);
+  assert.match(read.unreadable, /alias/);
+  const newer = structuredClone(samples.server.line_joined);
+  newer.line.body = { type: 'poll', options: ['yes', 'no'] };
+  assert.equal(protocol.read(newer).seq, newer.line.seq);
+  const noSeq = structuredClone(samples.server.line_from_agent);
+  delete noSeq.line.seq;
+  assert.throws(() => protocol.read(noSeq), /seq/);
   const renamed = structuredClone(samples.server.rejected_message);
   renamed.reason = renamed.message;
   delete renamed.message;

@@ -62,6 +62,8 @@
       typingLine.hidden = true;
     } else {
       if (line.joined) st.alias = line.joined;
+      // A line this version cannot read and has no text for only moves the cursor on.
+      if (!line.text) { renderPending(); return; }
       li = lineElement('system', '', line.text, line.at_ms);
     }
     transcript.appendChild(li);

@@ -44,12 +44,35 @@
     return out;
   }
 
+  /* A line this page cannot read (a newer server's kind, a field missing) still holds its
+     place in the transcript: shown as a plain notice with the server's text, so that the
+     lines after it are not held back waiting for it. Without a seq it is refused. */
+  function readLineAnyway(msg) {
+    try {
+      return readLine(msg);
+    } catch (err) {
+      var line = msg.line || {};
+      need(line.seq, 'number', 'line.seq');
+      return {
+        type: 'line',
+        seq: line.seq,
+        at_ms: typeof line.at_ms === 'number' ? line.at_ms : Date.now(),
+        text: typeof msg.text === 'string' ? msg.text : '',
+        kind: 'system',
+        who: '',
+        client_id: null,
+        joined: null,
+        unreadable: String(err.message || err)
+      };
+    }
+  }
+
   /* A message from the server, flattened to what the page uses; an unknown type is
      {type: 'unknown'} (a newer server may send more). */
   function read(msg) {
     need(msg, 'object', 'message');
     switch (need(msg.type, 'string', 'type')) {
-      case 'line': return readLine(msg);
+      case 'line': return readLineAnyway(msg);
       case 'synced': return { type: 'synced', seq: need(msg.seq, 'number', 'seq') };
       case 'typing': return { type: 'typing', active: need(msg.active, 'boolean', 'active') };
       case 'ended': return { type: 'ended' };
