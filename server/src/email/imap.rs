@@ -257,20 +257,27 @@ async fn run_session(
         Err(e) => tracing::warn!(mailbox = %config.name, error = %e, "taken messages not flagged"),
         Ok(()) => {}
     }
+    // Whether the last look found nothing after an announced arrival (see below).
+    let mut looked_again = false;
     loop {
         let took = take_new(&mut session, config, csq, validity, service, backoff).await?;
         // Reset only once messages flow: a message that fails every time backs off.
         *backoff = Duration::from_secs(1);
-        // A message that arrived while others were taken is announced with the answer to
-        // one of those commands, not again by IDLE: take it now rather than at the next
-        // poll. Only after taking some, so a server repeating EXISTS cannot make this spin.
+        // A message that arrived while this looked (during the search, or while others
+        // were taken) is announced with the answer to one of those commands, not again by
+        // IDLE: look again now rather than at the next poll, even when this look found
+        // nothing (it may have searched just before the message landed). A look that finds
+        // nothing twice in a row goes to IDLE, so a server repeating EXISTS cannot make
+        // this spin.
         let mut arrived = false;
         while let Ok(response) = session.unsolicited_responses.try_recv() {
             arrived |= matches!(response, UnsolicitedResponse::Exists(_));
         }
-        if arrived && took > 0 {
+        if arrived && (took > 0 || !looked_again) {
+            looked_again = took == 0;
             continue;
         }
+        looked_again = false;
         if idle {
             let mut handle = session.idle();
             handle.init().await?;
