@@ -231,5 +231,8 @@ test('K-2: the pre-chat form shows each refused field under it and keeps what wa
   await chat.getByLabel('What is it about?').selectOption({ label: 'Something is broken' });
   await chat.getByRole('button', { name: 'Start chat' }).click();
   await expect(chat.getByText('Welcome! An agent will be with you shortly.')).toBeVisible();
+  // Ended by the customer, so the queue is empty again for the next test's agents.
+  await chat.getByRole('button', { name: 'End chat' }).click();
+  await expect(chat.getByRole('link', { name: 'Download transcript' })).toBeVisible();
   await shop.context().close();
 });
