@@ -7,7 +7,11 @@ import { startSmtp } from './mail/smtp';
 
 // The real release server, on a port of its own, with demo data in a fresh SQLite file.
 const port = process.env.SWITCHBOARD_E2E_PORT ?? '3107';
-const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+// Made once by the main process; the workers inherit it, so a test can run the server
+// binary's own commands (`server admin ...`) on the same database.
+const dataDir = (process.env.SWITCHBOARD_E2E_DATA_DIR ??= mkdtempSync(
+  join(tmpdir(), 'switchboard-e2e-'),
+));
 
 // A real IMAP server (Dovecot) whose INBOX the server reads for the Support queue. Started
 // once, by the main process (workers inherit the variables and skip this).

@@ -46,6 +46,28 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("no user has this password"))
 }
 
+/// Whether a password is on the list of common passwords guessers try first (the
+/// `passwords` crate's list of about 100,000; the domain also tries it in lower case).
+pub fn is_common_password(password: &str) -> bool {
+    passwords::analyzer::is_common_password(password)
+}
+
+/// A password for a user to type once and then replace (SPEC D-2): 16 letters and digits
+/// without look-alikes (no 0/O, 1/l/I), about 90 bits from the thread's CSPRNG.
+pub fn one_time_password() -> String {
+    passwords::PasswordGenerator::new()
+        .length(app::domain::limits::ONE_TIME_PASSWORD_CHARS)
+        .numbers(true)
+        .lowercase_letters(true)
+        .uppercase_letters(true)
+        .symbols(false)
+        .spaces(false)
+        .exclude_similar_characters(true)
+        .strict(true)
+        .generate_one()
+        .expect("letters and digits make a valid generator")
+}
+
 /// A new session token: 32 random bytes, hex-encoded.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -197,6 +219,31 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("Correct horse", &hash));
         assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn one_time_passwords_are_long_random_and_pass_the_rules() {
+        let a = one_time_password();
+        let b = one_time_password();
+        assert_ne!(a, b);
+        assert_eq!(a.chars().count(), 16);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert!(!a.contains(['0', 'O', '1', 'l', 'I']));
+        assert!(app::domain::account::validate_new_password(
+            app::domain::validate::Field::Password,
+            "ann",
+            &a,
+            is_common_password
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn common_passwords_of_twelve_characters_and_more_are_known() {
+        assert!(is_common_password("123456789012"));
+        assert!(is_common_password("password1234"));
+        assert!(is_common_password("qwertyuiopasdfghjkl"));
+        assert!(!is_common_password("plum kettle harbour 42"));
     }
 
     #[test]

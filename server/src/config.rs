@@ -1,12 +1,16 @@
 //! Configuration from the command line and the environment (each flag has an env variable).
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::{net::SocketAddr, path::PathBuf};
 
 /// Switchboard: the agent desktop for chats and emails.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "server", version, about)]
 pub struct Config {
+    /// Without a command the server starts; `admin` manages accounts and exits.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address and port to listen on.
     #[arg(long, env = "SWITCHBOARD_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -91,6 +95,42 @@ pub struct Config {
     pub smtp_retry_max_secs: u64,
 }
 
+/// What the binary does instead of serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Accounts, from the server's own machine: the first administrator, a lost password.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `server admin ...`: works on the database the server uses (the same `DATABASE_URL` or
+/// data directory), whether or not the server is running.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Creates an administrator and prints a one-time password, to be replaced at the first
+    /// login (or, with --password-stdin, sets the password read from standard input).
+    Create {
+        /// The login name: 2 to 64 letters, digits and . _ - @.
+        #[arg(long)]
+        username: String,
+        /// The full name, shown in the top bar.
+        #[arg(long)]
+        name: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Gives a user a new one-time password (or the one read with --password-stdin) and
+    /// ends every session of theirs.
+    ResetPassword {
+        /// The user's login name (case does not matter).
+        username: String,
+        /// Read the password from the first line of standard input instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
 impl Config {
     /// The database URL in effect: the given one, or a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
@@ -106,6 +146,7 @@ impl Config {
     /// Defaults for tests: an ephemeral port and the given database.
     pub fn for_tests(database_url: String, data_dir: PathBuf) -> Self {
         Config {
+            command: None,
             addr: "127.0.0.1:0".parse().expect("valid address"),
             database_url: Some(database_url),
             data_dir,

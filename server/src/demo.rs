@@ -155,6 +155,7 @@ pub async fn seed_if_empty(store: &dyn Store) -> StoreResult<bool> {
                 password_hash: hash.clone(),
                 max_chats: DEFAULT_MAX_CHATS,
                 max_emails: DEFAULT_MAX_EMAILS,
+                must_change_password: false,
             })
             .await?;
         for (name, csq) in &csq_ids {

@@ -43,6 +43,9 @@ struct AgentChannel {
     live: broadcast::Sender<ServerMessage>,
     /// Held while a change is decided and stored.
     write: tokio::sync::Mutex<()>,
+    /// Bumped when the agent's sessions were ended or replaced (a password changed, the
+    /// account disabled), so open pages check theirs at once rather than at the next ping.
+    sessions: tokio::sync::watch::Sender<u64>,
 }
 
 pub struct Hub {
@@ -123,6 +126,7 @@ impl Hub {
                     events: broadcast::channel(CHANNEL_CAPACITY).0,
                     live: broadcast::channel(CHANNEL_CAPACITY).0,
                     write: tokio::sync::Mutex::new(()),
+                    sessions: tokio::sync::watch::channel(0).0,
                 })
             })
             .clone()
@@ -137,6 +141,16 @@ impl Hub {
     /// Chat traffic for the agent's pages from now on.
     pub fn subscribe_live(&self, agent: AgentId) -> broadcast::Receiver<ServerMessage> {
         self.channel(agent).live.subscribe()
+    }
+
+    /// Tells the agent's open pages that sessions were ended: each checks its own.
+    pub fn sessions_changed(&self, agent: AgentId) {
+        self.channel(agent).sessions.send_modify(|n| *n += 1);
+    }
+
+    /// Changes of the agent's sessions from now on ([`Hub::sessions_changed`]).
+    pub fn watch_sessions(&self, agent: AgentId) -> tokio::sync::watch::Receiver<u64> {
+        self.channel(agent).sessions.subscribe()
     }
 
     /// Sends chat traffic to every page of the agent (already stored by the caller).

@@ -3,7 +3,11 @@
 //!
 //! - [`config`]: flags and environment variables.
 //! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
-//! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count.
+//! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count, the
+//!   common-password list and one-time passwords.
+//! - [`accounts`]: logging in and out, whose session a request carries (a password someone
+//!   else set allows only choosing one's own), changing one's own password.
+//! - [`admin_cli`]: `server admin create` and `reset-password`, the first administrator.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
 //! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
 //! - [`contact`]: what holds for every contact whatever its channel: the one error of
@@ -47,6 +51,8 @@
 //! answer. An effect that needs routing to act again (an assignment that could not be
 //! carried out) sends it an input (`Routing::send`), read after the current decision.
 
+pub mod accounts;
+pub mod admin_cli;
 pub mod auth;
 pub mod chat;
 pub mod clock;
@@ -87,6 +93,13 @@ pub enum StartError {
     DemoExposed(std::net::SocketAddr),
 }
 
+/// The data directory made if missing, and the database opened and migrated.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn store::Store>, StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+    Ok(store::connect(&config.database_url()).await?)
+}
+
 /// Opens the database (migrating it), seeds demo data if asked, and builds the router.
 pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartError> {
     if config.demo && !config.demo_exposed && !config.addr.ip().is_loopback() {
@@ -101,11 +114,16 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     {
         return Err(StartError::FrameAncestors(ancestors.clone()));
     }
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
-    let store = store::connect(&config.database_url()).await?;
+    let store = open_store(config).await?;
     if config.demo && demo::seed_if_empty(store.as_ref()).await? {
         tracing::info!("demo data created");
+    }
+    if store.agent_count().await? == 0 {
+        tracing::warn!(
+            "no user exists yet, so nobody can log in: create the first administrator with \
+             `server admin create --username <login> --name \"<full name>\"` (same \
+             DATABASE_URL or SWITCHBOARD_DATA_DIR as the server); it prints a one-time password"
+        );
     }
     let key = secret_key(&config.data_dir)?;
     let mailboxes = match &config.mailboxes {

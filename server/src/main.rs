@@ -2,7 +2,10 @@
 //! Entry point: configuration, logging, and wiring. Everything else is in the library.
 
 use clap::Parser;
-use server::{config::Config, demo};
+use server::{
+    config::{Command, Config},
+    demo,
+};
 use std::process::ExitCode;
 use tracing_subscriber::{fmt, EnvFilter};
 
@@ -15,10 +18,39 @@ async fn main() -> ExitCode {
     } else {
         fmt().with_env_filter(filter).init();
     }
+    if let Some(Command::Admin(command)) = config.command.clone() {
+        return admin(&config, command).await;
+    }
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `server admin ...`: on the server's database, then exit. The outcome (a one-time
+/// password included) goes to standard output only, never to the log.
+async fn admin(config: &Config, command: server::config::AdminCommand) -> ExitCode {
+    let store = match server::open_store(config).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let read_password = || {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    };
+    match server::admin_cli::run(store.as_ref(), command, read_password).await {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -2,7 +2,7 @@
 //! WebSocket: authentication, sessions and the agent's state.
 
 use crate::{
-    auth::{self, LoginThrottle},
+    auth::LoginThrottle,
     chat::{rooms::Rooms, ChatService},
     clock::now_ms,
     contact::{effects::Effects, token::TokenKey},
@@ -16,12 +16,11 @@ use crate::{
     store::{AuditEntry, Store, StoreError},
 };
 use app::{
-    api::{AdminView, ApiError, Backend, ClientInfo, DesktopView},
+    api::{AdminView, ApiError, Backend, ClientInfo, DesktopView, LoginOutcome},
     domain::{
-        agent::{Agent, Role},
+        account::PasswordChange,
         ids::{AgentId, CsqId},
         settings::ChatSettings,
-        state::StateEvent,
         validate::{Field, FieldError, Problem},
         wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
     },
@@ -86,7 +85,7 @@ pub struct Services {
 }
 
 /// Internal failures are logged here and reach the browser only as a generic message.
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "request failed");
     ApiError::Internal
 }
@@ -356,36 +355,6 @@ impl Services {
             }
         }
     }
-
-    /// The logged-in agent's profile.
-    async fn logged_in(&self, headers: &HeaderMap) -> Result<Agent, ApiError> {
-        let id = self.authenticate(headers).await?;
-        self.store.agent(id).await.map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotLoggedIn,
-            e => internal(e),
-        })
-    }
-
-    /// The logged-in agent, refused unless an administrator (SPEC D-2).
-    async fn administrator(&self, headers: &HeaderMap) -> Result<Agent, ApiError> {
-        let agent = self.logged_in(headers).await?;
-        if agent.role != Role::Admin {
-            tracing::warn!(agent = %agent.id, "administration refused to a non-administrator");
-            return Err(ApiError::Forbidden);
-        }
-        Ok(agent)
-    }
-
-    /// The agent whose valid session cookie the request carries.
-    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<AgentId, ApiError> {
-        let token =
-            auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
-        self.store
-            .session_agent(&auth::token_hash(&token), now_ms())
-            .await
-            .map_err(internal)?
-            .ok_or(ApiError::NotLoggedIn)
-    }
 }
 
 #[async_trait]
@@ -395,61 +364,26 @@ impl Backend for Services {
         username: &str,
         password: &str,
         client: ClientInfo,
+    ) -> Result<LoginOutcome, ApiError> {
+        self.open_session(username, password, client).await
+    }
+
+    async fn change_password(
+        &self,
+        headers: &HeaderMap,
+        change: PasswordChange,
+        client: ClientInfo,
     ) -> Result<String, ApiError> {
-        let wait = self.throttle.wait(username, client.ip);
-        if !wait.is_zero() {
-            tracing::info!(ip = ?client.ip, "login refused: too many recent failures");
-            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(ApiError::TooManyAttempts { retry_after_secs });
-        }
-        // Counted as a failure until it proves right: guesses sent all at once cannot pass
-        // the check together.
-        self.throttle.record_failure(username, client.ip);
-        let credentials = self.store.credentials(username).await.map_err(internal)?;
-        let hash = credentials
-            .as_ref()
-            .map(|c| c.password_hash.clone())
-            .unwrap_or_else(|| auth::dummy_hash().to_string());
-        let password = password.to_string();
-        // Argon2 takes a core and its memory for a moment: at most one check per core at a
-        // time, the others wait their turn here.
-        let _turn = self.password_checks.acquire().await.map_err(internal)?;
-        let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-            .await
-            .map_err(internal)?;
-        let agent = match credentials {
-            Some(c) if matches => c.agent,
-            _ => {
-                self.metrics.login(false);
-                tracing::info!(ip = ?client.ip, "login failed");
-                return Err(ApiError::WrongCredentials);
-            }
-        };
-        self.throttle.record_success(username, client.ip);
-        let token = auth::new_token();
-        let now = now_ms();
-        self.store
-            .create_session(
-                &auth::token_hash(&token),
-                agent,
-                now,
-                now + auth::SESSION_TTL_MS,
-            )
-            .await
-            .map_err(internal)?;
-        self.hub.apply(agent, StateEvent::Login).await?;
-        self.refresh_routing(agent).await.map_err(internal)?;
-        self.metrics.login(true);
-        tracing::info!(agent = %agent, "logged in");
-        Ok(auth::session_cookie(&token, self.secure_cookies))
+        self.change_own_password(headers, change, client).await
+    }
+
+    async fn account(&self, headers: &HeaderMap) -> Result<app::domain::agent::Agent, ApiError> {
+        let session = self.session_of(headers).await?;
+        self.store.agent(session.agent).await.map_err(internal)
     }
 
     async fn logout(&self, headers: &HeaderMap) -> Result<String, ApiError> {
-        let agent = self.authenticate(headers).await?;
-        self.hub.apply(agent, StateEvent::Logout).await?;
-        self.store.delete_sessions(agent).await.map_err(internal)?;
-        tracing::info!(agent = %agent, "logged out");
-        Ok(auth::clear_cookie(self.secure_cookies))
+        self.close_sessions(headers).await
     }
 
     async fn desktop(&self, headers: &HeaderMap) -> Result<DesktopView, ApiError> {

@@ -5,11 +5,12 @@ mod common;
 
 use app::domain::{
     contact::ContactKind,
+    ids::AgentId,
     protocol::AgentEvent,
     state::{AgentState, AgentStatus, StateEvent, StateReason},
 };
 use common::{all_stores, new_agent};
-use server::store::StoreError;
+use server::store::{AuditEntry, SessionOf, StoreError};
 
 #[tokio::test]
 async fn agents_are_created_found_and_unique() {
@@ -110,7 +111,10 @@ async fn sessions_expire_and_are_deleted_per_agent() {
         s.create_session("t2", a, 1_000, 5_000).await.unwrap();
         assert_eq!(
             s.session_agent("t1", 4_999).await.unwrap(),
-            Some(a),
+            Some(SessionOf {
+                agent: a,
+                must_change_password: false
+            }),
             "{}",
             t.name
         );
@@ -118,6 +122,67 @@ async fn sessions_expire_and_are_deleted_per_agent() {
         assert_eq!(s.session_agent("nope", 1_000).await.unwrap(), None);
         s.delete_sessions(a).await.unwrap();
         assert_eq!(s.session_agent("t2", 2_000).await.unwrap(), None);
+    }
+}
+
+/// SPEC D-2: usernames are unique ignoring case; a new password, with whether it must be
+/// changed, ends every session of the user and is audited in the same transaction.
+#[tokio::test]
+async fn passwords_are_replaced_with_their_sessions_and_audited() {
+    for t in all_stores().await {
+        let s = &t.store;
+        assert_eq!(s.agent_count().await.unwrap(), 0, "{}", t.name);
+        let a = s.create_agent(&new_agent("Ann", "h1")).await.unwrap();
+        assert_eq!(s.agent_count().await.unwrap(), 1);
+        assert!(
+            matches!(
+                s.create_agent(&new_agent("aNN", "h2")).await,
+                Err(StoreError::Conflict)
+            ),
+            "{}: usernames differing only in case are one",
+            t.name
+        );
+        s.create_session("t1", a, 1_000, 9_000).await.unwrap();
+        let audit = AuditEntry {
+            at_ms: 2_000,
+            agent: a,
+            action: "user.password_reset".into(),
+            detail: "password of Ann reset".into(),
+        };
+        s.set_password(a, "h3", true, &audit).await.unwrap();
+        assert_eq!(s.session_agent("t1", 2_000).await.unwrap(), None, "ended");
+        let c = s.credentials("ann").await.unwrap().unwrap();
+        assert_eq!(
+            (c.password_hash.as_str(), c.must_change_password),
+            ("h3", true)
+        );
+        assert!(s.agent(a).await.unwrap().must_change_password);
+        s.create_session("t2", a, 2_000, 9_000).await.unwrap();
+        assert_eq!(
+            s.session_agent("t2", 2_000).await.unwrap(),
+            Some(SessionOf {
+                agent: a,
+                must_change_password: true
+            }),
+            "a session that may only change the password"
+        );
+        assert_eq!(s.admin_audit(10).await.unwrap(), vec![audit]);
+        assert!(matches!(
+            s.set_password(
+                AgentId(9_999),
+                "h",
+                false,
+                &AuditEntry {
+                    at_ms: 3_000,
+                    agent: a,
+                    action: "x".into(),
+                    detail: "x".into(),
+                }
+            )
+            .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(s.admin_audit(10).await.unwrap().len(), 1, "nothing audited");
     }
 }
 

@@ -3,11 +3,20 @@
 
 use super::{admin::AdminView, desktop::DesktopView, ApiError};
 use crate::domain::{
+    account::PasswordChange,
     settings::ChatSettings,
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
 };
 use async_trait::async_trait;
 use http::HeaderMap;
+
+/// A session opened: the `Set-Cookie` header value, and whether the user must choose a
+/// password before anything else.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub cookie: String,
+    pub must_change_password: bool,
+}
 
 /// Where a request comes from, for slowing down repeated login failures.
 #[derive(Debug, Clone, Default)]
@@ -17,11 +26,23 @@ pub struct ClientInfo {
 
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// Checks the credentials and opens a session; returns the `Set-Cookie` header value.
+    /// Checks the credentials and opens a session.
     async fn login(
         &self,
         username: &str,
         password: &str,
+        client: ClientInfo,
+    ) -> Result<LoginOutcome, ApiError>;
+
+    /// The user a session belongs to, whether or not they must choose a password first.
+    async fn account(&self, headers: &HeaderMap) -> Result<crate::domain::agent::Agent, ApiError>;
+
+    /// The logged-in user changes their own password (SPEC D-2): every session of theirs
+    /// ends and a new one opens for this page; returns its `Set-Cookie` header value.
+    async fn change_password(
+        &self,
+        headers: &HeaderMap,
+        change: PasswordChange,
         client: ClientInfo,
     ) -> Result<String, ApiError>;
 

@@ -18,6 +18,13 @@ pub enum ApiError {
     /// Logged in, but the role does not allow it (an agent on an administration page).
     #[error("Only administrators can do this.")]
     Forbidden,
+    /// Logged in with a password someone else chose: nothing else until the user has
+    /// chosen their own (SPEC D-2).
+    #[error("Choose your own password before you go on.")]
+    PasswordChangeRequired,
+    /// The right password, but an administrator disabled the account.
+    #[error("This account is disabled. Ask your administrator.")]
+    AccountDisabled,
     #[error("{0}")]
     State(StateError),
     #[error("{}", first_message(.0))]

@@ -13,9 +13,11 @@ pub use admin::{
     get_admin, save_chat_settings, save_wrap_up_reason, AdminView, GetAdmin, SaveChatSettings,
     SaveWrapUpReason,
 };
-pub use auth::{login, logout, Login, Logout};
+pub use auth::{
+    change_password, get_account, login, logout, ChangePassword, GetAccount, Login, Logout,
+};
 #[cfg(feature = "ssr")]
-pub use backend::{Backend, ClientInfo};
+pub use backend::{Backend, ClientInfo, LoginOutcome};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
 
@@ -42,7 +44,9 @@ fn fail(error: ApiError) -> ApiError {
     use http::StatusCode;
     let status = match &error {
         ApiError::WrongCredentials | ApiError::NotLoggedIn => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden => StatusCode::FORBIDDEN,
+        ApiError::Forbidden | ApiError::PasswordChangeRequired | ApiError::AccountDisabled => {
+            StatusCode::FORBIDDEN
+        }
         ApiError::State(_) => StatusCode::CONFLICT,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -57,6 +57,10 @@ pub struct Agent {
     pub max_chats: u32,
     /// Administrator setting: maximum of active emails (SPEC O-4).
     pub max_emails: u32,
+    /// A password someone else chose: the user must choose their own at the next login.
+    pub must_change_password: bool,
+    /// A disabled user cannot log in (SPEC D-2); their history stays.
+    pub disabled: bool,
 }
 
 #[cfg(test)]

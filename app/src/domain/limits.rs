@@ -99,3 +99,20 @@ pub const MAX_INCOMING_HEADER_CHARS: usize = 500;
 /// Times Switchboard tries to read one message from a mailbox (a failure or a crash while
 /// reading it counts) before it sets the message aside for the administrators.
 pub const MAX_INTAKE_ATTEMPTS: u32 = 3;
+
+// --- Accounts (SPEC D-2) ------------------------------------------------------------------
+
+/// Characters in a username: letters, digits and `. _ - @`, from 2 to this many.
+pub const USERNAME_CHARS: RangeInclusive<usize> = 2..=64;
+/// Characters in a user's full name and in the alias customers see.
+pub const MAX_USER_NAME_CHARS: usize = 100;
+/// Characters in a password: at least 12 (length is what makes a password hard to guess),
+/// at most 256 (Argon2 hashes what it is given: a megabyte "password" would cost the
+/// server, not the guesser).
+pub const PASSWORD_CHARS: RangeInclusive<usize> = 12..=256;
+/// Characters in the one-time password the server makes for a new or reset account.
+pub const ONE_TIME_PASSWORD_CHARS: usize = 16;
+/// SPEC O-4: what an administrator may set as an agent's maximum of active chats...
+pub const MAX_CHATS_PER_AGENT: RangeInclusive<u32> = 1..=5;
+/// ... and of active emails.
+pub const MAX_EMAILS_PER_AGENT: RangeInclusive<u32> = 1..=5;

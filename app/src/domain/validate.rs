@@ -34,6 +34,15 @@ pub enum Field {
     QueueTimeoutMessage,
     Username,
     Password,
+    /// The password a user has now, asked before it is changed.
+    CurrentPassword,
+    NewPassword,
+    /// The new password typed a second time.
+    PasswordConfirm,
+    /// A user's full name (the top bar, the administration).
+    DisplayName,
+    /// The name customers see ("<alias> has joined the chat", SPEC K-2).
+    Alias,
     Email,
     Name,
     Phone,
@@ -66,6 +75,11 @@ impl fmt::Display for Field {
             Field::QueueTimeoutMessage => f.write_str("Queue timeout message"),
             Field::Username => f.write_str("Username"),
             Field::Password => f.write_str("Password"),
+            Field::CurrentPassword => f.write_str("Current password"),
+            Field::NewPassword => f.write_str("New password"),
+            Field::PasswordConfirm => f.write_str("New password again"),
+            Field::DisplayName => f.write_str("Full name"),
+            Field::Alias => f.write_str("Alias"),
             Field::Email => f.write_str("Email"),
             Field::Name => f.write_str("Name"),
             Field::Phone => f.write_str("Phone"),
@@ -128,6 +142,22 @@ pub enum Problem {
     Duplicate {
         value: String,
     },
+    TooFewChars {
+        min: usize,
+        given: usize,
+    },
+    /// A username with a character outside letters, digits and `. _ - @`.
+    InvalidUsername,
+    /// A password that holds the username (the first thing a guesser tries).
+    ContainsUsername,
+    /// A password on the lists guessers try first.
+    CommonPassword,
+    /// The second typing of a new password differs from the first.
+    NotMatching,
+    /// The current password given is not the user's.
+    WrongPassword,
+    /// A new password the same as the one it replaces.
+    Unchanged,
 }
 
 /// One problem with one field.
@@ -206,6 +236,19 @@ impl fmt::Display for Problem {
             }
             Problem::UnknownId { id } => write!(f, "no such item (id {id})"),
             Problem::Duplicate { value } => write!(f, "\"{value}\" already exists"),
+            Problem::TooFewChars { min, given } => {
+                write!(f, "at least {min} characters ({given} given)")
+            }
+            Problem::InvalidUsername => {
+                f.write_str("use letters, digits and . _ - @ only, without spaces")
+            }
+            Problem::ContainsUsername => f.write_str("must not contain the username"),
+            Problem::CommonPassword => f.write_str(
+                "is among the most common passwords, which are tried first: choose another",
+            ),
+            Problem::NotMatching => f.write_str("does not match the new password"),
+            Problem::WrongPassword => f.write_str("is not the current password"),
+            Problem::Unchanged => f.write_str("must differ from the current password"),
             Problem::OutOfRange { min, max, given } => {
                 write!(f, "must be between {min} and {max} ({given} given)")
             }
@@ -399,19 +442,18 @@ pub fn validate_accept_timer(secs: u32) -> Result<(), FieldError> {
 
 /// A message for customers that the administrator writes: required, at most 500 characters.
 pub fn validate_setting_message(field: Field, text: &str) -> Result<(), FieldError> {
+    validate_required_text(field, text, MAX_SETTING_MESSAGE_CHARS)
+}
+
+/// Text that must not be blank, of at most `max` characters once trimmed.
+pub fn validate_required_text(field: Field, text: &str, max: usize) -> Result<(), FieldError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new(field, Problem::Required));
     }
     let given = char_count(text);
-    if given > MAX_SETTING_MESSAGE_CHARS {
-        return Err(FieldError::new(
-            field,
-            Problem::TooManyChars {
-                max: MAX_SETTING_MESSAGE_CHARS,
-                given,
-            },
-        ));
+    if given > max {
+        return Err(FieldError::new(field, Problem::TooManyChars { max, given }));
     }
     Ok(())
 }

@@ -3,16 +3,22 @@
 use crate::api::Login;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Why an open page sent its user here (`/login?ended=1`): their session was ended
+/// elsewhere (logged out, a password changed, the account disabled) or ran out.
+const SESSION_ENDED: &str =
+    "Your session has ended (a password change, a log out elsewhere, or its time ran out). \
+     Log in again to go on.";
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let error = move || {
-        login
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
+    let ended = use_query_map().with_untracked(|q| q.get("ended").is_some());
+    let error = move || match login.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        Some(Ok(())) => None,
+        None => ended.then(|| SESSION_ENDED.to_string()),
     };
     view! {
         <Title text="Log in · Switchboard" />

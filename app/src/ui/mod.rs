@@ -5,4 +5,5 @@ pub mod desktop;
 pub mod icons;
 pub mod identity;
 pub mod login;
+pub mod password;
 pub mod shell;

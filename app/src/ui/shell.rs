@@ -1,6 +1,6 @@
 //! The HTML shell and the router.
 
-use super::{admin::AdminPage, desktop::DesktopPage, login::LoginPage};
+use super::{admin::AdminPage, desktop::DesktopPage, login::LoginPage, password::PasswordPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=DesktopPage />
                 <Route path=StaticSegment("login") view=LoginPage />
                 <Route path=StaticSegment("admin") view=AdminPage />
+                <Route path=StaticSegment("password") view=PasswordPage />
             </Routes>
         </Router>
     }

@@ -130,6 +130,8 @@ impl Connection {
         // worst, and the cursor drops the copy.
         let mut live = self.services.hub.subscribe(self.agent);
         let mut traffic = self.services.hub.subscribe_live(self.agent);
+        let mut sessions = self.services.hub.watch_sessions(self.agent);
+        sessions.mark_unchanged();
         if let Err(end) = self.sync(resume, chats).await {
             return end;
         }
@@ -143,6 +145,7 @@ impl Connection {
                 message = traffic.recv() => Input::Live(message),
                 _ = ping.tick() => Input::Ping,
                 _ = tokio::time::sleep_until(session_ends) => Input::SessionDue,
+                Ok(()) = sessions.changed() => Input::SessionDue,
             };
             let step = match input {
                 Input::Command(None) => Err(End::PeerGone),
@@ -507,7 +510,7 @@ async fn check_session(services: &Services, session: &str, agent: AgentId) -> Re
         .session_agent(session, crate::clock::now_ms())
         .await
     {
-        Ok(Some(holder)) if holder == agent => Ok(()),
+        Ok(Some(holder)) if holder.agent == agent && !holder.must_change_password => Ok(()),
         Ok(_) => Err(End::SessionEnded),
         Err(e) => {
             tracing::warn!(error = %e, "session not checked");

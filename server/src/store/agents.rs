@@ -22,6 +22,8 @@ pub struct NewAgent {
     pub password_hash: String,
     pub max_chats: u32,
     pub max_emails: u32,
+    /// Set when someone other than the user chose the password (SPEC D-2).
+    pub must_change_password: bool,
 }
 
 /// What a login checks against. `Debug` hides the hash so it never reaches a log.
@@ -29,6 +31,8 @@ pub struct NewAgent {
 pub struct Credentials {
     pub agent: AgentId,
     pub password_hash: String,
+    pub must_change_password: bool,
+    pub disabled: bool,
 }
 
 impl fmt::Debug for Credentials {
@@ -36,8 +40,17 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("agent", &self.agent)
             .field("password_hash", &"<hidden>")
+            .field("must_change_password", &self.must_change_password)
+            .field("disabled", &self.disabled)
             .finish()
     }
+}
+
+/// Whose a session is, and whether that user must choose a password before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionOf {
+    pub agent: AgentId,
+    pub must_change_password: bool,
 }
 
 /// One line of the state audit (SPEC S-6).
@@ -57,6 +70,19 @@ pub trait AgentStore: Send + Sync {
 
     async fn agents(&self) -> StoreResult<Vec<Agent>>;
 
+    /// How many users exist (none: the server says how to create the first administrator).
+    async fn agent_count(&self) -> StoreResult<i64>;
+
+    /// In one transaction: stores a new password hash (with whether the user must change
+    /// it at the next login), ends every session of the user, and records the audit line.
+    async fn set_password(
+        &self,
+        agent: AgentId,
+        password_hash: &str,
+        must_change: bool,
+        audit: &super::AuditEntry,
+    ) -> StoreResult<()>;
+
     /// The credentials of a username (case-insensitive), if such a user exists.
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
 
@@ -69,8 +95,8 @@ pub trait AgentStore: Send + Sync {
         expires_at_ms: i64,
     ) -> StoreResult<()>;
 
-    /// The agent of an unexpired session.
-    async fn session_agent(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<AgentId>>;
+    /// The user of an unexpired session, unless that user is disabled.
+    async fn session_agent(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<SessionOf>>;
 
     /// When the session ends (Unix ms), if it exists.
     async fn session_expiry(&self, token_hash: &str) -> StoreResult<Option<i64>>;

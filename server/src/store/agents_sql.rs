@@ -11,8 +11,8 @@ macro_rules! impl_agents_store {
                 async fn create_agent(&self, new: &NewAgent) -> StoreResult<AgentId> {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO agents (username, display_name, alias, role, password_hash, \
-                         max_chats, max_emails, created_at_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                         max_chats, max_emails, must_change_password, created_at_ms) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                     )
                     .bind(&new.username)
                     .bind(&new.display_name)
@@ -21,6 +21,7 @@ macro_rules! impl_agents_store {
                     .bind(&new.password_hash)
                     .bind(i64::from(new.max_chats))
                     .bind(i64::from(new.max_emails))
+                    .bind(new.must_change_password)
                     .bind($crate::clock::now_ms())
                     .fetch_one(&self.pool)
                     .await
@@ -31,8 +32,8 @@ macro_rules! impl_agents_store {
                 async fn agent(&self, id: AgentId) -> StoreResult<Agent> {
                     found(
                         sqlx::query(
-                        "SELECT id, username, display_name, alias, role, max_chats, max_emails \
-                         FROM agents WHERE id = $1",
+                        "SELECT id, username, display_name, alias, role, max_chats, max_emails, \
+                         must_change_password, disabled FROM agents WHERE id = $1",
                     )
                         .bind(id.0)
                         .fetch_optional(&self.pool)
@@ -43,17 +44,54 @@ macro_rules! impl_agents_store {
 
                 async fn agents(&self) -> StoreResult<Vec<Agent>> {
                     let rows = sqlx::query(
-                        "SELECT id, username, display_name, alias, role, max_chats, max_emails \
-                         FROM agents ORDER BY username",
+                        "SELECT id, username, display_name, alias, role, max_chats, max_emails, \
+                         must_change_password, disabled FROM agents ORDER BY username",
                     )
                         .fetch_all(&self.pool)
                         .await?;
                     rows.iter().map(agent_from_row).collect()
                 }
 
+                async fn agent_count(&self) -> StoreResult<i64> {
+                    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agents")
+                        .fetch_one(&self.pool)
+                        .await?)
+                }
+
+                async fn set_password(
+                    &self,
+                    agent: AgentId,
+                    password_hash: &str,
+                    must_change: bool,
+                    audit: &$crate::store::AuditEntry,
+                ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    let changed = sqlx::query(
+                        "UPDATE agents SET password_hash = $1, must_change_password = $2 \
+                         WHERE id = $3",
+                    )
+                    .bind(password_hash)
+                    .bind(must_change)
+                    .bind(agent.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+                        .bind(agent.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
                 async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
                     let row = sqlx::query(
-                        "SELECT id, password_hash FROM agents WHERE lower(username) = lower($1)",
+                        "SELECT id, password_hash, must_change_password, disabled FROM agents \
+                         WHERE lower(username) = lower($1)",
                     )
                     .bind(username)
                     .fetch_optional(&self.pool)
@@ -62,6 +100,8 @@ macro_rules! impl_agents_store {
                         Ok(Credentials {
                             agent: AgentId(r.try_get("id")?),
                             password_hash: r.try_get("password_hash")?,
+                            must_change_password: r.try_get("must_change_password")?,
+                            disabled: r.try_get("disabled")?,
                         })
                     })
                     .transpose()
@@ -97,15 +137,23 @@ macro_rules! impl_agents_store {
                     &self,
                     token_hash: &str,
                     now_ms: i64,
-                ) -> StoreResult<Option<AgentId>> {
-                    let id: Option<i64> = sqlx::query_scalar(
-                        "SELECT agent_id FROM sessions WHERE token_hash = $1 AND expires_at_ms > $2",
+                ) -> StoreResult<Option<SessionOf>> {
+                    let row = sqlx::query(
+                        "SELECT s.agent_id, a.must_change_password FROM sessions s \
+                         JOIN agents a ON a.id = s.agent_id \
+                         WHERE s.token_hash = $1 AND s.expires_at_ms > $2 AND NOT a.disabled",
                     )
                     .bind(token_hash)
                     .bind(now_ms)
                     .fetch_optional(&self.pool)
                     .await?;
-                    Ok(id.map(AgentId))
+                    row.map(|r| {
+                        Ok(SessionOf {
+                            agent: AgentId(r.try_get("agent_id")?),
+                            must_change_password: r.try_get("must_change_password")?,
+                        })
+                    })
+                    .transpose()
                 }
 
                 async fn session_expiry(&self, token_hash: &str) -> StoreResult<Option<i64>> {

@@ -27,7 +27,7 @@ mod settings_sql;
 mod sql;
 pub mod sqlite;
 
-pub use agents::{AgentStore, Credentials, NewAgent, StateLogEntry};
+pub use agents::{AgentStore, Credentials, NewAgent, SessionOf, StateLogEntry};
 pub use contacts::{
     Appended, ChatClock, ContactStore, Guest, NewChat, NewCustomer, PendingInvitation, Sender,
 };

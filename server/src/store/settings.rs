@@ -73,6 +73,10 @@ pub trait SettingsStore: Send + Sync {
         audit: Option<&AuditEntry>,
     ) -> StoreResult<()>;
 
+    /// One audit line on its own (a change made outside any other transaction, as by the
+    /// command line).
+    async fn record_audit(&self, audit: &AuditEntry) -> StoreResult<()>;
+
     /// The administrators' audit, newest first, at most `limit` lines.
     async fn admin_audit(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
 

@@ -265,6 +265,11 @@ macro_rules! impl_settings_store {
                     Ok(())
                 }
 
+                async fn record_audit(&self, audit: &AuditEntry) -> StoreResult<()> {
+                    let mut conn = self.pool.acquire().await?;
+                    write_audit(&mut conn, audit, &audit.detail).await
+                }
+
                 async fn admin_audit(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
                     let rows = sqlx::query(
                         "SELECT at_ms, agent_id, action, detail FROM admin_audit \

@@ -48,7 +48,7 @@ macro_rules! impl_store {
         use $crate::store::{
             sql::{conflict_or, found, from_json, to_json},
             Appended, AuditEntry, ChatClock, Credentials, Guest, NewAgent, NewChat, NewCustomer,
-            PendingInvitation, Sender, StateLogEntry, Store, StoreError, StoreResult,
+            PendingInvitation, Sender, SessionOf, StateLogEntry, Store, StoreError, StoreResult,
         };
 
         const CONTACT_COLUMNS: &str = "id, channel, csq_id, customer_id, status, end_reason, \
@@ -123,6 +123,8 @@ macro_rules! impl_store {
                     .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
                 max_chats: row.try_get::<i64, _>("max_chats")? as u32,
                 max_emails: row.try_get::<i64, _>("max_emails")? as u32,
+                must_change_password: row.try_get("must_change_password")?,
+                disabled: row.try_get("disabled")?,
             })
         }
 

@@ -115,6 +115,7 @@ pub fn new_agent(username: &str, password_hash: &str) -> NewAgent {
         password_hash: password_hash.into(),
         max_chats: 3,
         max_emails: 3,
+        must_change_password: false,
     }
 }
 
@@ -188,6 +189,12 @@ impl TestServer {
             shutdown: Some(tx),
             _dir: dir,
         }
+    }
+
+    /// The data directory, whose `server.db` is this server's SQLite database (for the
+    /// server binary's commands to work on).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub fn url(&self, path: &str) -> String {

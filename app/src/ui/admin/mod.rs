@@ -24,7 +24,10 @@ pub fn AdminPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match admin.await {
                     Ok(view) => EitherOf4::A(view! { <Admin view /> }),
-                    Err(ApiError::NotLoggedIn) => EitherOf4::B(view! { <Redirect path="/login" /> }),
+                    Err(ApiError::NotLoggedIn) => EitherOf4::B(view! { <Redirect path="/login" /> }.into_any()),
+                    Err(ApiError::PasswordChangeRequired) => {
+                        EitherOf4::B(view! { <Redirect path="/password" /> }.into_any())
+                    }
                     Err(ApiError::Forbidden) => EitherOf4::C(view! {
                         <main class="centered-page">
                             <div class="card narrow" role="alert">

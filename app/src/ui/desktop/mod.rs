@@ -50,7 +50,11 @@ pub fn DesktopPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match desktop.await {
                     Ok(view) => EitherOf3::A(view! { <Desktop view /> }),
-                    Err(ApiError::NotLoggedIn) => EitherOf3::B(view! { <Redirect path="/login" /> }),
+                    Err(ApiError::NotLoggedIn) => EitherOf3::B(view! { <Redirect path="/login" /> }.into_any()),
+                    // A password someone else set: the user chooses their own first.
+                    Err(ApiError::PasswordChangeRequired) => {
+                        EitherOf3::B(view! { <Redirect path="/password" /> }.into_any())
+                    }
                     Err(e) => EitherOf3::C(view! {
                         <main class="centered-page">
                             <div class="card narrow" role="alert">

@@ -96,7 +96,7 @@ impl Socket {
             this.ws.borrow_mut().take();
             // The server says the login session has ended: log in again, no reconnecting.
             if ev.code() == SESSION_ENDED {
-                let _ = window().location().set_href("/login");
+                let _ = window().location().set_href("/login?ended=1");
                 return;
             }
             this.retry_later();

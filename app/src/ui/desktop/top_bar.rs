@@ -48,6 +48,8 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                 // A new browser tab: leaving this page would end the chats in hand (S-5).
                 <a class="topbar-link" href="/admin" target="_blank">"Administration"</a>
             })}
+            // A new tab too: the desktop stays as it is while the password changes.
+            <a class="topbar-link" href="/password" target="_blank">"Password"</a>
             <button
                 class="logout"
                 disabled=move || !can_log_out()

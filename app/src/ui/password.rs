@@ -1,0 +1,208 @@
+//! `/password`: a user chooses their own password (SPEC D-2). After a login with a password
+//! someone else set (a one-time password from the command line, an administrator's reset),
+//! this is the only page open to them; any user reaches it from the top bar. The page checks
+//! the shared rules as the user types; the server checks them again with the current
+//! password and the list of common passwords. A refused change keeps what was typed.
+
+use crate::{
+    api::{get_account, ApiError, ChangePassword, Logout},
+    domain::{
+        account::PasswordChange,
+        agent::Agent,
+        limits::PASSWORD_CHARS,
+        validate::{Field, FieldError},
+    },
+};
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn PasswordPage() -> impl IntoView {
+    let account = Resource::new_blocking(|| (), |_| get_account());
+    view! {
+        <Title text="Your password · Switchboard" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(agent) => EitherOf3::A(view! { <PasswordForm agent /> }),
+                    Err(ApiError::NotLoggedIn) => {
+                        EitherOf3::B(view! { <Redirect path="/login" /> })
+                    }
+                    Err(e) => EitherOf3::C(view! {
+                        <main class="centered-page">
+                            <div class="card narrow" role="alert">
+                                <h1>"This page could not be loaded"</h1>
+                                <p>{e.to_string()}</p>
+                                <a href="/password">"Try again"</a>
+                            </div>
+                        </main>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PasswordForm(agent: Agent) -> impl IntoView {
+    let forced = agent.must_change_password;
+    let username = agent.username.clone();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let change = ServerAction::<ChangePassword>::new();
+    let logout = ServerAction::<Logout>::new();
+    let tried = RwSignal::new(false);
+    let typed = move || PasswordChange {
+        current: current.get(),
+        new: new.get(),
+        confirm: confirm.get(),
+    };
+    // The page has no common-password list: the server adds that rule.
+    let local_errors = Memo::new(move |_| {
+        typed()
+            .validate(&username, |_| false)
+            .err()
+            .unwrap_or_default()
+    });
+    let server_errors = move || match change.value().get() {
+        Some(Err(ApiError::Invalid(errors))) => errors,
+        _ => Vec::new(),
+    };
+    let error_of = move |field: Field| {
+        Signal::derive(move || {
+            if !tried.get() {
+                return None;
+            }
+            first_for(&field, local_errors.get(), server_errors())
+        })
+    };
+    let status = move || {
+        if change.pending().get() {
+            return "Changing your password…".to_string();
+        }
+        match change.value().get() {
+            Some(Err(ApiError::Invalid(_))) | None => String::new(),
+            Some(Err(e)) => e.to_string(),
+            Some(Ok(())) => "Password changed. Opening the desktop…".into(),
+        }
+    };
+    // Changed: the desktop, with the new session the server just set.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change.value().get() {
+            let _ = window().location().set_href("/");
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            let _ = window().location().set_href("/login");
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        if local_errors.with(Vec::is_empty) {
+            let PasswordChange {
+                current,
+                new,
+                confirm,
+            } = typed();
+            change.dispatch(ChangePassword {
+                current,
+                new,
+                confirm,
+            });
+        }
+    };
+    let (title, intro, current_label) = if forced {
+        (
+            "Choose your password",
+            "The password you logged in with was set for you and works only once. Choose \
+             your own to go on: nobody else will know it.",
+            "One-time password",
+        )
+    } else {
+        (
+            "Change your password",
+            "Your other open pages will ask you to log in again with the new password.",
+            "Current password",
+        )
+    };
+    let rules = format!(
+        "At least {} characters. Not your username, and not one of the common passwords \
+         that are tried first. A few words you will remember make a good one.",
+        PASSWORD_CHARS.start()
+    );
+    view! {
+        <main class="centered-page">
+            <form class="card narrow login-card password-card" on:submit=on_submit novalidate>
+                <div class="brand-mark" aria-hidden="true">"SB"</div>
+                <h1>{title}</h1>
+                <p class="muted">{intro}</p>
+                <p class="muted">"Logged in as " <strong>{agent.username.clone()}</strong></p>
+                <input type="text" name="username" autocomplete="username" hidden
+                    value=agent.username.clone() />
+                <PasswordField id="current-password" label=current_label
+                    autocomplete="current-password" value=current
+                    error=error_of(Field::CurrentPassword) hint=None />
+                <PasswordField id="new-password" label="New password"
+                    autocomplete="new-password" value=new
+                    error=error_of(Field::NewPassword) hint=Some(rules) />
+                <PasswordField id="confirm-password" label="New password again"
+                    autocomplete="new-password" value=confirm
+                    error=error_of(Field::PasswordConfirm) hint=None />
+                <p class="form-error" role="alert">{status}</p>
+                <button class="primary" type="submit" disabled=move || change.pending().get()>
+                    "Change password"
+                </button>
+                {if forced {
+                    view! {
+                        <button type="button" class="link-button"
+                            on:click=move |_| { logout.dispatch(Logout {}); }>
+                            "Log out"
+                        </button>
+                    }
+                    .into_any()
+                } else {
+                    view! { <a class="link-button" href="/">"Back to the desktop"</a> }.into_any()
+                }}
+            </form>
+        </main>
+    }
+}
+
+/// The first problem with `field`: the page's own, else the server's.
+fn first_for(field: &Field, local: Vec<FieldError>, server: Vec<FieldError>) -> Option<String> {
+    local
+        .into_iter()
+        .chain(server)
+        .find(|e| &e.field == field)
+        .map(|e| e.problem.to_string())
+}
+
+#[component]
+fn PasswordField(
+    id: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    hint: Option<String>,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input
+            id=id
+            type="password"
+            autocomplete=autocomplete
+            aria-invalid=move || error.get().is_some().to_string()
+            aria-describedby=format!("{id}-hint {id}-error")
+            prop:value=move || value.get()
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+        {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
+        <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
+    }
+}

@@ -1,0 +1,229 @@
+//! Sessions and passwords (SPEC D-2): logging in and out, who a request's session belongs
+//! to, and a user changing their own password. A password someone else chose (the command
+//! line's one-time password, an administrator's reset) opens a session that can do one
+//! thing: choose a new password. A disabled user's sessions stop working at once.
+
+use crate::{
+    auth,
+    clock::now_ms,
+    services::{internal, Services},
+    store::{AuditEntry, SessionOf, StoreError},
+};
+use app::{
+    api::{ApiError, ClientInfo, LoginOutcome},
+    domain::{
+        account::PasswordChange,
+        agent::{Agent, Role},
+        ids::AgentId,
+        state::StateEvent,
+        validate::{Field, FieldError, Problem},
+    },
+};
+use http::HeaderMap;
+
+impl Services {
+    /// Checks the credentials and opens a session. Failures are slowed per username and per
+    /// address ([`auth::LoginThrottle`]); a disabled account is told so only once the
+    /// password is right, so the refusal reveals nothing to a guesser.
+    pub async fn open_session(
+        &self,
+        username: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<LoginOutcome, ApiError> {
+        let credentials = self.store.credentials(username).await.map_err(internal)?;
+        let hash = credentials
+            .as_ref()
+            .map(|c| c.password_hash.clone())
+            .unwrap_or_else(|| auth::dummy_hash().to_string());
+        if !self
+            .password_matches(username, password, hash, &client)
+            .await?
+        {
+            self.metrics.login(false);
+            tracing::info!(ip = ?client.ip, "login failed");
+            return Err(ApiError::WrongCredentials);
+        }
+        let Some(credentials) = credentials else {
+            self.metrics.login(false);
+            return Err(ApiError::WrongCredentials);
+        };
+        if credentials.disabled {
+            tracing::info!(agent = %credentials.agent, "login refused: account disabled");
+            return Err(ApiError::AccountDisabled);
+        }
+        let agent = credentials.agent;
+        let cookie = self.new_session(agent).await?;
+        // A user who must choose a password first is not logged in to the desktop yet.
+        if !credentials.must_change_password {
+            self.hub.apply(agent, StateEvent::Login).await?;
+            self.refresh_routing(agent).await.map_err(internal)?;
+        }
+        self.metrics.login(true);
+        tracing::info!(agent = %agent, "logged in");
+        Ok(LoginOutcome {
+            cookie,
+            must_change_password: credentials.must_change_password,
+        })
+    }
+
+    /// Whether `password` matches `hash`, counted against `username` and the client's
+    /// address as a failure until it proves right: guesses sent all at once cannot pass the
+    /// check together. Refused outright while too many recent failures wait.
+    async fn password_matches(
+        &self,
+        username: &str,
+        password: &str,
+        hash: String,
+        client: &ClientInfo,
+    ) -> Result<bool, ApiError> {
+        let wait = self.throttle.wait(username, client.ip);
+        if !wait.is_zero() {
+            tracing::info!(ip = ?client.ip, "password check refused: too many recent failures");
+            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(ApiError::TooManyAttempts { retry_after_secs });
+        }
+        self.throttle.record_failure(username, client.ip);
+        let password = password.to_string();
+        // Argon2 takes a core and its memory for a moment: at most one check per core at a
+        // time, the others wait their turn here.
+        let _turn = self.password_checks.acquire().await.map_err(internal)?;
+        let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+            .await
+            .map_err(internal)?;
+        if matches {
+            self.throttle.record_success(username, client.ip);
+        }
+        Ok(matches)
+    }
+
+    /// A new session for the agent; returns its `Set-Cookie` header value.
+    async fn new_session(&self, agent: AgentId) -> Result<String, ApiError> {
+        let token = auth::new_token();
+        let now = now_ms();
+        self.store
+            .create_session(
+                &auth::token_hash(&token),
+                agent,
+                now,
+                now + auth::SESSION_TTL_MS,
+            )
+            .await
+            .map_err(internal)?;
+        Ok(auth::session_cookie(&token, self.secure_cookies))
+    }
+
+    /// SPEC D-2: the user changes their own password. The current one is required (a page
+    /// left open is not enough to take the account); the new one follows the shared rules
+    /// and the common-password list. Every session of the user ends, open pages included,
+    /// and this page gets a new one.
+    pub async fn change_own_password(
+        &self,
+        headers: &HeaderMap,
+        change: PasswordChange,
+        client: ClientInfo,
+    ) -> Result<String, ApiError> {
+        let session = self.session_of(headers).await?;
+        let agent = self.store.agent(session.agent).await.map_err(internal)?;
+        change
+            .validate(&agent.username, auth::is_common_password)
+            .map_err(ApiError::Invalid)?;
+        let credentials = self
+            .store
+            .credentials(&agent.username)
+            .await
+            .map_err(internal)?
+            .ok_or(ApiError::NotLoggedIn)?;
+        if !self
+            .password_matches(
+                &agent.username,
+                &change.current,
+                credentials.password_hash,
+                &client,
+            )
+            .await?
+        {
+            return Err(ApiError::Invalid(vec![FieldError::new(
+                Field::CurrentPassword,
+                Problem::WrongPassword,
+            )]));
+        }
+        let new = change.new;
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+            .await
+            .map_err(internal)?;
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: agent.id,
+            action: "user.password_change".into(),
+            detail: format!("{} changed their own password", agent.username),
+        };
+        self.store
+            .set_password(agent.id, &hash, false, &audit)
+            .await
+            .map_err(internal)?;
+        self.hub.sessions_changed(agent.id);
+        let cookie = self.new_session(agent.id).await?;
+        if session.must_change_password {
+            self.hub.apply(agent.id, StateEvent::Login).await?;
+            self.refresh_routing(agent.id).await.map_err(internal)?;
+        }
+        tracing::info!(agent = %agent.id, "password changed");
+        Ok(cookie)
+    }
+
+    /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the
+    /// `Set-Cookie` header value that clears the cookie.
+    pub async fn close_sessions(&self, headers: &HeaderMap) -> Result<String, ApiError> {
+        let session = self.session_of(headers).await?;
+        if !session.must_change_password {
+            self.hub.apply(session.agent, StateEvent::Logout).await?;
+        }
+        self.store
+            .delete_sessions(session.agent)
+            .await
+            .map_err(internal)?;
+        tracing::info!(agent = %session.agent, "logged out");
+        Ok(auth::clear_cookie(self.secure_cookies))
+    }
+
+    /// The session the request's cookie names, whatever it may do.
+    pub async fn session_of(&self, headers: &HeaderMap) -> Result<SessionOf, ApiError> {
+        let token =
+            auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
+        self.store
+            .session_agent(&auth::token_hash(&token), now_ms())
+            .await
+            .map_err(internal)?
+            .ok_or(ApiError::NotLoggedIn)
+    }
+
+    /// The agent whose valid session cookie the request carries, refused while that agent
+    /// must still choose a password.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<AgentId, ApiError> {
+        let session = self.session_of(headers).await?;
+        if session.must_change_password {
+            return Err(ApiError::PasswordChangeRequired);
+        }
+        Ok(session.agent)
+    }
+
+    /// The logged-in agent's profile.
+    pub async fn logged_in(&self, headers: &HeaderMap) -> Result<Agent, ApiError> {
+        let id = self.authenticate(headers).await?;
+        self.store.agent(id).await.map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotLoggedIn,
+            e => internal(e),
+        })
+    }
+
+    /// The logged-in agent, refused unless an administrator (SPEC D-2).
+    pub async fn administrator(&self, headers: &HeaderMap) -> Result<Agent, ApiError> {
+        let agent = self.logged_in(headers).await?;
+        if agent.role != Role::Admin {
+            tracing::warn!(agent = %agent.id, "administration refused to a non-administrator");
+            return Err(ApiError::Forbidden);
+        }
+        Ok(agent)
+    }
+}
