@@ -115,14 +115,14 @@ impl Services {
 
     /// SPEC D-2: the user changes their own password. The current one is required (a page
     /// left open is not enough to take the account); the new one follows the shared rules
-    /// and the common-password list. Every session of the user ends, open pages included,
-    /// and this page gets a new one.
+    /// and the common-password list. Every other session of the user ends, open pages
+    /// included; this one goes on.
     pub async fn change_own_password(
         &self,
         headers: &HeaderMap,
         change: PasswordChange,
         client: ClientInfo,
-    ) -> Result<String, ApiError> {
+    ) -> Result<(), ApiError> {
         let session = self.session_of(headers).await?;
         let agent = self.store.agent(session.agent).await.map_err(internal)?;
         change
@@ -149,27 +149,35 @@ impl Services {
             )]));
         }
         let new = change.new;
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-            .await
-            .map_err(internal)?;
+        // Hashing costs what a check does: it waits its turn the same way.
+        let hash = {
+            let _turn = self.password_checks.acquire().await.map_err(internal)?;
+            tokio::task::spawn_blocking(move || auth::hash_password(&new))
+                .await
+                .map_err(internal)?
+        };
+        let token =
+            auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
+        let this_session = auth::token_hash(&token);
         let audit = AuditEntry {
             at_ms: now_ms(),
             agent: agent.id,
             action: "user.password_change".into(),
             detail: format!("{} changed their own password", agent.username),
         };
+        // This session stays: the desktop open in another tab of this browser shares its
+        // cookie and keeps its chats. Every other session ends, and its pages at once.
         self.store
-            .set_password(agent.id, &hash, false, &audit)
+            .set_password(agent.id, &hash, false, Some(&this_session), &audit)
             .await
             .map_err(internal)?;
         self.hub.sessions_changed(agent.id);
-        let cookie = self.new_session(agent.id).await?;
         if session.must_change_password {
             self.hub.apply(agent.id, StateEvent::Login).await?;
             self.refresh_routing(agent.id).await.map_err(internal)?;
         }
         tracing::info!(agent = %agent.id, "password changed");
-        Ok(cookie)
+        Ok(())
     }
 
     /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the

@@ -107,6 +107,7 @@ pub async fn run(
                     user.id,
                     &hash(password.clone()).await,
                     chosen.is_none(),
+                    None,
                     &audit,
                 )
                 .await?;

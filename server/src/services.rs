@@ -373,7 +373,7 @@ impl Backend for Services {
         headers: &HeaderMap,
         change: PasswordChange,
         client: ClientInfo,
-    ) -> Result<String, ApiError> {
+    ) -> Result<(), ApiError> {
         self.change_own_password(headers, change, client).await
     }
 

@@ -149,7 +149,7 @@ async fn passwords_are_replaced_with_their_sessions_and_audited() {
             action: "user.password_reset".into(),
             detail: "password of Ann reset".into(),
         };
-        s.set_password(a, "h3", true, &audit).await.unwrap();
+        s.set_password(a, "h3", true, None, &audit).await.unwrap();
         assert_eq!(s.session_agent("t1", 2_000).await.unwrap(), None, "ended");
         let c = s.credentials("ann").await.unwrap().unwrap();
         assert_eq!(
@@ -166,12 +166,32 @@ async fn passwords_are_replaced_with_their_sessions_and_audited() {
             }),
             "a session that may only change the password"
         );
-        assert_eq!(s.admin_audit(10).await.unwrap(), vec![audit]);
+        assert_eq!(s.admin_audit(10).await.unwrap(), vec![audit.clone()]);
+        // A user changing their own password keeps the session they changed it from.
+        s.create_session("t3", a, 2_000, 9_000).await.unwrap();
+        s.set_password(a, "h4", false, Some("t2"), &audit)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.session_agent("t3", 2_000).await.unwrap(),
+            None,
+            "another ended"
+        );
+        assert_eq!(
+            s.session_agent("t2", 2_000).await.unwrap(),
+            Some(SessionOf {
+                agent: a,
+                must_change_password: false
+            }),
+            "{}: the changing session goes on, free",
+            t.name
+        );
         assert!(matches!(
             s.set_password(
                 AgentId(9_999),
                 "h",
                 false,
+                None,
                 &AuditEntry {
                     at_ms: 3_000,
                     agent: a,
@@ -182,7 +202,7 @@ async fn passwords_are_replaced_with_their_sessions_and_audited() {
             .await,
             Err(StoreError::NotFound)
         ));
-        assert_eq!(s.admin_audit(10).await.unwrap().len(), 1, "nothing audited");
+        assert_eq!(s.admin_audit(10).await.unwrap().len(), 2, "nothing audited");
     }
 }
 

@@ -43,7 +43,8 @@ fn client_info() -> super::ClientInfo {
 }
 
 /// Changes the logged-in user's own password: the current one is required, the new one
-/// follows the rules of [`crate::domain::account`]. Every other session of the user ends.
+/// follows the rules of [`crate::domain::account`]. Every other session of the user ends;
+/// this one goes on (the desktop in another tab of this browser shares it).
 #[server(prefix = "/api", endpoint = "password")]
 pub async fn change_password(
     current: String,
@@ -57,10 +58,9 @@ pub async fn change_password(
             new,
             confirm,
         };
-        let cookie = super::backend()?
+        super::backend()?
             .change_password(&headers, change, client_info())
-            .await?;
-        set_cookie(&cookie)
+            .await
     }
     .await
     .map_err(super::fail)

@@ -11,11 +11,20 @@ use async_trait::async_trait;
 use http::HeaderMap;
 
 /// A session opened: the `Set-Cookie` header value, and whether the user must choose a
-/// password before anything else.
-#[derive(Debug, Clone)]
+/// password before anything else. `Debug` hides the cookie, which holds the session token.
+#[derive(Clone)]
 pub struct LoginOutcome {
     pub cookie: String,
     pub must_change_password: bool,
+}
+
+impl std::fmt::Debug for LoginOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginOutcome")
+            .field("cookie", &"<hidden>")
+            .field("must_change_password", &self.must_change_password)
+            .finish()
+    }
 }
 
 /// Where a request comes from, for slowing down repeated login failures.
@@ -37,14 +46,14 @@ pub trait Backend: Send + Sync + 'static {
     /// The user a session belongs to, whether or not they must choose a password first.
     async fn account(&self, headers: &HeaderMap) -> Result<crate::domain::agent::Agent, ApiError>;
 
-    /// The logged-in user changes their own password (SPEC D-2): every session of theirs
-    /// ends and a new one opens for this page; returns its `Set-Cookie` header value.
+    /// The logged-in user changes their own password (SPEC D-2): every other session of
+    /// theirs ends; this one goes on.
     async fn change_password(
         &self,
         headers: &HeaderMap,
         change: PasswordChange,
         client: ClientInfo,
-    ) -> Result<String, ApiError>;
+    ) -> Result<(), ApiError>;
 
     /// Ends the agent's sessions (SPEC S-1: only from Not Ready); returns the `Set-Cookie`
     /// header value that clears the cookie.

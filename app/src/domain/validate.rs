@@ -240,7 +240,7 @@ impl fmt::Display for Problem {
                 write!(f, "at least {min} characters ({given} given)")
             }
             Problem::InvalidUsername => {
-                f.write_str("use letters, digits and . _ - @ only, without spaces")
+                f.write_str("use letters a-z, digits and . _ - @ only, without spaces or accents")
             }
             Problem::ContainsUsername => f.write_str("must not contain the username"),
             Problem::CommonPassword => f.write_str(

@@ -72,7 +72,10 @@ pub async fn desktop_socket(
             services.page_closed(agent);
             tracing::debug!(agent = %agent, ?end, "desktop socket closed");
         }),
-        Err(ApiError::NotLoggedIn) => super::error::AppError::NotSignedIn.into_response(),
+        // A session that must first choose a password has no desktop yet.
+        Err(ApiError::NotLoggedIn | ApiError::PasswordChangeRequired) => {
+            super::error::AppError::NotSignedIn.into_response()
+        }
         Err(e) => super::error::AppError::internal(e).into_response(),
     }
 }

@@ -74,12 +74,14 @@ pub trait AgentStore: Send + Sync {
     async fn agent_count(&self) -> StoreResult<i64>;
 
     /// In one transaction: stores a new password hash (with whether the user must change
-    /// it at the next login), ends every session of the user, and records the audit line.
+    /// it at the next login), ends every session of the user but `keep` (the session, by
+    /// token hash, of a user changing their own password), and records the audit line.
     async fn set_password(
         &self,
         agent: AgentId,
         password_hash: &str,
         must_change: bool,
+        keep: Option<&str>,
         audit: &super::AuditEntry,
     ) -> StoreResult<()>;
 

@@ -63,6 +63,7 @@ macro_rules! impl_agents_store {
                     agent: AgentId,
                     password_hash: &str,
                     must_change: bool,
+                    keep: Option<&str>,
                     audit: &$crate::store::AuditEntry,
                 ) -> StoreResult<()> {
                     let mut tx = self.pool.begin().await?;
@@ -79,10 +80,14 @@ macro_rules! impl_agents_store {
                     if changed == 0 {
                         return Err(StoreError::NotFound);
                     }
-                    sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
-                        .bind(agent.0)
-                        .execute(&mut *tx)
-                        .await?;
+                    // No token hash is empty: COALESCE keeps the parameter typed as text.
+                    sqlx::query(
+                        "DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> COALESCE($2, '')",
+                    )
+                    .bind(agent.0)
+                    .bind(keep)
+                    .execute(&mut *tx)
+                    .await?;
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;
                     Ok(())
