@@ -148,14 +148,7 @@ impl Services {
                 Problem::WrongPassword,
             )]));
         }
-        let new = change.new;
-        // Hashing costs what a check does: it waits its turn the same way.
-        let hash = {
-            let _turn = self.password_checks.acquire().await.map_err(internal)?;
-            tokio::task::spawn_blocking(move || auth::hash_password(&new))
-                .await
-                .map_err(internal)?
-        };
+        let hash = self.hash_password(change.new).await?;
         let token =
             auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
         let this_session = auth::token_hash(&token);
@@ -178,6 +171,14 @@ impl Services {
         }
         tracing::info!(agent = %agent.id, "password changed");
         Ok(())
+    }
+
+    /// Hashes a new password. Hashing costs what a check does: it waits its turn the same way.
+    pub(crate) async fn hash_password(&self, password: String) -> Result<String, ApiError> {
+        let _turn = self.password_checks.acquire().await.map_err(internal)?;
+        tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(internal)
     }
 
     /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the

@@ -7,6 +7,8 @@
 //!   common-password list and one-time passwords.
 //! - [`accounts`]: logging in and out, whose session a request carries (a password someone
 //!   else set allows only choosing one's own), changing one's own password.
+//! - [`users`]: the administrators' Users page: the searched list, creating and changing a
+//!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
 //! - [`admin_cli`]: `server admin create` and `reset-password`, the first administrator.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
 //! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
@@ -68,6 +70,7 @@ pub mod routing;
 pub mod serve;
 pub mod services;
 pub mod store;
+pub mod users;
 
 use axum::Router;
 use config::Config;

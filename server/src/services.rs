@@ -471,6 +471,31 @@ impl Backend for Services {
         Ok(settings)
     }
 
+    async fn users(
+        &self,
+        headers: &HeaderMap,
+        search: String,
+        page: u32,
+    ) -> Result<app::domain::users::UserPage, ApiError> {
+        self.user_page(headers, &search, page).await
+    }
+
+    async fn save_user(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::users::UserEdit,
+    ) -> Result<app::domain::users::UserSaved, ApiError> {
+        Services::save_user(self, headers, edit).await
+    }
+
+    async fn reset_user_password(
+        &self,
+        headers: &HeaderMap,
+        user: AgentId,
+    ) -> Result<String, ApiError> {
+        Services::reset_user_password(self, headers, user).await
+    }
+
     async fn save_wrap_up_reason(
         &self,
         headers: &HeaderMap,

@@ -169,8 +169,14 @@ async fn a_message_that_cannot_be_read_is_set_aside_after_three_tries() {
         "not flagged as taken: {flags:?}"
     );
 
-    // Flagging renamed the file (maildir keeps keywords in the name).
-    let file = dovecot.message_files().remove(0);
+    // Flagging renamed the file (maildir keeps keywords in the name). Found by its mode, not
+    // its place in a listing: maildir names carry unpadded microseconds, so the order of
+    // two names says nothing about the order of the messages.
+    let file = dovecot
+        .message_files()
+        .into_iter()
+        .find(|f| std::fs::metadata(f).unwrap().permissions().mode() & 0o777 == 0)
+        .expect("the unreadable message's file");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     dovecot.move_out_and_back(1).await;
     let stuck = next_email(&mut desk).await.email.unwrap();

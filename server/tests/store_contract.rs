@@ -206,6 +206,137 @@ async fn passwords_are_replaced_with_their_sessions_and_audited() {
     }
 }
 
+/// The CSQs the user belongs to.
+async fn queues_of(
+    s: &std::sync::Arc<dyn server::store::Store>,
+    agent: app::domain::ids::AgentId,
+) -> Vec<app::domain::ids::CsqId> {
+    s.csqs()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.members.contains(&agent))
+        .map(|c| c.id)
+        .collect()
+}
+
+/// SPEC D-2: a user is created or changed with their CSQs in one transaction; disabling ends
+/// their sessions; a change that would leave no enabled administrator changes nothing; the
+/// list pages and searches ignoring case, `%` and `_` being plain characters.
+#[tokio::test]
+async fn users_are_saved_with_their_queues_and_one_administrator_stays() {
+    use app::domain::{agent::Role, users::UserEdit};
+    for t in all_stores().await {
+        let s = &t.store;
+        let root = s
+            .create_agent(&server::store::NewAgent {
+                role: Role::Admin,
+                ..new_agent("root", "h")
+            })
+            .await
+            .unwrap();
+        let support = s.create_csq("Support").await.unwrap();
+        let sales = s.create_csq("Sales").await.unwrap();
+        let audit = AuditEntry {
+            at_ms: 5_000,
+            agent: root,
+            action: "user.create".into(),
+            detail: "created ann".into(),
+        };
+        let edit = UserEdit {
+            username: "ann".into(),
+            display_name: "Ann Lee".into(),
+            alias: "Ann_50%".into(),
+            csqs: vec![support, sales],
+            max_chats: 5,
+            ..UserEdit::new_user()
+        };
+        let ann = s.save_user(&edit, Some("h1"), &audit).await.unwrap();
+        let stored = s.agent(ann).await.unwrap();
+        assert_eq!(
+            (stored.max_chats, stored.must_change_password),
+            (5, true),
+            "{}",
+            t.name
+        );
+        let members = queues_of(s, ann).await;
+        assert_eq!(members.len(), 2, "{}", t.name);
+        assert!(matches!(
+            s.save_user(
+                &UserEdit {
+                    username: "ANN".into(),
+                    ..edit.clone()
+                },
+                Some("h"),
+                &audit
+            )
+            .await,
+            Err(StoreError::Conflict)
+        ));
+
+        s.create_session("ann-1", ann, 5_000, 9_000).await.unwrap();
+        let change = UserEdit {
+            id: Some(ann),
+            csqs: vec![sales],
+            disabled: true,
+            ..edit.clone()
+        };
+        s.save_user(&change, None, &audit).await.unwrap();
+        assert_eq!(
+            s.session_agent("ann-1", 5_000).await.unwrap(),
+            None,
+            "{}: ended",
+            t.name
+        );
+        assert!(s.agent(ann).await.unwrap().disabled);
+        let members = queues_of(s, ann).await;
+        assert_eq!(members, [sales], "{}", t.name);
+
+        let demote_root = UserEdit {
+            id: Some(root),
+            username: "root".into(),
+            display_name: "root Example".into(),
+            alias: "root".into(),
+            role: Role::Agent,
+            ..UserEdit::new_user()
+        };
+        let lines = s.admin_audit(100).await.unwrap().len();
+        assert!(
+            matches!(
+                s.save_user(&demote_root, None, &audit).await,
+                Err(StoreError::LastAdministrator)
+            ),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.agent(root).await.unwrap().role, Role::Admin, "unchanged");
+        assert_eq!(
+            s.admin_audit(100).await.unwrap().len(),
+            lines,
+            "nothing audited"
+        );
+
+        let (page, total) = s.user_page("", 0, 1).await.unwrap();
+        assert_eq!((page[0].username.as_str(), total), ("ann", 2), "{}", t.name);
+        let (page, total) = s.user_page("", 1, 1).await.unwrap();
+        assert_eq!((page[0].username.as_str(), total), ("root", 2));
+        assert_eq!(s.user_page("LEE", 0, 25).await.unwrap().1, 1, "{}", t.name);
+        assert_eq!(
+            s.user_page("n_50%", 0, 25).await.unwrap().1,
+            1,
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.user_page("_", 0, 25).await.unwrap().1,
+            1,
+            "{}: _ is a character",
+            t.name
+        );
+        assert_eq!(s.user_page("%", 0, 25).await.unwrap().1, 1, "{}", t.name);
+    }
+}
+
 /// SPEC S-6: each state change is stored with time and reason, and numbered in the stream.
 #[tokio::test]
 async fn state_changes_are_recorded_in_order_with_reason() {

@@ -72,6 +72,28 @@ pub trait Backend: Send + Sync + 'static {
         settings: ChatSettings,
     ) -> Result<ChatSettings, ApiError>;
 
+    /// One page of the users' list, searched; administrators only.
+    async fn users(
+        &self,
+        headers: &HeaderMap,
+        search: String,
+        page: u32,
+    ) -> Result<crate::domain::users::UserPage, ApiError>;
+
+    /// Creates or changes a user, audited; administrators only.
+    async fn save_user(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::users::UserEdit,
+    ) -> Result<crate::domain::users::UserSaved, ApiError>;
+
+    /// A new one-time password for the user, whose sessions end; administrators only.
+    async fn reset_user_password(
+        &self,
+        headers: &HeaderMap,
+        user: crate::domain::ids::AgentId,
+    ) -> Result<String, ApiError>;
+
     /// Validates, stores and audits a wrap-up reason; administrators only.
     async fn save_wrap_up_reason(
         &self,

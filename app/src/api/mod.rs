@@ -8,6 +8,7 @@ mod auth;
 mod backend;
 mod desktop;
 mod error;
+mod users;
 
 pub use admin::{
     get_admin, save_chat_settings, save_wrap_up_reason, AdminView, GetAdmin, SaveChatSettings,
@@ -20,6 +21,9 @@ pub use auth::{
 pub use backend::{Backend, ClientInfo, LoginOutcome};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
+pub use users::{
+    list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,
+};
 
 /// Name of the HttpOnly session cookie, shared by the server functions and the server.
 pub const SESSION_COOKIE: &str = "sb_session";

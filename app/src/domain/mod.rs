@@ -20,6 +20,7 @@ pub mod settings;
 pub mod state;
 pub mod time;
 pub mod timeouts;
+pub mod users;
 pub mod validate;
 pub mod widget;
 pub mod wrap_up;

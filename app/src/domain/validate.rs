@@ -43,6 +43,14 @@ pub enum Field {
     DisplayName,
     /// The name customers see ("<alias> has joined the chat", SPEC K-2).
     Alias,
+    Role,
+    /// An agent's maximum of active chats (SPEC O-4).
+    MaxChats,
+    /// An agent's maximum of active emails (SPEC O-4).
+    MaxEmails,
+    /// Whether an account is enabled.
+    Account,
+    Search,
     Email,
     Name,
     Phone,
@@ -80,6 +88,11 @@ impl fmt::Display for Field {
             Field::PasswordConfirm => f.write_str("New password again"),
             Field::DisplayName => f.write_str("Full name"),
             Field::Alias => f.write_str("Alias"),
+            Field::Role => f.write_str("Role"),
+            Field::MaxChats => f.write_str("Maximum chats"),
+            Field::MaxEmails => f.write_str("Maximum emails"),
+            Field::Account => f.write_str("Account"),
+            Field::Search => f.write_str("Search"),
             Field::Email => f.write_str("Email"),
             Field::Name => f.write_str("Name"),
             Field::Phone => f.write_str("Phone"),
@@ -158,6 +171,10 @@ pub enum Problem {
     WrongPassword,
     /// A new password the same as the one it replaces.
     Unchanged,
+    /// SPEC D-2: the change would leave no enabled administrator.
+    LastAdministrator,
+    /// An administrator may not disable or demote their own account (another one must).
+    OwnAccount,
 }
 
 /// One problem with one field.
@@ -249,6 +266,12 @@ impl fmt::Display for Problem {
             Problem::NotMatching => f.write_str("does not match the new password"),
             Problem::WrongPassword => f.write_str("is not the current password"),
             Problem::Unchanged => f.write_str("must differ from the current password"),
+            Problem::LastAdministrator => {
+                f.write_str("the last enabled administrator must stay an enabled administrator")
+            }
+            Problem::OwnAccount => {
+                f.write_str("not on your own account: another administrator can change it")
+            }
             Problem::OutOfRange { min, max, given } => {
                 write!(f, "must be between {min} and {max} ({given} given)")
             }

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_query_map;
 /// Why an open page sent its user here (`/login?ended=1`): their session was ended
 /// elsewhere (logged out, a password changed, the account disabled) or ran out.
 const SESSION_ENDED: &str =
-    "Your session has ended (a password change, a log out elsewhere, or its time ran out). \
-     Log in again to go on.";
+    "Your session has ended (your password or account was changed, you logged out \
+     elsewhere, or its time ran out). Log in again to go on.";
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod desktop;
+pub mod form;
 pub mod icons;
 pub mod identity;
 pub mod login;

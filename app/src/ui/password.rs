@@ -4,14 +4,10 @@
 //! the shared rules as the user types; the server checks them again with the current
 //! password and the list of common passwords. A refused change keeps what was typed.
 
+use super::form::{FormErrors, TextField};
 use crate::{
     api::{get_account, ApiError, ChangePassword, Logout},
-    domain::{
-        account::PasswordChange,
-        agent::Agent,
-        limits::PASSWORD_CHARS,
-        validate::{Field, FieldError},
-    },
+    domain::{account::PasswordChange, agent::Agent, limits::PASSWORD_CHARS, validate::Field},
 };
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -54,7 +50,6 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let change = ServerAction::<ChangePassword>::new();
     let logout = ServerAction::<Logout>::new();
-    let tried = RwSignal::new(false);
     let typed = move || PasswordChange {
         current: current.get(),
         new: new.get(),
@@ -67,18 +62,7 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
             .err()
             .unwrap_or_default()
     });
-    let server_errors = move || match change.value().get() {
-        Some(Err(ApiError::Invalid(errors))) => errors,
-        _ => Vec::new(),
-    };
-    let error_of = move |field: Field| {
-        Signal::derive(move || {
-            if !tried.get() {
-                return None;
-            }
-            first_for(&field, local_errors.get(), server_errors())
-        })
-    };
+    let errors = FormErrors::new(local_errors, change.value());
     let status = move || {
         if change.pending().get() {
             return "Changing your password…".to_string();
@@ -102,8 +86,7 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        tried.set(true);
-        if local_errors.with(Vec::is_empty) {
+        if errors.submit() {
             let PasswordChange {
                 current,
                 new,
@@ -144,15 +127,15 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
                 <p class="muted">"Logged in as " <strong>{agent.username.clone()}</strong></p>
                 <input type="text" name="username" autocomplete="username" hidden
                     value=agent.username.clone() />
-                <PasswordField id="current-password" label=current_label
+                <TextField id="current-password" label=current_label kind="password"
                     autocomplete="current-password" value=current
-                    error=error_of(Field::CurrentPassword) hint=None />
-                <PasswordField id="new-password" label="New password"
+                    error=errors.of(Field::CurrentPassword) />
+                <TextField id="new-password" label="New password" kind="password"
                     autocomplete="new-password" value=new
-                    error=error_of(Field::NewPassword) hint=Some(rules) />
-                <PasswordField id="confirm-password" label="New password again"
+                    error=errors.of(Field::NewPassword) hint=rules />
+                <TextField id="confirm-password" label="New password again" kind="password"
                     autocomplete="new-password" value=confirm
-                    error=error_of(Field::PasswordConfirm) hint=None />
+                    error=errors.of(Field::PasswordConfirm) />
                 <p class="form-error" role="alert">{status}</p>
                 <button class="primary" type="submit" disabled=move || change.pending().get()>
                     "Change password"
@@ -170,39 +153,5 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
                 }}
             </form>
         </main>
-    }
-}
-
-/// The first problem with `field`: the page's own, else the server's.
-fn first_for(field: &Field, local: Vec<FieldError>, server: Vec<FieldError>) -> Option<String> {
-    local
-        .into_iter()
-        .chain(server)
-        .find(|e| &e.field == field)
-        .map(|e| e.problem.to_string())
-}
-
-#[component]
-fn PasswordField(
-    id: &'static str,
-    label: &'static str,
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-    error: Signal<Option<String>>,
-    hint: Option<String>,
-) -> impl IntoView {
-    view! {
-        <label for=id>{label}</label>
-        <input
-            id=id
-            type="password"
-            autocomplete=autocomplete
-            aria-invalid=move || error.get().is_some().to_string()
-            aria-describedby=format!("{id}-hint {id}-error")
-            prop:value=move || value.get()
-            on:input=move |ev| value.set(event_target_value(&ev))
-        />
-        {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
-        <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
     }
 }

@@ -108,6 +108,14 @@ pub enum Input {
         agent: AgentId,
         info: AgentInfo,
     },
+    /// An administrator changed the agent's CSQs or capacity (SPEC D-2): it applies at
+    /// once, with what the agent holds, their state and their place in line kept.
+    AgentChanged {
+        agent: AgentId,
+        csqs: Vec<CsqId>,
+        max_chats: u32,
+        max_emails: u32,
+    },
     /// The agent's state changed (the hub decided and stored it).
     StatusChanged {
         agent: AgentId,
@@ -427,6 +435,19 @@ impl Engine {
                         ..info
                     },
                 );
+            }
+            Input::AgentChanged {
+                agent,
+                csqs,
+                max_chats,
+                max_emails,
+            } => {
+                // An agent routing has not met yet is told everything at their login.
+                if let Some(info) = self.agents.get_mut(&agent) {
+                    info.csqs = csqs;
+                    info.max_chats = max_chats;
+                    info.max_emails = max_emails;
+                }
             }
             Input::StatusChanged { agent, status } => {
                 if let Some(info) = self.agents.get_mut(&agent) {

@@ -685,3 +685,56 @@ async fn a_reply_waits_only_for_a_last_agent_who_may_take_it() {
         .await;
     assert_eq!(assigned_to(&out), [(1, 42)], "no longer worth waiting for");
 }
+
+/// SPEC D-2, O-4: an administrator's change of CSQs or capacity reaches routing at once: a
+/// chat waiting in a CSQ the agent just joined, or past a maximum just raised, is offered
+/// without the agent logging in again, and what the agent holds is kept.
+#[tokio::test(start_paused = true)]
+async fn d2_a_change_of_csqs_or_capacity_applies_at_once() {
+    let h = Harness::new();
+    h.agent(1, &[SALES], 1, 0).await;
+    assert!(offered_to(&h.chat(10, SUPPORT, 1).await).is_empty());
+    let out = h
+        .routing
+        .ask(Input::AgentChanged {
+            agent: AgentId(1),
+            csqs: vec![SALES, SUPPORT],
+            max_chats: 1,
+            max_emails: 3,
+        })
+        .await;
+    assert_eq!(offered_to(&out), [(1, 10)], "joined Support: offered");
+    h.routing
+        .ask(Input::Accept {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    assert!(
+        offered_to(&h.chat(11, SUPPORT, 2).await).is_empty(),
+        "at the maximum of 1"
+    );
+    let out = h
+        .routing
+        .ask(Input::AgentChanged {
+            agent: AgentId(1),
+            csqs: vec![SALES, SUPPORT],
+            max_chats: 2,
+            max_emails: 3,
+        })
+        .await;
+    assert_eq!(offered_to(&out), [(1, 11)], "maximum raised to 2: offered");
+    let out = h
+        .routing
+        .ask(Input::AgentChanged {
+            agent: AgentId(2),
+            csqs: vec![SUPPORT],
+            max_chats: 5,
+            max_emails: 5,
+        })
+        .await;
+    assert!(
+        out.is_empty(),
+        "an agent not met yet is left for their login"
+    );
+}

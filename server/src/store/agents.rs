@@ -8,6 +8,7 @@ use app::domain::{
     ids::AgentId,
     protocol::{Envelope, Seq},
     state::{AgentStatus, StateReason},
+    users::UserEdit,
 };
 use async_trait::async_trait;
 use std::fmt;
@@ -69,6 +70,27 @@ pub trait AgentStore: Send + Sync {
     async fn agent(&self, id: AgentId) -> StoreResult<Agent>;
 
     async fn agents(&self) -> StoreResult<Vec<Agent>>;
+
+    /// One page of users whose username, full name or alias holds `search` (ignoring ASCII
+    /// case), by username; with how many match in all.
+    async fn user_page(
+        &self,
+        search: &str,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<(Vec<Agent>, u64)>;
+
+    /// In one transaction: creates the user (`edit.id` none, with `password_hash`, which
+    /// they must change at their first login) or changes one; makes their CSQs exactly
+    /// `edit.csqs`; ends every session of a user disabled; records the audit line.
+    /// [`super::StoreError::LastAdministrator`] when no enabled administrator would be left,
+    /// [`super::StoreError::Conflict`] when the username is taken (ignoring case).
+    async fn save_user(
+        &self,
+        edit: &UserEdit,
+        password_hash: Option<&str>,
+        audit: &super::AuditEntry,
+    ) -> StoreResult<AgentId>;
 
     /// How many users exist (none: the server says how to create the first administrator).
     async fn agent_count(&self) -> StoreResult<i64>;

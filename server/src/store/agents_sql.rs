@@ -52,6 +52,137 @@ macro_rules! impl_agents_store {
                     rows.iter().map(agent_from_row).collect()
                 }
 
+                async fn user_page(
+                    &self,
+                    search: &str,
+                    offset: u32,
+                    limit: u32,
+                ) -> StoreResult<(Vec<Agent>, u64)> {
+                    // `%` and `_` typed in a search are looked for as they are.
+                    let escaped = search
+                        .trim()
+                        .to_lowercase()
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_");
+                    let pattern = format!("%{escaped}%");
+                    let total: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM agents WHERE lower(username) LIKE $1 ESCAPE '\\' \
+                         OR lower(display_name) LIKE $1 ESCAPE '\\' \
+                         OR lower(alias) LIKE $1 ESCAPE '\\'",
+                    )
+                    .bind(&pattern)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    let rows = sqlx::query(
+                        "SELECT id, username, display_name, alias, role, max_chats, max_emails, \
+                         must_change_password, disabled FROM agents \
+                         WHERE lower(username) LIKE $1 ESCAPE '\\' \
+                         OR lower(display_name) LIKE $1 ESCAPE '\\' \
+                         OR lower(alias) LIKE $1 ESCAPE '\\' \
+                         ORDER BY lower(username) LIMIT $2 OFFSET $3",
+                    )
+                    .bind(&pattern)
+                    .bind(i64::from(limit))
+                    .bind(i64::from(offset))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let users = rows.iter().map(agent_from_row).collect::<StoreResult<_>>()?;
+                    Ok((users, total as u64))
+                }
+
+                async fn save_user(
+                    &self,
+                    edit: &UserEdit,
+                    password_hash: Option<&str>,
+                    audit: &AuditEntry,
+                ) -> StoreResult<AgentId> {
+                    let mut tx = self.pool.begin().await?;
+                    // Writing the enabled administrators' rows first makes two saves that
+                    // could each remove one wait for each other (row locks on PostgreSQL,
+                    // the single writer on SQLite), so the count below sees the other's.
+                    sqlx::query(
+                        "UPDATE agents SET role = role WHERE role = 'admin' AND NOT disabled",
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                    let id = match edit.id {
+                        None => {
+                            let hash = password_hash.ok_or(StoreError::NotFound)?;
+                            let id: i64 = sqlx::query_scalar(
+                                "INSERT INTO agents (username, display_name, alias, role, \
+                                 password_hash, max_chats, max_emails, must_change_password, \
+                                 disabled, created_at_ms) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9) RETURNING id",
+                            )
+                            .bind(&edit.username)
+                            .bind(&edit.display_name)
+                            .bind(&edit.alias)
+                            .bind(edit.role.as_str())
+                            .bind(hash)
+                            .bind(i64::from(edit.max_chats))
+                            .bind(i64::from(edit.max_emails))
+                            .bind(edit.disabled)
+                            .bind(audit.at_ms)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(conflict_or)?;
+                            AgentId(id)
+                        }
+                        Some(id) => {
+                            let changed = sqlx::query(
+                                "UPDATE agents SET username = $1, display_name = $2, alias = $3, \
+                                 role = $4, max_chats = $5, max_emails = $6, disabled = $7 \
+                                 WHERE id = $8",
+                            )
+                            .bind(&edit.username)
+                            .bind(&edit.display_name)
+                            .bind(&edit.alias)
+                            .bind(edit.role.as_str())
+                            .bind(i64::from(edit.max_chats))
+                            .bind(i64::from(edit.max_emails))
+                            .bind(edit.disabled)
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(conflict_or)?
+                            .rows_affected();
+                            if changed == 0 {
+                                return Err(StoreError::NotFound);
+                            }
+                            id
+                        }
+                    };
+                    let admins: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND NOT disabled",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if admins == 0 {
+                        return Err(StoreError::LastAdministrator);
+                    }
+                    sqlx::query("DELETE FROM csq_members WHERE agent_id = $1")
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    for csq in &edit.csqs {
+                        sqlx::query("INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2)")
+                            .bind(csq.0)
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if edit.disabled {
+                        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
                 async fn agent_count(&self) -> StoreResult<i64> {
                     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agents")
                         .fetch_one(&self.pool)

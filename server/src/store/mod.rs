@@ -43,6 +43,9 @@ pub enum StoreError {
     /// A unique constraint refused the write (a username or a name already taken).
     #[error("already exists")]
     Conflict,
+    /// SPEC D-2: the write would leave no enabled administrator; nothing was changed.
+    #[error("the last enabled administrator must stay one")]
+    LastAdministrator,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]

@@ -42,6 +42,7 @@ macro_rules! impl_store {
             protocol::{AgentEvent, Envelope, Seq},
             settings::ChatSettings,
             state::{AgentStatus, StateReason},
+            users::UserEdit,
             wrap_up::{WrapUp, WrapUpReasonAdmin, WrapUpReasonEdit},
         };
         use sqlx::Row as _;

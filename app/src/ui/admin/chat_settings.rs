@@ -2,6 +2,7 @@
 //! The page checks with the shared validators as the administrator types and again on save;
 //! the server checks the same before it stores anything. A refused save keeps what was typed.
 
+use crate::ui::form::FormErrors;
 use crate::{
     api::{ApiError, SaveChatSettings},
     domain::{
@@ -87,25 +88,10 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
     let inputs = Inputs::new(&initial);
     let save = ServerAction::<SaveChatSettings>::new();
     // Errors are shown after the first save attempt, then follow the typing.
-    let tried = RwSignal::new(false);
     let local_errors = Memo::new(move |_| inputs.read().err().unwrap_or_default());
-    let server_errors = move || match save.value().get() {
-        Some(Err(ApiError::Invalid(errors))) => errors,
-        _ => Vec::new(),
-    };
-    let error_of = move |field: Field| {
-        Signal::derive(move || {
-            if !tried.get() {
-                return None;
-            }
-            local_errors
-                .get()
-                .into_iter()
-                .chain(server_errors())
-                .find(|e| e.field == field)
-                .map(|e| e.problem.to_string())
-        })
-    };
+    let errors = FormErrors::new(local_errors, save.value());
+    let tried = errors.tried;
+    let error_of = move |field: Field| errors.of(field);
     let status = move || {
         if save.pending().get() {
             return ("status", "Saving…".to_string());
@@ -132,7 +118,7 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        tried.set(true);
+        errors.submit();
         if let Ok(settings) = inputs.read() {
             save.dispatch(SaveChatSettings { settings });
         }

@@ -3,6 +3,7 @@
 
 mod chat_settings;
 mod unreadable_emails;
+mod users;
 mod wrap_up_reasons;
 
 use super::identity::Identity;
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use unreadable_emails::UnreadableEmailsSection;
+use users::UsersSection;
 use wrap_up_reasons::WrapUpReasonsSection;
 
 #[component]
@@ -57,11 +59,12 @@ fn Admin(view: AdminView) -> impl IntoView {
     view! {
         <div class="admin">
             <header class="topbar">
-                <Identity agent=view.agent />
+                <Identity agent=view.agent.clone() />
                 <h1 class="admin-title">"Administration"</h1>
                 <a class="topbar-link" href="/">"Agent desktop"</a>
             </header>
             <main class="admin-body">
+                <UsersSection csqs=view.csqs.clone() me=view.agent.id />
                 <ChatSettingsForm initial=view.chat_settings />
                 <WrapUpReasonsSection csqs=view.csqs initial=view.wrap_up_reasons />
                 <UnreadableEmailsSection emails=view.unreadable_emails />

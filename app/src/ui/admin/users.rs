@@ -1,0 +1,453 @@
+//! Users (SPEC D-2): the searched, paged list, and the form that creates or changes a user
+//! (names, role, CSQs, capacity, disabled) or gives them a one-time password. The page
+//! checks with the shared validators as the administrator types; the server checks again,
+//! audits, and applies CSQs and capacity to routing at once. A refused save keeps what was
+//! typed. A password the server makes is shown once, here, and never again.
+
+use crate::ui::form::{FormErrors, TextField};
+use crate::{
+    api::{list_users, ApiError, ResetUserPassword, SaveUser},
+    domain::{
+        agent::Role,
+        csq::Csq,
+        ids::{AgentId, CsqId},
+        limits::{MAX_CHATS_PER_AGENT, MAX_EMAILS_PER_AGENT, MAX_USER_SEARCH_CHARS},
+        users::{UserAdmin, UserEdit, UserSaved},
+        validate::Field,
+    },
+};
+use leptos::prelude::*;
+
+/// The password the server made, shown to the administrator once.
+#[derive(Clone, Debug, PartialEq)]
+struct Handover {
+    username: String,
+    password: String,
+    reset: bool,
+}
+
+#[component]
+pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
+    let csqs = StoredValue::new(csqs);
+    let search = RwSignal::new(String::new());
+    let page = RwSignal::new(0u32);
+    // Bumped after a save, so the list shows it.
+    let saved_count = RwSignal::new(0u32);
+    let users = Resource::new(
+        move || (search.get(), page.get(), saved_count.get()),
+        |(search, page, _)| list_users(search, page),
+    );
+    let editing = RwSignal::new(None::<UserEdit>);
+    let handover = RwSignal::new(None::<Handover>);
+    let on_saved = Callback::new(move |saved: UserSaved| {
+        if let Some(password) = saved.one_time_password {
+            handover.set(Some(Handover {
+                username: saved.user.agent.username.clone(),
+                password,
+                reset: false,
+            }));
+        }
+        editing.set(None);
+        saved_count.update(|n| *n += 1);
+    });
+    let on_reset = Callback::new(move |handed: Handover| {
+        handover.set(Some(handed));
+        editing.set(None);
+        saved_count.update(|n| *n += 1);
+    });
+    let csq_names = move |ids: &[CsqId]| {
+        csqs.with_value(|all| {
+            let names: Vec<String> = all
+                .iter()
+                .filter(|c| ids.contains(&c.id))
+                .map(|c| c.name.clone())
+                .collect();
+            if names.is_empty() {
+                "None".to_string()
+            } else {
+                names.join(", ")
+            }
+        })
+    };
+    view! {
+        <section class="card admin-section" aria-labelledby="users-title">
+            <div class="section-head">
+                <h2 id="users-title">"Users"</h2>
+                <button type="button" class="primary"
+                    on:click=move |_| {
+                        handover.set(None);
+                        editing.set(Some(UserEdit::new_user()));
+                    }>
+                    "New user"
+                </button>
+            </div>
+            {move || handover.get().map(|h| view! { <HandoverNotice handover=h dismiss=handover /> })}
+            {move || editing.get().map(|edit| view! {
+                <UserForm
+                    edit
+                    csqs=csqs.get_value()
+                    me
+                    on_saved
+                    on_reset
+                    on_cancel=Callback::new(move |()| editing.set(None))
+                />
+            })}
+            <div class="users-search" role="search">
+                <label for="user-search">"Search"</label>
+                <input
+                    id="user-search"
+                    type="search"
+                    maxlength=MAX_USER_SEARCH_CHARS
+                    placeholder="Username, name or alias"
+                    prop:value=move || search.get()
+                    on:input=move |ev| {
+                        search.set(event_target_value(&ev));
+                        page.set(0);
+                    }
+                />
+            </div>
+            <Transition fallback=|| view! { <p class="muted">"Loading the users…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(list) => {
+                            let pages = list.pages();
+                            let total = list.total;
+                            let shown = list.page;
+                            let empty = list.users.is_empty();
+                            view! {
+                                <div class="table-scroll">
+                                    <table class="users-list">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"User"</th>
+                                                <th scope="col">"Role"</th>
+                                                <th scope="col">"Queues"</th>
+                                                <th scope="col">"Chats · emails"</th>
+                                                <th scope="col">"Status"</th>
+                                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {list.users.into_iter().map(|user| {
+                                                let queues = csq_names(&user.csqs);
+                                                view! { <UserRow user queues editing handover /> }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                {empty.then(|| view! { <p class="muted">"No user matches this search."</p> })}
+                                <nav class="pager" aria-label="Pages of users">
+                                    <button type="button" disabled=shown == 0
+                                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
+                                        "Previous"
+                                    </button>
+                                    <span class="muted">
+                                        {format!("Page {} of {pages} · {total} user{}", shown + 1,
+                                            if total == 1 { "" } else { "s" })}
+                                    </span>
+                                    <button type="button" disabled=shown + 1 >= pages
+                                        on:click=move |_| page.update(|p| *p += 1)>
+                                        "Next"
+                                    </button>
+                                </nav>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: UserAdmin,
+    queues: String,
+    editing: RwSignal<Option<UserEdit>>,
+    handover: RwSignal<Option<Handover>>,
+) -> impl IntoView {
+    let a = user.agent.clone();
+    let status = if a.disabled {
+        "Disabled"
+    } else if a.must_change_password {
+        "Must choose a password"
+    } else {
+        "Active"
+    };
+    let label = format!("Edit {}", a.username);
+    view! {
+        <tr class:disabled=a.disabled>
+            <td>
+                <div class="strong">{a.username.clone()}</div>
+                <div class="hint">{a.display_name.clone()}" · shown as "{a.alias.clone()}</div>
+            </td>
+            <td>{a.role.to_string()}</td>
+            <td>{queues}</td>
+            <td class="nowrap">{format!("{} · {}", a.max_chats, a.max_emails)}</td>
+            <td><span class="pill" class:pill-off=a.disabled>{status}</span></td>
+            <td>
+                <button type="button" aria-label=label
+                    on:click=move |_| {
+                        handover.set(None);
+                        editing.set(Some(UserEdit::of(&user)));
+                    }>
+                    "Edit"
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn HandoverNotice(handover: Handover, dismiss: RwSignal<Option<Handover>>) -> impl IntoView {
+    let what = if handover.reset {
+        format!("{}'s password was reset.", handover.username)
+    } else {
+        format!("User {} created.", handover.username)
+    };
+    view! {
+        <div class="notice handover" role="status">
+            <p><strong>{what}</strong>" Their one-time password, shown only now:"</p>
+            <p><code class="secret">{handover.password}</code></p>
+            <p class="hint">
+                "Give it to them in person or by a channel you trust. It works for one login, "
+                "at which they choose their own password."
+            </p>
+            <button type="button" on:click=move |_| dismiss.set(None)>"Done"</button>
+        </div>
+    }
+}
+
+/// The form of a new user or of one being changed.
+#[component]
+fn UserForm(
+    edit: UserEdit,
+    csqs: Vec<Csq>,
+    me: AgentId,
+    on_saved: Callback<UserSaved>,
+    on_reset: Callback<Handover>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let id = edit.id;
+    let stored_username = edit.username.clone();
+    let username = RwSignal::new(edit.username.clone());
+    let display_name = RwSignal::new(edit.display_name.clone());
+    let alias = RwSignal::new(edit.alias.clone());
+    let temporary_password = RwSignal::new(String::new());
+    // The rest of the save: role, capacity, CSQs, disabled.
+    let draft = RwSignal::new(edit);
+    let current = move || UserEdit {
+        username: username.get(),
+        display_name: display_name.get(),
+        alias: alias.get(),
+        temporary_password: temporary_password.get(),
+        ..draft.get()
+    };
+    let save = ServerAction::<SaveUser>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let confirm_reset = RwSignal::new(false);
+    let csq_ids: Vec<CsqId> = csqs.iter().map(|c| c.id).collect();
+    // The page has no common-password list: the server adds that rule.
+    let local_errors = Memo::new(move |_| {
+        current()
+            .validate(&csq_ids, me, |_| false)
+            .err()
+            .unwrap_or_default()
+    });
+    let errors = FormErrors::new(local_errors, save.value());
+    let error_of = move |field: Field| errors.of(field);
+    let status = move || match save.value().get() {
+        Some(Err(ApiError::Invalid(_))) | None => String::new(),
+        Some(Err(e)) => e.to_string(),
+        Some(Ok(_)) => String::new(),
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            on_saved.run(saved);
+        }
+    });
+    {
+        let username = stored_username.clone();
+        Effect::new(move |_| {
+            if let Some(Ok(password)) = reset.value().get() {
+                on_reset.run(Handover {
+                    username: username.clone(),
+                    password,
+                    reset: true,
+                });
+            }
+        });
+    }
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if errors.submit() {
+            save.dispatch(SaveUser { edit: current() });
+        }
+    };
+    let title = match id {
+        None => "New user".to_string(),
+        Some(_) => format!("Edit {stored_username}"),
+    };
+    view! {
+        <form class="user-form" on:submit=on_submit novalidate aria-labelledby="user-form-title">
+            <h3 id="user-form-title">{title}</h3>
+            <div class="settings-grid">
+                <TextField id="user-username" label="Username" value=username
+                    error=error_of(Field::Username)
+                    hint="Letters, digits and . _ - @ (2 to 64). Unique, whatever the case." />
+                <TextField id="user-name" label="Full name" value=display_name
+                    error=error_of(Field::DisplayName)
+                    hint="Shown to colleagues and in the top bar." />
+                <TextField id="user-alias" label="Alias" value=alias
+                    error=error_of(Field::Alias)
+                    hint="The name customers see: \"Ann has joined the chat.\"" />
+                <div class="field">
+                    <label for="user-role">"Role"</label>
+                    <select id="user-role"
+                        aria-invalid=move || error_of(Field::Role).get().is_some().to_string()
+                        aria-describedby="user-role-error"
+                        on:change=move |ev| {
+                            let role = Role::parse(&event_target_value(&ev)).unwrap_or(Role::Agent);
+                            draft.update(|d| d.role = role);
+                        }>
+                        {[Role::Agent, Role::Supervisor, Role::Admin].into_iter().map(|role| view! {
+                            <option value=role.as_str()
+                                selected=move || draft.with(|d| d.role == role)>
+                                {role.to_string()}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <span class="field-error" id="user-role-error">{move || error_of(Field::Role).get()}</span>
+                </div>
+                <CapacityField id="user-max-chats" label="Maximum chats at once"
+                    range=MAX_CHATS_PER_AGENT
+                    value=Signal::derive(move || draft.with(|d| d.max_chats))
+                    on_change=Callback::new(move |n| draft.update(|d| d.max_chats = n))
+                    error=error_of(Field::MaxChats) />
+                <CapacityField id="user-max-emails" label="Maximum emails at once"
+                    range=MAX_EMAILS_PER_AGENT
+                    value=Signal::derive(move || draft.with(|d| d.max_emails))
+                    on_change=Callback::new(move |n| draft.update(|d| d.max_emails = n))
+                    error=error_of(Field::MaxEmails) />
+            </div>
+            <fieldset class="field user-queues">
+                <legend>"Queues"</legend>
+                <span class="hint">"The CSQs whose chats and emails this user is offered."</span>
+                <div class="reason-queues">
+                    {csqs.into_iter().map(|csq| {
+                        let cid = csq.id;
+                        view! {
+                            <label class="chip">
+                                <input type="checkbox"
+                                    prop:checked=move || draft.with(|d| d.csqs.contains(&cid))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        draft.update(|d| {
+                                            d.csqs.retain(|c| *c != cid);
+                                            if on {
+                                                d.csqs.push(cid);
+                                                d.csqs.sort();
+                                            }
+                                        });
+                                    } />
+                                {csq.name}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+                <span class="field-error">{move || error_of(Field::Csqs).get()}</span>
+            </fieldset>
+            {if id.is_none() {
+                view! {
+                    <TextField id="user-password" label="Temporary password (optional)"
+                        autocomplete="new-password" value=temporary_password
+                        error=error_of(Field::Password)
+                        hint="Leave empty and Switchboard makes one, shown once. Either way the user chooses their own at the first login." />
+                }.into_any()
+            } else {
+                view! {
+                    <div class="field">
+                        <label class="check">
+                            <input type="checkbox"
+                                aria-describedby="user-disabled-hint user-disabled-error"
+                                prop:checked=move || draft.with(|d| d.disabled)
+                                on:change=move |ev| {
+                                    let off = event_target_checked(&ev);
+                                    draft.update(|d| d.disabled = off);
+                                } />
+                            "Disabled"
+                        </label>
+                        <span class="hint" id="user-disabled-hint">
+                            "A disabled user cannot log in; their open pages close on saving. Their history stays."
+                        </span>
+                        <span class="field-error" id="user-disabled-error">{move || error_of(Field::Account).get()}</span>
+                    </div>
+                }.into_any()
+            }}
+            <p class="form-error" role="alert">{status}</p>
+            <div class="form-actions">
+                <button class="primary" type="submit" disabled=move || save.pending().get()>
+                    {if id.is_none() { "Create user" } else { "Save changes" }}
+                </button>
+                <button type="button" class="quiet" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                {id.map(|user| view! {
+                    <span class="spacer"></span>
+                    <Show when=move || confirm_reset.get()
+                        fallback=move || view! {
+                            <button type="button" on:click=move |_| confirm_reset.set(true)>
+                                "Reset password…"
+                            </button>
+                        }>
+                        <span class="confirm" role="group" aria-label="Confirm the reset">
+                            "Give a new one-time password and close their open pages?"
+                            <button type="button" class="danger" disabled=move || reset.pending().get()
+                                on:click=move |_| { reset.dispatch(ResetUserPassword { user }); }>
+                                "Reset"
+                            </button>
+                            <button type="button" class="quiet" on:click=move |_| confirm_reset.set(false)>
+                                "Keep"
+                            </button>
+                        </span>
+                    </Show>
+                    <span class="form-error" role="alert">
+                        {move || match reset.value().get() {
+                            Some(Err(e)) => e.to_string(),
+                            _ => String::new(),
+                        }}
+                    </span>
+                })}
+            </div>
+        </form>
+    }
+}
+
+/// A maximum of 1 to 5, as a choice (nothing to mistype).
+#[component]
+fn CapacityField(
+    id: &'static str,
+    label: &'static str,
+    range: std::ops::RangeInclusive<u32>,
+    value: Signal<u32>,
+    on_change: Callback<u32>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=format!("{id}-error")
+                on:change=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse() {
+                        on_change.run(n);
+                    }
+                }>
+                {range.map(|n| view! {
+                    <option value=n.to_string() selected=move || value.get() == n>{n.to_string()}</option>
+                }).collect_view()}
+            </select>
+            <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
+        </div>
+    }
+}

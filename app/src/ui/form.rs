@@ -1,0 +1,86 @@
+//! What the forms share: when and which message a field shows (the page's own check and
+//! the server's last refusal), and the labelled text field with its hint and error.
+
+use crate::{
+    api::ApiError,
+    domain::validate::{Field, FieldError},
+};
+use leptos::prelude::*;
+
+/// A form's problems. Nothing shows until the first submit; then each field shows its first
+/// problem as the user types: the page's own, else the server's last refusal.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    pub tried: RwSignal<bool>,
+    local: Memo<Vec<FieldError>>,
+    server: Signal<Vec<FieldError>>,
+}
+
+impl FormErrors {
+    /// `local` are the page's checks; `result` is the save action's last answer.
+    pub fn new<T: 'static>(
+        local: Memo<Vec<FieldError>>,
+        result: impl Get<Value = Option<Result<T, ApiError>>> + Send + Sync + 'static,
+    ) -> Self {
+        FormErrors {
+            tried: RwSignal::new(false),
+            local,
+            server: Signal::derive(move || match result.get() {
+                Some(Err(ApiError::Invalid(errors))) => errors,
+                _ => Vec::new(),
+            }),
+        }
+    }
+
+    /// What `field` shows now.
+    pub fn of(self, field: Field) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            if !self.tried.get() {
+                return None;
+            }
+            self.local
+                .get()
+                .into_iter()
+                .chain(self.server.get())
+                .find(|e| e.field == field)
+                .map(|e| e.problem.to_string())
+        })
+    }
+
+    /// Marks the form tried; whether the page's own checks pass.
+    pub fn submit(self) -> bool {
+        self.tried.set(true);
+        self.local.with(Vec::is_empty)
+    }
+}
+
+/// A labelled one-line field (`kind` "text" or "password") with its hint and error, tied to
+/// both by `aria-describedby`.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    #[prop(into)] label: String,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                autocomplete=autocomplete
+                spellcheck="false"
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=format!("{id}-hint {id}-error")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
+            <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
+        </div>
+    }
+}
