@@ -17,6 +17,8 @@ async function adminPage(browser: Browser): Promise<Page> {
     admin.context().waitForEvent('page'),
     admin.getByRole('link', { name: 'Administration' }).click(),
   ]);
+  await settings.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Chat settings' }).click();
+  await expect(settings).toHaveURL(/\/admin\/chat$/);
   await expect(settings.getByRole('heading', { name: 'Chat settings' })).toBeVisible();
   return settings;
 }
@@ -52,8 +54,16 @@ test('D-2: only administrators reach the settings; bad values are refused field 
   await expect(admin.locator('#accept-timer-error')).toBeEmpty();
   await admin.screenshot({ path: 'test-results/screenshots/admin-errors-1366.png', fullPage: true });
 
+  // Unsaved changes are not lost silently: the browser asks before the page unloads.
+  const asked = new Promise<string>((resolve) =>
+    admin.once('dialog', (dialog) => {
+      resolve(dialog.type());
+      void dialog.accept();
+    }),
+  );
   // Nothing was stored: a fresh load shows the defaults.
   await admin.reload();
+  expect(await asked).toBe('beforeunload');
   await expect(admin.getByLabel('Accept timer')).toHaveValue('15');
   await expect(admin.getByLabel('Welcome message')).toHaveValue('Welcome! An agent will be with you shortly.');
   await admin.setViewportSize({ width: 900, height: 700 });

@@ -256,7 +256,7 @@ test('a message the mailbox cannot give is set aside, the next one arrives, admi
 
   const admin = await logIn(browser, 'admin');
   await admin.setViewportSize({ width: 1366, height: 768 });
-  await admin.goto('/admin');
+  await admin.goto('/admin/set-aside');
   const section = admin.getByRole('region', { name: 'Emails that could not be read' });
   const row = section.getByRole('row').filter({ hasText: 'the mail server closed the connection' });
   await expect(row).toHaveCount(1);

@@ -19,7 +19,7 @@ test('D-2: an administrator creates a user in the browser, who chooses a passwor
   await form.getByLabel('Temporary password (optional)').fill('short');
   await form.getByRole('button', { name: 'Create user' }).click();
   // Each field says what is wrong with it, and what was typed stays.
-  await expect(admin.locator('#user-username-error')).toHaveText('use letters a-z, digits and . _ - @ only');
+  await expect(admin.locator('#user-username-error')).toHaveText('use letters a-z, digits and . _ - @ only, without spaces or accents');
   await expect(admin.locator('#user-name-error')).toHaveText('required');
   await expect(admin.locator('#user-password-error')).toHaveText('at least 12 characters (5 given)');
   await expect(form.getByLabel('Alias')).toHaveValue('Frank');
@@ -80,7 +80,7 @@ test('D-2: an administrator creates a user in the browser, who chooses a passwor
 
   // The administrator cannot disable their own account.
   await admin.getByLabel('Search').fill('admin');
-  await admin.getByRole('button', { name: 'Edit admin' }).click();
+  await admin.getByRole('button', { name: 'Edit admin', exact: true }).click();
   await form.getByLabel('Disabled').check();
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(admin.locator('#user-disabled-error')).toHaveText('not on your own account: another administrator can change it');

@@ -4,7 +4,7 @@ import { agentReady, customerStarts, logIn, logOut } from './helpers';
 
 async function adminPage(browser: Browser): Promise<Page> {
   const admin = await logIn(browser, 'admin');
-  await admin.goto('/admin');
+  await admin.goto('/admin/wrap-up');
   await expect(admin.getByRole('heading', { name: 'Wrap-up reasons' })).toBeVisible();
   return admin;
 }

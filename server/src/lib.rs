@@ -9,6 +9,8 @@
 //!   else set allows only choosing one's own), changing one's own password.
 //! - [`users`]: the administrators' Users page: the searched list, creating and changing a
 //!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
+//! - [`queues`]: the administrators' CSQs (members reach routing at once, a retired one
+//!   takes nothing new) and the pre-chat form's problem statements in order.
 //! - [`admin_cli`]: `server admin create` and `reset-password`, the first administrator.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
 //! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
@@ -66,6 +68,7 @@ pub mod gates;
 pub mod http;
 pub mod hub;
 pub mod metrics;
+pub mod queues;
 pub mod routing;
 pub mod serve;
 pub mod services;

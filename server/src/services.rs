@@ -306,7 +306,10 @@ impl Services {
     /// is Not Ready.
     /// Routing stops first (and has finished any assignment already decided when `ask`
     /// returns), so no email reaches the agent while the others go back.
-    async fn desktop_gone(&self, agent: AgentId) -> Result<(), crate::contact::ContactError> {
+    pub(crate) async fn desktop_gone(
+        &self,
+        agent: AgentId,
+    ) -> Result<(), crate::contact::ContactError> {
         self.chat.routing.ask(Input::Away { agent }).await;
         let emails = self.email.agent_gone(agent).await;
         let chats = self.chat.agent_gone(agent).await;
@@ -434,12 +437,14 @@ impl Backend for Services {
             .unreadable_emails(UNREADABLE_LISTED)
             .await
             .map_err(internal)?;
+        let queues = self.queues_now().await?;
         Ok(AdminView {
             agent,
             chat_settings,
             csqs,
             wrap_up_reasons,
             unreadable_emails,
+            queues,
         })
     }
 
@@ -469,6 +474,30 @@ impl Backend for Services {
         }
         tracing::info!(agent = %admin.id, change = %audit.detail, "chat settings saved");
         Ok(settings)
+    }
+
+    async fn save_csq(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::queues::CsqEdit,
+    ) -> Result<app::api::QueuesView, ApiError> {
+        Services::save_csq(self, headers, edit).await
+    }
+
+    async fn save_problem_statement(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::queues::ProblemStatementEdit,
+    ) -> Result<app::api::QueuesView, ApiError> {
+        Services::save_problem_statement(self, headers, edit).await
+    }
+
+    async fn order_problem_statements(
+        &self,
+        headers: &HeaderMap,
+        order: Vec<i64>,
+    ) -> Result<app::api::QueuesView, ApiError> {
+        Services::order_problem_statements(self, headers, order).await
     }
 
     async fn users(

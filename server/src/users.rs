@@ -16,6 +16,7 @@ use app::{
     domain::{
         ids::{AgentId, CsqId},
         limits::USERS_PAGE_SIZE,
+        state::StateEvent,
         users::{validate_search, UserAdmin, UserEdit, UserPage, UserSaved},
         validate::{Field, FieldError, Problem},
     },
@@ -42,11 +43,7 @@ impl Services {
         let users = agents
             .into_iter()
             .map(|agent| UserAdmin {
-                csqs: csqs
-                    .iter()
-                    .filter(|c| c.members.contains(&agent.id))
-                    .map(|c| c.id)
-                    .collect(),
+                csqs: memberships(&csqs, agent.id),
                 agent,
             })
             .collect();
@@ -113,7 +110,7 @@ impl Services {
             .user(id, &self.store.csqs().await.map_err(internal)?)
             .await?;
         if let Some(before) = &before {
-            self.apply_user_change(before, &user);
+            self.apply_user_change(before, &user).await;
         }
         tracing::info!(agent = %admin.id, change = %audit.detail, "user saved");
         Ok(UserSaved {
@@ -145,7 +142,7 @@ impl Services {
             .set_password(user, &hash, true, None, &audit)
             .await
             .map_err(internal)?;
-        self.hub.sessions_changed(user);
+        self.end_presence(user).await;
         tracing::info!(agent = %admin.id, user = %user, "password reset by an administrator");
         Ok(password)
     }
@@ -161,18 +158,14 @@ impl Services {
             e => internal(e),
         })?;
         Ok(UserAdmin {
-            csqs: csqs
-                .iter()
-                .filter(|c| c.members.contains(&id))
-                .map(|c| c.id)
-                .collect(),
+            csqs: memberships(csqs, id),
             agent,
         })
     }
 
     /// What follows a stored change: routing learns the CSQs and capacity at once; a user
     /// disabled loses their open pages (their sessions are already gone).
-    fn apply_user_change(&self, before: &UserAdmin, after: &UserAdmin) {
+    async fn apply_user_change(&self, before: &UserAdmin, after: &UserAdmin) {
         let id = after.agent.id;
         if before.csqs != after.csqs
             || before.agent.max_chats != after.agent.max_chats
@@ -186,9 +179,33 @@ impl Services {
             });
         }
         if after.agent.disabled && !before.agent.disabled {
-            self.hub.sessions_changed(id);
+            self.end_presence(id).await;
         }
     }
+
+    /// The user's sessions were ended by an administrator: their open pages close, and what
+    /// they hold goes back at once (emails to their queues, chats ended, as when a desktop
+    /// closes), rather than after the grace a lost connection gets.
+    async fn end_presence(&self, id: AgentId) {
+        self.hub.sessions_changed(id);
+        if let Err(e) = self.desktop_gone(id).await {
+            tracing::error!(agent = %id, error = %e, "contacts of a user logged out not released");
+        }
+        // Not Ready after the release, then logged out (a state change refused from where
+        // the agent is leaves them as they are).
+        let _ = self.hub.apply(id, StateEvent::Logout).await;
+    }
+}
+
+/// The CSQs `agent` belongs to, by id (the order a save is compared in).
+fn memberships(csqs: &[app::domain::csq::Csq], agent: AgentId) -> Vec<CsqId> {
+    let mut ids: Vec<CsqId> = csqs
+        .iter()
+        .filter(|c| c.members.contains(&agent))
+        .map(|c| c.id)
+        .collect();
+    ids.sort();
+    ids
 }
 
 fn unknown_user(id: AgentId) -> ApiError {

@@ -206,6 +206,65 @@ async fn passwords_are_replaced_with_their_sessions_and_audited() {
     }
 }
 
+/// SPEC D-2: two saves that would each remove one of the last two administrators, made at
+/// the same moment, cannot both pass: the other waits and is refused.
+#[tokio::test]
+async fn two_administrators_demoted_at_once_leave_one() {
+    use app::domain::{agent::Role, users::UserEdit};
+    for t in all_stores().await {
+        let s = &t.store;
+        let mut ids = Vec::new();
+        for name in ["root", "ada"] {
+            ids.push(
+                s.create_agent(&server::store::NewAgent {
+                    role: Role::Admin,
+                    ..new_agent(name, "h")
+                })
+                .await
+                .unwrap(),
+            );
+        }
+        for round in 0..10 {
+            let demote = |i: usize| UserEdit {
+                id: Some(ids[i]),
+                username: ["root", "ada"][i].into(),
+                display_name: "x".into(),
+                alias: "x".into(),
+                role: Role::Agent,
+                ..UserEdit::new_user()
+            };
+            let audit = AuditEntry {
+                at_ms: 1,
+                agent: ids[0],
+                action: "user.update".into(),
+                detail: "demoted".into(),
+            };
+            let (a, b) = (demote(0), demote(1));
+            let (ra, rb) =
+                tokio::join!(s.save_user(&a, None, &audit), s.save_user(&b, None, &audit));
+            let refused = [&ra, &rb]
+                .iter()
+                .filter(|r| matches!(r, Err(StoreError::LastAdministrator)))
+                .count();
+            assert_eq!(
+                (ra.is_ok() as usize + rb.is_ok() as usize, refused),
+                (1, 1),
+                "{} round {round}: {ra:?} {rb:?}",
+                t.name
+            );
+            // Both administrators again.
+            for (i, name) in ["root", "ada"].iter().enumerate() {
+                let again = UserEdit {
+                    role: Role::Admin,
+                    username: (*name).into(),
+                    ..demote(i)
+                };
+                s.save_user(&again, None, &audit).await.unwrap();
+            }
+        }
+    }
+}
+
 /// The CSQs the user belongs to.
 async fn queues_of(
     s: &std::sync::Arc<dyn server::store::Store>,
@@ -334,6 +393,18 @@ async fn users_are_saved_with_their_queues_and_one_administrator_stays() {
             t.name
         );
         assert_eq!(s.user_page("%", 0, 25).await.unwrap().1, 1, "{}", t.name);
+        s.create_agent(&server::store::NewAgent {
+            display_name: "Émile Zola".into(),
+            ..new_agent("emile", "h")
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            s.user_page("éMILE", 0, 25).await.unwrap().1,
+            1,
+            "{}: accents fold",
+            t.name
+        );
     }
 }
 

@@ -13,10 +13,10 @@ use app::{
         ids::{AgentId, CsqId},
         protocol::ServerMessage,
         users::{UserEdit, UserPage, UserSaved},
-        validate::{Field, FieldError, Problem},
+        validate::{Field, Problem},
     },
 };
-use common::{new_agent, next_offer, send_json, wait_for, TestServer, Ws};
+use common::{new_agent, next_offer, refused, send_json, wait_for, TestServer, Ws};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::time::Duration;
@@ -62,18 +62,6 @@ async fn reset(server: &TestServer, cookie: &str, user: AgentId) -> reqwest::Res
         .send()
         .await
         .unwrap()
-}
-
-/// The field errors of a refused save.
-async fn refused(response: reqwest::Response) -> Vec<(Field, Problem)> {
-    assert_eq!(response.status(), 422);
-    match response.json::<ApiError>().await.unwrap() {
-        ApiError::Invalid(errors) => errors
-            .into_iter()
-            .map(|FieldError { field, problem }| (field, problem))
-            .collect(),
-        other => panic!("expected field errors, got {other:?}"),
-    }
 }
 
 fn new_user(username: &str) -> UserEdit {
@@ -307,6 +295,58 @@ async fn d2_a_disabled_user_is_logged_out_at_once() {
         ]
     );
     let _ = ann;
+}
+
+/// SPEC D-2, S-5: a user disabled while holding a chat loses it at once (as when a desktop
+/// closes), not after the grace a lost connection gets, and is logged out.
+#[tokio::test]
+async fn d2_a_user_disabled_with_a_chat_in_hand_releases_it_at_once() {
+    use app::domain::{contact::ContactStatus, ids::ContactId, state::AgentState};
+    let (server, admin, _) = with_admin().await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let problem = server.queue("Support", &[ann]).await;
+    let mut desk = server.desktop_ready("ann").await;
+    let _chat = server.start_chat("Carol", problem).await;
+    let offer = next_offer(&mut desk).await;
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e)
+            if matches!(e.event, app::domain::protocol::AgentEvent::ContactAssigned { .. }))
+    })
+    .await;
+    let listed = users(&server, &admin, "ann", 0).await.users.remove(0);
+    saved(
+        &server,
+        &admin,
+        &UserEdit {
+            disabled: true,
+            ..UserEdit::of(&listed)
+        },
+    )
+    .await;
+    // The grace for a lost connection is 30 s: an end within a few seconds is the release.
+    let store = &server.services.store;
+    let contact: ContactId = offer.contact;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if matches!(
+            store.contact(contact).await.unwrap().status,
+            ContactStatus::Ended(_)
+        ) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the chat ended at once"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, _) = store.agent_status(ann).await.unwrap();
+    assert_eq!(status.state, AgentState::LoggedOut);
 }
 
 /// SPEC D-2: a password reset gives a new one-time password, closes the user's open pages

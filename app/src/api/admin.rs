@@ -25,6 +25,8 @@ pub struct AdminView {
     /// Messages the mailboxes could not give or Switchboard could not read, set aside so
     /// the rest were taken; the newest first.
     pub unreadable_emails: Vec<UnreadableEmail>,
+    /// The CSQs with their members and the pre-chat form's problem statements.
+    pub queues: super::QueuesView,
 }
 
 #[server(prefix = "/api", endpoint = "admin")]

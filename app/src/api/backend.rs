@@ -94,6 +94,27 @@ pub trait Backend: Send + Sync + 'static {
         user: crate::domain::ids::AgentId,
     ) -> Result<String, ApiError>;
 
+    /// Creates or changes a CSQ, audited; administrators only.
+    async fn save_csq(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::queues::CsqEdit,
+    ) -> Result<super::QueuesView, ApiError>;
+
+    /// Creates or changes a problem statement, audited; administrators only.
+    async fn save_problem_statement(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::queues::ProblemStatementEdit,
+    ) -> Result<super::QueuesView, ApiError>;
+
+    /// Orders the problem statements, audited; administrators only.
+    async fn order_problem_statements(
+        &self,
+        headers: &HeaderMap,
+        order: Vec<i64>,
+    ) -> Result<super::QueuesView, ApiError>;
+
     /// Validates, stores and audits a wrap-up reason; administrators only.
     async fn save_wrap_up_reason(
         &self,

@@ -8,6 +8,7 @@ mod auth;
 mod backend;
 mod desktop;
 mod error;
+mod queues;
 mod users;
 
 pub use admin::{
@@ -21,6 +22,10 @@ pub use auth::{
 pub use backend::{Backend, ClientInfo, LoginOutcome};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
+pub use queues::{
+    order_problem_statements, save_csq, save_problem_statement, OrderProblemStatements, QueuesView,
+    SaveCsq, SaveProblemStatement,
+};
 pub use users::{
     list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,
 };

@@ -5,7 +5,7 @@
 
 use super::{
     limits::{MAX_USER_NAME_CHARS, PASSWORD_CHARS, USERNAME_CHARS},
-    validate::{char_count, validate_required_text, Field, FieldError, Problem},
+    validate::{all_or_errors, char_count, validate_required_text, Field, FieldError, Problem},
 };
 
 /// A username: 2 to 64 ASCII letters, digits or `. _ - @` (an email address fits), no
@@ -131,11 +131,7 @@ impl PasswordChange {
                 Problem::NotMatching,
             ));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        all_or_errors(errors)
     }
 }
 

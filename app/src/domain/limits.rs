@@ -122,3 +122,14 @@ pub const USERS_PAGE_SIZE: u32 = 25;
 pub const MAX_USER_SEARCH_CHARS: usize = 100;
 /// CSQs one user may belong to (a form that lists them all stays usable).
 pub const MAX_CSQS_PER_USER: usize = 100;
+
+// --- Queues and the pre-chat form (SPEC D-2, K-2, O-2) -------------------------------------
+
+/// Characters in a CSQ's name.
+pub const MAX_CSQ_NAME_CHARS: usize = 60;
+/// Members of one CSQ (the page lists them all).
+pub const MAX_CSQ_MEMBERS: usize = 500;
+/// Characters in a problem statement, as the customer reads it on the pre-chat form.
+pub const MAX_PROBLEM_LABEL_CHARS: usize = 100;
+/// Problem statements, retired ones included (the pre-chat form's list stays readable).
+pub const MAX_PROBLEM_STATEMENTS: usize = 50;

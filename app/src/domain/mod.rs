@@ -13,6 +13,7 @@ pub mod ids;
 pub mod invite;
 pub mod limits;
 pub mod protocol;
+pub mod queues;
 pub mod refusal;
 pub mod reply;
 pub mod routing;

@@ -6,7 +6,10 @@ use super::{
     email::EmailView,
     ids::DraftFileId,
     limits::MAX_REPLY_BODY_BYTES,
-    validate::{validate_attachments, validate_recipients, Field, FieldError, FileSize, Problem},
+    validate::{
+        all_or_errors, validate_attachments, validate_recipients, Field, FieldError, FileSize,
+        Problem,
+    },
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -236,11 +239,7 @@ pub fn check_draft(input: &ReplyInput) -> Result<(), Vec<FieldError>> {
             },
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    all_or_errors(errors)
 }
 
 /// SPEC: a draft that may be sent: as [`check_draft`], at least one recipient in
@@ -261,11 +260,7 @@ pub fn check_send(input: &ReplyInput, files: &[DraftFile]) -> Result<(), Vec<Fie
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    all_or_errors(errors)
 }
 
 #[cfg(test)]

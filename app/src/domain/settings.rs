@@ -7,7 +7,8 @@ use super::{
         RECONNECT_GRACE_SECS,
     },
     validate::{
-        validate_accept_timer, validate_range, validate_setting_message, Field, FieldError,
+        all_or_errors, validate_accept_timer, validate_range, validate_setting_message, Field,
+        FieldError,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -94,11 +95,7 @@ impl ChatSettings {
         .into_iter()
         .filter_map(Result::err)
         .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        all_or_errors(errors)
     }
 
     /// The same settings with the messages trimmed, as they are stored.

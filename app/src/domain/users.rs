@@ -8,7 +8,7 @@ use super::{
     agent::{Agent, Role},
     ids::{AgentId, CsqId},
     limits::{MAX_CHATS_PER_AGENT, MAX_CSQS_PER_USER, MAX_EMAILS_PER_AGENT, MAX_USER_SEARCH_CHARS},
-    validate::{char_count, validate_range, Field, FieldError, Problem},
+    validate::{all_or_errors, char_count, validate_range, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +111,8 @@ impl UserEdit {
     /// The form of an existing user, as stored.
     pub fn of(user: &UserAdmin) -> Self {
         let a = &user.agent;
+        let mut csqs = user.csqs.clone();
+        csqs.sort();
         UserEdit {
             id: Some(a.id),
             username: a.username.clone(),
@@ -119,7 +121,7 @@ impl UserEdit {
             role: a.role,
             max_chats: a.max_chats,
             max_emails: a.max_emails,
-            csqs: user.csqs.clone(),
+            csqs,
             disabled: a.disabled,
             temporary_password: String::new(),
         }
@@ -176,11 +178,7 @@ impl UserEdit {
                 errors.push(e);
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        all_or_errors(errors)
     }
 
     /// The same save with names trimmed, each CSQ once and in order, as it is stored.

@@ -51,6 +51,10 @@ pub enum Field {
     /// Whether an account is enabled.
     Account,
     Search,
+    /// A CSQ's name.
+    CsqName,
+    /// A CSQ's members.
+    Members,
     Email,
     Name,
     Phone,
@@ -93,6 +97,8 @@ impl fmt::Display for Field {
             Field::MaxEmails => f.write_str("Maximum emails"),
             Field::Account => f.write_str("Account"),
             Field::Search => f.write_str("Search"),
+            Field::CsqName => f.write_str("Queue name"),
+            Field::Members => f.write_str("Members"),
             Field::Email => f.write_str("Email"),
             Field::Name => f.write_str("Name"),
             Field::Phone => f.write_str("Phone"),
@@ -175,6 +181,8 @@ pub enum Problem {
     LastAdministrator,
     /// An administrator may not disable or demote their own account (another one must).
     OwnAccount,
+    /// A retired item (a CSQ) that takes nothing new.
+    Retired,
 }
 
 /// One problem with one field.
@@ -188,6 +196,15 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: Field, problem: Problem) -> Self {
         FieldError { field, problem }
+    }
+}
+
+/// Every problem found, or none: the result of a check that reports each field at once.
+pub fn all_or_errors(errors: Vec<FieldError>) -> Result<(), Vec<FieldError>> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
@@ -269,6 +286,7 @@ impl fmt::Display for Problem {
             Problem::LastAdministrator => {
                 f.write_str("the last enabled administrator must stay an enabled administrator")
             }
+            Problem::Retired => f.write_str("is retired: it takes no new contacts"),
             Problem::OwnAccount => {
                 f.write_str("not on your own account: another administrator can change it")
             }
@@ -352,11 +370,7 @@ pub fn validate_recipients(field: Field, addresses: &[String]) -> Result<(), Vec
             ));
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    all_or_errors(errors)
 }
 
 /// One file as the attachment rules see it.
@@ -529,11 +543,7 @@ pub fn validate_pre_chat(form: &PreChatForm) -> Result<(), Vec<FieldError>> {
     if form.problem.is_none() {
         errors.push(FieldError::new(Field::Problem, Problem::Required));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    all_or_errors(errors)
 }
 
 /// SPEC K-3: the id a sender gives a message (letters, digits, `-`, `_`; at most 64).

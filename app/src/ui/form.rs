@@ -14,14 +14,24 @@ pub struct FormErrors {
     pub tried: RwSignal<bool>,
     local: Memo<Vec<FieldError>>,
     server: Signal<Vec<FieldError>>,
+    /// The form changed since the server answered: its refusal may no longer hold.
+    edited: RwSignal<bool>,
 }
 
 impl FormErrors {
-    /// `local` are the page's checks; `result` is the save action's last answer.
+    /// `local` are the page's checks; `result` is the save action's last answer; `input`
+    /// reads every input of the form (a change hides the server's refusal until the next
+    /// submit: it was about what was sent, not what is typed now).
     pub fn new<T: 'static>(
         local: Memo<Vec<FieldError>>,
         result: impl Get<Value = Option<Result<T, ApiError>>> + Send + Sync + 'static,
+        input: impl Fn() + 'static,
     ) -> Self {
+        let edited = RwSignal::new(false);
+        Effect::new(move |_| {
+            input();
+            edited.set(true);
+        });
         FormErrors {
             tried: RwSignal::new(false),
             local,
@@ -29,6 +39,7 @@ impl FormErrors {
                 Some(Err(ApiError::Invalid(errors))) => errors,
                 _ => Vec::new(),
             }),
+            edited,
         }
     }
 
@@ -41,7 +52,11 @@ impl FormErrors {
             self.local
                 .get()
                 .into_iter()
-                .chain(self.server.get())
+                .chain(if self.edited.get() {
+                    Vec::new()
+                } else {
+                    self.server.get()
+                })
                 .find(|e| e.field == field)
                 .map(|e| e.problem.to_string())
         })
@@ -50,6 +65,7 @@ impl FormErrors {
     /// Marks the form tried; whether the page's own checks pass.
     pub fn submit(self) -> bool {
         self.tried.set(true);
+        self.edited.set(false);
         self.local.with(Vec::is_empty)
     }
 }
@@ -75,7 +91,12 @@ pub fn TextField(
                 autocomplete=autocomplete
                 spellcheck="false"
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=format!("{id}-hint {id}-error")
+                aria-describedby=if hint.is_some() {
+                    format!("{id}-hint {id}-error")
+                } else {
+                    format!("{id}-error")
+                }
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />

@@ -62,7 +62,9 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
             .err()
             .unwrap_or_default()
     });
-    let errors = FormErrors::new(local_errors, change.value());
+    let errors = FormErrors::new(local_errors, change.value(), move || {
+        typed();
+    });
     let status = move || {
         if change.pending().get() {
             return "Changing your password…".to_string();

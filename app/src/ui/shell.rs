@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    ParamSegment, StaticSegment,
 };
 
 /// The document around the app, rendered on the server only.
@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=DesktopPage />
                 <Route path=StaticSegment("login") view=LoginPage />
                 <Route path=StaticSegment("admin") view=AdminPage />
+                <Route path=(StaticSegment("admin"), ParamSegment("section")) view=AdminPage />
                 <Route path=StaticSegment("password") view=PasswordPage />
             </Routes>
         </Router>

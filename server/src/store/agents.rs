@@ -71,8 +71,9 @@ pub trait AgentStore: Send + Sync {
 
     async fn agents(&self) -> StoreResult<Vec<Agent>>;
 
-    /// One page of users whose username, full name or alias holds `search` (ignoring ASCII
-    /// case), by username; with how many match in all.
+    /// One page of users whose username, full name or alias holds `search` (ignoring case,
+    /// accented letters included, alike on both backends), by username; with how many match
+    /// in all.
     async fn user_page(
         &self,
         search: &str,

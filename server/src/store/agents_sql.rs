@@ -58,37 +58,35 @@ macro_rules! impl_agents_store {
                     offset: u32,
                     limit: u32,
                 ) -> StoreResult<(Vec<Agent>, u64)> {
-                    // `%` and `_` typed in a search are looked for as they are.
-                    let escaped = search
-                        .trim()
-                        .to_lowercase()
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_");
-                    let pattern = format!("%{escaped}%");
-                    let total: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM agents WHERE lower(username) LIKE $1 ESCAPE '\\' \
-                         OR lower(display_name) LIKE $1 ESCAPE '\\' \
-                         OR lower(alias) LIKE $1 ESCAPE '\\'",
-                    )
-                    .bind(&pattern)
-                    .fetch_one(&self.pool)
-                    .await?;
+                    // Folded and matched here, not in SQL: SQLite's lower() folds ASCII only
+                    // and PostgreSQL's folds by locale; thousands of rows read in a moment.
                     let rows = sqlx::query(
                         "SELECT id, username, display_name, alias, role, max_chats, max_emails, \
-                         must_change_password, disabled FROM agents \
-                         WHERE lower(username) LIKE $1 ESCAPE '\\' \
-                         OR lower(display_name) LIKE $1 ESCAPE '\\' \
-                         OR lower(alias) LIKE $1 ESCAPE '\\' \
-                         ORDER BY lower(username) LIMIT $2 OFFSET $3",
+                         must_change_password, disabled FROM agents",
                     )
-                    .bind(&pattern)
-                    .bind(i64::from(limit))
-                    .bind(i64::from(offset))
                     .fetch_all(&self.pool)
                     .await?;
-                    let users = rows.iter().map(agent_from_row).collect::<StoreResult<_>>()?;
-                    Ok((users, total as u64))
+                    let wanted = search.trim().to_lowercase();
+                    let mut found: Vec<(String, Agent)> = Vec::new();
+                    for row in &rows {
+                        let agent = agent_from_row(row)?;
+                        let matches = wanted.is_empty()
+                            || [&agent.username, &agent.display_name, &agent.alias]
+                                .iter()
+                                .any(|text| text.to_lowercase().contains(&wanted));
+                        if matches {
+                            found.push((agent.username.to_lowercase(), agent));
+                        }
+                    }
+                    found.sort_by(|a, b| a.0.cmp(&b.0));
+                    let total = found.len() as u64;
+                    let page = found
+                        .into_iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .map(|(_, agent)| agent)
+                        .collect();
+                    Ok((page, total))
                 }
 
                 async fn save_user(

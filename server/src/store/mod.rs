@@ -7,6 +7,7 @@
 //! [`agents::AgentStore`] (accounts, sessions, state streams), [`contacts::ContactStore`]
 //! (customers, contacts, transcripts, invitations, wrap-up choices),
 //! [`settings::SettingsStore`] (queues, reasons, canned responses, chat settings, audit),
+//! [`queues::QueueStore`] (CSQs and problem statements as administrators edit them),
 //! [`email::EmailStore`], [`intake::IntakeStore`] and [`reply::ReplyStore`]. Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
@@ -20,6 +21,8 @@ mod email_sql;
 pub mod intake;
 mod intake_sql;
 pub mod postgres;
+pub mod queues;
+mod queues_sql;
 pub mod reply;
 mod reply_sql;
 pub mod settings;
@@ -63,6 +66,7 @@ pub trait Store:
     + SettingsStore
     + email::EmailStore
     + intake::IntakeStore
+    + queues::QueueStore
     + reply::ReplyStore
     + Send
     + Sync

@@ -304,8 +304,9 @@ macro_rules! impl_settings_store {
 
                 async fn problem_statements(&self) -> StoreResult<Vec<ProblemStatement>> {
                     let rows = sqlx::query(
-                        "SELECT id, label, csq_id FROM problem_statements \
-                         WHERE NOT retired ORDER BY position, id",
+                        "SELECT p.id, p.label, p.csq_id FROM problem_statements p \
+                         JOIN csqs c ON c.id = p.csq_id \
+                         WHERE NOT p.retired AND NOT c.retired ORDER BY p.position, p.id",
                     )
                     .fetch_all(&self.pool)
                     .await?;

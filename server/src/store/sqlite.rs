@@ -36,3 +36,4 @@ super::settings_sql::impl_settings_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::email_sql::impl_email_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::reply_sql::impl_reply_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::intake_sql::impl_intake_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::queues_sql::impl_queue_store!(SqliteStore, sqlx::sqlite::SqliteRow);

@@ -449,3 +449,16 @@ pub async fn silent_for(ws: &mut Ws, ms: u64) -> bool {
         }
     }
 }
+
+/// The refusal of a save: 422 with its field errors, as (field, problem).
+pub async fn refused(
+    response: reqwest::Response,
+) -> Vec<(app::domain::validate::Field, app::domain::validate::Problem)> {
+    assert_eq!(response.status(), 422);
+    match response.json::<app::api::ApiError>().await.unwrap() {
+        app::api::ApiError::Invalid(errors) => {
+            errors.into_iter().map(|e| (e.field, e.problem)).collect()
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}

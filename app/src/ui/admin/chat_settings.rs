@@ -2,6 +2,7 @@
 //! The page checks with the shared validators as the administrator types and again on save;
 //! the server checks the same before it stores anything. A refused save keeps what was typed.
 
+use super::unsaved::Unsaved;
 use crate::ui::form::FormErrors;
 use crate::{
     api::{ApiError, SaveChatSettings},
@@ -87,9 +88,24 @@ impl Inputs {
 pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
     let inputs = Inputs::new(&initial);
     let save = ServerAction::<SaveChatSettings>::new();
+    // What is stored now: the form holds changes while it differs.
+    let stored = RwSignal::new(initial);
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            stored.set(saved);
+        }
+    });
+    let dirty = Memo::new(move |_| {
+        inputs
+            .read()
+            .map_or(true, |typed| typed.normalized() != stored.get())
+    });
+    Unsaved::track("chat-settings".into(), dirty.into());
     // Errors are shown after the first save attempt, then follow the typing.
     let local_errors = Memo::new(move |_| inputs.read().err().unwrap_or_default());
-    let errors = FormErrors::new(local_errors, save.value());
+    let errors = FormErrors::new(local_errors, save.value(), move || {
+        let _ = inputs.read();
+    });
     let tried = errors.tried;
     let error_of = move |field: Field| errors.of(field);
     let status = move || {

@@ -1,8 +1,14 @@
-//! `/admin`: the administrators' page (SPEC D-2). It grows a section per capability; the
-//! server refuses every call from anyone who is not an administrator.
+//! `/admin/<section>`: the administrators' pages (SPEC D-2), one section at a time beside a
+//! menu: Users, Queues, Pre-chat form, Chat settings, Wrap-up reasons, Emails set aside.
+//! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
+//! the page first. The server refuses every call from anyone who is not an administrator.
 
 mod chat_settings;
+mod edit_line;
+mod prechat;
+mod queues;
 mod unreadable_emails;
+mod unsaved;
 mod users;
 mod wrap_up_reasons;
 
@@ -12,25 +18,87 @@ use chat_settings::ChatSettingsForm;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::{components::Redirect, hooks::use_params_map};
+use prechat::PreChatSection;
+use queues::QueuesSection;
 use unreadable_emails::UnreadableEmailsSection;
+use unsaved::{LeaveBar, Unsaved};
 use users::UsersSection;
 use wrap_up_reasons::WrapUpReasonsSection;
 
+/// The sections of the administration, in the menu's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Users,
+    Queues,
+    PreChat,
+    ChatSettings,
+    WrapUp,
+    SetAside,
+}
+
+impl Section {
+    const ALL: [Section; 6] = [
+        Section::Users,
+        Section::Queues,
+        Section::PreChat,
+        Section::ChatSettings,
+        Section::WrapUp,
+        Section::SetAside,
+    ];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Section::Users => "users",
+            Section::Queues => "queues",
+            Section::PreChat => "pre-chat",
+            Section::ChatSettings => "chat",
+            Section::WrapUp => "wrap-up",
+            Section::SetAside => "set-aside",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Section::Users => "Users",
+            Section::Queues => "Queues",
+            Section::PreChat => "Pre-chat form",
+            Section::ChatSettings => "Chat settings",
+            Section::WrapUp => "Wrap-up reasons",
+            Section::SetAside => "Emails set aside",
+        }
+    }
+
+    /// The section an address names (`/admin` alone: Users).
+    fn from_slug(slug: Option<&str>) -> Option<Section> {
+        match slug {
+            None | Some("") => Some(Section::Users),
+            Some(s) => Section::ALL.into_iter().find(|x| x.slug() == s),
+        }
+    }
+
+    fn href(self) -> String {
+        format!("/admin/{}", self.slug())
+    }
+}
+
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let admin = Resource::new_blocking(|| (), |_| get_admin());
+    let params = use_params_map();
+    let section = Memo::new(move |_| Section::from_slug(params.read().get("section").as_deref()));
+    // Loaded again at each section: what another administrator changed meanwhile shows.
+    let admin = Resource::new_blocking(move || section.get(), |_| get_admin());
     view! {
-        <Title text="Administration · Switchboard" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading the administration…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading the administration…"</p> }>
             {move || Suspend::new(async move {
                 match admin.await {
-                    Ok(view) => EitherOf4::A(view! { <Admin view /> }),
+                    Ok(view) => EitherOf4::A(view! { <Admin view section=section.get_untracked() /> }),
                     Err(ApiError::NotLoggedIn) => EitherOf4::B(view! { <Redirect path="/login" /> }.into_any()),
                     Err(ApiError::PasswordChangeRequired) => {
                         EitherOf4::B(view! { <Redirect path="/password" /> }.into_any())
                     }
                     Err(ApiError::Forbidden) => EitherOf4::C(view! {
+                        <Title text="Administration · Switchboard" />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
                                 <h1>"Administrators only"</h1>
@@ -40,6 +108,7 @@ pub fn AdminPage() -> impl IntoView {
                         </main>
                     }),
                     Err(e) => EitherOf4::D(view! {
+                        <Title text="Administration · Switchboard" />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
                                 <h1>"The administration could not be loaded"</h1>
@@ -50,25 +119,74 @@ pub fn AdminPage() -> impl IntoView {
                     }),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn Admin(view: AdminView) -> impl IntoView {
+fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
+    let unsaved = Unsaved::provide();
+    let title = match section {
+        Some(s) => format!("{} · Administration · Switchboard", s.title()),
+        None => "Administration · Switchboard".to_string(),
+    };
+    let me = view.agent.id;
+    let queues = RwSignal::new(view.queues.clone());
+    let content = match section {
+        Some(Section::Users) => view! { <UsersSection csqs=view.csqs.clone() me /> }.into_any(),
+        Some(Section::Queues) => view! { <QueuesSection view=queues /> }.into_any(),
+        Some(Section::PreChat) => view! { <PreChatSection view=queues /> }.into_any(),
+        Some(Section::ChatSettings) => {
+            view! { <ChatSettingsForm initial=view.chat_settings.clone() /> }.into_any()
+        }
+        Some(Section::WrapUp) => view! {
+            <WrapUpReasonsSection csqs=view.csqs.clone() initial=view.wrap_up_reasons.clone() />
+        }
+        .into_any(),
+        Some(Section::SetAside) => {
+            view! { <UnreadableEmailsSection emails=view.unreadable_emails.clone() /> }.into_any()
+        }
+        None => view! {
+            <section class="card admin-section" role="alert">
+                <h2>"No such section"</h2>
+                <p>"Choose one in the menu."</p>
+            </section>
+        }
+        .into_any(),
+    };
     view! {
+        <Title text=title />
         <div class="admin">
             <header class="topbar">
                 <Identity agent=view.agent.clone() />
-                <h1 class="admin-title">"Administration"</h1>
-                <a class="topbar-link" href="/">"Agent desktop"</a>
+                <span class="admin-title">"Administration"</span>
+                <a class="topbar-link" href="/" on:click=move |ev| unsaved.follow(ev, "/")>
+                    "Agent desktop"
+                </a>
             </header>
-            <main class="admin-body">
-                <UsersSection csqs=view.csqs.clone() me=view.agent.id />
-                <ChatSettingsForm initial=view.chat_settings />
-                <WrapUpReasonsSection csqs=view.csqs initial=view.wrap_up_reasons />
-                <UnreadableEmailsSection emails=view.unreadable_emails />
-            </main>
+            <div class="admin-layout">
+                <nav class="admin-nav" aria-label="Administration">
+                    <ul>
+                        {Section::ALL.into_iter().map(|s| {
+                            let href = s.href();
+                            let target = href.clone();
+                            view! {
+                                <li>
+                                    <a href=href
+                                        aria-current=(section == Some(s)).then_some("page")
+                                        on:click=move |ev| unsaved.follow(ev, &target)>
+                                        {s.title()}
+                                    </a>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </nav>
+                <main class="admin-body">
+                    <LeaveBar />
+                    {content}
+                </main>
+            </div>
         </div>
     }
 }

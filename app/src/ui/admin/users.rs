@@ -4,6 +4,7 @@
 //! audits, and applies CSQs and capacity to routing at once. A refused save keeps what was
 //! typed. A password the server makes is shown once, here, and never again.
 
+use super::unsaved::Unsaved;
 use crate::ui::form::{FormErrors, TextField};
 use crate::{
     api::{list_users, ApiError, ResetUserPassword, SaveUser},
@@ -19,7 +20,7 @@ use crate::{
 use leptos::prelude::*;
 
 /// The password the server made, shown to the administrator once.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 struct Handover {
     username: String,
     password: String,
@@ -39,6 +40,9 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
     );
     let editing = RwSignal::new(None::<UserEdit>);
     let handover = RwSignal::new(None::<Handover>);
+    // A save or reset under way: the form stays until it answers (a password it makes is
+    // shown only then).
+    let busy = RwSignal::new(false);
     let on_saved = Callback::new(move |saved: UserSaved| {
         if let Some(password) = saved.one_time_password {
             handover.set(Some(Handover {
@@ -73,7 +77,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
         <section class="card admin-section" aria-labelledby="users-title">
             <div class="section-head">
                 <h2 id="users-title">"Users"</h2>
-                <button type="button" class="primary"
+                <button type="button" class="primary" disabled=move || busy.get()
                     on:click=move |_| {
                         handover.set(None);
                         editing.set(Some(UserEdit::new_user()));
@@ -89,6 +93,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                     me
                     on_saved
                     on_reset
+                    busy
                     on_cancel=Callback::new(move |()| editing.set(None))
                 />
             })}
@@ -115,6 +120,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                             let total = list.total;
                             let shown = list.page;
                             let empty = list.users.is_empty();
+                            let on_last = shown + 1 >= pages;
                             view! {
                                 <div class="table-scroll">
                                     <table class="users-list">
@@ -131,7 +137,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                                         <tbody>
                                             {list.users.into_iter().map(|user| {
                                                 let queues = csq_names(&user.csqs);
-                                                view! { <UserRow user queues editing handover /> }
+                                                view! { <UserRow user queues editing handover busy /> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -146,7 +152,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                                         {format!("Page {} of {pages} · {total} user{}", shown + 1,
                                             if total == 1 { "" } else { "s" })}
                                     </span>
-                                    <button type="button" disabled=shown + 1 >= pages
+                                    <button type="button" disabled=on_last
                                         on:click=move |_| page.update(|p| *p += 1)>
                                         "Next"
                                     </button>
@@ -166,6 +172,7 @@ fn UserRow(
     queues: String,
     editing: RwSignal<Option<UserEdit>>,
     handover: RwSignal<Option<Handover>>,
+    busy: RwSignal<bool>,
 ) -> impl IntoView {
     let a = user.agent.clone();
     let status = if a.disabled {
@@ -187,7 +194,7 @@ fn UserRow(
             <td class="nowrap">{format!("{} · {}", a.max_chats, a.max_emails)}</td>
             <td><span class="pill" class:pill-off=a.disabled>{status}</span></td>
             <td>
-                <button type="button" aria-label=label
+                <button type="button" aria-label=label disabled=move || busy.get()
                     on:click=move |_| {
                         handover.set(None);
                         editing.set(Some(UserEdit::of(&user)));
@@ -227,9 +234,11 @@ fn UserForm(
     me: AgentId,
     on_saved: Callback<UserSaved>,
     on_reset: Callback<Handover>,
+    busy: RwSignal<bool>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let id = edit.id;
+    let opened = edit.clone();
     let stored_username = edit.username.clone();
     let username = RwSignal::new(edit.username.clone());
     let display_name = RwSignal::new(edit.display_name.clone());
@@ -255,7 +264,22 @@ fn UserForm(
             .err()
             .unwrap_or_default()
     });
-    let errors = FormErrors::new(local_errors, save.value());
+    let errors = FormErrors::new(local_errors, save.value(), move || {
+        current();
+    });
+    let dirty = Memo::new(move |_| current() != opened);
+    Unsaved::track("user".into(), dirty.into());
+    Effect::new(move |_| busy.set(save.pending().get() || reset.pending().get()));
+    on_cleanup(move || busy.set(false));
+    // Opened from a row far down the list, the form takes the focus (and the eye) to it.
+    let heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+            h.scroll_into_view();
+        }
+    });
     let error_of = move |field: Field| errors.of(field);
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None => String::new(),
@@ -291,7 +315,7 @@ fn UserForm(
     };
     view! {
         <form class="user-form" on:submit=on_submit novalidate aria-labelledby="user-form-title">
-            <h3 id="user-form-title">{title}</h3>
+            <h3 id="user-form-title" tabindex="-1" node_ref=heading>{title}</h3>
             <div class="settings-grid">
                 <TextField id="user-username" label="Username" value=username
                     error=error_of(Field::Username)
@@ -331,9 +355,9 @@ fn UserForm(
                     on_change=Callback::new(move |n| draft.update(|d| d.max_emails = n))
                     error=error_of(Field::MaxEmails) />
             </div>
-            <fieldset class="field user-queues">
+            <fieldset class="field user-queues" aria-describedby="user-queues-hint user-queues-error">
                 <legend>"Queues"</legend>
-                <span class="hint">"The CSQs whose chats and emails this user is offered."</span>
+                <span class="hint" id="user-queues-hint">"The CSQs whose chats and emails this user is offered."</span>
                 <div class="reason-queues">
                     {csqs.into_iter().map(|csq| {
                         let cid = csq.id;
@@ -356,7 +380,7 @@ fn UserForm(
                         }
                     }).collect_view()}
                 </div>
-                <span class="field-error">{move || error_of(Field::Csqs).get()}</span>
+                <span class="field-error" id="user-queues-error">{move || error_of(Field::Csqs).get()}</span>
             </fieldset>
             {if id.is_none() {
                 view! {
@@ -371,6 +395,7 @@ fn UserForm(
                         <label class="check">
                             <input type="checkbox"
                                 aria-describedby="user-disabled-hint user-disabled-error"
+                                aria-invalid=move || error_of(Field::Account).get().is_some().to_string()
                                 prop:checked=move || draft.with(|d| d.disabled)
                                 on:change=move |ev| {
                                     let off = event_target_checked(&ev);
@@ -390,7 +415,8 @@ fn UserForm(
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
                     {if id.is_none() { "Create user" } else { "Save changes" }}
                 </button>
-                <button type="button" class="quiet" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                <button type="button" class="quiet" disabled=move || busy.get()
+                    on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 {id.map(|user| view! {
                     <span class="spacer"></span>
                     <Show when=move || confirm_reset.get()

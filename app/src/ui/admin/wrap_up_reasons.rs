@@ -2,6 +2,7 @@
 //! save is checked by the shared validator in the page and again on the server, audited
 //! there, and applies to contacts assigned after it.
 
+use super::{edit_line::EditLine, unsaved::Unsaved};
 use crate::{
     api::{ApiError, SaveWrapUpReason},
     domain::{
@@ -101,8 +102,11 @@ fn ReasonEditor(
     });
     let dirty = {
         let stored_label = stored_label.clone();
-        move || label.with(|l| l.trim() != stored_label) || chosen.with(|c| *c != stored_csqs)
+        Memo::new(move |_| {
+            label.with(|l| l.trim() != stored_label) || chosen.with(|c| *c != stored_csqs)
+        })
     };
+    Unsaved::track(format!("reason-{dom_id}"), dirty.into());
     let title = if id.is_some() {
         stored_label.clone()
     } else {
@@ -113,38 +117,21 @@ fn ReasonEditor(
     view! {
         <fieldset class="reason" class:retired=retired class:new=id.is_none()>
             <legend class=if id.is_some() { "visually-hidden" } else { "" }>{title}</legend>
-            <div class="reason-line">
-                <label class="visually-hidden" for=input_id.clone()>
-                    {if id.is_some() { format!("Label of {stored_label}") } else { "Label".into() }}
-                </label>
-                <input
-                    id=input_id
-                    maxlength=MAX_WRAP_UP_LABEL_CHARS * 2
-                    placeholder="Label, as agents will read it"
-                    value=label.get_untracked()
-                    prop:value=move || label.get()
-                    aria-invalid=move || error().is_some().to_string()
-                    aria-describedby=error_id.clone()
-                    on:input=move |ev| label.set(event_target_value(&ev))
-                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); submit(retired) }
-                />
-                {retired.then(|| view! { <span class="pill">"Retired"</span> })}
-                {if id.is_some() {
-                    view! {
-                        <button type="button" disabled=move || !dirty() || save.pending().get()
-                            on:click=move |_| submit(retired)>"Save"</button>
-                        <button type="button" class="quiet" disabled=move || save.pending().get()
-                            on:click=move |_| submit(!retired)>
-                            {if retired { "Restore" } else { "Retire" }}
-                        </button>
-                    }.into_any()
-                } else {
-                    view! {
-                        <button type="button" class="primary" disabled=move || save.pending().get()
-                            on:click=move |_| submit(false)>"Add reason"</button>
-                    }.into_any()
-                }}
-            </div>
+            <EditLine
+                input_id
+                label=if id.is_some() { format!("Label of {stored_label}") } else { "Label".into() }
+                value=label
+                max_chars=MAX_WRAP_UP_LABEL_CHARS
+                placeholder="Label, as agents will read it"
+                invalid=Signal::derive(move || error().is_some())
+                error_id=error_id.clone()
+                existing=id.is_some()
+                retired
+                dirty=dirty.into()
+                pending=save.pending().into()
+                on_submit=Callback::new(submit)
+                add_label="Add reason"
+            />
             <div class="reason-queues" role="group" aria-label="Queues">
                 {csqs.into_iter().map(|csq| {
                     let cid: CsqId = csq.id;

@@ -1,0 +1,51 @@
+//! The Queues page's calls (SPEC D-2, K-2, O-2): administrators only, checked by the server
+//! on each. Each save answers with the page's new state.
+
+use super::ApiError;
+use crate::domain::queues::{CsqAdmin, CsqEdit, ProblemStatementAdmin, ProblemStatementEdit};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The CSQs with their members and the problem statements in the pre-chat form's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuesView {
+    pub csqs: Vec<CsqAdmin>,
+    pub problem_statements: Vec<ProblemStatementAdmin>,
+}
+
+/// Creates or changes a CSQ: name, retired, members (who learn it at once).
+#[server(prefix = "/api", endpoint = "admin/csq", input = leptos::server_fn::codec::Json)]
+pub async fn save_csq(edit: CsqEdit) -> Result<QueuesView, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.save_csq(&headers, edit).await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// Creates or changes a problem statement of the pre-chat form.
+#[server(prefix = "/api", endpoint = "admin/problem-statement", input = leptos::server_fn::codec::Json)]
+pub async fn save_problem_statement(edit: ProblemStatementEdit) -> Result<QueuesView, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?
+            .save_problem_statement(&headers, edit)
+            .await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// Puts the problem statements in this order (every one, each once).
+#[server(prefix = "/api", endpoint = "admin/problem-statements/order", input = leptos::server_fn::codec::Json)]
+pub async fn order_problem_statements(order: Vec<i64>) -> Result<QueuesView, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?
+            .order_problem_statements(&headers, order)
+            .await
+    }
+    .await
+    .map_err(super::fail)
+}

@@ -1,0 +1,219 @@
+//! The pre-chat form (SPEC K-2, O-2): the problem statements a customer chooses from, each
+//! routed to a CSQ, in the order the widget lists them. Each is renamed, routed elsewhere,
+//! retired or restored in place, and moved up or down.
+
+use super::{edit_line::EditLine, unsaved::Unsaved};
+use crate::{
+    api::{ApiError, OrderProblemStatements, QueuesView, SaveProblemStatement},
+    domain::{
+        ids::CsqId,
+        limits::MAX_PROBLEM_LABEL_CHARS,
+        queues::{ProblemStatementAdmin, ProblemStatementEdit},
+        validate::Field,
+    },
+    ui::form::FormErrors,
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
+    let order = ServerAction::<OrderProblemStatements>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = order.value().get() {
+            view.set(saved);
+        }
+    });
+    // Moves the statement at `index` by `by` places and saves the whole order.
+    let shift = move |index: usize, up: bool| {
+        let mut ids: Vec<i64> =
+            view.with_untracked(|v| v.problem_statements.iter().map(|s| s.id).collect());
+        let other = if up {
+            index.checked_sub(1)
+        } else {
+            Some(index + 1)
+        };
+        if let Some(other) = other.filter(|o| *o < ids.len()) {
+            ids.swap(index, other);
+            order.dispatch(OrderProblemStatements { order: ids });
+        }
+    };
+    let order_error = move || match order.value().get() {
+        Some(Err(e)) => e.to_string(),
+        _ => String::new(),
+    };
+    view! {
+        <section class="card admin-section" aria-labelledby="prechat-title">
+            <h2 id="prechat-title">"Pre-chat form"</h2>
+            <p class="muted">
+                "Customers choose what their chat is about before it starts; the choice decides "
+                "the queue. Listed in this order; a retired one is no longer offered."
+            </p>
+            <StatementEditor statement=None view index=0 count=0 shift=Callback::new(|_| {}) busy=Signal::derive(|| false) />
+            <p class="form-error" role="alert">{order_error}</p>
+            <ol class="reason-list statements">
+                <For
+                    each=move || {
+                        let list = view.get().problem_statements;
+                        let count = list.len();
+                        list.into_iter().enumerate().map(move |(i, s)| (i, count, s)).collect::<Vec<_>>()
+                    }
+                    key=|(i, count, s)| (*i, *count, s.clone())
+                    let:item
+                >
+                    {
+                        let (index, count, statement) = item;
+                        view! {
+                            <li>
+                                <StatementEditor statement=Some(statement) view index count
+                                    shift=Callback::new(move |(i, up)| shift(i, up))
+                                    busy=Signal::derive(move || order.pending().get()) />
+                            </li>
+                        }
+                    }
+                </For>
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn StatementEditor(
+    statement: Option<ProblemStatementAdmin>,
+    view: RwSignal<QueuesView>,
+    index: usize,
+    count: usize,
+    shift: Callback<(usize, bool)>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let id = statement.as_ref().map(|s| s.id);
+    let retired = statement.as_ref().is_some_and(|s| s.retired);
+    let stored_label = statement
+        .as_ref()
+        .map(|s| s.label.clone())
+        .unwrap_or_default();
+    let first_csq = view.with_untracked(|v| v.csqs.iter().find(|c| !c.retired).map(|c| c.id));
+    let stored_csq = statement
+        .as_ref()
+        .map(|s| s.csq)
+        .or(first_csq)
+        .unwrap_or(CsqId(0));
+    let label = RwSignal::new(stored_label.clone());
+    let csq = RwSignal::new(stored_csq);
+    let save = ServerAction::<SaveProblemStatement>::new();
+    let edit = move |retired: bool| ProblemStatementEdit {
+        id,
+        label: label.get(),
+        csq: csq.get(),
+        retired,
+    };
+    let local = Memo::new(move |_| {
+        let csqs: Vec<(CsqId, bool)> =
+            view.with(|v| v.csqs.iter().map(|c| (c.id, c.retired)).collect());
+        view.with(|v| edit(retired).validate(&v.problem_statements, &csqs))
+            .err()
+            .unwrap_or_default()
+    });
+    let errors = FormErrors::new(local, save.value(), move || {
+        edit(retired);
+    });
+    let dirty = {
+        let stored_label = stored_label.clone();
+        Memo::new(move |_| label.with(|l| l.trim() != stored_label) || csq.get() != stored_csq)
+    };
+    Unsaved::track(
+        format!("statement-{}", id.unwrap_or(0)),
+        Signal::derive(move || dirty.get()),
+    );
+    let submit = move |retire: bool| {
+        if errors.submit() {
+            save.dispatch(SaveProblemStatement { edit: edit(retire) });
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            if id.is_none() {
+                label.set(String::new());
+                errors.tried.set(false);
+            }
+            view.set(saved);
+        }
+    });
+    let status = move || match save.value().get() {
+        Some(Err(ApiError::Invalid(_))) | None => None,
+        Some(Err(e)) => Some(e.to_string()),
+        Some(Ok(_)) => None,
+    };
+    let (is_first, is_last) = (index == 0, index + 1 >= count);
+    let dom_id = id.map_or("new".to_string(), |i| i.to_string());
+    let input_id = format!("statement-{dom_id}");
+    let csq_id = format!("statement-{dom_id}-csq");
+    let error_id = format!("statement-{dom_id}-error");
+    let label_error = errors.of(Field::Problem);
+    let csq_error = errors.of(Field::Csqs);
+    let title = if id.is_some() {
+        stored_label.clone()
+    } else {
+        "New problem statement".to_string()
+    };
+    let select_described = error_id.clone();
+    let (select_label, up_label, down_label) = if id.is_some() {
+        (
+            format!("Queue of {stored_label}"),
+            format!("Move {stored_label} up"),
+            format!("Move {stored_label} down"),
+        )
+    } else {
+        ("Queue".to_string(), String::new(), String::new())
+    };
+    view! {
+        <fieldset class="reason statement" class:retired=retired class:new=id.is_none()>
+            <legend class=if id.is_some() { "visually-hidden" } else { "" }>{title}</legend>
+            <EditLine
+                input_id
+                label=if id.is_some() { format!("Label of {stored_label}") } else { "Problem statement".into() }
+                value=label
+                max_chars=MAX_PROBLEM_LABEL_CHARS
+                placeholder="As the customer reads it: \"A question about my bill\""
+                invalid=Signal::derive(move || label_error.get().is_some())
+                error_id=error_id.clone()
+                existing=id.is_some()
+                retired
+                dirty=dirty.into()
+                pending=save.pending().into()
+                on_submit=Callback::new(submit)
+                add_label="Add"
+            >
+                    <label class="visually-hidden" for=csq_id.clone()>{select_label}</label>
+                    <select id=csq_id
+                        aria-invalid=move || csq_error.get().is_some().to_string()
+                        aria-describedby=select_described
+                        on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse() {
+                                csq.set(CsqId(n));
+                            }
+                        }>
+                        {move || view.with(|v| v.csqs.iter().filter(|c| !c.retired || c.id == stored_csq).map(|c| {
+                            let cid = c.id;
+                            let name = if c.retired { format!("{} (retired)", c.name) } else { c.name.clone() };
+                            view! {
+                                <option value=cid.0.to_string() selected=move || csq.get() == cid>{name}</option>
+                            }
+                        }).collect_view())}
+                    </select>
+                    {id.is_some().then(|| {
+                        view! {
+                            <button type="button" class="quiet icon" aria-label=up_label
+                                disabled=move || is_first || busy.get()
+                                on:click=move |_| shift.run((index, true))>"↑"</button>
+                            <button type="button" class="quiet icon" aria-label=down_label
+                                disabled=move || is_last || busy.get()
+                                on:click=move |_| shift.run((index, false))>"↓"</button>
+                        }
+                    })}
+            </EditLine>
+            <p class="field-error" id=error_id role="alert">
+                {move || label_error.get().or_else(|| csq_error.get()).or_else(status)}
+            </p>
+        </fieldset>
+    }
+}

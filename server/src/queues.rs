@@ -1,0 +1,240 @@
+//! Queues as the administrators manage them (SPEC D-2, K-2, O-2): CSQs (create, rename,
+//! retire, members) and the pre-chat form's problem statements (create, route to a CSQ,
+//! retire, order). Every call is refused to anyone but an administrator and audited. A
+//! change of members reaches routing at once; a retired CSQ keeps what waits in it and is
+//! offered on no pre-chat form.
+
+use crate::{
+    clock::now_ms,
+    routing::engine::Input,
+    services::{internal, Services},
+    store::{AuditEntry, StoreError},
+};
+use app::{
+    api::{ApiError, QueuesView},
+    domain::{
+        ids::{AgentId, CsqId},
+        limits::MAX_PROBLEM_STATEMENTS,
+        queues::{CsqEdit, ProblemStatementEdit},
+        validate::{Field, FieldError, Problem},
+    },
+};
+use http::HeaderMap;
+
+impl Services {
+    /// The Queues page's state: every CSQ with its members, every problem statement.
+    pub(crate) async fn queues_now(&self) -> Result<QueuesView, ApiError> {
+        Ok(QueuesView {
+            csqs: self.store.csqs_admin().await.map_err(internal)?,
+            problem_statements: self
+                .store
+                .problem_statements_admin()
+                .await
+                .map_err(internal)?,
+        })
+    }
+
+    /// Creates or changes a CSQ; returns the page's new state.
+    pub async fn save_csq(
+        &self,
+        headers: &HeaderMap,
+        edit: CsqEdit,
+    ) -> Result<QueuesView, ApiError> {
+        let admin = self.administrator(headers).await?;
+        let before = self.store.csqs_admin().await.map_err(internal)?;
+        let names: Vec<(CsqId, String)> = before.iter().map(|c| (c.id, c.name.clone())).collect();
+        edit.validate(&names).map_err(ApiError::Invalid)?;
+        let edit = edit.normalized();
+        let was = match edit.id {
+            None => None,
+            Some(id) => Some(
+                before
+                    .iter()
+                    .find(|c| c.id == id)
+                    .ok_or_else(|| invalid(Field::CsqName, Problem::UnknownId { id: id.0 }))?,
+            ),
+        };
+        for member in &edit.members {
+            if let Err(StoreError::NotFound) = self.store.agent(*member).await {
+                return Err(invalid(Field::Members, Problem::UnknownId { id: member.0 }));
+            }
+        }
+        let detail = match was {
+            None => format!(
+                "created {:?} with {} member(s)",
+                edit.name,
+                edit.members.len()
+            ),
+            Some(was) => {
+                let old: Vec<AgentId> = was.members.iter().map(|m| m.id).collect();
+                let added = edit.members.iter().filter(|m| !old.contains(m)).count();
+                let removed = old.iter().filter(|m| !edit.members.contains(m)).count();
+                format!(
+                    "{:?} -> {:?}; retired {} -> {}; members +{added} -{removed}",
+                    was.name, edit.name, was.retired, edit.retired
+                )
+            }
+        };
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "csq.save".into(),
+            detail,
+        };
+        self.store
+            .save_csq(&edit, &audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict => invalid(
+                    Field::CsqName,
+                    Problem::Duplicate {
+                        value: edit.name.clone(),
+                    },
+                ),
+                e => internal(e),
+            })?;
+        // Every agent who joined or left learns their CSQs at once.
+        let old: Vec<AgentId> = was
+            .map(|w| w.members.iter().map(|m| m.id).collect())
+            .unwrap_or_default();
+        let moved: Vec<AgentId> = old
+            .iter()
+            .filter(|m| !edit.members.contains(m))
+            .chain(edit.members.iter().filter(|m| !old.contains(m)))
+            .copied()
+            .collect();
+        self.send_memberships(&moved).await?;
+        tracing::info!(agent = %admin.id, change = %audit.detail, "CSQ saved");
+        self.queues_now().await
+    }
+
+    /// Creates or changes a problem statement; returns the page's new state.
+    pub async fn save_problem_statement(
+        &self,
+        headers: &HeaderMap,
+        edit: ProblemStatementEdit,
+    ) -> Result<QueuesView, ApiError> {
+        let admin = self.administrator(headers).await?;
+        let view = self.queues_now().await?;
+        let csqs: Vec<(CsqId, bool)> = view.csqs.iter().map(|c| (c.id, c.retired)).collect();
+        edit.validate(&view.problem_statements, &csqs)
+            .map_err(ApiError::Invalid)?;
+        let was = match edit.id {
+            None if view.problem_statements.len() >= MAX_PROBLEM_STATEMENTS => {
+                return Err(invalid(
+                    Field::Problem,
+                    Problem::TooManyItems {
+                        max: MAX_PROBLEM_STATEMENTS,
+                        given: view.problem_statements.len() + 1,
+                    },
+                ))
+            }
+            None => None,
+            Some(id) => Some(
+                view.problem_statements
+                    .iter()
+                    .find(|s| s.id == id)
+                    .ok_or_else(|| invalid(Field::Problem, Problem::UnknownId { id }))?,
+            ),
+        };
+        let csq_name = |id: CsqId| {
+            view.csqs
+                .iter()
+                .find(|c| c.id == id)
+                .map_or_else(String::new, |c| c.name.clone())
+        };
+        let label = edit.label.trim().to_string();
+        let detail = match was {
+            None => format!("created {label:?} -> {}", csq_name(edit.csq)),
+            Some(w) => format!(
+                "{:?} -> {label:?}; CSQ {} -> {}; retired {} -> {}",
+                w.label,
+                csq_name(w.csq),
+                csq_name(edit.csq),
+                w.retired,
+                edit.retired
+            ),
+        };
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "problem_statement.save".into(),
+            detail,
+        };
+        let edit = ProblemStatementEdit { label, ..edit };
+        self.store
+            .save_problem_statement(&edit, &audit)
+            .await
+            .map_err(internal)?;
+        tracing::info!(agent = %admin.id, change = %audit.detail, "problem statement saved");
+        self.queues_now().await
+    }
+
+    /// Puts the problem statements in this order (every one, each once).
+    pub async fn order_problem_statements(
+        &self,
+        headers: &HeaderMap,
+        order: Vec<i64>,
+    ) -> Result<QueuesView, ApiError> {
+        let admin = self.administrator(headers).await?;
+        let view = self.queues_now().await?;
+        let mut given = order.clone();
+        given.sort_unstable();
+        let mut known: Vec<i64> = view.problem_statements.iter().map(|s| s.id).collect();
+        known.sort_unstable();
+        if given != known {
+            return Err(invalid(
+                Field::Problem,
+                Problem::UnknownId {
+                    id: order
+                        .iter()
+                        .find(|id| !known.contains(id))
+                        .copied()
+                        .unwrap_or_default(),
+                },
+            ));
+        }
+        let labels: Vec<String> = order
+            .iter()
+            .filter_map(|id| view.problem_statements.iter().find(|s| s.id == *id))
+            .map(|s| format!("{:?}", s.label))
+            .collect();
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "problem_statement.order".into(),
+            detail: labels.join(", "),
+        };
+        self.store
+            .order_problem_statements(&order, &audit)
+            .await
+            .map_err(internal)?;
+        self.queues_now().await
+    }
+
+    /// Tells routing the CSQs and capacity of each of these agents, as stored now.
+    pub(crate) async fn send_memberships(&self, agents: &[AgentId]) -> Result<(), ApiError> {
+        if agents.is_empty() {
+            return Ok(());
+        }
+        let csqs = self.store.csqs().await.map_err(internal)?;
+        for agent in agents {
+            let profile = self.store.agent(*agent).await.map_err(internal)?;
+            self.chat.routing.send(Input::AgentChanged {
+                agent: *agent,
+                csqs: csqs
+                    .iter()
+                    .filter(|c| c.members.contains(agent))
+                    .map(|c| c.id)
+                    .collect(),
+                max_chats: profile.max_chats,
+                max_emails: profile.max_emails,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn invalid(field: Field, problem: Problem) -> ApiError {
+    ApiError::Invalid(vec![FieldError::new(field, problem)])
+}

@@ -1,0 +1,34 @@
+//! What the store keeps of the queues the administrators manage (SPEC D-2, K-2, O-2): CSQs
+//! with their members and whether they are retired, and the pre-chat form's problem
+//! statements in order. A separate trait, included by [`super::Store`].
+
+use super::{AuditEntry, StoreResult};
+use app::domain::{
+    ids::CsqId,
+    queues::{CsqAdmin, CsqEdit, ProblemStatementAdmin, ProblemStatementEdit},
+};
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait QueueStore: Send + Sync {
+    /// Every CSQ by name (ignoring ASCII case), with its members by username.
+    async fn csqs_admin(&self) -> StoreResult<Vec<CsqAdmin>>;
+
+    /// In one transaction: creates (`edit.id` none) or changes a CSQ, makes its members
+    /// exactly `edit.members`, and records the audit line. [`super::StoreError::Conflict`]
+    /// when another CSQ has the name (ignoring ASCII case).
+    async fn save_csq(&self, edit: &CsqEdit, audit: &AuditEntry) -> StoreResult<CsqId>;
+
+    /// Every problem statement, retired ones included, in the pre-chat form's order.
+    async fn problem_statements_admin(&self) -> StoreResult<Vec<ProblemStatementAdmin>>;
+
+    /// Creates (last in order) or changes a problem statement, with the audit line.
+    async fn save_problem_statement(
+        &self,
+        edit: &ProblemStatementEdit,
+        audit: &AuditEntry,
+    ) -> StoreResult<i64>;
+
+    /// Puts the problem statements in the order of `ids`, with the audit line.
+    async fn order_problem_statements(&self, ids: &[i64], audit: &AuditEntry) -> StoreResult<()>;
+}

@@ -1,0 +1,178 @@
+//! The queue administration's SQL, shared by both backends like [`super::sql`].
+
+macro_rules! impl_queue_store {
+    ($store:ty, $row:ty) => {
+        mod queues_impl {
+            use super::*;
+            use app::domain::queues::{
+                CsqAdmin, CsqEdit, Member, ProblemStatementAdmin, ProblemStatementEdit,
+            };
+            use $crate::store::queues::QueueStore;
+
+            #[async_trait::async_trait]
+            impl QueueStore for $store {
+                async fn csqs_admin(&self) -> StoreResult<Vec<CsqAdmin>> {
+                    let rows = sqlx::query(
+                        "SELECT c.id, c.name, c.retired, a.id AS agent_id, a.username, \
+                         a.display_name FROM csqs c \
+                         LEFT JOIN csq_members m ON m.csq_id = c.id \
+                         LEFT JOIN agents a ON a.id = m.agent_id \
+                         ORDER BY lower(c.name), c.id, lower(a.username)",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut csqs: Vec<CsqAdmin> = Vec::new();
+                    for row in rows {
+                        let id = CsqId(row.try_get("id")?);
+                        if csqs.last().map(|c| c.id) != Some(id) {
+                            csqs.push(CsqAdmin {
+                                id,
+                                name: row.try_get("name")?,
+                                retired: row.try_get("retired")?,
+                                members: Vec::new(),
+                            });
+                        }
+                        if let Some(agent) = row.try_get::<Option<i64>, _>("agent_id")? {
+                            if let Some(last) = csqs.last_mut() {
+                                last.members.push(Member {
+                                    id: AgentId(agent),
+                                    username: row.try_get("username")?,
+                                    display_name: row.try_get("display_name")?,
+                                });
+                            }
+                        }
+                    }
+                    Ok(csqs)
+                }
+
+                async fn save_csq(&self, edit: &CsqEdit, audit: &AuditEntry) -> StoreResult<CsqId> {
+                    let mut tx = self.pool.begin().await?;
+                    let id = match edit.id {
+                        None => CsqId(
+                            sqlx::query_scalar(
+                                "INSERT INTO csqs (name, retired, created_at_ms) \
+                                 VALUES ($1, $2, $3) RETURNING id",
+                            )
+                            .bind(&edit.name)
+                            .bind(edit.retired)
+                            .bind(audit.at_ms)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(conflict_or)?,
+                        ),
+                        Some(id) => {
+                            let changed = sqlx::query(
+                                "UPDATE csqs SET name = $1, retired = $2 WHERE id = $3",
+                            )
+                            .bind(&edit.name)
+                            .bind(edit.retired)
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(conflict_or)?
+                            .rows_affected();
+                            if changed == 0 {
+                                return Err(StoreError::NotFound);
+                            }
+                            id
+                        }
+                    };
+                    sqlx::query("DELETE FROM csq_members WHERE csq_id = $1")
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    for agent in &edit.members {
+                        sqlx::query("INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2)")
+                            .bind(id.0)
+                            .bind(agent.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn problem_statements_admin(&self) -> StoreResult<Vec<ProblemStatementAdmin>> {
+                    let rows = sqlx::query(
+                        "SELECT id, label, csq_id, retired FROM problem_statements \
+                         ORDER BY position, id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(ProblemStatementAdmin {
+                                id: r.try_get("id")?,
+                                label: r.try_get("label")?,
+                                csq: CsqId(r.try_get("csq_id")?),
+                                retired: r.try_get("retired")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn save_problem_statement(
+                    &self,
+                    edit: &ProblemStatementEdit,
+                    audit: &AuditEntry,
+                ) -> StoreResult<i64> {
+                    let mut tx = self.pool.begin().await?;
+                    let id = match edit.id {
+                        None => sqlx::query_scalar(
+                            "INSERT INTO problem_statements (label, csq_id, retired, position) \
+                             VALUES ($1, $2, $3, \
+                             (SELECT COALESCE(MAX(position), 0) + 1 FROM problem_statements)) \
+                             RETURNING id",
+                        )
+                        .bind(&edit.label)
+                        .bind(edit.csq.0)
+                        .bind(edit.retired)
+                        .fetch_one(&mut *tx)
+                        .await?,
+                        Some(id) => {
+                            let changed = sqlx::query(
+                                "UPDATE problem_statements SET label = $1, csq_id = $2, \
+                                 retired = $3 WHERE id = $4",
+                            )
+                            .bind(&edit.label)
+                            .bind(edit.csq.0)
+                            .bind(edit.retired)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                            if changed == 0 {
+                                return Err(StoreError::NotFound);
+                            }
+                            id
+                        }
+                    };
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn order_problem_statements(
+                    &self,
+                    ids: &[i64],
+                    audit: &AuditEntry,
+                ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    for (position, id) in ids.iter().enumerate() {
+                        sqlx::query("UPDATE problem_statements SET position = $1 WHERE id = $2")
+                            .bind(position as i64)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+            }
+        }
+    };
+}
+
+pub(super) use impl_queue_store;
