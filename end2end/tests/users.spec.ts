@@ -84,4 +84,25 @@ test('D-2: an administrator creates a user in the browser, who chooses a passwor
   await form.getByLabel('Disabled').check();
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(admin.locator('#user-disabled-error')).toHaveText('not on your own account: another administrator can change it');
+  await admin.getByLabel('Disabled').uncheck();
+
+  // D-2, S-6: the audit lists each change with who made it; Frank's day shows his login.
+  await admin.setViewportSize({ width: 1366, height: 768 });
+  await admin.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Audit' }).click();
+  await expect(admin).toHaveURL(/\/admin\/audit$/);
+  await admin.getByLabel('Kind').selectOption({ label: 'Users and passwords' });
+  const created = admin.getByRole('row').filter({ hasText: 'User created' }).filter({ hasText: '"frank"' });
+  await expect(created).toHaveCount(1);
+  await expect(created).toContainText('admin');
+  await expect(admin.getByRole('row').filter({ hasText: 'User changed' }).first()).toContainText('disabled: "false" -> "true"');
+  await expect(admin.getByText('quiet river stones')).toHaveCount(0);
+  await admin.getByLabel('Username').fill('frank');
+  await admin.getByRole('button', { name: 'Show' }).click();
+  const history = admin.getByRole('region', { name: 'State history' });
+  await expect(history.getByRole('row').filter({ hasText: 'Logged in' })).toContainText('Logged out');
+  await admin.screenshot({ path: 'test-results/screenshots/admin-audit-1366.png', fullPage: true });
+  await admin.setViewportSize({ width: 900, height: 700 });
+  await admin.screenshot({ path: 'test-results/screenshots/admin-audit-900.png', fullPage: true });
+  const wide = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(wide).toBeLessThanOrEqual(0);
 });

@@ -11,6 +11,8 @@
 //!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
 //! - [`queues`]: the administrators' CSQs (members reach routing at once, a retired one
 //!   takes nothing new) and the pre-chat form's problem statements in order.
+//! - [`audit`]: the administrators' audit, filtered and paged, and an agent's state
+//!   history for a day (SPEC S-6).
 //! - [`admin_cli`]: `server admin create` and `reset-password`, the first administrator.
 //! - [`hub`]: per-agent channels fanning state out to every open page (SPEC D-4).
 //! - [`routing`]: the actor that offers chats and assigns emails (a pure engine inside).
@@ -57,6 +59,7 @@
 
 pub mod accounts;
 pub mod admin_cli;
+pub mod audit;
 pub mod auth;
 pub mod chat;
 pub mod clock;

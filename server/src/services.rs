@@ -500,6 +500,23 @@ impl Backend for Services {
         Services::order_problem_statements(self, headers, order).await
     }
 
+    async fn audit(
+        &self,
+        headers: &HeaderMap,
+        filter: app::domain::audit::AuditFilter,
+    ) -> Result<app::domain::audit::AuditPage, ApiError> {
+        self.audit_page(headers, filter).await
+    }
+
+    async fn state_history(
+        &self,
+        headers: &HeaderMap,
+        username: String,
+        day: String,
+    ) -> Result<app::domain::audit::StateHistory, ApiError> {
+        Services::state_history(self, headers, &username, &day).await
+    }
+
     async fn users(
         &self,
         headers: &HeaderMap,

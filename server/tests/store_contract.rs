@@ -265,6 +265,78 @@ async fn two_administrators_demoted_at_once_leave_one() {
     }
 }
 
+/// SPEC D-2, S-6: the audit is read newest first, filtered by who, kind and time; an agent's
+/// state changes are read within a time range.
+#[tokio::test]
+async fn the_audit_and_state_history_are_read_by_filter() {
+    use app::domain::state::{AgentStatus, StateEvent, StateReason};
+    use server::store::audit::AuditQuery;
+    for t in all_stores().await {
+        let s = &t.store;
+        let a = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+        let b = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+        for (at, who, action) in [
+            (10, a, "user.create"),
+            (20, b, "csq.save"),
+            (30, a, "csq.save"),
+        ] {
+            s.record_audit(&AuditEntry {
+                at_ms: at,
+                agent: who,
+                action: action.into(),
+                detail: format!("at {at}"),
+            })
+            .await
+            .unwrap();
+        }
+        let all = s.audit_page(AuditQuery::default(), 0, 10).await.unwrap();
+        assert_eq!(all.1, 3, "{}", t.name);
+        assert_eq!(all.0[0].detail, "at 30");
+        assert_eq!(all.0[0].username, "ann");
+        let query = AuditQuery {
+            by: Some(a),
+            kind: Some("csq"),
+            range: Some((0, 100)),
+        };
+        let narrow = s.audit_page(query, 0, 10).await.unwrap();
+        assert_eq!(narrow.1, 1, "{}", t.name);
+        assert_eq!(narrow.0[0].detail, "at 30");
+        let later = AuditQuery {
+            range: Some((25, 100)),
+            ..AuditQuery::default()
+        };
+        assert_eq!(s.audit_page(later, 0, 10).await.unwrap().1, 1, "{}", t.name);
+        assert_eq!(
+            s.audit_page(AuditQuery::default(), 2, 10)
+                .await
+                .unwrap()
+                .0
+                .len(),
+            1
+        );
+
+        let logged_in = AgentStatus::logged_out().apply(StateEvent::Login).unwrap();
+        s.record_state_change(
+            a,
+            &AgentStatus::logged_out(),
+            &logged_in,
+            StateReason::Login,
+            1_000,
+        )
+        .await
+        .unwrap();
+        let ready = logged_in.apply(StateEvent::SetReady).unwrap();
+        s.record_state_change(a, &logged_in, &ready, StateReason::AgentRequest, 5_000)
+            .await
+            .unwrap();
+        let day = s.state_log_between(a, 0, 2_000).await.unwrap();
+        assert_eq!(day.len(), 1, "{}", t.name);
+        assert_eq!(day[0].reason, StateReason::Login);
+        assert_eq!(s.state_log_between(a, 0, 10_000).await.unwrap().len(), 2);
+        assert!(s.state_log_between(b, 0, 10_000).await.unwrap().is_empty());
+    }
+}
+
 /// The CSQs the user belongs to.
 async fn queues_of(
     s: &std::sync::Arc<dyn server::store::Store>,

@@ -72,6 +72,21 @@ pub trait Backend: Send + Sync + 'static {
         settings: ChatSettings,
     ) -> Result<ChatSettings, ApiError>;
 
+    /// One page of the administrators' audit, filtered; administrators only.
+    async fn audit(
+        &self,
+        headers: &HeaderMap,
+        filter: crate::domain::audit::AuditFilter,
+    ) -> Result<crate::domain::audit::AuditPage, ApiError>;
+
+    /// A user's state changes on a UTC day; administrators only (SPEC S-6).
+    async fn state_history(
+        &self,
+        headers: &HeaderMap,
+        username: String,
+        day: String,
+    ) -> Result<crate::domain::audit::StateHistory, ApiError>;
+
     /// One page of the users' list, searched; administrators only.
     async fn users(
         &self,

@@ -3,6 +3,7 @@
 //! server's services.
 
 mod admin;
+mod audit;
 mod auth;
 #[cfg(feature = "ssr")]
 mod backend;
@@ -15,6 +16,7 @@ pub use admin::{
     get_admin, save_chat_settings, save_wrap_up_reason, AdminView, GetAdmin, SaveChatSettings,
     SaveWrapUpReason,
 };
+pub use audit::{get_audit, get_state_history, GetAudit, GetStateHistory};
 pub use auth::{
     change_password, get_account, login, logout, ChangePassword, GetAccount, Login, Logout,
 };

@@ -118,6 +118,8 @@ pub const MAX_CHATS_PER_AGENT: RangeInclusive<u32> = 1..=5;
 pub const MAX_EMAILS_PER_AGENT: RangeInclusive<u32> = 1..=5;
 /// Users on one page of the administrators' list (the list is searched, not scrolled).
 pub const USERS_PAGE_SIZE: u32 = 25;
+/// Lines on one page of the administrators' audit.
+pub const AUDIT_PAGE_SIZE: u32 = 50;
 /// Characters of a search of the users' list.
 pub const MAX_USER_SEARCH_CHARS: usize = 100;
 /// CSQs one user may belong to (a form that lists them all stays usable).

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod audit;
 pub mod canned;
 pub mod chat;
 pub mod contact;

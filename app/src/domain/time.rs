@@ -13,6 +13,51 @@ pub fn date_time_utc(at_ms: i64) -> String {
     )
 }
 
+/// "2026-12-02" for a Unix-ms time (UTC).
+pub fn date_utc(at_ms: i64) -> String {
+    let (year, month, day) = civil_date(at_ms.div_euclid(86_400_000));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// "07:45:30" for a Unix-ms time (UTC).
+pub fn time_utc(at_ms: i64) -> String {
+    let of_day = at_ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02}",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60
+    )
+}
+
+/// The first Unix ms of a UTC day written "YYYY-MM-DD" (as a date input gives it), if that
+/// day exists.
+pub fn day_start_ms(day: &str) -> Option<i64> {
+    let mut parts = day.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (year, month, dom): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&month) || dom < 1 {
+        return None;
+    }
+    let days = days_from_civil(year, month, dom);
+    // A day past the month's end (2026-02-30) comes back as another date.
+    (civil_date(days) == (year, month, dom)).then_some(days * 86_400_000)
+}
+
+/// Days since 1970-01-01 of a (year, month, day) (Howard Hinnant's days-from-civil).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// The (year, month 1-12, day 1-31) of a count of days since 1970-01-01 (Howard Hinnant's
 /// days-to-civil algorithm, proleptic Gregorian calendar).
 pub fn civil_date(days: i64) -> (i64, i64, i64) {
@@ -39,5 +84,17 @@ mod tests {
         // A leap day.
         assert_eq!(date_time_utc(951_782_400_000), "2000-02-29 00:00 UTC");
         assert_eq!(date_time_utc(-1_000), "1969-12-31 23:59 UTC");
+    }
+
+    #[test]
+    fn days_read_back_as_written() {
+        assert_eq!(day_start_ms("1970-01-01"), Some(0));
+        assert_eq!(day_start_ms("2026-12-02"), Some(1_796_169_600_000));
+        assert_eq!(day_start_ms("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(day_start_ms("2026-02-29"), None, "not a leap year");
+        assert_eq!(day_start_ms("2026-13-01"), None);
+        assert_eq!(day_start_ms("2026-1-01"), None);
+        assert_eq!(date_utc(1_796_197_530_000), "2026-12-02");
+        assert_eq!(time_utc(1_796_197_530_000), "07:45:30");
     }
 }

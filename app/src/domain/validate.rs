@@ -55,6 +55,8 @@ pub enum Field {
     CsqName,
     /// A CSQ's members.
     Members,
+    /// A day chosen in a filter.
+    Day,
     Email,
     Name,
     Phone,
@@ -99,6 +101,7 @@ impl fmt::Display for Field {
             Field::Search => f.write_str("Search"),
             Field::CsqName => f.write_str("Queue name"),
             Field::Members => f.write_str("Members"),
+            Field::Day => f.write_str("Day"),
             Field::Email => f.write_str("Email"),
             Field::Name => f.write_str("Name"),
             Field::Phone => f.write_str("Phone"),
@@ -183,6 +186,12 @@ pub enum Problem {
     OwnAccount,
     /// A retired item (a CSQ) that takes nothing new.
     Retired,
+    /// A date that is not a day of the calendar, or not written YYYY-MM-DD.
+    InvalidDay,
+    /// A username nobody has.
+    NoSuchUser {
+        username: String,
+    },
 }
 
 /// One problem with one field.
@@ -287,6 +296,8 @@ impl fmt::Display for Problem {
                 f.write_str("the last enabled administrator must stay an enabled administrator")
             }
             Problem::Retired => f.write_str("is retired: it takes no new contacts"),
+            Problem::InvalidDay => f.write_str("use a date of the calendar, as YYYY-MM-DD"),
+            Problem::NoSuchUser { username } => write!(f, "no user is called \"{username}\""),
             Problem::OwnAccount => {
                 f.write_str("not on your own account: another administrator can change it")
             }

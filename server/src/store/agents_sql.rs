@@ -431,19 +431,7 @@ macro_rules! impl_agents_store {
                     .bind(agent.0)
                     .fetch_all(&self.pool)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            let from: String = r.try_get("from_state")?;
-                            let to: String = r.try_get("to_state")?;
-                            let reason: String = r.try_get("reason")?;
-                            Ok(StateLogEntry {
-                                at_ms: r.try_get("at_ms")?,
-                                from: from_json(&from)?,
-                                to: from_json(&to)?,
-                                reason: from_json(&format!("\"{reason}\""))?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(state_log_from_row).collect()
                 }
             }
         }

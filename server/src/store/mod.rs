@@ -8,12 +8,15 @@
 //! (customers, contacts, transcripts, invitations, wrap-up choices),
 //! [`settings::SettingsStore`] (queues, reasons, canned responses, chat settings, audit),
 //! [`queues::QueueStore`] (CSQs and problem statements as administrators edit them),
+//! [`audit::AuditStore`] (the audit and state history as administrators read them),
 //! [`email::EmailStore`], [`intake::IntakeStore`] and [`reply::ReplyStore`]. Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 
 pub mod agents;
 mod agents_sql;
+pub mod audit;
+mod audit_sql;
 pub mod contacts;
 mod contacts_sql;
 pub mod email;
@@ -67,6 +70,7 @@ pub trait Store:
     + email::EmailStore
     + intake::IntakeStore
     + queues::QueueStore
+    + audit::AuditStore
     + reply::ReplyStore
     + Send
     + Sync

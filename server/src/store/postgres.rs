@@ -31,3 +31,4 @@ super::email_sql::impl_email_store!(PgStore, sqlx::postgres::PgRow);
 super::reply_sql::impl_reply_store!(PgStore, sqlx::postgres::PgRow);
 super::intake_sql::impl_intake_store!(PgStore, sqlx::postgres::PgRow);
 super::queues_sql::impl_queue_store!(PgStore, sqlx::postgres::PgRow);
+super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);

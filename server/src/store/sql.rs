@@ -129,6 +129,19 @@ macro_rules! impl_store {
             })
         }
 
+        /// One line of an agent's state audit (SPEC S-6).
+        fn state_log_from_row(r: &$row) -> StoreResult<StateLogEntry> {
+            let from: String = r.try_get("from_state")?;
+            let to: String = r.try_get("to_state")?;
+            let reason: String = r.try_get("reason")?;
+            Ok(StateLogEntry {
+                at_ms: r.try_get("at_ms")?,
+                from: from_json(&from)?,
+                to: from_json(&to)?,
+                reason: from_json(&format!("\"{reason}\""))?,
+            })
+        }
+
         fn envelope_from_row(row: &$row) -> StoreResult<Envelope> {
             let event: String = row.try_get("event")?;
             Ok(Envelope {

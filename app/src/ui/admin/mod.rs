@@ -1,10 +1,13 @@
 //! `/admin/<section>`: the administrators' pages (SPEC D-2), one section at a time beside a
-//! menu: Users, Queues, Pre-chat form, Chat settings, Wrap-up reasons, Emails set aside.
+//! menu: Users, Queues, Pre-chat form, Chat settings, Wrap-up reasons, Emails set aside,
+//! Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
 //! the page first. The server refuses every call from anyone who is not an administrator.
 
+mod audit;
 mod chat_settings;
 mod edit_line;
+mod pager;
 mod prechat;
 mod queues;
 mod unreadable_emails;
@@ -14,6 +17,7 @@ mod wrap_up_reasons;
 
 use super::identity::Identity;
 use crate::api::{get_admin, AdminView, ApiError};
+use audit::AuditSection;
 use chat_settings::ChatSettingsForm;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
@@ -35,16 +39,18 @@ enum Section {
     ChatSettings,
     WrapUp,
     SetAside,
+    Audit,
 }
 
 impl Section {
-    const ALL: [Section; 6] = [
+    const ALL: [Section; 7] = [
         Section::Users,
         Section::Queues,
         Section::PreChat,
         Section::ChatSettings,
         Section::WrapUp,
         Section::SetAside,
+        Section::Audit,
     ];
 
     fn slug(self) -> &'static str {
@@ -55,6 +61,7 @@ impl Section {
             Section::ChatSettings => "chat",
             Section::WrapUp => "wrap-up",
             Section::SetAside => "set-aside",
+            Section::Audit => "audit",
         }
     }
 
@@ -66,6 +73,7 @@ impl Section {
             Section::ChatSettings => "Chat settings",
             Section::WrapUp => "Wrap-up reasons",
             Section::SetAside => "Emails set aside",
+            Section::Audit => "Audit",
         }
     }
 
@@ -143,6 +151,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
             <WrapUpReasonsSection csqs=view.csqs.clone() initial=view.wrap_up_reasons.clone() />
         }
         .into_any(),
+        Some(Section::Audit) => view! { <AuditSection /> }.into_any(),
         Some(Section::SetAside) => {
             view! { <UnreadableEmailsSection emails=view.unreadable_emails.clone() /> }.into_any()
         }

@@ -4,6 +4,7 @@
 //! audits, and applies CSQs and capacity to routing at once. A refused save keeps what was
 //! typed. A password the server makes is shown once, here, and never again.
 
+use super::pager::Pager;
 use super::unsaved::Unsaved;
 use crate::ui::form::{FormErrors, TextField};
 use crate::{
@@ -120,7 +121,6 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                             let total = list.total;
                             let shown = list.page;
                             let empty = list.users.is_empty();
-                            let on_last = shown + 1 >= pages;
                             view! {
                                 <div class="table-scroll">
                                     <table class="users-list">
@@ -143,20 +143,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                                     </table>
                                 </div>
                                 {empty.then(|| view! { <p class="muted">"No user matches this search."</p> })}
-                                <nav class="pager" aria-label="Pages of users">
-                                    <button type="button" disabled=shown == 0
-                                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
-                                        "Previous"
-                                    </button>
-                                    <span class="muted">
-                                        {format!("Page {} of {pages} · {total} user{}", shown + 1,
-                                            if total == 1 { "" } else { "s" })}
-                                    </span>
-                                    <button type="button" disabled=on_last
-                                        on:click=move |_| page.update(|p| *p += 1)>
-                                        "Next"
-                                    </button>
-                                </nav>
+                                <Pager page shown pages total noun="user" label="Pages of users" back="Previous" forward="Next" />
                             }.into_any()
                         }
                     }

@@ -1,0 +1,212 @@
+//! What the administrators read of the past (SPEC D-2, S-6): the audit of every
+//! administrative change, filtered by who made it, its kind and its day, and one agent's
+//! state history for a chosen day. Days are UTC, as every time on the administration's
+//! pages, so the server's page and the hydrated one read alike.
+
+use super::{
+    limits::USERNAME_CHARS,
+    state::{AgentStatus, StateReason},
+    time::day_start_ms,
+    validate::{all_or_errors, char_count, Field, FieldError, Problem},
+};
+use serde::{Deserialize, Serialize};
+
+/// What a change was about: the first word of its stored action (`user.create`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    User,
+    Csq,
+    ProblemStatement,
+    ChatSettings,
+    WrapUpReason,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 5] = [
+        AuditKind::User,
+        AuditKind::Csq,
+        AuditKind::ProblemStatement,
+        AuditKind::ChatSettings,
+        AuditKind::WrapUpReason,
+    ];
+
+    /// The stored actions' first word.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            AuditKind::User => "user",
+            AuditKind::Csq => "csq",
+            AuditKind::ProblemStatement => "problem_statement",
+            AuditKind::ChatSettings => "chat_settings",
+            AuditKind::WrapUpReason => "wrap_up_reason",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditKind::User => "Users and passwords",
+            AuditKind::Csq => "Queues",
+            AuditKind::ProblemStatement => "Pre-chat form",
+            AuditKind::ChatSettings => "Chat settings",
+            AuditKind::WrapUpReason => "Wrap-up reasons",
+        }
+    }
+
+    pub fn parse(prefix: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|k| k.prefix() == prefix)
+    }
+}
+
+/// A stored action as a reader says it: `user.password_reset` → "Password reset".
+pub fn action_label(action: &str) -> String {
+    let text = match action {
+        "user.create" => "User created",
+        "user.update" => "User changed",
+        "user.password_reset" => "Password reset",
+        "user.password_change" => "Own password changed",
+        "csq.save" => "Queue saved",
+        "problem_statement.save" => "Problem statement saved",
+        "problem_statement.order" => "Problem statements ordered",
+        "chat_settings.save" => "Chat settings saved",
+        "wrap_up_reason.save" => "Wrap-up reason saved",
+        other => other,
+    };
+    text.to_string()
+}
+
+/// Which lines of the audit to show: all filters optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Who made the change (exact username, any case).
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub kind: Option<AuditKind>,
+    /// A UTC day, "YYYY-MM-DD".
+    #[serde(default)]
+    pub day: String,
+    /// From 0, newest first.
+    #[serde(default)]
+    pub page: u32,
+}
+
+impl AuditFilter {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let given = char_count(self.username.trim());
+        if given > *USERNAME_CHARS.end() {
+            errors.push(FieldError::new(
+                Field::Username,
+                Problem::TooManyChars {
+                    max: *USERNAME_CHARS.end(),
+                    given,
+                },
+            ));
+        }
+        if !self.day.trim().is_empty() && day_start_ms(self.day.trim()).is_none() {
+            errors.push(FieldError::new(Field::Day, Problem::InvalidDay));
+        }
+        all_or_errors(errors)
+    }
+
+    /// The filter's day as [start, end) in Unix ms, if one is chosen.
+    pub fn day_range(&self) -> Option<(i64, i64)> {
+        day_range(&self.day)
+    }
+}
+
+/// A UTC day "YYYY-MM-DD" as [start, end) in Unix ms.
+pub fn day_range(day: &str) -> Option<(i64, i64)> {
+    day_start_ms(day.trim()).map(|start| (start, start + 86_400_000))
+}
+
+/// One line of the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at_ms: i64,
+    /// Who made the change.
+    pub username: String,
+    pub action: String,
+    /// What changed, before and after (never a password).
+    pub detail: String,
+}
+
+/// One page of the audit, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub lines: Vec<AuditLine>,
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl AuditPage {
+    pub fn pages(&self) -> u32 {
+        let pages = self.total.div_ceil(u64::from(self.page_size.max(1)));
+        u32::try_from(pages).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+/// One change of an agent's state (SPEC S-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateLine {
+    pub at_ms: i64,
+    pub from: AgentStatus,
+    pub to: AgentStatus,
+    pub reason: StateReason,
+}
+
+/// An agent's state changes on one UTC day, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateHistory {
+    pub username: String,
+    pub display_name: String,
+    pub day: String,
+    pub lines: Vec<StateLine>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn d2_a_filter_names_its_problems() {
+        assert!(AuditFilter::default().validate().is_ok());
+        let bad = AuditFilter {
+            username: "x".repeat(65),
+            day: "2026-02-30".into(),
+            ..AuditFilter::default()
+        };
+        let problems: Vec<Problem> = bad
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.problem)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                Problem::TooManyChars { max: 64, given: 65 },
+                Problem::InvalidDay
+            ]
+        );
+    }
+
+    #[test]
+    fn s6_a_day_is_the_utc_day() {
+        assert_eq!(
+            day_range("2026-12-02"),
+            Some((1_796_169_600_000, 1_796_256_000_000))
+        );
+        assert_eq!(day_range("02/12/2026"), None);
+    }
+
+    #[test]
+    fn kinds_round_trip_and_actions_read_as_words() {
+        for kind in AuditKind::ALL {
+            assert_eq!(AuditKind::parse(kind.prefix()), Some(kind));
+        }
+        assert_eq!(action_label("user.password_reset"), "Password reset");
+        assert_eq!(action_label("mailbox.save"), "mailbox.save");
+    }
+}
