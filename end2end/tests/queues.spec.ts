@@ -16,7 +16,7 @@ test('D-2 O-2 K-2: a queue and a problem statement made in the browser route the
   await adding.getByLabel('Queue name').fill('Warranty');
   await adding.getByLabel('Add a member').fill('carol');
   await adding.getByRole('button', { name: 'Add carol' }).click();
-  await expect(adding.getByRole('list', { name: 'Members of queue new' })).toContainText('Carol Dupont');
+  await expect(adding.getByRole('list', { name: 'Members of New queue' })).toContainText('Carol Dupont');
   await adding.getByRole('button', { name: 'Add queue' }).click();
   const warranty = admin.getByRole('group', { name: 'Warranty' });
   await expect(warranty).toContainText('Carol Dupont');

@@ -54,6 +54,22 @@ impl Services {
                     .ok_or_else(|| invalid(Field::CsqName, Problem::UnknownId { id: id.0 }))?,
             ),
         };
+        // A mailbox finds its CSQ by name at each connection: renamed, it would lose it.
+        if let Some(was) = was.filter(|w| !w.name.eq_ignore_ascii_case(&edit.name)) {
+            if let Some(mailbox) = self
+                .email
+                .mailboxes
+                .values()
+                .find(|m| m.csq.eq_ignore_ascii_case(&was.name))
+            {
+                return Err(invalid(
+                    Field::CsqName,
+                    Problem::NamedByMailbox {
+                        mailbox: mailbox.name.clone(),
+                    },
+                ));
+            }
+        }
         for member in &edit.members {
             if let Err(StoreError::NotFound) = self.store.agent(*member).await {
                 return Err(invalid(Field::Members, Problem::UnknownId { id: member.0 }));
@@ -81,7 +97,8 @@ impl Services {
             action: "csq.save".into(),
             detail,
         };
-        self.store
+        let (_, before) = self
+            .store
             .save_csq(&edit, &audit)
             .await
             .map_err(|e| match e {
@@ -93,17 +110,12 @@ impl Services {
                 ),
                 e => internal(e),
             })?;
-        // Every agent who joined or left learns their CSQs at once.
-        let old: Vec<AgentId> = was
-            .map(|w| w.members.iter().map(|m| m.id).collect())
-            .unwrap_or_default();
-        let moved: Vec<AgentId> = old
-            .iter()
-            .filter(|m| !edit.members.contains(m))
-            .chain(edit.members.iter().filter(|m| !old.contains(m)))
-            .copied()
-            .collect();
-        self.send_memberships(&moved).await?;
+        // Every agent who was or is a member learns their CSQs as stored now (the members
+        // before are the transaction's, so a user's save made meanwhile is counted).
+        let mut told: Vec<AgentId> = before.into_iter().chain(edit.members.clone()).collect();
+        told.sort();
+        told.dedup();
+        self.send_memberships(&told).await?;
         tracing::info!(agent = %admin.id, change = %audit.detail, "CSQ saved");
         self.queues_now().await
     }
@@ -170,43 +182,32 @@ impl Services {
         self.queues_now().await
     }
 
-    /// Puts the problem statements in this order (every one, each once).
-    pub async fn order_problem_statements(
+    /// Moves a problem statement one place up or down the pre-chat form.
+    pub async fn move_problem_statement(
         &self,
         headers: &HeaderMap,
-        order: Vec<i64>,
+        id: i64,
+        up: bool,
     ) -> Result<QueuesView, ApiError> {
         let admin = self.administrator(headers).await?;
         let view = self.queues_now().await?;
-        let mut given = order.clone();
-        given.sort_unstable();
-        let mut known: Vec<i64> = view.problem_statements.iter().map(|s| s.id).collect();
-        known.sort_unstable();
-        if given != known {
-            return Err(invalid(
-                Field::Problem,
-                Problem::UnknownId {
-                    id: order
-                        .iter()
-                        .find(|id| !known.contains(id))
-                        .copied()
-                        .unwrap_or_default(),
-                },
-            ));
-        }
-        let labels: Vec<String> = order
+        let statement = view
+            .problem_statements
             .iter()
-            .filter_map(|id| view.problem_statements.iter().find(|s| s.id == *id))
-            .map(|s| format!("{:?}", s.label))
-            .collect();
+            .find(|s| s.id == id)
+            .ok_or_else(|| invalid(Field::Problem, Problem::UnknownId { id }))?;
         let audit = AuditEntry {
             at_ms: now_ms(),
             agent: admin.id,
             action: "problem_statement.order".into(),
-            detail: labels.join(", "),
+            detail: format!(
+                "{:?} moved {}",
+                statement.label,
+                if up { "up" } else { "down" }
+            ),
         };
         self.store
-            .order_problem_statements(&order, &audit)
+            .move_problem_statement(id, up, &audit)
             .await
             .map_err(internal)?;
         self.queues_now().await

@@ -492,12 +492,13 @@ impl Backend for Services {
         Services::save_problem_statement(self, headers, edit).await
     }
 
-    async fn order_problem_statements(
+    async fn move_problem_statement(
         &self,
         headers: &HeaderMap,
-        order: Vec<i64>,
+        id: i64,
+        up: bool,
     ) -> Result<app::api::QueuesView, ApiError> {
-        Services::order_problem_statements(self, headers, order).await
+        Services::move_problem_statement(self, headers, id, up).await
     }
 
     async fn audit(

@@ -51,14 +51,14 @@ async fn save_statement(
     .await
 }
 
-async fn order(server: &TestServer, cookie: &str, ids: &[i64]) -> reqwest::Response {
-    post_json(
-        server,
-        cookie,
-        "/api/admin/problem-statements/order",
-        json!({ "order": ids }),
-    )
-    .await
+async fn move_statement(server: &TestServer, cookie: &str, id: i64, up: bool) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(server.url("/api/admin/problem-statement/move"))
+        .header("cookie", cookie)
+        .form(&[("id", id.to_string()), ("up", up.to_string())])
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn ok(response: reqwest::Response) -> QueuesView {
@@ -113,7 +113,10 @@ async fn d2_only_administrators_manage_queues() {
             save_statement(&server, &cookie, &statement).await.status(),
             403
         );
-        assert_eq!(order(&server, &cookie, &[]).await.status(), 403);
+        assert_eq!(
+            move_statement(&server, &cookie, 1, true).await.status(),
+            403
+        );
     }
     assert_eq!(
         save_csq(&server, "", &new_csq("Sneaky", &[]))
@@ -179,6 +182,8 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
     assert_eq!(offer.customer.name, "Carol");
     assert_eq!(offer.csq, "Returns");
 
+    // Ann holds Carol's chat (her maximum is 3, but she does not accept): Erin waits.
+    let _erin = server.start_chat("Erin", statement).await;
     let retired = CsqEdit {
         retired: true,
         name: "Returns (old)".into(),
@@ -193,11 +198,18 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
     );
     let start = reqwest::Client::new()
         .post(server.url("/widget/api/start"))
-        .json(&json!({"name": "Dan", "email": "", "phone": "", "problem": statement}))
+        .json(
+            &json!({"name": "Dan", "email": "dan@example.com", "phone": "", "problem": statement}),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(start.status(), 422, "a form loaded before cannot start one");
+    let body: serde_json::Value = start.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Problem: is no longer offered: please choose another"
+    );
     assert_eq!(
         refused(
             save_statement(
@@ -215,10 +227,21 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
         .await,
         [(Field::Csqs, Problem::Retired)]
     );
+    // A chat that waited in it before it retired is still offered to its members.
+    let _desk = desk;
+    let bea = server.create_agent("bea", "agent-pass-1").await;
+    let with_bea = CsqEdit {
+        members: vec![ann, bea],
+        ..CsqEdit::of(&view.csqs[0])
+    };
+    ok(save_csq(&server, &admin, &with_bea).await).await;
+    let mut bea_desk = server.desktop_ready("bea").await;
+    let offer = next_offer(&mut bea_desk).await;
+    assert_eq!(offer.customer.name, "Erin", "{offer:?}");
     let audit = server.services.store.admin_audit(20).await.unwrap();
     assert_eq!(
         audit.iter().filter(|a| a.action == "csq.save").count(),
-        3,
+        4,
         "{audit:?}"
     );
 }
@@ -254,17 +277,22 @@ async fn k2_problem_statements_follow_the_administrators_order() {
         widget_problems(&server).await,
         ["Billing", "Delivery", "Something else"]
     );
-    ok(order(&server, &admin, &[ids[2], ids[0], ids[1]]).await).await;
+    ok(move_statement(&server, &admin, ids[2], true).await).await;
+    ok(move_statement(&server, &admin, ids[2], true).await).await;
     assert_eq!(
         widget_problems(&server).await,
         ["Something else", "Billing", "Delivery"]
     );
+    ok(move_statement(&server, &admin, ids[2], true).await).await;
+    ok(move_statement(&server, &admin, ids[1], false).await).await;
     assert_eq!(
-        refused(order(&server, &admin, &[ids[0], ids[1]]).await)
-            .await
-            .len(),
-        1,
-        "every statement, each once"
+        widget_problems(&server).await,
+        ["Something else", "Billing", "Delivery"],
+        "nothing moves past either end"
+    );
+    assert_eq!(
+        refused(move_statement(&server, &admin, 999, true).await).await,
+        [(Field::Problem, Problem::UnknownId { id: 999 })]
     );
     let view = ok(save_statement(
         &server,

@@ -337,6 +337,100 @@ async fn the_audit_and_state_history_are_read_by_filter() {
     }
 }
 
+/// SPEC D-2, K-2: CSQs are saved with their members (names unique ignoring case); the
+/// problem statements move one place at a time; a retired CSQ's statements leave the form.
+#[tokio::test]
+async fn queues_and_problem_statements_are_saved_and_ordered() {
+    use app::domain::queues::{CsqEdit, ProblemStatementEdit};
+    for t in all_stores().await {
+        let s = &t.store;
+        let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+        let audit = AuditEntry {
+            at_ms: 1,
+            agent: ann,
+            action: "csq.save".into(),
+            detail: "x".into(),
+        };
+        let edit = CsqEdit {
+            id: None,
+            name: "Returns".into(),
+            retired: false,
+            members: vec![ann],
+        };
+        let (csq, before) = s.save_csq(&edit, &audit).await.unwrap();
+        assert!(before.is_empty());
+        assert!(
+            matches!(
+                s.save_csq(
+                    &CsqEdit {
+                        name: "RETURNS".into(),
+                        ..edit.clone()
+                    },
+                    &audit
+                )
+                .await,
+                Err(StoreError::Conflict)
+            ),
+            "{}",
+            t.name
+        );
+        let renamed = CsqEdit {
+            id: Some(csq),
+            name: "Exchanges".into(),
+            members: vec![],
+            ..edit.clone()
+        };
+        let (_, before) = s.save_csq(&renamed, &audit).await.unwrap();
+        assert_eq!(before, [ann], "{}: the members it had", t.name);
+        let listed = s.csqs_admin().await.unwrap();
+        assert_eq!(
+            (listed[0].name.as_str(), listed[0].members.len()),
+            ("Exchanges", 0)
+        );
+
+        let mut ids = Vec::new();
+        for label in ["A", "B", "C"] {
+            let edit = ProblemStatementEdit {
+                id: None,
+                label: label.into(),
+                csq,
+                retired: false,
+            };
+            ids.push(s.save_problem_statement(&edit, &audit).await.unwrap());
+        }
+        s.move_problem_statement(ids[2], true, &audit)
+            .await
+            .unwrap();
+        s.move_problem_statement(ids[0], true, &audit)
+            .await
+            .unwrap();
+        let labels = |list: Vec<app::domain::csq::ProblemStatement>| {
+            list.into_iter().map(|p| p.label).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(s.problem_statements().await.unwrap()),
+            ["A", "C", "B"],
+            "{}",
+            t.name
+        );
+        s.save_csq(
+            &CsqEdit {
+                retired: true,
+                ..renamed
+            },
+            &audit,
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.problem_statements().await.unwrap().is_empty(),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.problem_statements_admin().await.unwrap().len(), 3);
+    }
+}
+
 /// The CSQs the user belongs to.
 async fn queues_of(
     s: &std::sync::Arc<dyn server::store::Store>,

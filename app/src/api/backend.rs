@@ -123,11 +123,12 @@ pub trait Backend: Send + Sync + 'static {
         edit: crate::domain::queues::ProblemStatementEdit,
     ) -> Result<super::QueuesView, ApiError>;
 
-    /// Orders the problem statements, audited; administrators only.
-    async fn order_problem_statements(
+    /// Moves a problem statement up or down, audited; administrators only.
+    async fn move_problem_statement(
         &self,
         headers: &HeaderMap,
-        order: Vec<i64>,
+        id: i64,
+        up: bool,
     ) -> Result<super::QueuesView, ApiError>;
 
     /// Validates, stores and audits a wrap-up reason; administrators only.

@@ -25,7 +25,7 @@ pub use backend::{Backend, ClientInfo, LoginOutcome};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
 pub use queues::{
-    order_problem_statements, save_csq, save_problem_statement, OrderProblemStatements, QueuesView,
+    move_problem_statement, save_csq, save_problem_statement, MoveProblemStatement, QueuesView,
     SaveCsq, SaveProblemStatement,
 };
 pub use users::{

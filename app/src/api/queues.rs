@@ -37,13 +37,13 @@ pub async fn save_problem_statement(edit: ProblemStatementEdit) -> Result<Queues
     .map_err(super::fail)
 }
 
-/// Puts the problem statements in this order (every one, each once).
-#[server(prefix = "/api", endpoint = "admin/problem-statements/order", input = leptos::server_fn::codec::Json)]
-pub async fn order_problem_statements(order: Vec<i64>) -> Result<QueuesView, ApiError> {
+/// Moves a problem statement one place up or down the pre-chat form.
+#[server(prefix = "/api", endpoint = "admin/problem-statement/move")]
+pub async fn move_problem_statement(id: i64, up: bool) -> Result<QueuesView, ApiError> {
     async {
         let headers = super::request_headers()?;
         super::backend()?
-            .order_problem_statements(&headers, order)
+            .move_problem_statement(&headers, id, up)
             .await
     }
     .await

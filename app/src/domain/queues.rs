@@ -53,16 +53,15 @@ impl CsqEdit {
     }
 
     /// Every problem the page can see: a name of 1 to 60 characters, unique ignoring case
-    /// among `others` (the other CSQs' names), at most 500 members.
+    /// (accents included) among `others` (the other CSQs' names), at most 500 members.
     pub fn validate(&self, others: &[(CsqId, String)]) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = self.name.trim();
         if let Err(e) = validate_required_text(Field::CsqName, name, MAX_CSQ_NAME_CHARS) {
             errors.push(e);
-        } else if others
-            .iter()
-            .any(|(id, other)| Some(*id) != self.id && other.trim().eq_ignore_ascii_case(name))
-        {
+        } else if others.iter().any(|(id, other)| {
+            Some(*id) != self.id && other.trim().to_lowercase() == name.to_lowercase()
+        }) {
             errors.push(FieldError::new(
                 Field::CsqName,
                 Problem::Duplicate {
@@ -134,7 +133,9 @@ impl ProblemStatementEdit {
             errors.push(e);
         } else if !self.retired
             && statements.iter().any(|s| {
-                Some(s.id) != self.id && !s.retired && s.label.trim().eq_ignore_ascii_case(label)
+                Some(s.id) != self.id
+                    && !s.retired
+                    && s.label.trim().to_lowercase() == label.to_lowercase()
             })
         {
             errors.push(FieldError::new(

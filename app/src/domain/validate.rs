@@ -186,6 +186,12 @@ pub enum Problem {
     OwnAccount,
     /// A retired item (a CSQ) that takes nothing new.
     Retired,
+    /// A queue a mailbox's configuration names: renamed, the mailbox would lose it.
+    NamedByMailbox {
+        mailbox: String,
+    },
+    /// A choice the form offered that is no longer offered (retired meanwhile).
+    NoLongerOffered,
     /// A date that is not a day of the calendar, or not written YYYY-MM-DD.
     InvalidDay,
     /// A username nobody has.
@@ -296,6 +302,11 @@ impl fmt::Display for Problem {
                 f.write_str("the last enabled administrator must stay an enabled administrator")
             }
             Problem::Retired => f.write_str("is retired: it takes no new contacts"),
+            Problem::NamedByMailbox { mailbox } => write!(
+                f,
+                "mailbox {mailbox} names this queue in its configuration: keep the name"
+            ),
+            Problem::NoLongerOffered => f.write_str("is no longer offered: please choose another"),
             Problem::InvalidDay => f.write_str("use a date of the calendar, as YYYY-MM-DD"),
             Problem::NoSuchUser { username } => write!(f, "no user is called \"{username}\""),
             Problem::OwnAccount => {

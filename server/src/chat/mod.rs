@@ -66,7 +66,15 @@ impl ChatService {
             .await?
             .into_iter()
             .find(|p| Some(p.id) == form.problem)
-            .ok_or_else(|| FieldError::new(Field::Problem, Problem::Required))?;
+            .ok_or_else(|| {
+                // Chosen from a form loaded before it was retired (or its queue was).
+                let problem = if form.problem.is_some() {
+                    Problem::NoLongerOffered
+                } else {
+                    Problem::Required
+                };
+                FieldError::new(Field::Problem, problem)
+            })?;
         let settings = self.store.chat_settings().await?;
         if self.store.waiting_chats(problem.csq).await? >= settings.queue_limit {
             tracing::warn!(csq = %problem.csq, "queue full: chat refused");

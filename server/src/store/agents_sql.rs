@@ -164,7 +164,10 @@ macro_rules! impl_agents_store {
                         .execute(&mut *tx)
                         .await?;
                     for csq in &edit.csqs {
-                        sqlx::query("INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2)")
+                        sqlx::query(
+                            "INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2) \
+                             ON CONFLICT (csq_id, agent_id) DO NOTHING",
+                        )
                             .bind(csq.0)
                             .bind(id.0)
                             .execute(&mut *tx)

@@ -16,12 +16,13 @@ macro_rules! impl_audit_store {
                     limit: u32,
                 ) -> StoreResult<(Vec<AuditLine>, u64)> {
                     let (start, end) = query.range.unwrap_or((i64::MIN, i64::MAX));
-                    let kind = query.kind.map(|k| format!("{k}.%"));
+                    // Compared as a prefix, not with LIKE: `_` in `problem_statement` is no wildcard.
+                    let kind = query.kind.map(|k| format!("{k}."));
                     let by = query.by.map(|a| a.0);
                     let total: i64 = sqlx::query_scalar(
                         "SELECT COUNT(*) FROM admin_audit a \
                          WHERE (CAST($1 AS BIGINT) IS NULL OR a.agent_id = $1) \
-                         AND (CAST($2 AS TEXT) IS NULL OR a.action LIKE $2) \
+                         AND (CAST($2 AS TEXT) IS NULL OR substr(a.action, 1, length($2)) = $2) \
                          AND a.at_ms >= $3 AND a.at_ms < $4",
                     )
                     .bind(by)
@@ -34,7 +35,7 @@ macro_rules! impl_audit_store {
                         "SELECT a.at_ms, a.action, a.detail, g.username FROM admin_audit a \
                          JOIN agents g ON g.id = a.agent_id \
                          WHERE (CAST($1 AS BIGINT) IS NULL OR a.agent_id = $1) \
-                         AND (CAST($2 AS TEXT) IS NULL OR a.action LIKE $2) \
+                         AND (CAST($2 AS TEXT) IS NULL OR substr(a.action, 1, length($2)) = $2) \
                          AND a.at_ms >= $3 AND a.at_ms < $4 \
                          ORDER BY a.at_ms DESC, a.id DESC LIMIT $5 OFFSET $6",
                     )

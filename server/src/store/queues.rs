@@ -4,7 +4,7 @@
 
 use super::{AuditEntry, StoreResult};
 use app::domain::{
-    ids::CsqId,
+    ids::{AgentId, CsqId},
     queues::{CsqAdmin, CsqEdit, ProblemStatementAdmin, ProblemStatementEdit},
 };
 use async_trait::async_trait;
@@ -15,9 +15,14 @@ pub trait QueueStore: Send + Sync {
     async fn csqs_admin(&self) -> StoreResult<Vec<CsqAdmin>>;
 
     /// In one transaction: creates (`edit.id` none) or changes a CSQ, makes its members
-    /// exactly `edit.members`, and records the audit line. [`super::StoreError::Conflict`]
-    /// when another CSQ has the name (ignoring ASCII case).
-    async fn save_csq(&self, edit: &CsqEdit, audit: &AuditEntry) -> StoreResult<CsqId>;
+    /// exactly `edit.members`, and records the audit line. Returns the CSQ and its members
+    /// just before (read in the transaction, so a user's save made meanwhile is counted).
+    /// [`super::StoreError::Conflict`] when another CSQ has the name (ignoring case).
+    async fn save_csq(
+        &self,
+        edit: &CsqEdit,
+        audit: &AuditEntry,
+    ) -> StoreResult<(CsqId, Vec<AgentId>)>;
 
     /// Every problem statement, retired ones included, in the pre-chat form's order.
     async fn problem_statements_admin(&self) -> StoreResult<Vec<ProblemStatementAdmin>>;
@@ -29,6 +34,13 @@ pub trait QueueStore: Send + Sync {
         audit: &AuditEntry,
     ) -> StoreResult<i64>;
 
-    /// Puts the problem statements in the order of `ids`, with the audit line.
-    async fn order_problem_statements(&self, ids: &[i64], audit: &AuditEntry) -> StoreResult<()>;
+    /// Moves a problem statement one place up or down in the order (nothing at either
+    /// end), with the audit line. Reads and writes the order in one transaction, so two
+    /// administrators moving at once each move from what the other left.
+    async fn move_problem_statement(
+        &self,
+        id: i64,
+        up: bool,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
 }

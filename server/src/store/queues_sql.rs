@@ -45,7 +45,11 @@ macro_rules! impl_queue_store {
                     Ok(csqs)
                 }
 
-                async fn save_csq(&self, edit: &CsqEdit, audit: &AuditEntry) -> StoreResult<CsqId> {
+                async fn save_csq(
+                    &self,
+                    edit: &CsqEdit,
+                    audit: &AuditEntry,
+                ) -> StoreResult<(CsqId, Vec<AgentId>)> {
                     let mut tx = self.pool.begin().await?;
                     let id = match edit.id {
                         None => CsqId(
@@ -77,20 +81,26 @@ macro_rules! impl_queue_store {
                             id
                         }
                     };
-                    sqlx::query("DELETE FROM csq_members WHERE csq_id = $1")
+                    let before: Vec<i64> = sqlx::query_scalar(
+                        "DELETE FROM csq_members WHERE csq_id = $1 RETURNING agent_id",
+                    )
+                    .bind(id.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for agent in &edit.members {
+                        // A user's save made meanwhile may have put the same row back.
+                        sqlx::query(
+                            "INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2) \
+                             ON CONFLICT (csq_id, agent_id) DO NOTHING",
+                        )
                         .bind(id.0)
+                        .bind(agent.0)
                         .execute(&mut *tx)
                         .await?;
-                    for agent in &edit.members {
-                        sqlx::query("INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2)")
-                            .bind(id.0)
-                            .bind(agent.0)
-                            .execute(&mut *tx)
-                            .await?;
                     }
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;
-                    Ok(id)
+                    Ok((id, before.into_iter().map(AgentId).collect()))
                 }
 
                 async fn problem_statements_admin(&self) -> StoreResult<Vec<ProblemStatementAdmin>> {
@@ -153,13 +163,29 @@ macro_rules! impl_queue_store {
                     Ok(id)
                 }
 
-                async fn order_problem_statements(
+                async fn move_problem_statement(
                     &self,
-                    ids: &[i64],
+                    id: i64,
+                    up: bool,
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
                     let mut tx = self.pool.begin().await?;
-                    for (position, id) in ids.iter().enumerate() {
+                    // Every position is rewritten: the first write takes the table's rows
+                    // (PostgreSQL) or the single writer (SQLite) before the order is read.
+                    sqlx::query("UPDATE problem_statements SET position = position")
+                        .execute(&mut *tx)
+                        .await?;
+                    let mut order: Vec<i64> = sqlx::query_scalar(
+                        "SELECT id FROM problem_statements ORDER BY position, id",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let at = order.iter().position(|x| *x == id).ok_or(StoreError::NotFound)?;
+                    let other = if up { at.checked_sub(1) } else { Some(at + 1) };
+                    if let Some(other) = other.filter(|o| *o < order.len()) {
+                        order.swap(at, other);
+                    }
+                    for (position, id) in order.iter().enumerate() {
                         sqlx::query("UPDATE problem_statements SET position = $1 WHERE id = $2")
                             .bind(position as i64)
                             .bind(id)

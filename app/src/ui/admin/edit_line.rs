@@ -1,6 +1,7 @@
 //! The line every list of the administration edits in place (wrap-up reasons, queues,
 //! problem statements): a labelled text input, the controls of its kind, a "Retired" mark,
-//! and Save with Retire or Restore, or Add on the line that adds one. Enter saves.
+//! and Save with Retire or Restore, or Add on the line that adds one. Enter saves as Save
+//! or Add would.
 
 use leptos::prelude::*;
 
@@ -39,7 +40,15 @@ pub fn EditLine(
                 aria-invalid=move || invalid.get().to_string()
                 aria-describedby=error_id
                 on:input=move |ev| value.set(event_target_value(&ev))
-                on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); on_submit.run(retired) }
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        ev.prevent_default();
+                        // As the buttons: not twice, and not a save that changes nothing.
+                        if !pending.get_untracked() && (!existing || dirty.get_untracked()) {
+                            on_submit.run(retired);
+                        }
+                    }
+                }
             />
             {children.map(|c| c())}
             {retired.then(|| view! { <span class="pill">"Retired"</span> })}

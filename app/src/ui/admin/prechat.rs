@@ -4,7 +4,7 @@
 
 use super::{edit_line::EditLine, unsaved::Unsaved};
 use crate::{
-    api::{ApiError, OrderProblemStatements, QueuesView, SaveProblemStatement},
+    api::{ApiError, MoveProblemStatement, QueuesView, SaveProblemStatement},
     domain::{
         ids::CsqId,
         limits::MAX_PROBLEM_LABEL_CHARS,
@@ -17,27 +17,16 @@ use leptos::prelude::*;
 
 #[component]
 pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
-    let order = ServerAction::<OrderProblemStatements>::new();
+    let moving = ServerAction::<MoveProblemStatement>::new();
     Effect::new(move |_| {
-        if let Some(Ok(saved)) = order.value().get() {
+        if let Some(Ok(saved)) = moving.value().get() {
             view.set(saved);
         }
     });
-    // Moves the statement at `index` by `by` places and saves the whole order.
-    let shift = move |index: usize, up: bool| {
-        let mut ids: Vec<i64> =
-            view.with_untracked(|v| v.problem_statements.iter().map(|s| s.id).collect());
-        let other = if up {
-            index.checked_sub(1)
-        } else {
-            Some(index + 1)
-        };
-        if let Some(other) = other.filter(|o| *o < ids.len()) {
-            ids.swap(index, other);
-            order.dispatch(OrderProblemStatements { order: ids });
-        }
+    let shift = move |(id, up): (i64, bool)| {
+        moving.dispatch(MoveProblemStatement { id, up });
     };
-    let order_error = move || match order.value().get() {
+    let order_error = move || match moving.value().get() {
         Some(Err(e)) => e.to_string(),
         _ => String::new(),
     };
@@ -48,28 +37,19 @@ pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
                 "Customers choose what their chat is about before it starts; the choice decides "
                 "the queue. Listed in this order; a retired one is no longer offered."
             </p>
-            <StatementEditor statement=None view index=0 count=0 shift=Callback::new(|_| {}) busy=Signal::derive(|| false) />
+            <StatementEditor statement=None view shift=Callback::new(|_| {}) busy=Signal::derive(|| false) />
             <p class="form-error" role="alert">{order_error}</p>
             <ol class="reason-list statements">
                 <For
-                    each=move || {
-                        let list = view.get().problem_statements;
-                        let count = list.len();
-                        list.into_iter().enumerate().map(move |(i, s)| (i, count, s)).collect::<Vec<_>>()
-                    }
-                    key=|(i, count, s)| (*i, *count, s.clone())
-                    let:item
+                    each=move || view.get().problem_statements
+                    key=|s| (s.id, s.label.clone(), s.csq, s.retired)
+                    let:statement
                 >
-                    {
-                        let (index, count, statement) = item;
-                        view! {
-                            <li>
-                                <StatementEditor statement=Some(statement) view index count
-                                    shift=Callback::new(move |(i, up)| shift(i, up))
-                                    busy=Signal::derive(move || order.pending().get()) />
-                            </li>
-                        }
-                    }
+                    <li>
+                        <StatementEditor statement=Some(statement) view
+                            shift=Callback::new(shift)
+                            busy=Signal::derive(move || moving.pending().get()) />
+                    </li>
                 </For>
             </ol>
         </section>
@@ -80,9 +60,7 @@ pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
 fn StatementEditor(
     statement: Option<ProblemStatementAdmin>,
     view: RwSignal<QueuesView>,
-    index: usize,
-    count: usize,
-    shift: Callback<(usize, bool)>,
+    shift: Callback<(i64, bool)>,
     busy: Signal<bool>,
 ) -> impl IntoView {
     let id = statement.as_ref().map(|s| s.id);
@@ -133,6 +111,7 @@ fn StatementEditor(
         if let Some(Ok(saved)) = save.value().get() {
             if id.is_none() {
                 label.set(String::new());
+                csq.set(stored_csq);
                 errors.tried.set(false);
             }
             view.set(saved);
@@ -143,7 +122,17 @@ fn StatementEditor(
         Some(Err(e)) => Some(e.to_string()),
         Some(Ok(_)) => None,
     };
-    let (is_first, is_last) = (index == 0, index + 1 >= count);
+    // Where it stands now: moving others changes it without remounting this line (which
+    // would lose what is typed in it).
+    let place = Memo::new(move |_| {
+        view.with(|v| {
+            let at = v.problem_statements.iter().position(|s| Some(s.id) == id);
+            (
+                at == Some(0),
+                at.map(|a| a + 1) == Some(v.problem_statements.len()),
+            )
+        })
+    });
     let dom_id = id.map_or("new".to_string(), |i| i.to_string());
     let input_id = format!("statement-{dom_id}");
     let csq_id = format!("statement-{dom_id}-csq");
@@ -203,11 +192,11 @@ fn StatementEditor(
                     {id.is_some().then(|| {
                         view! {
                             <button type="button" class="quiet icon" aria-label=up_label
-                                disabled=move || is_first || busy.get()
-                                on:click=move |_| shift.run((index, true))>"↑"</button>
+                                disabled=move || place.get().0 || busy.get()
+                                on:click=move |_| shift.run((id.unwrap_or(0), true))>"↑"</button>
                             <button type="button" class="quiet icon" aria-label=down_label
-                                disabled=move || is_last || busy.get()
-                                on:click=move |_| shift.run((index, false))>"↓"</button>
+                                disabled=move || place.get().1 || busy.get()
+                                on:click=move |_| shift.run((id.unwrap_or(0), false))>"↓"</button>
                         }
                     })}
             </EditLine>

@@ -31,7 +31,8 @@ pub fn QueuesSection(view: RwSignal<QueuesView>) -> impl IntoView {
             <h2 id="queues-title">"Queues"</h2>
             <p class="muted">
                 "Chats and emails wait in a queue (CSQ) for one of its members. A retired queue "
-                "takes no new contact; those already waiting stay until handled."
+                "is offered on no pre-chat form; what already waits in it stays until handled, "
+                "and a mailbox that names it still brings its emails."
             </p>
             <CsqEditor csq=None names view />
             <ul class="reason-list">
@@ -118,6 +119,7 @@ fn CsqEditor(
     } else {
         "New queue".to_string()
     };
+    let members_of = title.clone();
     view! {
         <fieldset class="reason queue" class:retired=retired class:new=id.is_none()>
             <legend class=if id.is_some() { "visually-hidden" } else { "" }>{title}</legend>
@@ -142,7 +144,7 @@ fn CsqEditor(
                     (!s.is_empty()).then_some(s)
                 })}
             </p>
-            <MemberPicker members search dom_id />
+            <MemberPicker members search dom_id name=members_of />
         </fieldset>
     }
 }
@@ -153,6 +155,8 @@ fn MemberPicker(
     members: RwSignal<Vec<Member>>,
     search: RwSignal<String>,
     dom_id: String,
+    /// The queue's name, for the list's label.
+    name: String,
 ) -> impl IntoView {
     let found = Resource::new(
         move || search.get(),
@@ -164,7 +168,7 @@ fn MemberPicker(
         },
     );
     let search_id = format!("csq-{dom_id}-add");
-    let list_label = format!("Members of queue {dom_id}");
+    let list_label = format!("Members of {name}");
     view! {
         <div class="members">
             <ul class="member-chips" aria-label=list_label>

@@ -64,6 +64,14 @@ impl Unsaved {
 
     /// For a link of the page: goes on when nothing is unsaved, else stops and asks.
     pub fn follow(self, ev: leptos::ev::MouseEvent, href: &str) {
+        let here = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        if here == href {
+            // The section already shown: nothing to leave.
+            ev.prevent_default();
+            return;
+        }
         if self.any_untracked() {
             ev.prevent_default();
             self.leaving_for.set(Some(href.to_string()));
@@ -83,12 +91,21 @@ pub fn LeaveBar() -> impl IntoView {
             navigate(&href, Default::default());
         }
     };
+    // The question takes the focus (and the eye, the page may be scrolled down), on Stay.
+    let stay = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(button) = stay.get() {
+            let _ = button.focus();
+            button.scroll_into_view();
+        }
+    });
     view! {
         <Show when=move || unsaved.leaving_for.get().is_some()>
             <div class="notice leave-bar" role="alertdialog" aria-labelledby="leave-text">
                 <p id="leave-text">"You have unsaved changes. Leave and lose them?"</p>
                 <button type="button" class="danger" on:click=leave.clone()>"Leave without saving"</button>
-                <button type="button" class="primary"
+                <button type="button" class="primary" node_ref=stay
                     on:click=move |_| unsaved.leaving_for.set(None)>"Stay"</button>
             </div>
         </Show>
