@@ -183,7 +183,7 @@ fn HistoryTable(history: StateHistory) -> impl IntoView {
         } else {
             view! {
                 <div class="table-scroll">
-                    <table class="users-list">
+                    <table class="users-list history-list">
                         <thead>
                             <tr>
                                 <th scope="col">"Time"</th>
