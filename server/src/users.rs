@@ -72,6 +72,14 @@ impl Services {
             None => None,
             Some(id) => Some(self.user(id, &csqs).await?),
         };
+        if let Some(before) = &before {
+            if edit.seen != before.stamp() {
+                return Err(ApiError::Invalid(vec![FieldError::new(
+                    Field::Account,
+                    Problem::ChangedMeanwhile,
+                )]));
+            }
+        }
         let csq_name = |id: CsqId| {
             csqs.iter()
                 .find(|c| c.id == id)

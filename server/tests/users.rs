@@ -246,7 +246,8 @@ async fn d2_a_new_user_chooses_their_password_at_the_first_login() {
 }
 
 /// SPEC D-2: disabling a user closes their open pages at once and refuses their login;
-/// enabled again, they log in. An administrator cannot disable or demote themselves.
+/// enabled again, they log in. A form opened before a change cannot undo it unseen. An
+/// administrator cannot disable or demote themselves.
 #[tokio::test]
 async fn d2_a_disabled_user_is_logged_out_at_once() {
     let (server, admin, root) = with_admin().await;
@@ -269,12 +270,27 @@ async fn d2_a_disabled_user_is_logged_out_at_once() {
         ApiError::AccountDisabled
     ));
 
+    // A form opened before that change cannot undo it unseen.
+    let stale = UserEdit {
+        alias: "Annie".into(),
+        ..UserEdit::of(&listed)
+    };
+    assert_eq!(
+        refused(save(&server, &admin, &stale).await).await,
+        [(Field::Account, Problem::ChangedMeanwhile)]
+    );
+    assert!(
+        users(&server, &admin, "ann", 0).await.users[0]
+            .agent
+            .disabled
+    );
+
     saved(
         &server,
         &admin,
         &UserEdit {
             disabled: false,
-            ..disabled
+            ..UserEdit::of(&after.user)
         },
     )
     .await;
@@ -392,7 +408,7 @@ async fn d2_queues_and_capacity_reach_routing_at_once() {
         max_chats: 1,
         ..UserEdit::of(&listed)
     };
-    saved(&server, &admin, &joined).await;
+    let after_join = saved(&server, &admin, &joined).await;
     let offer = next_offer(&mut desk).await;
     assert_eq!(offer.customer.name, "Carol");
     send_json(
@@ -407,7 +423,7 @@ async fn d2_queues_and_capacity_reach_routing_at_once() {
         &admin,
         &UserEdit {
             max_chats: 2,
-            ..joined
+            ..UserEdit::of(&after_join.user)
         },
     )
     .await;

@@ -20,6 +20,26 @@ pub struct UserAdmin {
     pub csqs: Vec<CsqId>,
 }
 
+impl UserAdmin {
+    /// What a save is checked against: every field a save changes, as stored.
+    pub fn stamp(&self) -> String {
+        let a = &self.agent;
+        let mut csqs = self.csqs.clone();
+        csqs.sort();
+        format!(
+            "{}|{}|{}|{}|{}|{}|{:?}|{}",
+            a.username,
+            a.display_name,
+            a.alias,
+            a.role.as_str(),
+            a.max_chats,
+            a.max_emails,
+            csqs,
+            a.disabled
+        )
+    }
+}
+
 /// One page of the users' list, searched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserPage {
@@ -72,6 +92,10 @@ pub struct UserEdit {
     /// own action). `Debug` hides it.
     #[serde(default)]
     pub temporary_password: String,
+    /// A change: the user as the form found them ([`UserAdmin::stamp`]). The server refuses
+    /// the save when another administrator changed the user since, rather than undo it.
+    #[serde(default)]
+    pub seen: String,
 }
 
 impl std::fmt::Debug for UserEdit {
@@ -87,6 +111,7 @@ impl std::fmt::Debug for UserEdit {
             .field("csqs", &self.csqs)
             .field("disabled", &self.disabled)
             .field("temporary_password", &"<hidden>")
+            .field("seen", &self.seen)
             .finish()
     }
 }
@@ -105,6 +130,7 @@ impl UserEdit {
             csqs: Vec::new(),
             disabled: false,
             temporary_password: String::new(),
+            seen: String::new(),
         }
     }
 
@@ -124,6 +150,7 @@ impl UserEdit {
             csqs,
             disabled: a.disabled,
             temporary_password: String::new(),
+            seen: user.stamp(),
         }
     }
 

@@ -192,6 +192,8 @@ pub enum Problem {
     },
     /// A choice the form offered that is no longer offered (retired meanwhile).
     NoLongerOffered,
+    /// Another administrator changed the item since the form was opened.
+    ChangedMeanwhile,
     /// A date that is not a day of the calendar, or not written YYYY-MM-DD.
     InvalidDay,
     /// A username nobody has.
@@ -307,6 +309,10 @@ impl fmt::Display for Problem {
                 "mailbox {mailbox} names this queue in its configuration: keep the name"
             ),
             Problem::NoLongerOffered => f.write_str("is no longer offered: please choose another"),
+            Problem::ChangedMeanwhile => f.write_str(
+                "another administrator changed this user since you opened the form: \
+                 cancel and open it again",
+            ),
             Problem::InvalidDay => f.write_str("use a date of the calendar, as YYYY-MM-DD"),
             Problem::NoSuchUser { username } => write!(f, "no user is called \"{username}\""),
             Problem::OwnAccount => {
