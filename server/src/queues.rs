@@ -13,6 +13,7 @@ use crate::{
 use app::{
     api::{ApiError, QueuesView},
     domain::{
+        csq::memberships,
         ids::{AgentId, CsqId},
         limits::MAX_PROBLEM_STATEMENTS,
         queues::{CsqEdit, ProblemStatementEdit},
@@ -223,11 +224,7 @@ impl Services {
             let profile = self.store.agent(*agent).await.map_err(internal)?;
             self.chat.routing.send(Input::AgentChanged {
                 agent: *agent,
-                csqs: csqs
-                    .iter()
-                    .filter(|c| c.members.contains(agent))
-                    .map(|c| c.id)
-                    .collect(),
+                csqs: memberships(&csqs, *agent),
                 max_chats: profile.max_chats,
                 max_emails: profile.max_emails,
             });

@@ -135,11 +135,7 @@ impl Services {
                 agent: agent.id,
                 info: AgentInfo {
                     status,
-                    csqs: csqs
-                        .iter()
-                        .filter(|c| c.members.contains(&agent.id))
-                        .map(|c| c.id)
-                        .collect(),
+                    csqs: app::domain::csq::memberships(&csqs, agent.id),
                     max_chats: agent.max_chats,
                     active_chats: 0,
                     max_emails: agent.max_emails,
@@ -247,14 +243,7 @@ impl Services {
     pub async fn refresh_routing(&self, agent: AgentId) -> Result<(), StoreError> {
         let profile = self.store.agent(agent).await?;
         let (status, _) = self.store.agent_status(agent).await?;
-        let csqs = self
-            .store
-            .csqs()
-            .await?
-            .into_iter()
-            .filter(|c| c.members.contains(&agent))
-            .map(|c| c.id)
-            .collect();
+        let csqs = app::domain::csq::memberships(&self.store.csqs().await?, agent);
         self.chat.routing.send(Input::AgentKnown {
             agent,
             info: AgentInfo {

@@ -14,6 +14,7 @@ use crate::{
 use app::{
     api::ApiError,
     domain::{
+        csq::memberships,
         ids::{AgentId, CsqId},
         limits::USERS_PAGE_SIZE,
         state::StateEvent,
@@ -203,17 +204,6 @@ impl Services {
         // the agent is leaves them as they are).
         let _ = self.hub.apply(id, StateEvent::Logout).await;
     }
-}
-
-/// The CSQs `agent` belongs to, by id (the order a save is compared in).
-fn memberships(csqs: &[app::domain::csq::Csq], agent: AgentId) -> Vec<CsqId> {
-    let mut ids: Vec<CsqId> = csqs
-        .iter()
-        .filter(|c| c.members.contains(&agent))
-        .map(|c| c.id)
-        .collect();
-    ids.sort();
-    ids
 }
 
 fn unknown_user(id: AgentId) -> ApiError {

@@ -10,6 +10,17 @@ pub struct Csq {
     pub members: Vec<AgentId>,
 }
 
+/// The CSQs of `csqs` that `agent` belongs to, by id (the order saves compare in).
+pub fn memberships(csqs: &[Csq], agent: AgentId) -> Vec<CsqId> {
+    let mut ids: Vec<CsqId> = csqs
+        .iter()
+        .filter(|c| c.members.contains(&agent))
+        .map(|c| c.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// A wrap-up reason the administrator assigned to a CSQ (SPEC W-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrapUpReason {

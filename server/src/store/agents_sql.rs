@@ -164,14 +164,7 @@ macro_rules! impl_agents_store {
                         .execute(&mut *tx)
                         .await?;
                     for csq in &edit.csqs {
-                        sqlx::query(
-                            "INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2) \
-                             ON CONFLICT (csq_id, agent_id) DO NOTHING",
-                        )
-                            .bind(csq.0)
-                            .bind(id.0)
-                            .execute(&mut *tx)
-                            .await?;
+                        add_member(&mut tx, *csq, id).await?;
                     }
                     if edit.disabled {
                         sqlx::query("DELETE FROM sessions WHERE agent_id = $1")

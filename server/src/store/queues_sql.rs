@@ -88,15 +88,7 @@ macro_rules! impl_queue_store {
                     .fetch_all(&mut *tx)
                     .await?;
                     for agent in &edit.members {
-                        // A user's save made meanwhile may have put the same row back.
-                        sqlx::query(
-                            "INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2) \
-                             ON CONFLICT (csq_id, agent_id) DO NOTHING",
-                        )
-                        .bind(id.0)
-                        .bind(agent.0)
-                        .execute(&mut *tx)
-                        .await?;
+                        add_member(&mut tx, id, *agent).await?;
                     }
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;

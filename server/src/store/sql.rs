@@ -129,6 +129,24 @@ macro_rules! impl_store {
             })
         }
 
+        /// Makes the agent a member of the CSQ, in the caller's transaction; a row already
+        /// there (put back by a save made meanwhile) is kept.
+        async fn add_member(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            csq: CsqId,
+            agent: AgentId,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2) \
+                 ON CONFLICT (csq_id, agent_id) DO NOTHING",
+            )
+            .bind(csq.0)
+            .bind(agent.0)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+
         /// One line of an agent's state audit (SPEC S-6).
         fn state_log_from_row(r: &$row) -> StoreResult<StateLogEntry> {
             let from: String = r.try_get("from_state")?;
