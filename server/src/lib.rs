@@ -11,6 +11,12 @@
 //!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
 //! - [`queues`]: the administrators' CSQs (members reach routing at once, a retired one
 //!   takes nothing new) and the pre-chat form's problem statements in order.
+//! - [`canned`]: the administrators' canned responses (chat and email, global or of a CSQ;
+//!   email ones sanitized on save).
+//! - [`mailboxes`]: the administrators' mailboxes: saved ones start, restart or stop their
+//!   connector at once; "Test connection"; passwords never sent back.
+//! - [`secrets`]: passwords at rest sealed with XChaCha20-Poly1305 under a key kept outside
+//!   the database.
 //! - [`audit`]: the administrators' audit, filtered and paged, and an agent's state
 //!   history for a day (SPEC S-6).
 //! - [`admin_cli`]: `server admin create` and `reset-password`, the first administrator.
@@ -21,8 +27,9 @@
 //!   [`email`] build on it, never on each other.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
-//! - [`email`]: the IMAP intake (a message that fails three tries is set aside, never
-//!   blocking its mailbox), bounded MIME reading, replies and the per-mailbox outbox.
+//! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake
+//!   (a message that fails three tries is set aside, never blocking its mailbox), bounded
+//!   MIME reading, replies and the per-mailbox outbox.
 //! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics.
@@ -61,6 +68,7 @@ pub mod accounts;
 pub mod admin_cli;
 pub mod audit;
 pub mod auth;
+pub mod canned;
 pub mod chat;
 pub mod clock;
 pub mod config;
@@ -70,9 +78,11 @@ pub mod email;
 pub mod gates;
 pub mod http;
 pub mod hub;
+pub mod mailboxes;
 pub mod metrics;
 pub mod queues;
 pub mod routing;
+pub mod secrets;
 pub mod serve;
 pub mod services;
 pub mod store;
@@ -92,6 +102,8 @@ pub enum StartError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Mailboxes(#[from] email::config::ConfigError),
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretError),
     #[error("SWITCHBOARD_FRAME_ANCESTORS is not a valid frame-ancestors source list: {0:?}")]
     FrameAncestors(String),
     #[error(
@@ -135,14 +147,15 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         );
     }
     let key = secret_key(&config.data_dir)?;
-    let mailboxes = match &config.mailboxes {
+    let import = match &config.mailboxes {
         Some(path) => email::config::load(path)?,
         None => Vec::new(),
     };
     let options = services::EmailOptions {
         data_dir: config.data_dir.clone(),
         sticky: std::time::Duration::from_secs(config.email_sticky_secs),
-        mailboxes: mailboxes.clone(),
+        import,
+        secrets: secrets::SecretBox::load(&config.data_dir)?,
         retry_max: std::time::Duration::from_secs(config.smtp_retry_max_secs.max(1)),
         autosave_secs: config.draft_autosave_secs.max(1),
     };
@@ -155,10 +168,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         Arc::new(Services::start(store, config.secure_cookies, key, options, chat).await?);
     services.watch_absent_agents().await?;
     services.email.spawn_outbox();
-    for mailbox in mailboxes {
-        tracing::info!(mailbox = ?mailbox, "reading mailbox");
-        email::imap::spawn(mailbox, services.email.clone());
-    }
+    services.email.start_mailboxes().await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("switchboard")
         .site_root(config.site_root.as_str())
@@ -185,20 +195,11 @@ fn secret_key(data_dir: &std::path::Path) -> Result<contact::token::TokenKey, St
         Ok(bytes) if bytes.len() >= 32 => bytes,
         _ => {
             let token = auth::new_token();
-            write_private(&path, token.as_bytes()).map_err(io)?;
+            secrets::write_private(&path, token.as_bytes()).map_err(io)?;
             token.into_bytes()
         }
     };
     Ok(contact::token::TokenKey::new(secret))
-}
-
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 pub use serve::serve;

@@ -7,7 +7,7 @@
 use crate::{
     clock::now_ms,
     routing::engine::Input,
-    services::{internal, Services},
+    services::{internal, invalid, Services},
     store::{AuditEntry, StoreError},
 };
 use app::{
@@ -17,7 +17,7 @@ use app::{
         ids::{AgentId, CsqId},
         limits::MAX_PROBLEM_STATEMENTS,
         queues::{CsqEdit, ProblemStatementEdit},
-        validate::{Field, FieldError, Problem},
+        validate::{Field, Problem},
     },
 };
 use http::HeaderMap;
@@ -55,22 +55,6 @@ impl Services {
                     .ok_or_else(|| invalid(Field::CsqName, Problem::UnknownId { id: id.0 }))?,
             ),
         };
-        // A mailbox finds its CSQ by name at each connection: renamed, it would lose it.
-        if let Some(was) = was.filter(|w| !w.name.eq_ignore_ascii_case(&edit.name)) {
-            if let Some(mailbox) = self
-                .email
-                .mailboxes
-                .values()
-                .find(|m| m.csq.eq_ignore_ascii_case(&was.name))
-            {
-                return Err(invalid(
-                    Field::CsqName,
-                    Problem::NamedByMailbox {
-                        mailbox: mailbox.name.clone(),
-                    },
-                ));
-            }
-        }
         for member in &edit.members {
             if let Err(StoreError::NotFound) = self.store.agent(*member).await {
                 return Err(invalid(Field::Members, Problem::UnknownId { id: member.0 }));
@@ -231,8 +215,4 @@ impl Services {
         }
         Ok(())
     }
-}
-
-fn invalid(field: Field, problem: Problem) -> ApiError {
-    ApiError::Invalid(vec![FieldError::new(field, problem)])
 }

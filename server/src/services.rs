@@ -35,8 +35,10 @@ pub struct EmailOptions {
     pub data_dir: std::path::PathBuf,
     /// SPEC E-4: how long a reply waits for the thread's last agent.
     pub sticky: std::time::Duration,
-    /// The mailboxes read, with their SMTP servers for replies.
-    pub mailboxes: Vec<crate::email::config::MailboxConfig>,
+    /// `SWITCHBOARD_MAILBOXES`: imported when the database has no mailbox yet.
+    pub import: Vec<crate::email::config::MailboxConfig>,
+    /// Seals the mailboxes' passwords at rest.
+    pub secrets: crate::secrets::SecretBox,
     /// SPEC R-7: the longest wait between two attempts to send a reply.
     pub retry_max: std::time::Duration,
     /// SPEC R-4: seconds between automatic saves of a reply.
@@ -88,6 +90,27 @@ pub struct Services {
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "request failed");
     ApiError::Internal
+}
+
+/// A refusal of one field, as the administration's forms show it.
+pub(crate) fn invalid(field: Field, problem: Problem) -> ApiError {
+    ApiError::Invalid(vec![FieldError::new(field, problem)])
+}
+
+impl Services {
+    /// Every CSQ with whether it is retired: where an administrator may send something.
+    pub(crate) async fn csq_choices(
+        &self,
+    ) -> Result<Vec<(app::domain::ids::CsqId, bool)>, ApiError> {
+        Ok(self
+            .store
+            .csqs_admin()
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(|c| (c.id, c.retired))
+            .collect())
+    }
 }
 
 impl From<HubError> for ApiError {
@@ -148,6 +171,7 @@ impl Services {
             });
         }
         let autosave_secs = email.autosave_secs;
+        let import = email.import.clone();
         let email = Arc::new(EmailService {
             store: store.clone(),
             hub: hub.clone(),
@@ -156,14 +180,12 @@ impl Services {
             key: token_key.clone(),
             sticky: email.sticky,
             stopping: tokio::sync::watch::channel(false).0,
-            mailboxes: email
-                .mailboxes
-                .iter()
-                .map(|m| (m.name.clone(), m.clone()))
-                .collect(),
+            mailboxes: Default::default(),
+            secrets: email.secrets.clone(),
             outbox_wake: tokio::sync::watch::channel(0).0,
             retry_max: email.retry_max,
         });
+        email.import_mailboxes(&import).await?;
         // Set before any email is queued below: routing assigns an email only once queued.
         let assignments: Arc<dyn crate::contact::effects::Assignments> = email.clone();
         let _ = effects.assignments.set(assignments);
@@ -383,16 +405,11 @@ impl Backend for Services {
         let id = agent.id;
         let (status, seq) = self.store.agent_status(id).await.map_err(internal)?;
         let work = self.chat.work_of(id).await.map_err(internal)?;
-        let canned = self
-            .store
-            .canned_responses(app::domain::contact::ContactKind::Chat)
-            .await
-            .map_err(internal)?;
-        let canned_email = self
-            .store
-            .canned_responses(app::domain::contact::ContactKind::Email)
-            .await
-            .map_err(internal)?;
+        let csqs = self.store.csqs().await.map_err(internal)?;
+        // All of them: a contact from a queue the agent is not in (an invitation, a
+        // membership changed since) offers its own; the page filters per contact.
+        let all = self.canned_now().await?;
+        let (canned, canned_email) = (all.chat, all.email);
         Ok(DesktopView {
             agent,
             status,
@@ -402,11 +419,7 @@ impl Backend for Services {
             canned_email,
             draft_autosave_secs: self.autosave_secs,
             now_ms: now_ms(),
-            csqs: self
-                .store
-                .csqs()
-                .await
-                .map_err(internal)?
+            csqs: csqs
                 .into_iter()
                 .map(|c| app::domain::csq::Csq {
                     members: Vec::new(),
@@ -427,6 +440,8 @@ impl Backend for Services {
             .await
             .map_err(internal)?;
         let queues = self.queues_now().await?;
+        let canned = self.canned_now().await?;
+        let mailboxes = self.mailboxes_now().await?;
         Ok(AdminView {
             agent,
             chat_settings,
@@ -434,6 +449,8 @@ impl Backend for Services {
             wrap_up_reasons,
             unreadable_emails,
             queues,
+            canned,
+            mailboxes,
         })
     }
 
@@ -488,6 +505,45 @@ impl Backend for Services {
         up: bool,
     ) -> Result<app::api::QueuesView, ApiError> {
         Services::move_problem_statement(self, headers, id, up).await
+    }
+
+    async fn mailboxes(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Vec<app::domain::mailboxes::MailboxAdmin>, ApiError> {
+        Services::mailboxes(self, headers).await
+    }
+
+    async fn save_mailbox(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::mailboxes::MailboxEdit,
+    ) -> Result<Vec<app::domain::mailboxes::MailboxAdmin>, ApiError> {
+        Services::save_mailbox(self, headers, edit).await
+    }
+
+    async fn test_mailbox(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::mailboxes::MailboxEdit,
+    ) -> Result<app::api::MailboxTest, ApiError> {
+        Services::test_mailbox(self, headers, edit).await
+    }
+
+    async fn save_canned(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::canned::CannedEdit,
+    ) -> Result<app::api::CannedView, ApiError> {
+        Services::save_canned(self, headers, edit).await
+    }
+
+    async fn delete_canned(
+        &self,
+        headers: &HeaderMap,
+        id: app::domain::ids::CannedResponseId,
+    ) -> Result<app::api::CannedView, ApiError> {
+        Services::delete_canned(self, headers, id).await
     }
 
     async fn audit(

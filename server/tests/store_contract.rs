@@ -102,6 +102,100 @@ async fn canned_responses_by_kind() {
     }
 }
 
+/// SPEC R-3, D-2: a response is saved with its CSQ (or none), changed in place, deleted
+/// once; each write carries its audit line; a change to one that is gone is NotFound.
+#[tokio::test]
+async fn canned_responses_saved_scoped_and_deleted() {
+    for t in all_stores().await {
+        let s = &t.store;
+        let admin = s.create_agent(&new_agent("root", "h")).await.unwrap();
+        let billing = s.create_csq("Billing").await.unwrap();
+        let audit = |action: &str| AuditEntry {
+            at_ms: 1,
+            agent: admin,
+            action: action.into(),
+            detail: action.into(),
+        };
+        let mut edit = app::domain::canned::CannedEdit {
+            id: None,
+            kind: ContactKind::Chat,
+            title: "refund".into(),
+            body: "On its way".into(),
+            csq: Some(billing),
+        };
+        let id = s
+            .save_canned_response(&edit, &audit("canned.save"))
+            .await
+            .unwrap();
+        s.create_canned_response(ContactKind::Chat, "Greeting", "Hi")
+            .await
+            .unwrap();
+        let chat = s.canned_responses(ContactKind::Chat).await.unwrap();
+        let titles: Vec<(&str, Option<app::domain::ids::CsqId>)> =
+            chat.iter().map(|c| (c.title.as_str(), c.csq)).collect();
+        assert_eq!(
+            titles,
+            [("Greeting", None), ("refund", Some(billing))],
+            "{}",
+            t.name
+        );
+        edit.id = Some(id);
+        edit.csq = None;
+        edit.title = "Refund".into();
+        assert_eq!(
+            s.save_canned_response(&edit, &audit("canned.save"))
+                .await
+                .unwrap(),
+            id
+        );
+        let chat = s.canned_responses(ContactKind::Chat).await.unwrap();
+        assert_eq!(
+            (chat[1].title.as_str(), chat[1].csq),
+            ("Refund", None),
+            "{}",
+            t.name
+        );
+        // The kind is not changed by an edit: an email edit does not find a chat response.
+        let wrong_kind = app::domain::canned::CannedEdit {
+            kind: ContactKind::Email,
+            ..edit.clone()
+        };
+        assert!(matches!(
+            s.save_canned_response(&wrong_kind, &audit("canned.save"))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        s.delete_canned_response(id, &audit("canned.delete"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.delete_canned_response(id, &audit("canned.delete")).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.save_canned_response(&edit, &audit("canned.save")).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            s.canned_responses(ContactKind::Chat).await.unwrap().len(),
+            1
+        );
+        let actions: Vec<String> = s
+            .admin_audit(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["canned.delete", "canned.save", "canned.save"],
+            "{}",
+            t.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn sessions_expire_and_are_deleted_per_agent() {
     for t in all_stores().await {

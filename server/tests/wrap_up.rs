@@ -11,36 +11,8 @@ use app::domain::{
     validate::{Field, Problem},
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
 };
-use common::{send_json, wait_for, TestServer, Ws};
+use common::{desk::accept_next, send_json, wait_for, TestServer, Ws};
 use serde_json::json;
-
-/// Accepts the next offer and returns the contact as assigned.
-async fn accept_next(desk: &mut Ws) -> ContactView {
-    let offer = match wait_for(
-        desk,
-        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
-    )
-    .await
-    {
-        ServerMessage::Event(Envelope {
-            event: AgentEvent::Offered { offer },
-            ..
-        }) => offer,
-        _ => unreachable!(),
-    };
-    send_json(desk, json!({"type": "accept", "contact": offer.contact})).await;
-    match wait_for(desk, |m| {
-        matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::ContactAssigned { .. }))
-    })
-    .await
-    {
-        ServerMessage::Event(Envelope {
-            event: AgentEvent::ContactAssigned { contact },
-            ..
-        }) => contact,
-        _ => unreachable!(),
-    }
-}
 
 async fn choose(desk: &mut Ws, contact: &ContactView, reasons: &[WrapUpReasonId]) -> ServerMessage {
     send_json(

@@ -27,6 +27,10 @@ pub struct AdminView {
     pub unreadable_emails: Vec<UnreadableEmail>,
     /// The CSQs with their members and the pre-chat form's problem statements.
     pub queues: super::QueuesView,
+    /// Every canned response, chat and email.
+    pub canned: super::CannedView,
+    /// Every mailbox, never a password.
+    pub mailboxes: Vec<crate::domain::mailboxes::MailboxAdmin>,
 }
 
 #[server(prefix = "/api", endpoint = "admin")]

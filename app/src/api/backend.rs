@@ -131,6 +131,40 @@ pub trait Backend: Send + Sync + 'static {
         up: bool,
     ) -> Result<super::QueuesView, ApiError>;
 
+    /// Creates or changes a canned response, audited; administrators only.
+    async fn save_canned(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::canned::CannedEdit,
+    ) -> Result<super::CannedView, ApiError>;
+
+    /// Deletes a canned response, audited; administrators only.
+    async fn delete_canned(
+        &self,
+        headers: &HeaderMap,
+        id: crate::domain::ids::CannedResponseId,
+    ) -> Result<super::CannedView, ApiError>;
+
+    /// Every mailbox (never a password); administrators only.
+    async fn mailboxes(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Vec<crate::domain::mailboxes::MailboxAdmin>, ApiError>;
+
+    /// Creates or changes a mailbox and applies it at once, audited; administrators only.
+    async fn save_mailbox(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::mailboxes::MailboxEdit,
+    ) -> Result<Vec<crate::domain::mailboxes::MailboxAdmin>, ApiError>;
+
+    /// Logs in to a mailbox's servers and reports each outcome; administrators only.
+    async fn test_mailbox(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::mailboxes::MailboxEdit,
+    ) -> Result<super::MailboxTest, ApiError>;
+
     /// Validates, stores and audits a wrap-up reason; administrators only.
     async fn save_wrap_up_reason(
         &self,

@@ -20,7 +20,8 @@ pub struct DesktopView {
     pub seq: Seq,
     /// Offers, invitations and contacts in hand (SPEC O-2, G-2, C-1).
     pub work: Work,
-    /// The chat canned responses (SPEC P-3).
+    /// Every chat canned response (SPEC P-3, R-3): each contact offers the global ones and
+    /// those of its own CSQ.
     pub canned: Vec<CannedResponse>,
     /// The server's time (Unix ms), so countdowns follow the server's clock.
     pub now_ms: i64,

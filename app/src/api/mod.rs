@@ -7,8 +7,10 @@ mod audit;
 mod auth;
 #[cfg(feature = "ssr")]
 mod backend;
+mod canned;
 mod desktop;
 mod error;
+mod mailboxes;
 mod queues;
 mod users;
 
@@ -22,8 +24,13 @@ pub use auth::{
 };
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo, LoginOutcome};
+pub use canned::{delete_canned, save_canned, CannedView, DeleteCanned, SaveCanned};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
+pub use mailboxes::{
+    get_mailboxes, save_mailbox, test_mailbox, GetMailboxes, MailboxTest, SaveMailbox, TestMailbox,
+    TestOutcome,
+};
 pub use queues::{
     move_problem_statement, save_csq, save_problem_statement, MoveProblemStatement, QueuesView,
     SaveCsq, SaveProblemStatement,

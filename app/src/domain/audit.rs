@@ -20,15 +20,19 @@ pub enum AuditKind {
     ProblemStatement,
     ChatSettings,
     WrapUpReason,
+    Canned,
+    Mailbox,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 5] = [
+    pub const ALL: [AuditKind; 7] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
         AuditKind::ChatSettings,
         AuditKind::WrapUpReason,
+        AuditKind::Canned,
+        AuditKind::Mailbox,
     ];
 
     /// The stored actions' first word.
@@ -39,6 +43,8 @@ impl AuditKind {
             AuditKind::ProblemStatement => "problem_statement",
             AuditKind::ChatSettings => "chat_settings",
             AuditKind::WrapUpReason => "wrap_up_reason",
+            AuditKind::Canned => "canned",
+            AuditKind::Mailbox => "mailbox",
         }
     }
 
@@ -49,6 +55,8 @@ impl AuditKind {
             AuditKind::ProblemStatement => "Pre-chat form",
             AuditKind::ChatSettings => "Chat settings",
             AuditKind::WrapUpReason => "Wrap-up reasons",
+            AuditKind::Canned => "Canned responses",
+            AuditKind::Mailbox => "Mailboxes",
         }
     }
 
@@ -69,6 +77,9 @@ pub fn action_label(action: &str) -> String {
         "problem_statement.order" => "Problem statements ordered",
         "chat_settings.save" => "Chat settings saved",
         "wrap_up_reason.save" => "Wrap-up reason saved",
+        "canned.save" => "Canned response saved",
+        "canned.delete" => "Canned response deleted",
+        "mailbox.save" => "Mailbox saved",
         other => other,
     };
     text.to_string()
@@ -207,6 +218,7 @@ mod tests {
             assert_eq!(AuditKind::parse(kind.prefix()), Some(kind));
         }
         assert_eq!(action_label("user.password_reset"), "Password reset");
-        assert_eq!(action_label("mailbox.save"), "mailbox.save");
+        assert_eq!(action_label("mailbox.save"), "Mailbox saved");
+        assert_eq!(action_label("webhook.save"), "webhook.save");
     }
 }

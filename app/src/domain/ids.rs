@@ -50,6 +50,10 @@ id_type!(
     /// A file that came with an email (SPEC E-2).
     AttachmentId
 );
+id_type!(
+    /// A mailbox Switchboard reads and answers from (SPEC E-1, R-7).
+    MailboxId
+);
 
 #[cfg(test)]
 mod tests {

@@ -135,3 +135,31 @@ pub const MAX_CSQ_MEMBERS: usize = 500;
 pub const MAX_PROBLEM_LABEL_CHARS: usize = 100;
 /// Problem statements, retired ones included (the pre-chat form's list stays readable).
 pub const MAX_PROBLEM_STATEMENTS: usize = 50;
+
+// --- Canned responses (SPEC P-3, R-3, D-2) -----------------------------------------------
+
+/// Characters in a canned response's title, as the agent's list shows it.
+pub const MAX_CANNED_TITLE_CHARS: usize = 80;
+/// Canned responses of one kind (chat, email): the agent's list stays a list.
+pub const MAX_CANNED_RESPONSES: usize = 200;
+/// Bytes of an email canned response's HTML (a chat one is bounded as a chat message is).
+pub const MAX_CANNED_EMAIL_BODY_BYTES: u64 = 256 * 1024;
+
+// --- Mailboxes (SPEC E-1, R-5, R-7, D-2) -------------------------------------------------
+
+/// Characters in a mailbox's name (its progress is kept under it).
+pub const MAX_MAILBOX_NAME_CHARS: usize = 60;
+/// Characters in a mail server's host name (DNS allows 253).
+pub const MAX_HOST_CHARS: usize = 253;
+/// Characters in a mail server login.
+pub const MAX_MAIL_USERNAME_CHARS: usize = 254;
+/// Characters in an IMAP folder's name.
+pub const MAX_FOLDER_CHARS: usize = 200;
+/// Characters in a mail server password as typed.
+pub const MAX_SECRET_CHARS: usize = 1024;
+/// Bytes of a mailbox's signature HTML (SPEC R-5).
+pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
+/// Seconds a "Test connection" waits for each server.
+pub const MAIL_TEST_TIMEOUT_SECS: u64 = 15;
+/// Mailboxes one instance reads (each holds a connection open).
+pub const MAX_MAILBOXES: usize = 50;

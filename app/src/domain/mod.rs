@@ -13,6 +13,7 @@ pub mod email;
 pub mod ids;
 pub mod invite;
 pub mod limits;
+pub mod mailboxes;
 pub mod protocol;
 pub mod queues;
 pub mod refusal;

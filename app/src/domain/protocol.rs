@@ -132,7 +132,10 @@ pub struct OfferView {
 pub struct ContactView {
     pub contact: ContactId,
     pub channel: Channel,
+    /// The CSQ's name, as the tab shows it.
     pub csq: String,
+    /// The CSQ itself: which canned responses the contact offers (SPEC R-3).
+    pub csq_id: CsqId,
     pub customer: Customer,
     pub problem: String,
     /// Unix ms when the chat started: the tab's total chat time counts from here.

@@ -149,10 +149,11 @@ pub fn requeue_refusal(mode: ReplyMode) -> Option<&'static str> {
         .then_some("Requeue is not available while forwarding: cancel the forward first.")
 }
 
-/// SPEC R-3: why canned responses cannot be appended, if they cannot.
-pub fn canned_refusal(configured: usize, html: bool) -> Option<&'static str> {
-    if configured == 0 {
-        Some("No email canned responses are configured.")
+/// SPEC R-3: why canned responses cannot be appended, if they cannot (`offered`: those
+/// of the contact's CSQ and the global ones).
+pub fn canned_refusal(offered: usize, html: bool) -> Option<&'static str> {
+    if offered == 0 {
+        Some("No email canned responses are set up for this queue.")
     } else if !html {
         Some(
             "The customer wrote plain text, so the reply is plain text: canned responses are HTML.",

@@ -62,6 +62,26 @@ pub enum Field {
     Phone,
     Problem,
     ClientId,
+    /// A canned response's title, as the agent's list shows it.
+    CannedTitle,
+    /// A canned response's text.
+    CannedBody,
+    MailboxName,
+    ImapHost,
+    ImapPort,
+    ImapUsername,
+    ImapPassword,
+    /// The IMAP folder read.
+    Folder,
+    SmtpHost,
+    SmtpPort,
+    SmtpUsername,
+    SmtpPassword,
+    /// A mailbox's own address, From of its replies.
+    SenderAddress,
+    /// The name shown with the sender's address.
+    SenderName,
+    Signature,
 }
 
 impl fmt::Display for Field {
@@ -107,6 +127,21 @@ impl fmt::Display for Field {
             Field::Phone => f.write_str("Phone"),
             Field::Problem => f.write_str("Problem"),
             Field::ClientId => f.write_str("Message id"),
+            Field::CannedTitle => f.write_str("Title"),
+            Field::CannedBody => f.write_str("Text"),
+            Field::MailboxName => f.write_str("Mailbox name"),
+            Field::ImapHost => f.write_str("IMAP server"),
+            Field::ImapPort => f.write_str("IMAP port"),
+            Field::ImapUsername => f.write_str("IMAP username"),
+            Field::ImapPassword => f.write_str("IMAP password"),
+            Field::Folder => f.write_str("Folder"),
+            Field::SmtpHost => f.write_str("SMTP server"),
+            Field::SmtpPort => f.write_str("SMTP port"),
+            Field::SmtpUsername => f.write_str("SMTP username"),
+            Field::SmtpPassword => f.write_str("SMTP password"),
+            Field::SenderAddress => f.write_str("Sender address"),
+            Field::SenderName => f.write_str("Sender name"),
+            Field::Signature => f.write_str("Signature"),
         }
     }
 }
@@ -186,10 +221,6 @@ pub enum Problem {
     OwnAccount,
     /// A retired item (a CSQ) that takes nothing new.
     Retired,
-    /// A queue a mailbox's configuration names: renamed, the mailbox would lose it.
-    NamedByMailbox {
-        mailbox: String,
-    },
     /// A choice the form offered that is no longer offered (retired meanwhile).
     NoLongerOffered,
     /// Another administrator changed the item since the form was opened.
@@ -199,6 +230,14 @@ pub enum Problem {
     /// A username nobody has.
     NoSuchUser {
         username: String,
+    },
+    /// A host name with characters no host name has.
+    InvalidHost,
+    /// No encryption to a server that is not this machine.
+    PlainNotLoopback,
+    /// A name that cannot change once the item exists (what it holds is kept under it).
+    FixedOnceCreated {
+        value: String,
     },
 }
 
@@ -304,10 +343,6 @@ impl fmt::Display for Problem {
                 f.write_str("the last enabled administrator must stay an enabled administrator")
             }
             Problem::Retired => f.write_str("is retired: it takes no new contacts"),
-            Problem::NamedByMailbox { mailbox } => write!(
-                f,
-                "mailbox {mailbox} names this queue in its configuration: keep the name"
-            ),
             Problem::NoLongerOffered => f.write_str("is no longer offered: please choose another"),
             Problem::ChangedMeanwhile => f.write_str(
                 "another administrator changed this user since you opened the form: \
@@ -315,6 +350,16 @@ impl fmt::Display for Problem {
             ),
             Problem::InvalidDay => f.write_str("use a date of the calendar, as YYYY-MM-DD"),
             Problem::NoSuchUser { username } => write!(f, "no user is called \"{username}\""),
+            Problem::InvalidHost => {
+                f.write_str("use a host name (letters, digits, . and -) or an IP address")
+            }
+            Problem::FixedOnceCreated { value } => write!(
+                f,
+                "stays \"{value}\": what the mailbox holds is kept under its name"
+            ),
+            Problem::PlainNotLoopback => f.write_str(
+                "without encryption only a server on this machine is allowed: choose TLS or STARTTLS",
+            ),
             Problem::OwnAccount => {
                 f.write_str("not on your own account: another administrator can change it")
             }

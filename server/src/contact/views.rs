@@ -56,6 +56,7 @@ pub async fn contact_view(
         contact: contact.id,
         channel: contact.channel,
         csq: csq_name(store, contact).await?,
+        csq_id: contact.csq,
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
         started_at_ms: contact.created_at_ms,

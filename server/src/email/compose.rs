@@ -25,7 +25,18 @@ fn cid_of(file: i64) -> String {
 /// toolbar makes (bold, italic, underline, lists, indents, alignment, links, images) and
 /// nothing else. Images are remote (http/https) or this contact's pasted files.
 pub fn clean_reply_html(html: &str, contact: ContactId) -> String {
-    let own_files = format!("/email/{contact}/files/");
+    clean_html(html, Some(format!("/email/{contact}/files/")))
+}
+
+/// HTML the administrators save (email canned responses, SPEC R-3; signatures, R-5),
+/// cleaned as a reply is when sent: the toolbar's formatting, links, and remote images
+/// only (it belongs to no contact).
+pub fn clean_saved_html(html: &str) -> String {
+    clean_html(html, None)
+}
+
+/// The toolbar's formatting and nothing else; images remote or under `own_files`.
+fn clean_html(html: &str, own_files: Option<String>) -> String {
     Builder::empty()
         .add_tags([
             "p",
@@ -60,8 +71,9 @@ pub fn clean_reply_html(html: &str, contact: ContactId) -> String {
             move |element, attribute, value| match (element, attribute) {
                 ("img", "src") => {
                     let v = value.trim();
-                    let own = v
-                        .strip_prefix(own_files.as_str())
+                    let own = own_files
+                        .as_deref()
+                        .and_then(|own| v.strip_prefix(own))
                         .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
                     let lower = v.to_ascii_lowercase();
                     (own || lower.starts_with("https://") || lower.starts_with("http://"))

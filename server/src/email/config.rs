@@ -2,27 +2,20 @@
 //! `SWITCHBOARD_MAILBOXES`. Passwords never reach a log: `Debug` hides them.
 
 use serde::Deserialize;
-use std::{fmt, net::IpAddr, path::Path};
+use std::{fmt, path::Path};
 
-/// How the connection to the IMAP server is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// TLS from the first byte (port 993).
-    Tls,
-    /// Plain connection upgraded with STARTTLS before login (port 143).
-    Starttls,
-    /// No encryption: refused unless the server is on this machine (loopback).
-    None,
-}
+pub use app::domain::mailboxes::{is_loopback, Security};
 
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailboxConfig {
     /// A stable name: the mailbox's progress is kept under it.
     pub name: String,
-    /// The CSQ (by name) its emails are routed to.
+    /// The CSQ (by name) its emails are routed to, in the import file.
     pub csq: String,
+    /// The CSQ itself, once the mailbox is stored (the name is then only for logs).
+    #[serde(skip)]
+    pub csq_id: Option<app::domain::ids::CsqId>,
     pub host: String,
     #[serde(default)]
     pub port: Option<u16>,
@@ -160,14 +153,6 @@ pub enum ConfigError {
     Address(String, String),
     #[error("mailbox {0:?}: poll_secs must be between 1 and 3600")]
     Poll(String),
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .trim_matches(|c| c == '[' || c == ']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Reads and checks the mailboxes file.

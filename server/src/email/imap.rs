@@ -30,8 +30,26 @@ use std::{fmt, sync::Arc, time::Duration};
 use tokio::{
     io::{AsyncRead, AsyncWrite},
     net::TcpStream,
+    sync::watch,
 };
 use tokio_rustls::{rustls, TlsConnector};
+
+/// How long connecting, the TLS handshake and the login may take together.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[cfg(test)]
+mod words_tests {
+    #[test]
+    fn a_refusal_reads_as_the_servers_words() {
+        assert_eq!(
+            super::server_words(
+                "code: None, info: Some(\"[AUTHENTICATIONFAILED] Authentication failed.\")"
+            ),
+            "[AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert_eq!(super::server_words(" Login failed "), "Login failed");
+    }
+}
 
 /// The keyword set on every message taken (visible to other mail clients).
 pub const TAKEN_KEYWORD: &str = "$Switchboard";
@@ -58,6 +76,10 @@ pub enum ImapError {
     TlsName(String),
     #[error("the server closed the connection")]
     Closed,
+    #[error("login refused: {0}")]
+    LoginRefused(String),
+    #[error("STARTTLS refused: {0}")]
+    NoStarttls(String),
     #[error("the CSQ {0:?} does not exist: messages wait in the mailbox until it does")]
     UnknownCsq(String),
     #[error("the mailbox has no UIDVALIDITY")]
@@ -178,6 +200,20 @@ async fn tls(config: &MailboxConfig, tcp: TcpStream) -> Result<Conn, ImapError> 
     Ok(Box::new(tls_connector(config)?.connect(name, tcp).await?))
 }
 
+/// "Test connection" (SPEC D-2): connects, logs in, opens the folder and logs out; the
+/// error says which step failed and how.
+pub async fn check(config: &MailboxConfig) -> Result<(), String> {
+    let mut session = connect(config).await.map_err(|e| describe(config, &e))?;
+    session.select(&config.folder).await.map_err(|e| {
+        format!(
+            "logged in to {}, but the folder {:?} cannot be opened: {e}",
+            config.host, config.folder
+        )
+    })?;
+    let _ = session.logout().await;
+    Ok(())
+}
+
 /// Connects (TLS, STARTTLS or plain on loopback) and logs in.
 async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
     let tcp = TcpStream::connect((config.host.as_str(), config.port())).await?;
@@ -187,42 +223,85 @@ async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
         Security::Starttls => {
             let mut plain = Client::new(tcp);
             plain.read_response().await?.ok_or(ImapError::Closed)?;
-            plain.run_command_and_check_ok("STARTTLS", None).await?;
+            plain
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(|e| ImapError::NoStarttls(e.to_string()))?;
             let tcp = plain.into_inner();
             // No greeting follows STARTTLS.
             let client = Client::new(tls(config, tcp).await?);
             return client
                 .login(&config.username, &config.password)
                 .await
-                .map_err(|(e, _)| e.into());
+                .map_err(|(e, _)| login_error(e));
         }
     };
     client.read_response().await?.ok_or(ImapError::Closed)?;
     client
         .login(&config.username, &config.password)
         .await
-        .map_err(|(e, _)| e.into())
+        .map_err(|(e, _)| login_error(e))
 }
 
-/// Runs a mailbox's connector until the process ends, reconnecting with backoff.
-/// Ends when the service stops (in the middle of a message: it was not committed, so the
-/// next start takes it).
-pub fn spawn(config: MailboxConfig, service: Arc<EmailService>) {
-    let mut stopping = service.stopping.subscribe();
+/// The server's NO or BAD to LOGIN is a refusal of the credentials; the rest is the link.
+fn login_error(e: async_imap::error::Error) -> ImapError {
+    match e {
+        async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+            ImapError::LoginRefused(m)
+        }
+        e => e.into(),
+    }
+}
+
+/// The server's own words in an IMAP refusal (async-imap gives the whole response, as
+/// `code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")`).
+fn server_words(refusal: &str) -> &str {
+    refusal
+        .split_once("info: Some(\"")
+        .and_then(|(_, rest)| rest.rsplit_once("\")"))
+        .map_or(refusal.trim(), |(words, _)| words.trim())
+}
+
+/// What a failed connection means for the administrator who set the mailbox up.
+fn describe(config: &MailboxConfig, e: &ImapError) -> String {
+    let (host, port) = (&config.host, config.port());
+    let text = e.to_string();
+    match e {
+        ImapError::LoginRefused(m) => format!("login refused by {host}: {}", server_words(m)),
+        ImapError::NoStarttls(m) => format!("no STARTTLS on {host}:{port}: {m}"),
+        _ if text.contains("certificate") => {
+            format!("certificate of {host} not trusted: {text}")
+        }
+        ImapError::Io(io) => format!("cannot reach {host}:{port}: {io}"),
+        _ => format!("{host}:{port}: {text}"),
+    }
+}
+
+/// Runs a mailbox's connector until `stop` turns true (the mailbox was saved again or
+/// disabled, or the server stops), reconnecting with backoff. Stopped in the middle of a
+/// message, it leaves it uncommitted: the next connector takes it.
+pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch::Receiver<bool>) {
     tokio::spawn(async move {
         let mut backoff = Duration::from_secs(1);
         loop {
-            tokio::select! {
-                result = run_session(&config, &service, &mut backoff) => {
-                    if let Err(e) = result {
-                        tracing::warn!(mailbox = %config.name, error = %e, retry_in = ?backoff, "mailbox connection failed");
-                    }
-                }
-                _ = stopping.wait_for(|stop| *stop) => break,
+            let result = tokio::select! {
+                result = run_session(&config, &service, &mut backoff) => result,
+                _ = stop.wait_for(|stop| *stop) => break,
+            };
+            // A connector replaced meanwhile reports nothing over its successor.
+            if let (Err(e), false) = (&result, *stop.borrow()) {
+                service.mailboxes.set_status(
+                    &config.name,
+                    &format!(
+                        "Not connected: {e} (trying again in {} s)",
+                        backoff.as_secs()
+                    ),
+                );
+                tracing::warn!(mailbox = %config.name, error = %e, retry_in = ?backoff, "mailbox connection failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
-                _ = stopping.wait_for(|stop| *stop) => break,
+                _ = stop.wait_for(|stop| *stop) => break,
             }
             backoff = (backoff * 2).min(Duration::from_secs(60));
         }
@@ -235,20 +314,28 @@ async fn run_session(
     service: &EmailService,
     backoff: &mut Duration,
 ) -> Result<(), ImapError> {
-    // Resolved at each connection, so a CSQ created (or renamed) later is found.
-    let csq = service
-        .store
-        .csqs()
+    // A stored mailbox names its CSQ; one from a file is resolved at each connection.
+    let csq = match config.csq_id {
+        Some(id) => id,
+        None => service
+            .store
+            .csqs()
+            .await
+            .map_err(intake::IntakeError::from)?
+            .into_iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&config.csq))
+            .map(|c| c.id)
+            .ok_or_else(|| ImapError::UnknownCsq(config.csq.clone()))?,
+    };
+    let mut session = tokio::time::timeout(CONNECT_TIMEOUT, connect(config))
         .await
-        .map_err(intake::IntakeError::from)?
-        .into_iter()
-        .find(|c| c.name.eq_ignore_ascii_case(&config.csq))
-        .map(|c| c.id)
-        .ok_or_else(|| ImapError::UnknownCsq(config.csq.clone()))?;
-    let mut session = connect(config).await?;
+        .map_err(|_| ImapError::Io(std::io::ErrorKind::TimedOut.into()))??;
     let mailbox = session.select(&config.folder).await?;
     let validity = mailbox.uid_validity.ok_or(ImapError::NoUidValidity)?;
     let idle = session.capabilities().await?.has_str("IDLE");
+    service
+        .mailboxes
+        .set_status(&config.name, app::domain::mailboxes::CONNECTED);
     tracing::info!(mailbox = %config.name, idle, "mailbox connected");
     let wait = Duration::from_secs(config.poll_secs);
     // A marker only: a mailbox that refuses it must not stop the intake.

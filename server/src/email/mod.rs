@@ -9,8 +9,10 @@ pub mod intake;
 pub mod mime;
 pub mod outbox;
 pub mod reader;
+pub mod registry;
 pub mod reply;
 pub mod sanitize;
+pub mod stored;
 
 use crate::{
     clock::now_ms,
@@ -97,8 +99,10 @@ pub struct EmailService {
     pub sticky: Duration,
     /// Set to true when the server stops: the mailbox connectors log out and end.
     pub stopping: tokio::sync::watch::Sender<bool>,
-    /// The configured mailboxes by name: their address, signature and SMTP server.
-    pub mailboxes: std::collections::HashMap<String, config::MailboxConfig>,
+    /// The mailboxes in force: their settings, connectors and last status.
+    pub mailboxes: registry::Mailboxes,
+    /// Seals and opens the mailboxes' stored passwords.
+    pub secrets: crate::secrets::SecretBox,
     /// Bumped when a reply is queued: every outbox worker looks (SPEC R-7).
     pub outbox_wake: tokio::sync::watch::Sender<u64>,
     /// SPEC R-7: the longest wait between two attempts to send a reply.
@@ -109,6 +113,7 @@ impl EmailService {
     /// Ends the mailbox connectors (the server is stopping).
     pub fn stop(&self) {
         self.stopping.send_replace(true);
+        self.mailboxes.stop_all();
     }
 
     /// Puts a new (or restarted) email in its CSQ's queue; a reply in a thread waits for

@@ -85,6 +85,32 @@ fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, St
     Ok(builder.build())
 }
 
+/// "Test connection" (SPEC D-2): connects, greets, upgrades to TLS and logs in as a reply
+/// would; says what succeeded or what the server or TLS refused.
+pub async fn smtp_check(smtp: &SmtpConfig) -> Result<String, String> {
+    let (host, port) = (&smtp.host, smtp.port());
+    let transport = transport(smtp)?;
+    match transport.test_connection().await {
+        Ok(true) => Ok(match &smtp.username {
+            Some(user) => format!("Connected to {host}:{port} and logged in as {user}"),
+            None => format!("Connected to {host}:{port} (no login)"),
+        }),
+        Ok(false) => Err(format!("{host}:{port} did not answer as an SMTP server")),
+        Err(e) => {
+            let text = e.to_string();
+            Err(if text.contains("certificate") {
+                format!("certificate of {host} not trusted: {text}")
+            } else if text.to_ascii_lowercase().contains("starttls") {
+                format!("no STARTTLS on {host}:{port}: {text}")
+            } else if e.status().is_some_and(|c| c.to_string() == "535") || text.contains("535") {
+                format!("login refused by {host}: {text}")
+            } else {
+                format!("{host}:{port}: {text}")
+            })
+        }
+    }
+}
+
 /// One attempt to hand a message to the SMTP server.
 pub async fn deliver(smtp: &SmtpConfig, item: &OutboxItem) -> Result<(), SendFailure> {
     let from = item
@@ -122,7 +148,7 @@ impl EmailService {
             if let Err(e) = service.store.held_replies_due(now_ms()).await {
                 tracing::error!(error = %e, "outbox: held replies not resumed");
             }
-            let mut names: Vec<String> = service.mailboxes.keys().cloned().collect();
+            let mut names: Vec<String> = service.mailboxes.names();
             match service.store.outbox_mailboxes().await {
                 Ok(waiting) => names.extend(waiting),
                 Err(e) => tracing::error!(error = %e, "outbox: waiting mailboxes unreadable"),
@@ -130,10 +156,19 @@ impl EmailService {
             names.sort();
             names.dedup();
             for name in names {
-                let service = Arc::clone(&service);
-                tokio::spawn(async move { service.run_outbox(&name).await });
+                service.ensure_outbox(&name);
             }
         });
+    }
+
+    /// Starts the outbox worker of a mailbox, unless it runs already (a mailbox added in
+    /// the administration gets its worker at once).
+    pub fn ensure_outbox(self: &Arc<Self>, name: &str) {
+        if self.mailboxes.claim_outbox(name) {
+            let service = Arc::clone(self);
+            let name = name.to_string();
+            tokio::spawn(async move { service.run_outbox(&name).await });
+        }
     }
 
     async fn run_outbox(&self, mailbox: &str) {
@@ -202,10 +237,7 @@ impl EmailService {
 
     /// One attempt, and what the loop must remember of it.
     async fn attempt(&self, item: &OutboxItem) -> Attempted {
-        let smtp = self
-            .mailboxes
-            .get(&item.mailbox)
-            .and_then(|m| m.smtp.clone());
+        let smtp = self.mailboxes.get(&item.mailbox).and_then(|m| m.smtp);
         let result = match &smtp {
             Some(smtp) => deliver(smtp, item).await,
             None => Err(SendFailure::Temporary(format!(

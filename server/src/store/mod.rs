@@ -6,7 +6,9 @@
 //! `*_sql.rs` macro that writes the implementation for both backends from one source:
 //! [`agents::AgentStore`] (accounts, sessions, state streams), [`contacts::ContactStore`]
 //! (customers, contacts, transcripts, invitations, wrap-up choices),
-//! [`settings::SettingsStore`] (queues, reasons, canned responses, chat settings, audit),
+//! [`settings::SettingsStore`] (queues, reasons, chat settings, audit),
+//! [`canned::CannedStore`] (canned responses, global or of a CSQ),
+//! [`mailboxes::MailboxStore`] (mailboxes, passwords sealed),
 //! [`queues::QueueStore`] (CSQs and problem statements as administrators edit them),
 //! [`audit::AuditStore`] (the audit and state history as administrators read them),
 //! [`email::EmailStore`], [`intake::IntakeStore`] and [`reply::ReplyStore`]. Their shared
@@ -17,12 +19,16 @@ pub mod agents;
 mod agents_sql;
 pub mod audit;
 mod audit_sql;
+pub mod canned;
+mod canned_sql;
 pub mod contacts;
 mod contacts_sql;
 pub mod email;
 mod email_sql;
 pub mod intake;
 mod intake_sql;
+pub mod mailboxes;
+mod mailboxes_sql;
 pub mod postgres;
 pub mod queues;
 mod queues_sql;
@@ -71,6 +77,8 @@ pub trait Store:
     + intake::IntakeStore
     + queues::QueueStore
     + audit::AuditStore
+    + canned::CannedStore
+    + mailboxes::MailboxStore
     + reply::ReplyStore
     + Send
     + Sync

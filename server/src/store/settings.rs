@@ -1,14 +1,12 @@
 //! What the store keeps of how the contact center is set up: CSQs and their members,
-//! wrap-up reasons, canned responses, problem statements, the chat settings, and the
+//! wrap-up reasons, problem statements, the chat settings, and the
 //! administrators' audit of every change (SPEC D-2, W-1, O-2). A separate trait, included
 //! by [`super::Store`].
 
 use super::StoreResult;
 use app::domain::{
-    canned::CannedResponse,
-    contact::ContactKind,
     csq::{Csq, ProblemStatement, WrapUpReason},
-    ids::{AgentId, CannedResponseId, CsqId, WrapUpReasonId},
+    ids::{AgentId, CsqId, WrapUpReasonId},
     settings::ChatSettings,
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
 };
@@ -52,15 +50,6 @@ pub trait SettingsStore: Send + Sync {
         edit: &WrapUpReasonEdit,
         audit: &AuditEntry,
     ) -> StoreResult<WrapUpReasonId>;
-
-    async fn create_canned_response(
-        &self,
-        kind: ContactKind,
-        title: &str,
-        body: &str,
-    ) -> StoreResult<CannedResponseId>;
-
-    async fn canned_responses(&self, kind: ContactKind) -> StoreResult<Vec<CannedResponse>>;
 
     /// The chat settings, defaults for what was never saved.
     async fn chat_settings(&self) -> StoreResult<ChatSettings>;

@@ -191,44 +191,6 @@ macro_rules! impl_settings_store {
                     Ok(id)
                 }
 
-                async fn create_canned_response(
-                    &self,
-                    kind: ContactKind,
-                    title: &str,
-                    body: &str,
-                ) -> StoreResult<CannedResponseId> {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO canned_responses (kind, title, body, created_at_ms) \
-                         VALUES ($1, $2, $3, $4) RETURNING id",
-                    )
-                    .bind(kind.as_str())
-                    .bind(title)
-                    .bind(body)
-                    .bind($crate::clock::now_ms())
-                    .fetch_one(&self.pool)
-                    .await?;
-                    Ok(CannedResponseId(id))
-                }
-
-                async fn canned_responses(&self, kind: ContactKind) -> StoreResult<Vec<CannedResponse>> {
-                    let rows = sqlx::query(
-                        "SELECT id, title, body FROM canned_responses WHERE kind = $1 ORDER BY title",
-                    )
-                    .bind(kind.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(CannedResponse {
-                                id: CannedResponseId(r.try_get("id")?),
-                                kind,
-                                title: r.try_get("title")?,
-                                body: r.try_get("body")?,
-                            })
-                        })
-                        .collect()
-                }
-
                 async fn chat_settings(&self) -> StoreResult<ChatSettings> {
                     let rows = sqlx::query("SELECT key, value FROM settings")
                         .fetch_all(&self.pool)

@@ -4,7 +4,7 @@
 use super::*;
 use app::domain::{
     contact::{Channel, EndReason},
-    protocol::{AgentEvent, ContactView, ServerMessage},
+    protocol::{AgentEvent, ContactView, Envelope, ServerMessage},
     state::AgentState,
 };
 use serde_json::json;
@@ -62,6 +62,34 @@ pub async fn closed(ws: &mut Ws) -> (i64, EndReason) {
             AgentEvent::ContactClosed { contact, reason } => (contact.0, reason),
             _ => unreachable!(),
         },
+        _ => unreachable!(),
+    }
+}
+
+/// Accepts the next offer and returns the contact as assigned.
+pub async fn accept_next(desk: &mut Ws) -> ContactView {
+    let offer = match wait_for(
+        desk,
+        |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. })),
+    )
+    .await
+    {
+        ServerMessage::Event(Envelope {
+            event: AgentEvent::Offered { offer },
+            ..
+        }) => offer,
+        _ => unreachable!(),
+    };
+    send_json(desk, json!({"type": "accept", "contact": offer.contact})).await;
+    match wait_for(desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::ContactAssigned { .. }))
+    })
+    .await
+    {
+        ServerMessage::Event(Envelope {
+            event: AgentEvent::ContactAssigned { contact },
+            ..
+        }) => contact,
         _ => unreachable!(),
     }
 }

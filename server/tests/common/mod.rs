@@ -281,10 +281,15 @@ impl TestServer {
 
 impl TestServer {
     /// A CSQ with these members and one problem statement routed to it; returns the
-    /// problem statement's id for the pre-chat form.
+    /// problem statement's id for the pre-chat form. The CSQ is made unless it exists (a
+    /// mailbox imported at start makes the one it names).
     pub async fn queue(&self, name: &str, members: &[AgentId]) -> i64 {
         let store = &self.services.store;
-        let csq = store.create_csq(name).await.unwrap();
+        let existing = store.csqs().await.unwrap();
+        let csq = match existing.iter().find(|c| c.name == name) {
+            Some(c) => c.id,
+            None => store.create_csq(name).await.unwrap(),
+        };
         for m in members {
             store.add_csq_member(csq, *m).await.unwrap();
         }

@@ -1,15 +1,18 @@
 //! `/admin/<section>`: the administrators' pages (SPEC D-2), one section at a time beside a
-//! menu: Users, Queues, Pre-chat form, Chat settings, Wrap-up reasons, Emails set aside,
+//! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Chat settings, Wrap-up reasons, Emails set aside,
 //! Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
 //! the page first. The server refuses every call from anyone who is not an administrator.
 
 mod audit;
+mod canned;
 mod chat_settings;
 mod edit_line;
+mod mailboxes;
 mod pager;
 mod prechat;
 mod queues;
+mod rich_field;
 mod unreadable_emails;
 mod unsaved;
 mod users;
@@ -18,11 +21,13 @@ mod wrap_up_reasons;
 use super::identity::Identity;
 use crate::api::{get_admin, AdminView, ApiError};
 use audit::AuditSection;
+use canned::CannedSection;
 use chat_settings::ChatSettingsForm;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
+use mailboxes::MailboxesSection;
 use prechat::PreChatSection;
 use queues::QueuesSection;
 use unreadable_emails::UnreadableEmailsSection;
@@ -36,6 +41,8 @@ enum Section {
     Users,
     Queues,
     PreChat,
+    Canned,
+    Mailboxes,
     ChatSettings,
     WrapUp,
     SetAside,
@@ -43,10 +50,12 @@ enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 7] = [
+    const ALL: [Section; 9] = [
         Section::Users,
         Section::Queues,
         Section::PreChat,
+        Section::Canned,
+        Section::Mailboxes,
         Section::ChatSettings,
         Section::WrapUp,
         Section::SetAside,
@@ -58,6 +67,8 @@ impl Section {
             Section::Users => "users",
             Section::Queues => "queues",
             Section::PreChat => "pre-chat",
+            Section::Canned => "canned",
+            Section::Mailboxes => "mailboxes",
             Section::ChatSettings => "chat",
             Section::WrapUp => "wrap-up",
             Section::SetAside => "set-aside",
@@ -70,6 +81,8 @@ impl Section {
             Section::Users => "Users",
             Section::Queues => "Queues",
             Section::PreChat => "Pre-chat form",
+            Section::Canned => "Canned responses",
+            Section::Mailboxes => "Mailboxes",
             Section::ChatSettings => "Chat settings",
             Section::WrapUp => "Wrap-up reasons",
             Section::SetAside => "Emails set aside",
@@ -144,6 +157,14 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         Some(Section::Users) => view! { <UsersSection csqs=view.csqs.clone() me /> }.into_any(),
         Some(Section::Queues) => view! { <QueuesSection view=queues /> }.into_any(),
         Some(Section::PreChat) => view! { <PreChatSection view=queues /> }.into_any(),
+        Some(Section::Canned) => view! {
+            <CannedSection initial=view.canned.clone() csqs=view.queues.csqs.clone() />
+        }
+        .into_any(),
+        Some(Section::Mailboxes) => view! {
+            <MailboxesSection initial=view.mailboxes.clone() csqs=view.queues.csqs.clone() />
+        }
+        .into_any(),
         Some(Section::ChatSettings) => {
             view! { <ChatSettingsForm initial=view.chat_settings.clone() /> }.into_any()
         }

@@ -4,7 +4,7 @@
 
 use super::{invite::InviteControl, wrap_up::WrapUpControl, Live};
 use crate::domain::{
-    canned::CannedResponse,
+    canned::{offered, CannedResponse},
     ids::ContactId,
     limits::MAX_CHAT_MESSAGE_CHARS,
     protocol::ClientCommand,
@@ -16,10 +16,22 @@ use leptos::prelude::*;
 #[derive(Clone)]
 pub struct CannedChat(pub Vec<CannedResponse>);
 
+/// The canned responses the contact offers (SPEC R-3): the global ones and those of its
+/// CSQ, of the desktop's list of all.
+pub fn canned_on(live: Live, id: ContactId, all: &[CannedResponse]) -> Vec<CannedResponse> {
+    match live
+        .model
+        .with_untracked(|m| m.tab(id).map(|t| t.view.csq_id))
+    {
+        Some(csq) => offered(all, csq),
+        None => Vec::new(),
+    }
+}
+
 #[component]
 pub fn Composer(id: ContactId) -> AnyView {
     let live = expect_context::<Live>();
-    let canned = expect_context::<CannedChat>().0;
+    let canned = canned_on(live, id, &expect_context::<CannedChat>().0);
     let text = RwSignal::new(String::new());
     let typing = StoredValue::new(false);
     let area = NodeRef::<leptos::html::Textarea>::new();
@@ -118,6 +130,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                     class="canned"
                     aria-label="Canned responses"
                     disabled=!has_canned
+                    title=(!has_canned).then_some("No chat canned responses are set up for this queue.")
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
                         if let Some(c) = canned.iter().find(|c| c.id.0.to_string() == value) {
@@ -132,8 +145,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                     }
                 >
                     <option value="">"Canned responses…"</option>
-                    {expect_context::<CannedChat>()
-                        .0
+                    {canned_on(live, id, &expect_context::<CannedChat>().0)
                         .into_iter()
                         .map(|c| view! { <option value=c.id.0.to_string()>{c.title}</option> })
                         .collect_view()}

@@ -367,6 +367,7 @@ mod tests {
             contact: ContactId(id),
             channel: Channel::Web,
             csq: "Support".into(),
+            csq_id: crate::domain::ids::CsqId(1),
             customer: Customer {
                 id: CustomerId(id),
                 name: format!("Customer {id}"),

@@ -241,7 +241,7 @@ impl Reply {
 pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
     let live = expect_context::<Live>();
     let drafting = expect_context::<Drafting>();
-    let canned = expect_context::<CannedEmail>().0;
+    let canned = super::composer::canned_on(live, id, &expect_context::<CannedEmail>().0);
     let autosave = expect_context::<AutosaveSecs>().0;
     let reply = Reply::new(id, &email, drafting, live);
     provide_context(reply);

@@ -1,0 +1,640 @@
+//! Mailboxes as the administrators set them up (SPEC E-1, R-5, R-7, D-2): the IMAP server
+//! read for new emails, the CSQ they go to, the SMTP server replies leave through, the
+//! sender's address and name, and the signature. Passwords are write-only: the page sends
+//! one to set or replace it and never receives one back ([`MailboxAdmin`] only says whether
+//! each is set). The page checks these rules as the administrator types; the server again.
+
+use super::{
+    ids::{CsqId, MailboxId},
+    limits::{
+        MAX_FOLDER_CHARS, MAX_HOST_CHARS, MAX_MAILBOX_NAME_CHARS, MAX_MAIL_USERNAME_CHARS,
+        MAX_SECRET_CHARS, MAX_SIGNATURE_BYTES, MAX_USER_NAME_CHARS,
+    },
+    validate::{all_or_errors, is_valid_email, validate_required_text, Field, FieldError, Problem},
+};
+use serde::{Deserialize, Serialize};
+
+/// A connector's report once logged in with its folder open.
+pub const CONNECTED: &str = "Connected";
+/// A connector's report until it has answered.
+pub const CONNECTING: &str = "Connecting…";
+
+/// How the connection to a mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    #[default]
+    Tls,
+    /// A plain connection upgraded with STARTTLS before login (IMAP 143, SMTP 587).
+    Starttls,
+    /// No encryption: only to a server on the same machine (loopback).
+    None,
+}
+
+impl Security {
+    pub const ALL: [Security; 3] = [Security::Tls, Security::Starttls, Security::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::Starttls => "starttls",
+            Security::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Security> {
+        Security::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Security::Tls => "TLS",
+            Security::Starttls => "STARTTLS",
+            Security::None => "None (this machine only)",
+        }
+    }
+
+    /// The usual IMAP port with this protection.
+    pub fn imap_port(self) -> u16 {
+        match self {
+            Security::Tls => 993,
+            Security::Starttls | Security::None => 143,
+        }
+    }
+
+    /// The usual SMTP port with this protection.
+    pub fn smtp_port(self) -> u16 {
+        match self {
+            Security::Tls => 465,
+            Security::Starttls => 587,
+            Security::None => 25,
+        }
+    }
+}
+
+/// Whether `host` names this machine (an unencrypted connection is allowed only there).
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim().trim_matches(|c| c == '[' || c == ']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A mail server: where, how protected, and the login (the password apart).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Server {
+    pub host: String,
+    /// None: the usual port for `security`.
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub security: Security,
+    /// For SMTP, empty: no authentication.
+    #[serde(default)]
+    pub username: String,
+}
+
+/// A mailbox as the administration lists it: never a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxAdmin {
+    pub id: MailboxId,
+    pub name: String,
+    pub csq: CsqId,
+    /// A disabled mailbox is not read; replies to its emails still leave through its SMTP.
+    pub enabled: bool,
+    pub imap: Server,
+    pub folder: String,
+    pub imap_password_set: bool,
+    pub smtp: Server,
+    pub smtp_password_set: bool,
+    /// From of every reply.
+    pub address: String,
+    /// Shown with the address in the customer's mail program ("Shop Support").
+    pub display_name: String,
+    /// SPEC R-5: appended to every reply (HTML, sanitized on save).
+    pub signature_html: String,
+    /// What its connector last reported ("Connected", or why not).
+    #[serde(default)]
+    pub status: String,
+}
+
+/// What the administrator saves or tests: a new mailbox (`id` none) or a change to one.
+/// Its `Debug` hides both passwords.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MailboxEdit {
+    pub id: Option<MailboxId>,
+    pub name: String,
+    pub csq: Option<CsqId>,
+    #[serde(default)]
+    pub enabled: bool,
+    pub imap: Server,
+    pub folder: String,
+    /// A new IMAP password; empty keeps the one stored.
+    #[serde(default)]
+    pub imap_password: String,
+    pub smtp: Server,
+    /// A new SMTP password; empty keeps the one stored.
+    #[serde(default)]
+    pub smtp_password: String,
+    pub address: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub signature_html: String,
+}
+
+impl std::fmt::Debug for MailboxEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |p: &str| if p.is_empty() { "" } else { "<hidden>" };
+        f.debug_struct("MailboxEdit")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("csq", &self.csq)
+            .field("enabled", &self.enabled)
+            .field("imap", &self.imap)
+            .field("folder", &self.folder)
+            .field("imap_password", &hidden(&self.imap_password))
+            .field("smtp", &self.smtp)
+            .field("smtp_password", &hidden(&self.smtp_password))
+            .field("address", &self.address)
+            .field("display_name", &self.display_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MailboxEdit {
+    /// The form of a stored mailbox (passwords left empty: kept).
+    pub fn of(m: &MailboxAdmin) -> Self {
+        MailboxEdit {
+            id: Some(m.id),
+            name: m.name.clone(),
+            csq: Some(m.csq),
+            enabled: m.enabled,
+            imap: m.imap.clone(),
+            folder: m.folder.clone(),
+            imap_password: String::new(),
+            smtp: m.smtp.clone(),
+            smtp_password: String::new(),
+            address: m.address.clone(),
+            display_name: m.display_name.clone(),
+            signature_html: m.signature_html.clone(),
+        }
+    }
+
+    /// The same, trimmed where spaces mean nothing (passwords are kept as typed).
+    pub fn normalized(self) -> Self {
+        let server = |s: Server| Server {
+            host: s.host.trim().to_string(),
+            username: s.username.trim().to_string(),
+            ..s
+        };
+        MailboxEdit {
+            name: self.name.trim().to_string(),
+            imap: server(self.imap),
+            folder: self.folder.trim().to_string(),
+            smtp: server(self.smtp),
+            address: self.address.trim().to_string(),
+            display_name: self.display_name.trim().to_string(),
+            ..self
+        }
+    }
+
+    /// Every problem the page can see. `others` are the other mailboxes (for the name);
+    /// `csqs` (id, retired) where emails may go; `stored` the mailbox as saved, if any
+    /// (whether its passwords are set).
+    pub fn validate(
+        &self,
+        others: &[MailboxAdmin],
+        csqs: &[(CsqId, bool)],
+        stored: Option<&MailboxAdmin>,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = self.name.trim();
+        if let Err(e) = validate_required_text(Field::MailboxName, name, MAX_MAILBOX_NAME_CHARS) {
+            errors.push(e);
+        } else if others
+            .iter()
+            .any(|m| Some(m.id) != self.id && m.name.trim().to_lowercase() == name.to_lowercase())
+        {
+            errors.push(FieldError::new(
+                Field::MailboxName,
+                Problem::Duplicate {
+                    value: name.to_string(),
+                },
+            ));
+        }
+        match self.csq.map(|c| (c, csqs.iter().find(|(id, _)| *id == c))) {
+            None => errors.push(FieldError::new(Field::Csqs, Problem::Required)),
+            Some((c, None)) => {
+                errors.push(FieldError::new(Field::Csqs, Problem::UnknownId { id: c.0 }))
+            }
+            Some((c, Some((_, true)))) if stored.is_none_or(|s| s.csq != c) => {
+                errors.push(FieldError::new(Field::Csqs, Problem::Retired))
+            }
+            Some(_) => {}
+        }
+        server_errors(&self.imap, Field::ImapHost, Field::ImapPort, &mut errors);
+        if let Err(e) = validate_required_text(
+            Field::ImapUsername,
+            &self.imap.username,
+            MAX_MAIL_USERNAME_CHARS,
+        ) {
+            errors.push(e);
+        }
+        if let Err(e) = validate_required_text(Field::Folder, &self.folder, MAX_FOLDER_CHARS) {
+            errors.push(e);
+        }
+        // A saved password is kept only for the server and login it was typed for: sent to
+        // another, it would go to whoever runs that one.
+        let imap_set = stored.is_some_and(|s| s.imap_password_set && s.imap == self.imap);
+        password_errors(
+            &self.imap_password,
+            imap_set,
+            true,
+            Field::ImapPassword,
+            &mut errors,
+        );
+        server_errors(&self.smtp, Field::SmtpHost, Field::SmtpPort, &mut errors);
+        if self.smtp.username.chars().count() > MAX_MAIL_USERNAME_CHARS {
+            errors.push(FieldError::new(
+                Field::SmtpUsername,
+                Problem::TooManyChars {
+                    max: MAX_MAIL_USERNAME_CHARS,
+                    given: self.smtp.username.chars().count(),
+                },
+            ));
+        }
+        // A password goes with a username: without one, no authentication is tried.
+        let smtp_set = stored.is_some_and(|s| s.smtp_password_set && s.smtp == self.smtp);
+        let smtp_auth = !self.smtp.username.trim().is_empty();
+        password_errors(
+            &self.smtp_password,
+            smtp_set,
+            smtp_auth,
+            Field::SmtpPassword,
+            &mut errors,
+        );
+        let address = self.address.trim();
+        if address.is_empty() {
+            errors.push(FieldError::new(Field::SenderAddress, Problem::Required));
+        } else if !is_valid_email(address) {
+            errors.push(FieldError::new(
+                Field::SenderAddress,
+                Problem::InvalidEmail {
+                    value: address.to_string(),
+                },
+            ));
+        }
+        let given = self.display_name.trim().chars().count();
+        if given > MAX_USER_NAME_CHARS {
+            errors.push(FieldError::new(
+                Field::SenderName,
+                Problem::TooManyChars {
+                    max: MAX_USER_NAME_CHARS,
+                    given,
+                },
+            ));
+        }
+        let given = self.signature_html.len() as u64;
+        if given > MAX_SIGNATURE_BYTES {
+            errors.push(FieldError::new(
+                Field::Signature,
+                Problem::TooLarge {
+                    max_bytes: MAX_SIGNATURE_BYTES,
+                    given_bytes: given,
+                },
+            ));
+        }
+        all_or_errors(errors)
+    }
+
+    /// What changed, for the audit (never a password: only that one was replaced).
+    pub fn describe(&self, before: Option<&MailboxAdmin>) -> String {
+        let Some(b) = before else {
+            return format!(
+                "created {:?}: IMAP {}@{} -> CSQ {}, SMTP {}, from {}",
+                self.name,
+                self.imap.username,
+                self.imap.host,
+                self.csq.map_or(0, |c| c.0),
+                self.smtp.host,
+                self.address
+            );
+        };
+        let mut changes = Vec::new();
+        let mut note = |what: &str, was: String, now: String| {
+            if was != now {
+                changes.push(format!("{what} {was:?} -> {now:?}"));
+            }
+        };
+        note("name", b.name.clone(), self.name.clone());
+        note(
+            "CSQ",
+            b.csq.0.to_string(),
+            self.csq.map_or(0, |c| c.0).to_string(),
+        );
+        note("enabled", b.enabled.to_string(), self.enabled.to_string());
+        note(
+            "IMAP",
+            describe_server(&b.imap),
+            describe_server(&self.imap),
+        );
+        note("folder", b.folder.clone(), self.folder.clone());
+        note(
+            "SMTP",
+            describe_server(&b.smtp),
+            describe_server(&self.smtp),
+        );
+        note("address", b.address.clone(), self.address.clone());
+        note(
+            "sender name",
+            b.display_name.clone(),
+            self.display_name.clone(),
+        );
+        if b.signature_html != self.signature_html {
+            changes.push("signature changed".into());
+        }
+        if !self.imap_password.is_empty() {
+            changes.push("IMAP password replaced".into());
+        }
+        if !self.smtp_password.is_empty() && !self.smtp.username.trim().is_empty() {
+            changes.push("SMTP password replaced".into());
+        }
+        if changes.is_empty() {
+            format!("{:?}: nothing changed", self.name)
+        } else {
+            format!("{:?}: {}", self.name, changes.join("; "))
+        }
+    }
+}
+
+fn describe_server(s: &Server) -> String {
+    format!(
+        "{}@{}:{} {}",
+        s.username,
+        s.host,
+        s.port.map_or("default".into(), |p| p.to_string()),
+        s.security.as_str()
+    )
+}
+
+fn server_errors(
+    server: &Server,
+    host_field: Field,
+    port_field: Field,
+    errors: &mut Vec<FieldError>,
+) {
+    let host = server.host.trim();
+    if let Err(e) = validate_required_text(host_field.clone(), host, MAX_HOST_CHARS) {
+        errors.push(e);
+    } else if !host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+    {
+        errors.push(FieldError::new(host_field, Problem::InvalidHost));
+    } else if server.security == Security::None && !is_loopback(host) {
+        errors.push(FieldError::new(host_field, Problem::PlainNotLoopback));
+    }
+    if server.port == Some(0) {
+        errors.push(FieldError::new(
+            port_field,
+            Problem::OutOfRange {
+                min: 1,
+                max: 65_535,
+                given: 0,
+            },
+        ));
+    }
+}
+
+fn password_errors(
+    typed: &str,
+    stored: bool,
+    needed: bool,
+    field: Field,
+    errors: &mut Vec<FieldError>,
+) {
+    let given = typed.chars().count();
+    if given > MAX_SECRET_CHARS {
+        errors.push(FieldError::new(
+            field,
+            Problem::TooManyChars {
+                max: MAX_SECRET_CHARS,
+                given,
+            },
+        ));
+    } else if needed && given == 0 && !stored {
+        errors.push(FieldError::new(field, Problem::Required));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit() -> MailboxEdit {
+        MailboxEdit {
+            id: None,
+            name: "Support".into(),
+            csq: Some(CsqId(1)),
+            enabled: true,
+            imap: Server {
+                host: "imap.shop.test".into(),
+                port: None,
+                security: Security::Tls,
+                username: "support@shop.test".into(),
+            },
+            folder: "INBOX".into(),
+            imap_password: "imap-secret".into(),
+            smtp: Server {
+                host: "smtp.shop.test".into(),
+                port: Some(587),
+                security: Security::Starttls,
+                username: "support@shop.test".into(),
+            },
+            smtp_password: "smtp-secret".into(),
+            address: "support@shop.test".into(),
+            display_name: "Shop Support".into(),
+            signature_html: "<p>The Shop</p>".into(),
+        }
+    }
+
+    fn stored(id: i64, name: &str) -> MailboxAdmin {
+        MailboxAdmin {
+            id: MailboxId(id),
+            name: name.into(),
+            csq: CsqId(1),
+            enabled: true,
+            imap: edit().imap,
+            folder: "INBOX".into(),
+            imap_password_set: true,
+            smtp: edit().smtp,
+            smtp_password_set: true,
+            address: "support@shop.test".into(),
+            display_name: String::new(),
+            signature_html: String::new(),
+            status: String::new(),
+        }
+    }
+
+    fn problems(r: Result<(), Vec<FieldError>>) -> Vec<(Field, Problem)> {
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect()
+    }
+
+    const CSQS: &[(CsqId, bool)] = &[(CsqId(1), false), (CsqId(2), true)];
+
+    #[test]
+    fn d2_a_complete_mailbox_passes() {
+        assert_eq!(problems(edit().validate(&[], CSQS, None)), []);
+    }
+
+    #[test]
+    fn d2_every_field_is_checked_at_once() {
+        let bad = MailboxEdit {
+            name: String::new(),
+            csq: None,
+            imap: Server {
+                host: "imap shop".into(),
+                port: Some(0),
+                security: Security::Tls,
+                username: String::new(),
+            },
+            folder: " ".into(),
+            imap_password: String::new(),
+            smtp: Server {
+                host: "smtp.shop.test".into(),
+                port: None,
+                security: Security::None,
+                username: "u".into(),
+            },
+            smtp_password: String::new(),
+            address: "not an address".into(),
+            display_name: "x".repeat(101),
+            signature_html: "x".repeat(MAX_SIGNATURE_BYTES as usize + 1),
+            ..edit()
+        };
+        let found: Vec<Field> = problems(bad.validate(&[], CSQS, None))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                Field::MailboxName,
+                Field::Csqs,
+                Field::ImapHost,
+                Field::ImapPort,
+                Field::ImapUsername,
+                Field::Folder,
+                Field::ImapPassword,
+                Field::SmtpHost,
+                Field::SmtpPassword,
+                Field::SenderAddress,
+                Field::SenderName,
+                Field::Signature,
+            ]
+        );
+    }
+
+    #[test]
+    fn d2_no_encryption_only_on_this_machine() {
+        let mut local = edit();
+        local.imap.security = Security::None;
+        local.imap.host = "127.0.0.1".into();
+        local.smtp.security = Security::None;
+        local.smtp.host = "localhost".into();
+        assert_eq!(problems(local.validate(&[], CSQS, None)), []);
+        local.imap.host = "imap.shop.test".into();
+        assert_eq!(
+            problems(local.validate(&[], CSQS, None)),
+            [(Field::ImapHost, Problem::PlainNotLoopback)]
+        );
+    }
+
+    #[test]
+    fn d2_passwords_are_kept_when_left_empty_and_names_are_unique() {
+        let saved = stored(4, "Support");
+        let change = MailboxEdit {
+            imap_password: String::new(),
+            smtp_password: String::new(),
+            ..MailboxEdit::of(&saved)
+        };
+        assert_eq!(
+            problems(change.validate(&[saved.clone()], CSQS, Some(&saved))),
+            []
+        );
+        let twin = MailboxEdit {
+            name: "SUPPORT ".into(),
+            ..edit()
+        };
+        assert_eq!(
+            problems(twin.validate(&[saved.clone()], CSQS, None)),
+            [(
+                Field::MailboxName,
+                Problem::Duplicate {
+                    value: "SUPPORT".into()
+                }
+            )]
+        );
+        // No SMTP username: no authentication, so no password needed.
+        let mut open = edit();
+        open.smtp.username.clear();
+        open.smtp_password.clear();
+        assert_eq!(problems(open.validate(&[], CSQS, None)), []);
+    }
+
+    #[test]
+    fn d2_a_saved_password_is_kept_only_for_its_own_server() {
+        let saved = stored(4, "Support");
+        let mut moved = MailboxEdit::of(&saved);
+        moved.imap.host = "imap.elsewhere.test".into();
+        moved.smtp.username = "someone-else".into();
+        assert_eq!(
+            problems(moved.validate(&[saved.clone()], CSQS, Some(&saved))),
+            [
+                (Field::ImapPassword, Problem::Required),
+                (Field::SmtpPassword, Problem::Required)
+            ]
+        );
+        let mut with_port = edit();
+        with_port.imap.host = "imap.shop.test:993".into();
+        assert_eq!(
+            problems(with_port.validate(&[], CSQS, None)),
+            [(Field::ImapHost, Problem::InvalidHost)]
+        );
+        assert!(!format!("{:?}", edit()).contains("secret"));
+    }
+
+    #[test]
+    fn d2_emails_go_to_a_queue_that_takes_them() {
+        let retired = MailboxEdit {
+            csq: Some(CsqId(2)),
+            ..edit()
+        };
+        assert_eq!(
+            problems(retired.validate(&[], CSQS, None)),
+            [(Field::Csqs, Problem::Retired)]
+        );
+    }
+
+    #[test]
+    fn d2_the_audit_never_holds_a_password() {
+        let saved = stored(4, "Support");
+        let change = MailboxEdit {
+            imap_password: "new-imap-secret".into(),
+            folder: "Support".into(),
+            ..MailboxEdit::of(&saved)
+        };
+        let line = change.describe(Some(&saved));
+        assert!(line.contains("folder \"INBOX\" -> \"Support\""), "{line}");
+        assert!(line.contains("IMAP password replaced"), "{line}");
+        assert!(!line.contains("new-imap-secret"));
+        assert!(!edit().describe(None).contains("secret"));
+    }
+}

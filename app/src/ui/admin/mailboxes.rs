@@ -1,0 +1,463 @@
+//! Mailboxes (SPEC E-1, R-5, R-7, D-2): the list with what each connector last reported,
+//! and the form that creates or changes one: the IMAP server read and its folder, the
+//! queue its emails go to, the SMTP server replies leave through, the sender and the
+//! signature. "Test connection" logs in to both servers with what is typed and says what
+//! each answered. Passwords are write-only: a field left empty keeps the one saved.
+
+use super::{rich_field::RichField, unsaved::Unsaved};
+use crate::{
+    api::{ApiError, MailboxTest, SaveMailbox, TestMailbox},
+    domain::{
+        ids::CsqId,
+        mailboxes::{MailboxAdmin, MailboxEdit, Security, Server, CONNECTED},
+        queues::CsqAdmin,
+        validate::{Field, FieldError, Problem},
+    },
+    ui::form::{FormErrors, TextField},
+};
+use leptos::prelude::*;
+
+#[component]
+pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl IntoView {
+    let list = RwSignal::new(initial);
+    let csqs = StoredValue::new(csqs);
+    // The form shown: a new mailbox (None inside) or the one being changed.
+    let editing = RwSignal::new(None::<Option<MailboxAdmin>>);
+    // A connector just started reports in a moment: the list asks again until none is
+    // still connecting.
+    #[cfg(feature = "hydrate")]
+    let asked = StoredValue::new(0u32);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let connecting = list.with(|l| {
+            l.iter()
+                .any(|m| m.status == crate::domain::mailboxes::CONNECTING)
+        });
+        // A server that never answers is reported by the connector within 30 s.
+        if connecting && asked.get_value() < 40 {
+            asked.update_value(|n| *n += 1);
+            leptos::task::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(1_000).await;
+                if let Ok(now) = crate::api::get_mailboxes().await {
+                    list.set(now);
+                }
+            });
+        }
+    });
+    let queue_name = move |id: CsqId| {
+        csqs.with_value(|c| {
+            c.iter()
+                .find(|c| c.id == id)
+                .map_or_else(|| format!("Queue {}", id.0), |c| c.name.clone())
+        })
+    };
+    view! {
+        <section class="card admin-section" aria-labelledby="mailboxes-title">
+            <div class="section-head">
+                <h2 id="mailboxes-title">"Mailboxes"</h2>
+                <button type="button" class="primary" disabled=move || editing.get().is_some()
+                    on:click=move |_| editing.set(Some(None))>"New mailbox"</button>
+            </div>
+            <p class="muted">
+                "Switchboard reads each mailbox over IMAP and puts its new emails in a queue; "
+                "replies leave through its SMTP server, from its address, with its signature. "
+                "Passwords are stored encrypted and never shown again."
+            </p>
+            {move || editing.get().map(|stored| view! {
+                <MailboxForm stored list csqs on_done=Callback::new(move |_| editing.set(None)) />
+            })}
+            <Show when=move || list.with(Vec::is_empty)>
+                <p class="muted">"No mailbox yet: emails reach no queue."</p>
+            </Show>
+            <ul class="mailbox-list">
+                <For each=move || list.get() key=|m| (m.id, m.name.clone(), m.status.clone(), m.enabled, m.address.clone(), m.csq) let:mailbox>
+                    {
+                        let name = mailbox.name.clone();
+                        let connected = mailbox.status == CONNECTED;
+                        let status = if mailbox.status.is_empty() { "Not started".to_string() } else { mailbox.status.clone() };
+                        let queue = queue_name(mailbox.csq);
+                        let edit = mailbox.clone();
+                        view! {
+                            <li class="mailbox-item" class:disabled=!mailbox.enabled>
+                                <div class="mailbox-head">
+                                    <strong>{name.clone()}</strong>
+                                    <span class="muted">{mailbox.address.clone()}</span>
+                                    <span>"→ " {queue}</span>
+                                    <span class="spacer"></span>
+                                    <button type="button" aria-label=format!("Edit {name}")
+                                        disabled=move || editing.get().is_some()
+                                        on:click=move |_| editing.set(Some(Some(edit.clone())))>"Edit"</button>
+                                </div>
+                                <p class="mailbox-status" class:ok=connected>{status}</p>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+/// A port as typed: empty for the usual one.
+fn parse_port(text: &str, field: Field) -> Result<Option<u16>, FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u32>() {
+        Ok(p) if (1..=65_535).contains(&p) => Ok(Some(p as u16)),
+        Ok(p) => Err(FieldError::new(
+            field,
+            Problem::OutOfRange {
+                min: 1,
+                max: 65_535,
+                given: p,
+            },
+        )),
+        Err(_) => Err(FieldError::new(field, Problem::NotAWholeNumber)),
+    }
+}
+
+/// The signals of one server's fields.
+#[derive(Clone, Copy)]
+struct ServerFields {
+    host: RwSignal<String>,
+    port: RwSignal<String>,
+    security: RwSignal<Security>,
+    username: RwSignal<String>,
+    password: RwSignal<String>,
+}
+
+impl ServerFields {
+    fn new(server: &Server) -> Self {
+        ServerFields {
+            host: RwSignal::new(server.host.clone()),
+            port: RwSignal::new(server.port.map(|p| p.to_string()).unwrap_or_default()),
+            security: RwSignal::new(server.security),
+            username: RwSignal::new(server.username.clone()),
+            password: RwSignal::new(String::new()),
+        }
+    }
+
+    fn server(self, port_field: Field) -> Result<Server, FieldError> {
+        Ok(Server {
+            host: self.host.get(),
+            port: parse_port(&self.port.get(), port_field)?,
+            security: self.security.get(),
+            username: self.username.get(),
+        })
+    }
+}
+
+#[component]
+fn MailboxForm(
+    stored: Option<MailboxAdmin>,
+    list: RwSignal<Vec<MailboxAdmin>>,
+    csqs: StoredValue<Vec<CsqAdmin>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let id = stored.as_ref().map(|m| m.id);
+    let start = stored
+        .as_ref()
+        .map(MailboxEdit::of)
+        .unwrap_or_else(|| MailboxEdit {
+            enabled: true,
+            folder: "INBOX".into(),
+            smtp: Server {
+                security: Security::Starttls,
+                ..Server::default()
+            },
+            csq: csqs.with_value(|c| c.iter().find(|c| !c.retired).map(|c| c.id)),
+            ..MailboxEdit::default()
+        });
+    let name = RwSignal::new(start.name.clone());
+    let csq = RwSignal::new(start.csq);
+    let enabled = RwSignal::new(start.enabled);
+    let imap = ServerFields::new(&start.imap);
+    let folder = RwSignal::new(start.folder.clone());
+    let smtp = ServerFields::new(&start.smtp);
+    let address = RwSignal::new(start.address.clone());
+    let display_name = RwSignal::new(start.display_name.clone());
+    let signature = RwSignal::new(start.signature_html.clone());
+    // The edit as typed, or the first port that is not a number.
+    let edit = move || -> Result<MailboxEdit, FieldError> {
+        Ok(MailboxEdit {
+            id,
+            name: name.get(),
+            csq: csq.get(),
+            enabled: enabled.get(),
+            imap: imap.server(Field::ImapPort)?,
+            folder: folder.get(),
+            imap_password: imap.password.get(),
+            smtp: smtp.server(Field::SmtpPort)?,
+            smtp_password: smtp.password.get(),
+            address: address.get(),
+            display_name: display_name.get(),
+            signature_html: signature.get(),
+        })
+    };
+    let stored = StoredValue::new(stored);
+    let local = Memo::new(move |_| match edit() {
+        Err(e) => vec![e],
+        Ok(edit) => {
+            let pairs: Vec<(CsqId, bool)> =
+                csqs.with_value(|c| c.iter().map(|c| (c.id, c.retired)).collect());
+            list.with(|all| stored.with_value(|s| edit.validate(all, &pairs, s.as_ref())))
+                .err()
+                .unwrap_or_default()
+        }
+    });
+    let save = ServerAction::<SaveMailbox>::new();
+    let test = ServerAction::<TestMailbox>::new();
+    let errors = FormErrors::new(local, save.value(), move || {
+        let _ = edit();
+    });
+    let start_csq = start.csq;
+    let dirty = Memo::new(move |_| edit().map_or(true, |e| e != start));
+    // What the last test found holds for what was typed then, not after a change.
+    Effect::new(move |_| {
+        let _ = edit();
+        test.value().set(None);
+    });
+    Unsaved::track("mailbox".into(), Signal::derive(move || dirty.get()));
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            list.set(saved);
+            on_done.run(());
+        }
+    });
+    let status = move || match save.value().get() {
+        Some(Err(ApiError::Invalid(_))) | None | Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e.to_string()),
+    };
+    let run_test = move || {
+        if errors.submit() {
+            if let Ok(edit) = edit() {
+                test.dispatch(TestMailbox { edit });
+            }
+        }
+    };
+    let title = stored.with_value(|s| match s {
+        Some(m) => format!("Mailbox {}", m.name),
+        None => "New mailbox".to_string(),
+    });
+    let (imap_set, smtp_set) = stored.with_value(|s| {
+        s.as_ref().map_or((false, false), |m| {
+            (m.imap_password_set, m.smtp_password_set)
+        })
+    });
+    let options = csqs.with_value(|c| {
+        c.iter()
+            .filter(|q| !q.retired || Some(q.id) == start_csq)
+            .map(|q| (q.id, q.name.clone()))
+            .collect::<Vec<_>>()
+    });
+    let form_label = title.clone();
+    view! {
+        <form class="user-form mailbox-form" aria-label=form_label
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if errors.submit() {
+                    if let Ok(edit) = edit() {
+                        save.dispatch(SaveMailbox { edit });
+                    }
+                }
+            }>
+            <h3>{title}</h3>
+            <div class="form-row">
+                <div class="field grow">
+                    <label for="mailbox-name">"Mailbox name"</label>
+                    <input id="mailbox-name" type="text" readonly=id.is_some()
+                        aria-invalid=move || errors.of(Field::MailboxName).get().is_some().to_string()
+                        aria-describedby="mailbox-name-hint mailbox-name-error"
+                        value=name.get_untracked()
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <span class="hint" id="mailbox-name-hint">
+                        {if id.is_some() { "Fixed: its emails are kept under it." } else { "How agents and the audit name it; it cannot change later." }}
+                    </span>
+                    <span class="field-error" id="mailbox-name-error">{move || errors.of(Field::MailboxName).get()}</span>
+                </div>
+                <div class="field">
+                    <label for="mailbox-csq">"Queue"</label>
+                    <select id="mailbox-csq"
+                        aria-invalid=move || errors.of(Field::Csqs).get().is_some().to_string()
+                        aria-describedby="mailbox-csq-error"
+                        on:change=move |ev| csq.set(event_target_value(&ev).parse().ok().map(CsqId))>
+                        {options.into_iter().map(|(cid, label)| view! {
+                            <option value=cid.0.to_string() selected=move || csq.get() == Some(cid)>{label}</option>
+                        }).collect_view()}
+                    </select>
+                    <span class="field-error" id="mailbox-csq-error">{move || errors.of(Field::Csqs).get()}</span>
+                </div>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || enabled.get()
+                        on:change=move |ev| enabled.set(event_target_checked(&ev)) />
+                    "Read this mailbox"
+                </label>
+            </div>
+            <ServerFieldset legend="Incoming mail (IMAP)" prefix="imap" fields=imap errors
+                host=Field::ImapHost port=Field::ImapPort user=Field::ImapUsername pass=Field::ImapPassword
+                password_set=imap_set smtp=false>
+                <TextField id="imap-folder" label="Folder" value=folder
+                    error=errors.of(Field::Folder) hint="Usually INBOX" />
+            </ServerFieldset>
+            <ServerFieldset legend="Outgoing mail (SMTP)" prefix="smtp" fields=smtp errors
+                host=Field::SmtpHost port=Field::SmtpPort user=Field::SmtpUsername pass=Field::SmtpPassword
+                password_set=smtp_set smtp=true />
+            <fieldset class="mailbox-group">
+                <legend>"Replies"</legend>
+                <div class="form-row">
+                    <TextField id="mailbox-address" label="Sender address" value=address
+                        error=errors.of(Field::SenderAddress) hint="From of every reply" />
+                    <TextField id="mailbox-sender" label="Sender name (optional)" value=display_name
+                        error=errors.of(Field::SenderName) hint="As in \"Shop Support\"" />
+                </div>
+                <RichField id="mailbox-signature".into() label="Signature (optional)".into() value=signature
+                    invalid=Signal::derive(move || errors.of(Field::Signature).get().is_some())
+                    error_id="mailbox-signature-error".into() />
+                <span class="field-error" id="mailbox-signature-error">{move || errors.of(Field::Signature).get()}</span>
+            </fieldset>
+            <p class="form-error" role="alert">{status}</p>
+            <TestReport test />
+            <div class="form-actions">
+                <button class="primary" type="submit" disabled=move || save.pending().get()>
+                    {if id.is_none() { "Create mailbox" } else { "Save changes" }}
+                </button>
+                <button type="button" disabled=move || test.pending().get() on:click=move |_| run_test()>
+                    {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                </button>
+                <button type="button" class="quiet" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn ServerFieldset(
+    legend: &'static str,
+    prefix: &'static str,
+    fields: ServerFields,
+    errors: FormErrors,
+    host: Field,
+    port: Field,
+    user: Field,
+    pass: Field,
+    password_set: bool,
+    smtp: bool,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let usual = move || {
+        let s = fields.security.get();
+        if smtp { s.smtp_port() } else { s.imap_port() }.to_string()
+    };
+    let ids = |what: &str| format!("{prefix}-{what}");
+    let (host_id, port_id, security_id, user_id, pass_id) = (
+        ids("host"),
+        ids("port"),
+        ids("security"),
+        ids("user"),
+        ids("password"),
+    );
+    let placeholder = if password_set {
+        "Saved: leave empty to keep it"
+    } else if smtp {
+        "Needed with a username"
+    } else {
+        ""
+    };
+    let host_error = errors.of(host);
+    let port_error = errors.of(port);
+    let user_error = errors.of(user);
+    let pass_error = errors.of(pass);
+    view! {
+        <fieldset class="mailbox-group">
+            <legend>{legend}</legend>
+            <div class="form-row">
+                <div class="field grow">
+                    <label for=host_id.clone()>"Server"</label>
+                    <input id=host_id.clone() type="text" spellcheck="false" placeholder=if smtp { "smtp.example.com" } else { "imap.example.com" }
+                        aria-invalid=move || host_error.get().is_some().to_string()
+                        aria-describedby=format!("{host_id}-error")
+                        value=fields.host.get_untracked()
+                        prop:value=move || fields.host.get()
+                        on:input=move |ev| fields.host.set(event_target_value(&ev)) />
+                    <span class="field-error" id=format!("{host_id}-error")>{move || host_error.get()}</span>
+                </div>
+                <div class="field">
+                    <label for=security_id.clone()>"Security"</label>
+                    <select id=security_id on:change=move |ev| {
+                        if let Some(s) = Security::parse(&event_target_value(&ev)) {
+                            fields.security.set(s);
+                        }
+                    }>
+                        {Security::ALL.into_iter().map(|s| view! {
+                            <option value=s.as_str() selected=move || fields.security.get() == s>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field port">
+                    <label for=port_id.clone()>"Port"</label>
+                    <input id=port_id.clone() type="text" inputmode="numeric" placeholder=usual
+                        aria-invalid=move || port_error.get().is_some().to_string()
+                        aria-describedby=format!("{port_id}-error")
+                        value=fields.port.get_untracked()
+                        prop:value=move || fields.port.get()
+                        on:input=move |ev| fields.port.set(event_target_value(&ev)) />
+                    <span class="field-error" id=format!("{port_id}-error")>{move || port_error.get()}</span>
+                </div>
+            </div>
+            <div class="form-row">
+                <div class="field grow">
+                    <label for=user_id.clone()>{if smtp { "Username (empty: no login)" } else { "Username" }}</label>
+                    <input id=user_id.clone() type="text" spellcheck="false" autocomplete="off"
+                        aria-invalid=move || user_error.get().is_some().to_string()
+                        aria-describedby=format!("{user_id}-error")
+                        value=fields.username.get_untracked()
+                        prop:value=move || fields.username.get()
+                        on:input=move |ev| fields.username.set(event_target_value(&ev)) />
+                    <span class="field-error" id=format!("{user_id}-error")>{move || user_error.get()}</span>
+                </div>
+                <div class="field grow">
+                    <label for=pass_id.clone()>"Password"</label>
+                    <input id=pass_id.clone() type="password" autocomplete="new-password" placeholder=placeholder
+                        aria-invalid=move || pass_error.get().is_some().to_string()
+                        aria-describedby=format!("{pass_id}-error")
+                        prop:value=move || fields.password.get()
+                        on:input=move |ev| fields.password.set(event_target_value(&ev)) />
+                    <span class="field-error" id=format!("{pass_id}-error")>{move || pass_error.get()}</span>
+                </div>
+                {children.map(|c| c())}
+            </div>
+        </fieldset>
+    }
+}
+
+/// What "Test connection" found, server by server.
+#[component]
+fn TestReport(test: ServerAction<TestMailbox>) -> impl IntoView {
+    let line = |label: &'static str, ok: bool, message: String| {
+        view! {
+            <li class:ok=ok class:failed=!ok>
+                <strong>{label}</strong> " " {if ok { "✓ " } else { "✗ " }} {message}
+            </li>
+        }
+    };
+    view! {
+        <div class="test-report" role="status" aria-label="Connection test">
+            {move || match test.value().get() {
+                None => None,
+                Some(Ok(MailboxTest { imap, smtp })) => Some(view! {
+                    <ul>
+                        {line("IMAP", imap.ok, imap.message)}
+                        {line("SMTP", smtp.ok, smtp.message)}
+                    </ul>
+                }.into_any()),
+                Some(Err(ApiError::Invalid(_))) => Some(view! {
+                    <p class="form-error">"Correct the fields marked before testing."</p>
+                }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="form-error">{e.to_string()}</p> }.into_any()),
+            }}
+        </div>
+    }
+}

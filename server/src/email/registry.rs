@@ -1,0 +1,92 @@
+//! The mailboxes in force (SPEC E-1, R-7, D-2): each one's settings for replies and the
+//! outbox, its connector (started, restarted or stopped when an administrator saves it, no
+//! restart of the server needed), and what that connector last reported, for the page.
+
+use super::config::MailboxConfig;
+use std::{
+    collections::HashMap,
+    sync::{Mutex, RwLock},
+};
+use tokio::sync::watch;
+
+#[derive(Default)]
+pub struct Mailboxes {
+    /// By name: what replies and the outbox read.
+    configs: RwLock<HashMap<String, MailboxConfig>>,
+    /// The running connectors by name, each with the switch that stops it.
+    running: Mutex<HashMap<String, watch::Sender<bool>>>,
+    /// What each connector last reported, by name.
+    status: Mutex<HashMap<String, String>>,
+    /// The outbox workers started, by mailbox name (one each, started once).
+    outboxes: Mutex<std::collections::HashSet<String>>,
+}
+
+impl Mailboxes {
+    /// The mailbox's settings now, if it exists.
+    pub fn get(&self, name: &str) -> Option<MailboxConfig> {
+        self.configs.read().expect("mailboxes").get(name).cloned()
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.configs
+            .read()
+            .expect("mailboxes")
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    /// Keeps `config` as the mailbox's settings; returns the switch of a connector to
+    /// start when `read` (the one running before is stopped either way).
+    pub fn put(&self, config: MailboxConfig, read: bool) -> Option<watch::Receiver<bool>> {
+        let name = config.name.clone();
+        self.configs
+            .write()
+            .expect("mailboxes")
+            .insert(name.clone(), config);
+        let mut running = self.running.lock().expect("connectors");
+        if let Some(old) = running.remove(&name) {
+            old.send_replace(true);
+        }
+        if read {
+            self.set_status(&name, app::domain::mailboxes::CONNECTING);
+            let (stop, stopped) = watch::channel(false);
+            running.insert(name, stop);
+            Some(stopped)
+        } else {
+            self.set_status(&name, "Disabled: not read");
+            None
+        }
+    }
+
+    /// Stops every connector (the server is stopping).
+    pub fn stop_all(&self) {
+        for (_, stop) in self.running.lock().expect("connectors").drain() {
+            stop.send_replace(true);
+        }
+    }
+
+    pub fn set_status(&self, name: &str, status: &str) {
+        self.status
+            .lock()
+            .expect("status")
+            .insert(name.to_string(), status.to_string());
+    }
+
+    pub fn status(&self, name: &str) -> String {
+        self.status
+            .lock()
+            .expect("status")
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Whether an outbox worker must be started for `name` (true once per name).
+    pub fn claim_outbox(&self, name: &str) -> bool {
+        self.outboxes
+            .lock()
+            .expect("outboxes")
+            .insert(name.to_string())
+    }
+}

@@ -1,0 +1,93 @@
+//! The mailboxes' SQL, shared by both backends like [`super::sql`].
+
+macro_rules! impl_mailbox_store {
+    ($store:ty, $row:ty) => {
+        mod mailboxes_impl {
+            use super::*;
+            use app::domain::ids::MailboxId;
+            use $crate::store::mailboxes::{MailboxStore, StoredMailbox};
+
+            fn mailbox_from_row(row: &$row) -> StoreResult<StoredMailbox> {
+                Ok(StoredMailbox {
+                    id: Some(MailboxId(row.try_get("id")?)),
+                    name: row.try_get("name")?,
+                    csq: CsqId(row.try_get("csq_id")?),
+                    enabled: row.try_get("enabled")?,
+                    settings: from_json(&row.try_get::<String, _>("settings")?)?,
+                    imap_secret: row.try_get("imap_secret")?,
+                    smtp_secret: row.try_get("smtp_secret")?,
+                })
+            }
+
+            #[async_trait::async_trait]
+            impl MailboxStore for $store {
+                async fn mailboxes(&self) -> StoreResult<Vec<StoredMailbox>> {
+                    let rows = sqlx::query(
+                        "SELECT id, name, csq_id, enabled, settings, imap_secret, smtp_secret \
+                         FROM mailboxes ORDER BY lower(name), id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(mailbox_from_row).collect()
+                }
+
+                async fn save_mailbox(
+                    &self,
+                    mailbox: &StoredMailbox,
+                    audit: Option<&AuditEntry>,
+                ) -> StoreResult<MailboxId> {
+                    let settings = to_json(&mailbox.settings)?;
+                    let now = $crate::clock::now_ms();
+                    let mut tx = self.pool.begin().await?;
+                    let id = match mailbox.id {
+                        None => sqlx::query_scalar(
+                            "INSERT INTO mailboxes (name, csq_id, enabled, settings, imap_secret, \
+                             smtp_secret, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                             RETURNING id",
+                        )
+                        .bind(&mailbox.name)
+                        .bind(mailbox.csq.0)
+                        .bind(mailbox.enabled)
+                        .bind(&settings)
+                        .bind(&mailbox.imap_secret)
+                        .bind(&mailbox.smtp_secret)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(conflict_or)?,
+                        Some(id) => {
+                            let changed = sqlx::query(
+                                "UPDATE mailboxes SET name = $1, csq_id = $2, enabled = $3, \
+                                 settings = $4, imap_secret = $5, smtp_secret = $6, \
+                                 updated_at_ms = $7 WHERE id = $8",
+                            )
+                            .bind(&mailbox.name)
+                            .bind(mailbox.csq.0)
+                            .bind(mailbox.enabled)
+                            .bind(&settings)
+                            .bind(&mailbox.imap_secret)
+                            .bind(&mailbox.smtp_secret)
+                            .bind(now)
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(conflict_or)?
+                            .rows_affected();
+                            if changed == 0 {
+                                return Err(StoreError::NotFound);
+                            }
+                            id.0
+                        }
+                    };
+                    if let Some(audit) = audit {
+                        write_audit(&mut tx, audit, &audit.detail).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(MailboxId(id))
+                }
+            }
+        }
+    };
+}
+
+pub(super) use impl_mailbox_store;

@@ -1,0 +1,294 @@
+//! Mailboxes as administrators set them up (SPEC E-1, R-7, D-2), against the real server, a
+//! real Dovecot and a real SMTP server: only administrators reach the calls; "Test
+//! connection" reports what each server answered; a mailbox saved in the page is read at
+//! once, without a restart; its passwords are never sent back and cannot be read in the
+//! database file.
+
+mod common;
+
+use app::{
+    api::MailboxTest,
+    domain::{
+        agent::Role,
+        ids::CsqId,
+        mailboxes::{MailboxAdmin, MailboxEdit, Security, Server},
+        validate::{Field, Problem},
+    },
+};
+use common::{
+    desk::{next_email, ready},
+    imap::{message, Dovecot, Options, PASSWORD, USER},
+    refused,
+    smtp::SmtpServer,
+    TestServer,
+};
+use serde_json::json;
+use std::time::Duration;
+
+async fn post(
+    server: &TestServer,
+    cookie: &str,
+    path: &str,
+    edit: &MailboxEdit,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(server.url(path))
+        .header("cookie", cookie)
+        .json(&json!({ "edit": edit }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn list(server: &TestServer, cookie: &str) -> (Vec<MailboxAdmin>, String) {
+    let response = server.post("/api/admin/mailboxes", cookie).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    (serde_json::from_str(&text).unwrap(), text)
+}
+
+async fn test(server: &TestServer, cookie: &str, edit: &MailboxEdit) -> MailboxTest {
+    let response = post(server, cookie, "/api/admin/mailbox/test", edit).await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    response.json().await.unwrap()
+}
+
+fn edit(dovecot: &Dovecot, smtp: &SmtpServer, csq: CsqId, password: &str) -> MailboxEdit {
+    let smtp_port = smtp.settings()["port"].as_u64().unwrap() as u16;
+    MailboxEdit {
+        id: None,
+        name: "Support inbox".into(),
+        csq: Some(csq),
+        enabled: true,
+        imap: Server {
+            host: "127.0.0.1".into(),
+            port: Some(dovecot.port),
+            security: Security::None,
+            username: USER.into(),
+        },
+        folder: "INBOX".into(),
+        imap_password: password.into(),
+        smtp: Server {
+            host: "127.0.0.1".into(),
+            port: Some(smtp_port),
+            security: Security::None,
+            username: String::new(),
+        },
+        smtp_password: String::new(),
+        address: "support@shop.test".into(),
+        display_name: "Shop Support".into(),
+        signature_html: "<p>The <b>Shop</b> team<script>x()</script></p>".into(),
+    }
+}
+
+async fn admin(server: &TestServer) -> String {
+    server
+        .create_user("root", "admin-pass-1", Role::Admin)
+        .await;
+    server.session("root", "admin-pass-1").await
+}
+
+/// SPEC D-2: agents and supervisors are refused every mailbox call, and nothing changes.
+#[tokio::test]
+async fn d2_only_administrators_manage_mailboxes() {
+    let server = TestServer::start().await;
+    let dovecot = Dovecot::start().await;
+    let smtp = SmtpServer::start().await;
+    server.create_agent("ann", "agent-pass-1").await;
+    server
+        .create_user("sue", "super-pass-1", Role::Supervisor)
+        .await;
+    let mailbox = edit(&dovecot, &smtp, CsqId(1), PASSWORD);
+    for cookie in [
+        server.session("ann", "agent-pass-1").await,
+        server.session("sue", "super-pass-1").await,
+    ] {
+        assert_eq!(
+            server.post("/api/admin/mailboxes", &cookie).await.status(),
+            403
+        );
+        for path in ["/api/admin/mailbox", "/api/admin/mailbox/test"] {
+            assert_eq!(post(&server, &cookie, path, &mailbox).await.status(), 403);
+        }
+    }
+    assert!(server.services.store.mailboxes().await.unwrap().is_empty());
+}
+
+/// SPEC E-1, D-2: the test reports the refused login; a mailbox saved with it says so; saved
+/// again with the right password it is read at once and its email reaches a Ready agent.
+/// Passwords are never sent back, never audited, and cannot be read in the database file.
+#[tokio::test]
+async fn e1_d2_a_mailbox_set_up_in_the_page_is_read_at_once() {
+    let dovecot = Dovecot::start().await;
+    let smtp = SmtpServer::start().await;
+    let server = TestServer::start().await;
+    let cookie = admin(&server).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server.queue("Support", &[ann]).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    let (_, mut desk) = ready(&server, "ann").await;
+
+    let wrong = edit(&dovecot, &smtp, support, "not-the-password");
+    let report = test(&server, &cookie, &wrong).await;
+    assert!(!report.imap.ok);
+    assert_eq!(
+        report.imap.message,
+        "login refused by 127.0.0.1: [AUTHENTICATIONFAILED] Authentication failed."
+    );
+    assert!(report.smtp.ok, "{}", report.smtp.message);
+    assert!(
+        report.smtp.message.contains("(no login)"),
+        "{}",
+        report.smtp.message
+    );
+
+    let response = post(&server, &cookie, "/api/admin/mailbox", &wrong).await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let saved = loop {
+        let (mailboxes, _) = list(&server, &cookie).await;
+        if mailboxes[0]
+            .status
+            .starts_with("Not connected: login refused")
+        {
+            break mailboxes[0].clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            mailboxes[0].status
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(saved.imap_password_set);
+    assert_eq!(
+        saved.signature_html, "<p>The <b>Shop</b> team</p>",
+        "sanitized"
+    );
+
+    dovecot
+        .append(&message(
+            "ann@example.com",
+            "Broken tent",
+            "t1@example.com",
+            "",
+            "It leaks.",
+        ))
+        .await;
+    let right = MailboxEdit {
+        imap_password: PASSWORD.into(),
+        ..MailboxEdit::of(&saved)
+    };
+    let response = post(&server, &cookie, "/api/admin/mailbox", &right).await;
+    assert_eq!(response.status(), 200);
+    let email = next_email(&mut desk).await;
+    assert_eq!(email.email.unwrap().subject, "Broken tent");
+
+    // Left empty, the password is kept.
+    let kept = MailboxEdit::of(&list(&server, &cookie).await.0[0]);
+    assert!(test(&server, &cookie, &kept).await.imap.ok);
+
+    let (_, text) = list(&server, &cookie).await;
+    assert!(!text.contains(PASSWORD) && !text.contains("not-the-password"));
+    let mut bytes = Vec::new();
+    for file in ["server.db", "server.db-wal"] {
+        bytes.extend(std::fs::read(server.data_dir().join(file)).unwrap_or_default());
+    }
+    assert!(bytes.len() > 10_000, "the database was read");
+    for secret in [PASSWORD, "not-the-password"] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret} readable in the database file"
+        );
+    }
+    let audit = server.services.store.admin_audit(10).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(
+        audit[0].detail.contains("IMAP password replaced"),
+        "{}",
+        audit[0].detail
+    );
+    assert!(audit.iter().all(|a| !a.detail.contains(PASSWORD)));
+}
+
+/// SPEC D-2: each field is checked by the server; the name is fixed once created.
+#[tokio::test]
+async fn d2_mailbox_fields_are_refused_by_name() {
+    let dovecot = Dovecot::start().await;
+    let smtp = SmtpServer::start().await;
+    let server = TestServer::start().await;
+    let cookie = admin(&server).await;
+    server.queue("Support", &[]).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    let mut bad = edit(&dovecot, &smtp, support, "");
+    bad.imap.host = "imap.shop.test".into();
+    bad.address = "nobody".into();
+    assert_eq!(
+        refused(post(&server, &cookie, "/api/admin/mailbox", &bad).await).await,
+        [
+            (Field::ImapHost, Problem::PlainNotLoopback),
+            (Field::ImapPassword, Problem::Required),
+            (
+                Field::SenderAddress,
+                Problem::InvalidEmail {
+                    value: "nobody".into()
+                }
+            ),
+        ]
+    );
+    let good = edit(&dovecot, &smtp, support, PASSWORD);
+    let response = post(&server, &cookie, "/api/admin/mailbox", &good).await;
+    assert_eq!(response.status(), 200);
+    let saved = list(&server, &cookie).await.0[0].clone();
+    let renamed = MailboxEdit {
+        name: "Another name".into(),
+        ..MailboxEdit::of(&saved)
+    };
+    assert_eq!(
+        refused(post(&server, &cookie, "/api/admin/mailbox", &renamed).await).await,
+        [(
+            Field::MailboxName,
+            Problem::FixedOnceCreated {
+                value: "Support inbox".into()
+            }
+        )]
+    );
+}
+
+/// SPEC D-2: "Test connection" says when STARTTLS is missing and when the certificate is
+/// not trusted, not just that it failed.
+#[tokio::test]
+async fn d2_the_test_names_tls_problems() {
+    let smtp = SmtpServer::start().await;
+    let server = TestServer::start().await;
+    let cookie = admin(&server).await;
+    server.queue("Support", &[]).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+
+    let plain = Dovecot::start().await;
+    let mut no_starttls = edit(&plain, &smtp, support, PASSWORD);
+    no_starttls.imap.security = Security::Starttls;
+    let report = test(&server, &cookie, &no_starttls).await;
+    assert!(
+        report.imap.message.starts_with("no STARTTLS on 127.0.0.1:"),
+        "{}",
+        report.imap.message
+    );
+
+    let tls = Dovecot::start_with(Options {
+        tls: true,
+        ..Options::default()
+    })
+    .await;
+    let mut untrusted = edit(&tls, &smtp, support, PASSWORD);
+    untrusted.imap.security = Security::Starttls;
+    let report = test(&server, &cookie, &untrusted).await;
+    assert!(
+        report
+            .imap
+            .message
+            .starts_with("certificate of 127.0.0.1 not trusted"),
+        "{}",
+        report.imap.message
+    );
+}
