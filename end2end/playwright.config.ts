@@ -30,6 +30,13 @@ if (!process.env.SWITCHBOARD_E2E_IMAP_DIR) {
   startSmtp();
 }
 const imapDir = process.env.SWITCHBOARD_E2E_IMAP_DIR;
+// The release server binary: in CARGO_TARGET_DIR when the build put it there (.ci/test keeps
+// its build cache outside the clone). Tests that run `server admin ...` read the same variable.
+const serverBin = (process.env.SWITCHBOARD_SERVER_BIN ??= join(
+  process.env.CARGO_TARGET_DIR ?? '../target',
+  'release',
+  'server',
+));
 
 export default defineConfig({
   testDir: './tests',
@@ -61,7 +68,7 @@ export default defineConfig({
   },
   globalTeardown: './mail/stop-dovecot.ts',
   webServer: {
-    command: '../target/release/server',
+    command: serverBin,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -5,7 +5,7 @@ import { test, expect } from './fixtures';
 /** `server admin ...` on the browser tests' own database; returns what it printed. */
 function serverAdmin(...args: string[]): string {
   const dataDir = process.env.SWITCHBOARD_E2E_DATA_DIR!;
-  return execFileSync('../target/release/server', ['admin', ...args], {
+  return execFileSync(process.env.SWITCHBOARD_SERVER_BIN!, ['admin', ...args], {
     env: {
       ...process.env,
       SWITCHBOARD_DATA_DIR: dataDir,

@@ -107,13 +107,13 @@ async fn change_password(
     new: &str,
     confirm: &str,
 ) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/password"))
-        .header("cookie", cookie)
-        .form(&[("current", current), ("new", new), ("confirm", confirm)])
-        .send()
+    server
+        .post_form(
+            "/api/password",
+            cookie,
+            &[("current", current), ("new", new), ("confirm", confirm)],
+        )
         .await
-        .unwrap()
 }
 
 /// The field errors of a refused change.

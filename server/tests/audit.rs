@@ -11,24 +11,18 @@ use app::domain::{
     time::date_utc,
     validate::{Field, Problem},
 };
-use common::{refused, TestServer};
+use common::{ok, refused, TestServer};
 use serde_json::json;
 use server::store::AuditEntry;
 
 async fn audit(server: &TestServer, cookie: &str, filter: &AuditFilter) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/audit"))
-        .header("cookie", cookie)
-        .json(&json!({ "filter": filter }))
-        .send()
+    server
+        .post_json("/api/admin/audit", cookie, &json!({ "filter": filter }))
         .await
-        .unwrap()
 }
 
 async fn page(server: &TestServer, cookie: &str, filter: &AuditFilter) -> AuditPage {
-    let response = audit(server, cookie, filter).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    ok(audit(server, cookie, filter).await).await
 }
 
 async fn history(
@@ -37,13 +31,13 @@ async fn history(
     username: &str,
     day: &str,
 ) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/state-history"))
-        .header("cookie", cookie)
-        .form(&[("username", username), ("day", day)])
-        .send()
+    server
+        .post_form(
+            "/api/admin/state-history",
+            cookie,
+            &[("username", username), ("day", day)],
+        )
         .await
-        .unwrap()
 }
 
 fn today() -> String {

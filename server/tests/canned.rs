@@ -15,32 +15,19 @@ use app::{
         validate::{Field, Problem},
     },
 };
-use common::{desk::accept_next, refused, TestServer};
+use common::{desk::accept_next, ok, refused, TestServer};
 use serde_json::json;
 
 async fn save(server: &TestServer, cookie: &str, edit: &CannedEdit) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/canned"))
-        .header("cookie", cookie)
-        .json(&json!({ "edit": edit }))
-        .send()
+    server
+        .post_json("/api/admin/canned", cookie, &json!({ "edit": edit }))
         .await
-        .unwrap()
 }
 
 async fn delete(server: &TestServer, cookie: &str, id: CannedResponseId) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/canned/delete"))
-        .header("cookie", cookie)
-        .form(&[("id", id.0.to_string())])
-        .send()
+    server
+        .post_form("/api/admin/canned/delete", cookie, &[("id", id.0)])
         .await
-        .unwrap()
-}
-
-async fn ok(response: reqwest::Response) -> CannedView {
-    assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    response.json().await.unwrap()
 }
 
 fn new(kind: ContactKind, title: &str, body: &str, csq: Option<CsqId>) -> CannedEdit {
@@ -103,38 +90,44 @@ async fn r3_a_contact_offers_the_global_responses_and_its_queues() {
     let billing = csqs.iter().find(|c| c.name == "Billing").unwrap().id;
     let sales = csqs.iter().find(|c| c.name == "Sales").unwrap().id;
 
-    ok(save(
-        &server,
-        &admin,
-        &new(
-            ContactKind::Chat,
-            "Greeting",
-            "Hello, how can I help?",
-            None,
-        ),
+    ok::<CannedView>(
+        save(
+            &server,
+            &admin,
+            &new(
+                ContactKind::Chat,
+                "Greeting",
+                "Hello, how can I help?",
+                None,
+            ),
+        )
+        .await,
     )
-    .await)
     .await;
-    ok(save(
-        &server,
-        &admin,
-        &new(
-            ContactKind::Chat,
-            "Refund",
-            "Your refund is on its way.",
-            Some(billing),
-        ),
+    ok::<CannedView>(
+        save(
+            &server,
+            &admin,
+            &new(
+                ContactKind::Chat,
+                "Refund",
+                "Your refund is on its way.",
+                Some(billing),
+            ),
+        )
+        .await,
     )
-    .await)
     .await;
-    ok(save(
-        &server,
-        &admin,
-        &new(ContactKind::Chat, "Discount", "10% off today.", Some(sales)),
+    ok::<CannedView>(
+        save(
+            &server,
+            &admin,
+            &new(ContactKind::Chat, "Discount", "10% off today.", Some(sales)),
+        )
+        .await,
     )
-    .await)
     .await;
-    let view = ok(save(
+    let view: CannedView = ok(save(
         &server,
         &admin,
         &new(
@@ -247,7 +240,7 @@ async fn d2_canned_limits_and_deletion() {
         .await,
         [(Field::Csqs, Problem::UnknownId { id: 77 })]
     );
-    let view = ok(save(
+    let view: CannedView = ok(save(
         &server,
         &admin,
         &new(ContactKind::Chat, "Hello", "Hi!", None),
@@ -276,12 +269,12 @@ async fn d2_canned_limits_and_deletion() {
         id: Some(hello.id),
         ..new(ContactKind::Chat, "Hello", "  Hi there!  ", None)
     };
-    let view = ok(save(&server, &admin, &changed).await).await;
+    let view: CannedView = ok(save(&server, &admin, &changed).await).await;
     assert_eq!(view.chat.len(), 1);
     assert_eq!(view.chat[0].id, hello.id);
     assert_eq!(view.chat[0].body, "Hi there!");
 
-    let view = ok(delete(&server, &admin, hello.id).await).await;
+    let view: CannedView = ok(delete(&server, &admin, hello.id).await).await;
     assert!(view.chat.is_empty());
     assert_eq!(
         refused(delete(&server, &admin, hello.id).await).await,

@@ -18,7 +18,7 @@ use app::{
 use common::{
     desk::{next_email, ready},
     imap::{message, Dovecot, Options, PASSWORD, USER},
-    refused,
+    ok, refused,
     smtp::SmtpServer,
     TestServer,
 };
@@ -31,13 +31,9 @@ async fn post(
     path: &str,
     edit: &MailboxEdit,
 ) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url(path))
-        .header("cookie", cookie)
-        .json(&json!({ "edit": edit }))
-        .send()
+    server
+        .post_json(path, cookie, &json!({ "edit": edit }))
         .await
-        .unwrap()
 }
 
 async fn list(server: &TestServer, cookie: &str) -> (Vec<MailboxAdmin>, String) {
@@ -48,9 +44,7 @@ async fn list(server: &TestServer, cookie: &str) -> (Vec<MailboxAdmin>, String) 
 }
 
 async fn test(server: &TestServer, cookie: &str, edit: &MailboxEdit) -> MailboxTest {
-    let response = post(server, cookie, "/api/admin/mailbox/test", edit).await;
-    assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    response.json().await.unwrap()
+    ok(post(server, cookie, "/api/admin/mailbox/test", edit).await).await
 }
 
 fn edit(dovecot: &Dovecot, smtp: &SmtpServer, csq: CsqId, password: &str) -> MailboxEdit {

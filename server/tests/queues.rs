@@ -15,26 +15,13 @@ use app::{
         widget::WidgetConfig,
     },
 };
-use common::{next_offer, refused, TestServer};
+use common::{next_offer, ok, refused, TestServer};
 use serde_json::json;
 
-async fn post_json(
-    server: &TestServer,
-    cookie: &str,
-    path: &str,
-    body: serde_json::Value,
-) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url(path))
-        .header("cookie", cookie)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn save_csq(server: &TestServer, cookie: &str, edit: &CsqEdit) -> reqwest::Response {
-    post_json(server, cookie, "/api/admin/csq", json!({ "edit": edit })).await
+    server
+        .post_json("/api/admin/csq", cookie, &json!({ "edit": edit }))
+        .await
 }
 
 async fn save_statement(
@@ -42,28 +29,23 @@ async fn save_statement(
     cookie: &str,
     edit: &ProblemStatementEdit,
 ) -> reqwest::Response {
-    post_json(
-        server,
-        cookie,
-        "/api/admin/problem-statement",
-        json!({ "edit": edit }),
-    )
-    .await
+    server
+        .post_json(
+            "/api/admin/problem-statement",
+            cookie,
+            &json!({ "edit": edit }),
+        )
+        .await
 }
 
 async fn move_statement(server: &TestServer, cookie: &str, id: i64, up: bool) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/problem-statement/move"))
-        .header("cookie", cookie)
-        .form(&[("id", id.to_string()), ("up", up.to_string())])
-        .send()
+    server
+        .post_form(
+            "/api/admin/problem-statement/move",
+            cookie,
+            &[("id", id.to_string()), ("up", up.to_string())],
+        )
         .await
-        .unwrap()
-}
-
-async fn ok(response: reqwest::Response) -> QueuesView {
-    assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    response.json().await.unwrap()
 }
 
 fn new_csq(name: &str, members: &[AgentId]) -> CsqEdit {
@@ -140,7 +122,7 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
     let ann = server.create_agent("ann", "agent-pass-1").await;
     let mut desk = server.desktop_ready("ann").await;
 
-    let view = ok(save_csq(&server, &admin, &new_csq(" Returns ", &[])).await).await;
+    let view: QueuesView = ok(save_csq(&server, &admin, &new_csq(" Returns ", &[])).await).await;
     let returns = view.csqs[0].clone();
     assert_eq!(returns.name, "Returns");
     assert_eq!(
@@ -156,7 +138,7 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
         refused(save_csq(&server, &admin, &new_csq("Ghosts", &[AgentId(999)])).await).await,
         [(Field::Members, Problem::UnknownId { id: 999 })]
     );
-    let view = ok(save_statement(
+    let view: QueuesView = ok(save_statement(
         &server,
         &admin,
         &ProblemStatementEdit {
@@ -176,7 +158,7 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
         members: vec![ann],
         ..CsqEdit::of(&returns)
     };
-    let view = ok(save_csq(&server, &admin, &joined).await).await;
+    let view: QueuesView = ok(save_csq(&server, &admin, &joined).await).await;
     assert_eq!(view.csqs[0].members[0].username, "ann");
     let offer = next_offer(&mut desk).await;
     assert_eq!(offer.customer.name, "Carol");
@@ -189,7 +171,7 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
         name: "Returns (old)".into(),
         ..joined
     };
-    let view = ok(save_csq(&server, &admin, &retired).await).await;
+    let view: QueuesView = ok(save_csq(&server, &admin, &retired).await).await;
     assert!(view.csqs[0].retired);
     assert_eq!(view.csqs[0].name, "Returns (old)");
     assert!(
@@ -234,7 +216,7 @@ async fn d2_a_queue_made_in_the_page_routes_chats_and_retires_softly() {
         members: vec![ann, bea],
         ..CsqEdit::of(&view.csqs[0])
     };
-    ok(save_csq(&server, &admin, &with_bea).await).await;
+    ok::<QueuesView>(save_csq(&server, &admin, &with_bea).await).await;
     let mut bea_desk = server.desktop_ready("bea").await;
     let offer = next_offer(&mut bea_desk).await;
     assert_eq!(offer.customer.name, "Erin", "{offer:?}");
@@ -255,11 +237,11 @@ async fn k2_problem_statements_follow_the_administrators_order() {
         .create_user("root", "admin-pass-1", Role::Admin)
         .await;
     let admin = server.session("root", "admin-pass-1").await;
-    let view = ok(save_csq(&server, &admin, &new_csq("Support", &[])).await).await;
+    let view: QueuesView = ok(save_csq(&server, &admin, &new_csq("Support", &[])).await).await;
     let csq = view.csqs[0].id;
     let mut ids = Vec::new();
     for label in ["Billing", "Delivery", "Something else"] {
-        let view = ok(save_statement(
+        let view: QueuesView = ok(save_statement(
             &server,
             &admin,
             &ProblemStatementEdit {
@@ -277,14 +259,14 @@ async fn k2_problem_statements_follow_the_administrators_order() {
         widget_problems(&server).await,
         ["Billing", "Delivery", "Something else"]
     );
-    ok(move_statement(&server, &admin, ids[2], true).await).await;
-    ok(move_statement(&server, &admin, ids[2], true).await).await;
+    ok::<QueuesView>(move_statement(&server, &admin, ids[2], true).await).await;
+    ok::<QueuesView>(move_statement(&server, &admin, ids[2], true).await).await;
     assert_eq!(
         widget_problems(&server).await,
         ["Something else", "Billing", "Delivery"]
     );
-    ok(move_statement(&server, &admin, ids[2], true).await).await;
-    ok(move_statement(&server, &admin, ids[1], false).await).await;
+    ok::<QueuesView>(move_statement(&server, &admin, ids[2], true).await).await;
+    ok::<QueuesView>(move_statement(&server, &admin, ids[1], false).await).await;
     assert_eq!(
         widget_problems(&server).await,
         ["Something else", "Billing", "Delivery"],
@@ -294,7 +276,7 @@ async fn k2_problem_statements_follow_the_administrators_order() {
         refused(move_statement(&server, &admin, 999, true).await).await,
         [(Field::Problem, Problem::UnknownId { id: 999 })]
     );
-    let view = ok(save_statement(
+    let view: QueuesView = ok(save_statement(
         &server,
         &admin,
         &ProblemStatementEdit {

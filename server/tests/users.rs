@@ -16,52 +16,44 @@ use app::{
         validate::{Field, Problem},
     },
 };
-use common::{new_agent, next_offer, refused, send_json, wait_for, TestServer, Ws};
+use common::{new_agent, next_offer, ok, refused, send_json, wait_for, TestServer, Ws};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 async fn list(server: &TestServer, cookie: &str, search: &str, page: u32) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/users"))
-        .header("cookie", cookie)
-        .form(&[("search", search), ("page", &page.to_string())])
-        .send()
+    server
+        .post_form(
+            "/api/admin/users",
+            cookie,
+            &[("search", search), ("page", &page.to_string())],
+        )
         .await
-        .unwrap()
 }
 
 async fn users(server: &TestServer, cookie: &str, search: &str, page: u32) -> UserPage {
-    let response = list(server, cookie, search, page).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    ok(list(server, cookie, search, page).await).await
 }
 
 async fn save(server: &TestServer, cookie: &str, edit: &UserEdit) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/user"))
-        .header("cookie", cookie)
-        .json(&json!({ "edit": edit }))
-        .send()
+    server
+        .post_json("/api/admin/user", cookie, &json!({ "edit": edit }))
         .await
-        .unwrap()
 }
 
 async fn saved(server: &TestServer, cookie: &str, edit: &UserEdit) -> UserSaved {
-    let response = save(server, cookie, edit).await;
-    assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    response.json().await.unwrap()
+    ok(save(server, cookie, edit).await).await
 }
 
 async fn reset(server: &TestServer, cookie: &str, user: AgentId) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(server.url("/api/admin/user/reset-password"))
-        .header("cookie", cookie)
-        .form(&[("user", user.0.to_string())])
-        .send()
+    server
+        .post_form(
+            "/api/admin/user/reset-password",
+            cookie,
+            &[("user", user.0)],
+        )
         .await
-        .unwrap()
 }
 
 fn new_user(username: &str) -> UserEdit {

@@ -164,6 +164,7 @@ pub fn html_has_content(html: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::validate::problems;
 
     fn response(id: i64, kind: ContactKind, title: &str, csq: Option<i64>) -> CannedResponse {
         CannedResponse {
@@ -183,14 +184,6 @@ mod tests {
             body: body.into(),
             csq: csq.map(CsqId),
         }
-    }
-
-    fn problems(r: Result<(), Vec<FieldError>>) -> Vec<(Field, Problem)> {
-        r.err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.field, e.problem))
-            .collect()
     }
 
     const CSQS: &[(CsqId, bool)] = &[(CsqId(1), false), (CsqId(2), true)];

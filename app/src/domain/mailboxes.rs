@@ -433,6 +433,7 @@ fn password_errors(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::validate::problems;
 
     fn edit() -> MailboxEdit {
         MailboxEdit {
@@ -477,14 +478,6 @@ mod tests {
             signature_html: String::new(),
             status: String::new(),
         }
-    }
-
-    fn problems(r: Result<(), Vec<FieldError>>) -> Vec<(Field, Problem)> {
-        r.err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.field, e.problem))
-            .collect()
     }
 
     const CSQS: &[(CsqId, bool)] = &[(CsqId(1), false), (CsqId(2), true)];
@@ -566,7 +559,7 @@ mod tests {
             ..MailboxEdit::of(&saved)
         };
         assert_eq!(
-            problems(change.validate(&[saved.clone()], CSQS, Some(&saved))),
+            problems(change.validate(std::slice::from_ref(&saved), CSQS, Some(&saved))),
             []
         );
         let twin = MailboxEdit {
@@ -574,7 +567,7 @@ mod tests {
             ..edit()
         };
         assert_eq!(
-            problems(twin.validate(&[saved.clone()], CSQS, None)),
+            problems(twin.validate(std::slice::from_ref(&saved), CSQS, None)),
             [(
                 Field::MailboxName,
                 Problem::Duplicate {
@@ -596,7 +589,7 @@ mod tests {
         moved.imap.host = "imap.elsewhere.test".into();
         moved.smtp.username = "someone-else".into();
         assert_eq!(
-            problems(moved.validate(&[saved.clone()], CSQS, Some(&saved))),
+            problems(moved.validate(std::slice::from_ref(&saved), CSQS, Some(&saved))),
             [
                 (Field::ImapPassword, Problem::Required),
                 (Field::SmtpPassword, Problem::Required)

@@ -162,14 +162,7 @@ impl ProblemStatementEdit {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn problems(r: Result<(), Vec<FieldError>>) -> Vec<(Field, Problem)> {
-        r.err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.field, e.problem))
-            .collect()
-    }
+    use crate::domain::validate::problems;
 
     #[test]
     fn d2_a_csq_needs_a_name_of_its_own() {

@@ -310,12 +310,7 @@ mod tests {
     }
 
     fn problems(edit: &UserEdit, editor: AgentId) -> Vec<(Field, Problem)> {
-        edit.validate(&[CsqId(1), CsqId(2)], editor, never)
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.field, e.problem))
-            .collect()
+        crate::domain::validate::problems(edit.validate(&[CsqId(1), CsqId(2)], editor, never))
     }
 
     #[test]

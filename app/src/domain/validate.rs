@@ -633,6 +633,16 @@ pub fn validate_client_id(id: &str) -> Result<(), FieldError> {
     }
 }
 
+/// A validation's outcome as (field, problem) pairs, the shape the domain tests compare.
+#[cfg(test)]
+pub(crate) fn problems(r: Result<(), Vec<FieldError>>) -> Vec<(Field, Problem)> {
+    r.err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| (e.field, e.problem))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,46 +39,36 @@ macro_rules! impl_mailbox_store {
                     let settings = to_json(&mailbox.settings)?;
                     let now = $crate::clock::now_ms();
                     let mut tx = self.pool.begin().await?;
-                    let id = match mailbox.id {
-                        None => sqlx::query_scalar(
+                    // One statement either way; an update of a vanished row returns no id.
+                    let sql = match mailbox.id {
+                        None => {
                             "INSERT INTO mailboxes (name, csq_id, enabled, settings, imap_secret, \
                              smtp_secret, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                             RETURNING id",
-                        )
+                             RETURNING id"
+                        }
+                        Some(_) => {
+                            "UPDATE mailboxes SET name = $1, csq_id = $2, enabled = $3, \
+                             settings = $4, imap_secret = $5, smtp_secret = $6, \
+                             updated_at_ms = $7 WHERE id = $8 RETURNING id"
+                        }
+                    };
+                    let query = sqlx::query_scalar(sql)
                         .bind(&mailbox.name)
                         .bind(mailbox.csq.0)
                         .bind(mailbox.enabled)
                         .bind(&settings)
                         .bind(&mailbox.imap_secret)
                         .bind(&mailbox.smtp_secret)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(conflict_or)?,
-                        Some(id) => {
-                            let changed = sqlx::query(
-                                "UPDATE mailboxes SET name = $1, csq_id = $2, enabled = $3, \
-                                 settings = $4, imap_secret = $5, smtp_secret = $6, \
-                                 updated_at_ms = $7 WHERE id = $8",
-                            )
-                            .bind(&mailbox.name)
-                            .bind(mailbox.csq.0)
-                            .bind(mailbox.enabled)
-                            .bind(&settings)
-                            .bind(&mailbox.imap_secret)
-                            .bind(&mailbox.smtp_secret)
-                            .bind(now)
-                            .bind(id.0)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(conflict_or)?
-                            .rows_affected();
-                            if changed == 0 {
-                                return Err(StoreError::NotFound);
-                            }
-                            id.0
-                        }
+                        .bind(now);
+                    let query = match mailbox.id {
+                        Some(id) => query.bind(id.0),
+                        None => query,
                     };
+                    let id: i64 = query
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(conflict_or)?
+                        .ok_or(StoreError::NotFound)?;
                     if let Some(audit) = audit {
                         write_audit(&mut tx, audit, &audit.detail).await?;
                     }

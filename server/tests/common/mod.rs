@@ -264,6 +264,38 @@ impl TestServer {
             .expect("request")
     }
 
+    /// POSTs `body` as JSON with the session cookie (an administrative or desktop call).
+    pub async fn post_json(
+        &self,
+        path: &str,
+        cookie: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// POSTs `form` URL-encoded with the session cookie, as a server function call does.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        cookie: &str,
+        form: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Opens the desktop WebSocket with the session cookie.
     pub async fn ws(&self, cookie: &str) -> Ws {
         let mut request = format!("ws://{}/ws", self.addr)
@@ -466,4 +498,12 @@ pub async fn refused(
         }
         other => panic!("expected field errors, got {other:?}"),
     }
+}
+
+/// The body of a response that must have succeeded (the failure shows the server's words).
+pub async fn ok<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> T {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).expect("the expected JSON")
 }
