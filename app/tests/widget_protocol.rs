@@ -12,6 +12,7 @@ use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::EndReason,
     ids::AgentId,
+    prechat::{Answer, FieldKind, PreChatField},
     refusal::Refusal,
     validate::{Field, FieldError, PreChatForm, Problem},
     widget::{
@@ -122,12 +123,32 @@ fn samples() -> Value {
         "commands": named(commands().into_iter().map(|(k, c)| (k, serde_json::to_value(c).unwrap())).collect()),
         "config": WidgetConfig {
             problems: vec![WidgetProblem { id: 1, label: "Billing question".into() }],
+            fields: vec![
+                PreChatField {
+                    id: 3,
+                    label: "Order number".into(),
+                    kind: FieldKind::Text,
+                    required: true,
+                    choices: vec![],
+                },
+                PreChatField {
+                    id: 4,
+                    label: "Store".into(),
+                    kind: FieldKind::Choice,
+                    required: false,
+                    choices: vec!["Paris".into(), "Lyon".into()],
+                },
+            ],
             limits: WidgetLimits::current(),
         },
         "refusals": {
             "invalid": Refusal::fields("invalid", &[
                 FieldError::new(Field::Name, Problem::Required),
                 FieldError::new(Field::Email, Problem::InvalidEmail { value: "zoe@".into() }),
+                FieldError::new(
+                    Field::Answer { id: 3, label: "Order number".into() },
+                    Problem::Required,
+                ),
             ]),
             "queue_full": Refusal::new("queue_full", app::domain::widget::QUEUE_FULL),
         },
@@ -136,6 +157,10 @@ fn samples() -> Value {
             email: "zoe@example.com".into(),
             phone: String::new(),
             problem: Some(1),
+            answers: vec![
+                Answer { field: 3, value: "A-1234".into() },
+                Answer { field: 4, value: "Lyon".into() },
+            ],
         },
     })
 }
@@ -175,4 +200,5 @@ fn the_widget_commands_are_read_by_the_server() {
     }
     let form: PreChatForm = serde_json::from_value(stored["prechat"].clone()).unwrap();
     assert_eq!(form.problem, Some(1));
+    assert_eq!(form.answers.len(), 2);
 }

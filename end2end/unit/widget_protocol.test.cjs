@@ -65,14 +65,18 @@ test('the commands the widget writes are the samples the server reads', () => {
   assert.deepEqual(c.typing(false), samples.commands.typing);
   assert.deepEqual(c.end(), samples.commands.end);
   assert.deepEqual(
-    protocol.prechat('Zoé Martin', 'zoe@example.com', '', 1),
+    protocol.prechat('Zoé Martin', 'zoe@example.com', '', 1, [
+      { field: 3, value: 'A-1234' },
+      { field: 4, value: 'Lyon' },
+    ]),
     samples.prechat,
   );
 });
 
 test('refusals are read with their sentence and each field at fault', () => {
   const invalid = protocol.readRefusal(samples.refusals.invalid);
-  assert.deepEqual(invalid.errors.map((e) => e.field), ['name', 'email']);
+  assert.deepEqual(invalid.errors.map((e) => e.field), ['name', 'email', 'answer-3']);
+  assert.equal(invalid.errors[2].message, 'Order number: required');
   assert.match(invalid.errors[1].message, /zoe@/);
   const full = protocol.readRefusal(samples.refusals.queue_full);
   assert.match(full.message, /queue is full/);
@@ -84,4 +88,8 @@ test('the configuration is read with its limit and wording', () => {
   assert.equal(cfg.limits.message_chars, 1500);
   assert.match(cfg.limits.message_too_long, /1500 characters/);
   assert.deepEqual(cfg.problems, [{ id: 1, label: 'Billing question' }]);
+  assert.deepEqual(cfg.fields, [
+    { id: 3, label: 'Order number', kind: 'text', required: true, choices: [] },
+    { id: 4, label: 'Store', kind: 'choice', required: false, choices: ['Paris', 'Lyon'] },
+  ]);
 });

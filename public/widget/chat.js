@@ -8,8 +8,12 @@
   // SPEC P-1: the limits and their wording come from the server (/widget/api/config),
   // which checks every message again whatever this page does.
   var limits = null;
-  var config = fetch('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
+  function loadConfig() {
+    return fetch('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
+  }
+  var config = loadConfig();
   config.then(function (cfg) { limits = cfg.limits; }).catch(function () {});
+  var fields = []; // SPEC K-2: the administrator's own questions, as last loaded
   var $ = function (s) { return document.querySelector(s); };
   var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
   var typingLine = $('.typing'), status = $('.status'), box = $('#message');
@@ -169,12 +173,16 @@
     button.disabled = true;
     $('.form-error').textContent = '';
     var problem = parseInt(form.problem.value, 10);
+    var answers = fields.map(function (f) {
+      var input = form.elements['answer-' + f.id];
+      return { field: f.id, value: input ? input.value : '' };
+    });
     fetch('/widget/api/start', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
       body: JSON.stringify(protocol.prechat(
-        form.name.value, form.email.value, form.phone.value, isNaN(problem) ? null : problem
+        form.name.value, form.email.value, form.phone.value, isNaN(problem) ? null : problem, answers
       ))
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
@@ -183,7 +191,15 @@
       if (res.ok) { fieldErrors([]); showChat(); connect(); return; }
       var refusal;
       try { refusal = protocol.readRefusal(res.body); } catch (err) { refusal = { message: '', errors: [] }; }
-      fieldErrors(refusal.errors);
+      // An answer refused may be to a question added or changed since the form loaded:
+      // show the questions as they are now (what was typed stays), then say what is wrong.
+      var answersRefused = refusal.errors.some(function (e) { return e.field.indexOf('answer-') === 0; });
+      if (answersRefused) {
+        loadConfig().then(function (cfg) { renderFields(cfg.fields); fieldErrors(refusal.errors); })
+          .catch(function () { fieldErrors(refusal.errors); });
+      } else {
+        fieldErrors(refusal.errors);
+      }
       if (!refusal.errors.length) {
         $('.form-error').textContent = refusal.message || 'The chat could not start. Please try again.';
       }
@@ -225,8 +241,60 @@
 
   $('.end').addEventListener('click', function () { send(protocol.commands.end()); });
 
+  // The administrator's questions after the problem, each labelled, "(optional)" when it is;
+  // values already typed in a question that is still there are kept.
+  function renderFields(list) {
+    var box = form.querySelector('.answers');
+    var typed = {};
+    fields.forEach(function (f) {
+      var old = form.elements['answer-' + f.id];
+      if (old) typed[f.id] = old.value;
+    });
+    box.textContent = '';
+    fields = list;
+    list.forEach(function (f) {
+      var name = 'answer-' + f.id;
+      var label = document.createElement('label');
+      label.htmlFor = 'f-' + name;
+      label.textContent = f.label;
+      if (!f.required) {
+        var opt = document.createElement('span');
+        opt.className = 'optional';
+        opt.textContent = ' (optional)';
+        label.appendChild(opt);
+      }
+      var input;
+      if (f.kind === 'choice') {
+        input = document.createElement('select');
+        var first = document.createElement('option');
+        first.value = ''; first.textContent = 'Choose…';
+        input.appendChild(first);
+        f.choices.forEach(function (c) {
+          var o = document.createElement('option');
+          o.value = c; o.textContent = c;
+          input.appendChild(o);
+        });
+      } else {
+        input = document.createElement('input');
+        input.type = f.kind === 'email' ? 'email' : f.kind === 'phone' ? 'tel' : 'text';
+      }
+      input.id = 'f-' + name;
+      input.name = name;
+      input.required = f.required;
+      if (typed[f.id] !== undefined) input.value = typed[f.id];
+      var error = document.createElement('p');
+      error.className = 'field-error';
+      error.id = 'e-' + name;
+      error.setAttribute('data-for', name);
+      box.appendChild(label);
+      box.appendChild(input);
+      box.appendChild(error);
+    });
+  }
+
   function loadForm() {
     config.then(function (cfg) {
+      renderFields(cfg.fields);
       var select = form.problem;
       var first = document.createElement('option');
       first.value = ''; first.textContent = 'Choose…';

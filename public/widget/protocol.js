@@ -86,7 +86,23 @@
     }
   }
 
-  /* /widget/api/config: the pre-chat form's choices and the message limit with its wording. */
+  /* One of the administrator's pre-chat fields: kind 'text', 'email', 'phone' or 'choice'
+     (an unknown kind reads as text, so a newer server's field is still answered). */
+  function readField(f) {
+    var kind = need(f.kind, 'string', 'field.kind');
+    return {
+      id: need(f.id, 'number', 'field.id'),
+      label: need(f.label, 'string', 'field.label'),
+      kind: ['text', 'email', 'phone', 'choice'].indexOf(kind) === -1 ? 'text' : kind,
+      required: need(f.required, 'boolean', 'field.required'),
+      choices: (optional(f.choices, 'object', 'field.choices') || []).map(function (c) {
+        return need(c, 'string', 'field.choices[]');
+      })
+    };
+  }
+
+  /* /widget/api/config: the pre-chat form's choices and fields, and the message limit with
+     its wording. */
   function readConfig(cfg) {
     need(cfg, 'object', 'config');
     var limits = need(cfg.limits, 'object', 'limits');
@@ -94,6 +110,7 @@
       problems: need(cfg.problems, 'object', 'problems').map(function (p) {
         return { id: need(p.id, 'number', 'problem.id'), label: need(p.label, 'string', 'problem.label') };
       }),
+      fields: (optional(cfg.fields, 'object', 'fields') || []).map(readField),
       limits: {
         message_chars: need(limits.message_chars, 'number', 'limits.message_chars'),
         message_too_long: need(limits.message_too_long, 'string', 'limits.message_too_long')
@@ -121,9 +138,9 @@
     end: function () { return { type: 'end' }; }
   };
 
-  /* The pre-chat form as /widget/api/start reads it. */
-  function prechat(name, email, phone, problem) {
-    return { name: name, email: email, phone: phone, problem: problem };
+  /* The pre-chat form as /widget/api/start reads it; answers are {field: id, value}. */
+  function prechat(name, email, phone, problem, answers) {
+    return { name: name, email: email, phone: phone, problem: problem, answers: answers || [] };
   }
 
   var api = { read: read, readConfig: readConfig, readRefusal: readRefusal, commands: commands, prechat: prechat };

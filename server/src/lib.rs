@@ -11,6 +11,8 @@
 //!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
 //! - [`queues`]: the administrators' CSQs (members reach routing at once, a retired one
 //!   takes nothing new) and the pre-chat form's problem statements in order.
+//! - [`prechat`]: the pre-chat form's own questions in order (the chat start checks the
+//!   answers with the shared domain's rules and keeps them with the contact).
 //! - [`canned`]: the administrators' canned responses (chat and email, global or of a CSQ;
 //!   email ones sanitized on save).
 //! - [`mailboxes`]: the administrators' mailboxes: saved ones start, restart or stop their
@@ -80,6 +82,7 @@ pub mod http;
 pub mod hub;
 pub mod mailboxes;
 pub mod metrics;
+pub mod prechat;
 pub mod queues;
 pub mod routing;
 pub mod secrets;

@@ -440,6 +440,7 @@ impl Backend for Services {
             .await
             .map_err(internal)?;
         let queues = self.queues_now().await?;
+        let prechat_fields = self.prechat_fields_now().await?;
         let canned = self.canned_now().await?;
         let mailboxes = self.mailboxes_now().await?;
         Ok(AdminView {
@@ -449,6 +450,7 @@ impl Backend for Services {
             wrap_up_reasons,
             unreadable_emails,
             queues,
+            prechat_fields,
             canned,
             mailboxes,
         })
@@ -528,6 +530,31 @@ impl Backend for Services {
         edit: app::domain::mailboxes::MailboxEdit,
     ) -> Result<app::api::MailboxTest, ApiError> {
         Services::test_mailbox(self, headers, edit).await
+    }
+
+    async fn save_prechat_field(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::prechat::PreChatFieldEdit,
+    ) -> Result<Vec<app::domain::prechat::PreChatField>, ApiError> {
+        Services::save_prechat_field(self, headers, edit).await
+    }
+
+    async fn delete_prechat_field(
+        &self,
+        headers: &HeaderMap,
+        id: i64,
+    ) -> Result<Vec<app::domain::prechat::PreChatField>, ApiError> {
+        Services::delete_prechat_field(self, headers, id).await
+    }
+
+    async fn move_prechat_field(
+        &self,
+        headers: &HeaderMap,
+        id: i64,
+        up: bool,
+    ) -> Result<Vec<app::domain::prechat::PreChatField>, ApiError> {
+        Services::move_prechat_field(self, headers, id, up).await
     }
 
     async fn save_canned(

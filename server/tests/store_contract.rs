@@ -196,6 +196,162 @@ async fn canned_responses_saved_scoped_and_deleted() {
     }
 }
 
+/// SPEC K-2, D-2: questions are added last, changed in place, moved one place at a time,
+/// deleted once; labels are unique ignoring case; each write carries its audit line. A chat
+/// keeps its answers (label and value) whatever happens to the questions afterwards.
+#[tokio::test]
+async fn prechat_questions_are_ordered_and_chats_keep_their_answers() {
+    use app::domain::{
+        contact::Channel,
+        prechat::{Detail, FieldKind, PreChatFieldEdit},
+    };
+    use server::store::{NewChat, NewCustomer};
+    for t in all_stores().await {
+        let s = &t.store;
+        let admin = s.create_agent(&new_agent("root", "h")).await.unwrap();
+        let audit = |action: &str| AuditEntry {
+            at_ms: 1,
+            agent: admin,
+            action: action.into(),
+            detail: action.into(),
+        };
+        let save = |label: &str, kind: FieldKind, choices: &[&str]| PreChatFieldEdit {
+            id: None,
+            label: label.into(),
+            kind,
+            required: true,
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+        };
+        let order = s
+            .save_prechat_field(
+                &save("Order", FieldKind::Text, &[]),
+                &audit("prechat_field.save"),
+            )
+            .await
+            .unwrap();
+        let store = s
+            .save_prechat_field(
+                &save("Store", FieldKind::Choice, &["Paris", "Lyon"]),
+                &audit("prechat_field.save"),
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                s.save_prechat_field(&save("STORE", FieldKind::Text, &[]), &audit("x"))
+                    .await,
+                Err(StoreError::Conflict)
+            ),
+            "{}: labels are unique ignoring case",
+            t.name
+        );
+        s.move_prechat_field(store, true, &audit("prechat_field.move"))
+            .await
+            .unwrap();
+        // Already first: nothing moves.
+        s.move_prechat_field(store, true, &audit("prechat_field.move"))
+            .await
+            .unwrap();
+        let fields = s.prechat_fields().await.unwrap();
+        let read: Vec<(i64, &str, FieldKind, Vec<String>)> = fields
+            .iter()
+            .map(|f| (f.id, f.label.as_str(), f.kind, f.choices.clone()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    store,
+                    "Store",
+                    FieldKind::Choice,
+                    vec!["Paris".into(), "Lyon".into()]
+                ),
+                (order, "Order", FieldKind::Text, vec![]),
+            ],
+            "{}",
+            t.name
+        );
+        let mut renamed = save("Order number", FieldKind::Text, &[]);
+        renamed.id = Some(order);
+        renamed.required = false;
+        s.save_prechat_field(&renamed, &audit("prechat_field.save"))
+            .await
+            .unwrap();
+        let fields = s.prechat_fields().await.unwrap();
+        assert_eq!(
+            (fields[1].label.as_str(), fields[1].required),
+            ("Order number", false)
+        );
+
+        let support = s.create_csq("Support").await.unwrap();
+        let customer = s
+            .create_customer(&NewCustomer {
+                name: "Zoé".into(),
+                email: None,
+                phone: None,
+            })
+            .await
+            .unwrap();
+        let details = vec![Detail {
+            label: "Store".into(),
+            value: "Lyon".into(),
+        }];
+        let chat = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::Web,
+                    csq: support,
+                    customer,
+                    problem: "My order".into(),
+                    details: details.clone(),
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        s.delete_prechat_field(store, &audit("prechat_field.delete"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.delete_prechat_field(store, &audit("prechat_field.delete"))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.move_prechat_field(store, false, &audit("prechat_field.move"))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(s.prechat_fields().await.unwrap().len(), 1, "{}", t.name);
+        assert_eq!(
+            s.contact(chat.id).await.unwrap().details,
+            details,
+            "{}: the chat keeps its answers",
+            t.name
+        );
+        let actions: Vec<String> = s
+            .admin_audit(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "prechat_field.delete",
+                "prechat_field.save",
+                "prechat_field.move",
+                "prechat_field.move",
+                "prechat_field.save",
+                "prechat_field.save"
+            ],
+            "{}: the refused write left no audit line",
+            t.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn sessions_expire_and_are_deleted_per_agent() {
     for t in all_stores().await {
@@ -822,6 +978,7 @@ mod chats {
                         csq: support,
                         customer,
                         problem: "My order".into(),
+                        details: Vec::new(),
                     },
                     1,
                 )
@@ -875,6 +1032,7 @@ mod chats {
                 csq: support,
                 customer,
                 problem: "My order".into(),
+                details: Vec::new(),
             };
             let empty = s.create_chat(&new_chat, 1).await.unwrap();
             s.snapshot_wrap_up(empty.id, support).await.unwrap();
@@ -936,6 +1094,7 @@ mod chats {
                         csq: support,
                         customer,
                         problem: "My order".into(),
+                        details: Vec::new(),
                     },
                     1_000,
                 )
@@ -993,6 +1152,7 @@ mod chats {
                 csq,
                 customer,
                 problem: String::new(),
+                details: Vec::new(),
             };
             let chat = s.create_chat(&new_chat, 1).await.unwrap();
             let other = s.create_chat(&new_chat, 2).await.unwrap();
@@ -1079,6 +1239,7 @@ mod chats {
             csq,
             customer,
             problem: String::new(),
+            details: Vec::new(),
         };
         s.create_chat(&chat, 1).await.unwrap()
     }

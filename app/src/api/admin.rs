@@ -27,6 +27,8 @@ pub struct AdminView {
     pub unreadable_emails: Vec<UnreadableEmail>,
     /// The CSQs with their members and the pre-chat form's problem statements.
     pub queues: super::QueuesView,
+    /// The pre-chat form's own fields, in its order.
+    pub prechat_fields: Vec<crate::domain::prechat::PreChatField>,
     /// Every canned response, chat and email.
     pub canned: super::CannedView,
     /// Every mailbox, never a password.

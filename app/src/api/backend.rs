@@ -131,6 +131,28 @@ pub trait Backend: Send + Sync + 'static {
         up: bool,
     ) -> Result<super::QueuesView, ApiError>;
 
+    /// Creates or changes a pre-chat field, audited; administrators only.
+    async fn save_prechat_field(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::prechat::PreChatFieldEdit,
+    ) -> Result<Vec<crate::domain::prechat::PreChatField>, ApiError>;
+
+    /// Deletes a pre-chat field, audited; administrators only.
+    async fn delete_prechat_field(
+        &self,
+        headers: &HeaderMap,
+        id: i64,
+    ) -> Result<Vec<crate::domain::prechat::PreChatField>, ApiError>;
+
+    /// Moves a pre-chat field up or down, audited; administrators only.
+    async fn move_prechat_field(
+        &self,
+        headers: &HeaderMap,
+        id: i64,
+        up: bool,
+    ) -> Result<Vec<crate::domain::prechat::PreChatField>, ApiError>;
+
     /// Creates or changes a canned response, audited; administrators only.
     async fn save_canned(
         &self,

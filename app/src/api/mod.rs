@@ -11,6 +11,7 @@ mod canned;
 mod desktop;
 mod error;
 mod mailboxes;
+mod prechat;
 mod queues;
 mod users;
 
@@ -30,6 +31,10 @@ pub use error::ApiError;
 pub use mailboxes::{
     get_mailboxes, save_mailbox, test_mailbox, GetMailboxes, MailboxTest, SaveMailbox, TestMailbox,
     TestOutcome,
+};
+pub use prechat::{
+    delete_prechat_field, move_prechat_field, save_prechat_field, DeletePrechatField,
+    MovePrechatField, SavePrechatField,
 };
 pub use queues::{
     move_problem_statement, save_csq, save_problem_statement, MoveProblemStatement, QueuesView,

@@ -18,6 +18,7 @@ pub enum AuditKind {
     User,
     Csq,
     ProblemStatement,
+    PreChatField,
     ChatSettings,
     WrapUpReason,
     Canned,
@@ -25,10 +26,11 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 7] = [
+    pub const ALL: [AuditKind; 8] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
+        AuditKind::PreChatField,
         AuditKind::ChatSettings,
         AuditKind::WrapUpReason,
         AuditKind::Canned,
@@ -41,6 +43,7 @@ impl AuditKind {
             AuditKind::User => "user",
             AuditKind::Csq => "csq",
             AuditKind::ProblemStatement => "problem_statement",
+            AuditKind::PreChatField => "prechat_field",
             AuditKind::ChatSettings => "chat_settings",
             AuditKind::WrapUpReason => "wrap_up_reason",
             AuditKind::Canned => "canned",
@@ -52,7 +55,8 @@ impl AuditKind {
         match self {
             AuditKind::User => "Users and passwords",
             AuditKind::Csq => "Queues",
-            AuditKind::ProblemStatement => "Pre-chat form",
+            AuditKind::ProblemStatement => "Problem statements",
+            AuditKind::PreChatField => "Pre-chat fields",
             AuditKind::ChatSettings => "Chat settings",
             AuditKind::WrapUpReason => "Wrap-up reasons",
             AuditKind::Canned => "Canned responses",
@@ -75,6 +79,9 @@ pub fn action_label(action: &str) -> String {
         "csq.save" => "Queue saved",
         "problem_statement.save" => "Problem statement saved",
         "problem_statement.order" => "Problem statements ordered",
+        "prechat_field.save" => "Pre-chat field saved",
+        "prechat_field.delete" => "Pre-chat field deleted",
+        "prechat_field.move" => "Pre-chat field moved",
         "chat_settings.save" => "Chat settings saved",
         "wrap_up_reason.save" => "Wrap-up reason saved",
         "canned.save" => "Canned response saved",

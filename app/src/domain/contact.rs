@@ -222,6 +222,8 @@ pub struct Contact {
     pub agent: Option<AgentId>,
     /// The problem statement the customer picked, as shown to the agent.
     pub problem: String,
+    /// SPEC K-2: the customer's answers to the pre-chat form's own fields (none for email).
+    pub details: Vec<super::prechat::Detail>,
     /// Unix milliseconds when the system received it.
     pub created_at_ms: i64,
     /// When it last entered its queue: arrival order for routing.

@@ -135,6 +135,15 @@ pub const MAX_CSQ_MEMBERS: usize = 500;
 pub const MAX_PROBLEM_LABEL_CHARS: usize = 100;
 /// Problem statements, retired ones included (the pre-chat form's list stays readable).
 pub const MAX_PROBLEM_STATEMENTS: usize = 50;
+/// The pre-chat form's own fields besides name, email, phone and problem (the form stays
+/// short enough that customers fill it in).
+pub const MAX_PRECHAT_FIELDS: usize = 10;
+/// Options of one choice field.
+pub const MAX_PRECHAT_CHOICES: usize = 20;
+/// Characters in a field's label, and in each option of a choice.
+pub const MAX_PRECHAT_LABEL_CHARS: usize = 60;
+/// Characters in a customer's answer to a text field.
+pub const MAX_PRECHAT_ANSWER_CHARS: usize = 200;
 
 // --- Canned responses (SPEC P-3, R-3, D-2) -----------------------------------------------
 

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod invite;
 pub mod limits;
 pub mod mailboxes;
+pub mod prechat;
 pub mod protocol;
 pub mod queues;
 pub mod refusal;

@@ -11,6 +11,7 @@ use super::{
     email::EmailView,
     ids::{ContactId, CsqId, WrapUpReasonId},
     invite::InviteOutcome,
+    prechat::Detail,
     state::{AgentStatus, StateError, StateReason},
     validate::FieldError,
     wrap_up::WrapUp,
@@ -123,6 +124,9 @@ pub struct OfferView {
     pub csq: String,
     pub customer: Customer,
     pub problem: String,
+    /// SPEC K-2, O-2: the customer's answers to the pre-chat form's own fields.
+    #[serde(default)]
+    pub details: Vec<Detail>,
     /// Unix ms: the server withdraws the offer then (SPEC S-4).
     pub expires_at_ms: i64,
 }
@@ -138,6 +142,9 @@ pub struct ContactView {
     pub csq_id: CsqId,
     pub customer: Customer,
     pub problem: String,
+    /// SPEC K-2: the customer's answers to the pre-chat form's own fields.
+    #[serde(default)]
+    pub details: Vec<Detail>,
     /// Unix ms when the chat started: the tab's total chat time counts from here.
     pub started_at_ms: i64,
     /// SPEC W-1, W-2: the reasons this contact offers and this agent's choice.

@@ -28,6 +28,9 @@ pub struct FieldRefusal {
 impl Field {
     /// The name a form gives this input (the serialised tag: `email`, `chat_message`...).
     pub fn key(&self) -> String {
+        if let Field::Answer { id, .. } = self {
+            return format!("answer-{id}");
+        }
         serde_json::to_value(self)
             .ok()
             .and_then(|v| v.get("field").and_then(|f| f.as_str()).map(String::from))

@@ -82,6 +82,16 @@ pub enum Field {
     /// The name shown with the sender's address.
     SenderName,
     Signature,
+    /// A pre-chat field's label, as the customer reads it (SPEC K-2).
+    FieldLabel,
+    /// The options of a pre-chat choice field.
+    Choices,
+    /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
+    /// its form key is `answer-<id>`, the name of its input in the widget.
+    Answer {
+        id: i64,
+        label: String,
+    },
 }
 
 impl fmt::Display for Field {
@@ -142,6 +152,9 @@ impl fmt::Display for Field {
             Field::SenderAddress => f.write_str("Sender address"),
             Field::SenderName => f.write_str("Sender name"),
             Field::Signature => f.write_str("Signature"),
+            Field::FieldLabel => f.write_str("Label"),
+            Field::Choices => f.write_str("Choices"),
+            Field::Answer { label, .. } => f.write_str(label),
         }
     }
 }
@@ -576,12 +589,34 @@ pub struct PreChatForm {
     pub phone: String,
     /// The id of the problem statement picked from the administrator's list.
     pub problem: Option<i64>,
+    /// The answers to the administrator's own fields (checked by [`super::prechat`]).
+    #[serde(default)]
+    pub answers: Vec<super::prechat::Answer>,
 }
 
 fn check_chars(field: Field, text: &str, max: usize, errors: &mut Vec<FieldError>) {
     let given = char_count(text);
     if given > max {
         errors.push(FieldError::new(field, Problem::TooManyChars { max, given }));
+    }
+}
+
+/// What is wrong with a phone number as typed, if anything: digits, spaces and `+ ( ) - .`,
+/// at most 32 characters.
+pub fn phone_problem(phone: &str) -> Option<Problem> {
+    let given = char_count(phone);
+    if given > MAX_PHONE_CHARS {
+        Some(Problem::TooManyChars {
+            max: MAX_PHONE_CHARS,
+            given,
+        })
+    } else if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
+    {
+        Some(Problem::InvalidPhone)
+    } else {
+        None
     }
 }
 
@@ -605,13 +640,8 @@ pub fn validate_pre_chat(form: &PreChatForm) -> Result<(), Vec<FieldError>> {
             },
         ));
     }
-    let phone = form.phone.trim();
-    check_chars(Field::Phone, phone, MAX_PHONE_CHARS, &mut errors);
-    if !phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
-    {
-        errors.push(FieldError::new(Field::Phone, Problem::InvalidPhone));
+    if let Some(problem) = phone_problem(form.phone.trim()) {
+        errors.push(FieldError::new(Field::Phone, problem));
     }
     if form.problem.is_none() {
         errors.push(FieldError::new(Field::Problem, Problem::Required));
@@ -825,6 +855,7 @@ mod tests {
             email: "nope".into(),
             phone: "call me".into(),
             problem: None,
+            answers: vec![],
         })
         .unwrap_err();
         let fields: Vec<Field> = errors.iter().map(|e| e.field.clone()).collect();
@@ -837,6 +868,7 @@ mod tests {
             email: "zoe@example.com".into(),
             phone: "+33 (1) 23-45".into(),
             problem: Some(1),
+            answers: vec![],
         })
         .is_ok());
         let long = PreChatForm {
@@ -844,6 +876,7 @@ mod tests {
             email: "zoe@example.com".into(),
             phone: String::new(),
             problem: Some(1),
+            answers: vec![],
         };
         assert_eq!(
             validate_pre_chat(&long).unwrap_err()[0].to_string(),

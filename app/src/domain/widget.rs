@@ -67,11 +67,14 @@ pub fn too_many_starts(per_minute: u32) -> String {
 }
 
 /// What the widget reads before the customer types (`/widget/api/config`): the pre-chat
-/// form's choices, and the limits it checks as the server will, with the server's wording,
+/// form's choices and fields, and the limits it checks as the server will, with the server's wording,
 /// so the widget holds no copy of either.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WidgetConfig {
     pub problems: Vec<WidgetProblem>,
+    /// SPEC K-2: the administrator's own fields, in the form's order.
+    #[serde(default)]
+    pub fields: Vec<super::prechat::PreChatField>,
     pub limits: WidgetLimits,
 }
 

@@ -22,6 +22,7 @@ use app::domain::{
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
     ids::{AgentId, ContactId, WrapUpReasonId},
     limits::MAX_HISTORY_MESSAGES,
+    prechat::check_answers,
     protocol::{AgentEvent, Seq, ServerMessage, Work},
     state::StateEvent,
     validate::{
@@ -59,7 +60,19 @@ impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
     /// problem statement, with the welcome line.
     pub async fn start(self: &Arc<Self>, form: &PreChatForm) -> Result<Contact, ContactError> {
-        validate_pre_chat(form).map_err(ContactError::Invalid)?;
+        // Every problem at once, the form's own fields and the administrator's alike.
+        let fields = self.store.prechat_fields().await?;
+        let details = match (
+            validate_pre_chat(form),
+            check_answers(&fields, &form.answers),
+        ) {
+            (Ok(()), Ok(details)) => details,
+            (base, answers) => {
+                let mut errors = base.err().unwrap_or_default();
+                errors.extend(answers.err().unwrap_or_default());
+                return Err(ContactError::Invalid(errors));
+            }
+        };
         let problem = self
             .store
             .problem_statements()
@@ -97,6 +110,7 @@ impl ChatService {
                     csq: problem.csq,
                     customer,
                     problem: problem.label,
+                    details,
                 },
                 now_ms(),
             )

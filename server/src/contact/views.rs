@@ -28,6 +28,7 @@ pub async fn offer_view(
         csq: csq_name(store, contact).await?,
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
+        details: contact.details.clone(),
         expires_at_ms,
     })
 }
@@ -59,6 +60,7 @@ pub async fn contact_view(
         csq_id: contact.csq,
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
+        details: contact.details.clone(),
         started_at_ms: contact.created_at_ms,
         wrap_up: store.wrap_up(contact.id, agent).await?,
         agents: agent_aliases(store, contact).await?,

@@ -34,7 +34,7 @@ pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<Contact
         .and_then(|(_, token)| state.services.token_key.verify(token))
 }
 
-/// The pre-chat form's choices, and the limits the widget checks with their wording.
+/// The pre-chat form's choices and fields, and the limits the widget checks with their wording.
 pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>, AppError> {
     let problems = state.services.store.problem_statements().await?;
     Ok(Json(WidgetConfig {
@@ -45,6 +45,7 @@ pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>,
                 label: p.label,
             })
             .collect(),
+        fields: state.services.store.prechat_fields().await?,
         limits: WidgetLimits::current(),
     }))
 }

@@ -9,6 +9,7 @@ use app::domain::{
     contact::{Channel, Contact, ContactStatus},
     customer::Customer,
     ids::{AgentId, ContactId, CsqId, CustomerId, WrapUpReasonId},
+    prechat::Detail,
     protocol::Seq,
     wrap_up::WrapUp,
 };
@@ -27,6 +28,8 @@ pub struct NewChat {
     pub csq: CsqId,
     pub customer: CustomerId,
     pub problem: String,
+    /// SPEC K-2: the answers to the administrator's pre-chat fields, as the agent reads them.
+    pub details: Vec<Detail>,
 }
 
 /// Who added a transcript line; a client id is unique per contact and sender.

@@ -222,13 +222,14 @@ macro_rules! impl_contacts_store {
                 async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact> {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
-                         created_at_ms, queued_at_ms) VALUES ($1, $2, $3, 'queued', $4, $5, $5) \
-                         RETURNING id",
+                         details, created_at_ms, queued_at_ms) \
+                         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $6) RETURNING id",
                     )
                     .bind(chat.channel.as_str())
                     .bind(chat.csq.0)
                     .bind(chat.customer.0)
                     .bind(&chat.problem)
+                    .bind(to_json(&chat.details)?)
                     .bind(now_ms)
                     .fetch_one(&self.pool)
                     .await?;

@@ -10,6 +10,7 @@
 //! [`canned::CannedStore`] (canned responses, global or of a CSQ),
 //! [`mailboxes::MailboxStore`] (mailboxes, passwords sealed),
 //! [`queues::QueueStore`] (CSQs and problem statements as administrators edit them),
+//! [`prechat::PreChatStore`] (the pre-chat form's own fields),
 //! [`audit::AuditStore`] (the audit and state history as administrators read them),
 //! [`email::EmailStore`], [`intake::IntakeStore`] and [`reply::ReplyStore`]. Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
@@ -30,6 +31,8 @@ mod intake_sql;
 pub mod mailboxes;
 mod mailboxes_sql;
 pub mod postgres;
+pub mod prechat;
+mod prechat_sql;
 pub mod queues;
 mod queues_sql;
 pub mod reply;
@@ -76,6 +79,7 @@ pub trait Store:
     + email::EmailStore
     + intake::IntakeStore
     + queues::QueueStore
+    + prechat::PreChatStore
     + audit::AuditStore
     + canned::CannedStore
     + mailboxes::MailboxStore

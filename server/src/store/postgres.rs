@@ -32,5 +32,6 @@ super::reply_sql::impl_reply_store!(PgStore, sqlx::postgres::PgRow);
 super::intake_sql::impl_intake_store!(PgStore, sqlx::postgres::PgRow);
 super::queues_sql::impl_queue_store!(PgStore, sqlx::postgres::PgRow);
 super::canned_sql::impl_canned_store!(PgStore, sqlx::postgres::PgRow);
+super::prechat_sql::impl_prechat_store!(PgStore, sqlx::postgres::PgRow);
 super::mailboxes_sql::impl_mailbox_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);

@@ -53,7 +53,7 @@ macro_rules! impl_store {
         };
 
         const CONTACT_COLUMNS: &str = "id, channel, csq_id, customer_id, status, end_reason, \
-            agent_id, problem, created_at_ms, queued_at_ms";
+            agent_id, problem, details, created_at_ms, queued_at_ms";
 
         /// One line of the administrators' audit, in the caller's transaction.
         async fn write_audit(
@@ -99,6 +99,7 @@ macro_rules! impl_store {
                 status,
                 agent: row.try_get::<Option<i64>, _>("agent_id")?.map(AgentId),
                 problem: row.try_get("problem")?,
+                details: from_json(&row.try_get::<String, _>("details")?)?,
                 created_at_ms: row.try_get("created_at_ms")?,
                 queued_at_ms: row.try_get("queued_at_ms")?,
             })

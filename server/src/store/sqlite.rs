@@ -38,5 +38,6 @@ super::reply_sql::impl_reply_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::intake_sql::impl_intake_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::queues_sql::impl_queue_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::canned_sql::impl_canned_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::prechat_sql::impl_prechat_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::mailboxes_sql::impl_mailbox_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);

@@ -11,6 +11,7 @@ mod edit_line;
 mod mailboxes;
 mod pager;
 mod prechat;
+mod prechat_fields;
 mod queues;
 mod rich_field;
 mod unreadable_emails;
@@ -29,6 +30,7 @@ use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map};
 use mailboxes::MailboxesSection;
 use prechat::PreChatSection;
+use prechat_fields::PreChatFieldsSection;
 use queues::QueuesSection;
 use unreadable_emails::UnreadableEmailsSection;
 use unsaved::{LeaveBar, Unsaved};
@@ -156,7 +158,11 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
     let content = match section {
         Some(Section::Users) => view! { <UsersSection csqs=view.csqs.clone() me /> }.into_any(),
         Some(Section::Queues) => view! { <QueuesSection view=queues /> }.into_any(),
-        Some(Section::PreChat) => view! { <PreChatSection view=queues /> }.into_any(),
+        Some(Section::PreChat) => view! {
+            <PreChatSection view=queues />
+            <PreChatFieldsSection initial=view.prechat_fields.clone() />
+        }
+        .into_any(),
         Some(Section::Canned) => view! {
             <CannedSection initial=view.canned.clone() csqs=view.queues.csqs.clone() />
         }

@@ -68,6 +68,10 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                             <div><dt>"Email"</dt><dd>{t.view.customer.email.clone().unwrap_or_else(|| "—".into())}</dd></div>
                             <div><dt>"Phone"</dt><dd>{t.view.customer.phone.clone().unwrap_or_else(|| "—".into())}</dd></div>
                             <div><dt>"Problem"</dt><dd>{t.view.problem.clone()}</dd></div>
+                            // SPEC K-2: the answers to the administrator's own questions.
+                            {t.view.details.iter().map(|d| view! {
+                                <div><dt>{d.label.clone()}</dt><dd>{d.value.clone()}</dd></div>
+                            }).collect_view()}
                             <div><dt>"Queue"</dt><dd>{t.view.csq.clone()} " · " {t.view.channel.to_string()}</dd></div>
                         </dl>
                     })}

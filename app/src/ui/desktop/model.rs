@@ -375,6 +375,7 @@ mod tests {
                 phone: None,
             },
             problem: "Order".into(),
+            details: Vec::new(),
             started_at_ms: started,
             wrap_up: Default::default(),
             agents: Vec::new(),
@@ -564,6 +565,7 @@ mod tests {
             csq: "Sales".into(),
             customer: view(5, 0).customer,
             problem: "Quote".into(),
+            details: Vec::new(),
             expires_at_ms: 99,
         };
         assert_eq!(

@@ -118,6 +118,14 @@ fn OfferCard(offer: OfferView) -> impl IntoView {
                     {customer.email.clone().unwrap_or_default()}
                     {customer.phone.clone().map(|p| format!(" · {p}"))}
                 </p>
+                // SPEC K-2, O-2: the answers to the pre-chat form's own questions.
+                {(!offer.details.is_empty()).then(|| view! {
+                    <dl class="offer-answers">
+                        {offer.details.iter().map(|d| view! {
+                            <div><dt>{d.label.clone()}</dt><dd>{d.value.clone()}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                })}
             </div>
             <div class="offer-actions">
                 <span class="countdown" role="timer" aria-label="Seconds left to accept">
