@@ -12,9 +12,9 @@ use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::EndReason,
     ids::AgentId,
-    prechat::{Answer, FieldKind, PreChatField},
+    prechat::{Answer, FieldKind, PreChatField, PreChatForm},
     refusal::Refusal,
-    validate::{Field, FieldError, PreChatForm, Problem},
+    validate::{Field, FieldError, Problem},
     widget::{
         WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage, WidgetProblem,
     },

@@ -196,6 +196,14 @@ test('D-2 E-1 K-2 O-2 R-3: from an empty database, an administrator sets up a wo
     await statement.getByLabel('Queue', { exact: true }).selectOption({ label: 'Help desk' });
     await statement.getByRole('button', { name: 'Add' }).click();
     await expect(admin.getByRole('group', { name: 'I need help' })).toBeVisible();
+    // K-2: a question of the organization's own, required.
+    const questions = admin.getByRole('region', { name: 'Questions on the form' });
+    await questions.getByRole('button', { name: 'New question' }).click();
+    const question = questions.getByRole('form', { name: 'New question' });
+    await question.getByLabel('Question').fill('Order number');
+    await question.getByLabel('Required').check();
+    await question.getByRole('button', { name: 'Add' }).click();
+    await expect(questions.getByRole('listitem').filter({ hasText: 'Order number' })).toContainText('Required');
 
     // A chat canned response for all queues.
     await nav.getByRole('link', { name: 'Canned responses', exact: true }).click();
@@ -261,12 +269,14 @@ test('D-2 E-1 K-2 O-2 R-3: from an empty database, an administrator sets up a wo
     await chat.getByLabel('Name').fill('Nora Customer');
     await chat.getByLabel('Email').fill('nora@example.com');
     await chat.getByLabel('What is it about?').selectOption({ label: 'I need help' });
+    await chat.getByLabel('Order number').fill('A-77');
     await chat.getByRole('button', { name: 'Start chat' }).click();
     await expect(chat.getByText('Welcome! An agent will be with you shortly.')).toBeVisible();
 
     // Kim is offered it, accepts, and answers with the canned response.
     const offer = kim.getByRole('article', { name: 'Chat offer from Nora Customer' });
     await expect(offer).toContainText('I need help');
+    await expect(offer.locator('.offer-answers dd')).toHaveText(['A-77']);
     await offer.getByRole('button', { name: 'Accept' }).click();
     await expect(chat.getByText('Kim has joined the chat.')).toBeVisible();
     const box = kim.getByLabel('Message', { exact: true });

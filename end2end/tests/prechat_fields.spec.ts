@@ -11,6 +11,8 @@ test('D-2 K-2 O-2: questions added to the pre-chat form in the page are asked by
       await admin.request.post('/api/admin/prechat-field/delete', { form: { id: String(field.id) } });
     }
   };
+  // Before the test's time runs out (the fixture closes the pages after that).
+  test.setTimeout(60_000);
   try {
     await admin.setViewportSize({ width: 1366, height: 768 });
     await admin.goto('/admin/pre-chat');
@@ -89,7 +91,14 @@ test('D-2 K-2 O-2: questions added to the pre-chat form in the page are asked by
     await expect(section.getByRole('listitem')).toHaveCount(1);
     const config = await (await admin.request.get('/widget/api/config')).json();
     expect(config.fields.map((f: { label: string }) => f.label)).toEqual(['Order number']);
-    await expect(details.locator('div').filter({ hasText: 'Store' }).locator('dd')).toHaveText('Lyon');
+    // Read again from the server: a second desktop page Dave opens now shows both answers.
+    const again = await dave.context().newPage();
+    await again.goto('/');
+    await again.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+    await again.getByRole('tab', { name: /Olga Order/ }).click();
+    const reread = again.locator('.details-grid');
+    await expect(reread.locator('dt')).toHaveText(['Email', 'Phone', 'Problem', 'Store', 'Order number', 'Queue']);
+    await expect(reread.locator('div').filter({ hasText: 'Store' }).locator('dd')).toHaveText('Lyon');
   } finally {
     await removeAll();
   }

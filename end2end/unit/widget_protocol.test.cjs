@@ -86,6 +86,7 @@ test('refusals are read with their sentence and each field at fault', () => {
 test('the configuration is read with its limit and wording', () => {
   const cfg = protocol.readConfig(samples.config);
   assert.equal(cfg.limits.message_chars, 1500);
+  assert.equal(cfg.limits.answer_chars, 200);
   assert.match(cfg.limits.message_too_long, /1500 characters/);
   assert.deepEqual(cfg.problems, [{ id: 1, label: 'Billing question' }]);
   assert.deepEqual(cfg.fields, [

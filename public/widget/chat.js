@@ -154,17 +154,27 @@
     return 'k' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
   }
 
+  // Each error beside its input; one for an input this page does not have (an older copy
+  // of the page, a question it could not load) on the form's own line, so no refusal goes
+  // unexplained. The first input at fault takes the focus.
   function fieldErrors(errors) {
     var all = form.querySelectorAll('.field-error');
     for (var i = 0; i < all.length; i++) all[i].textContent = '';
     var inputs = form.querySelectorAll('input, select');
     for (var j = 0; j < inputs.length; j++) inputs[j].removeAttribute('aria-invalid');
+    var unplaced = [], first = null;
     (errors || []).forEach(function (e) {
       var slot = form.querySelector('.field-error[data-for="' + e.field + '"]');
       var input = form.querySelector('[name="' + e.field + '"]');
-      if (slot) slot.textContent = e.message;
-      if (input) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', slot ? slot.id : ''); }
+      if (slot) slot.textContent = e.message; else unplaced.push(e.message);
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', slot ? slot.id : '');
+        if (!first) first = input;
+      }
     });
+    $('.form-error').textContent = unplaced.join(' ');
+    if (first) first.focus();
   }
 
   form.addEventListener('submit', function (e) {
@@ -277,6 +287,7 @@
       } else {
         input = document.createElement('input');
         input.type = f.kind === 'email' ? 'email' : f.kind === 'phone' ? 'tel' : 'text';
+        if (f.kind === 'text' && limits && limits.answer_chars) input.maxLength = limits.answer_chars;
       }
       input.id = 'f-' + name;
       input.name = name;

@@ -113,7 +113,8 @@
       fields: (optional(cfg.fields, 'object', 'fields') || []).map(readField),
       limits: {
         message_chars: need(limits.message_chars, 'number', 'limits.message_chars'),
-        message_too_long: need(limits.message_too_long, 'string', 'limits.message_too_long')
+        message_too_long: need(limits.message_too_long, 'string', 'limits.message_too_long'),
+        answer_chars: optional(limits.answer_chars, 'number', 'limits.answer_chars')
       }
     };
   }

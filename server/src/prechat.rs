@@ -12,6 +12,7 @@ use crate::{
 use app::{
     api::ApiError,
     domain::{
+        limits::MAX_PRECHAT_FIELDS,
         prechat::{PreChatField, PreChatFieldEdit},
         validate::{Field, Problem},
     },
@@ -49,10 +50,18 @@ impl Services {
             detail,
         };
         self.store
-            .save_prechat_field(&edit, &audit)
+            .save_prechat_field(&edit, MAX_PRECHAT_FIELDS, &audit)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => gone(edit.id.unwrap_or(0)),
+                // Another administrator added the last one allowed meanwhile.
+                StoreError::Full => invalid(
+                    Field::FieldLabel,
+                    Problem::TooManyItems {
+                        max: MAX_PRECHAT_FIELDS,
+                        given: MAX_PRECHAT_FIELDS + 1,
+                    },
+                ),
                 // Another administrator gave another field this label meanwhile.
                 StoreError::Conflict => invalid(
                     Field::FieldLabel,

@@ -8,7 +8,7 @@ use app::domain::{
     agent::Role,
     audit::{AuditFilter, AuditKind, AuditPage},
     ids::ContactId,
-    limits::MAX_PRECHAT_FIELDS,
+    limits::{MAX_PRECHAT_ANSWER_CHARS, MAX_PRECHAT_FIELDS, MAX_PRECHAT_LABEL_CHARS},
     prechat::{Detail, FieldKind, PreChatField, PreChatFieldEdit},
     protocol::{AgentEvent, ContactView, ServerMessage},
     refusal::Refusal,
@@ -171,6 +171,7 @@ async fn k2_answers_to_the_questions_reach_the_agent() {
         ]),
     )
     .await;
+    assert_eq!(response.status(), 422);
     let refusal: Refusal = response.json().await.unwrap();
     let messages: Vec<&str> = refusal.errors.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(
@@ -179,6 +180,13 @@ async fn k2_answers_to_the_questions_reach_the_agent() {
             format!("Store: {}", Problem::NoLongerOffered).as_str(),
             "Work email: \"not an address\" is not a valid email address",
         ]
+    );
+
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    assert_eq!(
+        server.services.store.waiting_chats(support).await.unwrap(),
+        0,
+        "no refused form left a chat in the queue"
     );
 
     let mut desk = server.desktop_ready("ann").await;
@@ -312,14 +320,22 @@ async fn d2_question_limits() {
             save(
                 &server,
                 &cookie,
-                &question(&"x".repeat(61), FieldKind::Text, false, &[])
+                &question(
+                    &"x".repeat(MAX_PRECHAT_LABEL_CHARS + 1),
+                    FieldKind::Text,
+                    false,
+                    &[]
+                )
             )
             .await
         )
         .await,
         [(
             Field::FieldLabel,
-            Problem::TooManyChars { max: 60, given: 61 }
+            Problem::TooManyChars {
+                max: MAX_PRECHAT_LABEL_CHARS,
+                given: MAX_PRECHAT_LABEL_CHARS + 1
+            }
         )]
     );
     for i in 1..MAX_PRECHAT_FIELDS {
@@ -361,12 +377,15 @@ async fn d2_question_limits() {
     let response = start(
         &server,
         problem,
-        json!([{"field": order, "value": "x".repeat(201)}]),
+        json!([{"field": order, "value": "x".repeat(MAX_PRECHAT_ANSWER_CHARS + 1)}]),
     )
     .await;
     let refusal: Refusal = response.json().await.unwrap();
     assert_eq!(
         refusal.errors[0].message,
-        "Order number: at most 200 characters (201 given)"
+        format!(
+            "Order number: at most {MAX_PRECHAT_ANSWER_CHARS} characters ({} given)",
+            MAX_PRECHAT_ANSWER_CHARS + 1
+        )
     );
 }

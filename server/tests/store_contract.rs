@@ -225,6 +225,7 @@ async fn prechat_questions_are_ordered_and_chats_keep_their_answers() {
         let order = s
             .save_prechat_field(
                 &save("Order", FieldKind::Text, &[]),
+                2,
                 &audit("prechat_field.save"),
             )
             .await
@@ -232,26 +233,38 @@ async fn prechat_questions_are_ordered_and_chats_keep_their_answers() {
         let store = s
             .save_prechat_field(
                 &save("Store", FieldKind::Choice, &["Paris", "Lyon"]),
+                2,
                 &audit("prechat_field.save"),
             )
             .await
             .unwrap();
         assert!(
             matches!(
-                s.save_prechat_field(&save("STORE", FieldKind::Text, &[]), &audit("x"))
+                s.save_prechat_field(&save("STORE", FieldKind::Text, &[]), 3, &audit("x"))
                     .await,
                 Err(StoreError::Conflict)
             ),
             "{}: labels are unique ignoring case",
             t.name
         );
-        s.move_prechat_field(store, true, &audit("prechat_field.move"))
+        assert!(
+            matches!(
+                s.save_prechat_field(&save("Third", FieldKind::Text, &[]), 2, &audit("x"))
+                    .await,
+                Err(StoreError::Full)
+            ),
+            "{}: no more than the limit",
+            t.name
+        );
+        assert!(s
+            .move_prechat_field(store, true, &audit("prechat_field.move"))
             .await
-            .unwrap();
-        // Already first: nothing moves.
-        s.move_prechat_field(store, true, &audit("prechat_field.move"))
+            .unwrap());
+        // Already first: nothing moves, nothing is audited.
+        assert!(!s
+            .move_prechat_field(store, true, &audit("prechat_field.move"))
             .await
-            .unwrap();
+            .unwrap());
         let fields = s.prechat_fields().await.unwrap();
         let read: Vec<(i64, &str, FieldKind, Vec<String>)> = fields
             .iter()
@@ -274,7 +287,7 @@ async fn prechat_questions_are_ordered_and_chats_keep_their_answers() {
         let mut renamed = save("Order number", FieldKind::Text, &[]);
         renamed.id = Some(order);
         renamed.required = false;
-        s.save_prechat_field(&renamed, &audit("prechat_field.save"))
+        s.save_prechat_field(&renamed, 2, &audit("prechat_field.save"))
             .await
             .unwrap();
         let fields = s.prechat_fields().await.unwrap();
@@ -342,11 +355,10 @@ async fn prechat_questions_are_ordered_and_chats_keep_their_answers() {
                 "prechat_field.delete",
                 "prechat_field.save",
                 "prechat_field.move",
-                "prechat_field.move",
                 "prechat_field.save",
                 "prechat_field.save"
             ],
-            "{}: the refused write left no audit line",
+            "{}: the refused writes left no audit line",
             t.name
         );
     }

@@ -11,7 +11,7 @@ use super::{
         MAX_CANNED_EMAIL_BODY_BYTES, MAX_CANNED_RESPONSES, MAX_CANNED_TITLE_CHARS,
         MAX_CHAT_MESSAGE_CHARS,
     },
-    validate::{all_or_errors, validate_required_text, Field, FieldError, Problem},
+    validate::{all_or_errors, same_text, validate_required_text, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +69,7 @@ impl CannedEdit {
             Some(c.id) != self.id
                 && c.kind == self.kind
                 && c.csq == self.csq
-                && c.title.trim().to_lowercase() == title.to_lowercase()
+                && same_text(&c.title, title)
         }) {
             errors.push(FieldError::new(
                 Field::CannedTitle,

@@ -6,11 +6,12 @@
 
 use super::{
     limits::{
-        MAX_PRECHAT_ANSWER_CHARS, MAX_PRECHAT_CHOICES, MAX_PRECHAT_FIELDS, MAX_PRECHAT_LABEL_CHARS,
+        MAX_CUSTOMER_NAME_CHARS, MAX_PRECHAT_ANSWER_CHARS, MAX_PRECHAT_CHOICES, MAX_PRECHAT_FIELDS,
+        MAX_PRECHAT_LABEL_CHARS,
     },
     validate::{
-        all_or_errors, char_count, is_valid_email, phone_problem, validate_required_text, Field,
-        FieldError, Problem,
+        all_or_errors, char_count, is_valid_email, phone_problem, same_text,
+        validate_required_text, Field, FieldError, Problem,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,73 @@ pub struct PreChatFieldEdit {
     pub required: bool,
     #[serde(default)]
     pub choices: Vec<String>,
+}
+
+/// What a customer fills in before a chat starts (SPEC K-2), as `/widget/api/start` reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PreChatForm {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    /// The id of the problem statement picked from the administrator's list.
+    pub problem: Option<i64>,
+    /// The answers to the administrator's own questions (none from a widget that predates
+    /// them: a required question is then refused by name).
+    #[serde(default)]
+    pub answers: Vec<Answer>,
+}
+
+impl PreChatForm {
+    /// SPEC K-2: the whole form: name and email required, phone optional, a problem
+    /// statement picked, and the answers to `fields` (see [`check_answers`]). Every problem
+    /// is reported at once, so the widget marks each input; the details the agent reads
+    /// otherwise.
+    pub fn check(&self, fields: &[PreChatField]) -> Result<Vec<Detail>, Vec<FieldError>> {
+        let mut errors = self.contact_problems();
+        match check_answers(fields, &self.answers) {
+            Ok(details) if errors.is_empty() => Ok(details),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+
+    fn contact_problems(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let name = self.name.trim();
+        let given = char_count(name);
+        if name.is_empty() {
+            errors.push(FieldError::new(Field::Name, Problem::Required));
+        } else if given > MAX_CUSTOMER_NAME_CHARS {
+            errors.push(FieldError::new(
+                Field::Name,
+                Problem::TooManyChars {
+                    max: MAX_CUSTOMER_NAME_CHARS,
+                    given,
+                },
+            ));
+        }
+        let email = self.email.trim();
+        if email.is_empty() {
+            errors.push(FieldError::new(Field::Email, Problem::Required));
+        } else if !is_valid_email(email) {
+            errors.push(FieldError::new(
+                Field::Email,
+                Problem::InvalidEmail {
+                    value: email.to_string(),
+                },
+            ));
+        }
+        if let Some(problem) = phone_problem(self.phone.trim()) {
+            errors.push(FieldError::new(Field::Phone, problem));
+        }
+        if self.problem.is_none() {
+            errors.push(FieldError::new(Field::Problem, Problem::Required));
+        }
+        errors
+    }
 }
 
 /// One answer of a customer, to the field `field`.
@@ -157,7 +225,7 @@ impl PreChatFieldEdit {
             validate_required_text(Field::FieldLabel, &self.label, MAX_PRECHAT_LABEL_CHARS)
         {
             errors.push(e);
-        } else if others().any(|o| same(&o.label, &self.label)) {
+        } else if others().any(|o| same_text(&o.label, &self.label)) {
             errors.push(FieldError::new(
                 Field::FieldLabel,
                 Problem::Duplicate {
@@ -181,10 +249,6 @@ impl PreChatFieldEdit {
     }
 }
 
-fn same(a: &str, b: &str) -> bool {
-    a.trim().to_lowercase() == b.trim().to_lowercase()
-}
-
 fn choice_problems(choices: &[String]) -> Vec<FieldError> {
     let problem = |p| FieldError::new(Field::Choices, p);
     if choices.is_empty() {
@@ -204,7 +268,7 @@ fn choice_problems(choices: &[String]) -> Vec<FieldError> {
                 max: MAX_PRECHAT_LABEL_CHARS,
                 given,
             }));
-        } else if choices[..i].iter().any(|c| same(c, choice)) {
+        } else if choices[..i].iter().any(|c| same_text(c, choice)) {
             errors.push(problem(Problem::Duplicate {
                 value: choice.clone(),
             }));
@@ -303,6 +367,45 @@ mod tests {
             field(3, "Mobile", FieldKind::Phone, false),
             field(4, "Store", FieldKind::Choice, true),
         ]
+    }
+
+    /// SPEC K-2: each missing or wrong field of the pre-chat form is named.
+    #[test]
+    fn pre_chat_form_reports_every_field() {
+        let errors = PreChatForm {
+            name: " ".into(),
+            email: "nope".into(),
+            phone: "call me".into(),
+            problem: None,
+            answers: vec![],
+        }
+        .check(&[])
+        .unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field.clone()).collect();
+        assert_eq!(
+            fields,
+            [Field::Name, Field::Email, Field::Phone, Field::Problem]
+        );
+        assert!(PreChatForm {
+            name: "Zoé Martin".into(),
+            email: "zoe@example.com".into(),
+            phone: "+33 (1) 23-45".into(),
+            problem: Some(1),
+            answers: vec![],
+        }
+        .check(&[])
+        .is_ok());
+        let long = PreChatForm {
+            name: "é".repeat(MAX_CUSTOMER_NAME_CHARS + 1),
+            email: "zoe@example.com".into(),
+            phone: String::new(),
+            problem: Some(1),
+            answers: vec![],
+        };
+        assert_eq!(
+            long.check(&[]).unwrap_err()[0].to_string(),
+            "Name: at most 100 characters (101 given)"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use super::{
     ids::{AgentId, CsqId},
     limits::{MAX_CSQ_MEMBERS, MAX_CSQ_NAME_CHARS, MAX_PROBLEM_LABEL_CHARS},
-    validate::{all_or_errors, validate_required_text, Field, FieldError, Problem},
+    validate::{all_or_errors, same_text, validate_required_text, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -59,9 +59,10 @@ impl CsqEdit {
         let name = self.name.trim();
         if let Err(e) = validate_required_text(Field::CsqName, name, MAX_CSQ_NAME_CHARS) {
             errors.push(e);
-        } else if others.iter().any(|(id, other)| {
-            Some(*id) != self.id && other.trim().to_lowercase() == name.to_lowercase()
-        }) {
+        } else if others
+            .iter()
+            .any(|(id, other)| Some(*id) != self.id && same_text(other, name))
+        {
             errors.push(FieldError::new(
                 Field::CsqName,
                 Problem::Duplicate {
@@ -132,11 +133,9 @@ impl ProblemStatementEdit {
         if let Err(e) = validate_required_text(Field::Problem, label, MAX_PROBLEM_LABEL_CHARS) {
             errors.push(e);
         } else if !self.retired
-            && statements.iter().any(|s| {
-                Some(s.id) != self.id
-                    && !s.retired
-                    && s.label.trim().to_lowercase() == label.to_lowercase()
-            })
+            && statements
+                .iter()
+                .any(|s| Some(s.id) != self.id && !s.retired && same_text(&s.label, label))
         {
             errors.push(FieldError::new(
                 Field::Problem,

@@ -26,7 +26,8 @@ pub struct FieldRefusal {
 }
 
 impl Field {
-    /// The name a form gives this input (the serialised tag: `email`, `chat_message`...).
+    /// The name a form gives this input: the serialised tag (`email`, `chat_message`...),
+    /// or `answer-<id>` for an answer to a pre-chat question (one input per question).
     pub fn key(&self) -> String {
         if let Field::Answer { id, .. } = self {
             return format!("answer-{id}");

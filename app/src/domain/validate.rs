@@ -388,6 +388,12 @@ pub fn char_count(text: &str) -> usize {
     text.chars().count()
 }
 
+/// Whether two names are the same to a reader: trimmed, ignoring case (how every name an
+/// administrator gives must differ from the others of its kind).
+pub fn same_text(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
 /// SPEC P-1: a chat message is not blank and holds at most 1500 characters.
 pub fn validate_chat_message(text: &str) -> Result<(), FieldError> {
     if text.trim().is_empty() {
@@ -581,26 +587,6 @@ pub fn validate_required_text(field: Field, text: &str, max: usize) -> Result<()
     Ok(())
 }
 
-/// What a customer fills in before a chat starts (SPEC K-2).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct PreChatForm {
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    /// The id of the problem statement picked from the administrator's list.
-    pub problem: Option<i64>,
-    /// The answers to the administrator's own fields (checked by [`super::prechat`]).
-    #[serde(default)]
-    pub answers: Vec<super::prechat::Answer>,
-}
-
-fn check_chars(field: Field, text: &str, max: usize, errors: &mut Vec<FieldError>) {
-    let given = char_count(text);
-    if given > max {
-        errors.push(FieldError::new(field, Problem::TooManyChars { max, given }));
-    }
-}
-
 /// What is wrong with a phone number as typed, if anything: digits, spaces and `+ ( ) - .`,
 /// at most 32 characters.
 pub fn phone_problem(phone: &str) -> Option<Problem> {
@@ -618,35 +604,6 @@ pub fn phone_problem(phone: &str) -> Option<Problem> {
     } else {
         None
     }
-}
-
-/// SPEC K-2: name and email required, phone optional, a problem statement picked. Every
-/// problem is reported at once, so the form can mark each field.
-pub fn validate_pre_chat(form: &PreChatForm) -> Result<(), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let name = form.name.trim();
-    if name.is_empty() {
-        errors.push(FieldError::new(Field::Name, Problem::Required));
-    }
-    check_chars(Field::Name, name, MAX_CUSTOMER_NAME_CHARS, &mut errors);
-    let email = form.email.trim();
-    if email.is_empty() {
-        errors.push(FieldError::new(Field::Email, Problem::Required));
-    } else if !is_valid_email(email) {
-        errors.push(FieldError::new(
-            Field::Email,
-            Problem::InvalidEmail {
-                value: email.to_string(),
-            },
-        ));
-    }
-    if let Some(problem) = phone_problem(form.phone.trim()) {
-        errors.push(FieldError::new(Field::Phone, problem));
-    }
-    if form.problem.is_none() {
-        errors.push(FieldError::new(Field::Problem, Problem::Required));
-    }
-    all_or_errors(errors)
 }
 
 /// SPEC K-3: the id a sender gives a message (letters, digits, `-`, `_`; at most 64).
@@ -845,43 +802,6 @@ mod tests {
         assert_eq!(format_bytes(MB + MB / 2), "1.5 MB");
         assert_eq!(format_bytes(2048), "2 KB");
         assert_eq!(format_bytes(12), "12 bytes");
-    }
-
-    /// SPEC K-2: each missing or wrong field of the pre-chat form is named.
-    #[test]
-    fn pre_chat_form_reports_every_field() {
-        let errors = validate_pre_chat(&PreChatForm {
-            name: " ".into(),
-            email: "nope".into(),
-            phone: "call me".into(),
-            problem: None,
-            answers: vec![],
-        })
-        .unwrap_err();
-        let fields: Vec<Field> = errors.iter().map(|e| e.field.clone()).collect();
-        assert_eq!(
-            fields,
-            [Field::Name, Field::Email, Field::Phone, Field::Problem]
-        );
-        assert!(validate_pre_chat(&PreChatForm {
-            name: "Zoé Martin".into(),
-            email: "zoe@example.com".into(),
-            phone: "+33 (1) 23-45".into(),
-            problem: Some(1),
-            answers: vec![],
-        })
-        .is_ok());
-        let long = PreChatForm {
-            name: "é".repeat(MAX_CUSTOMER_NAME_CHARS + 1),
-            email: "zoe@example.com".into(),
-            phone: String::new(),
-            problem: Some(1),
-            answers: vec![],
-        };
-        assert_eq!(
-            validate_pre_chat(&long).unwrap_err()[0].to_string(),
-            "Name: at most 100 characters (101 given)"
-        );
     }
 
     /// SPEC K-3: message ids are short and plain.

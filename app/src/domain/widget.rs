@@ -91,6 +91,9 @@ pub struct WidgetLimits {
     pub message_chars: usize,
     /// What the customer reads when a message is longer, before `({given} given)`.
     pub message_too_long: String,
+    /// SPEC K-2: characters in an answer to a text question (the input stops there).
+    #[serde(default)]
+    pub answer_chars: usize,
 }
 
 impl WidgetLimits {
@@ -102,6 +105,7 @@ impl WidgetLimits {
                 "{}: at most {max} characters",
                 super::validate::Field::ChatMessage
             ),
+            answer_chars: super::limits::MAX_PRECHAT_ANSWER_CHARS,
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{
     csq::WrapUpReason,
     ids::{CsqId, WrapUpReasonId},
     limits::{MAX_WRAP_UP_LABEL_CHARS, MAX_WRAP_UP_REASONS},
-    validate::{char_count, validate_wrap_up_count, Field, FieldError, Problem},
+    validate::{char_count, same_text, validate_wrap_up_count, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -97,9 +97,9 @@ impl WrapUpReasonEdit {
                 },
             ));
         }
-        let taken = existing.iter().any(|r| {
-            Some(r.id) != self.id && !r.retired && r.label.to_lowercase() == label.to_lowercase()
-        });
+        let taken = existing
+            .iter()
+            .any(|r| Some(r.id) != self.id && !r.retired && same_text(&r.label, label));
         if taken && !self.retired {
             return Err(FieldError::new(
                 Field::WrapUpLabel,

@@ -22,13 +22,10 @@ use app::domain::{
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
     ids::{AgentId, ContactId, WrapUpReasonId},
     limits::MAX_HISTORY_MESSAGES,
-    prechat::check_answers,
+    prechat::PreChatForm,
     protocol::{AgentEvent, Seq, ServerMessage, Work},
     state::StateEvent,
-    validate::{
-        validate_chat_message, validate_client_id, validate_pre_chat, Field, FieldError,
-        PreChatForm, Problem,
-    },
+    validate::{validate_chat_message, validate_client_id, Field, FieldError, Problem},
 };
 use rooms::{RoomEvent, Rooms};
 use std::sync::Arc;
@@ -60,19 +57,8 @@ impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
     /// problem statement, with the welcome line.
     pub async fn start(self: &Arc<Self>, form: &PreChatForm) -> Result<Contact, ContactError> {
-        // Every problem at once, the form's own fields and the administrator's alike.
         let fields = self.store.prechat_fields().await?;
-        let details = match (
-            validate_pre_chat(form),
-            check_answers(&fields, &form.answers),
-        ) {
-            (Ok(()), Ok(details)) => details,
-            (base, answers) => {
-                let mut errors = base.err().unwrap_or_default();
-                errors.extend(answers.err().unwrap_or_default());
-                return Err(ContactError::Invalid(errors));
-            }
-        };
+        let details = form.check(&fields).map_err(ContactError::Invalid)?;
         let problem = self
             .store
             .problem_statements()

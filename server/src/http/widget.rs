@@ -11,7 +11,7 @@ use app::api::ClientInfo;
 use app::domain::{
     contact::ContactStatus,
     ids::ContactId,
-    validate::PreChatForm,
+    prechat::PreChatForm,
     widget::{too_many_starts, WidgetConfig, WidgetLimits, WidgetProblem},
 };
 use axum::{

@@ -58,6 +58,9 @@ pub enum StoreError {
     /// A unique constraint refused the write (a username or a name already taken).
     #[error("already exists")]
     Conflict,
+    /// A list already holds as many items as allowed; nothing was added.
+    #[error("the list is full")]
+    Full,
     /// SPEC D-2: the write would leave no enabled administrator; nothing was changed.
     #[error("the last enabled administrator must stay one")]
     LastAdministrator,

@@ -36,10 +36,25 @@ macro_rules! impl_prechat_store {
                 async fn save_prechat_field(
                     &self,
                     edit: &PreChatFieldEdit,
+                    max: usize,
                     audit: &AuditEntry,
                 ) -> StoreResult<i64> {
                     let choices = to_json(&edit.choices)?;
                     let mut tx = self.pool.begin().await?;
+                    if edit.id.is_none() {
+                        // Counted after a first write has taken the table's rows (PostgreSQL)
+                        // or the single writer (SQLite): two administrators adding at once
+                        // cannot pass the limit together.
+                        sqlx::query("UPDATE prechat_fields SET position = position")
+                            .execute(&mut *tx)
+                            .await?;
+                        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM prechat_fields")
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        if count as usize >= max {
+                            return Err(StoreError::Full);
+                        }
+                    }
                     // One statement either way; an update of a vanished row returns no id.
                     let sql = match edit.id {
                         None => {
@@ -96,35 +111,14 @@ macro_rules! impl_prechat_store {
                     id: i64,
                     up: bool,
                     audit: &AuditEntry,
-                ) -> StoreResult<()> {
+                ) -> StoreResult<bool> {
                     let mut tx = self.pool.begin().await?;
-                    // Every position is rewritten: the first write takes the table's rows
-                    // (PostgreSQL) or the single writer (SQLite) before the order is read.
-                    sqlx::query("UPDATE prechat_fields SET position = position")
-                        .execute(&mut *tx)
-                        .await?;
-                    let mut order: Vec<i64> =
-                        sqlx::query_scalar("SELECT id FROM prechat_fields ORDER BY position, id")
-                            .fetch_all(&mut *tx)
-                            .await?;
-                    let at = order
-                        .iter()
-                        .position(|x| *x == id)
-                        .ok_or(StoreError::NotFound)?;
-                    let other = if up { at.checked_sub(1) } else { Some(at + 1) };
-                    if let Some(other) = other.filter(|o| *o < order.len()) {
-                        order.swap(at, other);
-                    }
-                    for (position, id) in order.iter().enumerate() {
-                        sqlx::query("UPDATE prechat_fields SET position = $1 WHERE id = $2")
-                            .bind(position as i64)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
+                    if !move_one_place(&mut tx, "prechat_fields", id, up).await? {
+                        return Ok(false);
                     }
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;
-                    Ok(())
+                    Ok(true)
                 }
             }
         }

@@ -34,8 +34,8 @@ pub trait QueueStore: Send + Sync {
         audit: &AuditEntry,
     ) -> StoreResult<i64>;
 
-    /// Moves a problem statement one place up or down in the order (nothing at either
-    /// end), with the audit line. Reads and writes the order in one transaction, so two
+    /// Moves a problem statement one place up or down in the order, with the audit line
+    /// (at either end nothing moves and nothing is audited). Reads and writes the order in one transaction, so two
     /// administrators moving at once each move from what the other left.
     async fn move_problem_statement(
         &self,

@@ -162,27 +162,9 @@ macro_rules! impl_queue_store {
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
                     let mut tx = self.pool.begin().await?;
-                    // Every position is rewritten: the first write takes the table's rows
-                    // (PostgreSQL) or the single writer (SQLite) before the order is read.
-                    sqlx::query("UPDATE problem_statements SET position = position")
-                        .execute(&mut *tx)
-                        .await?;
-                    let mut order: Vec<i64> = sqlx::query_scalar(
-                        "SELECT id FROM problem_statements ORDER BY position, id",
-                    )
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    let at = order.iter().position(|x| *x == id).ok_or(StoreError::NotFound)?;
-                    let other = if up { at.checked_sub(1) } else { Some(at + 1) };
-                    if let Some(other) = other.filter(|o| *o < order.len()) {
-                        order.swap(at, other);
-                    }
-                    for (position, id) in order.iter().enumerate() {
-                        sqlx::query("UPDATE problem_statements SET position = $1 WHERE id = $2")
-                            .bind(position as i64)
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
+                    // At either end nothing moves, and nothing is audited.
+                    if !move_one_place(&mut tx, "problem_statements", id, up).await? {
+                        return Ok(());
                     }
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;

@@ -55,6 +55,48 @@ macro_rules! impl_store {
         const CONTACT_COLUMNS: &str = "id, channel, csq_id, customer_id, status, end_reason, \
             agent_id, problem, details, created_at_ms, queued_at_ms";
 
+        /// Moves row `id` of an ordered list (`table` with a `position` column: problem
+        /// statements, pre-chat questions) one place up or down, in the caller's
+        /// transaction; false when it is already at that end. Every position is rewritten:
+        /// the first write takes the table's rows (PostgreSQL) or the single writer (SQLite)
+        /// before the order is read, so two administrators moving at once cannot lose a move.
+        async fn move_one_place(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            table: &'static str,
+            id: i64,
+            up: bool,
+        ) -> StoreResult<bool> {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET position = position"
+            )))
+            .execute(&mut *conn)
+            .await?;
+            let mut order: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM {table} ORDER BY position, id"
+            )))
+            .fetch_all(&mut *conn)
+            .await?;
+            let at = order
+                .iter()
+                .position(|x| *x == id)
+                .ok_or(StoreError::NotFound)?;
+            let other = if up { at.checked_sub(1) } else { Some(at + 1) };
+            let Some(other) = other.filter(|o| *o < order.len()) else {
+                return Ok(false);
+            };
+            order.swap(at, other);
+            for (position, id) in order.iter().enumerate() {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET position = $1 WHERE id = $2"
+                )))
+                .bind(position as i64)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(true)
+        }
+
         /// One line of the administrators' audit, in the caller's transaction.
         async fn write_audit(
             conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,

@@ -38,7 +38,11 @@ pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
                 "the queue. Listed in this order; a retired one is no longer offered."
             </p>
             <StatementEditor statement=None view shift=Callback::new(|_| {}) busy=Signal::derive(|| false) />
-            <p class="form-error" role="alert">{order_error}</p>
+            // Only while there is something to say: an empty line would still take a row.
+            {move || {
+                let error = order_error();
+                (!error.is_empty()).then(|| view! { <p class="form-error" role="alert">{error}</p> })
+            }}
             <ol class="reason-list statements">
                 <For
                     each=move || view.get().problem_statements

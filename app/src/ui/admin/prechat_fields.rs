@@ -35,9 +35,14 @@ pub fn PreChatFieldsSection(initial: Vec<PreChatField>) -> impl IntoView {
             <div class="section-head">
                 <h2 id="prechat-fields-title">"Questions on the form"</h2>
                 <button type="button" class="primary" disabled=move || adding.get() || full()
-                    title=move || full().then(|| format!("At most {MAX_PRECHAT_FIELDS} questions"))
+                    aria-describedby="prechat-fields-full"
                     on:click=move |_| adding.set(true)>"New question"</button>
             </div>
+            <Show when=full>
+                <p class="hint" id="prechat-fields-full">
+                    {format!("The form asks at most {MAX_PRECHAT_FIELDS} questions: delete one to add another.")}
+                </p>
+            </Show>
             <p class="muted">
                 "Customers answer these after their name, email, phone and problem, in this order. "
                 "The agent reads the answers in the offer and the chat's details. A change "
@@ -49,7 +54,11 @@ pub fn PreChatFieldsSection(initial: Vec<PreChatField>) -> impl IntoView {
             <Show when=move || fields.with(|f| f.is_empty()) && !adding.get()>
                 <p class="muted">"No question yet: the form asks name, email, phone and the problem."</p>
             </Show>
-            <p class="form-error" role="alert">{order_error}</p>
+            // Only while there is something to say: an empty line would still take a row.
+            {move || {
+                let error = order_error();
+                (!error.is_empty()).then(|| view! { <p class="form-error" role="alert">{error}</p> })
+            }}
             <ol class="canned-list prechat-fields">
                 <For
                     each=move || fields.get()
@@ -223,14 +232,14 @@ fn FieldForm(
     let form_label = heading.clone();
     let choices_described = format!("{choices_id}-hint {choices_id}-error");
     view! {
-        <form class="user-form canned-form" aria-label=form_label
+        <form class="user-form canned-form prechat-form" aria-label=form_label
             on:submit=move |ev| {
                 ev.prevent_default();
                 if errors.submit() {
                     save.dispatch(SavePrechatField { edit: edit() });
                 }
             }>
-            <h4>{heading}</h4>
+            <h3>{heading}</h3>
             <div class="form-row">
                 <div class="field grow">
                     <label for=label_id.clone()>"Question"</label>
@@ -244,7 +253,7 @@ fn FieldForm(
                     <span class="field-error" id=format!("{label_id}-error")>{move || label_error.get()}</span>
                 </div>
                 <div class="field">
-                    <label for=kind_id.clone()>"Answer"</label>
+                    <label for=kind_id.clone()>"Answer type"</label>
                     <select id=kind_id
                         on:change=move |ev| {
                             if let Some(k) = FieldKind::parse(&event_target_value(&ev)) {

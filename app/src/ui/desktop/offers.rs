@@ -122,7 +122,9 @@ fn OfferCard(offer: OfferView) -> impl IntoView {
                 {(!offer.details.is_empty()).then(|| view! {
                     <dl class="offer-answers">
                         {offer.details.iter().map(|d| view! {
-                            <div><dt>{d.label.clone()}</dt><dd>{d.value.clone()}</dd></div>
+                            // A long answer is cut to one line here; its title and the
+                            // chat's details hold it whole.
+                            <div><dt>{d.label.clone()}</dt><dd title=d.value.clone()>{d.value.clone()}</dd></div>
                         }).collect_view()}
                     </dl>
                 })}
