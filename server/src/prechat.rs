@@ -35,7 +35,6 @@ impl Services {
         let edit = edit.normalized();
         let all = self.prechat_fields_now().await?;
         edit.validate(&all).map_err(ApiError::Invalid)?;
-        let gone = |id: i64| invalid(Field::FieldLabel, Problem::UnknownId { id });
         let detail = match edit.id {
             None => format!("{} added", edit.as_field(0).describe()),
             Some(id) => {
@@ -81,24 +80,16 @@ impl Services {
         headers: &HeaderMap,
         id: i64,
     ) -> Result<Vec<PreChatField>, ApiError> {
-        let admin = self.administrator(headers).await?;
-        let all = self.prechat_fields_now().await?;
-        let gone = || invalid(Field::FieldLabel, Problem::UnknownId { id });
-        let field = all.iter().find(|f| f.id == id).ok_or_else(gone)?;
-        let audit = AuditEntry {
-            at_ms: now_ms(),
-            agent: admin.id,
-            action: "prechat_field.delete".into(),
-            detail: format!("{} deleted", field.describe()),
-        };
+        let audit = self
+            .field_audit(headers, id, "prechat_field.delete", |f| {
+                format!("{} deleted", f.describe())
+            })
+            .await?;
         self.store
             .delete_prechat_field(id, &audit)
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => gone(),
-                e => internal(e),
-            })?;
-        tracing::info!(agent = %admin.id, change = %audit.detail, "pre-chat field deleted");
+            .map_err(gone_or_internal(id))?;
+        tracing::info!(agent = %audit.agent, change = %audit.detail, "pre-chat field deleted");
         self.prechat_fields_now().await
     }
 
@@ -109,23 +100,48 @@ impl Services {
         id: i64,
         up: bool,
     ) -> Result<Vec<PreChatField>, ApiError> {
-        let admin = self.administrator(headers).await?;
-        let all = self.prechat_fields_now().await?;
-        let gone = || invalid(Field::FieldLabel, Problem::UnknownId { id });
-        let field = all.iter().find(|f| f.id == id).ok_or_else(gone)?;
-        let audit = AuditEntry {
-            at_ms: now_ms(),
-            agent: admin.id,
-            action: "prechat_field.move".into(),
-            detail: format!("{:?} moved {}", field.label, if up { "up" } else { "down" }),
-        };
+        let audit = self
+            .field_audit(headers, id, "prechat_field.move", |f| {
+                format!("{:?} moved {}", f.label, if up { "up" } else { "down" })
+            })
+            .await?;
         self.store
             .move_prechat_field(id, up, &audit)
             .await
-            .map_err(|e| match e {
-                StoreError::NotFound => gone(),
-                e => internal(e),
-            })?;
+            .map_err(gone_or_internal(id))?;
         self.prechat_fields_now().await
+    }
+
+    /// The audit line of a change to field `id` by the administrator of `headers`, worded
+    /// by `detail` from the field as stored now; refused when the field is gone.
+    async fn field_audit(
+        &self,
+        headers: &HeaderMap,
+        id: i64,
+        action: &str,
+        detail: impl FnOnce(&PreChatField) -> String,
+    ) -> Result<AuditEntry, ApiError> {
+        let admin = self.administrator(headers).await?;
+        let all = self.prechat_fields_now().await?;
+        let field = all.iter().find(|f| f.id == id).ok_or_else(|| gone(id))?;
+        Ok(AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: action.into(),
+            detail: detail(field),
+        })
+    }
+}
+
+/// A field that does not exist (deleted meanwhile, or made up), named as the form's label.
+fn gone(id: i64) -> ApiError {
+    invalid(Field::FieldLabel, Problem::UnknownId { id })
+}
+
+/// The store's refusal of a change to field `id`: gone when it was deleted meanwhile.
+fn gone_or_internal(id: i64) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::NotFound => gone(id),
+        e => internal(e),
     }
 }
