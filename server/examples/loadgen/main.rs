@@ -1,0 +1,316 @@
+//! The load generator (issue 13): customers and agents on real WebSockets speaking the
+//! widget's and the desktop's own protocols against the release server on loopback, or the
+//! same load against a plain relay that stores nothing, so the figures have something
+//! honest to be compared with.
+//!
+//! ```sh
+//! cargo build --release -p server --example loadgen
+//! target/release/examples/loadgen --chats 1000 --seconds 20            # SQLite
+//! target/release/examples/loadgen --chats 1000 --postgres postgres://... # PostgreSQL
+//! target/release/examples/loadgen --chats 1000 --relay                  # the plain relay
+//! ```
+//!
+//! It makes its agents through the administration, starts every chat through the pre-chat
+//! form, lets routing offer them and the agents accept, then has every customer send at the
+//! given rate. It prints the setup and routing times, delivery times both ways, messages per
+//! second, the server's CPU and memory, the time a second desktop page takes to sync, and
+//! stops at the first message lost or delivered twice, saying which.
+
+mod customer;
+mod desk;
+mod postgres;
+mod relay;
+mod setup;
+mod stats;
+mod target;
+
+use clap::Parser;
+use stats::{cpu_percent, sample, Counts};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(about = "Switchboard's load generator: chats over real WebSockets, measured")]
+struct Args {
+    /// Chats at once, one customer each (at most 20,000).
+    #[arg(long, default_value_t = 1000)]
+    chats: usize,
+    /// Agents, each holding at most 5 chats (by default just enough for every chat).
+    #[arg(long)]
+    agents: Option<usize>,
+    /// Messages each customer sends per second (at most 5, the server's limit per customer).
+    #[arg(long, default_value_t = 1.0)]
+    rate: f64,
+    /// Seconds of steady traffic measured (at most 600).
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Agents answer every n-th customer message (0: never).
+    #[arg(long, default_value_t = 5)]
+    reply_every: u64,
+    /// The server binary to run.
+    #[arg(long, default_value = "target/release/server")]
+    server: PathBuf,
+    /// A PostgreSQL URL: the run makes a database of its own there and drops it after.
+    /// Without it, the server runs on a new SQLite file.
+    #[arg(long)]
+    postgres: Option<String>,
+    /// The same load against the plain relay instead of Switchboard.
+    #[arg(long)]
+    relay: bool,
+    /// (This program started again as the relay, listening here.)
+    #[arg(long, hide = true)]
+    serve_relay: Option<SocketAddr>,
+    #[arg(long, hide = true, default_value_t = 1)]
+    relay_agents: u64,
+}
+
+const MAX_CHATS: usize = 20_000;
+const MAX_SECONDS: u64 = 600;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Some(addr) = args.serve_relay {
+        relay::serve(addr, args.relay_agents).await;
+        return ExitCode::SUCCESS;
+    }
+    let bounded = (1..=MAX_CHATS).contains(&args.chats)
+        && (1..=MAX_SECONDS).contains(&args.seconds)
+        && args.rate > 0.0
+        && args.rate <= 5.0;
+    if !bounded {
+        eprintln!(
+            "--chats 1..={MAX_CHATS}, --seconds 1..={MAX_SECONDS}, --rate above 0 and at most 5"
+        );
+        return ExitCode::FAILURE;
+    }
+    let agents = args
+        .agents
+        .unwrap_or(args.chats.div_ceil(setup::CHATS_PER_AGENT))
+        .max(1);
+    if agents * setup::CHATS_PER_AGENT < args.chats {
+        eprintln!(
+            "{agents} agents hold at most {} chats",
+            agents * setup::CHATS_PER_AGENT
+        );
+        return ExitCode::FAILURE;
+    }
+    match run(&args, agents).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args, agents: usize) -> Result<(), String> {
+    let database = match &args.postgres {
+        Some(url) if !args.relay => Some(postgres::Database::create(url).await?),
+        _ => None,
+    };
+    let name = match (&database, args.relay) {
+        (_, true) => "plain relay (stores nothing)",
+        (Some(_), _) => "Switchboard on PostgreSQL",
+        (None, _) => "Switchboard on SQLite",
+    };
+    println!(
+        "{name}: {} chats, {agents} agents, {} message(s)/s per customer, {} s",
+        args.chats, args.rate, args.seconds
+    );
+    let setup_started = Instant::now();
+    let target = if args.relay {
+        target::Target::relay(agents).await
+    } else {
+        let url = database.as_ref().map(|d| d.url.as_str());
+        target::Target::switchboard(&args.server, url, args.chats + 2 * agents).await
+    };
+    let center = if args.relay {
+        setup::Center {
+            problem: 0,
+            agents: (0..agents)
+                .map(|n| (format!("agent={n}"), setup::address(2, n)))
+                .collect(),
+        }
+    } else {
+        setup::prepare(target.addr, agents).await
+    };
+    let counts = Arc::new(Counts::default());
+    for (cookie, from) in &center.agents {
+        tokio::spawn(
+            desk::Desk {
+                addr: target.addr,
+                cookie: cookie.clone(),
+                from: from.clone(),
+                counts: counts.clone(),
+                reply_every: args.reply_every,
+                relay: args.relay,
+            }
+            .run(),
+        );
+    }
+    wait_until(&counts, "agents Ready", Duration::from_secs(120), || {
+        Counts::get(&counts.ready) >= agents as u64
+    })
+    .await?;
+    line(
+        "setup",
+        format!(
+            "{agents} agents made, logged in and Ready in {:.1} s",
+            setup_started.elapsed().as_secs_f64()
+        ),
+    );
+
+    let (go_tx, go) = watch::channel(false);
+    let (stop_tx, stop) = watch::channel(false);
+    let routing_started = Instant::now();
+    let http = reqwest::Client::new();
+    let every = Duration::from_secs_f64(1.0 / args.rate);
+    for index in 0..args.chats {
+        tokio::spawn(
+            customer::Customer {
+                addr: target.addr,
+                index,
+                problem: center.problem,
+                http: http.clone(),
+                counts: counts.clone(),
+                every,
+                go: go.clone(),
+                stop: stop.clone(),
+            }
+            .run(),
+        );
+    }
+    wait_until(&counts, "chats answered", Duration::from_secs(600), || {
+        Counts::get(&counts.assigned) >= args.chats as u64
+    })
+    .await?;
+    line(
+        "routing",
+        format!(
+            "{} chats started, queued, offered, accepted and greeted in {:.2} s",
+            args.chats,
+            routing_started.elapsed().as_secs_f64()
+        ),
+    );
+
+    counts.to_agent.clear();
+    counts.to_customer.clear();
+    let delivered_before = Counts::get(&counts.delivered);
+    let before = sample(target.pid()).ok_or("the server is gone")?;
+    let _ = go_tx.send(true);
+    let steady = Duration::from_secs(args.seconds);
+    tokio::time::sleep(steady / 2).await;
+    if !args.relay {
+        let (cookie, from) = &center.agents[0];
+        match desk::second_page(target.addr, cookie, from).await {
+            Ok(took) => line(
+                "second page",
+                format!(
+                    "an agent's second desktop page synced in {:.1} ms with {} chats open",
+                    took.as_secs_f64() * 1000.0,
+                    args.chats
+                ),
+            ),
+            Err(e) => line("second page", format!("failed: {e}")),
+        }
+    }
+    tokio::time::sleep(steady - steady / 2).await;
+    let after = sample(target.pid()).ok_or("the server is gone")?;
+    let delivered_in_window = Counts::get(&counts.delivered) - delivered_before;
+    let _ = stop_tx.send(true);
+
+    // Every message sent must be stored and delivered once: wait for the last ones.
+    let _ = wait_until(
+        &counts,
+        "the last messages",
+        Duration::from_secs(30),
+        || {
+            let sent = Counts::get(&counts.sent);
+            Counts::get(&counts.delivered) >= sent && Counts::get(&counts.stored) >= sent
+        },
+    )
+    .await;
+    let sent = Counts::get(&counts.sent);
+    let stored = Counts::get(&counts.stored);
+    let delivered = Counts::get(&counts.delivered);
+    line("customer→agent", counts.to_agent.summary());
+    line("agent→customer", counts.to_customer.summary());
+    line(
+        "throughput",
+        format!(
+            "{:.0} customer messages/s stored and delivered ({} asked)",
+            delivered_in_window as f64 / args.seconds as f64,
+            (args.chats as f64 * args.rate).round()
+        ),
+    );
+    line(
+        "server CPU",
+        format!("{:.0}% of one core", cpu_percent(&before, &after)),
+    );
+    line(
+        "server memory",
+        format!(
+            "{} MB resident ({:.1} KB per chat)",
+            after.rss_kb / 1024,
+            after.rss_kb as f64 / args.chats as f64
+        ),
+    );
+    line(
+        "reconnects",
+        format!(
+            "desktop {}, widget {}",
+            Counts::get(&counts.desk_reconnects),
+            Counts::get(&counts.widget_reconnects)
+        ),
+    );
+    line(
+        "messages",
+        format!("{sent} sent, {stored} stored, {delivered} delivered to agents"),
+    );
+    drop(target);
+    if let Some(database) = database {
+        database.drop_it().await;
+    }
+    if let Some(failure) = counts.failure.lock().unwrap().clone() {
+        return Err(format!("FAILED: {failure}"));
+    }
+    if delivered < sent || stored < sent {
+        return Err(format!(
+            "FAILED: {} message(s) not stored, {} not delivered, 30 s after the last was sent",
+            sent - stored.min(sent),
+            sent - delivered.min(sent)
+        ));
+    }
+    Ok(())
+}
+
+fn line(what: &str, text: String) {
+    println!("  {what:<16} {text}");
+}
+
+/// Polls `done` until it holds; stops early when a message was lost or doubled.
+async fn wait_until(
+    counts: &Counts,
+    what: &str,
+    within: Duration,
+    done: impl Fn() -> bool,
+) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    while !done() {
+        if let Some(failure) = counts.failure.lock().unwrap().clone() {
+            return Err(format!("FAILED: {failure}"));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{what}: not done after {} s", within.as_secs()));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
