@@ -1235,12 +1235,96 @@ mod chats {
         }
     }
 
+    /// SPEC K-3 (issue 13): lines written at once by many senders, into several chats and
+    /// with resends among them, are stored in group commits: each chat numbered 1, 2, 3...
+    /// without a gap, every message once, and every resend answered with the first copy.
+    #[tokio::test]
+    async fn lines_written_at_once_are_numbered_without_gaps_and_stored_once() {
+        for t in all_stores().await {
+            let s = t.store.clone();
+            let other = s.create_csq("Other").await.unwrap();
+            let chats = [
+                web_chat(s.as_ref()).await.id,
+                chat_in(s.as_ref(), other, "Ana", 1).await.id,
+            ];
+            let mut writes = tokio::task::JoinSet::new();
+            // 2 chats x 150 messages, each sent twice at the same time, and system lines.
+            for n in 0..150 {
+                for chat in chats {
+                    for _copy in 0..2 {
+                        let s = s.clone();
+                        writes.spawn(async move {
+                            let id = format!("m{n}");
+                            let body = LineBody::Message {
+                                author: Author::Customer {
+                                    name: "Zoé".into()
+                                },
+                                text: format!("message {n}"),
+                                client_id: id.clone(),
+                            };
+                            let appended = s
+                                .append_line(chat, &Sender::Customer, Some(&id), &body, n)
+                                .await
+                                .unwrap();
+                            (chat, Some(id), appended)
+                        });
+                    }
+                }
+                let s = s.clone();
+                let chat = chats[0];
+                writes.spawn(async move {
+                    let note = LineBody::System {
+                        note: SystemNote::InactivityWarning,
+                    };
+                    let appended = s
+                        .append_line(chat, &Sender::System, None, &note, n)
+                        .await
+                        .unwrap();
+                    (chat, None, appended)
+                });
+            }
+            let mut answers: std::collections::HashMap<_, Vec<_>> = Default::default();
+            while let Some(done) = writes.join_next().await {
+                let (chat, id, appended) = done.unwrap();
+                let key = (
+                    chat,
+                    id.unwrap_or_else(|| format!("system {}", appended.line.seq)),
+                );
+                answers.entry(key).or_default().push(appended);
+            }
+            for ((chat, id), copies) in &answers {
+                let fresh = copies.iter().filter(|a| a.fresh).count();
+                assert_eq!(fresh, 1, "{}: {chat} {id} stored once", t.name);
+                assert!(
+                    copies.iter().all(|a| a.line == copies[0].line),
+                    "{}: every sender of {chat} {id} told the same line",
+                    t.name
+                );
+            }
+            for (chat, lines) in [(chats[0], 300), (chats[1], 150)] {
+                let stored = s.lines_after(chat, 0, 1000).await.unwrap();
+                let seqs: Vec<u64> = stored.iter().map(|l| l.seq).collect();
+                assert_eq!(seqs, (1..=lines).collect::<Vec<u64>>(), "{}", t.name);
+            }
+        }
+    }
+
     /// A web chat of Zoé in a new CSQ, queued.
     async fn web_chat(s: &dyn server::store::Store) -> app::domain::contact::Contact {
         let csq = s.create_csq("Sales").await.unwrap();
+        chat_in(s, csq, "Zoé", 1).await
+    }
+
+    /// A web chat of a new customer named `name`, queued in `csq` at `at_ms`.
+    async fn chat_in(
+        s: &dyn server::store::Store,
+        csq: app::domain::ids::CsqId,
+        name: &str,
+        at_ms: i64,
+    ) -> app::domain::contact::Contact {
         let customer = s
             .create_customer(&NewCustomer {
-                name: "Zoé".into(),
+                name: name.into(),
                 email: None,
                 phone: None,
             })
@@ -1253,7 +1337,7 @@ mod chats {
             problem: String::new(),
             details: Vec::new(),
         };
-        s.create_chat(&chat, 1).await.unwrap()
+        s.create_chat(&chat, at_ms).await.unwrap()
     }
 
     /// A lifecycle step only from the state it was decided on: a timer ending a chat
@@ -1281,6 +1365,52 @@ mod chats {
                 s.contact(chat.id).await.unwrap().status,
                 ContactStatus::Active
             );
+        }
+    }
+
+    /// SPEC O-5, G-3 (issue 13): an agent's page reads the contacts it takes part in, held
+    /// or joined as the guest, in arrival order; not those waiting, ended or someone else's.
+    #[tokio::test]
+    async fn an_agent_reads_only_the_contacts_it_takes_part_in() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let csq = s.create_csq("Support").await.unwrap();
+            let alice = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let mut chats = Vec::new();
+            for n in 0..5 {
+                let name = format!("Customer {n}");
+                chats.push(chat_in(s.as_ref(), csq, &name, 10 + n).await.id);
+            }
+            let waiting = [ContactStatus::Queued, ContactStatus::Offered];
+            let take = |chat, agent| {
+                s.step_contact(chat, &waiting, ContactStatus::Active, Some(agent), 20)
+            };
+            assert!(take(chats[0], alice).await.unwrap());
+            assert!(take(chats[1], bob).await.unwrap());
+            assert!(take(chats[2], alice).await.unwrap());
+            assert!(take(chats[3], alice).await.unwrap());
+            // Bob's chat with Alice as the guest; Alice's third chat ended; chat 4 waits.
+            let guest = Guest {
+                agent: alice,
+                notes: String::new(),
+            };
+            s.add_guest(chats[1], &guest, 21).await.unwrap();
+            let ended = ContactStatus::Ended(EndReason::EndedByCustomer);
+            assert!(s
+                .step_contact(chats[3], &[ContactStatus::Active], ended, None, 22)
+                .await
+                .unwrap());
+            let ids = |held: Vec<app::domain::contact::Contact>| {
+                held.into_iter().map(|c| c.id).collect::<Vec<_>>()
+            };
+            assert_eq!(
+                ids(s.held_contacts(alice).await.unwrap()),
+                vec![chats[0], chats[1], chats[2]],
+                "{}",
+                t.name
+            );
+            assert_eq!(ids(s.held_contacts(bob).await.unwrap()), vec![chats[1]]);
         }
     }
 

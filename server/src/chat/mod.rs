@@ -158,15 +158,10 @@ impl ChatService {
         Ok(work)
     }
 
-    /// The open contacts the agent takes part in (owner or invited guest).
+    /// The open contacts the agent takes part in (owner or invited guest): one indexed
+    /// read, so a page opens as fast with 10,000 chats in the system as with ten.
     pub async fn held_by(&self, agent: AgentId) -> Result<Vec<Contact>, ContactError> {
-        let mut held = Vec::new();
-        for contact in self.store.open_contacts().await? {
-            if self.participants(&contact).await?.contains(&agent) {
-                held.push(contact);
-            }
-        }
-        Ok(held)
+        Ok(self.store.held_contacts(agent).await?)
     }
 
     /// At most [`LINE_PAGE`] transcript lines after `after`, in order, for a page or widget
@@ -266,9 +261,8 @@ impl ChatService {
         if !appended.fresh {
             self.flood.give_back(id);
         }
-        if contact.status == ContactStatus::Active {
-            self.look_at_silence(id, appended.line.at_ms).await;
-        }
+        // The silence timer set at the accept needs no moving: when it fires it reads the
+        // customer's last line from the store and waits again from there (K-5).
         Ok(appended.line)
     }
 

@@ -155,6 +155,10 @@ pub trait ContactStore: Send + Sync {
     /// Contacts not ended, in arrival order: what routing resumes after a restart.
     async fn open_contacts(&self) -> StoreResult<Vec<Contact>>;
 
+    /// The contacts an agent takes part in now, in arrival order: those it holds and the
+    /// group chats it joined as the guest. Read with an index, whatever else is open.
+    async fn held_contacts(&self, agent: AgentId) -> StoreResult<Vec<Contact>>;
+
     /// Appends a line to a chat's transcript, numbered in its stream; a resend with a
     /// client id already stored for this sender returns the stored line instead.
     async fn append_line(

@@ -6,6 +6,256 @@ macro_rules! impl_contacts_store {
             use super::*;
             use $crate::store::contacts::ContactStore;
 
+            use $crate::store::lines::{places, LineRequest, Place};
+
+            type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
+
+            impl $store {
+                /// Stores a batch of lines (see [`crate::store::lines`]) in one transaction;
+                /// should it fail (a line another process stored meanwhile, say), each line
+                /// is stored alone, so one line never takes the others down with it.
+                pub(crate) async fn write_lines(
+                    pool: &Pool,
+                    batch: Vec<LineRequest>,
+                ) -> Vec<StoreResult<Appended>> {
+                    match Self::write_batch(pool, &batch).await {
+                        Ok(results) => results,
+                        Err(e) => {
+                            if batch.len() > 1 {
+                                tracing::warn!(error = %e, lines = batch.len(), "batch of lines refused: each stored alone");
+                            }
+                            let mut results = Vec::with_capacity(batch.len());
+                            for line in &batch {
+                                results.push(Self::write_alone(pool, line).await);
+                            }
+                            results
+                        }
+                    }
+                }
+
+                /// Three statements whatever the batch holds: the lines already stored
+                /// (resends), the chats' next numbers, the new lines.
+                async fn write_batch(
+                    pool: &Pool,
+                    batch: &[LineRequest],
+                ) -> StoreResult<Vec<StoreResult<Appended>>> {
+                    let stored = Self::stored_lines(pool, batch).await?;
+                    let places = places(batch, |i| stored.contains_key(&i));
+                    // How many new lines each chat gets, in the order chats first appear.
+                    let mut chats: Vec<(ContactId, i64)> = Vec::new();
+                    for (line, place) in batch.iter().zip(&places) {
+                        if *place == Place::New {
+                            match chats.iter_mut().find(|(c, _)| *c == line.contact) {
+                                Some((_, n)) => *n += 1,
+                                None => chats.push((line.contact, 1)),
+                            }
+                        }
+                    }
+                    let mut last_seq: Vec<(ContactId, i64)> = Vec::new();
+                    if !chats.is_empty() {
+                        let mut tx = pool.begin().await?;
+                        // Writing first takes SQLite's write lock at once (see
+                        // record_state_change).
+                        let mut cases = String::new();
+                        let mut ids = Vec::new();
+                        for i in 0..chats.len() {
+                            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+                            ids.push(format!("${}", 2 * i + 1));
+                        }
+                        let sql = format!(
+                            "UPDATE contacts SET last_seq = last_seq + CASE id{cases} END \
+                             WHERE id IN ({}) RETURNING id, last_seq",
+                            ids.join(", ")
+                        );
+                        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (contact, n) in &chats {
+                            update = update.bind(contact.0).bind(*n);
+                        }
+                        for row in update.fetch_all(&mut *tx).await? {
+                            last_seq.push((ContactId(row.try_get("id")?), row.try_get("last_seq")?));
+                        }
+                        // Each found chat's new lines take the numbers up to its last, in order.
+                        let mut next: Vec<(ContactId, i64)> = chats
+                            .iter()
+                            .filter_map(|(c, n)| {
+                                last_seq.iter().find(|(l, _)| l == c).map(|(_, last)| (*c, last - n + 1))
+                            })
+                            .collect();
+                        let mut values = Vec::new();
+                        let mut rows = Vec::new();
+                        for (i, (line, place)) in batch.iter().zip(&places).enumerate() {
+                            if *place != Place::New {
+                                continue;
+                            }
+                            if let Some((_, seq)) = next.iter_mut().find(|(c, _)| *c == line.contact) {
+                                let p = 6 * rows.len();
+                                values.push(format!(
+                                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                                    p + 1, p + 2, p + 3, p + 4, p + 5, p + 6
+                                ));
+                                rows.push((i, *seq));
+                                *seq += 1;
+                            }
+                        }
+                        if !rows.is_empty() {
+                            let sql = format!(
+                                "INSERT INTO chat_lines (contact_id, seq, at_ms, sender, client_id, body) \
+                                 VALUES {}",
+                                values.join(", ")
+                            );
+                            let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                            for (i, seq) in &rows {
+                                let line = &batch[*i];
+                                insert = insert
+                                    .bind(line.contact.0)
+                                    .bind(*seq)
+                                    .bind(line.now_ms)
+                                    .bind(line.sender.clone())
+                                    .bind(line.client_id.clone())
+                                    .bind(line.body_json.clone());
+                            }
+                            insert.execute(&mut *tx).await?;
+                        }
+                        tx.commit().await?;
+                        // The numbers given, by line.
+                        let mut given: Vec<Option<i64>> = vec![None; batch.len()];
+                        for (i, seq) in rows {
+                            given[i] = Some(seq);
+                        }
+                        return Ok(Self::answers(batch, &places, &stored, &given));
+                    }
+                    Ok(Self::answers(batch, &places, &stored, &vec![None; batch.len()]))
+                }
+
+                /// Each line's answer: new with its number, the stored copy, or not found.
+                fn answers(
+                    batch: &[LineRequest],
+                    places: &[Place],
+                    stored: &std::collections::HashMap<usize, ChatLine>,
+                    given: &[Option<i64>],
+                ) -> Vec<StoreResult<Appended>> {
+                    let new_line = |i: usize| {
+                        given[i].map(|seq| ChatLine {
+                            seq: seq as Seq,
+                            at_ms: batch[i].now_ms,
+                            body: batch[i].body.clone(),
+                        })
+                    };
+                    places
+                        .iter()
+                        .enumerate()
+                        .map(|(i, place)| match place {
+                            Place::New => new_line(i)
+                                .map(|line| Appended { line, fresh: true })
+                                .ok_or(StoreError::NotFound),
+                            Place::SameAs(j) => new_line(*j)
+                                .map(|line| Appended { line, fresh: false })
+                                .ok_or(StoreError::NotFound),
+                            Place::Stored(j) => Ok(Appended {
+                                line: stored[j].clone(),
+                                fresh: false,
+                            }),
+                        })
+                        .collect()
+                }
+
+                /// The lines of the batch already stored (resent after a reconnect), by
+                /// their place in the batch.
+                async fn stored_lines(
+                    pool: &Pool,
+                    batch: &[LineRequest],
+                ) -> StoreResult<std::collections::HashMap<usize, ChatLine>> {
+                    let keyed: Vec<(usize, &LineRequest)> =
+                        batch.iter().enumerate().filter(|(_, l)| l.client_id.is_some()).collect();
+                    let mut found = std::collections::HashMap::new();
+                    if keyed.is_empty() {
+                        return Ok(found);
+                    }
+                    let values: Vec<String> = (0..keyed.len())
+                        .map(|k| format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3))
+                        .collect();
+                    let sql = format!(
+                        "SELECT contact_id, sender, client_id, seq, at_ms, body FROM chat_lines \
+                         WHERE (contact_id, sender, client_id) IN (VALUES {})",
+                        values.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for (_, line) in &keyed {
+                        query = query
+                            .bind(line.contact.0)
+                            .bind(line.sender.clone())
+                            .bind(line.client_id.clone());
+                    }
+                    for row in query.fetch_all(pool).await? {
+                        let contact = ContactId(row.try_get("contact_id")?);
+                        let sender: String = row.try_get("sender")?;
+                        let client_id: Option<String> = row.try_get("client_id")?;
+                        let line = line_from_row(&row)?;
+                        for (i, l) in &keyed {
+                            if l.contact == contact && l.sender == sender && l.client_id == client_id {
+                                found.insert(*i, line.clone());
+                            }
+                        }
+                    }
+                    Ok(found)
+                }
+
+                /// One line in its own transaction: the path a refused batch falls back to.
+                async fn write_alone(pool: &Pool, line: &LineRequest) -> StoreResult<Appended> {
+                    let existing = |client_id: &str| {
+                        sqlx::query(
+                            "SELECT seq, at_ms, body FROM chat_lines \
+                             WHERE contact_id = $1 AND sender = $2 AND client_id = $3",
+                        )
+                        .bind(line.contact.0)
+                        .bind(line.sender.clone())
+                        .bind(client_id.to_string())
+                    };
+                    if let Some(id) = &line.client_id {
+                        if let Some(row) = existing(id).fetch_optional(pool).await? {
+                            return Ok(Appended { line: line_from_row(&row)?, fresh: false });
+                        }
+                    }
+                    let mut tx = pool.begin().await?;
+                    let seq: Option<i64> = sqlx::query_scalar(
+                        "UPDATE contacts SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+                    )
+                    .bind(line.contact.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let seq = seq.ok_or(StoreError::NotFound)?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO chat_lines (contact_id, seq, at_ms, sender, client_id, body) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(line.contact.0)
+                    .bind(seq)
+                    .bind(line.now_ms)
+                    .bind(line.sender.clone())
+                    .bind(line.client_id.clone())
+                    .bind(line.body_json.clone())
+                    .execute(&mut *tx)
+                    .await;
+                    match inserted.map_err(conflict_or) {
+                        Ok(_) => {
+                            tx.commit().await?;
+                            Ok(Appended {
+                                line: ChatLine { seq: seq as Seq, at_ms: line.now_ms, body: line.body.clone() },
+                                fresh: true,
+                            })
+                        }
+                        // The same message raced in from another process: keep the first.
+                        Err(StoreError::Conflict) => {
+                            tx.rollback().await?;
+                            let id = line.client_id.as_deref().unwrap_or_default();
+                            let row = existing(id).fetch_one(pool).await?;
+                            Ok(Appended { line: line_from_row(&row)?, fresh: false })
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            }
+
             #[async_trait::async_trait]
             impl ContactStore for $store {
                 async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()> {
@@ -312,6 +562,19 @@ macro_rules! impl_contacts_store {
                     rows.iter().map(contact_from_row).collect()
                 }
 
+                async fn held_contacts(&self, agent: AgentId) -> StoreResult<Vec<Contact>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE status = 'active' \
+                         AND (agent_id = $1 OR id IN \
+                              (SELECT contact_id FROM chat_guests WHERE agent_id = $1)) \
+                         ORDER BY queued_at_ms, id"
+                    )))
+                    .bind(agent.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(contact_from_row).collect()
+                }
+
                 async fn append_line(
                     &self,
                     contact: ContactId,
@@ -320,59 +583,16 @@ macro_rules! impl_contacts_store {
                     body: &LineBody,
                     now_ms: i64,
                 ) -> StoreResult<Appended> {
-                    let sender = sender.key();
-                    let existing = |client_id: &str| {
-                        sqlx::query(
-                            "SELECT seq, at_ms, body FROM chat_lines \
-                             WHERE contact_id = $1 AND sender = $2 AND client_id = $3",
-                        )
-                        .bind(contact.0)
-                        .bind(sender.clone())
-                        .bind(client_id.to_string())
-                    };
-                    if let Some(id) = client_id {
-                        if let Some(row) = existing(id).fetch_optional(&self.pool).await? {
-                            return Ok(Appended { line: line_from_row(&row)?, fresh: false });
-                        }
-                    }
-                    let mut tx = self.pool.begin().await?;
-                    // Writing first takes SQLite's write lock at once (see record_state_change).
-                    let seq: Option<i64> = sqlx::query_scalar(
-                        "UPDATE contacts SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
-                    )
-                    .bind(contact.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let seq = seq.ok_or(StoreError::NotFound)?;
-                    let inserted = sqlx::query(
-                        "INSERT INTO chat_lines (contact_id, seq, at_ms, sender, client_id, body) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(contact.0)
-                    .bind(seq)
-                    .bind(now_ms)
-                    .bind(&sender)
-                    .bind(client_id)
-                    .bind(to_json(body)?)
-                    .execute(&mut *tx)
-                    .await;
-                    match inserted.map_err(conflict_or) {
-                        Ok(_) => {
-                            tx.commit().await?;
-                            Ok(Appended {
-                                line: ChatLine { seq: seq as Seq, at_ms: now_ms, body: body.clone() },
-                                fresh: true,
-                            })
-                        }
-                        // The same message raced in from another connection: keep the first.
-                        Err(StoreError::Conflict) => {
-                            tx.rollback().await?;
-                            let id = client_id.unwrap_or_default();
-                            let row = existing(id).fetch_one(&self.pool).await?;
-                            Ok(Appended { line: line_from_row(&row)?, fresh: false })
-                        }
-                        Err(e) => Err(e),
-                    }
+                    self.lines
+                        .append(LineRequest {
+                            contact,
+                            sender: sender.key(),
+                            client_id: client_id.map(str::to_string),
+                            body_json: to_json(body)?,
+                            body: body.clone(),
+                            now_ms,
+                        })
+                        .await
                 }
 
                 async fn lines_after(

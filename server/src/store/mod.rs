@@ -28,6 +28,7 @@ pub mod email;
 mod email_sql;
 pub mod intake;
 mod intake_sql;
+mod lines;
 pub mod mailboxes;
 mod mailboxes_sql;
 pub mod postgres;
@@ -70,6 +71,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// The task that writes transcript lines is gone (the server is stopping).
+    #[error("the transcript writer has stopped")]
+    WriterGone,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 pub struct PgStore {
     pool: PgPool,
+    /// Transcript lines, stored in group commits (see [`super::lines`]).
+    lines: super::lines::LineWriter,
 }
 
 impl PgStore {
@@ -16,10 +18,19 @@ impl PgStore {
     pub async fn connect_with(options: PgConnectOptions) -> super::StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        // The transcript writer's own connection: it never waits behind the readers.
+        let writer = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        let lines = super::lines::LineWriter::spawn(move |batch| {
+            let pool = writer.clone();
+            async move { PgStore::write_lines(&pool, batch).await }
+        });
+        Ok(PgStore { pool, lines })
     }
 }
 
