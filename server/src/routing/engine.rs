@@ -10,7 +10,7 @@ use app::domain::{
     routing::{choose_agent, choose_email_agent, Candidate},
     state::{AgentState, AgentStatus, StateEvent},
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What the engine knows of an agent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -657,20 +657,19 @@ impl Engine {
     }
 
     fn candidates(&self) -> Vec<Candidate> {
+        let pending = self.agents_answering();
         self.agents
             .iter()
-            .map(|(id, info)| Candidate {
-                agent: *id,
-                takes_offers: info.status.takes_offers() && !info.away,
-                csqs: info.csqs.clone(),
-                active_chats: info.active_chats,
-                max_chats: info.max_chats,
-                active_emails: info.active_emails,
-                max_emails: info.max_emails,
-                has_pending_offer: self.offers.values().any(|o| o.agent == *id)
-                    || self.invites.values().any(|i| i.to == *id),
-                available_since_ms: info.available_since_ms,
-            })
+            .map(|(id, info)| candidate(*id, info, &pending))
+            .collect()
+    }
+
+    /// The agents with an offer or an invitation waiting for their answer (one at a time).
+    fn agents_answering(&self) -> HashSet<AgentId> {
+        self.offers
+            .values()
+            .map(|o| o.agent)
+            .chain(self.invites.values().map(|i| i.to))
             .collect()
     }
 
@@ -689,10 +688,19 @@ impl Engine {
     }
 
     /// Offers waiting chats and assigns waiting emails, oldest first, to the agents free to
-    /// take them.
+    /// take them. The agents who may take something are gathered once and kept up to date
+    /// as the pass gives them work, so a pass costs the agents plus the waiting contacts
+    /// times the free agents; with nobody free it stops at once, however long the queues.
     fn dispatch(&mut self, now_ms: i64, out: &mut Vec<Output>) {
+        let mut pending = self.agents_answering();
+        let mut candidates: Vec<Candidate> = self
+            .agents
+            .iter()
+            .map(|(id, info)| candidate(*id, info, &pending))
+            .filter(|c| c.takes_offers)
+            .collect();
         let mut i = 0;
-        while i < self.waiting.len() {
+        while i < self.waiting.len() && candidates.iter().any(has_room) {
             // SPEC E-4: a reply stops waiting for its last agent once the sticky time is
             // over or that agent cannot come to take it; then the queue's routing applies.
             if let Some((agent, until)) = self.waiting[i].sticky {
@@ -701,8 +709,7 @@ impl Engine {
                 }
             }
             let chat = &self.waiting[i];
-            let candidates = self.candidates();
-            if chat.kind == ContactKind::Email {
+            let given = if chat.kind == ContactKind::Email {
                 let sticky = chat.sticky.map(|(agent, _)| agent);
                 match choose_email_agent(chat.csq, &candidates, &chat.excluded, sticky) {
                     Some(agent) => {
@@ -716,40 +723,76 @@ impl Engine {
                             contact: email.contact,
                             csq: email.csq,
                         });
+                        Some(agent)
                     }
-                    None => i += 1,
+                    None => None,
                 }
-                continue;
-            }
-            // Another agent first; the one who let it expire only once nobody else can,
-            // and only after choosing Ready again (the expiry made them Not Ready).
-            let choice = choose_agent(chat.csq, &candidates, &chat.excluded)
-                .or_else(|| choose_agent(chat.csq, &candidates, &[]));
-            match choice {
-                Some(agent) => {
-                    let chat = self.waiting.remove(i);
-                    let number = self.next_offer;
-                    self.next_offer += 1;
-                    let expires_at_ms = now_ms + self.accept_timer_ms;
-                    out.push(Output::Offer {
-                        agent,
-                        contact: chat.contact,
-                        csq: chat.csq,
-                        number,
-                        expires_at_ms,
-                    });
-                    self.offers.insert(
-                        chat.contact,
-                        Offer {
+            } else {
+                // Another agent first; the one who let it expire only once nobody else
+                // can, and only after choosing Ready again (the expiry made them Not Ready).
+                let choice = choose_agent(chat.csq, &candidates, &chat.excluded)
+                    .or_else(|| choose_agent(chat.csq, &candidates, &[]));
+                match choice {
+                    Some(agent) => {
+                        let chat = self.waiting.remove(i);
+                        let number = self.next_offer;
+                        self.next_offer += 1;
+                        let expires_at_ms = now_ms + self.accept_timer_ms;
+                        out.push(Output::Offer {
                             agent,
+                            contact: chat.contact,
+                            csq: chat.csq,
                             number,
                             expires_at_ms,
-                            chat,
-                        },
-                    );
+                        });
+                        self.offers.insert(
+                            chat.contact,
+                            Offer {
+                                agent,
+                                number,
+                                expires_at_ms,
+                                chat,
+                            },
+                        );
+                        pending.insert(agent);
+                        Some(agent)
+                    }
+                    None => None,
+                }
+            };
+            match given {
+                // The agent's entry as it is now; gone when they take nothing more.
+                Some(agent) => {
+                    candidates.retain(|c| c.agent != agent);
+                    if let Some(info) = self.agents.get(&agent) {
+                        let now = candidate(agent, info, &pending);
+                        if now.takes_offers {
+                            candidates.push(now);
+                        }
+                    }
                 }
                 None => i += 1,
             }
         }
     }
+}
+
+/// What the choice needs to know of one agent.
+fn candidate(agent: AgentId, info: &AgentInfo, answering: &HashSet<AgentId>) -> Candidate {
+    Candidate {
+        agent,
+        takes_offers: info.status.takes_offers() && !info.away,
+        csqs: info.csqs.clone(),
+        active_chats: info.active_chats,
+        max_chats: info.max_chats,
+        active_emails: info.active_emails,
+        max_emails: info.max_emails,
+        has_pending_offer: answering.contains(&agent),
+        available_since_ms: info.available_since_ms,
+    }
+}
+
+/// Whether the agent could be given a chat or an email now.
+fn has_room(c: &Candidate) -> bool {
+    (!c.has_pending_offer && c.active_chats < c.max_chats) || c.active_emails < c.max_emails
 }
