@@ -176,6 +176,10 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         .output_name("switchboard")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
+        // The build names its files by their content's hash (Cargo.toml, `hash-files`) and
+        // writes the hashes to `hash.txt` next to this binary, where the page reads them. A
+        // binary built otherwise (the tests') serves the plain names.
+        .hash_files(hashes_beside_binary())
         .site_addr(config.addr)
         .build();
     let router = http::router(http::AppState {
@@ -187,6 +191,14 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         max_sockets: config.max_websockets.max(1),
     });
     Ok((router, services))
+}
+
+/// Whether the build left the hashes of the site's file names next to this binary.
+fn hashes_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+        .is_some_and(|file| file.exists())
 }
 
 /// The server's signing secret, made on first start and kept in the data directory

@@ -59,7 +59,7 @@ impl Customer {
             match self.session(&cookie, &from, &mut widget).await {
                 Ok(()) => return,
                 Err(why) => {
-                    if self.counts.failed() {
+                    if self.counts.stopping() {
                         return;
                     }
                     Counts::add(&self.counts.widget_reconnects);

@@ -44,7 +44,7 @@ impl Desk {
             match self.session(&mut page).await {
                 Ok(()) => return,
                 Err(why) => {
-                    if self.counts.failed() {
+                    if self.counts.stopping() {
                         return;
                     }
                     Counts::add(&self.counts.desk_reconnects);

@@ -131,6 +131,12 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         let url = database.as_ref().map(|d| d.url.as_str());
         target::Target::switchboard(&args.server, url, args.chats + 2 * agents).await
     };
+    println!(
+        "  {:<16} http://{} (pid {})",
+        "listening",
+        target.addr,
+        target.pid()
+    );
     let center = if args.relay {
         setup::Center {
             problem: 0,
@@ -206,26 +212,37 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     let before = sample(target.pid()).ok_or("the server is gone")?;
     let _ = go_tx.send(true);
     let steady = Duration::from_secs(args.seconds);
-    tokio::time::sleep(steady / 2).await;
-    if !args.relay {
-        let (cookie, from) = &center.agents[0];
-        match desk::second_page(target.addr, cookie, from).await {
-            Ok(took) => line(
-                "second page",
-                format!(
-                    "an agent's second desktop page synced in {:.1} ms with {} chats open",
-                    took.as_secs_f64() * 1000.0,
-                    args.chats
-                ),
-            ),
-            Err(e) => line("second page", format!("failed: {e}")),
-        }
-    }
-    tokio::time::sleep(steady - steady / 2).await;
+    let window = Instant::now();
+    // Halfway through, an agent opens a second page; the traffic goes on meanwhile.
+    let second_page = (!args.relay).then(|| {
+        let (cookie, from) = center.agents[0].clone();
+        let addr = target.addr;
+        tokio::spawn(async move {
+            tokio::time::sleep(steady / 2).await;
+            let limit = Duration::from_secs(60);
+            tokio::time::timeout(limit, desk::second_page(addr, &cookie, &from))
+                .await
+                .unwrap_or_else(|_| Err("not synced after 60 s".into()))
+        })
+    });
+    tokio::time::sleep(steady).await;
     let after = sample(target.pid()).ok_or("the server is gone")?;
     let delivered_in_window = Counts::get(&counts.delivered) - delivered_before;
+    let window = window.elapsed();
     let _ = stop_tx.send(true);
 
+    if let Some(second_page) = second_page {
+        let text = match second_page.await {
+            Ok(Ok(took)) => format!(
+                "an agent's second desktop page synced in {:.1} ms with {} chats open",
+                took.as_secs_f64() * 1000.0,
+                args.chats
+            ),
+            Ok(Err(e)) => format!("failed: {e}"),
+            Err(e) => format!("failed: {e}"),
+        };
+        line("second page", text);
+    }
     // Every message sent must be stored and delivered once: wait for the last ones.
     let _ = wait_until(
         &counts,
@@ -246,7 +263,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         "throughput",
         format!(
             "{:.0} customer messages/s stored and delivered ({} asked)",
-            delivered_in_window as f64 / args.seconds as f64,
+            delivered_in_window as f64 / window.as_secs_f64(),
             (args.chats as f64 * args.rate).round()
         ),
     );
@@ -274,6 +291,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         "messages",
         format!("{sent} sent, {stored} stored, {delivered} delivered to agents"),
     );
+    counts.finish();
     drop(target);
     if let Some(database) = database {
         database.drop_it().await;

@@ -72,6 +72,7 @@ pub struct Counts {
     pub to_customer: Latencies,
     /// The first message lost or doubled: the run stops there.
     pub failure: Mutex<Option<String>>,
+    finished: std::sync::atomic::AtomicBool,
 }
 
 impl Counts {
@@ -85,6 +86,16 @@ impl Counts {
 
     pub fn failed(&self) -> bool {
         self.failure.lock().unwrap().is_some()
+    }
+
+    /// The run is over: sockets the server closes stay closed.
+    pub fn finish(&self) {
+        self.finished.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a closed socket should stay closed (the run failed or is over).
+    pub fn stopping(&self) -> bool {
+        self.finished.load(Ordering::Relaxed) || self.failed()
     }
 
     pub fn get(counter: &AtomicU64) -> u64 {

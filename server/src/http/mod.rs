@@ -1,7 +1,8 @@
 //! HTTP wiring: the Leptos pages and server functions, the desktop WebSocket, health and
-//! metrics, behind the request guard.
+//! metrics, behind the request guard; responses compressed and cached by kind ([`assets`]).
 
 mod agent;
+mod assets;
 mod email;
 mod error;
 mod frames;
@@ -110,6 +111,8 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(middleware::from_fn(assets::caching))
+        .layer(assets::compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

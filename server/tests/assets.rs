@@ -1,0 +1,113 @@
+//! Issue 13: what a browser downloads is compressed as it asks, the built files (named by
+//! their content's hash) are kept for a year, files with a fixed name are checked again on
+//! each use, pages are never kept, and a WebSocket still opens when the browser offers
+//! compression on its upgrade (as every browser does).
+
+mod common;
+
+use common::TestServer;
+use std::io::Write;
+
+/// A site root with a hashed Wasm file and the widget's loader, as a release build leaves.
+fn site() -> (tempfile::TempDir, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+    // Compressible like real Wasm: repeated instruction patterns.
+    let wasm: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8 ^ 0x5a).collect();
+    std::fs::write(dir.path().join("pkg/switchboard.3f9a2b7c1d8e.wasm"), &wasm).unwrap();
+    let mut loader = std::fs::File::create(dir.path().join("widget.js")).unwrap();
+    for _ in 0..100 {
+        writeln!(loader, "// the widget's loader, a line of it").unwrap();
+    }
+    (dir, wasm)
+}
+
+async fn get(url: String, accept: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(url)
+        .header("accept-encoding", accept)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn built_files_are_compressed_and_kept_for_a_year() {
+    let (dir, wasm) = site();
+    let root = dir.path().display().to_string();
+    let server = TestServer::start_with(|c| c.site_root = root).await;
+    let url = server.url("/pkg/switchboard.3f9a2b7c1d8e.wasm");
+
+    let br = get(url.clone(), "gzip, deflate, br").await;
+    assert_eq!(br.status(), 200);
+    assert_eq!(header(&br, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&br, "cache-control").as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    let sent = br.bytes().await.unwrap().len();
+    assert!(
+        sent * 4 < wasm.len(),
+        "{sent} bytes sent for {} bytes of Wasm",
+        wasm.len()
+    );
+
+    let gzip = get(url.clone(), "gzip").await;
+    assert_eq!(header(&gzip, "content-encoding").as_deref(), Some("gzip"));
+    // A client that accepts neither gets the file as it is.
+    let plain = get(url, "identity").await;
+    assert_eq!(header(&plain, "content-encoding"), None);
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), wasm.as_slice());
+
+    let loader = get(server.url("/widget.js"), "gzip, br").await;
+    assert_eq!(loader.status(), 200);
+    assert_eq!(header(&loader, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&loader, "cache-control").as_deref(),
+        Some("no-cache")
+    );
+
+    let page = get(server.url("/login"), "gzip, br").await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(header(&page, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&page, "cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+}
+
+#[tokio::test]
+async fn a_websocket_opens_when_the_browser_offers_compression() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let server = TestServer::start().await;
+    let problem = server.queue("Support", &[]).await;
+    let cookie = server.start_chat("Zoé", problem).await;
+    let mut request = format!("ws://{}/widget/ws", server.addr)
+        .into_client_request()
+        .unwrap();
+    let headers = request.headers_mut();
+    headers.insert("cookie", cookie.parse().unwrap());
+    headers.insert("accept-encoding", "gzip, deflate, br".parse().unwrap());
+    let (mut ws, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the socket opens");
+    assert_eq!(response.status(), 101);
+    assert!(response.headers().get("content-encoding").is_none());
+    common::send_json(
+        &mut ws,
+        serde_json::json!({"type": "hello", "resume_after": 0}),
+    )
+    .await;
+    // The welcome line comes through the socket as it is.
+    match common::next_widget(&mut ws).await {
+        app::domain::widget::WidgetMessage::Line { .. } => {}
+        other => panic!("expected the welcome line, got {other:?}"),
+    }
+}
