@@ -79,6 +79,11 @@ pub async fn serve_with(
             },
             _ = &mut shutdown => break,
         };
+        // Chat lines are small writes: without this, Nagle's algorithm holds one back until
+        // the peer acknowledges the last, which a delayed ACK puts off by up to 40 ms.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
         let service = router
             .clone()
             .map_request(move |mut req: axum::extract::Request| {
