@@ -2,7 +2,8 @@
 //! Switchboard's server: a thin axum application around the Leptos app.
 //!
 //! - [`config`]: flags and environment variables.
-//! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations.
+//! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations;
+//!   transcript lines written in group commits by one writer task with its own connection.
 //! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count, the
 //!   common-password list and one-time passwords.
 //! - [`accounts`]: logging in and out, whose session a request carries (a password someone
@@ -34,7 +35,8 @@
 //!   MIME reading, replies and the per-mailbox outbox.
 //! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
-//! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics.
+//! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics,
+//!   downloads compressed and cached by kind.
 //! - [`metrics`]: what `/metrics` serves (prometheus-client): counters, gauges, and the
 //!   request-duration and chat-line-delivery histograms.
 //! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
