@@ -51,6 +51,8 @@ macro_rules! impl_contacts_store {
                             }
                         }
                     }
+                    // The number given to each new line, by its place in the batch.
+                    let mut given: Vec<Option<i64>> = vec![None; batch.len()];
                     let mut last_seq: Vec<(ContactId, i64)> = Vec::new();
                     if !chats.is_empty() {
                         let mut tx = pool.begin().await?;
@@ -117,14 +119,11 @@ macro_rules! impl_contacts_store {
                             insert.execute(&mut *tx).await?;
                         }
                         tx.commit().await?;
-                        // The numbers given, by line.
-                        let mut given: Vec<Option<i64>> = vec![None; batch.len()];
                         for (i, seq) in rows {
                             given[i] = Some(seq);
                         }
-                        return Ok(Self::answers(batch, &places, &stored, &given));
                     }
-                    Ok(Self::answers(batch, &places, &stored, &vec![None; batch.len()]))
+                    Ok(Self::answers(batch, &places, &stored, &given))
                 }
 
                 /// Each line's answer: new with its number, the stored copy, or not found.
