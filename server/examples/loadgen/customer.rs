@@ -123,10 +123,16 @@ impl Customer {
         let mut tick = tokio::time::interval(self.every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // Customers spread over the period rather than all send at once.
+        // The spread starts when sending does: a tick that came due while waiting would
+        // otherwise fire at once, every customer in the same instant.
         let offset = self.every.mul_f64((self.index as f64 * 0.618_034).fract());
-        tick.reset_after(offset);
+        let mut was_sending = false;
         loop {
             let sending = *self.go.borrow() && !*self.stop.borrow() && widget.greeted;
+            if sending && !was_sending {
+                tick.reset_after(offset);
+            }
+            was_sending = sending;
             tokio::select! {
                 frame = ws.next() => {
                     let Some(frame) = frame else { return Err("connection ended".into()) };
