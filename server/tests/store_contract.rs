@@ -1411,6 +1411,26 @@ mod chats {
                 t.name
             );
             assert_eq!(ids(s.held_contacts(bob).await.unwrap()), vec![chats[1]]);
+            // What is handed back when the agent leaves: only what it holds, not the group
+            // chat it joined.
+            assert_eq!(
+                ids(s.owned_contacts(alice).await.unwrap()),
+                vec![chats[0], chats[2]]
+            );
+            // What every message reads: the chat, who the customer is, who joined.
+            let parties = s.chat_parties(chats[1]).await.unwrap();
+            assert_eq!(parties.contact.agent, Some(bob));
+            assert_eq!(parties.customer_name, "Customer 1");
+            assert_eq!(parties.guest, Some(alice));
+            let alone = s.chat_parties(chats[0]).await.unwrap();
+            assert_eq!(
+                (alone.customer_name.as_str(), alone.guest),
+                ("Customer 0", None)
+            );
+            assert!(matches!(
+                s.chat_parties(app::domain::ids::ContactId(999_999)).await,
+                Err(server::store::StoreError::NotFound)
+            ));
         }
     }
 

@@ -15,7 +15,7 @@ use crate::{
     contact::{views, ContactError},
     hub::Hub,
     routing::{engine::Input, Routing},
-    store::{Appended, NewChat, NewCustomer, Sender, Store},
+    store::{Appended, ChatParties, NewChat, NewCustomer, Sender, Store},
 };
 use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
@@ -212,6 +212,16 @@ impl ChatService {
         Ok(contact)
     }
 
+    /// [`Self::open_chat`] with the people in it, in one read: the path every message takes.
+    async fn open_chat_parties(&self, id: ContactId) -> Result<ChatParties, ContactError> {
+        let parties = self.store.chat_parties(id).await?;
+        let contact = &parties.contact;
+        if contact.status.is_ended() || contact.channel.kind() != ContactKind::Chat {
+            return Err(ContactError::Ended);
+        }
+        Ok(parties)
+    }
+
     /// The contact, if this agent is in it now (its owner or, in a group chat, its guest).
     pub async fn held_chat(&self, agent: AgentId, id: ContactId) -> Result<Contact, ContactError> {
         let contact = self.open_chat(id).await?;
@@ -241,18 +251,19 @@ impl ChatService {
     ) -> Result<ChatLine, ContactError> {
         validate_client_id(client_id)?;
         validate_chat_message(text)?;
-        let contact = self.open_chat(id).await?;
+        let parties = self.open_chat_parties(id).await?;
         self.flood.take_line(self.store.as_ref(), id).await?;
-        let name = self.store.customer(contact.customer).await?.name;
         let body = LineBody::Message {
-            author: Author::Customer { name },
+            author: Author::Customer {
+                name: parties.customer_name.clone(),
+            },
             text: text.to_string(),
             client_id: client_id.to_string(),
         };
         let appended = self
-            .add_line(
-                &contact,
-                held_by(&contact),
+            .add_line_for(
+                &parties.contact,
+                recipients(None, &parties.contact, parties.guest),
                 Sender::Customer,
                 Some(client_id),
                 body,
@@ -276,7 +287,12 @@ impl ChatService {
     ) -> Result<ChatLine, ContactError> {
         validate_client_id(client_id)?;
         validate_chat_message(text)?;
-        let contact = self.held_chat(agent, id).await?;
+        let parties = self.open_chat_parties(id).await?;
+        // As [`Self::held_chat`]: the owner, or the guest of a chat someone holds.
+        let owner = held_by(&parties.contact);
+        if owner.is_none() || (owner != Some(agent) && parties.guest != Some(agent)) {
+            return Err(ContactError::NotYours);
+        }
         let alias = self.store.agent(agent).await?.alias;
         let body = LineBody::Message {
             author: Author::Agent { agent, alias },
@@ -284,9 +300,9 @@ impl ChatService {
             client_id: client_id.to_string(),
         };
         Ok(self
-            .add_line(
-                &contact,
-                Some(agent),
+            .add_line_for(
+                &parties.contact,
+                recipients(Some(agent), &parties.contact, parties.guest),
                 Sender::Agent(agent),
                 Some(client_id),
                 body,
@@ -460,8 +476,8 @@ impl ChatService {
     /// SPEC S-5: the agent's desktop is gone (closed, reloaded, or disconnected past the
     /// grace period): every chat the agent holds ends, and the agent is Not Ready.
     pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ContactError> {
-        for contact in self.store.open_contacts().await? {
-            if contact.channel.kind() == ContactKind::Chat && held_by(&contact) == Some(agent) {
+        for contact in self.store.owned_contacts(agent).await? {
+            if contact.channel.kind() == ContactKind::Chat {
                 self.end(contact, EndReason::PageClosed).await?;
             }
         }
@@ -574,6 +590,26 @@ impl ChatService {
         client_id: Option<&str>,
         body: LineBody,
     ) -> Result<Appended, ContactError> {
+        let guest = self.store.guest(contact.id).await?.map(|g| g.agent);
+        self.add_line_for(
+            contact,
+            recipients(agent, contact, guest),
+            sender,
+            client_id,
+            body,
+        )
+        .await
+    }
+
+    /// [`Self::add_line`] to the agents already known.
+    async fn add_line_for(
+        &self,
+        contact: &Contact,
+        agents: Vec<AgentId>,
+        sender: Sender,
+        client_id: Option<&str>,
+        body: LineBody,
+    ) -> Result<Appended, ContactError> {
         let appended = self
             .store
             .append_line(contact.id, &sender, client_id, &body, now_ms())
@@ -581,15 +617,6 @@ impl ChatService {
         if appended.fresh {
             self.rooms
                 .send(contact.id, RoomEvent::Line(appended.line.clone()));
-            // The agent the caller names (one leaving still sees their "left" line), the
-            // owner and the guest of a group chat.
-            let mut agents: Vec<AgentId> = agent.into_iter().collect();
-            let guest = self.store.guest(contact.id).await?.map(|g| g.agent);
-            for other in held_by(contact).into_iter().chain(guest) {
-                if !agents.contains(&other) {
-                    agents.push(other);
-                }
-            }
             for agent in agents {
                 self.hub.publish_live(
                     agent,
@@ -602,6 +629,18 @@ impl ChatService {
         }
         Ok(appended)
     }
+}
+
+/// The agents a new line goes to: the one the caller names (one leaving still sees their
+/// "left" line), the owner and the guest of a group chat.
+fn recipients(named: Option<AgentId>, contact: &Contact, guest: Option<AgentId>) -> Vec<AgentId> {
+    let mut agents: Vec<AgentId> = named.into_iter().collect();
+    for other in held_by(contact).into_iter().chain(guest) {
+        if !agents.contains(&other) {
+            agents.push(other);
+        }
+    }
+    agents
 }
 
 /// The agent holding a chat now, if any.

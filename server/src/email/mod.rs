@@ -214,11 +214,8 @@ impl EmailService {
     /// customer's next reply (E-4); the email itself does not wait for an agent who just
     /// left.
     pub async fn agent_gone(&self, agent: AgentId) -> Result<(), ContactError> {
-        for contact in self.store.open_contacts().await? {
-            if contact.channel == Channel::Email
-                && contact.status == ContactStatus::Active
-                && contact.agent == Some(agent)
-            {
+        for contact in self.store.owned_contacts(agent).await? {
+            if contact.channel == Channel::Email {
                 // One that fails (already gone elsewhere) must not keep the others.
                 if let Err(e) = self.put_back(agent, contact).await {
                     tracing::warn!(agent = %agent, error = %e, "email not put back");

@@ -50,6 +50,15 @@ impl Sender {
     }
 }
 
+/// A chat as a message sees it: the contact, the customer's name its lines are signed
+/// with, and the invited agent of a group chat.
+#[derive(Debug, Clone)]
+pub struct ChatParties {
+    pub contact: Contact,
+    pub customer_name: String,
+    pub guest: Option<AgentId>,
+}
+
 /// A chat's stored facts its timers are set from (SPEC K-5), all Unix ms.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChatClock {
@@ -132,6 +141,9 @@ pub trait ContactStore: Send + Sync {
 
     async fn contact(&self, id: ContactId) -> StoreResult<Contact>;
 
+    /// A chat with the people in it, in one read: what every message needs (issue 13).
+    async fn chat_parties(&self, id: ContactId) -> StoreResult<ChatParties>;
+
     /// Records a lifecycle step (the domain decided it) and who holds the contact.
     async fn update_contact(
         &self,
@@ -158,6 +170,10 @@ pub trait ContactStore: Send + Sync {
     /// The contacts an agent takes part in now, in arrival order: those it holds and the
     /// group chats it joined as the guest. Read with an index, whatever else is open.
     async fn held_contacts(&self, agent: AgentId) -> StoreResult<Vec<Contact>>;
+
+    /// The contacts of every channel the agent holds now (not those it joined as a guest),
+    /// in arrival order: what is given back or ended when the agent leaves.
+    async fn owned_contacts(&self, agent: AgentId) -> StoreResult<Vec<Contact>>;
 
     /// Appends a line to a chat's transcript, numbered in its stream; a resend with a
     /// client id already stored for this sender returns the stored line instead.

@@ -4,7 +4,7 @@ macro_rules! impl_contacts_store {
     ($store:ty, $row:ty) => {
         mod contacts_impl {
             use super::*;
-            use $crate::store::contacts::ContactStore;
+            use $crate::store::contacts::{ChatParties, ContactStore};
 
             use $crate::store::lines::{places, LineRequest, Place};
 
@@ -173,9 +173,15 @@ macro_rules! impl_contacts_store {
                     let values: Vec<String> = (0..keyed.len())
                         .map(|k| format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3))
                         .collect();
+                    // A join on a named list, not `(…) IN (VALUES …)`: SQLite scans the
+                    // whole table for the latter, and reaches each line through the
+                    // unique index for the former (the batch's cost must not grow with
+                    // every line ever stored).
                     let sql = format!(
-                        "SELECT contact_id, sender, client_id, seq, at_ms, body FROM chat_lines \
-                         WHERE (contact_id, sender, client_id) IN (VALUES {})",
+                        "WITH wanted (contact_id, sender, client_id) AS (VALUES {}) \
+                         SELECT l.contact_id, l.sender, l.client_id, l.seq, l.at_ms, l.body \
+                         FROM wanted w JOIN chat_lines l ON l.contact_id = w.contact_id \
+                         AND l.sender = w.sender AND l.client_id = w.client_id",
                         values.join(", ")
                     );
                     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -497,6 +503,24 @@ macro_rules! impl_contacts_store {
                     )
                 }
 
+                async fn chat_parties(&self, id: ContactId) -> StoreResult<ChatParties> {
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS}, \
+                         (SELECT name FROM customers WHERE id = contacts.customer_id) AS customer_name, \
+                         (SELECT agent_id FROM chat_guests WHERE contact_id = contacts.id) AS guest_agent \
+                         FROM contacts WHERE id = $1"
+                    )))
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                    Ok(ChatParties {
+                        contact: contact_from_row(&row)?,
+                        customer_name: row.try_get("customer_name")?,
+                        guest: row.try_get::<Option<i64>, _>("guest_agent")?.map(AgentId),
+                    })
+                }
+
                 async fn update_contact(
                     &self,
                     id: ContactId,
@@ -553,8 +577,8 @@ macro_rules! impl_contacts_store {
 
                 async fn open_contacts(&self) -> StoreResult<Vec<Contact>> {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE status <> 'ended' \
-                         ORDER BY queued_at_ms, id"
+                        "SELECT {CONTACT_COLUMNS} FROM contacts \
+                         WHERE status IN ('queued', 'offered', 'active') ORDER BY queued_at_ms, id"
                     )))
                     .fetch_all(&self.pool)
                     .await?;
@@ -562,10 +586,25 @@ macro_rules! impl_contacts_store {
                 }
 
                 async fn held_contacts(&self, agent: AgentId) -> StoreResult<Vec<Contact>> {
+                    // Two indexed reads (the agent's own, the group chats it joined), sorted
+                    // here: an OR, or an ORDER BY over the union, sends both databases
+                    // through every active contact instead.
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE status = 'active' \
-                         AND (agent_id = $1 OR id IN \
-                              (SELECT contact_id FROM chat_guests WHERE agent_id = $1)) \
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE agent_id = $1 AND status = 'active' \
+                         UNION SELECT {CONTACT_COLUMNS} FROM contacts WHERE status = 'active' AND id IN \
+                              (SELECT contact_id FROM chat_guests WHERE agent_id = $1)"
+                    )))
+                    .bind(agent.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut held = rows.iter().map(contact_from_row).collect::<StoreResult<Vec<_>>>()?;
+                    held.sort_by_key(|c| (c.queued_at_ms, c.id.0));
+                    Ok(held)
+                }
+
+                async fn owned_contacts(&self, agent: AgentId) -> StoreResult<Vec<Contact>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE agent_id = $1 AND status = 'active' \
                          ORDER BY queued_at_ms, id"
                     )))
                     .bind(agent.0)

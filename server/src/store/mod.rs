@@ -45,7 +45,8 @@ pub mod sqlite;
 
 pub use agents::{AgentStore, Credentials, NewAgent, SessionOf, StateLogEntry};
 pub use contacts::{
-    Appended, ChatClock, ContactStore, Guest, NewChat, NewCustomer, PendingInvitation, Sender,
+    Appended, ChatClock, ChatParties, ContactStore, Guest, NewChat, NewCustomer, PendingInvitation,
+    Sender,
 };
 pub use settings::{AuditEntry, SettingsStore};
 
