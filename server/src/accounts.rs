@@ -86,11 +86,12 @@ impl Services {
         self.throttle.record_failure(username, client.ip);
         let password = password.to_string();
         // Argon2 takes a core and its memory for a moment: at most one check per core at a
-        // time, the others wait their turn here.
-        let _turn = self.password_checks.acquire().await.map_err(internal)?;
-        let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        // time, the others wait their turn.
+        let matches = self
+            .passwords
+            .verify(password, hash)
             .await
-            .map_err(internal)?;
+            .ok_or_else(|| internal("the password workers are gone"))?;
         if matches {
             self.throttle.record_success(username, client.ip);
         }
@@ -175,10 +176,10 @@ impl Services {
 
     /// Hashes a new password. Hashing costs what a check does: it waits its turn the same way.
     pub(crate) async fn hash_password(&self, password: String) -> Result<String, ApiError> {
-        let _turn = self.password_checks.acquire().await.map_err(internal)?;
-        tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        self.passwords
+            .hash(password)
             .await
-            .map_err(internal)
+            .ok_or_else(|| internal("the password workers are gone"))
     }
 
     /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the

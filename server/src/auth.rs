@@ -3,8 +3,12 @@
 
 use app::api::SESSION_COOKIE;
 use argon2::{
-    password_hash::{rand_core::OsRng, rand_core::RngCore, PasswordHash, SaltString},
-    Argon2, PasswordHasher, PasswordVerifier,
+    password_hash::{
+        self,
+        rand_core::{OsRng, RngCore},
+        PasswordHash, Salt, SaltString,
+    },
+    Algorithm, Argon2, Block, Params, Version,
 };
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -18,25 +22,84 @@ use std::{
 /// How long a session lasts without logging in again: a long shift.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 
-/// Hashes a password into a PHC string (argon2id, random salt). CPU-heavy: call it from
-/// `spawn_blocking` in async code.
+/// Hashes a password into a PHC string (argon2id, random salt). CPU-heavy, and allocates
+/// argon2's memory afresh: the server uses [`crate::password_workers`] instead; this is for
+/// the command line and seeding.
 pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters cannot fail")
-        .to_string()
+    hash_password_in(password, &mut Vec::new())
 }
 
-/// Checks a password against a stored hash; a malformed hash never matches.
+/// Checks a password against a stored hash; a malformed hash never matches. Allocates as
+/// [`hash_password`] does.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    verify_password_in(password, phc, &mut Vec::new())
+}
+
+/// [`hash_password`] in the caller's argon2 memory, grown if it is too small and kept.
+pub fn hash_password_in(password: &str, memory: &mut Vec<Block>) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    phc(
+        password,
+        Algorithm::default(),
+        Version::default(),
+        Params::default(),
+        salt.as_salt(),
+        memory,
+    )
+    .expect("argon2 with default parameters cannot fail")
+    .to_string()
+}
+
+/// [`verify_password`] in the caller's argon2 memory: the stored hash's own algorithm,
+/// version and parameters, compared in constant time.
+pub fn verify_password_in(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
+    let mut check = || -> password_hash::Result<bool> {
+        let hash = PasswordHash::new(stored)?;
+        let expected = hash.hash.ok_or(password_hash::Error::Password)?;
+        let algorithm = Algorithm::try_from(hash.algorithm)?;
+        let version = match hash.version {
+            Some(v) => Version::try_from(v)?,
+            None => Version::default(),
+        };
+        // With the stored hash's output length.
+        let params = Params::try_from(&hash)?;
+        let salt = hash.salt.ok_or(password_hash::Error::SaltInvalid(
+            password_hash::errors::InvalidValue::Malformed,
+        ))?;
+        let computed = phc(password, algorithm, version, params, salt, memory)?;
+        Ok(computed.hash == Some(expected))
+    };
+    check().unwrap_or(false)
+}
+
+/// The PHC hash of `password` with these settings, computed in `memory`.
+fn phc<'a>(
+    password: &str,
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    salt: Salt<'a>,
+    memory: &mut Vec<Block>,
+) -> password_hash::Result<PasswordHash<'a>> {
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let length = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let output = password_hash::Output::init_with(length, |out| {
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut memory[..])
+            .map_err(|_| password_hash::Error::Password)
+    })?;
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: password_hash::ParamsString::try_from(&params)?,
+        salt: Some(salt),
+        hash: Some(output),
+    })
 }
 
 /// A hash to verify against when the username is unknown, so that answering takes as long

@@ -84,6 +84,7 @@ pub mod http;
 pub mod hub;
 pub mod mailboxes;
 pub mod metrics;
+pub mod password_workers;
 pub mod prechat;
 pub mod queues;
 pub mod routing;

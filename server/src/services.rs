@@ -77,8 +77,8 @@ pub struct Services {
     pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
     pub throttle: LoginThrottle,
-    /// Password checks running at once: one per core.
-    pub password_checks: tokio::sync::Semaphore,
+    /// Password checks and hashes: one at a time per core, in memory kept for the purpose.
+    pub passwords: crate::password_workers::PasswordWorkers,
     /// Rate limits on what strangers start.
     pub gates: crate::gates::Gates,
     pub secure_cookies: bool,
@@ -251,9 +251,7 @@ impl Services {
             store,
             metrics,
             throttle: LoginThrottle::default(),
-            password_checks: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            ),
+            passwords: crate::password_workers::PasswordWorkers::per_core(),
             gates: crate::gates::Gates::new(chat_options.chat_starts_per_minute),
             secure_cookies,
             autosave_secs,

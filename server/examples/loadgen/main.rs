@@ -165,11 +165,14 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         Counts::get(&counts.ready) >= agents as u64
     })
     .await?;
+    // Every agent has logged in: what the password checks left behind shows here.
+    let after_setup = sample(target.pid()).ok_or("the server is gone")?;
     line(
         "setup",
         format!(
-            "{agents} agents made, logged in and Ready in {:.1} s",
-            setup_started.elapsed().as_secs_f64()
+            "{agents} agents made, logged in and Ready in {:.1} s; server then {} MB resident",
+            setup_started.elapsed().as_secs_f64(),
+            after_setup.rss_kb / 1024
         ),
     );
 
