@@ -6,6 +6,8 @@
 //!   transcript lines written in group commits by one writer task with its own connection.
 //! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count, the
 //!   common-password list and one-time passwords.
+//! - [`password_workers`]: argon2 checks and hashes on one thread per core, each keeping its
+//!   memory, so logins cost a bounded amount of memory however many there are.
 //! - [`accounts`]: logging in and out, whose session a request carries (a password someone
 //!   else set allows only choosing one's own), changing one's own password.
 //! - [`users`]: the administrators' Users page: the searched list, creating and changing a

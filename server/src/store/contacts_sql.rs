@@ -7,6 +7,7 @@ macro_rules! impl_contacts_store {
             use $crate::store::contacts::{ChatParties, ContactStore};
 
             use $crate::store::lines::{places, LineRequest, Place};
+            use $crate::store::placeholders::Placeholders;
 
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
@@ -58,12 +59,12 @@ macro_rules! impl_contacts_store {
                         let mut tx = pool.begin().await?;
                         // Writing first takes SQLite's write lock at once (see
                         // record_state_change).
+                        let mut marks = Placeholders::new(Self::NUMBERED_PARAMS);
                         let mut cases = String::new();
-                        let mut ids = Vec::new();
-                        for i in 0..chats.len() {
-                            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
-                            ids.push(format!("${}", 2 * i + 1));
+                        for _ in &chats {
+                            cases.push_str(&format!(" WHEN {} THEN {}", marks.next(), marks.next()));
                         }
+                        let ids: Vec<String> = chats.iter().map(|_| marks.next()).collect();
                         let sql = format!(
                             "UPDATE contacts SET last_seq = last_seq + CASE id{cases} END \
                              WHERE id IN ({}) RETURNING id, last_seq",
@@ -72,6 +73,9 @@ macro_rules! impl_contacts_store {
                         let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for (contact, n) in &chats {
                             update = update.bind(contact.0).bind(*n);
+                        }
+                        for (contact, _) in &chats {
+                            update = update.bind(contact.0);
                         }
                         for row in update.fetch_all(&mut *tx).await? {
                             last_seq.push((ContactId(row.try_get("id")?), row.try_get("last_seq")?));
@@ -83,6 +87,7 @@ macro_rules! impl_contacts_store {
                                 last_seq.iter().find(|(l, _)| l == c).map(|(_, last)| (*c, last - n + 1))
                             })
                             .collect();
+                        let mut marks = Placeholders::new(Self::NUMBERED_PARAMS);
                         let mut values = Vec::new();
                         let mut rows = Vec::new();
                         for (i, (line, place)) in batch.iter().zip(&places).enumerate() {
@@ -90,11 +95,7 @@ macro_rules! impl_contacts_store {
                                 continue;
                             }
                             if let Some((_, seq)) = next.iter_mut().find(|(c, _)| *c == line.contact) {
-                                let p = 6 * rows.len();
-                                values.push(format!(
-                                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                                    p + 1, p + 2, p + 3, p + 4, p + 5, p + 6
-                                ));
+                                values.push(marks.row(6));
                                 rows.push((i, *seq));
                                 *seq += 1;
                             }
@@ -170,9 +171,8 @@ macro_rules! impl_contacts_store {
                     if keyed.is_empty() {
                         return Ok(found);
                     }
-                    let values: Vec<String> = (0..keyed.len())
-                        .map(|k| format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3))
-                        .collect();
+                    let mut marks = Placeholders::new(Self::NUMBERED_PARAMS);
+                    let values: Vec<String> = keyed.iter().map(|_| marks.row(3)).collect();
                     // A join on a named list, not `(…) IN (VALUES …)`: SQLite scans the
                     // whole table for the latter, and reaches each line through the
                     // unique index for the former (the batch's cost must not grow with

@@ -31,6 +31,7 @@ mod intake_sql;
 mod lines;
 pub mod mailboxes;
 mod mailboxes_sql;
+mod placeholders;
 pub mod postgres;
 pub mod prechat;
 mod prechat_sql;

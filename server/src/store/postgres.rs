@@ -34,6 +34,11 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Markers for statements built at run time: numbered markers, the only kind it reads (see [`super::placeholders`]).
+    pub(crate) const NUMBERED_PARAMS: bool = true;
+}
+
 super::sql::impl_store!(PgStore, "postgres", sqlx::postgres::PgRow);
 super::agents_sql::impl_agents_store!(PgStore, sqlx::postgres::PgRow);
 super::contacts_sql::impl_contacts_store!(PgStore, sqlx::postgres::PgRow);

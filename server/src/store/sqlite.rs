@@ -55,6 +55,11 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Markers for statements built at run time: plain `?` markers (see [`super::placeholders`]).
+    pub(crate) const NUMBERED_PARAMS: bool = false;
+}
+
 super::sql::impl_store!(SqliteStore, "sqlite", sqlx::sqlite::SqliteRow);
 super::agents_sql::impl_agents_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::contacts_sql::impl_contacts_store!(SqliteStore, sqlx::sqlite::SqliteRow);
