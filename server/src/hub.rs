@@ -22,8 +22,12 @@ use std::{
 use tokio::sync::broadcast;
 
 /// Events buffered per agent for pages that are briefly slow; a page that falls further
-/// behind resynchronises from the store.
-const CHANNEL_CAPACITY: usize = 256;
+/// behind resynchronises from the store. A broadcast channel allocates every slot when it
+/// is made, for every agent who ever connected, so these stay small: state events are a
+/// few a minute, and chat traffic is the agent's chats' lines and typing (a page that
+/// misses some reads them from the store, where every line already is).
+const EVENT_CAPACITY: usize = 32;
+const LIVE_CAPACITY: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -123,8 +127,8 @@ impl Hub {
             .entry(agent)
             .or_insert_with(|| {
                 Arc::new(AgentChannel {
-                    events: broadcast::channel(CHANNEL_CAPACITY).0,
-                    live: broadcast::channel(CHANNEL_CAPACITY).0,
+                    events: broadcast::channel(EVENT_CAPACITY).0,
+                    live: broadcast::channel(LIVE_CAPACITY).0,
                     write: tokio::sync::Mutex::new(()),
                     sessions: tokio::sync::watch::channel(0).0,
                 })

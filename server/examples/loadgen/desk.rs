@@ -166,7 +166,12 @@ impl Desk {
                     if let Some(sent) = sent_at(&text) {
                         self.counts.to_agent.record(sent);
                     }
-                    if self.reply_every > 0 && n % self.reply_every == 0 {
+                    // Each chat answers at its own turn (offset by the chat's number):
+                    // every customer's message n goes out in the same second, so a shared
+                    // turn would make every fifth second carry all the replies at once.
+                    if self.reply_every > 0
+                        && (n + contact.0.unsigned_abs()) % self.reply_every == 0
+                    {
                         Counts::add(&self.counts.replies_sent);
                         send(
                             &mut ws,

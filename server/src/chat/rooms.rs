@@ -7,8 +7,10 @@ use std::{
 };
 use tokio::sync::broadcast;
 
-/// Lines buffered per chat for a slow widget; one further behind resynchronises.
-const ROOM_CAPACITY: usize = 128;
+/// Lines buffered per chat for a slow widget; one further behind resynchronises from the
+/// store. Every slot is allocated when the room is made, so for each open chat: a customer
+/// writes a line or two a second.
+const ROOM_CAPACITY: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoomEvent {

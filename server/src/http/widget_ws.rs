@@ -24,7 +24,7 @@ use axum::{
 };
 use http::HeaderMap;
 use std::{sync::Arc, time::Duration};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::{sync::broadcast::error::RecvError, task::JoinHandle};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(20);
@@ -86,6 +86,8 @@ struct Stop;
 
 enum Input {
     Command(Option<Result<WidgetCommand, WidgetError>>),
+    /// The command in flight is done: what to tell the widget, if anything.
+    Done(Option<WidgetMessage>),
     Room(Result<RoomEvent, RecvError>),
     Ping,
 }
@@ -110,17 +112,43 @@ impl Widget {
         }
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        // The command being carried out, on a task of its own: lines keep flowing to the
+        // widget while its message is being stored, and the next command is read only
+        // once this one is done, so they take effect in the order sent. A task, not a
+        // future of this loop: a command begun is finished even if the socket ends.
+        let mut in_flight: Option<JoinHandle<Option<WidgetMessage>>> = None;
         loop {
             let input = tokio::select! {
-                command = self.next_command() => Input::Command(command),
+                command = self.next_command(), if in_flight.is_none() => Input::Command(command),
+                done = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
+                    Input::Done(done.ok().flatten())
+                }
                 event = room.recv() => Input::Room(event),
                 _ = ping.tick() => Input::Ping,
             };
             let step = match input {
                 Input::Command(None) => Err(Stop),
-                Input::Command(Some(Ok(command))) => self.apply(command).await,
+                Input::Command(Some(Ok(WidgetCommand::Hello { resume_after }))) => {
+                    self.cursor = self.cursor.min(resume_after);
+                    self.catch_up().await
+                }
+                Input::Command(Some(Ok(command))) => {
+                    in_flight = Some(tokio::spawn(carry_out(
+                        self.services.clone(),
+                        self.contact,
+                        command,
+                    )));
+                    Ok(())
+                }
                 Input::Command(Some(Err(error))) => {
                     self.send(&WidgetMessage::rejected(error, None)).await
+                }
+                Input::Done(answer) => {
+                    in_flight = None;
+                    match answer {
+                        Some(message) => self.send(&message).await,
+                        None => Ok(()),
+                    }
                 }
                 Input::Room(Ok(RoomEvent::Line(line))) => self.forward(line).await,
                 Input::Room(Ok(RoomEvent::AgentTyping(active))) => {
@@ -142,51 +170,6 @@ impl Widget {
             if step.is_err() {
                 let _ = self.socket.send(Message::Close(None)).await;
                 return;
-            }
-        }
-    }
-
-    async fn apply(&mut self, command: WidgetCommand) -> Result<(), Stop> {
-        let chat = &self.services.chat;
-        let mut refused_message = None;
-        let result = match command {
-            WidgetCommand::Hello { resume_after } => {
-                self.cursor = self.cursor.min(resume_after);
-                return self.catch_up().await;
-            }
-            WidgetCommand::Send { client_id, text } => {
-                let sent = chat.customer_send(self.contact, &client_id, &text).await;
-                refused_message = Some(client_id);
-                sent.map(|_| ())
-            }
-            WidgetCommand::Typing { active } => chat.customer_typing(self.contact, active).await,
-            WidgetCommand::End => chat.customer_end(self.contact).await,
-        };
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let error = match e {
-                    ContactError::Invalid(mut errors) => match errors.pop() {
-                        Some(e) => WidgetError::Invalid(e),
-                        None => WidgetError::Malformed,
-                    },
-                    ContactError::Ended => WidgetError::ChatEnded,
-                    ContactError::Flooding(Flooding::TooFast { per_sec, wait }) => {
-                        WidgetError::TooFast {
-                            per_sec,
-                            wait_ms: wait.as_millis() as u64,
-                        }
-                    }
-                    ContactError::Flooding(Flooding::TooManyMessages { max }) => {
-                        WidgetError::TooManyMessages { max }
-                    }
-                    e => {
-                        tracing::error!(error = %e, "widget command failed");
-                        WidgetError::Internal
-                    }
-                };
-                self.send(&WidgetMessage::rejected(error, refused_message))
-                    .await
             }
         }
     }
@@ -265,4 +248,46 @@ impl Widget {
             .await
             .map_err(|_| Stop)
     }
+}
+
+/// Carries out one command of the widget; returns the refusal to send back, if any (what
+/// succeeded shows as the chat's lines).
+async fn carry_out(
+    services: Arc<Services>,
+    contact: ContactId,
+    command: WidgetCommand,
+) -> Option<WidgetMessage> {
+    let chat = &services.chat;
+    let mut refused_message = None;
+    let result = match command {
+        // Answered by the socket itself (it moves the cursor).
+        WidgetCommand::Hello { .. } => Ok(()),
+        WidgetCommand::Send { client_id, text } => {
+            let sent = chat.customer_send(contact, &client_id, &text).await;
+            refused_message = Some(client_id);
+            sent.map(|_| ())
+        }
+        WidgetCommand::Typing { active } => chat.customer_typing(contact, active).await,
+        WidgetCommand::End => chat.customer_end(contact).await,
+    };
+    let error = match result {
+        Ok(()) => return None,
+        Err(ContactError::Invalid(mut errors)) => match errors.pop() {
+            Some(e) => WidgetError::Invalid(e),
+            None => WidgetError::Malformed,
+        },
+        Err(ContactError::Ended) => WidgetError::ChatEnded,
+        Err(ContactError::Flooding(Flooding::TooFast { per_sec, wait })) => WidgetError::TooFast {
+            per_sec,
+            wait_ms: wait.as_millis() as u64,
+        },
+        Err(ContactError::Flooding(Flooding::TooManyMessages { max })) => {
+            WidgetError::TooManyMessages { max }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "widget command failed");
+            WidgetError::Internal
+        }
+    };
+    Some(WidgetMessage::rejected(error, refused_message))
 }

@@ -26,7 +26,7 @@ use axum::{
 use http::HeaderMap;
 use std::collections::HashMap;
 use std::{sync::Arc, time::Duration};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::{sync::broadcast::error::RecvError, task::JoinHandle};
 
 /// Events read from the store per query while replaying.
 const REPLAY_BATCH: u32 = 500;
@@ -94,6 +94,8 @@ enum End {
 /// One thing that woke the connection up.
 enum Input {
     Command(Option<Result<ClientCommand, CommandError>>),
+    /// The command in flight is done: what to tell the page, if anything.
+    Done(Option<ServerMessage>),
     Event(Result<Envelope, RecvError>),
     Live(Result<ServerMessage, RecvError>),
     Ping,
@@ -141,9 +143,18 @@ impl Connection {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         let mut session_ends = session_due(&self.services, &self.session).await;
+        // The command being carried out, on a task of its own: events and lines keep
+        // flowing to the page while, say, its message is being stored, and the next
+        // command is read only once this one is done, so they take effect in the order
+        // sent. A task, not a future of this loop: a command begun is finished even if
+        // the page goes.
+        let mut in_flight: Option<JoinHandle<Option<ServerMessage>>> = None;
         loop {
             let input = tokio::select! {
-                command = self.next_command() => Input::Command(command),
+                command = self.next_command(), if in_flight.is_none() => Input::Command(command),
+                done = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
+                    Input::Done(done.ok().flatten())
+                }
                 event = live.recv() => Input::Event(event),
                 message = traffic.recv() => Input::Live(message),
                 _ = ping.tick() => Input::Ping,
@@ -152,7 +163,26 @@ impl Connection {
             };
             let step = match input {
                 Input::Command(None) => Err(End::PeerGone),
-                Input::Command(Some(Ok(command))) => self.apply(command).await,
+                // A page that saw a gap asks again from where it is.
+                Input::Command(Some(Ok(ClientCommand::Hello {
+                    resume_after,
+                    chats,
+                }))) => self.sync(resume_after, chats).await,
+                Input::Command(Some(Ok(command))) => {
+                    in_flight = Some(tokio::spawn(carry_out(
+                        self.services.clone(),
+                        self.agent,
+                        command,
+                    )));
+                    Ok(())
+                }
+                Input::Done(answer) => {
+                    in_flight = None;
+                    match answer {
+                        Some(message) => self.send(&message).await,
+                        None => Ok(()),
+                    }
+                }
                 Input::Command(Some(Err(error))) => self.reject(error).await,
                 Input::Event(Ok(envelope)) => self.forward(envelope).await,
                 // Too far behind the live channel: catch up from the store.
@@ -357,123 +387,6 @@ impl Connection {
         }
     }
 
-    async fn apply(&mut self, command: ClientCommand) -> Result<(), End> {
-        match command {
-            // A page that saw a gap asks again from where it is.
-            ClientCommand::Hello {
-                resume_after,
-                chats,
-            } => self.sync(resume_after, chats).await,
-            ClientCommand::Accept { contact } => {
-                let result = self.services.chat.accept(self.agent, contact).await;
-                self.answer(result).await
-            }
-            ClientCommand::Send {
-                contact,
-                client_id,
-                text,
-            } => {
-                let result = self
-                    .services
-                    .chat
-                    .agent_send(self.agent, contact, &client_id, &text)
-                    .await
-                    .map(|_| ());
-                self.answer(result).await
-            }
-            ClientCommand::Typing { contact, active } => {
-                let result = self
-                    .services
-                    .chat
-                    .agent_typing(self.agent, contact, active)
-                    .await;
-                self.answer(result).await
-            }
-            ClientCommand::EndChat { contact } => {
-                let result = self.services.chat.agent_end(self.agent, contact).await;
-                self.answer(result).await
-            }
-            ClientCommand::Invite {
-                contact,
-                csq,
-                notes,
-            } => {
-                let result = self
-                    .services
-                    .chat
-                    .invite(self.agent, contact, csq, &notes)
-                    .await;
-                self.answer(result).await
-            }
-            ClientCommand::AnswerInvitation { contact, accept } => {
-                let result = self
-                    .services
-                    .chat
-                    .answer_invitation(self.agent, contact, accept)
-                    .await;
-                self.answer(result).await
-            }
-            ClientCommand::Leave { contact } => {
-                let result = self.services.chat.leave(self.agent, contact).await;
-                self.answer(result).await
-            }
-            ClientCommand::Availability { contact } => {
-                match self.services.chat.availability(self.agent, contact).await {
-                    Ok(csqs) => {
-                        self.send(&ServerMessage::Availability { contact, csqs })
-                            .await
-                    }
-                    Err(e) => self.answer(Err(e)).await,
-                }
-            }
-            ClientCommand::Requeue { contact, csq } => {
-                let result = self.services.email.requeue(self.agent, contact, csq).await;
-                self.answer(result).await
-            }
-            ClientCommand::Discard { contact } => {
-                let result = self.services.email.discard(self.agent, contact).await;
-                self.answer(result).await
-            }
-            ClientCommand::SetWrapUp { contact, reasons } => {
-                let result = self
-                    .services
-                    .chat
-                    .set_wrap_up(self.agent, contact, &reasons)
-                    .await;
-                self.answer(result).await
-            }
-            ClientCommand::SetState { ready } => {
-                let event = if ready {
-                    StateEvent::SetReady
-                } else {
-                    StateEvent::SetNotReady
-                };
-                // The resulting event reaches this page through the live channel.
-                match self.services.hub.apply(self.agent, event).await {
-                    Ok(_) => Ok(()),
-                    Err(crate::hub::HubError::State(e)) => {
-                        self.reject(CommandError::State(e)).await
-                    }
-                    Err(crate::hub::HubError::Store(e)) => {
-                        tracing::error!(error = %e, "state change not stored");
-                        self.reject(CommandError::Internal).await
-                    }
-                }
-            }
-        }
-    }
-
-    /// Tells the page why a chat command was refused; success shows through events.
-    async fn answer(
-        &mut self,
-        result: Result<(), crate::contact::ContactError>,
-    ) -> Result<(), End> {
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => self.reject(e.for_desktop()).await,
-        }
-    }
-
     /// The next command from the page: `None` when the page is gone.
     async fn next_command(&mut self) -> Option<Result<ClientCommand, CommandError>> {
         match super::frames::receive(&mut self.socket, &mut self.heard).await {
@@ -520,4 +433,72 @@ async fn check_session(services: &Services, session: &str, agent: AgentId) -> Re
             Ok(())
         }
     }
+}
+
+/// Carries out one command of the page; returns what to send back, if anything: a
+/// refusal, or the invite list's figures. What succeeded shows through the agent's
+/// events and the chats' lines.
+async fn carry_out(
+    services: Arc<Services>,
+    agent: AgentId,
+    command: ClientCommand,
+) -> Option<ServerMessage> {
+    let chat = &services.chat;
+    let result = match command {
+        // Answered by the socket itself (it resynchronises the page).
+        ClientCommand::Hello { .. } => Ok(()),
+        ClientCommand::Accept { contact } => chat.accept(agent, contact).await,
+        ClientCommand::Send {
+            contact,
+            client_id,
+            text,
+        } => chat
+            .agent_send(agent, contact, &client_id, &text)
+            .await
+            .map(|_| ()),
+        ClientCommand::Typing { contact, active } => {
+            chat.agent_typing(agent, contact, active).await
+        }
+        ClientCommand::EndChat { contact } => chat.agent_end(agent, contact).await,
+        ClientCommand::Invite {
+            contact,
+            csq,
+            notes,
+        } => chat.invite(agent, contact, csq, &notes).await,
+        ClientCommand::AnswerInvitation { contact, accept } => {
+            chat.answer_invitation(agent, contact, accept).await
+        }
+        ClientCommand::Leave { contact } => chat.leave(agent, contact).await,
+        ClientCommand::Availability { contact } => match chat.availability(agent, contact).await {
+            Ok(csqs) => return Some(ServerMessage::Availability { contact, csqs }),
+            Err(e) => Err(e),
+        },
+        ClientCommand::Requeue { contact, csq } => {
+            services.email.requeue(agent, contact, csq).await
+        }
+        ClientCommand::Discard { contact } => services.email.discard(agent, contact).await,
+        ClientCommand::SetWrapUp { contact, reasons } => {
+            chat.set_wrap_up(agent, contact, &reasons).await
+        }
+        ClientCommand::SetState { ready } => {
+            let event = if ready {
+                StateEvent::SetReady
+            } else {
+                StateEvent::SetNotReady
+            };
+            // The resulting event reaches the page through the live channel.
+            let error = match services.hub.apply(agent, event).await {
+                Ok(_) => return None,
+                Err(crate::hub::HubError::State(e)) => CommandError::State(e),
+                Err(crate::hub::HubError::Store(e)) => {
+                    tracing::error!(error = %e, "state change not stored");
+                    CommandError::Internal
+                }
+            };
+            return Some(ServerMessage::Rejected { error });
+        }
+    };
+    result.err().map(|e| ServerMessage::Rejected {
+        error: e.for_desktop(),
+    })
 }

@@ -688,19 +688,25 @@ impl Engine {
     }
 
     /// Offers waiting chats and assigns waiting emails, oldest first, to the agents free to
-    /// take them. The agents who may take something are gathered once and kept up to date
-    /// as the pass gives them work, so a pass costs the agents plus the waiting contacts
-    /// times the free agents; with nobody free it stops at once, however long the queues.
+    /// take them. Only the agents with room are gathered, once, and kept up to date as the
+    /// pass gives them work; a CSQ found with nobody to take its chats (or its emails) is
+    /// skipped for the rest of the pass. So a pass costs the agents plus the waiting
+    /// contacts, plus the free agents for each contact given; with nobody free it stops at
+    /// once, however long the queues (SPEC O-1: 5,000 waiting and 1,000 agents each
+    /// answering an offer cost a pass that looks at nothing).
     fn dispatch(&mut self, now_ms: i64, out: &mut Vec<Output>) {
         let mut pending = self.agents_answering();
         let mut candidates: Vec<Candidate> = self
             .agents
             .iter()
+            .filter(|(id, info)| may_take_something(info, pending.contains(id)))
             .map(|(id, info)| candidate(*id, info, &pending))
-            .filter(|c| c.takes_offers)
             .collect();
+        let mut room = Room::of(&candidates);
+        let mut no_chat_taker: HashSet<CsqId> = HashSet::new();
+        let mut no_email_taker: HashSet<CsqId> = HashSet::new();
         let mut i = 0;
-        while i < self.waiting.len() && candidates.iter().any(has_room) {
+        while i < self.waiting.len() && (room.chats || room.emails) {
             // SPEC E-4: a reply stops waiting for its last agent once the sticky time is
             // over or that agent cannot come to take it; then the queue's routing applies.
             if let Some((agent, until)) = self.waiting[i].sticky {
@@ -711,27 +717,43 @@ impl Engine {
             let chat = &self.waiting[i];
             let given = if chat.kind == ContactKind::Email {
                 let sticky = chat.sticky.map(|(agent, _)| agent);
-                match choose_email_agent(chat.csq, &candidates, &chat.excluded, sticky) {
-                    Some(agent) => {
-                        let email = self.waiting.remove(i);
-                        self.emails.insert(email.contact, agent);
-                        if let Some(info) = self.agents.get_mut(&agent) {
-                            info.take(ContactKind::Email, now_ms);
+                if !room.emails || (sticky.is_none() && no_email_taker.contains(&chat.csq)) {
+                    None
+                } else {
+                    match choose_email_agent(chat.csq, &candidates, &chat.excluded, sticky) {
+                        Some(agent) => {
+                            let email = self.waiting.remove(i);
+                            self.emails.insert(email.contact, agent);
+                            if let Some(info) = self.agents.get_mut(&agent) {
+                                info.take(ContactKind::Email, now_ms);
+                            }
+                            out.push(Output::Assigned {
+                                agent,
+                                contact: email.contact,
+                                csq: email.csq,
+                            });
+                            Some(agent)
                         }
-                        out.push(Output::Assigned {
-                            agent,
-                            contact: email.contact,
-                            csq: email.csq,
-                        });
-                        Some(agent)
+                        None => {
+                            if sticky.is_none()
+                                && choose_email_agent(chat.csq, &candidates, &[], None).is_none()
+                            {
+                                no_email_taker.insert(chat.csq);
+                            }
+                            None
+                        }
                     }
-                    None => None,
                 }
+            } else if !room.chats || no_chat_taker.contains(&chat.csq) {
+                None
             } else {
                 // Another agent first; the one who let it expire only once nobody else
                 // can, and only after choosing Ready again (the expiry made them Not Ready).
-                let choice = choose_agent(chat.csq, &candidates, &chat.excluded)
-                    .or_else(|| choose_agent(chat.csq, &candidates, &[]));
+                let choice = choose_agent(chat.csq, &candidates, &chat.excluded).or_else(|| {
+                    (!chat.excluded.is_empty())
+                        .then(|| choose_agent(chat.csq, &candidates, &[]))
+                        .flatten()
+                });
                 match choice {
                     Some(agent) => {
                         let chat = self.waiting.remove(i);
@@ -757,7 +779,11 @@ impl Engine {
                         pending.insert(agent);
                         Some(agent)
                     }
-                    None => None,
+                    None => {
+                        // Nobody at all takes this CSQ's chats now: its next ones neither.
+                        no_chat_taker.insert(chat.csq);
+                        None
+                    }
                 }
             };
             match given {
@@ -765,16 +791,40 @@ impl Engine {
                 Some(agent) => {
                     candidates.retain(|c| c.agent != agent);
                     if let Some(info) = self.agents.get(&agent) {
-                        let now = candidate(agent, info, &pending);
-                        if now.takes_offers {
-                            candidates.push(now);
+                        if may_take_something(info, pending.contains(&agent)) {
+                            candidates.push(candidate(agent, info, &pending));
                         }
                     }
+                    room = Room::of(&candidates);
                 }
                 None => i += 1,
             }
         }
     }
+}
+
+/// Whether any of the gathered agents could be given a chat, an email.
+struct Room {
+    chats: bool,
+    emails: bool,
+}
+
+impl Room {
+    fn of(candidates: &[Candidate]) -> Room {
+        Room {
+            chats: candidates.iter().any(has_chat_room),
+            emails: candidates.iter().any(has_email_room),
+        }
+    }
+}
+
+/// Whether the agent could be given a chat or an email now (`answering`: an offer or an
+/// invitation waits for their answer).
+fn may_take_something(info: &AgentInfo, answering: bool) -> bool {
+    info.status.takes_offers()
+        && !info.away
+        && ((!answering && info.active_chats < info.max_chats)
+            || info.active_emails < info.max_emails)
 }
 
 /// What the choice needs to know of one agent.
@@ -792,7 +842,10 @@ fn candidate(agent: AgentId, info: &AgentInfo, answering: &HashSet<AgentId>) -> 
     }
 }
 
-/// Whether the agent could be given a chat or an email now.
-fn has_room(c: &Candidate) -> bool {
-    (!c.has_pending_offer && c.active_chats < c.max_chats) || c.active_emails < c.max_emails
+fn has_chat_room(c: &Candidate) -> bool {
+    c.takes_offers && !c.has_pending_offer && c.active_chats < c.max_chats
+}
+
+fn has_email_room(c: &Candidate) -> bool {
+    c.takes_offers && c.active_emails < c.max_emails
 }

@@ -738,3 +738,34 @@ async fn d2_a_change_of_csqs_or_capacity_applies_at_once() {
         "an agent not met yet is left for their login"
     );
 }
+
+/// SPEC O-1: a CSQ whose agents are all answering offers does not hold up another CSQ's
+/// chat queued behind its many waiting ones; and when an agent of the first CSQ is free
+/// again, its oldest waiting chat is the next offered.
+#[tokio::test(start_paused = true)]
+async fn a_full_queue_does_not_hold_up_another_queue_behind_it() {
+    let mut h = Harness::new();
+    h.agent(1, &[SUPPORT], 5, 0).await;
+    for id in 10..210 {
+        h.chat(id, SUPPORT, id).await;
+    }
+    // Agent 1 answers the first offer; the 199 other support chats wait.
+    assert_eq!(offered_to(&h.drain()), [(1, 10)]);
+    let out = h.chat(500, SALES, 1_000).await;
+    assert!(offered_to(&out).is_empty(), "no sales agent yet");
+    let out = h.agent(2, &[SALES], 5, 0).await;
+    assert_eq!(offered_to(&out), [(2, 500)], "the sales chat behind them");
+    h.drain();
+    let out = h
+        .routing
+        .ask(Input::Accept {
+            agent: AgentId(1),
+            contact: ContactId(10),
+        })
+        .await;
+    assert_eq!(
+        offered_to(&out),
+        [(1, 11)],
+        "the oldest waiting support chat next"
+    );
+}
