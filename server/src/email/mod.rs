@@ -202,8 +202,10 @@ impl EmailService {
             Err(crate::store::StoreError::NotFound) => return Err(ContactError::NotYours),
             result => result?,
         }
-        self.release(agent, id, EndReason::Discarded).await;
+        // The draft goes before the tab closes: whoever sees the email gone finds no
+        // draft of it left behind.
         self.delete_draft(id).await;
+        self.release(agent, id, EndReason::Discarded).await;
         tracing::info!(agent = %agent, contact = %id, "email discarded");
         Ok(())
     }
