@@ -206,11 +206,12 @@ impl Hub {
             .await?;
         self.metrics.state_change(next.state);
         tracing::info!(agent = %agent, from = current.state.as_str(), to = next.state.as_str(), reason = reason.as_str(), seq = envelope.seq, "state changed");
-        // No page listening is fine: the event is stored and will be replayed.
-        let _ = channel.events.send(envelope.clone());
+        // Routing hears first: a page that sees Ready finds routing already knows it.
         if let Some(listener) = self.listener.get() {
             listener(agent, next);
         }
+        // No page listening is fine: the event is stored and will be replayed.
+        let _ = channel.events.send(envelope.clone());
         Ok(Some(envelope))
     }
 }

@@ -32,7 +32,7 @@ async fn demo_data_is_not_served_beyond_loopback_unless_forced() {
 }
 
 use app::domain::{
-    chat::{Author, LineBody},
+    chat::{Author, LineBody, SystemNote},
     protocol::ServerMessage,
     widget::{WidgetError, WidgetMessage},
 };
@@ -51,6 +51,13 @@ async fn accepted_chat(server: &TestServer) -> (Ws, Ws, app::domain::ids::Contac
         &mut desk,
         json!({"type": "accept", "contact": offer.contact}),
     )
+    .await;
+    // The desktop has the chat open (its catch-up ends with the joined line) before the
+    // test goes on: nothing of the accept is still on its way to either side.
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::ChatLine { line, .. }
+            if matches!(&line.body, LineBody::System { note: SystemNote::Joined { .. } }))
+    })
     .await;
     let mut widget = server.widget(&cookie, 0).await;
     loop {

@@ -101,11 +101,13 @@ impl ChatService {
         let alias = self.store.agent(agent).await?.alias;
         self.system_line(&contact, contact.agent, SystemNote::Joined { alias })
             .await?;
+        // The others hear who is in the chat before the newcomer's page opens it, so an
+        // answer of theirs (one leaving, say) never races an older list.
+        self.tell_participants(&contact).await?;
         let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
         self.hub
             .record(agent, AgentEvent::ContactAssigned { contact: view })
             .await?;
-        self.tell_participants(&contact).await?;
         tracing::info!(agent = %agent, contact = %id, "joined a group chat");
         Ok(())
     }
@@ -126,9 +128,10 @@ impl ChatService {
         } else {
             contact
         };
-        self.release(&contact, agent, AgentEvent::LeftChat { contact: id })
-            .await?;
+        self.left_line(&contact, agent).await?;
         self.tell_participants(&contact).await?;
+        self.free(id, agent, AgentEvent::LeftChat { contact: id })
+            .await?;
         tracing::info!(agent = %agent, contact = %id, "left a group chat");
         Ok(())
     }
@@ -155,23 +158,27 @@ impl ChatService {
             .collect())
     }
 
-    /// Takes `agent` out of a chat: "<alias> has left the chat.", one contact less (back to
-    /// Ready when it was the last, S-3), and the event that closes the agent's tab.
-    pub(super) async fn release(
+    /// "<alias> has left the chat.": the first half of taking `agent` out of a chat.
+    pub(super) async fn left_line(
         &self,
         contact: &Contact,
         agent: AgentId,
-        event: AgentEvent,
     ) -> Result<(), ContactError> {
         let alias = self.store.agent(agent).await?.alias;
         self.system_line(contact, contact.agent, SystemNote::Left { alias })
             .await?;
-        self.routing
-            .ask(Input::ChatEnded {
-                agent,
-                contact: contact.id,
-            })
-            .await;
+        Ok(())
+    }
+
+    /// The second half, once whatever else the step stores is stored: one contact less
+    /// (back to Ready when it was the last, S-3), and the event that closes the agent's tab.
+    pub(super) async fn free(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        event: AgentEvent,
+    ) -> Result<(), ContactError> {
+        self.routing.ask(Input::ChatEnded { agent, contact }).await;
         self.hub.apply(agent, StateEvent::ContactEnded).await?;
         self.hub.record(agent, event).await?;
         Ok(())

@@ -392,16 +392,19 @@ impl ChatService {
             return Err(ContactError::OfferGone);
         }
         self.store.snapshot_wrap_up(id, contact.csq).await?;
-        self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let contact = self.store.contact(id).await?;
-        let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
-        self.hub
-            .record(agent, AgentEvent::ContactAssigned { contact: view })
-            .await?;
+        // Everything stored and armed before the page hears of it: what it does next
+        // (end the chat, say) comes after the whole accept. The page gets the joined line
+        // with the chat's catch-up.
         let alias = self.store.agent(agent).await?.alias;
         self.system_line(&contact, Some(agent), SystemNote::Joined { alias })
             .await?;
         self.look_at_silence(id, now).await;
+        self.hub.apply(agent, StateEvent::ContactAccepted).await?;
+        let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
+        self.hub
+            .record(agent, AgentEvent::ContactAssigned { contact: view })
+            .await?;
         tracing::info!(agent = %agent, contact = %id, "chat accepted");
         Ok(())
     }
@@ -524,40 +527,32 @@ impl ChatService {
         // SPEC G-5: the guest's notes go with the chat; so does a waiting invitation.
         self.store.remove_guest(contact.id).await?;
         self.store.close_invitation(contact.id).await?;
-        if let Some(guest) = guest {
-            self.release(
-                &contact,
-                guest.agent,
-                AgentEvent::ContactClosed {
-                    contact: contact.id,
-                    reason,
-                },
-            )
+        // The transcript is complete and the customer told before any page hears the chat
+        // is over: whoever reads it then finds it whole.
+        let owner = held_by(&contact);
+        let leaving: Vec<AgentId> = guest.map(|g| g.agent).into_iter().chain(owner).collect();
+        for agent in &leaving {
+            self.left_line(&contact, *agent).await?;
+        }
+        self.system_line(&contact, owner, SystemNote::Ended { reason })
             .await?;
-        }
-        match held_by(&contact) {
-            Some(agent) => {
-                let closed = AgentEvent::ContactClosed {
-                    contact: contact.id,
-                    reason,
-                };
-                self.release(&contact, agent, closed).await?;
-                self.system_line(&contact, Some(agent), SystemNote::Ended { reason })
-                    .await?;
-            }
-            None => {
-                self.system_line(&contact, None, SystemNote::Ended { reason })
-                    .await?;
-                self.routing
-                    .ask(Input::ChatAbandoned {
-                        contact: contact.id,
-                    })
-                    .await;
-            }
-        }
         self.rooms.close(contact.id);
         self.timers.forget(contact.id);
         self.flood.forget(contact.id);
+        for agent in leaving {
+            let closed = AgentEvent::ContactClosed {
+                contact: contact.id,
+                reason,
+            };
+            self.free(contact.id, agent, closed).await?;
+        }
+        if owner.is_none() {
+            self.routing
+                .ask(Input::ChatAbandoned {
+                    contact: contact.id,
+                })
+                .await;
+        }
         tracing::info!(contact = %contact.id, ?reason, "chat ended");
         Ok(())
     }
