@@ -3,7 +3,8 @@
 //!
 //! - [`config`]: flags and environment variables.
 //! - [`store`]: the [`store::Store`] trait with SQLite and PostgreSQL implementations;
-//!   transcript lines written in group commits by one writer task with its own connection.
+//!   transcript lines written in group commits and the chats messages go to read many at
+//!   a time ([`store`]'s `batch`); on SQLite every write on one connection.
 //! - [`auth`]: argon2 passwords, session tokens and cookies, the login failure count, the
 //!   common-password list and one-time passwords.
 //! - [`password_workers`]: argon2 checks and hashes on one thread per core, each keeping its

@@ -1417,20 +1417,42 @@ mod chats {
                 ids(s.owned_contacts(alice).await.unwrap()),
                 vec![chats[0], chats[2]]
             );
-            // What every message reads: the chat, who the customer is, who joined.
+            // What every message reads: the chat, who the customer is, who joined, the
+            // names the agents sign with.
             let parties = s.chat_parties(chats[1]).await.unwrap();
             assert_eq!(parties.contact.agent, Some(bob));
             assert_eq!(parties.customer_name, "Customer 1");
-            assert_eq!(parties.guest, Some(alice));
+            assert_eq!(parties.guest, Some((alice, "alice".to_string())));
+            assert_eq!(parties.alias_of(bob), Some("bob"));
+            assert_eq!(parties.alias_of(alice), Some("alice"));
             let alone = s.chat_parties(chats[0]).await.unwrap();
             assert_eq!(
-                (alone.customer_name.as_str(), alone.guest),
-                ("Customer 0", None)
+                (
+                    alone.customer_name.as_str(),
+                    alone.guest.clone(),
+                    alone.alias_of(bob)
+                ),
+                ("Customer 0", None, None)
             );
             assert!(matches!(
                 s.chat_parties(app::domain::ids::ContactId(999_999)).await,
                 Err(server::store::StoreError::NotFound)
             ));
+            // Many messages at once are read together: each gets its own chat, the same
+            // chat twice included, and a chat that does not exist fails only its own.
+            let missing = app::domain::ids::ContactId(999_999);
+            let asked = [chats[4], chats[1], missing, chats[4], chats[0]];
+            let answers =
+                futures_util::future::join_all(asked.iter().map(|id| s.chat_parties(*id))).await;
+            for (id, answer) in asked.iter().zip(answers) {
+                match answer {
+                    Ok(parties) => assert_eq!(parties.contact.id, *id, "{}", t.name),
+                    Err(server::store::StoreError::NotFound) => {
+                        assert_eq!(*id, missing, "{}", t.name)
+                    }
+                    Err(e) => panic!("{}: {e}", t.name),
+                }
+            }
         }
     }
 

@@ -277,9 +277,12 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     line(
         "server memory",
         format!(
-            "{} MB resident ({:.1} KB per chat)",
+            "{} MB resident ({:.1} KB per chat in all; {:.1} KB per chat above the {} MB \
+             of the agents logged in)",
             after.rss_kb / 1024,
-            after.rss_kb as f64 / args.chats as f64
+            after.rss_kb as f64 / args.chats as f64,
+            after.rss_kb.saturating_sub(after_setup.rss_kb) as f64 / args.chats as f64,
+            after_setup.rss_kb / 1024
         ),
     );
     line(

@@ -263,7 +263,7 @@ impl ChatService {
         let appended = self
             .add_line_for(
                 &parties.contact,
-                recipients(None, &parties.contact, parties.guest),
+                recipients(None, &parties.contact, parties.guest_agent()),
                 Sender::Customer,
                 Some(client_id),
                 body,
@@ -290,10 +290,11 @@ impl ChatService {
         let parties = self.open_chat_parties(id).await?;
         // As [`Self::held_chat`]: the owner, or the guest of a chat someone holds.
         let owner = held_by(&parties.contact);
-        if owner.is_none() || (owner != Some(agent) && parties.guest != Some(agent)) {
+        let guest = parties.guest_agent();
+        if owner.is_none() || (owner != Some(agent) && guest != Some(agent)) {
             return Err(ContactError::NotYours);
         }
-        let alias = self.store.agent(agent).await?.alias;
+        let alias = parties.alias_of(agent).unwrap_or_default().to_string();
         let body = LineBody::Message {
             author: Author::Agent { agent, alias },
             text: text.to_string(),
@@ -302,7 +303,7 @@ impl ChatService {
         Ok(self
             .add_line_for(
                 &parties.contact,
-                recipients(Some(agent), &parties.contact, parties.guest),
+                recipients(Some(agent), &parties.contact, guest),
                 Sender::Agent(agent),
                 Some(client_id),
                 body,

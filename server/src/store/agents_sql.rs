@@ -23,7 +23,7 @@ macro_rules! impl_agents_store {
                     .bind(i64::from(new.max_emails))
                     .bind(new.must_change_password)
                     .bind($crate::clock::now_ms())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await
                     .map_err(conflict_or)?;
                     Ok(AgentId(id))
@@ -95,7 +95,7 @@ macro_rules! impl_agents_store {
                     password_hash: Option<&str>,
                     audit: &AuditEntry,
                 ) -> StoreResult<AgentId> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     // Writing the enabled administrators' rows first makes two saves that
                     // could each remove one wait for each other (row locks on PostgreSQL,
                     // the single writer on SQLite), so the count below sees the other's.
@@ -191,7 +191,7 @@ macro_rules! impl_agents_store {
                     keep: Option<&str>,
                     audit: &$crate::store::AuditEntry,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let changed = sqlx::query(
                         "UPDATE agents SET password_hash = $1, must_change_password = $2 \
                          WHERE id = $3",
@@ -247,7 +247,7 @@ macro_rules! impl_agents_store {
                     // Expired sessions are swept as new ones are made.
                     sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
                         .bind(now_ms)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     sqlx::query(
                         "INSERT INTO sessions (token_hash, agent_id, created_at_ms, expires_at_ms) \
@@ -257,7 +257,7 @@ macro_rules! impl_agents_store {
                     .bind(agent.0)
                     .bind(now_ms)
                     .bind(expires_at_ms)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(conflict_or)?;
                     Ok(())
@@ -296,7 +296,7 @@ macro_rules! impl_agents_store {
                 async fn delete_sessions(&self, agent: AgentId) -> StoreResult<()> {
                     sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
                         .bind(agent.0)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     Ok(())
                 }
@@ -327,9 +327,9 @@ macro_rules! impl_agents_store {
                         status: *to,
                         reason,
                     };
-                    let mut tx = self.pool.begin().await?;
-                    // Writing first takes SQLite's write lock at once, so concurrent changes for
-                    // different agents queue on the busy timeout instead of failing.
+                    let mut tx = self.writer.begin().await?;
+                    // Writing first takes SQLite's write lock at once, so a write by another
+                    // process (the admin command) waits on the busy timeout instead of failing.
                     let seq: i64 = sqlx::query_scalar(
                         "INSERT INTO agent_status (agent_id, status, last_seq) VALUES ($1, $2, 1) \
                          ON CONFLICT (agent_id) DO UPDATE \
@@ -375,7 +375,7 @@ macro_rules! impl_agents_store {
                     event: &AgentEvent,
                     at_ms: i64,
                 ) -> StoreResult<Envelope> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let seq: i64 = sqlx::query_scalar(
                         "UPDATE agent_status SET last_seq = last_seq + 1 WHERE agent_id = $1 \
                          RETURNING last_seq",

@@ -33,7 +33,7 @@ macro_rules! impl_canned_store {
                     .bind(title)
                     .bind(body)
                     .bind($crate::clock::now_ms())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await?;
                     Ok(CannedResponseId(id))
                 }
@@ -57,7 +57,7 @@ macro_rules! impl_canned_store {
                     edit: &CannedEdit,
                     audit: &AuditEntry,
                 ) -> StoreResult<CannedResponseId> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let id = match edit.id {
                         None => {
                             sqlx::query_scalar(
@@ -101,7 +101,7 @@ macro_rules! impl_canned_store {
                     id: CannedResponseId,
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let gone = sqlx::query("DELETE FROM canned_responses WHERE id = $1")
                         .bind(id.0)
                         .execute(&mut *tx)

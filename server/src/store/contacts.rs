@@ -50,14 +50,36 @@ impl Sender {
     }
 }
 
-/// A chat as a message sees it: the contact, the customer's name its lines are signed
-/// with, and the invited agent of a group chat.
+/// A chat as a message sees it: the contact, the names its lines are signed with (the
+/// customer's, the aliases of the agents in it), and the invited agent of a group chat.
 #[derive(Debug, Clone)]
 pub struct ChatParties {
     pub contact: Contact,
     pub customer_name: String,
-    pub guest: Option<AgentId>,
+    /// The alias of the contact's agent, if it has one.
+    pub owner_alias: Option<String>,
+    /// The guest of a group chat, with its alias.
+    pub guest: Option<(AgentId, String)>,
 }
+
+impl ChatParties {
+    /// The guest agent, if any.
+    pub fn guest_agent(&self) -> Option<AgentId> {
+        self.guest.as_ref().map(|(agent, _)| *agent)
+    }
+
+    /// The alias of `agent` if it is the contact's agent or its guest.
+    pub fn alias_of(&self, agent: AgentId) -> Option<&str> {
+        match &self.guest {
+            Some((guest, alias)) if *guest == agent => Some(alias),
+            _ if self.contact.agent == Some(agent) => self.owner_alias.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Chats read for messages go through a [`super::batch::Batcher`] of their own.
+pub(super) type PartiesReader = super::batch::Batcher<ContactId, ChatParties>;
 
 /// A chat's stored facts its timers are set from (SPEC K-5), all Unix ms.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

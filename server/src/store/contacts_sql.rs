@@ -6,12 +6,88 @@ macro_rules! impl_contacts_store {
             use super::*;
             use $crate::store::contacts::{ChatParties, ContactStore};
 
-            use $crate::store::lines::{places, LineRequest, Place};
+            use $crate::store::contacts::PartiesReader;
+            use $crate::store::lines::{places, LineRequest, LineWriter, Place, MAX_BATCH, QUEUE as LINE_QUEUE};
             use $crate::store::placeholders::Placeholders;
 
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
             impl $store {
+                /// The contacts tables' batching tasks: lines written on `writer`, a
+                /// connection of their own; chats read for each message on `pool`.
+                pub(crate) fn spawn_batchers(pool: &Pool, writer: Pool) -> (LineWriter, PartiesReader) {
+                    let lines = LineWriter::spawn(MAX_BATCH, LINE_QUEUE, move |batch| {
+                        let pool = writer.clone();
+                        async move { Self::write_lines(&pool, batch).await }
+                    });
+                    let readers = pool.clone();
+                    let parties = PartiesReader::spawn(MAX_BATCH, LINE_QUEUE, move |ids| {
+                        let pool = readers.clone();
+                        async move { Self::read_parties(&pool, ids).await }
+                    });
+                    (lines, parties)
+                }
+
+                /// The chats and the people in them, for every message waiting: one read
+                /// however many (see [`crate::store::batch`]); should it fail, each chat is
+                /// read alone, so each caller gets its own answer.
+                async fn read_parties(pool: &Pool, ids: Vec<ContactId>) -> Vec<StoreResult<ChatParties>> {
+                    let answer = |found: &std::collections::HashMap<ContactId, ChatParties>, id: &ContactId| {
+                        found.get(id).cloned().ok_or(StoreError::NotFound)
+                    };
+                    let mut distinct = ids.clone();
+                    distinct.sort_unstable_by_key(|id| id.0);
+                    distinct.dedup();
+                    match Self::parties_of(pool, &distinct).await {
+                        Ok(found) => ids.iter().map(|id| answer(&found, id)).collect(),
+                        Err(_) => {
+                            let mut results = Vec::with_capacity(ids.len());
+                            for id in &ids {
+                                let alone = Self::parties_of(pool, &[*id]).await;
+                                results.push(alone.and_then(|found| answer(&found, id)));
+                            }
+                            results
+                        }
+                    }
+                }
+
+                /// One read of the chats `ids` with their customer's name, their guest
+                /// and the aliases of the agents in them (what a message is written with).
+                async fn parties_of(
+                    pool: &Pool,
+                    ids: &[ContactId],
+                ) -> StoreResult<std::collections::HashMap<ContactId, ChatParties>> {
+                    let mut marks = Placeholders::new(Self::NUMBERED_PARAMS);
+                    let list: Vec<String> = ids.iter().map(|_| marks.next()).collect();
+                    let sql = format!(
+                        "SELECT {CONTACT_COLUMNS}, \
+                         (SELECT name FROM customers WHERE id = contacts.customer_id) AS customer_name, \
+                         (SELECT alias FROM agents WHERE id = contacts.agent_id) AS owner_alias, \
+                         (SELECT agent_id FROM chat_guests WHERE contact_id = contacts.id) AS guest_agent, \
+                         (SELECT a.alias FROM chat_guests g JOIN agents a ON a.id = g.agent_id \
+                          WHERE g.contact_id = contacts.id) AS guest_alias \
+                         FROM contacts WHERE id IN ({})",
+                        list.join(", ")
+                    );
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for id in ids {
+                        query = query.bind(id.0);
+                    }
+                    let mut found = std::collections::HashMap::with_capacity(ids.len());
+                    for row in query.fetch_all(pool).await? {
+                        let guest = row.try_get::<Option<i64>, _>("guest_agent")?;
+                        let guest_alias: Option<String> = row.try_get("guest_alias")?;
+                        let parties = ChatParties {
+                            contact: contact_from_row(&row)?,
+                            customer_name: row.try_get("customer_name")?,
+                            owner_alias: row.try_get("owner_alias")?,
+                            guest: guest.map(AgentId).zip(guest_alias),
+                        };
+                        found.insert(parties.contact.id, parties);
+                    }
+                    Ok(found)
+                }
+
                 /// Stores a batch of lines (see [`crate::store::lines`]) in one transaction;
                 /// should it fail (a line another process stored meanwhile, say), each line
                 /// is stored alone, so one line never takes the others down with it.
@@ -264,7 +340,7 @@ macro_rules! impl_contacts_store {
             #[async_trait::async_trait]
             impl ContactStore for $store {
                 async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     // Claiming the flag first makes the copy happen once, even when it is empty.
                     let first = sqlx::query(
                         "UPDATE contacts SET wrap_up_taken = TRUE WHERE id = $1 AND NOT wrap_up_taken",
@@ -337,7 +413,7 @@ macro_rules! impl_contacts_store {
                     agent: AgentId,
                     reasons: &[WrapUpReasonId],
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     sqlx::query("DELETE FROM contact_wrap_up WHERE contact_id = $1 AND agent_id = $2")
                         .bind(contact.0)
                         .bind(agent.0)
@@ -364,7 +440,7 @@ macro_rules! impl_contacts_store {
                     invitation: &PendingInvitation,
                     at_ms: i64,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     sqlx::query("DELETE FROM chat_invitations WHERE contact_id = $1")
                         .bind(contact.0)
                         .execute(&mut *tx)
@@ -404,7 +480,7 @@ macro_rules! impl_contacts_store {
                 async fn close_invitation(&self, contact: ContactId) -> StoreResult<()> {
                     sqlx::query("DELETE FROM chat_invitations WHERE contact_id = $1")
                         .bind(contact.0)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     Ok(())
                 }
@@ -418,7 +494,7 @@ macro_rules! impl_contacts_store {
                     .bind(guest.agent.0)
                     .bind(&guest.notes)
                     .bind(at_ms)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await
                     .map_err(conflict_or)?;
                     Ok(())
@@ -441,7 +517,7 @@ macro_rules! impl_contacts_store {
                 async fn remove_guest(&self, contact: ContactId) -> StoreResult<()> {
                     sqlx::query("DELETE FROM chat_guests WHERE contact_id = $1")
                         .bind(contact.0)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     Ok(())
                 }
@@ -455,7 +531,7 @@ macro_rules! impl_contacts_store {
                     .bind(&customer.email)
                     .bind(&customer.phone)
                     .bind($crate::clock::now_ms())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await?;
                     Ok(CustomerId(id))
                 }
@@ -486,7 +562,7 @@ macro_rules! impl_contacts_store {
                     .bind(&chat.problem)
                     .bind(to_json(&chat.details)?)
                     .bind(now_ms)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await?;
                     self.contact(ContactId(id)).await
                 }
@@ -504,21 +580,7 @@ macro_rules! impl_contacts_store {
                 }
 
                 async fn chat_parties(&self, id: ContactId) -> StoreResult<ChatParties> {
-                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {CONTACT_COLUMNS}, \
-                         (SELECT name FROM customers WHERE id = contacts.customer_id) AS customer_name, \
-                         (SELECT agent_id FROM chat_guests WHERE contact_id = contacts.id) AS guest_agent \
-                         FROM contacts WHERE id = $1"
-                    )))
-                    .bind(id.0)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                    Ok(ChatParties {
-                        contact: contact_from_row(&row)?,
-                        customer_name: row.try_get("customer_name")?,
-                        guest: row.try_get::<Option<i64>, _>("guest_agent")?.map(AgentId),
-                    })
+                    self.parties.call(id).await
                 }
 
                 async fn update_contact(
@@ -570,7 +632,7 @@ macro_rules! impl_contacts_store {
                     .bind(agent.map(|a| a.0))
                     .bind(end_reason)
                     .bind(now_ms)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(done.rows_affected() == 1)
                 }
@@ -622,7 +684,7 @@ macro_rules! impl_contacts_store {
                     now_ms: i64,
                 ) -> StoreResult<Appended> {
                     self.lines
-                        .append(LineRequest {
+                        .call(LineRequest {
                             contact,
                             sender: sender.key(),
                             client_id: client_id.map(str::to_string),
@@ -695,7 +757,7 @@ macro_rules! impl_contacts_store {
                     sqlx::query("UPDATE contacts SET join_told_at_ms = $2 WHERE id = $1")
                         .bind(contact.0)
                         .bind(at_ms)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     Ok(())
                 }
@@ -704,7 +766,7 @@ macro_rules! impl_contacts_store {
                     sqlx::query("UPDATE contacts SET silence_warned_at_ms = $2 WHERE id = $1")
                         .bind(contact.0)
                         .bind(at_ms)
-                        .execute(&self.pool)
+                        .execute(&self.writer)
                         .await?;
                     Ok(())
                 }

@@ -73,7 +73,7 @@ macro_rules! impl_email_store {
                 }
 
                 async fn take_email(&self, email: &NewEmail, now_ms: i64) -> StoreResult<Taken> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     // Writing first takes SQLite's write lock at once.
                     sqlx::query(
                         "INSERT INTO mailbox_progress (mailbox, uid_validity, last_uid) \
@@ -374,7 +374,7 @@ macro_rules! impl_email_store {
                     .bind(contact.0)
                     .bind(agent.0)
                     .bind(at_ms)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -407,7 +407,7 @@ macro_rules! impl_email_store {
                     agent: AgentId,
                     now_ms: i64,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let done = sqlx::query(
                         "UPDATE contacts SET status = 'queued', csq_id = $2 \
                          WHERE id = $1 AND channel = 'email' AND status = 'active' \
@@ -456,7 +456,7 @@ macro_rules! impl_email_store {
                     )
                     .bind(contact.0)
                     .bind(agent.0)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
@@ -480,7 +480,7 @@ macro_rules! impl_email_store {
                     .bind(agent.0)
                     .bind(reason)
                     .bind(now_ms)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);

@@ -16,7 +16,7 @@ macro_rules! impl_intake_store {
                     &self,
                     key: MessageKey<'_>,
                 ) -> StoreResult<(u32, Option<String>)> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     sqlx::query(
                         "DELETE FROM intake_attempts WHERE mailbox = $1 \
                          AND (uid_validity <> $2 OR uid < $3)",
@@ -60,7 +60,7 @@ macro_rules! impl_intake_store {
                     .bind(i64::from(key.uid))
                     .bind(error)
                     .bind(counts)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -71,7 +71,7 @@ macro_rules! impl_intake_store {
                     now_ms: i64,
                 ) -> StoreResult<()> {
                     let key = message.key;
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     sqlx::query(
                         "INSERT INTO unreadable_emails (mailbox, uid_validity, uid, from_text, \
                          subject, error, set_aside_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \

@@ -1,24 +1,20 @@
 //! Group commit for transcript lines (issue 13, SPEC K-3): every line is stored before
 //! anyone is told of it, and storing it must not make the chat slow. Lines go to one writer
-//! task per store, which takes every line waiting (up to [`MAX_BATCH`]) and stores them in
-//! one transaction of three statements, however many lines and chats the batch holds; each
-//! sender is answered once the transaction has committed. No timer holds a line back: a
-//! batch is what arrived while the previous one was being written, so a lone line goes at
-//! once and a busy server writes many per commit. The writer has a connection of its own,
-//! so it never queues behind the readers for one.
+//! task per store (a [`Batcher`]), which takes every line waiting (up to [`MAX_BATCH`]) and
+//! stores them in one transaction of three statements, however many lines and chats the
+//! batch holds; each sender is answered once the transaction has committed. The writer has
+//! a connection of its own, so it never queues behind the readers for one.
 //!
 //! The SQL is the backend's (`contacts_sql.rs`); this module only gathers and answers.
 
-use super::{contacts::Appended, StoreError, StoreResult};
+use super::{batch::Batcher, contacts::Appended};
 use app::domain::{chat::LineBody, ids::ContactId};
-use std::future::Future;
-use tokio::sync::{mpsc, oneshot};
 
 /// The most lines one transaction stores (each takes 6 query parameters: far under either
 /// database's limit).
 pub const MAX_BATCH: usize = 256;
 /// Lines waiting for the writer at most; senders beyond wait their turn.
-const QUEUE: usize = 8192;
+pub const QUEUE: usize = 8192;
 
 /// One line to store.
 pub struct LineRequest {
@@ -32,46 +28,8 @@ pub struct LineRequest {
     pub now_ms: i64,
 }
 
-type Waiting = (LineRequest, oneshot::Sender<StoreResult<Appended>>);
-
-/// The handle senders use; the writer task ends with the last handle.
-pub struct LineWriter {
-    tx: mpsc::Sender<Waiting>,
-}
-
-impl LineWriter {
-    /// Starts the writer. `write` stores a batch and answers each line, in the batch's
-    /// order (one failing line must not fail the others).
-    pub fn spawn<W, F>(write: W) -> LineWriter
-    where
-        W: Fn(Vec<LineRequest>) -> F + Send + 'static,
-        F: Future<Output = Vec<StoreResult<Appended>>> + Send,
-    {
-        let (tx, mut rx) = mpsc::channel::<Waiting>(QUEUE);
-        tokio::spawn(async move {
-            let mut waiting = Vec::with_capacity(MAX_BATCH);
-            while rx.recv_many(&mut waiting, MAX_BATCH).await > 0 {
-                let (batch, replies): (Vec<_>, Vec<_>) = waiting.drain(..).unzip();
-                let results = write(batch).await;
-                for (reply, result) in replies.into_iter().zip(results) {
-                    // A sender that stopped waiting (its connection ended) will resend.
-                    let _ = reply.send(result);
-                }
-            }
-        });
-        LineWriter { tx }
-    }
-
-    /// Stores the line; answers once it is committed.
-    pub async fn append(&self, line: LineRequest) -> StoreResult<Appended> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send((line, reply))
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
-    }
-}
+/// Lines go through a [`super::batch::Batcher`] of their own.
+pub type LineWriter = Batcher<LineRequest, Appended>;
 
 /// What a batch holds once the stored duplicates are known: for each line, whether it is
 /// new, repeats a line already stored, or repeats an earlier line of the same batch.

@@ -38,7 +38,7 @@ macro_rules! impl_mailbox_store {
                 ) -> StoreResult<MailboxId> {
                     let settings = to_json(&mailbox.settings)?;
                     let now = $crate::clock::now_ms();
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     // One statement either way; an update of a vanished row returns no id.
                     let sql = match mailbox.id {
                         None => {

@@ -15,11 +15,18 @@
 //! [`email::EmailStore`], [`intake::IntakeStore`] and [`reply::ReplyStore`]. Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
+//!
+//! What every chat message does goes through `batch`, one task serving every request
+//! waiting in one statement: transcript lines (`lines`, group commit) and the read of the
+//! chat a message goes to. Each backend has a `writer` pool for writes: on SQLite one
+//! connection (the file has one writer at a time; writers queue for it instead of sleeping
+//! in SQLite's busy handler), on PostgreSQL the pool itself.
 
 pub mod agents;
 mod agents_sql;
 pub mod audit;
 mod audit_sql;
+mod batch;
 pub mod canned;
 mod canned_sql;
 pub mod contacts;
@@ -73,9 +80,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
-    /// The task that writes transcript lines is gone (the server is stopping).
-    #[error("the transcript writer has stopped")]
-    WriterGone,
+    /// A task that batches the store's work (transcript lines, chat reads) is gone: the
+    /// server is stopping.
+    #[error("the store is stopping")]
+    Stopped,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

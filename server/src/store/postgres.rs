@@ -5,8 +5,12 @@ use std::str::FromStr;
 
 pub struct PgStore {
     pool: PgPool,
+    /// Writes: the same pool (PostgreSQL runs writers side by side).
+    writer: PgPool,
     /// Transcript lines, stored in group commits (see [`super::lines`]).
     lines: super::lines::LineWriter,
+    /// Chats read for messages, many per read (see [`super::batch`]).
+    parties: super::contacts::PartiesReader,
 }
 
 impl PgStore {
@@ -26,11 +30,13 @@ impl PgStore {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        let lines = super::lines::LineWriter::spawn(move |batch| {
-            let pool = writer.clone();
-            async move { PgStore::write_lines(&pool, batch).await }
-        });
-        Ok(PgStore { pool, lines })
+        let (lines, parties) = PgStore::spawn_batchers(&pool, writer);
+        Ok(PgStore {
+            writer: pool.clone(),
+            pool,
+            lines,
+            parties,
+        })
     }
 }
 

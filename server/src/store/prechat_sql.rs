@@ -40,7 +40,7 @@ macro_rules! impl_prechat_store {
                     audit: &AuditEntry,
                 ) -> StoreResult<i64> {
                     let choices = to_json(&edit.choices)?;
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     if edit.id.is_none() {
                         // Counted after a first write has taken the table's rows (PostgreSQL)
                         // or the single writer (SQLite): two administrators adding at once
@@ -92,7 +92,7 @@ macro_rules! impl_prechat_store {
                     id: i64,
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let gone = sqlx::query("DELETE FROM prechat_fields WHERE id = $1")
                         .bind(id)
                         .execute(&mut *tx)
@@ -112,7 +112,7 @@ macro_rules! impl_prechat_store {
                     up: bool,
                     audit: &AuditEntry,
                 ) -> StoreResult<bool> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     if !move_one_place(&mut tx, "prechat_fields", id, up).await? {
                         return Ok(false);
                     }

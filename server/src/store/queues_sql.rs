@@ -50,7 +50,7 @@ macro_rules! impl_queue_store {
                     edit: &CsqEdit,
                     audit: &AuditEntry,
                 ) -> StoreResult<(CsqId, Vec<AgentId>)> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let id = match edit.id {
                         None => CsqId(
                             sqlx::query_scalar(
@@ -119,7 +119,7 @@ macro_rules! impl_queue_store {
                     edit: &ProblemStatementEdit,
                     audit: &AuditEntry,
                 ) -> StoreResult<i64> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let id = match edit.id {
                         None => sqlx::query_scalar(
                             "INSERT INTO problem_statements (label, csq_id, retired, position) \
@@ -161,7 +161,7 @@ macro_rules! impl_queue_store {
                     up: bool,
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     // At either end nothing moves, and nothing is audited.
                     if !move_one_place(&mut tx, "problem_statements", id, up).await? {
                         return Ok(());

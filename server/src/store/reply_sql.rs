@@ -107,7 +107,7 @@ macro_rules! impl_reply_store {
                     .bind(to_json(&input.bcc)?)
                     .bind(&input.body)
                     .bind(now_ms)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound);
@@ -122,7 +122,7 @@ macro_rules! impl_reply_store {
                     file: &NewDraftFile,
                     now_ms: i64,
                 ) -> StoreResult<Result<DraftFile, FieldError>> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     // Writing first takes SQLite's write lock at once; on PostgreSQL the row
                     // lock on the contact keeps two uploads in turn.
                     let held = sqlx::query(
@@ -205,13 +205,13 @@ macro_rules! impl_reply_store {
                     .bind(contact.0)
                     .bind(agent.0)
                     .bind(id.0)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&self.writer)
                     .await?;
                     sha.ok_or(StoreError::NotFound)
                 }
 
                 async fn delete_draft(&self, contact: ContactId) -> StoreResult<Vec<String>> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let shas: Vec<String> = sqlx::query_scalar(
                         "DELETE FROM draft_files WHERE contact_id = $1 RETURNING sha256",
                     )
@@ -238,7 +238,7 @@ macro_rules! impl_reply_store {
                 }
 
                 async fn queue_reply(&self, reply: &NewOutbox, now_ms: i64) -> StoreResult<i64> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let reason = to_json(&EndReason::Sent)?;
                     let done = sqlx::query(
                         "UPDATE contacts SET status = 'ended', end_reason = $3, ended_at_ms = $4 \
@@ -287,7 +287,7 @@ macro_rules! impl_reply_store {
                     .bind(id)
                     .bind(now_ms)
                     .bind(HELD_MS)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -299,7 +299,7 @@ macro_rules! impl_reply_store {
                     )
                     .bind(now_ms)
                     .bind(HELD_MS)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -365,7 +365,7 @@ macro_rules! impl_reply_store {
                     .bind(id)
                     .bind(now_ms)
                     .bind(Vec::<u8>::new())
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -385,13 +385,13 @@ macro_rules! impl_reply_store {
                     .bind(attempts as i32)
                     .bind(next_at_ms)
                     .bind(error)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
 
                 async fn reply_failed(&self, id: i64, error: &str, now_ms: i64) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let row = sqlx::query(
                         "UPDATE email_outbox SET state = 'failed', last_error = $2, \
                          done_at_ms = $3, attempts = attempts + 1, message = $4 WHERE id = $1 \

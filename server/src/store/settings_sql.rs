@@ -14,7 +14,7 @@ macro_rules! impl_settings_store {
                     )
                     .bind(name)
                     .bind($crate::clock::now_ms())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await
                     .map_err(conflict_or)?;
                     Ok(CsqId(id))
@@ -27,7 +27,7 @@ macro_rules! impl_settings_store {
                     )
                     .bind(csq.0)
                     .bind(agent.0)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -64,7 +64,7 @@ macro_rules! impl_settings_store {
                     )
                     .bind(label)
                     .bind($crate::clock::now_ms())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await?;
                     Ok(WrapUpReasonId(id))
                 }
@@ -80,7 +80,7 @@ macro_rules! impl_settings_store {
                     )
                     .bind(csq.0)
                     .bind(reason.0)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                     Ok(())
                 }
@@ -141,7 +141,7 @@ macro_rules! impl_settings_store {
                     edit: &WrapUpReasonEdit,
                     audit: &AuditEntry,
                 ) -> StoreResult<WrapUpReasonId> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     let label = edit.label.trim();
                     let id = match edit.id {
                         Some(id) => {
@@ -209,7 +209,7 @@ macro_rules! impl_settings_store {
                     settings: &ChatSettings,
                     audit: Option<&AuditEntry>,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer.begin().await?;
                     if let Some(a) = audit {
                         write_audit(&mut tx, a, &a.detail).await?;
                     }
@@ -228,7 +228,7 @@ macro_rules! impl_settings_store {
                 }
 
                 async fn record_audit(&self, audit: &AuditEntry) -> StoreResult<()> {
-                    let mut conn = self.pool.acquire().await?;
+                    let mut conn = self.writer.acquire().await?;
                     write_audit(&mut conn, audit, &audit.detail).await
                 }
 
@@ -259,7 +259,7 @@ macro_rules! impl_settings_store {
                     )
                     .bind(label)
                     .bind(csq.0)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&self.writer)
                     .await?;
                     Ok(id)
                 }

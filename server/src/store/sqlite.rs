@@ -15,9 +15,17 @@ use sqlx::sqlite::{
 use std::{str::FromStr, time::Duration};
 
 pub struct SqliteStore {
+    /// Readers: any number at once, never waiting for the writer (WAL).
     pool: SqlitePool,
+    /// Every write, on one connection: SQLite takes one writer at a time, and writers that
+    /// wait for this connection queue in order and wake the moment it is free, where
+    /// connections that contended for the file's lock would sleep in SQLite's busy handler
+    /// (1, 2, 5, 10 ms ...) and retry.
+    writer: SqlitePool,
     /// Transcript lines, stored in group commits (see [`super::lines`]).
     lines: super::lines::LineWriter,
+    /// Chats read for messages, many per read (see [`super::batch`]).
+    parties: super::contacts::PartiesReader,
 }
 
 impl SqliteStore {
@@ -33,6 +41,8 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Only another process (the admin command) can hold the write lock: this
+            // one writes on one connection.
             .busy_timeout(Duration::from_secs(5));
         // A connection to a file cannot go stale: no test round trip before each use.
         let pool = SqlitePoolOptions::new()
@@ -41,17 +51,18 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        // The transcript writer's own connection: it never waits behind the readers.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        let lines = super::lines::LineWriter::spawn(move |batch| {
-            let pool = writer.clone();
-            async move { SqliteStore::write_lines(&pool, batch).await }
-        });
-        Ok(SqliteStore { pool, lines })
+        let (lines, parties) = SqliteStore::spawn_batchers(&pool, writer.clone());
+        Ok(SqliteStore {
+            pool,
+            writer,
+            lines,
+            parties,
+        })
     }
 }
 
