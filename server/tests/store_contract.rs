@@ -917,6 +917,65 @@ async fn each_agent_has_its_own_stream() {
     }
 }
 
+/// Issue 13: events appended at the same moment for several agents (stored together in one
+/// commit) each take the next number of their own agent's stream, in the order asked; an
+/// agent without a stream fails alone.
+#[tokio::test]
+async fn events_appended_together_keep_each_stream_numbered_in_order() {
+    use app::domain::{ids::ContactId, protocol::AgentEvent};
+    for t in all_stores().await {
+        let s = &t.store;
+        let a = s.create_agent(&new_agent("a", "h")).await.unwrap();
+        let b = s.create_agent(&new_agent("b", "h")).await.unwrap();
+        let nobody = s.create_agent(&new_agent("c", "h")).await.unwrap();
+        let out = AgentStatus::logged_out();
+        let inn = out.apply(StateEvent::Login).unwrap();
+        for agent in [a, b] {
+            s.record_state_change(agent, &out, &inn, StateReason::Login, 1)
+                .await
+                .unwrap();
+        }
+        let withdrawn = |n| AgentEvent::OfferWithdrawn {
+            contact: ContactId(n),
+        };
+        let asked: Vec<(AgentId, AgentEvent)> =
+            [(a, 1), (b, 2), (a, 3), (nobody, 4), (a, 5), (b, 6)]
+                .into_iter()
+                .map(|(agent, n)| (agent, withdrawn(n)))
+                .collect();
+        let answers = futures_util::future::join_all(
+            asked
+                .iter()
+                .map(|(agent, event)| s.record_agent_event(*agent, event, 10)),
+        )
+        .await;
+        let seqs: Vec<Option<u64>> = answers
+            .iter()
+            .map(|answer| answer.as_ref().ok().map(|env| env.seq))
+            .collect();
+        assert_eq!(
+            seqs,
+            [Some(2), Some(2), Some(3), None, Some(4), Some(3)],
+            "{}",
+            t.name
+        );
+        assert!(matches!(answers[3], Err(StoreError::NotFound)));
+        let events: Vec<AgentEvent> = s
+            .events_after(a, 1, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|env| env.event)
+            .collect();
+        assert_eq!(
+            events,
+            [withdrawn(1), withdrawn(3), withdrawn(5)],
+            "{}",
+            t.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn ping_answers() {
     for t in all_stores().await {

@@ -251,6 +251,25 @@ pub enum Output {
     InviteWithdrawn { agent: AgentId, contact: ContactId },
 }
 
+impl Output {
+    /// The contact the output is about (all but a wake-up are about one).
+    pub fn contact(&self) -> Option<ContactId> {
+        match *self {
+            Output::Offer { contact, .. }
+            | Output::Assigned { contact, .. }
+            | Output::Withdrawn { contact, .. }
+            | Output::OfferExpired { contact, .. }
+            | Output::Accepted { contact, .. }
+            | Output::AcceptRefused { contact, .. }
+            | Output::Invited { contact, .. }
+            | Output::InviteEnded { contact, .. }
+            | Output::InviteRefused { contact, .. }
+            | Output::InviteWithdrawn { contact, .. } => Some(contact),
+            Output::WakeAt { .. } => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Engine {
     accept_timer_ms: i64,

@@ -8,7 +8,7 @@ pub mod engine;
 use app::domain::ids::{AgentId, ContactId, CsqId};
 use async_trait::async_trait;
 use engine::{Engine, Input, Output};
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{mpsc, oneshot};
 
 /// What the routing engine's decisions do to the world: notify pages, store, change states.
@@ -147,12 +147,36 @@ async fn run(
                     handle.send(input);
                 });
             }
-            effects.apply(output).await;
         }
+        apply_all(effects.as_ref(), &outputs).await;
         if let Some(reply) = reply {
             let _ = reply.send(outputs);
         }
     }
+}
+
+/// Carries out one input's outputs: those about one contact in their order, those about
+/// different contacts side by side. A pass that offers a thousand chats waits for the
+/// slowest offer, not for their sum, and what they store goes to the database together.
+async fn apply_all(effects: &dyn RoutingEffects, outputs: &[Output]) {
+    if let [only] = outputs {
+        return effects.apply(only).await;
+    }
+    let mut lanes: Vec<Vec<&Output>> = Vec::new();
+    let mut lane_of: HashMap<Option<ContactId>, usize> = HashMap::new();
+    for output in outputs {
+        let lane = *lane_of.entry(output.contact()).or_insert_with(|| {
+            lanes.push(Vec::new());
+            lanes.len() - 1
+        });
+        lanes[lane].push(output);
+    }
+    futures_util::future::join_all(lanes.iter().map(|lane| async move {
+        for output in lane {
+            effects.apply(output).await;
+        }
+    }))
+    .await;
 }
 
 #[cfg(test)]

@@ -769,3 +769,50 @@ async fn a_full_queue_does_not_hold_up_another_queue_behind_it() {
         "the oldest waiting support chat next"
     );
 }
+
+/// Issue 13: one input's outputs about different contacts are carried out side by side (an
+/// offer waiting on the database does not hold up the next chat's), those about one contact
+/// in their order.
+#[tokio::test]
+async fn outputs_about_different_contacts_are_carried_out_side_by_side() {
+    struct Gate {
+        done: std::sync::Mutex<Vec<Output>>,
+        second_offered: tokio::sync::Notify,
+    }
+    #[async_trait]
+    impl RoutingEffects for Gate {
+        async fn apply(&self, output: &Output) {
+            // The first chat's offer finishes only once the second chat's is done.
+            if matches!(output, Output::Offer { contact, .. } if *contact == ContactId(1)) {
+                self.second_offered.notified().await;
+            }
+            self.done.lock().unwrap().push(output.clone());
+            if output.contact() == Some(ContactId(2)) {
+                self.second_offered.notify_one();
+            }
+        }
+    }
+    let offer = |agent, contact| Output::Offer {
+        agent: AgentId(agent),
+        contact: ContactId(contact),
+        csq: SUPPORT,
+        number: 1,
+        expires_at_ms: 0,
+    };
+    let withdrawn = Output::Withdrawn {
+        agent: AgentId(1),
+        contact: ContactId(1),
+    };
+    let outputs = [offer(1, 1), withdrawn.clone(), offer(2, 2)];
+    let gate = Gate {
+        done: Default::default(),
+        second_offered: Default::default(),
+    };
+    tokio::time::timeout(Duration::from_secs(5), super::apply_all(&gate, &outputs))
+        .await
+        .expect("the second chat's offer does not wait for the first's");
+    assert_eq!(
+        *gate.done.lock().unwrap(),
+        [offer(2, 2), offer(1, 1), withdrawn]
+    );
+}

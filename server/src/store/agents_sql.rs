@@ -5,6 +5,118 @@ macro_rules! impl_agents_store {
         mod agents_impl {
             use super::*;
             use $crate::store::agents::AgentStore;
+            use $crate::store::events::{
+                EventRequest, EventWriter, MAX_BATCH as EVENTS_MAX_BATCH, QUEUE as EVENTS_QUEUE,
+            };
+            use $crate::store::placeholders::{advance_streams_sql, Placeholders};
+
+            type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
+
+            impl $store {
+                /// The agents' event writer (see [`crate::store::events`]), writing on `writer`.
+                pub(crate) fn spawn_event_writer(writer: Pool) -> EventWriter {
+                    EventWriter::spawn(EVENTS_MAX_BATCH, EVENTS_QUEUE, move |batch| {
+                        let pool = writer.clone();
+                        async move { Self::write_events(&pool, batch).await }
+                    })
+                }
+
+                /// Appends a batch of events in one transaction; should it fail, each event
+                /// is appended alone, so one never takes the others down with it.
+                async fn write_events(pool: &Pool, batch: Vec<EventRequest>) -> Vec<StoreResult<Envelope>> {
+                    match Self::write_event_batch(pool, &batch).await {
+                        Ok(results) => results,
+                        Err(e) => {
+                            if batch.len() > 1 {
+                                tracing::warn!(error = %e, events = batch.len(), "batch of events refused: each stored alone");
+                            }
+                            let mut results = Vec::with_capacity(batch.len());
+                            for event in &batch {
+                                results.push(Self::write_event_batch(pool, std::slice::from_ref(event)).await.and_then(|mut r| r.remove(0)));
+                            }
+                            results
+                        }
+                    }
+                }
+
+                /// Two statements whatever the batch holds: the streams' next numbers, then
+                /// the events. An agent without a stream gets `NotFound` for its events.
+                async fn write_event_batch(
+                    pool: &Pool,
+                    batch: &[EventRequest],
+                ) -> StoreResult<Vec<StoreResult<Envelope>>> {
+                    // How many events each agent gets, in the order agents first appear.
+                    let mut agents: Vec<(AgentId, i64)> = Vec::new();
+                    for event in batch {
+                        match agents.iter_mut().find(|(a, _)| *a == event.agent) {
+                            Some((_, n)) => *n += 1,
+                            None => agents.push((event.agent, 1)),
+                        }
+                    }
+                    let mut tx = pool.begin().await?;
+                    // Writing first takes SQLite's write lock at once.
+                    let sql = advance_streams_sql(Self::NUMBERED_PARAMS, "agent_status", "agent_id", agents.len());
+                    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for (agent, n) in &agents {
+                        update = update.bind(agent.0).bind(*n);
+                    }
+                    for (agent, _) in &agents {
+                        update = update.bind(agent.0);
+                    }
+                    // Each agent found: its events take the numbers up to its last, in order.
+                    let mut next: Vec<(AgentId, i64)> = Vec::new();
+                    for row in update.fetch_all(&mut *tx).await? {
+                        let agent = AgentId(row.try_get("agent_id")?);
+                        let last: i64 = row.try_get("last_seq")?;
+                        if let Some((_, n)) = agents.iter().find(|(a, _)| *a == agent) {
+                            next.push((agent, last - n + 1));
+                        }
+                    }
+                    let mut marks = Placeholders::new(Self::NUMBERED_PARAMS);
+                    let mut values = Vec::new();
+                    let mut given: Vec<Option<i64>> = Vec::with_capacity(batch.len());
+                    for event in batch {
+                        match next.iter_mut().find(|(a, _)| *a == event.agent) {
+                            Some((_, seq)) => {
+                                values.push(marks.row(4));
+                                given.push(Some(*seq));
+                                *seq += 1;
+                            }
+                            None => given.push(None),
+                        }
+                    }
+                    if !values.is_empty() {
+                        let sql = format!(
+                            "INSERT INTO agent_events (agent_id, seq, at_ms, event) VALUES {}",
+                            values.join(", ")
+                        );
+                        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (event, seq) in batch.iter().zip(&given) {
+                            if let Some(seq) = seq {
+                                insert = insert
+                                    .bind(event.agent.0)
+                                    .bind(*seq)
+                                    .bind(event.at_ms)
+                                    .bind(event.event_json.clone());
+                            }
+                        }
+                        insert.execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(batch
+                        .iter()
+                        .zip(given)
+                        .map(|(event, seq)| {
+                            seq.map(|seq| Envelope {
+                                seq: seq as Seq,
+                                at_ms: event.at_ms,
+                                event: event.event.clone(),
+                            })
+                            .ok_or(StoreError::NotFound)
+                        })
+                        .collect())
+                }
+            }
 
             #[async_trait::async_trait]
             impl AgentStore for $store {
@@ -375,30 +487,14 @@ macro_rules! impl_agents_store {
                     event: &AgentEvent,
                     at_ms: i64,
                 ) -> StoreResult<Envelope> {
-                    let mut tx = self.writer.begin().await?;
-                    let seq: i64 = sqlx::query_scalar(
-                        "UPDATE agent_status SET last_seq = last_seq + 1 WHERE agent_id = $1 \
-                         RETURNING last_seq",
-                    )
-                    .bind(agent.0)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                    sqlx::query(
-                        "INSERT INTO agent_events (agent_id, seq, at_ms, event) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(agent.0)
-                    .bind(seq)
-                    .bind(at_ms)
-                    .bind(to_json(event)?)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    Ok(Envelope {
-                        seq: seq as Seq,
-                        at_ms,
-                        event: event.clone(),
-                    })
+                    self.events
+                        .call(EventRequest {
+                            agent,
+                            event: event.clone(),
+                            event_json: to_json(event)?,
+                            at_ms,
+                        })
+                        .await
                 }
 
                 async fn events_after(

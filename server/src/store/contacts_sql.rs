@@ -8,7 +8,7 @@ macro_rules! impl_contacts_store {
 
             use $crate::store::contacts::PartiesReader;
             use $crate::store::lines::{places, LineRequest, LineWriter, Place, MAX_BATCH, QUEUE as LINE_QUEUE};
-            use $crate::store::placeholders::Placeholders;
+            use $crate::store::placeholders::{advance_streams_sql, Placeholders};
 
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
@@ -135,17 +135,7 @@ macro_rules! impl_contacts_store {
                         let mut tx = pool.begin().await?;
                         // Writing first takes SQLite's write lock at once (see
                         // record_state_change).
-                        let mut marks = Placeholders::new(Self::NUMBERED_PARAMS);
-                        let mut cases = String::new();
-                        for _ in &chats {
-                            cases.push_str(&format!(" WHEN {} THEN {}", marks.next(), marks.next()));
-                        }
-                        let ids: Vec<String> = chats.iter().map(|_| marks.next()).collect();
-                        let sql = format!(
-                            "UPDATE contacts SET last_seq = last_seq + CASE id{cases} END \
-                             WHERE id IN ({}) RETURNING id, last_seq",
-                            ids.join(", ")
-                        );
+                        let sql = advance_streams_sql(Self::NUMBERED_PARAMS, "contacts", "id", chats.len());
                         let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for (contact, n) in &chats {
                             update = update.bind(contact.0).bind(*n);

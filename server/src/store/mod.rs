@@ -17,8 +17,8 @@
 //! `sql`.
 //!
 //! What every chat message does goes through `batch`, one task serving every request
-//! waiting in one statement: transcript lines (`lines`, group commit) and the read of the
-//! chat a message goes to. Each backend has a `writer` pool for writes: on SQLite one
+//! waiting in one statement: transcript lines (`lines`, group commit), the agents' events
+//! (`events`, group commit) and the read of the chat a message goes to. Each backend has a `writer` pool for writes: on SQLite one
 //! connection (the file has one writer at a time; writers queue for it instead of sleeping
 //! in SQLite's busy handler), on PostgreSQL the pool itself.
 
@@ -33,6 +33,7 @@ pub mod contacts;
 mod contacts_sql;
 pub mod email;
 mod email_sql;
+mod events;
 pub mod intake;
 mod intake_sql;
 mod lines;

@@ -35,6 +35,23 @@ impl Placeholders {
     }
 }
 
+/// The statement that moves several streams on at once (a batch's chats, a batch's agents):
+/// `table`'s `last_seq` grows by each row's count, and the new values come back. It binds,
+/// in order, `key, count` for each of the `rows` rows, then each row's `key` again.
+pub fn advance_streams_sql(numbered: bool, table: &str, key: &str, rows: usize) -> String {
+    let mut marks = Placeholders::new(numbered);
+    let mut cases = String::new();
+    for _ in 0..rows {
+        cases.push_str(&format!(" WHEN {} THEN {}", marks.next(), marks.next()));
+    }
+    let keys: Vec<String> = (0..rows).map(|_| marks.next()).collect();
+    format!(
+        "UPDATE {table} SET last_seq = last_seq + CASE {key}{cases} END \
+         WHERE {key} IN ({}) RETURNING {key}, last_seq",
+        keys.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +64,14 @@ mod tests {
         let mut sqlite = Placeholders::new(false);
         assert_eq!(sqlite.row(3), "(?, ?, ?)");
         assert_eq!(sqlite.next(), "?");
+    }
+
+    #[test]
+    fn streams_advance_by_their_own_counts() {
+        assert_eq!(
+            advance_streams_sql(true, "contacts", "id", 2),
+            "UPDATE contacts SET last_seq = last_seq + CASE id WHEN $1 THEN $2 WHEN $3 THEN $4 END \
+             WHERE id IN ($5, $6) RETURNING id, last_seq"
+        );
     }
 }

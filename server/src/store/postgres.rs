@@ -11,6 +11,8 @@ pub struct PgStore {
     lines: super::lines::LineWriter,
     /// Chats read for messages, many per read (see [`super::batch`]).
     parties: super::contacts::PartiesReader,
+    /// The agents' events, stored in group commits (see [`super::events`]).
+    events: super::events::EventWriter,
 }
 
 impl PgStore {
@@ -31,11 +33,13 @@ impl PgStore {
             .connect_with(options)
             .await?;
         let (lines, parties) = PgStore::spawn_batchers(&pool, writer);
+        let events = PgStore::spawn_event_writer(pool.clone());
         Ok(PgStore {
             writer: pool.clone(),
             pool,
             lines,
             parties,
+            events,
         })
     }
 }

@@ -26,6 +26,8 @@ pub struct SqliteStore {
     lines: super::lines::LineWriter,
     /// Chats read for messages, many per read (see [`super::batch`]).
     parties: super::contacts::PartiesReader,
+    /// The agents' events, stored in group commits (see [`super::events`]).
+    events: super::events::EventWriter,
 }
 
 impl SqliteStore {
@@ -57,11 +59,13 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         let (lines, parties) = SqliteStore::spawn_batchers(&pool, writer.clone());
+        let events = SqliteStore::spawn_event_writer(writer.clone());
         Ok(SqliteStore {
             pool,
             writer,
             lines,
             parties,
+            events,
         })
     }
 }
