@@ -8,6 +8,7 @@ mod error;
 mod frames;
 mod guard;
 mod health;
+mod in_flight;
 mod reply;
 mod widget;
 mod widget_ws;

@@ -1,6 +1,7 @@
 //! The widget's WebSocket (`/widget/ws`), opened with the chat cookie: the widget says
 //! which line it has, receives the rest, then lines, the agent's typing and the end live.
 
+use super::in_flight::InFlight;
 use super::{error::AppError, frames::Received, widget::chat_from_cookie, AppState};
 use crate::{
     chat::rooms::RoomEvent,
@@ -24,7 +25,7 @@ use axum::{
 };
 use http::HeaderMap;
 use std::{sync::Arc, time::Duration};
-use tokio::{sync::broadcast::error::RecvError, task::JoinHandle};
+use tokio::sync::broadcast::error::RecvError;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(20);
@@ -112,17 +113,11 @@ impl Widget {
         }
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
-        // The command being carried out, on a task of its own: lines keep flowing to the
-        // widget while its message is being stored, and the next command is read only
-        // once this one is done, so they take effect in the order sent. A task, not a
-        // future of this loop: a command begun is finished even if the socket ends.
-        let mut in_flight: Option<JoinHandle<Option<WidgetMessage>>> = None;
+        let mut in_flight = InFlight::new();
         loop {
             let input = tokio::select! {
-                command = self.next_command(), if in_flight.is_none() => Input::Command(command),
-                done = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
-                    Input::Done(done.ok().flatten())
-                }
+                command = self.next_command(), if in_flight.is_idle() => Input::Command(command),
+                answer = in_flight.done(), if !in_flight.is_idle() => Input::Done(answer),
                 event = room.recv() => Input::Room(event),
                 _ = ping.tick() => Input::Ping,
             };
@@ -133,23 +128,14 @@ impl Widget {
                     self.catch_up().await
                 }
                 Input::Command(Some(Ok(command))) => {
-                    in_flight = Some(tokio::spawn(carry_out(
-                        self.services.clone(),
-                        self.contact,
-                        command,
-                    )));
+                    in_flight.start(carry_out(self.services.clone(), self.contact, command));
                     Ok(())
                 }
                 Input::Command(Some(Err(error))) => {
                     self.send(&WidgetMessage::rejected(error, None)).await
                 }
-                Input::Done(answer) => {
-                    in_flight = None;
-                    match answer {
-                        Some(message) => self.send(&message).await,
-                        None => Ok(()),
-                    }
-                }
+                Input::Done(Some(message)) => self.send(&message).await,
+                Input::Done(None) => Ok(()),
                 Input::Room(Ok(RoomEvent::Line(line))) => self.forward(line).await,
                 Input::Room(Ok(RoomEvent::AgentTyping(active))) => {
                     self.send(&WidgetMessage::Typing { active }).await

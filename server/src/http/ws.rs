@@ -2,6 +2,7 @@
 //! number it saw; the server replays what it missed from the store, then forwards live
 //! events of the agent's stream and applies the page's commands.
 
+use super::in_flight::InFlight;
 use super::{frames::Received, AppState};
 use crate::{metrics::DeliveredTo, services::Services};
 use app::{
@@ -26,7 +27,7 @@ use axum::{
 use http::HeaderMap;
 use std::collections::HashMap;
 use std::{sync::Arc, time::Duration};
-use tokio::{sync::broadcast::error::RecvError, task::JoinHandle};
+use tokio::sync::broadcast::error::RecvError;
 
 /// Events read from the store per query while replaying.
 const REPLAY_BATCH: u32 = 500;
@@ -143,18 +144,11 @@ impl Connection {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         let mut session_ends = session_due(&self.services, &self.session).await;
-        // The command being carried out, on a task of its own: events and lines keep
-        // flowing to the page while, say, its message is being stored, and the next
-        // command is read only once this one is done, so they take effect in the order
-        // sent. A task, not a future of this loop: a command begun is finished even if
-        // the page goes.
-        let mut in_flight: Option<JoinHandle<Option<ServerMessage>>> = None;
+        let mut in_flight = InFlight::new();
         loop {
             let input = tokio::select! {
-                command = self.next_command(), if in_flight.is_none() => Input::Command(command),
-                done = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
-                    Input::Done(done.ok().flatten())
-                }
+                command = self.next_command(), if in_flight.is_idle() => Input::Command(command),
+                answer = in_flight.done(), if !in_flight.is_idle() => Input::Done(answer),
                 event = live.recv() => Input::Event(event),
                 message = traffic.recv() => Input::Live(message),
                 _ = ping.tick() => Input::Ping,
@@ -169,20 +163,11 @@ impl Connection {
                     chats,
                 }))) => self.sync(resume_after, chats).await,
                 Input::Command(Some(Ok(command))) => {
-                    in_flight = Some(tokio::spawn(carry_out(
-                        self.services.clone(),
-                        self.agent,
-                        command,
-                    )));
+                    in_flight.start(carry_out(self.services.clone(), self.agent, command));
                     Ok(())
                 }
-                Input::Done(answer) => {
-                    in_flight = None;
-                    match answer {
-                        Some(message) => self.send(&message).await,
-                        None => Ok(()),
-                    }
-                }
+                Input::Done(Some(message)) => self.send(&message).await,
+                Input::Done(None) => Ok(()),
                 Input::Command(Some(Err(error))) => self.reject(error).await,
                 Input::Event(Ok(envelope)) => self.forward(envelope).await,
                 // Too far behind the live channel: catch up from the store.

@@ -8,7 +8,7 @@ macro_rules! impl_agents_store {
             use $crate::store::events::{
                 EventRequest, EventWriter, MAX_BATCH as EVENTS_MAX_BATCH, QUEUE as EVENTS_QUEUE,
             };
-            use $crate::store::placeholders::{advance_streams_sql, Placeholders};
+            use $crate::store::placeholders::{advance_streams_sql, counts_in_order, Placeholders};
 
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
@@ -46,13 +46,7 @@ macro_rules! impl_agents_store {
                     batch: &[EventRequest],
                 ) -> StoreResult<Vec<StoreResult<Envelope>>> {
                     // How many events each agent gets, in the order agents first appear.
-                    let mut agents: Vec<(AgentId, i64)> = Vec::new();
-                    for event in batch {
-                        match agents.iter_mut().find(|(a, _)| *a == event.agent) {
-                            Some((_, n)) => *n += 1,
-                            None => agents.push((event.agent, 1)),
-                        }
-                    }
+                    let agents = counts_in_order(batch.iter().map(|event| event.agent));
                     let mut tx = pool.begin().await?;
                     // Writing first takes SQLite's write lock at once.
                     let sql = advance_streams_sql(Self::NUMBERED_PARAMS, "agent_status", "agent_id", agents.len());

@@ -8,7 +8,7 @@ macro_rules! impl_contacts_store {
 
             use $crate::store::contacts::PartiesReader;
             use $crate::store::lines::{places, LineRequest, LineWriter, Place, MAX_BATCH, QUEUE as LINE_QUEUE};
-            use $crate::store::placeholders::{advance_streams_sql, Placeholders};
+            use $crate::store::placeholders::{advance_streams_sql, counts_in_order, Placeholders};
 
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
@@ -119,15 +119,9 @@ macro_rules! impl_contacts_store {
                     let stored = Self::stored_lines(pool, batch).await?;
                     let places = places(batch, |i| stored.contains_key(&i));
                     // How many new lines each chat gets, in the order chats first appear.
-                    let mut chats: Vec<(ContactId, i64)> = Vec::new();
-                    for (line, place) in batch.iter().zip(&places) {
-                        if *place == Place::New {
-                            match chats.iter_mut().find(|(c, _)| *c == line.contact) {
-                                Some((_, n)) => *n += 1,
-                                None => chats.push((line.contact, 1)),
-                            }
-                        }
-                    }
+                    let chats = counts_in_order(
+                        batch.iter().zip(&places).filter(|(_, place)| **place == Place::New).map(|(line, _)| line.contact),
+                    );
                     // The number given to each new line, by its place in the batch.
                     let mut given: Vec<Option<i64>> = vec![None; batch.len()];
                     let mut last_seq: Vec<(ContactId, i64)> = Vec::new();

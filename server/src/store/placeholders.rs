@@ -35,6 +35,19 @@ impl Placeholders {
     }
 }
 
+/// How many times each key comes in `keys`, keys in the order they first appear: by how
+/// much each stream of a batch moves on.
+pub fn counts_in_order<K: PartialEq>(keys: impl IntoIterator<Item = K>) -> Vec<(K, i64)> {
+    let mut counts: Vec<(K, i64)> = Vec::new();
+    for key in keys {
+        match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((key, 1)),
+        }
+    }
+    counts
+}
+
 /// The statement that moves several streams on at once (a batch's chats, a batch's agents):
 /// `table`'s `last_seq` grows by each row's count, and the new values come back. It binds,
 /// in order, `key, count` for each of the `rows` rows, then each row's `key` again.
@@ -64,6 +77,14 @@ mod tests {
         let mut sqlite = Placeholders::new(false);
         assert_eq!(sqlite.row(3), "(?, ?, ?)");
         assert_eq!(sqlite.next(), "?");
+    }
+
+    #[test]
+    fn keys_are_counted_in_the_order_they_first_come() {
+        assert_eq!(
+            counts_in_order([7, 3, 7, 7, 5, 3]),
+            [(7, 3), (3, 2), (5, 1)]
+        );
     }
 
     #[test]
