@@ -57,5 +57,18 @@ ensure_node_packages() {
 
 build_release() {
   step "Building the release site (server and WebAssembly)"
-  cargo leptos build --release
+  # --split: the routes and panels marked lazy (#[lazy_route], #[lazy]) become WebAssembly
+  # chunks fetched when first opened; without it their imports cannot be resolved.
+  cargo leptos build --release --split
+  report_bundle_sizes
+}
+
+# What a browser downloads of the built site, file by file: its size and gzip size.
+report_bundle_sizes() {
+  local f
+  echo "  built files (bytes, then gzip bytes):"
+  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
+    [ -f "$f" ] || continue
+    printf '    %-56s %9d %9d\n' "$(basename "$f")" "$(stat -c%s "$f")" "$(gzip -c "$f" | wc -c)"
+  done
 }

@@ -31,8 +31,12 @@ async function cuttable(context: BrowserContext, url: RegExp) {
 
 /** The message texts of a transcript, in the order shown (system lines left out). */
 async function messages(list: Locator, selector: string): Promise<string[]> {
+  // A line's text is what it shows besides its author and time (the `.meta` part).
   return list.locator(selector).evaluateAll((items) =>
-    items.map((li) => (li.lastChild?.textContent ?? '').trim()),
+    items.map((li) => {
+      const meta = li.querySelector('.meta')?.textContent ?? '';
+      return (li.textContent ?? '').replace(meta, '').trim();
+    }),
   );
 }
 

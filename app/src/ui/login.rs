@@ -3,7 +3,7 @@
 use crate::api::Login;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{hooks::use_query_map, lazy_route, LazyRoute};
 
 /// Why an open page sent its user here (`/login?ended=1`): their session was ended
 /// elsewhere (logged out, a password changed, the account disabled) or ran out.
@@ -11,8 +11,22 @@ const SESSION_ENDED: &str =
     "Your session has ended (your password or account was changed, you logged out \
      elsewhere, or its time ran out). Log in again to go on.";
 
+/// `/login`, a chunk of the WebAssembly of its own (see the shell).
+pub struct LoginRoute;
+
+#[lazy_route]
+impl LazyRoute for LoginRoute {
+    fn data() -> Self {
+        LoginRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <LoginPage /> }.into_any()
+    }
+}
+
 #[component]
-pub fn LoginPage() -> impl IntoView {
+fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let ended = use_query_map().with_untracked(|q| q.get("ended").is_some());
     let error = move || match login.value().get() {

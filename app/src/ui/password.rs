@@ -12,10 +12,24 @@ use crate::{
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::{components::Redirect, lazy_route, LazyRoute};
+
+/// `/password`, a chunk of the WebAssembly of its own (see the shell).
+pub struct PasswordRoute;
+
+#[lazy_route]
+impl LazyRoute for PasswordRoute {
+    fn data() -> Self {
+        PasswordRoute
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <PasswordPage /> }.into_any()
+    }
+}
 
 #[component]
-pub fn PasswordPage() -> impl IntoView {
+fn PasswordPage() -> impl IntoView {
     let account = Resource::new_blocking(|| (), |_| get_account());
     view! {
         <Title text="Your password · Switchboard" />

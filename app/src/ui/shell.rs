@@ -1,11 +1,11 @@
 //! The HTML shell and the router.
 
-use super::{admin::AdminPage, desktop::DesktopPage, login::LoginPage, password::PasswordPage};
+use super::{admin::AdminRoute, desktop::DesktopPage, login::LoginRoute, password::PasswordRoute};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    ParamSegment, StaticSegment,
+    Lazy, ParamSegment, StaticSegment,
 };
 
 /// The document around the app, rendered on the server only.
@@ -30,6 +30,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The desktop is in the main module of the WebAssembly; every other page is a chunk of its
+/// own (`#[lazy_route]`, built with `cargo leptos build --split`), fetched when it is
+/// opened. Measured: splitting the desktop out too made it 3% heavier and 14 requests
+/// longer (code the pages share goes to small chunks of its own), for a lighter login page
+/// that every agent follows with the desktop anyway.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -39,10 +44,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=DesktopPage />
-                <Route path=StaticSegment("login") view=LoginPage />
-                <Route path=StaticSegment("admin") view=AdminPage />
-                <Route path=(StaticSegment("admin"), ParamSegment("section")) view=AdminPage />
-                <Route path=StaticSegment("password") view=PasswordPage />
+                <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} />
+                <Route path=StaticSegment("admin") view={Lazy::<AdminRoute>::new()} />
+                <Route path=(StaticSegment("admin"), ParamSegment("section")) view={Lazy::<AdminRoute>::new()} />
+                <Route path=StaticSegment("password") view={Lazy::<PasswordRoute>::new()} />
             </Routes>
         </Router>
     }

@@ -38,7 +38,9 @@ pub fn cache_control(path: &str, status: StatusCode, content_type: &str) -> Opti
 }
 
 /// `switchboard.0a1b2c3d4e.wasm`: the build's content hash between the name and the
-/// extension (cargo-leptos `hash-files`).
+/// extension (cargo-leptos `hash-files`), the split WebAssembly's chunks included. Without
+/// hash-files the split's loader is `__wasm_split.______________________.js`: a
+/// placeholder, not a hash, so it is asked for again.
 fn is_hashed(file: &str) -> bool {
     let mut parts = file.split('.');
     let (Some(_name), Some(hash), Some(_ext)) = (parts.next(), parts.next(), parts.next()) else {
@@ -48,6 +50,7 @@ fn is_hashed(file: &str) -> bool {
         && hash
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && hash.chars().any(|c| c.is_ascii_alphanumeric())
 }
 
 /// A file of the site's `public` folder (the widget, the favicon, the demo page).
@@ -107,9 +110,25 @@ mod tests {
             cache_control("/pkg/switchboard.3f9a2b7c1d.css", ok, "text/css"),
             Some(FOREVER)
         );
+        // The split WebAssembly: its loader and its chunks.
+        for chunk in [
+            "/pkg/__wasm_split.F5htZAZ61As780qDo7RDmQ.js",
+            "/pkg/chunk_11.4-KNrJfYGFAon_AIa_z2kA.wasm",
+            "/pkg/split___admin_route_view_150541895.Hj7SC7gtBgaebgpiy8ly_g.wasm",
+        ] {
+            assert_eq!(cache_control(chunk, ok, "application/wasm"), Some(FOREVER));
+        }
         // Without a hash (a build without hash-files) the browser must ask again.
         assert_eq!(
             cache_control("/pkg/switchboard.wasm", ok, "application/wasm"),
+            Some(CHECK_EACH_TIME)
+        );
+        assert_eq!(
+            cache_control(
+                "/pkg/__wasm_split.______________________.js",
+                ok,
+                "text/javascript"
+            ),
             Some(CHECK_EACH_TIME)
         );
     }

@@ -27,7 +27,7 @@ use chat_settings::ChatSettingsForm;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Redirect, hooks::use_params_map};
+use leptos_router::{components::Redirect, hooks::use_params_map, lazy_route, LazyRoute};
 use mailboxes::MailboxesSection;
 use prechat::PreChatSection;
 use prechat_fields::PreChatFieldsSection;
@@ -105,12 +105,35 @@ impl Section {
     }
 }
 
+/// The administration's route. Its code is a chunk of the WebAssembly of its own
+/// (`cargo leptos build --split`), fetched only when someone opens it: most pages of a
+/// contact center are agents' desktops, which never need it. Its data loads alongside.
+pub struct AdminRoute {
+    section: Memo<Option<Section>>,
+    admin: Resource<Result<AdminView, ApiError>>,
+}
+
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        let params = use_params_map();
+        let section =
+            Memo::new(move |_| Section::from_slug(params.read().get("section").as_deref()));
+        // Loaded again at each section: what another administrator changed meanwhile shows.
+        let admin = Resource::new_blocking(move || section.get(), |_| get_admin());
+        AdminRoute { section, admin }
+    }
+
+    fn view(this: Self) -> AnyView {
+        view! { <AdminPage section=this.section admin=this.admin /> }.into_any()
+    }
+}
+
 #[component]
-pub fn AdminPage() -> impl IntoView {
-    let params = use_params_map();
-    let section = Memo::new(move |_| Section::from_slug(params.read().get("section").as_deref()));
-    // Loaded again at each section: what another administrator changed meanwhile shows.
-    let admin = Resource::new_blocking(move || section.get(), |_| get_admin());
+fn AdminPage(
+    section: Memo<Option<Section>>,
+    admin: Resource<Result<AdminView, ApiError>>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading the administration…"</p> }>
             {move || Suspend::new(async move {

@@ -1,9 +1,16 @@
 //! "Manage Chat and Email": the column of contact tabs (newest at the top) and the current
-//! contact's panel.
+//! contact's panel. The email panel and its reply composer are a chunk of the WebAssembly of
+//! their own, fetched the first time an email is opened: many agents work chats only.
 
 use super::{chat_panel::ChatPanel, contact_tabs::ContactTabs, email_panel::EmailPanel, Live};
-use crate::domain::contact::Channel;
-use leptos::prelude::*;
+use crate::domain::{contact::Channel, ids::ContactId};
+use leptos::{lazy, prelude::*};
+
+/// The email panel, from its own chunk (loaded once, then kept by the browser).
+#[lazy]
+fn email_panel(id: ContactId) -> AnyView {
+    view! { <EmailPanel id /> }.into_any()
+}
 
 #[component]
 pub fn ManageGadget() -> impl IntoView {
@@ -18,7 +25,12 @@ pub fn ManageGadget() -> impl IntoView {
                 {move || match current.get() {
                     Some(id) if live.model.with_untracked(|m| {
                         m.tab(id).is_some_and(|t| t.view.channel == Channel::Email)
-                    }) => view! { <EmailPanel id /> }.into_any(),
+                    }) => view! {
+                        <Suspense fallback=|| view! { <p class="loading">"Opening the email…"</p> }>
+                            {Suspend::new(email_panel(id))}
+                        </Suspense>
+                    }
+                    .into_any(),
                     Some(id) => view! { <ChatPanel id /> }.into_any(),
                     None => view! { <p class="empty centered">"Select a contact to work on it."</p> }.into_any(),
                 }}

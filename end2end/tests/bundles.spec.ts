@@ -1,0 +1,49 @@
+import { test, expect } from './fixtures';
+
+// Issue 13 (assets): the WebAssembly is split (`cargo leptos build --split`). The main
+// module holds the desktop; the login, password and administration pages and the email
+// panel are chunks of their own. So the desktop downloads neither the administration nor
+// the email panel; what is left out comes when it is first opened, works, and is kept by
+// the browser for a year (its name holds its hash).
+test('each page downloads only its own code; the administration comes when opened, and works', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const wasm = new Map<string, string | null>();
+  context.on('response', (r) => {
+    const file = new URL(r.url()).pathname.split('/').pop() ?? '';
+    if (file.endsWith('.wasm')) wasm.set(file, r.headers()['cache-control'] ?? null);
+  });
+  const fetched = (part: string) => [...wasm.keys()].filter((f) => f.includes(part));
+
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('admin');
+  // The page's chunk arrives as it hydrates.
+  await expect.poll(() => fetched('login_route').length).toBe(1);
+  expect(fetched('admin_route')).toEqual([]);
+
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  // The desktop works (a state change goes through) without the other pages' code.
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
+  expect(fetched('admin_route')).toEqual([]);
+  expect(fetched('email_panel')).toEqual([]);
+  expect(fetched('password_route')).toEqual([]);
+
+  // Opened from the desktop's link (a tab of its own): the chunk comes, and the page works.
+  const [admin] = await Promise.all([
+    context.waitForEvent('page'),
+    page.getByRole('link', { name: 'Administration' }).click(),
+  ]);
+  await expect(admin.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await expect.poll(() => fetched('admin_route').length).toBe(1);
+  await admin.getByRole('button', { name: 'New user' }).click();
+  await expect(admin.locator('form.user-form').getByLabel('Username')).toBeVisible();
+  for (const [file, cache] of wasm) {
+    expect(cache, file).toBe('public, max-age=31536000, immutable');
+  }
+  await context.close();
+});
