@@ -1178,7 +1178,9 @@ mod chats {
             assert_eq!(s.open_contacts().await.unwrap().len(), 1);
 
             let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
-            s.update_contact(chat.id, ContactStatus::Active, Some(agent), 2_000)
+            // The step answers with the contact as stored after it (issue 13: no read after).
+            let stepped = s
+                .update_contact(chat.id, ContactStatus::Active, Some(agent), 2_000)
                 .await
                 .unwrap();
             let active = s.contact(chat.id).await.unwrap();
@@ -1186,14 +1188,16 @@ mod chats {
                 (active.status, active.agent),
                 (ContactStatus::Active, Some(agent))
             );
+            assert_eq!(stepped, active, "{}", t.name);
             let ended = ContactStatus::Ended(EndReason::EndedByAgent);
-            s.update_contact(chat.id, ended, None, 3_000).await.unwrap();
+            let stepped = s.update_contact(chat.id, ended, None, 3_000).await.unwrap();
             let done = s.contact(chat.id).await.unwrap();
             assert_eq!(
                 (done.status, done.agent),
                 (ended, Some(agent)),
                 "the agent is kept"
             );
+            assert_eq!(stepped, done, "{}", t.name);
             assert!(s.open_contacts().await.unwrap().is_empty());
             assert!(matches!(
                 s.update_contact(app::domain::ids::ContactId(999), ended, None, 1)
@@ -1408,15 +1412,21 @@ mod chats {
             let chat = web_chat(s.as_ref()).await;
             let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
             let waiting = [ContactStatus::Queued, ContactStatus::Offered];
-            assert!(s
+            let accepted = s
                 .step_contact(chat.id, &waiting, ContactStatus::Active, Some(agent), 5)
                 .await
-                .unwrap());
+                .unwrap()
+                .expect("taken from Queued");
+            assert_eq!(
+                (accepted.status, accepted.agent),
+                (ContactStatus::Active, Some(agent))
+            );
             let timed_out = ContactStatus::Ended(EndReason::QueueTimeout);
             assert!(
-                !s.step_contact(chat.id, &waiting, timed_out, None, 6)
+                s.step_contact(chat.id, &waiting, timed_out, None, 6)
                     .await
-                    .unwrap(),
+                    .unwrap()
+                    .is_none(),
                 "{}: accepted meanwhile",
                 t.name
             );
@@ -1445,10 +1455,10 @@ mod chats {
             let take = |chat, agent| {
                 s.step_contact(chat, &waiting, ContactStatus::Active, Some(agent), 20)
             };
-            assert!(take(chats[0], alice).await.unwrap());
-            assert!(take(chats[1], bob).await.unwrap());
-            assert!(take(chats[2], alice).await.unwrap());
-            assert!(take(chats[3], alice).await.unwrap());
+            assert!(take(chats[0], alice).await.unwrap().is_some());
+            assert!(take(chats[1], bob).await.unwrap().is_some());
+            assert!(take(chats[2], alice).await.unwrap().is_some());
+            assert!(take(chats[3], alice).await.unwrap().is_some());
             // Bob's chat with Alice as the guest; Alice's third chat ended; chat 4 waits.
             let guest = Guest {
                 agent: alice,
@@ -1459,7 +1469,8 @@ mod chats {
             assert!(s
                 .step_contact(chats[3], &[ContactStatus::Active], ended, None, 22)
                 .await
-                .unwrap());
+                .unwrap()
+                .is_some());
             let ids = |held: Vec<app::domain::contact::Contact>| {
                 held.into_iter().map(|c| c.id).collect::<Vec<_>>()
             };

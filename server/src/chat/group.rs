@@ -123,8 +123,7 @@ impl ChatService {
             // The owner leaves: the guest owns the chat from now on.
             self.store
                 .update_contact(id, contact.status, Some(guest.agent), now_ms())
-                .await?;
-            self.store.contact(id).await?
+                .await?
         } else {
             contact
         };

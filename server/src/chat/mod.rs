@@ -384,16 +384,15 @@ impl ChatService {
             .unwrap_or(ContactStatus::Active);
         // The chat may have ended meanwhile (its customer left, a timer): routing gets the
         // agent's room back and the page hears the offer is gone.
-        if !self
+        let Some(contact) = self
             .store
             .step_contact(id, &WAITING, status, Some(agent), now)
             .await?
-        {
+        else {
             self.routing.send(Input::ChatEnded { agent, contact: id });
             return Err(ContactError::OfferGone);
-        }
+        };
         self.store.snapshot_wrap_up(id, contact.csq).await?;
-        let contact = self.store.contact(id).await?;
         // Everything stored and armed before the page hears of it: what it does next
         // (end the chat, say) comes after the whole accept. The page gets the joined line
         // with the chat's catch-up.
@@ -518,10 +517,11 @@ impl ChatService {
             ContactStatus::Active => &[ContactStatus::Active],
             _ => &WAITING,
         };
-        if !self
+        if self
             .store
             .step_contact(contact.id, from, ended, None, now)
             .await?
+            .is_none()
         {
             return Err(ContactError::Ended);
         }

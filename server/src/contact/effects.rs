@@ -52,10 +52,10 @@ impl Effects {
                 expires_at_ms,
                 ..
             } => {
-                self.store
+                let contact = self
+                    .store
                     .update_contact(*contact, ContactStatus::Offered, None, now)
                     .await?;
-                let contact = self.store.contact(*contact).await?;
                 let offer = offer_view(self.store.as_ref(), &contact, *expires_at_ms).await?;
                 tracing::info!(agent = %agent, contact = %contact.id, "chat offered");
                 self.hub

@@ -1,6 +1,6 @@
 //! What the desktop shows of a contact, assembled from the store.
 
-use crate::store::{Store, StoreResult};
+use crate::store::{Guest, Store, StoreResult};
 use app::domain::{
     contact::Contact,
     ids::{AgentId, ContactId},
@@ -35,11 +35,21 @@ pub async fn offer_view(
 
 /// The aliases of the agents in a chat, the owner first (SPEC G-3).
 pub async fn agent_aliases(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<String>> {
+    let guest = store.guest(contact.id).await?;
+    aliases_with(store, contact, guest.as_ref()).await
+}
+
+/// [`agent_aliases`] with the chat's guest already read.
+async fn aliases_with(
+    store: &dyn Store,
+    contact: &Contact,
+    guest: Option<&Guest>,
+) -> StoreResult<Vec<String>> {
     let mut aliases = Vec::new();
     if let Some(owner) = contact.agent {
         aliases.push(store.agent(owner).await?.alias);
     }
-    if let Some(guest) = store.guest(contact.id).await? {
+    if let Some(guest) = guest {
         aliases.push(store.agent(guest.agent).await?.alias);
     }
     Ok(aliases)
@@ -63,7 +73,7 @@ pub async fn contact_view(
         details: contact.details.clone(),
         started_at_ms: contact.created_at_ms,
         wrap_up: store.wrap_up(contact.id, agent).await?,
-        agents: agent_aliases(store, contact).await?,
+        agents: aliases_with(store, contact, guest.as_ref()).await?,
         notes: guest.filter(|g| g.agent == agent).map(|g| g.notes),
         email: match contact.channel {
             app::domain::contact::Channel::Email => {

@@ -166,17 +166,19 @@ pub trait ContactStore: Send + Sync {
     /// A chat with the people in it, in one read: what every message needs (issue 13).
     async fn chat_parties(&self, id: ContactId) -> StoreResult<ChatParties>;
 
-    /// Records a lifecycle step (the domain decided it) and who holds the contact.
+    /// Records a lifecycle step (the domain decided it) and who holds the contact; the
+    /// contact as it is then, from the same statement.
     async fn update_contact(
         &self,
         id: ContactId,
         status: ContactStatus,
         agent: Option<AgentId>,
         now_ms: i64,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<Contact>;
 
     /// A lifecycle step taken only while the contact is still in one of `from` (another step,
-    /// such as an accept racing a timer, may have come first): false when it was not.
+    /// such as an accept racing a timer, may have come first): the contact as it is after
+    /// the step, from the same statement, or `None` when it was not taken.
     async fn step_contact(
         &self,
         id: ContactId,
@@ -184,7 +186,7 @@ pub trait ContactStore: Send + Sync {
         status: ContactStatus,
         agent: Option<AgentId>,
         now_ms: i64,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<Option<Contact>>;
 
     /// Contacts not ended, in arrival order: what routing resumes after a restart.
     async fn open_contacts(&self) -> StoreResult<Vec<Contact>>;

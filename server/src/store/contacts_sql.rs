@@ -535,11 +535,11 @@ macro_rules! impl_contacts_store {
                 }
 
                 async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact> {
-                    let id: i64 = sqlx::query_scalar(
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
                          details, created_at_ms, queued_at_ms) \
-                         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $6) RETURNING id",
-                    )
+                         VALUES ($1, $2, $3, 'queued', $4, $5, $6, $6) RETURNING {CONTACT_COLUMNS}"
+                    )))
                     .bind(chat.channel.as_str())
                     .bind(chat.csq.0)
                     .bind(chat.customer.0)
@@ -548,7 +548,7 @@ macro_rules! impl_contacts_store {
                     .bind(now_ms)
                     .fetch_one(&self.writer)
                     .await?;
-                    self.contact(ContactId(id)).await
+                    contact_from_row(&row)
                 }
 
                 async fn contact(&self, id: ContactId) -> StoreResult<Contact> {
@@ -573,7 +573,7 @@ macro_rules! impl_contacts_store {
                     status: ContactStatus,
                     agent: Option<AgentId>,
                     now_ms: i64,
-                ) -> StoreResult<()> {
+                ) -> StoreResult<Contact> {
                     // Any state: the step the domain decided is recorded as it is.
                     const ANY: [ContactStatus; 4] = [
                         ContactStatus::Queued,
@@ -582,11 +582,9 @@ macro_rules! impl_contacts_store {
                         // Any reason: only the status's name ('ended') is compared.
                         ContactStatus::Ended(EndReason::EndedByAgent),
                     ];
-                    if self.step_contact(id, &ANY, status, agent, now_ms).await? {
-                        Ok(())
-                    } else {
-                        Err(StoreError::NotFound)
-                    }
+                    self.step_contact(id, &ANY, status, agent, now_ms)
+                        .await?
+                        .ok_or(StoreError::NotFound)
                 }
 
                 async fn step_contact(
@@ -596,7 +594,7 @@ macro_rules! impl_contacts_store {
                     status: ContactStatus,
                     agent: Option<AgentId>,
                     now_ms: i64,
-                ) -> StoreResult<bool> {
+                ) -> StoreResult<Option<Contact>> {
                     let end_reason = match status {
                         ContactStatus::Ended(reason) => Some(to_json(&reason)?),
                         _ => None,
@@ -608,7 +606,7 @@ macro_rules! impl_contacts_store {
                          end_reason = $4, \
                          accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
                          ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
-                         WHERE id = $1 AND status IN ({})",
+                         WHERE id = $1 AND status IN ({}) RETURNING {CONTACT_COLUMNS}",
                         from.join(", ")
                     )))
                     .bind(id.0)
@@ -616,9 +614,9 @@ macro_rules! impl_contacts_store {
                     .bind(agent.map(|a| a.0))
                     .bind(end_reason)
                     .bind(now_ms)
-                    .execute(&self.writer)
+                    .fetch_optional(&self.writer)
                     .await?;
-                    Ok(done.rows_affected() == 1)
+                    done.as_ref().map(contact_from_row).transpose()
                 }
 
                 async fn open_contacts(&self) -> StoreResult<Vec<Contact>> {
