@@ -157,6 +157,17 @@ test('the email panel fits a 900-pixel gadget frame', async ({ browser }) => {
   const tab = dave.getByRole('tab', { name: /Dora/ });
   await expect(tab).toBeVisible({ timeout: MAIL_ARRIVES_MS });
   await tab.click();
+  // A second page of Dave's, opened with the email in hand and current: the server's page
+  // says it is opening, the panel's code comes, and the page hydrates without a fault.
+  const second = await dave.context().newPage();
+  await second.setViewportSize({ width: 900, height: 760 });
+  const faults: string[] = [];
+  second.on('pageerror', (e) => faults.push(e.message));
+  await second.goto('/');
+  await expect(second.getByRole('status').getByText('Connected')).toBeVisible();
+  await second.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+  await expect(second.getByRole('heading', { name: `Gadget check ${run}` })).toBeVisible();
+  expect(faults).toEqual([]);
   await dave.getByRole('button', { name: 'Requeue' }).click();
   await dave.screenshot({ path: 'screenshots/email-gadget.png', fullPage: true });
   const overflow = await dave.evaluate(() => document.documentElement.scrollWidth - innerWidth);

@@ -14,23 +14,27 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, lazy_route, LazyRoute};
 
-/// `/password`, a chunk of the WebAssembly of its own (see the shell).
-pub struct PasswordRoute;
+/// `/password`, a chunk of the WebAssembly of its own (see the shell); the account loads
+/// alongside.
+pub struct PasswordRoute {
+    account: Resource<Result<Agent, ApiError>>,
+}
 
 #[lazy_route]
 impl LazyRoute for PasswordRoute {
     fn data() -> Self {
-        PasswordRoute
+        PasswordRoute {
+            account: Resource::new_blocking(|| (), |_| get_account()),
+        }
     }
 
-    fn view(_this: Self) -> AnyView {
-        view! { <PasswordPage /> }.into_any()
+    fn view(this: Self) -> AnyView {
+        view! { <PasswordPage account=this.account /> }.into_any()
     }
 }
 
 #[component]
-fn PasswordPage() -> impl IntoView {
-    let account = Resource::new_blocking(|| (), |_| get_account());
+fn PasswordPage(account: Resource<Result<Agent, ApiError>>) -> impl IntoView {
     view! {
         <Title text="Your password · Switchboard" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

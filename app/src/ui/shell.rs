@@ -30,9 +30,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The desktop is in the main module of the WebAssembly; every other page is a chunk of its
-/// own (`#[lazy_route]`, built with `cargo leptos build --split`), fetched when it is
-/// opened. Measured: splitting the desktop out too made it 3% heavier and 14 requests
+/// The desktop (and the not-found page) is in the main module of the WebAssembly; the other
+/// pages are chunks of their own (`#[lazy_route]`, built with `cargo leptos build --split`),
+/// fetched when opened. Measured: splitting the desktop out too made it 3% heavier and 14 requests
 /// longer (code the pages share goes to small chunks of its own), for a lighter login page
 /// that every agent follows with the desktop anyway.
 #[component]

@@ -1,10 +1,12 @@
 //! "Manage Chat and Email": the column of contact tabs (newest at the top) and the current
 //! contact's panel. The email panel and its reply composer are a chunk of the WebAssembly of
-//! their own, fetched the first time an email is opened: many agents work chats only.
+//! their own, out of the desktop's first load: it is fetched once the desktop is live, so
+//! an email opens at once later, and a page left open across an upgrade or a network cut
+//! does not depend on fetching it then.
 
 use super::{chat_panel::ChatPanel, contact_tabs::ContactTabs, email_panel::EmailPanel, Live};
 use crate::domain::{contact::Channel, ids::ContactId};
-use leptos::{lazy, prelude::*};
+use leptos::{either::Either, lazy, lazy_preload, prelude::*};
 
 /// The email panel, from its own chunk (loaded once, then kept by the browser).
 #[lazy]
@@ -18,6 +20,10 @@ pub fn ManageGadget() -> impl IntoView {
     // A memo, so the panel is rebuilt only when another contact becomes current: any other
     // change of the model (a line, a typing signal) must keep the draft and open panes.
     let current = Memo::new(move |_| live.model.with(|m| m.current));
+    // Never true on the server: its page says the email is opening, as the browser's does
+    // until the chunk is there (the panel cannot hydrate from code not yet fetched).
+    let email_code = lazy_preload!(email_panel);
+    let opening = || view! { <p class="loading">"Opening the email…"</p> };
     view! {
         <div class="gadget manage-gadget">
             <ContactTabs />
@@ -26,8 +32,12 @@ pub fn ManageGadget() -> impl IntoView {
                     Some(id) if live.model.with_untracked(|m| {
                         m.tab(id).is_some_and(|t| t.view.channel == Channel::Email)
                     }) => view! {
-                        <Suspense fallback=|| view! { <p class="loading">"Opening the email…"</p> }>
-                            {Suspend::new(email_panel(id))}
+                        <Suspense fallback=opening>
+                            {move || if email_code.get() {
+                                Either::Left(Suspend::new(email_panel(id)))
+                            } else {
+                                Either::Right(opening())
+                            }}
                         </Suspense>
                     }
                     .into_any(),
