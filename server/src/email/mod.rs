@@ -75,10 +75,9 @@ impl Assignments for EmailService {
             return Ok(());
         }
         let now = now_ms();
-        store.update_contact(id, status, Some(agent), now).await?;
+        let contact = store.update_contact(id, status, Some(agent), now).await?;
         store.snapshot_wrap_up(id, contact.csq).await?;
         store.set_thread_agent(id, agent, now).await?;
-        let contact = store.contact(id).await?;
         let view = contact_view(store, &contact, agent).await?;
         hub.record(agent, AgentEvent::ContactAssigned { contact: view })
             .await?;

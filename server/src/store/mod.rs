@@ -29,6 +29,7 @@ mod audit_sql;
 mod batch;
 pub mod canned;
 mod canned_sql;
+mod config_cache;
 pub mod contacts;
 mod contacts_sql;
 pub mod email;

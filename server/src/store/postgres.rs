@@ -13,6 +13,8 @@ pub struct PgStore {
     parties: super::contacts::PartiesReader,
     /// The agents' events, stored in group commits (see [`super::events`]).
     events: super::events::EventWriter,
+    /// Off: several processes may save settings (see [`super::config_cache`]).
+    config: super::config_cache::ConfigCache,
 }
 
 impl PgStore {
@@ -40,6 +42,7 @@ impl PgStore {
             lines,
             parties,
             events,
+            config: super::config_cache::ConfigCache::disabled(),
         })
     }
 }

@@ -9,15 +9,21 @@ macro_rules! impl_settings_store {
             #[async_trait::async_trait]
             impl SettingsStore for $store {
                 async fn create_csq(&self, name: &str) -> StoreResult<CsqId> {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO csqs (name, created_at_ms) VALUES ($1, $2) RETURNING id",
-                    )
-                    .bind(name)
-                    .bind($crate::clock::now_ms())
-                    .fetch_one(&self.writer)
-                    .await
-                    .map_err(conflict_or)?;
-                    Ok(CsqId(id))
+                    // Whatever the outcome: the next read of the settings goes to the database.
+                    let done: StoreResult<CsqId> = async {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO csqs (name, created_at_ms) VALUES ($1, $2) RETURNING id",
+                        )
+                        .bind(name)
+                        .bind($crate::clock::now_ms())
+                        .fetch_one(&self.writer)
+                        .await
+                        .map_err(conflict_or)?;
+                        Ok(CsqId(id))
+                    }
+                    .await;
+                    self.config.forget();
+                    done
                 }
 
                 async fn add_csq_member(&self, csq: CsqId, agent: AgentId) -> StoreResult<()> {
@@ -192,16 +198,20 @@ macro_rules! impl_settings_store {
                 }
 
                 async fn chat_settings(&self) -> StoreResult<ChatSettings> {
-                    let rows = sqlx::query("SELECT key, value FROM settings")
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let pairs = rows
-                        .iter()
-                        .map(|r| Ok((r.try_get::<String, _>("key")?, r.try_get::<String, _>("value")?)))
-                        .collect::<StoreResult<Vec<_>>>()?;
-                    Ok(ChatSettings::from_pairs(
-                        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    ))
+                    self.config
+                        .settings(async {
+                            let rows = sqlx::query("SELECT key, value FROM settings")
+                                .fetch_all(&self.pool)
+                                .await?;
+                            let pairs = rows
+                                .iter()
+                                .map(|r| Ok((r.try_get::<String, _>("key")?, r.try_get::<String, _>("value")?)))
+                                .collect::<StoreResult<Vec<_>>>()?;
+                            Ok(ChatSettings::from_pairs(
+                                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                            ))
+                        })
+                        .await
                 }
 
                 async fn save_chat_settings(
@@ -209,22 +219,28 @@ macro_rules! impl_settings_store {
                     settings: &ChatSettings,
                     audit: Option<&AuditEntry>,
                 ) -> StoreResult<()> {
-                    let mut tx = self.writer.begin().await?;
-                    if let Some(a) = audit {
-                        write_audit(&mut tx, a, &a.detail).await?;
+                    // Whatever the outcome: the next read of the settings goes to the database.
+                    let done: StoreResult<()> = async {
+                        let mut tx = self.writer.begin().await?;
+                        if let Some(a) = audit {
+                            write_audit(&mut tx, a, &a.detail).await?;
+                        }
+                        for (key, value) in settings.to_pairs() {
+                            sqlx::query(
+                                "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            )
+                            .bind(key)
+                            .bind(value)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        tx.commit().await?;
+                        Ok(())
                     }
-                    for (key, value) in settings.to_pairs() {
-                        sqlx::query(
-                            "INSERT INTO settings (key, value) VALUES ($1, $2) \
-                             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        )
-                        .bind(key)
-                        .bind(value)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    tx.commit().await?;
-                    Ok(())
+                    .await;
+                    self.config.forget();
+                    done
                 }
 
                 async fn record_audit(&self, audit: &AuditEntry) -> StoreResult<()> {
@@ -253,34 +269,44 @@ macro_rules! impl_settings_store {
                 }
 
                 async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64> {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO problem_statements (label, csq_id, position) \
-                         VALUES ($1, $2, (SELECT COUNT(*) FROM problem_statements)) RETURNING id",
-                    )
-                    .bind(label)
-                    .bind(csq.0)
-                    .fetch_one(&self.writer)
-                    .await?;
-                    Ok(id)
+                    // Whatever the outcome: the next read of the settings goes to the database.
+                    let done: StoreResult<i64> = async {
+                        let id: i64 = sqlx::query_scalar(
+                            "INSERT INTO problem_statements (label, csq_id, position) \
+                             VALUES ($1, $2, (SELECT COUNT(*) FROM problem_statements)) RETURNING id",
+                        )
+                        .bind(label)
+                        .bind(csq.0)
+                        .fetch_one(&self.writer)
+                        .await?;
+                        Ok(id)
+                    }
+                    .await;
+                    self.config.forget();
+                    done
                 }
 
                 async fn problem_statements(&self) -> StoreResult<Vec<ProblemStatement>> {
-                    let rows = sqlx::query(
-                        "SELECT p.id, p.label, p.csq_id FROM problem_statements p \
-                         JOIN csqs c ON c.id = p.csq_id \
-                         WHERE NOT p.retired AND NOT c.retired ORDER BY p.position, p.id",
-                    )
-                    .fetch_all(&self.pool)
-                    .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(ProblemStatement {
-                                id: r.try_get("id")?,
-                                label: r.try_get("label")?,
-                                csq: CsqId(r.try_get("csq_id")?),
-                            })
+                    self.config
+                        .problems(async {
+                            let rows = sqlx::query(
+                                "SELECT p.id, p.label, p.csq_id FROM problem_statements p \
+                                 JOIN csqs c ON c.id = p.csq_id \
+                                 WHERE NOT p.retired AND NOT c.retired ORDER BY p.position, p.id",
+                            )
+                            .fetch_all(&self.pool)
+                            .await?;
+                            rows.iter()
+                                .map(|r| {
+                                    Ok(ProblemStatement {
+                                        id: r.try_get("id")?,
+                                        label: r.try_get("label")?,
+                                        csq: CsqId(r.try_get("csq_id")?),
+                                    })
+                                })
+                                .collect()
                         })
-                        .collect()
+                        .await
                 }
             }
         }

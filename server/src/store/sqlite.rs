@@ -28,6 +28,8 @@ pub struct SqliteStore {
     parties: super::contacts::PartiesReader,
     /// The agents' events, stored in group commits (see [`super::events`]).
     events: super::events::EventWriter,
+    /// Settings every chat reads, kept between saves (see [`super::config_cache`]).
+    config: super::config_cache::ConfigCache,
 }
 
 impl SqliteStore {
@@ -66,6 +68,7 @@ impl SqliteStore {
             lines,
             parties,
             events,
+            config: super::config_cache::ConfigCache::new(),
         })
     }
 }
