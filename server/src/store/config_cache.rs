@@ -72,7 +72,15 @@ impl ConfigCache {
         self.cached(&self.problems, load).await
     }
 
-    /// After a write that may have changed any of them (whether it succeeded or not).
+    /// Carries out a write that may change any of them, then forgets all three whatever
+    /// its outcome: the next read goes to the database.
+    pub async fn saving<T>(&self, write: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        let done = write.await;
+        self.forget();
+        done
+    }
+
+    /// What [`ConfigCache::saving`] does after its write.
     pub fn forget(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         *lock(&self.settings) = None;

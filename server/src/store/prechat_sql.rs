@@ -43,58 +43,56 @@ macro_rules! impl_prechat_store {
                     max: usize,
                     audit: &AuditEntry,
                 ) -> StoreResult<i64> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<i64> = async {
-                        let choices = to_json(&edit.choices)?;
-                        let mut tx = self.writer.begin().await?;
-                        if edit.id.is_none() {
-                            // Counted after a first write has taken the table's rows (PostgreSQL)
-                            // or the single writer (SQLite): two administrators adding at once
-                            // cannot pass the limit together.
-                            sqlx::query("UPDATE prechat_fields SET position = position")
-                                .execute(&mut *tx)
-                                .await?;
-                            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM prechat_fields")
-                                .fetch_one(&mut *tx)
-                                .await?;
-                            if count as usize >= max {
-                                return Err(StoreError::Full);
+                    self.config
+                        .saving(async {
+                            let choices = to_json(&edit.choices)?;
+                            let mut tx = self.writer.begin().await?;
+                            if edit.id.is_none() {
+                                // Counted after a first write has taken the table's rows (PostgreSQL)
+                                // or the single writer (SQLite): two administrators adding at once
+                                // cannot pass the limit together.
+                                sqlx::query("UPDATE prechat_fields SET position = position")
+                                    .execute(&mut *tx)
+                                    .await?;
+                                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM prechat_fields")
+                                    .fetch_one(&mut *tx)
+                                    .await?;
+                                if count as usize >= max {
+                                    return Err(StoreError::Full);
+                                }
                             }
-                        }
-                        // One statement either way; an update of a vanished row returns no id.
-                        let sql = match edit.id {
-                            None => {
-                                "INSERT INTO prechat_fields (label, kind, required, choices, position) \
-                                 VALUES ($1, $2, $3, $4, \
-                                 (SELECT COALESCE(MAX(position), -1) + 1 FROM prechat_fields)) \
-                                 RETURNING id"
-                            }
-                            Some(_) => {
-                                "UPDATE prechat_fields SET label = $1, kind = $2, required = $3, \
-                                 choices = $4 WHERE id = $5 RETURNING id"
-                            }
-                        };
-                        let query = sqlx::query_scalar(sql)
-                            .bind(&edit.label)
-                            .bind(edit.kind.as_str())
-                            .bind(edit.required)
-                            .bind(&choices);
-                        let query = match edit.id {
-                            Some(id) => query.bind(id),
-                            None => query,
-                        };
-                        let id: i64 = query
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(conflict_or)?
-                            .ok_or(StoreError::NotFound)?;
-                        write_audit(&mut tx, audit, &audit.detail).await?;
-                        tx.commit().await?;
-                        Ok(id)
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                            // One statement either way; an update of a vanished row returns no id.
+                            let sql = match edit.id {
+                                None => {
+                                    "INSERT INTO prechat_fields (label, kind, required, choices, position) \
+                                     VALUES ($1, $2, $3, $4, \
+                                     (SELECT COALESCE(MAX(position), -1) + 1 FROM prechat_fields)) \
+                                     RETURNING id"
+                                }
+                                Some(_) => {
+                                    "UPDATE prechat_fields SET label = $1, kind = $2, required = $3, \
+                                     choices = $4 WHERE id = $5 RETURNING id"
+                                }
+                            };
+                            let query = sqlx::query_scalar(sql)
+                                .bind(&edit.label)
+                                .bind(edit.kind.as_str())
+                                .bind(edit.required)
+                                .bind(&choices);
+                            let query = match edit.id {
+                                Some(id) => query.bind(id),
+                                None => query,
+                            };
+                            let id: i64 = query
+                                .fetch_optional(&mut *tx)
+                                .await
+                                .map_err(conflict_or)?
+                                .ok_or(StoreError::NotFound)?;
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok(id)
+                        })
+                        .await
                 }
 
                 async fn delete_prechat_field(
@@ -102,24 +100,22 @@ macro_rules! impl_prechat_store {
                     id: i64,
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<()> = async {
-                        let mut tx = self.writer.begin().await?;
-                        let gone = sqlx::query("DELETE FROM prechat_fields WHERE id = $1")
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected();
-                        if gone == 0 {
-                            return Err(StoreError::NotFound);
-                        }
-                        write_audit(&mut tx, audit, &audit.detail).await?;
-                        tx.commit().await?;
-                        Ok(())
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            let gone = sqlx::query("DELETE FROM prechat_fields WHERE id = $1")
+                                .bind(id)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected();
+                            if gone == 0 {
+                                return Err(StoreError::NotFound);
+                            }
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok(())
+                        })
+                        .await
                 }
 
                 async fn move_prechat_field(
@@ -128,19 +124,17 @@ macro_rules! impl_prechat_store {
                     up: bool,
                     audit: &AuditEntry,
                 ) -> StoreResult<bool> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<bool> = async {
-                        let mut tx = self.writer.begin().await?;
-                        if !move_one_place(&mut tx, "prechat_fields", id, up).await? {
-                            return Ok(false);
-                        }
-                        write_audit(&mut tx, audit, &audit.detail).await?;
-                        tx.commit().await?;
-                        Ok(true)
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            if !move_one_place(&mut tx, "prechat_fields", id, up).await? {
+                                return Ok(false);
+                            }
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok(true)
+                        })
+                        .await
                 }
             }
         }

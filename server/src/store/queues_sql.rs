@@ -50,55 +50,53 @@ macro_rules! impl_queue_store {
                     edit: &CsqEdit,
                     audit: &AuditEntry,
                 ) -> StoreResult<(CsqId, Vec<AgentId>)> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<(CsqId, Vec<AgentId>)> = async {
-                        let mut tx = self.writer.begin().await?;
-                        let id = match edit.id {
-                            None => CsqId(
-                                sqlx::query_scalar(
-                                    "INSERT INTO csqs (name, retired, created_at_ms) \
-                                     VALUES ($1, $2, $3) RETURNING id",
-                                )
-                                .bind(&edit.name)
-                                .bind(edit.retired)
-                                .bind(audit.at_ms)
-                                .fetch_one(&mut *tx)
-                                .await
-                                .map_err(conflict_or)?,
-                            ),
-                            Some(id) => {
-                                let changed = sqlx::query(
-                                    "UPDATE csqs SET name = $1, retired = $2 WHERE id = $3",
-                                )
-                                .bind(&edit.name)
-                                .bind(edit.retired)
-                                .bind(id.0)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(conflict_or)?
-                                .rows_affected();
-                                if changed == 0 {
-                                    return Err(StoreError::NotFound);
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            let id = match edit.id {
+                                None => CsqId(
+                                    sqlx::query_scalar(
+                                        "INSERT INTO csqs (name, retired, created_at_ms) \
+                                         VALUES ($1, $2, $3) RETURNING id",
+                                    )
+                                    .bind(&edit.name)
+                                    .bind(edit.retired)
+                                    .bind(audit.at_ms)
+                                    .fetch_one(&mut *tx)
+                                    .await
+                                    .map_err(conflict_or)?,
+                                ),
+                                Some(id) => {
+                                    let changed = sqlx::query(
+                                        "UPDATE csqs SET name = $1, retired = $2 WHERE id = $3",
+                                    )
+                                    .bind(&edit.name)
+                                    .bind(edit.retired)
+                                    .bind(id.0)
+                                    .execute(&mut *tx)
+                                    .await
+                                    .map_err(conflict_or)?
+                                    .rows_affected();
+                                    if changed == 0 {
+                                        return Err(StoreError::NotFound);
+                                    }
+                                    id
                                 }
-                                id
+                            };
+                            let before: Vec<i64> = sqlx::query_scalar(
+                                "DELETE FROM csq_members WHERE csq_id = $1 RETURNING agent_id",
+                            )
+                            .bind(id.0)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                            for agent in &edit.members {
+                                add_member(&mut tx, id, *agent).await?;
                             }
-                        };
-                        let before: Vec<i64> = sqlx::query_scalar(
-                            "DELETE FROM csq_members WHERE csq_id = $1 RETURNING agent_id",
-                        )
-                        .bind(id.0)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                        for agent in &edit.members {
-                            add_member(&mut tx, id, *agent).await?;
-                        }
-                        write_audit(&mut tx, audit, &audit.detail).await?;
-                        tx.commit().await?;
-                        Ok((id, before.into_iter().map(AgentId).collect()))
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok((id, before.into_iter().map(AgentId).collect()))
+                        })
+                        .await
                 }
 
                 async fn problem_statements_admin(&self) -> StoreResult<Vec<ProblemStatementAdmin>> {
@@ -125,46 +123,44 @@ macro_rules! impl_queue_store {
                     edit: &ProblemStatementEdit,
                     audit: &AuditEntry,
                 ) -> StoreResult<i64> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<i64> = async {
-                        let mut tx = self.writer.begin().await?;
-                        let id = match edit.id {
-                            None => sqlx::query_scalar(
-                                "INSERT INTO problem_statements (label, csq_id, retired, position) \
-                                 VALUES ($1, $2, $3, \
-                                 (SELECT COALESCE(MAX(position), 0) + 1 FROM problem_statements)) \
-                                 RETURNING id",
-                            )
-                            .bind(&edit.label)
-                            .bind(edit.csq.0)
-                            .bind(edit.retired)
-                            .fetch_one(&mut *tx)
-                            .await?,
-                            Some(id) => {
-                                let changed = sqlx::query(
-                                    "UPDATE problem_statements SET label = $1, csq_id = $2, \
-                                     retired = $3 WHERE id = $4",
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            let id = match edit.id {
+                                None => sqlx::query_scalar(
+                                    "INSERT INTO problem_statements (label, csq_id, retired, position) \
+                                     VALUES ($1, $2, $3, \
+                                     (SELECT COALESCE(MAX(position), 0) + 1 FROM problem_statements)) \
+                                     RETURNING id",
                                 )
                                 .bind(&edit.label)
                                 .bind(edit.csq.0)
                                 .bind(edit.retired)
-                                .bind(id)
-                                .execute(&mut *tx)
-                                .await?
-                                .rows_affected();
-                                if changed == 0 {
-                                    return Err(StoreError::NotFound);
+                                .fetch_one(&mut *tx)
+                                .await?,
+                                Some(id) => {
+                                    let changed = sqlx::query(
+                                        "UPDATE problem_statements SET label = $1, csq_id = $2, \
+                                         retired = $3 WHERE id = $4",
+                                    )
+                                    .bind(&edit.label)
+                                    .bind(edit.csq.0)
+                                    .bind(edit.retired)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?
+                                    .rows_affected();
+                                    if changed == 0 {
+                                        return Err(StoreError::NotFound);
+                                    }
+                                    id
                                 }
-                                id
-                            }
-                        };
-                        write_audit(&mut tx, audit, &audit.detail).await?;
-                        tx.commit().await?;
-                        Ok(id)
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                            };
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok(id)
+                        })
+                        .await
                 }
 
                 async fn move_problem_statement(
@@ -173,20 +169,18 @@ macro_rules! impl_queue_store {
                     up: bool,
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<()> = async {
-                        let mut tx = self.writer.begin().await?;
-                        // At either end nothing moves, and nothing is audited.
-                        if !move_one_place(&mut tx, "problem_statements", id, up).await? {
-                            return Ok(());
-                        }
-                        write_audit(&mut tx, audit, &audit.detail).await?;
-                        tx.commit().await?;
-                        Ok(())
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            // At either end nothing moves, and nothing is audited.
+                            if !move_one_place(&mut tx, "problem_statements", id, up).await? {
+                                return Ok(());
+                            }
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok(())
+                        })
+                        .await
                 }
             }
         }

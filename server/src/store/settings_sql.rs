@@ -9,21 +9,19 @@ macro_rules! impl_settings_store {
             #[async_trait::async_trait]
             impl SettingsStore for $store {
                 async fn create_csq(&self, name: &str) -> StoreResult<CsqId> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<CsqId> = async {
-                        let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO csqs (name, created_at_ms) VALUES ($1, $2) RETURNING id",
-                        )
-                        .bind(name)
-                        .bind($crate::clock::now_ms())
-                        .fetch_one(&self.writer)
+                    self.config
+                        .saving(async {
+                            let id: i64 = sqlx::query_scalar(
+                                "INSERT INTO csqs (name, created_at_ms) VALUES ($1, $2) RETURNING id",
+                            )
+                            .bind(name)
+                            .bind($crate::clock::now_ms())
+                            .fetch_one(&self.writer)
+                            .await
+                            .map_err(conflict_or)?;
+                            Ok(CsqId(id))
+                        })
                         .await
-                        .map_err(conflict_or)?;
-                        Ok(CsqId(id))
-                    }
-                    .await;
-                    self.config.forget();
-                    done
                 }
 
                 async fn add_csq_member(&self, csq: CsqId, agent: AgentId) -> StoreResult<()> {
@@ -219,28 +217,26 @@ macro_rules! impl_settings_store {
                     settings: &ChatSettings,
                     audit: Option<&AuditEntry>,
                 ) -> StoreResult<()> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<()> = async {
-                        let mut tx = self.writer.begin().await?;
-                        if let Some(a) = audit {
-                            write_audit(&mut tx, a, &a.detail).await?;
-                        }
-                        for (key, value) in settings.to_pairs() {
-                            sqlx::query(
-                                "INSERT INTO settings (key, value) VALUES ($1, $2) \
-                                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                            )
-                            .bind(key)
-                            .bind(value)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        tx.commit().await?;
-                        Ok(())
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            if let Some(a) = audit {
+                                write_audit(&mut tx, a, &a.detail).await?;
+                            }
+                            for (key, value) in settings.to_pairs() {
+                                sqlx::query(
+                                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                )
+                                .bind(key)
+                                .bind(value)
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                            tx.commit().await?;
+                            Ok(())
+                        })
+                        .await
                 }
 
                 async fn record_audit(&self, audit: &AuditEntry) -> StoreResult<()> {
@@ -269,21 +265,19 @@ macro_rules! impl_settings_store {
                 }
 
                 async fn create_problem_statement(&self, label: &str, csq: CsqId) -> StoreResult<i64> {
-                    // Whatever the outcome: the next read of the settings goes to the database.
-                    let done: StoreResult<i64> = async {
-                        let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO problem_statements (label, csq_id, position) \
-                             VALUES ($1, $2, (SELECT COUNT(*) FROM problem_statements)) RETURNING id",
-                        )
-                        .bind(label)
-                        .bind(csq.0)
-                        .fetch_one(&self.writer)
-                        .await?;
-                        Ok(id)
-                    }
-                    .await;
-                    self.config.forget();
-                    done
+                    self.config
+                        .saving(async {
+                            let id: i64 = sqlx::query_scalar(
+                                "INSERT INTO problem_statements (label, csq_id, position) \
+                                 VALUES ($1, $2, (SELECT COUNT(*) FROM problem_statements)) RETURNING id",
+                            )
+                            .bind(label)
+                            .bind(csq.0)
+                            .fetch_one(&self.writer)
+                            .await?;
+                            Ok(id)
+                        })
+                        .await
                 }
 
                 async fn problem_statements(&self) -> StoreResult<Vec<ProblemStatement>> {
