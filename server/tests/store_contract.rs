@@ -621,6 +621,7 @@ async fn queues_and_problem_statements_are_saved_and_ordered() {
         };
         let (csq, before) = s.save_csq(&edit, &audit).await.unwrap();
         assert!(before.is_empty());
+        assert_eq!(s.csq_name(csq).await.unwrap(), "Returns", "{}", t.name);
         assert!(
             matches!(
                 s.save_csq(
@@ -644,6 +645,12 @@ async fn queues_and_problem_statements_are_saved_and_ordered() {
         };
         let (_, before) = s.save_csq(&renamed, &audit).await.unwrap();
         assert_eq!(before, [ann], "{}: the members it had", t.name);
+        assert_eq!(
+            s.csq_name(csq).await.unwrap(),
+            "Exchanges",
+            "{}: read after the rename, not kept from before",
+            t.name
+        );
         let listed = s.csqs_admin().await.unwrap();
         assert_eq!(
             (listed[0].name.as_str(), listed[0].members.len()),
@@ -690,6 +697,18 @@ async fn queues_and_problem_statements_are_saved_and_ordered() {
             t.name
         );
         assert_eq!(s.problem_statements_admin().await.unwrap().len(), 3);
+        assert_eq!(
+            s.csq_name(csq).await.unwrap(),
+            "Exchanges",
+            "{}: a retired queue keeps its name on its contacts",
+            t.name
+        );
+        assert_eq!(
+            s.csq_name(app::domain::ids::CsqId(csq.0 + 100))
+                .await
+                .unwrap(),
+            ""
+        );
     }
 }
 
@@ -1120,11 +1139,21 @@ mod chats {
             );
 
             let chat = s.create_chat(&new_chat, 2).await.unwrap();
-            s.snapshot_wrap_up(chat.id, support).await.unwrap();
+            let copied = s.snapshot_wrap_up(chat.id, support).await.unwrap();
             let c = s.create_wrap_up_reason("Charlie").await.unwrap();
             s.assign_wrap_up_reason(support, c).await.unwrap();
-            s.snapshot_wrap_up(chat.id, support).await.unwrap();
+            let kept = s.snapshot_wrap_up(chat.id, support).await.unwrap();
+            assert_eq!(
+                copied, kept,
+                "{}: the second call answers the first copy",
+                t.name
+            );
             let w = s.wrap_up(chat.id, agent).await.unwrap();
+            assert_eq!(
+                w.offered, copied,
+                "{}: what the copy answered is stored",
+                t.name
+            );
             let labels: Vec<&str> = w.offered.iter().map(|r| r.label.as_str()).collect();
             assert_eq!(labels, ["Alpha", "Bravo"], "{}", t.name);
             s.set_wrap_up(chat.id, agent, &[a, b]).await.unwrap();
@@ -1434,6 +1463,71 @@ mod chats {
                 s.contact(chat.id).await.unwrap().status,
                 ContactStatus::Active
             );
+        }
+    }
+
+    /// SPEC O-5, W-2: an accept steps the contact and copies its queue's reasons in one
+    /// go, answering both as stored; an accept of a contact no longer waiting changes
+    /// nothing and copies nothing.
+    #[tokio::test]
+    async fn an_accept_takes_the_contact_with_its_wrap_up_reasons() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let chat = web_chat(s.as_ref()).await;
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let b = s.create_wrap_up_reason("Bravo").await.unwrap();
+            let a = s.create_wrap_up_reason("Alpha").await.unwrap();
+            let retired = s.create_wrap_up_reason("Zulu").await.unwrap();
+            for reason in [b, a, retired] {
+                s.assign_wrap_up_reason(chat.csq, reason).await.unwrap();
+            }
+            s.save_wrap_up_reason(
+                &app::domain::wrap_up::WrapUpReasonEdit {
+                    id: Some(retired),
+                    label: "Zulu".into(),
+                    retired: true,
+                    csqs: vec![chat.csq],
+                },
+                &AuditEntry {
+                    at_ms: 1,
+                    agent,
+                    action: "wrap_up_reason.save".into(),
+                    detail: "Zulu retired".into(),
+                },
+            )
+            .await
+            .unwrap();
+            let waiting = [ContactStatus::Queued, ContactStatus::Offered];
+            let (accepted, offered) = s
+                .accept_contact(chat.id, &waiting, ContactStatus::Active, agent, 5)
+                .await
+                .unwrap()
+                .expect("taken from Queued");
+            assert_eq!(accepted, s.contact(chat.id).await.unwrap(), "{}", t.name);
+            assert_eq!(
+                (accepted.status, accepted.agent),
+                (ContactStatus::Active, Some(agent))
+            );
+            let labels: Vec<&str> = offered.iter().map(|r| r.label.as_str()).collect();
+            assert_eq!(
+                labels,
+                ["Alpha", "Bravo"],
+                "{}: by label, none retired",
+                t.name
+            );
+            assert_eq!(s.wrap_up(chat.id, agent).await.unwrap().offered, offered);
+
+            let other = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            assert!(
+                s.accept_contact(chat.id, &waiting, ContactStatus::Active, other, 6)
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{}: already taken",
+                t.name
+            );
+            assert_eq!(s.contact(chat.id).await.unwrap().agent, Some(agent));
+            assert_eq!(s.wrap_up(chat.id, agent).await.unwrap().offered, offered);
         }
     }
 

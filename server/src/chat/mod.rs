@@ -384,24 +384,33 @@ impl ChatService {
             .unwrap_or(ContactStatus::Active);
         // The chat may have ended meanwhile (its customer left, a timer): routing gets the
         // agent's room back and the page hears the offer is gone.
-        let Some(contact) = self
+        let Some((contact, offered)) = self
             .store
-            .step_contact(id, &WAITING, status, Some(agent), now)
+            .accept_contact(id, &WAITING, status, agent, now)
             .await?
         else {
             self.routing.send(Input::ChatEnded { agent, contact: id });
             return Err(ContactError::OfferGone);
         };
-        self.store.snapshot_wrap_up(id, contact.csq).await?;
         // Everything stored and armed before the page hears of it: what it does next
         // (end the chat, say) comes after the whole accept. The page gets the joined line
-        // with the chat's catch-up.
+        // with the chat's catch-up. No guest can be in a chat just accepted.
         let alias = self.store.agent(agent).await?.alias;
-        self.system_line(&contact, Some(agent), SystemNote::Joined { alias })
-            .await?;
+        self.add_line_for(
+            &contact,
+            recipients(Some(agent), &contact, None),
+            Sender::System,
+            None,
+            LineBody::System {
+                note: SystemNote::Joined {
+                    alias: alias.clone(),
+                },
+            },
+        )
+        .await?;
         self.look_at_silence(id, now).await;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
-        let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
+        let view = views::accepted_view(self.store.as_ref(), &contact, alias, offered).await?;
         self.hub
             .record(agent, AgentEvent::ContactAssigned { contact: view })
             .await?;

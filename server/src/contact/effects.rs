@@ -109,14 +109,7 @@ impl Effects {
                     }
                     None => String::new(),
                 };
-                let csq_name = self
-                    .store
-                    .csqs()
-                    .await?
-                    .into_iter()
-                    .find(|c| c.id == *csq)
-                    .map(|c| c.name)
-                    .unwrap_or_default();
+                let csq_name = self.store.csq_name(*csq).await?;
                 self.hub
                     .record(
                         *from,

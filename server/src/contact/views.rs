@@ -3,19 +3,11 @@
 use crate::store::{Guest, Store, StoreResult};
 use app::domain::{
     contact::Contact,
+    csq::WrapUpReason,
     ids::{AgentId, ContactId},
     protocol::{ContactView, InvitationView, OfferView},
+    wrap_up::WrapUp,
 };
-
-async fn csq_name(store: &dyn Store, contact: &Contact) -> StoreResult<String> {
-    Ok(store
-        .csqs()
-        .await?
-        .into_iter()
-        .find(|c| c.id == contact.csq)
-        .map(|c| c.name)
-        .unwrap_or_default())
-}
 
 pub async fn offer_view(
     store: &dyn Store,
@@ -25,7 +17,7 @@ pub async fn offer_view(
     Ok(OfferView {
         contact: contact.id,
         channel: contact.channel,
-        csq: csq_name(store, contact).await?,
+        csq: store.csq_name(contact.csq).await?,
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
         details: contact.details.clone(),
@@ -63,18 +55,46 @@ pub async fn contact_view(
     agent: AgentId,
 ) -> StoreResult<ContactView> {
     let guest = store.guest(contact.id).await?;
+    let wrap_up = store.wrap_up(contact.id, agent).await?;
+    let agents = aliases_with(store, contact, guest.as_ref()).await?;
+    let notes = guest.filter(|g| g.agent == agent).map(|g| g.notes);
+    assemble(store, contact, wrap_up, agents, notes).await
+}
+
+/// The tab of a chat its owner has just accepted, from what the accept already holds: no
+/// guest can be in it yet and no reason chosen, so neither is read again.
+pub async fn accepted_view(
+    store: &dyn Store,
+    contact: &Contact,
+    alias: String,
+    offered: Vec<WrapUpReason>,
+) -> StoreResult<ContactView> {
+    let wrap_up = WrapUp {
+        offered,
+        selected: Vec::new(),
+    };
+    assemble(store, contact, wrap_up, vec![alias], None).await
+}
+
+async fn assemble(
+    store: &dyn Store,
+    contact: &Contact,
+    wrap_up: WrapUp,
+    agents: Vec<String>,
+    notes: Option<String>,
+) -> StoreResult<ContactView> {
     Ok(ContactView {
         contact: contact.id,
         channel: contact.channel,
-        csq: csq_name(store, contact).await?,
+        csq: store.csq_name(contact.csq).await?,
         csq_id: contact.csq,
         customer: store.customer(contact.customer).await?,
         problem: contact.problem.clone(),
         details: contact.details.clone(),
         started_at_ms: contact.created_at_ms,
-        wrap_up: store.wrap_up(contact.id, agent).await?,
-        agents: aliases_with(store, contact, guest.as_ref()).await?,
-        notes: guest.filter(|g| g.agent == agent).map(|g| g.notes),
+        wrap_up,
+        agents,
+        notes,
         email: match contact.channel {
             app::domain::contact::Channel::Email => {
                 let mut view = store.email(contact.id).await?.view;
@@ -100,13 +120,7 @@ pub async fn invitation_view(
         contact,
         from: store.agent(from).await?.display_name,
         customer: store.customer(chat.customer).await?.name,
-        csq: store
-            .csqs()
-            .await?
-            .into_iter()
-            .find(|c| c.id == csq)
-            .map(|c| c.name)
-            .unwrap_or_default(),
+        csq: store.csq_name(csq).await?,
         notes: pending.map(|p| p.notes).unwrap_or_default(),
         expires_at_ms,
     })

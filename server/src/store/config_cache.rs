@@ -1,9 +1,10 @@
 //! What administrators change rarely and chats read all the time, kept in memory between
-//! saves (issue 13): the chat settings, the pre-chat questions and the problem statements.
-//! A chat read them three times on its way in and once more on accept, each a round trip
-//! to a database connection's thread; the widget reads them for every form and socket.
+//! saves (issue 13): the chat settings, the pre-chat questions, the problem statements and
+//! the CSQs' names. A chat read them three times on its way in and once more on accept
+//! (and every queue with its members for each offer's queue name), each a round trip to a
+//! database connection's thread; the widget reads them for every form and socket.
 //!
-//! Every write that could change one of them forgets all three once it is done, so the
+//! Every write that could change one of them forgets them all once it is done, so the
 //! next read goes to the database. A read that began before such a write never stores what
 //! it read (a generation number tells), so a stale copy cannot outlive the save.
 //!
@@ -12,12 +13,15 @@
 //! the nodes hear of each other's saves (issue 14).
 
 use super::StoreResult;
-use app::domain::{csq::ProblemStatement, prechat::PreChatField, settings::ChatSettings};
+use app::domain::{
+    csq::ProblemStatement, ids::CsqId, prechat::PreChatField, settings::ChatSettings,
+};
 use std::{
+    collections::HashMap,
     future::Future,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Mutex,
+        Arc, Mutex,
     },
 };
 
@@ -28,6 +32,7 @@ pub struct ConfigCache {
     settings: Mutex<Option<ChatSettings>>,
     fields: Mutex<Option<Vec<PreChatField>>>,
     problems: Mutex<Option<Vec<ProblemStatement>>>,
+    csq_names: Mutex<Option<Arc<HashMap<CsqId, String>>>>,
 }
 
 impl ConfigCache {
@@ -48,6 +53,7 @@ impl ConfigCache {
             settings: Mutex::new(None),
             fields: Mutex::new(None),
             problems: Mutex::new(None),
+            csq_names: Mutex::new(None),
         }
     }
 
@@ -72,7 +78,15 @@ impl ConfigCache {
         self.cached(&self.problems, load).await
     }
 
-    /// Carries out a write that may change any of them, then forgets all three whatever
+    /// Every CSQ's name, retired ones too (a contact keeps its queue).
+    pub async fn csq_names(
+        &self,
+        load: impl Future<Output = StoreResult<Arc<HashMap<CsqId, String>>>>,
+    ) -> StoreResult<Arc<HashMap<CsqId, String>>> {
+        self.cached(&self.csq_names, load).await
+    }
+
+    /// Carries out a write that may change any of them, then forgets them all whatever
     /// its outcome: the next read goes to the database.
     pub async fn saving<T>(&self, write: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
         let done = write.await;
@@ -86,6 +100,7 @@ impl ConfigCache {
         *lock(&self.settings) = None;
         *lock(&self.fields) = None;
         *lock(&self.problems) = None;
+        *lock(&self.csq_names) = None;
     }
 
     async fn cached<T: Clone>(

@@ -7,6 +7,7 @@ use super::StoreResult;
 use app::domain::{
     chat::{ChatLine, LineBody},
     contact::{Channel, Contact, ContactStatus},
+    csq::WrapUpReason,
     customer::Customer,
     ids::{AgentId, ContactId, CsqId, CustomerId, WrapUpReasonId},
     prechat::Detail,
@@ -120,8 +121,12 @@ pub struct Guest {
 #[async_trait]
 pub trait ContactStore: Send + Sync {
     /// SPEC W-2: copies the CSQ's active reasons onto the contact, once (a second call, for
-    /// an agent who joins later, keeps the first copy).
-    async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()>;
+    /// an agent who joins later, keeps the first copy). Answers the reasons it offers.
+    async fn snapshot_wrap_up(
+        &self,
+        contact: ContactId,
+        csq: CsqId,
+    ) -> StoreResult<Vec<WrapUpReason>>;
 
     /// The reasons the contact offers and this agent's choice.
     async fn wrap_up(&self, contact: ContactId, agent: AgentId) -> StoreResult<WrapUp>;
@@ -175,6 +180,19 @@ pub trait ContactStore: Send + Sync {
         agent: Option<AgentId>,
         now_ms: i64,
     ) -> StoreResult<Contact>;
+
+    /// SPEC O-5, W-2: an accept as one transaction: [`ContactStore::step_contact`] to
+    /// `agent`, and the contact's wrap-up reasons copied as
+    /// [`ContactStore::snapshot_wrap_up`] does. The contact and the reasons it offers, or
+    /// `None` (nothing changed) when the contact had left `from`.
+    async fn accept_contact(
+        &self,
+        id: ContactId,
+        from: &[ContactStatus],
+        status: ContactStatus,
+        agent: AgentId,
+        now_ms: i64,
+    ) -> StoreResult<Option<(Contact, Vec<WrapUpReason>)>>;
 
     /// A lifecycle step taken only while the contact is still in one of `from` (another step,
     /// such as an accept racing a timer, may have come first): the contact as it is after

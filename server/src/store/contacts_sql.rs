@@ -13,6 +13,73 @@ macro_rules! impl_contacts_store {
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
             impl $store {
+                /// A lifecycle step taken only from one of `from`, answering the contact as
+                /// it leaves it. Binds: id, status, agent (kept when null), end reason, now.
+                fn step_query(from: &[ContactStatus]) -> sqlx::query::Query<'static, <$row as sqlx::Row>::Database, <<$row as sqlx::Row>::Database as sqlx::Database>::Arguments> {
+                    // The statuses are the domain's own names, never input.
+                    let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
+                         end_reason = $4, \
+                         accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
+                         ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
+                         WHERE id = $1 AND status IN ({}) RETURNING {CONTACT_COLUMNS}",
+                        from.join(", ")
+                    )))
+                }
+
+                /// SPEC W-2: copies the CSQ's active reasons onto the contact once (claiming
+                /// the flag first makes the copy happen once, even when it is empty), in one
+                /// statement however many; answers the reasons the contact offers, in order.
+                async fn copy_wrap_up(
+                    tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+                    contact: ContactId,
+                    csq: CsqId,
+                ) -> StoreResult<Vec<WrapUpReason>> {
+                    let first = sqlx::query(
+                        "UPDATE contacts SET wrap_up_taken = TRUE WHERE id = $1 AND NOT wrap_up_taken",
+                    )
+                    .bind(contact.0)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    let rows = if first {
+                        sqlx::query(
+                            "INSERT INTO contact_wrap_up_options (contact_id, reason_id, label, position) \
+                             SELECT $1, r.id, r.label, ROW_NUMBER() OVER (ORDER BY r.label) - 1 \
+                             FROM wrap_up_reasons r JOIN csq_wrap_up_reasons a ON a.reason_id = r.id \
+                             WHERE a.csq_id = $2 AND NOT r.retired \
+                             RETURNING reason_id, label, position",
+                        )
+                        .bind(contact.0)
+                        .bind(csq.0)
+                        .fetch_all(&mut **tx)
+                        .await?
+                    } else {
+                        sqlx::query(
+                            "SELECT reason_id, label, position FROM contact_wrap_up_options \
+                             WHERE contact_id = $1",
+                        )
+                        .bind(contact.0)
+                        .fetch_all(&mut **tx)
+                        .await?
+                    };
+                    let mut offered = rows
+                        .iter()
+                        .map(|r| {
+                            let reason = WrapUpReason {
+                                id: WrapUpReasonId(r.try_get("reason_id")?),
+                                label: r.try_get("label")?,
+                            };
+                            Ok((r.try_get::<i32, _>("position")?, reason))
+                        })
+                        .collect::<StoreResult<Vec<_>>>()?;
+                    // RETURNING answers in no promised order.
+                    offered.sort_by_key(|(position, _)| *position);
+                    Ok(offered.into_iter().map(|(_, reason)| reason).collect())
+                }
+
                 /// The contacts tables' batching tasks: lines written on `writer`, a
                 /// connection of their own; chats read for each message on `pool`.
                 pub(crate) fn spawn_batchers(pool: &Pool, writer: Pool) -> (LineWriter, PartiesReader) {
@@ -323,41 +390,37 @@ macro_rules! impl_contacts_store {
 
             #[async_trait::async_trait]
             impl ContactStore for $store {
-                async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<()> {
+                async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<Vec<WrapUpReason>> {
                     let mut tx = self.writer.begin().await?;
-                    // Claiming the flag first makes the copy happen once, even when it is empty.
-                    let first = sqlx::query(
-                        "UPDATE contacts SET wrap_up_taken = TRUE WHERE id = $1 AND NOT wrap_up_taken",
-                    )
-                    .bind(contact.0)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                        == 1;
-                    if first {
-                        let rows = sqlx::query(
-                            "SELECT r.id, r.label FROM wrap_up_reasons r \
-                             JOIN csq_wrap_up_reasons a ON a.reason_id = r.id \
-                             WHERE a.csq_id = $1 AND NOT r.retired ORDER BY r.label",
-                        )
-                        .bind(csq.0)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                        for (position, r) in rows.iter().enumerate() {
-                            sqlx::query(
-                                "INSERT INTO contact_wrap_up_options \
-                                 (contact_id, reason_id, label, position) VALUES ($1, $2, $3, $4)",
-                            )
-                            .bind(contact.0)
-                            .bind(r.try_get::<i64, _>("id")?)
-                            .bind(r.try_get::<String, _>("label")?)
-                            .bind(position as i32)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                    }
+                    let offered = Self::copy_wrap_up(&mut tx, contact, csq).await?;
                     tx.commit().await?;
-                    Ok(())
+                    Ok(offered)
+                }
+
+                async fn accept_contact(
+                    &self,
+                    id: ContactId,
+                    from: &[ContactStatus],
+                    status: ContactStatus,
+                    agent: AgentId,
+                    now_ms: i64,
+                ) -> StoreResult<Option<(Contact, Vec<WrapUpReason>)>> {
+                    let mut tx = self.writer.begin().await?;
+                    let Some(row) = Self::step_query(from)
+                        .bind(id.0)
+                        .bind(status.as_str())
+                        .bind(Some(agent.0))
+                        .bind(None::<String>)
+                        .bind(now_ms)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let contact = contact_from_row(&row)?;
+                    let offered = Self::copy_wrap_up(&mut tx, id, contact.csq).await?;
+                    tx.commit().await?;
+                    Ok(Some((contact, offered)))
                 }
 
                 async fn wrap_up(&self, contact: ContactId, agent: AgentId) -> StoreResult<WrapUp> {
@@ -599,23 +662,14 @@ macro_rules! impl_contacts_store {
                         ContactStatus::Ended(reason) => Some(to_json(&reason)?),
                         _ => None,
                     };
-                    // The statuses are the domain's own names, never input.
-                    let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
-                    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
-                         end_reason = $4, \
-                         accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
-                         ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
-                         WHERE id = $1 AND status IN ({}) RETURNING {CONTACT_COLUMNS}",
-                        from.join(", ")
-                    )))
-                    .bind(id.0)
-                    .bind(status.as_str())
-                    .bind(agent.map(|a| a.0))
-                    .bind(end_reason)
-                    .bind(now_ms)
-                    .fetch_optional(&self.writer)
-                    .await?;
+                    let done = Self::step_query(from)
+                        .bind(id.0)
+                        .bind(status.as_str())
+                        .bind(agent.map(|a| a.0))
+                        .bind(end_reason)
+                        .bind(now_ms)
+                        .fetch_optional(&self.writer)
+                        .await?;
                     done.as_ref().map(contact_from_row).transpose()
                 }
 

@@ -33,6 +33,10 @@ pub trait SettingsStore: Send + Sync {
     /// Every CSQ with its members, by name.
     async fn csqs(&self) -> StoreResult<Vec<Csq>>;
 
+    /// The CSQ's name (retired or not), empty if there is none with this id: what an offer
+    /// and a contact's tab show, read for every chat, so kept between saves on SQLite.
+    async fn csq_name(&self, csq: CsqId) -> StoreResult<String>;
+
     async fn create_wrap_up_reason(&self, label: &str) -> StoreResult<WrapUpReasonId>;
 
     async fn assign_wrap_up_reason(&self, csq: CsqId, reason: WrapUpReasonId) -> StoreResult<()>;

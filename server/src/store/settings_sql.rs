@@ -62,6 +62,23 @@ macro_rules! impl_settings_store {
                     Ok(csqs)
                 }
 
+                async fn csq_name(&self, csq: CsqId) -> StoreResult<String> {
+                    let names = self
+                        .config
+                        .csq_names(async {
+                            let rows = sqlx::query("SELECT id, name FROM csqs")
+                                .fetch_all(&self.pool)
+                                .await?;
+                            let names = rows
+                                .iter()
+                                .map(|r| Ok((CsqId(r.try_get("id")?), r.try_get("name")?)))
+                                .collect::<StoreResult<std::collections::HashMap<_, _>>>()?;
+                            Ok(std::sync::Arc::new(names))
+                        })
+                        .await?;
+                    Ok(names.get(&csq).cloned().unwrap_or_default())
+                }
+
                 async fn create_wrap_up_reason(&self, label: &str) -> StoreResult<WrapUpReasonId> {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO wrap_up_reasons (label, created_at_ms) VALUES ($1, $2) RETURNING id",
