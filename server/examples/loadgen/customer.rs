@@ -159,6 +159,9 @@ impl Customer {
     fn read(&self, message: WidgetMessage, widget: &mut Widget) {
         match message {
             WidgetMessage::Line { line, .. } => {
+                if widget.seq == 0 {
+                    Counts::add(&self.counts.queued);
+                }
                 widget.seq = widget.seq.max(line.seq);
                 let LineBody::Message {
                     author,

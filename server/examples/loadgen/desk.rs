@@ -12,6 +12,7 @@ use app::domain::{
 };
 use futures_util::{SinkExt, StreamExt};
 use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
+use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
 type Ws =
@@ -26,6 +27,8 @@ pub struct Desk {
     pub reply_every: u64,
     /// The relay confirms no state: the page counts itself Ready once synced.
     pub relay: bool,
+    /// The agent asks for Ready once synced and this is true.
+    pub go_ready: watch::Receiver<bool>,
 }
 
 /// What the page knows, kept across reconnections.
@@ -34,6 +37,7 @@ struct Page {
     cursor: Option<Seq>,
     /// Per chat: the last line received and the number of the last customer message.
     chats: HashMap<ContactId, (Seq, u64)>,
+    synced: bool,
     ready: bool,
 }
 
@@ -59,6 +63,7 @@ impl Desk {
 
     /// One connection, until the server closes it.
     async fn session(&self, page: &mut Page) -> Result<(), String> {
+        let mut go_ready = self.go_ready.clone();
         let mut ws = connect(self.addr, "/ws", &self.cookie, &self.from).await?;
         let chats = page
             .chats
@@ -77,7 +82,20 @@ impl Desk {
         )
         .await?;
         let mut asked_ready = page.ready;
-        while let Some(frame) = ws.next().await {
+        loop {
+            if page.synced && !asked_ready && *go_ready.borrow() {
+                asked_ready = true;
+                send(&mut ws, &ClientCommand::SetState { ready: true }).await?;
+                if self.relay {
+                    page.ready = true;
+                    Counts::add(&self.counts.ready);
+                }
+            }
+            let frame = tokio::select! {
+                frame = ws.next() => frame,
+                Ok(()) = go_ready.changed(), if !asked_ready => continue,
+            };
+            let Some(frame) = frame else { break };
             let text = match frame.map_err(|e| e.to_string())? {
                 Message::Text(text) => text,
                 Message::Close(reason) => return Err(format!("closed: {reason:?}")),
@@ -89,13 +107,9 @@ impl Desk {
                 ServerMessage::Snapshot { seq, .. } => page.cursor = Some(seq),
                 ServerMessage::Synced { seq } => {
                     page.cursor = Some(page.cursor.unwrap_or(0).max(seq));
-                    if !asked_ready {
-                        asked_ready = true;
-                        send(&mut ws, &ClientCommand::SetState { ready: true }).await?;
-                        if self.relay {
-                            page.ready = true;
-                            Counts::add(&self.counts.ready);
-                        }
+                    if !page.synced {
+                        page.synced = true;
+                        Counts::add(&self.counts.synced);
                     }
                 }
                 ServerMessage::Event(envelope) => {

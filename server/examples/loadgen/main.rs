@@ -8,6 +8,7 @@
 //! target/release/examples/loadgen --chats 1000 --seconds 20            # SQLite
 //! target/release/examples/loadgen --chats 1000 --postgres postgres://... # PostgreSQL
 //! target/release/examples/loadgen --chats 1000 --relay                  # the plain relay
+//! target/release/examples/loadgen --chats 1000 --queued-first           # routing a queue
 //! ```
 //!
 //! It makes its agents through the administration, starts every chat through the pre-chat
@@ -63,6 +64,11 @@ struct Args {
     /// The same load against the plain relay instead of Switchboard.
     #[arg(long)]
     relay: bool,
+    /// Every chat is started and queued before any agent goes Ready; routing is then timed
+    /// from the first Ready to the last chat greeted (issue 13's routing target). Without
+    /// it, the agents are Ready first and routing is timed from the first chat started.
+    #[arg(long)]
+    queued_first: bool,
     /// (This program started again as the relay, listening here.)
     #[arg(long, hide = true)]
     serve_relay: Option<SocketAddr>,
@@ -88,6 +94,10 @@ async fn main() -> ExitCode {
         eprintln!(
             "--chats 1..={MAX_CHATS}, --seconds 1..={MAX_SECONDS}, --rate above 0 and at most 5"
         );
+        return ExitCode::FAILURE;
+    }
+    if args.relay && args.queued_first {
+        eprintln!("--queued-first times routing, which the relay does not do");
         return ExitCode::FAILURE;
     }
     let agents = args
@@ -148,6 +158,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         setup::prepare(target.addr, agents).await
     };
     let counts = Arc::new(Counts::default());
+    let (go_ready_tx, go_ready) = watch::channel(!args.queued_first);
     for (cookie, from) in &center.agents {
         tokio::spawn(
             desk::Desk {
@@ -157,12 +168,17 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
                 counts: counts.clone(),
                 reply_every: args.reply_every,
                 relay: args.relay,
+                go_ready: go_ready.clone(),
             }
             .run(),
         );
     }
-    wait_until(&counts, "agents Ready", Duration::from_secs(120), || {
-        Counts::get(&counts.ready) >= agents as u64
+    let (awaited, state) = match args.queued_first {
+        true => (&counts.synced, "their pages synced"),
+        false => (&counts.ready, "Ready"),
+    };
+    wait_until(&counts, "agents", Duration::from_secs(120), || {
+        Counts::get(awaited) >= agents as u64
     })
     .await?;
     // Every agent has logged in: what the password checks left behind shows here.
@@ -170,7 +186,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     line(
         "setup",
         format!(
-            "{agents} agents made, logged in and Ready in {:.1} s; server then {} MB resident",
+            "{agents} agents made, logged in and {state} in {:.1} s; server then {} MB resident",
             setup_started.elapsed().as_secs_f64(),
             after_setup.rss_kb / 1024
         ),
@@ -178,7 +194,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
 
     let (go_tx, go) = watch::channel(false);
     let (stop_tx, stop) = watch::channel(false);
-    let routing_started = Instant::now();
+    let mut routing_started = Instant::now();
     let http = reqwest::Client::new();
     let every = Duration::from_secs_f64(1.0 / args.rate);
     for index in 0..args.chats {
@@ -196,18 +212,32 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
             .run(),
         );
     }
-    wait_until(&counts, "chats answered", Duration::from_secs(600), || {
-        Counts::get(&counts.assigned) >= args.chats as u64
-    })
-    .await?;
-    line(
-        "routing",
-        format!(
-            "{} chats started, queued, offered, accepted and greeted in {:.2} s",
+    let routed = if args.queued_first {
+        let queued = "chats started and queued, no agent Ready";
+        all_chats(
+            &counts,
+            &counts.queued,
             args.chats,
-            routing_started.elapsed().as_secs_f64()
-        ),
-    );
+            routing_started,
+            "queued",
+            queued,
+        )
+        .await?;
+        routing_started = Instant::now();
+        let _ = go_ready_tx.send(true);
+        format!("queued chats offered to {agents} agents going Ready, accepted and greeted")
+    } else {
+        "chats started, queued, offered, accepted and greeted".to_string()
+    };
+    all_chats(
+        &counts,
+        &counts.assigned,
+        args.chats,
+        routing_started,
+        "routing",
+        &routed,
+    )
+    .await?;
 
     counts.to_agent.clear();
     counts.to_customer.clear();
@@ -312,6 +342,24 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
             sent - delivered.min(sent)
         ));
     }
+    Ok(())
+}
+
+/// Waits until `counter` reaches the number of chats, then prints how long it took.
+async fn all_chats(
+    counts: &Counts,
+    counter: &std::sync::atomic::AtomicU64,
+    chats: usize,
+    since: Instant,
+    name: &str,
+    what: &str,
+) -> Result<(), String> {
+    wait_until(counts, name, Duration::from_secs(600), || {
+        Counts::get(counter) >= chats as u64
+    })
+    .await?;
+    let took = since.elapsed().as_secs_f64();
+    line(name, format!("{chats} {what} in {took:.2} s"));
     Ok(())
 }
 

@@ -66,7 +66,10 @@ pub struct Counts {
     pub widget_reconnects: AtomicU64,
     /// Chats whose customer has read an agent's first line.
     pub assigned: AtomicU64,
-    /// Agents Ready.
+    /// Chats whose widget has read the welcome line (started and queued).
+    pub queued: AtomicU64,
+    /// Agents' pages synced, and agents Ready.
+    pub synced: AtomicU64,
     pub ready: AtomicU64,
     pub to_agent: Latencies,
     pub to_customer: Latencies,
