@@ -65,11 +65,13 @@
 //!   the last line it has and is sent the rest from the store, 500 at a time until complete.
 //!
 //! **Routing is an actor** ([`routing`]): one task owns the queues, offers and capacity; a
-//! pure engine decides, and the task carries out each decision through
-//! [`routing::RoutingEffects`] before it reads its next input. An effect therefore never
-//! waits for routing (`Routing::ask`): the actor is waiting for the effect and would never
-//! answer. An effect that needs routing to act again (an assignment that could not be
-//! carried out) sends it an input (`Routing::send`), read after the current decision.
+//! pure engine decides, and the task hands each decision's effects to
+//! [`routing::RoutingEffects`] without waiting for them: one chain per contact, so a
+//! contact's effects keep their order across decisions while the actor goes on deciding.
+//! `Routing::ask` answers once its own input's effects are done. An effect never waits for
+//! routing's answer (the answer may wait for the effect's own chain); one that needs
+//! routing to act again (an assignment that could not be carried out) sends it an input
+//! (`Routing::send`).
 
 pub mod accounts;
 pub mod admin_cli;

@@ -157,6 +157,9 @@ pub enum LifecycleError {
 }
 
 impl ContactStatus {
+    /// Waiting for an agent: in its queue, or offered and not yet accepted.
+    pub const WAITING: [ContactStatus; 2] = [ContactStatus::Queued, ContactStatus::Offered];
+
     /// The stable name stored in the database (the end reason is stored apart).
     pub fn as_str(self) -> &'static str {
         match self {

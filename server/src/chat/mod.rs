@@ -47,9 +47,6 @@ pub struct ChatService {
     pub flood: flood::Flood,
 }
 
-/// A chat waiting for an agent.
-const WAITING: [ContactStatus; 2] = [ContactStatus::Queued, ContactStatus::Offered];
-
 /// Transcript lines read from the store at a time while a page or widget catches up.
 pub const LINE_PAGE: u32 = 500;
 
@@ -386,7 +383,7 @@ impl ChatService {
         // agent's room back and the page hears the offer is gone.
         let Some((contact, offered)) = self
             .store
-            .accept_contact(id, &WAITING, status, agent, now)
+            .accept_contact(id, &ContactStatus::WAITING, status, agent, now)
             .await?
         else {
             self.routing.send(Input::ChatEnded { agent, contact: id });
@@ -524,7 +521,7 @@ impl ChatService {
         // timer racing an agent) is not ended again.
         let from: &[ContactStatus] = match contact.status {
             ContactStatus::Active => &[ContactStatus::Active],
-            _ => &WAITING,
+            _ => &ContactStatus::WAITING,
         };
         if self
             .store

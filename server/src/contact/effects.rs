@@ -3,8 +3,9 @@
 //! contact given to an agent outright (an email) is the channel's to carry out: it
 //! registers an [`Assignments`], so this module never reaches up into a channel.
 //!
-//! These run inside the routing actor's loop: they may send routing an input, never wait
-//! for one of its answers (see the crate's realtime design).
+//! These run beside the routing actor, one chain per contact (`routing::Lanes`): they may
+//! send routing an input, never wait for one of its answers (an answer can wait for the
+//! very chain that asks).
 
 use super::views::{invitation_view, offer_view};
 use crate::{hub::Hub, routing::engine::Output, routing::RoutingEffects, store::Store};
@@ -52,10 +53,22 @@ impl Effects {
                 expires_at_ms,
                 ..
             } => {
-                let contact = self
+                // Only while the chat still waits: its customer may have left meanwhile
+                // (routing hears of that next, and forgets the offer).
+                let Some(contact) = self
                     .store
-                    .update_contact(*contact, ContactStatus::Offered, None, now)
-                    .await?;
+                    .step_contact(
+                        *contact,
+                        &ContactStatus::WAITING,
+                        ContactStatus::Offered,
+                        None,
+                        now,
+                    )
+                    .await?
+                else {
+                    tracing::info!(agent = %agent, %contact, "chat no longer waiting: not offered");
+                    return Ok(());
+                };
                 let offer = offer_view(self.store.as_ref(), &contact, *expires_at_ms).await?;
                 tracing::info!(agent = %agent, contact = %contact.id, "chat offered");
                 self.hub
@@ -63,12 +76,15 @@ impl Effects {
                     .await?;
             }
             Output::Withdrawn { agent, contact } => {
-                let current = self.store.contact(*contact).await?;
-                if current.status == ContactStatus::Offered {
-                    self.store
-                        .update_contact(*contact, ContactStatus::Queued, None, now)
-                        .await?;
-                }
+                self.store
+                    .step_contact(
+                        *contact,
+                        &[ContactStatus::Offered],
+                        ContactStatus::Queued,
+                        None,
+                        now,
+                    )
+                    .await?;
                 self.hub
                     .record(*agent, AgentEvent::OfferWithdrawn { contact: *contact })
                     .await?;

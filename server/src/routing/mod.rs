@@ -104,6 +104,7 @@ async fn run(
     effects: Arc<dyn RoutingEffects>,
 ) {
     let clock = crate::clock::TokioClock::start();
+    let mut lanes = Lanes::new();
     while let Some(command) = rx.recv().await {
         let (input, reply) = match command {
             Command::Input(input) => (input, None),
@@ -148,35 +149,84 @@ async fn run(
                 });
             }
         }
-        apply_all(effects.as_ref(), &outputs).await;
+        let done = lanes.start(&effects, &outputs);
         if let Some(reply) = reply {
-            let _ = reply.send(outputs);
+            // The asker hears once this input's outputs are carried out; the actor does not
+            // wait for them.
+            tokio::spawn(async move {
+                futures_util::future::join_all(done).await;
+                let _ = reply.send(outputs);
+            });
         }
     }
 }
 
-/// Carries out one input's outputs: those about one contact in their order, those about
-/// different contacts side by side. A pass that offers a thousand chats waits for the
-/// slowest offer, not for their sum, and what they store goes to the database together.
-async fn apply_all(effects: &dyn RoutingEffects, outputs: &[Output]) {
-    if let [only] = outputs {
-        return effects.apply(only).await;
+/// Outputs being carried out, one chain per contact (issue 13: the routing actor never
+/// waits on the store). An input's outputs about one contact run in their order, and only
+/// once that contact's outputs from earlier inputs are done (an offer's write comes before
+/// its withdrawal's, an accept's answer after the offer's); outputs about different
+/// contacts run side by side. The actor goes on deciding meanwhile.
+struct Lanes {
+    /// The last chain started for each contact (and one for outputs about none).
+    tails: HashMap<Option<ContactId>, tokio::task::JoinHandle<()>>,
+    /// The map is swept of finished chains when it reaches this size.
+    sweep_at: usize,
+}
+
+impl Lanes {
+    const MIN_SWEEP: usize = 1024;
+
+    fn new() -> Lanes {
+        Lanes {
+            tails: HashMap::new(),
+            sweep_at: Self::MIN_SWEEP,
+        }
     }
-    let mut lanes: Vec<Vec<&Output>> = Vec::new();
+
+    /// Starts carrying out one input's outputs; what it returns resolves when each of
+    /// this input's chains is done.
+    fn start(
+        &mut self,
+        effects: &Arc<dyn RoutingEffects>,
+        outputs: &[Output],
+    ) -> Vec<oneshot::Receiver<()>> {
+        let mut done = Vec::new();
+        for (contact, lane) in by_contact(outputs) {
+            let after = self.tails.remove(&contact);
+            let (finished, finish) = oneshot::channel();
+            let effects = effects.clone();
+            let chain = tokio::spawn(async move {
+                if let Some(earlier) = after {
+                    let _ = earlier.await;
+                }
+                for output in &lane {
+                    effects.apply(output).await;
+                }
+                let _ = finished.send(());
+            });
+            self.tails.insert(contact, chain);
+            done.push(finish);
+        }
+        if self.tails.len() >= self.sweep_at {
+            self.tails.retain(|_, chain| !chain.is_finished());
+            self.sweep_at = (2 * self.tails.len()).max(Self::MIN_SWEEP);
+        }
+        done
+    }
+}
+
+/// Outputs grouped by the contact they are about, each group in its order.
+fn by_contact(outputs: &[Output]) -> Vec<(Option<ContactId>, Vec<Output>)> {
+    let mut lanes: Vec<(Option<ContactId>, Vec<Output>)> = Vec::new();
     let mut lane_of: HashMap<Option<ContactId>, usize> = HashMap::new();
     for output in outputs {
         let lane = *lane_of.entry(output.contact()).or_insert_with(|| {
-            lanes.push(Vec::new());
+            lanes.push((output.contact(), Vec::new()));
             lanes.len() - 1
         });
-        lanes[lane].push(output);
+        lanes[lane].1.push(output.clone());
     }
-    futures_util::future::join_all(lanes.iter().map(|lane| async move {
-        for output in lane {
-            effects.apply(output).await;
-        }
-    }))
-    .await;
+    lanes
 }
 
 #[cfg(test)]

@@ -770,49 +770,134 @@ async fn a_full_queue_does_not_hold_up_another_queue_behind_it() {
     );
 }
 
-/// Issue 13: one input's outputs about different contacts are carried out side by side (an
-/// offer waiting on the database does not hold up the next chat's), those about one contact
-/// in their order.
-#[tokio::test]
-async fn outputs_about_different_contacts_are_carried_out_side_by_side() {
-    struct Gate {
-        done: std::sync::Mutex<Vec<Output>>,
-        second_offered: tokio::sync::Notify,
+/// Holds back every output about contact 1 until told; records what was carried out.
+struct Gate {
+    done: std::sync::Mutex<Vec<Output>>,
+    open: tokio::sync::Semaphore,
+}
+
+impl Gate {
+    fn new() -> Arc<Gate> {
+        Arc::new(Gate {
+            done: Default::default(),
+            open: tokio::sync::Semaphore::new(0),
+        })
     }
-    #[async_trait]
-    impl RoutingEffects for Gate {
-        async fn apply(&self, output: &Output) {
-            // The first chat's offer finishes only once the second chat's is done.
-            if matches!(output, Output::Offer { contact, .. } if *contact == ContactId(1)) {
-                self.second_offered.notified().await;
-            }
-            self.done.lock().unwrap().push(output.clone());
-            if output.contact() == Some(ContactId(2)) {
-                self.second_offered.notify_one();
-            }
+
+    fn done(&self) -> Vec<Output> {
+        self.done.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl RoutingEffects for Gate {
+    async fn apply(&self, output: &Output) {
+        if output.contact() == Some(ContactId(1)) {
+            self.open.acquire().await.unwrap().forget();
         }
+        self.done.lock().unwrap().push(output.clone());
     }
-    let offer = |agent, contact| Output::Offer {
+}
+
+fn offer(agent: i64, contact: i64) -> Output {
+    Output::Offer {
         agent: AgentId(agent),
         contact: ContactId(contact),
         csq: SUPPORT,
         number: 1,
         expires_at_ms: 0,
-    };
-    let withdrawn = Output::Withdrawn {
-        agent: AgentId(1),
-        contact: ContactId(1),
-    };
-    let outputs = [offer(1, 1), withdrawn.clone(), offer(2, 2)];
-    let gate = Gate {
-        done: Default::default(),
-        second_offered: Default::default(),
-    };
-    tokio::time::timeout(Duration::from_secs(5), super::apply_all(&gate, &outputs))
+    }
+}
+
+fn withdrawn(agent: i64, contact: i64) -> Output {
+    Output::Withdrawn {
+        agent: AgentId(agent),
+        contact: ContactId(contact),
+    }
+}
+
+/// Issue 13: one input's outputs about different contacts are carried out side by side (an
+/// offer waiting on the database does not hold up the next chat's), those about one contact
+/// in their order.
+#[tokio::test]
+async fn outputs_about_different_contacts_are_carried_out_side_by_side() {
+    let gate = Gate::new();
+    let effects: Arc<dyn RoutingEffects> = gate.clone();
+    let mut lanes = super::Lanes::new();
+    let mut done = lanes.start(&effects, &[offer(1, 1), withdrawn(1, 1), offer(2, 2)]);
+    let second = done.pop().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), second)
         .await
-        .expect("the second chat's offer does not wait for the first's");
+        .expect("the second chat's offer does not wait for the first's")
+        .unwrap();
+    assert_eq!(gate.done(), [offer(2, 2)]);
+    gate.open.add_permits(2);
+    done.pop().unwrap().await.unwrap();
+    assert_eq!(gate.done(), [offer(2, 2), offer(1, 1), withdrawn(1, 1)]);
+}
+
+/// Issue 13: a later input's output about a contact waits for that contact's earlier ones
+/// (a withdrawal never overtakes its offer), not for other contacts'.
+#[tokio::test]
+async fn a_contacts_outputs_keep_their_order_across_inputs() {
+    let gate = Gate::new();
+    let effects: Arc<dyn RoutingEffects> = gate.clone();
+    let mut lanes = super::Lanes::new();
+    let first = lanes.start(&effects, &[offer(1, 1)]);
+    let mut second = lanes.start(&effects, &[withdrawn(1, 1), offer(2, 2)]);
+    tokio::time::timeout(Duration::from_secs(5), second.pop().unwrap())
+        .await
+        .expect("another chat's output goes ahead")
+        .unwrap();
+    let withdrawal = second.pop().unwrap();
+    // Both let through at once: the withdrawal still waits for its offer.
+    gate.open.add_permits(2);
+    withdrawal.await.unwrap();
+    for done in first {
+        done.await.unwrap();
+    }
+    assert_eq!(gate.done(), [offer(2, 2), offer(1, 1), withdrawn(1, 1)]);
+}
+
+/// Issue 13: the routing actor goes on deciding while an offer's effects wait on the store;
+/// an asker hears back once its own input's outputs are carried out.
+#[tokio::test]
+async fn routing_decides_while_an_earlier_offer_is_still_being_stored() {
+    let gate = Gate::new();
+    let routing = Routing::spawn(ACCEPT, gate.clone());
+    let known = |id| Input::AgentKnown {
+        agent: AgentId(id),
+        info: AgentInfo {
+            status: ready(),
+            csqs: vec![SUPPORT],
+            max_chats: 1,
+            active_chats: 0,
+            max_emails: 3,
+            active_emails: 0,
+            away: false,
+            available_since_ms: id,
+        },
+    };
+    routing.ask(known(1)).await;
+    routing.ask(known(2)).await;
+    let queued = |id: i64| Input::ChatQueued {
+        contact: ContactId(id),
+        csq: SUPPORT,
+        queued_at_ms: id,
+    };
+    // Chat 1's offer is held back; chat 2 is decided and offered all the same.
+    routing.send(queued(1));
+    let out = tokio::time::timeout(Duration::from_secs(5), routing.ask(queued(2)))
+        .await
+        .expect("not held up by chat 1's offer");
+    assert_eq!(offered_to(&out), [(2, 2)]);
+    assert_eq!(offered_to(&gate.done()), [(2, 2)]);
+    gate.open.add_permits(2);
+    let accepted = routing.accept(AgentId(1), ContactId(1)).await;
+    assert!(accepted, "agent 1 had chat 1's offer");
     assert_eq!(
-        *gate.done.lock().unwrap(),
-        [offer(2, 2), offer(1, 1), withdrawn]
+        offered_to(&gate.done()),
+        [(2, 2), (1, 1)],
+        "its offer carried out before the answer"
     );
 }
