@@ -19,6 +19,7 @@
 
 mod customer;
 mod desk;
+mod idle;
 mod postgres;
 mod relay;
 mod setup;
@@ -69,6 +70,11 @@ struct Args {
     /// it, the agents are Ready first and routing is timed from the first chat started.
     #[arg(long)]
     queued_first: bool,
+    /// Every chat is started and left waiting with nobody Ready: prints the memory per
+    /// waiting chat, the CPU while nothing happens (over --seconds), and how fast an
+    /// agent's desktop opens. One agent unless --agents says more.
+    #[arg(long)]
+    idle: bool,
     /// (This program started again as the relay, listening here.)
     #[arg(long, hide = true)]
     serve_relay: Option<SocketAddr>,
@@ -96,15 +102,16 @@ async fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    if args.relay && args.queued_first {
-        eprintln!("--queued-first times routing, which the relay does not do");
+    if args.relay && (args.queued_first || args.idle) {
+        eprintln!("--queued-first and --idle measure routing's queues; the relay has none");
         return ExitCode::FAILURE;
     }
-    let agents = args
-        .agents
-        .unwrap_or(args.chats.div_ceil(setup::CHATS_PER_AGENT))
-        .max(1);
-    if agents * setup::CHATS_PER_AGENT < args.chats {
+    let enough = match args.idle {
+        true => 1,
+        false => args.chats.div_ceil(setup::CHATS_PER_AGENT),
+    };
+    let agents = args.agents.unwrap_or(enough).max(1);
+    if !args.idle && agents * setup::CHATS_PER_AGENT < args.chats {
         eprintln!(
             "{agents} agents hold at most {} chats",
             agents * setup::CHATS_PER_AGENT
@@ -158,7 +165,9 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         setup::prepare(target.addr, agents).await
     };
     let counts = Arc::new(Counts::default());
-    let (go_ready_tx, go_ready) = watch::channel(!args.queued_first);
+    // Agents go Ready at once, or once every chat is queued, or never.
+    let hold = args.queued_first || args.idle;
+    let (go_ready_tx, go_ready) = watch::channel(!hold);
     for (cookie, from) in &center.agents {
         tokio::spawn(
             desk::Desk {
@@ -173,7 +182,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
             .run(),
         );
     }
-    let (awaited, state) = match args.queued_first {
+    let (awaited, state) = match hold {
         true => (&counts.synced, "their pages synced"),
         false => (&counts.ready, "Ready"),
     };
@@ -195,7 +204,11 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     let (go_tx, go) = watch::channel(false);
     let (stop_tx, stop) = watch::channel(false);
     let mut routing_started = Instant::now();
-    let http = reqwest::Client::new();
+    // Few idle connections kept: the customers' sockets need the file descriptors.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| e.to_string())?;
     let every = Duration::from_secs_f64(1.0 / args.rate);
     for index in 0..args.chats {
         tokio::spawn(
@@ -212,8 +225,8 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
             .run(),
         );
     }
-    let routed = if args.queued_first {
-        let queued = "chats started and queued, no agent Ready";
+    let routed = if hold {
+        let queued = "chats started and queued (no agent Ready yet)";
         all_chats(
             &counts,
             &counts.queued,
@@ -223,6 +236,23 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
             queued,
         )
         .await?;
+        if args.idle {
+            let idle = idle::Idle {
+                addr: target.addr,
+                pid: target.pid(),
+                chats: args.chats,
+                before: &after_setup,
+                agent: center.agents[0].clone(),
+                seconds: args.seconds,
+            };
+            let measured = idle.measure().await;
+            counts.finish();
+            drop(target);
+            if let Some(database) = database {
+                database.drop_it().await;
+            }
+            return measured;
+        }
         routing_started = Instant::now();
         let _ = go_ready_tx.send(true);
         format!("queued chats offered to {agents} agents going Ready, accepted and greeted")
