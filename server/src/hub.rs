@@ -37,6 +37,11 @@ pub enum HubError {
     Store(#[from] StoreError),
 }
 
+/// The lock's value is plain data: one a panic left behind is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Told of every stored state change (the routing engine listens).
 pub type StatusListener = Box<dyn Fn(AgentId, AgentStatus) + Send + Sync>;
 
@@ -47,6 +52,9 @@ struct AgentChannel {
     live: broadcast::Sender<ServerMessage>,
     /// Held while a change is decided and stored.
     write: tokio::sync::Mutex<()>,
+    /// The agent's status as last stored by this hub (read and written under `write`),
+    /// so a change does not read it back first. Empty until then, or after a failed write.
+    status: Mutex<Option<AgentStatus>>,
     /// Bumped when the agent's sessions were ended or replaced (a password changed, the
     /// account disabled), so open pages check theirs at once rather than at the next ping.
     sessions: tokio::sync::watch::Sender<u64>,
@@ -54,6 +62,10 @@ struct AgentChannel {
 
 pub struct Hub {
     store: Arc<dyn Store>,
+    /// Whether this process is the only one changing agents' states (SQLite): then the
+    /// status it last stored is the stored one. Several processes on PostgreSQL each read
+    /// it from the database until they hear of each other's changes (issue 14).
+    keeps_status: bool,
     metrics: Arc<Metrics>,
     channels: Mutex<HashMap<AgentId, Arc<AgentChannel>>>,
     listener: OnceLock<StatusListener>,
@@ -73,6 +85,7 @@ pub struct Presence {
 impl Hub {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Self {
         Hub {
+            keeps_status: store.backend() == "sqlite",
             store,
             metrics,
             channels: Mutex::new(HashMap::new()),
@@ -130,6 +143,7 @@ impl Hub {
                     events: broadcast::channel(EVENT_CAPACITY).0,
                     live: broadcast::channel(LIVE_CAPACITY).0,
                     write: tokio::sync::Mutex::new(()),
+                    status: Mutex::new(None),
                     sessions: tokio::sync::watch::channel(0).0,
                 })
             })
@@ -194,16 +208,26 @@ impl Hub {
     ) -> Result<Option<Envelope>, HubError> {
         let channel = self.channel(agent);
         let _guard = channel.write.lock().await;
-        let (current, _) = self.store.agent_status(agent).await?;
+        let kept = *lock(&channel.status);
+        let current = match kept {
+            Some(status) => status,
+            None => self.store.agent_status(agent).await?.0,
+        };
         let next: AgentStatus = current.apply(event)?;
         let always = matches!(event, StateEvent::Login | StateEvent::Logout);
         if next == current && !always {
             return Ok(None);
         }
-        let envelope = self
+        let stored = self
             .store
             .record_state_change(agent, &current, &next, reason, now_ms())
-            .await?;
+            .await;
+        // A failed write may or may not have committed: the next change reads the store.
+        *lock(&channel.status) = match stored {
+            Ok(_) if self.keeps_status => Some(next),
+            _ => None,
+        };
+        let envelope = stored?;
         self.metrics.state_change(next.state);
         tracing::info!(agent = %agent, from = current.state.as_str(), to = next.state.as_str(), reason = reason.as_str(), seq = envelope.seq, "state changed");
         // Routing hears first: a page that sees Ready finds routing already knows it.

@@ -98,14 +98,10 @@ impl ChatService {
                 now_ms(),
             )
             .await?;
-        self.system_line(
-            &contact,
-            None,
-            SystemNote::Welcome {
-                text: settings.welcome_message,
-            },
-        )
-        .await?;
+        let welcome = SystemNote::Welcome {
+            text: settings.welcome_message,
+        };
+        self.system_line_to(&contact, Vec::new(), welcome).await?;
         self.timers.set(
             contact.id,
             Timer::Join,
@@ -309,6 +305,21 @@ impl ChatService {
             .line)
     }
 
+    /// [`Self::system_line`] to the agents already known: a chat just started or just
+    /// accepted can have no guest, so none is read.
+    async fn system_line_to(
+        &self,
+        contact: &Contact,
+        agents: Vec<AgentId>,
+        note: SystemNote,
+    ) -> Result<ChatLine, ContactError> {
+        let body = LineBody::System { note };
+        let appended = self
+            .add_line_for(contact, agents, Sender::System, None, body)
+            .await?;
+        Ok(appended.line)
+    }
+
     /// SPEC P-2: the customer's typing reaches the agent's pages.
     pub async fn customer_typing(&self, id: ContactId, active: bool) -> Result<(), ContactError> {
         let contact = self.open_chat(id).await?;
@@ -393,18 +404,10 @@ impl ChatService {
         // (end the chat, say) comes after the whole accept. The page gets the joined line
         // with the chat's catch-up. No guest can be in a chat just accepted.
         let alias = self.store.agent(agent).await?.alias;
-        self.add_line_for(
-            &contact,
-            recipients(Some(agent), &contact, None),
-            Sender::System,
-            None,
-            LineBody::System {
-                note: SystemNote::Joined {
-                    alias: alias.clone(),
-                },
-            },
-        )
-        .await?;
+        let joined = SystemNote::Joined {
+            alias: alias.clone(),
+        };
+        self.system_line_to(&contact, vec![agent], joined).await?;
         self.look_at_silence(id, now).await;
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let view = views::accepted_view(self.store.as_ref(), &contact, alias, offered).await?;
