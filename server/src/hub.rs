@@ -218,16 +218,16 @@ impl Hub {
         if next == current && !always {
             return Ok(None);
         }
-        let stored = self
+        // Forgotten while the write is under way: should it fail, or this call be dropped
+        // before it hears, the next change reads the store.
+        *lock(&channel.status) = None;
+        let envelope = self
             .store
             .record_state_change(agent, &current, &next, reason, now_ms())
-            .await;
-        // A failed write may or may not have committed: the next change reads the store.
-        *lock(&channel.status) = match stored {
-            Ok(_) if self.keeps_status => Some(next),
-            _ => None,
-        };
-        let envelope = stored?;
+            .await?;
+        if self.keeps_status {
+            *lock(&channel.status) = Some(next);
+        }
         self.metrics.state_change(next.state);
         tracing::info!(agent = %agent, from = current.state.as_str(), to = next.state.as_str(), reason = reason.as_str(), seq = envelope.seq, "state changed");
         // Routing hears first: a page that sees Ready finds routing already knows it.

@@ -313,13 +313,15 @@ impl Services {
 
     /// SPEC S-5: every email in hand goes back to its queue, every chat ends, and the agent
     /// is Not Ready.
-    /// Routing stops first (and has finished any assignment already decided when `ask`
-    /// returns), so no email reaches the agent while the others go back.
+    /// Routing stops first, and every assignment it had already decided is carried out
+    /// (`settled`) before the agent's work is read, so no email reaches the agent while
+    /// the others go back.
     pub(crate) async fn desktop_gone(
         &self,
         agent: AgentId,
     ) -> Result<(), crate::contact::ContactError> {
         self.chat.routing.ask(Input::Away { agent }).await;
+        self.chat.routing.settled().await;
         let emails = self.email.agent_gone(agent).await;
         let chats = self.chat.agent_gone(agent).await;
         emails.and(chats)

@@ -8,6 +8,7 @@ pub mod engine;
 use app::domain::ids::{AgentId, ContactId, CsqId};
 use async_trait::async_trait;
 use engine::{Engine, Input, Output};
+use futures_util::future::{FutureExt, Shared};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,6 +26,8 @@ enum Command {
     Waiting(AgentId, oneshot::Sender<Waiting>),
     /// SPEC G-1: per CSQ, the agents an invitation to this chat could reach now.
     Availability(ContactId, oneshot::Sender<Vec<(CsqId, usize)>>),
+    /// Answered once every effect decided so far is carried out.
+    Settled(oneshot::Sender<()>),
 }
 
 /// What waits for one agent's answer, with expiries (Unix ms).
@@ -74,6 +77,16 @@ impl Routing {
         answer.await.unwrap_or_default()
     }
 
+    /// Waits until every effect routing has decided so far is carried out, whatever its
+    /// contact (`ask` waits only for its own input's): what must see every assignment
+    /// already decided, such as a closed desktop handing its work back, waits for this.
+    pub async fn settled(&self) {
+        let (reply, answer) = oneshot::channel();
+        if self.tx.send(Command::Settled(reply)).is_ok() {
+            let _ = answer.await;
+        }
+    }
+
     /// The offers and invitations waiting for the agent's answer.
     pub async fn waiting_for(&self, agent: AgentId) -> Waiting {
         let (reply, answer) = oneshot::channel();
@@ -118,6 +131,14 @@ async fn run(
             }
             Command::Availability(contact, reply) => {
                 let _ = reply.send(engine.availability(contact));
+                continue;
+            }
+            Command::Settled(reply) => {
+                let running = lanes.running();
+                tokio::spawn(async move {
+                    futures_util::future::join_all(running).await;
+                    let _ = reply.send(());
+                });
                 continue;
             }
         };
@@ -167,11 +188,14 @@ async fn run(
 /// its withdrawal's, an accept's answer after the offer's); outputs about different
 /// contacts run side by side. The actor goes on deciding meanwhile.
 struct Lanes {
-    /// The last chain started for each contact (and one for outputs about none).
-    tails: HashMap<Option<ContactId>, tokio::task::JoinHandle<()>>,
+    /// The end of the last chain started for each contact (and one for outputs about none).
+    tails: HashMap<Option<ContactId>, Done>,
     /// The map is swept of finished chains when it reaches this size.
     sweep_at: usize,
 }
+
+/// Resolves when a chain is done (or its task is gone): any number may wait for it.
+type Done = Shared<oneshot::Receiver<()>>;
 
 impl Lanes {
     const MIN_SWEEP: usize = 1024;
@@ -185,17 +209,13 @@ impl Lanes {
 
     /// Starts carrying out one input's outputs; what it returns resolves when each of
     /// this input's chains is done.
-    fn start(
-        &mut self,
-        effects: &Arc<dyn RoutingEffects>,
-        outputs: &[Output],
-    ) -> Vec<oneshot::Receiver<()>> {
+    fn start(&mut self, effects: &Arc<dyn RoutingEffects>, outputs: &[Output]) -> Vec<Done> {
         let mut done = Vec::new();
         for (contact, lane) in by_contact(outputs) {
-            let after = self.tails.remove(&contact);
+            let after = self.tails.get(&contact).cloned();
             let (finished, finish) = oneshot::channel();
             let effects = effects.clone();
-            let chain = tokio::spawn(async move {
+            tokio::spawn(async move {
                 if let Some(earlier) = after {
                     let _ = earlier.await;
                 }
@@ -204,14 +224,21 @@ impl Lanes {
                 }
                 let _ = finished.send(());
             });
-            self.tails.insert(contact, chain);
+            let finish = finish.shared();
+            self.tails.insert(contact, finish.clone());
             done.push(finish);
         }
         if self.tails.len() >= self.sweep_at {
-            self.tails.retain(|_, chain| !chain.is_finished());
+            self.tails.retain(|_, chain| chain.peek().is_none());
             self.sweep_at = (2 * self.tails.len()).max(Self::MIN_SWEEP);
         }
         done
+    }
+
+    /// The chains not yet done: waiting for them all waits for every effect started.
+    fn running(&self) -> Vec<Done> {
+        let running = self.tails.values().filter(|chain| chain.peek().is_none());
+        running.cloned().collect()
     }
 }
 

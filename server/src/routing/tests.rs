@@ -799,6 +799,23 @@ impl RoutingEffects for Gate {
     }
 }
 
+/// A Ready support agent holding at most one chat.
+fn support_agent(id: i64, available_since_ms: i64) -> Input {
+    Input::AgentKnown {
+        agent: AgentId(id),
+        info: AgentInfo {
+            status: ready(),
+            csqs: vec![SUPPORT],
+            max_chats: 1,
+            active_chats: 0,
+            max_emails: 3,
+            active_emails: 0,
+            away: false,
+            available_since_ms,
+        },
+    }
+}
+
 fn offer(agent: i64, contact: i64) -> Output {
     Output::Offer {
         agent: AgentId(agent),
@@ -865,21 +882,8 @@ async fn a_contacts_outputs_keep_their_order_across_inputs() {
 async fn routing_decides_while_an_earlier_offer_is_still_being_stored() {
     let gate = Gate::new();
     let routing = Routing::spawn(ACCEPT, gate.clone());
-    let known = |id| Input::AgentKnown {
-        agent: AgentId(id),
-        info: AgentInfo {
-            status: ready(),
-            csqs: vec![SUPPORT],
-            max_chats: 1,
-            active_chats: 0,
-            max_emails: 3,
-            active_emails: 0,
-            away: false,
-            available_since_ms: id,
-        },
-    };
-    routing.ask(known(1)).await;
-    routing.ask(known(2)).await;
+    routing.ask(support_agent(1, 1)).await;
+    routing.ask(support_agent(2, 2)).await;
     let queued = |id: i64| Input::ChatQueued {
         contact: ContactId(id),
         csq: SUPPORT,
@@ -900,4 +904,31 @@ async fn routing_decides_while_an_earlier_offer_is_still_being_stored() {
         [(2, 2), (1, 1)],
         "its offer carried out before the answer"
     );
+}
+
+/// Issue 13, SPEC S-5: `settled` waits for every effect already decided, about any contact
+/// (a closed desktop hands its work back only once an email routing gave it is stored).
+#[tokio::test]
+async fn settled_waits_for_every_effect_already_decided() {
+    let gate = Gate::new();
+    let routing = Routing::spawn(ACCEPT, gate.clone());
+    routing.ask(support_agent(1, 0)).await;
+    routing.send(Input::ChatQueued {
+        contact: ContactId(1),
+        csq: SUPPORT,
+        queued_at_ms: 1,
+    });
+    let settled = routing.settled();
+    tokio::pin!(settled);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), &mut settled)
+            .await
+            .is_err(),
+        "chat 1's offer is still held back"
+    );
+    gate.open.add_permits(1);
+    tokio::time::timeout(Duration::from_secs(5), settled)
+        .await
+        .expect("settled once the offer is carried out");
+    assert_eq!(offered_to(&gate.done()), [(1, 1)]);
 }
