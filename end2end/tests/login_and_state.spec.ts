@@ -79,3 +79,24 @@ test('the gadget tabs switch with the mouse and the keyboard', async ({ page }) 
   await expect(control).toBeFocused();
   await expect(page.getByTestId('agent-state')).toBeVisible();
 });
+
+test('without JavaScript, a refused login comes back to the login page saying why, and the right one logs in', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/login\?refused=credentials$/);
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await context.close();
+});
+
+test('a crafted refusal in the address shows only a known message', async ({ page }) => {
+  await page.goto('/login?refused=Call%20555-0100%20now');
+  await expect(page.getByRole('alert')).toHaveText('Something went wrong on the server. Please try again.');
+});

@@ -3,10 +3,86 @@
 use super::ApiError;
 use leptos::prelude::*;
 
-/// Opens a session and sends the browser to the desktop.
+/// Opens a session and sends the browser to the desktop. A form posted before the page's
+/// code ran (no JavaScript yet, or none at all) is sent back to the login page with why
+/// ([`LoginRefused`]) instead of a bare answer.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), ApiError> {
-    login_checked(username, password).await.map_err(super::fail)
+    let refused = match login_checked(username, password).await {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    if from_plain_form() {
+        let why = LoginRefused::from_error(&refused).as_query();
+        leptos_axum::redirect(&format!("/login?refused={why}"));
+        return Err(refused);
+    }
+    Err(super::fail(refused))
+}
+
+/// Why a login was refused, as the login page's address carries it for a form posted
+/// without JavaScript: a fixed word, never text from the request, so a crafted link
+/// cannot make the page say anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefused {
+    WrongCredentials,
+    AccountDisabled,
+    TooManyAttempts,
+    Other,
+}
+
+impl LoginRefused {
+    pub fn from_error(error: &ApiError) -> LoginRefused {
+        match error {
+            ApiError::WrongCredentials | ApiError::Invalid(_) => LoginRefused::WrongCredentials,
+            ApiError::AccountDisabled => LoginRefused::AccountDisabled,
+            ApiError::TooManyAttempts { .. } => LoginRefused::TooManyAttempts,
+            _ => LoginRefused::Other,
+        }
+    }
+
+    pub fn as_query(self) -> &'static str {
+        match self {
+            LoginRefused::WrongCredentials => "credentials",
+            LoginRefused::AccountDisabled => "disabled",
+            LoginRefused::TooManyAttempts => "attempts",
+            LoginRefused::Other => "other",
+        }
+    }
+
+    pub fn from_query(value: &str) -> LoginRefused {
+        match value {
+            "credentials" => LoginRefused::WrongCredentials,
+            "disabled" => LoginRefused::AccountDisabled,
+            "attempts" => LoginRefused::TooManyAttempts,
+            _ => LoginRefused::Other,
+        }
+    }
+
+    /// What the page says: the same words as the error itself.
+    pub fn message(self) -> String {
+        match self {
+            LoginRefused::WrongCredentials => ApiError::WrongCredentials.to_string(),
+            LoginRefused::AccountDisabled => ApiError::AccountDisabled.to_string(),
+            LoginRefused::TooManyAttempts => {
+                "Too many failed attempts. Wait a moment, then try again.".to_string()
+            }
+            LoginRefused::Other => ApiError::Internal.to_string(),
+        }
+    }
+}
+
+/// The browser posted the form itself (it asks for a page), not the page's code (which
+/// asks for JSON).
+#[cfg(feature = "ssr")]
+fn from_plain_form() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -95,4 +171,27 @@ pub async fn get_account() -> Result<crate::domain::agent::Agent, ApiError> {
     }
     .await
     .map_err(super::fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_goes_through_the_address_as_a_fixed_word() {
+        for refused in [
+            LoginRefused::WrongCredentials,
+            LoginRefused::AccountDisabled,
+            LoginRefused::TooManyAttempts,
+            LoginRefused::Other,
+        ] {
+            assert_eq!(LoginRefused::from_query(refused.as_query()), refused);
+        }
+        let wrong = LoginRefused::from_error(&ApiError::WrongCredentials);
+        assert_eq!(wrong.message(), "Wrong username or password.");
+        assert_eq!(
+            LoginRefused::from_query("<script>alert(1)</script>"),
+            LoginRefused::Other
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! The login page. It works without JavaScript too: the form posts to the server function.
 
-use crate::api::Login;
+use crate::api::{Login, LoginRefused};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{hooks::use_query_map, lazy_route, LazyRoute};
@@ -28,11 +28,19 @@ impl LazyRoute for LoginRoute {
 #[component]
 fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let ended = use_query_map().with_untracked(|q| q.get("ended").is_some());
+    // Set by the server: a session ended elsewhere, or a login posted before the page's
+    // code ran and refused (`?refused=`).
+    let (ended, refused) = use_query_map().with_untracked(|q| {
+        let refused = q.get("refused").map(|r| LoginRefused::from_query(&r));
+        (q.get("ended").is_some(), refused)
+    });
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         Some(Ok(())) => None,
-        None => ended.then(|| SESSION_ENDED.to_string()),
+        None => match refused {
+            Some(refused) => Some(refused.message()),
+            None => ended.then(|| SESSION_ENDED.to_string()),
+        },
     };
     view! {
         <Title text="Log in · Switchboard" />
