@@ -1,6 +1,7 @@
 //! SPEC E-1 (no email lost or taken twice): the real server binary is killed (aborted at a
-//! failpoint) between fetching a message and committing it, and between committing and
-//! flagging it; after each restart every message is exactly one contact.
+//! failpoint, or with SIGKILL in the middle of a backlog) between fetching messages and
+//! committing them, and between committing and flagging them; after each restart every
+//! message is exactly one contact.
 
 mod common;
 
@@ -78,11 +79,12 @@ async fn a_crash_at_any_point_neither_loses_nor_repeats_an_email() {
     let dir = tempfile::tempdir().unwrap();
     let mailboxes = dovecot.mailboxes_file("Support");
 
-    // Killed after fetching the first message, before storing it: nothing taken.
+    // Killed after fetching the three in one batch, before storing them: nothing taken.
     crashed(server(dir.path(), &mailboxes, Some("imap.after_fetch")));
     assert!(email_subjects(dir.path()).await.is_empty());
 
-    // Killed after storing the first message, before flagging it: one taken.
+    // Tried in a batch that crashed, each is now read alone. Killed after storing the
+    // first, before flagging it: one taken.
     crashed(server(dir.path(), &mailboxes, Some("imap.after_commit")));
     assert_eq!(email_subjects(dir.path()).await, ["Message 1"]);
 
@@ -219,5 +221,121 @@ async fn a_message_that_crashes_the_server_three_times_is_set_aside() {
             .iter()
             .any(|f| f.contains("$SwitchboardUnreadable")),
         "{flags:?}"
+    );
+}
+
+/// Messages 1 to `count` from one customer, each with its own subject and Message-ID.
+fn numbered(count: usize, subject: impl Fn(usize) -> String) -> Vec<Vec<u8>> {
+    (1..=count)
+        .map(|n| {
+            message(
+                "cu@example.com",
+                &subject(n),
+                &format!("numbered-{n}@example.com"),
+                "",
+                "Hello",
+            )
+        })
+        .collect()
+}
+
+/// Issue 13: the messages of a batch are stored together; killed after the commit and
+/// before the flag, the server takes none of them again and flags them all at the next start.
+#[tokio::test]
+async fn a_batch_killed_before_its_flag_is_taken_once_and_flagged_after() {
+    let dovecot = Dovecot::start().await;
+    dovecot
+        .append_all(&numbered(5, |n| format!("Batch {n}")))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mailboxes = dovecot.mailboxes_file("Support");
+    crashed(server(dir.path(), &mailboxes, Some("imap.after_commit")));
+    let expected: Vec<String> = (1..=5).map(|n| format!("Batch {n}")).collect();
+    assert_eq!(
+        email_subjects(dir.path()).await,
+        expected,
+        "the whole batch"
+    );
+    assert!(
+        dovecot
+            .messages()
+            .await
+            .iter()
+            .all(|(flags, _)| !flags.iter().any(|f| f.contains("$Switchboard"))),
+        "killed before the flag"
+    );
+    let mut child = server(dir.path(), &mailboxes, None);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let flagged = loop {
+        let flags: Vec<Vec<String>> = dovecot.messages().await.into_iter().map(|m| m.0).collect();
+        let flagged = flags
+            .iter()
+            .filter(|f| f.iter().any(|f| f.contains("$Switchboard")))
+            .count();
+        if flagged == 5 || Instant::now() > deadline {
+            break flagged;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // Give a duplicate the chance to appear before judging.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(flagged, 5, "flagged at the next start");
+    assert_eq!(
+        email_subjects(dir.path()).await,
+        expected,
+        "none taken twice"
+    );
+}
+
+/// Issue 13: a backlog of 450 messages (three batches) with the server killed (SIGKILL, no
+/// failpoint) as soon as the first batch is flagged: after a restart every message is
+/// exactly one email and flagged, wherever the kill fell.
+#[tokio::test]
+async fn a_kill_in_the_middle_of_a_backlog_neither_loses_nor_repeats_an_email() {
+    const COUNT: usize = 450;
+    let dovecot = Dovecot::start().await;
+    dovecot
+        .append_all(&numbered(COUNT, |n| format!("Backlog {n:03}")))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mailboxes = dovecot.mailboxes_file("Support");
+    let mut child = server(dir.path(), &mailboxes, None);
+    // Watched in the mailbox (the database is not opened while the server migrates it):
+    // the first batch flagged, the next one on its way.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !dovecot
+        .flags()
+        .await
+        .iter()
+        .any(|(_, f)| f.iter().any(|f| f.contains("$Switchboard")))
+    {
+        assert!(Instant::now() < deadline, "no batch was taken");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let at_kill = email_subjects(dir.path()).await.len();
+
+    let mut child = server(dir.path(), &mailboxes, None);
+    let subjects = wait_for_emails(dir.path(), COUNT, Duration::from_secs(120)).await;
+    // Give a duplicate the chance to appear before judging.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let flags: Vec<Vec<String>> = dovecot.messages().await.into_iter().map(|m| m.0).collect();
+    child.kill().ok();
+    child.wait().ok();
+    let expected: Vec<String> = (1..=COUNT).map(|n| format!("Backlog {n:03}")).collect();
+    assert_eq!(subjects, expected, "{at_kill} stored before the kill");
+    assert_eq!(
+        email_subjects(dir.path()).await.len(),
+        COUNT,
+        "no duplicate"
+    );
+    assert!(
+        flags
+            .iter()
+            .all(|f| f.iter().any(|f| f.contains("$Switchboard"))),
+        "each flagged"
     );
 }

@@ -1765,6 +1765,51 @@ mod email {
         }
     }
 
+    /// SPEC E-1, issue 13: a batch is stored in one transaction, each message as alone
+    /// (a reply finds the thread of a message earlier in the same batch, a UID taken before
+    /// is skipped), with one outcome per message, and progress at the last UID.
+    #[tokio::test]
+    async fn a_batch_of_emails_is_taken_together_each_once() {
+        for t in all_stores().await {
+            let s = &t.store;
+            s.create_csq("Support").await.unwrap();
+            s.take_email(&email(1, 9, "m1@x", &[], "First"), 1_000)
+                .await
+                .unwrap();
+            let batch = [
+                email(1, 9, "m1@x", &[], "First"),
+                email(2, 9, "m2@x", &[], "Lid"),
+                email(3, 9, "m3@x", &["m2@x"], "Re: Lid"),
+            ];
+            let taken = s.take_emails(&batch, 2_000).await.unwrap();
+            assert_eq!(taken.len(), 3, "{}", t.name);
+            assert_eq!(taken[0], Taken::AlreadyTaken, "{}", t.name);
+            let (Taken::New { contact: lid, .. }, Taken::New { contact: reply, .. }) =
+                (&taken[1], &taken[2])
+            else {
+                panic!("{}: two new emails: {taken:?}", t.name)
+            };
+            assert_eq!(s.mailbox_progress("support").await.unwrap(), Some((9, 3)));
+            let agent = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            s.set_thread_agent(lid.id, agent, 2_500).await.unwrap();
+            assert_eq!(
+                s.thread_last_agent(reply.id).await.unwrap(),
+                Some((agent, 2_500)),
+                "{}: the reply joined the thread of the message before it in the batch",
+                t.name
+            );
+            assert!(
+                s.take_emails(&batch, 3_000)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .all(|t| *t == Taken::AlreadyTaken),
+                "{}: the whole batch again takes nothing",
+                t.name
+            );
+        }
+    }
+
     #[tokio::test]
     async fn replies_join_their_thread_and_remember_its_agent() {
         for t in all_stores().await {
@@ -2072,19 +2117,61 @@ mod email {
     }
 }
 
+/// A message of the mailbox "support-inbox" under UIDVALIDITY 7.
+fn intake_key(uid: u32) -> server::store::intake::MessageKey<'static> {
+    server::store::intake::MessageKey {
+        mailbox: "support-inbox",
+        uid_validity: 7,
+        uid,
+    }
+}
+
+/// Issue 13: a batch counts one try at each of its messages only when none was tried
+/// before; once a batch crashed, its messages are read alone (each counting its own tries),
+/// and a failed batch takes its tries back.
+#[tokio::test]
+async fn a_batch_counts_its_tries_only_when_its_messages_are_fresh() {
+    for t in all_stores().await {
+        let s = &t.store;
+        let key = intake_key;
+        let batch = [key(3), key(4), key(6)];
+        assert!(s.intake_batch_attempt(&batch).await.unwrap(), "{}", t.name);
+        assert!(
+            !s.intake_batch_attempt(&batch).await.unwrap(),
+            "{}: tried before (a crash): not a batch again",
+            t.name
+        );
+        assert!(!s.intake_batch_attempt(&[key(4), key(5)]).await.unwrap());
+        assert_eq!(
+            s.intake_attempt(key(4)).await.unwrap(),
+            (2, None),
+            "{}: alone, the message counts the batch's try",
+            t.name
+        );
+        assert!(
+            s.intake_batch_attempt(&[key(7), key(8)]).await.unwrap(),
+            "{}: later messages are fresh",
+            t.name
+        );
+        s.intake_batch_failed(&[key(7), key(8)]).await.unwrap();
+        assert_eq!(
+            s.intake_attempt(key(7)).await.unwrap(),
+            (1, None),
+            "{}: a failed batch's try is taken back",
+            t.name
+        );
+    }
+}
+
 /// One bad message never blocks a mailbox: tries are counted before they start, a failure
 /// that is not the message's is taken back, and setting a message aside moves the
 /// mailbox's progress past it and lists it.
 #[tokio::test]
 async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
-    use server::store::intake::{MessageKey, SetAside};
+    use server::store::intake::SetAside;
     for t in all_stores().await {
         let s = &t.store;
-        let key = |uid| MessageKey {
-            mailbox: "support-inbox",
-            uid_validity: 7,
-            uid,
-        };
+        let key = intake_key;
         assert_eq!(
             s.intake_attempt(key(3)).await.unwrap(),
             (1, None),

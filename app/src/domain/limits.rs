@@ -99,6 +99,12 @@ pub const MAX_INCOMING_HEADER_CHARS: usize = 500;
 /// Times Switchboard tries to read one message from a mailbox (a failure or a crash while
 /// reading it counts) before it sets the message aside for the administrators.
 pub const MAX_INTAKE_ATTEMPTS: u32 = 3;
+/// Messages of one mailbox fetched with one IMAP command and stored in one transaction
+/// (issue 13): a backlog costs a few round trips and one disk sync per batch.
+pub const INTAKE_BATCH_MESSAGES: usize = 200;
+/// Bytes (by the sizes the mail server gives) fetched in one batch: what a batch holds in
+/// memory at once, before parsing.
+pub const INTAKE_BATCH_BYTES: u64 = 16 * 1024 * 1024;
 
 // --- Accounts (SPEC D-2) ------------------------------------------------------------------
 

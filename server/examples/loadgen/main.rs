@@ -9,6 +9,7 @@
 //! target/release/examples/loadgen --chats 1000 --postgres postgres://... # PostgreSQL
 //! target/release/examples/loadgen --chats 1000 --relay                  # the plain relay
 //! target/release/examples/loadgen --chats 1000 --queued-first           # routing a queue
+//! target/release/examples/loadgen --emails 5000 --imap-delay-ms 30      # a mailbox backlog
 //! ```
 //!
 //! It makes its agents through the administration, starts every chat through the pre-chat
@@ -20,6 +21,11 @@
 mod customer;
 mod desk;
 mod idle;
+/// The email tests' Dovecot (Debian's dovecot-imapd), for `--emails`.
+#[path = "../../tests/common/imap.rs"]
+#[allow(dead_code)]
+mod imap;
+mod mail;
 mod postgres;
 mod relay;
 mod setup;
@@ -75,6 +81,14 @@ struct Args {
     /// agent's desktop opens. One agent unless --agents says more.
     #[arg(long)]
     idle: bool,
+    /// Instead of chats: this many emails wait in a real Dovecot mailbox (Debian's
+    /// dovecot-imapd) when the administrator saves it; the run measures their intake.
+    #[arg(long, default_value_t = 0)]
+    emails: usize,
+    /// With --emails: milliseconds the proxy between the server and Dovecot holds every
+    /// byte, each way.
+    #[arg(long, default_value_t = 30)]
+    imap_delay_ms: u64,
     /// (This program started again as the relay, listening here.)
     #[arg(long, hide = true)]
     serve_relay: Option<SocketAddr>,
@@ -83,6 +97,7 @@ struct Args {
 }
 
 const MAX_CHATS: usize = 20_000;
+const MAX_EMAILS: usize = 50_000;
 const MAX_SECONDS: u64 = 600;
 
 #[tokio::main]
@@ -101,6 +116,19 @@ async fn main() -> ExitCode {
             "--chats 1..={MAX_CHATS}, --seconds 1..={MAX_SECONDS}, --rate above 0 and at most 5"
         );
         return ExitCode::FAILURE;
+    }
+    if args.emails > 0 {
+        if args.emails > MAX_EMAILS || args.imap_delay_ms > 1000 || args.relay {
+            eprintln!("--emails 1..={MAX_EMAILS}, --imap-delay-ms at most 1000, no --relay");
+            return ExitCode::FAILURE;
+        }
+        return match emails(&args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     if args.relay && (args.queued_first || args.idle) {
         eprintln!("--queued-first and --idle measure routing's queues; the relay has none");
@@ -125,6 +153,42 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A port nobody listens on (for the Dovecot of `--emails`).
+fn free_port() -> u16 {
+    target::free_addr().port()
+}
+
+/// `--emails`: a mailbox backlog taken in.
+async fn emails(args: &Args) -> Result<(), String> {
+    let database = match &args.postgres {
+        Some(url) => Some(postgres::Database::create(url).await?),
+        None => None,
+    };
+    let name = match &database {
+        Some(_) => "Switchboard on PostgreSQL",
+        None => "Switchboard on SQLite",
+    };
+    println!("{name}: {} emails waiting in a mailbox", args.emails);
+    let dovecot = imap::Dovecot::start().await;
+    let url = database.as_ref().map(|d| d.url.as_str());
+    let target = target::Target::switchboard(&args.server, url, 100).await;
+    let center = setup::prepare(target.addr, 0).await;
+    let measured = mail::Backlog {
+        emails: args.emails,
+        delay: Duration::from_millis(args.imap_delay_ms),
+        target: &target,
+        center: &center,
+        dovecot: &dovecot,
+    }
+    .measure()
+    .await;
+    drop(target);
+    if let Some(database) = database {
+        database.drop_it().await;
+    }
+    measured
 }
 
 async fn run(args: &Args, agents: usize) -> Result<(), String> {
@@ -156,6 +220,8 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     );
     let center = if args.relay {
         setup::Center {
+            admin: String::new(),
+            csq: app::domain::ids::CsqId(0),
             problem: 0,
             agents: (0..agents)
                 .map(|n| (format!("agent={n}"), setup::address(2, n)))

@@ -26,6 +26,9 @@ pub const CHATS_PER_AGENT: usize = *app::domain::limits::MAX_CHATS_PER_AGENT.end
 
 /// What the clients need: where to start chats and the agents' sessions.
 pub struct Center {
+    /// The administrator's session cookie.
+    pub admin: String,
+    pub csq: CsqId,
     pub problem: i64,
     /// Each agent's session cookie and the address it pretends to come from.
     pub agents: Vec<(String, String)>,
@@ -75,6 +78,8 @@ pub async fn prepare(addr: SocketAddr, agents: usize) -> Center {
         .collect()
         .await;
     Center {
+        admin,
+        csq,
         problem,
         agents: made,
     }

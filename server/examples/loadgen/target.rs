@@ -12,6 +12,8 @@ use std::{
 pub struct Target {
     pub addr: SocketAddr,
     child: Child,
+    /// The database of a Switchboard run.
+    url: Option<String>,
     /// The data directory (and SQLite file) of a Switchboard run, removed at the end.
     _dir: Option<tempfile::TempDir>,
 }
@@ -49,6 +51,7 @@ impl Target {
         let target = Target {
             addr,
             child,
+            url: Some(url),
             _dir: Some(dir),
         };
         target.wait_until_up().await;
@@ -69,10 +72,22 @@ impl Target {
         let target = Target {
             addr,
             child,
+            url: None,
             _dir: None,
         };
         target.wait_until_up().await;
         target
+    }
+
+    /// The run's database, read beside the server (after its migrations: it listens).
+    pub async fn database(&self) -> Result<Database, String> {
+        let url = self.url.as_deref().ok_or("the relay has no database")?;
+        let failed = |e: sqlx::Error| format!("the run's database: {e}");
+        Ok(if url.starts_with("sqlite:") {
+            Database::Sqlite(sqlx::SqlitePool::connect(url).await.map_err(failed)?)
+        } else {
+            Database::Postgres(sqlx::PgPool::connect(url).await.map_err(failed)?)
+        })
     }
 
     async fn wait_until_up(&self) {
@@ -138,9 +153,27 @@ fn site_root(binary: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/site"))
 }
 
-fn free_addr() -> SocketAddr {
+pub fn free_addr() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("a free port")
         .local_addr()
         .expect("its address")
+}
+
+/// The run's database, to count what the server stored.
+pub enum Database {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Database {
+    /// Emails stored.
+    pub async fn emails(&self) -> Result<i64, String> {
+        const COUNT: &str = "SELECT COUNT(*) FROM emails";
+        match self {
+            Database::Sqlite(pool) => sqlx::query_scalar(COUNT).fetch_one(pool).await,
+            Database::Postgres(pool) => sqlx::query_scalar(COUNT).fetch_one(pool).await,
+        }
+        .map_err(|e| format!("emails not counted: {e}"))
+    }
 }

@@ -1,15 +1,22 @@
 //! The IMAP connector (SPEC E-1, E-3, Q-2): one task per mailbox reads new messages by UID,
-//! hands each to [`super::intake`], flags it `$Switchboard` in the mailbox, and then waits
+//! hands them to [`super::intake`], flags them `$Switchboard` in the mailbox, and then waits
 //! with IDLE (or polls when the server has no IDLE). It never deletes or moves a message.
 //!
+//! A backlog goes in batches (issue 13): the sizes of every new message in one command, then
+//! up to [`INTAKE_BATCH_MESSAGES`] messages fetched with one command, stored in one
+//! transaction and flagged with one command, so a mail server far away costs a few round
+//! trips per batch rather than three per message.
+//!
 //! No message is lost or taken twice: the UID of the last message taken moves forward in
-//! the same database transaction as the contact it became, so a crash before the commit
-//! takes it again after restart, and a crash after it does not.
+//! the same database transaction as the contacts its batch became, so a crash before the
+//! commit takes them again after restart, and a crash after it does not.
 //!
 //! One bad message never blocks a mailbox: each try at a message is counted in the database
 //! before it starts (so a crash while reading it counts), and after
 //! [`MAX_INTAKE_ATTEMPTS`] the message is set aside (listed for the administrators, flagged
-//! [`UNREADABLE_KEYWORD`], progress moved past it).
+//! [`UNREADABLE_KEYWORD`], progress moved past it). A batch counts one try for each of its
+//! messages; a batch that fails, or whose messages were tried before, is read again one
+//! message at a time, so a bad message's tries are its own and its neighbours go in.
 
 use super::{
     config::{MailboxConfig, Security},
@@ -23,10 +30,13 @@ use crate::{
         intake::{MessageKey, SetAside},
     },
 };
-use app::domain::{ids::CsqId, limits::MAX_INTAKE_ATTEMPTS};
+use app::domain::{
+    ids::CsqId,
+    limits::{INTAKE_BATCH_BYTES, INTAKE_BATCH_MESSAGES, MAX_INTAKE_ATTEMPTS},
+};
 use async_imap::{extensions::idle::IdleResponse, types::UnsolicitedResponse, Client, Session};
 use futures_util::TryStreamExt;
-use std::{fmt, sync::Arc, time::Duration};
+use std::{collections::HashMap, fmt, sync::Arc, time::Duration};
 use tokio::{
     io::{AsyncRead, AsyncWrite},
     net::TcpStream,
@@ -384,9 +394,7 @@ async fn run_session(
 }
 
 /// Takes every message after the last UID taken (all messages not yet flagged when the
-/// mailbox's UIDVALIDITY changed), oldest first; returns how many it looked at. A failure
-/// counted against a message brings the next try back to the shortest wait: the tries at
-/// one message are bounded, so this cannot spin.
+/// mailbox's UIDVALIDITY changed), oldest first, in batches; returns how many it looked at.
 async fn take_new(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
@@ -417,36 +425,203 @@ async fn take_new(
         .collect();
     uids.sort_unstable();
     let count = uids.len();
-    for uid in uids {
-        let key = MessageKey {
-            mailbox: &config.name,
-            uid_validity: validity,
-            uid,
-        };
-        let store = &service.store;
-        let (attempt, last_error) = store
-            .intake_attempt(key)
-            .await
-            .map_err(intake::IntakeError::from)?;
-        if attempt > MAX_INTAKE_ATTEMPTS {
-            let error = last_error.unwrap_or_else(|| "the server stopped while reading it".into());
-            set_aside(session, config, key, &error, service).await?;
+    let sizes = sizes(session, &uids).await?;
+    let mut rest = uids.as_slice();
+    while !rest.is_empty() {
+        let (batch, after) = rest.split_at(batch_len(rest, &sizes));
+        rest = after;
+        if batch.len() > 1 && take_batch(session, config, csq, validity, batch, service).await? {
             continue;
         }
-        if let Err(e) = take_one(session, config, csq, key, service).await {
-            let counts = e.counts_against_message();
-            if counts {
-                *backoff = Duration::from_secs(1);
-            }
-            let error = e.for_administrators();
-            if let Err(store_error) = store.intake_failed(key, &error, counts).await {
-                tracing::warn!(mailbox = %config.name, uid, error = %store_error, "failed try not recorded");
-            }
-            tracing::warn!(mailbox = %config.name, uid, attempt, error = %e, "message not read");
-            return Err(e);
+        for &uid in batch {
+            take_alone(session, config, csq, validity, uid, service, backoff).await?;
         }
     }
     Ok(count)
+}
+
+/// The sizes the server gives for these messages (one command; an expunged one is absent).
+async fn sizes(session: &mut Session<Conn>, uids: &[u32]) -> Result<HashMap<u32, u32>, ImapError> {
+    if uids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let fetched: Vec<_> = session
+        .uid_fetch(uid_set(uids), "(UID RFC822.SIZE)")
+        .await?
+        .try_collect()
+        .await?;
+    Ok(fetched
+        .iter()
+        .filter_map(|f| Some((f.uid?, f.size?)))
+        .collect())
+}
+
+/// How many of the next messages go in one batch: up to [`INTAKE_BATCH_MESSAGES`] and
+/// [`INTAKE_BATCH_BYTES`], stopping before a message the server gave no size for (expunged
+/// meanwhile) or one too large to read whole; such a message goes alone.
+fn batch_len(uids: &[u32], sizes: &HashMap<u32, u32>) -> usize {
+    let mut bytes = 0u64;
+    let mut len = 0;
+    for uid in uids.iter().take(INTAKE_BATCH_MESSAGES) {
+        let Some(&size) = sizes.get(uid).filter(|&&size| size <= MAX_FETCH_BYTES) else {
+            break;
+        };
+        bytes += u64::from(size);
+        if bytes > INTAKE_BATCH_BYTES {
+            break;
+        }
+        len += 1;
+    }
+    len.max(1)
+}
+
+/// An IMAP sequence set of UIDs (ascending): runs written as ranges, `3:250,300`.
+fn uid_set(uids: &[u32]) -> String {
+    let mut set = String::new();
+    let mut i = 0;
+    while i < uids.len() {
+        let start = uids[i];
+        while i + 1 < uids.len() && uids[i + 1] == uids[i] + 1 {
+            i += 1;
+        }
+        if !set.is_empty() {
+            set.push(',');
+        }
+        set.push_str(&start.to_string());
+        if uids[i] != start {
+            set.push(':');
+            set.push_str(&uids[i].to_string());
+        }
+        i += 1;
+    }
+    set
+}
+
+/// Takes a batch of messages with one fetch, one commit and one flag. False when the batch
+/// was not taken and its messages are to be read one by one: one of them was tried before
+/// (a crash in an earlier batch: each must now count its own tries), or the batch failed
+/// for a reason that may be one message's (unreadable, a parser panic, refused by the
+/// store). A lost connection or a database that cannot be reached is an error, as for one
+/// message.
+async fn take_batch(
+    session: &mut Session<Conn>,
+    config: &MailboxConfig,
+    csq: CsqId,
+    validity: u32,
+    batch: &[u32],
+    service: &EmailService,
+) -> Result<bool, ImapError> {
+    let keys: Vec<MessageKey> = batch
+        .iter()
+        .map(|&uid| MessageKey {
+            mailbox: &config.name,
+            uid_validity: validity,
+            uid,
+        })
+        .collect();
+    let store = &service.store;
+    if !store
+        .intake_batch_attempt(&keys)
+        .await
+        .map_err(intake::IntakeError::from)?
+    {
+        return Ok(false);
+    }
+    let address = config.address();
+    let result = async {
+        let fetched: Vec<_> = session
+            .uid_fetch(uid_set(batch), "(UID BODY.PEEK[])")
+            .await?
+            .try_collect()
+            .await?;
+        failpoint("imap.after_fetch").await;
+        let mut bodies: HashMap<u32, &[u8]> = fetched
+            .iter()
+            .filter_map(|f| Some((f.uid?, f.body()?)))
+            .collect();
+        let mut messages = Vec::with_capacity(batch.len());
+        for &uid in batch {
+            let raw = bodies.remove(&uid).ok_or(ImapError::Unreadable(uid))?;
+            let source = Source {
+                mailbox: &config.name,
+                address: &address,
+                csq,
+                uid_validity: validity,
+                uid,
+            };
+            messages.push((source, raw.to_vec()));
+        }
+        drop(fetched);
+        let taken = intake::take_batch(service, messages).await?;
+        failpoint("imap.after_commit").await;
+        let new: Vec<u32> = batch
+            .iter()
+            .zip(&taken)
+            .filter(|(_, taken)| matches!(taken, Taken::New { .. }))
+            .map(|(&uid, _)| uid)
+            .collect();
+        if !new.is_empty() {
+            add_keyword(session, &uid_set(&new), TAKEN_KEYWORD, config).await?;
+        }
+        Ok::<_, ImapError>(())
+    }
+    .await;
+    let Err(e) = result else {
+        return Ok(true);
+    };
+    // The batch's tries are not counted against its messages: each is tried alone next.
+    if let Err(store_error) = store.intake_batch_failed(&keys).await {
+        tracing::warn!(mailbox = %config.name, error = %store_error, "failed batch not recorded");
+    }
+    let connection_or_database = matches!(&e, ImapError::Io(_) | ImapError::Closed)
+        || matches!(&e, ImapError::Imap(imap) if lost(imap))
+        || !e.counts_against_message();
+    if connection_or_database {
+        return Err(e);
+    }
+    tracing::warn!(mailbox = %config.name, first = batch[0], count = batch.len(), error = %e, "batch not taken: reading its messages one by one");
+    Ok(false)
+}
+
+/// Takes one message, counting the try first; sets it aside after [`MAX_INTAKE_ATTEMPTS`].
+/// A failure counted against the message brings the next try back to the shortest wait:
+/// the tries at one message are bounded, so this cannot spin.
+async fn take_alone(
+    session: &mut Session<Conn>,
+    config: &MailboxConfig,
+    csq: CsqId,
+    validity: u32,
+    uid: u32,
+    service: &EmailService,
+    backoff: &mut Duration,
+) -> Result<(), ImapError> {
+    let key = MessageKey {
+        mailbox: &config.name,
+        uid_validity: validity,
+        uid,
+    };
+    let store = &service.store;
+    let (attempt, last_error) = store
+        .intake_attempt(key)
+        .await
+        .map_err(intake::IntakeError::from)?;
+    if attempt > MAX_INTAKE_ATTEMPTS {
+        let error = last_error.unwrap_or_else(|| "the server stopped while reading it".into());
+        return set_aside(session, config, key, &error, service).await;
+    }
+    if let Err(e) = take_one(session, config, csq, key, service).await {
+        let counts = e.counts_against_message();
+        if counts {
+            *backoff = Duration::from_secs(1);
+        }
+        let error = e.for_administrators();
+        if let Err(store_error) = store.intake_failed(key, &error, counts).await {
+            tracing::warn!(mailbox = %config.name, uid, error = %store_error, "failed try not recorded");
+        }
+        tracing::warn!(mailbox = %config.name, uid, attempt, error = %e, "message not read");
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Fetches, takes and flags one message (nothing when another client expunged it).
@@ -690,6 +865,30 @@ fn headers_only(header: &[u8], note: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uid_sets_write_runs_as_ranges() {
+        assert_eq!(uid_set(&[3, 4, 5, 9, 11, 12]), "3:5,9,11:12");
+        assert_eq!(uid_set(&[7]), "7");
+    }
+
+    /// Issue 13: a batch stops at its count, at its bytes, and before a message that must
+    /// go alone (no size: expunged; too large to read whole).
+    #[test]
+    fn batches_stop_at_their_bounds_and_before_a_message_that_goes_alone() {
+        let uids: Vec<u32> = (1..=500).collect();
+        let small: HashMap<u32, u32> = uids.iter().map(|&u| (u, 1_000)).collect();
+        assert_eq!(batch_len(&uids, &small), INTAKE_BATCH_MESSAGES);
+        let large: HashMap<u32, u32> = uids.iter().map(|&u| (u, 6 * 1024 * 1024)).collect();
+        assert_eq!(batch_len(&uids, &large), 2);
+        let mut gap = small.clone();
+        gap.remove(&4);
+        assert_eq!(batch_len(&uids, &gap), 3);
+        assert_eq!(batch_len(&uids[3..], &gap), 1, "the expunged one alone");
+        let mut huge = small;
+        huge.insert(1, MAX_FETCH_BYTES + 1);
+        assert_eq!(batch_len(&uids, &huge), 1);
+    }
 
     /// SPEC E-3: a message too large to read whole still becomes an email that says so.
     #[test]

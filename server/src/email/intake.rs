@@ -1,5 +1,6 @@
-//! One message from a mailbox becomes one email contact (SPEC E-1, E-3): parsed, its kept
-//! files written, then stored with the mailbox's progress in one transaction and queued.
+//! A message from a mailbox becomes an email contact (SPEC E-1, E-3): parsed, its kept
+//! files written, then stored with the mailbox's progress in one transaction and queued;
+//! a batch of messages shares one transaction.
 
 use super::{mime, EmailService};
 use crate::{
@@ -41,12 +42,68 @@ pub async fn take(
     source: Source<'_>,
     raw: Vec<u8>,
 ) -> Result<Taken, IntakeError> {
-    let parsed = tokio::task::spawn_blocking(move || mime::parse(&raw))
-        .await
-        .map_err(|e| IntakeError::Unreadable(e.to_string()))?;
-    let mut attachments = Vec::with_capacity(parsed.kept.len());
-    // Until the email refers to its files, none of them may be removed as unused.
+    let mut taken = take_batch(service, vec![(source, raw)]).await?;
+    Ok(taken.pop().unwrap_or(Taken::AlreadyTaken))
+}
+
+/// Takes several raw messages of one mailbox, oldest first, as [`take`] does each, with
+/// one commit for the lot (issue 13: a backlog goes in at the disk's pace per batch, not
+/// per message). All are stored or none; one outcome per message, in order.
+pub async fn take_batch(
+    service: &EmailService,
+    messages: Vec<(Source<'_>, Vec<u8>)>,
+) -> Result<Vec<Taken>, IntakeError> {
+    // Read apart from the async threads, side by side: a parser that panics on one message
+    // fails the batch (the connector then reads each message alone).
+    let parsing: Vec<_> = messages
+        .into_iter()
+        .map(|(source, raw)| {
+            (
+                source,
+                tokio::task::spawn_blocking(move || mime::parse(&raw)),
+            )
+        })
+        .collect();
+    let mut parsed = Vec::with_capacity(parsing.len());
+    for (source, parse) in parsing {
+        let message = parse
+            .await
+            .map_err(|e| IntakeError::Unreadable(e.to_string()))?;
+        parsed.push((source, message));
+    }
+    // Until the emails refer to their files, none of them may be removed as unused.
     let gate = service.files.gate().await;
+    let mut emails = Vec::with_capacity(parsed.len());
+    for (source, message) in parsed {
+        emails.push(new_email(service, source, message).await?);
+    }
+    let taken = service.store.take_emails(&emails, now_ms()).await?;
+    drop(gate);
+    for (email, taken) in emails.iter().zip(&taken) {
+        if let Taken::New {
+            contact,
+            last_agent,
+        } = taken
+        {
+            tracing::info!(
+                contact = %contact.id,
+                mailbox = email.mailbox,
+                uid = email.uid,
+                "email taken"
+            );
+            service.queue(contact, last_agent.map(|(a, _)| a)).await;
+        }
+    }
+    Ok(taken)
+}
+
+/// The email to store: the message's kept files written, the rest as parsed.
+async fn new_email(
+    service: &EmailService,
+    source: Source<'_>,
+    parsed: mime::Parsed,
+) -> Result<NewEmail, IntakeError> {
+    let mut attachments = Vec::with_capacity(parsed.kept.len());
     for part in &parsed.kept {
         attachments.push(NewAttachment {
             name: part.name.clone(),
@@ -57,7 +114,7 @@ pub async fn take(
             inline: part.inline,
         });
     }
-    let email = NewEmail {
+    Ok(NewEmail {
         mailbox: source.mailbox.to_string(),
         mailbox_address: source.address.to_string(),
         uid_validity: source.uid_validity,
@@ -76,21 +133,5 @@ pub async fn take(
         has_remote_images: parsed.has_remote_images,
         attachments,
         skipped: parsed.skipped,
-    };
-    let taken = service.store.take_email(&email, now_ms()).await?;
-    drop(gate);
-    if let Taken::New {
-        contact,
-        last_agent,
-    } = &taken
-    {
-        tracing::info!(
-            contact = %contact.id,
-            mailbox = source.mailbox,
-            uid = source.uid,
-            "email taken"
-        );
-        service.queue(contact, last_agent.map(|(a, _)| a)).await;
-    }
-    Ok(taken)
+    })
 }

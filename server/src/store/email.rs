@@ -95,6 +95,10 @@ pub trait EmailStore: Send + Sync {
     /// Message-ID references, else by sender and subject), the queued contact, the email,
     /// its files, and the mailbox's progress.
     async fn take_email(&self, email: &NewEmail, now_ms: i64) -> StoreResult<Taken>;
+    /// Several messages of one mailbox, oldest first, each as [`Self::take_email`] would,
+    /// in one transaction (one disk sync for the lot): all are stored or none. One outcome
+    /// per message, in order.
+    async fn take_emails(&self, emails: &[NewEmail], now_ms: i64) -> StoreResult<Vec<Taken>>;
     async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail>;
     /// What the contact's tab shows (None for a chat).
     async fn email_header(&self, contact: ContactId) -> StoreResult<Option<EmailHeader>>;

@@ -27,7 +27,6 @@ macro_rules! impl_email_store {
         mod email_impl {
             use super::*;
             use app::domain::{
-                contact::Contact,
                 email::{thread_subject, EmailAddress, EmailHeader, EmailView, SkippedPart},
                 ids::{AgentId, AttachmentId, ContactId, CsqId},
             };
@@ -54,6 +53,203 @@ macro_rules! impl_email_store {
             const ATTACHMENT_COLUMNS: &str =
                 "id, contact_id, name, content_type, size, sha256, content_id, inline";
 
+            /// Stores one message inside the caller's transaction; None when it was taken
+            /// before (nothing written but, after a UIDVALIDITY change, the progress).
+            async fn take_in(
+                tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+                email: &NewEmail,
+                now_ms: i64,
+            ) -> StoreResult<Option<(ContactId, Option<(AgentId, i64)>)>> {
+                // Writing first takes SQLite's write lock at once.
+                sqlx::query(
+                    "INSERT INTO mailbox_progress (mailbox, uid_validity, last_uid) \
+                     VALUES ($1, $2, 0) ON CONFLICT (mailbox) DO NOTHING",
+                )
+                .bind(&email.mailbox)
+                .bind(i64::from(email.uid_validity))
+                .execute(&mut **tx)
+                .await?;
+                let row = sqlx::query(
+                    "SELECT uid_validity, last_uid FROM mailbox_progress WHERE mailbox = $1",
+                )
+                .bind(&email.mailbox)
+                .fetch_one(&mut **tx)
+                .await?;
+                let validity: i64 = row.try_get("uid_validity")?;
+                let last_uid: i64 = row.try_get("last_uid")?;
+                let progress = |tx| {
+                    sqlx::query(
+                        "UPDATE mailbox_progress SET uid_validity = $2, last_uid = $3 \
+                         WHERE mailbox = $1",
+                    )
+                    .bind(email.mailbox.clone())
+                    .bind(i64::from(email.uid_validity))
+                    .bind(i64::from(email.uid))
+                    .execute(tx)
+                };
+                if validity == i64::from(email.uid_validity) && i64::from(email.uid) <= last_uid {
+                    return Ok(None);
+                }
+                // After a UIDVALIDITY change the same message comes with a new UID: its
+                // Message-ID tells it was taken.
+                if let Some(message_id) = &email.message_id {
+                    let seen: Option<i64> = sqlx::query_scalar(
+                        "SELECT contact_id FROM emails WHERE mailbox = $1 AND message_id = $2 \
+                         AND uid_validity <> $3 LIMIT 1",
+                    )
+                    .bind(&email.mailbox)
+                    .bind(message_id)
+                    .bind(i64::from(email.uid_validity))
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if seen.is_some() {
+                        progress(&mut **tx).await?;
+                        return Ok(None);
+                    }
+                }
+                // SPEC E-4: the thread, by references first, by sender and subject else.
+                let mut thread: Option<i64> = None;
+                for reference in references_to_follow(email) {
+                    thread = sqlx::query_scalar(
+                        "SELECT thread_id FROM emails WHERE message_id = $1 \
+                         UNION ALL SELECT e.thread_id FROM email_outbox o \
+                         JOIN emails e ON e.contact_id = o.contact_id WHERE o.message_id = $1 \
+                         LIMIT 1",
+                    )
+                    .bind(reference)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if thread.is_some() {
+                        break;
+                    }
+                }
+                let subject_key = thread_subject(&email.subject);
+                let from_address = email.from.address.to_lowercase();
+                if thread.is_none() && !subject_key.is_empty() {
+                    thread = sqlx::query_scalar(
+                        "SELECT thread_id FROM emails WHERE from_address = $1 \
+                         AND thread_subject = $2 AND received_at_ms > $3 \
+                         ORDER BY received_at_ms DESC LIMIT 1",
+                    )
+                    .bind(&from_address)
+                    .bind(&subject_key)
+                    .bind(now_ms - SUBJECT_THREAD_MS)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                }
+                let thread = match thread {
+                    Some(id) => id,
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO email_threads (created_at_ms) VALUES ($1) RETURNING id",
+                        )
+                        .bind(now_ms)
+                        .fetch_one(&mut **tx)
+                        .await?
+                    }
+                };
+                let customer: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM customers WHERE LOWER(email) = $1 ORDER BY id LIMIT 1",
+                )
+                .bind(&from_address)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let name = email
+                    .from
+                    .name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| email.from.address.clone());
+                let customer = match customer {
+                    Some(id) => id,
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO customers (name, email, created_at_ms) \
+                             VALUES ($1, $2, $3) RETURNING id",
+                        )
+                        .bind(&name)
+                        .bind(&email.from.address)
+                        .bind(now_ms)
+                        .fetch_one(&mut **tx)
+                        .await?
+                    }
+                };
+                let contact: i64 = sqlx::query_scalar(
+                    "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
+                     created_at_ms, queued_at_ms) VALUES ('email', $1, $2, 'queued', $3, $4, $4) \
+                     RETURNING id",
+                )
+                .bind(email.csq.0)
+                .bind(customer)
+                .bind(&email.subject)
+                .bind(now_ms)
+                .fetch_one(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO emails (contact_id, mailbox, uid_validity, uid, thread_id, \
+                     message_id, in_reply_to, refs, subject, thread_subject, from_address, \
+                     from_name, to_list, cc_list, sent_at_ms, received_at_ms, text_body, \
+                     html_body, has_remote_images, skipped, mailbox_address) VALUES ($1, $2, \
+                     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                     $19, $20, $21)",
+                )
+                .bind(contact)
+                .bind(&email.mailbox)
+                .bind(i64::from(email.uid_validity))
+                .bind(i64::from(email.uid))
+                .bind(thread)
+                .bind(&email.message_id)
+                .bind(to_json(&email.in_reply_to)?)
+                .bind(to_json(&email.references)?)
+                .bind(&email.subject)
+                .bind(&subject_key)
+                .bind(&from_address)
+                .bind(&email.from.name)
+                .bind(to_json(&email.to)?)
+                .bind(to_json(&email.cc)?)
+                .bind(email.sent_at_ms)
+                .bind(now_ms)
+                .bind(&email.text_body)
+                .bind(&email.html_body)
+                .bind(email.has_remote_images)
+                .bind(to_json(&email.skipped)?)
+                .bind(&email.mailbox_address)
+                .execute(&mut **tx)
+                .await?;
+                for (position, a) in email.attachments.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO email_attachments (contact_id, position, name, \
+                         content_type, size, sha256, content_id, inline) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(contact)
+                    .bind(position as i64)
+                    .bind(&a.name)
+                    .bind(&a.content_type)
+                    .bind(a.size as i64)
+                    .bind(&a.sha256)
+                    .bind(&a.content_id)
+                    .bind(a.inline)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                progress(&mut **tx).await?;
+                let last = sqlx::query(
+                    "SELECT last_agent_id, last_agent_at_ms FROM email_threads WHERE id = $1",
+                )
+                .bind(thread)
+                .fetch_one(&mut **tx)
+                .await?;
+                let last_agent = match (
+                    last.try_get::<Option<i64>, _>("last_agent_id")?,
+                    last.try_get::<Option<i64>, _>("last_agent_at_ms")?,
+                ) {
+                    (Some(agent), Some(at)) => Some((AgentId(agent), at)),
+                    _ => None,
+                };
+                Ok(Some((ContactId(contact), last_agent)))
+            }
+
             #[async_trait::async_trait]
             impl EmailStore for $store {
                 async fn mailbox_progress(&self, mailbox: &str) -> StoreResult<Option<(u32, u32)>> {
@@ -73,199 +269,32 @@ macro_rules! impl_email_store {
                 }
 
                 async fn take_email(&self, email: &NewEmail, now_ms: i64) -> StoreResult<Taken> {
+                    let mut taken = self.take_emails(std::slice::from_ref(email), now_ms).await?;
+                    Ok(taken.pop().unwrap_or(Taken::AlreadyTaken))
+                }
+
+                async fn take_emails(
+                    &self,
+                    emails: &[NewEmail],
+                    now_ms: i64,
+                ) -> StoreResult<Vec<Taken>> {
                     let mut tx = self.writer.begin().await?;
-                    // Writing first takes SQLite's write lock at once.
-                    sqlx::query(
-                        "INSERT INTO mailbox_progress (mailbox, uid_validity, last_uid) \
-                         VALUES ($1, $2, 0) ON CONFLICT (mailbox) DO NOTHING",
-                    )
-                    .bind(&email.mailbox)
-                    .bind(i64::from(email.uid_validity))
-                    .execute(&mut *tx)
-                    .await?;
-                    let row = sqlx::query(
-                        "SELECT uid_validity, last_uid FROM mailbox_progress WHERE mailbox = $1",
-                    )
-                    .bind(&email.mailbox)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let validity: i64 = row.try_get("uid_validity")?;
-                    let last_uid: i64 = row.try_get("last_uid")?;
-                    let progress = |tx| {
-                        sqlx::query(
-                            "UPDATE mailbox_progress SET uid_validity = $2, last_uid = $3 \
-                             WHERE mailbox = $1",
-                        )
-                        .bind(email.mailbox.clone())
-                        .bind(i64::from(email.uid_validity))
-                        .bind(i64::from(email.uid))
-                        .execute(tx)
-                    };
-                    if validity == i64::from(email.uid_validity) && i64::from(email.uid) <= last_uid {
-                        tx.rollback().await?;
-                        return Ok(Taken::AlreadyTaken);
+                    let mut stored = Vec::with_capacity(emails.len());
+                    for email in emails {
+                        stored.push(take_in(&mut tx, email, now_ms).await?);
                     }
-                    // After a UIDVALIDITY change the same message comes with a new UID: its
-                    // Message-ID tells it was taken.
-                    if let Some(message_id) = &email.message_id {
-                        let seen: Option<i64> = sqlx::query_scalar(
-                            "SELECT contact_id FROM emails WHERE mailbox = $1 AND message_id = $2 \
-                             AND uid_validity <> $3 LIMIT 1",
-                        )
-                        .bind(&email.mailbox)
-                        .bind(message_id)
-                        .bind(i64::from(email.uid_validity))
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        if seen.is_some() {
-                            progress(&mut *tx).await?;
-                            tx.commit().await?;
-                            return Ok(Taken::AlreadyTaken);
-                        }
-                    }
-                    // SPEC E-4: the thread, by references first, by sender and subject else.
-                    let mut thread: Option<i64> = None;
-                    for reference in references_to_follow(email) {
-                        thread = sqlx::query_scalar(
-                            "SELECT thread_id FROM emails WHERE message_id = $1 \
-                             UNION ALL SELECT e.thread_id FROM email_outbox o \
-                             JOIN emails e ON e.contact_id = o.contact_id WHERE o.message_id = $1 \
-                             LIMIT 1",
-                        )
-                        .bind(reference)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        if thread.is_some() {
-                            break;
-                        }
-                    }
-                    let subject_key = thread_subject(&email.subject);
-                    let from_address = email.from.address.to_lowercase();
-                    if thread.is_none() && !subject_key.is_empty() {
-                        thread = sqlx::query_scalar(
-                            "SELECT thread_id FROM emails WHERE from_address = $1 \
-                             AND thread_subject = $2 AND received_at_ms > $3 \
-                             ORDER BY received_at_ms DESC LIMIT 1",
-                        )
-                        .bind(&from_address)
-                        .bind(&subject_key)
-                        .bind(now_ms - SUBJECT_THREAD_MS)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    }
-                    let thread = match thread {
-                        Some(id) => id,
-                        None => {
-                            sqlx::query_scalar(
-                                "INSERT INTO email_threads (created_at_ms) VALUES ($1) RETURNING id",
-                            )
-                            .bind(now_ms)
-                            .fetch_one(&mut *tx)
-                            .await?
-                        }
-                    };
-                    let customer: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM customers WHERE LOWER(email) = $1 ORDER BY id LIMIT 1",
-                    )
-                    .bind(&from_address)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let name = email
-                        .from
-                        .name
-                        .clone()
-                        .filter(|n| !n.trim().is_empty())
-                        .unwrap_or_else(|| email.from.address.clone());
-                    let customer = match customer {
-                        Some(id) => id,
-                        None => {
-                            sqlx::query_scalar(
-                                "INSERT INTO customers (name, email, created_at_ms) \
-                                 VALUES ($1, $2, $3) RETURNING id",
-                            )
-                            .bind(&name)
-                            .bind(&email.from.address)
-                            .bind(now_ms)
-                            .fetch_one(&mut *tx)
-                            .await?
-                        }
-                    };
-                    let contact: i64 = sqlx::query_scalar(
-                        "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
-                         created_at_ms, queued_at_ms) VALUES ('email', $1, $2, 'queued', $3, $4, $4) \
-                         RETURNING id",
-                    )
-                    .bind(email.csq.0)
-                    .bind(customer)
-                    .bind(&email.subject)
-                    .bind(now_ms)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO emails (contact_id, mailbox, uid_validity, uid, thread_id, \
-                         message_id, in_reply_to, refs, subject, thread_subject, from_address, \
-                         from_name, to_list, cc_list, sent_at_ms, received_at_ms, text_body, \
-                         html_body, has_remote_images, skipped, mailbox_address) VALUES ($1, $2, \
-                         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                         $19, $20, $21)",
-                    )
-                    .bind(contact)
-                    .bind(&email.mailbox)
-                    .bind(i64::from(email.uid_validity))
-                    .bind(i64::from(email.uid))
-                    .bind(thread)
-                    .bind(&email.message_id)
-                    .bind(to_json(&email.in_reply_to)?)
-                    .bind(to_json(&email.references)?)
-                    .bind(&email.subject)
-                    .bind(&subject_key)
-                    .bind(&from_address)
-                    .bind(&email.from.name)
-                    .bind(to_json(&email.to)?)
-                    .bind(to_json(&email.cc)?)
-                    .bind(email.sent_at_ms)
-                    .bind(now_ms)
-                    .bind(&email.text_body)
-                    .bind(&email.html_body)
-                    .bind(email.has_remote_images)
-                    .bind(to_json(&email.skipped)?)
-                    .bind(&email.mailbox_address)
-                    .execute(&mut *tx)
-                    .await?;
-                    for (position, a) in email.attachments.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO email_attachments (contact_id, position, name, \
-                             content_type, size, sha256, content_id, inline) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                        )
-                        .bind(contact)
-                        .bind(position as i64)
-                        .bind(&a.name)
-                        .bind(&a.content_type)
-                        .bind(a.size as i64)
-                        .bind(&a.sha256)
-                        .bind(&a.content_id)
-                        .bind(a.inline)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    progress(&mut *tx).await?;
-                    let last = sqlx::query(
-                        "SELECT last_agent_id, last_agent_at_ms FROM email_threads WHERE id = $1",
-                    )
-                    .bind(thread)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let last_agent = match (
-                        last.try_get::<Option<i64>, _>("last_agent_id")?,
-                        last.try_get::<Option<i64>, _>("last_agent_at_ms")?,
-                    ) {
-                        (Some(agent), Some(at)) => Some((AgentId(agent), at)),
-                        _ => None,
-                    };
                     tx.commit().await?;
-                    let contact: Contact = self.contact(ContactId(contact)).await?;
-                    Ok(Taken::New { contact, last_agent })
+                    let mut taken = Vec::with_capacity(stored.len());
+                    for outcome in stored {
+                        taken.push(match outcome {
+                            Some((contact, last_agent)) => Taken::New {
+                                contact: self.contact(contact).await?,
+                                last_agent,
+                            },
+                            None => Taken::AlreadyTaken,
+                        });
+                    }
+                    Ok(taken)
                 }
 
                 async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail> {

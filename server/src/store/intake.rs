@@ -30,6 +30,13 @@ pub trait IntakeStore: Send + Sync {
     /// counts too. Returns the tries so far (this one included) and the last error; forgets
     /// the tries of the mailbox's earlier messages.
     async fn intake_attempt(&self, key: MessageKey<'_>) -> StoreResult<(u32, Option<String>)>;
+    /// Counts one try at each of several messages of one mailbox (ascending UIDs) in one
+    /// transaction, but only when none of them was tried before: true when counted. A
+    /// message tried before (a crash in an earlier batch) must be read alone, so that its
+    /// tries are its own. Forgets the tries of the mailbox's earlier messages.
+    async fn intake_batch_attempt(&self, keys: &[MessageKey<'_>]) -> StoreResult<bool>;
+    /// The batch's tries are taken back (the batch failed: each message is read alone next).
+    async fn intake_batch_failed(&self, keys: &[MessageKey<'_>]) -> StoreResult<()>;
     /// The try failed with `error`. `counts` false takes the try back: the failure was not
     /// the message's (the data directory could not be written, say).
     async fn intake_failed(

@@ -10,6 +10,24 @@ macro_rules! impl_intake_store {
                 StoreResult,
             };
 
+            /// Forgets the tries of the mailbox's messages before this one (taken or set
+            /// aside by now) and of an earlier UIDVALIDITY.
+            async fn forget_earlier(
+                tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+                key: MessageKey<'_>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "DELETE FROM intake_attempts WHERE mailbox = $1 \
+                     AND (uid_validity <> $2 OR uid < $3)",
+                )
+                .bind(key.mailbox)
+                .bind(i64::from(key.uid_validity))
+                .bind(i64::from(key.uid))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             #[async_trait::async_trait]
             impl IntakeStore for $store {
                 async fn intake_attempt(
@@ -17,15 +35,7 @@ macro_rules! impl_intake_store {
                     key: MessageKey<'_>,
                 ) -> StoreResult<(u32, Option<String>)> {
                     let mut tx = self.writer.begin().await?;
-                    sqlx::query(
-                        "DELETE FROM intake_attempts WHERE mailbox = $1 \
-                         AND (uid_validity <> $2 OR uid < $3)",
-                    )
-                    .bind(key.mailbox)
-                    .bind(i64::from(key.uid_validity))
-                    .bind(i64::from(key.uid))
-                    .execute(&mut *tx)
-                    .await?;
+                    forget_earlier(&mut tx, key).await?;
                     let row = sqlx::query(
                         "INSERT INTO intake_attempts (mailbox, uid_validity, uid, attempts) \
                          VALUES ($1, $2, $3, 1) ON CONFLICT (mailbox, uid_validity, uid) \
@@ -42,6 +52,58 @@ macro_rules! impl_intake_store {
                         row.try_get::<i32, _>("attempts")? as u32,
                         row.try_get("last_error")?,
                     ))
+                }
+
+                async fn intake_batch_attempt(&self, keys: &[MessageKey<'_>]) -> StoreResult<bool> {
+                    let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+                        return Ok(true);
+                    };
+                    let mut tx = self.writer.begin().await?;
+                    forget_earlier(&mut tx, *first).await?;
+                    let tried: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM intake_attempts WHERE mailbox = $1 \
+                         AND uid_validity = $2 AND uid BETWEEN $3 AND $4",
+                    )
+                    .bind(first.mailbox)
+                    .bind(i64::from(first.uid_validity))
+                    .bind(i64::from(first.uid))
+                    .bind(i64::from(last.uid))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if tried > 0 {
+                        tx.commit().await?;
+                        return Ok(false);
+                    }
+                    for key in keys {
+                        sqlx::query(
+                            "INSERT INTO intake_attempts (mailbox, uid_validity, uid, attempts) \
+                             VALUES ($1, $2, $3, 1)",
+                        )
+                        .bind(key.mailbox)
+                        .bind(i64::from(key.uid_validity))
+                        .bind(i64::from(key.uid))
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn intake_batch_failed(&self, keys: &[MessageKey<'_>]) -> StoreResult<()> {
+                    let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+                        return Ok(());
+                    };
+                    sqlx::query(
+                        "DELETE FROM intake_attempts WHERE mailbox = $1 \
+                         AND uid_validity = $2 AND uid BETWEEN $3 AND $4",
+                    )
+                    .bind(first.mailbox)
+                    .bind(i64::from(first.uid_validity))
+                    .bind(i64::from(first.uid))
+                    .bind(i64::from(last.uid))
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(())
                 }
 
                 async fn intake_failed(

@@ -253,6 +253,15 @@ impl Dovecot {
         session.logout().await.ok();
     }
 
+    /// Delivers many messages into INBOX, one APPEND each on one connection.
+    pub async fn append_all(&self, messages: &[Vec<u8>]) {
+        let mut session = self.session().await;
+        for raw in messages {
+            session.append("INBOX", None, None, raw).await.unwrap();
+        }
+        session.logout().await.ok();
+    }
+
     /// Every message in INBOX: its flags (as text) and raw bytes.
     pub async fn messages(&self) -> Vec<(Vec<String>, Vec<u8>)> {
         use futures_util::TryStreamExt;
