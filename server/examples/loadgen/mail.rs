@@ -19,22 +19,54 @@ use tokio::{
 };
 
 /// The messages put in the mailbox: small text emails of several senders, as a support
-/// address receives them.
-fn message(n: usize) -> Vec<u8> {
-    format!(
+/// address receives them, each with a file of `attachment` bytes when asked (random, so
+/// each file is stored apart; base64 in the message, as mail clients send files).
+fn message(n: usize, attachment: usize) -> Vec<u8> {
+    let sender = n % 97;
+    let head = format!(
         "From: Customer {sender} <c{sender}@load.example>\r\nTo: support@load.example\r\n\
          Subject: Order {n} has not arrived\r\nMessage-ID: <load-{n}@load.example>\r\n\
-         Date: Thu, 3 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\n\
-         Hello,\r\n\r\nmy order {n} was due last week and has not arrived. Could you tell me \
-         where it is?\r\n\r\nThank you,\r\nCustomer {sender}\r\n",
-        sender = n % 97
+         Date: Thu, 3 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    );
+    let text = format!(
+        "Hello,\r\n\r\nmy order {n} was due last week and has not arrived. Could you tell me \
+         where it is?\r\n\r\nThank you,\r\nCustomer {sender}\r\n"
+    );
+    if attachment == 0 {
+        return format!("{head}Content-Type: text/plain; charset=utf-8\r\n\r\n{text}").into_bytes();
+    }
+    let mut out = format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"load-boundary\"\r\n\r\n\
+         --load-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\
+         --load-boundary\r\nContent-Type: application/octet-stream\r\n\
+         Content-Disposition: attachment; filename=\"scan-{n}.bin\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n"
     )
-    .into_bytes()
+    .into_bytes();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ n as u64;
+    let bytes: Vec<u8> = (0..attachment)
+        .map(|_| {
+            // xorshift64: incompressible enough, and cheap.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    for line in encoded.as_bytes().chunks(76) {
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--load-boundary--\r\n");
+    out
 }
 
 pub struct Backlog<'a> {
     pub emails: usize,
+    /// Bytes of the file each message carries (0: none).
+    pub attachment: usize,
     pub delay: Duration,
     pub target: &'a Target,
     pub center: &'a Center,
@@ -44,14 +76,19 @@ pub struct Backlog<'a> {
 impl Backlog<'_> {
     pub async fn measure(self) -> Result<(), String> {
         let filled = Instant::now();
-        let messages: Vec<Vec<u8>> = (1..=self.emails).map(message).collect();
+        let messages: Vec<Vec<u8>> = (1..=self.emails)
+            .map(|n| message(n, self.attachment))
+            .collect();
+        let bytes: usize = messages.iter().map(Vec::len).sum();
         self.dovecot.append_all(&messages).await;
+        drop(messages);
         crate::line(
             "mailbox",
             format!(
-                "{} messages put in Dovecot in {:.1} s; the server reads them through a proxy \
-                 adding {} ms each way",
+                "{} messages ({:.2} MB in all) put in Dovecot in {:.1} s; the server reads them \
+                 through a proxy adding {} ms each way",
                 self.emails,
+                bytes as f64 / 1e6,
                 filled.elapsed().as_secs_f64(),
                 self.delay.as_millis()
             ),
@@ -59,6 +96,9 @@ impl Backlog<'_> {
         let proxy = delaying_proxy(self.dovecot.port, self.delay).await;
         let database = self.target.database().await?;
         let before = sample(self.target.pid()).ok_or("the server is gone")?;
+        // The peak resident memory counts from here (Linux: 5 in clear_refs resets it).
+        std::fs::write(format!("/proc/{}/clear_refs", self.target.pid()), "5")
+            .map_err(|e| format!("the server's peak memory cannot be reset: {e}"))?;
         let saved = Instant::now();
         self.save_mailbox(proxy).await;
         let mut first = None;
@@ -96,6 +136,19 @@ impl Backlog<'_> {
             ),
         );
         crate::line("server", cost(&before, &after, self.emails));
+        let peak = peak_kb(self.target.pid()).ok_or("the server is gone")?;
+        crate::line(
+            "memory",
+            format!(
+                "peak {} MB resident during the intake, {} MB above before: {:.1}x the largest \
+                 message; {:.0} MB/s of the server's CPU time",
+                peak / 1024,
+                peak.saturating_sub(before.rss_kb) / 1024,
+                peak.saturating_sub(before.rss_kb) as f64 * 1024.0
+                    / (bytes / self.emails.max(1)) as f64,
+                bytes as f64 / 1e6 / cpu_secs(&before, &after).max(0.01)
+            ),
+        );
         let stored = database.emails().await?;
         if stored != self.emails as i64 {
             return Err(format!(
@@ -144,10 +197,24 @@ impl Backlog<'_> {
     }
 }
 
+/// The server's CPU seconds between two samples.
+fn cpu_secs(before: &Sample, after: &Sample) -> f64 {
+    const TICKS_PER_SEC: f64 = 100.0;
+    after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / TICKS_PER_SEC
+}
+
+/// The peak resident memory (VmHWM) of a process, in KB.
+fn peak_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
 /// The server's CPU per message and its memory after the intake.
 fn cost(before: &Sample, after: &Sample, emails: usize) -> String {
-    const TICKS_PER_SEC: f64 = 100.0;
-    let cpu = after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / TICKS_PER_SEC;
+    let cpu = cpu_secs(before, after);
     format!(
         "{:.2} s of CPU for the intake ({:.2} ms a message, {:.0}% of one core); {} MB \
          resident after",

@@ -89,6 +89,9 @@ struct Args {
     /// byte, each way.
     #[arg(long, default_value_t = 30)]
     imap_delay_ms: u64,
+    /// With --emails: each message carries a file of this many MB (decimal; 0: none).
+    #[arg(long, default_value_t = 0.0)]
+    attachment_mb: f64,
     /// (This program started again as the relay, listening here.)
     #[arg(long, hide = true)]
     serve_relay: Option<SocketAddr>,
@@ -118,8 +121,17 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     if args.emails > 0 {
-        if args.emails > MAX_EMAILS || args.imap_delay_ms > 1000 || args.relay {
-            eprintln!("--emails 1..={MAX_EMAILS}, --imap-delay-ms at most 1000, no --relay");
+        let attachment = args.attachment_mb * 1e6;
+        if args.emails > MAX_EMAILS
+            || args.imap_delay_ms > 1000
+            || args.relay
+            || !(0.0..=60.0).contains(&args.attachment_mb)
+            || attachment * args.emails as f64 > 2e9
+        {
+            eprintln!(
+                "--emails 1..={MAX_EMAILS}, --imap-delay-ms at most 1000, --attachment-mb at \
+                 most 60 and 2 GB in all, no --relay"
+            );
             return ExitCode::FAILURE;
         }
         return match emails(&args).await {
@@ -177,6 +189,7 @@ async fn emails(args: &Args) -> Result<(), String> {
     let center = setup::prepare(target.addr, 0).await;
     let measured = mail::Backlog {
         emails: args.emails,
+        attachment: (args.attachment_mb * 1e6) as usize,
         delay: Duration::from_millis(args.imap_delay_ms),
         target: &target,
         center: &center,

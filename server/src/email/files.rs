@@ -151,23 +151,32 @@ impl Files {
         Ok(staged)
     }
 
-    /// Stores the bytes (if not already there) and returns their hex SHA-256.
-    pub async fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+    /// Stores the bytes (if not already there) and returns their hex SHA-256. Hashed and
+    /// written off the async threads, from the bytes given (no copy: a file of an email can
+    /// be tens of megabytes).
+    pub async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String> {
+        let root = self.clone();
+        tokio::task::spawn_blocking(move || root.put_blocking(&bytes))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    fn put_blocking(&self, bytes: &[u8]) -> std::io::Result<String> {
         let hash: String = Sha256::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
         let path = self.path(&hash).expect("a hex digest");
-        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        if path.exists() {
             return Ok(hash);
         }
         let dir = path.parent().expect("in a folder");
-        tokio::fs::create_dir_all(dir).await?;
+        std::fs::create_dir_all(dir)?;
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmp = dir.join(format!(".{hash}.{}.{n}.tmp", std::process::id()));
-        tokio::fs::write(&tmp, bytes).await?;
-        tokio::fs::File::open(&tmp).await?.sync_all().await?;
-        tokio::fs::rename(&tmp, &path).await?;
+        std::fs::write(&tmp, bytes)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
         Ok(hash)
     }
 }
@@ -250,8 +259,8 @@ mod tests {
     async fn same_bytes_same_file() {
         let dir = tempfile::tempdir().unwrap();
         let files = Files::new(dir.path());
-        let a = files.put(b"hello").await.unwrap();
-        let b = files.put(b"hello").await.unwrap();
+        let a = files.put(b"hello".to_vec()).await.unwrap();
+        let b = files.put(b"hello".to_vec()).await.unwrap();
         assert_eq!(a, b);
         assert_eq!(std::fs::read(files.path(&a).unwrap()).unwrap(), b"hello");
         assert!(

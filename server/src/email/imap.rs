@@ -34,7 +34,11 @@ use app::domain::{
     ids::CsqId,
     limits::{INTAKE_BATCH_BYTES, INTAKE_BATCH_MESSAGES, MAX_INTAKE_ATTEMPTS},
 };
-use async_imap::{extensions::idle::IdleResponse, types::UnsolicitedResponse, Client, Session};
+use async_imap::{
+    extensions::idle::IdleResponse,
+    types::{Fetch, UnsolicitedResponse},
+    Client, Session,
+};
 use futures_util::TryStreamExt;
 use std::{collections::HashMap, fmt, sync::Arc, time::Duration};
 use tokio::{
@@ -535,9 +539,10 @@ async fn take_batch(
             .try_collect()
             .await?;
         failpoint("imap.after_fetch").await;
-        let mut bodies: HashMap<u32, &[u8]> = fetched
-            .iter()
-            .filter_map(|f| Some((f.uid?, f.body()?)))
+        let mut bodies: HashMap<u32, Fetch> = fetched
+            .into_iter()
+            .filter(|f| f.body().is_some())
+            .filter_map(|f| Some((f.uid?, f)))
             .collect();
         let mut messages = Vec::with_capacity(batch.len());
         for &uid in batch {
@@ -549,9 +554,8 @@ async fn take_batch(
                 uid_validity: validity,
                 uid,
             };
-            messages.push((source, raw.to_vec()));
+            messages.push((source, Box::new(Fetched(raw)) as intake::Raw));
         }
-        drop(fetched);
         let taken = intake::take_batch(service, messages).await?;
         failpoint("imap.after_commit").await;
         let new: Vec<u32> = batch
@@ -794,8 +798,17 @@ async fn flag_taken(
     Ok(())
 }
 
+/// A message's body as the server sent it, parsed where it was received (no copy).
+struct Fetched(Fetch);
+
+impl AsRef<[u8]> for Fetched {
+    fn as_ref(&self) -> &[u8] {
+        self.0.body().unwrap_or_default()
+    }
+}
+
 /// The raw message (headers and text only when it is huge), without setting \Seen.
-async fn fetch(session: &mut Session<Conn>, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
+async fn fetch(session: &mut Session<Conn>, uid: u32) -> Result<Option<intake::Raw>, ImapError> {
     let sizes: Vec<_> = session
         .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
         .await?
@@ -815,11 +828,14 @@ async fn fetch(session: &mut Session<Conn>, uid: u32) -> Result<Option<Vec<u8>>,
         .await?
         .try_collect()
         .await?;
-    let Some(message) = fetched.iter().find(|f| f.uid == Some(uid)) else {
+    let Some(message) = fetched.into_iter().find(|f| f.uid == Some(uid)) else {
         return Ok(None);
     };
     if !huge {
-        return Ok(message.body().map(<[u8]>::to_vec));
+        return Ok(message
+            .body()
+            .is_some()
+            .then(|| Box::new(Fetched(message)) as intake::Raw));
     }
     let note = format!(
         "Switchboard took only the headers of this message: it is {} MB, over the {} MB it \
@@ -827,10 +843,10 @@ async fn fetch(session: &mut Session<Conn>, uid: u32) -> Result<Option<Vec<u8>>,
         size.unwrap_or(0) / (1024 * 1024),
         MAX_FETCH_BYTES / (1024 * 1024)
     );
-    Ok(Some(headers_only(
+    Ok(Some(Box::new(headers_only(
         message.header().unwrap_or_default(),
         &note,
-    )))
+    ))))
 }
 
 /// A message of the given headers (less its MIME structure) with `note` as its text.

@@ -23,6 +23,10 @@ pub enum IntakeError {
     Unreadable(String),
 }
 
+/// A raw message as the mail server gave it: held where it was received (no copy) and
+/// dropped as soon as it is parsed, before its files are written.
+pub type Raw = Box<dyn AsRef<[u8]> + Send>;
+
 /// Where a message was read: progress is kept per mailbox name and UIDVALIDITY.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
@@ -40,7 +44,7 @@ pub struct Source<'a> {
 pub async fn take(
     service: &EmailService,
     source: Source<'_>,
-    raw: Vec<u8>,
+    raw: Raw,
 ) -> Result<Taken, IntakeError> {
     let mut taken = take_batch(service, vec![(source, raw)]).await?;
     Ok(taken.pop().unwrap_or(Taken::AlreadyTaken))
@@ -51,7 +55,7 @@ pub async fn take(
 /// per message). All are stored or none; one outcome per message, in order.
 pub async fn take_batch(
     service: &EmailService,
-    messages: Vec<(Source<'_>, Vec<u8>)>,
+    messages: Vec<(Source<'_>, Raw)>,
 ) -> Result<Vec<Taken>, IntakeError> {
     // Read apart from the async threads, side by side: a parser that panics on one message
     // fails the batch (the connector then reads each message alone).
@@ -60,7 +64,7 @@ pub async fn take_batch(
         .map(|(source, raw)| {
             (
                 source,
-                tokio::task::spawn_blocking(move || mime::parse(&raw)),
+                tokio::task::spawn_blocking(move || mime::parse((*raw).as_ref())),
             )
         })
         .collect();
@@ -104,13 +108,14 @@ async fn new_email(
     parsed: mime::Parsed,
 ) -> Result<NewEmail, IntakeError> {
     let mut attachments = Vec::with_capacity(parsed.kept.len());
-    for part in &parsed.kept {
+    for part in parsed.kept {
         attachments.push(NewAttachment {
-            name: part.name.clone(),
-            content_type: part.content_type.clone(),
             size: part.bytes.len() as u64,
-            sha256: service.files.put(&part.bytes).await?,
-            content_id: part.content_id.clone(),
+            // Each file's bytes are let go once written.
+            sha256: service.files.put(part.bytes).await?,
+            name: part.name,
+            content_type: part.content_type,
+            content_id: part.content_id,
             inline: part.inline,
         });
     }

@@ -200,7 +200,8 @@ struct Body<'m> {
     /// Every part of the HTML reading, in order, when the message has HTML (plain parts
     /// beside it made HTML), not yet sanitized.
     html: Option<String>,
-    files: Vec<&'m MessagePart<'m>>,
+    /// Every file part, with its index in the message's parts.
+    files: Vec<(usize, &'m MessagePart<'m>)>,
     /// The parts past the limits, as one line of the not-kept list.
     unread: Option<SkippedPart>,
 }
@@ -269,7 +270,6 @@ impl<'m> Body<'m> {
                     && text_ids.binary_search(&id).is_err()
                     && html_ids.binary_search(&id).is_err()
             })
-            .map(|(_, p)| p)
             .collect();
         let text = text_ids
             .iter()
@@ -312,6 +312,16 @@ impl<'m> Body<'m> {
             files,
             unread,
         }
+    }
+}
+
+/// A part's contents, owned, leaving the part empty.
+fn take_contents(part: &mut MessagePart) -> Vec<u8> {
+    match std::mem::replace(&mut part.body, PartType::Multipart(Vec::new())) {
+        PartType::Text(text) | PartType::Html(text) => text.into_owned().into_bytes(),
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.into_owned(),
+        PartType::Message(message) => message.raw_message.into_owned(),
+        PartType::Multipart(_) => Vec::new(),
     }
 }
 
@@ -376,7 +386,7 @@ pub fn parse(raw: &[u8]) -> Parsed {
 
 fn parse_raw(raw: &[u8]) -> Parsed {
     let raw = &*with_header_end(raw);
-    let Some(message) = MessageParser::default().parse(raw) else {
+    let Some(mut message) = MessageParser::default().parse(raw) else {
         return Parsed {
             message_id: None,
             in_reply_to: Vec::new(),
@@ -411,7 +421,8 @@ fn parse_raw(raw: &[u8]) -> Parsed {
         .map(|s| s.cids.clone())
         .unwrap_or_default();
     let mut files = Vec::new();
-    for (i, part) in body.files.iter().enumerate() {
+    let mut file_ids = Vec::new();
+    for (i, &(id, part)) in body.files.iter().enumerate() {
         let content_type = content_type_of(part);
         let header = raw
             .get(part.raw_header_offset() as usize..part.raw_body_offset() as usize)
@@ -428,16 +439,24 @@ fn parse_raw(raw: &[u8]) -> Parsed {
             .unwrap_or_else(|| format!("attachment-{}.{}", i + 1, extension(&content_type)));
         let content_id = part.content_id().map(normalize_cid);
         let inline = content_id.as_ref().is_some_and(|c| cids.contains(c));
+        file_ids.push(id);
         files.push(Part {
             name,
             content_type,
-            bytes: part.contents().to_vec(),
+            bytes: Vec::new(),
             content_id,
             inline,
         });
     }
     let text_body = body.text;
     let unread = body.unread;
+    // The files' bytes are taken from the parsed message rather than copied: decoded, a
+    // file is most of the message's size.
+    for (file, id) in files.iter_mut().zip(file_ids) {
+        if let Some(part) = message.parts.get_mut(id) {
+            file.bytes = take_contents(part);
+        }
+    }
     let sizes: Vec<u64> = files.iter().map(|f| f.bytes.len() as u64).collect();
     let mut kept = Vec::new();
     let mut skipped = Vec::new();
