@@ -317,6 +317,10 @@ async fn a_kill_in_the_middle_of_a_backlog_neither_loses_nor_repeats_an_email() 
     child.kill().unwrap();
     child.wait().unwrap();
     let at_kill = email_subjects(dir.path()).await.len();
+    assert!(
+        (1..COUNT).contains(&at_kill),
+        "killed in the middle of the backlog: {at_kill} of {COUNT} stored"
+    );
 
     let mut child = server(dir.path(), &mailboxes, None);
     let subjects = wait_for_emails(dir.path(), COUNT, Duration::from_secs(120)).await;

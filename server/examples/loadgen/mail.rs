@@ -80,6 +80,7 @@ impl Backlog<'_> {
             .map(|n| message(n, self.attachment))
             .collect();
         let bytes: usize = messages.iter().map(Vec::len).sum();
+        let largest = messages.iter().map(Vec::len).max().unwrap_or(1);
         self.dovecot.append_all(&messages).await;
         drop(messages);
         crate::line(
@@ -144,8 +145,7 @@ impl Backlog<'_> {
                  message; {:.0} MB/s of the server's CPU time",
                 peak / 1024,
                 peak.saturating_sub(before.rss_kb) / 1024,
-                peak.saturating_sub(before.rss_kb) as f64 * 1024.0
-                    / (bytes / self.emails.max(1)) as f64,
+                peak.saturating_sub(before.rss_kb) as f64 * 1024.0 / largest as f64,
                 bytes as f64 / 1e6 / cpu_secs(&before, &after).max(0.01)
             ),
         );
@@ -235,6 +235,8 @@ async fn delaying_proxy(port: u16, delay: Duration) -> u16 {
             let Ok(server) = TcpStream::connect(("127.0.0.1", port)).await else {
                 continue;
             };
+            // Each piece goes on as soon as it is due, not held back to fill a packet.
+            let _ = (client.set_nodelay(true), server.set_nodelay(true));
             let (client_read, client_write) = client.into_split();
             let (server_read, server_write) = server.into_split();
             tokio::spawn(delayed(client_read, server_write, delay));

@@ -15,8 +15,9 @@
 //! before it starts (so a crash while reading it counts), and after
 //! [`MAX_INTAKE_ATTEMPTS`] the message is set aside (listed for the administrators, flagged
 //! [`UNREADABLE_KEYWORD`], progress moved past it). A batch counts one try for each of its
-//! messages; a batch that fails, or whose messages were tried before, is read again one
-//! message at a time, so a bad message's tries are its own and its neighbours go in.
+//! messages; a batch whose messages were tried before (a crash or a lost connection during
+//! an earlier batch), or that fails for a reason that may be one message's, is read again
+//! one message at a time, so a bad message's tries are its own and its neighbours go in.
 
 use super::{
     config::{MailboxConfig, Security},
@@ -503,10 +504,10 @@ fn uid_set(uids: &[u32]) -> String {
 
 /// Takes a batch of messages with one fetch, one commit and one flag. False when the batch
 /// was not taken and its messages are to be read one by one: one of them was tried before
-/// (a crash in an earlier batch: each must now count its own tries), or the batch failed
-/// for a reason that may be one message's (unreadable, a parser panic, refused by the
-/// store). A lost connection or a database that cannot be reached is an error, as for one
-/// message.
+/// (a crash or a lost connection in an earlier batch: each must now count its own tries),
+/// or the batch failed for a reason that may be one message's (unreadable, a parser panic,
+/// refused by the store). A lost connection, a database that cannot be reached or files
+/// that cannot be written are errors of the session: it reconnects after its wait.
 async fn take_batch(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
@@ -573,14 +574,21 @@ async fn take_batch(
     let Err(e) = result else {
         return Ok(true);
     };
-    // The batch's tries are not counted against its messages: each is tried alone next.
+    // The connection lost (which async-imap also reports for an answer it cannot read): the
+    // batch's tries stay counted, as after a crash, so its messages are read alone after
+    // the reconnection, where one that breaks the connection each time is set aside.
+    let lost_connection = matches!(&e, ImapError::Io(_) | ImapError::Closed)
+        || matches!(&e, ImapError::Imap(imap) if lost(imap));
+    if lost_connection {
+        return Err(e);
+    }
+    // Otherwise the tries are taken back: each message is tried alone next, at once, or
+    // after the wait when the database or the data directory failed (not the messages'
+    // fault).
     if let Err(store_error) = store.intake_batch_failed(&keys).await {
         tracing::warn!(mailbox = %config.name, error = %store_error, "failed batch not recorded");
     }
-    let connection_or_database = matches!(&e, ImapError::Io(_) | ImapError::Closed)
-        || matches!(&e, ImapError::Imap(imap) if lost(imap))
-        || !e.counts_against_message();
-    if connection_or_database {
+    if !e.counts_against_message() {
         return Err(e);
     }
     tracing::warn!(mailbox = %config.name, first = batch[0], count = batch.len(), error = %e, "batch not taken: reading its messages one by one");

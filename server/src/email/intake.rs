@@ -57,23 +57,39 @@ pub async fn take_batch(
     service: &EmailService,
     messages: Vec<(Source<'_>, Raw)>,
 ) -> Result<Vec<Taken>, IntakeError> {
-    // Read apart from the async threads, side by side: a parser that panics on one message
-    // fails the batch (the connector then reads each message alone).
-    let parsing: Vec<_> = messages
+    // Read apart from the async threads, one share per core: a parser that panics on one
+    // message fails the batch (the connector then reads each message alone). Each raw
+    // message is let go once parsed.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (sources, raws): (Vec<_>, Vec<_>) = messages.into_iter().unzip();
+    let mut shares: Vec<Vec<Raw>> = Vec::new();
+    let mut raws = raws.into_iter();
+    let share = sources.len().div_ceil(cores).max(1);
+    loop {
+        let next: Vec<Raw> = raws.by_ref().take(share).collect();
+        if next.is_empty() {
+            break;
+        }
+        shares.push(next);
+    }
+    let parsing: Vec<_> = shares
         .into_iter()
-        .map(|(source, raw)| {
-            (
-                source,
-                tokio::task::spawn_blocking(move || mime::parse((*raw).as_ref())),
-            )
+        .map(|share| {
+            tokio::task::spawn_blocking(move || {
+                share
+                    .into_iter()
+                    .map(|raw| mime::parse((*raw).as_ref()))
+                    .collect::<Vec<_>>()
+            })
         })
         .collect();
-    let mut parsed = Vec::with_capacity(parsing.len());
-    for (source, parse) in parsing {
-        let message = parse
+    let mut parsed = Vec::with_capacity(sources.len());
+    let mut sources = sources.into_iter();
+    for share in parsing {
+        let share = share
             .await
             .map_err(|e| IntakeError::Unreadable(e.to_string()))?;
-        parsed.push((source, message));
+        parsed.extend(sources.by_ref().zip(share));
     }
     // Until the emails refer to their files, none of them may be removed as unused.
     let gate = service.files.gate().await;

@@ -320,7 +320,9 @@ fn take_contents(part: &mut MessagePart) -> Vec<u8> {
     match std::mem::replace(&mut part.body, PartType::Multipart(Vec::new())) {
         PartType::Text(text) | PartType::Html(text) => text.into_owned().into_bytes(),
         PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.into_owned(),
-        PartType::Message(message) => message.raw_message.into_owned(),
+        // An attached message of 7 or 8 bits keeps the whole outer input as its raw
+        // message: only its own range is the file.
+        PartType::Message(message) => message.raw_message().to_vec(),
         PartType::Multipart(_) => Vec::new(),
     }
 }
@@ -539,6 +541,35 @@ mod tests {
     }
 
     /// SPEC E-2, E-3: every attachment, byte for byte, in order.
+    /// A forwarded message (message/rfc822, 7 bits, as RFC 2046 wants it) is kept as its
+    /// own .eml file: its bytes alone, not the message that carries it.
+    #[test]
+    fn an_attached_message_is_kept_as_its_own_bytes() {
+        let inner = "From: old@example.com\r\nSubject: Original\r\n\r\nThe first words.\r\n";
+        let raw = format!(
+            "From: a@example.com\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n\
+             --b\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n\
+             --b\r\nContent-Type: application/pdf; name=\"x.pdf\"\r\n\r\n%PDF-1.4 other file\r\n\
+             --b--\r\n"
+        );
+        let p = parse(raw.as_bytes());
+        let eml = p
+            .kept
+            .iter()
+            .find(|f| f.name.ends_with(".eml"))
+            .expect("the attached message kept");
+        let bytes = String::from_utf8_lossy(&eml.bytes);
+        assert!(bytes.contains("Subject: Original"), "{bytes}");
+        assert!(bytes.contains("The first words."), "{bytes}");
+        assert!(
+            !bytes.contains("Subject: Fwd"),
+            "not the outer message: {bytes}"
+        );
+        assert!(!bytes.contains("%PDF"), "not the other file: {bytes}");
+    }
+
     #[test]
     fn several_attachments_keep_their_names_types_and_bytes() {
         let p = sample("several_attachments");

@@ -129,7 +129,7 @@ macro_rules! impl_email_store {
                     thread = sqlx::query_scalar(
                         "SELECT thread_id FROM emails WHERE from_address = $1 \
                          AND thread_subject = $2 AND received_at_ms > $3 \
-                         ORDER BY received_at_ms DESC LIMIT 1",
+                         ORDER BY received_at_ms DESC, contact_id DESC LIMIT 1",
                     )
                     .bind(&from_address)
                     .bind(&subject_key)
