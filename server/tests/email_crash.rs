@@ -343,3 +343,40 @@ async fn a_kill_in_the_middle_of_a_backlog_neither_loses_nor_repeats_an_email() 
         "each flagged"
     );
 }
+
+/// Issue 13: a batch whose connection is lost every time (as when one of its messages makes
+/// the mail server drop it) keeps its tries, so after the reconnection its messages are read
+/// one at a time: each is taken once, none set aside, and the mailbox does not stall.
+#[tokio::test]
+async fn a_batch_that_loses_the_connection_is_read_one_message_at_a_time() {
+    let dovecot = Dovecot::start().await;
+    dovecot
+        .append_all(&numbered(3, |n| format!("Lost {n}")))
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mailboxes = dovecot.mailboxes_file("Support");
+    let mut child = server(dir.path(), &mailboxes, Some("imap.batch_after_fetch:lose"));
+    // Watched in the mailbox first (the database is not opened while the server migrates it).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let taken = |flags: &[(u32, Vec<String>)]| {
+        flags
+            .iter()
+            .filter(|(_, f)| f.iter().any(|f| f.contains("$Switchboard")))
+            .count()
+    };
+    while taken(&dovecot.flags().await) < 3 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let subjects = wait_for_emails(dir.path(), 3, Duration::from_secs(5)).await;
+    let flags = dovecot.flags().await;
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(subjects, ["Lost 1", "Lost 2", "Lost 3"]);
+    assert_eq!(taken(&flags), 3, "{flags:?}");
+    assert!(
+        flags
+            .iter()
+            .all(|(_, f)| !f.iter().any(|f| f.contains("Unreadable"))),
+        "none set aside: {flags:?}"
+    );
+}

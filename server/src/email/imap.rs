@@ -170,7 +170,7 @@ fn lost(e: &async_imap::error::Error) -> bool {
 /// Test hook: `SWITCHBOARD_FAILPOINT=<name>` makes the process abort at that point, as a
 /// crash or a kill would (used to prove that no message is lost or taken twice);
 /// `<name>:pause` holds the connector there for three seconds (to let a message arrive
-/// while another is being taken).
+/// while another is being taken). See also [`losing`].
 async fn failpoint(name: &str) {
     let Ok(value) = std::env::var("SWITCHBOARD_FAILPOINT") else {
         return;
@@ -182,6 +182,13 @@ async fn failpoint(name: &str) {
     if value.strip_suffix(":pause") == Some(name) {
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
+}
+
+/// Test hook: `SWITCHBOARD_FAILPOINT=<name>:lose` makes the connector act at that point as
+/// if the mail server had dropped the connection.
+fn losing(name: &str) -> bool {
+    std::env::var("SWITCHBOARD_FAILPOINT")
+        .is_ok_and(|value| value.strip_suffix(":lose") == Some(name))
 }
 
 /// The public CAs, and the mailbox's own CA file if it names one.
@@ -540,6 +547,9 @@ async fn take_batch(
             .try_collect()
             .await?;
         failpoint("imap.after_fetch").await;
+        if losing("imap.batch_after_fetch") {
+            return Err(ImapError::Closed);
+        }
         let mut bodies: HashMap<u32, Fetch> = fetched
             .into_iter()
             .filter(|f| f.body().is_some())
