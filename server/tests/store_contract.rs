@@ -1401,6 +1401,69 @@ mod chats {
         }
     }
 
+    /// Issue 13: a batch of lines the database refuses (here a trigger refuses one line) is
+    /// rolled back whole before the writer serves anyone else: the other lines are then
+    /// stored one by one, numbered without a gap, and the writer goes on.
+    #[tokio::test]
+    async fn a_refused_batch_of_lines_is_rolled_back_and_the_others_stored_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("refuse.db").display());
+        let s = server::store::connect(&url).await.unwrap();
+        let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query(
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON chat_lines \
+             WHEN NEW.body LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poison refused'); END",
+        )
+        .execute(&raw)
+        .await
+        .unwrap();
+        let chat = web_chat(s.as_ref()).await.id;
+        let mut writes = tokio::task::JoinSet::new();
+        for n in 0..40 {
+            let s = s.clone();
+            writes.spawn(async move {
+                let text = if n == 20 {
+                    "poison".to_string()
+                } else {
+                    format!("line {n}")
+                };
+                let body = LineBody::Message {
+                    author: Author::Customer {
+                        name: "Zoé".into()
+                    },
+                    text,
+                    client_id: format!("c{n}"),
+                };
+                let sent = s
+                    .append_line(chat, &Sender::Customer, Some(&format!("c{n}")), &body, n)
+                    .await;
+                (n, sent)
+            });
+        }
+        while let Some(done) = writes.join_next().await {
+            let (n, sent) = done.unwrap();
+            assert_eq!(sent.is_err(), n == 20, "line {n}: {sent:?}");
+        }
+        let after = LineBody::System {
+            note: SystemNote::InactivityWarning,
+        };
+        s.append_line(chat, &Sender::System, None, &after, 50)
+            .await
+            .expect("the writer goes on after a refused batch");
+        let seqs: Vec<u64> = s
+            .lines_after(chat, 0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.seq)
+            .collect();
+        assert_eq!(
+            seqs,
+            (1..=40).collect::<Vec<u64>>(),
+            "39 lines and the last, no gap"
+        );
+    }
+
     /// A web chat of Zoé in a new CSQ, queued.
     async fn web_chat(s: &dyn server::store::Store) -> app::domain::contact::Contact {
         let csq = s.create_csq("Sales").await.unwrap();
