@@ -224,6 +224,27 @@ async fn a_message_that_crashes_the_server_three_times_is_set_aside() {
     );
 }
 
+/// How many messages carry a Switchboard keyword (taken, or set aside).
+fn flagged(flags: &[(u32, Vec<String>)]) -> usize {
+    flags
+        .iter()
+        .filter(|(_, f)| f.iter().any(|f| f.contains("$Switchboard")))
+        .count()
+}
+
+/// Waits until `count` messages are flagged in the mailbox (or the time is up); answers how
+/// many are. Watched in the mailbox: the database is not opened while the server migrates it.
+async fn wait_flagged(dovecot: &Dovecot, count: usize, within: Duration) -> usize {
+    let deadline = Instant::now() + within;
+    loop {
+        let now = flagged(&dovecot.flags().await);
+        if now >= count || Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Messages 1 to `count` from one customer, each with its own subject and Message-ID.
 fn numbered(count: usize, subject: impl Fn(usize) -> String) -> Vec<Vec<u8>> {
     (1..=count)
@@ -265,18 +286,7 @@ async fn a_batch_killed_before_its_flag_is_taken_once_and_flagged_after() {
         "killed before the flag"
     );
     let mut child = server(dir.path(), &mailboxes, None);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let flagged = loop {
-        let flags: Vec<Vec<String>> = dovecot.messages().await.into_iter().map(|m| m.0).collect();
-        let flagged = flags
-            .iter()
-            .filter(|f| f.iter().any(|f| f.contains("$Switchboard")))
-            .count();
-        if flagged == 5 || Instant::now() > deadline {
-            break flagged;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let flagged = wait_flagged(&dovecot, 5, Duration::from_secs(30)).await;
     // Give a duplicate the chance to appear before judging.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     child.kill().ok();
@@ -304,16 +314,10 @@ async fn a_kill_in_the_middle_of_a_backlog_neither_loses_nor_repeats_an_email() 
     let mut child = server(dir.path(), &mailboxes, None);
     // Watched in the mailbox (the database is not opened while the server migrates it):
     // the first batch flagged, the next one on its way.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !dovecot
-        .flags()
-        .await
-        .iter()
-        .any(|(_, f)| f.iter().any(|f| f.contains("$Switchboard")))
-    {
-        assert!(Instant::now() < deadline, "no batch was taken");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert!(
+        wait_flagged(&dovecot, 1, Duration::from_secs(60)).await >= 1,
+        "no batch was taken"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     let at_kill = email_subjects(dir.path()).await.len();
@@ -356,23 +360,13 @@ async fn a_batch_that_loses_the_connection_is_read_one_message_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let mailboxes = dovecot.mailboxes_file("Support");
     let mut child = server(dir.path(), &mailboxes, Some("imap.batch_after_fetch:lose"));
-    // Watched in the mailbox first (the database is not opened while the server migrates it).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let taken = |flags: &[(u32, Vec<String>)]| {
-        flags
-            .iter()
-            .filter(|(_, f)| f.iter().any(|f| f.contains("$Switchboard")))
-            .count()
-    };
-    while taken(&dovecot.flags().await) < 3 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_flagged(&dovecot, 3, Duration::from_secs(30)).await;
     let subjects = wait_for_emails(dir.path(), 3, Duration::from_secs(5)).await;
     let flags = dovecot.flags().await;
     child.kill().ok();
     child.wait().ok();
     assert_eq!(subjects, ["Lost 1", "Lost 2", "Lost 3"]);
-    assert_eq!(taken(&flags), 3, "{flags:?}");
+    assert_eq!(flagged(&flags), 3, "{flags:?}");
     assert!(
         flags
             .iter()

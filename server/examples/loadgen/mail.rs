@@ -7,7 +7,7 @@
 use crate::{
     imap::Dovecot,
     setup::Center,
-    stats::{sample, Sample},
+    stats::{cpu_percent, cpu_secs, sample, Sample},
     target::Target,
 };
 use app::domain::mailboxes::{MailboxEdit, Security, Server};
@@ -197,12 +197,6 @@ impl Backlog<'_> {
     }
 }
 
-/// The server's CPU seconds between two samples.
-fn cpu_secs(before: &Sample, after: &Sample) -> f64 {
-    const TICKS_PER_SEC: f64 = 100.0;
-    after.cpu_ticks.saturating_sub(before.cpu_ticks) as f64 / TICKS_PER_SEC
-}
-
 /// The peak resident memory (VmHWM) of a process, in KB.
 fn peak_kb(pid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -220,7 +214,7 @@ fn cost(before: &Sample, after: &Sample, emails: usize) -> String {
          resident after",
         cpu,
         cpu * 1000.0 / emails as f64,
-        super::stats::cpu_percent(before, after),
+        cpu_percent(before, after),
         after.rss_kb / 1024
     )
 }

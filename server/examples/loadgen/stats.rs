@@ -135,13 +135,18 @@ pub fn sample(pid: u32) -> Option<Sample> {
     })
 }
 
-/// Share of one core the process used between two samples, in percent.
-pub fn cpu_percent(from: &Sample, to: &Sample) -> f64 {
+/// CPU seconds the process used between two samples.
+pub fn cpu_secs(from: &Sample, to: &Sample) -> f64 {
     // Linux reports CPU time in USER_HZ, 100 per second on every architecture it runs on.
     const TICKS_PER_SEC: f64 = 100.0;
+    to.cpu_ticks.saturating_sub(from.cpu_ticks) as f64 / TICKS_PER_SEC
+}
+
+/// Share of one core the process used between two samples, in percent.
+pub fn cpu_percent(from: &Sample, to: &Sample) -> f64 {
     let secs = to.at.duration_since(from.at).as_secs_f64();
     if secs <= 0.0 {
         return 0.0;
     }
-    (to.cpu_ticks.saturating_sub(from.cpu_ticks)) as f64 / TICKS_PER_SEC / secs * 100.0
+    cpu_secs(from, to) / secs * 100.0
 }

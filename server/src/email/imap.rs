@@ -446,7 +446,16 @@ async fn take_new(
             continue;
         }
         for &uid in batch {
-            take_alone(session, config, csq, validity, uid, service, backoff).await?;
+            let size = sizes.get(&uid).copied();
+            take_alone(
+                session,
+                config,
+                csq,
+                (validity, uid, size),
+                service,
+                backoff,
+            )
+            .await?;
         }
     }
     Ok(count)
@@ -605,15 +614,15 @@ async fn take_batch(
     Ok(false)
 }
 
-/// Takes one message, counting the try first; sets it aside after [`MAX_INTAKE_ATTEMPTS`].
+/// Takes one message (its size when known), counting the try first; sets it aside after
+/// [`MAX_INTAKE_ATTEMPTS`].
 /// A failure counted against the message brings the next try back to the shortest wait:
 /// the tries at one message are bounded, so this cannot spin.
 async fn take_alone(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
     csq: CsqId,
-    validity: u32,
-    uid: u32,
+    (validity, uid, size): (u32, u32, Option<u32>),
     service: &EmailService,
     backoff: &mut Duration,
 ) -> Result<(), ImapError> {
@@ -631,7 +640,7 @@ async fn take_alone(
         let error = last_error.unwrap_or_else(|| "the server stopped while reading it".into());
         return set_aside(session, config, key, &error, service).await;
     }
-    if let Err(e) = take_one(session, config, csq, key, service).await {
+    if let Err(e) = take_one(session, config, csq, (key, size), service).await {
         let counts = e.counts_against_message();
         if counts {
             *backoff = Duration::from_secs(1);
@@ -651,11 +660,11 @@ async fn take_one(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
     csq: CsqId,
-    key: MessageKey<'_>,
+    (key, size): (MessageKey<'_>, Option<u32>),
     service: &EmailService,
 ) -> Result<(), ImapError> {
     let uid = key.uid;
-    let Some(raw) = fetch(session, uid).await? else {
+    let Some(raw) = fetch(session, uid, size).await? else {
         // Expunged meanwhile by another client: nothing to take. Still there: an error,
         // so the next connection tries again rather than moving past it.
         if session
@@ -826,14 +835,25 @@ impl AsRef<[u8]> for Fetched {
 }
 
 /// The raw message (headers and text only when it is huge), without setting \Seen.
-async fn fetch(session: &mut Session<Conn>, uid: u32) -> Result<Option<intake::Raw>, ImapError> {
-    let sizes: Vec<_> = session
-        .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
-        .await?
-        .try_collect()
-        .await?;
-    let Some(size) = sizes.iter().find(|f| f.uid == Some(uid)).map(|f| f.size) else {
-        return Ok(None);
+/// `known`: its size, when the server gave it already (no second round trip for it).
+async fn fetch(
+    session: &mut Session<Conn>,
+    uid: u32,
+    known: Option<u32>,
+) -> Result<Option<intake::Raw>, ImapError> {
+    let size = match known {
+        Some(size) => Some(size),
+        None => {
+            let sizes: Vec<_> = session
+                .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
+                .await?
+                .try_collect()
+                .await?;
+            let Some(size) = sizes.iter().find(|f| f.uid == Some(uid)).map(|f| f.size) else {
+                return Ok(None);
+            };
+            size
+        }
     };
     let huge = size.unwrap_or(0) > MAX_FETCH_BYTES;
     let query = if huge {

@@ -61,16 +61,12 @@ pub async fn take_batch(
     // message fails the batch (the connector then reads each message alone). Each raw
     // message is let go once parsed.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (sources, raws): (Vec<_>, Vec<_>) = messages.into_iter().unzip();
-    let mut shares: Vec<Vec<Raw>> = Vec::new();
-    let mut raws = raws.into_iter();
+    let (sources, mut raws): (Vec<_>, Vec<Raw>) = messages.into_iter().unzip();
     let share = sources.len().div_ceil(cores).max(1);
-    loop {
-        let next: Vec<Raw> = raws.by_ref().take(share).collect();
-        if next.is_empty() {
-            break;
-        }
-        shares.push(next);
+    let mut shares = Vec::with_capacity(cores);
+    while !raws.is_empty() {
+        let rest = raws.split_off(share.min(raws.len()));
+        shares.push(std::mem::replace(&mut raws, rest));
     }
     let parsing: Vec<_> = shares
         .into_iter()

@@ -27,6 +27,7 @@ macro_rules! impl_email_store {
         mod email_impl {
             use super::*;
             use app::domain::{
+                contact::Contact,
                 email::{thread_subject, EmailAddress, EmailHeader, EmailView, SkippedPart},
                 ids::{AgentId, AttachmentId, ContactId, CsqId},
             };
@@ -34,7 +35,7 @@ macro_rules! impl_email_store {
                 email::{EmailStore, NewEmail, StoredAttachment, StoredEmail, Taken},
                 email_sql::{references_to_follow, SUBJECT_THREAD_MS},
                 sql::{found, from_json, to_json},
-                ContactStore, StoreError, StoreResult,
+                StoreError, StoreResult,
             };
 
             fn attachment_from_row(row: &$row) -> StoreResult<StoredAttachment> {
@@ -59,7 +60,7 @@ macro_rules! impl_email_store {
                 tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
                 email: &NewEmail,
                 now_ms: i64,
-            ) -> StoreResult<Option<(ContactId, Option<(AgentId, i64)>)>> {
+            ) -> StoreResult<Option<(Contact, Option<(AgentId, i64)>)>> {
                 // Writing first takes SQLite's write lock at once.
                 sqlx::query(
                     "INSERT INTO mailbox_progress (mailbox, uid_validity, last_uid) \
@@ -174,17 +175,19 @@ macro_rules! impl_email_store {
                         .await?
                     }
                 };
-                let contact: i64 = sqlx::query_scalar(
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
                      created_at_ms, queued_at_ms) VALUES ('email', $1, $2, 'queued', $3, $4, $4) \
-                     RETURNING id",
-                )
+                     RETURNING {CONTACT_COLUMNS}"
+                )))
                 .bind(email.csq.0)
                 .bind(customer)
                 .bind(&email.subject)
                 .bind(now_ms)
                 .fetch_one(&mut **tx)
                 .await?;
+                let queued = contact_from_row(&row)?;
+                let contact = queued.id.0;
                 sqlx::query(
                     "INSERT INTO emails (contact_id, mailbox, uid_validity, uid, thread_id, \
                      message_id, in_reply_to, refs, subject, thread_subject, from_address, \
@@ -247,7 +250,7 @@ macro_rules! impl_email_store {
                     (Some(agent), Some(at)) => Some((AgentId(agent), at)),
                     _ => None,
                 };
-                Ok(Some((ContactId(contact), last_agent)))
+                Ok(Some((queued, last_agent)))
             }
 
             #[async_trait::async_trait]
@@ -284,17 +287,16 @@ macro_rules! impl_email_store {
                         stored.push(take_in(&mut tx, email, now_ms).await?);
                     }
                     tx.commit().await?;
-                    let mut taken = Vec::with_capacity(stored.len());
-                    for outcome in stored {
-                        taken.push(match outcome {
+                    Ok(stored
+                        .into_iter()
+                        .map(|outcome| match outcome {
                             Some((contact, last_agent)) => Taken::New {
-                                contact: self.contact(contact).await?,
+                                contact,
                                 last_agent,
                             },
                             None => Taken::AlreadyTaken,
-                        });
-                    }
-                    Ok(taken)
+                        })
+                        .collect())
                 }
 
                 async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail> {
