@@ -35,7 +35,7 @@ pub struct AdminView {
     pub mailboxes: Vec<crate::domain::mailboxes::MailboxAdmin>,
 }
 
-#[server(prefix = "/api", endpoint = "admin")]
+#[server(prefix = "/api", endpoint = "admin", output = crate::api::codec::JsonAnswer)]
 pub async fn get_admin() -> Result<AdminView, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -47,7 +47,7 @@ pub async fn get_admin() -> Result<AdminView, ApiError> {
 
 /// Validates and stores the chat settings; returns them as stored. New values apply to
 /// chats and offers that start after the change.
-#[server(prefix = "/api", endpoint = "admin/chat-settings")]
+#[server(prefix = "/api", endpoint = "admin/chat-settings", output = crate::api::codec::JsonAnswer)]
 pub async fn save_chat_settings(settings: ChatSettings) -> Result<ChatSettings, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -61,7 +61,7 @@ pub async fn save_chat_settings(settings: ChatSettings) -> Result<ChatSettings, 
 
 /// Creates or changes a wrap-up reason: its label, its CSQs, retired or not (SPEC W-1).
 /// Contacts already assigned keep the list they had (SPEC W-2). Returns every reason.
-#[server(prefix = "/api", endpoint = "admin/wrap-up-reason", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/api", endpoint = "admin/wrap-up-reason", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
 pub async fn save_wrap_up_reason(
     edit: WrapUpReasonEdit,
 ) -> Result<Vec<WrapUpReasonAdmin>, ApiError> {

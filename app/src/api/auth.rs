@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// Opens a session and sends the browser to the desktop. A form posted before the page's
 /// code ran (no JavaScript yet, or none at all) is sent back to the login page with why
 /// ([`LoginRefused`]) instead of a bare answer.
-#[server(prefix = "/api", endpoint = "login")]
+#[server(prefix = "/api", endpoint = "login", output = crate::api::codec::JsonAnswer)]
 pub async fn login(username: String, password: String) -> Result<(), ApiError> {
     let refused = match login_checked(username, password).await {
         Ok(()) => return Ok(()),
@@ -121,7 +121,7 @@ fn client_info() -> super::ClientInfo {
 /// Changes the logged-in user's own password: the current one is required, the new one
 /// follows the rules of [`crate::domain::account`]. Every other session of the user ends;
 /// this one goes on (the desktop in another tab of this browser shares it).
-#[server(prefix = "/api", endpoint = "password")]
+#[server(prefix = "/api", endpoint = "password", output = crate::api::codec::JsonAnswer)]
 pub async fn change_password(
     current: String,
     new: String,
@@ -143,7 +143,7 @@ pub async fn change_password(
 }
 
 /// Ends the session. Refused unless the agent is Not Ready (SPEC S-1).
-#[server(prefix = "/api", endpoint = "logout")]
+#[server(prefix = "/api", endpoint = "logout", output = crate::api::codec::JsonAnswer)]
 pub async fn logout() -> Result<(), ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -163,7 +163,7 @@ fn set_cookie(value: &str) -> Result<(), ApiError> {
 }
 
 /// The logged-in user, even one who must still choose a password (the password page).
-#[server(prefix = "/api", endpoint = "account")]
+#[server(prefix = "/api", endpoint = "account", output = crate::api::codec::JsonAnswer)]
 pub async fn get_account() -> Result<crate::domain::agent::Agent, ApiError> {
     async {
         let headers = super::request_headers()?;

@@ -36,7 +36,7 @@ pub struct DesktopView {
     pub draft_autosave_secs: u32,
 }
 
-#[server(prefix = "/api", endpoint = "desktop")]
+#[server(prefix = "/api", endpoint = "desktop", output = crate::api::codec::JsonAnswer)]
 pub async fn get_desktop() -> Result<DesktopView, ApiError> {
     async {
         let headers = super::request_headers()?;

@@ -2,10 +2,7 @@
 //! and never carrying internal details to the browser.
 
 use crate::domain::{state::StateError, validate::FieldError};
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -56,7 +53,7 @@ impl From<StateError> for ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = super::codec::JsonText;
 
     fn from_server_fn_error(_: ServerFnErrorErr) -> Self {
         ApiError::Transport

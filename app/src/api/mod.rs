@@ -8,6 +8,7 @@ mod auth;
 #[cfg(feature = "ssr")]
 mod backend;
 mod canned;
+mod codec;
 mod desktop;
 mod error;
 mod mailboxes;

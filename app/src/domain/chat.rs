@@ -4,46 +4,48 @@
 use super::{contact::EndReason, ids::AgentId, protocol::Seq};
 use serde::{Deserialize, Serialize};
 
-/// Who wrote a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Author {
-    Customer {
-        name: String,
-    },
-    /// The customer sees the alias, never the agent's full name.
-    Agent {
-        agent: AgentId,
-        alias: String,
-    },
+crate::tag_first_enum! {
+    /// Who wrote a message.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Author (tag = "kind") {
+        Customer {
+            name: String,
+        },
+        /// The customer sees the alias, never the agent's full name.
+        Agent {
+            agent: AgentId,
+            alias: String,
+        },
+    }
 }
 
-/// A line the system adds to a transcript (SPEC K-2, K-5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "note", rename_all = "snake_case")]
-pub enum SystemNote {
-    Welcome {
-        text: String,
-    },
-    Joined {
-        alias: String,
-    },
-    Left {
-        alias: String,
-    },
-    /// Nobody joined before the join timeout: the administrator's message.
-    NoAgent {
-        text: String,
-    },
-    /// The customer has been silent; the chat ends soon.
-    InactivityWarning,
-    /// Nobody took the chat within the queue timeout: the administrator's message.
-    QueueTimeout {
-        text: String,
-    },
-    Ended {
-        reason: EndReason,
-    },
+crate::tag_first_enum! {
+    /// A line the system adds to a transcript (SPEC K-2, K-5).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SystemNote (tag = "note") {
+        Welcome {
+            text: String,
+        },
+        Joined {
+            alias: String,
+        },
+        Left {
+            alias: String,
+        },
+        /// Nobody joined before the join timeout: the administrator's message.
+        NoAgent {
+            text: String,
+        },
+        /// The customer has been silent; the chat ends soon.
+        InactivityWarning,
+        /// Nobody took the chat within the queue timeout: the administrator's message.
+        QueueTimeout {
+            text: String,
+        },
+        Ended {
+            reason: EndReason,
+        },
+    }
 }
 
 impl SystemNote {
@@ -74,18 +76,19 @@ impl SystemNote {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum LineBody {
-    Message {
-        author: Author,
-        text: String,
-        /// The sender's id for this message, so a resend is stored once (SPEC K-3).
-        client_id: String,
-    },
-    System {
-        note: SystemNote,
-    },
+crate::tag_first_enum! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum LineBody (tag = "type") {
+        Message {
+            author: Author,
+            text: String,
+            /// The sender's id for this message, so a resend is stored once (SPEC K-3).
+            client_id: String,
+        },
+        System {
+            note: SystemNote,
+        },
+    }
 }
 
 /// One line of a transcript, numbered in the chat's own stream.

@@ -22,6 +22,7 @@ pub mod reply;
 pub mod routing;
 pub mod settings;
 pub mod state;
+pub mod tag_first;
 pub mod time;
 pub mod timeouts;
 pub mod users;

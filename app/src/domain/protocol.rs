@@ -161,48 +161,49 @@ pub struct ContactView {
     pub email: Option<Box<EmailView>>,
 }
 
-/// Something that happened in an agent's stream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum AgentEvent {
-    /// The agent's state changed (SPEC S-6: with its reason and time).
-    StateChanged {
-        status: AgentStatus,
-        reason: StateReason,
-    },
-    /// SPEC O-2: a chat is offered to the agent.
-    Offered { offer: OfferView },
-    /// The offer is gone: accepted elsewhere, expired, or the customer left.
-    OfferWithdrawn { contact: ContactId },
-    /// SPEC O-5: the agent holds this contact now.
-    ContactAssigned { contact: ContactView },
-    /// SPEC W-1: the agent's wrap-up choice on a contact, as stored (every page shows it).
-    WrapUpChanged {
-        contact: ContactId,
-        reasons: Vec<WrapUpReasonId>,
-    },
-    /// SPEC G-2: an invitation to join a chat.
-    Invited { invitation: InvitationView },
-    /// The invitation was answered, ran out or went with its chat: the notification goes.
-    InvitationClosed { contact: ContactId },
-    /// SPEC G-2: the inviting agent learns the outcome.
-    InviteResult {
-        contact: ContactId,
-        outcome: InviteOutcome,
-        message: String,
-    },
-    /// SPEC G-3: who is in the chat now (aliases, owner first).
-    Participants {
-        contact: ContactId,
-        agents: Vec<String>,
-    },
-    /// SPEC G-3: this agent left a chat that goes on with another agent.
-    LeftChat { contact: ContactId },
-    /// The contact left the agent's hands.
-    ContactClosed {
-        contact: ContactId,
-        reason: EndReason,
-    },
+crate::tag_first_enum! {
+    /// Something that happened in an agent's stream.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum AgentEvent (tag = "type") {
+        /// The agent's state changed (SPEC S-6: with its reason and time).
+        StateChanged {
+            status: AgentStatus,
+            reason: StateReason,
+        },
+        /// SPEC O-2: a chat is offered to the agent.
+        Offered { offer: OfferView },
+        /// The offer is gone: accepted elsewhere, expired, or the customer left.
+        OfferWithdrawn { contact: ContactId },
+        /// SPEC O-5: the agent holds this contact now.
+        ContactAssigned { contact: ContactView },
+        /// SPEC W-1: the agent's wrap-up choice on a contact, as stored (every page shows it).
+        WrapUpChanged {
+            contact: ContactId,
+            reasons: Vec<WrapUpReasonId>,
+        },
+        /// SPEC G-2: an invitation to join a chat.
+        Invited { invitation: InvitationView },
+        /// The invitation was answered, ran out or went with its chat: the notification goes.
+        InvitationClosed { contact: ContactId },
+        /// SPEC G-2: the inviting agent learns the outcome.
+        InviteResult {
+            contact: ContactId,
+            outcome: InviteOutcome,
+            message: String,
+        },
+        /// SPEC G-3: who is in the chat now (aliases, owner first).
+        Participants {
+            contact: ContactId,
+            agents: Vec<String>,
+        },
+        /// SPEC G-3: this agent left a chat that goes on with another agent.
+        LeftChat { contact: ContactId },
+        /// The contact left the agent's hands.
+        ContactClosed {
+            contact: ContactId,
+            reason: EndReason,
+        },
+    }
 }
 
 /// One event with its place in the stream.
@@ -216,7 +217,7 @@ pub struct Envelope {
 
 /// Why the server refused a command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum CommandError {
     #[error("{0}")]
     State(StateError),
@@ -242,7 +243,7 @@ pub enum CommandError {
 
 /// What the server sends to a desktop page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The current state, offers, invitations and contacts, and the stream position they
     /// reflect.
@@ -350,9 +351,10 @@ mod tests {
             },
         });
         let json = serde_json::to_value(&msg).unwrap();
-        assert_eq!(json["seq"], 9);
-        assert_eq!(json["event"]["status"]["state"], "ready");
-        let back: ServerMessage = serde_json::from_value(json).unwrap();
+        assert_eq!(json["event"]["seq"], 9);
+        assert_eq!(json["event"]["event"]["status"]["state"], "ready");
+        let back: ServerMessage =
+            serde_json::from_str(&serde_json::to_string(&msg).unwrap()).unwrap();
         assert_eq!(back, msg);
     }
 

@@ -26,16 +26,19 @@ pub struct FieldRefusal {
 }
 
 impl Field {
-    /// The name a form gives this input: the serialised tag (`email`, `chat_message`...),
-    /// or `answer-<id>` for an answer to a pre-chat question (one input per question).
+    /// The name a form gives this input: the serialised variant (`email`, `chat_message`,
+    /// `attachment`...), or `answer-<id>` for an answer to a pre-chat question (one input
+    /// per question).
     pub fn key(&self) -> String {
         if let Field::Answer { id, .. } = self {
             return format!("answer-{id}");
         }
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.get("field").and_then(|f| f.as_str()).map(String::from))
-            .unwrap_or_default()
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => name,
+            // A variant with data (`{"attachment": "plan.pdf"}`): its name is the one key.
+            Ok(serde_json::Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
     }
 }
 

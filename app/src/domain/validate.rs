@@ -8,7 +8,7 @@ use std::fmt;
 
 /// The input a problem is about. Its `Display` is the label the user sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "field", content = "name")]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     To,
     Cc,
@@ -161,7 +161,7 @@ impl fmt::Display for Field {
 
 /// What is wrong with the field, with the limit it broke.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "problem")]
+#[serde(rename_all = "snake_case")]
 pub enum Problem {
     Required,
     TooManyItems {

@@ -14,22 +14,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, lazy_route, LazyRoute};
 
-/// `/password`, a chunk of the WebAssembly of its own (see the shell); the account loads
-/// alongside.
-pub struct PasswordRoute {
-    account: Resource<Result<Agent, ApiError>>,
-}
+/// `/password`, a chunk of the WebAssembly of its own (see the shell).
+pub struct PasswordRoute;
 
 #[lazy_route]
 impl LazyRoute for PasswordRoute {
     fn data() -> Self {
-        PasswordRoute {
-            account: Resource::new_blocking(|| (), |_| get_account()),
-        }
+        PasswordRoute
     }
 
-    fn view(this: Self) -> AnyView {
-        view! { <PasswordPage account=this.account /> }.into_any()
+    /// The account is asked for in the chunk (see the administration's route for why).
+    fn view(_this: Self) -> AnyView {
+        let account = Resource::new_blocking(|| (), |_| get_account());
+        view! { <PasswordPage account /> }.into_any()
     }
 }
 

@@ -107,10 +107,9 @@ impl Section {
 
 /// The administration's route. Its code is a chunk of the WebAssembly of its own
 /// (`cargo leptos build --split`), fetched only when someone opens it: most pages of a
-/// contact center are agents' desktops, which never need it. Its data loads alongside.
+/// contact center are agents' desktops, which never need it.
 pub struct AdminRoute {
     section: Memo<Option<Section>>,
-    admin: Resource<Result<AdminView, ApiError>>,
 }
 
 #[lazy_route]
@@ -119,13 +118,17 @@ impl LazyRoute for AdminRoute {
         let params = use_params_map();
         let section =
             Memo::new(move |_| Section::from_slug(params.read().get("section").as_deref()));
-        // Loaded again at each section: what another administrator changed meanwhile shows.
-        let admin = Resource::new_blocking(move || section.get(), |_| get_admin());
-        AdminRoute { section, admin }
+        AdminRoute { section }
     }
 
+    /// The data is asked for here, in the chunk, not in `data` (which runs in the first
+    /// load): reading an answer is compiled code for every type it holds, and the
+    /// administration's types would otherwise weigh on every agent's desktop.
     fn view(this: Self) -> AnyView {
-        view! { <AdminPage section=this.section admin=this.admin /> }.into_any()
+        let section = this.section;
+        // Loaded again at each section: what another administrator changed meanwhile shows.
+        let admin = Resource::new_blocking(move || section.get(), |_| get_admin());
+        view! { <AdminPage section admin /> }.into_any()
     }
 }
 
