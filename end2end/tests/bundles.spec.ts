@@ -1,10 +1,11 @@
 import { test, expect } from './fixtures';
 
 // Issue 13 (assets): the WebAssembly is split (`cargo leptos build --split`). The main
-// module holds the desktop; the login, password and administration pages and the email
-// panel are chunks of their own. So the desktop's first load carries none of them: the
-// email panel follows once the desktop is live, the pages when they are opened; each works
-// and is kept by the browser for a year (its name holds its hash).
+// module holds the desktop; the login, password and administration pages, the email panel
+// and the chat's invite and wrap-up panes are chunks of their own. So the desktop's first
+// load carries none of them: the email panel follows once the desktop is live, the pages
+// and panes when they are opened; each works and is kept by the browser for a year (its
+// name holds its hash).
 test('each page downloads only its own code; the administration comes when opened, and works', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -34,6 +35,10 @@ test('each page downloads only its own code; the administration comes when opene
   await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
   expect(fetched('admin_route')).toEqual([]);
   expect(fetched('password_route')).toEqual([]);
+  // The chat's invite and wrap-up panes come when first opened (wrap_up.spec.ts and
+  // group_chat.spec.ts open them), not with the desktop.
+  expect(fetched('invite_pane')).toEqual([]);
+  expect(fetched('wrap_up_pane')).toEqual([]);
   // The email panel comes after the desktop's own code, in the background.
   await expect.poll(() => fetched('email_panel').length).toBe(1);
   const main = order.findIndex((f) => f.startsWith('switchboard.'));

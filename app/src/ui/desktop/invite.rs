@@ -10,7 +10,7 @@ use crate::domain::{
     protocol::ClientCommand,
     validate::{char_count, validate_invite_notes},
 };
-use leptos::prelude::*;
+use leptos::{lazy, prelude::*};
 
 #[component]
 pub fn InviteControl(id: ContactId) -> AnyView {
@@ -37,6 +37,58 @@ pub fn InviteControl(id: ContactId) -> AnyView {
             open.set(false);
         }
     });
+    let pane_id = format!("invite-{id}");
+    view! {
+        <div class="invite">
+            <button
+                class="invite-toggle"
+                disabled=move || !allowed()
+                title=move || if allowed() { "Invite another agent into this chat" } else { "Two agents are already in this chat" }
+                aria-expanded=move || open.get().to_string()
+                aria-controls=pane_id.clone()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "Invite agent"
+            </button>
+            <Show when=move || open.get()>
+                // Shown when its code has come (a few ms, once). Not in a `Suspense`: one
+                // in the desktop's first load costs more code than the pane saves.
+                {move || Suspend::new(invite_pane(Pane { id, open, search, chosen, notes }))}
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+/// What the pane works on: the signals live in the control, so notes typed, then the pane
+/// closed and opened again, are still there.
+#[derive(Clone, Copy)]
+struct Pane {
+    id: ContactId,
+    open: RwSignal<bool>,
+    search: RwSignal<String>,
+    chosen: RwSignal<Option<CsqId>>,
+    notes: RwSignal<String>,
+}
+
+/// The open pane, from a chunk of the WebAssembly of its own (`cargo leptos build --split`):
+/// most chats never invite anyone, so its code is fetched the first time an agent opens it,
+/// not with the desktop. The page never renders it open on the server.
+#[lazy]
+fn invite_pane(pane: Pane) -> AnyView {
+    view! { <InvitePane pane /> }.into_any()
+}
+
+#[component]
+fn InvitePane(pane: Pane) -> impl IntoView {
+    let Pane {
+        id,
+        open,
+        search,
+        chosen,
+        notes,
+    } = pane;
+    let live = expect_context::<Live>();
     let rows = move || {
         let filter = search.get().trim().to_lowercase();
         live.availability.with(|(contact, csqs)| {
@@ -71,80 +123,65 @@ pub fn InviteControl(id: ContactId) -> AnyView {
     };
     let pane_id = format!("invite-{id}");
     view! {
-        <div class="invite">
-            <button
-                class="invite-toggle"
-                disabled=move || !allowed()
-                title=move || if allowed() { "Invite another agent into this chat" } else { "Two agents are already in this chat" }
-                aria-expanded=move || open.get().to_string()
-                aria-controls=pane_id.clone()
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                "Invite agent"
-            </button>
-            <Show when=move || open.get()>
-                <div class="invite-pane" id=pane_id.clone() role="group" aria-label="Invite an agent"
-                    on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
-                    <label class="visually-hidden" for=format!("invite-search-{id}")>"Search queues"</label>
-                    <input
-                        id=format!("invite-search-{id}")
-                        type="search"
-                        placeholder="Search queues"
-                        prop:value=move || search.get()
-                        on:input=move |ev| search.set(event_target_value(&ev))
-                    />
-                    <ul class="invite-list" aria-label="Queues">
-                        <For each=rows key=|c| (c.csq, c.available) let:row>
-                            {
-                                let csq = row.csq;
-                                let none = row.available == 0;
-                                view! {
-                                    <li>
-                                        <label class:disabled=none>
-                                            <input
-                                                type="radio"
-                                                name=format!("invite-csq-{id}")
-                                                disabled=none
-                                                prop:checked=move || chosen.get() == Some(csq)
-                                                on:change=move |_| chosen.set(Some(csq))
-                                            />
-                                            <span class="invite-name">{row.name.clone()}</span>
-                                            <span class="invite-count">
-                                                {match row.available {
-                                                    0 => "nobody available".to_string(),
-                                                    1 => "1 available".to_string(),
-                                                    n => format!("{n} available"),
-                                                }}
-                                            </span>
-                                        </label>
-                                    </li>
-                                }
-                            }
-                        </For>
-                    </ul>
-                    <label for=format!("invite-notes-{id}")>"Notes for the invited agent"</label>
-                    <textarea
-                        id=format!("invite-notes-{id}")
-                        rows="3"
-                        spellcheck="true"
-                        placeholder="A short summary: who the customer is, what is needed"
-                        prop:value=move || notes.get()
-                        on:input=move |ev| notes.set(event_target_value(&ev))
-                    ></textarea>
-                    <span class="hint">
-                        {move || notes.with(|n| char_count(n.trim()))} " / " {MAX_INVITE_NOTES_CHARS}
-                        " characters · only the invited agent sees them"
-                    </span>
-                    <span class="field-error" role="alert">{notes_error}</span>
-                    <div class="invite-actions">
-                        <button on:click=move |_| open.set(false)>"Cancel"</button>
-                        <button class="primary"
-                            disabled=move || chosen.get().is_none() || notes_error().is_some()
-                            on:click=move |_| send()>"Invite agent"</button>
-                    </div>
-                </div>
-            </Show>
+        <div class="invite-pane" id=pane_id.clone() role="group" aria-label="Invite an agent"
+            on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <label class="visually-hidden" for=format!("invite-search-{id}")>"Search queues"</label>
+            <input
+                id=format!("invite-search-{id}")
+                type="search"
+                placeholder="Search queues"
+                prop:value=move || search.get()
+                on:input=move |ev| search.set(event_target_value(&ev))
+            />
+            <ul class="invite-list" aria-label="Queues">
+                <For each=rows key=|c| (c.csq, c.available) let:row>
+                    {
+                        let csq = row.csq;
+                        let none = row.available == 0;
+                        view! {
+                            <li>
+                                <label class:disabled=none>
+                                    <input
+                                        type="radio"
+                                        name=format!("invite-csq-{id}")
+                                        disabled=none
+                                        prop:checked=move || chosen.get() == Some(csq)
+                                        on:change=move |_| chosen.set(Some(csq))
+                                    />
+                                    <span class="invite-name">{row.name.clone()}</span>
+                                    <span class="invite-count">
+                                        {match row.available {
+                                            0 => "nobody available".to_string(),
+                                            1 => "1 available".to_string(),
+                                            n => format!("{n} available"),
+                                        }}
+                                    </span>
+                                </label>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <label for=format!("invite-notes-{id}")>"Notes for the invited agent"</label>
+            <textarea
+                id=format!("invite-notes-{id}")
+                rows="3"
+                spellcheck="true"
+                placeholder="A short summary: who the customer is, what is needed"
+                prop:value=move || notes.get()
+                on:input=move |ev| notes.set(event_target_value(&ev))
+            ></textarea>
+            <span class="hint">
+                {move || notes.with(|n| char_count(n.trim()))} " / " {MAX_INVITE_NOTES_CHARS}
+                " characters · only the invited agent sees them"
+            </span>
+            <span class="field-error" role="alert">{notes_error}</span>
+            <div class="invite-actions">
+                <button on:click=move |_| open.set(false)>"Cancel"</button>
+                <button class="primary"
+                    disabled=move || chosen.get().is_none() || notes_error().is_some()
+                    on:click=move |_| send()>"Invite agent"</button>
+            </div>
         </div>
     }
-    .into_any()
 }

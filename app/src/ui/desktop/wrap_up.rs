@@ -9,7 +9,7 @@ use crate::domain::{
     limits::MAX_WRAP_UP_REASONS,
     wrap_up::WrapUp,
 };
-use leptos::prelude::*;
+use leptos::{lazy, prelude::*};
 
 #[component]
 pub fn WrapUpControl(id: ContactId) -> AnyView {
@@ -22,12 +22,6 @@ pub fn WrapUpControl(id: ContactId) -> AnyView {
     });
     let count = move || wrap_up.with(|w| w.selected.len());
     let pane_id = format!("wrap-up-{id}");
-    let toggle = move |reason: WrapUpReasonId, on: bool| match wrap_up
-        .with_untracked(|w| w.toggled(reason, on))
-    {
-        Ok(reasons) => live.set_wrap_up(id, reasons),
-        Err(e) => live.notice.set(Some(e.to_string())),
-    };
     view! {
         <div class="wrap-up">
             <button
@@ -39,26 +33,50 @@ pub fn WrapUpControl(id: ContactId) -> AnyView {
                 {move || format!("Wrap-Up Reasons ({})", count())}
             </button>
             <Show when=move || open.get()>
-                <div
-                    class="wrap-up-pane"
-                    id=pane_id.clone()
-                    role="group"
-                    aria-label="Wrap-up reasons"
-                    on:keydown=move |ev| {
-                        if ev.key() == "Escape" {
-                            open.set(false);
-                        }
-                    }
-                >
-                    <ReasonList wrap_up toggle />
-                    <div class="wrap-up-actions">
-                        <button class="primary" on:click=move |_| open.set(false)>"OK"</button>
-                    </div>
-                </div>
+                // Shown when its code has come (a few ms, once). Not in a `Suspense`: one
+                // in the desktop's first load costs more code than the pane saves.
+                {move || Suspend::new(wrap_up_pane(id, open, wrap_up))}
             </Show>
         </div>
     }
     .into_any()
+}
+
+/// The open pane, from a chunk of the WebAssembly of its own (`cargo leptos build --split`),
+/// fetched the first time an agent opens it. The page never renders it open on the server.
+#[lazy]
+fn wrap_up_pane(id: ContactId, open: RwSignal<bool>, wrap_up: Memo<WrapUp>) -> AnyView {
+    view! { <WrapUpPane id open wrap_up /> }.into_any()
+}
+
+#[component]
+fn WrapUpPane(id: ContactId, open: RwSignal<bool>, wrap_up: Memo<WrapUp>) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let pane_id = format!("wrap-up-{id}");
+    let toggle = move |reason: WrapUpReasonId, on: bool| match wrap_up
+        .with_untracked(|w| w.toggled(reason, on))
+    {
+        Ok(reasons) => live.set_wrap_up(id, reasons),
+        Err(e) => live.notice.set(Some(e.to_string())),
+    };
+    view! {
+        <div
+            class="wrap-up-pane"
+            id=pane_id.clone()
+            role="group"
+            aria-label="Wrap-up reasons"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }
+        >
+            <ReasonList wrap_up toggle />
+            <div class="wrap-up-actions">
+                <button class="primary" on:click=move |_| open.set(false)>"OK"</button>
+            </div>
+        </div>
+    }
 }
 
 #[component]
