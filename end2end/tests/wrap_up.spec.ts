@@ -103,3 +103,40 @@ test('W-1 W-2: wrap-up reasons counted live, at most five, and an admin change r
   await expect(admin.getByRole('group', { name: 'Warranty claim' }).getByText('Retired')).toBeVisible();
   await logOut(dave);
 });
+
+test('W-1: a pane opened before its code has come says so, and the desktop stays as it is', async ({ browser }) => {
+  const dave = await agentReady(browser, 'dave');
+  // The wrap-up pane's code is held back (a slow network) from the next load of the desktop.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await dave.context().route(/wrap_up_pane.*\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await dave.reload();
+  await expect(dave.getByRole('status').getByText('Connected')).toBeVisible();
+  // A page that goes leaves its agent Not Ready (S-5): Ready again on the new page.
+  await dave.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(dave.getByTestId('agent-state')).toHaveText('Ready');
+  await customerStarts(browser, 'Wally Slow', 'Something is broken');
+  await acceptChat(dave, 'Wally Slow');
+  const box = dave.getByLabel('Message', { exact: true });
+  await box.fill('Typed before');
+
+  await dave.getByRole('button', { name: 'Wrap-Up Reasons (0)' }).click();
+  const pane = dave.getByRole('group', { name: 'Wrap-up reasons' });
+  await expect(pane).toHaveText('Opening…');
+  await dave.screenshot({ path: 'test-results/screenshots/wrap-up-pane-opening.png' });
+  // Nothing else waits for it: the desktop is not swapped for its loading screen, the
+  // draft and the transcript stay.
+  await expect(dave.getByText('Loading the desktop…')).toHaveCount(0);
+  await expect(box).toHaveValue('Typed before');
+  await expect(dave.getByRole('list', { name: 'Transcript' })).toBeVisible();
+
+  release();
+  await expect(pane.getByRole('checkbox')).toHaveCount(5);
+  await pane.getByLabel('Resolved').check();
+  await expect(dave.getByRole('button', { name: 'Wrap-Up Reasons (1)' })).toBeVisible();
+  await dave.getByRole('button', { name: 'End', exact: true }).click();
+  await dave.context().close();
+});

@@ -10,7 +10,29 @@ use crate::domain::{
     protocol::ClientCommand,
     validate::{char_count, validate_invite_notes},
 };
-use leptos::{lazy, prelude::*};
+use leptos::{lazy, lazy_preload, prelude::*};
+
+/// A pane whose code is not there yet says so, in the pane's place.
+pub(super) fn opening(class: &'static str, label: &'static str) -> AnyView {
+    view! {
+        <div class=class role="group" aria-label=label>
+            <p class="loading">"Opening…"</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// Whether the open pane's code is there. Fetched once the desktop is live, in the
+/// background as the email panel is (a page open for hours does not depend on fetching it
+/// when an agent first invites someone, after an upgrade may have renamed the file).
+#[derive(Clone, Copy)]
+pub struct PaneCode(ReadSignal<bool>);
+
+impl PaneCode {
+    pub fn fetch() -> Self {
+        PaneCode(lazy_preload!(invite_pane))
+    }
+}
 
 #[component]
 pub fn InviteControl(id: ContactId) -> AnyView {
@@ -37,6 +59,7 @@ pub fn InviteControl(id: ContactId) -> AnyView {
             open.set(false);
         }
     });
+    let code = expect_context::<PaneCode>().0;
     let pane_id = format!("invite-{id}");
     view! {
         <div class="invite">
@@ -51,9 +74,13 @@ pub fn InviteControl(id: ContactId) -> AnyView {
                 "Invite agent"
             </button>
             <Show when=move || open.get()>
-                // Shown when its code has come (a few ms, once). Not in a `Suspense`: one
-                // in the desktop's first load costs more code than the pane saves.
-                {move || Suspend::new(invite_pane(Pane { id, open, search, chosen, notes }))}
+                {move || if code.get() {
+                    // The code is there: the pane is ready at its first poll, so nothing
+                    // waits and no `Suspense` above it (the desktop's) shows its fallback.
+                    Suspend::new(invite_pane(Pane { id, open, search, chosen, notes })).into_any()
+                } else {
+                    opening("invite-pane", "Invite an agent")
+                }}
             </Show>
         </div>
     }

@@ -85,6 +85,8 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     provide_context(reply::CannedEmail(view.canned_email));
     provide_context(reply::AutosaveSecs(view.draft_autosave_secs));
     provide_context(reply::Drafting(RwSignal::new(Default::default())));
+    provide_context(invite::PaneCode::fetch());
+    provide_context(wrap_up::PaneCode::fetch());
     let tab = RwSignal::new(GadgetTab::Control);
     // The email notification's "Open" switches gadgets too.
     provide_context(tab);

@@ -3,13 +3,24 @@
 //! is sent; the server checks the same rules, stores the choice and sends it to every page
 //! of the agent. The sixth box stays disabled, with the reason why.
 
-use super::Live;
+use super::{invite::opening, Live};
 use crate::domain::{
     ids::{ContactId, WrapUpReasonId},
     limits::MAX_WRAP_UP_REASONS,
     wrap_up::WrapUp,
 };
-use leptos::{lazy, prelude::*};
+use leptos::{lazy, lazy_preload, prelude::*};
+
+/// Whether the open pane's code is there, fetched once the desktop is live (see the invite
+/// pane's).
+#[derive(Clone, Copy)]
+pub struct PaneCode(ReadSignal<bool>);
+
+impl PaneCode {
+    pub fn fetch() -> Self {
+        PaneCode(lazy_preload!(wrap_up_pane))
+    }
+}
 
 #[component]
 pub fn WrapUpControl(id: ContactId) -> AnyView {
@@ -21,6 +32,7 @@ pub fn WrapUpControl(id: ContactId) -> AnyView {
             .unwrap_or_default()
     });
     let count = move || wrap_up.with(|w| w.selected.len());
+    let code = expect_context::<PaneCode>().0;
     let pane_id = format!("wrap-up-{id}");
     view! {
         <div class="wrap-up">
@@ -33,9 +45,12 @@ pub fn WrapUpControl(id: ContactId) -> AnyView {
                 {move || format!("Wrap-Up Reasons ({})", count())}
             </button>
             <Show when=move || open.get()>
-                // Shown when its code has come (a few ms, once). Not in a `Suspense`: one
-                // in the desktop's first load costs more code than the pane saves.
-                {move || Suspend::new(wrap_up_pane(id, open, wrap_up))}
+                {move || if code.get() {
+                    // Ready at its first poll: nothing waits (see the invite pane).
+                    Suspend::new(wrap_up_pane(id, open, wrap_up)).into_any()
+                } else {
+                    opening("wrap-up-pane", "Wrap-up reasons")
+                }}
             </Show>
         </div>
     }
