@@ -1,6 +1,6 @@
 import { type BrowserContext, type Locator, type WebSocketRoute } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { agentReady } from './helpers';
+import { agentReady, logIn } from './helpers';
 
 /**
  * Routes a context's WebSockets through Playwright so the test can cut them: `cut()` drops
@@ -109,4 +109,35 @@ test('K-3: a connection cut on either side loses and duplicates nothing', async 
   await agent.getByRole('button', { name: 'Not Ready', exact: true }).click();
   await agent.getByRole('button', { name: 'Log out' }).click();
   await expect(agent).toHaveURL(/\/login$/);
+});
+
+test('a message the page cannot read (the server upgraded under it) loads the page again, at most once a minute', async ({ browser }) => {
+  const page = await logIn(browser, 'alice');
+  const connected = page.getByRole('status').getByText('Connected');
+  // The page's socket through Playwright, so the test can speak as a newer server would.
+  const sockets: WebSocketRoute[] = [];
+  await page.context().routeWebSocket(/\/ws$/, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await page.reload();
+  await expect(connected).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
+
+  // A message of a shape this page's code does not know: the page loads again, and is live.
+  const loaded = page.waitForEvent('load');
+  await sockets[sockets.length - 1].send(JSON.stringify({ from_a_newer_server: { seq: 1 } }));
+  await loaded;
+  expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBeUndefined();
+  await expect(connected).toBeVisible();
+
+  // Another one within the minute: no second reload (the new page is kept and works).
+  await page.evaluate(() => ((window as unknown as { mark: number }).mark = 2));
+  await sockets[sockets.length - 1].send('not json at all');
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(2);
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
+  await page.context().close();
 });

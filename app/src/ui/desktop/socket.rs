@@ -18,6 +18,12 @@ const SESSION_ENDED: u16 = 4401;
 /// Longest wait between two reconnection attempts.
 const MAX_BACKOFF_MS: u32 = 5_000;
 
+/// When this tab last loaded again for a message it could not read (session storage).
+const RELOADED_AT: &str = "switchboard.reloaded_for_newer_server_at";
+
+/// At most one such reload a minute.
+const RELOAD_AT_MOST_EVERY_MS: i64 = 60_000;
+
 type Handler<E> = Closure<dyn FnMut(E)>;
 
 pub struct Socket {
@@ -88,7 +94,7 @@ impl Socket {
                         let _ = window().location().set_href("/login");
                     }
                 }
-                Err(_) => leptos::logging::warn!("unreadable message from the server"),
+                Err(_) => reload_for_newer_server(),
             }
         });
         let this = Rc::clone(self);
@@ -162,4 +168,27 @@ impl Socket {
             }
         }
     }
+}
+
+/// A message this page cannot read comes from a server newer than the page (an upgrade
+/// while it was open): without its code, the page would stay Ready and miss every offer.
+/// It loads again to get the server's code (the browser asks first if contacts are in
+/// hand), at most once a minute, so a message the new page cannot read either does not
+/// reload it forever.
+fn reload_for_newer_server() {
+    leptos::logging::warn!("unreadable message from the server");
+    let storage = window().session_storage().ok().flatten();
+    // Whole milliseconds: parsing a float would bring the float reader into the first load.
+    let now = js_sys::Date::now() as i64;
+    let last = storage
+        .as_ref()
+        .and_then(|s| s.get_item(RELOADED_AT).ok().flatten())
+        .and_then(|at| at.parse::<i64>().ok());
+    if last.is_some_and(|at| now - at < RELOAD_AT_MOST_EVERY_MS) {
+        return;
+    }
+    if let Some(storage) = storage {
+        let _ = storage.set_item(RELOADED_AT, &now.to_string());
+    }
+    let _ = window().location().reload();
 }
