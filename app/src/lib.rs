@@ -4,8 +4,8 @@
 //! browser's WebAssembly, so the same types and validators run on both sides.
 //!
 //! - [`domain`]: pure types and rules (no I/O). Limits live in [`domain::limits`] only.
-//!   Enums tagged inside their JSON object are declared with [`tag_first_enum!`]
-//!   ([`domain::tag_first`]): the same JSON, read in one pass.
+//!   The enums the browser reads that are tagged inside their JSON object are declared
+//!   with [`tag_first_enum!`] ([`domain::tag_first`]): the same JSON, read in one pass.
 //! - [`api`]: thin `#[server]` functions; the server crate provides a [`api::Backend`].
 //!   Their answers are read in the browser as text (`api::codec`), like everything else
 //!   the page reads, so each type's reading is compiled once into the WebAssembly.

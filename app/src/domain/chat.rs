@@ -138,6 +138,61 @@ mod tests {
         ChatLine { seq, at_ms, body }
     }
 
+    /// The JSON the database holds and the widget reads (`public/widget/protocol.js`), to
+    /// the byte and the key order: written so, and read back (the tag first).
+    #[test]
+    fn lines_keep_their_stored_and_widget_json() {
+        let cases = [
+            (
+                LineBody::Message {
+                    author: Author::Agent {
+                        agent: AgentId(3),
+                        alias: "Dave".into(),
+                    },
+                    text: "Hi".into(),
+                    client_id: "c1".into(),
+                },
+                r#"{"type":"message","author":{"kind":"agent","agent":3,"alias":"Dave"},"text":"Hi","client_id":"c1"}"#,
+            ),
+            (
+                LineBody::Message {
+                    author: Author::Customer {
+                        name: "Zoé".into()
+                    },
+                    text: "Bonjour".into(),
+                    client_id: "k1".into(),
+                },
+                r#"{"type":"message","author":{"kind":"customer","name":"Zoé"},"text":"Bonjour","client_id":"k1"}"#,
+            ),
+            (
+                LineBody::System {
+                    note: SystemNote::Joined {
+                        alias: "Dave".into(),
+                    },
+                },
+                r#"{"type":"system","note":{"note":"joined","alias":"Dave"}}"#,
+            ),
+            (
+                LineBody::System {
+                    note: SystemNote::InactivityWarning,
+                },
+                r#"{"type":"system","note":{"note":"inactivity_warning"}}"#,
+            ),
+            (
+                LineBody::System {
+                    note: SystemNote::Ended {
+                        reason: EndReason::EndedByCustomer,
+                    },
+                },
+                r#"{"type":"system","note":{"note":"ended","reason":"ended_by_customer"}}"#,
+            ),
+        ];
+        for (body, json) in cases {
+            assert_eq!(serde_json::to_string(&body).unwrap(), json);
+            assert_eq!(serde_json::from_str::<LineBody>(json).unwrap(), body);
+        }
+    }
+
     /// SPEC K-2: joins and leaves read as the customer expects.
     #[test]
     fn system_notes_read_naturally() {

@@ -358,6 +358,30 @@ mod tests {
         assert_eq!(back, msg);
     }
 
+    /// An agent's stored events keep their JSON (the tag first) and are read back.
+    #[test]
+    fn events_keep_their_stored_json() {
+        let cases = [
+            (
+                AgentEvent::OfferWithdrawn {
+                    contact: ContactId(5),
+                },
+                r#"{"type":"offer_withdrawn","contact":5}"#,
+            ),
+            (
+                AgentEvent::Participants {
+                    contact: ContactId(5),
+                    agents: vec!["Dave".into(), "Carol".into()],
+                },
+                r#"{"type":"participants","contact":5,"agents":["Dave","Carol"]}"#,
+            ),
+        ];
+        for (event, json) in cases {
+            assert_eq!(serde_json::to_string(&event).unwrap(), json);
+            assert_eq!(serde_json::from_str::<AgentEvent>(json).unwrap(), event);
+        }
+    }
+
     #[test]
     fn cursor_applies_in_order_skips_duplicates_and_spots_gaps() {
         let mut c = StreamCursor::new(3);

@@ -23,8 +23,9 @@ use std::fmt;
 
 /// Declares an enum whose JSON is `{"<tag>": "<variant in snake_case>", <fields>…}` (serde's
 /// `#[serde(tag = "<tag>", rename_all = "snake_case")]`), read tag first without a copy.
-/// Variants are units or have named fields; field attributes (`#[serde(default)]`) apply
-/// to both directions.
+/// Variants are units or have named fields. Variant and field attributes are copied to the
+/// reading twin too, so they must be serde's or doc comments (`#[serde(default)]` applies
+/// both ways; no `#[cfg]` on a variant); the enum's own attributes apply to it alone.
 #[macro_export]
 macro_rules! tag_first_enum {
     (
@@ -46,7 +47,9 @@ macro_rules! tag_first_enum {
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
                 // The same variants, externally tagged: what `TagFirst` feeds.
                 #[derive(::serde::Deserialize)]
                 #[serde(rename_all = "snake_case")]
@@ -56,7 +59,7 @@ macro_rules! tag_first_enum {
                 let twin = <Twin as ::serde::Deserialize>::deserialize(
                     $crate::domain::tag_first::TagFirst::new(d, $tag),
                 )?;
-                Ok(match twin {
+                ::core::result::Result::Ok(match twin {
                     $( Twin::$variant $({ $($field),* })? => $name::$variant $({ $($field),* })? ),*
                 })
             }
