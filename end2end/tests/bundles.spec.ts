@@ -18,6 +18,12 @@ test('each page downloads only its own code; the administration comes when opene
     order.push(file);
   });
   const fetched = (part: string) => [...wasm.keys()].filter((f) => f.includes(part));
+  // The main module's bytes, to check what it carries.
+  let mainModule: Promise<Buffer> | undefined;
+  context.on('response', (r) => {
+    const file = new URL(r.url()).pathname.split('/').pop() ?? '';
+    if (file.startsWith('switchboard.') && file.endsWith('.wasm')) mainModule ??= r.body();
+  });
 
   await page.goto('/login');
   await page.getByLabel('Username').fill('admin');
@@ -35,6 +41,10 @@ test('each page downloads only its own code; the administration comes when opene
   await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
   expect(fetched('admin_route')).toEqual([]);
   expect(fetched('password_route')).toEqual([]);
+  // Nor does it carry the administration's text: the chunks' constants went with them
+  // (wasm-split keeps them all in the main module when it lacks room, frontend/src/lib.rs).
+  expect(mainModule).toBeDefined();
+  expect((await mainModule!).includes('Timers are in seconds')).toBe(false);
   // The email panel and the chat's invite and wrap-up panes come after the desktop's own
   // code, in the background (wrap_up.spec.ts opens a pane before its code has come).
   const main = order.findIndex((f) => f.startsWith('switchboard.'));

@@ -57,6 +57,30 @@ mod tests {
         assert_eq!(back, error);
     }
 
+    /// Every server function answers through [`JsonAnswer`]: one left on server_fn's own
+    /// `Json` would bring the second reader back into the WebAssembly for its types.
+    #[test]
+    fn every_server_function_answers_as_text() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for attribute in source.lines().filter(|l| l.starts_with("#[server(")) {
+                seen += 1;
+                assert!(
+                    attribute.contains("output = crate::api::codec::JsonAnswer"),
+                    "{}: {attribute}",
+                    path.display()
+                );
+            }
+        }
+        assert!(
+            seen >= 20,
+            "only {seen} server functions found: is the scan still right?"
+        );
+    }
+
     #[test]
     fn refuses_bytes_that_are_not_text() {
         let bytes = Bytes::from_static(b"\"\xff\"");

@@ -99,8 +99,8 @@ struct Pane {
 }
 
 /// The open pane, from a chunk of the WebAssembly of its own (`cargo leptos build --split`):
-/// most chats never invite anyone, so its code is fetched the first time an agent opens it,
-/// not with the desktop. The page never renders it open on the server.
+/// most chats never invite anyone, so its code is not in the desktop's first load (it comes
+/// in the background after, see [`PaneCode`]). The page never renders it open on the server.
 #[lazy]
 fn invite_pane(pane: Pane) -> AnyView {
     view! { <InvitePane pane /> }.into_any()

@@ -58,7 +58,8 @@ pub fn WrapUpControl(id: ContactId) -> AnyView {
 }
 
 /// The open pane, from a chunk of the WebAssembly of its own (`cargo leptos build --split`),
-/// fetched the first time an agent opens it. The page never renders it open on the server.
+/// not in the desktop's first load (see [`PaneCode`]). The page never renders it open on
+/// the server.
 #[lazy]
 fn wrap_up_pane(id: ContactId, open: RwSignal<bool>, wrap_up: Memo<WrapUp>) -> AnyView {
     view! { <WrapUpPane id open wrap_up /> }.into_any()
