@@ -15,4 +15,6 @@ pub mod api;
 pub mod domain;
 pub mod ui;
 
-pub use ui::shell::{shell, App};
+#[cfg(feature = "ssr")]
+pub use ui::shell::shell;
+pub use ui::shell::App;

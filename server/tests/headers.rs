@@ -1,6 +1,6 @@
 //! Response headers a browser enforces: a Content-Security-Policy with a fresh nonce on every
 //! app page (its scripts carry it), who may frame the pages, HSTS and a `__Host-` session
-//! cookie over HTTPS.
+//! cookie over HTTPS. And the page's head as the server renders it: its title and icon.
 
 mod common;
 
@@ -11,6 +11,34 @@ fn policy(response: &reqwest::Response) -> String {
         .to_str()
         .unwrap()
         .to_string()
+}
+
+/// Each page names itself in the tab from the first paint (the server's head, before the
+/// WebAssembly has come), once, with the icon; a page with no title of its own still has one.
+#[tokio::test]
+async fn pages_carry_their_title_and_icon_in_the_servers_head() {
+    let server = TestServer::start().await;
+    for (path, title) in [
+        ("/login", "Log in · Switchboard"),
+        ("/no-such-page", "Page not found · Switchboard"),
+    ] {
+        let html = reqwest::get(server.url(path))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let head = html.split("</head>").next().unwrap();
+        assert_eq!(head.matches("<title>").count(), 1, "{path}: {head}");
+        assert!(
+            head.contains(&format!("<title>{title}</title>")),
+            "{path}: {head}"
+        );
+        assert!(
+            head.contains(r#"<link rel="icon" type="image/svg+xml" href="/favicon.svg">"#),
+            "{path}: {head}"
+        );
+    }
 }
 
 /// Every app page has a policy: scripts from this server and those carrying this response's

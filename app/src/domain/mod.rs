@@ -15,6 +15,7 @@ pub mod invite;
 pub mod limits;
 pub mod mailboxes;
 pub mod prechat;
+pub mod problem;
 pub mod protocol;
 pub mod queues;
 pub mod refusal;

@@ -1,8 +1,8 @@
 //! The login page. It works without JavaScript too: the form posts to the server function.
 
+use super::title::PageTitle;
 use crate::api::{Login, LoginRefused};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{hooks::use_query_map, lazy_route, LazyRoute};
 
 /// Why an open page sent its user here (`/login?ended=1`): their session was ended
@@ -43,7 +43,7 @@ fn LoginPage() -> impl IntoView {
         },
     };
     view! {
-        <Title text="Log in · Switchboard" />
+        <PageTitle text="Log in · Switchboard" />
         <main class="centered-page">
             <ActionForm action=login attr:class="card narrow login-card">
                 <div class="brand-mark" aria-hidden="true">"SB"</div>

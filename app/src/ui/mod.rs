@@ -8,3 +8,4 @@ pub mod identity;
 pub mod login;
 pub mod password;
 pub mod shell;
+pub mod title;

@@ -4,14 +4,16 @@
 //! the shared rules as the user types; the server checks them again with the current
 //! password and the list of common passwords. A refused change keeps what was typed.
 
-use super::form::{FormErrors, TextField};
+use super::{
+    form::{FormErrors, TextField},
+    title::PageTitle,
+};
 use crate::{
     api::{get_account, ApiError, ChangePassword, Logout},
     domain::{account::PasswordChange, agent::Agent, limits::PASSWORD_CHARS, validate::Field},
 };
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::Redirect, lazy_route, LazyRoute};
 
 /// `/password`, a chunk of the WebAssembly of its own (see the shell).
@@ -33,7 +35,7 @@ impl LazyRoute for PasswordRoute {
 #[component]
 fn PasswordPage(account: Resource<Result<Agent, ApiError>>) -> impl IntoView {
     view! {
-        <Title text="Your password · Switchboard" />
+        <PageTitle text="Your password · Switchboard" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {

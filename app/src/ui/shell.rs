@@ -1,14 +1,15 @@
 //! The HTML shell and the router.
 
+use super::title::PageTitle;
 use super::{admin::AdminRoute, desktop::DesktopPage, login::LoginRoute, password::PasswordRoute};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     Lazy, ParamSegment, StaticSegment,
 };
 
 /// The document around the app, rendered on the server only.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -17,11 +18,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 // The style sheet by its hashed name (kept for a year by the browser).
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <leptos_meta::HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
-                <MetaTags />
+                <leptos_meta::MetaTags />
             </head>
             <body>
                 <App />
@@ -37,10 +39,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// that every agent follows with the desktop anyway.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
+    // Titles go into the server's `<head>` through leptos_meta; the browser sets them
+    // itself (see `title`).
+    #[cfg(feature = "ssr")]
+    leptos_meta::provide_meta_context();
     view! {
-        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
-        <Title text="Switchboard" />
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("") view=DesktopPage />
@@ -60,6 +63,7 @@ fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
+        <PageTitle text="Page not found · Switchboard" />
         <main class="centered-page">
             <div class="card narrow">
                 <h1>"Page not found"</h1>

@@ -19,14 +19,13 @@ mod unsaved;
 mod users;
 mod wrap_up_reasons;
 
-use super::identity::Identity;
+use super::{identity::Identity, title::PageTitle};
 use crate::api::{get_admin, AdminView, ApiError};
 use audit::AuditSection;
 use canned::CannedSection;
 use chat_settings::ChatSettingsForm;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_params_map, lazy_route, LazyRoute};
 use mailboxes::MailboxesSection;
 use prechat::PreChatSection;
@@ -147,7 +146,7 @@ fn AdminPage(
                         EitherOf4::B(view! { <Redirect path="/password" /> }.into_any())
                     }
                     Err(ApiError::Forbidden) => EitherOf4::C(view! {
-                        <Title text="Administration · Switchboard" />
+                        <PageTitle text="Administration · Switchboard" />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
                                 <h1>"Administrators only"</h1>
@@ -157,7 +156,7 @@ fn AdminPage(
                         </main>
                     }),
                     Err(e) => EitherOf4::D(view! {
-                        <Title text="Administration · Switchboard" />
+                        <PageTitle text="Administration · Switchboard" />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
                                 <h1>"The administration could not be loaded"</h1>
@@ -217,7 +216,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <Title text=title />
+        <PageTitle text=title />
         <div class="admin">
             <header class="topbar">
                 <Identity agent=view.agent.clone() />

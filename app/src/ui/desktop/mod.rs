@@ -22,6 +22,7 @@ mod state_control;
 mod top_bar;
 mod wrap_up;
 
+use super::title::PageTitle;
 use crate::{
     api::{get_desktop, ApiError, DesktopView},
     domain::csq::Csq,
@@ -32,7 +33,6 @@ use control_gadget::ControlGadget;
 use gadget_tabs::{GadgetTab, GadgetTabs};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Redirect;
 pub use live::{ConnectionState, Live};
 use manage_gadget::ManageGadget;
@@ -111,7 +111,7 @@ fn Desktop(view: DesktopView) -> impl IntoView {
         }
     };
     view! {
-        <Title text=title />
+        <PageTitle text=title />
         <div class="desktop">
             <TopBar agent=agent.clone() />
             <GadgetTabs tab />

@@ -1,0 +1,542 @@
+//! What is wrong with one field of a form, with the limit it broke, and its wording.
+//!
+//! Only Rust reads it (the server writes it, the desktop shows it), so its JSON is chosen to
+//! be cheap to read in the browser: one flat object (`{"kind":"too_many_chars","max":10,
+//! "given":12}`) through one struct reader, where serde's derive for an enum of struct
+//! variants compiles a reader per variant into the first load's WebAssembly.
+
+use super::limits::MB;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What is wrong with the field, with the limit it broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Wire", try_from = "Wire")]
+pub enum Problem {
+    Required,
+    TooManyItems {
+        max: usize,
+        given: usize,
+    },
+    TooManyChars {
+        max: usize,
+        given: usize,
+    },
+    TooLarge {
+        max_bytes: u64,
+        given_bytes: u64,
+    },
+    /// Files attached together would pass their total (SPEC A-1).
+    TooLargeTogether {
+        max_bytes: u64,
+        given_bytes: u64,
+    },
+    /// One file more than a reply may carry (SPEC A-1).
+    TooManyFiles {
+        max: usize,
+    },
+    /// SPEC R-6: a forward carries the original's files only.
+    NotAllowedOnForward,
+    /// A file type that is never accepted (programs and scripts).
+    RefusedType,
+    InvalidEmail {
+        value: String,
+    },
+    InvalidPhone,
+    InvalidClientId,
+    OutOfRange {
+        min: u32,
+        max: u32,
+        given: u32,
+    },
+    NotAWholeNumber,
+    /// A wrap-up reason the contact does not offer (SPEC W-2).
+    NotOffered {
+        id: i64,
+    },
+    /// An id that names nothing (a deleted or made-up item).
+    UnknownId {
+        id: i64,
+    },
+    /// The value is already used where it must be unique.
+    Duplicate {
+        value: String,
+    },
+    TooFewChars {
+        min: usize,
+        given: usize,
+    },
+    /// A username with a character outside letters, digits and `. _ - @`.
+    InvalidUsername,
+    /// A password that holds the username (the first thing a guesser tries).
+    ContainsUsername,
+    /// A password on the lists guessers try first.
+    CommonPassword,
+    /// The second typing of a new password differs from the first.
+    NotMatching,
+    /// The current password given is not the user's.
+    WrongPassword,
+    /// A new password the same as the one it replaces.
+    Unchanged,
+    /// SPEC D-2: the change would leave no enabled administrator.
+    LastAdministrator,
+    /// An administrator may not disable or demote their own account (another one must).
+    OwnAccount,
+    /// A retired item (a CSQ) that takes nothing new.
+    Retired,
+    /// A choice the form offered that is no longer offered (retired meanwhile).
+    NoLongerOffered,
+    /// Another administrator changed the item since the form was opened.
+    ChangedMeanwhile,
+    /// A date that is not a day of the calendar, or not written YYYY-MM-DD.
+    InvalidDay,
+    /// A username nobody has.
+    NoSuchUser {
+        username: String,
+    },
+    /// A host name with characters no host name has.
+    InvalidHost,
+    /// No encryption to a server that is not this machine.
+    PlainNotLoopback,
+    /// A name that cannot change once the item exists (what it holds is kept under it).
+    FixedOnceCreated {
+        value: String,
+    },
+}
+
+/// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB".
+pub fn format_bytes(bytes: u64) -> String {
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        if tenths.is_multiple_of(10) {
+            format!("{} MB", tenths / 10)
+        } else {
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Required => f.write_str("required"),
+            Problem::TooManyItems { max, given } => {
+                write!(f, "at most {max} allowed ({given} given)")
+            }
+            Problem::TooManyChars { max, given } => {
+                write!(f, "at most {max} characters ({given} given)")
+            }
+            Problem::TooLarge {
+                max_bytes,
+                given_bytes,
+            } => write!(
+                f,
+                "larger than the {} limit ({})",
+                format_bytes(*max_bytes),
+                format_bytes(*given_bytes)
+            ),
+            Problem::TooLargeTogether {
+                max_bytes,
+                given_bytes,
+            } => write!(
+                f,
+                "the attachments would come to {}, over the {} limit together",
+                format_bytes(*given_bytes),
+                format_bytes(*max_bytes)
+            ),
+            Problem::TooManyFiles { max } => write!(f, "at most {max} attachments per reply"),
+            Problem::NotAllowedOnForward => {
+                f.write_str("a forward carries the customer's attachments; no file may be added")
+            }
+            Problem::RefusedType => {
+                f.write_str("programs and scripts cannot be attached (file type refused)")
+            }
+            Problem::InvalidEmail { value } => {
+                write!(f, "\"{value}\" is not a valid email address")
+            }
+            Problem::InvalidPhone => f.write_str("use digits, spaces and + ( ) - . only"),
+            Problem::InvalidClientId => f.write_str("use 1 to 64 letters, digits, - or _"),
+            Problem::NotAWholeNumber => f.write_str("enter a whole number"),
+            Problem::NotOffered { id } => {
+                write!(f, "reason {id} is not offered on this contact")
+            }
+            Problem::UnknownId { id } => write!(f, "no such item (id {id})"),
+            Problem::Duplicate { value } => write!(f, "\"{value}\" already exists"),
+            Problem::TooFewChars { min, given } => {
+                write!(f, "at least {min} characters ({given} given)")
+            }
+            Problem::InvalidUsername => {
+                f.write_str("use letters a-z, digits and . _ - @ only, without spaces or accents")
+            }
+            Problem::ContainsUsername => f.write_str("must not contain the username"),
+            Problem::CommonPassword => f.write_str(
+                "is among the most common passwords, which are tried first: choose another",
+            ),
+            Problem::NotMatching => f.write_str("does not match the new password"),
+            Problem::WrongPassword => f.write_str("is not the current password"),
+            Problem::Unchanged => f.write_str("must differ from the current password"),
+            Problem::LastAdministrator => {
+                f.write_str("the last enabled administrator must stay an enabled administrator")
+            }
+            Problem::Retired => f.write_str("is retired: it takes no new contacts"),
+            Problem::NoLongerOffered => f.write_str("is no longer offered: please choose another"),
+            Problem::ChangedMeanwhile => f.write_str(
+                "another administrator changed this user since you opened the form: \
+                 cancel and open it again",
+            ),
+            Problem::InvalidDay => f.write_str("use a date of the calendar, as YYYY-MM-DD"),
+            Problem::NoSuchUser { username } => write!(f, "no user is called \"{username}\""),
+            Problem::InvalidHost => {
+                f.write_str("use a host name (letters, digits, . and -) or an IP address")
+            }
+            Problem::FixedOnceCreated { value } => write!(
+                f,
+                "stays \"{value}\": what the mailbox holds is kept under its name"
+            ),
+            Problem::PlainNotLoopback => f.write_str(
+                "without encryption only a server on this machine is allowed: choose TLS or STARTTLS",
+            ),
+            Problem::OwnAccount => {
+                f.write_str("not on your own account: another administrator can change it")
+            }
+            Problem::OutOfRange { min, max, given } => {
+                write!(f, "must be between {min} and {max} ({given} given)")
+            }
+        }
+    }
+}
+
+/// A problem's kind on the wire: the variant's name.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Required,
+    TooManyItems,
+    TooManyChars,
+    TooLarge,
+    TooLargeTogether,
+    TooManyFiles,
+    NotAllowedOnForward,
+    RefusedType,
+    InvalidEmail,
+    InvalidPhone,
+    InvalidClientId,
+    OutOfRange,
+    NotAWholeNumber,
+    NotOffered,
+    UnknownId,
+    Duplicate,
+    TooFewChars,
+    InvalidUsername,
+    ContainsUsername,
+    CommonPassword,
+    NotMatching,
+    WrongPassword,
+    Unchanged,
+    LastAdministrator,
+    OwnAccount,
+    Retired,
+    NoLongerOffered,
+    ChangedMeanwhile,
+    InvalidDay,
+    NoSuchUser,
+    InvalidHost,
+    PlainNotLoopback,
+    FixedOnceCreated,
+}
+
+/// A problem as one flat object: its kind and whichever of the limit, the given amount, the
+/// id or the text it carries (sizes in bytes go in `max` and `given` too).
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    given: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+}
+
+impl Wire {
+    fn of(kind: Kind) -> Self {
+        Wire {
+            kind,
+            min: None,
+            max: None,
+            given: None,
+            id: None,
+            text: None,
+        }
+    }
+
+    fn limit(kind: Kind, min: Option<u64>, max: u64, given: Option<u64>) -> Self {
+        Wire {
+            min,
+            max: Some(max),
+            given,
+            ..Wire::of(kind)
+        }
+    }
+
+    fn id(kind: Kind, id: i64) -> Self {
+        Wire {
+            id: Some(id),
+            ..Wire::of(kind)
+        }
+    }
+
+    fn text(kind: Kind, text: String) -> Self {
+        Wire {
+            text: Some(text),
+            ..Wire::of(kind)
+        }
+    }
+}
+
+impl From<Problem> for Wire {
+    fn from(problem: Problem) -> Self {
+        use Problem as P;
+        let n = |n: usize| n as u64;
+        match problem {
+            P::Required => Wire::of(Kind::Required),
+            P::TooManyItems { max, given } => {
+                Wire::limit(Kind::TooManyItems, None, n(max), Some(n(given)))
+            }
+            P::TooManyChars { max, given } => {
+                Wire::limit(Kind::TooManyChars, None, n(max), Some(n(given)))
+            }
+            P::TooLarge {
+                max_bytes,
+                given_bytes,
+            } => Wire::limit(Kind::TooLarge, None, max_bytes, Some(given_bytes)),
+            P::TooLargeTogether {
+                max_bytes,
+                given_bytes,
+            } => Wire::limit(Kind::TooLargeTogether, None, max_bytes, Some(given_bytes)),
+            P::TooManyFiles { max } => Wire::limit(Kind::TooManyFiles, None, n(max), None),
+            P::NotAllowedOnForward => Wire::of(Kind::NotAllowedOnForward),
+            P::RefusedType => Wire::of(Kind::RefusedType),
+            P::InvalidEmail { value } => Wire::text(Kind::InvalidEmail, value),
+            P::InvalidPhone => Wire::of(Kind::InvalidPhone),
+            P::InvalidClientId => Wire::of(Kind::InvalidClientId),
+            P::OutOfRange { min, max, given } => Wire::limit(
+                Kind::OutOfRange,
+                Some(min.into()),
+                max.into(),
+                Some(given.into()),
+            ),
+            P::NotAWholeNumber => Wire::of(Kind::NotAWholeNumber),
+            P::NotOffered { id } => Wire::id(Kind::NotOffered, id),
+            P::UnknownId { id } => Wire::id(Kind::UnknownId, id),
+            P::Duplicate { value } => Wire::text(Kind::Duplicate, value),
+            P::TooFewChars { min, given } => Wire {
+                min: Some(n(min)),
+                given: Some(n(given)),
+                ..Wire::of(Kind::TooFewChars)
+            },
+            P::InvalidUsername => Wire::of(Kind::InvalidUsername),
+            P::ContainsUsername => Wire::of(Kind::ContainsUsername),
+            P::CommonPassword => Wire::of(Kind::CommonPassword),
+            P::NotMatching => Wire::of(Kind::NotMatching),
+            P::WrongPassword => Wire::of(Kind::WrongPassword),
+            P::Unchanged => Wire::of(Kind::Unchanged),
+            P::LastAdministrator => Wire::of(Kind::LastAdministrator),
+            P::OwnAccount => Wire::of(Kind::OwnAccount),
+            P::Retired => Wire::of(Kind::Retired),
+            P::NoLongerOffered => Wire::of(Kind::NoLongerOffered),
+            P::ChangedMeanwhile => Wire::of(Kind::ChangedMeanwhile),
+            P::InvalidDay => Wire::of(Kind::InvalidDay),
+            P::NoSuchUser { username } => Wire::text(Kind::NoSuchUser, username),
+            P::InvalidHost => Wire::of(Kind::InvalidHost),
+            P::PlainNotLoopback => Wire::of(Kind::PlainNotLoopback),
+            P::FixedOnceCreated { value } => Wire::text(Kind::FixedOnceCreated, value),
+        }
+    }
+}
+
+impl TryFrom<Wire> for Problem {
+    /// The key a problem of its kind needs and the object lacks.
+    type Error = String;
+
+    fn try_from(wire: Wire) -> Result<Self, String> {
+        use Problem as P;
+        let need = |value: Option<u64>, key: &str| value.ok_or_else(|| format!("missing `{key}`"));
+        let max = || need(wire.max, "max");
+        let given = || need(wire.given, "given");
+        let min = || need(wire.min, "min");
+        let count = |n: u64| n as usize;
+        let small = |n: u64| u32::try_from(n).map_err(|_| format!("{n} out of range"));
+        let id = || wire.id.ok_or_else(|| "missing `id`".to_string());
+        let text = || {
+            wire.text
+                .clone()
+                .ok_or_else(|| "missing `text`".to_string())
+        };
+        Ok(match wire.kind {
+            Kind::Required => P::Required,
+            Kind::TooManyItems => P::TooManyItems {
+                max: count(max()?),
+                given: count(given()?),
+            },
+            Kind::TooManyChars => P::TooManyChars {
+                max: count(max()?),
+                given: count(given()?),
+            },
+            Kind::TooLarge => P::TooLarge {
+                max_bytes: max()?,
+                given_bytes: given()?,
+            },
+            Kind::TooLargeTogether => P::TooLargeTogether {
+                max_bytes: max()?,
+                given_bytes: given()?,
+            },
+            Kind::TooManyFiles => P::TooManyFiles { max: count(max()?) },
+            Kind::NotAllowedOnForward => P::NotAllowedOnForward,
+            Kind::RefusedType => P::RefusedType,
+            Kind::InvalidEmail => P::InvalidEmail { value: text()? },
+            Kind::InvalidPhone => P::InvalidPhone,
+            Kind::InvalidClientId => P::InvalidClientId,
+            Kind::OutOfRange => P::OutOfRange {
+                min: small(min()?)?,
+                max: small(max()?)?,
+                given: small(given()?)?,
+            },
+            Kind::NotAWholeNumber => P::NotAWholeNumber,
+            Kind::NotOffered => P::NotOffered { id: id()? },
+            Kind::UnknownId => P::UnknownId { id: id()? },
+            Kind::Duplicate => P::Duplicate { value: text()? },
+            Kind::TooFewChars => P::TooFewChars {
+                min: count(min()?),
+                given: count(given()?),
+            },
+            Kind::InvalidUsername => P::InvalidUsername,
+            Kind::ContainsUsername => P::ContainsUsername,
+            Kind::CommonPassword => P::CommonPassword,
+            Kind::NotMatching => P::NotMatching,
+            Kind::WrongPassword => P::WrongPassword,
+            Kind::Unchanged => P::Unchanged,
+            Kind::LastAdministrator => P::LastAdministrator,
+            Kind::OwnAccount => P::OwnAccount,
+            Kind::Retired => P::Retired,
+            Kind::NoLongerOffered => P::NoLongerOffered,
+            Kind::ChangedMeanwhile => P::ChangedMeanwhile,
+            Kind::InvalidDay => P::InvalidDay,
+            Kind::NoSuchUser => P::NoSuchUser { username: text()? },
+            Kind::InvalidHost => P::InvalidHost,
+            Kind::PlainNotLoopback => P::PlainNotLoopback,
+            Kind::FixedOnceCreated => P::FixedOnceCreated { value: text()? },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flat form each kind of problem takes, and every one read back as it was.
+    #[test]
+    fn problems_travel_as_one_flat_object_and_come_back_whole() {
+        let samples = [
+            (
+                Problem::TooManyChars { max: 10, given: 12 },
+                r#"{"kind":"too_many_chars","max":10,"given":12}"#,
+            ),
+            (
+                Problem::OutOfRange {
+                    min: 5,
+                    max: 60,
+                    given: 61,
+                },
+                r#"{"kind":"out_of_range","min":5,"max":60,"given":61}"#,
+            ),
+            (
+                Problem::TooLarge {
+                    max_bytes: 10 * MB,
+                    given_bytes: 11 * MB,
+                },
+                r#"{"kind":"too_large","max":10485760,"given":11534336}"#,
+            ),
+            (
+                Problem::InvalidEmail {
+                    value: "ann@".into(),
+                },
+                r#"{"kind":"invalid_email","text":"ann@"}"#,
+            ),
+            (
+                Problem::UnknownId { id: -3 },
+                r#"{"kind":"unknown_id","id":-3}"#,
+            ),
+            (Problem::Required, r#"{"kind":"required"}"#),
+        ];
+        for (problem, json) in samples {
+            assert_eq!(serde_json::to_string(&problem).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Problem>(json).unwrap(), problem);
+        }
+        let every = [
+            Problem::TooManyItems { max: 1, given: 2 },
+            Problem::TooLargeTogether {
+                max_bytes: 1,
+                given_bytes: 2,
+            },
+            Problem::TooManyFiles { max: 10 },
+            Problem::NotAllowedOnForward,
+            Problem::RefusedType,
+            Problem::InvalidPhone,
+            Problem::InvalidClientId,
+            Problem::NotAWholeNumber,
+            Problem::NotOffered { id: 4 },
+            Problem::Duplicate { value: "x".into() },
+            Problem::TooFewChars { min: 8, given: 3 },
+            Problem::InvalidUsername,
+            Problem::ContainsUsername,
+            Problem::CommonPassword,
+            Problem::NotMatching,
+            Problem::WrongPassword,
+            Problem::Unchanged,
+            Problem::LastAdministrator,
+            Problem::OwnAccount,
+            Problem::Retired,
+            Problem::NoLongerOffered,
+            Problem::ChangedMeanwhile,
+            Problem::InvalidDay,
+            Problem::NoSuchUser {
+                username: "bob".into(),
+            },
+            Problem::InvalidHost,
+            Problem::PlainNotLoopback,
+            Problem::FixedOnceCreated {
+                value: "Sales".into(),
+            },
+        ];
+        for problem in every {
+            let json = serde_json::to_string(&problem).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Problem>(&json).unwrap(),
+                problem,
+                "{json}"
+            );
+        }
+    }
+
+    /// A problem missing what its kind needs is refused by that key, not read as zero.
+    #[test]
+    fn a_problem_missing_its_limit_is_refused_by_name() {
+        let error = serde_json::from_str::<Problem>(r#"{"kind":"too_many_chars","max":10}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("missing `given`"), "{error}");
+        let error = serde_json::from_str::<Problem>(r#"{"kind":"no_such_kind"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no_such_kind"), "{error}");
+    }
+}

@@ -1,0 +1,22 @@
+//! The browser tab's title, set by each page.
+//!
+//! On the server it goes into the page's `<head>` through leptos_meta, so the first paint
+//! already has it. In the browser an effect sets `document.title` instead: leptos_meta's
+//! client side (with the channels its server context brings along) cost about 26 KB of the
+//! desktop's first-load WebAssembly for this one string.
+
+use leptos::prelude::*;
+
+/// Sets the tab's title while the page is shown; `text` may change (the desktop's state and
+/// unread count).
+#[component]
+pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        view! { <leptos_meta::Title text=move || text.get() /> }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Effect::new(move |_| document().set_title(&text.get()));
+    }
+}
