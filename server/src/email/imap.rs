@@ -239,6 +239,11 @@ pub async fn check(config: &MailboxConfig) -> Result<(), String> {
 /// Connects (TLS, STARTTLS or plain on loopback) and logs in.
 async fn connect(config: &MailboxConfig) -> Result<Session<Conn>, ImapError> {
     let tcp = TcpStream::connect((config.host.as_str(), config.port())).await?;
+    // async-imap writes a command in four pieces (tag, space, command, CRLF): with Nagle's
+    // algorithm the rest waits for the server's delayed acknowledgement of the first, about
+    // 40 ms a command. Measured (`loadgen --emails 1`): a new email stored 250 ms after it
+    // arrives with Nagle, 40 ms without.
+    tcp.set_nodelay(true)?;
     let mut client: Client<Conn> = match config.security {
         Security::Tls => Client::new(tls(config, tcp).await?),
         Security::None => Client::new(Box::new(tcp)),
