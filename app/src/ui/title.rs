@@ -8,12 +8,18 @@
 use leptos::prelude::*;
 
 /// Sets the tab's title while the page is shown; `text` may change (the desktop's state and
-/// unread count).
+/// unread count). Renders the same nothing on both sides (hydration must find what the
+/// server wrote): on the server, leptos_meta's `Title` registers the text with the head and
+/// its own (empty) view is dropped.
 #[component]
 pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
-        view! { <leptos_meta::Title text=move || text.get() /> }
+        let _registered = leptos_meta::Title(
+            leptos_meta::TitleProps::builder()
+                .text(move || text.get())
+                .build(),
+        );
     }
     #[cfg(not(feature = "ssr"))]
     {
