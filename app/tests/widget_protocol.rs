@@ -95,6 +95,19 @@ fn server_messages() -> Vec<(&'static str, WidgetMessage)> {
             "rejected_command",
             WidgetMessage::rejected(WidgetError::Malformed, None),
         ),
+        (
+            "rejected_field",
+            WidgetMessage::rejected(
+                WidgetError::Invalid(FieldError::new(
+                    Field::ChatMessage,
+                    Problem::TooManyChars {
+                        max: 1500,
+                        given: 1501,
+                    },
+                )),
+                Some("k2".into()),
+            ),
+        ),
     ]
 }
 

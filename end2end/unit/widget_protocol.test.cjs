@@ -36,6 +36,8 @@ test('every server message in the samples is read, with the fields the page show
   assert.equal(read.rejected_message.client_id, 'k9');
   assert.match(read.rejected_message.message, /1000 messages/);
   assert.equal(read.rejected_command.client_id, null);
+  assert.equal(read.rejected_field.client_id, 'k2');
+  assert.match(read.rejected_field.message, /at most 1500 characters \(1501 given\)/);
 });
 
 test('a line the page cannot read holds its place as a notice; other broken messages are refused', () => {

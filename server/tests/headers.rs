@@ -14,7 +14,7 @@ fn policy(response: &reqwest::Response) -> String {
 }
 
 /// Each page names itself in the tab from the first paint (the server's head, before the
-/// WebAssembly has come), once, with the icon; a page with no title of its own still has one.
+/// WebAssembly has come), once, with the icon.
 #[tokio::test]
 async fn pages_carry_their_title_and_icon_in_the_servers_head() {
     let server = TestServer::start().await;

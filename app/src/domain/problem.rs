@@ -1,9 +1,11 @@
 //! What is wrong with one field of a form, with the limit it broke, and its wording.
 //!
-//! Only Rust reads it (the server writes it, the desktop shows it), so its JSON is chosen to
-//! be cheap to read in the browser: one flat object (`{"kind":"too_many_chars","max":10,
-//! "given":12}`) through one struct reader, where serde's derive for an enum of struct
-//! variants compiles a reader per variant into the first load's WebAssembly.
+//! Its JSON is chosen to be cheap to read in the browser: one flat object
+//! (`{"kind":"too_many_chars","max":10,"given":12}`) through one struct reader, where serde's
+//! derive for an enum of struct variants compiles a reader per variant into the desktop's
+//! first-load WebAssembly. The desktop and the administration read it; the widget receives
+//! it inside a refusal (`rejected.error.detail.problem`) but shows only the refusal's
+//! `message`, and the HTTP refusals carry messages only.
 
 use super::limits::MB;
 use serde::{Deserialize, Serialize};
@@ -249,6 +251,13 @@ enum Kind {
     FixedOnceCreated,
 }
 
+impl Kind {
+    /// Its name on the wire, for error messages.
+    fn name(self) -> String {
+        serde_json::to_string(&self).unwrap_or_default()
+    }
+}
+
 /// A problem as one flat object: its kind and whichever of the limit, the given amount, the
 /// id or the text it carries (sizes in bytes go in `max` and `given` too).
 #[derive(Serialize, Deserialize)]
@@ -364,32 +373,44 @@ impl From<Problem> for Wire {
 }
 
 impl TryFrom<Wire> for Problem {
-    /// The key a problem of its kind needs and the object lacks.
+    /// What the object lacks for its kind, or a number out of the variant's range, named.
     type Error = String;
 
     fn try_from(wire: Wire) -> Result<Self, String> {
         use Problem as P;
-        let need = |value: Option<u64>, key: &str| value.ok_or_else(|| format!("missing `{key}`"));
+        let kind = wire.kind;
+        let need = |value: Option<u64>, key: &str| {
+            value.ok_or_else(|| format!("{}: missing `{key}`", kind.name()))
+        };
         let max = || need(wire.max, "max");
         let given = || need(wire.given, "given");
         let min = || need(wire.min, "min");
-        let count = |n: u64| n as usize;
-        let small = |n: u64| u32::try_from(n).map_err(|_| format!("{n} out of range"));
-        let id = || wire.id.ok_or_else(|| "missing `id`".to_string());
+        let count = |value: Result<u64, String>, key: &str| -> Result<usize, String> {
+            let n = value?;
+            usize::try_from(n).map_err(|_| format!("{}: `{key}` {n} out of range", kind.name()))
+        };
+        let small = |value: Result<u64, String>, key: &str| -> Result<u32, String> {
+            let n = value?;
+            u32::try_from(n).map_err(|_| format!("{}: `{key}` {n} out of range", kind.name()))
+        };
+        let id = || {
+            wire.id
+                .ok_or_else(|| format!("{}: missing `id`", kind.name()))
+        };
         let text = || {
             wire.text
                 .clone()
-                .ok_or_else(|| "missing `text`".to_string())
+                .ok_or_else(|| format!("{}: missing `text`", kind.name()))
         };
         Ok(match wire.kind {
             Kind::Required => P::Required,
             Kind::TooManyItems => P::TooManyItems {
-                max: count(max()?),
-                given: count(given()?),
+                max: count(max(), "max")?,
+                given: count(given(), "given")?,
             },
             Kind::TooManyChars => P::TooManyChars {
-                max: count(max()?),
-                given: count(given()?),
+                max: count(max(), "max")?,
+                given: count(given(), "given")?,
             },
             Kind::TooLarge => P::TooLarge {
                 max_bytes: max()?,
@@ -399,24 +420,26 @@ impl TryFrom<Wire> for Problem {
                 max_bytes: max()?,
                 given_bytes: given()?,
             },
-            Kind::TooManyFiles => P::TooManyFiles { max: count(max()?) },
+            Kind::TooManyFiles => P::TooManyFiles {
+                max: count(max(), "max")?,
+            },
             Kind::NotAllowedOnForward => P::NotAllowedOnForward,
             Kind::RefusedType => P::RefusedType,
             Kind::InvalidEmail => P::InvalidEmail { value: text()? },
             Kind::InvalidPhone => P::InvalidPhone,
             Kind::InvalidClientId => P::InvalidClientId,
             Kind::OutOfRange => P::OutOfRange {
-                min: small(min()?)?,
-                max: small(max()?)?,
-                given: small(given()?)?,
+                min: small(min(), "min")?,
+                max: small(max(), "max")?,
+                given: small(given(), "given")?,
             },
             Kind::NotAWholeNumber => P::NotAWholeNumber,
             Kind::NotOffered => P::NotOffered { id: id()? },
             Kind::UnknownId => P::UnknownId { id: id()? },
             Kind::Duplicate => P::Duplicate { value: text()? },
             Kind::TooFewChars => P::TooFewChars {
-                min: count(min()?),
-                given: count(given()?),
+                min: count(min(), "min")?,
+                given: count(given(), "given")?,
             },
             Kind::InvalidUsername => P::InvalidUsername,
             Kind::ContainsUsername => P::ContainsUsername,
@@ -533,7 +556,16 @@ mod tests {
         let error = serde_json::from_str::<Problem>(r#"{"kind":"too_many_chars","max":10}"#)
             .unwrap_err()
             .to_string();
-        assert!(error.contains("missing `given`"), "{error}");
+        assert!(
+            error.contains("\"too_many_chars\": missing `given`"),
+            "{error}"
+        );
+        let error = serde_json::from_str::<Problem>(
+            r#"{"kind":"out_of_range","min":1,"max":5000000000,"given":2}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("`max` 5000000000 out of range"), "{error}");
         let error = serde_json::from_str::<Problem>(r#"{"kind":"no_such_kind"}"#)
             .unwrap_err()
             .to_string();

@@ -7,10 +7,15 @@
 
 use leptos::prelude::*;
 
-/// Sets the tab's title while the page is shown; `text` may change (the desktop's state and
-/// unread count). Renders the same nothing on both sides (hydration must find what the
-/// server wrote): on the server, leptos_meta's `Title` registers the text with the head and
-/// its own (empty) view is dropped.
+/// The title of a page that names itself no further.
+pub const DEFAULT_TITLE: &str = "Switchboard";
+
+/// Sets the tab's title while the page is shown, and puts back "Switchboard" when the page
+/// goes (a page that sets none, such as the loading placeholder, does not keep the last
+/// page's); `text` may change (the desktop's state and unread count). Renders the same
+/// nothing on both sides (hydration must find what the server wrote): on the server,
+/// leptos_meta's `Title` registers the text with the head and its own (empty) view is
+/// dropped.
 #[component]
 pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -24,5 +29,7 @@ pub fn PageTitle(#[prop(into)] text: Signal<String>) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     {
         Effect::new(move |_| document().set_title(&text.get()));
+        // The next page's title effect runs after this cleanup.
+        on_cleanup(|| document().set_title(DEFAULT_TITLE));
     }
 }

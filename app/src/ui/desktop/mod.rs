@@ -22,7 +22,7 @@ mod state_control;
 mod top_bar;
 mod wrap_up;
 
-use super::title::PageTitle;
+use super::title::{PageTitle, DEFAULT_TITLE};
 use crate::{
     api::{get_desktop, ApiError, DesktopView},
     domain::csq::Csq,
@@ -56,6 +56,7 @@ pub fn DesktopPage() -> impl IntoView {
                         EitherOf3::B(view! { <Redirect path="/password" /> }.into_any())
                     }
                     Err(e) => EitherOf3::C(view! {
+                        <PageTitle text=DEFAULT_TITLE />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
                                 <h1>"The desktop could not be loaded"</h1>
