@@ -254,7 +254,9 @@ pub async fn second_page(addr: SocketAddr, cookie: &str, from: &str) -> Result<D
     .await?;
     while let Some(frame) = ws.next().await {
         if let Message::Text(text) = frame.map_err(|e| e.to_string())? {
-            if text.as_str().starts_with("{\"type\":\"synced\"") {
+            let message: ServerMessage =
+                serde_json::from_str(text.as_str()).map_err(|e| format!("{e}: {text}"))?;
+            if matches!(message, ServerMessage::Synced { .. }) {
                 let took = started.elapsed();
                 let _ = ws.close(None).await;
                 return Ok(took);
