@@ -385,14 +385,17 @@ impl TryFrom<Wire> for Problem {
         let max = || need(wire.max, "max");
         let given = || need(wire.given, "given");
         let min = || need(wire.min, "min");
-        let count = |value: Result<u64, String>, key: &str| -> Result<usize, String> {
-            let n = value?;
-            usize::try_from(n).map_err(|_| format!("{}: `{key}` {n} out of range", kind.name()))
-        };
-        let small = |value: Result<u64, String>, key: &str| -> Result<u32, String> {
-            let n = value?;
-            u32::try_from(n).map_err(|_| format!("{}: `{key}` {n} out of range", kind.name()))
-        };
+        // A count (`usize`, 32 bits in the browser) or a timer's seconds (`u32`), checked.
+        fn fit<T: TryFrom<u64>>(
+            kind: Kind,
+            key: &str,
+            n: Result<u64, String>,
+        ) -> Result<T, String> {
+            let n = n?;
+            T::try_from(n).map_err(|_| format!("{}: `{key}` {n} out of range", kind.name()))
+        }
+        let count = |value, key| fit::<usize>(kind, key, value);
+        let small = |value, key| fit::<u32>(kind, key, value);
         let id = || {
             wire.id
                 .ok_or_else(|| format!("{}: missing `id`", kind.name()))
