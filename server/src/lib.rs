@@ -44,6 +44,7 @@
 //!   request-duration and chat-line-delivery histograms.
 //! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
 //! - [`demo`]: demo data for a first start.
+//! - [`memory`]: the allocator's freed memory handed back after a large email.
 //!
 //! # Realtime design
 //!
@@ -88,6 +89,7 @@ pub mod gates;
 pub mod http;
 pub mod hub;
 pub mod mailboxes;
+pub mod memory;
 pub mod metrics;
 pub mod password_workers;
 pub mod prechat;

@@ -141,7 +141,7 @@ impl Backlog<'_> {
         crate::line(
             "memory",
             format!(
-                "peak {} MB resident during the intake, {} MB above before: {:.1}x the largest \
+                "peak {} MB resident during the intake, {} MB above before: {:.2}x the largest \
                  message; {:.0} MB/s of the server's CPU time",
                 peak / 1024,
                 peak.saturating_sub(before.rss_kb) / 1024,

@@ -23,6 +23,10 @@ pub enum IntakeError {
     Unreadable(String),
 }
 
+/// Intake of at least this many raw bytes at once hands the freed memory back to the
+/// system after (a large email, or a batch of many: [`crate::memory`]).
+const RELEASE_AFTER_BYTES: usize = 4 * 1024 * 1024;
+
 /// A raw message as the mail server gave it: held where it was received (no copy) and
 /// dropped as soon as it is parsed, before its files are written.
 pub type Raw = Box<dyn AsRef<[u8]> + Send>;
@@ -62,6 +66,7 @@ pub async fn take_batch(
     // message is let go once parsed.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (sources, mut raws): (Vec<_>, Vec<Raw>) = messages.into_iter().unzip();
+    let bytes: usize = raws.iter().map(|raw| (**raw).as_ref().len()).sum();
     let share = sources.len().div_ceil(cores).max(1);
     let mut shares = Vec::with_capacity(cores);
     while !raws.is_empty() {
@@ -95,6 +100,10 @@ pub async fn take_batch(
     }
     let taken = service.store.take_emails(&emails, now_ms()).await?;
     drop(gate);
+    if bytes >= RELEASE_AFTER_BYTES {
+        // The raw messages and their decoded files are gone by now (written, let go).
+        crate::memory::release();
+    }
     for (email, taken) in emails.iter().zip(&taken) {
         if let Taken::New {
             contact,
