@@ -59,16 +59,31 @@ build_release() {
   step "Building the release site (server and WebAssembly)"
   # --split: the routes and panels marked lazy (#[lazy_route], #[lazy]) become WebAssembly
   # chunks fetched when first opened; without it their imports cannot be resolved.
-  cargo leptos build --release --split
+  # --precompress: every built file beside its Brotli (quality 11) and gzip forms, which the
+  # server sends as they are to a browser that accepts them (a quarter smaller than the
+  # Brotli it makes on the fly, and no CPU per download).
+  cargo leptos build --release --split --precompress
+  # cargo-leptos' own gzip is a sixth larger than gzip -9's; zopfli writes the same format
+  # 4% smaller again (the desktop's first load: 475 KB, 402 KB, 385 KB), in a few seconds.
+  if ! command -v zopfli >/dev/null; then
+    step "Installing zopfli (Debian)"
+    apt_install zopfli
+  fi
+  local gz
+  while IFS= read -r -d '' gz; do
+    zopfli -c "${gz%.gz}" > "$gz"
+  done < <(find target/site -name '*.gz' -print0)
   report_bundle_sizes
 }
 
-# What a browser downloads of the built site, file by file: its size and gzip size.
+# What a browser downloads of the built site, file by file: its size, then its gzip and
+# Brotli forms as the server sends them.
 report_bundle_sizes() {
   local f
-  echo "  built files (bytes, then gzip bytes):"
+  echo "  built files (bytes; gzip bytes; Brotli bytes):"
   for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css; do
     [ -f "$f" ] || continue
-    printf '    %-56s %9d %9d\n' "$(basename "$f")" "$(stat -c%s "$f")" "$(gzip -c "$f" | wc -c)"
+    printf '    %-56s %9d %9d %9d\n' "$(basename "$f")" "$(stat -c%s "$f")" \
+      "$(stat -c%s "$f.gz")" "$(stat -c%s "$f.br")"
   done
 }

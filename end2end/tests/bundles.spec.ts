@@ -18,11 +18,15 @@ test('each page downloads only its own code; the administration comes when opene
     order.push(file);
   });
   const fetched = (part: string) => [...wasm.keys()].filter((f) => f.includes(part));
-  // The main module's bytes, to check what it carries.
+  // The main module's bytes, to check what it carries, and how it came.
   let mainModule: Promise<Buffer> | undefined;
+  let mainHeaders: Record<string, string> | undefined;
   context.on('response', (r) => {
     const file = new URL(r.url()).pathname.split('/').pop() ?? '';
-    if (file.startsWith('switchboard.') && file.endsWith('.wasm')) mainModule ??= r.body();
+    if (file.startsWith('switchboard.') && file.endsWith('.wasm')) {
+      mainModule ??= r.body();
+      mainHeaders ??= r.headers();
+    }
   });
 
   await page.goto('/login');
@@ -45,6 +49,13 @@ test('each page downloads only its own code; the administration comes when opene
   // (wasm-split keeps them all in the main module when it lacks room, frontend/src/lib.rs).
   expect(mainModule).toBeDefined();
   expect((await mainModule!).includes('Timers are in seconds')).toBe(false);
+  // It came in the build's Brotli form (`--precompress`): under a third of its size.
+  expect(mainHeaders!['content-encoding']).toBe('br');
+  const sent = Number(mainHeaders!['content-length']);
+  const size = (await mainModule!).length;
+  console.log(`desktop's main module: ${size} bytes, ${sent} sent in Brotli`);
+  expect(sent).toBeGreaterThan(0);
+  expect(sent * 3).toBeLessThan(size);
   // The email panel and the chat's invite and wrap-up panes come after the desktop's own
   // code, in the background (wrap_up.spec.ts opens a pane before its code has come).
   const main = order.findIndex((f) => f.startsWith('switchboard.'));

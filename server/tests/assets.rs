@@ -83,6 +83,50 @@ async fn built_files_are_compressed_and_kept_for_a_year() {
     );
 }
 
+/// The release build leaves each file's Brotli and gzip forms beside it (`cargo leptos
+/// build --precompress`, `.ci/lib.sh`): those are sent byte for byte, to the browser that
+/// accepts each, kept for a year like the file, and named in `Vary` so that no cache hands
+/// one form to a browser that asked for the other.
+#[tokio::test]
+async fn precompressed_forms_are_sent_as_they_are_to_the_browser_that_takes_them() {
+    let (dir, wasm) = site();
+    let file = dir.path().join("pkg/switchboard.3f9a2b7c1d8e.wasm");
+    // Markers, not real compressions: only the file itself would make them on the fly.
+    let br_form = b"the build's Brotli form".to_vec();
+    let gz_form = b"the build's gzip form".to_vec();
+    std::fs::write(file.with_extension("wasm.br"), &br_form).unwrap();
+    std::fs::write(file.with_extension("wasm.gz"), &gz_form).unwrap();
+    let root = dir.path().display().to_string();
+    let server = TestServer::start_with(|c| c.site_root = root).await;
+    let url = server.url("/pkg/switchboard.3f9a2b7c1d8e.wasm");
+
+    for (accept, encoding, form) in [
+        ("gzip, deflate, br, zstd", "br", &br_form),
+        ("gzip", "gzip", &gz_form),
+    ] {
+        let response = get(url.clone(), accept).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            header(&response, "content-encoding").as_deref(),
+            Some(encoding)
+        );
+        assert_eq!(
+            header(&response, "content-type").as_deref(),
+            Some("application/wasm")
+        );
+        assert_eq!(
+            header(&response, "cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        let vary = header(&response, "vary").unwrap_or_default().to_lowercase();
+        assert!(vary.contains("accept-encoding"), "vary: {vary:?}");
+        assert_eq!(&response.bytes().await.unwrap().to_vec(), form);
+    }
+    let plain = get(url, "identity").await;
+    assert_eq!(header(&plain, "content-encoding"), None);
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), wasm.as_slice());
+}
+
 #[tokio::test]
 async fn a_websocket_opens_when_the_browser_offers_compression() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;

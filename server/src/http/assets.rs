@@ -1,5 +1,6 @@
 //! How responses travel (issue 13): compressed when the browser accepts it (Brotli or gzip;
-//! the build's precompressed `.br`/`.gz` files are sent as they are), and cached as long as
+//! the files the release build precompressed, `.br` and `.gz` beside each, are sent as they
+//! are), and cached as long as
 //! each kind of response may be. The built site's files carry a hash of their content in
 //! their name, so a browser keeps them for a year and never asks again; files with a fixed
 //! name (the widget's) are checked again on every use (a cheap 304); pages are never kept.
@@ -62,7 +63,10 @@ fn is_static_file(path: &str) -> bool {
     .any(|ext| path.ends_with(ext))
 }
 
-/// Sets each response's caching (see [`cache_control`]).
+/// Sets each response's caching (see [`cache_control`]). A file the build precompressed is
+/// sent as it is, and the compression layer, which names `Accept-Encoding` in `Vary` on
+/// what it compresses, passes it by: it is named here, so that no cache hands the Brotli
+/// form to a browser that asked for gzip.
 pub async fn caching(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut response = next.run(req).await;
@@ -76,6 +80,20 @@ pub async fn caching(req: Request, next: Next) -> Response {
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        }
+    }
+    if response.headers().contains_key(header::CONTENT_ENCODING) {
+        let named = response
+            .headers()
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding"));
+        if !named {
+            response
+                .headers_mut()
+                .append(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
     }
     response
