@@ -69,9 +69,12 @@ build_release() {
     step "Installing zopfli (Debian)"
     apt_install zopfli
   fi
+  # Each written beside, then moved over cargo-leptos' own: never a half-written form.
   local gz
   while IFS= read -r -d '' gz; do
-    zopfli -c "${gz%.gz}" > "$gz"
+    [ -f "${gz%.gz}" ] || continue
+    zopfli -c "${gz%.gz}" > "$gz.tmp"
+    mv "$gz.tmp" "$gz"
   done < <(find target/site -name '*.gz' -print0)
   report_bundle_sizes
 }

@@ -127,6 +127,42 @@ async fn precompressed_forms_are_sent_as_they_are_to_the_browser_that_takes_them
     assert_eq!(plain.bytes().await.unwrap().as_ref(), wasm.as_slice());
 }
 
+/// A file with a fixed name (the widget's loader, on every page of a customer's site) is
+/// checked again on each use: unchanged, it is answered 304 without its bytes, in whichever
+/// form the browser takes. A path that is no file still gets the app's page, whatever the
+/// method.
+#[tokio::test]
+async fn a_file_checked_again_unchanged_is_not_sent_again() {
+    let (dir, _) = site();
+    let root = dir.path().display().to_string();
+    let server = TestServer::start_with(|c| c.site_root = root).await;
+    for accept in ["gzip, br", "identity"] {
+        let first = get(server.url("/widget.js"), accept).await;
+        assert_eq!(first.status(), 200);
+        let modified = header(&first, "last-modified").expect("a Last-Modified");
+        assert!(!first.bytes().await.unwrap().is_empty());
+        let again = reqwest::Client::new()
+            .get(server.url("/widget.js"))
+            .header("accept-encoding", accept)
+            .header("if-modified-since", &modified)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{accept}");
+        assert_eq!(header(&again, "cache-control").as_deref(), Some("no-cache"));
+        assert!(again.bytes().await.unwrap().is_empty());
+    }
+    let missing = get(server.url("/no-such-page"), "identity").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+    let posted = reqwest::Client::new()
+        .post(server.url("/no-such-page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 404);
+}
+
 #[tokio::test]
 async fn a_websocket_opens_when_the_browser_offers_compression() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;

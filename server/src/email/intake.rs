@@ -24,7 +24,9 @@ pub enum IntakeError {
 }
 
 /// Intake of at least this many raw bytes at once hands the freed memory back to the
-/// system after (a large email, or a batch of many: [`crate::memory`]).
+/// system after (a large email, or a batch of many: [`crate::memory`]). Well above the
+/// everyday message (tens of kilobytes), so the few milliseconds it costs are paid only
+/// where tens of megabytes would otherwise stay resident.
 const RELEASE_AFTER_BYTES: usize = 4 * 1024 * 1024;
 
 /// A raw message as the mail server gave it: held where it was received (no copy) and
@@ -67,6 +69,9 @@ pub async fn take_batch(
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (sources, mut raws): (Vec<_>, Vec<Raw>) = messages.into_iter().unzip();
     let bytes: usize = raws.iter().map(|raw| (**raw).as_ref().len()).sum();
+    // Dropped after all that is made below it (the parsed messages, their files and
+    // bodies), however this ends.
+    let _release = (bytes >= RELEASE_AFTER_BYTES).then_some(crate::memory::ReleaseOnDrop);
     let share = sources.len().div_ceil(cores).max(1);
     let mut shares = Vec::with_capacity(cores);
     while !raws.is_empty() {
@@ -100,10 +105,6 @@ pub async fn take_batch(
     }
     let taken = service.store.take_emails(&emails, now_ms()).await?;
     drop(gate);
-    if bytes >= RELEASE_AFTER_BYTES {
-        // The raw messages and their decoded files are gone by now (written, let go).
-        crate::memory::release();
-    }
     for (email, taken) in emails.iter().zip(&taken) {
         if let Taken::New {
             contact,

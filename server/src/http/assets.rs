@@ -1,13 +1,16 @@
-//! How responses travel (issue 13): compressed when the browser accepts it (Brotli or gzip;
-//! the files the release build precompressed, `.br` and `.gz` beside each, are sent as they
-//! are), and cached as long as
-//! each kind of response may be. The built site's files carry a hash of their content in
-//! their name, so a browser keeps them for a year and never asks again; files with a fixed
-//! name (the widget's) are checked again on every use (a cheap 304); pages are never kept.
+//! How responses travel (issue 13): compressed when the browser accepts it (Brotli or
+//! gzip; the files the release build precompressed, `.br` and `.gz` beside each, are sent
+//! as they are), and cached as long as each kind of response may be. The built site's
+//! files carry a hash of their content in their name, so a browser keeps them for a year
+//! and never asks again; files with a fixed name (the widget's) are checked again on every
+//! use (a cheap 304, [`site_files`]); pages are never kept.
 
 use axum::{extract::Request, middleware::Next, response::Response};
 use http::{header, HeaderValue, StatusCode, Version};
-use tower_http::compression::{predicate::Predicate, CompressionLayer, DefaultPredicate};
+use tower_http::{
+    compression::{predicate::Predicate, CompressionLayer, DefaultPredicate},
+    services::ServeDir,
+};
 
 /// A built file whose name holds its content's hash.
 const FOREVER: &str = "public, max-age=31536000, immutable";
@@ -97,6 +100,21 @@ pub async fn caching(req: Request, next: Next) -> Response {
         }
     }
     response
+}
+
+/// The built site's files (the WebAssembly, scripts, styles, the widget): each file's
+/// precompressed form when the browser takes it, and the whole request handed over, so a
+/// browser checking a file again with `If-Modified-Since` is answered 304 without the file.
+/// (leptos_axum's own file handler passes on only the path and `Accept-Encoding`: every
+/// check sent the whole widget again.) Anything else, whatever its method, goes to
+/// `not_found`: the app's page for an unknown address, answered as it is.
+pub fn site_files<F: Clone>(root: &str, not_found: F) -> ServeDir<F> {
+    ServeDir::new(root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        // As it answers (its 404 page, or a redirect the app's routes chose).
+        .fallback(not_found)
 }
 
 /// Brotli or gzip as the browser asks (Brotli at level 4, gzip at its default: fast enough

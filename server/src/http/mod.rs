@@ -110,7 +110,13 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(assets::site_files(
+            &state.leptos_options.site_root,
+            axum::handler::Handler::with_state(
+                leptos_axum::file_and_error_handler::<AppState, _>(shell),
+                state.clone(),
+            ),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(middleware::from_fn(assets::caching))
         .layer(assets::compression())
