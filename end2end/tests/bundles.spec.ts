@@ -22,14 +22,12 @@ test('each page downloads only its own code; the administration comes when opene
   const fetched = (part: string) => [...wasm.keys()].filter((f) => f.includes(part));
   // The main module's bytes, to check what it carries, and how it came.
   let mainModule: Promise<Buffer> | undefined;
-  let mainHeaders: Record<string, string> | undefined;
-  let mainUrl: string | undefined;
+  let mainSent: { file: string; headers: Record<string, string> } | undefined;
   context.on('response', (r) => {
     const file = new URL(r.url()).pathname.split('/').pop() ?? '';
     if (file.startsWith('switchboard.') && file.endsWith('.wasm')) {
       mainModule ??= r.body();
-      mainHeaders ??= r.headers();
-      mainUrl ??= r.url();
+      mainSent ??= { file, headers: r.headers() };
     }
   });
 
@@ -55,12 +53,11 @@ test('each page downloads only its own code; the administration comes when opene
   expect((await mainModule!).includes('Timers are in seconds')).toBe(false);
   // It came as the build's Brotli form (`--precompress`), byte for byte the file beside it
   // (Brotli made on the fly, at its lower level, would not be as small).
-  expect(mainHeaders!['content-encoding']).toBe('br');
-  const file = mainUrl!.split('/').pop()!;
-  const form = statSync(join('..', 'target', 'site', 'pkg', `${file}.br`)).size;
+  expect(mainSent!.headers['content-encoding']).toBe('br');
+  const form = statSync(join('..', 'target', 'site', 'pkg', `${mainSent!.file}.br`)).size;
   const size = (await mainModule!).length;
   console.log(`desktop's main module: ${size} bytes, ${form} sent in Brotli`);
-  expect(mainHeaders!['content-length']).toBe(String(form));
+  expect(mainSent!.headers['content-length']).toBe(String(form));
   // The email panel and the chat's invite and wrap-up panes come after the desktop's own
   // code, in the background (wrap_up.spec.ts opens a pane before its code has come).
   const main = order.findIndex((f) => f.startsWith('switchboard.'));
