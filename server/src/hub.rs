@@ -12,7 +12,7 @@ use crate::{
 };
 use app::domain::{
     ids::AgentId,
-    protocol::{AgentEvent, Envelope, ServerMessage},
+    protocol::{AgentEvent, Envelope, Seq, ServerMessage},
     state::{AgentStatus, StateError, StateEvent, StateReason},
 };
 use std::{
@@ -58,7 +58,28 @@ struct AgentChannel {
     /// Bumped when the agent's sessions were ended or replaced (a password changed, the
     /// account disabled), so open pages check theirs at once rather than at the next ping.
     sessions: tokio::sync::watch::Sender<u64>,
+    /// The highest event broadcast here (read and written under `write`): an event another
+    /// node stored is broadcast here only if it is newer (issue 14).
+    last_sent: Mutex<Seq>,
 }
+
+impl AgentChannel {
+    /// Broadcasts an event stored (by this process or another), remembering the newest.
+    fn broadcast(&self, envelope: Envelope) {
+        {
+            let mut last = lock(&self.last_sent);
+            *last = (*last).max(envelope.seq);
+        }
+        let _ = self.events.send(envelope);
+    }
+
+    fn has_pages(&self) -> bool {
+        self.events.receiver_count() > 0 || self.live.receiver_count() > 0
+    }
+}
+
+/// Events read from the store at a time when another node's are broadcast here.
+const ELSEWHERE_BATCH: u32 = 64;
 
 pub struct Hub {
     store: Arc<dyn Store>,
@@ -145,6 +166,7 @@ impl Hub {
                     write: tokio::sync::Mutex::new(()),
                     status: Mutex::new(None),
                     sessions: tokio::sync::watch::channel(0).0,
+                    last_sent: Mutex::new(0),
                 })
             })
             .clone()
@@ -184,7 +206,7 @@ impl Hub {
             .store
             .record_agent_event(agent, &event, now_ms())
             .await?;
-        let _ = channel.events.send(envelope.clone());
+        channel.broadcast(envelope.clone());
         Ok(envelope)
     }
 
@@ -235,7 +257,66 @@ impl Hub {
             listener(agent, next);
         }
         // No page listening is fine: the event is stored and will be replayed.
-        let _ = channel.events.send(envelope.clone());
+        channel.broadcast(envelope.clone());
         Ok(Some(envelope))
+    }
+
+    /// Whether a page of the agent is connected to this process.
+    pub fn has_pages(&self, agent: AgentId) -> bool {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.get(&agent).is_some_and(|c| c.has_pages())
+    }
+
+    /// Whether any agent's page is connected to this process.
+    pub fn any_pages(&self) -> bool {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.values().any(|c| c.has_pages())
+    }
+
+    /// Another node stored event `seq` of the agent (issue 14): the agent's pages here get
+    /// it from the store, with any later ones, unless they were broadcast here already. A
+    /// page that sees a number skipped reads the gap from the store itself.
+    pub async fn stored_elsewhere(&self, agent: AgentId, seq: Seq) -> Result<(), HubError> {
+        let channel = {
+            let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+            match channels.get(&agent) {
+                Some(channel) if channel.has_pages() => channel.clone(),
+                _ => return Ok(()),
+            }
+        };
+        let _guard = channel.write.lock().await;
+        // Changed elsewhere: the status this process kept is no longer the stored one.
+        *lock(&channel.status) = None;
+        let after = (*lock(&channel.last_sent)).max(seq.saturating_sub(1));
+        if after >= seq {
+            return Ok(());
+        }
+        for envelope in self
+            .store
+            .events_after(agent, after, ELSEWHERE_BATCH)
+            .await?
+        {
+            channel.broadcast(envelope);
+        }
+        Ok(())
+    }
+
+    /// After this process may have missed other nodes' notices: each agent with a page
+    /// here gets the newest stored event if it was not broadcast here (the pages read any
+    /// gap before it from the store).
+    pub async fn catch_up_elsewhere(&self) -> Result<(), HubError> {
+        let agents: Vec<AgentId> = {
+            let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+            channels
+                .iter()
+                .filter(|(_, c)| c.has_pages())
+                .map(|(agent, _)| *agent)
+                .collect()
+        };
+        for agent in agents {
+            let (_, last) = self.store.agent_status(agent).await?;
+            self.stored_elsewhere(agent, last).await?;
+        }
+        Ok(())
     }
 }

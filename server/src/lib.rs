@@ -40,6 +40,9 @@
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics,
 //!   downloads compressed and cached by kind.
+//! - [`cluster`]: several processes on one PostgreSQL database: each hears what the others
+//!   stored (LISTEN/NOTIFY) and delivers it to its own pages, writes a heartbeat, and
+//!   campaigns for the one lead (a session advisory lock, a new epoch per lead).
 //! - [`metrics`]: what `/metrics` serves (prometheus-client): counters, gauges, and the
 //!   request-duration and chat-line-delivery histograms.
 //! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
@@ -81,6 +84,7 @@ pub mod auth;
 pub mod canned;
 pub mod chat;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod contact;
 pub mod demo;
@@ -179,7 +183,11 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     };
     let services =
         Arc::new(Services::start(store, config.secure_cookies, key, options, chat).await?);
-    services.watch_absent_agents().await?;
+    match services.cluster {
+        // The node that takes the lead watches for absent agents (see `start_cluster`).
+        Some(_) => services.start_cluster(),
+        None => services.watch_absent_agents().await?,
+    }
     services.email.spawn_outbox();
     services.email.start_mailboxes().await?;
     let leptos_options = LeptosOptions::builder()

@@ -58,6 +58,8 @@ pub struct Metrics {
     widget_sockets: Gauge,
     state_changes: Family<State, Counter>,
     delivery_latency: Family<Recipient, Histogram>,
+    leader_changes: Counter,
+    notices: Counter,
 }
 
 /// Request durations: 1 ms to about 16 s, doubling.
@@ -115,7 +117,21 @@ impl Default for Metrics {
             Unit::Seconds,
             delivery_latency.clone(),
         );
+        let leader_changes = Counter::default();
+        registry.register(
+            "cluster_leads_taken",
+            "Times this node took the routing lead (several nodes on PostgreSQL)",
+            leader_changes.clone(),
+        );
+        let notices = Counter::default();
+        registry.register(
+            "cluster_notices",
+            "Notices heard from the other nodes (what they stored, typing)",
+            notices.clone(),
+        );
         Metrics {
+            leader_changes,
+            notices,
             registry,
             http_requests,
             request_duration,
@@ -184,6 +200,16 @@ impl Metrics {
         self.delivery_latency
             .get_or_create(&Recipient { to })
             .observe(seconds);
+    }
+
+    /// This node took the lead.
+    pub fn leader_change(&self) {
+        self.leader_changes.inc();
+    }
+
+    /// A notice from another node was heard.
+    pub fn notice_heard(&self) {
+        self.notices.inc();
     }
 
     /// The exposition text ([`CONTENT_TYPE`]).

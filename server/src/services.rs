@@ -84,6 +84,8 @@ pub struct Services {
     pub secure_cookies: bool,
     /// SPEC R-4: seconds between automatic saves of a reply, told to the desktop.
     pub autosave_secs: u32,
+    /// This node among the others on the database (PostgreSQL); none on SQLite.
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
 }
 
 /// Internal failures are logged here and reach the browser only as a generic message.
@@ -122,6 +124,77 @@ impl From<HubError> for ApiError {
     }
 }
 
+/// Tells a fresh routing engine what the database holds: every agent with its CSQs and
+/// state (routed to only if present, with a page open), every chat still queued, offered or
+/// held, every email waiting or held (SPEC: a restart loses no queued chat). At a start, and
+/// on the node that takes the lead (issue 14).
+async fn restore_routing(
+    store: &dyn Store,
+    routing: &Routing,
+    email: &EmailService,
+    present: &[AgentId],
+) -> Result<(), StoreError> {
+    let settings = store.chat_settings().await?;
+    routing.send(Input::AcceptTimerChanged {
+        ms: i64::from(settings.accept_timer_secs) * 1000,
+    });
+    let csqs = store.csqs().await?;
+    for agent in store.agents().await? {
+        let (status, _) = store.agent_status(agent.id).await?;
+        routing.send(Input::AgentKnown {
+            agent: agent.id,
+            info: AgentInfo {
+                status,
+                csqs: app::domain::csq::memberships(&csqs, agent.id),
+                max_chats: agent.max_chats,
+                active_chats: 0,
+                max_emails: agent.max_emails,
+                active_emails: 0,
+                away: !present.contains(&agent.id),
+                available_since_ms: now_ms(),
+            },
+        });
+    }
+    for contact in store.open_contacts().await? {
+        if contact.channel == app::domain::contact::Channel::Email {
+            match (contact.status, contact.agent) {
+                (app::domain::contact::ContactStatus::Active, Some(agent)) => {
+                    routing.send(Input::EmailHeld {
+                        agent,
+                        contact: contact.id,
+                    })
+                }
+                _ => {
+                    let last = store.thread_last_agent(contact.id).await?;
+                    email.queue(&contact, last.map(|(a, _)| a)).await;
+                }
+            }
+            continue;
+        }
+        match (contact.status, contact.agent) {
+            (app::domain::contact::ContactStatus::Active, Some(agent)) => {
+                routing.send(Input::ChatHeld {
+                    agent,
+                    contact: contact.id,
+                });
+                // SPEC G-3: the second agent of a group chat holds it too.
+                if let Some(guest) = store.guest(contact.id).await? {
+                    routing.send(Input::ChatHeld {
+                        agent: guest.agent,
+                        contact: contact.id,
+                    });
+                }
+            }
+            _ => routing.send(Input::ChatQueued {
+                contact: contact.id,
+                csq: contact.csq,
+                queued_at_ms: contact.queued_at_ms,
+            }),
+        }
+    }
+    Ok(())
+}
+
 impl Services {
     /// Wires the services and resumes routing from the database: every agent with its
     /// CSQs and state, every chat still queued, offered or held (SPEC: a restart loses no
@@ -141,34 +214,19 @@ impl Services {
             hub: hub.clone(),
             assignments: std::sync::OnceLock::new(),
         });
-        let routing = Routing::spawn(
-            std::time::Duration::from_secs(u64::from(settings.accept_timer_secs)),
-            effects.clone(),
-        );
+        // Several nodes on the database (PostgreSQL): routing runs on the one that leads,
+        // the others hand it their commands (issue 14).
+        let cluster = store.coordination().map(crate::cluster::Cluster::new);
+        let accept_timer = std::time::Duration::from_secs(u64::from(settings.accept_timer_secs));
+        let routing = match &cluster {
+            Some(cluster) => Routing::spawn_relayed(accept_timer, effects.clone(), cluster.clone()),
+            None => Routing::spawn(accept_timer, effects.clone()),
+        };
         {
             let routing = routing.clone();
             hub.set_status_listener(Box::new(move |agent, status| {
                 routing.send(Input::StatusChanged { agent, status });
             }));
-        }
-        let csqs = store.csqs().await?;
-        for agent in store.agents().await? {
-            let (status, _) = store.agent_status(agent.id).await?;
-            routing.send(Input::AgentKnown {
-                agent: agent.id,
-                info: AgentInfo {
-                    status,
-                    csqs: app::domain::csq::memberships(&csqs, agent.id),
-                    max_chats: agent.max_chats,
-                    active_chats: 0,
-                    max_emails: agent.max_emails,
-                    active_emails: 0,
-                    // No page is open yet after a start: nothing is routed to the agent
-                    // until one connects (see `page_opened`).
-                    away: true,
-                    available_since_ms: now_ms(),
-                },
-            });
         }
         let autosave_secs = email.autosave_secs;
         let import = email.import.clone();
@@ -189,42 +247,10 @@ impl Services {
         // Set before any email is queued below: routing assigns an email only once queued.
         let assignments: Arc<dyn crate::contact::effects::Assignments> = email.clone();
         let _ = effects.assignments.set(assignments);
-        for contact in store.open_contacts().await? {
-            if contact.channel == app::domain::contact::Channel::Email {
-                match (contact.status, contact.agent) {
-                    (app::domain::contact::ContactStatus::Active, Some(agent)) => {
-                        routing.send(Input::EmailHeld {
-                            agent,
-                            contact: contact.id,
-                        })
-                    }
-                    _ => {
-                        let last = store.thread_last_agent(contact.id).await?;
-                        email.queue(&contact, last.map(|(a, _)| a)).await;
-                    }
-                }
-                continue;
-            }
-            match (contact.status, contact.agent) {
-                (app::domain::contact::ContactStatus::Active, Some(agent)) => {
-                    routing.send(Input::ChatHeld {
-                        agent,
-                        contact: contact.id,
-                    });
-                    // SPEC G-3: the second agent of a group chat holds it too.
-                    if let Some(guest) = store.guest(contact.id).await? {
-                        routing.send(Input::ChatHeld {
-                            agent: guest.agent,
-                            contact: contact.id,
-                        });
-                    }
-                }
-                _ => routing.send(Input::ChatQueued {
-                    contact: contact.id,
-                    csq: contact.csq,
-                    queued_at_ms: contact.queued_at_ms,
-                }),
-            }
+        if cluster.is_none() {
+            // No page is open yet after a start: nothing is routed to an agent until one
+            // connects (see `page_opened`).
+            restore_routing(store.as_ref(), &routing, &email, &[]).await?;
         }
         let (timers, fired) = crate::chat::timers::Timers::spawn();
         let flood = crate::chat::flood::Flood::new(
@@ -240,10 +266,16 @@ impl Services {
             widgets: Default::default(),
             widget_slots: Default::default(),
             flood,
+            other_nodes: std::sync::OnceLock::new(),
         });
         chat.watch(fired);
         chat.resume_timers().await?;
+        if let Some(cluster) = &cluster {
+            let others: Arc<dyn crate::chat::watch::OtherNodes> = cluster.clone();
+            let _ = chat.other_nodes.set(others);
+        }
         Ok(Services {
+            cluster,
             hub,
             chat,
             email,
@@ -285,6 +317,9 @@ impl Services {
     /// closing or reloading, otherwise after the grace period for a network blip.
     pub fn page_closed(self: &Arc<Self>, agent: AgentId) {
         let presence = self.hub.page_closed(agent);
+        if let Some(cluster) = &self.cluster {
+            cluster.presence_changed(crate::store::cluster::Presence::Agent(agent));
+        }
         if presence.pages > 0 {
             return;
         }
@@ -304,6 +339,9 @@ impl Services {
                 if services.hub.presence(agent).generation != presence.generation {
                     return; // a page came back (or another one closed meanwhile)
                 }
+            }
+            if services.present_elsewhere(agent).await {
+                return; // a page on another node (issue 14)
             }
             if let Err(e) = services.desktop_gone(agent).await {
                 tracing::error!(error = %e, agent = %agent, "ending a closed desktop's chats failed");
@@ -330,7 +368,55 @@ impl Services {
     /// A page of the agent connected: routing may reach the agent again.
     pub fn page_opened(&self, agent: AgentId) {
         self.hub.page_opened(agent);
+        if let Some(cluster) = &self.cluster {
+            cluster.presence_changed(crate::store::cluster::Presence::Agent(agent));
+        }
         self.chat.routing.send(Input::Present { agent });
+    }
+
+    /// Whether a page of the agent is open on another node (never on SQLite).
+    async fn present_elsewhere(&self, agent: AgentId) -> bool {
+        match &self.cluster {
+            Some(cluster) => {
+                cluster
+                    .present_elsewhere(crate::store::cluster::Presence::Agent(agent))
+                    .await
+            }
+            None => false,
+        }
+    }
+
+    /// Starts this node's part among the others on the database (issue 14): a node that
+    /// takes the lead restores routing from the database, then releases the agents who
+    /// were Ready or Reserved and have no page open anywhere (as after a restart).
+    pub fn start_cluster(self: &Arc<Self>) {
+        let Some(cluster) = &self.cluster else {
+            return;
+        };
+        let services = Arc::clone(self);
+        let restorer: crate::cluster::Restorer = Box::new(move |routing| {
+            let services = services.clone();
+            Box::pin(async move {
+                let Some(cluster) = services.cluster.clone() else {
+                    return;
+                };
+                let restored = async {
+                    let present = cluster.agents_present().await?;
+                    restore_routing(services.store.as_ref(), &routing, &services.email, &present)
+                        .await?;
+                    services.watch_absent_agents().await
+                };
+                if let Err(e) = restored.await {
+                    tracing::error!(error = %e, "routing not restored from the database");
+                }
+            })
+        });
+        cluster.start(
+            self.hub.clone(),
+            self.chat.clone(),
+            self.metrics.clone(),
+            restorer,
+        );
     }
 
     /// SPEC S-5 after a restart: an agent stored as Ready or Reserved whose page does not
@@ -349,7 +435,9 @@ impl Services {
             let services = Arc::clone(self);
             tokio::spawn(async move {
                 tokio::time::sleep(std::time::Duration::from_secs(u64::from(grace))).await;
-                if services.hub.presence(agent.id).pages == 0 {
+                if services.hub.presence(agent.id).pages == 0
+                    && !services.present_elsewhere(agent.id).await
+                {
                     if let Err(e) = services.desktop_gone(agent.id).await {
                         tracing::error!(error = %e, agent = %agent.id, "absent agent not released");
                     }
@@ -363,7 +451,7 @@ impl Services {
     pub async fn page_leaving(self: &Arc<Self>, agent: AgentId) {
         let presence = self.hub.page_leaving(agent);
         // The socket may have closed before the beacon arrived.
-        if presence.pages == 0 {
+        if presence.pages == 0 && !self.present_elsewhere(agent).await {
             if let Err(e) = self.desktop_gone(agent).await {
                 tracing::error!(error = %e, agent = %agent, "ending a closed desktop's chats failed");
             }

@@ -4,11 +4,12 @@
 //! the agent's pages (through the hub's live channel).
 
 pub mod cookie;
+mod elsewhere;
 pub mod flood;
 mod group;
 pub mod rooms;
 pub mod timers;
-mod watch;
+pub mod watch;
 
 use crate::{
     clock::now_ms,
@@ -45,6 +46,8 @@ pub struct ChatService {
     pub widget_slots: Arc<std::sync::Mutex<std::collections::HashMap<ContactId, usize>>>,
     /// What each customer may send (rate, messages per chat, typing notices).
     pub flood: flood::Flood,
+    /// The other nodes on the database, when there are (issue 14).
+    pub other_nodes: std::sync::OnceLock<Arc<dyn watch::OtherNodes>>,
 }
 
 /// Transcript lines read from the store at a time while a page or widget catches up.
@@ -336,6 +339,8 @@ impl ChatService {
                 },
             );
         }
+        self.announce(crate::store::cluster::Notice::CustomerTyping { chat: id, active })
+            .await;
         Ok(())
     }
 
@@ -351,6 +356,12 @@ impl ChatService {
             return Ok(());
         }
         self.rooms.send(id, RoomEvent::AgentTyping(active));
+        self.announce(crate::store::cluster::Notice::AgentTyping {
+            chat: id,
+            agent,
+            active,
+        })
+        .await;
         // SPEC G-2: the other agent of a group chat sees it too.
         let others: Vec<AgentId> = self
             .participants(&contact)

@@ -124,7 +124,9 @@ impl ChatService {
                     self.end(contact, EndReason::QueueTimeout).await?;
                 }
             }
-            Timer::WidgetGone if waiting && self.widget_count(id) == 0 => {
+            Timer::WidgetGone
+                if waiting && self.widget_count(id) == 0 && !self.widget_elsewhere(id).await =>
+            {
                 tracing::info!(contact = %id, "customer's widget gone: chat out of the queue");
                 self.end(contact, EndReason::WindowClosed).await?;
             }
@@ -147,7 +149,8 @@ impl ChatService {
         self.timers.set(id, Timer::Silence, since_ms + warn_ms);
     }
 
-    fn widget_count(&self, id: ContactId) -> usize {
+    /// The widget sockets of the chat open on this node.
+    pub fn widget_count(&self, id: ContactId) -> usize {
         let widgets = self.widgets.lock().unwrap_or_else(|e| e.into_inner());
         widgets.get(&id).copied().unwrap_or(0)
     }
@@ -169,8 +172,21 @@ impl ChatService {
     }
 
     pub fn widget_opened(&self, id: ContactId) {
-        let mut widgets = self.widgets.lock().unwrap_or_else(|e| e.into_inner());
-        *widgets.entry(id).or_insert(0) += 1;
+        {
+            let mut widgets = self.widgets.lock().unwrap_or_else(|e| e.into_inner());
+            *widgets.entry(id).or_insert(0) += 1;
+        }
+        if let Some(others) = self.other_nodes.get() {
+            others.widgets_changed(id);
+        }
+    }
+
+    /// Whether a widget of the chat is connected to another node (issue 14).
+    async fn widget_elsewhere(&self, id: ContactId) -> bool {
+        match self.other_nodes.get() {
+            Some(others) => others.widget_elsewhere(id).await,
+            None => false,
+        }
     }
 
     /// A widget of this chat disconnected. When it was the last and the chat still waits
@@ -187,6 +203,9 @@ impl ChatService {
             }
             last
         };
+        if let Some(others) = self.other_nodes.get() {
+            others.widgets_changed(id);
+        }
         if last {
             match self.grace_ms().await {
                 Ok(grace) => self.timers.set(id, Timer::WidgetGone, now_ms() + grace),
@@ -198,6 +217,16 @@ impl ChatService {
     async fn grace_ms(&self) -> Result<i64, ContactError> {
         Ok(i64::from(self.store.chat_settings().await?.reconnect_grace_secs) * 1000)
     }
+}
+
+/// The other server processes on the database, as the chats' widgets concern them (none
+/// on SQLite). Set once the cluster is wired; this module never reaches up into it.
+#[async_trait::async_trait]
+pub trait OtherNodes: Send + Sync {
+    /// This node's count of the chat's widget sockets changed.
+    fn widgets_changed(&self, id: ContactId);
+    /// Whether a widget of the chat is connected to another live node.
+    async fn widget_elsewhere(&self, id: ContactId) -> bool;
 }
 
 /// When the customer's current silence began: their last message, or an agent taking the

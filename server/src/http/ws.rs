@@ -169,6 +169,9 @@ impl Connection {
                 Input::Done(Some(message)) => self.send(&message).await,
                 Input::Done(None) => Ok(()),
                 Input::Command(Some(Err(error))) => self.reject(error).await,
+                // Past a gap (another node's event not heard here yet, issue 14): read
+                // from the store from where the page is.
+                Input::Event(Ok(envelope)) if envelope.seq > self.cursor + 1 => self.replay().await,
                 Input::Event(Ok(envelope)) => self.forward(envelope).await,
                 // Too far behind the live channel: catch up from the store.
                 Input::Event(Err(RecvError::Lagged(_))) => self.replay().await,

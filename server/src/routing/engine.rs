@@ -13,7 +13,7 @@ use app::domain::{
 use std::collections::{HashMap, HashSet};
 
 /// What the engine knows of an agent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AgentInfo {
     pub status: AgentStatus,
     pub csqs: Vec<CsqId>,
@@ -95,7 +95,7 @@ pub struct Offer {
     chat: Waiting,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Input {
     /// A new chat, or one put back (after a restart, say), waits in its CSQ.
     ChatQueued {
@@ -196,7 +196,7 @@ pub enum Input {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Output {
     /// Offer a chat (SPEC O-2); start its accept timer.
     Offer {

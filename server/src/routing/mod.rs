@@ -4,6 +4,7 @@
 //! tokio's clock, so tests can pause time) and hands its outputs to [`RoutingEffects`].
 
 pub mod engine;
+pub mod relay;
 
 use app::domain::ids::{AgentId, ContactId, CsqId};
 use async_trait::async_trait;
@@ -31,7 +32,7 @@ enum Command {
 }
 
 /// What waits for one agent's answer, with expiries (Unix ms).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Waiting {
     pub offers: Vec<(ContactId, i64)>,
     /// The chat, who invited, the expiry.

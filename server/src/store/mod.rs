@@ -16,6 +16,10 @@
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
+//! [`cluster::Coordination`] is what several server processes on one PostgreSQL database
+//! share (LISTEN/NOTIFY, the lead's advisory lock, heartbeats, routing requests, who is
+//! connected where); SQLite, one process by design, has none.
+//!
 //! What every chat message does goes through `batch`, one task serving every request
 //! waiting in one statement: transcript lines (`lines`, group commit), the agents' events
 //! (`events`, group commit) and the read of the chat a message goes to. Each backend has a `writer` pool for writes: on SQLite one
@@ -29,6 +33,8 @@ mod audit_sql;
 mod batch;
 pub mod canned;
 mod canned_sql;
+pub mod cluster;
+mod cluster_pg;
 mod config_cache;
 pub mod contacts;
 mod contacts_sql;
@@ -112,6 +118,10 @@ pub trait Store:
 
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// What the nodes sharing this database tell each other; none on a backend that
+    /// serves one process (SQLite).
+    fn coordination(&self) -> Option<Arc<dyn cluster::Coordination>>;
 }
 
 /// Opens the database a URL names, creating and migrating it as needed.

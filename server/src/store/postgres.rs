@@ -15,6 +15,8 @@ pub struct PgStore {
     events: super::events::EventWriter,
     /// Off: several processes may save settings (see [`super::config_cache`]).
     config: super::config_cache::ConfigCache,
+    /// What this process shares with the others on the database (issue 14).
+    coordination: std::sync::Arc<super::cluster_pg::PgCoordination>,
 }
 
 impl PgStore {
@@ -24,6 +26,10 @@ impl PgStore {
 
     /// Connects with prepared options (tests use them to put each run in its own schema).
     pub async fn connect_with(options: PgConnectOptions) -> super::StoreResult<Self> {
+        // Every connection carries the node's name: the database's notices say who wrote
+        // (migration 0017), so a node skips its own.
+        let node = node_name();
+        let options = options.application_name(&node);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone())
@@ -32,11 +38,14 @@ impl PgStore {
         // The transcript writer's own connection: it never waits behind the readers.
         let writer = PgPoolOptions::new()
             .max_connections(1)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         let (lines, parties) = PgStore::spawn_batchers(&pool, writer);
         let events = PgStore::spawn_event_writer(pool.clone());
+        let coordination = super::cluster_pg::PgCoordination::new(pool.clone(), options, node);
+        let coordination = std::sync::Arc::new(coordination.await?);
         Ok(PgStore {
+            coordination,
             writer: pool.clone(),
             pool,
             lines,
@@ -47,7 +56,20 @@ impl PgStore {
     }
 }
 
+/// A name for this process among the nodes: random, so two processes on one machine (or
+/// a restarted one) never share it.
+fn node_name() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    format!("sb-{:08x}", OsRng.next_u32())
+}
+
 impl PgStore {
+    pub(crate) fn coordination_handle(
+        &self,
+    ) -> Option<std::sync::Arc<dyn super::cluster::Coordination>> {
+        Some(self.coordination.clone())
+    }
+
     /// Markers for statements built at run time: numbered markers, the only kind it reads (see [`super::placeholders`]).
     pub(crate) const NUMBERED_PARAMS: bool = true;
 }

@@ -222,6 +222,12 @@ macro_rules! impl_store {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
+
+            fn coordination(
+                &self,
+            ) -> Option<std::sync::Arc<dyn $crate::store::cluster::Coordination>> {
+                self.coordination_handle()
+            }
         }
     };
 }

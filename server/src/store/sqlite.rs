@@ -74,6 +74,13 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// One process by design: nothing to share, everything stays in process.
+    pub(crate) fn coordination_handle(
+        &self,
+    ) -> Option<std::sync::Arc<dyn super::cluster::Coordination>> {
+        None
+    }
+
     /// Markers for statements built at run time: plain `?` markers (see [`super::placeholders`]).
     pub(crate) const NUMBERED_PARAMS: bool = false;
 }

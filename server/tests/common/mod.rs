@@ -3,6 +3,7 @@
 
 pub mod desk;
 pub mod imap;
+pub mod nodes;
 pub mod smtp;
 
 use app::domain::{agent::Role, ids::AgentId, protocol::ServerMessage};
@@ -57,8 +58,9 @@ fn postgres_required() -> bool {
         .any(|var| std::env::var(var).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"))
 }
 
-/// A PostgreSQL store in a schema of its own, so tests running in parallel do not meet.
-pub async fn postgres_store() -> Option<TestStore> {
+/// The test PostgreSQL's URL and a fresh schema in it, so tests running in parallel do not
+/// meet; none when no test PostgreSQL is configured (and none is required).
+pub async fn postgres_schema() -> Option<(String, String)> {
     let url = std::env::var(POSTGRES_URL_VAR)
         .ok()
         .filter(|u| !u.is_empty());
@@ -80,8 +82,7 @@ pub async fn postgres_store() -> Option<TestStore> {
             .unwrap()
             .subsec_nanos()
     );
-    let options = PgConnectOptions::from_str(&url).expect("postgres URL");
-    let admin = sqlx::PgPool::connect_with(options.clone())
+    let admin = sqlx::PgPool::connect(&url)
         .await
         .expect("connect to the test PostgreSQL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
@@ -89,6 +90,13 @@ pub async fn postgres_store() -> Option<TestStore> {
         .await
         .expect("create schema");
     admin.close().await;
+    Some((url, schema))
+}
+
+/// A PostgreSQL store in a schema of its own.
+pub async fn postgres_store() -> Option<TestStore> {
+    let (url, schema) = postgres_schema().await?;
+    let options = PgConnectOptions::from_str(&url).expect("postgres URL");
     let store = PgStore::connect_with(options.options([("search_path", schema.as_str())]))
         .await
         .expect("postgres store");
@@ -298,16 +306,7 @@ impl TestServer {
 
     /// Opens the desktop WebSocket with the session cookie.
     pub async fn ws(&self, cookie: &str) -> Ws {
-        let mut request = format!("ws://{}/ws", self.addr)
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("websocket connects");
-        ws
+        socket(&format!("ws://{}/ws", self.addr), cookie).await
     }
 }
 
@@ -333,39 +332,17 @@ impl TestServer {
 
     /// Starts a chat as the widget's pre-chat form does; returns the chat cookie.
     pub async fn start_chat(&self, name: &str, problem: i64) -> String {
-        let response = reqwest::Client::new()
-            .post(self.url("/widget/api/start"))
-            .json(&serde_json::json!({
-                "name": name, "email": "customer@example.com", "phone": "", "problem": problem
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "chat starts");
-        let cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        cookie.split(';').next().unwrap().to_string()
+        start_chat_at(&self.url("/widget/api/start"), name, problem).await
     }
 
     /// Opens the widget's WebSocket with the chat cookie and says hello.
     pub async fn widget(&self, cookie: &str, resume_after: u64) -> Ws {
-        let mut request = format!("ws://{}/widget/ws", self.addr)
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().unwrap());
-        let (mut ws, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("widget socket connects");
-        send_json(
-            &mut ws,
-            serde_json::json!({"type": "hello", "resume_after": resume_after}),
+        widget_at(
+            &format!("ws://{}/widget/ws", self.addr),
+            cookie,
+            resume_after,
         )
-        .await;
-        ws
+        .await
     }
 
     /// Logs in an agent (password "agent-pass-1") with the desktop socket open, synced,
@@ -392,6 +369,44 @@ impl TestServer {
         .await;
         ws
     }
+}
+
+/// Starts a chat at `url` as the widget's pre-chat form does; returns the chat cookie.
+pub async fn start_chat_at(url: &str, name: &str, problem: i64) -> String {
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&serde_json::json!({
+            "name": name, "email": "customer@example.com", "phone": "", "problem": problem
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "chat starts");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// A WebSocket opened with a cookie.
+pub async fn socket(url: &str, cookie: &str) -> Ws {
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects");
+    ws
+}
+
+/// The widget's socket at `url` with the chat cookie, after its hello.
+pub async fn widget_at(url: &str, cookie: &str, resume_after: u64) -> Ws {
+    let mut ws = socket(url, cookie).await;
+    send_json(
+        &mut ws,
+        serde_json::json!({"type": "hello", "resume_after": resume_after}),
+    )
+    .await;
+    ws
 }
 
 /// A port free on loopback now (for a server a test starts itself).

@@ -1,0 +1,366 @@
+//! Several server processes (nodes) on one PostgreSQL database (issue 14). Each node:
+//!
+//! - **hears the others** through its own LISTEN connection: what another node stored (an
+//!   agent's event, a chat's line, a chat's end) or a typing notice reaches the pages and
+//!   widgets connected here ([`Hub::stored_elsewhere`], `ChatService::*_elsewhere`). After
+//!   its connection was lost and made again, it reads on from the last event and line it
+//!   delivered, since notices sent meanwhile are gone;
+//! - **writes a heartbeat** every [`HEARTBEAT`], which `/healthz` lists;
+//! - **campaigns for the lead**: one node at a time holds a session advisory lock on a
+//!   connection of its own and takes the next epoch. It steps down when that connection
+//!   stops answering within [`LEAD_CHECK`]. The leader runs routing; the other nodes hand
+//!   it their routing commands through the database ([`relay`]);
+//! - **counts its desktop pages** per agent in the database, so an agent is present while
+//!   any live node has a page of theirs (SPEC S-5 across nodes).
+//!
+//! On SQLite there is one process and none of this runs.
+
+mod relay;
+
+use crate::{
+    chat::ChatService,
+    clock::now_ms,
+    hub::Hub,
+    metrics::Metrics,
+    routing::Routing,
+    store::cluster::{Coordination, Heard, NodeSeen, Notice, Presence},
+};
+use app::domain::ids::AgentId;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
+};
+use tokio::sync::{mpsc, watch, Notify};
+
+/// How often a node writes its heartbeat.
+pub const HEARTBEAT: Duration = Duration::from_secs(2);
+/// A node whose heartbeat is older than this is not counted among the live ones.
+pub const NODE_SILENT: Duration = Duration::from_secs(10);
+/// How often a follower tries to take the lead, and a leader checks it still holds it.
+pub const LEAD_CHECK: Duration = Duration::from_secs(1);
+/// The leader's sweep: every this many heartbeats, of what is older than [`SWEEP_AFTER`].
+const SWEEP_EVERY_BEATS: u64 = 30;
+const SWEEP_AFTER: Duration = Duration::from_secs(120);
+/// After a failed connection, the wait before the next try.
+const RETRY: Duration = Duration::from_secs(1);
+
+/// This node's part in the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Holds the lead, taken with this epoch.
+    Leader {
+        epoch: i64,
+    },
+    Follower,
+}
+
+/// What a new leader runs to give its fresh routing engine the database's state.
+pub type Restorer =
+    Box<dyn Fn(Routing) -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
+
+pub struct Cluster {
+    coordination: Arc<dyn Coordination>,
+    /// The epoch of this node's lead, none while another node leads.
+    lead: watch::Sender<Option<i64>>,
+    started_at_ms: i64,
+    /// Woken when another node stores a routing request (the leader takes it).
+    requests: Notify,
+    /// Routing requests of this node waiting for the leader's answer.
+    answers: Mutex<HashMap<i64, Arc<Notify>>>,
+    /// Set once the services are wired (see [`Restorer`]).
+    restorer: OnceLock<Restorer>,
+    /// Who had connections here open or closed, for the writer of the counts.
+    presence: mpsc::UnboundedSender<Presence>,
+    presence_rx: Mutex<Option<mpsc::UnboundedReceiver<Presence>>>,
+}
+
+impl Cluster {
+    /// The node's part, before anything runs: routing is built on it first.
+    pub fn new(coordination: Arc<dyn Coordination>) -> Arc<Cluster> {
+        let (presence, presence_rx) = mpsc::unbounded_channel();
+        Arc::new(Cluster {
+            coordination,
+            lead: watch::channel(None).0,
+            started_at_ms: now_ms(),
+            requests: Notify::new(),
+            answers: Mutex::new(HashMap::new()),
+            restorer: OnceLock::new(),
+            presence,
+            presence_rx: Mutex::new(Some(presence_rx)),
+        })
+    }
+
+    /// Starts hearing the other nodes, the heartbeat, the page counts and the campaign for
+    /// the lead.
+    pub fn start(
+        self: &Arc<Self>,
+        hub: Arc<Hub>,
+        chat: Arc<ChatService>,
+        metrics: Arc<Metrics>,
+        restorer: Restorer,
+    ) {
+        let _ = self.restorer.set(restorer);
+        tokio::spawn(listen(
+            self.clone(),
+            hub.clone(),
+            chat.clone(),
+            metrics.clone(),
+        ));
+        tokio::spawn(heartbeat(self.clone()));
+        tokio::spawn(campaign(self.clone(), metrics));
+        if let Some(rx) = lock(&self.presence_rx).take() {
+            tokio::spawn(write_presence(self.clone(), hub, chat, rx));
+        }
+    }
+
+    pub fn node(&self) -> &str {
+        self.coordination.node()
+    }
+
+    pub fn role(&self) -> Role {
+        match *self.lead.borrow() {
+            Some(epoch) => Role::Leader { epoch },
+            None => Role::Follower,
+        }
+    }
+
+    /// The connections of `who` open here changed: the count is written to the database
+    /// soon after (the latest count, in the order of changes).
+    pub fn presence_changed(&self, who: Presence) {
+        let _ = self.presence.send(who);
+    }
+
+    /// Whether a connection of `who` is open on another live node.
+    pub async fn present_elsewhere(&self, who: Presence) -> bool {
+        let since = now_ms() - NODE_SILENT.as_millis() as i64;
+        match self.coordination.present_on(who, since).await {
+            Ok(nodes) => nodes.iter().any(|node| node != self.node()),
+            Err(e) => {
+                // Not knowing, they are taken as present: nothing is ended by mistake.
+                tracing::warn!(error = %e, ?who, "connections on other nodes not read");
+                true
+            }
+        }
+    }
+
+    /// The nodes whose heartbeat is recent, this one included once it has written one.
+    pub async fn nodes(&self) -> Result<Vec<NodeSeen>, crate::store::StoreError> {
+        let since = now_ms() - NODE_SILENT.as_millis() as i64;
+        self.coordination.nodes(since).await
+    }
+
+    /// The agents with a page open on a live node (this one included).
+    pub async fn agents_present(&self) -> Result<Vec<AgentId>, crate::store::StoreError> {
+        let since = now_ms() - NODE_SILENT.as_millis() as i64;
+        self.coordination.agents_present(since).await
+    }
+
+    fn leading_epoch(&self) -> Option<i64> {
+        *self.lead.borrow()
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::chat::watch::OtherNodes for Cluster {
+    fn widgets_changed(&self, id: app::domain::ids::ContactId) {
+        self.presence_changed(Presence::Widget(id));
+    }
+
+    async fn widget_elsewhere(&self, id: app::domain::ids::ContactId) -> bool {
+        self.present_elsewhere(Presence::Widget(id)).await
+    }
+}
+
+/// The lock's value is plain data: one a panic left behind is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes this node's count of connections of each one whose count changed, the count of
+/// the moment it is written.
+async fn write_presence(
+    cluster: Arc<Cluster>,
+    hub: Arc<Hub>,
+    chat: Arc<ChatService>,
+    mut rx: mpsc::UnboundedReceiver<Presence>,
+) {
+    while let Some(who) = rx.recv().await {
+        let connections = match who {
+            Presence::Agent(agent) => hub.presence(agent).pages,
+            Presence::Widget(id) => chat.widget_count(id),
+        };
+        if let Err(e) = cluster
+            .coordination
+            .set_present(who, connections as u32)
+            .await
+        {
+            tracing::warn!(error = %e, ?who, "connection count not written");
+        }
+    }
+}
+
+/// Hears the other nodes for as long as the process runs.
+async fn listen(
+    cluster: Arc<Cluster>,
+    hub: Arc<Hub>,
+    chat: Arc<ChatService>,
+    metrics: Arc<Metrics>,
+) {
+    let coordination = cluster.coordination.clone();
+    let mut listener = None;
+    loop {
+        let heard = match listener.as_mut() {
+            None => match coordination.listen().await {
+                Ok(made) => {
+                    listener = Some(made);
+                    // Whatever was stored before this connection listened is read now.
+                    Heard::Reconnected
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen to the other nodes; trying again");
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
+            },
+            Some(made) => match made.next().await {
+                Ok(heard) => heard,
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the other nodes' notices; listening again");
+                    listener = None;
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
+            },
+        };
+        let done = match heard {
+            Heard::Notice(Notice::RoutingRequest { .. }) => {
+                cluster.requests.notify_one();
+                Ok(())
+            }
+            Heard::Notice(Notice::RoutingAnswer { id }) => {
+                cluster.answered(id);
+                Ok(())
+            }
+            Heard::Notice(notice) => {
+                metrics.notice_heard();
+                deliver(&hub, &chat, notice).await
+            }
+            Heard::Reconnected => {
+                // Requests and answers told meanwhile are looked for too.
+                cluster.requests.notify_one();
+                cluster.answered_all();
+                catch_up(&hub, &chat).await
+            }
+        };
+        if let Err(e) = done {
+            tracing::error!(error = %e, ?heard, "another node's news not delivered here");
+        }
+    }
+}
+
+type Delivered = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+async fn deliver(hub: &Hub, chat: &ChatService, notice: Notice) -> Delivered {
+    match notice {
+        Notice::AgentEvent { agent, seq } => hub.stored_elsewhere(agent, seq).await?,
+        Notice::ChatLine { chat: id, seq } => chat.line_stored_elsewhere(id, seq).await?,
+        Notice::ContactEnded { contact } => chat.ended_elsewhere(contact),
+        Notice::CustomerTyping { chat: id, active } => {
+            chat.customer_typing_elsewhere(id, active).await?
+        }
+        Notice::AgentTyping {
+            chat: id,
+            agent,
+            active,
+        } => chat.agent_typing_elsewhere(id, agent, active).await?,
+        Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } => {}
+    }
+    Ok(())
+}
+
+async fn catch_up(hub: &Hub, chat: &ChatService) -> Delivered {
+    hub.catch_up_elsewhere().await?;
+    chat.catch_up_elsewhere().await?;
+    Ok(())
+}
+
+/// Writes the heartbeat; the leader also forgets, now and then, the routing requests long
+/// done and the connections of nodes long silent.
+async fn heartbeat(cluster: Arc<Cluster>) {
+    let mut every = tokio::time::interval(HEARTBEAT);
+    let mut beats: u64 = 0;
+    loop {
+        every.tick().await;
+        beats += 1;
+        if beats.is_multiple_of(SWEEP_EVERY_BEATS) && cluster.leading_epoch().is_some() {
+            let before = now_ms() - SWEEP_AFTER.as_millis() as i64;
+            if let Err(e) = cluster.coordination.sweep_requests(before).await {
+                tracing::warn!(error = %e, "old routing requests not swept");
+            }
+        }
+        let beat = cluster.coordination.heartbeat(
+            cluster.started_at_ms,
+            now_ms(),
+            cluster.leading_epoch(),
+        );
+        if let Err(e) = beat.await {
+            tracing::warn!(error = %e, "heartbeat not written");
+        }
+    }
+}
+
+/// Takes the lead when nobody holds it; holds it while its connection answers.
+async fn campaign(cluster: Arc<Cluster>, metrics: Arc<Metrics>) {
+    let mut seat = None;
+    let mut every = tokio::time::interval(LEAD_CHECK);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if seat.is_none() {
+            match cluster.coordination.leader_seat().await {
+                Ok(made) => seat = Some(made),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot open the leader's connection");
+                    continue;
+                }
+            }
+        }
+        let Some(held) = seat.as_mut() else {
+            continue;
+        };
+        let leading = cluster.leading_epoch().is_some();
+        let outcome = if leading {
+            match tokio::time::timeout(LEAD_CHECK, held.still_held()).await {
+                Ok(Ok(())) => Ok(None),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("no answer in time".to_string()),
+            }
+        } else {
+            match tokio::time::timeout(LEAD_CHECK, held.try_lead(now_ms())).await {
+                Ok(Ok(epoch)) => Ok(epoch),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err("no answer in time".to_string()),
+            }
+        };
+        match outcome {
+            Ok(Some(epoch)) => {
+                tracing::info!(node = cluster.node(), epoch, "this node leads now");
+                metrics.leader_change();
+                cluster.lead.send_replace(Some(epoch));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // The lock lives with the connection: dropping it gives the lead up, and a
+                // leader that cannot tell whether it still holds it stops leading at once.
+                seat = None;
+                if leading {
+                    tracing::warn!(node = cluster.node(), error = %e, "this node leads no more");
+                    cluster.lead.send_replace(None);
+                } else {
+                    tracing::warn!(error = %e, "the leader's connection failed");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! [`Coordination`] on PostgreSQL: LISTEN/NOTIFY on a connection of the node's own, the
+//! lead held by a session advisory lock on another, heartbeats in `cluster_nodes`.
+//!
+//! Both LISTEN and session advisory locks live as long as one server session, so the nodes
+//! must reach PostgreSQL directly (or through a proxy in session mode), never through a
+//! transaction-pooling proxy that hands each statement to another session.
+
+use super::cluster::{
+    Coordination, Heard, LeaderSeat, Listener, NodeSeen, Notice, Presence, TakenRequest,
+};
+use super::StoreResult;
+use app::domain::ids::AgentId;
+use async_trait::async_trait;
+use sqlx::{
+    postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions},
+    Connection, Row,
+};
+
+pub struct PgCoordination {
+    pub(super) pool: PgPool,
+    /// For the node's own connections (listening, leading).
+    pub(super) options: PgConnectOptions,
+    pub(super) node: String,
+    /// `switchboard.<schema>` (the database's `switchboard_channel()`).
+    pub(super) channel: String,
+}
+
+impl PgCoordination {
+    pub(super) async fn new(
+        pool: PgPool,
+        options: PgConnectOptions,
+        node: String,
+    ) -> StoreResult<Self> {
+        let channel: String = sqlx::query_scalar("SELECT switchboard_channel()")
+            .fetch_one(&pool)
+            .await?;
+        Ok(PgCoordination {
+            pool,
+            options,
+            node,
+            channel,
+        })
+    }
+}
+
+#[async_trait]
+impl Coordination for PgCoordination {
+    fn node(&self) -> &str {
+        &self.node
+    }
+
+    async fn announce(&self, notice: Notice) -> StoreResult<()> {
+        let payload = format!("{}|{}", self.node, notice.encode());
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(&self.channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn listen(&self) -> StoreResult<Box<dyn Listener>> {
+        // A pool of one, so a lost connection is made again by the listener itself.
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(self.options.clone())
+            .await?;
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(&self.channel).await?;
+        Ok(Box::new(PgNoticeListener {
+            listener,
+            node: self.node.clone(),
+        }))
+    }
+
+    async fn leader_seat(&self) -> StoreResult<Box<dyn LeaderSeat>> {
+        let connection = PgConnection::connect_with(&self.options).await?;
+        Ok(Box::new(PgLeaderSeat {
+            connection,
+            node: self.node.clone(),
+        }))
+    }
+
+    async fn heartbeat(
+        &self,
+        started_at_ms: i64,
+        now_ms: i64,
+        leading_epoch: Option<i64>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO cluster_nodes (node, started_at_ms, heartbeat_ms, leading_epoch) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (node) DO UPDATE \
+             SET heartbeat_ms = excluded.heartbeat_ms, leading_epoch = excluded.leading_epoch",
+        )
+        .bind(&self.node)
+        .bind(started_at_ms)
+        .bind(now_ms)
+        .bind(leading_epoch)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn nodes(&self, since_ms: i64) -> StoreResult<Vec<NodeSeen>> {
+        let rows = sqlx::query(
+            "SELECT node, started_at_ms, heartbeat_ms, leading_epoch FROM cluster_nodes \
+             WHERE heartbeat_ms >= $1 ORDER BY started_at_ms, node",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(NodeSeen {
+                    node: row.try_get("node")?,
+                    started_at_ms: row.try_get("started_at_ms")?,
+                    heartbeat_ms: row.try_get("heartbeat_ms")?,
+                    leading_epoch: row.try_get("leading_epoch")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn submit_request(
+        &self,
+        request: &str,
+        wants_answer: bool,
+        now_ms: i64,
+    ) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO routing_requests (node, request, wants_answer, created_at_ms) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&self.node)
+        .bind(request)
+        .bind(wants_answer)
+        .bind(now_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn take_requests(&self, epoch: i64, limit: i64) -> StoreResult<Vec<TakenRequest>> {
+        // Taken only under the current epoch: a leader that lost the lead takes nothing.
+        let rows = sqlx::query(
+            "UPDATE routing_requests SET taken_epoch = $1 WHERE id IN ( \
+                 SELECT id FROM routing_requests WHERE taken_epoch IS NULL \
+                 AND (SELECT epoch FROM cluster_leadership WHERE id = 1) = $1 \
+                 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, request, wants_answer",
+        )
+        .bind(epoch)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut taken = rows
+            .iter()
+            .map(|row| {
+                Ok(TakenRequest {
+                    id: row.try_get("id")?,
+                    request: row.try_get("request")?,
+                    wants_answer: row.try_get("wants_answer")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        taken.sort_by_key(|t| t.id);
+        Ok(taken)
+    }
+
+    async fn answer_request(&self, id: i64, answer: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE routing_requests SET answer = $2 WHERE id = $1")
+            .bind(id)
+            .bind(answer)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn read_answer(&self, id: i64) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM routing_requests WHERE id = $1 AND answer IS NOT NULL RETURNING answer",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn sweep_requests(&self, before_ms: i64) -> StoreResult<u64> {
+        let swept = sqlx::query(
+            "DELETE FROM routing_requests WHERE taken_epoch IS NOT NULL AND created_at_ms < $1",
+        )
+        .bind(before_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        // The pages of nodes gone silent since, and the nodes themselves.
+        sqlx::query(
+            "DELETE FROM presence WHERE node NOT IN \
+             (SELECT node FROM cluster_nodes WHERE heartbeat_ms >= $1)",
+        )
+        .bind(before_ms)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("DELETE FROM cluster_nodes WHERE heartbeat_ms < $1")
+            .bind(before_ms - 86_400_000)
+            .execute(&self.pool)
+            .await?;
+        Ok(swept)
+    }
+
+    async fn set_present(&self, who: Presence, connections: u32) -> StoreResult<()> {
+        let (kind, id) = who.key();
+        if connections == 0 {
+            sqlx::query("DELETE FROM presence WHERE kind = $1 AND id = $2 AND node = $3")
+                .bind(kind)
+                .bind(id)
+                .bind(&self.node)
+                .execute(&self.pool)
+                .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO presence (node, kind, id, connections) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (kind, id, node) DO UPDATE SET connections = excluded.connections",
+            )
+            .bind(&self.node)
+            .bind(kind)
+            .bind(id)
+            .bind(connections as i32)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn present_on(&self, who: Presence, since_ms: i64) -> StoreResult<Vec<String>> {
+        let (kind, id) = who.key();
+        Ok(sqlx::query_scalar(
+            "SELECT p.node FROM presence p JOIN cluster_nodes n ON n.node = p.node \
+             WHERE p.kind = $1 AND p.id = $2 AND p.connections > 0 AND n.heartbeat_ms >= $3",
+        )
+        .bind(kind)
+        .bind(id)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn agents_present(&self, since_ms: i64) -> StoreResult<Vec<AgentId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT p.id FROM presence p JOIN cluster_nodes n ON n.node = p.node \
+             WHERE p.kind = 'a' AND p.connections > 0 AND n.heartbeat_ms >= $1",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().map(AgentId).collect())
+    }
+}
+
+struct PgNoticeListener {
+    listener: PgListener,
+    node: String,
+}
+
+#[async_trait]
+impl Listener for PgNoticeListener {
+    async fn next(&mut self) -> StoreResult<Heard> {
+        loop {
+            let Some(notification) = self.listener.try_recv().await? else {
+                // Made again (and listening again) before it returned.
+                return Ok(Heard::Reconnected);
+            };
+            match Notice::decode(notification.payload()) {
+                Some((node, _)) if node == self.node => continue,
+                Some((_, notice)) => return Ok(Heard::Notice(notice)),
+                None => {
+                    tracing::warn!(payload = notification.payload(), "unknown notice ignored");
+                }
+            }
+        }
+    }
+}
+
+struct PgLeaderSeat {
+    connection: PgConnection,
+    node: String,
+}
+
+#[async_trait]
+impl LeaderSeat for PgLeaderSeat {
+    async fn try_lead(&mut self, now_ms: i64) -> StoreResult<Option<i64>> {
+        let won: bool = sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock(hashtext(switchboard_channel() || '.leader'))",
+        )
+        .fetch_one(&mut self.connection)
+        .await?;
+        if !won {
+            return Ok(None);
+        }
+        let epoch: i64 = sqlx::query_scalar(
+            "UPDATE cluster_leadership SET epoch = epoch + 1, node = $1, since_ms = $2 \
+             WHERE id = 1 RETURNING epoch",
+        )
+        .bind(&self.node)
+        .bind(now_ms)
+        .fetch_one(&mut self.connection)
+        .await?;
+        Ok(Some(epoch))
+    }
+
+    async fn still_held(&mut self) -> StoreResult<()> {
+        self.connection.ping().await?;
+        Ok(())
+    }
+}

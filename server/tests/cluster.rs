@@ -1,0 +1,348 @@
+//! Issue 14: several server processes on one PostgreSQL database. Real server binaries on
+//! loopback ports share a schema and a data directory; what one stores reaches the pages
+//! and widgets connected to another, and one node leads at a time.
+
+mod common;
+
+use app::domain::{
+    chat::LineBody,
+    protocol::{AgentEvent, ServerMessage},
+    state::AgentState,
+    widget::WidgetMessage,
+};
+use common::{next_widget, nodes::Nodes, send_json, wait_for, Ws};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// The next widget message that matches, skipping others.
+async fn widget_wait(ws: &mut Ws, wanted: impl Fn(&WidgetMessage) -> bool) -> WidgetMessage {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the expected widget message within 5 s"
+        );
+        let message = next_widget(ws).await;
+        if wanted(&message) {
+            return message;
+        }
+    }
+}
+
+fn text_of(body: &LineBody) -> Option<&str> {
+    match body {
+        LineBody::Message { text, .. } => Some(text),
+        _ => None,
+    }
+}
+
+/// Polls the nodes' health until `done` holds for every report, for at most `within`.
+async fn health_until(
+    nodes: &[&common::nodes::Node],
+    within: Duration,
+    done: impl Fn(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + within;
+    loop {
+        let mut reports = Vec::new();
+        for node in nodes {
+            reports.push(node.health().await);
+        }
+        if done(&reports) {
+            return reports;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the nodes' health never settled: {reports:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn leaders(reports: &[serde_json::Value]) -> usize {
+    reports.iter().filter(|r| r["role"] == "leader").count()
+}
+
+#[tokio::test]
+async fn what_one_node_stores_reaches_pages_and_widgets_on_another() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let a = nodes.start().await;
+    let b = nodes.start().await;
+    // Both see both, and one of them leads.
+    let reports = health_until(&[&a, &b], Duration::from_secs(15), |r| {
+        leaders(r) == 1
+            && r.iter()
+                .all(|r| r["nodes"].as_array().is_some_and(|n| n.len() == 2))
+    })
+    .await;
+    assert_ne!(reports[0]["node"], reports[1]["node"]);
+
+    // Dave has a page on each node; he goes Ready on A, and his page on B shows it.
+    let cookie = a.session("dave").await;
+    let mut page_a = a.desktop(&cookie).await;
+    let mut page_b = b.desktop(&cookie).await;
+    send_json(&mut page_a, json!({"type": "set_state", "ready": true})).await;
+    let ready = |m: &ServerMessage| {
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event,
+            AgentEvent::StateChanged { status, .. } if status.state == AgentState::Ready))
+    };
+    wait_for(&mut page_a, ready).await;
+    wait_for(&mut page_b, ready).await;
+
+    // A customer starts a chat through A, and her widget is on B.
+    let problem = a.problem("Something is broken").await;
+    let chat_cookie = a.start_chat("Nina", problem).await;
+    let mut widget = b.widget(&chat_cookie, 0).await;
+    widget_wait(&mut widget, |m| matches!(m, WidgetMessage::Synced { .. })).await;
+
+    // The offer (stored by the node that routed it) shows on both pages; Dave accepts on A.
+    let offered = |m: &ServerMessage| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. }));
+    let contact = match wait_for(&mut page_b, offered).await {
+        ServerMessage::Event(e) => match e.event {
+            AgentEvent::Offered { offer } => offer.contact,
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    };
+    wait_for(&mut page_a, offered).await;
+    send_json(&mut page_a, json!({"type": "accept", "contact": contact})).await;
+    let assigned = |m: &ServerMessage| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::ContactAssigned { .. }));
+    wait_for(&mut page_a, assigned).await;
+    wait_for(&mut page_b, assigned).await;
+    // "Dave has joined the chat", written on A, reaches the widget on B.
+    system_line(&mut widget).await;
+
+    // The customer writes on B: Dave's page on A gets it.
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "c1", "text": "Hello from node B"}),
+    )
+    .await;
+    wait_for(&mut page_a, |m| {
+        matches!(m, ServerMessage::ChatLine { line, .. } if text_of(&line.body) == Some("Hello from node B"))
+    })
+    .await;
+    // Dave answers on A: the widget on B gets it.
+    send_json(
+        &mut page_a,
+        json!({"type": "send", "contact": contact, "client_id": "a1", "text": "Hello from node A"}),
+    )
+    .await;
+    widget_wait(&mut widget, |m| {
+        matches!(m, WidgetMessage::Line { line, .. } if text_of(&line.body) == Some("Hello from node A"))
+    })
+    .await;
+
+    // Typing crosses too, both ways.
+    send_json(&mut widget, json!({"type": "typing", "active": true})).await;
+    wait_for(&mut page_a, |m| {
+        matches!(
+            m,
+            ServerMessage::Typing {
+                active: true,
+                who: None,
+                ..
+            }
+        )
+    })
+    .await;
+    send_json(
+        &mut page_a,
+        json!({"type": "typing", "contact": contact, "active": true}),
+    )
+    .await;
+    widget_wait(&mut widget, |m| {
+        matches!(m, WidgetMessage::Typing { active: true })
+    })
+    .await;
+
+    // Dave ends the chat on A: the widget on B is told.
+    send_json(&mut page_a, json!({"type": "end_chat", "contact": contact})).await;
+    widget_wait(&mut widget, |m| matches!(m, WidgetMessage::Ended)).await;
+}
+
+#[tokio::test]
+async fn when_the_leader_dies_another_node_takes_the_lead_with_a_new_epoch() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let a = nodes.start().await;
+    let b = nodes.start().await;
+    let c = nodes.start().await;
+    let reports = health_until(&[&a, &b, &c], Duration::from_secs(15), |r| {
+        leaders(r) == 1
+            && r.iter()
+                .all(|r| r["nodes"].as_array().is_some_and(|n| n.len() == 3))
+    })
+    .await;
+    let epoch = reports
+        .iter()
+        .find_map(|r| r["epoch"].as_i64())
+        .expect("the leader's epoch");
+    let leader = reports.iter().position(|r| r["role"] == "leader").unwrap();
+    let mut running = vec![a, b, c];
+    let killed = running.remove(leader);
+    let killed_at = Instant::now();
+    drop(killed); // SIGKILL, as a crash
+    let survivors: Vec<&common::nodes::Node> = running.iter().collect();
+    let reports = health_until(&survivors, Duration::from_secs(30), |r| leaders(r) == 1).await;
+    let taken = killed_at.elapsed();
+    let new_epoch = reports
+        .iter()
+        .find_map(|r| r["epoch"].as_i64())
+        .expect("the new leader's epoch");
+    assert!(
+        new_epoch > epoch,
+        "a new lead takes a new epoch ({new_epoch} after {epoch})"
+    );
+    println!("lead taken over {} ms after the kill", taken.as_millis());
+}
+
+/// Two nodes, once one of them leads: the leader first.
+async fn leader_and_follower(nodes: &Nodes) -> (common::nodes::Node, common::nodes::Node) {
+    let a = nodes.start().await;
+    let b = nodes.start().await;
+    let reports = health_until(&[&a, &b], Duration::from_secs(15), |r| leaders(r) == 1).await;
+    if reports[0]["role"] == "leader" {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// A system line reaches the widget (an agent joined).
+async fn system_line(widget: &mut Ws) {
+    widget_wait(widget, |m| {
+        matches!(m, WidgetMessage::Line { line, .. } if matches!(line.body, LineBody::System { .. }))
+    })
+    .await;
+}
+
+/// An agent's desktop on `node`, Ready.
+async fn ready(node: &common::nodes::Node, username: &str) -> Ws {
+    let cookie = node.session(username).await;
+    let mut page = node.desktop(&cookie).await;
+    send_json(&mut page, json!({"type": "set_state", "ready": true})).await;
+    wait_for(&mut page, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event,
+            AgentEvent::StateChanged { status, .. } if status.state == AgentState::Ready))
+    })
+    .await;
+    page
+}
+
+fn is_offer(m: &ServerMessage) -> bool {
+    matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. }))
+}
+
+fn offer_of(m: ServerMessage) -> app::domain::ids::ContactId {
+    match m {
+        ServerMessage::Event(e) => match e.event {
+            AgentEvent::Offered { offer } => offer.contact,
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    }
+}
+
+/// The first offer on either desktop: which one (0 or 1) and the chat.
+async fn first_offer(pages: [&mut Ws; 2]) -> (usize, app::domain::ids::ContactId) {
+    let [first, second] = pages;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "no offer within 10 s");
+        let (which, message) = tokio::select! {
+            m = common::next_message(first) => (0, m),
+            m = common::next_message(second) => (1, m),
+        };
+        if is_offer(&message) {
+            return (which, offer_of(message));
+        }
+    }
+}
+
+#[tokio::test]
+async fn o2_a_chat_started_on_a_follower_is_offered_once_and_accepted_through_another_node() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let (leader, follower) = leader_and_follower(&nodes).await;
+    let (leader, follower) = (&leader, &follower);
+    // Two agents of Support, one on each node: the chat goes to one of them, never both.
+    let mut pages = [ready(follower, "dave").await, ready(leader, "bob").await];
+    let problem = follower.problem("Something is broken").await;
+    let chat_cookie = follower.start_chat("Olga", problem).await;
+    let mut widget = follower.widget(&chat_cookie, 0).await;
+    widget_wait(&mut widget, |m| matches!(m, WidgetMessage::Synced { .. })).await;
+    let [dave, bob] = &mut pages;
+    let (which, contact) = first_offer([dave, bob]).await;
+    let (winner, other) = if which == 0 { (dave, bob) } else { (bob, dave) };
+    let deadline = Instant::now() + Duration::from_millis(1_500);
+    while Instant::now() < deadline {
+        if let Ok(m) =
+            tokio::time::timeout(Duration::from_millis(100), common::next_message(other)).await
+        {
+            assert!(!is_offer(&m), "the chat was offered to both agents");
+        }
+    }
+    // The agent accepts on their node; the customer, on the follower, is told.
+    send_json(winner, json!({"type": "accept", "contact": contact})).await;
+    wait_for(winner, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::ContactAssigned { .. }))
+    })
+    .await;
+    system_line(&mut widget).await;
+    // The other agent cannot take it as well.
+    send_json(other, json!({"type": "accept", "contact": contact})).await;
+    assert!(
+        tokio::time::timeout(
+            Duration::from_millis(1_500),
+            wait_for(other, |m| matches!(m, ServerMessage::Event(e)
+                if matches!(e.event, AgentEvent::ContactAssigned { .. })))
+        )
+        .await
+        .is_err(),
+        "a second agent took the chat"
+    );
+}
+
+#[tokio::test]
+async fn when_the_leader_dies_the_next_offer_comes_from_the_new_leader() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let (leader, follower) = leader_and_follower(&nodes).await;
+    // Dave works on the follower; the leader dies.
+    let mut dave = ready(&follower, "dave").await;
+    let killed_at = Instant::now();
+    drop(leader);
+    // A customer writes in at once: the chat waits until the follower leads, then is
+    // offered to Dave, whose page never moved.
+    let problem = follower.problem("Something is broken").await;
+    let chat_cookie = follower.start_chat("Pia", problem).await;
+    let mut widget = follower.widget(&chat_cookie, 0).await;
+    widget_wait(&mut widget, |m| matches!(m, WidgetMessage::Synced { .. })).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let contact = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no offer within 20 s of the leader's death"
+        );
+        if let Ok(m) =
+            tokio::time::timeout(Duration::from_millis(500), common::next_message(&mut dave)).await
+        {
+            if is_offer(&m) {
+                break offer_of(m);
+            }
+        }
+    };
+    println!(
+        "failover: offer made {} ms after the leader was killed",
+        killed_at.elapsed().as_millis()
+    );
+    assert_eq!(follower.health().await["role"], "leader");
+    send_json(&mut dave, json!({"type": "accept", "contact": contact})).await;
+    system_line(&mut widget).await;
+}
