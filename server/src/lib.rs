@@ -163,7 +163,15 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
              DATABASE_URL or SWITCHBOARD_DATA_DIR as the server); it prints a one-time password"
         );
     }
-    let key = secret_key(&config.data_dir)?;
+    let mut secret = secret_key(&config.data_dir)?;
+    if let Some(coordination) = store.coordination() {
+        // Several nodes sign and check the same tokens: the first node's key is kept in
+        // the database (this one's own file's, if it is the first).
+        secret = coordination
+            .shared_secret("chat-token-key", &secret)
+            .await?;
+    }
+    let key = contact::token::TokenKey::new(secret);
     let import = match &config.mailboxes {
         Some(path) => email::config::load(path)?,
         None => Vec::new(),
@@ -221,7 +229,7 @@ fn hashes_beside_binary() -> bool {
 
 /// The server's signing secret, made on first start and kept in the data directory
 /// (readable by its owner only), so chat tokens stay valid across restarts.
-fn secret_key(data_dir: &std::path::Path) -> Result<contact::token::TokenKey, StartError> {
+fn secret_key(data_dir: &std::path::Path) -> Result<Vec<u8>, StartError> {
     let path = data_dir.join("secret.key");
     let io = |e| StartError::DataDir(path.display().to_string(), e);
     let secret = match std::fs::read(&path) {
@@ -232,7 +240,7 @@ fn secret_key(data_dir: &std::path::Path) -> Result<contact::token::TokenKey, St
             token.into_bytes()
         }
     };
-    Ok(contact::token::TokenKey::new(secret))
+    Ok(secret)
 }
 
 pub use serve::serve;

@@ -195,6 +195,12 @@ impl Services {
         stored.id = Some(id);
         let config = self.email.runtime_config(&stored).map_err(internal)?;
         self.email.apply(config, stored.enabled);
+        if let Some(coordination) = self.store.coordination() {
+            let notice = crate::store::cluster::Notice::MailboxSaved { id: id.0 };
+            if let Err(e) = coordination.announce(notice).await {
+                tracing::error!(error = %e, "the other nodes were not told of the saved mailbox");
+            }
+        }
         tracing::info!(agent = %admin.id, change = %audit.detail, "mailbox saved");
         self.mailboxes_now().await
     }

@@ -404,6 +404,8 @@ impl Services {
                     let present = cluster.agents_present().await?;
                     restore_routing(services.store.as_ref(), &routing, &services.email, &present)
                         .await?;
+                    // The chats whose timers ran on the node that led before.
+                    services.chat.resume_timers().await?;
                     services.watch_absent_agents().await
                 };
                 if let Err(e) = restored.await {
@@ -414,6 +416,7 @@ impl Services {
         cluster.start(
             self.hub.clone(),
             self.chat.clone(),
+            self.email.clone(),
             self.metrics.clone(),
             restorer,
         );

@@ -346,3 +346,96 @@ async fn when_the_leader_dies_the_next_offer_comes_from_the_new_leader() {
     send_json(&mut dave, json!({"type": "accept", "contact": contact})).await;
     system_line(&mut widget).await;
 }
+
+/// The mailbox's status as the node's administration page shows it.
+async fn mailbox_status(node: &common::nodes::Node) -> String {
+    let cookie = node.session("admin").await;
+    let response = reqwest::Client::new()
+        .post(node.url("/api/admin"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    let view: app::api::AdminView = response.json().await.expect("the administration loads");
+    view.mailboxes[0].status.clone()
+}
+
+/// Emails stored, and distinct Message-IDs among them.
+async fn emails_stored(db: &sqlx::PgPool) -> (i64, i64) {
+    sqlx::query_as("SELECT count(*), count(DISTINCT message_id) FROM emails")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+async fn emails_until(db: &sqlx::PgPool, wanted: i64) -> (i64, i64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let stored = emails_stored(db).await;
+        if stored.0 >= wanted {
+            return stored;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {wanted} emails stored after 30 s",
+            stored.0
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn e1_every_email_becomes_one_contact_when_the_node_reading_the_mailbox_dies() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let dovecot = common::imap::Dovecot::start().await;
+    let mailboxes = dovecot.mailboxes_file_with("Support", json!({"poll_secs": 1}));
+    let env = [
+        ("SWITCHBOARD_MAILBOXES", mailboxes.to_str().unwrap()),
+        // The mailbox's password is sealed by the first node, opened by every one.
+        ("SWITCHBOARD_ENCRYPTION_KEY", &"ab".repeat(32)),
+    ];
+    let mut running = vec![nodes.start_with(&env).await, nodes.start_with(&env).await];
+    // One node reads the mailbox, the other says so.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reader = loop {
+        let statuses = [
+            mailbox_status(&running[0]).await,
+            mailbox_status(&running[1]).await,
+        ];
+        let connected = statuses.iter().filter(|s| *s == "Connected").count();
+        let elsewhere = statuses
+            .iter()
+            .filter(|s| *s == app::domain::mailboxes::READ_ELSEWHERE)
+            .count();
+        if connected == 1 && elsewhere == 1 {
+            break statuses.iter().position(|s| s == "Connected").unwrap();
+        }
+        assert!(Instant::now() < deadline, "mailbox statuses: {statuses:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let db = sqlx::PgPool::connect(nodes.database_url()).await.unwrap();
+    let mail = |n: usize| {
+        common::imap::message(
+            &format!("customer{n}@example.com"),
+            &format!("Order {n}"),
+            &format!("<order-{n}@example.com>"),
+            "",
+            "Where is my parcel?",
+        )
+    };
+    for n in 0..10 {
+        dovecot.append(&mail(n)).await;
+    }
+    assert_eq!(emails_until(&db, 10).await, (10, 10));
+    // The reader dies while more mail comes in: the other node takes the mailbox over.
+    drop(running.remove(reader));
+    for n in 10..20 {
+        dovecot.append(&mail(n)).await;
+    }
+    let (stored, distinct) = emails_until(&db, 20).await;
+    assert_eq!((stored, distinct), (20, 20), "every email once, none twice");
+    assert_eq!(mailbox_status(&running[0]).await, "Connected");
+}

@@ -1717,8 +1717,18 @@ mod chats {
             s.update_contact(chat.id, ContactStatus::Active, Some(agent), 20)
                 .await
                 .unwrap();
-            s.mark_join_told(chat.id, 15).await.unwrap();
-            s.mark_silence_warned(chat.id, 40).await.unwrap();
+            assert!(s.mark_join_told(chat.id, 15).await.unwrap());
+            assert!(
+                !s.mark_join_told(chat.id, 16).await.unwrap(),
+                "{}: the customer is told once",
+                t.name
+            );
+            assert!(s.mark_silence_warned(chat.id, 40, None).await.unwrap());
+            assert!(
+                !s.mark_silence_warned(chat.id, 41, None).await.unwrap(),
+                "{}: warned once for one silence",
+                t.name
+            );
             let clock = s.chat_clock(chat.id).await.unwrap();
             assert_eq!(clock.accepted_at_ms, Some(20), "{}", t.name);
             assert_eq!(clock.last_customer_at_ms, Some(30));
@@ -2116,20 +2126,38 @@ mod email {
                 t.name
             );
             assert!(s
-                .due_replies("support", i64::MAX - 1, 10)
+                .claim_due_replies("support", i64::MAX - 1, 10, i64::MAX)
                 .await
                 .unwrap()
                 .is_empty());
             s.reply_due(queued, 2_000).await.unwrap();
             assert_eq!(s.next_reply_due("support").await.unwrap(), Some(2_000));
-            let due = s.due_replies("support", 2_000, 10).await.unwrap();
+            let due = s
+                .claim_due_replies("support", 2_000, 10, 3_000)
+                .await
+                .unwrap();
             assert_eq!(due.len(), 1);
             assert_eq!(due[0].message, [0, 1, 2, 255], "{}: bytes kept", t.name);
+            // Issue 14: taken, it is no other worker's until its lease ends; then it is
+            // taken again (its worker died mid-attempt).
+            assert!(
+                s.claim_due_replies("support", 2_999, 10, 4_000)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{}: a reply taken is not taken twice",
+                t.name
+            );
+            let again = s
+                .claim_due_replies("support", 3_000, 10, 4_000)
+                .await
+                .unwrap();
+            assert_eq!(again.len(), 1, "{}: taken again after its lease", t.name);
             s.reply_retry(queued, 1, 5_000, "connection refused")
                 .await
                 .unwrap();
             assert!(s
-                .due_replies("support", 4_999, 10)
+                .claim_due_replies("support", 4_999, 10, 6_000)
                 .await
                 .unwrap()
                 .is_empty());
@@ -2162,12 +2190,18 @@ mod email {
             );
             assert_eq!(s.outbox_mailboxes().await.unwrap(), ["support"]);
             assert!(
-                s.due_replies("sales", 8_000, 10).await.unwrap().is_empty(),
+                s.claim_due_replies("sales", 8_000, 10, 9_000)
+                    .await
+                    .unwrap()
+                    .is_empty(),
                 "{}: each mailbox has its own outbox",
                 t.name
             );
             assert_eq!(s.next_reply_due("sales").await.unwrap(), None);
-            let due = s.due_replies("support", 8_000, 10).await.unwrap();
+            let due = s
+                .claim_due_replies("support", 8_000, 10, 9_000)
+                .await
+                .unwrap();
             assert_eq!(due.len(), 1);
             s.reply_sent(due[0].id, 8_100).await.unwrap();
             assert_eq!(s.outbox_of(id).await.unwrap()[1].state, "sent");

@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 pub const CONNECTED: &str = "Connected";
 /// A connector's report until it has answered.
 pub const CONNECTING: &str = "Connecting…";
+/// With several server processes, another one reads the mailbox (this one takes over if
+/// that one stops).
+pub const READ_ELSEWHERE: &str = "Read by another server process";
 
 /// How the connection to a mail server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

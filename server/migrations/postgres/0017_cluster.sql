@@ -110,3 +110,10 @@ CREATE TABLE presence (
     connections INTEGER NOT NULL,
     PRIMARY KEY (kind, id, node)
 );
+
+-- Secrets every node must share (the key that signs customers' chat tokens): the first
+-- node's is kept. The key that seals mailbox passwords is never here (see the README).
+CREATE TABLE cluster_secrets (
+    name TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);

@@ -522,6 +522,17 @@ impl ChatService {
     }
 
     async fn end(&self, contact: Contact, reason: EndReason) -> Result<(), ContactError> {
+        self.end_saying(contact, reason, None).await
+    }
+
+    /// Ends the chat, with `first` written before the end's own line, by whoever ends it
+    /// (two nodes' timers may try at once: one ends it, and says it once).
+    async fn end_saying(
+        &self,
+        contact: Contact,
+        reason: EndReason,
+        first: Option<SystemNote>,
+    ) -> Result<(), ContactError> {
         let ended = contact
             .status
             .apply(ContactKind::Chat, LifecycleEvent::End(reason))
@@ -548,6 +559,9 @@ impl ChatService {
         // SPEC G-5: the guest's notes go with the chat; so does a waiting invitation.
         self.store.remove_guest(contact.id).await?;
         self.store.close_invitation(contact.id).await?;
+        if let Some(note) = first {
+            self.system_line(&contact, None, note).await?;
+        }
         // The transcript is complete and the customer told before any page hears the chat
         // is over: whoever reads it then finds it whole.
         let owner = held_by(&contact);

@@ -81,12 +81,13 @@ impl ChatService {
                     clock.join_told_at_ms.is_some(),
                 ) {
                     Some(due) if now < due => self.timers.set(id, Timer::Join, due),
-                    Some(_) => {
+                    // Marked first: another node's timer may fire too (issue 14).
+                    Some(_) if self.store.mark_join_told(id, now).await? => {
                         let text = settings.no_agent_message;
                         self.system_line(&contact, None, SystemNote::NoAgent { text })
                             .await?;
-                        self.store.mark_join_told(id, now).await?;
                     }
+                    Some(_) => {}
                     None => {}
                 }
             }
@@ -102,10 +103,12 @@ impl ChatService {
                 ) {
                     SilenceStep::WaitUntil(at) => self.timers.set(id, Timer::Silence, at),
                     SilenceStep::Warn { end_at_ms } => {
-                        let agent = super::held_by(&contact);
-                        self.system_line(&contact, agent, SystemNote::InactivityWarning)
-                            .await?;
-                        self.store.mark_silence_warned(id, now).await?;
+                        let was = clock.silence_warned_at_ms;
+                        if self.store.mark_silence_warned(id, now, was).await? {
+                            let agent = super::held_by(&contact);
+                            self.system_line(&contact, agent, SystemNote::InactivityWarning)
+                                .await?;
+                        }
                         self.timers.set(id, Timer::Silence, end_at_ms);
                     }
                     SilenceStep::End => self.end(contact, EndReason::TimedOut).await?,
@@ -118,10 +121,10 @@ impl ChatService {
                     self.timers.set(id, Timer::QueueTimeout, due);
                 } else {
                     let text = settings.queue_timeout_message;
-                    self.system_line(&contact, None, SystemNote::QueueTimeout { text })
-                        .await?;
+                    let note = SystemNote::QueueTimeout { text };
                     tracing::info!(contact = %id, "nobody took the chat in time: out of the queue");
-                    self.end(contact, EndReason::QueueTimeout).await?;
+                    self.end_saying(contact, EndReason::QueueTimeout, Some(note))
+                        .await?;
                 }
             }
             Timer::WidgetGone

@@ -20,6 +20,7 @@ mod relay;
 use crate::{
     chat::ChatService,
     clock::now_ms,
+    email::EmailService,
     hub::Hub,
     metrics::Metrics,
     routing::Routing,
@@ -97,6 +98,7 @@ impl Cluster {
         self: &Arc<Self>,
         hub: Arc<Hub>,
         chat: Arc<ChatService>,
+        email: Arc<EmailService>,
         metrics: Arc<Metrics>,
         restorer: Restorer,
     ) {
@@ -105,9 +107,10 @@ impl Cluster {
             self.clone(),
             hub.clone(),
             chat.clone(),
+            email,
             metrics.clone(),
         ));
-        tokio::spawn(heartbeat(self.clone()));
+        tokio::spawn(heartbeat(self.clone(), chat.clone()));
         tokio::spawn(campaign(self.clone(), metrics));
         if let Some(rx) = lock(&self.presence_rx).take() {
             tokio::spawn(write_presence(self.clone(), hub, chat, rx));
@@ -205,6 +208,7 @@ async fn listen(
     cluster: Arc<Cluster>,
     hub: Arc<Hub>,
     chat: Arc<ChatService>,
+    email: Arc<EmailService>,
     metrics: Arc<Metrics>,
 ) {
     let coordination = cluster.coordination.clone();
@@ -244,7 +248,7 @@ async fn listen(
             }
             Heard::Notice(notice) => {
                 metrics.notice_heard();
-                deliver(&hub, &chat, notice).await
+                deliver(&hub, &chat, &email, notice).await
             }
             Heard::Reconnected => {
                 // Requests and answers told meanwhile are looked for too.
@@ -261,7 +265,12 @@ async fn listen(
 
 type Delivered = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
-async fn deliver(hub: &Hub, chat: &ChatService, notice: Notice) -> Delivered {
+async fn deliver(
+    hub: &Hub,
+    chat: &ChatService,
+    email: &Arc<EmailService>,
+    notice: Notice,
+) -> Delivered {
     match notice {
         Notice::AgentEvent { agent, seq } => hub.stored_elsewhere(agent, seq).await?,
         Notice::ChatLine { chat: id, seq } => chat.line_stored_elsewhere(id, seq).await?,
@@ -274,6 +283,7 @@ async fn deliver(hub: &Hub, chat: &ChatService, notice: Notice) -> Delivered {
             agent,
             active,
         } => chat.agent_typing_elsewhere(id, agent, active).await?,
+        Notice::MailboxSaved { id } => email.mailbox_saved_elsewhere(id).await?,
         Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } => {}
     }
     Ok(())
@@ -285,20 +295,18 @@ async fn catch_up(hub: &Hub, chat: &ChatService) -> Delivered {
     Ok(())
 }
 
-/// Writes the heartbeat; the leader also forgets, now and then, the routing requests long
-/// done and the connections of nodes long silent.
-async fn heartbeat(cluster: Arc<Cluster>) {
+/// Writes the heartbeat. The leader also takes over the chat timers of a node whose
+/// heartbeat stopped (each chat's timers are set again from its stored facts: looks are
+/// marked before they act, so the timers of nodes still alive firing too change nothing),
+/// and forgets, now and then, the routing requests long done and the connections of nodes
+/// long silent.
+async fn heartbeat(cluster: Arc<Cluster>, chat: Arc<ChatService>) {
     let mut every = tokio::time::interval(HEARTBEAT);
     let mut beats: u64 = 0;
+    let mut alive: Vec<String> = Vec::new();
     loop {
         every.tick().await;
         beats += 1;
-        if beats.is_multiple_of(SWEEP_EVERY_BEATS) && cluster.leading_epoch().is_some() {
-            let before = now_ms() - SWEEP_AFTER.as_millis() as i64;
-            if let Err(e) = cluster.coordination.sweep_requests(before).await {
-                tracing::warn!(error = %e, "old routing requests not swept");
-            }
-        }
         let beat = cluster.coordination.heartbeat(
             cluster.started_at_ms,
             now_ms(),
@@ -306,6 +314,27 @@ async fn heartbeat(cluster: Arc<Cluster>) {
         );
         if let Err(e) = beat.await {
             tracing::warn!(error = %e, "heartbeat not written");
+        }
+        if cluster.leading_epoch().is_none() {
+            alive.clear();
+            continue;
+        }
+        if let Ok(nodes) = cluster.nodes().await {
+            let now: Vec<String> = nodes.into_iter().map(|n| n.node).collect();
+            let gone: Vec<&String> = alive.iter().filter(|n| !now.contains(n)).collect();
+            if !gone.is_empty() {
+                tracing::warn!(?gone, "nodes stopped: their chats' timers run here");
+                if let Err(e) = chat.resume_timers().await {
+                    tracing::error!(error = %e, "the stopped nodes' chat timers not taken over");
+                }
+            }
+            alive = now;
+        }
+        if beats.is_multiple_of(SWEEP_EVERY_BEATS) {
+            let before = now_ms() - SWEEP_AFTER.as_millis() as i64;
+            if let Err(e) = cluster.coordination.sweep_requests(before).await {
+                tracing::warn!(error = %e, "old routing requests not swept");
+            }
         }
     }
 }

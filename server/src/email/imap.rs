@@ -27,6 +27,7 @@ use super::{
 use crate::{
     clock::now_ms,
     store::{
+        cluster::Claim,
         email::Taken,
         intake::{MessageKey, SetAside},
     },
@@ -310,9 +311,37 @@ fn describe(config: &MailboxConfig, e: &ImapError) -> String {
 pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch::Receiver<bool>) {
     tokio::spawn(async move {
         let mut backoff = Duration::from_secs(1);
+        // Several server processes (issue 14): only the one holding the mailbox's claim
+        // reads it; the others wait to take it over.
+        let mut claim: Option<Box<dyn Claim>> = None;
         loop {
+            if let (Some(coordination), None) = (service.store.coordination(), &claim) {
+                match coordination
+                    .claim(&format!("mailbox {}", config.name))
+                    .await
+                {
+                    Ok(Some(held)) => claim = Some(held),
+                    Ok(None) => service
+                        .mailboxes
+                        .set_status(&config.name, app::domain::mailboxes::READ_ELSEWHERE),
+                    Err(e) => {
+                        tracing::warn!(mailbox = %config.name, error = %e, "mailbox claim not asked")
+                    }
+                }
+                if claim.is_none() {
+                    tokio::select! {
+                        _ = tokio::time::sleep(CLAIM_AGAIN) => continue,
+                        _ = stop.wait_for(|stop| *stop) => break,
+                    }
+                }
+            }
             let result = tokio::select! {
                 result = run_session(&config, &service, &mut backoff) => result,
+                _ = claim_lost(&mut claim) => {
+                    tracing::warn!(mailbox = %config.name, "mailbox claim lost: reading stops");
+                    claim = None;
+                    continue;
+                }
                 _ = stop.wait_for(|stop| *stop) => break,
             };
             // A connector replaced meanwhile reports nothing over its successor.
@@ -334,6 +363,17 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
         }
         tracing::info!(mailbox = %config.name, "mailbox connector stopped");
     });
+}
+
+/// How often a process without a mailbox's claim asks for it again.
+const CLAIM_AGAIN: Duration = Duration::from_secs(2);
+
+/// Resolves when the claim is lost; never without one (a single process).
+async fn claim_lost(claim: &mut Option<Box<dyn Claim>>) {
+    match claim {
+        Some(claim) => claim.lost().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn run_session(

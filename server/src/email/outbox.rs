@@ -42,6 +42,11 @@ const FIRST_RETRY: Duration = Duration::from_secs(2);
 const MAX_ATTEMPTS: u32 = 200;
 /// Longest an SMTP conversation may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a reply taken for an attempt is this worker's alone (issue 14: the workers of
+/// every node share the outbox). Past it, should the worker have died mid-attempt, another
+/// tries again (with the same Message-ID). Well above an attempt's longest (a few SMTP
+/// commands of at most [`SMTP_TIMEOUT`] each), as replies are taken one at a time.
+const OUTBOX_LEASE: Duration = Duration::from_secs(300);
 
 /// Why one attempt failed.
 #[derive(Debug)]
@@ -183,7 +188,8 @@ impl EmailService {
                 return;
             }
             let now = now_ms();
-            let due = match self.store.due_replies(mailbox, now, 10).await {
+            let lease = now + OUTBOX_LEASE.as_millis() as i64;
+            let due = match self.store.claim_due_replies(mailbox, now, 1, lease).await {
                 Ok(due) => due,
                 Err(e) => {
                     tracing::error!(error = %e, mailbox, "outbox unreadable");

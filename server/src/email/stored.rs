@@ -79,6 +79,19 @@ impl EmailService {
         self.ensure_outbox(&name);
     }
 
+    /// Another node saved mailbox `id` (issue 14): applied here too.
+    pub async fn mailbox_saved_elsewhere(self: &Arc<Self>, id: i64) -> Result<(), StoreError> {
+        let stored = self.store.mailboxes().await?;
+        let Some(stored) = stored.iter().find(|m| m.id.is_some_and(|i| i.0 == id)) else {
+            return Ok(());
+        };
+        match self.runtime_config(stored) {
+            Ok(config) => self.apply(config, stored.enabled),
+            Err(e) => tracing::error!(mailbox = %stored.name, error = %e, "mailbox not applied"),
+        }
+        Ok(())
+    }
+
     /// Starts every stored mailbox (at server start).
     pub async fn start_mailboxes(self: &Arc<Self>) -> Result<(), StoreError> {
         for stored in self.store.mailboxes().await? {

@@ -35,6 +35,9 @@ pub enum Notice {
     RoutingRequest { id: i64 },
     /// The leader answered routing request `id`.
     RoutingAnswer { id: i64 },
+    /// An administrator saved mailbox `id`: every node applies it (its connector runs on
+    /// the one that holds its claim).
+    MailboxSaved { id: i64 },
 }
 
 impl Notice {
@@ -53,6 +56,7 @@ impl Notice {
             } => format!("T|{}|{}|{}", chat.0, u8::from(active), agent.0),
             Notice::RoutingRequest { id } => format!("r|{id}|0"),
             Notice::RoutingAnswer { id } => format!("o|{id}|0"),
+            Notice::MailboxSaved { id } => format!("m|{id}|0"),
         }
     }
 
@@ -86,6 +90,7 @@ impl Notice {
             },
             "r" => Notice::RoutingRequest { id: stream },
             "o" => Notice::RoutingAnswer { id: stream },
+            "m" => Notice::MailboxSaved { id: stream },
             _ => return None,
         };
         parts.next().is_none().then_some((node, notice))
@@ -126,6 +131,14 @@ pub trait LeaderSeat: Send {
     async fn still_held(&mut self) -> StoreResult<()>;
 }
 
+/// Work only one node may do at a time (reading a mailbox), held while its connection
+/// lives (a session advisory lock).
+#[async_trait]
+pub trait Claim: Send + Sync {
+    /// Resolves when the claim is lost (its connection stopped answering).
+    async fn lost(&mut self);
+}
+
 /// What a backend shared by several nodes offers them.
 #[async_trait]
 pub trait Coordination: Send + Sync {
@@ -137,6 +150,10 @@ pub trait Coordination: Send + Sync {
     async fn listen(&self) -> StoreResult<Box<dyn Listener>>;
     /// A connection that may take the lead.
     async fn leader_seat(&self) -> StoreResult<Box<dyn LeaderSeat>>;
+    /// Takes `work` if no node holds it: held until the claim is dropped or lost.
+    async fn claim(&self, work: &str) -> StoreResult<Option<Box<dyn Claim>>>;
+    /// The secret every node shares under `name`: `candidate` if none was kept yet.
+    async fn shared_secret(&self, name: &str, candidate: &[u8]) -> StoreResult<Vec<u8>>;
     /// Writes this node's heartbeat (and whether it leads).
     async fn heartbeat(
         &self,
@@ -227,6 +244,7 @@ mod tests {
             },
             Notice::RoutingRequest { id: 5 },
             Notice::RoutingAnswer { id: 5 },
+            Notice::MailboxSaved { id: 2 },
         ];
         for notice in notices {
             let payload = format!("n1|{}", notice.encode());

@@ -6,7 +6,7 @@
 //! transaction-pooling proxy that hands each statement to another session.
 
 use super::cluster::{
-    Coordination, Heard, LeaderSeat, Listener, NodeSeen, Notice, Presence, TakenRequest,
+    Claim, Coordination, Heard, LeaderSeat, Listener, NodeSeen, Notice, Presence, TakenRequest,
 };
 use super::StoreResult;
 use app::domain::ids::AgentId;
@@ -79,6 +79,38 @@ impl Coordination for PgCoordination {
             connection,
             node: self.node.clone(),
         }))
+    }
+
+    async fn claim(&self, work: &str) -> StoreResult<Option<Box<dyn Claim>>> {
+        let mut connection = PgConnection::connect_with(&self.options).await?;
+        let won: bool = sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock(hashtext(switchboard_channel() || '.claim.' || $1))",
+        )
+        .bind(work)
+        .fetch_one(&mut connection)
+        .await?;
+        if !won {
+            connection.close().await?;
+            return Ok(None);
+        }
+        Ok(Some(Box::new(PgClaim { connection })))
+    }
+
+    async fn shared_secret(&self, name: &str, candidate: &[u8]) -> StoreResult<Vec<u8>> {
+        sqlx::query(
+            "INSERT INTO cluster_secrets (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(candidate)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM cluster_secrets WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     async fn heartbeat(
@@ -275,6 +307,26 @@ impl Listener for PgNoticeListener {
                 None => {
                     tracing::warn!(payload = notification.payload(), "unknown notice ignored");
                 }
+            }
+        }
+    }
+}
+
+/// How often a claim's connection is checked, and how long it has to answer.
+const CLAIM_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+struct PgClaim {
+    connection: PgConnection,
+}
+
+#[async_trait]
+impl Claim for PgClaim {
+    async fn lost(&mut self) {
+        loop {
+            tokio::time::sleep(CLAIM_CHECK).await;
+            match tokio::time::timeout(CLAIM_CHECK, self.connection.ping()).await {
+                Ok(Ok(())) => {}
+                _ => return,
             }
         }
     }

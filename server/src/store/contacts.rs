@@ -245,11 +245,19 @@ pub trait ContactStore: Send + Sync {
     /// SPEC K-5: what the chat's timers are set from.
     async fn chat_clock(&self, contact: ContactId) -> StoreResult<ChatClock>;
 
-    /// SPEC K-5: the customer got the no-agent message (the join timeout ran out).
-    async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<()>;
+    /// SPEC K-5: the customer is to get the no-agent message (the join timeout ran out);
+    /// false if that was marked already. Marked before the message is written, so the
+    /// timers of two nodes firing together tell the customer once (issue 14).
+    async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<bool>;
 
-    /// SPEC K-5: the silent customer was warned that the chat will end.
-    async fn mark_silence_warned(&self, contact: ContactId, at_ms: i64) -> StoreResult<()>;
+    /// SPEC K-5: the silent customer is to be warned that the chat will end; false if the
+    /// mark is no longer `was` (another node's timer warned first).
+    async fn mark_silence_warned(
+        &self,
+        contact: ContactId,
+        at_ms: i64,
+        was: Option<i64>,
+    ) -> StoreResult<bool>;
 
     /// The line to show a chat from so that its last `messages` messages follow, system
     /// lines among them shown but not counted (SPEC G-2): the sequence number just before

@@ -789,22 +789,34 @@ macro_rules! impl_contacts_store {
                     })
                 }
 
-                async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<()> {
-                    sqlx::query("UPDATE contacts SET join_told_at_ms = $2 WHERE id = $1")
-                        .bind(contact.0)
-                        .bind(at_ms)
-                        .execute(&self.writer)
-                        .await?;
-                    Ok(())
+                async fn mark_join_told(&self, contact: ContactId, at_ms: i64) -> StoreResult<bool> {
+                    let marked = sqlx::query(
+                        "UPDATE contacts SET join_told_at_ms = $2 \
+                         WHERE id = $1 AND join_told_at_ms IS NULL",
+                    )
+                    .bind(contact.0)
+                    .bind(at_ms)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(marked.rows_affected() == 1)
                 }
 
-                async fn mark_silence_warned(&self, contact: ContactId, at_ms: i64) -> StoreResult<()> {
-                    sqlx::query("UPDATE contacts SET silence_warned_at_ms = $2 WHERE id = $1")
-                        .bind(contact.0)
-                        .bind(at_ms)
-                        .execute(&self.writer)
-                        .await?;
-                    Ok(())
+                async fn mark_silence_warned(
+                    &self,
+                    contact: ContactId,
+                    at_ms: i64,
+                    was: Option<i64>,
+                ) -> StoreResult<bool> {
+                    let marked = sqlx::query(
+                        "UPDATE contacts SET silence_warned_at_ms = $2 \
+                         WHERE id = $1 AND silence_warned_at_ms IS NOT DISTINCT FROM $3",
+                    )
+                    .bind(contact.0)
+                    .bind(at_ms)
+                    .bind(was)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(marked.rows_affected() == 1)
                 }
 
                 async fn history_start(&self, contact: ContactId, messages: u32) -> StoreResult<Seq> {

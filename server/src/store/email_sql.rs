@@ -70,12 +70,17 @@ macro_rules! impl_email_store {
                 .bind(i64::from(email.uid_validity))
                 .execute(&mut **tx)
                 .await?;
-                let row = sqlx::query(
-                    "SELECT uid_validity, last_uid FROM mailbox_progress WHERE mailbox = $1",
-                )
-                .bind(&email.mailbox)
-                .fetch_one(&mut **tx)
-                .await?;
+                // Locked until the transaction ends (PostgreSQL): a second intake of the
+                // mailbox (another node that took it over, issue 14) waits here and then sees
+                // this one's progress, so no message is taken twice.
+                let sql = format!(
+                    "SELECT uid_validity, last_uid FROM mailbox_progress WHERE mailbox = $1{}",
+                    <$store>::FOR_UPDATE
+                );
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(&email.mailbox)
+                    .fetch_one(&mut **tx)
+                    .await?;
                 let validity: i64 = row.try_get("uid_validity")?;
                 let last_uid: i64 = row.try_get("last_uid")?;
                 let progress = |tx| {

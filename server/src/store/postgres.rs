@@ -70,6 +70,12 @@ impl PgStore {
         Some(self.coordination.clone())
     }
 
+    /// How a row read to be written is held (locked until the transaction ends).
+    pub(crate) const FOR_UPDATE: &'static str = " FOR UPDATE";
+
+    /// How a work queue's rows are taken (rows another session holds are passed over).
+    pub(crate) const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
     /// Markers for statements built at run time: numbered markers, the only kind it reads (see [`super::placeholders`]).
     pub(crate) const NUMBERED_PARAMS: bool = true;
 }

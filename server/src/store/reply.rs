@@ -104,12 +104,15 @@ pub trait ReplyStore: Send + Sync {
     async fn reply_due(&self, id: i64, now_ms: i64) -> StoreResult<()>;
     /// Every held reply may go now (at start: the server stopped between the two steps).
     async fn held_replies_due(&self, now_ms: i64) -> StoreResult<()>;
-    /// Pending messages due by `now_ms`, oldest first.
-    async fn due_replies(
+    /// Pending messages due by `now_ms`, oldest first, taken until `lease_until_ms`: their
+    /// next attempt is set then, so no other worker takes them before (should this one die
+    /// with them, they are tried again after it).
+    async fn claim_due_replies(
         &self,
         mailbox: &str,
         now_ms: i64,
         limit: u32,
+        lease_until_ms: i64,
     ) -> StoreResult<Vec<OutboxItem>>;
     /// When the next pending message is due, if any.
     async fn next_reply_due(&self, mailbox: &str) -> StoreResult<Option<i64>>;

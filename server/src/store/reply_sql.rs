@@ -304,22 +304,31 @@ macro_rules! impl_reply_store {
                     Ok(())
                 }
 
-                async fn due_replies(
+                async fn claim_due_replies(
                     &self,
                     mailbox: &str,
                     now_ms: i64,
                     limit: u32,
+                    lease_until_ms: i64,
                 ) -> StoreResult<Vec<OutboxItem>> {
-                    sqlx::query(
-                        "SELECT id, contact_id, agent_id, mailbox, envelope_from, recipients, \
-                         message, attempts FROM email_outbox WHERE state = 'pending' \
+                    // The next attempt moves to the lease's end as the rows are taken: no
+                    // other worker (of any node) takes them meanwhile, and rows another
+                    // holds are passed over, not waited for (issue 14).
+                    let sql = format!(
+                        "UPDATE email_outbox SET next_attempt_at_ms = $4 WHERE id IN ( \
+                         SELECT id FROM email_outbox WHERE state = 'pending' \
                          AND mailbox = $3 AND next_attempt_at_ms <= $1 \
-                         ORDER BY next_attempt_at_ms, id LIMIT $2",
-                    )
+                         ORDER BY next_attempt_at_ms, id LIMIT $2{}) \
+                         RETURNING id, contact_id, agent_id, mailbox, envelope_from, recipients, \
+                         message, attempts",
+                        Self::SKIP_LOCKED
+                    );
+                    let mut claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(now_ms)
                     .bind(i64::from(limit))
                     .bind(mailbox)
-                    .fetch_all(&self.pool)
+                    .bind(lease_until_ms)
+                    .fetch_all(&self.writer)
                     .await?
                     .iter()
                     .map(|r| {
@@ -334,7 +343,9 @@ macro_rules! impl_reply_store {
                             attempts: r.try_get::<i32, _>("attempts")? as u32,
                         })
                     })
-                    .collect()
+                    .collect::<StoreResult<Vec<_>>>()?;
+                    claimed.sort_by_key(|item| item.id);
+                    Ok(claimed)
                 }
 
                 async fn next_reply_due(&self, mailbox: &str) -> StoreResult<Option<i64>> {

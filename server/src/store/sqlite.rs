@@ -81,6 +81,12 @@ impl SqliteStore {
         None
     }
 
+    /// How a row read to be written is held (the one writer holds the file already).
+    pub(crate) const FOR_UPDATE: &'static str = "";
+
+    /// How a work queue's rows are taken (one writer at a time: nothing to pass over).
+    pub(crate) const SKIP_LOCKED: &'static str = "";
+
     /// Markers for statements built at run time: plain `?` markers (see [`super::placeholders`]).
     pub(crate) const NUMBERED_PARAMS: bool = false;
 }

@@ -1,6 +1,7 @@
 //! Several real server processes on one PostgreSQL database (issue 14): each test gets a
-//! schema of its own and a data directory the nodes share (the widget's signing key and the
-//! stored files), and starts and kills the server binary as an operator would.
+//! schema of its own, each node a data directory of its own (what the nodes must share,
+//! such as the key that signs customers' chat tokens, they share through the database),
+//! and the test starts and kills the server binary as an operator would.
 
 use super::*;
 use serde_json::json;
@@ -9,16 +10,16 @@ use std::{
     time::Instant,
 };
 
-/// The nodes' shared database (a fresh schema) and data directory.
+/// The nodes' shared database (a fresh schema).
 pub struct Nodes {
     database_url: String,
-    pub dir: TempDir,
 }
 
 /// One running server process.
 pub struct Node {
     pub port: u16,
     child: Child,
+    _dir: TempDir,
 }
 
 impl Drop for Node {
@@ -35,25 +36,40 @@ impl Nodes {
         let separator = if url.contains('?') { '&' } else { '?' };
         Some(Nodes {
             database_url: format!("{url}{separator}options[search_path]={schema}"),
-            dir: tempfile::tempdir().expect("temp dir"),
         })
     }
 
     /// Starts a node with the demo data (made by the first) and waits until it answers.
     pub async fn start(&self) -> Node {
+        self.start_with(&[]).await
+    }
+
+    /// The database's URL (this test's schema).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// [`Nodes::start`] with more environment variables.
+    pub async fn start_with(&self, env: &[(&str, &str)]) -> Node {
         let port = free_port();
+        let dir = tempfile::tempdir().expect("temp dir");
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}"))
             .env("DATABASE_URL", &self.database_url)
-            .env("SWITCHBOARD_DATA_DIR", self.dir.path())
+            .env("SWITCHBOARD_DATA_DIR", dir.path())
             .env("SWITCHBOARD_DEMO", "true")
             .env("SWITCHBOARD_LOG", "warn")
             .env_remove("SWITCHBOARD_FAILPOINT")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the server binary starts");
-        let node = Node { port, child };
+        let node = Node {
+            port,
+            child,
+            _dir: dir,
+        };
         node.up().await;
         node
     }
