@@ -77,13 +77,13 @@ impl Services {
         hash: String,
         client: &ClientInfo,
     ) -> Result<bool, ApiError> {
-        let wait = self.throttle.wait(username, client.ip);
+        let wait = self.throttle.wait(username, client.ip).await;
         if !wait.is_zero() {
             tracing::info!(ip = ?client.ip, "password check refused: too many recent failures");
             let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             return Err(ApiError::TooManyAttempts { retry_after_secs });
         }
-        self.throttle.record_failure(username, client.ip);
+        self.throttle.record_failure(username, client.ip).await;
         let password = password.to_string();
         // Argon2 takes a core and its memory for a moment: at most one check per core at a
         // time, the others wait their turn.
@@ -93,7 +93,7 @@ impl Services {
             .await
             .ok_or_else(|| internal("the password workers are gone"))?;
         if matches {
-            self.throttle.record_success(username, client.ip);
+            self.throttle.record_success(username, client.ip).await;
         }
         Ok(matches)
     }

@@ -1,6 +1,7 @@
 //! Passwords (argon2id), session tokens and cookies, and the slowdown of repeated login
 //! failures.
 
+use crate::store::cluster::Coordination;
 use app::api::SESSION_COOKIE;
 use argon2::{
     password_hash::{
@@ -15,8 +16,8 @@ use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
     net::IpAddr,
-    sync::{Mutex, OnceLock},
-    time::{Duration, Instant},
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
 };
 
 /// How long a session lasts without logging in again: a long shift.
@@ -205,11 +206,15 @@ const MAX_DELAY: Duration = Duration::from_secs(8);
 /// Counts recent login failures per username and per client address, and says how long
 /// until the next attempt is checked at all: nothing at first, then 1 s, 2 s, 4 s, up to 8 s
 /// after the last failure. An attempt before then is refused (429 with Retry-After), never
-/// held: a held request would tie up a connection and a task per guess. Kept in memory: a
-/// restart forgives, which is acceptable for a slowdown.
+/// held: a held request would tie up a connection and a task per guess. Kept in memory by
+/// one process (a restart forgives, which is acceptable for a slowdown); in the database
+/// when several nodes share it, so that guesses spread over the nodes count together
+/// (issue 14).
 #[derive(Default)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Key: failures and the last one's time (Unix ms).
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+    shared: Option<Arc<dyn Coordination>>,
 }
 
 fn user_key(username: &str) -> String {
@@ -231,29 +236,70 @@ fn backoff(failures: u32, free: u32) -> Duration {
 }
 
 impl LoginThrottle {
+    /// Counts kept in the database the nodes share.
+    pub fn shared(coordination: Arc<dyn Coordination>) -> Self {
+        LoginThrottle {
+            failures: Mutex::default(),
+            shared: Some(coordination),
+        }
+    }
+
+    /// The recent failures of each key (none past the window).
+    async fn counts(&self, keys: &[String], now: i64) -> HashMap<String, (u32, i64)> {
+        let since = now - FAILURE_WINDOW.as_millis() as i64;
+        match &self.shared {
+            Some(shared) => match shared.login_failures(keys, since).await {
+                Ok(rows) => rows.into_iter().map(|(k, n, at)| (k, (n, at))).collect(),
+                Err(e) => {
+                    tracing::error!(error = %e, "login failures unreadable: not slowed down");
+                    HashMap::new()
+                }
+            },
+            None => {
+                let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+                keys.iter()
+                    .filter_map(|k| Some((k.clone(), *map.get(k)?)))
+                    .filter(|(_, (_, at))| *at >= since)
+                    .collect()
+            }
+        }
+    }
+
     /// How long until an attempt for this username from this address may be checked
     /// (zero: now).
-    pub fn wait(&self, username: &str, ip: Option<IpAddr>) -> Duration {
-        let left = |key: String, free: u32| {
-            let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-            map.get(&key)
-                .filter(|(_, last)| last.elapsed() < FAILURE_WINDOW)
-                .map_or(Duration::ZERO, |(n, last)| {
-                    backoff(*n, free).saturating_sub(last.elapsed())
-                })
+    pub async fn wait(&self, username: &str, ip: Option<IpAddr>) -> Duration {
+        let now = crate::clock::now_ms();
+        let (user, address) = (user_key(username), ip.map(address_key));
+        let keys: Vec<String> = std::iter::once(user.clone())
+            .chain(address.clone())
+            .collect();
+        let counts = self.counts(&keys, now).await;
+        let left = |key: &String, free: u32| {
+            counts.get(key).map_or(Duration::ZERO, |(n, at)| {
+                let elapsed = Duration::from_millis((now - at).max(0) as u64);
+                backoff(*n, free).saturating_sub(elapsed)
+            })
         };
-        let by_user = left(user_key(username), FREE_USER_FAILURES);
-        let by_address = ip.map_or(Duration::ZERO, |ip| {
-            left(address_key(ip), FREE_ADDRESS_FAILURES)
-        });
+        let by_user = left(&user, FREE_USER_FAILURES);
+        let by_address = address.map_or(Duration::ZERO, |key| left(&key, FREE_ADDRESS_FAILURES));
         by_user.max(by_address)
     }
 
-    pub fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
+    pub async fn record_failure(&self, username: &str, ip: Option<IpAddr>) {
+        let now = crate::clock::now_ms();
+        let since = now - FAILURE_WINDOW.as_millis() as i64;
+        let keys: Vec<String> = std::iter::once(user_key(username))
+            .chain(ip.map(address_key))
+            .collect();
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.add_login_failure(&keys, now, since).await {
+                tracing::error!(error = %e, "login failure not counted");
+            }
+            return;
+        }
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        map.retain(|_, (_, last)| now.duration_since(*last) < FAILURE_WINDOW);
-        for key in std::iter::once(user_key(username)).chain(ip.map(address_key)) {
+        map.retain(|_, (_, last)| *last >= since);
+        for key in keys {
             let entry = map.entry(key).or_insert((0, now));
             entry.0 += 1;
             entry.1 = now;
@@ -262,10 +308,17 @@ impl LoginThrottle {
 
     /// A success clears the username's count (not the address's: one address may be
     /// guessing many usernames), and takes back the attempt counted while it was checked.
-    pub fn record_success(&self, username: &str, ip: Option<IpAddr>) {
+    pub async fn record_success(&self, username: &str, ip: Option<IpAddr>) {
+        let (user, address) = (user_key(username), ip.map(address_key));
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.login_succeeded(&user, address.as_deref()).await {
+                tracing::error!(error = %e, "login success not counted");
+            }
+            return;
+        }
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&user_key(username));
-        if let Some(entry) = ip.and_then(|ip| map.get_mut(&address_key(ip))) {
+        map.remove(&user);
+        if let Some(entry) = address.and_then(|key| map.get_mut(&key)) {
             entry.0 = entry.0.saturating_sub(1);
         }
     }
@@ -360,27 +413,27 @@ mod tests {
         wait <= expected && wait + Duration::from_millis(500) > expected
     }
 
-    #[test]
-    fn repeated_failures_make_attempts_wait() {
+    #[tokio::test]
+    async fn repeated_failures_make_attempts_wait() {
         let t = LoginThrottle::default();
         let ip: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
         for _ in 0..3 {
-            assert_eq!(t.wait("alice", ip), Duration::ZERO);
-            t.record_failure("alice", ip);
+            assert_eq!(t.wait("alice", ip).await, Duration::ZERO);
+            t.record_failure("alice", ip).await;
         }
-        assert!(about(t.wait("ALICE", None), Duration::from_secs(1)));
-        t.record_failure("alice", ip);
-        assert!(about(t.wait("alice", None), Duration::from_secs(2)));
+        assert!(about(t.wait("ALICE", None).await, Duration::from_secs(1)));
+        t.record_failure("alice", ip).await;
+        assert!(about(t.wait("alice", None).await, Duration::from_secs(2)));
         // Another username from the same address does not wait yet...
-        assert_eq!(t.wait("bob", ip), Duration::ZERO);
+        assert_eq!(t.wait("bob", ip).await, Duration::ZERO);
         for _ in 0..10 {
-            t.record_failure("alice", ip);
+            t.record_failure("alice", ip).await;
         }
-        assert!(about(t.wait("alice", None), MAX_DELAY));
+        assert!(about(t.wait("alice", None).await, MAX_DELAY));
         // ...but an address guessing at length does, whatever the username.
-        assert!(about(t.wait("bob", ip), Duration::from_secs(8)));
-        assert_eq!(t.wait("bob", None), Duration::ZERO);
-        t.record_success("alice", None);
-        assert_eq!(t.wait("alice", None), Duration::ZERO);
+        assert!(about(t.wait("bob", ip).await, Duration::from_secs(8)));
+        assert_eq!(t.wait("bob", None).await, Duration::ZERO);
+        t.record_success("alice", None).await;
+        assert_eq!(t.wait("alice", None).await, Duration::ZERO);
     }
 }

@@ -1,6 +1,8 @@
 //! Rate limits on what strangers may start, keyed by client address (governor's GCRA):
 //! chats from the widget's pre-chat form. The address is the peer's, or the one a trusted
-//! proxy forwarded ([`client_ip`]).
+//! proxy forwarded ([`client_ip`]). With several nodes (issue 14), each start is also
+//! counted in the database per address and minute, so starts spread over the nodes count
+//! together.
 
 use app::domain::limits::CHAT_STARTS_PER_MINUTE;
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -11,6 +13,8 @@ pub struct Gates {
     chat_starts: DefaultKeyedRateLimiter<IpAddr>,
     /// The operator's number, for the refusal's wording.
     pub chat_starts_per_minute: u32,
+    /// The counts the nodes share, when there are several.
+    shared: Option<std::sync::Arc<dyn crate::store::cluster::Coordination>>,
 }
 
 impl Default for Gates {
@@ -26,10 +30,42 @@ impl Gates {
         Gates {
             chat_starts: RateLimiter::keyed(Quota::per_minute(per_minute)),
             chat_starts_per_minute: per_minute.get(),
+            shared: None,
         }
     }
 
-    /// One chat start from `ip`, or how long until the next one may come.
+    /// Counting across the nodes that share this database too.
+    pub fn shared(
+        mut self,
+        coordination: std::sync::Arc<dyn crate::store::cluster::Coordination>,
+    ) -> Self {
+        self.shared = Some(coordination);
+        self
+    }
+
+    /// One chat start from `ip` on any node, or how long until the next one may come.
+    pub async fn chat_start_anywhere(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.chat_start(ip)?;
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        let now = crate::clock::now_ms();
+        let window = now - now.rem_euclid(60_000);
+        let key = format!("chat-start:{}", rate_key(ip));
+        match shared.count_hit(&key, window).await {
+            Ok(hits) if hits > self.chat_starts_per_minute => {
+                Err(Duration::from_millis((window + 60_000 - now).max(1) as u64))
+            }
+            Ok(_) => Ok(()),
+            Err(e) => {
+                // This node's own limit still holds.
+                tracing::error!(error = %e, "chat starts not counted across nodes");
+                Ok(())
+            }
+        }
+    }
+
+    /// One chat start from `ip` on this node, or how long until the next one may come.
     pub fn chat_start(&self, ip: IpAddr) -> Result<(), Duration> {
         let result = self
             .chat_starts

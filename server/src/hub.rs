@@ -78,6 +78,9 @@ impl AgentChannel {
     }
 }
 
+/// Tries at a state change that other nodes' changes keep overtaking.
+const STATE_TRIES: u32 = 5;
+
 /// Events read from the store at a time when another node's are broadcast here.
 const ELSEWHERE_BATCH: u32 = 64;
 
@@ -230,23 +233,38 @@ impl Hub {
     ) -> Result<Option<Envelope>, HubError> {
         let channel = self.channel(agent);
         let _guard = channel.write.lock().await;
-        let kept = *lock(&channel.status);
-        let current = match kept {
-            Some(status) => status,
-            None => self.store.agent_status(agent).await?.0,
+        let mut tries = 0;
+        let (current, next, envelope) = loop {
+            tries += 1;
+            // With one process the status kept here is the stored one; with several, it is
+            // read with its position, and written only if no other node wrote meanwhile.
+            let kept = *lock(&channel.status);
+            let (current, expected) = match kept {
+                Some(status) => (status, None),
+                None => {
+                    let (status, seq) = self.store.agent_status(agent).await?;
+                    (status, (!self.keeps_status).then_some(seq))
+                }
+            };
+            let next: AgentStatus = current.apply(event)?;
+            let always = matches!(event, StateEvent::Login | StateEvent::Logout);
+            if next == current && !always {
+                return Ok(None);
+            }
+            // Forgotten while the write is under way: should it fail, or this call be
+            // dropped before it hears, the next change reads the store.
+            *lock(&channel.status) = None;
+            match self
+                .store
+                .change_state(agent, &current, &next, reason, now_ms(), expected)
+                .await
+            {
+                Ok(envelope) => break (current, next, envelope),
+                // Another node changed the agent meanwhile: decided again on its change.
+                Err(StoreError::Conflict) if tries < STATE_TRIES => continue,
+                Err(e) => return Err(e.into()),
+            }
         };
-        let next: AgentStatus = current.apply(event)?;
-        let always = matches!(event, StateEvent::Login | StateEvent::Logout);
-        if next == current && !always {
-            return Ok(None);
-        }
-        // Forgotten while the write is under way: should it fail, or this call be dropped
-        // before it hears, the next change reads the store.
-        *lock(&channel.status) = None;
-        let envelope = self
-            .store
-            .record_state_change(agent, &current, &next, reason, now_ms())
-            .await?;
         if self.keeps_status {
             *lock(&channel.status) = Some(next);
         }

@@ -270,6 +270,14 @@ impl Services {
         });
         chat.watch(fired);
         chat.resume_timers().await?;
+        let mut gates = crate::gates::Gates::new(chat_options.chat_starts_per_minute);
+        if let Some(coordination) = store.coordination() {
+            gates = gates.shared(coordination);
+        }
+        // Guesses spread over several nodes count together (issue 14).
+        let throttle = store
+            .coordination()
+            .map_or_else(LoginThrottle::default, LoginThrottle::shared);
         if let Some(cluster) = &cluster {
             let others: Arc<dyn crate::chat::watch::OtherNodes> = cluster.clone();
             let _ = chat.other_nodes.set(others);
@@ -282,9 +290,9 @@ impl Services {
             token_key,
             store,
             metrics,
-            throttle: LoginThrottle::default(),
+            throttle,
             passwords: crate::password_workers::PasswordWorkers::per_core(),
-            gates: crate::gates::Gates::new(chat_options.chat_starts_per_minute),
+            gates,
             secure_cookies,
             autosave_secs,
         })
@@ -386,6 +394,35 @@ impl Services {
         }
     }
 
+    /// A node taking the lead: the offers the last leader put on screens are withdrawn (its
+    /// engine, which knew them, is gone), so the new one may offer their chats again and no
+    /// chat is ever on two screens at once.
+    async fn withdraw_offers_shown(&self) -> Result<(), crate::contact::ContactError> {
+        let Some(coordination) = self.store.coordination() else {
+            return Ok(());
+        };
+        for (contact, agent) in coordination.offers_shown().await? {
+            self.store
+                .step_contact(
+                    contact,
+                    &[app::domain::contact::ContactStatus::Offered],
+                    app::domain::contact::ContactStatus::Queued,
+                    None,
+                    now_ms(),
+                )
+                .await?;
+            self.hub
+                .record(
+                    agent,
+                    app::domain::protocol::AgentEvent::OfferWithdrawn { contact },
+                )
+                .await?;
+            coordination.offer_gone(contact).await?;
+            tracing::info!(%agent, %contact, "offer of the last leader withdrawn");
+        }
+        Ok(())
+    }
+
     /// Starts this node's part among the others on the database (issue 14): a node that
     /// takes the lead restores routing from the database, then releases the agents who
     /// were Ready or Reserved and have no page open anywhere (as after a restart).
@@ -401,12 +438,14 @@ impl Services {
                     return;
                 };
                 let restored = async {
+                    services.withdraw_offers_shown().await?;
                     let present = cluster.agents_present().await?;
                     restore_routing(services.store.as_ref(), &routing, &services.email, &present)
                         .await?;
                     // The chats whose timers ran on the node that led before.
                     services.chat.resume_timers().await?;
-                    services.watch_absent_agents().await
+                    services.watch_absent_agents().await?;
+                    Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
                 };
                 if let Err(e) = restored.await {
                     tracing::error!(error = %e, "routing not restored from the database");

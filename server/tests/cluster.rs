@@ -439,3 +439,94 @@ async fn e1_every_email_becomes_one_contact_when_the_node_reading_the_mailbox_di
     assert_eq!((stored, distinct), (20, 20), "every email once, none twice");
     assert_eq!(mailbox_status(&running[0]).await, "Connected");
 }
+
+#[tokio::test]
+async fn guesses_and_chat_starts_count_across_nodes() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let env = [("SWITCHBOARD_CHAT_STARTS_PER_MINUTE", "2")];
+    let a = nodes.start_with(&env).await;
+    let b = nodes.start_with(&env).await;
+    let login = |node: &common::nodes::Node| {
+        let url = node.url("/api/login");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .form(&[("username", "carol"), ("password", "not her password")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Three wrong guesses on A: the fourth, on B, waits like one on A would.
+    for _ in 0..3 {
+        assert_ne!(login(&a).await, 429);
+    }
+    assert_eq!(
+        login(&b).await,
+        429,
+        "guesses spread over nodes count together"
+    );
+    // Two chat starts a minute from one address: the third, on another node, is refused.
+    let problem = a.problem("Something is broken").await;
+    a.start_chat("Quinn", problem).await;
+    b.start_chat("Quinn", problem).await;
+    let third = reqwest::Client::new()
+        .post(a.url("/widget/api/start"))
+        .json(&json!({"name": "Quinn", "email": "q@example.com", "phone": "", "problem": problem}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        third.status(),
+        429,
+        "chat starts spread over nodes count together"
+    );
+}
+
+#[tokio::test]
+async fn o2_an_offer_on_screen_when_the_leader_dies_is_withdrawn_then_made_again() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let (leader, follower) = leader_and_follower(&nodes).await;
+    let mut dave = ready(&follower, "dave").await;
+    let problem = follower.problem("Something is broken").await;
+    let chat_cookie = follower.start_chat("Rosa", problem).await;
+    let mut widget = follower.widget(&chat_cookie, 0).await;
+    let first = offer_of(wait_for(&mut dave, is_offer).await);
+    // The leader dies with the offer on Dave's screen.
+    drop(leader);
+    let withdrawn = |m: &ServerMessage| {
+        matches!(m, ServerMessage::Event(e)
+            if matches!(e.event, AgentEvent::OfferWithdrawn { contact } if contact == first))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen_withdrawn = false;
+    let again = loop {
+        assert!(Instant::now() < deadline, "the chat was not offered again");
+        let Ok(m) =
+            tokio::time::timeout(Duration::from_millis(500), common::next_message(&mut dave)).await
+        else {
+            continue;
+        };
+        if withdrawn(&m) {
+            seen_withdrawn = true;
+        } else if is_offer(&m) {
+            assert!(
+                seen_withdrawn,
+                "offered again while the first offer was still on screen"
+            );
+            break offer_of(m);
+        }
+    };
+    assert_eq!(again, first, "the same chat, offered again");
+    send_json(&mut dave, json!({"type": "accept", "contact": again})).await;
+    wait_for(&mut dave, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::ContactAssigned { .. }))
+    })
+    .await;
+    system_line(&mut widget).await;
+}

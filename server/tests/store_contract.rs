@@ -936,6 +936,45 @@ async fn each_agent_has_its_own_stream() {
     }
 }
 
+/// Issue 14: a state change decided on a status another node has changed since is refused
+/// and writes nothing; decided on the current position, it is stored.
+#[tokio::test]
+async fn a_state_change_decided_on_an_old_position_is_refused() {
+    use server::store::StoreError;
+    for t in all_stores().await {
+        let s = &t.store;
+        let a = s.create_agent(&new_agent("a", "h")).await.unwrap();
+        let out = AgentStatus::logged_out();
+        let inn = out.apply(StateEvent::Login).unwrap();
+        s.record_state_change(a, &out, &inn, StateReason::Login, 1)
+            .await
+            .unwrap();
+        let (read, at) = s.agent_status(a).await.unwrap();
+        let ready = read.apply(StateEvent::SetReady).unwrap();
+        // Another node logs the agent out meanwhile.
+        s.record_state_change(a, &inn, &out, StateReason::Logout, 2)
+            .await
+            .unwrap();
+        let refused = s
+            .change_state(a, &read, &ready, StateReason::AgentRequest, 3, Some(at))
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict)),
+            "{}: {refused:?}",
+            t.name
+        );
+        let (now, position) = s.agent_status(a).await.unwrap();
+        assert_eq!((now.state, position), (out.state, at + 1), "{}", t.name);
+        assert_eq!(s.events_after(a, 0, 10).await.unwrap().len(), 2);
+        let back = out.apply(StateEvent::Login).unwrap();
+        let stored = s
+            .change_state(a, &now, &back, StateReason::Login, 4, Some(position))
+            .await
+            .unwrap();
+        assert_eq!(stored.seq, position + 1, "{}", t.name);
+    }
+}
+
 /// Issue 13: events appended at the same moment for several agents (stored together in one
 /// commit) each take the next number of their own agent's stream, in the order asked; an
 /// agent without a stream fails alone.

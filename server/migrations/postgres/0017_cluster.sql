@@ -117,3 +117,26 @@ CREATE TABLE cluster_secrets (
     name TEXT PRIMARY KEY,
     value BYTEA NOT NULL
 );
+
+-- Recent login failures per username and per client address, counted across nodes.
+CREATE TABLE login_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at_ms BIGINT NOT NULL
+);
+
+-- Rate limits counted across nodes: hits per key (a client address) and fixed window.
+CREATE TABLE rate_hits (
+    key TEXT NOT NULL,
+    window_ms BIGINT NOT NULL,
+    hits INTEGER NOT NULL,
+    PRIMARY KEY (key, window_ms)
+);
+
+-- The offers on agents' screens, so that a node taking the lead withdraws them before it
+-- offers their chats again: no chat is ever offered to two agents at once.
+CREATE TABLE pending_offers (
+    contact_id BIGINT PRIMARY KEY,
+    agent_id BIGINT NOT NULL,
+    expires_at_ms BIGINT NOT NULL
+);

@@ -332,7 +332,7 @@ async fn heartbeat(cluster: Arc<Cluster>, chat: Arc<ChatService>) {
         }
         if beats.is_multiple_of(SWEEP_EVERY_BEATS) {
             let before = now_ms() - SWEEP_AFTER.as_millis() as i64;
-            if let Err(e) = cluster.coordination.sweep_requests(before).await {
+            if let Err(e) = cluster.coordination.sweep(before).await {
                 tracing::warn!(error = %e, "old routing requests not swept");
             }
         }

@@ -44,6 +44,14 @@ impl RoutingEffects for Effects {
 }
 
 impl Effects {
+    /// The offer of `contact` left its agent's screen (kept only with several nodes).
+    async fn offer_gone(&self, contact: ContactId) -> EffectResult {
+        if let Some(coordination) = self.store.coordination() {
+            coordination.offer_gone(contact).await?;
+        }
+        Ok(())
+    }
+
     async fn try_apply(&self, output: &Output) -> EffectResult {
         let now = crate::clock::now_ms();
         match output {
@@ -71,11 +79,18 @@ impl Effects {
                 };
                 let offer = offer_view(self.store.as_ref(), &contact, *expires_at_ms).await?;
                 tracing::info!(agent = %agent, contact = %contact.id, "chat offered");
+                // Kept with several nodes: a node that takes the lead withdraws it first.
+                if let Some(coordination) = self.store.coordination() {
+                    coordination
+                        .offer_shown(contact.id, *agent, *expires_at_ms)
+                        .await?;
+                }
                 self.hub
                     .record(*agent, AgentEvent::Offered { offer })
                     .await?;
             }
             Output::Withdrawn { agent, contact } => {
+                self.offer_gone(*contact).await?;
                 self.store
                     .step_contact(
                         *contact,
@@ -90,6 +105,7 @@ impl Effects {
                     .await?;
             }
             Output::OfferExpired { agent, contact } => {
+                self.offer_gone(*contact).await?;
                 tracing::info!(agent = %agent, contact = %contact, "offer not accepted in time");
                 self.hub.apply(*agent, StateEvent::OfferExpired).await?;
             }
@@ -153,9 +169,8 @@ impl Effects {
             },
             // The routing actor keeps its own timers.
             Output::WakeAt { .. } => {}
-            Output::Accepted { .. }
-            | Output::AcceptRefused { .. }
-            | Output::InviteRefused { .. } => {}
+            Output::Accepted { contact, .. } => self.offer_gone(*contact).await?,
+            Output::AcceptRefused { .. } | Output::InviteRefused { .. } => {}
         }
         Ok(())
     }

@@ -58,7 +58,7 @@ pub async fn start(
     JsonBody(form): JsonBody<PreChatForm>,
 ) -> Result<Response, AppError> {
     if let Some(ip) = client.and_then(|c| c.0.ip) {
-        if let Err(retry_after) = state.services.gates.chat_start(ip) {
+        if let Err(retry_after) = state.services.gates.chat_start_anywhere(ip).await {
             tracing::warn!(%ip, "chat starts over the limit");
             return Err(AppError::TooMany {
                 message: too_many_starts(state.services.gates.chat_starts_per_minute),

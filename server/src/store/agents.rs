@@ -142,6 +142,22 @@ pub trait AgentStore: Send + Sync {
         to: &AgentStatus,
         reason: StateReason,
         at_ms: i64,
+    ) -> StoreResult<Envelope> {
+        self.change_state(agent, from, to, reason, at_ms, None)
+            .await
+    }
+
+    /// [`AgentStore::record_state_change`], only if the agent's stream is still at
+    /// `expected` (the position `from` was read at): otherwise `Conflict`, nothing written.
+    /// Several nodes change one agent's state without a lock between them (issue 14).
+    async fn change_state(
+        &self,
+        agent: AgentId,
+        from: &AgentStatus,
+        to: &AgentStatus,
+        reason: StateReason,
+        at_ms: i64,
+        expected: Option<Seq>,
     ) -> StoreResult<Envelope>;
 
     /// Appends an event that is not a state change (an offer, a contact assigned) to the

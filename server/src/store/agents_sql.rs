@@ -421,13 +421,14 @@ macro_rules! impl_agents_store {
                     }
                 }
 
-                async fn record_state_change(
+                async fn change_state(
                     &self,
                     agent: AgentId,
                     from: &AgentStatus,
                     to: &AgentStatus,
                     reason: StateReason,
                     at_ms: i64,
+                    expected: Option<Seq>,
                 ) -> StoreResult<Envelope> {
                     let event = AgentEvent::StateChanged {
                         status: *to,
@@ -436,16 +437,21 @@ macro_rules! impl_agents_store {
                     let mut tx = self.writer.begin().await?;
                     // Writing first takes SQLite's write lock at once, so a write by another
                     // process (the admin command) waits on the busy timeout instead of failing.
-                    let seq: i64 = sqlx::query_scalar(
+                    let seq: Option<i64> = sqlx::query_scalar(
                         "INSERT INTO agent_status (agent_id, status, last_seq) VALUES ($1, $2, 1) \
                          ON CONFLICT (agent_id) DO UPDATE \
                          SET status = excluded.status, last_seq = agent_status.last_seq + 1 \
+                         WHERE CAST($3 AS BIGINT) IS NULL OR agent_status.last_seq = $3 \
                          RETURNING last_seq",
                     )
                     .bind(agent.0)
                     .bind(to_json(to)?)
-                    .fetch_one(&mut *tx)
+                    .bind(expected.map(|seq| seq as i64))
+                    .fetch_optional(&mut *tx)
                     .await?;
+                    let Some(seq) = seq else {
+                        return Err(StoreError::Conflict);
+                    };
                     sqlx::query(
                         "INSERT INTO agent_events (agent_id, seq, at_ms, event) VALUES ($1, $2, $3, $4)",
                     )

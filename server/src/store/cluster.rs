@@ -152,6 +152,35 @@ pub trait Coordination: Send + Sync {
     async fn leader_seat(&self) -> StoreResult<Box<dyn LeaderSeat>>;
     /// Takes `work` if no node holds it: held until the claim is dropped or lost.
     async fn claim(&self, work: &str) -> StoreResult<Option<Box<dyn Claim>>>;
+    /// Login failures (count, last at Unix ms) of these keys, the last since `since_ms`.
+    async fn login_failures(
+        &self,
+        keys: &[String],
+        since_ms: i64,
+    ) -> StoreResult<Vec<(String, u32, i64)>>;
+    /// One more failure for each key (counted from one again when its last was before
+    /// `since_ms`).
+    async fn add_login_failure(
+        &self,
+        keys: &[String],
+        now_ms: i64,
+        since_ms: i64,
+    ) -> StoreResult<()>;
+    /// A login succeeded: the user's count is cleared, the address's takes one back.
+    async fn login_succeeded(&self, user: &str, address: Option<&str>) -> StoreResult<()>;
+    /// An offer of `contact` is on `agent`'s screen until `expires_at_ms`.
+    async fn offer_shown(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        expires_at_ms: i64,
+    ) -> StoreResult<()>;
+    /// The offer of `contact` is gone (accepted, withdrawn, expired).
+    async fn offer_gone(&self, contact: ContactId) -> StoreResult<()>;
+    /// Every offer still on a screen (chat, agent).
+    async fn offers_shown(&self) -> StoreResult<Vec<(ContactId, AgentId)>>;
+    /// One more hit of `key` in the window starting at `window_ms`; the window's hits.
+    async fn count_hit(&self, key: &str, window_ms: i64) -> StoreResult<u32>;
     /// The secret every node shares under `name`: `candidate` if none was kept yet.
     async fn shared_secret(&self, name: &str, candidate: &[u8]) -> StoreResult<Vec<u8>>;
     /// Writes this node's heartbeat (and whether it leads).
@@ -178,8 +207,10 @@ pub trait Coordination: Send + Sync {
     async fn answer_request(&self, id: i64, answer: &str) -> StoreResult<()>;
     /// The answer to request `id`, once there is one (the request is then forgotten).
     async fn read_answer(&self, id: i64) -> StoreResult<Option<String>>;
-    /// Forgets requests taken before `before_ms` (answered or never to be).
-    async fn sweep_requests(&self, before_ms: i64) -> StoreResult<u64>;
+    /// Forgets what is older than `before_ms`: routing requests taken (answered or never to
+    /// be), the connections of nodes silent since, past rate windows; login failures and
+    /// silent nodes a day older.
+    async fn sweep(&self, before_ms: i64) -> StoreResult<u64>;
 
     /// How many connections of `who` this node has open now.
     async fn set_present(&self, who: Presence, connections: u32) -> StoreResult<()>;

@@ -9,7 +9,7 @@ use super::cluster::{
     Claim, Coordination, Heard, LeaderSeat, Listener, NodeSeen, Notice, Presence, TakenRequest,
 };
 use super::StoreResult;
-use app::domain::ids::AgentId;
+use app::domain::ids::{AgentId, ContactId};
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions},
@@ -94,6 +94,112 @@ impl Coordination for PgCoordination {
             return Ok(None);
         }
         Ok(Some(Box::new(PgClaim { connection })))
+    }
+
+    async fn login_failures(
+        &self,
+        keys: &[String],
+        since_ms: i64,
+    ) -> StoreResult<Vec<(String, u32, i64)>> {
+        let rows: Vec<(String, i32, i64)> = sqlx::query_as(
+            "SELECT key, failures, last_at_ms FROM login_failures \
+             WHERE key = ANY($1) AND last_at_ms >= $2",
+        )
+        .bind(keys)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, n, at)| (key, n.max(0) as u32, at))
+            .collect())
+    }
+
+    async fn add_login_failure(
+        &self,
+        keys: &[String],
+        now_ms: i64,
+        since_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO login_failures (key, failures, last_at_ms) \
+             SELECT key, 1, $2 FROM unnest($1::text[]) AS key \
+             ON CONFLICT (key) DO UPDATE SET last_at_ms = $2, failures = \
+             CASE WHEN login_failures.last_at_ms < $3 THEN 1 \
+             ELSE login_failures.failures + 1 END",
+        )
+        .bind(keys)
+        .bind(now_ms)
+        .bind(since_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn login_succeeded(&self, user: &str, address: Option<&str>) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
+        if let Some(address) = address {
+            sqlx::query(
+                "UPDATE login_failures SET failures = GREATEST(failures - 1, 0) WHERE key = $1",
+            )
+            .bind(address)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn offer_shown(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        expires_at_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO pending_offers (contact_id, agent_id, expires_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (contact_id) DO UPDATE SET agent_id = $2, expires_at_ms = $3",
+        )
+        .bind(contact.0)
+        .bind(agent.0)
+        .bind(expires_at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn offer_gone(&self, contact: ContactId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM pending_offers WHERE contact_id = $1")
+            .bind(contact.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn offers_shown(&self) -> StoreResult<Vec<(ContactId, AgentId)>> {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT contact_id, agent_id FROM pending_offers ORDER BY contact_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(contact, agent)| (ContactId(contact), AgentId(agent)))
+            .collect())
+    }
+
+    async fn count_hit(&self, key: &str, window_ms: i64) -> StoreResult<u32> {
+        let hits: i32 = sqlx::query_scalar(
+            "INSERT INTO rate_hits (key, window_ms, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (key, window_ms) DO UPDATE SET hits = rate_hits.hits + 1 \
+             RETURNING hits",
+        )
+        .bind(key)
+        .bind(window_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(hits.max(0) as u32)
     }
 
     async fn shared_secret(&self, name: &str, candidate: &[u8]) -> StoreResult<Vec<u8>> {
@@ -216,7 +322,7 @@ impl Coordination for PgCoordination {
         .await?)
     }
 
-    async fn sweep_requests(&self, before_ms: i64) -> StoreResult<u64> {
+    async fn sweep(&self, before_ms: i64) -> StoreResult<u64> {
         let swept = sqlx::query(
             "DELETE FROM routing_requests WHERE taken_epoch IS NOT NULL AND created_at_ms < $1",
         )
@@ -232,6 +338,14 @@ impl Coordination for PgCoordination {
         .bind(before_ms)
         .execute(&self.pool)
         .await?;
+        sqlx::query("DELETE FROM rate_hits WHERE window_ms < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM login_failures WHERE last_at_ms < $1")
+            .bind(before_ms - 86_400_000)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("DELETE FROM cluster_nodes WHERE heartbeat_ms < $1")
             .bind(before_ms - 86_400_000)
             .execute(&self.pool)
