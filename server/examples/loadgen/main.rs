@@ -68,6 +68,11 @@ struct Args {
     /// Without it, the server runs on a new SQLite file.
     #[arg(long)]
     postgres: Option<String>,
+    /// Server processes on the one PostgreSQL database (issue 14; needs --postgres): the
+    /// customers and agents are spread over them, and the CPU and memory shown are theirs
+    /// together.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// The same load against the plain relay instead of Switchboard.
     #[arg(long)]
     relay: bool,
@@ -118,6 +123,11 @@ async fn main() -> ExitCode {
         eprintln!(
             "--chats 1..={MAX_CHATS}, --seconds 1..={MAX_SECONDS}, --rate above 0 and at most 5"
         );
+        return ExitCode::FAILURE;
+    }
+    if args.nodes != 1 && (args.postgres.is_none() || args.relay || !(2..=5).contains(&args.nodes))
+    {
+        eprintln!("--nodes 2..=5 needs --postgres (the nodes share its database), not --relay");
         return ExitCode::FAILURE;
     }
     if args.emails > 0 {
@@ -185,7 +195,7 @@ async fn emails(args: &Args) -> Result<(), String> {
     println!("{name}: {} emails waiting in a mailbox", args.emails);
     let dovecot = imap::Dovecot::start().await;
     let url = database.as_ref().map(|d| d.url.as_str());
-    let target = target::Target::switchboard(&args.server, url, 100).await;
+    let target = target::Target::switchboard(&args.server, url, 100, true).await;
     let center = setup::prepare(target.addr, 0).await;
     let measured = mail::Backlog {
         emails: args.emails,
@@ -202,6 +212,17 @@ async fn emails(args: &Args) -> Result<(), String> {
         database.drop_it().await;
     }
     measured
+}
+
+/// The server processes' CPU time and resident memory together.
+fn sample_all(pids: &[u32]) -> Option<stats::Sample> {
+    let mut total = sample(*pids.first()?)?;
+    for pid in &pids[1..] {
+        let more = sample(*pid)?;
+        total.cpu_ticks += more.cpu_ticks;
+        total.rss_kb += more.rss_kb;
+    }
+    Some(total)
 }
 
 async fn run(args: &Args, agents: usize) -> Result<(), String> {
@@ -223,7 +244,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         target::Target::relay(agents).await
     } else {
         let url = database.as_ref().map(|d| d.url.as_str());
-        target::Target::switchboard(&args.server, url, args.chats + 2 * agents).await
+        target::Target::switchboard(&args.server, url, args.chats + 2 * agents, true).await
     };
     println!(
         "  {:<16} http://{} (pid {})",
@@ -231,6 +252,26 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         target.addr,
         target.pid()
     );
+    // More nodes on the same database (issue 14), each listening on its own address.
+    let mut others = Vec::new();
+    for _ in 1..args.nodes {
+        let url = database.as_ref().map(|d| d.url.as_str());
+        let node =
+            target::Target::switchboard(&args.server, url, args.chats + 2 * agents, false).await;
+        println!(
+            "  {:<16} http://{} (pid {})",
+            "listening",
+            node.addr,
+            node.pid()
+        );
+        others.push(node);
+    }
+    let addrs: Vec<std::net::SocketAddr> = std::iter::once(target.addr)
+        .chain(others.iter().map(|t| t.addr))
+        .collect();
+    let pids: Vec<u32> = std::iter::once(target.pid())
+        .chain(others.iter().map(|t| t.pid()))
+        .collect();
     let center = if args.relay {
         setup::Center {
             admin: String::new(),
@@ -247,10 +288,10 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     // Agents go Ready at once, or once every chat is queued, or never.
     let hold = args.queued_first || args.idle;
     let (go_ready_tx, go_ready) = watch::channel(!hold);
-    for (cookie, from) in &center.agents {
+    for (n, (cookie, from)) in center.agents.iter().enumerate() {
         tokio::spawn(
             desk::Desk {
-                addr: target.addr,
+                addr: addrs[n % addrs.len()],
                 cookie: cookie.clone(),
                 from: from.clone(),
                 counts: counts.clone(),
@@ -270,7 +311,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     })
     .await?;
     // Every agent has logged in: what the password checks left behind shows here.
-    let after_setup = sample(target.pid()).ok_or("the server is gone")?;
+    let after_setup = sample_all(&pids).ok_or("a server is gone")?;
     line(
         "setup",
         format!(
@@ -292,7 +333,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     for index in 0..args.chats {
         tokio::spawn(
             customer::Customer {
-                addr: target.addr,
+                addr: addrs[index % addrs.len()],
                 index,
                 problem: center.problem,
                 http: http.clone(),
@@ -351,7 +392,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
     counts.to_agent.clear();
     counts.to_customer.clear();
     let delivered_before = Counts::get(&counts.delivered);
-    let before = sample(target.pid()).ok_or("the server is gone")?;
+    let before = sample_all(&pids).ok_or("a server is gone")?;
     let _ = go_tx.send(true);
     let steady = Duration::from_secs(args.seconds);
     let window = Instant::now();
@@ -368,7 +409,7 @@ async fn run(args: &Args, agents: usize) -> Result<(), String> {
         })
     });
     tokio::time::sleep(steady).await;
-    let after = sample(target.pid()).ok_or("the server is gone")?;
+    let after = sample_all(&pids).ok_or("a server is gone")?;
     let delivered_in_window = Counts::get(&counts.delivered) - delivered_before;
     let window = window.elapsed();
     let _ = stop_tx.send(true);

@@ -28,7 +28,14 @@ impl Target {
     /// a trusted proxy (loopback), so the per-address limits meant for strangers apply to
     /// each simulated person, as they would in production; chat starts are let through at
     /// the rate the run needs.
-    pub async fn switchboard(binary: &Path, database: Option<&str>, sockets: usize) -> Target {
+    /// `first`: the run's first node, which makes the administrator (the others share its
+    /// database).
+    pub async fn switchboard(
+        binary: &Path,
+        database: Option<&str>,
+        sockets: usize,
+        first: bool,
+    ) -> Target {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = match database {
             Some(url) => url.to_string(),
@@ -46,7 +53,9 @@ impl Target {
             .env("SWITCHBOARD_MAX_WEBSOCKETS", (sockets + 1000).to_string())
             .env("LEPTOS_SITE_ROOT", site_root(binary))
             .stdin(Stdio::null());
-        admin_create(binary, &url, dir.path());
+        if first {
+            admin_create(binary, &url, dir.path());
+        }
         let child = command.spawn().expect("the server starts");
         let target = Target {
             addr,

@@ -51,7 +51,11 @@ impl Nodes {
 
     /// [`Nodes::start`] with more environment variables.
     pub async fn start_with(&self, env: &[(&str, &str)]) -> Node {
-        let port = free_port();
+        self.start_on(free_port(), env).await
+    }
+
+    /// [`Nodes::start_with`] on a given port (a node started again where it was).
+    pub async fn start_on(&self, port: u16, env: &[(&str, &str)]) -> Node {
         let dir = tempfile::tempdir().expect("temp dir");
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}"))
@@ -61,7 +65,19 @@ impl Nodes {
             .env("SWITCHBOARD_LOG", "warn")
             .env_remove("SWITCHBOARD_FAILPOINT")
             .envs(env.iter().copied())
-            .stdout(Stdio::null())
+            // SWITCHBOARD_TEST_NODE_LOGS=<dir>: each node's log kept there, by port.
+            .stdout(match std::env::var_os("SWITCHBOARD_TEST_NODE_LOGS") {
+                Some(logs) => {
+                    let path = std::path::Path::new(&logs).join(format!("node-{port}.log"));
+                    let file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)
+                        .expect("node log");
+                    Stdio::from(file)
+                }
+                None => Stdio::null(),
+            })
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the server binary starts");
