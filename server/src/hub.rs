@@ -94,6 +94,8 @@ pub struct Hub {
     channels: Mutex<HashMap<AgentId, Arc<AgentChannel>>>,
     listener: OnceLock<StatusListener>,
     presence: Mutex<HashMap<AgentId, Presence>>,
+    /// Bumped when every page must catch up from the store ([`Hub::resync_pages`]).
+    resync: tokio::sync::watch::Sender<u64>,
 }
 
 /// The desktop pages an agent has open (SPEC S-5).
@@ -115,6 +117,7 @@ impl Hub {
             channels: Mutex::new(HashMap::new()),
             listener: OnceLock::new(),
             presence: Mutex::new(HashMap::new()),
+            resync: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -319,22 +322,14 @@ impl Hub {
         Ok(())
     }
 
-    /// After this process may have missed other nodes' notices: each agent with a page
-    /// here gets the newest stored event if it was not broadcast here (the pages read any
-    /// gap before it from the store).
-    pub async fn catch_up_elsewhere(&self) -> Result<(), HubError> {
-        let agents: Vec<AgentId> = {
-            let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
-            channels
-                .iter()
-                .filter(|(_, c)| c.has_pages())
-                .map(|(agent, _)| *agent)
-                .collect()
-        };
-        for agent in agents {
-            let (_, last) = self.store.agent_status(agent).await?;
-            self.stored_elsewhere(agent, last).await?;
-        }
-        Ok(())
+    /// Every page reads its stream and chats again from where it is (this process may have
+    /// missed other nodes' notices, issue 14).
+    pub fn resync_pages(&self) {
+        self.resync.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The resync signal from now on.
+    pub fn watch_resync(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.resync.subscribe()
     }
 }

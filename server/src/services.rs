@@ -63,6 +63,8 @@ impl Default for ChatOptions {
     }
 }
 
+/// Tries a new leader makes at reading the routing state from the database.
+const RESTORE_TRIES: u32 = 5;
 /// A close within this long after the page's leaving beacon is the page going away.
 const LEAVING_WINDOW_MS: i64 = 10_000;
 /// Messages set aside that the administration page lists (the newest).
@@ -437,7 +439,7 @@ impl Services {
                 let Some(cluster) = services.cluster.clone() else {
                     return;
                 };
-                let restored = async {
+                let restore = || async {
                     services.withdraw_offers_shown().await?;
                     let present = cluster.agents_present().await?;
                     restore_routing(services.store.as_ref(), &routing, &services.email, &present)
@@ -447,8 +449,15 @@ impl Services {
                     services.watch_absent_agents().await?;
                     Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
                 };
-                if let Err(e) = restored.await {
-                    tracing::error!(error = %e, "routing not restored from the database");
+                // A passing database error must not leave the new leader's routing empty.
+                for attempt in 1..=RESTORE_TRIES {
+                    match restore().await {
+                        Ok(()) => return,
+                        Err(e) => {
+                            tracing::error!(error = %e, attempt, "routing not restored from the database")
+                        }
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
             })
         });

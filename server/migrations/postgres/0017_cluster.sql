@@ -1,8 +1,9 @@
 -- Issue 14: several server processes (nodes) on one database.
 --
--- Each node hears what the others store through LISTEN/NOTIFY. The notifications are sent
--- by these triggers, in the transaction that stores the row, so one is delivered exactly
--- when its row is committed, whatever code wrote it. A notification names a stream and a
+-- Each node hears what the others store through LISTEN/NOTIFY. The notifications of agent
+-- events and chat lines are sent by these triggers, in the transaction that stores the
+-- row, so one is delivered exactly when its row is committed, whatever code wrote it (a
+-- chat's end is announced by the server once its last lines are stored). A notification names a stream and a
 -- number, never the content (which a node reads from its table), and the node that wrote
 -- it (its connections' application_name), which ignores its own. The channel is named
 -- after the schema, so databases shared by several schemas (tests) do not mix.
@@ -27,25 +28,23 @@ CREATE TRIGGER agent_events_notify AFTER INSERT ON agent_events
     FOR EACH ROW EXECUTE FUNCTION switchboard_agent_event_stored();
 
 -- A line appended to a chat: the customer's widget and the agents' pages, on any node.
+-- The notice names the agents in the chat (its owner and its guest, 0 for none), so that
+-- only a node with a page of theirs, or the chat's widget, reads the line.
 CREATE FUNCTION switchboard_chat_line_stored() RETURNS trigger
     LANGUAGE plpgsql AS $$
+DECLARE
+    owner BIGINT;
+    guest BIGINT;
 BEGIN
-    PERFORM switchboard_notice('c', NEW.contact_id, NEW.seq);
+    SELECT agent_id INTO owner FROM contacts WHERE id = NEW.contact_id AND status = 'active';
+    SELECT agent_id INTO guest FROM chat_guests WHERE contact_id = NEW.contact_id;
+    PERFORM pg_notify(switchboard_channel(),
+        current_setting('application_name') || '|c|' || NEW.contact_id || '|' || NEW.seq
+        || '|' || coalesce(owner, 0) || '|' || coalesce(guest, 0));
     RETURN NULL;
 END $$;
 CREATE TRIGGER chat_lines_notify AFTER INSERT ON chat_lines
     FOR EACH ROW EXECUTE FUNCTION switchboard_chat_line_stored();
-
--- A contact that ended: the chat's widgets are told, on any node.
-CREATE FUNCTION switchboard_contact_ended() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM switchboard_notice('e', NEW.id, 0);
-    RETURN NULL;
-END $$;
-CREATE TRIGGER contacts_ended_notify AFTER UPDATE OF status ON contacts
-    FOR EACH ROW WHEN (NEW.status = 'ended' AND OLD.status IS DISTINCT FROM 'ended')
-    EXECUTE FUNCTION switchboard_contact_ended();
 
 -- The nodes, each writing its heartbeat: what /healthz lists, and how a node that stopped
 -- is told from one that is slow.

@@ -13,11 +13,12 @@ use app::domain::{
 };
 
 impl ChatService {
-    /// Tells the other nodes what is not stored (typing); nothing without other nodes.
+    /// Tells the other nodes what is not stored (typing, a chat's end once its lines are);
+    /// nothing without other nodes.
     pub(super) async fn announce(&self, notice: Notice) {
         if let Some(coordination) = self.store.coordination() {
             if let Err(e) = coordination.announce(notice).await {
-                tracing::warn!(error = %e, ?notice, "typing not told to the other nodes");
+                tracing::warn!(error = %e, ?notice, "not told to the other nodes");
             }
         }
     }
@@ -40,15 +41,23 @@ impl ChatService {
         Ok((widget || !agents.is_empty()).then_some((agents, widget)))
     }
 
-    /// Another node stored line `seq` of the chat.
+    /// Another node stored line `seq` of the chat, whose owner and guest were these: read
+    /// only if the chat's widget or one of their pages is connected here.
     pub async fn line_stored_elsewhere(
         &self,
         chat: ContactId,
         seq: Seq,
+        owner: Option<AgentId>,
+        guest: Option<AgentId>,
     ) -> Result<(), ContactError> {
-        let Some((agents, _)) = self.concerned(chat).await? else {
+        let agents: Vec<AgentId> = owner
+            .into_iter()
+            .chain(guest)
+            .filter(|agent| self.hub.has_pages(*agent))
+            .collect();
+        if agents.is_empty() && !self.rooms.has_widgets(chat) {
             return Ok(());
-        };
+        }
         let lines = self
             .store
             .lines_after(chat, seq.saturating_sub(1), LINE_PAGE)
@@ -59,9 +68,7 @@ impl ChatService {
 
     fn deliver(&self, chat: ContactId, agents: &[AgentId], lines: Vec<ChatLine>) {
         for line in lines {
-            // Sent through the room even with no widget here: the room keeps the last line
-            // this process delivered, where a catch-up starts.
-            self.rooms.send(chat, RoomEvent::Line(line.clone()));
+            self.rooms.send_if_open(chat, RoomEvent::Line(line.clone()));
             for agent in agents {
                 self.hub.publish_live(
                     *agent,
@@ -113,7 +120,8 @@ impl ChatService {
             return Ok(());
         };
         if widget {
-            self.rooms.send(chat, RoomEvent::AgentTyping(active));
+            self.rooms
+                .send_if_open(chat, RoomEvent::AgentTyping(active));
         }
         let others: Vec<AgentId> = agents.into_iter().filter(|a| *a != typist).collect();
         if !others.is_empty() {
@@ -128,19 +136,6 @@ impl ChatService {
                     },
                 );
             }
-        }
-        Ok(())
-    }
-
-    /// After this process may have missed other nodes' notices: every chat it delivers
-    /// lines for gets those stored since the last it delivered.
-    pub async fn catch_up_elsewhere(&self) -> Result<(), ContactError> {
-        for (chat, last) in self.rooms.open() {
-            let Some((agents, _)) = self.concerned(chat).await? else {
-                continue;
-            };
-            let lines = self.store.lines_after(chat, last, LINE_PAGE).await?;
-            self.deliver(chat, &agents, lines);
         }
         Ok(())
     }

@@ -572,6 +572,11 @@ impl ChatService {
         self.system_line(&contact, owner, SystemNote::Ended { reason })
             .await?;
         self.rooms.close(contact.id);
+        // The other nodes' widgets of the chat are told once its last lines are stored.
+        self.announce(crate::store::cluster::Notice::ContactEnded {
+            contact: contact.id,
+        })
+        .await;
         self.timers.forget(contact.id);
         self.flood.forget(contact.id);
         for agent in leaving {

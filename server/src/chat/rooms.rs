@@ -1,13 +1,13 @@
-//! One broadcast channel per chat, for the customer's widget connections, with the last
-//! line this process sent through it (what a node that lost the other nodes' notices for
-//! a while reads on from, issue 14).
+//! One broadcast channel per chat, for the customer's widget connections, and a signal
+//! that asks every widget connection to read its chat again from the store (this process
+//! may have missed other nodes' notices, issue 14).
 
-use app::domain::{chat::ChatLine, ids::ContactId, protocol::Seq};
+use app::domain::{chat::ChatLine, ids::ContactId};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
 };
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// Lines buffered per chat for a slow widget; one further behind resynchronises from the
 /// store. Every slot is allocated when the room is made, so for each open chat: a customer
@@ -23,37 +23,44 @@ pub enum RoomEvent {
     Ended,
 }
 
-struct Room {
-    sender: broadcast::Sender<RoomEvent>,
-    /// The highest line sent through the room (0: none yet).
-    last_line: Seq,
+pub struct Rooms {
+    rooms: Mutex<HashMap<ContactId, broadcast::Sender<RoomEvent>>>,
+    /// Bumped when every widget connection must catch up from the store.
+    resync: watch::Sender<u64>,
 }
 
-#[derive(Default)]
-pub struct Rooms {
-    rooms: Mutex<HashMap<ContactId, Room>>,
+impl Default for Rooms {
+    fn default() -> Self {
+        Rooms {
+            rooms: Mutex::default(),
+            resync: watch::channel(0).0,
+        }
+    }
 }
 
 impl Rooms {
-    fn with_room<T>(&self, contact: ContactId, f: impl FnOnce(&mut Room) -> T) -> T {
+    fn sender(&self, contact: ContactId) -> broadcast::Sender<RoomEvent> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        f(rooms.entry(contact).or_insert_with(|| Room {
-            sender: broadcast::channel(ROOM_CAPACITY).0,
-            last_line: 0,
-        }))
+        rooms
+            .entry(contact)
+            .or_insert_with(|| broadcast::channel(ROOM_CAPACITY).0)
+            .clone()
     }
 
     pub fn subscribe(&self, contact: ContactId) -> broadcast::Receiver<RoomEvent> {
-        self.with_room(contact, |room| room.sender.subscribe())
+        self.sender(contact).subscribe()
     }
 
     pub fn send(&self, contact: ContactId, event: RoomEvent) {
-        self.with_room(contact, |room| {
-            if let RoomEvent::Line(line) = &event {
-                room.last_line = room.last_line.max(line.seq);
-            }
-            let _ = room.sender.send(event);
-        });
+        let _ = self.sender(contact).send(event);
+    }
+
+    /// Sends to the chat's widgets connected here, if any (a room is not made for it).
+    pub fn send_if_open(&self, contact: ContactId, event: RoomEvent) {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sender) = rooms.get(&contact) {
+            let _ = sender.send(event);
+        }
     }
 
     /// Whether a widget of the chat is connected to this process.
@@ -61,16 +68,18 @@ impl Rooms {
         let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         rooms
             .get(&contact)
-            .is_some_and(|room| room.sender.receiver_count() > 0)
+            .is_some_and(|room| room.receiver_count() > 0)
     }
 
-    /// Every open room with the last line sent through it.
-    pub fn open(&self) -> Vec<(ContactId, Seq)> {
-        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        rooms
-            .iter()
-            .map(|(id, room)| (*id, room.last_line))
-            .collect()
+    /// Every widget connection reads its chat again from where it is (lines, and whether
+    /// the chat ended).
+    pub fn resync_widgets(&self) {
+        self.resync.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The resync signal from now on.
+    pub fn watch_resync(&self) -> watch::Receiver<u64> {
+        self.resync.subscribe()
     }
 
     /// Tells the widgets the chat ended and forgets the room.
@@ -80,7 +89,7 @@ impl Rooms {
             rooms.remove(&contact)
         };
         if let Some(room) = room {
-            let _ = room.sender.send(RoomEvent::Ended);
+            let _ = room.send(RoomEvent::Ended);
         }
     }
 }

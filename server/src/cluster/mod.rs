@@ -237,28 +237,31 @@ async fn listen(
                 }
             },
         };
-        let done = match heard {
+        match heard {
             Heard::Notice(Notice::RoutingRequest { .. }) => {
                 cluster.requests.notify_one();
-                Ok(())
             }
-            Heard::Notice(Notice::RoutingAnswer { id }) => {
-                cluster.answered(id);
-                Ok(())
-            }
+            Heard::Notice(Notice::RoutingAnswer { id }) => cluster.answered(id),
             Heard::Notice(notice) => {
                 metrics.notice_heard();
-                deliver(&hub, &chat, &email, notice).await
+                // Side by side: a notice waits for no other's reads. Each page and widget
+                // connection puts what arrives out of order back in order (a number past a
+                // gap reads the gap from the store).
+                let (hub, chat, email) = (hub.clone(), chat.clone(), email.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = deliver(&hub, &chat, &email, notice).await {
+                        tracing::error!(error = %e, ?notice, "another node's news not delivered here");
+                    }
+                });
             }
             Heard::Reconnected => {
-                // Requests and answers told meanwhile are looked for too.
+                // What was told meanwhile is gone: every page and widget reads again from
+                // where it is, and requests and answers are looked for.
+                hub.resync_pages();
+                chat.rooms.resync_widgets();
                 cluster.requests.notify_one();
                 cluster.answered_all();
-                catch_up(&hub, &chat).await
             }
-        };
-        if let Err(e) = done {
-            tracing::error!(error = %e, ?heard, "another node's news not delivered here");
         }
     }
 }
@@ -273,7 +276,12 @@ async fn deliver(
 ) -> Delivered {
     match notice {
         Notice::AgentEvent { agent, seq } => hub.stored_elsewhere(agent, seq).await?,
-        Notice::ChatLine { chat: id, seq } => chat.line_stored_elsewhere(id, seq).await?,
+        Notice::ChatLine {
+            chat: id,
+            seq,
+            owner,
+            guest,
+        } => chat.line_stored_elsewhere(id, seq, owner, guest).await?,
         Notice::ContactEnded { contact } => chat.ended_elsewhere(contact),
         Notice::CustomerTyping { chat: id, active } => {
             chat.customer_typing_elsewhere(id, active).await?
@@ -286,12 +294,6 @@ async fn deliver(
         Notice::MailboxSaved { id } => email.mailbox_saved_elsewhere(id).await?,
         Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } => {}
     }
-    Ok(())
-}
-
-async fn catch_up(hub: &Hub, chat: &ChatService) -> Delivered {
-    hub.catch_up_elsewhere().await?;
-    chat.catch_up_elsewhere().await?;
     Ok(())
 }
 

@@ -71,6 +71,10 @@ impl Relay for Cluster {
                 Err(e) => tracing::warn!(error = %e, id, "routing answer not read"),
             }
             if tokio::time::Instant::now() >= deadline {
+                // Given up: a later leader must not carry it out (the asker heard "no").
+                if let Err(e) = self.coordination.withdraw_request(id).await {
+                    tracing::warn!(error = %e, id, "routing request not taken back");
+                }
                 break None;
             }
             let _ = tokio::time::timeout(POLL, waiter.notified()).await;

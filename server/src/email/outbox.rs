@@ -188,7 +188,12 @@ impl EmailService {
                 return;
             }
             let now = now_ms();
-            let lease = now + OUTBOX_LEASE.as_millis() as i64;
+            // One process alone (SQLite) needs no lease: after a crash, a reply that was
+            // being sent is tried again at once.
+            let lease = match self.store.coordination() {
+                Some(_) => now + OUTBOX_LEASE.as_millis() as i64,
+                None => now,
+            };
             let due = match self.store.claim_due_replies(mailbox, now, 1, lease).await {
                 Ok(due) => due,
                 Err(e) => {

@@ -91,6 +91,8 @@ enum Input {
     Done(Option<WidgetMessage>),
     Room(Result<RoomEvent, RecvError>),
     Ping,
+    /// This process may have missed other nodes' news.
+    Resync,
 }
 
 impl Widget {
@@ -101,6 +103,8 @@ impl Widget {
         };
         // Subscribe before reading the store, so no line falls in between.
         let mut room = self.services.chat.rooms.subscribe(self.contact);
+        let mut resync = self.services.chat.rooms.watch_resync();
+        resync.mark_unchanged();
         self.cursor = resume;
         if self.catch_up().await.is_err()
             || self
@@ -120,6 +124,7 @@ impl Widget {
                 answer = in_flight.done(), if !in_flight.is_idle() => Input::Done(answer),
                 event = room.recv() => Input::Room(event),
                 _ = ping.tick() => Input::Ping,
+                Ok(()) = resync.changed() => Input::Resync,
             };
             let step = match input {
                 Input::Command(None) => Err(Stop),
@@ -146,6 +151,12 @@ impl Widget {
                     Err(Stop)
                 }
                 Input::Room(Err(RecvError::Lagged(_))) => self.catch_up().await,
+                // This process may have missed other nodes' news: lines and the chat's end
+                // are read again from the store.
+                Input::Resync => match self.catch_up().await {
+                    Ok(()) => self.end_if_over().await,
+                    Err(stop) => Err(stop),
+                },
                 Input::Ping if self.heard.elapsed() > super::frames::SILENT_LIMIT => Err(Stop),
                 Input::Ping => self
                     .socket

@@ -102,6 +102,8 @@ enum Input {
     Ping,
     /// The login session's end time came.
     SessionDue,
+    /// This process may have missed other nodes' news: read again from the store.
+    Resync,
 }
 
 struct Connection {
@@ -138,6 +140,8 @@ impl Connection {
         let mut traffic = self.services.hub.subscribe_live(self.agent);
         let mut sessions = self.services.hub.watch_sessions(self.agent);
         sessions.mark_unchanged();
+        let mut resync = self.services.hub.watch_resync();
+        resync.mark_unchanged();
         if let Err(end) = self.sync(resume, chats).await {
             return end;
         }
@@ -154,6 +158,7 @@ impl Connection {
                 _ = ping.tick() => Input::Ping,
                 _ = tokio::time::sleep_until(session_ends) => Input::SessionDue,
                 Ok(()) = sessions.changed() => Input::SessionDue,
+                Ok(()) = resync.changed() => Input::Resync,
             };
             let step = match input {
                 Input::Command(None) => Err(End::PeerGone),
@@ -192,6 +197,10 @@ impl Connection {
                         .send(Message::Ping(Default::default()))
                         .await
                         .map_err(|_| End::PeerGone),
+                    Err(end) => Err(end),
+                },
+                Input::Resync => match self.replay().await {
+                    Ok(()) => self.catch_up_all().await,
                     Err(end) => Err(end),
                 },
                 Input::SessionDue => {

@@ -302,6 +302,14 @@ impl Engine {
         }
     }
 
+    /// Numbers offers and invitations from `first` on: an engine started by a new lead
+    /// (issue 14) numbers from its epoch, so no timer of an engine before it matches one
+    /// of its offers.
+    pub fn numbered_from(mut self, first: u64) -> Self {
+        self.next_offer = first.max(1);
+        self
+    }
+
     pub fn set_accept_timer_ms(&mut self, ms: i64) {
         self.accept_timer_ms = ms;
     }

@@ -51,7 +51,7 @@ impl Routing {
         let (tx, rx) = mpsc::unbounded_channel();
         let routing = Routing { tx };
         let engine = Engine::new(accept_timer.as_millis() as i64);
-        tokio::spawn(run(engine, rx, routing.clone(), effects));
+        tokio::spawn(run(engine, rx, routing.clone(), effects, None));
         routing
     }
 
@@ -111,15 +111,40 @@ impl Routing {
     }
 }
 
+/// Runs the engine until its channel closes, or (with `lead`, issue 14) at once when this
+/// node no longer holds the lead that epoch names: what was queued for it is dropped, its
+/// askers hear nothing.
 async fn run(
     mut engine: Engine,
     mut rx: mpsc::UnboundedReceiver<Command>,
     handle: Routing,
     effects: Arc<dyn RoutingEffects>,
+    mut lead: Option<(tokio::sync::watch::Receiver<Option<i64>>, i64)>,
 ) {
     let clock = crate::clock::TokioClock::start();
     let mut lanes = Lanes::new();
-    while let Some(command) = rx.recv().await {
+    loop {
+        let command = match lead.as_mut() {
+            None => rx.recv().await,
+            Some((watch, epoch)) => {
+                if *watch.borrow() != Some(*epoch) {
+                    return;
+                }
+                tokio::select! {
+                    biased;
+                    changed = watch.changed() => {
+                        if changed.is_err() || *watch.borrow() != Some(*epoch) {
+                            return;
+                        }
+                        continue;
+                    }
+                    command = rx.recv() => command,
+                }
+            }
+        };
+        let Some(command) = command else {
+            return;
+        };
         let (input, reply) = match command {
             Command::Input(input) => (input, None),
             Command::Ask(input, reply) => (input, Some(reply)),

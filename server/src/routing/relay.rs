@@ -48,8 +48,8 @@ pub trait Relay: Send + Sync + 'static {
     async fn take(&self, epoch: i64) -> Vec<(i64, Request, bool)>;
     /// As leader: the answer to request `id`.
     async fn answer(&self, id: i64, answer: &Answer);
-    /// As a new leader: tells `routing` (this node's handle, which feeds the new engine)
-    /// everything the database holds: agents, queues, contacts held, settings.
+    /// As a new leader: tells `routing` (the new engine itself) everything the database
+    /// holds: agents, queues, contacts held, settings.
     async fn restore(&self, routing: &Routing);
 }
 
@@ -149,12 +149,17 @@ async fn node(
             Some(epoch) => {
                 tracing::info!(epoch, "routing starts on this node");
                 let (actor, actor_rx) = mpsc::unbounded_channel();
+                let engine = Engine::new(accept_timer_ms).numbered_from((epoch as u64) << 32);
                 tokio::spawn(run(
-                    Engine::new(accept_timer_ms),
+                    engine,
                     actor_rx,
                     handle.clone(),
                     effects.clone(),
+                    Some((relay.lead(), epoch)),
                 ));
+                // The database's state first, straight to the new engine: this node's own
+                // commands (a page that opened meanwhile) wait until it is in.
+                relay.restore(&Routing { tx: actor.clone() }).await;
                 let feeding = tokio::spawn(feed(relay.clone(), handle.clone(), epoch));
                 loop {
                     tokio::select! {
@@ -171,7 +176,8 @@ async fn node(
                         },
                     }
                 }
-                // The engine ends with its channel; what it was asked is answered empty.
+                // The engine stops at once (it watches the lead too); its askers hear
+                // nothing, as when the leader's node dies.
                 feeding.abort();
                 tracing::warn!(epoch, "routing stops on this node: another leads");
             }
@@ -179,10 +185,9 @@ async fn node(
     }
 }
 
-/// As leader: the database's state first, then the other nodes' requests as they come,
-/// all through this node's handle so they stay in order.
+/// As leader, once the database's state is in: the other nodes' requests as they come,
+/// through this node's handle, in the order they were taken.
 async fn feed(relay: Arc<dyn Relay>, handle: Routing, epoch: i64) {
-    relay.restore(&handle).await;
     loop {
         let requests = relay.take(epoch).await;
         if requests.is_empty() && *relay.lead().borrow() != Some(epoch) {

@@ -19,9 +19,15 @@ use super::StoreResult;
 pub enum Notice {
     /// An event was appended to the agent's stream.
     AgentEvent { agent: AgentId, seq: Seq },
-    /// A line was appended to the chat's transcript.
-    ChatLine { chat: ContactId, seq: Seq },
-    /// The contact ended.
+    /// A line was appended to the chat's transcript, whose owner and guest (the agents
+    /// whose pages show it) were these when it was stored.
+    ChatLine {
+        chat: ContactId,
+        seq: Seq,
+        owner: Option<AgentId>,
+        guest: Option<AgentId>,
+    },
+    /// The chat ended (announced once its last lines are stored).
     ContactEnded { contact: ContactId },
     /// SPEC P-2: the customer of the chat started or stopped typing.
     CustomerTyping { chat: ContactId, active: bool },
@@ -46,7 +52,17 @@ impl Notice {
     pub fn encode(&self) -> String {
         match *self {
             Notice::AgentEvent { agent, seq } => format!("a|{}|{seq}", agent.0),
-            Notice::ChatLine { chat, seq } => format!("c|{}|{seq}", chat.0),
+            Notice::ChatLine {
+                chat,
+                seq,
+                owner,
+                guest,
+            } => format!(
+                "c|{}|{seq}|{}|{}",
+                chat.0,
+                owner.map_or(0, |a| a.0),
+                guest.map_or(0, |a| a.0)
+            ),
             Notice::ContactEnded { contact } => format!("e|{}|0", contact.0),
             Notice::CustomerTyping { chat, active } => format!("t|{}|{}", chat.0, u8::from(active)),
             Notice::AgentTyping {
@@ -72,10 +88,19 @@ impl Notice {
                 agent: AgentId(stream),
                 seq: number,
             },
-            "c" => Notice::ChatLine {
-                chat: ContactId(stream),
-                seq: number,
-            },
+            "c" => {
+                let mut agent = || -> Option<Option<AgentId>> {
+                    let id: i64 = parts.next()?.parse().ok()?;
+                    Some((id != 0).then_some(AgentId(id)))
+                };
+                let (owner, guest) = (agent()?, agent()?);
+                Notice::ChatLine {
+                    chat: ContactId(stream),
+                    seq: number,
+                    owner,
+                    guest,
+                }
+            }
             "e" => Notice::ContactEnded {
                 contact: ContactId(stream),
             },
@@ -205,6 +230,8 @@ pub trait Coordination: Send + Sync {
     async fn take_requests(&self, epoch: i64, limit: i64) -> StoreResult<Vec<TakenRequest>>;
     /// As leader: answers request `id` (JSON).
     async fn answer_request(&self, id: i64, answer: &str) -> StoreResult<()>;
+    /// Takes back request `id` unless the leader took it (its asker gave up waiting).
+    async fn withdraw_request(&self, id: i64) -> StoreResult<()>;
     /// The answer to request `id`, once there is one (the request is then forgotten).
     async fn read_answer(&self, id: i64) -> StoreResult<Option<String>>;
     /// Forgets what is older than `before_ms`: routing requests taken (answered or never to
@@ -260,6 +287,8 @@ mod tests {
             Notice::ChatLine {
                 chat: ContactId(3),
                 seq: 1,
+                owner: Some(AgentId(4)),
+                guest: None,
             },
             Notice::ContactEnded {
                 contact: ContactId(9),
@@ -284,5 +313,10 @@ mod tests {
         assert_eq!(Notice::decode("n1|x|1|2"), None);
         assert_eq!(Notice::decode("n1|a|1"), None);
         assert_eq!(Notice::decode("n1|a|1|2|3"), None);
+        assert_eq!(
+            Notice::decode("n1|c|1|2|3"),
+            None,
+            "a line names its agents"
+        );
     }
 }

@@ -313,6 +313,14 @@ impl Coordination for PgCoordination {
         Ok(())
     }
 
+    async fn withdraw_request(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM routing_requests WHERE id = $1 AND taken_epoch IS NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn read_answer(&self, id: i64) -> StoreResult<Option<String>> {
         Ok(sqlx::query_scalar(
             "DELETE FROM routing_requests WHERE id = $1 AND answer IS NOT NULL RETURNING answer",

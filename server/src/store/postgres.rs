@@ -29,7 +29,14 @@ impl PgStore {
         // Every connection carries the node's name: the database's notices say who wrote
         // (migration 0017), so a node skips its own.
         let node = node_name();
-        let options = options.application_name(&node);
+        // The server ends a session whose node stopped answering within about 25 s (and
+        // releases its advisory locks: the lead, mailboxes), rather than the system's two
+        // hours.
+        let options = options.application_name(&node).options([
+            ("tcp_keepalives_idle", "10"),
+            ("tcp_keepalives_interval", "5"),
+            ("tcp_keepalives_count", "3"),
+        ]);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .connect_with(options.clone())
