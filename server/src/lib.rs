@@ -41,8 +41,10 @@
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics,
 //!   downloads compressed and cached by kind.
 //! - [`cluster`]: several processes on one PostgreSQL database: each hears what the others
-//!   stored (LISTEN/NOTIFY) and delivers it to its own pages, writes a heartbeat, and
-//!   campaigns for the one lead (a session advisory lock, a new epoch per lead).
+//!   stored (LISTEN/NOTIFY) and delivers it to its own pages, writes a heartbeat and its
+//!   connection counts, and campaigns for the one lead (a session advisory lock, a new
+//!   epoch per lead) that runs routing; the others hand it their commands
+//!   ([`routing::relay`]). Work one node does alone (a mailbox, an outbox reply) is claimed.
 //! - [`metrics`]: what `/metrics` serves (prometheus-client): counters, gauges, and the
 //!   request-duration and chat-line-delivery histograms.
 //! - [`serve`]: the accept loop and its bounds (header and body timeouts, connections).
@@ -76,6 +78,14 @@
 //! routing's answer (the answer may wait for the effect's own chain); one that needs
 //! routing to act again (an assignment that could not be carried out) sends it an input
 //! (`Routing::send`).
+//!
+//! **Several nodes** ([`cluster`], PostgreSQL only): both streams are numbered in the
+//! database, so a page on one node gets another node's events and lines the same way: the
+//! database announces each one stored (its number, never its content), the node reads it
+//! and broadcasts it to its own pages, whose connections drop repeats and read gaps as
+//! above (a desktop connection that sees an event number skipped replays from the store).
+//! Routing's actor runs on the leader only; elsewhere the same [`routing::Routing`] handle
+//! hands its commands to the leader through the database.
 
 pub mod accounts;
 pub mod admin_cli;

@@ -461,18 +461,32 @@ impl Services {
                 }
             })
         });
+        let services = Arc::clone(self);
+        let nodes_gone: crate::cluster::Hook = Box::new(move || {
+            let services = services.clone();
+            Box::pin(async move {
+                if let Err(e) = services.chat.resume_timers().await {
+                    tracing::error!(error = %e, "the stopped nodes' chat timers not taken over");
+                }
+                if let Err(e) = services.watch_absent_agents().await {
+                    tracing::error!(error = %e, "the stopped nodes' agents not watched");
+                }
+            })
+        });
         cluster.start(
             self.hub.clone(),
             self.chat.clone(),
             self.email.clone(),
             self.metrics.clone(),
             restorer,
+            nodes_gone,
         );
     }
 
-    /// SPEC S-5 after a restart: an agent stored as Ready or Reserved whose page does not
-    /// come back within the grace period is treated as a closed desktop (emails back to
-    /// their queues, chats ended, Not Ready).
+    /// SPEC S-5 after a restart (and, with several nodes, when a node takes the lead or
+    /// another stops): an agent stored as Ready or Reserved whose page is open on no node
+    /// once the grace period is over is treated as a closed desktop (emails back to their
+    /// queues, chats ended, Not Ready).
     pub async fn watch_absent_agents(self: &Arc<Self>) -> Result<(), StoreError> {
         let grace = self.store.chat_settings().await?.reconnect_grace_secs;
         for agent in self.store.agents().await? {

@@ -11,8 +11,10 @@ use app::domain::{
     widget::WidgetMessage,
 };
 use common::{next_widget, nodes::Nodes, send_json, wait_for, Ws};
+use futures_util::StreamExt;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
 
 /// The next widget message that matches, skipping others.
 async fn widget_wait(ws: &mut Ws, wanted: impl Fn(&WidgetMessage) -> bool) -> WidgetMessage {
@@ -529,4 +531,59 @@ async fn o2_an_offer_on_screen_when_the_leader_dies_is_withdrawn_then_made_again
     })
     .await;
     system_line(&mut widget).await;
+}
+
+#[tokio::test]
+async fn s5_the_chats_of_an_agent_whose_node_died_end_only_if_they_never_come_back() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let (leader, follower) = leader_and_follower(&nodes).await;
+    let db = sqlx::PgPool::connect(nodes.database_url()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('reconnect_grace_secs', '2') \
+         ON CONFLICT (key) DO UPDATE SET value = '2'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    // Dave on the follower and Bob on the leader each take a chat.
+    let problem = leader.problem("Something is broken").await;
+    let mut dave = ready(&follower, "dave").await;
+    let mut widget_dave = leader
+        .widget(&leader.start_chat("Sam", problem).await, 0)
+        .await;
+    let dave_chat = offer_of(wait_for(&mut dave, is_offer).await);
+    send_json(&mut dave, json!({"type": "accept", "contact": dave_chat})).await;
+    system_line(&mut widget_dave).await;
+    let mut bob = ready(&leader, "bob").await;
+    let mut widget_bob = leader
+        .widget(&leader.start_chat("Tia", problem).await, 0)
+        .await;
+    let bob_chat = offer_of(wait_for(&mut bob, is_offer).await);
+    send_json(&mut bob, json!({"type": "accept", "contact": bob_chat})).await;
+    system_line(&mut widget_bob).await;
+    // The follower dies, and Dave's page with it; he never comes back.
+    drop(follower);
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the chat of an agent gone with his node was never ended"
+        );
+        let frame = tokio::time::timeout(Duration::from_secs(1), widget_dave.next()).await;
+        let Ok(Some(Ok(Message::Text(text)))) = frame else {
+            continue;
+        };
+        if let Ok(WidgetMessage::Ended) = serde_json::from_str(text.as_str()) {
+            break;
+        }
+    }
+    // Bob, whose node lives, keeps his chat.
+    let status: String = sqlx::query_scalar("SELECT status FROM contacts WHERE id = $1")
+        .bind(bob_chat.0)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "active");
 }

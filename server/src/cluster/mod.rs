@@ -1,17 +1,20 @@
 //! Several server processes (nodes) on one PostgreSQL database (issue 14). Each node:
 //!
 //! - **hears the others** through its own LISTEN connection: what another node stored (an
-//!   agent's event, a chat's line, a chat's end) or a typing notice reaches the pages and
-//!   widgets connected here ([`Hub::stored_elsewhere`], `ChatService::*_elsewhere`). After
-//!   its connection was lost and made again, it reads on from the last event and line it
-//!   delivered, since notices sent meanwhile are gone;
+//!   agent's event, a chat's line), a chat's end or a typing notice reaches the pages and
+//!   widgets connected here ([`Hub::stored_elsewhere`], `ChatService::*_elsewhere`), each
+//!   notice handled side by side with the others. After its connection was lost and made
+//!   again, every page and widget connected here reads on from the store from where it is
+//!   (notices sent meanwhile are gone);
 //! - **writes a heartbeat** every [`HEARTBEAT`], which `/healthz` lists;
 //! - **campaigns for the lead**: one node at a time holds a session advisory lock on a
 //!   connection of its own and takes the next epoch. It steps down when that connection
 //!   stops answering within [`LEAD_CHECK`]. The leader runs routing; the other nodes hand
 //!   it their routing commands through the database ([`relay`]);
-//! - **counts its desktop pages** per agent in the database, so an agent is present while
-//!   any live node has a page of theirs (SPEC S-5 across nodes).
+//! - **counts its connections** in the database, desktop pages per agent and widget sockets
+//!   per chat, so an agent or a customer is present while any live node has a connection
+//!   of theirs (SPEC S-5, K-5 across nodes); the leader takes over the chat timers of a
+//!   node whose heartbeat stops.
 //!
 //! On SQLite there is one process and none of this runs.
 
@@ -60,6 +63,11 @@ pub enum Role {
 pub type Restorer =
     Box<dyn Fn(Routing) -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
 
+/// What the leader runs when nodes stop writing their heartbeat: their chats' timers set
+/// again here (looks are marked before they act, so timers of nodes still alive firing too
+/// change nothing) and their agents whose pages did not come back to another node let go.
+pub type Hook = Box<dyn Fn() -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>;
+
 pub struct Cluster {
     coordination: Arc<dyn Coordination>,
     /// The epoch of this node's lead, none while another node leads.
@@ -69,8 +77,9 @@ pub struct Cluster {
     requests: Notify,
     /// Routing requests of this node waiting for the leader's answer.
     answers: Mutex<HashMap<i64, Arc<Notify>>>,
-    /// Set once the services are wired (see [`Restorer`]).
+    /// Set once the services are wired (see [`Restorer`], [`Hook`]).
     restorer: OnceLock<Restorer>,
+    nodes_gone: OnceLock<Hook>,
     /// Who had connections here open or closed, for the writer of the counts.
     presence: mpsc::UnboundedSender<Presence>,
     presence_rx: Mutex<Option<mpsc::UnboundedReceiver<Presence>>>,
@@ -87,6 +96,7 @@ impl Cluster {
             requests: Notify::new(),
             answers: Mutex::new(HashMap::new()),
             restorer: OnceLock::new(),
+            nodes_gone: OnceLock::new(),
             presence,
             presence_rx: Mutex::new(Some(presence_rx)),
         })
@@ -101,8 +111,10 @@ impl Cluster {
         email: Arc<EmailService>,
         metrics: Arc<Metrics>,
         restorer: Restorer,
+        nodes_gone: Hook,
     ) {
         let _ = self.restorer.set(restorer);
+        let _ = self.nodes_gone.set(nodes_gone);
         tokio::spawn(listen(
             self.clone(),
             hub.clone(),
@@ -110,7 +122,7 @@ impl Cluster {
             email,
             metrics.clone(),
         ));
-        tokio::spawn(heartbeat(self.clone(), chat.clone()));
+        tokio::spawn(heartbeat(self.clone()));
         tokio::spawn(campaign(self.clone(), metrics));
         if let Some(rx) = lock(&self.presence_rx).take() {
             tokio::spawn(write_presence(self.clone(), hub, chat, rx));
@@ -297,12 +309,10 @@ async fn deliver(
     Ok(())
 }
 
-/// Writes the heartbeat. The leader also takes over the chat timers of a node whose
-/// heartbeat stopped (each chat's timers are set again from its stored facts: looks are
-/// marked before they act, so the timers of nodes still alive firing too change nothing),
-/// and forgets, now and then, the routing requests long done and the connections of nodes
-/// long silent.
-async fn heartbeat(cluster: Arc<Cluster>, chat: Arc<ChatService>) {
+/// Writes the heartbeat. The leader also sees to what a node whose heartbeat stopped left
+/// ([`Hook`]), and forgets, now and then, the routing requests long done and the
+/// connections of nodes long silent.
+async fn heartbeat(cluster: Arc<Cluster>) {
     let mut every = tokio::time::interval(HEARTBEAT);
     let mut beats: u64 = 0;
     let mut alive: Vec<String> = Vec::new();
@@ -325,9 +335,12 @@ async fn heartbeat(cluster: Arc<Cluster>, chat: Arc<ChatService>) {
             let now: Vec<String> = nodes.into_iter().map(|n| n.node).collect();
             let gone: Vec<&String> = alive.iter().filter(|n| !now.contains(n)).collect();
             if !gone.is_empty() {
-                tracing::warn!(?gone, "nodes stopped: their chats' timers run here");
-                if let Err(e) = chat.resume_timers().await {
-                    tracing::error!(error = %e, "the stopped nodes' chat timers not taken over");
+                tracing::warn!(
+                    ?gone,
+                    "nodes stopped: their chats' timers and pages seen to here"
+                );
+                if let Some(nodes_gone) = cluster.nodes_gone.get() {
+                    nodes_gone().await;
                 }
             }
             alive = now;
