@@ -3,9 +3,10 @@
 //! - **hears the others** through its own LISTEN connection: what another node stored (an
 //!   agent's event, a chat's line), a chat's end or a typing notice reaches the pages and
 //!   widgets connected here ([`Hub::stored_elsewhere`], `ChatService::*_elsewhere`), each
-//!   notice handled side by side with the others. After its connection was lost and made
-//!   again, every page and widget connected here reads on from the store from where it is
-//!   (notices sent meanwhile are gone);
+//!   notice handled side by side with the others. After its connection was lost (or fell
+//!   silent: it hears its own ping every 10 s) and was made again, every page and widget
+//!   connected here reads on from the store from where it is (notices sent meanwhile are
+//!   gone);
 //! - **writes a heartbeat** every [`HEARTBEAT`], which `/healthz` lists;
 //! - **campaigns for the lead**: one node at a time holds a session advisory lock on a
 //!   connection of its own and takes the next epoch. It steps down when that connection
@@ -46,6 +47,10 @@ pub const LEAD_CHECK: Duration = Duration::from_secs(1);
 /// The leader's sweep: every this many heartbeats, of what is older than [`SWEEP_AFTER`].
 const SWEEP_EVERY_BEATS: u64 = 30;
 const SWEEP_AFTER: Duration = Duration::from_secs(120);
+/// Every this many heartbeats a node pings its own listening connection; a listener that
+/// hears nothing at all for [`LISTENER_SILENT`] is taken as dead and made again.
+const PING_EVERY_BEATS: u64 = 5;
+const LISTENER_SILENT: Duration = Duration::from_secs(35);
 /// After a failed connection, the wait before the next try.
 const RETRY: Duration = Duration::from_secs(1);
 
@@ -239,12 +244,18 @@ async fn listen(
                     continue;
                 }
             },
-            Some(made) => match made.next().await {
-                Ok(heard) => heard,
-                Err(e) => {
+            Some(made) => match tokio::time::timeout(LISTENER_SILENT, made.next()).await {
+                Ok(Ok(heard)) => heard,
+                Ok(Err(e)) => {
                     tracing::warn!(error = %e, "lost the other nodes' notices; listening again");
                     listener = None;
                     tokio::time::sleep(RETRY).await;
+                    continue;
+                }
+                Err(_) => {
+                    // Not even this node's own pings: the connection is dead without a word.
+                    tracing::warn!("the listening connection fell silent; listening again");
+                    listener = None;
                     continue;
                 }
             },
@@ -254,6 +265,7 @@ async fn listen(
                 cluster.requests.notify_one();
             }
             Heard::Notice(Notice::RoutingAnswer { id }) => cluster.answered(id),
+            Heard::Notice(Notice::Ping) => {}
             Heard::Notice(notice) => {
                 metrics.notice_heard();
                 // Side by side: a notice waits for no other's reads. Each page and widget
@@ -304,7 +316,7 @@ async fn deliver(
             active,
         } => chat.agent_typing_elsewhere(id, agent, active).await?,
         Notice::MailboxSaved { id } => email.mailbox_saved_elsewhere(id).await?,
-        Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } => {}
+        Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } | Notice::Ping => {}
     }
     Ok(())
 }
@@ -326,6 +338,11 @@ async fn heartbeat(cluster: Arc<Cluster>) {
         );
         if let Err(e) = beat.await {
             tracing::warn!(error = %e, "heartbeat not written");
+        }
+        if beats.is_multiple_of(PING_EVERY_BEATS) {
+            if let Err(e) = cluster.coordination.announce(Notice::Ping).await {
+                tracing::warn!(error = %e, "ping to this node's listener not sent");
+            }
         }
         if cluster.leading_epoch().is_none() {
             alive.clear();

@@ -44,6 +44,9 @@ pub enum Notice {
     /// An administrator saved mailbox `id`: every node applies it (its connector runs on
     /// the one that holds its claim).
     MailboxSaved { id: i64 },
+    /// A node's word to itself: heard back, it proves its listening connection alive (a
+    /// connection cut without a word from the network would otherwise go unnoticed).
+    Ping,
 }
 
 impl Notice {
@@ -73,6 +76,7 @@ impl Notice {
             Notice::RoutingRequest { id } => format!("r|{id}|0"),
             Notice::RoutingAnswer { id } => format!("o|{id}|0"),
             Notice::MailboxSaved { id } => format!("m|{id}|0"),
+            Notice::Ping => "p|0|0".to_string(),
         }
     }
 
@@ -116,6 +120,7 @@ impl Notice {
             "r" => Notice::RoutingRequest { id: stream },
             "o" => Notice::RoutingAnswer { id: stream },
             "m" => Notice::MailboxSaved { id: stream },
+            "p" => Notice::Ping,
             _ => return None,
         };
         parts.next().is_none().then_some((node, notice))
@@ -133,7 +138,8 @@ pub enum Heard {
 /// A node's own connection that hears the others (LISTEN).
 #[async_trait]
 pub trait Listener: Send {
-    /// The next notice from another node (its own are skipped), or a reconnection.
+    /// The next notice from another node (its own are skipped, but for its pings), or a
+    /// reconnection.
     async fn next(&mut self) -> StoreResult<Heard>;
 }
 
@@ -305,6 +311,7 @@ mod tests {
             Notice::RoutingRequest { id: 5 },
             Notice::RoutingAnswer { id: 5 },
             Notice::MailboxSaved { id: 2 },
+            Notice::Ping,
         ];
         for notice in notices {
             let payload = format!("n1|{}", notice.encode());

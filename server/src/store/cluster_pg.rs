@@ -424,7 +424,7 @@ impl Listener for PgNoticeListener {
                 return Ok(Heard::Reconnected);
             };
             match Notice::decode(notification.payload()) {
-                Some((node, _)) if node == self.node => continue,
+                Some((node, notice)) if node == self.node && notice != Notice::Ping => continue,
                 Some((_, notice)) => return Ok(Heard::Notice(notice)),
                 None => {
                     tracing::warn!(payload = notification.payload(), "unknown notice ignored");
