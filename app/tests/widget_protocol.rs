@@ -13,10 +13,12 @@ use app::domain::{
     contact::EndReason,
     ids::AgentId,
     prechat::{Answer, FieldKind, PreChatField, PreChatForm},
+    protocol::OTHER_VERSION,
     refusal::Refusal,
     validate::{Field, FieldError, Problem},
     widget::{
         WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage, WidgetProblem,
+        WIDGET_PROTOCOL_VERSION,
     },
 };
 use serde_json::{json, Value};
@@ -132,6 +134,8 @@ fn samples() -> Value {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     };
     json!({
+        "version": WIDGET_PROTOCOL_VERSION,
+        "other_version_close_code": OTHER_VERSION,
         "server": named(server_messages().into_iter().map(|(k, m)| (k, serde_json::to_value(m).unwrap())).collect()),
         "commands": named(commands().into_iter().map(|(k, c)| (k, serde_json::to_value(c).unwrap())).collect()),
         "config": WidgetConfig {

@@ -1,4 +1,4 @@
-import { type BrowserContext, type Locator, type WebSocketRoute } from '@playwright/test';
+import { type Browser, type BrowserContext, type Locator, type WebSocketRoute } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { agentReady, logIn } from './helpers';
 
@@ -43,7 +43,7 @@ async function messages(list: Locator, selector: string): Promise<string[]> {
 test('K-3: a connection cut on either side loses and duplicates nothing', async ({ browser }) => {
   test.setTimeout(60_000);
   const agent = await agentReady(browser, 'alice');
-  const agentLink = await cuttable(agent.context(), /\/ws$/);
+  const agentLink = await cuttable(agent.context(), /\/ws(\?|$)/);
   // The desktop reconnects through the route from now on. A reload leaves the agent Not
   // Ready (SPEC S-5), so Ready again.
   await agent.reload();
@@ -52,7 +52,7 @@ test('K-3: a connection cut on either side loses and duplicates nothing', async 
   await agent.getByRole('button', { name: 'Ready', exact: true }).click();
   await expect(agent).toHaveTitle('Ready · Switchboard');
   const customerContext = await browser.newContext();
-  const customerLink = await cuttable(customerContext, /\/widget\/ws$/);
+  const customerLink = await cuttable(customerContext, /\/widget\/ws(\?|$)/);
   const shop = await customerContext.newPage();
   await shop.goto('/demo');
   await shop.getByRole('button', { name: 'Chat with us' }).click();
@@ -116,7 +116,7 @@ test('a message the page cannot read (the server upgraded under it) loads the pa
   const connected = page.getByRole('status').getByText('Connected');
   // The page's socket through Playwright, so the test can speak as a newer server would.
   const sockets: WebSocketRoute[] = [];
-  await page.context().routeWebSocket(/\/ws$/, (ws) => {
+  await page.context().routeWebSocket(/\/ws(\?|$)/, (ws) => {
     ws.connectToServer();
     sockets.push(ws);
   });
@@ -140,4 +140,122 @@ test('a message the page cannot read (the server upgraded under it) loads the pa
   await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
   await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
   await page.context().close();
+});
+
+/**
+ * What the real server answers a page or widget of another protocol version at `path`
+ * (`/ws?v=0`): its close code and reason, asked from a page of a context of its own.
+ */
+async function answerToOtherVersion(browser: Browser, path: string) {
+  const context = await browser.newContext();
+  const probe = await context.newPage();
+  await probe.goto('/login');
+  const close = await probe.evaluate(
+    (p) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + p);
+        ws.onclose = (e) => resolve({ code: e.code, reason: e.reason });
+      }),
+    path,
+  );
+  await context.close();
+  return close;
+}
+
+/**
+ * Routes a context's sockets at `url` so the test decides what the page meets: the real
+ * server (`serve`), a server that never answers (`hold`), or a server of another version
+ * (`upgraded`: the page's next connection gets what the real server answers a page of
+ * another version, then connections reach the real server again).
+ */
+async function upgradable(context: BrowserContext, url: RegExp, answer: { code: number; reason: string }) {
+  let mode: 'serve' | 'hold' | 'upgraded' = 'serve';
+  const open: WebSocketRoute[] = [];
+  await context.routeWebSocket(url, (ws) => {
+    if (mode === 'upgraded') {
+      mode = 'serve';
+      void ws.close(answer);
+      return;
+    }
+    if (mode === 'serve') ws.connectToServer();
+    open.push(ws);
+  });
+  return {
+    set: async (next: 'serve' | 'hold' | 'upgraded') => {
+      mode = next;
+      if (next !== 'serve') for (const ws of open.splice(0)) await ws.close();
+    },
+  };
+}
+
+test('rolling upgrade: a desktop whose server now speaks another version loads again and works', async ({ browser }) => {
+  const answer = await answerToOtherVersion(browser, '/ws?v=0');
+  expect(answer.code).toBe(4426);
+  const page = await logIn(browser, 'alice');
+  const link = await upgradable(page.context(), /\/ws(\?|$)/, answer);
+  await page.reload();
+  const connected = page.getByRole('status').getByText('Connected');
+  await expect(connected).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
+
+  const loaded = page.waitForEvent('load');
+  await link.set('upgraded');
+  await loaded;
+  expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBeUndefined();
+  await expect(connected).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
+  await page.context().close();
+});
+
+test('rolling upgrade: a widget whose server now speaks another version loads again, keeping what the customer had not sent', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const answer = await answerToOtherVersion(browser, '/widget/ws?v=0');
+  expect(answer.code).toBe(4426);
+  const agent = await agentReady(browser, 'alice');
+  const customerContext = await browser.newContext();
+  const link = await upgradable(customerContext, /\/widget\/ws(\?|$)/, answer);
+  const shop = await customerContext.newPage();
+  await shop.goto('/demo');
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  const chat = shop.frameLocator('iframe[title="Chat with us"]');
+  await chat.getByLabel('Name').fill('Upgraded Ulla');
+  await chat.getByLabel('Email').fill('ulla@example.com');
+  await chat.getByLabel('What is it about?').selectOption({ label: 'A question before buying' });
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  await agent.getByRole('article', { name: 'Chat offer from Upgraded Ulla' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(chat.getByText('Alice has joined the chat.')).toBeVisible();
+  const agentList = agent.getByRole('list', { name: 'Transcript' });
+
+  // The connection stalls; the customer sends one message and starts another.
+  await link.set('hold');
+  await expect(chat.getByText('Reconnecting…')).toBeVisible();
+  await chat.getByLabel('Message').fill('sent while stalled');
+  await chat.getByLabel('Message').press('Enter');
+  await expect(chat.getByText('Sending…')).toBeVisible();
+  await chat.getByLabel('Message').fill('half typed');
+
+  // The next connection meets a server of another version: the frame loads again, then
+  // reaches the server, and the message arrives once; the half-typed text is still there.
+  const frame = shop.frame({ url: /\/widget\/chat/ });
+  const frameLoaded = new Promise<void>((resolve) =>
+    shop.on('framenavigated', (f) => {
+      if (f === frame) resolve();
+    }),
+  );
+  await link.set('upgraded');
+  await frameLoaded;
+  await expect(agentList.getByText('sent while stalled')).toHaveCount(1);
+  await expect(chat.getByText('sent while stalled')).toHaveCount(1);
+  await expect(chat.getByText('Sending…')).toHaveCount(0);
+  await expect(chat.getByLabel('Message')).toHaveValue('half typed');
+  await expect(chat.getByText('Alice has joined the chat.')).toBeVisible();
+
+  await agent.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(chat.getByText('Alice has left the chat.')).toBeVisible();
+  await agent.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await customerContext.close();
+  await agent.context().close();
 });

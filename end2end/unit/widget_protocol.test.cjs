@@ -60,6 +60,12 @@ test('a line the page cannot read holds its place as a notice; other broken mess
   assert.throws(() => protocol.read(renamed), /message/);
 });
 
+test('the widget says the protocol version the server speaks', () => {
+  assert.equal(typeof protocol.version, 'number');
+  assert.equal(protocol.version, samples.version, 'public/widget/protocol.js `version`');
+  assert.equal(protocol.otherVersionCloseCode, samples.other_version_close_code);
+});
+
 test('the commands the widget writes are the samples the server reads', () => {
   const c = protocol.commands;
   assert.deepEqual(c.hello(12), samples.commands.hello);

@@ -133,7 +133,8 @@
   }
 
   function connect() {
-    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/widget/ws');
+    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
+      '/widget/ws?v=' + protocol.version);
     st.ws = ws;
     setStatus(st.attempt ? 'Reconnecting…' : 'Connecting…');
     ws.onopen = function () { ws.send(JSON.stringify(protocol.commands.hello(st.cursor))); };
@@ -142,12 +143,38 @@
       try { msg = protocol.read(JSON.parse(e.data)); } catch (err) { return; /* not for this version */ }
       handle(msg);
     };
-    ws.onclose = function () {
+    ws.onclose = function (e) {
       if (st.ws !== ws || st.ended) return;
+      if (e.code === protocol.otherVersionCloseCode) loadAgain();
       setStatus('Reconnecting…');
       var delay = Math.min(250 * Math.pow(2, st.attempt++), 5000);
       setTimeout(connect, delay);
     };
+  }
+
+  // A server of another version closes the socket with this code (an upgrade while the
+  // chat is open): the frame loads again to get the server's code, keeping the messages not
+  // confirmed yet (sent again once connected, stored once) and the text in the box; at most
+  // once a minute, and meanwhile it keeps trying (the next node may be of this version).
+  var KEPT = 'switchboard.widget.kept', RELOADED_AT = 'switchboard.widget.reloaded_at';
+  function loadAgain() {
+    try {
+      var now = Date.now(), last = Number(sessionStorage.getItem(RELOADED_AT));
+      if (last && now - last < 60000) return;
+      sessionStorage.setItem(RELOADED_AT, String(now));
+      sessionStorage.setItem(KEPT, JSON.stringify({ pending: st.pending, box: box.value }));
+      location.reload();
+    } catch (err) { /* no storage (a blocked third-party frame): keep trying instead */ }
+  }
+  function restoreKept() {
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(KEPT) || 'null');
+      sessionStorage.removeItem(KEPT);
+      if (!kept) return;
+      st.pending = kept.pending || [];
+      if (kept.box) box.value = kept.box;
+      renderPending();
+    } catch (err) { /* nothing kept */ }
   }
 
   function newId() {
@@ -323,6 +350,6 @@
   fetch('/widget/api/session', { credentials: 'same-origin' }).then(function (r) {
     return r.ok ? r.json() : null;
   }).then(function (s) {
-    if (s && s.chat) { showChat(); connect(); } else { loadForm(); }
+    if (s && s.chat) { showChat(); restoreKept(); connect(); } else { loadForm(); }
   }).catch(loadForm);
 })(window.SwitchboardProtocol);

@@ -144,7 +144,12 @@
     return { name: name, email: email, phone: phone, problem: problem, answers: answers || [] };
   }
 
-  var api = { read: read, readConfig: readConfig, readRefusal: readRefusal, commands: commands, prechat: prechat };
+  /* The protocol's version (the server's WIDGET_PROTOCOL_VERSION): the widget says it when
+     it connects, and a server of another version closes the socket so the frame loads its
+     code again. Change it with the Rust constant; the samples carry it. */
+  var version = 1, otherVersionCloseCode = 4426;
+
+  var api = { version: version, otherVersionCloseCode: otherVersionCloseCode, read: read, readConfig: readConfig, readRefusal: readRefusal, commands: commands, prechat: prechat };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.SwitchboardProtocol = api;
 })(this);

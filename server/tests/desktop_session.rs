@@ -313,3 +313,73 @@ async fn health_and_metrics() {
         "{metrics}"
     );
 }
+
+/// Rolling upgrades (issue 14): a page or a widget of another protocol version (loaded
+/// before an upgrade, or from a node not yet upgraded) is closed with the code that makes
+/// it load again, whether or not its session lives on; one of this version, or one that
+/// says none (it predates versions), is served.
+#[tokio::test]
+async fn a_page_or_widget_of_another_version_is_told_to_load_again() {
+    use app::domain::{
+        protocol::{OTHER_VERSION, PROTOCOL_VERSION},
+        widget::{WidgetMessage, WIDGET_PROTOCOL_VERSION},
+    };
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "pw-alice-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let cookie = server.session("alice", "pw-alice-1").await;
+    let chat = server.start_chat("Zoé", problem).await;
+    let other = PROTOCOL_VERSION + 1;
+    let other_widget = WIDGET_PROTOCOL_VERSION + 1;
+    for (path, cookie) in [
+        (format!("/ws?v={other}"), cookie.as_str()),
+        ("/ws?v=0".to_string(), ""),
+        (format!("/widget/ws?v={other_widget}"), chat.as_str()),
+        (format!("/widget/ws?v={other_widget}"), ""),
+    ] {
+        let mut ws = common::socket(&format!("ws://{}{path}", server.addr), cookie).await;
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("an answer within 5 s");
+        match frame {
+            Some(Ok(Message::Close(Some(close)))) => {
+                assert_eq!(u16::from(close.code), OTHER_VERSION, "{path}");
+                assert!(close.reason.contains("load it again"), "{}", close.reason);
+            }
+            other => panic!("{path}: expected the close for another version, got {other:?}"),
+        }
+    }
+
+    for path in [format!("/ws?v={PROTOCOL_VERSION}"), "/ws".to_string()] {
+        let mut page = common::socket(&format!("ws://{}{path}", server.addr), &cookie).await;
+        send_json(&mut page, json!({"type": "hello", "resume_after": null})).await;
+        assert!(
+            matches!(
+                next_message(&mut page).await,
+                ServerMessage::Snapshot { .. }
+            ),
+            "{path}: served"
+        );
+    }
+    let url = format!("ws://{}/widget/ws?v={WIDGET_PROTOCOL_VERSION}", server.addr);
+    let mut widget = common::widget_at(&url, &chat, 0).await;
+    let frame = tokio::time::timeout(Duration::from_secs(5), widget.next())
+        .await
+        .expect("an answer within 5 s")
+        .expect("open")
+        .expect("frame");
+    let Message::Text(text) = frame else {
+        panic!("expected a message, got {frame:?}")
+    };
+    let message: WidgetMessage = serde_json::from_str(text.as_str()).unwrap();
+    assert!(
+        matches!(
+            message,
+            WidgetMessage::Line { .. } | WidgetMessage::Synced { .. }
+        ),
+        "the widget of this version is served: {message:?}"
+    );
+}

@@ -18,6 +18,19 @@ use super::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The desktop protocol's version: every page says it when it connects (`/ws?v=`). Bump it
+/// whenever a message changes shape or meaning. A page of another version (loaded before an
+/// upgrade, or from a node not yet upgraded) is closed with [`OTHER_VERSION`] and loads
+/// again, rather than stay open reading messages it misunderstands. A page that says no
+/// version predates versions, and speaks version 1.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The close code for a page or a widget of another protocol version: load again.
+pub const OTHER_VERSION: u16 = 4426;
+
+/// The close code for a page whose login session has ended: log in again.
+pub const SESSION_ENDED: u16 = 4401;
+
 /// Position in an agent's event stream. 0 means "before the first event".
 pub type Seq = u64;
 

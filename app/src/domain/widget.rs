@@ -55,6 +55,12 @@ impl WidgetMessage {
     }
 }
 
+/// The widget protocol's version, said by every widget as `/widget/ws?v=` (its copy is
+/// `version` in `public/widget/protocol.js`). Bump it whenever a message changes shape or
+/// meaning: a widget of another version is closed with
+/// [`super::protocol::OTHER_VERSION`] and its frame loads again, the chat kept by its cookie.
+pub const WIDGET_PROTOCOL_VERSION: u32 = 1;
+
 /// What a customer reads when the chosen queue holds as many waiting chats as allowed.
 pub const QUEUE_FULL: &str =
     "All our agents are busy and the queue is full right now. Please try again in a few minutes.";

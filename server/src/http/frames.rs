@@ -3,7 +3,7 @@
 //! that says so, rather than a silent drop; tungstenite's own limit, above it (1 MB),
 //! bounds the memory a peer can make the server hold for one message.
 
-use app::domain::limits::MAX_WS_FRAME_BYTES;
+use app::domain::{limits::MAX_WS_FRAME_BYTES, protocol::OTHER_VERSION};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 
 /// The most tungstenite reads of one message: up to it a message over the limit is read
@@ -86,4 +86,32 @@ async fn close_too_large(socket: &mut WebSocket) {
         reason: reason.into(),
     };
     let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+/// The protocol version a page or a widget says when it connects (`?v=`).
+#[derive(serde::Deserialize)]
+pub struct Version {
+    v: Option<u32>,
+}
+
+impl Version {
+    /// Whether the peer speaks another version than `current`; one that says none predates
+    /// versions and speaks version 1.
+    pub fn other_than(&self, current: u32) -> bool {
+        self.v.unwrap_or(1) != current
+    }
+}
+
+/// A socket for a page or a widget of another protocol version: opened only to be closed
+/// with [`OTHER_VERSION`], which the browser can read (an HTTP refusal of the upgrade it
+/// cannot), so the page loads again and gets this server's code. Asked before who the peer
+/// is: a page loaded before an upgrade loads again whether or not its session lives on.
+pub fn close_other_version(upgrade: WebSocketUpgrade) -> axum::response::Response {
+    bounded(upgrade).on_upgrade(|mut socket| async move {
+        let frame = CloseFrame {
+            code: OTHER_VERSION,
+            reason: "This page is from another version of Switchboard: load it again.".into(),
+        };
+        let _ = socket.send(Message::Close(Some(frame))).await;
+    })
 }

@@ -2,7 +2,12 @@
 //! which line it has, receives the rest, then lines, the agent's typing and the end live.
 
 use super::in_flight::InFlight;
-use super::{error::AppError, frames::Received, widget::chat_from_cookie, AppState};
+use super::{
+    error::AppError,
+    frames::{Received, Version},
+    widget::chat_from_cookie,
+    AppState,
+};
 use crate::{
     chat::rooms::RoomEvent,
     contact::{ContactError, Flooding},
@@ -14,12 +19,12 @@ use app::domain::{
     ids::ContactId,
     limits::MAX_WIDGET_SOCKETS_PER_CHAT,
     protocol::Seq,
-    widget::{WidgetCommand, WidgetError, WidgetMessage},
+    widget::{WidgetCommand, WidgetError, WidgetMessage, WIDGET_PROTOCOL_VERSION},
 };
 use axum::{
     extract::{
         ws::{Message, WebSocket},
-        State, WebSocketUpgrade,
+        Query, State, WebSocketUpgrade,
     },
     response::{IntoResponse, Response},
 };
@@ -32,9 +37,13 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 
 pub async fn widget_socket(
     State(state): State<AppState>,
+    Query(version): Query<Version>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    if version.other_than(WIDGET_PROTOCOL_VERSION) {
+        return super::frames::close_other_version(upgrade);
+    }
     let Some(contact) = chat_from_cookie(&state, &headers) else {
         return AppError::NoChat.into_response();
     };

@@ -3,7 +3,10 @@
 //! events of the agent's stream and applies the page's commands.
 
 use super::in_flight::InFlight;
-use super::{frames::Received, AppState};
+use super::{
+    frames::{Received, Version},
+    AppState,
+};
 use crate::{metrics::DeliveredTo, services::Services};
 use app::{
     api::ApiError,
@@ -13,6 +16,7 @@ use app::{
         ids::{AgentId, ContactId},
         protocol::{
             AgentEvent, ChatCursor, ClientCommand, CommandError, Envelope, Seq, ServerMessage,
+            PROTOCOL_VERSION, SESSION_ENDED,
         },
         state::{AgentState, StateEvent},
     },
@@ -20,7 +24,7 @@ use app::{
 use axum::{
     extract::{
         ws::{Message, WebSocket},
-        State, WebSocketUpgrade,
+        Query, State, WebSocketUpgrade,
     },
     response::{IntoResponse, Response},
 };
@@ -35,15 +39,16 @@ const REPLAY_BATCH: u32 = 500;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pings keep proxies from closing an idle connection and detect dead peers.
 const PING_EVERY: Duration = Duration::from_secs(20);
-/// The close code a page gets when its login session ended (an application code, 4000 +
-/// HTTP 401): it goes to the login page instead of reconnecting.
-const SESSION_ENDED: u16 = 4401;
 
 pub async fn desktop_socket(
     State(state): State<AppState>,
+    Query(version): Query<Version>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    if version.other_than(PROTOCOL_VERSION) {
+        return super::frames::close_other_version(upgrade);
+    }
     let services = state.services.clone();
     let place = match state.socket_place() {
         Ok(place) => place,

@@ -2,7 +2,9 @@
 //! number, reconnect with backoff, and queue commands while the connection is down.
 
 use super::live::{ConnectionState, Live};
-use crate::domain::protocol::{ClientCommand, ServerMessage};
+use crate::domain::protocol::{
+    ClientCommand, ServerMessage, OTHER_VERSION, PROTOCOL_VERSION, SESSION_ENDED,
+};
 use leptos::prelude::*;
 use std::{
     cell::{Cell, RefCell},
@@ -12,13 +14,10 @@ use std::{
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-/// The close code of a page whose login session ended (the server's `SESSION_ENDED`).
-const SESSION_ENDED: u16 = 4401;
-
 /// Longest wait between two reconnection attempts.
 const MAX_BACKOFF_MS: u32 = 5_000;
 
-/// When this tab last loaded again for a message it could not read (session storage).
+/// When this tab last loaded again to meet its server's version (session storage).
 const RELOADED_AT: &str = "switchboard.reloaded_for_newer_server_at";
 
 /// At most one such reload a minute.
@@ -58,7 +57,10 @@ impl Socket {
             Ok("https:") => "wss",
             _ => "ws",
         };
-        format!("{scheme}://{}/ws", location.host().unwrap_or_default())
+        format!(
+            "{scheme}://{}/ws?v={PROTOCOL_VERSION}",
+            location.host().unwrap_or_default()
+        )
     }
 
     fn dial(self: &Rc<Self>) {
@@ -94,7 +96,10 @@ impl Socket {
                         let _ = window().location().set_href("/login");
                     }
                 }
-                Err(_) => reload_for_newer_server(),
+                Err(_) => {
+                    leptos::logging::warn!("unreadable message from the server");
+                    load_again();
+                }
             }
         });
         let this = Rc::clone(self);
@@ -104,6 +109,13 @@ impl Socket {
             if ev.code() == SESSION_ENDED {
                 let _ = window().location().set_href("/login?ended=1");
                 return;
+            }
+            // A server of another version: load its code. Trying again goes on meanwhile:
+            // the agent may stay (contacts in hand), the tab may have loaded again a moment
+            // ago, and during a rolling upgrade the next try may meet a node of this
+            // page's version.
+            if ev.code() == OTHER_VERSION {
+                load_again();
             }
             this.retry_later();
         });
@@ -170,13 +182,12 @@ impl Socket {
     }
 }
 
-/// A message this page cannot read comes from a server newer than the page (an upgrade
-/// while it was open): without its code, the page would stay Ready and miss every offer.
-/// It loads again to get the server's code (the browser asks first if contacts are in
-/// hand), at most once a minute, so a message the new page cannot read either does not
-/// reload it forever.
-fn reload_for_newer_server() {
-    leptos::logging::warn!("unreadable message from the server");
+/// A message this page cannot read, or a server closing with [`OTHER_VERSION`], means the
+/// server runs another version than the page (an upgrade while it was open): without the
+/// server's code, the page would stay Ready and miss every offer. It loads again (the
+/// browser asks first if contacts are in hand), at most once a minute, so a server the new
+/// page cannot read either does not reload it forever.
+fn load_again() {
     let storage = window().session_storage().ok().flatten();
     // Whole milliseconds: parsing a float would bring the float reader into the first load.
     let now = js_sys::Date::now() as i64;
