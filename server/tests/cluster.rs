@@ -587,3 +587,71 @@ async fn s5_the_chats_of_an_agent_whose_node_died_end_only_if_they_never_come_ba
         .unwrap();
     assert_eq!(status, "active");
 }
+
+/// Rolling upgrades (issue 14): while a node of a newer version runs (here its heartbeat,
+/// as it writes it), the older nodes leave it the lead; a node of the older release starts
+/// on the schema a newer one migrated; once the newer node is gone, an older one leads
+/// again under a new epoch.
+#[tokio::test]
+async fn rolling_upgrade_the_lead_goes_to_the_newest_and_an_older_node_starts_on_a_newer_schema() {
+    use server::cluster::CLUSTER_VERSION;
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let (leader, follower) = leader_and_follower(&nodes).await;
+    let epoch = leader.health().await["epoch"].as_i64().expect("epoch");
+    let db = sqlx::PgPool::connect(nodes.database_url()).await.unwrap();
+
+    let newer = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            loop {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as i64;
+                sqlx::query(
+                    "INSERT INTO cluster_nodes (node, started_at_ms, heartbeat_ms, version) \
+                     VALUES ('sb-newer', $1, $1, $2) ON CONFLICT (node) \
+                     DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms",
+                )
+                .bind(now)
+                .bind(CLUSTER_VERSION + 1)
+                .execute(&db)
+                .await
+                .unwrap();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    };
+    health_until(&[&leader, &follower], Duration::from_secs(15), |r| {
+        leaders(r) == 0
+            && r.iter().all(|r| {
+                r["nodes"]
+                    .as_array()
+                    .is_some_and(|n| n.iter().any(|n| n["version"] == CLUSTER_VERSION + 1))
+            })
+    })
+    .await;
+
+    // The newer release's migration, applied by it: a node of this release still starts.
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the next release', true, '\\x00', 1)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let third = nodes.start().await;
+    assert_eq!(third.health().await["role"], "follower");
+
+    newer.abort();
+    let reports = health_until(
+        &[&leader, &follower, &third],
+        Duration::from_secs(30),
+        |r| leaders(r) == 1,
+    )
+    .await;
+    let new_epoch = reports.iter().find_map(|r| r["epoch"].as_i64()).unwrap();
+    assert!(new_epoch > epoch, "{new_epoch} after {epoch}");
+}

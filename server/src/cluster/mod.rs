@@ -10,8 +10,10 @@
 //! - **writes a heartbeat** every [`HEARTBEAT`], which `/healthz` lists;
 //! - **campaigns for the lead**: one node at a time holds a session advisory lock on a
 //!   connection of its own and takes the next epoch. It steps down when that connection
-//!   stops answering within [`LEAD_CHECK`]. The leader runs routing; the other nodes hand
-//!   it their routing commands through the database ([`relay`]);
+//!   stops answering within [`LEAD_CHECK`], or when a node of a newer [`CLUSTER_VERSION`]
+//!   is running (a rolling upgrade: the lead goes to the newest, which reads every older
+//!   form). The leader runs routing; the other nodes hand it their routing commands
+//!   through the database ([`relay`]);
 //! - **counts its connections** in the database, desktop pages per agent and widget sockets
 //!   per chat, so an agent or a customer is present while any live node has a connection
 //!   of theirs (SPEC S-5, K-5 across nodes); the leader takes over the chat timers of a
@@ -28,15 +30,25 @@ use crate::{
     hub::Hub,
     metrics::Metrics,
     routing::Routing,
-    store::cluster::{Coordination, Heard, NodeSeen, Notice, Presence},
+    store::cluster::{Coordination, Heard, Heartbeat, NodeSeen, Notice, Presence},
 };
 use app::domain::ids::AgentId;
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, OnceLock},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, OnceLock,
+    },
     time::Duration,
 };
 use tokio::sync::{mpsc, watch, Notify};
+
+/// The version of what nodes exchange through the database: notices, routing requests and
+/// their answers. Bump it when a new release writes a form an older node cannot read; the
+/// new release must still read every older form (its nodes run beside the older ones
+/// during a rolling upgrade), and the lead goes to the newest version running, so no
+/// leader meets a request it cannot read.
+pub const CLUSTER_VERSION: i32 = 1;
 
 /// How often a node writes its heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -88,6 +100,8 @@ pub struct Cluster {
     /// Who had connections here open or closed, for the writer of the counts.
     presence: mpsc::UnboundedSender<Presence>,
     presence_rx: Mutex<Option<mpsc::UnboundedReceiver<Presence>>>,
+    /// A live node speaks a newer [`CLUSTER_VERSION`]: this one leaves the lead to it.
+    newer_running: AtomicBool,
 }
 
 impl Cluster {
@@ -104,6 +118,7 @@ impl Cluster {
             nodes_gone: OnceLock::new(),
             presence,
             presence_rx: Mutex::new(Some(presence_rx)),
+            newer_running: AtomicBool::new(false),
         })
     }
 
@@ -136,6 +151,19 @@ impl Cluster {
 
     pub fn node(&self) -> &str {
         self.coordination.node()
+    }
+
+    /// Whether a node of a newer version runs, which then leads.
+    fn note_versions(&self, nodes: &[NodeSeen]) {
+        let newer = nodes.iter().find(|n| n.version > CLUSTER_VERSION);
+        let was = self.newer_running.swap(newer.is_some(), Ordering::Relaxed);
+        if let (Some(newer), false) = (newer, was) {
+            tracing::info!(
+                node = %newer.node,
+                version = newer.version,
+                "a node of a newer version runs: the lead is left to the newest"
+            );
+        }
     }
 
     pub fn role(&self) -> Role {
@@ -331,24 +359,29 @@ async fn heartbeat(cluster: Arc<Cluster>) {
     loop {
         every.tick().await;
         beats += 1;
-        let beat = cluster.coordination.heartbeat(
-            cluster.started_at_ms,
-            now_ms(),
-            cluster.leading_epoch(),
-        );
+        let beat = cluster.coordination.heartbeat(Heartbeat {
+            started_at_ms: cluster.started_at_ms,
+            now_ms: now_ms(),
+            leading_epoch: cluster.leading_epoch(),
+            version: CLUSTER_VERSION,
+        });
         if let Err(e) = beat.await {
             tracing::warn!(error = %e, "heartbeat not written");
         }
+        let nodes = cluster.nodes().await;
         if beats.is_multiple_of(PING_EVERY_BEATS) {
             if let Err(e) = cluster.coordination.announce(Notice::Ping).await {
                 tracing::warn!(error = %e, "ping to this node's listener not sent");
             }
         }
+        if let Ok(nodes) = &nodes {
+            cluster.note_versions(nodes);
+        }
         if cluster.leading_epoch().is_none() {
             alive.clear();
             continue;
         }
-        if let Ok(nodes) = cluster.nodes().await {
+        if let Ok(nodes) = nodes {
             let now: Vec<String> = nodes.into_iter().map(|n| n.node).collect();
             let gone: Vec<&String> = alive.iter().filter(|n| !now.contains(n)).collect();
             if !gone.is_empty() {
@@ -371,13 +404,32 @@ async fn heartbeat(cluster: Arc<Cluster>) {
     }
 }
 
-/// Takes the lead when nobody holds it; holds it while its connection answers.
+/// Takes the lead when nobody holds it; holds it while its connection answers and no node
+/// of a newer version runs.
 async fn campaign(cluster: Arc<Cluster>, metrics: Arc<Metrics>) {
     let mut seat = None;
     let mut every = tokio::time::interval(LEAD_CHECK);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A node started beside a newer one must not take the lead before its first heartbeat
+    // has seen the versions running.
+    match cluster.nodes().await {
+        Ok(nodes) => cluster.note_versions(&nodes),
+        Err(e) => tracing::warn!(error = %e, "the nodes running not read"),
+    }
     loop {
         every.tick().await;
+        if cluster.newer_running.load(Ordering::Relaxed) {
+            // The lock lives with the connection: closing it hands the lead on.
+            seat = None;
+            if cluster.leading_epoch().is_some() {
+                tracing::warn!(
+                    node = cluster.node(),
+                    "this node leads no more: a newer one runs"
+                );
+                cluster.lead.send_replace(None);
+            }
+            continue;
+        }
         if seat.is_none() {
             match cluster.coordination.leader_seat().await {
                 Ok(made) => seat = Some(made),

@@ -151,6 +151,17 @@ pub struct NodeSeen {
     pub heartbeat_ms: i64,
     /// The epoch of its lead, if it leads.
     pub leading_epoch: Option<i64>,
+    /// The version of what it exchanges with the others (`cluster::CLUSTER_VERSION`).
+    pub version: i32,
+}
+
+/// What a node writes every few seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Heartbeat {
+    pub started_at_ms: i64,
+    pub now_ms: i64,
+    pub leading_epoch: Option<i64>,
+    pub version: i32,
 }
 
 /// The connection that holds the lead while it lives (a session advisory lock).
@@ -214,13 +225,8 @@ pub trait Coordination: Send + Sync {
     async fn count_hit(&self, key: &str, window_ms: i64) -> StoreResult<u32>;
     /// The secret every node shares under `name`: `candidate` if none was kept yet.
     async fn shared_secret(&self, name: &str, candidate: &[u8]) -> StoreResult<Vec<u8>>;
-    /// Writes this node's heartbeat (and whether it leads).
-    async fn heartbeat(
-        &self,
-        started_at_ms: i64,
-        now_ms: i64,
-        leading_epoch: Option<i64>,
-    ) -> StoreResult<()>;
+    /// Writes this node's heartbeat (whether it leads, and the version it speaks).
+    async fn heartbeat(&self, beat: Heartbeat) -> StoreResult<()>;
     /// The nodes that wrote a heartbeat since `since_ms`.
     async fn nodes(&self, since_ms: i64) -> StoreResult<Vec<NodeSeen>>;
 

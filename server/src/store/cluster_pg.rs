@@ -6,7 +6,8 @@
 //! transaction-pooling proxy that hands each statement to another session.
 
 use super::cluster::{
-    Claim, Coordination, Heard, LeaderSeat, Listener, NodeSeen, Notice, Presence, TakenRequest,
+    Claim, Coordination, Heard, Heartbeat, LeaderSeat, Listener, NodeSeen, Notice, Presence,
+    TakenRequest,
 };
 use super::StoreResult;
 use app::domain::ids::{AgentId, ContactId};
@@ -219,21 +220,18 @@ impl Coordination for PgCoordination {
         )
     }
 
-    async fn heartbeat(
-        &self,
-        started_at_ms: i64,
-        now_ms: i64,
-        leading_epoch: Option<i64>,
-    ) -> StoreResult<()> {
+    async fn heartbeat(&self, beat: Heartbeat) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO cluster_nodes (node, started_at_ms, heartbeat_ms, leading_epoch) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (node) DO UPDATE \
-             SET heartbeat_ms = excluded.heartbeat_ms, leading_epoch = excluded.leading_epoch",
+            "INSERT INTO cluster_nodes (node, started_at_ms, heartbeat_ms, leading_epoch, version) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node) DO UPDATE \
+             SET heartbeat_ms = excluded.heartbeat_ms, leading_epoch = excluded.leading_epoch, \
+             version = excluded.version",
         )
         .bind(&self.node)
-        .bind(started_at_ms)
-        .bind(now_ms)
-        .bind(leading_epoch)
+        .bind(beat.started_at_ms)
+        .bind(beat.now_ms)
+        .bind(beat.leading_epoch)
+        .bind(beat.version)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -241,7 +239,7 @@ impl Coordination for PgCoordination {
 
     async fn nodes(&self, since_ms: i64) -> StoreResult<Vec<NodeSeen>> {
         let rows = sqlx::query(
-            "SELECT node, started_at_ms, heartbeat_ms, leading_epoch FROM cluster_nodes \
+            "SELECT node, started_at_ms, heartbeat_ms, leading_epoch, version FROM cluster_nodes \
              WHERE heartbeat_ms >= $1 ORDER BY started_at_ms, node",
         )
         .bind(since_ms)
@@ -254,6 +252,7 @@ impl Coordination for PgCoordination {
                     started_at_ms: row.try_get("started_at_ms")?,
                     heartbeat_ms: row.try_get("heartbeat_ms")?,
                     leading_epoch: row.try_get("leading_epoch")?,
+                    version: row.try_get("version")?,
                 })
             })
             .collect()

@@ -16,6 +16,11 @@
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
+//! Migrations on PostgreSQL must leave the previous release working (rolling upgrades,
+//! issue 14): add tables, columns with a default, indexes; drop or rename only what the
+//! previous release no longer reads, one release later. A node of the previous release
+//! ignores the migrations it does not know.
+//!
 //! [`cluster::Coordination`] is what several server processes on one PostgreSQL database
 //! share (LISTEN/NOTIFY, the lead's advisory lock, heartbeats, routing requests, who is
 //! connected where); SQLite, one process by design, has none.

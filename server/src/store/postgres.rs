@@ -41,7 +41,12 @@ impl PgStore {
             .max_connections(8)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        // A node of the previous release may start (or restart) while a newer one has
+        // migrated: it runs on the newer schema (migrations keep the previous release
+        // working) rather than refuse the migrations it does not know.
+        let mut migrator = sqlx::migrate!("./migrations/postgres");
+        migrator.set_ignore_missing(true);
+        migrator.run(&pool).await?;
         // The transcript writer's own connection: it never waits behind the readers.
         let writer = PgPoolOptions::new()
             .max_connections(1)
