@@ -42,6 +42,13 @@ struct Recipient {
     to: &'static str,
 }
 
+/// One node's open connections of one kind ("page" or "widget"), as its heartbeat says.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct NodeConnections {
+    node: String,
+    kind: &'static str,
+}
+
 /// Where a chat line went, for [`Metrics::line_delivered`].
 #[derive(Debug, Clone, Copy)]
 pub enum DeliveredTo {
@@ -60,6 +67,8 @@ pub struct Metrics {
     delivery_latency: Family<Recipient, Histogram>,
     leader_changes: Counter,
     notices: Counter,
+    notice_lag: Histogram,
+    node_connections: Family<NodeConnections, Gauge>,
 }
 
 /// Request durations: 1 ms to about 16 s, doubling.
@@ -129,9 +138,25 @@ impl Default for Metrics {
             "Notices heard from the other nodes (what they stored, typing)",
             notices.clone(),
         );
+        let notice_lag = delivery_buckets();
+        registry.register_with_unit(
+            "cluster_notice_lag",
+            "Time from this node's notice being sent to its being heard back through its \
+             listening connection (a ping every 10 s)",
+            Unit::Seconds,
+            notice_lag.clone(),
+        );
+        let node_connections = Family::<NodeConnections, Gauge>::default();
+        registry.register(
+            "cluster_node_connections",
+            "Open desktop pages and widgets per live node, as their heartbeats say",
+            node_connections.clone(),
+        );
         Metrics {
             leader_changes,
             notices,
+            notice_lag,
+            node_connections,
             registry,
             http_requests,
             request_duration,
@@ -212,6 +237,31 @@ impl Metrics {
         self.notices.inc();
     }
 
+    /// This node heard its own notice sent `lag_ms` ago.
+    pub fn notice_lag(&self, lag_ms: i64) {
+        self.notice_lag.observe(lag_ms.max(0) as f64 / 1000.0);
+    }
+
+    /// The pages and widgets open on this node now.
+    pub fn connections(&self) -> (i64, i64) {
+        (self.ws_connections.get(), self.widget_sockets.get())
+    }
+
+    /// Each live node's open pages and widgets (the nodes gone since are forgotten).
+    pub fn nodes_connections(&self, nodes: &[(String, i64, i64)]) {
+        self.node_connections.clear();
+        for (node, pages, widgets) in nodes {
+            for (kind, count) in [("page", *pages), ("widget", *widgets)] {
+                self.node_connections
+                    .get_or_create(&NodeConnections {
+                        node: node.clone(),
+                        kind,
+                    })
+                    .set(count);
+            }
+        }
+    }
+
     /// The exposition text ([`CONTENT_TYPE`]).
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -238,7 +288,18 @@ mod tests {
         m.http_response(200, Duration::from_millis(3));
         m.http_response(404, Duration::from_millis(1));
         m.line_delivered(DeliveredTo::Customer, 1_000, 1_002);
+        m.notice_lag(3);
+        m.nodes_connections(&[("sb-gone".into(), 9, 9)]);
+        m.nodes_connections(&[("sb-1".into(), 4, 2)]);
         let text = m.render();
+        assert!(text.contains("switchboard_cluster_notice_lag_seconds_count 1\n"));
+        assert!(text.contains("switchboard_cluster_notice_lag_seconds_bucket{le=\"0.004\"} 1\n"));
+        assert!(
+            text.contains("switchboard_cluster_node_connections{node=\"sb-1\",kind=\"page\"} 4\n")
+        );
+        assert!(text
+            .contains("switchboard_cluster_node_connections{node=\"sb-1\",kind=\"widget\"} 2\n"));
+        assert!(!text.contains("sb-gone"), "a node gone is forgotten");
         assert!(text.contains("switchboard_logins_total{outcome=\"failure\"} 2\n"));
         assert!(text.contains("switchboard_agent_state_changes_total{state=\"ready\"} 1\n"));
         assert!(text.contains("# TYPE switchboard_websocket_connections gauge\n"));

@@ -99,6 +99,42 @@ async fn what_one_node_stores_reaches_pages_and_widgets_on_another() {
     let mut widget = b.widget(&chat_cookie, 0).await;
     widget_wait(&mut widget, |m| matches!(m, WidgetMessage::Synced { .. })).await;
 
+    // Each node's heartbeat says what it holds open: A's health and metrics show B's
+    // page and widget; A has heard its own ping back, and says how late it came.
+    let b_name = reports[1]["node"].as_str().unwrap().to_string();
+    health_until(&[&a], Duration::from_secs(10), |r| {
+        r[0]["nodes"].as_array().is_some_and(|n| {
+            n.iter()
+                .any(|n| n["node"] == b_name && n["pages"] == 1 && n["widgets"] == 1)
+        })
+    })
+    .await;
+    let page =
+        format!("switchboard_cluster_node_connections{{node=\"{b_name}\",kind=\"page\"}} 1\n");
+    let widgets =
+        format!("switchboard_cluster_node_connections{{node=\"{b_name}\",kind=\"widget\"}} 1\n");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let metrics = reqwest::get(a.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let lag_count = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("switchboard_cluster_notice_lag_seconds_count "))
+            .and_then(|n| n.parse::<u64>().ok());
+        if metrics.contains(&page) && metrics.contains(&widgets) && lag_count >= Some(1) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{page}{widgets}and a lag in\n{metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // The offer (stored by the node that routed it) shows on both pages; Dave accepts on A.
     let offered = |m: &ServerMessage| matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::Offered { .. }));
     let contact = match wait_for(&mut page_b, offered).await {

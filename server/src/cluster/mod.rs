@@ -142,7 +142,7 @@ impl Cluster {
             email,
             metrics.clone(),
         ));
-        tokio::spawn(heartbeat(self.clone()));
+        tokio::spawn(heartbeat(self.clone(), metrics.clone()));
         tokio::spawn(campaign(self.clone(), metrics));
         if let Some(rx) = lock(&self.presence_rx).take() {
             tokio::spawn(write_presence(self.clone(), hub, chat, rx));
@@ -293,7 +293,7 @@ async fn listen(
                 cluster.requests.notify_one();
             }
             Heard::Notice(Notice::RoutingAnswer { id }) => cluster.answered(id),
-            Heard::Notice(Notice::Ping) => {}
+            Heard::Notice(Notice::Ping { sent_ms }) => metrics.notice_lag(now_ms() - sent_ms),
             Heard::Notice(notice) => {
                 metrics.notice_heard();
                 // Side by side: a notice waits for no other's reads. Each page and widget
@@ -344,7 +344,7 @@ async fn deliver(
             active,
         } => chat.agent_typing_elsewhere(id, agent, active).await?,
         Notice::MailboxSaved { id } => email.mailbox_saved_elsewhere(id).await?,
-        Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } | Notice::Ping => {}
+        Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } | Notice::Ping { .. } => {}
     }
     Ok(())
 }
@@ -352,30 +352,40 @@ async fn deliver(
 /// Writes the heartbeat. The leader also sees to what a node whose heartbeat stopped left
 /// ([`Hook`]), and forgets, now and then, the routing requests long done and the
 /// connections of nodes long silent.
-async fn heartbeat(cluster: Arc<Cluster>) {
+async fn heartbeat(cluster: Arc<Cluster>, metrics: Arc<Metrics>) {
     let mut every = tokio::time::interval(HEARTBEAT);
     let mut beats: u64 = 0;
     let mut alive: Vec<String> = Vec::new();
     loop {
         every.tick().await;
         beats += 1;
+        let (pages, widgets) = metrics.connections();
         let beat = cluster.coordination.heartbeat(Heartbeat {
             started_at_ms: cluster.started_at_ms,
             now_ms: now_ms(),
             leading_epoch: cluster.leading_epoch(),
             version: CLUSTER_VERSION,
+            pages,
+            widgets,
         });
         if let Err(e) = beat.await {
             tracing::warn!(error = %e, "heartbeat not written");
         }
         let nodes = cluster.nodes().await;
-        if beats.is_multiple_of(PING_EVERY_BEATS) {
-            if let Err(e) = cluster.coordination.announce(Notice::Ping).await {
+        // From the first beat on: the lag is measured as soon as the node runs.
+        if beats % PING_EVERY_BEATS == 1 {
+            let ping = Notice::Ping { sent_ms: now_ms() };
+            if let Err(e) = cluster.coordination.announce(ping).await {
                 tracing::warn!(error = %e, "ping to this node's listener not sent");
             }
         }
         if let Ok(nodes) = &nodes {
             cluster.note_versions(nodes);
+            let counts: Vec<_> = nodes
+                .iter()
+                .map(|n| (n.node.clone(), n.pages, n.widgets))
+                .collect();
+            metrics.nodes_connections(&counts);
         }
         if cluster.leading_epoch().is_none() {
             alive.clear();

@@ -44,9 +44,10 @@ pub enum Notice {
     /// An administrator saved mailbox `id`: every node applies it (its connector runs on
     /// the one that holds its claim).
     MailboxSaved { id: i64 },
-    /// A node's word to itself: heard back, it proves its listening connection alive (a
-    /// connection cut without a word from the network would otherwise go unnoticed).
-    Ping,
+    /// A node's word to itself, sent at `sent_ms` by its clock: heard back, it proves its
+    /// listening connection alive (a connection cut without a word from the network would
+    /// otherwise go unnoticed) and measures how late notices arrive.
+    Ping { sent_ms: i64 },
 }
 
 impl Notice {
@@ -76,7 +77,7 @@ impl Notice {
             Notice::RoutingRequest { id } => format!("r|{id}|0"),
             Notice::RoutingAnswer { id } => format!("o|{id}|0"),
             Notice::MailboxSaved { id } => format!("m|{id}|0"),
-            Notice::Ping => "p|0|0".to_string(),
+            Notice::Ping { sent_ms } => format!("p|{sent_ms}|0"),
         }
     }
 
@@ -120,7 +121,7 @@ impl Notice {
             "r" => Notice::RoutingRequest { id: stream },
             "o" => Notice::RoutingAnswer { id: stream },
             "m" => Notice::MailboxSaved { id: stream },
-            "p" => Notice::Ping,
+            "p" => Notice::Ping { sent_ms: stream },
             _ => return None,
         };
         parts.next().is_none().then_some((node, notice))
@@ -153,6 +154,9 @@ pub struct NodeSeen {
     pub leading_epoch: Option<i64>,
     /// The version of what it exchanges with the others (`cluster::CLUSTER_VERSION`).
     pub version: i32,
+    /// Its open desktop pages and widgets.
+    pub pages: i64,
+    pub widgets: i64,
 }
 
 /// What a node writes every few seconds.
@@ -162,6 +166,8 @@ pub struct Heartbeat {
     pub now_ms: i64,
     pub leading_epoch: Option<i64>,
     pub version: i32,
+    pub pages: i64,
+    pub widgets: i64,
 }
 
 /// The connection that holds the lead while it lives (a session advisory lock).
@@ -317,12 +323,19 @@ mod tests {
             Notice::RoutingRequest { id: 5 },
             Notice::RoutingAnswer { id: 5 },
             Notice::MailboxSaved { id: 2 },
-            Notice::Ping,
+            Notice::Ping {
+                sent_ms: 1_796_197_530_000,
+            },
         ];
         for notice in notices {
             let payload = format!("n1|{}", notice.encode());
             assert_eq!(Notice::decode(&payload), Some(("n1", notice)), "{payload}");
         }
+        assert_eq!(
+            Notice::decode("n1|p|0|0"),
+            Some(("n1", Notice::Ping { sent_ms: 0 })),
+            "a ping of a node from before it carried its time"
+        );
         assert_eq!(Notice::decode("n1|x|1|2"), None);
         assert_eq!(Notice::decode("n1|a|1"), None);
         assert_eq!(Notice::decode("n1|a|1|2|3"), None);

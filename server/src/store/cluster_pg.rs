@@ -222,16 +222,19 @@ impl Coordination for PgCoordination {
 
     async fn heartbeat(&self, beat: Heartbeat) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO cluster_nodes (node, started_at_ms, heartbeat_ms, leading_epoch, version) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node) DO UPDATE \
+            "INSERT INTO cluster_nodes \
+             (node, started_at_ms, heartbeat_ms, leading_epoch, version, pages, widgets) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (node) DO UPDATE \
              SET heartbeat_ms = excluded.heartbeat_ms, leading_epoch = excluded.leading_epoch, \
-             version = excluded.version",
+             version = excluded.version, pages = excluded.pages, widgets = excluded.widgets",
         )
         .bind(&self.node)
         .bind(beat.started_at_ms)
         .bind(beat.now_ms)
         .bind(beat.leading_epoch)
         .bind(beat.version)
+        .bind(beat.pages)
+        .bind(beat.widgets)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -239,7 +242,8 @@ impl Coordination for PgCoordination {
 
     async fn nodes(&self, since_ms: i64) -> StoreResult<Vec<NodeSeen>> {
         let rows = sqlx::query(
-            "SELECT node, started_at_ms, heartbeat_ms, leading_epoch, version FROM cluster_nodes \
+            "SELECT node, started_at_ms, heartbeat_ms, leading_epoch, version, pages, widgets \
+             FROM cluster_nodes \
              WHERE heartbeat_ms >= $1 ORDER BY started_at_ms, node",
         )
         .bind(since_ms)
@@ -253,6 +257,8 @@ impl Coordination for PgCoordination {
                     heartbeat_ms: row.try_get("heartbeat_ms")?,
                     leading_epoch: row.try_get("leading_epoch")?,
                     version: row.try_get("version")?,
+                    pages: row.try_get("pages")?,
+                    widgets: row.try_get("widgets")?,
                 })
             })
             .collect()
@@ -423,7 +429,12 @@ impl Listener for PgNoticeListener {
                 return Ok(Heard::Reconnected);
             };
             match Notice::decode(notification.payload()) {
-                Some((node, notice)) if node == self.node && notice != Notice::Ping => continue,
+                // Its own notices but its pings, and the others' pings, are not for it.
+                Some((node, notice))
+                    if (node == self.node) != matches!(notice, Notice::Ping { .. }) =>
+                {
+                    continue
+                }
                 Some((_, notice)) => return Ok(Heard::Notice(notice)),
                 None => {
                     tracing::warn!(payload = notification.payload(), "unknown notice ignored");
