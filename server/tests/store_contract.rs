@@ -1568,6 +1568,56 @@ mod chats {
         }
     }
 
+    /// Issue 14: a routing leader's step is taken only while its epoch is the lead's. A
+    /// leader that lost the lead without knowing yet (another node took the next epoch)
+    /// offers nothing; the new leader does. One process (SQLite) has no epochs.
+    #[tokio::test]
+    async fn a_leaders_step_is_taken_only_under_the_current_lead() {
+        for t in all_stores().await {
+            let s = &t.store;
+            let chat = web_chat(s.as_ref()).await;
+            let waiting = [ContactStatus::Queued];
+            let Some(coordination) = s.coordination() else {
+                let offered = s
+                    .step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, 1, 5)
+                    .await
+                    .unwrap();
+                assert!(offered.is_some(), "{}: one process, no fence", t.name);
+                continue;
+            };
+            let mut seat = coordination.leader_seat().await.unwrap();
+            let old = seat.try_lead(1).await.unwrap().expect("the lead");
+            drop(seat); // the lead is lost (its connection gone)...
+            let mut seat = coordination.leader_seat().await.unwrap();
+            let new = loop {
+                if let Some(epoch) = seat.try_lead(2).await.unwrap() {
+                    break epoch;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            };
+            assert!(new > old);
+            // ...and the old leader's engine has not heard yet.
+            assert!(
+                s.step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, old, 5)
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{}: a stale leader's offer is not taken",
+                t.name
+            );
+            assert_eq!(
+                s.contact(chat.id).await.unwrap().status,
+                ContactStatus::Queued
+            );
+            let offered = s
+                .step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, new, 6)
+                .await
+                .unwrap()
+                .expect("the leader's offer");
+            assert_eq!(offered.status, ContactStatus::Offered);
+        }
+    }
+
     /// SPEC O-5, W-2: an accept steps the contact and copies its queue's reasons in one
     /// go, answering both as stored; an accept of a contact no longer waiting changes
     /// nothing and copies nothing.

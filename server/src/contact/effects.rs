@@ -9,6 +9,7 @@
 
 use super::views::{invitation_view, offer_view};
 use crate::{hub::Hub, routing::engine::Output, routing::RoutingEffects, store::Store};
+use app::domain::contact::Contact;
 use app::domain::{
     contact::ContactStatus,
     ids::{AgentId, ContactId},
@@ -36,8 +37,8 @@ pub struct Effects {
 
 #[async_trait]
 impl RoutingEffects for Effects {
-    async fn apply(&self, output: &Output) {
-        if let Err(e) = self.try_apply(output).await {
+    async fn apply(&self, output: &Output, lead: Option<i64>) {
+        if let Err(e) = self.try_apply(output, lead).await {
             tracing::error!(error = %e, ?output, "routing effect failed");
         }
     }
@@ -52,7 +53,32 @@ impl Effects {
         Ok(())
     }
 
-    async fn try_apply(&self, output: &Output) -> EffectResult {
+    /// A routing step of `contact`: with several nodes, taken only while `lead` is still
+    /// the lead's epoch (a leader that lost the lead without knowing yet moves nothing).
+    async fn step(
+        &self,
+        contact: ContactId,
+        from: &[ContactStatus],
+        to: ContactStatus,
+        lead: Option<i64>,
+        now: i64,
+    ) -> crate::store::StoreResult<Option<Contact>> {
+        match lead {
+            Some(epoch) => {
+                let stepped = self
+                    .store
+                    .step_contact_as_leader(contact, from, to, epoch, now)
+                    .await?;
+                if stepped.is_none() {
+                    tracing::info!(%contact, epoch, "routing step not taken: moved already, or the lead is gone");
+                }
+                Ok(stepped)
+            }
+            None => self.store.step_contact(contact, from, to, None, now).await,
+        }
+    }
+
+    async fn try_apply(&self, output: &Output, lead: Option<i64>) -> EffectResult {
         let now = crate::clock::now_ms();
         match output {
             Output::Offer {
@@ -64,12 +90,11 @@ impl Effects {
                 // Only while the chat still waits: its customer may have left meanwhile
                 // (routing hears of that next, and forgets the offer).
                 let Some(contact) = self
-                    .store
-                    .step_contact(
+                    .step(
                         *contact,
                         &ContactStatus::WAITING,
                         ContactStatus::Offered,
-                        None,
+                        lead,
                         now,
                     )
                     .await?
@@ -90,16 +115,18 @@ impl Effects {
                     .await?;
             }
             Output::Withdrawn { agent, contact } => {
+                // The offer leaves the screen whether or not the chat was still offered
+                // (its customer may have left); the chat goes back to its queue only
+                // while it was, and while this engine's lead lasts.
                 self.offer_gone(*contact).await?;
-                self.store
-                    .step_contact(
-                        *contact,
-                        &[ContactStatus::Offered],
-                        ContactStatus::Queued,
-                        None,
-                        now,
-                    )
-                    .await?;
+                self.step(
+                    *contact,
+                    &[ContactStatus::Offered],
+                    ContactStatus::Queued,
+                    lead,
+                    now,
+                )
+                .await?;
                 self.hub
                     .record(*agent, AgentEvent::OfferWithdrawn { contact: *contact })
                     .await?;

@@ -16,7 +16,10 @@ use tokio::sync::{mpsc, oneshot};
 /// What the routing engine's decisions do to the world: notify pages, store, change states.
 #[async_trait]
 pub trait RoutingEffects: Send + Sync + 'static {
-    async fn apply(&self, output: &Output);
+    /// Carries out one decision of an engine running under `lead`: the epoch of this
+    /// node's lead with several nodes (the writes that move a contact are taken only while
+    /// it is still the lead's), none in one process.
+    async fn apply(&self, output: &Output, lead: Option<i64>);
 }
 
 enum Command {
@@ -122,7 +125,7 @@ async fn run(
     mut lead: Option<(tokio::sync::watch::Receiver<Option<i64>>, i64)>,
 ) {
     let clock = crate::clock::TokioClock::start();
-    let mut lanes = Lanes::new();
+    let mut lanes = Lanes::new(lead.as_ref().map(|(_, epoch)| *epoch));
     loop {
         let command = match lead.as_mut() {
             None => rx.recv().await,
@@ -218,6 +221,8 @@ struct Lanes {
     tails: HashMap<Option<ContactId>, Done>,
     /// The map is swept of finished chains when it reaches this size.
     sweep_at: usize,
+    /// The epoch the engine runs under (several nodes), given to every effect.
+    lead: Option<i64>,
 }
 
 /// Resolves when a chain is done (or its task is gone): any number may wait for it.
@@ -226,10 +231,11 @@ type Done = Shared<oneshot::Receiver<()>>;
 impl Lanes {
     const MIN_SWEEP: usize = 1024;
 
-    fn new() -> Lanes {
+    fn new(lead: Option<i64>) -> Lanes {
         Lanes {
             tails: HashMap::new(),
             sweep_at: Self::MIN_SWEEP,
+            lead,
         }
     }
 
@@ -240,13 +246,13 @@ impl Lanes {
         for (contact, lane) in by_contact(outputs) {
             let after = self.tails.get(&contact).cloned();
             let (finished, finish) = oneshot::channel();
-            let effects = effects.clone();
+            let (effects, lead) = (effects.clone(), self.lead);
             tokio::spawn(async move {
                 if let Some(earlier) = after {
                     let _ = earlier.await;
                 }
                 for output in &lane {
-                    effects.apply(output).await;
+                    effects.apply(output, lead).await;
                 }
                 let _ = finished.send(());
             });

@@ -22,7 +22,7 @@ struct Recorder(mpsc::UnboundedSender<Output>);
 
 #[async_trait]
 impl RoutingEffects for Recorder {
-    async fn apply(&self, output: &Output) {
+    async fn apply(&self, output: &Output, _lead: Option<i64>) {
         let _ = self.0.send(output.clone());
     }
 }
@@ -791,7 +791,7 @@ impl Gate {
 
 #[async_trait]
 impl RoutingEffects for Gate {
-    async fn apply(&self, output: &Output) {
+    async fn apply(&self, output: &Output, _lead: Option<i64>) {
         if output.contact() == Some(ContactId(1)) {
             self.open.acquire().await.unwrap().forget();
         }
@@ -840,7 +840,7 @@ fn withdrawn(agent: i64, contact: i64) -> Output {
 async fn outputs_about_different_contacts_are_carried_out_side_by_side() {
     let gate = Gate::new();
     let effects: Arc<dyn RoutingEffects> = gate.clone();
-    let mut lanes = super::Lanes::new();
+    let mut lanes = super::Lanes::new(None);
     let mut done = lanes.start(&effects, &[offer(1, 1), withdrawn(1, 1), offer(2, 2)]);
     let second = done.pop().unwrap();
     tokio::time::timeout(Duration::from_secs(5), second)
@@ -859,7 +859,7 @@ async fn outputs_about_different_contacts_are_carried_out_side_by_side() {
 async fn a_contacts_outputs_keep_their_order_across_inputs() {
     let gate = Gate::new();
     let effects: Arc<dyn RoutingEffects> = gate.clone();
-    let mut lanes = super::Lanes::new();
+    let mut lanes = super::Lanes::new(None);
     let first = lanes.start(&effects, &[offer(1, 1)]);
     let mut second = lanes.start(&effects, &[withdrawn(1, 1), offer(2, 2)]);
     tokio::time::timeout(Duration::from_secs(5), second.pop().unwrap())

@@ -206,6 +206,20 @@ pub trait ContactStore: Send + Sync {
         now_ms: i64,
     ) -> StoreResult<Option<Contact>>;
 
+    /// [`Self::step_contact`] by the routing leader of `epoch` (several nodes, issue 14):
+    /// taken only while `epoch` is still the lead's, so a leader that lost the lead without
+    /// knowing yet (a pause, a cut connection) changes nothing; a new lead's epoch waits for
+    /// a step under way to finish (it holds the lead's row shared). One process (SQLite)
+    /// has no epochs: the step alone.
+    async fn step_contact_as_leader(
+        &self,
+        id: ContactId,
+        from: &[ContactStatus],
+        status: ContactStatus,
+        epoch: i64,
+        now_ms: i64,
+    ) -> StoreResult<Option<Contact>>;
+
     /// Contacts not ended, in arrival order: what routing resumes after a restart.
     async fn open_contacts(&self) -> StoreResult<Vec<Contact>>;
 

@@ -16,6 +16,11 @@ macro_rules! impl_contacts_store {
                 /// A lifecycle step taken only from one of `from`, answering the contact as
                 /// it leaves it. Binds: id, status, agent (kept when null), end reason, now.
                 fn step_query(from: &[ContactStatus]) -> sqlx::query::Query<'static, <$row as sqlx::Row>::Database, <<$row as sqlx::Row>::Database as sqlx::Database>::Arguments> {
+                    Self::step_query_with(from, "")
+                }
+
+                /// [`Self::step_query`] with a further condition (`$6`, the lead's epoch).
+                fn step_query_with(from: &[ContactStatus], fence: &str) -> sqlx::query::Query<'static, <$row as sqlx::Row>::Database, <<$row as sqlx::Row>::Database as sqlx::Database>::Arguments> {
                     // The statuses are the domain's own names, never input.
                     let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
                     sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -23,7 +28,7 @@ macro_rules! impl_contacts_store {
                          end_reason = $4, \
                          accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
                          ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
-                         WHERE id = $1 AND status IN ({}) RETURNING {CONTACT_COLUMNS}",
+                         WHERE id = $1 AND status IN ({}){fence} RETURNING {CONTACT_COLUMNS}",
                         from.join(", ")
                     )))
                 }
@@ -670,6 +675,26 @@ macro_rules! impl_contacts_store {
                         .bind(now_ms)
                         .fetch_optional(&self.writer)
                         .await?;
+                    done.as_ref().map(contact_from_row).transpose()
+                }
+
+                async fn step_contact_as_leader(
+                    &self,
+                    id: ContactId,
+                    from: &[ContactStatus],
+                    status: ContactStatus,
+                    epoch: i64,
+                    now_ms: i64,
+                ) -> StoreResult<Option<Contact>> {
+                    let fence = <$store>::LEAD_FENCE;
+                    let query = Self::step_query_with(from, fence)
+                        .bind(id.0)
+                        .bind(status.as_str())
+                        .bind(None::<i64>)
+                        .bind(None::<String>)
+                        .bind(now_ms);
+                    let query = if fence.is_empty() { query } else { query.bind(epoch) };
+                    let done = query.fetch_optional(&self.writer).await?;
                     done.as_ref().map(contact_from_row).transpose()
                 }
 

@@ -88,6 +88,11 @@ impl PgStore {
     /// How a work queue's rows are taken (rows another session holds are passed over).
     pub(crate) const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
+    /// The condition of a routing leader's writes: its epoch (`$6`) is still the lead's.
+    /// The row is held shared until the write commits, so a new lead's epoch comes after.
+    pub(crate) const LEAD_FENCE: &'static str = " AND EXISTS (SELECT 1 FROM cluster_leadership \
+         WHERE id = 1 AND epoch = $6 FOR SHARE)";
+
     /// Markers for statements built at run time: numbered markers, the only kind it reads (see [`super::placeholders`]).
     pub(crate) const NUMBERED_PARAMS: bool = true;
 }

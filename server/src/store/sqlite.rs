@@ -87,6 +87,9 @@ impl SqliteStore {
     /// How a work queue's rows are taken (one writer at a time: nothing to pass over).
     pub(crate) const SKIP_LOCKED: &'static str = "";
 
+    /// One process, no epochs: a routing leader's writes carry no further condition.
+    pub(crate) const LEAD_FENCE: &'static str = "";
+
     /// Markers for statements built at run time: plain `?` markers (see [`super::placeholders`]).
     pub(crate) const NUMBERED_PARAMS: bool = false;
 }
