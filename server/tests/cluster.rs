@@ -691,3 +691,55 @@ async fn rolling_upgrade_the_lead_goes_to_the_newest_and_an_older_node_starts_on
     let new_epoch = reports.iter().find_map(|r| r["epoch"].as_i64()).unwrap();
     assert!(new_epoch > epoch, "{new_epoch} after {epoch}");
 }
+
+/// Issue 14: a node whose listening connection was lost hears nothing sent meanwhile; once
+/// it listens again it reads the mailboxes again, so a mailbox saved meanwhile on another
+/// node (here: written without a notice) is applied here too.
+#[tokio::test]
+async fn a_mailbox_saved_while_a_node_was_not_listening_is_applied_once_it_listens_again() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let dovecot = common::imap::Dovecot::start().await;
+    let mailboxes = dovecot.mailboxes_file_with("Support", json!({"poll_secs": 1}));
+    let env = [
+        ("SWITCHBOARD_MAILBOXES", mailboxes.to_str().unwrap()),
+        ("SWITCHBOARD_ENCRYPTION_KEY", &"ab".repeat(32)),
+    ];
+    let node = nodes.start_with(&env).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while mailbox_status(&node).await != "Connected" {
+        assert!(Instant::now() < deadline, "the mailbox never connected");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let db = sqlx::PgPool::connect(nodes.database_url()).await.unwrap();
+    sqlx::query("UPDATE mailboxes SET enabled = FALSE")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        mailbox_status(&node).await,
+        "Connected",
+        "no notice was sent"
+    );
+
+    let name = node.health().await["node"].as_str().unwrap().to_string();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE application_name = $1 AND query ILIKE 'LISTEN%'",
+    )
+    .bind(&name)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(cut, 1, "the node's listening connection");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = mailbox_status(&node).await;
+        if status == "Disabled: not read" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {status:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -313,6 +313,12 @@ async fn listen(
                 chat.rooms.resync_widgets();
                 cluster.requests.notify_one();
                 cluster.answered_all();
+                let email = email.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = email.reread_mailboxes().await {
+                        tracing::error!(error = %e, "mailboxes not read again");
+                    }
+                });
             }
         }
     }

@@ -6,7 +6,7 @@ use std::{fmt, path::Path};
 
 pub use app::domain::mailboxes::{is_loopback, Security};
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailboxConfig {
     /// A stable name: the mailbox's progress is kept under it.
@@ -48,7 +48,7 @@ pub struct MailboxConfig {
 }
 
 /// The SMTP server of a mailbox (SPEC E-1, R-7). Passwords never reach a log.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,

@@ -59,6 +59,17 @@ impl Mailboxes {
         }
     }
 
+    /// Whether `config` is the mailbox's settings now, its connector running when `read`.
+    pub fn in_force(&self, config: &MailboxConfig, read: bool) -> bool {
+        let same = self.configs.read().expect("mailboxes").get(&config.name) == Some(config);
+        let running = self
+            .running
+            .lock()
+            .expect("connectors")
+            .contains_key(&config.name);
+        same && running == read
+    }
+
     /// Stops every connector (the server is stopping).
     pub fn stop_all(&self) {
         for (_, stop) in self.running.lock().expect("connectors").drain() {

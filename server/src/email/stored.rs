@@ -92,6 +92,25 @@ impl EmailService {
         Ok(())
     }
 
+    /// Applies every stored mailbox whose settings differ from those in force here: after
+    /// this node's listening connection was lost, a mailbox saved on another node
+    /// meanwhile was never announced here (issue 14).
+    pub async fn reread_mailboxes(self: &Arc<Self>) -> Result<(), StoreError> {
+        for stored in self.store.mailboxes().await? {
+            match self.runtime_config(&stored) {
+                Ok(config) if !self.mailboxes.in_force(&config, stored.enabled) => {
+                    tracing::info!(mailbox = %stored.name, "mailbox saved elsewhere meanwhile: applied");
+                    self.apply(config, stored.enabled);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(mailbox = %stored.name, error = %e, "mailbox not applied")
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Starts every stored mailbox (at server start).
     pub async fn start_mailboxes(self: &Arc<Self>) -> Result<(), StoreError> {
         for stored in self.store.mailboxes().await? {
