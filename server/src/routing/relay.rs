@@ -76,46 +76,30 @@ impl Routing {
                 self.send(input);
                 return None;
             }
-            Request::Ask(input) => {
-                let (tx, rx) = oneshot::channel();
-                tokio::spawn(async move {
-                    if let Ok(outputs) = rx.await {
-                        let _ = reply.send(Answer::Outputs(outputs));
-                    }
-                });
-                Command::Ask(input, tx)
-            }
-            Request::Waiting(agent) => {
-                let (tx, rx) = oneshot::channel();
-                tokio::spawn(async move {
-                    if let Ok(waiting) = rx.await {
-                        let _ = reply.send(Answer::Waiting(waiting));
-                    }
-                });
-                Command::Waiting(agent, tx)
-            }
+            Request::Ask(input) => Command::Ask(input, answering(reply, Answer::Outputs)),
+            Request::Waiting(agent) => Command::Waiting(agent, answering(reply, Answer::Waiting)),
             Request::Availability(contact) => {
-                let (tx, rx) = oneshot::channel();
-                tokio::spawn(async move {
-                    if let Ok(counts) = rx.await {
-                        let _ = reply.send(Answer::Availability(counts));
-                    }
-                });
-                Command::Availability(contact, tx)
+                Command::Availability(contact, answering(reply, Answer::Availability))
             }
-            Request::Settled => {
-                let (tx, rx) = oneshot::channel();
-                tokio::spawn(async move {
-                    if rx.await.is_ok() {
-                        let _ = reply.send(Answer::Settled);
-                    }
-                });
-                Command::Settled(tx)
-            }
+            Request::Settled => Command::Settled(answering(reply, |()| Answer::Settled)),
         };
         let _ = self.tx.send(command);
         Some(answer)
     }
+}
+
+/// Where the engine puts its reply to one command: passed on to `reply` as an [`Answer`].
+fn answering<T: Send + 'static>(
+    reply: oneshot::Sender<Answer>,
+    answer: impl FnOnce(T) -> Answer + Send + 'static,
+) -> oneshot::Sender<T> {
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(async move {
+        if let Ok(value) = rx.await {
+            let _ = reply.send(answer(value));
+        }
+    });
+    tx
 }
 
 /// A node's routing for as long as the process runs.
