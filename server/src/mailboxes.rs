@@ -23,7 +23,7 @@ use app::{
     domain::{
         ids::CsqId,
         limits::{MAIL_TEST_TIMEOUT_SECS, MAX_MAILBOXES},
-        mailboxes::{MailboxAdmin, MailboxEdit},
+        mailboxes::{MailboxAdmin, MailboxEdit, READ_ELSEWHERE},
         validate::{Field, Problem},
     },
 };
@@ -34,11 +34,36 @@ impl Services {
     /// Every mailbox as the page shows it: no password, only whether each is set.
     pub(crate) async fn mailboxes_now(&self) -> Result<Vec<MailboxAdmin>, ApiError> {
         let stored = self.store.mailboxes().await.map_err(internal)?;
-        Ok(stored.iter().map(|m| self.admin_view(m)).collect())
+        // With several nodes, a mailbox read by another node shows that node's report.
+        let reports = match self.store.coordination() {
+            Some(coordination) => {
+                let since = crate::clock::now_ms() - crate::cluster::NODE_SILENT.as_millis() as i64;
+                coordination
+                    .mailbox_statuses(since)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "other nodes' mailbox reports not read");
+                        Vec::new()
+                    })
+            }
+            None => Vec::new(),
+        };
+        Ok(stored
+            .iter()
+            .map(|m| self.admin_view(m, &reports))
+            .collect())
     }
 
-    fn admin_view(&self, m: &StoredMailbox) -> MailboxAdmin {
+    /// `reports`: (mailbox, node, status) as the node reading each stored it.
+    fn admin_view(&self, m: &StoredMailbox, reports: &[(String, String, String)]) -> MailboxAdmin {
         let s = &m.settings;
+        let mut status = self.email.mailboxes.status(&m.name);
+        let read_elsewhere = status == READ_ELSEWHERE;
+        if read_elsewhere {
+            if let Some((_, _, reported)) = reports.iter().find(|(name, _, _)| *name == m.name) {
+                status = reported.clone();
+            }
+        }
         MailboxAdmin {
             id: m.id.expect("a stored mailbox has its id"),
             name: m.name.clone(),
@@ -52,7 +77,8 @@ impl Services {
             address: s.address.clone(),
             display_name: s.display_name.clone(),
             signature_html: s.signature_html.clone(),
-            status: self.email.mailboxes.status(&m.name),
+            status,
+            read_elsewhere,
         }
     }
 
@@ -73,7 +99,7 @@ impl Services {
             ..edit.normalized()
         };
         let all = self.store.mailboxes().await.map_err(internal)?;
-        let views: Vec<MailboxAdmin> = all.iter().map(|m| self.admin_view(m)).collect();
+        let views: Vec<MailboxAdmin> = all.iter().map(|m| self.admin_view(m, &[])).collect();
         let before = match edit.id {
             None if all.len() >= MAX_MAILBOXES => {
                 return Err(invalid(
@@ -91,7 +117,7 @@ impl Services {
                     .ok_or_else(|| invalid(Field::MailboxName, Problem::UnknownId { id: id.0 }))?,
             ),
         };
-        let before_view = before.map(|b| self.admin_view(b));
+        let before_view = before.map(|b| self.admin_view(b, &[]));
         let csqs = self.csq_choices().await?;
         edit.validate(&views, &csqs, before_view.as_ref())
             .map_err(ApiError::Invalid)?;

@@ -432,6 +432,9 @@ impl Services {
         let Some(cluster) = &self.cluster else {
             return;
         };
+        if let Some(coordination) = self.store.coordination() {
+            self.email.share_mailbox_reports(coordination);
+        }
         let services = Arc::clone(self);
         let restorer: crate::cluster::Restorer = Box::new(move |routing| {
             let services = services.clone();

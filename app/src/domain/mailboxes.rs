@@ -121,6 +121,10 @@ pub struct MailboxAdmin {
     /// What its connector last reported ("Connected", or why not).
     #[serde(default)]
     pub status: String,
+    /// With several server processes, another one reads it: `status` is that one's report
+    /// (or [`READ_ELSEWHERE`] until it has made one).
+    #[serde(default)]
+    pub read_elsewhere: bool,
 }
 
 /// What the administrator saves or tests: a new mailbox (`id` none) or a change to one.
@@ -480,6 +484,7 @@ mod tests {
             display_name: String::new(),
             signature_html: String::new(),
             status: String::new(),
+            read_elsewhere: false,
         }
     }
 

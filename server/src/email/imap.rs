@@ -320,7 +320,10 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
                     .claim(&format!("mailbox {}", config.name))
                     .await
                 {
-                    Ok(Some(held)) => claim = Some(held),
+                    Ok(Some(held)) => {
+                        claim = Some(held);
+                        service.mailboxes.reading_here(&config.name, true);
+                    }
                     Ok(None) => service
                         .mailboxes
                         .set_status(&config.name, app::domain::mailboxes::READ_ELSEWHERE),
@@ -340,6 +343,7 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
                 _ = claim_lost(&mut claim) => {
                     tracing::warn!(mailbox = %config.name, "mailbox claim lost: reading stops");
                     claim = None;
+                    service.mailboxes.reading_here(&config.name, false);
                     continue;
                 }
                 _ = stop.wait_for(|stop| *stop) => break,
@@ -360,6 +364,9 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
                 _ = stop.wait_for(|stop| *stop) => break,
             }
             backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+        if claim.is_some() {
+            service.mailboxes.reading_here(&config.name, false);
         }
         tracing::info!(mailbox = %config.name, "mailbox connector stopped");
     });

@@ -19,6 +19,12 @@ pub struct Mailboxes {
     status: Mutex<HashMap<String, String>>,
     /// The outbox workers started, by mailbox name (one each, started once).
     outboxes: Mutex<std::collections::HashSet<String>>,
+    /// With several nodes, where this node's reports of the mailboxes it reads go, for
+    /// every node's page (see [`Mailboxes::share_reports`]).
+    shared: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(String, String)>>,
+    /// With several nodes, the mailboxes whose claim this node holds: it reads them, and
+    /// only its reports of them are shared.
+    reading: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Mailboxes {
@@ -78,10 +84,44 @@ impl Mailboxes {
     }
 
     pub fn set_status(&self, name: &str, status: &str) {
-        self.status
+        let before = self
+            .status
             .lock()
             .expect("status")
             .insert(name.to_string(), status.to_string());
+        let changed = before.as_deref() != Some(status);
+        // Another node's mailbox is that node's to report.
+        if changed && self.reading.lock().expect("reading").contains(name) {
+            self.share(name, status);
+        }
+    }
+
+    /// This node holds (or no longer holds) mailbox `name`'s claim: it reads it, and its
+    /// reports are the ones every node shows.
+    pub fn reading_here(&self, name: &str, reading: bool) {
+        let mut held = self.reading.lock().expect("reading");
+        if reading {
+            held.insert(name.to_string());
+            drop(held);
+            self.share(name, &self.status(name));
+        } else {
+            held.remove(name);
+        }
+    }
+
+    fn share(&self, name: &str, status: &str) {
+        // What it said while another node read the mailbox is no report of its own.
+        if status == app::domain::mailboxes::READ_ELSEWHERE {
+            return;
+        }
+        if let Some(shared) = self.shared.get() {
+            let _ = shared.send((name.to_string(), status.to_string()));
+        }
+    }
+
+    /// From now on, each report of a mailbox this node reads goes to `reports` too.
+    pub fn share_reports(&self, reports: tokio::sync::mpsc::UnboundedSender<(String, String)>) {
+        let _ = self.shared.set(reports);
     }
 
     pub fn status(&self, name: &str) -> String {

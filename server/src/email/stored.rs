@@ -111,6 +111,26 @@ impl EmailService {
         Ok(())
     }
 
+    /// With several nodes: what this node reports of the mailboxes it reads is stored, in
+    /// order, so every node's page shows it (issue 14).
+    pub fn share_mailbox_reports(
+        self: &Arc<Self>,
+        coordination: Arc<dyn crate::store::cluster::Coordination>,
+    ) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
+        self.mailboxes.share_reports(tx);
+        tokio::spawn(async move {
+            while let Some((name, status)) = rx.recv().await {
+                let written = coordination
+                    .set_mailbox_status(&name, &status, crate::clock::now_ms())
+                    .await;
+                if let Err(e) = written {
+                    tracing::warn!(mailbox = %name, error = %e, "mailbox report not shared");
+                }
+            }
+        });
+    }
+
     /// Starts every stored mailbox (at server start).
     pub async fn start_mailboxes(self: &Arc<Self>) -> Result<(), StoreError> {
         for stored in self.store.mailboxes().await? {

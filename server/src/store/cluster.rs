@@ -231,6 +231,11 @@ pub trait Coordination: Send + Sync {
     async fn count_hit(&self, key: &str, window_ms: i64) -> StoreResult<u32>;
     /// The secret every node shares under `name`: `candidate` if none was kept yet.
     async fn shared_secret(&self, name: &str, candidate: &[u8]) -> StoreResult<Vec<u8>>;
+    /// What this node, reading mailbox `name`, reports of it now.
+    async fn set_mailbox_status(&self, name: &str, status: &str, now_ms: i64) -> StoreResult<()>;
+    /// Each mailbox's last report by the node reading it, if that node wrote a heartbeat
+    /// since `since_ms` (a dead node's report is no longer true): (mailbox, node, status).
+    async fn mailbox_statuses(&self, since_ms: i64) -> StoreResult<Vec<(String, String, String)>>;
     /// Writes this node's heartbeat (whether it leads, and the version it speaks).
     async fn heartbeat(&self, beat: Heartbeat) -> StoreResult<()>;
     /// The nodes that wrote a heartbeat since `since_ms`.

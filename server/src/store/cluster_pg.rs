@@ -220,6 +220,31 @@ impl Coordination for PgCoordination {
         )
     }
 
+    async fn set_mailbox_status(&self, name: &str, status: &str, now_ms: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO mailbox_status (name, node, status, at_ms) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO UPDATE \
+             SET node = excluded.node, status = excluded.status, at_ms = excluded.at_ms",
+        )
+        .bind(name)
+        .bind(&self.node)
+        .bind(status)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn mailbox_statuses(&self, since_ms: i64) -> StoreResult<Vec<(String, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT m.name, m.node, m.status FROM mailbox_status m \
+             JOIN cluster_nodes n ON n.node = m.node WHERE n.heartbeat_ms >= $1",
+        )
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn heartbeat(&self, beat: Heartbeat) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO cluster_nodes \

@@ -9,7 +9,7 @@ use crate::{
     api::{ApiError, MailboxTest, SaveMailbox, TestMailbox},
     domain::{
         ids::CsqId,
-        mailboxes::{MailboxAdmin, MailboxEdit, Security, Server, CONNECTED},
+        mailboxes::{MailboxAdmin, MailboxEdit, Security, Server, CONNECTED, READ_ELSEWHERE},
         queues::CsqAdmin,
         validate::{Field, FieldError, Problem},
     },
@@ -74,6 +74,8 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
                     {
                         let name = mailbox.name.clone();
                         let connected = mailbox.status == CONNECTED;
+                        // Another process reads it and has not reported yet: no fault.
+                        let unreported = mailbox.status == READ_ELSEWHERE;
                         let status = if mailbox.status.is_empty() { "Not started".to_string() } else { mailbox.status.clone() };
                         let queue = queue_name(mailbox.csq);
                         let edit = mailbox.clone();
@@ -88,7 +90,11 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
                                         disabled=move || editing.get().is_some()
                                         on:click=move |_| editing.set(Some(Some(edit.clone())))>"Edit"</button>
                                 </div>
-                                <p class="mailbox-status" class:ok=connected>{status}</p>
+                                <p class="mailbox-status" class:ok=connected class:unreported=unreported>
+                                    {status}
+                                    {(mailbox.read_elsewhere && mailbox.status != READ_ELSEWHERE)
+                                        .then(|| view! { <span class="muted">" · read by another server process"</span> })}
+                                </p>
                             </li>
                         }
                     }
