@@ -236,7 +236,7 @@ impl Services {
             store: store.clone(),
             hub: hub.clone(),
             routing: routing.clone(),
-            files: Files::new(&email.data_dir),
+            files: Files::new(&email.data_dir, store.coordination()),
             key: token_key.clone(),
             sticky: email.sticky,
             stopping: tokio::sync::watch::channel(false).0,

@@ -1618,6 +1618,42 @@ mod chats {
         }
     }
 
+    /// Issue 14: work held by one node (the files' gate) waits on every other until it is
+    /// let go.
+    #[tokio::test]
+    async fn held_work_waits_for_the_other_holder() {
+        for t in all_stores().await {
+            let Some(coordination) = t.store.coordination() else {
+                continue;
+            };
+            let first = coordination.hold("files").await.unwrap();
+            let other = coordination.clone();
+            let (taken, mut taken_rx) = tokio::sync::oneshot::channel();
+            let second = tokio::spawn(async move {
+                let held = other.hold("files").await.unwrap();
+                let _ = taken.send(());
+                held
+            });
+            assert!(
+                tokio::time::timeout(std::time::Duration::from_millis(300), &mut taken_rx)
+                    .await
+                    .is_err(),
+                "{}: not while the first holds it",
+                t.name
+            );
+            assert!(
+                coordination.hold("other work").await.is_ok(),
+                "other work is not held"
+            );
+            drop(first);
+            tokio::time::timeout(std::time::Duration::from_secs(5), taken_rx)
+                .await
+                .expect("taken once let go")
+                .unwrap();
+            drop(second.await.unwrap());
+        }
+    }
+
     /// SPEC O-5, W-2: an accept steps the contact and copies its queue's reasons in one
     /// go, answering both as stored; an accept of a contact no longer waiting changes
     /// nothing and copies nothing.

@@ -2,6 +2,10 @@
 //! is stored once, and a file is written completely (temporary name, then rename) before the
 //! database refers to it.
 
+use crate::store::{
+    cluster::{Claim, Coordination},
+    StoreError,
+};
 use sha2::{Digest, Sha256};
 use std::{
     path::{Path, PathBuf},
@@ -51,21 +55,39 @@ impl Drop for Staged {
 pub struct Files {
     root: PathBuf,
     gate: Arc<tokio::sync::Mutex<()>>,
+    /// With several nodes sharing the directory: the gate is also held across them.
+    shared: Option<Arc<dyn Coordination>>,
+}
+
+/// [`Files::gate`] held: in this process, and with several nodes in all of them.
+pub struct Gate<'a> {
+    _here: tokio::sync::MutexGuard<'a, ()>,
+    _everywhere: Option<Box<dyn Claim>>,
 }
 
 impl Files {
-    pub fn new(data_dir: &Path) -> Self {
+    pub fn new(data_dir: &Path, shared: Option<Arc<dyn Coordination>>) -> Self {
         Files {
             root: data_dir.join("attachments"),
             gate: Arc::default(),
+            shared,
         }
     }
 
     /// Held from the moment bytes get their name until the database refers to them, and
     /// while an unused file is checked and removed: two records sharing the same bytes
-    /// (the same file attached twice) can then never lose them to each other.
-    pub async fn gate(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.gate.lock().await
+    /// (the same file attached twice) can then never lose them to each other, on one node
+    /// or on two sharing the directory (issue 14).
+    pub async fn gate(&self) -> Result<Gate<'_>, StoreError> {
+        let here = self.gate.lock().await;
+        let everywhere = match &self.shared {
+            Some(coordination) => Some(coordination.hold("files").await?),
+            None => None,
+        };
+        Ok(Gate {
+            _here: here,
+            _everywhere: everywhere,
+        })
     }
 
     /// Gives a streamed file its name (the caller holds [`Self::gate`]).
@@ -213,7 +235,7 @@ mod tests {
     #[tokio::test]
     async fn a_streamed_file_is_named_only_when_kept_and_leaves_nothing_when_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let files = Files::new(dir.path());
+        let files = Files::new(dir.path(), None);
         let root = dir.path().join("attachments");
 
         // Over the limit: reading stops, nothing stays.
@@ -258,7 +280,7 @@ mod tests {
     #[tokio::test]
     async fn same_bytes_same_file() {
         let dir = tempfile::tempdir().unwrap();
-        let files = Files::new(dir.path());
+        let files = Files::new(dir.path(), None);
         let a = files.put(b"hello".to_vec()).await.unwrap();
         let b = files.put(b"hello".to_vec()).await.unwrap();
         assert_eq!(a, b);

@@ -98,7 +98,7 @@ pub async fn take_batch(
         parsed.extend(sources.by_ref().zip(share));
     }
     // Until the emails refer to their files, none of them may be removed as unused.
-    let gate = service.files.gate().await;
+    let gate = service.files.gate().await?;
     let mut emails = Vec::with_capacity(parsed.len());
     for (source, message) in parsed {
         emails.push(new_email(service, source, message).await?);

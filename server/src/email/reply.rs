@@ -189,7 +189,7 @@ impl EmailService {
         if refused_type(&name, &staged.upload.head) {
             return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
         }
-        let _gate = self.files.gate().await;
+        let _gate = self.files.gate().await?;
         let upload = self
             .files
             .keep(staged)
@@ -269,8 +269,11 @@ impl EmailService {
 
     /// Removes the bytes no email or draft refers to any more.
     async fn forget_files(&self, shas: Vec<String>) {
-        let _gate = self.files.gate().await;
-        self.forget_unused(shas).await;
+        match self.files.gate().await {
+            Ok(_gate) => self.forget_unused(shas).await,
+            // Kept: a file left over costs space, one removed while in use a message.
+            Err(e) => tracing::warn!(error = %e, "unused files kept: the gate was not taken"),
+        }
     }
 
     /// The same, for a caller holding the files' gate.

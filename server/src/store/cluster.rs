@@ -200,6 +200,9 @@ pub trait Coordination: Send + Sync {
     async fn leader_seat(&self) -> StoreResult<Box<dyn LeaderSeat>>;
     /// Takes `work` if no node holds it: held until the claim is dropped or lost.
     async fn claim(&self, work: &str) -> StoreResult<Option<Box<dyn Claim>>>;
+    /// Like [`Self::claim`], waiting for `work` until no other node holds it: for brief
+    /// work that must not run beside another node's (released when dropped).
+    async fn hold(&self, work: &str) -> StoreResult<Box<dyn Claim>>;
     /// Login failures (count, last at Unix ms) of these keys, the last since `since_ms`.
     async fn login_failures(
         &self,

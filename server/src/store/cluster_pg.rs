@@ -97,6 +97,15 @@ impl Coordination for PgCoordination {
         Ok(Some(Box::new(PgClaim { connection })))
     }
 
+    async fn hold(&self, work: &str) -> StoreResult<Box<dyn Claim>> {
+        let mut connection = PgConnection::connect_with(&self.options).await?;
+        sqlx::query("SELECT pg_advisory_lock(hashtext(switchboard_channel() || '.claim.' || $1))")
+            .bind(work)
+            .execute(&mut connection)
+            .await?;
+        Ok(Box::new(PgClaim { connection }))
+    }
+
     async fn login_failures(
         &self,
         keys: &[String],
