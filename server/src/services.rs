@@ -258,6 +258,7 @@ impl Services {
         let flood = crate::chat::flood::Flood::new(
             chat_options.customer_messages_per_sec,
             chat_options.customer_message_burst,
+            store.coordination(),
         );
         let chat = Arc::new(ChatService {
             store: store.clone(),

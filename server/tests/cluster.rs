@@ -756,3 +756,62 @@ async fn a_mailbox_saved_while_a_node_was_not_listening_is_applied_once_it_liste
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Issue 14, SPEC K-2: a customer's messages count together on every node their chat's
+/// widgets are open on: with the chat open on two nodes, no more go through in one window
+/// than the rate allows on one.
+#[tokio::test]
+async fn a_customers_messages_count_together_on_every_node() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    // 1 a second with a burst of 20: at most 1 × 10 + 20 = 30 in a 10-second window, while
+    // each node alone would let about 21 through at once.
+    let env = [
+        ("SWITCHBOARD_CUSTOMER_MESSAGES_PER_SEC", "1"),
+        ("SWITCHBOARD_CUSTOMER_MESSAGE_BURST", "20"),
+    ];
+    let a = nodes.start_with(&env).await;
+    let b = nodes.start_with(&env).await;
+    let problem = a.problem("Something is broken").await;
+    let cookie = a.start_chat("Uma", problem).await;
+    let mut on_a = a.widget(&cookie, 0).await;
+    let mut on_b = b.widget(&cookie, 0).await;
+    for ws in [&mut on_a, &mut on_b] {
+        widget_wait(ws, |m| matches!(m, WidgetMessage::Synced { .. })).await;
+    }
+    // All within one window (the windows start at whole multiples of 10 s).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    if now % 10_000 > 6_000 {
+        tokio::time::sleep(Duration::from_millis(10_000 - now % 10_000 + 100)).await;
+    }
+    let mut refused = 0;
+    for (side, ws) in [("a", &mut on_a), ("b", &mut on_b)] {
+        for n in 0..25 {
+            let id = format!("{side}{n}");
+            send_json(ws, json!({"type": "send", "client_id": id, "text": id})).await;
+            let answer = widget_wait(ws, |m| match m {
+                WidgetMessage::Line { line, .. } => matches!(&line.body,
+                    LineBody::Message { client_id, .. } if *client_id == id),
+                WidgetMessage::Rejected { .. } => true,
+                _ => false,
+            })
+            .await;
+            if let WidgetMessage::Rejected { message, .. } = answer {
+                assert!(message.contains("second"), "{message}");
+                refused += 1;
+            }
+        }
+    }
+    let db = sqlx::PgPool::connect(nodes.database_url()).await.unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM chat_lines WHERE sender = 'customer'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(stored, 30, "the window's allowance, across both nodes");
+    assert_eq!(refused, 20);
+}

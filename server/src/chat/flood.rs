@@ -2,10 +2,14 @@
 //! (governor's GCRA, keyed by chat), a cap on messages per chat, and typing notices passed
 //! on at most once a second. The numbers are the domain's limits; the operator may change
 //! the rate (see `Config`).
+//!
+//! With several nodes (issue 14) a chat's widgets may be open on more than one, so both
+//! counts are also kept in the database: the messages per chat are counted from the
+//! store, and the rate over [`SHARED_WINDOW_MS`] windows across the nodes.
 
 use crate::{
     contact::{ContactError, Flooding},
-    store::{Store, StoreError},
+    store::{cluster::Coordination, Store, StoreError},
 };
 use app::domain::{
     ids::ContactId,
@@ -19,8 +23,15 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// The window over which several nodes count a chat's messages together.
+pub const SHARED_WINDOW_MS: i64 = 10_000;
+
 pub struct Flood {
     per_sec: u32,
+    /// The most one window of [`SHARED_WINDOW_MS`] may hold across the nodes.
+    per_window: u32,
+    /// With several nodes: where the counts are shared.
+    shared: Option<std::sync::Arc<dyn Coordination>>,
     rate: DefaultKeyedRateLimiter<ContactId>,
     /// Customer messages stored per chat (read from the store the first time).
     lines: Mutex<HashMap<ContactId, u32>>,
@@ -29,11 +40,14 @@ pub struct Flood {
 }
 
 impl Flood {
-    pub fn new(per_sec: u32, burst: u32) -> Self {
+    pub fn new(per_sec: u32, burst: u32, shared: Option<std::sync::Arc<dyn Coordination>>) -> Self {
         let per_sec = NonZeroU32::new(per_sec.max(1)).expect("at least one");
         let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
+        let per_window = per_sec.get() * (SHARED_WINDOW_MS / 1000) as u32 + burst.get();
         Flood {
             per_sec: per_sec.get(),
+            per_window,
+            shared,
             rate: RateLimiter::keyed(Quota::per_second(per_sec).allow_burst(burst)),
             lines: Mutex::new(HashMap::new()),
             typing: Mutex::new(HashMap::new()),
@@ -43,7 +57,8 @@ impl Flood {
     /// Takes one message of the chat's allowance, or says why not. A message refused
     /// costs nothing of the allowance.
     pub async fn take_line(&self, store: &dyn Store, id: ContactId) -> Result<(), FloodError> {
-        let known = self.count(id);
+        // With several nodes, other nodes' messages count too: always from the store.
+        let known = self.count(id).filter(|_| self.shared.is_none());
         let count = match known {
             Some(count) => count,
             None => {
@@ -62,6 +77,18 @@ impl Flood {
                 per_sec: self.per_sec,
                 wait,
             }));
+        }
+        if let Some(shared) = &self.shared {
+            let now = crate::clock::now_ms();
+            let window = now - now.rem_euclid(SHARED_WINDOW_MS);
+            let hits = shared.count_hit(&format!("lines:{}", id.0), window).await?;
+            if hits > self.per_window {
+                let wait = Duration::from_millis((window + SHARED_WINDOW_MS - now).max(1) as u64);
+                return Err(FloodError::Flooding(Flooding::TooFast {
+                    per_sec: self.per_sec,
+                    wait,
+                }));
+            }
         }
         *self.lines().entry(id).or_insert(0) += 1;
         Ok(())
@@ -131,7 +158,7 @@ mod tests {
 
     #[test]
     fn typing_passes_changes_at_once_and_repeats_once_a_second() {
-        let flood = Flood::new(5, 20);
+        let flood = Flood::new(5, 20, None);
         let chat = ContactId(1);
         assert!(flood.typing_passes(chat, false, true));
         assert!(
