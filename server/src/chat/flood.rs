@@ -4,8 +4,9 @@
 //! the rate (see `Config`).
 //!
 //! With several nodes (issue 14) a chat's widgets may be open on more than one, so both
-//! counts are also kept in the database: the messages per chat are counted from the
-//! store, and the rate over [`SHARED_WINDOW_MS`] windows across the nodes.
+//! counts also come from the database: the messages per chat are read from the store again
+//! every [`SHARED_WINDOW_MS`], and the rate is counted per window of that length across
+//! the nodes (one statement per message).
 
 use crate::{
     contact::{ContactError, Flooding},
@@ -33,8 +34,9 @@ pub struct Flood {
     /// With several nodes: where the counts are shared.
     shared: Option<std::sync::Arc<dyn Coordination>>,
     rate: DefaultKeyedRateLimiter<ContactId>,
-    /// Customer messages stored per chat (read from the store the first time).
-    lines: Mutex<HashMap<ContactId, u32>>,
+    /// Customer messages stored per chat, and when they were read from the store (the
+    /// first time; with several nodes, again once [`SHARED_WINDOW_MS`] old).
+    lines: Mutex<HashMap<ContactId, (u32, Instant)>>,
     /// Per chat and side (true: the agent's), the last typing state passed on and when.
     typing: Mutex<HashMap<(ContactId, bool), (bool, Instant)>>,
 }
@@ -57,13 +59,18 @@ impl Flood {
     /// Takes one message of the chat's allowance, or says why not. A message refused
     /// costs nothing of the allowance.
     pub async fn take_line(&self, store: &dyn Store, id: ContactId) -> Result<(), FloodError> {
-        // With several nodes, other nodes' messages count too: always from the store.
-        let known = self.count(id).filter(|_| self.shared.is_none());
+        // With several nodes, other nodes' messages count too: read again from the store
+        // every window, so the cap is passed by at most a window's allowance per node.
+        let fresh = Duration::from_millis(SHARED_WINDOW_MS as u64);
+        let known = self
+            .count(id)
+            .filter(|(_, read)| self.shared.is_none() || read.elapsed() < fresh);
         let count = match known {
-            Some(count) => count,
+            Some((count, _)) => count,
             None => {
                 let stored = store.customer_line_count(id).await?;
-                *self.lines().entry(id).or_insert(stored)
+                self.lines().insert(id, (stored, Instant::now()));
+                stored
             }
         };
         if count >= MAX_CUSTOMER_LINES_PER_CHAT {
@@ -90,13 +97,13 @@ impl Flood {
                 }));
             }
         }
-        *self.lines().entry(id).or_insert(0) += 1;
+        self.lines().entry(id).or_insert((0, Instant::now())).0 += 1;
         Ok(())
     }
 
     /// A resend of a message already stored gives its place back.
     pub fn give_back(&self, id: ContactId) {
-        if let Some(count) = self.lines().get_mut(&id) {
+        if let Some((count, _)) = self.lines().get_mut(&id) {
             *count = count.saturating_sub(1);
         }
     }
@@ -126,11 +133,11 @@ impl Flood {
         self.rate.retain_recent();
     }
 
-    fn count(&self, id: ContactId) -> Option<u32> {
+    fn count(&self, id: ContactId) -> Option<(u32, Instant)> {
         self.lines().get(&id).copied()
     }
 
-    fn lines(&self) -> std::sync::MutexGuard<'_, HashMap<ContactId, u32>> {
+    fn lines(&self) -> std::sync::MutexGuard<'_, HashMap<ContactId, (u32, Instant)>> {
         self.lines.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
