@@ -166,15 +166,19 @@
       location.reload();
     } catch (err) { /* no storage (a blocked third-party frame): keep trying instead */ }
   }
+  // Read (and forgotten) at every load, whatever comes next: kept for one chat, it must
+  // never reach a later one.
+  var kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEPT) || 'null');
+    sessionStorage.removeItem(KEPT);
+  } catch (err) { /* nothing kept */ }
   function restoreKept() {
-    try {
-      var kept = JSON.parse(sessionStorage.getItem(KEPT) || 'null');
-      sessionStorage.removeItem(KEPT);
-      if (!kept) return;
-      st.pending = kept.pending || [];
-      if (kept.box) box.value = kept.box;
-      renderPending();
-    } catch (err) { /* nothing kept */ }
+    if (!kept) return;
+    st.pending = kept.pending || [];
+    if (kept.box) box.value = kept.box;
+    kept = null;
+    renderPending();
   }
 
   function newId() {

@@ -60,7 +60,12 @@ impl Services {
         let mut status = self.email.mailboxes.status(&m.name);
         let read_elsewhere = status == READ_ELSEWHERE;
         if read_elsewhere {
-            if let Some((_, _, reported)) = reports.iter().find(|(name, _, _)| *name == m.name) {
+            let here = self.cluster.as_ref().map(|c| c.node().to_string());
+            let by_other = |node: &String| Some(node) != here.as_ref();
+            if let Some((_, _, reported)) = reports
+                .iter()
+                .find(|(name, node, _)| *name == m.name && by_other(node))
+            {
                 status = reported.clone();
             }
         }

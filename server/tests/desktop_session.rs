@@ -337,6 +337,7 @@ async fn a_page_or_widget_of_another_version_is_told_to_load_again() {
     for (path, cookie) in [
         (format!("/ws?v={other}"), cookie.as_str()),
         ("/ws?v=0".to_string(), ""),
+        ("/ws?v=abc".to_string(), ""),
         (format!("/widget/ws?v={other_widget}"), chat.as_str()),
         (format!("/widget/ws?v={other_widget}"), ""),
     ] {

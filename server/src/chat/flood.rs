@@ -56,8 +56,9 @@ impl Flood {
         }
     }
 
-    /// Takes one message of the chat's allowance, or says why not. A message refused
-    /// costs nothing of the allowance.
+    /// Takes one message of the chat's allowance, or says why not. A message refused by
+    /// the cap or this node's rate costs nothing of the allowance; with several nodes, one
+    /// refused by the shared window (or resent) still counts in that window.
     pub async fn take_line(&self, store: &dyn Store, id: ContactId) -> Result<(), FloodError> {
         // With several nodes, other nodes' messages count too: read again from the store
         // every window, so the cap is passed by at most a window's allowance per node.

@@ -50,6 +50,12 @@ use tokio::sync::{mpsc, watch, Notify};
 /// leader meets a request it cannot read.
 pub const CLUSTER_VERSION: i32 = 1;
 
+/// While a newer node runs, the older ones leave it the lead; if nobody has led for this
+/// long, one of them takes it anyway ...
+const LEADERLESS: Duration = Duration::from_secs(5);
+/// ... and keeps it this long before offering it to the newer node again.
+const FALLBACK_LEAD: Duration = Duration::from_secs(60);
+
 /// How often a node writes its heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
 /// A node whose heartbeat is older than this is not counted among the live ones.
@@ -102,6 +108,8 @@ pub struct Cluster {
     presence_rx: Mutex<Option<mpsc::UnboundedReceiver<Presence>>>,
     /// A live node speaks a newer [`CLUSTER_VERSION`]: this one leaves the lead to it.
     newer_running: AtomicBool,
+    /// When this node last saw a node lead (its clock, ms).
+    leader_seen_ms: std::sync::atomic::AtomicI64,
 }
 
 impl Cluster {
@@ -119,6 +127,7 @@ impl Cluster {
             presence,
             presence_rx: Mutex::new(Some(presence_rx)),
             newer_running: AtomicBool::new(false),
+            leader_seen_ms: std::sync::atomic::AtomicI64::new(now_ms()),
         })
     }
 
@@ -155,6 +164,9 @@ impl Cluster {
 
     /// Whether a node of a newer version runs, which then leads.
     fn note_versions(&self, nodes: &[NodeSeen]) {
+        if nodes.iter().any(|n| n.leading_epoch.is_some()) {
+            self.leader_seen_ms.store(now_ms(), Ordering::Relaxed);
+        }
         let newer = nodes.iter().find(|n| n.version > CLUSTER_VERSION);
         let was = self.newer_running.swap(newer.is_some(), Ordering::Relaxed);
         if let (Some(newer), false) = (newer, was) {
@@ -258,6 +270,8 @@ async fn listen(
 ) {
     let coordination = cluster.coordination.clone();
     let mut listener = None;
+    // The first connection finds the mailboxes just started: nothing to read again.
+    let mut listened_before = false;
     loop {
         let heard = match listener.as_mut() {
             None => match coordination.listen().await {
@@ -313,12 +327,14 @@ async fn listen(
                 chat.rooms.resync_widgets();
                 cluster.requests.notify_one();
                 cluster.answered_all();
-                let email = email.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = email.reread_mailboxes().await {
-                        tracing::error!(error = %e, "mailboxes not read again");
-                    }
-                });
+                if std::mem::replace(&mut listened_before, true) {
+                    let email = email.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = email.reread_mailboxes().await {
+                            tracing::error!(error = %e, "mailboxes not read again");
+                        }
+                    });
+                }
             }
         }
     }
@@ -432,19 +448,34 @@ async fn campaign(cluster: Arc<Cluster>, metrics: Arc<Metrics>) {
         Ok(nodes) => cluster.note_versions(&nodes),
         Err(e) => tracing::warn!(error = %e, "the nodes running not read"),
     }
+    // A lead taken although a newer node runs (it did not take the lead) is kept this
+    // long before it is offered to that node again: routing never stops for long.
+    let mut kept_until_ms = 0;
     loop {
         every.tick().await;
+        let now = now_ms();
         if cluster.newer_running.load(Ordering::Relaxed) {
-            // The lock lives with the connection: closing it hands the lead on.
-            seat = None;
-            if cluster.leading_epoch().is_some() {
+            let leading = cluster.leading_epoch().is_some();
+            let nobody_leads = now - cluster.leader_seen_ms.load(Ordering::Relaxed)
+                > LEADERLESS.as_millis() as i64;
+            if leading && now >= kept_until_ms {
+                // The lock lives with the connection: closing it hands the lead on.
+                seat = None;
                 tracing::warn!(
                     node = cluster.node(),
                     "this node leads no more: a newer one runs"
                 );
                 cluster.lead.send_replace(None);
+                continue;
             }
-            continue;
+            if !leading && !nobody_leads {
+                seat = None;
+                continue;
+            }
+            if !leading {
+                tracing::warn!("a newer node runs but nobody leads: this node campaigns");
+                kept_until_ms = now + FALLBACK_LEAD.as_millis() as i64;
+            }
         }
         if seat.is_none() {
             match cluster.coordination.leader_seat().await {

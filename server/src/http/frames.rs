@@ -91,14 +91,19 @@ async fn close_too_large(socket: &mut WebSocket) {
 /// The protocol version a page or a widget says when it connects (`?v=`).
 #[derive(serde::Deserialize)]
 pub struct Version {
-    v: Option<u32>,
+    /// Read as text: a value that is no number is another version, not a refused
+    /// upgrade (which the browser would only see as a lost connection, and retry).
+    v: Option<String>,
 }
 
 impl Version {
     /// Whether the peer speaks another version than `current`; one that says none predates
     /// versions and speaks version 1.
     pub fn other_than(&self, current: u32) -> bool {
-        self.v.unwrap_or(1) != current
+        match &self.v {
+            None => current != 1,
+            Some(v) => v.parse::<u32>().ok() != Some(current),
+        }
     }
 }
 

@@ -30,6 +30,9 @@ pub struct Socket {
     ws: RefCell<Option<WebSocket>>,
     outbox: RefCell<VecDeque<String>>,
     attempts: Cell<u32>,
+    /// Whether the server has spoken on this connection: commands wait for it (a server
+    /// of another version opens the socket only to close it, reading nothing).
+    greeted: Cell<bool>,
     /// Kept alive as long as the socket they are attached to.
     handlers: RefCell<Vec<Handler<web_sys::Event>>>,
     on_message: RefCell<Option<Handler<MessageEvent>>>,
@@ -43,6 +46,7 @@ impl Socket {
             ws: RefCell::new(None),
             outbox: RefCell::new(VecDeque::new()),
             attempts: Cell::new(0),
+            greeted: Cell::new(false),
             handlers: RefCell::new(Vec::new()),
             on_message: RefCell::new(None),
             on_close: RefCell::new(None),
@@ -69,23 +73,29 @@ impl Socket {
             Err(_) => return self.retry_later(),
         };
         let this = Rc::clone(self);
+        self.greeted.set(false);
         let on_open: Handler<web_sys::Event> = Closure::new(move |_| {
-            this.attempts.set(0);
             this.write(&this.live.hello());
-            let queued: Vec<String> = this.outbox.borrow_mut().drain(..).collect();
-            for text in queued {
-                this.write_text(text);
-            }
-            // Messages never confirmed may not have arrived: the server stores each once.
-            for command in this.live.unconfirmed() {
-                this.write(&command);
-            }
         });
         let this = Rc::clone(self);
         let on_message: Handler<MessageEvent> = Closure::new(move |ev: MessageEvent| {
             let Some(text) = ev.data().as_string() else {
                 return;
             };
+            if !this.greeted.replace(true) {
+                // The server reads this connection: the backoff starts over, and what
+                // waited goes now.
+                this.attempts.set(0);
+                let queued: Vec<String> = this.outbox.borrow_mut().drain(..).collect();
+                for text in queued {
+                    this.write_text(text);
+                }
+                // Messages never confirmed may not have arrived: the server stores each
+                // once.
+                for command in this.live.unconfirmed() {
+                    this.write(&command);
+                }
+            }
             match serde_json::from_str::<ServerMessage>(&text) {
                 Ok(message) => {
                     let now = js_sys::Date::now() as i64;
@@ -154,11 +164,12 @@ impl Socket {
         let Ok(text) = serde_json::to_string(command) else {
             return;
         };
-        let open = self
-            .ws
-            .borrow()
-            .as_ref()
-            .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
+        let open = self.greeted.get()
+            && self
+                .ws
+                .borrow()
+                .as_ref()
+                .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
         if open {
             self.write_text(text);
         } else if !matches!(command, ClientCommand::Send { .. }) {
@@ -188,18 +199,21 @@ impl Socket {
 /// browser asks first if contacts are in hand), at most once a minute, so a server the new
 /// page cannot read either does not reload it forever.
 fn load_again() {
-    let storage = window().session_storage().ok().flatten();
+    // Without session storage nothing bounds the reloads: the page keeps trying instead.
+    let Some(storage) = window().session_storage().ok().flatten() else {
+        return;
+    };
     // Whole milliseconds: parsing a float would bring the float reader into the first load.
     let now = js_sys::Date::now() as i64;
     let last = storage
-        .as_ref()
-        .and_then(|s| s.get_item(RELOADED_AT).ok().flatten())
+        .get_item(RELOADED_AT)
+        .ok()
+        .flatten()
         .and_then(|at| at.parse::<i64>().ok());
     if last.is_some_and(|at| now - at < RELOAD_AT_MOST_EVERY_MS) {
         return;
     }
-    if let Some(storage) = storage {
-        let _ = storage.set_item(RELOADED_AT, &now.to_string());
+    if storage.set_item(RELOADED_AT, &now.to_string()).is_ok() {
+        let _ = window().location().reload();
     }
-    let _ = window().location().reload();
 }
