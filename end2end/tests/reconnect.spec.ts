@@ -170,20 +170,27 @@ async function answerToOtherVersion(browser: Browser, path: string) {
  */
 async function upgradable(context: BrowserContext, url: RegExp, answer: { code: number; reason: string }) {
   let mode: 'serve' | 'hold' | 'upgraded' = 'serve';
-  const open: WebSocketRoute[] = [];
+  const served: WebSocketRoute[] = [];
+  const held: WebSocketRoute[] = [];
   await context.routeWebSocket(url, (ws) => {
     if (mode === 'upgraded') {
       mode = 'serve';
       void ws.close(answer);
       return;
     }
-    if (mode === 'serve') ws.connectToServer();
-    open.push(ws);
+    if (mode === 'serve') {
+      ws.connectToServer();
+      served.push(ws);
+    } else {
+      held.push(ws);
+    }
   });
   return {
+    // The connections that no longer fit the new mode are closed (the page dials again).
     set: async (next: 'serve' | 'hold' | 'upgraded') => {
       mode = next;
-      if (next !== 'serve') for (const ws of open.splice(0)) await ws.close();
+      const closing = next === 'serve' ? held.splice(0) : [...served.splice(0), ...held.splice(0)];
+      for (const ws of closing) await ws.close();
     },
   };
 }
@@ -204,6 +211,18 @@ test('rolling upgrade: a desktop whose server now speaks another version loads a
   expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBeUndefined();
   await expect(connected).toBeVisible();
   await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
+
+  // A connection opened by a server that never speaks on it (as one of another version,
+  // which closes it unread): what the agent does meanwhile waits, and reaches the server
+  // that reads the next connection.
+  await link.set('hold');
+  await expect(page.getByRole('status').getByText('Reconnecting…')).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await link.set('serve');
+  await expect(connected).toBeVisible();
   await expect(page.getByTestId('agent-state')).toHaveText('Ready');
   await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
   await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
