@@ -430,18 +430,27 @@ async fn emails_until(db: &sqlx::PgPool, wanted: i64) -> (i64, i64) {
     }
 }
 
+/// The nodes' settings for Dovecot's mailbox of the Support queue, checked every second;
+/// its password is sealed by the first node and opened by every one.
+fn mailbox_settings(dovecot: &common::imap::Dovecot) -> [(&'static str, String); 2] {
+    let mailboxes = dovecot.mailboxes_file_with("Support", json!({"poll_secs": 1}));
+    [
+        (
+            "SWITCHBOARD_MAILBOXES",
+            mailboxes.to_str().unwrap().to_string(),
+        ),
+        ("SWITCHBOARD_ENCRYPTION_KEY", "ab".repeat(32)),
+    ]
+}
+
 #[tokio::test]
 async fn e1_every_email_becomes_one_contact_when_the_node_reading_the_mailbox_dies() {
     let Some(nodes) = Nodes::new().await else {
         return;
     };
     let dovecot = common::imap::Dovecot::start().await;
-    let mailboxes = dovecot.mailboxes_file_with("Support", json!({"poll_secs": 1}));
-    let env = [
-        ("SWITCHBOARD_MAILBOXES", mailboxes.to_str().unwrap()),
-        // The mailbox's password is sealed by the first node, opened by every one.
-        ("SWITCHBOARD_ENCRYPTION_KEY", &"ab".repeat(32)),
-    ];
+    let settings = mailbox_settings(&dovecot);
+    let env: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut running = vec![nodes.start_with(&env).await, nodes.start_with(&env).await];
     // One node reads the mailbox; the other's page shows the reader's report, and says
     // another process reads it.
@@ -724,11 +733,8 @@ async fn a_mailbox_saved_while_a_node_was_not_listening_is_applied_once_it_liste
         return;
     };
     let dovecot = common::imap::Dovecot::start().await;
-    let mailboxes = dovecot.mailboxes_file_with("Support", json!({"poll_secs": 1}));
-    let env = [
-        ("SWITCHBOARD_MAILBOXES", mailboxes.to_str().unwrap()),
-        ("SWITCHBOARD_ENCRYPTION_KEY", &"ab".repeat(32)),
-    ];
+    let settings = mailbox_settings(&dovecot);
+    let env: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let node = nodes.start_with(&env).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while mailbox_status(&node).await != "Connected" {
