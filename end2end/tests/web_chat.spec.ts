@@ -105,6 +105,9 @@ test('S-5: closing the desktop with a chat in hand ends the chat for the custome
   const { chat } = await customerStarts(browser, 'Xavier Roux', 'Something is broken');
   await agent.getByRole('article', { name: 'Chat offer from Xavier Roux' }).getByRole('button', { name: 'Accept' }).click();
   await expect(chat.getByText('Dave has joined the chat.')).toBeVisible();
+  // The customer may read the join line before the desktop has its tab: the page asks only
+  // once the agent can see the chat in hand.
+  await expect(agent.getByRole('tab', { name: /Xavier Roux/ })).toBeVisible();
 
   // The page asks before unloading while a contact is in hand; the agent leaves anyway.
   const asking = agent.waitForEvent('dialog');
