@@ -25,6 +25,14 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
+    /// Where stored files (attachments, drafts' files) live: a directory (default
+    /// `<data dir>/attachments`; one shared by several nodes serves them all), or
+    /// `s3://bucket/prefix` for an S3-compatible bucket, reached with the standard `AWS_*`
+    /// variables (`AWS_ENDPOINT` for a service other than AWS, `AWS_ALLOW_HTTP=true` for
+    /// one on plain HTTP).
+    #[arg(long, env = "SWITCHBOARD_FILES")]
+    pub files: Option<String>,
+
     /// Log filter, as in `info` or `server=debug,sqlx=warn`.
     #[arg(long, env = "SWITCHBOARD_LOG", default_value = "info")]
     pub log: String,
@@ -150,6 +158,7 @@ impl Config {
             addr: "127.0.0.1:0".parse().expect("valid address"),
             database_url: Some(database_url),
             data_dir,
+            files: None,
             log: "warn".into(),
             log_json: false,
             site_root: "target/site".into(),

@@ -36,6 +36,9 @@
 //! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake
 //!   (a message that fails three tries is set aside, never blocking its mailbox), bounded
 //!   MIME reading, replies and the per-mailbox outbox.
+//! - [`files`]: stored files named by their hash, in a directory or an S3-compatible
+//!   bucket (`object_store`); uploads staged locally, a gate so shared bytes are never
+//!   removed while in use.
 //! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics,
@@ -99,6 +102,7 @@ pub mod config;
 pub mod contact;
 pub mod demo;
 pub mod email;
+pub mod files;
 pub mod gates;
 pub mod http;
 pub mod hub;
@@ -131,6 +135,8 @@ pub enum StartError {
     Mailboxes(#[from] email::config::ConfigError),
     #[error(transparent)]
     Secrets(#[from] secrets::SecretError),
+    #[error(transparent)]
+    Files(#[from] files::place::PlaceError),
     #[error("SWITCHBOARD_FRAME_ANCESTORS is not a valid frame-ancestors source list: {0:?}")]
     FrameAncestors(String),
     #[error(
@@ -186,8 +192,17 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         Some(path) => email::config::load(path)?,
         None => Vec::new(),
     };
+    let place = files::place::Place::parse(config.files.as_deref(), &config.data_dir)?;
+    let files = files::Files::open(
+        &place,
+        std::env::vars_os(),
+        &config.data_dir,
+        store.coordination(),
+    )
+    .await?;
+    tracing::info!(%place, "stored files");
     let options = services::EmailOptions {
-        data_dir: config.data_dir.clone(),
+        files,
         sticky: std::time::Duration::from_secs(config.email_sticky_secs),
         import,
         secrets: secrets::SecretBox::load(&config.data_dir)?,

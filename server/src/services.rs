@@ -6,7 +6,8 @@ use crate::{
     chat::{rooms::Rooms, ChatService},
     clock::now_ms,
     contact::{effects::Effects, token::TokenKey},
-    email::{files::Files, EmailService},
+    email::EmailService,
+    files::Files,
     hub::{Hub, HubError},
     metrics::Metrics,
     routing::{
@@ -31,8 +32,8 @@ use std::sync::Arc;
 
 /// What the email service needs from the configuration.
 pub struct EmailOptions {
-    /// Attachments are stored under it.
-    pub data_dir: std::path::PathBuf,
+    /// Where attachments and drafts' files are stored.
+    pub files: Files,
     /// SPEC E-4: how long a reply waits for the thread's last agent.
     pub sticky: std::time::Duration,
     /// `SWITCHBOARD_MAILBOXES`: imported when the database has no mailbox yet.
@@ -236,7 +237,7 @@ impl Services {
             store: store.clone(),
             hub: hub.clone(),
             routing: routing.clone(),
-            files: Files::new(&email.data_dir, store.coordination()),
+            files: email.files,
             key: token_key.clone(),
             sticky: email.sticky,
             stopping: tokio::sync::watch::channel(false).0,

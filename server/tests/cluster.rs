@@ -831,3 +831,85 @@ async fn a_customers_messages_count_together_on_every_node() {
     assert_eq!(stored, 30, "the window's allowance, across both nodes");
     assert_eq!(refused, 20);
 }
+
+/// Issue 14, SPEC E-2, A-1: with the stored files in an S3-compatible bucket, nodes with
+/// data directories of their own serve each other's files: an email's attachments taken
+/// by the node reading the mailbox download byte for byte from every node, and a file an
+/// agent attached on one node is read back through another.
+#[tokio::test]
+async fn e2_a1_files_stored_by_one_node_are_served_by_every_node_from_a_shared_bucket() {
+    let Some(nodes) = Nodes::new().await else {
+        return;
+    };
+    let moto = common::s3::Moto::start("cluster-files").await;
+    let dovecot = common::imap::Dovecot::start().await;
+    let settings = mailbox_settings(&dovecot);
+    let aws = moto.env();
+    let mut env: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend(aws.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    env.push(("SWITCHBOARD_FILES", "s3://cluster-files/center"));
+    let a = nodes.start_with(&env).await;
+    let b = nodes.start_with(&env).await;
+
+    // Dave works on node B; whichever node reads the mailbox stores the files.
+    let cookie = b.session("dave").await;
+    let mut desk = b.desktop(&cookie).await;
+    send_json(&mut desk, json!({"type": "set_state", "ready": true})).await;
+    dovecot
+        .append(&common::imap::fixture("several_attachments"))
+        .await;
+    let view = common::desk::next_email(&mut desk).await;
+    let files = view.email.expect("the email's details").attachments;
+    assert_eq!(files.len(), 3);
+    let keys = moto.keys("cluster-files").await;
+    assert_eq!(keys.len(), 3, "every file in the bucket: {keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with("center/")), "{keys:?}");
+
+    let download = |node: &common::nodes::Node, path: String| {
+        let request = reqwest::Client::new()
+            .get(node.url(&path))
+            .header("cookie", cookie.clone());
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.bytes().await.unwrap()
+        }
+    };
+    for node in [&a, &b] {
+        let pdf = download(node, format!("/email/attachments/{}", files[0].id)).await;
+        assert!(pdf.starts_with(b"%PDF-1.4"));
+        assert!(pdf.ends_with((0..=255u8).collect::<Vec<_>>().as_slice()));
+        let notes = download(node, format!("/email/attachments/{}", files[2].id)).await;
+        assert_eq!(
+            notes.as_ref(),
+            b"Damage noticed on 2026-11-18.\nBox dented.\n"
+        );
+    }
+
+    // A file attached to the reply on node B, read back through node A.
+    let contact = view.contact.0;
+    let shot = b"\x89PNG\r\n\x1a\nscreenshot of the damage".to_vec();
+    let uploaded = reqwest::Client::new()
+        .post(b.url(&format!("/email/{contact}/files?name=damage.png")))
+        .header("cookie", cookie.clone())
+        .header("content-type", "image/png")
+        .body(shot.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let file: serde_json::Value = uploaded.json().await.unwrap();
+    let read_back = download(&a, format!("/email/{contact}/files/{}", file["id"])).await;
+    assert_eq!(read_back.as_ref(), shot.as_slice());
+    assert_eq!(moto.keys("cluster-files").await.len(), 4);
+
+    // Removed through node A: gone from the bucket, for every node.
+    let removed = reqwest::Client::new()
+        .delete(a.url(&format!("/email/{contact}/files/{}", file["id"])))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    assert_eq!(moto.keys("cluster-files").await.len(), 3);
+}

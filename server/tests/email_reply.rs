@@ -712,15 +712,21 @@ async fn a_refused_reply_comes_back_with_its_draft_then_discard_deletes_it() {
         .await
         .unwrap()
         .sha256;
-    let path = server.services.email.files.path(&sha).unwrap();
-    assert!(path.exists());
+    let files = &server.services.email.files;
+    assert!(files.read(&sha).await.is_ok());
     send_json(&mut desk, json!({"type": "discard", "contact": id})).await;
     assert_eq!(closed(&mut desk).await.1, EndReason::Discarded);
     assert_eq!(
         server.services.store.draft(back.contact).await.unwrap(),
         None
     );
-    assert!(!path.exists(), "the draft's file is deleted with it");
+    assert!(
+        matches!(
+            files.read(&sha).await,
+            Err(server::files::FileError::Missing(_))
+        ),
+        "the draft's file is deleted with it"
+    );
 }
 
 /// SPEC A-3: an upload that declares no size is read only until it passes the limit: the

@@ -1579,7 +1579,7 @@ mod chats {
             let waiting = [ContactStatus::Queued];
             let Some(coordination) = s.coordination() else {
                 let offered = s
-                    .step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, 1, 5)
+                    .step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, None, 1, 5)
                     .await
                     .unwrap();
                 assert!(offered.is_some(), "{}: one process, no fence", t.name);
@@ -1598,7 +1598,7 @@ mod chats {
             assert!(new > old);
             // ...and the old leader's engine has not heard yet.
             assert!(
-                s.step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, old, 5)
+                s.step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, None, old, 5)
                     .await
                     .unwrap()
                     .is_none(),
@@ -1610,11 +1610,46 @@ mod chats {
                 ContactStatus::Queued
             );
             let offered = s
-                .step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, new, 6)
+                .step_contact_as_leader(chat.id, &waiting, ContactStatus::Offered, None, new, 6)
                 .await
                 .unwrap()
                 .expect("the leader's offer");
             assert_eq!(offered.status, ContactStatus::Offered);
+
+            // An assignment (an email given outright): the stale leader's names no agent;
+            // the lead's does, and a second one of the same contact is not taken.
+            let alice = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let other = chat_in(s.as_ref(), chat.csq, "Yann", 2).await;
+            let assign = |agent, epoch| {
+                s.step_contact_as_leader(
+                    other.id,
+                    &waiting,
+                    ContactStatus::Active,
+                    Some(agent),
+                    epoch,
+                    7,
+                )
+            };
+            assert!(
+                assign(alice, old).await.unwrap().is_none(),
+                "{}: a stale leader assigns nothing",
+                t.name
+            );
+            let held = assign(bob, new)
+                .await
+                .unwrap()
+                .expect("the lead's assignment");
+            assert_eq!(
+                (held.status, held.agent),
+                (ContactStatus::Active, Some(bob))
+            );
+            assert!(
+                assign(alice, new).await.unwrap().is_none(),
+                "{}: one agent per contact",
+                t.name
+            );
+            assert_eq!(s.contact(other.id).await.unwrap().agent, Some(bob));
         }
     }
 

@@ -22,10 +22,13 @@ use std::sync::{Arc, OnceLock};
 type EffectResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// A channel whose contacts routing gives to an agent outright (accepted at once): it
-/// carries the assignment out, or hands the contact back to routing when it cannot.
+/// carries the assignment out, or hands the contact back to routing when it cannot. With
+/// several nodes, `lead` is the epoch of the lead that decided: the assignment is stored
+/// only while that lead lasts (see [`crate::store::Store::step_contact_as_leader`]).
 #[async_trait]
 pub trait Assignments: Send + Sync {
-    async fn assigned(&self, agent: AgentId, contact: ContactId) -> EffectResult;
+    async fn assigned(&self, agent: AgentId, contact: ContactId, lead: Option<i64>)
+        -> EffectResult;
 }
 
 pub struct Effects {
@@ -67,7 +70,7 @@ impl Effects {
             Some(epoch) => {
                 let stepped = self
                     .store
-                    .step_contact_as_leader(contact, from, to, epoch, now)
+                    .step_contact_as_leader(contact, from, to, None, epoch, now)
                     .await?;
                 if stepped.is_none() {
                     tracing::info!(%contact, epoch, "routing step not taken: moved already, or the lead is gone");
@@ -189,7 +192,7 @@ impl Effects {
             // The chat service carries out accepts itself, once it knows it won; it refuses
             // an invitation that cannot be made.
             Output::Assigned { agent, contact, .. } => match self.assignments.get() {
-                Some(assignments) => assignments.assigned(*agent, *contact).await?,
+                Some(assignments) => assignments.assigned(*agent, *contact, lead).await?,
                 None => {
                     tracing::error!(%agent, %contact, "an assignment before its channel was wired")
                 }

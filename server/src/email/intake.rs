@@ -15,7 +15,7 @@ use app::domain::ids::CsqId;
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
     #[error("attachment file not written: {0}")]
-    Files(#[from] std::io::Error),
+    Files(#[from] crate::files::FileError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The parser gave up on the message (a panic, caught): the message's fault, not ours.

@@ -3,7 +3,6 @@
 
 pub mod compose;
 pub mod config;
-pub mod files;
 pub mod imap;
 pub mod intake;
 pub mod mime;
@@ -14,6 +13,7 @@ pub mod reply;
 pub mod sanitize;
 pub mod stored;
 
+use crate::files::Files;
 use crate::{
     clock::now_ms,
     contact::{effects::Assignments, views::contact_view, ContactError},
@@ -28,7 +28,6 @@ use app::domain::{
     state::StateEvent,
     validate::{Field, FieldError, Problem},
 };
-use files::Files;
 use std::{sync::Arc, time::Duration};
 
 /// How long the address of an image shown inside an email stays good. The frame's document
@@ -45,6 +44,7 @@ impl Assignments for EmailService {
         &self,
         agent: AgentId,
         id: ContactId,
+        lead: Option<i64>,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let (store, hub) = (self.store.as_ref(), &self.hub);
         let contact = store.contact(id).await?;
@@ -75,7 +75,52 @@ impl Assignments for EmailService {
             return Ok(());
         }
         let now = now_ms();
-        let contact = store.update_contact(id, status, Some(agent), now).await?;
+        // Only while the email still waits, and (several nodes) while the lead that
+        // decided lasts: a leader that lost the lead without knowing yet, or a second
+        // assignment of the same email, stores nothing, so no email has two agents.
+        let stepped = match lead {
+            Some(epoch) => {
+                store
+                    .step_contact_as_leader(
+                        id,
+                        &ContactStatus::WAITING,
+                        status,
+                        Some(agent),
+                        epoch,
+                        now,
+                    )
+                    .await
+            }
+            None => {
+                store
+                    .step_contact(id, &ContactStatus::WAITING, status, Some(agent), now)
+                    .await
+            }
+        };
+        let contact = match stepped {
+            Ok(Some(contact)) => contact,
+            Ok(None) => {
+                tracing::info!(agent = %agent, contact = %id, ?lead, "email not assigned: no longer waiting, or the lead is gone");
+                self.assignment_not_taken(agent, id).await;
+                // A new lead may have given the email to this same agent meanwhile: its
+                // routing counts that one, which a release from here would undo.
+                let theirs = store
+                    .contact(id)
+                    .await
+                    .is_ok_and(|c| c.status == ContactStatus::Active && c.agent == Some(agent));
+                if !theirs {
+                    hand_back(false);
+                }
+                return Ok(());
+            }
+            // Whether it was stored is unknown: routing queues the email again, and a
+            // second assignment is taken only if this one was not.
+            Err(e) => {
+                self.assignment_not_taken(agent, id).await;
+                hand_back(true);
+                return Err(e.into());
+            }
+        };
         store.snapshot_wrap_up(id, contact.csq).await?;
         store.set_thread_agent(id, agent, now).await?;
         let view = contact_view(store, &contact, agent).await?;
@@ -83,6 +128,16 @@ impl Assignments for EmailService {
             .await?;
         tracing::info!(agent = %agent, contact = %id, "email assigned");
         Ok(())
+    }
+}
+
+impl EmailService {
+    /// The agent's state after an assignment that was not stored, as when an email leaves
+    /// their hands (each `ContactAccepted` has its `ContactEnded`).
+    async fn assignment_not_taken(&self, agent: AgentId, id: ContactId) {
+        if let Err(e) = self.hub.apply(agent, StateEvent::ContactEnded).await {
+            tracing::error!(agent = %agent, contact = %id, error = %e, "state after an assignment not taken not stored");
+        }
     }
 }
 

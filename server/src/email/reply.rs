@@ -177,11 +177,11 @@ impl EmailService {
             .put_stream(body, limit)
             .await
             .map_err(|e| match e {
-                super::files::PutError::Over(read) => over(read),
-                super::files::PutError::Io(e) => {
+                crate::files::PutError::Over(read) => over(read),
+                crate::files::PutError::Io(e) => {
                     ContactError::Store(StoreError::Corrupt(e.to_string()))
                 }
-                super::files::PutError::Body(e) => {
+                crate::files::PutError::Body(e) => {
                     tracing::info!(contact = %id, error = %e, "upload interrupted");
                     ContactError::Unavailable(format!("The upload of \"{name}\" was interrupted."))
                 }
@@ -190,11 +190,12 @@ impl EmailService {
             return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
         }
         let _gate = self.files.gate().await?;
-        let upload = self
-            .files
-            .keep(staged)
-            .await
-            .map_err(|e| ContactError::Store(StoreError::Corrupt(e.to_string())))?;
+        let upload = self.files.keep(staged).await.map_err(|e| {
+            tracing::error!(contact = %id, error = %e, "upload not stored");
+            ContactError::Unavailable(format!(
+                "\"{name}\" could not be stored just now; try again."
+            ))
+        })?;
         let new = NewDraftFile {
             name: name.clone(),
             content_type: if content_type.is_empty() {
@@ -243,7 +244,7 @@ impl EmailService {
         agent: AgentId,
         id: ContactId,
         file: DraftFileId,
-    ) -> Result<(StoredDraftFile, std::path::PathBuf), ContactError> {
+    ) -> Result<StoredDraftFile, ContactError> {
         self.held_email(agent, id).await?;
         let stored = match self.store.draft_file(file).await {
             Err(StoreError::NotFound) => return Err(ContactError::NotYours),
@@ -252,11 +253,7 @@ impl EmailService {
         if stored.contact != id {
             return Err(ContactError::NotYours);
         }
-        let path = self
-            .files
-            .path(&stored.sha256)
-            .ok_or(ContactError::NotYours)?;
-        Ok((stored, path))
+        Ok(stored)
     }
 
     /// SPEC Q-2: the draft and its files go with a discarded email.
@@ -390,13 +387,17 @@ impl EmailService {
     }
 
     async fn read_file(&self, sha256: &str) -> Result<Vec<u8>, ContactError> {
-        let path = self
-            .files
-            .path(sha256)
-            .ok_or_else(|| ContactError::Store(StoreError::Corrupt(format!("file {sha256}"))))?;
-        tokio::fs::read(&path)
-            .await
-            .map_err(|e| ContactError::Store(StoreError::Corrupt(format!("file {sha256}: {e}"))))
+        match self.files.read(sha256).await {
+            Ok(bytes) => Ok(bytes.into()),
+            Err(e @ crate::files::FileError::Missing(_)) => Err(ContactError::Store(e.into())),
+            // The store out of reach: the reply waits in the draft, and the agent is told.
+            Err(e) => {
+                tracing::error!(error = %e, "a file of the reply was not read");
+                Err(ContactError::Unavailable(
+                    "A file of this reply cannot be read just now; try again.".into(),
+                ))
+            }
+        }
     }
 }
 

@@ -91,14 +91,26 @@ pub(super) async fn file_response(
     sha256: &str,
     kind: &str,
 ) -> Result<Response, Plain> {
-    let missing = AppError::NotFound("The file is missing.");
-    let path = state.services.email.files.path(sha256).ok_or(missing)?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        tracing::error!(error = %e, sha256, "attachment file missing");
-        AppError::NotFound("The file is missing.")
-    })?;
-    let mut response = Body::from(bytes).into_response();
+    let (size, bytes) = state
+        .services
+        .email
+        .files
+        .stream(sha256)
+        .await
+        .map_err(|e| match e {
+            crate::files::FileError::Missing(_) => {
+                tracing::error!(sha256, "attachment file missing");
+                AppError::NotFound("The file is missing.")
+            }
+            e => {
+                tracing::error!(error = %e, sha256, "attachment file not read");
+                AppError::Unavailable("The file cannot be read just now; try again.".into())
+            }
+        })?;
+    let mut response = Body::from_stream(bytes).into_response();
     let h = response.headers_mut();
+    // The download's progress and end are known to the browser.
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     let content_type = if kind == "inline" {
         content_type
     } else {

@@ -91,7 +91,7 @@ pub async fn draft_file(
     signed_in: Result<SignedIn, AppError>,
 ) -> Result<Response, Plain> {
     let (PathParam((contact, id)), SignedIn(agent)) = (ids?, signed_in?);
-    let (stored, _) = state
+    let stored = state
         .services
         .email
         .draft_file(agent, ContactId(contact), DraftFileId(id))

@@ -210,12 +210,14 @@ pub trait ContactStore: Send + Sync {
     /// taken only while `epoch` is still the lead's, so a leader that lost the lead without
     /// knowing yet (a pause, a cut connection) changes nothing; a new lead's epoch waits for
     /// a step under way to finish (it holds the lead's row shared). One process (SQLite)
-    /// has no epochs: the step alone.
+    /// has no epochs: the step alone. `agent`, when given, becomes the contact's (an email
+    /// assigned).
     async fn step_contact_as_leader(
         &self,
         id: ContactId,
         from: &[ContactStatus],
         status: ContactStatus,
+        agent: Option<AgentId>,
         epoch: i64,
         now_ms: i64,
     ) -> StoreResult<Option<Contact>>;

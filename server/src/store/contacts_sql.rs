@@ -683,6 +683,7 @@ macro_rules! impl_contacts_store {
                     id: ContactId,
                     from: &[ContactStatus],
                     status: ContactStatus,
+                    agent: Option<AgentId>,
                     epoch: i64,
                     now_ms: i64,
                 ) -> StoreResult<Option<Contact>> {
@@ -690,7 +691,7 @@ macro_rules! impl_contacts_store {
                     let query = Self::step_query_with(from, fence)
                         .bind(id.0)
                         .bind(status.as_str())
-                        .bind(None::<i64>)
+                        .bind(agent.map(|a| a.0))
                         .bind(None::<String>)
                         .bind(now_ms);
                     let query = if fence.is_empty() { query } else { query.bind(epoch) };

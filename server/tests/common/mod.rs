@@ -4,6 +4,7 @@
 pub mod desk;
 pub mod imap;
 pub mod nodes;
+pub mod s3;
 pub mod smtp;
 
 use app::domain::{agent::Role, ids::AgentId, protocol::ServerMessage};
