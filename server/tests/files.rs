@@ -58,11 +58,13 @@ async fn a1_files_in_a_bucket_are_stored_once_under_the_prefix_read_back_and_rem
         .await
         .unwrap();
     drop(refused);
-    let staged = files
+    let mut staged = files
         .put_stream(body(&[b"\x89PNG\r\n", b"pixels"]), 100)
         .await
         .unwrap();
-    let upload = files.keep(staged).await.unwrap();
+    files.keep(&staged).await.unwrap();
+    let upload = std::mem::take(&mut staged.upload);
+    drop(staged);
     assert_eq!(upload.size, 12);
     assert_eq!(moto.keys(BUCKET).await.len(), 2);
     let staging: Vec<_> = std::fs::read_dir(dir.path().join("uploads"))

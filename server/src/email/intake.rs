@@ -97,11 +97,19 @@ pub async fn take_batch(
             .map_err(|e| IntakeError::Unreadable(e.to_string()))?;
         parsed.extend(sources.by_ref().zip(share));
     }
-    // Until the emails refer to their files, none of them may be removed as unused.
-    let gate = service.files.gate().await?;
+    // Each file is written before the gate (see `Files::gate`); under it each is checked
+    // to be there still, and until the emails refer to them none may be removed as
+    // unused. One removed meanwhile (its content's last other use went) fails this try:
+    // the message is read again, its file written again.
     let mut emails = Vec::with_capacity(parsed.len());
     for (source, message) in parsed {
         emails.push(new_email(service, source, message).await?);
+    }
+    let gate = service.files.gate().await?;
+    for file in emails.iter().flat_map(|e| &e.attachments) {
+        if !service.files.present(&file.sha256, file.size).await? {
+            return Err(crate::files::FileError::Missing(file.sha256.clone()).into());
+        }
     }
     let taken = service.store.take_emails(&emails, now_ms()).await?;
     drop(gate);

@@ -189,13 +189,25 @@ impl EmailService {
         if refused_type(&name, &staged.upload.head) {
             return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
         }
-        let _gate = self.files.gate().await?;
-        let upload = self.files.keep(staged).await.map_err(|e| {
+        let not_stored = |e: crate::files::FileError| {
             tracing::error!(contact = %id, error = %e, "upload not stored");
             ContactError::Unavailable(format!(
                 "\"{name}\" could not be stored just now; try again."
             ))
-        })?;
+        };
+        // Stored before the gate (see `Files::gate`), checked under it: removed meanwhile
+        // as unused (the same bytes' last other use went), it is kept again.
+        self.files.keep(&staged).await.map_err(not_stored)?;
+        let _gate = self.files.gate().await?;
+        let upload = &staged.upload;
+        if !self
+            .files
+            .present(&upload.sha256, upload.size)
+            .await
+            .map_err(not_stored)?
+        {
+            self.files.keep(&staged).await.map_err(not_stored)?;
+        }
         let new = NewDraftFile {
             name: name.clone(),
             content_type: if content_type.is_empty() {
@@ -210,11 +222,11 @@ impl EmailService {
         match self.store.add_draft_file(id, agent, &new, now_ms()).await {
             Ok(Ok(file)) => Ok(file),
             Ok(Err(e)) => {
-                self.forget_unused(vec![upload.sha256]).await;
+                self.forget_unused(vec![upload.sha256.clone()]).await;
                 Err(invalid(e))
             }
             Err(StoreError::NotFound) => {
-                self.forget_unused(vec![upload.sha256]).await;
+                self.forget_unused(vec![upload.sha256.clone()]).await;
                 Err(ContactError::NotYours)
             }
             Err(e) => Err(e.into()),

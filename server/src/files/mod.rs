@@ -137,10 +137,12 @@ impl Files {
         })
     }
 
-    /// Held from the moment bytes get their name until the database refers to them, and
-    /// while an unused file is checked and removed: two records sharing the same bytes
+    /// Held from the check that bytes are in the store until the database refers to them,
+    /// and while an unused file is checked and removed: two records sharing the same bytes
     /// (the same file attached twice) can then never lose them to each other, on one node
-    /// or on several sharing the store (issue 14).
+    /// or on several sharing the store (issue 14). The bytes are written before it is
+    /// taken (named by their content, they harm nobody meanwhile), so a slow upload to a
+    /// bucket never holds every node's files; under it, [`Self::present`] is one HEAD.
     pub async fn gate(&self) -> Result<Gate<'_>, StoreError> {
         let here = self.gate.lock().await;
         let everywhere = match &self.shared {
@@ -153,15 +155,25 @@ impl Files {
         })
     }
 
-    /// Stores a streamed file under its name (the caller holds [`Self::gate`]).
-    pub async fn keep(&self, mut staged: Staged) -> Result<Upload, FileError> {
-        let upload = std::mem::take(&mut staged.upload);
+    /// Stores a streamed file under its name, unless the store has it whole already. The
+    /// staged file stays until dropped: under [`Self::gate`], a file removed meanwhile is
+    /// kept again from it.
+    pub async fn keep(&self, staged: &Staged) -> Result<(), FileError> {
         if let Some(tmp) = &staged.tmp {
             let bytes = tokio::fs::read(tmp).await?;
-            self.store_named(&upload.sha256, bytes).await?;
+            self.store_named(&staged.upload.sha256, bytes).await?;
         }
-        // Dropping `staged` deletes the temporary file: the store has its own copy.
-        Ok(upload)
+        Ok(())
+    }
+
+    /// Whether the store has the bytes of this hash, whole (`size` bytes).
+    pub async fn present(&self, sha256: &str, size: u64) -> Result<bool, FileError> {
+        let key = key(sha256).ok_or_else(|| FileError::Missing(sha256.into()))?;
+        match self.store.head(&key).await {
+            Ok(meta) => Ok(meta.size == size),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(FileError::Store(e)),
+        }
     }
 
     /// The stored object of this hash (only a hash names one).
@@ -278,14 +290,12 @@ impl Files {
 
     /// Writes `bytes` under their hash unless the store has them already, durably.
     async fn store_named(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), FileError> {
-        let key = key(sha256).ok_or_else(|| FileError::Missing(sha256.into()))?;
-        match self.store.head(&key).await {
-            // Already there, whole. (A file cut short by a crash before it reached the
-            // disk is written again, not trusted for every later copy of its content.)
-            Ok(meta) if meta.size == bytes.len() as u64 => return Ok(()),
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(FileError::Store(e)),
+        // Already there, whole? (A file cut short by a crash before it reached the disk
+        // is written again, not trusted for every later copy of its content.)
+        if self.present(sha256, bytes.len() as u64).await? {
+            return Ok(());
         }
+        let key = key(sha256).ok_or_else(|| FileError::Missing(sha256.into()))?;
         self.store
             .put(&key, PutPayload::from(bytes))
             .await
@@ -405,11 +415,21 @@ mod tests {
         nothing("refused");
 
         // Kept: under its hash (where files have always been), and only there.
-        let staged = files
+        let mut staged = files
             .put_stream(chunks(&[b"hel", b"lo"]), 100)
             .await
             .unwrap();
-        let upload = files.keep(staged).await.unwrap();
+        files.keep(&staged).await.unwrap();
+        let (sha, size) = (staged.upload.sha256.clone(), staged.upload.size);
+        assert!(files.present(&sha, size).await.unwrap());
+        // Removed meanwhile as unused (another record's last use went): still staged, it
+        // is kept again, as the upload does under the gate.
+        files.remove(&sha).await;
+        assert!(!files.present(&sha, size).await.unwrap());
+        files.keep(&staged).await.unwrap();
+        assert!(files.present(&sha, size).await.unwrap());
+        let upload = std::mem::take(&mut staged.upload);
+        drop(staged);
         let path = root.join(&upload.sha256[..2]).join(&upload.sha256);
         assert_eq!(std::fs::read(&path).unwrap(), b"hello");
         assert_eq!(all_files(&root), [path]);
