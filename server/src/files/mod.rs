@@ -105,12 +105,12 @@ pub struct Gate<'a> {
 }
 
 /// A file's key in the store: two hex digits, then the hash (`ab/abcd…`), as files have
-/// always been laid out in the data directory. None for anything but a hex SHA-256.
-fn key(sha256: &str) -> Option<Key> {
+/// always been laid out in the data directory. Anything but a hex SHA-256 names no file.
+fn key(sha256: &str) -> Result<Key, FileError> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
+        return Err(FileError::Missing(sha256.into()));
     }
-    Some(Key::from_iter([&sha256[..2], sha256]))
+    Ok(Key::from_iter([&sha256[..2], sha256]))
 }
 
 fn hex(digest: impl AsRef<[u8]>) -> String {
@@ -168,7 +168,7 @@ impl Files {
 
     /// Whether the store has the bytes of this hash, whole (`size` bytes).
     pub async fn present(&self, sha256: &str, size: u64) -> Result<bool, FileError> {
-        let key = key(sha256).ok_or_else(|| FileError::Missing(sha256.into()))?;
+        let key = key(sha256)?;
         match self.store.head(&key).await {
             Ok(meta) => Ok(meta.size == size),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
@@ -178,7 +178,7 @@ impl Files {
 
     /// The stored object of this hash (only a hash names one).
     async fn get(&self, sha256: &str) -> Result<object_store::GetResult, FileError> {
-        let key = key(sha256).ok_or_else(|| FileError::Missing(sha256.into()))?;
+        let key = key(sha256)?;
         self.store
             .get(&key)
             .await
@@ -213,7 +213,7 @@ impl Files {
 
     /// Removes the bytes of this hash (nothing refers to them any more).
     pub async fn remove(&self, sha256: &str) {
-        if let Some(key) = key(sha256) {
+        if let Ok(key) = key(sha256) {
             match self.store.delete(&key).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(e) => tracing::warn!(error = %e, "file not removed"),
@@ -295,7 +295,7 @@ impl Files {
         if self.present(sha256, bytes.len() as u64).await? {
             return Ok(());
         }
-        let key = key(sha256).ok_or_else(|| FileError::Missing(sha256.into()))?;
+        let key = key(sha256)?;
         self.store
             .put(&key, PutPayload::from(bytes))
             .await
