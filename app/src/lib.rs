@@ -10,6 +10,11 @@
 //!   Their answers are read in the browser as text (`api::codec`), like everything else
 //!   the page reads, so each type's reading is compiled once into the WebAssembly.
 //! - [`ui`]: pages and components.
+//! - [`i18n`]: generated at build time from `locales/{en,fr}/*.json` (leptos_i18n): every
+//!   word a person reads, as `t!(i18n, namespace.key)` in views and `td_string!(locale, ..)`
+//!   elsewhere. [`domain::language`] picks a request's language.
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod api;
 pub mod domain;

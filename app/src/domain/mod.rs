@@ -12,6 +12,7 @@ pub mod customer;
 pub mod email;
 pub mod ids;
 pub mod invite;
+pub mod language;
 pub mod limits;
 pub mod mailboxes;
 pub mod prechat;

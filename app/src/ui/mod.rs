@@ -5,6 +5,7 @@ pub mod desktop;
 pub mod form;
 pub mod icons;
 pub mod identity;
+pub mod language;
 pub mod login;
 pub mod password;
 pub mod shell;

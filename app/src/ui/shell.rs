@@ -1,7 +1,9 @@
 //! The HTML shell and the router.
 
+use super::language::provide_language;
 use super::title::PageTitle;
 use super::{admin::AdminRoute, desktop::DesktopPage, login::LoginRoute, password::PasswordRoute};
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -11,9 +13,10 @@ use leptos_router::{
 /// The document around the app, rendered on the server only.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = super::language::request_locale().as_str();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -43,6 +46,7 @@ pub fn App() -> impl IntoView {
     // itself (see `title`).
     #[cfg(feature = "ssr")]
     leptos_meta::provide_meta_context();
+    provide_language();
     view! {
         <Router>
             <Routes fallback=NotFound>
@@ -62,13 +66,14 @@ fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
+    let i18n = use_i18n();
     view! {
-        <PageTitle text="Page not found · Switchboard" />
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), common.not_found_title) />
         <main class="centered-page">
             <div class="card narrow">
-                <h1>"Page not found"</h1>
-                <p>"There is nothing at this address."</p>
-                <a href="/">"Go to the agent desktop"</a>
+                <h1>{t!(i18n, common.not_found_heading)}</h1>
+                <p>{t!(i18n, common.not_found_text)}</p>
+                <a href="/">{t!(i18n, common.not_found_link)}</a>
             </div>
         </main>
     }

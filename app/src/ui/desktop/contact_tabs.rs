@@ -7,7 +7,7 @@ use super::{
     model::ContactTab,
     Live,
 };
-use crate::{domain::ids::ContactId, ui::icons::ChannelIcon};
+use crate::{domain::ids::ContactId, i18n::*, ui::icons::ChannelIcon};
 use leptos::prelude::*;
 
 /// How long a tab blinks after a new message.
@@ -44,6 +44,7 @@ pub fn ContactTabs() -> impl IntoView {
 fn TabItem(id: ContactId) -> impl IntoView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
+    let i18n = use_i18n();
     let drafting = expect_context::<super::reply::Drafting>();
     let tab = move || live.model.with(|m| m.tab(id).cloned());
     // What the tab shows that rarely changes: a memo, so a message or a typing signal does
@@ -111,11 +112,11 @@ fn TabItem(id: ContactId) -> impl IntoView {
                     >
                         <span class="tab-icon"><ChannelIcon channel /></span>
                         <span class="tab-name">{t.customer.name.clone()}</span>
-                        <span class="tab-time" title="Total chat time">
+                        <span class="tab-time" title=move || t_string!(i18n, desktop.tab_total_time)>
                             {move || elapsed(started, clock.now.get())}
                         </span>
                         <Show when=move || { unread() > 0 && !current() }>
-                            <span class="tab-unread" aria-label=move || format!("{} new messages", unread())>
+                            <span class="tab-unread" aria-label=move || t_string!(i18n, desktop.tab_unread, count = unread()).to_string()>
                                 {unread}
                             </span>
                         </Show>
