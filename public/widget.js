@@ -1,13 +1,46 @@
 /* Switchboard chat widget loader: one script tag on any page draws a launcher; the chat
    runs in an iframe served by Switchboard, isolated from the host page's CSS and scripts.
-   Options (data attributes on the script tag): data-title, data-color. */
+   Options (data attributes on the script tag): data-title, data-color, data-lang.
+   The widget speaks the host page's language: data-lang when given, else the page's
+   <html lang>, else English; "en" or "fr" ("fr-CA" is French, a language it does not speak
+   is English). The chat gets it as /widget/chat.html?lang=fr. */
 (function () {
   'use strict';
+  // The launcher's own words; the same as "launcher" in app/locales/{en,fr}/widget.json (a
+  // unit test checks). A data-title is the host's own text and stays as given.
+  var WORDS = {
+    en: { title: 'Chat with us', close: 'Close chat' },
+    fr: { title: 'Discutez avec nous', close: 'Fermer la conversation' }
+  };
+
+  /* "fr", "fr-CA", "FR", "fr_CA" → 'fr'; a language the widget does not speak → null. */
+  function language(tag) {
+    if (typeof tag !== 'string') return null;
+    var primary = tag.trim().split(/[-_]/)[0].toLowerCase();
+    return WORDS.hasOwnProperty(primary) ? primary : null;
+  }
+
+  /* The first of the script tag's data-lang and the page's lang that says something decides;
+     English when it is a language the widget does not speak, or when neither says any. */
+  function pickLanguage(scriptLang, pageLang) {
+    var given = [scriptLang, pageLang].filter(function (tag) {
+      return typeof tag === 'string' && tag.trim() !== '';
+    })[0];
+    return language(given) || 'en';
+  }
+
+  if (typeof module === 'object' && module.exports) {
+    module.exports = { words: WORDS, language: language, pickLanguage: pickLanguage };
+    return;
+  }
+
   var script = document.currentScript;
   if (!script || window.__switchboardWidget) return;
   window.__switchboardWidget = true;
   var origin = new URL(script.src, location.href).origin;
-  var title = script.getAttribute('data-title') || 'Chat with us';
+  var lang = pickLanguage(script.getAttribute('data-lang'), document.documentElement.getAttribute('lang'));
+  var words = WORDS[lang];
+  var title = script.getAttribute('data-title') || words.title;
   var color = script.getAttribute('data-color') || '#0b5cad';
 
   var host = document.createElement('div');
@@ -25,17 +58,19 @@
     'max-height:calc(100vh - 100px);border:0;border-radius:12px;box-shadow:0 12px 40px rgba(0,0,0,.3);background:#fff}' +
     '.frame[hidden]{display:none}' +
     '</style>' +
-    '<iframe class="frame" title="' + title.replace(/"/g, '&quot;') + '" hidden></iframe>' +
+    '<iframe class="frame" hidden></iframe>' +
     '<button class="launcher" type="button" aria-expanded="false"></button>';
   var button = root.querySelector('.launcher');
   var frame = root.querySelector('.frame');
+  frame.title = title;
+  button.lang = lang;
   button.textContent = title;
   button.addEventListener('click', function () {
     var opening = frame.hidden;
-    if (opening && !frame.src) frame.src = origin + '/widget/chat.html';
+    if (opening && !frame.src) frame.src = origin + '/widget/chat.html?lang=' + lang;
     frame.hidden = !opening;
     button.setAttribute('aria-expanded', String(opening));
-    button.textContent = opening ? 'Close chat' : title;
+    button.textContent = opening ? words.close : title;
   });
   document.body.appendChild(host);
 })();

@@ -61,7 +61,7 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
   // C-2: envelope (the subject on hover), name and address, time received.
   const tab = dave.getByRole('tab', { name: /Ann Lee/ });
   await expect(tab).toContainText('ann.lee@example.com');
-  await expect(tab.locator('.tab-time')).toHaveText(/^\d{2}:\d{2}$/);
+  await expect(tab.locator('.tab-time')).toHaveText(/^\d{2}:\d{2} [AP]M$/);
   await expect(tab.locator('svg title')).toHaveText(subject);
   await expect(tab.getByRole('img')).toHaveAccessibleName(`Email: ${subject}`);
 

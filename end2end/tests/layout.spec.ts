@@ -44,3 +44,26 @@ for (const size of [
     await expect(page).toHaveURL(/\/login$/);
   });
 }
+
+// French words are longer: the fullest top bar still fits a 900-pixel gadget frame.
+test('L: the French desktop fits 900px, its top bar on one row', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 900, height: 700 } });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel("Nom d'utilisateur").fill('admin');
+  await page.getByLabel('Mot de passe').fill('switchboard');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('status').getByText('Connecté')).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const logout = await page.getByRole('button', { name: 'Se déconnecter' }).boundingBox();
+  const ready = await page.getByRole('button', { name: 'Prêt', exact: true }).boundingBox();
+  expect(Math.abs(logout!.y - ready!.y)).toBeLessThan(12);
+  expect(logout!.x + logout!.width).toBeLessThanOrEqual(900);
+  await page.screenshot({ path: 'test-results/screenshots/control-gadget-900-fr.png' });
+  await page.getByRole('tab', { name: 'Gérer les conversations et les courriers électroniques' }).click();
+  await page.screenshot({ path: 'test-results/screenshots/manage-gadget-900-fr.png' });
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await context.close();
+});

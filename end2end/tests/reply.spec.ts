@@ -160,7 +160,7 @@ test('a formatted reply is autosaved, survives a reload with its email and is de
   // R-4: saved automatically (every 3 s in this test run). Reloading the page sends the
   // email back to its queue (S-5; Dave is Not Ready after it): Bob, Ready in Support, gets
   // it and finds the draft as Dave left it, with the pencil on the tab.
-  await expect(reply.getByText(/^Draft saved \d{2}:\d{2}$/)).toBeVisible({ timeout: 10_000 });
+  await expect(reply.getByText(/^Draft saved \d{2}:\d{2} [AP]M$/)).toBeVisible({ timeout: 10_000 });
   await dave.screenshot({ path: 'screenshots/email-reply.png', fullPage: true });
   const bob = await agentReady(browser, 'bob');
   noDialogs(bob);

@@ -2,14 +2,45 @@
    other people's sites, so it stays small. The server holds every rule; this page shows
    its per-field errors as they come. Nothing is lost on a dropped connection: every
    message carries an id of its own and is sent again until the server's copy comes back
-   (the server stores it once), and the page resumes from the last line it has. */
-(function (protocol) {
+   (the server stores it once), and the page resumes from the last line it has. It speaks
+   the language the host page gave the loader (?lang=, i18n.js), and says it to the server. */
+(function (protocol, i18n) {
   'use strict';
+  // The language asked for; the page's words in it once loaded (English until then, and if
+  // they cannot be loaded: the words the page holds).
+  var lang = i18n.fromSearch(location.search);
+  var shown = 'en';
+  var t = i18n.translator('en', null);
+  var words = fetch('/widget/i18n/' + lang + '.json').then(function (r) {
+    if (!r.ok) throw new Error('no words for ' + lang);
+    return r.json();
+  }).then(function (dict) {
+    t = i18n.translator(lang, dict);
+    shown = lang;
+    document.documentElement.lang = lang;
+    i18n.translatePage(document, t);
+  }).catch(function () { /* English, as the page holds it */ }).then(reveal);
+  // Never hidden for long, whatever the network does.
+  var revealTimer = setTimeout(reveal, 3000);
+  function reveal() {
+    clearTimeout(revealTimer);
+    document.documentElement.classList.remove('translating');
+  }
+
+  // The widget's API, told the customer's language (the server words its refusals in it).
+  function api(path, init) {
+    init = init || {};
+    var headers = init.headers || {};
+    headers['Accept-Language'] = lang;
+    init.headers = headers;
+    return fetch(path, init);
+  }
+
   // SPEC P-1: the limits and their wording come from the server (/widget/api/config),
   // which checks every message again whatever this page does.
   var limits = null;
   function loadConfig() {
-    return fetch('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
+    return api('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
   }
   var config = loadConfig();
   config.then(function (cfg) { limits = cfg.limits; }).catch(function () {});
@@ -17,16 +48,13 @@
   var $ = function (s) { return document.querySelector(s); };
   var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
   var typingLine = $('.typing'), status = $('.status'), box = $('#message');
-  var st = { cursor: 0, seen: {}, pending: [], ws: null, ended: false, attempt: 0, alias: 'The agent', typingTimer: null, typing: false };
+  var st = { cursor: 0, seen: {}, pending: [], ws: null, ended: false, attempt: 0, alias: null, typingTimer: null, typing: false };
 
   function setStatus(text) { status.textContent = text; }
 
   function showChat() { form.hidden = true; chat.hidden = false; box.focus(); }
 
-  function time(ms) {
-    var d = new Date(ms);
-    return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  }
+  function time(ms) { return i18n.clock(shown, ms); }
 
   function lineElement(kind, who, text, at) {
     var li = document.createElement('li');
@@ -43,7 +71,7 @@
     var old = transcript.querySelectorAll('.sending');
     for (var i = 0; i < old.length; i++) old[i].remove();
     st.pending.forEach(function (p) {
-      var li = lineElement('customer sending', 'Sending…', p.text, Date.now());
+      var li = lineElement('customer sending', t('chat.sending'), p.text, Date.now());
       transcript.appendChild(li);
     });
     transcript.scrollTop = transcript.scrollHeight;
@@ -59,16 +87,19 @@
     st.cursor = Math.max(st.cursor, line.seq);
     var li;
     if (line.kind === 'customer') {
-      li = lineElement('customer', 'You', line.text, line.at_ms);
+      li = lineElement('customer', t('chat.you'), line.text, line.at_ms);
       st.pending = st.pending.filter(function (p) { return p.client_id !== line.client_id; });
     } else if (line.kind === 'agent') {
       li = lineElement('agent', line.who, line.text, line.at_ms);
       typingLine.hidden = true;
     } else {
       if (line.joined) st.alias = line.joined;
-      // A line this version cannot read and has no text for only moves the cursor on.
-      if (!line.text) { renderPending(); return; }
-      li = lineElement('system', '', line.text, line.at_ms);
+      // The page's own words where it knows the note, else the server's text; a line this
+      // version cannot read and has no text for only moves the cursor on.
+      var own = protocol.noteKey(line.note);
+      var text = own ? t(own.key, own.vars) : line.text;
+      if (!text) { renderPending(); return; }
+      li = lineElement('system', '', text, line.at_ms);
     }
     transcript.appendChild(li);
     renderPending();
@@ -85,7 +116,7 @@
     $('.end').hidden = true;
     $('.download').hidden = false;
     typingLine.hidden = true;
-    setStatus('Chat ended');
+    setStatus(t('status.ended'));
   }
 
   function handle(msg) {
@@ -93,12 +124,12 @@
       case 'line': addLine(msg); break;
       case 'synced':
         st.attempt = 0;
-        setStatus('Connected');
+        setStatus(t('status.connected'));
         // Messages not confirmed yet go again, in order; the server keeps one of each.
         st.pending.forEach(function (p) { send(protocol.commands.send(p.client_id, p.text)); });
         break;
       case 'typing':
-        typingLine.textContent = st.alias + ' is typing…';
+        typingLine.textContent = t('chat.typing', { name: st.alias || t('chat.the_agent') });
         typingLine.hidden = !msg.active;
         break;
       case 'ended': ended(); break;
@@ -129,14 +160,16 @@
     var n = charCount(box.value), max = limits.message_chars;
     counter.hidden = n < max * 0.8;
     counter.classList.toggle('over', n > max);
-    counter.textContent = n > max ? limits.message_too_long + ' (' + n + ' given)' : n + ' / ' + max;
+    counter.textContent = n > max
+      ? t('chat.too_long', { message: limits.message_too_long, count: n })
+      : t('chat.chars', { given: n, max: max });
   }
 
   function connect() {
     var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
-      '/widget/ws?v=' + protocol.version);
+      i18n.withQuery('/widget/ws?v=' + protocol.version, 'lang', lang));
     st.ws = ws;
-    setStatus(st.attempt ? 'Reconnecting…' : 'Connecting…');
+    setStatus(t(st.attempt ? 'status.reconnecting' : 'status.connecting'));
     ws.onopen = function () { ws.send(JSON.stringify(protocol.commands.hello(st.cursor))); };
     ws.onmessage = function (e) {
       var msg;
@@ -146,7 +179,7 @@
     ws.onclose = function (e) {
       if (st.ws !== ws || st.ended) return;
       if (e.code === protocol.otherVersionCloseCode) loadAgain();
-      setStatus('Reconnecting…');
+      setStatus(t('status.reconnecting'));
       var delay = Math.min(250 * Math.pow(2, st.attempt++), 5000);
       setTimeout(connect, delay);
     };
@@ -218,7 +251,7 @@
       var input = form.elements['answer-' + f.id];
       return { field: f.id, value: input ? input.value : '' };
     });
-    fetch('/widget/api/start', {
+    api('/widget/api/start', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
@@ -242,11 +275,11 @@
         fieldErrors(refusal.errors);
       }
       if (!refusal.errors.length) {
-        $('.form-error').textContent = refusal.message || 'The chat could not start. Please try again.';
+        $('.form-error').textContent = refusal.message || t('prechat.start_failed');
       }
     }).catch(function () {
       button.disabled = false;
-      $('.form-error').textContent = 'The chat service cannot be reached. Please try again.';
+      $('.form-error').textContent = t('prechat.unreachable');
     });
   });
 
@@ -301,14 +334,14 @@
       if (!f.required) {
         var opt = document.createElement('span');
         opt.className = 'optional';
-        opt.textContent = ' (optional)';
+        opt.textContent = ' ' + t('prechat.optional');
         label.appendChild(opt);
       }
       var input;
       if (f.kind === 'choice') {
         input = document.createElement('select');
         var first = document.createElement('option');
-        first.value = ''; first.textContent = 'Choose…';
+        first.value = ''; first.textContent = t('prechat.choose');
         input.appendChild(first);
         f.choices.forEach(function (c) {
           var o = document.createElement('option');
@@ -339,7 +372,7 @@
       renderFields(cfg.fields);
       var select = form.problem;
       var first = document.createElement('option');
-      first.value = ''; first.textContent = 'Choose…';
+      first.value = ''; first.textContent = t('prechat.choose');
       select.appendChild(first);
       cfg.problems.forEach(function (p) {
         var o = document.createElement('option');
@@ -350,10 +383,13 @@
     });
   }
 
-  // A reloaded widget resumes the chat its cookie holds.
-  fetch('/widget/api/session', { credentials: 'same-origin' }).then(function (r) {
+  // A reloaded widget resumes the chat its cookie holds. Asked with the configuration and
+  // the words; what it shows waits for the words.
+  var session = api('/widget/api/session', { credentials: 'same-origin' }).then(function (r) {
     return r.ok ? r.json() : null;
-  }).then(function (s) {
+  });
+  Promise.all([session, words]).then(function (both) {
+    var s = both[0];
     if (s && s.chat) { showChat(); restoreKept(); connect(); } else { loadForm(); }
-  }).catch(loadForm);
-})(window.SwitchboardProtocol);
+  }).catch(function () { words.then(loadForm); });
+})(window.SwitchboardProtocol, window.SwitchboardI18n);

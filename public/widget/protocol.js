@@ -16,7 +16,9 @@
   }
 
   /* A transcript line: who wrote it ('customer', 'agent' or 'system'), the text to show,
-     and for system lines the alias of an agent who joined (the typing notice names them). */
+     and for system lines the alias of an agent who joined (the typing notice names them) and
+     the note itself ({kind, alias, reason}), which the page words in its own language
+     ([noteKey]); the server's text stays for what it cannot. */
   function readLine(msg) {
     var line = need(msg.line, 'object', 'line');
     var body = need(line.body, 'object', 'line.body');
@@ -28,7 +30,8 @@
       kind: 'system',
       who: '',
       client_id: null,
-      joined: null
+      joined: null,
+      note: null
     };
     if (need(body.type, 'string', 'line.body.type') === 'message') {
       var author = need(body.author, 'object', 'line.body.author');
@@ -40,8 +43,40 @@
       if (need(note.note, 'string', 'line.body.note.note') === 'joined') {
         out.joined = need(note.alias, 'string', 'line.body.note.alias');
       }
+      out.note = {
+        kind: note.note,
+        alias: typeof note.alias === 'string' ? note.alias : null,
+        reason: typeof note.reason === 'string' ? note.reason : null
+      };
     }
     return out;
+  }
+
+  /* How a chat ended (the server's EndReason): those with words of their own, and those it
+     words as "The chat has ended." (app/src/domain/chat.rs, SystemNote::text). */
+  var endedWords = ['ended_by_customer', 'timed_out', 'page_closed', 'queue_timeout', 'window_closed'];
+  var endedOtherwise = ['ended_by_agent', 'abandoned', 'sent', 'discarded', 'requeued'];
+
+  /* The page's own words for a system note: a key of widget.json with its values
+     ({key: 'notes.joined', vars: {alias: 'Alex'}}), so the customer reads it in the page's
+     language. null for the administrator's own texts (welcome, no_agent, queue_timeout: shown
+     as the server sends them) and for a note or a reason this version does not know (the
+     server's text then). */
+  function noteKey(note) {
+    if (!note) return null;
+    switch (note.kind) {
+      case 'joined':
+      case 'left':
+        return typeof note.alias === 'string' ? { key: 'notes.' + note.kind, vars: { alias: note.alias } } : null;
+      case 'inactivity_warning':
+        return { key: 'notes.inactivity_warning', vars: {} };
+      case 'ended':
+        if (endedWords.indexOf(note.reason) !== -1) return { key: 'notes.ended.' + note.reason, vars: {} };
+        if (endedOtherwise.indexOf(note.reason) !== -1) return { key: 'notes.ended.other', vars: {} };
+        return null;
+      default:
+        return null;
+    }
   }
 
   /* A line this page cannot read (a newer server's kind, a field missing) still holds its
@@ -62,6 +97,7 @@
         who: '',
         client_id: null,
         joined: null,
+        note: null,
         unreadable: String(err.message || err)
       };
     }
@@ -149,7 +185,17 @@
      code again. Change it with the Rust constant; the samples carry it. */
   var version = 1, otherVersionCloseCode = 4426;
 
-  var api = { version: version, otherVersionCloseCode: otherVersionCloseCode, read: read, readConfig: readConfig, readRefusal: readRefusal, commands: commands, prechat: prechat };
+  var api = {
+    version: version,
+    otherVersionCloseCode: otherVersionCloseCode,
+    read: read,
+    readConfig: readConfig,
+    readRefusal: readRefusal,
+    noteKey: noteKey,
+    endReasons: endedWords.concat(endedOtherwise),
+    commands: commands,
+    prechat: prechat
+  };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.SwitchboardProtocol = api;
 })(this);

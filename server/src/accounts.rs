@@ -61,9 +61,15 @@ impl Services {
         }
         self.metrics.login(true);
         tracing::info!(agent = %agent, "logged in");
+        let language_cookie = credentials
+            .language
+            .as_deref()
+            .and_then(app::domain::language::parse)
+            .map(|locale| auth::language_cookie(locale, self.secure_cookies));
         Ok(LoginOutcome {
             cookie,
             must_change_password: credentials.must_change_password,
+            language_cookie,
         })
     }
 
@@ -180,6 +186,27 @@ impl Services {
             .hash(password)
             .await
             .ok_or_else(|| internal("the password workers are gone"))
+    }
+
+    /// The language of the pages: stored with the account of a logged-in user (a user who
+    /// must still choose a password too), kept by the browser for anyone.
+    pub async fn choose_language(
+        &self,
+        headers: &HeaderMap,
+        locale: app::i18n::Locale,
+    ) -> Result<String, ApiError> {
+        match self.session_of(headers).await {
+            Ok(session) => {
+                self.store
+                    .set_language(session.agent, Some(AsRef::<str>::as_ref(&locale)))
+                    .await
+                    .map_err(internal)?;
+                tracing::info!(agent = %session.agent, language = %locale, "language chosen");
+            }
+            Err(ApiError::NotLoggedIn) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(auth::language_cookie(locale, self.secure_cookies))
     }
 
     /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the

@@ -167,6 +167,17 @@ pub fn clear_cookie(secure: bool) -> String {
     )
 }
 
+/// The `Set-Cookie` value that keeps the language a user chose for their pages for a year
+/// ([`app::domain::language::LANGUAGE_COOKIE`]): a preference, not a secret, but HttpOnly
+/// like everything the server sets (only the server reads it).
+pub fn language_cookie(locale: app::i18n::Locale, secure: bool) -> String {
+    format!(
+        "{}={locale}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+        app::domain::language::LANGUAGE_COOKIE,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 /// Over HTTPS the cookie's name carries the `__Host-` prefix: browsers then keep it only if
 /// it is Secure, for this host alone and the whole site (no Domain, Path=/), so no sibling
 /// domain can plant or shadow it.

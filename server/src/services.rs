@@ -554,6 +554,14 @@ impl Backend for Services {
         self.store.agent(session.agent).await.map_err(internal)
     }
 
+    async fn set_language(
+        &self,
+        headers: &HeaderMap,
+        locale: app::i18n::Locale,
+    ) -> Result<String, ApiError> {
+        self.choose_language(headers, locale).await
+    }
+
     async fn logout(&self, headers: &HeaderMap) -> Result<String, ApiError> {
         self.close_sessions(headers).await
     }

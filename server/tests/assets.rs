@@ -191,3 +191,39 @@ async fn a_websocket_opens_when_the_browser_offers_compression() {
         other => panic!("expected the welcome line, got {other:?}"),
     }
 }
+
+/// The widget loads its words from the server, in the language the host page gave it: the
+/// app's own translation files, for the languages it speaks and no other.
+#[tokio::test]
+async fn the_widget_gets_its_words_in_french_and_no_language_it_does_not_speak() {
+    let server = TestServer::start().await;
+    let fr = get(server.url("/widget/i18n/fr.json"), "identity").await;
+    assert_eq!(fr.status(), 200);
+    assert_eq!(
+        header(&fr, "content-type").as_deref(),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(
+        header(&fr, "cache-control").as_deref(),
+        Some("public, max-age=300")
+    );
+    let words: serde_json::Value = fr.json().await.unwrap();
+    assert_eq!(words["chat"]["send"], "Envoyer");
+    let en: serde_json::Value = get(server.url("/widget/i18n/en.json"), "identity")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(en["chat"]["send"], "Send");
+    for other in [
+        "/widget/i18n/de.json",
+        "/widget/i18n/fr",
+        "/widget/i18n/fr-CA.json",
+    ] {
+        assert_eq!(
+            get(server.url(other), "identity").await.status(),
+            404,
+            "{other}"
+        );
+    }
+}

@@ -3,13 +3,20 @@
 use super::ApiError;
 use leptos::prelude::*;
 
-/// Opens a session and sends the browser to the desktop. A form posted before the page's
-/// code ran (no JavaScript yet, or none at all) is sent back to the login page with why
-/// ([`LoginRefused`]) instead of a bare answer.
+/// Opens a session and answers where to go: the desktop, or the password page for a user
+/// who must choose their own. A form posted before the page's code ran (no JavaScript yet,
+/// or none at all) is redirected there, or back to the login page with why
+/// ([`LoginRefused`]). The page's code loads that address as a new page, so that it speaks
+/// the language the account chose.
 #[server(prefix = "/api", endpoint = "login", output = crate::api::codec::JsonAnswer)]
-pub async fn login(username: String, password: String) -> Result<(), ApiError> {
+pub async fn login(username: String, password: String) -> Result<String, ApiError> {
     let refused = match login_checked(username, password).await {
-        Ok(()) => return Ok(()),
+        Ok(target) => {
+            if from_plain_form() {
+                leptos_axum::redirect(target);
+            }
+            return Ok(target.to_string());
+        }
         Err(e) => e,
     };
     if from_plain_form() {
@@ -60,14 +67,14 @@ impl LoginRefused {
     }
 
     /// What the page says: the same words as the error itself.
-    pub fn message(self) -> String {
+    pub fn message(self, locale: crate::i18n::Locale) -> String {
         match self {
-            LoginRefused::WrongCredentials => ApiError::WrongCredentials.to_string(),
-            LoginRefused::AccountDisabled => ApiError::AccountDisabled.to_string(),
+            LoginRefused::WrongCredentials => ApiError::WrongCredentials.message(locale),
+            LoginRefused::AccountDisabled => ApiError::AccountDisabled.message(locale),
             LoginRefused::TooManyAttempts => {
-                "Too many failed attempts. Wait a moment, then try again.".to_string()
+                crate::i18n::td_string!(locale, common.login.too_many_attempts).to_string()
             }
-            LoginRefused::Other => ApiError::Internal.to_string(),
+            LoginRefused::Other => ApiError::Internal.message(locale),
         }
     }
 }
@@ -86,7 +93,7 @@ fn from_plain_form() -> bool {
 }
 
 #[cfg(feature = "ssr")]
-async fn login_checked(username: String, password: String) -> Result<(), ApiError> {
+async fn login_checked(username: String, password: String) -> Result<&'static str, ApiError> {
     use crate::domain::validate::{Field, FieldError, Problem};
     let mut missing = Vec::new();
     if username.trim().is_empty() {
@@ -102,12 +109,14 @@ async fn login_checked(username: String, password: String) -> Result<(), ApiErro
         .login(username.trim(), &password, client_info())
         .await?;
     set_cookie(&outcome.cookie)?;
-    leptos_axum::redirect(if outcome.must_change_password {
+    if let Some(language) = &outcome.language_cookie {
+        set_cookie(language)?;
+    }
+    Ok(if outcome.must_change_password {
         "/password"
     } else {
         "/"
-    });
-    Ok(())
+    })
 }
 
 /// The server's middleware records the peer address in the request's extensions.
@@ -137,6 +146,26 @@ pub async fn change_password(
         super::backend()?
             .change_password(&headers, change, client_info())
             .await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// Sets the language of the pages ("en" or "fr"): kept with the logged-in user's account
+/// and in the browser. The page reloads to speak it.
+#[server(prefix = "/api", endpoint = "language", output = crate::api::codec::JsonAnswer)]
+pub async fn set_language(language: String) -> Result<(), ApiError> {
+    async {
+        use crate::domain::validate::{Field, FieldError, Problem};
+        let Some(locale) = crate::domain::language::parse(&language) else {
+            return Err(ApiError::Invalid(vec![FieldError::new(
+                Field::Language,
+                Problem::NotOffered { id: 0 },
+            )]));
+        };
+        let headers = super::request_headers()?;
+        let cookie = super::backend()?.set_language(&headers, locale).await?;
+        set_cookie(&cookie)
     }
     .await
     .map_err(super::fail)
@@ -188,7 +217,14 @@ mod tests {
             assert_eq!(LoginRefused::from_query(refused.as_query()), refused);
         }
         let wrong = LoginRefused::from_error(&ApiError::WrongCredentials);
-        assert_eq!(wrong.message(), "Wrong username or password.");
+        assert_eq!(
+            wrong.message(crate::i18n::Locale::en),
+            "Wrong username or password."
+        );
+        assert_eq!(
+            wrong.message(crate::i18n::Locale::fr),
+            "Nom d'utilisateur ou mot de passe incorrect."
+        );
         assert_eq!(
             LoginRefused::from_query("<script>alert(1)</script>"),
             LoginRefused::Other

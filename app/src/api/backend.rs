@@ -16,6 +16,9 @@ use http::HeaderMap;
 pub struct LoginOutcome {
     pub cookie: String,
     pub must_change_password: bool,
+    /// The `Set-Cookie` value of the language the user chose, if they chose one: their
+    /// pages speak it from the login on, on any computer.
+    pub language_cookie: Option<String>,
 }
 
 impl std::fmt::Debug for LoginOutcome {
@@ -54,6 +57,14 @@ pub trait Backend: Send + Sync + 'static {
         change: PasswordChange,
         client: ClientInfo,
     ) -> Result<(), ApiError>;
+
+    /// Keeps the language of the pages: for the logged-in user, stored with their account;
+    /// for anyone, in the browser. Returns the `Set-Cookie` header value.
+    async fn set_language(
+        &self,
+        headers: &HeaderMap,
+        locale: crate::i18n::Locale,
+    ) -> Result<String, ApiError>;
 
     /// Ends the agent's sessions (SPEC S-1: only from Not Ready); returns the `Set-Cookie`
     /// header value that clears the cookie.

@@ -38,6 +38,41 @@ pub enum ApiError {
     Transport,
 }
 
+impl ApiError {
+    /// What a person reads, in their language (`Display` is the English, for logs).
+    pub fn message(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            ApiError::WrongCredentials => td_string!(locale, common.errors.wrong_credentials),
+            ApiError::NotLoggedIn => td_string!(locale, common.errors.not_logged_in),
+            ApiError::Forbidden => td_string!(locale, common.errors.forbidden),
+            ApiError::PasswordChangeRequired => {
+                td_string!(locale, common.errors.password_change_required)
+            }
+            ApiError::AccountDisabled => td_string!(locale, common.errors.account_disabled),
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                return td_string!(
+                    locale,
+                    common.errors.too_many_attempts,
+                    secs = retry_after_secs
+                )
+                .to_string()
+            }
+            ApiError::Internal => td_string!(locale, common.errors.internal),
+            ApiError::Transport => td_string!(locale, common.errors.transport),
+            ApiError::Invalid(errors) => {
+                return errors
+                    .iter()
+                    .map(|e| e.message(locale))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+            ApiError::State(e) => return e.message(locale),
+        }
+        .to_string()
+    }
+}
+
 fn first_message(errors: &[FieldError]) -> String {
     errors
         .iter()

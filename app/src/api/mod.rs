@@ -22,8 +22,8 @@ pub use admin::{
 };
 pub use audit::{get_audit, get_state_history, GetAudit, GetStateHistory};
 pub use auth::{
-    change_password, get_account, login, logout, ChangePassword, GetAccount, Login, LoginRefused,
-    Logout,
+    change_password, get_account, login, logout, set_language, ChangePassword, GetAccount, Login,
+    LoginRefused, Logout, SetLanguage,
 };
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo, LoginOutcome};

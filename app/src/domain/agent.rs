@@ -33,13 +33,21 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The role's name as people read it, in a language (`Display` is the English).
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
+        match self {
+            Role::Agent => td_string!(locale, common.roles.agent),
+            Role::Supervisor => td_string!(locale, common.roles.supervisor),
+            Role::Admin => td_string!(locale, common.roles.admin),
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Agent => "Agent",
-            Role::Supervisor => "Supervisor",
-            Role::Admin => "Administrator",
-        })
+        f.write_str(self.label(crate::i18n::Locale::en))
     }
 }
 

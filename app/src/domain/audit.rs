@@ -9,6 +9,7 @@ use super::{
     time::day_start_ms,
     validate::{all_or_errors, char_count, Field, FieldError, Problem},
 };
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 
 /// What a change was about: the first word of its stored action (`user.create`).
@@ -51,16 +52,16 @@ impl AuditKind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: Locale) -> &'static str {
         match self {
-            AuditKind::User => "Users and passwords",
-            AuditKind::Csq => "Queues",
-            AuditKind::ProblemStatement => "Problem statements",
-            AuditKind::PreChatField => "Pre-chat fields",
-            AuditKind::ChatSettings => "Chat settings",
-            AuditKind::WrapUpReason => "Wrap-up reasons",
-            AuditKind::Canned => "Canned responses",
-            AuditKind::Mailbox => "Mailboxes",
+            AuditKind::User => td_string!(locale, common.audit_kinds.user),
+            AuditKind::Csq => td_string!(locale, common.audit_kinds.csq),
+            AuditKind::ProblemStatement => td_string!(locale, common.audit_kinds.problem_statement),
+            AuditKind::PreChatField => td_string!(locale, common.audit_kinds.prechat_field),
+            AuditKind::ChatSettings => td_string!(locale, common.audit_kinds.chat_settings),
+            AuditKind::WrapUpReason => td_string!(locale, common.audit_kinds.wrap_up_reason),
+            AuditKind::Canned => td_string!(locale, common.audit_kinds.canned),
+            AuditKind::Mailbox => td_string!(locale, common.audit_kinds.mailbox),
         }
     }
 
@@ -69,24 +70,27 @@ impl AuditKind {
     }
 }
 
-/// A stored action as a reader says it: `user.password_reset` → "Password reset".
-pub fn action_label(action: &str) -> String {
+/// A stored action as a reader says it: `user.password_reset` → "Password reset" (an
+/// action this version does not know stays as stored).
+pub fn action_label(locale: Locale, action: &str) -> String {
     let text = match action {
-        "user.create" => "User created",
-        "user.update" => "User changed",
-        "user.password_reset" => "Password reset",
-        "user.password_change" => "Own password changed",
-        "csq.save" => "Queue saved",
-        "problem_statement.save" => "Problem statement saved",
-        "problem_statement.order" => "Problem statements ordered",
-        "prechat_field.save" => "Pre-chat field saved",
-        "prechat_field.delete" => "Pre-chat field deleted",
-        "prechat_field.move" => "Pre-chat field moved",
-        "chat_settings.save" => "Chat settings saved",
-        "wrap_up_reason.save" => "Wrap-up reason saved",
-        "canned.save" => "Canned response saved",
-        "canned.delete" => "Canned response deleted",
-        "mailbox.save" => "Mailbox saved",
+        "user.create" => td_string!(locale, common.audit_actions.user_create),
+        "user.update" => td_string!(locale, common.audit_actions.user_update),
+        "user.password_reset" => td_string!(locale, common.audit_actions.user_password_reset),
+        "user.password_change" => td_string!(locale, common.audit_actions.user_password_change),
+        "csq.save" => td_string!(locale, common.audit_actions.csq_save),
+        "problem_statement.save" => td_string!(locale, common.audit_actions.problem_statement_save),
+        "problem_statement.order" => {
+            td_string!(locale, common.audit_actions.problem_statement_order)
+        }
+        "prechat_field.save" => td_string!(locale, common.audit_actions.prechat_field_save),
+        "prechat_field.delete" => td_string!(locale, common.audit_actions.prechat_field_delete),
+        "prechat_field.move" => td_string!(locale, common.audit_actions.prechat_field_move),
+        "chat_settings.save" => td_string!(locale, common.audit_actions.chat_settings_save),
+        "wrap_up_reason.save" => td_string!(locale, common.audit_actions.wrap_up_reason_save),
+        "canned.save" => td_string!(locale, common.audit_actions.canned_save),
+        "canned.delete" => td_string!(locale, common.audit_actions.canned_delete),
+        "mailbox.save" => td_string!(locale, common.audit_actions.mailbox_save),
         other => other,
     };
     text.to_string()
@@ -224,8 +228,15 @@ mod tests {
         for kind in AuditKind::ALL {
             assert_eq!(AuditKind::parse(kind.prefix()), Some(kind));
         }
-        assert_eq!(action_label("user.password_reset"), "Password reset");
-        assert_eq!(action_label("mailbox.save"), "Mailbox saved");
-        assert_eq!(action_label("webhook.save"), "webhook.save");
+        assert_eq!(
+            action_label(Locale::en, "user.password_reset"),
+            "Password reset"
+        );
+        assert_eq!(action_label(Locale::en, "mailbox.save"), "Mailbox saved");
+        assert_eq!(
+            action_label(Locale::fr, "mailbox.save"),
+            "Boîte aux lettres enregistrée"
+        );
+        assert_eq!(action_label(Locale::en, "webhook.save"), "webhook.save");
     }
 }

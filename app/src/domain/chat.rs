@@ -2,6 +2,7 @@
 //! time), shared by the desktop and the widget, and kept with the contact (SPEC P-5).
 
 use super::{contact::EndReason, ids::AgentId, protocol::Seq};
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 
 crate::tag_first_enum! {
@@ -49,27 +50,34 @@ crate::tag_first_enum! {
 }
 
 impl SystemNote {
-    /// The text both sides read.
+    /// The text both sides read, in English (logs, tests, the English transcript).
     pub fn text(&self) -> String {
+        self.text_in(Locale::en)
+    }
+
+    /// The text in a language: the product's own lines translated, the administrator's
+    /// (welcome, no agent, queue timeout) as written.
+    pub fn text_in(&self, locale: Locale) -> String {
         match self {
             SystemNote::Welcome { text }
             | SystemNote::NoAgent { text }
             | SystemNote::QueueTimeout { text } => text.clone(),
-            SystemNote::Joined { alias } => format!("{alias} has joined the chat."),
-            SystemNote::Left { alias } => format!("{alias} has left the chat."),
+            SystemNote::Joined { alias } => {
+                td_string!(locale, system.chat.joined, alias = alias.as_str()).to_string()
+            }
+            SystemNote::Left { alias } => {
+                td_string!(locale, system.chat.left, alias = alias.as_str()).to_string()
+            }
             SystemNote::InactivityWarning => {
-                "Are you still there? The chat will end soon without a reply.".to_string()
+                td_string!(locale, system.chat.inactivity_warning).to_string()
             }
             SystemNote::Ended { reason } => match reason {
-                EndReason::EndedByCustomer => "The customer ended the chat.",
-                EndReason::TimedOut => "The chat ended after a period of inactivity.",
-                EndReason::PageClosed => "The agent's desktop closed; the chat has ended.",
-                EndReason::QueueTimeout => "This chat has ended.",
-                EndReason::WindowClosed => {
-                    "The chat window was closed before an agent could join, so this chat has \
-                     ended. Start a new chat to reach us."
-                }
-                _ => "The chat has ended.",
+                EndReason::EndedByCustomer => td_string!(locale, system.chat.ended_by_customer),
+                EndReason::TimedOut => td_string!(locale, system.chat.timed_out),
+                EndReason::PageClosed => td_string!(locale, system.chat.page_closed),
+                EndReason::QueueTimeout => td_string!(locale, system.chat.queue_timeout),
+                EndReason::WindowClosed => td_string!(locale, system.chat.window_closed),
+                _ => td_string!(locale, system.chat.ended),
             }
             .to_string(),
         }

@@ -47,14 +47,22 @@ impl Channel {
     }
 }
 
+impl Channel {
+    /// The channel's name as people read it, in a language (`Display` is the English).
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
+        match self {
+            Channel::Web => td_string!(locale, common.channels.web),
+            Channel::Messenger => td_string!(locale, common.channels.messenger),
+            Channel::WhatsApp => td_string!(locale, common.channels.whatsapp),
+            Channel::Email => td_string!(locale, common.channels.email),
+        }
+    }
+}
+
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Channel::Web => "Web chat",
-            Channel::Messenger => "Messenger",
-            Channel::WhatsApp => "WhatsApp",
-            Channel::Email => "Email",
-        })
+        f.write_str(self.label(crate::i18n::Locale::en))
     }
 }
 

@@ -54,10 +54,15 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
     best.map(|(_, locale)| locale)
 }
 
-/// A whole number as the language writes it: 10,000 in English, 10 000 in French (CLDR
-/// groups by three from four digits, with a narrow no-break space in French).
+/// A whole number as the language writes it: 10,000 in English, 10 000 in French (by
+/// three, with a narrow no-break space in French). Four digits stay together (1500), as the
+/// French guide writes its limits ("1500 caractères") and as CLDR's minimum grouping of two
+/// digits does for several languages.
 pub fn number(locale: Locale, n: impl Into<u64>) -> String {
     let digits = n.into().to_string();
+    if digits.len() <= 4 {
+        return digits;
+    }
     let separator = match locale {
         Locale::en => ",",
         Locale::fr => "\u{202f}",
@@ -70,6 +75,15 @@ pub fn number(locale: Locale, n: impl Into<u64>) -> String {
         out.push(digit);
     }
     out
+}
+
+/// The widget's words in `locale`, as the widget loads them from `/widget/i18n/<lang>.json`:
+/// the same files the app compiles (`locales/<lang>/widget.json`), built into the binary.
+pub fn widget_translations(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => include_str!("../../locales/en/widget.json"),
+        Locale::fr => include_str!("../../locales/fr/widget.json"),
+    }
 }
 
 #[cfg(test)]
@@ -86,7 +100,8 @@ mod tests {
     #[test]
     fn numbers_are_grouped_as_each_language_writes_them() {
         assert_eq!(number(Locale::en, 999u32), "999");
-        assert_eq!(number(Locale::en, 1_500u32), "1,500");
+        assert_eq!(number(Locale::en, 1_500u32), "1500");
+        assert_eq!(number(Locale::en, 86_400u32), "86,400");
         assert_eq!(number(Locale::en, 10_485_760u64), "10,485,760");
         assert_eq!(number(Locale::fr, 20_000u32), "20\u{202f}000");
     }

@@ -50,11 +50,12 @@ impl Security {
         Security::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            Security::Tls => "TLS",
-            Security::Starttls => "STARTTLS",
-            Security::None => "None (this machine only)",
+            Security::Tls => td_string!(locale, common.security.tls),
+            Security::Starttls => td_string!(locale, common.security.starttls),
+            Security::None => td_string!(locale, common.security.none),
         }
     }
 

@@ -50,12 +50,13 @@ impl FieldKind {
     }
 
     /// As the administration's list names it.
-    pub fn title(self) -> &'static str {
+    pub fn title(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            FieldKind::Text => "Text",
-            FieldKind::Email => "Email address",
-            FieldKind::Phone => "Phone number",
-            FieldKind::Choice => "Choice list",
+            FieldKind::Text => td_string!(locale, common.field_kinds.text),
+            FieldKind::Email => td_string!(locale, common.field_kinds.email),
+            FieldKind::Phone => td_string!(locale, common.field_kinds.phone),
+            FieldKind::Choice => td_string!(locale, common.field_kinds.choice),
         }
     }
 }

@@ -7,7 +7,8 @@
 //! it inside a refusal (`rejected.error.detail.problem`) but shows only the refusal's
 //! `message`, and the HTTP refusals carry messages only.
 
-use super::limits::MB;
+use super::{language::number, limits::MB};
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -106,109 +107,163 @@ pub enum Problem {
     },
 }
 
-/// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB".
+/// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
 pub fn format_bytes(bytes: u64) -> String {
+    format_bytes_in(Locale::en, bytes)
+}
+
+/// [`format_bytes`] in a language.
+pub fn format_bytes_in(locale: Locale, bytes: u64) -> String {
+    let comma = |text: String| match locale {
+        Locale::fr => text.replace('.', ","),
+        Locale::en => text,
+    };
     if bytes >= MB {
         let tenths = (bytes * 10 + MB / 2) / MB;
-        if tenths.is_multiple_of(10) {
-            format!("{} MB", tenths / 10)
+        let n = if tenths.is_multiple_of(10) {
+            number(locale, tenths / 10)
         } else {
-            format!("{}.{} MB", tenths / 10, tenths % 10)
-        }
+            comma(format!("{}.{}", number(locale, tenths / 10), tenths % 10))
+        };
+        td_string!(locale, validation.sizes.mb, n).to_string()
     } else if bytes >= 1024 {
-        format!("{} KB", bytes.div_ceil(1024))
+        let n = number(locale, bytes.div_ceil(1024));
+        td_string!(locale, validation.sizes.kb, n).to_string()
     } else {
-        format!("{bytes} bytes")
+        let n = number(locale, bytes);
+        td_string!(locale, validation.sizes.bytes, n).to_string()
+    }
+}
+
+impl Problem {
+    /// What is wrong, in a language, with the limit it broke (`Display` is the English).
+    pub fn message(&self, locale: Locale) -> String {
+        let n = |v: usize| number(locale, v as u64);
+        let size = |v: u64| format_bytes_in(locale, v);
+        match self {
+            Problem::Required => td_string!(locale, validation.problems.required).to_string(),
+            Problem::TooManyItems { max, given } => td_string!(
+                locale,
+                validation.problems.too_many_items,
+                max = n(*max),
+                given = n(*given)
+            )
+            .to_string(),
+            Problem::TooManyChars { max, given } => td_string!(
+                locale,
+                validation.problems.too_many_chars,
+                max = n(*max),
+                given = n(*given)
+            )
+            .to_string(),
+            Problem::TooLarge {
+                max_bytes,
+                given_bytes,
+            } => td_string!(
+                locale,
+                validation.problems.too_large,
+                max = size(*max_bytes),
+                given = size(*given_bytes)
+            )
+            .to_string(),
+            Problem::TooLargeTogether {
+                max_bytes,
+                given_bytes,
+            } => td_string!(
+                locale,
+                validation.problems.too_large_together,
+                max = size(*max_bytes),
+                given = size(*given_bytes)
+            )
+            .to_string(),
+            Problem::TooManyFiles { max } => {
+                td_string!(locale, validation.problems.too_many_files, max = n(*max)).to_string()
+            }
+            Problem::NotAllowedOnForward => {
+                td_string!(locale, validation.problems.not_allowed_on_forward).to_string()
+            }
+            Problem::RefusedType => {
+                td_string!(locale, validation.problems.refused_type).to_string()
+            }
+            Problem::InvalidEmail { value } => {
+                td_string!(locale, validation.problems.invalid_email, value).to_string()
+            }
+            Problem::InvalidPhone => {
+                td_string!(locale, validation.problems.invalid_phone).to_string()
+            }
+            Problem::InvalidClientId => {
+                td_string!(locale, validation.problems.invalid_client_id).to_string()
+            }
+            Problem::NotAWholeNumber => {
+                td_string!(locale, validation.problems.not_a_whole_number).to_string()
+            }
+            Problem::NotOffered { id } => {
+                td_string!(locale, validation.problems.not_offered, id).to_string()
+            }
+            Problem::UnknownId { id } => {
+                td_string!(locale, validation.problems.unknown_id, id).to_string()
+            }
+            Problem::Duplicate { value } => {
+                td_string!(locale, validation.problems.duplicate, value).to_string()
+            }
+            Problem::TooFewChars { min, given } => td_string!(
+                locale,
+                validation.problems.too_few_chars,
+                min = n(*min),
+                given = n(*given)
+            )
+            .to_string(),
+            Problem::InvalidUsername => {
+                td_string!(locale, validation.problems.invalid_username).to_string()
+            }
+            Problem::ContainsUsername => {
+                td_string!(locale, validation.problems.contains_username).to_string()
+            }
+            Problem::CommonPassword => {
+                td_string!(locale, validation.problems.common_password).to_string()
+            }
+            Problem::NotMatching => {
+                td_string!(locale, validation.problems.not_matching).to_string()
+            }
+            Problem::WrongPassword => {
+                td_string!(locale, validation.problems.wrong_password).to_string()
+            }
+            Problem::Unchanged => td_string!(locale, validation.problems.unchanged).to_string(),
+            Problem::LastAdministrator => {
+                td_string!(locale, validation.problems.last_administrator).to_string()
+            }
+            Problem::Retired => td_string!(locale, validation.problems.retired).to_string(),
+            Problem::NoLongerOffered => {
+                td_string!(locale, validation.problems.no_longer_offered).to_string()
+            }
+            Problem::ChangedMeanwhile => {
+                td_string!(locale, validation.problems.changed_meanwhile).to_string()
+            }
+            Problem::InvalidDay => td_string!(locale, validation.problems.invalid_day).to_string(),
+            Problem::NoSuchUser { username } => {
+                td_string!(locale, validation.problems.no_such_user, username).to_string()
+            }
+            Problem::InvalidHost => {
+                td_string!(locale, validation.problems.invalid_host).to_string()
+            }
+            Problem::FixedOnceCreated { value } => {
+                td_string!(locale, validation.problems.fixed_once_created, value).to_string()
+            }
+            Problem::PlainNotLoopback => {
+                td_string!(locale, validation.problems.plain_not_loopback).to_string()
+            }
+            Problem::OwnAccount => td_string!(locale, validation.problems.own_account).to_string(),
+            // Settings (seconds, ports, counts) written as they are typed in their input.
+            Problem::OutOfRange { min, max, given } => {
+                td_string!(locale, validation.problems.out_of_range, min, max, given).to_string()
+            }
+        }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::Required => f.write_str("required"),
-            Problem::TooManyItems { max, given } => {
-                write!(f, "at most {max} allowed ({given} given)")
-            }
-            Problem::TooManyChars { max, given } => {
-                write!(f, "at most {max} characters ({given} given)")
-            }
-            Problem::TooLarge {
-                max_bytes,
-                given_bytes,
-            } => write!(
-                f,
-                "larger than the {} limit ({})",
-                format_bytes(*max_bytes),
-                format_bytes(*given_bytes)
-            ),
-            Problem::TooLargeTogether {
-                max_bytes,
-                given_bytes,
-            } => write!(
-                f,
-                "the attachments would come to {}, over the {} limit together",
-                format_bytes(*given_bytes),
-                format_bytes(*max_bytes)
-            ),
-            Problem::TooManyFiles { max } => write!(f, "at most {max} attachments per reply"),
-            Problem::NotAllowedOnForward => {
-                f.write_str("a forward carries the customer's attachments; no file may be added")
-            }
-            Problem::RefusedType => {
-                f.write_str("programs and scripts cannot be attached (file type refused)")
-            }
-            Problem::InvalidEmail { value } => {
-                write!(f, "\"{value}\" is not a valid email address")
-            }
-            Problem::InvalidPhone => f.write_str("use digits, spaces and + ( ) - . only"),
-            Problem::InvalidClientId => f.write_str("use 1 to 64 letters, digits, - or _"),
-            Problem::NotAWholeNumber => f.write_str("enter a whole number"),
-            Problem::NotOffered { id } => {
-                write!(f, "reason {id} is not offered on this contact")
-            }
-            Problem::UnknownId { id } => write!(f, "no such item (id {id})"),
-            Problem::Duplicate { value } => write!(f, "\"{value}\" already exists"),
-            Problem::TooFewChars { min, given } => {
-                write!(f, "at least {min} characters ({given} given)")
-            }
-            Problem::InvalidUsername => {
-                f.write_str("use letters a-z, digits and . _ - @ only, without spaces or accents")
-            }
-            Problem::ContainsUsername => f.write_str("must not contain the username"),
-            Problem::CommonPassword => f.write_str(
-                "is among the most common passwords, which are tried first: choose another",
-            ),
-            Problem::NotMatching => f.write_str("does not match the new password"),
-            Problem::WrongPassword => f.write_str("is not the current password"),
-            Problem::Unchanged => f.write_str("must differ from the current password"),
-            Problem::LastAdministrator => {
-                f.write_str("the last enabled administrator must stay an enabled administrator")
-            }
-            Problem::Retired => f.write_str("is retired: it takes no new contacts"),
-            Problem::NoLongerOffered => f.write_str("is no longer offered: please choose another"),
-            Problem::ChangedMeanwhile => f.write_str(
-                "another administrator changed this user since you opened the form: \
-                 cancel and open it again",
-            ),
-            Problem::InvalidDay => f.write_str("use a date of the calendar, as YYYY-MM-DD"),
-            Problem::NoSuchUser { username } => write!(f, "no user is called \"{username}\""),
-            Problem::InvalidHost => {
-                f.write_str("use a host name (letters, digits, . and -) or an IP address")
-            }
-            Problem::FixedOnceCreated { value } => write!(
-                f,
-                "stays \"{value}\": what the mailbox holds is kept under its name"
-            ),
-            Problem::PlainNotLoopback => f.write_str(
-                "without encryption only a server on this machine is allowed: choose TLS or STARTTLS",
-            ),
-            Problem::OwnAccount => {
-                f.write_str("not on your own account: another administrator can change it")
-            }
-            Problem::OutOfRange { min, max, given } => {
-                write!(f, "must be between {min} and {max} ({given} given)")
-            }
-        }
+        f.write_str(&self.message(Locale::en))
     }
 }
 

@@ -254,6 +254,26 @@ pub enum CommandError {
     Internal,
 }
 
+impl CommandError {
+    /// What the agent reads, in their language (`Display` is the English).
+    pub fn message(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            CommandError::State(e) => return e.message(locale),
+            CommandError::Invalid(e) => return e.message(locale),
+            CommandError::HelloExpected => td_string!(locale, common.command_errors.hello_expected),
+            CommandError::Malformed => td_string!(locale, common.command_errors.malformed),
+            CommandError::OfferGone => td_string!(locale, common.command_errors.offer_gone),
+            CommandError::NotYours => td_string!(locale, common.command_errors.not_yours),
+            CommandError::ChatEnded => td_string!(locale, common.command_errors.chat_ended),
+            CommandError::AloneInChat => td_string!(locale, common.command_errors.alone_in_chat),
+            CommandError::CannotInvite => td_string!(locale, common.command_errors.cannot_invite),
+            CommandError::Internal => td_string!(locale, common.command_errors.internal),
+        }
+        .to_string()
+    }
+}
+
 /// What the server sends to a desktop page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -11,6 +11,7 @@ use super::{
         Problem,
     },
 };
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -138,26 +139,22 @@ pub fn initial_recipients(mode: ReplyMode, email: &EmailView) -> (Vec<String>, V
 }
 
 /// SPEC R-6: why the agent may not attach files (a forward carries the original's).
-pub fn attach_refusal(mode: ReplyMode) -> Option<&'static str> {
-    (mode == ReplyMode::Forward)
-        .then_some("A forward carries the customer's attachments; no further files may be added.")
+pub fn attach_refusal(locale: Locale, mode: ReplyMode) -> Option<&'static str> {
+    (mode == ReplyMode::Forward).then(|| td_string!(locale, common.reply_refusals.attach))
 }
 
 /// SPEC R-6: why "Requeue" is not offered now.
-pub fn requeue_refusal(mode: ReplyMode) -> Option<&'static str> {
-    (mode == ReplyMode::Forward)
-        .then_some("Requeue is not available while forwarding: cancel the forward first.")
+pub fn requeue_refusal(locale: Locale, mode: ReplyMode) -> Option<&'static str> {
+    (mode == ReplyMode::Forward).then(|| td_string!(locale, common.reply_refusals.requeue))
 }
 
 /// SPEC R-3: why canned responses cannot be appended, if they cannot (`offered`: those
 /// of the contact's CSQ and the global ones).
-pub fn canned_refusal(offered: usize, html: bool) -> Option<&'static str> {
+pub fn canned_refusal(locale: Locale, offered: usize, html: bool) -> Option<&'static str> {
     if offered == 0 {
-        Some("No email canned responses are set up for this queue.")
+        Some(td_string!(locale, common.reply_refusals.no_canned))
     } else if !html {
-        Some(
-            "The customer wrote plain text, so the reply is plain text: canned responses are HTML.",
-        )
+        Some(td_string!(locale, common.reply_refusals.plain_text))
     } else {
         None
     }
@@ -166,27 +163,27 @@ pub fn canned_refusal(offered: usize, html: bool) -> Option<&'static str> {
 /// SPEC R-2: the address of a link or image the agent typed, made whole ("shop.test/a"
 /// becomes "https://shop.test/a", "ann@x.test" a mailto: link), or why it cannot be used.
 /// Images take http and https only.
-pub fn normalize_link(typed: &str, image: bool) -> Result<String, &'static str> {
+pub fn normalize_link(locale: Locale, typed: &str, image: bool) -> Result<String, &'static str> {
     let typed = typed.trim();
     if typed.is_empty() {
-        return Err("Enter an address.");
+        return Err(td_string!(locale, common.links.empty));
     }
     if typed.chars().any(char::is_whitespace) {
-        return Err("An address has no spaces.");
+        return Err(td_string!(locale, common.links.spaces));
     }
     let lower = typed.to_ascii_lowercase();
     let url = if lower.starts_with("https://") || lower.starts_with("http://") {
         typed.to_string()
     } else if lower.starts_with("mailto:") {
         if image {
-            return Err("An image address starts with https:// or http://.");
+            return Err(td_string!(locale, common.links.image_scheme));
         }
         typed.to_string()
     } else if lower.contains("://")
         || lower.starts_with("javascript:")
         || lower.starts_with("data:")
     {
-        return Err("Only web (https://, http://) and email (mailto:) addresses are allowed.");
+        return Err(td_string!(locale, common.links.scheme));
     } else if !image && super::validate::is_valid_email(typed) {
         format!("mailto:{typed}")
     } else {
@@ -199,10 +196,10 @@ pub fn normalize_link(typed: &str, image: bool) -> Result<String, &'static str> 
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if url.to_ascii_lowercase().starts_with("mailto:") {
         if !super::validate::is_valid_email(rest) {
-            return Err("This is not a valid email address.");
+            return Err(td_string!(locale, common.links.bad_email));
         }
     } else if host.is_empty() || !host.contains('.') && !host.starts_with("localhost") {
-        return Err("This is not a web address (like https://example.com/page).");
+        return Err(td_string!(locale, common.links.bad_web));
     }
     Ok(url)
 }
@@ -408,34 +405,38 @@ mod tests {
     #[test]
     fn links_are_checked() {
         assert_eq!(
-            normalize_link("shop.test/a", false).unwrap(),
+            normalize_link(Locale::en, "shop.test/a", false).unwrap(),
             "https://shop.test/a"
         );
         assert_eq!(
-            normalize_link("ann@x.test", false).unwrap(),
+            normalize_link(Locale::en, "ann@x.test", false).unwrap(),
             "mailto:ann@x.test"
         );
         assert_eq!(
-            normalize_link("HTTPS://shop.test", false).unwrap(),
+            normalize_link(Locale::en, "HTTPS://shop.test", false).unwrap(),
             "HTTPS://shop.test"
         );
-        assert!(normalize_link("javascript:alert(1)", false).is_err());
-        assert!(normalize_link("data:text/html,x", true).is_err());
-        assert!(normalize_link("mailto:ann@x.test", true).is_err());
-        assert!(normalize_link("not a link", false).is_err());
-        assert!(normalize_link("word", false).is_err());
-        assert!(normalize_link("", false).is_err());
+        assert!(normalize_link(Locale::en, "javascript:alert(1)", false).is_err());
+        assert!(normalize_link(Locale::en, "data:text/html,x", true).is_err());
+        assert!(normalize_link(Locale::en, "mailto:ann@x.test", true).is_err());
+        assert!(normalize_link(Locale::en, "not a link", false).is_err());
+        assert!(normalize_link(Locale::en, "word", false).is_err());
+        assert!(normalize_link(Locale::en, "", false).is_err());
     }
 
     /// SPEC: disabled controls say why.
     #[test]
     fn refusals_explain_themselves() {
-        assert!(canned_refusal(0, true).unwrap().contains("No email canned"));
-        assert!(canned_refusal(2, false).unwrap().contains("plain text"));
-        assert_eq!(canned_refusal(2, true), None);
-        assert!(attach_refusal(ReplyMode::Forward).is_some());
-        assert_eq!(attach_refusal(ReplyMode::ReplyAll), None);
-        assert!(requeue_refusal(ReplyMode::Forward)
+        assert!(canned_refusal(Locale::en, 0, true)
+            .unwrap()
+            .contains("No email canned"));
+        assert!(canned_refusal(Locale::en, 2, false)
+            .unwrap()
+            .contains("plain text"));
+        assert_eq!(canned_refusal(Locale::en, 2, true), None);
+        assert!(attach_refusal(Locale::en, ReplyMode::Forward).is_some());
+        assert_eq!(attach_refusal(Locale::en, ReplyMode::ReplyAll), None);
+        assert!(requeue_refusal(Locale::en, ReplyMode::Forward)
             .unwrap()
             .contains("cancel the forward"));
         assert_eq!(ReplyMode::parse("reply_all"), Some(ReplyMode::ReplyAll));

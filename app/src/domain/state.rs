@@ -3,6 +3,7 @@
 //! [`AgentStatus::apply`] is the only place that decides what a state change does; the
 //! server stores its result and fans it out, the browser only displays it.
 
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -31,14 +32,21 @@ impl AgentState {
     }
 }
 
+impl AgentState {
+    /// The state's name as the agent reads it ("Non prêt"); `Display` is the English.
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            AgentState::LoggedOut => td_string!(locale, common.states.logged_out),
+            AgentState::NotReady => td_string!(locale, common.states.not_ready),
+            AgentState::Ready => td_string!(locale, common.states.ready),
+            AgentState::Reserved => td_string!(locale, common.states.reserved),
+        }
+    }
+}
+
 impl fmt::Display for AgentState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AgentState::LoggedOut => "Logged out",
-            AgentState::NotReady => "Not Ready",
-            AgentState::Ready => "Ready",
-            AgentState::Reserved => "Reserved",
-        })
+        f.write_str(self.label(Locale::en))
     }
 }
 
@@ -50,11 +58,17 @@ pub enum Badge {
     ChatNotAccepted,
 }
 
+impl Badge {
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            Badge::ChatNotAccepted => td_string!(locale, common.states.chat_not_accepted),
+        }
+    }
+}
+
 impl fmt::Display for Badge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Badge::ChatNotAccepted => "Chat not accepted",
-        })
+        f.write_str(self.label(Locale::en))
     }
 }
 
@@ -142,6 +156,32 @@ pub enum StateError {
     NotAvailable(AgentState),
     #[error("There is no contact in hand to end.")]
     NoContactInHand,
+}
+
+impl StateError {
+    /// What the agent reads, in their language (`Display` is the English).
+    pub fn message(self, locale: Locale) -> String {
+        match self {
+            StateError::LogoutNotAllowed(state) => td_string!(
+                locale,
+                common.state_errors.logout_not_allowed,
+                state = state.label(locale)
+            )
+            .to_string(),
+            StateError::NotLoggedIn => {
+                td_string!(locale, common.state_errors.not_logged_in).to_string()
+            }
+            StateError::NotAvailable(state) => td_string!(
+                locale,
+                common.state_errors.not_available,
+                state = state.label(locale)
+            )
+            .to_string(),
+            StateError::NoContactInHand => {
+                td_string!(locale, common.state_errors.no_contact_in_hand).to_string()
+            }
+        }
+    }
 }
 
 impl Default for AgentStatus {

@@ -4,6 +4,7 @@
 
 use super::limits::*;
 pub use super::problem::{format_bytes, Problem};
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -87,6 +88,8 @@ pub enum Field {
     FieldLabel,
     /// The options of a pre-chat choice field.
     Choices,
+    /// The language of a user's pages.
+    Language,
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -95,68 +98,97 @@ pub enum Field {
     },
 }
 
+impl Field {
+    /// The field's name as its form shows it, in a language (`Display` is the English).
+    pub fn label(&self, locale: Locale) -> String {
+        match self {
+            Field::To => td_string!(locale, validation.fields.to).to_string(),
+            Field::Cc => td_string!(locale, validation.fields.cc).to_string(),
+            Field::Bcc => td_string!(locale, validation.fields.bcc).to_string(),
+            Field::ChatMessage => td_string!(locale, validation.fields.chat_message).to_string(),
+            Field::Attachments => td_string!(locale, validation.fields.attachments).to_string(),
+            Field::Body => td_string!(locale, validation.fields.body).to_string(),
+            Field::WrapUpReasons => {
+                td_string!(locale, validation.fields.wrap_up_reasons).to_string()
+            }
+            Field::WrapUpLabel => td_string!(locale, validation.fields.wrap_up_label).to_string(),
+            Field::Csqs => td_string!(locale, validation.fields.csqs).to_string(),
+            Field::InviteNotes => td_string!(locale, validation.fields.invite_notes).to_string(),
+            Field::AcceptTimer => td_string!(locale, validation.fields.accept_timer).to_string(),
+            Field::JoinTimeout => td_string!(locale, validation.fields.join_timeout).to_string(),
+            Field::InactivityTimeout => {
+                td_string!(locale, validation.fields.inactivity_timeout).to_string()
+            }
+            Field::ReconnectGrace => {
+                td_string!(locale, validation.fields.reconnect_grace).to_string()
+            }
+            Field::WelcomeMessage => {
+                td_string!(locale, validation.fields.welcome_message).to_string()
+            }
+            Field::NoAgentMessage => {
+                td_string!(locale, validation.fields.no_agent_message).to_string()
+            }
+            Field::QueueLimit => td_string!(locale, validation.fields.queue_limit).to_string(),
+            Field::QueueTimeout => td_string!(locale, validation.fields.queue_timeout).to_string(),
+            Field::QueueTimeoutMessage => {
+                td_string!(locale, validation.fields.queue_timeout_message).to_string()
+            }
+            Field::Username => td_string!(locale, validation.fields.username).to_string(),
+            Field::Password => td_string!(locale, validation.fields.password).to_string(),
+            Field::CurrentPassword => {
+                td_string!(locale, validation.fields.current_password).to_string()
+            }
+            Field::NewPassword => td_string!(locale, validation.fields.new_password).to_string(),
+            Field::PasswordConfirm => {
+                td_string!(locale, validation.fields.password_confirm).to_string()
+            }
+            Field::DisplayName => td_string!(locale, validation.fields.display_name).to_string(),
+            Field::Alias => td_string!(locale, validation.fields.alias).to_string(),
+            Field::Role => td_string!(locale, validation.fields.role).to_string(),
+            Field::MaxChats => td_string!(locale, validation.fields.max_chats).to_string(),
+            Field::MaxEmails => td_string!(locale, validation.fields.max_emails).to_string(),
+            Field::Account => td_string!(locale, validation.fields.account).to_string(),
+            Field::Search => td_string!(locale, validation.fields.search).to_string(),
+            Field::Language => td_string!(locale, validation.fields.language).to_string(),
+            Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
+            Field::Members => td_string!(locale, validation.fields.members).to_string(),
+            Field::Day => td_string!(locale, validation.fields.day).to_string(),
+            Field::Email => td_string!(locale, validation.fields.email).to_string(),
+            Field::Name => td_string!(locale, validation.fields.name).to_string(),
+            Field::Phone => td_string!(locale, validation.fields.phone).to_string(),
+            Field::Problem => td_string!(locale, validation.fields.problem).to_string(),
+            Field::ClientId => td_string!(locale, validation.fields.client_id).to_string(),
+            Field::CannedTitle => td_string!(locale, validation.fields.canned_title).to_string(),
+            Field::CannedBody => td_string!(locale, validation.fields.canned_body).to_string(),
+            Field::MailboxName => td_string!(locale, validation.fields.mailbox_name).to_string(),
+            Field::ImapHost => td_string!(locale, validation.fields.imap_host).to_string(),
+            Field::ImapPort => td_string!(locale, validation.fields.imap_port).to_string(),
+            Field::ImapUsername => td_string!(locale, validation.fields.imap_username).to_string(),
+            Field::ImapPassword => td_string!(locale, validation.fields.imap_password).to_string(),
+            Field::Folder => td_string!(locale, validation.fields.folder).to_string(),
+            Field::SmtpHost => td_string!(locale, validation.fields.smtp_host).to_string(),
+            Field::SmtpPort => td_string!(locale, validation.fields.smtp_port).to_string(),
+            Field::SmtpUsername => td_string!(locale, validation.fields.smtp_username).to_string(),
+            Field::SmtpPassword => td_string!(locale, validation.fields.smtp_password).to_string(),
+            Field::SenderAddress => {
+                td_string!(locale, validation.fields.sender_address).to_string()
+            }
+            Field::SenderName => td_string!(locale, validation.fields.sender_name).to_string(),
+            Field::Signature => td_string!(locale, validation.fields.signature).to_string(),
+            Field::FieldLabel => td_string!(locale, validation.fields.field_label).to_string(),
+            Field::Choices => td_string!(locale, validation.fields.choices).to_string(),
+            Field::Attachment(name) => {
+                td_string!(locale, validation.attachment, name = name.as_str()).to_string()
+            }
+            // The administrator's own words.
+            Field::Answer { label, .. } => label.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::To => f.write_str("To"),
-            Field::Cc => f.write_str("Cc"),
-            Field::Bcc => f.write_str("Bcc"),
-            Field::ChatMessage => f.write_str("Message"),
-            Field::Attachments => f.write_str("Attachments"),
-            Field::Attachment(name) => write!(f, "\"{name}\""),
-            Field::Body => f.write_str("Reply"),
-            Field::WrapUpReasons => f.write_str("Wrap-up reasons"),
-            Field::WrapUpLabel => f.write_str("Wrap-up reason"),
-            Field::Csqs => f.write_str("Queues"),
-            Field::InviteNotes => f.write_str("Notes"),
-            Field::AcceptTimer => f.write_str("Accept timer"),
-            Field::JoinTimeout => f.write_str("Join timeout"),
-            Field::InactivityTimeout => f.write_str("Inactivity timeout"),
-            Field::ReconnectGrace => f.write_str("Reconnection grace"),
-            Field::WelcomeMessage => f.write_str("Welcome message"),
-            Field::NoAgentMessage => f.write_str("No-agent message"),
-            Field::QueueLimit => f.write_str("Queue limit"),
-            Field::QueueTimeout => f.write_str("Queue timeout"),
-            Field::QueueTimeoutMessage => f.write_str("Queue timeout message"),
-            Field::Username => f.write_str("Username"),
-            Field::Password => f.write_str("Password"),
-            Field::CurrentPassword => f.write_str("Current password"),
-            Field::NewPassword => f.write_str("New password"),
-            Field::PasswordConfirm => f.write_str("New password again"),
-            Field::DisplayName => f.write_str("Full name"),
-            Field::Alias => f.write_str("Alias"),
-            Field::Role => f.write_str("Role"),
-            Field::MaxChats => f.write_str("Maximum chats"),
-            Field::MaxEmails => f.write_str("Maximum emails"),
-            Field::Account => f.write_str("Account"),
-            Field::Search => f.write_str("Search"),
-            Field::CsqName => f.write_str("Queue name"),
-            Field::Members => f.write_str("Members"),
-            Field::Day => f.write_str("Day"),
-            Field::Email => f.write_str("Email"),
-            Field::Name => f.write_str("Name"),
-            Field::Phone => f.write_str("Phone"),
-            Field::Problem => f.write_str("Problem"),
-            Field::ClientId => f.write_str("Message id"),
-            Field::CannedTitle => f.write_str("Title"),
-            Field::CannedBody => f.write_str("Text"),
-            Field::MailboxName => f.write_str("Mailbox name"),
-            Field::ImapHost => f.write_str("IMAP server"),
-            Field::ImapPort => f.write_str("IMAP port"),
-            Field::ImapUsername => f.write_str("IMAP username"),
-            Field::ImapPassword => f.write_str("IMAP password"),
-            Field::Folder => f.write_str("Folder"),
-            Field::SmtpHost => f.write_str("SMTP server"),
-            Field::SmtpPort => f.write_str("SMTP port"),
-            Field::SmtpUsername => f.write_str("SMTP username"),
-            Field::SmtpPassword => f.write_str("SMTP password"),
-            Field::SenderAddress => f.write_str("Sender address"),
-            Field::SenderName => f.write_str("Sender name"),
-            Field::Signature => f.write_str("Signature"),
-            Field::FieldLabel => f.write_str("Label"),
-            Field::Choices => f.write_str("Choices"),
-            Field::Answer { label, .. } => f.write_str(label),
-        }
+        f.write_str(&self.label(Locale::en))
     }
 }
 
@@ -171,6 +203,17 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: Field, problem: Problem) -> Self {
         FieldError { field, problem }
+    }
+
+    /// "Message: at most 1,500 characters (1,502 given)", in a language.
+    pub fn message(&self, locale: Locale) -> String {
+        td_string!(
+            locale,
+            validation.field_error,
+            field = self.field.label(locale),
+            problem = self.problem.message(locale)
+        )
+        .to_string()
     }
 }
 

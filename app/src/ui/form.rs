@@ -16,6 +16,8 @@ pub struct FormErrors {
     server: Signal<Vec<FieldError>>,
     /// The form changed since the server answered: its refusal may no longer hold.
     edited: RwSignal<bool>,
+    /// The page's language, for the problems' wording.
+    locale: crate::i18n::Locale,
 }
 
 impl FormErrors {
@@ -40,6 +42,7 @@ impl FormErrors {
                 _ => Vec::new(),
             }),
             edited,
+            locale: crate::i18n::use_i18n().get_locale_untracked(),
         }
     }
 
@@ -58,7 +61,7 @@ impl FormErrors {
                     self.server.get()
                 })
                 .find(|e| e.field == field)
-                .map(|e| e.problem.to_string())
+                .map(|e| e.problem.message(self.locale))
         })
     }
 
@@ -75,16 +78,16 @@ impl FormErrors {
 #[component]
 pub fn TextField(
     id: &'static str,
-    #[prop(into)] label: String,
+    #[prop(into)] label: Signal<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     value: RwSignal<String>,
     error: Signal<Option<String>>,
-    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <input
                 id=id
                 type=kind
@@ -100,7 +103,7 @@ pub fn TextField(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
-            {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{h}</span> })}
+            {hint.map(|h| view! { <span class="hint" id=format!("{id}-hint")>{move || h.get()}</span> })}
             <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
         </div>
     }

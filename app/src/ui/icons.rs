@@ -18,9 +18,17 @@ pub fn ChannelIcon(channel: Channel, #[prop(optional)] tooltip: Option<String>) 
         // An envelope.
         Channel::Email => "M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2.2V17h16V7.2l-8 5.3-8-5.3zM5.4 7 12 11.4 18.6 7H5.4z",
     };
+    let locale = crate::i18n::use_i18n().get_locale_untracked();
+    let name = channel.label(locale);
     let label = match &tooltip {
-        Some(t) => format!("{channel}: {t}"),
-        None => channel.to_string(),
+        Some(detail) => crate::i18n::td_string!(
+            locale,
+            common.channel_with,
+            channel = name,
+            detail = detail.as_str()
+        )
+        .to_string(),
+        None => name.to_string(),
     };
     let title = tooltip.unwrap_or_else(|| label.clone());
     view! {

@@ -12,7 +12,7 @@ pub fn Identity(agent: Agent) -> impl IntoView {
         </div>
         <div class="who">
             <span class="who-name">{agent.display_name}</span>
-            <span class="who-role">{agent.role.to_string()}</span>
+            <span class="who-role">{agent.role.label(crate::i18n::use_i18n().get_locale_untracked())}</span>
         </div>
     }
 }

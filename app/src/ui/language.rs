@@ -33,3 +33,39 @@ pub fn request_locale() -> Locale {
     let accept = header(http::header::ACCEPT_LANGUAGE);
     crate::domain::language::pick(Some(&cookies), Some(&accept))
 }
+
+/// The language menu (login page, top bar): the choice is stored with the user's account
+/// (and the browser's cookie), then the page reloads to speak it, the server's words
+/// included.
+#[component]
+pub fn LanguagePicker(#[prop(optional)] class: &'static str) -> impl IntoView {
+    use crate::{api::SetLanguage, i18n::*};
+    let i18n = use_i18n();
+    let current = i18n.get_locale_untracked();
+    let choose = ServerAction::<SetLanguage>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = choose.value().get() {
+            let _ = window().location().reload();
+        }
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let language = event_target_value(&ev);
+        if language != current.to_string() {
+            choose.dispatch(SetLanguage { language });
+        }
+    };
+    let failed = move || match choose.value().get() {
+        Some(Err(e)) => Some(e.message(current)),
+        _ => None,
+    };
+    view! {
+        <label class=format!("language-picker {class}")>
+            <span class="visually-hidden">{t!(i18n, common.login.language)}</span>
+            <select on:change=on_change disabled=move || choose.pending().get()>
+                <option value="en" selected=current == Locale::en>{t!(i18n, common.languages.en)}</option>
+                <option value="fr" selected=current == Locale::fr>{t!(i18n, common.languages.fr)}</option>
+            </select>
+            {move || failed().map(|m| view! { <span class="form-error" role="alert">{m}</span> })}
+        </label>
+    }
+}

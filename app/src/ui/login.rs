@@ -1,15 +1,10 @@
 //! The login page. It works without JavaScript too: the form posts to the server function.
 
-use super::title::PageTitle;
+use super::{language::LanguagePicker, title::PageTitle};
 use crate::api::{Login, LoginRefused};
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::{hooks::use_query_map, lazy_route, LazyRoute};
-
-/// Why an open page sent its user here (`/login?ended=1`): their session was ended
-/// elsewhere (logged out, a password changed, the account disabled) or ran out.
-const SESSION_ENDED: &str =
-    "Your session has ended (your password or account was changed, you logged out \
-     elsewhere, or its time ran out). Log in again to go on.";
 
 /// `/login`, a chunk of the WebAssembly of its own (see the shell).
 pub struct LoginRoute;
@@ -27,6 +22,8 @@ impl LazyRoute for LoginRoute {
 
 #[component]
 fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let login = ServerAction::<Login>::new();
     // Set by the server: a session ended elsewhere, or a login posted before the page's
     // code ran and refused (`?refused=`).
@@ -35,21 +32,30 @@ fn LoginPage() -> impl IntoView {
         (q.get("ended").is_some(), refused)
     });
     let error = move || match login.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        Some(Ok(())) => None,
+        Some(Err(e)) => Some(e.message(locale)),
+        Some(Ok(_)) => None,
         None => match refused {
-            Some(refused) => Some(refused.message()),
-            None => ended.then(|| SESSION_ENDED.to_string()),
+            Some(refused) => Some(refused.message(locale)),
+            // Why an open page sent its user here (`/login?ended=1`): their session was
+            // ended elsewhere (logged out, a password changed, the account disabled) or ran
+            // out.
+            None => ended.then(|| td_string!(locale, common.login.session_ended).to_string()),
         },
     };
+    // Logged in: the desktop (or the password page) as a new page, in the account's language.
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = login.value().get() {
+            let _ = window().location().set_href(&target);
+        }
+    });
     view! {
-        <PageTitle text="Log in · Switchboard" />
+        <PageTitle text=td_string!(locale, common.login.page_title) />
         <main class="centered-page">
             <ActionForm action=login attr:class="card narrow login-card">
                 <div class="brand-mark" aria-hidden="true">"SB"</div>
                 <h1>"Switchboard"</h1>
-                <p class="muted">"Log in to the agent desktop"</p>
-                <label for="username">"Username"</label>
+                <p class="muted">{t!(i18n, common.login.intro)}</p>
+                <label for="username">{t!(i18n, common.login.username)}</label>
                 <input
                     id="username"
                     name="username"
@@ -59,7 +65,7 @@ fn LoginPage() -> impl IntoView {
                     required
                     autofocus
                 />
-                <label for="password">"Password"</label>
+                <label for="password">{t!(i18n, common.login.password)}</label>
                 <input
                     id="password"
                     name="password"
@@ -71,9 +77,10 @@ fn LoginPage() -> impl IntoView {
                     {error}
                 </p>
                 <button class="primary" type="submit" disabled=move || login.pending().get()>
-                    "Log in"
+                    {t!(i18n, common.login.submit)}
                 </button>
             </ActionForm>
+            <LanguagePicker class="login-language" />
         </main>
     }
 }

@@ -11,6 +11,7 @@ use super::{
 use crate::{
     api::{get_account, ApiError, ChangePassword, Logout},
     domain::{account::PasswordChange, agent::Agent, limits::PASSWORD_CHARS, validate::Field},
+    i18n::*,
 };
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -34,9 +35,11 @@ impl LazyRoute for PasswordRoute {
 
 #[component]
 fn PasswordPage(account: Resource<Result<Agent, ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     view! {
-        <PageTitle text="Your password · Switchboard" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <PageTitle text=td_string!(locale, common.password.page_title) />
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.password.loading)}</p> }>
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(agent) => EitherOf3::A(view! { <PasswordForm agent /> }),
@@ -46,9 +49,9 @@ fn PasswordPage(account: Resource<Result<Agent, ApiError>>) -> impl IntoView {
                     Err(e) => EitherOf3::C(view! {
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
-                                <h1>"This page could not be loaded"</h1>
-                                <p>{e.to_string()}</p>
-                                <a href="/password">"Try again"</a>
+                                <h1>{t!(i18n, common.password.load_failed)}</h1>
+                                <p>{e.message(locale)}</p>
+                                <a href="/password">{t!(i18n, common.password.try_again)}</a>
                             </div>
                         </main>
                     }),
@@ -60,6 +63,8 @@ fn PasswordPage(account: Resource<Result<Agent, ApiError>>) -> impl IntoView {
 
 #[component]
 fn PasswordForm(agent: Agent) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let forced = agent.must_change_password;
     let username = agent.username.clone();
     let current = RwSignal::new(String::new());
@@ -84,12 +89,12 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
     });
     let status = move || {
         if change.pending().get() {
-            return "Changing your password…".to_string();
+            return td_string!(locale, common.password.changing).to_string();
         }
         match change.value().get() {
             Some(Err(ApiError::Invalid(_))) | None => String::new(),
-            Some(Err(e)) => e.to_string(),
-            Some(Ok(())) => "Password changed. Opening the desktop…".into(),
+            Some(Err(e)) => e.message(locale),
+            Some(Ok(())) => td_string!(locale, common.password.changed).into(),
         }
     };
     // Changed: the desktop, with the new session the server just set.
@@ -120,57 +125,55 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
     };
     let (title, intro, current_label) = if forced {
         (
-            "Choose your password",
-            "The password you logged in with was set for you and works only once. Choose \
-             your own to go on: nobody else will know it.",
-            "One-time password",
+            td_string!(locale, common.password.forced_title),
+            td_string!(locale, common.password.forced_intro),
+            td_string!(locale, common.password.forced_current),
         )
     } else {
         (
-            "Change your password",
-            "Your other open pages will ask you to log in again with the new password.",
-            "Current password",
+            td_string!(locale, common.password.title),
+            td_string!(locale, common.password.intro),
+            td_string!(locale, common.password.current),
         )
     };
-    let rules = format!(
-        "At least {} characters. Not your username, and not one of the common passwords \
-         that are tried first. A few words you will remember make a good one.",
-        PASSWORD_CHARS.start()
-    );
+    let rules =
+        td_string!(locale, common.password.rules, min = *PASSWORD_CHARS.start()).to_string();
     view! {
         <main class="centered-page">
             <form class="card narrow login-card password-card" on:submit=on_submit novalidate>
                 <div class="brand-mark" aria-hidden="true">"SB"</div>
                 <h1>{title}</h1>
                 <p class="muted">{intro}</p>
-                <p class="muted">"Logged in as " <strong>{agent.username.clone()}</strong></p>
+                <p class="muted">{t!(i18n, common.password.logged_in_as)} <strong>{agent.username.clone()}</strong></p>
                 <input type="text" name="username" autocomplete="username" hidden
                     value=agent.username.clone() />
                 <TextField id="current-password" label=current_label kind="password"
                     autocomplete="current-password" value=current
                     error=errors.of(Field::CurrentPassword) />
-                <TextField id="new-password" label="New password" kind="password"
+                <TextField id="new-password" label=td_string!(locale, common.password.new_password) kind="password"
                     autocomplete="new-password" value=new
                     error=errors.of(Field::NewPassword) hint=rules />
-                <TextField id="confirm-password" label="New password again" kind="password"
+                <TextField id="confirm-password" label=td_string!(locale, common.password.again) kind="password"
                     autocomplete="new-password" value=confirm
                     error=errors.of(Field::PasswordConfirm) />
                 <p class="form-error" role="alert">{status}</p>
                 <button class="primary" type="submit" disabled=move || change.pending().get()>
-                    "Change password"
+                    {t!(i18n, common.password.submit)}
                 </button>
                 {if forced {
                     view! {
                         <button type="button" class="link-button"
                             on:click=move |_| { logout.dispatch(Logout {}); }>
-                            "Log out"
+                            {t!(i18n, common.password.log_out)}
                         </button>
                     }
                     .into_any()
                 } else {
-                    view! { <a class="link-button" href="/">"Back to the desktop"</a> }.into_any()
+                    view! { <a class="link-button" href="/">{t!(i18n, common.password.back)}</a> }.into_any()
                 }}
             </form>
+            // The language of every page of this user, the desktop's from its next opening.
+            <super::language::LanguagePicker class="login-language" />
         </main>
     }
 }

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/email/{contact}/send", post(reply::send))
         .route("/demo", get(widget::demo))
+        .route("/widget/i18n/{file}", get(widget::translations))
         .route("/widget/api/config", get(widget::config))
         .route("/widget/api/start", post(widget::start))
         .route("/widget/api/session", get(widget::session))

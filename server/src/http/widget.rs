@@ -1,6 +1,6 @@
-//! The customer widget's HTTP side (SPEC K-1, K-2): its configuration, starting a chat
-//! from the pre-chat form, the session the cookie holds, the transcript download, and the
-//! demo shop page that embeds the widget with one script tag.
+//! The customer widget's HTTP side (SPEC K-1, K-2): its configuration, its words in each
+//! language, starting a chat from the pre-chat form, the session the cookie holds, the
+//! transcript download, and the demo shop page that embeds the widget with one script tag.
 
 use super::{
     error::{AppError, JsonBody},
@@ -11,11 +11,12 @@ use app::api::ClientInfo;
 use app::domain::{
     contact::ContactStatus,
     ids::ContactId,
+    language::widget_translations,
     prechat::PreChatForm,
     widget::{too_many_starts, WidgetConfig, WidgetLimits, WidgetProblem},
 };
 use axum::{
-    extract::{Extension, State},
+    extract::{Extension, Path, State},
     response::{Html, IntoResponse, Response},
     Json,
 };
@@ -48,6 +49,25 @@ pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>,
         fields: state.services.store.prechat_fields().await?,
         limits: WidgetLimits::current(),
     }))
+}
+
+/// The widget's words in one language, `/widget/i18n/en.json` or `fr.json` (the app's own
+/// `locales/<lang>/widget.json`, compiled in); any other language is not found. Kept a few
+/// minutes by the browser: they change only with a new version.
+pub async fn translations(Path(file): Path<String>) -> Result<Response, AppError> {
+    let locale = match file.as_str() {
+        "en.json" => app::i18n::Locale::en,
+        "fr.json" => app::i18n::Locale::fr,
+        _ => return Err(AppError::NotFound("No such language.")),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        widget_translations(locale),
+    )
+        .into_response())
 }
 
 /// SPEC K-2: starts a chat and gives the customer its signed, HttpOnly token. At most a few

@@ -34,6 +34,8 @@ pub struct Credentials {
     pub password_hash: String,
     pub must_change_password: bool,
     pub disabled: bool,
+    /// The language the user chose ("en", "fr"), if any: the login sets it as the pages'.
+    pub language: Option<String>,
 }
 
 impl fmt::Debug for Credentials {
@@ -43,6 +45,7 @@ impl fmt::Debug for Credentials {
             .field("password_hash", &"<hidden>")
             .field("must_change_password", &self.must_change_password)
             .field("disabled", &self.disabled)
+            .field("language", &self.language)
             .finish()
     }
 }
@@ -107,6 +110,9 @@ pub trait AgentStore: Send + Sync {
         keep: Option<&str>,
         audit: &super::AuditEntry,
     ) -> StoreResult<()>;
+
+    /// Stores the language the user chose for their pages (`None`: the browser's).
+    async fn set_language(&self, agent: AgentId, language: Option<&str>) -> StoreResult<()>;
 
     /// The credentials of a username (case-insensitive), if such a user exists.
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;

@@ -326,8 +326,8 @@ macro_rules! impl_agents_store {
 
                 async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>> {
                     let row = sqlx::query(
-                        "SELECT id, password_hash, must_change_password, disabled FROM agents \
-                         WHERE lower(username) = lower($1)",
+                        "SELECT id, password_hash, must_change_password, disabled, language \
+                         FROM agents WHERE lower(username) = lower($1)",
                     )
                     .bind(username)
                     .fetch_optional(&self.pool)
@@ -338,9 +338,27 @@ macro_rules! impl_agents_store {
                             password_hash: r.try_get("password_hash")?,
                             must_change_password: r.try_get("must_change_password")?,
                             disabled: r.try_get("disabled")?,
+                            language: r.try_get("language")?,
                         })
                     })
                     .transpose()
+                }
+
+                async fn set_language(
+                    &self,
+                    agent: AgentId,
+                    language: Option<&str>,
+                ) -> StoreResult<()> {
+                    let changed = sqlx::query("UPDATE agents SET language = $1 WHERE id = $2")
+                        .bind(language)
+                        .bind(agent.0)
+                        .execute(&self.writer)
+                        .await?
+                        .rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
                 }
 
                 async fn create_session(

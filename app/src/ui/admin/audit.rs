@@ -9,13 +9,14 @@ use crate::{
         audit::{action_label, AuditFilter, AuditKind, StateHistory},
         state::StateReason,
         time::{date_time_utc, time_utc},
-        validate::FieldError,
     },
+    i18n::*,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn AuditSection() -> impl IntoView {
+    let i18n = use_i18n();
     let username = RwSignal::new(String::new());
     let kind = RwSignal::new(None::<AuditKind>);
     let day = RwSignal::new(String::new());
@@ -29,38 +30,39 @@ pub fn AuditSection() -> impl IntoView {
     let audit = Resource::new(move || filter.get(), get_audit);
     view! {
         <section class="card admin-section" aria-labelledby="audit-title">
-            <h2 id="audit-title">"Audit"</h2>
-            <p class="muted">"Every change made in the administration, newest first. Times are UTC."</p>
-            <div class="filters" role="search" aria-label="Filter the audit">
+            <h2 id="audit-title">{t!(i18n, admin.sections.audit)}</h2>
+            <p class="muted">{t!(i18n, admin.audit.intro)}</p>
+            <div class="filters" role="search" aria-label=move || t_string!(i18n, admin.audit.filter_label)>
                 <div class="field">
-                    <label for="audit-user">"Made by"</label>
-                    <input id="audit-user" type="search" placeholder="Username" autocomplete="off"
+                    <label for="audit-user">{t!(i18n, admin.audit.made_by)}</label>
+                    <input id="audit-user" type="search"
+                        placeholder=move || t_string!(i18n, admin.audit.username_placeholder) autocomplete="off"
                         prop:value=move || username.get()
                         on:change=move |ev| { username.set(event_target_value(&ev)); page.set(0); } />
                 </div>
                 <div class="field">
-                    <label for="audit-kind">"Kind"</label>
+                    <label for="audit-kind">{t!(i18n, admin.audit.kind)}</label>
                     <select id="audit-kind" on:change=move |ev| {
                         kind.set(AuditKind::parse(&event_target_value(&ev)));
                         page.set(0);
                     }>
-                        <option value="">"Every kind"</option>
+                        <option value="">{t!(i18n, admin.audit.every_kind)}</option>
                         {AuditKind::ALL.into_iter().map(|k| view! {
-                            <option value=k.prefix()>{k.label()}</option>
+                            <option value=k.prefix()>{k.label(i18n.get_locale_untracked())}</option>
                         }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="audit-day">"Day (UTC)"</label>
+                    <label for="audit-day">{t!(i18n, admin.audit.day)}</label>
                     <input id="audit-day" type="date"
                         prop:value=move || day.get()
                         on:change=move |ev| { day.set(event_target_value(&ev)); page.set(0); } />
                 </div>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading the audit…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, admin.audit.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match audit.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{refusal(e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{refusal(e, i18n.get_locale_untracked())}</p> }.into_any(),
                         Ok(list) => {
                             let pages = list.pages();
                             let shown = list.page;
@@ -71,10 +73,10 @@ pub fn AuditSection() -> impl IntoView {
                                     <table class="users-list audit-list">
                                         <thead>
                                             <tr>
-                                                <th scope="col">"When"</th>
-                                                <th scope="col">"Who"</th>
-                                                <th scope="col">"What"</th>
-                                                <th scope="col">"Change"</th>
+                                                <th scope="col">{t!(i18n, admin.audit.columns.when)}</th>
+                                                <th scope="col">{t!(i18n, admin.audit.columns.who)}</th>
+                                                <th scope="col">{t!(i18n, admin.audit.columns.what)}</th>
+                                                <th scope="col">{t!(i18n, admin.audit.columns.change)}</th>
                                             </tr>
                                         </thead>
                                         <tbody>
@@ -82,15 +84,22 @@ pub fn AuditSection() -> impl IntoView {
                                                 <tr>
                                                     <td class="nowrap">{date_time_utc(l.at_ms)}</td>
                                                     <td>{l.username}</td>
-                                                    <td>{action_label(&l.action)}</td>
+                                                    <td>{action_label(i18n.get_locale_untracked(), &l.action)}</td>
                                                     <td class="detail">{l.detail}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>
                                     </table>
                                 </div>
-                                {empty.then(|| view! { <p class="muted">"No change matches."</p> })}
-                                <Pager page shown pages total noun="change" label="Pages of the audit" back="Newer" forward="Older" />
+                                {empty.then(|| view! { <p class="muted">{t!(i18n, admin.audit.no_match)}</p> })}
+                                <Pager page shown pages
+                                    summary=move || {
+                                        t_string!(i18n, admin.audit.pager.summary, page = shown + 1, pages, count = total)
+                                            .to_string()
+                                    }
+                                    label=move || t_string!(i18n, admin.audit.pager.label)
+                                    back=move || t_string!(i18n, admin.audit.pager.newer)
+                                    forward=move || t_string!(i18n, admin.audit.pager.older) />
                             }.into_any()
                         }
                     }
@@ -102,18 +111,19 @@ pub fn AuditSection() -> impl IntoView {
 }
 
 /// The first problem of a refusal, said with its field.
-fn refusal(e: crate::api::ApiError) -> String {
+fn refusal(e: crate::api::ApiError, locale: Locale) -> String {
     match e {
         crate::api::ApiError::Invalid(errors) => errors
             .first()
-            .map_or_else(String::new, FieldError::to_string),
-        e => e.to_string(),
+            .map_or_else(String::new, |e| e.message(locale)),
+        e => e.message(locale),
     }
 }
 
 /// SPEC S-6: one user's state changes on a day.
 #[component]
 fn StateHistorySection() -> impl IntoView {
+    let i18n = use_i18n();
     let username = RwSignal::new(String::new());
     // Today, once in the browser (the server's page leaves it for the browser's clock).
     let day = RwSignal::new(String::new());
@@ -139,28 +149,28 @@ fn StateHistorySection() -> impl IntoView {
     };
     view! {
         <section class="card admin-section" aria-labelledby="history-title">
-            <h2 id="history-title">"State history"</h2>
-            <p class="muted">"An agent's changes of state on one day (UTC), with why each happened."</p>
+            <h2 id="history-title">{t!(i18n, admin.audit.history.title)}</h2>
+            <p class="muted">{t!(i18n, admin.audit.history.intro)}</p>
             <form class="filters" on:submit=on_submit>
                 <div class="field">
-                    <label for="history-user">"Username"</label>
+                    <label for="history-user">{t!(i18n, admin.audit.history.username)}</label>
                     <input id="history-user" autocomplete="off" required
                         prop:value=move || username.get()
                         on:input=move |ev| username.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
-                    <label for="history-day">"Day (UTC)"</label>
+                    <label for="history-day">{t!(i18n, admin.audit.day)}</label>
                     <input id="history-day" type="date" required
                         prop:value=move || day.get()
                         on:input=move |ev| day.set(event_target_value(&ev)) />
                 </div>
-                <button class="primary" type="submit">"Show"</button>
+                <button class="primary" type="submit">{t!(i18n, admin.audit.history.show)}</button>
             </form>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match history.await {
                         None => ().into_any(),
-                        Some(Err(e)) => view! { <p class="form-error" role="alert">{refusal(e)}</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error" role="alert">{refusal(e, i18n.get_locale_untracked())}</p> }.into_any(),
                         Some(Ok(h)) => view! { <HistoryTable history=h /> }.into_any(),
                     }
                 })}
@@ -171,25 +181,29 @@ fn StateHistorySection() -> impl IntoView {
 
 #[component]
 fn HistoryTable(history: StateHistory) -> impl IntoView {
-    let title = format!(
-        "{} ({}) on {}",
-        history.display_name, history.username, history.day
+    let i18n = use_i18n();
+    let title = t!(
+        i18n,
+        admin.audit.history.heading,
+        name = history.display_name.clone(),
+        username = history.username.clone(),
+        day = history.day.clone()
     );
     let empty = history.lines.is_empty();
     view! {
         <h3 class="history-title">{title}</h3>
         {if empty {
-            view! { <p class="muted">"No change of state that day."</p> }.into_any()
+            view! { <p class="muted">{t!(i18n, admin.audit.history.empty)}</p> }.into_any()
         } else {
             view! {
                 <div class="table-scroll">
                     <table class="users-list history-list">
                         <thead>
                             <tr>
-                                <th scope="col">"Time"</th>
-                                <th scope="col">"From"</th>
-                                <th scope="col">"To"</th>
-                                <th scope="col">"Why"</th>
+                                <th scope="col">{t!(i18n, admin.audit.history.columns.time)}</th>
+                                <th scope="col">{t!(i18n, admin.audit.history.columns.from)}</th>
+                                <th scope="col">{t!(i18n, admin.audit.history.columns.to)}</th>
+                                <th scope="col">{t!(i18n, admin.audit.history.columns.why)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -198,7 +212,7 @@ fn HistoryTable(history: StateHistory) -> impl IntoView {
                                     <td class="nowrap">{time_utc(l.at_ms)}</td>
                                     <td>{l.from.state.to_string()}</td>
                                     <td>{l.to.state.to_string()}</td>
-                                    <td>{reason_text(l.reason)}</td>
+                                    <td>{move || reason_text(i18n.get_locale(), l.reason)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -209,14 +223,18 @@ fn HistoryTable(history: StateHistory) -> impl IntoView {
     }
 }
 
-fn reason_text(reason: StateReason) -> &'static str {
+fn reason_text(locale: Locale, reason: StateReason) -> &'static str {
     match reason {
-        StateReason::Login => "Logged in",
-        StateReason::AgentRequest => "The agent's choice",
-        StateReason::ContactAccepted => "Took a contact",
-        StateReason::ContactEnded => "Last contact ended",
-        StateReason::OfferNotAccepted => "Offer not accepted in time",
-        StateReason::PageClosed => "Desktop closed or lost",
-        StateReason::Logout => "Logged out",
+        StateReason::Login => td_string!(locale, admin.audit.history.reasons.login),
+        StateReason::AgentRequest => td_string!(locale, admin.audit.history.reasons.agent_request),
+        StateReason::ContactAccepted => {
+            td_string!(locale, admin.audit.history.reasons.contact_accepted)
+        }
+        StateReason::ContactEnded => td_string!(locale, admin.audit.history.reasons.contact_ended),
+        StateReason::OfferNotAccepted => {
+            td_string!(locale, admin.audit.history.reasons.offer_not_accepted)
+        }
+        StateReason::PageClosed => td_string!(locale, admin.audit.history.reasons.page_closed),
+        StateReason::Logout => td_string!(locale, admin.audit.history.reasons.logout),
     }
 }

@@ -14,22 +14,20 @@ use crate::{
         queues::CsqAdmin,
         validate::{char_count, Field},
     },
+    i18n::*,
     ui::form::FormErrors,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn CannedSection(initial: CannedView, csqs: Vec<CsqAdmin>) -> impl IntoView {
+    let i18n = use_i18n();
     let view = RwSignal::new(initial);
     let csqs = StoredValue::new(csqs);
     view! {
         <section class="card admin-section" aria-labelledby="canned-title">
-            <h2 id="canned-title">"Canned responses"</h2>
-            <p class="muted">
-                "Prepared texts agents insert in a chat or append to an email reply. One for "
-                "all queues is offered on every contact of its kind; one for a queue, only on "
-                "that queue's contacts. Agents see a change when they next open the desktop."
-            </p>
+            <h2 id="canned-title">{t!(i18n, admin.sections.canned)}</h2>
+            <p class="muted">{t!(i18n, admin.canned.intro)}</p>
             <CannedList kind=ContactKind::Chat view csqs />
             <CannedList kind=ContactKind::Email view csqs />
         </section>
@@ -49,18 +47,19 @@ fn CannedList(
     view: RwSignal<CannedView>,
     csqs: StoredValue<Vec<CsqAdmin>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let adding = RwSignal::new(false);
-    let (heading, add, empty) = match kind {
-        ContactKind::Chat => (
-            "Chat (plain text)",
-            "New chat response",
-            "No chat response yet: agents' \"Canned responses\" list stays disabled.",
-        ),
-        ContactKind::Email => (
-            "Email (formatted)",
-            "New email response",
-            "No email response yet: agents' \"Canned responses\" list stays disabled.",
-        ),
+    let heading = move || match kind {
+        ContactKind::Chat => t_string!(i18n, admin.canned.chat.heading),
+        ContactKind::Email => t_string!(i18n, admin.canned.email.heading),
+    };
+    let add = move || match kind {
+        ContactKind::Chat => t_string!(i18n, admin.canned.chat.new_response),
+        ContactKind::Email => t_string!(i18n, admin.canned.email.new_response),
+    };
+    let empty = move || match kind {
+        ContactKind::Chat => t_string!(i18n, admin.canned.chat.empty),
+        ContactKind::Email => t_string!(i18n, admin.canned.email.empty),
     };
     let heading_id = format!("canned-{}-title", kind.as_str());
     let labelled_by = heading_id.clone();
@@ -90,13 +89,13 @@ fn CannedList(
     }
 }
 
-fn scope_name(csqs: &[CsqAdmin], csq: Option<CsqId>) -> String {
+fn scope_name(locale: Locale, csqs: &[CsqAdmin], csq: Option<CsqId>) -> String {
     match csq {
-        None => "All queues".to_string(),
-        Some(id) => csqs
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| format!("Queue {}", id.0), |c| c.name.clone()),
+        None => td_string!(locale, admin.shared.all_queues).to_string(),
+        Some(id) => csqs.iter().find(|c| c.id == id).map_or_else(
+            || td_string!(locale, admin.shared.queue_number, id = id.0).to_string(),
+            |c| c.name.clone(),
+        ),
     }
 }
 
@@ -106,6 +105,7 @@ fn CannedItem(
     view: RwSignal<CannedView>,
     csqs: StoredValue<Vec<CsqAdmin>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let delete = ServerAction::<DeleteCanned>::new();
@@ -116,10 +116,10 @@ fn CannedItem(
     });
     let id = response.id;
     let kind = response.kind;
-    let scope = csqs.with_value(|c| scope_name(c, response.csq));
+    let scope = csqs.with_value(|c| scope_name(i18n.get_locale_untracked(), c, response.csq));
     let title = response.title.clone();
     let delete_error = move || match delete.value().get() {
-        Some(Err(e)) => e.to_string(),
+        Some(Err(e)) => e.message(i18n.get_locale_untracked()),
         _ => String::new(),
     };
     let body = response.body.clone();
@@ -129,7 +129,14 @@ fn CannedItem(
             <Show when=move || editing.get()
                 fallback=move || {
                     let title = title.clone();
-                    let confirm_title = title.clone();
+                    // A text naming the response, in the page's language.
+                    let named = |text: fn(Locale, &str) -> String| {
+                        let title = title.clone();
+                        move || text(i18n.get_locale(), &title)
+                    };
+                    let edit_label = named(|l, name| td_string!(l, admin.shared.edit_named, name).to_string());
+                    let delete_label = named(|l, name| td_string!(l, admin.shared.delete_named, name).to_string());
+                    let confirm_text = named(|l, name| td_string!(l, admin.canned.confirm_delete, name).to_string());
                     let scope = scope.clone();
                     let preview = match kind {
                         ContactKind::Chat => view! { <p class="canned-body plain">{body.clone()}</p> }.into_any(),
@@ -141,18 +148,18 @@ fn CannedItem(
                             <strong class="canned-title">{title.clone()}</strong>
                             <span class="pill">{scope}</span>
                             <span class="spacer"></span>
-                            <button type="button" aria-label=format!("Edit {title}")
-                                on:click=move |_| editing.set(true)>"Edit"</button>
-                            <button type="button" class="danger" aria-label=format!("Delete {title}")
-                                on:click=move |_| confirming.set(true)>"Delete"</button>
+                            <button type="button" aria-label=edit_label
+                                on:click=move |_| editing.set(true)>{t!(i18n, admin.actions.edit)}</button>
+                            <button type="button" class="danger" aria-label=delete_label
+                                on:click=move |_| confirming.set(true)>{t!(i18n, admin.actions.delete)}</button>
                         </div>
                         <Show when=move || confirming.get()>
-                            <div class="confirm" role="group" aria-label="Confirm the deletion">
-                                <p>{format!("Delete \"{confirm_title}\"? Agents will no longer be offered it.")}</p>
+                            <div class="confirm" role="group" aria-label=move || t_string!(i18n, admin.shared.confirm_deletion)>
+                                <p>{confirm_text.clone()}</p>
                                 <div class="confirm-actions">
-                                    <button type="button" class="quiet" on:click=move |_| confirming.set(false)>"Keep"</button>
+                                    <button type="button" class="quiet" on:click=move |_| confirming.set(false)>{t!(i18n, admin.actions.keep)}</button>
                                     <button type="button" class="danger" disabled=move || delete.pending().get()
-                                        on:click=move |_| { delete.dispatch(DeleteCanned { id }); }>"Delete"</button>
+                                        on:click=move |_| { delete.dispatch(DeleteCanned { id }); }>{t!(i18n, admin.actions.delete)}</button>
                                 </div>
                             </div>
                         </Show>
@@ -176,6 +183,7 @@ fn CannedForm(
     csqs: StoredValue<Vec<CsqAdmin>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = response.as_ref().map(|r| r.id);
     let stored = response.clone().map(|r| (r.title, r.body, r.csq));
     let (stored_title, stored_body, stored_csq) =
@@ -219,7 +227,7 @@ fn CannedForm(
     });
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None | Some(Ok(_)) => None,
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e.message(i18n.get_locale_untracked())),
     };
     let prefix = format!(
         "canned-{}-{}",
@@ -232,10 +240,11 @@ fn CannedForm(
     let title_error = errors.of(Field::CannedTitle);
     let csq_error = errors.of(Field::Csqs);
     let body_error = errors.of(Field::CannedBody);
-    let heading = match (&response, kind) {
-        (Some(r), _) => format!("Edit \"{}\"", r.title),
-        (None, ContactKind::Chat) => "New chat response".to_string(),
-        (None, ContactKind::Email) => "New email response".to_string(),
+    let edited = response.as_ref().map(|r| r.title.clone());
+    let heading = move || match (&edited, kind) {
+        (Some(name), _) => t_string!(i18n, admin.shared.edit_quoted, name).to_string(),
+        (None, ContactKind::Chat) => t_string!(i18n, admin.canned.chat.new_response).to_string(),
+        (None, ContactKind::Email) => t_string!(i18n, admin.canned.email.new_response).to_string(),
     };
     let count = move || body.with(|b| char_count(b.trim()));
     let over = move || count() > MAX_CHAT_MESSAGE_CHARS;
@@ -244,7 +253,12 @@ fn CannedForm(
             .filter(|c| !c.retired || Some(c.id) == stored_csq)
             .map(|c| {
                 let name = if c.retired {
-                    format!("{} (retired)", c.name)
+                    td_string!(
+                        i18n.get_locale_untracked(),
+                        admin.shared.queue_retired,
+                        name = &c.name
+                    )
+                    .to_string()
                 } else {
                     c.name.clone()
                 };
@@ -255,21 +269,21 @@ fn CannedForm(
     let body_field = match kind {
         ContactKind::Chat => view! {
             <div class="field">
-                <label for=body_id.clone()>"Text"</label>
+                <label for=body_id.clone()>{t!(i18n, admin.canned.text)}</label>
                 <textarea id=body_id.clone() rows="4" spellcheck="true"
                     aria-invalid=move || body_error.get().is_some().to_string()
                     aria-describedby=format!("{body_id}-count {body_id}-error")
                     prop:value=move || body.get()
                     on:input=move |ev| body.set(event_target_value(&ev))>{body.get_untracked()}</textarea>
                 <span id=format!("{body_id}-count") class=move || if over() { "hint counter over" } else { "hint counter" }>
-                    {count} " / " {MAX_CHAT_MESSAGE_CHARS} " characters, as a chat message"
+                    {t!(i18n, admin.canned.counter, given = count, max = MAX_CHAT_MESSAGE_CHARS)}
                 </span>
                 <span class="field-error" id=format!("{body_id}-error")>{move || body_error.get()}</span>
             </div>
         }
         .into_any(),
         ContactKind::Email => view! {
-            <RichField id=body_id.clone() label="Text".into() value=body
+            <RichField id=body_id.clone() label=move || t_string!(i18n, admin.canned.text) value=body
                 invalid=Signal::derive(move || body_error.get().is_some())
                 error_id=format!("{body_id}-error") />
             <span class="field-error" id=format!("{body_id}-error")>{move || body_error.get()}</span>
@@ -288,9 +302,9 @@ fn CannedForm(
             <h4>{heading}</h4>
             <div class="form-row">
                 <div class="field grow">
-                    <label for=title_id.clone()>"Title"</label>
+                    <label for=title_id.clone()>{t!(i18n, admin.canned.title)}</label>
                     <input id=title_id.clone() type="text" maxlength=MAX_CANNED_TITLE_CHARS * 2
-                        placeholder="As agents find it in their list"
+                        placeholder=move || t_string!(i18n, admin.canned.title_placeholder)
                         aria-invalid=move || title_error.get().is_some().to_string()
                         aria-describedby=format!("{title_id}-error")
                         value=title.get_untracked()
@@ -299,12 +313,12 @@ fn CannedForm(
                     <span class="field-error" id=format!("{title_id}-error")>{move || title_error.get()}</span>
                 </div>
                 <div class="field">
-                    <label for=csq_id.clone()>"Offered on"</label>
+                    <label for=csq_id.clone()>{t!(i18n, admin.canned.offered_on)}</label>
                     <select id=csq_id.clone()
                         aria-invalid=move || csq_error.get().is_some().to_string()
                         aria-describedby=format!("{csq_id}-error")
                         on:change=move |ev| csq.set(event_target_value(&ev).parse().ok().map(CsqId))>
-                        <option value="" selected=move || csq.get().is_none()>"All queues"</option>
+                        <option value="" selected=move || csq.get().is_none()>{t!(i18n, admin.shared.all_queues)}</option>
                         {options.into_iter().map(|(cid, name)| view! {
                             <option value=cid.0.to_string() selected=move || csq.get() == Some(cid)>{name}</option>
                         }).collect_view()}
@@ -316,9 +330,13 @@ fn CannedForm(
             <p class="form-error" role="alert">{status}</p>
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
-                    {if id.is_none() { "Add" } else { "Save changes" }}
+                    {move || if id.is_none() {
+                        t_string!(i18n, admin.actions.add)
+                    } else {
+                        t_string!(i18n, admin.actions.save_changes)
+                    }}
                 </button>
-                <button type="button" class="quiet" on:click=move |_| on_done.run(())>"Cancel"</button>
+                <button type="button" class="quiet" on:click=move |_| on_done.run(())>{t!(i18n, admin.actions.cancel)}</button>
             </div>
         </form>
     }

@@ -14,6 +14,7 @@ use crate::{
         settings::ChatSettings,
         validate::{char_count, Field, FieldError, Problem},
     },
+    i18n::*,
 };
 use leptos::prelude::*;
 use std::ops::RangeInclusive;
@@ -86,6 +87,7 @@ impl Inputs {
 
 #[component]
 pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
+    let i18n = use_i18n();
     let inputs = Inputs::new(&initial);
     let save = ServerAction::<SaveChatSettings>::new();
     // What is stored now: the form holds changes while it differs.
@@ -108,27 +110,30 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
     });
     let tried = errors.tried;
     let error_of = move |field: Field| errors.of(field);
+    let to_correct = move |count: usize| {
+        t_string!(i18n, admin.chat_settings.not_saved_fields, count).to_string()
+    };
     let status = move || {
         if save.pending().get() {
-            return ("status", "Saving…".to_string());
-        }
-        let to_correct = local_errors.with(Vec::len);
-        if tried.get() && to_correct > 0 {
             return (
-                "status error",
-                format!("Not saved: {} to correct.", plural(to_correct, "field")),
+                "status",
+                t_string!(i18n, admin.chat_settings.saving).to_string(),
             );
+        }
+        let local = local_errors.with(Vec::len);
+        if tried.get() && local > 0 {
+            return ("status error", to_correct(local));
         }
         match save.value().get() {
             Some(Ok(_)) => (
                 "status saved",
-                "Saved. New chats and offers use these settings.".into(),
+                t_string!(i18n, admin.chat_settings.saved).to_string(),
             ),
-            Some(Err(ApiError::Invalid(e))) => (
+            Some(Err(ApiError::Invalid(e))) => ("status error", to_correct(e.len())),
+            Some(Err(e)) => (
                 "status error",
-                format!("Not saved: {} to correct.", plural(e.len(), "field")),
+                t_string!(i18n, admin.chat_settings.not_saved, error = e).to_string(),
             ),
-            Some(Err(e)) => ("status error", format!("Not saved: {e}")),
             None => ("status", String::new()),
         }
     };
@@ -141,44 +146,55 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
     };
     view! {
         <form class="card admin-section" on:submit=on_submit novalidate>
-            <h2>"Chat settings"</h2>
-            <p class="muted">
-                "Timers are in seconds. A change applies to chats and offers that start after it."
-            </p>
+            <h2>{t!(i18n, admin.sections.chat_settings)}</h2>
+            <p class="muted">{t!(i18n, admin.chat_settings.intro)}</p>
             <div class="settings-grid">
-                <NumberField id="accept-timer" label="Accept timer" range=ACCEPT_TIMER_SECS
-                    hint="Time an agent has to accept an offered chat."
+                <NumberField id="accept-timer"
+                    label=move || t_string!(i18n, admin.chat_settings.accept_timer)
+                    range=ACCEPT_TIMER_SECS
+                    hint=move || t_string!(i18n, admin.chat_settings.accept_timer_hint)
                     value=inputs.accept error=error_of(Field::AcceptTimer) />
-                <NumberField id="join-timeout" label="Join timeout" range=JOIN_TIMEOUT_SECS
-                    hint="Time a customer waits for an agent before the no-agent message."
+                <NumberField id="join-timeout"
+                    label=move || t_string!(i18n, admin.chat_settings.join_timeout)
+                    range=JOIN_TIMEOUT_SECS
+                    hint=move || t_string!(i18n, admin.chat_settings.join_timeout_hint)
                     value=inputs.join error=error_of(Field::JoinTimeout) />
-                <NumberField id="inactivity-timeout" label="Inactivity timeout"
+                <NumberField id="inactivity-timeout"
+                    label=move || t_string!(i18n, admin.chat_settings.inactivity_timeout)
                     range=INACTIVITY_TIMEOUT_SECS
-                    hint="Customer silence before the chat ends; a warning comes first."
+                    hint=move || t_string!(i18n, admin.chat_settings.inactivity_timeout_hint)
                     value=inputs.inactivity error=error_of(Field::InactivityTimeout) />
-                <NumberField id="reconnect-grace" label="Reconnection grace"
+                <NumberField id="reconnect-grace"
+                    label=move || t_string!(i18n, admin.chat_settings.reconnect_grace)
                     range=RECONNECT_GRACE_SECS
-                    hint="Time a desktop may lose its connection before its chats end."
+                    hint=move || t_string!(i18n, admin.chat_settings.reconnect_grace_hint)
                     value=inputs.grace error=error_of(Field::ReconnectGrace) />
-                <NumberField id="queue-limit" label="Queue limit" range=QUEUE_LIMIT
-                    hint="Chats that may wait in one queue; past it a customer is told it is full."
+                <NumberField id="queue-limit"
+                    label=move || t_string!(i18n, admin.chat_settings.queue_limit)
+                    range=QUEUE_LIMIT
+                    hint=move || t_string!(i18n, admin.chat_settings.queue_limit_hint)
                     value=inputs.queue_limit error=error_of(Field::QueueLimit) />
-                <NumberField id="queue-timeout" label="Queue timeout" range=QUEUE_TIMEOUT_SECS
-                    hint="Time a chat may wait for an agent before it leaves the queue."
+                <NumberField id="queue-timeout"
+                    label=move || t_string!(i18n, admin.chat_settings.queue_timeout)
+                    range=QUEUE_TIMEOUT_SECS
+                    hint=move || t_string!(i18n, admin.chat_settings.queue_timeout_hint)
                     value=inputs.queue_timeout error=error_of(Field::QueueTimeout) />
             </div>
-            <MessageField id="welcome-message" label="Welcome message"
-                hint="Shown to the customer when the chat starts."
+            <MessageField id="welcome-message"
+                label=move || t_string!(i18n, admin.chat_settings.welcome_message)
+                hint=move || t_string!(i18n, admin.chat_settings.welcome_message_hint)
                 value=inputs.welcome error=error_of(Field::WelcomeMessage) />
-            <MessageField id="no-agent-message" label="No-agent message"
-                hint="Shown when no agent joined within the join timeout."
+            <MessageField id="no-agent-message"
+                label=move || t_string!(i18n, admin.chat_settings.no_agent_message)
+                hint=move || t_string!(i18n, admin.chat_settings.no_agent_message_hint)
                 value=inputs.no_agent error=error_of(Field::NoAgentMessage) />
-            <MessageField id="queue-timeout-message" label="Queue timeout message"
-                hint="Shown when a chat leaves the queue at the queue timeout."
+            <MessageField id="queue-timeout-message"
+                label=move || t_string!(i18n, admin.chat_settings.queue_timeout_message)
+                hint=move || t_string!(i18n, admin.chat_settings.queue_timeout_message_hint)
                 value=inputs.queue_timeout_message error=error_of(Field::QueueTimeoutMessage) />
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
-                    "Save chat settings"
+                    {t!(i18n, admin.chat_settings.save)}
                 </button>
                 <p class=move || status().0 role="status" aria-live="polite">{move || status().1}</p>
             </div>
@@ -186,27 +202,20 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 #[component]
 fn NumberField(
     id: &'static str,
-    label: &'static str,
-    hint: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] hint: Signal<String>,
     range: RangeInclusive<u32>,
     value: RwSignal<String>,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let hint = format!("{hint} {} to {}.", range.start(), range.end());
+    let i18n = use_i18n();
+    let (min, max) = (*range.start(), *range.end());
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <input
                 id=id
                 type="number"
@@ -220,7 +229,9 @@ fn NumberField(
                 aria-describedby=format!("{id}-hint {id}-error")
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
-            <span class="hint" id=format!("{id}-hint")>{hint}</span>
+            <span class="hint" id=format!("{id}-hint")>
+                {move || hint.get()} " " {t!(i18n, admin.chat_settings.range, min, max)}
+            </span>
             <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
         </div>
     }
@@ -229,15 +240,16 @@ fn NumberField(
 #[component]
 fn MessageField(
     id: &'static str,
-    label: &'static str,
-    hint: &'static str,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] hint: Signal<String>,
     value: RwSignal<String>,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let count = move || value.with(|v| char_count(v.trim()));
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <textarea
                 id=id
                 rows="2"
@@ -250,7 +262,8 @@ fn MessageField(
                 {value.get_untracked()}
             </textarea>
             <span class="hint" id=format!("{id}-hint")>
-                {hint} " " {count} " / " {MAX_SETTING_MESSAGE_CHARS} " characters."
+                {move || hint.get()} " "
+                {t!(i18n, admin.chat_settings.message_count, given = count, max = MAX_SETTING_MESSAGE_CHARS)}
             </span>
             <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
         </div>

@@ -3,38 +3,44 @@
 //! and Save with Retire or Restore, or Add on the line that adds one. Enter saves as Save
 //! or Add would.
 
+use crate::i18n::*;
 use leptos::prelude::*;
 
 #[component]
 pub fn EditLine(
     input_id: String,
     /// The input's label, read by screen readers (the line shows the value itself).
-    label: String,
+    #[prop(into)]
+    label: Signal<String>,
     value: RwSignal<String>,
     max_chars: usize,
-    placeholder: &'static str,
+    #[prop(into)] placeholder: Signal<String>,
     invalid: Signal<bool>,
     error_id: String,
     /// An item that exists (else the line adds one).
     existing: bool,
     retired: bool,
+    /// The "Retired" mark, worded for the item's kind (French agrees it with the noun).
+    #[prop(into)]
+    retired_label: Signal<String>,
     dirty: Signal<bool>,
     pending: Signal<bool>,
     /// Saves, with the item retired or not.
     on_submit: Callback<bool>,
-    add_label: &'static str,
+    #[prop(into)] add_label: Signal<String>,
     /// Controls of the item's kind, after the input.
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="reason-line">
-            <label class="visually-hidden" for=input_id.clone()>{label}</label>
+            <label class="visually-hidden" for=input_id.clone()>{move || label.get()}</label>
             <input
                 id=input_id
                 // Room to type past the limit: the error then says by how much.
                 maxlength=max_chars * 2
-                placeholder=placeholder
+                placeholder=move || placeholder.get()
                 value=value.get_untracked()
                 prop:value=move || value.get()
                 aria-invalid=move || invalid.get().to_string()
@@ -51,20 +57,24 @@ pub fn EditLine(
                 }
             />
             {children.map(|c| c())}
-            {retired.then(|| view! { <span class="pill">"Retired"</span> })}
+            {retired.then(|| view! { <span class="pill">{move || retired_label.get()}</span> })}
             {if existing {
                 view! {
                     <button type="button" disabled=move || !dirty.get() || pending.get()
-                        on:click=move |_| on_submit.run(retired)>"Save"</button>
+                        on:click=move |_| on_submit.run(retired)>{t!(i18n, admin.edit_line.save)}</button>
                     <button type="button" class="quiet" disabled=move || pending.get()
                         on:click=move |_| on_submit.run(!retired)>
-                        {if retired { "Restore" } else { "Retire" }}
+                        {move || if retired {
+                            t_string!(i18n, admin.edit_line.restore)
+                        } else {
+                            t_string!(i18n, admin.edit_line.retire)
+                        }}
                     </button>
                 }.into_any()
             } else {
                 view! {
                     <button type="button" class="primary" disabled=move || pending.get()
-                        on:click=move |_| on_submit.run(false)>{add_label}</button>
+                        on:click=move |_| on_submit.run(false)>{move || add_label.get()}</button>
                 }.into_any()
             }}
         </div>

@@ -13,12 +13,14 @@ use crate::{
         queues::CsqAdmin,
         validate::{Field, FieldError, Problem},
     },
+    i18n::*,
     ui::form::{FormErrors, TextField},
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl IntoView {
+    let i18n = use_i18n();
     let list = RwSignal::new(initial);
     let csqs = StoredValue::new(csqs);
     // The form shown: a new mailbox (None inside) or the one being changed.
@@ -46,28 +48,25 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
     });
     let queue_name = move |id: CsqId| {
         csqs.with_value(|c| {
-            c.iter()
-                .find(|c| c.id == id)
-                .map_or_else(|| format!("Queue {}", id.0), |c| c.name.clone())
+            c.iter().find(|c| c.id == id).map_or_else(
+                || t_string!(i18n, admin.shared.queue_number, id = id.0).to_string(),
+                |c| c.name.clone(),
+            )
         })
     };
     view! {
         <section class="card admin-section" aria-labelledby="mailboxes-title">
             <div class="section-head">
-                <h2 id="mailboxes-title">"Mailboxes"</h2>
+                <h2 id="mailboxes-title">{t!(i18n, admin.sections.mailboxes)}</h2>
                 <button type="button" class="primary" disabled=move || editing.get().is_some()
-                    on:click=move |_| editing.set(Some(None))>"New mailbox"</button>
+                    on:click=move |_| editing.set(Some(None))>{t!(i18n, admin.mailboxes.new_mailbox)}</button>
             </div>
-            <p class="muted">
-                "Switchboard reads each mailbox over IMAP and puts its new emails in a queue; "
-                "replies leave through its SMTP server, from its address, with its signature. "
-                "Passwords are stored encrypted and never shown again."
-            </p>
+            <p class="muted">{t!(i18n, admin.mailboxes.intro)}</p>
             {move || editing.get().map(|stored| view! {
                 <MailboxForm stored list csqs on_done=Callback::new(move |_| editing.set(None)) />
             })}
             <Show when=move || list.with(Vec::is_empty)>
-                <p class="muted">"No mailbox yet: emails reach no queue."</p>
+                <p class="muted">{t!(i18n, admin.mailboxes.empty)}</p>
             </Show>
             <ul class="mailbox-list">
                 <For each=move || list.get() key=|m| (m.id, m.name.clone(), m.status.clone(), m.enabled, m.address.clone(), m.csq) let:mailbox>
@@ -76,8 +75,17 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
                         let connected = mailbox.status == CONNECTED;
                         // Another process reads it and has not reported yet: no fault.
                         let unreported = mailbox.status == READ_ELSEWHERE;
-                        let status = if mailbox.status.is_empty() { "Not started".to_string() } else { mailbox.status.clone() };
+                        let reported = mailbox.status.clone();
+                        let status = move || if reported.is_empty() {
+                            t_string!(i18n, admin.mailboxes.not_started).to_string()
+                        } else {
+                            reported.clone()
+                        };
                         let queue = queue_name(mailbox.csq);
+                        let edit_label = {
+                            let name = name.clone();
+                            move || t_string!(i18n, admin.shared.edit_named, name = &name).to_string()
+                        };
                         let edit = mailbox.clone();
                         view! {
                             <li class="mailbox-item" class:disabled=!mailbox.enabled>
@@ -86,14 +94,14 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
                                     <span class="muted">{mailbox.address.clone()}</span>
                                     <span>"→ " {queue}</span>
                                     <span class="spacer"></span>
-                                    <button type="button" aria-label=format!("Edit {name}")
+                                    <button type="button" aria-label=edit_label
                                         disabled=move || editing.get().is_some()
-                                        on:click=move |_| editing.set(Some(Some(edit.clone())))>"Edit"</button>
+                                        on:click=move |_| editing.set(Some(Some(edit.clone())))>{t!(i18n, admin.actions.edit)}</button>
                                 </div>
                                 <p class="mailbox-status" class:ok=connected class:unreported=unreported>
                                     {status}
                                     {(mailbox.read_elsewhere && mailbox.status != READ_ELSEWHERE)
-                                        .then(|| view! { <span class="muted">" · read by another server process"</span> })}
+                                        .then(|| view! { <span class="muted">" · "{t!(i18n, admin.mailboxes.read_elsewhere)}</span> })}
                                 </p>
                             </li>
                         }
@@ -162,6 +170,7 @@ fn MailboxForm(
     csqs: StoredValue<Vec<CsqAdmin>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = stored.as_ref().map(|m| m.id);
     let start = stored
         .as_ref()
@@ -234,7 +243,7 @@ fn MailboxForm(
     });
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None | Some(Ok(_)) => None,
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e.message(i18n.get_locale_untracked())),
     };
     let run_test = move || {
         if errors.submit() {
@@ -243,10 +252,11 @@ fn MailboxForm(
             }
         }
     };
-    let title = stored.with_value(|s| match s {
-        Some(m) => format!("Mailbox {}", m.name),
-        None => "New mailbox".to_string(),
-    });
+    let edited = stored.with_value(|s| s.as_ref().map(|m| m.name.clone()));
+    let title = move || match &edited {
+        Some(name) => t_string!(i18n, admin.mailboxes.form_title, name).to_string(),
+        None => t_string!(i18n, admin.mailboxes.new_mailbox).to_string(),
+    };
     let (imap_set, smtp_set) = stored.with_value(|s| {
         s.as_ref().map_or((false, false), |m| {
             (m.imap_password_set, m.smtp_password_set)
@@ -272,7 +282,7 @@ fn MailboxForm(
             <h3>{title}</h3>
             <div class="form-row">
                 <div class="field grow">
-                    <label for="mailbox-name">"Mailbox name"</label>
+                    <label for="mailbox-name">{t!(i18n, admin.mailboxes.name)}</label>
                     <input id="mailbox-name" type="text" readonly=id.is_some()
                         aria-invalid=move || errors.of(Field::MailboxName).get().is_some().to_string()
                         aria-describedby="mailbox-name-hint mailbox-name-error"
@@ -280,12 +290,16 @@ fn MailboxForm(
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev)) />
                     <span class="hint" id="mailbox-name-hint">
-                        {if id.is_some() { "Fixed: its emails are kept under it." } else { "How agents and the audit name it; it cannot change later." }}
+                        {move || if id.is_some() {
+                            t_string!(i18n, admin.mailboxes.name_fixed)
+                        } else {
+                            t_string!(i18n, admin.mailboxes.name_hint)
+                        }}
                     </span>
                     <span class="field-error" id="mailbox-name-error">{move || errors.of(Field::MailboxName).get()}</span>
                 </div>
                 <div class="field">
-                    <label for="mailbox-csq">"Queue"</label>
+                    <label for="mailbox-csq">{t!(i18n, admin.mailboxes.queue)}</label>
                     <select id="mailbox-csq"
                         aria-invalid=move || errors.of(Field::Csqs).get().is_some().to_string()
                         aria-describedby="mailbox-csq-error"
@@ -299,27 +313,32 @@ fn MailboxForm(
                 <label class="check">
                     <input type="checkbox" prop:checked=move || enabled.get()
                         on:change=move |ev| enabled.set(event_target_checked(&ev)) />
-                    "Read this mailbox"
+                    {t!(i18n, admin.mailboxes.read_this)}
                 </label>
             </div>
-            <ServerFieldset legend="Incoming mail (IMAP)" prefix="imap" fields=imap errors
+            <ServerFieldset legend=move || t_string!(i18n, admin.mailboxes.imap_legend) prefix="imap" fields=imap errors
                 host=Field::ImapHost port=Field::ImapPort user=Field::ImapUsername pass=Field::ImapPassword
                 password_set=imap_set smtp=false>
-                <TextField id="imap-folder" label="Folder" value=folder
-                    error=errors.of(Field::Folder) hint="Usually INBOX" />
+                <TextField id="imap-folder" label=move || t_string!(i18n, admin.mailboxes.folder) value=folder
+                    error=errors.of(Field::Folder) hint=move || t_string!(i18n, admin.mailboxes.folder_hint) />
             </ServerFieldset>
-            <ServerFieldset legend="Outgoing mail (SMTP)" prefix="smtp" fields=smtp errors
+            <ServerFieldset legend=move || t_string!(i18n, admin.mailboxes.smtp_legend) prefix="smtp" fields=smtp errors
                 host=Field::SmtpHost port=Field::SmtpPort user=Field::SmtpUsername pass=Field::SmtpPassword
                 password_set=smtp_set smtp=true />
             <fieldset class="mailbox-group">
-                <legend>"Replies"</legend>
+                <legend>{t!(i18n, admin.mailboxes.replies)}</legend>
                 <div class="form-row">
-                    <TextField id="mailbox-address" label="Sender address" value=address
-                        error=errors.of(Field::SenderAddress) hint="From of every reply" />
-                    <TextField id="mailbox-sender" label="Sender name (optional)" value=display_name
-                        error=errors.of(Field::SenderName) hint="As in \"Shop Support\"" />
+                    <TextField id="mailbox-address" label=move || t_string!(i18n, admin.mailboxes.sender_address)
+                        value=address
+                        error=errors.of(Field::SenderAddress)
+                        hint=move || t_string!(i18n, admin.mailboxes.sender_address_hint) />
+                    <TextField id="mailbox-sender" label=move || t_string!(i18n, admin.mailboxes.sender_name)
+                        value=display_name
+                        error=errors.of(Field::SenderName)
+                        hint=move || t_string!(i18n, admin.mailboxes.sender_name_hint) />
                 </div>
-                <RichField id="mailbox-signature".into() label="Signature (optional)".into() value=signature
+                <RichField id="mailbox-signature".into()
+                    label=move || t_string!(i18n, admin.mailboxes.signature) value=signature
                     invalid=Signal::derive(move || errors.of(Field::Signature).get().is_some())
                     error_id="mailbox-signature-error".into() />
                 <span class="field-error" id="mailbox-signature-error">{move || errors.of(Field::Signature).get()}</span>
@@ -328,12 +347,20 @@ fn MailboxForm(
             <TestReport test />
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
-                    {if id.is_none() { "Create mailbox" } else { "Save changes" }}
+                    {move || if id.is_none() {
+                        t_string!(i18n, admin.mailboxes.create)
+                    } else {
+                        t_string!(i18n, admin.actions.save_changes)
+                    }}
                 </button>
                 <button type="button" disabled=move || test.pending().get() on:click=move |_| run_test()>
-                    {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                    {move || if test.pending().get() {
+                        t_string!(i18n, admin.mailboxes.testing)
+                    } else {
+                        t_string!(i18n, admin.mailboxes.test)
+                    }}
                 </button>
-                <button type="button" class="quiet" on:click=move |_| on_done.run(())>"Cancel"</button>
+                <button type="button" class="quiet" on:click=move |_| on_done.run(())>{t!(i18n, admin.actions.cancel)}</button>
             </div>
         </form>
     }
@@ -341,7 +368,7 @@ fn MailboxForm(
 
 #[component]
 fn ServerFieldset(
-    legend: &'static str,
+    #[prop(into)] legend: Signal<String>,
     prefix: &'static str,
     fields: ServerFields,
     errors: FormErrors,
@@ -353,6 +380,7 @@ fn ServerFieldset(
     smtp: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let usual = move || {
         let s = fields.security.get();
         if smtp { s.smtp_port() } else { s.imap_port() }.to_string()
@@ -365,12 +393,14 @@ fn ServerFieldset(
         ids("user"),
         ids("password"),
     );
-    let placeholder = if password_set {
-        "Saved: leave empty to keep it"
-    } else if smtp {
-        "Needed with a username"
-    } else {
-        ""
+    let placeholder = move || {
+        if password_set {
+            t_string!(i18n, admin.mailboxes.server.password_saved)
+        } else if smtp {
+            t_string!(i18n, admin.mailboxes.server.password_needed)
+        } else {
+            ""
+        }
     };
     let host_error = errors.of(host);
     let port_error = errors.of(port);
@@ -378,10 +408,10 @@ fn ServerFieldset(
     let pass_error = errors.of(pass);
     view! {
         <fieldset class="mailbox-group">
-            <legend>{legend}</legend>
+            <legend>{move || legend.get()}</legend>
             <div class="form-row">
                 <div class="field grow">
-                    <label for=host_id.clone()>"Server"</label>
+                    <label for=host_id.clone()>{t!(i18n, admin.mailboxes.server.host)}</label>
                     <input id=host_id.clone() type="text" spellcheck="false" placeholder=if smtp { "smtp.example.com" } else { "imap.example.com" }
                         aria-invalid=move || host_error.get().is_some().to_string()
                         aria-describedby=format!("{host_id}-error")
@@ -391,19 +421,19 @@ fn ServerFieldset(
                     <span class="field-error" id=format!("{host_id}-error")>{move || host_error.get()}</span>
                 </div>
                 <div class="field">
-                    <label for=security_id.clone()>"Security"</label>
+                    <label for=security_id.clone()>{t!(i18n, admin.mailboxes.server.security)}</label>
                     <select id=security_id on:change=move |ev| {
                         if let Some(s) = Security::parse(&event_target_value(&ev)) {
                             fields.security.set(s);
                         }
                     }>
                         {Security::ALL.into_iter().map(|s| view! {
-                            <option value=s.as_str() selected=move || fields.security.get() == s>{s.label()}</option>
+                            <option value=s.as_str() selected=move || fields.security.get() == s>{s.label(i18n.get_locale_untracked())}</option>
                         }).collect_view()}
                     </select>
                 </div>
                 <div class="field port">
-                    <label for=port_id.clone()>"Port"</label>
+                    <label for=port_id.clone()>{t!(i18n, admin.mailboxes.server.port)}</label>
                     <input id=port_id.clone() type="text" inputmode="numeric" placeholder=usual
                         aria-invalid=move || port_error.get().is_some().to_string()
                         aria-describedby=format!("{port_id}-error")
@@ -415,7 +445,13 @@ fn ServerFieldset(
             </div>
             <div class="form-row">
                 <div class="field grow">
-                    <label for=user_id.clone()>{if smtp { "Username (empty: no login)" } else { "Username" }}</label>
+                    <label for=user_id.clone()>
+                        {move || if smtp {
+                            t_string!(i18n, admin.mailboxes.server.username_optional)
+                        } else {
+                            t_string!(i18n, admin.mailboxes.server.username)
+                        }}
+                    </label>
                     <input id=user_id.clone() type="text" spellcheck="false" autocomplete="off"
                         aria-invalid=move || user_error.get().is_some().to_string()
                         aria-describedby=format!("{user_id}-error")
@@ -425,7 +461,7 @@ fn ServerFieldset(
                     <span class="field-error" id=format!("{user_id}-error")>{move || user_error.get()}</span>
                 </div>
                 <div class="field grow">
-                    <label for=pass_id.clone()>"Password"</label>
+                    <label for=pass_id.clone()>{t!(i18n, admin.mailboxes.server.password)}</label>
                     <input id=pass_id.clone() type="password" autocomplete="new-password" placeholder=placeholder
                         aria-invalid=move || pass_error.get().is_some().to_string()
                         aria-describedby=format!("{pass_id}-error")
@@ -442,6 +478,7 @@ fn ServerFieldset(
 /// What "Test connection" found, server by server.
 #[component]
 fn TestReport(test: ServerAction<TestMailbox>) -> impl IntoView {
+    let i18n = use_i18n();
     let line = |label: &'static str, ok: bool, message: String| {
         view! {
             <li class:ok=ok class:failed=!ok>
@@ -450,7 +487,7 @@ fn TestReport(test: ServerAction<TestMailbox>) -> impl IntoView {
         }
     };
     view! {
-        <div class="test-report" role="status" aria-label="Connection test">
+        <div class="test-report" role="status" aria-label=move || t_string!(i18n, admin.mailboxes.test_report.label)>
             {move || match test.value().get() {
                 None => None,
                 Some(Ok(MailboxTest { imap, smtp })) => Some(view! {
@@ -460,9 +497,9 @@ fn TestReport(test: ServerAction<TestMailbox>) -> impl IntoView {
                     </ul>
                 }.into_any()),
                 Some(Err(ApiError::Invalid(_))) => Some(view! {
-                    <p class="form-error">"Correct the fields marked before testing."</p>
+                    <p class="form-error">{t!(i18n, admin.mailboxes.test_report.correct_first)}</p>
                 }.into_any()),
-                Some(Err(e)) => Some(view! { <p class="form-error">{e.to_string()}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="form-error">{e.message(i18n.get_locale_untracked())}</p> }.into_any()),
             }}
         </div>
     }

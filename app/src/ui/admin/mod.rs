@@ -21,6 +21,7 @@ mod wrap_up_reasons;
 
 use super::{identity::Identity, title::PageTitle};
 use crate::api::{get_admin, AdminView, ApiError};
+use crate::i18n::*;
 use audit::AuditSection;
 use canned::CannedSection;
 use chat_settings::ChatSettingsForm;
@@ -77,17 +78,17 @@ impl Section {
         }
     }
 
-    fn title(self) -> &'static str {
+    fn title(self, locale: Locale) -> &'static str {
         match self {
-            Section::Users => "Users",
-            Section::Queues => "Queues",
-            Section::PreChat => "Pre-chat form",
-            Section::Canned => "Canned responses",
-            Section::Mailboxes => "Mailboxes",
-            Section::ChatSettings => "Chat settings",
-            Section::WrapUp => "Wrap-up reasons",
-            Section::SetAside => "Emails set aside",
-            Section::Audit => "Audit",
+            Section::Users => td_string!(locale, admin.sections.users),
+            Section::Queues => td_string!(locale, admin.sections.queues),
+            Section::PreChat => td_string!(locale, admin.sections.pre_chat),
+            Section::Canned => td_string!(locale, admin.sections.canned),
+            Section::Mailboxes => td_string!(locale, admin.sections.mailboxes),
+            Section::ChatSettings => td_string!(locale, admin.sections.chat_settings),
+            Section::WrapUp => td_string!(locale, admin.sections.wrap_up),
+            Section::SetAside => td_string!(locale, admin.sections.set_aside),
+            Section::Audit => td_string!(locale, admin.sections.audit),
         }
     }
 
@@ -136,8 +137,9 @@ fn AdminPage(
     section: Memo<Option<Section>>,
     admin: Resource<Result<AdminView, ApiError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading the administration…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, admin.page.loading)}</p> }>
             {move || Suspend::new(async move {
                 match admin.await {
                     Ok(view) => EitherOf4::A(view! { <Admin view section=section.get_untracked() /> }),
@@ -146,22 +148,22 @@ fn AdminPage(
                         EitherOf4::B(view! { <Redirect path="/password" /> }.into_any())
                     }
                     Err(ApiError::Forbidden) => EitherOf4::C(view! {
-                        <PageTitle text="Administration · Switchboard" />
+                        <PageTitle text=move || t_string!(i18n, admin.page.title) />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
-                                <h1>"Administrators only"</h1>
-                                <p>"Your account cannot change the contact center's settings."</p>
-                                <a href="/">"Go to the agent desktop"</a>
+                                <h1>{t!(i18n, admin.page.forbidden_heading)}</h1>
+                                <p>{t!(i18n, admin.page.forbidden_text)}</p>
+                                <a href="/">{t!(i18n, admin.page.go_to_desktop)}</a>
                             </div>
                         </main>
                     }),
                     Err(e) => EitherOf4::D(view! {
-                        <PageTitle text="Administration · Switchboard" />
+                        <PageTitle text=move || t_string!(i18n, admin.page.title) />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
-                                <h1>"The administration could not be loaded"</h1>
-                                <p>{e.to_string()}</p>
-                                <a href="/admin">"Try again"</a>
+                                <h1>{t!(i18n, admin.page.load_failed)}</h1>
+                                <p>{e.message(i18n.get_locale_untracked())}</p>
+                                <a href="/admin">{t!(i18n, admin.page.try_again)}</a>
                             </div>
                         </main>
                     }),
@@ -173,10 +175,16 @@ fn AdminPage(
 
 #[component]
 fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
+    let i18n = use_i18n();
     let unsaved = Unsaved::provide();
-    let title = match section {
-        Some(s) => format!("{} · Administration · Switchboard", s.title()),
-        None => "Administration · Switchboard".to_string(),
+    let title = move || match section {
+        Some(s) => t_string!(
+            i18n,
+            admin.page.section_title,
+            section = s.title(i18n.get_locale())
+        )
+        .to_string(),
+        None => t_string!(i18n, admin.page.title).to_string(),
     };
     let me = view.agent.id;
     let queues = RwSignal::new(view.queues.clone());
@@ -209,8 +217,8 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         }
         None => view! {
             <section class="card admin-section" role="alert">
-                <h2>"No such section"</h2>
-                <p>"Choose one in the menu."</p>
+                <h2>{t!(i18n, admin.page.no_section_heading)}</h2>
+                <p>{t!(i18n, admin.page.no_section_text)}</p>
             </section>
         }
         .into_any(),
@@ -220,13 +228,14 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         <div class="admin">
             <header class="topbar">
                 <Identity agent=view.agent.clone() />
-                <span class="admin-title">"Administration"</span>
+                <span class="admin-title">{t!(i18n, admin.page.administration)}</span>
                 <a class="topbar-link" href="/" on:click=move |ev| unsaved.follow(ev, "/")>
-                    "Agent desktop"
+                    {t!(i18n, admin.page.agent_desktop)}
                 </a>
+                <super::language::LanguagePicker class="topbar-language" />
             </header>
             <div class="admin-layout">
-                <nav class="admin-nav" aria-label="Administration">
+                <nav class="admin-nav" aria-label=move || t_string!(i18n, admin.page.administration)>
                     <ul>
                         {Section::ALL.into_iter().map(|s| {
                             let href = s.href();
@@ -236,7 +245,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
                                     <a href=href
                                         aria-current=(section == Some(s)).then_some("page")
                                         on:click=move |ev| unsaved.follow(ev, &target)>
-                                        {s.title()}
+                                        {move || s.title(i18n.get_locale())}
                                     </a>
                                 </li>
                             }

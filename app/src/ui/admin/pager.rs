@@ -9,26 +9,25 @@ pub fn Pager(
     /// The page shown (from 0) and how many there are.
     shown: u32,
     pages: u32,
-    total: u64,
-    /// What the list counts, singular ("user"); an "s" is added past one.
-    noun: &'static str,
-    label: &'static str,
-    back: &'static str,
-    forward: &'static str,
+    /// Where the list is, as the list words it ("Page 1 of 3 · 120 users").
+    #[prop(into)]
+    summary: Signal<String>,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] back: Signal<String>,
+    #[prop(into)] forward: Signal<String>,
 ) -> impl IntoView {
     let on_last = shown + 1 >= pages;
-    let plural = if total == 1 { "" } else { "s" };
     view! {
-        <nav class="pager" aria-label=label>
+        <nav class="pager" aria-label=move || label.get()>
             <button type="button" disabled=shown == 0
                 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
-                {back}
+                {move || back.get()}
             </button>
             <span class="muted">
-                {format!("Page {} of {pages} · {total} {noun}{plural}", shown + 1)}
+                {move || summary.get()}
             </span>
             <button type="button" disabled=on_last on:click=move |_| page.update(|p| *p += 1)>
-                {forward}
+                {move || forward.get()}
             </button>
         </nav>
     }

@@ -11,12 +11,14 @@ use crate::{
         queues::{ProblemStatementAdmin, ProblemStatementEdit},
         validate::Field,
     },
+    i18n::*,
     ui::form::FormErrors,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
+    let i18n = use_i18n();
     let moving = ServerAction::<MoveProblemStatement>::new();
     Effect::new(move |_| {
         if let Some(Ok(saved)) = moving.value().get() {
@@ -27,16 +29,13 @@ pub fn PreChatSection(view: RwSignal<QueuesView>) -> impl IntoView {
         moving.dispatch(MoveProblemStatement { id, up });
     };
     let order_error = move || match moving.value().get() {
-        Some(Err(e)) => e.to_string(),
+        Some(Err(e)) => e.message(i18n.get_locale_untracked()),
         _ => String::new(),
     };
     view! {
         <section class="card admin-section" aria-labelledby="prechat-title">
-            <h2 id="prechat-title">"Pre-chat form"</h2>
-            <p class="muted">
-                "Customers choose what their chat is about before it starts; the choice decides "
-                "the queue. Listed in this order; a retired one is no longer offered."
-            </p>
+            <h2 id="prechat-title">{t!(i18n, admin.sections.pre_chat)}</h2>
+            <p class="muted">{t!(i18n, admin.prechat.intro)}</p>
             <StatementEditor statement=None view shift=Callback::new(|_| {}) busy=Signal::derive(|| false) />
             // Only while there is something to say: an empty line would still take a row.
             {move || {
@@ -67,6 +66,7 @@ fn StatementEditor(
     shift: Callback<(i64, bool)>,
     busy: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = statement.as_ref().map(|s| s.id);
     let retired = statement.as_ref().is_some_and(|s| s.retired);
     let stored_label = statement
@@ -123,7 +123,7 @@ fn StatementEditor(
     });
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None => None,
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e.message(i18n.get_locale_untracked())),
         Some(Ok(_)) => None,
     };
     // Where it stands now: moving others changes it without remounting this line (which
@@ -143,30 +143,52 @@ fn StatementEditor(
     let error_id = format!("statement-{dom_id}-error");
     let label_error = errors.of(Field::Problem);
     let csq_error = errors.of(Field::Csqs);
-    let title = if id.is_some() {
-        stored_label.clone()
-    } else {
-        "New problem statement".to_string()
+    let title = {
+        let stored_label = stored_label.clone();
+        move || {
+            if id.is_some() {
+                stored_label.clone()
+            } else {
+                t_string!(i18n, admin.prechat.new_statement).to_string()
+            }
+        }
     };
     let select_described = error_id.clone();
-    let (select_label, up_label, down_label) = if id.is_some() {
-        (
-            format!("Queue of {stored_label}"),
-            format!("Move {stored_label} up"),
-            format!("Move {stored_label} down"),
-        )
-    } else {
-        ("Queue".to_string(), String::new(), String::new())
+    let select_label = {
+        let name = stored_label.clone();
+        move || {
+            if id.is_some() {
+                t_string!(i18n, admin.prechat.queue_of, name = &name).to_string()
+            } else {
+                t_string!(i18n, admin.prechat.queue).to_string()
+            }
+        }
+    };
+    // The arrows show only on a statement that exists.
+    let up_label = {
+        let name = stored_label.clone();
+        move || t_string!(i18n, admin.shared.move_up, name = &name).to_string()
+    };
+    let down_label = {
+        let name = stored_label.clone();
+        move || t_string!(i18n, admin.shared.move_down, name = &name).to_string()
+    };
+    let label_text = move || {
+        if id.is_some() {
+            t_string!(i18n, admin.shared.label_of, name = &stored_label).to_string()
+        } else {
+            t_string!(i18n, admin.prechat.label).to_string()
+        }
     };
     view! {
         <fieldset class="reason statement" class:retired=retired class:new=id.is_none()>
             <legend class=if id.is_some() { "visually-hidden" } else { "" }>{title}</legend>
             <EditLine
                 input_id
-                label=if id.is_some() { format!("Label of {stored_label}") } else { "Problem statement".into() }
+                label=label_text
                 value=label
                 max_chars=MAX_PROBLEM_LABEL_CHARS
-                placeholder="As the customer reads it: \"A question about my bill\""
+                placeholder=move || t_string!(i18n, admin.prechat.placeholder)
                 invalid=Signal::derive(move || label_error.get().is_some())
                 error_id=error_id.clone()
                 existing=id.is_some()
@@ -174,7 +196,8 @@ fn StatementEditor(
                 dirty=dirty.into()
                 pending=save.pending().into()
                 on_submit=Callback::new(submit)
-                add_label="Add"
+                retired_label=move || t_string!(i18n, admin.prechat.retired)
+                add_label=move || t_string!(i18n, admin.actions.add)
             >
                     <label class="visually-hidden" for=csq_id.clone()>{select_label}</label>
                     <select id=csq_id
@@ -187,7 +210,12 @@ fn StatementEditor(
                         }>
                         {move || view.with(|v| v.csqs.iter().filter(|c| !c.retired || c.id == stored_csq).map(|c| {
                             let cid = c.id;
-                            let name = if c.retired { format!("{} (retired)", c.name) } else { c.name.clone() };
+                            let (name, retired) = (c.name.clone(), c.retired);
+                            let name = move || if retired {
+                                t_string!(i18n, admin.shared.queue_retired, name = &name).to_string()
+                            } else {
+                                name.clone()
+                            };
                             view! {
                                 <option value=cid.0.to_string() selected=move || csq.get() == cid>{name}</option>
                             }

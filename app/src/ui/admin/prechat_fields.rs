@@ -11,12 +11,14 @@ use crate::{
         prechat::{FieldKind, PreChatField, PreChatFieldEdit},
         validate::Field,
     },
+    i18n::*,
     ui::form::FormErrors,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn PreChatFieldsSection(initial: Vec<PreChatField>) -> impl IntoView {
+    let i18n = use_i18n();
     let fields = RwSignal::new(initial);
     let adding = RwSignal::new(false);
     let moving = ServerAction::<MovePrechatField>::new();
@@ -26,33 +28,29 @@ pub fn PreChatFieldsSection(initial: Vec<PreChatField>) -> impl IntoView {
         }
     });
     let order_error = move || match moving.value().get() {
-        Some(Err(e)) => e.to_string(),
+        Some(Err(e)) => e.message(i18n.get_locale_untracked()),
         _ => String::new(),
     };
     let full = move || fields.with(|f| f.len() >= MAX_PRECHAT_FIELDS);
     view! {
         <section class="card admin-section" aria-labelledby="prechat-fields-title">
             <div class="section-head">
-                <h2 id="prechat-fields-title">"Questions on the form"</h2>
+                <h2 id="prechat-fields-title">{t!(i18n, admin.prechat_fields.title)}</h2>
                 <button type="button" class="primary" disabled=move || adding.get() || full()
                     aria-describedby="prechat-fields-full"
-                    on:click=move |_| adding.set(true)>"New question"</button>
+                    on:click=move |_| adding.set(true)>{t!(i18n, admin.prechat_fields.new_question)}</button>
             </div>
             <Show when=full>
                 <p class="hint" id="prechat-fields-full">
-                    {format!("The form asks at most {MAX_PRECHAT_FIELDS} questions: delete one to add another.")}
+                    {t!(i18n, admin.prechat_fields.full, max = MAX_PRECHAT_FIELDS)}
                 </p>
             </Show>
-            <p class="muted">
-                "Customers answer these after their name, email, phone and problem, in this order. "
-                "The agent reads the answers in the offer and the chat's details. A change "
-                "applies to forms opened after it; chats already started keep their answers."
-            </p>
+            <p class="muted">{t!(i18n, admin.prechat_fields.intro)}</p>
             <Show when=move || adding.get()>
                 <FieldForm field=None fields on_done=Callback::new(move |_| adding.set(false)) />
             </Show>
             <Show when=move || fields.with(|f| f.is_empty()) && !adding.get()>
-                <p class="muted">"No question yet: the form asks name, email, phone and the problem."</p>
+                <p class="muted">{t!(i18n, admin.prechat_fields.empty)}</p>
             </Show>
             // Only while there is something to say: an empty line would still take a row.
             {move || {
@@ -81,6 +79,7 @@ fn FieldItem(
     shift: Callback<(i64, bool)>,
     busy: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let editing = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let delete = ServerAction::<DeletePrechatField>::new();
@@ -98,7 +97,7 @@ fn FieldItem(
         })
     });
     let delete_error = move || match delete.value().get() {
-        Some(Err(e)) => e.to_string(),
+        Some(Err(e)) => e.message(i18n.get_locale_untracked()),
         _ => String::new(),
     };
     let edit_field = field.clone();
@@ -107,15 +106,28 @@ fn FieldItem(
             <Show when=move || editing.get()
                 fallback=move || {
                     let label = field.label.clone();
-                    let confirm_label = label.clone();
-                    let (up_label, down_label) = (format!("Move {label} up"), format!("Move {label} down"));
+                    let required = field.required;
+                    // A text naming the question, in the page's language.
+                    let named = |text: fn(Locale, &str) -> String| {
+                        let label = label.clone();
+                        move || text(i18n.get_locale(), &label)
+                    };
+                    let up_label = named(|l, name| td_string!(l, admin.shared.move_up, name).to_string());
+                    let down_label = named(|l, name| td_string!(l, admin.shared.move_down, name).to_string());
+                    let edit_label = named(|l, name| td_string!(l, admin.shared.edit_named, name).to_string());
+                    let delete_label = named(|l, name| td_string!(l, admin.shared.delete_named, name).to_string());
+                    let confirm_text = named(|l, name| td_string!(l, admin.prechat_fields.confirm_delete, name).to_string());
                     let choices = (!field.choices.is_empty()).then(|| field.choices.join(" · "));
                     view! {
                         <div class="canned-head">
                             <strong class="canned-title">{label.clone()}</strong>
-                            <span class="pill">{field.kind.title()}</span>
-                            <span class=if field.required { "pill pill-required" } else { "pill" }>
-                                {if field.required { "Required" } else { "Optional" }}
+                            <span class="pill">{field.kind.title(i18n.get_locale_untracked())}</span>
+                            <span class=if required { "pill pill-required" } else { "pill" }>
+                                {move || if required {
+                                    t_string!(i18n, admin.prechat_fields.required)
+                                } else {
+                                    t_string!(i18n, admin.prechat_fields.optional)
+                                }}
                             </span>
                             <span class="spacer"></span>
                             <button type="button" class="quiet icon" aria-label=up_label
@@ -124,19 +136,19 @@ fn FieldItem(
                             <button type="button" class="quiet icon" aria-label=down_label
                                 disabled=move || place.get().1 || busy.get()
                                 on:click=move |_| shift.run((id, false))>"↓"</button>
-                            <button type="button" aria-label=format!("Edit {label}")
-                                on:click=move |_| editing.set(true)>"Edit"</button>
-                            <button type="button" class="danger" aria-label=format!("Delete {label}")
-                                on:click=move |_| confirming.set(true)>"Delete"</button>
+                            <button type="button" aria-label=edit_label
+                                on:click=move |_| editing.set(true)>{t!(i18n, admin.actions.edit)}</button>
+                            <button type="button" class="danger" aria-label=delete_label
+                                on:click=move |_| confirming.set(true)>{t!(i18n, admin.actions.delete)}</button>
                         </div>
                         {choices.map(|c| view! { <p class="muted choices">{c}</p> })}
                         <Show when=move || confirming.get()>
-                            <div class="confirm" role="group" aria-label="Confirm the deletion">
-                                <p>{format!("Delete \"{confirm_label}\"? New chats will not ask it; chats already started keep their answers.")}</p>
+                            <div class="confirm" role="group" aria-label=move || t_string!(i18n, admin.shared.confirm_deletion)>
+                                <p>{confirm_text.clone()}</p>
                                 <div class="confirm-actions">
-                                    <button type="button" class="quiet" on:click=move |_| confirming.set(false)>"Keep"</button>
+                                    <button type="button" class="quiet" on:click=move |_| confirming.set(false)>{t!(i18n, admin.actions.keep)}</button>
                                     <button type="button" class="danger" disabled=move || delete.pending().get()
-                                        on:click=move |_| { delete.dispatch(DeletePrechatField { id }); }>"Delete"</button>
+                                        on:click=move |_| { delete.dispatch(DeletePrechatField { id }); }>{t!(i18n, admin.actions.delete)}</button>
                                 </div>
                             </div>
                         </Show>
@@ -157,6 +169,7 @@ fn FieldForm(
     fields: RwSignal<Vec<PreChatField>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = field.as_ref().map(|f| f.id);
     let stored = field.clone().unwrap_or(PreChatField {
         id: 0,
@@ -212,7 +225,7 @@ fn FieldForm(
     });
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None | Some(Ok(_)) => None,
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e.message(i18n.get_locale_untracked())),
     };
     let prefix = format!(
         "prechat-field-{}",
@@ -225,9 +238,10 @@ fn FieldForm(
     let choices_id = format!("{prefix}-choices");
     let label_error = errors.of(Field::FieldLabel);
     let choices_error = errors.of(Field::Choices);
-    let heading = match &field {
-        Some(f) => format!("Edit \"{}\"", f.label),
-        None => "New question".to_string(),
+    let edited = field.as_ref().map(|f| f.label.clone());
+    let heading = move || match &edited {
+        Some(name) => t_string!(i18n, admin.shared.edit_quoted, name).to_string(),
+        None => t_string!(i18n, admin.prechat_fields.new_question).to_string(),
     };
     let form_label = heading.clone();
     let choices_described = format!("{choices_id}-hint {choices_id}-error");
@@ -242,9 +256,9 @@ fn FieldForm(
             <h3>{heading}</h3>
             <div class="form-row">
                 <div class="field grow">
-                    <label for=label_id.clone()>"Question"</label>
+                    <label for=label_id.clone()>{t!(i18n, admin.prechat_fields.question)}</label>
                     <input id=label_id.clone() type="text" maxlength=MAX_PRECHAT_LABEL_CHARS * 2
-                        placeholder="As the customer reads it: \"Order number\""
+                        placeholder=move || t_string!(i18n, admin.prechat_fields.question_placeholder)
                         aria-invalid=move || label_error.get().is_some().to_string()
                         aria-describedby=format!("{label_id}-error")
                         value=label.get_untracked()
@@ -253,7 +267,7 @@ fn FieldForm(
                     <span class="field-error" id=format!("{label_id}-error")>{move || label_error.get()}</span>
                 </div>
                 <div class="field">
-                    <label for=kind_id.clone()>"Answer type"</label>
+                    <label for=kind_id.clone()>{t!(i18n, admin.prechat_fields.answer_type)}</label>
                     <select id=kind_id
                         on:change=move |ev| {
                             if let Some(k) = FieldKind::parse(&event_target_value(&ev)) {
@@ -261,7 +275,7 @@ fn FieldForm(
                             }
                         }>
                         {FieldKind::ALL.into_iter().map(|k| view! {
-                            <option value=k.as_str() selected=move || kind.get() == k>{k.title()}</option>
+                            <option value=k.as_str() selected=move || kind.get() == k>{k.title(i18n.get_locale_untracked())}</option>
                         }).collect_view()}
                     </select>
                 </div>
@@ -271,20 +285,20 @@ fn FieldForm(
                             checked=required.get_untracked()
                             prop:checked=move || required.get()
                             on:change=move |ev| required.set(event_target_checked(&ev)) />
-                        " Required"
+                        " "{t!(i18n, admin.prechat_fields.required)}
                     </label>
                 </div>
             </div>
             <Show when=move || kind.get() == FieldKind::Choice>
                 <div class="field">
-                    <label for=choices_id.clone()>"Choices"</label>
+                    <label for=choices_id.clone()>{t!(i18n, admin.prechat_fields.choices)}</label>
                     <textarea id=choices_id.clone() rows="4"
                         aria-invalid=move || choices_error.get().is_some().to_string()
                         aria-describedby=choices_described.clone()
                         prop:value=move || choices.get()
                         on:input=move |ev| choices.set(event_target_value(&ev))>{choices.get_untracked()}</textarea>
                     <span class="hint" id=format!("{choices_id}-hint")>
-                        {format!("One a line, as the customer reads them; at most {MAX_PRECHAT_CHOICES}.")}
+                        {t!(i18n, admin.prechat_fields.choices_hint, max = MAX_PRECHAT_CHOICES)}
                     </span>
                     <span class="field-error" id=format!("{choices_id}-error")>{move || choices_error.get()}</span>
                 </div>
@@ -292,9 +306,13 @@ fn FieldForm(
             <p class="form-error" role="alert">{status}</p>
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
-                    {if id.is_none() { "Add" } else { "Save changes" }}
+                    {move || if id.is_none() {
+                        t_string!(i18n, admin.actions.add)
+                    } else {
+                        t_string!(i18n, admin.actions.save_changes)
+                    }}
                 </button>
-                <button type="button" class="quiet" on:click=move |_| on_done.run(())>"Cancel"</button>
+                <button type="button" class="quiet" on:click=move |_| on_done.run(())>{t!(i18n, admin.actions.cancel)}</button>
             </div>
         </form>
     }

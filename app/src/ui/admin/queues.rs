@@ -12,12 +12,14 @@ use crate::{
         queues::{CsqAdmin, CsqEdit, Member},
         validate::Field,
     },
+    i18n::*,
     ui::form::FormErrors,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn QueuesSection(view: RwSignal<QueuesView>) -> impl IntoView {
+    let i18n = use_i18n();
     let names = Memo::new(move |_| {
         view.with(|v| {
             v.csqs
@@ -28,12 +30,8 @@ pub fn QueuesSection(view: RwSignal<QueuesView>) -> impl IntoView {
     });
     view! {
         <section class="card admin-section" aria-labelledby="queues-title">
-            <h2 id="queues-title">"Queues"</h2>
-            <p class="muted">
-                "Chats and emails wait in a queue (CSQ) for one of its members. A retired queue "
-                "is offered on no pre-chat form; what already waits in it stays until handled, "
-                "and a mailbox that names it still brings its emails."
-            </p>
+            <h2 id="queues-title">{t!(i18n, admin.sections.queues)}</h2>
+            <p class="muted">{t!(i18n, admin.queues.intro)}</p>
             <CsqEditor csq=None names view />
             <ul class="reason-list">
                 <For
@@ -55,6 +53,7 @@ fn CsqEditor(
     names: Memo<Vec<(CsqId, String)>>,
     view: RwSignal<QueuesView>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = csq.as_ref().map(|c| c.id);
     let retired = csq.as_ref().is_some_and(|c| c.retired);
     let stored_name = csq.as_ref().map(|c| c.name.clone()).unwrap_or_default();
@@ -107,28 +106,40 @@ fn CsqEditor(
     });
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None => String::new(),
-        Some(Err(e)) => e.to_string(),
+        Some(Err(e)) => e.message(i18n.get_locale_untracked()),
         Some(Ok(_)) => String::new(),
     };
     let dom_id = id.map_or("new".to_string(), |i| i.0.to_string());
     let input_id = format!("csq-{dom_id}");
     let error_id = format!("csq-{dom_id}-error");
     let name_error = errors.of(Field::CsqName);
-    let title = if id.is_some() {
-        stored_name.clone()
-    } else {
-        "New queue".to_string()
+    let title = {
+        let stored_name = stored_name.clone();
+        move || {
+            if id.is_some() {
+                stored_name.clone()
+            } else {
+                t_string!(i18n, admin.queues.new_queue).to_string()
+            }
+        }
     };
     let members_of = title.clone();
+    let label = move || {
+        if id.is_some() {
+            t_string!(i18n, admin.queues.name_of, name = &stored_name).to_string()
+        } else {
+            t_string!(i18n, admin.queues.name).to_string()
+        }
+    };
     view! {
         <fieldset class="reason queue" class:retired=retired class:new=id.is_none()>
             <legend class=if id.is_some() { "visually-hidden" } else { "" }>{title}</legend>
             <EditLine
                 input_id
-                label=if id.is_some() { format!("Name of {stored_name}") } else { "Queue name".into() }
+                label
                 value=name
                 max_chars=MAX_CSQ_NAME_CHARS
-                placeholder="Queue name, as agents and reports show it"
+                placeholder=move || t_string!(i18n, admin.queues.placeholder)
                 invalid=Signal::derive(move || name_error.get().is_some())
                 error_id=error_id.clone()
                 existing=id.is_some()
@@ -136,7 +147,8 @@ fn CsqEditor(
                 dirty=dirty.into()
                 pending=save.pending().into()
                 on_submit=Callback::new(submit)
-                add_label="Add queue"
+                retired_label=move || t_string!(i18n, admin.queues.retired)
+                add_label=move || t_string!(i18n, admin.queues.add)
             />
             <p class="field-error" id=error_id role="alert">
                 {move || name_error.get().or_else(|| errors.of(Field::Members).get()).or_else(|| {
@@ -144,7 +156,7 @@ fn CsqEditor(
                     (!s.is_empty()).then_some(s)
                 })}
             </p>
-            <MemberPicker members search dom_id name=members_of />
+            <MemberPicker members search dom_id name=Signal::derive(members_of) />
         </fieldset>
     }
 }
@@ -156,8 +168,9 @@ fn MemberPicker(
     search: RwSignal<String>,
     dom_id: String,
     /// The queue's name, for the list's label.
-    name: String,
+    name: Signal<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let found = Resource::new(
         move || search.get(),
         |search| async move {
@@ -168,14 +181,18 @@ fn MemberPicker(
         },
     );
     let search_id = format!("csq-{dom_id}-add");
-    let list_label = format!("Members of {name}");
+    let list_label =
+        move || t_string!(i18n, admin.queues.members_of, name = name.get()).to_string();
     view! {
         <div class="members">
             <ul class="member-chips" aria-label=list_label>
                 <For each=move || members.get() key=|m| m.id let:member>
                     {
                         let mid = member.id;
-                        let label = format!("Remove {} from the queue", member.username);
+                        let username = member.username.clone();
+                        let label = move || {
+                            t_string!(i18n, admin.queues.remove_member, username = &username).to_string()
+                        };
                         view! {
                             <li class="chip member">
                                 <span>{member.display_name.clone()}</span>
@@ -189,12 +206,13 @@ fn MemberPicker(
                     }
                 </For>
                 {move || members.with(Vec::is_empty).then(|| view! {
-                    <li class="muted">"No member yet."</li>
+                    <li class="muted">{t!(i18n, admin.queues.no_member)}</li>
                 })}
             </ul>
             <div class="member-add">
-                <label for=search_id.clone()>"Add a member"</label>
-                <input id=search_id type="search" placeholder="Username or name"
+                <label for=search_id.clone()>{t!(i18n, admin.queues.add_member)}</label>
+                <input id=search_id type="search"
+                    placeholder=move || t_string!(i18n, admin.queues.member_search_placeholder)
                     autocomplete="off"
                     prop:value=move || search.get()
                     on:input=move |ev| search.set(event_target_value(&ev)) />
@@ -211,7 +229,10 @@ fn MemberPicker(
                                     display_name: u.agent.display_name.clone(),
                                 };
                                 let already = move || members.with(|m| m.iter().any(|x| x.id == member.id));
-                                let label = format!("Add {}", u.agent.username);
+                                let username = u.agent.username.clone();
+                                let label = move || {
+                                    t_string!(i18n, admin.queues.add_user, username = &username).to_string()
+                                };
                                 let add = member.clone();
                                 view! {
                                     <li>

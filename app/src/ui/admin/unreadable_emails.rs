@@ -2,36 +2,45 @@
 //! three tries. Each stays in its mailbox; the list tells the administrator which one, why,
 //! and how to have it read again.
 
-use crate::domain::{email::UnreadableEmail, time::date_time_utc};
+use crate::{
+    domain::{email::UnreadableEmail, time::date_time_utc},
+    i18n::*,
+};
 use leptos::prelude::*;
+
+/// The IMAP keyword the server flags a message set aside with (the server's
+/// `email::imap::UNREADABLE_KEYWORD`): a name, not words to translate.
+const UNREADABLE_KEYWORD: &str = "$SwitchboardUnreadable";
 
 #[component]
 pub fn UnreadableEmailsSection(emails: Vec<UnreadableEmail>) -> impl IntoView {
+    let i18n = use_i18n();
     let empty = emails.is_empty();
     view! {
         <section class="card admin-section" aria-labelledby="unreadable-title">
-            <h2 id="unreadable-title">"Emails that could not be read"</h2>
+            <h2 id="unreadable-title">{t!(i18n, admin.unreadable.title)}</h2>
             {if empty {
                 view! {
-                    <p class="muted">"None: every message of the mailboxes became an email."</p>
+                    <p class="muted">{t!(i18n, admin.unreadable.empty)}</p>
                 }
                 .into_any()
             } else {
                 view! {
                     <p class="muted">
-                        "Switchboard tried each of these three times and set it aside, so the "
-                        "mailbox's next messages were taken. Each is still in its mailbox, flagged "
-                        <code>"$SwitchboardUnreadable"</code>
-                        ". To have one read again, move it to another folder and back."
+                        {t!(
+                            i18n,
+                            admin.unreadable.intro,
+                            flag = || view! { <code>{UNREADABLE_KEYWORD}</code> }
+                        )}
                     </p>
                     <div class="table-scroll">
                         <table class="unreadable-list">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Set aside"</th>
-                                    <th scope="col">"Mailbox"</th>
-                                    <th scope="col">"From and subject"</th>
-                                    <th scope="col">"What went wrong"</th>
+                                    <th scope="col">{t!(i18n, admin.unreadable.columns.set_aside)}</th>
+                                    <th scope="col">{t!(i18n, admin.unreadable.columns.mailbox)}</th>
+                                    <th scope="col">{t!(i18n, admin.unreadable.columns.from_subject)}</th>
+                                    <th scope="col">{t!(i18n, admin.unreadable.columns.error)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -51,20 +60,21 @@ pub fn UnreadableEmailsSection(emails: Vec<UnreadableEmail>) -> impl IntoView {
 
 #[component]
 fn UnreadableRow(email: UnreadableEmail) -> impl IntoView {
+    let i18n = use_i18n();
     let from = if email.from.is_empty() {
-        "Sender unknown".to_string()
+        t!(i18n, admin.unreadable.sender_unknown).into_any()
     } else {
-        email.from
+        email.from.into_any()
     };
     let subject = if email.subject.is_empty() {
-        "(no subject given)".to_string()
+        t!(i18n, admin.unreadable.no_subject).into_any()
     } else {
-        email.subject
+        email.subject.into_any()
     };
     view! {
         <tr>
             <td class="nowrap">{date_time_utc(email.set_aside_at_ms)}</td>
-            <td>{email.mailbox}<span class="hint">" · UID "{email.uid}</span></td>
+            <td>{email.mailbox}<span class="hint">" · "{t!(i18n, admin.unreadable.uid, uid = email.uid)}</span></td>
             <td><div>{from}</div><div class="hint">{subject}</div></td>
             <td class="error-text">{email.error}</td>
         </tr>

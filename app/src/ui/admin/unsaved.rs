@@ -2,6 +2,7 @@
 //! changes; leaving the section or the administration through the page's links then asks
 //! in the page first, and closing or reloading the tab asks through the browser.
 
+use crate::i18n::*;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -22,10 +23,14 @@ impl Unsaved {
         provide_context(unsaved);
         #[cfg(feature = "hydrate")]
         {
+            let i18n = use_i18n();
             let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
                 if unsaved.any_untracked() {
                     ev.prevent_default();
-                    ev.set_return_value("You have unsaved changes.");
+                    ev.set_return_value(td_string!(
+                        i18n.get_locale_untracked(),
+                        admin.unsaved.before_unload
+                    ));
                 }
             });
             on_cleanup(move || handle.remove());
@@ -82,6 +87,7 @@ impl Unsaved {
 /// The question in the page when a link would lose changes.
 #[component]
 pub fn LeaveBar() -> impl IntoView {
+    let i18n = use_i18n();
     let unsaved = expect_context::<Unsaved>();
     let navigate = leptos_router::hooks::use_navigate();
     let leave = move |_| {
@@ -103,10 +109,10 @@ pub fn LeaveBar() -> impl IntoView {
     view! {
         <Show when=move || unsaved.leaving_for.get().is_some()>
             <div class="notice leave-bar" role="alertdialog" aria-labelledby="leave-text">
-                <p id="leave-text">"You have unsaved changes. Leave and lose them?"</p>
-                <button type="button" class="danger" on:click=leave.clone()>"Leave without saving"</button>
+                <p id="leave-text">{t!(i18n, admin.unsaved.question)}</p>
+                <button type="button" class="danger" on:click=leave.clone()>{t!(i18n, admin.unsaved.leave)}</button>
                 <button type="button" class="primary" node_ref=stay
-                    on:click=move |_| unsaved.leaving_for.set(None)>"Stay"</button>
+                    on:click=move |_| unsaved.leaving_for.set(None)>{t!(i18n, admin.unsaved.stay)}</button>
             </div>
         </Show>
     }

@@ -17,6 +17,7 @@ use crate::{
         users::{UserAdmin, UserEdit, UserSaved},
         validate::Field,
     },
+    i18n::*,
 };
 use leptos::prelude::*;
 
@@ -30,6 +31,7 @@ struct Handover {
 
 #[component]
 pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
+    let i18n = use_i18n();
     let csqs = StoredValue::new(csqs);
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(0u32);
@@ -68,7 +70,7 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                 .map(|c| c.name.clone())
                 .collect();
             if names.is_empty() {
-                "None".to_string()
+                td_string!(i18n.get_locale_untracked(), admin.users.no_queue).to_string()
             } else {
                 names.join(", ")
             }
@@ -77,13 +79,13 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
     view! {
         <section class="card admin-section" aria-labelledby="users-title">
             <div class="section-head">
-                <h2 id="users-title">"Users"</h2>
+                <h2 id="users-title">{t!(i18n, admin.sections.users)}</h2>
                 <button type="button" class="primary" disabled=move || busy.get()
                     on:click=move |_| {
                         handover.set(None);
                         editing.set(Some(UserEdit::new_user()));
                     }>
-                    "New user"
+                    {t!(i18n, admin.users.new_user)}
                 </button>
             </div>
             {move || handover.get().map(|h| view! { <HandoverNotice handover=h dismiss=handover /> })}
@@ -99,12 +101,12 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                 />
             })}
             <div class="users-search" role="search">
-                <label for="user-search">"Search"</label>
+                <label for="user-search">{t!(i18n, admin.users.search)}</label>
                 <input
                     id="user-search"
                     type="search"
                     maxlength=MAX_USER_SEARCH_CHARS
-                    placeholder="Username, name or alias"
+                    placeholder=move || t_string!(i18n, admin.users.search_placeholder)
                     prop:value=move || search.get()
                     on:input=move |ev| {
                         search.set(event_target_value(&ev));
@@ -112,10 +114,10 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                     }
                 />
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading the users…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t!(i18n, admin.users.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message(i18n.get_locale_untracked())}</p> }.into_any(),
                         Ok(list) => {
                             let pages = list.pages();
                             let total = list.total;
@@ -126,12 +128,12 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                                     <table class="users-list">
                                         <thead>
                                             <tr>
-                                                <th scope="col">"User"</th>
-                                                <th scope="col">"Role"</th>
-                                                <th scope="col">"Queues"</th>
-                                                <th scope="col">"Chats · emails"</th>
-                                                <th scope="col">"Status"</th>
-                                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                                <th scope="col">{t!(i18n, admin.users.columns.user)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.columns.role)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.columns.queues)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.columns.capacity)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.columns.status)}</th>
+                                                <th scope="col"><span class="visually-hidden">{t!(i18n, admin.users.columns.actions)}</span></th>
                                             </tr>
                                         </thead>
                                         <tbody>
@@ -142,8 +144,15 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
-                                {empty.then(|| view! { <p class="muted">"No user matches this search."</p> })}
-                                <Pager page shown pages total noun="user" label="Pages of users" back="Previous" forward="Next" />
+                                {empty.then(|| view! { <p class="muted">{t!(i18n, admin.users.no_match)}</p> })}
+                                <Pager page shown pages
+                                    summary=move || {
+                                        t_string!(i18n, admin.users.pager.summary, page = shown + 1, pages, count = total)
+                                            .to_string()
+                                    }
+                                    label=move || t_string!(i18n, admin.users.pager.label)
+                                    back=move || t_string!(i18n, admin.users.pager.previous)
+                                    forward=move || t_string!(i18n, admin.users.pager.next) />
                             }.into_any()
                         }
                     }
@@ -161,22 +170,29 @@ fn UserRow(
     handover: RwSignal<Option<Handover>>,
     busy: RwSignal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let a = user.agent.clone();
-    let status = if a.disabled {
-        "Disabled"
-    } else if a.must_change_password {
-        "Must choose a password"
-    } else {
-        "Active"
+    let (disabled, must_change_password) = (a.disabled, a.must_change_password);
+    let status = move || {
+        if disabled {
+            t_string!(i18n, admin.users.status.disabled)
+        } else if must_change_password {
+            t_string!(i18n, admin.users.status.must_change_password)
+        } else {
+            t_string!(i18n, admin.users.status.active)
+        }
     };
-    let label = format!("Edit {}", a.username);
+    let username = a.username.clone();
+    let label = move || t_string!(i18n, admin.shared.edit_named, name = &username).to_string();
     view! {
         <tr class:disabled=a.disabled>
             <td>
                 <div class="strong">{a.username.clone()}</div>
-                <div class="hint">{a.display_name.clone()}" · shown as "{a.alias.clone()}</div>
+                <div class="hint">
+                    {t!(i18n, admin.users.shown_as, name = a.display_name.clone(), alias = a.alias.clone())}
+                </div>
             </td>
-            <td>{a.role.to_string()}</td>
+            <td>{a.role.label(i18n.get_locale_untracked())}</td>
             <td>{queues}</td>
             <td class="nowrap">{format!("{} · {}", a.max_chats, a.max_emails)}</td>
             <td><span class="pill" class:pill-off=a.disabled>{status}</span></td>
@@ -186,7 +202,7 @@ fn UserRow(
                         handover.set(None);
                         editing.set(Some(UserEdit::of(&user)));
                     }>
-                    "Edit"
+                    {t!(i18n, admin.actions.edit)}
                 </button>
             </td>
         </tr>
@@ -195,20 +211,19 @@ fn UserRow(
 
 #[component]
 fn HandoverNotice(handover: Handover, dismiss: RwSignal<Option<Handover>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let username = handover.username.clone();
     let what = if handover.reset {
-        format!("{}'s password was reset.", handover.username)
+        t!(i18n, admin.users.handover.reset, username).into_any()
     } else {
-        format!("User {} created.", handover.username)
+        t!(i18n, admin.users.handover.created, username).into_any()
     };
     view! {
         <div class="notice handover" role="status">
-            <p><strong>{what}</strong>" Their one-time password, shown only now:"</p>
+            <p><strong>{what}</strong>" "{t!(i18n, admin.users.handover.one_time)}</p>
             <p><code class="secret">{handover.password}</code></p>
-            <p class="hint">
-                "Give it to them in person or by a channel you trust. It works for one login, "
-                "at which they choose their own password."
-            </p>
-            <button type="button" on:click=move |_| dismiss.set(None)>"Done"</button>
+            <p class="hint">{t!(i18n, admin.users.handover.hint)}</p>
+            <button type="button" on:click=move |_| dismiss.set(None)>{t!(i18n, admin.users.handover.done)}</button>
         </div>
     }
 }
@@ -224,6 +239,7 @@ fn UserForm(
     busy: RwSignal<bool>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = edit.id;
     let opened = edit.clone();
     let stored_username = edit.username.clone();
@@ -270,7 +286,7 @@ fn UserForm(
     let error_of = move |field: Field| errors.of(field);
     let status = move || match save.value().get() {
         Some(Err(ApiError::Invalid(_))) | None => String::new(),
-        Some(Err(e)) => e.to_string(),
+        Some(Err(e)) => e.message(i18n.get_locale_untracked()),
         Some(Ok(_)) => String::new(),
     };
     Effect::new(move |_| {
@@ -296,25 +312,28 @@ fn UserForm(
             save.dispatch(SaveUser { edit: current() });
         }
     };
-    let title = match id {
-        None => "New user".to_string(),
-        Some(_) => format!("Edit {stored_username}"),
+    let title = move || match id {
+        None => t_string!(i18n, admin.users.new_user).to_string(),
+        Some(_) => t_string!(i18n, admin.shared.edit_named, name = &stored_username).to_string(),
     };
     view! {
         <form class="user-form" on:submit=on_submit novalidate aria-labelledby="user-form-title">
             <h3 id="user-form-title" tabindex="-1" node_ref=heading>{title}</h3>
             <div class="settings-grid">
-                <TextField id="user-username" label="Username" value=username
+                <TextField id="user-username" label=move || t_string!(i18n, admin.users.form.username)
+                    value=username
                     error=error_of(Field::Username)
-                    hint="Letters, digits and . _ - @ (2 to 64). Unique, whatever the case." />
-                <TextField id="user-name" label="Full name" value=display_name
+                    hint=move || t_string!(i18n, admin.users.form.username_hint) />
+                <TextField id="user-name" label=move || t_string!(i18n, admin.users.form.full_name)
+                    value=display_name
                     error=error_of(Field::DisplayName)
-                    hint="Shown to colleagues and in the top bar." />
-                <TextField id="user-alias" label="Alias" value=alias
+                    hint=move || t_string!(i18n, admin.users.form.full_name_hint) />
+                <TextField id="user-alias" label=move || t_string!(i18n, admin.users.form.alias)
+                    value=alias
                     error=error_of(Field::Alias)
-                    hint="The name customers see: \"Ann has joined the chat.\"" />
+                    hint=move || t_string!(i18n, admin.users.form.alias_hint) />
                 <div class="field">
-                    <label for="user-role">"Role"</label>
+                    <label for="user-role">{t!(i18n, admin.users.form.role)}</label>
                     <select id="user-role"
                         aria-invalid=move || error_of(Field::Role).get().is_some().to_string()
                         aria-describedby="user-role-error"
@@ -325,26 +344,26 @@ fn UserForm(
                         {[Role::Agent, Role::Supervisor, Role::Admin].into_iter().map(|role| view! {
                             <option value=role.as_str()
                                 selected=move || draft.with(|d| d.role == role)>
-                                {role.to_string()}
+                                {role.label(i18n.get_locale_untracked())}
                             </option>
                         }).collect_view()}
                     </select>
                     <span class="field-error" id="user-role-error">{move || error_of(Field::Role).get()}</span>
                 </div>
-                <CapacityField id="user-max-chats" label="Maximum chats at once"
+                <CapacityField id="user-max-chats" label=move || t_string!(i18n, admin.users.form.max_chats)
                     range=MAX_CHATS_PER_AGENT
                     value=Signal::derive(move || draft.with(|d| d.max_chats))
                     on_change=Callback::new(move |n| draft.update(|d| d.max_chats = n))
                     error=error_of(Field::MaxChats) />
-                <CapacityField id="user-max-emails" label="Maximum emails at once"
+                <CapacityField id="user-max-emails" label=move || t_string!(i18n, admin.users.form.max_emails)
                     range=MAX_EMAILS_PER_AGENT
                     value=Signal::derive(move || draft.with(|d| d.max_emails))
                     on_change=Callback::new(move |n| draft.update(|d| d.max_emails = n))
                     error=error_of(Field::MaxEmails) />
             </div>
             <fieldset class="field user-queues" aria-describedby="user-queues-hint user-queues-error">
-                <legend>"Queues"</legend>
-                <span class="hint" id="user-queues-hint">"The CSQs whose chats and emails this user is offered."</span>
+                <legend>{t!(i18n, admin.users.form.queues)}</legend>
+                <span class="hint" id="user-queues-hint">{t!(i18n, admin.users.form.queues_hint)}</span>
                 <div class="reason-queues">
                     {csqs.into_iter().map(|csq| {
                         let cid = csq.id;
@@ -371,10 +390,11 @@ fn UserForm(
             </fieldset>
             {if id.is_none() {
                 view! {
-                    <TextField id="user-password" label="Temporary password (optional)"
+                    <TextField id="user-password"
+                        label=move || t_string!(i18n, admin.users.form.temporary_password)
                         autocomplete="new-password" value=temporary_password
                         error=error_of(Field::Password)
-                        hint="Leave empty and Switchboard makes one, shown once. Either way the user chooses their own at the first login." />
+                        hint=move || t_string!(i18n, admin.users.form.temporary_password_hint) />
                 }.into_any()
             } else {
                 view! {
@@ -388,10 +408,10 @@ fn UserForm(
                                     let off = event_target_checked(&ev);
                                     draft.update(|d| d.disabled = off);
                                 } />
-                            "Disabled"
+                            {t!(i18n, admin.users.form.disabled)}
                         </label>
                         <span class="hint" id="user-disabled-hint">
-                            "A disabled user cannot log in; their open pages close on saving. Their history stays."
+                            {t!(i18n, admin.users.form.disabled_hint)}
                         </span>
                         <span class="field-error" id="user-disabled-error">{move || error_of(Field::Account).get()}</span>
                     </div>
@@ -400,32 +420,37 @@ fn UserForm(
             <p class="form-error" role="alert">{status}</p>
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
-                    {if id.is_none() { "Create user" } else { "Save changes" }}
+                    {move || if id.is_none() {
+                        t_string!(i18n, admin.users.form.create)
+                    } else {
+                        t_string!(i18n, admin.actions.save_changes)
+                    }}
                 </button>
                 <button type="button" class="quiet" disabled=move || busy.get()
-                    on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                    on:click=move |_| on_cancel.run(())>{t!(i18n, admin.actions.cancel)}</button>
                 {id.map(|user| view! {
                     <span class="spacer"></span>
                     <Show when=move || confirm_reset.get()
                         fallback=move || view! {
                             <button type="button" on:click=move |_| confirm_reset.set(true)>
-                                "Reset password…"
+                                {t!(i18n, admin.users.form.reset_password)}
                             </button>
                         }>
-                        <span class="confirm" role="group" aria-label="Confirm the reset">
-                            "Give a new one-time password and close their open pages?"
+                        <span class="confirm" role="group"
+                            aria-label=move || t_string!(i18n, admin.users.form.confirm_reset_label)>
+                            {t!(i18n, admin.users.form.confirm_reset)}
                             <button type="button" class="danger" disabled=move || reset.pending().get()
                                 on:click=move |_| { reset.dispatch(ResetUserPassword { user }); }>
-                                "Reset"
+                                {t!(i18n, admin.users.form.reset)}
                             </button>
                             <button type="button" class="quiet" on:click=move |_| confirm_reset.set(false)>
-                                "Keep"
+                                {t!(i18n, admin.actions.keep)}
                             </button>
                         </span>
                     </Show>
                     <span class="form-error" role="alert">
                         {move || match reset.value().get() {
-                            Some(Err(e)) => e.to_string(),
+                            Some(Err(e)) => e.message(i18n.get_locale_untracked()),
                             _ => String::new(),
                         }}
                     </span>
@@ -439,7 +464,7 @@ fn UserForm(
 #[component]
 fn CapacityField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: Signal<String>,
     range: std::ops::RangeInclusive<u32>,
     value: Signal<u32>,
     on_change: Callback<u32>,
@@ -447,7 +472,7 @@ fn CapacityField(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <select id=id
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=format!("{id}-error")

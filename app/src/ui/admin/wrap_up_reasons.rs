@@ -11,20 +11,19 @@ use crate::{
         limits::MAX_WRAP_UP_LABEL_CHARS,
         wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
     },
+    i18n::*,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn WrapUpReasonsSection(csqs: Vec<Csq>, initial: Vec<WrapUpReasonAdmin>) -> impl IntoView {
+    let i18n = use_i18n();
     let reasons = RwSignal::new(initial);
     let csqs = StoredValue::new(csqs);
     view! {
         <section class="card admin-section" aria-labelledby="wrap-up-title">
-            <h2 id="wrap-up-title">"Wrap-up reasons"</h2>
-            <p class="muted">
-                "Agents pick up to 5 reasons of their contact's queue. A change applies to "
-                "contacts assigned after it; contacts in hand keep their list."
-            </p>
+            <h2 id="wrap-up-title">{t!(i18n, admin.sections.wrap_up)}</h2>
+            <p class="muted">{t!(i18n, admin.wrap_up.intro)}</p>
             <ReasonEditor
                 reason=None
                 csqs=csqs.get_value()
@@ -50,6 +49,7 @@ fn ReasonEditor(
     csqs: Vec<Csq>,
     reasons: RwSignal<Vec<WrapUpReasonAdmin>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = reason.as_ref().map(|r| r.id);
     let retired = reason.as_ref().is_some_and(|r| r.retired);
     let stored_label = reason.as_ref().map(|r| r.label.clone()).unwrap_or_default();
@@ -69,7 +69,7 @@ fn ReasonEditor(
         edit(retired)
             .validate(&reasons.read())
             .err()
-            .map(|e| e.problem.to_string())
+            .map(|e| e.problem.message(i18n.get_locale_untracked()))
     };
     let error = move || {
         if !tried.get() {
@@ -77,8 +77,10 @@ fn ReasonEditor(
         }
         label.track();
         local_error().or_else(|| match save.value().get() {
-            Some(Err(ApiError::Invalid(e))) => e.first().map(|e| e.to_string()),
-            Some(Err(e)) => Some(e.to_string()),
+            Some(Err(ApiError::Invalid(e))) => {
+                e.first().map(|e| e.message(i18n.get_locale_untracked()))
+            }
+            Some(Err(e)) => Some(e.message(i18n.get_locale_untracked())),
             _ => None,
         })
     };
@@ -107,10 +109,22 @@ fn ReasonEditor(
         })
     };
     Unsaved::track(format!("reason-{dom_id}"), dirty.into());
-    let title = if id.is_some() {
-        stored_label.clone()
-    } else {
-        "New wrap-up reason".to_string()
+    let title = {
+        let stored_label = stored_label.clone();
+        move || {
+            if id.is_some() {
+                stored_label.clone()
+            } else {
+                t_string!(i18n, admin.wrap_up.new_reason).to_string()
+            }
+        }
+    };
+    let label_text = move || {
+        if id.is_some() {
+            t_string!(i18n, admin.shared.label_of, name = &stored_label).to_string()
+        } else {
+            t_string!(i18n, admin.wrap_up.label).to_string()
+        }
     };
     let input_id = format!("reason-{dom_id}");
     let error_id = format!("reason-{dom_id}-error");
@@ -119,10 +133,10 @@ fn ReasonEditor(
             <legend class=if id.is_some() { "visually-hidden" } else { "" }>{title}</legend>
             <EditLine
                 input_id
-                label=if id.is_some() { format!("Label of {stored_label}") } else { "Label".into() }
+                label=label_text
                 value=label
                 max_chars=MAX_WRAP_UP_LABEL_CHARS
-                placeholder="Label, as agents will read it"
+                placeholder=move || t_string!(i18n, admin.wrap_up.placeholder)
                 invalid=Signal::derive(move || error().is_some())
                 error_id=error_id.clone()
                 existing=id.is_some()
@@ -130,9 +144,10 @@ fn ReasonEditor(
                 dirty=dirty.into()
                 pending=save.pending().into()
                 on_submit=Callback::new(submit)
-                add_label="Add reason"
+                retired_label=move || t_string!(i18n, admin.wrap_up.retired)
+                add_label=move || t_string!(i18n, admin.wrap_up.add)
             />
-            <div class="reason-queues" role="group" aria-label="Queues">
+            <div class="reason-queues" role="group" aria-label=move || t_string!(i18n, admin.wrap_up.queues)>
                 {csqs.into_iter().map(|csq| {
                     let cid: CsqId = csq.id;
                     view! {

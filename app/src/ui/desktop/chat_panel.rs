@@ -2,15 +2,19 @@
 //! agent and system lines each with its time, the typing indicator, and the composer.
 
 use super::{clock::time_of_day, composer::Composer, Live};
-use crate::domain::{
-    chat::{Author, ChatLine, LineBody},
-    ids::ContactId,
+use crate::{
+    domain::{
+        chat::{Author, ChatLine, LineBody},
+        ids::ContactId,
+    },
+    i18n::*,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn ChatPanel(id: ContactId) -> AnyView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let tab = move || live.model.with(|m| m.tab(id).cloned());
     let details_open = RwSignal::new(true);
     let lines = move || {
@@ -65,33 +69,33 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                 <Show when=move || details_open.get()>
                     {move || tab().map(|t| view! {
                         <dl class="details-grid" id=format!("details-{id}")>
-                            <div><dt>"Email"</dt><dd>{t.view.customer.email.clone().unwrap_or_else(|| "—".into())}</dd></div>
-                            <div><dt>"Phone"</dt><dd>{t.view.customer.phone.clone().unwrap_or_else(|| "—".into())}</dd></div>
-                            <div><dt>"Problem"</dt><dd>{t.view.problem.clone()}</dd></div>
+                            <div><dt>{t!(i18n, desktop.chat.email)}</dt><dd>{t.view.customer.email.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt>{t!(i18n, desktop.chat.phone)}</dt><dd>{t.view.customer.phone.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                            <div><dt>{t!(i18n, desktop.chat.problem)}</dt><dd>{t.view.problem.clone()}</dd></div>
                             // SPEC K-2: the answers to the administrator's own questions.
                             {t.view.details.iter().map(|d| view! {
                                 <div><dt>{d.label.clone()}</dt><dd>{d.value.clone()}</dd></div>
                             }).collect_view()}
-                            <div><dt>"Queue"</dt><dd>{t.view.csq.clone()} " · " {t.view.channel.to_string()}</dd></div>
+                            <div><dt>{t!(i18n, desktop.chat.queue)}</dt><dd>{t.view.csq.clone()} " · " {t.view.channel.label(i18n.get_locale_untracked())}</dd></div>
                         </dl>
                     })}
                 </Show>
             </section>
             {move || others().map(|agents| view! {
-                <p class="group-banner" role="status">"Group chat with " {agents}</p>
+                <p class="group-banner" role="status">{t!(i18n, desktop.chat.group_with, agents)}</p>
             })}
             {move || notes().map(|n| view! {
-                <aside class="invite-notes" aria-label="Notes from the inviting agent">
-                    <strong>"Notes from the inviting agent: "</strong>{n}
+                <aside class="invite-notes" aria-label=move || t_string!(i18n, desktop.chat.notes_label)>
+                    <strong>{t!(i18n, desktop.chat.notes_lead)}</strong>{n}
                 </aside>
             })}
-            <ol class="transcript" aria-label="Transcript" node_ref=transcript>
+            <ol class="transcript" aria-label=move || t_string!(i18n, desktop.chat.transcript) node_ref=transcript>
                 <For each=lines key=|l| l.seq let:line>
                     <Line line />
                 </For>
                 <For each=pending key=|t| t.clone() let:text>
                     <li class="line agent sending">
-                        <span class="meta">"Sending…"</span>
+                        <span class="meta">{t!(i18n, desktop.chat.sending)}</span>
                         {text}
                     </li>
                 </For>
@@ -102,7 +106,13 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                     if typing() {
                         who.insert(0, name());
                     }
-                    (!who.is_empty()).then(|| format!("{} is typing…", who.join(" and ")))
+                    match who.as_slice() {
+                        [] => None,
+                        [name] => Some(t_string!(i18n, desktop.chat.typing, name).to_string()),
+                        [first, second, ..] => {
+                            Some(t_string!(i18n, desktop.chat.typing_both, first, second).to_string())
+                        }
+                    }
                 }}
             </p>
             <Composer id />
@@ -114,7 +124,8 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
 
 #[component]
 fn Line(line: ChatLine) -> impl IntoView {
-    let time = time_of_day(line.at_ms);
+    let locale = use_i18n().get_locale_untracked();
+    let time = time_of_day(locale, line.at_ms);
     match line.body {
         LineBody::Message { author, text, .. } => {
             let (class, who) = match author {
@@ -131,7 +142,7 @@ fn Line(line: ChatLine) -> impl IntoView {
         }
         LineBody::System { note } => view! {
             <li class="line system">
-                {note.text()} " · " {time}
+                {note.text_in(locale)} " · " {time}
             </li>
         }
         .into_any(),

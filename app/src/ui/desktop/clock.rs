@@ -1,6 +1,7 @@
 //! A ticking clock for countdowns and chat times, corrected by the server's time so that
 //! an offer's countdown matches the server's accept timer even if the PC's clock is off.
 
+use crate::i18n::Locale;
 use leptos::prelude::*;
 
 /// Clock differences below this are taken for page-load latency (see [`Clock::new`]).
@@ -77,16 +78,32 @@ pub fn seconds_left(until_ms: i64, now_ms: i64) -> i64 {
     ((until_ms - now_ms + 999) / 1000).max(0)
 }
 
-/// The local time of day of a Unix-ms time, for transcript lines.
-pub fn time_of_day(at_ms: i64) -> String {
+/// The local time of day of a Unix-ms time, for transcript lines and emails, as the
+/// page's language writes it: the browser's `Intl` with two-digit hours and minutes
+/// ("01:40 AM" in English, "01:40" in French), the widget's format too.
+pub fn time_of_day(locale: Locale, at_ms: i64) -> String {
     #[cfg(feature = "hydrate")]
     {
-        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
-        format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+        let options = js_sys::Object::new();
+        for key in ["hour", "minute"] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &"2-digit".into());
+        }
+        date.to_locale_time_string_with_options(locale.as_ref(), &options)
+            .into()
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        crate::domain::chat::clock_time(at_ms)[..5].to_string()
+        // The server's page, before the browser knows its time zone: UTC, same shape.
+        let of_day = at_ms.div_euclid(60_000).rem_euclid(24 * 60);
+        let (hour, minute) = (of_day / 60, of_day % 60);
+        match locale {
+            Locale::en => {
+                let half = if hour < 12 { "AM" } else { "PM" };
+                format!("{:02}:{minute:02} {half}", (hour + 11) % 12 + 1)
+            }
+            Locale::fr => format!("{hour:02}:{minute:02}"),
+        }
     }
 }
 
@@ -102,5 +119,14 @@ mod tests {
         assert_eq!(seconds_left(15_000, 0), 15);
         assert_eq!(seconds_left(15_000, 14_001), 1);
         assert_eq!(seconds_left(15_000, 20_000), 0);
+    }
+
+    #[test]
+    fn a_time_of_day_has_each_language_s_shape() {
+        // 13:05 UTC.
+        let at = (13 * 60 + 5) * 60_000;
+        assert_eq!(time_of_day(Locale::en, at), "01:05 PM");
+        assert_eq!(time_of_day(Locale::fr, at), "13:05");
+        assert_eq!(time_of_day(Locale::en, 5 * 60_000), "12:05 AM");
     }
 }

@@ -3,12 +3,15 @@
 //! inserted at the cursor, typing signalled to the customer, and End.
 
 use super::{invite::InviteControl, wrap_up::WrapUpControl, Live};
-use crate::domain::{
-    canned::{offered, CannedResponse},
-    ids::ContactId,
-    limits::MAX_CHAT_MESSAGE_CHARS,
-    protocol::ClientCommand,
-    validate::{char_count, validate_chat_message},
+use crate::{
+    domain::{
+        canned::{offered, CannedResponse},
+        ids::ContactId,
+        limits::MAX_CHAT_MESSAGE_CHARS,
+        protocol::ClientCommand,
+        validate::{char_count, validate_chat_message},
+    },
+    i18n::*,
 };
 use leptos::prelude::*;
 
@@ -31,6 +34,7 @@ pub fn canned_on(live: Live, id: ContactId, all: &[CannedResponse]) -> Vec<Canne
 #[component]
 pub fn Composer(id: ContactId) -> AnyView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let canned = canned_on(live, id, &expect_context::<CannedChat>().0);
     let text = RwSignal::new(String::new());
     let typing = StoredValue::new(false);
@@ -40,7 +44,11 @@ pub fn Composer(id: ContactId) -> AnyView {
     let error = move || {
         text.with(|t| {
             (char_count(t) > MAX_CHAT_MESSAGE_CHARS)
-                .then(|| validate_chat_message(t).err().map(|e| e.to_string()))
+                .then(|| {
+                    validate_chat_message(t)
+                        .err()
+                        .map(|e| e.message(i18n.get_locale_untracked()))
+                })
                 .flatten()
         })
     };
@@ -111,13 +119,13 @@ pub fn Composer(id: ContactId) -> AnyView {
     });
     view! {
         <div class="composer">
-            <label class="visually-hidden" for=format!("message-{id}")>"Message"</label>
+            <label class="visually-hidden" for=format!("message-{id}")>{t!(i18n, desktop.composer.message)}</label>
             <textarea
                 id=format!("message-{id}")
                 node_ref=area
                 rows="3"
                 spellcheck="true"
-                placeholder="Type a message. Enter sends, Shift+Enter adds a line."
+                placeholder=move || t_string!(i18n, desktop.composer.placeholder)
                 aria-invalid=move || over().to_string()
                 aria-describedby=format!("counter-{id}")
                 prop:value=move || text.get()
@@ -128,9 +136,9 @@ pub fn Composer(id: ContactId) -> AnyView {
             <div class="composer-bar">
                 <select
                     class="canned"
-                    aria-label="Canned responses"
+                    aria-label=move || t_string!(i18n, desktop.composer.canned)
                     disabled=!has_canned
-                    title=(!has_canned).then_some("No chat canned responses are set up for this queue.")
+                    title=move || (!has_canned).then(|| t_string!(i18n, desktop.composer.canned_none))
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
                         if let Some(c) = canned.iter().find(|c| c.id.0.to_string() == value) {
@@ -144,7 +152,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                         }
                     }
                 >
-                    <option value="">"Canned responses…"</option>
+                    <option value="">{t!(i18n, desktop.composer.canned_choose)}</option>
                     {canned_on(live, id, &expect_context::<CannedChat>().0)
                         .into_iter()
                         .map(|c| view! { <option value=c.id.0.to_string()>{c.title}</option> })
@@ -159,7 +167,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                 </span>
                 <span class="composer-error" role="alert">{error}</span>
                 <button class="primary" disabled=move || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
-                    "Send"
+                    {t!(i18n, desktop.composer.send)}
                 </button>
                 <InviteControl id />
                 <WrapUpControl id />
@@ -167,12 +175,14 @@ pub fn Composer(id: ContactId) -> AnyView {
                 {move || if in_group.get() {
                     view! {
                         <button class="end-chat" on:click=move |_| live.send(ClientCommand::Leave { contact: id })>
-                            "Leave"
+                            {t!(i18n, desktop.composer.leave)}
                         </button>
                     }.into_any()
                 } else {
                     view! {
-                        <button class="end-chat" on:click=move |_| live.end_chat(id)>"End"</button>
+                        <button class="end-chat" on:click=move |_| live.end_chat(id)>
+                            {t!(i18n, desktop.composer.end)}
+                        </button>
                     }.into_any()
                 }}
             </div>

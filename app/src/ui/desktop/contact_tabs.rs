@@ -16,18 +16,17 @@ const BLINK_MS: i64 = 4_000;
 #[component]
 pub fn ContactTabs() -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let ids = move || {
         live.model
             .with(|m| m.tabs.iter().map(|t| t.view.contact).collect::<Vec<_>>())
     };
     view! {
-        <nav class="contact-column" aria-label="Contacts">
+        <nav class="contact-column" aria-label=move || t_string!(i18n, desktop.tabs.label)>
             <Show
                 when=move || !ids().is_empty()
-                fallback=|| view! {
-                    <p class="empty">
-                        "No contacts yet. Accepted chats and assigned emails appear here, newest at the top."
-                    </p>
+                fallback=move || view! {
+                    <p class="empty">{t!(i18n, desktop.tabs.empty)}</p>
                 }
             >
                 <ul class="contact-tabs" role="tablist" aria-orientation="vertical">
@@ -77,7 +76,11 @@ fn TabItem(id: ContactId) -> impl IntoView {
                 let has_draft = email.draft.is_some();
                 let name = t.customer.name.clone();
                 let address = Some(email.from.address.clone()).filter(|a| *a != name);
-                let subject = if email.subject.is_empty() { "(no subject)".to_string() } else { email.subject.clone() };
+                let subject = if email.subject.is_empty() {
+                    t_string!(i18n, desktop.no_subject).to_string()
+                } else {
+                    email.subject.clone()
+                };
                 return view! {
                     <li role="presentation">
                         <button
@@ -89,14 +92,20 @@ fn TabItem(id: ContactId) -> impl IntoView {
                             <span class="tab-icon">
                                 <ChannelIcon channel tooltip=subject />
                                 <Show when=move || drafting.0.with(|d| d.contains(&id)) || has_draft>
-                                    <span class="tab-pencil" title="Reply started" aria-label="Reply started">"✎"</span>
+                                    <span
+                                        class="tab-pencil"
+                                        title=move || t_string!(i18n, desktop.tabs.reply_started)
+                                        aria-label=move || t_string!(i18n, desktop.tabs.reply_started)
+                                    >
+                                        "✎"
+                                    </span>
                                 </Show>
                             </span>
                             <span class="tab-who">
                                 <span class="tab-name">{name}</span>
                                 {address.map(|a| view! { <span class="tab-address">{a}</span> })}
                             </span>
-                            <span class="tab-time" title="Received">{time_of_day(email.received_at_ms)}</span>
+                            <span class="tab-time" title=move || t_string!(i18n, desktop.tabs.received)>{time_of_day(i18n.get_locale_untracked(), email.received_at_ms)}</span>
                         </button>
                     </li>
                 }
@@ -112,11 +121,11 @@ fn TabItem(id: ContactId) -> impl IntoView {
                     >
                         <span class="tab-icon"><ChannelIcon channel /></span>
                         <span class="tab-name">{t.customer.name.clone()}</span>
-                        <span class="tab-time" title=move || t_string!(i18n, desktop.tab_total_time)>
+                        <span class="tab-time" title=move || t_string!(i18n, desktop.tabs.total_time)>
                             {move || elapsed(started, clock.now.get())}
                         </span>
                         <Show when=move || { unread() > 0 && !current() }>
-                            <span class="tab-unread" aria-label=move || t_string!(i18n, desktop.tab_unread, count = unread()).to_string()>
+                            <span class="tab-unread" aria-label=move || t_string!(i18n, desktop.tabs.unread, count = unread()).to_string()>
                                 {unread}
                             </span>
                         </Show>

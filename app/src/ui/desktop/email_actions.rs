@@ -3,10 +3,13 @@
 //! Discard asks the same way. The email leaves the list when the server confirms.
 
 use super::{Live, Queues};
-use crate::domain::{
-    email::search_csqs,
-    ids::{ContactId, CsqId},
-    protocol::ClientCommand,
+use crate::{
+    domain::{
+        email::search_csqs,
+        ids::{ContactId, CsqId},
+        protocol::ClientCommand,
+    },
+    i18n::*,
 };
 use leptos::prelude::*;
 
@@ -33,6 +36,7 @@ pub fn EmailActions(
     requeue_blocked: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let queues = StoredValue::new(expect_context::<Queues>().0);
     let asking = RwSignal::new(Asking::Nothing);
     let search = RwSignal::new(String::new());
@@ -61,12 +65,10 @@ pub fn EmailActions(
     };
     let blocked = move || requeue_blocked.and_then(|b| b.get());
     let question = move || match asking.get() {
-        Asking::Requeue(_, name) => Some(format!(
-            "Requeue this email to {name}? It leaves your list now and goes to another agent."
-        )),
-        Asking::Discard => Some(
-            "Discard this email? It leaves your list; the original stays in the mailbox.".into(),
-        ),
+        Asking::Requeue(_, name) => {
+            Some(t_string!(i18n, email.actions.confirm_requeue, name = name).to_string())
+        }
+        Asking::Discard => Some(t_string!(i18n, email.actions.confirm_discard).to_string()),
         _ => None,
     };
     view! {
@@ -78,21 +80,21 @@ pub fn EmailActions(
                     aria-expanded=move || (asking.get() == Asking::Queue).to_string()
                     aria-controls=format!("requeue-{id}")
                     on:click=move |_| asking.update(|a| *a = if *a == Asking::Queue { Asking::Nothing } else { Asking::Queue })
-                >"Requeue"</button>
-                <button class="danger" on:click=move |_| asking.set(Asking::Discard)>"Discard"</button>
+                >{t!(i18n, email.actions.requeue)}</button>
+                <button class="danger" on:click=move |_| asking.set(Asking::Discard)>{t!(i18n, email.actions.discard)}</button>
             </div>
             <Show when=move || asking.get() == Asking::Queue>
-                <div class="requeue-pane" id=format!("requeue-{id}") role="group" aria-label="Requeue to a queue"
+                <div class="requeue-pane" id=format!("requeue-{id}") role="group" aria-label=move || t_string!(i18n, email.actions.requeue_to)
                     on:keydown=move |ev| if ev.key() == "Escape" { asking.set(Asking::Nothing) }>
-                    <label class="visually-hidden" for=format!("requeue-search-{id}")>"Search queues"</label>
+                    <label class="visually-hidden" for=format!("requeue-search-{id}")>{t!(i18n, email.actions.search_queues)}</label>
                     <input
                         id=format!("requeue-search-{id}")
                         type="search"
-                        placeholder="Search queues"
+                        placeholder=move || t_string!(i18n, email.actions.search_queues)
                         prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev))
                     />
-                    <ul class="requeue-list" aria-label="Queues">
+                    <ul class="requeue-list" aria-label=move || t_string!(i18n, email.actions.queues)>
                         <For each=found key=|(csq, _)| *csq let:row>
                             {
                                 let (csq, name) = row;
@@ -109,16 +111,16 @@ pub fn EmailActions(
                         </For>
                     </ul>
                     <Show when=move || found().is_empty()>
-                        <p class="empty">"No queue matches."</p>
+                        <p class="empty">{t!(i18n, email.actions.no_queue)}</p>
                     </Show>
                 </div>
             </Show>
             {move || question().map(|q| view! {
-                <div class="confirm" role="alertdialog" aria-label="Confirm" aria-describedby=format!("confirm-{id}")>
+                <div class="confirm" role="alertdialog" aria-label=move || t_string!(i18n, email.actions.confirm) aria-describedby=format!("confirm-{id}")>
                     <p id=format!("confirm-{id}")>{q}</p>
                     <div class="confirm-actions">
-                        <button on:click=move |_| asking.set(Asking::Nothing)>"No"</button>
-                        <button class="primary" on:click=move |_| yes()>"Yes"</button>
+                        <button on:click=move |_| asking.set(Asking::Nothing)>{t!(i18n, email.actions.no)}</button>
+                        <button class="primary" on:click=move |_| yes()>{t!(i18n, email.actions.yes)}</button>
                     </div>
                 </div>
             })}

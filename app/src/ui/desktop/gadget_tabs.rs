@@ -1,5 +1,6 @@
 //! The two Finesse-style gadget tabs under the top bar.
 
+use crate::i18n::*;
 use leptos::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,8 @@ pub enum GadgetTab {
 
 #[component]
 pub fn GadgetTabs(tab: RwSignal<GadgetTab>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let item =
         move |which: GadgetTab, id: &'static str, panel: &'static str, label: &'static str| {
             view! {
@@ -54,9 +57,9 @@ pub fn GadgetTabs(tab: RwSignal<GadgetTab>) -> impl IntoView {
         }
     };
     view! {
-        <nav class="gadget-tabs" role="tablist" aria-label="Gadgets" on:keydown=on_keydown>
-            {item(GadgetTab::Control, "tab-control", "gadget-control", "Chat and Email Control")}
-            {item(GadgetTab::Manage, "tab-manage", "gadget-manage", "Manage Chat and Email")}
+        <nav class="gadget-tabs" role="tablist" aria-label=move || t_string!(i18n, desktop.gadgets.label) on:keydown=on_keydown>
+            {item(GadgetTab::Control, "tab-control", "gadget-control", td_string!(locale, desktop.gadgets.control))}
+            {item(GadgetTab::Manage, "tab-manage", "gadget-manage", td_string!(locale, desktop.gadgets.manage))}
         </nav>
     }
 }

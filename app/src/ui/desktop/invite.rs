@@ -3,20 +3,25 @@
 //! button that sends the invitation. Disabled while two agents are in the chat (G-3).
 
 use super::{clock::Clock, Live};
-use crate::domain::{
-    ids::{ContactId, CsqId},
-    invite::can_invite,
-    limits::MAX_INVITE_NOTES_CHARS,
-    protocol::ClientCommand,
-    validate::{char_count, validate_invite_notes},
+use crate::{
+    domain::{
+        ids::{ContactId, CsqId},
+        invite::can_invite,
+        language::number,
+        limits::MAX_INVITE_NOTES_CHARS,
+        protocol::ClientCommand,
+        validate::{char_count, validate_invite_notes},
+    },
+    i18n::*,
 };
 use leptos::{lazy, lazy_preload, prelude::*};
 
 /// A pane whose code is not there yet says so, in the pane's place.
 pub(super) fn opening(class: &'static str, label: &'static str) -> AnyView {
+    let i18n = use_i18n();
     view! {
         <div class=class role="group" aria-label=label>
-            <p class="loading">"Opening…"</p>
+            <p class="loading">{t!(i18n, desktop.opening)}</p>
         </div>
     }
     .into_any()
@@ -38,6 +43,7 @@ impl PaneCode {
 pub fn InviteControl(id: ContactId) -> AnyView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
+    let i18n = use_i18n();
     let open = RwSignal::new(false);
     let agents = Memo::new(move |_| {
         live.model
@@ -66,12 +72,16 @@ pub fn InviteControl(id: ContactId) -> AnyView {
             <button
                 class="invite-toggle"
                 disabled=move || !allowed()
-                title=move || if allowed() { "Invite another agent into this chat" } else { "Two agents are already in this chat" }
+                title=move || if allowed() {
+                    t_string!(i18n, desktop.invite.invite_hint)
+                } else {
+                    t_string!(i18n, desktop.invite.invite_full)
+                }
                 aria-expanded=move || open.get().to_string()
                 aria-controls=pane_id.clone()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                "Invite agent"
+                {t!(i18n, desktop.invite.invite)}
             </button>
             <Show when=move || open.get()>
                 {move || if code.get() {
@@ -79,7 +89,7 @@ pub fn InviteControl(id: ContactId) -> AnyView {
                     // waits and no `Suspense` above it (the desktop's) shows its fallback.
                     Suspend::new(invite_pane(Pane { id, open, search, chosen, notes })).into_any()
                 } else {
-                    opening("invite-pane", "Invite an agent")
+                    opening("invite-pane", td_string!(i18n.get_locale_untracked(), desktop.invite.pane_label))
                 }}
             </Show>
         </div>
@@ -116,6 +126,8 @@ fn InvitePane(pane: Pane) -> impl IntoView {
         notes,
     } = pane;
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let rows = move || {
         let filter = search.get().trim().to_lowercase();
         live.availability.with(|(contact, csqs)| {
@@ -128,7 +140,13 @@ fn InvitePane(pane: Pane) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let notes_error = move || notes.with(|n| validate_invite_notes(n).err().map(|e| e.to_string()));
+    let notes_error = move || {
+        notes.with(|n| {
+            validate_invite_notes(n)
+                .err()
+                .map(|e| e.message(i18n.get_locale_untracked()))
+        })
+    };
     let send = move || {
         let Some(csq) = chosen.get_untracked() else {
             return;
@@ -142,7 +160,7 @@ fn InvitePane(pane: Pane) -> impl IntoView {
             notes: notes.get_untracked(),
         });
         live.notice
-            .set(Some("Invitation sent. You will be told the answer.".into()));
+            .set(Some(td_string!(locale, desktop.invite.sent).into()));
         open.set(false);
         notes.set(String::new());
         chosen.set(None);
@@ -150,17 +168,17 @@ fn InvitePane(pane: Pane) -> impl IntoView {
     };
     let pane_id = format!("invite-{id}");
     view! {
-        <div class="invite-pane" id=pane_id.clone() role="group" aria-label="Invite an agent"
+        <div class="invite-pane" id=pane_id.clone() role="group" aria-label=move || t_string!(i18n, desktop.invite.pane_label)
             on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
-            <label class="visually-hidden" for=format!("invite-search-{id}")>"Search queues"</label>
+            <label class="visually-hidden" for=format!("invite-search-{id}")>{t!(i18n, desktop.invite.search)}</label>
             <input
                 id=format!("invite-search-{id}")
                 type="search"
-                placeholder="Search queues"
+                placeholder=move || t_string!(i18n, desktop.invite.search)
                 prop:value=move || search.get()
                 on:input=move |ev| search.set(event_target_value(&ev))
             />
-            <ul class="invite-list" aria-label="Queues">
+            <ul class="invite-list" aria-label=move || t_string!(i18n, desktop.invite.queues)>
                 <For each=rows key=|c| (c.csq, c.available) let:row>
                     {
                         let csq = row.csq;
@@ -178,9 +196,8 @@ fn InvitePane(pane: Pane) -> impl IntoView {
                                     <span class="invite-name">{row.name.clone()}</span>
                                     <span class="invite-count">
                                         {match row.available {
-                                            0 => "nobody available".to_string(),
-                                            1 => "1 available".to_string(),
-                                            n => format!("{n} available"),
+                                            0 => td_string!(locale, desktop.invite.available_none).to_string(),
+                                            n => td_string!(locale, desktop.invite.available, count = n).to_string(),
                                         }}
                                     </span>
                                 </label>
@@ -189,25 +206,33 @@ fn InvitePane(pane: Pane) -> impl IntoView {
                     }
                 </For>
             </ul>
-            <label for=format!("invite-notes-{id}")>"Notes for the invited agent"</label>
+            <label for=format!("invite-notes-{id}")>{t!(i18n, desktop.invite.notes)}</label>
             <textarea
                 id=format!("invite-notes-{id}")
                 rows="3"
                 spellcheck="true"
-                placeholder="A short summary: who the customer is, what is needed"
+                placeholder=move || t_string!(i18n, desktop.invite.notes_placeholder)
                 prop:value=move || notes.get()
                 on:input=move |ev| notes.set(event_target_value(&ev))
             ></textarea>
             <span class="hint">
-                {move || notes.with(|n| char_count(n.trim()))} " / " {MAX_INVITE_NOTES_CHARS}
-                " characters · only the invited agent sees them"
+                {move || {
+                    let used = notes.with(|n| char_count(n.trim()));
+                    td_string!(
+                        locale,
+                        desktop.invite.notes_count,
+                        used = number(locale, used as u64),
+                        max = number(locale, MAX_INVITE_NOTES_CHARS as u64)
+                    )
+                    .to_string()
+                }}
             </span>
             <span class="field-error" role="alert">{notes_error}</span>
             <div class="invite-actions">
-                <button on:click=move |_| open.set(false)>"Cancel"</button>
+                <button on:click=move |_| open.set(false)>{t!(i18n, desktop.invite.cancel)}</button>
                 <button class="primary"
                     disabled=move || chosen.get().is_none() || notes_error().is_some()
-                    on:click=move |_| send()>"Invite agent"</button>
+                    on:click=move |_| send()>{t!(i18n, desktop.invite.invite)}</button>
             </div>
         </div>
     }

@@ -7,8 +7,10 @@ use super::Live;
 pub fn watch(live: Live) {
     #[cfg(feature = "hydrate")]
     {
+        use crate::i18n::*;
         use leptos::prelude::*;
         use wasm_bindgen::{closure::Closure, JsCast};
+        let locale = use_i18n().get_locale_untracked();
         let window = window();
         let on_pagehide = Closure::<dyn FnMut()>::new(|| {
             let _ = leptos::prelude::window()
@@ -19,7 +21,7 @@ pub fn watch(live: Live) {
             move |ev: web_sys::BeforeUnloadEvent| {
                 if live.model.with_untracked(|m| !m.tabs.is_empty()) {
                     ev.prevent_default();
-                    ev.set_return_value("You have contacts in hand.");
+                    ev.set_return_value(td_string!(locale, desktop.leaving.warning));
                 }
             },
         );

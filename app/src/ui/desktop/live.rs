@@ -33,6 +33,8 @@ pub struct Live {
     pub cue: RwSignal<Option<(u32, Cue)>>,
     /// SPEC G-1: the invite list's figures, for the chat whose pane asked.
     pub availability: RwSignal<(Option<ContactId>, Vec<CsqAvailability>)>,
+    /// The page's language, for the refusals the server sends as codes.
+    locale: crate::i18n::Locale,
     cursor: StoredValue<StreamCursor>,
     next_id: StoredValue<u32>,
     #[cfg(feature = "hydrate")]
@@ -49,6 +51,7 @@ impl Live {
             notice: RwSignal::new(None),
             cue: RwSignal::new(None),
             availability: RwSignal::new((None, Vec::new())),
+            locale: crate::i18n::use_i18n().get_locale_untracked(),
             cursor: StoredValue::new(StreamCursor::new(seq)),
             next_id: StoredValue::new(0),
             #[cfg(feature = "hydrate")]
@@ -182,7 +185,7 @@ impl Live {
                 }
             }
             ServerMessage::Synced { .. } => self.connection.set(ConnectionState::Live),
-            ServerMessage::Rejected { error } => self.notice.set(Some(error.to_string())),
+            ServerMessage::Rejected { error } => self.notice.set(Some(error.message(self.locale))),
             ServerMessage::ChatLine { contact, line } => {
                 let mut added = Ok(None);
                 self.model

@@ -5,7 +5,10 @@
 //! does not depend on fetching it then.
 
 use super::{chat_panel::ChatPanel, contact_tabs::ContactTabs, email_panel::EmailPanel, Live};
-use crate::domain::{contact::Channel, ids::ContactId};
+use crate::{
+    domain::{contact::Channel, ids::ContactId},
+    i18n::*,
+};
 use leptos::{either::Either, lazy, lazy_preload, prelude::*};
 
 /// The email panel, from its own chunk (loaded once, then kept by the browser).
@@ -17,13 +20,14 @@ fn email_panel(id: ContactId) -> AnyView {
 #[component]
 pub fn ManageGadget() -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     // A memo, so the panel is rebuilt only when another contact becomes current: any other
     // change of the model (a line, a typing signal) must keep the draft and open panes.
     let current = Memo::new(move |_| live.model.with(|m| m.current));
     // Never true on the server: its page says the email is opening, as the browser's does
     // until the chunk is there (the panel cannot hydrate from code not yet fetched).
     let email_code = lazy_preload!(email_panel);
-    let opening = || view! { <p class="loading">"Opening the email…"</p> };
+    let opening = move || view! { <p class="loading">{t!(i18n, desktop.manage.opening_email)}</p> };
     view! {
         <div class="gadget manage-gadget">
             <ContactTabs />
@@ -42,7 +46,10 @@ pub fn ManageGadget() -> impl IntoView {
                     }
                     .into_any(),
                     Some(id) => view! { <ChatPanel id /> }.into_any(),
-                    None => view! { <p class="empty centered">"Select a contact to work on it."</p> }.into_any(),
+                    None => view! {
+                        <p class="empty centered">{t!(i18n, desktop.manage.select_contact)}</p>
+                    }
+                    .into_any(),
                 }}
             </div>
         </div>

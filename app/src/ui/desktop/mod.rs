@@ -25,7 +25,8 @@ mod wrap_up;
 use super::title::{PageTitle, DEFAULT_TITLE};
 use crate::{
     api::{get_desktop, ApiError, DesktopView},
-    domain::csq::Csq,
+    domain::{csq::Csq, language::number},
+    i18n::*,
 };
 use clock::Clock;
 use composer::CannedChat;
@@ -45,8 +46,9 @@ use top_bar::TopBar;
 pub fn DesktopPage() -> impl IntoView {
     // Blocking, so the server can answer a visitor without a session with a real redirect.
     let desktop = Resource::new_blocking(|| (), |_| get_desktop());
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the desktop…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, desktop.page.loading)}</p> }>
             {move || Suspend::new(async move {
                 match desktop.await {
                     Ok(view) => EitherOf3::A(view! { <Desktop view /> }),
@@ -59,9 +61,9 @@ pub fn DesktopPage() -> impl IntoView {
                         <PageTitle text=DEFAULT_TITLE />
                         <main class="centered-page">
                             <div class="card narrow" role="alert">
-                                <h1>"The desktop could not be loaded"</h1>
-                                <p>{e.to_string()}</p>
-                                <a href="/">"Try again"</a>
+                                <h1>{t!(i18n, desktop.page.load_failed)}</h1>
+                                <p>{e.message(i18n.get_locale_untracked())}</p>
+                                <a href="/">{t!(i18n, desktop.page.try_again)}</a>
                             </div>
                         </main>
                     }),
@@ -104,11 +106,18 @@ fn Desktop(view: DesktopView) -> impl IntoView {
         None => {}
     });
     // The browser tab says the state and the unread count, seen from any other tab.
+    let locale = use_i18n().get_locale_untracked();
     let title = move || {
         let state = live.status.with(|s| s.state);
         match live.model.with(|m| m.unread_elsewhere()) {
-            0 => format!("{state} · Switchboard"),
-            n => format!("({n}) {state} · Switchboard"),
+            0 => td_string!(locale, desktop.page.title, state = state.label(locale)).to_string(),
+            n => td_string!(
+                locale,
+                desktop.page.title_unread,
+                unread = number(locale, n as u64),
+                state = state.label(locale)
+            )
+            .to_string(),
         }
     };
     view! {

@@ -8,6 +8,7 @@ use crate::{
         contact::Channel,
         protocol::{ClientCommand, InvitationView, OfferView},
     },
+    i18n::*,
     ui::icons::ChannelIcon,
 };
 use leptos::prelude::*;
@@ -15,11 +16,12 @@ use leptos::prelude::*;
 #[component]
 pub fn OfferNotifications() -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let offers = move || live.model.with(|m| m.offers.clone());
     let invitations = move || live.model.with(|m| m.invitations.clone());
     let arrivals = move || live.model.with(|m| m.arrivals.clone());
     view! {
-        <section class="offers" aria-label="Incoming offers" aria-live="assertive">
+        <section class="offers" aria-label=move || t_string!(i18n, desktop.offers.label) aria-live="assertive">
             <For each=offers key=|o| o.contact let:offer>
                 <OfferCard offer />
             </For>
@@ -38,16 +40,18 @@ pub fn OfferNotifications() -> impl IntoView {
 fn InvitationCard(invitation: InvitationView) -> impl IntoView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let contact = invitation.contact;
     let left = clock.countdown(invitation.expires_at_ms);
     let answer = move |accept: bool| live.send(ClientCommand::AnswerInvitation { contact, accept });
     view! {
-        <article class="offer-card invitation" aria-label=format!("Invitation from {}", invitation.from)>
+        <article class="offer-card invitation" aria-label=td_string!(locale, desktop.offers.invitation_label, name = &invitation.from).to_string()>
             <div class="offer-icon" aria-hidden="true">"+"</div>
             <div class="offer-body">
                 <p class="offer-title">
                     <strong>{invitation.from.clone()}</strong>
-                    <span class="muted">" invites you to a chat with "</span>
+                    <span class="muted">{t!(i18n, desktop.offers.invites_you)}</span>
                     <strong>{invitation.customer.clone()}</strong>
                     <span class="muted">" · " {invitation.csq.clone()}</span>
                 </p>
@@ -56,11 +60,11 @@ fn InvitationCard(invitation: InvitationView) -> impl IntoView {
                 })}
             </div>
             <div class="offer-actions">
-                <span class="countdown" role="timer" aria-label="Seconds left to answer">
-                    {left} " s"
+                <span class="countdown" role="timer" aria-label=move || t_string!(i18n, desktop.offers.seconds_to_answer)>
+                    {t!(i18n, desktop.offers.countdown, seconds = left)}
                 </span>
-                <button on:click=move |_| answer(false)>"Decline"</button>
-                <button class="primary" on:click=move |_| answer(true)>"Accept"</button>
+                <button on:click=move |_| answer(false)>{t!(i18n, desktop.offers.decline)}</button>
+                <button class="primary" on:click=move |_| answer(true)>{t!(i18n, desktop.offers.accept)}</button>
             </div>
         </article>
     }
@@ -71,28 +75,32 @@ fn InvitationCard(invitation: InvitationView) -> impl IntoView {
 fn EmailArrivalCard(arrival: Arrival) -> impl IntoView {
     let live = expect_context::<Live>();
     let gadget = expect_context::<RwSignal<GadgetTab>>();
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let contact = arrival.contact;
     let subject = if arrival.subject.is_empty() {
-        "(no subject)".to_string()
+        td_string!(locale, desktop.no_subject).to_string()
     } else {
         arrival.subject.clone()
     };
     view! {
-        <article class="offer-card email-arrival" aria-label=format!("New email from {}", arrival.from)>
+        <article class="offer-card email-arrival" aria-label=td_string!(locale, desktop.offers.new_email_label, name = &arrival.from).to_string()>
             <div class="offer-icon"><ChannelIcon channel=Channel::Email /></div>
             <div class="offer-body">
                 <p class="offer-title">
-                    <span class="muted">"New email from "</span>
+                    <span class="muted">{t!(i18n, desktop.offers.new_email_from)}</span>
                     <strong>{arrival.from.clone()}</strong>
                 </p>
                 <p class="offer-detail">{subject}</p>
             </div>
             <div class="offer-actions">
-                <button on:click=move |_| live.model.update(|m| m.dismiss_arrival(contact))>"Dismiss"</button>
+                <button on:click=move |_| live.model.update(|m| m.dismiss_arrival(contact))>
+                    {t!(i18n, desktop.offers.dismiss)}
+                </button>
                 <button class="primary" on:click=move |_| {
                     live.model.update(|m| m.select(contact));
                     gadget.set(GadgetTab::Manage);
-                }>"Open"</button>
+                }>{t!(i18n, desktop.offers.open)}</button>
             </div>
         </article>
     }
@@ -102,16 +110,18 @@ fn EmailArrivalCard(arrival: Arrival) -> impl IntoView {
 fn OfferCard(offer: OfferView) -> impl IntoView {
     let live = expect_context::<Live>();
     let clock = expect_context::<Clock>();
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     let contact = offer.contact;
     let left = clock.countdown(offer.expires_at_ms);
     let customer = offer.customer.clone();
     view! {
-        <article class="offer-card" aria-label=format!("Chat offer from {}", customer.name)>
+        <article class="offer-card" aria-label=td_string!(locale, desktop.offers.chat_offer_label, name = &customer.name).to_string()>
             <div class="offer-icon"><ChannelIcon channel=offer.channel /></div>
             <div class="offer-body">
                 <p class="offer-title">
                     <strong>{customer.name.clone()}</strong>
-                    <span class="muted">" · " {offer.channel.to_string()} " · " {offer.csq.clone()}</span>
+                    <span class="muted">" · " {offer.channel.label(locale)} " · " {offer.csq.clone()}</span>
                 </p>
                 <p class="offer-detail">{offer.problem.clone()}</p>
                 <p class="offer-detail muted">
@@ -130,10 +140,10 @@ fn OfferCard(offer: OfferView) -> impl IntoView {
                 })}
             </div>
             <div class="offer-actions">
-                <span class="countdown" role="timer" aria-label="Seconds left to accept">
-                    {left} " s"
+                <span class="countdown" role="timer" aria-label=move || t_string!(i18n, desktop.offers.seconds_to_accept)>
+                    {t!(i18n, desktop.offers.countdown, seconds = left)}
                 </span>
-                <button class="primary" on:click=move |_| live.accept(contact)>"Accept"</button>
+                <button class="primary" on:click=move |_| live.accept(contact)>{t!(i18n, desktop.offers.accept)}</button>
             </div>
         </article>
     }

@@ -5,12 +5,14 @@ use crate::ui::identity::Identity;
 use crate::{
     api::logout,
     domain::agent::{Agent, Role},
+    i18n::*,
 };
 use leptos::prelude::*;
 
 #[component]
 pub fn TopBar(agent: Agent) -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let logging_out = RwSignal::new(false);
     let on_logout = move |_| {
         logging_out.set(true);
@@ -21,7 +23,8 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                     let _ = window().location().set_href("/login");
                 }
                 Err(e) => {
-                    live.notice.set(Some(e.to_string()));
+                    live.notice
+                        .set(Some(e.message(i18n.get_locale_untracked())));
                     logging_out.set(false);
                 }
             }
@@ -38,7 +41,10 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                     live.notice.get().map(|text| view! {
                         <span class="notice">
                             {text}
-                            <button class="icon-button" aria-label="Dismiss" title="Dismiss"
+                            <button
+                                class="icon-button"
+                                aria-label=move || t_string!(i18n, desktop.top_bar.dismiss)
+                                title=move || t_string!(i18n, desktop.top_bar.dismiss)
                                 on:click=move |_| live.notice.set(None)>"×"</button>
                         </span>
                     })
@@ -46,17 +52,25 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
             </div>
             {(agent.role == Role::Admin).then(|| view! {
                 // A new browser tab: leaving this page would end the chats in hand (S-5).
-                <a class="topbar-link" href="/admin" target="_blank">"Administration"</a>
+                <a class="topbar-link" href="/admin" target="_blank">
+                    {t!(i18n, desktop.top_bar.administration)}
+                </a>
             })}
             // A new tab too: the desktop stays as it is while the password changes.
-            <a class="topbar-link" href="/password" target="_blank">"Password"</a>
+            <a class="topbar-link" href="/password" target="_blank">
+                {t!(i18n, desktop.top_bar.password)}
+            </a>
             <button
                 class="logout"
                 disabled=move || !can_log_out()
-                title=move || if can_log_out() { "Log out" } else { "Switch to Not Ready to log out" }
+                title=move || if can_log_out() {
+                    t_string!(i18n, desktop.top_bar.log_out)
+                } else {
+                    t_string!(i18n, desktop.top_bar.log_out_not_ready_first)
+                }
                 on:click=on_logout
             >
-                "Log out"
+                {t!(i18n, desktop.top_bar.log_out)}
             </button>
         </header>
     }
@@ -66,10 +80,11 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
 #[component]
 fn ConnectionDot() -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let text = move || match live.connection.get() {
-        ConnectionState::Connecting => "Connecting…",
-        ConnectionState::Live => "Connected",
-        ConnectionState::Reconnecting => "Reconnecting…",
+        ConnectionState::Connecting => t_string!(i18n, desktop.top_bar.connecting),
+        ConnectionState::Live => t_string!(i18n, desktop.top_bar.connected),
+        ConnectionState::Reconnecting => t_string!(i18n, desktop.top_bar.reconnecting),
     };
     let class = move || match live.connection.get() {
         ConnectionState::Live => "connection live",

@@ -4,10 +4,13 @@
 //! of the agent. The sixth box stays disabled, with the reason why.
 
 use super::{invite::opening, Live};
-use crate::domain::{
-    ids::{ContactId, WrapUpReasonId},
-    limits::MAX_WRAP_UP_REASONS,
-    wrap_up::WrapUp,
+use crate::{
+    domain::{
+        ids::{ContactId, WrapUpReasonId},
+        limits::MAX_WRAP_UP_REASONS,
+        wrap_up::WrapUp,
+    },
+    i18n::*,
 };
 use leptos::{lazy, lazy_preload, prelude::*};
 
@@ -25,6 +28,7 @@ impl PaneCode {
 #[component]
 pub fn WrapUpControl(id: ContactId) -> AnyView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let open = RwSignal::new(false);
     let wrap_up = Memo::new(move |_| {
         live.model
@@ -42,14 +46,14 @@ pub fn WrapUpControl(id: ContactId) -> AnyView {
                 aria-controls=pane_id.clone()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                {move || format!("Wrap-Up Reasons ({})", count())}
+                {t!(i18n, desktop.wrap_up.toggle, selected = count)}
             </button>
             <Show when=move || open.get()>
                 {move || if code.get() {
                     // Ready at its first poll: nothing waits (see the invite pane).
                     Suspend::new(wrap_up_pane(id, open, wrap_up)).into_any()
                 } else {
-                    opening("wrap-up-pane", "Wrap-up reasons")
+                    opening("wrap-up-pane", td_string!(i18n.get_locale_untracked(), desktop.wrap_up.label))
                 }}
             </Show>
         </div>
@@ -68,19 +72,22 @@ fn wrap_up_pane(id: ContactId, open: RwSignal<bool>, wrap_up: Memo<WrapUp>) -> A
 #[component]
 fn WrapUpPane(id: ContactId, open: RwSignal<bool>, wrap_up: Memo<WrapUp>) -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let pane_id = format!("wrap-up-{id}");
     let toggle = move |reason: WrapUpReasonId, on: bool| match wrap_up
         .with_untracked(|w| w.toggled(reason, on))
     {
         Ok(reasons) => live.set_wrap_up(id, reasons),
-        Err(e) => live.notice.set(Some(e.to_string())),
+        Err(e) => live
+            .notice
+            .set(Some(e.message(i18n.get_locale_untracked()))),
     };
     view! {
         <div
             class="wrap-up-pane"
             id=pane_id.clone()
             role="group"
-            aria-label="Wrap-up reasons"
+            aria-label=move || t_string!(i18n, desktop.wrap_up.label)
             on:keydown=move |ev| {
                 if ev.key() == "Escape" {
                     open.set(false);
@@ -89,7 +96,7 @@ fn WrapUpPane(id: ContactId, open: RwSignal<bool>, wrap_up: Memo<WrapUp>) -> imp
         >
             <ReasonList wrap_up toggle />
             <div class="wrap-up-actions">
-                <button class="primary" on:click=move |_| open.set(false)>"OK"</button>
+                <button class="primary" on:click=move |_| open.set(false)>{t!(i18n, desktop.wrap_up.ok)}</button>
             </div>
         </div>
     }
@@ -100,6 +107,7 @@ fn ReasonList(
     wrap_up: Memo<WrapUp>,
     toggle: impl Fn(WrapUpReasonId, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let offered = move || wrap_up.with(|w| w.offered.clone());
     // A memo: ticking a box must not rebuild the list (the focus stays on the box).
     let none_offered = Memo::new(move |_| wrap_up.with(|w| w.offered.is_empty()));
@@ -108,10 +116,7 @@ fn ReasonList(
         {move || {
             if none_offered.get() {
                 view! {
-                    <p class="empty">
-                        "No wrap-up reasons are assigned to this contact's queue. "
-                        "An administrator can assign some; they apply to the next contacts."
-                    </p>
+                    <p class="empty">{t!(i18n, desktop.wrap_up.none_assigned)}</p>
                 }
                 .into_any()
             } else {
@@ -139,9 +144,9 @@ fn ReasonList(
                     </ul>
                     <p class="hint" aria-live="polite">
                         {move || if full() {
-                            format!("At most {MAX_WRAP_UP_REASONS} reasons: untick one to choose another.")
+                            t_string!(i18n, desktop.wrap_up.full, max = MAX_WRAP_UP_REASONS).to_string()
                         } else {
-                            format!("Choose up to {MAX_WRAP_UP_REASONS} reasons, until the contact ends.")
+                            t_string!(i18n, desktop.wrap_up.choose, max = MAX_WRAP_UP_REASONS).to_string()
                         }}
                     </p>
                 }

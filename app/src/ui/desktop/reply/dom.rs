@@ -15,11 +15,11 @@ pub fn request(
     done: impl FnOnce(u16, String) + 'static,
 ) {
     let Ok(xhr) = XmlHttpRequest::new() else {
-        done(0, "The browser refused the request.".into());
+        done(0, String::new());
         return;
     };
     if xhr.open(method, url).is_err() {
-        done(0, "The browser refused the request.".into());
+        done(0, String::new());
         return;
     }
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
@@ -66,7 +66,7 @@ pub fn request(
     };
     if sent.is_err() {
         if let Some(done) = done.borrow_mut().take() {
-            done(0, "The request could not be sent.".into());
+            done(0, String::new());
         }
     }
 }

@@ -3,25 +3,64 @@
 //! pasted as files and HTML pasted cleaned; or plain text when the customer wrote plain text.
 
 use super::Reply;
-use crate::{domain::reply::normalize_link, ui::icons::ToolIcon};
+use crate::{domain::reply::normalize_link, i18n::*, ui::icons::ToolIcon};
 use leptos::prelude::*;
 
+/// A toolbar button's tooltip and accessible name, in a language.
+type Label = fn(Locale) -> &'static str;
+
 /// The toolbar: (tooltip and accessible name, browser command, letter or icon shown).
-const TOOLS: &[(&str, &str, Face)] = &[
-    ("Bold (Ctrl+B)", "bold", Face::Letter("B")),
-    ("Italic (Ctrl+I)", "italic", Face::Letter("I")),
-    ("Underline (Ctrl+U)", "underline", Face::Letter("U")),
+const TOOLS: &[(Label, &str, Face)] = &[
     (
-        "Bulleted list",
+        |l| td_string!(l, email.editor.bold),
+        "bold",
+        Face::Letter("B"),
+    ),
+    (
+        |l| td_string!(l, email.editor.italic),
+        "italic",
+        Face::Letter("I"),
+    ),
+    (
+        |l| td_string!(l, email.editor.underline),
+        "underline",
+        Face::Letter("U"),
+    ),
+    (
+        |l| td_string!(l, email.editor.bulleted_list),
         "insertUnorderedList",
         Face::Icon("bulleted"),
     ),
-    ("Numbered list", "insertOrderedList", Face::Icon("numbered")),
-    ("Decrease indent", "outdent", Face::Icon("outdent")),
-    ("Increase indent", "indent", Face::Icon("indent")),
-    ("Align left", "justifyLeft", Face::Icon("left")),
-    ("Center", "justifyCenter", Face::Icon("center")),
-    ("Align right", "justifyRight", Face::Icon("right")),
+    (
+        |l| td_string!(l, email.editor.numbered_list),
+        "insertOrderedList",
+        Face::Icon("numbered"),
+    ),
+    (
+        |l| td_string!(l, email.editor.outdent),
+        "outdent",
+        Face::Icon("outdent"),
+    ),
+    (
+        |l| td_string!(l, email.editor.indent),
+        "indent",
+        Face::Icon("indent"),
+    ),
+    (
+        |l| td_string!(l, email.editor.align_left),
+        "justifyLeft",
+        Face::Icon("left"),
+    ),
+    (
+        |l| td_string!(l, email.editor.center),
+        "justifyCenter",
+        Face::Icon("center"),
+    ),
+    (
+        |l| td_string!(l, email.editor.align_right),
+        "justifyRight",
+        Face::Icon("right"),
+    ),
 ];
 
 /// What a toolbar button shows.
@@ -55,6 +94,7 @@ fn sync(reply: Reply) {
 #[component]
 pub fn RichEditor() -> impl IntoView {
     let reply = expect_context::<Reply>();
+    let i18n = use_i18n();
     let dialog = RwSignal::new(None::<Dialog>);
     let url = RwSignal::new(String::new());
     let dialog_error = RwSignal::new(None::<&'static str>);
@@ -89,7 +129,11 @@ pub fn RichEditor() -> impl IntoView {
         let Some(kind) = dialog.get_untracked() else {
             return;
         };
-        match normalize_link(&url.get_untracked(), kind == Dialog::Image) {
+        match normalize_link(
+            i18n.get_locale_untracked(),
+            &url.get_untracked(),
+            kind == Dialog::Image,
+        ) {
             Err(e) => dialog_error.set(Some(e)),
             Ok(address) => {
                 dialog.set(None);
@@ -119,18 +163,18 @@ pub fn RichEditor() -> impl IntoView {
         }
     };
     let title = move || match dialog.get() {
-        Some(Dialog::Image) => "Insert an image from its address",
-        _ => "Link the selected text",
+        Some(Dialog::Image) => t_string!(i18n, email.editor.image_title),
+        _ => t_string!(i18n, email.editor.link_title),
     };
     view! {
         <div class="editor">
-            <div class="toolbar" role="toolbar" aria-label="Formatting">
+            <div class="toolbar" role="toolbar" aria-label=move || t_string!(i18n, email.editor.toolbar)>
                 {TOOLS.iter().map(|&(label, name, face)| view! {
                     <button
                         type="button"
                         class=format!("tool tool-{name}")
-                        title=label
-                        aria-label=label
+                        title=move || label(i18n.get_locale())
+                        aria-label=move || label(i18n.get_locale())
                         on:mousedown=|ev| ev.prevent_default()
                         on:click=move |_| command(name)
                     >{match face {
@@ -138,10 +182,10 @@ pub fn RichEditor() -> impl IntoView {
                         Face::Icon(i) => view! { <ToolIcon name=i /> }.into_any(),
                     }}</button>
                 }).collect_view()}
-                <button type="button" class="tool tool-link" title="Link (Ctrl+K)" aria-label="Link (Ctrl+K)"
+                <button type="button" class="tool tool-link" title=move || t_string!(i18n, email.editor.link) aria-label=move || t_string!(i18n, email.editor.link)
                     on:mousedown=|ev| ev.prevent_default()
                     on:click=move |_| open(Dialog::Link)><ToolIcon name="link" /></button>
-                <button type="button" class="tool tool-image" title="Insert image" aria-label="Insert image"
+                <button type="button" class="tool tool-image" title=move || t_string!(i18n, email.editor.image) aria-label=move || t_string!(i18n, email.editor.image)
                     on:mousedown=|ev| ev.prevent_default()
                     on:click=move |_| open(Dialog::Image)><ToolIcon name="image" /></button>
             </div>
@@ -150,7 +194,7 @@ pub fn RichEditor() -> impl IntoView {
                 contenteditable="true"
                 role="textbox"
                 aria-multiline="true"
-                aria-label="Reply text"
+                aria-label=move || t_string!(i18n, email.editor.text)
                 spellcheck="true"
                 node_ref=reply.editor
                 inner_html=initial
@@ -184,8 +228,8 @@ pub fn RichEditor() -> impl IntoView {
                     </label>
                     {move || dialog_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                     <div class="confirm-actions">
-                        <button type="button" on:click=move |_| dialog.set(None)>"Cancel"</button>
-                        <button type="submit" class="primary">"OK"</button>
+                        <button type="button" on:click=move |_| dialog.set(None)>{t!(i18n, email.editor.cancel)}</button>
+                        <button type="submit" class="primary">{t!(i18n, email.editor.ok)}</button>
                     </div>
                 </form>
             </Show>
@@ -197,10 +241,11 @@ pub fn RichEditor() -> impl IntoView {
 #[component]
 pub fn PlainEditor() -> impl IntoView {
     let reply = expect_context::<Reply>();
+    let i18n = use_i18n();
     view! {
         <textarea
             class="editor-plain"
-            aria-label="Reply text"
+            aria-label=move || t_string!(i18n, email.editor.text)
             rows="10"
             spellcheck="true"
             prop:value=move || reply.body.get()

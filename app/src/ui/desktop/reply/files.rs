@@ -3,14 +3,14 @@
 //! (the server checks again while it streams), shows a progress bar while it uploads and an
 //! X to remove it; a refusal names the file and the limit and keeps what is attached.
 
+use super::super::email_panel::size_text;
 use super::Reply;
 use crate::domain::{
-    email::human_size,
     ids::DraftFileId,
     reply::file_sizes,
     validate::{validate_new_attachment, FileSize},
 };
-use crate::ui::icons::ToolIcon;
+use crate::{i18n::*, ui::icons::ToolIcon};
 use leptos::prelude::*;
 
 /// A file on its way to the server.
@@ -95,6 +95,11 @@ pub fn upload(
         })
     });
     reply.touch();
+    let failed = td_string!(
+        reply.i18n.get_locale_untracked(),
+        email.files.upload_failed,
+        name = &name
+    );
     let encoded: String = js_sys::encode_uri_component(&name).into();
     let url = format!(
         "/email/{}/files?name={encoded}{}",
@@ -127,10 +132,7 @@ pub fn upload(
                     }
                 }
                 _ => {
-                    let _ = reply.notice.try_set(Some(refusal_text(
-                        &text,
-                        &format!("\"{name}\" could not be uploaded. Try again."),
-                    )));
+                    let _ = reply.notice.try_set(Some(refusal_text(&text, &failed)));
                 }
             }
         },
@@ -141,7 +143,10 @@ pub fn upload(
 #[cfg(feature = "hydrate")]
 fn upload_all(reply: Reply, list: Option<web_sys::FileList>) {
     let Some(list) = list else { return };
-    if let Some(refusal) = crate::domain::reply::attach_refusal(reply.mode.get_untracked()) {
+    if let Some(refusal) = crate::domain::reply::attach_refusal(
+        reply.i18n.get_locale_untracked(),
+        reply.mode.get_untracked(),
+    ) {
         reply.notice.set(Some(refusal.to_string()));
         return;
     }
@@ -227,22 +232,22 @@ pub fn on_paste(reply: Reply, ev: leptos::ev::ClipboardEvent) {
 
 fn remove(reply: Reply, id: DraftFileId) {
     #[cfg(feature = "hydrate")]
-    super::dom::request(
-        "DELETE",
-        &format!("/email/{}/files/{id}", reply.id),
-        super::dom::Body::None,
-        None,
-        move |status, text| {
-            if status == 204 {
-                let _ = reply.files.try_update(|f| f.retain(|f| f.id != id));
-            } else {
-                let _ = reply.notice.try_set(Some(refusal_text(
-                    &text,
-                    "The file could not be removed. Try again.",
-                )));
-            }
-        },
-    );
+    {
+        let failed = td_string!(reply.i18n.get_locale_untracked(), email.files.remove_failed);
+        super::dom::request(
+            "DELETE",
+            &format!("/email/{}/files/{id}", reply.id),
+            super::dom::Body::None,
+            None,
+            move |status, text| {
+                if status == 204 {
+                    let _ = reply.files.try_update(|f| f.retain(|f| f.id != id));
+                } else {
+                    let _ = reply.notice.try_set(Some(refusal_text(&text, failed)));
+                }
+            },
+        );
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = (reply, id);
 }
@@ -251,6 +256,7 @@ fn remove(reply: Reply, id: DraftFileId) {
 #[component]
 pub fn AttachControl(blocked: Signal<Option<&'static str>>) -> impl IntoView {
     let reply = expect_context::<Reply>();
+    let i18n = use_i18n();
     let input = NodeRef::<leptos::html::Input>::new();
     view! {
         <input
@@ -274,13 +280,13 @@ pub fn AttachControl(blocked: Signal<Option<&'static str>>) -> impl IntoView {
             type="button"
             class="attach"
             disabled=move || blocked.get().is_some()
-            title=move || blocked.get().unwrap_or("Attach files (or drop them here): up to 10, 10 MB each, 20 MB together")
+            title=move || blocked.get().unwrap_or_else(|| t_string!(i18n, email.files.attach_hint))
             on:click=move |_| {
                 if let Some(el) = input.get_untracked() {
                     el.click();
                 }
             }
-        ><ToolIcon name="attach" />" Attach files"</button>
+        ><ToolIcon name="attach" />{t!(i18n, email.files.attach)}</button>
     }
 }
 
@@ -288,6 +294,7 @@ pub fn AttachControl(blocked: Signal<Option<&'static str>>) -> impl IntoView {
 #[component]
 pub fn FileList() -> impl IntoView {
     let reply = expect_context::<Reply>();
+    let i18n = use_i18n();
     let attached = move || {
         reply
             .files
@@ -298,35 +305,46 @@ pub fn FileList() -> impl IntoView {
     };
     let pasted = move || reply.files.with(|f| f.iter().filter(|f| f.inline).count());
     view! {
-        <ul class="reply-files" aria-label="Attachments of the reply">
+        <ul class="reply-files" aria-label=move || t_string!(i18n, email.files.list)>
             <For each=attached key=|f| f.id let:file>
                 {
                     let id = file.id;
+                    let size = file.size;
                     let name = file.name.clone();
+                    let remove_label = {
+                        let name = name.clone();
+                        move || t_string!(i18n, email.files.remove, name = name.clone())
+                    };
                     view! {
                         <li class="reply-file">
                             <a href=format!("/email/{}/files/{id}", reply.id) download=name.clone()>{name.clone()}</a>
-                            <span class="attachment-size">{human_size(file.size)}</span>
-                            <button type="button" class="chip-remove" aria-label=format!("Remove {name}")
-                                title=format!("Remove {name}")
+                            <span class="attachment-size">{move || size_text(i18n.get_locale(), size)}</span>
+                            <button type="button" class="chip-remove" aria-label=remove_label.clone()
+                                title=remove_label
                                 on:click=move |_| remove(reply, id)>"×"</button>
                         </li>
                     }
                 }
             </For>
             <For each=move || reply.uploads.get() key=|u| u.key let:up>
-                <li class="reply-file uploading">
-                    <span>{up.name.clone()}</span>
-                    <progress
-                        max="1"
-                        aria-label=format!("Uploading {}", up.name)
-                        prop:value=move || up.progress.get()
-                    ></progress>
-                    <span class="attachment-size">{human_size(up.size)}</span>
-                </li>
+                {
+                    let name = up.name.clone();
+                    let size = up.size;
+                    view! {
+                        <li class="reply-file uploading">
+                            <span>{up.name.clone()}</span>
+                            <progress
+                                max="1"
+                                aria-label=move || t_string!(i18n, email.files.uploading, name = name.clone())
+                                prop:value=move || up.progress.get()
+                            ></progress>
+                            <span class="attachment-size">{move || size_text(i18n.get_locale(), size)}</span>
+                        </li>
+                    }
+                }
             </For>
             <Show when=move || { pasted() > 0 }>
-                <li class="muted">{move || format!("{} pasted image(s) in the text, counted in the limits", pasted())}</li>
+                <li class="muted">{t!(i18n, email.files.pasted, count = pasted)}</li>
             </Show>
         </ul>
     }

@@ -10,19 +10,23 @@ mod files;
 mod recipients;
 
 use super::{email_actions::EmailActions, wrap_up::WrapUpControl, Live};
-use crate::domain::{
-    canned::CannedResponse,
-    email::EmailView,
-    ids::{ContactId, CsqId},
-    reply::{
-        attach_refusal, canned_refusal, check_send, initial_recipients, reply_subject, Draft,
-        DraftFile, ReplyInput, ReplyMode,
+use crate::{
+    domain::{
+        canned::CannedResponse,
+        email::EmailView,
+        ids::{ContactId, CsqId},
+        reply::{
+            attach_refusal, canned_refusal, check_send, initial_recipients, reply_subject, Draft,
+            DraftFile, ReplyInput, ReplyMode,
+        },
+        validate::Field,
     },
-    validate::Field,
+    i18n::*,
 };
 use editor::{PlainEditor, RichEditor};
 use files::{AttachControl, FileList, Uploading};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use recipients::RecipientField;
 use std::collections::HashSet;
 
@@ -68,10 +72,18 @@ pub struct Reply {
     pub live: Live,
     /// The rich-text editor's element.
     pub editor: NodeRef<leptos::html::Div>,
+    /// The page's language, for the messages written outside the view.
+    pub i18n: I18nContext<Locale>,
 }
 
 impl Reply {
-    fn new(id: ContactId, email: &EmailView, drafting: Drafting, live: Live) -> Self {
+    fn new(
+        id: ContactId,
+        email: &EmailView,
+        drafting: Drafting,
+        live: Live,
+        i18n: I18nContext<Locale>,
+    ) -> Self {
         let draft: Option<Draft> = email.draft.clone();
         let (mode, to, cc, bcc, body, files, saved, error) = match draft {
             Some(d) => (
@@ -118,6 +130,7 @@ impl Reply {
             drafting,
             live,
             editor: NodeRef::new(),
+            i18n,
         }
     }
 
@@ -155,6 +168,7 @@ impl Reply {
             let reply = *self;
             let generation = self.generation.get_untracked();
             let json = serde_json::to_string(&self.input()).unwrap_or_default();
+            let failed = td_string!(self.i18n.get_locale_untracked(), email.reply.save_failed);
             dom::request(
                 "PUT",
                 &format!("/email/{}/draft", self.id),
@@ -169,10 +183,9 @@ impl Reply {
                             let _ = reply.dirty.try_set(false);
                         }
                     } else {
-                        let _ = reply.notice.try_set(Some(files::refusal_text(
-                            &text,
-                            "The draft could not be saved.",
-                        )));
+                        let _ = reply
+                            .notice
+                            .try_set(Some(files::refusal_text(&text, failed)));
                     }
                     if let Some(then) = then {
                         then();
@@ -187,13 +200,21 @@ impl Reply {
     /// SPEC R-7: checks, then sends; the tab closes when the server confirms.
     fn send(&self) {
         if !self.uploads.with_untracked(Vec::is_empty) {
-            self.notice
-                .set(Some("Wait until every file is uploaded, then send.".into()));
+            self.notice.set(Some(
+                td_string!(
+                    self.i18n.get_locale_untracked(),
+                    email.reply.wait_for_uploads
+                )
+                .into(),
+            ));
             return;
         }
         let input = self.input();
         if let Err(errors) = check_send(&input, &self.files.get_untracked()) {
-            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let text: Vec<String> = errors
+                .iter()
+                .map(|e| e.message(self.i18n.get_locale_untracked()))
+                .collect();
             self.notice.set(Some(text.join(" ")));
             return;
         }
@@ -203,6 +224,7 @@ impl Reply {
         {
             let reply = *self;
             let json = serde_json::to_string(&input).unwrap_or_default();
+            let failed = td_string!(self.i18n.get_locale_untracked(), email.reply.send_failed);
             dom::request(
                 "POST",
                 &format!("/email/{}/send", self.id),
@@ -214,10 +236,9 @@ impl Reply {
                         let _ = reply.dirty.try_set(false);
                     } else {
                         let _ = reply.sending.try_set(false);
-                        let _ = reply.notice.try_set(Some(files::refusal_text(
-                            &text,
-                            "The reply could not be sent. Try again.",
-                        )));
+                        let _ = reply
+                            .notice
+                            .try_set(Some(files::refusal_text(&text, failed)));
                     }
                 },
             );
@@ -243,7 +264,8 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
     let drafting = expect_context::<Drafting>();
     let canned = super::composer::canned_on(live, id, &expect_context::<CannedEmail>().0);
     let autosave = expect_context::<AutosaveSecs>().0;
-    let reply = Reply::new(id, &email, drafting, live);
+    let i18n = use_i18n();
+    let reply = Reply::new(id, &email, drafting, live, i18n);
     provide_context(reply);
     if email.draft.is_some() {
         drafting.0.update(|d| {
@@ -284,7 +306,7 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
         let has_files = move || reply.files.with(|f| f.iter().any(|f| !f.inline));
         let refusal = move || {
             (mode == ReplyMode::Forward && has_files())
-                .then_some("Remove your attachments first: a forward carries the customer's files.")
+                .then(|| t_string!(i18n, email.reply.forward_has_files))
         };
         view! {
             <button
@@ -298,10 +320,14 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
                         email.with_value(|e| reply.switch(mode, e));
                     }
                 }
-            >{mode.to_string()}</button>
+            >{match mode {
+                ReplyMode::Reply => t!(i18n, email.reply.mode_reply).into_any(),
+                ReplyMode::ReplyAll => t!(i18n, email.reply.mode_reply_all).into_any(),
+                ReplyMode::Forward => t!(i18n, email.reply.mode_forward).into_any(),
+            }}</button>
         }
     };
-    let canned_reason = canned_refusal(canned.len(), reply.html);
+    let canned_reason = canned_refusal(i18n.get_locale_untracked(), canned.len(), reply.html);
     let canned = StoredValue::new(canned);
     let append_canned = move |value: String| {
         let body = canned.with_value(|c| {
@@ -317,12 +343,19 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
     };
     let saved = move || {
         if reply.dirty.get() {
-            "Unsaved changes".to_string()
+            t_string!(i18n, email.reply.unsaved).to_string()
         } else {
             reply
                 .saved_at_ms
                 .get()
-                .map(|ms| format!("Draft saved {}", super::clock::time_of_day(ms)))
+                .map(|ms| {
+                    t_string!(
+                        i18n,
+                        email.reply.draft_saved,
+                        time = super::clock::time_of_day(i18n.get_locale_untracked(), ms)
+                    )
+                    .to_string()
+                })
                 .unwrap_or_default()
         }
     };
@@ -334,23 +367,24 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
         })));
     });
     let requeue_blocked = Signal::derive(move || {
-        crate::domain::reply::requeue_refusal(reply.mode.get()).map(str::to_string)
+        crate::domain::reply::requeue_refusal(i18n.get_locale_untracked(), reply.mode.get())
+            .map(str::to_string)
     });
     view! {
         <section
             class="email-reply"
-            aria-label="Reply"
+            aria-label=move || t_string!(i18n, email.reply.region)
             on:dragover=move |ev| ev.prevent_default()
             on:drop=move |ev| files::on_drop(reply, ev)
         >
             <div class="reply-head">
-                <div class="reply-modes" role="group" aria-label="Reply mode">
+                <div class="reply-modes" role="group" aria-label=move || t_string!(i18n, email.reply.modes)>
                     {mode_button(ReplyMode::Reply)}
                     {mode_button(ReplyMode::ReplyAll)}
                     {mode_button(ReplyMode::Forward)}
                     <Show when=move || forwarding.get()>
                         <button type="button" class="quiet" on:click=move |_| email.with_value(|e| reply.switch(ReplyMode::Reply, e))>
-                            "Cancel forward"
+                            {t!(i18n, email.reply.cancel_forward)}
                         </button>
                     </Show>
                 </div>
@@ -359,7 +393,7 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
             {move || reply.notice.get().map(|n| view! {
                 <p class="reply-notice" role="alert">
                     {n}
-                    <button type="button" class="quiet" aria-label="Dismiss" on:click=move |_| reply.notice.set(None)>"×"</button>
+                    <button type="button" class="quiet" aria-label=move || t_string!(i18n, email.reply.dismiss) on:click=move |_| reply.notice.set(None)>"×"</button>
                 </p>
             })}
             <div class="reply-fields">
@@ -372,13 +406,13 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
                 </Show>
                 <div class="add-fields">
                     <Show when=move || !reply.show_cc.get()>
-                        <button type="button" class="quiet" on:click=move |_| reply.show_cc.set(true)>"Cc"</button>
+                        <button type="button" class="quiet" on:click=move |_| reply.show_cc.set(true)>{t!(i18n, email.reply.add_cc)}</button>
                     </Show>
                     <Show when=move || !reply.show_bcc.get()>
-                        <button type="button" class="quiet" on:click=move |_| reply.show_bcc.set(true)>"Bcc"</button>
+                        <button type="button" class="quiet" on:click=move |_| reply.show_bcc.set(true)>{t!(i18n, email.reply.add_bcc)}</button>
                     </Show>
                 </div>
-                <p class="reply-subject"><span class="muted">"Subject "</span>{subject}</p>
+                <p class="reply-subject"><span class="muted">{t!(i18n, email.reply.subject)}</span>{subject}</p>
             </div>
             {if reply.html {
                 view! { <RichEditor /> }.into_any()
@@ -388,18 +422,18 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
             <FileList />
             <div class="reply-bar">
                 <div class="reply-tools">
-                <AttachControl blocked=Signal::derive(move || attach_refusal(reply.mode.get())) />
+                <AttachControl blocked=Signal::derive(move || attach_refusal(i18n.get_locale_untracked(), reply.mode.get())) />
                 <select
                     class="canned"
-                    aria-label="Canned responses"
+                    aria-label=move || t_string!(i18n, email.reply.canned)
                     disabled=canned_reason.is_some()
-                    title=canned_reason.unwrap_or("Append a canned response at the end of the reply")
+                    title=move || canned_reason.unwrap_or_else(|| t_string!(i18n, email.reply.canned_hint))
                     on:change=move |ev| {
                         append_canned(event_target_value(&ev));
                         files::reset_select(&ev);
                     }
                 >
-                    <option value="">"Canned responses…"</option>
+                    <option value="">{t!(i18n, email.reply.canned_choose)}</option>
                     {canned.with_value(|c| c.iter().map(|c| view! {
                         <option value=c.id.0.to_string()>{c.title.clone()}</option>
                     }).collect_view())}
@@ -413,7 +447,11 @@ pub fn ReplyPanel(id: ContactId, email: EmailView) -> impl IntoView {
                     disabled=move || reply.sending.get()
                     on:click=move |_| reply.send()
                 >
-                    {move || if reply.sending.get() { "Sending…" } else { "Send" }}
+                    {move || if reply.sending.get() {
+                        t_string!(i18n, email.reply.sending)
+                    } else {
+                        t_string!(i18n, email.reply.send)
+                    }}
                 </button>
                 </div>
             </div>

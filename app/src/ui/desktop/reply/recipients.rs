@@ -2,9 +2,12 @@
 //! validator as it is entered (an invalid one stays, marked, with the reason on it), at most
 //! 20: the 21st is refused with a message naming the field.
 
-use crate::domain::{
-    limits::MAX_ADDRESSES_PER_FIELD,
-    validate::{is_valid_email, Field, FieldError, Problem},
+use crate::{
+    domain::{
+        limits::MAX_ADDRESSES_PER_FIELD,
+        validate::{is_valid_email, Field, FieldError, Problem},
+    },
+    i18n::*,
 };
 use leptos::prelude::*;
 
@@ -27,16 +30,24 @@ pub fn split_addresses(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Adds what was typed to `list`: returns the refusal when the field is full.
-pub fn add_addresses(field: &Field, list: &mut Vec<String>, text: &str) -> Option<String> {
+/// Adds what was typed to `list`: returns the refusal (in `locale`) when the field is full.
+pub fn add_addresses(
+    locale: Locale,
+    field: &Field,
+    list: &mut Vec<String>,
+    text: &str,
+) -> Option<String> {
     for address in split_addresses(text) {
         if list.iter().any(|a| a.eq_ignore_ascii_case(&address)) {
             continue;
         }
         if list.len() >= MAX_ADDRESSES_PER_FIELD {
-            return Some(format!(
-                "{}: at most {MAX_ADDRESSES_PER_FIELD} addresses; \"{address}\" was not added.",
-                field
+            return Some(td_string!(
+                locale,
+                email.recipients.field_full,
+                field = field,
+                max = MAX_ADDRESSES_PER_FIELD,
+                address = address
             ));
         }
         list.push(address);
@@ -64,8 +75,10 @@ pub fn RecipientField(
     /// Called after every change (the draft is then unsaved).
     on_change: Callback<()>,
 ) -> impl IntoView {
-    let label = field.to_string();
-    let input_id = format!("recipients-{}", label.to_lowercase());
+    let i18n = use_i18n();
+    let label = field.label(i18n.get_locale_untracked());
+    // The id stays English ("recipients-cc") whatever the page's language.
+    let input_id = format!("recipients-{}", field.to_string().to_lowercase());
     let typed = RwSignal::new(String::new());
     let refusal = RwSignal::new(None::<String>);
     let chip_field = StoredValue::new(field.clone());
@@ -75,7 +88,8 @@ pub fn RecipientField(
             return;
         }
         let mut refused = None;
-        list.update(|l| refused = chip_field.with_value(|f| add_addresses(f, l, &text)));
+        let locale = i18n.get_locale_untracked();
+        list.update(|l| refused = chip_field.with_value(|f| add_addresses(locale, f, l, &text)));
         refusal.set(refused);
         typed.set(String::new());
         on_change.run(());
@@ -88,7 +102,10 @@ pub fn RecipientField(
     view! {
         <div class="recipients">
             <label class="recipients-label" for=input_id.clone()>{label.clone()}</label>
-            <ul class="chips" aria-label=format!("{label} recipients")>
+            <ul class="chips" aria-label={
+                let label = label.clone();
+                move || t_string!(i18n, email.recipients.list, field = label.clone())
+            }>
                 <For each=move || list.get() key=|a| a.clone() let:address>
                     {
                         let problem = chip_field.with_value(|f| chip_problem(f, &address));
@@ -104,8 +121,14 @@ pub fn RecipientField(
                                 <button
                                     type="button"
                                     class="chip-remove"
-                                    aria-label=format!("Remove {address}")
-                                    title=format!("Remove {address}")
+                                    aria-label={
+                                        let address = address.clone();
+                                        move || t_string!(i18n, email.recipients.remove, address = address.clone())
+                                    }
+                                    title={
+                                        let address = address.clone();
+                                        move || t_string!(i18n, email.recipients.remove, address = address.clone())
+                                    }
                                     on:click=move |_| remove(remove_address.clone())
                                 >"×"</button>
                             </li>
@@ -119,7 +142,7 @@ pub fn RecipientField(
                 type="text"
                 autocomplete="off"
                 spellcheck="false"
-                placeholder="Add an address"
+                placeholder=move || t_string!(i18n, email.recipients.add)
                 prop:value=move || typed.get()
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
@@ -162,14 +185,22 @@ mod tests {
     #[test]
     fn the_twenty_first_is_refused() {
         let mut list: Vec<String> = (0..20).map(|i| format!("p{i}@example.com")).collect();
-        assert_eq!(add_addresses(&Field::Cc, &mut list, "P3@example.com"), None);
+        assert_eq!(
+            add_addresses(Locale::en, &Field::Cc, &mut list, "P3@example.com"),
+            None
+        );
         assert_eq!(list.len(), 20);
-        let refusal = add_addresses(&Field::Cc, &mut list, "late@example.com").unwrap();
+        let refusal = add_addresses(Locale::en, &Field::Cc, &mut list, "late@example.com").unwrap();
         assert_eq!(
             refusal,
             "Cc: at most 20 addresses; \"late@example.com\" was not added."
         );
         assert_eq!(list.len(), 20, "nothing already there is lost");
+        let refusal = add_addresses(Locale::fr, &Field::Cc, &mut list, "late@example.com").unwrap();
+        assert_eq!(
+            refusal,
+            "Cc\u{a0}: 20 adresses au maximum\u{202f}; «\u{a0}late@example.com\u{a0}» n'a pas été ajoutée."
+        );
     }
 
     #[test]

@@ -1,0 +1,190 @@
+/* Switchboard widget translations: the words of the chat page in the language the host page
+   asked for (the loader passes it as ?lang=). The words come from the server
+   (/widget/i18n/<lang>.json, the app's own app/locales/<lang>/widget.json); English is kept
+   here too, so a key the loaded file lacks, or a file that could not be loaded, still reads
+   as English. Kept apart from the page (chat.js) so that a test loads it
+   (end2end/unit/widget_i18n.test.cjs). Loaded in the page's head: a page to be shown in
+   another language than the English it holds stays hidden until its words come (chat.js
+   shows it). */
+(function (root) {
+  'use strict';
+
+  var LANGUAGES = ['en', 'fr'];
+
+  // The same as app/locales/en/widget.json (a unit test checks it, to the letter).
+  var ENGLISH = {
+    launcher: { title: 'Chat with us', close: 'Close chat' },
+    page_title: 'Chat',
+    header: { title: 'Chat with us' },
+    prechat: {
+      intro: 'Tell us who you are and what it is about; an agent will join you.',
+      name: 'Name',
+      email: 'Email',
+      phone: 'Phone (optional)',
+      problem: 'What is it about?',
+      choose: 'Choose…',
+      optional: '(optional)',
+      start: 'Start chat',
+      start_failed: 'The chat could not start. Please try again.',
+      unreachable: 'The chat service cannot be reached. Please try again.'
+    },
+    chat: {
+      transcript_label: 'Conversation',
+      message_label: 'Message',
+      placeholder: 'Type a message…',
+      send: 'Send',
+      end: 'End chat',
+      download: 'Download transcript',
+      you: 'You',
+      the_agent: 'The agent',
+      sending: 'Sending…',
+      typing: '{{ name }} is typing…',
+      chars: '{{ given }} / {{ max }}',
+      too_long_one: '{{ message }} ({{ count }} given)',
+      too_long_other: '{{ message }} ({{ count }} given)'
+    },
+    status: {
+      connecting: 'Connecting…',
+      reconnecting: 'Reconnecting…',
+      connected: 'Connected',
+      ended: 'Chat ended'
+    },
+    notes: {
+      joined: '{{ alias }} has joined the chat.',
+      left: '{{ alias }} has left the chat.',
+      inactivity_warning: 'Are you still there? The chat will end soon without a reply.',
+      ended: {
+        ended_by_customer: 'The customer ended the chat.',
+        timed_out: 'The chat ended after a period of inactivity.',
+        page_closed: "The agent's desktop closed; the chat has ended.",
+        queue_timeout: 'This chat has ended.',
+        window_closed: 'The chat window was closed before an agent could join, so this chat has ended. Start a new chat to reach us.',
+        other: 'The chat has ended.'
+      }
+    }
+  };
+
+  /* "fr", "fr-CA", "FR", "fr_CA" → 'fr'; a language the widget does not speak → null. */
+  function language(tag) {
+    if (typeof tag !== 'string') return null;
+    var primary = tag.trim().split(/[-_]/)[0].toLowerCase();
+    return LANGUAGES.indexOf(primary) === -1 ? null : primary;
+  }
+
+  /* The text at a dotted key ("chat.send") of nested objects, or null. */
+  function lookup(dict, key) {
+    var value = dict;
+    var parts = key.split('.');
+    for (var i = 0; i < parts.length; i++) {
+      if (!value || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, parts[i])) return null;
+      value = value[parts[i]];
+    }
+    return typeof value === 'string' ? value : null;
+  }
+
+  function pluralCategory(lang, count) {
+    try {
+      return new Intl.PluralRules(lang).select(count);
+    } catch (err) {
+      return count === 1 ? 'one' : 'other';
+    }
+  }
+
+  /* With a numeric `count`, the plural form the language takes for it (key_one, key_other...;
+     French: 0 and 1 are singular), else key_other; then the key itself. */
+  function find(dict, lang, key, vars) {
+    if (!dict) return null;
+    if (vars && typeof vars.count === 'number') {
+      var text = lookup(dict, key + '_' + pluralCategory(lang, vars.count));
+      if (text === null) text = lookup(dict, key + '_other');
+      if (text !== null) return text;
+    }
+    return lookup(dict, key);
+  }
+
+  /* {{ name }} → vars.name; a placeholder without its value stays as it is. */
+  function interpolate(text, vars) {
+    return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, function (whole, name) {
+      return vars && vars[name] !== undefined && vars[name] !== null ? String(vars[name]) : whole;
+    });
+  }
+
+  /* t(key, vars) in `lang` from `dict` (the loaded file; null when none), falling back to
+     English, then to the key itself. */
+  function translator(lang, dict) {
+    return function t(key, vars) {
+      var text = find(dict, lang, key, vars);
+      if (text === null) text = find(ENGLISH, 'en', key, vars);
+      return interpolate(text === null ? key : text, vars);
+    };
+  }
+
+  /* The time of a line as the language writes it: "01:40 AM", "01:40". */
+  function clock(lang, ms) {
+    var date = new Date(ms);
+    try {
+      return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(date);
+    } catch (err) {
+      return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    }
+  }
+
+  /* data-i18n-attr="placeholder:chat.placeholder; aria-label:chat.message_label" →
+     [{attr, key}...]. */
+  function attributePairs(spec) {
+    return String(spec || '').split(';').map(function (pair) {
+      var at = pair.indexOf(':');
+      return at === -1 ? null : { attr: pair.slice(0, at).trim(), key: pair.slice(at + 1).trim() };
+    }).filter(function (p) { return p && p.attr && p.key; });
+  }
+
+  /* Every static text of the page: data-i18n (the element's text) and data-i18n-attr (its
+     attributes). */
+  function translatePage(doc, t) {
+    var texts = doc.querySelectorAll('[data-i18n]');
+    for (var i = 0; i < texts.length; i++) texts[i].textContent = t(texts[i].getAttribute('data-i18n'));
+    var withAttributes = doc.querySelectorAll('[data-i18n-attr]');
+    for (var j = 0; j < withAttributes.length; j++) {
+      var el = withAttributes[j];
+      attributePairs(el.getAttribute('data-i18n-attr')).forEach(function (p) { el.setAttribute(p.attr, t(p.key)); });
+    }
+  }
+
+  /* url with name=value added to its query, whether it has one already or not. */
+  function withQuery(url, name, value) {
+    var hash = url.indexOf('#');
+    var tail = hash === -1 ? '' : url.slice(hash);
+    var head = hash === -1 ? url : url.slice(0, hash);
+    var sep = head.indexOf('?') === -1 ? '?' : /[?&]$/.test(head) ? '' : '&';
+    return head + sep + encodeURIComponent(name) + '=' + encodeURIComponent(value) + tail;
+  }
+
+  /* The page's language, from its address (?lang=, as the loader sets it); English without. */
+  function fromSearch(search) {
+    var match = /[?&]lang=([^&#]*)/.exec(search || '');
+    var tag = null;
+    if (match) {
+      try { tag = decodeURIComponent(match[1]); } catch (err) { tag = null; }
+    }
+    return language(tag) || 'en';
+  }
+
+  var api = {
+    languages: LANGUAGES,
+    english: ENGLISH,
+    language: language,
+    fromSearch: fromSearch,
+    translator: translator,
+    clock: clock,
+    attributePairs: attributePairs,
+    translatePage: translatePage,
+    withQuery: withQuery
+  };
+  if (typeof module === 'object' && module.exports) {
+    module.exports = api;
+  } else {
+    root.SwitchboardI18n = api;
+    // Hidden until the words come, rather than shown in English a moment first.
+    if (fromSearch(root.location.search) !== 'en') root.document.documentElement.classList.add('translating');
+  }
+})(this);
