@@ -11,7 +11,9 @@
   var lang = i18n.fromSearch(location.search);
   var shown = 'en';
   var t = i18n.translator('en', null);
-  var words = fetch('/widget/i18n/' + lang + '.json').then(function (r) {
+  // English is in the page already; another language's words are waited for 3 s at most
+  // (then English, as the page holds it), so a slow answer never holds up the chat.
+  var fetched = lang === 'en' ? Promise.resolve() : fetch('/widget/i18n/' + lang + '.json').then(function (r) {
     if (!r.ok) throw new Error('no words for ' + lang);
     return r.json();
   }).then(function (dict) {
@@ -19,7 +21,8 @@
     shown = lang;
     document.documentElement.lang = lang;
     i18n.translatePage(document, t);
-  }).catch(function () { /* English, as the page holds it */ }).then(reveal);
+  }).catch(function () { /* English, as the page holds it */ });
+  var words = Promise.race([fetched, new Promise(function (done) { setTimeout(done, 3000); })]).then(reveal);
   // Never hidden for long, whatever the network does.
   var revealTimer = setTimeout(reveal, 3000);
   function reveal() {

@@ -14,6 +14,13 @@ pub async fn login(username: String, password: String) -> Result<String, ApiErro
         Ok(target) => {
             if from_plain_form() {
                 leptos_axum::redirect(target);
+            } else if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                // Said for programs too; a 200 with Location moves no browser (the page's
+                // code loads the address itself).
+                response.insert_header(
+                    http::header::LOCATION,
+                    http::HeaderValue::from_static(target),
+                );
             }
             return Ok(target.to_string());
         }

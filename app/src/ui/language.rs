@@ -20,17 +20,18 @@ pub fn request_locale() -> Locale {
     let Some(parts) = use_context::<http::request::Parts>() else {
         return Locale::default();
     };
-    let header = |name| {
+    // Several headers of a name are one list: cookies joined by "; ", languages by ", ".
+    let header = |name, separator| {
         parts
             .headers
             .get_all(name)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>()
-            .join("; ")
+            .join(separator)
     };
-    let cookies = header(http::header::COOKIE);
-    let accept = header(http::header::ACCEPT_LANGUAGE);
+    let cookies = header(http::header::COOKIE, "; ");
+    let accept = header(http::header::ACCEPT_LANGUAGE, ", ");
     crate::domain::language::pick(Some(&cookies), Some(&accept))
 }
 

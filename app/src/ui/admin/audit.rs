@@ -210,8 +210,8 @@ fn HistoryTable(history: StateHistory) -> impl IntoView {
                             {history.lines.into_iter().map(|l| view! {
                                 <tr>
                                     <td class="nowrap">{time_utc(l.at_ms)}</td>
-                                    <td>{l.from.state.to_string()}</td>
-                                    <td>{l.to.state.to_string()}</td>
+                                    <td>{l.from.state.label(i18n.get_locale_untracked())}</td>
+                                    <td>{l.to.state.label(i18n.get_locale_untracked())}</td>
                                     <td>{move || reason_text(i18n.get_locale(), l.reason)}</td>
                                 </tr>
                             }).collect_view()}

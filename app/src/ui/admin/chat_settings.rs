@@ -132,7 +132,12 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
             Some(Err(ApiError::Invalid(e))) => ("status error", to_correct(e.len())),
             Some(Err(e)) => (
                 "status error",
-                t_string!(i18n, admin.chat_settings.not_saved, error = e).to_string(),
+                t_string!(
+                    i18n,
+                    admin.chat_settings.not_saved,
+                    error = e.message(i18n.get_locale_untracked())
+                )
+                .to_string(),
             ),
             None => ("status", String::new()),
         }

@@ -49,7 +49,7 @@ pub fn check_new(reply: Reply, name: &str, size: u64) -> Result<(), String> {
             bytes: size,
         },
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.message(reply.i18n.get_locale_untracked()))
 }
 
 /// Puts a select back on its first option (after a canned response was appended).

@@ -45,7 +45,7 @@ pub fn add_addresses(
             return Some(td_string!(
                 locale,
                 email.recipients.field_full,
-                field = field,
+                field = field.label(locale),
                 max = MAX_ADDRESSES_PER_FIELD,
                 address = address
             ));
