@@ -34,9 +34,15 @@ async fn login_sets_a_strict_http_only_cookie_and_starts_not_ready() {
     server.create_agent("alice", "s3cret-pass").await;
     let response = server.login("alice", "s3cret-pass").await;
     assert_eq!(response.status(), 200);
-    assert!(
-        response.headers().contains_key("serverfnredirect"),
+    // The page's code loads the desktop itself (a new page, in the account's language).
+    assert_eq!(
+        response.headers()["location"],
+        "/",
         "the page goes to the desktop"
+    );
+    assert!(
+        !response.headers().contains_key("serverfnredirect"),
+        "no routing inside the login page"
     );
     let cookie = response.headers()["set-cookie"]
         .to_str()
