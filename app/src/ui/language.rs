@@ -7,8 +7,17 @@ use leptos::prelude::*;
 use leptos_i18n::context::init_i18n_context_with_options;
 
 /// Creates and provides the translation context (`use_i18n()` below it).
+///
+/// The context comes with an effect that only writes a language cookie, which we leave to
+/// the server (the library's cookie feature is off). On the server that effect is spawned
+/// and runs after the render; a render whose owner is already gone (a client that hung up)
+/// made it read a disposed signal and panic. Created under a paused owner, it never runs;
+/// the owner lives as long as the page's.
 pub fn provide_language() {
-    let i18n = init_i18n_context_with_options::<Locale>(Default::default());
+    let quiet = Owner::new();
+    quiet.pause();
+    let i18n = quiet.with(|| init_i18n_context_with_options::<Locale>(Default::default()));
+    on_cleanup(move || drop(quiet));
     #[cfg(feature = "ssr")]
     i18n.set_locale_untracked(request_locale());
     provide_context(i18n);
