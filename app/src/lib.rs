@@ -9,7 +9,10 @@
 //! - [`api`]: thin `#[server]` functions; the server crate provides a [`api::Backend`].
 //!   Their answers are read in the browser as text (`api::codec`), like everything else
 //!   the page reads, so each type's reading is compiled once into the WebAssembly.
-//! - [`ui`]: pages and components.
+//!   They send through `api::client`, which adds a framed session's CSRF token (SPEC D-1).
+//! - [`ui`]: pages and components. The desktop speaks to a host desktop that frames it
+//!   (`ui::desktop::host`, messages in [`domain::gadget_api`], hosts allowed in
+//!   [`domain::gadget_hosts`]) and has keyboard shortcuts (`ui::desktop::shortcuts`).
 //! - [`i18n`]: generated at build time from `locales/{en,fr}/*.json` (leptos_i18n): every
 //!   word a person reads, as `t!(i18n, namespace.key)` in views and `td_string!(locale, ..)`
 //!   elsewhere. [`domain::language`] picks a request's language.

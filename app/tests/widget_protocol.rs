@@ -14,21 +14,28 @@ use app::domain::{
     ids::AgentId,
     prechat::{Answer, FieldKind, PreChatField, PreChatForm},
     protocol::OTHER_VERSION,
-    refusal::Refusal,
+    refusal::{Reason, Refusal},
     validate::{Field, FieldError, Problem},
     widget::{
         WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage, WidgetProblem,
         WIDGET_PROTOCOL_VERSION,
     },
 };
+use app::i18n::Locale;
 use serde_json::{json, Value};
 
+/// The samples are the English a widget without `?lang=` reads.
+const EN: Locale = Locale::en;
+
 fn line(seq: u64, body: LineBody) -> WidgetMessage {
-    WidgetMessage::line(ChatLine {
-        seq,
-        at_ms: 1_796_197_530_000 + seq as i64,
-        body,
-    })
+    WidgetMessage::line(
+        ChatLine {
+            seq,
+            at_ms: 1_796_197_530_000 + seq as i64,
+            body,
+        },
+        EN,
+    )
 }
 
 /// Every message the server sends the widget, by a name the widget's test uses.
@@ -91,11 +98,12 @@ fn server_messages() -> Vec<(&'static str, WidgetMessage)> {
             WidgetMessage::rejected(
                 WidgetError::TooManyMessages { max: 1000 },
                 Some("k9".into()),
+                EN,
             ),
         ),
         (
             "rejected_command",
-            WidgetMessage::rejected(WidgetError::Malformed, None),
+            WidgetMessage::rejected(WidgetError::Malformed, None, EN),
         ),
         (
             "rejected_field",
@@ -108,6 +116,7 @@ fn server_messages() -> Vec<(&'static str, WidgetMessage)> {
                     },
                 )),
                 Some("k2".into()),
+                EN,
             ),
         ),
     ]
@@ -156,7 +165,7 @@ fn samples() -> Value {
                     choices: vec!["Paris".into(), "Lyon".into()],
                 },
             ],
-            limits: WidgetLimits::current(),
+            limits: WidgetLimits::current(EN),
         },
         "refusals": {
             "invalid": Refusal::fields("invalid", &[
@@ -166,8 +175,8 @@ fn samples() -> Value {
                     Field::Answer { id: 3, label: "Order number".into() },
                     Problem::Required,
                 ),
-            ]),
-            "queue_full": Refusal::new("queue_full", app::domain::widget::QUEUE_FULL),
+            ], EN),
+            "queue_full": Refusal::new("queue_full", Reason::QueueFull.message(EN)),
         },
         "prechat": PreChatForm {
             name: "Zoé Martin".into(),

@@ -117,6 +117,8 @@
     box.disabled = true;
     $('.composer button').disabled = true;
     $('.end').hidden = true;
+    // The transcript's system lines in the widget's language (a link sends no header of ours).
+    $('.download').href = i18n.withQuery('/widget/api/transcript', 'lang', lang);
     $('.download').hidden = false;
     typingLine.hidden = true;
     setStatus(t('status.ended'));

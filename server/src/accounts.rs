@@ -7,7 +7,7 @@ use crate::{
     auth,
     clock::now_ms,
     services::{internal, Services},
-    store::{AuditEntry, SessionOf, StoreError},
+    store::{AuditEntry, SessionOf, Store, StoreError},
 };
 use app::{
     api::{ApiError, ClientInfo, LoginOutcome},
@@ -15,11 +15,27 @@ use app::{
         account::PasswordChange,
         agent::{Agent, Role},
         ids::AgentId,
+        language::parse,
         state::StateEvent,
         validate::{Field, FieldError, Problem},
     },
+    i18n::Locale,
 };
 use http::HeaderMap;
+
+/// The language an agent chose for their pages, for what the server words for them outside
+/// a request of theirs (an invitation's outcome, a reply the mail server refused): English
+/// when they chose none (their pages then follow the browser, which only a request tells)
+/// or when it cannot be read (the sentence still goes).
+pub async fn chosen_language(store: &dyn Store, agent: AgentId) -> Locale {
+    match store.language(agent).await {
+        Ok(language) => language.as_deref().and_then(parse).unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, %agent, "agent's language not read");
+            Locale::default()
+        }
+    }
+}
 
 impl Services {
     /// Checks the credentials and opens a session. Failures are slowed per username and per
@@ -53,7 +69,8 @@ impl Services {
             return Err(ApiError::AccountDisabled);
         }
         let agent = credentials.agent;
-        let cookie = self.new_session(agent).await?;
+        let framed = self.framed_by_allowed_host(&client).await?;
+        let (cookie, csrf_cookie) = self.new_session(agent, framed).await?;
         // A user who must choose a password first is not logged in to the desktop yet.
         if !credentials.must_change_password {
             self.hub.apply(agent, StateEvent::Login).await?;
@@ -70,7 +87,27 @@ impl Services {
             cookie,
             must_change_password: credentials.must_change_password,
             language_cookie,
+            csrf_cookie,
         })
+    }
+
+    /// SPEC D-1: whether the login page is framed by a host the administrator allowed, over
+    /// HTTPS: only then does the session get the cookie that travels in cross-site frames.
+    /// (Over plain HTTP such a cookie cannot exist; a host of the same site does with the
+    /// ordinary one.)
+    async fn framed_by_allowed_host(&self, client: &ClientInfo) -> Result<bool, ApiError> {
+        let Some(origin) = client
+            .framed_by
+            .as_deref()
+            .and_then(app::domain::gadget_hosts::normalize)
+        else {
+            return Ok(false);
+        };
+        if !self.secure_cookies {
+            return Ok(false);
+        }
+        let hosts = self.store.gadget_hosts().await.map_err(internal)?;
+        Ok(hosts.allows(&origin))
     }
 
     /// Whether `password` matches `hash`, counted against `username` and the client's
@@ -105,7 +142,13 @@ impl Services {
     }
 
     /// A new session for the agent; returns its `Set-Cookie` header value.
-    async fn new_session(&self, agent: AgentId) -> Result<String, ApiError> {
+    /// A new session for the agent; returns its `Set-Cookie` header value, and for a framed
+    /// session ([`auth::frame_session_cookies`]) the CSRF token's.
+    async fn new_session(
+        &self,
+        agent: AgentId,
+        framed: bool,
+    ) -> Result<(String, Option<String>), ApiError> {
         let token = auth::new_token();
         let now = now_ms();
         self.store
@@ -117,7 +160,11 @@ impl Services {
             )
             .await
             .map_err(internal)?;
-        Ok(auth::session_cookie(&token, self.secure_cookies))
+        if framed {
+            let (session, csrf) = auth::frame_session_cookies(&token);
+            return Ok((session, Some(csrf)));
+        }
+        Ok((auth::session_cookie(&token, self.secure_cookies), None))
     }
 
     /// SPEC D-2: the user changes their own password. The current one is required (a page
@@ -221,6 +268,9 @@ impl Services {
             .await
             .map_err(internal)?;
         tracing::info!(agent = %session.agent, "logged out");
+        if auth::frame_token_from_headers(headers).is_some() && self.secure_cookies {
+            return Ok(auth::clear_frame_cookie());
+        }
         Ok(auth::clear_cookie(self.secure_cookies))
     }
 

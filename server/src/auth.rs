@@ -158,6 +158,50 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
     )
 }
 
+/// SPEC D-1: the session cookie of a desktop framed by an allowed host on another site.
+/// Sent in cross-site frames (`SameSite=None`), kept in that host's partition only (CHIPS
+/// `Partitioned`: the same browser on another top-level site does not send it), HTTPS only.
+/// Its own name, so the guard knows that a write carrying it must bring its CSRF token.
+pub const FRAME_SESSION_COOKIE: &str = "__Host-sb_frame";
+
+/// SPEC D-1: the `Set-Cookie` values of a framed session: the session (HttpOnly) and its
+/// CSRF token ([`app::api::client::CSRF_COOKIE`]), which the page's script must read to
+/// send it back, so not HttpOnly. A page of another site can make the browser send both
+/// cookies but can read neither, so it cannot write the header.
+pub fn frame_session_cookies(token: &str) -> (String, String) {
+    let attributes = format!(
+        "Path=/; Secure; SameSite=None; Partitioned; Max-Age={}",
+        SESSION_TTL_MS / 1000
+    );
+    (
+        format!("{FRAME_SESSION_COOKIE}={token}; HttpOnly; {attributes}"),
+        format!(
+            "{}={}; {attributes}",
+            app::api::client::CSRF_COOKIE,
+            csrf_token(token)
+        ),
+    )
+}
+
+/// The CSRF token of a session: a hash of its token, so it proves the writer could read
+/// what the server gave that session, and reveals nothing of the token itself.
+pub fn csrf_token(session_token: &str) -> String {
+    hex(&Sha256::digest(format!("csrf:{session_token}").as_bytes()))
+}
+
+/// The `Set-Cookie` value that removes a framed session's cookie (its CSRF token's goes
+/// with its session: the server keeps nothing of it).
+pub fn clear_frame_cookie() -> String {
+    format!(
+        "{FRAME_SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Partitioned; Max-Age=0"
+    )
+}
+
+/// The framed session's token from the request's cookies, if it carries one.
+pub fn frame_token_from_headers(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, FRAME_SESSION_COOKIE)
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
     format!(
@@ -190,9 +234,14 @@ fn cookie_name(secure: bool) -> String {
 }
 
 /// The session token from the request's `Cookie` headers, if any: over HTTPS only the
-/// `__Host-` cookie counts (a plain one may have been planted by a sibling domain).
+/// `__Host-` cookie counts (a plain one may have been planted by a sibling domain), else a
+/// framed session's (SPEC D-1).
 pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    cookie_value(headers, &cookie_name(secure))
+        .or_else(|| secure.then(|| frame_token_from_headers(headers)).flatten())
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

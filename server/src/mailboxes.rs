@@ -23,9 +23,10 @@ use app::{
     domain::{
         ids::CsqId,
         limits::{MAIL_TEST_TIMEOUT_SECS, MAX_MAILBOXES},
-        mailboxes::{MailboxAdmin, MailboxEdit, READ_ELSEWHERE},
+        mailboxes::{MailCheck, MailboxAdmin, MailboxEdit, READ_ELSEWHERE},
         validate::{Field, Problem},
     },
+    i18n::Locale,
 };
 use http::HeaderMap;
 use std::time::Duration;
@@ -246,44 +247,39 @@ impl Services {
         let (stored, _) = self.stored_form(edit).await?;
         let config = self.email.runtime_config(&stored).map_err(internal)?;
         let wait = Duration::from_secs(MAIL_TEST_TIMEOUT_SECS);
+        let no_answer = |host: &str, port: u16| MailCheck::NoAnswer {
+            host: host.to_string(),
+            port,
+            secs: wait.as_secs(),
+        };
         let imap = match tokio::time::timeout(wait, imap::check(&config)).await {
-            Ok(Ok(())) => TestOutcome {
-                ok: true,
-                message: format!("Logged in to {} and opened {}", config.host, config.folder),
-            },
-            Ok(Err(e)) => TestOutcome {
-                ok: false,
-                message: e,
-            },
-            Err(_) => TestOutcome {
-                ok: false,
-                message: format!(
-                    "{}:{} did not answer within {} s",
-                    config.host,
-                    config.port(),
-                    wait.as_secs()
-                ),
-            },
+            Ok(found) => found,
+            Err(_) => Err(no_answer(&config.host, config.port())),
         };
         let smtp = match &config.smtp {
-            None => TestOutcome {
-                ok: false,
-                message: "No SMTP server: replies cannot be sent".into(),
-            },
+            None => Err(MailCheck::NoSmtp),
             Some(smtp) => match tokio::time::timeout(wait, smtp_check(smtp)).await {
-                Ok(Ok(message)) => TestOutcome { ok: true, message },
-                Ok(Err(message)) => TestOutcome { ok: false, message },
-                Err(_) => TestOutcome {
-                    ok: false,
-                    message: format!(
-                        "{}:{} did not answer within {} s",
-                        smtp.host,
-                        smtp.port(),
-                        wait.as_secs()
-                    ),
-                },
+                Ok(found) => found,
+                Err(_) => Err(no_answer(&smtp.host, smtp.port())),
             },
         };
-        Ok(MailboxTest { imap, smtp })
+        // The administrator's language: their page's cookie, else their browser's.
+        let locale = crate::http::locale::of_headers(headers);
+        Ok(MailboxTest {
+            imap: outcome(imap, locale),
+            smtp: outcome(smtp, locale),
+        })
+    }
+}
+
+/// One line of the test report, worded in `locale`.
+fn outcome(found: Result<MailCheck, MailCheck>, locale: Locale) -> TestOutcome {
+    let (ok, check) = match found {
+        Ok(check) => (true, check),
+        Err(check) => (false, check),
+    };
+    TestOutcome {
+        ok,
+        message: check.message(locale),
     }
 }

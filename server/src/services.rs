@@ -584,6 +584,7 @@ impl Backend for Services {
             canned,
             canned_email,
             draft_autosave_secs: self.autosave_secs,
+            gadget_hosts: self.store.gadget_hosts().await.map_err(internal)?.origins,
             now_ms: now_ms(),
             csqs: csqs
                 .into_iter()
@@ -609,6 +610,7 @@ impl Backend for Services {
         let prechat_fields = self.prechat_fields_now().await?;
         let canned = self.canned_now().await?;
         let mailboxes = self.mailboxes_now().await?;
+        let gadget_hosts = self.store.gadget_hosts().await.map_err(internal)?;
         Ok(AdminView {
             agent,
             chat_settings,
@@ -619,7 +621,35 @@ impl Backend for Services {
             prechat_fields,
             canned,
             mailboxes,
+            gadget_hosts,
         })
+    }
+
+    async fn save_gadget_hosts(
+        &self,
+        headers: &HeaderMap,
+        hosts: app::domain::gadget_hosts::GadgetHosts,
+    ) -> Result<app::domain::gadget_hosts::GadgetHosts, ApiError> {
+        let admin = self.administrator(headers).await?;
+        // Written the one way the list keeps them, so a typed "HTTPS://X/" is "https://x".
+        let hosts = app::domain::gadget_hosts::GadgetHosts::from_lines(&hosts.to_lines());
+        hosts.validate().map_err(ApiError::Invalid)?;
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "gadget_hosts.save".into(),
+            detail: if hosts.origins.is_empty() {
+                "none".into()
+            } else {
+                hosts.origins.join(", ")
+            },
+        };
+        self.store
+            .save_gadget_hosts(&hosts, &audit)
+            .await
+            .map_err(internal)?;
+        tracing::info!(agent = %admin.id, hosts = %audit.detail, "gadget hosts saved");
+        Ok(hosts)
     }
 
     async fn save_chat_settings(

@@ -182,3 +182,113 @@ async fn a_saved_accept_timer_applies_to_the_next_offer_and_is_audited() {
     let secs = (offer.expires_at_ms - before) as f64 / 1000.0;
     assert!((40.0..=43.0).contains(&secs), "offer expires in {secs} s");
 }
+
+async fn save_hosts(server: &TestServer, cookie: &str, hosts: &[&str]) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(server.url("/api/admin/gadget-hosts"))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({ "hosts": { "origins": hosts } }))
+        .send()
+        .await
+        .expect("request")
+}
+
+fn frame_ancestors(response: &reqwest::Response) -> String {
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    csp.split("frame-ancestors ").nth(1).unwrap().to_string()
+}
+
+/// SPEC D-1: the administrator names the host desktops; from the next page on they, and
+/// only they, may frame the app. A pattern is refused, only administrators may change the
+/// list, and each change is audited.
+#[tokio::test]
+async fn host_desktops_named_by_the_administrator_may_frame_the_pages() {
+    let server = TestServer::start().await;
+    server
+        .create_user("root", "admin-pass-1", Role::Admin)
+        .await;
+    server.create_agent("alice", "agent-pass-1").await;
+    let admin = server.session("root", "admin-pass-1").await;
+    let agent = server.session("alice", "agent-pass-1").await;
+    let page = || async { reqwest::get(server.url("/login")).await.unwrap() };
+    assert_eq!(frame_ancestors(&page().await), "'self'");
+
+    let refused = save_hosts(&server, &admin, &["https://*.example.com"]).await;
+    assert_eq!(refused.status(), 422);
+    let ApiError::Invalid(errors) = refused.json::<ApiError>().await.unwrap() else {
+        panic!("field errors expected");
+    };
+    assert_eq!(errors[0].field, Field::GadgetHosts);
+    assert_eq!(
+        errors[0].problem,
+        Problem::InvalidOrigin {
+            value: "https://*.example.com".into()
+        }
+    );
+    assert_eq!(
+        save_hosts(&server, &agent, &["https://finesse.example.com"])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(frame_ancestors(&page().await), "'self'", "nothing stored");
+
+    let saved = save_hosts(
+        &server,
+        &admin,
+        &["HTTPS://Finesse.example.com:8445/", "http://127.0.0.1:4010"],
+    )
+    .await;
+    assert_eq!(saved.status(), 200);
+    assert_eq!(
+        frame_ancestors(&page().await),
+        "'self' https://finesse.example.com:8445 http://127.0.0.1:4010"
+    );
+    let audit = server.services.store.admin_audit(5).await.unwrap();
+    assert_eq!(audit[0].action, "gadget_hosts.save");
+    assert_eq!(
+        audit[0].detail,
+        "https://finesse.example.com:8445, http://127.0.0.1:4010"
+    );
+    // The widget's page stays open to any site.
+    let widget = reqwest::get(server.url("/widget/chat.html")).await.unwrap();
+    assert_eq!(frame_ancestors(&widget), "*");
+}
+
+/// SPEC D-1: the gadget descriptor a Finesse layout names, pointing at this server as it
+/// was reached, and the manifest for other hosts.
+#[tokio::test]
+async fn the_gadget_descriptor_and_manifest_point_at_this_server() {
+    let server = TestServer::start().await;
+    let xml = reqwest::get(server.url("/gadget/switchboard.xml"))
+        .await
+        .unwrap();
+    assert!(xml.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/xml"));
+    let xml = xml.text().await.unwrap();
+    let base = format!("http://{}", server.addr);
+    for part in [
+        "<Module>",
+        "<ModulePrefs title=\"Switchboard\"",
+        "<Require feature=\"dynamic-height\"/>",
+        "<Require feature=\"settitle\"/>",
+        "<Content type=\"html\"",
+        &format!("<script src=\"{base}/gadget/host.js\"></script>"),
+        &format!("url: \"{base}/\""),
+    ] {
+        assert!(xml.contains(part), "{part} in {xml}");
+    }
+    let manifest: serde_json::Value = reqwest::get(server.url("/gadget/manifest.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(manifest["api_version"], 1);
+    assert_eq!(manifest["url"], format!("{base}/"));
+    assert_eq!(manifest["host_script"], format!("{base}/gadget/host.js"));
+}

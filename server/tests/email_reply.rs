@@ -890,6 +890,32 @@ async fn replies_go_through_implicit_tls_with_a_password() {
     assert_eq!(sent.envelope_to, ["ann.lee@example.com"]);
 }
 
+/// SPEC R-7, issue 15: the refused reply's reason is worded in the language the agent
+/// chose, the mail server's own words as it said them.
+#[tokio::test]
+async fn a_refused_reply_is_explained_in_the_agents_language() {
+    let smtp = SmtpServer::start().await;
+    let (dovecot, server, ann, cookie, mut desk) = ann_ready(&smtp).await;
+    server
+        .services
+        .store
+        .set_language(ann, Some("fr"))
+        .await
+        .unwrap();
+    dovecot.append(&fixture("multipart_alternative")).await;
+    let id = next_email(&mut desk).await.contact.0;
+    let draft =
+        json!({"mode": "reply", "to": ["nobody@refused.test"], "body": "<p>Hello there</p>"});
+    assert_eq!(send(&server, &cookie, id, draft).await.status(), 202);
+    let back = next_email(&mut desk).await;
+    let error = back.email.unwrap().draft.unwrap().send_error.unwrap();
+    assert!(
+        error.starts_with("Le serveur de messagerie a refusé cette réponse\u{a0}: ")
+            && error.contains("550"),
+        "{error}"
+    );
+}
+
 /// SPEC R-7: a mailbox set up to log in to an SMTP server that offers no login (or no
 /// STARTTLS, or no 8BITMIME) can never send: the email comes back to its agent at once with
 /// the reason, instead of waiting in the outbox for hours of retries.

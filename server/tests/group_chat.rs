@@ -275,6 +275,41 @@ async fn the_agent_who_stays_owns_the_chat() {
     until_widget(&mut widget, "bob has left the chat.").await;
 }
 
+/// SPEC G-2, issue 15: the inviting agent is told the outcome in the language they chose
+/// (French here), with the names the page needs to word it in its own language.
+#[tokio::test]
+async fn the_inviting_agent_is_told_in_their_language() {
+    let server = TestServer::start().await;
+    let (_widget, mut a, mut b, _c, chat, csq) = chat_with_three_agents(&server).await;
+    let alice = app::domain::ids::AgentId(1);
+    server
+        .services
+        .store
+        .set_language(alice, Some("fr"))
+        .await
+        .unwrap();
+    invite(&mut a, chat, csq, "").await;
+    invited(&mut b).await;
+    answer(&mut b, chat, false).await;
+    match event(&mut a, |e| matches!(e, AgentEvent::InviteResult { .. })).await {
+        AgentEvent::InviteResult {
+            outcome,
+            message,
+            who,
+            csq,
+            ..
+        } => {
+            assert_eq!(message, "bob Example a refusé votre invitation.");
+            assert_eq!((who.as_str(), csq.as_str()), ("bob Example", "Support"));
+            assert_eq!(
+                outcome.message(app::i18n::Locale::en, &who, &csq),
+                "bob Example declined your invitation."
+            );
+        }
+        _ => unreachable!(),
+    }
+}
+
 /// SPEC G-2, D-4: a page the invited agent opens while the invitation waits (another tab,
 /// a page started afresh) shows it in its first picture, notes included, and can answer it.
 #[tokio::test]

@@ -5,6 +5,7 @@
 mod common;
 
 use common::TestServer;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn policy(response: &reqwest::Response) -> String {
     response.headers()["content-security-policy"]
@@ -132,4 +133,124 @@ async fn an_unusable_frame_ancestors_setting_stops_the_start() {
         Ok(_) => panic!("started with a policy-breaking setting"),
     };
     assert!(refused.contains("SWITCHBOARD_FRAME_ANCESTORS"), "{refused}");
+}
+
+/// SPEC D-1: a login inside the frame of a host desktop the administrator allowed, on
+/// another site, gets the session cookie that travels in cross-site frames (SameSite=None,
+/// Secure, Partitioned) and a CSRF token the page reads; every write and the WebSocket of
+/// that session must then bring the token. A host not on the list gets the ordinary cookie.
+#[tokio::test]
+async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
+    use app::domain::gadget_hosts::GadgetHosts;
+    use server::store::AuditEntry;
+    let server = TestServer::start_with(|c| c.secure_cookies = true).await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    server
+        .services
+        .store
+        .save_gadget_hosts(
+            &GadgetHosts {
+                origins: vec!["https://finesse.example.com".into()],
+            },
+            &AuditEntry {
+                at_ms: 0,
+                agent: alice,
+                action: "gadget_hosts.save".into(),
+                detail: "test".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let login = |host: &'static str| {
+        let url = server.url("/api/login");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .form(&[
+                    ("username", "alice"),
+                    ("password", "agent-pass-1"),
+                    ("host", host),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let cookies = |response: &reqwest::Response| -> Vec<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Not on the list: the ordinary, strict cookie, and nothing else.
+    let stranger = cookies(&login("https://evil.example.com").await);
+    assert_eq!(stranger.len(), 1, "{stranger:?}");
+    assert!(
+        stranger[0].starts_with("__Host-sb_session=") && stranger[0].contains("SameSite=Strict")
+    );
+
+    let framed = cookies(&login("https://finesse.example.com").await);
+    let session = framed
+        .iter()
+        .find(|c| c.starts_with("__Host-sb_frame="))
+        .expect("the framed session's cookie");
+    for attribute in [
+        "; HttpOnly",
+        "; Secure",
+        "; SameSite=None",
+        "; Partitioned",
+        "; Path=/",
+    ] {
+        assert!(session.contains(attribute), "{attribute} in {session}");
+    }
+    let csrf = framed
+        .iter()
+        .find(|c| c.starts_with("__Host-sb_csrf="))
+        .expect("the CSRF token's cookie");
+    assert!(csrf.contains("; SameSite=None") && csrf.contains("; Partitioned"));
+    assert!(!csrf.contains("HttpOnly"), "the page must read it: {csrf}");
+    let pair = session.split(';').next().unwrap().to_string();
+    let token = csrf
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+
+    // A write with the cookie alone is refused; with the token it goes through.
+    let desktop = |token: Option<&str>| {
+        let mut request = reqwest::Client::new()
+            .post(server.url("/api/desktop"))
+            .header("cookie", &pair);
+        if let Some(token) = token {
+            request = request.header("x-csrf-token", token);
+        }
+        request.send()
+    };
+    assert_eq!(desktop(None).await.unwrap().status(), 403);
+    assert_eq!(desktop(Some("0123")).await.unwrap().status(), 403);
+    assert_eq!(desktop(Some(&token)).await.unwrap().status(), 200);
+
+    // The WebSocket likewise, with the token in its address.
+    let url = format!("ws://{}/ws", server.addr);
+    let mut refused = url.as_str().into_client_request().unwrap();
+    refused
+        .headers_mut()
+        .insert("cookie", pair.parse().unwrap());
+    assert!(tokio_tungstenite::connect_async(refused).await.is_err());
+    let mut ws = common::socket(&format!("{url}?csrf={token}"), &pair).await;
+    common::send_json(
+        &mut ws,
+        serde_json::json!({"type": "hello", "resume_after": null}),
+    )
+    .await;
+    common::wait_for(&mut ws, |m| {
+        matches!(m, app::domain::protocol::ServerMessage::Synced { .. })
+    })
+    .await;
 }

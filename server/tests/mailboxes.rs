@@ -249,6 +249,73 @@ async fn d2_mailbox_fields_are_refused_by_name() {
     );
 }
 
+/// SPEC D-2, issue 15: the test report is worded in the administrator's language (their
+/// page's `sb_lang` cookie), the technical detail as the system gave it.
+#[tokio::test]
+async fn d2_the_test_report_is_in_the_administrators_language() {
+    let server = TestServer::start().await;
+    let cookie = admin(&server).await;
+    server.queue("Support", &[]).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    let (nobody, silent) = (common::free_port(), common::free_port());
+    let unreachable = MailboxEdit {
+        name: "Support inbox".into(),
+        csq: Some(support),
+        enabled: true,
+        imap: Server {
+            host: "127.0.0.1".into(),
+            port: Some(nobody),
+            security: Security::None,
+            username: USER.into(),
+        },
+        folder: "INBOX".into(),
+        imap_password: PASSWORD.into(),
+        smtp: Server {
+            host: "127.0.0.1".into(),
+            port: Some(silent),
+            security: Security::None,
+            username: String::new(),
+        },
+        address: "support@shop.test".into(),
+        ..MailboxEdit::default()
+    };
+    let french = test(&server, &format!("{cookie}; sb_lang=fr"), &unreachable).await;
+    assert!(!french.imap.ok);
+    assert!(
+        french
+            .imap
+            .message
+            .starts_with(&format!("impossible de joindre 127.0.0.1:{nobody}\u{a0}: ")),
+        "{}",
+        french.imap.message
+    );
+    assert!(
+        french
+            .smtp
+            .message
+            .starts_with(&format!("127.0.0.1:{silent}\u{a0}: ")),
+        "{}",
+        french.smtp.message
+    );
+    let english = test(&server, &cookie, &unreachable).await;
+    assert!(
+        english
+            .imap
+            .message
+            .starts_with(&format!("cannot reach 127.0.0.1:{nobody}: ")),
+        "{}",
+        english.imap.message
+    );
+    assert!(
+        english
+            .smtp
+            .message
+            .starts_with(&format!("127.0.0.1:{silent}: ")),
+        "{}",
+        english.smtp.message
+    );
+}
+
 /// SPEC D-2: "Test connection" says when STARTTLS is missing and when the certificate is
 /// not trusted, not just that it failed.
 #[tokio::test]

@@ -41,6 +41,14 @@ async fn agents_are_created_found_and_unique() {
             s.agent(app::domain::ids::AgentId(9999)).await,
             Err(StoreError::NotFound)
         ));
+        // The language chosen, read by id for what the server words outside a request.
+        assert_eq!(s.language(id).await.unwrap(), None, "{}", t.name);
+        s.set_language(id, Some("fr")).await.unwrap();
+        assert_eq!(s.language(id).await.unwrap().as_deref(), Some("fr"));
+        assert!(matches!(
+            s.language(AgentId(9999)).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }
 

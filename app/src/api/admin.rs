@@ -6,6 +6,7 @@ use crate::domain::{
     agent::Agent,
     csq::Csq,
     email::UnreadableEmail,
+    gadget_hosts::GadgetHosts,
     settings::ChatSettings,
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
 };
@@ -33,9 +34,12 @@ pub struct AdminView {
     pub canned: super::CannedView,
     /// Every mailbox, never a password.
     pub mailboxes: Vec<crate::domain::mailboxes::MailboxAdmin>,
+    /// SPEC D-1: the host desktops that may embed the desktop as a gadget.
+    #[serde(default)]
+    pub gadget_hosts: GadgetHosts,
 }
 
-#[server(prefix = "/api", endpoint = "admin", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn get_admin() -> Result<AdminView, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -47,7 +51,7 @@ pub async fn get_admin() -> Result<AdminView, ApiError> {
 
 /// Validates and stores the chat settings; returns them as stored. New values apply to
 /// chats and offers that start after the change.
-#[server(prefix = "/api", endpoint = "admin/chat-settings", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/chat-settings", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_chat_settings(settings: ChatSettings) -> Result<ChatSettings, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -59,9 +63,21 @@ pub async fn save_chat_settings(settings: ChatSettings) -> Result<ChatSettings, 
     .map_err(super::fail)
 }
 
+/// SPEC D-1: stores the host desktops that may embed the desktop; returns them as stored.
+/// Pages framed by a host read the list when they load.
+#[server(prefix = "/api", endpoint = "admin/gadget-hosts", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
+pub async fn save_gadget_hosts(hosts: GadgetHosts) -> Result<GadgetHosts, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.save_gadget_hosts(&headers, hosts).await
+    }
+    .await
+    .map_err(super::fail)
+}
+
 /// Creates or changes a wrap-up reason: its label, its CSQs, retired or not (SPEC W-1).
 /// Contacts already assigned keep the list they had (SPEC W-2). Returns every reason.
-#[server(prefix = "/api", endpoint = "admin/wrap-up-reason", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/wrap-up-reason", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_wrap_up_reason(
     edit: WrapUpReasonEdit,
 ) -> Result<Vec<WrapUpReasonAdmin>, ApiError> {

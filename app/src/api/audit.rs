@@ -5,7 +5,7 @@ use crate::domain::audit::{AuditFilter, AuditPage, StateHistory};
 use leptos::prelude::*;
 
 /// One page of the administrators' audit, newest first, filtered.
-#[server(prefix = "/api", endpoint = "admin/audit", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/audit", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn get_audit(filter: AuditFilter) -> Result<AuditPage, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -16,7 +16,7 @@ pub async fn get_audit(filter: AuditFilter) -> Result<AuditPage, ApiError> {
 }
 
 /// SPEC S-6: a user's state changes on a UTC day ("YYYY-MM-DD").
-#[server(prefix = "/api", endpoint = "admin/state-history", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/state-history", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn get_state_history(username: String, day: String) -> Result<StateHistory, ApiError> {
     async {
         let headers = super::request_headers()?;

@@ -8,9 +8,13 @@ use leptos::prelude::*;
 /// or none at all) is redirected there, or back to the login page with why
 /// ([`LoginRefused`]). The page's code loads that address as a new page, so that it speaks
 /// the language the account chose.
-#[server(prefix = "/api", endpoint = "login", output = crate::api::codec::JsonAnswer)]
-pub async fn login(username: String, password: String) -> Result<String, ApiError> {
-    let refused = match login_checked(username, password).await {
+#[server(prefix = "/api", endpoint = "login", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
+pub async fn login(
+    username: String,
+    password: String,
+    host: Option<String>,
+) -> Result<String, ApiError> {
+    let refused = match login_checked(username, password, host).await {
         Ok(target) => {
             if from_plain_form() {
                 leptos_axum::redirect(target);
@@ -100,7 +104,11 @@ fn from_plain_form() -> bool {
 }
 
 #[cfg(feature = "ssr")]
-async fn login_checked(username: String, password: String) -> Result<&'static str, ApiError> {
+async fn login_checked(
+    username: String,
+    password: String,
+    host: Option<String>,
+) -> Result<&'static str, ApiError> {
     use crate::domain::validate::{Field, FieldError, Problem};
     let mut missing = Vec::new();
     if username.trim().is_empty() {
@@ -112,10 +120,17 @@ async fn login_checked(username: String, password: String) -> Result<&'static st
     if !missing.is_empty() {
         return Err(ApiError::Invalid(missing));
     }
+    let client = super::ClientInfo {
+        framed_by: host.filter(|h| !h.is_empty()),
+        ..client_info()
+    };
     let outcome = super::backend()?
-        .login(username.trim(), &password, client_info())
+        .login(username.trim(), &password, client)
         .await?;
     set_cookie(&outcome.cookie)?;
+    if let Some(csrf) = &outcome.csrf_cookie {
+        set_cookie(csrf)?;
+    }
     if let Some(language) = &outcome.language_cookie {
         set_cookie(language)?;
     }
@@ -137,7 +152,7 @@ fn client_info() -> super::ClientInfo {
 /// Changes the logged-in user's own password: the current one is required, the new one
 /// follows the rules of [`crate::domain::account`]. Every other session of the user ends;
 /// this one goes on (the desktop in another tab of this browser shares it).
-#[server(prefix = "/api", endpoint = "password", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "password", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn change_password(
     current: String,
     new: String,
@@ -160,7 +175,7 @@ pub async fn change_password(
 
 /// Sets the language of the pages ("en" or "fr"): kept with the logged-in user's account
 /// and in the browser. The page reloads to speak it.
-#[server(prefix = "/api", endpoint = "language", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "language", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn set_language(language: String) -> Result<(), ApiError> {
     async {
         use crate::domain::validate::{Field, FieldError, Problem};
@@ -179,7 +194,7 @@ pub async fn set_language(language: String) -> Result<(), ApiError> {
 }
 
 /// Ends the session. Refused unless the agent is Not Ready (SPEC S-1).
-#[server(prefix = "/api", endpoint = "logout", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "logout", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn logout() -> Result<(), ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -199,7 +214,7 @@ fn set_cookie(value: &str) -> Result<(), ApiError> {
 }
 
 /// The logged-in user, even one who must still choose a password (the password page).
-#[server(prefix = "/api", endpoint = "account", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "account", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn get_account() -> Result<crate::domain::agent::Agent, ApiError> {
     async {
         let headers = super::request_headers()?;

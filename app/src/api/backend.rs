@@ -19,6 +19,9 @@ pub struct LoginOutcome {
     /// The `Set-Cookie` value of the language the user chose, if they chose one: their
     /// pages speak it from the login on, on any computer.
     pub language_cookie: Option<String>,
+    /// SPEC D-1: with a session framed by a host on another site, the cookie of its CSRF
+    /// token, which the page reads and sends back with every write.
+    pub csrf_cookie: Option<String>,
 }
 
 impl std::fmt::Debug for LoginOutcome {
@@ -34,6 +37,9 @@ impl std::fmt::Debug for LoginOutcome {
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
     pub ip: Option<std::net::IpAddr>,
+    /// SPEC D-1: the origin of the host desktop framing the login page, as the page says;
+    /// the server believes it only when the administrator allowed that host.
+    pub framed_by: Option<String>,
 }
 
 #[async_trait]
@@ -82,6 +88,14 @@ pub trait Backend: Send + Sync + 'static {
         headers: &HeaderMap,
         settings: ChatSettings,
     ) -> Result<ChatSettings, ApiError>;
+
+    /// SPEC D-1: validates, stores and audits the host desktops that may embed the
+    /// desktop; administrators only. Returns the list as stored.
+    async fn save_gadget_hosts(
+        &self,
+        headers: &HeaderMap,
+        hosts: crate::domain::gadget_hosts::GadgetHosts,
+    ) -> Result<crate::domain::gadget_hosts::GadgetHosts, ApiError>;
 
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(

@@ -24,7 +24,7 @@ impl CannedView {
 }
 
 /// Creates or changes a canned response (an email one's HTML is sanitized as stored).
-#[server(prefix = "/api", endpoint = "admin/canned", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/canned", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_canned(edit: CannedEdit) -> Result<CannedView, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -35,7 +35,7 @@ pub async fn save_canned(edit: CannedEdit) -> Result<CannedView, ApiError> {
 }
 
 /// Deletes a canned response; what agents already sent with it keeps its text.
-#[server(prefix = "/api", endpoint = "admin/canned/delete", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/canned/delete", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn delete_canned(id: CannedResponseId) -> Result<CannedView, ApiError> {
     async {
         let headers = super::request_headers()?;

@@ -58,7 +58,9 @@ mod tests {
     }
 
     /// Every server function answers through [`JsonAnswer`]: one left on server_fn's own
-    /// `Json` would bring the second reader back into the WebAssembly for its types.
+    /// `Json` would bring the second reader back into the WebAssembly for its types. And
+    /// every one sends through [`crate::api::client::Client`]: one left on the default
+    /// client would be refused in a framed session for want of its CSRF token (SPEC D-1).
     #[test]
     fn every_server_function_answers_as_text() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
@@ -70,6 +72,11 @@ mod tests {
                 seen += 1;
                 assert!(
                     attribute.contains("output = crate::api::codec::JsonAnswer"),
+                    "{}: {attribute}",
+                    path.display()
+                );
+                assert!(
+                    attribute.contains("client = crate::api::client::Client"),
                     "{}: {attribute}",
                     path.display()
                 );

@@ -34,9 +34,12 @@ pub struct DesktopView {
     /// SPEC R-4: seconds between automatic saves of a reply being written.
     #[serde(default)]
     pub draft_autosave_secs: u32,
+    /// SPEC D-1: the host desktops whose messages the desktop answers when it is a gadget.
+    #[serde(default)]
+    pub gadget_hosts: Vec<String>,
 }
 
-#[server(prefix = "/api", endpoint = "desktop", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "desktop", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn get_desktop() -> Result<DesktopView, ApiError> {
     async {
         let headers = super::request_headers()?;

@@ -21,7 +21,7 @@ pub struct TestOutcome {
 }
 
 /// Every mailbox with its connector's last report.
-#[server(prefix = "/api", endpoint = "admin/mailboxes", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/mailboxes", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn get_mailboxes() -> Result<Vec<MailboxAdmin>, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -32,7 +32,7 @@ pub async fn get_mailboxes() -> Result<Vec<MailboxAdmin>, ApiError> {
 }
 
 /// Creates or changes a mailbox; its connector starts, restarts or stops at once.
-#[server(prefix = "/api", endpoint = "admin/mailbox", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/mailbox", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_mailbox(edit: MailboxEdit) -> Result<Vec<MailboxAdmin>, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -44,7 +44,7 @@ pub async fn save_mailbox(edit: MailboxEdit) -> Result<Vec<MailboxAdmin>, ApiErr
 
 /// Logs in to the IMAP and SMTP servers with these settings (the stored passwords where
 /// none is typed) and reports each outcome; nothing is saved.
-#[server(prefix = "/api", endpoint = "admin/mailbox/test", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/mailbox/test", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn test_mailbox(edit: MailboxEdit) -> Result<MailboxTest, ApiError> {
     async {
         let headers = super::request_headers()?;

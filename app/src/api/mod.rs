@@ -8,6 +8,7 @@ mod auth;
 #[cfg(feature = "ssr")]
 mod backend;
 mod canned;
+pub mod client;
 mod codec;
 mod desktop;
 mod error;
@@ -17,8 +18,8 @@ mod queues;
 mod users;
 
 pub use admin::{
-    get_admin, save_chat_settings, save_wrap_up_reason, AdminView, GetAdmin, SaveChatSettings,
-    SaveWrapUpReason,
+    get_admin, save_chat_settings, save_gadget_hosts, save_wrap_up_reason, AdminView, GetAdmin,
+    SaveChatSettings, SaveGadgetHosts, SaveWrapUpReason,
 };
 pub use audit::{get_audit, get_state_history, GetAudit, GetStateHistory};
 pub use auth::{

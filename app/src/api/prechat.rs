@@ -6,7 +6,7 @@ use crate::domain::prechat::{PreChatField, PreChatFieldEdit};
 use leptos::prelude::*;
 
 /// Creates (added last) or changes a field of the pre-chat form.
-#[server(prefix = "/api", endpoint = "admin/prechat-field", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/prechat-field", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_prechat_field(edit: PreChatFieldEdit) -> Result<Vec<PreChatField>, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -17,7 +17,7 @@ pub async fn save_prechat_field(edit: PreChatFieldEdit) -> Result<Vec<PreChatFie
 }
 
 /// Deletes a field; chats that started with an answer to it keep the answer.
-#[server(prefix = "/api", endpoint = "admin/prechat-field/delete", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/prechat-field/delete", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn delete_prechat_field(id: i64) -> Result<Vec<PreChatField>, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -28,7 +28,7 @@ pub async fn delete_prechat_field(id: i64) -> Result<Vec<PreChatField>, ApiError
 }
 
 /// Moves a field one place up or down the form.
-#[server(prefix = "/api", endpoint = "admin/prechat-field/move", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/prechat-field/move", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn move_prechat_field(id: i64, up: bool) -> Result<Vec<PreChatField>, ApiError> {
     async {
         let headers = super::request_headers()?;

@@ -14,7 +14,7 @@ pub struct QueuesView {
 }
 
 /// Creates or changes a CSQ: name, retired, members (who learn it at once).
-#[server(prefix = "/api", endpoint = "admin/csq", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/csq", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_csq(edit: CsqEdit) -> Result<QueuesView, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -25,7 +25,7 @@ pub async fn save_csq(edit: CsqEdit) -> Result<QueuesView, ApiError> {
 }
 
 /// Creates or changes a problem statement of the pre-chat form.
-#[server(prefix = "/api", endpoint = "admin/problem-statement", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/problem-statement", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_problem_statement(edit: ProblemStatementEdit) -> Result<QueuesView, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -38,7 +38,7 @@ pub async fn save_problem_statement(edit: ProblemStatementEdit) -> Result<Queues
 }
 
 /// Moves a problem statement one place up or down the pre-chat form.
-#[server(prefix = "/api", endpoint = "admin/problem-statement/move", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/problem-statement/move", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn move_problem_statement(id: i64, up: bool) -> Result<QueuesView, ApiError> {
     async {
         let headers = super::request_headers()?;

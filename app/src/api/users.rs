@@ -8,7 +8,7 @@ use crate::domain::{
 use leptos::prelude::*;
 
 /// One page (from 0) of the users whose username, full name or alias holds `search`.
-#[server(prefix = "/api", endpoint = "admin/users", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/users", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn list_users(search: String, page: u32) -> Result<UserPage, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -20,7 +20,7 @@ pub async fn list_users(search: String, page: u32) -> Result<UserPage, ApiError>
 
 /// Creates a user (with a temporary password they must change) or changes one; a change of
 /// CSQs or capacity applies to routing at once, a user disabled loses their sessions.
-#[server(prefix = "/api", endpoint = "admin/user", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/user", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn save_user(edit: UserEdit) -> Result<UserSaved, ApiError> {
     async {
         let headers = super::request_headers()?;
@@ -31,7 +31,7 @@ pub async fn save_user(edit: UserEdit) -> Result<UserSaved, ApiError> {
 }
 
 /// Gives the user a one-time password (returned once) and ends their sessions.
-#[server(prefix = "/api", endpoint = "admin/user/reset-password", output = crate::api::codec::JsonAnswer)]
+#[server(prefix = "/api", endpoint = "admin/user/reset-password", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
 pub async fn reset_user_password(user: AgentId) -> Result<String, ApiError> {
     async {
         let headers = super::request_headers()?;

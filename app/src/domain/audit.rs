@@ -24,10 +24,11 @@ pub enum AuditKind {
     WrapUpReason,
     Canned,
     Mailbox,
+    GadgetHosts,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 8] = [
+    pub const ALL: [AuditKind; 9] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -36,6 +37,7 @@ impl AuditKind {
         AuditKind::WrapUpReason,
         AuditKind::Canned,
         AuditKind::Mailbox,
+        AuditKind::GadgetHosts,
     ];
 
     /// The stored actions' first word.
@@ -49,6 +51,7 @@ impl AuditKind {
             AuditKind::WrapUpReason => "wrap_up_reason",
             AuditKind::Canned => "canned",
             AuditKind::Mailbox => "mailbox",
+            AuditKind::GadgetHosts => "gadget_hosts",
         }
     }
 
@@ -62,6 +65,7 @@ impl AuditKind {
             AuditKind::WrapUpReason => td_string!(locale, common.audit_kinds.wrap_up_reason),
             AuditKind::Canned => td_string!(locale, common.audit_kinds.canned),
             AuditKind::Mailbox => td_string!(locale, common.audit_kinds.mailbox),
+            AuditKind::GadgetHosts => td_string!(locale, common.audit_kinds.gadget_hosts),
         }
     }
 
@@ -91,6 +95,7 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "canned.save" => td_string!(locale, common.audit_actions.canned_save),
         "canned.delete" => td_string!(locale, common.audit_actions.canned_delete),
         "mailbox.save" => td_string!(locale, common.audit_actions.mailbox_save),
+        "gadget_hosts.save" => td_string!(locale, common.audit_actions.gadget_hosts_save),
         other => other,
     };
     text.to_string()

@@ -119,8 +119,9 @@ pub fn clock_time(at_ms: i64) -> String {
     )
 }
 
-/// The plain-text transcript a customer can download at the end (SPEC K-2).
-pub fn transcript_text(lines: &[ChatLine]) -> String {
+/// The plain-text transcript a customer can download at the end (SPEC K-2): the people's
+/// own words as written, the system lines in the customer's language.
+pub fn transcript_text(lines: &[ChatLine], locale: Locale) -> String {
     let mut out = String::new();
     for line in lines {
         let time = clock_time(line.at_ms);
@@ -130,9 +131,12 @@ pub fn transcript_text(lines: &[ChatLine]) -> String {
                     Author::Customer { name } => name.as_str(),
                     Author::Agent { alias, .. } => alias.as_str(),
                 };
-                out.push_str(&format!("[{time}] {who}: {text}\n"));
+                let said = td_string!(locale, system.transcript.message, time, who, text);
+                out.push_str(&format!("{said}\n"));
             }
-            LineBody::System { note } => out.push_str(&format!("[{time}] {}\n", note.text())),
+            LineBody::System { note } => {
+                out.push_str(&format!("[{time}] {}\n", note.text_in(locale)))
+            }
         }
     }
     out
@@ -258,8 +262,13 @@ mod tests {
             ),
         ];
         assert_eq!(
-            transcript_text(&lines),
+            transcript_text(&lines, Locale::en),
             "[01:01:01] Alice has joined the chat.\n[01:01:02] Zoé: Bonjour 😀\n[01:01:03] Alice: Hello!\n"
+        );
+        // Issue 15: the system lines in the customer's language, their words as written.
+        assert_eq!(
+            transcript_text(&lines, Locale::fr),
+            "[01:01:01] Alice a rejoint la conversation.\n[01:01:02] Zoé\u{a0}: Bonjour 😀\n[01:01:03] Alice\u{a0}: Hello!\n"
         );
     }
 }

@@ -7,6 +7,7 @@ use super::{
     limits::MAX_CHAT_PARTICIPANTS,
     routing::{choose_agent, Candidate},
 };
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -74,19 +75,18 @@ pub enum InviteOutcome {
 }
 
 impl InviteOutcome {
-    /// The sentence the inviting agent reads; `who` is the invited agent's name, `csq` the
-    /// queue's.
-    pub fn message(self, who: &str, csq: &str) -> String {
+    /// The sentence the inviting agent reads, in their language; `who` is the invited
+    /// agent's name, `csq` the queue's.
+    pub fn message(self, locale: Locale, who: &str, csq: &str) -> String {
         match self {
-            InviteOutcome::Accepted => {
-                format!("{who} accepted your invitation and joined the chat.")
-            }
-            InviteOutcome::Declined => format!("{who} declined your invitation."),
-            InviteOutcome::Expired => format!("{who} did not answer your invitation in time."),
+            InviteOutcome::Accepted => td_string!(locale, system.invite.accepted, who),
+            InviteOutcome::Declined => td_string!(locale, system.invite.declined, who),
+            InviteOutcome::Expired => td_string!(locale, system.invite.expired, who),
             InviteOutcome::NobodyAvailable => {
-                format!("No agent of {csq} is available to invite right now.")
+                td_string!(locale, system.invite.nobody_available, csq)
             }
         }
+        .to_string()
     }
 }
 
@@ -180,12 +180,17 @@ mod tests {
     #[test]
     fn the_inviting_agent_reads_the_outcome() {
         assert_eq!(
-            InviteOutcome::Expired.message("Carol", "Support"),
+            InviteOutcome::Expired.message(Locale::en, "Carol", "Support"),
             "Carol did not answer your invitation in time."
         );
         assert_eq!(
-            InviteOutcome::NobodyAvailable.message("", "Billing"),
+            InviteOutcome::NobodyAvailable.message(Locale::en, "", "Billing"),
             "No agent of Billing is available to invite right now."
+        );
+        // Issue 15: in the agent's language.
+        assert_eq!(
+            InviteOutcome::Declined.message(Locale::fr, "Carol", "Support"),
+            "Carol a refusé votre invitation."
         );
     }
 }

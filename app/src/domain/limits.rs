@@ -178,3 +178,9 @@ pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
 pub const MAIL_TEST_TIMEOUT_SECS: u64 = 15;
 /// Mailboxes one instance reads (each holds a connection open).
 pub const MAX_MAILBOXES: usize = 50;
+
+/// SPEC D-1: host desktops (origins) allowed to embed the desktop as a gadget.
+pub const MAX_GADGET_HOSTS: usize = 20;
+/// SPEC D-1: the longest origin accepted (`https://` and a host name of 253 characters and
+/// a port fit).
+pub const MAX_ORIGIN_CHARS: usize = 270;

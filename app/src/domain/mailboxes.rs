@@ -12,6 +12,7 @@ use super::{
     },
     validate::{all_or_errors, is_valid_email, validate_required_text, Field, FieldError, Problem},
 };
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 
 /// A connector's report once logged in with its folder open.
@@ -438,6 +439,134 @@ fn password_errors(
     }
 }
 
+/// What "Test connection" found on one mail server (SPEC D-2), as data until it is worded
+/// in the administrator's language. `detail` is the mail server's or the library's own
+/// words, kept as they are; ports and seconds are written whole (a port is a name, not a
+/// quantity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailCheck {
+    /// IMAP: logged in, the folder opened.
+    ImapOpened {
+        host: String,
+        folder: String,
+    },
+    /// IMAP: logged in, but the folder cannot be opened.
+    FolderRefused {
+        host: String,
+        folder: String,
+        detail: String,
+    },
+    /// Nothing came back within the test's time.
+    NoAnswer {
+        host: String,
+        port: u16,
+        secs: u64,
+    },
+    /// The mailbox has no SMTP server: replies cannot leave.
+    NoSmtp,
+    /// SMTP: connected and logged in.
+    SmtpLoggedIn {
+        host: String,
+        port: u16,
+        user: String,
+    },
+    /// SMTP: connected; no login configured.
+    SmtpNoLogin {
+        host: String,
+        port: u16,
+    },
+    /// Something answered, but not as an SMTP server.
+    NotSmtp {
+        host: String,
+        port: u16,
+    },
+    CertificateRefused {
+        host: String,
+        detail: String,
+    },
+    NoStarttls {
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    LoginRefused {
+        host: String,
+        detail: String,
+    },
+    Unreachable {
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    /// Any other failure, with the server's address.
+    Failed {
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    /// The connection could not even be set up (a CA file unreadable...): the library's
+    /// words alone.
+    Setup(String),
+}
+
+impl MailCheck {
+    /// The line of the test report, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            MailCheck::ImapOpened { host, folder } => {
+                td_string!(locale, system.mail_check.imap_opened, host, folder).to_string()
+            }
+            MailCheck::FolderRefused {
+                host,
+                folder,
+                detail,
+            } => td_string!(
+                locale,
+                system.mail_check.folder_refused,
+                host,
+                folder,
+                detail
+            )
+            .to_string(),
+            MailCheck::NoAnswer { host, port, secs } => {
+                td_string!(locale, system.mail_check.no_answer, host, port, secs).to_string()
+            }
+            MailCheck::NoSmtp => td_string!(locale, system.mail_check.no_smtp).to_string(),
+            MailCheck::SmtpLoggedIn { host, port, user } => {
+                td_string!(locale, system.mail_check.smtp_logged_in, host, port, user).to_string()
+            }
+            MailCheck::SmtpNoLogin { host, port } => {
+                td_string!(locale, system.mail_check.smtp_no_login, host, port).to_string()
+            }
+            MailCheck::NotSmtp { host, port } => {
+                td_string!(locale, system.mail_check.not_smtp, host, port).to_string()
+            }
+            MailCheck::CertificateRefused { host, detail } => {
+                td_string!(locale, system.mail_check.certificate_refused, host, detail).to_string()
+            }
+            MailCheck::NoStarttls { host, port, detail } => {
+                td_string!(locale, system.mail_check.no_starttls, host, port, detail).to_string()
+            }
+            MailCheck::LoginRefused { host, detail } => {
+                td_string!(locale, system.mail_check.login_refused, host, detail).to_string()
+            }
+            MailCheck::Unreachable { host, port, detail } => {
+                td_string!(locale, system.mail_check.unreachable, host, port, detail).to_string()
+            }
+            MailCheck::Failed { host, port, detail } => {
+                td_string!(locale, system.mail_check.failed, host, port, detail).to_string()
+            }
+            MailCheck::Setup(detail) => detail.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for MailCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -638,5 +767,32 @@ mod tests {
         assert!(line.contains("IMAP password replaced"), "{line}");
         assert!(!line.contains("new-imap-secret"));
         assert!(!edit().describe(None).contains("secret"));
+    }
+
+    /// Issue 15: the test report is worded in the administrator's language; the server's
+    /// own words and the port stay as they are.
+    #[test]
+    fn the_test_report_is_worded_in_each_language() {
+        let refused = MailCheck::LoginRefused {
+            host: "127.0.0.1".into(),
+            detail: "[AUTHENTICATIONFAILED] Authentication failed.".into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "login refused by 127.0.0.1: [AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert_eq!(
+            refused.message(Locale::fr),
+            "authentification refusée par 127.0.0.1\u{a0}: [AUTHENTICATIONFAILED] \
+             Authentication failed."
+        );
+        let connected = MailCheck::SmtpNoLogin {
+            host: "smtp.example.com".into(),
+            port: 10025,
+        };
+        assert_eq!(
+            connected.message(Locale::fr),
+            "Connecté à smtp.example.com:10025 (sans authentification)"
+        );
     }
 }

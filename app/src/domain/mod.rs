@@ -10,6 +10,8 @@ pub mod contact;
 pub mod csq;
 pub mod customer;
 pub mod email;
+pub mod gadget_api;
+pub mod gadget_hosts;
 pub mod ids;
 pub mod invite;
 pub mod language;

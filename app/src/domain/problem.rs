@@ -105,6 +105,11 @@ pub enum Problem {
     FixedOnceCreated {
         value: String,
     },
+    /// Not a web origin (`https://host` or `https://host:port`, nothing after): what may
+    /// frame the desktop as a gadget, never a pattern (D-1).
+    InvalidOrigin {
+        value: String,
+    },
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -249,6 +254,9 @@ impl Problem {
             Problem::FixedOnceCreated { value } => {
                 td_string!(locale, validation.problems.fixed_once_created, value).to_string()
             }
+            Problem::InvalidOrigin { value } => {
+                td_string!(locale, validation.problems.invalid_origin, value).to_string()
+            }
             Problem::PlainNotLoopback => {
                 td_string!(locale, validation.problems.plain_not_loopback).to_string()
             }
@@ -304,6 +312,7 @@ enum Kind {
     InvalidHost,
     PlainNotLoopback,
     FixedOnceCreated,
+    InvalidOrigin,
 }
 
 impl Kind {
@@ -423,6 +432,7 @@ impl From<Problem> for Wire {
             P::InvalidHost => Wire::of(Kind::InvalidHost),
             P::PlainNotLoopback => Wire::of(Kind::PlainNotLoopback),
             P::FixedOnceCreated { value } => Wire::text(Kind::FixedOnceCreated, value),
+            P::InvalidOrigin { value } => Wire::text(Kind::InvalidOrigin, value),
         }
     }
 }
@@ -515,6 +525,7 @@ impl TryFrom<Wire> for Problem {
             Kind::InvalidHost => P::InvalidHost,
             Kind::PlainNotLoopback => P::PlainNotLoopback,
             Kind::FixedOnceCreated => P::FixedOnceCreated { value: text()? },
+            Kind::InvalidOrigin => P::InvalidOrigin { value: text()? },
         })
     }
 }
@@ -596,6 +607,9 @@ mod tests {
             Problem::PlainNotLoopback,
             Problem::FixedOnceCreated {
                 value: "Sales".into(),
+            },
+            Problem::InvalidOrigin {
+                value: "https://*.example.com".into(),
             },
         ];
         for problem in every {

@@ -202,7 +202,17 @@ crate::tag_first_enum! {
         InviteResult {
             contact: ContactId,
             outcome: InviteOutcome,
+            /// The outcome worded by the server, in the language the agent chose (English
+            /// when they chose none: their pages follow the browser, which the server
+            /// cannot know when the event is recorded).
             message: String,
+            /// The invited agent's name, for the page to word the outcome in its own
+            /// language ([`InviteOutcome::message`]); empty when nobody was invited.
+            #[serde(default)]
+            who: String,
+            /// The queue's name, for the same.
+            #[serde(default)]
+            csq: String,
         },
         /// SPEC G-3: who is in the chat now (aliases, owner first).
         Participants {

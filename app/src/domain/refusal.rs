@@ -2,8 +2,14 @@
 //! whoever asks (the widget, the reply editor, a program): a stable code for programs, a
 //! sentence for people, and each field with its problem so a form marks the right input.
 
-use super::validate::{Field, FieldError};
+use super::{
+    language::number,
+    problem::format_bytes_in,
+    validate::{Field, FieldError},
+};
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
@@ -51,23 +57,150 @@ impl Refusal {
         }
     }
 
-    /// Field errors: every message in one sentence, and each field on its own.
-    pub fn fields(error: &str, errors: &[FieldError]) -> Self {
+    /// Field errors in the reader's language: every message in one sentence, and each
+    /// field on its own.
+    pub fn fields(error: &str, errors: &[FieldError], locale: Locale) -> Self {
+        let messages: Vec<String> = errors.iter().map(|e| e.message(locale)).collect();
         Refusal {
             error: error.to_string(),
-            message: errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
+            message: messages.join(" "),
             errors: errors
                 .iter()
-                .map(|e| FieldRefusal {
+                .zip(messages)
+                .map(|(e, message)| FieldRefusal {
                     field: e.field.key(),
-                    message: e.to_string(),
+                    message,
                 })
                 .collect(),
         }
+    }
+}
+
+/// Why a request is refused, when no field is at fault: kept as data until the refusal is
+/// written, so each reader gets the sentence in their own language (`Display` is the
+/// English, for the server's log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// No valid session: the page must log in again.
+    NotSignedIn,
+    /// A widget request without a valid chat cookie.
+    ChatNotHere,
+    /// The server failed; the detail is in its log, never here.
+    Internal,
+    /// A write or a WebSocket upgrade from a page of another site (CSRF).
+    CrossSite,
+    /// SPEC D-1: a framed session's write without its CSRF token.
+    CsrfMissing,
+    /// Nothing there for this client (or nothing it may see: the same answer).
+    NotFound,
+    /// The contact is not (or no longer) the agent's.
+    NotYours,
+    /// No chat is held by the widget's cookie.
+    NoChat,
+    /// A stored file is gone from the file store.
+    FileMissing,
+    /// An inline image's address is not valid, or not an image.
+    NoSuchImage,
+    /// The widget asked for the words of a language the product does not speak.
+    NoSuchLanguage,
+    /// The file store is out of reach for now.
+    FileUnreadable,
+    /// The chosen queue holds as many waiting chats as the administrator allows.
+    QueueFull,
+    /// More chats started from one address than allowed per minute.
+    TooManyStarts { per_minute: u32 },
+    /// A chat already open in as many widget windows as allowed.
+    WidgetWindows { max: usize },
+    /// Every place for an open WebSocket is taken.
+    SocketsFull { max: usize },
+    /// A file's upload stopped before its end.
+    UploadInterrupted { name: String },
+    /// A file was received but could not be stored.
+    UploadNotStored { name: String },
+    /// The mailbox an email came from is no longer configured.
+    MailboxGone { mailbox: String },
+    /// The email's mailbox has no SMTP server, so no reply can leave.
+    NoSmtp { mailbox: String },
+    /// The mailbox's own address is refused; `detail` is the library's, as it says it.
+    AddressUnusable { detail: String },
+    /// A file of a reply cannot be read from the file store now.
+    ReplyFileUnreadable,
+    /// A WebSocket message over the limit (the socket closes with this reason, which must
+    /// fit in 123 bytes).
+    MessageTooLarge { max_bytes: u64 },
+    /// A page or widget of another protocol version: it must load again (a close reason).
+    OtherVersion,
+}
+
+impl Reason {
+    /// The sentence a person reads, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Reason::NotSignedIn => td_string!(locale, system.refusal.not_signed_in).to_string(),
+            Reason::ChatNotHere => td_string!(locale, system.refusal.chat_not_here).to_string(),
+            Reason::Internal => td_string!(locale, system.refusal.internal).to_string(),
+            Reason::CrossSite => td_string!(locale, system.refusal.cross_site).to_string(),
+            Reason::CsrfMissing => td_string!(locale, system.refusal.csrf_missing).to_string(),
+            Reason::NotFound => td_string!(locale, system.refusal.not_found).to_string(),
+            Reason::NotYours => td_string!(locale, system.refusal.not_yours).to_string(),
+            Reason::NoChat => td_string!(locale, system.refusal.no_chat).to_string(),
+            Reason::FileMissing => td_string!(locale, system.refusal.file_missing).to_string(),
+            Reason::NoSuchImage => td_string!(locale, system.refusal.no_such_image).to_string(),
+            Reason::NoSuchLanguage => {
+                td_string!(locale, system.refusal.no_such_language).to_string()
+            }
+            Reason::FileUnreadable => {
+                td_string!(locale, system.refusal.file_unreadable).to_string()
+            }
+            Reason::QueueFull => td_string!(locale, system.refusal.queue_full).to_string(),
+            Reason::TooManyStarts { per_minute } => td_string!(
+                locale,
+                system.refusal.too_many_starts,
+                per_minute = number(locale, *per_minute)
+            )
+            .to_string(),
+            Reason::WidgetWindows { max } => td_string!(
+                locale,
+                system.refusal.widget_windows,
+                max = number(locale, *max as u64)
+            )
+            .to_string(),
+            Reason::SocketsFull { max } => td_string!(
+                locale,
+                system.refusal.sockets_full,
+                max = number(locale, *max as u64)
+            )
+            .to_string(),
+            Reason::UploadInterrupted { name } => {
+                td_string!(locale, system.refusal.upload_interrupted, name).to_string()
+            }
+            Reason::UploadNotStored { name } => {
+                td_string!(locale, system.refusal.upload_not_stored, name).to_string()
+            }
+            Reason::MailboxGone { mailbox } => {
+                td_string!(locale, system.refusal.mailbox_gone, mailbox).to_string()
+            }
+            Reason::NoSmtp { mailbox } => {
+                td_string!(locale, system.refusal.no_smtp, mailbox).to_string()
+            }
+            Reason::AddressUnusable { detail } => {
+                td_string!(locale, system.refusal.address_unusable, detail).to_string()
+            }
+            Reason::ReplyFileUnreadable => {
+                td_string!(locale, system.refusal.reply_file_unreadable).to_string()
+            }
+            Reason::MessageTooLarge { max_bytes } => {
+                let size = format_bytes_in(locale, *max_bytes);
+                td_string!(locale, system.socket.too_large, size).to_string()
+            }
+            Reason::OtherVersion => td_string!(locale, system.socket.other_version).to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Locale::en))
     }
 }
 
@@ -84,6 +217,7 @@ mod tests {
                 FieldError::new(Field::Name, Problem::Required),
                 FieldError::new(Field::Attachment("a.pdf".into()), Problem::Required),
             ],
+            Locale::en,
         );
         let keys: Vec<_> = refusal.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(keys, ["name", "attachment"]);
@@ -96,5 +230,55 @@ mod tests {
         );
         let json = serde_json::to_value(Refusal::new("internal", "Something went wrong.")).unwrap();
         assert!(json.get("errors").is_none(), "no empty list: {json}");
+    }
+
+    /// Issue 15: a field refusal is worded in the reader's language, each field and the
+    /// sentence that joins them alike.
+    #[test]
+    fn field_errors_are_worded_in_the_readers_language() {
+        let errors = [FieldError::new(
+            Field::ChatMessage,
+            Problem::TooManyChars {
+                max: 1500,
+                given: 1501,
+            },
+        )];
+        let english = Refusal::fields("invalid", &errors, Locale::en);
+        assert_eq!(
+            english.message,
+            "Message: at most 1500 characters (1501 given)"
+        );
+        let french = Refusal::fields("invalid", &errors, Locale::fr);
+        assert_eq!(
+            french.message,
+            "Message\u{a0}: 1500 caractères au maximum (saisis\u{a0}: 1501)"
+        );
+        assert_eq!(french.errors[0].message, french.message);
+    }
+
+    /// Every reason has its sentence in both languages, the English one as the log says it;
+    /// a number over four digits is grouped as each language writes it.
+    #[test]
+    fn reasons_are_worded_in_each_language() {
+        let full = Reason::SocketsFull { max: 10_000 };
+        assert_eq!(
+            full.to_string(),
+            "The server has its limit of 10,000 open connections; try again in a moment."
+        );
+        assert_eq!(
+            full.message(Locale::fr),
+            "Le serveur a atteint sa limite de 10\u{202f}000 connexions ouvertes\u{a0}; \
+             réessayez dans un instant."
+        );
+        let mailbox = Reason::NoSmtp {
+            mailbox: "support".into(),
+        };
+        assert!(mailbox
+            .message(Locale::fr)
+            .contains("«\u{a0}support\u{a0}»"));
+        assert_eq!(
+            Reason::NotYours.message(Locale::en),
+            "This contact is not in your hands."
+        );
     }
 }

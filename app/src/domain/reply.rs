@@ -261,6 +261,12 @@ pub fn check_send(input: &ReplyInput, files: &[DraftFile]) -> Result<(), Vec<Fie
     all_or_errors(errors)
 }
 
+/// SPEC R-7: what the agent reads when the mail server refused their reply, in `locale`;
+/// `error` is the server's own words, as it said them.
+pub fn refused_by_mail_server(locale: Locale, error: &str) -> String {
+    td_string!(locale, system.reply.refused, error).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,6 +90,8 @@ pub enum Field {
     Choices,
     /// The language of a user's pages.
     Language,
+    /// The origins that may embed the desktop as a gadget (D-1).
+    GadgetHosts,
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -150,6 +152,7 @@ impl Field {
             Field::Account => td_string!(locale, validation.fields.account).to_string(),
             Field::Search => td_string!(locale, validation.fields.search).to_string(),
             Field::Language => td_string!(locale, validation.fields.language).to_string(),
+            Field::GadgetHosts => td_string!(locale, validation.fields.gadget_hosts).to_string(),
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),
             Field::Day => td_string!(locale, validation.fields.day).to_string(),

@@ -4,10 +4,13 @@
 
 use super::{
     chat::{ChatLine, LineBody},
+    language::number,
     protocol::Seq,
-    validate::FieldError,
+    validate::{Field, FieldError},
 };
+use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -46,9 +49,10 @@ pub enum WidgetMessage {
 }
 
 impl WidgetMessage {
-    pub fn rejected(error: WidgetError, client_id: Option<String>) -> Self {
+    /// A refusal worded in the customer's language (the widget's `?lang=`).
+    pub fn rejected(error: WidgetError, client_id: Option<String>, locale: Locale) -> Self {
         WidgetMessage::Rejected {
-            message: error.to_string(),
+            message: error.message(locale),
             error,
             client_id,
         }
@@ -60,17 +64,6 @@ impl WidgetMessage {
 /// meaning: a widget of another version is closed with
 /// [`super::protocol::OTHER_VERSION`] and its frame loads again, the chat kept by its cookie.
 pub const WIDGET_PROTOCOL_VERSION: u32 = 1;
-
-/// What a customer reads when the chosen queue holds as many waiting chats as allowed.
-pub const QUEUE_FULL: &str =
-    "All our agents are busy and the queue is full right now. Please try again in a few minutes.";
-
-/// What a customer reads after starting more than `per_minute` chats from one address.
-pub fn too_many_starts(per_minute: u32) -> String {
-    format!(
-        "Too many chats started from your address: at most {per_minute} a minute. Please wait a minute and try again."
-    )
-}
 
 /// What the widget reads before the customer types (`/widget/api/config`): the pre-chat
 /// form's choices and fields, and the limits it checks as the server will, with the server's wording,
@@ -103,49 +96,86 @@ pub struct WidgetLimits {
 }
 
 impl WidgetLimits {
-    pub fn current() -> Self {
+    /// The limits, their wording in the customer's language.
+    pub fn current(locale: Locale) -> Self {
         let max = super::limits::MAX_CHAT_MESSAGE_CHARS;
         WidgetLimits {
             message_chars: max,
-            message_too_long: format!(
-                "{}: at most {max} characters",
-                super::validate::Field::ChatMessage
-            ),
+            message_too_long: td_string!(
+                locale,
+                system.widget.message_too_long,
+                field = Field::ChatMessage.label(locale),
+                max = number(locale, max as u64)
+            )
+            .to_string(),
             answer_chars: super::limits::MAX_PRECHAT_ANSWER_CHARS,
         }
     }
 }
 
 impl WidgetMessage {
-    pub fn line(line: ChatLine) -> Self {
+    /// A transcript line; a system line in the customer's language (the widget words the
+    /// notes it knows itself, and shows this text for the others).
+    pub fn line(line: ChatLine, locale: Locale) -> Self {
         let text = match &line.body {
             LineBody::Message { text, .. } => text.clone(),
-            LineBody::System { note } => note.text(),
+            LineBody::System { note } => note.text_in(locale),
         };
         WidgetMessage::Line { line, text }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// A widget command refused. `Display` is the English, for the server's log; the customer
+/// reads [`WidgetError::message`] in their language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum WidgetError {
-    #[error("{0}")]
     Invalid(FieldError),
-    #[error("This chat has ended.")]
     ChatEnded,
-    #[error("The message could not be read.")]
     Malformed,
     /// Too many messages too fast: the customer may send again after `wait_ms`.
-    #[error(
-        "You are sending messages faster than {per_sec} a second; wait a moment and send again."
-    )]
-    TooFast { per_sec: u32, wait_ms: u64 },
+    TooFast {
+        per_sec: u32,
+        wait_ms: u64,
+    },
     /// The chat holds as many customer messages as one chat may.
-    #[error("This chat has reached its limit of {max} messages; start a new chat to go on.")]
-    TooManyMessages { max: u32 },
-    #[error("Something went wrong; please try again.")]
+    TooManyMessages {
+        max: u32,
+    },
     Internal,
 }
+
+impl WidgetError {
+    /// What the customer reads, naming the limit, in `locale`.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            WidgetError::Invalid(e) => e.message(locale),
+            WidgetError::ChatEnded => td_string!(locale, system.widget.chat_ended).to_string(),
+            WidgetError::Malformed => td_string!(locale, system.widget.malformed).to_string(),
+            WidgetError::TooFast { per_sec, .. } => td_string!(
+                locale,
+                system.widget.too_fast,
+                per_sec = number(locale, *per_sec)
+            )
+            .to_string(),
+            WidgetError::TooManyMessages { max } => td_string!(
+                locale,
+                system.widget.too_many_messages,
+                max = number(locale, *max)
+            )
+            .to_string(),
+            WidgetError::Internal => td_string!(locale, system.refusal.internal).to_string(),
+        }
+    }
+}
+
+impl fmt::Display for WidgetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Locale::en))
+    }
+}
+
+impl std::error::Error for WidgetError {}
 
 #[cfg(test)]
 mod tests {
@@ -165,6 +195,36 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&WidgetMessage::Typing { active: true }).unwrap(),
             r#"{"type":"typing","active":true}"#
+        );
+    }
+
+    /// Issue 15: the customer reads a refusal and the message limit in the widget's
+    /// language (SPEC P-1: naming the limit).
+    #[test]
+    fn refusals_and_limits_are_worded_in_the_customers_language() {
+        let fast = WidgetError::TooFast {
+            per_sec: 5,
+            wait_ms: 200,
+        };
+        assert_eq!(
+            fast.to_string(),
+            "You are sending messages faster than 5 a second; wait a moment and send again."
+        );
+        match WidgetMessage::rejected(fast, Some("k1".into()), Locale::fr) {
+            WidgetMessage::Rejected { message, .. } => assert_eq!(
+                message,
+                "Vous envoyez plus de 5 messages par seconde\u{a0}; patientez un instant, puis \
+                 envoyez à nouveau."
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            WidgetLimits::current(Locale::en).message_too_long,
+            "Message: at most 1500 characters"
+        );
+        assert_eq!(
+            WidgetLimits::current(Locale::fr).message_too_long,
+            "Message\u{a0}: 1500 caractères au maximum"
         );
     }
 }

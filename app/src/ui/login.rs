@@ -42,6 +42,10 @@ fn LoginPage() -> impl IntoView {
             None => ended.then(|| td_string!(locale, common.login.session_ended).to_string()),
         },
     };
+    // SPEC D-1: inside a host desktop's frame, the login says which host (the server
+    // believes it only for a host the administrator allowed).
+    let host = RwSignal::new(String::new());
+    Effect::new(move |_| host.set(framing_origin().unwrap_or_default()));
     // Logged in: the desktop (or the password page) as a new page, in the account's language.
     Effect::new(move |_| {
         if let Some(Ok(target)) = login.value().get() {
@@ -73,6 +77,7 @@ fn LoginPage() -> impl IntoView {
                     autocomplete="current-password"
                     required
                 />
+                <input type="hidden" name="host" prop:value=move || host.get() />
                 <p class="form-error" role="alert">
                     {error}
                 </p>
@@ -83,4 +88,30 @@ fn LoginPage() -> impl IntoView {
             <LanguagePicker class="login-language" />
         </main>
     }
+}
+
+/// The origin of the page framing this one, if it is framed (the browser's own record of
+/// its ancestors, which no page can forge).
+fn framing_origin() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = window();
+        let parent = window.parent().ok()??;
+        if wasm_bindgen::JsValue::from(parent) == wasm_bindgen::JsValue::from(window.clone()) {
+            return None;
+        }
+        // `location.ancestorOrigins` (not in web-sys), else the referrer's origin.
+        let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into()).ok()?;
+        js_sys::Reflect::get(&ancestors, &0.into())
+            .ok()
+            .and_then(|first| first.as_string())
+            .or_else(|| {
+                let referrer = document().referrer();
+                let (scheme, rest) = referrer.split_once("://")?;
+                let host = rest.split('/').next()?;
+                Some(format!("{scheme}://{host}"))
+            })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
 }

@@ -8,7 +8,10 @@
 //! very chain that asks).
 
 use super::views::{invitation_view, offer_view};
-use crate::{hub::Hub, routing::engine::Output, routing::RoutingEffects, store::Store};
+use crate::{
+    accounts::chosen_language, hub::Hub, routing::engine::Output, routing::RoutingEffects,
+    store::Store,
+};
 use app::domain::contact::Contact;
 use app::domain::{
     contact::ContactStatus,
@@ -172,13 +175,16 @@ impl Effects {
                     None => String::new(),
                 };
                 let csq_name = self.store.csq_name(*csq).await?;
+                let locale = chosen_language(self.store.as_ref(), *from).await;
                 self.hub
                     .record(
                         *from,
                         AgentEvent::InviteResult {
                             contact: *contact,
                             outcome: *outcome,
-                            message: outcome.message(&who, &csq_name),
+                            message: outcome.message(locale, &who, &csq_name),
+                            who,
+                            csq: csq_name,
                         },
                     )
                     .await?;

@@ -9,7 +9,7 @@ pub mod token;
 pub mod views;
 
 use crate::{hub::HubError, store::StoreError};
-use app::domain::{protocol::CommandError, validate::FieldError};
+use app::domain::{protocol::CommandError, refusal::Reason, validate::FieldError};
 use std::time::Duration;
 
 /// Why a customer's message is refused before it is stored (what a customer may send is
@@ -43,9 +43,10 @@ pub enum ContactError {
     /// The customer sends too much.
     #[error("customer refused: {0:?}")]
     Flooding(Flooding),
-    /// Something the agent cannot fix from the page (a mailbox without SMTP server, say).
+    /// Something the agent cannot fix from the page (a mailbox without SMTP server, say),
+    /// worded when the agent is told, in their language.
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Reason),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

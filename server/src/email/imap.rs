@@ -35,6 +35,7 @@ use crate::{
 use app::domain::{
     ids::CsqId,
     limits::{INTAKE_BATCH_BYTES, INTAKE_BATCH_MESSAGES, MAX_INTAKE_ATTEMPTS},
+    mailboxes::MailCheck,
 };
 use async_imap::{
     extensions::idle::IdleResponse,
@@ -225,16 +226,21 @@ async fn tls(config: &MailboxConfig, tcp: TcpStream) -> Result<Conn, ImapError> 
 
 /// "Test connection" (SPEC D-2): connects, logs in, opens the folder and logs out; the
 /// error says which step failed and how.
-pub async fn check(config: &MailboxConfig) -> Result<(), String> {
+pub async fn check(config: &MailboxConfig) -> Result<MailCheck, MailCheck> {
     let mut session = connect(config).await.map_err(|e| describe(config, &e))?;
-    session.select(&config.folder).await.map_err(|e| {
-        format!(
-            "logged in to {}, but the folder {:?} cannot be opened: {e}",
-            config.host, config.folder
-        )
-    })?;
+    session
+        .select(&config.folder)
+        .await
+        .map_err(|e| MailCheck::FolderRefused {
+            host: config.host.clone(),
+            folder: config.folder.clone(),
+            detail: e.to_string(),
+        })?;
     let _ = session.logout().await;
-    Ok(())
+    Ok(MailCheck::ImapOpened {
+        host: config.host.clone(),
+        folder: config.folder.clone(),
+    })
 }
 
 /// Connects (TLS, STARTTLS or plain on loopback) and logs in.
@@ -291,17 +297,30 @@ fn server_words(refusal: &str) -> &str {
 }
 
 /// What a failed connection means for the administrator who set the mailbox up.
-fn describe(config: &MailboxConfig, e: &ImapError) -> String {
-    let (host, port) = (&config.host, config.port());
+fn describe(config: &MailboxConfig, e: &ImapError) -> MailCheck {
+    let (host, port) = (config.host.clone(), config.port());
     let text = e.to_string();
     match e {
-        ImapError::LoginRefused(m) => format!("login refused by {host}: {}", server_words(m)),
-        ImapError::NoStarttls(m) => format!("no STARTTLS on {host}:{port}: {m}"),
-        _ if text.contains("certificate") => {
-            format!("certificate of {host} not trusted: {text}")
-        }
-        ImapError::Io(io) => format!("cannot reach {host}:{port}: {io}"),
-        _ => format!("{host}:{port}: {text}"),
+        ImapError::LoginRefused(m) => MailCheck::LoginRefused {
+            host,
+            detail: server_words(m).to_string(),
+        },
+        ImapError::NoStarttls(m) => MailCheck::NoStarttls {
+            host,
+            port,
+            detail: m.clone(),
+        },
+        _ if text.contains("certificate") => MailCheck::CertificateRefused { host, detail: text },
+        ImapError::Io(io) => MailCheck::Unreachable {
+            host,
+            port,
+            detail: io.to_string(),
+        },
+        _ => MailCheck::Failed {
+            host,
+            port,
+            detail: text,
+        },
     }
 }
 

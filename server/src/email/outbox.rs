@@ -9,9 +9,12 @@ use super::{
     EmailService,
 };
 use crate::{
-    clock::now_ms, contact::views::contact_view, routing::engine::Input, store::reply::OutboxItem,
+    accounts::chosen_language, clock::now_ms, contact::views::contact_view, routing::engine::Input,
+    store::reply::OutboxItem,
 };
-use app::domain::{protocol::AgentEvent, state::StateEvent};
+use app::domain::{
+    mailboxes::MailCheck, protocol::AgentEvent, reply::refused_by_mail_server, state::StateEvent,
+};
 use lettre::{
     address::Envelope,
     transport::smtp::{
@@ -92,25 +95,29 @@ fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, St
 
 /// "Test connection" (SPEC D-2): connects, greets, upgrades to TLS and logs in as a reply
 /// would; says what succeeded or what the server or TLS refused.
-pub async fn smtp_check(smtp: &SmtpConfig) -> Result<String, String> {
-    let (host, port) = (&smtp.host, smtp.port());
-    let transport = transport(smtp)?;
+pub async fn smtp_check(smtp: &SmtpConfig) -> Result<MailCheck, MailCheck> {
+    let (host, port) = (smtp.host.clone(), smtp.port());
+    let transport = transport(smtp).map_err(MailCheck::Setup)?;
     match transport.test_connection().await {
         Ok(true) => Ok(match &smtp.username {
-            Some(user) => format!("Connected to {host}:{port} and logged in as {user}"),
-            None => format!("Connected to {host}:{port} (no login)"),
+            Some(user) => MailCheck::SmtpLoggedIn {
+                host,
+                port,
+                user: user.clone(),
+            },
+            None => MailCheck::SmtpNoLogin { host, port },
         }),
-        Ok(false) => Err(format!("{host}:{port} did not answer as an SMTP server")),
+        Ok(false) => Err(MailCheck::NotSmtp { host, port }),
         Err(e) => {
-            let text = e.to_string();
-            Err(if text.contains("certificate") {
-                format!("certificate of {host} not trusted: {text}")
-            } else if text.to_ascii_lowercase().contains("starttls") {
-                format!("no STARTTLS on {host}:{port}: {text}")
-            } else if e.status().is_some_and(|c| c.to_string() == "535") || text.contains("535") {
-                format!("login refused by {host}: {text}")
+            let detail = e.to_string();
+            Err(if detail.contains("certificate") {
+                MailCheck::CertificateRefused { host, detail }
+            } else if detail.to_ascii_lowercase().contains("starttls") {
+                MailCheck::NoStarttls { host, port, detail }
+            } else if e.status().is_some_and(|c| c.to_string() == "535") || detail.contains("535") {
+                MailCheck::LoginRefused { host, detail }
             } else {
-                format!("{host}:{port}: {text}")
+                MailCheck::Failed { host, port, detail }
             })
         }
     }
@@ -291,9 +298,11 @@ impl EmailService {
     }
 
     /// SPEC R-7: the mail server refused: the email is the agent's again, with the error
-    /// and the draft as it was sent.
+    /// (in the language the agent chose; the server's own words as they are) and the draft
+    /// as it was sent.
     async fn give_back(&self, item: &OutboxItem, error: &str, now: i64) {
-        let message = format!("The mail server refused this reply: {error}");
+        let locale = chosen_language(self.store.as_ref(), item.agent).await;
+        let message = refused_by_mail_server(locale, error);
         if let Err(e) = self.store.reply_failed(item.id, &message, now).await {
             tracing::error!(error = %e, contact = %item.contact, "refused reply not given back");
             return;

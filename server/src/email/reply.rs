@@ -19,6 +19,7 @@ use app::domain::{
     contact::EndReason,
     ids::{AgentId, ContactId, DraftFileId},
     limits::{MAX_ATTACHMENT_BYTES, MAX_TOTAL_ATTACHMENT_BYTES},
+    refusal::Reason,
     reply::{check_draft, check_send, file_sizes, Draft, DraftFile, ReplyInput, ReplyMode},
     validate::{validate_new_attachment, Field, FieldError, FileSize, Problem},
 };
@@ -183,7 +184,7 @@ impl EmailService {
                 }
                 crate::files::PutError::Body(e) => {
                     tracing::info!(contact = %id, error = %e, "upload interrupted");
-                    ContactError::Unavailable(format!("The upload of \"{name}\" was interrupted."))
+                    ContactError::Unavailable(Reason::UploadInterrupted { name: name.clone() })
                 }
             })?;
         if refused_type(&name, &staged.upload.head) {
@@ -191,9 +192,7 @@ impl EmailService {
         }
         let not_stored = |e: crate::files::FileError| {
             tracing::error!(contact = %id, error = %e, "upload not stored");
-            ContactError::Unavailable(format!(
-                "\"{name}\" could not be stored just now; try again."
-            ))
+            ContactError::Unavailable(Reason::UploadNotStored { name: name.clone() })
         };
         // Stored before the gate (see `Files::gate`), checked under it: removed meanwhile
         // as unused (the same bytes' last other use went), it is kept again.
@@ -309,24 +308,23 @@ impl EmailService {
         let draft = self.store_draft(agent, id, &original, input).await?;
         check_send(&draft.input, &draft.files).map_err(ContactError::Invalid)?;
         let Some(mailbox) = self.mailboxes.get(&original.mailbox) else {
-            return Err(ContactError::Unavailable(format!(
-                "The mailbox \"{}\" is no longer configured: this reply cannot be sent.",
-                original.mailbox
-            )));
+            return Err(ContactError::Unavailable(Reason::MailboxGone {
+                mailbox: original.mailbox.clone(),
+            }));
         };
         if mailbox.smtp.is_none() {
-            return Err(ContactError::Unavailable(format!(
-                "The mailbox \"{}\" has no SMTP server configured: replies cannot be sent. \
-                 An administrator can add one.",
-                original.mailbox
-            )));
+            return Err(ContactError::Unavailable(Reason::NoSmtp {
+                mailbox: original.mailbox.clone(),
+            }));
         }
         let address = mailbox.address();
         let from = address
             .parse::<lettre::Address>()
             .map(|a| Mailbox::new(mailbox.display_name.clone(), a))
             .map_err(|e| {
-                ContactError::Unavailable(format!("The mailbox's address is not usable: {e}"))
+                ContactError::Unavailable(Reason::AddressUnusable {
+                    detail: e.to_string(),
+                })
             })?;
         let mut files = Vec::with_capacity(draft.files.len());
         for f in &draft.files {
@@ -405,9 +403,7 @@ impl EmailService {
             // The store out of reach: the reply waits in the draft, and the agent is told.
             Err(e) => {
                 tracing::error!(error = %e, "a file of the reply was not read");
-                Err(ContactError::Unavailable(
-                    "A file of this reply cannot be read just now; try again.".into(),
-                ))
+                Err(ContactError::Unavailable(Reason::ReplyFileUnreadable))
             }
         }
     }

@@ -9,7 +9,10 @@ use super::{
     AppState,
 };
 use crate::email::reader;
-use app::domain::ids::{AttachmentId, ContactId};
+use app::domain::{
+    ids::{AttachmentId, ContactId},
+    refusal::Reason,
+};
 use axum::{
     body::Body,
     extract::{Query, State},
@@ -100,11 +103,11 @@ pub(super) async fn file_response(
         .map_err(|e| match e {
             crate::files::FileError::Missing(_) => {
                 tracing::error!(sha256, "attachment file missing");
-                AppError::NotFound("The file is missing.")
+                AppError::NotFound(Reason::FileMissing)
             }
             e => {
                 tracing::error!(error = %e, sha256, "attachment file not read");
-                AppError::Unavailable("The file cannot be read just now; try again.".into())
+                AppError::Unavailable(Reason::FileUnreadable)
             }
         })?;
     let mut response = Body::from_stream(bytes).into_response();
@@ -161,7 +164,7 @@ pub async fn inline(
     State(state): State<AppState>,
     PathParam(token): PathParam<String>,
 ) -> Result<Response, Plain> {
-    let not_found = || AppError::NotFound("No such image.");
+    let not_found = || AppError::NotFound(Reason::NoSuchImage);
     let id = state
         .services
         .email

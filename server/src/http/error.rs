@@ -5,9 +5,8 @@
 
 use crate::{contact::ContactError, store::StoreError};
 use app::domain::{
-    refusal::Refusal,
+    refusal::{Reason, Refusal},
     validate::{Field, FieldError, Problem},
-    widget::QUEUE_FULL,
 };
 use axum::{
     extract::{FromRequest, FromRequestParts, Path, Request},
@@ -18,9 +17,6 @@ use http::{header, request::Parts, HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
-/// What a person reads when the server failed them.
-const INTERNAL: &str = "Something went wrong; please try again.";
-
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not signed in")]
@@ -30,23 +26,24 @@ pub enum AppError {
     NoChat,
     /// Nothing there for this client (or nothing it may see: the same answer).
     #[error("{0}")]
-    NotFound(&'static str),
+    NotFound(Reason),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
-    /// The body or the path could not be read (not JSON, a field missing, too large...).
+    /// The body or the path could not be read (not JSON, a field missing, too large...):
+    /// the extractor's own words, for the program that sent it.
     #[error("{message}")]
     Malformed { status: StatusCode, message: String },
-    #[error("{message}")]
+    #[error("{reason}")]
     TooMany {
-        message: String,
+        reason: Reason,
         retry_after: Duration,
     },
     #[error("the queue is full")]
     QueueFull,
     /// Something the client cannot fix now (a mailbox without an SMTP server, say).
     #[error("{0}")]
-    Unavailable(String),
-    /// Logged with its detail; the client reads [`INTERNAL`].
+    Unavailable(Reason),
+    /// Logged with its detail; the client reads [`Reason::Internal`].
     #[error("{0}")]
     Internal(String),
 }
@@ -60,7 +57,7 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => AppError::NotFound("Not found."),
+            StoreError::NotFound => AppError::NotFound(Reason::NotFound),
             e => AppError::internal(e),
         }
     }
@@ -71,10 +68,10 @@ impl From<ContactError> for AppError {
         match e {
             ContactError::Invalid(errors) => AppError::Invalid(errors),
             ContactError::NotYours | ContactError::Ended | ContactError::OfferGone => {
-                AppError::NotFound("This contact is not in your hands.")
+                AppError::NotFound(Reason::NotYours)
             }
             ContactError::QueueFull => AppError::QueueFull,
-            ContactError::Unavailable(message) => AppError::Unavailable(message),
+            ContactError::Unavailable(reason) => AppError::Unavailable(reason),
             ContactError::Store(e) => e.into(),
             e => AppError::internal(e),
         }
@@ -92,48 +89,48 @@ fn too_large(errors: &[FieldError]) -> bool {
 }
 
 impl AppError {
-    /// The status and the refusal a client reads; an internal error is logged here.
+    /// The status and the refusal a client reads, in the request's language
+    /// ([`super::locale`]); an internal error is logged here.
     fn refusal(&self) -> (StatusCode, Refusal) {
+        let locale = super::locale::current();
+        let said = |code: &str, reason: &Reason| Refusal::new(code, reason.message(locale));
         match self {
             AppError::NotSignedIn => (
                 StatusCode::UNAUTHORIZED,
-                Refusal::new("not_signed_in", "Your session has ended: log in again."),
+                said("not_signed_in", &Reason::NotSignedIn),
             ),
             AppError::NoChat => (
                 StatusCode::UNAUTHORIZED,
-                Refusal::new("no_chat", "This chat is not open in this browser."),
+                said("no_chat", &Reason::ChatNotHere),
             ),
-            AppError::NotFound(message) => {
-                (StatusCode::NOT_FOUND, Refusal::new("not_found", *message))
-            }
+            AppError::NotFound(reason) => (StatusCode::NOT_FOUND, said("not_found", reason)),
             AppError::Invalid(errors) if too_large(errors) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                Refusal::fields("too_large", errors),
+                Refusal::fields("too_large", errors, locale),
             ),
             AppError::Invalid(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Refusal::fields("invalid", errors),
+                Refusal::fields("invalid", errors, locale),
             ),
             AppError::Malformed { status, message } => {
                 (*status, Refusal::new("malformed", message.clone()))
             }
-            AppError::TooMany { message, .. } => (
+            AppError::TooMany { reason, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                Refusal::new("too_many_requests", message.clone()),
+                said("too_many_requests", reason),
             ),
             AppError::QueueFull => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Refusal::new("queue_full", QUEUE_FULL),
+                said("queue_full", &Reason::QueueFull),
             ),
-            AppError::Unavailable(message) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Refusal::new("unavailable", message.clone()),
-            ),
+            AppError::Unavailable(reason) => {
+                (StatusCode::SERVICE_UNAVAILABLE, said("unavailable", reason))
+            }
             AppError::Internal(detail) => {
                 tracing::error!(error = %detail, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    Refusal::new("internal", INTERNAL),
+                    said("internal", &Reason::Internal),
                 )
             }
         }
@@ -222,6 +219,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathPar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::i18n::Locale;
 
     async fn body_of(error: AppError) -> (StatusCode, serde_json::Value) {
         let response = error.into_response();
@@ -257,11 +255,32 @@ mod tests {
         assert_eq!(body["error"], "too_large");
         assert_eq!(body["errors"][0]["field"], "attachment");
         let (status, body) = body_of(AppError::TooMany {
-            message: "slow down".into(),
+            reason: Reason::TooManyStarts { per_minute: 5 },
             retry_after: Duration::from_millis(1500),
         })
         .await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(body["message"], "slow down");
+        assert_eq!(
+            body["message"],
+            "Too many chats started from your address: at most 5 a minute. Please wait a \
+             minute and try again."
+        );
+    }
+
+    /// Issue 15: a refusal is worded in the language of the request it answers (English
+    /// outside one), its code the same for programs.
+    #[tokio::test]
+    async fn refusals_are_worded_in_the_requests_language() {
+        let (_, english) = body_of(AppError::NotFound(Reason::NotYours)).await;
+        assert_eq!(english["message"], "This contact is not in your hands.");
+        let (status, french) =
+            super::super::locale::within(Locale::fr, body_of(AppError::NotFound(Reason::NotYours)))
+                .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(french["error"], "not_found");
+        assert_eq!(french["message"], "Ce contact ne vous est pas attribué.");
+        let invalid = AppError::Invalid(vec![FieldError::new(Field::Name, Problem::Required)]);
+        let (_, french) = super::super::locale::within(Locale::fr, body_of(invalid)).await;
+        assert_eq!(french["errors"][0]["message"], "Nom\u{a0}: obligatoire");
     }
 }

@@ -3,7 +3,10 @@
 //! that says so, rather than a silent drop; tungstenite's own limit, above it (1 MB),
 //! bounds the memory a peer can make the server hold for one message.
 
-use app::domain::{limits::MAX_WS_FRAME_BYTES, protocol::OTHER_VERSION};
+use app::{
+    domain::{limits::MAX_WS_FRAME_BYTES, protocol::OTHER_VERSION, refusal::Reason},
+    i18n::Locale,
+};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 
 /// The most tungstenite reads of one message: up to it a message over the limit is read
@@ -44,8 +47,13 @@ pub enum Received {
 }
 
 /// The next text message; pings, pongs and binary messages are skipped. `heard` is set to
-/// the time of every frame the peer sends (see [`SILENT_LIMIT`]).
-pub async fn receive(socket: &mut WebSocket, heard: &mut tokio::time::Instant) -> Received {
+/// the time of every frame the peer sends (see [`SILENT_LIMIT`]); a message over the limit
+/// closes the socket with a reason in the peer's `locale`.
+pub async fn receive(
+    socket: &mut WebSocket,
+    heard: &mut tokio::time::Instant,
+    locale: Locale,
+) -> Received {
     loop {
         let frame = socket.recv().await;
         if let Some(Ok(_)) = &frame {
@@ -53,7 +61,7 @@ pub async fn receive(socket: &mut WebSocket, heard: &mut tokio::time::Instant) -
         }
         match frame {
             Some(Ok(Message::Text(text))) if text.len() > MAX_WS_FRAME_BYTES => {
-                close_too_large(socket).await;
+                close_too_large(socket, locale).await;
                 return Received::TooLarge;
             }
             Some(Ok(Message::Text(text))) => return Received::Text(text.to_string()),
@@ -61,7 +69,7 @@ pub async fn receive(socket: &mut WebSocket, heard: &mut tokio::time::Instant) -
             // Over the hard limit tungstenite stops reading; a reason is tried all the same.
             Some(Err(e)) => {
                 if is_capacity(&e) {
-                    close_too_large(socket).await;
+                    close_too_large(socket, locale).await;
                     return Received::TooLarge;
                 }
                 return Received::Gone;
@@ -76,14 +84,18 @@ fn is_capacity(e: &axum::Error) -> bool {
     text.contains("capacity") || text.contains("too long") || text.contains("too big")
 }
 
-async fn close_too_large(socket: &mut WebSocket) {
-    let reason = format!(
-        "A message may hold at most {} KB.",
-        MAX_WS_FRAME_BYTES / 1024
-    );
+/// "A message may hold at most 16 KB."
+fn too_large_reason(locale: Locale) -> String {
+    Reason::MessageTooLarge {
+        max_bytes: MAX_WS_FRAME_BYTES as u64,
+    }
+    .message(locale)
+}
+
+async fn close_too_large(socket: &mut WebSocket, locale: Locale) {
     let frame = CloseFrame {
         code: TOO_BIG,
-        reason: reason.into(),
+        reason: too_large_reason(locale).into(),
     };
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
@@ -111,12 +123,36 @@ impl Version {
 /// with [`OTHER_VERSION`], which the browser can read (an HTTP refusal of the upgrade it
 /// cannot), so the page loads again and gets this server's code. Asked before who the peer
 /// is: a page loaded before an upgrade loads again whether or not its session lives on.
-pub fn close_other_version(upgrade: WebSocketUpgrade) -> axum::response::Response {
-    bounded(upgrade).on_upgrade(|mut socket| async move {
+pub fn close_other_version(upgrade: WebSocketUpgrade, locale: Locale) -> axum::response::Response {
+    let reason = Reason::OtherVersion.message(locale);
+    bounded(upgrade).on_upgrade(move |mut socket| async move {
         let frame = CloseFrame {
             code: OTHER_VERSION,
-            reason: "This page is from another version of Switchboard: load it again.".into(),
+            reason: reason.into(),
         };
         let _ = socket.send(Message::Close(Some(frame))).await;
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A close reason must fit in 123 bytes, in every language.
+    #[test]
+    fn close_reasons_fit_in_a_close_frame() {
+        assert_eq!(
+            too_large_reason(Locale::en),
+            "A message may hold at most 16 KB."
+        );
+        assert_eq!(
+            too_large_reason(Locale::fr),
+            "Un message peut contenir au plus 16\u{a0}Ko."
+        );
+        for locale in [Locale::en, Locale::fr] {
+            let other = Reason::OtherVersion.message(locale);
+            assert!(other.len() <= 123, "{other}");
+            assert!(too_large_reason(locale).len() <= 123);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Runs before every request: refuses cross-site writes and WebSocket upgrades (CSRF, on top
-//! of the SameSite=Strict cookie), records the client address for the login slowdown, adds
+//! of the SameSite=Strict cookie) and a framed session's writes without its CSRF token
+//! (SPEC D-1), records the client address for the login slowdown, adds
 //! safe default headers, and counts requests.
 
 use super::AppState;
@@ -35,6 +36,53 @@ fn widget_policy() -> String {
      connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
      frame-ancestors *"
         .to_string()
+}
+
+/// Who may frame a page: the installation's sources (`--frame-ancestors`) and the host
+/// desktops the administrator allowed (SPEC D-1), read for each page so a change made on
+/// any node holds at the next load. A list that cannot be read frames nothing more.
+async fn frame_ancestors(state: &AppState) -> String {
+    match state.services.store.gadget_hosts().await {
+        Ok(hosts) if !hosts.origins.is_empty() => {
+            format!("{} {}", state.frame_ancestors, hosts.origins.join(" "))
+        }
+        Ok(_) => state.frame_ancestors.to_string(),
+        Err(e) => {
+            tracing::warn!(error = %e, "gadget hosts unreadable: pages framed by none");
+            state.frame_ancestors.to_string()
+        }
+    }
+}
+
+/// SPEC D-1: a request carrying a framed session's cookie (which travels in cross-site
+/// frames) proves it comes from the page, with the session's CSRF token in its header, or
+/// in its address where a browser sets no header (a WebSocket, a beacon). Other requests
+/// have nothing to prove here.
+fn csrf_proven(req: &Request) -> bool {
+    use app::api::client::{CSRF_HEADER, CSRF_QUERY};
+    use subtle::ConstantTimeEq;
+    let Some(token) = crate::auth::frame_token_from_headers(req.headers()) else {
+        return true;
+    };
+    let expected = crate::auth::csrf_token(&token);
+    let from_query = || {
+        req.uri().query().and_then(|query| {
+            query
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(name, _)| *name == CSRF_QUERY)
+                .map(|(_, value)| value.to_string())
+        })
+    };
+    let given = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(from_query);
+    given.is_some_and(|given| {
+        given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+    })
 }
 
 /// True when the request comes from a page of another site.
@@ -80,7 +128,15 @@ async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
-            "Cross-site requests are not allowed.",
+            app::domain::refusal::Reason::CrossSite.message(super::locale::current()),
+        )
+            .into_response();
+    }
+    if (writes || is_upgrade) && !csrf_proven(&req) {
+        tracing::warn!(path = %req.uri().path(), "framed session's write without its CSRF token refused");
+        return (
+            StatusCode::FORBIDDEN,
+            app::domain::refusal::Reason::CsrfMissing.message(super::locale::current()),
         )
             .into_response();
     }
@@ -88,7 +144,10 @@ async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| crate::gates::client_ip(c.0.ip(), req.headers(), &state.trusted_proxies));
-    req.extensions_mut().insert(ClientInfo { ip });
+    req.extensions_mut().insert(ClientInfo {
+        ip,
+        framed_by: None,
+    });
     let nonce = CspNonce(crate::auth::new_token());
     req.extensions_mut().insert(nonce.clone());
     let widget_page = req.uri().path().starts_with("/widget/");
@@ -104,7 +163,7 @@ async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
         let policy = if widget_page {
             widget_policy()
         } else {
-            page_policy(&nonce.0, &state.frame_ancestors)
+            page_policy(&nonce.0, &frame_ancestors(&state).await)
         };
         if let Ok(value) = HeaderValue::from_str(&policy) {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);

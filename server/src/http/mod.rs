@@ -6,9 +6,11 @@ mod assets;
 mod email;
 mod error;
 mod frames;
+mod gadget;
 mod guard;
 mod health;
 mod in_flight;
+pub mod locale;
 mod reply;
 mod widget;
 mod widget_ws;
@@ -47,10 +49,9 @@ impl AppState {
     pub fn socket_place(&self) -> Result<tokio::sync::OwnedSemaphorePermit, error::AppError> {
         self.sockets.clone().try_acquire_owned().map_err(|_| {
             tracing::warn!("WebSocket refused: every place is taken");
-            error::AppError::Unavailable(format!(
-                "The server has its limit of {} open connections; try again in a moment.",
-                self.max_sockets
-            ))
+            error::AppError::Unavailable(app::domain::refusal::Reason::SocketsFull {
+                max: self.max_sockets,
+            })
         })
     }
 }
@@ -89,6 +90,8 @@ pub fn router(state: AppState) -> Router {
             get(reply::draft_file).delete(reply::remove_file),
         )
         .route("/email/{contact}/send", post(reply::send))
+        .route("/gadget/switchboard.xml", get(gadget::descriptor))
+        .route("/gadget/manifest.json", get(gadget::manifest))
         .route("/demo", get(widget::demo))
         .route("/widget/i18n/{file}", get(widget::translations))
         .route("/widget/api/config", get(widget::config))
@@ -119,6 +122,9 @@ pub fn router(state: AppState) -> Router {
             ),
         ))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        // Outside the guard, so whatever runs inside it (the guard too) words its
+        // sentences in the reader's language.
+        .layer(middleware::from_fn(locale::scope))
         .layer(middleware::from_fn(assets::caching))
         .layer(assets::compression())
         .layer(TraceLayer::new_for_http())

@@ -4,19 +4,21 @@
 
 use super::{
     error::{AppError, JsonBody},
+    locale::{self, Asked},
     AppState,
 };
 use crate::chat::cookie::{chat_cookie, CHAT_COOKIE};
-use app::api::ClientInfo;
 use app::domain::{
     contact::ContactStatus,
     ids::ContactId,
     language::widget_translations,
     prechat::PreChatForm,
-    widget::{too_many_starts, WidgetConfig, WidgetLimits, WidgetProblem},
+    refusal::Reason,
+    widget::{WidgetConfig, WidgetLimits, WidgetProblem},
 };
+use app::{api::ClientInfo, i18n::Locale};
 use axum::{
-    extract::{Extension, Path, State},
+    extract::{Extension, Path, Query, State},
     response::{Html, IntoResponse, Response},
     Json,
 };
@@ -35,7 +37,8 @@ pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<Contact
         .and_then(|(_, token)| state.services.token_key.verify(token))
 }
 
-/// The pre-chat form's choices and fields, and the limits the widget checks with their wording.
+/// The pre-chat form's choices and fields, and the limits the widget checks with their
+/// wording in the customer's language (the widget says it as `Accept-Language`).
 pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>, AppError> {
     let problems = state.services.store.problem_statements().await?;
     Ok(Json(WidgetConfig {
@@ -47,7 +50,7 @@ pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>,
             })
             .collect(),
         fields: state.services.store.prechat_fields().await?,
-        limits: WidgetLimits::current(),
+        limits: WidgetLimits::current(locale::current()),
     }))
 }
 
@@ -58,7 +61,7 @@ pub async fn translations(Path(file): Path<String>) -> Result<Response, AppError
     let locale = match file.as_str() {
         "en.json" => app::i18n::Locale::en,
         "fr.json" => app::i18n::Locale::fr,
-        _ => return Err(AppError::NotFound("No such language.")),
+        _ => return Err(AppError::NotFound(Reason::NoSuchLanguage)),
     };
     Ok((
         [
@@ -81,7 +84,9 @@ pub async fn start(
         if let Err(retry_after) = state.services.gates.chat_start_anywhere(ip).await {
             tracing::warn!(%ip, "chat starts over the limit");
             return Err(AppError::TooMany {
-                message: too_many_starts(state.services.gates.chat_starts_per_minute),
+                reason: Reason::TooManyStarts {
+                    per_minute: state.services.gates.chat_starts_per_minute,
+                },
                 retry_after,
             });
         }
@@ -101,7 +106,7 @@ pub async fn session(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let no_chat = || AppError::NotFound("No chat.");
+    let no_chat = || AppError::NotFound(Reason::NoChat);
     let id = chat_from_cookie(&state, &headers).ok_or_else(no_chat)?;
     let contact = state.services.store.contact(id).await?;
     Ok(Json(json!({
@@ -110,12 +115,29 @@ pub async fn session(
     })))
 }
 
-/// SPEC K-2: the transcript as a text file.
+/// SPEC K-2: the transcript as a text file, its system lines in the widget's language
+/// (the download link names it as `?lang=`; the browser's languages otherwise).
 pub async fn transcript(
     State(state): State<AppState>,
+    Query(asked): Query<Asked>,
     headers: HeaderMap,
+) -> Response {
+    let locale = asked.or_current();
+    let answer = async {
+        transcript_in(&state, &headers, locale)
+            .await
+            .into_response()
+    };
+    locale::within(locale, answer).await
+}
+
+async fn transcript_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    locale: Locale,
 ) -> Result<Response, AppError> {
-    let id = chat_from_cookie(&state, &headers).ok_or(AppError::NotFound("No chat."))?;
+    let no_chat = || AppError::NotFound(Reason::NoChat);
+    let id = chat_from_cookie(state, headers).ok_or_else(no_chat)?;
     let lines = state.services.chat.all_lines_after(id, 0).await?;
     Ok((
         [
@@ -128,7 +150,7 @@ pub async fn transcript(
                 format!("attachment; filename=\"chat-{id}.txt\""),
             ),
         ],
-        app::domain::chat::transcript_text(&lines),
+        app::domain::chat::transcript_text(&lines, locale),
     )
         .into_response())
 }

@@ -1,10 +1,13 @@
 //! The widget's WebSocket (`/widget/ws`), opened with the chat cookie: the widget says
 //! which line it has, receives the rest, then lines, the agent's typing and the end live.
+//! Everything the server words on it (refusals, system lines, the reason it closes) is in
+//! the customer's language: the widget's `?lang=`, else the upgrade request's.
 
 use super::in_flight::InFlight;
 use super::{
     error::AppError,
     frames::{Received, Version},
+    locale::{self, Asked},
     widget::chat_from_cookie,
     AppState,
 };
@@ -19,8 +22,10 @@ use app::domain::{
     ids::ContactId,
     limits::MAX_WIDGET_SOCKETS_PER_CHAT,
     protocol::Seq,
+    refusal::Reason,
     widget::{WidgetCommand, WidgetError, WidgetMessage, WIDGET_PROTOCOL_VERSION},
 };
+use app::i18n::Locale;
 use axum::{
     extract::{
         ws::{Message, WebSocket},
@@ -38,21 +43,33 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 pub async fn widget_socket(
     State(state): State<AppState>,
     Query(version): Query<Version>,
+    Query(asked): Query<Asked>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let locale = asked.or_current();
+    locale::within(locale, open(state, version, headers, upgrade, locale)).await
+}
+
+/// The upgrade, or its refusal in the customer's language.
+async fn open(
+    state: AppState,
+    version: Version,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+    locale: Locale,
+) -> Response {
     if version.other_than(WIDGET_PROTOCOL_VERSION) {
-        return super::frames::close_other_version(upgrade);
+        return super::frames::close_other_version(upgrade, locale);
     }
     let Some(contact) = chat_from_cookie(&state, &headers) else {
         return AppError::NoChat.into_response();
     };
     let Some(slot) = state.services.chat.widget_slot(contact) else {
         return AppError::TooMany {
-            message: format!(
-                "This chat is open in {MAX_WIDGET_SOCKETS_PER_CHAT} windows already: close one to \
-                 open it here."
-            ),
+            reason: Reason::WidgetWindows {
+                max: MAX_WIDGET_SOCKETS_PER_CHAT,
+            },
             retry_after: Duration::from_secs(5),
         }
         .into_response();
@@ -73,6 +90,7 @@ pub async fn widget_socket(
             services: services.clone(),
             cursor: 0,
             heard: tokio::time::Instant::now(),
+            locale,
         }
         .run()
         .await;
@@ -89,6 +107,8 @@ struct Widget {
     cursor: Seq,
     /// When the widget last sent anything (a pong included).
     heard: tokio::time::Instant,
+    /// The customer's language, taken at the upgrade (the socket outlives its request).
+    locale: Locale,
 }
 
 /// Why the loop stops: the widget left, or the chat is over and said so.
@@ -142,11 +162,13 @@ impl Widget {
                     self.catch_up().await
                 }
                 Input::Command(Some(Ok(command))) => {
-                    in_flight.start(carry_out(self.services.clone(), self.contact, command));
+                    let services = self.services.clone();
+                    in_flight.start(carry_out(services, self.contact, command, self.locale));
                     Ok(())
                 }
                 Input::Command(Some(Err(error))) => {
-                    self.send(&WidgetMessage::rejected(error, None)).await
+                    let refused = WidgetMessage::rejected(error, None, self.locale);
+                    self.send(&refused).await
                 }
                 Input::Done(Some(message)) => self.send(&message).await,
                 Input::Done(None) => Ok(()),
@@ -234,12 +256,12 @@ impl Widget {
 
     async fn send_line(&mut self, line: ChatLine) -> Result<(), Stop> {
         self.cursor = line.seq;
-        self.send(&WidgetMessage::line(line)).await
+        self.send(&WidgetMessage::line(line, self.locale)).await
     }
 
     /// The next command: `None` when the widget is gone (or sent too much and was closed).
     async fn next_command(&mut self) -> Option<Result<WidgetCommand, WidgetError>> {
-        match super::frames::receive(&mut self.socket, &mut self.heard).await {
+        match super::frames::receive(&mut self.socket, &mut self.heard, self.locale).await {
             Received::Text(text) => {
                 Some(serde_json::from_str(&text).map_err(|_| WidgetError::Malformed))
             }
@@ -256,12 +278,13 @@ impl Widget {
     }
 }
 
-/// Carries out one command of the widget; returns the refusal to send back, if any (what
-/// succeeded shows as the chat's lines).
+/// Carries out one command of the widget; returns the refusal to send back in the
+/// customer's language, if any (what succeeded shows as the chat's lines).
 async fn carry_out(
     services: Arc<Services>,
     contact: ContactId,
     command: WidgetCommand,
+    locale: Locale,
 ) -> Option<WidgetMessage> {
     let chat = &services.chat;
     let mut refused_message = None;
@@ -295,5 +318,5 @@ async fn carry_out(
             WidgetError::Internal
         }
     };
-    Some(WidgetMessage::rejected(error, refused_message))
+    Some(WidgetMessage::rejected(error, refused_message, locale))
 }

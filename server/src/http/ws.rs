@@ -20,6 +20,7 @@ use app::{
         },
         state::{AgentState, StateEvent},
     },
+    i18n::Locale,
 };
 use axum::{
     extract::{
@@ -46,8 +47,10 @@ pub async fn desktop_socket(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // The page's language (its `sb_lang` cookie), for the reasons the socket closes with.
+    let locale = super::locale::current();
     if version.other_than(PROTOCOL_VERSION) {
-        return super::frames::close_other_version(upgrade);
+        return super::frames::close_other_version(upgrade, locale);
     }
     let services = state.services.clone();
     let place = match state.socket_place() {
@@ -71,6 +74,7 @@ pub async fn desktop_socket(
                 cursor: 0,
                 sent_lines: HashMap::new(),
                 heard: tokio::time::Instant::now(),
+                locale,
             }
             .run()
             .await;
@@ -124,6 +128,8 @@ struct Connection {
     sent_lines: HashMap<ContactId, Seq>,
     /// When the page last sent anything (a pong included).
     heard: tokio::time::Instant,
+    /// The page's language, taken at the upgrade (the socket outlives its request).
+    locale: Locale,
 }
 
 impl Connection {
@@ -216,7 +222,7 @@ impl Connection {
             if let Err(End::SessionEnded) = step {
                 let frame = axum::extract::ws::CloseFrame {
                     code: SESSION_ENDED,
-                    reason: ApiError::NotLoggedIn.to_string().into(),
+                    reason: ApiError::NotLoggedIn.message(self.locale).into(),
                 };
                 let _ = self.socket.send(Message::Close(Some(frame))).await;
                 return End::SessionEnded;
@@ -391,7 +397,7 @@ impl Connection {
 
     /// The next command from the page: `None` when the page is gone.
     async fn next_command(&mut self) -> Option<Result<ClientCommand, CommandError>> {
-        match super::frames::receive(&mut self.socket, &mut self.heard).await {
+        match super::frames::receive(&mut self.socket, &mut self.heard, self.locale).await {
             Received::Text(text) => {
                 Some(serde_json::from_str(&text).map_err(|_| CommandError::Malformed))
             }

@@ -114,6 +114,10 @@ pub trait AgentStore: Send + Sync {
     /// Stores the language the user chose for their pages (`None`: the browser's).
     async fn set_language(&self, agent: AgentId, language: Option<&str>) -> StoreResult<()>;
 
+    /// The language the user chose for their pages ("en", "fr"), if any: for what the
+    /// server words for them outside a request of theirs.
+    async fn language(&self, agent: AgentId) -> StoreResult<Option<String>>;
+
     /// The credentials of a username (case-insensitive), if such a user exists.
     async fn credentials(&self, username: &str) -> StoreResult<Option<Credentials>>;
 

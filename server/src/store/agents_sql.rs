@@ -361,6 +361,15 @@ macro_rules! impl_agents_store {
                     Ok(())
                 }
 
+                async fn language(&self, agent: AgentId) -> StoreResult<Option<String>> {
+                    let row = sqlx::query("SELECT language FROM agents WHERE id = $1")
+                        .bind(agent.0)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    Ok(row.try_get("language")?)
+                }
+
                 async fn create_session(
                     &self,
                     token_hash: &str,

@@ -6,6 +6,7 @@
 use super::StoreResult;
 use app::domain::{
     csq::{Csq, ProblemStatement, WrapUpReason},
+    gadget_hosts::GadgetHosts,
     ids::{AgentId, CsqId, WrapUpReasonId},
     settings::ChatSettings,
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
@@ -65,6 +66,13 @@ pub trait SettingsStore: Send + Sync {
         settings: &ChatSettings,
         audit: Option<&AuditEntry>,
     ) -> StoreResult<()>;
+
+    /// SPEC D-1: the host desktops that may embed the desktop, none until an administrator
+    /// names one. Read for every page (its `frame-ancestors`), so short.
+    async fn gadget_hosts(&self) -> StoreResult<GadgetHosts>;
+
+    /// Stores the list with the administrator's audit line, in one transaction.
+    async fn save_gadget_hosts(&self, hosts: &GadgetHosts, audit: &AuditEntry) -> StoreResult<()>;
 
     /// One audit line on its own (a change made outside any other transaction, as by the
     /// command line).

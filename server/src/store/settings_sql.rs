@@ -5,6 +5,10 @@ macro_rules! impl_settings_store {
         mod settings_impl {
             use super::*;
             use $crate::store::settings::SettingsStore;
+            use app::domain::gadget_hosts::GadgetHosts;
+
+            /// The settings row of the gadget's host desktops: one origin per line.
+            const GADGET_HOSTS_KEY: &str = "gadget.hosts";
 
             #[async_trait::async_trait]
             impl SettingsStore for $store {
@@ -254,6 +258,34 @@ macro_rules! impl_settings_store {
                             Ok(())
                         })
                         .await
+                }
+
+                async fn gadget_hosts(&self) -> StoreResult<GadgetHosts> {
+                    let lines: Option<String> =
+                        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                            .bind(GADGET_HOSTS_KEY)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    Ok(GadgetHosts::from_lines(&lines.unwrap_or_default()))
+                }
+
+                async fn save_gadget_hosts(
+                    &self,
+                    hosts: &GadgetHosts,
+                    audit: &AuditEntry,
+                ) -> StoreResult<()> {
+                    let mut tx = self.writer.begin().await?;
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    sqlx::query(
+                        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    )
+                    .bind(GADGET_HOSTS_KEY)
+                    .bind(hosts.to_lines())
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(())
                 }
 
                 async fn record_audit(&self, audit: &AuditEntry) -> StoreResult<()> {

@@ -1,5 +1,6 @@
 //! `/admin/<section>`: the administrators' pages (SPEC D-2), one section at a time beside a
-//! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Chat settings, Wrap-up reasons, Emails set aside,
+//! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Chat settings, Wrap-up reasons, Host desktops,
+//! Emails set aside,
 //! Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
 //! the page first. The server refuses every call from anyone who is not an administrator.
@@ -8,6 +9,7 @@ mod audit;
 mod canned;
 mod chat_settings;
 mod edit_line;
+mod gadget_hosts;
 mod mailboxes;
 mod pager;
 mod prechat;
@@ -25,6 +27,7 @@ use crate::i18n::*;
 use audit::AuditSection;
 use canned::CannedSection;
 use chat_settings::ChatSettingsForm;
+use gadget_hosts::GadgetHostsSection;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_params_map, lazy_route, LazyRoute};
@@ -47,12 +50,13 @@ enum Section {
     Mailboxes,
     ChatSettings,
     WrapUp,
+    Gadget,
     SetAside,
     Audit,
 }
 
 impl Section {
-    const ALL: [Section; 9] = [
+    const ALL: [Section; 10] = [
         Section::Users,
         Section::Queues,
         Section::PreChat,
@@ -60,6 +64,7 @@ impl Section {
         Section::Mailboxes,
         Section::ChatSettings,
         Section::WrapUp,
+        Section::Gadget,
         Section::SetAside,
         Section::Audit,
     ];
@@ -73,6 +78,7 @@ impl Section {
             Section::Mailboxes => "mailboxes",
             Section::ChatSettings => "chat",
             Section::WrapUp => "wrap-up",
+            Section::Gadget => "gadget",
             Section::SetAside => "set-aside",
             Section::Audit => "audit",
         }
@@ -87,6 +93,7 @@ impl Section {
             Section::Mailboxes => td_string!(locale, admin.sections.mailboxes),
             Section::ChatSettings => td_string!(locale, admin.sections.chat_settings),
             Section::WrapUp => td_string!(locale, admin.sections.wrap_up),
+            Section::Gadget => td_string!(locale, admin.sections.gadget),
             Section::SetAside => td_string!(locale, admin.sections.set_aside),
             Section::Audit => td_string!(locale, admin.sections.audit),
         }
@@ -211,6 +218,9 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
             <WrapUpReasonsSection csqs=view.csqs.clone() initial=view.wrap_up_reasons.clone() />
         }
         .into_any(),
+        Some(Section::Gadget) => {
+            view! { <GadgetHostsSection initial=view.gadget_hosts.clone() /> }.into_any()
+        }
         Some(Section::Audit) => view! { <AuditSection /> }.into_any(),
         Some(Section::SetAside) => {
             view! { <UnreadableEmailsSection emails=view.unreadable_emails.clone() /> }.into_any()

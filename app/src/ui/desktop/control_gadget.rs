@@ -1,6 +1,6 @@
 //! "Chat and Email Control": the agent's state, incoming offers and contacts in hand.
 
-use super::Live;
+use super::{shortcuts::ShortcutList, Live};
 use crate::{
     domain::{agent::Agent, state::AgentState},
     i18n::*,
@@ -58,6 +58,7 @@ pub fn ControlGadget(agent: Agent) -> impl IntoView {
                     </div>
                 </dl>
             </section>
+            <ShortcutList />
         </div>
     }
 }

@@ -15,7 +15,7 @@ pub fn watch(live: Live) {
         let on_pagehide = Closure::<dyn FnMut()>::new(|| {
             let _ = leptos::prelude::window()
                 .navigator()
-                .send_beacon("/api/leave");
+                .send_beacon(&leave_url());
         });
         let on_beforeunload = Closure::<dyn FnMut(web_sys::BeforeUnloadEvent)>::new(
             move |ev: web_sys::BeforeUnloadEvent| {
@@ -37,4 +37,13 @@ pub fn watch(live: Live) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = live;
+}
+
+/// The beacon's address: with a framed session's CSRF token (a beacon has no headers).
+#[cfg(feature = "hydrate")]
+fn leave_url() -> String {
+    match crate::api::client::csrf_query() {
+        query if query.is_empty() => "/api/leave".to_string(),
+        query => format!("/api/leave?{query}"),
+    }
 }

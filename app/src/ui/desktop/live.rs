@@ -4,6 +4,7 @@
 
 use super::model::{Cue, DesktopModel, Pending};
 use crate::domain::{
+    gadget_api::DeskMessage,
     ids::{ContactId, WrapUpReasonId},
     protocol::{
         AgentEvent, ClientCommand, CsqAvailability, Delivery, Seq, ServerMessage, StreamCursor,
@@ -31,10 +32,17 @@ pub struct Live {
     pub notice: RwSignal<Option<String>>,
     /// The latest cue with a counter, so that the same cue twice still triggers effects.
     pub cue: RwSignal<Option<(u32, Cue)>>,
+    /// What a screen reader says of a customer's new message ("Zoé: hello"), in a live
+    /// region of the page: lines shown anywhere on the page are otherwise silent.
+    pub announcement: RwSignal<String>,
     /// SPEC G-1: the invite list's figures, for the chat whose pane asked.
     pub availability: RwSignal<(Option<ContactId>, Vec<CsqAvailability>)>,
     /// The page's language, for the refusals the server sends as codes.
     locale: crate::i18n::Locale,
+    /// SPEC D-1: messages for the host desktop, in order, while a host listens
+    /// ([`super::host`]); nothing is kept when none does.
+    host_outbox: RwSignal<Vec<DeskMessage>>,
+    host_listens: StoredValue<bool>,
     cursor: StoredValue<StreamCursor>,
     next_id: StoredValue<u32>,
     #[cfg(feature = "hydrate")]
@@ -51,7 +59,10 @@ impl Live {
             notice: RwSignal::new(None),
             cue: RwSignal::new(None),
             availability: RwSignal::new((None, Vec::new())),
+            announcement: RwSignal::new(String::new()),
             locale: crate::i18n::use_i18n().get_locale_untracked(),
+            host_outbox: RwSignal::new(Vec::new()),
+            host_listens: StoredValue::new(false),
             cursor: StoredValue::new(StreamCursor::new(seq)),
             next_id: StoredValue::new(0),
             #[cfg(feature = "hydrate")]
@@ -171,8 +182,30 @@ impl Live {
                 let delivery = self.cursor.try_update_value(|c| c.deliver(envelope.seq))?;
                 match delivery {
                     Delivery::Apply => {
-                        if let AgentEvent::InviteResult { message, .. } = &envelope.event {
-                            self.notice.set(Some(message.clone()));
+                        if let AgentEvent::InviteResult {
+                            outcome,
+                            message,
+                            who,
+                            csq,
+                            ..
+                        } = &envelope.event
+                        {
+                            // Worded in the page's language; an event recorded before the
+                            // names were carried has none: the server's words then.
+                            let text = if csq.is_empty() {
+                                message.clone()
+                            } else {
+                                outcome.message(self.locale, who, csq)
+                            };
+                            self.notice.set(Some(text));
+                        }
+                        if self.host_listens.get_value() {
+                            let told = self
+                                .model
+                                .with_untracked(|m| super::host::events_for(&envelope.event, m));
+                            if !told.is_empty() {
+                                self.host_outbox.update(|q| q.extend(told));
+                            }
                         }
                         let mut cue = None;
                         self.model.update(|m| cue = m.apply_event(envelope.event));
@@ -187,6 +220,14 @@ impl Live {
             ServerMessage::Synced { .. } => self.connection.set(ConnectionState::Live),
             ServerMessage::Rejected { error } => self.notice.set(Some(error.message(self.locale))),
             ServerMessage::ChatLine { contact, line } => {
+                let spoken = self.model.with_untracked(|m| {
+                    m.tab(contact)
+                        .filter(|t| !t.lines.contains_key(&line.seq))
+                        .and_then(|_| announced(&line, now_ms))
+                });
+                if let Some(text) = spoken {
+                    self.announcement.set(text);
+                }
                 let mut added = Ok(None);
                 self.model
                     .update(|m| added = m.add_line(contact, line, now_ms));
@@ -212,10 +253,43 @@ impl Live {
         None
     }
 
+    /// From now on, stream events are told to a host desktop too.
+    pub fn open_host_outbox(&self) {
+        self.host_listens.set_value(true);
+    }
+
+    /// Tracks the host's messages (in an effect that then takes them).
+    pub fn host_outbox_changed(&self) {
+        self.host_outbox.track();
+    }
+
+    /// The host's messages not yet sent, oldest first.
+    pub fn take_host_messages(&self) -> Vec<DeskMessage> {
+        let mut taken = Vec::new();
+        self.host_outbox
+            .update_untracked(|q| taken = std::mem::take(q));
+        taken
+    }
+
     /// True once the agent has been logged out (here or in another tab).
     pub fn logged_out(&self) -> bool {
         self.model
             .with_untracked(|m| m.status.state == AgentState::LoggedOut)
+    }
+}
+
+/// What is said of a new line: a customer's message that just arrived (not one of the
+/// history a page loads).
+fn announced(line: &crate::domain::chat::ChatLine, now_ms: i64) -> Option<String> {
+    use crate::domain::chat::{Author, LineBody};
+    const RECENT_MS: i64 = 10_000;
+    match &line.body {
+        LineBody::Message {
+            author: Author::Customer { name },
+            text,
+            ..
+        } if line.at_ms >= now_ms - RECENT_MS => Some(format!("{name}: {text}")),
+        _ => None,
     }
 }
 

@@ -8,6 +8,7 @@ mod control_gadget;
 mod email_actions;
 mod email_panel;
 mod gadget_tabs;
+mod host;
 mod invite;
 mod leaving;
 mod live;
@@ -15,6 +16,7 @@ mod manage_gadget;
 mod model;
 mod offers;
 mod reply;
+mod shortcuts;
 #[cfg(feature = "hydrate")]
 mod socket;
 mod sound;
@@ -94,6 +96,8 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     // The email notification's "Open" switches gadgets too.
     provide_context(tab);
     let agent = view.agent;
+    host::connect(live, view.gadget_hosts);
+    shortcuts::listen(live, tab);
     sound::arm();
     leaving::watch(live);
     // SPEC O-3, C-3: sounds, and the Manage gadget for a newly accepted chat.
@@ -126,6 +130,9 @@ fn Desktop(view: DesktopView) -> impl IntoView {
             <TopBar agent=agent.clone() />
             <GadgetTabs tab />
             <OfferNotifications />
+            <p class="visually-hidden" aria-live="polite" data-testid="announcer">
+                {move || live.announcement.get()}
+            </p>
             <main class="gadget-body">
                 <section
                     id="gadget-control"

@@ -61,9 +61,12 @@ impl Socket {
             Ok("https:") => "wss",
             _ => "ws",
         };
+        // SPEC D-1: a framed session's upgrade carries its CSRF token (no header here).
+        let csrf = crate::api::client::csrf_query();
         format!(
-            "{scheme}://{}/ws?v={PROTOCOL_VERSION}",
-            location.host().unwrap_or_default()
+            "{scheme}://{}/ws?v={PROTOCOL_VERSION}{}{csrf}",
+            location.host().unwrap_or_default(),
+            if csrf.is_empty() { "" } else { "&" }
         )
     }
 

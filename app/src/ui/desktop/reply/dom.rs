@@ -22,6 +22,10 @@ pub fn request(
         done(0, String::new());
         return;
     }
+    // SPEC D-1: a framed session's writes carry its CSRF token.
+    if let Some(token) = crate::api::client::csrf_token() {
+        let _ = xhr.set_request_header(crate::api::client::CSRF_HEADER, &token);
+    }
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
     let finish = {
         let xhr = xhr.clone();

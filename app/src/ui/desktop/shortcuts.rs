@@ -1,0 +1,263 @@
+//! The desktop's keyboard shortcuts: Alt+Shift with a letter, which browsers and screen
+//! readers leave free (they use Ctrl, Alt alone, Insert or Caps Lock), read by the key's
+//! place on the keyboard so every layout and macOS (where Alt+Shift changes the
+//! character) gets the same keys. Sending is Enter in the message box. Listed in the
+//! Control gadget ("Keyboard shortcuts") and the README.
+
+use super::{gadget_tabs::GadgetTab, model::DesktopModel, Live};
+use crate::{domain::ids::ContactId, i18n::*};
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortcut {
+    /// Accept the oldest offer (or invitation).
+    Accept,
+    NextContact,
+    PreviousContact,
+    /// End the chat shown.
+    End,
+    /// Put the cursor in the message box of the chat shown.
+    FocusMessage,
+}
+
+impl Shortcut {
+    pub const ALL: [Shortcut; 5] = [
+        Shortcut::Accept,
+        Shortcut::NextContact,
+        Shortcut::PreviousContact,
+        Shortcut::End,
+        Shortcut::FocusMessage,
+    ];
+
+    /// The key's code (`KeyboardEvent.code`), with Alt+Shift.
+    fn code(self) -> &'static str {
+        match self {
+            Shortcut::Accept => "KeyA",
+            Shortcut::NextContact => "KeyN",
+            Shortcut::PreviousContact => "KeyP",
+            Shortcut::End => "KeyE",
+            Shortcut::FocusMessage => "KeyM",
+        }
+    }
+
+    /// As the list shows it.
+    pub fn keys(self) -> String {
+        format!("Alt+Shift+{}", &self.code()[3..])
+    }
+
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            Shortcut::Accept => td_string!(locale, desktop.shortcuts.accept),
+            Shortcut::NextContact => td_string!(locale, desktop.shortcuts.next),
+            Shortcut::PreviousContact => td_string!(locale, desktop.shortcuts.previous),
+            Shortcut::End => td_string!(locale, desktop.shortcuts.end),
+            Shortcut::FocusMessage => td_string!(locale, desktop.shortcuts.message),
+        }
+    }
+
+    /// The shortcut a key press is, if any: Alt and Shift held, neither Ctrl nor Meta.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn of(code: &str, alt: bool, shift: bool, ctrl: bool, meta: bool) -> Option<Shortcut> {
+        if !(alt && shift) || ctrl || meta {
+            return None;
+        }
+        Shortcut::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// The contact after (or before) the one shown, round the tabs' order.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub fn neighbour(model: &DesktopModel, forward: bool) -> Option<ContactId> {
+    let ids: Vec<ContactId> = model.tabs.iter().map(|t| t.view.contact).collect();
+    if ids.is_empty() {
+        return None;
+    }
+    let at = model
+        .current
+        .and_then(|c| ids.iter().position(|id| *id == c));
+    let next = match (at, forward) {
+        (None, _) => 0,
+        (Some(i), true) => (i + 1) % ids.len(),
+        (Some(i), false) => (i + ids.len() - 1) % ids.len(),
+    };
+    Some(ids[next])
+}
+
+/// Listens for the shortcuts on the whole page (nothing on the server).
+pub fn listen(live: Live, tab: RwSignal<GadgetTab>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        let on_key =
+            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+                let Some(shortcut) = Shortcut::of(
+                    &ev.code(),
+                    ev.alt_key(),
+                    ev.shift_key(),
+                    ev.ctrl_key(),
+                    ev.meta_key(),
+                ) else {
+                    return;
+                };
+                ev.prevent_default();
+                run(live, tab, shortcut);
+            });
+        let _ =
+            window().add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        on_key.forget();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (live, tab);
+}
+
+#[cfg(feature = "hydrate")]
+fn run(live: Live, tab: RwSignal<GadgetTab>, shortcut: Shortcut) {
+    use crate::domain::{contact::Channel, protocol::ClientCommand};
+    let show = |contact: ContactId| {
+        live.model.update(|m| m.select(contact));
+        tab.set(GadgetTab::Manage);
+    };
+    match shortcut {
+        Shortcut::Accept => {
+            let (offer, invitation) = live.model.with_untracked(|m| {
+                (
+                    m.offers.first().map(|o| o.contact),
+                    m.invitations.first().map(|i| i.contact),
+                )
+            });
+            if let Some(contact) = offer {
+                live.accept(contact);
+            } else if let Some(contact) = invitation {
+                live.send(ClientCommand::AnswerInvitation {
+                    contact,
+                    accept: true,
+                });
+            }
+        }
+        Shortcut::NextContact | Shortcut::PreviousContact => {
+            let forward = shortcut == Shortcut::NextContact;
+            if let Some(contact) = live.model.with_untracked(|m| neighbour(m, forward)) {
+                show(contact);
+            }
+        }
+        Shortcut::End => {
+            let chat = live.model.with_untracked(|m| {
+                m.current
+                    .and_then(|c| m.tab(c))
+                    .filter(|t| t.view.channel != Channel::Email)
+                    .map(|t| t.view.contact)
+            });
+            if let Some(contact) = chat {
+                live.end_chat(contact);
+            }
+        }
+        Shortcut::FocusMessage => {
+            let Some(contact) = live.model.with_untracked(|m| m.current) else {
+                return;
+            };
+            show(contact);
+            // After the Manage gadget is shown.
+            request_animation_frame(move || {
+                if let Some(box_) = document().get_element_by_id(&format!("message-{}", contact.0))
+                {
+                    if let Ok(box_) = box_.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = box_.focus();
+                    }
+                }
+            });
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+use wasm_bindgen::JsCast;
+
+/// The list of shortcuts, folded under its heading in the Control gadget.
+#[component]
+pub fn ShortcutList() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    view! {
+        <details class="panel shortcuts">
+            <summary>{t!(i18n, desktop.shortcuts.heading)}</summary>
+            <dl>
+                {Shortcut::ALL.into_iter().map(|s| view! {
+                    <div>
+                        <dt><kbd>{s.keys()}</kbd></dt>
+                        <dd>{s.label(locale)}</dd>
+                    </div>
+                }).collect_view()}
+                <div>
+                    <dt><kbd>{t!(i18n, desktop.shortcuts.enter)}</kbd></dt>
+                    <dd>{t!(i18n, desktop.shortcuts.send)}</dd>
+                </div>
+            </dl>
+        </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcuts take Alt+Shift only: Alt alone (menus), Ctrl (the browser) and Meta
+    /// (the system) stay with their owners, and so does every other key.
+    #[test]
+    fn only_alt_shift_with_the_listed_keys_are_shortcuts() {
+        assert_eq!(
+            Shortcut::of("KeyA", true, true, false, false),
+            Some(Shortcut::Accept)
+        );
+        assert_eq!(
+            Shortcut::of("KeyM", true, true, false, false),
+            Some(Shortcut::FocusMessage)
+        );
+        assert_eq!(Shortcut::of("KeyA", true, false, false, false), None);
+        assert_eq!(Shortcut::of("KeyA", false, true, false, false), None);
+        assert_eq!(Shortcut::of("KeyA", true, true, true, false), None);
+        assert_eq!(Shortcut::of("KeyA", true, true, false, true), None);
+        assert_eq!(Shortcut::of("KeyZ", true, true, false, false), None);
+        assert_eq!(Shortcut::End.keys(), "Alt+Shift+E");
+    }
+
+    #[test]
+    fn next_and_previous_go_round_the_tabs() {
+        use crate::domain::{
+            contact::Channel,
+            customer::Customer,
+            ids::CsqId,
+            ids::CustomerId,
+            protocol::{AgentEvent, ContactView},
+        };
+        let mut model = DesktopModel::default();
+        assert_eq!(neighbour(&model, true), None);
+        for id in [1, 2, 3] {
+            model.apply_event(AgentEvent::ContactAssigned {
+                contact: ContactView {
+                    email: None,
+                    contact: ContactId(id),
+                    channel: Channel::Web,
+                    csq: "Support".into(),
+                    csq_id: CsqId(1),
+                    customer: Customer {
+                        id: CustomerId(id),
+                        name: format!("C{id}"),
+                        email: None,
+                        phone: None,
+                    },
+                    problem: String::new(),
+                    details: Vec::new(),
+                    started_at_ms: 0,
+                    wrap_up: Default::default(),
+                    agents: Vec::new(),
+                    notes: None,
+                },
+            });
+        }
+        // Tabs are newest first: 3, 2, 1; the last accepted (3) is shown.
+        assert_eq!(neighbour(&model, true), Some(ContactId(2)));
+        assert_eq!(neighbour(&model, false), Some(ContactId(1)));
+        model.select(ContactId(1));
+        assert_eq!(neighbour(&model, true), Some(ContactId(3)));
+    }
+}

@@ -1,0 +1,127 @@
+import type { Browser, ConsoleMessage, Dialog, Page } from '@playwright/test';
+import { startHostDemo } from '../host-demo/serve.cjs';
+import { customerStarts } from './helpers';
+import { test, expect } from './fixtures';
+
+/** An administrator on the Host desktops section. */
+async function hostDesktopsPage(browser: Browser): Promise<Page> {
+  const admin = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await admin.goto('/login');
+  await admin.getByLabel('Username').fill('admin');
+  await admin.getByLabel('Password').fill('switchboard');
+  await admin.getByRole('button', { name: 'Log in' }).click();
+  await admin.waitForURL(/\/$/);
+  await admin.goto('/admin/gadget');
+  await expect(admin.getByRole('heading', { name: 'Host desktops' })).toBeVisible();
+  return admin;
+}
+
+test('D-1: a host desktop on another origin embeds the desktop as a gadget and drives it through the API', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
+  const host = await startHostDemo(baseURL!);
+  const stranger = await startHostDemo(baseURL!);
+  try {
+    // The administrator allows the host; a pattern is refused with the line named.
+    const admin = await hostDesktopsPage(browser);
+    const list = admin.getByLabel('Allowed hosts');
+    await list.fill(`https://*.example.com\n${host.url}`);
+    await admin.getByRole('button', { name: 'Save hosts' }).click();
+    await expect(admin.locator('#gadget-hosts-error')).toHaveText(
+      '"https://*.example.com" is not a web origin: write "https://host" or "https://host:port", without a path or *',
+    );
+    await expect(admin.getByRole('status')).toHaveText('Not saved: correct the list above.');
+    await expect(list).toHaveValue(`https://*.example.com\n${host.url}`);
+    await list.fill(`${host.url}/`);
+    await admin.getByRole('button', { name: 'Save hosts' }).click();
+    await expect(admin.getByRole('status')).toHaveText('Saved. Frames opened from now on follow the new list.');
+    await expect(list).toHaveValue(host.url);
+    await admin.screenshot({ path: 'test-results/screenshots/admin-host-desktops.png' });
+
+    // The host page, with a toolbar that shows what it hears.
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const dialogs: Dialog[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog);
+      void dialog.dismiss();
+    });
+    const console: string[] = [];
+    page.on('console', (message: ConsoleMessage) => console.push(message.text()));
+    await page.goto(host.url);
+    const events = page.getByRole('list', { name: 'Events received' });
+    const desk = page.frameLocator('iframe[title="Switchboard desktop"]');
+
+    // The agent logs in inside the frame.
+    await desk.getByLabel('Username').fill('dave');
+    await desk.getByLabel('Password').fill('switchboard');
+    await desk.getByRole('button', { name: 'Log in' }).click();
+    await expect(desk.getByRole('status').getByText('Connected')).toBeVisible();
+    await expect(events.getByText('loaded', { exact: true })).toBeVisible();
+    await expect(page.locator('#state')).toHaveText('Not Ready');
+
+    // The host sets Ready through the API: the desktop and the host both show it.
+    await page.getByRole('button', { name: 'Set Ready' }).click();
+    await expect(desk.getByTestId('agent-state')).toHaveText('Ready');
+    await expect(events.getByText('state: Ready', { exact: true })).toBeVisible();
+    await expect(page.locator('#state')).toHaveText('Ready');
+
+    // An offer arrives: the host hears it and is asked to draw the agent's eye.
+    await customerStarts(browser, 'Gina Gadget', 'Something is broken');
+    await expect(events.getByText('offer: Gina Gadget (Support)', { exact: true })).toBeVisible();
+    await expect(events.getByText('attention: offer', { exact: true })).toBeVisible();
+    await desk.getByRole('article', { name: 'Chat offer from Gina Gadget' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(events.getByText('accepted: Gina Gadget (web)', { exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Get contacts' }).click();
+    await expect(events.getByText('contacts: Gina Gadget active', { exact: true })).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/gadget-in-host.png' });
+    await expect(page.locator('iframe[title="Switchboard desktop"]')).toHaveJSProperty('offsetWidth', 900);
+
+    // A message from an origin not on the list does nothing (and the desktop says so).
+    await page.evaluate((src) => {
+      const frame = document.createElement('iframe');
+      frame.src = src;
+      frame.hidden = true;
+      document.body.append(frame);
+    }, `${stranger.url}/stranger.html`);
+    await expect
+      .poll(() => console.some((line) => line.includes(`a message from ${stranger.url} was ignored`)))
+      .toBe(true);
+    await expect(desk.getByTestId('agent-state')).toHaveText('Reserved');
+    await expect(events.getByText(/^refused/)).toHaveCount(0);
+
+    // The agent ends with a wrap-up reason: the host hears the end and the reason.
+    await desk.getByRole('button', { name: /^Wrap-Up Reasons \(\d\)$/ }).click();
+    const pane = desk.getByRole('group', { name: 'Wrap-up reasons' });
+    await expect(pane).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/gadget-wrap-up.png' });
+    await pane.getByLabel('Resolved').check();
+    await pane.getByRole('button', { name: 'OK' }).click();
+    await desk.getByRole('button', { name: 'End', exact: true }).click();
+    await expect(events.getByText(/^ended: contact \d+, ended_by_agent, wrap-up: Resolved$/)).toBeVisible();
+    await expect(page.locator('#state')).toHaveText('Ready');
+
+    // Not Ready through the API, and the agent logs out in the frame.
+    await page.getByRole('button', { name: 'Set Not Ready' }).click();
+    await expect(page.locator('#state')).toHaveText('Not Ready');
+    await desk.getByRole('button', { name: 'Log out' }).click();
+    await expect(desk.getByLabel('Username')).toBeVisible();
+    expect(dialogs.map((d) => d.message())).toEqual([]);
+  } finally {
+    host.server.close();
+    stranger.server.close();
+  }
+});
+
+/** D-1: a page not on the list cannot frame the desktop at all (frame-ancestors). */
+test('D-1: a host not on the list cannot show the desktop in a frame', async ({ browser, baseURL }) => {
+  const stranger = await startHostDemo(baseURL!);
+  try {
+    const page = await (await browser.newContext()).newPage();
+    const blocked = page.waitForEvent('console', (m) => /frame-ancestors/.test(m.text()));
+    await page.goto(stranger.url);
+    await blocked;
+    await expect(page.frameLocator('iframe[title="Switchboard desktop"]').getByLabel('Username')).toHaveCount(0);
+  } finally {
+    stranger.server.close();
+  }
+});
