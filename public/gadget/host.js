@@ -42,11 +42,11 @@
       (handlers[name] = handlers[name] || []).push(handler);
     }
 
+    // A handler that throws does not stop the others (its error is reported apart).
     function emit(name, message) {
-      (handlers[name] || []).forEach(function (handler) {
+      (handlers[name] || []).concat(handlers["*"] || []).forEach(function (handler) {
         try { handler(message); } catch (e) { setTimeout(function () { throw e; }); }
       });
-      (handlers["*"] || []).forEach(function (handler) { handler(message); });
     }
 
     function post(message) {
@@ -85,6 +85,13 @@
         return;
       }
       if (message.type === "loaded") {
+        // A new page in the frame (a login, a reload): what the last one was asked is lost.
+        Object.keys(waiting).forEach(function (id) {
+          var error = new Error("the desktop loaded again before it answered");
+          error.code = "reloaded";
+          waiting[id].reject(error);
+          delete waiting[id];
+        });
         post({ type: "subscribe" });
         markReady();
       } else if (message.type === "resize") {
@@ -107,18 +114,31 @@
       getContacts: function () { return request("get_contacts"); },
       /** "ready" or "not_ready"; the "state" event says when it applies. */
       setState: function (state) { return request("set_state", { state: state }); },
-      /** Events: loaded, state, offer, accepted, ended, unread, resize, attention, "*". */
+      /** Events: loaded, state, offer, withdrawn, accepted, left, ended, unread, resize,
+       * attention, "*" (every one). */
       on: subscribe
     };
   }
 
-  /** Flashes a title a few times (the desktop asks for attention on an offer). */
+  /**
+   * Flashes a title a few times (the desktop asks for attention on an offer). One flash at
+   * a time: a second request starts again from the same title, which is put back at the end.
+   */
+  var flashing = null;
   function flashTitle(setTitle, title) {
+    if (flashing) {
+      clearInterval(flashing.timer);
+      title = flashing.title;
+    }
     var n = 0;
-    var timer = setInterval(function () {
+    flashing = { title: title, timer: 0 };
+    flashing.timer = setInterval(function () {
       n += 1;
       setTitle(n % 2 ? "\u2022 " + title : title);
-      if (n >= 6) clearInterval(timer);
+      if (n >= 6) {
+        clearInterval(flashing.timer);
+        flashing = null;
+      }
     }, 700);
   }
 

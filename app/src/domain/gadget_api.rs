@@ -86,8 +86,12 @@ pub enum DeskMessage {
     },
     /// SPEC O-1: a chat or email is offered to the agent.
     Offer { contact: ContactInfo },
+    /// An offer went before the agent answered it (its time ran out, or it was withdrawn).
+    Withdrawn { contact: ContactId },
     /// The agent accepted a contact (or an email was assigned).
     Accepted { contact: ContactInfo },
+    /// The agent left a chat shared with another agent, who goes on with it (SPEC G-6).
+    Left { contact: ContactId },
     /// A contact left the agent's hands, with the wrap-up reasons chosen (SPEC W-1).
     Ended {
         contact: ContactId,

@@ -213,8 +213,8 @@ mod tests {
         match WidgetMessage::rejected(fast, Some("k1".into()), Locale::fr) {
             WidgetMessage::Rejected { message, .. } => assert_eq!(
                 message,
-                "Vous envoyez plus de 5 messages par seconde\u{a0}; patientez un instant, puis \
-                 envoyez à nouveau."
+                "Vous envoyez des messages plus vite que la limite (5 par seconde)\u{a0}; \
+                 patientez un instant, puis envoyez à nouveau."
             ),
             other => panic!("{other:?}"),
         }

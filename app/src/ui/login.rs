@@ -90,27 +90,40 @@ fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The origin of the page framing this one, if it is framed (the browser's own record of
-/// its ancestors, which no page can forge).
+/// The origin of the page framing this one, if it is framed: the browser's own record of
+/// its ancestors (`location.ancestorOrigins`, not in web-sys), else the origin this tab's
+/// frame first found (kept for the tab: after a logout the referrer is this server
+/// itself), else the referrer's, when it is another origin.
 fn framing_origin() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
+        const KEPT: &str = "sb_frame_host";
         let window = window();
         let parent = window.parent().ok()??;
         if wasm_bindgen::JsValue::from(parent) == wasm_bindgen::JsValue::from(window.clone()) {
             return None;
         }
-        // `location.ancestorOrigins` (not in web-sys), else the referrer's origin.
-        let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into()).ok()?;
-        js_sys::Reflect::get(&ancestors, &0.into())
-            .ok()
+        let storage = window.session_storage().ok().flatten();
+        let own = window.location().origin().ok();
+        let ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into()).ok();
+        let found = ancestors
+            .and_then(|list| js_sys::Reflect::get(&list, &0.into()).ok())
             .and_then(|first| first.as_string())
+            .or_else(|| {
+                storage
+                    .as_ref()
+                    .and_then(|s| s.get_item(KEPT).ok().flatten())
+            })
             .or_else(|| {
                 let referrer = document().referrer();
                 let (scheme, rest) = referrer.split_once("://")?;
                 let host = rest.split('/').next()?;
-                Some(format!("{scheme}://{host}"))
-            })
+                Some(format!("{scheme}://{host}")).filter(|origin| Some(origin) != own.as_ref())
+            });
+        if let (Some(storage), Some(origin)) = (&storage, &found) {
+            let _ = storage.set_item(KEPT, origin);
+        }
+        found
     }
     #[cfg(not(feature = "hydrate"))]
     None

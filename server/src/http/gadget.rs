@@ -94,7 +94,7 @@ pub async fn manifest(State(state): State<AppState>, headers: HeaderMap) -> Resp
         "width": { "min": 900 },
         "height": START_HEIGHT,
         "requests": ["subscribe", "get_state", "get_contacts", "set_state"],
-        "events": ["loaded", "state", "offer", "accepted", "ended", "unread", "resize", "attention"],
+        "events": ["loaded", "state", "offer", "withdrawn", "accepted", "left", "ended", "unread", "resize", "attention"],
     });
     axum::Json(manifest).into_response()
 }

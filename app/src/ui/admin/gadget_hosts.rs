@@ -23,6 +23,8 @@ pub fn GadgetHostsSection(initial: GadgetHosts) -> impl IntoView {
     let stored = RwSignal::new(initial);
     let save = ServerAction::<SaveGadgetHosts>::new();
     let tried = RwSignal::new(false);
+    // The list last sent: the server's refusal holds while the form still shows it.
+    let submitted = RwSignal::new(None::<GadgetHosts>);
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
             typed.set(saved.to_lines());
@@ -42,7 +44,11 @@ pub fn GadgetHostsSection(initial: GadgetHosts) -> impl IntoView {
             return local;
         }
         match save.value().get() {
-            Some(Err(ApiError::Invalid(e))) if !dirty.get() || save.pending().get() => e,
+            Some(Err(ApiError::Invalid(e)))
+                if submitted.with(|s| s.as_ref() == Some(&hosts.get())) =>
+            {
+                e
+            }
             _ => Vec::<FieldError>::new(),
         }
     });
@@ -76,6 +82,7 @@ pub fn GadgetHostsSection(initial: GadgetHosts) -> impl IntoView {
         tried.set(true);
         let hosts = hosts.get_untracked();
         if hosts.validate().is_ok() {
+            submitted.set(Some(hosts.clone()));
             save.dispatch(SaveGadgetHosts { hosts });
         }
     };

@@ -80,6 +80,14 @@ pub fn events_for(event: &AgentEvent, model: &DesktopModel) -> Vec<DeskMessage> 
                 },
             ]
         }
+        AgentEvent::OfferWithdrawn { contact }
+            if model.offers.iter().any(|o| o.contact == *contact) =>
+        {
+            vec![DeskMessage::Withdrawn { contact: *contact }]
+        }
+        AgentEvent::LeftChat { contact } if model.tab(*contact).is_some() => {
+            vec![DeskMessage::Left { contact: *contact }]
+        }
         AgentEvent::ContactAssigned { contact } if model.tab(contact.contact).is_none() => {
             vec![DeskMessage::Accepted {
                 contact: active(contact, 0),
@@ -137,6 +145,13 @@ mod bridge {
         }
     }
 
+    /// The page's height in CSS pixels.
+    fn page_height() -> u32 {
+        document()
+            .document_element()
+            .map_or(0, |e| u32::try_from(e.scroll_height()).unwrap_or(0))
+    }
+
     fn framed() -> bool {
         match window().parent() {
             Ok(Some(parent)) => !JsValue::from(parent).eq(&JsValue::from(window())),
@@ -170,20 +185,38 @@ mod bridge {
                     .ok()
                     .and_then(|s| s.as_string())
                     .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+                // Other scripts' messages are none of ours.
                 let Some(request) = data.as_ref().and_then(read_request) else {
                     return;
                 };
-                if !hosts.contains(&origin) {
+                // Only the parent speaks for the host: a sibling frame or a popup is not
+                // the host desktop, whatever its origin (and answers go to the parent).
+                let from_parent = match (event.source(), window().parent()) {
+                    (Some(source), Ok(Some(parent))) => {
+                        JsValue::from(source) == JsValue::from(parent)
+                    }
+                    _ => false,
+                };
+                if !from_parent || !hosts.contains(&origin) {
                     leptos::logging::warn!(
                         "Switchboard: a message from {origin} was ignored: not an allowed host desktop"
                     );
                     return;
                 }
+                let subscribed = matches!(request, Ok(HostRequest::Subscribe { .. }));
                 let answer = match request {
                     Err(error) => error,
                     Ok(request) => answer(live, locale, &request, &origin, &subscribers),
                 };
                 post(answer, &origin);
+                if subscribed {
+                    post(
+                        DeskMessage::Resize {
+                            height: page_height(),
+                        },
+                        &origin,
+                    );
+                }
             })
         };
         let _ = window()
@@ -224,22 +257,16 @@ mod bridge {
                 count
             });
         }
-        // The height the page's content needs, when it changes.
+        // The page's height, when it changes: the desktop fills its frame and asks for
+        // more only when its content overflows (never less than its minimum).
         {
             let hosts_for_resize = subscribers.clone();
-            Effect::new(move |previous: Option<i32>| {
+            Effect::new(move |previous: Option<u32>| {
                 live.model.track();
-                let height = document()
-                    .document_element()
-                    .map_or(0, |e| e.scroll_height());
+                let height = page_height();
                 if previous != Some(height) && height > 0 {
                     for origin in hosts_for_resize.borrow().iter() {
-                        post(
-                            DeskMessage::Resize {
-                                height: height as u32,
-                            },
-                            origin,
-                        );
+                        post(DeskMessage::Resize { height }, origin);
                     }
                 }
                 height
@@ -367,5 +394,17 @@ mod tests {
             }]
         );
         assert_eq!(contacts(&model)[0].status, ContactStatus::Active);
+        // Leaving a shared chat is not its end: the host hears which it is.
+        assert_eq!(
+            events_for(
+                &AgentEvent::LeftChat {
+                    contact: ContactId(7)
+                },
+                &model
+            ),
+            vec![DeskMessage::Left {
+                contact: ContactId(7)
+            }]
+        );
     }
 }

@@ -220,13 +220,24 @@ impl Live {
             ServerMessage::Synced { .. } => self.connection.set(ConnectionState::Live),
             ServerMessage::Rejected { error } => self.notice.set(Some(error.message(self.locale))),
             ServerMessage::ChatLine { contact, line } => {
+                // Lines that arrive live; those a (re)connection brings before it is in
+                // sync are history, not news.
+                let live_now = self.connection.get_untracked() == ConnectionState::Live;
                 let spoken = self.model.with_untracked(|m| {
                     m.tab(contact)
-                        .filter(|t| !t.lines.contains_key(&line.seq))
-                        .and_then(|_| announced(&line, now_ms))
+                        .filter(|t| live_now && !t.lines.contains_key(&line.seq))
+                        .and_then(|_| announced(&line))
                 });
                 if let Some(text) = spoken {
-                    self.announcement.set(text);
+                    // The same words twice are still a new message: a screen reader says a
+                    // live region again only when its text changes.
+                    self.announcement.update(|said| {
+                        *said = if *said == text {
+                            format!("{text}\u{a0}")
+                        } else {
+                            text
+                        }
+                    });
                 }
                 let mut added = Ok(None);
                 self.model
@@ -278,17 +289,15 @@ impl Live {
     }
 }
 
-/// What is said of a new line: a customer's message that just arrived (not one of the
-/// history a page loads).
-fn announced(line: &crate::domain::chat::ChatLine, now_ms: i64) -> Option<String> {
+/// What is said of a new line: a customer's message.
+fn announced(line: &crate::domain::chat::ChatLine) -> Option<String> {
     use crate::domain::chat::{Author, LineBody};
-    const RECENT_MS: i64 = 10_000;
     match &line.body {
         LineBody::Message {
             author: Author::Customer { name },
             text,
             ..
-        } if line.at_ms >= now_ms - RECENT_MS => Some(format!("{name}: {text}")),
+        } => Some(format!("{name}: {text}")),
         _ => None,
     }
 }

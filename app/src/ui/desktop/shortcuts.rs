@@ -1,8 +1,10 @@
 //! The desktop's keyboard shortcuts: Alt+Shift with a letter, which browsers and screen
-//! readers leave free (they use Ctrl, Alt alone, Insert or Caps Lock), read by the key's
-//! place on the keyboard so every layout and macOS (where Alt+Shift changes the
-//! character) gets the same keys. Sending is Enter in the message box. Listed in the
-//! Control gadget ("Keyboard shortcuts") and the README.
+//! readers do not use for commands (they use Ctrl, Alt alone, Insert or Caps Lock), read
+//! by the key's place on the keyboard so every layout gets the same keys. On macOS,
+//! Option+Shift with a letter types a character: in a text field such a press is typing
+//! (the character is not the letter), never a shortcut. A key held down acts once.
+//! Sending is Enter in the message box. Listed in the Control gadget ("Keyboard
+//! shortcuts") and the README.
 
 use super::{gadget_tabs::GadgetTab, model::DesktopModel, Live};
 use crate::{domain::ids::ContactId, i18n::*};
@@ -14,7 +16,8 @@ pub enum Shortcut {
     Accept,
     NextContact,
     PreviousContact,
-    /// End the chat shown.
+    /// End the chat shown (leave it, when another agent is in it too), from the Manage
+    /// gadget only: where the agent sees which chat it is.
     End,
     /// Put the cursor in the message box of the chat shown.
     FocusMessage,
@@ -55,14 +58,38 @@ impl Shortcut {
         }
     }
 
-    /// The shortcut a key press is, if any: Alt and Shift held, neither Ctrl nor Meta.
+    /// The shortcut a key press is, if any: Alt and Shift held, neither Ctrl nor Meta, not
+    /// a repeat of a key held down, and not typing in a text field (where the key gives a
+    /// character other than its letter, as Option+Shift does on macOS).
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    pub fn of(code: &str, alt: bool, shift: bool, ctrl: bool, meta: bool) -> Option<Shortcut> {
-        if !(alt && shift) || ctrl || meta {
+    pub fn of(press: &Press) -> Option<Shortcut> {
+        if !(press.alt && press.shift) || press.ctrl || press.meta || press.repeat {
             return None;
         }
-        Shortcut::ALL.into_iter().find(|s| s.code() == code)
+        let shortcut = Shortcut::ALL.into_iter().find(|s| s.code() == press.code)?;
+        let letter = &shortcut.code()[3..];
+        if press.in_text_field && !press.key.eq_ignore_ascii_case(letter) {
+            return None;
+        }
+        Some(shortcut)
     }
+}
+
+/// What the page knows of a key press.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct Press {
+    /// `KeyboardEvent.code`: the key's place (`KeyA`).
+    pub code: String,
+    /// `KeyboardEvent.key`: what it types (`A`, or `Å` with Option+Shift on macOS).
+    pub key: String,
+    pub alt: bool,
+    pub shift: bool,
+    pub ctrl: bool,
+    pub meta: bool,
+    pub repeat: bool,
+    /// The focus is in a text field or an editable area.
+    pub in_text_field: bool,
 }
 
 /// The contact after (or before) the one shown, round the tabs' order.
@@ -90,13 +117,24 @@ pub fn listen(live: Live, tab: RwSignal<GadgetTab>) {
         use wasm_bindgen::closure::Closure;
         let on_key =
             Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
-                let Some(shortcut) = Shortcut::of(
-                    &ev.code(),
-                    ev.alt_key(),
-                    ev.shift_key(),
-                    ev.ctrl_key(),
-                    ev.meta_key(),
-                ) else {
+                let in_text_field = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                    .is_some_and(|el| {
+                        el.is_content_editable()
+                            || matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                let press = Press {
+                    code: ev.code(),
+                    key: ev.key(),
+                    alt: ev.alt_key(),
+                    shift: ev.shift_key(),
+                    ctrl: ev.ctrl_key(),
+                    meta: ev.meta_key(),
+                    repeat: ev.repeat(),
+                    in_text_field,
+                };
+                let Some(shortcut) = Shortcut::of(&press) else {
                     return;
                 };
                 ev.prevent_default();
@@ -141,14 +179,21 @@ fn run(live: Live, tab: RwSignal<GadgetTab>, shortcut: Shortcut) {
             }
         }
         Shortcut::End => {
+            if tab.get_untracked() != GadgetTab::Manage {
+                return;
+            }
             let chat = live.model.with_untracked(|m| {
                 m.current
                     .and_then(|c| m.tab(c))
                     .filter(|t| t.view.channel != Channel::Email)
-                    .map(|t| t.view.contact)
+                    .map(|t| (t.view.contact, t.view.agents.len() > 1))
             });
-            if let Some(contact) = chat {
-                live.end_chat(contact);
+            match chat {
+                // SPEC G-3: with another agent in the chat, the agent leaves it, as the
+                // panel's own button does; alone, they end it.
+                Some((contact, true)) => live.send(ClientCommand::Leave { contact }),
+                Some((contact, false)) => live.end_chat(contact),
+                None => {}
             }
         }
         Shortcut::FocusMessage => {
@@ -200,24 +245,57 @@ pub fn ShortcutList() -> impl IntoView {
 mod tests {
     use super::*;
 
+    fn press(code: &str, key: &str, alt: bool, shift: bool, ctrl: bool, meta: bool) -> Press {
+        Press {
+            code: code.into(),
+            key: key.into(),
+            alt,
+            shift,
+            ctrl,
+            meta,
+            ..Press::default()
+        }
+    }
+
     /// The shortcuts take Alt+Shift only: Alt alone (menus), Ctrl (the browser) and Meta
     /// (the system) stay with their owners, and so does every other key.
     #[test]
     fn only_alt_shift_with_the_listed_keys_are_shortcuts() {
+        let of = |code: &str, alt, shift, ctrl, meta| {
+            Shortcut::of(&press(code, &code[3..], alt, shift, ctrl, meta))
+        };
+        assert_eq!(of("KeyA", true, true, false, false), Some(Shortcut::Accept));
         assert_eq!(
-            Shortcut::of("KeyA", true, true, false, false),
-            Some(Shortcut::Accept)
-        );
-        assert_eq!(
-            Shortcut::of("KeyM", true, true, false, false),
+            of("KeyM", true, true, false, false),
             Some(Shortcut::FocusMessage)
         );
-        assert_eq!(Shortcut::of("KeyA", true, false, false, false), None);
-        assert_eq!(Shortcut::of("KeyA", false, true, false, false), None);
-        assert_eq!(Shortcut::of("KeyA", true, true, true, false), None);
-        assert_eq!(Shortcut::of("KeyA", true, true, false, true), None);
-        assert_eq!(Shortcut::of("KeyZ", true, true, false, false), None);
+        assert_eq!(of("KeyA", true, false, false, false), None);
+        assert_eq!(of("KeyA", false, true, false, false), None);
+        assert_eq!(of("KeyA", true, true, true, false), None);
+        assert_eq!(of("KeyA", true, true, false, true), None);
+        assert_eq!(of("KeyZ", true, true, false, false), None);
         assert_eq!(Shortcut::End.keys(), "Alt+Shift+E");
+    }
+
+    /// A key held down acts once (ending one chat, not the next ones too); in a text field
+    /// on macOS, Option+Shift+E types "´" and stays typing.
+    #[test]
+    fn held_keys_and_typed_characters_are_not_shortcuts() {
+        let held = Press {
+            repeat: true,
+            ..press("KeyE", "E", true, true, false, false)
+        };
+        assert_eq!(Shortcut::of(&held), None);
+        let typing_on_a_mac = Press {
+            in_text_field: true,
+            ..press("KeyE", "´", true, true, false, false)
+        };
+        assert_eq!(Shortcut::of(&typing_on_a_mac), None);
+        let in_the_box = Press {
+            in_text_field: true,
+            ..press("KeyE", "E", true, true, false, false)
+        };
+        assert_eq!(Shortcut::of(&in_the_box), Some(Shortcut::End));
     }
 
     #[test]
