@@ -323,29 +323,19 @@ mod bridge {
 mod tests {
     use super::*;
     use crate::domain::{
-        contact::{Channel, EndReason},
+        contact::EndReason,
         csq::WrapUpReason,
         customer::Customer,
-        ids::{ContactId, CsqId, CustomerId, WrapUpReasonId},
+        ids::{ContactId, WrapUpReasonId},
         wrap_up::WrapUp,
     };
 
     fn view(id: i64) -> ContactView {
         ContactView {
-            email: None,
-            contact: ContactId(id),
-            channel: Channel::Web,
-            csq: "Support".into(),
-            csq_id: CsqId(1),
             customer: Customer {
-                id: CustomerId(id),
                 name: "Zoé".into(),
-                email: None,
-                phone: None,
+                ..super::super::model::test_view(id, 0).customer
             },
-            problem: "Order".into(),
-            details: Vec::new(),
-            started_at_ms: 0,
             wrap_up: WrapUp {
                 offered: vec![
                     WrapUpReason {
@@ -359,8 +349,7 @@ mod tests {
                 ],
                 selected: Vec::new(),
             },
-            agents: Vec::new(),
-            notes: None,
+            ..super::super::model::test_view(id, 0)
         }
     }
 

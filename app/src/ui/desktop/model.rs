@@ -352,36 +352,37 @@ impl DesktopModel {
     }
 }
 
+/// A web chat's tab as the server would send it, for the desktop's tests.
+#[cfg(test)]
+pub(crate) fn test_view(id: i64, started: i64) -> ContactView {
+    use crate::domain::{contact::Channel, customer::Customer, ids::CustomerId};
+    ContactView {
+        email: None,
+        contact: ContactId(id),
+        channel: Channel::Web,
+        csq: "Support".into(),
+        csq_id: crate::domain::ids::CsqId(1),
+        customer: Customer {
+            id: CustomerId(id),
+            name: format!("Customer {id}"),
+            email: None,
+            phone: None,
+        },
+        problem: "Order".into(),
+        details: Vec::new(),
+        started_at_ms: started,
+        wrap_up: Default::default(),
+        agents: Vec::new(),
+        notes: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{
-        contact::Channel,
-        customer::Customer,
-        ids::{AgentId, CustomerId},
-    };
+    use crate::domain::{contact::Channel, ids::AgentId};
 
-    fn view(id: i64, started: i64) -> ContactView {
-        ContactView {
-            email: None,
-            contact: ContactId(id),
-            channel: Channel::Web,
-            csq: "Support".into(),
-            csq_id: crate::domain::ids::CsqId(1),
-            customer: Customer {
-                id: CustomerId(id),
-                name: format!("Customer {id}"),
-                email: None,
-                phone: None,
-            },
-            problem: "Order".into(),
-            details: Vec::new(),
-            started_at_ms: started,
-            wrap_up: Default::default(),
-            agents: Vec::new(),
-            notes: None,
-        }
-    }
+    use super::test_view as view;
 
     fn msg(seq: Seq, customer: bool) -> ChatLine {
         ChatLine {

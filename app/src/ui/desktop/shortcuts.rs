@@ -300,36 +300,12 @@ mod tests {
 
     #[test]
     fn next_and_previous_go_round_the_tabs() {
-        use crate::domain::{
-            contact::Channel,
-            customer::Customer,
-            ids::CsqId,
-            ids::CustomerId,
-            protocol::{AgentEvent, ContactView},
-        };
+        use crate::domain::protocol::AgentEvent;
         let mut model = DesktopModel::default();
         assert_eq!(neighbour(&model, true), None);
         for id in [1, 2, 3] {
             model.apply_event(AgentEvent::ContactAssigned {
-                contact: ContactView {
-                    email: None,
-                    contact: ContactId(id),
-                    channel: Channel::Web,
-                    csq: "Support".into(),
-                    csq_id: CsqId(1),
-                    customer: Customer {
-                        id: CustomerId(id),
-                        name: format!("C{id}"),
-                        email: None,
-                        phone: None,
-                    },
-                    problem: String::new(),
-                    details: Vec::new(),
-                    started_at_ms: 0,
-                    wrap_up: Default::default(),
-                    agents: Vec::new(),
-                    notes: None,
-                },
+                contact: super::super::model::test_view(id, 0),
             });
         }
         // Tabs are newest first: 3, 2, 1; the last accepted (3) is shown.
