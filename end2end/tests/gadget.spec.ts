@@ -54,7 +54,7 @@ test('D-1: a host desktop on another origin embeds the desktop as a gadget and d
     // The agent logs in inside the frame.
     await desk.getByLabel('Username').fill('dave');
     await desk.getByLabel('Password').fill('switchboard');
-    await desk.getByRole('button', { name: 'Log in' }).click();
+    await desk.getByRole('button', { name: 'Log in', exact: true }).click();
     await expect(desk.getByRole('status').getByText('Connected')).toBeVisible();
     await expect(events.getByText('loaded', { exact: true })).toBeVisible();
     await expect(page.locator('#state')).toHaveText('Not Ready');
@@ -123,5 +123,44 @@ test('D-1: a host not on the list cannot show the desktop in a frame', async ({ 
     await expect(page.frameLocator('iframe[title="Switchboard desktop"]').getByLabel('Username')).toHaveCount(0);
   } finally {
     stranger.server.close();
+  }
+});
+
+/**
+ * D-1: where the browser keeps no login in the frame, the agent logs in in a window of its
+ * own; the window tells the frame and closes, and the frame goes on to the desktop.
+ */
+test('D-1: "Log in in a new window" logs the framed desktop in from a window of its own', async ({ browser, baseURL }) => {
+  const host = await startHostDemo(baseURL!);
+  try {
+    const admin = await hostDesktopsPage(browser);
+    await admin.getByLabel('Allowed hosts').fill(host.url);
+    await admin.getByRole('button', { name: 'Save hosts' }).click();
+    await expect(admin.getByRole('status')).toHaveText('Saved. Frames opened from now on follow the new list.');
+
+    const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    await page.goto(host.url);
+    const desk = page.frameLocator('iframe[title="Switchboard desktop"]');
+    const offer = desk.getByRole('region', { name: 'Cannot stay logged in inside this frame?' });
+    await expect(offer).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/gadget-login-window-offer.png' });
+    const opened = page.waitForEvent('popup');
+    await offer.getByRole('button', { name: 'Log in in a new window' }).click();
+    const popup = await opened;
+    await expect(offer.getByRole('status')).toHaveText(
+      'Log in in the window that opened. This frame goes on when you are done.',
+    );
+    // The window is the ordinary login page, its own top-level page.
+    await popup.getByLabel('Username').fill('dave');
+    await popup.getByLabel('Password').fill('switchboard');
+    const closed = popup.waitForEvent('close');
+    await popup.getByRole('button', { name: 'Log in', exact: true }).click();
+    await closed;
+    await expect(desk.getByRole('status').getByText('Connected')).toBeVisible();
+    await expect(desk.getByTestId('agent-state')).toHaveText('Not Ready');
+    await desk.getByRole('button', { name: 'Log out' }).click();
+    await expect(desk.getByLabel('Username')).toBeVisible();
+  } finally {
+    host.server.close();
   }
 });

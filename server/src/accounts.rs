@@ -69,7 +69,10 @@ impl Services {
             return Err(ApiError::AccountDisabled);
         }
         let agent = credentials.agent;
-        let framed = self.framed_by_allowed_host(&client).await?;
+        let framed = self
+            .framed_by_allowed_host(&client)
+            .await?
+            .then_some(!client.login_window);
         let (cookie, csrf_cookie) = self.new_session(agent, framed).await?;
         // A user who must choose a password first is not logged in to the desktop yet.
         if !credentials.must_change_password {
@@ -141,13 +144,12 @@ impl Services {
         Ok(matches)
     }
 
-    /// A new session for the agent; returns its `Set-Cookie` header value.
     /// A new session for the agent; returns its `Set-Cookie` header value, and for a framed
-    /// session ([`auth::frame_session_cookies`]) the CSRF token's.
+    /// session ([`auth::frame_session_cookies`], partitioned or not) the CSRF token's.
     async fn new_session(
         &self,
         agent: AgentId,
-        framed: bool,
+        framed: Option<bool>,
     ) -> Result<(String, Option<String>), ApiError> {
         let token = auth::new_token();
         let now = now_ms();
@@ -160,8 +162,8 @@ impl Services {
             )
             .await
             .map_err(internal)?;
-        if framed {
-            let (session, csrf) = auth::frame_session_cookies(&token);
+        if let Some(partitioned) = framed {
+            let (session, csrf) = auth::frame_session_cookies(&token, partitioned);
             return Ok((session, Some(csrf)));
         }
         Ok((auth::session_cookie(&token, self.secure_cookies), None))
@@ -257,8 +259,8 @@ impl Services {
     }
 
     /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the
-    /// `Set-Cookie` header value that clears the cookie.
-    pub async fn close_sessions(&self, headers: &HeaderMap) -> Result<String, ApiError> {
+    /// `Set-Cookie` header values that clear the cookie.
+    pub async fn close_sessions(&self, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
         let session = self.session_of(headers).await?;
         if !session.must_change_password {
             self.hub.apply(session.agent, StateEvent::Logout).await?;
@@ -269,9 +271,9 @@ impl Services {
             .map_err(internal)?;
         tracing::info!(agent = %session.agent, "logged out");
         if auth::frame_token_from_headers(headers).is_some() && self.secure_cookies {
-            return Ok(auth::clear_frame_cookie());
+            return Ok(auth::clear_frame_cookies());
         }
-        Ok(auth::clear_cookie(self.secure_cookies))
+        Ok(vec![auth::clear_cookie(self.secure_cookies)])
     }
 
     /// The session the request's cookie names, whatever it may do.

@@ -168,9 +168,15 @@ pub const FRAME_SESSION_COOKIE: &str = "__Host-sb_frame";
 /// CSRF token ([`app::api::client::CSRF_COOKIE`]), which the page's script must read to
 /// send it back, so not HttpOnly. A page of another site can make the browser send both
 /// cookies but can read neither, so it cannot write the header.
-pub fn frame_session_cookies(token: &str) -> (String, String) {
+///
+/// `partitioned` is false for a login made in a window of its own ("Log in in a new
+/// window", for browsers that keep no cookie in a cross-site frame): that window is not in
+/// the host's partition, and the frame reaches the cookies only through the Storage Access
+/// API, which opens the unpartitioned ones.
+pub fn frame_session_cookies(token: &str, partitioned: bool) -> (String, String) {
     let attributes = format!(
-        "Path=/; Secure; SameSite=None; Partitioned; Max-Age={}",
+        "Path=/; Secure; SameSite=None{}; Max-Age={}",
+        if partitioned { "; Partitioned" } else { "" },
         SESSION_TTL_MS / 1000
     );
     (
@@ -189,12 +195,18 @@ pub fn csrf_token(session_token: &str) -> String {
     hex(&Sha256::digest(format!("csrf:{session_token}").as_bytes()))
 }
 
-/// The `Set-Cookie` value that removes a framed session's cookie (its CSRF token's goes
-/// with its session: the server keeps nothing of it).
-pub fn clear_frame_cookie() -> String {
-    format!(
-        "{FRAME_SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None; Partitioned; Max-Age=0"
-    )
+/// The `Set-Cookie` values that remove a framed session's cookie, the partitioned one and
+/// the one a login window left (a browser keeps them apart; the request does not say which
+/// it sent). Its CSRF token's goes with its session: the server keeps nothing of it.
+pub fn clear_frame_cookies() -> Vec<String> {
+    ["; Partitioned", ""]
+        .iter()
+        .map(|partitioned| {
+            format!(
+                "{FRAME_SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None{partitioned}; Max-Age=0"
+            )
+        })
+        .collect()
 }
 
 /// The framed session's token from the request's cookies, if it carries one.

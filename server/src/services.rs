@@ -562,7 +562,7 @@ impl Backend for Services {
         self.choose_language(headers, locale).await
     }
 
-    async fn logout(&self, headers: &HeaderMap) -> Result<String, ApiError> {
+    async fn logout(&self, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
         self.close_sessions(headers).await
     }
 

@@ -161,7 +161,7 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
         )
         .await
         .unwrap();
-    let login = |host: &'static str| {
+    let login_as = |host: &'static str, window: &'static str| {
         let url = server.url("/api/login");
         async move {
             reqwest::Client::new()
@@ -170,12 +170,14 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
                     ("username", "alice"),
                     ("password", "agent-pass-1"),
                     ("host", host),
+                    ("window", window),
                 ])
                 .send()
                 .await
                 .unwrap()
         }
     };
+    let login = |host: &'static str| login_as(host, "");
     let cookies = |response: &reqwest::Response| -> Vec<String> {
         response
             .headers()
@@ -253,4 +255,120 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
         matches!(m, app::domain::protocol::ServerMessage::Synced { .. })
     })
     .await;
+
+    // "Log in in a new window": the window is first-party, so its cookies are not
+    // partitioned (the frame reaches them through storage access), and it is sent to the
+    // page that tells the frame; the CSRF rule is the same.
+    let window = login_as("https://finesse.example.com", "1").await;
+    let answer_location = window
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(answer_location.as_deref(), Some("/login?done=1"));
+    let window = cookies(&window);
+    let session = window
+        .iter()
+        .find(|c| c.starts_with("__Host-sb_frame="))
+        .expect("the window's framed session cookie");
+    let csrf = window
+        .iter()
+        .find(|c| c.starts_with("__Host-sb_csrf="))
+        .expect("the window's CSRF token cookie");
+    for cookie in [session, csrf] {
+        assert!(
+            cookie.contains("; SameSite=None") && cookie.contains("; Secure"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Partitioned"), "{cookie}");
+    }
+    let pair = session.split(';').next().unwrap().to_string();
+    let refused = reqwest::Client::new()
+        .post(server.url("/api/desktop"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    // Logging out clears the framed cookie both ways: the browser keeps a partitioned and
+    // an unpartitioned one apart.
+    let token = csrf.split(';').next().unwrap().split_once('=').unwrap().1;
+    let out = reqwest::Client::new()
+        .post(server.url("/api/logout"))
+        .header("cookie", &pair)
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200, "{:?}", out.text().await);
+    let cleared = cookies(&out);
+    assert_eq!(cleared.len(), 2, "{cleared:?}");
+    assert!(cleared
+        .iter()
+        .all(|c| c.starts_with("__Host-sb_frame=;") && c.contains("Max-Age=0")));
+    assert_eq!(
+        cleared
+            .iter()
+            .filter(|c| c.contains("; Partitioned"))
+            .count(),
+        1
+    );
+
+    // "Log in in a new window": the window is first-party, so its cookies are not
+    // partitioned (the frame reaches them through storage access), and it is sent to the
+    // page that tells the frame; the CSRF rule is the same.
+    let window = login_as("https://finesse.example.com", "1").await;
+    let answer_location = window
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(answer_location.as_deref(), Some("/login?done=1"));
+    let window = cookies(&window);
+    let session = window
+        .iter()
+        .find(|c| c.starts_with("__Host-sb_frame="))
+        .expect("the window's framed session cookie");
+    let csrf = window
+        .iter()
+        .find(|c| c.starts_with("__Host-sb_csrf="))
+        .expect("the window's CSRF token cookie");
+    for cookie in [session, csrf] {
+        assert!(
+            cookie.contains("; SameSite=None") && cookie.contains("; Secure"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Partitioned"), "{cookie}");
+    }
+    let pair = session.split(';').next().unwrap().to_string();
+    let refused = reqwest::Client::new()
+        .post(server.url("/api/desktop"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
+    // Logging out clears the framed cookie both ways: the browser keeps a partitioned and
+    // an unpartitioned one apart.
+    let token = csrf.split(';').next().unwrap().split_once('=').unwrap().1;
+    let out = reqwest::Client::new()
+        .post(server.url("/api/logout"))
+        .header("cookie", &pair)
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200, "{:?}", out.text().await);
+    let cleared = cookies(&out);
+    assert_eq!(cleared.len(), 2, "{cleared:?}");
+    assert!(cleared
+        .iter()
+        .all(|c| c.starts_with("__Host-sb_frame=;") && c.contains("Max-Age=0")));
+    assert_eq!(
+        cleared
+            .iter()
+            .filter(|c| c.contains("; Partitioned"))
+            .count(),
+        1
+    );
 }

@@ -13,8 +13,10 @@ pub async fn login(
     username: String,
     password: String,
     host: Option<String>,
+    window: Option<String>,
 ) -> Result<String, ApiError> {
-    let refused = match login_checked(username, password, host).await {
+    let window = window.is_some_and(|w| !w.is_empty());
+    let refused = match login_checked(username, password, host, window).await {
         Ok(target) => {
             if from_plain_form() {
                 leptos_axum::redirect(target);
@@ -108,6 +110,7 @@ async fn login_checked(
     username: String,
     password: String,
     host: Option<String>,
+    window: bool,
 ) -> Result<&'static str, ApiError> {
     use crate::domain::validate::{Field, FieldError, Problem};
     let mut missing = Vec::new();
@@ -122,6 +125,7 @@ async fn login_checked(
     }
     let client = super::ClientInfo {
         framed_by: host.filter(|h| !h.is_empty()),
+        login_window: window,
         ..client_info()
     };
     let outcome = super::backend()?
@@ -136,6 +140,10 @@ async fn login_checked(
     }
     Ok(if outcome.must_change_password {
         "/password"
+    } else if window {
+        // SPEC D-1: a login window goes to the page that tells the frame which opened it,
+        // and closes (`ui::login_window`).
+        "/login?done=1"
     } else {
         "/"
     })
@@ -198,8 +206,10 @@ pub async fn set_language(language: String) -> Result<(), ApiError> {
 pub async fn logout() -> Result<(), ApiError> {
     async {
         let headers = super::request_headers()?;
-        let cookie = super::backend()?.logout(&headers).await?;
-        set_cookie(&cookie)
+        for cookie in super::backend()?.logout(&headers).await? {
+            set_cookie(&cookie)?;
+        }
+        Ok(())
     }
     .await
     .map_err(super::fail)

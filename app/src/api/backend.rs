@@ -40,6 +40,11 @@ pub struct ClientInfo {
     /// SPEC D-1: the origin of the host desktop framing the login page, as the page says;
     /// the server believes it only when the administrator allowed that host.
     pub framed_by: Option<String>,
+    /// SPEC D-1: the login page is a window that such a frame opened because the browser
+    /// keeps no cookie in the frame ("Log in in a new window"): its cookies must not be
+    /// partitioned, so that the frame reaches them once the browser grants it storage
+    /// access.
+    pub login_window: bool,
 }
 
 #[async_trait]
@@ -74,7 +79,7 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Ends the agent's sessions (SPEC S-1: only from Not Ready); returns the `Set-Cookie`
     /// header value that clears the cookie.
-    async fn logout(&self, headers: &HeaderMap) -> Result<String, ApiError>;
+    async fn logout(&self, headers: &HeaderMap) -> Result<Vec<String>, ApiError>;
 
     /// Who is logged in and their live state, for the first render of the desktop.
     async fn desktop(&self, headers: &HeaderMap) -> Result<DesktopView, ApiError>;

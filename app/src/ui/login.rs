@@ -1,5 +1,6 @@
 //! The login page. It works without JavaScript too: the form posts to the server function.
 
+use super::login_window::{LoginWindowDone, NewWindowLogin};
 use super::{language::LanguagePicker, title::PageTitle};
 use crate::api::{Login, LoginRefused};
 use crate::i18n::*;
@@ -16,6 +17,10 @@ impl LazyRoute for LoginRoute {
     }
 
     fn view(_this: Self) -> AnyView {
+        // SPEC D-1: a login window (see `login_window`) that has logged in.
+        if use_query_map().with_untracked(|q| q.get("done").is_some()) {
+            return view! { <LoginWindowDone /> }.into_any();
+        }
         view! { <LoginPage /> }.into_any()
     }
 }
@@ -27,10 +32,13 @@ fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     // Set by the server: a session ended elsewhere, or a login posted before the page's
     // code ran and refused (`?refused=`).
-    let (ended, refused) = use_query_map().with_untracked(|q| {
+    // SPEC D-1: a login window opened by a framed login page names its host itself.
+    let (ended, refused, window_host) = use_query_map().with_untracked(|q| {
         let refused = q.get("refused").map(|r| LoginRefused::from_query(&r));
-        (q.get("ended").is_some(), refused)
+        let window_host = q.get("window").and(q.get("host"));
+        (q.get("ended").is_some(), refused, window_host)
     });
+    let in_window = window_host.is_some();
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.message(locale)),
         Some(Ok(_)) => None,
@@ -44,8 +52,14 @@ fn LoginPage() -> impl IntoView {
     };
     // SPEC D-1: inside a host desktop's frame, the login says which host (the server
     // believes it only for a host the administrator allowed).
-    let host = RwSignal::new(String::new());
-    Effect::new(move |_| host.set(framing_origin().unwrap_or_default()));
+    let host = RwSignal::new(window_host.unwrap_or_default());
+    let framed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(origin) = framing_origin() {
+            host.set(origin);
+            framed.set(true);
+        }
+    });
     // Logged in: the desktop (or the password page) as a new page, in the account's language.
     Effect::new(move |_| {
         if let Some(Ok(target)) = login.value().get() {
@@ -78,6 +92,9 @@ fn LoginPage() -> impl IntoView {
                     required
                 />
                 <input type="hidden" name="host" prop:value=move || host.get() />
+                <Show when=move || in_window>
+                    <input type="hidden" name="window" value="1" />
+                </Show>
                 <p class="form-error" role="alert">
                     {error}
                 </p>
@@ -85,6 +102,9 @@ fn LoginPage() -> impl IntoView {
                     {t!(i18n, common.login.submit)}
                 </button>
             </ActionForm>
+            <Show when=move || framed.get()>
+                <NewWindowLogin host />
+            </Show>
             <LanguagePicker class="login-language" />
         </main>
     }

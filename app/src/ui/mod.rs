@@ -7,6 +7,7 @@ pub mod icons;
 pub mod identity;
 pub mod language;
 pub mod login;
+pub mod login_window;
 pub mod password;
 pub mod shell;
 pub mod title;

@@ -146,7 +146,7 @@ async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
         .map(|c| crate::gates::client_ip(c.0.ip(), req.headers(), &state.trusted_proxies));
     req.extensions_mut().insert(ClientInfo {
         ip,
-        framed_by: None,
+        ..ClientInfo::default()
     });
     let nonce = CspNonce(crate::auth::new_token());
     req.extensions_mut().insert(nonce.clone());
