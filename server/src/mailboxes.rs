@@ -23,7 +23,7 @@ use app::{
     domain::{
         ids::CsqId,
         limits::{MAIL_TEST_TIMEOUT_SECS, MAX_MAILBOXES},
-        mailboxes::{MailCheck, MailboxAdmin, MailboxEdit, READ_ELSEWHERE},
+        mailboxes::{ConnectorStatus, MailCheck, MailboxAdmin, MailboxEdit},
         validate::{Field, Problem},
     },
     i18n::Locale,
@@ -55,19 +55,21 @@ impl Services {
             .collect())
     }
 
-    /// `reports`: (mailbox, node, status) as the node reading each stored it.
+    /// `reports`: (mailbox, node, status) as the node reading each stored it (a
+    /// [`ConnectorStatus`] in JSON).
     fn admin_view(&self, m: &StoredMailbox, reports: &[(String, String, String)]) -> MailboxAdmin {
         let s = &m.settings;
         let mut status = self.email.mailboxes.status(&m.name);
-        let read_elsewhere = status == READ_ELSEWHERE;
+        let read_elsewhere = status == Some(ConnectorStatus::ReadElsewhere);
         if read_elsewhere {
             let here = self.cluster.as_ref().map(|c| c.node().to_string());
             let by_other = |node: &String| Some(node) != here.as_ref();
-            if let Some((_, _, reported)) = reports
+            if let Some(reported) = reports
                 .iter()
-                .find(|(name, node, _)| *name == m.name && by_other(node))
+                .filter(|(name, node, _)| *name == m.name && by_other(node))
+                .find_map(|(_, _, reported)| serde_json::from_str(reported).ok())
             {
-                status = reported.clone();
+                status = Some(reported);
             }
         }
         MailboxAdmin {

@@ -6,6 +6,7 @@ mod common;
 
 use app::domain::{
     chat::LineBody,
+    mailboxes::ConnectorStatus,
     protocol::{AgentEvent, ServerMessage},
     state::AgentState,
     widget::WidgetMessage,
@@ -387,7 +388,7 @@ async fn when_the_leader_dies_the_next_offer_comes_from_the_new_leader() {
 
 /// The mailbox's status as the node's administration page shows it, and whether another
 /// node reads it.
-async fn mailbox_report(node: &common::nodes::Node) -> (String, bool) {
+async fn mailbox_report(node: &common::nodes::Node) -> (Option<ConnectorStatus>, bool) {
     let cookie = node.session("admin").await;
     let response = reqwest::Client::new()
         .post(node.url("/api/admin"))
@@ -402,7 +403,7 @@ async fn mailbox_report(node: &common::nodes::Node) -> (String, bool) {
 }
 
 /// The mailbox's status as the node's administration page shows it.
-async fn mailbox_status(node: &common::nodes::Node) -> String {
+async fn mailbox_status(node: &common::nodes::Node) -> Option<ConnectorStatus> {
     mailbox_report(node).await.0
 }
 
@@ -463,7 +464,7 @@ async fn e1_every_email_becomes_one_contact_when_the_node_reading_the_mailbox_di
         let connected = |elsewhere: bool| {
             reports
                 .iter()
-                .filter(|r| r.0 == "Connected" && r.1 == elsewhere)
+                .filter(|r| r.0 == Some(ConnectorStatus::Connected) && r.1 == elsewhere)
                 .count()
         };
         if connected(false) == 1 && connected(true) == 1 {
@@ -495,7 +496,7 @@ async fn e1_every_email_becomes_one_contact_when_the_node_reading_the_mailbox_di
     assert_eq!((stored, distinct), (20, 20), "every email once, none twice");
     assert_eq!(
         mailbox_report(&running[0]).await,
-        ("Connected".to_string(), false),
+        (Some(ConnectorStatus::Connected), false),
         "read here now"
     );
 }
@@ -737,7 +738,7 @@ async fn a_mailbox_saved_while_a_node_was_not_listening_is_applied_once_it_liste
     let env: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let node = nodes.start_with(&env).await;
     let deadline = Instant::now() + Duration::from_secs(20);
-    while mailbox_status(&node).await != "Connected" {
+    while mailbox_status(&node).await != Some(ConnectorStatus::Connected) {
         assert!(Instant::now() < deadline, "the mailbox never connected");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -748,7 +749,7 @@ async fn a_mailbox_saved_while_a_node_was_not_listening_is_applied_once_it_liste
         .unwrap();
     assert_eq!(
         mailbox_status(&node).await,
-        "Connected",
+        Some(ConnectorStatus::Connected),
         "no notice was sent"
     );
 
@@ -765,7 +766,7 @@ async fn a_mailbox_saved_while_a_node_was_not_listening_is_applied_once_it_liste
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let status = mailbox_status(&node).await;
-        if status == "Disabled: not read" {
+        if status == Some(ConnectorStatus::Disabled) {
             break;
         }
         assert!(Instant::now() < deadline, "still {status:?}");

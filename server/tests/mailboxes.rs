@@ -11,7 +11,7 @@ use app::{
     domain::{
         agent::Role,
         ids::CsqId,
-        mailboxes::{MailboxAdmin, MailboxEdit, Security, Server},
+        mailboxes::{ConnectorStatus, MailboxAdmin, MailboxEdit, Security, Server},
         validate::{Field, Problem},
     },
 };
@@ -141,10 +141,11 @@ async fn e1_d2_a_mailbox_set_up_in_the_page_is_read_at_once() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let saved = loop {
         let (mailboxes, _) = list(&server, &cookie).await;
-        if mailboxes[0]
-            .status
-            .starts_with("Not connected: login refused")
-        {
+        if matches!(
+            &mailboxes[0].status,
+            Some(ConnectorStatus::NotConnected { detail, retry_in_secs })
+                if detail.starts_with("login refused") && *retry_in_secs > 0
+        ) {
             break mailboxes[0].clone();
         }
         assert!(

@@ -15,13 +15,58 @@ use super::{
 use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
 
-/// A connector's report once logged in with its folder open.
-pub const CONNECTED: &str = "Connected";
-/// A connector's report until it has answered.
-pub const CONNECTING: &str = "Connecting…";
-/// With several server processes, another one reads the mailbox (this one takes over if
-/// that one stops).
-pub const READ_ELSEWHERE: &str = "Read by another server process";
+/// What a mailbox's connector last reported, as the administration shows it: kept as a
+/// fact and worded on the page in the reader's language (a report shared between server
+/// processes goes through the database as this, in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConnectorStatus {
+    /// Started, and not answered yet.
+    Connecting,
+    /// Logged in with its folder open.
+    Connected,
+    /// The administrator disabled it: not read.
+    Disabled,
+    /// With several server processes, another one reads the mailbox (this one takes over
+    /// if that one stops) and has not reported yet.
+    ReadElsewhere,
+    /// The last connection failed; `detail` is the error as the mail server or the network
+    /// gave it (their words, not translated).
+    NotConnected { detail: String, retry_in_secs: u64 },
+    /// Its stored settings could not be used (say why).
+    NotStarted { detail: String },
+}
+
+impl ConnectorStatus {
+    /// The sentence the administration shows.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            ConnectorStatus::Connecting => {
+                td_string!(locale, system.connector.connecting).to_string()
+            }
+            ConnectorStatus::Connected => {
+                td_string!(locale, system.connector.connected).to_string()
+            }
+            ConnectorStatus::Disabled => td_string!(locale, system.connector.disabled).to_string(),
+            ConnectorStatus::ReadElsewhere => {
+                td_string!(locale, system.connector.read_elsewhere).to_string()
+            }
+            ConnectorStatus::NotConnected {
+                detail,
+                retry_in_secs,
+            } => td_string!(
+                locale,
+                system.connector.not_connected,
+                detail,
+                secs = retry_in_secs
+            )
+            .to_string(),
+            ConnectorStatus::NotStarted { detail } => {
+                td_string!(locale, system.connector.not_started, detail).to_string()
+            }
+        }
+    }
+}
 
 /// How the connection to a mail server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -120,11 +165,11 @@ pub struct MailboxAdmin {
     pub display_name: String,
     /// SPEC R-5: appended to every reply (HTML, sanitized on save).
     pub signature_html: String,
-    /// What its connector last reported ("Connected", or why not).
+    /// What its connector last reported (none: not started).
     #[serde(default)]
-    pub status: String,
+    pub status: Option<ConnectorStatus>,
     /// With several server processes, another one reads it: `status` is that one's report
-    /// (or [`READ_ELSEWHERE`] until it has made one).
+    /// (or [`ConnectorStatus::ReadElsewhere`] until it has made one).
     #[serde(default)]
     pub read_elsewhere: bool,
 }
@@ -613,7 +658,7 @@ mod tests {
             address: "support@shop.test".into(),
             display_name: String::new(),
             signature_html: String::new(),
-            status: String::new(),
+            status: None,
             read_elsewhere: false,
         }
     }
@@ -793,6 +838,37 @@ mod tests {
         assert_eq!(
             connected.message(Locale::fr),
             "Connecté à smtp.example.com:10025 (sans authentification)"
+        );
+    }
+
+    /// Issue 15: a connector's report is a fact, worded on the page in the reader's
+    /// language; it crosses between server processes as JSON.
+    #[test]
+    fn a_connector_report_is_worded_in_each_language() {
+        let failed = ConnectorStatus::NotConnected {
+            detail: "login refused: NO [AUTHENTICATIONFAILED]".into(),
+            retry_in_secs: 4,
+        };
+        assert_eq!(
+            failed.message(Locale::en),
+            "Not connected: login refused: NO [AUTHENTICATIONFAILED] (trying again in 4 s)"
+        );
+        assert_eq!(
+            failed.message(Locale::fr),
+            "Non connect\u{e9}e\u{a0}: login refused: NO [AUTHENTICATIONFAILED] (nouvel essai dans 4 s)"
+        );
+        assert_eq!(
+            ConnectorStatus::Connected.message(Locale::fr),
+            "Connect\u{e9}e"
+        );
+        assert_eq!(
+            ConnectorStatus::Disabled.message(Locale::en),
+            "Disabled: not read"
+        );
+        let json = serde_json::to_string(&failed).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ConnectorStatus>(&json).unwrap(),
+            failed
         );
     }
 }

@@ -35,7 +35,7 @@ use crate::{
 use app::domain::{
     ids::CsqId,
     limits::{INTAKE_BATCH_BYTES, INTAKE_BATCH_MESSAGES, MAX_INTAKE_ATTEMPTS},
-    mailboxes::MailCheck,
+    mailboxes::{ConnectorStatus, MailCheck},
 };
 use async_imap::{
     extensions::idle::IdleResponse,
@@ -345,7 +345,7 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
                     }
                     Ok(None) => service
                         .mailboxes
-                        .set_status(&config.name, app::domain::mailboxes::READ_ELSEWHERE),
+                        .set_status(&config.name, ConnectorStatus::ReadElsewhere),
                     Err(e) => {
                         tracing::warn!(mailbox = %config.name, error = %e, "mailbox claim not asked")
                     }
@@ -371,10 +371,10 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
             if let (Err(e), false) = (&result, *stop.borrow()) {
                 service.mailboxes.set_status(
                     &config.name,
-                    &format!(
-                        "Not connected: {e} (trying again in {} s)",
-                        backoff.as_secs()
-                    ),
+                    ConnectorStatus::NotConnected {
+                        detail: e.to_string(),
+                        retry_in_secs: backoff.as_secs(),
+                    },
                 );
                 tracing::warn!(mailbox = %config.name, error = %e, retry_in = ?backoff, "mailbox connection failed");
             }
@@ -428,7 +428,7 @@ async fn run_session(
     let idle = session.capabilities().await?.has_str("IDLE");
     service
         .mailboxes
-        .set_status(&config.name, app::domain::mailboxes::CONNECTED);
+        .set_status(&config.name, ConnectorStatus::Connected);
     tracing::info!(mailbox = %config.name, idle, "mailbox connected");
     let wait = Duration::from_secs(config.poll_secs);
     // A marker only: a mailbox that refuses it must not stop the intake.

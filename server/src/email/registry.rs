@@ -3,6 +3,7 @@
 //! restart of the server needed), and what that connector last reported, for the page.
 
 use super::config::MailboxConfig;
+use app::domain::mailboxes::ConnectorStatus;
 use std::{
     collections::HashMap,
     sync::{Mutex, RwLock},
@@ -16,12 +17,12 @@ pub struct Mailboxes {
     /// The running connectors by name, each with the switch that stops it.
     running: Mutex<HashMap<String, watch::Sender<bool>>>,
     /// What each connector last reported, by name.
-    status: Mutex<HashMap<String, String>>,
+    status: Mutex<HashMap<String, ConnectorStatus>>,
     /// The outbox workers started, by mailbox name (one each, started once).
     outboxes: Mutex<std::collections::HashSet<String>>,
     /// With several nodes, where this node's reports of the mailboxes it reads go, for
     /// every node's page (see [`Mailboxes::share_reports`]).
-    shared: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(String, String)>>,
+    shared: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(String, ConnectorStatus)>>,
     /// With several nodes, the mailboxes whose claim this node holds: it reads them, and
     /// only its reports of them are shared.
     reading: Mutex<std::collections::HashSet<String>>,
@@ -55,12 +56,12 @@ impl Mailboxes {
             old.send_replace(true);
         }
         if read {
-            self.set_status(&name, app::domain::mailboxes::CONNECTING);
+            self.set_status(&name, ConnectorStatus::Connecting);
             let (stop, stopped) = watch::channel(false);
             running.insert(name, stop);
             Some(stopped)
         } else {
-            self.set_status(&name, "Disabled: not read");
+            self.set_status(&name, ConnectorStatus::Disabled);
             None
         }
     }
@@ -83,13 +84,13 @@ impl Mailboxes {
         }
     }
 
-    pub fn set_status(&self, name: &str, status: &str) {
+    pub fn set_status(&self, name: &str, status: ConnectorStatus) {
         let before = self
             .status
             .lock()
             .expect("status")
-            .insert(name.to_string(), status.to_string());
-        let changed = before.as_deref() != Some(status);
+            .insert(name.to_string(), status.clone());
+        let changed = before.as_ref() != Some(&status);
         // Another node's mailbox is that node's to report.
         if changed && self.reading.lock().expect("reading").contains(name) {
             self.share(name, status);
@@ -103,34 +104,35 @@ impl Mailboxes {
         if reading {
             held.insert(name.to_string());
             drop(held);
-            self.share(name, &self.status(name));
+            if let Some(status) = self.status(name) {
+                self.share(name, status);
+            }
         } else {
             held.remove(name);
         }
     }
 
-    fn share(&self, name: &str, status: &str) {
+    fn share(&self, name: &str, status: ConnectorStatus) {
         // What it said while another node read the mailbox is no report of its own.
-        if status == app::domain::mailboxes::READ_ELSEWHERE {
+        if status == ConnectorStatus::ReadElsewhere {
             return;
         }
         if let Some(shared) = self.shared.get() {
-            let _ = shared.send((name.to_string(), status.to_string()));
+            let _ = shared.send((name.to_string(), status));
         }
     }
 
     /// From now on, each report of a mailbox this node reads goes to `reports` too.
-    pub fn share_reports(&self, reports: tokio::sync::mpsc::UnboundedSender<(String, String)>) {
+    pub fn share_reports(
+        &self,
+        reports: tokio::sync::mpsc::UnboundedSender<(String, ConnectorStatus)>,
+    ) {
         let _ = self.shared.set(reports);
     }
 
-    pub fn status(&self, name: &str) -> String {
-        self.status
-            .lock()
-            .expect("status")
-            .get(name)
-            .cloned()
-            .unwrap_or_default()
+    /// What mailbox `name`'s connector last reported, if it was ever started.
+    pub fn status(&self, name: &str) -> Option<ConnectorStatus> {
+        self.status.lock().expect("status").get(name).cloned()
     }
 
     /// Whether an outbox worker must be started for `name` (true once per name).

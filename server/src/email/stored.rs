@@ -117,10 +117,11 @@ impl EmailService {
         self: &Arc<Self>,
         coordination: Arc<dyn crate::store::cluster::Coordination>,
     ) {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         self.mailboxes.share_reports(tx);
         tokio::spawn(async move {
             while let Some((name, status)) = rx.recv().await {
+                let status = serde_json::to_string(&status).expect("a status is JSON");
                 let written = coordination
                     .set_mailbox_status(&name, &status, crate::clock::now_ms())
                     .await;
@@ -138,8 +139,12 @@ impl EmailService {
                 Ok(config) => self.apply(config, stored.enabled),
                 Err(e) => {
                     tracing::error!(mailbox = %stored.name, error = %e, "mailbox not started");
-                    self.mailboxes
-                        .set_status(&stored.name, &format!("Not started: {e}"));
+                    self.mailboxes.set_status(
+                        &stored.name,
+                        app::domain::mailboxes::ConnectorStatus::NotStarted {
+                            detail: e.to_string(),
+                        },
+                    );
                 }
             }
         }

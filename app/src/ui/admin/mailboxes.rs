@@ -9,7 +9,7 @@ use crate::{
     api::{ApiError, MailboxTest, SaveMailbox, TestMailbox},
     domain::{
         ids::CsqId,
-        mailboxes::{MailboxAdmin, MailboxEdit, Security, Server, CONNECTED, READ_ELSEWHERE},
+        mailboxes::{ConnectorStatus, MailboxAdmin, MailboxEdit, Security, Server},
         queues::CsqAdmin,
         validate::{Field, FieldError, Problem},
     },
@@ -33,7 +33,7 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
     Effect::new(move |_| {
         let connecting = list.with(|l| {
             l.iter()
-                .any(|m| m.status == crate::domain::mailboxes::CONNECTING)
+                .any(|m| m.status == Some(ConnectorStatus::Connecting))
         });
         // A server that never answers is reported by the connector within 30 s.
         if connecting && asked.get_value() < 40 {
@@ -72,14 +72,13 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
                 <For each=move || list.get() key=|m| (m.id, m.name.clone(), m.status.clone(), m.enabled, m.address.clone(), m.csq) let:mailbox>
                     {
                         let name = mailbox.name.clone();
-                        let connected = mailbox.status == CONNECTED;
+                        let connected = mailbox.status == Some(ConnectorStatus::Connected);
                         // Another process reads it and has not reported yet: no fault.
-                        let unreported = mailbox.status == READ_ELSEWHERE;
+                        let unreported = mailbox.status == Some(ConnectorStatus::ReadElsewhere);
                         let reported = mailbox.status.clone();
-                        let status = move || if reported.is_empty() {
-                            t_string!(i18n, admin.mailboxes.not_started).to_string()
-                        } else {
-                            reported.clone()
+                        let status = move || match &reported {
+                            None => t_string!(i18n, admin.mailboxes.not_started).to_string(),
+                            Some(status) => status.message(i18n.get_locale()),
                         };
                         let queue = queue_name(mailbox.csq);
                         let edit_label = {
@@ -100,7 +99,7 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
                                 </div>
                                 <p class="mailbox-status" class:ok=connected class:unreported=unreported>
                                     {status}
-                                    {(mailbox.read_elsewhere && mailbox.status != READ_ELSEWHERE)
+                                    {(mailbox.read_elsewhere && !unreported)
                                         .then(|| view! { <span class="muted">" · "{t!(i18n, admin.mailboxes.read_elsewhere)}</span> })}
                                 </p>
                             </li>
