@@ -10,13 +10,15 @@ use leptos_i18n::context::init_i18n_context_with_options;
 ///
 /// The context comes with an effect that only writes a language cookie, which we leave to
 /// the server (the library's cookie feature is off). On the server that effect is spawned
-/// and runs after the render; a render whose owner is already gone (a client that hung up)
-/// made it read a disposed signal and panic. Created under a paused owner, it never runs;
-/// the owner lives as long as the page's.
+/// as a task; a page disposed on another thread while that task ran (a client that hung
+/// up) made it read a disposed signal and panic. Its owner is paused once the context
+/// exists (pausing reaches the owners created until then, the effect's included; one
+/// created later is not paused, as seen in the cluster tests), so the task never runs the
+/// effect; the owner lives as long as the page's.
 pub fn provide_language() {
     let quiet = Owner::new();
-    quiet.pause();
     let i18n = quiet.with(|| init_i18n_context_with_options::<Locale>(Default::default()));
+    quiet.pause();
     on_cleanup(move || drop(quiet));
     #[cfg(feature = "ssr")]
     i18n.set_locale_untracked(request_locale());
