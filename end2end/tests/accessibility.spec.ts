@@ -1,22 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { agentReady, customerStarts, logIn } from './helpers';
+import { customerStarts, expectAccessible, logIn } from './helpers';
+import { MAIL_ARRIVES_MS, deliver, plainMessage } from './mail';
 import { test, expect } from './fixtures';
-
-/**
- * L (accessibility): axe-core finds no violation of WCAG 2.1 A and AA on the page as it is
- * now. What it found is printed, rule by rule with the elements, so a failure says what to
- * fix.
- */
-async function expectAccessible(page: Page, state: string, include?: string) {
-  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
-  if (include) builder = builder.include(include);
-  const { violations } = await builder.analyze();
-  const found = violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help}\n` + v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ')}`).join('\n'),
-  );
-  expect(found, `${state}:\n${found.join('\n')}`).toEqual([]);
-}
 
 test('L: the login page and the desktop, empty, with an offer and with a chat, pass axe-core', async ({ browser }) => {
   test.setTimeout(90_000);
@@ -86,4 +70,40 @@ test('L: the chat widget, closed and open, passes axe-core', async ({ browser })
   const chat = shop.frameLocator('iframe[title="Chat with us"]');
   await expect(chat.getByLabel('Name')).toBeVisible();
   await expectAccessible(shop, 'widget open: the pre-chat form');
+});
+
+test('L: the French login and desktop, and an email with its reply open, pass axe-core', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const page = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 1366, height: 768 } })).newPage();
+  await page.goto('/login');
+  await expect(page.getByRole('button', { name: 'Se connecter' })).toBeEnabled();
+  await expectAccessible(page, 'login, French');
+  await page.getByLabel("Nom d'utilisateur").fill('dave');
+  await page.getByLabel('Mot de passe').fill('switchboard');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('status').getByText('Connecté')).toBeVisible();
+  await expectAccessible(page, 'desktop, French, empty');
+  await page.getByRole('button', { name: 'Prêt', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Prêt');
+
+  const subject = `Colis abîmé ${Date.now()}`;
+  deliver(plainMessage({ from: '"Ann Lee" <ann.lee@example.com>', subject, messageId: `axe-${Date.now()}@example.com`, body: 'Mon colis est arrivé abîmé.' }));
+  const notice = page.getByRole('article', { name: 'Nouveau courrier électronique de Ann Lee' }).filter({ hasText: subject });
+  await expect(notice).toBeVisible({ timeout: MAIL_ARRIVES_MS });
+  await expectAccessible(page, 'desktop, French, a new email announced');
+  await notice.getByRole('button', { name: 'Ouvrir' }).click();
+  const reply = page.getByRole('region', { name: 'Réponse' });
+  await expect(reply.getByRole('button', { name: 'Répondre', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expectAccessible(page, 'desktop, French, an email with its reply open');
+  await page.screenshot({ path: 'test-results/screenshots/email-reply-fr-1366.png' });
+
+  // Put away: the email leaves the list after an in-page confirmation.
+  await page.getByRole('button', { name: 'Effacer', exact: true }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText('Effacer ce courrier électronique');
+  await expectAccessible(page, 'desktop, French, a confirmation open');
+  await dialog.getByRole('button', { name: 'Oui' }).click();
+  await expect(page.getByRole('tab', { name: /Ann Lee/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Non prêt', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Non prêt');
 });

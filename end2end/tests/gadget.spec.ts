@@ -1,6 +1,6 @@
 import type { Browser, ConsoleMessage, Dialog, Page } from '@playwright/test';
 import { startHostDemo } from '../host-demo/serve.cjs';
-import { customerStarts } from './helpers';
+import { customerStarts, expectAccessible } from './helpers';
 import { test, expect } from './fixtures';
 
 /** An administrator on the Host desktops section. */
@@ -144,6 +144,7 @@ test('D-1: "Log in in a new window" logs the framed desktop in from a window of 
     const offer = desk.getByRole('region', { name: 'Cannot stay logged in inside this frame?' });
     await expect(offer).toBeVisible();
     await page.screenshot({ path: 'test-results/screenshots/gadget-login-window-offer.png' });
+    await expectAccessible(page, 'the framed login, in the host page', 'iframe');
     const opened = page.waitForEvent('popup');
     await offer.getByRole('button', { name: 'Log in in a new window' }).click();
     const popup = await opened;
@@ -158,6 +159,7 @@ test('D-1: "Log in in a new window" logs the framed desktop in from a window of 
     await closed;
     await expect(desk.getByRole('status').getByText('Connected')).toBeVisible();
     await expect(desk.getByTestId('agent-state')).toHaveText('Not Ready');
+    await expectAccessible(page, 'the framed desktop, in the host page', 'iframe');
     await desk.getByRole('button', { name: 'Log out' }).click();
     await expect(desk.getByLabel('Username')).toBeVisible();
   } finally {

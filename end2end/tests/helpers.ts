@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type FrameLocator, type Page } from '@playwright/test';
 
 /** A tone the page started through Web Audio, and whether audio was running then. */
@@ -72,4 +73,26 @@ export async function logOut(page: Page) {
   await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
+}
+
+/**
+ * L (accessibility): axe-core finds no violation of WCAG 2.1 A and AA on the page as it is
+ * now (frames included). What it found is printed, rule by rule with the elements, so a
+ * failure says what to fix.
+ */
+export async function expectAccessible(page: Page, state: string, include?: string) {
+  // The customer's email is their own HTML, shown in a sandboxed frame that runs no script:
+  // axe cannot run inside it (it would wait for the frame until the test times out), and
+  // what it holds is not ours to fix.
+  let builder = new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .exclude('iframe.email-body');
+  if (include) builder = builder.include(include);
+  const { violations } = await builder.analyze();
+  const found = violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help}\n` +
+      v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1).join(' ')}`).join('\n'),
+  );
+  expect(found, `${state}:\n${found.join('\n')}`).toEqual([]);
 }

@@ -1,3 +1,4 @@
+import { customerStarts } from './helpers';
 import { test, expect } from './fixtures';
 
 // Screenshots land in test-results/screenshots/ for people to look at; the assertions check
@@ -66,4 +67,37 @@ test('L: the French desktop fits 900px, its top bar on one row', async ({ browse
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await context.close();
+});
+
+// WCAG 1.4.4 and 1.4.10: a 1366x768 screen at 200% zoom leaves 683x384 CSS pixels. The
+// desktop with a chat still works there: no sideways scrolling, the offer's Accept, the
+// message box and End within reach.
+test('L: at 200% zoom the desktop works a chat without sideways scrolling', async ({ browser }) => {
+  const page = await (await browser.newContext({ viewport: { width: 683, height: 384 }, deviceScaleFactor: 2 })).newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('dave');
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(await sideways()).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/screenshots/zoom-200-control.png' });
+
+  const { chat } = await customerStarts(browser, 'Zed Zoom', 'Something is broken');
+  await page.getByRole('article', { name: 'Chat offer from Zed Zoom' }).getByRole('button', { name: 'Accept' }).click();
+  await chat.getByLabel('Message').fill('Can you read me at double size?');
+  await chat.getByLabel('Message').press('Enter');
+  await expect(page.getByRole('list', { name: 'Transcript' }).getByText('Can you read me at double size?')).toBeVisible();
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill('Yes, every word.');
+  await box.press('Enter');
+  await expect(chat.getByText('Yes, every word.')).toBeVisible();
+  expect(await sideways()).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/screenshots/zoom-200-chat.png' });
+  await page.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(page.getByRole('tab', { name: /Zed Zoom/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
 });
