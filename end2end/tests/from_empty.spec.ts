@@ -1,10 +1,11 @@
 import { type BrowserContext, type Page } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSmtp } from '../mail/smtp';
 import { test, expect } from './fixtures';
+import { healthy, serverEnv, startServer, stopServer } from './own_server';
 
 // A server of this test's own, on an empty database (no SWITCHBOARD_DEMO, no
 // SWITCHBOARD_MAILBOXES), and a Dovecot of its own for the mailbox made in the page. The
@@ -18,56 +19,6 @@ const IMAP_PASSWORD = 'imap-e2e-secret';
 // A mailbox made in the page is polled every 60 s when its change notice (IDLE) goes
 // missing; through IDLE the email arrives in a second or two.
 const MAIL_ARRIVES_MS = 70_000;
-
-/** The server's environment: ours, without any Switchboard setting from outside. */
-function serverEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'DATABASE_URL') continue;
-    if (key.startsWith('SWITCHBOARD_') && !key.startsWith('SWITCHBOARD_E2E_')) continue;
-    env[key] = value;
-  }
-  return {
-    ...env,
-    SWITCHBOARD_ADDR: `127.0.0.1:${PORT}`,
-    SWITCHBOARD_DATA_DIR: dataDir,
-    DATABASE_URL: `sqlite://${join(dataDir, 'empty.db')}`,
-    SWITCHBOARD_LOG: 'warn',
-    LEPTOS_SITE_ROOT: '../target/site',
-    SWITCHBOARD_CHAT_STARTS_PER_MINUTE: '1000',
-  };
-}
-
-async function healthy(): Promise<boolean> {
-  try {
-    return (await fetch(`${ORIGIN}/healthz`)).status === 200;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits up to 30 s for the server to answer /healthz; fails with its last output if not. */
-async function waitHealthy(server: ChildProcess, output: () => string) {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (server.exitCode !== null) {
-      throw new Error(`the server exited (${server.exitCode}):\n${output()}`);
-    }
-    if (await healthy()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the server did not answer /healthz within 30 s:\n${output()}`);
-}
-
-/** Stops the server (SIGTERM, then SIGKILL after 5 s). */
-async function stopServer(server: ChildProcess) {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  const late = setTimeout(() => server.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(late);
-}
 
 /** Logs in with a one-time password and chooses one's own on the password page. */
 async function firstLogin(page: Page, username: string, once: string, chosen: string) {
@@ -93,7 +44,7 @@ test('D-2 E-1 K-2 O-2 R-3: from an empty database, an administrator sets up a wo
   const smtpPort = process.env.SWITCHBOARD_E2E_SMTP_PORT!;
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-empty-'));
   const imapDir = mkdtempSync(join(tmpdir(), 'switchboard-empty-imap-'));
-  const env = serverEnv(dataDir);
+  const env = serverEnv(PORT, dataDir);
   const contexts: BrowserContext[] = [];
   const newContext = async (viewport = { width: 1366, height: 768 }) => {
     const context = await browser.newContext({ baseURL: ORIGIN, viewport });
@@ -104,7 +55,7 @@ test('D-2 E-1 K-2 O-2 R-3: from an empty database, an administrator sets up a wo
   let dovecot = false;
 
   // Nothing else may answer on the port: the health check would find the wrong server.
-  expect(await healthy(), `something already listens on ${ORIGIN}`).toBe(false);
+  expect(await healthy(ORIGIN), `something already listens on ${ORIGIN}`).toBe(false);
   try {
     // The organization's own mail server, empty; replies would leave through the shared SMTP
     // server (running, should a test before have left it stopped).
@@ -121,12 +72,7 @@ test('D-2 E-1 K-2 O-2 R-3: from an empty database, an administrator sets up a wo
     const adaOnce = /One-time password: (\S+)/.exec(printed)?.[1];
     expect(adaOnce, printed).toHaveLength(16);
 
-    let output = '';
-    server = spawn(serverBin, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    server.stderr!.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-8_000);
-    });
-    await waitHealthy(server, () => output);
+    server = (await startServer(env)).process;
 
     // Empty indeed: the demo's users do not exist, the pre-chat form offers nothing.
     const config = (await (await fetch(`${ORIGIN}/widget/api/config`)).json()) as { problems: unknown[] };

@@ -1,17 +1,21 @@
 import type { Browser, ConsoleMessage, Dialog, Page } from '@playwright/test';
 import { startHostDemo } from '../host-demo/serve.cjs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { customerStarts, expectAccessible } from './helpers';
+import { serverEnv, startServer, stopServer } from './own_server';
 import { test, expect } from './fixtures';
 
-/** An administrator on the Host desktops section. */
-async function hostDesktopsPage(browser: Browser): Promise<Page> {
+/** An administrator on the Host desktops section (of the shared server, or of `origin`). */
+async function hostDesktopsPage(browser: Browser, origin = ''): Promise<Page> {
   const admin = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  await admin.goto('/login');
+  await admin.goto(`${origin}/login`);
   await admin.getByLabel('Username').fill('admin');
   await admin.getByLabel('Password').fill('switchboard');
   await admin.getByRole('button', { name: 'Log in' }).click();
   await admin.waitForURL(/\/$/);
-  await admin.goto('/admin/gadget');
+  await admin.goto(`${origin}/admin/gadget`);
   await expect(admin.getByRole('heading', { name: 'Host desktops' })).toBeVisible();
   return admin;
 }
@@ -164,5 +168,108 @@ test('D-1: "Log in in a new window" logs the framed desktop in from a window of 
     await expect(desk.getByLabel('Username')).toBeVisible();
   } finally {
     host.server.close();
+  }
+});
+
+/**
+ * D-1 across sites: the host page on one site (localhost) frames the desktop of a server on
+ * another (127.0.0.1) whose cookies are set as over HTTPS (Chromium counts both addresses
+ * as secure). The login in the frame gets the framed session's own cookie, partitioned under
+ * the host; the host drives the desktop through the API, every write bringing the CSRF
+ * token (a write without it is refused); the server's own page in a tab of the same browser
+ * is not logged in by that cookie.
+ */
+test('D-1: across sites, the framed login has a partitioned cookie of its own and writes with its CSRF token; "Log in in a new window" asks for storage access', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const server = await startServer(
+    serverEnv(3110, mkdtempSync(join(tmpdir(), 'switchboard-cross-site-')), {
+      SWITCHBOARD_DEMO: 'true',
+      SWITCHBOARD_SECURE_COOKIES: 'true',
+    }),
+  );
+  const app = server.origin;
+  const demo = await startHostDemo(app);
+  const hostUrl = demo.url.replace('127.0.0.1', 'localhost');
+  try {
+    const admin = await hostDesktopsPage(browser, app);
+    await admin.getByLabel('Allowed hosts').fill(hostUrl);
+    await admin.getByRole('button', { name: 'Save hosts' }).click();
+    await expect(admin.getByRole('status')).toHaveText('Saved. Frames opened from now on follow the new list.');
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(hostUrl);
+    const desk = page.frameLocator('iframe[title="Switchboard desktop"]');
+    await desk.getByLabel('Username').fill('dave');
+    await desk.getByLabel('Password').fill('switchboard');
+    await desk.getByRole('button', { name: 'Log in', exact: true }).click();
+    await expect(desk.getByRole('status').getByText('Connected')).toBeVisible();
+
+    const cookies = await context.cookies(app);
+    const framed = cookies.find((c) => c.name === '__Host-sb_frame');
+    expect(framed, JSON.stringify(cookies)).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true });
+    expect(cookies.map((c) => c.name)).not.toContain('__Host-sb_session');
+
+    // The host sets Ready and Not Ready through the API: writes with the token go through.
+    const events = page.getByRole('list', { name: 'Events received' });
+    await page.getByRole('button', { name: 'Set Ready' }).click();
+    await expect(desk.getByTestId('agent-state')).toHaveText('Ready');
+    await expect(events.getByText('state: Ready', { exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Set Not Ready' }).click();
+    await expect(desk.getByTestId('agent-state')).toHaveText('Not Ready');
+    // The same write from the frame without the token is refused.
+    const frame = page.frames().find((f) => f.url().startsWith(app))!;
+    const refused = await frame.evaluate(() => fetch('/api/desktop', { method: 'POST' }).then((r) => r.status));
+    expect(refused).toBe(403);
+
+    // A tab of the server itself, in the same browser: the frame's cookie is not its own.
+    const tab = await context.newPage();
+    await tab.goto(`${app}/`);
+    await expect(tab.getByLabel('Username')).toBeVisible();
+    await tab.close();
+
+    await desk.getByRole('button', { name: 'Log out' }).click();
+    await expect(desk.getByLabel('Username')).toBeVisible();
+
+    // "Log in in a new window", across sites. The window is the server's own page, first
+    // party: its login leaves framed cookies that are not partitioned, which the frame may
+    // use only once the browser grants it storage access.
+    const windowLogin = async () => {
+      const opened = page.waitForEvent('popup');
+      await desk.getByRole('button', { name: 'Log in in a new window' }).click();
+      const popup = await opened;
+      await popup.getByLabel('Username').fill('dave');
+      await popup.getByLabel('Password').fill('switchboard');
+      const closed = popup.waitForEvent('close');
+      await popup.getByRole('button', { name: 'Log in', exact: true }).click();
+      await closed;
+    };
+    const box = desk.getByRole('region', { name: 'Cannot stay logged in inside this frame?' });
+    await windowLogin();
+    await expect(box.getByRole('status')).toHaveText('You are logged in. Let this frame use your login to go on.');
+    await page.screenshot({ path: 'test-results/screenshots/gadget-login-window-continue.png' });
+    // A browser that refuses (headless Chromium answers its question no): said, with the
+    // way out.
+    await box.getByRole('button', { name: 'Continue' }).click();
+    await expect(box.getByRole('status')).toHaveText(
+      'The browser refuses this frame your login. Open the desktop in a tab of its own.',
+    );
+    await expect(box.getByRole('link', { name: 'Open the desktop in a new tab' })).toHaveAttribute('href', '/');
+    // A browser that grants it: the frame goes on to the desktop, live, its writes accepted.
+    await context.grantPermissions(['storage-access']);
+    await page.reload();
+    await windowLogin();
+    await box.getByRole('button', { name: 'Continue' }).click();
+    await expect(desk.getByRole('status').getByText('Connected')).toBeVisible();
+    await page.getByRole('button', { name: 'Set Ready' }).click();
+    await expect(desk.getByTestId('agent-state')).toHaveText('Ready');
+    await page.getByRole('button', { name: 'Set Not Ready' }).click();
+    await expect(desk.getByTestId('agent-state')).toHaveText('Not Ready');
+    await desk.getByRole('button', { name: 'Log out' }).click();
+    await expect(desk.getByLabel('Username')).toBeVisible();
+  } finally {
+    demo.server.close();
+    for (const context of browser.contexts()) await context.close();
+    await stopServer(server.process);
   }
 });

@@ -195,18 +195,22 @@ pub fn csrf_token(session_token: &str) -> String {
     hex(&Sha256::digest(format!("csrf:{session_token}").as_bytes()))
 }
 
-/// The `Set-Cookie` values that remove a framed session's cookie, the partitioned one and
-/// the one a login window left (a browser keeps them apart; the request does not say which
-/// it sent). Its CSRF token's goes with its session: the server keeps nothing of it.
+/// The `Set-Cookie` values that remove a framed session's cookies (the session's and its
+/// CSRF token's), the partitioned ones and those a login window left: a browser keeps them
+/// apart, and the request does not say which it sent. A CSRF cookie left behind would be
+/// sent with the next framed session's writes.
 pub fn clear_frame_cookies() -> Vec<String> {
-    ["; Partitioned", ""]
-        .iter()
-        .map(|partitioned| {
-            format!(
-                "{FRAME_SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None{partitioned}; Max-Age=0"
-            )
-        })
-        .collect()
+    let mut cleared = Vec::new();
+    for partitioned in ["; Partitioned", ""] {
+        cleared.push(format!(
+            "{FRAME_SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=None{partitioned}; Max-Age=0"
+        ));
+        cleared.push(format!(
+            "{}=; Path=/; Secure; SameSite=None{partitioned}; Max-Age=0",
+            app::api::client::CSRF_COOKIE
+        ));
+    }
+    cleared
 }
 
 /// The framed session's token from the request's cookies, if it carries one.

@@ -13,7 +13,10 @@ pub const CSRF_COOKIE: &str = "__Host-sb_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_QUERY: &str = "csrf";
 
-/// The token of this browser's framed session, if it has one.
+/// The token of this browser's framed session, if it has one. A frame may see two such
+/// cookies, its partitioned one and the one a login window left (reached through storage
+/// access), one of them stale: all are sent, comma-separated, and the server takes the one
+/// that proves its session.
 #[cfg(feature = "hydrate")]
 pub fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
@@ -21,12 +24,13 @@ pub fn csrf_token() -> Option<String> {
         .dyn_into::<web_sys::HtmlDocument>()
         .ok()?;
     let cookies = document.cookie().ok()?;
-    cookies
+    let tokens: Vec<&str> = cookies
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == CSRF_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+        .filter(|(name, value)| *name == CSRF_COOKIE && !value.is_empty())
+        .map(|(_, value)| value)
+        .collect();
+    (!tokens.is_empty()).then(|| tokens.join(","))
 }
 
 #[cfg(not(feature = "hydrate"))]
