@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { customerStarts, expectAccessible, logIn } from './helpers';
 import { MAIL_ARRIVES_MS, deliver, plainMessage } from './mail';
 import { test, expect } from './fixtures';
@@ -106,4 +107,84 @@ test('L: the French login and desktop, and an email with its reply open, pass ax
   await expect(page.getByRole('tab', { name: /Ann Lee/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'Non prêt', exact: true }).click();
   await expect(page.getByTestId('agent-state')).toHaveText('Non prêt');
+});
+
+/**
+ * L: focus is visible everywhere. Tab goes from control to control, as a keyboard user
+ * does; each one reached shows that it has the focus (the outline, or the ring a control
+ * draws instead).
+ */
+async function expectFocusShown(page: Page, state: string, stops: number) {
+  // What has the focus in one document: its name, and whether it shows it.
+  const describe = () => {
+    let element = document.activeElement as HTMLElement | null;
+    // Inside a shadow root (the widget's launcher and frame live in one).
+    while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement as HTMLElement;
+    if (!element || element === document.body || !document.hasFocus()) return null;
+    const style = getComputedStyle(element);
+    const ring =
+      (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    const name = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40);
+    return { what: `${element.tagName.toLowerCase()} "${name}"`, ring, frame: element.tagName === 'IFRAME' };
+  };
+  const unseen: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < stops; i++) {
+    await page.keyboard.press('Tab');
+    let focus = await page.evaluate(describe);
+    // In a frame (the widget's): what has the focus inside it.
+    if (focus?.frame) {
+      focus = null;
+      for (const frame of page.frames().slice(1)) {
+        const inside = await frame.evaluate(describe).catch(() => null);
+        if (inside && !inside.frame) focus = inside;
+      }
+    }
+    if (!focus) continue;
+    seen.add(focus.what);
+    if (!focus.ring) unseen.push(focus.what);
+  }
+  expect(seen.size, `${state}: Tab reached nothing`).toBeGreaterThan(1);
+  expect(unseen, `${state}: focus not shown on`).toEqual([]);
+}
+
+test('L: every control Tab reaches shows its focus: login, desktop with a chat, administration, widget', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await page.goto('/login');
+  await expect(page.getByRole('button', { name: 'Log in' })).toBeEnabled();
+  await expectFocusShown(page, 'login', 8);
+  await page.getByLabel('Username').fill('dave');
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Ready');
+  await expectFocusShown(page, 'desktop, Control gadget', 15);
+  const { chat } = await customerStarts(browser, 'Fay Focus', 'Something is broken');
+  await page.getByRole('article', { name: 'Chat offer from Fay Focus' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(chat.getByText('Dave has joined the chat.')).toBeVisible();
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  await expectFocusShown(page, 'desktop with a chat', 30);
+  await page.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(page.getByRole('tab', { name: /Fay Focus/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
+  await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
+
+  const admin = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await admin.goto('/login');
+  await admin.getByLabel('Username').fill('admin');
+  await admin.getByLabel('Password').fill('switchboard');
+  await admin.getByRole('button', { name: 'Log in' }).click();
+  await admin.waitForURL(/\/$/);
+  await admin.goto('/admin/users');
+  await expect(admin.locator('.admin-body h2').first()).toBeVisible();
+  await expectFocusShown(admin, 'administration: users', 25);
+
+  // The widget open, on the shop's page: its pre-chat form, Tab after Tab.
+  const shop = await (await browser.newContext()).newPage();
+  await shop.goto('/demo');
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  await expect(shop.frameLocator('iframe[title="Chat with us"]').getByLabel('Name')).toBeVisible();
+  await expectFocusShown(shop, 'the widget open', 10);
 });
