@@ -11,7 +11,7 @@ use app::{
     domain::{
         agent::Role,
         ids::CsqId,
-        mailboxes::{ConnectorStatus, MailboxAdmin, MailboxEdit, Security, Server},
+        mailboxes::{ConnectorFault, ConnectorStatus, MailboxAdmin, MailboxEdit, Security, Server},
         validate::{Field, Problem},
     },
 };
@@ -143,8 +143,10 @@ async fn e1_d2_a_mailbox_set_up_in_the_page_is_read_at_once() {
         let (mailboxes, _) = list(&server, &cookie).await;
         if matches!(
             &mailboxes[0].status,
-            Some(ConnectorStatus::NotConnected { detail, retry_in_secs })
-                if detail.starts_with("login refused") && *retry_in_secs > 0
+            Some(ConnectorStatus::NotConnected {
+                fault: ConnectorFault::LoginRefused { .. },
+                retry_in_secs,
+            }) if *retry_in_secs > 0
         ) {
             break mailboxes[0].clone();
         }

@@ -30,11 +30,58 @@ pub enum ConnectorStatus {
     /// With several server processes, another one reads the mailbox (this one takes over
     /// if that one stops) and has not reported yet.
     ReadElsewhere,
-    /// The last connection failed; `detail` is the error as the mail server or the network
-    /// gave it (their words, not translated).
-    NotConnected { detail: String, retry_in_secs: u64 },
+    /// The last connection failed, and why; it tries again in `retry_in_secs`.
+    NotConnected {
+        fault: ConnectorFault,
+        retry_in_secs: u64,
+    },
     /// Its stored settings could not be used (say why).
     NotStarted { detail: String },
+}
+
+/// Why a connector could not connect: our part worded in the reader's language, what the
+/// mail server or the system said (`detail`) as it said it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConnectorFault {
+    /// The network or TLS failed.
+    Connection { detail: String },
+    /// The mail server answered with an error.
+    Imap { detail: String },
+    /// The mail server closed the connection.
+    Closed,
+    /// The mail server refused the login.
+    LoginRefused { detail: String },
+    /// The mail server refused to switch to TLS.
+    NoStarttls { detail: String },
+    /// The queue a mailbox file names does not exist: its emails wait in the mailbox.
+    UnknownCsq { csq: String },
+    /// Anything else, as the server says it.
+    Other { detail: String },
+}
+
+impl ConnectorFault {
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            ConnectorFault::Connection { detail } => {
+                td_string!(locale, system.connector.fault.connection, detail).to_string()
+            }
+            ConnectorFault::Imap { detail } => {
+                td_string!(locale, system.connector.fault.imap, detail).to_string()
+            }
+            ConnectorFault::Closed => td_string!(locale, system.connector.fault.closed).to_string(),
+            ConnectorFault::LoginRefused { detail } => {
+                td_string!(locale, system.connector.fault.login_refused, detail).to_string()
+            }
+            ConnectorFault::NoStarttls { detail } => {
+                td_string!(locale, system.connector.fault.no_starttls, detail).to_string()
+            }
+            ConnectorFault::UnknownCsq { csq } => {
+                td_string!(locale, system.connector.fault.unknown_csq, csq).to_string()
+            }
+            ConnectorFault::Other { detail } => detail.clone(),
+        }
+    }
 }
 
 impl ConnectorStatus {
@@ -52,12 +99,12 @@ impl ConnectorStatus {
                 td_string!(locale, system.connector.read_elsewhere).to_string()
             }
             ConnectorStatus::NotConnected {
-                detail,
+                fault,
                 retry_in_secs,
             } => td_string!(
                 locale,
                 system.connector.not_connected,
-                detail,
+                detail = fault.message(locale),
                 secs = retry_in_secs
             )
             .to_string(),
@@ -846,7 +893,9 @@ mod tests {
     #[test]
     fn a_connector_report_is_worded_in_each_language() {
         let failed = ConnectorStatus::NotConnected {
-            detail: "login refused: NO [AUTHENTICATIONFAILED]".into(),
+            fault: ConnectorFault::LoginRefused {
+                detail: "NO [AUTHENTICATIONFAILED]".into(),
+            },
             retry_in_secs: 4,
         };
         assert_eq!(
@@ -855,7 +904,13 @@ mod tests {
         );
         assert_eq!(
             failed.message(Locale::fr),
-            "Non connect\u{e9}e\u{a0}: login refused: NO [AUTHENTICATIONFAILED] (nouvel essai dans 4 s)"
+            "Non connect\u{e9}e\u{a0}: authentification refus\u{e9}e\u{a0}: NO \
+             [AUTHENTICATIONFAILED] (nouvel essai dans 4\u{a0}s)"
+        );
+        let waiting = ConnectorFault::UnknownCsq { csq: "Help".into() };
+        assert_eq!(
+            waiting.message(Locale::en),
+            "the queue \"Help\" does not exist: emails wait in the mailbox until it does"
         );
         assert_eq!(
             ConnectorStatus::Connected.message(Locale::fr),

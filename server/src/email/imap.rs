@@ -35,7 +35,7 @@ use crate::{
 use app::domain::{
     ids::CsqId,
     limits::{INTAKE_BATCH_BYTES, INTAKE_BATCH_MESSAGES, MAX_INTAKE_ATTEMPTS},
-    mailboxes::{ConnectorStatus, MailCheck},
+    mailboxes::{ConnectorFault, ConnectorStatus, MailCheck},
 };
 use async_imap::{
     extensions::idle::IdleResponse,
@@ -106,6 +106,30 @@ pub enum ImapError {
 }
 
 impl ImapError {
+    /// The failure as the administration's mailbox list says it, in the reader's language
+    /// (what the mail server or the system said stays as said).
+    fn fault(&self) -> ConnectorFault {
+        match self {
+            ImapError::Io(e) => ConnectorFault::Connection {
+                detail: e.to_string(),
+            },
+            ImapError::Imap(e) => ConnectorFault::Imap {
+                detail: e.to_string(),
+            },
+            ImapError::Closed => ConnectorFault::Closed,
+            ImapError::LoginRefused(detail) => ConnectorFault::LoginRefused {
+                detail: detail.clone(),
+            },
+            ImapError::NoStarttls(detail) => ConnectorFault::NoStarttls {
+                detail: detail.clone(),
+            },
+            ImapError::UnknownCsq(csq) => ConnectorFault::UnknownCsq { csq: csq.clone() },
+            other => ConnectorFault::Other {
+                detail: other.to_string(),
+            },
+        }
+    }
+
     /// Whether a failure while reading one message counts against that message. Our own
     /// data directory or database failing (unreachable, busy, full) is not the message's
     /// fault: counted, it would set every message aside in turn.
@@ -372,7 +396,7 @@ pub fn spawn(config: MailboxConfig, service: Arc<EmailService>, mut stop: watch:
                 service.mailboxes.set_status(
                     &config.name,
                     ConnectorStatus::NotConnected {
-                        detail: e.to_string(),
+                        fault: e.fault(),
                         retry_in_secs: backoff.as_secs(),
                     },
                 );
