@@ -122,8 +122,16 @@ async function expectFocusShown(page: Page, state: string, stops: number) {
     while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement as HTMLElement;
     if (!element || element === document.body || !document.hasFocus()) return null;
     const style = getComputedStyle(element);
-    const ring =
-      (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    // A ring drawn as a shadow counts only if the shadow comes with the focus: a copy of the
+    // element (same attributes, not focused), beside it for a moment, shows it without.
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const copy = element.cloneNode(false) as HTMLElement;
+    copy.removeAttribute('autofocus');
+    copy.removeAttribute('id');
+    element.after(copy);
+    const plainShadow = getComputedStyle(copy).boxShadow;
+    copy.remove();
+    const ring = outline || (style.boxShadow !== 'none' && style.boxShadow !== plainShadow);
     const name = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().slice(0, 40);
     return { what: `${element.tagName.toLowerCase()} "${name}"`, ring, frame: element.tagName === 'IFRAME' };
   };

@@ -85,7 +85,7 @@ impl Services {
             .language
             .as_deref()
             .and_then(app::domain::language::parse)
-            .map(|locale| auth::language_cookie(locale, self.secure_cookies));
+            .map(|locale| auth::language_cookie(locale, self.secure_cookies, framed));
         Ok(LoginOutcome {
             cookie,
             must_change_password: credentials.must_change_password,
@@ -205,9 +205,7 @@ impl Services {
             )]));
         }
         let hash = self.hash_password(change.new).await?;
-        let token =
-            auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
-        let this_session = auth::token_hash(&token);
+        let (_, this_session) = self.live_session(headers).await?;
         let audit = AuditEntry {
             at_ms: now_ms(),
             agent: agent.id,
@@ -243,7 +241,7 @@ impl Services {
         &self,
         headers: &HeaderMap,
         locale: app::i18n::Locale,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Vec<String>, ApiError> {
         match self.session_of(headers).await {
             Ok(session) => {
                 self.store
@@ -255,7 +253,15 @@ impl Services {
             Err(ApiError::NotLoggedIn) => {}
             Err(e) => return Err(e),
         }
-        Ok(auth::language_cookie(locale, self.secure_cookies))
+        // SPEC D-1: chosen in a host desktop's frame on another site (on its login page too,
+        // before any session), the choice must reach that frame's next pages, which a `Lax`
+        // cookie does not: over HTTPS a partitioned copy goes with it. (Set by a page of this
+        // site itself, that copy is kept under this site and says the same.)
+        let mut cookies = vec![auth::language_cookie(locale, self.secure_cookies, None)];
+        if self.secure_cookies {
+            cookies.push(auth::language_cookie(locale, true, Some(true)));
+        }
+        Ok(cookies)
     }
 
     /// Ends every session of the user (SPEC S-1: only from Not Ready); returns the
@@ -270,21 +276,35 @@ impl Services {
             .await
             .map_err(internal)?;
         tracing::info!(agent = %session.agent, "logged out");
+        let mut cleared = vec![auth::clear_cookie(self.secure_cookies)];
+        // A browser that logged in through a login window may carry both kinds.
         if auth::frame_token_from_headers(headers).is_some() && self.secure_cookies {
-            return Ok(auth::clear_frame_cookies());
+            cleared.extend(auth::clear_frame_cookies());
         }
-        Ok(vec![auth::clear_cookie(self.secure_cookies)])
+        Ok(cleared)
     }
 
     /// The session the request's cookie names, whatever it may do.
     pub async fn session_of(&self, headers: &HeaderMap) -> Result<SessionOf, ApiError> {
-        let token =
-            auth::token_from_headers(headers, self.secure_cookies).ok_or(ApiError::NotLoggedIn)?;
-        self.store
-            .session_agent(&auth::token_hash(&token), now_ms())
-            .await
-            .map_err(internal)?
-            .ok_or(ApiError::NotLoggedIn)
+        Ok(self.live_session(headers).await?.0)
+    }
+
+    /// The live session the request's cookies name, and its token's hash. A framed page may
+    /// carry two framed cookies (its partitioned one and a login window's), one of them
+    /// stale: the first that names a live session counts.
+    pub async fn live_session(&self, headers: &HeaderMap) -> Result<(SessionOf, String), ApiError> {
+        for token in auth::session_tokens(headers, self.secure_cookies) {
+            let hash = auth::token_hash(&token);
+            let found = self
+                .store
+                .session_agent(&hash, now_ms())
+                .await
+                .map_err(internal)?;
+            if let Some(session) = found {
+                return Ok((session, hash));
+            }
+        }
+        Err(ApiError::NotLoggedIn)
     }
 
     /// The agent whose valid session cookie the request carries, refused while that agent

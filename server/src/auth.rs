@@ -160,8 +160,11 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 
 /// SPEC D-1: the session cookie of a desktop framed by an allowed host on another site.
 /// Sent in cross-site frames (`SameSite=None`), kept in that host's partition only (CHIPS
-/// `Partitioned`: the same browser on another top-level site does not send it), HTTPS only.
-/// Its own name, so the guard knows that a write carrying it must bring its CSRF token.
+/// `Partitioned`: the same browser on another top-level site does not send it), HTTPS only;
+/// a login window's is not partitioned (see [`frame_session_cookies`]), and other sites'
+/// pages may make the browser send it: the guard refuses them its writes without the CSRF
+/// token, and its emails. Its own name, so the guard knows what a request carrying it must
+/// prove.
 pub const FRAME_SESSION_COOKIE: &str = "__Host-sb_frame";
 
 /// SPEC D-1: the `Set-Cookie` values of a framed session: the session (HttpOnly) and its
@@ -215,8 +218,18 @@ pub fn clear_frame_cookies() -> Vec<String> {
 
 /// The framed session's token from the request's cookies, if it carries one.
 pub fn frame_token_from_headers(headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, FRAME_SESSION_COOKIE)
+    frame_tokens_from_headers(headers).into_iter().next()
 }
+
+/// Every framed session token the request carries, in order (at most
+/// [`MAX_SESSION_COOKIES`]). A frame can hold two: its partitioned cookie and the one a login
+/// window left, which storage access opened to it; one of them may be stale.
+pub fn frame_tokens_from_headers(headers: &HeaderMap) -> Vec<String> {
+    cookie_values(headers, FRAME_SESSION_COOKIE)
+}
+
+/// The most session cookies of a kind looked at in one request: each may cost a lookup.
+pub const MAX_SESSION_COOKIES: usize = 4;
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie(secure: bool) -> String {
@@ -230,11 +243,20 @@ pub fn clear_cookie(secure: bool) -> String {
 /// The `Set-Cookie` value that keeps the language a user chose for their pages for a year
 /// ([`app::domain::language::LANGUAGE_COOKIE`]): a preference, not a secret, but HttpOnly
 /// like everything the server sets (only the server reads it).
-pub fn language_cookie(locale: app::i18n::Locale, secure: bool) -> String {
+///
+/// `framed` (SPEC D-1): for a framed session over HTTPS, whether its cookies are partitioned
+/// (see [`frame_session_cookies`]): its language must travel in the cross-site frame like
+/// its session (a `Lax` cookie does not), so the frame speaks the account's language.
+pub fn language_cookie(locale: app::i18n::Locale, secure: bool, framed: Option<bool>) -> String {
+    let reach = match framed {
+        Some(true) => "SameSite=None; Secure; Partitioned",
+        Some(false) => "SameSite=None; Secure",
+        None if secure => "SameSite=Lax; Secure",
+        None => "SameSite=Lax",
+    };
     format!(
-        "{}={locale}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{}",
+        "{}={locale}; Path=/; HttpOnly; {reach}; Max-Age=31536000",
         app::domain::language::LANGUAGE_COOKIE,
-        if secure { "; Secure" } else { "" }
     )
 }
 
@@ -253,20 +275,32 @@ fn cookie_name(secure: bool) -> String {
 /// `__Host-` cookie counts (a plain one may have been planted by a sibling domain), else a
 /// framed session's (SPEC D-1).
 pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
-    cookie_value(headers, &cookie_name(secure))
-        .or_else(|| secure.then(|| frame_token_from_headers(headers)).flatten())
+    session_tokens(headers, secure).into_iter().next()
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+/// Every session token the request carries, the ordinary cookie's first, then (over HTTPS)
+/// each framed session's: the first that names a live session is the request's.
+pub fn session_tokens(headers: &HeaderMap, secure: bool) -> Vec<String> {
+    let mut tokens = cookie_values(headers, &cookie_name(secure));
+    if secure {
+        tokens.extend(frame_tokens_from_headers(headers));
+    }
+    tokens
+}
+
+/// The non-empty values of the cookies named `name`, in the order sent (at most
+/// [`MAX_SESSION_COOKIES`]).
+fn cookie_values(headers: &HeaderMap, name: &str) -> Vec<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
+        .filter(|(key, value)| *key == name && !value.is_empty())
         .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
+        .take(MAX_SESSION_COOKIES)
+        .collect()
 }
 
 /// Failures that are forgiven after this long without another one.

@@ -558,7 +558,7 @@ impl Backend for Services {
         &self,
         headers: &HeaderMap,
         locale: app::i18n::Locale,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Vec<String>, ApiError> {
         self.choose_language(headers, locale).await
     }
 

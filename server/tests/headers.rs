@@ -194,7 +194,22 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
         stranger[0].starts_with("__Host-sb_session=") && stranger[0].contains("SameSite=Strict")
     );
 
+    // Alice chose French: her framed pages must speak it too.
+    server
+        .services
+        .store
+        .set_language(alice, Some("fr"))
+        .await
+        .unwrap();
     let framed = cookies(&login("https://finesse.example.com").await);
+    let language = framed
+        .iter()
+        .find(|c| c.starts_with("sb_lang=fr;"))
+        .expect("the account's language");
+    assert!(
+        language.contains("; SameSite=None; Secure; Partitioned"),
+        "the language travels in the frame like the session: {language}"
+    );
     let session = framed
         .iter()
         .find(|c| c.starts_with("__Host-sb_frame="))
@@ -274,7 +289,11 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
         .iter()
         .find(|c| c.starts_with("__Host-sb_csrf="))
         .expect("the window's CSRF token cookie");
-    for cookie in [session, csrf] {
+    let language = window
+        .iter()
+        .find(|c| c.starts_with("sb_lang=fr;"))
+        .expect("the account's language");
+    for cookie in [session, csrf, language] {
         assert!(
             cookie.contains("; SameSite=None") && cookie.contains("; Secure"),
             "{cookie}"
@@ -315,6 +334,54 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
         403
     );
 
+    // A frame that also holds a stale framed cookie (sent first) still works with the live
+    // one, its CSRF token among those it sends.
+    let stale = format!("__Host-sb_frame={}", "f".repeat(64));
+    let both = reqwest::Client::new()
+        .post(server.url("/api/desktop"))
+        .header("cookie", format!("{stale}; {pair}"))
+        .header("x-csrf-token", format!("{},{token}", "0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.status(), 200);
+
+    // Other sites' requests carrying the cookie read no email (a browser that allows
+    // third-party cookies sends a login window's from anywhere); the desktop's own may.
+    let email = |site: &'static str| {
+        reqwest::Client::new()
+            .get(server.url("/email/1/body"))
+            .header("cookie", &pair)
+            .header("sec-fetch-site", site)
+            .send()
+    };
+    assert_eq!(email("cross-site").await.unwrap().status(), 403);
+    assert_ne!(email("same-origin").await.unwrap().status(), 403);
+
+    // A language chosen inside the frame is kept in the frame's partition too.
+    let chosen = reqwest::Client::new()
+        .post(server.url("/api/language"))
+        .header("cookie", &pair)
+        .header("x-csrf-token", token)
+        .form(&[("language", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 200);
+    let chosen = cookies(&chosen);
+    assert_eq!(chosen.len(), 2, "{chosen:?}");
+    assert!(chosen.iter().all(|c| c.starts_with("sb_lang=en;")));
+    assert!(
+        chosen
+            .iter()
+            .any(|c| c.contains("; SameSite=None; Secure; Partitioned")),
+        "{chosen:?}"
+    );
+    assert!(
+        chosen.iter().any(|c| c.contains("; SameSite=Lax; Secure")),
+        "{chosen:?}"
+    );
+
     // Logging out clears the framed cookies both ways: the browser keeps a partitioned and
     // an unpartitioned one apart.
     let out = reqwest::Client::new()
@@ -326,7 +393,11 @@ async fn a_session_framed_by_an_allowed_host_writes_only_with_its_csrf_token() {
         .unwrap();
     assert_eq!(out.status(), 200, "{:?}", out.text().await);
     let cleared = cookies(&out);
-    assert_eq!(cleared.len(), 4, "{cleared:?}");
+    assert_eq!(cleared.len(), 5, "{cleared:?}");
+    assert!(
+        cleared.iter().any(|c| c.starts_with("__Host-sb_session=;")),
+        "the ordinary one too: {cleared:?}"
+    );
     for name in ["__Host-sb_frame=;", "__Host-sb_csrf=;"] {
         let of_name: Vec<_> = cleared.iter().filter(|c| c.starts_with(name)).collect();
         assert_eq!(of_name.len(), 2, "{name} in {cleared:?}");

@@ -40,6 +40,10 @@ pub async fn login(
     Err(super::fail(refused))
 }
 
+/// SPEC D-1: where a login window goes once logged in: the page that tells the frame which
+/// opened it, and closes (`ui::login_window`).
+pub const LOGIN_WINDOW_DONE: &str = "/login?done=1";
+
 /// Why a login was refused, as the login page's address carries it for a form posted
 /// without JavaScript: a fixed word, never text from the request, so a crafted link
 /// cannot make the page say anything else.
@@ -138,14 +142,12 @@ async fn login_checked(
     if let Some(language) = &outcome.language_cookie {
         set_cookie(language)?;
     }
-    Ok(if outcome.must_change_password {
-        "/password"
-    } else if window {
-        // SPEC D-1: a login window goes to the page that tells the frame which opened it,
-        // and closes (`ui::login_window`).
-        "/login?done=1"
-    } else {
-        "/"
+    Ok(match (outcome.must_change_password, window) {
+        (true, false) => "/password",
+        // A login window keeps being one through the password page.
+        (true, true) => "/password?window=1",
+        (false, true) => LOGIN_WINDOW_DONE,
+        (false, false) => "/",
     })
 }
 
@@ -194,8 +196,10 @@ pub async fn set_language(language: String) -> Result<(), ApiError> {
             )]));
         };
         let headers = super::request_headers()?;
-        let cookie = super::backend()?.set_language(&headers, locale).await?;
-        set_cookie(&cookie)
+        for cookie in super::backend()?.set_language(&headers, locale).await? {
+            set_cookie(&cookie)?;
+        }
+        Ok(())
     }
     .await
     .map_err(super::fail)

@@ -70,15 +70,15 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), ApiError>;
 
     /// Keeps the language of the pages: for the logged-in user, stored with their account;
-    /// for anyone, in the browser. Returns the `Set-Cookie` header value.
+    /// for anyone, in the browser. Returns the `Set-Cookie` header values.
     async fn set_language(
         &self,
         headers: &HeaderMap,
         locale: crate::i18n::Locale,
-    ) -> Result<String, ApiError>;
+    ) -> Result<Vec<String>, ApiError>;
 
     /// Ends the agent's sessions (SPEC S-1: only from Not Ready); returns the `Set-Cookie`
-    /// header value that clears the cookie.
+    /// header values that clear the cookies.
     async fn logout(&self, headers: &HeaderMap) -> Result<Vec<String>, ApiError>;
 
     /// Who is logged in and their live state, for the first render of the desktop.

@@ -24,7 +24,7 @@ pub use admin::{
 pub use audit::{get_audit, get_state_history, GetAudit, GetStateHistory};
 pub use auth::{
     change_password, get_account, login, logout, set_language, ChangePassword, GetAccount, Login,
-    LoginRefused, Logout, SetLanguage,
+    LoginRefused, Logout, SetLanguage, LOGIN_WINDOW_DONE,
 };
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo, LoginOutcome};

@@ -13,8 +13,9 @@ use leptos_i18n::context::init_i18n_context_with_options;
 /// as a task; a page disposed on another thread while that task ran (a client that hung
 /// up) made it read a disposed signal and panic. Its owner is paused once the context
 /// exists (pausing reaches the owners created until then, the effect's included; one
-/// created later is not paused, as seen in the cluster tests), so the task never runs the
-/// effect; the owner lives as long as the page's.
+/// created later is not paused, as seen in the cluster tests), so the task no longer runs
+/// the effect from then on (a first run on another thread before the pause finds the page
+/// alive); the owner lives as long as the page's.
 pub fn provide_language() {
     let quiet = Owner::new();
     let i18n = quiet.with(|| init_i18n_context_with_options::<Locale>(Default::default()));

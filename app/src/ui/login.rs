@@ -91,7 +91,7 @@ fn LoginPage() -> impl IntoView {
                     autocomplete="current-password"
                     required
                 />
-                <input type="hidden" name="host" prop:value=move || host.get() />
+                <input type="hidden" name="host" value=move || host.get() />
                 <Show when=move || in_window>
                     <input type="hidden" name="window" value="1" />
                 </Show>

@@ -126,6 +126,9 @@ pub fn NewWindowLogin(host: RwSignal<String>) -> impl IntoView {
 pub fn LoginWindowDone() -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
+    // No frame waits for this window (opened by hand, or its frame is gone): it says how to
+    // go on instead of promising to close.
+    let alone = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let window = window();
@@ -134,6 +137,7 @@ pub fn LoginWindowDone() -> impl IntoView {
             .ok()
             .filter(|o| !o.is_null() && !o.is_undefined())
         else {
+            alone.set(true);
             return;
         };
         let Ok(origin) = window.location().origin() else {
@@ -144,6 +148,8 @@ pub fn LoginWindowDone() -> impl IntoView {
         let opener: web_sys::Window = wasm_bindgen::JsCast::unchecked_into(opener);
         if opener.post_message(&message, &origin).is_ok() {
             let _ = window.close();
+        } else {
+            alone.set(true);
         }
     });
     view! {
@@ -152,7 +158,13 @@ pub fn LoginWindowDone() -> impl IntoView {
             <section class="card narrow login-card" role="status">
                 <div class="brand-mark" aria-hidden="true">"SB"</div>
                 <h1>"Switchboard"</h1>
-                <p>{t!(i18n, common.login.window_done)}</p>
+                <p>
+                    {move || if alone.get() {
+                        t_string!(i18n, common.login.window_done_alone)
+                    } else {
+                        t_string!(i18n, common.login.window_done)
+                    }}
+                </p>
             </section>
         </main>
     }

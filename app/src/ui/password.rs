@@ -97,10 +97,17 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
             Some(Ok(())) => td_string!(locale, common.password.changed).into(),
         }
     };
-    // Changed: the desktop, with the new session the server just set.
+    // Changed: the desktop, with the new session the server just set; in a login window
+    // opened by a framed desktop (SPEC D-1), the page that tells the frame and closes.
+    let in_window =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("window").is_some());
     Effect::new(move |_| {
         if let Some(Ok(())) = change.value().get() {
-            let _ = window().location().set_href("/");
+            let _ = window().location().set_href(if in_window {
+                crate::api::LOGIN_WINDOW_DONE
+            } else {
+                "/"
+            });
         }
     });
     Effect::new(move |_| {

@@ -61,10 +61,11 @@ async fn frame_ancestors(state: &AppState) -> String {
 fn csrf_proven(req: &Request) -> bool {
     use app::api::client::{CSRF_HEADER, CSRF_QUERY};
     use subtle::ConstantTimeEq;
-    let Some(token) = crate::auth::frame_token_from_headers(req.headers()) else {
+    let tokens = crate::auth::frame_tokens_from_headers(req.headers());
+    if tokens.is_empty() {
         return true;
-    };
-    let expected = crate::auth::csrf_token(&token);
+    }
+    let expected: Vec<String> = tokens.iter().map(|t| crate::auth::csrf_token(t)).collect();
     let from_query = || {
         req.uri().query().and_then(|query| {
             query
@@ -81,11 +82,17 @@ fn csrf_proven(req: &Request) -> bool {
         .map(str::to_string)
         .or_else(from_query);
     // Several tokens when the page saw several CSRF cookies (see `csrf_token` in the
-    // client): one must be this session's.
+    // client), as it may carry several framed session cookies: one pair must match.
     given.is_some_and(|given| {
-        given.split(',').any(|given| {
-            given.len() == expected.len() && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
-        })
+        given
+            .split(',')
+            .take(crate::auth::MAX_SESSION_COOKIES)
+            .any(|given| {
+                expected.iter().any(|expected| {
+                    given.len() == expected.len()
+                        && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+                })
+            })
     })
 }
 
@@ -130,6 +137,20 @@ async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if (writes || is_upgrade) && cross_site(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        return (
+            StatusCode::FORBIDDEN,
+            app::domain::refusal::Reason::CrossSite.message(super::locale::current()),
+        )
+            .into_response();
+    }
+    // SPEC D-1: a login window's framed cookie is not partitioned, so a browser that allows
+    // third-party cookies sends it from any site. What only the desktop's own frames read (a
+    // customer's email, its files) is refused to a request from another site carrying it.
+    if req.uri().path().starts_with("/email/")
+        && crate::auth::frame_token_from_headers(req.headers()).is_some()
+        && cross_site(&req)
+    {
+        tracing::warn!(path = %req.uri().path(), "cross-site read of an email refused");
         return (
             StatusCode::FORBIDDEN,
             app::domain::refusal::Reason::CrossSite.message(super::locale::current()),

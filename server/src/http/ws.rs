@@ -63,8 +63,10 @@ pub async fn desktop_socket(
             let _place = place;
             services.metrics.ws_opened();
             services.page_opened(agent);
-            let session = crate::auth::token_from_headers(&headers, services.secure_cookies)
-                .map(|t| crate::auth::token_hash(&t))
+            let session = services
+                .live_session(&headers)
+                .await
+                .map(|(_, hash)| hash)
                 .unwrap_or_default();
             let end = Connection {
                 socket,
