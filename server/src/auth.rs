@@ -271,15 +271,10 @@ fn cookie_name(secure: bool) -> String {
     }
 }
 
-/// The session token from the request's `Cookie` headers, if any: over HTTPS only the
-/// `__Host-` cookie counts (a plain one may have been planted by a sibling domain), else a
-/// framed session's (SPEC D-1).
-pub fn token_from_headers(headers: &HeaderMap, secure: bool) -> Option<String> {
-    session_tokens(headers, secure).into_iter().next()
-}
-
 /// Every session token the request carries, the ordinary cookie's first, then (over HTTPS)
-/// each framed session's: the first that names a live session is the request's.
+/// each framed session's (SPEC D-1): the first that names a live session is the request's.
+/// Over HTTPS only the `__Host-` cookie counts (a plain one may have been planted by a
+/// sibling domain).
 pub fn session_tokens(headers: &HeaderMap, secure: bool) -> Vec<String> {
     let mut tokens = cookie_values(headers, &cookie_name(secure));
     if secure {
@@ -504,18 +499,17 @@ mod tests {
             http::header::COOKIE,
             "a=1; sb_session=tok; b=2".parse().unwrap(),
         );
-        assert_eq!(token_from_headers(&h, false).as_deref(), Some("tok"));
-        assert_eq!(token_from_headers(&HeaderMap::new(), false), None);
-        assert_eq!(
-            token_from_headers(&h, true),
-            None,
+        assert_eq!(session_tokens(&h, false), ["tok"]);
+        assert!(session_tokens(&HeaderMap::new(), false).is_empty());
+        assert!(
+            session_tokens(&h, true).is_empty(),
             "over HTTPS a plain cookie does not count"
         );
         h.append(
             http::header::COOKIE,
             "__Host-sb_session=safe".parse().unwrap(),
         );
-        assert_eq!(token_from_headers(&h, true).as_deref(), Some("safe"));
+        assert_eq!(session_tokens(&h, true), ["safe"]);
     }
 
     /// Close to `expected`: the wait counts down from the last failure.
