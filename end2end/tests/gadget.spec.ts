@@ -203,7 +203,7 @@ test('D-1: across sites, the framed login has a partitioned cookie of its own an
     // The language chosen on the framed login page holds in the frame (its cookie travels
     // there, partitioned).
     await desk.getByLabel('Language').selectOption('fr');
-    await expect(desk.getByRole('button', { name: 'Se connecter' })).toBeVisible();
+    await expect(desk.getByRole('button', { name: 'Se connecter', exact: true })).toBeVisible();
     await desk.getByLabel('Langue').selectOption('en');
     await expect(desk.getByRole('button', { name: 'Log in', exact: true })).toBeVisible();
     await desk.getByLabel('Username').fill('dave');
