@@ -179,12 +179,7 @@ test('L: every control Tab reaches shows its focus: login, desktop with a chat, 
   await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
   await expect(page.getByTestId('agent-state')).toHaveText('Not Ready');
 
-  const admin = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  await admin.goto('/login');
-  await admin.getByLabel('Username').fill('admin');
-  await admin.getByLabel('Password').fill('switchboard');
-  await admin.getByRole('button', { name: 'Log in' }).click();
-  await admin.waitForURL(/\/$/);
+  const admin = await logIn(browser, 'admin', { context: { viewport: { width: 1366, height: 768 } } });
   await admin.goto('/admin/users');
   await expect(admin.locator('.admin-body h2').first()).toBeVisible();
   await expectFocusShown(admin, 'administration: users', 25);

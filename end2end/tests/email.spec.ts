@@ -280,5 +280,22 @@ test('a message the mailbox cannot give is set aside, the next one arrives, admi
   expect(overflow).toBeLessThanOrEqual(0);
   await row.scrollIntoViewIfNeeded();
   await admin.screenshot({ path: 'test-results/screenshots/admin-unreadable-900.png' });
+
+  // L: why it was set aside is said in the reader's language: the same administrator in a
+  // browser that asks for French (the account has no language of its own, and choosing one
+  // would outlast this test).
+  const session = await admin.context().storageState();
+  session.cookies = session.cookies.filter((c) => c.name !== 'sb_lang');
+  const frenchContext = await browser.newContext({ locale: 'fr-FR', storageState: session, viewport: { width: 900, height: 700 } });
+  const french = await frenchContext.newPage();
+  await french.goto('/admin/set-aside');
+  const aside = french.getByRole('region', { name: 'Courriers électroniques illisibles' });
+  const frenchRow = aside.getByRole('row').filter({
+    hasText: 'le serveur de messagerie a fermé la connexion quand ce message lui a été demandé',
+  });
+  await expect(frenchRow).toHaveCount(1);
+  await frenchRow.scrollIntoViewIfNeeded();
+  await french.screenshot({ path: 'test-results/screenshots/admin-unreadable-fr-900.png' });
+  await frenchContext.close();
   await admin.context().close();
 });

@@ -1,19 +1,20 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Browser, type FrameLocator, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContextOptions, type FrameLocator, type Page } from '@playwright/test';
 
 /** A tone the page started through Web Audio, and whether audio was running then. */
 export type Tone = { freq: number; state: string };
 
 /**
  * Logs in through the login page in a fresh browser context, as a person would. With
- * `recordTones`, every oscillator the page starts is recorded (see `tonesOf`).
+ * `recordTones`, every oscillator the page starts is recorded (see `tonesOf`); `context`
+ * sets up the browser (viewport, zoom, locale: the login page must then speak English).
  */
 export async function logIn(
   browser: Browser,
   username: string,
-  options: { recordTones?: boolean } = {},
+  options: { recordTones?: boolean; context?: BrowserContextOptions } = {},
 ): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await browser.newContext(options.context);
   if (options.recordTones) {
     await context.addInitScript(() => {
       const w = window as unknown as { __tones: Tone[] };

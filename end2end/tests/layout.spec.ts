@@ -1,4 +1,4 @@
-import { customerStarts } from './helpers';
+import { customerStarts, logIn } from './helpers';
 import { test, expect } from './fixtures';
 
 // Screenshots land in test-results/screenshots/ for people to look at; the assertions check
@@ -73,12 +73,7 @@ test('L: the French desktop fits 900px, its top bar on one row', async ({ browse
 // desktop with a chat still works there: no sideways scrolling, the offer's Accept, the
 // message box and End within reach.
 test('L: at 200% zoom the desktop works a chat without sideways scrolling', async ({ browser }) => {
-  const page = await (await browser.newContext({ viewport: { width: 683, height: 384 }, deviceScaleFactor: 2 })).newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill('dave');
-  await page.getByLabel('Password').fill('switchboard');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  const page = await logIn(browser, 'dave', { context: { viewport: { width: 683, height: 384 }, deviceScaleFactor: 2 } });
   await page.getByRole('button', { name: 'Ready', exact: true }).click();
   await expect(page.getByTestId('agent-state')).toHaveText('Ready');
   const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -82,6 +82,18 @@ async fn admin(server: &TestServer) -> String {
     server.session("root", "admin-pass-1").await
 }
 
+/// A mail server, an SMTP server, the server with an administrator logged in (their
+/// cookie), and a queue without members for a mailbox to feed.
+async fn with_empty_queue() -> (Dovecot, SmtpServer, TestServer, String, CsqId) {
+    let dovecot = Dovecot::start().await;
+    let smtp = SmtpServer::start().await;
+    let server = TestServer::start().await;
+    let cookie = admin(&server).await;
+    server.queue("Support", &[]).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    (dovecot, smtp, server, cookie, support)
+}
+
 /// SPEC D-2: agents and supervisors are refused every mailbox call, and nothing changes.
 #[tokio::test]
 async fn d2_only_administrators_manage_mailboxes() {
@@ -211,12 +223,7 @@ async fn e1_d2_a_mailbox_set_up_in_the_page_is_read_at_once() {
 /// SPEC D-2: each field is checked by the server; the name is fixed once created.
 #[tokio::test]
 async fn d2_mailbox_fields_are_refused_by_name() {
-    let dovecot = Dovecot::start().await;
-    let smtp = SmtpServer::start().await;
-    let server = TestServer::start().await;
-    let cookie = admin(&server).await;
-    server.queue("Support", &[]).await;
-    let support = server.services.store.csqs().await.unwrap()[0].id;
+    let (dovecot, smtp, server, cookie, support) = with_empty_queue().await;
     let mut bad = edit(&dovecot, &smtp, support, "");
     bad.imap.host = "imap.shop.test".into();
     bad.address = "nobody".into();
@@ -249,6 +256,35 @@ async fn d2_mailbox_fields_are_refused_by_name() {
                 value: "Support inbox".into()
             }
         )]
+    );
+}
+
+/// SPEC D-2: a server started with another encryption key cannot open the stored
+/// passwords: the mailbox is not started, and the administration says why (a fact the page
+/// words in the reader's language), rather than logging in with garbage.
+#[tokio::test]
+async fn d2_a_changed_encryption_key_is_told_in_the_mailbox_list() {
+    let (dovecot, smtp, server, cookie, support) = with_empty_queue().await;
+    let saved = post(
+        &server,
+        &cookie,
+        "/api/admin/mailbox",
+        &edit(&dovecot, &smtp, support, PASSWORD),
+    )
+    .await;
+    assert_eq!(saved.status(), 200, "{:?}", saved.text().await);
+
+    std::fs::write(
+        server.data_dir().join("encryption.key"),
+        format!("{}\n", "ab".repeat(32)),
+    )
+    .unwrap();
+    let server = server.restart_with(|_| {}).await;
+    let cookie = server.session("root", "admin-pass-1").await;
+    let (mailboxes, _) = list(&server, &cookie).await;
+    assert_eq!(
+        mailboxes[0].status,
+        Some(ConnectorStatus::PasswordUndecryptable)
     );
 }
 

@@ -2433,7 +2433,14 @@ async fn a_batch_counts_its_tries_only_when_its_messages_are_fresh() {
 /// mailbox's progress past it and lists it.
 #[tokio::test]
 async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
+    use app::domain::set_aside::SetAsideReason;
     use server::store::intake::SetAside;
+    let refused = SetAsideReason::Refused {
+        detail: "[UNAVAILABLE] Internal error".into(),
+    };
+    let disk_full = SetAsideReason::Other {
+        detail: "attachment file not written: disk full".into(),
+    };
     for t in all_stores().await {
         let s = &t.store;
         let key = intake_key;
@@ -2443,14 +2450,14 @@ async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
             "{}",
             t.name
         );
-        s.intake_failed(key(3), "refused", true).await.unwrap();
+        s.intake_failed(key(3), &refused, true).await.unwrap();
         assert_eq!(
             s.intake_attempt(key(3)).await.unwrap(),
-            (2, Some("refused".into())),
+            (2, Some(refused.clone())),
             "{}",
             t.name
         );
-        s.intake_failed(key(3), "disk full", false).await.unwrap();
+        s.intake_failed(key(3), &disk_full, false).await.unwrap();
         assert_eq!(
             s.intake_attempt(key(3)).await.unwrap().0,
             2,
@@ -2461,7 +2468,7 @@ async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
             key: key(3),
             from: "Ann <ann@example.com>",
             subject: "Broken",
-            error: "refused",
+            reason: &refused,
         };
         s.set_aside_email(aside, 1_000).await.unwrap();
         s.set_aside_email(aside, 2_000).await.unwrap();
@@ -2478,9 +2485,10 @@ async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
             (
                 listed[0].uid,
                 listed[0].subject.as_str(),
+                &listed[0].reason,
                 listed[0].set_aside_at_ms
             ),
-            (3, "Broken", 1_000)
+            (3, "Broken", &refused, 1_000)
         );
         // Progress never moves back; the tries start afresh for a later message.
         s.set_aside_email(

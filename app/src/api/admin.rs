@@ -5,8 +5,8 @@ use super::ApiError;
 use crate::domain::{
     agent::Agent,
     csq::Csq,
-    email::UnreadableEmail,
     gadget_hosts::GadgetHosts,
+    set_aside::UnreadableEmail,
     settings::ChatSettings,
     wrap_up::{WrapUpReasonAdmin, WrapUpReasonEdit},
 };

@@ -102,22 +102,6 @@ pub fn unread_parts(count: usize, size: u64) -> SkippedPart {
     }
 }
 
-/// An incoming message Switchboard could not read after [`super::limits::MAX_INTAKE_ATTEMPTS`] tries: it
-/// was set aside (flagged in its mailbox) so the mailbox's next messages are taken, and the
-/// administrators see it listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnreadableEmail {
-    pub mailbox: String,
-    pub uid: u32,
-    /// From and Subject when the server could give them, empty otherwise.
-    pub from: String,
-    pub subject: String,
-    /// What went wrong at the last try.
-    pub error: String,
-    /// Unix ms when the message was set aside.
-    pub set_aside_at_ms: i64,
-}
-
 /// SPEC E-3: which attachments of an incoming email are kept, in message order. All of
 /// them when they fit in 20 MB together; otherwise each in turn while the total still fits,
 /// so one huge file does not cost the customer every small one.

@@ -35,6 +35,9 @@ pub enum ConnectorStatus {
         fault: ConnectorFault,
         retry_in_secs: u64,
     },
+    /// A stored password cannot be opened with this server's encryption key (the key was
+    /// changed, or the database copied from another server): not started.
+    PasswordUndecryptable,
     /// Its stored settings could not be used (say why).
     NotStarted { detail: String },
 }
@@ -108,6 +111,9 @@ impl ConnectorStatus {
                 secs = retry_in_secs
             )
             .to_string(),
+            ConnectorStatus::PasswordUndecryptable => {
+                td_string!(locale, system.connector.password_undecryptable).to_string()
+            }
             ConnectorStatus::NotStarted { detail } => {
                 td_string!(locale, system.connector.not_started, detail).to_string()
             }
@@ -919,6 +925,12 @@ mod tests {
         assert_eq!(
             ConnectorStatus::Disabled.message(Locale::en),
             "Disabled: not read"
+        );
+        assert_eq!(
+            ConnectorStatus::PasswordUndecryptable.message(Locale::fr),
+            "Non d\u{e9}marr\u{e9}e\u{a0}: un mot de passe enregistr\u{e9} ne peut pas \
+             \u{ea}tre d\u{e9}chiffr\u{e9} avec cette cl\u{e9} (la cl\u{e9} a-t-elle \
+             chang\u{e9}\u{a0}?)"
         );
         let json = serde_json::to_string(&failed).unwrap();
         assert_eq!(

@@ -24,6 +24,7 @@ pub mod queues;
 pub mod refusal;
 pub mod reply;
 pub mod routing;
+pub mod set_aside;
 pub mod settings;
 pub mod state;
 pub mod tag_first;

@@ -1,33 +1,45 @@
 //! Times as administrators read them in lists: the same text on the server's page and after
-//! hydration (UTC, so the two cannot differ).
+//! hydration (UTC, so the two cannot differ), in the shape of the page's language (the
+//! browser's `Intl` numeric shapes: "12/02/2026, 07:45 AM" in English, "02/12/2026 07:45"
+//! in French).
 
-/// "2026-12-02 07:45 UTC" for a Unix-ms time.
-pub fn date_time_utc(at_ms: i64) -> String {
-    let secs = at_ms.div_euclid(1000);
-    let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = civil_date(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
+use crate::i18n::Locale;
+
+/// "12/02/2026, 07:45 AM UTC" (English) or "02/12/2026 07:45 UTC" (French) for a Unix-ms
+/// time.
+pub fn date_time_utc(locale: Locale, at_ms: i64) -> String {
+    let (year, month, day) = civil_date(at_ms.div_euclid(86_400_000));
+    let minutes = at_ms.div_euclid(60_000).rem_euclid(24 * 60);
+    let clock = clock(locale, minutes / 60, minutes % 60, None);
+    match locale {
+        Locale::en => format!("{month:02}/{day:02}/{year:04}, {clock} UTC"),
+        Locale::fr => format!("{day:02}/{month:02}/{year:04} {clock} UTC"),
+    }
 }
 
-/// "2026-12-02" for a Unix-ms time (UTC).
+/// Hours and minutes (and seconds) as the language writes them: 12-hour with AM/PM in
+/// English, 24-hour in French.
+pub fn clock(locale: Locale, hour: i64, minute: i64, second: Option<i64>) -> String {
+    let seconds = second.map(|s| format!(":{s:02}")).unwrap_or_default();
+    match locale {
+        Locale::en => {
+            let half = if hour < 12 { "AM" } else { "PM" };
+            format!("{:02}:{minute:02}{seconds} {half}", (hour + 11) % 12 + 1)
+        }
+        Locale::fr => format!("{hour:02}:{minute:02}{seconds}"),
+    }
+}
+
+/// "2026-12-02" for a Unix-ms time (UTC), as a date input takes its value.
 pub fn date_utc(at_ms: i64) -> String {
     let (year, month, day) = civil_date(at_ms.div_euclid(86_400_000));
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// "07:45:30" for a Unix-ms time (UTC).
-pub fn time_utc(at_ms: i64) -> String {
+/// "07:45:30 AM" (English) or "07:45:30" (French) for a Unix-ms time (UTC).
+pub fn time_utc(locale: Locale, at_ms: i64) -> String {
     let of_day = at_ms.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{:02}:{:02}:{:02}",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    clock(locale, of_day / 3600, of_day % 3600 / 60, Some(of_day % 60))
 }
 
 /// The first Unix ms of a UTC day written "YYYY-MM-DD" (as a date input gives it), if that
@@ -77,13 +89,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_read_as_the_calendar_says() {
-        assert_eq!(date_time_utc(0), "1970-01-01 00:00 UTC");
+    fn dates_read_as_the_calendar_says_in_each_language() {
+        assert_eq!(date_time_utc(Locale::fr, 0), "01/01/1970 00:00 UTC");
+        assert_eq!(date_time_utc(Locale::en, 0), "01/01/1970, 12:00 AM UTC");
         // 2026-12-02 07:45:30 UTC
-        assert_eq!(date_time_utc(1_796_197_530_000), "2026-12-02 07:45 UTC");
+        let morning = 1_796_197_530_000;
+        assert_eq!(date_time_utc(Locale::fr, morning), "02/12/2026 07:45 UTC");
+        assert_eq!(
+            date_time_utc(Locale::en, morning),
+            "12/02/2026, 07:45 AM UTC"
+        );
         // A leap day.
-        assert_eq!(date_time_utc(951_782_400_000), "2000-02-29 00:00 UTC");
-        assert_eq!(date_time_utc(-1_000), "1969-12-31 23:59 UTC");
+        assert_eq!(
+            date_time_utc(Locale::fr, 951_782_400_000),
+            "29/02/2000 00:00 UTC"
+        );
+        assert_eq!(
+            date_time_utc(Locale::en, -1_000),
+            "12/31/1969, 11:59 PM UTC"
+        );
+        assert_eq!(time_utc(Locale::en, morning), "07:45:30 AM");
+        assert_eq!(time_utc(Locale::fr, morning + 6 * 3_600_000), "13:45:30");
+        assert_eq!(time_utc(Locale::en, morning + 6 * 3_600_000), "01:45:30 PM");
     }
 
     #[test]
@@ -95,6 +122,5 @@ mod tests {
         assert_eq!(day_start_ms("2026-13-01"), None);
         assert_eq!(day_start_ms("2026-1-01"), None);
         assert_eq!(date_utc(1_796_197_530_000), "2026-12-02");
-        assert_eq!(time_utc(1_796_197_530_000), "07:45:30");
     }
 }

@@ -36,6 +36,7 @@ use app::domain::{
     ids::CsqId,
     limits::{INTAKE_BATCH_BYTES, INTAKE_BATCH_MESSAGES, MAX_INTAKE_ATTEMPTS},
     mailboxes::{ConnectorFault, ConnectorStatus, MailCheck},
+    set_aside::SetAsideReason,
 };
 use async_imap::{
     extensions::idle::IdleResponse,
@@ -145,18 +146,22 @@ impl ImapError {
     }
 
     /// The failure as the administrators' list of messages set aside says it.
-    fn for_administrators(&self) -> String {
+    fn set_aside_reason(&self) -> SetAsideReason {
         match self {
-            ImapError::Io(_) | ImapError::Closed => {
-                "the mail server closed the connection when asked for this message".into()
+            ImapError::Io(_) | ImapError::Closed => SetAsideReason::ConnectionLost,
+            ImapError::Imap(e) if lost(e) => SetAsideReason::ConnectionLost,
+            ImapError::Imap(async_imap::error::Error::No(why)) => SetAsideReason::Refused {
+                detail: why.clone(),
+            },
+            ImapError::Unreadable(_) => SetAsideReason::NotGiven,
+            ImapError::Intake(intake::IntakeError::Unreadable(detail)) => {
+                SetAsideReason::CannotParse {
+                    detail: detail.clone(),
+                }
             }
-            ImapError::Imap(e) if lost(e) => {
-                "the mail server closed the connection when asked for this message".into()
-            }
-            ImapError::Imap(async_imap::error::Error::No(why)) => {
-                format!("the mail server refused to give this message: {why}")
-            }
-            other => other.to_string(),
+            other => SetAsideReason::Other {
+                detail: other.to_string(),
+            },
         }
     }
 }
@@ -732,16 +737,16 @@ async fn take_alone(
         .await
         .map_err(intake::IntakeError::from)?;
     if attempt > MAX_INTAKE_ATTEMPTS {
-        let error = last_error.unwrap_or_else(|| "the server stopped while reading it".into());
-        return set_aside(session, config, key, &error, service).await;
+        let reason = last_error.unwrap_or(SetAsideReason::ServerStopped);
+        return set_aside(session, config, key, &reason, service).await;
     }
     if let Err(e) = take_one(session, config, csq, (key, size), service).await {
         let counts = e.counts_against_message();
         if counts {
             *backoff = Duration::from_secs(1);
         }
-        let error = e.for_administrators();
-        if let Err(store_error) = store.intake_failed(key, &error, counts).await {
+        let reason = e.set_aside_reason();
+        if let Err(store_error) = store.intake_failed(key, &reason, counts).await {
             tracing::warn!(mailbox = %config.name, uid, error = %store_error, "failed try not recorded");
         }
         tracing::warn!(mailbox = %config.name, uid, attempt, error = %e, "message not read");
@@ -821,7 +826,7 @@ async fn set_aside(
     session: &mut Session<Conn>,
     config: &MailboxConfig,
     key: MessageKey<'_>,
-    error: &str,
+    reason: &SetAsideReason,
     service: &EmailService,
 ) -> Result<(), ImapError> {
     // A server that cannot give the message may drop the connection when asked for its
@@ -833,7 +838,7 @@ async fn set_aside(
         key,
         from: &from,
         subject: &subject,
-        error,
+        reason,
     };
     service
         .store
@@ -843,7 +848,7 @@ async fn set_aside(
     tracing::error!(
         mailbox = %config.name,
         uid = key.uid,
-        error,
+        reason = %reason.message(app::i18n::Locale::en),
         "message set aside after {MAX_INTAKE_ATTEMPTS} failed tries: it stays in the mailbox, flagged {UNREADABLE_KEYWORD}"
     );
     if connection_lost {

@@ -139,12 +139,14 @@ impl EmailService {
                 Ok(config) => self.apply(config, stored.enabled),
                 Err(e) => {
                     tracing::error!(mailbox = %stored.name, error = %e, "mailbox not started");
-                    self.mailboxes.set_status(
-                        &stored.name,
-                        app::domain::mailboxes::ConnectorStatus::NotStarted {
-                            detail: e.to_string(),
+                    use app::domain::mailboxes::ConnectorStatus;
+                    let status = match e {
+                        SecretError::Undecryptable => ConnectorStatus::PasswordUndecryptable,
+                        other => ConnectorStatus::NotStarted {
+                            detail: other.to_string(),
                         },
-                    );
+                    };
+                    self.mailboxes.set_status(&stored.name, status);
                 }
             }
         }

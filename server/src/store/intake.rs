@@ -3,7 +3,7 @@
 //! mailbox). A separate trait, included by [`super::Store`].
 
 use super::StoreResult;
-use app::domain::email::UnreadableEmail;
+use app::domain::set_aside::{SetAsideReason, UnreadableEmail};
 use async_trait::async_trait;
 
 /// Where a message sits: its mailbox (by the name in the mailbox settings), the mailbox's
@@ -21,15 +21,18 @@ pub struct SetAside<'a> {
     pub key: MessageKey<'a>,
     pub from: &'a str,
     pub subject: &'a str,
-    pub error: &'a str,
+    pub reason: &'a SetAsideReason,
 }
 
 #[async_trait]
 pub trait IntakeStore: Send + Sync {
     /// Counts a try at reading the message before it starts, so a crash while reading it
-    /// counts too. Returns the tries so far (this one included) and the last error; forgets
+    /// counts too. Returns the tries so far (this one included) and why the last failed; forgets
     /// the tries of the mailbox's earlier messages.
-    async fn intake_attempt(&self, key: MessageKey<'_>) -> StoreResult<(u32, Option<String>)>;
+    async fn intake_attempt(
+        &self,
+        key: MessageKey<'_>,
+    ) -> StoreResult<(u32, Option<SetAsideReason>)>;
     /// Counts one try at each of several messages of one mailbox (ascending UIDs) in one
     /// transaction, but only when none of them was tried before: true when counted. A
     /// message tried before (a crash in an earlier batch) must be read alone, so that its
@@ -37,12 +40,12 @@ pub trait IntakeStore: Send + Sync {
     async fn intake_batch_attempt(&self, keys: &[MessageKey<'_>]) -> StoreResult<bool>;
     /// The batch's tries are taken back (the batch failed: each message is read alone next).
     async fn intake_batch_failed(&self, keys: &[MessageKey<'_>]) -> StoreResult<()>;
-    /// The try failed with `error`. `counts` false takes the try back: the failure was not
+    /// The try failed, for `reason`. `counts` false takes the try back: the failure was not
     /// the message's (the data directory could not be written, say).
     async fn intake_failed(
         &self,
         key: MessageKey<'_>,
-        error: &str,
+        reason: &SetAsideReason,
         counts: bool,
     ) -> StoreResult<()>;
     /// In one transaction: lists the message for the administrators and moves the mailbox's

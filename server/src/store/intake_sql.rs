@@ -4,7 +4,7 @@ macro_rules! impl_intake_store {
     ($store:ty, $row:ty) => {
         mod intake_impl {
             use super::*;
-            use app::domain::email::UnreadableEmail;
+            use app::domain::set_aside::{SetAsideReason, UnreadableEmail};
             use $crate::store::{
                 intake::{IntakeStore, MessageKey, SetAside},
                 StoreResult,
@@ -33,7 +33,7 @@ macro_rules! impl_intake_store {
                 async fn intake_attempt(
                     &self,
                     key: MessageKey<'_>,
-                ) -> StoreResult<(u32, Option<String>)> {
+                ) -> StoreResult<(u32, Option<SetAsideReason>)> {
                     let mut tx = self.writer.begin().await?;
                     forget_earlier(&mut tx, key).await?;
                     let row = sqlx::query(
@@ -50,7 +50,8 @@ macro_rules! impl_intake_store {
                     tx.commit().await?;
                     Ok((
                         row.try_get::<i32, _>("attempts")? as u32,
-                        row.try_get("last_error")?,
+                        row.try_get::<Option<&str>, _>("last_error")?
+                            .map(SetAsideReason::from_stored),
                     ))
                 }
 
@@ -109,7 +110,7 @@ macro_rules! impl_intake_store {
                 async fn intake_failed(
                     &self,
                     key: MessageKey<'_>,
-                    error: &str,
+                    reason: &SetAsideReason,
                     counts: bool,
                 ) -> StoreResult<()> {
                     sqlx::query(
@@ -120,7 +121,7 @@ macro_rules! impl_intake_store {
                     .bind(key.mailbox)
                     .bind(i64::from(key.uid_validity))
                     .bind(i64::from(key.uid))
-                    .bind(error)
+                    .bind(reason.to_stored())
                     .bind(counts)
                     .execute(&self.writer)
                     .await?;
@@ -144,7 +145,7 @@ macro_rules! impl_intake_store {
                     .bind(i64::from(key.uid))
                     .bind(message.from)
                     .bind(message.subject)
-                    .bind(message.error)
+                    .bind(message.reason.to_stored())
                     .bind(now_ms)
                     .execute(&mut *tx)
                     .await?;
@@ -205,7 +206,7 @@ macro_rules! impl_intake_store {
                                 uid: r.try_get::<i64, _>("uid")? as u32,
                                 from: r.try_get("from_text")?,
                                 subject: r.try_get("subject")?,
-                                error: r.try_get("error")?,
+                                reason: SetAsideReason::from_stored(r.try_get("error")?),
                                 set_aside_at_ms: r.try_get("set_aside_at_ms")?,
                             })
                         })

@@ -82,7 +82,7 @@ pub fn AuditSection() -> impl IntoView {
                                         <tbody>
                                             {list.lines.into_iter().map(|l| view! {
                                                 <tr>
-                                                    <td class="nowrap">{date_time_utc(l.at_ms)}</td>
+                                                    <td class="nowrap">{date_time_utc(i18n.get_locale_untracked(), l.at_ms)}</td>
                                                     <td>{l.username}</td>
                                                     <td>{action_label(i18n.get_locale_untracked(), &l.action)}</td>
                                                     <td class="detail">{l.detail}</td>
@@ -209,7 +209,7 @@ fn HistoryTable(history: StateHistory) -> impl IntoView {
                         <tbody>
                             {history.lines.into_iter().map(|l| view! {
                                 <tr>
-                                    <td class="nowrap">{time_utc(l.at_ms)}</td>
+                                    <td class="nowrap">{time_utc(i18n.get_locale_untracked(), l.at_ms)}</td>
                                     <td>{l.from.state.label(i18n.get_locale_untracked())}</td>
                                     <td>{l.to.state.label(i18n.get_locale_untracked())}</td>
                                     <td>{move || reason_text(i18n.get_locale(), l.reason)}</td>

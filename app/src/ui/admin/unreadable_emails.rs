@@ -3,7 +3,7 @@
 //! and how to have it read again.
 
 use crate::{
-    domain::{email::UnreadableEmail, time::date_time_utc},
+    domain::{set_aside::UnreadableEmail, time::date_time_utc},
     i18n::*,
 };
 use leptos::prelude::*;
@@ -73,10 +73,10 @@ fn UnreadableRow(email: UnreadableEmail) -> impl IntoView {
     };
     view! {
         <tr>
-            <td class="nowrap">{date_time_utc(email.set_aside_at_ms)}</td>
+            <td class="nowrap">{date_time_utc(i18n.get_locale_untracked(), email.set_aside_at_ms)}</td>
             <td>{email.mailbox}<span class="hint">" · "{t!(i18n, admin.unreadable.uid, uid = email.uid)}</span></td>
             <td><div>{from}</div><div class="hint">{subject}</div></td>
-            <td class="error-text">{email.error}</td>
+            <td class="error-text">{move || email.reason.message(i18n.get_locale())}</td>
         </tr>
     }
 }

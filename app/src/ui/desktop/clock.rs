@@ -96,14 +96,7 @@ pub fn time_of_day(locale: Locale, at_ms: i64) -> String {
     {
         // The server's page, before the browser knows its time zone: UTC, same shape.
         let of_day = at_ms.div_euclid(60_000).rem_euclid(24 * 60);
-        let (hour, minute) = (of_day / 60, of_day % 60);
-        match locale {
-            Locale::en => {
-                let half = if hour < 12 { "AM" } else { "PM" };
-                format!("{:02}:{minute:02} {half}", (hour + 11) % 12 + 1)
-            }
-            Locale::fr => format!("{hour:02}:{minute:02}"),
-        }
+        crate::domain::time::clock(locale, of_day / 60, of_day % 60, None)
     }
 }
 
