@@ -1,16 +1,18 @@
 //! Rate limits on what strangers may start, keyed by client address (governor's GCRA):
-//! chats from the widget's pre-chat form. The address is the peer's, or the one a trusted
+//! chats from the widget's pre-chat form, and requests to Meta's webhooks. The address is the peer's, or the one a trusted
 //! proxy forwarded ([`client_ip`]). With several nodes (issue 14), each start is also
 //! counted in the database per address and minute, so starts spread over the nodes count
 //! together.
 
-use app::domain::limits::CHAT_STARTS_PER_MINUTE;
+use app::domain::limits::{CHAT_STARTS_PER_MINUTE, WEBHOOK_REQUESTS_PER_MINUTE};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::HeaderMap;
 use std::{net::IpAddr, num::NonZeroU32, time::Duration};
 
 pub struct Gates {
     chat_starts: DefaultKeyedRateLimiter<IpAddr>,
+    /// Webhook requests (Messenger, WhatsApp), signed or not.
+    webhook_requests: DefaultKeyedRateLimiter<IpAddr>,
     /// The operator's number, for the refusal's wording.
     pub chat_starts_per_minute: u32,
     /// The counts the nodes share, when there are several.
@@ -29,6 +31,9 @@ impl Gates {
         let per_minute = NonZeroU32::new(chat_starts_per_minute.max(1)).expect("at least one");
         Gates {
             chat_starts: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            webhook_requests: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(WEBHOOK_REQUESTS_PER_MINUTE).expect("a positive limit"),
+            )),
             chat_starts_per_minute: per_minute.get(),
             shared: None,
         }
@@ -67,17 +72,25 @@ impl Gates {
 
     /// One chat start from `ip` on this node, or how long until the next one may come.
     pub fn chat_start(&self, ip: IpAddr) -> Result<(), Duration> {
-        let result = self
-            .chat_starts
-            .check_key(&rate_key(ip))
-            .map_err(|not_until| {
-                not_until.wait_time_from(governor::clock::DefaultClock::default().now())
-            });
-        if self.chat_starts.len() > 10_000 {
-            self.chat_starts.retain_recent();
-        }
-        result
+        check(&self.chat_starts, ip)
     }
+
+    /// One webhook request from `ip` on this node, or how long until the next one may come.
+    pub fn webhook_request(&self, ip: IpAddr) -> Result<(), Duration> {
+        check(&self.webhook_requests, ip)
+    }
+}
+
+/// One hit of `ip` on `limiter`, or how long until the next one may come; the limiter's
+/// memory is trimmed once it holds many addresses.
+fn check(limiter: &DefaultKeyedRateLimiter<IpAddr>, ip: IpAddr) -> Result<(), Duration> {
+    let result = limiter.check_key(&rate_key(ip)).map_err(|not_until| {
+        not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+    });
+    if limiter.len() > 10_000 {
+        limiter.retain_recent();
+    }
+    result
 }
 
 /// The address a limit counts against: an IPv4 address itself, an IPv6 address by its /64
@@ -168,6 +181,24 @@ mod tests {
             "another network"
         );
         assert_eq!(rate_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+    }
+
+    /// Issue 16: a stranger probing the webhooks is slowed per address.
+    #[test]
+    fn webhook_requests_are_bounded_per_address() {
+        let gates = Gates::default();
+        for _ in 0..WEBHOOK_REQUESTS_PER_MINUTE {
+            assert!(gates.webhook_request(ip("192.0.2.1")).is_ok());
+        }
+        assert!(gates.webhook_request(ip("192.0.2.1")).is_err());
+        assert!(
+            gates.webhook_request(ip("192.0.2.2")).is_ok(),
+            "another address"
+        );
+        assert!(
+            gates.chat_start(ip("192.0.2.1")).is_ok(),
+            "a limit of its own"
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@
 //! - [`files`]: stored files named by their hash, in a directory or an S3-compatible
 //!   bucket (`object_store`); uploads staged locally, a gate so shared bytes are never
 //!   removed while in use.
-//! - [`gates`]: rate limits on what strangers start (chats), keyed by client address.
+//! - [`meta`]: Messenger and WhatsApp (issue 16), so far their webhooks: the verification
+//!   handshake, and posts checked against the app secret on their raw bytes and kept
+//!   before Meta is answered.
+//! - [`gates`]: rate limits on what strangers start (chats) and on the webhooks, keyed by
+//!   client address.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics,
 //!   downloads compressed and cached by kind.
@@ -108,6 +112,7 @@ pub mod http;
 pub mod hub;
 pub mod mailboxes;
 pub mod memory;
+pub mod meta;
 pub mod metrics;
 pub mod password_workers;
 pub mod prechat;

@@ -76,6 +76,8 @@ pub struct Services {
     pub hub: Arc<Hub>,
     pub chat: Arc<ChatService>,
     pub email: Arc<EmailService>,
+    /// Messenger and WhatsApp (issue 16).
+    pub meta: Arc<crate::meta::MetaService>,
     /// Signs the customers' chat-session tokens.
     pub token_key: TokenKey,
     pub metrics: Arc<Metrics>,
@@ -286,11 +288,16 @@ impl Services {
             let others: Arc<dyn crate::chat::watch::OtherNodes> = cluster.clone();
             let _ = chat.other_nodes.set(others);
         }
+        let meta = Arc::new(crate::meta::MetaService {
+            store: store.clone(),
+            secrets: email.secrets.clone(),
+        });
         Ok(Services {
             cluster,
             hub,
             chat,
             email,
+            meta,
             token_key,
             store,
             metrics,

@@ -2514,3 +2514,73 @@ async fn tries_at_a_message_are_counted_and_it_is_set_aside() {
         );
     }
 }
+
+/// Issue 16 (SPEC F-1, F-3): a Messenger or WhatsApp channel's settings are kept and
+/// replaced as given (secrets as sealed text); webhook posts are kept byte for byte, any
+/// bytes at all, listed oldest first until handled.
+#[tokio::test]
+async fn meta_channels_and_webhook_posts_are_kept_as_given() {
+    use app::domain::meta::MetaChannel;
+    use server::store::meta::{MetaChannelSettings, StoredMetaChannel};
+    for t in all_stores().await {
+        let s = &t.store;
+        assert_eq!(s.meta_channel(MetaChannel::Messenger).await.unwrap(), None);
+        let mut messenger = StoredMetaChannel {
+            channel: MetaChannel::Messenger,
+            enabled: true,
+            settings: MetaChannelSettings {
+                csq: None,
+                business_name: "Shop".into(),
+                account_id: "1234567890".into(),
+                verify_token: "verify".into(),
+                human_agent_tag: true,
+            },
+            app_secret: Some("sealed-secret".into()),
+            access_token: None,
+        };
+        s.save_meta_channel(&messenger).await.unwrap();
+        messenger.enabled = false;
+        messenger.access_token = Some("sealed-token".into());
+        s.save_meta_channel(&messenger).await.unwrap();
+        assert_eq!(
+            s.meta_channel(MetaChannel::Messenger).await.unwrap(),
+            Some(messenger.clone()),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.meta_channel(MetaChannel::WhatsApp).await.unwrap(), None);
+
+        let bytes: Vec<u8> = (0..=255).collect();
+        let first = s
+            .receive_webhook(MetaChannel::WhatsApp, &bytes, 1_000)
+            .await
+            .unwrap();
+        let second = s
+            .receive_webhook(MetaChannel::Messenger, b"{}", 2_000)
+            .await
+            .unwrap();
+        let pending = s.pending_webhooks(10).await.unwrap();
+        assert_eq!(
+            pending
+                .iter()
+                .map(|p| (p.id, p.channel, p.body.as_slice(), p.received_at_ms))
+                .collect::<Vec<_>>(),
+            [
+                (first, MetaChannel::WhatsApp, bytes.as_slice(), 1_000),
+                (second, MetaChannel::Messenger, b"{}".as_slice(), 2_000)
+            ],
+            "{}",
+            t.name
+        );
+        s.webhook_done(first, 3_000).await.unwrap();
+        assert_eq!(
+            s.pending_webhooks(10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>(),
+            [second]
+        );
+    }
+}

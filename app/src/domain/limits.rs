@@ -184,3 +184,16 @@ pub const MAX_GADGET_HOSTS: usize = 20;
 /// SPEC D-1: the longest origin accepted (`https://` and a host name of 253 characters and
 /// a port fit).
 pub const MAX_ORIGIN_CHARS: usize = 270;
+
+// --- Messenger and WhatsApp (SPEC F-1, F-2, F-3) -----------------------------------------
+
+/// Bytes of one webhook POST from Meta. Meta batches events (up to 1,000 a request for
+/// Messenger); a batch of text messages stays well under this, and media arrive by
+/// reference, never inline.
+pub const MAX_WEBHOOK_BODY_BYTES: usize = 1024 * 1024;
+/// Webhook requests one address may make a minute, signed or not. Meta spreads deliveries
+/// over many addresses; a stranger probing the endpoint is slowed long before the store is.
+pub const WEBHOOK_REQUESTS_PER_MINUTE: u32 = 1200;
+/// Characters of the `hub.challenge` echoed back in the verification handshake (Meta's are
+/// a few dozen digits).
+pub const MAX_HUB_CHALLENGE_CHARS: usize = 256;

@@ -17,6 +17,7 @@ pub mod invite;
 pub mod language;
 pub mod limits;
 pub mod mailboxes;
+pub mod meta;
 pub mod prechat;
 pub mod problem;
 pub mod protocol;

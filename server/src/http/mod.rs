@@ -12,6 +12,7 @@ mod health;
 mod in_flight;
 pub mod locale;
 mod reply;
+mod webhooks;
 mod widget;
 mod widget_ws;
 mod ws;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/widget/api/session", get(widget::session))
         .route("/widget/api/transcript", get(widget::transcript))
         .route("/widget/ws", get(widget_ws::widget_socket))
+        .merge(webhooks::routes())
         .leptos_routes_with_context(
             &state,
             routes,

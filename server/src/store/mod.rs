@@ -51,6 +51,8 @@ mod intake_sql;
 mod lines;
 pub mod mailboxes;
 mod mailboxes_sql;
+pub mod meta;
+mod meta_sql;
 mod placeholders;
 pub mod postgres;
 pub mod prechat;
@@ -113,6 +115,7 @@ pub trait Store:
     + audit::AuditStore
     + canned::CannedStore
     + mailboxes::MailboxStore
+    + meta::MetaStore
     + reply::ReplyStore
     + Send
     + Sync

@@ -108,4 +108,5 @@ super::queues_sql::impl_queue_store!(PgStore, sqlx::postgres::PgRow);
 super::canned_sql::impl_canned_store!(PgStore, sqlx::postgres::PgRow);
 super::prechat_sql::impl_prechat_store!(PgStore, sqlx::postgres::PgRow);
 super::mailboxes_sql::impl_mailbox_store!(PgStore, sqlx::postgres::PgRow);
+super::meta_sql::impl_meta_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);

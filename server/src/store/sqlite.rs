@@ -105,4 +105,5 @@ super::queues_sql::impl_queue_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::canned_sql::impl_canned_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::prechat_sql::impl_prechat_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::mailboxes_sql::impl_mailbox_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::meta_sql::impl_meta_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);

@@ -1,0 +1,77 @@
+//! What the store keeps of Messenger and WhatsApp (SPEC F-1, F-2, F-3): each channel's
+//! settings as JSON with its secrets sealed (the store never sees them in clear: see
+//! `crate::secrets`), and the inbox of webhook posts, kept from the moment Meta is answered
+//! until their events are handled. A separate trait, included by [`super::Store`].
+
+use super::StoreResult;
+use app::domain::{ids::CsqId, meta::MetaChannel};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// A channel's settings that are not secret, stored as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MetaChannelSettings {
+    /// The queue its conversations are routed to.
+    pub csq: Option<CsqId>,
+    /// What customers see as the sender (F-2: never an agent's name).
+    pub business_name: String,
+    /// Messenger: the Facebook Page's id; WhatsApp: the phone number id.
+    pub account_id: String,
+    /// What Meta sends back in the webhook verification handshake. Not a secret: the
+    /// administrator copies it into Meta's dashboard.
+    pub verify_token: String,
+    /// Messenger: replies after the 24-hour window carry the human-agent tag (7 days).
+    #[serde(default)]
+    pub human_agent_tag: bool,
+}
+
+/// A channel as stored: secrets sealed, or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMetaChannel {
+    pub channel: MetaChannel,
+    pub enabled: bool,
+    pub settings: MetaChannelSettings,
+    /// Sealed with the context [`app_secret_context`].
+    pub app_secret: Option<String>,
+    /// Sealed with the context [`access_token_context`].
+    pub access_token: Option<String>,
+}
+
+/// What a channel's sealed app secret is bound to.
+pub fn app_secret_context(channel: MetaChannel) -> String {
+    format!("meta:{}:app_secret", channel.name())
+}
+
+/// What a channel's sealed access token is bound to.
+pub fn access_token_context(channel: MetaChannel) -> String {
+    format!("meta:{}:access_token", channel.name())
+}
+
+/// A webhook post as Meta made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookPost {
+    pub id: i64,
+    pub channel: MetaChannel,
+    /// The body exactly as received (and signed).
+    pub body: Vec<u8>,
+    pub received_at_ms: i64,
+}
+
+#[async_trait]
+pub trait MetaStore: Send + Sync {
+    /// The channel's settings, if the administrator set it up.
+    async fn meta_channel(&self, channel: MetaChannel) -> StoreResult<Option<StoredMetaChannel>>;
+    /// Creates or replaces the channel's settings.
+    async fn save_meta_channel(&self, channel: &StoredMetaChannel) -> StoreResult<()>;
+    /// Keeps a webhook post before Meta is answered: its id.
+    async fn receive_webhook(
+        &self,
+        channel: MetaChannel,
+        body: &[u8],
+        now_ms: i64,
+    ) -> StoreResult<i64>;
+    /// Posts not handled yet, oldest first.
+    async fn pending_webhooks(&self, limit: i64) -> StoreResult<Vec<WebhookPost>>;
+    /// The post's events are handled.
+    async fn webhook_done(&self, id: i64, now_ms: i64) -> StoreResult<()>;
+}
