@@ -5,9 +5,11 @@
 //! So far: each channel's settings (secrets sealed, [`crate::store::meta`]) and its webhook.
 //! A webhook post is checked against the channel's app secret on its raw bytes, then kept in
 //! the store before Meta is answered (Meta delivers again when not answered in time), so
-//! nothing Meta was told we have is ever lost. Turning the kept posts into conversations,
-//! and replies through the Send API, come next.
+//! nothing Meta was told we have is ever lost. [`events`] reads a kept post into events of
+//! one shape for both channels. Turning them into conversations, and replies through the
+//! Send API, come next.
 
+pub mod events;
 pub mod signature;
 
 use crate::{
