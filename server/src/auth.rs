@@ -136,16 +136,12 @@ pub fn one_time_password() -> String {
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
+    crate::hex::encode(bytes)
 }
 
 /// What the store keeps instead of the token, so a leaked database opens no session.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The `Set-Cookie` value that opens a session: HttpOnly and SameSite=Strict.
@@ -195,7 +191,7 @@ pub fn frame_session_cookies(token: &str, partitioned: bool) -> (String, String)
 /// The CSRF token of a session: a hash of its token, so it proves the writer could read
 /// what the server gave that session, and reveals nothing of the token itself.
 pub fn csrf_token(session_token: &str) -> String {
-    hex(&Sha256::digest(format!("csrf:{session_token}").as_bytes()))
+    crate::hex::encode(Sha256::digest(format!("csrf:{session_token}").as_bytes()))
 }
 
 /// The `Set-Cookie` values that remove a framed session's cookies (the session's and its

@@ -1,18 +1,26 @@
 //! Rate limits on what strangers may start, keyed by client address (governor's GCRA):
-//! chats from the widget's pre-chat form, and requests to Meta's webhooks. The address is the peer's, or the one a trusted
+//! chats from the widget's pre-chat form, and requests to Meta's webhooks that are refused. The address is the peer's, or the one a trusted
 //! proxy forwarded ([`client_ip`]). With several nodes (issue 14), each start is also
 //! counted in the database per address and minute, so starts spread over the nodes count
 //! together.
 
-use app::domain::limits::{CHAT_STARTS_PER_MINUTE, WEBHOOK_REQUESTS_PER_MINUTE};
+use app::domain::limits::{CHAT_STARTS_PER_MINUTE, WEBHOOK_REFUSALS_PER_MINUTE};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::HeaderMap;
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 pub struct Gates {
     chat_starts: DefaultKeyedRateLimiter<IpAddr>,
-    /// Webhook requests (Messenger, WhatsApp), signed or not.
-    webhook_requests: DefaultKeyedRateLimiter<IpAddr>,
+    /// Refused webhook requests (Messenger, WhatsApp).
+    webhook_refusals: DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses past that limit, and until when they are turned away.
+    webhook_turned_away: Mutex<HashMap<IpAddr, Instant>>,
     /// The operator's number, for the refusal's wording.
     pub chat_starts_per_minute: u32,
     /// The counts the nodes share, when there are several.
@@ -31,9 +39,10 @@ impl Gates {
         let per_minute = NonZeroU32::new(chat_starts_per_minute.max(1)).expect("at least one");
         Gates {
             chat_starts: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            webhook_requests: RateLimiter::keyed(Quota::per_minute(
-                NonZeroU32::new(WEBHOOK_REQUESTS_PER_MINUTE).expect("a positive limit"),
+            webhook_refusals: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(WEBHOOK_REFUSALS_PER_MINUTE).expect("a positive limit"),
             )),
+            webhook_turned_away: Mutex::default(),
             chat_starts_per_minute: per_minute.get(),
             shared: None,
         }
@@ -75,9 +84,25 @@ impl Gates {
         check(&self.chat_starts, ip)
     }
 
-    /// One webhook request from `ip` on this node, or how long until the next one may come.
-    pub fn webhook_request(&self, ip: IpAddr) -> Result<(), Duration> {
-        check(&self.webhook_requests, ip)
+    /// How long `ip` is still turned away from the webhooks, if it is.
+    pub fn webhook_turned_away(&self, ip: IpAddr) -> Option<Duration> {
+        let turned_away = self.webhook_turned_away.lock().expect("not poisoned");
+        turned_away
+            .get(&rate_key(ip))
+            .and_then(|until| until.checked_duration_since(Instant::now()))
+    }
+
+    /// A webhook request from `ip` was refused: past the limit, the address is turned
+    /// away until its allowance comes back (at least a second).
+    pub fn webhook_refused(&self, ip: IpAddr) {
+        if let Err(wait) = check(&self.webhook_refusals, ip) {
+            let mut turned_away = self.webhook_turned_away.lock().expect("not poisoned");
+            let now = Instant::now();
+            if turned_away.len() > 10_000 {
+                turned_away.retain(|_, until| *until > now);
+            }
+            turned_away.insert(rate_key(ip), now + wait.max(Duration::from_secs(1)));
+        }
     }
 }
 
@@ -183,16 +208,23 @@ mod tests {
         assert_eq!(rate_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
     }
 
-    /// Issue 16: a stranger probing the webhooks is slowed per address.
+    /// Issue 16: a stranger probing the webhooks is turned away after its refusals, per
+    /// address; nothing else counts.
     #[test]
-    fn webhook_requests_are_bounded_per_address() {
+    fn an_address_refused_too_often_is_turned_away_from_the_webhooks() {
         let gates = Gates::default();
-        for _ in 0..WEBHOOK_REQUESTS_PER_MINUTE {
-            assert!(gates.webhook_request(ip("192.0.2.1")).is_ok());
+        for _ in 0..WEBHOOK_REFUSALS_PER_MINUTE {
+            gates.webhook_refused(ip("192.0.2.1"));
+            assert_eq!(gates.webhook_turned_away(ip("192.0.2.1")), None);
         }
-        assert!(gates.webhook_request(ip("192.0.2.1")).is_err());
-        assert!(
-            gates.webhook_request(ip("192.0.2.2")).is_ok(),
+        gates.webhook_refused(ip("192.0.2.1"));
+        let wait = gates
+            .webhook_turned_away(ip("192.0.2.1"))
+            .expect("turned away");
+        assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1));
+        assert_eq!(
+            gates.webhook_turned_away(ip("192.0.2.2")),
+            None,
             "another address"
         );
         assert!(

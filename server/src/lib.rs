@@ -42,8 +42,9 @@
 //! - [`meta`]: Messenger and WhatsApp (issue 16), so far their webhooks: the verification
 //!   handshake, and posts checked against the app secret on their raw bytes and kept
 //!   before Meta is answered.
-//! - [`gates`]: rate limits on what strangers start (chats) and on the webhooks, keyed by
-//!   client address.
+//! - [`gates`]: rate limits on what strangers start (chats) and on refused webhook
+//!   requests, keyed by client address.
+//! - [`hex`]: bytes as hex digits and back.
 //! - [`services`]: what the server functions and the WebSocket call.
 //! - [`http`]: routes, the request guard (CSRF, CSP), the WebSockets, health and metrics,
 //!   downloads compressed and cached by kind.
@@ -108,6 +109,7 @@ pub mod demo;
 pub mod email;
 pub mod files;
 pub mod gates;
+pub mod hex;
 pub mod http;
 pub mod hub;
 pub mod mailboxes;

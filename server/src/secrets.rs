@@ -57,7 +57,7 @@ impl SecretBox {
             Ok(text) => SecretBox::from_hex(text.trim(), &shown),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = XChaCha20Poly1305::generate_key(&mut OsRng);
-                let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+                let hex = crate::hex::encode(key);
                 std::fs::create_dir_all(data_dir)
                     .map_err(|e| SecretError::KeyFile(shown.clone(), e))?;
                 write_private(&path, format!("{hex}\n").as_bytes())
@@ -71,14 +71,10 @@ impl SecretBox {
 
     /// A key given as 64 hex digits; `source` names where it came from, for the error.
     pub fn from_hex(hex: &str, source: &str) -> Result<SecretBox, SecretError> {
-        let bytes: Option<Vec<u8>> = (hex.len() == 64)
-            .then(|| {
-                (0..32)
-                    .map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok())
-                    .collect()
-            })
-            .flatten();
-        let bytes = bytes.ok_or_else(|| SecretError::BadKey(source.to_string()))?;
+        let bytes = Some(hex)
+            .filter(|h| h.len() == 64)
+            .and_then(crate::hex::decode)
+            .ok_or_else(|| SecretError::BadKey(source.to_string()))?;
         Ok(SecretBox {
             cipher: XChaCha20Poly1305::new_from_slice(&bytes)
                 .map_err(|_| SecretError::BadKey(source.to_string()))?,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::domain::meta::MetaChannel;
+use app::domain::{limits::WEBHOOK_REFUSALS_PER_MINUTE, meta::MetaChannel};
 use common::TestServer;
 use server::{
     meta::signature::sign,
@@ -135,6 +135,19 @@ async fn f1_the_verification_handshake_answers_only_the_channels_verify_token() 
             .0,
         404,
         "disabled"
+    );
+
+    // A stranger guessing the verify token is turned away after its refusals, and then
+    // even the right token waits.
+    set_up(&server, MetaChannel::Messenger, true).await;
+    let mut guesses = 0;
+    while handshake(&server, "messenger", &subscribe("guess")).await.0 == 403 {
+        guesses += 1;
+        assert!(guesses <= WEBHOOK_REFUSALS_PER_MINUTE, "never turned away");
+    }
+    assert_eq!(
+        handshake(&server, "messenger", &subscribe(VERIFY_TOKEN)).await,
+        (429, "too many refused requests".to_string())
     );
 }
 

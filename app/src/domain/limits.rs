@@ -187,13 +187,15 @@ pub const MAX_ORIGIN_CHARS: usize = 270;
 
 // --- Messenger and WhatsApp (SPEC F-1, F-2, F-3) -----------------------------------------
 
-/// Bytes of one webhook POST from Meta. Meta batches events (up to 1,000 a request for
-/// Messenger); a batch of text messages stays well under this, and media arrive by
-/// reference, never inline.
-pub const MAX_WEBHOOK_BODY_BYTES: usize = 1024 * 1024;
-/// Webhook requests one address may make a minute, signed or not. Meta spreads deliveries
-/// over many addresses; a stranger probing the endpoint is slowed long before the store is.
-pub const WEBHOOK_REQUESTS_PER_MINUTE: u32 = 1200;
+/// Bytes of one webhook POST from Meta. Meta batches up to 1,000 events a request; 1,000
+/// messages of 2,000 characters, each escaped as `\uXXXX`, come near 12 MB, but a batch
+/// that large never comes from a contact center's traffic (media arrive by reference).
+/// A post refused for its size is logged as an error: Meta would deliver it again.
+pub const MAX_WEBHOOK_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Refused webhook requests (not signed with the app secret, a wrong verify token, no such
+/// channel) one address may make a minute before it is turned away for a while. Meta's
+/// signed deliveries are never counted, however many come.
+pub const WEBHOOK_REFUSALS_PER_MINUTE: u32 = 60;
 /// Characters of the `hub.challenge` echoed back in the verification handshake (Meta's are
 /// a few dozen digits).
 pub const MAX_HUB_CHALLENGE_CHARS: usize = 256;

@@ -113,10 +113,6 @@ fn key(sha256: &str) -> Result<Key, FileError> {
     Ok(Key::from_iter([&sha256[..2], sha256]))
 }
 
-fn hex(digest: impl AsRef<[u8]>) -> String {
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Files {
     /// The files at `place` (a bucket reached with the `AWS_*` variables of `env`), with
     /// uploads staged in `data_dir`.
@@ -266,7 +262,7 @@ impl Files {
             }
             file.flush().await?;
             Ok(Upload {
-                sha256: hex(hasher.finalize()),
+                sha256: crate::hex::encode(hasher.finalize()),
                 size,
                 head,
             })
@@ -280,10 +276,11 @@ impl Files {
     /// the async threads, from the bytes given (no copy: a file of an email can be tens of
     /// megabytes).
     pub async fn put(&self, bytes: Vec<u8>) -> Result<String, FileError> {
-        let (sha256, bytes) =
-            tokio::task::spawn_blocking(move || (hex(Sha256::digest(&bytes)), bytes))
-                .await
-                .map_err(std::io::Error::other)?;
+        let (sha256, bytes) = tokio::task::spawn_blocking(move || {
+            (crate::hex::encode(Sha256::digest(&bytes)), bytes)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
         self.store_named(&sha256, bytes).await?;
         Ok(sha256)
     }

@@ -136,15 +136,19 @@ impl AppError {
         }
     }
 
-    /// Retry-After on a 429, in whole seconds rounded up.
+    /// Retry-After on a 429.
     fn retry_after(&self, response: &mut Response) {
         if let AppError::TooMany { retry_after, .. } = self {
-            let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-            if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs(*retry_after).to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }
     }
+}
+
+/// A wait as `Retry-After` says it: whole seconds, rounded up, at least one.
+pub(super) fn retry_after_secs(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 impl IntoResponse for AppError {

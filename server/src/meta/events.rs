@@ -1,26 +1,30 @@
 //! What a webhook post from Meta says, read into one shape for both channels: a customer's
 //! message (text, a quick reply, media, a location, a choice), a message the business sent
 //! (Messenger's echoes), and what happened to the business's messages (Messenger's delivery
-//! and read watermarks, WhatsApp's statuses). Only the fields we use are read; anything
-//! else in a post is ignored, so a field Meta adds later breaks nothing. Shapes as in
+//! and read watermarks, WhatsApp's statuses). Only the fields we use are read, and each
+//! entry and event is read on its own: a field Meta adds later is ignored, and an event of a
+//! shape we do not know is skipped (and logged) without losing the others. Shapes as in
 //! Meta's webhook references (Messenger Platform "messages", "message_echoes",
 //! "message_deliveries", "message_reads"; WhatsApp Cloud API "messages" and "statuses").
 
 use app::domain::meta::MetaChannel;
-use serde::Deserialize;
+use serde::{de::DeserializeOwned, Deserialize};
 
 /// One event of a post.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inbound {
     /// A customer's message.
     Message(InboundMessage),
-    /// Messenger: a message the Page sent: through an app (`app_id`; ours, or another's)
-    /// or typed by someone in the Page's own inbox (no `app_id`).
+    /// Messenger: a message the Page sent, through our app or another (the Page's own inbox
+    /// included): `app_id` tells which, and `metadata` is what the sender attached (ours
+    /// marks our own sends).
     Echo {
         id: String,
         /// The customer it went to.
         customer: String,
-        app_id: Option<u64>,
+        /// Meta writes it as a number in some posts and a string in others.
+        app_id: Option<String>,
+        metadata: Option<String>,
         at_ms: i64,
         parts: Vec<Part>,
     },
@@ -152,26 +156,49 @@ pub fn read(channel: MetaChannel, body: &[u8]) -> Result<Vec<Inbound>, NotAPost>
 
 /// Every post: the channel's `object`, and its entries.
 #[derive(Deserialize)]
-struct Post<E> {
+struct Post {
     object: String,
-    #[serde(default = "Vec::new")]
-    entry: Vec<E>,
+    #[serde(default)]
+    entry: Vec<serde_json::Value>,
 }
 
-/// The entries of a post of the channel's shape.
-fn entries<E: serde::de::DeserializeOwned>(
-    channel: MetaChannel,
-    body: &[u8],
-) -> Result<Vec<E>, NotAPost> {
+/// The entries of a post of the channel's shape (each read on its own, see [`each`]).
+fn entries<E: DeserializeOwned>(channel: MetaChannel, body: &[u8]) -> Result<Vec<E>, NotAPost> {
     let wrong = |reason: String| NotAPost {
         channel: channel.name(),
         reason,
     };
-    let post: Post<E> = serde_json::from_slice(body).map_err(|e| wrong(e.to_string()))?;
+    let post: Post = serde_json::from_slice(body).map_err(|e| wrong(e.to_string()))?;
     if post.object != channel.webhook_object() {
         return Err(wrong(format!("object {:?}", post.object)));
     }
-    Ok(post.entry)
+    Ok(each(post.entry, "entry").collect())
+}
+
+/// Each item read on its own: one of a shape we do not know is skipped and logged, and
+/// the others are kept (a post is a batch; one odd event must not lose the rest).
+fn each<T: DeserializeOwned>(
+    items: Vec<serde_json::Value>,
+    what: &'static str,
+) -> impl Iterator<Item = T> {
+    items
+        .into_iter()
+        .filter_map(move |item| match serde_json::from_value(item) {
+            Ok(read) => Some(read),
+            Err(e) => {
+                tracing::warn!(what, error = %e, "webhook item of an unknown shape skipped");
+                None
+            }
+        })
+}
+
+/// A value Meta writes as a number or as a string, as text.
+fn number_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
 }
 
 mod messenger;

@@ -12,7 +12,7 @@ pub const HEADER: &str = "x-hub-signature-256";
 pub fn signed_by(app_secret: &[u8], body: &[u8], header: Option<&[u8]>) -> bool {
     let Some(claimed) = header
         .and_then(|h| h.strip_prefix(b"sha256="))
-        .and_then(decode_hex)
+        .and_then(crate::hex::decode)
     else {
         return false;
     };
@@ -27,22 +27,7 @@ pub fn signed_by(app_secret: &[u8], body: &[u8], header: Option<&[u8]>) -> bool 
 pub fn sign(app_secret: &[u8], body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(app_secret).expect("HMAC takes a key of any size");
     mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
-}
-
-/// Hex digits (either case) as bytes; none for anything else or an odd count.
-fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    hex.chunks(2)
-        .map(|pair| {
-            let digit = |c: u8| (c as char).to_digit(16);
-            Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
-        })
-        .collect()
+    format!("sha256={}", crate::hex::encode(mac.finalize().into_bytes()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! What the store keeps of Messenger and WhatsApp (SPEC F-1, F-2, F-3): each channel's
 //! settings as JSON with its secrets sealed (the store never sees them in clear: see
-//! `crate::secrets`), and the inbox of webhook posts, kept from the moment Meta is answered
-//! until their events are handled. A separate trait, included by [`super::Store`].
+//! `crate::secrets`), and the inbox of webhook posts, each kept before Meta is answered
+//! (and marked once its events are handled). A separate trait, included by
+//! [`super::Store`].
 
 use super::StoreResult;
 use app::domain::{ids::CsqId, meta::MetaChannel};

@@ -5,7 +5,7 @@ use super::*;
 #[derive(Deserialize)]
 pub struct Entry {
     #[serde(default)]
-    messaging: Vec<Messaging>,
+    messaging: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -15,13 +15,24 @@ struct Id {
 
 #[derive(Deserialize)]
 struct Messaging {
-    sender: Id,
+    /// Absent in some events (a plugin's opt-in): those are not ours to show.
+    sender: Option<Id>,
     recipient: Id,
     #[serde(default)]
     timestamp: i64,
     message: Option<Message>,
+    postback: Option<Postback>,
     delivery: Option<Delivery>,
     read: Option<Watermark>,
+}
+
+/// A button of the business's tapped (a template's, the persistent menu's, Get Started).
+#[derive(Deserialize)]
+struct Postback {
+    mid: Option<String>,
+    title: Option<String>,
+    #[serde(default)]
+    payload: String,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +45,9 @@ struct Message {
     reply_to: Option<ReplyTo>,
     #[serde(default)]
     is_echo: bool,
-    app_id: Option<u64>,
+    #[serde(default, deserialize_with = "number_or_text")]
+    app_id: Option<String>,
+    metadata: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,39 +139,70 @@ fn parts(message: &Message) -> Vec<Part> {
 
 pub fn events(entries: Vec<Entry>) -> Vec<Inbound> {
     let mut events = Vec::new();
-    for messaging in entries.into_iter().flat_map(|e| e.messaging) {
+    let all = entries
+        .into_iter()
+        .flat_map(|e| each(e.messaging, "messaging"));
+    for messaging in all {
+        let Messaging {
+            sender,
+            recipient,
+            timestamp: at_ms,
+            ..
+        } = &messaging;
+        let at_ms = *at_ms;
+        let customer = |id: &str| Customer {
+            id: id.to_string(),
+            phone: None,
+            name: None,
+        };
+        if let Some(message) = messaging.message.as_ref().filter(|m| m.is_echo) {
+            events.push(Inbound::Echo {
+                id: message.mid.clone(),
+                customer: recipient.id.clone(),
+                app_id: message.app_id.clone(),
+                metadata: message.metadata.clone(),
+                at_ms,
+                parts: parts(message),
+            });
+            continue;
+        }
+        let Some(sender) = sender else {
+            continue;
+        };
         if let Some(message) = &messaging.message {
-            if message.is_echo {
-                events.push(Inbound::Echo {
-                    id: message.mid.clone(),
-                    customer: messaging.recipient.id.clone(),
-                    app_id: message.app_id,
-                    at_ms: messaging.timestamp,
-                    parts: parts(message),
-                });
-            } else {
-                events.push(Inbound::Message(InboundMessage {
-                    id: message.mid.clone(),
-                    account: messaging.recipient.id.clone(),
-                    customer: Customer {
-                        id: messaging.sender.id.clone(),
-                        phone: None,
-                        name: None,
-                    },
-                    at_ms: messaging.timestamp,
-                    reply_to: message.reply_to.as_ref().map(|r| r.mid.clone()),
-                    parts: parts(message),
-                }));
-            }
-        } else if let Some(delivery) = messaging.delivery {
+            events.push(Inbound::Message(InboundMessage {
+                id: message.mid.clone(),
+                account: recipient.id.clone(),
+                customer: customer(&sender.id),
+                at_ms,
+                reply_to: message.reply_to.as_ref().map(|r| r.mid.clone()),
+                parts: parts(message),
+            }));
+        } else if let Some(postback) = &messaging.postback {
+            events.push(Inbound::Message(InboundMessage {
+                // Older postbacks carry no id: the tap is named by who and when.
+                id: postback
+                    .mid
+                    .clone()
+                    .unwrap_or_else(|| format!("postback:{}:{at_ms}", sender.id)),
+                account: recipient.id.clone(),
+                customer: customer(&sender.id),
+                at_ms,
+                reply_to: None,
+                parts: vec![Part::Choice {
+                    title: postback.title.clone().unwrap_or_default(),
+                    payload: postback.payload.clone(),
+                }],
+            }));
+        } else if let Some(delivery) = &messaging.delivery {
             events.push(Inbound::Delivered {
-                customer: messaging.sender.id,
-                ids: delivery.mids,
+                customer: sender.id.clone(),
+                ids: delivery.mids.clone(),
                 watermark_ms: delivery.watermark,
             });
-        } else if let Some(read) = messaging.read {
+        } else if let Some(read) = &messaging.read {
             events.push(Inbound::Read {
-                customer: messaging.sender.id,
+                customer: sender.id.clone(),
                 watermark_ms: read.watermark,
             });
         }

@@ -32,9 +32,11 @@ fn a_messenger_text_is_a_message_from_the_psid_to_the_page() {
 }
 
 #[test]
-fn messenger_attachments_quick_replies_echoes_deliveries_and_reads() {
+fn messenger_attachments_quick_replies_echoes_deliveries_reads_and_postbacks() {
     let events = read(MetaChannel::Messenger, &fixture("messenger_mixed.json")).unwrap();
-    assert_eq!(events.len(), 6);
+    // An opt-in without a sender and an event without its recipient are skipped; the
+    // others are kept.
+    assert_eq!(events.len(), 7);
     let Inbound::Message(attachments) = &events[0] else {
         panic!("{:?}", events[0]);
     };
@@ -81,12 +83,17 @@ fn messenger_attachments_quick_replies_echoes_deliveries_and_reads() {
         Inbound::Echo {
             id: "m_echo_ours".into(),
             customer: "7012345678901234".into(),
-            app_id: Some(1_517_776_481_860_111),
+            app_id: Some("1517776481860111".into()),
+            metadata: Some("switchboard".into()),
             at_ms: 1_764_940_102_000,
             parts: vec![Part::Text("It left our warehouse yesterday.".into())],
         }
     );
-    assert!(matches!(&events[3], Inbound::Echo { app_id: None, id, .. } if id == "m_echo_inbox"));
+    assert!(matches!(
+        &events[3],
+        Inbound::Echo { app_id: Some(app), metadata: None, id, .. }
+            if id == "m_echo_inbox" && app == "263902037430900"
+    ));
     assert_eq!(
         events[4],
         Inbound::Delivered {
@@ -101,6 +108,20 @@ fn messenger_attachments_quick_replies_echoes_deliveries_and_reads() {
             customer: "7012345678901234".into(),
             watermark_ms: 1_764_940_103_500,
         }
+    );
+    assert_eq!(
+        events[6],
+        Inbound::Message(InboundMessage {
+            id: "m_postback_1".into(),
+            account: "1234567890".into(),
+            customer: customer("7012345678901234"),
+            at_ms: 1_764_940_107_000,
+            reply_to: None,
+            parts: vec![Part::Choice {
+                title: "Talk to a person".into(),
+                payload: "HUMAN".into()
+            }],
+        })
     );
 }
 
@@ -134,7 +155,7 @@ fn whatsapp_media_choices_locations_and_a_customer_without_a_number() {
             _ => None,
         })
         .collect();
-    assert_eq!(messages.len(), 5);
+    assert_eq!(messages.len(), 5, "the message without an id is skipped");
     assert_eq!(messages[0].reply_to.as_deref(), Some("wamid.business1"));
     assert_eq!(
         messages[0].parts,

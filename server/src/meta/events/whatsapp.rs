@@ -6,24 +6,25 @@ use super::*;
 #[derive(Deserialize)]
 pub struct Entry {
     #[serde(default)]
-    changes: Vec<Change>,
+    changes: Vec<serde_json::Value>,
 }
 
+/// A change: only a `messages` one's value is read (other fields have other shapes).
 #[derive(Deserialize)]
 struct Change {
     field: String,
-    value: Value,
+    value: serde_json::Value,
 }
 
 #[derive(Deserialize)]
 struct Value {
     metadata: Option<Metadata>,
     #[serde(default)]
-    contacts: Vec<Contact>,
+    contacts: Vec<serde_json::Value>,
     #[serde(default)]
-    messages: Vec<Message>,
+    messages: Vec<serde_json::Value>,
     #[serde(default)]
-    statuses: Vec<Status>,
+    statuses: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -201,16 +202,20 @@ fn part(message: &Message) -> Part {
 
 pub fn events(entries: Vec<Entry>) -> Vec<Inbound> {
     let mut events = Vec::new();
-    for change in entries.into_iter().flat_map(|e| e.changes) {
-        if change.field != "messages" {
+    let changes = entries
+        .into_iter()
+        .flat_map(|e| each::<Change>(e.changes, "change"))
+        .filter(|c| c.field == "messages");
+    for change in changes {
+        let Some(value) = each::<Value>(vec![change.value], "value").next() else {
             continue;
-        }
-        let value = change.value;
+        };
         let account = value
             .metadata
             .map(|m| m.phone_number_id)
             .unwrap_or_default();
-        for message in &value.messages {
+        let contacts: Vec<Contact> = each(value.contacts, "contact").collect();
+        for message in each::<Message>(value.messages, "message") {
             let Some(id) = message
                 .from
                 .clone()
@@ -219,7 +224,7 @@ pub fn events(entries: Vec<Entry>) -> Vec<Inbound> {
                 continue;
             };
             // The profile is the contact's whose id the message is from.
-            let contact = value.contacts.iter().find(|c| {
+            let contact = contacts.iter().find(|c| {
                 c.wa_id.as_deref() == Some(id.as_str()) || c.user_id.as_deref() == Some(id.as_str())
             });
             events.push(Inbound::Message(InboundMessage {
@@ -234,10 +239,10 @@ pub fn events(entries: Vec<Entry>) -> Vec<Inbound> {
                 },
                 at_ms: ms(&message.timestamp),
                 reply_to: message.context.as_ref().and_then(|c| c.id.clone()),
-                parts: vec![part(message)],
+                parts: vec![part(&message)],
             }));
         }
-        for status in value.statuses {
+        for status in each::<Status>(value.statuses, "status") {
             let state = match status.status.as_str() {
                 "sent" => DeliveryStatus::Sent,
                 "delivered" => DeliveryStatus::Delivered,
