@@ -90,7 +90,7 @@ mod tests {
         );
         assert_eq!(
             refused.message(Locale::fr),
-            "le serveur de messagerie a refus\u{e9} de donner ce message\u{a0}: \
+            "le serveur de messagerie a refus\u{e9} de fournir ce message\u{a0}: \
              [UNAVAILABLE] Internal error"
         );
         assert_eq!(

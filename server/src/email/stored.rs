@@ -27,6 +27,17 @@ pub fn smtp_secret(mailbox: &str) -> String {
     format!("mailbox:{mailbox}:smtp")
 }
 
+/// What the administration shows for a mailbox whose stored settings cannot be used.
+fn not_started(e: SecretError) -> app::domain::mailboxes::ConnectorStatus {
+    use app::domain::mailboxes::ConnectorStatus;
+    match e {
+        SecretError::Undecryptable => ConnectorStatus::PasswordUndecryptable,
+        other => ConnectorStatus::NotStarted {
+            detail: other.to_string(),
+        },
+    }
+}
+
 impl EmailService {
     /// The settings the connector and the outbox use, passwords opened.
     pub fn runtime_config(&self, stored: &StoredMailbox) -> Result<MailboxConfig, SecretError> {
@@ -87,7 +98,10 @@ impl EmailService {
         };
         match self.runtime_config(stored) {
             Ok(config) => self.apply(config, stored.enabled),
-            Err(e) => tracing::error!(mailbox = %stored.name, error = %e, "mailbox not applied"),
+            Err(e) => {
+                tracing::error!(mailbox = %stored.name, error = %e, "mailbox not applied");
+                self.mailboxes.set_status(&stored.name, not_started(e));
+            }
         }
         Ok(())
     }
@@ -139,14 +153,7 @@ impl EmailService {
                 Ok(config) => self.apply(config, stored.enabled),
                 Err(e) => {
                     tracing::error!(mailbox = %stored.name, error = %e, "mailbox not started");
-                    use app::domain::mailboxes::ConnectorStatus;
-                    let status = match e {
-                        SecretError::Undecryptable => ConnectorStatus::PasswordUndecryptable,
-                        other => ConnectorStatus::NotStarted {
-                            detail: other.to_string(),
-                        },
-                    };
-                    self.mailboxes.set_status(&stored.name, status);
+                    self.mailboxes.set_status(&stored.name, not_started(e));
                 }
             }
         }
