@@ -70,6 +70,10 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
+    // The fields stay disabled until the page's code has hydrated: a password typed into
+    // the server's HTML before then would be reset by hydration (as in the administration).
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     let change = ServerAction::<ChangePassword>::new();
     let logout = ServerAction::<Logout>::new();
     let typed = move || PasswordChange {
@@ -154,6 +158,7 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
                 <p class="muted">{t!(i18n, common.password.logged_in_as)} <strong>{agent.username.clone()}</strong></p>
                 <input type="text" name="username" autocomplete="username" hidden
                     value=agent.username.clone() />
+                <fieldset class="until-hydrated" role="none" disabled=move || !live.get()>
                 <TextField id="current-password" label=current_label kind="password"
                     autocomplete="current-password" value=current
                     error=errors.of(Field::CurrentPassword) />
@@ -167,6 +172,7 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
                 <button class="primary" type="submit" disabled=move || change.pending().get()>
                     {t!(i18n, common.password.submit)}
                 </button>
+                </fieldset>
                 {if forced {
                     view! {
                         <button type="button" class="link-button"
