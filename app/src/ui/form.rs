@@ -1,5 +1,6 @@
 //! What the forms share: when and which message a field shows (the page's own check and
-//! the server's last refusal), and the labelled text field with its hint and error.
+//! the server's last refusal), the labelled text field with its hint and error, and whether
+//! the page has hydrated (fields disabled until then).
 
 use crate::{
     api::ApiError,
@@ -107,4 +108,14 @@ pub fn TextField(
             <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
         </div>
     }
+}
+
+/// False on the server and until the page's code has hydrated, then true: forms bound to
+/// signals keep their fields disabled until then, since hydration resets a value typed into
+/// the server's HTML (their state starts from what was stored).
+pub fn hydrated() -> Signal<bool> {
+    let live = RwSignal::new(false);
+    // Effects run only in the browser, once the page is hydrated.
+    Effect::new(move |_| live.set(true));
+    live.into()
 }

@@ -70,10 +70,8 @@ fn PasswordForm(agent: Agent) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    // The fields stay disabled until the page's code has hydrated: a password typed into
-    // the server's HTML before then would be reset by hydration (as in the administration).
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    // The fields stay disabled until the page has hydrated (see `hydrated`).
+    let live = super::form::hydrated();
     let change = ServerAction::<ChangePassword>::new();
     let logout = ServerAction::<Logout>::new();
     let typed = move || PasswordChange {

@@ -194,11 +194,8 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         None => t_string!(i18n, admin.page.title).to_string(),
     };
     let me = view.agent.id;
-    // The sections' controls stay disabled until the page's code has hydrated: a value
-    // typed into the server's HTML before then would be reset by hydration (the forms'
-    // state starts from what was stored), so it could not be typed at all rather than lost.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| live.set(true));
+    // The sections' controls stay disabled until the page has hydrated (see `hydrated`).
+    let live = super::form::hydrated();
     let queues = RwSignal::new(view.queues.clone());
     let content = match section {
         Some(Section::Users) => view! { <UsersSection csqs=view.csqs.clone() me /> }.into_any(),
