@@ -229,6 +229,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         None => services.watch_absent_agents().await?,
     }
     services.email.spawn_outbox();
+    services.meta.spawn_intake();
     services.email.start_mailboxes().await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("switchboard")

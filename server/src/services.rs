@@ -291,6 +291,8 @@ impl Services {
         let meta = Arc::new(crate::meta::MetaService {
             store: store.clone(),
             secrets: email.secrets.clone(),
+            chat: chat.clone(),
+            wake: tokio::sync::Notify::new(),
         });
         Ok(Services {
             cluster,

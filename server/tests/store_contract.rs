@@ -2584,3 +2584,138 @@ async fn meta_channels_and_webhook_posts_are_kept_as_given() {
         );
     }
 }
+
+/// Issue 16: a Messenger or WhatsApp handle is one customer, made the first time (with the
+/// name and number given then) and found after, per channel; a customer's open chat on a
+/// channel is found, and none once it ended; a message Meta carried is tied to the first
+/// chat it was recorded for, whatever is recorded after.
+#[tokio::test]
+async fn meta_handles_open_chats_and_messages_are_tied_once() {
+    use app::domain::{
+        contact::{Channel, ContactStatus, EndReason},
+        meta::MetaChannel,
+    };
+    use server::store::{NewChat, NewCustomer};
+    for t in all_stores().await {
+        let s = &t.store;
+        let new = |name: &str| NewCustomer {
+            name: name.into(),
+            email: None,
+            phone: Some("16505551234".into()),
+        };
+        let sheena = s
+            .customer_for_handle(MetaChannel::WhatsApp, "16505551234", &new("Sheena"))
+            .await
+            .unwrap();
+        let again = s
+            .customer_for_handle(MetaChannel::WhatsApp, "16505551234", &new("Renamed"))
+            .await
+            .unwrap();
+        assert_eq!(again, sheena, "{}", t.name);
+        let stored = s.customer(sheena).await.unwrap();
+        assert_eq!(
+            (stored.name.as_str(), stored.phone.as_deref()),
+            ("Sheena", Some("16505551234"))
+        );
+        let other = s
+            .customer_for_handle(MetaChannel::Messenger, "16505551234", &new("Psid"))
+            .await
+            .unwrap();
+        assert_ne!(other, sheena, "a handle is per channel");
+
+        let support = s.create_csq("Support").await.unwrap();
+        assert_eq!(
+            s.open_chat_of(sheena, Channel::WhatsApp).await.unwrap(),
+            None
+        );
+        let chat = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::WhatsApp,
+                    csq: support,
+                    customer: sheena,
+                    problem: "WhatsApp".into(),
+                    details: Vec::new(),
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            s.open_chat_of(sheena, Channel::WhatsApp)
+                .await
+                .unwrap()
+                .map(|c| c.id),
+            Some(chat.id)
+        );
+        assert_eq!(
+            s.open_chat_of(sheena, Channel::Messenger).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.open_chat_of(other, Channel::WhatsApp).await.unwrap(),
+            None
+        );
+
+        assert_eq!(
+            s.meta_message(MetaChannel::WhatsApp, "wamid.1")
+                .await
+                .unwrap(),
+            None
+        );
+        let tied = s
+            .record_meta_message(MetaChannel::WhatsApp, "wamid.1", chat.id, true, None)
+            .await
+            .unwrap();
+        assert_eq!(tied, chat.id);
+        let later = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::WhatsApp,
+                    csq: support,
+                    customer: sheena,
+                    problem: "WhatsApp".into(),
+                    details: Vec::new(),
+                },
+                2,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            s.record_meta_message(MetaChannel::WhatsApp, "wamid.1", later.id, true, None)
+                .await
+                .unwrap(),
+            chat.id,
+            "the first chat it was tied to"
+        );
+        assert_eq!(
+            s.meta_message(MetaChannel::WhatsApp, "wamid.1")
+                .await
+                .unwrap(),
+            Some(chat.id)
+        );
+        assert_eq!(
+            s.meta_message(MetaChannel::Messenger, "wamid.1")
+                .await
+                .unwrap(),
+            None
+        );
+
+        s.update_contact(
+            later.id,
+            ContactStatus::Ended(EndReason::EndedByAgent),
+            None,
+            3,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.open_chat_of(sheena, Channel::WhatsApp)
+                .await
+                .unwrap()
+                .map(|c| c.id),
+            Some(chat.id),
+            "the latest not ended"
+        );
+    }
+}

@@ -22,6 +22,14 @@ impl Channel {
             Channel::Web | Channel::Messenger | Channel::WhatsApp => ContactKind::Chat,
         }
     }
+
+    /// Whether the customer writes from our widget, a page whose leaving and silence end
+    /// the chat (SPEC K-5) and from which the customer may end it (K-2). A Messenger or
+    /// WhatsApp customer answers when they will, from Meta's app: only the agent ends
+    /// those chats (SPEC F-2).
+    pub fn has_widget(self) -> bool {
+        self == Channel::Web
+    }
 }
 
 impl Channel {

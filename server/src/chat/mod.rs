@@ -7,6 +7,7 @@ pub mod cookie;
 mod elsewhere;
 pub mod flood;
 mod group;
+pub mod inbound;
 pub mod rooms;
 pub mod timers;
 pub mod watch;
@@ -101,10 +102,26 @@ impl ChatService {
                 now_ms(),
             )
             .await?;
+        self.welcome(&contact, &settings).await?;
+        self.queue(&contact, &settings);
+        Ok(contact)
+    }
+
+    /// A chat's first line: the administrator's welcome.
+    async fn welcome(
+        &self,
+        contact: &Contact,
+        settings: &app::domain::settings::ChatSettings,
+    ) -> Result<(), ContactError> {
         let welcome = SystemNote::Welcome {
-            text: settings.welcome_message,
+            text: settings.welcome_message.clone(),
         };
-        self.system_line_to(&contact, Vec::new(), welcome).await?;
+        self.system_line_to(contact, Vec::new(), welcome).await?;
+        Ok(())
+    }
+
+    /// A chat just created and welcomed: its timers, and into routing.
+    fn queue(&self, contact: &Contact, settings: &app::domain::settings::ChatSettings) {
         self.timers.set(
             contact.id,
             Timer::Join,
@@ -116,18 +133,19 @@ impl ChatService {
             contact.queued_at_ms + i64::from(settings.queue_timeout_secs) * 1000,
         );
         // The widget opens its connection next; if it never does, the chat leaves the queue.
-        self.timers.set(
-            contact.id,
-            Timer::WidgetGone,
-            now_ms() + i64::from(settings.reconnect_grace_secs) * 1000,
-        );
+        if contact.channel.has_widget() {
+            self.timers.set(
+                contact.id,
+                Timer::WidgetGone,
+                now_ms() + i64::from(settings.reconnect_grace_secs) * 1000,
+            );
+        }
         self.routing.send(Input::ChatQueued {
             contact: contact.id,
             csq: contact.csq,
             queued_at_ms: contact.queued_at_ms,
         });
-        tracing::info!(contact = %contact.id, csq = %contact.csq, "chat started");
-        Ok(contact)
+        tracing::info!(contact = %contact.id, csq = %contact.csq, channel = %contact.channel.as_str(), "chat started");
     }
 
     /// The agent's offers, invitations and contacts in hand, for a page that opens (SPEC
@@ -419,7 +437,9 @@ impl ChatService {
             alias: alias.clone(),
         };
         self.system_line_to(&contact, vec![agent], joined).await?;
-        self.look_at_silence(id, now).await;
+        if contact.channel.has_widget() {
+            self.look_at_silence(id, now).await;
+        }
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let view = views::accepted_view(self.store.as_ref(), &contact, alias, offered).await?;
         self.hub
@@ -488,6 +508,10 @@ impl ChatService {
     /// SPEC K-2: the customer ends the chat, before or after an agent joined.
     pub async fn customer_end(&self, id: ContactId) -> Result<(), ContactError> {
         let contact = self.open_chat(id).await?;
+        // SPEC F-2: only the agent ends a Messenger or WhatsApp chat.
+        if !contact.channel.has_widget() {
+            return Err(ContactError::NotYours);
+        }
         let reason = if contact.status == ContactStatus::Active {
             EndReason::EndedByCustomer
         } else {

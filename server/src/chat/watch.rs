@@ -50,12 +50,16 @@ impl ChatService {
                 continue;
             }
             let now = now_ms();
+            let widget = contact.channel.has_widget();
             match contact.status {
-                ContactStatus::Active => self.timers.set(contact.id, Timer::Silence, now),
+                ContactStatus::Active if widget => self.timers.set(contact.id, Timer::Silence, now),
+                ContactStatus::Active => {}
                 ContactStatus::Queued | ContactStatus::Offered => {
                     self.timers.set(contact.id, Timer::Join, now);
                     self.timers.set(contact.id, Timer::QueueTimeout, now);
-                    self.timers.set(contact.id, Timer::WidgetGone, now + grace);
+                    if widget {
+                        self.timers.set(contact.id, Timer::WidgetGone, now + grace);
+                    }
                 }
                 ContactStatus::Ended(_) => {}
             }
@@ -91,6 +95,9 @@ impl ChatService {
                     None => {}
                 }
             }
+            // SPEC F-2: a customer writing from Messenger or WhatsApp answers when they
+            // will; only the agent ends the chat.
+            Timer::Silence | Timer::WidgetGone if !contact.channel.has_widget() => {}
             Timer::Silence if contact.status == ContactStatus::Active => {
                 let clock = self.store.chat_clock(id).await?;
                 let settings = self.store.chat_settings().await?;

@@ -6,13 +6,15 @@
 //! A webhook post is checked against the channel's app secret on its raw bytes, then kept in
 //! the store before Meta is answered (Meta delivers again when not answered in time), so
 //! nothing Meta was told we have is ever lost. [`events`] reads a kept post into events of
-//! one shape for both channels. Turning them into conversations, and replies through the
-//! Send API, come next.
+//! one shape for both channels, and [`intake`] turns the customers' messages into chats
+//! (through [`crate::chat::inbound`]). Replies through the Send API come next.
 
 pub mod events;
+pub mod intake;
 pub mod signature;
 
 use crate::{
+    chat::ChatService,
     secrets::SecretBox,
     store::{
         meta::{app_secret_context, StoredMetaChannel},
@@ -26,6 +28,10 @@ use subtle::ConstantTimeEq;
 pub struct MetaService {
     pub store: Arc<dyn Store>,
     pub secrets: SecretBox,
+    /// Where the customers' messages become chats.
+    pub chat: Arc<ChatService>,
+    /// Rung for each post kept, so the inbox is handled at once ([`intake`]).
+    pub wake: tokio::sync::Notify,
 }
 
 /// Why a webhook request was not taken.
@@ -112,9 +118,11 @@ impl MetaService {
         if !signature::signed_by(app_secret.as_bytes(), body, signature) {
             return Err(WebhookRefusal::BadSignature);
         }
-        Ok(self
+        let id = self
             .store
             .receive_webhook(channel, body, crate::clock::now_ms())
-            .await?)
+            .await?;
+        self.wake.notify_one();
+        Ok(id)
     }
 }

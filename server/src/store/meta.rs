@@ -4,8 +4,13 @@
 //! (and marked once its events are handled). A separate trait, included by
 //! [`super::Store`].
 
-use super::StoreResult;
-use app::domain::{ids::CsqId, meta::MetaChannel};
+use super::{NewCustomer, StoreResult};
+use app::domain::{
+    contact::{Channel, Contact},
+    ids::{ContactId, CsqId, CustomerId},
+    meta::MetaChannel,
+    protocol::Seq,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -75,4 +80,38 @@ pub trait MetaStore: Send + Sync {
     async fn pending_webhooks(&self, limit: i64) -> StoreResult<Vec<WebhookPost>>;
     /// The post's events are handled.
     async fn webhook_done(&self, id: i64, now_ms: i64) -> StoreResult<()>;
+
+    /// The customer known on `channel` by `handle` (a page-scoped id, a WhatsApp id),
+    /// created from `new` the first time.
+    async fn customer_for_handle(
+        &self,
+        channel: MetaChannel,
+        handle: &str,
+        new: &NewCustomer,
+    ) -> StoreResult<CustomerId>;
+
+    /// The customer's latest chat on `channel` not ended, if any.
+    async fn open_chat_of(
+        &self,
+        customer: CustomerId,
+        channel: Channel,
+    ) -> StoreResult<Option<Contact>>;
+
+    /// The chat a message Meta carried (`message_id`) went to, if it was seen before.
+    async fn meta_message(
+        &self,
+        channel: MetaChannel,
+        message_id: &str,
+    ) -> StoreResult<Option<ContactId>>;
+
+    /// Ties a message Meta carried to its chat, the first time it is seen: the chat it is
+    /// tied to (the first one, when it was seen before).
+    async fn record_meta_message(
+        &self,
+        channel: MetaChannel,
+        message_id: &str,
+        contact: ContactId,
+        inbound: bool,
+        seq: Option<Seq>,
+    ) -> StoreResult<ContactId>;
 }

@@ -6,6 +6,7 @@ macro_rules! impl_meta_store {
             use super::*;
             use app::domain::meta::MetaChannel;
             use $crate::store::meta::{MetaStore, StoredMetaChannel, WebhookPost};
+            use $crate::store::NewCustomer;
 
             /// A channel name the store wrote; another is a damaged row.
             fn channel(name: &str) -> StoreResult<MetaChannel> {
@@ -101,6 +102,115 @@ macro_rules! impl_meta_store {
                         .execute(&self.writer)
                         .await?;
                     Ok(())
+                }
+                async fn customer_for_handle(
+                    &self,
+                    wanted: MetaChannel,
+                    handle: &str,
+                    new: &NewCustomer,
+                ) -> StoreResult<CustomerId> {
+                    const KNOWN: &str = "SELECT customer_id FROM customer_handles \
+                        WHERE channel = $1 AND handle = $2";
+                    let known: Option<i64> = sqlx::query_scalar(KNOWN)
+                        .bind(wanted.name())
+                        .bind(handle)
+                        .fetch_optional(&self.writer)
+                        .await?;
+                    if let Some(id) = known {
+                        return Ok(CustomerId(id));
+                    }
+                    // The customer and its handle together: a handle another call took
+                    // first leaves no customer behind.
+                    let mut tx = self.writer.begin().await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO customers (name, email, phone, created_at_ms) \
+                         VALUES ($1, $2, $3, $4) RETURNING id",
+                    )
+                    .bind(&new.name)
+                    .bind(&new.email)
+                    .bind(&new.phone)
+                    .bind($crate::clock::now_ms())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let taken = sqlx::query(
+                        "INSERT INTO customer_handles (channel, handle, customer_id) \
+                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(wanted.name())
+                    .bind(handle)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                    if taken {
+                        tx.commit().await?;
+                        return Ok(CustomerId(id));
+                    }
+                    tx.rollback().await?;
+                    let id: i64 = sqlx::query_scalar(KNOWN)
+                        .bind(wanted.name())
+                        .bind(handle)
+                        .fetch_one(&self.writer)
+                        .await?;
+                    Ok(CustomerId(id))
+                }
+
+                async fn open_chat_of(
+                    &self,
+                    customer: CustomerId,
+                    channel: Channel,
+                ) -> StoreResult<Option<Contact>> {
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE customer_id = $1 \
+                         AND channel = $2 AND status IN ('queued', 'offered', 'active') \
+                         ORDER BY id DESC LIMIT 1"
+                    )))
+                    .bind(customer.0)
+                    .bind(channel.as_str())
+                    .fetch_optional(&self.writer)
+                    .await?;
+                    row.as_ref().map(contact_from_row).transpose()
+                }
+
+                async fn meta_message(
+                    &self,
+                    wanted: MetaChannel,
+                    message_id: &str,
+                ) -> StoreResult<Option<ContactId>> {
+                    let id: Option<i64> = sqlx::query_scalar(
+                        "SELECT contact_id FROM meta_messages \
+                         WHERE channel = $1 AND message_id = $2",
+                    )
+                    .bind(wanted.name())
+                    .bind(message_id)
+                    .fetch_optional(&self.writer)
+                    .await?;
+                    Ok(id.map(ContactId))
+                }
+
+                async fn record_meta_message(
+                    &self,
+                    wanted: MetaChannel,
+                    message_id: &str,
+                    contact: ContactId,
+                    inbound: bool,
+                    seq: Option<Seq>,
+                ) -> StoreResult<ContactId> {
+                    sqlx::query(
+                        "INSERT INTO meta_messages (channel, message_id, contact_id, inbound, \
+                         seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(wanted.name())
+                    .bind(message_id)
+                    .bind(contact.0)
+                    .bind(inbound)
+                    .bind(seq.map(|s| s as i64))
+                    .execute(&self.writer)
+                    .await?;
+                    self.meta_message(wanted, message_id)
+                        .await?
+                        .ok_or(StoreError::NotFound)
                 }
             }
         }

@@ -81,6 +81,11 @@ pub async fn accept_next(desk: &mut Ws) -> ContactView {
         _ => unreachable!(),
     };
     send_json(desk, json!({"type": "accept", "contact": offer.contact})).await;
+    accepted(desk).await
+}
+
+/// The contact the desktop was just given (an accept answered).
+pub async fn accepted(desk: &mut Ws) -> ContactView {
     match wait_for(desk, |m| {
         matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::ContactAssigned { .. }))
     })

@@ -1,0 +1,69 @@
+//! Chats whose customer writes from another app than our widget (Messenger, WhatsApp: SPEC
+//! F-1, F-3): the customer's first message opens the chat, queued and offered like a web
+//! chat, and each later message joins it until an agent ends it (F-2). The channel's own
+//! service says which chat a message belongs to; this module only adds it.
+
+use super::{recipients, ChatService};
+use crate::{
+    clock::now_ms,
+    contact::ContactError,
+    store::{NewChat, Sender},
+};
+use app::domain::{
+    chat::{Author, ChatLine, LineBody},
+    contact::Contact,
+};
+use std::sync::Arc;
+
+impl ChatService {
+    /// A chat opened by a customer's first message on a channel without our widget: the
+    /// welcome line, the message (`message_id`, `text`, as [`Self::inbound_line`]), then
+    /// queued in its CSQ and offered as a web chat is, so whoever is offered it reads the
+    /// message. Never refused for a full queue: the customer has already written, and the
+    /// message must reach someone.
+    pub async fn start_inbound(
+        self: &Arc<Self>,
+        chat: &NewChat,
+        message_id: &str,
+        text: &str,
+    ) -> Result<Contact, ContactError> {
+        debug_assert!(!chat.channel.has_widget());
+        let settings = self.store.chat_settings().await?;
+        let contact = self.store.create_chat(chat, now_ms()).await?;
+        if self.store.waiting_chats(contact.csq).await? > settings.queue_limit {
+            tracing::warn!(contact = %contact.id, csq = %contact.csq, "queue over its limit: chat queued all the same");
+        }
+        self.welcome(&contact, &settings).await?;
+        self.inbound_line(&contact, message_id, text).await?;
+        self.queue(&contact, &settings);
+        Ok(contact)
+    }
+
+    /// A customer's message from the channel, stored once under the channel's own id for it
+    /// (`message_id`): a message delivered twice is the same line, shown once.
+    pub async fn inbound_line(
+        &self,
+        contact: &Contact,
+        message_id: &str,
+        text: &str,
+    ) -> Result<ChatLine, ContactError> {
+        let parties = self.store.chat_parties(contact.id).await?;
+        let body = LineBody::Message {
+            author: Author::Customer {
+                name: parties.customer_name.clone(),
+            },
+            text: text.to_string(),
+            client_id: message_id.to_string(),
+        };
+        let appended = self
+            .add_line_for(
+                &parties.contact,
+                recipients(None, &parties.contact, parties.guest_agent()),
+                Sender::Customer,
+                Some(message_id),
+                body,
+            )
+            .await?;
+        Ok(appended.line)
+    }
+}

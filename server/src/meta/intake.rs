@@ -1,0 +1,241 @@
+//! The kept webhook posts, turned into conversations (SPEC F-1, F-3): each customer's
+//! message becomes a line of the customer's open chat on the channel, or opens one, queued
+//! and offered as a web chat is. Posts are handled in the order they came, one node at a
+//! time (with several nodes, the one holding the inbox's claim), and a post is marked done
+//! only once all its events are stored: a post whose handling failed is read again, and
+//! reading one again changes nothing (a message is tied to its chat by Meta's id the first
+//! time it is seen: SPEC "no message lost or doubled").
+
+use super::{
+    events::{self, Inbound, InboundMessage, MediaKind, Part},
+    MetaService,
+};
+use crate::{
+    clock::now_ms,
+    contact::ContactError,
+    store::{cluster::Claim, meta::WebhookPost, NewChat, NewCustomer, StoreError},
+};
+use app::domain::{contact::Contact, meta::MetaChannel};
+use std::{sync::Arc, time::Duration};
+
+/// Posts read from the store at a time.
+const BATCH: i64 = 50;
+/// How often the inbox is looked at without being woken: posts another node kept (one
+/// node handles them all), or handling that failed and is tried again.
+const LOOK_AGAIN: Duration = Duration::from_secs(1);
+/// How long after a failure the inbox is tried again.
+const AFTER_FAILURE: Duration = Duration::from_secs(5);
+/// The name of the inbox's claim among the nodes.
+const CLAIM: &str = "meta inbox";
+
+/// Why a post could not be handled now (it stays in the inbox and is tried again).
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The channel has no queue for its conversations: the administrator must choose one.
+    #[error("the {0} channel has no queue for its conversations")]
+    NoQueue(&'static str),
+    #[error(transparent)]
+    Contact(#[from] ContactError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl MetaService {
+    /// Handles the inbox for as long as the server runs: woken by each post this node
+    /// keeps, and looking again every [`LOOK_AGAIN`].
+    pub fn spawn_intake(self: &Arc<Self>) {
+        let service = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut claim: Option<Box<dyn Claim>> = None;
+            loop {
+                if let (Some(coordination), None) = (service.store.coordination(), &claim) {
+                    match coordination.claim(CLAIM).await {
+                        Ok(held) => claim = held,
+                        Err(e) => tracing::warn!(error = %e, "webhook inbox claim not asked"),
+                    }
+                }
+                let here = service.store.coordination().is_none() || claim.is_some();
+                let pause = if here {
+                    tokio::select! {
+                        handled = service.handle_pending() => match handled {
+                            Ok(()) => LOOK_AGAIN,
+                            Err(e) => {
+                                tracing::error!(error = %e, "webhook posts not handled: tried again shortly");
+                                AFTER_FAILURE
+                            }
+                        },
+                        () = lost(&mut claim) => {
+                            tracing::warn!("webhook inbox claim lost");
+                            claim = None;
+                            LOOK_AGAIN
+                        }
+                    }
+                } else {
+                    LOOK_AGAIN
+                };
+                tokio::select! {
+                    () = service.wake.notified() => {}
+                    () = tokio::time::sleep(pause) => {}
+                }
+            }
+        });
+    }
+
+    /// Handles every post waiting, oldest first; stops at the first that fails.
+    pub async fn handle_pending(&self) -> Result<(), IntakeError> {
+        loop {
+            let posts = self.store.pending_webhooks(BATCH).await?;
+            if posts.is_empty() {
+                return Ok(());
+            }
+            for post in &posts {
+                self.handle_post(post).await?;
+                self.store.webhook_done(post.id, now_ms()).await?;
+            }
+        }
+    }
+
+    async fn handle_post(&self, post: &WebhookPost) -> Result<(), IntakeError> {
+        let events = match events::read(post.channel, &post.body) {
+            Ok(events) => events,
+            Err(e) => {
+                // Signed by Meta, yet not of the channel's shape: nothing in it to keep.
+                tracing::warn!(post = post.id, error = %e, "webhook post not understood: set aside");
+                return Ok(());
+            }
+        };
+        for event in events {
+            match event {
+                Inbound::Message(message) => self.customer_message(post.channel, &message).await?,
+                Inbound::Echo { id, .. } => {
+                    tracing::debug!(post = post.id, message = %id, "echo not handled yet")
+                }
+                Inbound::Delivered { .. } | Inbound::Read { .. } | Inbound::Status { .. } => {
+                    tracing::debug!(post = post.id, "delivery report not handled yet")
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A customer's message: into the chat it was tied to when first seen, else the
+    /// customer's open chat on the channel, else a new chat.
+    async fn customer_message(
+        &self,
+        channel: MetaChannel,
+        message: &InboundMessage,
+    ) -> Result<(), IntakeError> {
+        let text = line_text(&message.parts);
+        let contact = match self.store.meta_message(channel, &message.id).await? {
+            Some(id) => self.store.contact(id).await?,
+            None => {
+                let contact = self.chat_for(channel, message, &text).await?;
+                let tied = self
+                    .store
+                    .record_meta_message(channel, &message.id, contact.id, true, None)
+                    .await?;
+                if tied == contact.id {
+                    contact
+                } else {
+                    self.store.contact(tied).await?
+                }
+            }
+        };
+        let line = self.chat.inbound_line(&contact, &message.id, &text).await?;
+        tracing::info!(contact = %contact.id, seq = line.seq, channel = channel.name(), "customer message");
+        Ok(())
+    }
+
+    /// The customer's open chat on the channel, or a new one in the channel's queue that
+    /// `message` (read as `text`) opens.
+    async fn chat_for(
+        &self,
+        channel: MetaChannel,
+        message: &InboundMessage,
+        text: &str,
+    ) -> Result<Contact, IntakeError> {
+        let who = &message.customer;
+        let name = who
+            .name
+            .clone()
+            .or_else(|| who.phone.clone())
+            .unwrap_or_else(|| who.id.clone());
+        let customer = self
+            .store
+            .customer_for_handle(
+                channel,
+                &who.id,
+                &NewCustomer {
+                    name,
+                    email: None,
+                    phone: who.phone.clone(),
+                },
+            )
+            .await?;
+        if let Some(open) = self.store.open_chat_of(customer, channel.channel()).await? {
+            return Ok(open);
+        }
+        let settings = self
+            .store
+            .meta_channel(channel)
+            .await?
+            .map(|stored| stored.settings)
+            .unwrap_or_default();
+        let csq = settings.csq.ok_or(IntakeError::NoQueue(channel.name()))?;
+        let chat = NewChat {
+            channel: channel.channel(),
+            csq,
+            customer,
+            problem: channel.channel().to_string(),
+            details: Vec::new(),
+        };
+        Ok(self.chat.start_inbound(&chat, &message.id, text).await?)
+    }
+}
+
+/// What the agent reads of a message: its text, a choice's title, a location, and each
+/// medium named by its kind with its caption (the media themselves are not fetched yet).
+fn line_text(parts: &[Part]) -> String {
+    let mut lines = Vec::new();
+    for part in parts {
+        match part {
+            Part::Text(text) => lines.push(text.clone()),
+            Part::Choice { title, .. } => lines.push(title.clone()),
+            Part::Media(media) => {
+                let kind = match media.kind {
+                    MediaKind::Image => "image",
+                    MediaKind::Video => "video",
+                    MediaKind::Audio => "audio",
+                    MediaKind::File => "file",
+                    MediaKind::Sticker => "sticker",
+                };
+                let name = media.file_name.as_deref().unwrap_or_default();
+                lines.push(format!("[{kind}] {name}").trim_end().to_string());
+                lines.extend(media.caption.clone());
+            }
+            Part::Location {
+                latitude,
+                longitude,
+                name,
+                address,
+            } => {
+                let place = [name.as_deref(), address.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                lines.push(format!("[location] {place} ({latitude}, {longitude})"));
+            }
+            Part::Unsupported { kind } => lines.push(format!("[{kind}]")),
+        }
+    }
+    lines.join("\n")
+}
+
+/// Resolves when the claim is lost; never without one (a single process).
+async fn lost(claim: &mut Option<Box<dyn Claim>>) {
+    match claim {
+        Some(claim) => claim.lost().await,
+        None => std::future::pending().await,
+    }
+}
