@@ -230,6 +230,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     }
     services.email.spawn_outbox();
     services.meta.spawn_intake();
+    services.meta.spawn_outbox();
     services.email.start_mailboxes().await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("switchboard")

@@ -273,6 +273,7 @@ impl Services {
             widget_slots: Default::default(),
             flood,
             other_nodes: std::sync::OnceLock::new(),
+            outbound: Default::default(),
         });
         chat.watch(fired);
         chat.resume_timers().await?;
@@ -293,6 +294,8 @@ impl Services {
             secrets: email.secrets.clone(),
             chat: chat.clone(),
             wake: tokio::sync::Notify::new(),
+            outbound: chat.outbound.clone(),
+            graph: crate::meta::graph::Graph::default(),
         });
         Ok(Services {
             cluster,

@@ -7,26 +7,34 @@
 mod common;
 
 use app::domain::{
-    chat::{Author, ChatLine, LineBody},
+    chat::{Author, ChatLine, LineBody, SystemNote},
     contact::{Channel, ContactStatus, EndReason},
-    ids::{ContactId, CsqId},
-    meta::MetaChannel,
+    ids::{AgentId, ContactId, CsqId},
+    meta::{MetaChannel, MetaRefusal},
     protocol::ServerMessage,
     settings::ChatSettings,
 };
-use common::{desk, next_offer, send_json, wait_for, TestServer, Ws};
-use serde_json::json;
+use common::{
+    desk,
+    graph::{meta_error, FakeGraph},
+    next_offer, send_json, wait_for, TestServer, Ws,
+};
+use serde_json::{json, Value};
 use server::{
     meta::signature::sign,
-    store::meta::{app_secret_context, MetaChannelSettings, StoredMetaChannel},
+    store::meta::{
+        access_token_context, app_secret_context, MetaChannelSettings, StoredMetaChannel,
+    },
 };
 
 const APP_SECRET: &str = "test-app-secret-6f1d";
+const ACCESS_TOKEN: &str = "EAAG-test-page-token";
 const PAGE_ID: &str = "1234567890";
 const PHONE_NUMBER_ID: &str = "106540352242922";
 
-/// The channel set up as an administrator would, its conversations routed to `csq`.
-async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId) {
+/// The channel set up as an administrator would, its conversations routed to `csq`, its
+/// calls to the Graph API made to `graph`.
+async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId, graph: &FakeGraph) {
     let meta = &server.services.meta;
     let account_id = match channel {
         MetaChannel::Messenger => PAGE_ID,
@@ -42,9 +50,14 @@ async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId) {
                 account_id: account_id.into(),
                 verify_token: "verify".into(),
                 human_agent_tag: false,
+                graph_api_base: graph.url.clone(),
+                graph_api_version: "v25.0".into(),
             },
             app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
-            access_token: None,
+            access_token: Some(
+                meta.secrets
+                    .seal(&access_token_context(channel), ACCESS_TOKEN),
+            ),
         })
         .await
         .unwrap();
@@ -152,10 +165,18 @@ async fn shows_customer_line(desk: &mut Ws, contact: ContactId, text: &str) {
     .await;
 }
 
-async fn support(server: &TestServer, agent: app::domain::ids::AgentId) -> CsqId {
-    server.queue("Support", &[agent]).await;
+/// The server with the channel set up, its conversations routed to the CSQ "Support"
+/// whose member alice is Ready at her desktop, its Graph API calls made to a fake.
+async fn scene(channel: MetaChannel) -> (TestServer, AgentId, FakeGraph, Ws) {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    server.queue("Support", &[alice]).await;
     let csqs = server.services.store.csqs().await.unwrap();
-    csqs.iter().find(|c| c.name == "Support").unwrap().id
+    let csq = csqs.iter().find(|c| c.name == "Support").unwrap().id;
+    let graph = FakeGraph::start(ACCESS_TOKEN).await;
+    set_up(&server, channel, csq, &graph).await;
+    let desk = server.desktop_ready("alice").await;
+    (server, alice, graph, desk)
 }
 
 /// SPEC F-1: a Messenger customer's message is offered to a Ready agent as a Messenger chat
@@ -164,11 +185,7 @@ async fn support(server: &TestServer, agent: app::domain::ids::AgentId) -> CsqId
 /// message is a new chat of the same customer.
 #[tokio::test]
 async fn f1_a_messenger_message_opens_a_chat_and_the_next_ones_join_it() {
-    let server = TestServer::start().await;
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let csq = support(&server, alice).await;
-    set_up(&server, MetaChannel::Messenger, csq).await;
-    let mut desk = server.desktop_ready("alice").await;
+    let (server, _, _graph, mut desk) = scene(MetaChannel::Messenger).await;
 
     let first = messenger_text("7012345678901234", "m_first", "My order has not arrived");
     deliver(&server, MetaChannel::Messenger, &first).await;
@@ -225,18 +242,14 @@ async fn f1_a_messenger_message_opens_a_chat_and_the_next_ones_join_it() {
 /// they will, is not: only the agent ends that chat.
 #[tokio::test]
 async fn f3_f2_a_whatsapp_chat_names_its_customer_and_never_times_out_on_silence() {
-    let server = TestServer::start().await;
+    let (server, _, _graph, mut desk) = scene(MetaChannel::WhatsApp).await;
     server
         .set_chat_settings(ChatSettings {
             inactivity_timeout_secs: 1,
             ..Default::default()
         })
         .await;
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    let csq = support(&server, alice).await;
     let problem = server.queue("Support", &[]).await;
-    set_up(&server, MetaChannel::WhatsApp, csq).await;
-    let mut desk = server.desktop_ready("alice").await;
 
     let body = whatsapp_text(
         "16505551234",
@@ -258,13 +271,7 @@ async fn f3_f2_a_whatsapp_chat_names_its_customer_and_never_times_out_on_silence
 
     let web = server.start_chat("Kim", problem).await;
     let _widget = server.widget(&web, 0).await;
-    let web_offer = next_offer(&mut desk).await;
-    send_json(
-        &mut desk,
-        json!({"type": "accept", "contact": web_offer.contact}),
-    )
-    .await;
-    desk::accepted(&mut desk).await;
+    let web_offer = accept_offer(&mut desk).await;
     assert_eq!(
         desk::closed(&mut desk).await,
         (web_offer.contact.0, EndReason::TimedOut),
@@ -272,4 +279,177 @@ async fn f3_f2_a_whatsapp_chat_names_its_customer_and_never_times_out_on_silence
     );
     let whatsapp = server.services.store.contact(offer.contact).await.unwrap();
     assert_eq!(whatsapp.status, ContactStatus::Active);
+}
+
+/// Accepts the next offer: the offer.
+async fn accept_offer(desk: &mut Ws) -> app::domain::protocol::OfferView {
+    let offer = next_offer(desk).await;
+    send_json(desk, json!({"type": "accept", "contact": offer.contact})).await;
+    desk::accepted(desk).await;
+    offer
+}
+
+/// The agent sends `text` in the chat from the desktop.
+async fn agent_says(desk: &mut Ws, contact: ContactId, client_id: &str, text: &str) {
+    let send = json!({"type": "send", "contact": contact, "client_id": client_id, "text": text});
+    send_json(desk, send).await;
+}
+
+/// Waits until the desktop shows a line Meta would not carry, for this reason.
+async fn shows_not_delivered(desk: &mut Ws, contact: ContactId, refusal: MetaRefusal) {
+    let wanted = SystemNote::NotDelivered { refusal };
+    wait_for(desk, |m| {
+        matches!(m, ServerMessage::ChatLine { contact: c, line } if *c == contact
+            && matches!(&line.body, LineBody::System { note } if *note == wanted))
+    })
+    .await;
+}
+
+/// SPEC F-1, F-2: the agent's reply reaches the Messenger customer through the Send API,
+/// exactly as Meta documents the call (`POST /v25.0/{page-id}/messages` with the page's
+/// token as a bearer token, `messaging_type: RESPONSE`), under the business's name: no
+/// agent's name is ever sent. Meta's id is kept, and after a restart the line is not sent
+/// again (the next line goes, alone). A send Meta's side failed is tried again and goes
+/// once; one Meta refuses (code 10, outside the window) is said to the agent.
+#[tokio::test]
+async fn f1_f2_replies_go_through_the_send_api_once_under_the_business_name() {
+    let (server, alice, graph, mut desk) = scene(MetaChannel::Messenger).await;
+    let psid = "7012345678901234";
+
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text(psid, "m_1", "Hello?"),
+    )
+    .await;
+    let offer = accept_offer(&mut desk).await;
+    agent_says(&mut desk, offer.contact, "a1", "Hello from Shop").await;
+    let (reply, calls) = graph.call_carrying("Hello from Shop").await;
+    assert_eq!(reply.path, format!("/v25.0/{PAGE_ID}/messages"));
+    assert_eq!(
+        reply.authorization.as_deref(),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(
+        reply.body,
+        json!({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": "Hello from Shop"}})
+    );
+    // The administrator's welcome went first; nothing names the agent (F-2).
+    let texts: Vec<&Value> = calls.iter().map(|r| &r.body["message"]["text"]).collect();
+    assert_eq!(
+        texts,
+        [
+            &json!(ChatSettings::default().welcome_message),
+            &json!("Hello from Shop")
+        ]
+    );
+    assert!(
+        calls.iter().all(|r| !r.body.to_string().contains("alice")),
+        "{calls:#?}"
+    );
+    let lines = server
+        .services
+        .store
+        .lines_after(offer.contact, 0, 100)
+        .await
+        .unwrap();
+    let sent_seq = lines
+        .iter()
+        .find(|l| matches!(&l.body, LineBody::Message { text, .. } if text == "Hello from Shop"))
+        .unwrap()
+        .seq;
+    // Kept as Meta answers (the fake records the call before it answers).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let kept = loop {
+        let kept = server
+            .services
+            .store
+            .meta_line_message(offer.contact, sent_seq)
+            .await
+            .unwrap();
+        if kept.is_some() || tokio::time::Instant::now() > deadline {
+            break kept;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(kept.as_deref(), Some("m_fake2"), "Meta's id kept");
+
+    // Meta's side fails once: the line is tried again and goes once.
+    graph.answer_next(500, meta_error(2, "Service temporarily unavailable"));
+    agent_says(&mut desk, offer.contact, "a2", "Your parcel left today").await;
+    graph
+        .wait_for(|_| graph.carrying("Your parcel left today").len() == 2)
+        .await;
+
+    // Meta refuses: the agent is told why, and the next line still goes.
+    graph.answer_next(
+        400,
+        meta_error(10, "This message is sent outside of allowed window."),
+    );
+    agent_says(&mut desk, offer.contact, "a3", "Too late?").await;
+    shows_not_delivered(&mut desk, offer.contact, MetaRefusal::OutsideWindow).await;
+
+    // A restart: what Meta took is not sent again; the next line goes alone (the agent's
+    // chat is still in hand: the grace period for the desktop to come back runs).
+    drop(desk);
+    let server = server.restart().await;
+    let before = graph.requests().len();
+    server
+        .services
+        .chat
+        .agent_send(alice, offer.contact, "a4", "After the restart")
+        .await
+        .unwrap();
+    graph
+        .wait_for(|r| r.body["message"]["text"] == "After the restart")
+        .await;
+    let after: Vec<Value> = graph.requests()[before..]
+        .iter()
+        .map(|r| r.body["message"]["text"].clone())
+        .collect();
+    assert!(
+        !after.contains(&json!("Hello from Shop"))
+            && !after.contains(&json!("Your parcel left today")),
+        "nothing Meta took is sent again: {after:?}"
+    );
+    assert_eq!(graph.carrying("Hello from Shop").len(), 1);
+    assert_eq!(
+        graph.carrying("Your parcel left today").len(),
+        2,
+        "one failed, one taken"
+    );
+}
+
+/// SPEC F-3: the agent's reply reaches the WhatsApp customer through the Cloud API, as
+/// Meta documents the call (`messaging_product: whatsapp`, `to` the customer's number);
+/// error 131047 (more than 24 hours since the customer wrote) is said to the agent.
+#[tokio::test]
+async fn f3_replies_go_through_the_cloud_api_and_a_re_engagement_refusal_is_said() {
+    let (server, _, graph, mut desk) = scene(MetaChannel::WhatsApp).await;
+
+    let body = whatsapp_text(
+        "16505551234",
+        "Sheena Nelson",
+        "wamid.q1",
+        "Is it in stock?",
+    );
+    deliver(&server, MetaChannel::WhatsApp, &body).await;
+    let offer = accept_offer(&mut desk).await;
+    agent_says(&mut desk, offer.contact, "a1", "Yes, in blue").await;
+    let (reply, _) = graph.call_carrying("Yes, in blue").await;
+    assert_eq!(reply.path, format!("/v25.0/{PHONE_NUMBER_ID}/messages"));
+    assert_eq!(
+        reply.body,
+        json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "16505551234",
+            "type": "text",
+            "text": {"preview_url": false, "body": "Yes, in blue"}
+        })
+    );
+
+    graph.answer_next(400, meta_error(131047, "Re-engagement message"));
+    agent_says(&mut desk, offer.contact, "a2", "Anything else?").await;
+    shows_not_delivered(&mut desk, offer.contact, MetaRefusal::ReEngagement).await;
 }

@@ -36,6 +36,7 @@ async fn set_up(server: &TestServer, channel: MetaChannel, enabled: bool) {
                 account_id: "1234567890".into(),
                 verify_token: VERIFY_TOKEN.into(),
                 human_agent_tag: false,
+                ..Default::default()
             },
             app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
             access_token: None,

@@ -2534,6 +2534,7 @@ async fn meta_channels_and_webhook_posts_are_kept_as_given() {
                 account_id: "1234567890".into(),
                 verify_token: "verify".into(),
                 human_agent_tag: true,
+                ..Default::default()
             },
             app_secret: Some("sealed-secret".into()),
             access_token: None,
@@ -2717,5 +2718,162 @@ async fn meta_handles_open_chats_and_messages_are_tied_once() {
             Some(chat.id),
             "the latest not ended"
         );
+    }
+}
+
+/// Issue 16: a Messenger or WhatsApp chat's outbox is taken only while lines wait after
+/// what was handled, by one worker until its lease ends; a retry waits; Meta's id of a
+/// line is found once kept; an ended chat with everything handled is forgotten.
+#[tokio::test]
+async fn meta_outboxes_are_taken_while_lines_wait() {
+    use app::domain::{
+        chat::{LineBody, SystemNote},
+        contact::{Channel, ContactStatus, EndReason},
+        meta::MetaChannel,
+    };
+    use server::store::{NewChat, NewCustomer, Sender};
+    for t in all_stores().await {
+        let s = &t.store;
+        let support = s.create_csq("Support").await.unwrap();
+        let customer = s
+            .create_customer(&NewCustomer {
+                name: "Kim".into(),
+                email: None,
+                phone: None,
+            })
+            .await
+            .unwrap();
+        let chat = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::Messenger,
+                    csq: support,
+                    customer,
+                    problem: "Messenger".into(),
+                    details: Vec::new(),
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        let line = |text: &str| LineBody::System {
+            note: SystemNote::Welcome { text: text.into() },
+        };
+        s.open_meta_outbox(chat.id, MetaChannel::Messenger, "psid-1", 10)
+            .await
+            .unwrap();
+        assert!(
+            s.claim_meta_outboxes(10, 10, 100).await.unwrap().is_empty(),
+            "{}: no line waits",
+            t.name
+        );
+        s.append_line(chat.id, &Sender::System, None, &line("one"), 11)
+            .await
+            .unwrap();
+        let taken = s.claim_meta_outboxes(20, 10, 1_000).await.unwrap();
+        assert_eq!(taken.len(), 1, "{}", t.name);
+        assert_eq!(
+            (
+                taken[0].recipient.as_str(),
+                taken[0].sent_through,
+                taken[0].attempts
+            ),
+            ("psid-1", 0, 0)
+        );
+        assert!(
+            s.claim_meta_outboxes(30, 10, 1_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "held until the lease ends"
+        );
+        s.meta_outbox_retry(chat.id, 1, 2_000).await.unwrap();
+        assert!(s
+            .claim_meta_outboxes(1_500, 10, 3_000)
+            .await
+            .unwrap()
+            .is_empty());
+        let again = s.claim_meta_outboxes(2_000, 10, 3_000).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+
+        assert_eq!(s.meta_line_message(chat.id, 1).await.unwrap(), None);
+        s.record_meta_message(MetaChannel::Messenger, "m_1", chat.id, false, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.meta_line_message(chat.id, 1).await.unwrap().as_deref(),
+            Some("m_1")
+        );
+        s.meta_outbox_handled(chat.id, 1, 2_100).await.unwrap();
+        assert!(s
+            .claim_meta_outboxes(2_200, 10, 3_000)
+            .await
+            .unwrap()
+            .is_empty());
+
+        s.append_line(chat.id, &Sender::System, None, &line("two"), 12)
+            .await
+            .unwrap();
+        s.update_contact(
+            chat.id,
+            ContactStatus::Ended(EndReason::EndedByAgent),
+            None,
+            13,
+        )
+        .await
+        .unwrap();
+        let last = s.claim_meta_outboxes(2_300, 10, 3_000).await.unwrap();
+        assert_eq!((last[0].sent_through, last[0].attempts), (1, 0));
+        // Lines written as it ended still go.
+        s.meta_outbox_handled(chat.id, 2, 2_400).await.unwrap();
+        assert_eq!(s.forget_finished_meta_outboxes(2_400).await.unwrap(), 0);
+        s.append_line(chat.id, &Sender::System, None, &line("as it ended"), 14)
+            .await
+            .unwrap();
+        let ending = s.claim_meta_outboxes(2_500, 10, 3_000).await.unwrap();
+        assert_eq!(ending[0].sent_through, 2, "{}", t.name);
+        s.meta_outbox_handled(chat.id, 3, 100_000).await.unwrap();
+        s.append_line(chat.id, &Sender::System, None, &line("late"), 15)
+            .await
+            .unwrap();
+        assert!(
+            s.claim_meta_outboxes(100_000, 10, 103_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{}: a chat ended a while ago with everything handled is forgotten",
+            t.name
+        );
+        assert_eq!(s.forget_finished_meta_outboxes(200_000).await.unwrap(), 0);
+        let other = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::WhatsApp,
+                    csq: support,
+                    customer,
+                    problem: "WhatsApp".into(),
+                    details: Vec::new(),
+                },
+                20,
+            )
+            .await
+            .unwrap();
+        s.open_meta_outbox(other.id, MetaChannel::WhatsApp, "1650", 20)
+            .await
+            .unwrap();
+        s.update_contact(
+            other.id,
+            ContactStatus::Ended(EndReason::EndedByAgent),
+            None,
+            21,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.forget_finished_meta_outboxes(30_000).await.unwrap(),
+            0,
+            "not yet"
+        );
+        assert_eq!(s.forget_finished_meta_outboxes(200_000).await.unwrap(), 1);
     }
 }

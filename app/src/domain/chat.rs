@@ -46,6 +46,11 @@ crate::tag_first_enum! {
         Ended {
             reason: EndReason,
         },
+        /// A line Meta would not carry to a Messenger or WhatsApp customer (SPEC F-1, F-3):
+        /// for the agents, saying why.
+        NotDelivered {
+            refusal: super::meta::MetaRefusal,
+        },
     }
 }
 
@@ -71,6 +76,7 @@ impl SystemNote {
             SystemNote::InactivityWarning => {
                 td_string!(locale, system.chat.inactivity_warning).to_string()
             }
+            SystemNote::NotDelivered { refusal } => refusal.text_in(locale),
             SystemNote::Ended { reason } => match reason {
                 EndReason::EndedByCustomer => td_string!(locale, system.chat.ended_by_customer),
                 EndReason::TimedOut => td_string!(locale, system.chat.timed_out),

@@ -3,8 +3,16 @@
 //! Page or WhatsApp number; Meta posts each event to a webhook of ours and carries our
 //! replies through its Graph API.
 
-use super::contact::Channel;
+use super::{
+    chat::{Author, LineBody, SystemNote},
+    contact::Channel,
+};
 use serde::{Deserialize, Serialize};
+
+/// Where the Graph API answers, unless the administrator says otherwise (a test's fake).
+pub const DEFAULT_GRAPH_API_BASE: &str = "https://graph.facebook.com";
+/// The Graph API version requests name, unless the administrator says otherwise.
+pub const DEFAULT_GRAPH_API_VERSION: &str = "v25.0";
 
 /// A channel through Meta's platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -47,9 +55,191 @@ impl MetaChannel {
     }
 }
 
+/// What of a transcript line a Messenger or WhatsApp customer receives, if anything: the
+/// agents' messages, under the business's name (Meta shows the Page or number as the
+/// sender: SPEC F-2, never an agent's name, so no alias is added), and the administrator's
+/// own lines (welcome, no agent, queue timeout). Lines that name an agent (joined, left)
+/// or speak of the desktop are for the agents only.
+pub fn for_customer(body: &LineBody) -> Option<&str> {
+    match body {
+        LineBody::Message {
+            author: Author::Agent { .. },
+            text,
+            ..
+        } => Some(text),
+        LineBody::System {
+            note:
+                SystemNote::Welcome { text }
+                | SystemNote::NoAgent { text }
+                | SystemNote::QueueTimeout { text },
+        } => Some(text)
+            .filter(|t| !t.trim().is_empty())
+            .map(String::as_str),
+        _ => None,
+    }
+}
+
+/// Why Meta would not carry one of the business's messages (SPEC F-1, F-3), as the agent is
+/// told in the transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MetaRefusal {
+    /// Messenger (code 10 and its subcodes): outside the time the Messenger Platform allows
+    /// a reply after the customer's last message.
+    OutsideWindow,
+    /// WhatsApp (131047): more than 24 hours since the customer's last message: only an
+    /// approved template may be sent.
+    ReEngagement,
+    /// Messenger (551): the person cannot receive messages just now.
+    Unavailable,
+    /// The channel's access token expired or was revoked (190): an administrator must
+    /// reconnect the channel.
+    TokenExpired,
+    /// Meta's service failed or did not answer, try after try, for longer than a reply
+    /// is worth waiting for.
+    NoAnswer,
+    /// Anything else Meta refused, with its code and words.
+    Other { code: i64, message: String },
+}
+
+impl MetaRefusal {
+    /// What the agent reads, in a language.
+    pub fn text_in(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            MetaRefusal::OutsideWindow => td_string!(locale, system.meta.outside_window).into(),
+            MetaRefusal::ReEngagement => td_string!(locale, system.meta.re_engagement).into(),
+            MetaRefusal::Unavailable => td_string!(locale, system.meta.unavailable).into(),
+            MetaRefusal::TokenExpired => td_string!(locale, system.meta.token_expired).into(),
+            MetaRefusal::NoAnswer => td_string!(locale, system.meta.no_answer).into(),
+            MetaRefusal::Other { code, message } => td_string!(
+                locale,
+                system.meta.other,
+                code = code.to_string(),
+                message = message.as_str()
+            )
+            .to_string(),
+        }
+    }
+}
+
+/// What to do after Meta's Graph API answered a send with an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendFailure {
+    /// Try the same message again later: Meta's side failed or asked us to slow down.
+    Transient,
+    /// Meta will not carry it: the agent is told why, and the next line goes on.
+    Refused(MetaRefusal),
+}
+
+impl SendFailure {
+    /// Sorts Meta's error (`code`, `error_subcode`, as the Graph API's error object gives
+    /// them, and the HTTP status) by what Meta documents of them: server errors and rate
+    /// limits are tried again (1 and 2 unknown/service errors, 4, 17, 32 and 613 rate
+    /// limits, WhatsApp's 130429, 131056 and 131000 "something went wrong", any 5xx);
+    /// the rest is refused.
+    pub fn from_error(http_status: u16, code: i64, message: &str) -> SendFailure {
+        const TRANSIENT: [i64; 9] = [1, 2, 4, 17, 32, 613, 130429, 131000, 131056];
+        if http_status >= 500 || http_status == 429 || TRANSIENT.contains(&code) {
+            return SendFailure::Transient;
+        }
+        SendFailure::Refused(match code {
+            10 => MetaRefusal::OutsideWindow,
+            131047 => MetaRefusal::ReEngagement,
+            551 => MetaRefusal::Unavailable,
+            190 => MetaRefusal::TokenExpired,
+            _ => MetaRefusal::Other {
+                code,
+                message: message.chars().take(300).collect(),
+            },
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::AgentId;
+
+    #[test]
+    fn f2_the_customer_gets_the_agents_words_and_the_administrators_lines_never_a_name() {
+        let agent = LineBody::Message {
+            author: Author::Agent {
+                agent: AgentId(1),
+                alias: "Alice".into(),
+            },
+            text: "Hello".into(),
+            client_id: "a1".into(),
+        };
+        assert_eq!(for_customer(&agent), Some("Hello"));
+        let customer = LineBody::Message {
+            author: Author::Customer { name: "Kim".into() },
+            text: "Hi".into(),
+            client_id: "m1".into(),
+        };
+        assert_eq!(for_customer(&customer), None);
+        let note = |note| LineBody::System { note };
+        assert_eq!(
+            for_customer(&note(SystemNote::Welcome {
+                text: "Welcome!".into()
+            })),
+            Some("Welcome!")
+        );
+        assert_eq!(
+            for_customer(&note(SystemNote::Welcome { text: " ".into() })),
+            None
+        );
+        assert_eq!(
+            for_customer(&note(SystemNote::Joined {
+                alias: "Alice".into()
+            })),
+            None,
+            "an agent's name"
+        );
+        assert_eq!(
+            for_customer(&note(SystemNote::Left {
+                alias: "Alice".into()
+            })),
+            None
+        );
+        assert_eq!(
+            for_customer(&note(SystemNote::NoAgent {
+                text: "Nobody yet".into()
+            })),
+            Some("Nobody yet")
+        );
+    }
+
+    #[test]
+    fn meta_errors_are_retried_or_refused_as_meta_documents_them() {
+        use SendFailure::*;
+        assert_eq!(SendFailure::from_error(500, 2, "x"), Transient);
+        assert_eq!(SendFailure::from_error(400, 613, "x"), Transient);
+        assert_eq!(SendFailure::from_error(400, 130429, "x"), Transient);
+        assert_eq!(
+            SendFailure::from_error(400, 10, "x"),
+            Refused(MetaRefusal::OutsideWindow)
+        );
+        assert_eq!(
+            SendFailure::from_error(400, 131047, "x"),
+            Refused(MetaRefusal::ReEngagement)
+        );
+        assert_eq!(
+            SendFailure::from_error(400, 551, "x"),
+            Refused(MetaRefusal::Unavailable)
+        );
+        assert_eq!(
+            SendFailure::from_error(401, 190, "x"),
+            Refused(MetaRefusal::TokenExpired)
+        );
+        assert_eq!(
+            SendFailure::from_error(400, 100, "Invalid parameter"),
+            Refused(MetaRefusal::Other {
+                code: 100,
+                message: "Invalid parameter".into()
+            })
+        );
+    }
 
     #[test]
     fn a_channel_is_named_as_in_its_webhook_address_and_json() {

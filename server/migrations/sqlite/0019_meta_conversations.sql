@@ -25,25 +25,21 @@ CREATE TABLE meta_messages (
     status_at_ms BIGINT,
     PRIMARY KEY (channel, message_id)
 );
-CREATE INDEX meta_messages_contact ON meta_messages (contact_id);
 
--- The business's messages on their way to Meta's Send API, stored with their transcript
--- line before the first attempt, so a restart loses none; Meta's id is kept the moment
--- Meta answers, and a message that has one is never sent again.
+-- What of each Messenger or WhatsApp chat has gone to its customer through Meta's Send API.
+-- The transcript is the outbox: every line up to sent_through is handled (sent with Meta's
+-- id kept in meta_messages, not for the customer, or refused and said), and the lines
+-- after it are sent in order, from a restart as well. A line whose Meta id is kept is
+-- never sent again. A chat's row goes once it ended and everything is handled.
 CREATE TABLE meta_outbox (
-    id INTEGER PRIMARY KEY,
+    contact_id INTEGER PRIMARY KEY REFERENCES contacts (id),
     channel TEXT NOT NULL,
-    contact_id INTEGER NOT NULL REFERENCES contacts (id),
-    seq BIGINT NOT NULL,
+    -- The customer's page-scoped id or WhatsApp id.
     recipient TEXT NOT NULL,
-    message TEXT NOT NULL,
-    created_at_ms BIGINT NOT NULL,
+    sent_through BIGINT NOT NULL DEFAULT 0,
+    -- When it is next looked at: now when lines wait, later after a failure, the end of
+    -- a worker's lease while one sends.
     due_at_ms BIGINT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    lease_until_ms BIGINT,
-    message_id TEXT,
-    sent_at_ms BIGINT,
-    failed_at_ms BIGINT,
-    failure TEXT
+    attempts INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX meta_outbox_due ON meta_outbox (due_at_ms) WHERE sent_at_ms IS NULL AND failed_at_ms IS NULL;
+CREATE INDEX meta_messages_line ON meta_messages (contact_id, seq);

@@ -49,6 +49,9 @@ pub struct ChatService {
     pub flood: flood::Flood,
     /// The other nodes on the database, when there are (issue 14).
     pub other_nodes: std::sync::OnceLock<Arc<dyn watch::OtherNodes>>,
+    /// Rung for each line stored in a chat whose customer is reached through another
+    /// service than our widget (Messenger, WhatsApp), which sends it on.
+    pub outbound: Arc<tokio::sync::Notify>,
 }
 
 /// Transcript lines read from the store at a time while a page or widget catches up.
@@ -674,6 +677,9 @@ impl ChatService {
             .append_line(contact.id, &sender, client_id, &body, now_ms())
             .await?;
         if appended.fresh {
+            if !contact.channel.has_widget() {
+                self.outbound.notify_one();
+            }
             self.rooms
                 .send(contact.id, RoomEvent::Line(appended.line.clone()));
             for agent in agents {

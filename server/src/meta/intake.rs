@@ -141,6 +141,12 @@ impl MetaService {
                 }
             }
         };
+        // The chat's lines for the customer go back to whoever wrote (set with each message:
+        // one handled again after a failure finds it set).
+        self.store
+            .open_meta_outbox(contact.id, channel, &message.customer.id, now_ms())
+            .await?;
+        self.outbound.notify_one();
         let line = self.chat.inbound_line(&contact, &message.id, &text).await?;
         tracing::info!(contact = %contact.id, seq = line.seq, channel = channel.name(), "customer message");
         Ok(())

@@ -7,10 +7,13 @@
 //! the store before Meta is answered (Meta delivers again when not answered in time), so
 //! nothing Meta was told we have is ever lost. [`events`] reads a kept post into events of
 //! one shape for both channels, and [`intake`] turns the customers' messages into chats
-//! (through [`crate::chat::inbound`]). Replies through the Send API come next.
+//! (through [`crate::chat::inbound`]). [`outbox`] carries each chat's lines for the
+//! customer through the Graph API ([`graph`]), in order, from the transcript itself.
 
 pub mod events;
+pub mod graph;
 pub mod intake;
+pub mod outbox;
 pub mod signature;
 
 use crate::{
@@ -32,6 +35,10 @@ pub struct MetaService {
     pub chat: Arc<ChatService>,
     /// Rung for each post kept, so the inbox is handled at once ([`intake`]).
     pub wake: tokio::sync::Notify,
+    /// Rung by the chat service for each line stored in a Messenger or WhatsApp chat, so
+    /// it is sent at once ([`outbox`]).
+    pub outbound: Arc<tokio::sync::Notify>,
+    pub graph: graph::Graph,
 }
 
 /// Why a webhook request was not taken.

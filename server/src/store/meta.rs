@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 /// A channel's settings that are not secret, stored as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetaChannelSettings {
     /// The queue its conversations are routed to.
     pub csq: Option<CsqId>,
@@ -29,6 +29,34 @@ pub struct MetaChannelSettings {
     /// Messenger: replies after the 24-hour window carry the human-agent tag (7 days).
     #[serde(default)]
     pub human_agent_tag: bool,
+    /// Where the Graph API answers (Meta's, or a test's fake).
+    #[serde(default = "default_graph_api_base")]
+    pub graph_api_base: String,
+    /// The Graph API version requests name (`v25.0`).
+    #[serde(default = "default_graph_api_version")]
+    pub graph_api_version: String,
+}
+
+fn default_graph_api_base() -> String {
+    app::domain::meta::DEFAULT_GRAPH_API_BASE.into()
+}
+
+fn default_graph_api_version() -> String {
+    app::domain::meta::DEFAULT_GRAPH_API_VERSION.into()
+}
+
+impl Default for MetaChannelSettings {
+    fn default() -> Self {
+        MetaChannelSettings {
+            csq: None,
+            business_name: String::new(),
+            account_id: String::new(),
+            verify_token: String::new(),
+            human_agent_tag: false,
+            graph_api_base: default_graph_api_base(),
+            graph_api_version: default_graph_api_version(),
+        }
+    }
 }
 
 /// A channel as stored: secrets sealed, or none.
@@ -61,6 +89,20 @@ pub struct WebhookPost {
     /// The body exactly as received (and signed).
     pub body: Vec<u8>,
     pub received_at_ms: i64,
+}
+
+/// A Messenger or WhatsApp chat whose lines wait to go to its customer, taken by a worker
+/// until its lease ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaOutbox {
+    pub contact: ContactId,
+    pub channel: MetaChannel,
+    /// The customer's page-scoped id or WhatsApp id.
+    pub recipient: String,
+    /// Every line up to this one is handled.
+    pub sent_through: Seq,
+    /// Failed attempts at the next line.
+    pub attempts: u32,
 }
 
 #[async_trait]
@@ -114,4 +156,46 @@ pub trait MetaStore: Send + Sync {
         inbound: bool,
         seq: Option<Seq>,
     ) -> StoreResult<ContactId>;
+
+    /// The chat's lines go to `recipient` from now on (once: a second call changes nothing).
+    async fn open_meta_outbox(
+        &self,
+        contact: ContactId,
+        channel: MetaChannel,
+        recipient: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// Takes up to `limit` chats with lines waiting and due at `now_ms`, until
+    /// `lease_until_ms` (rows another node holds are passed over).
+    async fn claim_meta_outboxes(
+        &self,
+        now_ms: i64,
+        limit: u32,
+        lease_until_ms: i64,
+    ) -> StoreResult<Vec<MetaOutbox>>;
+
+    /// Meta's id of the chat's line `seq` if Meta took it already (it is never sent again).
+    async fn meta_line_message(&self, contact: ContactId, seq: Seq) -> StoreResult<Option<String>>;
+
+    /// Every line through `seq` is handled: the chat is looked at again at `now_ms` (more
+    /// lines may wait), or forgotten when it ended with nothing left.
+    async fn meta_outbox_handled(
+        &self,
+        contact: ContactId,
+        seq: Seq,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// Forgets the outboxes of chats that ended a while before `now_ms` with every line
+    /// handled (those [`Self::meta_outbox_handled`] found still ending).
+    async fn forget_finished_meta_outboxes(&self, now_ms: i64) -> StoreResult<u64>;
+
+    /// The next line failed for the `attempts`th time: tried again at `due_at_ms`.
+    async fn meta_outbox_retry(
+        &self,
+        contact: ContactId,
+        attempts: u32,
+        due_at_ms: i64,
+    ) -> StoreResult<()>;
 }

@@ -5,8 +5,12 @@ macro_rules! impl_meta_store {
         mod meta_impl {
             use super::*;
             use app::domain::meta::MetaChannel;
-            use $crate::store::meta::{MetaStore, StoredMetaChannel, WebhookPost};
+            use $crate::store::meta::{MetaOutbox, MetaStore, StoredMetaChannel, WebhookPost};
             use $crate::store::NewCustomer;
+
+            /// How long after a chat ended its outbox is kept for the lines written as it
+            /// ended.
+            const ENDED_KEPT_MS: i64 = 60_000;
 
             /// A channel name the store wrote; another is a damaged row.
             fn channel(name: &str) -> StoreResult<MetaChannel> {
@@ -211,6 +215,137 @@ macro_rules! impl_meta_store {
                     self.meta_message(wanted, message_id)
                         .await?
                         .ok_or(StoreError::NotFound)
+                }
+
+                async fn open_meta_outbox(
+                    &self,
+                    contact: ContactId,
+                    wanted: MetaChannel,
+                    recipient: &str,
+                    now_ms: i64,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO meta_outbox (contact_id, channel, recipient, due_at_ms) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(contact.0)
+                    .bind(wanted.name())
+                    .bind(recipient)
+                    .bind(now_ms)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn claim_meta_outboxes(
+                    &self,
+                    now_ms: i64,
+                    limit: u32,
+                    lease_until_ms: i64,
+                ) -> StoreResult<Vec<MetaOutbox>> {
+                    // The transcript's end is read in a subquery, so only outbox rows are
+                    // locked (and rows another node holds passed over).
+                    let sql = format!(
+                        "UPDATE meta_outbox SET due_at_ms = $3 WHERE contact_id IN ( \
+                         SELECT o.contact_id FROM meta_outbox o WHERE o.due_at_ms <= $1 \
+                         AND o.sent_through < (SELECT c.last_seq FROM contacts c \
+                         WHERE c.id = o.contact_id) ORDER BY o.due_at_ms LIMIT $2{}) \
+                         RETURNING contact_id, channel, recipient, sent_through, attempts",
+                        Self::SKIP_LOCKED
+                    );
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(now_ms)
+                        .bind(i64::from(limit))
+                        .bind(lease_until_ms)
+                        .fetch_all(&self.writer)
+                        .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(MetaOutbox {
+                                contact: ContactId(r.try_get("contact_id")?),
+                                channel: channel(r.try_get("channel")?)?,
+                                recipient: r.try_get("recipient")?,
+                                sent_through: r.try_get::<i64, _>("sent_through")? as Seq,
+                                attempts: r.try_get::<i32, _>("attempts")? as u32,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn meta_line_message(
+                    &self,
+                    contact: ContactId,
+                    seq: Seq,
+                ) -> StoreResult<Option<String>> {
+                    Ok(sqlx::query_scalar(
+                        "SELECT message_id FROM meta_messages \
+                         WHERE contact_id = $1 AND seq = $2 AND NOT inbound",
+                    )
+                    .bind(contact.0)
+                    .bind(seq as i64)
+                    .fetch_optional(&self.writer)
+                    .await?)
+                }
+
+                async fn meta_outbox_handled(
+                    &self,
+                    contact: ContactId,
+                    seq: Seq,
+                    now_ms: i64,
+                ) -> StoreResult<()> {
+                    let mut tx = self.writer.begin().await?;
+                    sqlx::query(
+                        "UPDATE meta_outbox SET sent_through = $2, attempts = 0, due_at_ms = $3 \
+                         WHERE contact_id = $1 AND sent_through < $2",
+                    )
+                    .bind(contact.0)
+                    .bind(seq as i64)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    // A chat's last lines are written just after it ends (the queue
+                    // timeout's message among them): its row stays a while after.
+                    sqlx::query(
+                        "DELETE FROM meta_outbox WHERE contact_id = $1 AND EXISTS ( \
+                         SELECT 1 FROM contacts c WHERE c.id = $1 AND c.status = 'ended' \
+                         AND c.ended_at_ms < $2 AND c.last_seq <= meta_outbox.sent_through)",
+                    )
+                    .bind(contact.0)
+                    .bind(now_ms - ENDED_KEPT_MS)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn forget_finished_meta_outboxes(&self, now_ms: i64) -> StoreResult<u64> {
+                    Ok(sqlx::query(
+                        "DELETE FROM meta_outbox WHERE contact_id IN ( \
+                         SELECT o.contact_id FROM meta_outbox o JOIN contacts c \
+                         ON c.id = o.contact_id WHERE c.status = 'ended' \
+                         AND c.ended_at_ms < $1 AND c.last_seq <= o.sent_through)",
+                    )
+                    .bind(now_ms - ENDED_KEPT_MS)
+                    .execute(&self.writer)
+                    .await?
+                    .rows_affected())
+                }
+
+                async fn meta_outbox_retry(
+                    &self,
+                    contact: ContactId,
+                    attempts: u32,
+                    due_at_ms: i64,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "UPDATE meta_outbox SET attempts = $2, due_at_ms = $3 WHERE contact_id = $1",
+                    )
+                    .bind(contact.0)
+                    .bind(attempts as i32)
+                    .bind(due_at_ms)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(())
                 }
             }
         }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod desk;
+pub mod graph;
 pub mod imap;
 pub mod nodes;
 pub mod s3;

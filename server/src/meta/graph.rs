@@ -1,0 +1,223 @@
+//! Meta's Graph API, as the business's side of a conversation calls it (SPEC F-1, F-3): the
+//! Messenger Send API (`POST /{page-id}/messages`) and the WhatsApp Cloud API
+//! (`POST /{phone-number-id}/messages`), with the channel's access token as a bearer token
+//! (never in an address, where logs keep it). Requests and answers are the shapes Meta
+//! documents; an error answer is Meta's error object (`error.code`, `error.message`), sorted
+//! by [`app::domain::meta::SendFailure`].
+
+use app::domain::meta::{MetaChannel, MetaRefusal, SendFailure};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// How long one call may take before it counts as failed (and is tried again).
+const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The business's account on a channel, as calls name it.
+pub struct Account<'a> {
+    pub channel: MetaChannel,
+    /// `https://graph.facebook.com`, or a test's fake.
+    pub base: &'a str,
+    /// `v25.0`.
+    pub version: &'a str,
+    /// The Facebook Page's id, or the WhatsApp phone number id.
+    pub id: &'a str,
+    pub access_token: &'a str,
+}
+
+/// A call that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// Meta was not reached, or did not answer in time.
+    #[error("Meta's Graph API not reached: {0}")]
+    Network(String),
+    /// Meta answered with its error object.
+    #[error("Meta refused (HTTP {http_status}, code {code}): {message}")]
+    Api {
+        http_status: u16,
+        code: i64,
+        message: String,
+    },
+    /// Meta answered with something that is not its error object.
+    #[error("Meta answered HTTP {http_status} with an unreadable body")]
+    Unreadable { http_status: u16 },
+}
+
+impl GraphError {
+    /// What to do about it: try again, or tell the agent.
+    pub fn failure(&self) -> SendFailure {
+        match self {
+            GraphError::Network(_) => SendFailure::Transient,
+            GraphError::Unreadable { http_status } if *http_status >= 500 => SendFailure::Transient,
+            GraphError::Unreadable { http_status } => SendFailure::Refused(MetaRefusal::Other {
+                code: 0,
+                message: format!("HTTP {http_status}"),
+            }),
+            GraphError::Api {
+                http_status,
+                code,
+                message,
+            } => SendFailure::from_error(*http_status, *code, message),
+        }
+    }
+}
+
+/// Meta's error object.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorObject,
+}
+
+#[derive(Deserialize)]
+struct ErrorObject {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    code: i64,
+}
+
+/// What Meta answers to a send: Messenger's `message_id`, or WhatsApp's `messages[0].id`.
+#[derive(Deserialize)]
+struct Sent {
+    message_id: Option<String>,
+    #[serde(default)]
+    messages: Vec<SentMessage>,
+}
+
+#[derive(Deserialize)]
+struct SentMessage {
+    id: String,
+}
+
+/// One client for every call (its connections are kept and reused).
+#[derive(Clone)]
+pub struct Graph {
+    http: graph_http::Client,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        let http = graph_http::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Graph { http }
+    }
+}
+
+impl Graph {
+    /// Sends a text to the customer: Meta's id of the message.
+    pub async fn send_text(
+        &self,
+        account: &Account<'_>,
+        recipient: &str,
+        text: &str,
+    ) -> Result<String, GraphError> {
+        let body = match account.channel {
+            MetaChannel::Messenger => json!({
+                "recipient": {"id": recipient},
+                "messaging_type": "RESPONSE",
+                "message": {"text": text},
+            }),
+            MetaChannel::WhatsApp => {
+                let mut body = json!({
+                    "messaging_product": "whatsapp",
+                    "recipient_type": "individual",
+                    "type": "text",
+                    "text": {"preview_url": false, "body": text},
+                });
+                body[whatsapp_recipient_field(recipient)] = Value::from(recipient);
+                body
+            }
+        };
+        let answer = self.post(account, "messages", &body).await?;
+        let sent: Sent = serde_json::from_value(answer)
+            .map_err(|_| GraphError::Unreadable { http_status: 200 })?;
+        sent.message_id
+            .or_else(|| sent.messages.into_iter().next().map(|m| m.id))
+            .ok_or(GraphError::Unreadable { http_status: 200 })
+    }
+
+    /// A call to `{base}/{version}/{account id}/{edge}`: Meta's answer as JSON.
+    async fn post(
+        &self,
+        account: &Account<'_>,
+        edge: &str,
+        body: &Value,
+    ) -> Result<Value, GraphError> {
+        let url = format!(
+            "{}/{}/{}/{edge}",
+            account.base.trim_end_matches('/'),
+            account.version,
+            account.id
+        );
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(account.access_token)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+        let http_status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+        if (200..300).contains(&http_status) {
+            return serde_json::from_slice(&bytes)
+                .map_err(|_| GraphError::Unreadable { http_status });
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(ErrorBody { error }) => Err(GraphError::Api {
+                http_status,
+                code: error.code,
+                message: error.message,
+            }),
+            Err(_) => Err(GraphError::Unreadable { http_status }),
+        }
+    }
+}
+
+/// WhatsApp addresses a customer by phone number (`to`), or, when the customer's number is
+/// not shared, by their business-scoped user id (`recipient`: a country code, a dot, and
+/// letters and digits, such as `US.13491208655302741918`).
+fn whatsapp_recipient_field(recipient: &str) -> &'static str {
+    if recipient.contains('.') {
+        "recipient"
+    } else {
+        "to"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whatsapp_customer_is_addressed_by_number_or_by_business_scoped_id() {
+        assert_eq!(whatsapp_recipient_field("16505551234"), "to");
+        assert_eq!(
+            whatsapp_recipient_field("US.13491208655302741918"),
+            "recipient"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_tried_again_only_when_meta_failed() {
+        assert_eq!(
+            GraphError::Unreadable { http_status: 502 }.failure(),
+            SendFailure::Transient
+        );
+        assert!(matches!(
+            GraphError::Unreadable { http_status: 404 }.failure(),
+            SendFailure::Refused(_)
+        ));
+        assert_eq!(
+            GraphError::Network("timed out".into()).failure(),
+            SendFailure::Transient
+        );
+    }
+}

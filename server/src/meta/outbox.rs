@@ -1,0 +1,209 @@
+//! The business's side of Messenger and WhatsApp chats, carried to the customer through
+//! Meta's Graph API (SPEC F-1, F-3). The transcript is the outbox: each chat's lines are
+//! sent in order from where the last send stopped (`meta_outbox.sent_through`), so a line
+//! stored is sent even after a restart, and Meta's id is kept the moment Meta answers, so a
+//! line Meta took is never sent again. What goes is what [`for_customer`] says: the agents'
+//! words under the business's name and the administrator's lines, never an agent's name
+//! (F-2). A send Meta's side failed is tried again with a growing wait; one Meta refuses
+//! is said in the transcript for the agents, and the next line goes on.
+
+use super::{graph::Account, graph::GraphError, MetaService};
+use crate::{
+    clock::now_ms,
+    contact::ContactError,
+    store::{
+        meta::{access_token_context, MetaOutbox},
+        StoreError,
+    },
+};
+use app::domain::{
+    chat::SystemNote,
+    meta::{for_customer, MetaRefusal, SendFailure},
+    protocol::Seq,
+};
+use std::{sync::Arc, time::Duration};
+
+/// Chats taken at a time.
+const BATCH: u32 = 20;
+/// How long a worker holds the chats it took (another node takes them after).
+const LEASE_MS: i64 = 60_000;
+/// Lines read at a time.
+const LINES: u32 = 100;
+/// How often the outboxes are looked at without being woken (lines stored on another node,
+/// retries that came due).
+const LOOK_AGAIN: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts at a line.
+const RETRY_MAX_SECS: i64 = 300;
+/// How often the outboxes of chats long ended are forgotten.
+const SWEEP_EVERY_MS: i64 = 60_000;
+/// Attempts at a line before the agent is told it did not go.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+#[derive(Debug, thiserror::Error)]
+enum OutboxError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Contact(#[from] ContactError),
+}
+
+/// What became of a line.
+enum Line {
+    /// Sent, or refused and said: the next one goes on.
+    Handled,
+    /// Not sent, and tried again later (why).
+    Wait(String),
+}
+
+impl MetaService {
+    /// Sends what waits, for as long as the server runs: woken by each line stored for a
+    /// Messenger or WhatsApp customer on this node, and looking again every [`LOOK_AGAIN`].
+    pub fn spawn_outbox(self: &Arc<Self>) {
+        let service = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut swept_at = now_ms();
+            loop {
+                if let Err(e) = service.send_due().await {
+                    tracing::error!(error = %e, "Meta outbox not read: looked at again shortly");
+                }
+                if now_ms() - swept_at > SWEEP_EVERY_MS {
+                    swept_at = now_ms();
+                    if let Err(e) = service.store.forget_finished_meta_outboxes(swept_at).await {
+                        tracing::warn!(error = %e, "finished Meta outboxes not forgotten");
+                    }
+                }
+                tokio::select! {
+                    () = service.outbound.notified() => {}
+                    () = tokio::time::sleep(LOOK_AGAIN) => {}
+                }
+            }
+        });
+    }
+
+    /// Sends every chat's waiting lines that are due.
+    async fn send_due(&self) -> Result<(), OutboxError> {
+        loop {
+            let now = now_ms();
+            let due = self
+                .store
+                .claim_meta_outboxes(now, BATCH, now + LEASE_MS)
+                .await?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            for outbox in due {
+                let contact = outbox.contact;
+                if let Err(e) = self.send_chat(&outbox).await {
+                    // The lease runs out and the chat is taken again then.
+                    tracing::warn!(%contact, error = %e, "Meta outbox: chat left for later");
+                }
+            }
+        }
+    }
+
+    /// Sends a chat's waiting lines in order, until one must wait.
+    async fn send_chat(&self, outbox: &MetaOutbox) -> Result<(), OutboxError> {
+        let contact = outbox.contact;
+        let Some(stored) = self.store.meta_channel(outbox.channel).await? else {
+            return self.retry(outbox, "the channel is not set up").await;
+        };
+        let Some(sealed) = stored.access_token.as_ref().filter(|_| stored.enabled) else {
+            return self
+                .retry(outbox, "the channel is disabled or has no access token")
+                .await;
+        };
+        let Ok(token) = self
+            .secrets
+            .open(&access_token_context(outbox.channel), sealed)
+        else {
+            return self
+                .retry(outbox, "the access token cannot be decrypted with this key")
+                .await;
+        };
+        let settings = &stored.settings;
+        let account = Account {
+            channel: outbox.channel,
+            base: &settings.graph_api_base,
+            version: &settings.graph_api_version,
+            id: &settings.account_id,
+            access_token: &token,
+        };
+        let mut after = outbox.sent_through;
+        loop {
+            let lines = self.store.lines_after(contact, after, LINES).await?;
+            let Some(last) = lines.last().map(|l| l.seq) else {
+                return Ok(());
+            };
+            for line in &lines {
+                if let Some(text) = for_customer(&line.body) {
+                    if let Line::Wait(why) =
+                        self.send_line(outbox, &account, line.seq, text).await?
+                    {
+                        return self.retry(outbox, &why).await;
+                    }
+                }
+                self.store
+                    .meta_outbox_handled(contact, line.seq, now_ms())
+                    .await?;
+            }
+            after = last;
+        }
+    }
+
+    /// Sends one line unless Meta took it already.
+    async fn send_line(
+        &self,
+        outbox: &MetaOutbox,
+        account: &Account<'_>,
+        seq: Seq,
+        text: &str,
+    ) -> Result<Line, OutboxError> {
+        let contact = outbox.contact;
+        if self.store.meta_line_message(contact, seq).await?.is_some() {
+            return Ok(Line::Handled);
+        }
+        let refusal = match self.graph.send_text(account, &outbox.recipient, text).await {
+            Ok(message_id) => {
+                self.store
+                    .record_meta_message(outbox.channel, &message_id, contact, false, Some(seq))
+                    .await?;
+                tracing::info!(%contact, seq, channel = outbox.channel.name(), "line sent through Meta");
+                return Ok(Line::Handled);
+            }
+            // Meta took it but its answer cannot be read: sending again would double it.
+            Err(GraphError::Unreadable { http_status }) if (200..300).contains(&http_status) => {
+                tracing::error!(%contact, seq, "Meta took a line without a readable id: not sent again");
+                return Ok(Line::Handled);
+            }
+            Err(e) => match e.failure() {
+                SendFailure::Transient if outbox.attempts + 1 < MAX_ATTEMPTS => {
+                    return Ok(Line::Wait(e.to_string()));
+                }
+                SendFailure::Transient => {
+                    tracing::error!(%contact, seq, error = %e, "Meta never took the line: given up");
+                    MetaRefusal::NoAnswer
+                }
+                SendFailure::Refused(refusal) => {
+                    tracing::warn!(%contact, seq, error = %e, "Meta refused a line");
+                    refusal
+                }
+            },
+        };
+        let chat = self.store.contact(contact).await?;
+        self.chat
+            .system_line(&chat, None, SystemNote::NotDelivered { refusal })
+            .await?;
+        Ok(Line::Handled)
+    }
+
+    /// The chat's next line waits: tried again after a wait that doubles with each attempt.
+    async fn retry(&self, outbox: &MetaOutbox, why: &str) -> Result<(), OutboxError> {
+        let attempts = outbox.attempts + 1;
+        let wait_secs = (1i64 << attempts.min(9)).min(RETRY_MAX_SECS);
+        tracing::warn!(contact = %outbox.contact, attempts, wait_secs, why, "Meta send tried again later");
+        self.store
+            .meta_outbox_retry(outbox.contact, attempts, now_ms() + wait_secs * 1000)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! A fake of Meta's Graph API for the Messenger and WhatsApp tests: an axum server on
+//! 127.0.0.1 that records every request, checks the bearer token as Meta does (an unknown
+//! token gets Meta's code 190), and answers the Send API as Meta documents: Messenger's
+//! `{"recipient_id", "message_id"}`, WhatsApp's `{"messaging_product", "contacts",
+//! "messages": [{"id"}]}`, or an error object the test scripts for the next calls.
+
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    routing::post,
+    Json, Router,
+};
+use serde_json::{json, Value};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::Notify;
+
+/// One request as Meta would have received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// `/v25.0/{account id}/messages`.
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    token: String,
+    requests: Vec<Recorded>,
+    /// Answers for the next calls, before any is answered normally.
+    scripted: VecDeque<(StatusCode, Value)>,
+    sent: u64,
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    inner: Arc<Mutex<Inner>>,
+    changed: Arc<Notify>,
+}
+
+pub struct FakeGraph {
+    /// What a channel's Graph API base is set to.
+    pub url: String,
+    shared: Shared,
+}
+
+impl FakeGraph {
+    /// Answers calls made with `token`.
+    pub async fn start(token: &str) -> FakeGraph {
+        let shared = Shared::default();
+        shared.inner.lock().unwrap().token = token.to_string();
+        let app = Router::new()
+            .route("/{version}/{account}/messages", post(messages))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeGraph { url, shared }
+    }
+
+    /// The next call gets this answer (HTTP status, body) instead of a success.
+    pub fn answer_next(&self, status: u16, body: Value) {
+        let status = StatusCode::from_u16(status).unwrap();
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .scripted
+            .push_back((status, body));
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.inner.lock().unwrap().requests.clone()
+    }
+
+    /// The calls that carried `text` to a customer (Messenger's `message.text`, WhatsApp's
+    /// `text.body`).
+    pub fn carrying(&self, text: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| carries(r, text))
+            .collect()
+    }
+
+    /// Waits for the call that carried `text`: that call, and every call until then.
+    pub async fn call_carrying(&self, text: &str) -> (Recorded, Vec<Recorded>) {
+        let calls = self.wait_for(|r| carries(r, text)).await;
+        let call = calls.iter().find(|r| carries(r, text)).unwrap().clone();
+        (call, calls)
+    }
+
+    /// Waits (at most 10 s) until a request satisfies `wanted`: the requests then.
+    pub async fn wait_for(&self, wanted: impl Fn(&Recorded) -> bool) -> Vec<Recorded> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let changed = self.shared.changed.notified();
+            let requests = self.requests();
+            if requests.iter().any(&wanted) {
+                return requests;
+            }
+            tokio::time::timeout_at(deadline, changed)
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("the expected Graph API call within 10 s: {requests:#?}")
+                });
+        }
+    }
+}
+
+fn carries(call: &Recorded, text: &str) -> bool {
+    call.body["message"]["text"] == text || call.body["text"]["body"] == text
+}
+
+/// Meta's error object, as the Graph API answers it.
+pub fn meta_error(code: i64, message: &str) -> Value {
+    json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEfGh"}})
+}
+
+async fn messages(
+    State(shared): State<Shared>,
+    Path((version, account)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let answer = {
+        let mut inner = shared.inner.lock().unwrap();
+        inner.requests.push(Recorded {
+            path: format!("/{version}/{account}/messages"),
+            authorization: authorization.clone(),
+            body: body.clone(),
+        });
+        if authorization.as_deref() != Some(&format!("Bearer {}", inner.token)) {
+            (
+                StatusCode::UNAUTHORIZED,
+                meta_error(
+                    190,
+                    "Invalid OAuth access token - Cannot parse access token",
+                ),
+            )
+        } else if let Some(scripted) = inner.scripted.pop_front() {
+            scripted
+        } else {
+            inner.sent += 1;
+            let n = inner.sent;
+            if body["messaging_product"] == "whatsapp" {
+                let to = body["to"].clone();
+                (
+                    StatusCode::OK,
+                    json!({
+                        "messaging_product": "whatsapp",
+                        "contacts": [{"input": to, "wa_id": to}],
+                        "messages": [{"id": format!("wamid.fake{n}")}]
+                    }),
+                )
+            } else {
+                (
+                    StatusCode::OK,
+                    json!({"recipient_id": body["recipient"]["id"], "message_id": format!("m_fake{n}")}),
+                )
+            }
+        }
+    };
+    shared.changed.notify_waiters();
+    (answer.0, Json(answer.1))
+}
