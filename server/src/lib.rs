@@ -39,9 +39,14 @@
 //! - [`files`]: stored files named by their hash, in a directory or an S3-compatible
 //!   bucket (`object_store`); uploads staged locally, a gate so shared bytes are never
 //!   removed while in use.
-//! - [`meta`]: Messenger and WhatsApp (issue 16), so far their webhooks: the verification
-//!   handshake, and posts checked against the app secret on their raw bytes and kept
-//!   before Meta is answered.
+//! - [`meta`]: Messenger and WhatsApp (issue 16): their webhooks (the verification
+//!   handshake, posts checked against the app secret on their raw bytes and kept before
+//!   Meta is answered), the kept posts turned into chats in order by one node, and each
+//!   chat's lines for the customer sent through the Graph API from the transcript itself
+//!   (Meta's id kept, never sent twice). [`chat`] knows nothing of Meta: it rings a bell
+//!   for each line of a chat without our widget.
+//! - [`channels`]: the administrators' Messenger and WhatsApp settings: secrets sealed and
+//!   never sent back, "Test" against the Graph API.
 //! - [`gates`]: rate limits on what strangers start (chats) and on refused webhook
 //!   requests, keyed by client address.
 //! - [`hex`]: bytes as hex digits and back.
@@ -100,6 +105,7 @@ pub mod admin_cli;
 pub mod audit;
 pub mod auth;
 pub mod canned;
+pub mod channels;
 pub mod chat;
 pub mod clock;
 pub mod cluster;

@@ -634,6 +634,7 @@ impl Backend for Services {
             canned,
             mailboxes,
             gadget_hosts,
+            meta_channels: self.meta_channels_now().await?,
         })
     }
 
@@ -738,6 +739,22 @@ impl Backend for Services {
         edit: app::domain::mailboxes::MailboxEdit,
     ) -> Result<app::api::MailboxTest, ApiError> {
         Services::test_mailbox(self, headers, edit).await
+    }
+
+    async fn save_meta_channel(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::channels::MetaChannelEdit,
+    ) -> Result<Vec<app::domain::channels::MetaChannelAdmin>, ApiError> {
+        Services::save_meta_channel(self, headers, edit).await
+    }
+
+    async fn test_meta_channel(
+        &self,
+        headers: &HeaderMap,
+        edit: app::domain::channels::MetaChannelEdit,
+    ) -> Result<app::api::TestOutcome, ApiError> {
+        Services::test_meta_channel(self, headers, edit).await
     }
 
     async fn save_prechat_field(

@@ -41,24 +41,27 @@ async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId, graph: &F
         MetaChannel::WhatsApp => PHONE_NUMBER_ID,
     };
     meta.store
-        .save_meta_channel(&StoredMetaChannel {
-            channel,
-            enabled: true,
-            settings: MetaChannelSettings {
-                csq: Some(csq),
-                business_name: "Shop".into(),
-                account_id: account_id.into(),
-                verify_token: "verify".into(),
-                human_agent_tag: false,
-                graph_api_base: graph.url.clone(),
-                graph_api_version: "v25.0".into(),
+        .save_meta_channel(
+            &StoredMetaChannel {
+                channel,
+                enabled: true,
+                settings: MetaChannelSettings {
+                    csq: Some(csq),
+                    business_name: "Shop".into(),
+                    account_id: account_id.into(),
+                    verify_token: "verify".into(),
+                    human_agent_tag: false,
+                    graph_api_base: graph.url.clone(),
+                    graph_api_version: "v25.0".into(),
+                },
+                app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
+                access_token: Some(
+                    meta.secrets
+                        .seal(&access_token_context(channel), ACCESS_TOKEN),
+                ),
             },
-            app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
-            access_token: Some(
-                meta.secrets
-                    .seal(&access_token_context(channel), ACCESS_TOKEN),
-            ),
-        })
+            None,
+        )
         .await
         .unwrap();
 }

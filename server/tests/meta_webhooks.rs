@@ -27,20 +27,23 @@ fn fixture(name: &str) -> Vec<u8> {
 async fn set_up(server: &TestServer, channel: MetaChannel, enabled: bool) {
     let meta = &server.services.meta;
     meta.store
-        .save_meta_channel(&StoredMetaChannel {
-            channel,
-            enabled,
-            settings: MetaChannelSettings {
-                csq: None,
-                business_name: "Shop".into(),
-                account_id: "1234567890".into(),
-                verify_token: VERIFY_TOKEN.into(),
-                human_agent_tag: false,
-                ..Default::default()
+        .save_meta_channel(
+            &StoredMetaChannel {
+                channel,
+                enabled,
+                settings: MetaChannelSettings {
+                    csq: None,
+                    business_name: "Shop".into(),
+                    account_id: "1234567890".into(),
+                    verify_token: VERIFY_TOKEN.into(),
+                    human_agent_tag: false,
+                    ..Default::default()
+                },
+                app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
+                access_token: None,
             },
-            app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
-            access_token: None,
-        })
+            None,
+        )
         .await
         .unwrap();
 }

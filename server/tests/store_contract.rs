@@ -2539,10 +2539,10 @@ async fn meta_channels_and_webhook_posts_are_kept_as_given() {
             app_secret: Some("sealed-secret".into()),
             access_token: None,
         };
-        s.save_meta_channel(&messenger).await.unwrap();
+        s.save_meta_channel(&messenger, None).await.unwrap();
         messenger.enabled = false;
         messenger.access_token = Some("sealed-token".into());
-        s.save_meta_channel(&messenger).await.unwrap();
+        s.save_meta_channel(&messenger, None).await.unwrap();
         assert_eq!(
             s.meta_channel(MetaChannel::Messenger).await.unwrap(),
             Some(messenger.clone()),

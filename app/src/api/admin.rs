@@ -37,6 +37,9 @@ pub struct AdminView {
     /// SPEC D-1: the host desktops that may embed the desktop as a gadget.
     #[serde(default)]
     pub gadget_hosts: GadgetHosts,
+    /// SPEC F-1, F-3: Messenger and WhatsApp, set up or not, never a secret.
+    #[serde(default)]
+    pub meta_channels: Vec<crate::domain::channels::MetaChannelAdmin>,
 }
 
 #[server(prefix = "/api", endpoint = "admin", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]

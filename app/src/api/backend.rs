@@ -217,6 +217,20 @@ pub trait Backend: Send + Sync + 'static {
         edit: crate::domain::mailboxes::MailboxEdit,
     ) -> Result<super::MailboxTest, ApiError>;
 
+    /// Creates or changes a Messenger or WhatsApp channel, audited; administrators only.
+    async fn save_meta_channel(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::channels::MetaChannelEdit,
+    ) -> Result<Vec<crate::domain::channels::MetaChannelAdmin>, ApiError>;
+
+    /// Reads a channel's account through Meta's Graph API; administrators only.
+    async fn test_meta_channel(
+        &self,
+        headers: &HeaderMap,
+        edit: crate::domain::channels::MetaChannelEdit,
+    ) -> Result<super::TestOutcome, ApiError>;
+
     /// Validates, stores and audits a wrap-up reason; administrators only.
     async fn save_wrap_up_reason(
         &self,

@@ -8,6 +8,7 @@ mod auth;
 #[cfg(feature = "ssr")]
 mod backend;
 mod canned;
+mod channels;
 pub mod client;
 mod codec;
 mod desktop;
@@ -29,6 +30,7 @@ pub use auth::{
 #[cfg(feature = "ssr")]
 pub use backend::{Backend, ClientInfo, LoginOutcome};
 pub use canned::{delete_canned, save_canned, CannedView, DeleteCanned, SaveCanned};
+pub use channels::{save_meta_channel, test_meta_channel, SaveMetaChannel, TestMetaChannel};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
 pub use mailboxes::{

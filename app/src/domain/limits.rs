@@ -199,3 +199,8 @@ pub const WEBHOOK_REFUSALS_PER_MINUTE: u32 = 60;
 /// Characters of the `hub.challenge` echoed back in the verification handshake (Meta's are
 /// a few dozen digits).
 pub const MAX_HUB_CHALLENGE_CHARS: usize = 256;
+/// Characters of a business name customers read as the sender (Messenger shows the Page's).
+pub const MAX_BUSINESS_NAME_CHARS: usize = 100;
+/// Characters of a channel secret as typed (Meta's app secrets are 32 hexadecimal digits,
+/// page and system-user tokens a few hundred characters).
+pub const MAX_CHANNEL_SECRET_CHARS: usize = 1024;

@@ -5,6 +5,7 @@ pub mod account;
 pub mod agent;
 pub mod audit;
 pub mod canned;
+pub mod channels;
 pub mod chat;
 pub mod contact;
 pub mod csq;

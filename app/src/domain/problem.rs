@@ -110,6 +110,10 @@ pub enum Problem {
     InvalidOrigin {
         value: String,
     },
+    /// Text not of the shape the field takes, shown by an example of it.
+    NotLike {
+        example: String,
+    },
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -257,6 +261,9 @@ impl Problem {
             Problem::InvalidOrigin { value } => {
                 td_string!(locale, validation.problems.invalid_origin, value).to_string()
             }
+            Problem::NotLike { example } => {
+                td_string!(locale, validation.problems.not_like, example).to_string()
+            }
             Problem::PlainNotLoopback => {
                 td_string!(locale, validation.problems.plain_not_loopback).to_string()
             }
@@ -313,6 +320,7 @@ enum Kind {
     PlainNotLoopback,
     FixedOnceCreated,
     InvalidOrigin,
+    NotLike,
 }
 
 impl Kind {
@@ -433,6 +441,7 @@ impl From<Problem> for Wire {
             P::PlainNotLoopback => Wire::of(Kind::PlainNotLoopback),
             P::FixedOnceCreated { value } => Wire::text(Kind::FixedOnceCreated, value),
             P::InvalidOrigin { value } => Wire::text(Kind::InvalidOrigin, value),
+            P::NotLike { example } => Wire::text(Kind::NotLike, example),
         }
     }
 }
@@ -526,6 +535,7 @@ impl TryFrom<Wire> for Problem {
             Kind::PlainNotLoopback => P::PlainNotLoopback,
             Kind::FixedOnceCreated => P::FixedOnceCreated { value: text()? },
             Kind::InvalidOrigin => P::InvalidOrigin { value: text()? },
+            Kind::NotLike => P::NotLike { example: text()? },
         })
     }
 }
@@ -610,6 +620,9 @@ mod tests {
             },
             Problem::InvalidOrigin {
                 value: "https://*.example.com".into(),
+            },
+            Problem::NotLike {
+                example: "v25.0".into(),
             },
         ];
         for problem in every {

@@ -92,6 +92,20 @@ pub enum Field {
     Language,
     /// The origins that may embed the desktop as a gadget (D-1).
     GadgetHosts,
+    /// Messenger and WhatsApp (F-1, F-3): what customers see as the sender.
+    BusinessName,
+    /// The Facebook Page's id, or the WhatsApp phone number id.
+    AccountId,
+    /// What Meta sends back when the webhook is subscribed.
+    VerifyToken,
+    /// The Meta app's secret, which signs the webhook's posts.
+    AppSecret,
+    /// The token the Graph API is called with.
+    AccessToken,
+    /// Where the Graph API answers.
+    GraphApiBase,
+    /// The Graph API version called.
+    GraphApiVersion,
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -153,6 +167,15 @@ impl Field {
             Field::Search => td_string!(locale, validation.fields.search).to_string(),
             Field::Language => td_string!(locale, validation.fields.language).to_string(),
             Field::GadgetHosts => td_string!(locale, validation.fields.gadget_hosts).to_string(),
+            Field::BusinessName => td_string!(locale, validation.fields.business_name).to_string(),
+            Field::AccountId => td_string!(locale, validation.fields.account_id).to_string(),
+            Field::VerifyToken => td_string!(locale, validation.fields.verify_token).to_string(),
+            Field::AppSecret => td_string!(locale, validation.fields.app_secret).to_string(),
+            Field::AccessToken => td_string!(locale, validation.fields.access_token).to_string(),
+            Field::GraphApiBase => td_string!(locale, validation.fields.graph_api_base).to_string(),
+            Field::GraphApiVersion => {
+                td_string!(locale, validation.fields.graph_api_version).to_string()
+            }
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),
             Field::Day => td_string!(locale, validation.fields.day).to_string(),

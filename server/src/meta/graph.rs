@@ -140,6 +140,33 @@ impl Graph {
             .ok_or(GraphError::Unreadable { http_status: 200 })
     }
 
+    /// Reads the business's account with the channel's token (the administration's Test):
+    /// the Page's name, or the WhatsApp number with its verified name.
+    pub async fn check(&self, account: &Account<'_>) -> Result<String, GraphError> {
+        let fields = match account.channel {
+            MetaChannel::Messenger => "id,name",
+            MetaChannel::WhatsApp => "id,display_phone_number,verified_name",
+        };
+        let url = format!(
+            "{}/{}/{}?fields={fields}",
+            account.base.trim_end_matches('/'),
+            account.version,
+            account.id
+        );
+        let answer = self
+            .answer(self.http.get(url).bearer_auth(account.access_token))
+            .await?;
+        let text = |key: &str| answer[key].as_str().unwrap_or_default().to_string();
+        Ok(match account.channel {
+            MetaChannel::Messenger => text("name"),
+            MetaChannel::WhatsApp => {
+                format!("{} {}", text("display_phone_number"), text("verified_name"))
+                    .trim()
+                    .to_string()
+            }
+        })
+    }
+
     /// A call to `{base}/{version}/{account id}/{edge}`: Meta's answer as JSON.
     async fn post(
         &self,
@@ -153,11 +180,18 @@ impl Graph {
             account.version,
             account.id
         );
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(account.access_token)
-            .json(body)
+        self.answer(
+            self.http
+                .post(url)
+                .bearer_auth(account.access_token)
+                .json(body),
+        )
+        .await
+    }
+
+    /// Makes the call: Meta's answer as JSON, or its error.
+    async fn answer(&self, request: graph_http::RequestBuilder) -> Result<Value, GraphError> {
+        let response = request
             .send()
             .await
             .map_err(|e| GraphError::Network(e.without_url().to_string()))?;

@@ -109,8 +109,13 @@ pub struct MetaOutbox {
 pub trait MetaStore: Send + Sync {
     /// The channel's settings, if the administrator set it up.
     async fn meta_channel(&self, channel: MetaChannel) -> StoreResult<Option<StoredMetaChannel>>;
-    /// Creates or replaces the channel's settings.
-    async fn save_meta_channel(&self, channel: &StoredMetaChannel) -> StoreResult<()>;
+    /// Creates or replaces the channel's settings, with the administrator's audit line
+    /// when one made the change.
+    async fn save_meta_channel(
+        &self,
+        channel: &StoredMetaChannel,
+        audit: Option<&super::AuditEntry>,
+    ) -> StoreResult<()>;
     /// Keeps a webhook post before Meta is answered: its id.
     async fn receive_webhook(
         &self,

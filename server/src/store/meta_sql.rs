@@ -43,7 +43,15 @@ macro_rules! impl_meta_store {
                     .transpose()
                 }
 
-                async fn save_meta_channel(&self, stored: &StoredMetaChannel) -> StoreResult<()> {
+                async fn save_meta_channel(
+                    &self,
+                    stored: &StoredMetaChannel,
+                    audit: Option<&AuditEntry>,
+                ) -> StoreResult<()> {
+                    let mut tx = self.writer.begin().await?;
+                    if let Some(audit) = audit {
+                        write_audit(&mut tx, audit, &audit.detail).await?;
+                    }
                     sqlx::query(
                         "INSERT INTO meta_channels (channel, enabled, settings, app_secret, \
                          access_token, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -56,8 +64,9 @@ macro_rules! impl_meta_store {
                     .bind(&stored.app_secret)
                     .bind(&stored.access_token)
                     .bind($crate::clock::now_ms())
-                    .execute(&self.writer)
+                    .execute(&mut *tx)
                     .await?;
+                    tx.commit().await?;
                     Ok(())
                 }
 

@@ -2,12 +2,14 @@
 //! 127.0.0.1 that records every request, checks the bearer token as Meta does (an unknown
 //! token gets Meta's code 190), and answers the Send API as Meta documents: Messenger's
 //! `{"recipient_id", "message_id"}`, WhatsApp's `{"messaging_product", "contacts",
-//! "messages": [{"id"}]}`, or an error object the test scripts for the next calls.
+//! "messages": [{"id"}]}`, or an error object the test scripts for the next calls; and the
+//! account read the administration's Test makes (a Page's `name`, a phone number's
+//! `display_phone_number` and `verified_name`).
 
 use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
-    routing::post,
+    routing::{get, post},
     Json, Router,
 };
 use serde_json::{json, Value};
@@ -55,6 +57,7 @@ impl FakeGraph {
         shared.inner.lock().unwrap().token = token.to_string();
         let app = Router::new()
             .route("/{version}/{account}/messages", post(messages))
+            .route("/{version}/{account}", get(account))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -120,20 +123,23 @@ pub fn meta_error(code: i64, message: &str) -> Value {
     json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEfGh"}})
 }
 
-async fn messages(
-    State(shared): State<Shared>,
-    Path((version, account)): Path<(String, String)>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
+/// Records a call and answers it as `answer` says, once its bearer token is checked (an
+/// unknown token gets Meta's code 190), telling waiting tests.
+fn handle(
+    shared: &Shared,
+    path: String,
+    headers: &HeaderMap,
+    body: Value,
+    answer: impl FnOnce(&mut Inner, &Value) -> (StatusCode, Value),
 ) -> (StatusCode, Json<Value>) {
     let authorization = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let answer = {
+    let (status, json) = {
         let mut inner = shared.inner.lock().unwrap();
         inner.requests.push(Recorded {
-            path: format!("/{version}/{account}/messages"),
+            path,
             authorization: authorization.clone(),
             body: body.clone(),
         });
@@ -145,29 +151,52 @@ async fn messages(
                     "Invalid OAuth access token - Cannot parse access token",
                 ),
             )
-        } else if let Some(scripted) = inner.scripted.pop_front() {
-            scripted
         } else {
-            inner.sent += 1;
-            let n = inner.sent;
-            if body["messaging_product"] == "whatsapp" {
-                let to = body["to"].clone();
-                (
-                    StatusCode::OK,
-                    json!({
-                        "messaging_product": "whatsapp",
-                        "contacts": [{"input": to, "wa_id": to}],
-                        "messages": [{"id": format!("wamid.fake{n}")}]
-                    }),
-                )
-            } else {
-                (
-                    StatusCode::OK,
-                    json!({"recipient_id": body["recipient"]["id"], "message_id": format!("m_fake{n}")}),
-                )
-            }
+            answer(&mut inner, &body)
         }
     };
     shared.changed.notify_waiters();
-    (answer.0, Json(answer.1))
+    (status, Json(json))
+}
+
+/// `POST /{version}/{account}/messages`: a scripted answer, else Meta's success.
+async fn messages(
+    State(shared): State<Shared>,
+    Path((version, account)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> (StatusCode, Json<Value>) {
+    let path = format!("/{version}/{account}/messages");
+    handle(&shared, path, &headers, body, |inner, body| {
+        if let Some(scripted) = inner.scripted.pop_front() {
+            return scripted;
+        }
+        inner.sent += 1;
+        let n = inner.sent;
+        if body["messaging_product"] == "whatsapp" {
+            let to = body["to"].clone();
+            let sent = json!({
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to}],
+                "messages": [{"id": format!("wamid.fake{n}")}]
+            });
+            (StatusCode::OK, sent)
+        } else {
+            let sent = json!({"recipient_id": body["recipient"]["id"], "message_id": format!("m_fake{n}")});
+            (StatusCode::OK, sent)
+        }
+    })
+}
+
+/// `GET /{version}/{account}?fields=...`: the Page or phone number.
+async fn account(
+    State(shared): State<Shared>,
+    Path((version, account)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> (StatusCode, Json<Value>) {
+    let path = format!("/{version}/{account}");
+    handle(&shared, path, &headers, Value::Null, |_, _| {
+        let found = json!({"id": account, "name": "Shop", "display_phone_number": "15550783881", "verified_name": "Shop"});
+        (StatusCode::OK, found)
+    })
 }

@@ -4,7 +4,12 @@
 //! signature. "Test connection" logs in to both servers with what is typed and says what
 //! each answered. Passwords are write-only: a field left empty keeps the one saved.
 
-use super::{rich_field::RichField, unsaved::Unsaved};
+use super::{
+    queue_select::{queue_name, QueueSelect},
+    rich_field::RichField,
+    test_report::TestReport,
+    unsaved::Unsaved,
+};
 use crate::{
     api::{ApiError, MailboxTest, SaveMailbox, TestMailbox},
     domain::{
@@ -46,14 +51,8 @@ pub fn MailboxesSection(initial: Vec<MailboxAdmin>, csqs: Vec<CsqAdmin>) -> impl
             });
         }
     });
-    let queue_name = move |id: CsqId| {
-        csqs.with_value(|c| {
-            c.iter().find(|c| c.id == id).map_or_else(
-                || t_string!(i18n, admin.shared.queue_number, id = id.0).to_string(),
-                |c| c.name.clone(),
-            )
-        })
-    };
+    let queue_name =
+        move |id: CsqId| csqs.with_value(|c| queue_name(c, id, i18n.get_locale_untracked()));
     view! {
         <section class="card admin-section" aria-labelledby="mailboxes-title">
             <div class="section-head">
@@ -261,12 +260,6 @@ fn MailboxForm(
             (m.imap_password_set, m.smtp_password_set)
         })
     });
-    let options = csqs.with_value(|c| {
-        c.iter()
-            .filter(|q| !q.retired || Some(q.id) == start_csq)
-            .map(|q| (q.id, q.name.clone()))
-            .collect::<Vec<_>>()
-    });
     let form_label = title.clone();
     view! {
         <form class="user-form mailbox-form" aria-label=form_label
@@ -297,18 +290,8 @@ fn MailboxForm(
                     </span>
                     <span class="field-error" id="mailbox-name-error">{move || errors.of(Field::MailboxName).get()}</span>
                 </div>
-                <div class="field">
-                    <label for="mailbox-csq">{t!(i18n, admin.mailboxes.queue)}</label>
-                    <select id="mailbox-csq"
-                        aria-invalid=move || errors.of(Field::Csqs).get().is_some().to_string()
-                        aria-describedby="mailbox-csq-error"
-                        on:change=move |ev| csq.set(event_target_value(&ev).parse().ok().map(CsqId))>
-                        {options.into_iter().map(|(cid, label)| view! {
-                            <option value=cid.0.to_string() selected=move || csq.get() == Some(cid)>{label}</option>
-                        }).collect_view()}
-                    </select>
-                    <span class="field-error" id="mailbox-csq-error">{move || errors.of(Field::Csqs).get()}</span>
-                </div>
+                <QueueSelect id="mailbox-csq" label=move || t_string!(i18n, admin.mailboxes.queue).to_string()
+                    csqs kept=start_csq value=csq error=errors.of(Field::Csqs) />
                 <label class="check">
                     <input type="checkbox" prop:checked=move || enabled.get()
                         on:change=move |ev| enabled.set(event_target_checked(&ev)) />
@@ -343,7 +326,10 @@ fn MailboxForm(
                 <span class="field-error" id="mailbox-signature-error">{move || errors.of(Field::Signature).get()}</span>
             </fieldset>
             <p class="form-error" role="alert">{status}</p>
-            <TestReport test />
+            <TestReport label=move || t_string!(i18n, admin.mailboxes.test_report.label).to_string()
+                found=Signal::derive(move || test.value().get().map(|found| found.map(|MailboxTest { imap, smtp }| {
+                    vec![(Some("IMAP"), imap), (Some("SMTP"), smtp)]
+                }))) />
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
                     {move || if id.is_none() {
@@ -471,35 +457,5 @@ fn ServerFieldset(
                 {children.map(|c| c())}
             </div>
         </fieldset>
-    }
-}
-
-/// What "Test connection" found, server by server.
-#[component]
-fn TestReport(test: ServerAction<TestMailbox>) -> impl IntoView {
-    let i18n = use_i18n();
-    let line = |label: &'static str, ok: bool, message: String| {
-        view! {
-            <li class:ok=ok class:failed=!ok>
-                <strong>{label}</strong> " " {if ok { "✓ " } else { "✗ " }} {message}
-            </li>
-        }
-    };
-    view! {
-        <div class="test-report" role="status" aria-label=move || t_string!(i18n, admin.mailboxes.test_report.label)>
-            {move || match test.value().get() {
-                None => None,
-                Some(Ok(MailboxTest { imap, smtp })) => Some(view! {
-                    <ul>
-                        {line("IMAP", imap.ok, imap.message)}
-                        {line("SMTP", smtp.ok, smtp.message)}
-                    </ul>
-                }.into_any()),
-                Some(Err(ApiError::Invalid(_))) => Some(view! {
-                    <p class="form-error">{t!(i18n, admin.mailboxes.test_report.correct_first)}</p>
-                }.into_any()),
-                Some(Err(e)) => Some(view! { <p class="form-error">{e.message(i18n.get_locale_untracked())}</p> }.into_any()),
-            }}
-        </div>
     }
 }

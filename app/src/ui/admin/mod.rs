@@ -1,5 +1,6 @@
 //! `/admin/<section>`: the administrators' pages (SPEC D-2), one section at a time beside a
-//! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Chat settings, Wrap-up reasons, Host desktops,
+//! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Messenger and WhatsApp,
+//! Chat settings, Wrap-up reasons, Host desktops,
 //! Emails set aside,
 //! Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
@@ -7,6 +8,7 @@
 
 mod audit;
 mod canned;
+mod channels;
 mod chat_settings;
 mod edit_line;
 mod gadget_hosts;
@@ -14,8 +16,10 @@ mod mailboxes;
 mod pager;
 mod prechat;
 mod prechat_fields;
+mod queue_select;
 mod queues;
 mod rich_field;
+mod test_report;
 mod unreadable_emails;
 mod unsaved;
 mod users;
@@ -26,6 +30,7 @@ use crate::api::{get_admin, AdminView, ApiError};
 use crate::i18n::*;
 use audit::AuditSection;
 use canned::CannedSection;
+use channels::ChannelsSection;
 use chat_settings::ChatSettingsForm;
 use gadget_hosts::GadgetHostsSection;
 use leptos::either::EitherOf4;
@@ -48,6 +53,7 @@ enum Section {
     PreChat,
     Canned,
     Mailboxes,
+    Channels,
     ChatSettings,
     WrapUp,
     Gadget,
@@ -56,12 +62,13 @@ enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 10] = [
+    const ALL: [Section; 11] = [
         Section::Users,
         Section::Queues,
         Section::PreChat,
         Section::Canned,
         Section::Mailboxes,
+        Section::Channels,
         Section::ChatSettings,
         Section::WrapUp,
         Section::Gadget,
@@ -76,6 +83,7 @@ impl Section {
             Section::PreChat => "pre-chat",
             Section::Canned => "canned",
             Section::Mailboxes => "mailboxes",
+            Section::Channels => "channels",
             Section::ChatSettings => "chat",
             Section::WrapUp => "wrap-up",
             Section::Gadget => "gadget",
@@ -91,6 +99,7 @@ impl Section {
             Section::PreChat => td_string!(locale, admin.sections.pre_chat),
             Section::Canned => td_string!(locale, admin.sections.canned),
             Section::Mailboxes => td_string!(locale, admin.sections.mailboxes),
+            Section::Channels => td_string!(locale, admin.sections.channels),
             Section::ChatSettings => td_string!(locale, admin.sections.chat_settings),
             Section::WrapUp => td_string!(locale, admin.sections.wrap_up),
             Section::Gadget => td_string!(locale, admin.sections.gadget),
@@ -211,6 +220,10 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         .into_any(),
         Some(Section::Mailboxes) => view! {
             <MailboxesSection initial=view.mailboxes.clone() csqs=view.queues.csqs.clone() />
+        }
+        .into_any(),
+        Some(Section::Channels) => view! {
+            <ChannelsSection initial=view.meta_channels.clone() csqs=view.queues.csqs.clone() />
         }
         .into_any(),
         Some(Section::ChatSettings) => {
