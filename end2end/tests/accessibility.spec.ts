@@ -50,7 +50,7 @@ test('L: the login page and the desktop, empty, with an offer and with a chat, p
 test('L: every administration section passes axe-core', async ({ browser }) => {
   test.setTimeout(90_000);
   const admin = await logIn(browser, 'admin');
-  for (const section of ['users', 'queues', 'pre-chat', 'canned', 'mailboxes', 'chat', 'wrap-up', 'gadget', 'set-aside', 'audit']) {
+  for (const section of ['users', 'queues', 'pre-chat', 'canned', 'mailboxes', 'channels', 'chat', 'wrap-up', 'gadget', 'set-aside', 'audit']) {
     await admin.goto(`/admin/${section}`);
     await expect(admin.locator('.admin-body h2').first()).toBeVisible();
     // Hydrated: axe passes over disabled controls (their contrast, say).

@@ -16,7 +16,7 @@ use app::domain::{
 };
 use common::{
     desk,
-    graph::{meta_error, FakeGraph},
+    graph::{meta_error, meta_error_sub, FakeGraph},
     next_offer, send_json, wait_for, TestServer, Ws,
 };
 use serde_json::{json, Value};
@@ -190,11 +190,21 @@ async fn scene(channel: MetaChannel) -> (TestServer, AgentId, FakeGraph, Ws) {
 async fn f1_a_messenger_message_opens_a_chat_and_the_next_ones_join_it() {
     let (server, _, _graph, mut desk) = scene(MetaChannel::Messenger).await;
 
+    // The app also serves another Page: its customers are not this channel's.
+    let elsewhere = String::from_utf8(messenger_text("7099", "m_other", "Wrong page"))
+        .unwrap()
+        .replace(PAGE_ID, "5550001111");
+    deliver(&server, MetaChannel::Messenger, elsewhere.as_bytes()).await;
     let first = messenger_text("7012345678901234", "m_first", "My order has not arrived");
     deliver(&server, MetaChannel::Messenger, &first).await;
     let offer = next_offer(&mut desk).await;
     assert_eq!(offer.channel, Channel::Messenger);
     assert_eq!(offer.csq, "Support");
+    // Posts are handled in order: the other Page's came first and opened nothing.
+    assert_eq!(
+        server.services.store.open_contacts().await.unwrap().len(),
+        1
+    );
     // Meta delivers at least once: the same message again.
     deliver(&server, MetaChannel::Messenger, &first).await;
 
@@ -387,7 +397,11 @@ async fn f1_f2_replies_go_through_the_send_api_once_under_the_business_name() {
     // Meta refuses: the agent is told why, and the next line still goes.
     graph.answer_next(
         400,
-        meta_error(10, "This message is sent outside of allowed window."),
+        meta_error_sub(
+            10,
+            2018278,
+            "This message is sent outside of allowed window.",
+        ),
     );
     agent_says(&mut desk, offer.contact, "a3", "Too late?").await;
     shows_not_delivered(&mut desk, offer.contact, MetaRefusal::OutsideWindow).await;

@@ -2805,6 +2805,8 @@ async fn meta_outboxes_are_taken_while_lines_wait() {
             Some("m_1")
         );
         s.meta_outbox_handled(chat.id, 1, 2_100).await.unwrap();
+        // The lease given back with everything sent: nothing to take.
+        s.meta_outbox_retry(chat.id, 0, 2_100).await.unwrap();
         assert!(s
             .claim_meta_outboxes(2_200, 10, 3_000)
             .await
@@ -2826,6 +2828,7 @@ async fn meta_outboxes_are_taken_while_lines_wait() {
         assert_eq!((last[0].sent_through, last[0].attempts), (1, 0));
         // Lines written as it ended still go.
         s.meta_outbox_handled(chat.id, 2, 2_400).await.unwrap();
+        s.meta_outbox_retry(chat.id, 0, 2_400).await.unwrap();
         assert_eq!(s.forget_finished_meta_outboxes(2_400).await.unwrap(), 0);
         s.append_line(chat.id, &Sender::System, None, &line("as it ended"), 14)
             .await

@@ -24,11 +24,12 @@ pub enum AuditKind {
     WrapUpReason,
     Canned,
     Mailbox,
+    Channel,
     GadgetHosts,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 9] = [
+    pub const ALL: [AuditKind; 10] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -37,6 +38,7 @@ impl AuditKind {
         AuditKind::WrapUpReason,
         AuditKind::Canned,
         AuditKind::Mailbox,
+        AuditKind::Channel,
         AuditKind::GadgetHosts,
     ];
 
@@ -51,6 +53,7 @@ impl AuditKind {
             AuditKind::WrapUpReason => "wrap_up_reason",
             AuditKind::Canned => "canned",
             AuditKind::Mailbox => "mailbox",
+            AuditKind::Channel => "channel",
             AuditKind::GadgetHosts => "gadget_hosts",
         }
     }
@@ -65,6 +68,7 @@ impl AuditKind {
             AuditKind::WrapUpReason => td_string!(locale, common.audit_kinds.wrap_up_reason),
             AuditKind::Canned => td_string!(locale, common.audit_kinds.canned),
             AuditKind::Mailbox => td_string!(locale, common.audit_kinds.mailbox),
+            AuditKind::Channel => td_string!(locale, common.audit_kinds.channel),
             AuditKind::GadgetHosts => td_string!(locale, common.audit_kinds.gadget_hosts),
         }
     }
@@ -96,6 +100,7 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "canned.delete" => td_string!(locale, common.audit_actions.canned_delete),
         "mailbox.save" => td_string!(locale, common.audit_actions.mailbox_save),
         "gadget_hosts.save" => td_string!(locale, common.audit_actions.gadget_hosts_save),
+        "channel.save" => td_string!(locale, common.audit_actions.channel_save),
         other => other,
     };
     text.to_string()

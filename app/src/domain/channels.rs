@@ -54,8 +54,10 @@ impl MetaChannelAdmin {
     }
 }
 
-/// The administrator's form: a secret left empty keeps the one saved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The administrator's form: a secret left empty keeps the one saved, but for the access
+/// token when the Graph API's address changes (the saved token never goes to another host
+/// than the one it was typed for).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetaChannelEdit {
     pub channel: MetaChannel,
     pub enabled: bool,
@@ -68,6 +70,25 @@ pub struct MetaChannelEdit {
     pub graph_api_version: String,
     pub app_secret: String,
     pub access_token: String,
+}
+
+/// Never the secrets, whatever logs it.
+impl std::fmt::Debug for MetaChannelEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let typed = |secret: &str| if secret.is_empty() { "" } else { "<hidden>" };
+        f.debug_struct("MetaChannelEdit")
+            .field("channel", &self.channel)
+            .field("enabled", &self.enabled)
+            .field("csq", &self.csq)
+            .field("business_name", &self.business_name)
+            .field("account_id", &self.account_id)
+            .field("verify_token", &self.verify_token)
+            .field("graph_api_base", &self.graph_api_base)
+            .field("graph_api_version", &self.graph_api_version)
+            .field("app_secret", &typed(&self.app_secret))
+            .field("access_token", &typed(&self.access_token))
+            .finish()
+    }
 }
 
 /// Verify tokens are between these lengths (Meta sends it back as it was typed).
@@ -107,6 +128,14 @@ impl MetaChannelEdit {
             access_token: self.access_token.trim().into(),
             ..self
         }
+    }
+
+    /// Whether the saved access token stays: none typed, and the Graph API's address the
+    /// one it was saved for.
+    pub fn keeps_token(&self, before: &MetaChannelAdmin) -> bool {
+        before.access_token_set
+            && self.access_token.is_empty()
+            && self.graph_api_base == before.graph_api_base
     }
 
     /// Every problem, by field. `csqs`: each CSQ with whether it is retired; `before`: the
@@ -185,7 +214,7 @@ impl MetaChannelEdit {
             (
                 Field::AccessToken,
                 &self.access_token,
-                before.access_token_set,
+                self.keeps_token(before),
             ),
         ] {
             if let Some(p) = too_long(typed, MAX_CHANNEL_SECRET_CHARS) {
@@ -310,6 +339,19 @@ mod tests {
             ..ready()
         };
         assert_eq!(fields(&keep, &saved), []);
+        // Another Graph API address: the saved token is not sent there; it must be typed.
+        let elsewhere = MetaChannelEdit {
+            graph_api_base: "https://graph.example.net".into(),
+            ..keep.clone()
+        };
+        assert_eq!(
+            fields(&elsewhere, &saved),
+            [(Field::AccessToken, Problem::Required)]
+        );
+        assert!(
+            !format!("{:?}", ready()).contains("EAAG"),
+            "no secret in Debug"
+        );
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub fn for_customer(body: &LineBody) -> Option<&str> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MetaRefusal {
-    /// Messenger (code 10 and its subcodes): outside the time the Messenger Platform allows
-    /// a reply after the customer's last message.
+    /// Messenger (code 10, subcode 2018278): outside the time the Messenger Platform
+    /// allows a reply after the customer's last message.
     OutsideWindow,
     /// WhatsApp (131047): more than 24 hours since the customer's last message: only an
     /// approved template may be sent.
@@ -137,14 +137,20 @@ impl SendFailure {
     /// them, and the HTTP status) by what Meta documents of them: server errors and rate
     /// limits are tried again (1 and 2 unknown/service errors, 4, 17, 32 and 613 rate
     /// limits, WhatsApp's 130429, 131056 and 131000 "something went wrong", any 5xx);
-    /// the rest is refused.
-    pub fn from_error(http_status: u16, code: i64, message: &str) -> SendFailure {
+    /// the rest is refused. Code 10 is the reply window only with Messenger's subcode
+    /// 2018278; otherwise it is a permission refused, told as Meta words it.
+    pub fn from_error(
+        http_status: u16,
+        code: i64,
+        subcode: Option<i64>,
+        message: &str,
+    ) -> SendFailure {
         const TRANSIENT: [i64; 9] = [1, 2, 4, 17, 32, 613, 130429, 131000, 131056];
         if http_status >= 500 || http_status == 429 || TRANSIENT.contains(&code) {
             return SendFailure::Transient;
         }
         SendFailure::Refused(match code {
-            10 => MetaRefusal::OutsideWindow,
+            10 if subcode == Some(2018278) => MetaRefusal::OutsideWindow,
             131047 => MetaRefusal::ReEngagement,
             551 => MetaRefusal::Unavailable,
             190 => MetaRefusal::TokenExpired,
@@ -213,27 +219,34 @@ mod tests {
     #[test]
     fn meta_errors_are_retried_or_refused_as_meta_documents_them() {
         use SendFailure::*;
-        assert_eq!(SendFailure::from_error(500, 2, "x"), Transient);
-        assert_eq!(SendFailure::from_error(400, 613, "x"), Transient);
-        assert_eq!(SendFailure::from_error(400, 130429, "x"), Transient);
+        assert_eq!(SendFailure::from_error(500, 2, None, "x"), Transient);
+        assert_eq!(SendFailure::from_error(400, 613, None, "x"), Transient);
+        assert_eq!(SendFailure::from_error(400, 130429, None, "x"), Transient);
         assert_eq!(
-            SendFailure::from_error(400, 10, "x"),
+            SendFailure::from_error(400, 10, Some(2018278), "x"),
             Refused(MetaRefusal::OutsideWindow)
         );
         assert_eq!(
-            SendFailure::from_error(400, 131047, "x"),
+            SendFailure::from_error(403, 10, None, "Permission denied"),
+            Refused(MetaRefusal::Other {
+                code: 10,
+                message: "Permission denied".into()
+            })
+        );
+        assert_eq!(
+            SendFailure::from_error(400, 131047, None, "x"),
             Refused(MetaRefusal::ReEngagement)
         );
         assert_eq!(
-            SendFailure::from_error(400, 551, "x"),
+            SendFailure::from_error(400, 551, None, "x"),
             Refused(MetaRefusal::Unavailable)
         );
         assert_eq!(
-            SendFailure::from_error(401, 190, "x"),
+            SendFailure::from_error(401, 190, None, "x"),
             Refused(MetaRefusal::TokenExpired)
         );
         assert_eq!(
-            SendFailure::from_error(400, 100, "Invalid parameter"),
+            SendFailure::from_error(400, 100, None, "Invalid parameter"),
             Refused(MetaRefusal::Other {
                 code: 100,
                 message: "Invalid parameter".into()

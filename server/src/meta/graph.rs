@@ -37,6 +37,7 @@ pub enum GraphError {
     Api {
         http_status: u16,
         code: i64,
+        subcode: Option<i64>,
         message: String,
     },
     /// Meta answered with something that is not its error object.
@@ -57,8 +58,9 @@ impl GraphError {
             GraphError::Api {
                 http_status,
                 code,
+                subcode,
                 message,
-            } => SendFailure::from_error(*http_status, *code, message),
+            } => SendFailure::from_error(*http_status, *code, *subcode, message),
         }
     }
 }
@@ -75,6 +77,7 @@ struct ErrorObject {
     message: String,
     #[serde(default)]
     code: i64,
+    error_subcode: Option<i64>,
 }
 
 /// What Meta answers to a send: Messenger's `message_id`, or WhatsApp's `messages[0].id`.
@@ -208,6 +211,7 @@ impl Graph {
             Ok(ErrorBody { error }) => Err(GraphError::Api {
                 http_status,
                 code: error.code,
+                subcode: error.error_subcode,
                 message: error.message,
             }),
             Err(_) => Err(GraphError::Unreadable { http_status }),

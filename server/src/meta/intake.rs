@@ -126,8 +126,27 @@ impl MetaService {
         message: &InboundMessage,
     ) -> Result<(), IntakeError> {
         let text = line_text(&message.parts);
+        // One app may serve several Pages or numbers: only the one set up here is ours to
+        // answer (its replies leave from that account).
+        let account = self
+            .store
+            .meta_channel(channel)
+            .await?
+            .map(|stored| stored.settings.account_id)
+            .unwrap_or_default();
+        if !account.is_empty() && message.account != account {
+            tracing::warn!(channel = channel.name(), to = %message.account, "message to another account than the one set up: skipped");
+            return Ok(());
+        }
         let contact = match self.store.meta_message(channel, &message.id).await? {
-            Some(id) => self.store.contact(id).await?,
+            Some(id) => {
+                let contact = self.store.contact(id).await?;
+                if contact.status.is_ended() {
+                    // Delivered again after its chat ended: the line is there already.
+                    return Ok(());
+                }
+                contact
+            }
             None => {
                 let contact = self.chat_for(channel, message, &text).await?;
                 let tied = self

@@ -105,11 +105,11 @@ impl MetaService {
     async fn send_chat(&self, outbox: &MetaOutbox) -> Result<(), OutboxError> {
         let contact = outbox.contact;
         let Some(stored) = self.store.meta_channel(outbox.channel).await? else {
-            return self.retry(outbox, "the channel is not set up").await;
+            return self.wait(outbox, "the channel is not set up").await;
         };
         let Some(sealed) = stored.access_token.as_ref().filter(|_| stored.enabled) else {
             return self
-                .retry(outbox, "the channel is disabled or has no access token")
+                .wait(outbox, "the channel is disabled or has no access token")
                 .await;
         };
         let Ok(token) = self
@@ -117,7 +117,7 @@ impl MetaService {
             .open(&access_token_context(outbox.channel), sealed)
         else {
             return self
-                .retry(outbox, "the access token cannot be decrypted with this key")
+                .wait(outbox, "the access token cannot be decrypted with this key")
                 .await;
         };
         let settings = &stored.settings;
@@ -129,9 +129,12 @@ impl MetaService {
             access_token: &token,
         };
         let mut after = outbox.sent_through;
+        let mut leased_at = now_ms();
         loop {
             let lines = self.store.lines_after(contact, after, LINES).await?;
             let Some(last) = lines.last().map(|l| l.seq) else {
+                // All sent: the chat is looked at again when a line comes.
+                self.store.meta_outbox_retry(contact, 0, now_ms()).await?;
                 return Ok(());
             };
             for line in &lines {
@@ -145,6 +148,13 @@ impl MetaService {
                 self.store
                     .meta_outbox_handled(contact, line.seq, now_ms())
                     .await?;
+                // Each call may take a while: the lease is renewed before it runs out.
+                if now_ms() - leased_at > LEASE_MS / 2 {
+                    leased_at = now_ms();
+                    self.store
+                        .meta_outbox_retry(contact, 0, leased_at + LEASE_MS)
+                        .await?;
+                }
             }
             after = last;
         }
@@ -194,6 +204,20 @@ impl MetaService {
             .system_line(&chat, None, SystemNote::NotDelivered { refusal })
             .await?;
         Ok(Line::Handled)
+    }
+
+    /// The channel cannot send now (not set up, off, its token unreadable): looked at again
+    /// after the longest wait, without counting against Meta's tries.
+    async fn wait(&self, outbox: &MetaOutbox, why: &str) -> Result<(), OutboxError> {
+        tracing::warn!(contact = %outbox.contact, why, "Meta send waits for the channel");
+        self.store
+            .meta_outbox_retry(
+                outbox.contact,
+                outbox.attempts,
+                now_ms() + RETRY_MAX_SECS * 1000,
+            )
+            .await?;
+        Ok(())
     }
 
     /// The chat's next line waits: tried again after a wait that doubles with each attempt.

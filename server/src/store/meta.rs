@@ -26,7 +26,8 @@ pub struct MetaChannelSettings {
     /// What Meta sends back in the webhook verification handshake. Not a secret: the
     /// administrator copies it into Meta's dashboard.
     pub verify_token: String,
-    /// Messenger: replies after the 24-hour window carry the human-agent tag (7 days).
+    /// Messenger: replies after the 24-hour window are to carry the human-agent tag (7
+    /// days). Kept, not used yet: the window's rules come next.
     #[serde(default)]
     pub human_agent_tag: bool,
     /// Where the Graph API answers (Meta's, or a test's fake).
@@ -183,8 +184,9 @@ pub trait MetaStore: Send + Sync {
     /// Meta's id of the chat's line `seq` if Meta took it already (it is never sent again).
     async fn meta_line_message(&self, contact: ContactId, seq: Seq) -> StoreResult<Option<String>>;
 
-    /// Every line through `seq` is handled: the chat is looked at again at `now_ms` (more
-    /// lines may wait), or forgotten when it ended with nothing left.
+    /// Every line through `seq` is handled (the worker keeps its lease: another node must
+    /// not take the chat while it sends the rest), or the chat is forgotten when it ended a
+    /// while before `now_ms` with nothing left.
     async fn meta_outbox_handled(
         &self,
         contact: ContactId,
@@ -196,7 +198,9 @@ pub trait MetaStore: Send + Sync {
     /// handled (those [`Self::meta_outbox_handled`] found still ending).
     async fn forget_finished_meta_outboxes(&self, now_ms: i64) -> StoreResult<u64>;
 
-    /// The next line failed for the `attempts`th time: tried again at `due_at_ms`.
+    /// The chat is looked at again at `due_at_ms`, its next line tried for the
+    /// `attempts + 1`th time then: a retry, the lease given back (`attempts` 0, now) or
+    /// renewed while a worker still sends.
     async fn meta_outbox_retry(
         &self,
         contact: ContactId,

@@ -304,12 +304,11 @@ macro_rules! impl_meta_store {
                 ) -> StoreResult<()> {
                     let mut tx = self.writer.begin().await?;
                     sqlx::query(
-                        "UPDATE meta_outbox SET sent_through = $2, attempts = 0, due_at_ms = $3 \
+                        "UPDATE meta_outbox SET sent_through = $2, attempts = 0 \
                          WHERE contact_id = $1 AND sent_through < $2",
                     )
                     .bind(contact.0)
                     .bind(seq as i64)
-                    .bind(now_ms)
                     .execute(&mut *tx)
                     .await?;
                     // A chat's last lines are written just after it ends (the queue

@@ -123,6 +123,13 @@ pub fn meta_error(code: i64, message: &str) -> Value {
     json!({"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEfGh"}})
 }
 
+/// Meta's error object with its `error_subcode`.
+pub fn meta_error_sub(code: i64, subcode: i64, message: &str) -> Value {
+    let mut error = meta_error(code, message);
+    error["error"]["error_subcode"] = json!(subcode);
+    error
+}
+
 /// Records a call and answers it as `answer` says, once its bearer token is checked (an
 /// unknown token gets Meta's code 190), telling waiting tests.
 fn handle(
