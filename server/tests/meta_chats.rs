@@ -200,6 +200,10 @@ async fn f1_a_messenger_message_opens_a_chat_and_the_next_ones_join_it() {
     let offer = next_offer(&mut desk).await;
     assert_eq!(offer.channel, Channel::Messenger);
     assert_eq!(offer.csq, "Support");
+    assert_eq!(
+        offer.customer.name, "Jamie Rivera",
+        "named by Messenger's profile"
+    );
     // Posts are handled in order: the other Page's came first and opened nothing.
     assert_eq!(
         server.services.store.open_contacts().await.unwrap().len(),
@@ -347,8 +351,13 @@ async fn f1_f2_replies_go_through_the_send_api_once_under_the_business_name() {
         reply.body,
         json!({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": "Hello from Shop"}})
     );
-    // The administrator's welcome went first; nothing names the agent (F-2).
-    let texts: Vec<&Value> = calls.iter().map(|r| &r.body["message"]["text"]).collect();
+    // The customer's name was asked for first (Messenger's User Profile API), then the
+    // administrator's welcome went; nothing names the agent (F-2).
+    assert_eq!(calls[0].path, format!("/v25.0/{psid}"));
+    let texts: Vec<&Value> = calls[1..]
+        .iter()
+        .map(|r| &r.body["message"]["text"])
+        .collect();
     assert_eq!(
         texts,
         [

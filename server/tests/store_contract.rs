@@ -2618,6 +2618,13 @@ async fn meta_handles_open_chats_and_messages_are_tied_once() {
             (stored.name.as_str(), stored.phone.as_deref()),
             ("Sheena", Some("16505551234"))
         );
+        // Named once it is known, unless someone named the customer meanwhile.
+        assert!(s
+            .name_customer(sheena, "Sheena", "Sheena Nelson")
+            .await
+            .unwrap());
+        assert!(!s.name_customer(sheena, "Sheena", "Someone").await.unwrap());
+        assert_eq!(s.customer(sheena).await.unwrap().name, "Sheena Nelson");
         let other = s
             .customer_for_handle(MetaChannel::Messenger, "16505551234", &new("Psid"))
             .await

@@ -170,6 +170,36 @@ impl Graph {
         })
     }
 
+    /// Messenger's User Profile API: the name of the person behind a page-scoped id, when
+    /// Meta gives it (it may not, for some ids or without the permission).
+    pub async fn profile_name(
+        &self,
+        account: &Account<'_>,
+        psid: &str,
+    ) -> Result<Option<String>, GraphError> {
+        let url = format!(
+            "{}/{}/{psid}?fields=first_name,last_name",
+            account.base.trim_end_matches('/'),
+            account.version
+        );
+        let answer = self
+            .answer(self.http.get(url).bearer_auth(account.access_token))
+            .await?;
+        let part = |key: &str| {
+            answer[key]
+                .as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let name = [part("first_name"), part("last_name")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(Some(name).filter(|n| !n.is_empty()))
+    }
+
     /// A call to `{base}/{version}/{account id}/{edge}`: Meta's answer as JSON.
     async fn post(
         &self,

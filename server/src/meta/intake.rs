@@ -8,12 +8,17 @@
 
 use super::{
     events::{self, Inbound, InboundMessage, MediaKind, Part},
+    graph::Account,
     MetaService,
 };
 use crate::{
     clock::now_ms,
     contact::ContactError,
-    store::{cluster::Claim, meta::WebhookPost, NewChat, NewCustomer, StoreError},
+    store::{
+        cluster::Claim,
+        meta::{StoredMetaChannel, WebhookPost},
+        NewChat, NewCustomer, StoreError,
+    },
 };
 use app::domain::{contact::Contact, meta::MetaChannel};
 use std::{sync::Arc, time::Duration};
@@ -25,6 +30,8 @@ const BATCH: i64 = 50;
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 /// How long after a failure the inbox is tried again.
 const AFTER_FAILURE: Duration = Duration::from_secs(5);
+/// How long a chat's opening waits for Messenger's profile of its customer.
+const PROFILE_WAIT: Duration = Duration::from_secs(3);
 /// The name of the inbox's claim among the nodes.
 const CLAIM: &str = "meta inbox";
 
@@ -200,12 +207,14 @@ impl MetaService {
         if let Some(open) = self.store.open_chat_of(customer, channel.channel()).await? {
             return Ok(open);
         }
-        let settings = self
-            .store
-            .meta_channel(channel)
-            .await?
-            .map(|stored| stored.settings)
-            .unwrap_or_default();
+        let stored = self.store.meta_channel(channel).await?;
+        // Messenger gives only an id: the person's name is asked for once, as a chat opens.
+        if let (MetaChannel::Messenger, None, Some(stored)) = (channel, &who.name, &stored) {
+            if let Some(name) = self.messenger_name(stored, &who.id).await {
+                self.store.name_customer(customer, &who.id, &name).await?;
+            }
+        }
+        let settings = stored.map(|stored| stored.settings).unwrap_or_default();
         let csq = settings.csq.ok_or(IntakeError::NoQueue(channel.name()))?;
         let chat = NewChat {
             channel: channel.channel(),
@@ -215,6 +224,33 @@ impl MetaService {
             details: Vec::new(),
         };
         Ok(self.chat.start_inbound(&chat, &message.id, text).await?)
+    }
+}
+
+impl MetaService {
+    /// The name Messenger's User Profile API gives for a page-scoped id, if it answers in
+    /// time: the chat opens without it otherwise (the agent reads the id).
+    async fn messenger_name(&self, stored: &StoredMetaChannel, psid: &str) -> Option<String> {
+        let token = self.access_token(stored)?;
+        let settings = &stored.settings;
+        let account = Account {
+            channel: stored.channel,
+            base: &settings.graph_api_base,
+            version: &settings.graph_api_version,
+            id: &settings.account_id,
+            access_token: &token,
+        };
+        match tokio::time::timeout(PROFILE_WAIT, self.graph.profile_name(&account, psid)).await {
+            Ok(Ok(name)) => name,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "Messenger profile not read: the chat shows the id");
+                None
+            }
+            Err(_) => {
+                tracing::info!("Messenger profile not read in time: the chat shows the id");
+                None
+            }
+        }
     }
 }
 

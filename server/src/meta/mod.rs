@@ -20,7 +20,7 @@ use crate::{
     chat::ChatService,
     secrets::SecretBox,
     store::{
-        meta::{app_secret_context, StoredMetaChannel},
+        meta::{access_token_context, app_secret_context, StoredMetaChannel},
         Store, StoreError,
     },
 };
@@ -104,6 +104,16 @@ impl MetaService {
             }
             _ => Err(WebhookRefusal::NotVerified),
         }
+    }
+
+    /// The channel's access token in clear, when it is on and its token opens with this
+    /// server's key.
+    fn access_token(&self, stored: &StoredMetaChannel) -> Option<String> {
+        let sealed = stored.access_token.as_ref().filter(|_| stored.enabled)?;
+        self.secrets
+            .open(&access_token_context(stored.channel), sealed)
+            .ok()
+            .map(|token| token.to_string())
     }
 
     /// A webhook post: checked against the channel's app secret on its raw bytes, then kept;

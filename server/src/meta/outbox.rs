@@ -11,10 +11,7 @@ use super::{graph::Account, graph::GraphError, MetaService};
 use crate::{
     clock::now_ms,
     contact::ContactError,
-    store::{
-        meta::{access_token_context, MetaOutbox},
-        StoreError,
-    },
+    store::{meta::MetaOutbox, StoreError},
 };
 use app::domain::{
     chat::SystemNote,
@@ -107,17 +104,12 @@ impl MetaService {
         let Some(stored) = self.store.meta_channel(outbox.channel).await? else {
             return self.wait(outbox, "the channel is not set up").await;
         };
-        let Some(sealed) = stored.access_token.as_ref().filter(|_| stored.enabled) else {
+        let Some(token) = self.access_token(&stored) else {
             return self
-                .wait(outbox, "the channel is disabled or has no access token")
-                .await;
-        };
-        let Ok(token) = self
-            .secrets
-            .open(&access_token_context(outbox.channel), sealed)
-        else {
-            return self
-                .wait(outbox, "the access token cannot be decrypted with this key")
+                .wait(
+                    outbox,
+                    "the channel is off, or its access token missing or unreadable",
+                )
                 .await;
         };
         let settings = &stored.settings;

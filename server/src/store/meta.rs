@@ -138,6 +138,15 @@ pub trait MetaStore: Send + Sync {
         new: &NewCustomer,
     ) -> StoreResult<CustomerId>;
 
+    /// Names a customer known so far only by `unnamed` (their handle): false when the name
+    /// is no longer that (someone named them meanwhile).
+    async fn name_customer(
+        &self,
+        customer: CustomerId,
+        unnamed: &str,
+        name: &str,
+    ) -> StoreResult<bool>;
+
     /// The customer's latest chat on `channel` not ended, if any.
     async fn open_chat_of(
         &self,

@@ -169,6 +169,23 @@ macro_rules! impl_meta_store {
                     Ok(CustomerId(id))
                 }
 
+                async fn name_customer(
+                    &self,
+                    customer: CustomerId,
+                    unnamed: &str,
+                    name: &str,
+                ) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "UPDATE customers SET name = $3 WHERE id = $1 AND name = $2",
+                    )
+                    .bind(customer.0)
+                    .bind(unnamed)
+                    .bind(name)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
                 async fn open_chat_of(
                     &self,
                     customer: CustomerId,

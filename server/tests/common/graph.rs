@@ -203,7 +203,12 @@ async fn account(
 ) -> (StatusCode, Json<Value>) {
     let path = format!("/{version}/{account}");
     handle(&shared, path, &headers, Value::Null, |_, _| {
-        let found = json!({"id": account, "name": "Shop", "display_phone_number": "15550783881", "verified_name": "Shop"});
+        // A Page, a phone number or a person (Messenger's User Profile API): each reads
+        // the fields it asked for.
+        let found = json!({
+            "id": account, "name": "Shop", "display_phone_number": "15550783881",
+            "verified_name": "Shop", "first_name": "Jamie", "last_name": "Rivera"
+        });
         (StatusCode::OK, found)
     })
 }
