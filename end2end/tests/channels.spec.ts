@@ -124,7 +124,12 @@ test('F-1 D-2: Messenger set up in the administration: a customer message become
     await offer.getByRole('button', { name: 'Accept' }).click();
     const transcript = carol.getByRole('list', { name: 'Transcript' });
     await expect(transcript.getByText('Hello, my invoice is wrong')).toBeVisible();
+    // F-2: the customer saw the message read when Carol took the chat, and sees her typing.
+    const action = (name: string) => graph.calls.some((c) => (c.body as { sender_action?: string })?.sender_action === name);
+    await expect.poll(() => action('mark_seen')).toBe(true);
     const box = carol.getByLabel('Message', { exact: true });
+    await box.pressSequentially('Let me');
+    await expect.poll(() => action('typing_on')).toBe(true);
     await box.fill('Let me look at it');
     await box.press('Enter');
     await expect.poll(() => graph.calls.some((c) => (c.body as { message?: { text?: string } })?.message?.text === 'Let me look at it')).toBe(true);

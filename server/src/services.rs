@@ -258,6 +258,7 @@ impl Services {
             restore_routing(store.as_ref(), &routing, &email, &[]).await?;
         }
         let (timers, fired) = crate::chat::timers::Timers::spawn();
+        let (agent_activity, activity) = tokio::sync::mpsc::unbounded_channel();
         let flood = crate::chat::flood::Flood::new(
             chat_options.customer_messages_per_sec,
             chat_options.customer_message_burst,
@@ -274,6 +275,7 @@ impl Services {
             flood,
             other_nodes: std::sync::OnceLock::new(),
             outbound: Default::default(),
+            agent_activity,
         });
         chat.watch(fired);
         chat.resume_timers().await?;
@@ -297,6 +299,7 @@ impl Services {
             outbound: chat.outbound.clone(),
             graph: crate::meta::graph::Graph::default(),
         });
+        meta.show_agent_activity(activity);
         Ok(Services {
             cluster,
             hub,

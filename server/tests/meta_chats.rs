@@ -354,9 +354,10 @@ async fn f1_f2_replies_go_through_the_send_api_once_under_the_business_name() {
     // The customer's name was asked for first (Messenger's User Profile API), then the
     // administrator's welcome went; nothing names the agent (F-2).
     assert_eq!(calls[0].path, format!("/v25.0/{psid}"));
-    let texts: Vec<&Value> = calls[1..]
+    let texts: Vec<&Value> = calls
         .iter()
         .map(|r| &r.body["message"]["text"])
+        .filter(|text| !text.is_null())
         .collect();
     assert_eq!(
         texts,
@@ -395,6 +396,21 @@ async fn f1_f2_replies_go_through_the_send_api_once_under_the_business_name() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
     assert_eq!(kept.as_deref(), Some("m_fake2"), "Meta's id kept");
+
+    // F-2: the customer saw their message read when Alice took the chat, and sees her
+    // typing (under the Page's name).
+    let action = |name: &'static str| {
+        move |r: &common::graph::Recorded| {
+            r.body == json!({"recipient": {"id": psid}, "sender_action": name})
+        }
+    };
+    graph.wait_for(action("mark_seen")).await;
+    send_json(
+        &mut desk,
+        json!({"type": "typing", "contact": offer.contact, "active": true}),
+    )
+    .await;
+    graph.wait_for(action("typing_on")).await;
 
     // Meta's side fails once: the line is tried again and goes once.
     graph.answer_next(500, meta_error(2, "Service temporarily unavailable"));
@@ -475,6 +491,24 @@ async fn f3_replies_go_through_the_cloud_api_and_a_re_engagement_refusal_is_said
         })
     );
 
+    // The agent typing: the customer's last message marked read, with the typing
+    // indicator (WhatsApp's way).
+    send_json(
+        &mut desk,
+        json!({"type": "typing", "contact": offer.contact, "active": true}),
+    )
+    .await;
+    graph
+        .wait_for(|r| {
+            r.body
+                == json!({
+                    "messaging_product": "whatsapp",
+                    "status": "read",
+                    "message_id": "wamid.q1",
+                    "typing_indicator": {"type": "text"}
+                })
+        })
+        .await;
     graph.answer_next(400, meta_error(131047, "Re-engagement message"));
     agent_says(&mut desk, offer.contact, "a2", "Anything else?").await;
     shows_not_delivered(&mut desk, offer.contact, MetaRefusal::ReEngagement).await;

@@ -12,8 +12,19 @@ use crate::{
 use app::domain::{
     chat::{Author, ChatLine, LineBody},
     contact::Contact,
+    ids::ContactId,
 };
 use std::sync::Arc;
+
+/// What the customer of a chat without our widget is to see of the agent, through the
+/// service that reaches them (the widget shows these itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentActivity {
+    /// The agent started or stopped typing (SPEC F-2).
+    Typing { contact: ContactId, active: bool },
+    /// The agent took the chat: the customer's messages are read.
+    Seen { contact: ContactId },
+}
 
 impl ChatService {
     /// A chat opened by a customer's first message on a channel without our widget: the

@@ -52,6 +52,9 @@ pub struct ChatService {
     /// Rung for each line stored in a chat whose customer is reached through another
     /// service than our widget (Messenger, WhatsApp), which sends it on.
     pub outbound: Arc<tokio::sync::Notify>,
+    /// What the customer of such a chat is to see of the agent (typing, seen), for the
+    /// service that reaches them; nothing listens on a server without one.
+    pub agent_activity: tokio::sync::mpsc::UnboundedSender<inbound::AgentActivity>,
 }
 
 /// Transcript lines read from the store at a time while a page or widget catches up.
@@ -376,6 +379,13 @@ impl ChatService {
         if !self.flood.typing_passes(id, true, active) {
             return Ok(());
         }
+        if !contact.channel.has_widget() {
+            // SPEC F-2: the customer sees the agent typing, under the business's name.
+            let _ = self.agent_activity.send(inbound::AgentActivity::Typing {
+                contact: id,
+                active,
+            });
+        }
         self.rooms.send(id, RoomEvent::AgentTyping(active));
         self.announce(crate::store::cluster::Notice::AgentTyping {
             chat: id,
@@ -442,6 +452,10 @@ impl ChatService {
         self.system_line_to(&contact, vec![agent], joined).await?;
         if contact.channel.has_widget() {
             self.look_at_silence(id, now).await;
+        } else {
+            let _ = self
+                .agent_activity
+                .send(inbound::AgentActivity::Seen { contact: id });
         }
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
         let view = views::accepted_view(self.store.as_ref(), &contact, alias, offered).await?;

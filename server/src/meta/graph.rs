@@ -93,6 +93,13 @@ struct SentMessage {
     id: String,
 }
 
+/// What the customer sees of the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderAction {
+    Typing(bool),
+    Seen,
+}
+
 /// One client for every call (its connections are kept and reused).
 #[derive(Clone)]
 pub struct Graph {
@@ -168,6 +175,49 @@ impl Graph {
                     .to_string()
             }
         })
+    }
+
+    /// What the customer sees of the agent: Messenger's sender actions (`typing_on`,
+    /// `typing_off`, `mark_seen`); WhatsApp's read receipt of the customer's last message,
+    /// with the typing indicator when the agent types (it goes by itself when the reply
+    /// comes, or after 25 s). Nothing to send for WhatsApp without a message to mark.
+    pub async fn sender_action(
+        &self,
+        account: &Account<'_>,
+        recipient: &str,
+        last_message: Option<&str>,
+        action: SenderAction,
+    ) -> Result<(), GraphError> {
+        let body = match account.channel {
+            MetaChannel::Messenger => {
+                let action = match action {
+                    SenderAction::Typing(true) => "typing_on",
+                    SenderAction::Typing(false) => "typing_off",
+                    SenderAction::Seen => "mark_seen",
+                };
+                json!({"recipient": {"id": recipient}, "sender_action": action})
+            }
+            MetaChannel::WhatsApp => {
+                let Some(message) = last_message else {
+                    return Ok(());
+                };
+                match action {
+                    SenderAction::Typing(false) => return Ok(()),
+                    SenderAction::Typing(true) => json!({
+                        "messaging_product": "whatsapp",
+                        "status": "read",
+                        "message_id": message,
+                        "typing_indicator": {"type": "text"},
+                    }),
+                    SenderAction::Seen => json!({
+                        "messaging_product": "whatsapp",
+                        "status": "read",
+                        "message_id": message,
+                    }),
+                }
+            }
+        };
+        self.post(account, "messages", &body).await.map(|_| ())
     }
 
     /// Messenger's User Profile API: the name of the person behind a page-scoped id, when

@@ -8,8 +8,10 @@
 //! nothing Meta was told we have is ever lost. [`events`] reads a kept post into events of
 //! one shape for both channels, and [`intake`] turns the customers' messages into chats
 //! (through [`crate::chat::inbound`]). [`outbox`] carries each chat's lines for the
-//! customer through the Graph API ([`graph`]), in order, from the transcript itself.
+//! customer through the Graph API ([`graph`]), in order, from the transcript itself;
+//! `activity` shows the customer the agent typing and their messages read.
 
+mod activity;
 pub mod events;
 pub mod graph;
 pub mod intake;

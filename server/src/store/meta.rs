@@ -106,6 +106,14 @@ pub struct MetaOutbox {
     pub attempts: u32,
 }
 
+/// See [`MetaStore::meta_activity_target`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityTarget {
+    pub channel: MetaChannel,
+    pub recipient: String,
+    pub last_message: Option<String>,
+}
+
 #[async_trait]
 pub trait MetaStore: Send + Sync {
     /// The channel's settings, if the administrator set it up.
@@ -171,6 +179,12 @@ pub trait MetaStore: Send + Sync {
         inbound: bool,
         seq: Option<Seq>,
     ) -> StoreResult<ContactId>;
+
+    /// Whom a chat's sender actions go to: its channel, the customer's handle, and Meta's id
+    /// of the customer's last message (what WhatsApp marks read); none for a chat that is
+    /// not a Messenger or WhatsApp one.
+    async fn meta_activity_target(&self, contact: ContactId)
+        -> StoreResult<Option<ActivityTarget>>;
 
     /// The chat's lines go to `recipient` from now on (once: a second call changes nothing).
     async fn open_meta_outbox(

@@ -5,7 +5,9 @@ macro_rules! impl_meta_store {
         mod meta_impl {
             use super::*;
             use app::domain::meta::MetaChannel;
-            use $crate::store::meta::{MetaOutbox, MetaStore, StoredMetaChannel, WebhookPost};
+            use $crate::store::meta::{
+                ActivityTarget, MetaOutbox, MetaStore, StoredMetaChannel, WebhookPost,
+            };
             use $crate::store::NewCustomer;
 
             /// How long after a chat ended its outbox is kept for the lines written as it
@@ -241,6 +243,30 @@ macro_rules! impl_meta_store {
                     self.meta_message(wanted, message_id)
                         .await?
                         .ok_or(StoreError::NotFound)
+                }
+
+                async fn meta_activity_target(
+                    &self,
+                    contact: ContactId,
+                ) -> StoreResult<Option<ActivityTarget>> {
+                    // A Meta customer's lines carry Meta's id of the message as client id.
+                    let row = sqlx::query(
+                        "SELECT o.channel, o.recipient, (SELECT l.client_id FROM chat_lines l \
+                         WHERE l.contact_id = o.contact_id AND l.sender = 'customer' \
+                         ORDER BY l.seq DESC LIMIT 1) AS last_message \
+                         FROM meta_outbox o WHERE o.contact_id = $1",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&self.writer)
+                    .await?;
+                    row.map(|r| {
+                        Ok(ActivityTarget {
+                            channel: channel(r.try_get("channel")?)?,
+                            recipient: r.try_get("recipient")?,
+                            last_message: r.try_get("last_message")?,
+                        })
+                    })
+                    .transpose()
                 }
 
                 async fn open_meta_outbox(

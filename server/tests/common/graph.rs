@@ -166,7 +166,8 @@ fn handle(
     (status, Json(json))
 }
 
-/// `POST /{version}/{account}/messages`: a scripted answer, else Meta's success.
+/// `POST /{version}/{account}/messages`: a sender action or read receipt taken, else a
+/// scripted answer, else Meta's success with a new message id.
 async fn messages(
     State(shared): State<Shared>,
     Path((version, account)): Path<(String, String)>,
@@ -175,6 +176,16 @@ async fn messages(
 ) -> (StatusCode, Json<Value>) {
     let path = format!("/{version}/{account}/messages");
     handle(&shared, path, &headers, body, |inner, body| {
+        // Sender actions and read receipts: Meta's short answers, no message made.
+        if !body["sender_action"].is_null() {
+            return (
+                StatusCode::OK,
+                json!({"recipient_id": body["recipient"]["id"]}),
+            );
+        }
+        if body["status"] == "read" {
+            return (StatusCode::OK, json!({"success": true}));
+        }
         if let Some(scripted) = inner.scripted.pop_front() {
             return scripted;
         }
