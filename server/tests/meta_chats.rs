@@ -513,3 +513,57 @@ async fn f3_replies_go_through_the_cloud_api_and_a_re_engagement_refusal_is_said
     agent_says(&mut desk, offer.contact, "a2", "Anything else?").await;
     shows_not_delivered(&mut desk, offer.contact, MetaRefusal::ReEngagement).await;
 }
+
+/// A channel that cannot take its posts (set up without a queue) holds back only its own:
+/// the other channel's customers still reach agents, and once the administrator chose a
+/// queue the held messages open their chat, in order, none lost.
+#[tokio::test]
+async fn f1_f3_a_channel_without_a_queue_holds_back_only_its_own_posts() {
+    let (server, _, graph, mut desk) = scene(MetaChannel::WhatsApp).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    set_up(&server, MetaChannel::Messenger, support, &graph).await;
+    let meta = &server.services.meta;
+    let mut messenger = meta
+        .store
+        .meta_channel(MetaChannel::Messenger)
+        .await
+        .unwrap()
+        .unwrap();
+    messenger.settings.csq = None;
+    meta.store
+        .save_meta_channel(&messenger, None)
+        .await
+        .unwrap();
+
+    let psid = "7012345678901234";
+    let held = messenger_text(psid, "m_held", "Anyone there?");
+    deliver(&server, MetaChannel::Messenger, &held).await;
+    let body = whatsapp_text("16505551234", "Sheena Nelson", "wamid.go", "Hello");
+    deliver(&server, MetaChannel::WhatsApp, &body).await;
+    let offer = accept_offer(&mut desk).await;
+    assert_eq!(
+        offer.channel,
+        Channel::WhatsApp,
+        "WhatsApp is not held back"
+    );
+
+    messenger.settings.csq = Some(support);
+    meta.store
+        .save_meta_channel(&messenger, None)
+        .await
+        .unwrap();
+    let next = messenger_text(psid, "m_next", "Still waiting");
+    deliver(&server, MetaChannel::Messenger, &next).await;
+    let offer = next_offer(&mut desk).await;
+    assert_eq!(offer.channel, Channel::Messenger);
+    // The held message opened the chat; the next one joins it.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let lines = customer_lines(&server, offer.contact).await;
+        if lines == ["Anyone there?", "Still waiting"] {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{lines:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

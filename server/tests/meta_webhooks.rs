@@ -34,7 +34,13 @@ async fn set_up(server: &TestServer, channel: MetaChannel, enabled: bool) {
                 settings: MetaChannelSettings {
                     csq: None,
                     business_name: "Shop".into(),
-                    account_id: "1234567890".into(),
+                    // The fixtures' Page and phone number; no queue, so the posts
+                    // stay in the inbox for the test to read.
+                    account_id: match channel {
+                        MetaChannel::Messenger => "1234567890",
+                        MetaChannel::WhatsApp => "106540352242922",
+                    }
+                    .into(),
                     verify_token: VERIFY_TOKEN.into(),
                     human_agent_tag: false,
                     ..Default::default()

@@ -2573,6 +2573,14 @@ async fn meta_channels_and_webhook_posts_are_kept_as_given() {
             "{}",
             t.name
         );
+        let after_first: Vec<i64> = s
+            .pending_webhooks_after(first, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(after_first, [second], "{}", t.name);
         s.webhook_done(first, 3_000).await.unwrap();
         assert_eq!(
             s.pending_webhooks(10)

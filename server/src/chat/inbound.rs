@@ -50,6 +50,21 @@ impl ChatService {
         Ok(contact)
     }
 
+    /// A waiting chat the customer writes to again: whatever its start did not finish (a
+    /// store error midway) is done now: the welcome if it has no line, its timers, and
+    /// routing told (which ignores a chat it has already).
+    pub async fn resume_inbound(&self, contact: &Contact) -> Result<(), ContactError> {
+        if contact.status != app::domain::contact::ContactStatus::Queued {
+            return Ok(());
+        }
+        let settings = self.store.chat_settings().await?;
+        if self.store.lines_after(contact.id, 0, 1).await?.is_empty() {
+            self.welcome(contact, &settings).await?;
+        }
+        self.queue(contact, &settings);
+        Ok(())
+    }
+
     /// A customer's message from the channel, stored once under the channel's own id for it
     /// (`message_id`): a message delivered twice is the same line, shown once.
     pub async fn inbound_line(

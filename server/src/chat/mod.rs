@@ -151,7 +151,7 @@ impl ChatService {
             csq: contact.csq,
             queued_at_ms: contact.queued_at_ms,
         });
-        tracing::info!(contact = %contact.id, csq = %contact.csq, channel = %contact.channel.as_str(), "chat started");
+        tracing::info!(contact = %contact.id, csq = %contact.csq, channel = %contact.channel.as_str(), "chat queued");
     }
 
     /// The agent's offers, invitations and contacts in hand, for a page that opens (SPEC

@@ -88,17 +88,33 @@ impl MetaService {
         });
     }
 
-    /// Handles every post waiting, oldest first; stops at the first that fails.
+    /// Handles every post waiting, oldest first. A post that fails holds back the later
+    /// posts of its channel (a customer's messages keep their order) but not the other
+    /// channel's: a Messenger set up without a queue does not stop WhatsApp. The first
+    /// failure is answered after the rest is handled (and everything held is tried again).
     pub async fn handle_pending(&self) -> Result<(), IntakeError> {
+        let mut held: Vec<MetaChannel> = Vec::new();
+        let mut failed = None;
+        let mut after = 0;
         loop {
-            let posts = self.store.pending_webhooks(BATCH).await?;
-            if posts.is_empty() {
-                return Ok(());
-            }
+            let posts = self.store.pending_webhooks_after(after, BATCH).await?;
+            let Some(last) = posts.last().map(|p| p.id) else {
+                return failed.map_or(Ok(()), Err);
+            };
             for post in &posts {
-                self.handle_post(post).await?;
-                self.store.webhook_done(post.id, now_ms()).await?;
+                if held.contains(&post.channel) {
+                    continue;
+                }
+                match self.handle_post(post).await {
+                    Ok(()) => self.store.webhook_done(post.id, now_ms()).await?,
+                    Err(e) => {
+                        tracing::warn!(post = post.id, channel = post.channel.name(), error = %e, "webhook post held: its channel's later posts wait");
+                        held.push(post.channel);
+                        failed.get_or_insert(e);
+                    }
+                }
             }
+            after = last;
         }
     }
 
@@ -205,6 +221,7 @@ impl MetaService {
             )
             .await?;
         if let Some(open) = self.store.open_chat_of(customer, channel.channel()).await? {
+            self.chat.resume_inbound(&open).await?;
             return Ok(open);
         }
         let stored = self.store.meta_channel(channel).await?;

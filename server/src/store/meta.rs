@@ -133,7 +133,12 @@ pub trait MetaStore: Send + Sync {
         now_ms: i64,
     ) -> StoreResult<i64>;
     /// Posts not handled yet, oldest first.
-    async fn pending_webhooks(&self, limit: i64) -> StoreResult<Vec<WebhookPost>>;
+    async fn pending_webhooks(&self, limit: i64) -> StoreResult<Vec<WebhookPost>> {
+        self.pending_webhooks_after(0, limit).await
+    }
+    /// Posts not handled yet kept after post `after`, oldest first.
+    async fn pending_webhooks_after(&self, after: i64, limit: i64)
+        -> StoreResult<Vec<WebhookPost>>;
     /// The post's events are handled.
     async fn webhook_done(&self, id: i64, now_ms: i64) -> StoreResult<()>;
 

@@ -90,12 +90,17 @@ macro_rules! impl_meta_store {
                     Ok(id)
                 }
 
-                async fn pending_webhooks(&self, limit: i64) -> StoreResult<Vec<WebhookPost>> {
+                async fn pending_webhooks_after(
+                    &self,
+                    after: i64,
+                    limit: i64,
+                ) -> StoreResult<Vec<WebhookPost>> {
                     let rows = sqlx::query(
                         "SELECT id, channel, body, received_at_ms FROM meta_webhook_inbox \
-                         WHERE done_at_ms IS NULL ORDER BY id LIMIT $1",
+                         WHERE done_at_ms IS NULL AND id > $2 ORDER BY id LIMIT $1",
                     )
                     .bind(limit)
+                    .bind(after)
                     .fetch_all(&self.pool)
                     .await?;
                     rows.iter()
