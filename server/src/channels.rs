@@ -152,14 +152,7 @@ impl Services {
                     .ok()
             })
             .ok_or_else(|| invalid(Field::AccessToken, Problem::Required))?;
-        let settings = &stored.settings;
-        let account = Account {
-            channel: stored.channel,
-            base: &settings.graph_api_base,
-            version: &settings.graph_api_version,
-            id: &settings.account_id,
-            access_token: &token,
-        };
+        let account = Account::of(&stored, &token);
         let locale = crate::http::locale::of_headers(headers);
         Ok(match self.meta.graph.check(&account).await {
             Ok(found) => TestOutcome {

@@ -43,14 +43,7 @@ impl MetaService {
         let Some(token) = self.access_token(&stored) else {
             return;
         };
-        let settings = &stored.settings;
-        let account = Account {
-            channel: stored.channel,
-            base: &settings.graph_api_base,
-            version: &settings.graph_api_version,
-            id: &settings.account_id,
-            access_token: &token,
-        };
+        let account = Account::of(&stored, &token);
         let sent = self
             .graph
             .sender_action(

@@ -26,6 +26,20 @@ pub struct Account<'a> {
     pub access_token: &'a str,
 }
 
+impl<'a> Account<'a> {
+    /// The account a stored channel names, called with `access_token` (opened from it).
+    pub fn of(stored: &'a crate::store::meta::StoredMetaChannel, access_token: &'a str) -> Self {
+        let settings = &stored.settings;
+        Account {
+            channel: stored.channel,
+            base: &settings.graph_api_base,
+            version: &settings.graph_api_version,
+            id: &settings.account_id,
+            access_token,
+        }
+    }
+}
+
 /// A call that did not succeed.
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {

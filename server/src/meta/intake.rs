@@ -249,14 +249,7 @@ impl MetaService {
     /// time: the chat opens without it otherwise (the agent reads the id).
     async fn messenger_name(&self, stored: &StoredMetaChannel, psid: &str) -> Option<String> {
         let token = self.access_token(stored)?;
-        let settings = &stored.settings;
-        let account = Account {
-            channel: stored.channel,
-            base: &settings.graph_api_base,
-            version: &settings.graph_api_version,
-            id: &settings.account_id,
-            access_token: &token,
-        };
+        let account = Account::of(stored, &token);
         match tokio::time::timeout(PROFILE_WAIT, self.graph.profile_name(&account, psid)).await {
             Ok(Ok(name)) => name,
             Ok(Err(e)) => {

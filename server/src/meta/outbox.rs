@@ -112,14 +112,7 @@ impl MetaService {
                 )
                 .await;
         };
-        let settings = &stored.settings;
-        let account = Account {
-            channel: outbox.channel,
-            base: &settings.graph_api_base,
-            version: &settings.graph_api_version,
-            id: &settings.account_id,
-            access_token: &token,
-        };
+        let account = Account::of(&stored, &token);
         let mut after = outbox.sent_through;
         let mut leased_at = now_ms();
         loop {
