@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deflateSync } from 'node:zlib';
 import { test, expect } from './fixtures';
 import { agentReady, logIn } from './helpers';
 
@@ -11,9 +12,51 @@ const PAGE_ID = '1234567890';
 
 type Call = { method: string; path: string; authorization?: string; body: unknown };
 
+/** CRC-32 as PNG chunks carry it. */
+function crc32(bytes: Buffer): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** A 160x100 PNG photo (a sky over a field), as a customer's phone would send one. */
+function photo(): Buffer {
+  const [width, height] = [160, 100];
+  const rows: number[] = [];
+  for (let y = 0; y < height; y++) {
+    rows.push(0);
+    for (let x = 0; x < width; x++) {
+      const sky = y < 60;
+      rows.push(sky ? 90 + y : 60, sky ? 150 + y : 140 + (x % 20), sky ? 230 : 70);
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 /**
  * A stand-in for Meta's Graph API on this machine (the real one is on the internet): it
- * records each call and answers as Meta documents, when called with the page's token.
+ * records each call and answers as Meta documents, when called with the page's token; and
+ * Messenger's CDN, which serves the files customers send at their own addresses.
  */
 async function fakeGraph(): Promise<{ url: string; calls: Call[]; server: Server }> {
   const calls: Call[] = [];
@@ -24,6 +67,11 @@ async function fakeGraph(): Promise<{ url: string; calls: Call[]; server: Server
       req.on('end', () => resolve(text));
     });
   const server = createServer(async (req, res) => {
+    if (req.url?.startsWith('/cdn/')) {
+      res.setHeader('content-type', 'image/png');
+      res.end(photo());
+      return;
+    }
     const text = await read(req);
     const body = text ? JSON.parse(text) : null;
     calls.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body });
@@ -42,15 +90,16 @@ async function fakeGraph(): Promise<{ url: string; calls: Call[]; server: Server
   return { url: `http://127.0.0.1:${port}`, calls, server };
 }
 
-/** A Messenger `messages` webhook post as Meta sends it, and its signature. */
-function messengerPost(psid: string, mid: string, text: string): { body: string; signature: string } {
-  const now = Date.now();
-  const body = JSON.stringify({
-    object: 'page',
-    entry: [{ id: PAGE_ID, time: now, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: now, message: { mid, text } }] }],
-  });
+/** A Messenger webhook post of one `messaging` event as Meta sends it, and its signature. */
+function messengerEvent(event: object): { body: string; signature: string } {
+  const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE_ID, time: Date.now(), messaging: [event] }] });
   const signature = 'sha256=' + createHmac('sha256', APP_SECRET).update(body).digest('hex');
   return { body, signature };
+}
+
+/** A Messenger `messages` webhook post as Meta sends it, and its signature. */
+function messengerPost(psid: string, message: object): { body: string; signature: string } {
+  return messengerEvent({ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message });
 }
 
 test('F-1 D-2: Messenger set up in the administration: a customer message becomes a chat, the reply goes through the Send API', async ({ browser }) => {
@@ -112,12 +161,15 @@ test('F-1 D-2: Messenger set up in the administration: a customer message become
 
     // A customer writes to the Page: Carol (Billing) is offered a Messenger chat.
     const carol = await agentReady(browser, 'carol');
-    const post = messengerPost('7012345678901234', `m_e2e_${Date.now()}`, 'Hello, my invoice is wrong');
-    const delivered = await carol.request.post('/webhooks/messenger', {
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': post.signature },
-      data: post.body,
-    });
-    expect(delivered.status()).toBe(200);
+    const psid = '7012345678901234';
+    const deliver = async (post: { body: string; signature: string }) => {
+      const delivered = await carol.request.post('/webhooks/messenger', {
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': post.signature },
+        data: post.body,
+      });
+      expect(delivered.status()).toBe(200);
+    };
+    await deliver(messengerPost(psid, { mid: `m_e2e_${Date.now()}`, text: 'Hello, my invoice is wrong' }));
     const offer = carol.getByRole('article', { name: /Chat offer from/ });
     await expect(offer).toBeVisible();
     await expect(offer.getByRole('img', { name: 'Messenger' })).toBeVisible();
@@ -138,11 +190,36 @@ test('F-1 D-2: Messenger set up in the administration: a customer message become
       method: 'POST',
       path: `/v25.0/${PAGE_ID}/messages`,
       authorization: `Bearer ${ACCESS_TOKEN}`,
-      body: { recipient: { id: '7012345678901234' }, messaging_type: 'RESPONSE', message: { text: 'Let me look at it' } },
+      body: { recipient: { id: '7012345678901234' }, messaging_type: 'RESPONSE', message: { text: 'Let me look at it', metadata: 'switchboard' } },
     });
     // F-2: nothing sent names the agent.
     expect(JSON.stringify(graph.calls)).not.toContain('Carol');
+    // Meta took the reply: one tick; the customer read it: the ticks say so.
+    const ours = transcript.locator('li.line.agent').filter({ hasText: 'Let me look at it' });
+    await expect(ours.getByRole('img', { name: 'Sent' })).toBeVisible();
+    await deliver(messengerEvent({ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), read: { watermark: Date.now() } }));
+    await expect(ours.getByRole('img', { name: 'Read' })).toBeVisible();
+
+    // The customer sends a photo of the invoice: shown in place, from our own store.
+    await deliver(messengerPost(psid, {
+      mid: `m_e2e_photo_${Date.now()}`,
+      text: 'Here it is',
+      attachments: [{ type: 'image', payload: { url: `${graph.url}/cdn/invoice_photo.png?_nc_cat=1` } }],
+    }));
+    const image = transcript.getByRole('img', { name: 'invoice_photo.png' });
+    await expect(image).toBeVisible();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+    expect(await image.getAttribute('src')).toMatch(/^\/chat\/files\/\d+\/[0-9a-f]{64}$/);
+    // A colleague answered in Meta's Page inbox: Carol sees it, marked as such.
+    await deliver(messengerEvent({
+      sender: { id: PAGE_ID }, recipient: { id: psid }, timestamp: Date.now(),
+      message: { is_echo: true, app_id: 263902037430900, mid: `m_e2e_inbox_${Date.now()}`, text: 'We fixed invoices like this one before.' },
+    }));
+    await expect(transcript.getByText('Written in the Facebook Page inbox: We fixed invoices like this one before.')).toBeVisible();
     await carol.screenshot({ path: 'test-results/screenshots/desktop-messenger-chat-1366.png', fullPage: true });
+    await carol.setViewportSize({ width: 900, height: 700 });
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-messenger-chat-900.png', fullPage: true });
+    await carol.setViewportSize({ width: 1366, height: 768 });
     await carol.getByRole('button', { name: 'End', exact: true }).click();
 
     // Audited, without a secret.

@@ -298,6 +298,7 @@ impl Services {
             wake: tokio::sync::Notify::new(),
             outbound: chat.outbound.clone(),
             graph: crate::meta::graph::Graph::default(),
+            files: email.files.clone(),
         });
         meta.show_agent_activity(activity);
         Ok(Services {

@@ -166,6 +166,7 @@ async fn a_chat_takes_at_most_a_thousand_customer_messages() {
             },
             text: format!("earlier {i}"),
             client_id: format!("e{i}"),
+            files: Vec::new(),
         };
         store
             .append_line(

@@ -7,156 +7,23 @@
 mod common;
 
 use app::domain::{
-    chat::{Author, ChatLine, LineBody, SystemNote},
+    chat::{Author, LineBody, SystemNote},
     contact::{Channel, ContactStatus, EndReason},
-    ids::{AgentId, ContactId, CsqId},
+    ids::ContactId,
     meta::{MetaChannel, MetaRefusal},
     protocol::ServerMessage,
     settings::ChatSettings,
 };
 use common::{
     desk,
-    graph::{meta_error, meta_error_sub, FakeGraph},
-    next_offer, send_json, wait_for, TestServer, Ws,
+    graph::{meta_error, meta_error_sub},
+    meta::{
+        accept_offer, customer_lines, deliver, messenger_text, scene, set_up, whatsapp_text,
+        ACCESS_TOKEN, PAGE_ID, PHONE_NUMBER_ID,
+    },
+    next_offer, send_json, wait_for, Ws,
 };
 use serde_json::{json, Value};
-use server::{
-    meta::signature::sign,
-    store::meta::{
-        access_token_context, app_secret_context, MetaChannelSettings, StoredMetaChannel,
-    },
-};
-
-const APP_SECRET: &str = "test-app-secret-6f1d";
-const ACCESS_TOKEN: &str = "EAAG-test-page-token";
-const PAGE_ID: &str = "1234567890";
-const PHONE_NUMBER_ID: &str = "106540352242922";
-
-/// The channel set up as an administrator would, its conversations routed to `csq`, its
-/// calls to the Graph API made to `graph`.
-async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId, graph: &FakeGraph) {
-    let meta = &server.services.meta;
-    let account_id = match channel {
-        MetaChannel::Messenger => PAGE_ID,
-        MetaChannel::WhatsApp => PHONE_NUMBER_ID,
-    };
-    meta.store
-        .save_meta_channel(
-            &StoredMetaChannel {
-                channel,
-                enabled: true,
-                settings: MetaChannelSettings {
-                    csq: Some(csq),
-                    business_name: "Shop".into(),
-                    account_id: account_id.into(),
-                    verify_token: "verify".into(),
-                    human_agent_tag: false,
-                    graph_api_base: graph.url.clone(),
-                    graph_api_version: "v25.0".into(),
-                },
-                app_secret: Some(meta.secrets.seal(&app_secret_context(channel), APP_SECRET)),
-                access_token: Some(
-                    meta.secrets
-                        .seal(&access_token_context(channel), ACCESS_TOKEN),
-                ),
-            },
-            None,
-        )
-        .await
-        .unwrap();
-}
-
-/// A Messenger `messages` webhook post, as the Messenger Platform documents it.
-fn messenger_text(psid: &str, mid: &str, text: &str) -> Vec<u8> {
-    let now = chrono_ms();
-    serde_json::to_vec(&json!({
-        "object": "page",
-        "entry": [{
-            "id": PAGE_ID,
-            "time": now,
-            "messaging": [{
-                "sender": {"id": psid},
-                "recipient": {"id": PAGE_ID},
-                "timestamp": now,
-                "message": {"mid": mid, "text": text}
-            }]
-        }]
-    }))
-    .unwrap()
-}
-
-/// A WhatsApp Cloud API `messages` webhook post, as Meta documents it.
-fn whatsapp_text(wa_id: &str, name: &str, id: &str, text: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "102290129340398",
-            "changes": [{
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": {
-                        "display_phone_number": "15550783881",
-                        "phone_number_id": PHONE_NUMBER_ID
-                    },
-                    "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                    "messages": [{
-                        "from": wa_id,
-                        "id": id,
-                        "timestamp": (chrono_ms() / 1000).to_string(),
-                        "type": "text",
-                        "text": {"body": text}
-                    }]
-                },
-                "field": "messages"
-            }]
-        }]
-    }))
-    .unwrap()
-}
-
-fn chrono_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// Posts as Meta does, signed with the app secret; Meta is answered 200.
-async fn deliver(server: &TestServer, channel: MetaChannel, body: &[u8]) {
-    let response = reqwest::Client::new()
-        .post(server.url(&format!("/webhooks/{}", channel.name())))
-        .header("content-type", "application/json")
-        .header(
-            "X-Hub-Signature-256",
-            sign(APP_SECRET.as_bytes(), body).as_str(),
-        )
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-}
-
-/// The customer's messages of a chat, in order.
-async fn customer_lines(server: &TestServer, contact: ContactId) -> Vec<String> {
-    let lines: Vec<ChatLine> = server
-        .services
-        .store
-        .lines_after(contact, 0, 1000)
-        .await
-        .unwrap();
-    lines
-        .into_iter()
-        .filter_map(|line| match line.body {
-            LineBody::Message {
-                author: Author::Customer { .. },
-                text,
-                ..
-            } => Some(text),
-            _ => None,
-        })
-        .collect()
-}
 
 /// Waits for the desktop to show the customer's message `text` in `contact` (after the
 /// lines an accept catches up with).
@@ -166,20 +33,6 @@ async fn shows_customer_line(desk: &mut Ws, contact: ContactId, text: &str) {
             && matches!(&line.body, LineBody::Message { text: t, author: Author::Customer { .. }, .. } if t == text))
     })
     .await;
-}
-
-/// The server with the channel set up, its conversations routed to the CSQ "Support"
-/// whose member alice is Ready at her desktop, its Graph API calls made to a fake.
-async fn scene(channel: MetaChannel) -> (TestServer, AgentId, FakeGraph, Ws) {
-    let server = TestServer::start().await;
-    let alice = server.create_agent("alice", "agent-pass-1").await;
-    server.queue("Support", &[alice]).await;
-    let csqs = server.services.store.csqs().await.unwrap();
-    let csq = csqs.iter().find(|c| c.name == "Support").unwrap().id;
-    let graph = FakeGraph::start(ACCESS_TOKEN).await;
-    set_up(&server, channel, csq, &graph).await;
-    let desk = server.desktop_ready("alice").await;
-    (server, alice, graph, desk)
 }
 
 /// SPEC F-1: a Messenger customer's message is offered to a Ready agent as a Messenger chat
@@ -298,14 +151,6 @@ async fn f3_f2_a_whatsapp_chat_names_its_customer_and_never_times_out_on_silence
     assert_eq!(whatsapp.status, ContactStatus::Active);
 }
 
-/// Accepts the next offer: the offer.
-async fn accept_offer(desk: &mut Ws) -> app::domain::protocol::OfferView {
-    let offer = next_offer(desk).await;
-    send_json(desk, json!({"type": "accept", "contact": offer.contact})).await;
-    desk::accepted(desk).await;
-    offer
-}
-
 /// The agent sends `text` in the chat from the desktop.
 async fn agent_says(desk: &mut Ws, contact: ContactId, client_id: &str, text: &str) {
     let send = json!({"type": "send", "contact": contact, "client_id": client_id, "text": text});
@@ -349,7 +194,7 @@ async fn f1_f2_replies_go_through_the_send_api_once_under_the_business_name() {
     );
     assert_eq!(
         reply.body,
-        json!({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": "Hello from Shop"}})
+        json!({"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": {"text": "Hello from Shop", "metadata": "switchboard"}})
     );
     // The customer's name was asked for first (Messenger's User Profile API), then the
     // administrator's welcome went; nothing names the agent (F-2).

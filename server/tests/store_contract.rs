@@ -1314,6 +1314,7 @@ mod chats {
                 },
                 text: "Bonjour 😀".into(),
                 client_id: "c1".into(),
+                files: Vec::new(),
             };
             let first = s
                 .append_line(chat.id, &Sender::Customer, Some("c1"), &hello, 10)
@@ -1337,6 +1338,7 @@ mod chats {
                 },
                 text: "Hello".into(),
                 client_id: "c1".into(),
+                files: Vec::new(),
             };
             let r = s
                 .append_line(chat.id, &Sender::Agent(agent), Some("c1"), &reply, 12)
@@ -1400,6 +1402,7 @@ mod chats {
                                 },
                                 text: format!("message {n}"),
                                 client_id: id.clone(),
+                                files: Vec::new(),
                             };
                             let appended = s
                                 .append_line(chat, &Sender::Customer, Some(&id), &body, n)
@@ -1480,6 +1483,7 @@ mod chats {
                     },
                     text,
                     client_id: format!("c{n}"),
+                    files: Vec::new(),
                 };
                 let sent = s
                     .append_line(chat, &Sender::Customer, Some(&format!("c{n}")), &body, n)
@@ -1869,6 +1873,7 @@ mod chats {
                 },
                 text: format!("m{n}"),
                 client_id: format!("c{n}"),
+                files: Vec::new(),
             };
             for at in [10, 30] {
                 s.append_line(
@@ -2893,5 +2898,164 @@ async fn meta_outboxes_are_taken_while_lines_wait() {
             "not yet"
         );
         assert_eq!(s.forget_finished_meta_outboxes(200_000).await.unwrap(), 1);
+    }
+}
+
+/// Issue 16: the ticks of the business's messages only move forward (a status Meta reports
+/// late changes nothing), Messenger's watermarks reach every message sent to the customer
+/// before them, and a chat's ticks read back in order; a customer's message is known shown
+/// once its line is stored; the files a chat refers to are found for that chat only, and
+/// are in use (never removed as a draft's leftovers).
+#[tokio::test]
+async fn meta_ticks_move_forward_and_chat_files_are_kept_in_use() {
+    use app::domain::{
+        chat::{Author, LineBody, LineFile},
+        contact::Channel,
+        meta::{MessageStatus, MetaChannel},
+    };
+    use server::store::{NewChat, NewCustomer, Sender};
+    for t in all_stores().await {
+        let s = &t.store;
+        let psid = "7012345678901234";
+        let new = NewCustomer {
+            name: "Jamie".into(),
+            email: None,
+            phone: None,
+        };
+        let jamie = s
+            .customer_for_handle(MetaChannel::Messenger, psid, &new)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.customer_of_handle(MetaChannel::Messenger, psid)
+                .await
+                .unwrap(),
+            Some(jamie),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.customer_of_handle(MetaChannel::WhatsApp, psid)
+                .await
+                .unwrap(),
+            None
+        );
+        let support = s.create_csq("Support").await.unwrap();
+        let chat = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::Messenger,
+                    csq: support,
+                    customer: jamie,
+                    problem: "Messenger".into(),
+                    details: Vec::new(),
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        let m = MetaChannel::Messenger;
+        s.record_meta_send(m, "m_1", chat.id, 3, MessageStatus::Sent, 1_000)
+            .await
+            .unwrap();
+        s.record_meta_send(m, "m_2", chat.id, 4, MessageStatus::Sent, 2_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.mark_meta_message(m, "m_1", MessageStatus::Read, 3_000)
+                .await
+                .unwrap(),
+            Some((chat.id, 3))
+        );
+        assert_eq!(
+            s.mark_meta_message(m, "m_1", MessageStatus::Delivered, 3_001)
+                .await
+                .unwrap(),
+            None,
+            "a late status changes nothing"
+        );
+        assert_eq!(
+            s.mark_meta_message(m, "m_unknown", MessageStatus::Read, 3_002)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            s.mark_meta_messages_before(m, psid, 2_500, MessageStatus::Delivered, 3_100)
+                .await
+                .unwrap(),
+            [(chat.id, 4)],
+            "sent before the watermark, and not further already"
+        );
+        assert!(
+            s.mark_meta_messages_before(m, psid, 1_500, MessageStatus::Read, 3_200)
+                .await
+                .unwrap()
+                .is_empty(),
+            "sent after the watermark"
+        );
+        assert!(s
+            .mark_meta_messages_before(m, "another-psid", 9_999, MessageStatus::Read, 3_300)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            s.meta_line_statuses(chat.id).await.unwrap(),
+            [(3, MessageStatus::Read), (4, MessageStatus::Delivered)]
+        );
+
+        // A customer's message is shown once its line is stored.
+        s.record_meta_message(m, "m_in", chat.id, true, None)
+            .await
+            .unwrap();
+        assert!(!s.meta_message_shown(m, "m_in").await.unwrap());
+        let sha = "ab".repeat(32);
+        let photo = LineFile {
+            name: "photo.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 2_048,
+            sha256: Some(sha.clone()),
+        };
+        let missing = LineFile {
+            name: "video".into(),
+            content_type: "video/mp4".into(),
+            size: 0,
+            sha256: None,
+        };
+        assert!(!s.file_in_use(&sha).await.unwrap());
+        s.record_chat_files(chat.id, &[photo.clone(), missing.clone()])
+            .await
+            .unwrap();
+        s.record_chat_files(chat.id, std::slice::from_ref(&photo))
+            .await
+            .unwrap();
+        let body = LineBody::Message {
+            author: Author::Customer {
+                name: "Jamie".into(),
+            },
+            text: String::new(),
+            client_id: "m_in".into(),
+            files: vec![photo.clone(), missing],
+        };
+        s.append_line(chat.id, &Sender::Customer, Some("m_in"), &body, 4_000)
+            .await
+            .unwrap();
+        assert!(s.meta_message_shown(m, "m_in").await.unwrap());
+        assert_eq!(s.chat_file(chat.id, &sha).await.unwrap(), Some(photo));
+        assert!(s.file_in_use(&sha).await.unwrap());
+        let other = s
+            .create_chat(
+                &NewChat {
+                    channel: Channel::Messenger,
+                    csq: support,
+                    customer: jamie,
+                    problem: "Messenger".into(),
+                    details: Vec::new(),
+                },
+                5,
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.chat_file(other.id, &sha).await.unwrap(), None);
     }
 }

@@ -51,6 +51,11 @@ crate::tag_first_enum! {
         NotDelivered {
             refusal: super::meta::MetaRefusal,
         },
+        /// Messenger: what the business wrote to the customer in Meta's own Page inbox,
+        /// outside the desktop (the customer has it already: never sent again).
+        PageInbox {
+            text: String,
+        },
     }
 }
 
@@ -77,6 +82,9 @@ impl SystemNote {
                 td_string!(locale, system.chat.inactivity_warning).to_string()
             }
             SystemNote::NotDelivered { refusal } => refusal.text_in(locale),
+            SystemNote::PageInbox { text } => {
+                td_string!(locale, system.meta.page_inbox, text = text.as_str()).to_string()
+            }
             SystemNote::Ended { reason } => match reason {
                 EndReason::EndedByCustomer => td_string!(locale, system.chat.ended_by_customer),
                 EndReason::TimedOut => td_string!(locale, system.chat.timed_out),
@@ -98,12 +106,40 @@ crate::tag_first_enum! {
             text: String,
             /// The sender's id for this message, so a resend is stored once (SPEC K-3).
             client_id: String,
+            /// Files the message brought (a Messenger or WhatsApp customer's photo,
+            /// document...), after its text; absent from the JSON when there are none.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            files: Vec<LineFile>,
         },
         System {
             note: SystemNote,
         },
     }
 }
+
+/// A file of a chat message, as the transcript shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineFile {
+    /// The name the sender gave it, or one made from its kind.
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// The hex SHA-256 of the stored bytes (the file's name in the store); `None` when the
+    /// file could not be received (too large, or no longer offered by the channel): the
+    /// line still says a file came.
+    pub sha256: Option<String>,
+}
+
+impl LineFile {
+    /// Shown in place in the transcript: a stored image of a type every browser draws
+    /// safely (never SVG, which can carry script).
+    pub fn shows_inline(&self) -> bool {
+        self.sha256.is_some() && INLINE_IMAGE_TYPES.contains(&self.content_type.as_str())
+    }
+}
+
+/// Image types a transcript shows in place.
+pub const INLINE_IMAGE_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
 /// One line of a transcript, numbered in the chat's own stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,11 +168,23 @@ pub fn transcript_text(lines: &[ChatLine], locale: Locale) -> String {
     for line in lines {
         let time = clock_time(line.at_ms);
         match &line.body {
-            LineBody::Message { author, text, .. } => {
+            LineBody::Message {
+                author,
+                text,
+                files,
+                ..
+            } => {
                 let who = match author {
                     Author::Customer { name } => name.as_str(),
                     Author::Agent { alias, .. } => alias.as_str(),
                 };
+                let named = files.iter().map(|file| format!("[{}]", file.name));
+                let text = [text.clone()]
+                    .into_iter()
+                    .filter(|text| !text.is_empty())
+                    .chain(named)
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 let said = td_string!(locale, system.transcript.message, time, who, text);
                 out.push_str(&format!("{said}\n"));
             }
@@ -169,6 +217,7 @@ mod tests {
                     },
                     text: "Hi".into(),
                     client_id: "c1".into(),
+                    files: Vec::new(),
                 },
                 r#"{"type":"message","author":{"kind":"agent","agent":3,"alias":"Dave"},"text":"Hi","client_id":"c1"}"#,
             ),
@@ -179,6 +228,7 @@ mod tests {
                     },
                     text: "Bonjour".into(),
                     client_id: "k1".into(),
+                    files: Vec::new(),
                 },
                 r#"{"type":"message","author":{"kind":"customer","name":"Zoé"},"text":"Bonjour","client_id":"k1"}"#,
             ),
@@ -205,10 +255,51 @@ mod tests {
                 r#"{"type":"system","note":{"note":"ended","reason":"ended_by_customer"}}"#,
             ),
         ];
+        let photo = LineFile {
+            name: "image".into(),
+            content_type: "image/png".into(),
+            size: 70,
+            sha256: Some("ab".repeat(32)),
+        };
+        let with_file = (
+            LineBody::Message {
+                author: Author::Customer {
+                    name: "Sheena".into(),
+                },
+                text: String::new(),
+                client_id: "wamid.1".into(),
+                files: vec![photo],
+            },
+            format!(
+                r#"{{"type":"message","author":{{"kind":"customer","name":"Sheena"}},"text":"","client_id":"wamid.1","files":[{{"name":"image","content_type":"image/png","size":70,"sha256":"{}"}}]}}"#,
+                "ab".repeat(32)
+            ),
+        );
+        let cases = cases
+            .into_iter()
+            .map(|(body, json)| (body, json.to_string()))
+            .chain([with_file]);
         for (body, json) in cases {
+            let json = json.as_str();
             assert_eq!(serde_json::to_string(&body).unwrap(), json);
             assert_eq!(serde_json::from_str::<LineBody>(json).unwrap(), body);
         }
+    }
+
+    /// Issue 16: only stored images of the types every browser draws safely show in place.
+    #[test]
+    fn only_stored_safe_images_show_in_place() {
+        let file = |content_type: &str, stored: bool| LineFile {
+            name: "f".into(),
+            content_type: content_type.into(),
+            size: 1,
+            sha256: stored.then(|| "ab".repeat(32)),
+        };
+        assert!(file("image/jpeg", true).shows_inline());
+        assert!(file("image/webp", true).shows_inline());
+        assert!(!file("image/svg+xml", true).shows_inline());
+        assert!(!file("application/pdf", true).shows_inline());
+        assert!(!file("image/jpeg", false).shows_inline(), "not received");
     }
 
     /// SPEC K-2: joins and leaves read as the customer expects.
@@ -252,6 +343,7 @@ mod tests {
                     },
                     text: "Bonjour 😀".into(),
                     client_id: "c1".into(),
+                    files: Vec::new(),
                 },
             ),
             line(
@@ -264,17 +356,35 @@ mod tests {
                     },
                     text: "Hello!".into(),
                     client_id: "a1".into(),
+                    files: Vec::new(),
+                },
+            ),
+            line(
+                4,
+                3_600_000 + 64_000,
+                LineBody::Message {
+                    author: Author::Customer {
+                        name: "Zoé".into()
+                    },
+                    text: String::new(),
+                    client_id: "c2".into(),
+                    files: vec![LineFile {
+                        name: "receipt.pdf".into(),
+                        content_type: "application/pdf".into(),
+                        size: 10,
+                        sha256: None,
+                    }],
                 },
             ),
         ];
         assert_eq!(
             transcript_text(&lines, Locale::en),
-            "[01:01:01] Alice has joined the chat.\n[01:01:02] Zoé: Bonjour 😀\n[01:01:03] Alice: Hello!\n"
+            "[01:01:01] Alice has joined the chat.\n[01:01:02] Zoé: Bonjour 😀\n[01:01:03] Alice: Hello!\n[01:01:04] Zoé: [receipt.pdf]\n"
         );
         // Issue 15: the system lines in the customer's language, their words as written.
         assert_eq!(
             transcript_text(&lines, Locale::fr),
-            "[01:01:01] Alice a rejoint la conversation.\n[01:01:02] Zoé\u{a0}: Bonjour 😀\n[01:01:03] Alice\u{a0}: Hello!\n"
+            "[01:01:01] Alice a rejoint la conversation.\n[01:01:02] Zoé\u{a0}: Bonjour 😀\n[01:01:03] Alice\u{a0}: Hello!\n[01:01:04] Zoé\u{a0}: [receipt.pdf]\n"
         );
     }
 }

@@ -204,3 +204,15 @@ pub const MAX_BUSINESS_NAME_CHARS: usize = 100;
 /// Characters of a channel secret as typed (Meta's app secrets are 32 hexadecimal digits,
 /// page and system-user tokens a few hundred characters).
 pub const MAX_CHANNEL_SECRET_CHARS: usize = 1024;
+/// Bytes of one file a Messenger or WhatsApp customer sends that is fetched and kept: the
+/// largest Messenger lets a person send (25 MB) and above WhatsApp's images, audio and
+/// video (16 MB); a larger document is named in the transcript as not received.
+pub const MAX_CHAT_MEDIA_BYTES: u64 = 25 * MB;
+/// Files fetched of one customer message (WhatsApp sends one per message; Messenger a few).
+pub const MAX_CHAT_MEDIA_PER_MESSAGE: usize = 10;
+/// Messenger's standard messaging window and WhatsApp's customer service window: the
+/// business may answer freely for 24 hours after the customer's last message.
+pub const META_REPLY_WINDOW_MS: i64 = 24 * 3_600_000;
+/// Messenger's human-agent tag: an agent's own reply may still go for 7 days after the
+/// customer's last message, when the administrator turned the tag on.
+pub const HUMAN_AGENT_WINDOW_MS: i64 = 7 * 24 * 3_600_000;

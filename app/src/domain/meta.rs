@@ -38,6 +38,13 @@ impl MetaChannel {
         MetaChannel::ALL.into_iter().find(|c| c.name() == name)
     }
 
+    /// The Meta channel a chat channel is, if it is one.
+    pub fn of(channel: Channel) -> Option<MetaChannel> {
+        MetaChannel::ALL
+            .into_iter()
+            .find(|c| c.channel() == channel)
+    }
+
     /// The chat channel its conversations are.
     pub fn channel(self) -> Channel {
         match self {
@@ -78,6 +85,102 @@ pub fn for_customer(body: &LineBody) -> Option<&str> {
         _ => None,
     }
 }
+
+/// What became of one of the business's messages on Meta's side, as the agent's line
+/// shows it (ticks). Ordered as a message goes: a status only ever moves forward, so one
+/// Meta reports late (statuses may arrive out of order) never undoes a later one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Meta took it.
+    Sent,
+    /// It reached the customer's phone or app.
+    Delivered,
+    /// The customer read it.
+    Read,
+    /// Meta could not deliver it (the transcript says why).
+    Failed,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 4] = [
+        MessageStatus::Sent,
+        MessageStatus::Delivered,
+        MessageStatus::Read,
+        MessageStatus::Failed,
+    ];
+
+    /// Its name in the store.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<MessageStatus> {
+        MessageStatus::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Its place in a message's course (the store compares these).
+    pub fn rank(self) -> i64 {
+        self as i64 + 1
+    }
+}
+
+/// How an agent's reply may reach a Messenger or WhatsApp customer now, by the time since
+/// the customer's last message (SPEC F-3, and Messenger's policy): Meta refuses anything
+/// else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyWindow {
+    /// Any reply, until `until_ms` (24 hours after the customer's last message).
+    Open { until_ms: i64 },
+    /// Messenger after those 24 hours: an agent's own reply, sent with the human-agent tag,
+    /// until `until_ms` (7 days after the customer's last message).
+    HumanAgent { until_ms: i64 },
+    /// No reply until the customer writes again (on WhatsApp, only an approved template
+    /// would go).
+    Closed,
+}
+
+impl ReplyWindow {
+    /// The window of a chat whose customer last wrote at `last_customer_at_ms`, at `now_ms`;
+    /// `human_agent_tag` as the administrator set the channel.
+    pub fn at(
+        channel: MetaChannel,
+        last_customer_at_ms: i64,
+        human_agent_tag: bool,
+        now_ms: i64,
+    ) -> ReplyWindow {
+        use super::limits::{HUMAN_AGENT_WINDOW_MS, META_REPLY_WINDOW_MS};
+        let open_until = last_customer_at_ms.saturating_add(META_REPLY_WINDOW_MS);
+        let tag_until = last_customer_at_ms.saturating_add(HUMAN_AGENT_WINDOW_MS);
+        if now_ms < open_until {
+            ReplyWindow::Open {
+                until_ms: open_until,
+            }
+        } else if channel == MetaChannel::Messenger && human_agent_tag && now_ms < tag_until {
+            ReplyWindow::HumanAgent {
+                until_ms: tag_until,
+            }
+        } else {
+            ReplyWindow::Closed
+        }
+    }
+
+    /// Whether an agent may send a reply of their own now.
+    pub fn allows_reply(self) -> bool {
+        self != ReplyWindow::Closed
+    }
+}
+
+/// What Messenger carries back in the echo of each message the business sends through us
+/// (the Send API's `metadata`): an echo that has it is ours, already in the transcript;
+/// one without it was written in Meta's own Page inbox.
+pub const ECHO_MARK: &str = "switchboard";
 
 /// Why Meta would not carry one of the business's messages (SPEC F-1, F-3), as the agent is
 /// told in the transcript.
@@ -165,6 +268,38 @@ impl SendFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SPEC F-3: 24 hours of free replies from the customer's last message; then, on
+    /// Messenger with the human-agent tag on, an agent's reply for up to 7 days; then none.
+    #[test]
+    fn f3_the_reply_window_runs_from_the_customers_last_message() {
+        const HOUR: i64 = 3_600_000;
+        let last = 1_000 * HOUR;
+        let at =
+            |channel, tag, hours: i64| ReplyWindow::at(channel, last, tag, last + hours * HOUR);
+        let (messenger, whatsapp) = (MetaChannel::Messenger, MetaChannel::WhatsApp);
+        assert_eq!(
+            at(whatsapp, false, 23),
+            ReplyWindow::Open {
+                until_ms: last + 24 * HOUR
+            }
+        );
+        assert_eq!(at(whatsapp, false, 24), ReplyWindow::Closed);
+        assert_eq!(
+            at(whatsapp, true, 25),
+            ReplyWindow::Closed,
+            "no tag on WhatsApp"
+        );
+        assert_eq!(at(messenger, false, 25), ReplyWindow::Closed, "tag off");
+        assert_eq!(
+            at(messenger, true, 25),
+            ReplyWindow::HumanAgent {
+                until_ms: last + 7 * 24 * HOUR
+            }
+        );
+        assert!(at(messenger, true, 7 * 24 - 1).allows_reply());
+        assert!(!at(messenger, true, 7 * 24).allows_reply());
+    }
     use crate::domain::ids::AgentId;
 
     #[test]
@@ -176,12 +311,14 @@ mod tests {
             },
             text: "Hello".into(),
             client_id: "a1".into(),
+            files: Vec::new(),
         };
         assert_eq!(for_customer(&agent), Some("Hello"));
         let customer = LineBody::Message {
             author: Author::Customer { name: "Kim".into() },
             text: "Hi".into(),
             client_id: "m1".into(),
+            files: Vec::new(),
         };
         assert_eq!(for_customer(&customer), None);
         let note = |note| LineBody::System { note };

@@ -317,6 +317,13 @@ pub enum ServerMessage {
         #[serde(default)]
         who: Option<String>,
     },
+    /// Issue 16: what became of one of the business's lines of a Messenger or WhatsApp
+    /// chat (sent, delivered, read, failed): the ticks on that line.
+    LineStatus {
+        contact: ContactId,
+        seq: Seq,
+        status: super::meta::MessageStatus,
+    },
     /// SPEC G-1: the invite list's figures, kept live while it is open.
     Availability {
         contact: ContactId,

@@ -167,6 +167,7 @@ impl Customer {
                     author,
                     text,
                     client_id,
+                    ..
                 } = line.body
                 else {
                     return;

@@ -155,6 +155,7 @@ impl Desk {
                         author: Author::Customer { .. },
                         text,
                         client_id,
+                        ..
                     } = line.body
                     else {
                         continue;

@@ -122,6 +122,7 @@ fn line(seq: u64, author: Author, text: String, client_id: String) -> ChatLine {
             author,
             text,
             client_id,
+            files: Vec::new(),
         },
     }
 }

@@ -86,24 +86,46 @@ impl ChatService {
         self.rooms.close(contact);
     }
 
+    /// Issue 16 across nodes: a line's status (its ticks) reaches the chat's agents here.
+    pub async fn line_status_elsewhere(
+        &self,
+        chat: ContactId,
+        seq: Seq,
+        status: app::domain::meta::MessageStatus,
+    ) -> Result<(), ContactError> {
+        let told = ServerMessage::LineStatus {
+            contact: chat,
+            seq,
+            status,
+        };
+        self.tell_agents_here(chat, told).await
+    }
+
     /// SPEC P-2 across nodes: the customer's typing reaches the chat's agents here.
     pub async fn customer_typing_elsewhere(
         &self,
         chat: ContactId,
         active: bool,
     ) -> Result<(), ContactError> {
+        let told = ServerMessage::Typing {
+            contact: chat,
+            active,
+            who: None,
+        };
+        self.tell_agents_here(chat, told).await
+    }
+
+    /// What another node told of the chat, for the pages of its agents here.
+    async fn tell_agents_here(
+        &self,
+        chat: ContactId,
+        told: ServerMessage,
+    ) -> Result<(), ContactError> {
         let Some((agents, _)) = self.concerned(chat).await? else {
             return Ok(());
         };
         for agent in agents {
-            self.hub.publish_live(
-                agent,
-                ServerMessage::Typing {
-                    contact: chat,
-                    active,
-                    who: None,
-                },
-            );
+            self.hub.publish_live(agent, told.clone());
         }
         Ok(())
     }

@@ -7,12 +7,14 @@ use super::{recipients, ChatService};
 use crate::{
     clock::now_ms,
     contact::ContactError,
-    store::{NewChat, Sender},
+    store::{cluster::Notice, NewChat, Sender, StoreError},
 };
 use app::domain::{
-    chat::{Author, ChatLine, LineBody},
+    chat::{Author, ChatLine, LineBody, LineFile, SystemNote},
     contact::Contact,
-    ids::ContactId,
+    ids::{AgentId, ContactId},
+    meta::MessageStatus,
+    protocol::{Seq, ServerMessage},
 };
 use std::sync::Arc;
 
@@ -28,7 +30,7 @@ pub enum AgentActivity {
 
 impl ChatService {
     /// A chat opened by a customer's first message on a channel without our widget: the
-    /// welcome line, the message (`message_id`, `text`, as [`Self::inbound_line`]), then
+    /// welcome line, the message (as [`Self::inbound_line`]), then
     /// queued in its CSQ and offered as a web chat is, so whoever is offered it reads the
     /// message. Never refused for a full queue: the customer has already written, and the
     /// message must reach someone.
@@ -37,6 +39,7 @@ impl ChatService {
         chat: &NewChat,
         message_id: &str,
         text: &str,
+        files: &[LineFile],
     ) -> Result<Contact, ContactError> {
         debug_assert!(!chat.channel.has_widget());
         let settings = self.store.chat_settings().await?;
@@ -45,7 +48,7 @@ impl ChatService {
             tracing::warn!(contact = %contact.id, csq = %contact.csq, "queue over its limit: chat queued all the same");
         }
         self.welcome(&contact, &settings).await?;
-        self.inbound_line(&contact, message_id, text).await?;
+        self.inbound_line(&contact, message_id, text, files).await?;
         self.queue(&contact, &settings);
         Ok(contact)
     }
@@ -66,20 +69,27 @@ impl ChatService {
     }
 
     /// A customer's message from the channel, stored once under the channel's own id for it
-    /// (`message_id`): a message delivered twice is the same line, shown once.
+    /// (`message_id`): a message delivered twice is the same line, shown once. Its `files`
+    /// are in the files store already (the caller holds the store's gate until this
+    /// returns): the chat is recorded as referring to them before the line shows them.
     pub async fn inbound_line(
         &self,
         contact: &Contact,
         message_id: &str,
         text: &str,
+        files: &[LineFile],
     ) -> Result<ChatLine, ContactError> {
         let parties = self.store.chat_parties(contact.id).await?;
+        if !files.is_empty() {
+            self.store.record_chat_files(contact.id, files).await?;
+        }
         let body = LineBody::Message {
             author: Author::Customer {
                 name: parties.customer_name.clone(),
             },
             text: text.to_string(),
             client_id: message_id.to_string(),
+            files: files.to_vec(),
         };
         let appended = self
             .add_line_for(
@@ -88,6 +98,90 @@ impl ChatService {
                 Sender::Customer,
                 Some(message_id),
                 body,
+            )
+            .await?;
+        Ok(appended.line)
+    }
+}
+
+impl ChatService {
+    /// A stored file of the chat, for an agent of it: the agent it was given to (after it
+    /// ended too, as its transcript stays theirs) or the guest of a group chat. Anyone else
+    /// is told it is not theirs, as for a file that does not exist.
+    pub async fn file_for(
+        &self,
+        agent: AgentId,
+        contact: ContactId,
+        sha256: &str,
+    ) -> Result<LineFile, ContactError> {
+        let parties = self
+            .store
+            .chat_parties(contact)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => ContactError::NotYours,
+                e => e.into(),
+            })?;
+        if parties.contact.agent != Some(agent) && parties.guest_agent() != Some(agent) {
+            return Err(ContactError::NotYours);
+        }
+        self.store
+            .chat_file(contact, sha256)
+            .await?
+            .ok_or(ContactError::NotYours)
+    }
+}
+
+impl ChatService {
+    /// Tells the agents of a Messenger or WhatsApp chat what became of one of its lines on
+    /// Meta's side (the ticks it shows). Kept by the caller first: a page that connects
+    /// later reads it from the store, so a failure here is only logged (it must not hold
+    /// back the chat's next lines, nor a webhook post).
+    pub async fn line_status(&self, contact: ContactId, seq: Seq, status: MessageStatus) {
+        let parties = match self.store.chat_parties(contact).await {
+            Ok(parties) => parties,
+            Err(e) => {
+                tracing::warn!(%contact, seq, error = %e, "line status not pushed: shown on the next connection");
+                return;
+            }
+        };
+        for agent in recipients(None, &parties.contact, parties.guest_agent()) {
+            self.hub.publish_live(
+                agent,
+                ServerMessage::LineStatus {
+                    contact,
+                    seq,
+                    status,
+                },
+            );
+        }
+        self.announce(Notice::LineStatus {
+            chat: contact,
+            seq,
+            status,
+        })
+        .await;
+    }
+}
+
+impl ChatService {
+    /// A system line about something Meta reported (a message written in the Page inbox,
+    /// a message Meta would not carry), added for the chat's agents once however often it
+    /// is reported: `key` names the report (Meta's id of the message, or one of ours).
+    pub async fn system_line_once(
+        &self,
+        contact: ContactId,
+        key: &str,
+        note: SystemNote,
+    ) -> Result<ChatLine, ContactError> {
+        let parties = self.store.chat_parties(contact).await?;
+        let appended = self
+            .add_line_for(
+                &parties.contact,
+                recipients(None, &parties.contact, parties.guest_agent()),
+                Sender::System,
+                Some(key),
+                LineBody::System { note },
             )
             .await?;
         Ok(appended.line)

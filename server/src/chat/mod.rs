@@ -279,6 +279,7 @@ impl ChatService {
             },
             text: text.to_string(),
             client_id: client_id.to_string(),
+            files: Vec::new(),
         };
         let appended = self
             .add_line_for(
@@ -319,6 +320,7 @@ impl ChatService {
             author: Author::Agent { agent, alias },
             text: text.to_string(),
             client_id: client_id.to_string(),
+            files: Vec::new(),
         };
         Ok(self
             .add_line_for(

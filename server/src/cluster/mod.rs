@@ -365,6 +365,11 @@ async fn deliver(
             agent,
             active,
         } => chat.agent_typing_elsewhere(id, agent, active).await?,
+        Notice::LineStatus {
+            chat: id,
+            seq,
+            status,
+        } => chat.line_status_elsewhere(id, seq, status).await?,
         Notice::MailboxSaved { id } => email.mailbox_saved_elsewhere(id).await?,
         Notice::RoutingRequest { .. } | Notice::RoutingAnswer { .. } | Notice::Ping { .. } => {}
     }

@@ -145,12 +145,14 @@ async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
     }
     // SPEC D-1: a login window's framed cookie is not partitioned, so a browser that allows
     // third-party cookies sends it from any site. What only the desktop's own frames read (a
-    // customer's email, its files) is refused to a request from another site carrying it.
-    if req.uri().path().starts_with("/email/")
+    // customer's email, its files, a chat's files) is refused to a request from another site
+    // carrying it.
+    let path = req.uri().path();
+    if (path.starts_with("/email/") || path.starts_with("/chat/files/"))
         && crate::auth::frame_token_from_headers(req.headers()).is_some()
         && cross_site(&req)
     {
-        tracing::warn!(path = %req.uri().path(), "cross-site read of an email refused");
+        tracing::warn!(path = %req.uri().path(), "cross-site read of a customer's email or file refused");
         return (
             StatusCode::FORBIDDEN,
             app::domain::refusal::Reason::CrossSite.message(super::locale::current()),

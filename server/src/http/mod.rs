@@ -3,6 +3,7 @@
 
 mod agent;
 mod assets;
+mod chat_files;
 mod email;
 mod error;
 mod frames;
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/ws", get(ws::desktop_socket))
         .route("/api/leave", post(leave))
+        .route("/chat/files/{contact}/{sha256}", get(chat_files::chat_file))
         .route("/email/{contact}/body", get(email::body))
         .route("/email/attachments/{id}", get(email::attachment))
         .route("/email/inline/{token}", get(email::inline))

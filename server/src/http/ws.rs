@@ -304,9 +304,25 @@ impl Connection {
                 self.send_line(contact, line).await?;
             }
             if done {
-                return Ok(());
+                break;
             }
         }
+        // A Messenger or WhatsApp chat's ticks, as they stand (none for a web chat).
+        let statuses = self
+            .services
+            .store
+            .meta_line_statuses(contact)
+            .await
+            .map_err(|_| End::Store)?;
+        for (seq, status) in statuses {
+            self.send(&ServerMessage::LineStatus {
+                contact,
+                seq,
+                status,
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// Sends chat traffic. Each chat's lines reach the page once and in order: a line

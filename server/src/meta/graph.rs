@@ -5,7 +5,7 @@
 //! documents; an error answer is Meta's error object (`error.code`, `error.message`), sorted
 //! by [`app::domain::meta::SendFailure`].
 
-use app::domain::meta::{MetaChannel, MetaRefusal, SendFailure};
+use app::domain::meta::{MetaChannel, MetaRefusal, SendFailure, ECHO_MARK};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -13,6 +13,8 @@ use std::time::Duration;
 /// How long one call may take before it counts as failed (and is tried again).
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one file a customer sent may take to download (up to 25 MB).
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The business's account on a channel, as calls name it.
 pub struct Account<'a> {
@@ -107,6 +109,25 @@ struct SentMessage {
     id: String,
 }
 
+/// Where a WhatsApp medium is downloaded from (the address lasts five minutes and is read
+/// with the access token), and what Meta says of it.
+#[derive(Debug, Deserialize)]
+pub struct MediaLocation {
+    pub url: String,
+    pub mime_type: Option<String>,
+    /// Meta's reference writes it as text (`"303833"`); a number is read too.
+    #[serde(default, deserialize_with = "number_in_text")]
+    pub file_size: Option<u64>,
+}
+
+fn number_in_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(Value::Number(n)) => n.as_u64(),
+        _ => None,
+    })
+}
+
 /// What the customer sees of the agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SenderAction {
@@ -143,7 +164,8 @@ impl Graph {
             MetaChannel::Messenger => json!({
                 "recipient": {"id": recipient},
                 "messaging_type": "RESPONSE",
-                "message": {"text": text},
+                // Comes back in the message's echo: ours, not the Page inbox's.
+                "message": {"text": text, "metadata": ECHO_MARK},
             }),
             MetaChannel::WhatsApp => {
                 let mut body = json!({
@@ -264,6 +286,49 @@ impl Graph {
         Ok(Some(name).filter(|n| !n.is_empty()))
     }
 
+    /// WhatsApp's media lookup (`GET /{version}/{media-id}`): where the customer's file
+    /// can be downloaded. `media_id` is Meta's (letters and digits), checked by the caller.
+    pub async fn media_location(
+        &self,
+        account: &Account<'_>,
+        media_id: &str,
+    ) -> Result<MediaLocation, GraphError> {
+        let url = format!(
+            "{}/{}/{}",
+            account.base.trim_end_matches('/'),
+            account.version,
+            media_id
+        );
+        let answer = self
+            .answer(self.http.get(url).bearer_auth(account.access_token))
+            .await?;
+        serde_json::from_value(answer).map_err(|_| GraphError::Unreadable { http_status: 200 })
+    }
+
+    /// Starts the download of a customer's file: the answer, once its status says the bytes
+    /// follow (read them as they come). WhatsApp's addresses want the access token
+    /// (`bearer`); Messenger's are plain addresses of Meta's CDN.
+    pub async fn download(
+        &self,
+        url: &str,
+        bearer: Option<&str>,
+    ) -> Result<graph_http::Response, GraphError> {
+        let mut request = self.http.get(url).timeout(DOWNLOAD_TIMEOUT);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| GraphError::Network(e.without_url().to_string()))?;
+        let http_status = response.status().as_u16();
+        if (200..300).contains(&http_status) {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.unwrap_or_default();
+        Err(refusal(http_status, &bytes))
+    }
+
     /// A call to `{base}/{version}/{account id}/{edge}`: Meta's answer as JSON.
     async fn post(
         &self,
@@ -301,15 +366,20 @@ impl Graph {
             return serde_json::from_slice(&bytes)
                 .map_err(|_| GraphError::Unreadable { http_status });
         }
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(ErrorBody { error }) => Err(GraphError::Api {
-                http_status,
-                code: error.code,
-                subcode: error.error_subcode,
-                message: error.message,
-            }),
-            Err(_) => Err(GraphError::Unreadable { http_status }),
-        }
+        Err(refusal(http_status, &bytes))
+    }
+}
+
+/// An answer that is not a success: Meta's error object, or what it is when not one.
+fn refusal(http_status: u16, body: &[u8]) -> GraphError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) => GraphError::Api {
+            http_status,
+            code: error.code,
+            subcode: error.error_subcode,
+            message: error.message,
+        },
+        Err(_) => GraphError::Unreadable { http_status },
     }
 }
 

@@ -7,20 +7,26 @@
 //! time it is seen: SPEC "no message lost or doubled").
 
 use super::{
-    events::{self, Inbound, InboundMessage, MediaKind, Part},
+    events::{self, Inbound, InboundMessage, Part},
     graph::Account,
+    media::Fetched,
     MetaService,
 };
 use crate::{
     clock::now_ms,
     contact::ContactError,
+    files::Staged,
     store::{
         cluster::Claim,
         meta::{StoredMetaChannel, WebhookPost},
         NewChat, NewCustomer, StoreError,
     },
 };
-use app::domain::{contact::Contact, meta::MetaChannel};
+use app::domain::{
+    chat::LineFile,
+    contact::Contact,
+    meta::{MessageStatus, MetaChannel},
+};
 use std::{sync::Arc, time::Duration};
 
 /// Posts read from the store at a time.
@@ -127,15 +133,49 @@ impl MetaService {
                 return Ok(());
             }
         };
+        let channel = post.channel;
         for event in events {
             match event {
-                Inbound::Message(message) => self.customer_message(post.channel, &message).await?,
-                Inbound::Echo { id, .. } => {
-                    tracing::debug!(post = post.id, message = %id, "echo not handled yet")
+                Inbound::Message(message) => self.customer_message(channel, &message).await?,
+                Inbound::Echo {
+                    id,
+                    customer,
+                    metadata,
+                    at_ms,
+                    parts,
+                    ..
+                } => {
+                    self.echo(channel, &id, &customer, metadata.as_deref(), at_ms, &parts)
+                        .await?
                 }
-                Inbound::Delivered { .. } | Inbound::Read { .. } | Inbound::Status { .. } => {
-                    tracing::debug!(post = post.id, "delivery report not handled yet")
+                Inbound::Delivered {
+                    customer,
+                    ids,
+                    watermark_ms,
+                } => {
+                    self.watermark(
+                        channel,
+                        &customer,
+                        &ids,
+                        watermark_ms,
+                        MessageStatus::Delivered,
+                    )
+                    .await?
                 }
+                Inbound::Read {
+                    customer,
+                    watermark_ms,
+                } => {
+                    self.watermark(channel, &customer, &[], watermark_ms, MessageStatus::Read)
+                        .await?
+                }
+                Inbound::Status {
+                    id,
+                    status,
+                    at_ms,
+                    errors,
+                    ..
+                } => self.status(channel, &id, status, at_ms, &errors).await?,
             }
         }
         Ok(())
@@ -151,27 +191,41 @@ impl MetaService {
         let text = line_text(&message.parts);
         // One app may serve several Pages or numbers: only the one set up here is ours to
         // answer (its replies leave from that account).
-        let account = self
-            .store
-            .meta_channel(channel)
-            .await?
-            .map(|stored| stored.settings.account_id)
+        let stored = self.store.meta_channel(channel).await?;
+        let account = stored
+            .as_ref()
+            .map(|stored| stored.settings.account_id.as_str())
             .unwrap_or_default();
         if !account.is_empty() && message.account != account {
             tracing::warn!(channel = channel.name(), to = %message.account, "message to another account than the one set up: skipped");
             return Ok(());
         }
-        let contact = match self.store.meta_message(channel, &message.id).await? {
+        if self.store.meta_message_shown(channel, &message.id).await? {
+            // Delivered again: its line is there already.
+            return Ok(());
+        }
+        let known = match self.store.meta_message(channel, &message.id).await? {
             Some(id) => {
                 let contact = self.store.contact(id).await?;
                 if contact.status.is_ended() {
                     // Delivered again after its chat ended: the line is there already.
                     return Ok(());
                 }
-                contact
+                Some(contact)
             }
+            None => None,
+        };
+        // The files first (fetching takes a while), written to the store before the chat
+        // refers to them; checked again once it does (see `kept_still`).
+        let fetched = self.fetch_media(stored.as_ref(), &message.parts).await;
+        for staged in fetched.iter().filter_map(|f| f.staged.as_ref()) {
+            self.files.keep(staged).await.map_err(StoreError::from)?;
+        }
+        let files: Vec<LineFile> = fetched.iter().map(|f| f.file.clone()).collect();
+        let contact = match known {
+            Some(contact) => contact,
             None => {
-                let contact = self.chat_for(channel, message, &text).await?;
+                let contact = self.chat_for(channel, message, &text, &files).await?;
                 let tied = self
                     .store
                     .record_meta_message(channel, &message.id, contact.id, true, None)
@@ -189,18 +243,23 @@ impl MetaService {
             .open_meta_outbox(contact.id, channel, &message.customer.id, now_ms())
             .await?;
         self.outbound.notify_one();
-        let line = self.chat.inbound_line(&contact, &message.id, &text).await?;
+        let line = self
+            .chat
+            .inbound_line(&contact, &message.id, &text, &files)
+            .await?;
+        self.kept_still(&fetched).await?;
         tracing::info!(contact = %contact.id, seq = line.seq, channel = channel.name(), "customer message");
         Ok(())
     }
 
     /// The customer's open chat on the channel, or a new one in the channel's queue that
-    /// `message` (read as `text`) opens.
+    /// `message` (read as `text` and `files`) opens.
     async fn chat_for(
         &self,
         channel: MetaChannel,
         message: &InboundMessage,
         text: &str,
+        files: &[LineFile],
     ) -> Result<Contact, IntakeError> {
         let who = &message.customer;
         let name = who
@@ -240,11 +299,37 @@ impl MetaService {
             problem: channel.channel().to_string(),
             details: Vec::new(),
         };
-        Ok(self.chat.start_inbound(&chat, &message.id, text).await?)
+        Ok(self
+            .chat
+            .start_inbound(&chat, &message.id, text, files)
+            .await?)
     }
 }
 
 impl MetaService {
+    /// The files of a line, now that the chat refers to them (in use), checked under the
+    /// files store's gate: bytes a draft's removal judged unused before that, and removed,
+    /// are written again (as an email's attachments are, see `Files::gate`).
+    async fn kept_still(&self, fetched: &[Fetched]) -> Result<(), IntakeError> {
+        let staged: Vec<&Staged> = fetched.iter().filter_map(|f| f.staged.as_ref()).collect();
+        if staged.is_empty() {
+            return Ok(());
+        }
+        let _gate = self.files.gate().await?;
+        for staged in staged {
+            let upload = &staged.upload;
+            let present = self
+                .files
+                .present(&upload.sha256, upload.size)
+                .await
+                .map_err(StoreError::from)?;
+            if !present {
+                self.files.keep(staged).await.map_err(StoreError::from)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The name Messenger's User Profile API gives for a page-scoped id, if it answers in
     /// time: the chat opens without it otherwise (the agent reads the id).
     async fn messenger_name(&self, stored: &StoredMetaChannel, psid: &str) -> Option<String> {
@@ -264,26 +349,15 @@ impl MetaService {
     }
 }
 
-/// What the agent reads of a message: its text, a choice's title, a location, and each
-/// medium named by its kind with its caption (the media themselves are not fetched yet).
-fn line_text(parts: &[Part]) -> String {
+/// What the agent reads of a message: its text, a choice's title, a location, and the
+/// captions of its files (the files themselves follow the text, see [`super::media`]).
+pub(super) fn line_text(parts: &[Part]) -> String {
     let mut lines = Vec::new();
     for part in parts {
         match part {
             Part::Text(text) => lines.push(text.clone()),
             Part::Choice { title, .. } => lines.push(title.clone()),
-            Part::Media(media) => {
-                let kind = match media.kind {
-                    MediaKind::Image => "image",
-                    MediaKind::Video => "video",
-                    MediaKind::Audio => "audio",
-                    MediaKind::File => "file",
-                    MediaKind::Sticker => "sticker",
-                };
-                let name = media.file_name.as_deref().unwrap_or_default();
-                lines.push(format!("[{kind}] {name}").trim_end().to_string());
-                lines.extend(media.caption.clone());
-            }
+            Part::Media(media) => lines.extend(media.caption.clone()),
             Part::Location {
                 latitude,
                 longitude,

@@ -7,15 +7,20 @@
 //! the store before Meta is answered (Meta delivers again when not answered in time), so
 //! nothing Meta was told we have is ever lost. [`events`] reads a kept post into events of
 //! one shape for both channels, and [`intake`] turns the customers' messages into chats
-//! (through [`crate::chat::inbound`]). [`outbox`] carries each chat's lines for the
+//! (through [`crate::chat::inbound`]), with the files they bring fetched and kept by
+//! [`media`]. [`outbox`] carries each chat's lines for the
 //! customer through the Graph API ([`graph`]), in order, from the transcript itself;
-//! `activity` shows the customer the agent typing and their messages read.
+//! `receipts` turns what Meta reports of them into ticks (and Messenger's echoes of the
+//! Page inbox into lines); `activity` shows the customer the agent typing and their
+//! messages read.
 
 mod activity;
 pub mod events;
 pub mod graph;
 pub mod intake;
+mod media;
 pub mod outbox;
+mod receipts;
 pub mod signature;
 
 use crate::{
@@ -41,6 +46,8 @@ pub struct MetaService {
     /// it is sent at once ([`outbox`]).
     pub outbound: Arc<tokio::sync::Notify>,
     pub graph: graph::Graph,
+    /// Where the files customers send are kept ([`media`]).
+    pub files: crate::files::Files,
 }
 
 /// Why a webhook request was not taken.

@@ -15,7 +15,7 @@ use crate::{
 };
 use app::domain::{
     chat::SystemNote,
-    meta::{for_customer, MetaRefusal, SendFailure},
+    meta::{for_customer, MessageStatus, MetaRefusal, SendFailure},
     protocol::Seq,
 };
 use std::{sync::Arc, time::Duration};
@@ -157,12 +157,26 @@ impl MetaService {
         if self.store.meta_line_message(contact, seq).await?.is_some() {
             return Ok(Line::Handled);
         }
+        // Meta stamps the message between the call and its answer: our time before the call
+        // is the nearest to Meta's we know (Messenger's echo brings Meta's own later, which
+        // the delivery and read watermarks are compared with).
+        let calling_at = now_ms();
         let refusal = match self.graph.send_text(account, &outbox.recipient, text).await {
             Ok(message_id) => {
                 self.store
-                    .record_meta_message(outbox.channel, &message_id, contact, false, Some(seq))
+                    .record_meta_send(
+                        outbox.channel,
+                        &message_id,
+                        contact,
+                        seq,
+                        MessageStatus::Sent,
+                        calling_at,
+                    )
                     .await?;
                 tracing::info!(%contact, seq, channel = outbox.channel.name(), "line sent through Meta");
+                self.chat
+                    .line_status(contact, seq, MessageStatus::Sent)
+                    .await;
                 return Ok(Line::Handled);
             }
             // Meta took it but its answer cannot be read: sending again would double it.
@@ -184,10 +198,26 @@ impl MetaService {
                 }
             },
         };
-        let chat = self.store.contact(contact).await?;
+        // The agents are told why (once, should this be done again after a failure), then
+        // the line is kept as failed (under an id of ours: Meta gave none), so it shows so
+        // and is never tried again.
+        let refused_id = format!("refused.{contact}.{seq}");
         self.chat
-            .system_line(&chat, None, SystemNote::NotDelivered { refusal })
+            .system_line_once(contact, &refused_id, SystemNote::NotDelivered { refusal })
             .await?;
+        self.store
+            .record_meta_send(
+                outbox.channel,
+                &refused_id,
+                contact,
+                seq,
+                MessageStatus::Failed,
+                now_ms(),
+            )
+            .await?;
+        self.chat
+            .line_status(contact, seq, MessageStatus::Failed)
+            .await;
         Ok(Line::Handled)
     }
 

@@ -9,6 +9,7 @@
 //! carries what happened.
 
 use app::domain::ids::{AgentId, ContactId};
+use app::domain::meta::MessageStatus;
 use app::domain::protocol::Seq;
 use async_trait::async_trait;
 
@@ -36,6 +37,13 @@ pub enum Notice {
         chat: ContactId,
         agent: AgentId,
         active: bool,
+    },
+    /// Issue 16: what became of a line of a Messenger or WhatsApp chat on Meta's side
+    /// (stored: the status is named so the pages need not read it).
+    LineStatus {
+        chat: ContactId,
+        seq: Seq,
+        status: MessageStatus,
     },
     /// A node that does not lead stored a routing request.
     RoutingRequest { id: i64 },
@@ -74,6 +82,9 @@ impl Notice {
                 agent,
                 active,
             } => format!("T|{}|{}|{}", chat.0, u8::from(active), agent.0),
+            Notice::LineStatus { chat, seq, status } => {
+                format!("s|{}|{seq}|{}", chat.0, status.rank())
+            }
             Notice::RoutingRequest { id } => format!("r|{id}|0"),
             Notice::RoutingAnswer { id } => format!("o|{id}|0"),
             Notice::MailboxSaved { id } => format!("m|{id}|0"),
@@ -118,6 +129,14 @@ impl Notice {
                 active: number == 1,
                 agent: AgentId(parts.next()?.parse().ok()?),
             },
+            "s" => {
+                let rank: i64 = parts.next()?.parse().ok()?;
+                Notice::LineStatus {
+                    chat: ContactId(stream),
+                    seq: number,
+                    status: MessageStatus::ALL.into_iter().find(|s| s.rank() == rank)?,
+                }
+            }
             "r" => Notice::RoutingRequest { id: stream },
             "o" => Notice::RoutingAnswer { id: stream },
             "m" => Notice::MailboxSaved { id: stream },
@@ -327,6 +346,11 @@ mod tests {
                 chat: ContactId(4),
                 agent: AgentId(2),
                 active: false,
+            },
+            Notice::LineStatus {
+                chat: ContactId(4),
+                seq: 7,
+                status: MessageStatus::Read,
             },
             Notice::RoutingRequest { id: 5 },
             Notice::RoutingAnswer { id: 5 },

@@ -5,7 +5,7 @@
 
 use super::StoreResult;
 use app::domain::{
-    chat::{ChatLine, LineBody},
+    chat::{ChatLine, LineBody, LineFile},
     contact::{Channel, Contact, ContactStatus},
     csq::WrapUpReason,
     customer::Customer,
@@ -243,6 +243,14 @@ pub trait ContactStore: Send + Sync {
         body: &LineBody,
         now_ms: i64,
     ) -> StoreResult<Appended>;
+
+    /// Records that the chat refers to these stored files (those with bytes: `sha256`),
+    /// before the line that shows them: who may download them, and that the bytes are in
+    /// use. Recording one again changes nothing.
+    async fn record_chat_files(&self, contact: ContactId, files: &[LineFile]) -> StoreResult<()>;
+
+    /// A stored file of the chat, by the hash its line names (`None` if the chat has none).
+    async fn chat_file(&self, contact: ContactId, sha256: &str) -> StoreResult<Option<LineFile>>;
 
     /// Lines after `after`, in order, at most `limit`.
     async fn lines_after(

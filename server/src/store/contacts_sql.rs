@@ -757,6 +757,44 @@ macro_rules! impl_contacts_store {
                         .await
                 }
 
+                async fn record_chat_files(&self, contact: ContactId, files: &[LineFile]) -> StoreResult<()> {
+                    for file in files {
+                        let Some(sha256) = &file.sha256 else { continue };
+                        sqlx::query(
+                            "INSERT INTO chat_files (contact_id, sha256, name, content_type, size) \
+                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (contact_id, sha256) DO NOTHING",
+                        )
+                        .bind(contact.0)
+                        .bind(sha256)
+                        .bind(&file.name)
+                        .bind(&file.content_type)
+                        .bind(file.size as i64)
+                        .execute(&self.writer)
+                        .await?;
+                    }
+                    Ok(())
+                }
+
+                async fn chat_file(&self, contact: ContactId, sha256: &str) -> StoreResult<Option<LineFile>> {
+                    let row = sqlx::query(
+                        "SELECT name, content_type, size FROM chat_files \
+                         WHERE contact_id = $1 AND sha256 = $2",
+                    )
+                    .bind(contact.0)
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(|row| -> StoreResult<LineFile> {
+                        Ok(LineFile {
+                            name: row.try_get("name")?,
+                            content_type: row.try_get("content_type")?,
+                            size: row.try_get::<i64, _>("size")? as u64,
+                            sha256: Some(sha256.to_string()),
+                        })
+                    })
+                    .transpose()
+                }
+
                 async fn lines_after(
                     &self,
                     contact: ContactId,

@@ -8,7 +8,7 @@ use super::{NewCustomer, StoreResult};
 use app::domain::{
     contact::{Channel, Contact},
     ids::{ContactId, CsqId, CustomerId},
-    meta::MetaChannel,
+    meta::{MessageStatus, MetaChannel},
     protocol::Seq,
 };
 use async_trait::async_trait;
@@ -167,12 +167,24 @@ pub trait MetaStore: Send + Sync {
         channel: Channel,
     ) -> StoreResult<Option<Contact>>;
 
+    /// The customer behind a page-scoped id or WhatsApp id, if one wrote before.
+    async fn customer_of_handle(
+        &self,
+        channel: MetaChannel,
+        handle: &str,
+    ) -> StoreResult<Option<CustomerId>>;
+
     /// The chat a message Meta carried (`message_id`) went to, if it was seen before.
     async fn meta_message(
         &self,
         channel: MetaChannel,
         message_id: &str,
     ) -> StoreResult<Option<ContactId>>;
+
+    /// Whether a customer's message Meta carried is a line of its chat already (a delivery
+    /// made again then has nothing to add, nor files to fetch).
+    async fn meta_message_shown(&self, channel: MetaChannel, message_id: &str)
+        -> StoreResult<bool>;
 
     /// Ties a message Meta carried to its chat, the first time it is seen: the chat it is
     /// tied to (the first one, when it was seen before).
@@ -184,6 +196,55 @@ pub trait MetaStore: Send + Sync {
         inbound: bool,
         seq: Option<Seq>,
     ) -> StoreResult<ContactId>;
+
+    /// Keeps what became of a line sent at `now_ms` (`seq` of `contact`): Meta's id of it
+    /// and "sent" when Meta took it, or an id of ours and "failed" when Meta refused it.
+    /// Either way the line is never sent again.
+    async fn record_meta_send(
+        &self,
+        channel: MetaChannel,
+        message_id: &str,
+        contact: ContactId,
+        seq: Seq,
+        status: MessageStatus,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// Meta's own time of one of the business's messages (its echo's), which Messenger's
+    /// watermarks are compared with (nothing for a message not ours).
+    async fn meta_sent_at(
+        &self,
+        channel: MetaChannel,
+        message_id: &str,
+        at_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// A status Meta reported of one of the business's messages, kept when it moves the
+    /// message forward (a late one never undoes a later one): the line it is, if it moved.
+    async fn mark_meta_message(
+        &self,
+        channel: MetaChannel,
+        message_id: &str,
+        status: MessageStatus,
+        at_ms: i64,
+    ) -> StoreResult<Option<(ContactId, Seq)>>;
+
+    /// Messenger's watermarks: every message sent to the customer `handle` at or before
+    /// `watermark_ms` is at least `status`. The lines that moved.
+    async fn mark_meta_messages_before(
+        &self,
+        channel: MetaChannel,
+        handle: &str,
+        watermark_ms: i64,
+        status: MessageStatus,
+        at_ms: i64,
+    ) -> StoreResult<Vec<(ContactId, Seq)>>;
+
+    /// The ticks of a chat's lines, in order: what a page catching up is told.
+    async fn meta_line_statuses(
+        &self,
+        contact: ContactId,
+    ) -> StoreResult<Vec<(Seq, MessageStatus)>>;
 
     /// Whom a chat's sender actions go to: its channel, the customer's handle, and Meta's id
     /// of the customer's last message (what WhatsApp marks read); none for a chat that is

@@ -4,7 +4,7 @@ macro_rules! impl_meta_store {
     ($store:ty, $row:ty) => {
         mod meta_impl {
             use super::*;
-            use app::domain::meta::MetaChannel;
+            use app::domain::meta::{MessageStatus, MetaChannel};
             use $crate::store::meta::{
                 ActivityTarget, MetaOutbox, MetaStore, StoredMetaChannel, WebhookPost,
             };
@@ -13,6 +13,27 @@ macro_rules! impl_meta_store {
             /// How long after a chat ended its outbox is kept for the lines written as it
             /// ended.
             const ENDED_KEPT_MS: i64 = 60_000;
+
+            /// A status's place in a message's course, in SQL: the domain's own order.
+            fn status_rank() -> String {
+                let ranks: Vec<String> = MessageStatus::ALL
+                    .iter()
+                    .map(|s| format!("WHEN '{}' THEN {}", s.name(), s.rank()))
+                    .collect();
+                format!("(CASE status {} ELSE 0 END)", ranks.join(" "))
+            }
+
+            /// The lines an UPDATE of meta_messages moved.
+            fn moved(rows: Vec<$row>) -> StoreResult<Vec<(ContactId, Seq)>> {
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            ContactId(r.try_get("contact_id")?),
+                            r.try_get::<i64, _>("seq")? as Seq,
+                        ))
+                    })
+                    .collect()
+            }
 
             /// A channel name the store wrote; another is a damaged row.
             fn channel(name: &str) -> StoreResult<MetaChannel> {
@@ -210,6 +231,22 @@ macro_rules! impl_meta_store {
                     row.as_ref().map(contact_from_row).transpose()
                 }
 
+                async fn customer_of_handle(
+                    &self,
+                    wanted: MetaChannel,
+                    handle: &str,
+                ) -> StoreResult<Option<CustomerId>> {
+                    let id: Option<i64> = sqlx::query_scalar(
+                        "SELECT customer_id FROM customer_handles \
+                         WHERE channel = $1 AND handle = $2",
+                    )
+                    .bind(wanted.name())
+                    .bind(handle)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(id.map(CustomerId))
+                }
+
                 async fn meta_message(
                     &self,
                     wanted: MetaChannel,
@@ -224,6 +261,24 @@ macro_rules! impl_meta_store {
                     .fetch_optional(&self.writer)
                     .await?;
                     Ok(id.map(ContactId))
+                }
+
+                async fn meta_message_shown(
+                    &self,
+                    wanted: MetaChannel,
+                    message_id: &str,
+                ) -> StoreResult<bool> {
+                    let shown: Option<i64> = sqlx::query_scalar(
+                        "SELECT l.seq FROM meta_messages m JOIN chat_lines l \
+                         ON l.contact_id = m.contact_id AND l.sender = 'customer' \
+                         AND l.client_id = m.message_id \
+                         WHERE m.channel = $1 AND m.message_id = $2 AND m.inbound",
+                    )
+                    .bind(wanted.name())
+                    .bind(message_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(shown.is_some())
                 }
 
                 async fn record_meta_message(
@@ -248,6 +303,125 @@ macro_rules! impl_meta_store {
                     self.meta_message(wanted, message_id)
                         .await?
                         .ok_or(StoreError::NotFound)
+                }
+
+                async fn record_meta_send(
+                    &self,
+                    wanted: MetaChannel,
+                    message_id: &str,
+                    contact: ContactId,
+                    seq: Seq,
+                    status: MessageStatus,
+                    now_ms: i64,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO meta_messages (channel, message_id, contact_id, inbound, \
+                         seq, status, status_at_ms, sent_at_ms) \
+                         VALUES ($1, $2, $3, FALSE, $4, $5, $6, $6) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(wanted.name())
+                    .bind(message_id)
+                    .bind(contact.0)
+                    .bind(seq as i64)
+                    .bind(status.name())
+                    .bind(now_ms)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn meta_sent_at(
+                    &self,
+                    wanted: MetaChannel,
+                    message_id: &str,
+                    at_ms: i64,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "UPDATE meta_messages SET sent_at_ms = $3 \
+                         WHERE channel = $1 AND message_id = $2 AND NOT inbound",
+                    )
+                    .bind(wanted.name())
+                    .bind(message_id)
+                    .bind(at_ms)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn mark_meta_message(
+                    &self,
+                    wanted: MetaChannel,
+                    message_id: &str,
+                    status: MessageStatus,
+                    at_ms: i64,
+                ) -> StoreResult<Option<(ContactId, Seq)>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE meta_messages SET status = $3, status_at_ms = $4 \
+                         WHERE channel = $1 AND message_id = $2 AND NOT inbound \
+                         AND seq IS NOT NULL AND {} < $5 RETURNING contact_id, seq",
+                        status_rank()
+                    )))
+                    .bind(wanted.name())
+                    .bind(message_id)
+                    .bind(status.name())
+                    .bind(at_ms)
+                    .bind(status.rank())
+                    .fetch_all(&self.writer)
+                    .await?;
+                    Ok(moved(rows)?.into_iter().next())
+                }
+
+                async fn mark_meta_messages_before(
+                    &self,
+                    wanted: MetaChannel,
+                    handle: &str,
+                    watermark_ms: i64,
+                    status: MessageStatus,
+                    at_ms: i64,
+                ) -> StoreResult<Vec<(ContactId, Seq)>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE meta_messages SET status = $3, status_at_ms = $4 \
+                         WHERE channel = $1 AND NOT inbound AND seq IS NOT NULL \
+                         AND sent_at_ms <= $5 AND {} < $6 AND contact_id IN \
+                         (SELECT c.id FROM contacts c JOIN customer_handles h \
+                          ON h.customer_id = c.customer_id \
+                          WHERE h.channel = $1 AND h.handle = $2 AND c.channel = $1) \
+                         RETURNING contact_id, seq",
+                        status_rank()
+                    )))
+                    .bind(wanted.name())
+                    .bind(handle)
+                    .bind(status.name())
+                    .bind(at_ms)
+                    .bind(watermark_ms)
+                    .bind(status.rank())
+                    .fetch_all(&self.writer)
+                    .await?;
+                    let mut lines = moved(rows)?;
+                    lines.sort();
+                    Ok(lines)
+                }
+
+                async fn meta_line_statuses(
+                    &self,
+                    contact: ContactId,
+                ) -> StoreResult<Vec<(Seq, MessageStatus)>> {
+                    let rows = sqlx::query(
+                        "SELECT seq, status FROM meta_messages WHERE contact_id = $1 \
+                         AND NOT inbound AND seq IS NOT NULL AND status IS NOT NULL ORDER BY seq",
+                    )
+                    .bind(contact.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let name: String = r.try_get("status")?;
+                            let status = MessageStatus::from_name(&name).ok_or_else(|| {
+                                StoreError::Corrupt(format!("unknown message status {name:?}"))
+                            })?;
+                            Ok((r.try_get::<i64, _>("seq")? as Seq, status))
+                        })
+                        .collect()
                 }
 
                 async fn meta_activity_target(

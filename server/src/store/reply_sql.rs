@@ -229,7 +229,8 @@ macro_rules! impl_reply_store {
                 async fn file_in_use(&self, sha256: &str) -> StoreResult<bool> {
                     let used: Option<i64> = sqlx::query_scalar(
                         "SELECT CAST(1 AS BIGINT) FROM draft_files WHERE sha256 = $1 UNION ALL \
-                         SELECT CAST(1 AS BIGINT) FROM email_attachments WHERE sha256 = $1 LIMIT 1",
+                         SELECT CAST(1 AS BIGINT) FROM email_attachments WHERE sha256 = $1 UNION ALL \
+                         SELECT CAST(1 AS BIGINT) FROM chat_files WHERE sha256 = $1 LIMIT 1",
                     )
                     .bind(sha256)
                     .fetch_optional(&self.pool)

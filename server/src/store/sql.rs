@@ -34,7 +34,7 @@ macro_rules! impl_store {
         use app::domain::{
             agent::{Agent, Role},
             canned::CannedResponse,
-            chat::{ChatLine, LineBody},
+            chat::{ChatLine, LineBody, LineFile},
             contact::{Channel, Contact, ContactKind, ContactStatus, EndReason},
             csq::{Csq, ProblemStatement, WrapUpReason},
             customer::Customer,

@@ -4,8 +4,11 @@
 //! `{"recipient_id", "message_id"}`, WhatsApp's `{"messaging_product", "contacts",
 //! "messages": [{"id"}]}`, or an error object the test scripts for the next calls; and the
 //! account read the administration's Test makes (a Page's `name`, a phone number's
-//! `display_phone_number` and `verified_name`).
+//! `display_phone_number` and `verified_name`). Files customers send are served as Meta
+//! serves them: WhatsApp's media lookup (`GET /{version}/{media-id}`: the download address,
+//! type and size) and download (with the bearer token), and Messenger's CDN addresses.
 
+use axum::response::{IntoResponse, Response};
 use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
@@ -14,7 +17,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 use std::{
-    collections::VecDeque,
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -36,6 +39,11 @@ struct Inner {
     /// Answers for the next calls, before any is answered normally.
     scripted: VecDeque<(StatusCode, Value)>,
     sent: u64,
+    /// This server's address.
+    url: String,
+    /// WhatsApp media by id, and Messenger's CDN files by name: type and bytes.
+    media: HashMap<String, (String, Vec<u8>)>,
+    cdn: HashMap<String, (String, Vec<u8>)>,
 }
 
 #[derive(Clone, Default)]
@@ -58,9 +66,12 @@ impl FakeGraph {
         let app = Router::new()
             .route("/{version}/{account}/messages", post(messages))
             .route("/{version}/{account}", get(account))
+            .route("/whatsapp_business/attachments/{id}", get(media_bytes))
+            .route("/cdn/{name}", get(cdn_file))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        shared.inner.lock().unwrap().url = url.clone();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeGraph { url, shared }
     }
@@ -74,6 +85,29 @@ impl FakeGraph {
             .unwrap()
             .scripted
             .push_back((status, body));
+    }
+
+    /// A WhatsApp medium a customer sent, under its media id.
+    pub fn add_media(&self, id: &str, mime_type: &str, bytes: &[u8]) {
+        let file = (mime_type.to_string(), bytes.to_vec());
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .media
+            .insert(id.into(), file);
+    }
+
+    /// A file on Messenger's CDN: its address, as an attachment's `payload.url` gives it.
+    pub fn add_cdn_file(&self, name: &str, mime_type: &str, bytes: &[u8]) -> String {
+        let file = (mime_type.to_string(), bytes.to_vec());
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .cdn
+            .insert(name.into(), file);
+        format!("{}/cdn/{name}?_nc_cat=1&oh=00_Ab", self.url)
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -213,7 +247,19 @@ async fn account(
     headers: HeaderMap,
 ) -> (StatusCode, Json<Value>) {
     let path = format!("/{version}/{account}");
-    handle(&shared, path, &headers, Value::Null, |_, _| {
+    handle(&shared, path, &headers, Value::Null, |inner, _| {
+        // WhatsApp's media lookup: a download address that wants the token too.
+        if let Some((mime_type, bytes)) = inner.media.get(&account) {
+            let location = json!({
+                "messaging_product": "whatsapp",
+                "url": format!("{}/whatsapp_business/attachments/{account}?mid={account}&ext=1&hash=ATs", inner.url),
+                "mime_type": mime_type,
+                "sha256": "81d3bd8a8db4868c9520ed47186e8b7c5789e61ff79f7f834be6950b808a90d3",
+                "file_size": bytes.len().to_string(),
+                "id": account,
+            });
+            return (StatusCode::OK, location);
+        }
         // A Page, a phone number or a person (Messenger's User Profile API): each reads
         // the fields it asked for.
         let found = json!({
@@ -222,4 +268,52 @@ async fn account(
         });
         (StatusCode::OK, found)
     })
+}
+
+/// A download's answer: the bytes with their type, or Meta's 404.
+fn file(found: Option<&(String, Vec<u8>)>) -> Response {
+    match found {
+        Some((mime_type, bytes)) => {
+            ([("content-type", mime_type.clone())], bytes.clone()).into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(meta_error(100, "Object not found")),
+        )
+            .into_response(),
+    }
+}
+
+/// A WhatsApp medium's bytes, for the bearer of the token only (recorded as a call).
+async fn media_bytes(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("/whatsapp_business/attachments/{id}");
+    let mut found = None;
+    let (status, body) = handle(&shared, path, &headers, Value::Null, |inner, _| {
+        found = inner.media.get(&id).cloned();
+        (StatusCode::OK, Value::Null)
+    });
+    if status != StatusCode::OK {
+        return (status, body).into_response();
+    }
+    file(found.as_ref())
+}
+
+/// A file of Messenger's CDN: no token (its address is the key).
+/// A name with `streamed` in it is sent in chunks without its length, as a server that
+/// does not know it ahead does.
+async fn cdn_file(State(shared): State<Shared>, Path(name): Path<String>) -> Response {
+    let found = shared.inner.lock().unwrap().cdn.get(&name).cloned();
+    match found {
+        Some((mime_type, bytes)) if name.contains("streamed") => {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+                bytes.chunks(1 << 20).map(|c| Ok(c.to_vec())).collect();
+            let body = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+            ([("content-type", mime_type)], body).into_response()
+        }
+        found => file(found.as_ref()),
+    }
 }

@@ -4,6 +4,7 @@
 pub mod desk;
 pub mod graph;
 pub mod imap;
+pub mod meta;
 pub mod nodes;
 pub mod s3;
 pub mod smtp;
@@ -351,7 +352,12 @@ impl TestServer {
     /// and Ready.
     pub async fn desktop_ready(&self, username: &str) -> Ws {
         let cookie = self.session(username, "agent-pass-1").await;
-        let mut ws = self.ws(&cookie).await;
+        self.desktop_ready_as(&cookie).await
+    }
+
+    /// [`Self::desktop_ready`] with a session already opened (its `Cookie` value).
+    pub async fn desktop_ready_as(&self, cookie: &str) -> Ws {
+        let mut ws = self.ws(cookie).await;
         send_json(
             &mut ws,
             serde_json::json!({"type": "hello", "resume_after": null}),

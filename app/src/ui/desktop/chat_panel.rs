@@ -1,11 +1,13 @@
 //! The current chat (SPEC P): collapsible customer details, the transcript with customer,
 //! agent and system lines each with its time, the typing indicator, and the composer.
 
-use super::{clock::time_of_day, composer::Composer, Live};
+use super::{clock::time_of_day, composer::Composer, line_files::LineFiles, Live};
 use crate::{
     domain::{
         chat::{Author, ChatLine, LineBody},
         ids::ContactId,
+        meta::MessageStatus,
+        protocol::Seq,
     },
     i18n::*,
 };
@@ -91,7 +93,7 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
             })}
             <ol class="transcript" aria-label=move || t_string!(i18n, desktop.chat.transcript) node_ref=transcript>
                 <For each=lines key=|l| l.seq let:line>
-                    <Line line />
+                    <Line contact=id line />
                 </For>
                 <For each=pending key=|t| t.clone() let:text>
                     <li class="line agent sending">
@@ -123,19 +125,28 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
 }
 
 #[component]
-fn Line(line: ChatLine) -> impl IntoView {
+fn Line(contact: ContactId, line: ChatLine) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
     let time = time_of_day(locale, line.at_ms);
+    let seq = line.seq;
     match line.body {
-        LineBody::Message { author, text, .. } => {
-            let (class, who) = match author {
-                Author::Customer { name } => ("line customer", name),
-                Author::Agent { alias, .. } => ("line agent", alias),
+        LineBody::Message {
+            author,
+            text,
+            files,
+            ..
+        } => {
+            let (class, who, ours) = match author {
+                Author::Customer { name } => ("line customer", name, false),
+                Author::Agent { alias, .. } => ("line agent", alias, true),
             };
             view! {
                 <li class=class>
-                    <span class="meta">{who} " · " {time}</span>
+                    <span class="meta">{who} " · " {time} {ours.then(|| view! { <Ticks contact seq /> })}</span>
                     {text}
+                    {(!files.is_empty()).then(|| view! {
+                        <span class="line-files"><LineFiles contact files /></span>
+                    })}
                 </li>
             }
             .into_any()
@@ -146,5 +157,33 @@ fn Line(line: ChatLine) -> impl IntoView {
             </li>
         }
         .into_any(),
+    }
+}
+
+/// Issue 16: what became of an agent's line on Meta's side (a Messenger or WhatsApp chat):
+/// one tick sent, two delivered, two in colour read, a warning when it failed (the line
+/// after it says why). Nothing for a web chat, whose lines have no such status.
+#[component]
+fn Ticks(contact: ContactId, seq: Seq) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let i18n = use_i18n();
+    let status = move || {
+        live.model
+            .with(|m| m.tab(contact).and_then(|t| t.statuses.get(&seq).copied()))
+    };
+    move || {
+        status().map(|status| {
+            let (mark, label) = match status {
+                MessageStatus::Sent => ("✓", t_string!(i18n, desktop.chat.status_sent)),
+                MessageStatus::Delivered => ("✓✓", t_string!(i18n, desktop.chat.status_delivered)),
+                MessageStatus::Read => ("✓✓", t_string!(i18n, desktop.chat.status_read)),
+                MessageStatus::Failed => ("!", t_string!(i18n, desktop.chat.status_failed)),
+            };
+            view! {
+                <span class=format!("tick {}", status.name()) title=label aria-label=label role="img">
+                    {mark}
+                </span>
+            }
+        })
     }
 }

@@ -256,6 +256,14 @@ impl Live {
             } => {
                 self.model.update(|m| m.set_typing(contact, active, who));
             }
+            ServerMessage::LineStatus {
+                contact,
+                seq,
+                status,
+            } => {
+                self.model
+                    .update(|m| m.set_line_status(contact, seq, status));
+            }
             // The invite list asks for these while it is open (next: its view).
             ServerMessage::Availability { contact, csqs } => {
                 self.availability.set((Some(contact), csqs));
@@ -296,8 +304,18 @@ fn announced(line: &crate::domain::chat::ChatLine) -> Option<String> {
         LineBody::Message {
             author: Author::Customer { name },
             text,
+            files,
             ..
-        } => Some(format!("{name}: {text}")),
+        } => {
+            // A photo or document alone is announced by its name.
+            let said = [text.as_str()]
+                .into_iter()
+                .chain(files.iter().map(|f| f.name.as_str()))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some(format!("{name}: {said}"))
+        }
         _ => None,
     }
 }

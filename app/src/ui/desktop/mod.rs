@@ -11,6 +11,7 @@ mod gadget_tabs;
 mod host;
 mod invite;
 mod leaving;
+mod line_files;
 mod live;
 mod manage_gadget;
 mod model;

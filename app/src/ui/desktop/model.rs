@@ -5,6 +5,7 @@
 use crate::domain::{
     chat::{Author, ChatLine, LineBody},
     ids::ContactId,
+    meta::MessageStatus,
     protocol::{AgentEvent, ChatCursor, ContactView, InvitationView, OfferView, Seq, Work},
     state::AgentStatus,
 };
@@ -21,6 +22,8 @@ pub struct ContactTab {
     pub agent_typing: Option<String>,
     /// Unix ms of the last line that arrived while the tab was not current (blinks a while).
     pub attention_since_ms: Option<i64>,
+    /// Issue 16: what became of the business's lines on Meta's side (the ticks), by line.
+    pub statuses: BTreeMap<Seq, MessageStatus>,
 }
 
 impl ContactTab {
@@ -31,6 +34,7 @@ impl ContactTab {
             customer_typing: false,
             agent_typing: None,
             attention_since_ms: None,
+            statuses: BTreeMap::new(),
         }
     }
 
@@ -329,6 +333,15 @@ impl DesktopModel {
         }
     }
 
+    /// Issue 16: a line's status moves forward only (one reported late never undoes a
+    /// later one).
+    pub fn set_line_status(&mut self, contact: ContactId, seq: Seq, status: MessageStatus) {
+        if let Some(tab) = self.tab_mut(contact) {
+            let kept = tab.statuses.entry(seq).or_insert(status);
+            *kept = (*kept).max(status);
+        }
+    }
+
     pub fn select(&mut self, contact: ContactId) {
         if let Some(tab) = self.tab_mut(contact) {
             tab.attention_since_ms = None;
@@ -401,8 +414,26 @@ mod tests {
                 },
                 text: format!("m{seq}"),
                 client_id: format!("c{seq}"),
+                files: Vec::new(),
             },
         }
+    }
+
+    /// Issue 16: a line's ticks only move forward, whatever order Meta reports them in.
+    #[test]
+    fn a_line_status_reported_late_never_undoes_a_later_one() {
+        let mut m = DesktopModel::default();
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(1, 10),
+        });
+        m.set_line_status(ContactId(1), 3, MessageStatus::Read);
+        m.set_line_status(ContactId(1), 3, MessageStatus::Delivered);
+        m.set_line_status(ContactId(1), 4, MessageStatus::Sent);
+        m.set_line_status(ContactId(2), 4, MessageStatus::Sent);
+        let tab = m.tab(ContactId(1)).unwrap();
+        assert_eq!(tab.statuses.get(&3), Some(&MessageStatus::Read));
+        assert_eq!(tab.statuses.get(&4), Some(&MessageStatus::Sent));
+        assert!(m.tab(ContactId(2)).is_none());
     }
 
     /// SPEC C-1, C-3: accepted chats open a tab at the top and become current.
