@@ -3,12 +3,14 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import { test, expect } from './fixtures';
-import { agentReady, logIn } from './helpers';
+import { agentReady, customerStarts, logIn } from './helpers';
 
 const APP_SECRET = 'e2e-app-secret-5b7d0c2a';
 const ACCESS_TOKEN = 'EAAG-e2e-page-token';
 const VERIFY_TOKEN = 'shop-verify-e2e-1';
 const PAGE_ID = '1234567890';
+const PHONE_NUMBER_ID = '106540352242922';
+const MEDIA_ID = '1003383421387256';
 
 type Call = { method: string; path: string; authorization?: string; body: unknown };
 
@@ -79,6 +81,13 @@ async function fakeGraph(): Promise<{ url: string; calls: Call[]; server: Server
     if (req.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) {
       res.statusCode = 401;
       res.end(JSON.stringify({ error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: 'E2E' } }));
+    } else if (req.method === 'GET' && req.url?.startsWith(`/v25.0/${MEDIA_ID}`)) {
+      // WhatsApp's media lookup: where the customer's photo is downloaded, with the token.
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/whatsapp_business/attachments/?mid=${MEDIA_ID}`;
+      res.end(JSON.stringify({ messaging_product: 'whatsapp', url, mime_type: 'image/png', sha256: 'e2e', file_size: String(photo().length), id: MEDIA_ID }));
+    } else if (req.method === 'GET' && req.url?.startsWith('/whatsapp_business/attachments/')) {
+      res.setHeader('content-type', 'image/png');
+      res.end(photo());
     } else if (req.method === 'GET') {
       res.end(JSON.stringify({ id: PAGE_ID, name: 'Switchboard Shop' }));
     } else {
@@ -93,6 +102,27 @@ async function fakeGraph(): Promise<{ url: string; calls: Call[]; server: Server
 /** A Messenger webhook post of one `messaging` event as Meta sends it, and its signature. */
 function messengerEvent(event: object): { body: string; signature: string } {
   const body = JSON.stringify({ object: 'page', entry: [{ id: PAGE_ID, time: Date.now(), messaging: [event] }] });
+  const signature = 'sha256=' + createHmac('sha256', APP_SECRET).update(body).digest('hex');
+  return { body, signature };
+}
+
+/** A WhatsApp Cloud API webhook post of one customer message as Meta sends it, and its signature. */
+function whatsappPost(waId: string, name: string, message: object): { body: string; signature: string } {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{
+      id: '102290129340398',
+      changes: [{
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+          contacts: [{ profile: { name }, wa_id: waId }],
+          messages: [{ from: waId, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+        },
+      }],
+    }],
+  });
   const signature = 'sha256=' + createHmac('sha256', APP_SECRET).update(body).digest('hex');
   return { body, signature };
 }
@@ -237,6 +267,96 @@ test('F-1 D-2: Messenger set up in the administration: a customer message become
     await admin.getByLabel('Take conversations from this channel').uncheck();
     await admin.getByRole('button', { name: 'Save changes' }).click();
     await expect(admin.locator('li[data-channel="messenger"] .mailbox-status')).toHaveText('Off');
+  } finally {
+    graph.server.close();
+  }
+});
+
+test('F-1 F-3 C-1: a web chat, a Messenger chat and a WhatsApp chat in hand at once, each with its icon', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const graph = await fakeGraph();
+  try {
+    // Both channels on, to Billing (Messenger keeps the secrets saved by the test before).
+    const admin = await logIn(browser, 'admin');
+    await admin.goto('/admin/channels');
+    await expect(admin.locator('fieldset.admin-live:not([disabled])')).toBeAttached();
+    await admin.locator('li[data-channel="messenger"]').getByRole('button', { name: 'Edit Messenger' }).click();
+    const messengerForm = admin.getByRole('form', { name: 'Messenger settings' });
+    await messengerForm.getByLabel('Take conversations from this channel').check();
+    await messengerForm.getByLabel('Address').fill(graph.url);
+    await messengerForm.getByLabel('Access token').fill(ACCESS_TOKEN);
+    await messengerForm.getByRole('button', { name: 'Save changes' }).click();
+    await expect(admin.locator('li[data-channel="messenger"] .mailbox-status')).toHaveText('On: conversations go to Billing');
+    await admin.locator('li[data-channel="whatsapp"]').getByRole('button', { name: 'Edit WhatsApp' }).click();
+    const whatsappForm = admin.getByRole('form', { name: 'WhatsApp settings' });
+    await whatsappForm.getByLabel('Queue').selectOption({ label: 'Billing' });
+    await whatsappForm.getByLabel('Business name').fill('Switchboard Shop');
+    await whatsappForm.getByLabel('Phone number id').fill(PHONE_NUMBER_ID);
+    await whatsappForm.getByLabel('Verify token').fill(VERIFY_TOKEN);
+    await whatsappForm.getByLabel('App secret').fill(APP_SECRET);
+    await whatsappForm.getByLabel('Access token').fill(ACCESS_TOKEN);
+    await whatsappForm.getByLabel('Address').fill(graph.url);
+    await whatsappForm.getByLabel('Take conversations from this channel').check();
+    await whatsappForm.getByRole('button', { name: 'Save changes' }).click();
+    await expect(admin.locator('li[data-channel="whatsapp"] .mailbox-status')).toHaveText('On: conversations go to Billing');
+
+    const carol = await agentReady(browser, 'carol');
+    const accept = async (name: RegExp) => {
+      const offer = carol.getByRole('article', { name });
+      await expect(offer).toBeVisible();
+      await offer.getByRole('button', { name: 'Accept' }).click();
+    };
+    const deliver = async (path: string, post: { body: string; signature: string }) => {
+      const delivered = await carol.request.post(path, {
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': post.signature },
+        data: post.body,
+      });
+      expect(delivered.status()).toBe(200);
+    };
+    await customerStarts(browser, 'Wanda Web', 'Billing or a refund');
+    await accept(/Chat offer from Wanda Web/);
+    await deliver('/webhooks/messenger', messengerPost('7099887766554433', { mid: `m_e2e_three_${Date.now()}`, text: 'Is my refund on its way?' }));
+    await accept(/Chat offer from 7099887766554433/);
+    await deliver('/webhooks/whatsapp', whatsappPost('16505551234', 'Sheena Nelson', {
+      id: `wamid.e2e${Date.now()}`,
+      type: 'image',
+      image: { caption: 'The receipt, as asked', mime_type: 'image/png', sha256: 'e2e', id: MEDIA_ID },
+    }));
+    await accept(/Chat offer from Sheena Nelson/);
+
+    // Three tabs, each with its channel's icon; the WhatsApp customer's photo in place.
+    const tabs = carol.getByRole('navigation', { name: 'Contacts' }).getByRole('tab');
+    await expect(tabs).toHaveCount(3);
+    await expect(carol.getByRole('tab', { name: /Wanda Web/ }).getByRole('img', { name: 'Web chat' })).toBeVisible();
+    await expect(carol.getByRole('tab', { name: /7099887766554433/ }).getByRole('img', { name: 'Messenger' })).toBeVisible();
+    const whatsappTab = carol.getByRole('tab', { name: /Sheena Nelson/ });
+    await expect(whatsappTab.getByRole('img', { name: 'WhatsApp' })).toBeVisible();
+    await expect(whatsappTab).toHaveAttribute('aria-selected', 'true');
+    const transcript = carol.getByRole('list', { name: 'Transcript' });
+    await expect(transcript.getByText('The receipt, as asked')).toBeVisible();
+    const image = transcript.getByRole('img', { name: 'image' });
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+    // Fetched as Meta documents it: the lookup, then the download, each with the token.
+    const media = graph.calls.filter((c) => c.path.startsWith(`/v25.0/${MEDIA_ID}`) || c.path.startsWith('/whatsapp_business/'));
+    expect(media.map((c) => c.authorization)).toEqual([`Bearer ${ACCESS_TOKEN}`, `Bearer ${ACCESS_TOKEN}`]);
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-three-channels-1366.png', fullPage: true });
+    await carol.setViewportSize({ width: 900, height: 700 });
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-three-channels-900.png', fullPage: true });
+    const overflow = await carol.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    // Each ended; the channels off again for the tests after.
+    for (const name of [/Sheena Nelson/, /7099887766554433/, /Wanda Web/]) {
+      await carol.getByRole('tab', { name }).click();
+      await carol.getByRole('button', { name: 'End', exact: true }).click();
+    }
+    for (const channel of ['messenger', 'whatsapp']) {
+      const label = channel === 'messenger' ? 'Messenger' : 'WhatsApp';
+      await admin.locator(`li[data-channel="${channel}"]`).getByRole('button', { name: `Edit ${label}` }).click();
+      await admin.getByLabel('Take conversations from this channel').uncheck();
+      await admin.getByRole('button', { name: 'Save changes' }).click();
+      await expect(admin.locator(`li[data-channel="${channel}"] .mailbox-status`)).toHaveText('Off');
+    }
   } finally {
     graph.server.close();
   }

@@ -10,16 +10,16 @@ use app::domain::{
     chat::{Author, LineBody, SystemNote},
     contact::{Channel, ContactStatus, EndReason},
     ids::ContactId,
-    meta::{MetaChannel, MetaRefusal},
-    protocol::ServerMessage,
+    meta::{MetaChannel, MetaRefusal, ReplyRule},
+    protocol::{CommandError, ServerMessage},
     settings::ChatSettings,
 };
 use common::{
     desk,
     graph::{meta_error, meta_error_sub},
     meta::{
-        accept_offer, customer_lines, deliver, messenger_text, scene, set_up, whatsapp_text,
-        ACCESS_TOKEN, PAGE_ID, PHONE_NUMBER_ID,
+        accept_offer, chrono_ms, customer_lines, deliver, messenger_message_at, messenger_text,
+        scene, set_up, whatsapp_message, whatsapp_text, ACCESS_TOKEN, PAGE_ID, PHONE_NUMBER_ID,
     },
     next_offer, send_json, wait_for, Ws,
 };
@@ -411,4 +411,116 @@ async fn f1_f3_a_channel_without_a_queue_holds_back_only_its_own_posts() {
         assert!(tokio::time::Instant::now() < deadline, "{lines:?}");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// Waits for the desktop to be told its reply was refused for the reply window.
+async fn refused_for_the_window(desk: &mut Ws) {
+    wait_for(desk, |m| {
+        matches!(
+            m,
+            ServerMessage::Rejected {
+                error: CommandError::ReplyWindowClosed
+            }
+        )
+    })
+    .await;
+}
+
+/// SPEC F-3: a WhatsApp customer who last wrote 25 hours ago (Meta's time of the message)
+/// gets no reply: the desktop knows the window from the tab, the agent is told why, and
+/// nothing reaches Meta; once the customer writes again, the reply goes.
+#[tokio::test]
+async fn f3_no_reply_after_the_24_hour_window_until_the_customer_writes_again() {
+    let (server, _, graph, mut desk) = scene(MetaChannel::WhatsApp).await;
+    let written = chrono_ms() / 1000 - 25 * 3600;
+    let old =
+        json!({"type": "text", "text": {"body": "Still open?"}, "timestamp": written.to_string()});
+    let body = whatsapp_message("16505551234", "Sheena Nelson", "wamid.old", old);
+    deliver(&server, MetaChannel::WhatsApp, &body).await;
+    let offer = next_offer(&mut desk).await;
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    let view = desk::accepted(&mut desk).await;
+    assert_eq!(
+        view.reply_rule,
+        Some(ReplyRule {
+            channel: MetaChannel::WhatsApp,
+            last_customer_at_ms: written * 1000,
+            human_agent_tag: false,
+        })
+    );
+    agent_says(&mut desk, offer.contact, "a1", "Yes, until 6 pm").await;
+    refused_for_the_window(&mut desk).await;
+
+    let again = whatsapp_text("16505551234", "Sheena Nelson", "wamid.new", "Hello again");
+    deliver(&server, MetaChannel::WhatsApp, &again).await;
+    shows_customer_line(&mut desk, offer.contact, "Hello again").await;
+    agent_says(&mut desk, offer.contact, "a2", "Welcome back").await;
+    graph.call_carrying("Welcome back").await;
+    assert!(
+        graph.carrying("Yes, until 6 pm").is_empty(),
+        "the refused reply never reached Meta"
+    );
+    assert_eq!(
+        customer_lines(&server, offer.contact).await,
+        ["Still open?", "Hello again"]
+    );
+}
+
+/// SPEC F-3 and Messenger's policy: with the channel's human-agent tag on, an agent's
+/// reply two days after the customer's last message goes with the tag
+/// (`messaging_type: MESSAGE_TAG`, `tag: HUMAN_AGENT`); with it off, it is refused.
+#[tokio::test]
+async fn f3_messenger_replies_after_24_hours_go_with_the_human_agent_tag_when_on() {
+    let (server, _, graph, mut desk) = scene(MetaChannel::Messenger).await;
+    let store = &server.services.meta.store;
+    let mut channel = store
+        .meta_channel(MetaChannel::Messenger)
+        .await
+        .unwrap()
+        .unwrap();
+    channel.settings.human_agent_tag = true;
+    store.save_meta_channel(&channel, None).await.unwrap();
+
+    let psid = "7012345678901234";
+    let written = chrono_ms() - 2 * 86_400_000;
+    let old = json!({"mid": "m_old", "text": "Any news of my parcel?"});
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_message_at(psid, old, written),
+    )
+    .await;
+    let offer = next_offer(&mut desk).await;
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    let view = desk::accepted(&mut desk).await;
+    assert_eq!(
+        view.reply_rule
+            .map(|r| (r.last_customer_at_ms, r.human_agent_tag)),
+        Some((written, true))
+    );
+    agent_says(&mut desk, offer.contact, "a1", "It left today").await;
+    let (reply, _) = graph.call_carrying("It left today").await;
+    assert_eq!(
+        reply.body,
+        json!({
+            "recipient": {"id": psid},
+            "messaging_type": "MESSAGE_TAG",
+            "tag": "HUMAN_AGENT",
+            "message": {"text": "It left today", "metadata": "switchboard"}
+        })
+    );
+
+    channel.settings.human_agent_tag = false;
+    store.save_meta_channel(&channel, None).await.unwrap();
+    agent_says(&mut desk, offer.contact, "a2", "One more thing").await;
+    refused_for_the_window(&mut desk).await;
+    assert!(graph.carrying("One more thing").is_empty());
 }

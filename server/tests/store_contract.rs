@@ -2817,9 +2817,16 @@ async fn meta_outboxes_are_taken_while_lines_wait() {
         assert_eq!(again[0].attempts, 1);
 
         assert_eq!(s.meta_line_message(chat.id, 1).await.unwrap(), None);
-        s.record_meta_message(MetaChannel::Messenger, "m_1", chat.id, false, Some(1))
-            .await
-            .unwrap();
+        s.record_meta_send(
+            MetaChannel::Messenger,
+            "m_1",
+            chat.id,
+            1,
+            app::domain::meta::MessageStatus::Sent,
+            2_050,
+        )
+        .await
+        .unwrap();
         assert_eq!(
             s.meta_line_message(chat.id, 1).await.unwrap().as_deref(),
             Some("m_1")
@@ -3004,10 +3011,16 @@ async fn meta_ticks_move_forward_and_chat_files_are_kept_in_use() {
             [(3, MessageStatus::Read), (4, MessageStatus::Delivered)]
         );
 
-        // A customer's message is shown once its line is stored.
-        s.record_meta_message(m, "m_in", chat.id, true, None)
+        // A customer's message is shown once its line is stored; the reply window runs from
+        // Meta's time of the customer's last one.
+        assert_eq!(s.meta_last_customer_at(chat.id).await.unwrap(), None);
+        s.record_meta_message(m, "m_in", chat.id, true, Some(3_500))
             .await
             .unwrap();
+        s.record_meta_message(m, "m_in0", chat.id, true, Some(3_400))
+            .await
+            .unwrap();
+        assert_eq!(s.meta_last_customer_at(chat.id).await.unwrap(), Some(3_500));
         assert!(!s.meta_message_shown(m, "m_in").await.unwrap());
         let sha = "ab".repeat(32);
         let photo = LineFile {

@@ -177,6 +177,32 @@ impl ReplyWindow {
     }
 }
 
+/// What the reply window of a Messenger or WhatsApp chat runs from, as the desktop keeps
+/// it with the chat's tab: Meta's time of the customer's last message, and whether the
+/// channel's human-agent tag may extend it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRule {
+    pub channel: MetaChannel,
+    pub last_customer_at_ms: i64,
+    pub human_agent_tag: bool,
+}
+
+impl ReplyRule {
+    pub fn window(&self, now_ms: i64) -> ReplyWindow {
+        ReplyWindow::at(
+            self.channel,
+            self.last_customer_at_ms,
+            self.human_agent_tag,
+            now_ms,
+        )
+    }
+
+    /// The customer wrote again (at `at_ms`): the window runs from then.
+    pub fn customer_wrote(&mut self, at_ms: i64) {
+        self.last_customer_at_ms = self.last_customer_at_ms.max(at_ms);
+    }
+}
+
 /// What Messenger carries back in the echo of each message the business sends through us
 /// (the Send API's `metadata`): an echo that has it is ours, already in the transcript;
 /// one without it was written in Meta's own Page inbox.

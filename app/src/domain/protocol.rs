@@ -172,6 +172,9 @@ pub struct ContactView {
     /// SPEC C-2, E-2: for an email, its subject, addresses and files.
     #[serde(default)]
     pub email: Option<Box<EmailView>>,
+    /// SPEC F-3: for a Messenger or WhatsApp chat, what its reply window runs from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_rule: Option<super::meta::ReplyRule>,
 }
 
 crate::tag_first_enum! {
@@ -260,6 +263,10 @@ pub enum CommandError {
     AloneInChat,
     #[error("Another agent cannot be invited now: the chat is full or an invitation is waiting.")]
     CannotInvite,
+    /// SPEC F-3: Meta no longer carries a reply in this Messenger or WhatsApp chat (too
+    /// long since the customer's last message).
+    #[error("Meta no longer carries a reply in this chat: the customer last wrote too long ago.")]
+    ReplyWindowClosed,
     #[error("Something went wrong on the server; try again.")]
     Internal,
 }
@@ -278,6 +285,9 @@ impl CommandError {
             CommandError::ChatEnded => td_string!(locale, common.command_errors.chat_ended),
             CommandError::AloneInChat => td_string!(locale, common.command_errors.alone_in_chat),
             CommandError::CannotInvite => td_string!(locale, common.command_errors.cannot_invite),
+            CommandError::ReplyWindowClosed => {
+                td_string!(locale, common.command_errors.reply_window_closed)
+            }
             CommandError::Internal => td_string!(locale, common.command_errors.internal),
         }
         .to_string()

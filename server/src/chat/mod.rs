@@ -315,6 +315,12 @@ impl ChatService {
         if owner.is_none() || (owner != Some(agent) && guest != Some(agent)) {
             return Err(ContactError::NotYours);
         }
+        // SPEC F-3: what Meta would refuse is refused here, before it is in the transcript.
+        if let Some(rule) = views::reply_rule(self.store.as_ref(), &parties.contact).await? {
+            if !rule.window(now_ms()).allows_reply() {
+                return Err(ContactError::ReplyWindowClosed);
+            }
+        }
         let alias = parties.alias_of(agent).unwrap_or_default().to_string();
         let body = LineBody::Message {
             author: Author::Agent { agent, alias },

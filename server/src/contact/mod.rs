@@ -37,6 +37,9 @@ pub enum ContactError {
     AloneInChat,
     #[error("no invitation can be made now")]
     CannotInvite,
+    /// SPEC F-3: Meta no longer carries a reply in this Messenger or WhatsApp chat.
+    #[error("the reply window of the chat is closed")]
+    ReplyWindowClosed,
     /// The contact's queue holds as many waiting contacts as the administrator allows.
     #[error("the queue is full")]
     QueueFull,
@@ -72,6 +75,7 @@ impl ContactError {
             ContactError::NotYours => CommandError::NotYours,
             ContactError::AloneInChat => CommandError::AloneInChat,
             ContactError::CannotInvite => CommandError::CannotInvite,
+            ContactError::ReplyWindowClosed => CommandError::ReplyWindowClosed,
             ContactError::Hub(HubError::State(e)) => CommandError::State(e),
             e => {
                 tracing::error!(error = %e, "contact command failed");

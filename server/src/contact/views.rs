@@ -5,6 +5,7 @@ use app::domain::{
     contact::Contact,
     csq::WrapUpReason,
     ids::{AgentId, ContactId},
+    meta::{MetaChannel, ReplyRule},
     protocol::{ContactView, InvitationView, OfferView},
     wrap_up::WrapUp,
 };
@@ -103,7 +104,29 @@ async fn assemble(
             }
             _ => None,
         },
+        reply_rule: reply_rule(store, contact).await?,
     })
+}
+
+/// SPEC F-3: what a Messenger or WhatsApp chat's reply window runs from (none for another
+/// channel).
+pub async fn reply_rule(store: &dyn Store, contact: &Contact) -> StoreResult<Option<ReplyRule>> {
+    let Some(channel) = MetaChannel::of(contact.channel) else {
+        return Ok(None);
+    };
+    let last = store.meta_last_customer_at(contact.id).await?;
+    let human_agent_tag = channel == MetaChannel::Messenger
+        && store
+            .meta_channel(channel)
+            .await?
+            .is_some_and(|stored| stored.settings.human_agent_tag);
+    Ok(Some(ReplyRule {
+        channel,
+        // The customer's first message opens the chat: until it is recorded (a moment),
+        // the chat's start stands for it.
+        last_customer_at_ms: last.unwrap_or(contact.created_at_ms),
+        human_agent_tag,
+    }))
 }
 
 /// SPEC G-2: the invited agent's notification: who invites, for which customer, the notes.

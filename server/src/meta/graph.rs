@@ -153,20 +153,29 @@ impl Default for Graph {
 }
 
 impl Graph {
-    /// Sends a text to the customer: Meta's id of the message.
+    /// Sends a text to the customer: Meta's id of the message. `human_agent` (Messenger):
+    /// an agent's reply after the 24-hour window, sent with the human-agent tag.
     pub async fn send_text(
         &self,
         account: &Account<'_>,
         recipient: &str,
         text: &str,
+        human_agent: bool,
     ) -> Result<String, GraphError> {
         let body = match account.channel {
-            MetaChannel::Messenger => json!({
-                "recipient": {"id": recipient},
-                "messaging_type": "RESPONSE",
-                // Comes back in the message's echo: ours, not the Page inbox's.
-                "message": {"text": text, "metadata": ECHO_MARK},
-            }),
+            MetaChannel::Messenger => {
+                let mut body = json!({
+                    "recipient": {"id": recipient},
+                    "messaging_type": "RESPONSE",
+                    // Comes back in the message's echo: ours, not the Page inbox's.
+                    "message": {"text": text, "metadata": ECHO_MARK},
+                });
+                if human_agent {
+                    body["messaging_type"] = json!("MESSAGE_TAG");
+                    body["tag"] = json!("HUMAN_AGENT");
+                }
+                body
+            }
             MetaChannel::WhatsApp => {
                 let mut body = json!({
                     "messaging_product": "whatsapp",

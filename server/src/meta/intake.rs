@@ -189,6 +189,12 @@ impl MetaService {
         message: &InboundMessage,
     ) -> Result<(), IntakeError> {
         let text = line_text(&message.parts);
+        // Meta's time of the message (never ahead of ours: a clock a little off must not
+        // hold the reply window open longer than Meta does).
+        let sent_at = match message.at_ms {
+            at if at > 0 => at.min(now_ms()),
+            _ => now_ms(),
+        };
         // One app may serve several Pages or numbers: only the one set up here is ours to
         // answer (its replies leave from that account).
         let stored = self.store.meta_channel(channel).await?;
@@ -228,7 +234,7 @@ impl MetaService {
                 let contact = self.chat_for(channel, message, &text, &files).await?;
                 let tied = self
                     .store
-                    .record_meta_message(channel, &message.id, contact.id, true, None)
+                    .record_meta_message(channel, &message.id, contact.id, true, Some(sent_at))
                     .await?;
                 if tied == contact.id {
                     contact

@@ -14,8 +14,8 @@ use crate::{
     store::{meta::MetaOutbox, StoreError},
 };
 use app::domain::{
-    chat::SystemNote,
-    meta::{for_customer, MessageStatus, MetaRefusal, SendFailure},
+    chat::{Author, LineBody, SystemNote},
+    meta::{for_customer, MessageStatus, MetaRefusal, ReplyWindow, SendFailure},
     protocol::Seq,
 };
 use std::{sync::Arc, time::Duration};
@@ -113,6 +113,10 @@ impl MetaService {
                 .await;
         };
         let account = Account::of(&stored, &token);
+        // SPEC F-3: an agent's reply after Messenger's 24 hours goes with the human-agent tag
+        // (the chat's rule read once: its lines go within moments).
+        let chat = self.store.contact(contact).await?;
+        let rule = crate::contact::views::reply_rule(self.store.as_ref(), &chat).await?;
         let mut after = outbox.sent_through;
         let mut leased_at = now_ms();
         loop {
@@ -124,8 +128,20 @@ impl MetaService {
             };
             for line in &lines {
                 if let Some(text) = for_customer(&line.body) {
-                    if let Line::Wait(why) =
-                        self.send_line(outbox, &account, line.seq, text).await?
+                    let by_agent = matches!(
+                        &line.body,
+                        LineBody::Message {
+                            author: Author::Agent { .. },
+                            ..
+                        }
+                    );
+                    let tagged = by_agent
+                        && rule.is_some_and(|rule| {
+                            matches!(rule.window(now_ms()), ReplyWindow::HumanAgent { .. })
+                        });
+                    if let Line::Wait(why) = self
+                        .send_line(outbox, &account, line.seq, text, tagged)
+                        .await?
                     {
                         return self.retry(outbox, &why).await;
                     }
@@ -152,6 +168,7 @@ impl MetaService {
         account: &Account<'_>,
         seq: Seq,
         text: &str,
+        tagged: bool,
     ) -> Result<Line, OutboxError> {
         let contact = outbox.contact;
         if self.store.meta_line_message(contact, seq).await?.is_some() {
@@ -161,7 +178,11 @@ impl MetaService {
         // is the nearest to Meta's we know (Messenger's echo brings Meta's own later, which
         // the delivery and read watermarks are compared with).
         let calling_at = now_ms();
-        let refusal = match self.graph.send_text(account, &outbox.recipient, text).await {
+        let sent = self
+            .graph
+            .send_text(account, &outbox.recipient, text, tagged)
+            .await;
+        let refusal = match sent {
             Ok(message_id) => {
                 self.store
                     .record_meta_send(

@@ -26,8 +26,8 @@ pub struct MetaChannelSettings {
     /// What Meta sends back in the webhook verification handshake. Not a secret: the
     /// administrator copies it into Meta's dashboard.
     pub verify_token: String,
-    /// Messenger: replies after the 24-hour window are to carry the human-agent tag (7
-    /// days). Kept, not used yet: the window's rules come next.
+    /// Messenger: an agent's reply after the 24-hour window goes with the human-agent tag,
+    /// for up to 7 days after the customer's last message (SPEC F-3).
     #[serde(default)]
     pub human_agent_tag: bool,
     /// Where the Graph API answers (Meta's, or a test's fake).
@@ -187,15 +187,20 @@ pub trait MetaStore: Send + Sync {
         -> StoreResult<bool>;
 
     /// Ties a message Meta carried to its chat, the first time it is seen: the chat it is
-    /// tied to (the first one, when it was seen before).
+    /// tied to (the first one, when it was seen before). `sent_at_ms` is Meta's time of it:
+    /// a customer's message's opens the reply window ([`Self::meta_last_customer_at`]).
     async fn record_meta_message(
         &self,
         channel: MetaChannel,
         message_id: &str,
         contact: ContactId,
         inbound: bool,
-        seq: Option<Seq>,
+        sent_at_ms: Option<i64>,
     ) -> StoreResult<ContactId>;
+
+    /// Meta's time of the customer's last message in the chat: the reply window runs from
+    /// it (SPEC F-3). None before the first is recorded.
+    async fn meta_last_customer_at(&self, contact: ContactId) -> StoreResult<Option<i64>>;
 
     /// Keeps what became of a line sent at `now_ms` (`seq` of `contact`): Meta's id of it
     /// and "sent" when Meta took it, or an id of ours and "failed" when Meta refused it.

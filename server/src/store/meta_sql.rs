@@ -287,22 +287,36 @@ macro_rules! impl_meta_store {
                     message_id: &str,
                     contact: ContactId,
                     inbound: bool,
-                    seq: Option<Seq>,
+                    sent_at_ms: Option<i64>,
                 ) -> StoreResult<ContactId> {
                     sqlx::query(
                         "INSERT INTO meta_messages (channel, message_id, contact_id, inbound, \
-                         seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                         sent_at_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                     )
                     .bind(wanted.name())
                     .bind(message_id)
                     .bind(contact.0)
                     .bind(inbound)
-                    .bind(seq.map(|s| s as i64))
+                    .bind(sent_at_ms)
                     .execute(&self.writer)
                     .await?;
                     self.meta_message(wanted, message_id)
                         .await?
                         .ok_or(StoreError::NotFound)
+                }
+
+                async fn meta_last_customer_at(
+                    &self,
+                    contact: ContactId,
+                ) -> StoreResult<Option<i64>> {
+                    let at: Option<i64> = sqlx::query_scalar(
+                        "SELECT MAX(sent_at_ms) FROM meta_messages \
+                         WHERE contact_id = $1 AND inbound",
+                    )
+                    .bind(contact.0)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(at)
                 }
 
                 async fn record_meta_send(

@@ -63,7 +63,11 @@ pub fn messenger_text(psid: &str, mid: &str, text: &str) -> Vec<u8> {
 
 /// A Messenger `messages` webhook post of `message` (its `mid`, `text`, `attachments`...).
 pub fn messenger_message(psid: &str, message: Value) -> Vec<u8> {
-    let now = chrono_ms();
+    messenger_message_at(psid, message, chrono_ms())
+}
+
+/// [`messenger_message`] as the customer sent it at `now` (Meta's time of it).
+pub fn messenger_message_at(psid: &str, message: Value, now: i64) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "object": "page",
         "entry": [{

@@ -94,6 +94,7 @@ fn ChannelForm(
     let start = MetaChannelEdit::of(&stored);
     let kind = stored.channel;
     let enabled = RwSignal::new(start.enabled);
+    let human_agent_tag = RwSignal::new(start.human_agent_tag);
     let csq = RwSignal::new(
         start
             .csq
@@ -113,7 +114,7 @@ fn ChannelForm(
         business_name: business_name.get(),
         account_id: account_id.get(),
         verify_token: verify_token.get(),
-        human_agent_tag: start.human_agent_tag,
+        human_agent_tag: human_agent_tag.get(),
         graph_api_base: graph_api_base.get(),
         graph_api_version: graph_api_version.get(),
         app_secret: app_secret.get(),
@@ -201,6 +202,14 @@ fn ChannelForm(
                     {t!(i18n, admin.channels.enabled)}
                 </label>
             </div>
+            // SPEC F-3: Messenger's human-agent tag (WhatsApp has none).
+            {(kind == MetaChannel::Messenger).then(|| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || human_agent_tag.get()
+                        on:change=move |ev| human_agent_tag.set(event_target_checked(&ev)) />
+                    {t!(i18n, admin.channels.human_agent_tag)}
+                </label>
+            })}
             <fieldset class="mailbox-group">
                 <legend>{t!(i18n, admin.channels.meta_app)}</legend>
                 <div class="form-row">

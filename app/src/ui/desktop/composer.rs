@@ -1,13 +1,16 @@
 //! The message box (SPEC P-1 to P-4): spell-checked, a live character counter against the
 //! shared 1500 limit, Enter to send and Shift+Enter for a new line, canned responses
-//! inserted at the cursor, typing signalled to the customer, and End.
+//! inserted at the cursor, typing signalled to the customer, and End. In a Messenger or
+//! WhatsApp chat, Meta's reply window (SPEC F-3): past it, the box says why no reply can go
+//! and is closed; in Messenger's human-agent extension, it says the reply goes tagged.
 
-use super::{invite::InviteControl, wrap_up::WrapUpControl, Live};
+use super::{clock::Clock, invite::InviteControl, wrap_up::WrapUpControl, Live};
 use crate::{
     domain::{
         canned::{offered, CannedResponse},
         ids::ContactId,
         limits::MAX_CHAT_MESSAGE_CHARS,
+        meta::ReplyWindow,
         protocol::ClientCommand,
         validate::{char_count, validate_chat_message},
     },
@@ -58,9 +61,18 @@ pub fn Composer(id: ContactId) -> AnyView {
             live.typing(id, false);
         }
     };
+    // SPEC F-3: a Messenger or WhatsApp chat's reply window, as it stands now.
+    let clock = expect_context::<Clock>();
+    let window = Memo::new(move |_| {
+        let now = clock.now.get();
+        live.model
+            .with(|m| m.tab(id).and_then(|t| t.view.reply_rule))
+            .map(|rule| rule.window(now))
+    });
+    let closed = move || window.get() == Some(ReplyWindow::Closed);
     let send = move || {
         let message = text.get_untracked();
-        if validate_chat_message(&message).is_ok() {
+        if !closed() && validate_chat_message(&message).is_ok() {
             live.send_message(id, message);
             text.set(String::new());
             stop_typing();
@@ -119,6 +131,19 @@ pub fn Composer(id: ContactId) -> AnyView {
     });
     view! {
         <div class="composer">
+            {move || match window.get() {
+                Some(ReplyWindow::Closed) => Some(view! {
+                    <p class="reply-window closed" role="status" id=format!("window-{id}")>
+                        {t!(i18n, desktop.composer.window_closed)}
+                    </p>
+                }.into_any()),
+                Some(ReplyWindow::HumanAgent { .. }) => Some(view! {
+                    <p class="reply-window" role="status" id=format!("window-{id}")>
+                        {t!(i18n, desktop.composer.window_human_agent)}
+                    </p>
+                }.into_any()),
+                _ => None,
+            }}
             <label class="visually-hidden" for=format!("message-{id}")>{t!(i18n, desktop.composer.message)}</label>
             <textarea
                 id=format!("message-{id}")
@@ -127,7 +152,12 @@ pub fn Composer(id: ContactId) -> AnyView {
                 spellcheck="true"
                 placeholder=move || t_string!(i18n, desktop.composer.placeholder)
                 aria-invalid=move || over().to_string()
-                aria-describedby=format!("counter-{id}")
+                aria-describedby=move || if matches!(window.get(), Some(ReplyWindow::Closed | ReplyWindow::HumanAgent { .. })) {
+                    format!("counter-{id} window-{id}")
+                } else {
+                    format!("counter-{id}")
+                }
+                disabled=closed
                 prop:value=move || text.get()
                 on:input=on_input
                 on:keydown=on_keydown
@@ -166,7 +196,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                     {count} " / " {MAX_CHAT_MESSAGE_CHARS}
                 </span>
                 <span class="composer-error" role="alert">{error}</span>
-                <button class="primary" disabled=move || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
+                <button class="primary" disabled=move || closed() || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
                     {t!(i18n, desktop.composer.send)}
                 </button>
                 <InviteControl id />

@@ -313,10 +313,14 @@ impl DesktopModel {
         let Some(tab) = self.tab_mut(contact) else {
             return Ok(None);
         };
-        let fresh = tab.lines.insert(line.seq, line).is_none();
         if from_customer {
             tab.customer_typing = false;
+            // SPEC F-3: the customer's message opens the reply window again.
+            if let Some(rule) = &mut tab.view.reply_rule {
+                rule.customer_wrote(line.at_ms);
+            }
         }
+        let fresh = tab.lines.insert(line.seq, line).is_none();
         Ok((fresh && from_customer && !current).then(|| {
             tab.attention_since_ms = Some(now_ms);
             Cue::MessageElsewhere
@@ -387,6 +391,7 @@ pub(crate) fn test_view(id: i64, started: i64) -> ContactView {
         wrap_up: Default::default(),
         agents: Vec::new(),
         notes: None,
+        reply_rule: None,
     }
 }
 
@@ -417,6 +422,34 @@ mod tests {
                 files: Vec::new(),
             },
         }
+    }
+
+    /// SPEC F-3: a Messenger chat's window, closed since the customer's last message, opens
+    /// again with their next one.
+    #[test]
+    fn f3_a_customer_message_opens_the_reply_window_again() {
+        use crate::domain::meta::{MetaChannel, ReplyRule, ReplyWindow};
+        const DAY: i64 = 86_400_000;
+        let mut m = DesktopModel::default();
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: ContactView {
+                reply_rule: Some(ReplyRule {
+                    channel: MetaChannel::Messenger,
+                    last_customer_at_ms: 0,
+                    human_agent_tag: false,
+                }),
+                ..view(1, 0)
+            },
+        });
+        let window = |m: &DesktopModel, now| {
+            m.tab(ContactId(1))
+                .and_then(|t| t.view.reply_rule)
+                .map(|r| r.window(now))
+        };
+        assert_eq!(window(&m, 2 * DAY), Some(ReplyWindow::Closed));
+        m.add_line(ContactId(1), msg(1, true), 2 * DAY).unwrap();
+        // `msg` stamps a line with its number as its time: the window runs from there.
+        assert_eq!(window(&m, 2), Some(ReplyWindow::Open { until_ms: 1 + DAY }));
     }
 
     /// Issue 16: a line's ticks only move forward, whatever order Meta reports them in.
