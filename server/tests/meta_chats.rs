@@ -18,8 +18,9 @@ use common::{
     desk,
     graph::{meta_error, meta_error_sub},
     meta::{
-        accept_offer, chrono_ms, customer_lines, deliver, messenger_message_at, messenger_text,
-        scene, set_up, whatsapp_message, whatsapp_text, ACCESS_TOKEN, PAGE_ID, PHONE_NUMBER_ID,
+        accept_offer, accept_offer_with_view, chrono_ms, customer_lines, deliver,
+        messenger_message_at, messenger_text, scene, set_up, whatsapp_message, whatsapp_text,
+        ACCESS_TOKEN, PAGE_ID, PHONE_NUMBER_ID,
     },
     next_offer, send_json, wait_for, Ws,
 };
@@ -437,13 +438,7 @@ async fn f3_no_reply_after_the_24_hour_window_until_the_customer_writes_again() 
         json!({"type": "text", "text": {"body": "Still open?"}, "timestamp": written.to_string()});
     let body = whatsapp_message("16505551234", "Sheena Nelson", "wamid.old", old);
     deliver(&server, MetaChannel::WhatsApp, &body).await;
-    let offer = next_offer(&mut desk).await;
-    send_json(
-        &mut desk,
-        json!({"type": "accept", "contact": offer.contact}),
-    )
-    .await;
-    let view = desk::accepted(&mut desk).await;
+    let (offer, view) = accept_offer_with_view(&mut desk).await;
     assert_eq!(
         view.reply_rule,
         Some(ReplyRule {
@@ -494,13 +489,7 @@ async fn f3_messenger_replies_after_24_hours_go_with_the_human_agent_tag_when_on
         &messenger_message_at(psid, old, written),
     )
     .await;
-    let offer = next_offer(&mut desk).await;
-    send_json(
-        &mut desk,
-        json!({"type": "accept", "contact": offer.contact}),
-    )
-    .await;
-    let view = desk::accepted(&mut desk).await;
+    let (offer, view) = accept_offer_with_view(&mut desk).await;
     assert_eq!(
         view.reply_rule
             .map(|r| (r.last_customer_at_ms, r.human_agent_tag)),

@@ -190,8 +190,18 @@ pub async fn scene(channel: MetaChannel) -> (TestServer, AgentId, FakeGraph, Ws)
 
 /// Accepts the next offer: the offer.
 pub async fn accept_offer(desk: &mut Ws) -> app::domain::protocol::OfferView {
+    accept_offer_with_view(desk).await.0
+}
+
+/// Accepts the next offer: the offer, and the tab the desktop was given for it.
+pub async fn accept_offer_with_view(
+    desk: &mut Ws,
+) -> (
+    app::domain::protocol::OfferView,
+    app::domain::protocol::ContactView,
+) {
     let offer = next_offer(desk).await;
     send_json(desk, json!({"type": "accept", "contact": offer.contact})).await;
-    desk::accepted(desk).await;
-    offer
+    let view = desk::accepted(desk).await;
+    (offer, view)
 }
