@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
+import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { agentReady, customerStarts, logIn } from './helpers';
 
@@ -130,6 +131,36 @@ function whatsappPost(waId: string, name: string, message: object): { body: stri
 /** A Messenger `messages` webhook post as Meta sends it, and its signature. */
 function messengerPost(psid: string, message: object): { body: string; signature: string } {
   return messengerEvent({ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message });
+}
+
+/** Messenger on again (set up, with its secrets, by the first test), calling the fake at `graph`. */
+async function messengerOn(admin: Page, graph: string) {
+  await admin.locator('li[data-channel="messenger"]').getByRole('button', { name: 'Edit Messenger' }).click();
+  const form = admin.getByRole('form', { name: 'Messenger settings' });
+  await form.getByLabel('Take conversations from this channel').check();
+  await form.getByLabel('Address').fill(graph);
+  await form.getByLabel('Access token').fill(ACCESS_TOKEN);
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await expect(admin.locator('li[data-channel="messenger"] .mailbox-status')).toHaveText('On: conversations go to Billing');
+}
+
+/** Ends each chat, by its tab's name. */
+async function endAll(agent: Page, tabs: RegExp[]) {
+  for (const name of tabs) {
+    await agent.getByRole('tab', { name }).click();
+    await agent.getByRole('button', { name: 'End', exact: true }).click();
+  }
+}
+
+/** Messenger and WhatsApp switched off in the administration, for the tests after. */
+async function switchBothOff(admin: Page) {
+  for (const channel of ['messenger', 'whatsapp']) {
+    const label = channel === 'messenger' ? 'Messenger' : 'WhatsApp';
+    await admin.locator(`li[data-channel="${channel}"]`).getByRole('button', { name: `Edit ${label}` }).click();
+    await admin.getByLabel('Take conversations from this channel').uncheck();
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await expect(admin.locator(`li[data-channel="${channel}"] .mailbox-status`)).toHaveText('Off');
+  }
 }
 
 test('F-1 D-2: Messenger set up in the administration: a customer message becomes a chat, the reply goes through the Send API', async ({ browser }) => {
@@ -280,13 +311,7 @@ test('F-1 F-3 C-1: a web chat, a Messenger chat and a WhatsApp chat in hand at o
     const admin = await logIn(browser, 'admin');
     await admin.goto('/admin/channels');
     await expect(admin.locator('fieldset.admin-live:not([disabled])')).toBeAttached();
-    await admin.locator('li[data-channel="messenger"]').getByRole('button', { name: 'Edit Messenger' }).click();
-    const messengerForm = admin.getByRole('form', { name: 'Messenger settings' });
-    await messengerForm.getByLabel('Take conversations from this channel').check();
-    await messengerForm.getByLabel('Address').fill(graph.url);
-    await messengerForm.getByLabel('Access token').fill(ACCESS_TOKEN);
-    await messengerForm.getByRole('button', { name: 'Save changes' }).click();
-    await expect(admin.locator('li[data-channel="messenger"] .mailbox-status')).toHaveText('On: conversations go to Billing');
+    await messengerOn(admin, graph.url);
     await admin.locator('li[data-channel="whatsapp"]').getByRole('button', { name: 'Edit WhatsApp' }).click();
     const whatsappForm = admin.getByRole('form', { name: 'WhatsApp settings' });
     await whatsappForm.getByLabel('Queue').selectOption({ label: 'Billing' });
@@ -346,17 +371,117 @@ test('F-1 F-3 C-1: a web chat, a Messenger chat and a WhatsApp chat in hand at o
     expect(overflow).toBeLessThanOrEqual(0);
 
     // Each ended; the channels off again for the tests after.
-    for (const name of [/Sheena Nelson/, /7099887766554433/, /Wanda Web/]) {
-      await carol.getByRole('tab', { name }).click();
-      await carol.getByRole('button', { name: 'End', exact: true }).click();
-    }
-    for (const channel of ['messenger', 'whatsapp']) {
-      const label = channel === 'messenger' ? 'Messenger' : 'WhatsApp';
-      await admin.locator(`li[data-channel="${channel}"]`).getByRole('button', { name: `Edit ${label}` }).click();
-      await admin.getByLabel('Take conversations from this channel').uncheck();
-      await admin.getByRole('button', { name: 'Save changes' }).click();
-      await expect(admin.locator(`li[data-channel="${channel}"] .mailbox-status`)).toHaveText('Off');
-    }
+    await endAll(carol, [/Sheena Nelson/, /7099887766554433/, /Wanda Web/]);
+    await switchBothOff(admin);
+  } finally {
+    graph.server.close();
+  }
+});
+
+test('F-3: past the 24-hour window WhatsApp offers the approved templates, Messenger says why no reply can go', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const graph = await fakeGraph();
+  try {
+    // The administrator lists the template approved in WhatsApp Manager.
+    const admin = await logIn(browser, 'admin');
+    await admin.setViewportSize({ width: 1366, height: 768 });
+    await admin.goto('/admin/channels');
+    await expect(admin.locator('fieldset.admin-live:not([disabled])')).toBeAttached();
+    await admin.locator('li[data-channel="whatsapp"]').getByRole('button', { name: 'Edit WhatsApp' }).click();
+    const form = admin.getByRole('form', { name: 'WhatsApp settings' });
+    await form.getByLabel('Take conversations from this channel').check();
+    await form.getByLabel('Address').fill(graph.url);
+    await form.getByLabel('Access token').fill(ACCESS_TOKEN);
+    await form.getByRole('button', { name: 'Add a template' }).click();
+    const row = form.locator('li.template-row').first();
+    await row.getByLabel('Name').fill('Order update');
+    await row.getByLabel('Language').fill('en_US');
+    await row.getByLabel('Text').fill('Hello {{1}}, your order {{3}} has shipped.');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    // Refused by field and place; what was typed stays.
+    await expect(row.getByText('should look like "order_update"')).toBeVisible();
+    await expect(row.getByText('{{2}} is missing')).toBeVisible();
+    await expect(row.getByLabel('Language')).toHaveValue('en_US');
+    await row.getByLabel('Name').fill('order_update');
+    await row.getByLabel('Text').fill('Hello {{1}}, your order {{2}} has shipped.');
+    await admin.screenshot({ path: 'test-results/screenshots/admin-whatsapp-templates-1366.png', fullPage: true });
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect(admin.locator('li[data-channel="whatsapp"] .mailbox-status')).toHaveText('On: conversations go to Billing');
+    await messengerOn(admin, graph.url);
+
+    // A WhatsApp customer's message Meta hands over two days after it was written.
+    const carol = await agentReady(browser, 'carol');
+    const deliver = async (path: string, post: { body: string; signature: string }) => {
+      const delivered = await carol.request.post(path, {
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': post.signature },
+        data: post.body,
+      });
+      expect(delivered.status()).toBe(200);
+    };
+    const twoDaysAgo = Date.now() - 2 * 86_400_000;
+    await deliver('/webhooks/whatsapp', whatsappPost('16505550199', 'Ravi Patel', {
+      id: `wamid.e2e.late${Date.now()}`,
+      timestamp: String(Math.floor(twoDaysAgo / 1000)),
+      type: 'text',
+      text: { body: 'Where is my order?' },
+    }));
+    const offer = carol.getByRole('article', { name: /Chat offer from Ravi Patel/ });
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    const transcript = carol.getByRole('list', { name: 'Transcript' });
+    await expect(transcript.getByText('Where is my order?')).toBeVisible();
+    // Handed over late: the line says when the customer wrote it.
+    await expect(transcript.locator('li.line.customer').filter({ hasText: 'Where is my order?' })).toContainText('written');
+    await expect(carol.getByRole('status').filter({ hasText: 'WhatsApp now carries only a template Meta approved' })).toBeVisible();
+    await expect(carol.getByLabel('Message', { exact: true })).toHaveCount(0);
+    await carol.getByLabel('Template').selectOption({ label: 'order_update (en_US)' });
+    await carol.getByLabel('Value of {{1}}').fill('Ravi');
+    await carol.getByRole('button', { name: 'Send template' }).click();
+    await expect(carol.getByText('Value of {{2}}: required')).toBeVisible();
+    await carol.getByLabel('Value of {{2}}').fill('#4521');
+    await expect(carol.locator('.template-preview')).toContainText('Hello Ravi, your order #4521 has shipped.');
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-whatsapp-template-1366.png', fullPage: true });
+    await carol.setViewportSize({ width: 900, height: 700 });
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-whatsapp-template-900.png', fullPage: true });
+    const overflow = await carol.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await carol.setViewportSize({ width: 1366, height: 768 });
+    await carol.getByRole('button', { name: 'Send template' }).click();
+
+    // Shown as the customer reads it, named by its template, sent as Meta's template message.
+    const sent = transcript.locator('li.line.agent').filter({ hasText: 'Hello Ravi, your order #4521 has shipped.' });
+    await expect(sent).toContainText('template order_update (en_US)');
+    await expect(sent.getByRole('img', { name: 'Sent' })).toBeVisible();
+    const call = graph.calls.find((c) => (c.body as { type?: string })?.type === 'template');
+    expect(call).toMatchObject({
+      method: 'POST',
+      path: `/v25.0/${PHONE_NUMBER_ID}/messages`,
+      body: {
+        messaging_product: 'whatsapp',
+        to: '16505550199',
+        type: 'template',
+        template: {
+          name: 'order_update',
+          language: { code: 'en_US' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ravi' }, { type: 'text', text: '#4521' }] }],
+        },
+      },
+    });
+
+    // A Messenger customer who wrote two days ago (the human-agent tag off): no reply can go.
+    await deliver('/webhooks/messenger', messengerEvent({
+      sender: { id: '7055544433322211' }, recipient: { id: PAGE_ID }, timestamp: twoDaysAgo,
+      message: { mid: `m_e2e_late_${Date.now()}`, text: 'Did you get my photo?' },
+    }));
+    await carol.getByRole('article', { name: /Chat offer from 7055544433322211/ }).getByRole('button', { name: 'Accept' }).click();
+    await expect(transcript.getByText('Did you get my photo?')).toBeVisible();
+    await expect(carol.getByRole('status').filter({ hasText: 'Meta no longer carries a reply in this chat' })).toBeVisible();
+    await expect(carol.getByLabel('Message', { exact: true })).toBeDisabled();
+    await expect(carol.getByRole('button', { name: 'Send', exact: true })).toBeDisabled();
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-messenger-window-closed-1366.png', fullPage: true });
+
+    // Each ended; the channels off again for the tests after.
+    await endAll(carol, [/7055544433322211/, /Ravi Patel/]);
+    await switchBothOff(admin);
   } finally {
     graph.server.close();
   }

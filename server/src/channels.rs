@@ -68,6 +68,7 @@ impl Services {
                 account_id: edit.account_id.clone(),
                 verify_token: edit.verify_token.clone(),
                 human_agent_tag: edit.human_agent_tag,
+                templates: edit.templates.clone(),
                 graph_api_base: edit.graph_api_base.clone(),
                 graph_api_version: edit.graph_api_version.clone(),
             },
@@ -186,6 +187,7 @@ fn admin_view(stored: &StoredMetaChannel) -> MetaChannelAdmin {
         account_id: s.account_id.clone(),
         verify_token: s.verify_token.clone(),
         human_agent_tag: s.human_agent_tag,
+        templates: s.templates.clone(),
         graph_api_base: s.graph_api_base.clone(),
         graph_api_version: s.graph_api_version.clone(),
         app_secret_set: stored.app_secret.is_some(),
@@ -223,6 +225,23 @@ fn describe(before: &MetaChannelAdmin, after: &MetaChannelAdmin) -> String {
         before.human_agent_tag.to_string(),
         after.human_agent_tag.to_string(),
     );
+    let titles = |c: &MetaChannelAdmin| {
+        let titles: Vec<String> = c.templates.iter().map(|t| t.title()).collect();
+        titles.join(", ")
+    };
+    note("templates", titles(before), titles(after));
+    let reworded: Vec<String> = after
+        .templates
+        .iter()
+        .filter(|t| {
+            before
+                .templates
+                .iter()
+                .any(|b| b.name == t.name && b.language == t.language && b.text != t.text)
+        })
+        .map(|t| t.title())
+        .collect();
+    note("text of templates", String::new(), reworded.join(", "));
     note(
         "Graph API",
         format!("{} {}", before.graph_api_base, before.graph_api_version),

@@ -601,6 +601,14 @@ impl Backend for Services {
             canned_email,
             draft_autosave_secs: self.autosave_secs,
             gadget_hosts: self.store.gadget_hosts().await.map_err(internal)?.origins,
+            whatsapp_templates: self
+                .store
+                .meta_channel(app::domain::meta::MetaChannel::WhatsApp)
+                .await
+                .map_err(internal)?
+                .filter(|stored| stored.enabled)
+                .map(|stored| stored.settings.templates)
+                .unwrap_or_default(),
             now_ms: now_ms(),
             csqs: csqs
                 .into_iter()

@@ -271,7 +271,8 @@ async fn a_command_before_hello_is_rejected() {
     assert_eq!(
         next_message(&mut ws).await,
         ServerMessage::Rejected {
-            error: CommandError::HelloExpected
+            error: CommandError::HelloExpected,
+            client_id: None,
         }
     );
 }

@@ -329,7 +329,8 @@ async fn requeue_moves_the_email_and_never_returns_it() {
     assert!(matches!(
         refused,
         ServerMessage::Rejected {
-            error: CommandError::NotYours
+            error: CommandError::NotYours,
+            ..
         }
     ));
     send_json(
@@ -342,7 +343,7 @@ async fn requeue_moves_the_email_and_never_returns_it() {
     })
     .await;
     assert!(
-        matches!(&refused, ServerMessage::Rejected { error: CommandError::Invalid(e) } if e.to_string().contains("999")),
+        matches!(&refused, ServerMessage::Rejected { error: CommandError::Invalid(e), .. } if e.to_string().contains("999")),
         "{refused:?}"
     );
 
@@ -671,7 +672,8 @@ async fn discard_and_requeue_from_two_tabs_do_not_revive_the_email() {
         matches!(
             refused,
             ServerMessage::Rejected {
-                error: CommandError::NotYours | CommandError::ChatEnded
+                error: CommandError::NotYours | CommandError::ChatEnded,
+                ..
             }
         ),
         "{refused:?}"

@@ -69,7 +69,7 @@ async fn participants_become(ws: &mut Ws, expected: &[&str]) {
 
 async fn rejected(ws: &mut Ws) -> CommandError {
     match wait_for(ws, |m| matches!(m, ServerMessage::Rejected { .. })).await {
-        ServerMessage::Rejected { error } => error,
+        ServerMessage::Rejected { error, .. } => error,
         _ => unreachable!(),
     }
 }

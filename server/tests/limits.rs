@@ -167,6 +167,8 @@ async fn a_chat_takes_at_most_a_thousand_customer_messages() {
             text: format!("earlier {i}"),
             client_id: format!("e{i}"),
             files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
         };
         store
             .append_line(

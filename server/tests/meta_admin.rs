@@ -10,6 +10,7 @@ mod common;
 use app::domain::{
     agent::Role,
     channels::{MetaChannelAdmin, MetaChannelEdit},
+    message_template::MessageTemplate,
     meta::MetaChannel,
     validate::{Field, Problem},
 };
@@ -39,6 +40,7 @@ fn edit(csq: app::domain::ids::CsqId, graph: &FakeGraph) -> MetaChannelEdit {
         account_id: "1234567890".into(),
         verify_token: "shop-verify-7f3a9c".into(),
         human_agent_tag: false,
+        templates: Vec::new(),
         graph_api_base: graph.url.clone(),
         graph_api_version: "v25.0".into(),
         app_secret: SECRET.into(),
@@ -196,4 +198,138 @@ async fn f1_d2_a_channel_set_up_in_the_page_keeps_its_secrets_to_itself() {
         )
         .unwrap();
     assert_eq!(token.as_str(), TOKEN);
+}
+
+/// SPEC F-3: the WhatsApp channel's approved templates are set in the page: each row's
+/// name, language and text refused by name and place (Meta's name shape, a language code,
+/// placeholders `{{1}}`... without a gap, no template twice), the list saved as typed
+/// (spaces trimmed) and audited by name, and offered to agents in the desktop while the
+/// channel is on. Messenger keeps none.
+#[tokio::test]
+async fn f3_whatsapp_templates_are_set_in_the_page_and_offered_to_agents() {
+    let server = TestServer::start().await;
+    let graph = FakeGraph::start(TOKEN).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    server
+        .create_user("root", "admin-pass-1", Role::Admin)
+        .await;
+    server.queue("Support", &[ann]).await;
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    let root = server.session("root", "admin-pass-1").await;
+    let template = |name: &str, language: &str, text: &str| MessageTemplate {
+        name: name.into(),
+        language: language.into(),
+        text: text.into(),
+    };
+    let whatsapp = MetaChannelEdit {
+        channel: MetaChannel::WhatsApp,
+        account_id: "106540352242922".into(),
+        templates: vec![
+            template(
+                " order_update ",
+                "en_US",
+                "Hello {{1}}, your order {{2}} has shipped.",
+            ),
+            template("Order-Update", "english", "Hi {{2}}"),
+            template("order_update", "en_US", "Again"),
+        ],
+        ..edit(support, &graph)
+    };
+    assert_eq!(
+        refused(post(&server, &root, "/api/admin/channel", &whatsapp).await).await,
+        [
+            (
+                Field::TemplateName(2),
+                Problem::NotLike {
+                    example: "order_update".into()
+                }
+            ),
+            (
+                Field::TemplateLanguage(2),
+                Problem::NotLike {
+                    example: "en_US".into()
+                }
+            ),
+            (
+                Field::TemplateText(2),
+                Problem::PlaceholderMissing { number: 1 }
+            ),
+            (
+                Field::TemplateName(3),
+                Problem::Duplicate {
+                    value: "order_update (en_US)".into()
+                }
+            ),
+        ]
+    );
+
+    let good = MetaChannelEdit {
+        templates: vec![
+            whatsapp.templates[0].clone(),
+            template(
+                "order_update",
+                "fr",
+                "Bonjour {{1}}, votre commande {{2}} est partie.",
+            ),
+        ],
+        ..whatsapp
+    };
+    let saved: Vec<MetaChannelAdmin> =
+        ok(post(&server, &root, "/api/admin/channel", &good).await).await;
+    let titles = |channel: &MetaChannelAdmin| -> Vec<String> {
+        channel
+            .templates
+            .iter()
+            .map(MessageTemplate::title)
+            .collect()
+    };
+    let stored = saved
+        .iter()
+        .find(|c| c.channel == MetaChannel::WhatsApp)
+        .unwrap();
+    assert_eq!(
+        titles(stored),
+        ["order_update (en_US)", "order_update (fr)"]
+    );
+    let audit = server.services.store.admin_audit(5).await.unwrap();
+    assert!(
+        audit[0]
+            .detail
+            .contains("templates \"\" -> \"order_update (en_US), order_update (fr)\""),
+        "{:?}",
+        audit[0].detail
+    );
+
+    // The agent's desktop offers them while the channel is on, and not once it is off.
+    let desktop = |cookie: String| {
+        let server = &server;
+        async move {
+            let view: app::api::DesktopView = ok(server.post("/api/desktop", &cookie).await).await;
+            view.whatsapp_templates
+        }
+    };
+    let agent = server.session("ann", "agent-pass-1").await;
+    assert_eq!(desktop(agent.clone()).await, stored.templates);
+    let off = MetaChannelEdit {
+        enabled: false,
+        app_secret: String::new(),
+        access_token: String::new(),
+        ..good.clone()
+    };
+    ok::<Vec<MetaChannelAdmin>>(post(&server, &root, "/api/admin/channel", &off).await).await;
+    assert_eq!(desktop(agent).await, []);
+
+    // Messenger has no templates: any sent are not kept.
+    let messenger = MetaChannelEdit {
+        templates: good.templates.clone(),
+        ..edit(support, &graph)
+    };
+    let saved: Vec<MetaChannelAdmin> =
+        ok(post(&server, &root, "/api/admin/channel", &messenger).await).await;
+    assert!(saved
+        .iter()
+        .find(|c| c.channel == MetaChannel::Messenger)
+        .unwrap()
+        .templates
+        .is_empty());
 }

@@ -10,9 +10,10 @@ use app::domain::{
     chat::{Author, LineBody, SystemNote},
     contact::{Channel, ContactStatus, EndReason},
     ids::ContactId,
-    meta::{MetaChannel, MetaRefusal, ReplyRule},
+    meta::{MessageStatus, MetaChannel, MetaRefusal, ReplyRule},
     protocol::{CommandError, ServerMessage},
     settings::ChatSettings,
+    validate::{Field, FieldError, Problem},
 };
 use common::{
     desk,
@@ -420,7 +421,8 @@ async fn refused_for_the_window(desk: &mut Ws) {
         matches!(
             m,
             ServerMessage::Rejected {
-                error: CommandError::ReplyWindowClosed
+                error: CommandError::ReplyWindowClosed,
+                ..
             }
         )
     })
@@ -512,4 +514,170 @@ async fn f3_messenger_replies_after_24_hours_go_with_the_human_agent_tag_when_on
     agent_says(&mut desk, offer.contact, "a2", "One more thing").await;
     refused_for_the_window(&mut desk).await;
     assert!(graph.carrying("One more thing").is_empty());
+}
+
+/// The agent sends the channel's template `name` with `values` from the desktop.
+async fn agent_sends_template(
+    desk: &mut Ws,
+    contact: ContactId,
+    client_id: &str,
+    name: &str,
+    values: &[&str],
+) {
+    let template = json!({"name": name, "language": "en_US", "parameters": values});
+    let send = json!({"type": "send_template", "contact": contact, "client_id": client_id, "template": template});
+    send_json(desk, send).await;
+}
+
+/// Waits for the desktop to be told its message `client_id` was refused: why.
+async fn refusal_of(desk: &mut Ws, client_id: &str) -> CommandError {
+    let wanted = Some(client_id.to_string());
+    match wait_for(
+        desk,
+        |m| matches!(m, ServerMessage::Rejected { client_id: c, .. } if *c == wanted),
+    )
+    .await
+    {
+        ServerMessage::Rejected { error, .. } => error,
+        _ => unreachable!(),
+    }
+}
+
+/// SPEC F-3: past WhatsApp's 24-hour window, free text is refused but one of the channel's
+/// approved templates goes, filled with the agent's values: checked first (each value
+/// named when missing or on several lines, a template the channel does not offer
+/// refused), shown in the transcript as the customer reads it, and sent once as Meta's
+/// documented `type: template` message, its values as the body's text parameters. A
+/// Messenger chat offers no template.
+#[tokio::test]
+async fn f3_past_the_whatsapp_window_an_approved_template_goes_with_its_values() {
+    let (server, _, graph, mut desk) = scene(MetaChannel::WhatsApp).await;
+    let written = chrono_ms() / 1000 - 2 * 86_400;
+    let old = json!({"type": "text", "text": {"body": "Where is my order?"}, "timestamp": written.to_string()});
+    let body = whatsapp_message("16505551234", "Sheena Nelson", "wamid.late", old);
+    deliver(&server, MetaChannel::WhatsApp, &body).await;
+    let offer = accept_offer(&mut desk).await;
+    agent_says(&mut desk, offer.contact, "a1", "It ships today").await;
+    refused_for_the_window(&mut desk).await;
+
+    // Each refused with the field at fault, named by the message's id.
+    let refusals = [
+        (
+            "t1",
+            "order_update",
+            &["Sheena"][..],
+            Field::TemplateParameter(2),
+            Problem::Required,
+        ),
+        (
+            "t2",
+            "order_update",
+            &["Sheena", "#45\n21"],
+            Field::TemplateParameter(2),
+            Problem::OneLine,
+        ),
+        (
+            "t3",
+            "winback",
+            &["Sheena", "#4521"],
+            Field::Template,
+            Problem::NoLongerOffered,
+        ),
+    ];
+    for (id, name, values, field, problem) in refusals {
+        agent_sends_template(&mut desk, offer.contact, id, name, values).await;
+        assert_eq!(
+            refusal_of(&mut desk, id).await,
+            CommandError::Invalid(FieldError::new(field, problem))
+        );
+    }
+
+    // Sent twice (again after a reconnect): one line, sent once.
+    for _ in 0..2 {
+        agent_sends_template(
+            &mut desk,
+            offer.contact,
+            "t4",
+            "order_update",
+            &["Sheena", "#4521"],
+        )
+        .await;
+    }
+    let shown = wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::ChatLine { contact, line } if *contact == offer.contact
+            && matches!(&line.body, LineBody::Message { client_id, .. } if client_id == "t4"))
+    })
+    .await;
+    let ServerMessage::ChatLine { line, .. } = shown else {
+        unreachable!()
+    };
+    let LineBody::Message { text, template, .. } = line.body else {
+        unreachable!()
+    };
+    assert_eq!(text, "Hello Sheena, your order #4521 has shipped.");
+    assert_eq!(template.map(|t| t.name), Some("order_update".to_string()));
+    let (sent, _) = graph.call_carrying("#4521").await;
+    assert_eq!(sent.path, format!("/v25.0/{PHONE_NUMBER_ID}/messages"));
+    assert_eq!(
+        sent.body,
+        json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": "16505551234",
+            "type": "template",
+            "template": {
+                "name": "order_update",
+                "language": {"policy": "deterministic", "code": "en_US"},
+                "components": [{"type": "body", "parameters": [
+                    {"type": "text", "text": "Sheena"},
+                    {"type": "text", "text": "#4521"}
+                ]}]
+            }
+        })
+    );
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::LineStatus { seq, status: MessageStatus::Sent, .. } if *seq == line.seq)
+    })
+    .await;
+    assert_eq!(graph.carrying("#4521").len(), 1, "sent once");
+    // The welcome of a chat opened past the window is not sent: Meta would refuse it.
+    let welcome = server
+        .services
+        .store
+        .chat_settings()
+        .await
+        .unwrap()
+        .welcome_message;
+    assert!(!welcome.is_empty() && graph.carrying(&welcome).is_empty());
+    assert!(graph.carrying("It ships today").is_empty());
+    assert!(graph.carrying("#45\n21").is_empty());
+
+    // A Messenger chat has no template to send.
+    let csq = server
+        .services
+        .store
+        .contact(offer.contact)
+        .await
+        .unwrap()
+        .csq;
+    set_up(&server, MetaChannel::Messenger, csq, &graph).await;
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text("7012345678901234", "m_t", "Hi"),
+    )
+    .await;
+    let messenger = accept_offer(&mut desk).await;
+    agent_sends_template(
+        &mut desk,
+        messenger.contact,
+        "t5",
+        "order_update",
+        &["Sheena", "#1"],
+    )
+    .await;
+    assert_eq!(
+        refusal_of(&mut desk, "t5").await,
+        CommandError::Invalid(FieldError::new(Field::Template, Problem::NoLongerOffered))
+    );
 }

@@ -1315,6 +1315,8 @@ mod chats {
                 text: "Bonjour 😀".into(),
                 client_id: "c1".into(),
                 files: Vec::new(),
+                sent_at_ms: None,
+                template: None,
             };
             let first = s
                 .append_line(chat.id, &Sender::Customer, Some("c1"), &hello, 10)
@@ -1339,6 +1341,8 @@ mod chats {
                 text: "Hello".into(),
                 client_id: "c1".into(),
                 files: Vec::new(),
+                sent_at_ms: None,
+                template: None,
             };
             let r = s
                 .append_line(chat.id, &Sender::Agent(agent), Some("c1"), &reply, 12)
@@ -1403,6 +1407,8 @@ mod chats {
                                 text: format!("message {n}"),
                                 client_id: id.clone(),
                                 files: Vec::new(),
+                                sent_at_ms: None,
+                                template: None,
                             };
                             let appended = s
                                 .append_line(chat, &Sender::Customer, Some(&id), &body, n)
@@ -1484,6 +1490,8 @@ mod chats {
                     text,
                     client_id: format!("c{n}"),
                     files: Vec::new(),
+                    sent_at_ms: None,
+                    template: None,
                 };
                 let sent = s
                     .append_line(chat, &Sender::Customer, Some(&format!("c{n}")), &body, n)
@@ -1874,6 +1882,8 @@ mod chats {
                 text: format!("m{n}"),
                 client_id: format!("c{n}"),
                 files: Vec::new(),
+                sent_at_ms: None,
+                template: None,
             };
             for at in [10, 30] {
                 s.append_line(
@@ -3049,6 +3059,8 @@ async fn meta_ticks_move_forward_and_chat_files_are_kept_in_use() {
             text: String::new(),
             client_id: "m_in".into(),
             files: vec![photo.clone(), missing],
+            sent_at_ms: None,
+            template: None,
         };
         s.append_line(chat.id, &Sender::Customer, Some("m_in"), &body, 4_000)
             .await

@@ -297,7 +297,8 @@ async fn the_server_enforces_the_message_limit_and_ownership() {
     assert_eq!(
         wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await,
         ServerMessage::Rejected {
-            error: CommandError::NotYours
+            error: CommandError::NotYours,
+            client_id: Some("a0".into()),
         }
     );
     send_json(&mut desk, json!({"type": "accept", "contact": contact})).await;
@@ -309,11 +310,13 @@ async fn the_server_enforces_the_message_limit_and_ownership() {
     )
     .await;
     match wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await {
-        ServerMessage::Rejected { error } => {
+        ServerMessage::Rejected { error, client_id } => {
             assert_eq!(
                 error.to_string(),
                 "Message: at most 1500 characters (1501 given)"
-            )
+            );
+            // Named, so the page keeps the text as not sent rather than send it again.
+            assert_eq!(client_id.as_deref(), Some("a1"));
         }
         _ => unreachable!(),
     }
@@ -322,7 +325,8 @@ async fn the_server_enforces_the_message_limit_and_ownership() {
     assert_eq!(
         wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await,
         ServerMessage::Rejected {
-            error: CommandError::OfferGone
+            error: CommandError::OfferGone,
+            client_id: None,
         }
     );
 }

@@ -44,7 +44,7 @@ async fn refused(
     let second = next_answer(desk).await;
     for message in [first, second] {
         match message {
-            ServerMessage::Rejected { error: e } => error = Some(e),
+            ServerMessage::Rejected { error: e, .. } => error = Some(e),
             ServerMessage::Event(Envelope {
                 event: AgentEvent::WrapUpChanged { reasons, .. },
                 ..
@@ -187,7 +187,7 @@ async fn only_the_holder_sets_reasons_and_retired_reasons_leave_new_contacts() {
 
     let mut bob = server.desktop_ready("bob").await;
     match choose(&mut bob, &chat, &[kept]).await {
-        ServerMessage::Rejected { error } => assert_eq!(error, CommandError::NotYours),
+        ServerMessage::Rejected { error, .. } => assert_eq!(error, CommandError::NotYours),
         other => panic!("unexpected {other:?}"),
     }
 

@@ -5,6 +5,7 @@ use crate::domain::{
     agent::Agent,
     canned::CannedResponse,
     csq::Csq,
+    message_template::MessageTemplate,
     protocol::{Seq, Work},
     state::AgentStatus,
 };
@@ -37,6 +38,10 @@ pub struct DesktopView {
     /// SPEC D-1: the host desktops whose messages the desktop answers when it is a gadget.
     #[serde(default)]
     pub gadget_hosts: Vec<String>,
+    /// SPEC F-3: the WhatsApp templates an agent may send past the 24-hour window (none
+    /// while the channel is off).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub whatsapp_templates: Vec<MessageTemplate>,
 }
 
 #[server(prefix = "/api", endpoint = "desktop", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]

@@ -9,6 +9,7 @@ use super::{
     gadget_hosts,
     ids::CsqId,
     limits::{MAX_BUSINESS_NAME_CHARS, MAX_CHANNEL_SECRET_CHARS},
+    message_template::{validate_templates, MessageTemplate},
     meta::{MetaChannel, DEFAULT_GRAPH_API_BASE, DEFAULT_GRAPH_API_VERSION},
     validate::{Field, FieldError, Problem},
 };
@@ -24,6 +25,9 @@ pub struct MetaChannelAdmin {
     pub account_id: String,
     pub verify_token: String,
     pub human_agent_tag: bool,
+    /// WhatsApp: the approved templates agents may send past the 24-hour window (F-3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<MessageTemplate>,
     pub graph_api_base: String,
     pub graph_api_version: String,
     pub app_secret_set: bool,
@@ -41,6 +45,7 @@ impl MetaChannelAdmin {
             account_id: String::new(),
             verify_token: String::new(),
             human_agent_tag: false,
+            templates: Vec::new(),
             graph_api_base: DEFAULT_GRAPH_API_BASE.into(),
             graph_api_version: DEFAULT_GRAPH_API_VERSION.into(),
             app_secret_set: false,
@@ -66,6 +71,8 @@ pub struct MetaChannelEdit {
     pub account_id: String,
     pub verify_token: String,
     pub human_agent_tag: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<MessageTemplate>,
     pub graph_api_base: String,
     pub graph_api_version: String,
     pub app_secret: String,
@@ -83,6 +90,8 @@ impl std::fmt::Debug for MetaChannelEdit {
             .field("business_name", &self.business_name)
             .field("account_id", &self.account_id)
             .field("verify_token", &self.verify_token)
+            .field("human_agent_tag", &self.human_agent_tag)
+            .field("templates", &self.templates.len())
             .field("graph_api_base", &self.graph_api_base)
             .field("graph_api_version", &self.graph_api_version)
             .field("app_secret", &typed(&self.app_secret))
@@ -107,6 +116,7 @@ impl MetaChannelEdit {
             account_id: admin.account_id.clone(),
             verify_token: admin.verify_token.clone(),
             human_agent_tag: admin.human_agent_tag,
+            templates: admin.templates.clone(),
             graph_api_base: admin.graph_api_base.clone(),
             graph_api_version: admin.graph_api_version.clone(),
             app_secret: String::new(),
@@ -115,10 +125,25 @@ impl MetaChannelEdit {
     }
 
     /// Spaces around what was typed are not part of it; the Graph API's address in its
-    /// usual form (a test server's too).
+    /// usual form (a test server's too). Templates are WhatsApp's only; Messenger's
+    /// human-agent tag Messenger's only.
     pub fn normalized(self) -> Self {
         let base = self.graph_api_base.trim();
+        let templates = match self.channel {
+            MetaChannel::WhatsApp => self
+                .templates
+                .iter()
+                .map(|t| MessageTemplate {
+                    name: t.name.trim().into(),
+                    language: t.language.trim().into(),
+                    text: t.text.trim().into(),
+                })
+                .collect(),
+            MetaChannel::Messenger => Vec::new(),
+        };
         MetaChannelEdit {
+            human_agent_tag: self.human_agent_tag && self.channel == MetaChannel::Messenger,
+            templates,
             business_name: self.business_name.trim().into(),
             account_id: self.account_id.trim().into(),
             verify_token: self.verify_token.trim().into(),
@@ -239,6 +264,7 @@ impl MetaChannelEdit {
                 },
             );
         }
+        errors.extend(validate_templates(&self.templates));
         if errors.is_empty() {
             Ok(())
         } else {
@@ -280,6 +306,7 @@ mod tests {
             account_id: "106540352242922".into(),
             verify_token: "shop-verify-7f3a9c".into(),
             human_agent_tag: false,
+            templates: Vec::new(),
             graph_api_base: DEFAULT_GRAPH_API_BASE.into(),
             graph_api_version: DEFAULT_GRAPH_API_VERSION.into(),
             app_secret: "secret".into(),

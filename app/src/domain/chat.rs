@@ -110,6 +110,17 @@ crate::tag_first_enum! {
             /// document...), after its text; absent from the JSON when there are none.
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             files: Vec<LineFile>,
+            /// When the channel says the customer wrote it (Meta's time of a Messenger or
+            /// WhatsApp message), which may be well before it reached us: the reply window
+            /// runs from it (SPEC F-3). Absent from the JSON for other lines.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            sent_at_ms: Option<i64>,
+            /// The WhatsApp template an agent sent (SPEC F-3), with the values it was
+            /// filled with: the line's text is how the customer reads it, and the template
+            /// is what goes to Meta. Absent from the JSON for other lines (boxed: lines are
+            /// passed around by value, and few carry one).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            template: Option<Box<crate::domain::message_template::TemplateUse>>,
         },
         System {
             note: SystemNote,
@@ -218,6 +229,8 @@ mod tests {
                     text: "Hi".into(),
                     client_id: "c1".into(),
                     files: Vec::new(),
+                    sent_at_ms: None,
+                    template: None,
                 },
                 r#"{"type":"message","author":{"kind":"agent","agent":3,"alias":"Dave"},"text":"Hi","client_id":"c1"}"#,
             ),
@@ -229,6 +242,8 @@ mod tests {
                     text: "Bonjour".into(),
                     client_id: "k1".into(),
                     files: Vec::new(),
+                    sent_at_ms: None,
+                    template: None,
                 },
                 r#"{"type":"message","author":{"kind":"customer","name":"Zoé"},"text":"Bonjour","client_id":"k1"}"#,
             ),
@@ -269,6 +284,8 @@ mod tests {
                 text: String::new(),
                 client_id: "wamid.1".into(),
                 files: vec![photo],
+                sent_at_ms: None,
+                template: None,
             },
             format!(
                 r#"{{"type":"message","author":{{"kind":"customer","name":"Sheena"}},"text":"","client_id":"wamid.1","files":[{{"name":"image","content_type":"image/png","size":70,"sha256":"{}"}}]}}"#,
@@ -344,6 +361,8 @@ mod tests {
                     text: "Bonjour 😀".into(),
                     client_id: "c1".into(),
                     files: Vec::new(),
+                    sent_at_ms: None,
+                    template: None,
                 },
             ),
             line(
@@ -357,6 +376,8 @@ mod tests {
                     text: "Hello!".into(),
                     client_id: "a1".into(),
                     files: Vec::new(),
+                    sent_at_ms: None,
+                    template: None,
                 },
             ),
             line(
@@ -374,6 +395,8 @@ mod tests {
                         size: 10,
                         sha256: None,
                     }],
+                    sent_at_ms: None,
+                    template: None,
                 },
             ),
         ];

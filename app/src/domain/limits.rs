@@ -210,6 +210,12 @@ pub const MAX_CHANNEL_SECRET_CHARS: usize = 1024;
 pub const MAX_CHAT_MEDIA_BYTES: u64 = 25 * MB;
 /// Files fetched of one customer message (WhatsApp sends one per message; Messenger a few).
 pub const MAX_CHAT_MEDIA_PER_MESSAGE: usize = 10;
+/// WhatsApp message templates the administrator may list for agents (SPEC F-3).
+pub const MAX_MESSAGE_TEMPLATES: usize = 50;
+/// Characters of a template's name, as Meta limits it.
+pub const MAX_TEMPLATE_NAME_CHARS: usize = 512;
+/// Characters of a template's body, as Meta limits it, with its values in place.
+pub const MAX_TEMPLATE_TEXT_CHARS: usize = 1024;
 /// Messenger's standard messaging window and WhatsApp's customer service window: the
 /// business may answer freely for 24 hours after the customer's last message.
 pub const META_REPLY_WINDOW_MS: i64 = 24 * 3_600_000;

@@ -338,6 +338,8 @@ mod tests {
             text: "Hello".into(),
             client_id: "a1".into(),
             files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
         };
         assert_eq!(for_customer(&agent), Some("Hello"));
         let customer = LineBody::Message {
@@ -345,6 +347,8 @@ mod tests {
             text: "Hi".into(),
             client_id: "m1".into(),
             files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
         };
         assert_eq!(for_customer(&customer), None);
         let note = |note| LineBody::System { note };

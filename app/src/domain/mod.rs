@@ -18,6 +18,7 @@ pub mod invite;
 pub mod language;
 pub mod limits;
 pub mod mailboxes;
+pub mod message_template;
 pub mod meta;
 pub mod prechat;
 pub mod problem;

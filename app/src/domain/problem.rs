@@ -114,6 +114,12 @@ pub enum Problem {
     NotLike {
         example: String,
     },
+    /// A template's placeholders skip this number: they run `{{1}}`, `{{2}}`... (F-3).
+    PlaceholderMissing {
+        number: usize,
+    },
+    /// A value that must stay on one line: no line break, tab or run of spaces (F-3).
+    OneLine,
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -264,6 +270,16 @@ impl Problem {
             Problem::NotLike { example } => {
                 td_string!(locale, validation.problems.not_like, example).to_string()
             }
+            Problem::PlaceholderMissing { number } => {
+                let missing = format!("{{{{{number}}}}}");
+                td_string!(
+                    locale,
+                    validation.problems.placeholder_missing,
+                    missing = missing.as_str()
+                )
+                .to_string()
+            }
+            Problem::OneLine => td_string!(locale, validation.problems.one_line).to_string(),
             Problem::PlainNotLoopback => {
                 td_string!(locale, validation.problems.plain_not_loopback).to_string()
             }
@@ -321,6 +337,8 @@ enum Kind {
     FixedOnceCreated,
     InvalidOrigin,
     NotLike,
+    PlaceholderMissing,
+    OneLine,
 }
 
 impl Kind {
@@ -442,6 +460,8 @@ impl From<Problem> for Wire {
             P::FixedOnceCreated { value } => Wire::text(Kind::FixedOnceCreated, value),
             P::InvalidOrigin { value } => Wire::text(Kind::InvalidOrigin, value),
             P::NotLike { example } => Wire::text(Kind::NotLike, example),
+            P::PlaceholderMissing { number } => Wire::id(Kind::PlaceholderMissing, number as i64),
+            P::OneLine => Wire::of(Kind::OneLine),
         }
     }
 }
@@ -536,6 +556,11 @@ impl TryFrom<Wire> for Problem {
             Kind::FixedOnceCreated => P::FixedOnceCreated { value: text()? },
             Kind::InvalidOrigin => P::InvalidOrigin { value: text()? },
             Kind::NotLike => P::NotLike { example: text()? },
+            Kind::PlaceholderMissing => P::PlaceholderMissing {
+                number: usize::try_from(id()?)
+                    .map_err(|_| format!("{}: `id` out of range", kind.name()))?,
+            },
+            Kind::OneLine => P::OneLine,
         })
     }
 }

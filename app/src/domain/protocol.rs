@@ -63,6 +63,13 @@ pub enum ClientCommand {
         client_id: String,
         text: String,
     },
+    /// SPEC F-3: a WhatsApp template to the customer, with its values (the only message
+    /// WhatsApp carries past the 24-hour window); `client_id` as for [`Self::Send`].
+    SendTemplate {
+        contact: ContactId,
+        client_id: String,
+        template: super::message_template::TemplateUse,
+    },
     /// SPEC P-2: the agent is typing (or stopped).
     Typing { contact: ContactId, active: bool },
     /// SPEC O-6, P-4: end the chat.
@@ -313,6 +320,10 @@ pub enum ServerMessage {
     },
     Rejected {
         error: CommandError,
+        /// The refused message's id, when the command was a message: the page keeps its
+        /// text, marked as not sent, rather than sending it again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
     },
     /// A transcript line of a chat the agent holds (numbered in that chat's stream).
     ChatLine {
@@ -457,6 +468,7 @@ mod tests {
     fn rejections_carry_the_state_error() {
         let msg = ServerMessage::Rejected {
             error: CommandError::State(StateError::LogoutNotAllowed(AgentState::Ready)),
+            client_id: None,
         };
         let back: ServerMessage =
             serde_json::from_str(&serde_json::to_string(&msg).unwrap()).unwrap();

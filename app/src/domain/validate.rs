@@ -106,6 +106,16 @@ pub enum Field {
     GraphApiBase,
     /// The Graph API version called.
     GraphApiVersion,
+    /// The WhatsApp template an agent sends (SPEC F-3).
+    Template,
+    /// The channel's list of WhatsApp templates.
+    Templates,
+    /// One template of the list (from 1): its name, language, text.
+    TemplateName(usize),
+    TemplateLanguage(usize),
+    TemplateText(usize),
+    /// The value of a template's placeholder `{{n}}`.
+    TemplateParameter(usize),
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -175,6 +185,26 @@ impl Field {
             Field::GraphApiBase => td_string!(locale, validation.fields.graph_api_base).to_string(),
             Field::GraphApiVersion => {
                 td_string!(locale, validation.fields.graph_api_version).to_string()
+            }
+            Field::Template => td_string!(locale, validation.fields.template).to_string(),
+            Field::Templates => td_string!(locale, validation.fields.templates).to_string(),
+            Field::TemplateName(n) => {
+                td_string!(locale, validation.fields.template_name, n = *n).to_string()
+            }
+            Field::TemplateLanguage(n) => {
+                td_string!(locale, validation.fields.template_language, n = *n).to_string()
+            }
+            Field::TemplateText(n) => {
+                td_string!(locale, validation.fields.template_text, n = *n).to_string()
+            }
+            Field::TemplateParameter(n) => {
+                let placeholder = format!("{{{{{n}}}}}");
+                td_string!(
+                    locale,
+                    validation.fields.template_parameter,
+                    placeholder = placeholder.as_str()
+                )
+                .to_string()
             }
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),

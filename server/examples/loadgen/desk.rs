@@ -199,7 +199,7 @@ impl Desk {
                         .await?;
                     }
                 }
-                ServerMessage::Rejected { error } => {
+                ServerMessage::Rejected { error, .. } => {
                     eprintln!("desktop command refused: {error}");
                 }
                 _ => {}

@@ -123,6 +123,8 @@ fn line(seq: u64, author: Author, text: String, client_id: String) -> ChatLine {
             text,
             client_id,
             files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
         },
     }
 }

@@ -18,6 +18,17 @@ use app::domain::{
 };
 use std::sync::Arc;
 
+/// A customer's message as the channel gave it: its id there (a message delivered twice
+/// is stored once under it), its text and files (already in the files store), and when the
+/// channel says it was written (the reply window runs from then, SPEC F-3).
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelMessage<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub files: &'a [LineFile],
+    pub sent_at_ms: i64,
+}
+
 /// What the customer of a chat without our widget is to see of the agent, through the
 /// service that reaches them (the widget shows these itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +48,7 @@ impl ChatService {
     pub async fn start_inbound(
         self: &Arc<Self>,
         chat: &NewChat,
-        message_id: &str,
-        text: &str,
-        files: &[LineFile],
+        message: ChannelMessage<'_>,
     ) -> Result<Contact, ContactError> {
         debug_assert!(!chat.channel.has_widget());
         let settings = self.store.chat_settings().await?;
@@ -48,7 +57,7 @@ impl ChatService {
             tracing::warn!(contact = %contact.id, csq = %contact.csq, "queue over its limit: chat queued all the same");
         }
         self.welcome(&contact, &settings).await?;
-        self.inbound_line(&contact, message_id, text, files).await?;
+        self.inbound_line(&contact, message).await?;
         self.queue(&contact, &settings);
         Ok(contact)
     }
@@ -68,35 +77,37 @@ impl ChatService {
         Ok(())
     }
 
-    /// A customer's message from the channel, stored once under the channel's own id for it
-    /// (`message_id`): a message delivered twice is the same line, shown once. Its `files`
-    /// are in the files store already (the caller holds the store's gate until this
-    /// returns): the chat is recorded as referring to them before the line shows them.
+    /// A customer's message from the channel, stored once under the channel's own id for it:
+    /// a message delivered twice is the same line, shown once. Its files are in the files
+    /// store already (the caller holds the store's gate until this returns): the chat is
+    /// recorded as referring to them before the line shows them.
     pub async fn inbound_line(
         &self,
         contact: &Contact,
-        message_id: &str,
-        text: &str,
-        files: &[LineFile],
+        message: ChannelMessage<'_>,
     ) -> Result<ChatLine, ContactError> {
         let parties = self.store.chat_parties(contact.id).await?;
-        if !files.is_empty() {
-            self.store.record_chat_files(contact.id, files).await?;
+        if !message.files.is_empty() {
+            self.store
+                .record_chat_files(contact.id, message.files)
+                .await?;
         }
         let body = LineBody::Message {
             author: Author::Customer {
                 name: parties.customer_name.clone(),
             },
-            text: text.to_string(),
-            client_id: message_id.to_string(),
-            files: files.to_vec(),
+            text: message.text.to_string(),
+            client_id: message.id.to_string(),
+            files: message.files.to_vec(),
+            sent_at_ms: Some(message.sent_at_ms),
+            template: None,
         };
         let appended = self
             .add_line_for(
                 &parties.contact,
                 recipients(None, &parties.contact, parties.guest_agent()),
                 Sender::Customer,
-                Some(message_id),
+                Some(message.id),
                 body,
             )
             .await?;

@@ -24,6 +24,8 @@ use app::domain::{
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
     ids::{AgentId, ContactId, WrapUpReasonId},
     limits::MAX_HISTORY_MESSAGES,
+    message_template::TemplateUse,
+    meta::MetaChannel,
     prechat::PreChatForm,
     protocol::{AgentEvent, Seq, ServerMessage, Work},
     state::StateEvent,
@@ -280,6 +282,8 @@ impl ChatService {
             text: text.to_string(),
             client_id: client_id.to_string(),
             files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
         };
         let appended = self
             .add_line_for(
@@ -308,30 +312,89 @@ impl ChatService {
     ) -> Result<ChatLine, ContactError> {
         validate_client_id(client_id)?;
         validate_chat_message(text)?;
-        let parties = self.open_chat_parties(id).await?;
-        // As [`Self::held_chat`]: the owner, or the guest of a chat someone holds.
-        let owner = held_by(&parties.contact);
-        let guest = parties.guest_agent();
-        if owner.is_none() || (owner != Some(agent) && guest != Some(agent)) {
-            return Err(ContactError::NotYours);
-        }
+        let parties = self.writer_in(agent, id).await?;
         // SPEC F-3: what Meta would refuse is refused here, before it is in the transcript.
         if let Some(rule) = views::reply_rule(self.store.as_ref(), &parties.contact).await? {
             if !rule.window(now_ms()).allows_reply() {
                 return Err(ContactError::ReplyWindowClosed);
             }
         }
+        self.agent_line(agent, &parties, client_id, text.to_string(), None)
+            .await
+    }
+
+    /// SPEC F-3: one of the WhatsApp channel's approved templates, filled with the agent's
+    /// values, in a WhatsApp chat the agent holds. Meta carries a template at any time, so
+    /// the reply window does not hold it back. The line reads as the customer will; the
+    /// outbox sends it as the template.
+    pub async fn agent_send_template(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        client_id: &str,
+        template: &TemplateUse,
+    ) -> Result<ChatLine, ContactError> {
+        validate_client_id(client_id)?;
+        let parties = self.writer_in(agent, id).await?;
+        // Only a WhatsApp chat offers templates, those of the channel as it is set now.
+        let offered = match MetaChannel::of(parties.contact.channel) {
+            Some(MetaChannel::WhatsApp) => self
+                .store
+                .meta_channel(MetaChannel::WhatsApp)
+                .await?
+                .filter(|stored| stored.enabled)
+                .map(|stored| stored.settings.templates)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let text = template
+            .check(&offered)
+            .map_err(ContactError::Invalid)?
+            .render(&template.parameters);
+        self.agent_line(
+            agent,
+            &parties,
+            client_id,
+            text,
+            Some(Box::new(template.clone())),
+        )
+        .await
+    }
+
+    /// The chat `agent` may write in: an open chat they hold, or are the guest of (as
+    /// [`Self::held_chat`]).
+    async fn writer_in(&self, agent: AgentId, id: ContactId) -> Result<ChatParties, ContactError> {
+        let parties = self.open_chat_parties(id).await?;
+        let owner = held_by(&parties.contact);
+        let guest = parties.guest_agent();
+        if owner.is_none() || (owner != Some(agent) && guest != Some(agent)) {
+            return Err(ContactError::NotYours);
+        }
+        Ok(parties)
+    }
+
+    /// An agent's message, checked already, added to the chat.
+    async fn agent_line(
+        &self,
+        agent: AgentId,
+        parties: &ChatParties,
+        client_id: &str,
+        text: String,
+        template: Option<Box<TemplateUse>>,
+    ) -> Result<ChatLine, ContactError> {
         let alias = parties.alias_of(agent).unwrap_or_default().to_string();
         let body = LineBody::Message {
             author: Author::Agent { agent, alias },
-            text: text.to_string(),
+            text,
             client_id: client_id.to_string(),
             files: Vec::new(),
+            sent_at_ms: None,
+            template,
         };
         Ok(self
             .add_line_for(
                 &parties.contact,
-                recipients(Some(agent), &parties.contact, guest),
+                recipients(Some(agent), &parties.contact, parties.guest_agent()),
                 Sender::Agent(agent),
                 Some(client_id),
                 body,

@@ -424,7 +424,11 @@ impl Connection {
     }
 
     async fn reject(&mut self, error: CommandError) -> Result<(), End> {
-        self.send(&ServerMessage::Rejected { error }).await
+        self.send(&ServerMessage::Rejected {
+            error,
+            client_id: None,
+        })
+        .await
     }
 
     async fn send(&mut self, message: &ServerMessage) -> Result<(), End> {
@@ -470,6 +474,13 @@ async fn carry_out(
     command: ClientCommand,
 ) -> Option<ServerMessage> {
     let chat = &services.chat;
+    // A refused message is named, so the page stops sending it.
+    let message_id = match &command {
+        ClientCommand::Send { client_id, .. } | ClientCommand::SendTemplate { client_id, .. } => {
+            Some(client_id.clone())
+        }
+        _ => None,
+    };
     let result = match command {
         // Answered by the socket itself (it resynchronises the page).
         ClientCommand::Hello { .. } => Ok(()),
@@ -480,6 +491,14 @@ async fn carry_out(
             text,
         } => chat
             .agent_send(agent, contact, &client_id, &text)
+            .await
+            .map(|_| ()),
+        ClientCommand::SendTemplate {
+            contact,
+            client_id,
+            template,
+        } => chat
+            .agent_send_template(agent, contact, &client_id, &template)
             .await
             .map(|_| ()),
         ClientCommand::Typing { contact, active } => {
@@ -521,10 +540,14 @@ async fn carry_out(
                     CommandError::Internal
                 }
             };
-            return Some(ServerMessage::Rejected { error });
+            return Some(ServerMessage::Rejected {
+                error,
+                client_id: None,
+            });
         }
     };
     result.err().map(|e| ServerMessage::Rejected {
         error: e.for_desktop(),
+        client_id: message_id,
     })
 }

@@ -5,7 +5,10 @@
 //! documents; an error answer is Meta's error object (`error.code`, `error.message`), sorted
 //! by [`app::domain::meta::SendFailure`].
 
-use app::domain::meta::{MetaChannel, MetaRefusal, SendFailure, ECHO_MARK};
+use app::domain::{
+    message_template::TemplateUse,
+    meta::{MetaChannel, MetaRefusal, SendFailure, ECHO_MARK},
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -152,16 +155,28 @@ impl Default for Graph {
     }
 }
 
+/// What goes to the customer: a text (`human_agent`, Messenger: an agent's reply after the
+/// 24-hour window, sent with the human-agent tag), or a WhatsApp template with its values.
+#[derive(Debug, Clone, Copy)]
+pub enum Outgoing<'a> {
+    Text { text: &'a str, human_agent: bool },
+    Template(&'a TemplateUse),
+}
+
 impl Graph {
-    /// Sends a text to the customer: Meta's id of the message. `human_agent` (Messenger):
-    /// an agent's reply after the 24-hour window, sent with the human-agent tag.
-    pub async fn send_text(
+    /// Sends a message to the customer: Meta's id of it.
+    pub async fn send(
         &self,
         account: &Account<'_>,
         recipient: &str,
-        text: &str,
-        human_agent: bool,
+        outgoing: Outgoing<'_>,
     ) -> Result<String, GraphError> {
+        let (text, human_agent) = match outgoing {
+            Outgoing::Text { text, human_agent } => (text, human_agent),
+            Outgoing::Template(template) => {
+                return self.send_template(account, recipient, template).await;
+            }
+        };
         let body = match account.channel {
             MetaChannel::Messenger => {
                 let mut body = json!({
@@ -187,7 +202,46 @@ impl Graph {
                 body
             }
         };
-        let answer = self.post(account, "messages", &body).await?;
+        self.post_message(account, &body).await
+    }
+
+    /// A WhatsApp template message (SPEC F-3), its values as the body's text parameters in
+    /// order, as the Cloud API documents it.
+    async fn send_template(
+        &self,
+        account: &Account<'_>,
+        recipient: &str,
+        template: &TemplateUse,
+    ) -> Result<String, GraphError> {
+        let mut sent = json!({
+            "name": template.name,
+            "language": {"policy": "deterministic", "code": template.language},
+        });
+        if !template.parameters.is_empty() {
+            let parameters: Vec<Value> = template
+                .parameters
+                .iter()
+                .map(|text| json!({"type": "text", "text": text}))
+                .collect();
+            sent["components"] = json!([{"type": "body", "parameters": parameters}]);
+        }
+        let mut body = json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "type": "template",
+            "template": sent,
+        });
+        body[whatsapp_recipient_field(recipient)] = Value::from(recipient);
+        self.post_message(account, &body).await
+    }
+
+    /// Posts a message to the account's `messages` edge: Meta's id of it.
+    async fn post_message(
+        &self,
+        account: &Account<'_>,
+        body: &Value,
+    ) -> Result<String, GraphError> {
+        let answer = self.post(account, "messages", body).await?;
         let sent: Sent = serde_json::from_value(answer)
             .map_err(|_| GraphError::Unreadable { http_status: 200 })?;
         sent.message_id

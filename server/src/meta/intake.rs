@@ -13,6 +13,7 @@ use super::{
     MetaService,
 };
 use crate::{
+    chat::inbound::ChannelMessage,
     clock::now_ms,
     contact::ContactError,
     files::Staged,
@@ -231,7 +232,13 @@ impl MetaService {
         let contact = match known {
             Some(contact) => contact,
             None => {
-                let contact = self.chat_for(channel, message, &text, &files).await?;
+                let said = ChannelMessage {
+                    id: &message.id,
+                    text: &text,
+                    files: &files,
+                    sent_at_ms: sent_at,
+                };
+                let contact = self.chat_for(channel, message, said).await?;
                 let tied = self
                     .store
                     .record_meta_message(channel, &message.id, contact.id, true, Some(sent_at))
@@ -251,7 +258,15 @@ impl MetaService {
         self.outbound.notify_one();
         let line = self
             .chat
-            .inbound_line(&contact, &message.id, &text, &files)
+            .inbound_line(
+                &contact,
+                ChannelMessage {
+                    id: &message.id,
+                    text: &text,
+                    files: &files,
+                    sent_at_ms: sent_at,
+                },
+            )
             .await?;
         self.kept_still(&fetched).await?;
         tracing::info!(contact = %contact.id, seq = line.seq, channel = channel.name(), "customer message");
@@ -259,13 +274,12 @@ impl MetaService {
     }
 
     /// The customer's open chat on the channel, or a new one in the channel's queue that
-    /// `message` (read as `text` and `files`) opens.
+    /// `message` (read as `said`) opens.
     async fn chat_for(
         &self,
         channel: MetaChannel,
         message: &InboundMessage,
-        text: &str,
-        files: &[LineFile],
+        said: ChannelMessage<'_>,
     ) -> Result<Contact, IntakeError> {
         let who = &message.customer;
         let name = who
@@ -305,10 +319,7 @@ impl MetaService {
             problem: channel.channel().to_string(),
             details: Vec::new(),
         };
-        Ok(self
-            .chat
-            .start_inbound(&chat, &message.id, text, files)
-            .await?)
+        Ok(self.chat.start_inbound(&chat, said).await?)
     }
 }
 

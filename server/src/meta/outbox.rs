@@ -7,7 +7,10 @@
 //! (F-2). A send Meta's side failed is tried again with a growing wait; one Meta refuses
 //! is said in the transcript for the agents, and the next line goes on.
 
-use super::{graph::Account, graph::GraphError, MetaService};
+use super::{
+    graph::{Account, GraphError, Outgoing},
+    MetaService,
+};
 use crate::{
     clock::now_ms,
     contact::ContactError,
@@ -128,22 +131,41 @@ impl MetaService {
             };
             for line in &lines {
                 if let Some(text) = for_customer(&line.body) {
-                    let by_agent = matches!(
-                        &line.body,
+                    let outgoing = match &line.body {
+                        // SPEC F-3: an agent's WhatsApp template goes as one.
+                        LineBody::Message {
+                            template: Some(template),
+                            ..
+                        } => Some(Outgoing::Template(template)),
                         LineBody::Message {
                             author: Author::Agent { .. },
                             ..
+                        } => Some(Outgoing::Text {
+                            text,
+                            human_agent: rule.is_some_and(|rule| {
+                                matches!(rule.window(now_ms()), ReplyWindow::HumanAgent { .. })
+                            }),
+                        }),
+                        // The product's own lines (welcome, no agent...) only while Meta
+                        // carries them: a chat opened by a message Meta handed over after
+                        // the window would otherwise show only a refusal of its welcome.
+                        _ if rule
+                            .is_some_and(|rule| rule.window(now_ms()) == ReplyWindow::Closed) =>
+                        {
+                            tracing::info!(%contact, seq = line.seq, "line not sent: past Meta's reply window");
+                            None
                         }
-                    );
-                    let tagged = by_agent
-                        && rule.is_some_and(|rule| {
-                            matches!(rule.window(now_ms()), ReplyWindow::HumanAgent { .. })
-                        });
-                    if let Line::Wait(why) = self
-                        .send_line(outbox, &account, line.seq, text, tagged)
-                        .await?
-                    {
-                        return self.retry(outbox, &why).await;
+                        _ => Some(Outgoing::Text {
+                            text,
+                            human_agent: false,
+                        }),
+                    };
+                    if let Some(outgoing) = outgoing {
+                        if let Line::Wait(why) =
+                            self.send_line(outbox, &account, line.seq, outgoing).await?
+                        {
+                            return self.retry(outbox, &why).await;
+                        }
                     }
                 }
                 self.store
@@ -167,8 +189,7 @@ impl MetaService {
         outbox: &MetaOutbox,
         account: &Account<'_>,
         seq: Seq,
-        text: &str,
-        tagged: bool,
+        outgoing: Outgoing<'_>,
     ) -> Result<Line, OutboxError> {
         let contact = outbox.contact;
         if self.store.meta_line_message(contact, seq).await?.is_some() {
@@ -178,10 +199,7 @@ impl MetaService {
         // is the nearest to Meta's we know (Messenger's echo brings Meta's own later, which
         // the delivery and read watermarks are compared with).
         let calling_at = now_ms();
-        let sent = self
-            .graph
-            .send_text(account, &outbox.recipient, text, tagged)
-            .await;
+        let sent = self.graph.send(account, &outbox.recipient, outgoing).await;
         let refusal = match sent {
             Ok(message_id) => {
                 self.store

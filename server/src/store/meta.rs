@@ -30,6 +30,9 @@ pub struct MetaChannelSettings {
     /// for up to 7 days after the customer's last message (SPEC F-3).
     #[serde(default)]
     pub human_agent_tag: bool,
+    /// WhatsApp: the approved templates agents may send past the 24-hour window (F-3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<app::domain::message_template::MessageTemplate>,
     /// Where the Graph API answers (Meta's, or a test's fake).
     #[serde(default = "default_graph_api_base")]
     pub graph_api_base: String,
@@ -54,6 +57,7 @@ impl Default for MetaChannelSettings {
             account_id: String::new(),
             verify_token: String::new(),
             human_agent_tag: false,
+            templates: Vec::new(),
             graph_api_base: default_graph_api_base(),
             graph_api_version: default_graph_api_version(),
         }

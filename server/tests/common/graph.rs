@@ -115,7 +115,7 @@ impl FakeGraph {
     }
 
     /// The calls that carried `text` to a customer (Messenger's `message.text`, WhatsApp's
-    /// `text.body`).
+    /// `text.body`, or one of a WhatsApp template's values).
     pub fn carrying(&self, text: &str) -> Vec<Recorded> {
         self.requests()
             .into_iter()
@@ -149,7 +149,17 @@ impl FakeGraph {
 }
 
 fn carries(call: &Recorded, text: &str) -> bool {
-    call.body["message"]["text"] == text || call.body["text"]["body"] == text
+    let template_values = call.body["template"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|component| component["parameters"].as_array())
+        .flatten();
+    call.body["message"]["text"] == text
+        || call.body["text"]["body"] == text
+        || template_values
+            .into_iter()
+            .any(|value| value["text"] == text)
 }
 
 /// Meta's error object, as the Graph API answers it.

@@ -41,6 +41,10 @@ pub async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId, graph
                     account_id: account_id.into(),
                     verify_token: "verify".into(),
                     human_agent_tag: false,
+                    templates: match channel {
+                        MetaChannel::WhatsApp => vec![order_update()],
+                        MetaChannel::Messenger => Vec::new(),
+                    },
                     graph_api_base: graph.url.clone(),
                     graph_api_version: "v25.0".into(),
                 },
@@ -54,6 +58,15 @@ pub async fn set_up(server: &TestServer, channel: MetaChannel, csq: CsqId, graph
         )
         .await
         .unwrap();
+}
+
+/// The approved WhatsApp template a channel [`set_up`] offers.
+pub fn order_update() -> app::domain::message_template::MessageTemplate {
+    app::domain::message_template::MessageTemplate {
+        name: "order_update".into(),
+        language: "en_US".into(),
+        text: "Hello {{1}}, your order {{2}} has shipped.".into(),
+    }
 }
 
 /// A Messenger `messages` webhook post of a text, as the Messenger Platform documents it.

@@ -5,6 +5,7 @@
 //! and version. "Test" reads the account through the Graph API with what is typed.
 
 use super::{
+    channel_templates::{TemplateList, TemplateRows},
     queue_select::{queue_name, QueueSelect},
     test_report::TestReport,
     unsaved::Unsaved,
@@ -107,6 +108,7 @@ fn ChannelForm(
     let access_token = RwSignal::new(String::new());
     let graph_api_base = RwSignal::new(start.graph_api_base.clone());
     let graph_api_version = RwSignal::new(start.graph_api_version.clone());
+    let templates = TemplateRows::new(&start.templates);
     let edit = move || MetaChannelEdit {
         channel: kind,
         enabled: enabled.get(),
@@ -115,6 +117,7 @@ fn ChannelForm(
         account_id: account_id.get(),
         verify_token: verify_token.get(),
         human_agent_tag: human_agent_tag.get(),
+        templates: templates.get(),
         graph_api_base: graph_api_base.get(),
         graph_api_version: graph_api_version.get(),
         app_secret: app_secret.get(),
@@ -228,6 +231,8 @@ fn ChannelForm(
                         value=access_token error=errors.of(Field::AccessToken) hint=saved_hint(token_set) />
                 </div>
             </fieldset>
+            // SPEC F-3: WhatsApp's approved templates (Messenger has none).
+            {(kind == MetaChannel::WhatsApp).then(|| view! { <TemplateList rows=templates errors /> })}
             <fieldset class="mailbox-group">
                 <legend>{t!(i18n, admin.channels.graph_api)}</legend>
                 <div class="form-row">

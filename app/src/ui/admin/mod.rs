@@ -8,6 +8,7 @@
 
 mod audit;
 mod canned;
+mod channel_templates;
 mod channels;
 mod chat_settings;
 mod edit_line;

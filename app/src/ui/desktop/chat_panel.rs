@@ -1,7 +1,12 @@
 //! The current chat (SPEC P): collapsible customer details, the transcript with customer,
 //! agent and system lines each with its time, the typing indicator, and the composer.
 
-use super::{clock::time_of_day, composer::Composer, line_files::LineFiles, Live};
+use super::{
+    clock::{day_and_time, time_of_day},
+    composer::Composer,
+    line_files::LineFiles,
+    Live,
+};
 use crate::{
     domain::{
         chat::{Author, ChatLine, LineBody},
@@ -31,7 +36,7 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
             m.pending
                 .iter()
                 .filter(|p| p.contact == id)
-                .map(|p| p.text.clone())
+                .map(|p| (p.client_id.clone(), p.text.clone(), p.refused))
                 .collect::<Vec<_>>()
         })
     };
@@ -95,11 +100,26 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                 <For each=lines key=|l| l.seq let:line>
                     <Line contact=id line />
                 </For>
-                <For each=pending key=|t| t.clone() let:text>
-                    <li class="line agent sending">
-                        <span class="meta">{t!(i18n, desktop.chat.sending)}</span>
-                        {text}
-                    </li>
+                <For each=pending key=|p| p.clone() let:((client_id, text, refused))>
+                    {if refused {
+                        // Refused (the notice says why): the text stays to be read again.
+                        view! {
+                            <li class="line agent sending refused">
+                                <span class="meta">{t!(i18n, desktop.chat.not_sent)}</span>
+                                {text}
+                                <button type="button" class="quiet dismiss"
+                                    aria-label=move || t_string!(i18n, desktop.chat.dismiss)
+                                    on:click=move |_| live.dismiss(&client_id)>"×"</button>
+                            </li>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <li class="line agent sending">
+                                <span class="meta">{t!(i18n, desktop.chat.sending)}</span>
+                                {text}
+                            </li>
+                        }.into_any()
+                    }}
                 </For>
             </ol>
             <p class="typing" aria-live="polite">
@@ -124,6 +144,10 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
     .into_any()
 }
 
+/// How much later than it was written a message may reach us before its line says when
+/// it was written.
+const LATE_MS: i64 = 60_000;
+
 #[component]
 fn Line(contact: ContactId, line: ChatLine) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
@@ -134,15 +158,37 @@ fn Line(contact: ContactId, line: ChatLine) -> impl IntoView {
             author,
             text,
             files,
+            template,
+            sent_at_ms,
             ..
         } => {
+            // A message the channel handed over well after it was written says when.
+            let written = sent_at_ms.filter(|at| line.at_ms - at > LATE_MS).map(|at| {
+                let when = day_and_time(locale, at);
+                td_string!(locale, desktop.chat.written_at, when = when.as_str()).to_string()
+            });
+            // SPEC F-3: a WhatsApp template reads as sent, named by its template.
+            let template = template.map(|t| {
+                td_string!(
+                    locale,
+                    desktop.chat.template_sent,
+                    name = t.name.as_str(),
+                    language = t.language.as_str()
+                )
+                .to_string()
+            });
             let (class, who, ours) = match author {
                 Author::Customer { name } => ("line customer", name, false),
                 Author::Agent { alias, .. } => ("line agent", alias, true),
             };
             view! {
                 <li class=class>
-                    <span class="meta">{who} " · " {time} {ours.then(|| view! { <Ticks contact seq /> })}</span>
+                    <span class="meta">
+                        {who} " · " {time}
+                        {written.map(|w| view! { <span class="written-at">{w}</span> })}
+                        {template.map(|t| view! { <span class="template-mark">{t}</span> })}
+                        {ours.then(|| view! { <Ticks contact seq /> })}
+                    </span>
                     {text}
                     {(!files.is_empty()).then(|| view! {
                         <span class="line-files"><LineFiles contact files /></span>

@@ -100,6 +100,29 @@ pub fn time_of_day(locale: Locale, at_ms: i64) -> String {
     }
 }
 
+/// The local day and time of a Unix-ms time ("Dec 3, 11:51 PM", "3 déc., 23:51"): when a
+/// customer wrote a message that reached us much later.
+pub fn day_and_time(locale: Locale, at_ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("month", "short"),
+            ("day", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        date.to_locale_string(locale.as_ref(), &options).into()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        crate::domain::time::date_time_utc(locale, at_ms)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,15 +2,19 @@
 //! shared 1500 limit, Enter to send and Shift+Enter for a new line, canned responses
 //! inserted at the cursor, typing signalled to the customer, and End. In a Messenger or
 //! WhatsApp chat, Meta's reply window (SPEC F-3): past it, the box says why no reply can go
-//! and is closed; in Messenger's human-agent extension, it says the reply goes tagged.
+//! and is closed (WhatsApp's approved templates offered instead); in Messenger's
+//! human-agent extension, it says the reply goes tagged.
 
-use super::{clock::Clock, invite::InviteControl, wrap_up::WrapUpControl, Live};
+use super::{
+    clock::Clock, invite::InviteControl, template_picker::TemplatePicker, wrap_up::WrapUpControl,
+    Live,
+};
 use crate::{
     domain::{
         canned::{offered, CannedResponse},
         ids::ContactId,
         limits::MAX_CHAT_MESSAGE_CHARS,
-        meta::ReplyWindow,
+        meta::{MetaChannel, ReplyWindow},
         protocol::ClientCommand,
         validate::{char_count, validate_chat_message},
     },
@@ -70,6 +74,13 @@ pub fn Composer(id: ContactId) -> AnyView {
             .map(|rule| rule.window(now))
     });
     let closed = move || window.get() == Some(ReplyWindow::Closed);
+    // Past WhatsApp's window only an approved template goes: the box gives way to them.
+    let whatsapp = live.model.with_untracked(|m| {
+        m.tab(id)
+            .and_then(|t| t.view.reply_rule)
+            .is_some_and(|rule| rule.channel == MetaChannel::WhatsApp)
+    });
+    let templates_only = move || whatsapp && closed();
     let send = move || {
         let message = text.get_untracked();
         if !closed() && validate_chat_message(&message).is_ok() {
@@ -125,6 +136,7 @@ pub fn Composer(id: ContactId) -> AnyView {
         }
     };
     let has_canned = !canned.is_empty();
+    let canned = StoredValue::new(canned);
     let in_group = Memo::new(move |_| {
         live.model
             .with(|m| m.tab(id).is_some_and(|t| t.view.agents.len() > 1))
@@ -132,6 +144,11 @@ pub fn Composer(id: ContactId) -> AnyView {
     view! {
         <div class="composer">
             {move || match window.get() {
+                Some(ReplyWindow::Closed) if whatsapp => Some(view! {
+                    <p class="reply-window closed" role="status" id=format!("window-{id}")>
+                        {t!(i18n, desktop.composer.window_closed_whatsapp)}
+                    </p>
+                }.into_any()),
                 Some(ReplyWindow::Closed) => Some(view! {
                     <p class="reply-window closed" role="status" id=format!("window-{id}")>
                         {t!(i18n, desktop.composer.window_closed)}
@@ -144,6 +161,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                 }.into_any()),
                 _ => None,
             }}
+            <Show when=move || !templates_only() fallback=move || view! { <TemplatePicker id /> }>
             <label class="visually-hidden" for=format!("message-{id}")>{t!(i18n, desktop.composer.message)}</label>
             <textarea
                 id=format!("message-{id}")
@@ -163,7 +181,9 @@ pub fn Composer(id: ContactId) -> AnyView {
                 on:keydown=on_keydown
                 on:blur=move |_| stop_typing()
             ></textarea>
+            </Show>
             <div class="composer-bar">
+                <Show when=move || !templates_only()>
                 <select
                     class="canned"
                     aria-label=move || t_string!(i18n, desktop.composer.canned)
@@ -171,8 +191,10 @@ pub fn Composer(id: ContactId) -> AnyView {
                     title=move || (!has_canned).then(|| t_string!(i18n, desktop.composer.canned_none))
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
-                        if let Some(c) = canned.iter().find(|c| c.id.0.to_string() == value) {
-                            insert(c.body.clone());
+                        if let Some(body) = canned.with_value(|all| {
+                            all.iter().find(|c| c.id.0.to_string() == value).map(|c| c.body.clone())
+                        }) {
+                            insert(body);
                         }
                         if let Some(select) = ev
                             .target()
@@ -199,6 +221,7 @@ pub fn Composer(id: ContactId) -> AnyView {
                 <button class="primary" disabled=move || closed() || over() || text.with(|t| t.trim().is_empty()) on:click=move |_| send()>
                     {t!(i18n, desktop.composer.send)}
                 </button>
+                </Show>
                 <InviteControl id />
                 <WrapUpControl id />
                 // SPEC G-3: with two agents in the chat, each may leave; alone, End it.

@@ -6,6 +6,7 @@ use super::model::{Cue, DesktopModel, Pending};
 use crate::domain::{
     gadget_api::DeskMessage,
     ids::{ContactId, WrapUpReasonId},
+    message_template::TemplateUse,
     protocol::{
         AgentEvent, ClientCommand, CsqAvailability, Delivery, Seq, ServerMessage, StreamCursor,
         Work,
@@ -94,10 +95,18 @@ impl Live {
         self.model.with_untracked(|m| {
             m.pending
                 .iter()
-                .map(|p| ClientCommand::Send {
-                    contact: p.contact,
-                    client_id: p.client_id.clone(),
-                    text: p.text.clone(),
+                .filter(|p| !p.refused)
+                .map(|p| match &p.template {
+                    Some(template) => ClientCommand::SendTemplate {
+                        contact: p.contact,
+                        client_id: p.client_id.clone(),
+                        template: template.clone(),
+                    },
+                    None => ClientCommand::Send {
+                        contact: p.contact,
+                        client_id: p.client_id.clone(),
+                        text: p.text.clone(),
+                    },
                 })
                 .collect()
         })
@@ -147,16 +156,14 @@ impl Live {
     /// SPEC P-1, K-3: sends a message with an id of its own; it shows as sending until
     /// the server's copy comes back.
     pub fn send_message(&self, contact: ContactId, text: String) {
-        let n = self.next_id.try_update_value(|n| {
-            *n += 1;
-            *n
-        });
-        let client_id = format!("a{}-{}", session_nonce(), n.unwrap_or_default());
+        let client_id = self.message_id();
         self.model.update(|m| {
             m.pending.push(Pending {
                 contact,
                 client_id: client_id.clone(),
                 text: text.clone(),
+                template: None,
+                refused: false,
             })
         });
         self.send(ClientCommand::Send {
@@ -164,6 +171,41 @@ impl Live {
             client_id,
             text,
         });
+    }
+
+    /// SPEC F-3: sends a WhatsApp template with its values (`text`: as the customer will
+    /// read it), shown as sending as a message is.
+    pub fn send_template(&self, contact: ContactId, template: TemplateUse, text: String) {
+        let client_id = self.message_id();
+        self.model.update(|m| {
+            m.pending.push(Pending {
+                contact,
+                client_id: client_id.clone(),
+                text,
+                template: Some(template.clone()),
+                refused: false,
+            })
+        });
+        self.send(ClientCommand::SendTemplate {
+            contact,
+            client_id,
+            template,
+        });
+    }
+
+    /// A message refused and kept on the page is put away by the agent.
+    pub fn dismiss(&self, client_id: &str) {
+        self.model
+            .update(|m| m.pending.retain(|p| p.client_id != client_id));
+    }
+
+    /// An id of its own for the page's next message.
+    fn message_id(&self) -> String {
+        let n = self.next_id.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        format!("a{}-{}", session_nonce(), n.unwrap_or_default())
     }
 
     fn raise(&self, cue: Cue) {
@@ -218,7 +260,12 @@ impl Live {
                 }
             }
             ServerMessage::Synced { .. } => self.connection.set(ConnectionState::Live),
-            ServerMessage::Rejected { error } => self.notice.set(Some(error.message(self.locale))),
+            ServerMessage::Rejected { error, client_id } => {
+                if let Some(id) = client_id {
+                    self.model.update(|m| m.refuse(&id));
+                }
+                self.notice.set(Some(error.message(self.locale)));
+            }
             ServerMessage::ChatLine { contact, line } => {
                 // Lines that arrive live; those a (re)connection brings before it is in
                 // sync are history, not news.

@@ -22,6 +22,7 @@ mod shortcuts;
 mod socket;
 mod sound;
 mod state_control;
+mod template_picker;
 mod top_bar;
 mod wrap_up;
 
@@ -87,6 +88,7 @@ fn Desktop(view: DesktopView) -> impl IntoView {
     provide_context(live);
     provide_context(Clock::new(view.now_ms));
     provide_context(CannedChat(view.canned));
+    provide_context(template_picker::WhatsAppTemplates(view.whatsapp_templates));
     provide_context(Queues(view.csqs));
     provide_context(reply::CannedEmail(view.canned_email));
     provide_context(reply::AutosaveSecs(view.draft_autosave_secs));

@@ -5,6 +5,7 @@
 use crate::domain::{
     chat::{Author, ChatLine, LineBody},
     ids::ContactId,
+    message_template::TemplateUse,
     meta::MessageStatus,
     protocol::{AgentEvent, ChatCursor, ContactView, InvitationView, OfferView, Seq, Work},
     state::AgentStatus,
@@ -100,7 +101,13 @@ pub struct Arrival {
 pub struct Pending {
     pub contact: ContactId,
     pub client_id: String,
+    /// As the customer will read it.
     pub text: String,
+    /// SPEC F-3: a WhatsApp template with its values, sent as such.
+    pub template: Option<TemplateUse>,
+    /// The server refused it (the refusal is told): kept for the agent to read again, never
+    /// sent again.
+    pub refused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -316,8 +323,17 @@ impl DesktopModel {
         if from_customer {
             tab.customer_typing = false;
             // SPEC F-3: the customer's message opens the reply window again.
+            // It runs from the channel's own time of the message (one delivered late opens
+            // no more window than Meta gives), as on the server.
             if let Some(rule) = &mut tab.view.reply_rule {
-                rule.customer_wrote(line.at_ms);
+                let wrote_at = match &line.body {
+                    LineBody::Message {
+                        sent_at_ms: Some(at),
+                        ..
+                    } => *at,
+                    _ => line.at_ms,
+                };
+                rule.customer_wrote(wrote_at);
             }
         }
         let fresh = tab.lines.insert(line.seq, line).is_none();
@@ -325,6 +341,14 @@ impl DesktopModel {
             tab.attention_since_ms = Some(now_ms);
             Cue::MessageElsewhere
         }))
+    }
+
+    /// The server refused the message `client_id`: it stays, marked as not sent, until the
+    /// agent dismisses it; it is never sent again.
+    pub fn refuse(&mut self, client_id: &str) {
+        for pending in self.pending.iter_mut().filter(|p| p.client_id == client_id) {
+            pending.refused = true;
+        }
     }
 
     /// The customer (`who` none) or the other agent is typing, or stopped.
@@ -420,6 +444,8 @@ mod tests {
                 text: format!("m{seq}"),
                 client_id: format!("c{seq}"),
                 files: Vec::new(),
+                sent_at_ms: None,
+                template: None,
             },
         }
     }
@@ -450,6 +476,15 @@ mod tests {
         m.add_line(ContactId(1), msg(1, true), 2 * DAY).unwrap();
         // `msg` stamps a line with its number as its time: the window runs from there.
         assert_eq!(window(&m, 2), Some(ReplyWindow::Open { until_ms: 1 + DAY }));
+        // A message Meta hands over three days after the customer wrote it opens no window:
+        // it runs from Meta's time of it, as the server's refusal does.
+        let mut late = msg(2, true);
+        if let LineBody::Message { sent_at_ms, .. } = &mut late.body {
+            *sent_at_ms = Some(1);
+        }
+        late.at_ms = 3 * DAY;
+        m.add_line(ContactId(1), late, 3 * DAY).unwrap();
+        assert_eq!(window(&m, 3 * DAY), Some(ReplyWindow::Closed));
     }
 
     /// Issue 16: a line's ticks only move forward, whatever order Meta reports them in.
@@ -529,6 +564,8 @@ mod tests {
             contact: ContactId(1),
             client_id: "c9".into(),
             text: "m9".into(),
+            template: None,
+            refused: false,
         });
         assert_eq!(
             m.add_line(ContactId(1), msg(9, false), 100),

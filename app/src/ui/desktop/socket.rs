@@ -175,7 +175,10 @@ impl Socket {
                 .is_some_and(|ws| ws.ready_state() == WebSocket::OPEN);
         if open {
             self.write_text(text);
-        } else if !matches!(command, ClientCommand::Send { .. }) {
+        } else if !matches!(
+            command,
+            ClientCommand::Send { .. } | ClientCommand::SendTemplate { .. }
+        ) {
             // Messages are resent from the model's unconfirmed list on reconnect.
             self.outbox.borrow_mut().push_back(text);
         }
