@@ -467,6 +467,27 @@ test('F-3: past the 24-hour window WhatsApp offers the approved templates, Messe
       },
     });
 
+    // The customer answers the template a day later, in a new chat: the box is back, and the
+    // details show their WhatsApp profile and the earlier conversation.
+    await carol.getByRole('button', { name: 'End', exact: true }).click();
+    await deliver('/webhooks/whatsapp', whatsappPost('16505550199', 'Ravi Patel', {
+      id: `wamid.e2e.back${Date.now()}`,
+      type: 'text',
+      text: { body: 'Thanks, it arrived!' },
+    }));
+    await carol.getByRole('article', { name: /Chat offer from Ravi Patel/ }).getByRole('button', { name: 'Accept' }).click();
+    await expect(transcript.getByText('Thanks, it arrived!')).toBeVisible();
+    await expect(carol.getByLabel('Message', { exact: true })).toBeEnabled();
+    const details = carol.locator('.customer-details');
+    await expect(details.getByText('WhatsApp profile')).toBeVisible();
+    await expect(details).toContainText('Ravi Patel · +16505550199');
+    await expect(details).not.toContainText('Problem');
+    const history = details.getByRole('region', { name: 'Earlier conversations (1)' });
+    await expect(history.getByRole('listitem')).toHaveCount(1);
+    await expect(history).toContainText('Where is my order?');
+    await expect(history).toContainText('Billing');
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-customer-history-1366.png', fullPage: true });
+
     // A Messenger customer who wrote two days ago (the human-agent tag off): no reply can go.
     await deliver('/webhooks/messenger', messengerEvent({
       sender: { id: '7055544433322211' }, recipient: { id: PAGE_ID }, timestamp: twoDaysAgo,

@@ -9,6 +9,7 @@ mod common;
 use app::domain::{
     chat::{Author, LineBody, SystemNote},
     contact::{Channel, ContactStatus, EndReason},
+    customer::ChannelProfile,
     ids::ContactId,
     meta::{MessageStatus, MetaChannel, MetaRefusal, ReplyRule},
     protocol::{CommandError, ServerMessage},
@@ -23,7 +24,7 @@ use common::{
         messenger_message_at, messenger_text, scene, set_up, whatsapp_message, whatsapp_text,
         ACCESS_TOKEN, PAGE_ID, PHONE_NUMBER_ID,
     },
-    next_offer, send_json, wait_for, Ws,
+    next_offer, send_json, wait_for, TestServer, Ws,
 };
 use serde_json::{json, Value};
 
@@ -679,5 +680,99 @@ async fn f3_past_the_whatsapp_window_an_approved_template_goes_with_its_values()
     assert_eq!(
         refusal_of(&mut desk, "t5").await,
         CommandError::Invalid(FieldError::new(Field::Template, Problem::NoLongerOffered))
+    );
+}
+
+/// Issue 16 (one customer across channels): a WhatsApp number the customer gave in a web
+/// chat's form (written any way: "+1 (650) 555-1234") is the same customer when they write
+/// on WhatsApp. The agent sees their WhatsApp profile (name and number) and their earlier
+/// conversations on every channel, newest first, each with its queue, agent and what it was
+/// about (the web chat's problem, a WhatsApp chat's first message).
+#[tokio::test]
+async fn a_whatsapp_number_known_from_a_web_chat_is_the_same_customer_with_one_history() {
+    let server = TestServer::start().await;
+    let alice = server.create_agent("alice", "agent-pass-1").await;
+    let problem = server.queue("Support", &[alice]).await;
+    let csq = server.services.store.csqs().await.unwrap()[0].id;
+    let graph = common::graph::FakeGraph::start(ACCESS_TOKEN).await;
+    set_up(&server, MetaChannel::WhatsApp, csq, &graph).await;
+    let mut desk = server.desktop_ready("alice").await;
+    let alias = server.services.store.agent(alice).await.unwrap().alias;
+
+    let started = reqwest::Client::new()
+        .post(server.url("/widget/api/start"))
+        .json(&json!({"name": "Sheena", "email": "sheena@example.com", "phone": "+1 (650) 555-1234", "problem": problem}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200);
+    let web = accept_offer(&mut desk).await;
+    let end = |contact: ContactId| json!({"type": "end_chat", "contact": contact});
+    send_json(&mut desk, end(web.contact)).await;
+    desk::closed(&mut desk).await;
+
+    let first = whatsapp_text(
+        "16505551234",
+        "Sheena Nelson",
+        "wamid.h1",
+        "Is it in stock?",
+    );
+    deliver(&server, MetaChannel::WhatsApp, &first).await;
+    let (whatsapp, view) = accept_offer_with_view(&mut desk).await;
+    assert_eq!(whatsapp.customer.id, web.customer.id, "the same customer");
+    assert_eq!(
+        view.profile.as_deref().cloned(),
+        Some(ChannelProfile {
+            channel: MetaChannel::WhatsApp,
+            handle: "16505551234".into(),
+            name: Some("Sheena Nelson".into()),
+        })
+    );
+    let web_problem = server
+        .services
+        .store
+        .contact(web.contact)
+        .await
+        .unwrap()
+        .problem;
+    let past = |view: &app::domain::protocol::ContactView| -> Vec<(ContactId, Channel, String, Option<String>, String)> {
+        view.history
+            .iter()
+            .map(|p| (p.contact, p.channel, p.csq.clone(), p.agent.clone(), p.about.clone()))
+            .collect()
+    };
+    let web_line = (
+        web.contact,
+        Channel::Web,
+        "Support".to_string(),
+        Some(alias.clone()),
+        web_problem,
+    );
+    assert_eq!(past(&view), std::slice::from_ref(&web_line));
+
+    // Another conversation later: both earlier ones, newest first.
+    send_json(&mut desk, end(whatsapp.contact)).await;
+    desk::closed(&mut desk).await;
+    let again = whatsapp_text("16505551234", "Sheena N.", "wamid.h2", "Me again");
+    deliver(&server, MetaChannel::WhatsApp, &again).await;
+    let (latest, view) = accept_offer_with_view(&mut desk).await;
+    assert_eq!(latest.customer.id, web.customer.id);
+    assert_eq!(
+        view.profile.as_ref().and_then(|p| p.name.as_deref()),
+        Some("Sheena N."),
+        "the profile's name as it is now"
+    );
+    assert_eq!(
+        past(&view),
+        [
+            (
+                whatsapp.contact,
+                Channel::WhatsApp,
+                "Support".to_string(),
+                Some(alias),
+                "Is it in stock?".to_string()
+            ),
+            web_line,
+        ]
     );
 }

@@ -2628,11 +2628,21 @@ async fn meta_handles_open_chats_and_messages_are_tied_once() {
             phone: Some("16505551234".into()),
         };
         let sheena = s
-            .customer_for_handle(MetaChannel::WhatsApp, "16505551234", &new("Sheena"))
+            .customer_for_handle(
+                MetaChannel::WhatsApp,
+                "16505551234",
+                Some("Sheena"),
+                &new("Sheena"),
+            )
             .await
             .unwrap();
         let again = s
-            .customer_for_handle(MetaChannel::WhatsApp, "16505551234", &new("Renamed"))
+            .customer_for_handle(
+                MetaChannel::WhatsApp,
+                "16505551234",
+                Some("Renamed"),
+                &new("Renamed"),
+            )
             .await
             .unwrap();
         assert_eq!(again, sheena, "{}", t.name);
@@ -2649,7 +2659,7 @@ async fn meta_handles_open_chats_and_messages_are_tied_once() {
         assert!(!s.name_customer(sheena, "Sheena", "Someone").await.unwrap());
         assert_eq!(s.customer(sheena).await.unwrap().name, "Sheena Nelson");
         let other = s
-            .customer_for_handle(MetaChannel::Messenger, "16505551234", &new("Psid"))
+            .customer_for_handle(MetaChannel::Messenger, "16505551234", None, &new("Psid"))
             .await
             .unwrap();
         assert_ne!(other, sheena, "a handle is per channel");
@@ -2940,7 +2950,7 @@ async fn meta_ticks_move_forward_and_chat_files_are_kept_in_use() {
             phone: None,
         };
         let jamie = s
-            .customer_for_handle(MetaChannel::Messenger, psid, &new)
+            .customer_for_handle(MetaChannel::Messenger, psid, None, &new)
             .await
             .unwrap();
         assert_eq!(
@@ -3082,5 +3092,124 @@ async fn meta_ticks_move_forward_and_chat_files_are_kept_in_use() {
             .await
             .unwrap();
         assert_eq!(s.chat_file(other.id, &sha).await.unwrap(), None);
+    }
+}
+
+/// Issue 16 (one customer across channels), on both databases: a WhatsApp number finds the
+/// customer who gave the same phone number however it was written (the latest of them);
+/// the profile name of each handle is kept and follows its changes, and a chat's profile
+/// is its customer's on the channel the chat's lines go to; a customer's other
+/// conversations come newest first, without the one asked from.
+#[tokio::test]
+async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile() {
+    use app::domain::{contact::Channel, customer::ChannelProfile, meta::MetaChannel};
+    use server::store::{NewChat, NewCustomer};
+    for t in all_stores().await {
+        let s = &t.store;
+        let person = |name: &str, phone: Option<&str>| NewCustomer {
+            name: name.into(),
+            email: None,
+            phone: phone.map(Into::into),
+        };
+        s.create_customer(&person("Old record", Some("+1 (650) 555-1234")))
+            .await
+            .unwrap();
+        let web = s
+            .create_customer(&person("Sheena", Some("+1 650-555-1234")))
+            .await
+            .unwrap();
+        let unrelated = s
+            .create_customer(&person("Ravi", Some("650 555 1234")))
+            .await
+            .unwrap();
+        let from_whatsapp = person("16505551234", Some("16505551234"));
+        let found = s
+            .customer_for_handle(
+                MetaChannel::WhatsApp,
+                "16505551234",
+                Some("Sheena Nelson"),
+                &from_whatsapp,
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, web, "{}: the latest with the same digits", t.name);
+        assert_ne!(found, unrelated);
+        assert_eq!(
+            s.customer(web).await.unwrap().name,
+            "Sheena",
+            "{}: its own name kept",
+            t.name
+        );
+        // Messenger ids are not phone numbers.
+        let psid = s
+            .customer_for_handle(
+                MetaChannel::Messenger,
+                "16505551234",
+                None,
+                &person("16505551234", None),
+            )
+            .await
+            .unwrap();
+        assert_ne!(psid, web, "{}", t.name);
+
+        let support = s.create_csq("Support").await.unwrap();
+        let chat = |channel| NewChat {
+            channel,
+            csq: support,
+            customer: web,
+            problem: String::new(),
+            details: Vec::new(),
+        };
+        let first = s.create_chat(&chat(Channel::Web), 1).await.unwrap();
+        let second = s.create_chat(&chat(Channel::WhatsApp), 2).await.unwrap();
+        let third = s.create_chat(&chat(Channel::WhatsApp), 3).await.unwrap();
+        assert_eq!(
+            s.chat_profile(second.id).await.unwrap(),
+            None,
+            "{}: no lines sent yet",
+            t.name
+        );
+        s.open_meta_outbox(second.id, MetaChannel::WhatsApp, "16505551234", 2)
+            .await
+            .unwrap();
+        let profile = |name: &str| {
+            Some(ChannelProfile {
+                channel: MetaChannel::WhatsApp,
+                handle: "16505551234".into(),
+                name: Some(name.into()),
+            })
+        };
+        assert_eq!(
+            s.chat_profile(second.id).await.unwrap(),
+            profile("Sheena Nelson")
+        );
+        s.customer_for_handle(
+            MetaChannel::WhatsApp,
+            "16505551234",
+            Some("Sheena N."),
+            &from_whatsapp,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.chat_profile(second.id).await.unwrap(),
+            profile("Sheena N."),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.chat_profile(first.id).await.unwrap(), None);
+
+        let others: Vec<_> = s
+            .customer_contacts(web, second.id, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(others, [third.id, first.id], "{}", t.name);
+        assert_eq!(
+            s.customer_contacts(web, second.id, 1).await.unwrap().len(),
+            1
+        );
     }
 }

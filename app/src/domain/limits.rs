@@ -210,6 +210,10 @@ pub const MAX_CHANNEL_SECRET_CHARS: usize = 1024;
 pub const MAX_CHAT_MEDIA_BYTES: u64 = 25 * MB;
 /// Files fetched of one customer message (WhatsApp sends one per message; Messenger a few).
 pub const MAX_CHAT_MEDIA_PER_MESSAGE: usize = 10;
+/// A customer's earlier conversations listed in a contact's customer details (newest first).
+pub const PAST_CONTACTS_SHOWN: usize = 10;
+/// Characters of what an earlier conversation was about, as that list shows it.
+pub const PAST_CONTACT_ABOUT_CHARS: usize = 120;
 /// WhatsApp message templates the administrator may list for agents (SPEC F-3).
 pub const MAX_MESSAGE_TEMPLATES: usize = 50;
 /// Characters of a template's name, as Meta limits it.

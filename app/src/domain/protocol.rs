@@ -182,6 +182,13 @@ pub struct ContactView {
     /// SPEC F-3: for a Messenger or WhatsApp chat, what its reply window runs from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_rule: Option<super::meta::ReplyRule>,
+    /// Issue 16: who the customer of a Messenger or WhatsApp chat is there (their id and
+    /// profile name); boxed, as most contacts have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Box<super::customer::ChannelProfile>>,
+    /// Issue 16: the customer's earlier conversations on every channel, newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<super::customer::PastContact>,
 }
 
 crate::tag_first_enum! {

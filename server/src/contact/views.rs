@@ -4,11 +4,14 @@ use crate::store::{Guest, Store, StoreResult};
 use app::domain::{
     contact::Contact,
     csq::WrapUpReason,
+    customer::PastContact,
     ids::{AgentId, ContactId},
+    limits::PAST_CONTACTS_SHOWN,
     meta::{MetaChannel, ReplyRule},
     protocol::{ContactView, InvitationView, OfferView},
     wrap_up::WrapUp,
 };
+use std::collections::HashMap;
 
 pub async fn offer_view(
     store: &dyn Store,
@@ -105,7 +108,61 @@ async fn assemble(
             _ => None,
         },
         reply_rule: reply_rule(store, contact).await?,
+        profile: store.chat_profile(contact.id).await?.map(Box::new),
+        history: history(store, contact).await?,
     })
+}
+
+/// Issue 16: the customer's earlier conversations on every channel, newest first, each with
+/// what it was about (a web chat's problem, an email's subject, a Messenger or WhatsApp
+/// chat's first message) and the agent who had it.
+async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<PastContact>> {
+    use app::domain::{chat::LineBody, contact::Channel};
+    let earlier = store
+        .customer_contacts(contact.customer, contact.id, PAST_CONTACTS_SHOWN)
+        .await?;
+    let mut aliases: HashMap<AgentId, String> = HashMap::new();
+    let mut past = Vec::with_capacity(earlier.len());
+    for other in earlier {
+        let agent = match other.agent {
+            Some(id) => match aliases.get(&id) {
+                Some(alias) => Some(alias.clone()),
+                None => {
+                    let alias = store.agent(id).await?.alias;
+                    aliases.insert(id, alias.clone());
+                    Some(alias)
+                }
+            },
+            None => None,
+        };
+        let about = match other.channel {
+            Channel::Email => store.email(other.id).await?.view.subject,
+            channel if channel.has_widget() => other.problem.clone(),
+            // The customer's first words: the lines start with the welcome.
+            _ => store
+                .lines_after(other.id, 0, 4)
+                .await?
+                .into_iter()
+                .find_map(|line| match line.body {
+                    LineBody::Message {
+                        author: app::domain::chat::Author::Customer { .. },
+                        text,
+                        ..
+                    } => Some(text),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+        };
+        past.push(PastContact {
+            contact: other.id,
+            channel: other.channel,
+            csq: store.csq_name(other.csq).await?,
+            agent,
+            started_at_ms: other.created_at_ms,
+            about: PastContact::about_of(&about),
+        });
+    }
+    Ok(past)
 }
 
 /// SPEC F-3: what a Messenger or WhatsApp chat's reply window runs from (none for another

@@ -292,6 +292,7 @@ impl MetaService {
             .customer_for_handle(
                 channel,
                 &who.id,
+                who.name.as_deref(),
                 &NewCustomer {
                     name,
                     email: None,

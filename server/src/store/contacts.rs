@@ -163,6 +163,15 @@ pub trait ContactStore: Send + Sync {
 
     async fn customer(&self, id: CustomerId) -> StoreResult<Customer>;
 
+    /// The customer's conversations on every channel but `except`, newest first, at most
+    /// `limit` (issue 16: the customer details list them).
+    async fn customer_contacts(
+        &self,
+        customer: CustomerId,
+        except: ContactId,
+        limit: usize,
+    ) -> StoreResult<Vec<Contact>>;
+
     /// A new chat, queued in its CSQ.
     async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact>;
 

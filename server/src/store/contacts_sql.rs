@@ -576,16 +576,35 @@ macro_rules! impl_contacts_store {
 
                 async fn create_customer(&self, customer: &NewCustomer) -> StoreResult<CustomerId> {
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO customers (name, email, phone, created_at_ms) \
-                         VALUES ($1, $2, $3, $4) RETURNING id",
+                        "INSERT INTO customers (name, email, phone, phone_digits, created_at_ms) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
                     )
                     .bind(&customer.name)
                     .bind(&customer.email)
                     .bind(&customer.phone)
+                    .bind(customer.phone.as_deref().map(app::domain::customer::phone_digits))
                     .bind($crate::clock::now_ms())
                     .fetch_one(&self.writer)
                     .await?;
                     Ok(CustomerId(id))
+                }
+
+                async fn customer_contacts(
+                    &self,
+                    customer: CustomerId,
+                    except: ContactId,
+                    limit: usize,
+                ) -> StoreResult<Vec<Contact>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE customer_id = $1 AND id <> $2 \
+                         ORDER BY id DESC LIMIT $3"
+                    )))
+                    .bind(customer.0)
+                    .bind(except.0)
+                    .bind(limit as i64)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter().map(contact_from_row).collect()
                 }
 
                 async fn customer(&self, id: CustomerId) -> StoreResult<Customer> {

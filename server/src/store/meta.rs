@@ -7,6 +7,7 @@
 use super::{NewCustomer, StoreResult};
 use app::domain::{
     contact::{Channel, Contact},
+    customer::ChannelProfile,
     ids::{ContactId, CsqId, CustomerId},
     meta::{MessageStatus, MetaChannel},
     protocol::Seq,
@@ -146,17 +147,25 @@ pub trait MetaStore: Send + Sync {
     /// The post's events are handled.
     async fn webhook_done(&self, id: i64, now_ms: i64) -> StoreResult<()>;
 
-    /// The customer known on `channel` by `handle` (a page-scoped id, a WhatsApp id),
-    /// created from `new` the first time.
+    /// The customer known on `channel` by `handle` (a page-scoped id, a WhatsApp id), with
+    /// the name on their `profile` there kept (updated when it changes). The first time, a
+    /// WhatsApp number is the customer who gave the same phone number before (the latest
+    /// such), else a customer is created from `new`.
     async fn customer_for_handle(
         &self,
         channel: MetaChannel,
         handle: &str,
+        profile: Option<&str>,
         new: &NewCustomer,
     ) -> StoreResult<CustomerId>;
 
-    /// Names a customer known so far only by `unnamed` (their handle): false when the name
-    /// is no longer that (someone named them meanwhile).
+    /// Who the customer of a Messenger or WhatsApp chat is on its channel: their id there
+    /// and their profile's name (none for another chat).
+    async fn chat_profile(&self, contact: ContactId) -> StoreResult<Option<ChannelProfile>>;
+
+    /// Names a customer known so far only by `unnamed` (their handle), and keeps the name
+    /// as that handle's profile name: false when the customer's name is no longer that
+    /// (someone named them meanwhile).
     async fn name_customer(
         &self,
         customer: CustomerId,

@@ -148,6 +148,7 @@ macro_rules! impl_meta_store {
                     &self,
                     wanted: MetaChannel,
                     handle: &str,
+                    profile: Option<&str>,
                     new: &NewCustomer,
                 ) -> StoreResult<CustomerId> {
                     const KNOWN: &str = "SELECT customer_id FROM customer_handles \
@@ -158,28 +159,65 @@ macro_rules! impl_meta_store {
                         .fetch_optional(&self.writer)
                         .await?;
                     if let Some(id) = known {
+                        if profile.is_some() {
+                            sqlx::query(
+                                "UPDATE customer_handles SET profile_name = $3 \
+                                 WHERE channel = $1 AND handle = $2 \
+                                 AND (profile_name IS NULL OR profile_name <> $3)",
+                            )
+                            .bind(wanted.name())
+                            .bind(handle)
+                            .bind(profile)
+                            .execute(&self.writer)
+                            .await?;
+                        }
                         return Ok(CustomerId(id));
                     }
+                    let digits = new
+                        .phone
+                        .as_deref()
+                        .map(app::domain::customer::phone_digits)
+                        .filter(|d| !d.is_empty());
                     // The customer and its handle together: a handle another call took
                     // first leaves no customer behind.
                     let mut tx = self.writer.begin().await?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO customers (name, email, phone, created_at_ms) \
-                         VALUES ($1, $2, $3, $4) RETURNING id",
-                    )
-                    .bind(&new.name)
-                    .bind(&new.email)
-                    .bind(&new.phone)
-                    .bind($crate::clock::now_ms())
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    // A WhatsApp number someone gave before (a web chat's form) is them.
+                    let same_phone: Option<i64> = match (wanted, &digits) {
+                        (MetaChannel::WhatsApp, Some(digits)) => {
+                            sqlx::query_scalar(
+                                "SELECT id FROM customers WHERE phone_digits = $1 \
+                                 ORDER BY id DESC LIMIT 1",
+                            )
+                            .bind(digits)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                        }
+                        _ => None,
+                    };
+                    let id: i64 = match same_phone {
+                        Some(id) => id,
+                        None => {
+                            sqlx::query_scalar(
+                                "INSERT INTO customers (name, email, phone, phone_digits, \
+                                 created_at_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                            )
+                            .bind(&new.name)
+                            .bind(&new.email)
+                            .bind(&new.phone)
+                            .bind(&digits)
+                            .bind($crate::clock::now_ms())
+                            .fetch_one(&mut *tx)
+                            .await?
+                        }
+                    };
                     let taken = sqlx::query(
-                        "INSERT INTO customer_handles (channel, handle, customer_id) \
-                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                        "INSERT INTO customer_handles (channel, handle, customer_id, \
+                         profile_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                     )
                     .bind(wanted.name())
                     .bind(handle)
                     .bind(id)
+                    .bind(profile)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected()
@@ -203,6 +241,15 @@ macro_rules! impl_meta_store {
                     unnamed: &str,
                     name: &str,
                 ) -> StoreResult<bool> {
+                    sqlx::query(
+                        "UPDATE customer_handles SET profile_name = $3 \
+                         WHERE customer_id = $1 AND handle = $2",
+                    )
+                    .bind(customer.0)
+                    .bind(unnamed)
+                    .bind(name)
+                    .execute(&self.writer)
+                    .await?;
                     let done = sqlx::query(
                         "UPDATE customers SET name = $3 WHERE id = $1 AND name = $2",
                     )
@@ -212,6 +259,33 @@ macro_rules! impl_meta_store {
                     .execute(&self.writer)
                     .await?;
                     Ok(done.rows_affected() == 1)
+                }
+
+                async fn chat_profile(
+                    &self,
+                    contact: ContactId,
+                ) -> StoreResult<Option<app::domain::customer::ChannelProfile>> {
+                    let row = sqlx::query(
+                        "SELECT o.channel, o.recipient, h.profile_name FROM meta_outbox o \
+                         LEFT JOIN customer_handles h \
+                         ON h.channel = o.channel AND h.handle = o.recipient \
+                         WHERE o.contact_id = $1",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(None);
+                    };
+                    let channel: String = row.try_get("channel")?;
+                    let Some(channel) = MetaChannel::from_name(&channel) else {
+                        return Ok(None);
+                    };
+                    Ok(Some(app::domain::customer::ChannelProfile {
+                        channel,
+                        handle: row.try_get("recipient")?,
+                        name: row.try_get("profile_name")?,
+                    }))
                 }
 
                 async fn open_chat_of(

@@ -1,5 +1,7 @@
-//! The current chat (SPEC P): collapsible customer details, the transcript with customer,
-//! agent and system lines each with its time, the typing indicator, and the composer.
+//! The current chat (SPEC P): collapsible customer details (with a Messenger or WhatsApp
+//! customer's profile there, and the customer's earlier conversations on every channel),
+//! the transcript with customer, agent and system lines each with its time, the typing
+//! indicator, and the composer.
 
 use super::{
     clock::{day_and_time, time_of_day},
@@ -10,11 +12,13 @@ use super::{
 use crate::{
     domain::{
         chat::{Author, ChatLine, LineBody},
+        customer::PastContact,
         ids::ContactId,
-        meta::MessageStatus,
+        meta::{MessageStatus, MetaChannel},
         protocol::Seq,
     },
     i18n::*,
+    ui::icons::ChannelIcon,
 };
 use leptos::prelude::*;
 
@@ -78,13 +82,30 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                         <dl class="details-grid" id=format!("details-{id}")>
                             <div><dt>{t!(i18n, desktop.chat.email)}</dt><dd>{t.view.customer.email.clone().unwrap_or_else(|| "—".into())}</dd></div>
                             <div><dt>{t!(i18n, desktop.chat.phone)}</dt><dd>{t.view.customer.phone.clone().unwrap_or_else(|| "—".into())}</dd></div>
-                            <div><dt>{t!(i18n, desktop.chat.problem)}</dt><dd>{t.view.problem.clone()}</dd></div>
+                            // A web chat's problem was chosen in the form; a Messenger or
+                            // WhatsApp chat has none, but the person's profile there.
+                            {t.view.channel.has_widget().then(|| view! {
+                                <div><dt>{t!(i18n, desktop.chat.problem)}</dt><dd>{t.view.problem.clone()}</dd></div>
+                            })}
+                            {t.view.profile.clone().map(|p| {
+                                let p = *p;
+                                let channel = p.channel.channel().label(i18n.get_locale_untracked());
+                                let shown = match (p.channel, p.name) {
+                                    (MetaChannel::WhatsApp, Some(name)) => format!("{name} · +{}", p.handle),
+                                    (MetaChannel::WhatsApp, None) => format!("+{}", p.handle),
+                                    (MetaChannel::Messenger, name) => name.unwrap_or_else(|| "—".into()),
+                                };
+                                view! {
+                                    <div><dt>{t!(i18n, desktop.chat.profile, channel)}</dt><dd>{shown}</dd></div>
+                                }
+                            })}
                             // SPEC K-2: the answers to the administrator's own questions.
                             {t.view.details.iter().map(|d| view! {
                                 <div><dt>{d.label.clone()}</dt><dd>{d.value.clone()}</dd></div>
                             }).collect_view()}
                             <div><dt>{t!(i18n, desktop.chat.queue)}</dt><dd>{t.view.csq.clone()} " · " {t.view.channel.label(i18n.get_locale_untracked())}</dd></div>
                         </dl>
+                        <History past=t.view.history.clone() />
                     })}
                 </Show>
             </section>
@@ -232,4 +253,35 @@ fn Ticks(contact: ContactId, seq: Seq) -> impl IntoView {
             }
         })
     }
+}
+
+/// Issue 16: the customer's earlier conversations on every channel, newest first: when,
+/// on which channel and queue, with whom, and what about.
+#[component]
+fn History(past: Vec<PastContact>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    (!past.is_empty()).then(|| {
+        let count = past.len();
+        view! {
+            <section class="history" aria-label=move || t_string!(i18n, desktop.chat.history, count).to_string()>
+                <h3>{t!(i18n, desktop.chat.history, count)}</h3>
+                <ol>
+                    {past.into_iter().map(|p| {
+                        let when = day_and_time(locale, p.started_at_ms);
+                        let agent = p.agent.map(|a| format!(" · {a}"));
+                        view! {
+                            <li>
+                                <span class="history-meta">
+                                    <ChannelIcon channel=p.channel />
+                                    {when} " · " {p.channel.label(locale)} " · " {p.csq} {agent}
+                                </span>
+                                <span class="history-about">{p.about}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </section>
+        }
+    })
 }

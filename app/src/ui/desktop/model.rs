@@ -416,6 +416,8 @@ pub(crate) fn test_view(id: i64, started: i64) -> ContactView {
         agents: Vec::new(),
         notes: None,
         reply_rule: None,
+        profile: None,
+        history: Vec::new(),
     }
 }
 
