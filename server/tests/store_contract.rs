@@ -3096,7 +3096,7 @@ async fn meta_ticks_move_forward_and_chat_files_are_kept_in_use() {
 }
 
 /// Issue 16 (one customer across channels), on both databases: a WhatsApp number finds the
-/// customer who gave the same phone number however it was written (the latest of them);
+/// customer who gave the same phone number however it was written (the first of them);
 /// the profile name of each handle is kept and follows its changes, and a chat's profile
 /// is its customer's on the channel the chat's lines go to; a customer's other
 /// conversations come newest first, without the one asked from.
@@ -3111,11 +3111,12 @@ async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile(
             email: None,
             phone: phone.map(Into::into),
         };
-        s.create_customer(&person("Old record", Some("+1 (650) 555-1234")))
+        let web = s
+            .create_customer(&person("Sheena", Some("+1 (650) 555-1234")))
             .await
             .unwrap();
-        let web = s
-            .create_customer(&person("Sheena", Some("+1 650-555-1234")))
+        // Someone typing the same number later does not take it over.
+        s.create_customer(&person("Later claim", Some("+1 650-555-1234")))
             .await
             .unwrap();
         let unrelated = s
@@ -3132,7 +3133,7 @@ async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile(
             )
             .await
             .unwrap();
-        assert_eq!(found, web, "{}: the latest with the same digits", t.name);
+        assert_eq!(found, web, "{}: the first with the same digits", t.name);
         assert_ne!(found, unrelated);
         assert_eq!(
             s.customer(web).await.unwrap().name,
@@ -3163,25 +3164,45 @@ async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile(
         let first = s.create_chat(&chat(Channel::Web), 1).await.unwrap();
         let second = s.create_chat(&chat(Channel::WhatsApp), 2).await.unwrap();
         let third = s.create_chat(&chat(Channel::WhatsApp), 3).await.unwrap();
-        assert_eq!(
-            s.chat_profile(second.id).await.unwrap(),
-            None,
-            "{}: no lines sent yet",
-            t.name
-        );
-        s.open_meta_outbox(second.id, MetaChannel::WhatsApp, "16505551234", 2)
-            .await
-            .unwrap();
-        let profile = |name: &str| {
+        let profile = |handle: &str, name: &str| {
             Some(ChannelProfile {
                 channel: MetaChannel::WhatsApp,
-                handle: "16505551234".into(),
+                handle: handle.into(),
                 name: Some(name.into()),
             })
         };
+        // The customer's handle on the chat's channel, before any line went (and after the
+        // chat's outbox row is gone).
         assert_eq!(
             s.chat_profile(second.id).await.unwrap(),
-            profile("Sheena Nelson")
+            profile("16505551234", "Sheena Nelson"),
+            "{}",
+            t.name
+        );
+        // A second number of the same customer: the chat's is the one its lines go to.
+        s.customer_for_handle(
+            MetaChannel::WhatsApp,
+            "16505550000",
+            Some("Work phone"),
+            &person("x", Some("+1 650 555 1234")),
+        )
+        .await
+        .unwrap();
+        s.open_meta_outbox(second.id, MetaChannel::WhatsApp, "16505551234", 2)
+            .await
+            .unwrap();
+        s.open_meta_outbox(third.id, MetaChannel::WhatsApp, "16505550000", 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.chat_profile(second.id).await.unwrap(),
+            profile("16505551234", "Sheena Nelson")
+        );
+        assert_eq!(
+            s.chat_profile(third.id).await.unwrap(),
+            profile("16505550000", "Work phone"),
+            "{}",
+            t.name
         );
         s.customer_for_handle(
             MetaChannel::WhatsApp,
@@ -3193,7 +3214,7 @@ async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile(
         .unwrap();
         assert_eq!(
             s.chat_profile(second.id).await.unwrap(),
-            profile("Sheena N."),
+            profile("16505551234", "Sheena N."),
             "{}",
             t.name
         );

@@ -28,6 +28,27 @@ pub struct ChannelProfile {
     pub name: Option<String>,
 }
 
+impl ChannelProfile {
+    /// As the customer details show it: "Sheena Nelson · +16505551234" on WhatsApp (a
+    /// business-scoped id, not a number, as it is), the name alone on Messenger (a
+    /// page-scoped id means nothing to an agent), "—" when nothing is known.
+    pub fn shown(&self) -> String {
+        let number = match self.channel {
+            MetaChannel::WhatsApp if self.handle.chars().all(|c| c.is_ascii_digit()) => {
+                Some(format!("+{}", self.handle))
+            }
+            MetaChannel::WhatsApp => Some(self.handle.clone()),
+            MetaChannel::Messenger => None,
+        };
+        match (&self.name, number) {
+            (Some(name), Some(number)) => format!("{name} · {number}"),
+            (Some(name), None) => name.clone(),
+            (None, Some(number)) => number,
+            (None, None) => "—".into(),
+        }
+    }
+}
+
 /// One of the customer's earlier conversations, as the customer details list it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PastContact {
@@ -75,5 +96,31 @@ mod tests {
         let cut = PastContact::about_of(&long);
         assert_eq!(cut.chars().count(), PAST_CONTACT_ABOUT_CHARS + 1);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn a_profile_shows_its_name_and_a_whatsapp_number() {
+        let profile = |channel, handle: &str, name: Option<&str>| ChannelProfile {
+            channel,
+            handle: handle.into(),
+            name: name.map(Into::into),
+        };
+        let whatsapp = MetaChannel::WhatsApp;
+        assert_eq!(
+            profile(whatsapp, "16505551234", Some("Sheena")).shown(),
+            "Sheena · +16505551234"
+        );
+        assert_eq!(
+            profile(whatsapp, "US.13491208655302741918", None).shown(),
+            "US.13491208655302741918"
+        );
+        assert_eq!(
+            profile(MetaChannel::Messenger, "7012345678901234", Some("Ann")).shown(),
+            "Ann"
+        );
+        assert_eq!(
+            profile(MetaChannel::Messenger, "7012345678901234", None).shown(),
+            "—"
+        );
     }
 }

@@ -220,6 +220,11 @@ pub const MAX_MESSAGE_TEMPLATES: usize = 50;
 pub const MAX_TEMPLATE_NAME_CHARS: usize = 512;
 /// Characters of a template's body, as Meta limits it, with its values in place.
 pub const MAX_TEMPLATE_TEXT_CHARS: usize = 1024;
+/// Spaces in a row a template's value may hold (Meta refuses more, error 132018).
+pub const MAX_TEMPLATE_SPACES_IN_A_ROW: usize = 4;
+/// How much later than the customer wrote it a Messenger or WhatsApp message may reach us
+/// before its line says when it was written.
+pub const LATE_MESSAGE_MS: i64 = 60_000;
 /// Messenger's standard messaging window and WhatsApp's customer service window: the
 /// business may answer freely for 24 hours after the customer's last message.
 pub const META_REPLY_WINDOW_MS: i64 = 24 * 3_600_000;

@@ -6,7 +6,10 @@
 //! it in the page and on the server; the transcript shows the text the customer reads.
 
 use super::{
-    limits::{MAX_MESSAGE_TEMPLATES, MAX_TEMPLATE_NAME_CHARS, MAX_TEMPLATE_TEXT_CHARS},
+    limits::{
+        MAX_MESSAGE_TEMPLATES, MAX_TEMPLATE_NAME_CHARS, MAX_TEMPLATE_SPACES_IN_A_ROW,
+        MAX_TEMPLATE_TEXT_CHARS,
+    },
     validate::{Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
@@ -227,27 +230,45 @@ impl TemplateUse {
                 Some(value) if value.trim().is_empty() => {
                     errors.push(FieldError::new(field, Problem::Required))
                 }
-                Some(value) if value.contains(['\n', '\r', '\t']) || value.contains("     ") => {
+                Some(value)
+                    if value.contains(['\n', '\r', '\t'])
+                        || value.contains(&" ".repeat(MAX_TEMPLATE_SPACES_IN_A_ROW + 1)) =>
+                {
                     errors.push(FieldError::new(field, Problem::OneLine))
                 }
                 Some(_) => {}
             }
         }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Each value within the limit first: the text is then built from bounded parts.
+        if let Some((n, chars)) = self
+            .parameters
+            .iter()
+            .map(|value| value.chars().count())
+            .enumerate()
+            .find(|(_, chars)| *chars > MAX_TEMPLATE_TEXT_CHARS)
+        {
+            return Err(vec![FieldError::new(
+                Field::TemplateParameter(n + 1),
+                Problem::TooManyChars {
+                    max: MAX_TEMPLATE_TEXT_CHARS,
+                    given: chars,
+                },
+            )]);
+        }
         let chars = template.render(&self.parameters).chars().count();
-        if errors.is_empty() && chars > MAX_TEMPLATE_TEXT_CHARS {
-            errors.push(FieldError::new(
+        if chars > MAX_TEMPLATE_TEXT_CHARS {
+            return Err(vec![FieldError::new(
                 Field::Template,
                 Problem::TooManyChars {
                     max: MAX_TEMPLATE_TEXT_CHARS,
                     given: chars,
                 },
-            ));
+            )]);
         }
-        if errors.is_empty() {
-            Ok(template)
-        } else {
-            Err(errors)
-        }
+        Ok(template)
     }
 }
 

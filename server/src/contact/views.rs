@@ -108,10 +108,21 @@ async fn assemble(
             _ => None,
         },
         reply_rule: reply_rule(store, contact).await?,
-        profile: store.chat_profile(contact.id).await?.map(Box::new),
-        history: history(store, contact).await?,
+        profile: match MetaChannel::of(contact.channel) {
+            Some(_) => store.chat_profile(contact.id).await?.map(Box::new),
+            None => None,
+        },
+        // The email panel does not show them (yet): not read for an email.
+        history: match contact.channel {
+            app::domain::contact::Channel::Email => Vec::new(),
+            _ => history(store, contact).await?,
+        },
     })
 }
+
+/// Lines of a Messenger or WhatsApp chat read for its first message: the welcome comes
+/// first, the customer's message right after it.
+const FIRST_LINES_READ: u32 = 4;
 
 /// Issue 16: the customer's earlier conversations on every channel, newest first, each with
 /// what it was about (a web chat's problem, an email's subject, a Messenger or WhatsApp
@@ -136,11 +147,11 @@ async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<PastCo
             None => None,
         };
         let about = match other.channel {
-            Channel::Email => store.email(other.id).await?.view.subject,
-            channel if channel.has_widget() => other.problem.clone(),
-            // The customer's first words: the lines start with the welcome.
+            // An email's problem is its subject; a web chat's, the one chosen in the form.
+            Channel::Email | Channel::Web => other.problem.clone(),
+            // The customer's first words.
             _ => store
-                .lines_after(other.id, 0, 4)
+                .lines_after(other.id, 0, FIRST_LINES_READ)
                 .await?
                 .into_iter()
                 .find_map(|line| match line.body {

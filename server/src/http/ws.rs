@@ -546,8 +546,13 @@ async fn carry_out(
             });
         }
     };
-    result.err().map(|e| ServerMessage::Rejected {
-        error: e.for_desktop(),
-        client_id: message_id,
+    result.err().map(|e| {
+        let error = e.for_desktop();
+        // A failure of ours may pass: the page sends the message again on reconnection.
+        let refused = !matches!(error, CommandError::Internal);
+        ServerMessage::Rejected {
+            error,
+            client_id: message_id.filter(|_| refused),
+        }
     })
 }

@@ -146,11 +146,13 @@ impl MetaService {
                                 matches!(rule.window(now_ms()), ReplyWindow::HumanAgent { .. })
                             }),
                         }),
-                        // The product's own lines (welcome, no agent...) only while Meta
-                        // carries them: a chat opened by a message Meta handed over after
-                        // the window would otherwise show only a refusal of its welcome.
-                        _ if rule
-                            .is_some_and(|rule| rule.window(now_ms()) == ReplyWindow::Closed) =>
+                        // The product's own lines (welcome, no agent...) only in the
+                        // standard window: past it (the human-agent tag is for an agent's
+                        // own words), Meta would refuse them, and a chat opened by a message
+                        // Meta handed over late would show only a refusal of its welcome.
+                        _ if rule.is_some_and(|rule| {
+                            !matches!(rule.window(now_ms()), ReplyWindow::Open { .. })
+                        }) =>
                         {
                             tracing::info!(%contact, seq = line.seq, "line not sent: past Meta's reply window");
                             None

@@ -582,7 +582,13 @@ macro_rules! impl_contacts_store {
                     .bind(&customer.name)
                     .bind(&customer.email)
                     .bind(&customer.phone)
-                    .bind(customer.phone.as_deref().map(app::domain::customer::phone_digits))
+                    .bind(
+                        customer
+                            .phone
+                            .as_deref()
+                            .map(app::domain::customer::phone_digits)
+                            .filter(|digits| !digits.is_empty()),
+                    )
                     .bind($crate::clock::now_ms())
                     .fetch_one(&self.writer)
                     .await?;

@@ -149,7 +149,7 @@ pub trait MetaStore: Send + Sync {
 
     /// The customer known on `channel` by `handle` (a page-scoped id, a WhatsApp id), with
     /// the name on their `profile` there kept (updated when it changes). The first time, a
-    /// WhatsApp number is the customer who gave the same phone number before (the latest
+    /// WhatsApp number is the customer who gave the same phone number before (the first
     /// such), else a customer is created from `new`.
     async fn customer_for_handle(
         &self,
@@ -160,7 +160,7 @@ pub trait MetaStore: Send + Sync {
     ) -> StoreResult<CustomerId>;
 
     /// Who the customer of a Messenger or WhatsApp chat is on its channel: their id there
-    /// and their profile's name (none for another chat).
+    /// (the one the chat's lines go to) and their profile's name (none for another chat).
     async fn chat_profile(&self, contact: ContactId) -> StoreResult<Option<ChannelProfile>>;
 
     /// Names a customer known so far only by `unnamed` (their handle), and keeps the name

@@ -181,12 +181,14 @@ macro_rules! impl_meta_store {
                     // The customer and its handle together: a handle another call took
                     // first leaves no customer behind.
                     let mut tx = self.writer.begin().await?;
-                    // A WhatsApp number someone gave before (a web chat's form) is them.
+                    // A WhatsApp number someone gave before (a web chat's form) is them: the
+                    // first who gave it, as an email address is (a number typed later by
+                    // someone else does not take over the customer's conversations).
                     let same_phone: Option<i64> = match (wanted, &digits) {
                         (MetaChannel::WhatsApp, Some(digits)) => {
                             sqlx::query_scalar(
                                 "SELECT id FROM customers WHERE phone_digits = $1 \
-                                 ORDER BY id DESC LIMIT 1",
+                                 ORDER BY id LIMIT 1",
                             )
                             .bind(digits)
                             .fetch_optional(&mut *tx)
@@ -265,11 +267,16 @@ macro_rules! impl_meta_store {
                     &self,
                     contact: ContactId,
                 ) -> StoreResult<Option<app::domain::customer::ChannelProfile>> {
+                    // The handle the chat's lines go to, else the customer's on its channel
+                    // (the outbox row goes a while after the chat ends; the handle stays).
                     let row = sqlx::query(
-                        "SELECT o.channel, o.recipient, h.profile_name FROM meta_outbox o \
-                         LEFT JOIN customer_handles h \
-                         ON h.channel = o.channel AND h.handle = o.recipient \
-                         WHERE o.contact_id = $1",
+                        "SELECT h.channel, h.handle, h.profile_name FROM contacts c \
+                         JOIN customer_handles h \
+                         ON h.customer_id = c.customer_id AND h.channel = c.channel \
+                         LEFT JOIN meta_outbox o ON o.contact_id = c.id \
+                         WHERE c.id = $1 \
+                         ORDER BY CASE WHEN o.recipient = h.handle THEN 0 ELSE 1 END, h.handle \
+                         LIMIT 1",
                     )
                     .bind(contact.0)
                     .fetch_optional(&self.pool)
@@ -283,7 +290,7 @@ macro_rules! impl_meta_store {
                     };
                     Ok(Some(app::domain::customer::ChannelProfile {
                         channel,
-                        handle: row.try_get("recipient")?,
+                        handle: row.try_get("handle")?,
                         name: row.try_get("profile_name")?,
                     }))
                 }

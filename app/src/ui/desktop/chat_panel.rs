@@ -14,7 +14,8 @@ use crate::{
         chat::{Author, ChatLine, LineBody},
         customer::PastContact,
         ids::ContactId,
-        meta::{MessageStatus, MetaChannel},
+        limits::LATE_MESSAGE_MS,
+        meta::MessageStatus,
         protocol::Seq,
     },
     i18n::*,
@@ -90,11 +91,7 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                             {t.view.profile.clone().map(|p| {
                                 let p = *p;
                                 let channel = p.channel.channel().label(i18n.get_locale_untracked());
-                                let shown = match (p.channel, p.name) {
-                                    (MetaChannel::WhatsApp, Some(name)) => format!("{name} · +{}", p.handle),
-                                    (MetaChannel::WhatsApp, None) => format!("+{}", p.handle),
-                                    (MetaChannel::Messenger, name) => name.unwrap_or_else(|| "—".into()),
-                                };
+                                let shown = p.shown();
                                 view! {
                                     <div><dt>{t!(i18n, desktop.chat.profile, channel)}</dt><dd>{shown}</dd></div>
                                 }
@@ -165,10 +162,6 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
     .into_any()
 }
 
-/// How much later than it was written a message may reach us before its line says when
-/// it was written.
-const LATE_MS: i64 = 60_000;
-
 #[component]
 fn Line(contact: ContactId, line: ChatLine) -> impl IntoView {
     let locale = use_i18n().get_locale_untracked();
@@ -184,10 +177,12 @@ fn Line(contact: ContactId, line: ChatLine) -> impl IntoView {
             ..
         } => {
             // A message the channel handed over well after it was written says when.
-            let written = sent_at_ms.filter(|at| line.at_ms - at > LATE_MS).map(|at| {
-                let when = day_and_time(locale, at);
-                td_string!(locale, desktop.chat.written_at, when = when.as_str()).to_string()
-            });
+            let written = sent_at_ms
+                .filter(|at| line.at_ms - at > LATE_MESSAGE_MS)
+                .map(|at| {
+                    let when = day_and_time(locale, at);
+                    td_string!(locale, desktop.chat.written_at, when = when.as_str()).to_string()
+                });
             // SPEC F-3: a WhatsApp template reads as sent, named by its template.
             let template = template.map(|t| {
                 td_string!(
