@@ -601,14 +601,9 @@ impl Backend for Services {
             canned_email,
             draft_autosave_secs: self.autosave_secs,
             gadget_hosts: self.store.gadget_hosts().await.map_err(internal)?.origins,
-            whatsapp_templates: self
-                .store
-                .meta_channel(app::domain::meta::MetaChannel::WhatsApp)
+            whatsapp_templates: crate::contact::views::offered_templates(self.store.as_ref())
                 .await
-                .map_err(internal)?
-                .filter(|stored| stored.enabled)
-                .map(|stored| stored.settings.templates)
-                .unwrap_or_default(),
+                .map_err(internal)?,
             now_ms: now_ms(),
             csqs: csqs
                 .into_iter()

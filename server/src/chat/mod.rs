@@ -338,13 +338,7 @@ impl ChatService {
         let parties = self.writer_in(agent, id).await?;
         // Only a WhatsApp chat offers templates, those of the channel as it is set now.
         let offered = match MetaChannel::of(parties.contact.channel) {
-            Some(MetaChannel::WhatsApp) => self
-                .store
-                .meta_channel(MetaChannel::WhatsApp)
-                .await?
-                .filter(|stored| stored.enabled)
-                .map(|stored| stored.settings.templates)
-                .unwrap_or_default(),
+            Some(MetaChannel::WhatsApp) => views::offered_templates(self.store.as_ref()).await?,
             _ => Vec::new(),
         };
         let text = template

@@ -7,6 +7,7 @@ use app::domain::{
     customer::PastContact,
     ids::{AgentId, ContactId},
     limits::PAST_CONTACTS_SHOWN,
+    message_template::MessageTemplate,
     meta::{MetaChannel, ReplyRule},
     protocol::{ContactView, InvitationView, OfferView},
     wrap_up::WrapUp,
@@ -195,6 +196,17 @@ pub async fn reply_rule(store: &dyn Store, contact: &Contact) -> StoreResult<Opt
         last_customer_at_ms: last.unwrap_or(contact.created_at_ms),
         human_agent_tag,
     }))
+}
+
+/// SPEC F-3: the WhatsApp templates agents may send now: the channel's, while it is on
+/// (what the desktop offers and what the server accepts).
+pub async fn offered_templates(store: &dyn Store) -> StoreResult<Vec<MessageTemplate>> {
+    Ok(store
+        .meta_channel(MetaChannel::WhatsApp)
+        .await?
+        .filter(|stored| stored.enabled)
+        .map(|stored| stored.settings.templates)
+        .unwrap_or_default())
 }
 
 /// SPEC G-2: the invited agent's notification: who invites, for which customer, the notes.
