@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deflateSync } from 'node:zlib';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { agentReady, customerStarts, logIn } from './helpers';
 
@@ -133,6 +133,15 @@ function messengerPost(psid: string, message: object): { body: string; signature
   return messengerEvent({ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message });
 }
 
+/** The administrator on the Messenger and WhatsApp section, ready to edit. */
+async function channelsAdmin(browser: Browser): Promise<Page> {
+  const admin = await logIn(browser, 'admin');
+  await admin.setViewportSize({ width: 1366, height: 768 });
+  await admin.goto('/admin/channels');
+  await expect(admin.locator('fieldset.admin-live:not([disabled])')).toBeAttached();
+  return admin;
+}
+
 /** Messenger on again (set up, with its secrets, by the first test), calling the fake at `graph`. */
 async function messengerOn(admin: Page, graph: string) {
   await admin.locator('li[data-channel="messenger"]').getByRole('button', { name: 'Edit Messenger' }).click();
@@ -166,10 +175,7 @@ async function switchBothOff(admin: Page) {
 test('F-1 D-2: Messenger set up in the administration: a customer message becomes a chat, the reply goes through the Send API', async ({ browser }) => {
   const graph = await fakeGraph();
   try {
-    const admin = await logIn(browser, 'admin');
-    await admin.setViewportSize({ width: 1366, height: 768 });
-    await admin.goto('/admin/channels');
-    await expect(admin.locator('fieldset.admin-live:not([disabled])')).toBeAttached();
+    const admin = await channelsAdmin(browser);
     const nav = admin.getByRole('navigation', { name: 'Administration' });
     await expect(nav.getByRole('link', { name: 'Messenger and WhatsApp' })).toHaveAttribute('aria-current', 'page');
     const messenger = admin.locator('li[data-channel="messenger"]');
@@ -383,10 +389,7 @@ test('F-3: past the 24-hour window WhatsApp offers the approved templates, Messe
   const graph = await fakeGraph();
   try {
     // The administrator lists the template approved in WhatsApp Manager.
-    const admin = await logIn(browser, 'admin');
-    await admin.setViewportSize({ width: 1366, height: 768 });
-    await admin.goto('/admin/channels');
-    await expect(admin.locator('fieldset.admin-live:not([disabled])')).toBeAttached();
+    const admin = await channelsAdmin(browser);
     await admin.locator('li[data-channel="whatsapp"]').getByRole('button', { name: 'Edit WhatsApp' }).click();
     const form = admin.getByRole('form', { name: 'WhatsApp settings' });
     await form.getByLabel('Take conversations from this channel').check();
@@ -502,6 +505,81 @@ test('F-3: past the 24-hour window WhatsApp offers the approved templates, Messe
 
     // Each ended; the channels off again for the tests after.
     await endAll(carol, [/7055544433322211/, /Ravi Patel/]);
+    await switchBothOff(admin);
+  } finally {
+    graph.server.close();
+  }
+});
+
+test('Issue 16: a Messenger customer who writes the address they gave on the web chat is linked by the agent, with both conversations', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const graph = await fakeGraph();
+  try {
+    const admin = await channelsAdmin(browser);
+    await messengerOn(admin, graph.url);
+
+    // A web chat, with the address the customer gives in the form.
+    const carol = await agentReady(browser, 'carol');
+    const shop = await (await browser.newContext()).newPage();
+    await shop.goto('/demo');
+    await shop.getByRole('button', { name: 'Chat with us' }).click();
+    const widget = shop.frameLocator('iframe[title="Chat with us"]');
+    await widget.getByLabel('Name').fill('Ravi Link');
+    await widget.getByLabel('Email').fill('ravi.link@example.com');
+    await widget.getByLabel('What is it about?').selectOption({ label: 'Billing or a refund' });
+    await widget.getByRole('button', { name: 'Start chat' }).click();
+    await carol.getByRole('article', { name: /Chat offer from Ravi Link/ }).getByRole('button', { name: 'Accept' }).click();
+    await endAll(carol, [/Ravi Link/]);
+
+    // Days later on Messenger, where the Page knows them by an id and a profile name.
+    const post = messengerPost('7077700011122233', { mid: `m_e2e_link_${Date.now()}`, text: 'Hello, it is me again: Ravi.Link@example.com' });
+    const delivered = await carol.request.post('/webhooks/messenger', {
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': post.signature },
+      data: post.body,
+    });
+    expect(delivered.status()).toBe(200);
+    await carol.getByRole('article', { name: /Chat offer from 7077700011122233/ }).getByRole('button', { name: 'Accept' }).click();
+    const details = carol.locator('.customer-details');
+    await expect(details.getByRole('region', { name: /Earlier conversations/ })).toHaveCount(0);
+
+    // Looked up by hand: a name is not an address, an unknown number finds nobody.
+    await details.getByRole('button', { name: 'Same customer as…' }).click();
+    const address = details.getByLabel('Same customer as', { exact: true });
+    await address.fill('Ravi');
+    await details.getByRole('button', { name: 'Look up' }).click();
+    await expect(details.getByRole('alert')).toContainText('Same customer as: type an email address, or a phone number with its country code (8 to 15 digits)');
+    await expect(address).toHaveValue('Ravi');
+    await address.fill('+1 202 555 0199');
+    await details.getByRole('button', { name: 'Look up' }).click();
+    await expect(details.getByText('No customer is known by +12025550199.')).toBeVisible();
+    await details.getByRole('button', { name: 'Cancel' }).click();
+
+    // Suggested from what they wrote; linked once the agent has read who it is.
+    const suggestion = details.getByRole('status').filter({ hasText: 'The customer wrote ravi.link@example.com, which Ravi Link gave before.' });
+    await expect(suggestion).toBeVisible();
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-link-suggestion-1366.png', fullPage: true });
+    await suggestion.getByRole('button', { name: 'Same customer?' }).click();
+    const confirm = details.getByRole('alertdialog');
+    await expect(confirm).toContainText('Ravi Link · ravi.link@example.com · conversations: 1');
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-link-confirm-1366.png', fullPage: true });
+    await carol.setViewportSize({ width: 900, height: 700 });
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-link-confirm-900.png', fullPage: true });
+    const overflow = await carol.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await carol.setViewportSize({ width: 1366, height: 768 });
+    await confirm.getByRole('button', { name: 'Yes, link to Ravi Link' }).click();
+
+    // The tab is the known customer's now, with their web chat before this one.
+    await expect(details.getByRole('button', { name: /Ravi Link/ })).toBeVisible();
+    await expect(details).toContainText('ravi.link@example.com');
+    const history = details.getByRole('region', { name: 'Earlier conversations (1)' });
+    await expect(history).toContainText('Web chat');
+    await expect(history).toContainText('Billing or a refund');
+    await expect(suggestion).toHaveCount(0);
+    await expect(carol.getByRole('tab', { name: /Ravi Link/ })).toBeVisible();
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-linked-1366.png', fullPage: true });
+
+    await endAll(carol, [/Ravi Link/]);
     await switchBothOff(admin);
   } finally {
     graph.server.close();

@@ -38,6 +38,27 @@ async fn shows_customer_line(desk: &mut Ws, contact: ContactId, text: &str) {
     .await;
 }
 
+/// A web chat the customer (name, email, phone) starts about `problem`, accepted and ended
+/// by the agent at `desk`: its offer.
+async fn web_chat_ended(
+    server: &TestServer,
+    desk: &mut Ws,
+    problem: i64,
+    (name, email, phone): (&str, &str, &str),
+) -> app::domain::protocol::OfferView {
+    let started = reqwest::Client::new()
+        .post(server.url("/widget/api/start"))
+        .json(&json!({"name": name, "email": email, "phone": phone, "problem": problem}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200);
+    let web = accept_offer(desk).await;
+    send_json(desk, json!({"type": "end_chat", "contact": web.contact})).await;
+    desk::closed(desk).await;
+    web
+}
+
 /// SPEC F-1: a Messenger customer's message is offered to a Ready agent as a Messenger chat
 /// of the channel's queue; a delivery Meta makes again adds nothing; the next message
 /// reaches the agent live in the same chat; once the agent ended it, the customer's next
@@ -699,17 +720,14 @@ async fn a_whatsapp_number_known_from_a_web_chat_is_the_same_customer_with_one_h
     let mut desk = server.desktop_ready("alice").await;
     let alias = server.services.store.agent(alice).await.unwrap().alias;
 
-    let started = reqwest::Client::new()
-        .post(server.url("/widget/api/start"))
-        .json(&json!({"name": "Sheena", "email": "sheena@example.com", "phone": "+1 (650) 555-1234", "problem": problem}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(started.status(), 200);
-    let web = accept_offer(&mut desk).await;
+    let web = web_chat_ended(
+        &server,
+        &mut desk,
+        problem,
+        ("Sheena", "sheena@example.com", "+1 (650) 555-1234"),
+    )
+    .await;
     let end = |contact: ContactId| json!({"type": "end_chat", "contact": contact});
-    send_json(&mut desk, end(web.contact)).await;
-    desk::closed(&mut desk).await;
 
     let first = whatsapp_text(
         "16505551234",
@@ -774,5 +792,191 @@ async fn a_whatsapp_number_known_from_a_web_chat_is_the_same_customer_with_one_h
             ),
             web_line,
         ]
+    );
+}
+
+/// Waits for the desktop's answer to a lookup in `contact`.
+async fn found_customer(
+    desk: &mut Ws,
+    contact: ContactId,
+) -> (
+    app::domain::customer::CustomerAddress,
+    Option<app::domain::customer::CustomerMatch>,
+) {
+    match wait_for(
+        desk,
+        |m| matches!(m, ServerMessage::CustomerFound { contact: c, .. } if *c == contact),
+    )
+    .await
+    {
+        ServerMessage::CustomerFound { address, found, .. } => (address, found.map(|f| *f)),
+        _ => unreachable!(),
+    }
+}
+
+/// Issue 16: a Messenger customer who says who they are is linked by the agent to the
+/// customer they were on the web chat: the agent looks the address up (a malformed one is
+/// refused by name, an unknown one finds nobody), reads who it is, and links; the tab then
+/// shows that customer and their earlier web chat, the Messenger id is theirs from now on
+/// (their next Messenger chat starts with both conversations in its history), an agent
+/// outside the chat can do neither, and the link is audited.
+#[tokio::test]
+async fn a_messenger_customer_linked_by_the_agent_is_the_known_customer_with_both_histories() {
+    use app::domain::customer::CustomerAddress;
+    let (server, alice, _graph, mut desk) = scene(MetaChannel::Messenger).await;
+    let problem = server.services.store.problem_statements().await.unwrap()[0].id;
+    let web = web_chat_ended(
+        &server,
+        &mut desk,
+        problem,
+        ("Ravi Patel", "ravi@example.com", "+44 20 7946 0958"),
+    )
+    .await;
+    let end = |contact: ContactId| json!({"type": "end_chat", "contact": contact});
+
+    let psid = "7012345678901234";
+    let says = "Hi, I'm Ravi: RAVI@example.com";
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text(psid, "m.l1", says),
+    )
+    .await;
+    let (chat, view) = accept_offer_with_view(&mut desk).await;
+    assert_ne!(chat.customer.id, web.customer.id, "not linked by itself");
+    assert!(view.history.is_empty());
+    let contact = chat.contact;
+
+    let find =
+        |address: &str| json!({"type": "find_customer", "contact": contact, "address": address});
+    send_json(&mut desk, find("Ravi")).await;
+    let refused = wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await;
+    assert!(
+        matches!(
+            refused,
+            ServerMessage::Rejected {
+                error: CommandError::Invalid(FieldError {
+                    field: Field::SameCustomer,
+                    problem: Problem::EmailOrPhone { min: 8, max: 15 }
+                }),
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    send_json(&mut desk, find("+1 202 555 0199")).await;
+    assert_eq!(
+        found_customer(&mut desk, contact).await,
+        (CustomerAddress::Phone("12025550199".into()), None)
+    );
+    send_json(&mut desk, find("ravi@example.com")).await;
+    let (address, found) = found_customer(&mut desk, contact).await;
+    assert_eq!(address, CustomerAddress::Email("ravi@example.com".into()));
+    let found = found.expect("the web chat's customer");
+    assert_eq!(
+        (
+            found.customer.id,
+            found.customer.name.as_str(),
+            found.conversations
+        ),
+        (web.customer.id, "Ravi Patel", 1)
+    );
+
+    // Another agent, not in the chat, can neither look up nor link from it.
+    server.create_agent("bob", "agent-pass-1").await;
+    let mut other = server.desktop_ready("bob").await;
+    send_json(&mut other, find("ravi@example.com")).await;
+    let link = json!({"type": "link_customer", "contact": contact, "customer": web.customer.id});
+    send_json(&mut other, link.clone()).await;
+    for _ in 0..2 {
+        let refused = wait_for(&mut other, |m| matches!(m, ServerMessage::Rejected { .. })).await;
+        assert!(
+            matches!(
+                refused,
+                ServerMessage::Rejected {
+                    error: CommandError::NotYours,
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+    }
+    assert_ne!(
+        server
+            .services
+            .store
+            .contact(contact)
+            .await
+            .unwrap()
+            .customer,
+        web.customer.id
+    );
+
+    send_json(&mut desk, link).await;
+    let linked = wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(e.event, app::domain::protocol::AgentEvent::CustomerLinked { .. }))
+    })
+    .await;
+    let ServerMessage::Event(envelope) = linked else {
+        unreachable!()
+    };
+    let app::domain::protocol::AgentEvent::CustomerLinked {
+        contact: c,
+        customer,
+        history,
+    } = envelope.event
+    else {
+        unreachable!()
+    };
+    assert_eq!(c, contact);
+    assert_eq!(
+        (
+            customer.id,
+            customer.name.as_str(),
+            customer.email.as_deref()
+        ),
+        (web.customer.id, "Ravi Patel", Some("ravi@example.com"))
+    );
+    assert_eq!(
+        history
+            .iter()
+            .map(|p| (p.contact, p.channel))
+            .collect::<Vec<_>>(),
+        [(web.contact, Channel::Web)]
+    );
+    let lines = server
+        .services
+        .store
+        .audit_page(server::store::audit::AuditQuery::default(), 0, 10)
+        .await
+        .unwrap()
+        .0;
+    let audit = lines
+        .iter()
+        .find(|l| l.action == "customer.link")
+        .expect("audited");
+    assert!(audit.detail.contains("Ravi Patel"), "{}", audit.detail);
+    let alias = server.services.store.agent(alice).await.unwrap().username;
+    assert_eq!(audit.username, alias);
+
+    // Their next Messenger conversation is the known customer's, with both before it.
+    send_json(&mut desk, end(contact)).await;
+    desk::closed(&mut desk).await;
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text(psid, "m.l2", "Me again"),
+    )
+    .await;
+    let (next, view) = accept_offer_with_view(&mut desk).await;
+    assert_eq!(next.customer.id, web.customer.id);
+    assert_eq!(
+        view.history.iter().map(|p| p.contact).collect::<Vec<_>>(),
+        [contact, web.contact]
+    );
+    assert_eq!(
+        view.profile.as_ref().map(|p| p.handle.as_str()),
+        Some(psid),
+        "the Messenger profile stays"
     );
 }

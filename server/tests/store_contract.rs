@@ -2395,6 +2395,153 @@ mod email {
             assert!(!s.file_in_use(&"cd".repeat(32)).await.unwrap());
         }
     }
+
+    /// Issue 16: two customer records an agent links are one customer: every contact of
+    /// the one becomes the other's, the other's own addresses stay and the linked one's
+    /// are kept too (an email from either address, a WhatsApp message from either number,
+    /// finds the one customer), the linked record is gone, and the link is audited.
+    #[tokio::test]
+    async fn two_linked_customers_are_one_with_every_address_and_both_histories() {
+        use app::domain::{contact::Channel, customer::CustomerAddress, meta::MetaChannel};
+        use server::store::{audit::AuditQuery, AuditEntry, NewChat, NewCustomer, StoreError};
+        for t in all_stores().await {
+            let s = &t.store;
+            let agent = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let support = s.create_csq("Support").await.unwrap();
+            assert_eq!(support, CsqId(1), "{}: the queue the emails name", t.name);
+            let person = |name: &str, email: &str, phone: &str| NewCustomer {
+                name: name.into(),
+                email: Some(email.into()),
+                phone: Some(phone.into()),
+            };
+            let known = s
+                .create_customer(&person(
+                    "Ravi Patel",
+                    "ravi@example.com",
+                    "+44 20 7946 0958",
+                ))
+                .await
+                .unwrap();
+            let other = s
+                .create_customer(&person("R. Patel", "Ann@Example.com", "+1 650 555 0100"))
+                .await
+                .unwrap();
+            let chat = |customer| NewChat {
+                channel: Channel::Web,
+                csq: support,
+                customer,
+                problem: String::new(),
+                details: Vec::new(),
+            };
+            let first = s.create_chat(&chat(known), 1).await.unwrap();
+            let second = s.create_chat(&chat(other), 2).await.unwrap();
+            let email = |a: &str| CustomerAddress::Email(a.into());
+            let phone = |d: &str| CustomerAddress::Phone(d.into());
+            let found = s
+                .find_customer(&email("ann@example.com"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (found.customer.id, found.conversations, found.last_at_ms),
+                (other, 1, Some(2))
+            );
+            assert_eq!(
+                s.find_customer(&email("nobody@example.com")).await.unwrap(),
+                None
+            );
+
+            let audit = AuditEntry {
+                at_ms: 5,
+                agent,
+                action: "customer.link".into(),
+                detail: "\"R. Patel\" -> \"Ravi Patel\"".into(),
+            };
+            s.link_customers(other, known, &audit).await.unwrap();
+            assert!(
+                matches!(s.customer(other).await, Err(StoreError::NotFound)),
+                "{}: the linked record is gone",
+                t.name
+            );
+            let kept = s.customer(known).await.unwrap();
+            assert_eq!(
+                (
+                    kept.name.as_str(),
+                    kept.email.as_deref(),
+                    kept.phone.as_deref()
+                ),
+                (
+                    "Ravi Patel",
+                    Some("ravi@example.com"),
+                    Some("+44 20 7946 0958")
+                ),
+                "{}: its own name and addresses",
+                t.name
+            );
+            let history: Vec<_> = s
+                .customer_contacts(known, app::domain::ids::ContactId(0), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            assert_eq!(history, [second.id, first.id], "{}: both histories", t.name);
+            for address in [
+                email("ann@example.com"),
+                email("ravi@example.com"),
+                phone("16505550100"),
+                phone("442079460958"),
+            ] {
+                let found = s.find_customer(&address).await.unwrap().unwrap();
+                assert_eq!(
+                    (found.customer.id, found.conversations),
+                    (known, 2),
+                    "{}: {address:?}",
+                    t.name
+                );
+            }
+            // An email from the linked address, a WhatsApp message from its number.
+            let Taken::New { contact, .. } = s
+                .take_email(&email_from(9, "m9@x", "Ann@Example.com"), 10)
+                .await
+                .unwrap()
+            else {
+                panic!("{}: a new email", t.name)
+            };
+            assert_eq!(contact.customer, known, "{}", t.name);
+            let whatsapp = s
+                .customer_for_handle(
+                    MetaChannel::WhatsApp,
+                    "16505550100",
+                    Some("Ravi"),
+                    &NewCustomer {
+                        name: "16505550100".into(),
+                        email: None,
+                        phone: Some("16505550100".into()),
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(whatsapp, known, "{}", t.name);
+            let lines = s.audit_page(AuditQuery::default(), 0, 10).await.unwrap().0;
+            assert!(
+                lines.iter().any(|l| l.action == "customer.link"),
+                "{}: audited",
+                t.name
+            );
+            // Gone meanwhile: nothing changes.
+            assert!(matches!(
+                s.link_customers(other, known, &audit).await,
+                Err(StoreError::NotFound)
+            ));
+        }
+    }
+
+    fn email_from(uid: u32, message_id: &str, from: &str) -> NewEmail {
+        let mut email = email(uid, 100, message_id, &[], "Hi again");
+        email.from.address = from.into();
+        email
+    }
 }
 
 /// A message of the mailbox "support-inbox" under UIDVALIDITY 7.

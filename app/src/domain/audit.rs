@@ -26,10 +26,12 @@ pub enum AuditKind {
     Mailbox,
     Channel,
     GadgetHosts,
+    /// An agent linked two customer records as one person (issue 16).
+    Customer,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 10] = [
+    pub const ALL: [AuditKind; 11] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -40,6 +42,7 @@ impl AuditKind {
         AuditKind::Mailbox,
         AuditKind::Channel,
         AuditKind::GadgetHosts,
+        AuditKind::Customer,
     ];
 
     /// The stored actions' first word.
@@ -55,6 +58,7 @@ impl AuditKind {
             AuditKind::Mailbox => "mailbox",
             AuditKind::Channel => "channel",
             AuditKind::GadgetHosts => "gadget_hosts",
+            AuditKind::Customer => "customer",
         }
     }
 
@@ -70,6 +74,7 @@ impl AuditKind {
             AuditKind::Mailbox => td_string!(locale, common.audit_kinds.mailbox),
             AuditKind::Channel => td_string!(locale, common.audit_kinds.channel),
             AuditKind::GadgetHosts => td_string!(locale, common.audit_kinds.gadget_hosts),
+            AuditKind::Customer => td_string!(locale, common.audit_kinds.customer),
         }
     }
 
@@ -101,6 +106,7 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "mailbox.save" => td_string!(locale, common.audit_actions.mailbox_save),
         "gadget_hosts.save" => td_string!(locale, common.audit_actions.gadget_hosts_save),
         "channel.save" => td_string!(locale, common.audit_actions.channel_save),
+        "customer.link" => td_string!(locale, common.audit_actions.customer_link),
         other => other,
     };
     text.to_string()

@@ -5,8 +5,12 @@
 use super::{
     contact::Channel,
     ids::{ContactId, CustomerId},
-    limits::PAST_CONTACT_ABOUT_CHARS,
+    limits::{
+        ADDRESSES_LOOKED_UP_PER_CHAT, MAX_EMAIL_ADDRESS_CHARS, MAX_PHONE_CHARS,
+        PAST_CONTACT_ABOUT_CHARS, PHONE_DIGITS,
+    },
     meta::MetaChannel,
+    validate::{is_valid_email, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +84,104 @@ pub fn phone_digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// How an agent names the known customer a contact's customer is the same person as (issue
+/// 16): an email address or a phone number, compared as emails and WhatsApp numbers are
+/// (the address without case, the number by its digits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum CustomerAddress {
+    /// Lower-cased.
+    Email(String),
+    /// Digits only, with the country code.
+    Phone(String),
+}
+
+impl CustomerAddress {
+    /// What the agent typed, read as an address, or why it is not one.
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let input = input.trim();
+        let refused = |problem| Err(FieldError::new(Field::SameCustomer, problem));
+        if input.is_empty() {
+            return refused(Problem::Required);
+        }
+        let max = MAX_EMAIL_ADDRESS_CHARS.max(MAX_PHONE_CHARS);
+        let given = input.chars().count();
+        if given > max {
+            return refused(Problem::TooManyChars { max, given });
+        }
+        if input.contains('@') {
+            return match is_valid_email(input) {
+                true => Ok(CustomerAddress::Email(input.to_lowercase())),
+                false => refused(Problem::InvalidEmail {
+                    value: input.to_string(),
+                }),
+            };
+        }
+        let digits = phone_digits(input);
+        let phone_like = input
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +()-.".contains(c));
+        if phone_like && PHONE_DIGITS.contains(&digits.len()) {
+            Ok(CustomerAddress::Phone(digits))
+        } else {
+            refused(Problem::EmailOrPhone {
+                min: *PHONE_DIGITS.start(),
+                max: *PHONE_DIGITS.end(),
+            })
+        }
+    }
+
+    /// As the page shows it: the address, or the number with a '+'.
+    pub fn shown(&self) -> String {
+        match self {
+            CustomerAddress::Email(address) => address.clone(),
+            CustomerAddress::Phone(digits) => format!("+{digits}"),
+        }
+    }
+}
+
+/// The addresses a customer wrote in a message, in order, each once, at most
+/// [`ADDRESSES_LOOKED_UP_PER_CHAT`]: the email addresses, and the phone numbers written with
+/// their country code ("+44 20 7946 0958"), which the page looks up to suggest a link.
+pub fn addresses_in(text: &str) -> Vec<CustomerAddress> {
+    let mut found: Vec<CustomerAddress> = Vec::new();
+    let mut add = |address: CustomerAddress| {
+        if !found.contains(&address) && found.len() < ADDRESSES_LOOKED_UP_PER_CHAT {
+            found.push(address);
+        }
+    };
+    // Emails: words with an '@', without the punctuation around them.
+    for word in text.split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c)) {
+        let word = word.trim_matches(|c: char| ".!?".contains(c));
+        if word.contains('@') && is_valid_email(word) {
+            add(CustomerAddress::Email(word.to_lowercase()));
+        }
+    }
+    // Numbers: a '+' then digits, spaces, dots, hyphens and brackets.
+    let mut rest = text;
+    while let Some(start) = rest.find('+') {
+        let after = &rest[start + 1..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_digit() || " -.()".contains(c)))
+            .unwrap_or(after.len());
+        let digits = phone_digits(&after[..end]);
+        if PHONE_DIGITS.contains(&digits.len()) {
+            add(CustomerAddress::Phone(digits));
+        }
+        rest = &after[end..];
+    }
+    found
+}
+
+/// A known customer an address found, as the agent confirms a link to them: who they are,
+/// and how many conversations they had, the last when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerMatch {
+    pub customer: Customer,
+    pub conversations: u32,
+    pub last_at_ms: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +198,63 @@ mod tests {
         let cut = PastContact::about_of(&long);
         assert_eq!(cut.chars().count(), PAST_CONTACT_ABOUT_CHARS + 1);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn an_address_is_an_email_or_a_number_with_its_country_code() {
+        assert_eq!(
+            CustomerAddress::parse(" Ravi@Example.COM "),
+            Ok(CustomerAddress::Email("ravi@example.com".into()))
+        );
+        assert_eq!(
+            CustomerAddress::parse("+1 (650) 555-1234"),
+            Ok(CustomerAddress::Phone("16505551234".into()))
+        );
+        let problem = |input: &str| CustomerAddress::parse(input).unwrap_err();
+        assert_eq!(problem("").problem, Problem::Required);
+        assert_eq!(problem("").field, Field::SameCustomer);
+        assert!(matches!(
+            problem("ravi@"),
+            FieldError {
+                problem: Problem::InvalidEmail { .. },
+                ..
+            }
+        ));
+        for not_one in ["Ravi Patel", "555-1234", "+1 650 555 1234 5678 9012"] {
+            assert!(
+                matches!(problem(not_one).problem, Problem::EmailOrPhone { .. }),
+                "{not_one}"
+            );
+        }
+        let long = "1".repeat(300);
+        assert!(matches!(
+            problem(&long).problem,
+            Problem::TooManyChars { .. }
+        ));
+        assert_eq!(CustomerAddress::Phone("447946".into()).shown(), "+447946");
+    }
+
+    #[test]
+    fn a_message_gives_its_addresses_once_each() {
+        let found = addresses_in(
+            "Hi, I'm ravi@example.com (or Ravi@Example.com), call +44 20 7946 0958. \
+             Not 555-1234, not me@home, not +12.",
+        );
+        assert_eq!(
+            found,
+            vec![
+                CustomerAddress::Email("ravi@example.com".into()),
+                CustomerAddress::Phone("442079460958".into()),
+            ]
+        );
+        let many = (0..10)
+            .map(|n| format!("a{n}@example.com"))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            addresses_in(&many.join(" ")).len(),
+            ADDRESSES_LOOKED_UP_PER_CHAT
+        );
+        assert!(addresses_in("no address here").is_empty());
     }
 
     #[test]

@@ -214,6 +214,13 @@ pub const MAX_CHAT_MEDIA_PER_MESSAGE: usize = 10;
 pub const PAST_CONTACTS_SHOWN: usize = 10;
 /// Characters of what an earlier conversation was about, as that list shows it.
 pub const PAST_CONTACT_ABOUT_CHARS: usize = 120;
+/// Digits of a phone number with its country code (E.164 allows 15; fewer than 8 is a
+/// local number, which would find the wrong person), as an agent's link and a customer's
+/// message give one.
+pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 8..=15;
+/// Addresses a chat's customer wrote that the page looks up to suggest a link (issue 16): a
+/// few, so that a message full of addresses does not turn into as many lookups.
+pub const ADDRESSES_LOOKED_UP_PER_CHAT: usize = 3;
 /// WhatsApp message templates the administrator may list for agents (SPEC F-3).
 pub const MAX_MESSAGE_TEMPLATES: usize = 50;
 /// Characters of a template's name, as Meta limits it.

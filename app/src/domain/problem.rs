@@ -120,6 +120,12 @@ pub enum Problem {
     },
     /// A value that must stay on one line: no line break, tab or run of spaces (F-3).
     OneLine,
+    /// Neither an email address nor a phone number with its country code (`min` to `max`
+    /// digits): how a known customer is named (issue 16).
+    EmailOrPhone {
+        min: usize,
+        max: usize,
+    },
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -280,6 +286,9 @@ impl Problem {
                 .to_string()
             }
             Problem::OneLine => td_string!(locale, validation.problems.one_line).to_string(),
+            Problem::EmailOrPhone { min, max } => {
+                td_string!(locale, validation.problems.email_or_phone, min, max).to_string()
+            }
             Problem::PlainNotLoopback => {
                 td_string!(locale, validation.problems.plain_not_loopback).to_string()
             }
@@ -339,6 +348,7 @@ enum Kind {
     NotLike,
     PlaceholderMissing,
     OneLine,
+    EmailOrPhone,
 }
 
 impl Kind {
@@ -462,6 +472,9 @@ impl From<Problem> for Wire {
             P::NotLike { example } => Wire::text(Kind::NotLike, example),
             P::PlaceholderMissing { number } => Wire::id(Kind::PlaceholderMissing, number as i64),
             P::OneLine => Wire::of(Kind::OneLine),
+            P::EmailOrPhone { min, max } => {
+                Wire::limit(Kind::EmailOrPhone, Some(n(min)), n(max), None)
+            }
         }
     }
 }
@@ -561,6 +574,10 @@ impl TryFrom<Wire> for Problem {
                     .map_err(|_| format!("{}: `id` out of range", kind.name()))?,
             },
             Kind::OneLine => P::OneLine,
+            Kind::EmailOrPhone => P::EmailOrPhone {
+                min: count(min(), "min")?,
+                max: count(max(), "max")?,
+            },
         })
     }
 }

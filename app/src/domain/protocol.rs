@@ -98,6 +98,16 @@ pub enum ClientCommand {
     /// SPEC Q-2: drop an email in hand (confirmed by the agent); the original stays in
     /// the mailbox.
     Discard { contact: ContactId },
+    /// Issue 16: which known customer an email address or phone number belongs to, for
+    /// the agent to confirm that a chat's customer is that person (the answer is a
+    /// [`ServerMessage::CustomerFound`]).
+    FindCustomer { contact: ContactId, address: String },
+    /// Issue 16: the chat's customer is this known customer (the agent confirmed it): one
+    /// customer from now on, with both histories.
+    LinkCustomer {
+        contact: ContactId,
+        customer: super::ids::CustomerId,
+    },
 }
 
 /// SPEC G-2: an invitation as the invited agent's notification shows it.
@@ -238,6 +248,14 @@ crate::tag_first_enum! {
         },
         /// SPEC G-3: this agent left a chat that goes on with another agent.
         LeftChat { contact: ContactId },
+        /// Issue 16: the chat's customer was linked to a known customer: who they are now,
+        /// and their earlier conversations on every channel.
+        CustomerLinked {
+            contact: ContactId,
+            customer: Customer,
+            #[serde(default)]
+            history: Vec<super::customer::PastContact>,
+        },
         /// The contact left the agent's hands.
         ContactClosed {
             contact: ContactId,
@@ -281,6 +299,11 @@ pub enum CommandError {
     /// long since the customer's last message).
     #[error("Meta no longer carries a reply in this chat: the customer last wrote too long ago.")]
     ReplyWindowClosed,
+    /// Issue 16: the customer a link named is no longer on record.
+    #[error(
+        "That customer is no longer on record (linked to another meanwhile): look them up again."
+    )]
+    CustomerGone,
     #[error("Something went wrong on the server; try again.")]
     Internal,
 }
@@ -302,6 +325,7 @@ impl CommandError {
             CommandError::ReplyWindowClosed => {
                 td_string!(locale, common.command_errors.reply_window_closed)
             }
+            CommandError::CustomerGone => td_string!(locale, common.command_errors.customer_gone),
             CommandError::Internal => td_string!(locale, common.command_errors.internal),
         }
         .to_string()
@@ -356,6 +380,13 @@ pub enum ServerMessage {
     Availability {
         contact: ContactId,
         csqs: Vec<CsqAvailability>,
+    },
+    /// Issue 16: the known customer an address belongs to, if any (the answer to a
+    /// [`ClientCommand::FindCustomer`]).
+    CustomerFound {
+        contact: ContactId,
+        address: super::customer::CustomerAddress,
+        found: Option<Box<super::customer::CustomerMatch>>,
     },
 }
 

@@ -116,6 +116,8 @@ pub enum Field {
     TemplateText(usize),
     /// The value of a template's placeholder `{{n}}`.
     TemplateParameter(usize),
+    /// The address of the known customer a contact's customer is the same person as.
+    SameCustomer,
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -206,6 +208,7 @@ impl Field {
                 )
                 .to_string()
             }
+            Field::SameCustomer => td_string!(locale, validation.fields.same_customer).to_string(),
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),
             Field::Day => td_string!(locale, validation.fields.day).to_string(),

@@ -4,6 +4,7 @@
 //! the agent's pages (through the hub's live channel).
 
 pub mod cookie;
+mod customers;
 mod elsewhere;
 pub mod flood;
 mod group;

@@ -40,6 +40,10 @@ pub enum ContactError {
     /// SPEC F-3: Meta no longer carries a reply in this Messenger or WhatsApp chat.
     #[error("the reply window of the chat is closed")]
     ReplyWindowClosed,
+    /// The known customer a link named is no longer on record (linked to another
+    /// meanwhile).
+    #[error("the customer is no longer on record")]
+    CustomerGone,
     /// The contact's queue holds as many waiting contacts as the administrator allows.
     #[error("the queue is full")]
     QueueFull,
@@ -76,6 +80,7 @@ impl ContactError {
             ContactError::AloneInChat => CommandError::AloneInChat,
             ContactError::CannotInvite => CommandError::CannotInvite,
             ContactError::ReplyWindowClosed => CommandError::ReplyWindowClosed,
+            ContactError::CustomerGone => CommandError::CustomerGone,
             ContactError::Hub(HubError::State(e)) => CommandError::State(e),
             e => {
                 tracing::error!(error = %e, "contact command failed");

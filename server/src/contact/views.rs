@@ -113,11 +113,7 @@ async fn assemble(
             Some(_) => store.chat_profile(contact.id).await?.map(Box::new),
             None => None,
         },
-        // The email panel does not show them (yet): not read for an email.
-        history: match contact.channel {
-            app::domain::contact::Channel::Email => Vec::new(),
-            _ => history(store, contact).await?,
-        },
+        history: history(store, contact).await?,
     })
 }
 
@@ -128,7 +124,7 @@ const FIRST_LINES_READ: u32 = 4;
 /// Issue 16: the customer's earlier conversations on every channel, newest first, each with
 /// what it was about (a web chat's problem, an email's subject, a Messenger or WhatsApp
 /// chat's first message) and the agent who had it.
-async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<PastContact>> {
+pub async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<PastContact>> {
     use app::domain::{chat::LineBody, contact::Channel};
     let earlier = store
         .customer_contacts(contact.customer, contact.id, PAST_CONTACTS_SHOWN)

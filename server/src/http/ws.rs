@@ -522,6 +522,21 @@ async fn carry_out(
             services.email.requeue(agent, contact, csq).await
         }
         ClientCommand::Discard { contact } => services.email.discard(agent, contact).await,
+        ClientCommand::FindCustomer { contact, address } => {
+            match chat.find_customer(agent, contact, &address).await {
+                Ok((address, found)) => {
+                    return Some(ServerMessage::CustomerFound {
+                        contact,
+                        address,
+                        found: found.map(Box::new),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
+        ClientCommand::LinkCustomer { contact, customer } => {
+            chat.link_customer(agent, contact, customer).await
+        }
         ClientCommand::SetWrapUp { contact, reasons } => {
             chat.set_wrap_up(agent, contact, &reasons).await
         }

@@ -12,7 +12,9 @@
 //! [`queues::QueueStore`] (CSQs and problem statements as administrators edit them),
 //! [`prechat::PreChatStore`] (the pre-chat form's own fields),
 //! [`audit::AuditStore`] (the audit and state history as administrators read them),
-//! [`email::EmailStore`], [`intake::IntakeStore`] and [`reply::ReplyStore`]. Their shared
+//! [`email::EmailStore`], [`intake::IntakeStore`], [`reply::ReplyStore`],
+//! [`meta::MetaStore`] (Messenger and WhatsApp) and [`customers::CustomerStore`] (one
+//! customer across channels). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -43,6 +45,8 @@ mod cluster_pg;
 mod config_cache;
 pub mod contacts;
 mod contacts_sql;
+pub mod customers;
+mod customers_sql;
 pub mod email;
 mod email_sql;
 mod events;
@@ -116,6 +120,7 @@ pub trait Store:
     + canned::CannedStore
     + mailboxes::MailboxStore
     + meta::MetaStore
+    + customers::CustomerStore
     + reply::ReplyStore
     + Send
     + Sync

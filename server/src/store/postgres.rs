@@ -109,4 +109,5 @@ super::canned_sql::impl_canned_store!(PgStore, sqlx::postgres::PgRow);
 super::prechat_sql::impl_prechat_store!(PgStore, sqlx::postgres::PgRow);
 super::mailboxes_sql::impl_mailbox_store!(PgStore, sqlx::postgres::PgRow);
 super::meta_sql::impl_meta_store!(PgStore, sqlx::postgres::PgRow);
+super::customers_sql::impl_customer_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);

@@ -6,20 +6,20 @@
 use super::{
     clock::{day_and_time, time_of_day},
     composer::Composer,
+    customer_history::History,
+    customer_link::CustomerLink,
     line_files::LineFiles,
     Live,
 };
 use crate::{
     domain::{
         chat::{Author, ChatLine, LineBody},
-        customer::PastContact,
         ids::ContactId,
         limits::LATE_MESSAGE_MS,
         meta::MessageStatus,
         protocol::Seq,
     },
     i18n::*,
-    ui::icons::ChannelIcon,
 };
 use leptos::prelude::*;
 
@@ -102,8 +102,10 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                             }).collect_view()}
                             <div><dt>{t!(i18n, desktop.chat.queue)}</dt><dd>{t.view.csq.clone()} " · " {t.view.channel.label(i18n.get_locale_untracked())}</dd></div>
                         </dl>
-                        <History past=t.view.history.clone() />
                     })}
+                    // Outside the details redrawn with the tab: what the agent types stays.
+                    <CustomerLink id />
+                    {move || tab().map(|t| view! { <History past=t.view.history /> })}
                 </Show>
             </section>
             {move || others().map(|agents| view! {
@@ -248,35 +250,4 @@ fn Ticks(contact: ContactId, seq: Seq) -> impl IntoView {
             }
         })
     }
-}
-
-/// Issue 16: the customer's earlier conversations on every channel, newest first: when,
-/// on which channel and queue, with whom, and what about.
-#[component]
-fn History(past: Vec<PastContact>) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.get_locale_untracked();
-    (!past.is_empty()).then(|| {
-        let count = past.len();
-        view! {
-            <section class="history" aria-label=move || t_string!(i18n, desktop.chat.history, count).to_string()>
-                <h3>{t!(i18n, desktop.chat.history, count)}</h3>
-                <ol>
-                    {past.into_iter().map(|p| {
-                        let when = day_and_time(locale, p.started_at_ms);
-                        let agent = p.agent.map(|a| format!(" · {a}"));
-                        view! {
-                            <li>
-                                <span class="history-meta">
-                                    <ChannelIcon channel=p.channel />
-                                    {when} " · " {p.channel.label(locale)} " · " {p.csq} {agent}
-                                </span>
-                                <span class="history-about">{p.about}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ol>
-            </section>
-        }
-    })
 }

@@ -315,6 +315,14 @@ impl Live {
             ServerMessage::Availability { contact, csqs } => {
                 self.availability.set((Some(contact), csqs));
             }
+            ServerMessage::CustomerFound {
+                contact,
+                address,
+                found,
+            } => {
+                self.model
+                    .update(|m| m.found_customer(contact, address, found.map(|f| *f)));
+            }
         }
         None
     }

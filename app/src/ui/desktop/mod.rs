@@ -5,6 +5,8 @@ mod clock;
 mod composer;
 mod contact_tabs;
 mod control_gadget;
+mod customer_history;
+mod customer_link;
 mod email_actions;
 mod email_panel;
 mod gadget_tabs;

@@ -4,7 +4,9 @@
 
 use crate::domain::{
     chat::{Author, ChatLine, LineBody},
+    customer::{addresses_in, phone_digits, CustomerAddress, CustomerMatch},
     ids::ContactId,
+    limits::ADDRESSES_LOOKED_UP_PER_CHAT,
     message_template::TemplateUse,
     meta::MessageStatus,
     protocol::{AgentEvent, ChatCursor, ContactView, InvitationView, OfferView, Seq, Work},
@@ -25,6 +27,9 @@ pub struct ContactTab {
     pub attention_since_ms: Option<i64>,
     /// Issue 16: what became of the business's lines on Meta's side (the ticks), by line.
     pub statuses: BTreeMap<Seq, MessageStatus>,
+    /// Issue 16: the addresses looked up in this chat (typed by the agent, or written by
+    /// the customer), each with the known customer it belongs to, if any.
+    pub lookups: Vec<(CustomerAddress, Option<CustomerMatch>)>,
 }
 
 impl ContactTab {
@@ -36,6 +41,7 @@ impl ContactTab {
             agent_typing: None,
             attention_since_ms: None,
             statuses: BTreeMap::new(),
+            lookups: Vec::new(),
         }
     }
 
@@ -67,6 +73,58 @@ impl ContactTab {
 
     pub fn last_seq(&self) -> Seq {
         self.lines.keys().next_back().copied().unwrap_or(0)
+    }
+
+    /// What an address was found to be, once the server answered.
+    pub fn lookup(&self, address: &CustomerAddress) -> Option<&Option<CustomerMatch>> {
+        self.lookups
+            .iter()
+            .find(|(a, _)| a == address)
+            .map(|(_, found)| found)
+    }
+
+    /// Issue 16: addresses the customer wrote in a Messenger or WhatsApp chat that are not
+    /// the customer's own, to be looked up for a suggested link (a web chat's customer
+    /// gave theirs in the form).
+    pub fn written_addresses(&self) -> Vec<CustomerAddress> {
+        if self.view.reply_rule.is_none() {
+            return Vec::new();
+        }
+        let own = |a: &CustomerAddress| match a {
+            CustomerAddress::Email(e) => self
+                .view
+                .customer
+                .email
+                .as_deref()
+                .is_some_and(|own| own.eq_ignore_ascii_case(e)),
+            CustomerAddress::Phone(d) => {
+                self.view
+                    .customer
+                    .phone
+                    .as_deref()
+                    .is_some_and(|own| phone_digits(own) == *d)
+                    || self.view.profile.as_ref().is_some_and(|p| p.handle == *d)
+            }
+        };
+        let mut found: Vec<CustomerAddress> = Vec::new();
+        for line in self.lines.values() {
+            if let LineBody::Message {
+                author: Author::Customer { .. },
+                text,
+                ..
+            } = &line.body
+            {
+                for address in addresses_in(text) {
+                    if !own(&address)
+                        && !found.contains(&address)
+                        && found.len() < ADDRESSES_LOOKED_UP_PER_CHAT
+                    {
+                        found.push(address);
+                    }
+                }
+            }
+        }
+        found
     }
 }
 
@@ -273,6 +331,17 @@ impl DesktopModel {
                 }
                 None
             }
+            AgentEvent::CustomerLinked {
+                contact,
+                customer,
+                history,
+            } => {
+                if let Some(tab) = self.tab_mut(contact) {
+                    tab.view.customer = customer;
+                    tab.view.history = history;
+                }
+                None
+            }
             AgentEvent::LeftChat { contact } | AgentEvent::ContactClosed { contact, .. } => {
                 self.tabs.retain(|t| t.view.contact != contact);
                 self.arrivals.retain(|a| a.contact != contact);
@@ -282,6 +351,19 @@ impl DesktopModel {
                 }
                 None
             }
+        }
+    }
+
+    /// Issue 16: the server's answer to a lookup in a chat.
+    pub fn found_customer(
+        &mut self,
+        contact: ContactId,
+        address: CustomerAddress,
+        found: Option<CustomerMatch>,
+    ) {
+        if let Some(tab) = self.tab_mut(contact) {
+            tab.lookups.retain(|(a, _)| *a != address);
+            tab.lookups.push((address, found));
         }
     }
 
@@ -487,6 +569,95 @@ mod tests {
         late.at_ms = 3 * DAY;
         m.add_line(ContactId(1), late, 3 * DAY).unwrap();
         assert_eq!(window(&m, 3 * DAY), Some(ReplyWindow::Closed));
+    }
+
+    /// Issue 16: the addresses a Messenger or WhatsApp customer wrote are looked up, once
+    /// each and not their own; once the agent links the chat's customer to the one found,
+    /// the tab shows that customer and their history, and suggests nothing more.
+    #[test]
+    fn written_addresses_suggest_a_link_and_a_link_changes_the_customer() {
+        use crate::domain::{
+            customer::{Customer, CustomerAddress, CustomerMatch, PastContact},
+            ids::CustomerId,
+            meta::{MetaChannel, ReplyRule},
+        };
+        let mut m = DesktopModel::default();
+        let said = |seq, text: &str| {
+            let mut line = msg(seq, true);
+            if let LineBody::Message { text: t, .. } = &mut line.body {
+                *t = text.into();
+            }
+            line
+        };
+        let messenger = ContactView {
+            reply_rule: Some(ReplyRule {
+                channel: MetaChannel::Messenger,
+                last_customer_at_ms: 0,
+                human_agent_tag: false,
+            }),
+            ..view(1, 0)
+        };
+        m.apply_event(AgentEvent::ContactAssigned { contact: messenger });
+        m.apply_event(AgentEvent::ContactAssigned {
+            contact: view(2, 0),
+        });
+        for (id, text) in [(1, "I'm ravi@example.com"), (2, "I'm ravi@example.com")] {
+            m.add_line(ContactId(id), said(1, text), 1).unwrap();
+        }
+        m.add_line(
+            ContactId(1),
+            said(2, "Again: Ravi@Example.com, +44 20 7946 0958"),
+            2,
+        )
+        .unwrap();
+        let ravi = CustomerAddress::Email("ravi@example.com".into());
+        let phone = CustomerAddress::Phone("442079460958".into());
+        let tab = |m: &DesktopModel, id| m.tab(ContactId(id)).unwrap().clone();
+        assert_eq!(
+            tab(&m, 1).written_addresses(),
+            [ravi.clone(), phone.clone()]
+        );
+        assert!(
+            tab(&m, 2).written_addresses().is_empty(),
+            "a web chat's customer gave theirs in the form"
+        );
+        let known = Customer {
+            id: CustomerId(7),
+            name: "Ravi Patel".into(),
+            email: Some("ravi@example.com".into()),
+            phone: None,
+        };
+        let found = CustomerMatch {
+            customer: known.clone(),
+            conversations: 1,
+            last_at_ms: Some(0),
+        };
+        m.found_customer(ContactId(1), ravi.clone(), Some(found.clone()));
+        m.found_customer(ContactId(1), phone.clone(), None);
+        assert_eq!(tab(&m, 1).lookup(&ravi), Some(&Some(found)));
+        assert_eq!(tab(&m, 1).lookup(&phone), Some(&None));
+
+        let past = PastContact {
+            contact: ContactId(5),
+            channel: Channel::Web,
+            csq: "Support".into(),
+            agent: None,
+            started_at_ms: 0,
+            about: "Order".into(),
+        };
+        m.apply_event(AgentEvent::CustomerLinked {
+            contact: ContactId(1),
+            customer: known,
+            history: vec![past.clone()],
+        });
+        let linked = tab(&m, 1);
+        assert_eq!(linked.view.customer.name, "Ravi Patel");
+        assert_eq!(linked.view.history, [past]);
+        assert_eq!(
+            linked.written_addresses(),
+            [phone],
+            "their own address is no longer suggested"
+        );
     }
 
     /// Issue 16: a line's ticks only move forward, whatever order Meta reports them in.

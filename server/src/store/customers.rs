@@ -1,0 +1,39 @@
+//! What the store keeps of customers as one person across channels (issue 16): finding the
+//! known customer an email address or phone number belongs to, and linking two customer
+//! records an agent says are the same person. A separate trait, included by
+//! [`super::Store`].
+//!
+//! A customer has one email address and one phone number of their own; the others a link
+//! brings are kept as handles (`customer_handles` rows of the kinds below, beside the
+//! Messenger and WhatsApp ids), so that an email from either address, or a WhatsApp
+//! message from either number, still finds the one customer.
+
+use super::{AuditEntry, StoreResult};
+use app::domain::{
+    customer::{CustomerAddress, CustomerMatch},
+    ids::CustomerId,
+};
+use async_trait::async_trait;
+
+/// The kind of handle that keeps a linked customer's other email address (lower-cased).
+pub const EMAIL_HANDLE: &str = "email";
+/// The kind of handle that keeps a linked customer's other phone number (digits).
+pub const PHONE_HANDLE: &str = "phone";
+
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
+    /// The customer an address belongs to, with how many conversations they had: an
+    /// address a link kept first, then the first customer who gave it (as an email
+    /// finds its customer), then for a number the customer of that WhatsApp number.
+    async fn find_customer(&self, address: &CustomerAddress) -> StoreResult<Option<CustomerMatch>>;
+
+    /// `from` and `into` are one person: every contact and handle of `from` becomes
+    /// `into`'s, its email and phone fill `into`'s blanks or stay as handles, and `from` is
+    /// removed; audited. [`super::StoreError::NotFound`] when either is gone.
+    async fn link_customers(
+        &self,
+        from: CustomerId,
+        into: CustomerId,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+}
