@@ -141,6 +141,11 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
   await expect(reply).toBeVisible({ timeout: MAIL_ARRIVES_MS });
   await expect(dave.getByRole('tab', { name: /Carl/ })).toHaveCount(0);
   await reply.click();
+  // Issue 16: Carl's first email, among the customer's earlier conversations.
+  const history = bob.getByRole('region', { name: 'Earlier conversations (1)' });
+  await expect(history).toContainText(`Email · Billing · Bob`);
+  await expect(history).toContainText(`Invoice question ${run}`);
+  await bob.screenshot({ path: 'test-results/screenshots/email-history-1366.png' });
   await bob.getByRole('button', { name: 'Discard' }).click();
   await confirmYes(bob, /Discard/);
   await expect(reply).toBeHidden();

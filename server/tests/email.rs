@@ -224,7 +224,8 @@ async fn files_and_bodies_are_served_safely_to_their_agent_only() {
 
 /// SPEC E-4: a reply in the same thread (by In-Reply-To, or by sender and subject when it
 /// has no references) goes back to the agent who handled the thread, although another
-/// agent has been available longer; a new thread follows normal routing.
+/// agent has been available longer, and lists the customer's first email among their
+/// earlier conversations (issue 16); a new thread follows normal routing.
 #[tokio::test]
 async fn a_reply_returns_to_the_agent_who_handled_its_thread() {
     let dovecot = Dovecot::start().await;
@@ -263,6 +264,15 @@ async fn a_reply_returns_to_the_agent_who_handled_its_thread() {
         ))
         .await;
     let reply = next_email(&mut ann_desk).await;
+    // Issue 16: the email's details list the customer's first email, by its subject.
+    assert_eq!(
+        reply
+            .history
+            .iter()
+            .map(|p| (p.contact, p.channel, p.about.as_str()))
+            .collect::<Vec<_>>(),
+        [(first.contact, app::domain::contact::Channel::Email, "Broken lid")]
+    );
     assert_eq!(reply.email.unwrap().subject, "Re: Broken lid");
     send_json(
         &mut ann_desk,
