@@ -271,7 +271,11 @@ async fn a_reply_returns_to_the_agent_who_handled_its_thread() {
             .iter()
             .map(|p| (p.contact, p.channel, p.about.as_str()))
             .collect::<Vec<_>>(),
-        [(first.contact, app::domain::contact::Channel::Email, "Broken lid")]
+        [(
+            first.contact,
+            app::domain::contact::Channel::Email,
+            "Broken lid"
+        )]
     );
     assert_eq!(reply.email.unwrap().subject, "Re: Broken lid");
     send_json(
