@@ -980,3 +980,70 @@ async fn a_messenger_customer_linked_by_the_agent_is_the_known_customer_with_bot
         "the Messenger profile stays"
     );
 }
+
+/// Issue 16: two Messenger chats of the same person going on at once cannot become one
+/// customer's (the person's next message would not know which chat it belongs to): the link
+/// is refused by name until one has ended, then done; linking again tells the page again.
+#[tokio::test]
+async fn a_link_waits_until_the_person_has_one_chat_going_on_per_channel() {
+    use app::domain::protocol::AgentEvent;
+    let (server, _, _graph, mut desk) = scene(MetaChannel::Messenger).await;
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text("7011111111111111", "m.o1", "Hi from my phone"),
+    )
+    .await;
+    let first = accept_offer(&mut desk).await;
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text("7022222222222222", "m.o2", "Hi from my tablet"),
+    )
+    .await;
+    let second = accept_offer(&mut desk).await;
+    let link =
+        json!({"type": "link_customer", "contact": second.contact, "customer": first.customer.id});
+    send_json(&mut desk, link.clone()).await;
+    let refused = wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await;
+    assert!(
+        matches!(
+            refused,
+            ServerMessage::Rejected {
+                error: CommandError::OpenChatElsewhere(MetaChannel::Messenger),
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        server
+            .services
+            .store
+            .contact(second.contact)
+            .await
+            .unwrap()
+            .customer,
+        second.customer.id
+    );
+
+    send_json(
+        &mut desk,
+        json!({"type": "end_chat", "contact": first.contact}),
+    )
+    .await;
+    desk::closed(&mut desk).await;
+    let linked = |m: &ServerMessage| {
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event, AgentEvent::CustomerLinked { contact, customer, history }
+            if *contact == second.contact && customer.id == first.customer.id
+            && history.iter().map(|p| p.contact).collect::<Vec<_>>() == [first.contact]))
+    };
+    for _ in 0..2 {
+        send_json(&mut desk, link.clone()).await;
+        wait_for(&mut desk, linked).await;
+    }
+    assert!(matches!(
+        server.services.store.customer(second.customer.id).await,
+        Err(server::store::StoreError::NotFound)
+    ));
+}

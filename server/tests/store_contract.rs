@@ -2534,6 +2534,51 @@ mod email {
                 s.link_customers(other, known, &audit).await,
                 Err(StoreError::NotFound)
             ));
+
+            // An address an older customer gave first stays theirs; a name given for want
+            // of one (the WhatsApp number) gives way to the one the person typed.
+            let older = s
+                .create_customer(&person("Jon Older", "jon@example.com", "+1 650 555 0300"))
+                .await
+                .unwrap();
+            let typo = s
+                .create_customer(&person("Sheena", "jon@example.com", "+1 650 555 0300"))
+                .await
+                .unwrap();
+            let number = s
+                .customer_for_handle(
+                    MetaChannel::WhatsApp,
+                    "16505550400",
+                    None,
+                    &NewCustomer {
+                        name: "16505550400".into(),
+                        email: None,
+                        phone: Some("16505550400".into()),
+                    },
+                )
+                .await
+                .unwrap();
+            s.link_customers(typo, number, &audit).await.unwrap();
+            for address in [email("jon@example.com"), phone("16505550300")] {
+                let found = s.find_customer(&address).await.unwrap().unwrap();
+                assert_eq!(found.customer.id, older, "{}: {address:?}", t.name);
+            }
+            let linked = s.customer(number).await.unwrap();
+            assert_eq!(
+                (linked.name.as_str(), linked.email.as_deref()),
+                ("Sheena", None),
+                "{}",
+                t.name
+            );
+            let lines = s.audit_page(AuditQuery::default(), 0, 10).await.unwrap().0;
+            assert!(
+                lines[0]
+                    .detail
+                    .contains("jon@example.com not kept: another customer's"),
+                "{}: {}",
+                t.name,
+                lines[0].detail
+            );
         }
     }
 

@@ -117,17 +117,35 @@ impl CustomerAddress {
                 }),
             };
         }
-        let digits = phone_digits(input);
-        let phone_like = input
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +()-.".contains(c));
-        if phone_like && PHONE_DIGITS.contains(&digits.len()) {
-            Ok(CustomerAddress::Phone(digits))
-        } else {
-            refused(Problem::EmailOrPhone {
+        // "+44 20 7946 0958" as written; without its '+', an international "00" prefix,
+        // or the bare digits of a WhatsApp number; a local number (a leading 0) would
+        // find the wrong person.
+        let digits = match input.strip_prefix('+') {
+            Some(rest) => {
+                let (digits, end) = number_at(rest);
+                (end == rest.len()).then_some(digits)
+            }
+            None if input
+                .chars()
+                .all(|c| c.is_ascii_digit() || " ()-.".contains(c)) =>
+            {
+                let digits = phone_digits(input);
+                match digits.strip_prefix("00") {
+                    Some(international) => Some(international.to_string()),
+                    None if digits.starts_with('0') => None,
+                    None => Some(digits),
+                }
+            }
+            None => None,
+        };
+        match digits {
+            Some(digits) if PHONE_DIGITS.contains(&digits.len()) => {
+                Ok(CustomerAddress::Phone(digits))
+            }
+            _ => refused(Problem::EmailOrPhone {
                 min: *PHONE_DIGITS.start(),
                 max: *PHONE_DIGITS.end(),
-            })
+            }),
         }
     }
 
@@ -157,20 +175,71 @@ pub fn addresses_in(text: &str) -> Vec<CustomerAddress> {
             add(CustomerAddress::Email(word.to_lowercase()));
         }
     }
-    // Numbers: a '+' then digits, spaces, dots, hyphens and brackets.
+    // Numbers: a '+' then groups of digits.
     let mut rest = text;
     while let Some(start) = rest.find('+') {
         let after = &rest[start + 1..];
-        let end = after
-            .find(|c: char| !(c.is_ascii_digit() || " -.()".contains(c)))
-            .unwrap_or(after.len());
-        let digits = phone_digits(&after[..end]);
+        let (digits, end) = number_at(after);
         if PHONE_DIGITS.contains(&digits.len()) {
             add(CustomerAddress::Phone(digits));
         }
         rest = &after[end..];
     }
     found
+}
+
+/// The digits of the phone number written at the start of `text` (just after its '+'), and
+/// where it ends: groups of digits ("20", "(650)"), each after one space, hyphen or dot.
+/// It stops where no group follows ("… 0958. 10 minutes", "… 0958 (2pm)", "… 0958 - 3
+/// items"), and leaves out the "(0)" some write after the country code ("+44 (0)20…").
+fn number_at(text: &str) -> (String, usize) {
+    let bytes = text.as_bytes();
+    let run = |from: usize| {
+        from + bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let (mut digits, mut at, mut end, mut groups) = (String::new(), 0, 0, 0);
+    loop {
+        // One group.
+        let bracket = bytes.get(at) == Some(&b'(');
+        if bracket {
+            let close = run(at + 1);
+            if close == at + 1 || bytes.get(close) != Some(&b')') {
+                break;
+            }
+            let group = &text[at + 1..close];
+            if !(groups == 1 && group == "0") {
+                digits.push_str(group);
+            }
+            at = close + 1;
+        } else {
+            let stop = run(at);
+            if stop == at {
+                break;
+            }
+            digits.push_str(&text[at..stop]);
+            at = stop;
+        }
+        groups += 1;
+        end = at;
+        // The next one: a bracket right after digits, digits right after a bracket, or
+        // either after one separator.
+        match bytes.get(at) {
+            Some(b'(') if !bracket => {}
+            Some(b) if bracket && b.is_ascii_digit() => {}
+            Some(b' ' | b'-' | b'.')
+                if bytes
+                    .get(at + 1)
+                    .is_some_and(|b| b.is_ascii_digit() || *b == b'(') =>
+            {
+                at += 1
+            }
+            _ => break,
+        }
+    }
+    (digits, end)
 }
 
 /// A known customer an address found, as the agent confirms a link to them: who they are,
@@ -220,7 +289,26 @@ mod tests {
                 ..
             }
         ));
-        for not_one in ["Ravi Patel", "555-1234", "+1 650 555 1234 5678 9012"] {
+        assert_eq!(
+            CustomerAddress::parse("+44 (0)20 7946 0958"),
+            Ok(CustomerAddress::Phone("442079460958".into()))
+        );
+        assert_eq!(
+            CustomerAddress::parse("0044 20 7946 0958"),
+            Ok(CustomerAddress::Phone("442079460958".into()))
+        );
+        assert_eq!(
+            CustomerAddress::parse("16505551234"),
+            Ok(CustomerAddress::Phone("16505551234".into())),
+            "a WhatsApp number as Meta writes it"
+        );
+        for not_one in [
+            "Ravi Patel",
+            "555-1234",
+            "+1 650 555 1234 5678 9012",
+            "020 7946 0958",
+            "+44 20 7946 0958 ext",
+        ] {
             assert!(
                 matches!(problem(not_one).problem, Problem::EmailOrPhone { .. }),
                 "{not_one}"

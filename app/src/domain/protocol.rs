@@ -299,6 +299,11 @@ pub enum CommandError {
     /// long since the customer's last message).
     #[error("Meta no longer carries a reply in this chat: the customer last wrote too long ago.")]
     ReplyWindowClosed,
+    /// Issue 16: a link refused while the known customer has another chat going on on
+    /// the same Messenger or WhatsApp channel (their messages would not know which chat
+    /// they belong to).
+    #[error("This customer has another chat going on on the same channel: end one of the two, then link them.")]
+    OpenChatElsewhere(super::meta::MetaChannel),
     /// Issue 16: the customer a link named is no longer on record.
     #[error(
         "That customer is no longer on record (linked to another meanwhile): look them up again."
@@ -326,6 +331,11 @@ impl CommandError {
                 td_string!(locale, common.command_errors.reply_window_closed)
             }
             CommandError::CustomerGone => td_string!(locale, common.command_errors.customer_gone),
+            CommandError::OpenChatElsewhere(channel) => {
+                let channel = channel.channel().label(locale);
+                return td_string!(locale, common.command_errors.open_chat_elsewhere, channel)
+                    .to_string();
+            }
             CommandError::Internal => td_string!(locale, common.command_errors.internal),
         }
         .to_string()

@@ -10,8 +10,10 @@ use crate::{
     store::{AuditEntry, StoreError},
 };
 use app::domain::{
+    contact::Contact,
     customer::{CustomerAddress, CustomerMatch},
     ids::{AgentId, ContactId, CustomerId},
+    meta::MetaChannel,
     protocol::AgentEvent,
 };
 
@@ -30,6 +32,8 @@ impl ChatService {
     }
 
     /// The chat's customer is `customer` (the agent confirmed it): one record from now on.
+    /// Refused while both have a Messenger or WhatsApp chat going on on the same channel:
+    /// the customer's next message would not know which chat it belongs to.
     pub async fn link_customer(
         &self,
         agent: AgentId,
@@ -38,7 +42,9 @@ impl ChatService {
     ) -> Result<(), ContactError> {
         let chat = self.held_chat(agent, id).await?;
         if chat.customer == customer {
-            return Ok(());
+            // Linked meanwhile (another agent's chat of the same person): the page is told
+            // again, so its suggestion goes.
+            return self.tell_linked(&chat, &[agent]).await;
         }
         let gone = |e: StoreError| match e {
             StoreError::NotFound => ContactError::CustomerGone,
@@ -46,6 +52,14 @@ impl ChatService {
         };
         let from = self.store.customer(chat.customer).await?;
         let into = self.store.customer(customer).await.map_err(gone)?;
+        let theirs = self.store.open_contacts_of(customer).await?;
+        for mine in self.store.open_contacts_of(chat.customer).await? {
+            if let Some(channel) = MetaChannel::of(mine.channel) {
+                if theirs.iter().any(|c| c.channel == mine.channel) {
+                    return Err(ContactError::OpenChatElsewhere(channel));
+                }
+            }
+        }
         let audit = AuditEntry {
             at_ms: now_ms(),
             agent,
@@ -59,15 +73,28 @@ impl ChatService {
             .link_customers(chat.customer, customer, &audit)
             .await
             .map_err(gone)?;
-        let chat = self.store.contact(id).await?;
-        let customer = self.store.customer(customer).await?;
-        let history = views::history(self.store.as_ref(), &chat).await?;
-        for agent in self.participants(&chat).await? {
+        // Every tab of the person changes: this chat's, and the others' open contacts.
+        for contact in self.store.open_contacts_of(customer).await? {
+            let agents = self.participants(&contact).await?;
+            self.tell_linked(&contact, &agents).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells `agents` who the contact's customer is now, with their history.
+    async fn tell_linked(&self, contact: &Contact, agents: &[AgentId]) -> Result<(), ContactError> {
+        if agents.is_empty() {
+            return Ok(());
+        }
+        let contact = self.store.contact(contact.id).await?;
+        let customer = self.store.customer(contact.customer).await?;
+        let history = views::history(self.store.as_ref(), &contact).await?;
+        for agent in agents {
             self.hub
                 .record(
-                    agent,
+                    *agent,
                     AgentEvent::CustomerLinked {
-                        contact: id,
+                        contact: contact.id,
                         customer: customer.clone(),
                         history: history.clone(),
                     },

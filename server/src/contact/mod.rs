@@ -44,6 +44,9 @@ pub enum ContactError {
     /// meanwhile).
     #[error("the customer is no longer on record")]
     CustomerGone,
+    /// A link refused: the known customer has another chat going on on this channel.
+    #[error("the customer has another {0:?} chat going on")]
+    OpenChatElsewhere(app::domain::meta::MetaChannel),
     /// The contact's queue holds as many waiting contacts as the administrator allows.
     #[error("the queue is full")]
     QueueFull,
@@ -81,6 +84,7 @@ impl ContactError {
             ContactError::CannotInvite => CommandError::CannotInvite,
             ContactError::ReplyWindowClosed => CommandError::ReplyWindowClosed,
             ContactError::CustomerGone => CommandError::CustomerGone,
+            ContactError::OpenChatElsewhere(channel) => CommandError::OpenChatElsewhere(channel),
             ContactError::Hub(HubError::State(e)) => CommandError::State(e),
             e => {
                 tracing::error!(error = %e, "contact command failed");

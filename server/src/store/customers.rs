@@ -10,6 +10,7 @@
 
 use super::{AuditEntry, StoreResult};
 use app::domain::{
+    contact::Contact,
     customer::{CustomerAddress, CustomerMatch},
     ids::CustomerId,
 };
@@ -28,12 +29,19 @@ pub trait CustomerStore: Send + Sync {
     async fn find_customer(&self, address: &CustomerAddress) -> StoreResult<Option<CustomerMatch>>;
 
     /// `from` and `into` are one person: every contact and handle of `from` becomes
-    /// `into`'s, its email and phone fill `into`'s blanks or stay as handles, and `from` is
-    /// removed; audited. [`super::StoreError::NotFound`] when either is gone.
+    /// `into`'s; its email and phone, when they find `from` now (not an address an older
+    /// customer gave first), fill `into`'s blanks or stay as handles; its name replaces
+    /// one `into` was given for want of one (an address or a handle); `from` is removed.
+    /// Audited with what moved, so a mistaken link can be put right by hand.
+    /// [`super::StoreError::NotFound`] when either is gone.
     async fn link_customers(
         &self,
         from: CustomerId,
         into: CustomerId,
         audit: &AuditEntry,
     ) -> StoreResult<()>;
+
+    /// The customer's contacts not ended (chats and emails), to tell the agents who hold
+    /// them of a link.
+    async fn open_contacts_of(&self, customer: CustomerId) -> StoreResult<Vec<Contact>>;
 }

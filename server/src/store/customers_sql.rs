@@ -8,8 +8,9 @@ macro_rules! impl_customer_store {
             use $crate::store::customers::{CustomerStore, EMAIL_HANDLE, PHONE_HANDLE};
             use $crate::store::ContactStore;
 
-            /// A customer's own addresses, as a link reads them.
+            /// A customer's name and own addresses, as a link reads them.
             struct Addresses {
+                name: String,
                 email: Option<String>,
                 phone: Option<String>,
                 digits: Option<String>,
@@ -18,27 +19,73 @@ macro_rules! impl_customer_store {
             type Conn = <<$row as sqlx::Row>::Database as sqlx::Database>::Connection;
 
             async fn addresses(conn: &mut Conn, id: CustomerId) -> StoreResult<Addresses> {
-                let row =
-                    sqlx::query("SELECT email, phone, phone_digits FROM customers WHERE id = $1")
-                        .bind(id.0)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                        .ok_or(StoreError::NotFound)?;
+                let row = sqlx::query(
+                    "SELECT name, email, phone, phone_digits FROM customers WHERE id = $1",
+                )
+                .bind(id.0)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
                 Ok(Addresses {
+                    name: row.try_get("name")?,
                     email: row.try_get("email")?,
                     phone: row.try_get("phone")?,
                     digits: row.try_get("phone_digits")?,
                 })
             }
 
-            /// Keeps one more address of `customer` as a handle of its kind.
+            /// The customer an address finds now, as the intakes find it: an address a
+            /// link kept first, then the first customer who gave it, then (a number) the
+            /// customer of that WhatsApp number.
+            async fn owner(conn: &mut Conn, address: &CustomerAddress) -> StoreResult<Option<i64>> {
+                let (kind, value, own) = match address {
+                    CustomerAddress::Email(a) => (
+                        EMAIL_HANDLE,
+                        a,
+                        "SELECT id FROM customers WHERE LOWER(email) = $1 ORDER BY id LIMIT 1",
+                    ),
+                    CustomerAddress::Phone(d) => (
+                        PHONE_HANDLE,
+                        d,
+                        "SELECT id FROM customers WHERE phone_digits = $1 ORDER BY id LIMIT 1",
+                    ),
+                };
+                const HANDLE: &str =
+                    "SELECT customer_id FROM customer_handles WHERE channel = $1 AND handle = $2";
+                let kept: Option<i64> = sqlx::query_scalar(HANDLE)
+                    .bind(kind)
+                    .bind(value)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if kept.is_some() {
+                    return Ok(kept);
+                }
+                let first: Option<i64> = sqlx::query_scalar(own)
+                    .bind(value)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if first.is_some() || kind == EMAIL_HANDLE {
+                    return Ok(first);
+                }
+                Ok(sqlx::query_scalar(HANDLE)
+                    .bind(app::domain::meta::MetaChannel::WhatsApp.name())
+                    .bind(value)
+                    .fetch_optional(&mut *conn)
+                    .await?)
+            }
+
+            /// Keeps one more address of `customer` as a handle of its kind: false when
+            /// another customer holds it as one already.
             async fn keep_address(
                 conn: &mut Conn,
                 customer: CustomerId,
-                kind: &str,
-                value: &str,
-            ) -> StoreResult<()> {
-                sqlx::query(
+                address: &CustomerAddress,
+            ) -> StoreResult<bool> {
+                let (kind, value) = match address {
+                    CustomerAddress::Email(a) => (EMAIL_HANDLE, a),
+                    CustomerAddress::Phone(d) => (PHONE_HANDLE, d),
+                };
+                let done = sqlx::query(
                     "INSERT INTO customer_handles (channel, handle, customer_id) \
                      VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                 )
@@ -47,7 +94,80 @@ macro_rules! impl_customer_store {
                 .bind(customer.0)
                 .execute(&mut *conn)
                 .await?;
-                Ok(())
+                Ok(done.rows_affected() == 1)
+            }
+
+            /// Puts `address` in `into`'s blank if it is still blank (a link at the same
+            /// moment may have filled it), else keeps it as a handle; `typed` is a phone
+            /// number as its customer wrote it. What became of it, for the audit.
+            async fn fill_or_keep(
+                conn: &mut Conn,
+                into: CustomerId,
+                address: &CustomerAddress,
+                blank: bool,
+                typed: Option<&str>,
+            ) -> StoreResult<String> {
+                let shown = address.shown();
+                if blank {
+                    let filled =
+                        match address {
+                            CustomerAddress::Email(e) => sqlx::query(
+                                "UPDATE customers SET email = $2 WHERE id = $1 AND email IS NULL",
+                            )
+                            .bind(into.0)
+                            .bind(e)
+                            .execute(&mut *conn)
+                            .await?,
+                            CustomerAddress::Phone(d) => {
+                                sqlx::query(
+                                    "UPDATE customers SET phone = $3, phone_digits = $2 \
+                                 WHERE id = $1 AND phone_digits IS NULL",
+                                )
+                                .bind(into.0)
+                                .bind(d)
+                                .bind(typed.unwrap_or(d))
+                                .execute(&mut *conn)
+                                .await?
+                            }
+                        }
+                        .rows_affected()
+                            == 1;
+                    if filled {
+                        return Ok(format!("{shown} filled in"));
+                    }
+                }
+                Ok(match keep_address(conn, into, address).await? {
+                    true => format!("{shown} kept"),
+                    false => format!("{shown} not kept: another customer's"),
+                })
+            }
+
+            /// A name the product gave for want of one: an address or a handle of theirs.
+            async fn placeholder(
+                conn: &mut Conn,
+                id: CustomerId,
+                who: &Addresses,
+            ) -> StoreResult<bool> {
+                let name = who.name.trim();
+                if [
+                    who.email.as_deref(),
+                    who.phone.as_deref(),
+                    who.digits.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|a| a.trim().eq_ignore_ascii_case(name))
+                {
+                    return Ok(true);
+                }
+                let handles: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM customer_handles WHERE customer_id = $1 AND handle = $2",
+                )
+                .bind(id.0)
+                .bind(name)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok(handles > 0)
             }
 
             #[async_trait::async_trait]
@@ -56,47 +176,11 @@ macro_rules! impl_customer_store {
                     &self,
                     address: &CustomerAddress,
                 ) -> StoreResult<Option<CustomerMatch>> {
-                    let (kind, value, own) = match address {
-                        CustomerAddress::Email(a) => (
-                            EMAIL_HANDLE,
-                            a,
-                            "SELECT id FROM customers WHERE LOWER(email) = $1 \
-                             ORDER BY id LIMIT 1",
-                        ),
-                        CustomerAddress::Phone(d) => (
-                            PHONE_HANDLE,
-                            d,
-                            "SELECT id FROM customers WHERE phone_digits = $1 \
-                             ORDER BY id LIMIT 1",
-                        ),
-                    };
-                    let mut id: Option<i64> = sqlx::query_scalar(
-                        "SELECT customer_id FROM customer_handles \
-                         WHERE channel = $1 AND handle = $2",
-                    )
-                    .bind(kind)
-                    .bind(value)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    if id.is_none() {
-                        id = sqlx::query_scalar(own)
-                            .bind(value)
-                            .fetch_optional(&self.pool)
-                            .await?;
-                    }
-                    if id.is_none() && kind == PHONE_HANDLE {
-                        id = sqlx::query_scalar(
-                            "SELECT customer_id FROM customer_handles \
-                             WHERE channel = $1 AND handle = $2",
-                        )
-                        .bind(app::domain::meta::MetaChannel::WhatsApp.name())
-                        .bind(value)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                    }
-                    let Some(id) = id else {
+                    let mut conn = self.pool.acquire().await?;
+                    let Some(id) = owner(&mut conn, address).await? else {
                         return Ok(None);
                     };
+                    drop(conn);
                     let customer = self.customer(CustomerId(id)).await?;
                     let row = sqlx::query(
                         "SELECT COUNT(*) AS n, MAX(created_at_ms) AS last \
@@ -113,6 +197,20 @@ macro_rules! impl_customer_store {
                     }))
                 }
 
+                async fn open_contacts_of(
+                    &self,
+                    customer: CustomerId,
+                ) -> StoreResult<Vec<Contact>> {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE customer_id = $1 \
+                         AND status IN ('queued', 'offered', 'active') ORDER BY id"
+                    )))
+                    .bind(customer.0)
+                    .fetch_all(&self.writer)
+                    .await?;
+                    rows.iter().map(contact_from_row).collect()
+                }
+
                 async fn link_customers(
                     &self,
                     from: CustomerId,
@@ -122,6 +220,51 @@ macro_rules! impl_customer_store {
                     let mut tx = self.writer.begin().await?;
                     let old = addresses(&mut tx, from).await?;
                     let kept = addresses(&mut tx, into).await?;
+                    let email = old
+                        .email
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(|e| CustomerAddress::Email(e.to_lowercase()));
+                    let digits = old
+                        .digits
+                        .clone()
+                        .or_else(|| old.phone.as_deref().map(phone_digits))
+                        .filter(|d| !d.is_empty());
+                    let phone = digits.clone().map(CustomerAddress::Phone);
+                    // Only what finds `from` now follows it: an address an older customer
+                    // gave first stays theirs (no link takes a third person's mail).
+                    let mut notes = Vec::new();
+                    let mut follows = Vec::new();
+                    for address in [email, phone].into_iter().flatten() {
+                        if owner(&mut tx, &address).await? == Some(from.0) {
+                            follows.push(address);
+                        } else {
+                            notes.push(format!("{} not kept: another customer's", address.shown()));
+                        }
+                    }
+                    let take_name = placeholder(&mut tx, into, &kept).await?
+                        && !placeholder(&mut tx, from, &old).await?;
+                    let contacts: Vec<i64> = sqlx::query_scalar(
+                        "SELECT id FROM contacts WHERE customer_id = $1 ORDER BY id",
+                    )
+                    .bind(from.0)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let handles: Vec<String> = sqlx::query(
+                        "SELECT channel, handle FROM customer_handles WHERE customer_id = $1 \
+                         ORDER BY channel, handle",
+                    )
+                    .bind(from.0)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| -> StoreResult<String> {
+                        let channel: String = r.try_get("channel")?;
+                        let handle: String = r.try_get("handle")?;
+                        Ok(format!("{channel}:{handle}"))
+                    })
+                    .collect::<StoreResult<_>>()?;
                     for table in ["contacts", "customer_handles"] {
                         sqlx::query(sqlx::AssertSqlSafe(format!(
                             "UPDATE {table} SET customer_id = $2 WHERE customer_id = $1"
@@ -131,51 +274,56 @@ macro_rules! impl_customer_store {
                         .execute(&mut *tx)
                         .await?;
                     }
-                    // The other person's addresses: in the blanks, else as handles.
-                    if let Some(email) = old.email.filter(|e| !e.trim().is_empty()) {
-                        match &kept.email {
-                            None => {
-                                sqlx::query("UPDATE customers SET email = $2 WHERE id = $1")
-                                    .bind(into.0)
-                                    .bind(&email)
-                                    .execute(&mut *tx)
-                                    .await?;
-                            }
-                            Some(own) if own.to_lowercase() != email.to_lowercase() => {
-                                keep_address(&mut tx, into, EMAIL_HANDLE, &email.to_lowercase())
-                                    .await?;
-                            }
-                            Some(_) => {}
+                    // The other person's addresses: in the blanks (unless a link at the same
+                    // moment filled them), else as handles.
+                    for address in follows {
+                        let (same, blank) = match &address {
+                            CustomerAddress::Email(e) => (
+                                kept.email
+                                    .as_deref()
+                                    .is_some_and(|own| own.to_lowercase() == *e),
+                                kept.email.is_none(),
+                            ),
+                            CustomerAddress::Phone(d) => (
+                                kept.digits.as_deref() == Some(d.as_str()),
+                                kept.digits.is_none(),
+                            ),
+                        };
+                        if !same {
+                            let typed = old.phone.as_deref();
+                            notes.push(fill_or_keep(&mut tx, into, &address, blank, typed).await?);
                         }
                     }
-                    let digits = old
-                        .digits
-                        .or_else(|| old.phone.as_deref().map(phone_digits))
-                        .filter(|d| !d.is_empty());
-                    if let Some(digits) = digits {
-                        match &kept.digits {
-                            None => {
-                                sqlx::query(
-                                    "UPDATE customers SET phone = $2, phone_digits = $3 \
-                                     WHERE id = $1",
-                                )
-                                .bind(into.0)
-                                .bind(old.phone.as_deref().unwrap_or(&digits))
-                                .bind(&digits)
-                                .execute(&mut *tx)
-                                .await?;
-                            }
-                            Some(own) if *own != digits => {
-                                keep_address(&mut tx, into, PHONE_HANDLE, &digits).await?;
-                            }
-                            Some(_) => {}
-                        }
+                    if take_name {
+                        sqlx::query("UPDATE customers SET name = $2 WHERE id = $1")
+                            .bind(into.0)
+                            .bind(&old.name)
+                            .execute(&mut *tx)
+                            .await?;
+                        notes.push(format!("name \"{}\" taken", old.name));
                     }
                     sqlx::query("DELETE FROM customers WHERE id = $1")
                         .bind(from.0)
                         .execute(&mut *tx)
                         .await?;
-                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    // What moved, so that a mistaken link can be put right by hand.
+                    let ids: Vec<String> = contacts.iter().map(i64::to_string).collect();
+                    let detail = format!(
+                        "{}; contacts moved: {}; handles moved: {}{}",
+                        audit.detail,
+                        if ids.is_empty() {
+                            "none".into()
+                        } else {
+                            ids.join(", ")
+                        },
+                        if handles.is_empty() {
+                            "none".into()
+                        } else {
+                            handles.join(", ")
+                        },
+                        notes.iter().map(|n| format!("; {n}")).collect::<String>(),
+                    );
+                    write_audit(&mut tx, audit, &detail).await?;
                     tx.commit().await?;
                     Ok(())
                 }

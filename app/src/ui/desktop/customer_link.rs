@@ -21,11 +21,6 @@ pub fn CustomerLink(id: ContactId) -> impl IntoView {
     let i18n = use_i18n();
     // Read without copying the tab, which changes with every line and keystroke.
     let own = Memo::new(move |_| live.model.with(|m| m.tab(id).map(|t| t.view.customer.id)));
-    let written = Memo::new(move |_| {
-        live.model
-            .with(|m| m.tab(id).map(ContactTab::written_addresses))
-            .unwrap_or_default()
-    });
     let lookup = move |address: &CustomerAddress| {
         live.model
             .with(|m| m.tab(id).and_then(|t| t.lookup(address).cloned()))
@@ -37,46 +32,36 @@ pub fn CustomerLink(id: ContactId) -> impl IntoView {
     let asked = RwSignal::new(None::<CustomerAddress>);
     // The known customer the agent is confirming a link to.
     let confirming = RwSignal::new(None::<CustomerMatch>);
-    let find = move |address: String| {
-        live.send(ClientCommand::FindCustomer {
-            contact: id,
-            address,
-        })
-    };
     // What the customer wrote is looked up once per address.
-    let looked_up = StoredValue::new(Vec::<CustomerAddress>::new());
     Effect::new(move |_| {
-        for address in written.get() {
-            if !looked_up.with_value(|l| l.contains(&address)) && lookup(&address).is_none() {
-                looked_up.update_value(|l| l.push(address.clone()));
-                find(address.shown());
-            }
+        let ask = live
+            .model
+            .with(|m| m.tab(id).map(ContactTab::to_look_up))
+            .unwrap_or_default();
+        for address in ask {
+            live.find_customer(id, &address);
         }
     });
-    let suggestions = move || {
-        written
-            .get()
-            .into_iter()
-            .filter_map(|address| match lookup(&address) {
-                Some(Some(found)) if Some(found.customer.id) != own.get() => Some((address, found)),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-    };
+    let suggestions = Memo::new(move |_| {
+        live.model
+            .with(|m| m.tab(id).map(ContactTab::suggestions))
+            .unwrap_or_default()
+    });
     let look_up = move || match CustomerAddress::parse(&typed.get_untracked()) {
         Ok(address) => {
             problem.set(None);
             confirming.set(None);
             asked.set(Some(address.clone()));
-            find(address.shown());
+            live.find_customer(id, &address);
         }
         Err(e) => problem.set(Some(e.message(i18n.get_locale_untracked()))),
     };
-    let answer = move || {
+    // A memo: redrawn when the answer changes, not with every line (focus stays).
+    let answer = Memo::new(move |_| {
         let address = asked.get()?;
         let found = lookup(&address)?;
         Some((address, found))
-    };
+    });
     let link = move |found: CustomerMatch| {
         live.send(ClientCommand::LinkCustomer {
             contact: id,
@@ -91,8 +76,9 @@ pub fn CustomerLink(id: ContactId) -> impl IntoView {
     let hint_id = format!("same-customer-hint-{id}");
     view! {
         <div class="customer-link">
-            <For each=suggestions key=|(a, f)| (a.clone(), f.customer.id) let:((address, found))>
+            <For each=move || suggestions.get() key=|(a, f)| (a.clone(), f.customer.id) let:((address, found))>
                 {
+                    let put_away = address.clone();
                     let address = address.shown();
                     let name = found.customer.name.clone();
                     view! {
@@ -101,6 +87,12 @@ pub fn CustomerLink(id: ContactId) -> impl IntoView {
                             " "
                             <button type="button" on:click=move |_| confirming.set(Some(found.clone()))>
                                 {t!(i18n, desktop.chat.link.same)}
+                            </button>
+                            <button type="button" class="quiet" on:click=move |_| {
+                                let address = put_away.clone();
+                                live.model.update(|m| m.dismiss_suggestion(id, address));
+                            }>
+                                {t!(i18n, desktop.chat.link.not_same)}
                             </button>
                         </p>
                     }
@@ -127,7 +119,7 @@ pub fn CustomerLink(id: ContactId) -> impl IntoView {
                     }>{t!(i18n, desktop.chat.link.cancel)}</button>
                     <span class="muted link-hint" id=hint_id.clone()>{t!(i18n, desktop.chat.link.hint)}</span>
                     <span class="field-error" role="alert">{move || problem.get()}</span>
-                    {move || answer().map(|(address, found)| {
+                    {move || answer.get().map(|(address, found)| {
                         let address = address.shown();
                         match found {
                             None => view! {

@@ -193,6 +193,19 @@ impl Live {
         });
     }
 
+    /// Issue 16: asks which known customer `address` belongs to, for a chat's details.
+    pub fn find_customer(
+        &self,
+        contact: ContactId,
+        address: &crate::domain::customer::CustomerAddress,
+    ) {
+        self.model.update(|m| m.asking(contact, address.clone()));
+        self.send(ClientCommand::FindCustomer {
+            contact,
+            address: address.shown(),
+        });
+    }
+
     /// A message refused and kept on the page is put away by the agent.
     pub fn dismiss(&self, client_id: &str) {
         self.model
@@ -263,6 +276,10 @@ impl Live {
             ServerMessage::Rejected { error, client_id } => {
                 if let Some(id) = client_id {
                     self.model.update(|m| m.refuse(&id));
+                }
+                // A known customer linked away meanwhile: what was found is asked again.
+                if error == crate::domain::protocol::CommandError::CustomerGone {
+                    self.model.update(|m| m.forget_lookups());
                 }
                 self.notice.set(Some(error.message(self.locale)));
             }

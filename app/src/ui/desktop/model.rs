@@ -30,6 +30,10 @@ pub struct ContactTab {
     /// Issue 16: the addresses looked up in this chat (typed by the agent, or written by
     /// the customer), each with the known customer it belongs to, if any.
     pub lookups: Vec<(CustomerAddress, Option<CustomerMatch>)>,
+    /// Issue 16: the addresses asked about (answered or not): each is asked once.
+    pub asked: Vec<CustomerAddress>,
+    /// Issue 16: suggestions the agent put away ("Not the same").
+    pub dismissed: Vec<CustomerAddress>,
 }
 
 impl ContactTab {
@@ -42,6 +46,8 @@ impl ContactTab {
             attention_since_ms: None,
             statuses: BTreeMap::new(),
             lookups: Vec::new(),
+            asked: Vec::new(),
+            dismissed: Vec::new(),
         }
     }
 
@@ -81,6 +87,28 @@ impl ContactTab {
             .iter()
             .find(|(a, _)| a == address)
             .map(|(_, found)| found)
+    }
+
+    /// Issue 16: what the customer wrote and nobody asked about yet.
+    pub fn to_look_up(&self) -> Vec<CustomerAddress> {
+        let mut addresses = self.written_addresses();
+        addresses.retain(|a| !self.asked.contains(a));
+        addresses
+    }
+
+    /// Issue 16: the known customers the customer's own words point to, not this one's
+    /// and not put away by the agent: each with the address that found them.
+    pub fn suggestions(&self) -> Vec<(CustomerAddress, CustomerMatch)> {
+        self.written_addresses()
+            .into_iter()
+            .filter(|a| !self.dismissed.contains(a))
+            .filter_map(|address| match self.lookup(&address) {
+                Some(Some(found)) if found.customer.id != self.view.customer.id => {
+                    Some((address, found.clone()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Issue 16: addresses the customer wrote in a Messenger or WhatsApp chat that are not
@@ -351,6 +379,31 @@ impl DesktopModel {
                 }
                 None
             }
+        }
+    }
+
+    /// Issue 16: a lookup goes out for this chat.
+    pub fn asking(&mut self, contact: ContactId, address: CustomerAddress) {
+        if let Some(tab) = self.tab_mut(contact) {
+            if !tab.asked.contains(&address) {
+                tab.asked.push(address);
+            }
+        }
+    }
+
+    /// Issue 16: a suggestion put away by the agent.
+    pub fn dismiss_suggestion(&mut self, contact: ContactId, address: CustomerAddress) {
+        if let Some(tab) = self.tab_mut(contact) {
+            tab.dismissed.push(address);
+        }
+    }
+
+    /// Issue 16: every answer forgotten (a customer found was linked away meanwhile): what
+    /// the customers wrote is asked again.
+    pub fn forget_lookups(&mut self) {
+        for tab in &mut self.tabs {
+            tab.lookups.clear();
+            tab.asked.clear();
         }
     }
 
@@ -632,10 +685,22 @@ mod tests {
             conversations: 1,
             last_at_ms: Some(0),
         };
+        assert_eq!(tab(&m, 1).to_look_up(), [ravi.clone(), phone.clone()]);
+        m.asking(ContactId(1), ravi.clone());
+        m.asking(ContactId(1), phone.clone());
+        assert!(tab(&m, 1).to_look_up().is_empty(), "each asked once");
         m.found_customer(ContactId(1), ravi.clone(), Some(found.clone()));
         m.found_customer(ContactId(1), phone.clone(), None);
-        assert_eq!(tab(&m, 1).lookup(&ravi), Some(&Some(found)));
+        assert_eq!(tab(&m, 1).lookup(&ravi), Some(&Some(found.clone())));
         assert_eq!(tab(&m, 1).lookup(&phone), Some(&None));
+        assert_eq!(tab(&m, 1).suggestions(), [(ravi.clone(), found.clone())]);
+        // Put away by the agent; asked again once a customer found was linked away.
+        m.dismiss_suggestion(ContactId(1), ravi.clone());
+        assert!(tab(&m, 1).suggestions().is_empty());
+        m.forget_lookups();
+        assert_eq!(tab(&m, 1).lookup(&ravi), None);
+        assert_eq!(tab(&m, 1).to_look_up(), [ravi.clone(), phone.clone()]);
+        m.found_customer(ContactId(1), ravi.clone(), Some(found));
 
         let past = PastContact {
             contact: ContactId(5),
