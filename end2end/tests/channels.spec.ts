@@ -579,6 +579,15 @@ test('Issue 16: a Messenger customer who writes the address they gave on the web
     await expect(carol.getByRole('tab', { name: /Ravi Link/ })).toBeVisible();
     await carol.screenshot({ path: 'test-results/screenshots/desktop-linked-1366.png', fullPage: true });
 
+    // Issue 17 (P-5): the web chat opens whole, read-only, and closes again.
+    await history.getByRole('button', { name: /^Read the conversation of / }).click();
+    const read = details.getByRole('region', { name: /^Web chat, / });
+    await expect(read.getByRole('listitem').first()).toContainText('Welcome! An agent will be with you shortly.');
+    await expect(read).toContainText('Carol has joined the chat.');
+    await carol.screenshot({ path: 'test-results/screenshots/desktop-past-read-1366.png', fullPage: true });
+    await read.getByRole('button', { name: 'Close' }).click();
+    await expect(read).toHaveCount(0);
+
     await endAll(carol, [/Ravi Link/]);
     await switchBothOff(admin);
   } finally {

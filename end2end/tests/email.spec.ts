@@ -146,6 +146,13 @@ test('an email from the mailbox reaches a Ready agent, reads safely, downloads, 
   await expect(history).toContainText(`Email · Billing · Bob`);
   await expect(history).toContainText(`Invoice question ${run}`);
   await bob.screenshot({ path: 'test-results/screenshots/email-history-1366.png' });
+  // Issue 17 (P-5): the first email opens, read-only.
+  await history.getByRole('button', { name: /^Read the conversation of / }).click();
+  const read = bob.getByRole('region', { name: /^Email, / });
+  await expect(read).toContainText(`Invoice question ${run}`);
+  await expect(read).toContainText('Carl <carl@example.com>');
+  await bob.screenshot({ path: 'test-results/screenshots/email-past-read-1366.png' });
+  await read.getByRole('button', { name: 'Close' }).click();
   await bob.getByRole('button', { name: 'Discard' }).click();
   await confirmYes(bob, /Discard/);
   await expect(reply).toBeHidden();

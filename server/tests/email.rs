@@ -225,7 +225,8 @@ async fn files_and_bodies_are_served_safely_to_their_agent_only() {
 /// SPEC E-4: a reply in the same thread (by In-Reply-To, or by sender and subject when it
 /// has no references) goes back to the agent who handled the thread, although another
 /// agent has been available longer, and lists the customer's first email among their
-/// earlier conversations (issue 16); a new thread follows normal routing.
+/// earlier conversations (issue 16), which opens read-only (issue 17); a new thread follows
+/// normal routing.
 #[tokio::test]
 async fn a_reply_returns_to_the_agent_who_handled_its_thread() {
     let dovecot = Dovecot::start().await;
@@ -277,6 +278,25 @@ async fn a_reply_returns_to_the_agent_who_handled_its_thread() {
             "Broken lid"
         )]
     );
+    // Issue 17 (SPEC P-5): and opens it, read-only.
+    send_json(
+        &mut ann_desk,
+        json!({"type": "read_past", "contact": reply.contact, "past": first.contact}),
+    )
+    .await;
+    let read = common::wait_for(&mut ann_desk, |m| {
+        matches!(m, app::domain::protocol::ServerMessage::PastRead { .. })
+    })
+    .await;
+    let app::domain::protocol::ServerMessage::PastRead { past, .. } = read else {
+        unreachable!()
+    };
+    let email = past.email.expect("the customer's email");
+    assert_eq!(
+        (email.subject.as_str(), email.text.trim()),
+        ("Broken lid", "First")
+    );
+    assert!(email.from.contains("cu@example.com"), "{}", email.from);
     assert_eq!(reply.email.unwrap().subject, "Re: Broken lid");
     send_json(
         &mut ann_desk,

@@ -1047,3 +1047,107 @@ async fn a_link_waits_until_the_person_has_one_chat_going_on_per_channel() {
         Err(server::store::StoreError::NotFound)
     ));
 }
+
+/// Issue 17 (SPEC P-5): the customer's earlier conversation is listed with the wrap-up
+/// reasons its agent chose, and opens whole, read-only, from the next one's details; a
+/// conversation of another customer does not.
+#[tokio::test]
+async fn an_earlier_conversation_opens_read_only_with_its_wrap_up_reasons() {
+    let (server, _, _graph, mut desk) = scene(MetaChannel::Messenger).await;
+    let store = &server.services.store;
+    let support = store
+        .csqs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "Support")
+        .unwrap()
+        .id;
+    let refund = store.create_wrap_up_reason("Refund").await.unwrap();
+    store.assign_wrap_up_reason(support, refund).await.unwrap();
+    let psid = "7033333333333333";
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text(psid, "m.p1", "My parcel is late"),
+    )
+    .await;
+    let first = accept_offer(&mut desk).await;
+    shows_customer_line(&mut desk, first.contact, "My parcel is late").await;
+    let choose = json!({"type": "set_wrap_up", "contact": first.contact, "reasons": [refund]});
+    send_json(&mut desk, choose).await;
+    wait_for(&mut desk, |m| matches!(m, ServerMessage::Event(e) if matches!(e.event, app::domain::protocol::AgentEvent::WrapUpChanged { .. }))).await;
+    send_json(
+        &mut desk,
+        json!({"type": "end_chat", "contact": first.contact}),
+    )
+    .await;
+    desk::closed(&mut desk).await;
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text("7044444444444444", "m.s1", "Someone else"),
+    )
+    .await;
+    let stranger = accept_offer(&mut desk).await;
+
+    deliver(
+        &server,
+        MetaChannel::Messenger,
+        &messenger_text(psid, "m.p2", "Any news?"),
+    )
+    .await;
+    let (second, view) = accept_offer_with_view(&mut desk).await;
+    assert_eq!(
+        view.history
+            .iter()
+            .map(|p| (p.contact, p.about.as_str(), p.wrap_up.clone()))
+            .collect::<Vec<_>>(),
+        [(
+            first.contact,
+            "My parcel is late",
+            vec!["Refund".to_string()]
+        )]
+    );
+    let read =
+        |past: ContactId| json!({"type": "read_past", "contact": second.contact, "past": past});
+    send_json(&mut desk, read(first.contact)).await;
+    let ServerMessage::PastRead { contact, past } =
+        wait_for(&mut desk, |m| matches!(m, ServerMessage::PastRead { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (contact, past.contact, past.channel, past.cut),
+        (second.contact, first.contact, Channel::Messenger, false)
+    );
+    let said: Vec<&str> = past
+        .lines
+        .iter()
+        .filter_map(|l| match &l.body {
+            LineBody::Message {
+                author: Author::Customer { .. },
+                text,
+                ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(said, ["My parcel is late"]);
+    assert!(past.email.is_none());
+
+    for other in [stranger.contact, second.contact, ContactId(999_999)] {
+        send_json(&mut desk, read(other)).await;
+        let refused = wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await;
+        assert!(
+            matches!(
+                refused,
+                ServerMessage::Rejected {
+                    error: CommandError::NotYours,
+                    ..
+                }
+            ),
+            "{other}: {refused:?}"
+        );
+    }
+}

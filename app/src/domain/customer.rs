@@ -65,6 +65,36 @@ pub struct PastContact {
     /// What it was about: the customer's first message, an email's subject, a web chat's
     /// problem; cut to [`PAST_CONTACT_ABOUT_CHARS`].
     pub about: String,
+    /// Issue 17: the wrap-up reasons its agent chose, by label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wrap_up: Vec<String>,
+}
+
+/// Issue 17 (SPEC P-5): one earlier conversation read whole, read-only, as the agent opens
+/// it from the customer's history: a chat's transcript (its first
+/// [`super::limits::PAST_TRANSCRIPT_LINES`] lines), or the customer's email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastConversation {
+    pub contact: ContactId,
+    pub channel: Channel,
+    pub started_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<super::chat::ChatLine>,
+    /// The transcript goes on past the lines given.
+    #[serde(default)]
+    pub cut: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Box<PastEmail>>,
+}
+
+/// The customer's email of an earlier conversation, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastEmail {
+    pub subject: String,
+    /// "Name <address>".
+    pub from: String,
+    pub received_at_ms: i64,
+    pub text: String,
 }
 
 impl PastContact {

@@ -214,6 +214,9 @@ pub const MAX_CHAT_MEDIA_PER_MESSAGE: usize = 10;
 pub const PAST_CONTACTS_SHOWN: usize = 10;
 /// Characters of what an earlier conversation was about, as that list shows it.
 pub const PAST_CONTACT_ABOUT_CHARS: usize = 120;
+/// Lines of an earlier chat sent when the agent opens it from the history (issue 17): a
+/// long chat is cut, and says so.
+pub const PAST_TRANSCRIPT_LINES: u32 = 500;
 /// Digits of a phone number with its country code (E.164 allows 15; fewer than 8 is a
 /// local number, which would find the wrong person), as an agent's link and a customer's
 /// message give one.

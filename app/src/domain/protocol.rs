@@ -108,6 +108,9 @@ pub enum ClientCommand {
         contact: ContactId,
         customer: super::ids::CustomerId,
     },
+    /// Issue 17 (SPEC P-5): one of the customer's earlier conversations, read whole from
+    /// the history of a contact in hand (the answer is a [`ServerMessage::PastRead`]).
+    ReadPast { contact: ContactId, past: ContactId },
 }
 
 /// SPEC G-2: an invitation as the invited agent's notification shows it.
@@ -397,6 +400,12 @@ pub enum ServerMessage {
         contact: ContactId,
         address: super::customer::CustomerAddress,
         found: Option<Box<super::customer::CustomerMatch>>,
+    },
+    /// Issue 17: an earlier conversation, read-only (the answer to a
+    /// [`ClientCommand::ReadPast`]).
+    PastRead {
+        contact: ContactId,
+        past: Box<super::customer::PastConversation>,
     },
 }
 

@@ -1,7 +1,8 @@
 //! One customer across channels (issue 16): the agent in a chat looks up who an email
 //! address or phone number belongs to, and once they confirm, the chat's customer and that
 //! known customer become one, with both histories. Every agent in the chat sees the
-//! customer and history change; the link is audited.
+//! customer and history change; the link is audited. An agent reads any of the customer's
+//! earlier conversations from their history (issue 17).
 
 use super::ChatService;
 use crate::{
@@ -10,14 +11,61 @@ use crate::{
     store::{AuditEntry, StoreError},
 };
 use app::domain::{
-    contact::Contact,
-    customer::{CustomerAddress, CustomerMatch},
+    contact::{Channel, Contact},
+    customer::{CustomerAddress, CustomerMatch, PastConversation, PastEmail},
     ids::{AgentId, ContactId, CustomerId},
+    limits::PAST_TRANSCRIPT_LINES,
     meta::MetaChannel,
     protocol::AgentEvent,
 };
 
 impl ChatService {
+    /// Issue 17 (SPEC P-5): one of the customer's earlier conversations, read-only, for an
+    /// agent who holds one of that customer's contacts (the chat's transcript from its
+    /// start, cut at [`PAST_TRANSCRIPT_LINES`]; an email's text).
+    pub async fn read_past(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        past: ContactId,
+    ) -> Result<PastConversation, ContactError> {
+        let held = self.store.contact(id).await?;
+        if !self.participants(&held).await?.contains(&agent) {
+            return Err(ContactError::NotYours);
+        }
+        let earlier = match self.store.contact(past).await {
+            Ok(earlier) if earlier.customer == held.customer && earlier.id != held.id => earlier,
+            Ok(_) | Err(StoreError::NotFound) => return Err(ContactError::NotYours),
+            Err(e) => return Err(e.into()),
+        };
+        let mut read = PastConversation {
+            contact: earlier.id,
+            channel: earlier.channel,
+            started_at_ms: earlier.created_at_ms,
+            lines: Vec::new(),
+            cut: false,
+            email: None,
+        };
+        if earlier.channel == Channel::Email {
+            let email = self.store.email(earlier.id).await?;
+            read.email = Some(Box::new(PastEmail {
+                subject: email.view.subject,
+                from: email.view.from.to_string(),
+                received_at_ms: email.view.received_at_ms,
+                text: email.text_body,
+            }));
+        } else {
+            let mut lines = self
+                .store
+                .lines_after(earlier.id, 0, PAST_TRANSCRIPT_LINES + 1)
+                .await?;
+            read.cut = lines.len() > PAST_TRANSCRIPT_LINES as usize;
+            lines.truncate(PAST_TRANSCRIPT_LINES as usize);
+            read.lines = lines;
+        }
+        Ok(read)
+    }
+
     /// The known customer `address` belongs to, for the agent of a chat in hand.
     pub async fn find_customer(
         &self,

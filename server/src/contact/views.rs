@@ -123,7 +123,7 @@ const FIRST_LINES_READ: u32 = 4;
 
 /// Issue 16: the customer's earlier conversations on every channel, newest first, each with
 /// what it was about (a web chat's problem, an email's subject, a Messenger or WhatsApp
-/// chat's first message) and the agent who had it.
+/// chat's first message), the agent who had it and (issue 17) the wrap-up reasons chosen.
 pub async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<PastContact>> {
     use app::domain::{chat::LineBody, contact::Channel};
     let earlier = store
@@ -161,6 +161,19 @@ pub async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<Pa
                 })
                 .unwrap_or_default(),
         };
+        // Issue 17: the reasons its agent chose, by label.
+        let wrap_up = match other.agent {
+            Some(owner) => {
+                let chosen = store.wrap_up(other.id, owner).await?;
+                chosen
+                    .offered
+                    .into_iter()
+                    .filter(|r| chosen.selected.contains(&r.id))
+                    .map(|r| r.label)
+                    .collect()
+            }
+            None => Vec::new(),
+        };
         past.push(PastContact {
             contact: other.id,
             channel: other.channel,
@@ -168,6 +181,7 @@ pub async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<Pa
             agent,
             started_at_ms: other.created_at_ms,
             about: PastContact::about_of(&about),
+            wrap_up,
         });
     }
     Ok(past)

@@ -537,6 +537,17 @@ async fn carry_out(
         ClientCommand::LinkCustomer { contact, customer } => {
             chat.link_customer(agent, contact, customer).await
         }
+        ClientCommand::ReadPast { contact, past } => {
+            match chat.read_past(agent, contact, past).await {
+                Ok(read) => {
+                    return Some(ServerMessage::PastRead {
+                        contact,
+                        past: Box::new(read),
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        }
         ClientCommand::SetWrapUp { contact, reasons } => {
             chat.set_wrap_up(agent, contact, &reasons).await
         }

@@ -105,7 +105,7 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                     })}
                     // Outside the details redrawn with the tab: what the agent types stays.
                     <CustomerLink id />
-                    {move || tab().map(|t| view! { <History past=t.view.history /> })}
+                    {move || tab().map(|t| view! { <History contact=id past=t.view.history /> })}
                 </Show>
             </section>
             {move || others().map(|agents| view! {

@@ -1,14 +1,26 @@
 //! Issue 16: a customer's earlier conversations on every channel, as a contact's customer
-//! details list them (chats and emails alike).
+//! details list them (chats and emails alike); issue 17 (SPEC P-5): each opens read-only,
+//! a chat's transcript or the customer's email, below the list.
 
-use super::clock::day_and_time;
-use crate::{domain::customer::PastContact, i18n::*, ui::icons::ChannelIcon};
+use super::{clock::day_and_time, clock::time_of_day, Live};
+use crate::{
+    domain::{
+        chat::{Author, LineBody},
+        customer::{PastContact, PastConversation},
+        ids::ContactId,
+        limits::PAST_TRANSCRIPT_LINES,
+    },
+    i18n::*,
+    ui::icons::ChannelIcon,
+};
 use leptos::prelude::*;
 
-/// Issue 16: the customer's earlier conversations on every channel, newest first: when,
-/// on which channel and queue, with whom, and what about.
+/// The customer's earlier conversations on every channel, newest first: when, on which
+/// channel and queue, with whom, what about and the wrap-up reasons chosen; each one opens
+/// read-only.
 #[component]
-pub fn History(past: Vec<PastContact>) -> impl IntoView {
+pub fn History(contact: ContactId, past: Vec<PastContact>) -> impl IntoView {
+    let live = expect_context::<Live>();
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     (!past.is_empty()).then(|| {
@@ -20,6 +32,12 @@ pub fn History(past: Vec<PastContact>) -> impl IntoView {
                     {past.into_iter().map(|p| {
                         let when = day_and_time(locale, p.started_at_ms);
                         let agent = p.agent.map(|a| format!(" · {a}"));
+                        let reasons = (!p.wrap_up.is_empty()).then(|| {
+                            let reasons = p.wrap_up.join(", ");
+                            td_string!(locale, desktop.chat.past.wrap_up, reasons = reasons.as_str()).to_string()
+                        });
+                        let label = td_string!(locale, desktop.chat.past.read_label, when = when.as_str()).to_string();
+                        let earlier = p.contact;
                         view! {
                             <li>
                                 <span class="history-meta">
@@ -27,11 +45,100 @@ pub fn History(past: Vec<PastContact>) -> impl IntoView {
                                     {when} " · " {p.channel.label(locale)} " · " {p.csq} {agent}
                                 </span>
                                 <span class="history-about">{p.about}</span>
+                                {reasons.map(|r| view! { <span class="history-wrap-up">{r}</span> })}
+                                <button type="button" class="quiet history-read" aria-label=label
+                                    on:click=move |_| live.read_past(contact, earlier)>
+                                    {t!(i18n, desktop.chat.past.read)}
+                                </button>
                             </li>
                         }
                     }).collect_view()}
                 </ol>
+                <PastRead contact />
             </section>
         }
     })
+}
+
+/// The earlier conversation the agent opened, read-only, until they close it.
+#[component]
+fn PastRead(contact: ContactId) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let shown = move || {
+        live.past
+            .get()
+            .filter(|(c, _)| *c == contact)
+            .map(|(_, past)| past)
+    };
+    move || {
+        shown().map(|past: PastConversation| {
+            let when = day_and_time(locale, past.started_at_ms);
+            let title = td_string!(
+                locale,
+                desktop.chat.past.title,
+                channel = past.channel.label(locale),
+                when = when.as_str()
+            )
+            .to_string();
+            let heading = title.clone();
+            let body = match past.email {
+                Some(email) => {
+                    let received = day_and_time(locale, email.received_at_ms);
+                    view! {
+                        <div class="past-email">
+                            <p class="past-email-head"><strong>{email.subject}</strong></p>
+                            <p class="muted">{email.from} " · " {received}</p>
+                            <p class="past-email-text">{email.text}</p>
+                        </div>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <ol class="transcript past-transcript">
+                        {past.lines.into_iter().map(|line| {
+                            let time = time_of_day(locale, line.at_ms);
+                            match line.body {
+                                LineBody::Message { author, text, files, .. } => {
+                                    let (class, who) = match author {
+                                        Author::Customer { name } => ("line customer", name),
+                                        Author::Agent { alias, .. } => ("line agent", alias),
+                                    };
+                                    let files = files.into_iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
+                                    view! {
+                                        <li class=class>
+                                            <span class="meta">{who} " · " {time}</span>
+                                            {text}
+                                            {(!files.is_empty()).then(|| view! { <span class="line-files">{files}</span> })}
+                                        </li>
+                                    }
+                                    .into_any()
+                                }
+                                LineBody::System { note } => view! {
+                                    <li class="line system">{note.text_in(locale)} " · " {time}</li>
+                                }
+                                .into_any(),
+                            }
+                        }).collect_view()}
+                        {past.cut.then(|| view! {
+                            <li class="line system">{t!(i18n, desktop.chat.past.cut, count = PAST_TRANSCRIPT_LINES)}</li>
+                        })}
+                    </ol>
+                }
+                .into_any(),
+            };
+            view! {
+                <section class="past-read" aria-label=title>
+                    <header class="past-head">
+                        <h4>{heading}</h4>
+                        <button type="button" on:click=move |_| live.past.set(None)>
+                            {t!(i18n, desktop.chat.past.close)}
+                        </button>
+                    </header>
+                    {body}
+                </section>
+            }
+        })
+    }
 }

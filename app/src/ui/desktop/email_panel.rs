@@ -99,7 +99,7 @@ pub fn EmailPanel(id: ContactId) -> AnyView {
                         {(!cc.is_empty()).then(|| view! { <div><dt>{t!(i18n, email.panel.cc)}</dt><dd>{cc}</dd></div> })}
                         <div><dt>{t!(i18n, email.panel.received)}</dt><dd>{received}</dd></div>
                     </dl>
-                    <History past=history />
+                    <History contact=id past=history />
                     {(!files.is_empty()).then(|| view! {
                         <ul class="attachments" aria-label=move || t_string!(i18n, email.panel.attachments)>
                             {files.into_iter().map(|a| view! {

@@ -38,6 +38,8 @@ pub struct Live {
     pub announcement: RwSignal<String>,
     /// SPEC G-1: the invite list's figures, for the chat whose pane asked.
     pub availability: RwSignal<(Option<ContactId>, Vec<CsqAvailability>)>,
+    /// Issue 17: the earlier conversation opened from a contact's history, read-only.
+    pub past: RwSignal<Option<(ContactId, crate::domain::customer::PastConversation)>>,
     /// The page's language, for the refusals the server sends as codes.
     locale: crate::i18n::Locale,
     /// SPEC D-1: messages for the host desktop, in order, while a host listens
@@ -60,6 +62,7 @@ impl Live {
             notice: RwSignal::new(None),
             cue: RwSignal::new(None),
             availability: RwSignal::new((None, Vec::new())),
+            past: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
             locale: crate::i18n::use_i18n().get_locale_untracked(),
             host_outbox: RwSignal::new(Vec::new()),
@@ -206,6 +209,11 @@ impl Live {
         });
     }
 
+    /// Issue 17: opens one of the customer's earlier conversations, read-only.
+    pub fn read_past(&self, contact: ContactId, past: ContactId) {
+        self.send(ClientCommand::ReadPast { contact, past });
+    }
+
     /// A message refused and kept on the page is put away by the agent.
     pub fn dismiss(&self, client_id: &str) {
         self.model
@@ -331,6 +339,9 @@ impl Live {
             // The invite list asks for these while it is open (next: its view).
             ServerMessage::Availability { contact, csqs } => {
                 self.availability.set((Some(contact), csqs));
+            }
+            ServerMessage::PastRead { contact, past } => {
+                self.past.set(Some((contact, *past)));
             }
             ServerMessage::CustomerFound {
                 contact,

@@ -709,6 +709,7 @@ mod tests {
             agent: None,
             started_at_ms: 0,
             about: "Order".into(),
+            wrap_up: Vec::new(),
         };
         m.apply_event(AgentEvent::CustomerLinked {
             contact: ContactId(1),
