@@ -21,8 +21,13 @@ pub fn provide_language() {
     let i18n = quiet.with(|| init_i18n_context_with_options::<Locale>(Default::default()));
     quiet.pause();
     on_cleanup(move || drop(quiet));
+    // Only while a request is rendered: the route list made at start-up has none (and its
+    // language would be the default anyway). Writing there once met the context's signal
+    // already disposed and panicked, failing a server's start (seen in CI).
     #[cfg(feature = "ssr")]
-    i18n.set_locale_untracked(request_locale());
+    if use_context::<http::request::Parts>().is_some() {
+        i18n.set_locale_untracked(request_locale());
+    }
     provide_context(i18n);
 }
 
