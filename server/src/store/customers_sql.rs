@@ -36,8 +36,12 @@ macro_rules! impl_customer_store {
 
             /// The customer an address finds now, as the intakes find it: an address a
             /// link kept first, then the first customer who gave it, then (a number) the
-            /// customer of that WhatsApp number.
-            async fn owner(conn: &mut Conn, address: &CustomerAddress) -> StoreResult<Option<i64>> {
+            /// customer of that WhatsApp number. The email and WhatsApp intakes ask it too,
+            /// inside their own transactions, so every path finds the same customer.
+            pub(super) async fn owner(
+                conn: &mut Conn,
+                address: &CustomerAddress,
+            ) -> StoreResult<Option<i64>> {
                 let (kind, value, own) = match address {
                     CustomerAddress::Email(a) => (
                         EMAIL_HANDLE,

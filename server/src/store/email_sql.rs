@@ -156,21 +156,11 @@ macro_rules! impl_email_store {
                 };
                 // An address an agent's link kept for a customer (issue 16), else the
                 // first customer who gave it.
-                let mut customer: Option<i64> = sqlx::query_scalar(
-                    "SELECT customer_id FROM customer_handles WHERE channel = $1 AND handle = $2",
+                let customer = super::customer_impl::owner(
+                    &mut **tx,
+                    &app::domain::customer::CustomerAddress::Email(from_address.clone()),
                 )
-                .bind($crate::store::customers::EMAIL_HANDLE)
-                .bind(&from_address)
-                .fetch_optional(&mut **tx)
                 .await?;
-                if customer.is_none() {
-                    customer = sqlx::query_scalar(
-                        "SELECT id FROM customers WHERE LOWER(email) = $1 ORDER BY id LIMIT 1",
-                    )
-                    .bind(&from_address)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                }
                 let name = email
                     .from
                     .name

@@ -187,17 +187,10 @@ macro_rules! impl_meta_store {
                     // A number an agent's link kept for a customer (issue 16) comes first.
                     let same_phone: Option<i64> = match (wanted, &digits) {
                         (MetaChannel::WhatsApp, Some(digits)) => {
-                            sqlx::query_scalar(
-                                "SELECT id FROM (\
-                                 SELECT customer_id AS id, 0 AS rank FROM customer_handles \
-                                 WHERE channel = $1 AND handle = $2 \
-                                 UNION ALL \
-                                 SELECT id, 1 AS rank FROM customers WHERE phone_digits = $2\
-                                 ) AS known ORDER BY rank, id LIMIT 1",
+                            super::customer_impl::owner(
+                                &mut *tx,
+                                &app::domain::customer::CustomerAddress::Phone(digits.clone()),
                             )
-                            .bind($crate::store::customers::PHONE_HANDLE)
-                            .bind(digits)
-                            .fetch_optional(&mut *tx)
                             .await?
                         }
                         _ => None,
