@@ -34,6 +34,10 @@ pub struct ContactTab {
     pub asked: Vec<CustomerAddress>,
     /// Issue 16: suggestions the agent put away ("Not the same").
     pub dismissed: Vec<CustomerAddress>,
+    /// Issue 16: every address the customer wrote in a Messenger or WhatsApp chat, each
+    /// once, in the order written: gathered as lines arrive, so a change of the page does
+    /// not read the whole transcript again.
+    written: Vec<CustomerAddress>,
 }
 
 impl ContactTab {
@@ -48,6 +52,7 @@ impl ContactTab {
             lookups: Vec::new(),
             asked: Vec::new(),
             dismissed: Vec::new(),
+            written: Vec::new(),
         }
     }
 
@@ -134,25 +139,12 @@ impl ContactTab {
                     || self.view.profile.as_ref().is_some_and(|p| p.handle == *d)
             }
         };
-        let mut found: Vec<CustomerAddress> = Vec::new();
-        for line in self.lines.values() {
-            if let LineBody::Message {
-                author: Author::Customer { .. },
-                text,
-                ..
-            } = &line.body
-            {
-                for address in addresses_in(text) {
-                    if !own(&address)
-                        && !found.contains(&address)
-                        && found.len() < ADDRESSES_LOOKED_UP_PER_CHAT
-                    {
-                        found.push(address);
-                    }
-                }
-            }
-        }
-        found
+        self.written
+            .iter()
+            .filter(|a| !own(a))
+            .take(ADDRESSES_LOOKED_UP_PER_CHAT)
+            .cloned()
+            .collect()
     }
 }
 
@@ -471,7 +463,20 @@ impl DesktopModel {
                 rule.customer_wrote(wrote_at);
             }
         }
+        let written = match &line.body {
+            LineBody::Message { text, .. } if from_customer && tab.view.reply_rule.is_some() => {
+                addresses_in(text)
+            }
+            _ => Vec::new(),
+        };
         let fresh = tab.lines.insert(line.seq, line).is_none();
+        if fresh {
+            for address in written {
+                if !tab.written.contains(&address) {
+                    tab.written.push(address);
+                }
+            }
+        }
         Ok((fresh && from_customer && !current).then(|| {
             tab.attention_since_ms = Some(now_ms);
             Cue::MessageElsewhere
