@@ -9,7 +9,7 @@ mod common;
 use app::domain::{
     chat::{Author, LineBody, SystemNote},
     contact::{Channel, ContactStatus, EndReason},
-    customer::ChannelProfile,
+    customer::{ChannelProfile, PastConversation},
     ids::ContactId,
     meta::{MessageStatus, MetaChannel, MetaRefusal, ReplyRule},
     protocol::{CommandError, ServerMessage},
@@ -565,6 +565,22 @@ async fn refusal_of(desk: &mut Ws, client_id: &str) -> CommandError {
     }
 }
 
+/// Waits for an earlier conversation the desktop asked to read: for which contact, and it.
+async fn past_read(desk: &mut Ws) -> (ContactId, PastConversation) {
+    match wait_for(desk, |m| matches!(m, ServerMessage::PastRead { .. })).await {
+        ServerMessage::PastRead { contact, past } => (contact, *past),
+        _ => unreachable!(),
+    }
+}
+
+/// Waits for the desktop to be told a command was refused: why.
+async fn refused(desk: &mut Ws) -> CommandError {
+    match wait_for(desk, |m| matches!(m, ServerMessage::Rejected { .. })).await {
+        ServerMessage::Rejected { error, .. } => error,
+        _ => unreachable!(),
+    }
+}
+
 /// SPEC F-3: past WhatsApp's 24-hour window, free text is refused but one of the channel's
 /// approved templates goes, filled with the agent's values: checked first (each value
 /// named when missing or on several lines, a template the channel does not offer
@@ -850,19 +866,12 @@ async fn a_messenger_customer_linked_by_the_agent_is_the_known_customer_with_bot
     let find =
         |address: &str| json!({"type": "find_customer", "contact": contact, "address": address});
     send_json(&mut desk, find("Ravi")).await;
-    let refused = wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await;
-    assert!(
-        matches!(
-            refused,
-            ServerMessage::Rejected {
-                error: CommandError::Invalid(FieldError {
-                    field: Field::SameCustomer,
-                    problem: Problem::EmailOrPhone { min: 8, max: 15 }
-                }),
-                ..
-            }
-        ),
-        "{refused:?}"
+    assert_eq!(
+        refused(&mut desk).await,
+        CommandError::Invalid(FieldError::new(
+            Field::SameCustomer,
+            Problem::EmailOrPhone { min: 8, max: 15 }
+        ))
     );
     send_json(&mut desk, find("+1 202 555 0199")).await;
     assert_eq!(
@@ -889,17 +898,7 @@ async fn a_messenger_customer_linked_by_the_agent_is_the_known_customer_with_bot
     let link = json!({"type": "link_customer", "contact": contact, "customer": web.customer.id});
     send_json(&mut other, link.clone()).await;
     for _ in 0..2 {
-        let refused = wait_for(&mut other, |m| matches!(m, ServerMessage::Rejected { .. })).await;
-        assert!(
-            matches!(
-                refused,
-                ServerMessage::Rejected {
-                    error: CommandError::NotYours,
-                    ..
-                }
-            ),
-            "{refused:?}"
-        );
+        assert_eq!(refused(&mut other).await, CommandError::NotYours);
     }
     assert_ne!(
         server
@@ -1005,16 +1004,9 @@ async fn a_link_waits_until_the_person_has_one_chat_going_on_per_channel() {
     let link =
         json!({"type": "link_customer", "contact": second.contact, "customer": first.customer.id});
     send_json(&mut desk, link.clone()).await;
-    let refused = wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await;
-    assert!(
-        matches!(
-            refused,
-            ServerMessage::Rejected {
-                error: CommandError::OpenChatElsewhere(MetaChannel::Messenger),
-                ..
-            }
-        ),
-        "{refused:?}"
+    assert_eq!(
+        refused(&mut desk).await,
+        CommandError::OpenChatElsewhere(MetaChannel::Messenger)
     );
     assert_eq!(
         server
@@ -1112,11 +1104,7 @@ async fn an_earlier_conversation_opens_read_only_with_its_wrap_up_reasons() {
     let read =
         |past: ContactId| json!({"type": "read_past", "contact": second.contact, "past": past});
     send_json(&mut desk, read(first.contact)).await;
-    let ServerMessage::PastRead { contact, past } =
-        wait_for(&mut desk, |m| matches!(m, ServerMessage::PastRead { .. })).await
-    else {
-        unreachable!()
-    };
+    let (contact, past) = past_read(&mut desk).await;
     assert_eq!(
         (contact, past.contact, past.channel, past.cut),
         (second.contact, first.contact, Channel::Messenger, false)
@@ -1138,16 +1126,6 @@ async fn an_earlier_conversation_opens_read_only_with_its_wrap_up_reasons() {
 
     for other in [stranger.contact, second.contact, ContactId(999_999)] {
         send_json(&mut desk, read(other)).await;
-        let refused = wait_for(&mut desk, |m| matches!(m, ServerMessage::Rejected { .. })).await;
-        assert!(
-            matches!(
-                refused,
-                ServerMessage::Rejected {
-                    error: CommandError::NotYours,
-                    ..
-                }
-            ),
-            "{other}: {refused:?}"
-        );
+        assert_eq!(refused(&mut desk).await, CommandError::NotYours, "{other}");
     }
 }
