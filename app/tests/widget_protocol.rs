@@ -12,6 +12,7 @@ use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::EndReason,
     ids::AgentId,
+    left_message::LeftMessage,
     prechat::{Answer, FieldKind, PreChatField, PreChatForm},
     protocol::OTHER_VERSION,
     refusal::{Reason, Refusal},
@@ -100,6 +101,20 @@ fn server_messages() -> Vec<(&'static str, WidgetMessage)> {
         ("typing", WidgetMessage::Typing { active: true }),
         ("ended", WidgetMessage::Ended),
         (
+            "queue",
+            WidgetMessage::Queue {
+                position: 3,
+                usual_wait_secs: Some(150),
+            },
+        ),
+        (
+            "queue_first",
+            WidgetMessage::Queue {
+                position: 1,
+                usual_wait_secs: None,
+            },
+        ),
+        (
             "rejected_message",
             WidgetMessage::rejected(
                 WidgetError::TooManyMessages { max: 1000 },
@@ -144,6 +159,26 @@ fn commands() -> Vec<(&'static str, WidgetCommand)> {
     ]
 }
 
+/// The pre-chat form as the widget posts it.
+fn prechat() -> PreChatForm {
+    PreChatForm {
+        name: "Zoé Martin".into(),
+        email: "zoe@example.com".into(),
+        phone: String::new(),
+        problem: Some(1),
+        answers: vec![
+            Answer {
+                field: 3,
+                value: "A-1234".into(),
+            },
+            Answer {
+                field: 4,
+                value: "Lyon".into(),
+            },
+        ],
+    }
+}
+
 fn samples() -> Value {
     let named = |pairs: Vec<(&str, Value)>| {
         Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
@@ -172,6 +207,7 @@ fn samples() -> Value {
                 },
             ],
             limits: WidgetLimits::current(EN),
+            leave_message: true,
         },
         "refusals": {
             "invalid": Refusal::fields("invalid", &[
@@ -183,17 +219,19 @@ fn samples() -> Value {
                 ),
             ], EN),
             "queue_full": Refusal::new("queue_full", Reason::QueueFull.message(EN)),
+            "no_agent": Refusal::new("no_agent", Reason::NoAgent.message(EN)),
         },
-        "prechat": PreChatForm {
-            name: "Zoé Martin".into(),
-            email: "zoe@example.com".into(),
-            phone: String::new(),
-            problem: Some(1),
-            answers: vec![
-                Answer { field: 3, value: "A-1234".into() },
-                Answer { field: 4, value: "Lyon".into() },
-            ],
+        "left_message": LeftMessage {
+            form: Some(prechat()),
+            message: "Please call me back about my order.".into(),
+            client_id: "k7".into(),
         },
+        "left_message_after_wait": LeftMessage {
+            form: None,
+            message: "Please call me back about my order.".into(),
+            client_id: "k8".into(),
+        },
+        "prechat": prechat(),
     })
 }
 

@@ -33,6 +33,8 @@ test('every server message in the samples is read, with the fields the page show
   assert.equal(read.synced.seq, 5);
   assert.equal(read.typing.active, true);
   assert.equal(read.ended.type, 'ended');
+  assert.deepEqual(read.queue, { type: 'queue', position: 3, usual_wait_secs: 150 });
+  assert.deepEqual(read.queue_first, { type: 'queue', position: 1, usual_wait_secs: null });
   assert.equal(read.rejected_message.client_id, 'k9');
   assert.match(read.rejected_message.message, /1000 messages/);
   assert.equal(read.rejected_command.client_id, null);
@@ -79,6 +81,9 @@ test('the commands the widget writes are the samples the server reads', () => {
     ]),
     samples.prechat,
   );
+  const message = 'Please call me back about my order.';
+  assert.deepEqual(protocol.leftMessage(samples.prechat, message, 'k7'), samples.left_message);
+  assert.deepEqual(protocol.leftMessage(null, message, 'k8'), samples.left_message_after_wait);
 });
 
 test('refusals are read with their sentence and each field at fault', () => {
@@ -89,6 +94,8 @@ test('refusals are read with their sentence and each field at fault', () => {
   const full = protocol.readRefusal(samples.refusals.queue_full);
   assert.match(full.message, /queue is full/);
   assert.deepEqual(full.errors, []);
+  assert.equal(full.code, 'queue_full');
+  assert.equal(protocol.readRefusal(samples.refusals.no_agent).code, 'no_agent', 'K-4: the page offers to leave a message');
 });
 
 test('the configuration is read with its limit and wording', () => {
@@ -96,6 +103,8 @@ test('the configuration is read with its limit and wording', () => {
   assert.equal(cfg.limits.message_chars, 1500);
   assert.equal(cfg.limits.answer_chars, 200);
   assert.match(cfg.limits.message_too_long, /1500 characters/);
+  assert.equal(cfg.limits.left_message_chars, 5000);
+  assert.equal(cfg.leave_message, true);
   assert.deepEqual(cfg.problems, [{ id: 1, label: 'Billing question' }]);
   assert.deepEqual(cfg.fields, [
     { id: 3, label: 'Order number', kind: 'text', required: true, choices: [] },

@@ -41,12 +41,12 @@
 
   // SPEC P-1: the limits and their wording come from the server (/widget/api/config),
   // which checks every message again whatever this page does.
-  var limits = null;
+  var limits = null, leaveOffered = false;
   function loadConfig() {
     return api('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
   }
   var config = loadConfig();
-  config.then(function (cfg) { limits = cfg.limits; }).catch(function () {});
+  config.then(function (cfg) { limits = cfg.limits; leaveOffered = cfg.leave_message; }).catch(function () {});
   var fields = []; // SPEC K-2: the administrator's own questions, as last loaded
   var $ = function (s) { return document.querySelector(s); };
   var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
@@ -96,7 +96,11 @@
       li = lineElement('agent', line.who, line.text, line.at_ms);
       typingLine.hidden = true;
     } else {
-      if (line.joined) st.alias = line.joined;
+      if (line.joined) { st.alias = line.joined; $('.leave-instead').hidden = true; $('.queue').hidden = true; }
+      // K-5: nobody joined in time: the customer may leave a message instead of waiting.
+      if (line.note && line.note.kind === 'no_agent' && !st.alias && !st.ended && leaveOffered) {
+        $('.leave-instead').hidden = false;
+      }
       // The page's own words where it knows the note, else the server's text; a line this
       // version cannot read and has no text for only moves the cursor on.
       var own = protocol.noteKey(line.note);
@@ -117,6 +121,8 @@
     box.disabled = true;
     $('.composer button').disabled = true;
     $('.end').hidden = true;
+    $('.leave-instead').hidden = true;
+    $('.queue').hidden = true;
     // The transcript's system lines in the widget's language (a link sends no header of ours).
     $('.download').href = i18n.withQuery('/widget/api/transcript', 'lang', lang);
     $('.download').hidden = false;
@@ -138,8 +144,24 @@
         typingLine.hidden = !msg.active;
         break;
       case 'ended': ended(); break;
+      case 'queue': showPlace(msg); break;
       case 'rejected': rejected(msg); break;
     }
+  }
+
+  // Issue 17: the customer's place in line while no agent has joined, and how long chats
+  // like theirs usually wait (once the server can say).
+  function showPlace(msg) {
+    if (st.alias || st.ended) return;
+    var words = msg.position <= 1 ? t('queue.next') : t('queue.place', { position: msg.position });
+    if (msg.usual_wait_secs !== null) {
+      words += ' ' + (msg.usual_wait_secs < 60
+        ? t('queue.usual_under_a_minute')
+        : t('queue.usual_minutes', { count: Math.round(msg.usual_wait_secs / 60) }));
+    }
+    var place = $('.queue');
+    place.textContent = words;
+    place.hidden = false;
   }
 
   // A refused message leaves the pending list and goes back to the box, so nothing typed
@@ -229,7 +251,7 @@
   function fieldErrors(errors) {
     var all = form.querySelectorAll('.field-error');
     for (var i = 0; i < all.length; i++) all[i].textContent = '';
-    var inputs = form.querySelectorAll('input, select');
+    var inputs = form.querySelectorAll('input, select, textarea');
     for (var j = 0; j < inputs.length; j++) inputs[j].removeAttribute('aria-invalid');
     var unplaced = [], first = null;
     (errors || []).forEach(function (e) {
@@ -246,30 +268,108 @@
     if (first) first.focus();
   }
 
-  form.addEventListener('submit', function (e) {
-    e.preventDefault();
-    var button = form.querySelector('button');
-    button.disabled = true;
-    $('.form-error').textContent = '';
+  // The pre-chat form as typed.
+  function typedForm() {
     var problem = parseInt(form.problem.value, 10);
     var answers = fields.map(function (f) {
       var input = form.elements['answer-' + f.id];
       return { field: f.id, value: input ? input.value : '' };
     });
-    api('/widget/api/start', {
+    return protocol.prechat(
+      form.name.value, form.email.value, form.phone.value, isNaN(problem) ? null : problem, answers
+    );
+  }
+
+  function post(path, body) {
+    return api(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
-      body: JSON.stringify(protocol.prechat(
-        form.name.value, form.email.value, form.phone.value, isNaN(problem) ? null : problem, answers
-      ))
+      body: JSON.stringify(body)
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
-    }).then(function (res) {
+    });
+  }
+
+  function refusalOf(body) {
+    try { return protocol.readRefusal(body); } catch (err) { return { code: '', message: '', errors: [] }; }
+  }
+
+  // Issue 17 (K-4, K-5): a message left instead of a chat. 'form': with the pre-chat
+  // details (nobody can take the chat now); 'after_wait': the message only (the chat the
+  // cookie holds, still waiting, gives the details and ends). The same id goes with every
+  // attempt, so a message sent again after a lost answer is stored once.
+  var leaving = null, leaveId = null;
+  function offerLeave(kind, why) {
+    leaving = kind;
+    leaveId = leaveId || newId();
+    chat.hidden = true;
+    form.hidden = false;
+    $('.intro:not(.leave-intro)').hidden = true;
+    $('.leave-intro').textContent = t(why);
+    $('.leave-label').textContent = t('leave.message');
+    $('.contact-part').hidden = kind === 'after_wait';
+    $('.leave-part').hidden = false;
+    $('.submit').textContent = t('leave.send');
+    var area = form.elements.left_message;
+    if (limits && limits.left_message_chars) area.maxLength = limits.left_message_chars;
+    area.focus();
+  }
+
+  function sendLeft(button) {
+    var kind = leaving;
+    var details = kind === 'form' ? typedForm() : null;
+    post('/widget/api/message', protocol.leftMessage(details, form.left_message.value, leaveId)).then(function (res) {
+      button.disabled = false;
+      if (res.ok) { fieldErrors([]); messageLeft(details && details.email.trim()); return; }
+      var refusal = refusalOf(res.body);
+      // An agent took the chat meanwhile: back to it.
+      if (kind === 'after_wait' && refusal.code === 'not_found') { backToChat(); return; }
+      fieldErrors(refusal.errors);
+      if (!refusal.errors.length) $('.form-error').textContent = refusal.message || t('leave.failed');
+    }).catch(function () {
+      button.disabled = false;
+      $('.form-error').textContent = t('prechat.unreachable');
+    });
+  }
+
+  function messageLeft(email) {
+    leaving = null;
+    st.ended = true;
+    if (st.ws) st.ws.close();
+    form.hidden = true;
+    chat.hidden = true;
+    $('.left-done').textContent = email ? t('leave.sent_to', { email: email }) : t('leave.sent');
+    $('.left').hidden = false;
+    setStatus('');
+  }
+
+  function backToChat() {
+    leaving = null;
+    $('.leave-instead').hidden = true;
+    $('.leave-part').hidden = true;
+    form.hidden = true;
+    showChat();
+  }
+
+  $('.leave-instead').addEventListener('click', function () { offerLeave('after_wait', 'leave.intro_waiting'); });
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var button = $('.submit');
+    button.disabled = true;
+    $('.form-error').textContent = '';
+    if (leaving) { sendLeft(button); return; }
+    post('/widget/api/start', typedForm()).then(function (res) {
       button.disabled = false;
       if (res.ok) { fieldErrors([]); showChat(); connect(); return; }
-      var refusal;
-      try { refusal = protocol.readRefusal(res.body); } catch (err) { refusal = { message: '', errors: [] }; }
+      var refusal = refusalOf(res.body);
+      // K-4: nobody can take the chat: a message instead, the form kept as typed.
+      if (leaveOffered && (refusal.code === 'no_agent' || refusal.code === 'queue_full')) {
+        fieldErrors([]);
+        offerLeave('form', refusal.code === 'no_agent' ? 'leave.intro_no_agent' : 'leave.intro_queue_full');
+        return;
+      }
       // An answer refused may be to a question added or changed since the form loaded:
       // show the questions as they are now (what was typed stays), then say what is wrong.
       var answersRefused = refusal.errors.some(function (e) { return e.field.indexOf('answer-') === 0; });

@@ -61,6 +61,24 @@
         window_closed: 'The chat window was closed before an agent could join, so this chat has ended. Start a new chat to reach us.',
         other: 'The chat has ended.'
       }
+    },
+    leave: {
+      intro_no_agent: 'Nobody can take a chat about this right now. Leave us a message and we will answer you by email.',
+      intro_queue_full: 'All our agents are busy right now. Leave us a message and we will answer you by email.',
+      intro_waiting: 'Leave us a message and we will answer you by email. This chat will then end.',
+      message: 'Your message',
+      send: 'Send message',
+      instead: 'Leave a message instead',
+      sent_to: 'Thank you. Your message has been sent: we will answer you by email at {{ email }}. A confirmation is on its way to your inbox.',
+      sent: 'Thank you. Your message has been sent: we will answer you by email. A confirmation is on its way to your inbox.',
+      failed: 'The message could not be sent. Please try again.'
+    },
+    queue: {
+      next: 'You are next in line.',
+      place: 'You are number {{ position }} in line.',
+      usual_under_a_minute: 'Chats like yours are usually answered within a minute.',
+      usual_minutes_one: 'Chats like yours usually wait about {{ count }} minute.',
+      usual_minutes_other: 'Chats like yours usually wait about {{ count }} minutes.'
     }
   };
 

@@ -112,6 +112,12 @@
       case 'synced': return { type: 'synced', seq: need(msg.seq, 'number', 'seq') };
       case 'typing': return { type: 'typing', active: need(msg.active, 'boolean', 'active') };
       case 'ended': return { type: 'ended' };
+      case 'queue':
+        return {
+          type: 'queue',
+          position: need(msg.position, 'number', 'position'),
+          usual_wait_secs: optional(msg.usual_wait_secs, 'number', 'usual_wait_secs')
+        };
       case 'rejected':
         return {
           type: 'rejected',
@@ -150,8 +156,11 @@
       limits: {
         message_chars: need(limits.message_chars, 'number', 'limits.message_chars'),
         message_too_long: need(limits.message_too_long, 'string', 'limits.message_too_long'),
-        answer_chars: optional(limits.answer_chars, 'number', 'limits.answer_chars')
-      }
+        answer_chars: optional(limits.answer_chars, 'number', 'limits.answer_chars'),
+        left_message_chars: optional(limits.left_message_chars, 'number', 'limits.left_message_chars')
+      },
+      // A message can be left when no agent can take the chat (issue 17, K-4).
+      leave_message: optional(cfg.leave_message, 'boolean', 'leave_message') === true
     };
   }
 
@@ -159,8 +168,9 @@
      at fault with its message. */
   function readRefusal(body) {
     need(body, 'object', 'refusal');
-    need(body.error, 'string', 'error');
     return {
+      // queue_full and no_agent: the page offers to leave a message instead.
+      code: need(body.error, 'string', 'error'),
       message: need(body.message, 'string', 'message'),
       errors: (optional(body.errors, 'object', 'errors') || []).map(function (e) {
         return { field: need(e.field, 'string', 'errors.field'), message: need(e.message, 'string', 'errors.message') };
@@ -180,6 +190,12 @@
     return { name: name, email: email, phone: phone, problem: problem, answers: answers || [] };
   }
 
+  /* A message left instead of a chat (/widget/api/message): with the pre-chat form, or with
+     none after waiting (the chat the cookie holds gives the details). */
+  function leftMessage(form, message, clientId) {
+    return { form: form, message: message, client_id: clientId };
+  }
+
   /* The protocol's version (the server's WIDGET_PROTOCOL_VERSION): the widget says it when
      it connects, and a server of another version closes the socket so the frame loads its
      code again. Change it with the Rust constant; the samples carry it. */
@@ -194,7 +210,8 @@
     noteKey: noteKey,
     endReasons: endedWords.concat(endedOtherwise),
     commands: commands,
-    prechat: prechat
+    prechat: prechat,
+    leftMessage: leftMessage
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.SwitchboardProtocol = api;

@@ -141,7 +141,9 @@ async fn refusal(widget: &mut Ws) -> String {
     loop {
         match next_widget(widget).await {
             WidgetMessage::Rejected { message, .. } => return message,
-            WidgetMessage::Line { .. } | WidgetMessage::Synced { .. } => continue,
+            WidgetMessage::Line { .. }
+            | WidgetMessage::Synced { .. }
+            | WidgetMessage::Queue { .. } => continue,
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

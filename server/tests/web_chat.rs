@@ -37,7 +37,10 @@ async fn widget_line(ws: &mut Ws) -> ChatLine {
     loop {
         match next_widget(ws).await {
             WidgetMessage::Line { line, .. } => return line,
-            WidgetMessage::Typing { .. } | WidgetMessage::Synced { .. } => continue,
+            // Issue 17: news of the wait come alongside the lines.
+            WidgetMessage::Typing { .. }
+            | WidgetMessage::Synced { .. }
+            | WidgetMessage::Queue { .. } => continue,
             other => panic!("unexpected {other:?}"),
         }
     }

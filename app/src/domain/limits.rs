@@ -241,3 +241,21 @@ pub const META_REPLY_WINDOW_MS: i64 = 24 * 3_600_000;
 /// Messenger's human-agent tag: an agent's own reply may still go for 7 days after the
 /// customer's last message, when the administrator turned the tag on.
 pub const HUMAN_AGENT_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
+
+/// Issue 17 (K-4): the longest message a customer may leave in the widget when no agent
+/// can take the chat (it becomes an email, so longer than a chat line).
+pub const MAX_LEFT_MESSAGE_CHARS: usize = 5000;
+
+/// The largest pre-chat form or left message the widget may post (a message of
+/// [`MAX_LEFT_MESSAGE_CHARS`] in any script, the form and its answers fit well within).
+pub const MAX_WIDGET_FORM_BYTES: usize = 64 * 1024;
+
+/// Issue 17: how often a waiting customer's place in the queue is read again (their widget
+/// is told when it changes).
+pub const QUEUE_PLACE_EVERY_SECS: u64 = 5;
+/// Issue 17: the recent answered chats of a CSQ an expected wait is read from...
+pub const TYPICAL_WAIT_SAMPLES: u32 = 100;
+/// ...no older than this many days...
+pub const TYPICAL_WAIT_DAYS: i64 = 7;
+/// ...and none is said with fewer than this many.
+pub const TYPICAL_WAIT_MIN_SAMPLES: usize = 5;

@@ -14,7 +14,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
     /// A stable code: `invalid`, `too_large`, `malformed`, `not_signed_in`, `not_found`,
-    /// `too_many_requests`, `queue_full`, `unavailable` or `internal`.
+    /// `too_many_requests`, `queue_full`, `no_agent`, `unavailable` or `internal`.
     pub error: String,
     /// What a person reads (never the detail of an internal error).
     pub message: String,
@@ -107,6 +107,10 @@ pub enum Reason {
     FileUnreadable,
     /// The chosen queue holds as many waiting chats as the administrator allows.
     QueueFull,
+    /// Issue 17 (K-4): nobody of the chosen queue is logged in.
+    NoAgent,
+    /// Issue 17 (K-4): no mailbox can take a message left in the widget.
+    NoMailboxForMessages,
     /// More chats started from one address than allowed per minute.
     TooManyStarts { per_minute: u32 },
     /// A chat already open in as many widget windows as allowed.
@@ -153,6 +157,10 @@ impl Reason {
                 td_string!(locale, system.refusal.file_unreadable).to_string()
             }
             Reason::QueueFull => td_string!(locale, system.refusal.queue_full).to_string(),
+            Reason::NoAgent => td_string!(locale, system.refusal.no_agent).to_string(),
+            Reason::NoMailboxForMessages => {
+                td_string!(locale, system.refusal.no_mailbox_for_messages).to_string()
+            }
             Reason::TooManyStarts { per_minute } => td_string!(
                 locale,
                 system.refusal.too_many_starts,

@@ -118,6 +118,8 @@ pub enum Field {
     TemplateParameter(usize),
     /// The address of the known customer a contact's customer is the same person as.
     SameCustomer,
+    /// Issue 17 (K-4): the message a customer leaves in the widget.
+    LeftMessage,
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -209,6 +211,7 @@ impl Field {
                 .to_string()
             }
             Field::SameCustomer => td_string!(locale, validation.fields.same_customer).to_string(),
+            Field::LeftMessage => td_string!(locale, validation.fields.left_message).to_string(),
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),
             Field::Day => td_string!(locale, validation.fields.day).to_string(),

@@ -37,6 +37,14 @@ pub enum WidgetMessage {
     Typing { active: bool },
     /// The chat is over; the transcript can be downloaded.
     Ended,
+    /// Issue 17: the customer's place among the chats waiting in their CSQ (1: next), and
+    /// how long chats there usually wait (none until enough were answered lately). Sent
+    /// when it changes, until an agent takes the chat.
+    Queue {
+        position: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        usual_wait_secs: Option<u32>,
+    },
     /// A command refused. `message` is what the customer reads (the server's wording,
     /// naming the limit); `client_id` names the refused message, which the widget gives
     /// back to the message box so nothing typed is lost.
@@ -75,6 +83,10 @@ pub struct WidgetConfig {
     #[serde(default)]
     pub fields: Vec<super::prechat::PreChatField>,
     pub limits: WidgetLimits,
+    /// Issue 17 (K-4): a message can be left when no agent can take the chat (a mailbox
+    /// can take it).
+    #[serde(default)]
+    pub leave_message: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +105,9 @@ pub struct WidgetLimits {
     /// SPEC K-2: characters in an answer to a text question (the input stops there).
     #[serde(default)]
     pub answer_chars: usize,
+    /// Issue 17 (K-4): characters in a message left when no agent can take the chat.
+    #[serde(default)]
+    pub left_message_chars: usize,
 }
 
 impl WidgetLimits {
@@ -109,6 +124,7 @@ impl WidgetLimits {
             )
             .to_string(),
             answer_chars: super::limits::MAX_PRECHAT_ANSWER_CHARS,
+            left_message_chars: super::limits::MAX_LEFT_MESSAGE_CHARS,
         }
     }
 }

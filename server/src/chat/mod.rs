@@ -65,29 +65,23 @@ pub const LINE_PAGE: u32 = 500;
 
 impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
-    /// problem statement, with the welcome line.
-    pub async fn start(self: &Arc<Self>, form: &PreChatForm) -> Result<Contact, ContactError> {
-        let fields = self.store.prechat_fields().await?;
-        let details = form.check(&fields).map_err(ContactError::Invalid)?;
-        let problem = self
-            .store
-            .problem_statements()
-            .await?
-            .into_iter()
-            .find(|p| Some(p.id) == form.problem)
-            .ok_or_else(|| {
-                // Chosen from a form loaded before it was retired (or its queue was).
-                let problem = if form.problem.is_some() {
-                    Problem::NoLongerOffered
-                } else {
-                    Problem::Required
-                };
-                FieldError::new(Field::Problem, problem)
-            })?;
+    /// problem statement, with the welcome line. Refused when the queue is full, and (when
+    /// `unstaffed_refused`: the customer may leave a message instead, K-4) when nobody of
+    /// the CSQ is logged in.
+    pub async fn start(
+        self: &Arc<Self>,
+        form: &PreChatForm,
+        unstaffed_refused: bool,
+    ) -> Result<Contact, ContactError> {
+        let (details, problem) = self.checked_form(form).await?;
         let settings = self.store.chat_settings().await?;
         if self.store.waiting_chats(problem.csq).await? >= settings.queue_limit {
             tracing::warn!(csq = %problem.csq, "queue full: chat refused");
             return Err(ContactError::QueueFull);
+        }
+        if unstaffed_refused && self.store.logged_in_agents(problem.csq).await? == 0 {
+            tracing::info!(csq = %problem.csq, "nobody logged in: chat refused");
+            return Err(ContactError::NoAgent);
         }
         let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         let customer = self
@@ -114,6 +108,38 @@ impl ChatService {
         self.welcome(&contact, &settings).await?;
         self.queue(&contact, &settings);
         Ok(contact)
+    }
+
+    /// SPEC K-2: the pre-chat form checked against the administrator's fields and problem
+    /// statements: the answers as the agent reads them, and the problem chosen.
+    pub async fn checked_form(
+        &self,
+        form: &PreChatForm,
+    ) -> Result<
+        (
+            Vec<app::domain::prechat::Detail>,
+            app::domain::csq::ProblemStatement,
+        ),
+        ContactError,
+    > {
+        let fields = self.store.prechat_fields().await?;
+        let details = form.check(&fields).map_err(ContactError::Invalid)?;
+        let problem = self
+            .store
+            .problem_statements()
+            .await?
+            .into_iter()
+            .find(|p| Some(p.id) == form.problem)
+            .ok_or_else(|| {
+                // Chosen from a form loaded before it was retired (or its queue was).
+                let problem = if form.problem.is_some() {
+                    Problem::NoLongerOffered
+                } else {
+                    Problem::Required
+                };
+                FieldError::new(Field::Problem, problem)
+            })?;
+        Ok((details, problem))
     }
 
     /// A chat's first line: the administrator's welcome.

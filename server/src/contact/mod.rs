@@ -50,6 +50,9 @@ pub enum ContactError {
     /// The contact's queue holds as many waiting contacts as the administrator allows.
     #[error("the queue is full")]
     QueueFull,
+    /// Issue 17 (K-4): no agent of the contact's CSQ is logged in.
+    #[error("no agent is logged in")]
+    NoAgent,
     /// The customer sends too much.
     #[error("customer refused: {0:?}")]
     Flooding(Flooding),

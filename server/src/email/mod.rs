@@ -5,6 +5,7 @@ pub mod compose;
 pub mod config;
 pub mod imap;
 pub mod intake;
+pub mod left;
 pub mod mime;
 pub mod outbox;
 pub mod reader;

@@ -272,7 +272,10 @@ impl EmailService {
                     tracing::error!(error = %e, contact = %item.contact, "reply sent but not marked as sent yet");
                     return Attempted::SentUnmarked;
                 }
-                self.delete_draft(item.contact).await;
+                // An acknowledgement (no agent) leaves the draft an agent may be writing.
+                if item.agent.is_some() {
+                    self.delete_draft(item.contact).await;
+                }
                 Attempted::Done
             }
             Err(SendFailure::Temporary(error)) if item.attempts + 1 < MAX_ATTEMPTS => {
@@ -301,31 +304,36 @@ impl EmailService {
     /// (in the language the agent chose; the server's own words as they are) and the draft
     /// as it was sent.
     async fn give_back(&self, item: &OutboxItem, error: &str, now: i64) {
-        let locale = chosen_language(self.store.as_ref(), item.agent).await;
+        let Some(agent) = item.agent else {
+            // Issue 17 (K-4): the acknowledgement of a left message: nobody's to give
+            // back; the message itself is in the queue whatever became of it.
+            tracing::warn!(contact = %item.contact, error = %error, "acknowledgement refused by the mail server");
+            if let Err(e) = self.store.reply_failed(item.id, error, now).await {
+                tracing::error!(error = %e, contact = %item.contact, "refused acknowledgement not marked");
+            }
+            return;
+        };
+        let locale = chosen_language(self.store.as_ref(), agent).await;
         let message = refused_by_mail_server(locale, error);
         if let Err(e) = self.store.reply_failed(item.id, &message, now).await {
             tracing::error!(error = %e, contact = %item.contact, "refused reply not given back");
             return;
         }
         self.routing.send(Input::EmailHeld {
-            agent: item.agent,
+            agent,
             contact: item.contact,
         });
-        if let Err(e) = self
-            .hub
-            .apply(item.agent, StateEvent::ContactAccepted)
-            .await
-        {
-            tracing::info!(agent = %item.agent, error = %e, "state unchanged by the returned email");
+        if let Err(e) = self.hub.apply(agent, StateEvent::ContactAccepted).await {
+            tracing::info!(agent = %agent, error = %e, "state unchanged by the returned email");
         }
         let view = match self.store.contact(item.contact).await {
-            Ok(contact) => contact_view(self.store.as_ref(), &contact, item.agent).await,
+            Ok(contact) => contact_view(self.store.as_ref(), &contact, agent).await,
             Err(e) => Err(e),
         };
         match view {
             Ok(view) => {
                 let event = AgentEvent::ContactAssigned { contact: view };
-                if let Err(e) = self.hub.record(item.agent, event).await {
+                if let Err(e) = self.hub.record(agent, event).await {
                     tracing::error!(error = %e, "returned email not shown");
                 }
             }
@@ -333,9 +341,9 @@ impl EmailService {
         }
         // The agent's desktop is gone (closed, logged out): the email, its draft and the
         // error go to the queue rather than wait for nobody (SPEC S-5).
-        if self.hub.presence(item.agent).pages == 0 {
+        if self.hub.presence(agent).pages == 0 {
             if let Ok(contact) = self.store.contact(item.contact).await {
-                if let Err(e) = self.put_back(item.agent, contact).await {
+                if let Err(e) = self.put_back(agent, contact).await {
                     tracing::error!(error = %e, contact = %item.contact, "refused reply not put back");
                 }
             }

@@ -40,6 +40,9 @@ pub enum AppError {
     },
     #[error("the queue is full")]
     QueueFull,
+    /// Issue 17 (K-4): nobody of the chosen queue is logged in.
+    #[error("no agent is logged in")]
+    NoAgent,
     /// Something the client cannot fix now (a mailbox without an SMTP server, say).
     #[error("{0}")]
     Unavailable(Reason),
@@ -71,6 +74,7 @@ impl From<ContactError> for AppError {
                 AppError::NotFound(Reason::NotYours)
             }
             ContactError::QueueFull => AppError::QueueFull,
+            ContactError::NoAgent => AppError::NoAgent,
             ContactError::Unavailable(reason) => AppError::Unavailable(reason),
             ContactError::Store(e) => e.into(),
             e => AppError::internal(e),
@@ -122,6 +126,10 @@ impl AppError {
             AppError::QueueFull => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 said("queue_full", &Reason::QueueFull),
+            ),
+            AppError::NoAgent => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                said("no_agent", &Reason::NoAgent),
             ),
             AppError::Unavailable(reason) => {
                 (StatusCode::SERVICE_UNAVAILABLE, said("unavailable", reason))

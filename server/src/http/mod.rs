@@ -15,13 +15,14 @@ pub mod locale;
 mod reply;
 mod webhooks;
 mod widget;
+mod widget_queue;
 mod widget_ws;
 mod ws;
 
 use crate::services::Services;
-use app::{api::Backend, shell, App};
+use app::{api::Backend, domain::limits::MAX_WIDGET_FORM_BYTES, shell, App};
 use axum::{
-    extract::FromRef,
+    extract::{DefaultBodyLimit, FromRef},
     middleware,
     routing::{get, post, put},
     Router,
@@ -98,8 +99,15 @@ pub fn router(state: AppState) -> Router {
         .route("/demo", get(widget::demo))
         .route("/widget/i18n/{file}", get(widget::translations))
         .route("/widget/api/config", get(widget::config))
-        .route("/widget/api/start", post(widget::start))
+        .route(
+            "/widget/api/start",
+            post(widget::start).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
+        )
         .route("/widget/api/session", get(widget::session))
+        .route(
+            "/widget/api/message",
+            post(widget::leave_message).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
+        )
         .route("/widget/api/transcript", get(widget::transcript))
         .route("/widget/ws", get(widget_ws::widget_socket))
         .merge(webhooks::routes())

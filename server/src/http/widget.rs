@@ -7,11 +7,16 @@ use super::{
     locale::{self, Asked},
     AppState,
 };
-use crate::chat::cookie::{chat_cookie, CHAT_COOKIE};
+use crate::{
+    chat::cookie::{chat_cookie, CHAT_COOKIE},
+    contact::ContactError,
+    email::left::LeftBy,
+};
 use app::domain::{
     contact::ContactStatus,
     ids::ContactId,
     language::widget_translations,
+    left_message::LeftMessage,
     prechat::PreChatForm,
     refusal::Reason,
     widget::{WidgetConfig, WidgetLimits, WidgetProblem},
@@ -51,6 +56,7 @@ pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>,
             .collect(),
         fields: state.services.store.prechat_fields().await?,
         limits: WidgetLimits::current(locale::current()),
+        leave_message: state.services.email.takes_left_messages(),
     }))
 }
 
@@ -73,6 +79,30 @@ pub async fn translations(Path(file): Path<String>) -> Result<Response, AppError
         .into_response())
 }
 
+/// What a stranger may start from one address (chats and left messages together): a few a
+/// minute, on every node (`gates.chat_start_anywhere`).
+async fn within_start_limit(
+    state: &AppState,
+    client: Option<Extension<ClientInfo>>,
+    over: &'static str,
+) -> Result<(), AppError> {
+    let Some(ip) = client.and_then(|c| c.0.ip) else {
+        return Ok(());
+    };
+    match state.services.gates.chat_start_anywhere(ip).await {
+        Ok(()) => Ok(()),
+        Err(retry_after) => {
+            tracing::warn!(%ip, "{over}");
+            Err(AppError::TooMany {
+                reason: Reason::TooManyStarts {
+                    per_minute: state.services.gates.chat_starts_per_minute,
+                },
+                retry_after,
+            })
+        }
+    }
+}
+
 /// SPEC K-2: starts a chat and gives the customer its signed, HttpOnly token. At most a few
 /// a minute from one address; none when the queue is full.
 pub async fn start(
@@ -80,18 +110,10 @@ pub async fn start(
     client: Option<Extension<ClientInfo>>,
     JsonBody(form): JsonBody<PreChatForm>,
 ) -> Result<Response, AppError> {
-    if let Some(ip) = client.and_then(|c| c.0.ip) {
-        if let Err(retry_after) = state.services.gates.chat_start_anywhere(ip).await {
-            tracing::warn!(%ip, "chat starts over the limit");
-            return Err(AppError::TooMany {
-                reason: Reason::TooManyStarts {
-                    per_minute: state.services.gates.chat_starts_per_minute,
-                },
-                retry_after,
-            });
-        }
-    }
-    let contact = state.services.chat.start(&form).await?;
+    within_start_limit(&state, client, "chat starts over the limit").await?;
+    // K-4: with somewhere to leave a message, a customer is not kept waiting for nobody.
+    let unstaffed_refused = state.services.email.takes_left_messages();
+    let contact = state.services.chat.start(&form, unstaffed_refused).await?;
     let token = state.services.token_key.sign(contact.id);
     let cookie = chat_cookie(&token, state.services.secure_cookies);
     Ok((
@@ -99,6 +121,89 @@ pub async fn start(
         Json(json!({ "contact": contact.id })),
     )
         .into_response())
+}
+
+/// Issue 17 (SPEC K-4, K-5): a message left instead of a chat, from the pre-chat form (no
+/// agent logged in, the queue full), or from the chat the cookie holds while it still
+/// waits for an agent (past the join timeout), which then ends. Bounded like a chat's
+/// start, and stored once whatever the widget posts again.
+pub async fn leave_message(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientInfo>>,
+    headers: HeaderMap,
+    JsonBody(left): JsonBody<LeftMessage>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    within_start_limit(&state, client, "left messages over the limit").await?;
+    let chat = &state.services.chat;
+    let (by, waiting) = match &left.form {
+        Some(form) => {
+            // Every field at fault at once: the form's and the message's.
+            let checked = chat.checked_form(form).await;
+            let mut errors = match &checked {
+                Err(ContactError::Invalid(errors)) => errors.clone(),
+                _ => Vec::new(),
+            };
+            errors.extend(left.check().err().unwrap_or_default());
+            if !errors.is_empty() {
+                return Err(ContactError::Invalid(errors).into());
+            }
+            let (details, problem) = checked?;
+            let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+            let by = LeftBy {
+                name: form.name.trim().to_string(),
+                email: form.email.trim().to_string(),
+                phone: optional(&form.phone),
+                csq: problem.csq,
+                problem: problem.label,
+                details,
+            };
+            (by, None)
+        }
+        None => {
+            left.check().map_err(ContactError::Invalid)?;
+            let no_chat = || AppError::NotFound(Reason::NoChat);
+            let id = chat_from_cookie(&state, &headers).ok_or_else(no_chat)?;
+            let contact = state.services.store.contact(id).await?;
+            let customer = state.services.store.customer(contact.customer).await?;
+            let waiting = matches!(
+                contact.status,
+                ContactStatus::Queued | ContactStatus::Offered
+            );
+            let Some(email) = customer.email.filter(|_| waiting) else {
+                return Err(no_chat());
+            };
+            let by = LeftBy {
+                name: customer.name,
+                email,
+                phone: customer.phone,
+                csq: contact.csq,
+                problem: contact.problem,
+                details: contact.details,
+            };
+            (by, Some(id))
+        }
+    };
+    state
+        .services
+        .email
+        .leave_message(&by, &left.message, &left.client_id, locale::current())
+        .await?;
+    if let Some(id) = waiting {
+        // Left for a message: the chat no longer waits (a chat an agent took meanwhile
+        // goes on as it is).
+        let still_waiting = state
+            .services
+            .store
+            .contact(id)
+            .await
+            .is_ok_and(|c| matches!(c.status, ContactStatus::Queued | ContactStatus::Offered));
+        if still_waiting {
+            if let Err(e) = chat.customer_end(id).await {
+                tracing::info!(contact = %id, error = %e, "chat not ended after its message was left");
+            }
+        }
+    }
+    Ok(Json(json!({ "left": true })))
 }
 
 /// The chat the cookie holds, so a reloaded widget resumes it.

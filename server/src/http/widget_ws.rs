@@ -4,6 +4,7 @@
 //! the customer's language: the widget's `?lang=`, else the upgrade request's.
 
 use super::in_flight::InFlight;
+use super::widget_queue::PlaceInLine;
 use super::{
     error::AppError,
     frames::{Received, Version},
@@ -20,7 +21,7 @@ use crate::{
 use app::domain::{
     chat::ChatLine,
     ids::ContactId,
-    limits::MAX_WIDGET_SOCKETS_PER_CHAT,
+    limits::{MAX_WIDGET_SOCKETS_PER_CHAT, QUEUE_PLACE_EVERY_SECS},
     protocol::Seq,
     refusal::Reason,
     widget::{WidgetCommand, WidgetError, WidgetMessage, WIDGET_PROTOCOL_VERSION},
@@ -91,6 +92,7 @@ async fn open(
             cursor: 0,
             heard: tokio::time::Instant::now(),
             locale,
+            place: PlaceInLine::new(contact),
         }
         .run()
         .await;
@@ -109,6 +111,8 @@ struct Widget {
     heard: tokio::time::Instant,
     /// The customer's language, taken at the upgrade (the socket outlives its request).
     locale: Locale,
+    /// Issue 17: what the customer was told of their wait.
+    place: PlaceInLine,
 }
 
 /// Why the loop stops: the widget left, or the chat is over and said so.
@@ -120,6 +124,8 @@ enum Input {
     Done(Option<WidgetMessage>),
     Room(Result<RoomEvent, RecvError>),
     Ping,
+    /// Time to read the customer's place in line again.
+    Place,
     /// This process may have missed other nodes' news.
     Resync,
 }
@@ -146,6 +152,7 @@ impl Widget {
         }
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        let mut place = tokio::time::interval(Duration::from_secs(QUEUE_PLACE_EVERY_SECS));
         let mut in_flight = InFlight::new();
         loop {
             let input = tokio::select! {
@@ -153,6 +160,7 @@ impl Widget {
                 answer = in_flight.done(), if !in_flight.is_idle() => Input::Done(answer),
                 event = room.recv() => Input::Room(event),
                 _ = ping.tick() => Input::Ping,
+                _ = place.tick() => Input::Place,
                 Ok(()) = resync.changed() => Input::Resync,
             };
             let step = match input {
@@ -187,6 +195,10 @@ impl Widget {
                 Input::Resync => match self.catch_up().await {
                     Ok(()) => self.end_if_over().await,
                     Err(stop) => Err(stop),
+                },
+                Input::Place => match self.place.news(&self.services).await {
+                    Some(news) => self.send(&news).await,
+                    None => Ok(()),
                 },
                 Input::Ping if self.heard.elapsed() > super::frames::SILENT_LIMIT => Err(Stop),
                 Input::Ping => self

@@ -272,6 +272,23 @@ pub trait ContactStore: Send + Sync {
     /// Chats waiting in the CSQ (queued or offered).
     async fn waiting_chats(&self, csq: CsqId) -> StoreResult<u32>;
 
+    /// Issue 17 (K-4): how many agents of the CSQ are logged in (any state but Logged
+    /// Out), as their stored state says on every node.
+    async fn logged_in_agents(&self, csq: CsqId) -> StoreResult<u32>;
+
+    /// Issue 17: a waiting chat's place among the chats waiting in its CSQ (1: next, by
+    /// arrival as routing takes them); none once it no longer waits.
+    async fn queue_place(&self, contact: ContactId) -> StoreResult<Option<u32>>;
+
+    /// Issue 17: how long the CSQ's chats answered since `since_ms` waited (queued to
+    /// accepted, ms), the latest `limit`.
+    async fn recent_chat_waits(
+        &self,
+        csq: CsqId,
+        since_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<i64>>;
+
     /// How many messages the customer has written in the chat.
     async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32>;
 

@@ -849,6 +849,56 @@ macro_rules! impl_contacts_store {
                     Ok(count as u32)
                 }
 
+                async fn logged_in_agents(&self, csq: CsqId) -> StoreResult<u32> {
+                    let statuses: Vec<String> = sqlx::query_scalar(
+                        "SELECT s.status FROM agent_status s \
+                         JOIN csq_members m ON m.agent_id = s.agent_id WHERE m.csq_id = $1",
+                    )
+                    .bind(csq.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut logged_in = 0;
+                    for status in statuses {
+                        let status: app::domain::state::AgentStatus = from_json(&status)?;
+                        if status.state != app::domain::state::AgentState::LoggedOut {
+                            logged_in += 1;
+                        }
+                    }
+                    Ok(logged_in)
+                }
+
+                async fn queue_place(&self, contact: ContactId) -> StoreResult<Option<u32>> {
+                    let place: Option<i64> = sqlx::query_scalar(
+                        "SELECT (SELECT COUNT(*) FROM contacts o WHERE o.csq_id = c.csq_id \
+                         AND o.channel <> 'email' AND o.status IN ('queued', 'offered') \
+                         AND (o.queued_at_ms < c.queued_at_ms \
+                         OR (o.queued_at_ms = c.queued_at_ms AND o.id <= c.id))) \
+                         FROM contacts c WHERE c.id = $1 AND c.status IN ('queued', 'offered')",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(place.map(|p| p as u32))
+                }
+
+                async fn recent_chat_waits(
+                    &self,
+                    csq: CsqId,
+                    since_ms: i64,
+                    limit: u32,
+                ) -> StoreResult<Vec<i64>> {
+                    Ok(sqlx::query_scalar(
+                        "SELECT accepted_at_ms - queued_at_ms FROM contacts \
+                         WHERE csq_id = $1 AND channel <> 'email' AND accepted_at_ms >= $2 \
+                         ORDER BY accepted_at_ms DESC LIMIT $3",
+                    )
+                    .bind(csq.0)
+                    .bind(since_ms)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?)
+                }
+
                 async fn customer_line_count(&self, contact: ContactId) -> StoreResult<u32> {
                     let count: i64 = sqlx::query_scalar(
                         "SELECT COUNT(*) FROM chat_lines WHERE contact_id = $1 AND sender = 'customer'",

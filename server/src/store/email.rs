@@ -45,6 +45,19 @@ pub struct NewAttachment {
     pub inline: bool,
 }
 
+/// Issue 17 (K-4): the UIDVALIDITY of a message left in the widget (IMAP never gives 0):
+/// its UID is its contact's id, its Message-ID carries the widget's id for it.
+pub const LEFT_UID_VALIDITY: u32 = 0;
+
+/// The acknowledgement of a left message, built: it enters the outbox with the message.
+#[derive(Debug, Clone)]
+pub struct NewAck {
+    pub envelope_from: String,
+    pub recipients: Vec<String>,
+    pub message: Vec<u8>,
+    pub message_id: String,
+}
+
 /// The outcome of [`EmailStore::take_email`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Taken {
@@ -99,6 +112,15 @@ pub trait EmailStore: Send + Sync {
     /// in one transaction (one disk sync for the lot): all are stored or none. One outcome
     /// per message, in order.
     async fn take_emails(&self, emails: &[NewEmail], now_ms: i64) -> StoreResult<Vec<Taken>>;
+    /// Issue 17 (K-4): a message left in the widget ([`LEFT_UID_VALIDITY`]) as an email
+    /// contact, and its acknowledgement in the outbox, in one transaction; AlreadyTaken
+    /// when the mailbox holds its Message-ID already (the widget posted it again).
+    async fn take_left_message(
+        &self,
+        email: &NewEmail,
+        ack: &NewAck,
+        now_ms: i64,
+    ) -> StoreResult<Taken>;
     async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail>;
     /// What the contact's tab shows (None for a chat).
     async fn email_header(&self, contact: ContactId) -> StoreResult<Option<EmailHeader>>;

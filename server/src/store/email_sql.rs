@@ -32,7 +32,10 @@ macro_rules! impl_email_store {
                 ids::{AgentId, AttachmentId, ContactId, CsqId},
             };
             use $crate::store::{
-                email::{EmailStore, NewEmail, StoredAttachment, StoredEmail, Taken},
+                email::{
+                    EmailStore, NewAck, NewEmail, StoredAttachment, StoredEmail, Taken,
+                    LEFT_UID_VALIDITY,
+                },
                 email_sql::{references_to_follow, SUBJECT_THREAD_MS},
                 sql::{found, from_json, to_json},
                 StoreError, StoreResult,
@@ -54,10 +57,12 @@ macro_rules! impl_email_store {
             const ATTACHMENT_COLUMNS: &str =
                 "id, contact_id, name, content_type, size, sha256, content_id, inline";
 
+            type Tx<'t> = sqlx::Transaction<'t, <$row as sqlx::Row>::Database>;
+
             /// Stores one message inside the caller's transaction; None when it was taken
             /// before (nothing written but, after a UIDVALIDITY change, the progress).
             async fn take_in(
-                tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+                tx: &mut Tx<'_>,
                 email: &NewEmail,
                 now_ms: i64,
             ) -> StoreResult<Option<(Contact, Option<(AgentId, i64)>)>> {
@@ -113,6 +118,19 @@ macro_rules! impl_email_store {
                         return Ok(None);
                     }
                 }
+                let stored = store_in(tx, email, now_ms).await?;
+                progress(&mut **tx).await?;
+                Ok(Some(stored))
+            }
+
+            /// Stores a new email (its thread, customer, contact and files) inside the
+            /// caller's transaction. A message left in the widget ([`LEFT_UID_VALIDITY`])
+            /// takes its contact's id as its UID.
+            async fn store_in(
+                tx: &mut Tx<'_>,
+                email: &NewEmail,
+                now_ms: i64,
+            ) -> StoreResult<(Contact, Option<(AgentId, i64)>)> {
                 // SPEC E-4: the thread, by references first, by sender and subject else.
                 let mut thread: Option<i64> = None;
                 for reference in references_to_follow(email) {
@@ -205,7 +223,11 @@ macro_rules! impl_email_store {
                 .bind(contact)
                 .bind(&email.mailbox)
                 .bind(i64::from(email.uid_validity))
-                .bind(i64::from(email.uid))
+                .bind(if email.uid_validity == LEFT_UID_VALIDITY {
+                    contact
+                } else {
+                    i64::from(email.uid)
+                })
                 .bind(thread)
                 .bind(&email.message_id)
                 .bind(to_json(&email.in_reply_to)?)
@@ -242,7 +264,6 @@ macro_rules! impl_email_store {
                     .execute(&mut **tx)
                     .await?;
                 }
-                progress(&mut **tx).await?;
                 let last = sqlx::query(
                     "SELECT last_agent_id, last_agent_at_ms FROM email_threads WHERE id = $1",
                 )
@@ -256,7 +277,7 @@ macro_rules! impl_email_store {
                     (Some(agent), Some(at)) => Some((AgentId(agent), at)),
                     _ => None,
                 };
-                Ok(Some((queued, last_agent)))
+                Ok((queued, last_agent))
             }
 
             #[async_trait::async_trait]
@@ -303,6 +324,50 @@ macro_rules! impl_email_store {
                             None => Taken::AlreadyTaken,
                         })
                         .collect())
+                }
+
+                async fn take_left_message(
+                    &self,
+                    email: &NewEmail,
+                    ack: &NewAck,
+                    now_ms: i64,
+                ) -> StoreResult<Taken> {
+                    let mut tx = self.writer.begin().await?;
+                    // The widget's id is in the Message-ID: the same message posted again
+                    // (its answer lost) finds the first.
+                    let seen: Option<i64> = sqlx::query_scalar(
+                        "SELECT contact_id FROM emails WHERE mailbox = $1 AND uid_validity = $2 \
+                         AND message_id = $3",
+                    )
+                    .bind(&email.mailbox)
+                    .bind(i64::from(LEFT_UID_VALIDITY))
+                    .bind(&email.message_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if seen.is_some() {
+                        return Ok(Taken::AlreadyTaken);
+                    }
+                    let (contact, last_agent) = store_in(&mut tx, email, now_ms).await?;
+                    // The acknowledgement goes with it or not at all, due at once.
+                    sqlx::query(
+                        "INSERT INTO email_outbox (contact_id, agent_id, mailbox, envelope_from, \
+                         recipients, message, message_id, state, attempts, next_attempt_at_ms, \
+                         created_at_ms) VALUES ($1, NULL, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+                    )
+                    .bind(contact.id.0)
+                    .bind(&email.mailbox)
+                    .bind(&ack.envelope_from)
+                    .bind(to_json(&ack.recipients)?)
+                    .bind(&ack.message)
+                    .bind(&ack.message_id)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(Taken::New {
+                        contact,
+                        last_agent,
+                    })
                 }
 
                 async fn email(&self, contact: ContactId) -> StoreResult<StoredEmail> {

@@ -46,7 +46,8 @@ pub struct NewOutbox {
 pub struct OutboxItem {
     pub id: i64,
     pub contact: ContactId,
-    pub agent: AgentId,
+    /// The agent whose reply it is; none for a left message's acknowledgement (issue 17).
+    pub agent: Option<AgentId>,
     pub mailbox: String,
     pub envelope_from: String,
     pub recipients: Vec<String>,
@@ -130,7 +131,8 @@ pub trait ReplyStore: Send + Sync {
     ) -> StoreResult<()>;
     /// SPEC R-7: a permanent failure: in one transaction the message is marked failed (its
     /// bytes dropped: the draft is what counts now), the email is in `agent`'s hands again
-    /// and its draft carries the server's error.
+    /// and its draft carries the server's error. An acknowledgement (no agent) is only
+    /// marked failed.
     async fn reply_failed(&self, id: i64, error: &str, now_ms: i64) -> StoreResult<()>;
     /// The outbox messages of a contact, oldest first.
     async fn outbox_of(&self, contact: ContactId) -> StoreResult<Vec<OutboxState>>;

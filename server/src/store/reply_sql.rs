@@ -336,7 +336,7 @@ macro_rules! impl_reply_store {
                         Ok(OutboxItem {
                             id: r.try_get("id")?,
                             contact: ContactId(r.try_get("contact_id")?),
-                            agent: AgentId(r.try_get("agent_id")?),
+                            agent: r.try_get::<Option<i64>, _>("agent_id")?.map(AgentId),
                             mailbox: r.try_get("mailbox")?,
                             envelope_from: r.try_get("envelope_from")?,
                             recipients: from_json(&r.try_get::<String, _>("recipients")?)?,
@@ -417,7 +417,10 @@ macro_rules! impl_reply_store {
                     .await?
                     .ok_or(StoreError::NotFound)?;
                     let contact: i64 = row.try_get("contact_id")?;
-                    let agent: i64 = row.try_get("agent_id")?;
+                    let Some(agent) = row.try_get::<Option<i64>, _>("agent_id")? else {
+                        tx.commit().await?;
+                        return Ok(());
+                    };
                     sqlx::query(
                         "UPDATE contacts SET status = 'active', agent_id = $2, end_reason = NULL, \
                          ended_at_ms = NULL WHERE id = $1",

@@ -1,0 +1,142 @@
+import { type Browser, type FrameLocator, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sentMessages, type Sent } from '../mail/smtp';
+import { expect, test } from './fixtures';
+import { serverEnv, startServer, stopServer } from './own_server';
+
+// A server of this test's own (demo data, nobody logged in), so no agent left logged in by
+// another test is "available", and a Dovecot of its own for its mailbox (an empty INBOX);
+// replies go to the shared SMTP capture.
+const PORT = 3111;
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const IMAP_PORT = 3145;
+const MAILBOX = 'support@switchboard.test';
+const run = Date.now();
+
+/** The messages the SMTP server received for `address` with `subject`, once there. */
+async function sentTo(address: string, subject: string): Promise<Sent> {
+  let found: Sent | undefined;
+  await expect
+    .poll(
+      () => {
+        found = sentMessages().find((m) => m.envelopeTo.includes(address) && m.subject === subject);
+        return found !== undefined;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  return found!;
+}
+
+/** Léa opens the widget on the demo shop and asks for a chat about her order. */
+async function customerStarts(browser: Browser, email: string): Promise<{ shop: Page; widget: FrameLocator }> {
+  const shop = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await shop.goto(`${ORIGIN}/demo`);
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  const widget = shop.frameLocator('iframe[title="Chat with us"]');
+  await widget.getByLabel('Name').fill('Léa Dubois');
+  await widget.getByLabel('Email').fill(email);
+  await widget.getByLabel('What is it about?').selectOption({ label: 'Help with my order' });
+  await widget.getByRole('button', { name: 'Start chat' }).click();
+  return { shop, widget };
+}
+
+async function agentReady(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await page.goto(`${ORIGIN}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('switchboard');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('status').getByText('Connected')).toBeVisible();
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await expect(page).toHaveTitle(/Ready|Reserved/);
+  return page;
+}
+
+/**
+ * Issue 17 (K-4): a customer on the demo shop with no agent logged in is offered to leave
+ * a message instead of a chat; the form keeps what they typed, the message is checked,
+ * sent, and acknowledged by email; an agent who logs in later gets it as an email and
+ * replies, and the reply reaches the customer's address from the mailbox. With the agent
+ * logged in but Not Ready, the customer's next chat waits and says its place in line.
+ */
+test('K-4: with nobody logged in, a customer leaves a message from the demo page; an agent later answers it as an email  // K-4', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const imapDir = mkdtempSync(join(tmpdir(), 'switchboard-left-imap-'));
+  execFileSync('./mail/start-dovecot.sh', [String(IMAP_PORT), imapDir, process.env.SWITCHBOARD_E2E_SMTP_PORT!]);
+  let server;
+  try {
+    server = await startServer(
+      serverEnv(PORT, mkdtempSync(join(tmpdir(), 'switchboard-left-db-')), {
+        SWITCHBOARD_DEMO: 'true',
+        SWITCHBOARD_MAILBOXES: join(imapDir, 'mailboxes.json'),
+        SWITCHBOARD_SMTP_RETRY_MAX_SECS: '2',
+      }),
+    );
+    const email = `lea.${run}@example.com`;
+    const { shop, widget } = await customerStarts(browser, email);
+
+    // Nobody of Support is logged in: a message instead, the details kept as typed.
+    await expect(widget.getByRole('status').filter({ hasText: 'Nobody can take a chat' })).toHaveText(
+      'Nobody can take a chat about this right now. Leave us a message and we will answer you by email.',
+    );
+    await expect(widget.getByLabel('Name')).toHaveValue('Léa Dubois');
+    const message = widget.getByLabel('Your message');
+    await expect(message).toBeFocused();
+    const send = widget.getByRole('button', { name: 'Send message' });
+    await send.click();
+    await expect(widget.getByText('Your message: required')).toBeVisible();
+    await expect(message).toHaveAttribute('aria-invalid', 'true');
+    await message.fill(`My order ${run} has not arrived.\nCould you check it?`);
+    await shop.screenshot({ path: 'test-results/screenshots/widget-leave-message-1366.png' });
+    await send.click();
+    await expect(widget.getByRole('status').filter({ hasText: 'Thank you' })).toHaveText(
+      `Thank you. Your message has been sent: we will answer you by email at ${email}. A confirmation is on its way to your inbox.`,
+    );
+    await shop.screenshot({ path: 'test-results/screenshots/widget-message-left-1366.png' });
+
+    // The acknowledgement, from the mailbox, quoting the customer.
+    const ack = await sentTo(email, 'We received your message: Help with my order');
+    expect(ack.from).toContain(MAILBOX);
+    expect(ack.text).toContain(`> My order ${run} has not arrived.`);
+
+    // Dave logs in later: the message is an email of his queue; he answers it.
+    const dave = await agentReady(browser, 'dave');
+    const notice = dave.getByRole('article', { name: 'New email from Léa Dubois' });
+    await expect(notice).toBeVisible({ timeout: 15_000 });
+    await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+    await dave.getByRole('tab', { name: /Léa Dubois/ }).click();
+    const panel = dave.getByRole('article', { name: "The customer's email" });
+    await expect(panel.getByRole('heading', { name: 'Help with my order' })).toBeVisible();
+    await expect(panel).toContainText(`Léa Dubois <${email}>`);
+    await expect(dave.frameLocator('iframe.email-body').getByText(`My order ${run} has not arrived.`)).toBeVisible();
+    const reply = dave.getByRole('region', { name: 'Reply' });
+    const editor = reply.getByRole('textbox', { name: 'Reply text' });
+    await editor.click();
+    await dave.keyboard.type('Your parcel leaves today.');
+    await dave.screenshot({ path: 'test-results/screenshots/desktop-left-message-1366.png' });
+    await reply.getByRole('button', { name: 'Send' }).click();
+    const answer = await sentTo(email, 'Re: Help with my order');
+    expect(answer.from).toContain(MAILBOX);
+    expect(answer.text).toContain('Your parcel leaves today.');
+
+    // Dave is logged in but Not Ready: a chat may start now, and its customer reads their
+    // place in line while they wait.
+    await dave.getByRole('button', { name: 'Not Ready', exact: true }).click();
+    await expect(dave).toHaveTitle(/^Not Ready/);
+    const { shop: again, widget: chat } = await customerStarts(browser, email);
+    await expect(chat.getByRole('status').filter({ hasText: 'in line' })).toHaveText('You are next in line.');
+    await again.screenshot({ path: 'test-results/screenshots/widget-place-in-line-1366.png' });
+    await again.context().close();
+    await shop.context().close();
+    await dave.context().close();
+  } finally {
+    if (server) await stopServer(server.process);
+    execFileSync('doveadm', ['-c', join(imapDir, 'dovecot.conf'), 'stop']);
+  }
+});

@@ -1,0 +1,259 @@
+//! Messages left in the widget (issue 17, SPEC K-4, K-5): a real Dovecot mailbox serves the
+//! CSQ, a real SMTP server (aiosmtpd on loopback) receives the acknowledgement and the
+//! agent's reply, the widget's requests go through the real HTTP endpoints.
+
+mod common;
+
+use app::domain::{
+    contact::{Channel, ContactStatus, EndReason},
+    ids::ContactId,
+    refusal::Refusal,
+    validate::{Field, FieldError, Problem},
+    widget::{WidgetConfig, WidgetMessage},
+};
+use common::{
+    desk::{closed, next_email, ready},
+    imap::Dovecot,
+    smtp::SmtpServer,
+    *,
+};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Dovecot serving "Support", our server reading it and sending through `smtp`.
+async fn support_server(smtp: &SmtpServer) -> (Dovecot, TestServer) {
+    let dovecot = Dovecot::start().await;
+    let path = dovecot.mailboxes_file_with(
+        "Support",
+        json!({
+            "address": "support@shop.test",
+            "display_name": "Shop Support",
+            "smtp": smtp.settings(),
+        }),
+    );
+    let server = TestServer::start_with(|c| {
+        c.mailboxes = Some(path);
+        c.smtp_retry_max_secs = 1;
+    })
+    .await;
+    (dovecot, server)
+}
+
+fn form(problem: i64) -> Value {
+    json!({
+        "name": "Zoé Martin",
+        "email": "zoe@example.com",
+        "phone": "+33 6 12 34 56 78",
+        "problem": problem,
+        "answers": [],
+    })
+}
+
+async fn post(
+    server: &TestServer,
+    path: &str,
+    cookie: Option<&str>,
+    body: Value,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(server.url(path)).json(&body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// A refusal the widget shows: each input at fault (its name in the widget) with its words.
+async fn said(response: reqwest::Response) -> Vec<(&'static str, String)> {
+    assert_eq!(response.status(), 422);
+    let refusal: Refusal = response.json().await.unwrap();
+    refusal
+        .errors
+        .into_iter()
+        .map(|e| {
+            let field: &'static str = Box::leak(e.field.into_boxed_str());
+            (field, e.message)
+        })
+        .collect()
+}
+
+const MESSAGE: &str = "My parcel is late.\nCould you call me back?";
+
+/// K-4: with nobody of the CSQ logged in, the widget's start is refused as `no_agent` and the
+/// configuration offers a message instead. A message left with the form is checked field by
+/// field (all at once), then becomes exactly one email contact of the CSQ's mailbox, however
+/// often the widget posts it, with the customer's words, phone and problem; the customer gets
+/// one acknowledgement from the mailbox, in reply to their message; the agent who logs in
+/// later gets the email and answers it, and the reply goes to the customer's address.
+#[tokio::test]
+async fn k4_a_message_left_with_nobody_logged_in_is_one_email_and_is_acknowledged() {
+    let smtp = SmtpServer::start().await;
+    let (_dovecot, server) = support_server(&smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let problem = server.queue("Support", &[ann]).await;
+
+    let config: WidgetConfig = ok(reqwest::get(server.url("/widget/api/config"))
+        .await
+        .unwrap())
+    .await;
+    assert!(config.leave_message, "a mailbox can take a message");
+    assert_eq!(config.limits.left_message_chars, 5000);
+    let start = post(&server, "/widget/api/start", None, form(problem)).await;
+    assert_eq!(start.status(), 503);
+    let refusal: Value = start.json().await.unwrap();
+    assert_eq!(refusal["error"], "no_agent", "{refusal}");
+    let support = server.services.store.csqs().await.unwrap()[0].id;
+    assert_eq!(
+        server.services.store.waiting_chats(support).await.unwrap(),
+        0,
+        "no chat waits for nobody"
+    );
+
+    // Every field at fault at once, the form's and the message's.
+    let mut blank = form(problem);
+    blank["name"] = json!("");
+    let left = json!({"form": blank, "message": "  ", "client_id": "k1leave"});
+    assert_eq!(
+        said(post(&server, "/widget/api/message", None, left).await).await,
+        [
+            ("name", "Name: required".to_string()),
+            ("left_message", "Your message: required".to_string())
+        ]
+    );
+    let long = json!({"form": form(problem), "message": "é".repeat(5001), "client_id": "k1leave"});
+    let too_long = Problem::TooManyChars {
+        max: 5000,
+        given: 5001,
+    };
+    assert_eq!(
+        said(post(&server, "/widget/api/message", None, long).await).await,
+        [(
+            "left_message",
+            FieldError::new(Field::LeftMessage, too_long).to_string()
+        )]
+    );
+
+    let left = json!({"form": form(problem), "message": MESSAGE, "client_id": "k1leave"});
+    for _ in 0..2 {
+        let answer: Value =
+            ok(post(&server, "/widget/api/message", None, left.clone()).await).await;
+        assert_eq!(answer["left"], true);
+    }
+
+    let acks = smtp.wait_for(1, Duration::from_secs(10)).await;
+    let ack = &acks[0];
+    assert_eq!(ack.envelope_from, "support@shop.test");
+    assert_eq!(ack.envelope_to, ["zoe@example.com"]);
+    let m = ack.parsed();
+    assert_eq!(
+        m.subject(),
+        Some("We received your message: Support question")
+    );
+    let left_id = m
+        .in_reply_to()
+        .as_text()
+        .expect("in reply to the message")
+        .to_string();
+    assert!(left_id.starts_with("left.k1leave."), "{left_id}");
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(text.starts_with("Hello Zoé Martin,"), "{text}");
+    assert!(
+        text.contains("> My parcel is late.\n> Could you call me back?"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("Shop Support"), "{text}");
+
+    // Ann logs in later: the message is one email of Support, from the customer.
+    let (cookie, mut desk) = ready(&server, "ann").await;
+    let view = next_email(&mut desk).await;
+    assert_eq!(view.customer.name, "Zoé Martin");
+    let email = view.email.clone().expect("an email");
+    assert_eq!(email.subject, "Support question");
+    assert_eq!(email.from.address, "zoe@example.com");
+    assert_eq!(email.mailbox_address, "support@shop.test");
+    let stored = server.services.store.email(view.contact).await.unwrap();
+    assert_eq!(
+        stored.text_body,
+        "My parcel is late.\nCould you call me back?\n\n-- \nPhone: +33 6 12 34 56 78"
+    );
+    assert!(
+        silent_for(&mut desk, 1500).await,
+        "posted twice, stored once"
+    );
+    assert_eq!(smtp.messages().len(), 1, "acknowledged once");
+
+    // Answered like any email: from the mailbox, to the customer, in the same thread.
+    let draft = json!({"mode": "reply", "to": ["zoe@example.com"], "cc": [], "bcc": [], "body": "We will call you today."});
+    let sent = reqwest::Client::new()
+        .post(server.url(&format!("/email/{}/send", view.contact.0)))
+        .header("cookie", &cookie)
+        .json(&draft)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 202, "{}", sent.text().await.unwrap());
+    assert_eq!(closed(&mut desk).await.1, EndReason::Sent);
+    let all = smtp.wait_for(2, Duration::from_secs(10)).await;
+    let reply = all
+        .iter()
+        .find(|c| c.parsed().subject() == Some("Re: Support question"))
+        .expect("the reply");
+    assert_eq!(reply.envelope_from, "support@shop.test");
+    assert_eq!(reply.envelope_to, ["zoe@example.com"]);
+    assert_eq!(
+        reply.parsed().in_reply_to().as_text(),
+        Some(left_id.as_str())
+    );
+}
+
+/// K-5: a customer who waited for an agent leaves a message from the chat itself: the
+/// message takes the chat's details (name, address, problem), the chat ends for the widget
+/// as abandoned, and the agent gets the email. Without a waiting chat (no cookie, or a chat
+/// an agent took) nothing is left.
+#[tokio::test]
+async fn k5_a_customer_tired_of_waiting_leaves_a_message_from_the_chat() {
+    let smtp = SmtpServer::start().await;
+    let (_dovecot, server) = support_server(&smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let problem = server.queue("Support", &[ann]).await;
+    // Ann is logged in but Not Ready: the chat may start, and waits.
+    let session = server.session("ann", "agent-pass-1").await;
+    let mut desk = server.ws(&session).await;
+    send_json(&mut desk, json!({"type": "hello", "resume_after": null})).await;
+    wait_for(&mut desk, |m| {
+        matches!(m, app::domain::protocol::ServerMessage::Synced { .. })
+    })
+    .await;
+
+    let chat = server.start_chat("Ravi Patel", problem).await;
+    let mut widget = server.widget(&chat, 0).await;
+    let left = json!({"message": "Please email me the invoice.", "client_id": "k2wait"});
+    let stranger = post(&server, "/widget/api/message", None, left.clone()).await;
+    assert_eq!(stranger.status(), 404, "no chat, no details");
+
+    let answer: Value = ok(post(&server, "/widget/api/message", Some(&chat), left).await).await;
+    assert_eq!(answer["left"], true);
+    loop {
+        if let WidgetMessage::Ended = next_widget(&mut widget).await {
+            break;
+        }
+    }
+    let ended = server.services.store.contact(ContactId(1)).await.unwrap();
+    assert_eq!(
+        (ended.channel, ended.status),
+        (Channel::Web, ContactStatus::Ended(EndReason::Abandoned))
+    );
+
+    let acks = smtp.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(acks[0].envelope_to, ["customer@example.com"]);
+    send_json(&mut desk, json!({"type": "set_state", "ready": true})).await;
+    let view = next_email(&mut desk).await;
+    assert_eq!(view.customer.name, "Ravi Patel");
+    assert_eq!(view.email.unwrap().subject, "Support question");
+    let stored = server.services.store.email(view.contact).await.unwrap();
+    assert_eq!(stored.text_body, "Please email me the invoice.");
+
+    // The chat is over: the same cookie leaves nothing more.
+    let again = json!({"message": "Hello?", "client_id": "k3wait"});
+    let late = post(&server, "/widget/api/message", Some(&chat), again).await;
+    assert_eq!(late.status(), 404);
+}
