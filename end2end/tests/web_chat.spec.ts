@@ -214,6 +214,8 @@ test('P-1 K-3: the widget counts characters as the server does (1500 emoji pass)
 });
 
 test('K-2: the pre-chat form shows each refused field under it and keeps what was typed', async ({ browser }) => {
+  // Someone of Support is logged in (Not Ready): the chat may start and wait (K-4).
+  const dave = await logIn(browser, 'dave');
   const shop = await (await browser.newContext()).newPage();
   await shop.setViewportSize({ width: 1366, height: 768 });
   await shop.goto('/demo');
@@ -238,4 +240,5 @@ test('K-2: the pre-chat form shows each refused field under it and keeps what wa
   await chat.getByRole('button', { name: 'End chat' }).click();
   await expect(chat.getByRole('link', { name: 'Download transcript' })).toBeVisible();
   await shop.context().close();
+  await dave.context().close();
 });

@@ -96,7 +96,18 @@
       li = lineElement('agent', line.who, line.text, line.at_ms);
       typingLine.hidden = true;
     } else {
-      if (line.joined) { st.alias = line.joined; $('.leave-instead').hidden = true; $('.queue').hidden = true; }
+      if (line.joined) {
+        st.alias = line.joined;
+        $('.leave-instead').hidden = true;
+        $('.queue').hidden = true;
+        // An agent joined while the customer wrote a message to leave: the chat it is, with
+        // what they wrote in its box.
+        if (leaving === 'after_wait') {
+          var typed = form.left_message.value;
+          backToChat();
+          if (typed.trim() && !box.value.trim()) box.value = typed;
+        }
+      }
       // K-5: nobody joined in time: the customer may leave a message instead of waiting.
       if (line.note && line.note.kind === 'no_agent' && !st.alias && !st.ended && leaveOffered) {
         $('.leave-instead').hidden = false;
@@ -348,6 +359,10 @@
     leaving = null;
     $('.leave-instead').hidden = true;
     $('.leave-part').hidden = true;
+    $('.contact-part').hidden = false;
+    $('.intro:not(.leave-intro)').hidden = false;
+    $('.submit').textContent = t('prechat.start');
+    fieldErrors([]);
     form.hidden = true;
     showChat();
   }

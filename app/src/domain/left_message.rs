@@ -66,27 +66,16 @@ pub fn email_text(
 }
 
 /// The acknowledgement the customer gets by email, in their language: its subject and
-/// text, their message quoted, signed with the business's name.
-pub fn acknowledgement(
-    locale: Locale,
-    name: &str,
-    subject: &str,
-    message: &str,
-    business: &str,
-) -> (String, String) {
-    let quoted = message
-        .trim()
-        .lines()
-        .map(|l| format!("> {l}"))
-        .collect::<Vec<_>>()
-        .join("\n");
+/// text, signed with the business's name. It repeats nothing the sender typed (not their
+/// name, not their words): whoever typed an address cannot make the business's mailbox
+/// write their words to it.
+pub fn acknowledgement(locale: Locale, subject: &str, business: &str) -> (String, String) {
     (
         td_string!(locale, system.left_message.ack_subject, subject = subject).to_string(),
         td_string!(
             locale,
             system.left_message.ack_body,
-            name = name,
-            quoted = quoted,
+            subject = subject,
             business = business
         )
         .to_string(),
@@ -107,7 +96,7 @@ mod tests {
     }
 
     /// K-4: the agent reads the customer's words first, then the phone and answers; the
-    /// customer's acknowledgement quotes them, in their language.
+    /// acknowledgement, in the customer's language, repeats none of what they typed.
     #[test]
     fn k4_the_email_and_its_acknowledgement_carry_the_customers_words() {
         let details = [Detail {
@@ -124,19 +113,13 @@ mod tests {
             "My parcel is late\nPlease help\n\n-- \nPhone: +44 20 7946 0958\nOrder number: A-1042"
         );
         assert_eq!(email_text("Hi", None, &[], Locale::en), "Hi");
-        let (subject, body) = acknowledgement(
-            Locale::fr,
-            "Zoé",
-            "Livraison",
-            "Mon colis\nest en retard",
-            "Acme",
-        );
+        let (subject, body) = acknowledgement(Locale::fr, "Livraison", "Acme");
         assert_eq!(
             subject,
             "Nous avons bien reçu votre message\u{a0}: Livraison"
         );
-        assert!(body.starts_with("Bonjour Zoé,"), "{body}");
-        assert!(body.contains("> Mon colis\n> est en retard"), "{body}");
+        assert!(body.starts_with("Bonjour,"), "{body}");
+        assert!(body.contains("«\u{a0}Livraison\u{a0}»"), "{body}");
         assert!(body.ends_with("Acme"), "{body}");
     }
 

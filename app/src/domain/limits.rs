@@ -259,3 +259,8 @@ pub const TYPICAL_WAIT_SAMPLES: u32 = 100;
 pub const TYPICAL_WAIT_DAYS: i64 = 7;
 /// ...and none is said with fewer than this many.
 pub const TYPICAL_WAIT_MIN_SAMPLES: usize = 5;
+
+/// Issue 17 (K-4): acknowledgements of left messages one address gets in a day at most (a
+/// stranger cannot make the business's mailbox write to someone over and over; the
+/// messages themselves are still taken).
+pub const LEFT_MESSAGE_ACKS_PER_ADDRESS_PER_DAY: i64 = 3;

@@ -28,3 +28,6 @@ CREATE INDEX email_outbox_message_id ON email_outbox (message_id);
 
 -- Issue 17: a waiting customer is told how long the CSQ's recent chats waited.
 CREATE INDEX contacts_answered ON contacts (csq_id, accepted_at_ms);
+
+-- Issue 17 (K-4): a message left in the widget is stored once, even posted twice at once.
+CREATE UNIQUE INDEX emails_left_once ON emails (mailbox, message_id) WHERE uid_validity = 0;

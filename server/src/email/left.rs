@@ -118,7 +118,7 @@ impl EmailService {
             attachments: Vec::new(),
             skipped: Vec::new(),
         };
-        let ack = self.acknowledgement(&mailbox, by, message, &message_id, locale, now)?;
+        let ack = self.acknowledgement(&mailbox, by, &message_id, locale, now)?;
         match self.store.take_left_message(&email, &ack, now).await? {
             Taken::New {
                 contact,
@@ -144,7 +144,6 @@ impl EmailService {
         &self,
         mailbox: &MailboxConfig,
         by: &LeftBy,
-        message: &str,
         left_id: &str,
         locale: Locale,
         now: i64,
@@ -161,11 +160,11 @@ impl EmailService {
             .email
             .trim()
             .parse::<lettre::Address>()
-            .map(|a| Mailbox::new(Some(by.name.clone()), a))
+            .map(|a| Mailbox::new(None, a))
             .map_err(|e| unusable(e.to_string()))?;
         let domain = address.rsplit_once('@').map_or("switchboard", |(_, d)| d);
         let message_id = format!("<{}@{domain}>", crate::auth::new_token());
-        let (subject, text) = acknowledgement(locale, &by.name, &by.problem, message, &business);
+        let (subject, text) = acknowledgement(locale, &by.problem, &business);
         let built = Message::builder()
             .from(from)
             .to(to)

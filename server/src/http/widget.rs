@@ -124,8 +124,8 @@ pub async fn start(
 }
 
 /// Issue 17 (SPEC K-4, K-5): a message left instead of a chat, from the pre-chat form (no
-/// agent logged in, the queue full), or from the chat the cookie holds while it still
-/// waits for an agent (past the join timeout), which then ends. Bounded like a chat's
+/// agent logged in, the queue full), or from the chat the cookie holds when no agent has
+/// it (past the join timeout), which then ends if it still waits. Bounded like a chat's
 /// start, and stored once whatever the widget posts again.
 pub async fn leave_message(
     State(state): State<AppState>,
@@ -164,12 +164,14 @@ pub async fn leave_message(
             let no_chat = || AppError::NotFound(Reason::NoChat);
             let id = chat_from_cookie(&state, &headers).ok_or_else(no_chat)?;
             let contact = state.services.store.contact(id).await?;
+            // Taken by an agent meanwhile: the customer goes back to the chat. A chat over
+            // (its queue timeout came, or this is the same message again after a lost
+            // answer) still gives its details: the message is stored once.
+            if contact.status == ContactStatus::Active {
+                return Err(no_chat());
+            }
             let customer = state.services.store.customer(contact.customer).await?;
-            let waiting = matches!(
-                contact.status,
-                ContactStatus::Queued | ContactStatus::Offered
-            );
-            let Some(email) = customer.email.filter(|_| waiting) else {
+            let Some(email) = customer.email else {
                 return Err(no_chat());
             };
             let by = LeftBy {

@@ -31,6 +31,7 @@ macro_rules! impl_email_store {
                 email::{thread_subject, EmailAddress, EmailHeader, EmailView, SkippedPart},
                 ids::{AgentId, AttachmentId, ContactId, CsqId},
             };
+            use app::domain::limits::LEFT_MESSAGE_ACKS_PER_ADDRESS_PER_DAY;
             use $crate::store::{
                 email::{
                     EmailStore, NewAck, NewEmail, StoredAttachment, StoredEmail, Taken,
@@ -137,10 +138,14 @@ macro_rules! impl_email_store {
                     thread = sqlx::query_scalar(
                         "SELECT thread_id FROM emails WHERE message_id = $1 \
                          UNION ALL SELECT e.thread_id FROM email_outbox o \
-                         JOIN emails e ON e.contact_id = o.contact_id WHERE o.message_id = $1 \
+                         JOIN emails e ON e.contact_id = o.contact_id \
+                         WHERE o.message_id = $1 OR o.message_id = $2 \
                          LIMIT 1",
                     )
-                    .bind(reference)
+                    .bind(&reference)
+                    // The outbox keeps its ids as they go out, in angle brackets; a
+                    // message's references are read without.
+                    .bind(format!("<{reference}>"))
                     .fetch_optional(&mut **tx)
                     .await?;
                     if thread.is_some() {
@@ -347,7 +352,28 @@ macro_rules! impl_email_store {
                     if seen.is_some() {
                         return Ok(Taken::AlreadyTaken);
                     }
-                    let (contact, last_agent) = store_in(&mut tx, email, now_ms).await?;
+                    // Two posts at once: the unique index lets one through.
+                    let (contact, last_agent) = match store_in(&mut tx, email, now_ms).await {
+                        Err(StoreError::Conflict) => return Ok(Taken::AlreadyTaken),
+                        stored => stored?,
+                    };
+                    let recipients = to_json(&ack.recipients)?;
+                    let acknowledged: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM email_outbox WHERE agent_id IS NULL \
+                         AND recipients = $1 AND created_at_ms > $2",
+                    )
+                    .bind(&recipients)
+                    .bind(now_ms - 24 * 3_600_000)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if acknowledged >= LEFT_MESSAGE_ACKS_PER_ADDRESS_PER_DAY {
+                        tracing::warn!(contact = %contact.id, "left message taken without acknowledgement: its address had enough today");
+                        tx.commit().await?;
+                        return Ok(Taken::New {
+                            contact,
+                            last_agent,
+                        });
+                    }
                     // The acknowledgement goes with it or not at all, due at once.
                     sqlx::query(
                         "INSERT INTO email_outbox (contact_id, agent_id, mailbox, envelope_from, \
@@ -357,7 +383,7 @@ macro_rules! impl_email_store {
                     .bind(contact.id.0)
                     .bind(&email.mailbox)
                     .bind(&ack.envelope_from)
-                    .bind(to_json(&ack.recipients)?)
+                    .bind(&recipients)
                     .bind(&ack.message)
                     .bind(&ack.message_id)
                     .bind(now_ms)
