@@ -1,6 +1,6 @@
 import { type Browser, type Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { agentReady, customerStarts, logIn, logOut } from './helpers';
+import { customerStarts, logIn, logOut } from './helpers';
 
 /** Fills the chat settings form's timers and saves; the saved message must show. */
 async function saveTimers(admin: Page, join: string, inactivity: string) {
@@ -81,13 +81,16 @@ test('K-5: the administrator\'s join timeout brings the no-agent message; a sile
   await admin.reload();
   await expect(admin.getByLabel('Join timeout')).toHaveValue('10');
 
-  // Nobody of Billing is Ready: after the join timeout the customer gets the message.
+  // Carol of Billing is logged in but not Ready (with nobody logged in, the customer would
+  // be offered to leave a message instead, K-4): after the join timeout the customer gets
+  // the message.
+  const carol = await logIn(browser, 'carol');
   const { chat } = await customerStarts(browser, 'Quentin Silence', 'Billing or a refund');
   const noAgent = chat.getByText('All our agents are busy right now.', { exact: false });
   await expect(noAgent).toBeVisible({ timeout: 15_000 });
 
   // The chat still waits in its queue: an agent who comes takes it.
-  const carol = await agentReady(browser, 'carol');
+  await carol.getByRole('button', { name: 'Ready', exact: true }).click();
   await carol.getByRole('article', { name: 'Chat offer from Quentin Silence' }).getByRole('button', { name: 'Accept' }).click();
   await expect(chat.getByText('Carol has joined the chat.')).toBeVisible();
   const joined = Date.now();
