@@ -236,6 +236,20 @@ pub fn text_to_html(text: &str) -> String {
     escape(text).replace("\r\n", "\n").replace('\n', "<br>")
 }
 
+/// The domain a mailbox's own Message-IDs are made in: its address's.
+pub fn message_id_domain(address: &str) -> &str {
+    address.rsplit_once('@').map_or("switchboard", |(_, d)| d)
+}
+
+/// A new Message-ID for a message the mailbox at `address` sends, in angle brackets.
+pub fn new_message_id(address: &str) -> String {
+    format!(
+        "<{}@{}>",
+        crate::auth::new_token(),
+        message_id_domain(address)
+    )
+}
+
 /// A file going out with the reply.
 pub struct OutFile {
     pub name: String,

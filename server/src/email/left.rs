@@ -3,7 +3,11 @@
 //! customer's address), and the customer's acknowledgement enters the outbox with it, in one
 //! transaction: both are stored once whatever the widget posts again.
 
-use super::{config::MailboxConfig, EmailService};
+use super::{
+    compose::{message_id_domain, new_message_id},
+    config::MailboxConfig,
+    EmailService,
+};
 use crate::{
     clock::now_ms,
     contact::ContactError,
@@ -86,7 +90,7 @@ impl EmailService {
             None => by.csq,
         };
         let address = mailbox.address();
-        let domain = address.rsplit_once('@').map_or("switchboard", |(_, d)| d);
+        let domain = message_id_domain(&address);
         // The widget's id, and the sender's address: another customer's id never finds
         // this one's message.
         let sender = crate::hex::encode(&Sha256::digest(by.email.to_lowercase())[..8]);
@@ -162,8 +166,7 @@ impl EmailService {
             .parse::<lettre::Address>()
             .map(|a| Mailbox::new(None, a))
             .map_err(|e| unusable(e.to_string()))?;
-        let domain = address.rsplit_once('@').map_or("switchboard", |(_, d)| d);
-        let message_id = format!("<{}@{domain}>", crate::auth::new_token());
+        let message_id = new_message_id(&address);
         let (subject, text) = acknowledgement(locale, &by.problem, &business);
         let built = Message::builder()
             .from(from)

@@ -354,8 +354,7 @@ impl EmailService {
                 });
             }
         }
-        let domain = address.rsplit_once('@').map_or("switchboard", |(_, d)| d);
-        let message_id = format!("<{}@{domain}>", crate::auth::new_token());
+        let message_id = compose::new_message_id(&address);
         let now = now_ms();
         let built = compose::build(Outgoing {
             contact: id,
