@@ -27,11 +27,27 @@ fn server(dir: &Path, mailboxes: &Path, failpoint: Option<&str>) -> Child {
         .env("SWITCHBOARD_LOG", "warn")
         .env_remove("SWITCHBOARD_FAILPOINT")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(log_file(dir));
     if let Some(point) = failpoint {
         command.env("SWITCHBOARD_FAILPOINT", point);
     }
     command.spawn().expect("the server binary starts")
+}
+
+/// The server's warnings, appended across restarts, to be shown when a test fails.
+fn log_file(dir: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("server.log"))
+        .expect("the log file opens")
+}
+
+/// What the server wrote to its log (the last lines), for a failed assertion's message.
+fn server_log(dir: &Path) -> String {
+    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
 /// Waits for a server that is to crash at its failpoint.
@@ -363,12 +379,17 @@ async fn a_batch_that_loses_the_connection_is_read_one_message_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let mailboxes = dovecot.mailboxes_file("Support");
     let mut child = server(dir.path(), &mailboxes, Some("imap.batch_after_fetch:lose"));
-    wait_flagged(&dovecot, 3, Duration::from_secs(30)).await;
+    wait_flagged(&dovecot, 3, Duration::from_secs(60)).await;
     let subjects = wait_for_emails(dir.path(), 3, Duration::from_secs(5)).await;
     let flags = dovecot.flags().await;
     child.kill().ok();
     child.wait().ok();
-    assert_eq!(subjects, ["Lost 1", "Lost 2", "Lost 3"]);
+    assert_eq!(
+        subjects,
+        ["Lost 1", "Lost 2", "Lost 3"],
+        "server log:\n{}",
+        server_log(dir.path())
+    );
     assert_eq!(flagged(&flags), 3, "{flags:?}");
     assert!(
         flags
