@@ -3,7 +3,11 @@
    Options (data attributes on the script tag): data-title, data-color, data-lang.
    The widget speaks the host page's language: data-lang when given, else the page's
    <html lang>, else English; "en" or "fr" ("fr-CA" is French, a language it does not speak
-   is English). The chat gets it as /widget/chat.html?lang=fr. */
+   is English). The chat gets it as /widget/chat.html?lang=fr.
+   The button is drawn once Switchboard says whether to (/widget/api/availability, issue 17):
+   while every queue is outside its business hours and the administrator hides the button
+   then, it waits for the opening. Anything unclear (no answer within 3 s, an error, an older
+   server) draws it: a customer is never kept from the chat by a hiccup. */
 (function () {
   'use strict';
   // The launcher's own words; the same as "launcher" in app/locales/{en,fr}/widget.json (a
@@ -29,8 +33,19 @@
     return language(given) || 'en';
   }
 
+  /* From /widget/api/availability's answer (null when there is none): whether to draw the
+     button now, and if not, in how many ms to ask again (a second after the opening it
+     gives, between 30 s and an hour). */
+  function launcherPlan(availability, now) {
+    if (!availability || availability.open !== false || availability.hide_when_closed !== true) {
+      return { show: true, again: null };
+    }
+    var opens = typeof availability.opens_at_ms === 'number' ? availability.opens_at_ms - now + 1000 : 3600000;
+    return { show: false, again: Math.min(Math.max(opens, 30000), 3600000) };
+  }
+
   if (typeof module === 'object' && module.exports) {
-    module.exports = { words: WORDS, language: language, pickLanguage: pickLanguage };
+    module.exports = { words: WORDS, language: language, pickLanguage: pickLanguage, launcherPlan: launcherPlan };
     return;
   }
 
@@ -72,5 +87,25 @@
     button.setAttribute('aria-expanded', String(opening));
     button.textContent = opening ? words.close : title;
   });
-  document.body.appendChild(host);
+  var drawn = false;
+  function draw() {
+    if (drawn) return;
+    drawn = true;
+    document.body.appendChild(host);
+  }
+  function ask() {
+    var answered = false;
+    var late = setTimeout(function () { answered = true; draw(); }, 3000);
+    fetch(origin + '/widget/api/availability', { credentials: 'omit' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; })
+      .then(function (availability) {
+        if (answered) return;
+        answered = true;
+        clearTimeout(late);
+        var plan = launcherPlan(availability, Date.now());
+        if (plan.show) draw(); else setTimeout(ask, plan.again);
+      });
+  }
+  ask();
 })();

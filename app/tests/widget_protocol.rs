@@ -18,8 +18,8 @@ use app::domain::{
     refusal::{Reason, Refusal},
     validate::{Field, FieldError, Problem},
     widget::{
-        WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage, WidgetProblem,
-        WIDGET_PROTOCOL_VERSION,
+        WidgetAvailability, WidgetCommand, WidgetConfig, WidgetError, WidgetLimits, WidgetMessage,
+        WidgetProblem, WIDGET_PROTOCOL_VERSION,
     },
 };
 use app::i18n::Locale;
@@ -189,7 +189,16 @@ fn samples() -> Value {
         "server": named(server_messages().into_iter().map(|(k, m)| (k, serde_json::to_value(m).unwrap())).collect()),
         "commands": named(commands().into_iter().map(|(k, c)| (k, serde_json::to_value(c).unwrap())).collect()),
         "config": WidgetConfig {
-            problems: vec![WidgetProblem { id: 1, label: "Billing question".into() }],
+            problems: vec![
+                WidgetProblem { id: 1, label: "Billing question".into(), open: true, opens_at_ms: None },
+                // Issue 17: outside its queue's business hours.
+                WidgetProblem {
+                    id: 2,
+                    label: "Returns".into(),
+                    open: false,
+                    opens_at_ms: Some(1_796_720_400_000),
+                },
+            ],
             fields: vec![
                 PreChatField {
                     id: 3,
@@ -220,6 +229,15 @@ fn samples() -> Value {
             ], EN),
             "queue_full": Refusal::new("queue_full", Reason::QueueFull.message(EN)),
             "no_agent": Refusal::new("no_agent", Reason::NoAgent.message(EN)),
+            "closed": Refusal {
+                opens_at_ms: Some(1_796_720_400_000),
+                ..Refusal::new("closed", Reason::Closed.message(EN))
+            },
+        },
+        "availability": WidgetAvailability {
+            open: false,
+            opens_at_ms: Some(1_796_720_400_000),
+            hide_when_closed: true,
         },
         "left_message": LeftMessage {
             form: Some(prechat()),

@@ -252,3 +252,36 @@ test('the page puts its words in its texts and attributes', () => {
   assert.equal(box.attrs['aria-label'], 'Message');
   assert.deepEqual(i18n.attributePairs(' title:a.b ;; nothing ; x: '), [{ attr: 'title', key: 'a.b' }]);
 });
+
+test('issue 17: a closed queue says when it opens on the customer\'s clock, in their words', () => {
+  // Times built on this machine's own clock, as the customer's browser builds them.
+  const now = new Date(2026, 11, 7, 20, 0).getTime(); // a Monday evening
+  const at = (day, hour) => new Date(2026, 11, day, hour, 0).getTime();
+  const en = i18n.translator('en', locales.en);
+  const fr = i18n.translator('fr', locales.fr);
+  const say = (t, lang, ms) => {
+    const said = i18n.opening(lang, ms, now);
+    return t(said.key, said.vars);
+  };
+  assert.equal(i18n.opening('en', at(7, 21), now).key, 'closed.back_today');
+  assert.match(say(en, 'en', at(8, 9)), /^We are closed right now\. We are back tomorrow at 09:00 AM\.$/);
+  assert.match(say(en, 'en', at(11, 9)), /back on Friday at 09:00 AM\./);
+  assert.match(say(fr, 'fr', at(11, 9)), /de retour vendredi à 09:00\./);
+  assert.match(say(en, 'en', at(28, 9)), /back on December 28 at 09:00 AM\./);
+  assert.match(say(fr, 'fr', at(28, 9)), /de retour le 28 décembre à 09:00\./);
+  assert.equal(say(en, 'en', null), 'We are closed right now.');
+});
+
+test('issue 17: the launcher waits for the opening only when the administrator hides it', () => {
+  const now = 1_000_000;
+  assert.deepEqual(loader.launcherPlan(null, now), { show: true, again: null }, 'no answer: drawn');
+  assert.deepEqual(loader.launcherPlan({ open: true, hide_when_closed: true }, now).show, true);
+  assert.deepEqual(loader.launcherPlan({ open: false, hide_when_closed: false }, now).show, true);
+  assert.deepEqual(
+    loader.launcherPlan({ open: false, hide_when_closed: true, opens_at_ms: now + 120_000 }, now),
+    { show: false, again: 121_000 },
+    'asked again a second after the opening',
+  );
+  assert.equal(loader.launcherPlan({ open: false, hide_when_closed: true, opens_at_ms: now + 10 }, now).again, 30_000);
+  assert.equal(loader.launcherPlan({ open: false, hide_when_closed: true }, now).again, 3_600_000);
+});

@@ -96,6 +96,10 @@ test('refusals are read with their sentence and each field at fault', () => {
   assert.deepEqual(full.errors, []);
   assert.equal(full.code, 'queue_full');
   assert.equal(protocol.readRefusal(samples.refusals.no_agent).code, 'no_agent', 'K-4: the page offers to leave a message');
+  assert.equal(full.opens_at_ms, null);
+  const closed = protocol.readRefusal(samples.refusals.closed);
+  assert.equal(closed.code, 'closed', 'issue 17: outside business hours');
+  assert.equal(closed.opens_at_ms, 1796720400000, 'when the queue opens again');
 });
 
 test('the configuration is read with its limit and wording', () => {
@@ -105,7 +109,10 @@ test('the configuration is read with its limit and wording', () => {
   assert.match(cfg.limits.message_too_long, /1500 characters/);
   assert.equal(cfg.limits.left_message_chars, 5000);
   assert.equal(cfg.leave_message, true);
-  assert.deepEqual(cfg.problems, [{ id: 1, label: 'Billing question' }]);
+  assert.deepEqual(cfg.problems, [
+    { id: 1, label: 'Billing question', open: true, opens_at_ms: null },
+    { id: 2, label: 'Returns', open: false, opens_at_ms: 1796720400000 },
+  ]);
   assert.deepEqual(cfg.fields, [
     { id: 3, label: 'Order number', kind: 'text', required: true, choices: [] },
     { id: 4, label: 'Store', kind: 'choice', required: false, choices: ['Paris', 'Lyon'] },

@@ -311,13 +311,14 @@
   // cookie holds, still waiting, gives the details and ends). The same id goes with every
   // attempt, so a message sent again after a lost answer is stored once.
   var leaving = null, leaveId = null;
-  function offerLeave(kind, why) {
+  function offerLeave(kind, intro) {
     leaving = kind;
     leaveId = leaveId || newId();
     chat.hidden = true;
     form.hidden = false;
     $('.intro:not(.leave-intro)').hidden = true;
-    $('.leave-intro').textContent = t(why);
+    $('.leave-intro').textContent = intro;
+    $('.closed-note').hidden = true;
     $('.leave-label').textContent = t('leave.message');
     $('.contact-part').hidden = kind === 'after_wait';
     $('.leave-part').hidden = false;
@@ -367,7 +368,13 @@
     showChat();
   }
 
-  $('.leave-instead').addEventListener('click', function () { offerLeave('after_wait', 'leave.intro_waiting'); });
+  $('.leave-instead').addEventListener('click', function () { offerLeave('after_wait', t('leave.intro_waiting')); });
+
+  // Issue 17: what a closed queue says of its opening, in the customer's time and words.
+  function closedWords(opensAtMs) {
+    var said = i18n.opening(shown, opensAtMs, Date.now());
+    return t(said.key, said.vars);
+  }
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
@@ -382,7 +389,16 @@
       // K-4: nobody can take the chat: a message instead, the form kept as typed.
       if (leaveOffered && (refusal.code === 'no_agent' || refusal.code === 'queue_full')) {
         fieldErrors([]);
-        offerLeave('form', refusal.code === 'no_agent' ? 'leave.intro_no_agent' : 'leave.intro_queue_full');
+        offerLeave('form', t(refusal.code === 'no_agent' ? 'leave.intro_no_agent' : 'leave.intro_queue_full'));
+        return;
+      }
+      // Issue 17: outside the queue's business hours: when it opens, and a message instead
+      // when one can be left.
+      if (refusal.code === 'closed') {
+        fieldErrors([]);
+        var words = closedWords(refusal.opens_at_ms);
+        if (leaveOffered) offerLeave('form', words + ' ' + t('leave.intro_closed'));
+        else $('.form-error').textContent = words;
         return;
       }
       // An answer refused may be to a question added or changed since the form loaded:
@@ -499,8 +515,32 @@
         o.value = p.id; o.textContent = p.label;
         select.appendChild(o);
       });
-      form.name.focus();
+      if (!showOpening(cfg.problems)) form.name.focus();
     });
+  }
+
+  // Issue 17: every queue closed: said at once, with the message form when one can be left
+  // (the soonest opening; true: its box has the focus); one closed: said under the choice
+  // when it is chosen.
+  function showOpening(problems) {
+    var closed = problems.filter(function (p) { return !p.open; });
+    if (problems.length && closed.length === problems.length) {
+      var soonest = closed.map(function (p) { return p.opens_at_ms; })
+        .filter(function (ms) { return ms !== null; })
+        .sort(function (a, b) { return a - b; })[0];
+      var words = closedWords(soonest === undefined ? null : soonest);
+      if (leaveOffered) { offerLeave('form', words + ' ' + t('leave.intro_closed')); return true; }
+      $('.closed-note').textContent = words;
+      $('.closed-note').hidden = false;
+      return false;
+    }
+    form.problem.addEventListener('change', function () {
+      var chosen = problems.filter(function (p) { return String(p.id) === form.problem.value; })[0];
+      var hint = $('#h-problem');
+      hint.hidden = !chosen || chosen.open;
+      hint.textContent = hint.hidden ? '' : closedWords(chosen.opens_at_ms);
+    });
+    return false;
   }
 
   // A reloaded widget resumes the chat its cookie holds. Asked with the configuration and

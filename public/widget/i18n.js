@@ -71,7 +71,15 @@
       instead: 'Leave a message instead',
       sent_to: 'Thank you. Your message has been sent: we will answer you by email at {{ email }}. A confirmation is on its way to your inbox.',
       sent: 'Thank you. Your message has been sent: we will answer you by email. A confirmation is on its way to your inbox.',
-      failed: 'The message could not be sent. Please try again.'
+      failed: 'The message could not be sent. Please try again.',
+      intro_closed: 'Leave us a message and we will answer you by email.'
+    },
+    closed: {
+      later: 'We are closed right now.',
+      back_today: 'We are closed right now. We are back today at {{ time }}.',
+      back_tomorrow: 'We are closed right now. We are back tomorrow at {{ time }}.',
+      back_on_day: 'We are closed right now. We are back on {{ day }} at {{ time }}.',
+      back_on_date: 'We are closed right now. We are back on {{ date }} at {{ time }}.'
     },
     queue: {
       next: 'You are next in line.',
@@ -147,6 +155,29 @@
     }
   }
 
+  /* Issue 17: what a closed queue says of its opening (Unix ms, null when not soon), on the
+     customer's own clock, as {key, vars} of the `closed` words: today, tomorrow, a weekday
+     within the week, else a date. */
+  function opening(lang, ms, now) {
+    if (typeof ms !== 'number') return { key: 'closed.later', vars: {} };
+    var at = new Date(ms), today = new Date(now);
+    var dayOf = function (d) { return Math.round(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86400000); };
+    var days = dayOf(at) - dayOf(today);
+    var vars = { time: clock(lang, ms) };
+    if (days <= 0) return { key: 'closed.back_today', vars: vars };
+    if (days === 1) return { key: 'closed.back_tomorrow', vars: vars };
+    try {
+      if (days < 7) {
+        vars.day = new Intl.DateTimeFormat(lang, { weekday: 'long' }).format(at);
+        return { key: 'closed.back_on_day', vars: vars };
+      }
+      vars.date = new Intl.DateTimeFormat(lang, { month: 'long', day: 'numeric' }).format(at);
+    } catch (err) {
+      vars.date = at.toLocaleDateString();
+    }
+    return { key: 'closed.back_on_date', vars: vars };
+  }
+
   /* data-i18n-attr="placeholder:chat.placeholder; aria-label:chat.message_label" →
      [{attr, key}...]. */
   function attributePairs(spec) {
@@ -194,6 +225,7 @@
     fromSearch: fromSearch,
     translator: translator,
     clock: clock,
+    opening: opening,
     attributePairs: attributePairs,
     translatePage: translatePage,
     withQuery: withQuery

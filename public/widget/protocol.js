@@ -149,8 +149,15 @@
     need(cfg, 'object', 'config');
     var limits = need(cfg.limits, 'object', 'limits');
     return {
+      // Issue 17: a problem whose queue is outside its business hours is closed, and says
+      // when it opens again (null: not soon). An older server says nothing: open.
       problems: need(cfg.problems, 'object', 'problems').map(function (p) {
-        return { id: need(p.id, 'number', 'problem.id'), label: need(p.label, 'string', 'problem.label') };
+        return {
+          id: need(p.id, 'number', 'problem.id'),
+          label: need(p.label, 'string', 'problem.label'),
+          open: optional(p.open, 'boolean', 'problem.open') !== false,
+          opens_at_ms: optional(p.opens_at_ms, 'number', 'problem.opens_at_ms')
+        };
       }),
       fields: (optional(cfg.fields, 'object', 'fields') || []).map(readField),
       limits: {
@@ -169,9 +176,11 @@
   function readRefusal(body) {
     need(body, 'object', 'refusal');
     return {
-      // queue_full and no_agent: the page offers to leave a message instead.
+      // queue_full, no_agent and closed: the page offers to leave a message instead.
       code: need(body.error, 'string', 'error'),
       message: need(body.message, 'string', 'message'),
+      // closed: when the queue opens again (null: not soon).
+      opens_at_ms: optional(body.opens_at_ms, 'number', 'opens_at_ms'),
       errors: (optional(body.errors, 'object', 'errors') || []).map(function (e) {
         return { field: need(e.field, 'string', 'errors.field'), message: need(e.message, 'string', 'errors.message') };
       })

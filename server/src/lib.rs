@@ -14,7 +14,10 @@
 //! - [`users`]: the administrators' Users page: the searched list, creating and changing a
 //!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
 //! - [`queues`]: the administrators' CSQs (members reach routing at once, a retired one
-//!   takes nothing new) and the pre-chat form's problem statements in order.
+//!   takes nothing new, business hours checked against the time zone database) and the
+//!   pre-chat form's problem statements in order.
+//! - [`hours`]: whether a CSQ takes chats now by its business hours, and when it opens:
+//!   the domain's rules read on the queue's own clock (jiff's compiled-in time zones).
 //! - [`prechat`]: the pre-chat form's own questions in order (the chat start checks the
 //!   answers with the shared domain's rules and keeps them with the contact).
 //! - [`canned`]: the administrators' canned responses (chat and email, global or of a CSQ;
@@ -116,6 +119,7 @@ pub mod email;
 pub mod files;
 pub mod gates;
 pub mod hex;
+pub mod hours;
 pub mod http;
 pub mod hub;
 pub mod mailboxes;

@@ -6,6 +6,7 @@
 
 use crate::{
     clock::now_ms,
+    hours::Availability,
     routing::engine::Input,
     services::{internal, invalid, Services},
     store::{AuditEntry, StoreError},
@@ -14,6 +15,7 @@ use app::{
     api::{ApiError, QueuesView},
     domain::{
         csq::memberships,
+        hours::{BusinessHours, HoursNow},
         ids::{AgentId, CsqId},
         limits::MAX_PROBLEM_STATEMENTS,
         queues::{CsqEdit, ProblemStatementEdit},
@@ -25,14 +27,85 @@ use http::HeaderMap;
 impl Services {
     /// The Queues page's state: every CSQ with its members, every problem statement.
     pub(crate) async fn queues_now(&self) -> Result<QueuesView, ApiError> {
+        let csqs = self.store.csqs_admin().await.map_err(internal)?;
+        let now = now_ms();
+        let hours_now = csqs
+            .iter()
+            .filter_map(|c| {
+                let hours = c.hours.as_ref()?;
+                let state = match crate::hours::availability(Some(hours), now) {
+                    Availability::Open => HoursNow::Open,
+                    Availability::Closed { opens_local, .. } => {
+                        HoursNow::Closed { opens: opens_local }
+                    }
+                };
+                Some((c.id, state))
+            })
+            .collect();
         Ok(QueuesView {
-            csqs: self.store.csqs_admin().await.map_err(internal)?,
+            csqs,
             problem_statements: self
                 .store
                 .problem_statements_admin()
                 .await
                 .map_err(internal)?,
+            hours_now,
         })
+    }
+
+    /// Issue 17 (K-4): sets a CSQ's business hours (none: always open), checked as the page
+    /// checks them and with the time zone database; returns the page's new state.
+    pub async fn save_business_hours(
+        &self,
+        headers: &HeaderMap,
+        csq: CsqId,
+        hours: Option<BusinessHours>,
+    ) -> Result<QueuesView, ApiError> {
+        let admin = self.administrator(headers).await?;
+        let hours = match hours {
+            None => None,
+            Some(hours) => {
+                hours.validate().map_err(ApiError::Invalid)?;
+                let hours = hours.normalized();
+                if crate::hours::time_zone(&hours.time_zone).is_none() {
+                    return Err(invalid(
+                        Field::TimeZone,
+                        Problem::UnknownTimeZone {
+                            value: hours.time_zone,
+                        },
+                    ));
+                }
+                Some(hours)
+            }
+        };
+        let before = self.store.csqs_admin().await.map_err(internal)?;
+        let was = before
+            .iter()
+            .find(|c| c.id == csq)
+            .ok_or_else(|| invalid(Field::Csqs, Problem::UnknownId { id: csq.0 }))?;
+        let describe = |h: Option<&BusinessHours>| {
+            h.map_or_else(|| "always open".to_string(), BusinessHours::describe)
+        };
+        let audit = AuditEntry {
+            at_ms: now_ms(),
+            agent: admin.id,
+            action: "csq.hours".into(),
+            detail: format!(
+                "{:?}: {} -> {}",
+                was.name,
+                describe(was.hours.as_ref()),
+                describe(hours.as_ref())
+            ),
+        };
+        self.store
+            .save_business_hours(csq, hours.as_ref(), &audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => invalid(Field::Csqs, Problem::UnknownId { id: csq.0 }),
+                e => internal(e),
+            })?;
+        tracing::info!(agent = %admin.id, change = %audit.detail, "business hours saved");
+        self.queues_now().await
     }
 
     /// Creates or changes a CSQ; returns the page's new state.

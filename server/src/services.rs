@@ -725,6 +725,20 @@ impl Backend for Services {
         Services::move_problem_statement(self, headers, id, up).await
     }
 
+    async fn save_business_hours(
+        &self,
+        headers: &HeaderMap,
+        csq: app::domain::ids::CsqId,
+        hours: Option<app::domain::hours::BusinessHours>,
+    ) -> Result<app::api::QueuesView, ApiError> {
+        Services::save_business_hours(self, headers, csq, hours).await
+    }
+
+    async fn time_zones(&self, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
+        self.administrator(headers).await?;
+        Ok(crate::hours::time_zone_names())
+    }
+
     async fn mailboxes(
         &self,
         headers: &HeaderMap,

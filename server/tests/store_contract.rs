@@ -90,6 +90,58 @@ async fn csqs_hold_members_and_wrap_up_reasons() {
     }
 }
 
+/// Issue 17 (K-4): a CSQ's business hours are stored whole, read back with the CSQs and in
+/// the map routing reads (the cache forgets them at each save), and cleared again.
+#[tokio::test]
+async fn business_hours_are_stored_read_and_cleared() {
+    use app::domain::hours::{BusinessHours, Holiday};
+    for t in all_stores().await {
+        let s = &t.store;
+        let admin = s.create_agent(&new_agent("root", "h")).await.unwrap();
+        let support = s.create_csq("Support").await.unwrap();
+        let sales = s.create_csq("Sales").await.unwrap();
+        let audit = AuditEntry {
+            at_ms: 1,
+            agent: admin,
+            action: "csq.hours".into(),
+            detail: "hours".into(),
+        };
+        assert!(s.business_hours().await.unwrap().is_empty(), "{}", t.name);
+        let hours = BusinessHours {
+            time_zone: "Europe/Paris".into(),
+            holidays: vec![Holiday {
+                date: "2026-12-25".into(),
+                name: "Noël".into(),
+            }],
+            ..BusinessHours::default()
+        };
+        s.save_business_hours(support, Some(&hours), &audit)
+            .await
+            .unwrap();
+        let stored = s.business_hours().await.unwrap();
+        assert_eq!(stored.get(&support), Some(&hours), "{}", t.name);
+        assert!(!stored.contains_key(&sales));
+        let admin_view = s.csqs_admin().await.unwrap();
+        let of = |id| {
+            admin_view
+                .iter()
+                .find(|c| c.id == id)
+                .unwrap()
+                .hours
+                .clone()
+        };
+        assert_eq!(of(support), Some(hours.clone()));
+        assert_eq!(of(sales), None);
+        s.save_business_hours(support, None, &audit).await.unwrap();
+        assert!(s.business_hours().await.unwrap().is_empty(), "{}", t.name);
+        assert!(matches!(
+            s.save_business_hours(app::domain::ids::CsqId(999), Some(&hours), &audit)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
 #[tokio::test]
 async fn canned_responses_by_kind() {
     for t in all_stores().await {

@@ -153,6 +153,17 @@ pub trait Backend: Send + Sync + 'static {
         edit: crate::domain::queues::ProblemStatementEdit,
     ) -> Result<super::QueuesView, ApiError>;
 
+    /// Issue 17: sets a CSQ's business hours, audited; administrators only.
+    async fn save_business_hours(
+        &self,
+        headers: &HeaderMap,
+        csq: crate::domain::ids::CsqId,
+        hours: Option<crate::domain::hours::BusinessHours>,
+    ) -> Result<super::QueuesView, ApiError>;
+
+    /// Issue 17: the time zones the server knows; administrators only.
+    async fn time_zones(&self, headers: &HeaderMap) -> Result<Vec<String>, ApiError>;
+
     /// Moves a problem statement up or down, audited; administrators only.
     async fn move_problem_statement(
         &self,

@@ -42,8 +42,8 @@ pub use prechat::{
     MovePrechatField, SavePrechatField,
 };
 pub use queues::{
-    move_problem_statement, save_csq, save_problem_statement, MoveProblemStatement, QueuesView,
-    SaveCsq, SaveProblemStatement,
+    move_problem_statement, save_business_hours, save_csq, save_problem_statement, time_zones,
+    MoveProblemStatement, QueuesView, SaveBusinessHours, SaveCsq, SaveProblemStatement, TimeZones,
 };
 pub use users::{
     list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,

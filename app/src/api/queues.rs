@@ -2,7 +2,11 @@
 //! on each. Each save answers with the page's new state.
 
 use super::ApiError;
-use crate::domain::queues::{CsqAdmin, CsqEdit, ProblemStatementAdmin, ProblemStatementEdit};
+use crate::domain::{
+    hours::{BusinessHours, HoursNow},
+    ids::CsqId,
+    queues::{CsqAdmin, CsqEdit, ProblemStatementAdmin, ProblemStatementEdit},
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +15,36 @@ use serde::{Deserialize, Serialize};
 pub struct QueuesView {
     pub csqs: Vec<CsqAdmin>,
     pub problem_statements: Vec<ProblemStatementAdmin>,
+    /// Issue 17: whether each CSQ with business hours takes chats as the page is read.
+    #[serde(default)]
+    pub hours_now: Vec<(CsqId, HoursNow)>,
+}
+
+/// Issue 17 (K-4): sets a CSQ's business hours (none: always open).
+#[server(prefix = "/api", endpoint = "admin/csq/hours", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
+pub async fn save_business_hours(
+    csq: CsqId,
+    hours: Option<BusinessHours>,
+) -> Result<QueuesView, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?
+            .save_business_hours(&headers, csq, hours)
+            .await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// Issue 17: every time zone the server knows, for the business hours' list.
+#[server(prefix = "/api", endpoint = "admin/time-zones", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
+pub async fn time_zones() -> Result<Vec<String>, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.time_zones(&headers).await
+    }
+    .await
+    .map_err(super::fail)
 }
 
 /// Creates or changes a CSQ: name, retired, members (who learn it at once).

@@ -92,6 +92,7 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "user.password_reset" => td_string!(locale, common.audit_actions.user_password_reset),
         "user.password_change" => td_string!(locale, common.audit_actions.user_password_change),
         "csq.save" => td_string!(locale, common.audit_actions.csq_save),
+        "csq.hours" => td_string!(locale, common.audit_actions.csq_hours),
         "problem_statement.save" => td_string!(locale, common.audit_actions.problem_statement_save),
         "problem_statement.order" => {
             td_string!(locale, common.audit_actions.problem_statement_order)

@@ -264,3 +264,15 @@ pub const TYPICAL_WAIT_MIN_SAMPLES: usize = 5;
 /// stranger cannot make the business's mailbox write to someone over and over; the
 /// messages themselves are still taken).
 pub const LEFT_MESSAGE_ACKS_PER_ADDRESS_PER_DAY: i64 = 3;
+
+/// Issue 17 (K-4): opening spans in one day of a CSQ's week (a lunch break makes two).
+pub const MAX_OPEN_SPANS_PER_DAY: usize = 4;
+/// Issue 17: holidays (days closed) one CSQ's business hours list.
+pub const MAX_HOLIDAYS: usize = 100;
+/// Issue 17: characters in a holiday's name ("Christmas Day").
+pub const MAX_HOLIDAY_NAME_CHARS: usize = 60;
+/// Issue 17: characters in a time zone's name ("America/Argentina/ComodRivadavia" is 32).
+pub const MAX_TIME_ZONE_CHARS: usize = 64;
+/// Issue 17: how far ahead the next opening is looked for (a queue closed longer says only
+/// that it is closed).
+pub const OPENING_HORIZON_DAYS: i64 = 400;

@@ -13,6 +13,7 @@ pub mod customer;
 pub mod email;
 pub mod gadget_api;
 pub mod gadget_hosts;
+pub mod hours;
 pub mod ids;
 pub mod invite;
 pub mod language;

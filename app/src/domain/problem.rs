@@ -126,6 +126,14 @@ pub enum Problem {
         min: usize,
         max: usize,
     },
+    /// Issue 17: an opening span that does not open before it closes.
+    ClosesBeforeOpens,
+    /// Issue 17: opening spans of one day that overlap.
+    Overlapping,
+    /// Issue 17: a time zone the server's database does not know.
+    UnknownTimeZone {
+        value: String,
+    },
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -289,6 +297,16 @@ impl Problem {
             Problem::EmailOrPhone { min, max } => {
                 td_string!(locale, validation.problems.email_or_phone, min, max).to_string()
             }
+            Problem::ClosesBeforeOpens => {
+                td_string!(locale, validation.problems.closes_before_opens).to_string()
+            }
+            Problem::Overlapping => td_string!(locale, validation.problems.overlapping).to_string(),
+            Problem::UnknownTimeZone { value } => td_string!(
+                locale,
+                validation.problems.unknown_time_zone,
+                value = value.as_str()
+            )
+            .to_string(),
             Problem::PlainNotLoopback => {
                 td_string!(locale, validation.problems.plain_not_loopback).to_string()
             }
@@ -349,6 +367,9 @@ enum Kind {
     PlaceholderMissing,
     OneLine,
     EmailOrPhone,
+    ClosesBeforeOpens,
+    Overlapping,
+    UnknownTimeZone,
 }
 
 impl Kind {
@@ -475,6 +496,9 @@ impl From<Problem> for Wire {
             P::EmailOrPhone { min, max } => {
                 Wire::limit(Kind::EmailOrPhone, Some(n(min)), n(max), None)
             }
+            P::ClosesBeforeOpens => Wire::of(Kind::ClosesBeforeOpens),
+            P::Overlapping => Wire::of(Kind::Overlapping),
+            P::UnknownTimeZone { value } => Wire::text(Kind::UnknownTimeZone, value),
         }
     }
 }
@@ -578,6 +602,9 @@ impl TryFrom<Wire> for Problem {
                 min: count(min(), "min")?,
                 max: count(max(), "max")?,
             },
+            Kind::ClosesBeforeOpens => P::ClosesBeforeOpens,
+            Kind::Overlapping => P::Overlapping,
+            Kind::UnknownTimeZone => P::UnknownTimeZone { value: text()? },
         })
     }
 }

@@ -20,6 +20,9 @@ pub struct CsqAdmin {
     pub retired: bool,
     /// Its members, with the names the page shows.
     pub members: Vec<Member>,
+    /// Issue 17 (K-4): when it takes chats; none: always.
+    #[serde(default)]
+    pub hours: Option<super::hours::BusinessHours>,
 }
 
 /// A member of a CSQ, named for the page.

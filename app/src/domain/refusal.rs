@@ -14,13 +14,17 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
     /// A stable code: `invalid`, `too_large`, `malformed`, `not_signed_in`, `not_found`,
-    /// `too_many_requests`, `queue_full`, `no_agent`, `unavailable` or `internal`.
+    /// `too_many_requests`, `queue_full`, `no_agent`, `closed`, `unavailable` or `internal`.
     pub error: String,
     /// What a person reads (never the detail of an internal error).
     pub message: String,
     /// Each input at fault with its own message, in the order of the form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldRefusal>,
+    /// Issue 17 (`closed`): when the queue opens again (Unix ms), for the reader to write in
+    /// their own time zone; none when it does not open soon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at_ms: Option<i64>,
 }
 
 /// One input at fault: the form's name for it (`email`, `cc`, `attachment`...) and the
@@ -54,6 +58,7 @@ impl Refusal {
             error: error.to_string(),
             message: message.into(),
             errors: Vec::new(),
+            opens_at_ms: None,
         }
     }
 
@@ -72,6 +77,7 @@ impl Refusal {
                     message,
                 })
                 .collect(),
+            opens_at_ms: None,
         }
     }
 }
@@ -109,6 +115,8 @@ pub enum Reason {
     QueueFull,
     /// Issue 17 (K-4): nobody of the chosen queue is logged in.
     NoAgent,
+    /// Issue 17 (K-4): the chosen queue is outside its business hours.
+    Closed,
     /// Issue 17 (K-4): no mailbox can take a message left in the widget.
     NoMailboxForMessages,
     /// More chats started from one address than allowed per minute.
@@ -158,6 +166,7 @@ impl Reason {
             }
             Reason::QueueFull => td_string!(locale, system.refusal.queue_full).to_string(),
             Reason::NoAgent => td_string!(locale, system.refusal.no_agent).to_string(),
+            Reason::Closed => td_string!(locale, system.refusal.closed).to_string(),
             Reason::NoMailboxForMessages => {
                 td_string!(locale, system.refusal.no_mailbox_for_messages).to_string()
             }

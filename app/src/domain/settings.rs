@@ -37,6 +37,10 @@ pub struct ChatSettings {
     pub queue_timeout_secs: u32,
     /// Shown when a chat leaves the queue at the queue timeout.
     pub queue_timeout_message: String,
+    /// Issue 17: the widget's button is not drawn on the website while every queue of the
+    /// pre-chat form is outside its business hours (nobody could chat).
+    #[serde(default)]
+    pub hide_launcher_when_closed: bool,
 }
 
 impl Default for ChatSettings {
@@ -57,6 +61,7 @@ impl Default for ChatSettings {
             queue_timeout_message:
                 "We are sorry: no agent could take your chat in time. Please try again a little later."
                     .into(),
+            hide_launcher_when_closed: false,
         }
     }
 }
@@ -141,6 +146,10 @@ impl ChatSettings {
             ("queue_limit", self.queue_limit.to_string()),
             ("queue_timeout_secs", self.queue_timeout_secs.to_string()),
             ("queue_timeout_message", self.queue_timeout_message.clone()),
+            (
+                "hide_launcher_when_closed",
+                self.hide_launcher_when_closed.to_string(),
+            ),
         ]
     }
 
@@ -165,6 +174,9 @@ impl ChatSettings {
                     s.queue_timeout_secs = number.unwrap_or(s.queue_timeout_secs)
                 }
                 "queue_timeout_message" => s.queue_timeout_message = value.to_string(),
+                "hide_launcher_when_closed" => {
+                    s.hide_launcher_when_closed = value == "true";
+                }
                 _ => {}
             }
         }
@@ -220,6 +232,7 @@ mod tests {
             queue_limit: 0,
             queue_timeout_secs: 86_401,
             queue_timeout_message: String::new(),
+            hide_launcher_when_closed: true,
         };
         let messages: Vec<String> = bad
             .validate()
@@ -273,6 +286,7 @@ mod tests {
         let s = ChatSettings {
             accept_timer_secs: 40,
             welcome_message: "Bonjour".into(),
+            hide_launcher_when_closed: true,
             ..Default::default()
         };
         let pairs = s.to_pairs();

@@ -60,7 +60,7 @@ pub fn day_start_ms(day: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a (year, month, day) (Howard Hinnant's days-from-civil).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);

@@ -120,6 +120,14 @@ pub enum Field {
     SameCustomer,
     /// Issue 17 (K-4): the message a customer leaves in the widget.
     LeftMessage,
+    /// Issue 17: the time zone a CSQ's business hours are read in.
+    TimeZone,
+    /// Issue 17: a CSQ's opening hours on one day of the week (0 Monday ... 6 Sunday).
+    OpeningHours(usize),
+    /// Issue 17: a CSQ's list of holidays.
+    Holidays,
+    /// Issue 17: one holiday of the list (from 1).
+    Holiday(usize),
     /// A customer's answer to one of the administrator's pre-chat fields, named by its label;
     /// its form key is `answer-<id>`, the name of its input in the widget.
     Answer {
@@ -212,6 +220,15 @@ impl Field {
             }
             Field::SameCustomer => td_string!(locale, validation.fields.same_customer).to_string(),
             Field::LeftMessage => td_string!(locale, validation.fields.left_message).to_string(),
+            Field::TimeZone => td_string!(locale, validation.fields.time_zone).to_string(),
+            Field::OpeningHours(day) => td_string!(
+                locale,
+                validation.fields.opening_hours,
+                day = super::hours::weekday_name(locale, *day)
+            )
+            .to_string(),
+            Field::Holidays => td_string!(locale, validation.fields.holidays).to_string(),
+            Field::Holiday(n) => td_string!(locale, validation.fields.holiday, n = *n).to_string(),
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),
             Field::Day => td_string!(locale, validation.fields.day).to_string(),

@@ -93,6 +93,30 @@ pub struct WidgetConfig {
 pub struct WidgetProblem {
     pub id: i64,
     pub label: String,
+    /// Issue 17: whether its CSQ is within its business hours now (a chat about it would
+    /// be refused as `closed` otherwise).
+    #[serde(default = "open")]
+    pub open: bool,
+    /// Issue 17: when a closed CSQ opens again (Unix ms), none when it does not open soon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at_ms: Option<i64>,
+}
+
+fn open() -> bool {
+    true
+}
+
+/// Issue 17: whether the widget's button is drawn on a host page
+/// (`/widget/api/availability`): open when a queue of the pre-chat form is within its
+/// business hours; else the earliest opening, and whether the administrator hides the button
+/// until then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetAvailability {
+    pub open: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at_ms: Option<i64>,
+    #[serde(default)]
+    pub hide_when_closed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

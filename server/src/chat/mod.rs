@@ -65,7 +65,8 @@ pub const LINE_PAGE: u32 = 500;
 
 impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
-    /// problem statement, with the welcome line. Refused when the queue is full, and (when
+    /// problem statement, with the welcome line. Refused outside the CSQ's business hours
+    /// (issue 17), when the queue is full, and (when
     /// `unstaffed_refused`: the customer may leave a message instead, K-4) when nobody of
     /// the CSQ is logged in.
     pub async fn start(
@@ -74,6 +75,13 @@ impl ChatService {
         unstaffed_refused: bool,
     ) -> Result<Contact, ContactError> {
         let (details, problem) = self.checked_form(form).await?;
+        let hours = self.store.business_hours().await?;
+        if let crate::hours::Availability::Closed { opens_at_ms, .. } =
+            crate::hours::of_csq(&hours, problem.csq, now_ms())
+        {
+            tracing::info!(csq = %problem.csq, "outside business hours: chat refused");
+            return Err(ContactError::Closed { opens_at_ms });
+        }
         let settings = self.store.chat_settings().await?;
         if self.store.waiting_chats(problem.csq).await? >= settings.queue_limit {
             tracing::warn!(csq = %problem.csq, "queue full: chat refused");

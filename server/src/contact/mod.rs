@@ -53,6 +53,10 @@ pub enum ContactError {
     /// Issue 17 (K-4): no agent of the contact's CSQ is logged in.
     #[error("no agent is logged in")]
     NoAgent,
+    /// Issue 17 (K-4): the contact's CSQ is outside its business hours; it opens again then
+    /// (Unix ms), if soon.
+    #[error("the queue is closed")]
+    Closed { opens_at_ms: Option<i64> },
     /// The customer sends too much.
     #[error("customer refused: {0:?}")]
     Flooding(Flooding),

@@ -43,6 +43,9 @@ pub enum AppError {
     /// Issue 17 (K-4): nobody of the chosen queue is logged in.
     #[error("no agent is logged in")]
     NoAgent,
+    /// Issue 17 (K-4): the chosen queue is outside its business hours.
+    #[error("the queue is closed")]
+    Closed { opens_at_ms: Option<i64> },
     /// Something the client cannot fix now (a mailbox without an SMTP server, say).
     #[error("{0}")]
     Unavailable(Reason),
@@ -75,6 +78,7 @@ impl From<ContactError> for AppError {
             }
             ContactError::QueueFull => AppError::QueueFull,
             ContactError::NoAgent => AppError::NoAgent,
+            ContactError::Closed { opens_at_ms } => AppError::Closed { opens_at_ms },
             ContactError::Unavailable(reason) => AppError::Unavailable(reason),
             ContactError::Store(e) => e.into(),
             e => AppError::internal(e),
@@ -130,6 +134,13 @@ impl AppError {
             AppError::NoAgent => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 said("no_agent", &Reason::NoAgent),
+            ),
+            AppError::Closed { opens_at_ms } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Refusal {
+                    opens_at_ms: *opens_at_ms,
+                    ..said("closed", &Reason::Closed)
+                },
             ),
             AppError::Unavailable(reason) => {
                 (StatusCode::SERVICE_UNAVAILABLE, said("unavailable", reason))

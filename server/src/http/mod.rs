@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/demo", get(widget::demo))
         .route("/widget/i18n/{file}", get(widget::translations))
         .route("/widget/api/config", get(widget::config))
+        .route("/widget/api/availability", get(widget::availability))
         .route(
             "/widget/api/start",
             post(widget::start).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     chat::cookie::{chat_cookie, CHAT_COOKIE},
+    clock::now_ms,
     contact::ContactError,
     email::left::LeftBy,
 };
@@ -19,7 +20,7 @@ use app::domain::{
     left_message::LeftMessage,
     prechat::PreChatForm,
     refusal::Reason,
-    widget::{WidgetConfig, WidgetLimits, WidgetProblem},
+    widget::{WidgetAvailability, WidgetConfig, WidgetLimits, WidgetProblem},
 };
 use app::{api::ClientInfo, i18n::Locale};
 use axum::{
@@ -42,22 +43,67 @@ pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<Contact
         .and_then(|(_, token)| state.services.token_key.verify(token))
 }
 
-/// The pre-chat form's choices and fields, and the limits the widget checks with their
-/// wording in the customer's language (the widget says it as `Accept-Language`).
-pub async fn config(State(state): State<AppState>) -> Result<Json<WidgetConfig>, AppError> {
-    let problems = state.services.store.problem_statements().await?;
-    Ok(Json(WidgetConfig {
+/// The pre-chat form's choices (each with whether its queue is open now, and when it opens
+/// again), its fields, and the limits the widget checks with their wording in the
+/// customer's language (the widget says it as `Accept-Language`). Never kept by a cache:
+/// the hours it tells change with the time.
+pub async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
+    let store = &state.services.store;
+    let problems = store.problem_statements().await?;
+    let hours = store.business_hours().await?;
+    let now = now_ms();
+    let config = WidgetConfig {
         problems: problems
             .into_iter()
-            .map(|p| WidgetProblem {
-                id: p.id,
-                label: p.label,
+            .map(|p| {
+                let availability = crate::hours::of_csq(&hours, p.csq, now);
+                WidgetProblem {
+                    id: p.id,
+                    label: p.label,
+                    open: availability.is_open(),
+                    opens_at_ms: availability.opens_at_ms(),
+                }
             })
             .collect(),
-        fields: state.services.store.prechat_fields().await?,
+        fields: store.prechat_fields().await?,
         limits: WidgetLimits::current(locale::current()),
         leave_message: state.services.email.takes_left_messages(),
-    }))
+    };
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(config)).into_response())
+}
+
+/// Issue 17: whether the widget's button is drawn (`/widget.js` asks from any site, so any
+/// origin may read it; it tells nothing a visitor of the site could not see). Open when a
+/// queue of the pre-chat form is within its business hours; otherwise the earliest
+/// opening, and whether the administrator hides the button until then.
+pub async fn availability(State(state): State<AppState>) -> Result<Response, AppError> {
+    let store = &state.services.store;
+    let problems = store.problem_statements().await?;
+    let hours = store.business_hours().await?;
+    let settings = store.chat_settings().await?;
+    let now = now_ms();
+    let each: Vec<_> = problems
+        .iter()
+        .map(|p| crate::hours::of_csq(&hours, p.csq, now))
+        .collect();
+    let open = each.iter().any(|a| a.is_open());
+    let answer = WidgetAvailability {
+        open,
+        opens_at_ms: if open {
+            None
+        } else {
+            each.iter().filter_map(|a| a.opens_at_ms()).min()
+        },
+        hide_when_closed: settings.hide_launcher_when_closed,
+    };
+    Ok((
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        Json(answer),
+    )
+        .into_response())
 }
 
 /// The widget's words in one language, `/widget/i18n/en.json` or `fr.json` (the app's own

@@ -1,6 +1,6 @@
 //! What administrators change rarely and chats read all the time, kept in memory between
-//! saves (issue 13): the chat settings, the pre-chat questions, the problem statements and
-//! the CSQs' names. A chat read them three times on its way in and once more on accept
+//! saves (issue 13): the chat settings, the pre-chat questions, the problem statements,
+//! the CSQs' names and their business hours. A chat read them three times on its way in and once more on accept
 //! (and every queue with its members for each offer's queue name), each a round trip to a
 //! database connection's thread; the widget reads them for every form and socket.
 //!
@@ -14,7 +14,8 @@
 
 use super::StoreResult;
 use app::domain::{
-    csq::ProblemStatement, ids::CsqId, prechat::PreChatField, settings::ChatSettings,
+    csq::ProblemStatement, hours::BusinessHours, ids::CsqId, prechat::PreChatField,
+    settings::ChatSettings,
 };
 use std::{
     collections::HashMap,
@@ -33,6 +34,7 @@ pub struct ConfigCache {
     fields: Mutex<Option<Vec<PreChatField>>>,
     problems: Mutex<Option<Vec<ProblemStatement>>>,
     csq_names: Mutex<Option<Arc<HashMap<CsqId, String>>>>,
+    hours: Mutex<Option<Arc<HashMap<CsqId, BusinessHours>>>>,
 }
 
 impl ConfigCache {
@@ -54,6 +56,7 @@ impl ConfigCache {
             fields: Mutex::new(None),
             problems: Mutex::new(None),
             csq_names: Mutex::new(None),
+            hours: Mutex::new(None),
         }
     }
 
@@ -86,6 +89,15 @@ impl ConfigCache {
         self.cached(&self.csq_names, load).await
     }
 
+    /// Issue 17: the CSQs' business hours (those that have some), read at every chat start
+    /// and widget form.
+    pub async fn hours(
+        &self,
+        load: impl Future<Output = StoreResult<Arc<HashMap<CsqId, BusinessHours>>>>,
+    ) -> StoreResult<Arc<HashMap<CsqId, BusinessHours>>> {
+        self.cached(&self.hours, load).await
+    }
+
     /// Carries out a write that may change any of them, then forgets them all whatever
     /// its outcome: the next read goes to the database.
     pub async fn saving<T>(&self, write: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
@@ -101,6 +113,7 @@ impl ConfigCache {
         *lock(&self.fields) = None;
         *lock(&self.problems) = None;
         *lock(&self.csq_names) = None;
+        *lock(&self.hours) = None;
     }
 
     async fn cached<T: Clone>(

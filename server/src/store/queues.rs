@@ -1,13 +1,15 @@
 //! What the store keeps of the queues the administrators manage (SPEC D-2, K-2, O-2): CSQs
-//! with their members and whether they are retired, and the pre-chat form's problem
-//! statements in order. A separate trait, included by [`super::Store`].
+//! with their members, whether they are retired and their business hours, and the pre-chat
+//! form's problem statements in order. A separate trait, included by [`super::Store`].
 
 use super::{AuditEntry, StoreResult};
 use app::domain::{
+    hours::BusinessHours,
     ids::{AgentId, CsqId},
     queues::{CsqAdmin, CsqEdit, ProblemStatementAdmin, ProblemStatementEdit},
 };
 use async_trait::async_trait;
+use std::{collections::HashMap, sync::Arc};
 
 #[async_trait]
 pub trait QueueStore: Send + Sync {
@@ -23,6 +25,19 @@ pub trait QueueStore: Send + Sync {
         edit: &CsqEdit,
         audit: &AuditEntry,
     ) -> StoreResult<(CsqId, Vec<AgentId>)>;
+
+    /// Issue 17 (K-4): the business hours of each CSQ that has some (the others are always
+    /// open). Kept between saves where this process is the one writer.
+    async fn business_hours(&self) -> StoreResult<Arc<HashMap<CsqId, BusinessHours>>>;
+
+    /// Issue 17: sets one CSQ's business hours (none: always open), with the audit line.
+    /// [`super::StoreError::NotFound`] for a CSQ that does not exist.
+    async fn save_business_hours(
+        &self,
+        csq: CsqId,
+        hours: Option<&BusinessHours>,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
 
     /// Every problem statement, retired ones included, in the pre-chat form's order.
     async fn problem_statements_admin(&self) -> StoreResult<Vec<ProblemStatementAdmin>>;

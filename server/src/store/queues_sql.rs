@@ -4,16 +4,26 @@ macro_rules! impl_queue_store {
     ($store:ty, $row:ty) => {
         mod queues_impl {
             use super::*;
+            use app::domain::hours::BusinessHours;
             use app::domain::queues::{
                 CsqAdmin, CsqEdit, Member, ProblemStatementAdmin, ProblemStatementEdit,
             };
+
+            /// Stored hours as JSON; a value this version cannot read counts as none
+            /// (always open), said in the log.
+            fn hours_of(json: Option<String>) -> Option<BusinessHours> {
+                let json = json?;
+                serde_json::from_str(&json)
+                    .inspect_err(|e| tracing::warn!(error = %e, "business hours not readable"))
+                    .ok()
+            }
             use $crate::store::queues::QueueStore;
 
             #[async_trait::async_trait]
             impl QueueStore for $store {
                 async fn csqs_admin(&self) -> StoreResult<Vec<CsqAdmin>> {
                     let rows = sqlx::query(
-                        "SELECT c.id, c.name, c.retired, a.id AS agent_id, a.username, \
+                        "SELECT c.id, c.name, c.retired, c.business_hours, a.id AS agent_id, a.username, \
                          a.display_name FROM csqs c \
                          LEFT JOIN csq_members m ON m.csq_id = c.id \
                          LEFT JOIN agents a ON a.id = m.agent_id \
@@ -30,6 +40,7 @@ macro_rules! impl_queue_store {
                                 name: row.try_get("name")?,
                                 retired: row.try_get("retired")?,
                                 members: Vec::new(),
+                                hours: hours_of(row.try_get("business_hours")?),
                             });
                         }
                         if let Some(agent) = row.try_get::<Option<i64>, _>("agent_id")? {
@@ -95,6 +106,57 @@ macro_rules! impl_queue_store {
                             write_audit(&mut tx, audit, &audit.detail).await?;
                             tx.commit().await?;
                             Ok((id, before.into_iter().map(AgentId).collect()))
+                        })
+                        .await
+                }
+
+                async fn business_hours(
+                    &self,
+                ) -> StoreResult<std::sync::Arc<std::collections::HashMap<CsqId, BusinessHours>>> {
+                    self.config
+                        .hours(async {
+                            let rows = sqlx::query(
+                                "SELECT id, business_hours FROM csqs \
+                                 WHERE business_hours IS NOT NULL",
+                            )
+                            .fetch_all(&self.pool)
+                            .await?;
+                            let mut hours = std::collections::HashMap::new();
+                            for row in rows {
+                                if let Some(h) = hours_of(row.try_get("business_hours")?) {
+                                    hours.insert(CsqId(row.try_get("id")?), h);
+                                }
+                            }
+                            Ok(std::sync::Arc::new(hours))
+                        })
+                        .await
+                }
+
+                async fn save_business_hours(
+                    &self,
+                    csq: CsqId,
+                    hours: Option<&BusinessHours>,
+                    audit: &AuditEntry,
+                ) -> StoreResult<()> {
+                    let json = hours
+                        .map(serde_json::to_string)
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    self.config
+                        .saving(async {
+                            let mut tx = self.writer.begin().await?;
+                            let changed = sqlx::query("UPDATE csqs SET business_hours = $1 WHERE id = $2")
+                                .bind(json)
+                                .bind(csq.0)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected();
+                            if changed == 0 {
+                                return Err(StoreError::NotFound);
+                            }
+                            write_audit(&mut tx, audit, &audit.detail).await?;
+                            tx.commit().await?;
+                            Ok(())
                         })
                         .await
                 }

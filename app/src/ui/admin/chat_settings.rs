@@ -31,6 +31,7 @@ struct Inputs {
     queue_limit: RwSignal<String>,
     queue_timeout: RwSignal<String>,
     queue_timeout_message: RwSignal<String>,
+    hide_launcher: RwSignal<bool>,
 }
 
 impl Inputs {
@@ -45,6 +46,7 @@ impl Inputs {
             queue_limit: RwSignal::new(s.queue_limit.to_string()),
             queue_timeout: RwSignal::new(s.queue_timeout_secs.to_string()),
             queue_timeout_message: RwSignal::new(s.queue_timeout_message.clone()),
+            hide_launcher: RwSignal::new(s.hide_launcher_when_closed),
         }
     }
 
@@ -72,6 +74,7 @@ impl Inputs {
             queue_limit: number(Field::QueueLimit, self.queue_limit),
             queue_timeout_secs: number(Field::QueueTimeout, self.queue_timeout),
             queue_timeout_message: self.queue_timeout_message.get(),
+            hide_launcher_when_closed: self.hide_launcher.get(),
         };
         let unreadable: Vec<Field> = errors.iter().map(|e| e.field.clone()).collect();
         if let Err(more) = settings.validate() {
@@ -197,6 +200,15 @@ pub fn ChatSettingsForm(initial: ChatSettings) -> impl IntoView {
                 label=move || t_string!(i18n, admin.chat_settings.queue_timeout_message)
                 hint=move || t_string!(i18n, admin.chat_settings.queue_timeout_message_hint)
                 value=inputs.queue_timeout_message error=error_of(Field::QueueTimeoutMessage) />
+            <div class="field">
+                <label class="check">
+                    <input type="checkbox" aria-describedby="hide-launcher-hint"
+                        prop:checked=move || inputs.hide_launcher.get()
+                        on:change=move |ev| inputs.hide_launcher.set(event_target_checked(&ev)) />
+                    {t!(i18n, admin.chat_settings.hide_launcher)}
+                </label>
+                <span class="hint" id="hide-launcher-hint">{t!(i18n, admin.chat_settings.hide_launcher_hint)}</span>
+            </div>
             <div class="form-actions">
                 <button class="primary" type="submit" disabled=move || save.pending().get()>
                     {t!(i18n, admin.chat_settings.save)}

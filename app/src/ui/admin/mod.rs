@@ -13,6 +13,7 @@ mod channels;
 mod chat_settings;
 mod edit_line;
 mod gadget_hosts;
+mod hours;
 mod mailboxes;
 mod pager;
 mod prechat;
@@ -34,6 +35,7 @@ use canned::CannedSection;
 use channels::ChannelsSection;
 use chat_settings::ChatSettingsForm;
 use gadget_hosts::GadgetHostsSection;
+use hours::HoursSection;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_params_map, lazy_route, LazyRoute};
@@ -51,6 +53,7 @@ use wrap_up_reasons::WrapUpReasonsSection;
 enum Section {
     Users,
     Queues,
+    Hours,
     PreChat,
     Canned,
     Mailboxes,
@@ -63,9 +66,10 @@ enum Section {
 }
 
 impl Section {
-    const ALL: [Section; 11] = [
+    const ALL: [Section; 12] = [
         Section::Users,
         Section::Queues,
+        Section::Hours,
         Section::PreChat,
         Section::Canned,
         Section::Mailboxes,
@@ -81,6 +85,7 @@ impl Section {
         match self {
             Section::Users => "users",
             Section::Queues => "queues",
+            Section::Hours => "hours",
             Section::PreChat => "pre-chat",
             Section::Canned => "canned",
             Section::Mailboxes => "mailboxes",
@@ -97,6 +102,7 @@ impl Section {
         match self {
             Section::Users => td_string!(locale, admin.sections.users),
             Section::Queues => td_string!(locale, admin.sections.queues),
+            Section::Hours => td_string!(locale, admin.sections.hours),
             Section::PreChat => td_string!(locale, admin.sections.pre_chat),
             Section::Canned => td_string!(locale, admin.sections.canned),
             Section::Mailboxes => td_string!(locale, admin.sections.mailboxes),
@@ -210,6 +216,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
     let content = match section {
         Some(Section::Users) => view! { <UsersSection csqs=view.csqs.clone() me /> }.into_any(),
         Some(Section::Queues) => view! { <QueuesSection view=queues /> }.into_any(),
+        Some(Section::Hours) => view! { <HoursSection view=queues /> }.into_any(),
         Some(Section::PreChat) => view! {
             <PreChatSection view=queues />
             <PreChatFieldsSection initial=view.prechat_fields.clone() />
