@@ -35,9 +35,10 @@
 
   /* From /widget/api/availability's answer (null when there is none): whether to draw the
      button now, and if not, in how many ms to ask again (a second after the opening it
-     gives, between 30 s and an hour). */
-  function launcherPlan(availability, now) {
-    if (!availability || availability.open !== false || availability.hide_when_closed !== true) {
+     gives, between 30 s and an hour). A visitor who opened the chat in this tab keeps the
+     button whatever the hours (a chat may still be going on). */
+  function launcherPlan(availability, now, opened) {
+    if (opened || !availability || availability.open !== false || availability.hide_when_closed !== true) {
       return { show: true, again: null };
     }
     var opens = typeof availability.opens_at_ms === 'number' ? availability.opens_at_ms - now + 1000 : 3600000;
@@ -80,20 +81,38 @@
   frame.title = title;
   button.lang = lang;
   button.textContent = title;
+  // The chat was opened in this tab: its button stays on the site's next pages.
+  var OPENED = 'switchboard.widget.opened';
+  function openedBefore() {
+    try { return sessionStorage.getItem(OPENED) === '1'; } catch (err) { return false; }
+  }
   button.addEventListener('click', function () {
+    try { sessionStorage.setItem(OPENED, '1'); } catch (err) { /* storage blocked */ }
     var opening = frame.hidden;
     if (opening && !frame.src) frame.src = origin + '/widget/chat.html?lang=' + lang;
     frame.hidden = !opening;
     button.setAttribute('aria-expanded', String(opening));
     button.textContent = opening ? words.close : title;
   });
+  // Each decision is told to the host page as a `switchboard:launcher` event ({shown}).
   var drawn = false;
+  function told(shown) {
+    try { window.dispatchEvent(new CustomEvent('switchboard:launcher', { detail: { shown: shown } })); } catch (err) { /* old browser */ }
+  }
   function draw() {
     if (drawn) return;
     drawn = true;
     document.body.appendChild(host);
+    told(true);
+  }
+  function decide(plan) {
+    if (plan.show) { draw(); return; }
+    told(false);
+    setTimeout(ask, plan.again);
   }
   function ask() {
+    // Opened in this tab before: no need to ask.
+    if (openedBefore()) { decide(launcherPlan(null, Date.now(), true)); return; }
     var answered = false;
     var late = setTimeout(function () { answered = true; draw(); }, 3000);
     fetch(origin + '/widget/api/availability', { credentials: 'omit' })
@@ -103,8 +122,7 @@
         if (answered) return;
         answered = true;
         clearTimeout(late);
-        var plan = launcherPlan(availability, Date.now());
-        if (plan.show) draw(); else setTimeout(ask, plan.again);
+        decide(launcherPlan(availability, Date.now(), false));
       });
   }
   ask();

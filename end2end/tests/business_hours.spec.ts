@@ -14,14 +14,17 @@ const IMAP_PORT = 3146;
 const ZONE = 'Europe/Paris';
 const DAY_MS = 86_400_000;
 
-/** A date in Paris as a date input takes it (YYYY-MM-DD), `days` from now. */
+/** Today's date in Paris, `days` on by the calendar, as a date input takes it (YYYY-MM-DD). */
 function parisDate(days: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date(Date.now() + days * DAY_MS));
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+  return new Date(Date.parse(`${today}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The weekday in Paris `days` from now ("Friday"). */
+/** The weekday of that date ("Friday"). */
 function parisWeekday(days: number): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: ZONE, weekday: 'long' }).format(new Date(Date.now() + days * DAY_MS));
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'long' }).format(
+    new Date(`${parisDate(days)}T12:00:00Z`),
+  );
 }
 
 async function newPage(browser: Browser): Promise<Page> {
@@ -150,9 +153,15 @@ test('issue 17: business hours close a queue; the customer is told when it opens
     await admin.getByRole('button', { name: 'Save chat settings' }).click();
     await expect(admin.getByRole('status').filter({ hasText: 'Saved' })).toBeVisible();
     const hidden = await newPage(browser);
-    const asked = hidden.waitForResponse((r) => r.url().endsWith('/widget/api/availability'));
+    // The loader tells the page each decision it makes (drawn or not).
+    await hidden.addInitScript(() => {
+      const w = window as unknown as { __launcher: boolean[] };
+      w.__launcher = [];
+      window.addEventListener('switchboard:launcher', (e) => w.__launcher.push((e as CustomEvent).detail.shown));
+    });
+    const decisions = () => hidden.evaluate(() => (window as unknown as { __launcher: boolean[] }).__launcher);
     await hidden.goto(`${ORIGIN}/demo`);
-    expect(await (await asked).json()).toMatchObject({ open: false, hide_when_closed: true });
+    await expect.poll(decisions).toEqual([false]);
     await expect(hidden.getByRole('button', { name: 'Chat with us' })).toHaveCount(0);
 
     // Sales open again: the button is back.
@@ -163,6 +172,7 @@ test('issue 17: business hours close a queue; the customer is told when it opens
     await expect(sales.getByRole('status')).toHaveText('Saved.');
     await hidden.reload();
     await expect(hidden.getByRole('button', { name: 'Chat with us' })).toBeVisible();
+    await expect.poll(decisions).toEqual([true]);
 
     for (const page of [admin, shop, closedShop, hidden]) await page.context().close();
   } finally {

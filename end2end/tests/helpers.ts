@@ -40,11 +40,11 @@ export async function tonesOf(page: Page): Promise<Tone[]> {
   return page.evaluate(() => (window as unknown as { __tones: Tone[] }).__tones.slice());
 }
 
-/** An agent logged in and Ready. */
+/** An agent logged in and Ready (`context.baseURL` for a test's own server). */
 export async function agentReady(
   browser: Browser,
   username: string,
-  options: { recordTones?: boolean } = {},
+  options: { recordTones?: boolean; context?: BrowserContextOptions } = {},
 ): Promise<Page> {
   const page = await logIn(browser, username, options);
   await page.getByRole('button', { name: 'Ready', exact: true }).click();

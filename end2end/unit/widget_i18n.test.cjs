@@ -284,4 +284,9 @@ test('issue 17: the launcher waits for the opening only when the administrator h
   );
   assert.equal(loader.launcherPlan({ open: false, hide_when_closed: true, opens_at_ms: now + 10 }, now).again, 30_000);
   assert.equal(loader.launcherPlan({ open: false, hide_when_closed: true }, now).again, 3_600_000);
+  assert.deepEqual(
+    loader.launcherPlan({ open: false, hide_when_closed: true }, now, true),
+    { show: true, again: null },
+    'a chat opened in this tab keeps its button',
+  );
 });

@@ -137,9 +137,41 @@
     // The transcript's system lines in the widget's language (a link sends no header of ours).
     $('.download').href = i18n.withQuery('/widget/api/transcript', 'lang', lang);
     $('.download').hidden = false;
+    $('.new-chat').hidden = false;
     typingLine.hidden = true;
     setStatus(t('status.ended'));
   }
+
+  // Issue 17: after a chat ends, another may start from the same page (the form again,
+  // empty of errors; the browser still remembered as the customer).
+  var formLoaded = false;
+  function newChat() {
+    var old = st.ws;
+    clearTimeout(st.typingTimer);
+    leaveId = null;
+    st = { cursor: 0, seen: {}, pending: [], ws: null, ended: false, attempt: 0, alias: null, typingTimer: null, typing: false };
+    if (old) old.close();
+    transcript.textContent = '';
+    box.disabled = false;
+    box.value = '';
+    $('.composer button').disabled = false;
+    $('.end').hidden = false;
+    $('.download').hidden = true;
+    $('.new-chat').hidden = true;
+    // The chat just started remembered the browser again.
+    $('.remembered').hidden = false;
+    $('.remembered-text').textContent = t('prechat.remembered');
+    $('.forget').hidden = false;
+    $('.forget').disabled = false;
+    setStatus('');
+    fieldErrors([]);
+    $('.form-error').textContent = '';
+    chat.hidden = true;
+    form.hidden = false;
+    if (!formLoaded) loadForm();
+    else form.name.focus();
+  }
+  $('.new-chat').addEventListener('click', newChat);
 
   function handle(msg) {
     switch (msg.type) {
@@ -504,6 +536,7 @@
   }
 
   function loadForm() {
+    formLoaded = true;
     config.then(function (cfg) {
       renderFields(cfg.fields);
       var select = form.problem;
@@ -530,9 +563,19 @@
         .sort(function (a, b) { return a - b; })[0];
       var words = closedWords(soonest === undefined ? null : soonest);
       if (leaveOffered) { offerLeave('form', words + ' ' + t('leave.intro_closed')); return true; }
-      $('.closed-note').textContent = words;
-      $('.closed-note').hidden = false;
-      return false;
+      // Nothing can be done before the opening: the form waits, said why.
+      var note = $('.closed-note');
+      note.textContent = words;
+      note.hidden = false;
+      var controls = form.querySelectorAll('input, select, textarea, button:not(.forget)');
+      for (var i = 0; i < controls.length; i++) controls[i].disabled = true;
+      note.tabIndex = -1;
+      note.focus();
+      // The form comes back at the opening (within a day), the page loaded again.
+      if (soonest !== undefined && soonest - Date.now() < 86400000) {
+        setTimeout(function () { location.reload(); }, Math.max(soonest - Date.now(), 0) + 1000);
+      }
+      return true;
     }
     form.problem.addEventListener('change', function () {
       var chosen = problems.filter(function (p) { return String(p.id) === form.problem.value; })[0];
@@ -550,6 +593,22 @@
   });
   Promise.all([session, words]).then(function (both) {
     var s = both[0];
+    $('.remembered').hidden = !(s && s.remembered);
     if (s && s.chat) { showChat(); restoreKept(); connect(); } else { loadForm(); }
   }).catch(function () { words.then(loadForm); });
+
+  // Issue 17: the customer may have this browser forgotten (their next chat is a new
+  // customer's, without the earlier ones).
+  $('.forget').addEventListener('click', function () {
+    var button = this;
+    button.disabled = true;
+    api('/widget/api/forget', { method: 'POST', credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error('not forgotten');
+      $('.remembered-text').textContent = t('prechat.forgotten');
+      button.hidden = true;
+    }).catch(function () {
+      button.disabled = false;
+      $('.form-error').textContent = t('prechat.unreachable');
+    });
+  });
 })(window.SwitchboardProtocol, window.SwitchboardI18n);

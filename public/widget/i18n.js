@@ -26,7 +26,10 @@
       optional: '(optional)',
       start: 'Start chat',
       start_failed: 'The chat could not start. Please try again.',
-      unreachable: 'The chat service cannot be reached. Please try again.'
+      unreachable: 'The chat service cannot be reached. Please try again.',
+      remembered: 'We remember this browser: with the same email address, the agent sees your earlier chats with us.',
+      forget: 'Forget this browser',
+      forgotten: 'This browser is forgotten: your next chat starts without the earlier ones.'
     },
     chat: {
       transcript_label: 'Conversation',
@@ -35,6 +38,7 @@
       send: 'Send',
       end: 'End chat',
       download: 'Download transcript',
+      new_chat: 'Start a new chat',
       you: 'You',
       the_agent: 'The agent',
       sending: 'Sending…',

@@ -103,16 +103,64 @@ pub fn availability(hours: Option<&BusinessHours>, now_ms: i64) -> Availability 
     if hours.is_open(now) {
         return Availability::Open;
     }
-    let opens_local = hours.next_opening(now);
+    // An opening the clock skips (a span wholly within the hour lost in spring) is no
+    // opening: the next one is looked for from there.
+    let mut from = now;
+    for _ in 0..4 {
+        let Some(opens_local) = hours.next_opening(from) else {
+            break;
+        };
+        let Some(opens_at_ms) = instant(&zone, opens_local) else {
+            break;
+        };
+        match local(&zone, opens_at_ms) {
+            Some(read) if hours.is_open(read) => {
+                return Availability::Closed {
+                    opens_at_ms: Some(opens_at_ms),
+                    opens_local: Some(opens_local),
+                }
+            }
+            Some(read) if read > from => {
+                // Read an hour on (a span opening in the skipped hour): it opens when the
+                // clock jumps, if the span runs past it.
+                if let Some(jump) = (opens_at_ms - 3_600_000..opens_at_ms)
+                    .step_by(60_000)
+                    .filter(|&at| at > now_ms)
+                    .find(|&at| local(&zone, at).is_some_and(|l| hours.is_open(l)))
+                {
+                    return Availability::Closed {
+                        opens_at_ms: Some(jump),
+                        opens_local: local(&zone, jump),
+                    };
+                }
+                from = read;
+            }
+            _ => break,
+        }
+    }
     Availability::Closed {
-        opens_at_ms: opens_local.and_then(|at| instant(&zone, at)),
-        opens_local,
+        opens_at_ms: None,
+        opens_local: None,
     }
 }
 
 /// The availability of one CSQ among every CSQ's hours.
 pub fn of_csq(hours: &HashMap<CsqId, BusinessHours>, csq: CsqId, now_ms: i64) -> Availability {
     availability(hours.get(&csq), now_ms)
+}
+
+/// The availability of each of `csqs` (each read once, however often it is named).
+pub fn of_csqs(
+    hours: &HashMap<CsqId, BusinessHours>,
+    csqs: impl IntoIterator<Item = CsqId>,
+    now_ms: i64,
+) -> HashMap<CsqId, Availability> {
+    let mut each = HashMap::new();
+    for csq in csqs {
+        each.entry(csq)
+            .or_insert_with(|| of_csq(hours, csq, now_ms));
+    }
+    each
 }
 
 #[cfg(test)]
@@ -195,6 +243,28 @@ mod tests {
         assert_eq!(
             availability(Some(&night), utc("2027-03-27T22:00:00Z")).opens_at_ms(),
             Some(utc("2027-03-28T01:30:00Z"))
+        );
+        // A span wholly within the skipped hour never opens: the next day's does.
+        let mut skipped = office("Europe/Paris");
+        skipped.week[6] = vec![OpenSpan {
+            opens: 2 * 60 + 10,
+            closes: 2 * 60 + 50,
+        }];
+        assert_eq!(
+            availability(Some(&skipped), utc("2027-03-27T22:00:00Z")).opens_at_ms(),
+            Some(utc("2027-03-29T07:00:00Z")),
+            "Monday 09:00 summer time"
+        );
+        // A span from 02:30 to 03:30 that day opens when the clock jumps to 03:00.
+        let mut across = office("Europe/Paris");
+        across.week[6] = vec![OpenSpan {
+            opens: 2 * 60 + 30,
+            closes: 3 * 60 + 30,
+        }];
+        assert_eq!(
+            availability(Some(&across), utc("2027-03-27T22:00:00Z")).opens_at_ms(),
+            Some(utc("2027-03-28T01:00:00Z")),
+            "03:00 summer time"
         );
     }
 

@@ -47,7 +47,8 @@ fn form(name: &str, problem: i64) -> Value {
 #[tokio::test]
 async fn a_refusal_is_worded_in_the_readers_language() {
     let server = TestServer::start().await;
-    let session = "/widget/api/session";
+    // No chat cookie: nothing to download.
+    let session = "/widget/api/transcript";
     let (status, english) = get_with(&server, session, &[]).await;
     assert_eq!((status, &english["message"]), (404, &json!("No chat.")));
     let (status, french) = get_with(

@@ -8,13 +8,25 @@ use app::domain::{protocol::ServerMessage, widget::WidgetMessage};
 use common::{desk::accept_next, *};
 use serde_json::json;
 
-/// The next news of the widget's wait, past lines and other messages.
+/// The next news of the widget's wait, past lines and other messages. The place is read
+/// again every 5 s, so news may take that long after a silence, and longer on a loaded
+/// machine: up to 15 s are given.
 async fn next_place(widget: &mut Ws) -> (u32, Option<u32>) {
+    use futures_util::StreamExt;
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        if let WidgetMessage::Queue {
+        let frame = tokio::time::timeout_at(until, widget.next())
+            .await
+            .expect("news of the wait within 15 s")
+            .expect("socket open")
+            .expect("frame");
+        let tokio_tungstenite::tungstenite::Message::Text(text) = frame else {
+            continue;
+        };
+        if let Ok(WidgetMessage::Queue {
             position,
             usual_wait_secs,
-        } = next_widget(widget).await
+        }) = serde_json::from_str(text.as_str())
         {
             return (position, usual_wait_secs);
         }

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::i18n::{td_string, Locale};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// Minutes in a day: a span may close at midnight, the day's end.
 pub const DAY_MINUTES: u16 = 24 * 60;
@@ -207,13 +208,18 @@ impl BusinessHours {
         self
     }
 
-    /// The spans of a day: none on a holiday.
-    fn spans_on(&self, day: i64) -> &[OpenSpan] {
-        let holiday = self
-            .holidays
+    /// The holidays as days since 1970-01-01 (a date that is not one is no holiday).
+    fn holiday_days(&self) -> HashSet<i64> {
+        self.holidays
             .iter()
-            .any(|h| day_start_ms(&h.date).map(|ms| ms.div_euclid(86_400_000)) == Some(day));
-        if holiday {
+            .filter_map(|h| day_start_ms(&h.date))
+            .map(|ms| ms.div_euclid(86_400_000))
+            .collect()
+    }
+
+    /// The spans of a day: none on a holiday.
+    fn spans_on<'a>(&'a self, holidays: &HashSet<i64>, day: i64) -> &'a [OpenSpan] {
+        if holidays.contains(&day) {
             return &[];
         }
         &self.week[weekday(day)]
@@ -221,16 +227,21 @@ impl BusinessHours {
 
     /// Whether the queue is open at a moment of its clock.
     pub fn is_open(&self, at: LocalMoment) -> bool {
-        self.spans_on(at.day)
+        self.spans_on(&self.holiday_days(), at.day)
             .iter()
             .any(|s| s.opens <= at.minute && at.minute < s.closes)
     }
 
     /// When the queue opens next after `at` (a moment it is closed), within
-    /// [`OPENING_HORIZON_DAYS`]: none for a queue that does not open in that time.
+    /// [`OPENING_HORIZON_DAYS`]: none for a queue that does not open in that time (a week
+    /// without hours answers at once).
     pub fn next_opening(&self, at: LocalMoment) -> Option<LocalMoment> {
+        if self.week.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let holidays = self.holiday_days();
         (at.day..=at.day + OPENING_HORIZON_DAYS).find_map(|day| {
-            self.spans_on(day)
+            self.spans_on(&holidays, day)
                 .iter()
                 .filter(|s| s.opens < s.closes)
                 .map(|s| s.opens)

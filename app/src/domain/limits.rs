@@ -276,3 +276,7 @@ pub const MAX_TIME_ZONE_CHARS: usize = 64;
 /// Issue 17: how far ahead the next opening is looked for (a queue closed longer says only
 /// that it is closed).
 pub const OPENING_HORIZON_DAYS: i64 = 400;
+
+/// Issue 17: days a widget's browser is remembered as its customer (the customer cookie),
+/// renewed at each chat; the customer may forget it sooner from the widget.
+pub const CUSTOMER_COOKIE_DAYS: i64 = 365;

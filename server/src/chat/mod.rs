@@ -23,7 +23,7 @@ use crate::{
 use app::domain::{
     chat::{Author, ChatLine, LineBody, SystemNote},
     contact::{Channel, Contact, ContactKind, ContactStatus, EndReason, LifecycleEvent},
-    ids::{AgentId, ContactId, WrapUpReasonId},
+    ids::{AgentId, ContactId, CustomerId, WrapUpReasonId},
     limits::MAX_HISTORY_MESSAGES,
     message_template::TemplateUse,
     meta::MetaChannel,
@@ -65,7 +65,9 @@ pub const LINE_PAGE: u32 = 500;
 
 impl ChatService {
     /// SPEC K-2: a customer's pre-chat form opens a chat, queued in the CSQ of the chosen
-    /// problem statement, with the welcome line. Refused outside the CSQ's business hours
+    /// problem statement, with the welcome line; the customer is the one the browser is
+    /// remembered as (`remembered`, issue 17) when the form's address is theirs, else a new
+    /// one. Refused outside the CSQ's business hours
     /// (issue 17), when the queue is full, and (when
     /// `unstaffed_refused`: the customer may leave a message instead, K-4) when nobody of
     /// the CSQ is logged in.
@@ -73,6 +75,7 @@ impl ChatService {
         self: &Arc<Self>,
         form: &PreChatForm,
         unstaffed_refused: bool,
+        remembered: Option<CustomerId>,
     ) -> Result<Contact, ContactError> {
         let (details, problem) = self.checked_form(form).await?;
         let hours = self.store.business_hours().await?;
@@ -92,14 +95,21 @@ impl ChatService {
             return Err(ContactError::NoAgent);
         }
         let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let customer = self
-            .store
-            .create_customer(&NewCustomer {
-                name: form.name.trim().to_string(),
-                email: optional(&form.email),
-                phone: optional(&form.phone),
-            })
-            .await?;
+        let typed = NewCustomer {
+            name: form.name.trim().to_string(),
+            email: optional(&form.email),
+            phone: optional(&form.phone),
+        };
+        // Issue 17: the customer this browser is remembered as, when the address typed is
+        // theirs (a shared computer's next person, with their own address, is someone new).
+        let returning = match remembered {
+            Some(id) if self.store.returning_customer(id, &typed).await? => Some(id),
+            _ => None,
+        };
+        let customer = match returning {
+            Some(id) => id,
+            None => self.store.create_customer(&typed).await?,
+        };
         let contact = self
             .store
             .create_chat(

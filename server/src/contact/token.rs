@@ -1,8 +1,9 @@
 //! Signed tokens that open one contact, or one thing of it, and nothing else: an id signed
 //! with the server's secret (HMAC-SHA256) for one purpose, optionally until an expiry (the
-//! customer's chat cookie, the addresses of an email's inline images).
+//! customer's chat cookie and the cookie that remembers them, the addresses of an email's
+//! inline images).
 
-use app::domain::ids::ContactId;
+use app::domain::ids::{ContactId, CustomerId};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -29,6 +30,18 @@ impl TokenKey {
     /// The chat a token opens, if its signature holds (compared in constant time).
     pub fn verify(&self, token: &str) -> Option<ContactId> {
         self.verify_purpose("chat", token).map(ContactId)
+    }
+
+    /// Issue 17: the customer a widget's browser is remembered as, until `expires_at_secs`
+    /// (its own purpose: a chat's token never passes for a customer's, and a copy kept past
+    /// the cookie's year opens nothing).
+    pub fn sign_customer(&self, customer: CustomerId, expires_at_secs: i64) -> String {
+        self.sign_until("customer", customer.0, expires_at_secs)
+    }
+
+    pub fn verify_customer(&self, token: &str, now_secs: i64) -> Option<CustomerId> {
+        self.verify_until("customer", token, now_secs)
+            .map(CustomerId)
     }
 
     /// `<id>.<hex HMAC of "purpose:id">`: a token for one thing and one use only.

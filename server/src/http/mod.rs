@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
             post(widget::start).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
         )
         .route("/widget/api/session", get(widget::session))
+        .route("/widget/api/forget", post(widget::forget))
         .route(
             "/widget/api/message",
             post(widget::leave_message).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),

@@ -8,16 +8,20 @@ use super::{
     AppState,
 };
 use crate::{
-    chat::cookie::{chat_cookie, CHAT_COOKIE},
+    chat::cookie::{
+        chat_cookie, customer_cookie, forget_chat_cookie, forget_customer_cookie, CHAT_COOKIE,
+        CUSTOMER_COOKIE,
+    },
     clock::now_ms,
     contact::ContactError,
     email::left::LeftBy,
 };
 use app::domain::{
     contact::ContactStatus,
-    ids::ContactId,
+    ids::{ContactId, CustomerId},
     language::widget_translations,
     left_message::LeftMessage,
+    limits::CUSTOMER_COOKIE_DAYS,
     prechat::PreChatForm,
     refusal::Reason,
     widget::{WidgetAvailability, WidgetConfig, WidgetLimits, WidgetProblem},
@@ -31,16 +35,29 @@ use axum::{
 use http::{header, HeaderMap};
 use serde_json::json;
 
-/// The chat a request's widget cookie opens, if its signature holds.
-pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<ContactId> {
+/// The value of a request's cookie `name`, if it has one.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == CHAT_COOKIE)
-        .and_then(|(_, token)| state.services.token_key.verify(token))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The chat a request's widget cookie opens, if its signature holds.
+pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<ContactId> {
+    cookie(headers, CHAT_COOKIE).and_then(|token| state.services.token_key.verify(token))
+}
+
+/// Issue 17: the customer the widget's browser is remembered as, if its cookie's signature
+/// holds.
+fn remembered_customer(state: &AppState, headers: &HeaderMap) -> Option<CustomerId> {
+    let now_secs = now_ms() / 1000;
+    cookie(headers, CUSTOMER_COOKIE)
+        .and_then(|token| state.services.token_key.verify_customer(token, now_secs))
 }
 
 /// The pre-chat form's choices (each with whether its queue is open now, and when it opens
@@ -51,12 +68,12 @@ pub async fn config(State(state): State<AppState>) -> Result<Response, AppError>
     let store = &state.services.store;
     let problems = store.problem_statements().await?;
     let hours = store.business_hours().await?;
-    let now = now_ms();
+    let each = crate::hours::of_csqs(&hours, problems.iter().map(|p| p.csq), now_ms());
     let config = WidgetConfig {
         problems: problems
             .into_iter()
             .map(|p| {
-                let availability = crate::hours::of_csq(&hours, p.csq, now);
+                let availability = each[&p.csq];
                 WidgetProblem {
                     id: p.id,
                     label: p.label,
@@ -81,18 +98,14 @@ pub async fn availability(State(state): State<AppState>) -> Result<Response, App
     let problems = store.problem_statements().await?;
     let hours = store.business_hours().await?;
     let settings = store.chat_settings().await?;
-    let now = now_ms();
-    let each: Vec<_> = problems
-        .iter()
-        .map(|p| crate::hours::of_csq(&hours, p.csq, now))
-        .collect();
-    let open = each.iter().any(|a| a.is_open());
+    let each = crate::hours::of_csqs(&hours, problems.iter().map(|p| p.csq), now_ms());
+    let open = each.values().any(|a| a.is_open());
     let answer = WidgetAvailability {
         open,
         opens_at_ms: if open {
             None
         } else {
-            each.iter().filter_map(|a| a.opens_at_ms()).min()
+            each.values().filter_map(|a| a.opens_at_ms()).min()
         },
         hide_when_closed: settings.hide_launcher_when_closed,
     };
@@ -150,23 +163,68 @@ async fn within_start_limit(
 }
 
 /// SPEC K-2: starts a chat and gives the customer its signed, HttpOnly token. At most a few
-/// a minute from one address; none when the queue is full.
+/// a minute from one address; none when the queue is full. Issue 17: the browser is
+/// remembered as the chat's customer (a year, renewed at each chat), so their next chat
+/// from it, with the same address, is the same customer's.
 pub async fn start(
     State(state): State<AppState>,
     client: Option<Extension<ClientInfo>>,
+    headers: HeaderMap,
     JsonBody(form): JsonBody<PreChatForm>,
 ) -> Result<Response, AppError> {
     within_start_limit(&state, client, "chat starts over the limit").await?;
     // K-4: with somewhere to leave a message, a customer is not kept waiting for nobody.
     let unstaffed_refused = state.services.email.takes_left_messages();
-    let contact = state.services.chat.start(&form, unstaffed_refused).await?;
-    let token = state.services.token_key.sign(contact.id);
-    let cookie = chat_cookie(&token, state.services.secure_cookies);
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "contact": contact.id })),
-    )
-        .into_response())
+    let remembered = remembered_customer(&state, &headers);
+    let contact = state
+        .services
+        .chat
+        .start(&form, unstaffed_refused, remembered)
+        .await?;
+    let keys = &state.services.token_key;
+    let secure = state.services.secure_cookies;
+    let mut response = Json(json!({ "contact": contact.id })).into_response();
+    let cookies = response.headers_mut();
+    for value in [
+        chat_cookie(&keys.sign(contact.id), secure),
+        customer_cookie(
+            &keys.sign_customer(
+                contact.customer,
+                now_ms() / 1000 + CUSTOMER_COOKIE_DAYS * 86_400,
+            ),
+            secure,
+        ),
+    ] {
+        cookies.append(
+            header::SET_COOKIE,
+            value.parse().map_err(AppError::internal)?,
+        );
+    }
+    Ok(response)
+}
+
+/// Issue 17: the widget's "Forget this browser": it is no longer remembered as a customer
+/// (their history stays with the business; the next chat from here starts a new customer),
+/// and a chat of theirs that has ended no longer shows when the widget opens again.
+pub async fn forget(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let secure = state.services.secure_cookies;
+    let mut response = Json(json!({ "forgotten": true })).into_response();
+    let mut cookies = vec![forget_customer_cookie(secure)];
+    if let Some(chat) = chat_from_cookie(&state, &headers) {
+        let over = match state.services.store.contact(chat).await {
+            Ok(contact) => contact.status.is_ended(),
+            Err(_) => true,
+        };
+        if over {
+            cookies.push(forget_chat_cookie(secure));
+        }
+    }
+    for cookie in cookies {
+        if let Ok(value) = cookie.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 /// Issue 17 (SPEC K-4, K-5): a message left instead of a chat, from the pre-chat form (no
@@ -254,17 +312,25 @@ pub async fn leave_message(
     Ok(Json(json!({ "left": true })))
 }
 
-/// The chat the cookie holds, so a reloaded widget resumes it.
+/// The chat the cookie holds, so a reloaded widget resumes it; and (issue 17) whether the
+/// browser is remembered as a customer, so the form offers to forget it.
 pub async fn session(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let no_chat = || AppError::NotFound(Reason::NoChat);
-    let id = chat_from_cookie(&state, &headers).ok_or_else(no_chat)?;
-    let contact = state.services.store.contact(id).await?;
+    let remembered = remembered_customer(&state, &headers).is_some();
+    let no_chat = || Json(json!({ "chat": null, "remembered": remembered }));
+    let Some(id) = chat_from_cookie(&state, &headers) else {
+        return Ok(no_chat());
+    };
+    let contact = match state.services.store.contact(id).await {
+        Err(crate::store::StoreError::NotFound) => return Ok(no_chat()),
+        found => found?,
+    };
     Ok(Json(json!({
         "chat": contact.id,
         "ended": matches!(contact.status, ContactStatus::Ended(_)),
+        "remembered": remembered,
     })))
 }
 

@@ -8,7 +8,7 @@
 //! Messenger and WhatsApp ids), so that an email from either address, or a WhatsApp
 //! message from either number, still finds the one customer.
 
-use super::{AuditEntry, StoreResult};
+use super::{AuditEntry, NewCustomer, StoreResult};
 use app::domain::{
     contact::Contact,
     customer::{CustomerAddress, CustomerMatch},
@@ -44,4 +44,10 @@ pub trait CustomerStore: Send + Sync {
     /// The customer's contacts not ended (chats and emails), to tell the agents who hold
     /// them of a link.
     async fn open_contacts_of(&self, customer: CustomerId) -> StoreResult<Vec<Contact>>;
+
+    /// Issue 17: whether the customer a widget's cookie names is the person filling the
+    /// form now: still on record, and the email address typed is theirs (their own or one
+    /// a link kept, ignoring case). Then, in the same transaction, they take the name typed
+    /// now, and the phone given if they had none. False changes nothing.
+    async fn returning_customer(&self, id: CustomerId, now: &NewCustomer) -> StoreResult<bool>;
 }

@@ -6,7 +6,7 @@ macro_rules! impl_customer_store {
             use super::*;
             use app::domain::customer::{phone_digits, CustomerAddress, CustomerMatch};
             use $crate::store::customers::{CustomerStore, EMAIL_HANDLE, PHONE_HANDLE};
-            use $crate::store::ContactStore;
+            use $crate::store::{ContactStore, NewCustomer};
 
             /// A customer's name and own addresses, as a link reads them.
             struct Addresses {
@@ -330,6 +330,60 @@ macro_rules! impl_customer_store {
                     write_audit(&mut tx, audit, &detail).await?;
                     tx.commit().await?;
                     Ok(())
+                }
+
+                async fn returning_customer(
+                    &self,
+                    id: CustomerId,
+                    now: &NewCustomer,
+                ) -> StoreResult<bool> {
+                    let Some(email) = now.email.as_deref().map(|e| e.trim().to_lowercase()) else {
+                        return Ok(false);
+                    };
+                    let mut tx = self.writer.begin().await?;
+                    let theirs: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM customers WHERE id = $1 AND (LOWER(email) = $2 OR EXISTS \
+                         (SELECT 1 FROM customer_handles WHERE customer_id = $1 \
+                         AND channel = $3 AND handle = $2))",
+                    )
+                    .bind(id.0)
+                    .bind(&email)
+                    .bind(EMAIL_HANDLE)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if theirs.is_none() {
+                        return Ok(false);
+                    }
+                    sqlx::query("UPDATE customers SET name = $2 WHERE id = $1")
+                        .bind(id.0)
+                        .bind(&now.name)
+                        .execute(&mut *tx)
+                        .await?;
+                    // A number they had stays theirs (a WhatsApp chat may go by it); a number
+                    // given now is taken only when it finds nobody else (typed, it must not
+                    // take another person's conversations over).
+                    let digits = now
+                        .phone
+                        .as_deref()
+                        .map(phone_digits)
+                        .filter(|d| !d.is_empty());
+                    if let Some(digits) = digits {
+                        let holder =
+                            owner(&mut tx, &CustomerAddress::Phone(digits.clone())).await?;
+                        if holder.is_none_or(|h| h == id.0) {
+                            sqlx::query(
+                                "UPDATE customers SET phone = $2, phone_digits = $3 \
+                                 WHERE id = $1 AND phone IS NULL",
+                            )
+                            .bind(id.0)
+                            .bind(&now.phone)
+                            .bind(&digits)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(true)
                 }
             }
         }
