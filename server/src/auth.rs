@@ -281,7 +281,7 @@ pub fn session_tokens(headers: &HeaderMap, secure: bool) -> Vec<String> {
 
 /// The non-empty values of the cookies named `name`, in the order sent (at most
 /// [`MAX_SESSION_COOKIES`]).
-fn cookie_values(headers: &HeaderMap, name: &str) -> Vec<String> {
+pub(crate) fn cookie_values(headers: &HeaderMap, name: &str) -> Vec<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

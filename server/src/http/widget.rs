@@ -15,10 +15,12 @@ use crate::{
     clock::now_ms,
     contact::ContactError,
     email::left::LeftBy,
+    hours::Availability,
 };
 use app::domain::{
     contact::ContactStatus,
-    ids::{ContactId, CustomerId},
+    csq::ProblemStatement,
+    ids::{ContactId, CsqId, CustomerId},
     language::widget_translations,
     left_message::LeftMessage,
     limits::CUSTOMER_COOKIE_DAYS,
@@ -34,22 +36,16 @@ use axum::{
 };
 use http::{header, HeaderMap};
 use serde_json::json;
+use std::collections::HashMap;
 
-/// The value of a request's cookie `name`, if it has one.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+/// The value of a request's cookie `name`, if it has one (the first sent).
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    crate::auth::cookie_values(headers, name).into_iter().next()
 }
 
 /// The chat a request's widget cookie opens, if its signature holds.
 pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<ContactId> {
-    cookie(headers, CHAT_COOKIE).and_then(|token| state.services.token_key.verify(token))
+    cookie(headers, CHAT_COOKIE).and_then(|token| state.services.token_key.verify(&token))
 }
 
 /// Issue 17: the customer the widget's browser is remembered as, if its cookie's signature
@@ -57,7 +53,18 @@ pub fn chat_from_cookie(state: &AppState, headers: &HeaderMap) -> Option<Contact
 fn remembered_customer(state: &AppState, headers: &HeaderMap) -> Option<CustomerId> {
     let now_secs = now_ms() / 1000;
     cookie(headers, CUSTOMER_COOKIE)
-        .and_then(|token| state.services.token_key.verify_customer(token, now_secs))
+        .and_then(|token| state.services.token_key.verify_customer(&token, now_secs))
+}
+
+/// The pre-chat form's problem statements, and whether each one's CSQ is open now (issue
+/// 17: by its business hours).
+async fn problems_now(
+    store: &dyn crate::store::Store,
+) -> Result<(Vec<ProblemStatement>, HashMap<CsqId, Availability>), AppError> {
+    let problems = store.problem_statements().await?;
+    let hours = store.business_hours().await?;
+    let each = crate::hours::of_csqs(&hours, problems.iter().map(|p| p.csq), now_ms());
+    Ok((problems, each))
 }
 
 /// The pre-chat form's choices (each with whether its queue is open now, and when it opens
@@ -66,9 +73,7 @@ fn remembered_customer(state: &AppState, headers: &HeaderMap) -> Option<Customer
 /// the hours it tells change with the time.
 pub async fn config(State(state): State<AppState>) -> Result<Response, AppError> {
     let store = &state.services.store;
-    let problems = store.problem_statements().await?;
-    let hours = store.business_hours().await?;
-    let each = crate::hours::of_csqs(&hours, problems.iter().map(|p| p.csq), now_ms());
+    let (problems, each) = problems_now(store.as_ref()).await?;
     let config = WidgetConfig {
         problems: problems
             .into_iter()
@@ -95,10 +100,8 @@ pub async fn config(State(state): State<AppState>) -> Result<Response, AppError>
 /// opening, and whether the administrator hides the button until then.
 pub async fn availability(State(state): State<AppState>) -> Result<Response, AppError> {
     let store = &state.services.store;
-    let problems = store.problem_statements().await?;
-    let hours = store.business_hours().await?;
+    let (_, each) = problems_now(store.as_ref()).await?;
     let settings = store.chat_settings().await?;
-    let each = crate::hours::of_csqs(&hours, problems.iter().map(|p| p.csq), now_ms());
     let open = each.values().any(|a| a.is_open());
     let answer = WidgetAvailability {
         open,
