@@ -115,6 +115,8 @@ test('K-4: with nobody logged in, a customer leaves a message from the demo page
     await expect(panel.getByRole('heading', { name: 'Help with my order' })).toBeVisible();
     await expect(panel).toContainText(`Léa Dubois <${email}>`);
     await expect(dave.frameLocator('iframe.email-body').getByText(`My order ${run} has not arrived.`)).toBeVisible();
+    // Issue 17: the email's customer may be said to be a known one, as from a chat.
+    await expect(panel.getByRole('button', { name: 'Same customer as…' })).toBeVisible();
     const reply = dave.getByRole('region', { name: 'Reply' });
     const editor = reply.getByRole('textbox', { name: 'Reply text' });
     await editor.click();

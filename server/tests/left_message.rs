@@ -12,7 +12,7 @@ use app::domain::{
     widget::{WidgetConfig, WidgetMessage},
 };
 use common::{
-    desk::{closed, next_email, ready},
+    desk::{accept_next, closed, next_email, ready},
     imap::Dovecot,
     smtp::SmtpServer,
     *,
@@ -294,4 +294,99 @@ async fn k4_messages_are_taken_once_and_an_address_is_acknowledged_three_times_a
     assert!(store.outbox_of(ContactId(4)).await.unwrap().is_empty());
     let sent = smtp.wait_for(3, Duration::from_secs(10)).await;
     assert!(sent.iter().all(|m| m.envelope_to == ["zoe@example.com"]));
+}
+
+/// Issue 17: with an email in hand, the agent says its customer is a known one ("Same
+/// customer as…", as from a chat): the email then belongs to the customer of the earlier
+/// chat, whose history it shows; an agent without the email can neither look up nor link.
+#[tokio::test]
+async fn an_email_in_hand_is_linked_to_the_customer_of_an_earlier_chat() {
+    use app::domain::protocol::{AgentEvent, CommandError, ServerMessage};
+    let smtp = SmtpServer::start().await;
+    let (_dovecot, server) = support_server(&smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let problem = server.queue("Support", &[ann]).await;
+    let (_, mut desk) = ready(&server, "ann").await;
+    // An earlier chat, from customer@example.com, which Ann takes and ends.
+    server.start_chat("Ravi Patel", problem).await;
+    let chat = accept_next(&mut desk).await;
+    send_json(
+        &mut desk,
+        json!({"type": "end_chat", "contact": chat.contact}),
+    )
+    .await;
+    // A message left from another address: an email of another customer, Ann's.
+    let left = json!({"form": form(problem), "message": "Hello", "client_id": "k1link"});
+    assert_eq!(
+        post(&server, "/widget/api/message", None, left)
+            .await
+            .status(),
+        200
+    );
+    let email = next_email(&mut desk).await;
+    assert_ne!(email.customer.id, chat.customer.id);
+
+    let find = json!({"type": "find_customer", "contact": email.contact, "address": "customer@example.com"});
+    let link =
+        json!({"type": "link_customer", "contact": email.contact, "customer": chat.customer.id});
+    server.create_agent("bob", "agent-pass-1").await;
+    let mut other = server.desktop_ready("bob").await;
+    for command in [find.clone(), link.clone()] {
+        send_json(&mut other, command).await;
+        let refused = wait_for(&mut other, |m| matches!(m, ServerMessage::Rejected { .. })).await;
+        assert!(
+            matches!(
+                refused,
+                ServerMessage::Rejected {
+                    error: CommandError::NotYours,
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+    }
+
+    send_json(&mut desk, find).await;
+    let found = wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::CustomerFound { .. })
+    })
+    .await;
+    let ServerMessage::CustomerFound { found, .. } = found else {
+        unreachable!()
+    };
+    assert_eq!(
+        found.expect("the chat's customer").customer.id,
+        chat.customer.id
+    );
+    send_json(&mut desk, link).await;
+    let linked = wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(e.event, AgentEvent::CustomerLinked { .. }))
+    })
+    .await;
+    let ServerMessage::Event(envelope) = linked else {
+        unreachable!()
+    };
+    let AgentEvent::CustomerLinked {
+        contact,
+        customer,
+        history,
+    } = envelope.event
+    else {
+        unreachable!()
+    };
+    assert_eq!((contact, customer.id), (email.contact, chat.customer.id));
+    assert!(
+        history.iter().any(|p| p.contact == chat.contact),
+        "the chat in the email's history: {history:?}"
+    );
+    assert_eq!(
+        server
+            .services
+            .store
+            .contact(email.contact)
+            .await
+            .unwrap()
+            .customer,
+        chat.customer.id
+    );
 }

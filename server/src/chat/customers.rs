@@ -1,8 +1,9 @@
-//! One customer across channels (issue 16): the agent in a chat looks up who an email
-//! address or phone number belongs to, and once they confirm, the chat's customer and that
-//! known customer become one, with both histories. Every agent in the chat sees the
-//! customer and history change; the link is audited. An agent reads any of the customer's
-//! earlier conversations from their history (issue 17).
+//! One customer across channels (issue 16): the agent in a chat (or, issue 17, with an
+//! email in hand) looks up who an email address or phone number belongs to, and once they
+//! confirm, the contact's customer and that known customer become one, with both
+//! histories. Every agent in the contact sees the customer and history change; the link is
+//! audited. An agent reads any of the customer's earlier conversations from their history
+//! (issue 17).
 
 use super::ChatService;
 use crate::{
@@ -66,20 +67,34 @@ impl ChatService {
         Ok(read)
     }
 
-    /// The known customer `address` belongs to, for the agent of a chat in hand.
+    /// A contact going on that this agent is in, a chat or an email (issue 17: a customer
+    /// is looked up and linked from either).
+    async fn held_contact(&self, agent: AgentId, id: ContactId) -> Result<Contact, ContactError> {
+        let contact = self.store.contact(id).await?;
+        if contact.status.is_ended() {
+            return Err(ContactError::Ended);
+        }
+        if !self.participants(&contact).await?.contains(&agent) {
+            return Err(ContactError::NotYours);
+        }
+        Ok(contact)
+    }
+
+    /// The known customer `address` belongs to, for the agent of a chat or email in hand.
     pub async fn find_customer(
         &self,
         agent: AgentId,
         id: ContactId,
         address: &str,
     ) -> Result<(CustomerAddress, Option<CustomerMatch>), ContactError> {
-        self.held_chat(agent, id).await?;
+        self.held_contact(agent, id).await?;
         let address = CustomerAddress::parse(address)?;
         let found = self.store.find_customer(&address).await?;
         Ok((address, found))
     }
 
-    /// The chat's customer is `customer` (the agent confirmed it): one record from now on.
+    /// The contact's customer (a chat's or an email's) is `customer` (the agent confirmed
+    /// it): one record from now on.
     /// Refused while both have a Messenger or WhatsApp chat going on on the same channel:
     /// the customer's next message would not know which chat it belongs to.
     pub async fn link_customer(
@@ -88,7 +103,7 @@ impl ChatService {
         id: ContactId,
         customer: CustomerId,
     ) -> Result<(), ContactError> {
-        let chat = self.held_chat(agent, id).await?;
+        let chat = self.held_contact(agent, id).await?;
         if chat.customer == customer {
             // Linked meanwhile (another agent's chat of the same person): the page is told
             // again, so its suggestion goes.

@@ -1,10 +1,13 @@
 //! The current email (SPEC E-2): the customer's message on the left (subject, sender,
 //! recipients, files to download, the body in a sandboxed frame under the server's strict
 //! Content-Security-Policy, remote images only after "Show images"), the customer's earlier
-//! conversations on every channel, the reply side on the right with the email's actions (SPEC
-//!
+//! conversations on every channel and "Same customer as…" (issue 17), the reply side on the
+//! right with the email's actions (SPEC ).
 
-use super::{clock::time_of_day, customer_history::History, reply::ReplyPanel, Live};
+use super::{
+    clock::time_of_day, customer_history::History, customer_link::CustomerLink, reply::ReplyPanel,
+    Live,
+};
 use crate::{
     domain::{
         email::{EmailAddress, EmailView},
@@ -56,11 +59,13 @@ pub fn EmailPanel(id: ContactId) -> AnyView {
     let Some(email) = email else {
         return view! { <p class="empty centered">{t!(i18n, email.panel.gone)}</p> }.into_any();
     };
-    // Issue 16: the customer's earlier conversations, on every channel.
-    let history = live
-        .model
-        .with_untracked(|m| m.tab(id).map(|t| t.view.history.clone()))
-        .unwrap_or_default();
+    // Issue 16: the customer's earlier conversations, on every channel, as they change
+    // (issue 17: a link made from this email brings the other record's).
+    let history = Memo::new(move |_| {
+        live.model
+            .with(|m| m.tab(id).map(|t| t.view.history.clone()))
+            .unwrap_or_default()
+    });
     let show_images = RwSignal::new(false);
     let src = move || {
         if show_images.get() {
@@ -99,7 +104,8 @@ pub fn EmailPanel(id: ContactId) -> AnyView {
                         {(!cc.is_empty()).then(|| view! { <div><dt>{t!(i18n, email.panel.cc)}</dt><dd>{cc}</dd></div> })}
                         <div><dt>{t!(i18n, email.panel.received)}</dt><dd>{received}</dd></div>
                     </dl>
-                    <History contact=id past=history />
+                    <CustomerLink id />
+                    {move || view! { <History contact=id past=history.get() /> }}
                     {(!files.is_empty()).then(|| view! {
                         <ul class="attachments" aria-label=move || t_string!(i18n, email.panel.attachments)>
                             {files.into_iter().map(|a| view! {
