@@ -42,11 +42,22 @@
   // SPEC P-1: the limits and their wording come from the server (/widget/api/config),
   // which checks every message again whatever this page does.
   var limits = null, leaveOffered = false;
+  // A refusal (too many requests from this address) keeps the server's words and when to
+  // ask again, as { refused: sentence, retryAfter: seconds }; anything else unreadable is
+  // the service out of reach.
   function loadConfig() {
-    return api('/widget/api/config').then(function (r) { return r.json(); }).then(protocol.readConfig);
+    var loaded = api('/widget/api/config').then(function (r) {
+      return r.json().then(function (body) {
+        if (r.ok) return body;
+        var said = null;
+        try { said = protocol.readRefusal(body).message; } catch (e) { /* not a refusal */ }
+        throw { refused: said, retryAfter: Number(r.headers.get('Retry-After')) || null };
+      });
+    }).then(protocol.readConfig);
+    loaded.then(function (cfg) { limits = cfg.limits; leaveOffered = cfg.leave_message; }).catch(function () {});
+    return loaded;
   }
   var config = loadConfig();
-  config.then(function (cfg) { limits = cfg.limits; leaveOffered = cfg.leave_message; }).catch(function () {});
   var fields = []; // SPEC K-2: the administrator's own questions, as last loaded
   var $ = function (s) { return document.querySelector(s); };
   var form = $('.prechat'), chat = $('.chat'), transcript = $('.transcript');
@@ -549,6 +560,16 @@
         select.appendChild(o);
       });
       if (!showOpening(cfg.problems)) form.name.focus();
+    }).catch(function (e) {
+      $('.form-error').textContent = (e && e.refused) || t('prechat.unreachable');
+      // Turned away for a while: the form is asked for again once the wait is over.
+      if (e && e.retryAfter) {
+        setTimeout(function () {
+          config = loadConfig();
+          config.then(function () { $('.form-error').textContent = ''; }, function () {});
+          loadForm();
+        }, e.retryAfter * 1000);
+      }
     });
   }
 

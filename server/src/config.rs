@@ -66,6 +66,11 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_CHAT_STARTS_PER_MINUTE", default_value_t = app::domain::limits::CHAT_STARTS_PER_MINUTE)]
     pub chat_starts_per_minute: u32,
 
+    /// Requests one client address may make a minute to what the widget reads (its form,
+    /// session, words, button, transcript).
+    #[arg(long, env = "SWITCHBOARD_WIDGET_READS_PER_MINUTE", default_value_t = app::domain::limits::WIDGET_READS_PER_MINUTE)]
+    pub widget_reads_per_minute: u32,
+
     /// WebSockets open at once (desktop pages and widgets together); one more is refused.
     #[arg(long, env = "SWITCHBOARD_MAX_WEBSOCKETS", default_value_t = app::domain::limits::MAX_WEBSOCKETS)]
     pub max_websockets: usize,
@@ -167,6 +172,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             frame_ancestors: "'self'".into(),
             chat_starts_per_minute: app::domain::limits::CHAT_STARTS_PER_MINUTE,
+            widget_reads_per_minute: app::domain::limits::WIDGET_READS_PER_MINUTE,
             max_websockets: app::domain::limits::MAX_WEBSOCKETS,
             customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
             customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,

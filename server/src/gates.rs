@@ -1,10 +1,13 @@
-//! Rate limits on what strangers may start, keyed by client address (governor's GCRA):
-//! chats from the widget's pre-chat form, and requests to Meta's webhooks that are refused. The address is the peer's, or the one a trusted
+//! Rate limits on what strangers may do, keyed by client address (governor's GCRA): chats
+//! started from the widget's pre-chat form, requests to what the widget reads, and
+//! requests to Meta's webhooks that are refused. The address is the peer's, or the one a trusted
 //! proxy forwarded ([`client_ip`]). With several nodes (issue 14), each start is also
 //! counted in the database per address and minute, so starts spread over the nodes count
 //! together.
 
-use app::domain::limits::{CHAT_STARTS_PER_MINUTE, WEBHOOK_REFUSALS_PER_MINUTE};
+use app::domain::limits::{
+    CHAT_STARTS_PER_MINUTE, WEBHOOK_REFUSALS_PER_MINUTE, WIDGET_READS_PER_MINUTE,
+};
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::HeaderMap;
 use std::{
@@ -17,6 +20,11 @@ use std::{
 
 pub struct Gates {
     chat_starts: DefaultKeyedRateLimiter<IpAddr>,
+    /// Requests to what the widget reads (issue 17); counted on each node alone: the
+    /// limit bounds the work one address gives a node, not a total.
+    widget_reads: DefaultKeyedRateLimiter<IpAddr>,
+    /// The operator's number of widget reads, for the refusal's wording.
+    pub widget_reads_per_minute: u32,
     /// Refused webhook requests (Messenger, WhatsApp).
     webhook_refusals: DefaultKeyedRateLimiter<IpAddr>,
     /// Addresses past that limit, and until when they are turned away.
@@ -39,6 +47,10 @@ impl Gates {
         let per_minute = NonZeroU32::new(chat_starts_per_minute.max(1)).expect("at least one");
         Gates {
             chat_starts: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            widget_reads: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(WIDGET_READS_PER_MINUTE).expect("a positive limit"),
+            )),
+            widget_reads_per_minute: WIDGET_READS_PER_MINUTE,
             webhook_refusals: RateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(WEBHOOK_REFUSALS_PER_MINUTE).expect("a positive limit"),
             )),
@@ -46,6 +58,14 @@ impl Gates {
             chat_starts_per_minute: per_minute.get(),
             shared: None,
         }
+    }
+
+    /// With the operator's number of widget reads per address and minute (at least one).
+    pub fn widget_reads(mut self, per_minute: u32) -> Self {
+        let per_minute = NonZeroU32::new(per_minute.max(1)).expect("at least one");
+        self.widget_reads = RateLimiter::keyed(Quota::per_minute(per_minute));
+        self.widget_reads_per_minute = per_minute.get();
+        self
     }
 
     /// Counting across the nodes that share this database too.
@@ -82,6 +102,11 @@ impl Gates {
     /// One chat start from `ip` on this node, or how long until the next one may come.
     pub fn chat_start(&self, ip: IpAddr) -> Result<(), Duration> {
         check(&self.chat_starts, ip)
+    }
+
+    /// One request from `ip` to what the widget reads, or how long until the next may come.
+    pub fn widget_read(&self, ip: IpAddr) -> Result<(), Duration> {
+        check(&self.widget_reads, ip)
     }
 
     /// How long `ip` is still turned away from the webhooks, if it is.

@@ -230,6 +230,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         customer_messages_per_sec: config.customer_messages_per_sec,
         customer_message_burst: config.customer_message_burst,
         chat_starts_per_minute: config.chat_starts_per_minute,
+        widget_reads_per_minute: config.widget_reads_per_minute,
     };
     let services =
         Arc::new(Services::start(store, config.secure_cookies, key, options, chat).await?);

@@ -52,6 +52,7 @@ pub struct ChatOptions {
     pub customer_messages_per_sec: u32,
     pub customer_message_burst: u32,
     pub chat_starts_per_minute: u32,
+    pub widget_reads_per_minute: u32,
 }
 
 impl Default for ChatOptions {
@@ -60,6 +61,7 @@ impl Default for ChatOptions {
             customer_messages_per_sec: app::domain::limits::CUSTOMER_MESSAGES_PER_SEC,
             customer_message_burst: app::domain::limits::CUSTOMER_MESSAGE_BURST,
             chat_starts_per_minute: app::domain::limits::CHAT_STARTS_PER_MINUTE,
+            widget_reads_per_minute: app::domain::limits::WIDGET_READS_PER_MINUTE,
         }
     }
 }
@@ -279,7 +281,8 @@ impl Services {
         });
         chat.watch(fired);
         chat.resume_timers().await?;
-        let mut gates = crate::gates::Gates::new(chat_options.chat_starts_per_minute);
+        let mut gates = crate::gates::Gates::new(chat_options.chat_starts_per_minute)
+            .widget_reads(chat_options.widget_reads_per_minute);
         if let Some(coordination) = store.coordination() {
             gates = gates.shared(coordination);
         }

@@ -328,6 +328,15 @@ async fn try_start(
     request.send().await.unwrap()
 }
 
+/// The seconds a refusal's `Retry-After` says to wait.
+fn retry_after(refused: &reqwest::Response) -> u64 {
+    refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// One address may start 5 chats a minute: the 6th is refused with 429, Retry-After and a
 /// message naming the limit; the chats started before are all there.
 #[tokio::test]
@@ -340,11 +349,7 @@ async fn five_chat_starts_a_minute_per_address() {
     // A client cannot pick its address: the header counts only from a trusted proxy.
     let refused = try_start(&server, problem, Some("203.0.113.7")).await;
     assert_eq!(refused.status(), 429);
-    let retry: u64 = refused.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&refused);
     assert!((1..=12).contains(&retry), "{retry}");
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(body["error"], "too_many_requests");
@@ -381,6 +386,67 @@ async fn a_trusted_proxy_forwards_the_client_address() {
         200,
         "another customer behind the same proxy"
     );
+}
+
+/// Issue 17: what the widget reads is bounded per address too, at 300 requests a minute
+/// (a page view makes four): past it (the allowance coming back five a second) each read is
+/// refused with 429, Retry-After, the limit in the customer's language, and a header any
+/// site may read; starting a chat keeps its own allowance.
+#[tokio::test]
+async fn widget_reads_are_bounded_per_address() {
+    let server = TestServer::start().await;
+    let problem = server.queue("Support", &[]).await;
+    let client = reqwest::Client::new();
+    let reads = [
+        "/widget/api/session",
+        "/widget/api/config",
+        "/widget/api/availability",
+        "/widget/i18n/en.json",
+    ];
+    let started = std::time::Instant::now();
+    let mut passed = 0;
+    let refused = loop {
+        let path = reads[passed % reads.len()];
+        let response = client
+            .get(server.url(path))
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .unwrap();
+        if response.status() != 200 {
+            break response;
+        }
+        passed += 1;
+        assert!(passed <= 400, "no limit after {passed} reads");
+    };
+    let came_back = (started.elapsed().as_millis() / 200) as usize + 1;
+    assert!(
+        (300..=300 + came_back).contains(&passed),
+        "{passed} reads passed in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(refused.status(), 429);
+    let retry = retry_after(&refused);
+    assert!((1..=2).contains(&retry), "{retry}");
+    assert_eq!(refused.headers()["access-control-allow-origin"], "*");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_requests");
+    assert_eq!(
+        body["message"],
+        "Trop de demandes depuis votre adresse : 300 par minute au maximum. Veuillez patienter un instant et réessayer."
+    );
+    // The socket's opening counts among the reads.
+    let upgrade = client
+        .get(server.url("/widget/ws"))
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upgrade.status(), 429);
+    assert_eq!(try_start(&server, problem, None).await.status(), 200);
 }
 
 /// A queue holds at most the administrator's number of waiting chats: one more is refused

@@ -51,6 +51,12 @@ pub const QUEUE_TIMEOUT_SECS: RangeInclusive<u32> = 60..=86_400;
 pub const DEFAULT_QUEUE_TIMEOUT_SECS: u32 = 600;
 /// Chats one client address may start per minute.
 pub const CHAT_STARTS_PER_MINUTE: u32 = 5;
+/// Requests one client address may make a minute to what the widget reads (its form,
+/// its session, its words, whether its button shows, forgetting the browser, a
+/// transcript, its socket's opening): a page view makes four, so a shop's busiest reader
+/// is far below it, and a crowd behind one office's address too; a loop that would keep
+/// the server busy is turned away.
+pub const WIDGET_READS_PER_MINUTE: u32 = 300;
 /// Characters in a message the administrator writes for customers (welcome, no agent).
 pub const MAX_SETTING_MESSAGE_CHARS: usize = 500;
 /// SPEC O-4: default maximum of active chats per agent.

@@ -121,6 +121,8 @@ pub enum Reason {
     NoMailboxForMessages,
     /// More chats started from one address than allowed per minute.
     TooManyStarts { per_minute: u32 },
+    /// More requests to what the widget reads from one address than allowed per minute.
+    TooManyRequests { per_minute: u32 },
     /// A chat already open in as many widget windows as allowed.
     WidgetWindows { max: usize },
     /// Every place for an open WebSocket is taken.
@@ -173,6 +175,12 @@ impl Reason {
             Reason::TooManyStarts { per_minute } => td_string!(
                 locale,
                 system.refusal.too_many_starts,
+                per_minute = number(locale, *per_minute)
+            )
+            .to_string(),
+            Reason::TooManyRequests { per_minute } => td_string!(
+                locale,
+                system.refusal.too_many_requests,
                 per_minute = number(locale, *per_minute)
             )
             .to_string(),

@@ -16,6 +16,7 @@ mod reply;
 mod webhooks;
 mod widget;
 mod widget_queue;
+mod widget_reads;
 mod widget_ws;
 mod ws;
 
@@ -74,6 +75,22 @@ async fn leave(
     http::StatusCode::NO_CONTENT
 }
 
+/// What the widget reads, each address within its allowance a minute (issue 17).
+fn widget_reads(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/widget/i18n/{file}", get(widget::translations))
+        .route("/widget/api/config", get(widget::config))
+        .route("/widget/api/availability", get(widget::availability))
+        .route("/widget/api/session", get(widget::session))
+        .route("/widget/api/forget", post(widget::forget))
+        .route("/widget/api/transcript", get(widget::transcript))
+        .route("/widget/ws", get(widget_ws::widget_socket))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            widget_reads::within_limit,
+        ))
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let backend: Arc<dyn Backend> = state.services.clone();
@@ -97,21 +114,15 @@ pub fn router(state: AppState) -> Router {
         .route("/gadget/switchboard.xml", get(gadget::descriptor))
         .route("/gadget/manifest.json", get(gadget::manifest))
         .route("/demo", get(widget::demo))
-        .route("/widget/i18n/{file}", get(widget::translations))
-        .route("/widget/api/config", get(widget::config))
-        .route("/widget/api/availability", get(widget::availability))
+        .merge(widget_reads(&state))
         .route(
             "/widget/api/start",
             post(widget::start).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
         )
-        .route("/widget/api/session", get(widget::session))
-        .route("/widget/api/forget", post(widget::forget))
         .route(
             "/widget/api/message",
             post(widget::leave_message).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
         )
-        .route("/widget/api/transcript", get(widget::transcript))
-        .route("/widget/ws", get(widget_ws::widget_socket))
         .merge(webhooks::routes())
         .leptos_routes_with_context(
             &state,
