@@ -31,9 +31,14 @@ async function sentTo(address: string, subject: string): Promise<Sent> {
   return found!;
 }
 
-/** Léa opens the widget on the demo shop and asks for a chat about her order. */
-async function customerStarts(browser: Browser, email: string): Promise<{ shop: Page; widget: FrameLocator }> {
-  const shop = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+/** Léa opens the widget on the demo shop (in a browser of her own, or `page`'s) and asks
+ * for a chat about her order. */
+async function customerStarts(
+  browser: Browser,
+  email: string,
+  page?: Page,
+): Promise<{ shop: Page; widget: FrameLocator }> {
+  const shop = page ?? (await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage());
   await shop.goto(`${ORIGIN}/demo`);
   await shop.getByRole('button', { name: 'Chat with us' }).click();
   const widget = shop.frameLocator('iframe[title="Chat with us"]');
@@ -61,7 +66,9 @@ async function agentReady(browser: Browser, username: string): Promise<Page> {
  * a message instead of a chat; the form keeps what they typed, the message is checked,
  * sent, and acknowledged by email; an agent who logs in later gets it as an email and
  * replies, and the reply reaches the customer's address from the mailbox. With the agent
- * logged in but Not Ready, the customer's next chat waits and says its place in line.
+ * logged in but Not Ready, the customer's next chat (from the same browser) waits and says
+ * its place in line; once the agent takes it, the earlier message is in the customer's
+ * history.
  */
 test('K-4: with nobody logged in, a customer leaves a message from the demo page; an agent later answers it as an email  // K-4', async ({
   browser,
@@ -128,13 +135,21 @@ test('K-4: with nobody logged in, a customer leaves a message from the demo page
     expect(answer.text).toContain('Your parcel leaves today.');
 
     // Dave is logged in but Not Ready: a chat may start now, and its customer reads their
-    // place in line while they wait.
+    // place in line while they wait. Léa's browser was remembered with her message: the
+    // chat is the same customer's.
     await dave.getByRole('button', { name: 'Not Ready', exact: true }).click();
     await expect(dave).toHaveTitle(/^Not Ready/);
-    const { shop: again, widget: chat } = await customerStarts(browser, email);
+    const { widget: chat } = await customerStarts(browser, email, shop);
     await expect(chat.getByRole('status').filter({ hasText: 'in line' })).toHaveText('You are next in line.');
-    await again.screenshot({ path: 'test-results/screenshots/widget-place-in-line-1366.png' });
-    await again.context().close();
+    await shop.screenshot({ path: 'test-results/screenshots/widget-place-in-line-1366.png' });
+    await dave.getByRole('button', { name: 'Ready', exact: true }).click();
+    await dave.getByRole('tab', { name: 'Chat and Email Control' }).click();
+    await dave.getByRole('article', { name: 'Chat offer from Léa Dubois' }).getByRole('button', { name: 'Accept' }).click();
+    await dave.getByRole('tab', { name: 'Manage Chat and Email' }).click();
+    await expect(chat.getByText('Dave has joined the chat.')).toBeVisible();
+    const history = dave.getByRole('region', { name: 'Earlier conversations (1)' });
+    await expect(history).toContainText('Help with my order');
+    await dave.screenshot({ path: 'test-results/screenshots/desktop-earlier-message-1366.png' });
     await shop.context().close();
     await dave.context().close();
   } finally {

@@ -390,3 +390,50 @@ async fn an_email_in_hand_is_linked_to_the_customer_of_an_earlier_chat() {
         chat.customer.id
     );
 }
+
+/// The `sb_customer=…` cookie a response sets, if it sets one.
+fn customer_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sb_customer="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Issue 17: a message left from the form with an address nobody had makes its customer,
+/// and the browser is remembered as theirs: their next chat from it, with that address, is
+/// the same customer's, so the agent sees the message among its earlier conversations. A
+/// message left with an address someone already has remembers nobody (typing an address
+/// takes over no one).
+#[tokio::test]
+async fn a_message_left_with_a_new_address_remembers_the_browser_as_its_customer() {
+    let smtp = SmtpServer::start().await;
+    let (_dovecot, server) = support_server(&smtp).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let problem = server.queue("Support", &[ann]).await;
+    let left = json!({"form": form(problem), "message": MESSAGE, "client_id": "k1first"});
+    let answer = post(&server, "/widget/api/message", None, left).await;
+    assert_eq!(answer.status(), 200);
+    let browser = customer_cookie(&answer).expect("the browser is remembered");
+
+    let (_, mut desk) = ready(&server, "ann").await;
+    let email = next_email(&mut desk).await;
+    let started = post(&server, "/widget/api/start", Some(&browser), form(problem)).await;
+    assert_eq!(started.status(), 200);
+    let chat = accept_next(&mut desk).await;
+    assert_eq!(chat.customer.id, email.customer.id);
+    assert!(
+        chat.history
+            .iter()
+            .any(|past| past.contact == email.contact),
+        "{:?}",
+        chat.history
+    );
+
+    let again = json!({"form": form(problem), "message": MESSAGE, "client_id": "k1second"});
+    let answer = post(&server, "/widget/api/message", None, again).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(customer_cookie(&answer), None);
+}

@@ -15,8 +15,9 @@ use crate::{
 };
 use app::{
     domain::{
+        customer::CustomerAddress,
         email::EmailAddress,
-        ids::CsqId,
+        ids::{CsqId, CustomerId},
         left_message::{acknowledgement, email_text},
         mailboxes::ConnectorStatus,
         prechat::Detail,
@@ -74,14 +75,16 @@ impl EmailService {
 
     /// Stores the message as an email contact with its acknowledgement (in the customer's
     /// `locale`) and queues it; a message posted again with the same `client_id` is
-    /// stored once.
+    /// stored once. The customer record the message made, when it made one (its address
+    /// was nobody's yet): the widget's browser may then be remembered as theirs, as after
+    /// a chat, without anyone taking over a customer they typed the address of.
     pub async fn leave_message(
         &self,
         by: &LeftBy,
         message: &str,
         client_id: &str,
         locale: Locale,
-    ) -> Result<(), ContactError> {
+    ) -> Result<Option<CustomerId>, ContactError> {
         let mailbox = self
             .mailbox_for_left_messages(by.csq)
             .ok_or(ContactError::Unavailable(Reason::NoMailboxForMessages))?;
@@ -131,15 +134,20 @@ impl EmailService {
                 tracing::info!(contact = %contact.id, mailbox = mailbox.name, "message left in the widget");
                 self.queue(&contact, last_agent.map(|(a, _)| a)).await;
                 self.wake_outbox();
+                let address = CustomerAddress::Email(by.email.to_lowercase());
+                let made = self.store.find_customer(&address).await?.filter(|found| {
+                    found.customer.id == contact.customer && found.conversations == 1
+                });
+                Ok(made.map(|found| found.customer.id))
             }
             Taken::AlreadyTaken => {
                 tracing::info!(
                     mailbox = mailbox.name,
                     "left message posted again: stored once"
                 );
+                Ok(None)
             }
         }
-        Ok(())
     }
 
     /// The acknowledgement, from the mailbox to the customer, in reply to their message

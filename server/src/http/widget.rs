@@ -190,13 +190,7 @@ pub async fn start(
     let cookies = response.headers_mut();
     for value in [
         chat_cookie(&keys.sign(contact.id), secure),
-        customer_cookie(
-            &keys.sign_customer(
-                contact.customer,
-                now_ms() / 1000 + CUSTOMER_COOKIE_DAYS * 86_400,
-            ),
-            secure,
-        ),
+        remembered_as(&state, contact.customer),
     ] {
         cookies.append(
             header::SET_COOKIE,
@@ -204,6 +198,16 @@ pub async fn start(
         );
     }
     Ok(response)
+}
+
+/// Issue 17: the cookie that remembers the widget's browser as `customer`'s for a year
+/// (renewed each time they chat or leave a message).
+fn remembered_as(state: &AppState, customer: CustomerId) -> String {
+    let until = now_ms() / 1000 + CUSTOMER_COOKIE_DAYS * 86_400;
+    customer_cookie(
+        &state.services.token_key.sign_customer(customer, until),
+        state.services.secure_cookies,
+    )
 }
 
 /// Issue 17: the widget's "Forget this browser": it is no longer remembered as a customer
@@ -233,13 +237,15 @@ pub async fn forget(State(state): State<AppState>, headers: HeaderMap) -> Respon
 /// Issue 17 (SPEC K-4, K-5): a message left instead of a chat, from the pre-chat form (no
 /// agent logged in, the queue full), or from the chat the cookie holds when no agent has
 /// it (past the join timeout), which then ends if it still waits. Bounded like a chat's
-/// start, and stored once whatever the widget posts again.
+/// start, and stored once whatever the widget posts again. A message from the form whose
+/// address was nobody's makes its customer, and the browser is remembered as theirs: their
+/// next chat from it has the message in its history.
 pub async fn leave_message(
     State(state): State<AppState>,
     client: Option<Extension<ClientInfo>>,
     headers: HeaderMap,
     JsonBody(left): JsonBody<LeftMessage>,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Response, AppError> {
     within_start_limit(&state, client, "left messages over the limit").await?;
     let chat = &state.services.chat;
     let (by, waiting) = match &left.form {
@@ -292,7 +298,7 @@ pub async fn leave_message(
             (by, Some(id))
         }
     };
-    state
+    let made = state
         .services
         .email
         .leave_message(&by, &left.message, &left.client_id, locale::current())
@@ -312,7 +318,15 @@ pub async fn leave_message(
             }
         }
     }
-    Ok(Json(json!({ "left": true })))
+    let mut response = Json(json!({ "left": true })).into_response();
+    if let (Some(customer), None) = (made, waiting) {
+        let cookie = remembered_as(&state, customer);
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            cookie.parse().map_err(AppError::internal)?,
+        );
+    }
+    Ok(response)
 }
 
 /// The chat the cookie holds, so a reloaded widget resumes it; and (issue 17) whether the
