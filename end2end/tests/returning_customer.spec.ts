@@ -65,6 +65,25 @@ test('issue 17: a customer back in the same browser has her earlier chat in the 
     const history = dave.getByRole('region', { name: 'Earlier conversations (1)' });
     await expect(history).toContainText('Help with my order');
     await expect(history).toContainText('Dave');
+
+    // Dave tags Zoé and leaves a note for whoever meets her next: a note must say something.
+    const about = dave.getByRole('region', { name: 'What agents know of this customer' });
+    await expect(about).toContainText('No tags');
+    await about.getByRole('button', { name: 'Edit tags' }).click();
+    const tags = about.getByLabel('Tags', { exact: true });
+    await expect(tags).toBeFocused();
+    await tags.fill('VIP, late delivery, vip');
+    await about.getByRole('button', { name: 'Save tags' }).click();
+    await expect(about.getByRole('listitem')).toHaveText(['vip', 'late delivery']);
+    await about.getByRole('button', { name: 'Add a note' }).click();
+    await about.getByRole('button', { name: 'Save note' }).click();
+    await expect(about.getByRole('alert')).toHaveText('Note: required');
+    await about.screenshot({ path: 'test-results/screenshots/desktop-customer-note-form-1366.png' });
+    await about.getByLabel('Note for the agents who meet this customer').fill('Prefers email.\nRefund sent on 2 December.');
+    await about.getByRole('button', { name: 'Save note' }).click();
+    await expect(about.getByRole('heading', { name: 'Notes (1)' })).toBeVisible();
+    await expect(about.locator('.note-text')).toHaveText('Prefers email.\nRefund sent on 2 December.');
+    await expect(about.locator('.note-by')).toContainText('Dave · ');
     await dave.screenshot({ path: 'test-results/screenshots/desktop-returning-customer-1366.png' });
     await dave.setViewportSize({ width: 900, height: 700 });
     await dave.screenshot({ path: 'test-results/screenshots/desktop-returning-customer-900.png' });
@@ -78,6 +97,8 @@ test('issue 17: a customer back in the same browser has her earlier chat in the 
     await accepts(dave, 'Something is broken');
     await expect(widget.getByText('Dave has joined the chat.')).toHaveCount(1);
     await expect(dave.getByRole('region', { name: /Earlier conversations/ })).toHaveCount(0);
+    await expect(dave.getByRole('region', { name: 'What agents know of this customer' })).toContainText('No tags');
+    await expect(dave.locator('.note-text')).toHaveCount(0);
     await shop.context().close();
     await dave.context().close();
   } finally {

@@ -370,6 +370,7 @@ async fn an_email_in_hand_is_linked_to_the_customer_of_an_earlier_chat() {
         contact,
         customer,
         history,
+        ..
     } = envelope.event
     else {
         unreachable!()

@@ -923,6 +923,7 @@ async fn a_messenger_customer_linked_by_the_agent_is_the_known_customer_with_bot
         contact: c,
         customer,
         history,
+        ..
     } = envelope.event
     else {
         unreachable!()
@@ -1026,7 +1027,7 @@ async fn a_link_waits_until_the_person_has_one_chat_going_on_per_channel() {
     .await;
     desk::closed(&mut desk).await;
     let linked = |m: &ServerMessage| {
-        matches!(m, ServerMessage::Event(e) if matches!(&e.event, AgentEvent::CustomerLinked { contact, customer, history }
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event, AgentEvent::CustomerLinked { contact, customer, history, .. }
             if *contact == second.contact && customer.id == first.customer.id
             && history.iter().map(|p| p.contact).collect::<Vec<_>>() == [first.contact]))
     };

@@ -142,6 +142,89 @@ async fn business_hours_are_stored_read_and_cleared() {
     }
 }
 
+/// Issue 17: what agents know of a customer: tags in the order given, notes newest first
+/// with their author's alias, as many as asked; a customer gone is NotFound; a link moves
+/// the other's notes and puts their tags after the kept customer's, each once.
+#[tokio::test]
+async fn customers_notes_and_tags_are_kept_and_follow_a_link() {
+    use server::store::NewCustomer;
+    for t in all_stores().await {
+        let s = &t.store;
+        let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+        let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+        let person = |name: &str| NewCustomer {
+            name: name.into(),
+            email: None,
+            phone: None,
+        };
+        let kept = s.create_customer(&person("Ravi Patel")).await.unwrap();
+        let other = s.create_customer(&person("R. Patel")).await.unwrap();
+        assert!(s.about_customer(kept, 10).await.unwrap().is_empty());
+        let tags = |list: &[&str]| list.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        s.set_customer_tags(kept, &tags(&["vip", "late delivery"]))
+            .await
+            .unwrap();
+        s.set_customer_tags(kept, &tags(&["late delivery", "vip", "b2b"]))
+            .await
+            .unwrap();
+        s.add_customer_note(kept, ann, "Prefers email.", 10)
+            .await
+            .unwrap();
+        s.add_customer_note(kept, bob, "Refund sent.", 20)
+            .await
+            .unwrap();
+        let about = s.about_customer(kept, 10).await.unwrap();
+        assert_eq!(
+            about.tags,
+            tags(&["late delivery", "vip", "b2b"]),
+            "{}",
+            t.name
+        );
+        let notes: Vec<_> = about
+            .notes
+            .iter()
+            .map(|n| (n.agent.as_str(), n.text.as_str(), n.at_ms))
+            .collect();
+        assert_eq!(
+            notes,
+            [("bob", "Refund sent.", 20), ("ann", "Prefers email.", 10)],
+            "{}",
+            t.name
+        );
+        assert_eq!(s.about_customer(kept, 1).await.unwrap().notes.len(), 1);
+
+        s.set_customer_tags(other, &tags(&["vip", "fragile"]))
+            .await
+            .unwrap();
+        s.add_customer_note(other, ann, "Gave a second address.", 30)
+            .await
+            .unwrap();
+        let audit = AuditEntry {
+            at_ms: 40,
+            agent: ann,
+            action: "customer.link".into(),
+            detail: "\"R. Patel\" -> \"Ravi Patel\"".into(),
+        };
+        s.link_customers(other, kept, &audit).await.unwrap();
+        let about = s.about_customer(kept, 10).await.unwrap();
+        assert_eq!(
+            about.tags,
+            tags(&["late delivery", "vip", "b2b", "fragile"]),
+            "{}",
+            t.name
+        );
+        assert_eq!(about.notes.len(), 3);
+        assert_eq!(about.notes[0].text, "Gave a second address.");
+        assert!(s.about_customer(other, 10).await.unwrap().is_empty());
+        for refused in [
+            s.add_customer_note(other, ann, "Too late.", 50).await,
+            s.set_customer_tags(other, &tags(&["x"])).await,
+        ] {
+            assert!(matches!(refused, Err(StoreError::NotFound)), "{}", t.name);
+        }
+    }
+}
+
 #[tokio::test]
 async fn canned_responses_by_kind() {
     for t in all_stores().await {

@@ -286,3 +286,12 @@ pub const OPENING_HORIZON_DAYS: i64 = 400;
 /// Issue 17: days a widget's browser is remembered as its customer (the customer cookie),
 /// renewed at each chat; the customer may forget it sooner from the widget.
 pub const CUSTOMER_COOKIE_DAYS: i64 = 365;
+
+/// Issue 17: characters in one note an agent writes about a customer.
+pub const MAX_CUSTOMER_NOTE_CHARS: usize = 2000;
+/// Issue 17: a customer's notes the desktop shows, newest first (older ones stay on record).
+pub const CUSTOMER_NOTES_SHOWN: u32 = 50;
+/// Issue 17: tags one customer carries ("vip", "late delivery").
+pub const MAX_CUSTOMER_TAGS: usize = 20;
+/// Issue 17: characters in one tag.
+pub const MAX_TAG_CHARS: usize = 32;

@@ -1,6 +1,7 @@
 //! The shared domain: plain Rust types and pure functions that build for wasm32 and native.
 //! Nothing here does I/O; the server and the browser call the same rules.
 
+pub mod about_customer;
 pub mod account;
 pub mod agent;
 pub mod audit;

@@ -5,6 +5,7 @@
 //! events it missed, in order, then [`ServerMessage::Synced`].
 
 use super::{
+    about_customer::AboutCustomer,
     chat::ChatLine,
     contact::{Channel, EndReason},
     customer::Customer,
@@ -111,6 +112,15 @@ pub enum ClientCommand {
     /// Issue 17 (SPEC P-5): one of the customer's earlier conversations, read whole from
     /// the history of a contact in hand (the answer is a [`ServerMessage::PastRead`]).
     ReadPast { contact: ContactId, past: ContactId },
+    /// Issue 17: a note about the customer of a contact in hand, for every agent who
+    /// meets them (the answer is an [`AgentEvent::CustomerAbout`] to all of those now).
+    AddCustomerNote { contact: ContactId, text: String },
+    /// Issue 17: the tags of the customer of a contact in hand, all of them as they are
+    /// to be (the answer as for a note).
+    SetCustomerTags {
+        contact: ContactId,
+        tags: Vec<String>,
+    },
 }
 
 /// SPEC G-2: an invitation as the invited agent's notification shows it.
@@ -186,9 +196,10 @@ pub struct ContactView {
     /// SPEC G-3: the aliases of the agents in the chat, the owner first.
     #[serde(default)]
     pub agents: Vec<String>,
-    /// SPEC G-5: the invitation's notes, for the invited agent only.
+    /// SPEC G-5: the invitation's notes, for the invited agent only (a boxed `str`: the
+    /// events that carry a contact stay small).
     #[serde(default)]
-    pub notes: Option<String>,
+    pub notes: Option<Box<str>>,
     /// SPEC C-2, E-2: for an email, its subject, addresses and files.
     #[serde(default)]
     pub email: Option<Box<EmailView>>,
@@ -202,6 +213,9 @@ pub struct ContactView {
     /// Issue 16: the customer's earlier conversations on every channel, newest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<super::customer::PastContact>,
+    /// Issue 17: the customer's tags and latest notes (boxed, as most have none).
+    #[serde(default, skip_serializing_if = "AboutCustomer::is_empty")]
+    pub about: Box<AboutCustomer>,
 }
 
 crate::tag_first_enum! {
@@ -258,6 +272,15 @@ crate::tag_first_enum! {
             customer: Customer,
             #[serde(default)]
             history: Vec<super::customer::PastContact>,
+            /// Issue 17: both records' tags and notes, now one customer's.
+            #[serde(default)]
+            about: AboutCustomer,
+        },
+        /// Issue 17: the tags or notes of the customer of this contact changed (a note
+        /// added, tags set, by this agent or another).
+        CustomerAbout {
+            contact: ContactId,
+            about: AboutCustomer,
         },
         /// The contact left the agent's hands.
         ContactClosed {

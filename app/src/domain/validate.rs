@@ -120,6 +120,11 @@ pub enum Field {
     SameCustomer,
     /// Issue 17 (K-4): the message a customer leaves in the widget.
     LeftMessage,
+    /// Issue 17: a note an agent writes about a customer.
+    CustomerNote,
+    /// Issue 17: a customer's tags, and one of them (from 1).
+    CustomerTags,
+    CustomerTag(usize),
     /// Issue 17: the time zone a CSQ's business hours are read in.
     TimeZone,
     /// Issue 17: a CSQ's opening hours on one day of the week (0 Monday ... 6 Sunday).
@@ -220,6 +225,11 @@ impl Field {
             }
             Field::SameCustomer => td_string!(locale, validation.fields.same_customer).to_string(),
             Field::LeftMessage => td_string!(locale, validation.fields.left_message).to_string(),
+            Field::CustomerNote => td_string!(locale, validation.fields.customer_note).to_string(),
+            Field::CustomerTags => td_string!(locale, validation.fields.customer_tags).to_string(),
+            Field::CustomerTag(n) => {
+                td_string!(locale, validation.fields.customer_tag, n = *n).to_string()
+            }
             Field::TimeZone => td_string!(locale, validation.fields.time_zone).to_string(),
             Field::OpeningHours(day) => td_string!(
                 locale,

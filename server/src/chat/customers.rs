@@ -69,7 +69,11 @@ impl ChatService {
 
     /// A contact going on that this agent is in, a chat or an email (issue 17: a customer
     /// is looked up and linked from either).
-    async fn held_contact(&self, agent: AgentId, id: ContactId) -> Result<Contact, ContactError> {
+    pub(super) async fn held_contact(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+    ) -> Result<Contact, ContactError> {
         let contact = self.store.contact(id).await?;
         if contact.status.is_ended() {
             return Err(ContactError::Ended);
@@ -152,6 +156,7 @@ impl ChatService {
         let contact = self.store.contact(contact.id).await?;
         let customer = self.store.customer(contact.customer).await?;
         let history = views::history(self.store.as_ref(), &contact).await?;
+        let about = self.about(contact.customer).await?;
         for agent in agents {
             self.hub
                 .record(
@@ -160,6 +165,7 @@ impl ChatService {
                         contact: contact.id,
                         customer: customer.clone(),
                         history: history.clone(),
+                        about: about.clone(),
                     },
                 )
                 .await?;

@@ -3,6 +3,7 @@
 //! before it is sent on (SPEC K-3), to the customer's widget (through [`rooms`]) and to
 //! the agent's pages (through the hub's live channel).
 
+mod about;
 pub mod cookie;
 mod customers;
 mod elsewhere;

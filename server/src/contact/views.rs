@@ -6,7 +6,7 @@ use app::domain::{
     csq::WrapUpReason,
     customer::PastContact,
     ids::{AgentId, ContactId},
-    limits::PAST_CONTACTS_SHOWN,
+    limits::{CUSTOMER_NOTES_SHOWN, PAST_CONTACTS_SHOWN},
     message_template::MessageTemplate,
     meta::{MetaChannel, ReplyRule},
     protocol::{ContactView, InvitationView, OfferView},
@@ -62,7 +62,9 @@ pub async fn contact_view(
     let guest = store.guest(contact.id).await?;
     let wrap_up = store.wrap_up(contact.id, agent).await?;
     let agents = aliases_with(store, contact, guest.as_ref()).await?;
-    let notes = guest.filter(|g| g.agent == agent).map(|g| g.notes);
+    let notes = guest
+        .filter(|g| g.agent == agent)
+        .map(|g| g.notes.into_boxed_str());
     assemble(store, contact, wrap_up, agents, notes).await
 }
 
@@ -86,7 +88,7 @@ async fn assemble(
     contact: &Contact,
     wrap_up: WrapUp,
     agents: Vec<String>,
-    notes: Option<String>,
+    notes: Option<Box<str>>,
 ) -> StoreResult<ContactView> {
     Ok(ContactView {
         contact: contact.id,
@@ -114,6 +116,11 @@ async fn assemble(
             None => None,
         },
         history: history(store, contact).await?,
+        about: Box::new(
+            store
+                .about_customer(contact.customer, CUSTOMER_NOTES_SHOWN)
+                .await?,
+        ),
     })
 }
 

@@ -537,6 +537,12 @@ async fn carry_out(
         ClientCommand::LinkCustomer { contact, customer } => {
             chat.link_customer(agent, contact, customer).await
         }
+        ClientCommand::AddCustomerNote { contact, text } => {
+            chat.add_customer_note(agent, contact, &text).await
+        }
+        ClientCommand::SetCustomerTags { contact, tags } => {
+            chat.set_customer_tags(agent, contact, &tags).await
+        }
         ClientCommand::ReadPast { contact, past } => {
             match chat.read_past(agent, contact, past).await {
                 Ok(read) => {

@@ -269,7 +269,21 @@ macro_rules! impl_customer_store {
                         Ok(format!("{channel}:{handle}"))
                     })
                     .collect::<StoreResult<_>>()?;
-                    for table in ["contacts", "customer_handles"] {
+                    // Issue 17: the other's tags after this one's (each once), and their notes.
+                    sqlx::query(
+                        "INSERT INTO customer_tags (customer_id, tag, position) \
+                         SELECT $2, tag, position + 1000 FROM customer_tags WHERE customer_id = $1 \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(from.0)
+                    .bind(into.0)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
+                        .bind(from.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    for table in ["contacts", "customer_handles", "customer_notes"] {
                         sqlx::query(sqlx::AssertSqlSafe(format!(
                             "UPDATE {table} SET customer_id = $2 WHERE customer_id = $1"
                         )))

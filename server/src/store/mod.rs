@@ -13,8 +13,9 @@
 //! [`prechat::PreChatStore`] (the pre-chat form's own fields),
 //! [`audit::AuditStore`] (the audit and state history as administrators read them),
 //! [`email::EmailStore`], [`intake::IntakeStore`], [`reply::ReplyStore`],
-//! [`meta::MetaStore`] (Messenger and WhatsApp) and [`customers::CustomerStore`] (one
-//! customer across channels). Their shared
+//! [`meta::MetaStore`] (Messenger and WhatsApp), [`customers::CustomerStore`] (one
+//! customer across channels) and [`about::AboutStore`] (agents' notes and tags on a
+//! customer). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -33,6 +34,8 @@
 //! connection (the file has one writer at a time; writers queue for it instead of sleeping
 //! in SQLite's busy handler), on PostgreSQL the pool itself.
 
+pub mod about;
+mod about_sql;
 pub mod agents;
 mod agents_sql;
 pub mod audit;
@@ -121,6 +124,7 @@ pub trait Store:
     + mailboxes::MailboxStore
     + meta::MetaStore
     + customers::CustomerStore
+    + about::AboutStore
     + reply::ReplyStore
     + Send
     + Sync

@@ -110,4 +110,5 @@ super::prechat_sql::impl_prechat_store!(PgStore, sqlx::postgres::PgRow);
 super::mailboxes_sql::impl_mailbox_store!(PgStore, sqlx::postgres::PgRow);
 super::meta_sql::impl_meta_store!(PgStore, sqlx::postgres::PgRow);
 super::customers_sql::impl_customer_store!(PgStore, sqlx::postgres::PgRow);
+super::about_sql::impl_about_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);

@@ -107,4 +107,5 @@ super::prechat_sql::impl_prechat_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::mailboxes_sql::impl_mailbox_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::meta_sql::impl_meta_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::customers_sql::impl_customer_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::about_sql::impl_about_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);

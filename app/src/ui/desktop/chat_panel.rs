@@ -6,6 +6,7 @@
 use super::{
     clock::{day_and_time, time_of_day},
     composer::Composer,
+    customer_about::CustomerAbout,
     customer_history::History,
     customer_link::CustomerLink,
     line_files::LineFiles,
@@ -55,7 +56,12 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
             .filter(|a| a.len() > 1)
             .map(|a| a.join(", "))
     };
-    let notes = move || tab().and_then(|t| t.view.notes).filter(|n| !n.is_empty());
+    let notes = move || {
+        tab()
+            .and_then(|t| t.view.notes)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+    };
     let name = move || tab().map(|t| t.view.customer.name).unwrap_or_default();
     let transcript = NodeRef::<leptos::html::Ol>::new();
     // Keep the newest line in view.
@@ -105,6 +111,7 @@ pub fn ChatPanel(id: ContactId) -> AnyView {
                     })}
                     // Outside the details redrawn with the tab: what the agent types stays.
                     <CustomerLink id />
+                    <CustomerAbout id />
                     {move || tab().map(|t| view! { <History contact=id past=t.view.history /> })}
                 </Show>
             </section>

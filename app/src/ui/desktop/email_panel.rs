@@ -5,8 +5,8 @@
 //! right with the email's actions (SPEC ).
 
 use super::{
-    clock::time_of_day, customer_history::History, customer_link::CustomerLink, reply::ReplyPanel,
-    Live,
+    clock::time_of_day, customer_about::CustomerAbout, customer_history::History,
+    customer_link::CustomerLink, reply::ReplyPanel, Live,
 };
 use crate::{
     domain::{
@@ -105,6 +105,7 @@ pub fn EmailPanel(id: ContactId) -> AnyView {
                         <div><dt>{t!(i18n, email.panel.received)}</dt><dd>{received}</dd></div>
                     </dl>
                     <CustomerLink id />
+                    <CustomerAbout id />
                     {move || view! { <History contact=id past=history.get() /> }}
                     {(!files.is_empty()).then(|| view! {
                         <ul class="attachments" aria-label=move || t_string!(i18n, email.panel.attachments)>

@@ -5,6 +5,7 @@ mod clock;
 mod composer;
 mod contact_tabs;
 mod control_gadget;
+mod customer_about;
 mod customer_history;
 mod customer_link;
 mod email_actions;

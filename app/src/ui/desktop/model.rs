@@ -355,10 +355,18 @@ impl DesktopModel {
                 contact,
                 customer,
                 history,
+                about,
             } => {
                 if let Some(tab) = self.tab_mut(contact) {
                     tab.view.customer = customer;
                     tab.view.history = history;
+                    *tab.view.about = about;
+                }
+                None
+            }
+            AgentEvent::CustomerAbout { contact, about } => {
+                if let Some(tab) = self.tab_mut(contact) {
+                    *tab.view.about = about;
                 }
                 None
             }
@@ -558,6 +566,7 @@ pub(crate) fn test_view(id: i64, started: i64) -> ContactView {
         reply_rule: None,
         profile: None,
         history: Vec::new(),
+        about: Default::default(),
     }
 }
 
@@ -720,6 +729,7 @@ mod tests {
             contact: ContactId(1),
             customer: known,
             history: vec![past.clone()],
+            about: Default::default(),
         });
         let linked = tab(&m, 1);
         assert_eq!(linked.view.customer.name, "Ravi Patel");
@@ -729,6 +739,42 @@ mod tests {
             [phone],
             "their own address is no longer suggested"
         );
+    }
+
+    /// Issue 17: tags and notes told about a contact's customer change that tab only; a
+    /// link brings the joined record's.
+    #[test]
+    fn what_is_known_of_a_customer_changes_with_each_telling() {
+        use crate::domain::about_customer::{AboutCustomer, CustomerNote};
+        let mut m = DesktopModel::default();
+        for id in [1, 2] {
+            m.apply_event(AgentEvent::ContactAssigned {
+                contact: view(id, 10),
+            });
+        }
+        let about = AboutCustomer {
+            tags: vec!["vip".into()],
+            notes: vec![CustomerNote {
+                id: 1,
+                agent: "Dave".into(),
+                text: "Prefers email.".into(),
+                at_ms: 5,
+            }],
+        };
+        m.apply_event(AgentEvent::CustomerAbout {
+            contact: ContactId(1),
+            about: about.clone(),
+        });
+        assert_eq!(*m.tab(ContactId(1)).unwrap().view.about, about);
+        assert!(m.tab(ContactId(2)).unwrap().view.about.is_empty());
+        let customer = m.tab(ContactId(2)).unwrap().view.customer.clone();
+        m.apply_event(AgentEvent::CustomerLinked {
+            contact: ContactId(2),
+            customer,
+            history: Vec::new(),
+            about: about.clone(),
+        });
+        assert_eq!(*m.tab(ContactId(2)).unwrap().view.about, about);
     }
 
     /// Issue 16: a line's ticks only move forward, whatever order Meta reports them in.
