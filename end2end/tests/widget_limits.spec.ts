@@ -31,7 +31,8 @@ test('issue 17: a widget turned away for too many requests says so, then comes b
     }
     expect(refused).toBeGreaterThan(0);
     await page.goto(`${ORIGIN}/widget/chat.html`);
-    await expect(page.getByText('Too many requests from your address: at most 20 a minute.')).toBeVisible();
+    // The session is asked again after its wait (a token every 3 s), then the form's refusal shows.
+    await expect(page.getByText('Too many requests from your address: at most 20 a minute.')).toBeVisible({ timeout: 10_000 });
     await page.screenshot({ path: 'test-results/screenshots/widget-too-many-requests.png' });
     const problem = page.getByLabel('What is it about?');
     await expect(problem.locator('option', { hasText: 'Help with my order' })).toHaveCount(1, { timeout: 20_000 });

@@ -609,9 +609,18 @@
 
   // A reloaded widget resumes the chat its cookie holds. Asked with the configuration and
   // the words; what it shows waits for the words.
-  var session = api('/widget/api/session', { credentials: 'same-origin' }).then(function (r) {
-    return r.ok ? r.json() : null;
-  });
+  // Turned away for a while (too many requests from this address), it is asked again after
+  // the wait: a chat going on must not be taken for none.
+  function loadSession() {
+    return api('/widget/api/session', { credentials: 'same-origin' }).then(function (r) {
+      if (r.status === 429) {
+        var wait = (Number(r.headers.get('Retry-After')) || 5) * 1000;
+        return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(loadSession);
+      }
+      return r.ok ? r.json() : null;
+    });
+  }
+  var session = loadSession();
   Promise.all([session, words]).then(function (both) {
     var s = both[0];
     $('.remembered').hidden = !(s && s.remembered);

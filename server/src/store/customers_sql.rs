@@ -269,11 +269,13 @@ macro_rules! impl_customer_store {
                         Ok(format!("{channel}:{handle}"))
                     })
                     .collect::<StoreResult<_>>()?;
-                    // Issue 17: the other's tags after this one's (each once), and their notes.
+                    // Issue 17: the other's tags after this one's (each once; more than an
+                    // agent may set, until one edits them), and their notes.
                     sqlx::query(
                         "INSERT INTO customer_tags (customer_id, tag, position) \
-                         SELECT $2, tag, position + 1000 FROM customer_tags WHERE customer_id = $1 \
-                         ON CONFLICT DO NOTHING",
+                         SELECT $2, tag, position + (SELECT COALESCE(MAX(position), -1) + 1 \
+                         FROM customer_tags WHERE customer_id = $2) \
+                         FROM customer_tags WHERE customer_id = $1 ON CONFLICT DO NOTHING",
                     )
                     .bind(from.0)
                     .bind(into.0)

@@ -19,10 +19,22 @@ use leptos::prelude::*;
 pub fn CustomerAbout(id: ContactId) -> impl IntoView {
     let live = expect_context::<Live>();
     let i18n = use_i18n();
-    // Read without copying the tab, which changes with every line and keystroke.
+    // Read without copying the tab, which changes with every line and keystroke: the notes
+    // are copied only when the tags, the newest note or their count change.
+    let changed = Memo::new(move |_| {
+        live.model.with(|m| {
+            m.tab(id).map(|t| {
+                let about = &t.view.about;
+                let newest = about.notes.first().map(|n| n.id);
+                (about.tags.clone(), newest, about.notes.len())
+            })
+        })
+    });
     let about = Memo::new(move |_| {
+        // Read, not only tracked: a memo never read is never worked out again.
+        changed.with(|_| ());
         live.model
-            .with(|m| m.tab(id).map(|t| (*t.view.about).clone()))
+            .with_untracked(|m| m.tab(id).map(|t| (*t.view.about).clone()))
             .unwrap_or_else(AboutCustomer::default)
     });
     let editing = RwSignal::new(false);
