@@ -39,6 +39,6 @@ test('issue 17: a widget turned away for too many requests says so, then comes b
     await expect(page.getByText('Too many requests')).toBeHidden();
     await problem.selectOption({ label: 'Help with my order' });
   } finally {
-    await stopServer(server);
+    await stopServer(server.process);
   }
 });

@@ -61,6 +61,8 @@ pub fn LanguagePicker(#[prop(optional)] class: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let current = i18n.get_locale_untracked();
     let choose = ServerAction::<SetLanguage>::new();
+    // A choice made before the page's code has come would be lost: disabled until then.
+    let live = super::form::hydrated();
     Effect::new(move |_| {
         if let Some(Ok(())) = choose.value().get() {
             let _ = window().location().reload();
@@ -79,7 +81,7 @@ pub fn LanguagePicker(#[prop(optional)] class: &'static str) -> impl IntoView {
     view! {
         <label class=format!("language-picker {class}")>
             <span class="visually-hidden">{t!(i18n, common.login.language)}</span>
-            <select on:change=on_change disabled=move || choose.pending().get()>
+            <select on:change=on_change disabled=move || !live.get() || choose.pending().get()>
                 <option value="en" selected=current == Locale::en>{t!(i18n, common.languages.en)}</option>
                 <option value="fr" selected=current == Locale::fr>{t!(i18n, common.languages.fr)}</option>
             </select>
