@@ -2,26 +2,14 @@
 //! chat or an email). Checked by the shared domain rules; every agent holding one of the
 //! customer's contacts sees the change at once.
 
-use super::ChatService;
-use crate::{
-    clock::now_ms,
-    contact::ContactError,
-    store::{StoreError, StoreResult},
-};
+use super::{customers::customer_gone, ChatService};
+use crate::{clock::now_ms, contact::ContactError, store::StoreResult};
 use app::domain::{
     about_customer::{note_text, tags},
     ids::{AgentId, ContactId, CustomerId},
     limits::CUSTOMER_NOTES_SHOWN,
     protocol::AgentEvent,
 };
-
-/// A customer gone meanwhile (linked into another) is said so.
-fn gone(e: StoreError) -> ContactError {
-    match e {
-        StoreError::NotFound => ContactError::CustomerGone,
-        e => e.into(),
-    }
-}
 
 impl ChatService {
     /// A note by `agent` about the customer of contact `id`, which they hold.
@@ -36,7 +24,7 @@ impl ChatService {
         self.store
             .add_customer_note(contact.customer, agent, &text, now_ms())
             .await
-            .map_err(gone)?;
+            .map_err(customer_gone)?;
         self.tell_about(contact.customer).await
     }
 
@@ -52,7 +40,7 @@ impl ChatService {
         self.store
             .set_customer_tags(contact.customer, &kept)
             .await
-            .map_err(gone)?;
+            .map_err(customer_gone)?;
         self.tell_about(contact.customer).await
     }
 

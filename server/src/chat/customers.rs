@@ -20,6 +20,14 @@ use app::domain::{
     protocol::AgentEvent,
 };
 
+/// A customer gone meanwhile (linked into another) is said so.
+pub(super) fn customer_gone(e: StoreError) -> ContactError {
+    match e {
+        StoreError::NotFound => ContactError::CustomerGone,
+        e => e.into(),
+    }
+}
+
 impl ChatService {
     /// Issue 17 (SPEC P-5): one of the customer's earlier conversations, read-only, for an
     /// agent who holds one of that customer's contacts (the chat's transcript from its
@@ -113,12 +121,8 @@ impl ChatService {
             // again, so its suggestion goes.
             return self.tell_linked(&chat, &[agent]).await;
         }
-        let gone = |e: StoreError| match e {
-            StoreError::NotFound => ContactError::CustomerGone,
-            e => e.into(),
-        };
         let from = self.store.customer(chat.customer).await?;
-        let into = self.store.customer(customer).await.map_err(gone)?;
+        let into = self.store.customer(customer).await.map_err(customer_gone)?;
         let theirs = self.store.open_contacts_of(customer).await?;
         for mine in self.store.open_contacts_of(chat.customer).await? {
             if let Some(channel) = MetaChannel::of(mine.channel) {
@@ -139,7 +143,7 @@ impl ChatService {
         self.store
             .link_customers(chat.customer, customer, &audit)
             .await
-            .map_err(gone)?;
+            .map_err(customer_gone)?;
         // Every tab of the person changes: this chat's, and the others' open contacts.
         for contact in self.store.open_contacts_of(customer).await? {
             let agents = self.participants(&contact).await?;
