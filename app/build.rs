@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "widget",
             "validation",
             "system",
+            "conversations",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let translations = TranslationsInfos::parse(cfg)?;

@@ -34,6 +34,9 @@
 //! - [`contact`]: what holds for every contact whatever its channel: the one error of
 //!   contact actions, views, signed tokens, and what routing's decisions do. [`chat`] and
 //!   [`email`] build on it, never on each other.
+//! - [`conversations`]: the Conversations page: past chats and emails searched (their text
+//!   folded alike for both databases, indexed once ended by a task on every node), read
+//!   whole, and written out as a text file.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
 //! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake
@@ -114,6 +117,7 @@ pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod contact;
+pub mod conversations;
 pub mod demo;
 pub mod email;
 pub mod files;

@@ -280,6 +280,8 @@ impl Services {
             agent_activity,
         });
         chat.watch(fired);
+        // Issue 17: ended conversations become searchable.
+        crate::conversations::index::spawn(store.clone());
         chat.resume_timers().await?;
         let mut gates = crate::gates::Gates::new(chat_options.chat_starts_per_minute)
             .widget_reads(chat_options.widget_reads_per_minute);
@@ -820,6 +822,29 @@ impl Backend for Services {
         id: app::domain::ids::CannedResponseId,
     ) -> Result<app::api::CannedView, ApiError> {
         Services::delete_canned(self, headers, id).await
+    }
+
+    async fn conversation_choices(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<app::domain::conversations::ConversationChoices, ApiError> {
+        Services::conversation_choices(self, headers).await
+    }
+
+    async fn conversations(
+        &self,
+        headers: &HeaderMap,
+        filter: app::domain::conversations::ConversationFilter,
+    ) -> Result<app::domain::conversations::ConversationPage, ApiError> {
+        Services::conversations(self, headers, filter).await
+    }
+
+    async fn conversation(
+        &self,
+        headers: &HeaderMap,
+        contact: app::domain::ids::ContactId,
+    ) -> Result<app::domain::customer::PastConversation, ApiError> {
+        Services::conversation(self, headers, contact).await
     }
 
     async fn audit(

@@ -203,6 +203,39 @@ async fn k4_a_message_left_with_nobody_logged_in_is_one_email_and_is_acknowledge
         reply.parsed().in_reply_to().as_text(),
         Some(left_id.as_str())
     );
+
+    // Issue 17: once sent, the email is found on the Conversations page by the customer's
+    // words and the reply's alike, and its transcript has both.
+    let filter = json!({"filter": {"text": "PARCEL call today"}});
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let page: app::domain::conversations::ConversationPage = ok(server
+            .post_json("/api/conversations/search", &cookie, &filter)
+            .await)
+        .await;
+        if !page.rows.is_empty() || std::time::Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].contact, view.contact);
+    assert_eq!(page.rows[0].about, "Support question");
+    let text = reqwest::Client::new()
+        .get(server.url(&format!("/conversations/{}/transcript.txt", view.contact.0)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("Subject: Support question\n"), "{text}");
+    assert!(text.contains("My parcel is late."), "{text}");
+    assert!(
+        text.contains("--- Reply sent ---\n\nWe will call you today."),
+        "{text}"
+    );
 }
 
 /// K-5: a customer who waited for an agent leaves a message from the chat itself: the

@@ -2420,6 +2420,7 @@ mod email {
                 recipients: vec!["a@example.com".into()],
                 message: vec![0, 1, 2, 255],
                 message_id: "<r1@shop.test>".into(),
+                text: "We will call you today.".into(),
             };
             assert!(matches!(
                 s.queue_reply(
@@ -2479,9 +2480,14 @@ mod email {
                 .await
                 .unwrap()
                 .is_empty());
+            assert_eq!(
+                s.reply_text(id).await.unwrap().as_deref(),
+                Some("We will call you today.")
+            );
             s.reply_failed(queued, "550 no such user", 6_000)
                 .await
                 .unwrap();
+            assert_eq!(s.reply_text(id).await.unwrap(), None, "{}: refused", t.name);
             let back = s.contact(id).await.unwrap();
             assert_eq!(
                 (back.status, back.agent),
@@ -2523,6 +2529,12 @@ mod email {
             assert_eq!(due.len(), 1);
             s.reply_sent(due[0].id, 8_100).await.unwrap();
             assert_eq!(s.outbox_of(id).await.unwrap()[1].state, "sent");
+            assert_eq!(
+                s.reply_text(id).await.unwrap().as_deref(),
+                Some("We will call you today."),
+                "{}: the text kept once sent (issue 17)",
+                t.name
+            );
 
             let shas = s.delete_draft(id).await.unwrap();
             assert_eq!(shas.len(), 2);
@@ -3559,5 +3571,212 @@ async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile(
             s.customer_contacts(web, second.id, 1).await.unwrap().len(),
             1
         );
+    }
+}
+
+/// Issue 17: ended conversations are indexed once by the indexer, then found by folded
+/// word starts (accents and case aside) and by every filter of the Conversations page,
+/// within an agent's reach, newest first and paged; a conversation going on is not.
+mod conversation_search {
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        chat::{Author, LineBody},
+        contact::{Channel, ContactStatus, EndReason},
+        ids::ContactId,
+    };
+    use server::{
+        conversations::{index::index_waiting, words::search_words},
+        store::{
+            search::{Reach, SearchQuery},
+            NewChat, NewCustomer, Sender, Store,
+        },
+    };
+
+    fn said(name: &str, text: &str) -> LineBody {
+        LineBody::Message {
+            author: Author::Customer { name: name.into() },
+            text: text.into(),
+            client_id: format!("c-{text}"),
+            files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
+        }
+    }
+
+    async fn found(s: &dyn Store, query: SearchQuery) -> Vec<ContactId> {
+        let (contacts, total) = s.search_conversations(&query, 0, 10).await.unwrap();
+        assert_eq!(total as usize, contacts.len());
+        contacts.into_iter().map(|c| c.id).collect()
+    }
+
+    #[tokio::test]
+    async fn ended_conversations_are_found_by_words_and_filters() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let support = s.create_csq("Support").await.unwrap();
+            let sales = s.create_csq("Sales").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            s.add_csq_member(support, ann).await.unwrap();
+            s.add_csq_member(sales, bob).await.unwrap();
+            let refund = s.create_wrap_up_reason("Refund").await.unwrap();
+            s.assign_wrap_up_reason(support, refund).await.unwrap();
+            let zoe = s
+                .create_customer(&NewCustomer {
+                    name: "Zoé Martin".into(),
+                    email: Some("zoe@example.com".into()),
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let karl = s
+                .create_customer(&NewCustomer {
+                    name: "Karl".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            s.set_customer_tags(zoe, &["vip".to_string()])
+                .await
+                .unwrap();
+            let chat = |csq, customer| NewChat {
+                channel: Channel::Web,
+                csq,
+                customer,
+                problem: String::new(),
+                details: Vec::new(),
+            };
+            let first = s.create_chat(&chat(support, zoe), 1_000).await.unwrap().id;
+            s.append_line(
+                first,
+                &Sender::Customer,
+                Some("a"),
+                &said("Zoé", "Où est mon REMBOURSEMENT ? Commande 4512"),
+                1_001,
+            )
+            .await
+            .unwrap();
+            let second = s.create_chat(&chat(sales, karl), 2_000).await.unwrap().id;
+            s.append_line(
+                second,
+                &Sender::Customer,
+                Some("b"),
+                &said("Karl", "I want a refund for order 77"),
+                2_001,
+            )
+            .await
+            .unwrap();
+            let going_on = s.create_chat(&chat(support, zoe), 3_000).await.unwrap().id;
+            s.append_line(
+                going_on,
+                &Sender::Customer,
+                Some("c"),
+                &said("Zoé", "remboursement encore"),
+                3_001,
+            )
+            .await
+            .unwrap();
+            s.snapshot_wrap_up(first, support).await.unwrap();
+            s.set_wrap_up(first, ann, &[refund]).await.unwrap();
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            s.update_contact(first, ended, Some(ann), 1_500)
+                .await
+                .unwrap();
+            s.update_contact(second, ended, Some(bob), 2_500)
+                .await
+                .unwrap();
+
+            assert_eq!(index_waiting(s).await.unwrap(), 2, "{}", t.name);
+            assert_eq!(
+                index_waiting(s).await.unwrap(),
+                0,
+                "{}: indexed once",
+                t.name
+            );
+            assert!(
+                !s.index_conversation(first, "again").await.unwrap(),
+                "{}: a second indexer leaves it",
+                t.name
+            );
+
+            let all = SearchQuery {
+                range: (i64::MIN, i64::MAX),
+                ..SearchQuery::default()
+            };
+            let with_words = |text: &str| SearchQuery {
+                words: search_words(text),
+                ..all.clone()
+            };
+            assert_eq!(found(s, all.clone()).await, [second, first], "{}", t.name);
+            assert_eq!(
+                found(s, with_words("rembourse")).await,
+                [first],
+                "{}",
+                t.name
+            );
+            assert_eq!(
+                found(s, with_words("Où COMMANDE 4512")).await,
+                [first],
+                "{}",
+                t.name
+            );
+            assert_eq!(found(s, with_words("refund")).await, [second], "{}", t.name);
+            assert!(
+                found(s, with_words("commande 77")).await.is_empty(),
+                "{}",
+                t.name
+            );
+            assert!(
+                found(s, with_words("encore")).await.is_empty(),
+                "{}: going on",
+                t.name
+            );
+
+            let reach = |own| SearchQuery {
+                reach: Some(Reach { own }),
+                ..all.clone()
+            };
+            assert_eq!(found(s, reach(ann)).await, [first], "{}", t.name);
+            assert_eq!(found(s, reach(bob)).await, [second], "{}", t.name);
+            let outsider = s.create_agent(&new_agent("cy", "h")).await.unwrap();
+            assert!(found(s, reach(outsider)).await.is_empty(), "{}", t.name);
+
+            let by = |f: &dyn Fn(&mut SearchQuery)| {
+                let mut q = all.clone();
+                f(&mut q);
+                q
+            };
+            assert_eq!(found(s, by(&|q| q.csq = Some(sales))).await, [second]);
+            assert_eq!(found(s, by(&|q| q.agent = Some(ann))).await, [first]);
+            assert!(found(s, by(&|q| q.channel = Some(Channel::Email)))
+                .await
+                .is_empty());
+            assert_eq!(
+                found(s, by(&|q| q.channel = Some(Channel::Web))).await,
+                [second, first]
+            );
+            assert_eq!(found(s, by(&|q| q.reason = Some(refund))).await, [first]);
+            assert_eq!(found(s, by(&|q| q.tag = Some("vip".into()))).await, [first]);
+            assert_eq!(
+                found(s, by(&|q| q.customer = Some("zoe@exa".into()))).await,
+                [first]
+            );
+            assert_eq!(
+                found(s, by(&|q| q.customer = Some("karl".into()))).await,
+                [second]
+            );
+            assert!(found(s, by(&|q| q.customer = Some("%".into())))
+                .await
+                .is_empty());
+            assert_eq!(
+                found(s, by(&|q| q.range = (1_500, i64::MAX))).await,
+                [second]
+            );
+
+            let (page, total) = s.search_conversations(&all, 1, 1).await.unwrap();
+            assert_eq!(total, 2, "{}", t.name);
+            assert_eq!(page.iter().map(|c| c.id).collect::<Vec<_>>(), [first]);
+        }
     }
 }

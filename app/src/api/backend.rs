@@ -102,6 +102,26 @@ pub trait Backend: Send + Sync + 'static {
         hosts: crate::domain::gadget_hosts::GadgetHosts,
     ) -> Result<crate::domain::gadget_hosts::GadgetHosts, ApiError>;
 
+    /// Issue 17: what the Conversations page's lists offer the reader.
+    async fn conversation_choices(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<crate::domain::conversations::ConversationChoices, ApiError>;
+
+    /// Issue 17: one page of the past conversations within the reader's reach.
+    async fn conversations(
+        &self,
+        headers: &HeaderMap,
+        filter: crate::domain::conversations::ConversationFilter,
+    ) -> Result<crate::domain::conversations::ConversationPage, ApiError>;
+
+    /// Issue 17: one past conversation within the reader's reach, read-only.
+    async fn conversation(
+        &self,
+        headers: &HeaderMap,
+        contact: crate::domain::ids::ContactId,
+    ) -> Result<crate::domain::customer::PastConversation, ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

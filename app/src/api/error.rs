@@ -30,6 +30,10 @@ pub enum ApiError {
     /// `retry_after_secs` (the response also says so in `Retry-After`).
     #[error("Too many failed attempts. Try again in {retry_after_secs} s.")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Issue 17: what was asked for does not exist, or is not the reader's to see (one
+    /// answer for both, so a stranger learns nothing from it).
+    #[error("Not found, or not yours to see.")]
+    NotFound,
     /// Details are in the server's log, not here.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
@@ -58,6 +62,7 @@ impl ApiError {
                 )
                 .to_string()
             }
+            ApiError::NotFound => td_string!(locale, common.errors.not_found),
             ApiError::Internal => td_string!(locale, common.errors.internal),
             ApiError::Transport => td_string!(locale, common.errors.transport),
             ApiError::Invalid(errors) => {

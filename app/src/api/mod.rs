@@ -11,6 +11,7 @@ mod canned;
 mod channels;
 pub mod client;
 mod codec;
+mod conversations;
 mod desktop;
 mod error;
 mod mailboxes;
@@ -31,6 +32,10 @@ pub use auth::{
 pub use backend::{Backend, ClientInfo, LoginOutcome};
 pub use canned::{delete_canned, save_canned, CannedView, DeleteCanned, SaveCanned};
 pub use channels::{save_meta_channel, test_meta_channel, SaveMetaChannel, TestMetaChannel};
+pub use conversations::{
+    get_conversation_choices, read_conversation, search_conversations, GetConversationChoices,
+    ReadConversation, SearchConversations,
+};
 pub use desktop::{get_desktop, DesktopView, GetDesktop};
 pub use error::ApiError;
 pub use mailboxes::{
@@ -78,6 +83,7 @@ fn fail(error: ApiError) -> ApiError {
         ApiError::State(_) => StatusCode::CONFLICT,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::NotFound => StatusCode::NOT_FOUND,
         ApiError::Internal | ApiError::Transport => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

@@ -295,3 +295,17 @@ pub const CUSTOMER_NOTES_SHOWN: u32 = 50;
 pub const MAX_CUSTOMER_TAGS: usize = 20;
 /// Issue 17: characters in one tag.
 pub const MAX_TAG_CHARS: usize = 32;
+
+/// Issue 17: characters in a search of the Conversations page (its text, or the customer)...
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// ...and words in its text (every one must be found).
+pub const MAX_SEARCH_WORDS: usize = 8;
+/// Issue 17: conversations on one page of the Conversations page.
+pub const CONVERSATIONS_PAGE_SIZE: u32 = 25;
+/// Issue 17: characters of one conversation's text kept for its search (its start: a
+/// longer one is found by the words of its first 200,000 characters).
+pub const MAX_INDEXED_CHARS: usize = 200_000;
+/// Issue 17: ended conversations made searchable in one go, and how often the server looks
+/// for new ones.
+pub const SEARCH_INDEX_BATCH: u32 = 50;
+pub const SEARCH_INDEX_EVERY_MS: u64 = 1_000;

@@ -130,6 +130,8 @@ pub enum Problem {
     ClosesBeforeOpens,
     /// Issue 17: opening spans of one day that overlap.
     Overlapping,
+    /// Issue 17: a last day before the first one.
+    BeforeFromDay,
     /// Issue 17: a time zone the server's database does not know.
     UnknownTimeZone {
         value: String,
@@ -301,6 +303,9 @@ impl Problem {
                 td_string!(locale, validation.problems.closes_before_opens).to_string()
             }
             Problem::Overlapping => td_string!(locale, validation.problems.overlapping).to_string(),
+            Problem::BeforeFromDay => {
+                td_string!(locale, validation.problems.before_from_day).to_string()
+            }
             Problem::UnknownTimeZone { value } => td_string!(
                 locale,
                 validation.problems.unknown_time_zone,
@@ -369,6 +374,7 @@ enum Kind {
     EmailOrPhone,
     ClosesBeforeOpens,
     Overlapping,
+    BeforeFromDay,
     UnknownTimeZone,
 }
 
@@ -498,6 +504,7 @@ impl From<Problem> for Wire {
             }
             P::ClosesBeforeOpens => Wire::of(Kind::ClosesBeforeOpens),
             P::Overlapping => Wire::of(Kind::Overlapping),
+            P::BeforeFromDay => Wire::of(Kind::BeforeFromDay),
             P::UnknownTimeZone { value } => Wire::text(Kind::UnknownTimeZone, value),
         }
     }
@@ -604,6 +611,7 @@ impl TryFrom<Wire> for Problem {
             },
             Kind::ClosesBeforeOpens => P::ClosesBeforeOpens,
             Kind::Overlapping => P::Overlapping,
+            Kind::BeforeFromDay => P::BeforeFromDay,
             Kind::UnknownTimeZone => P::UnknownTimeZone { value: text()? },
         })
     }

@@ -125,6 +125,12 @@ pub enum Field {
     /// Issue 17: a customer's tags, and one of them (from 1).
     CustomerTags,
     CustomerTag(usize),
+    /// Issue 17: the Conversations page's words, customer, tag and days.
+    SearchText,
+    SearchCustomer,
+    SearchTag,
+    FromDay,
+    ToDay,
     /// Issue 17: the time zone a CSQ's business hours are read in.
     TimeZone,
     /// Issue 17: a CSQ's opening hours on one day of the week (0 Monday ... 6 Sunday).
@@ -230,6 +236,13 @@ impl Field {
             Field::CustomerTag(n) => {
                 td_string!(locale, validation.fields.customer_tag, n = *n).to_string()
             }
+            Field::SearchText => td_string!(locale, validation.fields.search_text).to_string(),
+            Field::SearchCustomer => {
+                td_string!(locale, validation.fields.search_customer).to_string()
+            }
+            Field::SearchTag => td_string!(locale, validation.fields.search_tag).to_string(),
+            Field::FromDay => td_string!(locale, validation.fields.from_day).to_string(),
+            Field::ToDay => td_string!(locale, validation.fields.to_day).to_string(),
             Field::TimeZone => td_string!(locale, validation.fields.time_zone).to_string(),
             Field::OpeningHours(day) => td_string!(
                 locale,

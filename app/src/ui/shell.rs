@@ -2,7 +2,10 @@
 
 use super::language::provide_language;
 use super::title::PageTitle;
-use super::{admin::AdminRoute, desktop::DesktopPage, login::LoginRoute, password::PasswordRoute};
+use super::{
+    admin::AdminRoute, conversations::ConversationsRoute, desktop::DesktopPage, login::LoginRoute,
+    password::PasswordRoute,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::{
@@ -55,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("admin") view={Lazy::<AdminRoute>::new()} />
                 <Route path=(StaticSegment("admin"), ParamSegment("section")) view={Lazy::<AdminRoute>::new()} />
                 <Route path=StaticSegment("password") view={Lazy::<PasswordRoute>::new()} />
+                <Route path=StaticSegment("conversations") view={Lazy::<ConversationsRoute>::new()} />
             </Routes>
         </Router>
     }

@@ -12,10 +12,9 @@ use crate::{
     store::{AuditEntry, StoreError},
 };
 use app::domain::{
-    contact::{Channel, Contact},
-    customer::{CustomerAddress, CustomerMatch, PastConversation, PastEmail},
+    contact::Contact,
+    customer::{CustomerAddress, CustomerMatch, PastConversation},
     ids::{AgentId, ContactId, CustomerId},
-    limits::PAST_TRANSCRIPT_LINES,
     meta::MetaChannel,
     protocol::AgentEvent,
 };
@@ -47,32 +46,7 @@ impl ChatService {
             Ok(_) | Err(StoreError::NotFound) => return Err(ContactError::NotYours),
             Err(e) => return Err(e.into()),
         };
-        let mut read = PastConversation {
-            contact: earlier.id,
-            channel: earlier.channel,
-            started_at_ms: earlier.created_at_ms,
-            lines: Vec::new(),
-            cut: false,
-            email: None,
-        };
-        if earlier.channel == Channel::Email {
-            let email = self.store.email(earlier.id).await?;
-            read.email = Some(Box::new(PastEmail {
-                subject: email.view.subject,
-                from: email.view.from.to_string(),
-                received_at_ms: email.view.received_at_ms,
-                text: email.text_body,
-            }));
-        } else {
-            let mut lines = self
-                .store
-                .lines_after(earlier.id, 0, PAST_TRANSCRIPT_LINES + 1)
-                .await?;
-            read.cut = lines.len() > PAST_TRANSCRIPT_LINES as usize;
-            lines.truncate(PAST_TRANSCRIPT_LINES as usize);
-            read.lines = lines;
-        }
-        Ok(read)
+        Ok(views::past_conversation(self.store.as_ref(), &earlier).await?)
     }
 
     /// A contact going on that this agent is in, a chat or an email (issue 17: a customer

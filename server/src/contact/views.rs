@@ -4,7 +4,7 @@ use crate::store::{Guest, Store, StoreResult};
 use app::domain::{
     contact::Contact,
     csq::WrapUpReason,
-    customer::PastContact,
+    customer::{PastContact, PastConversation},
     ids::{AgentId, ContactId},
     limits::{CUSTOMER_NOTES_SHOWN, PAST_CONTACTS_SHOWN},
     message_template::MessageTemplate,
@@ -132,66 +132,114 @@ const FIRST_LINES_READ: u32 = 4;
 /// what it was about (a web chat's problem, an email's subject, a Messenger or WhatsApp
 /// chat's first message), the agent who had it and (issue 17) the wrap-up reasons chosen.
 pub async fn history(store: &dyn Store, contact: &Contact) -> StoreResult<Vec<PastContact>> {
-    use app::domain::{chat::LineBody, contact::Channel};
     let earlier = store
         .customer_contacts(contact.customer, contact.id, PAST_CONTACTS_SHOWN)
         .await?;
-    let mut aliases: HashMap<AgentId, String> = HashMap::new();
+    let mut aliases = Aliases::new();
     let mut past = Vec::with_capacity(earlier.len());
-    for other in earlier {
-        let agent = match other.agent {
-            Some(id) => match aliases.get(&id) {
-                Some(alias) => Some(alias.clone()),
-                None => {
-                    let alias = store.agent(id).await?.alias;
-                    aliases.insert(id, alias.clone());
-                    Some(alias)
-                }
-            },
-            None => None,
-        };
-        let about = match other.channel {
-            // An email's problem is its subject; a web chat's, the one chosen in the form.
-            Channel::Email | Channel::Web => other.problem.clone(),
-            // The customer's first words.
-            _ => store
-                .lines_after(other.id, 0, FIRST_LINES_READ)
-                .await?
-                .into_iter()
-                .find_map(|line| match line.body {
-                    LineBody::Message {
-                        author: app::domain::chat::Author::Customer { .. },
-                        text,
-                        ..
-                    } => Some(text),
-                    _ => None,
-                })
-                .unwrap_or_default(),
-        };
-        // Issue 17: the reasons its agent chose, by label.
-        let wrap_up = match other.agent {
-            Some(owner) => {
-                let chosen = store.wrap_up(other.id, owner).await?;
-                chosen
-                    .offered
-                    .into_iter()
-                    .filter(|r| chosen.selected.contains(&r.id))
-                    .map(|r| r.label)
-                    .collect()
-            }
-            None => Vec::new(),
-        };
-        past.push(PastContact {
-            contact: other.id,
-            channel: other.channel,
-            csq: store.csq_name(other.csq).await?,
-            agent,
-            started_at_ms: other.created_at_ms,
-            about: PastContact::about_of(&about),
-            wrap_up,
-        });
+    for other in &earlier {
+        past.push(past_contact(store, other, &mut aliases).await?);
     }
     Ok(past)
+}
+
+/// Agents' aliases already read, by id (a list names the same few agents over and over).
+pub type Aliases = HashMap<AgentId, String>;
+
+/// One earlier conversation as a list shows it (the customer's history, issue 16; the
+/// Conversations page, issue 17): when, where, with whom, what about, and the wrap-up
+/// reasons its agent chose.
+pub async fn past_contact(
+    store: &dyn Store,
+    other: &Contact,
+    aliases: &mut Aliases,
+) -> StoreResult<PastContact> {
+    use app::domain::{chat::LineBody, contact::Channel};
+    let agent = match other.agent {
+        Some(id) => match aliases.get(&id) {
+            Some(alias) => Some(alias.clone()),
+            None => {
+                let alias = store.agent(id).await?.alias;
+                aliases.insert(id, alias.clone());
+                Some(alias)
+            }
+        },
+        None => None,
+    };
+    let about = match other.channel {
+        // An email's problem is its subject; a web chat's, the one chosen in the form.
+        Channel::Email | Channel::Web => other.problem.clone(),
+        // The customer's first words.
+        _ => store
+            .lines_after(other.id, 0, FIRST_LINES_READ)
+            .await?
+            .into_iter()
+            .find_map(|line| match line.body {
+                LineBody::Message {
+                    author: app::domain::chat::Author::Customer { .. },
+                    text,
+                    ..
+                } => Some(text),
+                _ => None,
+            })
+            .unwrap_or_default(),
+    };
+    // Issue 17: the reasons its agent chose, by label.
+    let wrap_up = match other.agent {
+        Some(owner) => {
+            let chosen = store.wrap_up(other.id, owner).await?;
+            chosen
+                .offered
+                .into_iter()
+                .filter(|r| chosen.selected.contains(&r.id))
+                .map(|r| r.label)
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(PastContact {
+        contact: other.id,
+        channel: other.channel,
+        csq: store.csq_name(other.csq).await?,
+        agent,
+        started_at_ms: other.created_at_ms,
+        about: PastContact::about_of(&about),
+        wrap_up,
+    })
+}
+
+/// Issue 17 (SPEC P-5): one earlier conversation read whole, read-only: a chat's
+/// transcript from its start, cut at [`PAST_TRANSCRIPT_LINES`]; an email's text.
+pub async fn past_conversation(
+    store: &dyn Store,
+    earlier: &Contact,
+) -> StoreResult<PastConversation> {
+    use app::domain::{contact::Channel, customer::PastEmail, limits::PAST_TRANSCRIPT_LINES};
+    let mut read = PastConversation {
+        contact: earlier.id,
+        channel: earlier.channel,
+        started_at_ms: earlier.created_at_ms,
+        lines: Vec::new(),
+        cut: false,
+        email: None,
+    };
+    if earlier.channel == Channel::Email {
+        let email = store.email(earlier.id).await?;
+        read.email = Some(Box::new(PastEmail {
+            subject: email.view.subject,
+            from: email.view.from.to_string(),
+            received_at_ms: email.view.received_at_ms,
+            text: email.text_body,
+        }));
+    } else {
+        let mut lines = store
+            .lines_after(earlier.id, 0, PAST_TRANSCRIPT_LINES + 1)
+            .await?;
+        read.cut = lines.len() > PAST_TRANSCRIPT_LINES as usize;
+        lines.truncate(PAST_TRANSCRIPT_LINES as usize);
+        read.lines = lines;
+    }
+    Ok(read)
 }
 
 /// SPEC F-3: what a Messenger or WhatsApp chat's reply window runs from (none for another

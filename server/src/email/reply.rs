@@ -379,6 +379,7 @@ impl EmailService {
             recipients: built.recipients,
             message: built.bytes,
             message_id,
+            text: compose::plain_text(&draft.input.body),
         };
         let queued = match self.store.queue_reply(&outbox, now).await {
             Err(StoreError::NotFound) => return Err(ContactError::NotYours),

@@ -58,7 +58,7 @@ pub async fn body(
 }
 
 /// `attachment; filename="..."; filename*=UTF-8''...`: the ASCII fallback and the exact name.
-fn disposition(name: &str, kind: &str) -> HeaderValue {
+pub(super) fn disposition(name: &str, kind: &str) -> HeaderValue {
     let ascii: String = name
         .chars()
         .map(|c| {

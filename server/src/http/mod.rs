@@ -4,6 +4,7 @@
 mod agent;
 mod assets;
 mod chat_files;
+mod conversations;
 mod email;
 mod error;
 mod frames;
@@ -101,6 +102,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(ws::desktop_socket))
         .route("/api/leave", post(leave))
         .route("/chat/files/{contact}/{sha256}", get(chat_files::chat_file))
+        .route(
+            "/conversations/{contact}/transcript.txt",
+            get(conversations::transcript_text),
+        )
         .route("/email/{contact}/body", get(email::body))
         .route("/email/attachments/{id}", get(email::attachment))
         .route("/email/inline/{token}", get(email::inline))

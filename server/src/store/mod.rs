@@ -15,7 +15,7 @@
 //! [`email::EmailStore`], [`intake::IntakeStore`], [`reply::ReplyStore`],
 //! [`meta::MetaStore`] (Messenger and WhatsApp), [`customers::CustomerStore`] (one
 //! customer across channels) and [`about::AboutStore`] (agents' notes and tags on a
-//! customer). Their shared
+//! customer), and [`search::SearchStore`] (the Conversations page's search). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -68,6 +68,8 @@ pub mod queues;
 mod queues_sql;
 pub mod reply;
 mod reply_sql;
+pub mod search;
+mod search_sql;
 pub mod settings;
 mod settings_sql;
 mod sql;
@@ -125,6 +127,7 @@ pub trait Store:
     + meta::MetaStore
     + customers::CustomerStore
     + about::AboutStore
+    + search::SearchStore
     + reply::ReplyStore
     + Send
     + Sync

@@ -112,3 +112,20 @@ super::meta_sql::impl_meta_store!(PgStore, sqlx::postgres::PgRow);
 super::customers_sql::impl_customer_store!(PgStore, sqlx::postgres::PgRow);
 super::about_sql::impl_about_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
+super::search_sql::impl_search_store!(
+    PgStore,
+    sqlx::postgres::PgRow,
+    "INSERT INTO search_docs (contact_id, body) VALUES ($1, $2)",
+    "c.id IN (SELECT d.contact_id FROM search_docs d WHERE d.words @@ to_tsquery('simple', $10))",
+    tsquery
+);
+
+/// `to_tsquery`'s text for folded words: each the start of a word of the text (they are
+/// letters and digits only, so none is an operator).
+fn tsquery(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("{w}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}

@@ -39,6 +39,8 @@ pub struct NewOutbox {
     pub recipients: Vec<String>,
     pub message: Vec<u8>,
     pub message_id: String,
+    /// Issue 17: what the agent wrote, as text, kept after the message is sent.
+    pub text: String,
 }
 
 /// A message in the outbox.
@@ -136,4 +138,7 @@ pub trait ReplyStore: Send + Sync {
     async fn reply_failed(&self, id: i64, error: &str, now_ms: i64) -> StoreResult<()>;
     /// The outbox messages of a contact, oldest first.
     async fn outbox_of(&self, contact: ContactId) -> StoreResult<Vec<OutboxState>>;
+    /// Issue 17: the text of the reply an agent last sent (or is sending) for a contact;
+    /// none for an acknowledgement, a refused reply, or one sent before it was kept.
+    async fn reply_text(&self, contact: ContactId) -> StoreResult<Option<String>>;
 }

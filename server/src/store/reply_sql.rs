@@ -262,8 +262,8 @@ macro_rules! impl_reply_store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO email_outbox (contact_id, agent_id, mailbox, envelope_from, \
                          recipients, message, message_id, state, attempts, next_attempt_at_ms, \
-                         created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $9, $8) \
-                         RETURNING id",
+                         created_at_ms, reply_text) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $9, $8, $10) RETURNING id",
                     )
                     .bind(reply.contact.0)
                     .bind(reply.agent.0)
@@ -274,6 +274,7 @@ macro_rules! impl_reply_store {
                     .bind(&reply.message_id)
                     .bind(now_ms)
                     .bind(HELD_MS)
+                    .bind(&reply.text)
                     .fetch_one(&mut *tx)
                     .await?;
                     tx.commit().await?;
@@ -455,6 +456,17 @@ macro_rules! impl_reply_store {
                         })
                     })
                     .collect()
+                }
+
+                async fn reply_text(&self, contact: ContactId) -> StoreResult<Option<String>> {
+                    let text: Option<Option<String>> = sqlx::query_scalar(
+                        "SELECT reply_text FROM email_outbox WHERE contact_id = $1 \
+                         AND agent_id IS NOT NULL AND state <> 'failed' ORDER BY id DESC LIMIT 1",
+                    )
+                    .bind(contact.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(text.flatten())
                 }
             }
         }

@@ -109,3 +109,20 @@ super::meta_sql::impl_meta_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::customers_sql::impl_customer_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::about_sql::impl_about_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::search_sql::impl_search_store!(
+    SqliteStore,
+    sqlx::sqlite::SqliteRow,
+    "INSERT INTO search_fts (rowid, body) VALUES ($1, $2)",
+    "c.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $10)",
+    fts5_match
+);
+
+/// FTS5's query for folded words: each the start of a word of the text (they are letters
+/// and digits only, so quoting them is enough).
+fn fts5_match(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

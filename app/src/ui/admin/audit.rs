@@ -2,7 +2,7 @@
 //! never a password), filtered by who made it, its kind and its day, 50 a page; and one
 //! user's state history (Not Ready, Ready, Reserved with times and reasons) for a day.
 
-use super::pager::Pager;
+use crate::ui::pager::Pager;
 use crate::{
     api::{get_audit, get_state_history},
     domain::{

@@ -15,7 +15,6 @@ mod edit_line;
 mod gadget_hosts;
 mod hours;
 mod mailboxes;
-mod pager;
 mod prechat;
 mod prechat_fields;
 mod queue_select;
@@ -262,6 +261,9 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
             <header class="topbar">
                 <Identity agent=view.agent.clone() />
                 <span class="admin-title">{t!(i18n, admin.page.administration)}</span>
+                <a class="topbar-link" href="/conversations" on:click=move |ev| unsaved.follow(ev, "/conversations")>
+                    {t!(i18n, admin.page.conversations)}
+                </a>
                 <a class="topbar-link" href="/" on:click=move |ev| unsaved.follow(ev, "/")>
                     {t!(i18n, admin.page.agent_desktop)}
                 </a>

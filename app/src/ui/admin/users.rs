@@ -4,9 +4,9 @@
 //! audits, and applies CSQs and capacity to routing at once. A refused save keeps what was
 //! typed. A password the server makes is shown once, here, and never again.
 
-use super::pager::Pager;
 use super::unsaved::Unsaved;
 use crate::ui::form::{FormErrors, TextField};
+use crate::ui::pager::Pager;
 use crate::{
     api::{list_users, ApiError, ResetUserPassword, SaveUser},
     domain::{

@@ -83,51 +83,10 @@ fn PastRead(contact: ContactId) -> impl IntoView {
             )
             .to_string();
             let heading = title.clone();
-            let body = match past.email {
-                Some(email) => {
-                    let received = day_and_time(locale, email.received_at_ms);
-                    view! {
-                        <div class="past-email">
-                            <p class="past-email-head"><strong>{email.subject}</strong></p>
-                            <p class="muted">{email.from} " · " {received}</p>
-                            <p class="past-email-text">{email.text}</p>
-                        </div>
-                    }
-                    .into_any()
-                }
-                None => view! {
-                    <ol class="transcript past-transcript">
-                        {past.lines.into_iter().map(|line| {
-                            let time = time_of_day(locale, line.at_ms);
-                            match line.body {
-                                LineBody::Message { author, text, files, .. } => {
-                                    let (class, who) = match author {
-                                        Author::Customer { name } => ("line customer", name),
-                                        Author::Agent { alias, .. } => ("line agent", alias),
-                                    };
-                                    let files = files.into_iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
-                                    view! {
-                                        <li class=class>
-                                            <span class="meta">{who} " · " {time}</span>
-                                            {text}
-                                            {(!files.is_empty()).then(|| view! { <span class="line-files">{files}</span> })}
-                                        </li>
-                                    }
-                                    .into_any()
-                                }
-                                LineBody::System { note } => view! {
-                                    <li class="line system">{note.text_in(locale)} " · " {time}</li>
-                                }
-                                .into_any(),
-                            }
-                        }).collect_view()}
-                        {past.cut.then(|| view! {
-                            <li class="line system">{t!(i18n, desktop.chat.past.cut, count = PAST_TRANSCRIPT_LINES)}</li>
-                        })}
-                    </ol>
-                }
-                .into_any(),
-            };
+            let cut = past.cut.then(|| view! {
+                <li class="line system">{t!(i18n, desktop.chat.past.cut, count = PAST_TRANSCRIPT_LINES)}</li>
+            });
+            let body = past_body(past, locale, day_and_time, time_of_day, cut);
             view! {
                 <section class="past-read" aria-label=title>
                     <header class="past-head">
@@ -140,5 +99,60 @@ fn PastRead(contact: ContactId) -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// An earlier conversation's content, read-only: an email's subject, sender and text, or a
+/// chat's lines with their times (`day_time` and `time` write them: the desktop's local
+/// clock, or UTC on the Conversations page), then `cut` when the transcript goes on.
+pub fn past_body(
+    past: PastConversation,
+    locale: Locale,
+    day_time: fn(Locale, i64) -> String,
+    time: fn(Locale, i64) -> String,
+    cut: impl IntoView + 'static,
+) -> AnyView {
+    match past.email {
+        Some(email) => {
+            let received = day_time(locale, email.received_at_ms);
+            view! {
+                <div class="past-email">
+                    <p class="past-email-head"><strong>{email.subject}</strong></p>
+                    <p class="muted">{email.from} " · " {received}</p>
+                    <p class="past-email-text">{email.text}</p>
+                </div>
+            }
+            .into_any()
+        }
+        None => view! {
+            <ol class="transcript past-transcript">
+                {past.lines.into_iter().map(|line| {
+                    let time = time(locale, line.at_ms);
+                    match line.body {
+                        LineBody::Message { author, text, files, .. } => {
+                            let (class, who) = match author {
+                                Author::Customer { name } => ("line customer", name),
+                                Author::Agent { alias, .. } => ("line agent", alias),
+                            };
+                            let files = files.into_iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
+                            view! {
+                                <li class=class>
+                                    <span class="meta">{who} " · " {time}</span>
+                                    {text}
+                                    {(!files.is_empty()).then(|| view! { <span class="line-files">{files}</span> })}
+                                </li>
+                            }
+                            .into_any()
+                        }
+                        LineBody::System { note } => view! {
+                            <li class="line system">{note.text_in(locale)} " · " {time}</li>
+                        }
+                        .into_any(),
+                    }
+                }).collect_view()}
+                {cut}
+            </ol>
+        }
+        .into_any(),
     }
 }

@@ -6,7 +6,7 @@ mod composer;
 mod contact_tabs;
 mod control_gadget;
 mod customer_about;
-mod customer_history;
+pub(crate) mod customer_history;
 mod customer_link;
 mod email_actions;
 mod email_panel;

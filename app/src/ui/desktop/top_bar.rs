@@ -50,6 +50,10 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
                     })
                 }}
             </div>
+            // Issue 17: past chats and emails, in a new tab (the desktop stays as it is).
+            <a class="topbar-link" href="/conversations" target="_blank">
+                {t!(i18n, desktop.top_bar.conversations)}
+            </a>
             {(agent.role == Role::Admin).then(|| view! {
                 // A new browser tab: leaving this page would end the chats in hand (S-5).
                 <a class="topbar-link" href="/admin" target="_blank">

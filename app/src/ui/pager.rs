@@ -1,4 +1,5 @@
-//! The pager under a long list of the administration: back, where the list is, forward.
+//! The pager under a long list (the administration's, the Conversations page's): back,
+//! where the list is, forward.
 
 use leptos::prelude::*;
 

@@ -1,0 +1,56 @@
+//! What the store keeps for the Conversations page (issue 17): each ended conversation's
+//! folded text, written once by the indexer, and the search over past conversations with
+//! the page's filters. A separate trait, included by [`super::Store`]. Only the full-text
+//! match differs between the backends (FTS5 on SQLite, a tsvector on PostgreSQL).
+
+use super::StoreResult;
+use app::domain::{
+    contact::{Channel, Contact},
+    ids::{AgentId, ContactId, CsqId, WrapUpReasonId},
+};
+use async_trait::async_trait;
+
+/// Which past conversations: each part optional; all given ones must hold.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// Only conversations of these CSQs, or held by `own` (an agent's reach); `None`:
+    /// every one (a supervisor's or administrator's).
+    pub reach: Option<Reach>,
+    /// Folded words, each the start of a word of the conversation's text.
+    pub words: Vec<String>,
+    /// Lower case: part of the customer's name or email address.
+    pub customer: Option<String>,
+    pub csq: Option<CsqId>,
+    pub agent: Option<AgentId>,
+    pub channel: Option<Channel>,
+    pub reason: Option<WrapUpReasonId>,
+    /// Lower case, one of the customer's tags.
+    pub tag: Option<String>,
+    /// Started within [start, end) in Unix ms.
+    pub range: (i64, i64),
+}
+
+/// What an agent may search: their CSQs' conversations and the ones they held.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub own: AgentId,
+}
+
+#[async_trait]
+pub trait SearchStore: Send + Sync {
+    /// Ended conversations whose text is not indexed yet, oldest first, at most `limit`.
+    async fn to_index(&self, limit: u32) -> StoreResult<Vec<ContactId>>;
+
+    /// Keeps a conversation's folded text for the search; false when another process
+    /// indexed it meanwhile (the text is then left as that one wrote it).
+    async fn index_conversation(&self, contact: ContactId, text: &str) -> StoreResult<bool>;
+
+    /// One page of the ended conversations the query selects, newest first, with how many
+    /// it selects in all.
+    async fn search_conversations(
+        &self,
+        query: &SearchQuery,
+        offset: u32,
+        limit: u32,
+    ) -> StoreResult<(Vec<Contact>, u64)>;
+}

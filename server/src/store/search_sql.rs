@@ -1,0 +1,138 @@
+//! The Conversations page's SQL, shared by both backends like [`super::sql`] but for the
+//! full-text part each backend gives: how a folded text is kept (`$keep`, binding the
+//! contact's id then the text), the condition a conversation's text meets (`$matches`, on
+//! `c.id`, with the match expression in `$10`) and how the folded words are written as that
+//! expression (`$expression`).
+
+macro_rules! impl_search_store {
+    ($store:ty, $row:ty, $keep:literal, $matches:literal, $expression:path) => {
+        mod search_impl {
+            use super::*;
+            use $crate::store::search::{SearchQuery, SearchStore};
+
+            /// The filters, numbered from $1 to $10, shared by the count and the page.
+            const WHERE: &str = concat!(
+                "c.status = 'ended' \
+                 AND (CAST($1 AS BIGINT) IS NULL OR c.agent_id = $1 \
+                      OR c.csq_id IN (SELECT m.csq_id FROM csq_members m WHERE m.agent_id = $1)) \
+                 AND (CAST($2 AS BIGINT) IS NULL OR c.csq_id = $2) \
+                 AND (CAST($3 AS BIGINT) IS NULL OR c.agent_id = $3) \
+                 AND (CAST($4 AS TEXT) IS NULL OR c.channel = $4) \
+                 AND (CAST($5 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM contact_wrap_up w \
+                      WHERE w.contact_id = c.id AND w.reason_id = $5)) \
+                 AND (CAST($6 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM customer_tags t \
+                      WHERE t.customer_id = c.customer_id AND t.tag = $6)) \
+                 AND (CAST($7 AS TEXT) IS NULL OR lower(u.name) LIKE $7 ESCAPE '\\' \
+                      OR lower(u.email) LIKE $7 ESCAPE '\\') \
+                 AND c.created_at_ms >= $8 AND c.created_at_ms < $9 \
+                 AND (CAST($10 AS TEXT) IS NULL OR ",
+                $matches,
+                ")"
+            );
+
+            /// `%part%` for LIKE, its own `%`, `_` and `\` taken as written.
+            fn containing(part: &str) -> String {
+                let mut like = String::with_capacity(part.len() + 2);
+                like.push('%');
+                for c in part.chars() {
+                    if matches!(c, '%' | '_' | '\\') {
+                        like.push('\\');
+                    }
+                    like.push(c);
+                }
+                like.push('%');
+                like
+            }
+
+            #[async_trait::async_trait]
+            impl SearchStore for $store {
+                async fn to_index(&self, limit: u32) -> StoreResult<Vec<ContactId>> {
+                    let ids: Vec<i64> = sqlx::query_scalar(
+                        "SELECT id FROM contacts WHERE status = 'ended' AND NOT search_indexed \
+                         ORDER BY id LIMIT $1",
+                    )
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(ids.into_iter().map(ContactId).collect())
+                }
+
+                async fn index_conversation(
+                    &self,
+                    contact: ContactId,
+                    text: &str,
+                ) -> StoreResult<bool> {
+                    let mut tx = self.writer.begin().await?;
+                    // Marking first takes the row: a second indexer waits, then finds it done.
+                    let marked = sqlx::query(
+                        "UPDATE contacts SET search_indexed = TRUE \
+                         WHERE id = $1 AND status = 'ended' AND NOT search_indexed",
+                    )
+                    .bind(contact.0)
+                    .execute(&mut *tx)
+                    .await?;
+                    if marked.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                    sqlx::query($keep)
+                        .bind(contact.0)
+                        .bind(text)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn search_conversations(
+                    &self,
+                    query: &SearchQuery,
+                    offset: u32,
+                    limit: u32,
+                ) -> StoreResult<(Vec<Contact>, u64)> {
+                    let reach = query.reach.as_ref().map(|r| r.own.0);
+                    let channel = query.channel.map(|c| c.as_str());
+                    let customer = query.customer.as_deref().map(containing);
+                    let words = (!query.words.is_empty()).then(|| $expression(&query.words));
+                    macro_rules! bound {
+                        ($q:expr) => {
+                            $q.bind(reach)
+                                .bind(query.csq.map(|c| c.0))
+                                .bind(query.agent.map(|a| a.0))
+                                .bind(channel)
+                                .bind(query.reason.map(|r| r.0))
+                                .bind(query.tag.clone())
+                                .bind(customer.clone())
+                                .bind(query.range.0)
+                                .bind(query.range.1)
+                        };
+                    }
+                    let total: i64 = bound!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT COUNT(*) FROM contacts c JOIN customers u ON u.id = c.customer_id \
+                         WHERE {WHERE}"
+                    ))))
+                    .bind(words.clone())
+                    .fetch_one(&self.pool)
+                    .await?;
+                    let columns = CONTACT_COLUMNS
+                        .split(", ")
+                        .map(|c| format!("c.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let rows = bound!(sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {columns} FROM contacts c JOIN customers u ON u.id = c.customer_id \
+                         WHERE {WHERE} ORDER BY c.created_at_ms DESC, c.id DESC LIMIT $11 OFFSET $12"
+                    ))))
+                    .bind(words)
+                    .bind(i64::from(limit))
+                    .bind(i64::from(offset))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let contacts = rows.iter().map(contact_from_row).collect::<StoreResult<_>>()?;
+                    Ok((contacts, total as u64))
+                }
+            }
+        }
+    };
+}
+
+pub(super) use impl_search_store;
