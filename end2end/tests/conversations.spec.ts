@@ -12,7 +12,7 @@ const ORIGIN = `http://127.0.0.1:${PORT}`;
 /**
  * Issue 17: the Conversations page. Zoé chats with Dave about her refund and the chat
  * ends; Dave searches his past conversations by a word of it (no accent, another case),
- * reads it whole and downloads it as text. Carol, of other queues, finds nothing.
+ * reads it whole and downloads it as text and as PDF. Carol, of other queues, finds nothing.
  */
 test('issue 17: an ended chat is found by its words, read, and downloaded as text', async ({ browser }) => {
   test.setTimeout(90_000);
@@ -100,6 +100,14 @@ test('issue 17: an ended chat is found by its words, read, and downloaded as tex
     expect(text).toContain('Customer: Zoé Martin <zoe.martin@example.com>');
     expect(text).toContain('] Zoé Martin: Où est mon REMBOURSEMENT ? Commande 4512');
     expect(text).toContain('] Dave: Il part aujourd’hui.');
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      read.getByRole('link', { name: 'Download as PDF' }).click(),
+    ]);
+    expect(pdf.suggestedFilename()).toMatch(/^conversation-\d+\.pdf$/);
+    const bytes = readFileSync(await pdf.path());
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(bytes.toString('latin1')).toContain('(Queue: Support)');
     await read.getByRole('button', { name: 'Close' }).click();
     await expect(read).toHaveCount(0);
 

@@ -36,7 +36,7 @@
 //!   [`email`] build on it, never on each other.
 //! - [`conversations`]: the Conversations page: past chats and emails searched (their text
 //!   folded alike for both databases, indexed once ended by a task on every node), read
-//!   whole, and written out as a text file.
+//!   whole, and written out as a text file or a PDF.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
 //! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake

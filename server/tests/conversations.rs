@@ -157,6 +157,25 @@ async fn an_ended_chat_is_found_by_its_words_read_and_downloaded_within_reach() 
     );
     assert!(text.contains("] ann\u{a0}: Il part aujourd'hui."), "{text}");
 
+    // The same as a PDF, in English for a reader in English.
+    let pdf = reqwest::Client::new()
+        .get(server.url(&format!("/conversations/{}/transcript.pdf", contact.0)))
+        .header("cookie", &ann_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("conversation-{}.pdf", contact.0)));
+    let pdf = pdf.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let body = String::from_utf8_lossy(&pdf);
+    assert!(body.contains("(Channel: Web chat)"), "{body}");
+    assert!(body.contains("(Queue: Support)"), "{body}");
+
     // Bob (Sales) finds nothing of Support's and may read none of it; the supervisor may.
     let bob_cookie = server.session("bob", "agent-pass-1").await;
     let page: ConversationPage = ok(search(&server, &bob_cookie, json!({})).await).await;
@@ -176,6 +195,13 @@ async fn an_ended_chat_is_found_by_its_words_read_and_downloaded_within_reach() 
         .await
         .unwrap();
     assert_eq!(download.status(), 404);
+    let pdf = reqwest::Client::new()
+        .get(server.url(&format!("/conversations/{}/transcript.pdf", contact.0)))
+        .header("cookie", &bob_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 404);
     let sue_cookie = server.session("sue", "super-pass-1").await;
     let page: ConversationPage = ok(search(&server, &sue_cookie, words.clone()).await).await;
     assert_eq!(page.rows.len(), 1);

@@ -236,6 +236,19 @@ async fn k4_a_message_left_with_nobody_logged_in_is_one_email_and_is_acknowledge
         text.contains("--- Reply sent ---\n\nWe will call you today."),
         "{text}"
     );
+    let read: app::domain::customer::PastConversation = ok(server
+        .post_json(
+            "/api/conversations/read",
+            &cookie,
+            &json!({ "contact": view.contact }),
+        )
+        .await)
+    .await;
+    let email = read.email.expect("the email");
+    assert_eq!(
+        email.reply.as_deref().map(str::trim),
+        Some("We will call you today.")
+    );
 }
 
 /// K-5: a customer who waited for an agent leaves a message from the chat itself: the

@@ -2484,9 +2484,18 @@ mod email {
                 s.reply_text(id).await.unwrap().as_deref(),
                 Some("We will call you today.")
             );
+            // Issue 17: ended, it is indexed for the search...
+            assert!(s.to_index(10, i64::MAX).await.unwrap().contains(&id));
+            assert!(s.index_conversation(id, "first try").await.unwrap());
             s.reply_failed(queued, "550 no such user", 6_000)
                 .await
                 .unwrap();
+            // ...and given back, it is not, until its next end.
+            assert!(
+                !s.to_index(10, i64::MAX).await.unwrap().contains(&id),
+                "{}",
+                t.name
+            );
             assert_eq!(s.reply_text(id).await.unwrap(), None, "{}: refused", t.name);
             let back = s.contact(id).await.unwrap();
             assert_eq!(
@@ -2533,6 +2542,27 @@ mod email {
                 s.reply_text(id).await.unwrap().as_deref(),
                 Some("We will call you today."),
                 "{}: the text kept once sent (issue 17)",
+                t.name
+            );
+            assert!(
+                s.to_index(10, i64::MAX).await.unwrap().contains(&id),
+                "{}",
+                t.name
+            );
+            assert!(s.index_conversation(id, "second try").await.unwrap());
+            let words = |w: &str| server::store::search::SearchQuery {
+                words: vec![w.to_string()],
+                range: (i64::MIN, i64::MAX),
+                ..Default::default()
+            };
+            let found = |q| async move {
+                let (found, _) = s.search_conversations(&q, 0, 10).await.unwrap();
+                found.into_iter().map(|(c, _)| c.id).collect::<Vec<_>>()
+            };
+            assert_eq!(found(words("second")).await, [id], "{}", t.name);
+            assert!(
+                found(words("first")).await.is_empty(),
+                "{}: replaced",
                 t.name
             );
 
@@ -3606,7 +3636,7 @@ mod conversation_search {
     async fn found(s: &dyn Store, query: SearchQuery) -> Vec<ContactId> {
         let (contacts, total) = s.search_conversations(&query, 0, 10).await.unwrap();
         assert_eq!(total as usize, contacts.len());
-        contacts.into_iter().map(|c| c.id).collect()
+        contacts.into_iter().map(|(c, _)| c.id).collect()
     }
 
     #[tokio::test]
@@ -3687,6 +3717,12 @@ mod conversation_search {
                 .await
                 .unwrap();
 
+            assert!(
+                s.to_index(10, 1_500).await.unwrap().is_empty(),
+                "{}: ended too recently",
+                t.name
+            );
+            assert_eq!(s.to_index(10, 2_000).await.unwrap(), [first], "{}", t.name);
             assert_eq!(index_waiting(s).await.unwrap(), 2, "{}", t.name);
             assert_eq!(
                 index_waiting(s).await.unwrap(),
@@ -3776,7 +3812,8 @@ mod conversation_search {
 
             let (page, total) = s.search_conversations(&all, 1, 1).await.unwrap();
             assert_eq!(total, 2, "{}", t.name);
-            assert_eq!(page.iter().map(|c| c.id).collect::<Vec<_>>(), [first]);
+            let page: Vec<_> = page.iter().map(|(c, name)| (c.id, name.as_str())).collect();
+            assert_eq!(page, [(first, "Zoé Martin")], "{}", t.name);
         }
     }
 }

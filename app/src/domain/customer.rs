@@ -95,6 +95,9 @@ pub struct PastEmail {
     pub from: String,
     pub received_at_ms: i64,
     pub text: String,
+    /// The reply the agent sent, as text (issue 17), if one went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
 }
 
 impl PastContact {

@@ -302,10 +302,13 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 pub const MAX_SEARCH_WORDS: usize = 8;
 /// Issue 17: conversations on one page of the Conversations page.
 pub const CONVERSATIONS_PAGE_SIZE: u32 = 25;
-/// Issue 17: characters of one conversation's text kept for its search (its start: a
-/// longer one is found by the words of its first 200,000 characters).
+/// Issue 17: characters of one conversation's folded text kept for its search (a longer
+/// one is found by the words of its start; an email's subject, files and reply come first).
 pub const MAX_INDEXED_CHARS: usize = 200_000;
 /// Issue 17: ended conversations made searchable in one go, and how often the server looks
 /// for new ones.
 pub const SEARCH_INDEX_BATCH: u32 = 50;
 pub const SEARCH_INDEX_EVERY_MS: u64 = 1_000;
+/// Issue 17: how long after its end a conversation waits to be indexed (a line stored as it
+/// ended is in by then).
+pub const SEARCH_INDEX_SETTLE_MS: i64 = 3_000;

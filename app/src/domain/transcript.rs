@@ -41,9 +41,9 @@ pub struct TranscriptEmail {
 }
 
 impl Transcript {
-    /// The file's name.
+    /// The file's name, without its extension (a text file's or a PDF's).
     pub fn file_name(&self) -> String {
-        format!("conversation-{}.txt", self.contact.0)
+        format!("conversation-{}", self.contact.0)
     }
 
     /// The text, in `locale`.
@@ -177,7 +177,7 @@ mod tests {
             ],
             email: None,
         };
-        assert_eq!(transcript.file_name(), "conversation-42.txt");
+        assert_eq!(transcript.file_name(), "conversation-42");
         assert_eq!(
             transcript.to_text(Locale::en),
             "Conversation: 42\nChannel: Web chat\nQueue: Billing\n\

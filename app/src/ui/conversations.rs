@@ -1,7 +1,7 @@
 //! `/conversations` (issue 17): every past chat and email the reader may read, searched by
 //! words of their text, customer, queue, agent, channel, wrap-up reason, customer tag and
 //! days, newest first, 25 a page. One opens read-only above the list, with its transcript
-//! to download as text. Agents reach their CSQs' conversations and the ones they held;
+//! to download as text or PDF. Agents reach their CSQs' conversations and the ones they held last;
 //! supervisors and administrators every one (the server decides). Times are UTC, as on the
 //! administration's pages, so the server's page and the hydrated one read alike.
 
@@ -270,7 +270,9 @@ fn ChoiceFilters(typed: Typed, choices: ConversationChoices) -> impl IntoView {
             every=move || t_string!(i18n, conversations.every_agent).to_string() />
         <div class="field">
             <label for="conv-channel">{t!(i18n, conversations.channel)}</label>
-            <select id="conv-channel" on:change=move |ev| typed.channel.set(Channel::parse(&event_target_value(&ev)))>
+            <select id="conv-channel"
+                prop:value=move || typed.channel.get().map(|c| c.as_str()).unwrap_or_default()
+                on:change=move |ev| typed.channel.set(Channel::parse(&event_target_value(&ev)))>
                 <option value="" selected=move || typed.channel.get().is_none()>{t!(i18n, conversations.every_channel)}</option>
                 {[Channel::Web, Channel::Email, Channel::Messenger, Channel::WhatsApp].into_iter().map(|c| view! {
                     <option value=c.as_str() selected=move || typed.channel.get() == Some(c)>{c.label(locale)}</option>
@@ -301,7 +303,10 @@ where
     view! {
         <div class="field">
             <label for=id>{move || label.get()}</label>
-            <select id=id on:change=move |ev| value.set(event_target_value(&ev).parse().ok().map(of))>
+            // The value as a property: "Clear" shows "every" again whatever was picked.
+            <select id=id
+                prop:value=move || value.get().map(|v| raw(v).to_string()).unwrap_or_default()
+                on:change=move |ev| value.set(event_target_value(&ev).parse().ok().map(of))>
                 <option value="" selected=move || value.get().is_none()>{move || every.get()}</option>
                 {choices.into_iter().map(|c| {
                     let choice = c.id;
@@ -413,17 +418,28 @@ fn Reader(opened: RwSignal<Option<ContactId>>) -> impl IntoView {
                         let when = date_time_utc(locale, past.started_at_ms);
                         let title = td_string!(locale, conversations.read.title,
                             channel = past.channel.label(locale), when = when.as_str()).to_string();
-                        let download = format!("/conversations/{}/transcript.txt", past.contact.0);
+                        let download = format!("/conversations/{}/transcript", past.contact.0);
+                        let pdf = format!("{download}.pdf");
+                        let download = format!("{download}.txt");
                         let cut = past.cut.then(|| view! {
                             <li class="line system">{t!(i18n, conversations.read.cut)}</li>
                         });
                         let body = past_body(past, locale, date_time_utc, time_utc, cut);
                         let heading = title.clone();
+                        // Opened from a row far down: the reader comes into view, and a screen
+                        // reader says it.
+                        let focus = NodeRef::<leptos::html::H2>::new();
+                        Effect::new(move |_| {
+                            if let Some(h) = focus.get() {
+                                let _ = h.focus();
+                            }
+                        });
                         view! {
                             <section class="card admin-section past-read conversation-read" aria-label=title>
                                 <header class="past-head">
-                                    <h2>{heading}</h2>
+                                    <h2 node_ref=focus tabindex="-1">{heading}</h2>
                                     <a class="button" href=download download="">{t!(i18n, conversations.read.export_text)}</a>
+                                    <a class="button" href=pdf download="">{t!(i18n, conversations.read.export_pdf)}</a>
                                     <button type="button" on:click=move |_| opened.set(None)>
                                         {t!(i18n, conversations.read.close)}
                                     </button>

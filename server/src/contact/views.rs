@@ -208,6 +208,16 @@ pub async fn past_contact(
     })
 }
 
+/// Issue 17: the text of the reply an email contact ended with (the draft and the built
+/// message are gone once it is sent; the outbox keeps the text).
+pub async fn sent_reply(store: &dyn Store, contact: &Contact) -> StoreResult<Option<String>> {
+    use app::domain::contact::{ContactStatus, EndReason};
+    if contact.status != ContactStatus::Ended(EndReason::Sent) {
+        return Ok(None);
+    }
+    store.reply_text(contact.id).await
+}
+
 /// Issue 17 (SPEC P-5): one earlier conversation read whole, read-only: a chat's
 /// transcript from its start, cut at [`PAST_TRANSCRIPT_LINES`]; an email's text.
 pub async fn past_conversation(
@@ -230,6 +240,7 @@ pub async fn past_conversation(
             from: email.view.from.to_string(),
             received_at_ms: email.view.received_at_ms,
             text: email.text_body,
+            reply: sent_reply(store, earlier).await?,
         }));
     } else {
         let mut lines = store

@@ -1,18 +1,27 @@
 //! Making ended conversations searchable (issue 17). A task on every node takes ended
-//! contacts not indexed yet, a batch at a time, and keeps each one's folded text: a chat's
+//! contacts not indexed yet (ended a few seconds ago at least, so a line stored just as the
+//! chat ended is in), a batch at a time, and keeps each one's folded text: a chat's
 //! messages and file names; an email's subject, sender and text, and the reply sent. The
 //! store marks a contact indexed in the same transaction, so two nodes never index one
 //! twice, and a server stopped halfway goes on where it was: no hot path (a line stored, a
 //! chat ended) writes anything more for the search, and conversations from before the
-//! search existed are indexed after an upgrade the same way.
+//! search existed are indexed after an upgrade the same way. A contact that leaves its end
+//! (a refused reply gives an email back to its agent) is marked not indexed, and its text
+//! replaced at its next end.
 
 use super::words::fold;
-use crate::store::{Store, StoreError, StoreResult};
+use crate::{
+    clock::now_ms,
+    contact::views::sent_reply,
+    store::{Store, StoreError, StoreResult},
+};
 use app::domain::{
     chat::{ChatLine, LineBody},
-    contact::{Channel, Contact, ContactStatus, EndReason},
+    contact::{Channel, Contact},
     ids::ContactId,
-    limits::{MAX_INDEXED_CHARS, SEARCH_INDEX_BATCH, SEARCH_INDEX_EVERY_MS},
+    limits::{
+        MAX_INDEXED_CHARS, SEARCH_INDEX_BATCH, SEARCH_INDEX_EVERY_MS, SEARCH_INDEX_SETTLE_MS,
+    },
 };
 use std::{sync::Arc, time::Duration};
 
@@ -35,47 +44,67 @@ pub fn spawn(store: Arc<dyn Store>) {
     });
 }
 
-/// Indexes one batch of ended conversations; how many were waiting.
+/// Indexes one batch of ended conversations; how many were waiting. A conversation whose
+/// text cannot be read (a stored row the code cannot decode) is logged and kept with no
+/// text, so it never holds up the ones after it.
 pub async fn index_waiting(store: &dyn Store) -> StoreResult<usize> {
-    let waiting = store.to_index(SEARCH_INDEX_BATCH).await?;
+    let settled = now_ms() - SEARCH_INDEX_SETTLE_MS;
+    let waiting = store.to_index(SEARCH_INDEX_BATCH, settled).await?;
     for id in &waiting {
         let contact = match store.contact(*id).await {
             Ok(contact) => contact,
             Err(StoreError::NotFound) => continue,
             Err(e) => return Err(e),
         };
-        let text = conversation_text(store, &contact).await?;
+        let text = match conversation_text(store, &contact).await {
+            Ok(text) => text,
+            Err(StoreError::Corrupt(e)) => {
+                tracing::error!(contact = %id, error = %e, "a conversation's text could not be read for the search");
+                String::new()
+            }
+            Err(e) => return Err(e),
+        };
         store.index_conversation(*id, &text).await?;
     }
     Ok(waiting.len())
 }
 
-/// The folded words of a conversation, its first [`MAX_INDEXED_CHARS`].
+/// The folded words of a conversation, at most [`MAX_INDEXED_CHARS`] characters: an
+/// email's short parts (subject, sender, files, the reply sent) before its text, whose
+/// quoted history can be long.
 pub async fn conversation_text(store: &dyn Store, contact: &Contact) -> StoreResult<String> {
     let mut text = String::new();
+    let mut left = MAX_INDEXED_CHARS;
     let mut add = |part: &str| {
-        if text.len() < MAX_INDEXED_CHARS {
-            let folded = fold(part);
-            if !folded.is_empty() {
-                if !text.is_empty() {
-                    text.push(' ');
-                }
-                text.push_str(&folded);
-            }
+        if left == 0 {
+            return;
         }
+        // Cut before folding (a long part is never folded whole), and again after.
+        let raw: String = part.chars().take(left).collect();
+        let folded = fold(&raw);
+        if folded.is_empty() {
+            return;
+        }
+        if !text.is_empty() {
+            text.push(' ');
+            left = left.saturating_sub(1);
+        }
+        let taken: String = folded.chars().take(left).collect();
+        left -= taken.chars().count();
+        text.push_str(&taken);
     };
     if contact.channel == Channel::Email {
         let email = store.email(contact.id).await?;
         add(&email.view.subject);
         add(email.view.from.name.as_deref().unwrap_or_default());
         add(&email.view.from.address);
-        add(&email.text_body);
         for file in &email.view.attachments {
             add(&file.name);
         }
         if let Some(reply) = sent_reply(store, contact).await? {
             add(&reply);
         }
+        add(&email.text_body);
     } else {
         for line in conversation_lines(store, contact.id).await? {
             if let LineBody::Message { text, files, .. } = &line.body {
@@ -86,15 +115,7 @@ pub async fn conversation_text(store: &dyn Store, contact: &Contact) -> StoreRes
             }
         }
     }
-    Ok(cut(text))
-}
-
-/// The text of the reply an email contact ended with (the draft is gone once it is sent).
-pub async fn sent_reply(store: &dyn Store, contact: &Contact) -> StoreResult<Option<String>> {
-    if contact.status != ContactStatus::Ended(EndReason::Sent) {
-        return Ok(None);
-    }
-    store.reply_text(contact.id).await
+    Ok(text)
 }
 
 /// Every line of a chat, in order (an ended chat's transcript is bounded by the chat's
@@ -113,15 +134,4 @@ pub async fn conversation_lines(
             return Ok(all);
         }
     }
-}
-
-/// The text cut to [`MAX_INDEXED_CHARS`] characters, between two words.
-fn cut(mut text: String) -> String {
-    if let Some((at, _)) = text.char_indices().nth(MAX_INDEXED_CHARS) {
-        text.truncate(at);
-        if let Some(space) = text.rfind(' ') {
-            text.truncate(space);
-        }
-    }
-    text
 }

@@ -1,13 +1,16 @@
 //! The Conversations page (issue 17): every past chat and email searched by its words,
 //! customer, queue, agent, channel, wrap-up reason, customer tag and day, paged; one read
-//! whole, read-only; its transcript as a text file. An agent reaches the conversations of
-//! their CSQs and the ones they held; supervisors and administrators reach every one.
+//! whole, read-only; its transcript as a text file or a PDF. An agent reaches the
+//! conversations of their CSQs and the ones they held last; supervisors and administrators
+//! reach every one.
 //!
 //! - `words`: how text is folded, alike for what is kept and what is looked for.
 //! - `index`: the task that makes ended conversations searchable.
-//! - `transcript`: a conversation written out as plain text.
+//! - `transcript`: a conversation gathered for its file.
+//! - `pdf`: the transcript's text laid out as a PDF.
 
 pub mod index;
+pub mod pdf;
 pub mod transcript;
 pub mod words;
 
@@ -94,8 +97,13 @@ impl Services {
     ) -> Result<ConversationPage, ApiError> {
         let reader = self.logged_in(headers).await?;
         filter.validate().map_err(ApiError::Invalid)?;
+        // As stored: lower case, inner spaces made one (a tag is kept so).
         let text = |s: &str| {
-            let s = s.trim().to_lowercase();
+            let s = s
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
             (!s.is_empty()).then_some(s)
         };
         let query = SearchQuery {
@@ -121,18 +129,17 @@ impl Services {
         let store = self.store.as_ref();
         let mut aliases = views::Aliases::new();
         let mut rows = Vec::with_capacity(found.len());
-        for contact in &found {
-            let past = views::past_contact(store, contact, &mut aliases)
+        for (contact, customer_name) in found {
+            let past = views::past_contact(store, &contact, &mut aliases)
                 .await
                 .map_err(internal)?;
-            let customer = store.customer(contact.customer).await.map_err(internal)?;
             rows.push(ConversationRow {
                 contact: past.contact,
                 channel: past.channel,
                 csq: past.csq,
                 agent: past.agent,
                 customer: contact.customer,
-                customer_name: customer.name,
+                customer_name,
                 started_at_ms: past.started_at_ms,
                 about: past.about,
                 wrap_up: past.wrap_up,

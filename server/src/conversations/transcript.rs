@@ -1,9 +1,9 @@
 //! A past conversation gathered for its text file (issue 17); the domain's
 //! [`Transcript`] writes it out in the reader's language.
 
-use super::index::{conversation_lines, sent_reply};
+use super::index::conversation_lines;
 use crate::{
-    contact::views,
+    contact::views::{self, sent_reply},
     services::{internal, Services},
 };
 use app::{
@@ -29,7 +29,14 @@ impl Services {
         let past = views::past_contact(store, &contact, &mut views::Aliases::new())
             .await
             .map_err(internal)?;
-        let customer = store.customer(contact.customer).await.map_err(internal)?;
+        // Linked into another record this very moment: read again.
+        let customer = match store.customer(contact.customer).await {
+            Err(crate::store::StoreError::NotFound) => {
+                let again = store.contact(id).await.map_err(internal)?;
+                store.customer(again.customer).await.map_err(internal)?
+            }
+            read => read.map_err(internal)?,
+        };
         let mut transcript = Transcript {
             contact: id,
             channel: contact.channel,

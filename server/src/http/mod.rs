@@ -106,6 +106,10 @@ pub fn router(state: AppState) -> Router {
             "/conversations/{contact}/transcript.txt",
             get(conversations::transcript_text),
         )
+        .route(
+            "/conversations/{contact}/transcript.pdf",
+            get(conversations::transcript_pdf_file),
+        )
         .route("/email/{contact}/body", get(email::body))
         .route("/email/attachments/{id}", get(email::attachment))
         .route("/email/inline/{token}", get(email::inline))

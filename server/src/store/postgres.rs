@@ -115,6 +115,7 @@ super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
 super::search_sql::impl_search_store!(
     PgStore,
     sqlx::postgres::PgRow,
+    "DELETE FROM search_docs WHERE contact_id = $1",
     "INSERT INTO search_docs (contact_id, body) VALUES ($1, $2)",
     "c.id IN (SELECT d.contact_id FROM search_docs d WHERE d.words @@ to_tsquery('simple', $10))",
     tsquery

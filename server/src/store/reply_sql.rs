@@ -424,7 +424,7 @@ macro_rules! impl_reply_store {
                     };
                     sqlx::query(
                         "UPDATE contacts SET status = 'active', agent_id = $2, end_reason = NULL, \
-                         ended_at_ms = NULL WHERE id = $1",
+                         ended_at_ms = NULL, search_indexed = FALSE WHERE id = $1",
                     )
                     .bind(contact)
                     .bind(agent)

@@ -30,7 +30,7 @@ pub struct SearchQuery {
     pub range: (i64, i64),
 }
 
-/// What an agent may search: their CSQs' conversations and the ones they held.
+/// What an agent may search: their CSQs' conversations and the ones they held last.
 #[derive(Debug, Clone)]
 pub struct Reach {
     pub own: AgentId,
@@ -38,19 +38,21 @@ pub struct Reach {
 
 #[async_trait]
 pub trait SearchStore: Send + Sync {
-    /// Ended conversations whose text is not indexed yet, oldest first, at most `limit`.
-    async fn to_index(&self, limit: u32) -> StoreResult<Vec<ContactId>>;
+    /// Conversations ended before `ended_before_ms` whose text is not indexed yet, oldest
+    /// first, at most `limit`.
+    async fn to_index(&self, limit: u32, ended_before_ms: i64) -> StoreResult<Vec<ContactId>>;
 
-    /// Keeps a conversation's folded text for the search; false when another process
-    /// indexed it meanwhile (the text is then left as that one wrote it).
+    /// Keeps a conversation's folded text for the search (replacing the one it had before
+    /// it was given back, if any); false when it is indexed already (another process did it
+    /// meanwhile) or no longer ended.
     async fn index_conversation(&self, contact: ContactId, text: &str) -> StoreResult<bool>;
 
-    /// One page of the ended conversations the query selects, newest first, with how many
-    /// it selects in all.
+    /// One page of the ended conversations the query selects, newest first, each with its
+    /// customer's name, and how many it selects in all.
     async fn search_conversations(
         &self,
         query: &SearchQuery,
         offset: u32,
         limit: u32,
-    ) -> StoreResult<(Vec<Contact>, u64)>;
+    ) -> StoreResult<(Vec<(Contact, String)>, u64)>;
 }

@@ -1,11 +1,12 @@
 //! The Conversations page's SQL, shared by both backends like [`super::sql`] but for the
-//! full-text part each backend gives: how a folded text is kept (`$keep`, binding the
-//! contact's id then the text), the condition a conversation's text meets (`$matches`, on
+//! full-text part each backend gives: how a folded text is kept (`$forget` the one kept
+//! before, binding the contact's id; then `$keep`, binding the contact's id then the text),
+//! the condition a conversation's text meets (`$matches`, on
 //! `c.id`, with the match expression in `$10`) and how the folded words are written as that
 //! expression (`$expression`).
 
 macro_rules! impl_search_store {
-    ($store:ty, $row:ty, $keep:literal, $matches:literal, $expression:path) => {
+    ($store:ty, $row:ty, $forget:literal, $keep:literal, $matches:literal, $expression:path) => {
         mod search_impl {
             use super::*;
             use $crate::store::search::{SearchQuery, SearchStore};
@@ -46,12 +47,13 @@ macro_rules! impl_search_store {
 
             #[async_trait::async_trait]
             impl SearchStore for $store {
-                async fn to_index(&self, limit: u32) -> StoreResult<Vec<ContactId>> {
+                async fn to_index(&self, limit: u32, ended_before_ms: i64) -> StoreResult<Vec<ContactId>> {
                     let ids: Vec<i64> = sqlx::query_scalar(
                         "SELECT id FROM contacts WHERE status = 'ended' AND NOT search_indexed \
-                         ORDER BY id LIMIT $1",
+                         AND COALESCE(ended_at_ms, 0) < $2 ORDER BY id LIMIT $1",
                     )
                     .bind(i64::from(limit))
+                    .bind(ended_before_ms)
                     .fetch_all(&self.pool)
                     .await?;
                     Ok(ids.into_iter().map(ContactId).collect())
@@ -74,6 +76,9 @@ macro_rules! impl_search_store {
                     if marked.rows_affected() == 0 {
                         return Ok(false);
                     }
+                    // Indexed before, then given back to its agent (a refused reply): the text
+                    // it ends with now replaces that one.
+                    sqlx::query($forget).bind(contact.0).execute(&mut *tx).await?;
                     sqlx::query($keep)
                         .bind(contact.0)
                         .bind(text)
@@ -88,7 +93,7 @@ macro_rules! impl_search_store {
                     query: &SearchQuery,
                     offset: u32,
                     limit: u32,
-                ) -> StoreResult<(Vec<Contact>, u64)> {
+                ) -> StoreResult<(Vec<(Contact, String)>, u64)> {
                     let reach = query.reach.as_ref().map(|r| r.own.0);
                     let channel = query.channel.map(|c| c.as_str());
                     let customer = query.customer.as_deref().map(containing);
@@ -119,7 +124,8 @@ macro_rules! impl_search_store {
                         .collect::<Vec<_>>()
                         .join(", ");
                     let rows = bound!(sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {columns} FROM contacts c JOIN customers u ON u.id = c.customer_id \
+                        "SELECT {columns}, u.name AS customer_name FROM contacts c \
+                         JOIN customers u ON u.id = c.customer_id \
                          WHERE {WHERE} ORDER BY c.created_at_ms DESC, c.id DESC LIMIT $11 OFFSET $12"
                     ))))
                     .bind(words)
@@ -127,7 +133,10 @@ macro_rules! impl_search_store {
                     .bind(i64::from(offset))
                     .fetch_all(&self.pool)
                     .await?;
-                    let contacts = rows.iter().map(contact_from_row).collect::<StoreResult<_>>()?;
+                    let contacts = rows
+                        .iter()
+                        .map(|r| Ok((contact_from_row(r)?, r.try_get("customer_name")?)))
+                        .collect::<StoreResult<_>>()?;
                     Ok((contacts, total as u64))
                 }
             }

@@ -112,6 +112,7 @@ super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::search_sql::impl_search_store!(
     SqliteStore,
     sqlx::sqlite::SqliteRow,
+    "DELETE FROM search_fts WHERE rowid = $1",
     "INSERT INTO search_fts (rowid, body) VALUES ($1, $2)",
     "c.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $10)",
     fts5_match

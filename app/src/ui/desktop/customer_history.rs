@@ -102,7 +102,8 @@ fn PastRead(contact: ContactId) -> impl IntoView {
     }
 }
 
-/// An earlier conversation's content, read-only: an email's subject, sender and text, or a
+/// An earlier conversation's content, read-only: an email's subject, sender and text (and
+/// the reply sent), or a
 /// chat's lines with their times (`day_time` and `time` write them: the desktop's local
 /// clock, or UTC on the Conversations page), then `cut` when the transcript goes on.
 pub fn past_body(
@@ -115,11 +116,18 @@ pub fn past_body(
     match past.email {
         Some(email) => {
             let received = day_time(locale, email.received_at_ms);
+            let reply = email.reply.map(|reply| view! {
+                <p class="past-email-head">
+                    <strong>{td_string!(locale, desktop.chat.past.reply_sent)}</strong>
+                </p>
+                <p class="past-email-text">{reply}</p>
+            });
             view! {
                 <div class="past-email">
                     <p class="past-email-head"><strong>{email.subject}</strong></p>
                     <p class="muted">{email.from} " · " {received}</p>
                     <p class="past-email-text">{email.text}</p>
+                    {reply}
                 </div>
             }
             .into_any()
