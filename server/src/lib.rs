@@ -37,6 +37,8 @@
 //! - [`conversations`]: the Conversations page: past chats and emails searched (their text
 //!   folded alike for both databases, indexed once ended by a task on every node), read
 //!   whole, and written out as a text file or a PDF.
+//! - [`privacy`]: a customer exported as JSON or erased (their conversations' contents with
+//!   them, statistics kept), audited; the retention that erases old conversations' contents.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
 //! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake
@@ -132,6 +134,7 @@ pub mod meta;
 pub mod metrics;
 pub mod password_workers;
 pub mod prechat;
+pub mod privacy;
 pub mod queues;
 pub mod routing;
 pub mod secrets;

@@ -282,6 +282,8 @@ impl Services {
         chat.watch(fired);
         // Issue 17: ended conversations become searchable.
         crate::conversations::index::spawn(store.clone());
+        // Issue 17: the retention, and agents' events kept a day.
+        crate::privacy::retention::spawn(store.clone(), email.clone());
         chat.resume_timers().await?;
         let mut gates = crate::gates::Gates::new(chat_options.chat_starts_per_minute)
             .widget_reads(chat_options.widget_reads_per_minute);
@@ -845,6 +847,37 @@ impl Backend for Services {
         contact: app::domain::ids::ContactId,
     ) -> Result<app::domain::customer::PastConversation, ApiError> {
         Services::conversation(self, headers, contact).await
+    }
+
+    async fn privacy(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<app::domain::privacy::PrivacyView, ApiError> {
+        self.privacy_view(headers).await
+    }
+
+    async fn find_customers(
+        &self,
+        headers: &HeaderMap,
+        query: app::domain::privacy::CustomerQuery,
+    ) -> Result<app::domain::privacy::CustomerList, ApiError> {
+        Services::find_customers(self, headers, query).await
+    }
+
+    async fn erase_customer(
+        &self,
+        headers: &HeaderMap,
+        customer: app::domain::ids::CustomerId,
+    ) -> Result<app::domain::privacy::Erased, ApiError> {
+        Services::erase_customer(self, headers, customer).await
+    }
+
+    async fn save_retention(
+        &self,
+        headers: &HeaderMap,
+        retention: app::domain::privacy::Retention,
+    ) -> Result<app::domain::privacy::Retention, ApiError> {
+        Services::save_retention(self, headers, retention).await
     }
 
     async fn audit(

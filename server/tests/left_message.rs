@@ -13,41 +13,12 @@ use app::domain::{
 };
 use common::{
     desk::{accept_next, closed, next_email, ready},
-    imap::Dovecot,
+    left::{form, support_server},
     smtp::SmtpServer,
     *,
 };
 use serde_json::{json, Value};
 use std::time::Duration;
-
-/// Dovecot serving "Support", our server reading it and sending through `smtp`.
-async fn support_server(smtp: &SmtpServer) -> (Dovecot, TestServer) {
-    let dovecot = Dovecot::start().await;
-    let path = dovecot.mailboxes_file_with(
-        "Support",
-        json!({
-            "address": "support@shop.test",
-            "display_name": "Shop Support",
-            "smtp": smtp.settings(),
-        }),
-    );
-    let server = TestServer::start_with(|c| {
-        c.mailboxes = Some(path);
-        c.smtp_retry_max_secs = 1;
-    })
-    .await;
-    (dovecot, server)
-}
-
-fn form(problem: i64) -> Value {
-    json!({
-        "name": "Zoé Martin",
-        "email": "zoe@example.com",
-        "phone": "+33 6 12 34 56 78",
-        "problem": problem,
-        "answers": [],
-    })
-}
 
 async fn post(
     server: &TestServer,

@@ -3817,3 +3817,377 @@ mod conversation_search {
         }
     }
 }
+
+/// Issue 17: a customer's privacy, on both databases.
+mod privacy {
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        chat::{Author, LineBody, LineFile},
+        contact::{Channel, ContactStatus, EndReason},
+        privacy::Retention,
+        protocol::AgentEvent,
+        state::{AgentStatus, StateEvent, StateReason},
+    };
+    use server::{
+        conversations::{index::index_waiting, words::search_words},
+        store::{
+            privacy::Erasure, search::SearchQuery, AuditEntry, NewChat, NewCustomer, Sender, Store,
+            StoreError,
+        },
+    };
+
+    fn said(name: &str, text: &str, files: Vec<LineFile>) -> LineBody {
+        LineBody::Message {
+            author: Author::Customer { name: name.into() },
+            text: text.into(),
+            client_id: format!("c-{text}"),
+            files,
+            sent_at_ms: None,
+            template: None,
+        }
+    }
+
+    fn photo(sha: &str) -> LineFile {
+        LineFile {
+            name: "parcel.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 10,
+            sha256: Some(sha.into()),
+        }
+    }
+
+    async fn words_found(s: &dyn Store, text: &str) -> usize {
+        let query = SearchQuery {
+            words: search_words(text),
+            range: (i64::MIN, i64::MAX),
+            ..SearchQuery::default()
+        };
+        s.search_conversations(&query, 0, 10).await.unwrap().1 as usize
+    }
+
+    /// A customer is found by name, address or number; refused erasure while a chat of
+    /// theirs goes on; then erased: their record blank, their notes, tags and handles
+    /// gone, their chats' lines without text or name (times and senders kept), their files'
+    /// records gone (the hashes told, for the bytes), their text out of the search, the
+    /// events about their chats gone, the audit written; another customer untouched.
+    #[tokio::test]
+    async fn a_customer_is_found_then_erased_with_their_conversations_contents() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            let support = s.create_csq("Support").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let out = AgentStatus::logged_out();
+            let inn = out.apply(StateEvent::Login).unwrap();
+            s.record_state_change(ann, &out, &inn, StateReason::Login, 1)
+                .await
+                .unwrap();
+            let customer = |name: &str, email: &str, phone: Option<&str>| NewCustomer {
+                name: name.into(),
+                email: Some(email.into()),
+                phone: phone.map(Into::into),
+            };
+            let zoe = s
+                .create_customer(&customer(
+                    "Zoé Martin",
+                    "zoe@example.com",
+                    Some("+33 6 12 34 56 78"),
+                ))
+                .await
+                .unwrap();
+            let karl = s
+                .create_customer(&customer("Karl", "karl@example.com", None))
+                .await
+                .unwrap();
+            s.add_customer_note(zoe, ann, "Calls at noon", 5)
+                .await
+                .unwrap();
+            s.set_customer_tags(zoe, &["vip".to_string()])
+                .await
+                .unwrap();
+            s.set_customer_tags(karl, &["vip".to_string()])
+                .await
+                .unwrap();
+            let chat = |customer| NewChat {
+                channel: Channel::Web,
+                csq: support,
+                customer,
+                problem: "Billing".into(),
+                details: Vec::new(),
+            };
+            let hers = s.create_chat(&chat(zoe), 1_000).await.unwrap().id;
+            let his = s.create_chat(&chat(karl), 1_100).await.unwrap().id;
+            s.record_chat_files(hers, &[photo(&"a".repeat(64))])
+                .await
+                .unwrap();
+            s.record_chat_files(his, &[photo(&"b".repeat(64))])
+                .await
+                .unwrap();
+            for (contact, name, text) in [
+                (hers, "Zoé Martin", "colis perdu"),
+                (his, "Karl", "colis aussi"),
+            ] {
+                s.append_line(
+                    contact,
+                    &Sender::Customer,
+                    Some("x"),
+                    &said(name, text, vec![photo(&"c".repeat(64))]),
+                    1_200,
+                )
+                .await
+                .unwrap();
+            }
+            s.record_agent_event(ann, &AgentEvent::OfferWithdrawn { contact: hers }, 1_300)
+                .await
+                .unwrap();
+            s.record_agent_event(ann, &AgentEvent::OfferWithdrawn { contact: his }, 1_300)
+                .await
+                .unwrap();
+
+            for text in ["zoé", "zoe@exa", "martin"] {
+                let (rows, total) = s.find_customers(text, "", 0, 10).await.unwrap();
+                assert_eq!((rows.len(), total), (1, 1), "{n}: {text}");
+                assert_eq!(rows[0].id, zoe, "{n}");
+                assert_eq!((rows[0].conversations, rows[0].open), (1, 1), "{n}");
+                assert_eq!(rows[0].last_at_ms, Some(1_000), "{n}");
+            }
+            let (rows, _) = s.find_customers("+33 6 12", "33612", 0, 10).await.unwrap();
+            assert_eq!(rows.len(), 1, "{n}: by the number's digits");
+            let (rows, total) = s.find_customers("", "", 0, 1).await.unwrap();
+            assert_eq!(
+                (rows[0].id, total),
+                (karl, 2),
+                "{n}: seen last first, paged"
+            );
+            assert!(
+                s.find_customers("%", "", 0, 10).await.unwrap().0.is_empty(),
+                "{n}"
+            );
+
+            let audit = AuditEntry {
+                at_ms: 2_000,
+                agent: ann,
+                action: "customer.erase".into(),
+                detail: format!("customer {}", zoe.0),
+            };
+            assert_eq!(
+                s.erase_customer(zoe, 2_000, &audit).await.unwrap(),
+                Erasure::StillOpen(1),
+                "{n}"
+            );
+            assert_eq!(
+                s.customer(zoe).await.unwrap().name,
+                "Zoé Martin",
+                "{n}: unchanged"
+            );
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            for contact in [hers, his] {
+                s.update_contact(contact, ended, Some(ann), 1_500)
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(index_waiting(s).await.unwrap(), 2, "{n}");
+            assert_eq!(words_found(s, "colis").await, 2, "{n}");
+            let dossier = s.dossier(zoe).await.unwrap();
+            assert_eq!(dossier.notes[0].text, "Calls at noon", "{n}");
+            assert_eq!(dossier.notes[0].by, "ann", "{n}");
+            assert_eq!(
+                dossier.conversations[0].lines[0].body["text"], "colis perdu",
+                "{n}"
+            );
+            assert_eq!(dossier.conversations[0].files[0].name, "parcel.jpg", "{n}");
+            assert_eq!(dossier.conversations[0].queue, "Support", "{n}");
+
+            let Erasure::Done {
+                conversations,
+                files,
+            } = s.erase_customer(zoe, 2_000, &audit).await.unwrap()
+            else {
+                panic!("{n}: erased once over");
+            };
+            assert_eq!(conversations, 1, "{n}");
+            assert_eq!(files, ["a".repeat(64)], "{n}: the files its records named");
+            let record = s.customer(zoe).await.unwrap();
+            assert_eq!(
+                (record.name.as_str(), record.email, record.phone),
+                ("", None, None),
+                "{n}"
+            );
+            assert!(s.about_customer(zoe, 10).await.unwrap().is_empty(), "{n}");
+            assert!(
+                matches!(s.dossier(zoe).await, Err(StoreError::NotFound)),
+                "{n}"
+            );
+            assert!(s
+                .find_customers("", "", 0, 10)
+                .await
+                .unwrap()
+                .0
+                .iter()
+                .all(|c| c.id != zoe));
+            assert_eq!(
+                s.contents_erased_at(hers).await.unwrap(),
+                Some(2_000),
+                "{n}"
+            );
+            assert_eq!(s.contents_erased_at(his).await.unwrap(), None, "{n}");
+            let lines = s.lines_after(hers, 0, 10).await.unwrap();
+            assert_eq!(lines.len(), 1, "{n}: the line stays");
+            assert_eq!(lines[0].at_ms, 1_200, "{n}");
+            match &lines[0].body {
+                LineBody::Message {
+                    author: Author::Customer { name },
+                    text,
+                    files,
+                    ..
+                } => {
+                    assert!(
+                        name.is_empty() && text.is_empty() && files.is_empty(),
+                        "{n}"
+                    );
+                }
+                other => panic!("{n}: {other:?}"),
+            }
+            assert_eq!(words_found(s, "colis").await, 1, "{n}: his only");
+            assert_eq!(words_found(s, "perdu").await, 0, "{n}");
+            assert!(s.file_in_use(&"b".repeat(64)).await.unwrap(), "{n}");
+            assert!(!s.file_in_use(&"a".repeat(64)).await.unwrap(), "{n}");
+            let events: Vec<_> = s
+                .events_after(ann, 0, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.event.contact())
+                .collect();
+            assert_eq!(
+                events,
+                [None, Some(his)],
+                "{n}: the events about her chat go"
+            );
+            let karl_now = s.customer(karl).await.unwrap();
+            assert_eq!(karl_now.name, "Karl", "{n}");
+            assert_eq!(
+                s.about_customer(karl, 10).await.unwrap().tags,
+                ["vip"],
+                "{n}"
+            );
+            assert!(matches!(
+                s.erase_customer(zoe, 3_000, &audit).await,
+                Err(StoreError::NotFound)
+            ));
+            let (lines, _) = s
+                .audit_page(
+                    server::store::audit::AuditQuery {
+                        by: None,
+                        kind: Some("customer"),
+                        range: None,
+                    },
+                    0,
+                    10,
+                )
+                .await
+                .unwrap();
+            assert_eq!(lines.len(), 1, "{n}: one erasure audited");
+            assert!(
+                lines[0].detail.starts_with(&format!("customer {}", zoe.0)),
+                "{n}"
+            );
+        }
+    }
+
+    /// The retention takes ended conversations older than its cutoff, oldest first, never
+    /// one going on; their contents are erased once; the setting is kept, and cleared.
+    #[tokio::test]
+    async fn the_retention_erases_only_what_ended_before_its_cutoff() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            let support = s.create_csq("Support").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let karl = s
+                .create_customer(&NewCustomer {
+                    name: "Karl".into(),
+                    email: None,
+                    phone: None,
+                })
+                .await
+                .unwrap();
+            let chat = NewChat {
+                channel: Channel::Web,
+                csq: support,
+                customer: karl,
+                problem: String::new(),
+                details: Vec::new(),
+            };
+            let old = s.create_chat(&chat, 1_000).await.unwrap().id;
+            let newer = s.create_chat(&chat, 2_000).await.unwrap().id;
+            let open = s.create_chat(&chat, 500).await.unwrap().id;
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            s.update_contact(newer, ended, Some(ann), 5_000)
+                .await
+                .unwrap();
+            s.update_contact(old, ended, Some(ann), 1_500)
+                .await
+                .unwrap();
+            assert_eq!(s.expired_contents(1_500, 10).await.unwrap(), [], "{n}");
+            assert_eq!(
+                s.expired_contents(6_000, 10).await.unwrap(),
+                [old, newer],
+                "{n}"
+            );
+            assert_eq!(s.expired_contents(6_000, 1).await.unwrap(), [old], "{n}");
+            s.erase_contents(&[old, open], 7_000).await.unwrap();
+            assert_eq!(s.contents_erased_at(old).await.unwrap(), Some(7_000), "{n}");
+            assert_eq!(
+                s.contents_erased_at(open).await.unwrap(),
+                None,
+                "{n}: going on"
+            );
+            assert_eq!(s.expired_contents(6_000, 10).await.unwrap(), [newer], "{n}");
+            s.erase_contents(&[old], 8_000).await.unwrap();
+            assert_eq!(
+                s.contents_erased_at(old).await.unwrap(),
+                Some(7_000),
+                "{n}: once"
+            );
+
+            assert_eq!(
+                s.retention().await.unwrap(),
+                Retention { days: None },
+                "{n}"
+            );
+            let audit = AuditEntry {
+                at_ms: 1,
+                agent: ann,
+                action: "retention.save".into(),
+                detail: "30 days".into(),
+            };
+            s.save_retention(&Retention { days: Some(30) }, &audit)
+                .await
+                .unwrap();
+            assert_eq!(s.retention().await.unwrap().days, Some(30), "{n}");
+            s.save_retention(&Retention { days: None }, &audit)
+                .await
+                .unwrap();
+            assert_eq!(s.retention().await.unwrap().days, None, "{n}");
+
+            let out = AgentStatus::logged_out();
+            let inn = out.apply(StateEvent::Login).unwrap();
+            s.record_state_change(ann, &out, &inn, StateReason::Login, 100)
+                .await
+                .unwrap();
+            s.record_agent_event(ann, &AgentEvent::OfferWithdrawn { contact: old }, 200)
+                .await
+                .unwrap();
+            assert_eq!(s.prune_agent_events(150).await.unwrap(), 1, "{n}");
+            let left: Vec<i64> = s
+                .events_after(ann, 0, 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.at_ms)
+                .collect();
+            assert_eq!(left, [200], "{n}");
+        }
+    }
+}

@@ -122,6 +122,33 @@ pub trait Backend: Send + Sync + 'static {
         contact: crate::domain::ids::ContactId,
     ) -> Result<crate::domain::customer::PastConversation, ApiError>;
 
+    /// Issue 17: the privacy section's first view; administrators only.
+    async fn privacy(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<crate::domain::privacy::PrivacyView, ApiError>;
+
+    /// Issue 17: one page of the customers a search finds; administrators only.
+    async fn find_customers(
+        &self,
+        headers: &HeaderMap,
+        query: crate::domain::privacy::CustomerQuery,
+    ) -> Result<crate::domain::privacy::CustomerList, ApiError>;
+
+    /// Issue 17: erases a customer, audited; administrators only.
+    async fn erase_customer(
+        &self,
+        headers: &HeaderMap,
+        customer: crate::domain::ids::CustomerId,
+    ) -> Result<crate::domain::privacy::Erased, ApiError>;
+
+    /// Issue 17: stores the retention, audited; administrators only.
+    async fn save_retention(
+        &self,
+        headers: &HeaderMap,
+        retention: crate::domain::privacy::Retention,
+    ) -> Result<crate::domain::privacy::Retention, ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

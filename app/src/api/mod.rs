@@ -16,6 +16,7 @@ mod desktop;
 mod error;
 mod mailboxes;
 mod prechat;
+mod privacy;
 mod queues;
 mod users;
 
@@ -45,6 +46,10 @@ pub use mailboxes::{
 pub use prechat::{
     delete_prechat_field, move_prechat_field, save_prechat_field, DeletePrechatField,
     MovePrechatField, SavePrechatField,
+};
+pub use privacy::{
+    erase_customer, find_customers, get_privacy, save_retention, EraseCustomer, FindCustomers,
+    GetPrivacy, SaveRetention,
 };
 pub use queues::{
     move_problem_statement, save_business_hours, save_csq, save_problem_statement, time_zones,

@@ -26,12 +26,15 @@ pub enum AuditKind {
     Mailbox,
     Channel,
     GadgetHosts,
-    /// An agent linked two customer records as one person (issue 16).
+    /// An agent linked two customer records as one person (issue 16); an administrator
+    /// exported or erased a customer (issue 17).
     Customer,
+    /// Issue 17: how long conversations' contents are kept.
+    Retention,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 11] = [
+    pub const ALL: [AuditKind; 12] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -43,6 +46,7 @@ impl AuditKind {
         AuditKind::Channel,
         AuditKind::GadgetHosts,
         AuditKind::Customer,
+        AuditKind::Retention,
     ];
 
     /// The stored actions' first word.
@@ -59,6 +63,7 @@ impl AuditKind {
             AuditKind::Channel => "channel",
             AuditKind::GadgetHosts => "gadget_hosts",
             AuditKind::Customer => "customer",
+            AuditKind::Retention => "retention",
         }
     }
 
@@ -75,6 +80,7 @@ impl AuditKind {
             AuditKind::Channel => td_string!(locale, common.audit_kinds.channel),
             AuditKind::GadgetHosts => td_string!(locale, common.audit_kinds.gadget_hosts),
             AuditKind::Customer => td_string!(locale, common.audit_kinds.customer),
+            AuditKind::Retention => td_string!(locale, common.audit_kinds.retention),
         }
     }
 
@@ -108,6 +114,9 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "gadget_hosts.save" => td_string!(locale, common.audit_actions.gadget_hosts_save),
         "channel.save" => td_string!(locale, common.audit_actions.channel_save),
         "customer.link" => td_string!(locale, common.audit_actions.customer_link),
+        "customer.export" => td_string!(locale, common.audit_actions.customer_export),
+        "customer.erase" => td_string!(locale, common.audit_actions.customer_erase),
+        "retention.save" => td_string!(locale, common.audit_actions.retention_save),
         other => other,
     };
     text.to_string()

@@ -128,6 +128,55 @@ crate::tag_first_enum! {
     }
 }
 
+impl LineBody {
+    /// Issue 17: the line with what anyone wrote or sent taken out (a customer erased, or
+    /// the retention reached the chat): a message keeps who sent it (an agent by alias, a
+    /// customer by no name) and loses its text, files and template; a note keeps what
+    /// happened and loses a text written to the customer. The product's own notes (joined,
+    /// ended, the administrator's messages) stay as they are.
+    pub fn without_contents(&self) -> LineBody {
+        match self {
+            LineBody::Message {
+                author, sent_at_ms, ..
+            } => LineBody::Message {
+                author: match author {
+                    Author::Customer { .. } => Author::Customer {
+                        name: String::new(),
+                    },
+                    agent => agent.clone(),
+                },
+                text: String::new(),
+                client_id: String::new(),
+                files: Vec::new(),
+                sent_at_ms: *sent_at_ms,
+                template: None,
+            },
+            LineBody::System {
+                note: SystemNote::PageInbox { .. },
+            } => LineBody::System {
+                note: SystemNote::PageInbox {
+                    text: String::new(),
+                },
+            },
+            other => other.clone(),
+        }
+    }
+
+    /// What a line that cannot be read becomes once erased: an empty customer message.
+    pub fn erased() -> LineBody {
+        LineBody::Message {
+            author: Author::Customer {
+                name: String::new(),
+            },
+            text: String::new(),
+            client_id: String::new(),
+            files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
+        }
+    }
+}
+
 /// A file of a chat message, as the transcript shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineFile {

@@ -85,6 +85,10 @@ pub struct PastConversation {
     pub cut: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Box<PastEmail>>,
+    /// Issue 17: when its contents were erased (its customer erased, or the retention
+    /// reached it): its lines are empty then, its email blank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at_ms: Option<i64>,
 }
 
 /// The customer's email of an earlier conversation, as text.

@@ -312,3 +312,17 @@ pub const SEARCH_INDEX_EVERY_MS: u64 = 1_000;
 /// Issue 17: how long after its end a conversation waits to be indexed (a line stored as it
 /// ended is in by then).
 pub const SEARCH_INDEX_SETTLE_MS: i64 = 3_000;
+
+/// Issue 17: customers on one page of the administrators' privacy section.
+pub const CUSTOMERS_PAGE_SIZE: u32 = 25;
+/// Issue 17: the days conversations' contents may be kept after they end, when the
+/// administrator sets a retention (none: kept for ever).
+pub const RETENTION_DAYS: RangeInclusive<u32> = 1..=36_500;
+/// Issue 17: how often the server erases the contents the retention reached, and how many
+/// conversations it erases in one go (at once again while more wait).
+pub const RETENTION_EVERY_MS: u64 = 60_000;
+pub const RETENTION_BATCH: u32 = 100;
+/// Issue 17: hours an agent's events are kept for a page that reconnects to catch up (a
+/// page away longer starts again from the agent's state now); older ones are removed, so
+/// that nothing about a customer lasts in them.
+pub const AGENT_EVENTS_KEPT_HOURS: i64 = 24;

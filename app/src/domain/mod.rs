@@ -25,6 +25,7 @@ pub mod mailboxes;
 pub mod message_template;
 pub mod meta;
 pub mod prechat;
+pub mod privacy;
 pub mod problem;
 pub mod protocol;
 pub mod queues;

@@ -136,6 +136,11 @@ pub enum Problem {
     UnknownTimeZone {
         value: String,
     },
+    /// Issue 17: a customer with conversations not over yet (a chat going on, an email
+    /// waiting or being sent) is not erased.
+    StillOpen {
+        count: usize,
+    },
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -306,6 +311,9 @@ impl Problem {
             Problem::BeforeFromDay => {
                 td_string!(locale, validation.problems.before_from_day).to_string()
             }
+            Problem::StillOpen { count } => {
+                td_string!(locale, validation.problems.still_open, count = *count).to_string()
+            }
             Problem::UnknownTimeZone { value } => td_string!(
                 locale,
                 validation.problems.unknown_time_zone,
@@ -376,6 +384,7 @@ enum Kind {
     Overlapping,
     BeforeFromDay,
     UnknownTimeZone,
+    StillOpen,
 }
 
 impl Kind {
@@ -506,6 +515,7 @@ impl From<Problem> for Wire {
             P::Overlapping => Wire::of(Kind::Overlapping),
             P::BeforeFromDay => Wire::of(Kind::BeforeFromDay),
             P::UnknownTimeZone { value } => Wire::text(Kind::UnknownTimeZone, value),
+            P::StillOpen { count } => Wire::limit(Kind::StillOpen, None, n(count), None),
         }
     }
 }
@@ -613,6 +623,9 @@ impl TryFrom<Wire> for Problem {
             Kind::Overlapping => P::Overlapping,
             Kind::BeforeFromDay => P::BeforeFromDay,
             Kind::UnknownTimeZone => P::UnknownTimeZone { value: text()? },
+            Kind::StillOpen => P::StillOpen {
+                count: count(max(), "max")?,
+            },
         })
     }
 }
@@ -701,6 +714,7 @@ mod tests {
             Problem::NotLike {
                 example: "v25.0".into(),
             },
+            Problem::StillOpen { count: 2 },
         ];
         for problem in every {
             let json = serde_json::to_string(&problem).unwrap();

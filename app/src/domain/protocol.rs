@@ -290,6 +290,29 @@ crate::tag_first_enum! {
     }
 }
 
+impl AgentEvent {
+    /// The contact the event is about, if any: what is erased with a customer's
+    /// conversations (issue 17).
+    pub fn contact(&self) -> Option<ContactId> {
+        use AgentEvent as E;
+        match self {
+            E::StateChanged { .. } => None,
+            E::Offered { offer } => Some(offer.contact),
+            E::ContactAssigned { contact } => Some(contact.contact),
+            E::Invited { invitation } => Some(invitation.contact),
+            E::OfferWithdrawn { contact }
+            | E::WrapUpChanged { contact, .. }
+            | E::InvitationClosed { contact }
+            | E::InviteResult { contact, .. }
+            | E::Participants { contact, .. }
+            | E::LeftChat { contact }
+            | E::CustomerLinked { contact, .. }
+            | E::CustomerAbout { contact, .. }
+            | E::ContactClosed { contact, .. } => Some(*contact),
+        }
+    }
+}
+
 /// One event with its place in the stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {

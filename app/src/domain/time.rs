@@ -5,6 +5,9 @@
 
 use crate::i18n::Locale;
 
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// "12/02/2026, 07:45 AM UTC" (English) or "02/12/2026 07:45 UTC" (French) for a Unix-ms
 /// time.
 pub fn date_time_utc(locale: Locale, at_ms: i64) -> String {

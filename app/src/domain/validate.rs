@@ -131,6 +131,10 @@ pub enum Field {
     SearchTag,
     FromDay,
     ToDay,
+    /// Issue 17: the days conversations' contents are kept after they end.
+    RetentionDays,
+    /// Issue 17: the customer an administrator erases.
+    Customer,
     /// Issue 17: the time zone a CSQ's business hours are read in.
     TimeZone,
     /// Issue 17: a CSQ's opening hours on one day of the week (0 Monday ... 6 Sunday).
@@ -243,6 +247,10 @@ impl Field {
             Field::SearchTag => td_string!(locale, validation.fields.search_tag).to_string(),
             Field::FromDay => td_string!(locale, validation.fields.from_day).to_string(),
             Field::ToDay => td_string!(locale, validation.fields.to_day).to_string(),
+            Field::RetentionDays => {
+                td_string!(locale, validation.fields.retention_days).to_string()
+            }
+            Field::Customer => td_string!(locale, validation.fields.customer).to_string(),
             Field::TimeZone => td_string!(locale, validation.fields.time_zone).to_string(),
             Field::OpeningHours(day) => td_string!(
                 locale,

@@ -362,7 +362,8 @@ fn Results(
                                     </span>
                                     " " {when}
                                 </td>
-                                <td>{row.customer_name}</td>
+                                // An erased customer has no name left.
+                                <td>{if row.customer_name.is_empty() { "—".to_string() } else { row.customer_name }}</td>
                                 <td>{row.csq}</td>
                                 <td>{row.agent.unwrap_or_default()}</td>
                                 <td class="detail">{row.about}</td>

@@ -232,6 +232,7 @@ pub async fn past_conversation(
         lines: Vec::new(),
         cut: false,
         email: None,
+        erased_at_ms: store.contents_erased_at(earlier.id).await?,
     };
     if earlier.channel == Channel::Email {
         let email = store.email(earlier.id).await?;

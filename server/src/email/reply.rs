@@ -276,7 +276,7 @@ impl EmailService {
     }
 
     /// Removes the bytes no email or draft refers to any more.
-    async fn forget_files(&self, shas: Vec<String>) {
+    pub(crate) async fn forget_files(&self, shas: Vec<String>) {
         match self.files.gate().await {
             Ok(_gate) => self.forget_unused(shas).await,
             // Kept: a file left over costs space, one removed while in use a message.

@@ -13,6 +13,7 @@ mod guard;
 mod health;
 mod in_flight;
 pub mod locale;
+mod privacy;
 mod reply;
 mod webhooks;
 mod widget;
@@ -109,6 +110,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/conversations/{contact}/transcript.pdf",
             get(conversations::transcript_pdf_file),
+        )
+        .route(
+            "/admin/customers/{customer}/export.json",
+            get(privacy::export),
         )
         .route("/email/{contact}/body", get(email::body))
         .route("/email/attachments/{id}", get(email::attachment))

@@ -64,6 +64,8 @@ mod placeholders;
 pub mod postgres;
 pub mod prechat;
 mod prechat_sql;
+pub mod privacy;
+mod privacy_sql;
 pub mod queues;
 mod queues_sql;
 pub mod reply;
@@ -128,6 +130,7 @@ pub trait Store:
     + customers::CustomerStore
     + about::AboutStore
     + search::SearchStore
+    + privacy::PrivacyStore
     + reply::ReplyStore
     + Send
     + Sync

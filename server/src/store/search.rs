@@ -36,6 +36,20 @@ pub struct Reach {
     pub own: AgentId,
 }
 
+/// `%part%` for LIKE (with `ESCAPE '\'`), its own `%`, `_` and `\` taken as written.
+pub fn containing(part: &str) -> String {
+    let mut like = String::with_capacity(part.len() + 2);
+    like.push('%');
+    for c in part.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            like.push('\\');
+        }
+        like.push(c);
+    }
+    like.push('%');
+    like
+}
+
 #[async_trait]
 pub trait SearchStore: Send + Sync {
     /// Conversations ended before `ended_before_ms` whose text is not indexed yet, oldest

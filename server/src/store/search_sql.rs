@@ -9,7 +9,7 @@ macro_rules! impl_search_store {
     ($store:ty, $row:ty, $forget:literal, $keep:literal, $matches:literal, $expression:path) => {
         mod search_impl {
             use super::*;
-            use $crate::store::search::{SearchQuery, SearchStore};
+            use $crate::store::search::{containing, SearchQuery, SearchStore};
 
             /// The filters, numbered from $1 to $10, shared by the count and the page.
             const WHERE: &str = concat!(
@@ -30,20 +30,6 @@ macro_rules! impl_search_store {
                 $matches,
                 ")"
             );
-
-            /// `%part%` for LIKE, its own `%`, `_` and `\` taken as written.
-            fn containing(part: &str) -> String {
-                let mut like = String::with_capacity(part.len() + 2);
-                like.push('%');
-                for c in part.chars() {
-                    if matches!(c, '%' | '_' | '\\') {
-                        like.push('\\');
-                    }
-                    like.push(c);
-                }
-                like.push('%');
-                like
-            }
 
             #[async_trait::async_trait]
             impl SearchStore for $store {
@@ -111,28 +97,35 @@ macro_rules! impl_search_store {
                                 .bind(query.range.1)
                         };
                     }
-                    let total: i64 = bound!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT COUNT(*) FROM contacts c JOIN customers u ON u.id = c.customer_id \
-                         WHERE {WHERE}"
-                    ))))
-                    .bind(words.clone())
-                    .fetch_one(&self.pool)
-                    .await?;
                     let columns = CONTACT_COLUMNS
                         .split(", ")
                         .map(|c| format!("c.{c}"))
                         .collect::<Vec<_>>()
                         .join(", ");
+                    // The count comes with the page, from the same statement: a conversation
+                    // indexed between two statements would be on the page and not counted.
                     let rows = bound!(sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT {columns}, u.name AS customer_name FROM contacts c \
-                         JOIN customers u ON u.id = c.customer_id \
+                        "SELECT {columns}, u.name AS customer_name, COUNT(*) OVER () AS total \
+                         FROM contacts c JOIN customers u ON u.id = c.customer_id \
                          WHERE {WHERE} ORDER BY c.created_at_ms DESC, c.id DESC LIMIT $11 OFFSET $12"
                     ))))
-                    .bind(words)
+                    .bind(words.clone())
                     .bind(i64::from(limit))
                     .bind(i64::from(offset))
                     .fetch_all(&self.pool)
                     .await?;
+                    let total: i64 = match rows.first() {
+                        Some(row) => row.try_get("total")?,
+                        None if offset == 0 => 0,
+                        // A page past the end: how many there are, for the pager.
+                        None => bound!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                            "SELECT COUNT(*) FROM contacts c JOIN customers u \
+                             ON u.id = c.customer_id WHERE {WHERE}"
+                        ))))
+                        .bind(words)
+                        .fetch_one(&self.pool)
+                        .await?,
+                    };
                     let contacts = rows
                         .iter()
                         .map(|r| Ok((contact_from_row(r)?, r.try_get("customer_name")?)))

@@ -4,6 +4,7 @@
 pub mod desk;
 pub mod graph;
 pub mod imap;
+pub mod left;
 pub mod meta;
 pub mod nodes;
 pub mod s3;

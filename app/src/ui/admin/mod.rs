@@ -2,7 +2,7 @@
 //! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Messenger and WhatsApp,
 //! Chat settings, Wrap-up reasons, Host desktops,
 //! Emails set aside,
-//! Audit.
+//! Customers and privacy, Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
 //! the page first. The server refuses every call from anyone who is not an administrator.
 
@@ -17,6 +17,7 @@ mod hours;
 mod mailboxes;
 mod prechat;
 mod prechat_fields;
+mod privacy;
 mod queue_select;
 mod queues;
 mod rich_field;
@@ -41,6 +42,7 @@ use leptos_router::{components::Redirect, hooks::use_params_map, lazy_route, Laz
 use mailboxes::MailboxesSection;
 use prechat::PreChatSection;
 use prechat_fields::PreChatFieldsSection;
+use privacy::PrivacySection;
 use queues::QueuesSection;
 use unreadable_emails::UnreadableEmailsSection;
 use unsaved::{LeaveBar, Unsaved};
@@ -61,11 +63,12 @@ enum Section {
     WrapUp,
     Gadget,
     SetAside,
+    Privacy,
     Audit,
 }
 
 impl Section {
-    const ALL: [Section; 12] = [
+    const ALL: [Section; 13] = [
         Section::Users,
         Section::Queues,
         Section::Hours,
@@ -77,6 +80,7 @@ impl Section {
         Section::WrapUp,
         Section::Gadget,
         Section::SetAside,
+        Section::Privacy,
         Section::Audit,
     ];
 
@@ -93,6 +97,7 @@ impl Section {
             Section::WrapUp => "wrap-up",
             Section::Gadget => "gadget",
             Section::SetAside => "set-aside",
+            Section::Privacy => "privacy",
             Section::Audit => "audit",
         }
     }
@@ -110,6 +115,7 @@ impl Section {
             Section::WrapUp => td_string!(locale, admin.sections.wrap_up),
             Section::Gadget => td_string!(locale, admin.sections.gadget),
             Section::SetAside => td_string!(locale, admin.sections.set_aside),
+            Section::Privacy => td_string!(locale, admin.sections.privacy),
             Section::Audit => td_string!(locale, admin.sections.audit),
         }
     }
@@ -244,6 +250,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
             view! { <GadgetHostsSection initial=view.gadget_hosts.clone() /> }.into_any()
         }
         Some(Section::Audit) => view! { <AuditSection /> }.into_any(),
+        Some(Section::Privacy) => view! { <PrivacySection /> }.into_any(),
         Some(Section::SetAside) => {
             view! { <UnreadableEmailsSection emails=view.unreadable_emails.clone() /> }.into_any()
         }

@@ -113,6 +113,16 @@ pub fn past_body(
     time: fn(Locale, i64) -> String,
     cut: impl IntoView + 'static,
 ) -> AnyView {
+    // Issue 17: its customer was erased, or the retention reached it: nothing to show.
+    if let Some(at) = past.erased_at_ms {
+        let when = day_time(locale, at);
+        return view! {
+            <p class="muted past-erased">
+                {td_string!(locale, desktop.chat.past.erased, when = when.as_str()).to_string()}
+            </p>
+        }
+        .into_any();
+    }
     match past.email {
         Some(email) => {
             let received = day_time(locale, email.received_at_ms);
