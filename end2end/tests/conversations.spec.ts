@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { agentReady, expectAccessible, logIn } from './helpers';
+import { expectAccessible, logIn, zoeChatsWithDave } from './helpers';
 import { serverEnv, startServer, stopServer } from './own_server';
 
 // A server of this test's own: the only chats are the ones this test has.
@@ -20,18 +20,7 @@ test('issue 17: an ended chat is found by its words, read, and downloaded as tex
     serverEnv(PORT, mkdtempSync(join(tmpdir(), 'switchboard-conversations-db-')), { SWITCHBOARD_DEMO: 'true' }),
   );
   try {
-    const context = { baseURL: ORIGIN, viewport: { width: 1366, height: 768 } };
-    const dave = await agentReady(browser, 'dave', { context });
-    const shop = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-    await shop.goto(`${ORIGIN}/demo`);
-    await shop.getByRole('button', { name: 'Chat with us' }).click();
-    const widget = shop.frameLocator('iframe[title="Chat with us"]');
-    await widget.getByLabel('Name').fill('Zoé Martin');
-    await widget.getByLabel('Email').fill('zoe.martin@example.com');
-    await widget.getByLabel('What is it about?').selectOption({ label: 'Help with my order' });
-    await widget.getByRole('button', { name: 'Start chat' }).click();
-    await dave.getByRole('article', { name: 'Chat offer from Zoé Martin' }).getByRole('button', { name: 'Accept' }).click();
-    await expect(widget.getByText('Dave has joined the chat.')).toBeVisible();
+    const { dave, widget, context } = await zoeChatsWithDave(browser, ORIGIN);
     await widget.getByLabel('Message').fill('Où est mon REMBOURSEMENT ? Commande 4512');
     await widget.getByLabel('Message').press('Enter');
     const transcript = dave.getByRole('list', { name: 'Transcript' });

@@ -70,6 +70,29 @@ export async function customerStarts(
   return { shop, chat };
 }
 
+/**
+ * On a test's own demo server at `origin`: Dave Ready at 1366x768, and Zoé Martin's chat
+ * about her order from the demo shop, accepted by him. `context` opens more pages there.
+ */
+export async function zoeChatsWithDave(
+  browser: Browser,
+  origin: string,
+): Promise<{ dave: Page; widget: FrameLocator; context: BrowserContextOptions }> {
+  const context = { baseURL: origin, viewport: { width: 1366, height: 768 } };
+  const dave = await agentReady(browser, 'dave', { context });
+  const shop = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await shop.goto(`${origin}/demo`);
+  await shop.getByRole('button', { name: 'Chat with us' }).click();
+  const widget = shop.frameLocator('iframe[title="Chat with us"]');
+  await widget.getByLabel('Name').fill('Zoé Martin');
+  await widget.getByLabel('Email').fill('zoe.martin@example.com');
+  await widget.getByLabel('What is it about?').selectOption({ label: 'Help with my order' });
+  await widget.getByRole('button', { name: 'Start chat' }).click();
+  await dave.getByRole('article', { name: 'Chat offer from Zoé Martin' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(widget.getByText('Dave has joined the chat.')).toBeVisible();
+  return { dave, widget, context };
+}
+
 export async function logOut(page: Page) {
   await page.getByRole('button', { name: 'Not Ready', exact: true }).click();
   await page.getByRole('button', { name: 'Log out' }).click();

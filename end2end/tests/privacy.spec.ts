@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
-import { agentReady, expectAccessible, logIn } from './helpers';
+import { expectAccessible, logIn, zoeChatsWithDave } from './helpers';
 import { serverEnv, startServer, stopServer } from './own_server';
 
 // A server of this test's own: the customer it erases is nobody else's.
@@ -20,17 +20,7 @@ test('issue 17: an administrator sets the retention, exports a customer and eras
     serverEnv(PORT, mkdtempSync(join(tmpdir(), 'switchboard-privacy-db-')), { SWITCHBOARD_DEMO: 'true' }),
   );
   try {
-    const context = { baseURL: ORIGIN, viewport: { width: 1366, height: 768 } };
-    const dave = await agentReady(browser, 'dave', { context });
-    const shop = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-    await shop.goto(`${ORIGIN}/demo`);
-    await shop.getByRole('button', { name: 'Chat with us' }).click();
-    const widget = shop.frameLocator('iframe[title="Chat with us"]');
-    await widget.getByLabel('Name').fill('Zoé Martin');
-    await widget.getByLabel('Email').fill('zoe.martin@example.com');
-    await widget.getByLabel('What is it about?').selectOption({ label: 'Help with my order' });
-    await widget.getByRole('button', { name: 'Start chat' }).click();
-    await dave.getByRole('article', { name: 'Chat offer from Zoé Martin' }).getByRole('button', { name: 'Accept' }).click();
+    const { dave, widget, context } = await zoeChatsWithDave(browser, ORIGIN);
     await widget.getByLabel('Message').fill('Mon colis 4512 est perdu');
     await widget.getByLabel('Message').press('Enter');
     await expect(dave.getByRole('list', { name: 'Transcript' }).getByText('Mon colis 4512 est perdu')).toBeVisible();

@@ -3610,7 +3610,7 @@ async fn a_whatsapp_number_finds_its_customer_and_each_handle_keeps_its_profile(
 mod conversation_search {
     use super::common::{all_stores, new_agent};
     use app::domain::{
-        chat::{Author, LineBody},
+        chat::{Author, LineBody, LineFile},
         contact::{Channel, ContactStatus, EndReason},
         ids::ContactId,
     };
@@ -3623,11 +3623,16 @@ mod conversation_search {
     };
 
     fn said(name: &str, text: &str) -> LineBody {
+        said_with(name, text, Vec::new())
+    }
+
+    /// A customer's message, with these files.
+    pub(super) fn said_with(name: &str, text: &str, files: Vec<LineFile>) -> LineBody {
         LineBody::Message {
             author: Author::Customer { name: name.into() },
             text: text.into(),
             client_id: format!("c-{text}"),
-            files: Vec::new(),
+            files,
             sent_at_ms: None,
             template: None,
         }
@@ -3821,6 +3826,7 @@ mod conversation_search {
 /// Issue 17: a customer's privacy, on both databases.
 mod privacy {
     use super::common::{all_stores, new_agent};
+    use super::conversation_search::said_with;
     use app::domain::{
         chat::{Author, LineBody, LineFile},
         contact::{Channel, ContactStatus, EndReason},
@@ -3835,17 +3841,6 @@ mod privacy {
             StoreError,
         },
     };
-
-    fn said(name: &str, text: &str, files: Vec<LineFile>) -> LineBody {
-        LineBody::Message {
-            author: Author::Customer { name: name.into() },
-            text: text.into(),
-            client_id: format!("c-{text}"),
-            files,
-            sent_at_ms: None,
-            template: None,
-        }
-    }
 
     fn photo(sha: &str) -> LineFile {
         LineFile {
@@ -3931,7 +3926,7 @@ mod privacy {
                     contact,
                     &Sender::Customer,
                     Some("x"),
-                    &said(name, text, vec![photo(&"c".repeat(64))]),
+                    &said_with(name, text, vec![photo(&"c".repeat(64))]),
                     1_200,
                 )
                 .await

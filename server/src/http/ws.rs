@@ -18,7 +18,7 @@ use app::{
             AgentEvent, ChatCursor, ClientCommand, CommandError, Envelope, Seq, ServerMessage,
             PROTOCOL_VERSION, SESSION_ENDED,
         },
-        state::{AgentState, StateEvent},
+        state::{AgentState, AgentStatus, StateEvent},
     },
     i18n::Locale,
 };
@@ -253,15 +253,25 @@ impl Connection {
         self.send(&ServerMessage::Synced { seq: self.cursor }).await
     }
 
-    /// The number of the agent's last event (`&mut`: the connection is not `Sync`).
-    async fn stream_end(&mut self) -> Result<Seq, End> {
-        let (_, seq) = self
-            .services
+    /// The agent's status and the number of their last event (`&mut`: the connection is
+    /// not `Sync`).
+    async fn status_now(&mut self) -> Result<(AgentStatus, Seq), End> {
+        self.services
             .store
             .agent_status(self.agent)
             .await
+            .map_err(|_| End::Store)
+    }
+
+    /// The chats the agent holds now.
+    async fn held_now(&mut self) -> Result<Vec<ContactId>, End> {
+        let held = self
+            .services
+            .chat
+            .held_by(self.agent)
+            .await
             .map_err(|_| End::Store)?;
-        Ok(seq)
+        Ok(held.into_iter().map(|contact| contact.id).collect())
     }
 
     /// Events were removed where the page is: it starts again from the agent's state, and
@@ -269,25 +279,14 @@ impl Connection {
     /// events removed included; one no longer held is forgotten).
     async fn start_again(&mut self) -> Result<(), End> {
         self.snapshot().await?;
-        let held = self
-            .services
-            .chat
-            .held_by(self.agent)
-            .await
-            .map_err(|_| End::Store)?;
-        self.sent_lines
-            .retain(|contact, _| held.iter().any(|h| h.id == *contact));
-        self.catch_up_all().await
+        let held = self.held_now().await?;
+        self.sent_lines.retain(|contact, _| held.contains(contact));
+        self.catch_up_each(held).await
     }
 
     /// The agent's state and work as they are now, in place of the events before.
     async fn snapshot(&mut self) -> Result<(), End> {
-        let (status, seq) = self
-            .services
-            .store
-            .agent_status(self.agent)
-            .await
-            .map_err(|_| End::Store)?;
+        let (status, seq) = self.status_now().await?;
         let work = self
             .services
             .chat
@@ -301,14 +300,13 @@ impl Connection {
 
     /// Sends the lines the page lacks of every chat the agent holds.
     async fn catch_up_all(&mut self) -> Result<(), End> {
-        let held = self
-            .services
-            .chat
-            .held_by(self.agent)
-            .await
-            .map_err(|_| End::Store)?;
+        let held = self.held_now().await?;
+        self.catch_up_each(held).await
+    }
+
+    async fn catch_up_each(&mut self, held: Vec<ContactId>) -> Result<(), End> {
         for contact in held {
-            self.catch_up(contact.id).await?;
+            self.catch_up(contact).await?;
         }
         Ok(())
     }
@@ -388,7 +386,7 @@ impl Connection {
 
     async fn replay(&mut self) -> Result<(), End> {
         // Read first: an event stored after this read is not taken for one removed.
-        let end = self.stream_end().await?;
+        let (_, end) = self.status_now().await?;
         loop {
             let batch = self
                 .services

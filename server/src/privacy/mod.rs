@@ -1,8 +1,7 @@
 //! A customer's privacy (issue 17), for administrators only: the customers found by name,
-//! address or number; everything kept about one, exported as JSON; one erased (their name,
-//! addresses, handles, notes and tags, and their conversations' contents, with the files
-//! nothing else refers to), audited; the retention, which erases the contents of
-//! conversations ended longer ago than it says.
+//! address or number; everything kept about one, exported as JSON; one erased, audited;
+//! the retention, which erases the contents of conversations ended longer ago than it
+//! says. What an erasure removes and keeps: [`crate::store::privacy`].
 //!
 //! - `export`: the JSON file of a customer's export.
 //! - `retention`: the task that applies the retention, and keeps agents' events a day.

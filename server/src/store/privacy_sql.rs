@@ -11,7 +11,7 @@ macro_rules! impl_privacy_store {
                 DossierFile, DossierLine, DossierNote, DossierReply, Erasure, PrivacyStore,
                 RETENTION_KEY,
             };
-            use $crate::store::search::containing;
+            use $crate::store::search::{containing, total_of};
 
             type Conn = <<$row as sqlx::Row>::Database as sqlx::Database>::Connection;
 
@@ -338,19 +338,14 @@ macro_rules! impl_privacy_store {
                     .bind(i64::from(offset))
                     .fetch_all(&self.pool)
                     .await?;
-                    // Counted by the same statement as the page, so the two agree.
-                    let total: i64 = match rows.first() {
-                        Some(row) => row.try_get("total")?,
-                        None if offset == 0 => 0,
-                        None => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                            "SELECT COUNT(*) FROM customers c WHERE {FOUND}"
-                        )))
-                        .bind(text)
-                        .bind(&like)
-                        .bind(&digits)
-                        .fetch_one(&self.pool)
-                        .await?,
-                    };
+                    let count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT COUNT(*) FROM customers c WHERE {FOUND}"
+                    )))
+                    .bind(text)
+                    .bind(&like)
+                    .bind(&digits)
+                    .fetch_one(&self.pool);
+                    let total = total_of(&rows, offset, count).await?;
                     let rows = rows
                         .iter()
                         .map(|r| {
@@ -365,7 +360,7 @@ macro_rules! impl_privacy_store {
                             })
                         })
                         .collect::<StoreResult<Vec<_>>>()?;
-                    Ok((rows, total as u64))
+                    Ok((rows, total))
                 }
 
                 async fn dossier(&self, customer: CustomerId) -> StoreResult<Dossier> {

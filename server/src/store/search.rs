@@ -36,6 +36,24 @@ pub struct Reach {
     pub own: AgentId,
 }
 
+/// How many rows a paged search matches in all, for its pager: read from the page's own
+/// `total` column (`COUNT(*) OVER ()`: the same statement, so the two agree even while
+/// rows are added), or counted by `count` (run only then) when the page is past the end.
+pub async fn total_of<R, C>(rows: &[R], offset: u32, count: C) -> StoreResult<u64>
+where
+    R: sqlx::Row,
+    C: std::future::Future<Output = Result<i64, sqlx::Error>>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("total")?,
+        None if offset == 0 => 0,
+        None => count.await?,
+    };
+    Ok(total as u64)
+}
+
 /// `%part%` for LIKE (with `ESCAPE '\'`), its own `%`, `_` and `\` taken as written.
 pub fn containing(part: &str) -> String {
     let mut like = String::with_capacity(part.len() + 2);

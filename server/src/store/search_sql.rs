@@ -9,7 +9,7 @@ macro_rules! impl_search_store {
     ($store:ty, $row:ty, $forget:literal, $keep:literal, $matches:literal, $expression:path) => {
         mod search_impl {
             use super::*;
-            use $crate::store::search::{containing, SearchQuery, SearchStore};
+            use $crate::store::search::{containing, total_of, SearchQuery, SearchStore};
 
             /// The filters, numbered from $1 to $10, shared by the count and the page.
             const WHERE: &str = concat!(
@@ -102,8 +102,6 @@ macro_rules! impl_search_store {
                         .map(|c| format!("c.{c}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    // The count comes with the page, from the same statement: a conversation
-                    // indexed between two statements would be on the page and not counted.
                     let rows = bound!(sqlx::query(sqlx::AssertSqlSafe(format!(
                         "SELECT {columns}, u.name AS customer_name, COUNT(*) OVER () AS total \
                          FROM contacts c JOIN customers u ON u.id = c.customer_id \
@@ -114,23 +112,18 @@ macro_rules! impl_search_store {
                     .bind(i64::from(offset))
                     .fetch_all(&self.pool)
                     .await?;
-                    let total: i64 = match rows.first() {
-                        Some(row) => row.try_get("total")?,
-                        None if offset == 0 => 0,
-                        // A page past the end: how many there are, for the pager.
-                        None => bound!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                            "SELECT COUNT(*) FROM contacts c JOIN customers u \
-                             ON u.id = c.customer_id WHERE {WHERE}"
-                        ))))
-                        .bind(words)
-                        .fetch_one(&self.pool)
-                        .await?,
-                    };
+                    let count = bound!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT COUNT(*) FROM contacts c JOIN customers u \
+                         ON u.id = c.customer_id WHERE {WHERE}"
+                    ))))
+                    .bind(words)
+                    .fetch_one(&self.pool);
+                    let total = total_of(&rows, offset, count).await?;
                     let contacts = rows
                         .iter()
                         .map(|r| Ok((contact_from_row(r)?, r.try_get("customer_name")?)))
                         .collect::<StoreResult<_>>()?;
-                    Ok((contacts, total as u64))
+                    Ok((contacts, total))
                 }
             }
         }
