@@ -1,6 +1,6 @@
 import { type Browser, type FrameLocator, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sentMessages, type Sent } from '../mail/smtp';
@@ -100,7 +100,26 @@ test('K-4: with nobody logged in, a customer leaves a message from the demo page
     await expect(widget.getByText('Your message: required')).toBeVisible();
     await expect(message).toHaveAttribute('aria-invalid', 'true');
     await message.fill(`My order ${run} has not arrived.\nCould you check it?`);
+    // Typed again: no longer said to be at fault.
+    await expect(widget.getByText('Your message: required')).toHaveCount(0);
+    await expect(message).not.toHaveAttribute('aria-invalid', 'true');
+    // Files go with it, within a reply's limits: one too large is named with the limit and
+    // not taken; the others can be removed one by one before sending.
+    const files = widget.getByLabel('Files (optional)');
+    await expect(widget.getByText('Up to 10 files, 10 MB each, 20 MB in all.')).toBeVisible();
+    await files.setInputFiles({ name: 'video.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(12 * 1024 * 1024) });
+    await expect(widget.locator('#e-files')).toHaveText('“video.mp4”: larger than the 10 MB limit (12 MB).');
+    await expect(files).toHaveAttribute('aria-invalid', 'true');
+    await files.setInputFiles([
+      { name: 'receipt.pdf', mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 receipt ${run}`) },
+      { name: 'label.png', mimeType: 'image/png', buffer: Buffer.alloc(3000, 7) },
+    ]);
+    const chosen = widget.getByRole('list', { name: 'Files to send' });
+    await expect(chosen.getByRole('listitem')).toHaveText([/receipt\.pdf\s*\d+ B\s*Remove/, /label\.png\s*3 KB\s*Remove/]);
+    await expect(widget.locator('#e-files')).toHaveText('');
     await shop.screenshot({ path: 'test-results/screenshots/widget-leave-message-1366.png' });
+    await chosen.getByRole('button', { name: 'Remove label.png' }).click();
+    await expect(chosen.getByRole('listitem')).toHaveCount(1);
     await send.click();
     await expect(widget.getByRole('status').filter({ hasText: 'Thank you' })).toHaveText(
       `Thank you. Your message has been sent: we will answer you by email at ${email}. A confirmation is on its way to your inbox.`,
@@ -122,6 +141,13 @@ test('K-4: with nobody logged in, a customer leaves a message from the demo page
     await expect(panel.getByRole('heading', { name: 'Help with my order' })).toBeVisible();
     await expect(panel).toContainText(`Léa Dubois <${email}>`);
     await expect(dave.frameLocator('iframe.email-body').getByText(`My order ${run} has not arrived.`)).toBeVisible();
+    // The file she sent is the email's attachment, byte for byte.
+    const [receipt] = await Promise.all([
+      dave.waitForEvent('download'),
+      panel.getByRole('link', { name: /receipt\.pdf/ }).click(),
+    ]);
+    expect(readFileSync(await receipt.path()).toString()).toBe(`%PDF-1.4 receipt ${run}`);
+    await expect(panel.getByRole('link', { name: /label\.png/ })).toHaveCount(0);
     // Issue 17: the email's customer may be said to be a known one, as from a chat.
     await expect(panel.getByRole('button', { name: 'Same customer as…' })).toBeVisible();
     const reply = dave.getByRole('region', { name: 'Reply' });

@@ -107,6 +107,20 @@ test("a line's time as the language writes it", () => {
   assert.equal(i18n.clock('fr', at), '01:40');
 });
 
+test('issue 17: a file\'s size in the customer\'s words and units', () => {
+  const en = i18n.translator('en', locales.en);
+  const fr = i18n.translator('fr', locales.fr);
+  assert.equal(i18n.size('en', en, 512), '512 B');
+  assert.equal(i18n.size('en', en, 14 * 1024 - 100), '14 KB');
+  assert.equal(i18n.size('en', en, 10 * 1024 * 1024), '10 MB');
+  assert.equal(i18n.size('en', en, 3.2 * 1024 * 1024), '3.2 MB');
+  assert.equal(i18n.size('fr', fr, 3.2 * 1024 * 1024), '3,2\u00a0Mo');
+  assert.equal(
+    fr('leave.files_hint', { count: 10, each: i18n.size('fr', fr, 10485760), total: i18n.size('fr', fr, 20971520) }),
+    "Jusqu'à 10 fichiers, 10\u00a0Mo chacun, 20\u00a0Mo au total.",
+  );
+});
+
 test('both languages have the same keys and placeholders, and every plural its _other', () => {
   assert.deepEqual(Object.keys(flat.fr).sort(), Object.keys(flat.en).sort());
   for (const [key, text] of Object.entries(flat.en)) {

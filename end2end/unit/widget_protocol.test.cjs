@@ -118,3 +118,21 @@ test('the configuration is read with its limit and wording', () => {
     { id: 4, label: 'Store', kind: 'choice', required: false, choices: ['Paris', 'Lyon'] },
   ]);
 });
+
+test('issue 17 (K-4): a file to send with a message is checked against the limits the server gives', () => {
+  const limits = protocol.readConfig(samples.config).limits;
+  assert.deepEqual([limits.files, limits.file_bytes, limits.files_bytes], [10, 10485760, 20971520]);
+  const file = (name, size) => ({ name, size });
+  assert.equal(protocol.fileRefusal([], file('a.pdf', 10485760), limits), null, 'exactly 10 MB is taken');
+  assert.deepEqual(protocol.fileRefusal([], file('big.pdf', 10485761), limits), {
+    key: 'leave.file_too_large', vars: { name: 'big.pdf', max: 10485760, given: 10485761 },
+  });
+  const two = [file('a.pdf', 10485760), file('b.pdf', 10485760)];
+  assert.deepEqual(protocol.fileRefusal(two, file('c.txt', 1), limits), {
+    key: 'leave.files_too_large', vars: { name: 'c.txt', max: 20971520, given: 20971521 },
+  });
+  const ten = Array.from({ length: 10 }, (_, i) => file(`f${i}.txt`, 1));
+  assert.deepEqual(protocol.fileRefusal(ten, file('eleven.txt', 1), limits), {
+    key: 'leave.too_many_files', vars: { name: 'eleven.txt', count: 10 },
+  });
+});

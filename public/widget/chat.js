@@ -322,6 +322,15 @@
     if (first) first.focus();
   }
 
+  // An input edited after a refusal no longer says it is at fault (its words go too).
+  form.addEventListener('input', function (e) {
+    var input = e.target;
+    if (!input.name || input.getAttribute('aria-invalid') !== 'true') return;
+    input.removeAttribute('aria-invalid');
+    var slot = form.querySelector('.field-error[data-for="' + input.name + '"]');
+    if (slot) slot.textContent = '';
+  });
+
   // The pre-chat form as typed.
   function typedForm() {
     var problem = parseInt(form.problem.value, 10);
@@ -368,13 +377,87 @@
     $('.submit').textContent = t('leave.send');
     var area = form.elements.left_message;
     if (limits && limits.left_message_chars) area.maxLength = limits.left_message_chars;
+    if (limits && limits.files) {
+      $('.files-hint').textContent = t('leave.files_hint', {
+        count: limits.files, each: sizeOf(limits.file_bytes), total: sizeOf(limits.files_bytes)
+      });
+    }
     area.focus();
+  }
+
+  // Issue 17 (K-4): the files that go with the message, kept here (each pick of the input
+  // adds to them); one the limits refuse is named with the limit, and the others stay.
+  var chosenFiles = [];
+  var fileInput = form.elements.attachment;
+  function sizeOf(bytes) { return i18n.size(shown, t, bytes); }
+  fileInput.addEventListener('change', function () {
+    var refused = null;
+    Array.prototype.forEach.call(fileInput.files, function (file) {
+      var refusal = limits ? protocol.fileRefusal(chosenFiles, file, limits) : null;
+      if (refusal) {
+        if (!refused) {
+          var vars = refusal.vars;
+          if (vars.max !== undefined) { vars.max = sizeOf(vars.max); vars.given = sizeOf(vars.given); }
+          refused = t(refusal.key, vars);
+        }
+        return;
+      }
+      chosenFiles.push(file);
+    });
+    fileInput.value = '';
+    showFiles();
+    $('#e-files').textContent = refused || '';
+    if (refused) fileInput.setAttribute('aria-invalid', 'true'); else fileInput.removeAttribute('aria-invalid');
+  });
+
+  function showFiles() {
+    var list = $('.chosen-files');
+    list.textContent = '';
+    chosenFiles.forEach(function (file, at) {
+      var item = document.createElement('li');
+      var name = document.createElement('span');
+      name.className = 'file-name';
+      name.textContent = file.name;
+      var size = document.createElement('span');
+      size.className = 'file-size';
+      size.textContent = sizeOf(file.size);
+      var remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'remove-file';
+      remove.textContent = t('leave.remove');
+      remove.setAttribute('aria-label', t('leave.remove_file', { name: file.name }));
+      remove.addEventListener('click', function () {
+        chosenFiles.splice(at, 1);
+        $('#e-files').textContent = '';
+        fileInput.removeAttribute('aria-invalid');
+        showFiles();
+        fileInput.focus();
+      });
+      item.appendChild(name);
+      item.appendChild(size);
+      item.appendChild(remove);
+      list.appendChild(item);
+    });
+    list.hidden = chosenFiles.length === 0;
+  }
+
+  // The message alone as JSON; with files, as multipart: the message first (the server
+  // checks it before reading a file), then each file.
+  function postLeft(left) {
+    if (!chosenFiles.length) return post('/widget/api/message', left);
+    var body = new FormData();
+    body.append('left', new Blob([JSON.stringify(left)], { type: 'application/json' }));
+    chosenFiles.forEach(function (file) { body.append('file', file, file.name); });
+    return api('/widget/api/message/with-files', { method: 'POST', credentials: 'same-origin', body: body })
+      .then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      });
   }
 
   function sendLeft(button) {
     var kind = leaving;
     var details = kind === 'form' ? typedForm() : null;
-    post('/widget/api/message', protocol.leftMessage(details, form.left_message.value, leaveId)).then(function (res) {
+    postLeft(protocol.leftMessage(details, form.left_message.value, leaveId)).then(function (res) {
       button.disabled = false;
       if (res.ok) { fieldErrors([]); messageLeft(details && details.email.trim()); return; }
       var refusal = refusalOf(res.body);
@@ -390,6 +473,8 @@
 
   function messageLeft(email) {
     leaving = null;
+    chosenFiles = [];
+    showFiles();
     st.ended = true;
     if (st.ws) st.ws.close();
     form.hidden = true;

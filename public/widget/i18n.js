@@ -76,7 +76,20 @@
       sent_to: 'Thank you. Your message has been sent: we will answer you by email at {{ email }}. A confirmation is on its way to your inbox.',
       sent: 'Thank you. Your message has been sent: we will answer you by email. A confirmation is on its way to your inbox.',
       failed: 'The message could not be sent. Please try again.',
-      intro_closed: 'Leave us a message and we will answer you by email.'
+      intro_closed: 'Leave us a message and we will answer you by email.',
+      files: 'Files (optional)',
+      files_hint_one: 'Up to {{ count }} file of {{ each }} at most.',
+      files_hint_other: 'Up to {{ count }} files, {{ each }} each, {{ total }} in all.',
+      files_list: 'Files to send',
+      remove_file: 'Remove {{ name }}',
+      too_many_files_one: '“{{ name }}”: at most {{ count }} file.',
+      too_many_files_other: '“{{ name }}”: at most {{ count }} files.',
+      file_too_large: '“{{ name }}”: larger than the {{ max }} limit ({{ given }}).',
+      files_too_large: '“{{ name }}”: the files would come to {{ given }}, over the {{ max }} limit together.',
+      size_b: '{{ n }} B',
+      size_kb: '{{ n }} KB',
+      size_mb: '{{ n }} MB',
+      remove: 'Remove'
     },
     closed: {
       later: 'We are closed right now.',
@@ -159,6 +172,23 @@
     }
   }
 
+  /* Issue 17: a file's size as the language writes it, with t's units: "512 B", "14 KB",
+     "3.2 MB" ("3,2 Mo"); rounded up below a megabyte, to a tenth above, as the server
+     words its refusals. */
+  function size(lang, t, bytes) {
+    var KB = 1024, MB = KB * KB;
+    var number = function (n) {
+      try {
+        return new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(n);
+      } catch (err) {
+        return String(Math.round(n * 10) / 10);
+      }
+    };
+    if (bytes < KB) return t('leave.size_b', { n: number(bytes) });
+    if (bytes < MB) return t('leave.size_kb', { n: number(Math.ceil(bytes / KB)) });
+    return t('leave.size_mb', { n: number(bytes / MB) });
+  }
+
   /* Issue 17: what a closed queue says of its opening (Unix ms, null when not soon), on the
      customer's own clock, as {key, vars} of the `closed` words: today, tomorrow, a weekday
      within the week, else a date. */
@@ -229,6 +259,7 @@
     fromSearch: fromSearch,
     translator: translator,
     clock: clock,
+    size: size,
     opening: opening,
     attributePairs: attributePairs,
     translatePage: translatePage,

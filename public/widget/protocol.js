@@ -164,7 +164,11 @@
         message_chars: need(limits.message_chars, 'number', 'limits.message_chars'),
         message_too_long: need(limits.message_too_long, 'string', 'limits.message_too_long'),
         answer_chars: optional(limits.answer_chars, 'number', 'limits.answer_chars'),
-        left_message_chars: optional(limits.left_message_chars, 'number', 'limits.left_message_chars')
+        left_message_chars: optional(limits.left_message_chars, 'number', 'limits.left_message_chars'),
+        // Issue 17 (K-4): files with a left message, as with a reply (SPEC A-1).
+        files: optional(limits.files, 'number', 'limits.files') || 0,
+        file_bytes: optional(limits.file_bytes, 'number', 'limits.file_bytes') || 0,
+        files_bytes: optional(limits.files_bytes, 'number', 'limits.files_bytes') || 0
       },
       // A message can be left when no agent can take the chat (issue 17, K-4).
       leave_message: optional(cfg.leave_message, 'boolean', 'leave_message') === true
@@ -205,6 +209,23 @@
     return { form: form, message: message, client_id: clientId };
   }
 
+  /* Issue 17 (K-4): why `file` ({name, size}) cannot join the files already `chosen`
+     under the configuration's `limits` (the server checks again, as it streams), as
+     {key, vars} of the widget's words; null when it can. */
+  function fileRefusal(chosen, file, limits) {
+    if (chosen.length >= limits.files) {
+      return { key: 'leave.too_many_files', vars: { name: file.name, count: limits.files } };
+    }
+    if (file.size > limits.file_bytes) {
+      return { key: 'leave.file_too_large', vars: { name: file.name, max: limits.file_bytes, given: file.size } };
+    }
+    var total = chosen.reduce(function (sum, f) { return sum + f.size; }, 0) + file.size;
+    if (total > limits.files_bytes) {
+      return { key: 'leave.files_too_large', vars: { name: file.name, max: limits.files_bytes, given: total } };
+    }
+    return null;
+  }
+
   /* The protocol's version (the server's WIDGET_PROTOCOL_VERSION): the widget says it when
      it connects, and a server of another version closes the socket so the frame loads its
      code again. Change it with the Rust constant; the samples carry it. */
@@ -220,7 +241,8 @@
     endReasons: endedWords.concat(endedOtherwise),
     commands: commands,
     prechat: prechat,
-    leftMessage: leftMessage
+    leftMessage: leftMessage,
+    fileRefusal: fileRefusal
   };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.SwitchboardProtocol = api;

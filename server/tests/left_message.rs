@@ -13,7 +13,7 @@ use app::domain::{
 };
 use common::{
     desk::{accept_next, closed, next_email, ready},
-    left::{form, support_server},
+    left::{form, support_server, support_server_with},
     smtp::SmtpServer,
     *,
 };
@@ -47,6 +47,14 @@ async fn said(response: reqwest::Response) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// What the widget reads first: the form, the limits, whether a message can be left.
+async fn widget_config(server: &TestServer) -> WidgetConfig {
+    ok(reqwest::get(server.url("/widget/api/config"))
+        .await
+        .unwrap())
+    .await
+}
+
 const MESSAGE: &str = "My parcel is late.\nCould you call me back?";
 
 /// K-4: with nobody of the CSQ logged in, the widget's start is refused as `no_agent` and the
@@ -63,10 +71,7 @@ async fn k4_a_message_left_with_nobody_logged_in_is_one_email_and_is_acknowledge
     let ann = server.create_agent("ann", "agent-pass-1").await;
     let problem = server.queue("Support", &[ann]).await;
 
-    let config: WidgetConfig = ok(reqwest::get(server.url("/widget/api/config"))
-        .await
-        .unwrap())
-    .await;
+    let config = widget_config(&server).await;
     assert!(config.leave_message, "a mailbox can take a message");
     assert_eq!(config.limits.left_message_chars, 5000);
     let start = post(&server, "/widget/api/start", None, form(problem)).await;
@@ -454,4 +459,215 @@ async fn a_message_left_with_a_new_address_remembers_the_browser_as_its_customer
     let answer = post(&server, "/widget/api/message", None, again).await;
     assert_eq!(answer.status(), 200);
     assert_eq!(customer_cookie(&answer), None);
+}
+
+/// A multipart body as a browser's `FormData` writes it: the message as the part `left`,
+/// then each file as a part `file`; and its content type.
+fn with_files(left: &Value, files: &[(&str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "----switchboard-test-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"left\"; filename=\"blob\"\r\n\
+             Content-Type: application/json\r\n\r\n{left}\r\n"
+        )
+        .as_bytes(),
+    );
+    for (name, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+async fn post_with_files(
+    server: &TestServer,
+    left: &Value,
+    files: &[(&str, &str, Vec<u8>)],
+) -> reqwest::Response {
+    let (content_type, body) = with_files(left, files);
+    reqwest::Client::new()
+        .post(server.url("/widget/api/message/with-files"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Issue 17 (K-4): files sent with a left message are its email's attachments, byte for
+/// byte, stored once however often the widget posts it. Limits as for a reply's (SPEC
+/// A-1): a program, an eleventh file, a file over 10 MB and files over 20 MB together are
+/// each refused with the file's name and the limit; a form at fault is refused before any
+/// file is read; a refused message leaves nothing behind, neither an email nor a file.
+#[tokio::test]
+async fn k4_files_left_with_a_message_are_its_emails_attachments_within_the_limits() {
+    let smtp = SmtpServer::start().await;
+    // Every refusal counts against the address's allowance, as a chat's start does.
+    let (_dovecot, server) = support_server_with(&smtp, |c| c.chat_starts_per_minute = 20).await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let problem = server.queue("Support", &[ann]).await;
+    let config = widget_config(&server).await;
+    assert_eq!(
+        (
+            config.limits.files,
+            config.limits.file_bytes,
+            config.limits.files_bytes
+        ),
+        (10, 10 * 1024 * 1024, 20 * 1024 * 1024)
+    );
+
+    let refused = |name: &str, problem: Problem| {
+        FieldError::new(Field::Attachment(name.into()), problem).to_string()
+    };
+    let left = |id: &str| json!({"form": form(problem), "message": MESSAGE, "client_id": id});
+    let mb = 1024 * 1024;
+    let program = post_with_files(
+        &server,
+        &left("k1program"),
+        &[(
+            "setup.exe",
+            "application/octet-stream",
+            b"MZ\x90\x00".to_vec(),
+        )],
+    )
+    .await;
+    assert_eq!(
+        said(program).await,
+        [("attachment", refused("setup.exe", Problem::RefusedType))]
+    );
+    let eleven: Vec<(&str, &str, Vec<u8>)> = (0..11)
+        .map(|i| {
+            let name: &str = Box::leak(format!("note{i}.txt").into_boxed_str());
+            (name, "text/plain", b"a note".to_vec())
+        })
+        .collect();
+    assert_eq!(
+        said(post_with_files(&server, &left("k1eleven"), &eleven).await).await,
+        [(
+            "attachment",
+            refused("note10.txt", Problem::TooManyFiles { max: 10 })
+        )]
+    );
+    let big = post_with_files(
+        &server,
+        &left("k1big"),
+        &[("scan.pdf", "application/pdf", vec![b'x'; 10 * mb + 1])],
+    )
+    .await;
+    assert_eq!(big.status(), 413);
+    let refusal: Refusal = big.json().await.unwrap();
+    assert_eq!(refusal.errors[0].field, "attachment");
+    assert!(
+        refusal.errors[0]
+            .message
+            .starts_with("\"scan.pdf\": larger than the 10 MB limit"),
+        "{}",
+        refusal.errors[0].message
+    );
+    let together = post_with_files(
+        &server,
+        &left("k1together"),
+        &[
+            ("a.pdf", "application/pdf", vec![b'a'; 10 * mb]),
+            ("b.pdf", "application/pdf", vec![b'b'; 10 * mb]),
+            ("c.pdf", "application/pdf", vec![b'c'; 10]),
+        ],
+    )
+    .await;
+    assert_eq!(together.status(), 413);
+    let refusal: Refusal = together.json().await.unwrap();
+    assert!(
+        refusal.errors[0]
+            .message
+            .starts_with("\"c.pdf\": the attachments would come to"),
+        "{}",
+        refusal.errors[0].message
+    );
+    let mut blank = form(problem);
+    blank["name"] = json!("");
+    let nameless = json!({"form": blank, "message": MESSAGE, "client_id": "k1nameless"});
+    assert_eq!(
+        said(
+            post_with_files(
+                &server,
+                &nameless,
+                &[("a.txt", "text/plain", b"x".to_vec())]
+            )
+            .await
+        )
+        .await,
+        [("name", "Name: required".to_string())]
+    );
+    let store = &server.services.store;
+    assert!(
+        store.contact(ContactId(1)).await.is_err(),
+        "nothing refused was taken"
+    );
+    let files = &server.services.email.files;
+    for bytes in [vec![b'a'; 10 * mb], b"a note".to_vec()] {
+        let sha = sha256_hex(&bytes);
+        assert!(
+            !files.present(&sha, bytes.len() as u64).await.unwrap(),
+            "a refused message's file is not kept"
+        );
+    }
+
+    // Within the limits: taken once, however often posted, with its files in order.
+    let invoice = b"%PDF-1.4 invoice 4512".to_vec();
+    let photo = vec![0x89, b'P', b'N', b'G', 1, 2, 3];
+    let both = [
+        ("invoice 4512.pdf", "application/pdf", invoice.clone()),
+        ("parcel.png", "image/png", photo.clone()),
+    ];
+    for _ in 0..2 {
+        let answer: Value = ok(post_with_files(&server, &left("k1files"), &both).await).await;
+        assert_eq!(answer["left"], true);
+    }
+    let (cookie, mut desk) = ready(&server, "ann").await;
+    let view = next_email(&mut desk).await;
+    let email = view.email.expect("an email");
+    let attached: Vec<(&str, &str, u64)> = email
+        .attachments
+        .iter()
+        .map(|a| (a.name.as_str(), a.content_type.as_str(), a.size))
+        .collect();
+    assert_eq!(
+        attached,
+        [
+            ("invoice 4512.pdf", "application/pdf", invoice.len() as u64),
+            ("parcel.png", "image/png", photo.len() as u64)
+        ]
+    );
+    for (attachment, bytes) in email.attachments.iter().zip([&invoice, &photo]) {
+        let got = reqwest::Client::new()
+            .get(server.url(&format!("/email/attachments/{}", attachment.id.0)))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.status(), 200);
+        assert_eq!(&got.bytes().await.unwrap()[..], &bytes[..]);
+    }
+    assert!(
+        silent_for(&mut desk, 1500).await,
+        "posted twice, taken once"
+    );
+    assert_eq!(smtp.wait_for(1, Duration::from_secs(10)).await.len(), 1);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

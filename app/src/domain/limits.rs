@@ -255,6 +255,12 @@ pub const MAX_LEFT_MESSAGE_CHARS: usize = 5000;
 /// The largest pre-chat form or left message the widget may post (a message of
 /// [`MAX_LEFT_MESSAGE_CHARS`] in any script, the form and its answers fit well within).
 pub const MAX_WIDGET_FORM_BYTES: usize = 64 * 1024;
+/// Issue 17 (K-4): the largest left message with its files the widget may post: the form
+/// and message, [`MAX_TOTAL_ATTACHMENT_BYTES`] of files (each file is held to its own
+/// limits as it streams), and the multipart boundaries and headers of
+/// [`MAX_ATTACHMENTS`] parts.
+pub const MAX_LEFT_MESSAGE_BODY_BYTES: usize =
+    MAX_WIDGET_FORM_BYTES + MAX_TOTAL_ATTACHMENT_BYTES as usize + 64 * 1024;
 
 /// Issue 17: how often a waiting customer's place in the queue is read again (their widget
 /// is told when it changes).

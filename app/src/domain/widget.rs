@@ -132,6 +132,14 @@ pub struct WidgetLimits {
     /// Issue 17 (K-4): characters in a message left when no agent can take the chat.
     #[serde(default)]
     pub left_message_chars: usize,
+    /// Issue 17 (K-4): files sent with a left message, as with a reply (SPEC A-1): how
+    /// many, bytes each, bytes together. The widget checks them before sending.
+    #[serde(default)]
+    pub files: usize,
+    #[serde(default)]
+    pub file_bytes: u64,
+    #[serde(default)]
+    pub files_bytes: u64,
 }
 
 impl WidgetLimits {
@@ -149,6 +157,9 @@ impl WidgetLimits {
             .to_string(),
             answer_chars: super::limits::MAX_PRECHAT_ANSWER_CHARS,
             left_message_chars: super::limits::MAX_LEFT_MESSAGE_CHARS,
+            files: super::limits::MAX_ATTACHMENTS,
+            file_bytes: super::limits::MAX_ATTACHMENT_BYTES,
+            files_bytes: super::limits::MAX_TOTAL_ATTACHMENT_BYTES,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Issue 17 (SPEC K-4, K-5): a message left in the widget becomes an email contact of a
 //! mailbox, queued and answered like any email (the reply goes from that mailbox to the
 //! customer's address), and the customer's acknowledgement enters the outbox with it, in one
-//! transaction: both are stored once whatever the widget posts again.
+//! transaction: both are stored once whatever the widget posts again. The files sent with
+//! it (limits as for a reply's, SPEC A-1) are the email's attachments.
 
 use super::{
     compose::{message_id_domain, new_message_id},
@@ -11,7 +12,8 @@ use super::{
 use crate::{
     clock::now_ms,
     contact::ContactError,
-    store::email::{NewAck, NewEmail, Taken, LEFT_UID_VALIDITY},
+    files::Staged,
+    store::email::{NewAck, NewAttachment, NewEmail, Taken, LEFT_UID_VALIDITY},
 };
 use app::{
     domain::{
@@ -27,6 +29,15 @@ use app::{
 };
 use lettre::message::{header::ContentType, Mailbox, Message};
 use sha2::{Digest, Sha256};
+
+/// A file the customer sent with their message, staged while it came (checked for its
+/// size and type); it reaches the store with the message.
+#[derive(Debug)]
+pub struct LeftFile {
+    pub name: String,
+    pub content_type: String,
+    pub staged: Staged,
+}
 
 /// Who left the message and about what: from the pre-chat form, or from the chat the
 /// customer gave up waiting in.
@@ -73,9 +84,9 @@ impl EmailService {
         !self.taking_messages().is_empty()
     }
 
-    /// Stores the message as an email contact with its acknowledgement (in the customer's
-    /// `locale`) and queues it; a message posted again with the same `client_id` is
-    /// stored once. The customer record the message made, when it made one (its address
+    /// Stores the message, with its files as the email's attachments, as an email contact
+    /// with its acknowledgement (in the customer's `locale`) and queues it; a message
+    /// posted again with the same `client_id` is stored once. The customer record the message made, when it made one (its address
     /// was nobody's yet): the widget's browser may then be remembered as theirs, as after
     /// a chat, without anyone taking over a customer they typed the address of.
     pub async fn leave_message(
@@ -84,6 +95,7 @@ impl EmailService {
         message: &str,
         client_id: &str,
         locale: Locale,
+        files: &[LeftFile],
     ) -> Result<Option<CustomerId>, ContactError> {
         let mailbox = self
             .mailbox_for_left_messages(by.csq)
@@ -122,11 +134,50 @@ impl EmailService {
             text_body: email_text(message, by.phone.as_deref(), &by.details, locale),
             html_body: None,
             has_remote_images: false,
-            attachments: Vec::new(),
+            attachments: files
+                .iter()
+                .map(|f| NewAttachment {
+                    name: f.name.clone(),
+                    content_type: f.content_type.clone(),
+                    size: f.staged.upload.size,
+                    sha256: f.staged.upload.sha256.clone(),
+                    content_id: None,
+                    inline: false,
+                })
+                .collect(),
             skipped: Vec::new(),
         };
         let ack = self.acknowledgement(&mailbox, by, &message_id, locale, now)?;
-        match self.store.take_left_message(&email, &ack, now).await? {
+        let not_stored = |name: &str, e: crate::files::FileError| {
+            tracing::error!(error = %e, "a left message's file not stored");
+            ContactError::Unavailable(Reason::UploadNotStored { name: name.into() })
+        };
+        // Stored before the gate, checked under it (see `Files::gate`): a file removed
+        // meanwhile as unused is kept again, and none goes while the message refers to it.
+        for f in files {
+            self.files
+                .keep(&f.staged)
+                .await
+                .map_err(|e| not_stored(&f.name, e))?;
+        }
+        let _gate = self.files.gate().await?;
+        for f in files {
+            let upload = &f.staged.upload;
+            let present = self.files.present(&upload.sha256, upload.size).await;
+            if !present.map_err(|e| not_stored(&f.name, e))? {
+                self.files
+                    .keep(&f.staged)
+                    .await
+                    .map_err(|e| not_stored(&f.name, e))?;
+            }
+        }
+        let taken = self.store.take_left_message(&email, &ack, now).await;
+        if !matches!(taken, Ok(Taken::New { .. })) {
+            // Stored once before, or not at all: these bytes may be nobody's.
+            let shas = files.iter().map(|f| f.staged.upload.sha256.clone());
+            self.forget_unused(shas.collect()).await;
+        }
+        match taken? {
             Taken::New {
                 contact,
                 last_agent,

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     clock::now_ms,
     contact::ContactError,
+    files::{PutError, Staged},
     store::{
         email::StoredEmail,
         reply::{NewDraftFile, NewOutbox, StoredDraftFile},
@@ -48,7 +49,7 @@ pub fn refused_type(name: &str, first_bytes: &[u8]) -> bool {
 }
 
 /// A file name safe to store and send: no path, no control characters, not empty.
-fn clean_name(name: &str) -> String {
+pub(crate) fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let cleaned = cleaned.trim().to_string();
@@ -148,48 +149,7 @@ impl EmailService {
                 bytes: forwarded_bytes(&self.store.email(id).await?),
             });
         }
-        // Refused before a byte is read when the size is known (the page sends it).
-        validate_new_attachment(
-            &existing,
-            &FileSize {
-                name: name.clone(),
-                bytes: declared.unwrap_or(0),
-            },
-        )
-        .map_err(invalid)?;
-        let used: u64 = existing.iter().map(|f| f.bytes).sum();
-        let limit = MAX_ATTACHMENT_BYTES.min(MAX_TOTAL_ATTACHMENT_BYTES.saturating_sub(used));
-        let over = |given: u64| {
-            let problem = if given > MAX_ATTACHMENT_BYTES {
-                Problem::TooLarge {
-                    max_bytes: MAX_ATTACHMENT_BYTES,
-                    given_bytes: given,
-                }
-            } else {
-                Problem::TooLargeTogether {
-                    max_bytes: MAX_TOTAL_ATTACHMENT_BYTES,
-                    given_bytes: used + given,
-                }
-            };
-            invalid(FieldError::new(field(), problem))
-        };
-        let staged = self
-            .files
-            .put_stream(body, limit)
-            .await
-            .map_err(|e| match e {
-                crate::files::PutError::Over(read) => over(read),
-                crate::files::PutError::Io(e) => {
-                    ContactError::Store(StoreError::Corrupt(e.to_string()))
-                }
-                crate::files::PutError::Body(e) => {
-                    tracing::info!(contact = %id, error = %e, "upload interrupted");
-                    ContactError::Unavailable(Reason::UploadInterrupted { name: name.clone() })
-                }
-            })?;
-        if refused_type(&name, &staged.upload.head) {
-            return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
-        }
+        let staged = self.stage_file(&name, &existing, declared, body).await?;
         let not_stored = |e: crate::files::FileError| {
             tracing::error!(contact = %id, error = %e, "upload not stored");
             ContactError::Unavailable(Reason::UploadNotStored { name: name.clone() })
@@ -230,6 +190,66 @@ impl EmailService {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// SPEC: a file named `name` (cleaned), streamed from `body` to this node's
+    /// staging directory beside the `existing` ones, refused by field (its name, the limit)
+    /// as soon as it passes its own limit or what the others leave of the total (before a
+    /// byte is read when `declared` tells), or for its type. Not yet in the store.
+    pub(crate) async fn stage_file<S, E>(
+        &self,
+        name: &str,
+        existing: &[FileSize],
+        declared: Option<u64>,
+        body: S,
+    ) -> Result<Staged, ContactError>
+    where
+        S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let field = || Field::Attachment(name.to_string());
+        validate_new_attachment(
+            existing,
+            &FileSize {
+                name: name.to_string(),
+                bytes: declared.unwrap_or(0),
+            },
+        )
+        .map_err(invalid)?;
+        let used: u64 = existing.iter().map(|f| f.bytes).sum();
+        let limit = MAX_ATTACHMENT_BYTES.min(MAX_TOTAL_ATTACHMENT_BYTES.saturating_sub(used));
+        let over = |given: u64| {
+            let problem = if given > MAX_ATTACHMENT_BYTES {
+                Problem::TooLarge {
+                    max_bytes: MAX_ATTACHMENT_BYTES,
+                    given_bytes: given,
+                }
+            } else {
+                Problem::TooLargeTogether {
+                    max_bytes: MAX_TOTAL_ATTACHMENT_BYTES,
+                    given_bytes: used + given,
+                }
+            };
+            invalid(FieldError::new(field(), problem))
+        };
+        let staged = self
+            .files
+            .put_stream(body, limit)
+            .await
+            .map_err(|e| match e {
+                PutError::Over(read) => over(read),
+                PutError::Io(e) => ContactError::Store(StoreError::Corrupt(e.to_string())),
+                PutError::Body(e) => {
+                    tracing::info!(error = %e, "upload interrupted");
+                    ContactError::Unavailable(Reason::UploadInterrupted {
+                        name: name.to_string(),
+                    })
+                }
+            })?;
+        if refused_type(name, &staged.upload.head) {
+            return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
+        }
+        Ok(staged)
     }
 
     /// SPEC A-2: the X beside a file.
@@ -285,7 +305,7 @@ impl EmailService {
     }
 
     /// The same, for a caller holding the files' gate.
-    async fn forget_unused(&self, shas: Vec<String>) {
+    pub(crate) async fn forget_unused(&self, shas: Vec<String>) {
         for sha in shas {
             match self.store.file_in_use(&sha).await {
                 Ok(false) => self.files.remove(&sha).await,

@@ -17,13 +17,18 @@ mod privacy;
 mod reply;
 mod webhooks;
 mod widget;
+mod widget_left;
 mod widget_queue;
 mod widget_reads;
 mod widget_ws;
 mod ws;
 
 use crate::services::Services;
-use app::{api::Backend, domain::limits::MAX_WIDGET_FORM_BYTES, shell, App};
+use app::{
+    api::Backend,
+    domain::limits::{MAX_LEFT_MESSAGE_BODY_BYTES, MAX_WIDGET_FORM_BYTES},
+    shell, App,
+};
 use axum::{
     extract::{DefaultBodyLimit, FromRef},
     middleware,
@@ -135,7 +140,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/widget/api/message",
-            post(widget::leave_message).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
+            post(widget_left::leave_message).layer(DefaultBodyLimit::max(MAX_WIDGET_FORM_BYTES)),
+        )
+        .route(
+            "/widget/api/message/with-files",
+            post(widget_left::leave_message_with_files)
+                .layer(DefaultBodyLimit::max(MAX_LEFT_MESSAGE_BODY_BYTES)),
         )
         .merge(webhooks::routes())
         .leptos_routes_with_context(

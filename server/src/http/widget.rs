@@ -13,8 +13,6 @@ use crate::{
         CUSTOMER_COOKIE,
     },
     clock::now_ms,
-    contact::ContactError,
-    email::left::LeftBy,
     hours::Availability,
 };
 use app::domain::{
@@ -22,7 +20,6 @@ use app::domain::{
     csq::ProblemStatement,
     ids::{ContactId, CsqId, CustomerId},
     language::widget_translations,
-    left_message::LeftMessage,
     limits::CUSTOMER_COOKIE_DAYS,
     prechat::PreChatForm,
     refusal::Reason,
@@ -143,7 +140,7 @@ pub async fn translations(Path(file): Path<String>) -> Result<Response, AppError
 
 /// What a stranger may start from one address (chats and left messages together): a few a
 /// minute, on every node (`gates.chat_start_anywhere`).
-async fn within_start_limit(
+pub(super) async fn within_start_limit(
     state: &AppState,
     client: Option<Extension<ClientInfo>>,
     over: &'static str,
@@ -202,7 +199,7 @@ pub async fn start(
 
 /// Issue 17: the cookie that remembers the widget's browser as `customer`'s for a year
 /// (renewed each time they chat or leave a message).
-fn remembered_as(state: &AppState, customer: CustomerId) -> String {
+pub(super) fn remembered_as(state: &AppState, customer: CustomerId) -> String {
     let until = now_ms() / 1000 + CUSTOMER_COOKIE_DAYS * 86_400;
     customer_cookie(
         &state.services.token_key.sign_customer(customer, until),
@@ -232,101 +229,6 @@ pub async fn forget(State(state): State<AppState>, headers: HeaderMap) -> Respon
         }
     }
     response
-}
-
-/// Issue 17 (SPEC K-4, K-5): a message left instead of a chat, from the pre-chat form (no
-/// agent logged in, the queue full), or from the chat the cookie holds when no agent has
-/// it (past the join timeout), which then ends if it still waits. Bounded like a chat's
-/// start, and stored once whatever the widget posts again. A message from the form whose
-/// address was nobody's makes its customer, and the browser is remembered as theirs: their
-/// next chat from it has the message in its history.
-pub async fn leave_message(
-    State(state): State<AppState>,
-    client: Option<Extension<ClientInfo>>,
-    headers: HeaderMap,
-    JsonBody(left): JsonBody<LeftMessage>,
-) -> Result<Response, AppError> {
-    within_start_limit(&state, client, "left messages over the limit").await?;
-    let chat = &state.services.chat;
-    let (by, waiting) = match &left.form {
-        Some(form) => {
-            // Every field at fault at once: the form's and the message's.
-            let checked = chat.checked_form(form).await;
-            let mut errors = match &checked {
-                Err(ContactError::Invalid(errors)) => errors.clone(),
-                _ => Vec::new(),
-            };
-            errors.extend(left.check().err().unwrap_or_default());
-            if !errors.is_empty() {
-                return Err(ContactError::Invalid(errors).into());
-            }
-            let (details, problem) = checked?;
-            let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-            let by = LeftBy {
-                name: form.name.trim().to_string(),
-                email: form.email.trim().to_string(),
-                phone: optional(&form.phone),
-                csq: problem.csq,
-                problem: problem.label,
-                details,
-            };
-            (by, None)
-        }
-        None => {
-            left.check().map_err(ContactError::Invalid)?;
-            let no_chat = || AppError::NotFound(Reason::NoChat);
-            let id = chat_from_cookie(&state, &headers).ok_or_else(no_chat)?;
-            let contact = state.services.store.contact(id).await?;
-            // Taken by an agent meanwhile: the customer goes back to the chat. A chat over
-            // (its queue timeout came, or this is the same message again after a lost
-            // answer) still gives its details: the message is stored once.
-            if contact.status == ContactStatus::Active {
-                return Err(no_chat());
-            }
-            let customer = state.services.store.customer(contact.customer).await?;
-            let Some(email) = customer.email else {
-                return Err(no_chat());
-            };
-            let by = LeftBy {
-                name: customer.name,
-                email,
-                phone: customer.phone,
-                csq: contact.csq,
-                problem: contact.problem,
-                details: contact.details,
-            };
-            (by, Some(id))
-        }
-    };
-    let made = state
-        .services
-        .email
-        .leave_message(&by, &left.message, &left.client_id, locale::current())
-        .await?;
-    if let Some(id) = waiting {
-        // Left for a message: the chat no longer waits (a chat an agent took meanwhile
-        // goes on as it is).
-        let still_waiting = state
-            .services
-            .store
-            .contact(id)
-            .await
-            .is_ok_and(|c| matches!(c.status, ContactStatus::Queued | ContactStatus::Offered));
-        if still_waiting {
-            if let Err(e) = chat.customer_end(id).await {
-                tracing::info!(contact = %id, error = %e, "chat not ended after its message was left");
-            }
-        }
-    }
-    let mut response = Json(json!({ "left": true })).into_response();
-    if let (Some(customer), None) = (made, waiting) {
-        let cookie = remembered_as(&state, customer);
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            cookie.parse().map_err(AppError::internal)?,
-        );
-    }
-    Ok(response)
 }
 
 /// The chat the cookie holds, so a reloaded widget resumes it; and (issue 17) whether the

@@ -6,6 +6,14 @@ use serde_json::{json, Value};
 
 /// Dovecot serving "Support", our server reading it and sending through `smtp`.
 pub async fn support_server(smtp: &SmtpServer) -> (Dovecot, TestServer) {
+    support_server_with(smtp, |_| {}).await
+}
+
+/// The same, with more of the server's settings.
+pub async fn support_server_with(
+    smtp: &SmtpServer,
+    more: impl FnOnce(&mut server::config::Config),
+) -> (Dovecot, TestServer) {
     let dovecot = Dovecot::start().await;
     let path = dovecot.mailboxes_file_with(
         "Support",
@@ -18,6 +26,7 @@ pub async fn support_server(smtp: &SmtpServer) -> (Dovecot, TestServer) {
     let server = TestServer::start_with(|c| {
         c.mailboxes = Some(path);
         c.smtp_retry_max_secs = 1;
+        more(c);
     })
     .await;
     (dovecot, server)
