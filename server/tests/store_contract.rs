@@ -4186,3 +4186,104 @@ mod privacy {
         }
     }
 }
+
+/// Issue 17: the API's tokens.
+mod api_tokens {
+    use super::common::{all_stores, new_agent};
+    use app::domain::{api_tokens::TokenScope, ids::ApiTokenId};
+    use server::store::{api_tokens::LiveToken, audit::AuditQuery, AuditEntry};
+
+    /// A token is found by the hash of its secret until it is revoked (once: a second
+    /// revocation writes nothing); the list keeps it, revoked, with who created it; its
+    /// use is noted at most once a minute; both changes are audited.
+    #[tokio::test]
+    async fn a_token_opens_the_api_until_revoked() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            let admin = s.create_agent(&new_agent("root", "h")).await.unwrap();
+            let audit = |at_ms: i64, action: &str| AuditEntry {
+                at_ms,
+                agent: admin,
+                action: action.into(),
+                detail: "token 1".into(),
+            };
+            let crm = s
+                .create_api_token(
+                    "Acme CRM",
+                    TokenScope::ReadWrite,
+                    "hash-of-crm",
+                    admin,
+                    &audit(1_000, "api_token.create"),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (crm.name.as_str(), crm.scope, crm.created_at_ms),
+                ("Acme CRM", TokenScope::ReadWrite, 1_000),
+                "{n}"
+            );
+            assert_eq!(crm.created_by, "root", "{n}");
+            let reports = s
+                .create_api_token(
+                    "Reports",
+                    TokenScope::Read,
+                    "hash-of-reports",
+                    admin,
+                    &audit(2_000, "api_token.create"),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                s.live_api_token("hash-of-crm").await.unwrap(),
+                Some(LiveToken {
+                    id: crm.id,
+                    scope: TokenScope::ReadWrite
+                }),
+                "{n}"
+            );
+            assert_eq!(s.live_api_token("hash-of-nobody").await.unwrap(), None);
+
+            s.api_token_used(crm.id, 10_000, 60_000).await.unwrap();
+            s.api_token_used(crm.id, 30_000, 60_000).await.unwrap();
+            let listed = s.api_tokens().await.unwrap();
+            assert_eq!(
+                listed.iter().map(|t| t.id).collect::<Vec<_>>(),
+                [reports.id, crm.id],
+                "newest first, {n}"
+            );
+            assert_eq!(
+                listed[1].last_used_at_ms,
+                Some(10_000),
+                "noted once a minute, {n}"
+            );
+            s.api_token_used(crm.id, 70_000, 60_000).await.unwrap();
+            assert_eq!(
+                s.api_tokens().await.unwrap()[1].last_used_at_ms,
+                Some(70_000)
+            );
+
+            assert!(s
+                .revoke_api_token(crm.id, 80_000, &audit(80_000, "api_token.revoke"))
+                .await
+                .unwrap());
+            assert!(!s
+                .revoke_api_token(crm.id, 90_000, &audit(90_000, "api_token.revoke"))
+                .await
+                .unwrap());
+            assert!(!s
+                .revoke_api_token(ApiTokenId(999), 90_000, &audit(90_000, "api_token.revoke"))
+                .await
+                .unwrap());
+            assert_eq!(s.live_api_token("hash-of-crm").await.unwrap(), None, "{n}");
+            assert!(s.live_api_token("hash-of-reports").await.unwrap().is_some());
+            assert_eq!(
+                s.api_tokens().await.unwrap()[1].revoked_at_ms,
+                Some(80_000),
+                "{n}"
+            );
+            let (lines, total) = s.audit_page(AuditQuery::default(), 0, 10).await.unwrap();
+            assert_eq!(total, 3, "two created, one revoked: {lines:?} {n}");
+        }
+    }
+}

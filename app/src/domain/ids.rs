@@ -54,6 +54,10 @@ id_type!(
     /// A mailbox Switchboard reads and answers from (SPEC E-1, R-7).
     MailboxId
 );
+id_type!(
+    /// Issue 17: a token a CRM calls the `/api/v1` API with.
+    ApiTokenId
+);
 
 #[cfg(test)]
 mod tests {

@@ -332,3 +332,10 @@ pub const RETENTION_BATCH: u32 = 100;
 /// page away longer starts again from the agent's state now); older ones are removed, so
 /// that nothing about a customer lasts in them.
 pub const AGENT_EVENTS_KEPT_HOURS: i64 = 24;
+
+/// Issue 17: characters in an API token's name (what the administrator calls it: the CRM
+/// that uses it).
+pub const MAX_API_TOKEN_NAME_CHARS: usize = 80;
+/// Issue 17: how often a token's "last used" time is written at most (each request would
+/// otherwise write to the database).
+pub const API_TOKEN_USE_RECORDED_EVERY_MS: i64 = 60_000;

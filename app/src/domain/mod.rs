@@ -4,6 +4,7 @@
 pub mod about_customer;
 pub mod account;
 pub mod agent;
+pub mod api_tokens;
 pub mod audit;
 pub mod canned;
 pub mod channels;

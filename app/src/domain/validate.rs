@@ -133,6 +133,8 @@ pub enum Field {
     ToDay,
     /// Issue 17: the days conversations' contents are kept after they end.
     RetentionDays,
+    /// Issue 17: what an administrator calls an API token.
+    ApiTokenName,
     /// Issue 17: the customer an administrator erases.
     Customer,
     /// Issue 17: the time zone a CSQ's business hours are read in.
@@ -250,6 +252,7 @@ impl Field {
             Field::RetentionDays => {
                 td_string!(locale, validation.fields.retention_days).to_string()
             }
+            Field::ApiTokenName => td_string!(locale, validation.fields.api_token_name).to_string(),
             Field::Customer => td_string!(locale, validation.fields.customer).to_string(),
             Field::TimeZone => td_string!(locale, validation.fields.time_zone).to_string(),
             Field::OpeningHours(day) => td_string!(

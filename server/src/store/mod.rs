@@ -15,7 +15,9 @@
 //! [`email::EmailStore`], [`intake::IntakeStore`], [`reply::ReplyStore`],
 //! [`meta::MetaStore`] (Messenger and WhatsApp), [`customers::CustomerStore`] (one
 //! customer across channels) and [`about::AboutStore`] (agents' notes and tags on a
-//! customer), and [`search::SearchStore`] (the Conversations page's search). Their shared
+//! customer), [`search::SearchStore`] (the Conversations page's search),
+//! [`privacy::PrivacyStore`] (a customer's export and erasure, the retention) and
+//! [`api_tokens::ApiTokenStore`] (the tokens of the `/api/v1` API). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -38,6 +40,8 @@ pub mod about;
 mod about_sql;
 pub mod agents;
 mod agents_sql;
+pub mod api_tokens;
+mod api_tokens_sql;
 pub mod audit;
 mod audit_sql;
 mod batch;
@@ -132,6 +136,7 @@ pub trait Store:
     + search::SearchStore
     + privacy::PrivacyStore
     + reply::ReplyStore
+    + api_tokens::ApiTokenStore
     + Send
     + Sync
     + 'static

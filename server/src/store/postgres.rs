@@ -112,6 +112,7 @@ super::meta_sql::impl_meta_store!(PgStore, sqlx::postgres::PgRow);
 super::customers_sql::impl_customer_store!(PgStore, sqlx::postgres::PgRow);
 super::about_sql::impl_about_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
+super::api_tokens_sql::impl_api_token_store!(PgStore, sqlx::postgres::PgRow);
 super::privacy_sql::impl_privacy_store!(
     PgStore,
     sqlx::postgres::PgRow,

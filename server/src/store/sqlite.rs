@@ -109,6 +109,7 @@ super::meta_sql::impl_meta_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::customers_sql::impl_customer_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::about_sql::impl_about_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::api_tokens_sql::impl_api_token_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::privacy_sql::impl_privacy_store!(
     SqliteStore,
     sqlx::sqlite::SqliteRow,
