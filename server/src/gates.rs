@@ -1,12 +1,14 @@
 //! Rate limits on what strangers may do, keyed by client address (governor's GCRA): chats
 //! started from the widget's pre-chat form, requests to what the widget reads, and
-//! requests to Meta's webhooks that are refused. The address is the peer's, or the one a trusted
+//! requests to Meta's webhooks or to `/api/v1` that are refused; and `/api/v1` calls,
+//! keyed by token. The address is the peer's, or the one a trusted
 //! proxy forwarded ([`client_ip`]). With several nodes (issue 14), each start is also
 //! counted in the database per address and minute, so starts spread over the nodes count
 //! together.
 
 use app::domain::limits::{
-    CHAT_STARTS_PER_MINUTE, WEBHOOK_REFUSALS_PER_MINUTE, WIDGET_READS_PER_MINUTE,
+    API_CALLS_PER_MINUTE, CHAT_STARTS_PER_MINUTE, WEBHOOK_REFUSALS_PER_MINUTE,
+    WIDGET_READS_PER_MINUTE,
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::HeaderMap;
@@ -25,12 +27,14 @@ pub struct Gates {
     widget_reads: DefaultKeyedRateLimiter<IpAddr>,
     /// The operator's number of widget reads, for the refusal's wording.
     pub widget_reads_per_minute: u32,
-    /// Refused webhook requests (Messenger, WhatsApp).
+    /// Refused requests to the webhooks (Messenger, WhatsApp) and the API.
     webhook_refusals: DefaultKeyedRateLimiter<IpAddr>,
     /// Addresses past that limit, and until when they are turned away.
     webhook_turned_away: Mutex<HashMap<IpAddr, Instant>>,
     /// The operator's number, for the refusal's wording.
     pub chat_starts_per_minute: u32,
+    /// Issue 17: `/api/v1` calls, by token (its id).
+    api_calls: DefaultKeyedRateLimiter<i64>,
     /// The counts the nodes share, when there are several.
     shared: Option<std::sync::Arc<dyn crate::store::cluster::Coordination>>,
 }
@@ -56,6 +60,9 @@ impl Gates {
             )),
             webhook_turned_away: Mutex::default(),
             chat_starts_per_minute: per_minute.get(),
+            api_calls: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(API_CALLS_PER_MINUTE).expect("a positive limit"),
+            )),
             shared: None,
         }
     }
@@ -109,17 +116,25 @@ impl Gates {
         check(&self.widget_reads, ip)
     }
 
-    /// How long `ip` is still turned away from the webhooks, if it is.
-    pub fn webhook_turned_away(&self, ip: IpAddr) -> Option<Duration> {
+    /// One `/api/v1` call with the token `token`, or how long until the next may come.
+    pub fn api_call(&self, token: i64) -> Result<(), Duration> {
+        self.api_calls.check_key(&token).map_err(|not_until| {
+            not_until.wait_time_from(governor::clock::DefaultClock::default().now())
+        })
+    }
+
+    /// How long `ip` is still turned away from the webhooks and the API, if it is.
+    pub fn turned_away(&self, ip: IpAddr) -> Option<Duration> {
         let turned_away = self.webhook_turned_away.lock().expect("not poisoned");
         turned_away
             .get(&rate_key(ip))
             .and_then(|until| until.checked_duration_since(Instant::now()))
     }
 
-    /// A webhook request from `ip` was refused: past the limit, the address is turned
-    /// away until its allowance comes back (at least a second).
-    pub fn webhook_refused(&self, ip: IpAddr) {
+    /// A request from `ip` to the webhooks or the API was refused (a bad signature, no
+    /// live token): past the limit, the address is turned away from both until its
+    /// allowance comes back (at least a second).
+    pub fn refused(&self, ip: IpAddr) {
         if let Err(wait) = check(&self.webhook_refusals, ip) {
             let mut turned_away = self.webhook_turned_away.lock().expect("not poisoned");
             let now = Instant::now();
@@ -239,19 +254,13 @@ mod tests {
     fn an_address_refused_too_often_is_turned_away_from_the_webhooks() {
         let gates = Gates::default();
         for _ in 0..WEBHOOK_REFUSALS_PER_MINUTE {
-            gates.webhook_refused(ip("192.0.2.1"));
-            assert_eq!(gates.webhook_turned_away(ip("192.0.2.1")), None);
+            gates.refused(ip("192.0.2.1"));
+            assert_eq!(gates.turned_away(ip("192.0.2.1")), None);
         }
-        gates.webhook_refused(ip("192.0.2.1"));
-        let wait = gates
-            .webhook_turned_away(ip("192.0.2.1"))
-            .expect("turned away");
+        gates.refused(ip("192.0.2.1"));
+        let wait = gates.turned_away(ip("192.0.2.1")).expect("turned away");
         assert!(wait > Duration::from_millis(500) && wait <= Duration::from_secs(1));
-        assert_eq!(
-            gates.webhook_turned_away(ip("192.0.2.2")),
-            None,
-            "another address"
-        );
+        assert_eq!(gates.turned_away(ip("192.0.2.2")), None, "another address");
         assert!(
             gates.chat_start(ip("192.0.2.1")).is_ok(),
             "a limit of its own"

@@ -39,6 +39,8 @@
 //!   whole, and written out as a text file or a PDF.
 //! - [`privacy`]: a customer exported as JSON or erased (their conversations' contents with
 //!   them, statistics kept), audited; the retention that erases old conversations' contents.
+//! - [`api_tokens`]: the `/api/v1` API's tokens as administrators create, list and revoke
+//!   them (only the secret's SHA-256 kept), and the live token a request's secret opens.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
 //!   what customers may send.
 //! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake
@@ -110,6 +112,7 @@
 
 pub mod accounts;
 pub mod admin_cli;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod canned;

@@ -880,6 +880,29 @@ impl Backend for Services {
         Services::save_retention(self, headers, retention).await
     }
 
+    async fn api_tokens(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Vec<app::domain::api_tokens::ApiTokenSummary>, ApiError> {
+        Services::api_tokens(self, headers).await
+    }
+
+    async fn create_api_token(
+        &self,
+        headers: &HeaderMap,
+        token: app::domain::api_tokens::NewApiToken,
+    ) -> Result<app::domain::api_tokens::CreatedApiToken, ApiError> {
+        Services::create_api_token(self, headers, token).await
+    }
+
+    async fn revoke_api_token(
+        &self,
+        headers: &HeaderMap,
+        token: app::domain::ids::ApiTokenId,
+    ) -> Result<Vec<app::domain::api_tokens::ApiTokenSummary>, ApiError> {
+        Services::revoke_api_token(self, headers, token).await
+    }
+
     async fn audit(
         &self,
         headers: &HeaderMap,

@@ -149,6 +149,26 @@ pub trait Backend: Send + Sync + 'static {
         retention: crate::domain::privacy::Retention,
     ) -> Result<crate::domain::privacy::Retention, ApiError>;
 
+    /// Issue 17: every API token; administrators only.
+    async fn api_tokens(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Vec<crate::domain::api_tokens::ApiTokenSummary>, ApiError>;
+
+    /// Issue 17: a new API token with its secret, audited; administrators only.
+    async fn create_api_token(
+        &self,
+        headers: &HeaderMap,
+        token: crate::domain::api_tokens::NewApiToken,
+    ) -> Result<crate::domain::api_tokens::CreatedApiToken, ApiError>;
+
+    /// Issue 17: revokes an API token, audited; administrators only.
+    async fn revoke_api_token(
+        &self,
+        headers: &HeaderMap,
+        token: crate::domain::ids::ApiTokenId,
+    ) -> Result<Vec<crate::domain::api_tokens::ApiTokenSummary>, ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

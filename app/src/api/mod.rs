@@ -3,6 +3,7 @@
 //! server's services.
 
 mod admin;
+mod api_tokens;
 mod audit;
 mod auth;
 #[cfg(feature = "ssr")]
@@ -23,6 +24,10 @@ mod users;
 pub use admin::{
     get_admin, save_chat_settings, save_gadget_hosts, save_wrap_up_reason, AdminView, GetAdmin,
     SaveChatSettings, SaveGadgetHosts, SaveWrapUpReason,
+};
+pub use api_tokens::{
+    create_api_token, list_api_tokens, revoke_api_token, CreateApiToken, ListApiTokens,
+    RevokeApiToken,
 };
 pub use audit::{get_audit, get_state_history, GetAudit, GetStateHistory};
 pub use auth::{

@@ -31,10 +31,12 @@ pub enum AuditKind {
     Customer,
     /// Issue 17: how long conversations' contents are kept.
     Retention,
+    /// Issue 17: the tokens of the `/api/v1` API.
+    ApiToken,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 12] = [
+    pub const ALL: [AuditKind; 13] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -47,6 +49,7 @@ impl AuditKind {
         AuditKind::GadgetHosts,
         AuditKind::Customer,
         AuditKind::Retention,
+        AuditKind::ApiToken,
     ];
 
     /// The stored actions' first word.
@@ -64,6 +67,7 @@ impl AuditKind {
             AuditKind::GadgetHosts => "gadget_hosts",
             AuditKind::Customer => "customer",
             AuditKind::Retention => "retention",
+            AuditKind::ApiToken => "api_token",
         }
     }
 
@@ -81,6 +85,7 @@ impl AuditKind {
             AuditKind::GadgetHosts => td_string!(locale, common.audit_kinds.gadget_hosts),
             AuditKind::Customer => td_string!(locale, common.audit_kinds.customer),
             AuditKind::Retention => td_string!(locale, common.audit_kinds.retention),
+            AuditKind::ApiToken => td_string!(locale, common.audit_kinds.api_token),
         }
     }
 
@@ -117,6 +122,8 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "customer.export" => td_string!(locale, common.audit_actions.customer_export),
         "customer.erase" => td_string!(locale, common.audit_actions.customer_erase),
         "retention.save" => td_string!(locale, common.audit_actions.retention_save),
+        "api_token.create" => td_string!(locale, common.audit_actions.api_token_create),
+        "api_token.revoke" => td_string!(locale, common.audit_actions.api_token_revoke),
         other => other,
     };
     text.to_string()

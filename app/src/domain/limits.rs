@@ -339,3 +339,10 @@ pub const MAX_API_TOKEN_NAME_CHARS: usize = 80;
 /// Issue 17: how often a token's "last used" time is written at most (each request would
 /// otherwise write to the database).
 pub const API_TOKEN_USE_RECORDED_EVERY_MS: i64 = 60_000;
+/// Issue 17: `/api/v1` calls one token may make a minute (on each node): a CRM syncing in
+/// bulk pages through thousands of records well within it; a loop is turned away.
+pub const API_CALLS_PER_MINUTE: u32 = 600;
+/// Issue 17: records on one page of an `/api/v1` list, when the caller asks for none, and
+/// at most.
+pub const API_PAGE_DEFAULT: u32 = 50;
+pub const API_PAGE_MAX: u32 = 200;

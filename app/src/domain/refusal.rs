@@ -123,6 +123,10 @@ pub enum Reason {
     TooManyStarts { per_minute: u32 },
     /// More requests to what the widget reads from one address than allowed per minute.
     TooManyRequests { per_minute: u32 },
+    /// Issue 17: an `/api/v1` call without a live token (none, unknown, or revoked).
+    NoApiToken,
+    /// Issue 17: more `/api/v1` calls with one token than allowed per minute.
+    TooManyApiCalls { per_minute: u32 },
     /// A chat already open in as many widget windows as allowed.
     WidgetWindows { max: usize },
     /// Every place for an open WebSocket is taken.
@@ -181,6 +185,13 @@ impl Reason {
             Reason::TooManyRequests { per_minute } => td_string!(
                 locale,
                 system.refusal.too_many_requests,
+                per_minute = number(locale, *per_minute)
+            )
+            .to_string(),
+            Reason::NoApiToken => td_string!(locale, system.refusal.no_api_token).to_string(),
+            Reason::TooManyApiCalls { per_minute } => td_string!(
+                locale,
+                system.refusal.too_many_api_calls,
                 per_minute = number(locale, *per_minute)
             )
             .to_string(),

@@ -21,6 +21,9 @@ use std::time::Duration;
 pub enum AppError {
     #[error("not signed in")]
     NotSignedIn,
+    /// Issue 17: an `/api/v1` call without a live token.
+    #[error("no API token")]
+    NoApiToken,
     /// A widget request without a valid chat cookie.
     #[error("no chat")]
     NoChat,
@@ -106,6 +109,10 @@ impl AppError {
             AppError::NotSignedIn => (
                 StatusCode::UNAUTHORIZED,
                 said("not_signed_in", &Reason::NotSignedIn),
+            ),
+            AppError::NoApiToken => (
+                StatusCode::UNAUTHORIZED,
+                said("invalid_token", &Reason::NoApiToken),
             ),
             AppError::NoChat => (
                 StatusCode::UNAUTHORIZED,

@@ -2,6 +2,7 @@
 //! metrics, behind the request guard; responses compressed and cached by kind ([`assets`]).
 
 mod agent;
+mod api_v1;
 mod assets;
 mod chat_files;
 mod conversations;
@@ -148,6 +149,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_LEFT_MESSAGE_BODY_BYTES)),
         )
         .merge(webhooks::routes())
+        .merge(api_v1::routes(&state))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -66,13 +66,13 @@ fn admitted(
     channel: &str,
 ) -> Result<MetaChannel, NotAdmitted> {
     if let Some(ip) = ip {
-        if let Some(wait) = state.services.gates.webhook_turned_away(ip) {
+        if let Some(wait) = state.services.gates.turned_away(ip) {
             return Err(NotAdmitted::TurnedAway(wait));
         }
     }
     MetaChannel::from_name(channel).ok_or_else(|| {
         if let Some(ip) = ip {
-            state.services.gates.webhook_refused(ip);
+            state.services.gates.refused(ip);
         }
         NotAdmitted::NoSuchChannel
     })
@@ -97,7 +97,7 @@ fn refused(
     };
     tracing::warn!(channel = channel.name(), ?ip, error = %refusal, "webhook request refused");
     if let Some(ip) = ip {
-        state.services.gates.webhook_refused(ip);
+        state.services.gates.refused(ip);
     }
     (status, said).into_response()
 }

@@ -246,6 +246,12 @@ impl TestServer {
     }
 
     /// Logs in and returns the `Cookie` header value for the session.
+    /// An administrator, "root", logged in: their session cookie.
+    pub async fn admin_session(&self) -> String {
+        self.create_user("root", "admin-pass-1", Role::Admin).await;
+        self.session("root", "admin-pass-1").await
+    }
+
     pub async fn session(&self, username: &str, password: &str) -> String {
         let response = self.login(username, password).await;
         assert!(response.status().is_success(), "login of {username} failed");
