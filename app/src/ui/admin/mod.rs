@@ -2,10 +2,11 @@
 //! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Messenger and WhatsApp,
 //! Chat settings, Wrap-up reasons, Host desktops,
 //! Emails set aside,
-//! Customers and privacy, Audit.
+//! Customers and privacy, API tokens, Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
 //! the page first. The server refuses every call from anyone who is not an administrator.
 
+mod api_tokens;
 mod audit;
 mod canned;
 mod channel_templates;
@@ -30,6 +31,7 @@ mod wrap_up_reasons;
 use super::{identity::Identity, title::PageTitle};
 use crate::api::{get_admin, AdminView, ApiError};
 use crate::i18n::*;
+use api_tokens::ApiTokensSection;
 use audit::AuditSection;
 use canned::CannedSection;
 use channels::ChannelsSection;
@@ -64,11 +66,12 @@ enum Section {
     Gadget,
     SetAside,
     Privacy,
+    ApiTokens,
     Audit,
 }
 
 impl Section {
-    const ALL: [Section; 13] = [
+    const ALL: [Section; 14] = [
         Section::Users,
         Section::Queues,
         Section::Hours,
@@ -81,6 +84,7 @@ impl Section {
         Section::Gadget,
         Section::SetAside,
         Section::Privacy,
+        Section::ApiTokens,
         Section::Audit,
     ];
 
@@ -98,6 +102,7 @@ impl Section {
             Section::Gadget => "gadget",
             Section::SetAside => "set-aside",
             Section::Privacy => "privacy",
+            Section::ApiTokens => "api-tokens",
             Section::Audit => "audit",
         }
     }
@@ -116,6 +121,7 @@ impl Section {
             Section::Gadget => td_string!(locale, admin.sections.gadget),
             Section::SetAside => td_string!(locale, admin.sections.set_aside),
             Section::Privacy => td_string!(locale, admin.sections.privacy),
+            Section::ApiTokens => td_string!(locale, admin.sections.api_tokens),
             Section::Audit => td_string!(locale, admin.sections.audit),
         }
     }
@@ -251,6 +257,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         }
         Some(Section::Audit) => view! { <AuditSection /> }.into_any(),
         Some(Section::Privacy) => view! { <PrivacySection /> }.into_any(),
+        Some(Section::ApiTokens) => view! { <ApiTokensSection /> }.into_any(),
         Some(Section::SetAside) => {
             view! { <UnreadableEmailsSection emails=view.unreadable_emails.clone() /> }.into_any()
         }
