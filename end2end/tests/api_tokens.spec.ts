@@ -40,7 +40,7 @@ test('issue 17: an administrator creates an API token, a program reads the API w
     await section.getByRole('button', { name: 'Create token' }).click();
 
     // Shown once, selected for copying.
-    const fresh = section.getByRole('status').filter({ hasText: 'Copy the token for Acme CRM now' });
+    const fresh = section.getByRole('region', { name: 'Copy the token for Acme CRM now' });
     const secretField = fresh.getByLabel('Token for Acme CRM');
     await expect(secretField).toBeFocused();
     const secret = await secretField.inputValue();
@@ -64,6 +64,7 @@ test('issue 17: an administrator creates an API token, a program reads the API w
 
     await fresh.getByRole('button', { name: 'Done' }).click();
     await expect(fresh).toHaveCount(0);
+    await expect(name).toBeFocused();
     await admin.reload();
     await expect(rows.first()).not.toContainText('Never');
     await expect(section.getByLabel('Token for Acme CRM')).toHaveCount(0);
@@ -76,6 +77,7 @@ test('issue 17: an administrator creates an API token, a program reads the API w
     await expectAccessible(admin, 'API tokens, a revocation asked');
     await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect(confirm).toHaveCount(0);
+    await expect(section.getByRole('table', { name: 'Tokens' })).toBeFocused();
     await expect(rows.first()).toContainText(/Revoked /);
     await expect(rows.first().getByRole('button', { name: 'Revoke Acme CRM' })).toHaveCount(0);
     const refused = await crm.get('/api/v1/queues', { headers: bearer });

@@ -314,7 +314,10 @@
       if (slot) slot.textContent = e.message; else unplaced.push(e.message);
       if (input) {
         input.setAttribute('aria-invalid', 'true');
-        input.setAttribute('aria-describedby', slot ? slot.id : '');
+        // Its error joins what already describes it (a hint stays).
+        var described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+        if (slot && described.indexOf(slot.id) === -1) described.push(slot.id);
+        input.setAttribute('aria-describedby', described.join(' '));
         if (!first) first = input;
       }
     });
@@ -377,6 +380,7 @@
     $('.submit').textContent = t('leave.send');
     var area = form.elements.left_message;
     if (limits && limits.left_message_chars) area.maxLength = limits.left_message_chars;
+    $('.files-part').hidden = !(limits && limits.files);
     if (limits && limits.files) {
       $('.files-hint').textContent = t('leave.files_hint', {
         count: limits.files, each: sizeOf(limits.file_bytes), total: sizeOf(limits.files_bytes)

@@ -82,18 +82,26 @@ impl Services {
         self.store.api_tokens().await.map_err(internal)
     }
 
-    /// The live token `secret` is, its use noted (to the minute); none for a secret that
-    /// is unknown or revoked.
+    /// The live token `secret` is; none for a secret that is unknown or revoked.
     pub async fn api_caller(&self, secret: &str) -> Result<Option<LiveToken>, StoreError> {
         if !secret.starts_with(SECRET_PREFIX) {
             return Ok(None);
         }
-        let Some(token) = self.store.live_api_token(&token_hash(secret)).await? else {
-            return Ok(None);
-        };
-        self.store
-            .api_token_used(token.id, now_ms(), API_TOKEN_USE_RECORDED_EVERY_MS)
-            .await?;
-        Ok(Some(token))
+        self.store.live_api_token(&token_hash(secret)).await
+    }
+
+    /// Notes a call by `token`, to the minute: written only when its last use noted is
+    /// older (an API call does not wait on the database's writer otherwise).
+    pub async fn api_call_made(&self, token: &LiveToken) -> Result<(), StoreError> {
+        let now = now_ms();
+        let due = token
+            .last_used_at_ms
+            .is_none_or(|at| at <= now - API_TOKEN_USE_RECORDED_EVERY_MS);
+        if due {
+            self.store
+                .api_token_used(token.id, now, API_TOKEN_USE_RECORDED_EVERY_MS)
+                .await?;
+        }
+        Ok(())
     }
 }

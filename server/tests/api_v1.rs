@@ -50,6 +50,16 @@ async fn a_token_reads_the_api_until_it_is_revoked() {
         }
     }
 
+    // Any other path or method under /api/v1 answers in JSON too.
+    let unknown = refusal(call(&server, "/api/v1/nothing", None).await, 404).await;
+    assert_eq!(unknown.error, "not_found");
+    let posted = reqwest::Client::new()
+        .post(server.url("/api/v1/queues"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refusal(posted, 405).await.error, "malformed");
+
     let create = |name: &str| json!({"token": {"name": name, "scope": "read"}});
     let by_agent = server
         .post_json("/api/admin/api-token-create", &agent, &create("Mine"))
@@ -83,6 +93,14 @@ async fn a_token_reads_the_api_until_it_is_revoked() {
     let secret = created.secret.as_str();
 
     let me: Value = ok(call(&server, "/api/v1/token", Some(secret)).await).await;
+    let lower: Value = ok(reqwest::Client::new()
+        .get(server.url("/api/v1/token"))
+        .header("authorization", format!("bearer  {secret}"))
+        .send()
+        .await
+        .unwrap())
+    .await;
+    assert_eq!(lower, me, "the scheme in any case");
     assert_eq!(me, json!({"id": created.token.id, "scope": "read"}));
     let queues: Value = ok(call(&server, "/api/v1/queues", Some(secret)).await).await;
     assert_eq!(queues["data"][0]["name"], "Support");

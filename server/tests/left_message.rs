@@ -600,7 +600,7 @@ async fn k4_files_left_with_a_message_are_its_emails_attachments_within_the_limi
             post_with_files(
                 &server,
                 &nameless,
-                &[("a.txt", "text/plain", b"x".to_vec())]
+                &[("setup.exe", "application/octet-stream", b"MZ".to_vec())]
             )
             .await
         )
@@ -620,6 +620,11 @@ async fn k4_files_left_with_a_message_are_its_emails_attachments_within_the_limi
             "a refused message's file is not kept"
         );
     }
+
+    let staged: Vec<_> = std::fs::read_dir(server.data_dir().join("uploads"))
+        .map(|dir| dir.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(staged.is_empty(), "nothing staged stays: {staged:?}");
 
     // Within the limits: taken once, however often posted, with its files in order.
     let invoice = b"%PDF-1.4 invoice 4512".to_vec();

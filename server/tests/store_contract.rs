@@ -4238,13 +4238,16 @@ mod api_tokens {
                 s.live_api_token("hash-of-crm").await.unwrap(),
                 Some(LiveToken {
                     id: crm.id,
-                    scope: TokenScope::ReadWrite
+                    scope: TokenScope::ReadWrite,
+                    last_used_at_ms: None
                 }),
                 "{n}"
             );
             assert_eq!(s.live_api_token("hash-of-nobody").await.unwrap(), None);
 
             s.api_token_used(crm.id, 10_000, 60_000).await.unwrap();
+            let read = s.live_api_token("hash-of-crm").await.unwrap().unwrap();
+            assert_eq!(read.last_used_at_ms, Some(10_000), "{n}");
             s.api_token_used(crm.id, 30_000, 60_000).await.unwrap();
             let listed = s.api_tokens().await.unwrap();
             assert_eq!(

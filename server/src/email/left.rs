@@ -148,6 +148,64 @@ impl EmailService {
             skipped: Vec::new(),
         };
         let ack = self.acknowledgement(&mailbox, by, &message_id, locale, now)?;
+        let taken = if files.is_empty() {
+            self.store.take_left_message(&email, &ack, now).await?
+        } else {
+            self.take_with_files(&email, &ack, now, files).await?
+        };
+        match taken {
+            Taken::New {
+                contact,
+                last_agent,
+            } => {
+                tracing::info!(contact = %contact.id, mailbox = mailbox.name, "message left in the widget");
+                self.queue(&contact, last_agent.map(|(a, _)| a)).await;
+                self.wake_outbox();
+                let address = CustomerAddress::Email(by.email.to_lowercase());
+                let made = self.store.find_customer(&address).await?.filter(|found| {
+                    found.customer.id == contact.customer && found.conversations == 1
+                });
+                Ok(made.map(|found| found.customer.id))
+            }
+            Taken::AlreadyTaken => {
+                tracing::info!(
+                    mailbox = mailbox.name,
+                    "left message posted again: stored once"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Takes the message with its files: the files reach the store first, the message
+    /// then refers to them. However it ends but taken (stored once before, or a failure
+    /// anywhere on the way), the files kept for it go again unless something else refers
+    /// to them: a refused message leaves no file behind.
+    async fn take_with_files(
+        &self,
+        email: &NewEmail,
+        ack: &NewAck,
+        now: i64,
+        files: &[LeftFile],
+    ) -> Result<Taken, ContactError> {
+        let result = self.keep_and_take(email, ack, now, files).await;
+        if !matches!(result, Ok(Taken::New { .. })) {
+            let shas = files.iter().map(|f| f.staged.upload.sha256.clone());
+            match self.files.gate().await {
+                Ok(_gate) => self.forget_unused(shas.collect()).await,
+                Err(e) => tracing::warn!(error = %e, "a left message's files not looked at again"),
+            }
+        }
+        result
+    }
+
+    async fn keep_and_take(
+        &self,
+        email: &NewEmail,
+        ack: &NewAck,
+        now: i64,
+        files: &[LeftFile],
+    ) -> Result<Taken, ContactError> {
         let not_stored = |name: &str, e: crate::files::FileError| {
             tracing::error!(error = %e, "a left message's file not stored");
             ContactError::Unavailable(Reason::UploadNotStored { name: name.into() })
@@ -171,34 +229,7 @@ impl EmailService {
                     .map_err(|e| not_stored(&f.name, e))?;
             }
         }
-        let taken = self.store.take_left_message(&email, &ack, now).await;
-        if !matches!(taken, Ok(Taken::New { .. })) {
-            // Stored once before, or not at all: these bytes may be nobody's.
-            let shas = files.iter().map(|f| f.staged.upload.sha256.clone());
-            self.forget_unused(shas.collect()).await;
-        }
-        match taken? {
-            Taken::New {
-                contact,
-                last_agent,
-            } => {
-                tracing::info!(contact = %contact.id, mailbox = mailbox.name, "message left in the widget");
-                self.queue(&contact, last_agent.map(|(a, _)| a)).await;
-                self.wake_outbox();
-                let address = CustomerAddress::Email(by.email.to_lowercase());
-                let made = self.store.find_customer(&address).await?.filter(|found| {
-                    found.customer.id == contact.customer && found.conversations == 1
-                });
-                Ok(made.map(|found| found.customer.id))
-            }
-            Taken::AlreadyTaken => {
-                tracing::info!(
-                    mailbox = mailbox.name,
-                    "left message posted again: stored once"
-                );
-                Ok(None)
-            }
-        }
+        Ok(self.store.take_left_message(email, ack, now).await?)
     }
 
     /// The acknowledgement, from the mailbox to the customer, in reply to their message

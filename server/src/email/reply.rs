@@ -208,6 +208,10 @@ impl EmailService {
         E: std::fmt::Display,
     {
         let field = || Field::Attachment(name.to_string());
+        // A program or script by its name: refused before a byte is read.
+        if refused_type(name, &[]) {
+            return Err(invalid(FieldError::new(field(), Problem::RefusedType)));
+        }
         validate_new_attachment(
             existing,
             &FileSize {

@@ -15,6 +15,8 @@ use async_trait::async_trait;
 pub struct LiveToken {
     pub id: ApiTokenId,
     pub scope: TokenScope,
+    /// Its last use noted, if any (read with it, so a use is written only when due).
+    pub last_used_at_ms: Option<i64>,
 }
 
 #[async_trait]

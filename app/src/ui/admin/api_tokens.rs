@@ -56,6 +56,9 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
     // The token just created, whose secret the page shows until "Done".
     let fresh = RwSignal::new(None::<CreatedApiToken>);
     let revoking = RwSignal::new(None::<ApiTokenSummary>);
+    // Where the focus goes back to once the secret or a confirmation closes.
+    let name_field = NodeRef::<html::Input>::new();
+    let list = NodeRef::<html::Table>::new();
     Effect::new(move |_| {
         if let Some(Ok(created)) = create.value().get() {
             tokens.update(|all| {
@@ -71,7 +74,12 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(now)) = revoke.value().get() {
             tokens.set(now);
-            revoking.set(None);
+            if revoking.get_untracked().is_some() {
+                revoking.set(None);
+                if let Some(table) = list.get_untracked() {
+                    let _ = table.focus();
+                }
+            }
         }
     });
     let asked = Memo::new(move |_| NewApiToken {
@@ -119,7 +127,7 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
             <form class="filters" on:submit=on_submit novalidate>
                 <div class="field grow">
                     <label for="api-token-name">{t!(i18n, admin.api_tokens.name)}</label>
-                    <input id="api-token-name" autocomplete="off" aria-invalid=invalid
+                    <input id="api-token-name" node_ref=name_field autocomplete="off" aria-invalid=invalid
                         aria-describedby="api-token-name-hint api-token-name-error"
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev)) />
@@ -151,10 +159,11 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
                 </div>
             </form>
             {move || failure().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            {move || fresh.get().map(|created| view! { <FreshToken created fresh /> })}
-            {move || revoking.get().map(|token| view! { <RevokeConfirm token revoking revoke /> })}
+            {move || fresh.get().map(|created| view! { <FreshToken created fresh back=name_field /> })}
+            {move || revoking.get().map(|token| view! { <RevokeConfirm token revoking revoke back=list /> })}
             <div class="table-scroll">
-                <table class="users-list tokens-list" aria-label=move || t_string!(i18n, admin.api_tokens.list_label)>
+                <table class="users-list tokens-list" node_ref=list tabindex="-1"
+                    aria-label=move || t_string!(i18n, admin.api_tokens.list_label)>
                     <thead>
                         <tr>
                             <th scope="col">{t!(i18n, admin.api_tokens.columns.name)}</th>
@@ -178,7 +187,11 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
 
 /// The secret of the token just created, selected for copying, until "Done".
 #[component]
-fn FreshToken(created: CreatedApiToken, fresh: RwSignal<Option<CreatedApiToken>>) -> impl IntoView {
+fn FreshToken(
+    created: CreatedApiToken,
+    fresh: RwSignal<Option<CreatedApiToken>>,
+    back: NodeRef<html::Input>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let name = created.token.name.clone();
     let field = NodeRef::<html::Input>::new();
@@ -189,8 +202,8 @@ fn FreshToken(created: CreatedApiToken, fresh: RwSignal<Option<CreatedApiToken>>
         }
     });
     view! {
-        <div class="notice token-secret" role="status">
-            <h3>{t_string!(i18n, admin.api_tokens.secret_heading, name = name.as_str()).to_string()}</h3>
+        <div class="notice token-secret" role="region" aria-labelledby="fresh-token-title">
+            <h3 id="fresh-token-title">{t_string!(i18n, admin.api_tokens.secret_heading, name = name.as_str()).to_string()}</h3>
             <p>{t!(i18n, admin.api_tokens.secret_text)}</p>
             <input node_ref=field readonly class="secret" spellcheck="false"
                 aria-label=t_string!(i18n, admin.api_tokens.secret_label, name = name.as_str()).to_string()
@@ -200,7 +213,12 @@ fn FreshToken(created: CreatedApiToken, fresh: RwSignal<Option<CreatedApiToken>>
                         input.select();
                     }
                 } />
-            <button type="button" on:click=move |_| fresh.set(None)>{t!(i18n, admin.api_tokens.done)}</button>
+            <button type="button" on:click=move |_| {
+                fresh.set(None);
+                if let Some(input) = back.get_untracked() {
+                    let _ = input.focus();
+                }
+            }>{t!(i18n, admin.api_tokens.done)}</button>
         </div>
     }
 }
@@ -262,6 +280,7 @@ fn RevokeConfirm(
     token: ApiTokenSummary,
     revoking: RwSignal<Option<ApiTokenSummary>>,
     revoke: ServerAction<RevokeApiToken>,
+    back: NodeRef<html::Table>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
@@ -300,7 +319,12 @@ fn RevokeConfirm(
                     }}
                 </button>
                 <button type="button" node_ref=cancel disabled=move || revoke.pending().get()
-                    on:click=move |_| revoking.set(None)>
+                    on:click=move |_| {
+                        revoking.set(None);
+                        if let Some(table) = back.get_untracked() {
+                            let _ = table.focus();
+                        }
+                    }>
                     {t!(i18n, admin.api_tokens.cancel)}
                 </button>
             </div>

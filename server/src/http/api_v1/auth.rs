@@ -40,8 +40,10 @@ pub async fn authenticated(
         .headers()
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
+        // The scheme's name is read in any case (RFC 9110).
+        .and_then(|value| value.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, secret)| secret.trim())
         .unwrap_or_default();
     let token = state
         .services
@@ -62,6 +64,10 @@ pub async fn authenticated(
             },
             retry_after: wait,
         });
+    }
+    if let Err(e) = state.services.api_call_made(&token).await {
+        // The call is answered all the same: only its time is lost.
+        tracing::warn!(error = %e, "an API call's use not noted");
     }
     request.extensions_mut().insert(Caller(token));
     Ok(next.run(request).await)

@@ -9,17 +9,34 @@
 mod auth;
 mod read;
 
-use super::AppState;
+use super::{error::AppError, AppState};
+use app::domain::refusal::Reason;
 use axum::{middleware, routing::get, Router};
+use http::StatusCode;
 
-/// The API's routes, each behind the token check.
+/// The API's routes, each behind the token check; any other path or method under
+/// `/api/v1` answers in JSON too.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/token", get(read::token))
-        .route("/api/v1/queues", get(read::queues))
-        .route("/api/v1/agents", get(read::agents))
+    let api = Router::new()
+        .route("/token", get(read::token))
+        .route("/queues", get(read::queues))
+        .route("/agents", get(read::agents))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticated,
         ))
+        .method_not_allowed_fallback(not_allowed)
+        .fallback(no_such_route);
+    Router::new().nest("/api/v1", api)
+}
+
+async fn no_such_route() -> AppError {
+    AppError::NotFound(Reason::NotFound)
+}
+
+async fn not_allowed() -> AppError {
+    AppError::Malformed {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "this route does not take this method".into(),
+    }
 }
