@@ -61,8 +61,8 @@ impl Services {
         id: ApiTokenId,
     ) -> Result<Vec<ApiTokenSummary>, ApiError> {
         let admin = self.administrator(headers).await?;
-        let tokens = self.store.api_tokens().await.map_err(internal)?;
-        let Some(token) = tokens.iter().find(|t| t.id == id) else {
+        let mut tokens = self.store.api_tokens().await.map_err(internal)?;
+        let Some(token) = tokens.iter_mut().find(|t| t.id == id) else {
             return Err(ApiError::NotFound);
         };
         let audit = AuditEntry {
@@ -76,10 +76,13 @@ impl Services {
             .revoke_api_token(id, audit.at_ms, &audit)
             .await
             .map_err(internal)?;
-        if revoked {
-            tracing::info!(agent = %admin.id, token = %id, "API token revoked");
+        if !revoked {
+            // Revoked meanwhile by someone else: the list as it is now.
+            return self.store.api_tokens().await.map_err(internal);
         }
-        self.store.api_tokens().await.map_err(internal)
+        tracing::info!(agent = %admin.id, token = %id, "API token revoked");
+        token.revoked_at_ms = Some(audit.at_ms);
+        Ok(tokens)
     }
 
     /// The live token `secret` is; none for a secret that is unknown or revoked.

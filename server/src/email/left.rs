@@ -12,7 +12,7 @@ use super::{
 use crate::{
     clock::now_ms,
     contact::ContactError,
-    files::Staged,
+    files::{KeepError, Staged},
     store::email::{NewAck, NewAttachment, NewEmail, Taken, LEFT_UID_VALIDITY},
 };
 use app::{
@@ -210,25 +210,12 @@ impl EmailService {
             tracing::error!(error = %e, "a left message's file not stored");
             ContactError::Unavailable(Reason::UploadNotStored { name: name.into() })
         };
-        // Stored before the gate, checked under it (see `Files::gate`): a file removed
-        // meanwhile as unused is kept again, and none goes while the message refers to it.
-        for f in files {
-            self.files
-                .keep(&f.staged)
-                .await
-                .map_err(|e| not_stored(&f.name, e))?;
-        }
-        let _gate = self.files.gate().await?;
-        for f in files {
-            let upload = &f.staged.upload;
-            let present = self.files.present(&upload.sha256, upload.size).await;
-            if !present.map_err(|e| not_stored(&f.name, e))? {
-                self.files
-                    .keep(&f.staged)
-                    .await
-                    .map_err(|e| not_stored(&f.name, e))?;
-            }
-        }
+        // None goes while the message comes to refer to it (see `Files::gate`).
+        let staged: Vec<&Staged> = files.iter().map(|f| &f.staged).collect();
+        let _gate = self.files.keep_gated(&staged).await.map_err(|e| match e {
+            KeepError::File(i, e) => not_stored(&files[i].name, e),
+            KeepError::Gate(e) => e.into(),
+        })?;
         Ok(self.store.take_left_message(email, ack, now).await?)
     }
 

@@ -9,7 +9,7 @@ use super::{
 use crate::{
     clock::now_ms,
     contact::ContactError,
-    files::{PutError, Staged},
+    files::{KeepError, PutError, Staged},
     store::{
         email::StoredEmail,
         reply::{NewDraftFile, NewOutbox, StoredDraftFile},
@@ -154,19 +154,16 @@ impl EmailService {
             tracing::error!(contact = %id, error = %e, "upload not stored");
             ContactError::Unavailable(Reason::UploadNotStored { name: name.clone() })
         };
-        // Stored before the gate (see `Files::gate`), checked under it: removed meanwhile
-        // as unused (the same bytes' last other use went), it is kept again.
-        self.files.keep(&staged).await.map_err(not_stored)?;
-        let _gate = self.files.gate().await?;
-        let upload = &staged.upload;
-        if !self
+        // None goes while the draft comes to refer to it (see `Files::gate`).
+        let _gate = self
             .files
-            .present(&upload.sha256, upload.size)
+            .keep_gated(&[&staged])
             .await
-            .map_err(not_stored)?
-        {
-            self.files.keep(&staged).await.map_err(not_stored)?;
-        }
+            .map_err(|e| match e {
+                KeepError::File(_, e) => not_stored(e),
+                KeepError::Gate(e) => e.into(),
+            })?;
+        let upload = &staged.upload;
         let new = NewDraftFile {
             name: name.clone(),
             content_type: if content_type.is_empty() {

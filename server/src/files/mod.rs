@@ -69,6 +69,14 @@ impl From<FileError> for StoreError {
     }
 }
 
+/// Why [`Files::keep_gated`] failed: one of the files (its place in the list) not
+/// stored, or the gate not taken.
+#[derive(Debug)]
+pub enum KeepError {
+    File(usize, FileError),
+    Gate(StoreError),
+}
+
 /// A streamed file still under its temporary name: [`Files::keep`] stores it; dropped
 /// instead (refused, or the request failed), it is deleted.
 #[derive(Debug)]
@@ -149,6 +157,25 @@ impl Files {
             _here: here,
             _everywhere: everywhere,
         })
+    }
+
+    /// Stores each staged file, takes [`Self::gate`], and under it stores again any the
+    /// store lost meanwhile (removed as unused when the same bytes' last other use went).
+    /// The gate comes back held: until it drops, a record may refer to these files and
+    /// none of them goes.
+    pub async fn keep_gated(&self, staged: &[&Staged]) -> Result<Gate<'_>, KeepError> {
+        for (i, file) in staged.iter().enumerate() {
+            self.keep(file).await.map_err(|e| KeepError::File(i, e))?;
+        }
+        let gate = self.gate().await.map_err(KeepError::Gate)?;
+        for (i, file) in staged.iter().enumerate() {
+            let upload = &file.upload;
+            let present = self.present(&upload.sha256, upload.size).await;
+            if !present.map_err(|e| KeepError::File(i, e))? {
+                self.keep(file).await.map_err(|e| KeepError::File(i, e))?;
+            }
+        }
+        Ok(gate)
     }
 
     /// Stores a streamed file under its name, unless the store has it whole already. The

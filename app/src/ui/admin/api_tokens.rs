@@ -5,6 +5,7 @@
 //! (to the minute), and revokes one after asking. The server checks every rule again and
 //! audits both changes.
 
+use super::confirm::{Confirm, ConfirmText};
 use crate::{
     api::{list_api_tokens, ApiError, CreateApiToken, RevokeApiToken},
     domain::{
@@ -285,49 +286,32 @@ fn RevokeConfirm(
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let id = token.id;
-    let asked = RwSignal::new(false);
-    let refusal = move || {
-        if !asked.get() || revoke.pending().get() {
-            return None;
-        }
-        match revoke.value().get() {
-            Some(Err(e)) => Some(e.message(locale)),
-            _ => None,
-        }
+    let words = ConfirmText {
+        heading: t_string!(
+            i18n,
+            admin.api_tokens.revoke_heading,
+            name = token.name.as_str()
+        )
+        .to_string(),
+        text: t_string!(i18n, admin.api_tokens.revoke_text).to_string(),
+        confirm: t_string!(i18n, admin.api_tokens.revoke_confirm).to_string(),
+        confirming: t_string!(i18n, admin.api_tokens.revoking).to_string(),
+        cancel: t_string!(i18n, admin.api_tokens.cancel).to_string(),
     };
-    let cancel = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = cancel.get() {
-            let _ = button.focus();
-        }
+    let answer = Signal::derive(move || match revoke.value().get() {
+        Some(Err(e)) => Some(e.message(locale)),
+        _ => None,
     });
     view! {
-        <div class="confirm" role="alertdialog" aria-labelledby="revoke-title" aria-describedby="revoke-text">
-            <h3 id="revoke-title">{t_string!(i18n, admin.api_tokens.revoke_heading, name = token.name.as_str()).to_string()}</h3>
-            <p id="revoke-text">{t!(i18n, admin.api_tokens.revoke_text)}</p>
-            {move || refusal().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            <div class="confirm-actions">
-                <button type="button" class="danger" disabled=move || revoke.pending().get()
-                    on:click=move |_| {
-                        asked.set(true);
-                        revoke.dispatch(RevokeApiToken { token: id });
-                    }>
-                    {move || if revoke.pending().get() {
-                        t_string!(i18n, admin.api_tokens.revoking).to_string()
-                    } else {
-                        t_string!(i18n, admin.api_tokens.revoke_confirm).to_string()
-                    }}
-                </button>
-                <button type="button" node_ref=cancel disabled=move || revoke.pending().get()
-                    on:click=move |_| {
-                        revoking.set(None);
-                        if let Some(table) = back.get_untracked() {
-                            let _ = table.focus();
-                        }
-                    }>
-                    {t!(i18n, admin.api_tokens.cancel)}
-                </button>
-            </div>
-        </div>
+        <Confirm id="revoke" words pending=revoke.pending() answer
+            on_confirm=Callback::new(move |()| {
+                revoke.dispatch(RevokeApiToken { token: id });
+            })
+            on_cancel=Callback::new(move |()| {
+                revoking.set(None);
+                if let Some(table) = back.get_untracked() {
+                    let _ = table.focus();
+                }
+            }) />
     }
 }

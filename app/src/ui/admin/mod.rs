@@ -12,6 +12,7 @@ mod canned;
 mod channel_templates;
 mod channels;
 mod chat_settings;
+mod confirm;
 mod edit_line;
 mod gadget_hosts;
 mod hours;

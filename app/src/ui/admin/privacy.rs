@@ -4,7 +4,10 @@
 //! shorter retention names what it will erase, an erasure names whom and how much. The
 //! server checks every rule again and audits all three.
 
-use super::unsaved::Unsaved;
+use super::{
+    confirm::{Confirm, ConfirmText},
+    unsaved::Unsaved,
+};
 use crate::{
     api::{find_customers, get_privacy, ApiError, EraseCustomer, SaveRetention},
     domain::{
@@ -391,45 +394,22 @@ fn EraseConfirm(
     let name = shown_name(locale, &customer);
     let id = customer.id;
     let count = customer.conversations;
-    // What the server said of this erasure (an earlier one's answer is not this one's).
-    let asked = RwSignal::new(false);
-    let refusal = move || {
-        if !asked.get() || erase.pending().get() {
-            return None;
-        }
-        match erase.value().get() {
-            Some(Err(e)) => Some(e.message(locale)),
-            _ => None,
-        }
+    let words = ConfirmText {
+        heading: t_string!(i18n, admin.privacy.erase_heading, name = name.as_str()).to_string(),
+        text: t_string!(i18n, admin.privacy.erase_text, count).to_string(),
+        confirm: t_string!(i18n, admin.privacy.erase_confirm).to_string(),
+        confirming: t_string!(i18n, admin.privacy.erasing).to_string(),
+        cancel: t_string!(i18n, admin.privacy.cancel).to_string(),
     };
-    let cancel = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = cancel.get() {
-            let _ = button.focus();
-        }
+    let answer = Signal::derive(move || match erase.value().get() {
+        Some(Err(e)) => Some(e.message(locale)),
+        _ => None,
     });
     view! {
-        <div class="confirm" role="alertdialog" aria-labelledby="erase-title" aria-describedby="erase-text">
-            <h3 id="erase-title">{t_string!(i18n, admin.privacy.erase_heading, name = name.as_str()).to_string()}</h3>
-            <p id="erase-text">{t_string!(i18n, admin.privacy.erase_text, count).to_string()}</p>
-            {move || refusal().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            <div class="confirm-actions">
-                <button type="button" class="danger" disabled=move || erase.pending().get()
-                    on:click=move |_| {
-                        asked.set(true);
-                        erase.dispatch(EraseCustomer { customer: id });
-                    }>
-                    {move || if erase.pending().get() {
-                        t_string!(i18n, admin.privacy.erasing).to_string()
-                    } else {
-                        t_string!(i18n, admin.privacy.erase_confirm).to_string()
-                    }}
-                </button>
-                <button type="button" node_ref=cancel disabled=move || erase.pending().get()
-                    on:click=move |_| erasing.set(None)>
-                    {t!(i18n, admin.privacy.cancel)}
-                </button>
-            </div>
-        </div>
+        <Confirm id="erase" words pending=erase.pending() answer
+            on_confirm=Callback::new(move |()| {
+                erase.dispatch(EraseCustomer { customer: id });
+            })
+            on_cancel=Callback::new(move |()| erasing.set(None)) />
     }
 }
