@@ -61,6 +61,13 @@ test('issue 17: an administrator creates an API token, a program reads the API w
     expect((await me.json()).scope).toBe('read_write');
     const queues = await crm.get('/api/v1/queues', { headers: bearer });
     expect((await queues.json()).data.map((q: { name: string }) => q.name)).toContain('Support');
+    // ...and, being read-and-write, adds a customer the administration then finds.
+    const added = await crm.post('/api/v1/customers', {
+      headers: bearer,
+      data: { name: 'Kim Lee', email: 'kim.lee@example.com', tags: ['From CRM'] },
+    });
+    expect(added.status()).toBe(201);
+    expect((await added.json()).tags).toEqual(['from crm']);
 
     await fresh.getByRole('button', { name: 'Done' }).click();
     await expect(fresh).toHaveCount(0);
@@ -83,6 +90,12 @@ test('issue 17: an administrator creates an API token, a program reads the API w
     const refused = await crm.get('/api/v1/queues', { headers: bearer });
     expect(refused.status()).toBe(401);
     expect((await refused.json()).error).toBe('invalid_token');
+
+    // The customer the CRM added is there for the administration, as any other.
+    await admin.goto('/admin/privacy');
+    await admin.getByLabel('Name, email address or phone number').fill('kim.lee@');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await expect(admin.locator('.customers-list tbody tr').filter({ hasText: 'Kim Lee' })).toHaveCount(1);
   } finally {
     await crm.dispose();
     await stopServer(server.process);

@@ -4239,7 +4239,9 @@ mod api_tokens {
                 Some(LiveToken {
                     id: crm.id,
                     scope: TokenScope::ReadWrite,
-                    last_used_at_ms: None
+                    last_used_at_ms: None,
+                    name: "Acme CRM".into(),
+                    created_by: admin,
                 }),
                 "{n}"
             );
@@ -4287,6 +4289,297 @@ mod api_tokens {
             );
             let (lines, total) = s.audit_page(AuditQuery::default(), 0, 10).await.unwrap();
             assert_eq!(total, 3, "two created, one revoked: {lines:?} {n}");
+        }
+    }
+}
+
+mod api_records {
+    use super::common::{all_stores, new_agent};
+    use super::conversation_search::said_with;
+    use app::domain::{
+        contact::{Channel, ContactStatus, EndReason},
+        ids::{ContactId, CustomerId},
+    };
+    use server::{
+        conversations::{index::index_waiting, words::search_words},
+        store::{
+            customers::{AddressTaken, CustomerChange},
+            records::CustomerPage,
+            search::{ConversationPage, SearchQuery},
+            AuditEntry, NewChat, NewCustomer, Sender, Store, StoreError,
+        },
+    };
+
+    fn person(name: &str, email: Option<&str>, phone: Option<&str>) -> NewCustomer {
+        NewCustomer {
+            name: name.into(),
+            email: email.map(Into::into),
+            phone: phone.map(Into::into),
+        }
+    }
+
+    async fn page_ids(s: &dyn Store, text: &str, after: i64, limit: u32) -> Vec<i64> {
+        let page = CustomerPage {
+            text: text.into(),
+            digits: app::domain::customer::phone_digits(text),
+            after,
+            limit,
+        };
+        let rows = s.customer_records(&page).await.unwrap();
+        rows.iter().map(|r| r.customer.id).collect()
+    }
+
+    async fn conversations(s: &dyn Store, page: ConversationPage) -> Vec<ContactId> {
+        let rows = s.conversation_page(&page).await.unwrap();
+        rows.into_iter().map(|(c, _)| c.id).collect()
+    }
+
+    /// Issue 17 (the API): a customer is added with tags unless an address of theirs
+    /// already finds someone (any case, any way of writing a number); a change touches
+    /// only what it names and is refused the same way; both are audited. Customers page by
+    /// id from a cursor, with their addresses and tags, found by text or digits.
+    #[tokio::test]
+    async fn customers_are_added_changed_and_paged_by_id() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            let admin = s.create_agent(&new_agent("root", "h")).await.unwrap();
+            let audit = |action: &str| AuditEntry {
+                at_ms: 5_000,
+                agent: admin,
+                action: action.into(),
+                detail: "API token \"CRM\"".into(),
+            };
+            let tags = ["vip".to_string(), "gold".to_string()];
+            let zoe = s
+                .add_customer(
+                    &person("Zoé", Some("zoe@example.com"), Some("+33 1 23 45 67 89")),
+                    &tags,
+                    &audit("customer.add"),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            let again = person("Other", Some("ZOE@example.com"), None);
+            assert_eq!(
+                s.add_customer(&again, &[], &audit("customer.add"))
+                    .await
+                    .unwrap(),
+                Err(AddressTaken::Email(zoe)),
+                "{n}"
+            );
+            let dave = s
+                .add_customer(
+                    &person("Dave", Some("dave@example.com"), None),
+                    &[],
+                    &audit("customer.add"),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            let taken = CustomerChange {
+                phone: Some(Some("+33 (1) 23-45-67-89".into())),
+                ..CustomerChange::default()
+            };
+            assert_eq!(
+                s.change_customer(dave, &taken, &audit("customer.change"))
+                    .await
+                    .unwrap(),
+                Err(AddressTaken::Phone(zoe)),
+                "{n}"
+            );
+            let own = CustomerChange {
+                name: Some("Dave Smith".into()),
+                email: Some(Some("dave@example.com".into())),
+                tags: Some(vec!["prospect".into()]),
+                ..CustomerChange::default()
+            };
+            s.change_customer(dave, &own, &audit("customer.change"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(matches!(
+                s.change_customer(CustomerId(9_999), &own, &audit("customer.change"))
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+
+            let record = s.customer_record(zoe).await.unwrap();
+            assert_eq!(record.tags, tags, "{n}");
+            assert_eq!(record.customer.created_at_ms, 5_000, "{n}");
+            let record = s.customer_record(dave).await.unwrap();
+            assert_eq!(
+                (record.customer.name.as_str(), record.tags.as_slice()),
+                ("Dave Smith", ["prospect".to_string()].as_slice()),
+                "{n}"
+            );
+            assert_eq!(record.customer.email.as_deref(), Some("dave@example.com"));
+
+            assert_eq!(page_ids(s, "", 0, 10).await, [zoe.0, dave.0], "{n}");
+            assert_eq!(page_ids(s, "", 0, 1).await, [zoe.0], "{n}");
+            assert_eq!(page_ids(s, "", zoe.0, 1).await, [dave.0], "{n}");
+            assert_eq!(page_ids(s, "smith", 0, 10).await, [dave.0], "{n}");
+            assert_eq!(page_ids(s, "2345", 0, 10).await, [zoe.0], "{n}");
+
+            s.link_customers(dave, zoe, &audit("customer.link"))
+                .await
+                .unwrap();
+            let merged = s.customer_record(zoe).await.unwrap();
+            let kept: Vec<(&str, &str)> = merged
+                .addresses
+                .iter()
+                .map(|a| (a.kind.as_str(), a.value.as_str()))
+                .collect();
+            assert_eq!(kept, [("email", "dave@example.com")], "{n}");
+            assert!(matches!(
+                s.customer_record(dave).await,
+                Err(StoreError::NotFound)
+            ));
+
+            // Erased, a customer is in no page and takes no change.
+            s.erase_customer(zoe, 6_000, &audit("customer.erase"))
+                .await
+                .unwrap();
+            assert!(page_ids(s, "", 0, 10).await.is_empty(), "{n}");
+            assert!(matches!(
+                s.customer_record(zoe).await,
+                Err(StoreError::NotFound)
+            ));
+            let rename = CustomerChange {
+                name: Some("Back".into()),
+                ..CustomerChange::default()
+            };
+            assert!(matches!(
+                s.change_customer(zoe, &rename, &audit("customer.change"))
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            let other = s
+                .add_customer(&person("Kim", None, None), &[], &audit("customer.add"))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                matches!(
+                    s.link_customers(other, zoe, &audit("customer.link")).await,
+                    Err(StoreError::NotFound)
+                ),
+                "{n}: nothing moves to an erased customer"
+            );
+        }
+    }
+
+    /// Issue 17 (the API): conversations come newest first from a cursor, every one without
+    /// words (going on or not), one customer's alone, and with words only the ended ones
+    /// whose text has them; one reads whole with its ids.
+    #[tokio::test]
+    async fn conversations_page_newest_first_and_read_whole() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            let support = s.create_csq("Support").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let zoe = s
+                .create_customer(&person("Zoé", Some("zoe@example.com"), None))
+                .await
+                .unwrap();
+            let karl = s
+                .create_customer(&person("Karl", None, None))
+                .await
+                .unwrap();
+            let chat = |customer| NewChat {
+                channel: Channel::Web,
+                csq: support,
+                customer,
+                problem: "Billing".into(),
+                details: Vec::new(),
+            };
+            let first = s.create_chat(&chat(zoe), 1_000).await.unwrap().id;
+            s.append_line(
+                first,
+                &Sender::Customer,
+                Some("a"),
+                &said_with("Zoé", "remboursement svp", Vec::new()),
+                1_001,
+            )
+            .await
+            .unwrap();
+            let second = s.create_chat(&chat(karl), 2_000).await.unwrap().id;
+            let third = s.create_chat(&chat(zoe), 3_000).await.unwrap().id;
+            s.append_line(
+                third,
+                &Sender::Customer,
+                Some("b"),
+                &said_with("Zoé", "remboursement encore", Vec::new()),
+                3_001,
+            )
+            .await
+            .unwrap();
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            s.update_contact(first, ended, Some(ann), 1_500)
+                .await
+                .unwrap();
+            index_waiting(s).await.unwrap();
+
+            let all = SearchQuery {
+                range: (i64::MIN, i64::MAX),
+                ..SearchQuery::default()
+            };
+            let page = |before: Option<ContactId>, limit| ConversationPage {
+                query: all.clone(),
+                customer: None,
+                before,
+                limit,
+            };
+            assert_eq!(
+                conversations(s, page(None, 10)).await,
+                [third, second, first],
+                "{n}"
+            );
+            assert_eq!(conversations(s, page(None, 2)).await, [third, second]);
+            assert_eq!(conversations(s, page(Some(second), 2)).await, [first]);
+            let theirs = ConversationPage {
+                customer: Some(zoe),
+                ..page(None, 10)
+            };
+            assert_eq!(conversations(s, theirs).await, [third, first], "{n}");
+            let words = ConversationPage {
+                query: SearchQuery {
+                    words: search_words("rembourse"),
+                    ..all.clone()
+                },
+                ..page(None, 10)
+            };
+            assert_eq!(conversations(s, words.clone()).await, [first], "{n}");
+            // Ended and indexed, then given back to its agent: its old text is not searched
+            // while it goes on again.
+            s.update_contact(third, ended, Some(ann), 3_500)
+                .await
+                .unwrap();
+            index_waiting(s).await.unwrap();
+            assert_eq!(conversations(s, words.clone()).await, [third, first], "{n}");
+            s.update_contact(third, ContactStatus::Active, Some(ann), 3_600)
+                .await
+                .unwrap();
+            assert_eq!(
+                conversations(s, words).await,
+                [first],
+                "{n}: one going on again is not searched"
+            );
+
+            let whole = s.conversation_record(first).await.unwrap();
+            assert_eq!(
+                (whole.customer, whole.queue, whole.agent),
+                (zoe, support, Some(ann)),
+                "{n}"
+            );
+            assert_eq!(whole.conversation.status, "ended");
+            assert_eq!(whole.lines.len(), 1, "{n}");
+            assert!(whole.conversation.lines.is_empty(), "{n}: read once, typed");
+            assert!(matches!(
+                s.conversation_record(ContactId(9_999)).await,
+                Err(StoreError::NotFound)
+            ));
         }
     }
 }

@@ -6,11 +6,11 @@ use super::{
     contact::Channel,
     ids::{ContactId, CustomerId},
     limits::{
-        ADDRESSES_LOOKED_UP_PER_CHAT, MAX_EMAIL_ADDRESS_CHARS, MAX_PHONE_CHARS,
-        PAST_CONTACT_ABOUT_CHARS, PHONE_DIGITS,
+        ADDRESSES_LOOKED_UP_PER_CHAT, MAX_CUSTOMER_NAME_CHARS, MAX_EMAIL_ADDRESS_CHARS,
+        MAX_PHONE_CHARS, PAST_CONTACT_ABOUT_CHARS, PHONE_DIGITS,
     },
     meta::MetaChannel,
-    validate::{is_valid_email, Field, FieldError, Problem},
+    validate::{char_count, is_valid_email, phone_problem, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -288,9 +288,82 @@ pub struct CustomerMatch {
     pub last_at_ms: Option<i64>,
 }
 
+/// Issue 17 (the API): a customer's name as a program gives it, checked as the pre-chat
+/// form checks it; trimmed.
+pub fn customer_name(typed: &str) -> Result<String, FieldError> {
+    let name = typed.trim();
+    let given = char_count(name);
+    if name.is_empty() {
+        return Err(FieldError::new(Field::Name, Problem::Required));
+    }
+    if given > MAX_CUSTOMER_NAME_CHARS {
+        return Err(FieldError::new(
+            Field::Name,
+            Problem::TooManyChars {
+                max: MAX_CUSTOMER_NAME_CHARS,
+                given,
+            },
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Issue 17 (the API): an email address a program gives; blank is none (a customer known
+/// by their number alone).
+pub fn customer_email(typed: &str) -> Result<Option<String>, FieldError> {
+    let email = typed.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    if !is_valid_email(email) {
+        return Err(FieldError::new(
+            Field::Email,
+            Problem::InvalidEmail {
+                value: email.to_string(),
+            },
+        ));
+    }
+    Ok(Some(email.to_string()))
+}
+
+/// Issue 17 (the API): a phone number a program gives, checked as the pre-chat form checks
+/// it; blank is none.
+pub fn customer_phone(typed: &str) -> Result<Option<String>, FieldError> {
+    let phone = typed.trim();
+    if let Some(problem) = phone_problem(phone) {
+        return Err(FieldError::new(Field::Phone, problem));
+    }
+    Ok(Some(phone.to_string()).filter(|p| !p.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17: a customer a program gives is checked as the pre-chat form checks one,
+    /// each part optional but the name; what is kept is trimmed, a blank address none.
+    #[test]
+    fn a_programs_customer_is_checked_and_tidied() {
+        assert_eq!(customer_name("  Zoé Martin ").unwrap(), "Zoé Martin");
+        assert_eq!(customer_name(" ").unwrap_err().field, Field::Name);
+        let long = "é".repeat(MAX_CUSTOMER_NAME_CHARS + 1);
+        assert!(matches!(
+            customer_name(&long).unwrap_err().problem,
+            Problem::TooManyChars { .. }
+        ));
+        assert_eq!(customer_email("  ").unwrap(), None);
+        assert_eq!(
+            customer_email(" zoe@example.com ").unwrap().as_deref(),
+            Some("zoe@example.com")
+        );
+        assert_eq!(customer_email("nope").unwrap_err().field, Field::Email);
+        assert_eq!(customer_phone("").unwrap(), None);
+        assert_eq!(
+            customer_phone(" +33 1 23 ").unwrap().as_deref(),
+            Some("+33 1 23")
+        );
+        assert_eq!(customer_phone("call me").unwrap_err().field, Field::Phone);
+    }
 
     #[test]
     fn a_phone_reads_as_its_digits_and_a_long_first_message_is_cut() {

@@ -346,3 +346,6 @@ pub const API_CALLS_PER_MINUTE: u32 = 600;
 /// at most.
 pub const API_PAGE_DEFAULT: u32 = 50;
 pub const API_PAGE_MAX: u32 = 200;
+/// Issue 17: bytes in the body of an `/api/v1` request (a customer, a merge: a few hundred
+/// bytes each).
+pub const MAX_API_BODY_BYTES: usize = 64 * 1024;

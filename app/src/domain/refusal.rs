@@ -14,7 +14,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
     /// A stable code: `invalid`, `too_large`, `malformed`, `not_signed_in`, `not_found`,
-    /// `too_many_requests`, `queue_full`, `no_agent`, `closed`, `unavailable` or `internal`.
+    /// `too_many_requests`, `queue_full`, `no_agent`, `closed`, `unavailable`, `internal`,
+    /// and the API's `invalid_token`, `insufficient_scope` and `conflict`.
     pub error: String,
     /// What a person reads (never the detail of an internal error).
     pub message: String,
@@ -120,32 +121,70 @@ pub enum Reason {
     /// Issue 17 (K-4): no mailbox can take a message left in the widget.
     NoMailboxForMessages,
     /// More chats started from one address than allowed per minute.
-    TooManyStarts { per_minute: u32 },
+    TooManyStarts {
+        per_minute: u32,
+    },
     /// More requests to what the widget reads from one address than allowed per minute.
-    TooManyRequests { per_minute: u32 },
+    TooManyRequests {
+        per_minute: u32,
+    },
     /// Issue 17: an `/api/v1` call without a live token (none, unknown, or revoked).
     NoApiToken,
     /// Issue 17: more `/api/v1` calls with one token than allowed per minute.
-    TooManyApiCalls { per_minute: u32 },
+    TooManyApiCalls {
+        per_minute: u32,
+    },
+    /// Issue 17: a change asked of the API with a token that may only read.
+    ReadOnlyToken,
+    /// Issue 17 (the API): an email address or a phone number another customer has.
+    EmailTaken {
+        customer: i64,
+    },
+    PhoneTaken {
+        customer: i64,
+    },
+    /// Issue 17 (the API): a customer merged into themselves.
+    SameCustomer,
+    /// Issue 17 (the API): two customers merged while both chat on one Messenger or
+    /// WhatsApp account (the next message would not know its chat).
+    BothChatting {
+        channel: crate::domain::meta::MetaChannel,
+    },
     /// A chat already open in as many widget windows as allowed.
-    WidgetWindows { max: usize },
+    WidgetWindows {
+        max: usize,
+    },
     /// Every place for an open WebSocket is taken.
-    SocketsFull { max: usize },
+    SocketsFull {
+        max: usize,
+    },
     /// A file's upload stopped before its end.
-    UploadInterrupted { name: String },
+    UploadInterrupted {
+        name: String,
+    },
     /// A file was received but could not be stored.
-    UploadNotStored { name: String },
+    UploadNotStored {
+        name: String,
+    },
     /// The mailbox an email came from is no longer configured.
-    MailboxGone { mailbox: String },
+    MailboxGone {
+        mailbox: String,
+    },
     /// The email's mailbox has no SMTP server, so no reply can leave.
-    NoSmtp { mailbox: String },
+    NoSmtp {
+        mailbox: String,
+    },
     /// The mailbox's own address is refused; `detail` is the library's, as it says it.
-    AddressUnusable { detail: String },
+    AddressUnusable {
+        detail: String,
+    },
     /// A file of a reply cannot be read from the file store now.
     ReplyFileUnreadable,
     /// A WebSocket message over the limit (the socket closes with this reason, which must
     /// fit in 123 bytes).
-    MessageTooLarge { max_bytes: u64 },
+    MessageTooLarge {
+        max_bytes: u64,
+    },
     /// A page or widget of another protocol version: it must load again (a close reason).
     OtherVersion,
 }
@@ -193,6 +232,26 @@ impl Reason {
                 locale,
                 system.refusal.too_many_api_calls,
                 per_minute = number(locale, *per_minute)
+            )
+            .to_string(),
+            Reason::ReadOnlyToken => td_string!(locale, system.refusal.read_only_token).to_string(),
+            Reason::EmailTaken { customer } => td_string!(
+                locale,
+                system.refusal.email_taken,
+                customer = customer.to_string()
+            )
+            .to_string(),
+            Reason::PhoneTaken { customer } => td_string!(
+                locale,
+                system.refusal.phone_taken,
+                customer = customer.to_string()
+            )
+            .to_string(),
+            Reason::SameCustomer => td_string!(locale, system.refusal.same_customer).to_string(),
+            Reason::BothChatting { channel } => td_string!(
+                locale,
+                system.refusal.both_chatting,
+                channel = channel.channel().label(locale)
             )
             .to_string(),
             Reason::WidgetWindows { max } => td_string!(

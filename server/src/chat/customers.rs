@@ -95,10 +95,25 @@ impl ChatService {
             // again, so its suggestion goes.
             return self.tell_linked(&chat, &[agent]).await;
         }
-        let from = self.store.customer(chat.customer).await?;
-        let into = self.store.customer(customer).await.map_err(customer_gone)?;
-        let theirs = self.store.open_contacts_of(customer).await?;
-        for mine in self.store.open_contacts_of(chat.customer).await? {
+        self.merge_customers(agent, chat.customer, customer, &format!("chat {}", chat.id))
+            .await
+    }
+
+    /// `from` and `into` are one person (an agent confirmed it, or a program said so through
+    /// the API, `via` naming which): one record from now on, audited in `actor`'s name, and
+    /// every agent holding a contact of theirs is told. Refused while both have a Messenger
+    /// or WhatsApp chat going on on the same channel.
+    pub async fn merge_customers(
+        &self,
+        actor: AgentId,
+        from: CustomerId,
+        into: CustomerId,
+        via: &str,
+    ) -> Result<(), ContactError> {
+        let gone = self.store.customer(from).await.map_err(customer_gone)?;
+        let kept = self.store.customer(into).await.map_err(customer_gone)?;
+        let theirs = self.store.open_contacts_of(into).await?;
+        for mine in self.store.open_contacts_of(from).await? {
             if let Some(channel) = MetaChannel::of(mine.channel) {
                 if theirs.iter().any(|c| c.channel == mine.channel) {
                     return Err(ContactError::OpenChatElsewhere(channel));
@@ -107,19 +122,19 @@ impl ChatService {
         }
         let audit = AuditEntry {
             at_ms: now_ms(),
-            agent,
+            agent: actor,
             action: "customer.link".into(),
             detail: format!(
-                "\"{}\" (customer {}, chat {}) -> \"{}\" (customer {})",
-                from.name, from.id, chat.id, into.name, into.id
+                "\"{}\" (customer {}, {via}) -> \"{}\" (customer {})",
+                gone.name, gone.id, kept.name, kept.id
             ),
         };
         self.store
-            .link_customers(chat.customer, customer, &audit)
+            .link_customers(from, into, &audit)
             .await
             .map_err(customer_gone)?;
-        // Every tab of the person changes: this chat's, and the others' open contacts.
-        for contact in self.store.open_contacts_of(customer).await? {
+        // Every tab of the person changes: the contacts of both, now all `into`'s.
+        for contact in self.store.open_contacts_of(into).await? {
             let agents = self.participants(&contact).await?;
             self.tell_linked(&contact, &agents).await?;
         }

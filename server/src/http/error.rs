@@ -24,6 +24,13 @@ pub enum AppError {
     /// Issue 17: an `/api/v1` call without a live token.
     #[error("no API token")]
     NoApiToken,
+    /// Issue 17: an `/api/v1` change asked with a token that may only read.
+    #[error("read-only token")]
+    ReadOnlyToken,
+    /// Issue 17 (the API): what is asked contradicts what is stored (an address another
+    /// customer has, say).
+    #[error("{0}")]
+    Conflict(Reason),
     /// A widget request without a valid chat cookie.
     #[error("no chat")]
     NoChat,
@@ -79,6 +86,10 @@ impl From<ContactError> for AppError {
             ContactError::NotYours | ContactError::Ended | ContactError::OfferGone => {
                 AppError::NotFound(Reason::NotYours)
             }
+            ContactError::CustomerGone => AppError::NotFound(Reason::NotFound),
+            ContactError::OpenChatElsewhere(channel) => {
+                AppError::Conflict(Reason::BothChatting { channel })
+            }
             ContactError::QueueFull => AppError::QueueFull,
             ContactError::NoAgent => AppError::NoAgent,
             ContactError::Closed { opens_at_ms } => AppError::Closed { opens_at_ms },
@@ -114,6 +125,11 @@ impl AppError {
                 StatusCode::UNAUTHORIZED,
                 said("invalid_token", &Reason::NoApiToken),
             ),
+            AppError::ReadOnlyToken => (
+                StatusCode::FORBIDDEN,
+                said("insufficient_scope", &Reason::ReadOnlyToken),
+            ),
+            AppError::Conflict(reason) => (StatusCode::CONFLICT, said("conflict", reason)),
             AppError::NoChat => (
                 StatusCode::UNAUTHORIZED,
                 said("no_chat", &Reason::ChatNotHere),

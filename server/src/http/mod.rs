@@ -1,5 +1,7 @@
 //! HTTP wiring: the Leptos pages and server functions, the desktop WebSocket, health and
 //! metrics, behind the request guard; responses compressed and cached by kind ([`assets`]).
+//! The widget's routes, Meta's webhooks and the `/api/v1` REST API (`api_v1`: a program's
+//! bearer token, customers and conversations, the OpenAPI document) are merged in here.
 
 mod agent;
 mod api_v1;

@@ -11,12 +11,16 @@ use app::domain::{
 use async_trait::async_trait;
 
 /// A token that opens the API: not revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveToken {
     pub id: ApiTokenId,
     pub scope: TokenScope,
     /// Its last use noted, if any (read with it, so a use is written only when due).
     pub last_used_at_ms: Option<i64>,
+    /// Its name, and the administrator who created it: the audit names both for a change
+    /// made with it.
+    pub name: String,
+    pub created_by: AgentId,
 }
 
 #[async_trait]

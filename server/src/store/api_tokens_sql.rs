@@ -100,7 +100,7 @@ macro_rules! impl_api_token_store {
 
                 async fn live_api_token(&self, token_hash: &str) -> StoreResult<Option<LiveToken>> {
                     let row = sqlx::query(
-                        "SELECT id, scope, last_used_at_ms FROM api_tokens \
+                        "SELECT id, scope, last_used_at_ms, name, created_by FROM api_tokens \
                          WHERE token_hash = $1 AND revoked_at_ms IS NULL",
                     )
                     .bind(token_hash)
@@ -111,6 +111,8 @@ macro_rules! impl_api_token_store {
                             id: ApiTokenId(r.try_get("id")?),
                             scope: scope_of(&r.try_get::<String, _>("scope")?)?,
                             last_used_at_ms: r.try_get("last_used_at_ms")?,
+                            name: r.try_get("name")?,
+                            created_by: AgentId(r.try_get("created_by")?),
                         })
                     })
                     .transpose()

@@ -393,6 +393,32 @@ macro_rules! impl_contacts_store {
                 }
             }
 
+            /// A new customer row (its phone's digits kept to find it by).
+            pub(super) async fn insert_customer(
+                conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+                customer: &NewCustomer,
+                at_ms: i64,
+            ) -> StoreResult<CustomerId> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO customers (name, email, phone, phone_digits, created_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(&customer.name)
+                .bind(&customer.email)
+                .bind(&customer.phone)
+                .bind(
+                    customer
+                        .phone
+                        .as_deref()
+                        .map(app::domain::customer::phone_digits)
+                        .filter(|digits| !digits.is_empty()),
+                )
+                .bind(at_ms)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok(CustomerId(id))
+            }
+
             #[async_trait::async_trait]
             impl ContactStore for $store {
                 async fn snapshot_wrap_up(&self, contact: ContactId, csq: CsqId) -> StoreResult<Vec<WrapUpReason>> {
@@ -575,24 +601,8 @@ macro_rules! impl_contacts_store {
                 }
 
                 async fn create_customer(&self, customer: &NewCustomer) -> StoreResult<CustomerId> {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO customers (name, email, phone, phone_digits, created_at_ms) \
-                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    )
-                    .bind(&customer.name)
-                    .bind(&customer.email)
-                    .bind(&customer.phone)
-                    .bind(
-                        customer
-                            .phone
-                            .as_deref()
-                            .map(app::domain::customer::phone_digits)
-                            .filter(|digits| !digits.is_empty()),
-                    )
-                    .bind($crate::clock::now_ms())
-                    .fetch_one(&self.writer)
-                    .await?;
-                    Ok(CustomerId(id))
+                    let mut conn = self.writer.acquire().await?;
+                    insert_customer(&mut conn, customer, $crate::clock::now_ms()).await
                 }
 
                 async fn customer_contacts(

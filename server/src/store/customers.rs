@@ -21,6 +21,25 @@ pub const EMAIL_HANDLE: &str = "email";
 /// The kind of handle that keeps a linked customer's other phone number (digits).
 pub const PHONE_HANDLE: &str = "phone";
 
+/// What a program changes of a customer (issue 17, the API): a part left `None` stays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerChange {
+    pub name: Option<String>,
+    /// `Some(None)` removes the address.
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    /// The whole list, in order.
+    pub tags: Option<Vec<String>>,
+}
+
+/// An address already another customer's: given to a second one, an email from it or a
+/// WhatsApp message from it would not know whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressTaken {
+    Email(CustomerId),
+    Phone(CustomerId),
+}
+
 #[async_trait]
 pub trait CustomerStore: Send + Sync {
     /// The customer an address belongs to, with how many conversations they had: an
@@ -50,4 +69,23 @@ pub trait CustomerStore: Send + Sync {
     /// a link kept, ignoring case). Then, in the same transaction, they take the name typed
     /// now, and the phone given if they had none. False changes nothing.
     async fn returning_customer(&self, id: CustomerId, now: &NewCustomer) -> StoreResult<bool>;
+
+    /// Issue 17 (the API): a customer a program adds, with their tags, audited; refused,
+    /// nothing stored, when their email address or phone number finds another customer.
+    async fn add_customer(
+        &self,
+        new: &NewCustomer,
+        tags: &[String],
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<CustomerId, AddressTaken>>;
+
+    /// Changes a customer not erased as asked, audited; refused, nothing changed, when an
+    /// address given finds another customer. [`super::StoreError::NotFound`] when there is
+    /// no such customer.
+    async fn change_customer(
+        &self,
+        id: CustomerId,
+        change: &CustomerChange,
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<(), AddressTaken>>;
 }

@@ -5,7 +5,9 @@ macro_rules! impl_customer_store {
         mod customer_impl {
             use super::*;
             use app::domain::customer::{phone_digits, CustomerAddress, CustomerMatch};
-            use $crate::store::customers::{CustomerStore, EMAIL_HANDLE, PHONE_HANDLE};
+            use $crate::store::customers::{
+                AddressTaken, CustomerChange, CustomerStore, EMAIL_HANDLE, PHONE_HANDLE,
+            };
             use $crate::store::{ContactStore, NewCustomer};
 
             /// A customer's name and own addresses, as a link reads them.
@@ -76,6 +78,62 @@ macro_rules! impl_customer_store {
                     .bind(value)
                     .fetch_optional(&mut *conn)
                     .await?)
+            }
+
+            /// Holds a customer not erased until the transaction ends (an erasure waits, or
+            /// comes first and this finds nobody); [`StoreError::NotFound`] otherwise.
+            async fn held(conn: &mut Conn, id: CustomerId) -> StoreResult<()> {
+                let held = sqlx::query(
+                    "UPDATE customers SET id = id WHERE id = $1 AND erased_at_ms IS NULL",
+                )
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await?;
+                if held.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            }
+
+            /// The first of these addresses another customer than `own` has, as the
+            /// intakes find them.
+            async fn taken(
+                conn: &mut Conn,
+                own: Option<CustomerId>,
+                email: Option<&str>,
+                phone: Option<&str>,
+            ) -> StoreResult<Option<AddressTaken>> {
+                let other = |holder: Option<i64>| {
+                    holder.filter(|h| Some(*h) != own.map(|o| o.0)).map(CustomerId)
+                };
+                if let Some(email) = email {
+                    let address = CustomerAddress::Email(email.trim().to_lowercase());
+                    if let Some(by) = other(owner(conn, &address).await?) {
+                        return Ok(Some(AddressTaken::Email(by)));
+                    }
+                }
+                let digits = phone.map(phone_digits).filter(|d| !d.is_empty());
+                if let Some(digits) = digits {
+                    if let Some(by) = other(owner(conn, &CustomerAddress::Phone(digits)).await?) {
+                        return Ok(Some(AddressTaken::Phone(by)));
+                    }
+                }
+                Ok(None)
+            }
+
+            /// Writes a customer's tags in order (the old ones removed first).
+            async fn keep_tags(conn: &mut Conn, id: i64, tags: &[String]) -> StoreResult<()> {
+                for (position, tag) in tags.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO customer_tags (customer_id, tag, position) VALUES ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(tag)
+                    .bind(position as i64)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
             }
 
             /// Keeps one more address of `customer` as a handle of its kind: false when
@@ -222,6 +280,10 @@ macro_rules! impl_customer_store {
                     audit: &AuditEntry,
                 ) -> StoreResult<()> {
                     let mut tx = self.writer.begin().await?;
+                    // Neither may be erased meanwhile: the contents would move to a record
+                    // an erasure has emptied.
+                    held(&mut tx, from).await?;
+                    held(&mut tx, into).await?;
                     let old = addresses(&mut tx, from).await?;
                     let kept = addresses(&mut tx, into).await?;
                     let email = old
@@ -400,6 +462,87 @@ macro_rules! impl_customer_store {
                     }
                     tx.commit().await?;
                     Ok(true)
+                }
+
+                async fn add_customer(
+                    &self,
+                    new: &NewCustomer,
+                    tags: &[String],
+                    audit: &AuditEntry,
+                ) -> StoreResult<Result<CustomerId, AddressTaken>> {
+                    let mut tx = self.writer.begin().await?;
+                    sqlx::query(<$store>::CUSTOMER_ADDRESSES_LOCK)
+                        .execute(&mut *tx)
+                        .await?;
+                    if let Some(taken) =
+                        taken(&mut tx, None, new.email.as_deref(), new.phone.as_deref()).await?
+                    {
+                        return Ok(Err(taken));
+                    }
+                    let id = super::contacts_impl::insert_customer(&mut tx, new, audit.at_ms).await?;
+                    keep_tags(&mut tx, id.0, tags).await?;
+                    let detail = format!("{} (customer {})", audit.detail, id.0);
+                    write_audit(&mut tx, audit, &detail).await?;
+                    tx.commit().await?;
+                    Ok(Ok(id))
+                }
+
+                async fn change_customer(
+                    &self,
+                    id: CustomerId,
+                    change: &CustomerChange,
+                    audit: &AuditEntry,
+                ) -> StoreResult<Result<(), AddressTaken>> {
+                    let mut tx = self.writer.begin().await?;
+                    sqlx::query(<$store>::CUSTOMER_ADDRESSES_LOCK)
+                        .execute(&mut *tx)
+                        .await?;
+                    held(&mut tx, id).await?;
+                    // An address they have already is theirs to keep (another customer may
+                    // share it: the older one, whom it finds).
+                    let now = addresses(&mut tx, id).await?;
+                    let email = change.email.as_ref().and_then(|e| e.as_deref()).filter(|e| {
+                        now.email.as_deref().map(|n| n.trim().to_lowercase())
+                            != Some(e.trim().to_lowercase())
+                    });
+                    let phone = change.phone.as_ref().and_then(|p| p.as_deref()).filter(|p| {
+                        now.digits.as_deref() != Some(phone_digits(p).as_str())
+                    });
+                    if let Some(taken) = taken(&mut tx, Some(id), email, phone).await? {
+                        return Ok(Err(taken));
+                    }
+                    if let Some(name) = &change.name {
+                        sqlx::query("UPDATE customers SET name = $2 WHERE id = $1")
+                            .bind(id.0)
+                            .bind(name)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if let Some(email) = &change.email {
+                        sqlx::query("UPDATE customers SET email = $2 WHERE id = $1")
+                            .bind(id.0)
+                            .bind(email)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if let Some(phone) = &change.phone {
+                        sqlx::query("UPDATE customers SET phone = $2, phone_digits = $3 WHERE id = $1")
+                            .bind(id.0)
+                            .bind(phone)
+                            .bind(phone.as_deref().map(phone_digits).filter(|d| !d.is_empty()))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    if let Some(tags) = &change.tags {
+                        sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
+                            .bind(id.0)
+                            .execute(&mut *tx)
+                            .await?;
+                        keep_tags(&mut tx, id.0, tags).await?;
+                    }
+                    write_audit(&mut tx, audit, &audit.detail).await?;
+                    tx.commit().await?;
+                    Ok(Ok(()))
                 }
             }
         }

@@ -16,7 +16,8 @@
 //! [`meta::MetaStore`] (Messenger and WhatsApp), [`customers::CustomerStore`] (one
 //! customer across channels) and [`about::AboutStore`] (agents' notes and tags on a
 //! customer), [`search::SearchStore`] (the Conversations page's search),
-//! [`privacy::PrivacyStore`] (a customer's export and erasure, the retention) and
+//! [`privacy::PrivacyStore`] (a customer's export and erasure, the retention),
+//! [`records::RecordStore`] (customers and conversations whole, as the API reads them) and
 //! [`api_tokens::ApiTokenStore`] (the tokens of the `/api/v1` API). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
@@ -72,6 +73,8 @@ pub mod privacy;
 mod privacy_sql;
 pub mod queues;
 mod queues_sql;
+pub mod records;
+mod records_sql;
 pub mod reply;
 mod reply_sql;
 pub mod search;
@@ -135,6 +138,7 @@ pub trait Store:
     + about::AboutStore
     + search::SearchStore
     + privacy::PrivacyStore
+    + records::RecordStore
     + reply::ReplyStore
     + api_tokens::ApiTokenStore
     + Send

@@ -85,6 +85,11 @@ impl PgStore {
     /// How a row read to be written is held (locked until the transaction ends).
     pub(crate) const FOR_UPDATE: &'static str = " FOR UPDATE";
 
+    /// Taken by a transaction that checks an address is nobody's before giving it to a
+    /// customer: two at once would both find it free (held until the transaction ends).
+    pub(crate) const CUSTOMER_ADDRESSES_LOCK: &'static str =
+        "SELECT pg_advisory_xact_lock(hashtext(switchboard_channel() || '.customer-addresses'))";
+
     /// How a work queue's rows are taken (rows another session holds are passed over).
     pub(crate) const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
@@ -113,6 +118,7 @@ super::customers_sql::impl_customer_store!(PgStore, sqlx::postgres::PgRow);
 super::about_sql::impl_about_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
 super::api_tokens_sql::impl_api_token_store!(PgStore, sqlx::postgres::PgRow);
+super::records_sql::impl_record_store!(PgStore, sqlx::postgres::PgRow);
 super::privacy_sql::impl_privacy_store!(
     PgStore,
     sqlx::postgres::PgRow,

@@ -21,7 +21,7 @@ macro_rules! impl_privacy_store {
 
             /// The customers the search selects ($1 the lower-cased text, $2 it as a LIKE
             /// pattern, $3 a pattern of its digits or NULL).
-            const FOUND: &str = "c.erased_at_ms IS NULL AND (CAST($1 AS TEXT) = '' \
+            pub(super) const FOUND: &str = "c.erased_at_ms IS NULL AND (CAST($1 AS TEXT) = '' \
                  OR lower(c.name) LIKE $2 ESCAPE '\\' OR lower(c.email) LIKE $2 ESCAPE '\\' \
                  OR (CAST($3 AS TEXT) IS NOT NULL AND c.phone_digits LIKE $3) \
                  OR EXISTS (SELECT 1 FROM customer_handles h WHERE h.customer_id = c.id \
@@ -52,8 +52,35 @@ macro_rules! impl_privacy_store {
                     .collect()
             }
 
+            /// The agents' notes on a customer, oldest first.
+            pub(super) async fn notes(
+                conn: &mut Conn,
+                customer: CustomerId,
+            ) -> StoreResult<Vec<DossierNote>> {
+                sqlx::query(
+                    "SELECT n.created_at_ms, a.alias, n.body FROM customer_notes n \
+                     JOIN agents a ON a.id = n.agent_id WHERE n.customer_id = $1 ORDER BY n.id",
+                )
+                .bind(customer.0)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(DossierNote {
+                        at_ms: r.try_get("created_at_ms")?,
+                        by: r.try_get("alias")?,
+                        text: r.try_get("body")?,
+                    })
+                })
+                .collect()
+            }
+
             /// Everything one conversation keeps, as its export gives it.
-            async fn conversation(conn: &mut Conn, row: &$row) -> StoreResult<DossierConversation> {
+            pub(super) async fn conversation(
+                conn: &mut Conn,
+                row: &$row,
+                with_lines: bool,
+            ) -> StoreResult<DossierConversation> {
                 let id: i64 = row.try_get("id")?;
                 let wrap_up: Vec<String> = sqlx::query_scalar(
                     "SELECT r.label FROM contact_wrap_up w JOIN wrap_up_reasons r \
@@ -62,12 +89,16 @@ macro_rules! impl_privacy_store {
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?;
-                let lines = sqlx::query(
-                    "SELECT at_ms, sender, body FROM chat_lines WHERE contact_id = $1 ORDER BY seq",
-                )
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?
+                let lines = if !with_lines {
+                    Vec::new()
+                } else {
+                    sqlx::query(
+                        "SELECT at_ms, sender, body FROM chat_lines WHERE contact_id = $1 ORDER BY seq",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *conn)
+                    .await?
+                }
                 .iter()
                 .map(|r| {
                     let body: String = r.try_get("body")?;
@@ -396,22 +427,7 @@ macro_rules! impl_privacy_store {
                         })
                     })
                     .collect::<StoreResult<Vec<_>>>()?;
-                    let notes = sqlx::query(
-                        "SELECT n.created_at_ms, a.alias, n.body FROM customer_notes n \
-                         JOIN agents a ON a.id = n.agent_id WHERE n.customer_id = $1 ORDER BY n.id",
-                    )
-                    .bind(customer.0)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .iter()
-                    .map(|r| {
-                        Ok(DossierNote {
-                            at_ms: r.try_get("created_at_ms")?,
-                            by: r.try_get("alias")?,
-                            text: r.try_get("body")?,
-                        })
-                    })
-                    .collect::<StoreResult<Vec<_>>>()?;
+                    let notes = notes(&mut conn, customer).await?;
                     let tags: Vec<String> = sqlx::query_scalar(
                         "SELECT tag FROM customer_tags WHERE customer_id = $1 ORDER BY position",
                     )
@@ -430,7 +446,7 @@ macro_rules! impl_privacy_store {
                     .await?;
                     let mut conversations = Vec::with_capacity(contacts.len());
                     for row in &contacts {
-                        conversations.push(conversation(&mut conn, row).await?);
+                        conversations.push(conversation(&mut conn, row, true).await?);
                     }
                     Ok(Dossier {
                         customer: person,

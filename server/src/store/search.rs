@@ -6,7 +6,7 @@
 use super::StoreResult;
 use app::domain::{
     contact::{Channel, Contact},
-    ids::{AgentId, ContactId, CsqId, WrapUpReasonId},
+    ids::{AgentId, ContactId, CsqId, CustomerId, WrapUpReasonId},
 };
 use async_trait::async_trait;
 
@@ -28,6 +28,17 @@ pub struct SearchQuery {
     pub tag: Option<String>,
     /// Started within [start, end) in Unix ms.
     pub range: (i64, i64),
+}
+
+/// Which conversations a page of the API gives: the Conversations page's filters (a
+/// token's `reach` is everything), one customer's, and those before `before` (an id),
+/// newest first.
+#[derive(Debug, Clone, Default)]
+pub struct ConversationPage {
+    pub query: SearchQuery,
+    pub customer: Option<CustomerId>,
+    pub before: Option<ContactId>,
+    pub limit: u32,
 }
 
 /// What an agent may search: their CSQs' conversations and the ones they held last.
@@ -87,4 +98,12 @@ pub trait SearchStore: Send + Sync {
         offset: u32,
         limit: u32,
     ) -> StoreResult<(Vec<(Contact, String)>, u64)>;
+
+    /// Issue 17 (the API): the conversations the page selects, newest first, each with its
+    /// customer's name. With words, only ended ones (a conversation's text is searched once
+    /// it ends); without, every one, going on or not.
+    async fn conversation_page(
+        &self,
+        page: &ConversationPage,
+    ) -> StoreResult<Vec<(Contact, String)>>;
 }

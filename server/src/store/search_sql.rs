@@ -9,12 +9,14 @@ macro_rules! impl_search_store {
     ($store:ty, $row:ty, $forget:literal, $keep:literal, $matches:literal, $expression:path) => {
         mod search_impl {
             use super::*;
-            use $crate::store::search::{containing, total_of, SearchQuery, SearchStore};
+            use $crate::store::search::{
+                containing, total_of, ConversationPage, SearchQuery, SearchStore,
+            };
 
-            /// The filters, numbered from $1 to $10, shared by the count and the page.
-            const WHERE: &str = concat!(
-                "c.status = 'ended' \
-                 AND (CAST($1 AS BIGINT) IS NULL OR c.agent_id = $1 \
+            /// The filters, numbered from $1 to $10, shared by the Conversations page's
+            /// count and page and the API's pages.
+            const FILTERS: &str = concat!(
+                "(CAST($1 AS BIGINT) IS NULL OR c.agent_id = $1 \
                       OR c.csq_id IN (SELECT m.csq_id FROM csq_members m WHERE m.agent_id = $1)) \
                  AND (CAST($2 AS BIGINT) IS NULL OR c.csq_id = $2) \
                  AND (CAST($3 AS BIGINT) IS NULL OR c.agent_id = $3) \
@@ -105,7 +107,7 @@ macro_rules! impl_search_store {
                     let rows = bound!(sqlx::query(sqlx::AssertSqlSafe(format!(
                         "SELECT {columns}, u.name AS customer_name, COUNT(*) OVER () AS total \
                          FROM contacts c JOIN customers u ON u.id = c.customer_id \
-                         WHERE {WHERE} ORDER BY c.created_at_ms DESC, c.id DESC LIMIT $11 OFFSET $12"
+                         WHERE c.status = 'ended' AND {FILTERS} ORDER BY c.created_at_ms DESC, c.id DESC LIMIT $11 OFFSET $12"
                     ))))
                     .bind(words.clone())
                     .bind(i64::from(limit))
@@ -114,7 +116,7 @@ macro_rules! impl_search_store {
                     .await?;
                     let count = bound!(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                         "SELECT COUNT(*) FROM contacts c JOIN customers u \
-                         ON u.id = c.customer_id WHERE {WHERE}"
+                         ON u.id = c.customer_id WHERE c.status = 'ended' AND {FILTERS}"
                     ))))
                     .bind(words)
                     .fetch_one(&self.pool);
@@ -124,6 +126,49 @@ macro_rules! impl_search_store {
                         .map(|r| Ok((contact_from_row(r)?, r.try_get("customer_name")?)))
                         .collect::<StoreResult<_>>()?;
                     Ok((contacts, total))
+                }
+
+                async fn conversation_page(
+                    &self,
+                    page: &ConversationPage,
+                ) -> StoreResult<Vec<(Contact, String)>> {
+                    let query = &page.query;
+                    let channel = query.channel.map(|c| c.as_str());
+                    let customer = query.customer.as_deref().map(containing);
+                    let words = (!query.words.is_empty()).then(|| $expression(&query.words));
+                    let columns = CONTACT_COLUMNS
+                        .split(", ")
+                        .map(|c| format!("c.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    // A conversation's text is searched once it has ended (one given back
+                    // to its agent keeps its old text meanwhile).
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {columns}, u.name AS customer_name \
+                         FROM contacts c JOIN customers u ON u.id = c.customer_id \
+                         WHERE {FILTERS} AND (CAST($10 AS TEXT) IS NULL OR c.status = 'ended') \
+                         AND (CAST($11 AS BIGINT) IS NULL OR c.customer_id = $11) \
+                         AND (CAST($12 AS BIGINT) IS NULL OR c.id < $12) \
+                         ORDER BY c.id DESC LIMIT $13"
+                    )))
+                    .bind(query.reach.as_ref().map(|r| r.own.0))
+                    .bind(query.csq.map(|c| c.0))
+                    .bind(query.agent.map(|a| a.0))
+                    .bind(channel)
+                    .bind(query.reason.map(|r| r.0))
+                    .bind(query.tag.clone())
+                    .bind(customer)
+                    .bind(query.range.0)
+                    .bind(query.range.1)
+                    .bind(words)
+                    .bind(page.customer.map(|c| c.0))
+                    .bind(page.before.map(|c| c.0))
+                    .bind(i64::from(page.limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| Ok((contact_from_row(r)?, r.try_get("customer_name")?)))
+                        .collect()
                 }
             }
         }

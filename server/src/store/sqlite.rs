@@ -84,6 +84,9 @@ impl SqliteStore {
     /// How a row read to be written is held (the one writer holds the file already).
     pub(crate) const FOR_UPDATE: &'static str = "";
 
+    /// Nothing to take: the one writer connection runs one transaction at a time.
+    pub(crate) const CUSTOMER_ADDRESSES_LOCK: &'static str = "SELECT 1";
+
     /// How a work queue's rows are taken (one writer at a time: nothing to pass over).
     pub(crate) const SKIP_LOCKED: &'static str = "";
 
@@ -110,6 +113,7 @@ super::customers_sql::impl_customer_store!(SqliteStore, sqlx::sqlite::SqliteRow)
 super::about_sql::impl_about_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::api_tokens_sql::impl_api_token_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::records_sql::impl_record_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::privacy_sql::impl_privacy_store!(
     SqliteStore,
     sqlx::sqlite::SqliteRow,

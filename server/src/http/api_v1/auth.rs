@@ -4,21 +4,56 @@
 //! secrets (256 random bits each) gets nowhere, and costs the server little.
 
 use super::super::{error::AppError, AppState};
-use crate::store::api_tokens::LiveToken;
+use crate::{
+    clock::now_ms,
+    store::{api_tokens::LiveToken, AuditEntry},
+};
 use app::{
     api::ClientInfo,
     domain::{limits::API_CALLS_PER_MINUTE, refusal::Reason},
 };
 use axum::{
-    extract::{Request, State},
+    extract::{FromRequestParts, Request, State},
     middleware::Next,
     response::Response,
 };
-use http::header::AUTHORIZATION;
+use http::{header::AUTHORIZATION, request::Parts};
 
 /// The token a request came with, for the routes that need its scope.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Caller(pub LiveToken);
+
+/// A caller whose token may change things. As a route's first argument it refuses a
+/// token that may only read (403) before the body is read: a read token learns nothing
+/// from a change it may not make.
+#[derive(Debug, Clone)]
+pub struct Writer(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for Writer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let caller = parts.extensions.get::<Caller>().cloned();
+        let caller = caller.ok_or(AppError::NoApiToken)?;
+        if !caller.0.scope.may_write() {
+            return Err(AppError::ReadOnlyToken);
+        }
+        Ok(Writer(caller))
+    }
+}
+
+impl Caller {
+    /// The audit's line for a change made with this token: in the name of the
+    /// administrator who created it, the token named.
+    pub fn audit(&self, action: &str, detail: String) -> AuditEntry {
+        AuditEntry {
+            at_ms: now_ms(),
+            agent: self.0.created_by,
+            action: action.into(),
+            detail: format!("API token \"{}\": {detail}", self.0.name),
+        }
+    }
+}
 
 pub async fn authenticated(
     State(state): State<AppState>,

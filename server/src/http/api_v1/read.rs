@@ -1,9 +1,10 @@
-//! What a token of either scope reads: itself, the queues and the agents. Each list answers `{"data": [...]}`; the lists that
-//! can grow long page by cursor (`next`), these two are whole.
+//! What a token of either scope reads: itself, the queues and the agents. Each list has
+//! the shape of every page (`{"data": [...]}`); these two are whole, never long.
 
 use super::{
     super::{error::AppError, AppState},
     auth::Caller,
+    paging::Page,
 };
 use app::domain::{
     api_tokens::TokenScope,
@@ -11,25 +12,31 @@ use app::domain::{
 };
 use axum::{extract::State, Extension, Json};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-/// A list's answer.
-#[derive(Debug, Serialize)]
-pub struct List<T> {
-    pub data: Vec<T>,
+/// A whole list, as one page.
+fn whole<T>(data: Vec<T>) -> Json<Page<T>> {
+    Json(Page {
+        data,
+        next_cursor: None,
+    })
 }
 
 /// A contact service queue (CSQ).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Queue {
+    #[schema(value_type = i64)]
     pub id: CsqId,
     pub name: String,
     /// The agents who take its contacts.
+    #[schema(value_type = Vec<i64>)]
     pub agents: Vec<AgentId>,
 }
 
 /// A user of the desktop: an agent, a supervisor or an administrator.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Agent {
+    #[schema(value_type = i64)]
     pub id: AgentId,
     pub username: String,
     /// Their full name.
@@ -42,28 +49,31 @@ pub struct Agent {
     pub disabled: bool,
 }
 
-/// GET /api/v1/queues: every queue with its agents, by name.
-pub async fn queues(State(state): State<AppState>) -> Result<Json<List<Queue>>, AppError> {
+#[utoipa::path(get, path = "/queues", operation_id = "list_queues", tag = "queues and agents",
+    responses((status = 200, body = Page<Queue>)))]
+/// Every queue with its agents, by name.
+pub async fn queues(State(state): State<AppState>) -> Result<Json<Page<Queue>>, AppError> {
     let mut csqs = state.services.store.csqs().await?;
     csqs.sort_by_key(|c| c.name.to_lowercase());
-    Ok(Json(List {
-        data: csqs
-            .into_iter()
+    Ok(whole(
+        csqs.into_iter()
             .map(|c| Queue {
                 id: c.id,
                 name: c.name,
                 agents: c.members,
             })
             .collect(),
-    }))
+    ))
 }
 
-/// GET /api/v1/agents: every user, by username.
-pub async fn agents(State(state): State<AppState>) -> Result<Json<List<Agent>>, AppError> {
+#[utoipa::path(get, path = "/agents", operation_id = "list_agents", tag = "queues and agents",
+    responses((status = 200, body = Page<Agent>)))]
+/// Every user, by username.
+pub async fn agents(State(state): State<AppState>) -> Result<Json<Page<Agent>>, AppError> {
     let mut agents = state.services.store.agents().await?;
     agents.sort_by(|a, b| a.username.cmp(&b.username));
-    Ok(Json(List {
-        data: agents
+    Ok(whole(
+        agents
             .into_iter()
             .map(|a| Agent {
                 id: a.id,
@@ -74,18 +84,22 @@ pub async fn agents(State(state): State<AppState>) -> Result<Json<List<Agent>>, 
                 disabled: a.disabled,
             })
             .collect(),
-    }))
+    ))
 }
 
 /// The token a request came with.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Token {
+    #[schema(value_type = i64)]
     pub id: ApiTokenId,
     /// read, or read_write.
+    #[schema(value_type = String)]
     pub scope: TokenScope,
 }
 
-/// GET /api/v1/token: the token the request came with (a CRM checks its setup with it).
+#[utoipa::path(get, path = "/token", operation_id = "get_token", tag = "token",
+    responses((status = 200, body = Token), (status = 401, body = super::openapi::ErrorBody)))]
+/// The token the request came with (a CRM checks its setup with it).
 pub async fn token(Extension(Caller(token)): Extension<Caller>) -> Json<Token> {
     Json(Token {
         id: token.id,
