@@ -675,4 +675,16 @@ async fn the_openapi_document_describes_every_route() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!((ids.len(), named), (10, 10), "{ids:?}");
+    // Each says how it refuses a missing token and a caller over its rate.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            for status in ["401", "429"] {
+                assert!(
+                    op["responses"][status].is_object(),
+                    "{method} {path}: {status}"
+                );
+            }
+        }
+    }
+    assert!(paths["/customers"]["post"]["responses"]["400"].is_object());
 }

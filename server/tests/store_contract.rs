@@ -4469,6 +4469,48 @@ mod api_records {
         }
     }
 
+    /// Issue 17 (the API): a CRM that sends the same new customer several times at once (a
+    /// retry after a timeout) gets one customer; the others are told whose the address is.
+    #[tokio::test]
+    async fn one_address_added_at_once_makes_one_customer() {
+        for t in all_stores().await {
+            let n = t.name;
+            let admin = t.store.create_agent(&new_agent("root", "h")).await.unwrap();
+            let audit = AuditEntry {
+                at_ms: 5_000,
+                agent: admin,
+                action: "customer.add".into(),
+                detail: "API token \"CRM\"".into(),
+            };
+            let tries = (0..6).map(|i| {
+                let store = t.store.clone();
+                let audit = audit.clone();
+                tokio::spawn(async move {
+                    let email = if i % 2 == 0 {
+                        "kim@example.com"
+                    } else {
+                        "KIM@example.com"
+                    };
+                    store
+                        .add_customer(&person("Kim", Some(email), None), &[], &audit)
+                        .await
+                        .unwrap()
+                })
+            });
+            let mut added = Vec::new();
+            let mut refused = Vec::new();
+            for answer in futures_util::future::join_all(tries).await {
+                match answer.unwrap() {
+                    Ok(id) => added.push(id),
+                    Err(AddressTaken::Email(by)) => refused.push(by),
+                    Err(other) => panic!("{n}: {other:?}"),
+                }
+            }
+            assert_eq!(added.len(), 1, "{n}: {added:?}");
+            assert_eq!(refused, vec![added[0]; 5], "{n}");
+        }
+    }
+
     /// Issue 17 (the API): conversations come newest first from a cursor, every one without
     /// words (going on or not), one customer's alone, and with words only the ended ones
     /// whose text has them; one reads whole with its ids.
