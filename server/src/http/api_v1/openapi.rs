@@ -5,8 +5,9 @@
 //! body) are added to each route here.
 
 use super::{conversations, customers, paging::Page, read};
-use axum::Json;
+use axum::{http::header::CONTENT_TYPE, response::IntoResponse};
 use serde::Serialize;
+use std::sync::OnceLock;
 use utoipa::{
     openapi::{
         security::{Http, HttpAuthScheme, SecurityScheme},
@@ -113,7 +114,11 @@ impl Modify for BearerToken {
     }
 }
 
-/// GET /api/v1/openapi.json.
-pub async fn document() -> Json<Document> {
-    Json(ApiDoc::openapi())
+/// GET /api/v1/openapi.json: built once, then served as it is (anyone may ask for it).
+pub async fn document() -> impl IntoResponse {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    let json = DOCUMENT.get_or_init(|| {
+        serde_json::to_string(&ApiDoc::openapi()).expect("the OpenAPI document is JSON")
+    });
+    ([(CONTENT_TYPE, "application/json")], json.as_str())
 }
