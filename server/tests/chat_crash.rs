@@ -7,13 +7,12 @@
 mod common;
 
 use app::domain::{chat::LineBody, ids::ContactId, widget::WidgetMessage};
-use common::{free_port, send_json, Ws};
+use common::{process::ServerProcess, send_json, Ws};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
-    process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -28,35 +27,15 @@ fn database_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("crash.db").display())
 }
 
-fn server(dir: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", database_url(dir))
-        .env("SWITCHBOARD_DATA_DIR", dir)
-        .env("SWITCHBOARD_DEMO", "true")
-        .env("SWITCHBOARD_LOG", "warn")
-        // The per-customer flood limits would pace the burst: the test wants it all at once.
-        .env("SWITCHBOARD_CUSTOMER_MESSAGES_PER_SEC", "100000")
-        .env("SWITCHBOARD_CUSTOMER_MESSAGE_BURST", "100000")
-        .env("SWITCHBOARD_CHAT_STARTS_PER_MINUTE", "100")
-        .env_remove("SWITCHBOARD_FAILPOINT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server binary starts")
-}
-
-async fn up(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        assert!(Instant::now() < deadline, "the server never came up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// The demo server on `crash.db`, the per-customer flood limits lifted: they would pace
+/// the burst, and the test wants it all at once.
+async fn server(dir: &Path) -> ServerProcess {
+    let env = [
+        ("SWITCHBOARD_CUSTOMER_MESSAGES_PER_SEC", "100000"),
+        ("SWITCHBOARD_CUSTOMER_MESSAGE_BURST", "100000"),
+        ("SWITCHBOARD_CHAT_STARTS_PER_MINUTE", "100"),
+    ];
+    ServerProcess::start(dir, "crash.db", &env, 0).await
 }
 
 /// Starts a chat; returns its id and the widget's socket, synced.
@@ -92,10 +71,8 @@ async fn customer(base: &str, port: u16, problem: i64, n: usize) -> (ContactId, 
 #[tokio::test]
 async fn k3_every_confirmed_line_survives_a_kill_in_the_middle_of_a_burst() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut child = server(dir.path(), port);
-    up(&base).await;
+    let mut server = server(dir.path()).await;
+    let (base, port) = (server.base(), server.port);
     let config: serde_json::Value = reqwest::get(format!("{base}/widget/api/config"))
         .await
         .unwrap()
@@ -153,8 +130,7 @@ async fn k3_every_confirmed_line_survives_a_kill_in_the_middle_of_a_burst() {
         assert!(Instant::now() < deadline, "the burst never got going");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    child.kill().expect("SIGKILL");
-    child.wait().unwrap();
+    server.kill();
     for burst in bursts {
         let _ = tokio::time::timeout(Duration::from_secs(5), burst).await;
     }

@@ -12,14 +12,10 @@ use app::domain::{
     settings::ChatSettings,
     widget::WidgetMessage,
 };
-use common::{free_port, next_offer, send_json, wait_for, TestServer, Ws};
+use common::{next_offer, process::ServerProcess, send_json, wait_for, TestServer, Ws};
 use futures_util::StreamExt;
 use serde_json::json;
-use std::{
-    path::Path,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
 /// The next widget line, waiting at most `within`.
@@ -110,36 +106,6 @@ async fn a_waiting_chat_whose_widget_is_gone_leaves_the_queue() {
 
 // --- The server binary, killed with timers running ---------------------------------------
 
-fn spawn_server(dir: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("timers.db").display()),
-        )
-        .env("SWITCHBOARD_DATA_DIR", dir)
-        .env("SWITCHBOARD_DEMO", "true")
-        .env("SWITCHBOARD_LOG", "warn")
-        .env_remove("SWITCHBOARD_FAILPOINT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server binary starts")
-}
-
-async fn wait_healthy(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not start");
-}
-
 async fn socket(url: String, cookie: &str) -> Ws {
     let mut request = url.into_client_request().unwrap();
     request
@@ -188,11 +154,10 @@ async fn desktop(base_ws: &str, cookie: &str) -> Ws {
 #[tokio::test]
 async fn timers_run_on_after_the_server_is_killed() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = ServerProcess::start(dir.path(), "timers.db", &[], 0).await;
+    let port = server.port;
+    let base = server.base();
     let base_ws = format!("ws://127.0.0.1:{port}");
-    let mut server = spawn_server(dir.path(), port);
-    wait_healthy(&base).await;
     let store = server::store::connect(&format!(
         "sqlite://{}",
         dir.path().join("timers.db").display()
@@ -256,11 +221,10 @@ async fn timers_run_on_after_the_server_is_killed() {
     let waiting_widget = widget(&base_ws, &waiting, 0).await;
 
     tokio::time::sleep(Duration::from_secs(1)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     drop((desk, active_widget, waiting_widget));
-    let mut server = spawn_server(dir.path(), port);
-    wait_healthy(&base).await;
+    // The same port: the pages come back to the address they knew.
+    let mut server = ServerProcess::start(dir.path(), "timers.db", &[], port).await;
     // The pages come back to the new process, as they would by themselves.
     let _desk = desktop(&base_ws, &dave).await;
     let mut active_widget = widget(&base_ws, &active, spoke.seq).await;
@@ -310,6 +274,5 @@ async fn timers_run_on_after_the_server_is_killed() {
     );
     let contact = store.contact(offer.contact).await.unwrap();
     assert_eq!(contact.status, ContactStatus::Ended(EndReason::TimedOut));
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 }

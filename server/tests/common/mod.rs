@@ -7,6 +7,7 @@ pub mod imap;
 pub mod left;
 pub mod meta;
 pub mod nodes;
+pub mod process;
 pub mod s3;
 pub mod smtp;
 
