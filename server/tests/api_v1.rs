@@ -7,7 +7,7 @@ mod common;
 use app::api::ApiError;
 use app::domain::{
     api_tokens::{ApiTokenSummary, CreatedApiToken, TokenScope},
-    limits::{API_CALLS_PER_MINUTE, WEBHOOK_REFUSALS_PER_MINUTE},
+    limits::{API_CALLS_PER_MINUTE, MAX_API_BODY_BYTES, WEBHOOK_REFUSALS_PER_MINUTE},
     refusal::Refusal,
     validate::{Field, FieldError, Problem},
 };
@@ -92,7 +92,7 @@ async fn a_token_reads_the_api_until_it_is_revoked() {
     );
     let secret = created.secret.as_str();
 
-    let me: Value = ok(call(&server, "/api/v1/token", Some(secret)).await).await;
+    let me: Value = read(&server, "/api/v1/token", secret).await;
     let lower: Value = ok(reqwest::Client::new()
         .get(server.url("/api/v1/token"))
         .header("authorization", format!("bearer  {secret}"))
@@ -102,10 +102,10 @@ async fn a_token_reads_the_api_until_it_is_revoked() {
     .await;
     assert_eq!(lower, me, "the scheme in any case");
     assert_eq!(me, json!({"id": created.token.id, "scope": "read"}));
-    let queues: Value = ok(call(&server, "/api/v1/queues", Some(secret)).await).await;
+    let queues: Value = read(&server, "/api/v1/queues", secret).await;
     assert_eq!(queues["data"][0]["name"], "Support");
     assert_eq!(queues["data"][0]["agents"], json!([ann]));
-    let agents: Value = ok(call(&server, "/api/v1/agents", Some(secret)).await).await;
+    let agents: Value = read(&server, "/api/v1/agents", secret).await;
     let names: Vec<(&str, &str)> = agents["data"]
         .as_array()
         .unwrap()
@@ -248,6 +248,11 @@ async fn send(
     request.send().await.unwrap()
 }
 
+/// A read that succeeds, its JSON.
+async fn read(server: &TestServer, path: &str, secret: &str) -> Value {
+    ok(call(server, path, Some(secret)).await).await
+}
+
 /// A change refused with this status.
 async fn refused(
     server: &TestServer,
@@ -279,7 +284,7 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
     use reqwest::Method;
     let server = TestServer::start().await;
     let admin = server.admin_session().await;
-    let read = token(&server, &admin, "Reader", "read").await;
+    let reader = token(&server, &admin, "Reader", "read").await;
     let write = token(&server, &admin, "Acme CRM", "read_write").await;
     let zoe = json!({"name": "Zoé Martin", "email": "zoe@example.com",
         "phone": "+33 1 23 45 67 89", "tags": ["VIP", " Gold  member "]});
@@ -290,7 +295,7 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
         (Method::POST, "/api/v1/customers/1/merge"),
     ] {
         let body = json!({"name": "x", "from": 2});
-        let said = refused(&server, method, path, &read, body, 403).await;
+        let said = refused(&server, method, path, &reader, body, 403).await;
         assert_eq!(said.error, "insufficient_scope", "{path}");
         assert!(said.message.contains("read and write"), "{}", said.message);
     }
@@ -322,6 +327,39 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
     )
     .await;
     assert_eq!(said.error, "malformed");
+    // A body of 64 KB is read (and its name found too long); one byte more is not read.
+    let name = "x".repeat(MAX_API_BODY_BYTES - r#"{"name":""}"#.len());
+    let at_limit = json!({ "name": name });
+    assert_eq!(
+        serde_json::to_vec(&at_limit).unwrap().len(),
+        MAX_API_BODY_BYTES
+    );
+    let said = refused(
+        &server,
+        Method::POST,
+        "/api/v1/customers",
+        &write,
+        at_limit,
+        422,
+    )
+    .await;
+    assert_eq!(said.errors[0].field, "name", "{:?}", said.errors);
+    let over = json!({ "name": format!("{name}x") });
+    let said = refused(
+        &server,
+        Method::POST,
+        "/api/v1/customers",
+        &write,
+        over,
+        413,
+    )
+    .await;
+    assert_eq!(said.error, "too_large");
+    assert!(
+        said.message.contains("64"),
+        "the limit said: {}",
+        said.message
+    );
 
     let added = send(
         &server,
@@ -367,30 +405,29 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
     let dave_id = dave["id"].as_i64().unwrap();
 
     // Paged by cursor, with either scope; found by a part of a name or an address.
-    let first: Value = ok(call(&server, "/api/v1/customers?limit=1", Some(&read)).await).await;
+    let first: Value = read(&server, "/api/v1/customers?limit=1", &reader).await;
     assert_eq!(names(&first), ["Zoé Martin"]);
     let cursor = first["next_cursor"].as_str().unwrap();
-    let next: Value = ok(call(
+    let next: Value = read(
         &server,
         &format!("/api/v1/customers?limit=1&cursor={cursor}"),
-        Some(&read),
+        &reader,
     )
-    .await)
     .await;
     assert_eq!(names(&next), ["Dave"]);
     assert_eq!(next.get("next_cursor"), None, "the last page says so");
-    let found: Value = ok(call(&server, "/api/v1/customers?q=DAVE%40", Some(&read)).await).await;
+    let found: Value = read(&server, "/api/v1/customers?q=DAVE%40", &reader).await;
     assert_eq!(names(&found), ["Dave"]);
-    let found: Value = ok(call(&server, "/api/v1/customers?q=2345", Some(&read)).await).await;
+    let found: Value = read(&server, "/api/v1/customers?q=2345", &reader).await;
     assert_eq!(names(&found), ["Zoé Martin"], "by a number's digits");
     let said = refusal(
-        call(&server, "/api/v1/customers?limit=500", Some(&read)).await,
+        call(&server, "/api/v1/customers?limit=500", Some(&reader)).await,
         400,
     )
     .await;
     assert!(said.message.contains("limit"), "{}", said.message);
     let said = refusal(
-        call(&server, "/api/v1/customers?cursor=zz", Some(&read)).await,
+        call(&server, "/api/v1/customers?cursor=zz", Some(&reader)).await,
         400,
     )
     .await;
@@ -446,9 +483,9 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
         merged["addresses"],
         json!([{"kind": "email", "value": "dave@example.com", "profile_name": null}])
     );
-    let gone = refusal(call(&server, &dave_path, Some(&read)).await, 404).await;
+    let gone = refusal(call(&server, &dave_path, Some(&reader)).await, 404).await;
     assert_eq!(gone.error, "not_found");
-    let read_back: Value = ok(call(&server, &zoe_path, Some(&read)).await).await;
+    let read_back: Value = read(&server, &zoe_path, &reader).await;
     assert_eq!(read_back["notes"], json!([]));
     assert_eq!(read_back["id"], zoe_id);
 
@@ -496,11 +533,11 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
             .await,
     )
     .await;
-    let gone = refusal(call(&server, &zoe_path, Some(&read)).await, 404).await;
+    let gone = refusal(call(&server, &zoe_path, Some(&reader)).await, 404).await;
     assert_eq!(gone.error, "not_found");
     let rename = json!({"name": "Back"});
     refused(&server, Method::PATCH, &zoe_path, &write, rename, 404).await;
-    let listed: Value = ok(call(&server, "/api/v1/customers", Some(&read)).await).await;
+    let listed: Value = read(&server, "/api/v1/customers", &reader).await;
     assert_eq!(listed["data"], json!([]));
 }
 
@@ -511,7 +548,7 @@ async fn a_crm_adds_changes_pages_and_merges_customers() {
 async fn a_crm_reads_and_searches_conversations() {
     let server = TestServer::start().await;
     let admin = server.admin_session().await;
-    let read = token(&server, &admin, "Reader", "read").await;
+    let reader = token(&server, &admin, "Reader", "read").await;
     let ann = server.create_agent("ann", "agent-pass-1").await;
     let support = server.queue("Support", &[ann]).await;
     let mut desk = server.desktop_ready("ann").await;
@@ -538,37 +575,40 @@ async fn a_crm_reads_and_searches_conversations() {
     let (zoe_chat, karl_chat) = (contacts[0], contacts[1]);
 
     // Newest first, paged; every conversation, going on or not.
-    let page: Value = ok(call(&server, "/api/v1/conversations?limit=1", Some(&read)).await).await;
+    let page: Value = read(&server, "/api/v1/conversations?limit=1", &reader).await;
     assert_eq!(page["data"][0]["id"], karl_chat.0);
     assert_eq!(page["data"][0]["status"], "active");
     let cursor = page["next_cursor"].as_str().unwrap();
-    let page: Value = ok(call(
+    let page: Value = read(
         &server,
         &format!("/api/v1/conversations?limit=1&cursor={cursor}"),
-        Some(&read),
+        &reader,
     )
-    .await)
     .await;
     assert_eq!(page["data"][0]["id"], zoe_chat.0);
     assert_eq!(page["data"][0]["customer_name"], "Zoé Martin");
     assert_eq!(page["data"][0]["channel"], "web");
     let customer = page["data"][0]["customer_id"].as_i64().unwrap();
-    let theirs: Value = ok(call(
+    let theirs: Value = read(
         &server,
         &format!("/api/v1/conversations?customer={customer}"),
-        Some(&read),
+        &reader,
     )
-    .await)
     .await;
     assert_eq!(theirs["data"].as_array().unwrap().len(), 1);
     let said = refusal(
-        call(&server, "/api/v1/conversations?channel=fax", Some(&read)).await,
+        call(&server, "/api/v1/conversations?channel=fax", Some(&reader)).await,
         400,
     )
     .await;
     assert!(said.message.contains("channel"), "{}", said.message);
     let said = refusal(
-        call(&server, "/api/v1/conversations?from=yesterday", Some(&read)).await,
+        call(
+            &server,
+            "/api/v1/conversations?from=yesterday",
+            Some(&reader),
+        )
+        .await,
         422,
     )
     .await;
@@ -583,8 +623,7 @@ async fn a_crm_reads_and_searches_conversations() {
     // Found by its words once the indexer has read it (it looks every second).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let found = loop {
-        let found: Value =
-            ok(call(&server, "/api/v1/conversations?q=rembourse", Some(&read)).await).await;
+        let found: Value = read(&server, "/api/v1/conversations?q=rembourse", &reader).await;
         if !found["data"].as_array().unwrap().is_empty() || std::time::Instant::now() > deadline {
             break found;
         }
@@ -594,12 +633,11 @@ async fn a_crm_reads_and_searches_conversations() {
     assert_eq!(found["data"][0]["id"], zoe_chat.0);
     assert_eq!(found["data"][0]["status"], "ended");
 
-    let whole: Value = ok(call(
+    let whole: Value = read(
         &server,
         &format!("/api/v1/conversations/{}", zoe_chat.0),
-        Some(&read),
+        &reader,
     )
-    .await)
     .await;
     assert_eq!(whole["queue"], "Support");
     assert_eq!(whole["agent_id"], ann.0);
@@ -627,7 +665,7 @@ async fn a_crm_reads_and_searches_conversations() {
         "the system's lines in words: {whole}"
     );
     let missing = refusal(
-        call(&server, "/api/v1/conversations/999999", Some(&read)).await,
+        call(&server, "/api/v1/conversations/999999", Some(&reader)).await,
         404,
     )
     .await;

@@ -3626,6 +3626,17 @@ mod conversation_search {
         said_with(name, text, Vec::new())
     }
 
+    /// The customer `name` writes `text` in `contact` at `at_ms`.
+    pub(super) async fn say(s: &dyn Store, contact: ContactId, name: &str, text: &str, at_ms: i64) {
+        let line = said(name, text);
+        let LineBody::Message { client_id, .. } = &line else {
+            unreachable!()
+        };
+        s.append_line(contact, &Sender::Customer, Some(client_id), &line, at_ms)
+            .await
+            .unwrap();
+    }
+
     /// A customer's message, with these files.
     pub(super) fn said_with(name: &str, text: &str, files: Vec<LineFile>) -> LineBody {
         LineBody::Message {
@@ -3683,35 +3694,18 @@ mod conversation_search {
                 details: Vec::new(),
             };
             let first = s.create_chat(&chat(support, zoe), 1_000).await.unwrap().id;
-            s.append_line(
+            say(
+                s,
                 first,
-                &Sender::Customer,
-                Some("a"),
-                &said("Zoé", "Où est mon REMBOURSEMENT ? Commande 4512"),
+                "Zoé",
+                "Où est mon REMBOURSEMENT ? Commande 4512",
                 1_001,
             )
-            .await
-            .unwrap();
+            .await;
             let second = s.create_chat(&chat(sales, karl), 2_000).await.unwrap().id;
-            s.append_line(
-                second,
-                &Sender::Customer,
-                Some("b"),
-                &said("Karl", "I want a refund for order 77"),
-                2_001,
-            )
-            .await
-            .unwrap();
+            say(s, second, "Karl", "I want a refund for order 77", 2_001).await;
             let going_on = s.create_chat(&chat(support, zoe), 3_000).await.unwrap().id;
-            s.append_line(
-                going_on,
-                &Sender::Customer,
-                Some("c"),
-                &said("Zoé", "remboursement encore"),
-                3_001,
-            )
-            .await
-            .unwrap();
+            say(s, going_on, "Zoé", "remboursement encore", 3_001).await;
             s.snapshot_wrap_up(first, support).await.unwrap();
             s.set_wrap_up(first, ann, &[refund]).await.unwrap();
             let ended = ContactStatus::Ended(EndReason::EndedByAgent);
@@ -4295,7 +4289,7 @@ mod api_tokens {
 
 mod api_records {
     use super::common::{all_stores, new_agent};
-    use super::conversation_search::said_with;
+    use super::conversation_search::say;
     use app::domain::{
         contact::{Channel, ContactStatus, EndReason},
         ids::{ContactId, CustomerId},
@@ -4306,7 +4300,7 @@ mod api_records {
             customers::{AddressTaken, CustomerChange},
             records::CustomerPage,
             search::{ConversationPage, SearchQuery},
-            AuditEntry, NewChat, NewCustomer, Sender, Store, StoreError,
+            AuditEntry, NewChat, NewCustomer, Store, StoreError,
         },
     };
 
@@ -4537,26 +4531,10 @@ mod api_records {
                 details: Vec::new(),
             };
             let first = s.create_chat(&chat(zoe), 1_000).await.unwrap().id;
-            s.append_line(
-                first,
-                &Sender::Customer,
-                Some("a"),
-                &said_with("Zoé", "remboursement svp", Vec::new()),
-                1_001,
-            )
-            .await
-            .unwrap();
+            say(s, first, "Zoé", "remboursement svp", 1_001).await;
             let second = s.create_chat(&chat(karl), 2_000).await.unwrap().id;
             let third = s.create_chat(&chat(zoe), 3_000).await.unwrap().id;
-            s.append_line(
-                third,
-                &Sender::Customer,
-                Some("b"),
-                &said_with("Zoé", "remboursement encore", Vec::new()),
-                3_001,
-            )
-            .await
-            .unwrap();
+            say(s, third, "Zoé", "remboursement encore", 3_001).await;
             let ended = ContactStatus::Ended(EndReason::EndedByAgent);
             s.update_contact(first, ended, Some(ann), 1_500)
                 .await

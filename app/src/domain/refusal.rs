@@ -180,6 +180,10 @@ pub enum Reason {
     },
     /// A file of a reply cannot be read from the file store now.
     ReplyFileUnreadable,
+    /// Issue 17 (the API): a request body over the limit, not read.
+    BodyTooLarge {
+        max_bytes: u64,
+    },
     /// A WebSocket message over the limit (the socket closes with this reason, which must
     /// fit in 123 bytes).
     MessageTooLarge {
@@ -283,6 +287,10 @@ impl Reason {
             }
             Reason::ReplyFileUnreadable => {
                 td_string!(locale, system.refusal.reply_file_unreadable).to_string()
+            }
+            Reason::BodyTooLarge { max_bytes } => {
+                let size = format_bytes_in(locale, *max_bytes);
+                td_string!(locale, system.refusal.body_too_large, size).to_string()
             }
             Reason::MessageTooLarge { max_bytes } => {
                 let size = format_bytes_in(locale, *max_bytes);

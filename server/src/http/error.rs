@@ -43,6 +43,9 @@ pub enum AppError {
     /// the extractor's own words, for the program that sent it.
     #[error("{message}")]
     Malformed { status: StatusCode, message: String },
+    /// A body over its limit, not read (413 `too_large`).
+    #[error("{0}")]
+    TooLarge(Reason),
     #[error("{reason}")]
     TooMany {
         reason: Reason,
@@ -67,6 +70,11 @@ pub enum AppError {
 impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
         AppError::Internal(e.to_string())
+    }
+
+    /// An extractor's rejection, as the common refusal: `status` and what axum says.
+    pub fn malformed(status: StatusCode, message: String) -> Self {
+        AppError::Malformed { status, message }
     }
 }
 
@@ -145,6 +153,9 @@ impl AppError {
             ),
             AppError::Malformed { status, message } => {
                 (*status, Refusal::new("malformed", message.clone()))
+            }
+            AppError::TooLarge(reason) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, said("too_large", reason))
             }
             AppError::TooMany { reason, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -237,10 +248,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) => Err(AppError::Malformed {
-                status: rejection.status(),
-                message: rejection.body_text(),
-            }),
+            Err(rejection) => Err(AppError::malformed(
+                rejection.status(),
+                rejection.body_text(),
+            )),
         }
     }
 }
@@ -254,10 +265,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathPar
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(PathParam(value)),
-            Err(rejection) => Err(AppError::Malformed {
-                status: rejection.status(),
-                message: rejection.body_text(),
-            }),
+            Err(rejection) => Err(AppError::malformed(
+                rejection.status(),
+                rejection.body_text(),
+            )),
         }
     }
 }

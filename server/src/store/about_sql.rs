@@ -85,21 +85,7 @@ macro_rules! impl_about_store {
                 ) -> StoreResult<()> {
                     let mut tx = self.writer.begin().await?;
                     customer_exists(&mut *tx, id).await?;
-                    sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
-                        .bind(id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                    for (position, tag) in tags.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO customer_tags (customer_id, tag, position) \
-                             VALUES ($1, $2, $3)",
-                        )
-                        .bind(id.0)
-                        .bind(tag)
-                        .bind(position as i64)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
+                    super::customer_impl::replace_tags(&mut tx, id.0, tags).await?;
                     tx.commit().await?;
                     Ok(())
                 }

@@ -121,8 +121,17 @@ macro_rules! impl_customer_store {
                 Ok(None)
             }
 
-            /// Writes a customer's tags in order (the old ones removed first).
-            async fn keep_tags(conn: &mut Conn, id: i64, tags: &[String]) -> StoreResult<()> {
+            /// Replaces a customer's tags with `tags`, in order: the API's change and the
+            /// contact panel's tag editor write them alike.
+            pub(super) async fn replace_tags(
+                conn: &mut Conn,
+                id: i64,
+                tags: &[String],
+            ) -> StoreResult<()> {
+                sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
                 for (position, tag) in tags.iter().enumerate() {
                     sqlx::query(
                         "INSERT INTO customer_tags (customer_id, tag, position) VALUES ($1, $2, $3)",
@@ -480,7 +489,7 @@ macro_rules! impl_customer_store {
                         return Ok(Err(taken));
                     }
                     let id = super::contacts_impl::insert_customer(&mut tx, new, audit.at_ms).await?;
-                    keep_tags(&mut tx, id.0, tags).await?;
+                    replace_tags(&mut tx, id.0, tags).await?;
                     let detail = format!("{} (customer {})", audit.detail, id.0);
                     write_audit(&mut tx, audit, &detail).await?;
                     tx.commit().await?;
@@ -511,34 +520,27 @@ macro_rules! impl_customer_store {
                     if let Some(taken) = taken(&mut tx, Some(id), email, phone).await? {
                         return Ok(Err(taken));
                     }
-                    if let Some(name) = &change.name {
-                        sqlx::query("UPDATE customers SET name = $2 WHERE id = $1")
-                            .bind(id.0)
-                            .bind(name)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    if let Some(email) = &change.email {
-                        sqlx::query("UPDATE customers SET email = $2 WHERE id = $1")
-                            .bind(id.0)
-                            .bind(email)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    if let Some(phone) = &change.phone {
-                        sqlx::query("UPDATE customers SET phone = $2, phone_digits = $3 WHERE id = $1")
-                            .bind(id.0)
-                            .bind(phone)
-                            .bind(phone.as_deref().map(phone_digits).filter(|d| !d.is_empty()))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    let new_phone = change.phone.as_ref().and_then(Option::as_deref);
+                    // What the change names, in one write: an address `Some(None)` is
+                    // removed, one `None` kept.
+                    sqlx::query(
+                        "UPDATE customers SET name = COALESCE($2, name), \
+                         email = CASE WHEN $3 THEN $4 ELSE email END, \
+                         phone = CASE WHEN $5 THEN $6 ELSE phone END, \
+                         phone_digits = CASE WHEN $5 THEN $7 ELSE phone_digits END \
+                         WHERE id = $1",
+                    )
+                    .bind(id.0)
+                    .bind(change.name.as_deref())
+                    .bind(change.email.is_some())
+                    .bind(change.email.as_ref().and_then(Option::as_deref))
+                    .bind(change.phone.is_some())
+                    .bind(new_phone)
+                    .bind(new_phone.map(phone_digits).filter(|d| !d.is_empty()))
+                    .execute(&mut *tx)
+                    .await?;
                     if let Some(tags) = &change.tags {
-                        sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
-                            .bind(id.0)
-                            .execute(&mut *tx)
-                            .await?;
-                        keep_tags(&mut tx, id.0, tags).await?;
+                        replace_tags(&mut tx, id.0, tags).await?;
                     }
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;

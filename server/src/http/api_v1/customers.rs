@@ -319,10 +319,7 @@ pub async fn merge(
     if from == into {
         return Err(AppError::Conflict(Reason::SameCustomer));
     }
-    let store = &state.services.store;
-    // Both must be there (and not erased) before anything moves.
-    store.customer_record(into).await?;
-    store.customer_record(from).await?;
+    // A customer missing or erased is refused 404 by the merge itself, which holds both.
     let via = format!("API token \"{}\"", caller.0.name);
     state
         .services
@@ -330,5 +327,7 @@ pub async fn merge(
         .merge_customers(caller.0.created_by, from, into, &via)
         .await?;
     tracing::info!(from = %from, into = %into, token = %caller.0.id, "customers merged through the API");
-    Ok(Json(store.customer_record(into).await?.into()))
+    Ok(Json(
+        state.services.store.customer_record(into).await?.into(),
+    ))
 }

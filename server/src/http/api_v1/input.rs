@@ -1,9 +1,10 @@
 //! What a request gives the API, read so that anything unreadable is one refusal: 400
 //! `malformed` saying what is wrong (a body that is not JSON, a field unknown, missing or
-//! of the wrong type; a query value that is not a number), 413 for a body over its limit,
-//! 415 for a body not sent as JSON. A value read but not allowed is the route's own 422.
+//! of the wrong type; a query value that is not a number), 413 `too_large` for a body over
+//! [`MAX_API_BODY_BYTES`] saying so, 415 for a body not sent as JSON. A value read but not allowed is the route's own 422.
 
 use super::super::error::AppError;
+use app::domain::{limits::MAX_API_BODY_BYTES, refusal::Reason};
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Query, Request},
     http::{request::Parts, StatusCode},
@@ -20,10 +21,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for QueryPa
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(value)) => Ok(QueryParams(value)),
-            Err(rejection) => Err(AppError::Malformed {
-                status: StatusCode::BAD_REQUEST,
-                message: rejection.body_text(),
-            }),
+            Err(rejection) => Err(AppError::malformed(
+                StatusCode::BAD_REQUEST,
+                rejection.body_text(),
+            )),
         }
     }
 }
@@ -38,6 +39,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::BytesRejection(r))
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(AppError::TooLarge(Reason::BodyTooLarge {
+                    max_bytes: MAX_API_BODY_BYTES as u64,
+                }))
+            }
             Err(rejection) => {
                 let status = match &rejection {
                     JsonRejection::JsonDataError(_) | JsonRejection::JsonSyntaxError(_) => {
@@ -45,10 +53,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     }
                     other => other.status(),
                 };
-                Err(AppError::Malformed {
-                    status,
-                    message: rejection.body_text(),
-                })
+                Err(AppError::malformed(status, rejection.body_text()))
             }
         }
     }
