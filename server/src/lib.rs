@@ -45,7 +45,8 @@
 //!   what customers may send.
 //! - [`email`]: the mailboxes in force (stored, imported once from a file), the IMAP intake
 //!   (a message that fails three tries is set aside, never blocking its mailbox), bounded
-//!   MIME reading, replies and the per-mailbox outbox.
+//!   MIME reading, replies and the per-mailbox outbox, messages left in the widget, and
+//!   emails a CRM starts through the API.
 //! - [`files`]: stored files named by their hash, in a directory or an S3-compatible
 //!   bucket (`object_store`); uploads staged locally, a gate so shared bytes are never
 //!   removed while in use.

@@ -11,7 +11,10 @@ use app::domain::{
     refusal::Refusal,
     validate::{Field, FieldError, Problem},
 };
-use common::*;
+use common::{
+    api::{send, token},
+    *,
+};
 use serde_json::{json, Value};
 
 const ROUTES: [&str; 3] = ["/api/v1/token", "/api/v1/queues", "/api/v1/agents"];
@@ -216,36 +219,6 @@ async fn guessing_tokens_is_turned_away() {
     let turned_away = call(&server, "/api/v1/queues", None).await;
     assert_eq!(turned_away.status(), 429);
     assert!(turned_away.headers().contains_key("retry-after"));
-}
-
-/// A new token's secret, of this scope.
-async fn token(server: &TestServer, admin: &str, name: &str, scope: &str) -> String {
-    let created: CreatedApiToken = ok(server
-        .post_json(
-            "/api/admin/api-token-create",
-            admin,
-            &json!({"token": {"name": name, "scope": scope}}),
-        )
-        .await)
-    .await;
-    created.secret
-}
-
-/// A call with a token and, for a change, a JSON body.
-async fn send(
-    server: &TestServer,
-    method: reqwest::Method,
-    path: &str,
-    secret: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(secret);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
 }
 
 /// A read that succeeds, its JSON.
@@ -689,6 +662,7 @@ async fn the_openapi_document_describes_every_route() {
         "/customers/{id}/merge",
         "/conversations",
         "/conversations/{id}",
+        "/emails",
     ] {
         assert!(
             paths.contains_key(path),
@@ -712,7 +686,7 @@ async fn the_openapi_document_describes_every_route() {
     let named = ids.len();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!((ids.len(), named), (10, 10), "{ids:?}");
+    assert_eq!((ids.len(), named), (11, 11), "{ids:?}");
     // Each says how it refuses a missing token and a caller over its rate.
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
@@ -725,4 +699,11 @@ async fn the_openapi_document_describes_every_route() {
         }
     }
     assert!(paths["/customers"]["post"]["responses"]["400"].is_object());
+    // Starting an email says both answers: sent now (201), or sent before (200).
+    for status in ["200", "201", "403", "413", "422"] {
+        assert!(
+            paths["/emails"]["post"]["responses"][status].is_object(),
+            "POST /emails: {status}"
+        );
+    }
 }

@@ -97,6 +97,10 @@ pub struct PastEmail {
     pub subject: String,
     /// "Name <address>".
     pub from: String,
+    /// Its recipients, "Name <address>, ...": the mailbox, or (an email the API sent) the
+    /// customer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub to: String,
     pub received_at_ms: i64,
     pub text: String,
     /// The reply the agent sent, as text (issue 17), if one went.

@@ -26,6 +26,16 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+impl EmailAddress {
+    /// A list of addresses as a line of text: "Name <address>, address".
+    pub fn line(list: &[EmailAddress]) -> String {
+        list.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// What an email's tab shows beside the customer (SPEC C-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailHeader {

@@ -349,3 +349,8 @@ pub const API_PAGE_MAX: u32 = 200;
 /// Issue 17: bytes in the body of an `/api/v1` request (a customer, a merge: a few hundred
 /// bytes each).
 pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
+/// Issue 17: an email a CRM starts through the API: characters of its subject (as many as
+/// are kept of an incoming one's) and of its plain-text body (a letter, well inside
+/// [`MAX_API_BODY_BYTES`] whatever its script).
+pub const MAX_API_EMAIL_SUBJECT_CHARS: usize = MAX_INCOMING_HEADER_CHARS;
+pub const MAX_API_EMAIL_BODY_CHARS: usize = 10_000;

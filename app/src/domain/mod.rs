@@ -25,6 +25,7 @@ pub mod limits;
 pub mod mailboxes;
 pub mod message_template;
 pub mod meta;
+pub mod outbound;
 pub mod prechat;
 pub mod privacy;
 pub mod problem;

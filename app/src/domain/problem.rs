@@ -87,6 +87,10 @@ pub enum Problem {
     OwnAccount,
     /// A retired item (a CSQ) that takes nothing new.
     Retired,
+    /// Issue 17: a queue none of whose mailboxes can send an email.
+    NoSendingMailbox,
+    /// Issue 17: a customer without an email address, written to.
+    NoEmailAddress,
     /// A choice the form offered that is no longer offered (retired meanwhile).
     NoLongerOffered,
     /// Another administrator changed the item since the form was opened.
@@ -269,6 +273,12 @@ impl Problem {
                 td_string!(locale, validation.problems.last_administrator).to_string()
             }
             Problem::Retired => td_string!(locale, validation.problems.retired).to_string(),
+            Problem::NoSendingMailbox => {
+                td_string!(locale, validation.problems.no_sending_mailbox).to_string()
+            }
+            Problem::NoEmailAddress => {
+                td_string!(locale, validation.problems.no_email_address).to_string()
+            }
             Problem::NoLongerOffered => {
                 td_string!(locale, validation.problems.no_longer_offered).to_string()
             }
@@ -368,6 +378,8 @@ enum Kind {
     LastAdministrator,
     OwnAccount,
     Retired,
+    NoSendingMailbox,
+    NoEmailAddress,
     NoLongerOffered,
     ChangedMeanwhile,
     InvalidDay,
@@ -497,6 +509,8 @@ impl From<Problem> for Wire {
             P::LastAdministrator => Wire::of(Kind::LastAdministrator),
             P::OwnAccount => Wire::of(Kind::OwnAccount),
             P::Retired => Wire::of(Kind::Retired),
+            P::NoSendingMailbox => Wire::of(Kind::NoSendingMailbox),
+            P::NoEmailAddress => Wire::of(Kind::NoEmailAddress),
             P::NoLongerOffered => Wire::of(Kind::NoLongerOffered),
             P::ChangedMeanwhile => Wire::of(Kind::ChangedMeanwhile),
             P::InvalidDay => Wire::of(Kind::InvalidDay),
@@ -601,6 +615,8 @@ impl TryFrom<Wire> for Problem {
             Kind::LastAdministrator => P::LastAdministrator,
             Kind::OwnAccount => P::OwnAccount,
             Kind::Retired => P::Retired,
+            Kind::NoSendingMailbox => P::NoSendingMailbox,
+            Kind::NoEmailAddress => P::NoEmailAddress,
             Kind::NoLongerOffered => P::NoLongerOffered,
             Kind::ChangedMeanwhile => P::ChangedMeanwhile,
             Kind::InvalidDay => P::InvalidDay,
@@ -697,6 +713,8 @@ mod tests {
             Problem::LastAdministrator,
             Problem::OwnAccount,
             Problem::Retired,
+            Problem::NoSendingMailbox,
+            Problem::NoEmailAddress,
             Problem::NoLongerOffered,
             Problem::ChangedMeanwhile,
             Problem::InvalidDay,

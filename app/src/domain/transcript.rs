@@ -34,6 +34,8 @@ pub struct Transcript {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptEmail {
     pub from: String,
+    /// Its recipients, "Name <address>, ...".
+    pub to: String,
     pub subject: String,
     pub received_at_ms: i64,
     pub text: String,
@@ -89,6 +91,7 @@ impl Transcript {
                 &mut out,
                 &[
                     (td_string!(locale, conversations.export.from), &email.from),
+                    (td_string!(locale, conversations.export.to), &email.to),
                     (
                         td_string!(locale, conversations.export.subject),
                         &email.subject,
@@ -206,6 +209,7 @@ mod tests {
             lines: Vec::new(),
             email: Some(TranscriptEmail {
                 from: "Zoé Martin <zoe@example.com>".into(),
+                to: "Shop Support <support@shop.test>".into(),
                 subject: "Late parcel".into(),
                 received_at_ms: 0,
                 text: "Where is it?\n".into(),
@@ -214,6 +218,12 @@ mod tests {
         };
         let text = transcript.to_text(Locale::en);
         assert!(!text.contains("Agent:"), "no agent, no line: {text}");
+        assert!(
+            text.contains(
+                "From: Zoé Martin <zoe@example.com>\nTo: Shop Support <support@shop.test>\n"
+            ),
+            "{text}"
+        );
         assert!(
             text.ends_with(
                 "Subject: Late parcel\nReceived: 01/01/1970, 12:00 AM UTC\n\nWhere is it?\n\n\

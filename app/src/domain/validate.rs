@@ -135,8 +135,12 @@ pub enum Field {
     RetentionDays,
     /// Issue 17: what an administrator calls an API token.
     ApiTokenName,
-    /// Issue 17: the customer an administrator erases.
+    /// Issue 17: the customer an administrator erases, or an email through the API goes to.
     Customer,
+    /// Issue 17: the queue an email through the API goes from (its mailbox).
+    Queue,
+    /// Issue 17: an email's subject, through the API.
+    Subject,
     /// Issue 17: the time zone a CSQ's business hours are read in.
     TimeZone,
     /// Issue 17: a CSQ's opening hours on one day of the week (0 Monday ... 6 Sunday).
@@ -254,6 +258,8 @@ impl Field {
             }
             Field::ApiTokenName => td_string!(locale, validation.fields.api_token_name).to_string(),
             Field::Customer => td_string!(locale, validation.fields.customer).to_string(),
+            Field::Queue => td_string!(locale, validation.fields.queue).to_string(),
+            Field::Subject => td_string!(locale, validation.fields.subject).to_string(),
             Field::TimeZone => td_string!(locale, validation.fields.time_zone).to_string(),
             Field::OpeningHours(day) => td_string!(
                 locale,

@@ -239,6 +239,7 @@ pub async fn past_conversation(
         read.email = Some(Box::new(PastEmail {
             subject: email.view.subject,
             from: email.view.from.to_string(),
+            to: app::domain::email::EmailAddress::line(&email.view.to),
             received_at_ms: email.view.received_at_ms,
             text: email.text_body,
             reply: sent_reply(store, earlier).await?,

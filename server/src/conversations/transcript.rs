@@ -57,6 +57,7 @@ impl Services {
             let reply = sent_reply(store, &contact).await.map_err(internal)?;
             transcript.email = Some(TranscriptEmail {
                 from: email.view.from.to_string(),
+                to: app::domain::email::EmailAddress::line(&email.view.to),
                 subject: email.view.subject,
                 received_at_ms: email.view.received_at_ms,
                 text: email.text_body,

@@ -54,16 +54,24 @@ pub struct LeftBy {
 }
 
 impl EmailService {
-    /// The mailboxes that may take a left message, by name: in use (not disabled by an
-    /// administrator), of a CSQ, and able to send (the acknowledgement, the reply).
+    /// The mailboxes that may take a left message, by name: of a CSQ, and able to send
+    /// (the acknowledgement, the reply).
     fn taking_messages(&self) -> Vec<MailboxConfig> {
+        self.sending_mailboxes()
+            .into_iter()
+            .filter(|m| m.csq_id.is_some())
+            .collect()
+    }
+
+    /// The mailboxes in use (not disabled by an administrator) that can send, by name.
+    pub(super) fn sending_mailboxes(&self) -> Vec<MailboxConfig> {
         let mut names = self.mailboxes.names();
         names.sort_by_key(|n| n.to_lowercase());
         names
             .iter()
             .filter(|n| self.mailboxes.status(n) != Some(ConnectorStatus::Disabled))
             .filter_map(|n| self.mailboxes.get(n))
-            .filter(|m| m.smtp.is_some() && m.csq_id.is_some())
+            .filter(|m| m.smtp.is_some())
             .collect()
     }
 

@@ -7,6 +7,7 @@ pub mod imap;
 pub mod intake;
 pub mod left;
 pub mod mime;
+pub mod outbound;
 pub mod outbox;
 pub mod reader;
 pub mod registry;

@@ -45,8 +45,9 @@ pub struct NewAttachment {
     pub inline: bool,
 }
 
-/// Issue 17 (K-4): the UIDVALIDITY of a message left in the widget (IMAP never gives 0):
-/// its UID is its contact's id, its Message-ID carries the widget's id for it.
+/// Issue 17 (K-4): the UIDVALIDITY of a message not read from a mailbox (IMAP never gives
+/// 0): left in the widget, or sent through the API. Its UID is its contact's id, its
+/// Message-ID carries the widget's (or the caller's) id for it.
 pub const LEFT_UID_VALIDITY: u32 = 0;
 
 /// The acknowledgement of a left message, built: it enters the outbox with the message.

@@ -29,7 +29,7 @@ macro_rules! impl_email_store {
             use app::domain::{
                 contact::Contact,
                 email::{thread_subject, EmailAddress, EmailHeader, EmailView, SkippedPart},
-                ids::{AgentId, AttachmentId, ContactId, CsqId},
+                ids::{AgentId, AttachmentId, ContactId, CsqId, CustomerId},
             };
             use app::domain::limits::LEFT_MESSAGE_ACKS_PER_ADDRESS_PER_DAY;
             use $crate::store::{
@@ -59,6 +59,33 @@ macro_rules! impl_email_store {
                 "id, contact_id, name, content_type, size, sha256, content_id, inline";
 
             type Tx<'t> = sqlx::Transaction<'t, <$row as sqlx::Row>::Database>;
+
+            /// A message the mailbox sends on its own (no agent's reply: a left message's
+            /// acknowledgement, an email started through the API) into the outbox, due at
+            /// once, in the caller's transaction.
+            pub(super) async fn queue_message(
+                tx: &mut Tx<'_>,
+                contact: ContactId,
+                mailbox: &str,
+                message: &NewAck,
+                now_ms: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO email_outbox (contact_id, agent_id, mailbox, envelope_from, \
+                     recipients, message, message_id, state, attempts, next_attempt_at_ms, \
+                     created_at_ms) VALUES ($1, NULL, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+                )
+                .bind(contact.0)
+                .bind(mailbox)
+                .bind(&message.envelope_from)
+                .bind(to_json(&message.recipients)?)
+                .bind(&message.message)
+                .bind(&message.message_id)
+                .bind(now_ms)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
 
             /// Stores one message inside the caller's transaction; None when it was taken
             /// before (nothing written but, after a UIDVALIDITY change, the progress).
@@ -119,17 +146,18 @@ macro_rules! impl_email_store {
                         return Ok(None);
                     }
                 }
-                let stored = store_in(tx, email, now_ms).await?;
+                let stored = store_in(tx, email, None, now_ms).await?;
                 progress(&mut **tx).await?;
                 Ok(Some(stored))
             }
 
             /// Stores a new email (its thread, customer, contact and files) inside the
-            /// caller's transaction. A message left in the widget ([`LEFT_UID_VALIDITY`])
-            /// takes its contact's id as its UID.
-            async fn store_in(
+            /// caller's transaction: the customer `known`, else the sender's. A message not
+            /// read from a mailbox ([`LEFT_UID_VALIDITY`]) takes its contact's id as its UID.
+            pub(super) async fn store_in(
                 tx: &mut Tx<'_>,
                 email: &NewEmail,
+                known: Option<CustomerId>,
                 now_ms: i64,
             ) -> StoreResult<(Contact, Option<(AgentId, i64)>)> {
                 // SPEC E-4: the thread, by references first, by sender and subject else.
@@ -179,11 +207,16 @@ macro_rules! impl_email_store {
                 };
                 // An address an agent's link kept for a customer (issue 16), else the
                 // first customer who gave it.
-                let customer = super::customer_impl::owner(
-                    &mut **tx,
-                    &app::domain::customer::CustomerAddress::Email(from_address.clone()),
-                )
-                .await?;
+                let customer = match known {
+                    Some(known) => Some(known.0),
+                    None => {
+                        super::customer_impl::owner(
+                            &mut **tx,
+                            &app::domain::customer::CustomerAddress::Email(from_address.clone()),
+                        )
+                        .await?
+                    }
+                };
                 let name = email
                     .from
                     .name
@@ -353,7 +386,7 @@ macro_rules! impl_email_store {
                         return Ok(Taken::AlreadyTaken);
                     }
                     // Two posts at once: the unique index lets one through.
-                    let (contact, last_agent) = match store_in(&mut tx, email, now_ms).await {
+                    let (contact, last_agent) = match store_in(&mut tx, email, None, now_ms).await {
                         Err(StoreError::Conflict) => return Ok(Taken::AlreadyTaken),
                         stored => stored?,
                     };
@@ -375,20 +408,7 @@ macro_rules! impl_email_store {
                         });
                     }
                     // The acknowledgement goes with it or not at all, due at once.
-                    sqlx::query(
-                        "INSERT INTO email_outbox (contact_id, agent_id, mailbox, envelope_from, \
-                         recipients, message, message_id, state, attempts, next_attempt_at_ms, \
-                         created_at_ms) VALUES ($1, NULL, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
-                    )
-                    .bind(contact.id.0)
-                    .bind(&email.mailbox)
-                    .bind(&ack.envelope_from)
-                    .bind(&recipients)
-                    .bind(&ack.message)
-                    .bind(&ack.message_id)
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
+                    queue_message(&mut tx, contact.id, &email.mailbox, ack, now_ms).await?;
                     tx.commit().await?;
                     Ok(Taken::New {
                         contact,

@@ -65,6 +65,8 @@ pub mod mailboxes;
 mod mailboxes_sql;
 pub mod meta;
 mod meta_sql;
+pub mod outbound;
+mod outbound_sql;
 mod placeholders;
 pub mod postgres;
 pub mod prechat;
@@ -141,6 +143,7 @@ pub trait Store:
     + records::RecordStore
     + reply::ReplyStore
     + api_tokens::ApiTokenStore
+    + outbound::OutboundStore
     + Send
     + Sync
     + 'static

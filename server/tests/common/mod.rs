@@ -1,6 +1,7 @@
 //! Shared test helpers: stores on both backends, and the real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod desk;
 pub mod graph;
 pub mod imap;

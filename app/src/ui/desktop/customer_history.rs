@@ -126,6 +126,12 @@ pub fn past_body(
     match past.email {
         Some(email) => {
             let received = day_time(locale, email.received_at_ms);
+            let from = if email.to.is_empty() {
+                email.from
+            } else {
+                td_string!(locale, desktop.chat.past.from_to, from = email.from.as_str(), to = email.to.as_str())
+                    .to_string()
+            };
             let reply = email.reply.map(|reply| view! {
                 <p class="past-email-head">
                     <strong>{td_string!(locale, desktop.chat.past.reply_sent)}</strong>
@@ -135,7 +141,7 @@ pub fn past_body(
             view! {
                 <div class="past-email">
                     <p class="past-email-head"><strong>{email.subject}</strong></p>
-                    <p class="muted">{email.from} " · " {received}</p>
+                    <p class="muted">{from} " · " {received}</p>
                     <p class="past-email-text">{email.text}</p>
                     {reply}
                 </div>

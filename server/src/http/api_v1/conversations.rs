@@ -258,7 +258,7 @@ pub async fn one(
     Ok(Json(conversation(record)))
 }
 
-fn conversation(record: ConversationRecord) -> Conversation {
+pub(super) fn conversation(record: ConversationRecord) -> Conversation {
     let c = record.conversation;
     Conversation {
         id: c.id,

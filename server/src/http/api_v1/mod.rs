@@ -7,6 +7,7 @@
 //! - `read`: what a token of either scope reads: itself, the queues and the agents.
 //! - `customers`: customers read, and added, changed and merged with a read-write token.
 //! - `conversations`: conversations listed, searched and read whole.
+//! - `emails`: an email started to a customer, from a queue's mailbox.
 //! - `paging`: the cursor every list pages by.
 //! - `input`: the query and the JSON body, whatever cannot be read one refusal (400).
 //! - `openapi`: the OpenAPI document, generated from the routes (read without a token).
@@ -14,6 +15,7 @@
 mod auth;
 mod conversations;
 mod customers;
+mod emails;
 mod input;
 mod openapi;
 mod paging;
@@ -44,6 +46,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/customers/{id}/merge", post(customers::merge))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::one))
+        .route("/emails", post(emails::start))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticated,

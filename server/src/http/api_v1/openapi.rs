@@ -4,7 +4,7 @@
 //! routes write. The refusals every route may give (401, 429, and 400, 413, 415 for a
 //! body) are added to each route here.
 
-use super::{conversations, customers, paging::Page, read};
+use super::{conversations, customers, emails, paging::Page, read};
 use axum::{http::header::CONTENT_TYPE, response::IntoResponse};
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -53,6 +53,7 @@ pub struct FieldErrorBody {
         customers::merge,
         conversations::list,
         conversations::one,
+        emails::start,
     ),
     components(schemas(ErrorBody, FieldErrorBody, Page<customers::Customer>,
         Page<conversations::ConversationSummary>)),
