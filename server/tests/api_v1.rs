@@ -700,7 +700,7 @@ async fn the_openapi_document_describes_every_route() {
     }
     assert!(paths["/customers"]["post"]["responses"]["400"].is_object());
     // Starting an email says both answers: sent now (201), or sent before (200).
-    for status in ["200", "201", "403", "413", "422"] {
+    for status in ["200", "201", "403", "409", "413", "422", "503"] {
         assert!(
             paths["/emails"]["post"]["responses"][status].is_object(),
             "POST /emails: {status}"

@@ -2102,6 +2102,95 @@ mod email {
         }
     }
 
+    /// Issue 17: an email started through the API is a conversation of the customer named
+    /// (not of its sender, the mailbox), ended as sent, its message in the outbox; the same
+    /// Message-ID again is that conversation, nothing written twice, and it is found by its
+    /// id's local part whatever the mailbox; an erased customer is written to no more.
+    #[tokio::test]
+    async fn an_email_started_through_the_api_is_stored_once_for_its_customer() {
+        use app::domain::contact::EndReason;
+        use server::store::{
+            email::NewAck, outbound::Started, privacy::Erasure, settings::AuditEntry, NewCustomer,
+            StoreError,
+        };
+        for t in all_stores().await {
+            let s = &t.store;
+            s.create_csq("Support").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let person = |name: &str, email: &str| NewCustomer {
+                name: name.into(),
+                email: Some(email.into()),
+                phone: None,
+            };
+            let zoe = s
+                .create_customer(&person("Zoé", "zoe@example.com"))
+                .await
+                .unwrap();
+            let karl = s
+                .create_customer(&person("Karl", "karl@example.com"))
+                .await
+                .unwrap();
+            let mut out = email(0, 0, "api.abc@shop.test", &[], "Your refund");
+            out.from = EmailAddress {
+                name: Some("Shop".into()),
+                address: "support@shop.test".into(),
+            };
+            out.attachments = Vec::new();
+            let message = NewAck {
+                envelope_from: "support@shop.test".into(),
+                recipients: vec!["zoe@example.com".into()],
+                message: b"Subject: Your refund\r\n\r\nHello".to_vec(),
+                message_id: "<api.abc@shop.test>".into(),
+            };
+            let audit = AuditEntry {
+                at_ms: 10,
+                agent: ann,
+                action: "email.send".into(),
+                detail: "API token".into(),
+            };
+            let started = s
+                .start_email(&out, zoe, &message, &audit, 10)
+                .await
+                .unwrap();
+            let Started::New(contact) = started else {
+                panic!("{}: {started:?}", t.name)
+            };
+            assert_eq!(contact.customer, zoe, "{}", t.name);
+            assert_eq!(contact.status, ContactStatus::Ended(EndReason::Sent));
+            assert_eq!(s.outbox_of(contact.id).await.unwrap().len(), 1);
+            assert_eq!(
+                s.start_email(&out, zoe, &message, &audit, 11)
+                    .await
+                    .unwrap(),
+                Started::Again(contact.id),
+                "{}",
+                t.name
+            );
+            assert_eq!(s.outbox_of(contact.id).await.unwrap().len(), 1);
+            assert_eq!(s.started_email("api.abc").await.unwrap(), Some(contact.id));
+            assert_eq!(s.started_email("api.ab").await.unwrap(), None);
+
+            let gone = AuditEntry {
+                action: "customer.erase".into(),
+                ..audit.clone()
+            };
+            assert!(matches!(
+                s.erase_customer(karl, 20, &gone).await.unwrap(),
+                Erasure::Done { .. }
+            ));
+            out.message_id = Some("api.def@shop.test".into());
+            assert!(
+                matches!(
+                    s.start_email(&out, karl, &message, &audit, 30).await,
+                    Err(StoreError::NotFound)
+                ),
+                "{}",
+                t.name
+            );
+            assert_eq!(s.started_email("api.def").await.unwrap(), None);
+        }
+    }
+
     #[tokio::test]
     async fn each_uid_is_taken_once_and_progress_moves_with_it() {
         for t in all_stores().await {

@@ -145,6 +145,9 @@ pub enum Reason {
     },
     /// Issue 17 (the API): a customer merged into themselves.
     SameCustomer,
+    /// Issue 17 (the API): an email's `client_id` sent before with another customer, queue
+    /// or subject.
+    ClientIdUsed,
     /// Issue 17 (the API): two customers merged while both chat on one Messenger or
     /// WhatsApp account (the next message would not know its chat).
     BothChatting {
@@ -252,6 +255,7 @@ impl Reason {
             )
             .to_string(),
             Reason::SameCustomer => td_string!(locale, system.refusal.same_customer).to_string(),
+            Reason::ClientIdUsed => td_string!(locale, system.refusal.client_id_used).to_string(),
             Reason::BothChatting { channel } => td_string!(
                 locale,
                 system.refusal.both_chatting,

@@ -47,6 +47,9 @@ pub enum ContactError {
     /// A link refused: the known customer has another chat going on on this channel.
     #[error("the customer has another {0:?} chat going on")]
     OpenChatElsewhere(app::domain::meta::MetaChannel),
+    /// Issue 17 (the API): an email's `client_id` was sent before for another email.
+    #[error("the client_id was used for another email")]
+    ClientIdUsed,
     /// The contact's queue holds as many waiting contacts as the administrator allows.
     #[error("the queue is full")]
     QueueFull,

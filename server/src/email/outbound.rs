@@ -29,6 +29,7 @@ use app::domain::{
     validate::{Field, FieldError},
 };
 use lettre::message::{header::ContentType, Mailbox, Message};
+use sha2::{Digest, Sha256};
 
 /// What the caller asks.
 #[derive(Debug, Clone)]
@@ -60,8 +61,31 @@ impl EmailService {
         let invalid = |field: Field, problem: Problem| {
             ContactError::Invalid(vec![FieldError::new(field, problem)])
         };
-        check_outbound(&out.subject, &out.body, out.client_id.as_deref())
-            .map_err(ContactError::Invalid)?;
+        // A NUL never reaches a header or the database (PostgreSQL refuses it in text).
+        let subject = out.subject.replace('\0', "").trim().to_string();
+        let body = out.body.replace('\0', "");
+        check_outbound(&subject, &body, out.client_id.as_deref()).map_err(ContactError::Invalid)?;
+        // The caller's id, and which token called: another token's same id is another
+        // email. Hashed: the customer's mail program never sees the CRM's ids.
+        let key = out.client_id.as_ref().map(|id| {
+            let digest = Sha256::digest(format!("{}:{id}", out.token));
+            format!("api.{}", crate::hex::encode(&digest[..16]))
+        });
+        // Sent before: that conversation, whatever became of the queue's mailboxes since;
+        // the same id for another email is refused.
+        if let Some(key) = &key {
+            if let Some(id) = self.store.started_email(key).await? {
+                let was = self.store.conversation_record(id).await?;
+                let same = was.customer == out.customer
+                    && was.queue == out.queue
+                    && was.conversation.about == subject;
+                return if same {
+                    Ok(Started::Again(id))
+                } else {
+                    Err(ContactError::ClientIdUsed)
+                };
+            }
+        }
         let customer = match self.store.customer_record(out.customer).await {
             Ok(record) => record.customer,
             Err(StoreError::NotFound) => {
@@ -75,23 +99,26 @@ impl EmailService {
         let Some(to) = customer.email.clone().filter(|e| !e.trim().is_empty()) else {
             return Err(invalid(Field::Customer, Problem::NoEmailAddress));
         };
+        // The queue's name is empty when no queue has this id.
+        if self.store.csq_name(out.queue).await?.is_empty() {
+            return Err(invalid(
+                Field::Queue,
+                Problem::UnknownId { id: out.queue.0 },
+            ));
+        }
         let mailbox = self
             .sending_mailbox(out.queue)
             .ok_or_else(|| invalid(Field::Queue, Problem::NoSendingMailbox))?;
         let address = mailbox.address();
-        // The caller's id, and which token called: another token's same id is another
-        // email.
-        let message_id = match &out.client_id {
-            Some(id) => format!("<api.{id}.{}@{}>", out.token, message_id_domain(&address)),
+        let message_id = match &key {
+            Some(key) => format!("<{key}@{}>", message_id_domain(&address)),
             None => new_message_id(&address),
         };
-        // As under a reply (SPEC R-5): sanitized, then as plain text.
         let signature = mailbox
             .signature_html
             .as_deref()
             .map(|s| plain_text(&sanitize(s).html));
-        let text = outbound_text(&out.body, signature.as_deref());
-        let subject = out.subject.trim().to_string();
+        let text = outbound_text(&body, signature.as_deref());
         let unusable =
             |detail: String| ContactError::Unavailable(Reason::AddressUnusable { detail });
         let from = address

@@ -98,6 +98,7 @@ impl From<ContactError> for AppError {
             ContactError::OpenChatElsewhere(channel) => {
                 AppError::Conflict(Reason::BothChatting { channel })
             }
+            ContactError::ClientIdUsed => AppError::Conflict(Reason::ClientIdUsed),
             ContactError::QueueFull => AppError::QueueFull,
             ContactError::NoAgent => AppError::NoAgent,
             ContactError::Closed { opens_at_ms } => AppError::Closed { opens_at_ms },

@@ -182,7 +182,9 @@ macro_rules! impl_email_store {
                 }
                 let subject_key = thread_subject(&email.subject);
                 let from_address = email.from.address.to_lowercase();
-                if thread.is_none() && !subject_key.is_empty() {
+                // An email the API starts (`known`) is from the mailbox itself: its subject
+                // says nothing of whose thread it is.
+                if thread.is_none() && known.is_none() && !subject_key.is_empty() {
                     thread = sqlx::query_scalar(
                         "SELECT thread_id FROM emails WHERE from_address = $1 \
                          AND thread_subject = $2 AND received_at_ms > $3 \
@@ -392,8 +394,10 @@ macro_rules! impl_email_store {
                     };
                     let recipients = to_json(&ack.recipients)?;
                     let acknowledged: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM email_outbox WHERE agent_id IS NULL \
-                         AND recipients = $1 AND created_at_ms > $2",
+                        "SELECT COUNT(*) FROM email_outbox o WHERE o.agent_id IS NULL \
+                         AND o.recipients = $1 AND o.created_at_ms > $2 AND EXISTS ( \
+                         SELECT 1 FROM emails e WHERE e.contact_id = o.contact_id \
+                         AND e.uid_validity = 0 AND e.message_id LIKE 'left.%')",
                     )
                     .bind(&recipients)
                     .bind(now_ms - 24 * 3_600_000)

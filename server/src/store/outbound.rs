@@ -26,6 +26,9 @@ pub enum Started {
 
 #[async_trait]
 pub trait OutboundStore: Send + Sync {
+    /// The conversation of an email started through the API whose Message-ID starts with
+    /// `local_part` (letters, digits and dots only) and "@", through whichever mailbox.
+    async fn started_email(&self, local_part: &str) -> StoreResult<Option<ContactId>>;
     /// In one transaction: `email` (its Message-ID the outgoing one's) as an email contact of
     /// `customer`, ended as sent, `message` in the outbox due at once, and the audit line.
     async fn start_email(

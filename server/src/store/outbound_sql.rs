@@ -16,22 +16,33 @@ macro_rules! impl_outbound_store {
 
             type Conn = <<$row as sqlx::Row>::Database as sqlx::Database>::Connection;
 
-            /// The conversation of the mailbox's message of this Message-ID, if it is one
-            /// not read from the mailbox (left in the widget, or sent through the API).
-            async fn seen(conn: &mut Conn, email: &NewEmail) -> StoreResult<Option<i64>> {
+            /// The conversation of the message of this Message-ID not read from a mailbox
+            /// (left in the widget, or sent through the API), through whichever mailbox.
+            async fn seen(conn: &mut Conn, message_id: &str) -> StoreResult<Option<i64>> {
                 Ok(sqlx::query_scalar(
-                    "SELECT contact_id FROM emails WHERE mailbox = $1 \
-                     AND uid_validity = $2 AND message_id = $3",
+                    "SELECT contact_id FROM emails WHERE uid_validity = $1 AND message_id = $2 \
+                     ORDER BY contact_id LIMIT 1",
                 )
-                .bind(&email.mailbox)
                 .bind(i64::from(LEFT_UID_VALIDITY))
-                .bind(&email.message_id)
+                .bind(message_id)
                 .fetch_optional(&mut *conn)
                 .await?)
             }
 
             #[async_trait::async_trait]
             impl OutboundStore for $store {
+                async fn started_email(&self, local_part: &str) -> StoreResult<Option<ContactId>> {
+                    let id: Option<i64> = sqlx::query_scalar(
+                        "SELECT contact_id FROM emails WHERE uid_validity = $1 \
+                         AND message_id LIKE $2 ORDER BY contact_id LIMIT 1",
+                    )
+                    .bind(i64::from(LEFT_UID_VALIDITY))
+                    .bind(format!("{local_part}@%"))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    Ok(id.map(ContactId))
+                }
+
                 async fn start_email(
                     &self,
                     email: &NewEmail,
@@ -41,7 +52,8 @@ macro_rules! impl_outbound_store {
                     now_ms: i64,
                 ) -> StoreResult<Started> {
                     let mut tx = self.writer.begin().await?;
-                    if let Some(id) = seen(&mut tx, email).await? {
+                    let message_id = email.message_id.as_deref().unwrap_or_default();
+                    if let Some(id) = seen(&mut tx, message_id).await? {
                         return Ok(Started::Again(ContactId(id)));
                     }
                     // The customer still there (not erased) while the email is written.
@@ -63,8 +75,9 @@ macro_rules! impl_outbound_store {
                             Err(StoreError::Conflict) => {
                                 drop(tx);
                                 let mut conn = self.pool.acquire().await?;
-                                let id =
-                                    seen(&mut conn, email).await?.ok_or(StoreError::Conflict)?;
+                                let id = seen(&mut conn, message_id)
+                                    .await?
+                                    .ok_or(StoreError::Conflict)?;
                                 return Ok(Started::Again(ContactId(id)));
                             }
                             Err(e) => return Err(e),

@@ -143,7 +143,8 @@ pub struct Email {
 pub struct Reply {
     /// Every address it goes to.
     pub to: Vec<String>,
-    /// None for the product's own acknowledgement.
+    /// None for a message the mailbox sent by itself (a left message's acknowledgement; an
+    /// email started through the API, whose text is the conversation's email).
     pub text: Option<String>,
     /// pending, sent or failed.
     pub state: String,

@@ -34,7 +34,8 @@ pub struct NewEmailBody {
     /// Plain text, at most 10,000 characters; the mailbox's signature goes under it.
     pub body: String,
     /// Your own id for this email (1 to 64 letters, digits, - or _): sent again with the
-    /// same id, it is sent once, and the answer is the same conversation.
+    /// same id (by the same token), it is sent once, and the answer is the same
+    /// conversation; the same id with another customer, queue or subject is refused (409).
     #[serde(default)]
     pub client_id: Option<String>,
 }
@@ -42,7 +43,10 @@ pub struct NewEmailBody {
 #[utoipa::path(post, path = "/emails", operation_id = "start_email", tag = "conversations", request_body = NewEmailBody,
     responses((status = 201, body = Conversation, description = "Sent: the new conversation"),
         (status = 200, body = Conversation, description = "This client_id was sent before: that conversation"),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "This client_id was sent before for another email"),
+        (status = 422, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "The mailbox's own address cannot be used")))]
 /// Starts an email to a customer (a read-and-write token): it leaves at once from the
 /// queue's mailbox, and is a conversation of that queue, ended as sent.
 pub async fn start(
