@@ -106,6 +106,14 @@ pub struct Config {
     /// that is unreachable or asks to try later (the wait doubles from 2 s up to this).
     #[arg(long, env = "SWITCHBOARD_SMTP_RETRY_MAX_SECS", default_value_t = 600)]
     pub smtp_retry_max_secs: u64,
+    /// The longest wait, in seconds, between two attempts of an outgoing webhook's delivery
+    /// (the wait doubles from 2 s up to this; a delivery is tried for a day).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_WEBHOOK_RETRY_MAX_SECS",
+        default_value_t = 3600
+    )]
+    pub webhook_retry_max_secs: u64,
 }
 
 /// What the binary does instead of serving.
@@ -181,6 +189,7 @@ impl Config {
             email_sticky_secs: 300,
             draft_autosave_secs: app::domain::limits::DEFAULT_DRAFT_AUTOSAVE_SECS,
             smtp_retry_max_secs: 600,
+            webhook_retry_max_secs: 3600,
         }
     }
 }

@@ -39,6 +39,8 @@
 //!   whole, and written out as a text file or a PDF.
 //! - [`privacy`]: a customer exported as JSON or erased (their conversations' contents with
 //!   them, statistics kept), audited; the retention that erases old conversations' contents.
+//! - [`api_json`]: customers and conversations as JSON, one shape for what the API answers
+//!   and what the outgoing webhooks send.
 //! - [`api_tokens`]: the `/api/v1` API's tokens as administrators create, list and revoke
 //!   them (only the secret's SHA-256 kept), and the live token a request's secret opens.
 //! - [`chat`]: web chats: lines stored then sent in order, timers kept as stored facts,
@@ -58,6 +60,9 @@
 //!   for each line of a chat without our widget.
 //! - [`channels`]: the administrators' Messenger and WhatsApp settings: secrets sealed and
 //!   never sent back, "Test" against the Graph API.
+//! - [`webhooks`]: outgoing webhooks: events written with their changes, fanned out in
+//!   order by one node into deliveries, each signed (HMAC-SHA256) and retried with a growing
+//!   delay until received, one at a time per conversation.
 //! - [`gates`]: rate limits on what strangers start (chats) and on refused webhook
 //!   requests, keyed by client address.
 //! - [`hex`]: bytes as hex digits and back.
@@ -113,6 +118,7 @@
 
 pub mod accounts;
 pub mod admin_cli;
+pub mod api_json;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
@@ -146,6 +152,7 @@ pub mod serve;
 pub mod services;
 pub mod store;
 pub mod users;
+pub mod webhooks;
 
 use axum::Router;
 use config::Config;
@@ -243,8 +250,17 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
         chat_starts_per_minute: config.chat_starts_per_minute,
         widget_reads_per_minute: config.widget_reads_per_minute,
     };
-    let services =
-        Arc::new(Services::start(store, config.secure_cookies, key, options, chat).await?);
+    let services = Arc::new(
+        Services::start(
+            store,
+            config.secure_cookies,
+            key,
+            options,
+            chat,
+            std::time::Duration::from_secs(config.webhook_retry_max_secs),
+        )
+        .await?,
+    );
     match services.cluster {
         // The node that takes the lead watches for absent agents (see `start_cluster`).
         Some(_) => services.start_cluster(),
@@ -253,6 +269,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<Services>), StartErro
     services.email.spawn_outbox();
     services.meta.spawn_intake();
     services.meta.spawn_outbox();
+    services.webhooks.spawn();
     services.email.start_mailboxes().await?;
     let leptos_options = LeptosOptions::builder()
         .output_name("switchboard")

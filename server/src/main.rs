@@ -71,6 +71,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     server::serve(listener, router, shutdown_signal()).await?;
     services.email.stop();
+    services.webhooks.stop();
     tracing::info!("stopped");
     Ok(())
 }

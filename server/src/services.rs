@@ -93,6 +93,8 @@ pub struct Services {
     pub autosave_secs: u32,
     /// This node among the others on the database (PostgreSQL); none on SQLite.
     pub cluster: Option<Arc<crate::cluster::Cluster>>,
+    /// Outgoing webhooks (issue 17).
+    pub webhooks: Arc<crate::webhooks::WebhookService>,
 }
 
 /// Internal failures are logged here and reach the browser only as a generic message.
@@ -212,6 +214,7 @@ impl Services {
         token_key: TokenKey,
         email: EmailOptions,
         chat_options: ChatOptions,
+        webhook_retry_max: std::time::Duration,
     ) -> Result<Self, StoreError> {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(store.clone(), metrics.clone()));
@@ -308,7 +311,13 @@ impl Services {
             files: email.files.clone(),
         });
         meta.show_agent_activity(activity);
+        let webhooks = Arc::new(crate::webhooks::WebhookService::new(
+            store.clone(),
+            email.secrets.clone(),
+            webhook_retry_max,
+        ));
         Ok(Services {
+            webhooks,
             cluster,
             hub,
             chat,
@@ -901,6 +910,65 @@ impl Backend for Services {
         token: app::domain::ids::ApiTokenId,
     ) -> Result<Vec<app::domain::api_tokens::ApiTokenSummary>, ApiError> {
         Services::revoke_api_token(self, headers, token).await
+    }
+
+    async fn webhooks(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Vec<app::domain::webhooks::WebhookSummary>, ApiError> {
+        Services::webhook_list(self, headers).await
+    }
+
+    async fn create_webhook(
+        &self,
+        headers: &HeaderMap,
+        webhook: app::domain::webhooks::WebhookEdit,
+    ) -> Result<app::domain::webhooks::CreatedWebhook, ApiError> {
+        Services::create_webhook(self, headers, webhook).await
+    }
+
+    async fn change_webhook(
+        &self,
+        headers: &HeaderMap,
+        id: app::domain::ids::WebhookId,
+        webhook: app::domain::webhooks::WebhookEdit,
+    ) -> Result<Vec<app::domain::webhooks::WebhookSummary>, ApiError> {
+        Services::change_webhook(self, headers, id, webhook).await
+    }
+
+    async fn pause_webhook(
+        &self,
+        headers: &HeaderMap,
+        id: app::domain::ids::WebhookId,
+        paused: bool,
+    ) -> Result<Vec<app::domain::webhooks::WebhookSummary>, ApiError> {
+        Services::pause_webhook(self, headers, id, paused).await
+    }
+
+    async fn delete_webhook(
+        &self,
+        headers: &HeaderMap,
+        id: app::domain::ids::WebhookId,
+    ) -> Result<Vec<app::domain::webhooks::WebhookSummary>, ApiError> {
+        Services::delete_webhook(self, headers, id).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        headers: &HeaderMap,
+        id: app::domain::ids::WebhookId,
+        before: Option<i64>,
+    ) -> Result<Vec<app::domain::webhooks::DeliverySummary>, ApiError> {
+        Services::webhook_deliveries(self, headers, id, before).await
+    }
+
+    async fn replay_webhook_delivery(
+        &self,
+        headers: &HeaderMap,
+        id: app::domain::ids::WebhookId,
+        delivery: i64,
+    ) -> Result<Vec<app::domain::webhooks::DeliverySummary>, ApiError> {
+        Services::replay_webhook_delivery(self, headers, id, delivery).await
     }
 
     async fn audit(

@@ -161,6 +161,17 @@ async fn an_erased_customer_leaves_nothing_in_any_table_or_file() {
         .await;
     let problem = server.queue("Support", &[ann]).await;
     let admin = server.session("root", "admin-pass-1").await;
+    // A CRM's webhook that never answers: what it is to be sent waits, with her words.
+    let hook = server
+        .post_json(
+            "/api/admin/webhook-create",
+            &admin,
+            &json!({"webhook": {"name": "CRM", "url": format!("http://127.0.0.1:{}/in", free_port()),
+                "events": ["conversation.started", "conversation.message", "conversation.ended",
+                    "email.received", "email.sent", "customer.updated"]}}),
+        )
+        .await;
+    assert_eq!(hook.status(), 200);
 
     // Zoé leaves a message with nobody there; the browser is remembered as hers.
     let left = reqwest::Client::new()
@@ -317,6 +328,19 @@ async fn an_erased_customer_leaves_nothing_in_any_table_or_file() {
 
     // The check below finds what is there: before the erasure, she is everywhere.
     let db = server.data_dir().join("server.db");
+    // The webhook's deliveries are made within a second of what they tell.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !written(&db, &["Chatmarker again"])
+        .await
+        .iter()
+        .any(|p| p.starts_with("webhook_deliveries.body"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the chat's lines reach the webhook's deliveries"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let before = written(&db, &HERS).await;
     for place in [
         "customers.name: Zoé Martin",
@@ -327,6 +351,8 @@ async fn an_erased_customer_leaves_nothing_in_any_table_or_file() {
         "email_outbox.reply_text: Replymarker",
         "agent_events.event: Zoé Martin",
         "search_fts_content.c0: parcelmarker",
+        "webhook_deliveries.body: Chatmarker",
+        "webhook_deliveries.body: Zoé Martin",
     ] {
         assert!(
             before.iter().any(|p| p.eq_ignore_ascii_case(place)),

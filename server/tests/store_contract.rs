@@ -161,10 +161,10 @@ async fn customers_notes_and_tags_are_kept_and_follow_a_link() {
         let other = s.create_customer(&person("R. Patel")).await.unwrap();
         assert!(s.about_customer(kept, 10).await.unwrap().is_empty());
         let tags = |list: &[&str]| list.iter().map(|t| t.to_string()).collect::<Vec<_>>();
-        s.set_customer_tags(kept, &tags(&["vip", "late delivery"]))
+        s.set_customer_tags(kept, &tags(&["vip", "late delivery"]), 0)
             .await
             .unwrap();
-        s.set_customer_tags(kept, &tags(&["late delivery", "vip", "b2b"]))
+        s.set_customer_tags(kept, &tags(&["late delivery", "vip", "b2b"]), 0)
             .await
             .unwrap();
         s.add_customer_note(kept, ann, "Prefers email.", 10)
@@ -193,7 +193,7 @@ async fn customers_notes_and_tags_are_kept_and_follow_a_link() {
         );
         assert_eq!(s.about_customer(kept, 1).await.unwrap().notes.len(), 1);
 
-        s.set_customer_tags(other, &tags(&["vip", "fragile"]))
+        s.set_customer_tags(other, &tags(&["vip", "fragile"]), 0)
             .await
             .unwrap();
         s.add_customer_note(other, ann, "Gave a second address.", 30)
@@ -218,7 +218,7 @@ async fn customers_notes_and_tags_are_kept_and_follow_a_link() {
         assert!(s.about_customer(other, 10).await.unwrap().is_empty());
         for refused in [
             s.add_customer_note(other, ann, "Too late.", 50).await,
-            s.set_customer_tags(other, &tags(&["x"])).await,
+            s.set_customer_tags(other, &tags(&["x"]), 0).await,
         ] {
             assert!(matches!(refused, Err(StoreError::NotFound)), "{}", t.name);
         }
@@ -1665,7 +1665,7 @@ mod chats {
     }
 
     /// A web chat of a new customer named `name`, queued in `csq` at `at_ms`.
-    async fn chat_in(
+    pub(super) async fn chat_in(
         s: &dyn server::store::Store,
         csq: app::domain::ids::CsqId,
         name: &str,
@@ -3772,7 +3772,7 @@ mod conversation_search {
                 })
                 .await
                 .unwrap();
-            s.set_customer_tags(zoe, &["vip".to_string()])
+            s.set_customer_tags(zoe, &["vip".to_string()], 0)
                 .await
                 .unwrap();
             let chat = |csq, customer| NewChat {
@@ -3980,10 +3980,10 @@ mod privacy {
             s.add_customer_note(zoe, ann, "Calls at noon", 5)
                 .await
                 .unwrap();
-            s.set_customer_tags(zoe, &["vip".to_string()])
+            s.set_customer_tags(zoe, &["vip".to_string()], 0)
                 .await
                 .unwrap();
-            s.set_customer_tags(karl, &["vip".to_string()])
+            s.set_customer_tags(karl, &["vip".to_string()], 0)
                 .await
                 .unwrap();
             let chat = |customer| NewChat {
@@ -4689,6 +4689,334 @@ mod api_records {
                 s.conversation_record(ContactId(9_999)).await,
                 Err(StoreError::NotFound)
             ));
+        }
+    }
+}
+
+mod webhooks {
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        chat::{Author, LineBody},
+        contact::ContactStatus,
+        ids::WebhookId,
+        webhooks::{DeliveryStatus, WebhookEdit, WebhookEvent},
+    };
+    use server::store::{
+        webhooks::{Attempt, NewDelivery, NewWebhook},
+        AuditEntry, Sender, Store, StoreError,
+    };
+
+    fn said(text: &str) -> LineBody {
+        LineBody::Message {
+            author: Author::Customer {
+                name: "Zoé".into()
+            },
+            text: text.into(),
+            client_id: text.into(),
+            files: Vec::new(),
+            sent_at_ms: None,
+            template: None,
+        }
+    }
+
+    async fn chat(s: &dyn Store, at_ms: i64) -> app::domain::contact::Contact {
+        let csq = match s.csqs().await.unwrap().first() {
+            Some(c) => c.id,
+            None => s.create_csq("Support").await.unwrap(),
+        };
+        super::chats::chat_in(s, csq, "Zoé", at_ms).await
+    }
+
+    /// Issue 17: an event is written with its change only while a webhook enabled wants
+    /// it (a chat's start, each of its lines, its end); a fan-out's deliveries are kept
+    /// once; within a webhook and conversation only the oldest waiting delivery may go,
+    /// the next once it is delivered; a paused webhook's deliveries wait; a delivered one
+    /// sent again waits again; a deleted webhook's waiting deliveries fail; at most `max`
+    /// webhooks; each change audited.
+    #[tokio::test]
+    async fn events_are_kept_with_their_changes_and_delivered_in_order() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            let admin = s.create_agent(&new_agent("root", "h")).await.unwrap();
+            let audit = |action: &str| AuditEntry {
+                at_ms: 5,
+                agent: admin,
+                action: action.into(),
+                detail: "\"CRM\"".into(),
+            };
+
+            // Nobody listens: nothing is written.
+            let before = chat(s, 1).await;
+            s.append_line(before.id, &Sender::Customer, Some("x"), &said("x"), 2)
+                .await
+                .unwrap();
+            assert!(
+                s.waiting_webhook_events(i64::MAX, 100)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{n}"
+            );
+
+            let hook = NewWebhook {
+                name: "CRM".into(),
+                url: "https://crm.example.com/in".into(),
+                events: vec![
+                    WebhookEvent::ConversationStarted,
+                    WebhookEvent::ConversationMessage,
+                    WebhookEvent::ConversationEnded,
+                ],
+                secret_sealed: "sealed".into(),
+                created_by: admin,
+            };
+            let crm = s
+                .add_webhook(&hook, 2, &audit("webhook.create"))
+                .await
+                .unwrap();
+            let other = s
+                .add_webhook(&hook, 2, &audit("webhook.create"))
+                .await
+                .unwrap();
+            assert!(matches!(
+                s.add_webhook(&hook, 2, &audit("webhook.create")).await,
+                Err(StoreError::Full)
+            ));
+
+            let zoe = chat(s, 10).await;
+            for (i, text) in ["bonjour", "mon colis"].iter().enumerate() {
+                s.append_line(
+                    zoe.id,
+                    &Sender::Customer,
+                    Some(text),
+                    &said(text),
+                    11 + i as i64,
+                )
+                .await
+                .unwrap();
+            }
+            // Assigned is not wanted; ended is.
+            s.accept_contact(
+                zoe.id,
+                &[ContactStatus::Queued],
+                ContactStatus::Active,
+                admin,
+                20,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            s.update_contact(
+                zoe.id,
+                ContactStatus::Ended(app::domain::contact::EndReason::EndedByAgent),
+                None,
+                30,
+            )
+            .await
+            .unwrap();
+            let events = s.waiting_webhook_events(i64::MAX, 100).await.unwrap();
+            let kinds: Vec<(WebhookEvent, Option<u64>)> =
+                events.iter().map(|e| (e.event, e.facts.seq)).collect();
+            assert_eq!(
+                kinds,
+                vec![
+                    (WebhookEvent::ConversationStarted, None),
+                    (WebhookEvent::ConversationMessage, Some(1)),
+                    (WebhookEvent::ConversationMessage, Some(2)),
+                    (WebhookEvent::ConversationEnded, None),
+                ],
+                "{n}"
+            );
+            assert!(
+                events.iter().all(|e| e.facts.contact == Some(zoe.id)),
+                "{n}"
+            );
+            assert_eq!(events[0].facts.customer, Some(zoe.customer), "{n}");
+            assert_eq!(events[1].at_ms, 11, "{n}");
+            assert!(events.windows(2).all(|w| w[0].id < w[1].id), "{n}");
+            // Only those written by then.
+            assert_eq!(
+                s.waiting_webhook_events(10, 100).await.unwrap().len(),
+                1,
+                "{n}"
+            );
+
+            // Fanned out (the first twice: the second makes nothing), to both webhooks.
+            let subject = format!("conversation:{}", zoe.id.0);
+            for e in events.iter().chain(events.first()) {
+                let deliveries: Vec<NewDelivery> = [crm, other]
+                    .into_iter()
+                    .map(|webhook| NewDelivery {
+                        webhook,
+                        event_id: e.id,
+                        event: e.event,
+                        subject: subject.clone(),
+                        body: format!("{{\"id\":{}}}", e.id),
+                    })
+                    .collect();
+                s.fan_out_webhook_event(e.id, &deliveries, 40)
+                    .await
+                    .unwrap();
+            }
+            assert!(
+                s.waiting_webhook_events(i64::MAX, 100)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{n}"
+            );
+            assert_eq!(
+                s.webhook_deliveries(crm, None, 50).await.unwrap().len(),
+                4,
+                "{n}"
+            );
+
+            // Only the first of each webhook's conversation goes; taken, it is this
+            // sender's until the lease ends.
+            let due = s.claim_webhook_deliveries(50, 10, 1_000).await.unwrap();
+            assert_eq!(due.len(), 2, "{n}: {due:?}");
+            assert!(
+                due.iter()
+                    .all(|d| d.body == format!("{{\"id\":{}}}", events[0].id)),
+                "{n}"
+            );
+            assert_eq!(due[0].url, "https://crm.example.com/in");
+            assert!(
+                s.claim_webhook_deliveries(60, 10, 1_000)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{n}"
+            );
+            let (to_crm, to_other) = if due[0].webhook == crm {
+                (&due[0], &due[1])
+            } else {
+                (&due[1], &due[0])
+            };
+            s.webhook_attempted(to_crm.id, &Attempt::Delivered { status: 204 }, 70)
+                .await
+                .unwrap();
+            s.webhook_attempted(
+                to_other.id,
+                &Attempt::Retry {
+                    status: Some(503),
+                    error: "answered 503".into(),
+                    next_at_ms: 500,
+                },
+                70,
+            )
+            .await
+            .unwrap();
+            // The CRM's next goes; the other webhook's conversation waits for its first.
+            let due = s.claim_webhook_deliveries(80, 10, 1_000).await.unwrap();
+            assert_eq!(due.len(), 1, "{n}: {due:?}");
+            assert_eq!(due[0].webhook, crm);
+            assert_eq!(due[0].body, format!("{{\"id\":{}}}", events[1].id));
+            s.webhook_attempted(due[0].id, &Attempt::Delivered { status: 200 }, 90)
+                .await
+                .unwrap();
+            let log = s.webhook_deliveries(other, None, 50).await.unwrap();
+            let first = log.last().unwrap();
+            assert_eq!(
+                (
+                    first.status,
+                    first.attempts,
+                    first.last_status,
+                    first.last_error.as_deref()
+                ),
+                (DeliveryStatus::Waiting, 1, Some(503), Some("answered 503")),
+                "{n}"
+            );
+            assert_eq!(first.next_attempt_at_ms, 500);
+
+            // Paused, nothing of it goes, even when due.
+            s.pause_webhook(other, Some(100), &audit("webhook.pause"))
+                .await
+                .unwrap();
+            assert!(
+                s.claim_webhook_deliveries(600, 10, 2_000)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .all(|d| d.webhook == crm),
+                "{n}"
+            );
+            let summaries = s.webhook_summaries().await.unwrap();
+            assert_eq!(summaries[1].paused_at_ms, Some(100), "{n}");
+            assert_eq!(summaries[1].waiting, 4, "{n}");
+
+            // A delivered one sent again waits, tried for a day from now.
+            let delivered = s.webhook_deliveries(crm, None, 50).await.unwrap();
+            let oldest = delivered.last().unwrap();
+            assert_eq!(oldest.status, DeliveryStatus::Delivered);
+            assert!(s
+                .replay_webhook_delivery(crm, oldest.id, &audit("webhook.replay"))
+                .await
+                .unwrap());
+            assert!(
+                !s.replay_webhook_delivery(crm, oldest.id, &audit("webhook.replay"))
+                    .await
+                    .unwrap(),
+                "{n}: already waiting"
+            );
+            assert!(matches!(
+                s.replay_webhook_delivery(other, oldest.id, &audit("webhook.replay"))
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            let again = s.claim_webhook_deliveries(5, 10, 3_000).await.unwrap();
+            assert_eq!(again.len(), 1, "{n}");
+            assert_eq!(
+                (again[0].id, again[0].attempts, again[0].tried_since_ms),
+                (oldest.id, 0, 5)
+            );
+
+            // Changed, then deleted: its waiting deliveries fail, it is listed no more.
+            let edit = WebhookEdit {
+                name: "CRM 2".into(),
+                url: "https://crm.example.com/v2".into(),
+                events: vec![WebhookEvent::CustomerUpdated],
+            };
+            s.change_webhook(other, &edit, &audit("webhook.change"))
+                .await
+                .unwrap();
+            assert_eq!(s.webhooks().await.unwrap()[1].events, edit.events, "{n}");
+            s.delete_webhook(other, &audit("webhook.delete"))
+                .await
+                .unwrap();
+            assert!(
+                s.webhook_deliveries(other, None, 50)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .all(|d| {
+                        d.status == DeliveryStatus::Failed
+                            && d.last_error.as_deref() == Some("the webhook was deleted")
+                    }),
+                "{n}"
+            );
+            assert_eq!(s.webhooks().await.unwrap().len(), 1, "{n}");
+            assert!(matches!(
+                s.delete_webhook(other, &audit("webhook.delete")).await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(matches!(
+                s.pause_webhook(WebhookId(999), None, &audit("webhook.pause"))
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            let actions: Vec<String> = s
+                .admin_audit(20)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.action)
+                .collect();
+            assert_eq!(
+                actions.iter().filter(|a| a.starts_with("webhook.")).count(),
+                6,
+                "{n}: {actions:?}"
+            );
         }
     }
 }

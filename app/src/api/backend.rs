@@ -169,6 +169,58 @@ pub trait Backend: Send + Sync + 'static {
         token: crate::domain::ids::ApiTokenId,
     ) -> Result<Vec<crate::domain::api_tokens::ApiTokenSummary>, ApiError>;
 
+    /// Issue 17: every outgoing webhook; administrators only.
+    async fn webhooks(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Vec<crate::domain::webhooks::WebhookSummary>, ApiError>;
+
+    /// Issue 17: a new webhook with its secret, audited; administrators only.
+    async fn create_webhook(
+        &self,
+        headers: &HeaderMap,
+        webhook: crate::domain::webhooks::WebhookEdit,
+    ) -> Result<crate::domain::webhooks::CreatedWebhook, ApiError>;
+
+    /// Issue 17: a webhook's new name, address and events, audited; administrators only.
+    async fn change_webhook(
+        &self,
+        headers: &HeaderMap,
+        id: crate::domain::ids::WebhookId,
+        webhook: crate::domain::webhooks::WebhookEdit,
+    ) -> Result<Vec<crate::domain::webhooks::WebhookSummary>, ApiError>;
+
+    /// Issue 17: pauses or resumes a webhook, audited; administrators only.
+    async fn pause_webhook(
+        &self,
+        headers: &HeaderMap,
+        id: crate::domain::ids::WebhookId,
+        paused: bool,
+    ) -> Result<Vec<crate::domain::webhooks::WebhookSummary>, ApiError>;
+
+    /// Issue 17: deletes a webhook, audited; administrators only.
+    async fn delete_webhook(
+        &self,
+        headers: &HeaderMap,
+        id: crate::domain::ids::WebhookId,
+    ) -> Result<Vec<crate::domain::webhooks::WebhookSummary>, ApiError>;
+
+    /// Issue 17: a page of a webhook's delivery log; administrators only.
+    async fn webhook_deliveries(
+        &self,
+        headers: &HeaderMap,
+        id: crate::domain::ids::WebhookId,
+        before: Option<i64>,
+    ) -> Result<Vec<crate::domain::webhooks::DeliverySummary>, ApiError>;
+
+    /// Issue 17: sends a delivery again, audited; administrators only.
+    async fn replay_webhook_delivery(
+        &self,
+        headers: &HeaderMap,
+        id: crate::domain::ids::WebhookId,
+        delivery: i64,
+    ) -> Result<Vec<crate::domain::webhooks::DeliverySummary>, ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

@@ -20,6 +20,7 @@ mod prechat;
 mod privacy;
 mod queues;
 mod users;
+mod webhooks;
 
 pub use admin::{
     get_admin, save_chat_settings, save_gadget_hosts, save_wrap_up_reason, AdminView, GetAdmin,
@@ -62,6 +63,11 @@ pub use queues::{
 };
 pub use users::{
     list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,
+};
+pub use webhooks::{
+    change_webhook, create_webhook, delete_webhook, list_webhooks, pause_webhook,
+    replay_webhook_delivery, webhook_deliveries, ChangeWebhook, CreateWebhook, DeleteWebhook,
+    ListWebhooks, PauseWebhook, ReplayWebhookDelivery, WebhookDeliveries,
 };
 
 /// Name of the HttpOnly session cookie, shared by the server functions and the server.

@@ -33,10 +33,12 @@ pub enum AuditKind {
     Retention,
     /// Issue 17: the tokens of the `/api/v1` API.
     ApiToken,
+    /// Issue 17: the outgoing webhooks.
+    Webhook,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 13] = [
+    pub const ALL: [AuditKind; 14] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -50,6 +52,7 @@ impl AuditKind {
         AuditKind::Customer,
         AuditKind::Retention,
         AuditKind::ApiToken,
+        AuditKind::Webhook,
     ];
 
     /// The stored actions' first word.
@@ -68,6 +71,7 @@ impl AuditKind {
             AuditKind::Customer => "customer",
             AuditKind::Retention => "retention",
             AuditKind::ApiToken => "api_token",
+            AuditKind::Webhook => "webhook",
         }
     }
 
@@ -86,6 +90,7 @@ impl AuditKind {
             AuditKind::Customer => td_string!(locale, common.audit_kinds.customer),
             AuditKind::Retention => td_string!(locale, common.audit_kinds.retention),
             AuditKind::ApiToken => td_string!(locale, common.audit_kinds.api_token),
+            AuditKind::Webhook => td_string!(locale, common.audit_kinds.webhook),
         }
     }
 
@@ -124,6 +129,12 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "retention.save" => td_string!(locale, common.audit_actions.retention_save),
         "api_token.create" => td_string!(locale, common.audit_actions.api_token_create),
         "api_token.revoke" => td_string!(locale, common.audit_actions.api_token_revoke),
+        "webhook.create" => td_string!(locale, common.audit_actions.webhook_create),
+        "webhook.change" => td_string!(locale, common.audit_actions.webhook_change),
+        "webhook.pause" => td_string!(locale, common.audit_actions.webhook_pause),
+        "webhook.resume" => td_string!(locale, common.audit_actions.webhook_resume),
+        "webhook.delete" => td_string!(locale, common.audit_actions.webhook_delete),
+        "webhook.replay" => td_string!(locale, common.audit_actions.webhook_replay),
         other => other,
     };
     text.to_string()

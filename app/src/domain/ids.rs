@@ -58,6 +58,10 @@ id_type!(
     /// Issue 17: a token a CRM calls the `/api/v1` API with.
     ApiTokenId
 );
+id_type!(
+    /// Issue 17: an outgoing webhook an administrator set up.
+    WebhookId
+);
 
 #[cfg(test)]
 mod tests {

@@ -349,6 +349,20 @@ pub const API_PAGE_MAX: u32 = 200;
 /// Issue 17: bytes in the body of an `/api/v1` request (a customer, a merge: a few hundred
 /// bytes each).
 pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
+/// Issue 17: how long an outgoing webhook's delivery is tried (from when it was made) before
+/// it counts as failed: a receiver down for a night still gets everything in the morning.
+pub const WEBHOOK_GIVE_UP_MS: i64 = 24 * 60 * 60 * 1000;
+/// Issue 17: characters in an outgoing webhook's name (what the administrator calls it).
+pub const MAX_WEBHOOK_NAME_CHARS: usize = 80;
+/// Issue 17: characters in the address an outgoing webhook posts to.
+pub const MAX_WEBHOOK_URL_CHARS: usize = 2000;
+/// Issue 17: webhooks one contact center may have (each gets every event it wants).
+pub const MAX_WEBHOOKS: usize = 20;
+/// Issue 17: lines of a webhook's delivery log on one page.
+pub const WEBHOOK_LOG_PAGE: u32 = 50;
+/// Issue 17: days an outgoing webhook's delivery stays in its log once delivered or failed
+/// (fewer when the retention keeps conversations' contents fewer days).
+pub const WEBHOOK_LOG_KEPT_DAYS: i64 = 7;
 /// Issue 17: an email a CRM starts through the API: characters of its subject (as many as
 /// are kept of an incoming one's) and of its plain-text body (a letter, well inside
 /// [`MAX_API_BODY_BYTES`] whatever its script).

@@ -44,5 +44,6 @@ pub mod transcript;
 pub mod users;
 pub mod validate;
 pub mod waiting;
+pub mod webhooks;
 pub mod widget;
 pub mod wrap_up;

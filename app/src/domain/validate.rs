@@ -135,6 +135,10 @@ pub enum Field {
     RetentionDays,
     /// Issue 17: what an administrator calls an API token.
     ApiTokenName,
+    /// Issue 17: an outgoing webhook's name, address and events.
+    WebhookName,
+    WebhookUrl,
+    WebhookEvents,
     /// Issue 17: the customer an administrator erases, or an email through the API goes to.
     Customer,
     /// Issue 17: the queue an email through the API goes from (its mailbox).
@@ -257,6 +261,11 @@ impl Field {
                 td_string!(locale, validation.fields.retention_days).to_string()
             }
             Field::ApiTokenName => td_string!(locale, validation.fields.api_token_name).to_string(),
+            Field::WebhookName => td_string!(locale, validation.fields.webhook_name).to_string(),
+            Field::WebhookUrl => td_string!(locale, validation.fields.webhook_url).to_string(),
+            Field::WebhookEvents => {
+                td_string!(locale, validation.fields.webhook_events).to_string()
+            }
             Field::Customer => td_string!(locale, validation.fields.customer).to_string(),
             Field::Queue => td_string!(locale, validation.fields.queue).to_string(),
             Field::Subject => td_string!(locale, validation.fields.subject).to_string(),

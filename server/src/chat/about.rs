@@ -38,7 +38,7 @@ impl ChatService {
         let contact = self.held_contact(agent, id).await?;
         let kept = tags(given).map_err(|e| ContactError::Invalid(vec![e]))?;
         self.store
-            .set_customer_tags(contact.customer, &kept)
+            .set_customer_tags(contact.customer, &kept, now_ms())
             .await
             .map_err(customer_gone)?;
         self.tell_about(contact.customer).await

@@ -8,14 +8,17 @@
 //! kept only for a page that reconnects to catch up) and the Messenger and WhatsApp webhook
 //! posts turned into chats as long ago (kept whole until then, for a node that stopped
 //! halfway): both carry customers' names, numbers and words, which must not outlast the
-//! retention or an erasure.
+//! retention or an erasure. The outgoing webhooks' log, which holds what was sent, goes
+//! after [`WEBHOOK_LOG_KEPT_DAYS`], or sooner when the retention is shorter.
 
 use crate::{
     clock::now_ms,
     email::EmailService,
     store::{Store, StoreError, StoreResult},
 };
-use app::domain::limits::{AGENT_EVENTS_KEPT_HOURS, RETENTION_BATCH, RETENTION_EVERY_MS};
+use app::domain::limits::{
+    AGENT_EVENTS_KEPT_HOURS, RETENTION_BATCH, RETENTION_EVERY_MS, WEBHOOK_LOG_KEPT_DAYS,
+};
 use std::{sync::Arc, time::Duration};
 
 /// Applies the retention now, then every [`RETENTION_EVERY_MS`] (at once again while a
@@ -40,7 +43,15 @@ pub async fn apply(store: &dyn Store, email: &EmailService, now_ms: i64) -> Stor
     let day_before = now_ms - AGENT_EVENTS_KEPT_HOURS * 3_600_000;
     store.prune_agent_events(day_before).await?;
     store.prune_webhook_posts(day_before).await?;
-    let Some(cutoff) = store.retention().await?.cutoff_ms(now_ms) else {
+    let retention = store.retention().await?;
+    // The webhooks' log holds what was sent (conversations' contents): kept a week, or
+    // less when the retention keeps contents less.
+    let week_before = now_ms - WEBHOOK_LOG_KEPT_DAYS * 86_400_000;
+    let log_cutoff = retention
+        .cutoff_ms(now_ms)
+        .map_or(week_before, |c| c.max(week_before));
+    store.prune_webhook_log(log_cutoff).await?;
+    let Some(cutoff) = retention.cutoff_ms(now_ms) else {
         return Ok(0);
     };
     let expired = store.expired_contents(cutoff, RETENTION_BATCH).await?;

@@ -26,5 +26,10 @@ pub trait AboutStore: Send + Sync {
 
     /// The customer's tags from now on, all of them, in this order (checked by
     /// [`app::domain::about_customer::tags`]); NotFound as for a note.
-    async fn set_customer_tags(&self, id: CustomerId, tags: &[String]) -> StoreResult<()>;
+    async fn set_customer_tags(
+        &self,
+        id: CustomerId,
+        tags: &[String],
+        at_ms: i64,
+    ) -> StoreResult<()>;
 }

@@ -74,6 +74,7 @@ macro_rules! impl_about_store {
                     .bind(at_ms)
                     .execute(&mut *tx)
                     .await?;
+                    write_customer_event(&mut tx, id, at_ms).await?;
                     tx.commit().await?;
                     Ok(())
                 }
@@ -82,10 +83,12 @@ macro_rules! impl_about_store {
                     &self,
                     id: CustomerId,
                     tags: &[String],
+                    at_ms: i64,
                 ) -> StoreResult<()> {
                     let mut tx = self.writer.begin().await?;
                     customer_exists(&mut *tx, id).await?;
                     super::customer_impl::replace_tags(&mut tx, id.0, tags).await?;
+                    write_customer_event(&mut tx, id, at_ms).await?;
                     tx.commit().await?;
                     Ok(())
                 }

@@ -12,6 +12,36 @@ macro_rules! impl_contacts_store {
 
             type Pool = sqlx::Pool<<$row as sqlx::Row>::Database>;
 
+            /// Issue 17: a `conversation.message` event for each line stored (chat, number,
+            /// time), in the batch's transaction, while some webhook wants them: one statement
+            /// however many lines.
+            async fn write_line_events(
+                conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+                numbered: bool,
+                lines: &[(i64, i64, i64)],
+            ) -> StoreResult<()> {
+                if lines.is_empty() {
+                    return Ok(());
+                }
+                let mut marks = Placeholders::new(numbered);
+                let values: Vec<String> = lines.iter().map(|_| marks.row(3)).collect();
+                let sql = format!(
+                    "INSERT INTO webhook_events (event, contact_id, seq, at_ms) \
+                     SELECT 'conversation.message', v.column1, v.column2, v.column3 \
+                     FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 FROM webhooks \
+                     WHERE deleted_at_ms IS NULL AND disabled_at_ms IS NULL \
+                     AND events LIKE '%\"conversation.message\"%') \
+                     ORDER BY v.column1, v.column2",
+                    values.join(", ")
+                );
+                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (contact, seq, at_ms) in lines {
+                    insert = insert.bind(*contact).bind(*seq).bind(*at_ms);
+                }
+                insert.execute(conn).await?;
+                Ok(())
+            }
+
             impl $store {
                 /// A lifecycle step taken only from one of `from`, answering the contact as
                 /// it leaves it. Binds: id, status, agent (kept when null), end reason, now.
@@ -250,6 +280,11 @@ macro_rules! impl_contacts_store {
                                     .bind(line.body_json.clone());
                             }
                             insert.execute(&mut *tx).await?;
+                            let events: Vec<(i64, i64, i64)> = rows
+                                .iter()
+                                .map(|(i, seq)| (batch[*i].contact.0, *seq, batch[*i].now_ms))
+                                .collect();
+                            write_line_events(&mut tx, Self::NUMBERED_PARAMS, &events).await?;
                         }
                         tx.commit().await?;
                         for (i, seq) in rows {
@@ -375,6 +410,12 @@ macro_rules! impl_contacts_store {
                     .await;
                     match inserted.map_err(conflict_or) {
                         Ok(_) => {
+                            write_line_events(
+                                &mut tx,
+                                Self::NUMBERED_PARAMS,
+                                &[(line.contact.0, seq, line.now_ms)],
+                            )
+                            .await?;
                             tx.commit().await?;
                             Ok(Appended {
                                 line: ChatLine { seq: seq as Seq, at_ms: line.now_ms, body: line.body.clone() },
@@ -450,6 +491,7 @@ macro_rules! impl_contacts_store {
                     };
                     let contact = contact_from_row(&row)?;
                     let offered = Self::copy_wrap_up(&mut tx, id, contact.csq).await?;
+                    write_contact_step_event(&mut tx, &contact, now_ms).await?;
                     tx.commit().await?;
                     Ok(Some((contact, offered)))
                 }
@@ -638,6 +680,7 @@ macro_rules! impl_contacts_store {
                 }
 
                 async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact> {
+                    let mut tx = self.writer.begin().await?;
                     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "INSERT INTO contacts (channel, csq_id, customer_id, status, problem, \
                          details, created_at_ms, queued_at_ms) \
@@ -649,9 +692,12 @@ macro_rules! impl_contacts_store {
                     .bind(&chat.problem)
                     .bind(to_json(&chat.details)?)
                     .bind(now_ms)
-                    .fetch_one(&self.writer)
+                    .fetch_one(&mut *tx)
                     .await?;
-                    contact_from_row(&row)
+                    let contact = contact_from_row(&row)?;
+                    write_started_event(&mut tx, contact.id, contact.customer, now_ms).await?;
+                    tx.commit().await?;
+                    Ok(contact)
                 }
 
                 async fn contact(&self, id: ContactId) -> StoreResult<Contact> {
@@ -702,15 +748,21 @@ macro_rules! impl_contacts_store {
                         ContactStatus::Ended(reason) => Some(to_json(&reason)?),
                         _ => None,
                     };
+                    let mut tx = self.writer.begin().await?;
                     let done = Self::step_query(from)
                         .bind(id.0)
                         .bind(status.as_str())
                         .bind(agent.map(|a| a.0))
                         .bind(end_reason)
                         .bind(now_ms)
-                        .fetch_optional(&self.writer)
+                        .fetch_optional(&mut *tx)
                         .await?;
-                    done.as_ref().map(contact_from_row).transpose()
+                    let contact = done.as_ref().map(contact_from_row).transpose()?;
+                    if let Some(contact) = &contact {
+                        write_contact_step_event(&mut tx, contact, now_ms).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(contact)
                 }
 
                 async fn step_contact_as_leader(
@@ -730,8 +782,14 @@ macro_rules! impl_contacts_store {
                         .bind(None::<String>)
                         .bind(now_ms);
                     let query = if fence.is_empty() { query } else { query.bind(epoch) };
-                    let done = query.fetch_optional(&self.writer).await?;
-                    done.as_ref().map(contact_from_row).transpose()
+                    let mut tx = self.writer.begin().await?;
+                    let done = query.fetch_optional(&mut *tx).await?;
+                    let contact = done.as_ref().map(contact_from_row).transpose()?;
+                    if let Some(contact) = &contact {
+                        write_contact_step_event(&mut tx, contact, now_ms).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(contact)
                 }
 
                 async fn open_contacts(&self) -> StoreResult<Vec<Contact>> {

@@ -82,7 +82,7 @@ macro_rules! impl_customer_store {
 
             /// Holds a customer not erased until the transaction ends (an erasure waits, or
             /// comes first and this finds nobody); [`StoreError::NotFound`] otherwise.
-            async fn held(conn: &mut Conn, id: CustomerId) -> StoreResult<()> {
+            pub(super) async fn held(conn: &mut Conn, id: CustomerId) -> StoreResult<()> {
                 let held = sqlx::query(
                     "UPDATE customers SET id = id WHERE id = $1 AND erased_at_ms IS NULL",
                 )
@@ -415,6 +415,7 @@ macro_rules! impl_customer_store {
                         notes.iter().map(|n| format!("; {n}")).collect::<String>(),
                     );
                     write_audit(&mut tx, audit, &detail).await?;
+                    write_customer_event(&mut tx, into, audit.at_ms).await?;
                     tx.commit().await?;
                     Ok(())
                 }
@@ -492,6 +493,7 @@ macro_rules! impl_customer_store {
                     replace_tags(&mut tx, id.0, tags).await?;
                     let detail = format!("{} (customer {})", audit.detail, id.0);
                     write_audit(&mut tx, audit, &detail).await?;
+                    write_customer_event(&mut tx, id, audit.at_ms).await?;
                     tx.commit().await?;
                     Ok(Ok(id))
                 }
@@ -543,6 +545,7 @@ macro_rules! impl_customer_store {
                         replace_tags(&mut tx, id.0, tags).await?;
                     }
                     write_audit(&mut tx, audit, &audit.detail).await?;
+                    write_customer_event(&mut tx, id, audit.at_ms).await?;
                     tx.commit().await?;
                     Ok(Ok(()))
                 }

@@ -304,6 +304,23 @@ macro_rules! impl_email_store {
                     .execute(&mut **tx)
                     .await?;
                 }
+                // Issue 17: a customer's email begins a conversation and comes in; one a CRM
+                // started (a known customer's) begins one that is sent, not received.
+                write_started_event(&mut **tx, queued.id, queued.customer, now_ms).await?;
+                if known.is_none() {
+                    let facts = $crate::store::webhooks::EventFacts {
+                        contact: Some(queued.id),
+                        customer: Some(queued.customer),
+                        ..Default::default()
+                    };
+                    write_webhook_event(
+                        &mut **tx,
+                        app::domain::webhooks::WebhookEvent::EmailReceived,
+                        &facts,
+                        now_ms,
+                    )
+                    .await?;
+                }
                 let last = sqlx::query(
                     "SELECT last_agent_id, last_agent_at_ms FROM email_threads WHERE id = $1",
                 )
@@ -623,20 +640,23 @@ macro_rules! impl_email_store {
                     now_ms: i64,
                 ) -> StoreResult<()> {
                     let reason = to_json(&app::domain::contact::EndReason::Discarded)?;
-                    let done = sqlx::query(
+                    let mut tx = self.writer.begin().await?;
+                    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE contacts SET status = 'ended', end_reason = $3, ended_at_ms = $4 \
                          WHERE id = $1 AND channel = 'email' AND status = 'active' \
-                         AND agent_id = $2",
-                    )
+                         AND agent_id = $2 RETURNING {CONTACT_COLUMNS}"
+                    )))
                     .bind(contact.0)
                     .bind(agent.0)
                     .bind(reason)
                     .bind(now_ms)
-                    .execute(&self.writer)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    if done.rows_affected() == 0 {
+                    let Some(row) = done else {
                         return Err(StoreError::NotFound);
-                    }
+                    };
+                    write_contact_step_event(&mut tx, &contact_from_row(&row)?, now_ms).await?;
+                    tx.commit().await?;
                     Ok(())
                 }
 

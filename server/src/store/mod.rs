@@ -18,7 +18,9 @@
 //! customer), [`search::SearchStore`] (the Conversations page's search),
 //! [`privacy::PrivacyStore`] (a customer's export and erasure, the retention),
 //! [`records::RecordStore`] (customers and conversations whole, as the API reads them) and
-//! [`api_tokens::ApiTokenStore`] (the tokens of the `/api/v1` API). Their shared
+//! [`api_tokens::ApiTokenStore`] (the tokens of the `/api/v1` API) and
+//! [`webhooks::WebhookStore`] (outgoing webhooks: the events every other store writes in
+//! its own transactions, fanned out into deliveries kept until received). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -85,6 +87,8 @@ pub mod settings;
 mod settings_sql;
 mod sql;
 pub mod sqlite;
+pub mod webhooks;
+mod webhooks_sql;
 
 pub use agents::{AgentStore, Credentials, NewAgent, SessionOf, StateLogEntry};
 pub use contacts::{
@@ -144,6 +148,7 @@ pub trait Store:
     + reply::ReplyStore
     + api_tokens::ApiTokenStore
     + outbound::OutboundStore
+    + webhooks::WebhookStore
     + Send
     + Sync
     + 'static

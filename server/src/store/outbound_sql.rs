@@ -11,7 +11,7 @@ macro_rules! impl_outbound_store {
                 email::{NewAck, NewEmail, LEFT_UID_VALIDITY},
                 outbound::{OutboundStore, Started},
                 sql::to_json,
-                ContactStore, StoreError, StoreResult,
+                StoreError, StoreResult,
             };
 
             type Conn = <<$row as sqlx::Row>::Database as sqlx::Database>::Connection;
@@ -57,15 +57,7 @@ macro_rules! impl_outbound_store {
                         return Ok(Started::Again(ContactId(id)));
                     }
                     // The customer still there (not erased) while the email is written.
-                    let held = sqlx::query(
-                        "UPDATE customers SET id = id WHERE id = $1 AND erased_at_ms IS NULL",
-                    )
-                    .bind(customer.0)
-                    .execute(&mut *tx)
-                    .await?;
-                    if held.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
+                    super::customer_impl::held(&mut tx, customer).await?;
                     let contact =
                         match super::email_impl::store_in(&mut tx, email, Some(customer), now_ms)
                             .await
@@ -82,15 +74,17 @@ macro_rules! impl_outbound_store {
                             }
                             Err(e) => return Err(e),
                         };
-                    sqlx::query(
+                    let ended = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE contacts SET status = 'ended', end_reason = $2, ended_at_ms = $3 \
-                         WHERE id = $1",
-                    )
+                         WHERE id = $1 RETURNING {CONTACT_COLUMNS}"
+                    )))
                     .bind(contact.id.0)
                     .bind(to_json(&EndReason::Sent)?)
                     .bind(now_ms)
-                    .execute(&mut *tx)
+                    .fetch_one(&mut *tx)
                     .await?;
+                    let ended = contact_from_row(&ended)?;
+                    write_contact_step_event(&mut tx, &ended, now_ms).await?;
                     super::email_impl::queue_message(
                         &mut tx,
                         contact.id,
@@ -102,8 +96,7 @@ macro_rules! impl_outbound_store {
                     let detail = format!("{} (conversation {})", audit.detail, contact.id.0);
                     write_audit(&mut tx, audit, &detail).await?;
                     tx.commit().await?;
-                    let contact = self.contact(contact.id).await?;
-                    Ok(Started::New(contact))
+                    Ok(Started::New(ended))
                 }
             }
         }

@@ -118,6 +118,7 @@ super::customers_sql::impl_customer_store!(PgStore, sqlx::postgres::PgRow);
 super::about_sql::impl_about_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
 super::api_tokens_sql::impl_api_token_store!(PgStore, sqlx::postgres::PgRow);
+super::webhooks_sql::impl_webhook_store!(PgStore, sqlx::postgres::PgRow);
 super::records_sql::impl_record_store!(PgStore, sqlx::postgres::PgRow);
 super::outbound_sql::impl_outbound_store!(PgStore, sqlx::postgres::PgRow);
 super::privacy_sql::impl_privacy_store!(

@@ -190,6 +190,10 @@ pub trait PrivacyStore: Send + Sync {
     /// how many went.
     async fn prune_webhook_posts(&self, before_ms: i64) -> StoreResult<u64>;
 
+    /// Issue 17: the outgoing webhooks' deliveries delivered or failed before `before_ms`
+    /// (the log) and the events fanned out by then; how many deliveries went.
+    async fn prune_webhook_log(&self, before_ms: i64) -> StoreResult<u64>;
+
     async fn retention(&self) -> StoreResult<Retention>;
 
     async fn save_retention(&self, retention: &Retention, audit: &AuditEntry) -> StoreResult<()>;

@@ -277,6 +277,16 @@ macro_rules! impl_privacy_store {
                         .bind(id)
                         .execute(&mut *conn)
                         .await?;
+                    // What the webhooks were told of it (the bodies hold its contents), and
+                    // what they were still to be told.
+                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
+                        .bind(format!("conversation:{id}"))
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("DELETE FROM webhook_events WHERE contact_id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
                     for table in ["chat_guests", "chat_invitations"] {
                         let sql = format!("UPDATE {table} SET notes = '' WHERE contact_id = $1");
                         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -503,6 +513,14 @@ macro_rules! impl_privacy_store {
                             .await?;
                     }
                     forget_events(&mut tx, &contacts).await?;
+                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
+                        .bind(format!("customer:{}", customer.0))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM webhook_events WHERE customer_id = $1")
+                        .bind(customer.0)
+                        .execute(&mut *tx)
+                        .await?;
                     let detail = format!(
                         "{}; {} conversation(s), {} file(s)",
                         audit.detail,
@@ -587,6 +605,24 @@ macro_rules! impl_privacy_store {
                     .execute(&self.writer)
                     .await?
                     .rows_affected())
+                }
+
+                async fn prune_webhook_log(&self, before_ms: i64) -> StoreResult<u64> {
+                    let mut tx = self.writer.begin().await?;
+                    let deliveries = sqlx::query(
+                        "DELETE FROM webhook_deliveries WHERE state <> 'pending' \
+                         AND done_at_ms < $1",
+                    )
+                    .bind(before_ms)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    sqlx::query("DELETE FROM webhook_events WHERE fanned_out_at_ms < $1")
+                        .bind(before_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(deliveries)
                 }
 
                 async fn retention(&self) -> StoreResult<Retention> {

@@ -241,20 +241,21 @@ macro_rules! impl_reply_store {
                 async fn queue_reply(&self, reply: &NewOutbox, now_ms: i64) -> StoreResult<i64> {
                     let mut tx = self.writer.begin().await?;
                     let reason = to_json(&EndReason::Sent)?;
-                    let done = sqlx::query(
+                    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE contacts SET status = 'ended', end_reason = $3, ended_at_ms = $4 \
                          WHERE id = $1 AND channel = 'email' AND status = 'active' \
-                         AND agent_id = $2",
-                    )
+                         AND agent_id = $2 RETURNING {CONTACT_COLUMNS}"
+                    )))
                     .bind(reply.contact.0)
                     .bind(reply.agent.0)
                     .bind(reason)
                     .bind(now_ms)
-                    .execute(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    if done.rows_affected() == 0 {
+                    let Some(ended) = done else {
                         return Err(StoreError::NotFound);
-                    }
+                    };
+                    write_contact_step_event(&mut tx, &contact_from_row(&ended)?, now_ms).await?;
                     sqlx::query("UPDATE email_drafts SET send_error = NULL WHERE contact_id = $1")
                         .bind(reply.contact.0)
                         .execute(&mut *tx)
@@ -371,15 +372,34 @@ macro_rules! impl_reply_store {
                 }
 
                 async fn reply_sent(&self, id: i64, now_ms: i64) -> StoreResult<()> {
-                    sqlx::query(
+                    let mut tx = self.writer.begin().await?;
+                    // Marked once (a second mark, after a crash between the send and the
+                    // mark, changes nothing and tells no webhook twice).
+                    let sent = sqlx::query(
                         "UPDATE email_outbox SET state = 'sent', done_at_ms = $2, \
-                         attempts = attempts + 1, message = $3 WHERE id = $1",
+                         attempts = attempts + 1, message = $3 WHERE id = $1 AND state <> 'sent' \
+                         RETURNING contact_id, agent_id",
                     )
                     .bind(id)
                     .bind(now_ms)
                     .bind(Vec::<u8>::new())
-                    .execute(&self.writer)
+                    .fetch_optional(&mut *tx)
                     .await?;
+                    if let Some(row) = sent {
+                        let facts = $crate::store::webhooks::EventFacts {
+                            contact: Some(ContactId(row.try_get("contact_id")?)),
+                            agent: row.try_get::<Option<i64>, _>("agent_id")?.map(AgentId),
+                            ..Default::default()
+                        };
+                        write_webhook_event(
+                            &mut tx,
+                            app::domain::webhooks::WebhookEvent::EmailSent,
+                            &facts,
+                            now_ms,
+                        )
+                        .await?;
+                    }
+                    tx.commit().await?;
                     Ok(())
                 }
 
@@ -422,14 +442,17 @@ macro_rules! impl_reply_store {
                         tx.commit().await?;
                         return Ok(());
                     };
-                    sqlx::query(
+                    let back = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE contacts SET status = 'active', agent_id = $2, end_reason = NULL, \
-                         ended_at_ms = NULL, search_indexed = FALSE WHERE id = $1",
-                    )
+                         ended_at_ms = NULL, search_indexed = FALSE WHERE id = $1 \
+                         RETURNING {CONTACT_COLUMNS}"
+                    )))
                     .bind(contact)
                     .bind(agent)
-                    .execute(&mut *tx)
+                    .fetch_one(&mut *tx)
                     .await?;
+                    // Back in its agent's hands.
+                    write_contact_step_event(&mut tx, &contact_from_row(&back)?, now_ms).await?;
                     sqlx::query("UPDATE email_drafts SET send_error = $2 WHERE contact_id = $1")
                         .bind(contact)
                         .bind(error)

@@ -115,6 +115,96 @@ macro_rules! impl_store {
             Ok(())
         }
 
+        /// Issue 17: what happened, for the outgoing webhooks, in the caller's transaction
+        /// (so an event is kept exactly when its change is): written only while some webhook
+        /// enabled wants it, one cheap statement otherwise.
+        async fn write_webhook_event(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            event: app::domain::webhooks::WebhookEvent,
+            facts: &$crate::store::webhooks::EventFacts,
+            at_ms: i64,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO webhook_events (event, contact_id, customer_id, agent_id, seq, at_ms) \
+                 SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM webhooks \
+                 WHERE deleted_at_ms IS NULL AND disabled_at_ms IS NULL AND events LIKE $7)",
+            )
+            .bind(event.as_str())
+            .bind(facts.contact.map(|c| c.0))
+            .bind(facts.customer.map(|c| c.0))
+            .bind(facts.agent.map(|a| a.0))
+            .bind(facts.seq.map(|s| s as i64))
+            .bind(at_ms)
+            .bind(format!("%\"{}\"%", event.as_str()))
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+
+        /// [`write_webhook_event`] for a contact's step: `conversation.assigned` when it
+        /// reaches an agent, `conversation.ended` when it ends; nothing otherwise.
+        async fn write_contact_step_event(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            contact: &Contact,
+            at_ms: i64,
+        ) -> StoreResult<()> {
+            use app::domain::webhooks::WebhookEvent;
+            let event = match contact.status {
+                ContactStatus::Active if contact.agent.is_some() => {
+                    WebhookEvent::ConversationAssigned
+                }
+                ContactStatus::Ended(_) => WebhookEvent::ConversationEnded,
+                _ => return Ok(()),
+            };
+            let facts = $crate::store::webhooks::EventFacts {
+                contact: Some(contact.id),
+                customer: Some(contact.customer),
+                agent: contact.agent,
+                seq: None,
+            };
+            write_webhook_event(conn, event, &facts, at_ms).await
+        }
+
+        /// [`write_webhook_event`] for a conversation that began.
+        async fn write_started_event(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            contact: ContactId,
+            customer: CustomerId,
+            at_ms: i64,
+        ) -> StoreResult<()> {
+            let facts = $crate::store::webhooks::EventFacts {
+                contact: Some(contact),
+                customer: Some(customer),
+                ..Default::default()
+            };
+            write_webhook_event(
+                conn,
+                app::domain::webhooks::WebhookEvent::ConversationStarted,
+                &facts,
+                at_ms,
+            )
+            .await
+        }
+
+        /// [`write_webhook_event`] for a customer's record that changed.
+        async fn write_customer_event(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            customer: CustomerId,
+            at_ms: i64,
+        ) -> StoreResult<()> {
+            let facts = $crate::store::webhooks::EventFacts {
+                customer: Some(customer),
+                ..Default::default()
+            };
+            write_webhook_event(
+                conn,
+                app::domain::webhooks::WebhookEvent::CustomerUpdated,
+                &facts,
+                at_ms,
+            )
+            .await
+        }
+
         fn contact_from_row(row: &$row) -> StoreResult<Contact> {
             let channel: String = row.try_get("channel")?;
             let status: String = row.try_get("status")?;

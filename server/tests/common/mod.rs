@@ -144,6 +144,7 @@ pub struct TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.services.email.stop();
+        self.services.webhooks.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -159,6 +160,7 @@ impl TestServer {
 
     /// Stops this server and starts a new one on the same database and data directory.
     pub async fn restart(mut self) -> Self {
+        self.services.webhooks.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -170,6 +172,7 @@ impl TestServer {
     /// configured again.
     pub async fn restart_with(mut self, configure: impl FnOnce(&mut Config)) -> Self {
         self.services.email.stop();
+        self.services.webhooks.stop();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

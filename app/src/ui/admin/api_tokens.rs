@@ -5,7 +5,10 @@
 //! (to the minute), and revokes one after asking. The server checks every rule again and
 //! audits both changes.
 
-use super::confirm::{Confirm, ConfirmText};
+use super::{
+    confirm::{Confirm, ConfirmText},
+    fresh_secret::{FreshSecret, SecretText},
+};
 use crate::{
     api::{list_api_tokens, ApiError, CreateApiToken, RevokeApiToken},
     domain::{
@@ -160,7 +163,24 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
                 </div>
             </form>
             {move || failure().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
-            {move || fresh.get().map(|created| view! { <FreshToken created fresh back=name_field /> })}
+            {move || fresh.get().map(|created| {
+                let name = created.token.name.as_str();
+                let words = SecretText {
+                    heading: t_string!(i18n, admin.api_tokens.secret_heading, name = name).to_string(),
+                    text: t_string!(i18n, admin.api_tokens.secret_text).to_string(),
+                    label: t_string!(i18n, admin.api_tokens.secret_label, name = name).to_string(),
+                    done: t_string!(i18n, admin.api_tokens.done).to_string(),
+                };
+                view! {
+                    <FreshSecret id="fresh-token-title" words secret=created.secret.clone()
+                        on_done=Callback::new(move |()| {
+                            fresh.set(None);
+                            if let Some(input) = name_field.get_untracked() {
+                                let _ = input.focus();
+                            }
+                        }) />
+                }
+            })}
             {move || revoking.get().map(|token| view! { <RevokeConfirm token revoking revoke back=list /> })}
             <div class="table-scroll">
                 <table class="users-list tokens-list" node_ref=list tabindex="-1"
@@ -183,44 +203,6 @@ fn TokensPanel(initial: Vec<ApiTokenSummary>) -> impl IntoView {
             </div>
             {move || tokens.with(Vec::is_empty).then(|| view! { <p class="muted">{t!(i18n, admin.api_tokens.none)}</p> })}
         </section>
-    }
-}
-
-/// The secret of the token just created, selected for copying, until "Done".
-#[component]
-fn FreshToken(
-    created: CreatedApiToken,
-    fresh: RwSignal<Option<CreatedApiToken>>,
-    back: NodeRef<html::Input>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let name = created.token.name.clone();
-    let field = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = field.get() {
-            let _ = input.focus();
-            input.select();
-        }
-    });
-    view! {
-        <div class="notice token-secret" role="region" aria-labelledby="fresh-token-title">
-            <h3 id="fresh-token-title">{t_string!(i18n, admin.api_tokens.secret_heading, name = name.as_str()).to_string()}</h3>
-            <p>{t!(i18n, admin.api_tokens.secret_text)}</p>
-            <input node_ref=field readonly class="secret" spellcheck="false"
-                aria-label=t_string!(i18n, admin.api_tokens.secret_label, name = name.as_str()).to_string()
-                value=created.secret.clone()
-                on:focus=move |_| {
-                    if let Some(input) = field.get() {
-                        input.select();
-                    }
-                } />
-            <button type="button" on:click=move |_| {
-                fresh.set(None);
-                if let Some(input) = back.get_untracked() {
-                    let _ = input.focus();
-                }
-            }>{t!(i18n, admin.api_tokens.done)}</button>
-        </div>
     }
 }
 

@@ -2,7 +2,7 @@
 //! menu: Users, Queues, Pre-chat form, Canned responses, Mailboxes, Messenger and WhatsApp,
 //! Chat settings, Wrap-up reasons, Host desktops,
 //! Emails set aside,
-//! Customers and privacy, API tokens, Audit.
+//! Customers and privacy, API tokens, Webhooks, Audit.
 //! Each visit to a section loads it fresh. A link that would lose unsaved changes asks in
 //! the page first. The server refuses every call from anyone who is not an administrator.
 
@@ -14,6 +14,7 @@ mod channels;
 mod chat_settings;
 mod confirm;
 mod edit_line;
+mod fresh_secret;
 mod gadget_hosts;
 mod hours;
 mod mailboxes;
@@ -27,6 +28,7 @@ mod test_report;
 mod unreadable_emails;
 mod unsaved;
 mod users;
+mod webhooks;
 mod wrap_up_reasons;
 
 use super::{identity::Identity, title::PageTitle};
@@ -50,6 +52,7 @@ use queues::QueuesSection;
 use unreadable_emails::UnreadableEmailsSection;
 use unsaved::{LeaveBar, Unsaved};
 use users::UsersSection;
+use webhooks::WebhooksSection;
 use wrap_up_reasons::WrapUpReasonsSection;
 
 /// The sections of the administration, in the menu's order.
@@ -68,11 +71,12 @@ enum Section {
     SetAside,
     Privacy,
     ApiTokens,
+    Webhooks,
     Audit,
 }
 
 impl Section {
-    const ALL: [Section; 14] = [
+    const ALL: [Section; 15] = [
         Section::Users,
         Section::Queues,
         Section::Hours,
@@ -86,6 +90,7 @@ impl Section {
         Section::SetAside,
         Section::Privacy,
         Section::ApiTokens,
+        Section::Webhooks,
         Section::Audit,
     ];
 
@@ -104,6 +109,7 @@ impl Section {
             Section::SetAside => "set-aside",
             Section::Privacy => "privacy",
             Section::ApiTokens => "api-tokens",
+            Section::Webhooks => "webhooks",
             Section::Audit => "audit",
         }
     }
@@ -123,6 +129,7 @@ impl Section {
             Section::SetAside => td_string!(locale, admin.sections.set_aside),
             Section::Privacy => td_string!(locale, admin.sections.privacy),
             Section::ApiTokens => td_string!(locale, admin.sections.api_tokens),
+            Section::Webhooks => td_string!(locale, admin.sections.webhooks),
             Section::Audit => td_string!(locale, admin.sections.audit),
         }
     }
@@ -259,6 +266,7 @@ fn Admin(view: AdminView, section: Option<Section>) -> impl IntoView {
         Some(Section::Audit) => view! { <AuditSection /> }.into_any(),
         Some(Section::Privacy) => view! { <PrivacySection /> }.into_any(),
         Some(Section::ApiTokens) => view! { <ApiTokensSection /> }.into_any(),
+        Some(Section::Webhooks) => view! { <WebhooksSection /> }.into_any(),
         Some(Section::SetAside) => {
             view! { <UnreadableEmailsSection emails=view.unreadable_emails.clone() /> }.into_any()
         }
