@@ -5005,6 +5005,51 @@ mod webhooks {
                     .await,
                 Err(StoreError::NotFound)
             ));
+            // Its only webhook paused, what happens is still kept for it (sent once
+            // resumed); a delivery for the deleted one is not made.
+            s.pause_webhook(crm, Some(700), &audit("webhook.pause"))
+                .await
+                .unwrap();
+            let later = chat(s, 800).await;
+            let waiting = s.waiting_webhook_events(i64::MAX, 100).await.unwrap();
+            assert_eq!(waiting.len(), 1, "{n}");
+            assert_eq!(waiting[0].facts.contact, Some(later.id), "{n}");
+            let to = |webhook| NewDelivery {
+                webhook,
+                event_id: waiting[0].id,
+                event: waiting[0].event,
+                subject: format!("conversation:{}", later.id.0),
+                body: "{}".into(),
+            };
+            s.fan_out_webhook_event(waiting[0].id, &[to(crm), to(other)], 810)
+                .await
+                .unwrap();
+            assert!(
+                s.webhook_deliveries(other, None, 50)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .all(|d| d.event_id != waiting[0].id),
+                "{n}"
+            );
+            assert!(
+                s.claim_webhook_deliveries(5_000, 10, 6_000)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "{n}: paused"
+            );
+            // Resumed: what waited goes at once, tried for a day from then.
+            let resumed = AuditEntry {
+                at_ms: 900,
+                ..audit("webhook.resume")
+            };
+            s.pause_webhook(crm, None, &resumed).await.unwrap();
+            let due = s.claim_webhook_deliveries(900, 10, 6_000).await.unwrap();
+            assert!(
+                !due.is_empty() && due.iter().all(|d| d.tried_since_ms == 900),
+                "{n}: {due:?}"
+            );
             let actions: Vec<String> = s
                 .admin_audit(20)
                 .await
@@ -5014,7 +5059,7 @@ mod webhooks {
                 .collect();
             assert_eq!(
                 actions.iter().filter(|a| a.starts_with("webhook.")).count(),
-                6,
+                8,
                 "{n}: {actions:?}"
             );
         }

@@ -29,7 +29,7 @@ macro_rules! impl_contacts_store {
                     "INSERT INTO webhook_events (event, contact_id, seq, at_ms) \
                      SELECT 'conversation.message', v.column1, v.column2, v.column3 \
                      FROM (VALUES {}) AS v WHERE EXISTS (SELECT 1 FROM webhooks \
-                     WHERE deleted_at_ms IS NULL AND disabled_at_ms IS NULL \
+                     WHERE deleted_at_ms IS NULL \
                      AND events LIKE '%\"conversation.message\"%') \
                      ORDER BY v.column1, v.column2",
                     values.join(", ")

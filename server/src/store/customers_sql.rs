@@ -415,6 +415,20 @@ macro_rules! impl_customer_store {
                         notes.iter().map(|n| format!("; {n}")).collect::<String>(),
                     );
                     write_audit(&mut tx, audit, &detail).await?;
+                    // What the webhooks were to be told of the record that goes (its name,
+                    // its addresses) goes with it: an erasure of the kept one would not
+                    // find it. The kept one's change is told instead.
+                    sqlx::query(
+                        "DELETE FROM webhook_events WHERE customer_id = $1 \
+                         AND event = 'customer.updated'",
+                    )
+                    .bind(from.0)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
+                        .bind(format!("customer:{}", from.0))
+                        .execute(&mut *tx)
+                        .await?;
                     write_customer_event(&mut tx, into, audit.at_ms).await?;
                     tx.commit().await?;
                     Ok(())

@@ -279,12 +279,13 @@ macro_rules! impl_privacy_store {
                         .await?;
                     // What the webhooks were told of it (the bodies hold its contents), and
                     // what they were still to be told.
-                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
-                        .bind(format!("conversation:{id}"))
-                        .execute(&mut *conn)
-                        .await?;
+                    // Events first: a fan-out under way holds its event, and is waited for.
                     sqlx::query("DELETE FROM webhook_events WHERE contact_id = $1")
                         .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
+                        .bind(format!("conversation:{id}"))
                         .execute(&mut *conn)
                         .await?;
                     for table in ["chat_guests", "chat_invitations"] {
@@ -513,12 +514,12 @@ macro_rules! impl_privacy_store {
                             .await?;
                     }
                     forget_events(&mut tx, &contacts).await?;
-                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
-                        .bind(format!("customer:{}", customer.0))
-                        .execute(&mut *tx)
-                        .await?;
                     sqlx::query("DELETE FROM webhook_events WHERE customer_id = $1")
                         .bind(customer.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM webhook_deliveries WHERE subject = $1")
+                        .bind(format!("customer:{}", customer.0))
                         .execute(&mut *tx)
                         .await?;
                     let detail = format!(

@@ -117,7 +117,8 @@ macro_rules! impl_store {
 
         /// Issue 17: what happened, for the outgoing webhooks, in the caller's transaction
         /// (so an event is kept exactly when its change is): written only while some webhook
-        /// enabled wants it, one cheap statement otherwise.
+        /// wants it (a paused one too: it is sent once resumed), one cheap statement
+        /// otherwise.
         async fn write_webhook_event(
             conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
             event: app::domain::webhooks::WebhookEvent,
@@ -127,7 +128,7 @@ macro_rules! impl_store {
             sqlx::query(
                 "INSERT INTO webhook_events (event, contact_id, customer_id, agent_id, seq, at_ms) \
                  SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM webhooks \
-                 WHERE deleted_at_ms IS NULL AND disabled_at_ms IS NULL AND events LIKE $7)",
+                 WHERE deleted_at_ms IS NULL AND events LIKE $7)",
             )
             .bind(event.as_str())
             .bind(facts.contact.map(|c| c.0))

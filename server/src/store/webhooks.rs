@@ -118,7 +118,8 @@ pub trait WebhookStore: Send + Sync {
     ) -> StoreResult<()>;
 
     /// Pauses (`Some(now)`) or resumes (`None`) a webhook, audited: while paused nothing is
-    /// sent, and what happens meanwhile waits for it.
+    /// sent, and what happens meanwhile waits for it; resumed, what waits is tried at once
+    /// and for a day from then.
     async fn pause_webhook(
         &self,
         id: WebhookId,

@@ -180,6 +180,17 @@ macro_rules! impl_webhook_store {
                     if changed == 0 {
                         return Err(StoreError::NotFound);
                     }
+                    if at_ms.is_none() {
+                        // Resumed: what waited is tried at once, and for a day from now.
+                        sqlx::query(
+                            "UPDATE webhook_deliveries SET replayed_at_ms = $2, \
+                             next_attempt_at_ms = $2 WHERE webhook_id = $1 AND state = 'pending'",
+                        )
+                        .bind(id.0)
+                        .bind(audit.at_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     write_audit(&mut tx, audit, &audit.detail).await?;
                     tx.commit().await?;
                     Ok(())
@@ -307,10 +318,12 @@ macro_rules! impl_webhook_store {
                         return Ok(());
                     }
                     for d in deliveries {
+                        // Not for a webhook deleted since the fan-out read the list.
                         sqlx::query(
                             "INSERT INTO webhook_deliveries (webhook_id, event_id, event, \
                              subject, body, state, attempts, next_attempt_at_ms, created_at_ms) \
-                             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6) \
+                             SELECT id, $2, $3, $4, $5, 'pending', 0, $6, $6 FROM webhooks \
+                             WHERE id = $1 AND deleted_at_ms IS NULL \
                              ON CONFLICT (webhook_id, event_id) DO NOTHING",
                         )
                         .bind(d.webhook.0)

@@ -53,8 +53,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const LEASE: Duration = Duration::from_secs(120);
 /// The first retry's delay; each failure doubles it up to the service's maximum.
 const FIRST_RETRY: Duration = Duration::from_secs(2);
-/// The longest the sender sleeps without looking for events.
+/// The longest the sender sleeps without looking for events ...
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
+/// ... and the shortest, between two rounds.
+const MIN_PAUSE: Duration = Duration::from_millis(200);
 /// On PostgreSQL, how old an event must be to be fanned out (see the module's doc).
 pub const PG_SETTLE: Duration = Duration::from_secs(2);
 /// The context a webhook's secret is sealed in.
@@ -90,7 +92,9 @@ impl WebhookService {
             .redirect(graph_http::redirect::Policy::none())
             .user_agent("Switchboard-Webhooks/1")
             .build()
-            .unwrap_or_default();
+            // Only a TLS backend that cannot start fails here: never a client that would
+            // follow redirects or wait for ever instead.
+            .expect("the webhooks' HTTP client starts");
         WebhookService {
             store,
             secrets,
@@ -177,9 +181,12 @@ impl WebhookService {
             }
         }
         match self.store.next_webhook_delivery_at().await {
-            Ok(Some(at)) => {
-                Duration::from_millis((at - now_ms()).clamp(0, LOOK_AGAIN.as_millis() as i64) as u64)
-            }
+            // At least a moment: the soonest may be a delivery that waits for an earlier one
+            // of its conversation, or for its paused webhook.
+            Ok(Some(at)) => Duration::from_millis(
+                (at - now_ms()).clamp(MIN_PAUSE.as_millis() as i64, LOOK_AGAIN.as_millis() as i64)
+                    as u64,
+            ),
             _ => LOOK_AGAIN,
         }
     }
@@ -204,7 +211,7 @@ impl WebhookService {
             for event in &events {
                 let wanting: Vec<WebhookId> = hooks
                     .iter()
-                    .filter(|h| h.disabled_at_ms.is_none() && h.events.contains(&event.event))
+                    .filter(|h| h.events.contains(&event.event))
                     .map(|h| h.id)
                     .collect();
                 let deliveries = if wanting.is_empty() {
