@@ -20,8 +20,18 @@ use std::{
 use tokio_tungstenite::tungstenite::Message;
 
 /// `server admin ...` on the database in `dir`, with `stdin` typed in; (success, stdout,
-/// stderr).
-fn admin(dir: &Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+/// stderr). The command runs off the test's runtime, which is also the server's: a server
+/// frozen mid-write while the command waits for the database would hold its lock.
+async fn admin(dir: &Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let stdin = stdin.map(str::to_string);
+    tokio::task::spawn_blocking(move || admin_blocking(&dir, &args, stdin.as_deref()))
+        .await
+        .expect("the command's thread")
+}
+
+fn admin_blocking(dir: &Path, args: &[String], stdin: Option<&str>) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("admin")
         .args(args)
@@ -173,7 +183,8 @@ async fn the_first_administrator_comes_from_the_command_line_and_chooses_a_passw
         &dir,
         &["create", "--username", "ada", "--name", "Ada Lovelace"],
         None,
-    );
+    )
+    .await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("Administrator \"ada\" created."),
@@ -186,11 +197,12 @@ async fn the_first_administrator_comes_from_the_command_line_and_chooses_a_passw
         &dir,
         &["create", "--username", "ADA", "--name", "Ada"],
         None,
-    );
+    )
+    .await;
     assert!(!ok, "usernames are unique ignoring case");
     assert!(stderr.contains("already exists"), "{stderr}");
     assert!(stderr.contains("reset-password"), "{stderr}");
-    let (ok, _, stderr) = admin(&dir, &["create", "--username", "a b", "--name", "A"], None);
+    let (ok, _, stderr) = admin(&dir, &["create", "--username", "a b", "--name", "A"], None).await;
     assert!(!ok);
     assert!(
         stderr.contains("Username: use letters a-z, digits and . _ - @ only"),
@@ -263,7 +275,7 @@ async fn a_password_reset_from_the_command_line_ends_sessions() {
     let mut page = open_page(&server, &cookie).await;
     let dir = server.data_dir().to_path_buf();
 
-    let (ok, stdout, stderr) = admin(&dir, &["reset-password", "BEA"], None);
+    let (ok, stdout, stderr) = admin(&dir, &["reset-password", "BEA"], None).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("every session of theirs has ended"),
@@ -289,7 +301,8 @@ async fn a_password_reset_from_the_command_line_ends_sessions() {
         &dir,
         &["reset-password", "bea", "--password-stdin"],
         Some("short\n"),
-    );
+    )
+    .await;
     assert!(!ok);
     assert!(
         stderr.contains("Password: at least 12 characters (5 given)"),
@@ -299,14 +312,16 @@ async fn a_password_reset_from_the_command_line_ends_sessions() {
         &dir,
         &["reset-password", "bea", "--password-stdin"],
         Some("password1234\n"),
-    );
+    )
+    .await;
     assert!(!ok);
     assert!(stderr.contains("most common passwords"), "{stderr}");
     let (ok, stdout, stderr) = admin(
         &dir,
         &["reset-password", "bea", "--password-stdin"],
         Some("a typed passphrase\n"),
-    );
+    )
+    .await;
     assert!(ok, "{stderr}");
     assert!(!stdout.contains("One-time"), "{stdout}");
     let login = server.login("bea", "a typed passphrase").await;
@@ -315,7 +330,7 @@ async fn a_password_reset_from_the_command_line_ends_sessions() {
         "/",
         "a password typed by the operator needs no change"
     );
-    let (ok, _, stderr) = admin(&dir, &["reset-password", "nobody"], None);
+    let (ok, _, stderr) = admin(&dir, &["reset-password", "nobody"], None).await;
     assert!(!ok);
     assert!(stderr.contains("no user is named \"nobody\""), "{stderr}");
 }
