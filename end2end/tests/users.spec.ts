@@ -106,3 +106,35 @@ test('D-2: an administrator creates a user in the browser, who chooses a passwor
   const wide = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(wide).toBeLessThanOrEqual(0);
 });
+
+test('D-3: a supervisor is given the CSQs they watch, apart from the ones they take', async ({ browser }) => {
+  const admin = await adminPage(browser);
+  await admin.setViewportSize({ width: 1366, height: 768 });
+  await admin.getByRole('button', { name: 'New user' }).click();
+  const form = admin.locator('form.user-form');
+  await form.getByLabel('Username').fill('sue');
+  await form.getByLabel('Full name').fill('Sue Park');
+  await form.getByLabel('Alias').fill('Sue');
+  // Only a supervisor watches CSQs: the choice appears with the role.
+  await expect(form.getByRole('group', { name: 'Supervises' })).toHaveCount(0);
+  await form.getByLabel('Role').selectOption({ label: 'Supervisor' });
+  const watched = form.getByRole('group', { name: 'Supervises' });
+  await expect(watched).toBeVisible();
+  await watched.getByLabel('Support').check();
+  await admin.screenshot({ path: 'test-results/screenshots/users-supervisor-form-1366.png', fullPage: true });
+  await form.getByRole('button', { name: 'Create user' }).click();
+  await expect(admin.locator('.handover')).toContainText('User sue created.');
+  await admin.getByLabel('Search').fill('sue');
+  const row = admin.getByRole('row').filter({ hasText: 'sue' });
+  await expect(row).toContainText('Supervises: Support');
+  await expect(row.getByRole('cell').nth(2)).toContainText('None');
+
+  // Made an agent, she watches nothing any more.
+  await row.getByRole('button', { name: 'Edit sue' }).click();
+  await expect(form.getByRole('group', { name: 'Supervises' }).getByLabel('Support')).toBeChecked();
+  await form.getByLabel('Role').selectOption({ label: 'Agent' });
+  await expect(form.getByRole('group', { name: 'Supervises' })).toHaveCount(0);
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await expect(row).toContainText('Agent');
+  await expect(row).not.toContainText('Supervises');
+});

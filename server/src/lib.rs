@@ -13,6 +13,9 @@
 //!   else set allows only choosing one's own), changing one's own password.
 //! - [`users`]: the administrators' Users page: the searched list, creating and changing a
 //!   user (CSQs and capacity reach routing at once; disabling ends sessions), resets.
+//! - [`supervision`]: what supervisors see: the CSQs each watches (every one for an
+//!   administrator), the team and queues read from the database, the day from the viewer's
+//!   midnight.
 //! - [`queues`]: the administrators' CSQs (members reach routing at once, a retired one
 //!   takes nothing new, business hours checked against the time zone database) and the
 //!   pre-chat form's problem statements in order.
@@ -151,6 +154,7 @@ pub mod secrets;
 pub mod serve;
 pub mod services;
 pub mod store;
+pub mod supervision;
 pub mod users;
 pub mod webhooks;
 

@@ -443,7 +443,7 @@ impl Services {
                     contact,
                     &[app::domain::contact::ContactStatus::Offered],
                     app::domain::contact::ContactStatus::Queued,
-                    None,
+                    Some(agent),
                     now_ms(),
                 )
                 .await?;
@@ -625,6 +625,7 @@ impl Backend for Services {
                 .into_iter()
                 .map(|c| app::domain::csq::Csq {
                     members: Vec::new(),
+                    supervisors: Vec::new(),
                     ..c
                 })
                 .collect(),
@@ -969,6 +970,14 @@ impl Backend for Services {
         delivery: i64,
     ) -> Result<Vec<app::domain::webhooks::DeliverySummary>, ApiError> {
         Services::replay_webhook_delivery(self, headers, id, delivery).await
+    }
+
+    async fn supervision_board(
+        &self,
+        headers: &HeaderMap,
+        time_zone: String,
+    ) -> Result<app::domain::supervision::Board, ApiError> {
+        self.board(headers, &time_zone).await
     }
 
     async fn audit(

@@ -14,7 +14,7 @@ use crate::{
 use app::{
     api::ApiError,
     domain::{
-        csq::memberships,
+        csq::{memberships, supervised},
         ids::{AgentId, CsqId},
         limits::USERS_PAGE_SIZE,
         state::StateEvent,
@@ -45,6 +45,7 @@ impl Services {
             .into_iter()
             .map(|agent| UserAdmin {
                 csqs: memberships(&csqs, agent.id),
+                supervises: supervised(&csqs, agent.id),
                 agent,
             })
             .collect();
@@ -168,6 +169,7 @@ impl Services {
         })?;
         Ok(UserAdmin {
             csqs: memberships(csqs, id),
+            supervises: supervised(csqs, id),
             agent,
         })
     }

@@ -941,6 +941,38 @@ async fn users_are_saved_with_their_queues_and_one_administrator_stays() {
         let members = queues_of(s, ann).await;
         assert_eq!(members, [sales], "{}", t.name);
 
+        // Issue 18 (D-3): a supervisor watches exactly the CSQs saved, member or not.
+        let watching = UserEdit {
+            id: Some(ann),
+            role: Role::Supervisor,
+            csqs: vec![sales],
+            supervises: vec![support, sales],
+            disabled: false,
+            ..edit.clone()
+        };
+        s.save_user(&watching, None, &audit).await.unwrap();
+        let supervised = |csqs: &[app::domain::csq::Csq]| app::domain::csq::supervised(csqs, ann);
+        let mut both = vec![support, sales];
+        both.sort();
+        assert_eq!(supervised(&s.csqs().await.unwrap()), both, "{}", t.name);
+        s.save_user(
+            &UserEdit {
+                supervises: vec![support],
+                ..watching.clone()
+            },
+            None,
+            &audit,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            supervised(&s.csqs().await.unwrap()),
+            [support],
+            "{}",
+            t.name
+        );
+        assert_eq!(queues_of(s, ann).await, [sales], "membership apart");
+
         let demote_root = UserEdit {
             id: Some(root),
             username: "root".into(),
@@ -1689,6 +1721,160 @@ mod chats {
         s.create_chat(&chat, at_ms).await.unwrap()
     }
 
+    /// Issue 18 (S-4, D-3): every step of a chat is logged with the queue and the agent it
+    /// concerned, as the reports count them: an offer that went unaccepted names its agent
+    /// without making them the chat's holder; a take keeps its wait, a change of hands
+    /// none; the first agent's line is its first response; an abandon keeps its wait.
+    #[tokio::test]
+    async fn a_chats_steps_are_logged_with_their_agents_for_the_reports() {
+        use server::store::contacts::LoggedStep;
+        for t in all_stores().await {
+            let s = &t.store;
+            let chat = web_chat(s.as_ref()).await;
+            let alice = s.create_agent(&new_agent("alice", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let waiting = ContactStatus::WAITING;
+            let offered = s
+                .step_contact(chat.id, &waiting, ContactStatus::Offered, Some(alice), 100)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(offered.agent, None, "{}: an offer is not a hold", t.name);
+            s.step_contact(
+                chat.id,
+                &[ContactStatus::Offered],
+                ContactStatus::Queued,
+                Some(alice),
+                115,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            s.step_contact(chat.id, &waiting, ContactStatus::Offered, Some(bob), 120)
+                .await
+                .unwrap()
+                .unwrap();
+            s.accept_contact(
+                chat.id,
+                &[ContactStatus::Offered],
+                ContactStatus::Active,
+                bob,
+                125,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            let said = |text: &str, author: Author| LineBody::Message {
+                author,
+                text: text.into(),
+                client_id: text.into(),
+                files: Vec::new(),
+                sent_at_ms: None,
+                template: None,
+            };
+            let customer = (
+                Sender::Customer,
+                Author::Customer {
+                    name: "Zoé".into()
+                },
+            );
+            let agent = (
+                Sender::Agent(bob),
+                Author::Agent {
+                    agent: bob,
+                    alias: "Bob".into(),
+                },
+            );
+            for ((sender, author), text, at_ms) in [
+                (&customer, "hi", 126),
+                (&agent, "hello", 131),
+                (&agent, "more", 140),
+            ] {
+                s.append_line(
+                    chat.id,
+                    sender,
+                    Some(text),
+                    &said(text, author.clone()),
+                    at_ms,
+                )
+                .await
+                .unwrap();
+            }
+            // A group chat changing hands (G-3) is a take without a wait.
+            s.update_contact(chat.id, ContactStatus::Active, Some(alice), 150)
+                .await
+                .unwrap();
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            s.step_contact(chat.id, &[ContactStatus::Active], ended, None, 200)
+                .await
+                .unwrap()
+                .unwrap();
+            // A step not taken is not logged.
+            assert!(s
+                .step_contact(chat.id, &waiting, ContactStatus::Offered, Some(alice), 210)
+                .await
+                .unwrap()
+                .is_none());
+
+            let timeline = s.timeline(chat.id).await.unwrap();
+            let step = |at_ms, step, agent, reason, wait_ms| LoggedStep {
+                at_ms,
+                step,
+                channel: Channel::Web,
+                csq: chat.csq,
+                agent,
+                reason,
+                wait_ms,
+            };
+            use app::domain::contact::ContactStep as S;
+            assert_eq!(
+                timeline.steps,
+                [
+                    step(1, S::Queued, None, None, None),
+                    step(100, S::Offered, Some(alice), None, None),
+                    step(115, S::OfferWithdrawn, Some(alice), None, None),
+                    step(120, S::Offered, Some(bob), None, None),
+                    step(125, S::Accepted, Some(bob), None, Some(124)),
+                    step(150, S::Accepted, Some(alice), None, None),
+                    step(
+                        200,
+                        S::Ended,
+                        Some(alice),
+                        Some(EndReason::EndedByAgent),
+                        None
+                    ),
+                ],
+                "{}",
+                t.name
+            );
+            assert_eq!(timeline.first_response_at_ms, Some(131), "{}", t.name);
+            assert_eq!(s.contact(chat.id).await.unwrap().agent, Some(alice));
+
+            // A chat the customer left while it waited: queued, then ended, nobody's.
+            let left = chat_in(s.as_ref(), chat.csq, "Yann", 1).await;
+            let abandoned = ContactStatus::Ended(EndReason::Abandoned);
+            s.step_contact(left.id, &waiting, abandoned, None, 30)
+                .await
+                .unwrap()
+                .unwrap();
+            let timeline = s.timeline(left.id).await.unwrap();
+            assert_eq!(
+                timeline
+                    .steps
+                    .iter()
+                    .map(|l| (l.step, l.agent, l.reason, l.wait_ms))
+                    .collect::<Vec<_>>(),
+                [
+                    (S::Queued, None, None, None),
+                    (S::Ended, None, Some(EndReason::Abandoned), Some(29))
+                ],
+                "{}: abandoned after its wait",
+                t.name
+            );
+            assert_eq!(timeline.first_response_at_ms, None);
+        }
+    }
+
     /// A lifecycle step only from the state it was decided on: a timer ending a chat
     /// that an agent has just accepted does nothing.
     #[tokio::test]
@@ -2392,6 +2578,104 @@ mod email {
         }
     }
 
+    /// A customer's first email ("Lid"), taken from the mailbox at 1 s.
+    async fn lid(s: &dyn server::store::Store) -> app::domain::contact::Contact {
+        let Taken::New { contact, .. } = s
+            .take_email(&email(1, 1, "a@x", &[], "Lid"), 1_000)
+            .await
+            .unwrap()
+        else {
+            panic!("a new email")
+        };
+        contact
+    }
+
+    /// Issue 18 (D-3): an email's steps are logged as the reports count them: a requeue to
+    /// its own queue, a transfer to another, a desktop putting it back, its discard; a
+    /// requeue refused is not logged.
+    #[tokio::test]
+    async fn an_emails_requeues_and_transfers_are_logged() {
+        use app::domain::contact::{ContactStep as S, EndReason};
+        for t in all_stores().await {
+            let s = &t.store;
+            let support = s.create_csq("Support").await.unwrap();
+            let billing = s.create_csq("Billing").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let contact = lid(s.as_ref()).await;
+            let assign = |agent, at| {
+                let s = s.clone();
+                async move {
+                    s.step_contact(
+                        contact.id,
+                        &ContactStatus::WAITING,
+                        ContactStatus::Active,
+                        Some(agent),
+                        at,
+                    )
+                    .await
+                    .unwrap()
+                    .unwrap();
+                }
+            };
+            assign(ann, 1_100).await;
+            s.requeue_email(contact.id, support, ann, 1_200)
+                .await
+                .unwrap();
+            assign(bob, 1_300).await;
+            assert!(s
+                .requeue_email(contact.id, billing, ann, 1_350)
+                .await
+                .is_err());
+            s.requeue_email(contact.id, billing, bob, 1_400)
+                .await
+                .unwrap();
+            assign(ann, 1_500).await;
+            s.put_back_email(contact.id, ann, 1_600).await.unwrap();
+            assign(bob, 1_700).await;
+            s.discard_email(contact.id, bob, 1_800).await.unwrap();
+
+            let steps: Vec<_> = s
+                .timeline(contact.id)
+                .await
+                .unwrap()
+                .steps
+                .into_iter()
+                .map(|l| (l.at_ms, l.step, l.csq, l.agent, l.reason, l.wait_ms))
+                .collect();
+            assert!(s
+                .timeline(contact.id)
+                .await
+                .unwrap()
+                .steps
+                .iter()
+                .all(|l| l.channel == Channel::Email));
+            assert_eq!(
+                steps,
+                [
+                    (1_000, S::Queued, support, None, None, None),
+                    (1_100, S::Accepted, support, Some(ann), None, Some(100)),
+                    (1_200, S::Requeued, support, Some(ann), None, None),
+                    (1_300, S::Accepted, support, Some(bob), None, Some(100)),
+                    (1_400, S::Transferred, billing, Some(bob), None, None),
+                    (1_500, S::Accepted, billing, Some(ann), None, Some(100)),
+                    (1_600, S::Requeued, billing, Some(ann), None, None),
+                    (1_700, S::Accepted, billing, Some(bob), None, Some(100)),
+                    (
+                        1_800,
+                        S::Ended,
+                        billing,
+                        Some(bob),
+                        Some(EndReason::Discarded),
+                        None
+                    ),
+                ],
+                "{}",
+                t.name
+            );
+        }
+    }
+
     /// SPEC S-5: a desktop that goes puts its email back as it was: same queue, nobody
     /// excluded, the thread still the agent's.
     #[tokio::test]
@@ -2401,23 +2685,17 @@ mod email {
             let support = s.create_csq("Support").await.unwrap();
             let agent = s.create_agent(&new_agent("ann", "h")).await.unwrap();
             let other = s.create_agent(&new_agent("bob", "h")).await.unwrap();
-            let Taken::New { contact, .. } = s
-                .take_email(&email(1, 1, "a@x", &[], "Lid"), 1_000)
-                .await
-                .unwrap()
-            else {
-                panic!()
-            };
+            let contact = lid(s.as_ref()).await;
             s.update_contact(contact.id, ContactStatus::Active, Some(agent), 1_100)
                 .await
                 .unwrap();
             s.set_thread_agent(contact.id, agent, 1_100).await.unwrap();
             assert!(
-                s.put_back_email(contact.id, other).await.is_err(),
+                s.put_back_email(contact.id, other, 5_000).await.is_err(),
                 "{}: only the agent holding it",
                 t.name
             );
-            s.put_back_email(contact.id, agent).await.unwrap();
+            s.put_back_email(contact.id, agent, 5_000).await.unwrap();
             let back = s.contact(contact.id).await.unwrap();
             assert_eq!((back.csq, back.status), (support, ContactStatus::Queued));
             assert!(s.excluded_agents(contact.id).await.unwrap().is_empty());
@@ -2426,7 +2704,7 @@ mod email {
                 Some((agent, 1_100))
             );
             assert!(
-                s.put_back_email(contact.id, agent).await.is_err(),
+                s.put_back_email(contact.id, agent, 5_000).await.is_err(),
                 "a queued email is nobody's"
             );
         }
@@ -5062,6 +5340,227 @@ mod webhooks {
                 8,
                 "{n}: {actions:?}"
             );
+        }
+    }
+}
+
+mod supervision {
+    use super::chats::chat_in;
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        contact::{Channel, ContactStatus, EndReason},
+        state::{AgentState, Badge, StateEvent, StateReason},
+        supervision::{DayFigures, Waiting},
+    };
+
+    /// Takes `agent` through `steps` (event, reason, time) from where they are.
+    async fn walk(
+        s: &dyn server::store::Store,
+        agent: app::domain::ids::AgentId,
+        steps: &[(StateEvent, StateReason, i64)],
+    ) {
+        for (event, reason, at_ms) in steps {
+            let (from, _) = s.agent_status(agent).await.unwrap();
+            let to = from.apply(*event).unwrap();
+            s.change_state(agent, &from, &to, *reason, *at_ms, None)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Issue 18 (D-3): the live view reads the agents of the watched CSQs with their state,
+    /// why and since when, and what they hold; each watched queue's waiting contacts, offers
+    /// and who can take them; and the day's figures from the contact log: offered, handled
+    /// (with their waits and how many within the threshold), abandoned.
+    #[tokio::test]
+    async fn d3_the_board_shows_the_team_the_queues_and_the_day() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let support = s.create_csq("Support").await.unwrap();
+            let sales = s.create_csq("Sales").await.unwrap();
+            let billing = s.create_csq("Billing").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let cleo = s.create_agent(&new_agent("cleo", "h")).await.unwrap();
+            for (csq, agent) in [
+                (support, ann),
+                (sales, ann),
+                (support, bob),
+                (billing, cleo),
+            ] {
+                s.add_csq_member(csq, agent).await.unwrap();
+            }
+            use StateEvent as E;
+            use StateReason as R;
+            walk(
+                s,
+                ann,
+                &[
+                    (E::Login, R::Login, 1_000),
+                    (E::SetReady, R::AgentRequest, 2_000),
+                ],
+            )
+            .await;
+            walk(s, ann, &[(E::ContactAccepted, R::ContactAccepted, 8_000)]).await;
+            walk(s, ann, &[(E::ContactAccepted, R::ContactAccepted, 40_000)]).await;
+            walk(
+                s,
+                bob,
+                &[
+                    (E::Login, R::Login, 1_500),
+                    (E::SetReady, R::AgentRequest, 1_600),
+                ],
+            )
+            .await;
+            walk(s, bob, &[(E::OfferExpired, R::OfferNotAccepted, 3_000)]).await;
+
+            let day_start = 5_000;
+            let waiting = ContactStatus::WAITING;
+            // Yesterday's chat, abandoned this morning.
+            let early = chat_in(s, support, "Dora", 4_000).await;
+            let abandoned = ContactStatus::Ended(EndReason::Abandoned);
+            s.step_contact(early.id, &waiting, abandoned, None, 6_000)
+                .await
+                .unwrap()
+                .unwrap();
+            // Taken in 2 s, and in 34 s (over the 20 s threshold).
+            let quick = chat_in(s, support, "Eve", 6_000).await;
+            s.step_contact(quick.id, &waiting, ContactStatus::Offered, Some(ann), 6_500)
+                .await
+                .unwrap()
+                .unwrap();
+            s.accept_contact(
+                quick.id,
+                &[ContactStatus::Offered],
+                ContactStatus::Active,
+                ann,
+                8_000,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            let slow = chat_in(s, sales, "Finn", 6_000).await;
+            s.accept_contact(slow.id, &waiting, ContactStatus::Active, ann, 40_000)
+                .await
+                .unwrap()
+                .unwrap();
+            // Still waiting: one in line, one on offer to Bob.
+            chat_in(s, support, "Gus", 7_000).await;
+            let offered = chat_in(s, support, "Hal", 7_500).await;
+            s.step_contact(
+                offered.id,
+                &waiting,
+                ContactStatus::Offered,
+                Some(bob),
+                7_600,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            // In an unwatched queue.
+            chat_in(s, billing, "Ivy", 7_000).await;
+
+            let (team, queues) = s.board(&[support, sales], day_start).await.unwrap();
+            let names: Vec<&str> = team.iter().map(|m| m.username.as_str()).collect();
+            assert_eq!(
+                names,
+                ["ann", "bob"],
+                "{}: members of the watched queues",
+                t.name
+            );
+            let a = &team[0];
+            let mut ann_csqs = vec![support, sales];
+            ann_csqs.sort();
+            assert_eq!(a.csqs, ann_csqs);
+            assert_eq!(
+                (a.state, a.reason, a.since_ms),
+                (
+                    AgentState::Reserved,
+                    Some(StateReason::ContactAccepted),
+                    Some(8_000)
+                ),
+                "{}: a second contact does not restart the state",
+                t.name
+            );
+            assert_eq!((a.chats, a.emails, a.max_chats), (2, 0, 3));
+            assert_eq!(a.oldest_contact_ms, Some(8_000));
+            let b = &team[1];
+            assert_eq!(
+                (b.state, b.reason, b.since_ms, b.badge),
+                (
+                    AgentState::NotReady,
+                    Some(StateReason::OfferNotAccepted),
+                    Some(3_000),
+                    Some(Badge::ChatNotAccepted)
+                ),
+                "{}",
+                t.name
+            );
+            assert_eq!((b.chats, b.oldest_contact_ms), (0, None));
+
+            let names: Vec<&str> = queues.iter().map(|q| q.name.as_str()).collect();
+            assert_eq!(
+                names,
+                ["Sales", "Support"],
+                "{}: by name, watched only",
+                t.name
+            );
+            let (sales_q, support_q) = (&queues[0], &queues[1]);
+            assert_eq!(
+                support_q.waiting,
+                [Waiting {
+                    channel: Channel::Web,
+                    count: 2
+                }],
+                "{}",
+                t.name
+            );
+            assert_eq!(
+                (support_q.oldest_waiting_ms, support_q.offering),
+                (Some(7_000), 1)
+            );
+            assert_eq!(
+                (
+                    support_q.logged_in,
+                    support_q.ready,
+                    support_q.reserved,
+                    support_q.not_ready
+                ),
+                (2, 0, 1, 1)
+            );
+            assert_eq!(support_q.service_level_secs, 20);
+            assert_eq!(
+                support_q.today,
+                DayFigures {
+                    offered: 3,
+                    handled: 1,
+                    abandoned: 1,
+                    wait_total_ms: 2_000,
+                    within_threshold: 1,
+                },
+                "{}",
+                t.name
+            );
+            assert_eq!(support_q.today.service_level_percent(), Some(50));
+            assert_eq!(
+                sales_q.today,
+                DayFigures {
+                    offered: 1,
+                    handled: 1,
+                    abandoned: 0,
+                    wait_total_ms: 34_000,
+                    within_threshold: 0,
+                },
+                "{}",
+                t.name
+            );
+            assert!(sales_q.waiting.is_empty());
+            assert_eq!((sales_q.logged_in, sales_q.reserved), (1, 1));
+
+            // A later day starts from nothing; what waits still waits.
+            let (_, later) = s.board(&[support], 50_000).await.unwrap();
+            assert_eq!(later[0].today, DayFigures::default(), "{}", t.name);
+            assert_eq!(later[0].waiting_total(), 2);
         }
     }
 }

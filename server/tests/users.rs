@@ -424,6 +424,58 @@ async fn d2_queues_and_capacity_reach_routing_at_once() {
     let _ = ann;
 }
 
+/// Issue 18 (D-3): a supervisor is saved watching CSQs, shown in the list; a CSQ that does
+/// not exist is refused by field; a user who stops being a supervisor watches none.
+#[tokio::test]
+async fn d3_a_supervisor_watches_the_csqs_saved() {
+    let (server, admin, _) = with_admin().await;
+    server.queue("Support", &[]).await;
+    server.queue("Sales", &[]).await;
+    let mut csqs: Vec<CsqId> = server
+        .services
+        .store
+        .csqs()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    csqs.sort();
+    let sue = UserEdit {
+        role: Role::Supervisor,
+        supervises: vec![csqs[1], csqs[0], csqs[1]],
+        ..new_user("sue")
+    };
+    let created = saved(&server, &admin, &sue).await.user;
+    assert_eq!(created.supervises, csqs, "each once, in order");
+    assert!(created.csqs.is_empty(), "watching is not taking contacts");
+    let listed = users(&server, &admin, "sue", 0).await.users.remove(0);
+    assert_eq!(listed.supervises, csqs);
+
+    let unknown = UserEdit {
+        supervises: vec![CsqId(999)],
+        ..UserEdit::of(&listed)
+    };
+    assert_eq!(
+        refused(save(&server, &admin, &unknown).await).await,
+        [(Field::Supervises, Problem::UnknownId { id: 999 })]
+    );
+    assert_eq!(
+        users(&server, &admin, "sue", 0).await.users[0].supervises,
+        csqs,
+        "nothing lost"
+    );
+    let agent = UserEdit {
+        role: Role::Agent,
+        ..UserEdit::of(&listed)
+    };
+    assert!(saved(&server, &admin, &agent)
+        .await
+        .user
+        .supervises
+        .is_empty());
+}
+
 /// Whether no offer reaches the desktop within `ms` (other messages are read and dropped).
 async fn no_offer_within(desk: &mut Ws, ms: u64) -> bool {
     use app::domain::protocol::AgentEvent;

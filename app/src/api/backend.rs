@@ -221,6 +221,14 @@ pub trait Backend: Send + Sync + 'static {
         delivery: i64,
     ) -> Result<Vec<crate::domain::webhooks::DeliverySummary>, ApiError>;
 
+    /// Issue 18 (D-3): the supervisors' live view of the CSQs the user watches, the day
+    /// from midnight in `time_zone`; supervisors and administrators only.
+    async fn supervision_board(
+        &self,
+        headers: &HeaderMap,
+        time_zone: String,
+    ) -> Result<crate::domain::supervision::Board, ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

@@ -126,6 +126,107 @@ pub enum EndReason {
     Requeued,
 }
 
+impl EndReason {
+    /// The stable name, as serde writes it: what the contact log and the reports keep.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::EndedByAgent => "ended_by_agent",
+            EndReason::EndedByCustomer => "ended_by_customer",
+            EndReason::Abandoned => "abandoned",
+            EndReason::QueueTimeout => "queue_timeout",
+            EndReason::WindowClosed => "window_closed",
+            EndReason::TimedOut => "timed_out",
+            EndReason::PageClosed => "page_closed",
+            EndReason::Sent => "sent",
+            EndReason::Discarded => "discarded",
+            EndReason::Requeued => "requeued",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<EndReason> {
+        EndReason::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// Every reason, for the reports' lists and the tests.
+    pub const ALL: [EndReason; 10] = [
+        EndReason::EndedByAgent,
+        EndReason::EndedByCustomer,
+        EndReason::Abandoned,
+        EndReason::QueueTimeout,
+        EndReason::WindowClosed,
+        EndReason::TimedOut,
+        EndReason::PageClosed,
+        EndReason::Sent,
+        EndReason::Discarded,
+        EndReason::Requeued,
+    ];
+}
+
+/// Issue 18: a step of a contact's life as the contact log keeps it, with the queue and
+/// agent it concerned then; the reports count these (the contact's row keeps only where it
+/// is now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStep {
+    /// Came into a queue: a new chat, or an email from a customer.
+    Queued,
+    /// Offered to an agent (SPEC O-2).
+    Offered,
+    /// The offer left the agent unaccepted (SPEC S-4): the chat waits again.
+    OfferWithdrawn,
+    /// Taken by an agent: a chat accepted, an email assigned.
+    Accepted,
+    /// Given back to its own queue by the agent, or by the agent's page closing (SPEC S-5).
+    Requeued,
+    /// Given to another queue (SPEC Q-1).
+    Transferred,
+    /// Back in the agent's hands after its reply could not be sent.
+    Reopened,
+    Ended,
+}
+
+impl ContactStep {
+    /// The stable name stored in the contact log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactStep::Queued => "queued",
+            ContactStep::Offered => "offered",
+            ContactStep::OfferWithdrawn => "offer_withdrawn",
+            ContactStep::Accepted => "accepted",
+            ContactStep::Requeued => "requeued",
+            ContactStep::Transferred => "transferred",
+            ContactStep::Reopened => "reopened",
+            ContactStep::Ended => "ended",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ContactStep> {
+        [
+            ContactStep::Queued,
+            ContactStep::Offered,
+            ContactStep::OfferWithdrawn,
+            ContactStep::Accepted,
+            ContactStep::Requeued,
+            ContactStep::Transferred,
+            ContactStep::Reopened,
+            ContactStep::Ended,
+        ]
+        .into_iter()
+        .find(|step| step.as_str() == name)
+    }
+
+    /// The step a lifecycle step to `status` is: what the routing and the agents' steps
+    /// record (a chat back in its queue from those is an offer gone).
+    pub fn reaching(status: ContactStatus) -> ContactStep {
+        match status {
+            ContactStatus::Queued => ContactStep::OfferWithdrawn,
+            ContactStatus::Offered => ContactStep::Offered,
+            ContactStatus::Active => ContactStep::Accepted,
+            ContactStatus::Ended(_) => ContactStep::Ended,
+        }
+    }
+}
+
 /// Where a contact is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status", content = "reason")]
@@ -254,6 +355,34 @@ mod tests {
     use super::*;
     use ContactStatus::*;
     use LifecycleEvent as E;
+
+    #[test]
+    fn end_reasons_are_named_as_serde_names_them() {
+        for reason in EndReason::ALL {
+            assert_eq!(
+                serde_json::to_value(reason).unwrap(),
+                serde_json::json!(reason.as_str())
+            );
+            assert_eq!(EndReason::parse(reason.as_str()), Some(reason));
+        }
+    }
+
+    #[test]
+    fn contact_steps_round_trip_their_names() {
+        for status in [Queued, Offered, Active, Ended(EndReason::Sent)] {
+            let step = ContactStep::reaching(status);
+            assert_eq!(ContactStep::parse(step.as_str()), Some(step));
+        }
+        for step in [
+            ContactStep::Queued,
+            ContactStep::Requeued,
+            ContactStep::Transferred,
+            ContactStep::Reopened,
+        ] {
+            assert_eq!(ContactStep::parse(step.as_str()), Some(step));
+        }
+        assert_eq!(ContactStep::parse("lost"), None);
+    }
 
     #[test]
     fn chat_goes_queued_offered_active_ended() {

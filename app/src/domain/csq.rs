@@ -8,6 +8,20 @@ pub struct Csq {
     pub id: CsqId,
     pub name: String,
     pub members: Vec<AgentId>,
+    /// Issue 18 (D-3): the supervisors who watch it.
+    #[serde(default)]
+    pub supervisors: Vec<AgentId>,
+}
+
+/// The CSQs of `csqs` that `agent` supervises, by id (the order saves compare in).
+pub fn supervised(csqs: &[Csq], agent: AgentId) -> Vec<CsqId> {
+    let mut ids: Vec<CsqId> = csqs
+        .iter()
+        .filter(|c| c.supervisors.contains(&agent))
+        .map(|c| c.id)
+        .collect();
+    ids.sort();
+    ids
 }
 
 /// The CSQs of `csqs` that `agent` belongs to, by id (the order saves compare in).

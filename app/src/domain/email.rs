@@ -241,16 +241,19 @@ mod tests {
                 id: CsqId(1),
                 name: "Support".into(),
                 members: vec![],
+                supervisors: vec![],
             },
             Csq {
                 id: CsqId(2),
                 name: "Billing".into(),
                 members: vec![],
+                supervisors: vec![],
             },
             Csq {
                 id: CsqId(3),
                 name: "Sales support".into(),
                 members: vec![],
+                supervisors: vec![],
             },
         ];
         let names = |q: &str| {

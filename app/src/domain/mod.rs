@@ -37,6 +37,7 @@ pub mod routing;
 pub mod set_aside;
 pub mod settings;
 pub mod state;
+pub mod supervision;
 pub mod tag_first;
 pub mod time;
 pub mod timeouts;

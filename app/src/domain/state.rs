@@ -30,6 +30,17 @@ impl AgentState {
             AgentState::Reserved => "reserved",
         }
     }
+
+    pub fn parse(name: &str) -> Option<AgentState> {
+        [
+            AgentState::LoggedOut,
+            AgentState::NotReady,
+            AgentState::Ready,
+            AgentState::Reserved,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
 }
 
 impl AgentState {
@@ -126,6 +137,20 @@ impl StateReason {
             StateReason::PageClosed => "page_closed",
             StateReason::Logout => "logout",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<StateReason> {
+        [
+            StateReason::Login,
+            StateReason::AgentRequest,
+            StateReason::ContactAccepted,
+            StateReason::ContactEnded,
+            StateReason::OfferNotAccepted,
+            StateReason::PageClosed,
+            StateReason::Logout,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == name)
     }
 }
 
@@ -280,6 +305,21 @@ mod tests {
 
     fn logged_in() -> AgentStatus {
         AgentStatus::logged_out().apply(StateEvent::Login).unwrap()
+    }
+
+    #[test]
+    fn states_and_reasons_round_trip_their_stored_names() {
+        for state in [LoggedOut, NotReady, Ready, Reserved] {
+            assert_eq!(AgentState::parse(state.as_str()), Some(state));
+        }
+        for reason in [
+            StateReason::Login,
+            StateReason::OfferNotAccepted,
+            StateReason::Logout,
+        ] {
+            assert_eq!(StateReason::parse(reason.as_str()), Some(reason));
+        }
+        assert_eq!(AgentState::parse("away"), None);
     }
 
     fn run(events: &[StateEvent]) -> AgentStatus {

@@ -18,6 +18,10 @@ pub struct UserAdmin {
     pub agent: Agent,
     /// The CSQs the user takes contacts from, by id.
     pub csqs: Vec<CsqId>,
+    /// Issue 18 (D-3): the CSQs a supervisor watches, by id (an administrator sees every
+    /// one; an agent none).
+    #[serde(default)]
+    pub supervises: Vec<CsqId>,
 }
 
 impl UserAdmin {
@@ -26,8 +30,10 @@ impl UserAdmin {
         let a = &self.agent;
         let mut csqs = self.csqs.clone();
         csqs.sort();
+        let mut supervises = self.supervises.clone();
+        supervises.sort();
         format!(
-            "{}|{}|{}|{}|{}|{}|{:?}|{}",
+            "{}|{}|{}|{}|{}|{}|{:?}|{:?}|{}",
             a.username,
             a.display_name,
             a.alias,
@@ -35,6 +41,7 @@ impl UserAdmin {
             a.max_chats,
             a.max_emails,
             csqs,
+            supervises,
             a.disabled
         )
     }
@@ -73,6 +80,22 @@ pub fn validate_search(search: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// A list of CSQs a user is given (`field`): at most [`MAX_CSQS_PER_USER`], each one of
+/// `existing`.
+fn chosen_csqs(field: Field, chosen: &[CsqId], existing: &[CsqId]) -> Option<FieldError> {
+    if chosen.len() > MAX_CSQS_PER_USER {
+        return Some(FieldError::new(
+            field,
+            Problem::TooManyItems {
+                max: MAX_CSQS_PER_USER,
+                given: chosen.len(),
+            },
+        ));
+    }
+    let unknown = chosen.iter().find(|c| !existing.contains(c))?;
+    Some(FieldError::new(field, Problem::UnknownId { id: unknown.0 }))
+}
+
 /// What an administrator saves: a new user (`id` none) or a change to one.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserEdit {
@@ -85,6 +108,9 @@ pub struct UserEdit {
     pub max_emails: u32,
     #[serde(default)]
     pub csqs: Vec<CsqId>,
+    /// Issue 18: the CSQs a supervisor watches (kept only for a supervisor).
+    #[serde(default)]
+    pub supervises: Vec<CsqId>,
     #[serde(default)]
     pub disabled: bool,
     /// A new user's temporary password, which they must change at their first login; left
@@ -109,6 +135,7 @@ impl std::fmt::Debug for UserEdit {
             .field("max_chats", &self.max_chats)
             .field("max_emails", &self.max_emails)
             .field("csqs", &self.csqs)
+            .field("supervises", &self.supervises)
             .field("disabled", &self.disabled)
             .field("temporary_password", &"<hidden>")
             .field("seen", &self.seen)
@@ -128,6 +155,7 @@ impl UserEdit {
             max_chats: 3,
             max_emails: 3,
             csqs: Vec::new(),
+            supervises: Vec::new(),
             disabled: false,
             temporary_password: String::new(),
             seen: String::new(),
@@ -139,6 +167,8 @@ impl UserEdit {
         let a = &user.agent;
         let mut csqs = user.csqs.clone();
         csqs.sort();
+        let mut supervises = user.supervises.clone();
+        supervises.sort();
         UserEdit {
             id: Some(a.id),
             username: a.username.clone(),
@@ -148,6 +178,7 @@ impl UserEdit {
             max_chats: a.max_chats,
             max_emails: a.max_emails,
             csqs,
+            supervises,
             disabled: a.disabled,
             temporary_password: String::new(),
             seen: user.stamp(),
@@ -173,19 +204,9 @@ impl UserEdit {
         .into_iter()
         .filter_map(Result::err)
         .collect();
-        if self.csqs.len() > MAX_CSQS_PER_USER {
-            errors.push(FieldError::new(
-                Field::Csqs,
-                Problem::TooManyItems {
-                    max: MAX_CSQS_PER_USER,
-                    given: self.csqs.len(),
-                },
-            ));
-        } else if let Some(unknown) = self.csqs.iter().find(|c| !csqs.contains(c)) {
-            errors.push(FieldError::new(
-                Field::Csqs,
-                Problem::UnknownId { id: unknown.0 },
-            ));
+        errors.extend(chosen_csqs(Field::Csqs, &self.csqs, csqs));
+        if self.role == Role::Supervisor {
+            errors.extend(chosen_csqs(Field::Supervises, &self.supervises, csqs));
         }
         if self.id == Some(editor) {
             if self.disabled {
@@ -215,6 +236,13 @@ impl UserEdit {
         self.alias = self.alias.trim().to_string();
         self.csqs.sort();
         self.csqs.dedup();
+        // Only a supervisor watches CSQs: an administrator sees them all, an agent none.
+        if self.role == Role::Supervisor {
+            self.supervises.sort();
+            self.supervises.dedup();
+        } else {
+            self.supervises.clear();
+        }
         if self.id.is_some() {
             self.temporary_password.clear();
         }
@@ -240,6 +268,7 @@ impl UserEdit {
             ("max_chats", self.max_chats.to_string()),
             ("max_emails", self.max_emails.to_string()),
             ("csqs", names(&self.csqs)),
+            ("supervises", names(&self.supervises)),
             ("disabled", self.disabled.to_string()),
         ];
         let Some(before) = before else {
@@ -255,6 +284,7 @@ impl UserEdit {
             was.max_chats.to_string(),
             was.max_emails.to_string(),
             names(&was.csqs),
+            names(&was.supervises),
             was.disabled.to_string(),
         ];
         let changed: Vec<String> = now
@@ -403,6 +433,38 @@ mod tests {
         assert_eq!(saved.csqs, vec![CsqId(1), CsqId(2)]);
     }
 
+    /// Issue 18 (D-3): a supervisor watches CSQs that exist, each once; another role keeps
+    /// none (an administrator sees every CSQ, an agent none).
+    #[test]
+    fn only_a_supervisor_watches_csqs() {
+        let supervisor = UserEdit {
+            role: Role::Supervisor,
+            supervises: vec![CsqId(2), CsqId(1), CsqId(2)],
+            ..ann()
+        };
+        assert!(problems(&supervisor, AgentId(9)).is_empty());
+        assert_eq!(
+            supervisor.clone().normalized().supervises,
+            vec![CsqId(1), CsqId(2)]
+        );
+        let unknown = UserEdit {
+            supervises: vec![CsqId(8)],
+            ..supervisor.clone()
+        };
+        assert_eq!(
+            problems(&unknown, AgentId(9)),
+            vec![(Field::Supervises, Problem::UnknownId { id: 8 })]
+        );
+        for role in [Role::Agent, Role::Admin] {
+            let other = UserEdit {
+                role,
+                ..unknown.clone()
+            };
+            assert!(problems(&other, AgentId(9)).is_empty(), "{role:?}");
+            assert!(other.normalized().supervises.is_empty(), "{role:?}");
+        }
+    }
+
     #[test]
     fn d2_the_audit_says_what_changed() {
         let before = UserAdmin {
@@ -418,6 +480,7 @@ mod tests {
                 disabled: false,
             },
             csqs: vec![CsqId(1)],
+            supervises: Vec::new(),
         };
         let edit = UserEdit {
             max_chats: 5,

@@ -57,6 +57,8 @@ pub enum Field {
     CsqName,
     /// A CSQ's members.
     Members,
+    /// Issue 18: the CSQs a supervisor watches.
+    Supervises,
     /// A day chosen in a filter.
     Day,
     Email,
@@ -280,6 +282,7 @@ impl Field {
             Field::Holiday(n) => td_string!(locale, validation.fields.holiday, n = *n).to_string(),
             Field::CsqName => td_string!(locale, validation.fields.csq_name).to_string(),
             Field::Members => td_string!(locale, validation.fields.members).to_string(),
+            Field::Supervises => td_string!(locale, validation.fields.supervises).to_string(),
             Field::Day => td_string!(locale, validation.fields.day).to_string(),
             Field::Email => td_string!(locale, validation.fields.email).to_string(),
             Field::Name => td_string!(locale, validation.fields.name).to_string(),

@@ -59,13 +59,15 @@ impl Effects {
         Ok(())
     }
 
-    /// A routing step of `contact`: with several nodes, taken only while `lead` is still
-    /// the lead's epoch (a leader that lost the lead without knowing yet moves nothing).
+    /// A routing step of `contact` (an offer to `agent`, or its withdrawal): with several
+    /// nodes, taken only while `lead` is still the lead's epoch (a leader that lost the lead
+    /// without knowing yet moves nothing).
     async fn step(
         &self,
         contact: ContactId,
         from: &[ContactStatus],
         to: ContactStatus,
+        agent: AgentId,
         lead: Option<i64>,
         now: i64,
     ) -> crate::store::StoreResult<Option<Contact>> {
@@ -73,14 +75,18 @@ impl Effects {
             Some(epoch) => {
                 let stepped = self
                     .store
-                    .step_contact_as_leader(contact, from, to, None, epoch, now)
+                    .step_contact_as_leader(contact, from, to, Some(agent), epoch, now)
                     .await?;
                 if stepped.is_none() {
                     tracing::info!(%contact, epoch, "routing step not taken: moved already, or the lead is gone");
                 }
                 Ok(stepped)
             }
-            None => self.store.step_contact(contact, from, to, None, now).await,
+            None => {
+                self.store
+                    .step_contact(contact, from, to, Some(agent), now)
+                    .await
+            }
         }
     }
 
@@ -100,6 +106,7 @@ impl Effects {
                         *contact,
                         &ContactStatus::WAITING,
                         ContactStatus::Offered,
+                        *agent,
                         lead,
                         now,
                     )
@@ -129,6 +136,7 @@ impl Effects {
                     *contact,
                     &[ContactStatus::Offered],
                     ContactStatus::Queued,
+                    *agent,
                     lead,
                     now,
                 )

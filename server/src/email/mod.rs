@@ -284,7 +284,7 @@ impl EmailService {
     }
 
     async fn put_back(&self, agent: AgentId, contact: Contact) -> Result<(), ContactError> {
-        match self.store.put_back_email(contact.id, agent).await {
+        match self.store.put_back_email(contact.id, agent, now_ms()).await {
             Err(crate::store::StoreError::NotFound) => return Err(ContactError::NotYours),
             result => result?,
         }

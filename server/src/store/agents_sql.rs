@@ -272,6 +272,20 @@ macro_rules! impl_agents_store {
                     for csq in &edit.csqs {
                         add_member(&mut tx, *csq, id).await?;
                     }
+                    // Issue 18: the CSQs a supervisor watches, exactly these.
+                    sqlx::query("DELETE FROM csq_supervisors WHERE agent_id = $1")
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    for csq in &edit.supervises {
+                        sqlx::query(
+                            "INSERT INTO csq_supervisors (csq_id, agent_id) VALUES ($1, $2)",
+                        )
+                        .bind(csq.0)
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     if edit.disabled {
                         sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
                             .bind(id.0)
@@ -464,16 +478,27 @@ macro_rules! impl_agents_store {
                     let mut tx = self.writer.begin().await?;
                     // Writing first takes SQLite's write lock at once, so a write by another
                     // process (the admin command) waits on the busy timeout instead of failing.
+                    // The state by name, with the reason and time it began (issue 18: what
+                    // the supervisors see), kept while only the rest of the status changes.
                     let seq: Option<i64> = sqlx::query_scalar(
-                        "INSERT INTO agent_status (agent_id, status, last_seq) VALUES ($1, $2, 1) \
+                        "INSERT INTO agent_status (agent_id, status, last_seq, state, state_reason, \
+                         state_since_ms) VALUES ($1, $2, 1, $4, $5, $6) \
                          ON CONFLICT (agent_id) DO UPDATE \
-                         SET status = excluded.status, last_seq = agent_status.last_seq + 1 \
+                         SET status = excluded.status, last_seq = agent_status.last_seq + 1, \
+                         state = excluded.state, \
+                         state_reason = CASE WHEN agent_status.state = excluded.state \
+                           THEN agent_status.state_reason ELSE excluded.state_reason END, \
+                         state_since_ms = CASE WHEN agent_status.state = excluded.state \
+                           THEN agent_status.state_since_ms ELSE excluded.state_since_ms END \
                          WHERE CAST($3 AS BIGINT) IS NULL OR agent_status.last_seq = $3 \
                          RETURNING last_seq",
                     )
                     .bind(agent.0)
                     .bind(to_json(to)?)
                     .bind(expected.map(|seq| seq as i64))
+                    .bind(to.state.as_str())
+                    .bind(reason.as_str())
+                    .bind(at_ms)
                     .fetch_optional(&mut *tx)
                     .await?;
                     let Some(seq) = seq else {
@@ -489,8 +514,8 @@ macro_rules! impl_agents_store {
                     .execute(&mut *tx)
                     .await?;
                     sqlx::query(
-                        "INSERT INTO agent_state_log (agent_id, at_ms, from_state, to_state, reason, badge) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO agent_state_log (agent_id, at_ms, from_state, to_state, reason, \
+                         badge, state) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(agent.0)
                     .bind(at_ms)
@@ -498,6 +523,7 @@ macro_rules! impl_agents_store {
                     .bind(to_json(to)?)
                     .bind(reason.as_str())
                     .bind(to.badge.map(|b| b.to_string()))
+                    .bind(to.state.as_str())
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;

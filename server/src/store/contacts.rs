@@ -6,7 +6,7 @@
 use super::StoreResult;
 use app::domain::{
     chat::{ChatLine, LineBody, LineFile},
-    contact::{Channel, Contact, ContactStatus},
+    contact::{Channel, Contact, ContactStatus, ContactStep, EndReason},
     csq::WrapUpReason,
     customer::Customer,
     ids::{AgentId, ContactId, CsqId, CustomerId, WrapUpReasonId},
@@ -118,6 +118,29 @@ pub struct Guest {
     pub notes: String,
 }
 
+/// Issue 18: one step of a contact's life as the contact log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedStep {
+    pub at_ms: i64,
+    pub step: ContactStep,
+    pub channel: Channel,
+    /// The queue it was in, or went to.
+    pub csq: CsqId,
+    /// The agent it concerned: offered to, taken by, given back by, or holding it at its end.
+    pub agent: Option<AgentId>,
+    pub reason: Option<EndReason>,
+    /// A take's or an abandon's wait since it last came into a queue.
+    pub wait_ms: Option<i64>,
+}
+
+/// Issue 18: a contact's life as the reports read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    pub steps: Vec<LoggedStep>,
+    /// A chat's first agent's line.
+    pub first_response_at_ms: Option<i64>,
+}
+
 #[async_trait]
 pub trait ContactStore: Send + Sync {
     /// SPEC W-2: copies the CSQ's active reasons onto the contact, once (a second call, for
@@ -171,6 +194,9 @@ pub trait ContactStore: Send + Sync {
         except: ContactId,
         limit: usize,
     ) -> StoreResult<Vec<Contact>>;
+
+    /// Issue 18: the contact's logged steps in order, and its first response time.
+    async fn timeline(&self, id: ContactId) -> StoreResult<Timeline>;
 
     /// A new chat, queued in its CSQ.
     async fn create_chat(&self, chat: &NewChat, now_ms: i64) -> StoreResult<Contact>;

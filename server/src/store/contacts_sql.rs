@@ -4,7 +4,7 @@ macro_rules! impl_contacts_store {
     ($store:ty, $row:ty) => {
         mod contacts_impl {
             use super::*;
-            use $crate::store::contacts::{ChatParties, ContactStore};
+            use $crate::store::contacts::{ChatParties, ContactStore, LoggedStep, Timeline};
 
             use $crate::store::contacts::PartiesReader;
             use $crate::store::lines::{places, LineRequest, LineWriter, Place, MAX_BATCH, QUEUE as LINE_QUEUE};
@@ -42,9 +42,36 @@ macro_rules! impl_contacts_store {
                 Ok(())
             }
 
+            /// Issue 18: the first agent's line of each chat among `lines` (contact, time,
+            /// sender, in the order written) sets its first response time, in the batch's
+            /// transaction; later lines change nothing.
+            async fn note_first_responses(
+                conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+                lines: &[(i64, i64, &str)],
+            ) -> StoreResult<()> {
+                let mut seen: Vec<i64> = Vec::new();
+                for (contact, at_ms, sender) in lines {
+                    if !sender.starts_with("agent:") || seen.contains(contact) {
+                        continue;
+                    }
+                    seen.push(*contact);
+                    sqlx::query(
+                        "UPDATE contacts SET first_response_at_ms = $2 \
+                         WHERE id = $1 AND first_response_at_ms IS NULL",
+                    )
+                    .bind(*contact)
+                    .bind(*at_ms)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
+            }
+
             impl $store {
                 /// A lifecycle step taken only from one of `from`, answering the contact as
-                /// it leaves it. Binds: id, status, agent (kept when null), end reason, now.
+                /// it leaves it. Binds: id, status, agent (the contact's holder from an
+                /// accept or end, kept when null; an offer's agent is only logged), end
+                /// reason, now.
                 fn step_query(from: &[ContactStatus]) -> sqlx::query::Query<'static, <$row as sqlx::Row>::Database, <<$row as sqlx::Row>::Database as sqlx::Database>::Arguments> {
                     Self::step_query_with(from, "")
                 }
@@ -54,7 +81,8 @@ macro_rules! impl_contacts_store {
                     // The statuses are the domain's own names, never input.
                     let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
                     sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "UPDATE contacts SET status = $2, agent_id = COALESCE($3, agent_id), \
+                        "UPDATE contacts SET status = $2, agent_id = CASE WHEN $2 IN ('active', 'ended') \
+                         THEN COALESCE($3, agent_id) ELSE agent_id END, \
                          end_reason = $4, \
                          accepted_at_ms = CASE WHEN $2 = 'active' THEN $5 ELSE accepted_at_ms END, \
                          ended_at_ms = CASE WHEN $2 = 'ended' THEN $5 ELSE ended_at_ms END \
@@ -285,6 +313,14 @@ macro_rules! impl_contacts_store {
                                 .map(|(i, seq)| (batch[*i].contact.0, *seq, batch[*i].now_ms))
                                 .collect();
                             write_line_events(&mut tx, Self::NUMBERED_PARAMS, &events).await?;
+                            let firsts: Vec<(i64, i64, &str)> = rows
+                                .iter()
+                                .map(|(i, _)| {
+                                    let line = &batch[*i];
+                                    (line.contact.0, line.now_ms, line.sender.as_str())
+                                })
+                                .collect();
+                            note_first_responses(&mut tx, &firsts).await?;
                         }
                         tx.commit().await?;
                         for (i, seq) in rows {
@@ -416,6 +452,11 @@ macro_rules! impl_contacts_store {
                                 &[(line.contact.0, seq, line.now_ms)],
                             )
                             .await?;
+                            note_first_responses(
+                                &mut tx,
+                                &[(line.contact.0, line.now_ms, line.sender.as_str())],
+                            )
+                            .await?;
                             tx.commit().await?;
                             Ok(Appended {
                                 line: ChatLine { seq: seq as Seq, at_ms: line.now_ms, body: line.body.clone() },
@@ -491,7 +532,7 @@ macro_rules! impl_contacts_store {
                     };
                     let contact = contact_from_row(&row)?;
                     let offered = Self::copy_wrap_up(&mut tx, id, contact.csq).await?;
-                    write_contact_step_event(&mut tx, &contact, now_ms).await?;
+                    record_contact_step(&mut tx, &contact, None, now_ms).await?;
                     tx.commit().await?;
                     Ok(Some((contact, offered)))
                 }
@@ -695,9 +736,49 @@ macro_rules! impl_contacts_store {
                     .fetch_one(&mut *tx)
                     .await?;
                     let contact = contact_from_row(&row)?;
+                    write_contact_log(&mut tx, &contact, ContactStep::Queued, None, now_ms).await?;
                     write_started_event(&mut tx, contact.id, contact.customer, now_ms).await?;
                     tx.commit().await?;
                     Ok(contact)
+                }
+
+                async fn timeline(&self, id: ContactId) -> StoreResult<Timeline> {
+                    let first_response_at_ms: Option<i64> = found(
+                        sqlx::query("SELECT first_response_at_ms FROM contacts WHERE id = $1")
+                            .bind(id.0)
+                            .fetch_optional(&self.pool)
+                            .await?,
+                        |r| Ok(r.try_get("first_response_at_ms")?),
+                    )?;
+                    let rows = sqlx::query(
+                        "SELECT at_ms, step, channel, csq_id, agent_id, reason, wait_ms FROM contact_log \
+                         WHERE contact_id = $1 ORDER BY id",
+                    )
+                    .bind(id.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let corrupt = |what: &str| StoreError::Corrupt(format!("contact log: {what}"));
+                    let steps = rows
+                        .iter()
+                        .map(|r| {
+                            let step: String = r.try_get("step")?;
+                            let channel: String = r.try_get("channel")?;
+                            let reason: Option<String> = r.try_get("reason")?;
+                            Ok(LoggedStep {
+                                at_ms: r.try_get("at_ms")?,
+                                step: ContactStep::parse(&step).ok_or_else(|| corrupt(&step))?,
+                                channel: Channel::parse(&channel).ok_or_else(|| corrupt(&channel))?,
+                                csq: CsqId(r.try_get("csq_id")?),
+                                agent: r.try_get::<Option<i64>, _>("agent_id")?.map(AgentId),
+                                reason: match reason {
+                                    Some(name) => Some(EndReason::parse(&name).ok_or_else(|| corrupt(&name))?),
+                                    None => None,
+                                },
+                                wait_ms: r.try_get("wait_ms")?,
+                            })
+                        })
+                        .collect::<StoreResult<Vec<_>>>()?;
+                    Ok(Timeline { steps, first_response_at_ms })
                 }
 
                 async fn contact(&self, id: ContactId) -> StoreResult<Contact> {
@@ -759,7 +840,7 @@ macro_rules! impl_contacts_store {
                         .await?;
                     let contact = done.as_ref().map(contact_from_row).transpose()?;
                     if let Some(contact) = &contact {
-                        write_contact_step_event(&mut tx, contact, now_ms).await?;
+                        record_contact_step(&mut tx, contact, agent, now_ms).await?;
                     }
                     tx.commit().await?;
                     Ok(contact)
@@ -786,7 +867,7 @@ macro_rules! impl_contacts_store {
                     let done = query.fetch_optional(&mut *tx).await?;
                     let contact = done.as_ref().map(contact_from_row).transpose()?;
                     if let Some(contact) = &contact {
-                        write_contact_step_event(&mut tx, contact, now_ms).await?;
+                        record_contact_step(&mut tx, contact, agent, now_ms).await?;
                     }
                     tx.commit().await?;
                     Ok(contact)

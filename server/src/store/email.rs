@@ -154,7 +154,12 @@ pub trait EmailStore: Send + Sync {
     /// SPEC S-5: the agent's desktop is gone: the email goes back to its queue, queued,
     /// with no exclusion and its thread's last agent kept (NotFound unless `agent` holds
     /// it). Only the agent's own Requeue excludes.
-    async fn put_back_email(&self, contact: ContactId, agent: AgentId) -> StoreResult<()>;
+    async fn put_back_email(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        now_ms: i64,
+    ) -> StoreResult<()>;
     /// The agents a requeued contact must not go back to.
     async fn excluded_agents(&self, contact: ContactId) -> StoreResult<Vec<AgentId>>;
 }

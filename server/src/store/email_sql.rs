@@ -308,6 +308,8 @@ macro_rules! impl_email_store {
                 // started (a known customer's) begins one that is sent, not received.
                 write_started_event(&mut **tx, queued.id, queued.customer, now_ms).await?;
                 if known.is_none() {
+                    // Issue 18: only a customer's email comes into a queue.
+                    write_contact_log(&mut **tx, &queued, ContactStep::Queued, None, now_ms).await?;
                     let facts = $crate::store::webhooks::EventFacts {
                         contact: Some(queued.id),
                         customer: Some(queued.customer),
@@ -577,6 +579,21 @@ macro_rules! impl_email_store {
                     now_ms: i64,
                 ) -> StoreResult<()> {
                     let mut tx = self.writer.begin().await?;
+                    // Issue 18: logged from the row as it is before the step (its queue
+                    // then tells a requeue from a transfer); rolled back with it.
+                    sqlx::query(
+                        "INSERT INTO contact_log (contact_id, at_ms, step, channel, csq_id, \
+                         agent_id) SELECT id, $4, CASE WHEN csq_id = $2 THEN 'requeued' \
+                         ELSE 'transferred' END, channel, $2, $3 FROM contacts \
+                         WHERE id = $1 AND channel = 'email' AND status = 'active' \
+                         AND agent_id = $3",
+                    )
+                    .bind(contact.0)
+                    .bind(csq.0)
+                    .bind(agent.0)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
                     let done = sqlx::query(
                         "UPDATE contacts SET status = 'queued', csq_id = $2 \
                          WHERE id = $1 AND channel = 'email' AND status = 'active' \
@@ -617,19 +634,25 @@ macro_rules! impl_email_store {
                     &self,
                     contact: ContactId,
                     agent: AgentId,
+                    now_ms: i64,
                 ) -> StoreResult<()> {
-                    let done = sqlx::query(
+                    let mut tx = self.writer.begin().await?;
+                    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE contacts SET status = 'queued' \
                          WHERE id = $1 AND channel = 'email' AND status = 'active' \
-                         AND agent_id = $2",
-                    )
+                         AND agent_id = $2 RETURNING {CONTACT_COLUMNS}"
+                    )))
                     .bind(contact.0)
                     .bind(agent.0)
-                    .execute(&self.writer)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                    if done.rows_affected() == 0 {
+                    let Some(row) = done else {
                         return Err(StoreError::NotFound);
-                    }
+                    };
+                    let back = contact_from_row(&row)?;
+                    write_contact_log(&mut tx, &back, ContactStep::Requeued, Some(agent), now_ms)
+                        .await?;
+                    tx.commit().await?;
                     Ok(())
                 }
 
@@ -655,7 +678,7 @@ macro_rules! impl_email_store {
                     let Some(row) = done else {
                         return Err(StoreError::NotFound);
                     };
-                    write_contact_step_event(&mut tx, &contact_from_row(&row)?, now_ms).await?;
+                    record_contact_step(&mut tx, &contact_from_row(&row)?, None, now_ms).await?;
                     tx.commit().await?;
                     Ok(())
                 }

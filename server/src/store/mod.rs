@@ -20,7 +20,9 @@
 //! [`records::RecordStore`] (customers and conversations whole, as the API reads them) and
 //! [`api_tokens::ApiTokenStore`] (the tokens of the `/api/v1` API) and
 //! [`webhooks::WebhookStore`] (outgoing webhooks: the events every other store writes in
-//! its own transactions, fanned out into deliveries kept until received). Their shared
+//! its own transactions, fanned out into deliveries kept until received) and
+//! [`supervision::SupervisionStore`] (the supervisors' live view: the team, the queues and
+//! the day's figures from the contact log every step is written to). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -87,6 +89,8 @@ pub mod settings;
 mod settings_sql;
 mod sql;
 pub mod sqlite;
+pub mod supervision;
+mod supervision_sql;
 pub mod webhooks;
 mod webhooks_sql;
 
@@ -149,6 +153,7 @@ pub trait Store:
     + api_tokens::ApiTokenStore
     + outbound::OutboundStore
     + webhooks::WebhookStore
+    + supervision::SupervisionStore
     + Send
     + Sync
     + 'static

@@ -84,7 +84,7 @@ macro_rules! impl_outbound_store {
                     .fetch_one(&mut *tx)
                     .await?;
                     let ended = contact_from_row(&ended)?;
-                    write_contact_step_event(&mut tx, &ended, now_ms).await?;
+                    record_contact_step(&mut tx, &ended, None, now_ms).await?;
                     super::email_impl::queue_message(
                         &mut tx,
                         contact.id,

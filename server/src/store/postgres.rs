@@ -119,6 +119,7 @@ super::about_sql::impl_about_store!(PgStore, sqlx::postgres::PgRow);
 super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
 super::api_tokens_sql::impl_api_token_store!(PgStore, sqlx::postgres::PgRow);
 super::webhooks_sql::impl_webhook_store!(PgStore, sqlx::postgres::PgRow);
+super::supervision_sql::impl_supervision_store!(PgStore, sqlx::postgres::PgRow);
 super::records_sql::impl_record_store!(PgStore, sqlx::postgres::PgRow);
 super::outbound_sql::impl_outbound_store!(PgStore, sqlx::postgres::PgRow);
 super::privacy_sql::impl_privacy_store!(

@@ -255,7 +255,7 @@ macro_rules! impl_reply_store {
                     let Some(ended) = done else {
                         return Err(StoreError::NotFound);
                     };
-                    write_contact_step_event(&mut tx, &contact_from_row(&ended)?, now_ms).await?;
+                    record_contact_step(&mut tx, &contact_from_row(&ended)?, None, now_ms).await?;
                     sqlx::query("UPDATE email_drafts SET send_error = NULL WHERE contact_id = $1")
                         .bind(reply.contact.0)
                         .execute(&mut *tx)
@@ -452,7 +452,10 @@ macro_rules! impl_reply_store {
                     .fetch_one(&mut *tx)
                     .await?;
                     // Back in its agent's hands.
-                    write_contact_step_event(&mut tx, &contact_from_row(&back)?, now_ms).await?;
+                    let back = contact_from_row(&back)?;
+                    write_contact_log(&mut tx, &back, ContactStep::Reopened, back.agent, now_ms)
+                        .await?;
+                    write_contact_step_event(&mut tx, &back, now_ms).await?;
                     sqlx::query("UPDATE email_drafts SET send_error = $2 WHERE contact_id = $1")
                         .bind(contact)
                         .bind(error)

@@ -55,12 +55,25 @@ macro_rules! impl_settings_store {
                                 id,
                                 name: row.try_get("name")?,
                                 members: Vec::new(),
+                                supervisors: Vec::new(),
                             });
                         }
                         if let Some(member) = row.try_get::<Option<i64>, _>("agent_id")? {
                             if let Some(last) = csqs.last_mut() {
                                 last.members.push(AgentId(member));
                             }
+                        }
+                    }
+                    // Issue 18: a second read, so members and supervisors do not multiply.
+                    let watched = sqlx::query(
+                        "SELECT csq_id, agent_id FROM csq_supervisors ORDER BY agent_id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    for row in watched {
+                        let csq = CsqId(row.try_get("csq_id")?);
+                        if let Some(c) = csqs.iter_mut().find(|c| c.id == csq) {
+                            c.supervisors.push(AgentId(row.try_get("agent_id")?));
                         }
                     }
                     Ok(csqs)

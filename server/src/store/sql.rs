@@ -35,7 +35,7 @@ macro_rules! impl_store {
             agent::{Agent, Role},
             canned::CannedResponse,
             chat::{ChatLine, LineBody, LineFile},
-            contact::{Channel, Contact, ContactKind, ContactStatus, EndReason},
+            contact::{Channel, Contact, ContactKind, ContactStatus, ContactStep, EndReason},
             csq::{Csq, ProblemStatement, WrapUpReason},
             customer::Customer,
             ids::{AgentId, CannedResponseId, ContactId, CsqId, CustomerId, WrapUpReasonId},
@@ -164,6 +164,65 @@ macro_rules! impl_store {
                 seq: None,
             };
             write_webhook_event(conn, event, &facts, at_ms).await
+        }
+
+        /// Issue 18: one step of a contact's life in the contact log, in the caller's
+        /// transaction (kept exactly when the step is), with the queue and channel it was
+        /// in then, the agent it concerned and an end's reason. A take (an accept that
+        /// followed a wait, not a group chat changing hands) and an end before any agent
+        /// took it keep how long the contact had waited since it last came into a queue:
+        /// the reports' waits, answered and abandoned.
+        async fn write_contact_log(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            contact: &Contact,
+            step: ContactStep,
+            agent: Option<AgentId>,
+            at_ms: i64,
+        ) -> StoreResult<()> {
+            let reason = match contact.status {
+                ContactStatus::Ended(reason) => Some(reason.as_str()),
+                _ => None,
+            };
+            let waited = matches!(step, ContactStep::Accepted)
+                || (matches!(step, ContactStep::Ended) && agent.is_none());
+            sqlx::query(
+                "INSERT INTO contact_log (contact_id, at_ms, step, channel, csq_id, agent_id, \
+                 reason, wait_ms) SELECT $1, $2, $3, $4, $5, $6, $7, \
+                 CASE WHEN $8 AND COALESCE((SELECT p.step FROM contact_log p \
+                   WHERE p.contact_id = $1 ORDER BY p.id DESC LIMIT 1), '') \
+                   NOT IN ('accepted', 'reopened') \
+                 THEN $2 - (SELECT MAX(q.at_ms) FROM contact_log q WHERE q.contact_id = $1 \
+                   AND q.step IN ('queued', 'transferred', 'requeued')) END",
+            )
+            .bind(contact.id.0)
+            .bind(at_ms)
+            .bind(step.as_str())
+            .bind(contact.channel.as_str())
+            .bind(contact.csq.0)
+            .bind(agent.map(|a| a.0))
+            .bind(reason)
+            .bind(waited)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+
+        /// A lifecycle step to where `contact` is now, told wherever steps are kept: the
+        /// contact log (`offered_to`, the agent an offer or its withdrawal concerned) and
+        /// the webhooks.
+        async fn record_contact_step(
+            conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
+            contact: &Contact,
+            offered_to: Option<AgentId>,
+            at_ms: i64,
+        ) -> StoreResult<()> {
+            let step = ContactStep::reaching(contact.status);
+            let agent = match step {
+                ContactStep::Offered | ContactStep::OfferWithdrawn => offered_to,
+                _ => contact.agent,
+            };
+            write_contact_log(&mut *conn, contact, step, agent, at_ms).await?;
+            write_contact_step_event(conn, contact, at_ms).await
         }
 
         /// [`write_webhook_event`] for a conversation that began.

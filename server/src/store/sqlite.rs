@@ -114,6 +114,7 @@ super::about_sql::impl_about_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::api_tokens_sql::impl_api_token_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::webhooks_sql::impl_webhook_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::supervision_sql::impl_supervision_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::records_sql::impl_record_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::outbound_sql::impl_outbound_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::privacy_sql::impl_privacy_store!(

@@ -139,7 +139,9 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
                                         <tbody>
                                             {list.users.into_iter().map(|user| {
                                                 let queues = csq_names(&user.csqs);
-                                                view! { <UserRow user queues editing handover busy /> }
+                                                let supervised = (user.agent.role == Role::Supervisor)
+                                                    .then(|| csq_names(&user.supervises));
+                                                view! { <UserRow user queues supervised editing handover busy /> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -166,6 +168,8 @@ pub fn UsersSection(csqs: Vec<Csq>, me: AgentId) -> impl IntoView {
 fn UserRow(
     user: UserAdmin,
     queues: String,
+    /// A supervisor's watched CSQs, named.
+    supervised: Option<String>,
     editing: RwSignal<Option<UserEdit>>,
     handover: RwSignal<Option<Handover>>,
     busy: RwSignal<bool>,
@@ -193,7 +197,12 @@ fn UserRow(
                 </div>
             </td>
             <td>{a.role.label(i18n.get_locale_untracked())}</td>
-            <td>{queues}</td>
+            <td>
+                {queues}
+                {supervised.map(|names| view! {
+                    <div class="hint">{t!(i18n, admin.users.supervises_list, names)}</div>
+                })}
+            </td>
             <td class="nowrap">{format!("{} · {}", a.max_chats, a.max_emails)}</td>
             <td><span class="pill" class:pill-off=a.disabled>{status}</span></td>
             <td>
@@ -260,6 +269,7 @@ fn UserForm(
     let reset = ServerAction::<ResetUserPassword>::new();
     let confirm_reset = RwSignal::new(false);
     let csq_ids: Vec<CsqId> = csqs.iter().map(|c| c.id).collect();
+    let supervisable = StoredValue::new(csqs.clone());
     // The page has no common-password list: the server adds that rule.
     let local_errors = Memo::new(move |_| {
         current()
@@ -361,33 +371,34 @@ fn UserForm(
                     on_change=Callback::new(move |n| draft.update(|d| d.max_emails = n))
                     error=error_of(Field::MaxEmails) />
             </div>
-            <fieldset class="field user-queues" aria-describedby="user-queues-hint user-queues-error">
-                <legend>{t!(i18n, admin.users.form.queues)}</legend>
-                <span class="hint" id="user-queues-hint">{t!(i18n, admin.users.form.queues_hint)}</span>
-                <div class="reason-queues">
-                    {csqs.into_iter().map(|csq| {
-                        let cid = csq.id;
-                        view! {
-                            <label class="chip">
-                                <input type="checkbox"
-                                    prop:checked=move || draft.with(|d| d.csqs.contains(&cid))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        draft.update(|d| {
-                                            d.csqs.retain(|c| *c != cid);
-                                            if on {
-                                                d.csqs.push(cid);
-                                                d.csqs.sort();
-                                            }
-                                        });
-                                    } />
-                                {csq.name}
-                            </label>
+            <CsqChecks legend=move || t_string!(i18n, admin.users.form.queues).to_string()
+                hint=move || t_string!(i18n, admin.users.form.queues_hint).to_string()
+                dom_id="user-queues"
+                csqs
+                chosen=Signal::derive(move || draft.with(|d| d.csqs.clone()))
+                on_change=Callback::new(move |(cid, on): (CsqId, bool)| draft.update(|d| {
+                    d.csqs.retain(|c| *c != cid);
+                    if on {
+                        d.csqs.push(cid);
+                        d.csqs.sort();
+                    }
+                }))
+                error=error_of(Field::Csqs) />
+            <Show when=move || draft.with(|d| d.role == Role::Supervisor)>
+                <CsqChecks legend=move || t_string!(i18n, admin.users.form.supervises).to_string()
+                    hint=move || t_string!(i18n, admin.users.form.supervises_hint).to_string()
+                    dom_id="user-supervises"
+                    csqs=supervisable.get_value()
+                    chosen=Signal::derive(move || draft.with(|d| d.supervises.clone()))
+                    on_change=Callback::new(move |(cid, on): (CsqId, bool)| draft.update(|d| {
+                        d.supervises.retain(|c| *c != cid);
+                        if on {
+                            d.supervises.push(cid);
+                            d.supervises.sort();
                         }
-                    }).collect_view()}
-                </div>
-                <span class="field-error" id="user-queues-error">{move || error_of(Field::Csqs).get()}</span>
-            </fieldset>
+                    }))
+                    error=error_of(Field::Supervises) />
+            </Show>
             {if id.is_none() {
                 view! {
                     <TextField id="user-password"
@@ -487,5 +498,41 @@ fn CapacityField(
             </select>
             <span class="field-error" id=format!("{id}-error")>{move || error.get()}</span>
         </div>
+    }
+}
+
+/// Issue 18: a labelled set of CSQ check boxes (the CSQs a supervisor watches).
+#[component]
+fn CsqChecks(
+    #[prop(into)] legend: Signal<String>,
+    #[prop(into)] hint: Signal<String>,
+    dom_id: &'static str,
+    csqs: Vec<Csq>,
+    chosen: Signal<Vec<CsqId>>,
+    on_change: Callback<(CsqId, bool)>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let hint_id = format!("{dom_id}-hint");
+    let error_id = format!("{dom_id}-error");
+    let described_by = format!("{hint_id} {error_id}");
+    view! {
+        <fieldset class="field user-queues" aria-describedby=described_by>
+            <legend>{move || legend.get()}</legend>
+            <span class="hint" id=hint_id>{move || hint.get()}</span>
+            <div class="reason-queues">
+                {csqs.into_iter().map(|csq| {
+                    let cid = csq.id;
+                    view! {
+                        <label class="chip">
+                            <input type="checkbox"
+                                prop:checked=move || chosen.with(|c| c.contains(&cid))
+                                on:change=move |ev| on_change.run((cid, event_target_checked(&ev))) />
+                            {csq.name}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <span class="field-error" id=error_id>{move || error.get()}</span>
+        </fieldset>
     }
 }
