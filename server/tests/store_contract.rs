@@ -2673,6 +2673,15 @@ mod email {
                 "{}",
                 t.name
             );
+            // The day counts each coming into a queue, and each take after it: never
+            // more taken than came.
+            let (_, queues) = s.board(&[support, billing], 0).await.unwrap();
+            let day = |csq| {
+                let q = queues.iter().find(|q| q.id == csq).unwrap();
+                (q.today.offered, q.today.handled, q.today.wait_total_ms)
+            };
+            assert_eq!(day(support), (2, 2, 200), "{}", t.name);
+            assert_eq!(day(billing), (2, 2, 200), "{}", t.name);
         }
     }
 

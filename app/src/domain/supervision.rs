@@ -77,11 +77,12 @@ pub struct QueueFigures {
 /// A queue's figures since the start of the viewer's day, counted from the contact log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayFigures {
-    /// Contacts that came into the queue.
+    /// Times a contact came into the queue: new, transferred in, or given back to it.
     pub offered: u32,
-    /// Of those, taken by an agent.
+    /// Times an agent took one after its wait.
     pub handled: u32,
-    /// Of those, ended before any agent took them (the customer left, or the queue gave up).
+    /// Contacts that ended before any agent took them (the customer left, or the queue gave
+    /// up), whenever they came in.
     pub abandoned: u32,
     /// The sum of the handled contacts' waits, for the average.
     pub wait_total_ms: i64,

@@ -22,26 +22,32 @@ CREATE INDEX contact_log_at ON contact_log (at_ms);
 CREATE INDEX contact_log_contact ON contact_log (contact_id, id);
 
 -- What came before, as far as the contacts themselves tell it: their arrival, their accept
--- and their end (offers and requeues were not kept).
+-- and their end (offers and requeues were not kept; an email waiting again after a requeue
+-- has only its arrival, so its next take counts its wait). An email a CRM sent never came
+-- into a queue.
 INSERT INTO contact_log (contact_id, at_ms, step, channel, csq_id, agent_id, reason)
 SELECT id, queued_at_ms, 'queued', channel, csq_id, NULL, NULL FROM contacts
-WHERE NOT (channel = 'email' AND accepted_at_ms IS NULL AND end_reason = '"sent"');
+WHERE NOT (channel = 'email' AND accepted_at_ms IS NULL
+           AND COALESCE(end_reason, '') = '"sent"');
 INSERT INTO contact_log (contact_id, at_ms, step, channel, csq_id, agent_id, reason, wait_ms)
 SELECT id, accepted_at_ms, 'accepted', channel, csq_id, agent_id, NULL,
-accepted_at_ms - queued_at_ms FROM contacts WHERE accepted_at_ms IS NOT NULL;
+accepted_at_ms - queued_at_ms FROM contacts
+WHERE accepted_at_ms IS NOT NULL AND status <> 'queued';
 INSERT INTO contact_log (contact_id, at_ms, step, channel, csq_id, agent_id, reason, wait_ms)
 SELECT id, ended_at_ms, 'ended', channel, csq_id, agent_id, json_extract(end_reason, '$'),
-CASE WHEN agent_id IS NULL THEN ended_at_ms - queued_at_ms END
+CASE WHEN agent_id IS NULL AND end_reason <> '"sent"' THEN ended_at_ms - queued_at_ms END
 FROM contacts WHERE ended_at_ms IS NOT NULL AND end_reason IS NOT NULL;
 
 -- SPEC S-6: the state each change led to, by name, so time in each state sums in SQL
--- (to_state keeps the whole status).
-ALTER TABLE agent_state_log ADD COLUMN state TEXT NOT NULL DEFAULT 'logged_out';
+-- (to_state keeps the whole status; a node of the previous release writes none: read
+-- to_state then).
+ALTER TABLE agent_state_log ADD COLUMN state TEXT;
 UPDATE agent_state_log SET state = json_extract(to_state, '$.state');
 
 -- An agent's state now by name, with the reason it came and since when: the supervisors'
--- live view reads every agent's at once.
-ALTER TABLE agent_status ADD COLUMN state TEXT NOT NULL DEFAULT 'logged_out';
+-- live view reads every agent's at once (trusting them only while `state` agrees with
+-- `status`, which a node of the previous release updates alone).
+ALTER TABLE agent_status ADD COLUMN state TEXT;
 ALTER TABLE agent_status ADD COLUMN state_reason TEXT;
 ALTER TABLE agent_status ADD COLUMN state_since_ms BIGINT;
 UPDATE agent_status SET state = json_extract(status, '$.state');

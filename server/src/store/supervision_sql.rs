@@ -80,22 +80,28 @@ macro_rules! impl_supervision_store {
                             Some(json) => from_json::<AgentStatus>(&json)?,
                             None => AgentStatus::logged_out(),
                         };
-                        let state = row
+                        // The status is the truth; why and since when only while they are
+                        // of that state (a node of the previous release, during an upgrade,
+                        // updates the status alone).
+                        let current = row
                             .try_get::<Option<String>, _>("state")?
                             .and_then(|s| AgentState::parse(&s))
-                            .unwrap_or(status.state);
+                            == Some(status.state);
                         agents.push(TeamMember {
                             id,
                             username: row.try_get("username")?,
                             display_name: row.try_get("display_name")?,
                             csqs: vec![csq],
-                            state,
+                            state: status.state,
                             reason: row
                                 .try_get::<Option<String>, _>("state_reason")?
-                                .and_then(|r| StateReason::parse(&r)),
+                                .and_then(|r| StateReason::parse(&r))
+                                .filter(|_| current),
                             badge: status.badge,
                             not_ready_pending: status.not_ready_pending,
-                            since_ms: row.try_get("state_since_ms")?,
+                            since_ms: row
+                                .try_get::<Option<i64>, _>("state_since_ms")?
+                                .filter(|_| current),
                             chats: 0,
                             max_chats: count(&row, "max_chats")?,
                             emails: 0,
@@ -183,8 +189,8 @@ macro_rules! impl_supervision_store {
                     // The day, from the contact log (by time: today's rows only).
                     let day = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "SELECT l.csq_id, \
-                         SUM(CASE WHEN l.step IN ('queued', 'transferred') THEN 1 ELSE 0 END) \
-                           AS offered, \
+                         SUM(CASE WHEN l.step IN ('queued', 'transferred', 'requeued') \
+                           THEN 1 ELSE 0 END) AS offered, \
                          SUM(CASE WHEN l.step = 'accepted' AND l.wait_ms IS NOT NULL \
                            THEN 1 ELSE 0 END) AS handled, \
                          SUM(CASE WHEN l.step = 'ended' AND l.agent_id IS NULL \
