@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "validation",
             "system",
             "conversations",
+            "supervisor",
         ])?
         .parse_options(ParseOptions::default().interpolate_display(true));
     let translations = TranslationsInfos::parse(cfg)?;

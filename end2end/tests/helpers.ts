@@ -80,6 +80,15 @@ export async function zoeChatsWithDave(
 ): Promise<{ dave: Page; widget: FrameLocator; context: BrowserContextOptions }> {
   const context = { baseURL: origin, viewport: { width: 1366, height: 768 } };
   const dave = await agentReady(browser, 'dave', { context });
+  const { widget } = await zoeStarts(browser, origin);
+  await dave.getByRole('article', { name: 'Chat offer from Zoé Martin' }).getByRole('button', { name: 'Accept' }).click();
+  await expect(widget.getByText('Dave has joined the chat.')).toBeVisible();
+  return { dave, widget, context };
+}
+
+/** On a test's own demo server at `origin`, Zoé Martin starts a chat about her order from
+ *  the demo shop (Support), at 1366x768. */
+export async function zoeStarts(browser: Browser, origin: string): Promise<{ shop: Page; widget: FrameLocator }> {
   const shop = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
   await shop.goto(`${origin}/demo`);
   await shop.getByRole('button', { name: 'Chat with us' }).click();
@@ -88,9 +97,7 @@ export async function zoeChatsWithDave(
   await widget.getByLabel('Email').fill('zoe.martin@example.com');
   await widget.getByLabel('What is it about?').selectOption({ label: 'Help with my order' });
   await widget.getByRole('button', { name: 'Start chat' }).click();
-  await dave.getByRole('article', { name: 'Chat offer from Zoé Martin' }).getByRole('button', { name: 'Accept' }).click();
-  await expect(widget.getByText('Dave has joined the chat.')).toBeVisible();
-  return { dave, widget, context };
+  return { shop, widget };
 }
 
 export async function logOut(page: Page) {

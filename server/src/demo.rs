@@ -49,6 +49,9 @@ const USERS: &[(&str, &str, &str, Role, &[&str])] = &[
     ("dave", "Dave Okafor", "Dave", Role::Agent, &["Support"]),
 ];
 
+/// The CSQs the demo supervisor watches (issue 18, D-3).
+const SUPERVISED: &[&str] = &["Support", "Sales"];
+
 const CSQS: &[(&str, &[&str])] = &[
     (
         "Sales",
@@ -162,6 +165,9 @@ pub async fn seed_if_empty(store: &dyn Store) -> StoreResult<bool> {
             if queues.contains(name) {
                 store.add_csq_member(*csq, id).await?;
             }
+            if *role == Role::Supervisor && SUPERVISED.contains(name) {
+                store.add_csq_supervisor(*csq, id).await?;
+            }
         }
     }
     for (label, csq) in PROBLEMS {
@@ -186,8 +192,13 @@ pub async fn seed_if_empty(store: &dyn Store) -> StoreResult<bool> {
 pub fn logins_text(addr: &str) -> String {
     let mut out = format!("\nSwitchboard demo is running at http://{addr}\nDemo logins (password \"{DEMO_PASSWORD}\" for all):\n");
     for (username, name, _, role, queues) in USERS {
+        let watches = if *role == Role::Supervisor {
+            format!(" (supervises {})", SUPERVISED.join(", "))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "  {username:<11} {name:<15} {:<13} {}\n",
+            "  {username:<11} {name:<15} {:<13} {}{watches}\n",
             role.to_string(),
             queues.join(", ")
         ));

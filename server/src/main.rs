@@ -69,7 +69,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if config.demo {
         println!("{}", demo::logins_text(&addr.to_string()));
     }
-    server::serve(listener, router, shutdown_signal()).await?;
+    let streams = services.clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        streams.stopping.send_replace(true);
+    };
+    server::serve(listener, router, shutdown).await?;
     services.email.stop();
     services.webhooks.stop();
     tracing::info!("stopped");

@@ -95,6 +95,9 @@ pub struct Services {
     pub cluster: Option<Arc<crate::cluster::Cluster>>,
     /// Outgoing webhooks (issue 17).
     pub webhooks: Arc<crate::webhooks::WebhookService>,
+    /// Set when the server starts to stop: the requests that never end by themselves (the
+    /// supervisors' streams) end then, so the stop does not wait its grace for them.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// Internal failures are logged here and reach the browser only as a generic message.
@@ -331,6 +334,7 @@ impl Services {
             gates,
             secure_cookies,
             autosave_secs,
+            stopping: tokio::sync::watch::channel(false).0,
         })
     }
 
@@ -978,6 +982,15 @@ impl Backend for Services {
         time_zone: String,
     ) -> Result<app::domain::supervision::Board, ApiError> {
         self.board(headers, &time_zone).await
+    }
+
+    async fn supervise_agent(
+        &self,
+        headers: &HeaderMap,
+        agent: app::domain::ids::AgentId,
+        action: app::domain::supervision::SupervisorAction,
+    ) -> Result<(), ApiError> {
+        Services::supervise_agent(self, headers, agent, action).await
     }
 
     async fn audit(

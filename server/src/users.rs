@@ -17,7 +17,7 @@ use app::{
         csq::{memberships, supervised},
         ids::{AgentId, CsqId},
         limits::USERS_PAGE_SIZE,
-        state::StateEvent,
+        state::{StateEvent, StateReason},
         users::{validate_search, UserAdmin, UserEdit, UserPage, UserSaved},
         validate::{Field, FieldError, Problem},
     },
@@ -152,7 +152,7 @@ impl Services {
             .set_password(user, &hash, true, None, &audit)
             .await
             .map_err(internal)?;
-        self.end_presence(user).await;
+        self.end_presence(user, StateReason::Logout).await;
         tracing::info!(agent = %admin.id, user = %user, "password reset by an administrator");
         Ok(password)
     }
@@ -190,21 +190,25 @@ impl Services {
             });
         }
         if after.agent.disabled && !before.agent.disabled {
-            self.end_presence(id).await;
+            self.end_presence(id, StateReason::Logout).await;
         }
     }
 
-    /// The user's sessions were ended by an administrator: their open pages close, and what
-    /// they hold goes back at once (emails to their queues, chats ended, as when a desktop
-    /// closes), rather than after the grace a lost connection gets.
-    async fn end_presence(&self, id: AgentId) {
+    /// The user's sessions were ended by an administrator (or a supervisor, issue 18):
+    /// their open pages close, and what they hold goes back at once (emails to their
+    /// queues, chats ended, as when a desktop closes), rather than after the grace a lost
+    /// connection gets. The logout is recorded with `reason`.
+    pub(crate) async fn end_presence(&self, id: AgentId, reason: StateReason) {
         self.hub.sessions_changed(id);
         if let Err(e) = self.desktop_gone(id).await {
             tracing::error!(agent = %id, error = %e, "contacts of a user logged out not released");
         }
         // Not Ready after the release, then logged out (a state change refused from where
         // the agent is leaves them as they are).
-        let _ = self.hub.apply(id, StateEvent::Logout).await;
+        let _ = self
+            .hub
+            .apply_with_reason(id, StateEvent::Logout, reason)
+            .await;
     }
 }
 

@@ -229,6 +229,15 @@ pub trait Backend: Send + Sync + 'static {
         time_zone: String,
     ) -> Result<crate::domain::supervision::Board, ApiError>;
 
+    /// Issue 18 (D-3): sets an agent of the user's CSQs Not Ready, or logs them out;
+    /// audited. Supervisors (of the agent's CSQs) and administrators only.
+    async fn supervise_agent(
+        &self,
+        headers: &HeaderMap,
+        agent: crate::domain::ids::AgentId,
+        action: crate::domain::supervision::SupervisorAction,
+    ) -> Result<(), ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

@@ -62,7 +62,7 @@ pub use queues::{
     move_problem_statement, save_business_hours, save_csq, save_problem_statement, time_zones,
     MoveProblemStatement, QueuesView, SaveBusinessHours, SaveCsq, SaveProblemStatement, TimeZones,
 };
-pub use supervision::{get_board, GetBoard};
+pub use supervision::{get_board, supervise_agent, GetBoard, SuperviseAgent};
 pub use users::{
     list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,
 };

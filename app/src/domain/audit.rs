@@ -35,10 +35,12 @@ pub enum AuditKind {
     ApiToken,
     /// Issue 17: the outgoing webhooks.
     Webhook,
+    /// Issue 18: a supervisor set an agent Not Ready or logged them out.
+    Supervision,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 14] = [
+    pub const ALL: [AuditKind; 15] = [
         AuditKind::User,
         AuditKind::Csq,
         AuditKind::ProblemStatement,
@@ -53,6 +55,7 @@ impl AuditKind {
         AuditKind::Retention,
         AuditKind::ApiToken,
         AuditKind::Webhook,
+        AuditKind::Supervision,
     ];
 
     /// The stored actions' first word.
@@ -72,6 +75,7 @@ impl AuditKind {
             AuditKind::Retention => "retention",
             AuditKind::ApiToken => "api_token",
             AuditKind::Webhook => "webhook",
+            AuditKind::Supervision => "supervision",
         }
     }
 
@@ -91,6 +95,7 @@ impl AuditKind {
             AuditKind::Retention => td_string!(locale, common.audit_kinds.retention),
             AuditKind::ApiToken => td_string!(locale, common.audit_kinds.api_token),
             AuditKind::Webhook => td_string!(locale, common.audit_kinds.webhook),
+            AuditKind::Supervision => td_string!(locale, common.audit_kinds.supervision),
         }
     }
 
@@ -133,6 +138,8 @@ pub fn action_label(locale: Locale, action: &str) -> String {
         "webhook.change" => td_string!(locale, common.audit_actions.webhook_change),
         "webhook.pause" => td_string!(locale, common.audit_actions.webhook_pause),
         "webhook.resume" => td_string!(locale, common.audit_actions.webhook_resume),
+        "supervision.not_ready" => td_string!(locale, common.audit_actions.supervision_not_ready),
+        "supervision.log_out" => td_string!(locale, common.audit_actions.supervision_log_out),
         "webhook.delete" => td_string!(locale, common.audit_actions.webhook_delete),
         "webhook.replay" => td_string!(locale, common.audit_actions.webhook_replay),
         other => other,

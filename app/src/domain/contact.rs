@@ -201,19 +201,22 @@ impl ContactStep {
     }
 
     pub fn parse(name: &str) -> Option<ContactStep> {
-        [
-            ContactStep::Queued,
-            ContactStep::Offered,
-            ContactStep::OfferWithdrawn,
-            ContactStep::Accepted,
-            ContactStep::Requeued,
-            ContactStep::Transferred,
-            ContactStep::Reopened,
-            ContactStep::Ended,
-        ]
-        .into_iter()
-        .find(|step| step.as_str() == name)
+        ContactStep::ALL
+            .into_iter()
+            .find(|step| step.as_str() == name)
     }
+
+    /// Every step, for the reports' lists and the tests.
+    pub const ALL: [ContactStep; 8] = [
+        ContactStep::Queued,
+        ContactStep::Offered,
+        ContactStep::OfferWithdrawn,
+        ContactStep::Accepted,
+        ContactStep::Requeued,
+        ContactStep::Transferred,
+        ContactStep::Reopened,
+        ContactStep::Ended,
+    ];
 
     /// The step a lifecycle step to `status` is: what the routing and the agents' steps
     /// record (a chat back in its queue from those is an offer gone).
@@ -373,12 +376,7 @@ mod tests {
             let step = ContactStep::reaching(status);
             assert_eq!(ContactStep::parse(step.as_str()), Some(step));
         }
-        for step in [
-            ContactStep::Queued,
-            ContactStep::Requeued,
-            ContactStep::Transferred,
-            ContactStep::Reopened,
-        ] {
+        for step in ContactStep::ALL {
             assert_eq!(ContactStep::parse(step.as_str()), Some(step));
         }
         assert_eq!(ContactStep::parse("lost"), None);

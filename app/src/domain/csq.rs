@@ -13,24 +13,18 @@ pub struct Csq {
     pub supervisors: Vec<AgentId>,
 }
 
-/// The CSQs of `csqs` that `agent` supervises, by id (the order saves compare in).
-pub fn supervised(csqs: &[Csq], agent: AgentId) -> Vec<CsqId> {
-    let mut ids: Vec<CsqId> = csqs
-        .iter()
-        .filter(|c| c.supervisors.contains(&agent))
-        .map(|c| c.id)
-        .collect();
-    ids.sort();
-    ids
-}
-
 /// The CSQs of `csqs` that `agent` belongs to, by id (the order saves compare in).
 pub fn memberships(csqs: &[Csq], agent: AgentId) -> Vec<CsqId> {
-    let mut ids: Vec<CsqId> = csqs
-        .iter()
-        .filter(|c| c.members.contains(&agent))
-        .map(|c| c.id)
-        .collect();
+    ids_where(csqs, |c| c.members.contains(&agent))
+}
+
+/// The CSQs of `csqs` that `agent` supervises (D-3), by id.
+pub fn supervised(csqs: &[Csq], agent: AgentId) -> Vec<CsqId> {
+    ids_where(csqs, |c| c.supervisors.contains(&agent))
+}
+
+fn ids_where(csqs: &[Csq], keep: impl Fn(&Csq) -> bool) -> Vec<CsqId> {
+    let mut ids: Vec<CsqId> = csqs.iter().filter(|c| keep(c)).map(|c| c.id).collect();
     ids.sort();
     ids
 }

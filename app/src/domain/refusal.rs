@@ -15,7 +15,7 @@ use std::fmt;
 pub struct Refusal {
     /// A stable code: `invalid`, `too_large`, `malformed`, `not_signed_in`, `not_found`,
     /// `too_many_requests`, `queue_full`, `no_agent`, `closed`, `unavailable`, `internal`,
-    /// and the API's `invalid_token`, `insufficient_scope` and `conflict`.
+    /// `forbidden`, and the API's `invalid_token`, `insufficient_scope` and `conflict`.
     pub error: String,
     /// What a person reads (never the detail of an internal error).
     pub message: String,
@@ -136,6 +136,8 @@ pub enum Reason {
     },
     /// Issue 17: a change asked of the API with a token that may only read.
     ReadOnlyToken,
+    /// Issue 18 (D-3): what only supervisors and administrators may watch.
+    SupervisorsOnly,
     /// Issue 17 (the API): an email address or a phone number another customer has.
     EmailTaken {
         customer: i64,
@@ -242,6 +244,9 @@ impl Reason {
             )
             .to_string(),
             Reason::ReadOnlyToken => td_string!(locale, system.refusal.read_only_token).to_string(),
+            Reason::SupervisorsOnly => {
+                td_string!(locale, system.refusal.supervisors_only).to_string()
+            }
             Reason::EmailTaken { customer } => td_string!(
                 locale,
                 system.refusal.email_taken,

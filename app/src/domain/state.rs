@@ -32,15 +32,16 @@ impl AgentState {
     }
 
     pub fn parse(name: &str) -> Option<AgentState> {
-        [
-            AgentState::LoggedOut,
-            AgentState::NotReady,
-            AgentState::Ready,
-            AgentState::Reserved,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        AgentState::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// Every state, for the reports' lists and the tests.
+    pub const ALL: [AgentState; 4] = [
+        AgentState::LoggedOut,
+        AgentState::NotReady,
+        AgentState::Ready,
+        AgentState::Reserved,
+    ];
 }
 
 impl AgentState {
@@ -62,7 +63,7 @@ impl fmt::Display for AgentState {
 }
 
 /// A warning shown beside the state control until the agent next goes Ready.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Badge {
     /// An offer ran out before the agent accepted it (SPEC S-4).
@@ -114,7 +115,7 @@ pub enum StateEvent {
 }
 
 /// Why a state change happened, recorded with it (SPEC S-6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StateReason {
     Login,
@@ -124,6 +125,8 @@ pub enum StateReason {
     OfferNotAccepted,
     PageClosed,
     Logout,
+    /// Issue 18: a supervisor set the agent Not Ready (or logged them out).
+    Supervisor,
 }
 
 impl StateReason {
@@ -136,22 +139,25 @@ impl StateReason {
             StateReason::OfferNotAccepted => "offer_not_accepted",
             StateReason::PageClosed => "page_closed",
             StateReason::Logout => "logout",
+            StateReason::Supervisor => "supervisor",
         }
     }
 
     pub fn parse(name: &str) -> Option<StateReason> {
-        [
-            StateReason::Login,
-            StateReason::AgentRequest,
-            StateReason::ContactAccepted,
-            StateReason::ContactEnded,
-            StateReason::OfferNotAccepted,
-            StateReason::PageClosed,
-            StateReason::Logout,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == name)
+        StateReason::ALL.into_iter().find(|r| r.as_str() == name)
     }
+
+    /// Every reason, for the reports' lists and the tests.
+    pub const ALL: [StateReason; 8] = [
+        StateReason::Login,
+        StateReason::AgentRequest,
+        StateReason::ContactAccepted,
+        StateReason::ContactEnded,
+        StateReason::OfferNotAccepted,
+        StateReason::PageClosed,
+        StateReason::Logout,
+        StateReason::Supervisor,
+    ];
 }
 
 impl StateEvent {
@@ -309,14 +315,10 @@ mod tests {
 
     #[test]
     fn states_and_reasons_round_trip_their_stored_names() {
-        for state in [LoggedOut, NotReady, Ready, Reserved] {
+        for state in AgentState::ALL {
             assert_eq!(AgentState::parse(state.as_str()), Some(state));
         }
-        for reason in [
-            StateReason::Login,
-            StateReason::OfferNotAccepted,
-            StateReason::Logout,
-        ] {
+        for reason in StateReason::ALL {
             assert_eq!(StateReason::parse(reason.as_str()), Some(reason));
         }
         assert_eq!(AgentState::parse("away"), None);

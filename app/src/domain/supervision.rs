@@ -4,6 +4,7 @@
 //! database and pushes them; the page sorts and filters the team.
 
 use super::{
+    agent::Role,
     contact::Channel,
     ids::{AgentId, CsqId},
     state::{AgentState, Badge, StateReason},
@@ -23,11 +24,13 @@ pub struct Board {
 }
 
 /// One agent as the team table shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TeamMember {
     pub id: AgentId,
     pub username: String,
     pub display_name: String,
+    /// Supervisors act on agents only (an administrator on anyone).
+    pub role: Role,
     /// The CSQs (of those watched) the agent takes contacts from.
     pub csqs: Vec<CsqId>,
     pub state: AgentState,
@@ -48,14 +51,14 @@ pub struct TeamMember {
 }
 
 /// What waits on one channel of a queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Waiting {
     pub channel: Channel,
     pub count: u32,
 }
 
 /// One CSQ's live and day figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct QueueFigures {
     pub id: CsqId,
     pub name: String,
@@ -75,7 +78,7 @@ pub struct QueueFigures {
 }
 
 /// A queue's figures since the start of the viewer's day, counted from the contact log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DayFigures {
     /// Times a contact came into the queue: new, transferred in, or given back to it.
     pub offered: u32,
@@ -111,6 +114,29 @@ impl QueueFigures {
     /// Contacts waiting on every channel.
     pub fn waiting_total(&self) -> u32 {
         self.waiting.iter().map(|w| w.count).sum()
+    }
+}
+
+/// What a supervisor may do to an agent of the CSQs they watch (D-3): each audited, and
+/// the agent told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisorAction {
+    /// Not Ready now, or once the contacts in hand end when Reserved (as when the agent
+    /// asks).
+    NotReady,
+    /// The agent's sessions end: their chats end and their emails go back to the queue, as
+    /// when a desktop closes.
+    LogOut,
+}
+
+impl SupervisorAction {
+    /// The audit's action name.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            SupervisorAction::NotReady => "supervision.not_ready",
+            SupervisorAction::LogOut => "supervision.log_out",
+        }
     }
 }
 
@@ -172,6 +198,7 @@ mod tests {
             id: AgentId(id),
             username: name.to_lowercase(),
             display_name: name.into(),
+            role: Role::Agent,
             csqs: vec![CsqId(id % 2 + 1)],
             state,
             reason: None,

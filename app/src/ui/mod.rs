@@ -1,6 +1,7 @@
 //! Pages and components. One component per file; rules live in `domain`, not here.
 
 pub mod admin;
+pub mod confirm;
 pub mod conversations;
 pub mod desktop;
 pub mod form;
@@ -12,4 +13,5 @@ pub mod login_window;
 pub mod pager;
 pub mod password;
 pub mod shell;
+pub mod supervisor;
 pub mod title;

@@ -4,7 +4,7 @@ use super::language::provide_language;
 use super::title::PageTitle;
 use super::{
     admin::AdminRoute, conversations::ConversationsRoute, desktop::DesktopPage, login::LoginRoute,
-    password::PasswordRoute,
+    password::PasswordRoute, supervisor::SupervisionRoute,
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("admin"), ParamSegment("section")) view={Lazy::<AdminRoute>::new()} />
                 <Route path=StaticSegment("password") view={Lazy::<PasswordRoute>::new()} />
                 <Route path=StaticSegment("conversations") view={Lazy::<ConversationsRoute>::new()} />
+                <Route path=StaticSegment("supervision") view={Lazy::<SupervisionRoute>::new()} />
             </Routes>
         </Router>
     }

@@ -27,6 +27,10 @@ pub enum AppError {
     /// Issue 17: an `/api/v1` change asked with a token that may only read.
     #[error("read-only token")]
     ReadOnlyToken,
+    /// Signed in, but this is not for the user's role (issue 18: an agent asking for the
+    /// supervisors' view).
+    #[error("{0}")]
+    Forbidden(Reason),
     /// Issue 17 (the API): what is asked contradicts what is stored (an address another
     /// customer has, say).
     #[error("{0}")]
@@ -138,6 +142,7 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 said("insufficient_scope", &Reason::ReadOnlyToken),
             ),
+            AppError::Forbidden(reason) => (StatusCode::FORBIDDEN, said("forbidden", reason)),
             AppError::Conflict(reason) => (StatusCode::CONFLICT, said("conflict", reason)),
             AppError::NoChat => (
                 StatusCode::UNAUTHORIZED,

@@ -18,6 +18,7 @@ mod in_flight;
 pub mod locale;
 mod privacy;
 mod reply;
+mod supervision;
 mod webhooks;
 mod widget;
 mod widget_left;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/ws", get(ws::desktop_socket))
         .route("/api/leave", post(leave))
+        .route("/supervision/live", get(supervision::live))
         .route("/chat/files/{contact}/{sha256}", get(chat_files::chat_file))
         .route(
             "/conversations/{contact}/transcript.txt",

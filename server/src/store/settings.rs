@@ -31,6 +31,10 @@ pub trait SettingsStore: Send + Sync {
 
     async fn add_csq_member(&self, csq: CsqId, agent: AgentId) -> StoreResult<()>;
 
+    /// Issue 18 (D-3): `agent` (a supervisor) watches `csq`; the demo data's call (the
+    /// Users page saves a user's whole list with `save_user`).
+    async fn add_csq_supervisor(&self, csq: CsqId, agent: AgentId) -> StoreResult<()>;
+
     /// Every CSQ with its members, by name.
     async fn csqs(&self) -> StoreResult<Vec<Csq>>;
 

@@ -10,6 +10,19 @@ macro_rules! impl_settings_store {
             /// The settings row of the gadget's host desktops: one origin per line.
             const GADGET_HOSTS_KEY: &str = "gadget.hosts";
 
+            impl $store {
+                /// Ties a CSQ to an agent or a reason (`insert` names the table of pairs);
+                /// a pair already there stays as it is.
+                async fn tie(&self, insert: &'static str, csq: CsqId, other: i64) -> StoreResult<()> {
+                    sqlx::query(insert)
+                        .bind(csq.0)
+                        .bind(other)
+                        .execute(&self.writer)
+                        .await?;
+                    Ok(())
+                }
+            }
+
             #[async_trait::async_trait]
             impl SettingsStore for $store {
                 async fn create_csq(&self, name: &str) -> StoreResult<CsqId> {
@@ -29,15 +42,27 @@ macro_rules! impl_settings_store {
                 }
 
                 async fn add_csq_member(&self, csq: CsqId, agent: AgentId) -> StoreResult<()> {
-                    sqlx::query(
+                    self.tie(
                         "INSERT INTO csq_members (csq_id, agent_id) VALUES ($1, $2) \
                          ON CONFLICT (csq_id, agent_id) DO NOTHING",
+                        csq,
+                        agent.0,
                     )
-                    .bind(csq.0)
-                    .bind(agent.0)
-                    .execute(&self.writer)
-                    .await?;
-                    Ok(())
+                    .await
+                }
+
+                async fn add_csq_supervisor(
+                    &self,
+                    csq: CsqId,
+                    agent: AgentId,
+                ) -> StoreResult<()> {
+                    self.tie(
+                        "INSERT INTO csq_supervisors (csq_id, agent_id) VALUES ($1, $2) \
+                         ON CONFLICT (csq_id, agent_id) DO NOTHING",
+                        csq,
+                        agent.0,
+                    )
+                    .await
                 }
 
                 async fn csqs(&self) -> StoreResult<Vec<Csq>> {
@@ -112,15 +137,13 @@ macro_rules! impl_settings_store {
                     csq: CsqId,
                     reason: WrapUpReasonId,
                 ) -> StoreResult<()> {
-                    sqlx::query(
+                    self.tie(
                         "INSERT INTO csq_wrap_up_reasons (csq_id, reason_id) VALUES ($1, $2) \
                          ON CONFLICT (csq_id, reason_id) DO NOTHING",
+                        csq,
+                        reason.0,
                     )
-                    .bind(csq.0)
-                    .bind(reason.0)
-                    .execute(&self.writer)
-                    .await?;
-                    Ok(())
+                    .await
                 }
 
                 async fn wrap_up_reasons(&self, csq: CsqId) -> StoreResult<Vec<WrapUpReason>> {

@@ -7,6 +7,7 @@ macro_rules! impl_supervision_store {
         mod supervision_impl {
             use super::*;
             use app::domain::{
+                agent::Role,
                 state::{AgentState, StateReason},
                 supervision::{DayFigures, QueueFigures, TeamMember, Waiting},
             };
@@ -57,8 +58,10 @@ macro_rules! impl_supervision_store {
 
                     // The team: each enabled member of a watched CSQ once.
                     let mut agents: Vec<TeamMember> = Vec::new();
+                    // Where each agent is in `agents`.
+                    let mut index: HashMap<AgentId, usize> = HashMap::new();
                     for row in sqlx::query(
-                        "SELECT m.csq_id, a.id, a.username, a.display_name, a.max_chats, \
+                        "SELECT m.csq_id, a.id, a.username, a.display_name, a.role, a.max_chats, \
                          a.max_emails, s.status, s.state, s.state_reason, s.state_since_ms \
                          FROM csq_members m JOIN agents a ON a.id = m.agent_id \
                          LEFT JOIN agent_status s ON s.agent_id = a.id \
@@ -72,10 +75,11 @@ macro_rules! impl_supervision_store {
                             continue;
                         }
                         let id = AgentId(row.try_get("id")?);
-                        if let Some(known) = agents.iter_mut().find(|a| a.id == id) {
-                            known.csqs.push(csq);
+                        if let Some(&known) = index.get(&id) {
+                            agents[known].csqs.push(csq);
                             continue;
                         }
+                        index.insert(id, agents.len());
                         let status = match row.try_get::<Option<String>, _>("status")? {
                             Some(json) => from_json::<AgentStatus>(&json)?,
                             None => AgentStatus::logged_out(),
@@ -91,6 +95,12 @@ macro_rules! impl_supervision_store {
                             id,
                             username: row.try_get("username")?,
                             display_name: row.try_get("display_name")?,
+                            role: {
+                                let role: String = row.try_get("role")?;
+                                Role::parse(&role).ok_or_else(|| {
+                                    StoreError::Corrupt(format!("role {role}"))
+                                })?
+                            },
                             csqs: vec![csq],
                             state: status.state,
                             reason: row
@@ -127,7 +137,7 @@ macro_rules! impl_supervision_store {
                     .await?;
                     for row in held.iter().chain(joined.iter()) {
                         let id = AgentId(row.try_get("agent_id")?);
-                        let Some(agent) = agents.iter_mut().find(|a| a.id == id) else {
+                        let Some(agent) = index.get(&id).map(|&i| &mut agents[i]) else {
                             continue;
                         };
                         let n = count(row, "n")?;

@@ -3,6 +3,8 @@
 //! queues, read from the database (so every node shows the same, whichever node the agents
 //! are on), with the day's figures from the viewer's own midnight.
 
+mod actions;
+
 use crate::{
     clock::now_ms,
     services::{internal, invalid, Services},

@@ -6,7 +6,7 @@
 //! audits both changes.
 
 use super::{
-    confirm::{Confirm, ConfirmText},
+    super::confirm::{Confirm, ConfirmText},
     fresh_secret::{FreshSecret, SecretText},
 };
 use crate::{

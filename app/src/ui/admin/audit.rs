@@ -236,5 +236,6 @@ fn reason_text(locale: Locale, reason: StateReason) -> &'static str {
         }
         StateReason::PageClosed => td_string!(locale, admin.audit.history.reasons.page_closed),
         StateReason::Logout => td_string!(locale, admin.audit.history.reasons.logout),
+        StateReason::Supervisor => td_string!(locale, admin.audit.history.reasons.supervisor),
     }
 }

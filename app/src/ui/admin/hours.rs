@@ -19,7 +19,7 @@ use crate::{
         validate::{Field, FieldError, Problem},
     },
     i18n::*,
-    ui::form::FormErrors,
+    ui::{desktop::clock::browser_time_zone, form::FormErrors},
 };
 use leptos::prelude::*;
 
@@ -306,26 +306,6 @@ impl Draft {
             Err(errors)
         }
     }
-}
-
-/// The time zone this browser is in ("Europe/Paris"), offered first when a queue gets
-/// hours; UTC where the page cannot tell.
-fn browser_time_zone() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let format =
-            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
-        let zone = js_sys::Reflect::get(
-            &format.resolved_options(),
-            &wasm_bindgen::JsValue::from_str("timeZone"),
-        )
-        .ok()
-        .and_then(|z| z.as_string());
-        if let Some(zone) = zone {
-            return zone;
-        }
-    }
-    "UTC".into()
 }
 
 #[component]

@@ -12,7 +12,6 @@ mod canned;
 mod channel_templates;
 mod channels;
 mod chat_settings;
-mod confirm;
 mod edit_line;
 mod fresh_secret;
 mod gadget_hosts;

@@ -5,7 +5,7 @@
 //! server checks every rule again and audits all three.
 
 use super::{
-    confirm::{Confirm, ConfirmText},
+    super::confirm::{Confirm, ConfirmText},
     unsaved::Unsaved,
 };
 use crate::{

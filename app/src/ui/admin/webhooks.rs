@@ -7,7 +7,7 @@
 //! rule again and audits every change.
 
 use super::{
-    confirm::{Confirm, ConfirmText},
+    super::confirm::{Confirm, ConfirmText},
     fresh_secret::{FreshSecret, SecretText},
 };
 use crate::{

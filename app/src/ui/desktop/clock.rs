@@ -123,6 +123,26 @@ pub fn day_and_time(locale: Locale, at_ms: i64) -> String {
     }
 }
 
+/// The time zone this browser is in ("Europe/Paris"), offered first when a queue gets
+/// hours, and where a supervisor's "today" begins; UTC where the page cannot tell.
+pub fn browser_time_zone() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        let zone = js_sys::Reflect::get(
+            &format.resolved_options(),
+            &wasm_bindgen::JsValue::from_str("timeZone"),
+        )
+        .ok()
+        .and_then(|z| z.as_string());
+        if let Some(zone) = zone {
+            return zone;
+        }
+    }
+    "UTC".into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use crate::domain::{
         AgentEvent, ClientCommand, CsqAvailability, Delivery, Seq, ServerMessage, StreamCursor,
         Work,
     },
-    state::{AgentState, AgentStatus},
+    state::{AgentState, AgentStatus, StateReason},
 };
 use leptos::prelude::*;
 
@@ -229,6 +229,27 @@ impl Live {
         format!("a{}-{}", session_nonce(), n.unwrap_or_default())
     }
 
+    /// Issue 18: what the agent is told when a supervisor set them Not Ready (at once, or
+    /// after the contacts in hand). A logout by a supervisor closes the page instead.
+    fn by_supervisor(&self, event: &AgentEvent) -> Option<String> {
+        use crate::i18n::td_string;
+        let AgentEvent::StateChanged {
+            status,
+            reason: StateReason::Supervisor,
+        } = event
+        else {
+            return None;
+        };
+        let text = match status.state {
+            AgentState::LoggedOut => return None,
+            AgentState::Reserved if status.not_ready_pending => {
+                td_string!(self.locale, desktop.top_bar.not_ready_next_by_supervisor)
+            }
+            _ => td_string!(self.locale, desktop.top_bar.set_not_ready_by_supervisor),
+        };
+        Some(text.to_string())
+    }
+
     fn raise(&self, cue: Cue) {
         self.cue
             .update(|c| *c = Some((c.map_or(0, |(n, _)| n.wrapping_add(1)), cue)));
@@ -260,6 +281,9 @@ impl Live {
                             } else {
                                 outcome.message(self.locale, who, csq)
                             };
+                            self.notice.set(Some(text));
+                        }
+                        if let Some(text) = self.by_supervisor(&envelope.event) {
                             self.notice.set(Some(text));
                         }
                         if self.host_listens.get_value() {

@@ -1,7 +1,7 @@
 //! The agent desktop: top bar, the two gadget tabs and their panels.
 
 mod chat_panel;
-mod clock;
+pub(crate) mod clock;
 mod composer;
 mod contact_tabs;
 mod control_gadget;

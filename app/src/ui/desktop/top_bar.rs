@@ -54,6 +54,12 @@ pub fn TopBar(agent: Agent) -> impl IntoView {
             <a class="topbar-link" href="/conversations" target="_blank">
                 {t!(i18n, desktop.top_bar.conversations)}
             </a>
+            // Issue 18: the team and the queues live, in a new tab too.
+            {(agent.role != Role::Agent).then(|| view! {
+                <a class="topbar-link" href="/supervision" target="_blank">
+                    {t!(i18n, desktop.top_bar.supervision)}
+                </a>
+            })}
             {(agent.role == Role::Admin).then(|| view! {
                 // A new browser tab: leaving this page would end the chats in hand (S-5).
                 <a class="topbar-link" href="/admin" target="_blank">

@@ -1,5 +1,5 @@
-//! The question the administration asks before a change that cannot be undone (revoking an
-//! API token, erasing a customer): a heading naming what goes, what follows from it, the
+//! The question a page asks before a change that cannot be undone (revoking an API token,
+//! erasing a customer, logging an agent out): a heading naming what goes, what follows from it, the
 //! server's refusal if it gives one, and two buttons. Cancel takes the focus, so a stray
 //! Enter never confirms; both wait while the change is under way.
 
