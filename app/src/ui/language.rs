@@ -21,11 +21,15 @@ pub fn provide_language() {
     let i18n = quiet.with(|| init_i18n_context_with_options::<Locale>(Default::default()));
     quiet.pause();
     on_cleanup(move || drop(quiet));
-    // Only while a request is rendered: the route list made at start-up has none (and its
-    // language would be the default anyway). Writing there once met the context's signal
-    // already disposed and panicked, failing a server's start (seen in CI).
+    // Only while a request is rendered, not for the route list made at start-up (its
+    // language would be the default anyway). Writing there met the context's signal already
+    // disposed and panicked, failing a server's start (seen in CI). That list is made with a
+    // stand-in request, so a request's parts do not tell it apart: its URL is empty, and a
+    // real request's never is.
     #[cfg(feature = "ssr")]
-    if use_context::<http::request::Parts>().is_some() {
+    if use_context::<leptos_router::location::RequestUrl>()
+        .is_some_and(|url| !url.as_ref().is_empty())
+    {
         i18n.set_locale_untracked(request_locale());
     }
     provide_context(i18n);
