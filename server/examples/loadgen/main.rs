@@ -22,7 +22,7 @@ mod customer;
 mod desk;
 mod idle;
 /// The email tests' Dovecot (Debian's dovecot-imapd), for `--emails`.
-#[path = "../../tests/common/imap.rs"]
+#[path = "../../tests/it/common/imap.rs"]
 #[allow(dead_code)]
 mod imap;
 mod mail;

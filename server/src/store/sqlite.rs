@@ -3,7 +3,7 @@
 //! Durability: `synchronous=NORMAL`. In WAL mode a commit is complete once its frames are
 //! written to the WAL file, which is in the operating system's hands as soon as the write
 //! returns: a process that is killed (or crashes, or is upgraded) at any moment after a
-//! commit keeps that commit (proven by `tests/chat_crash.rs`). Only a power cut or kernel
+//! commit keeps that commit (proven by `tests/it/chat_crash.rs`). Only a power cut or kernel
 //! crash can lose the last commits before the next checkpoint's fsync, and never corrupts
 //! the file. `FULL` would add an fsync to every commit (about 3 ms on the disks measured)
 //! for that one case, and make every commit wait for the disk. PostgreSQL keeps its own
