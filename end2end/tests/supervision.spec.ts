@@ -23,10 +23,10 @@ function queueCell(board: Page, queue: string, column: number): Locator {
  * He opens Supervision from his desktop and watches, pushed live: Dave logs in and goes
  * Ready, a customer's chat waits in Support, Dave takes it (Reserved, the queue's handled
  * figure moves). The team sorts and filters by CSQ; the wallboard shows the same figures
- * large. Sam sets Dave Not Ready, then logs him out; Dave's desktop says so. An agent who
- * opens the page is told it is not theirs.
+ * large. Sam reads the chat live and joins it. Sam sets Dave Not Ready, then logs him out;
+ * Dave's desktop says so. An agent who opens the page is told it is not theirs.
  */
-test('D-3: a supervisor watches an agent go Ready and take a chat live, then sets him Not Ready and logs him out', async ({ browser }) => {
+test('D-3: a supervisor watches an agent go Ready and take a chat live, reads and joins it, then sets him Not Ready and logs him out', async ({ browser }) => {
   test.setTimeout(90_000);
   const server = await startServer(
     serverEnv(PORT, mkdtempSync(join(tmpdir(), 'switchboard-supervision-db-')), { SWITCHBOARD_DEMO: 'true' }),
@@ -97,9 +97,38 @@ test('D-3: a supervisor watches an agent go Ready and take a chat live, then set
     await expect(tile.getByRole('definition').nth(0)).toHaveText('0'); // waiting
     await board.screenshot({ path: 'test-results/screenshots/supervision-wallboard-1366.png', fullPage: true });
 
-    // Back to the tables: Sam sets Dave Not Ready. Reserved with the chat, Dave will be once
-    // it ends, and his desktop says a supervisor did it.
+    // Back to the tables: the chat is listed with Dave in it. Sam reads it live, the lines
+    // coming as they are written (Zoé is told nothing).
     await board.getByRole('link', { name: 'Team and queues' }).click();
+    const chatRow = board.locator('.chat-figures tbody tr').filter({ hasText: 'Zoé Martin' });
+    await expect(chatRow).toContainText('Dave Okafor');
+    await chatRow.getByRole('button', { name: 'Read the chat with Zoé Martin' }).click();
+    const reader = board.getByRole('complementary', { name: 'Chat with Zoé Martin' });
+    await expect(reader).toContainText('With Dave Okafor.');
+    await expect(reader.getByText('Dave has joined the chat.')).toBeVisible();
+    await widget.getByLabel('Message').fill('Where is my parcel?');
+    await widget.getByLabel('Message').press('Enter');
+    await expect(reader.getByText('Where is my parcel?')).toBeVisible();
+    await dave.getByLabel('Message', { exact: true }).fill('It left our warehouse this morning.');
+    await dave.getByRole('button', { name: 'Send' }).click();
+    await expect(reader.getByText('It left our warehouse this morning.')).toBeVisible();
+    await board.screenshot({ path: 'test-results/screenshots/supervision-reading-1366.png' });
+    await board.setViewportSize({ width: 900, height: 700 });
+    await board.screenshot({ path: 'test-results/screenshots/supervision-reading-900.png' });
+    await board.setViewportSize(SCREEN);
+
+    // Sam joins: the chat opens in his desktop, Zoé and Dave read that he joined (G-2).
+    await reader.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect(reader.getByText('You are in this chat: answer it from your desktop.')).toBeVisible();
+    await expect(reader).toContainText('With Dave Okafor, Sam Supervisor.');
+    await expect(widget.getByText('Sam has joined the chat.')).toBeVisible();
+    await expect(sam.getByRole('tab', { name: /Zoé Martin/ })).toBeVisible();
+    await expect(chatRow).toContainText('Dave Okafor, Sam Supervisor');
+    await reader.getByRole('button', { name: 'Stop reading this chat' }).click();
+    await expect(reader).toHaveCount(0);
+
+    // Sam sets Dave Not Ready. Reserved with the chat, Dave will be once it ends, and his
+    // desktop says a supervisor did it.
     await board.getByRole('button', { name: 'Set Dave Okafor Not Ready' }).click();
     await expect(daveRow).toContainText('Not Ready after this contact');
     await expect(board.getByRole('button', { name: 'Set Dave Okafor Not Ready' })).toHaveCount(0);
@@ -124,6 +153,7 @@ test('D-3: a supervisor watches an agent go Ready and take a chat live, then set
     await expect(daveRow).toContainText('set by a supervisor');
     await expect(queueCell(board, 'Support', 3)).toHaveText('1');
     await expect(dave).toHaveURL(/\/login/);
+    await expect(dave.getByText('A supervisor logged you out: your chats ended')).toBeVisible();
 
     await shop.context().close();
     await board.context().close();

@@ -423,7 +423,7 @@ impl Services {
     }
 
     /// Whether a page of the agent is open on another node (never on SQLite).
-    async fn present_elsewhere(&self, agent: AgentId) -> bool {
+    pub(crate) async fn present_elsewhere(&self, agent: AgentId) -> bool {
         match &self.cluster {
             Some(cluster) => {
                 cluster
@@ -991,6 +991,14 @@ impl Backend for Services {
         action: app::domain::supervision::SupervisorAction,
     ) -> Result<(), ApiError> {
         Services::supervise_agent(self, headers, agent, action).await
+    }
+
+    async fn join_chat(
+        &self,
+        headers: &HeaderMap,
+        contact: app::domain::ids::ContactId,
+    ) -> Result<(), ApiError> {
+        Services::join_chat(self, headers, contact).await
     }
 
     async fn audit(

@@ -194,12 +194,18 @@ impl Services {
         }
     }
 
-    /// The user's sessions were ended by an administrator (or a supervisor, issue 18):
+    /// The user's sessions were ended by an administrator:
     /// their open pages close, and what they hold goes back at once (emails to their
     /// queues, chats ended, as when a desktop closes), rather than after the grace a lost
     /// connection gets. The logout is recorded with `reason`.
     pub(crate) async fn end_presence(&self, id: AgentId, reason: StateReason) {
         self.hub.sessions_changed(id);
+        self.release_presence(id, reason).await;
+    }
+
+    /// What the user holds goes back, and they are logged out with `reason`: the half of
+    /// [`Self::end_presence`] their pages hear (while still open, they learn why).
+    pub(crate) async fn release_presence(&self, id: AgentId, reason: StateReason) {
         if let Err(e) = self.desktop_gone(id).await {
             tracing::error!(agent = %id, error = %e, "contacts of a user logged out not released");
         }

@@ -238,6 +238,13 @@ pub trait Backend: Send + Sync + 'static {
         action: crate::domain::supervision::SupervisorAction,
     ) -> Result<(), ApiError>;
 
+    /// Issue 18 (D-3): the user joins a chat of their CSQs as its second agent; audited.
+    async fn join_chat(
+        &self,
+        headers: &HeaderMap,
+        contact: crate::domain::ids::ContactId,
+    ) -> Result<(), ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

@@ -34,6 +34,9 @@ pub enum ApiError {
     /// answer for both, so a stranger learns nothing from it).
     #[error("Not found, or not yours to see.")]
     NotFound,
+    /// Issue 18 (D-3): a supervisor could not join a chat, and why.
+    #[error("{0:?}")]
+    JoinRefused(crate::domain::supervision::JoinRefusal),
     /// Details are in the server's log, not here.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
@@ -73,6 +76,17 @@ impl ApiError {
                     .join("; ")
             }
             ApiError::State(e) => return e.message(locale),
+            ApiError::JoinRefused(why) => {
+                use crate::domain::supervision::JoinRefusal;
+                match why {
+                    JoinRefusal::Full => td_string!(locale, common.errors.join_full),
+                    JoinRefusal::NoDesktop => td_string!(locale, common.errors.join_no_desktop),
+                    JoinRefusal::AlreadyIn => td_string!(locale, common.errors.join_already_in),
+                    JoinRefusal::NotInProgress => {
+                        td_string!(locale, common.errors.join_not_in_progress)
+                    }
+                }
+            }
         }
         .to_string()
     }

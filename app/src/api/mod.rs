@@ -62,7 +62,7 @@ pub use queues::{
     move_problem_statement, save_business_hours, save_csq, save_problem_statement, time_zones,
     MoveProblemStatement, QueuesView, SaveBusinessHours, SaveCsq, SaveProblemStatement, TimeZones,
 };
-pub use supervision::{get_board, supervise_agent, GetBoard, SuperviseAgent};
+pub use supervision::{get_board, join_chat, supervise_agent, GetBoard, JoinChat, SuperviseAgent};
 pub use users::{
     list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,
 };
@@ -98,7 +98,7 @@ fn fail(error: ApiError) -> ApiError {
         ApiError::Forbidden | ApiError::PasswordChangeRequired | ApiError::AccountDisabled => {
             StatusCode::FORBIDDEN
         }
-        ApiError::State(_) => StatusCode::CONFLICT,
+        ApiError::State(_) | ApiError::JoinRefused(_) => StatusCode::CONFLICT,
         ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         ApiError::NotFound => StatusCode::NOT_FOUND,

@@ -3,7 +3,7 @@
 
 use super::ApiError;
 use crate::domain::{
-    ids::AgentId,
+    ids::{AgentId, ContactId},
     supervision::{Board, SupervisorAction},
 };
 use leptos::prelude::*;
@@ -31,6 +31,19 @@ pub async fn supervise_agent(agent: AgentId, action: SupervisorAction) -> Result
         super::backend()?
             .supervise_agent(&headers, agent, action)
             .await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// Joins chat `contact` as its second agent (G-3: three people at most), from a reading of
+/// it; the chat opens in the user's desktop and everyone in it reads that they joined.
+/// Refused unless the chat is of a CSQ the user supervises (administrators: any chat).
+#[server(prefix = "/api", endpoint = "supervision/join", output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
+pub async fn join_chat(contact: ContactId) -> Result<(), ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.join_chat(&headers, contact).await
     }
     .await
     .map_err(super::fail)

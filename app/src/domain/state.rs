@@ -112,6 +112,10 @@ pub enum StateEvent {
     /// An offer to this agent ran out (SPEC S-4).
     OfferExpired,
     Logout,
+    /// Issue 18 (D-3): a supervisor joined a chat of their own accord. Reserved as on an
+    /// accept whatever the state, but one who was Not Ready goes back to Not Ready once
+    /// their contacts end, and takes no offer meanwhile.
+    JoinedChat,
 }
 
 /// Why a state change happened, recorded with it (SPEC S-6).
@@ -166,7 +170,7 @@ impl StateEvent {
         match self {
             StateEvent::Login => StateReason::Login,
             StateEvent::SetReady | StateEvent::SetNotReady => StateReason::AgentRequest,
-            StateEvent::ContactAccepted => StateReason::ContactAccepted,
+            StateEvent::ContactAccepted | StateEvent::JoinedChat => StateReason::ContactAccepted,
             StateEvent::ContactEnded => StateReason::ContactEnded,
             StateEvent::OfferExpired => StateReason::OfferNotAccepted,
             StateEvent::Logout => StateReason::Logout,
@@ -274,6 +278,11 @@ impl AgentStatus {
                 next.contacts_in_hand += 1;
             }
             (state, StateEvent::ContactAccepted) => return Err(StateError::NotAvailable(state)),
+            (state, StateEvent::JoinedChat) => {
+                next.state = Reserved;
+                next.contacts_in_hand += 1;
+                next.not_ready_pending = self.not_ready_pending || state == NotReady;
+            }
             (Reserved, StateEvent::ContactEnded) => {
                 next.contacts_in_hand = self.contacts_in_hand.saturating_sub(1);
                 if next.contacts_in_hand == 0 {
@@ -430,6 +439,23 @@ mod tests {
         assert_eq!(s.badge.unwrap().to_string(), "Chat not accepted");
         let s = s.apply(StateEvent::SetReady).unwrap();
         assert_eq!(s.badge, None, "going Ready clears the warning");
+    }
+
+    /// Issue 18 (D-3): a supervisor who joins a chat while Not Ready is Reserved, takes no
+    /// offer, and is Not Ready again when it ends; one who was Ready is Ready again.
+    #[test]
+    fn d3_a_supervisor_joining_a_chat_keeps_their_not_ready() {
+        let s = run(&[StateEvent::JoinedChat]);
+        assert_eq!((s.state, s.contacts_in_hand), (Reserved, 1));
+        assert!(!s.takes_offers());
+        assert_eq!(s.apply(StateEvent::ContactEnded).unwrap().state, NotReady);
+        let s = run(&[StateEvent::SetReady, StateEvent::JoinedChat]);
+        assert!(s.takes_offers());
+        assert_eq!(s.apply(StateEvent::ContactEnded).unwrap().state, Ready);
+        assert_eq!(
+            AgentStatus::logged_out().apply(StateEvent::JoinedChat),
+            Err(StateError::NotLoggedIn)
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 
 use super::{
     agent::Role,
+    chat::ChatLine,
     contact::Channel,
-    ids::{AgentId, CsqId},
+    ids::{AgentId, ContactId, CsqId},
     state::{AgentState, Badge, StateReason},
 };
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,60 @@ pub struct Board {
     pub day_start_ms: i64,
     pub agents: Vec<TeamMember>,
     pub queues: Vec<QueueFigures>,
+    /// The chats in progress in the watched CSQs, oldest first: what the supervisor may
+    /// read live and join (none from a node of the previous release).
+    #[serde(default)]
+    pub chats: Vec<LiveChat>,
+}
+
+/// A chat an agent has taken and not ended, as the supervisor's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LiveChat {
+    pub id: ContactId,
+    pub channel: Channel,
+    pub csq: CsqId,
+    /// The customer's name as the agent sees it.
+    pub customer: String,
+    /// The display names of the agents in it: the one who holds it, then the one who
+    /// joined (G-3).
+    pub agents: Vec<String>,
+    /// When the first agent took it.
+    pub since_ms: i64,
+}
+
+/// What the supervisor reading a chat live receives (D-3): the chat's people, the lines
+/// not sent before (all of them at first), and whether it has ended. The customer is not
+/// told anyone reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatReading {
+    pub id: ContactId,
+    pub channel: Channel,
+    pub csq: CsqId,
+    pub customer: String,
+    /// The display names of the agents in it now.
+    pub agents: Vec<String>,
+    /// Whether the reader is one of them (they joined).
+    pub joined: bool,
+    /// New lines, in order.
+    pub lines: Vec<ChatLine>,
+    /// Every line stored so far has been sent (a long transcript comes in several
+    /// readings).
+    pub complete: bool,
+    pub ended: bool,
+}
+
+/// Why a supervisor could not join a chat (D-3, G-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRefusal {
+    /// Two agents are in it already, or one is being invited (G-3: three people at most).
+    Full,
+    /// The supervisor's desktop is not open: the chat would open there.
+    NoDesktop,
+    /// The supervisor is in it already.
+    AlreadyIn,
+    /// It ended, or no agent has taken it yet.
+    NotInProgress,
 }
 
 /// One agent as the team table shows them.
@@ -139,6 +194,10 @@ impl SupervisorAction {
         }
     }
 }
+
+/// The audit's action names of reading a chat and joining it.
+pub const AUDIT_READ_CHAT: &str = "supervision.read_chat";
+pub const AUDIT_JOIN_CHAT: &str = "supervision.join_chat";
 
 /// How the team table is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,7 +36,7 @@ fn LoginPage() -> impl IntoView {
     let (ended, refused, window_host) = use_query_map().with_untracked(|q| {
         let refused = q.get("refused").map(|r| LoginRefused::from_query(&r));
         let window_host = q.get("window").and(q.get("host"));
-        (q.get("ended").is_some(), refused, window_host)
+        (q.get("ended"), refused, window_host)
     });
     let in_window = window_host.is_some();
     let error = move || match login.value().get() {
@@ -46,8 +46,14 @@ fn LoginPage() -> impl IntoView {
             Some(refused) => Some(refused.message(locale)),
             // Why an open page sent its user here (`/login?ended=1`): their session was
             // ended elsewhere (logged out, a password changed, the account disabled) or ran
-            // out.
-            None => ended.then(|| td_string!(locale, common.login.session_ended).to_string()),
+            // out; `ended=supervisor`: a supervisor logged them out (issue 18).
+            None => ended.as_deref().map(|why| {
+                match why {
+                    "supervisor" => td_string!(locale, common.login.logged_out_by_supervisor),
+                    _ => td_string!(locale, common.login.session_ended),
+                }
+                .to_string()
+            }),
         },
     };
     // SPEC D-1: inside a host desktop's frame, the login says which host (the server

@@ -7,16 +7,18 @@ use super::ChatService;
 use crate::contact::{views, ContactError};
 use crate::{
     clock::now_ms,
+    hub::HubError,
     routing::engine::{Input, Output},
     store::{Guest, PendingInvitation},
 };
 use app::domain::{
     chat::SystemNote,
-    contact::Contact,
+    contact::{Contact, ContactStatus},
     ids::{AgentId, ContactId, CsqId},
     invite::InviteOutcome,
     protocol::{AgentEvent, CsqAvailability},
-    state::StateEvent,
+    state::{StateError, StateEvent},
+    supervision::JoinRefusal,
     validate::validate_invite_notes,
 };
 
@@ -43,6 +45,11 @@ impl ChatService {
         self.store
             .open_invitation(id, &invitation, now_ms())
             .await?;
+        // A supervisor joined just before (issue 18): three people already.
+        if self.store.guest(id).await?.is_some() {
+            self.store.close_invitation(id).await?;
+            return Err(ContactError::CannotInvite);
+        }
         let outputs = self
             .routing
             .ask(Input::Invite {
@@ -92,23 +99,95 @@ impl ChatService {
             return Ok(());
         }
         let notes = pending.map(|p| p.notes).unwrap_or_default();
-        self.store
+        if let Err(e) = self
+            .store
             .add_guest(id, &Guest { agent, notes }, now_ms())
-            .await?;
+            .await
+        {
+            // Someone else is the guest (a supervisor joined meanwhile): routing forgets
+            // this agent's hold on the chat.
+            self.routing
+                .ask(Input::ChatEnded { agent, contact: id })
+                .await;
+            return Err(e.into());
+        }
         self.hub.apply(agent, StateEvent::ContactAccepted).await?;
+        self.enter(&contact, agent).await?;
+        tracing::info!(agent = %agent, contact = %id, "joined a group chat");
+        Ok(())
+    }
+
+    /// The newcomer (Reserved already) enters the chat: "<alias> has joined the chat." for
+    /// everyone, the new list of who is in it, and the tab on the newcomer's pages.
+    async fn enter(&self, contact: &Contact, agent: AgentId) -> Result<(), ContactError> {
         // The joined line first: the newcomer's page then gets the last 100 lines, this one
         // included, whatever the timing.
         let alias = self.store.agent(agent).await?.alias;
-        self.system_line(&contact, contact.agent, SystemNote::Joined { alias })
+        self.system_line(contact, contact.agent, SystemNote::Joined { alias })
             .await?;
         // The others hear who is in the chat before the newcomer's page opens it, so an
         // answer of theirs (one leaving, say) never races an older list.
-        self.tell_participants(&contact).await?;
-        let view = views::contact_view(self.store.as_ref(), &contact, agent).await?;
+        self.tell_participants(contact).await?;
+        let view = views::contact_view(self.store.as_ref(), contact, agent).await?;
         self.hub
             .record(agent, AgentEvent::ContactAssigned { contact: view })
             .await?;
-        tracing::info!(agent = %agent, contact = %id, "joined a group chat");
+        Ok(())
+    }
+
+    /// Issue 18 (D-3): a supervisor joins a chat an agent holds, of their own accord, as
+    /// an invited agent would (G-2, G-3): a tab with the last 100 messages at most,
+    /// Reserved, and "<alias> has joined the chat." for everyone. Refused while two agents
+    /// are in it or one is being invited, and unless the supervisor's desktop is open (the
+    /// caller knows, on whichever node it is).
+    pub async fn join(
+        &self,
+        agent: AgentId,
+        id: ContactId,
+        desktop_open: bool,
+    ) -> Result<(), ContactError> {
+        let refused = |why| Err(ContactError::CannotJoin(why));
+        let contact = match self.open_chat(id).await {
+            Ok(contact) if contact.status == ContactStatus::Active => contact,
+            Ok(_) | Err(ContactError::Ended) => return refused(JoinRefusal::NotInProgress),
+            Err(e) => return Err(e),
+        };
+        if self.participants(&contact).await?.contains(&agent) {
+            return refused(JoinRefusal::AlreadyIn);
+        }
+        if self.store.guest(id).await?.is_some() || self.store.invitation(id).await?.is_some() {
+            return refused(JoinRefusal::Full);
+        }
+        if !desktop_open {
+            return refused(JoinRefusal::NoDesktop);
+        }
+        // In one statement, so that a join, an invitation and the chat's end never cross.
+        if !self.store.join_as_guest(id, agent, now_ms()).await? {
+            let contact = self.store.contact(id).await?;
+            return if contact.status != ContactStatus::Active {
+                refused(JoinRefusal::NotInProgress)
+            } else if self.participants(&contact).await?.contains(&agent) {
+                refused(JoinRefusal::AlreadyIn)
+            } else {
+                refused(JoinRefusal::Full)
+            };
+        }
+        match self.hub.apply(agent, StateEvent::JoinedChat).await {
+            Ok(_) => {}
+            Err(e) => {
+                // Logged out meanwhile (the desktop just closed): not in the chat after all.
+                self.store.remove_guest(id).await?;
+                return match e {
+                    HubError::State(StateError::NotLoggedIn) => refused(JoinRefusal::NoDesktop),
+                    e => Err(e.into()),
+                };
+            }
+        }
+        self.routing
+            .ask(Input::ChatHeld { agent, contact: id })
+            .await;
+        self.enter(&contact, agent).await?;
+        tracing::info!(agent = %agent, contact = %id, "a supervisor joined a chat");
         Ok(())
     }
 

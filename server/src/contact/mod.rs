@@ -37,6 +37,9 @@ pub enum ContactError {
     AloneInChat,
     #[error("no invitation can be made now")]
     CannotInvite,
+    /// Issue 18 (D-3): a supervisor cannot join this chat now, and why.
+    #[error("cannot join the chat: {0:?}")]
+    CannotJoin(app::domain::supervision::JoinRefusal),
     /// SPEC F-3: Meta no longer carries a reply in this Messenger or WhatsApp chat.
     #[error("the reply window of the chat is closed")]
     ReplyWindowClosed,

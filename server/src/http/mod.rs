@@ -7,6 +7,7 @@ mod agent;
 mod api_v1;
 mod assets;
 mod chat_files;
+mod chat_reading;
 mod conversations;
 mod email;
 mod error;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(ws::desktop_socket))
         .route("/api/leave", post(leave))
         .route("/supervision/live", get(supervision::live))
+        .route("/supervision/chats/{id}/live", get(chat_reading::live))
         .route("/chat/files/{contact}/{sha256}", get(chat_files::chat_file))
         .route(
             "/conversations/{contact}/transcript.txt",

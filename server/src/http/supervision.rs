@@ -7,7 +7,8 @@
 //! receiving at once (the stream ends with an `ended` event).
 //!
 //! Server-sent events rather than a WebSocket: the page only listens, and the browser's
-//! `EventSource` reconnects by itself, and stops for good on a refusal (401, 403).
+//! `EventSource` reconnects by itself, and stops for good on a refusal (401, 403). A chat
+//! read live ([`super::chat_reading`]) is streamed the same way, by [`stream`].
 
 use super::{error::AppError, AppState};
 use crate::services::Services;
@@ -23,7 +24,7 @@ use axum::{
     },
 };
 use http::HeaderMap;
-use std::{sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 /// How often a watched board is read again: changes show within a second, reads included.
 pub const READ_EVERY: Duration = Duration::from_millis(500);
@@ -42,13 +43,14 @@ pub struct LiveQuery {
 }
 
 /// The refusal a page can read before the stream starts.
-fn refused(e: ApiError) -> AppError {
+pub(super) fn refused(e: ApiError) -> AppError {
     match e {
         ApiError::NotLoggedIn | ApiError::PasswordChangeRequired | ApiError::AccountDisabled => {
             AppError::NotSignedIn
         }
         ApiError::Forbidden => AppError::Forbidden(Reason::SupervisorsOnly),
         ApiError::Invalid(errors) => AppError::Invalid(errors),
+        ApiError::NotFound => AppError::NotFound(Reason::NotFound),
         e => AppError::internal(e),
     }
 }
@@ -64,13 +66,44 @@ pub async fn live(
     let services = state.services.clone();
     // The first read answers refusals with their status, which the page reads.
     let first = services.board(&headers, &query.tz).await.map_err(refused)?;
-    let watch = Watch {
-        stopping: services.stopping.subscribe(),
-        services,
+    let boards = Boards {
+        services: services.clone(),
         headers,
         time_zone: query.tz,
         last: None,
         pending: Some(first),
+    };
+    Ok(stream(&services, boards, place))
+}
+
+/// What a stream sends after a read.
+pub(super) enum Step {
+    /// Nothing changed.
+    Nothing,
+    Send(Event),
+    /// The last event: the stream ends after it.
+    Last(Event),
+}
+
+/// What a stream reads again every [`READ_EVERY`].
+pub(super) trait Source: Send + 'static {
+    fn read(&mut self) -> impl Future<Output = Result<Step, ApiError>> + Send;
+}
+
+/// The stream of `source`'s events, read at once and then every [`READ_EVERY`], holding
+/// `place` while it lasts. It ends after [`FAILURES_BEFORE_END`] failed reads in a row
+/// (the browser connects again by itself), when the server begins to stop, and with an
+/// `ended` event (`forbidden`, `not_found` or `not_signed_in`) once the viewer may no
+/// longer read.
+pub(super) fn stream(
+    services: &Services,
+    source: impl Source,
+    place: tokio::sync::OwnedSemaphorePermit,
+) -> Response {
+    let watch = Watch {
+        stopping: services.stopping.subscribe(),
+        source,
+        first: true,
         ended: false,
         failures: 0,
         _place: place,
@@ -82,24 +115,19 @@ pub async fn live(
     let mut response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response();
-    // A proxy that buffers responses (nginx does by default) would hold boards back.
+    // A proxy that buffers responses (nginx does by default) would hold events back.
     response.headers_mut().insert(
         http::HeaderName::from_static("x-accel-buffering"),
         http::HeaderValue::from_static("no"),
     );
-    Ok(response)
+    response
 }
 
-/// One supervisor's stream.
-struct Watch {
-    services: Arc<Services>,
-    headers: HeaderMap,
-    time_zone: String,
-    /// The board last sent, its time left out (a board differs from the last only when
-    /// something on it changed).
-    last: Option<Board>,
-    /// A board read and not yet sent.
-    pending: Option<Board>,
+/// One viewer's stream.
+struct Watch<S> {
+    source: S,
+    /// The first read is made at once.
+    first: bool,
     ended: bool,
     /// Reads failed in a row.
     failures: u32,
@@ -108,66 +136,93 @@ struct Watch {
     _place: tokio::sync::OwnedSemaphorePermit,
 }
 
-impl Watch {
-    /// The next event: a changed board, or `ended` once the viewer may no longer watch.
+impl<S: Source> Watch<S> {
+    /// The next event, once the source has one.
     async fn next(&mut self) -> Option<Event> {
         if self.ended {
             return None;
         }
         loop {
-            let board = match self.pending.take() {
-                Some(board) => board,
-                None => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(READ_EVERY) => {}
-                        _ = self.stopping.wait_for(|stopping| *stopping) => {
-                            self.ended = true;
-                            return None;
-                        }
-                    }
-                    match self.services.board(&self.headers, &self.time_zone).await {
-                        Ok(board) => {
-                            self.failures = 0;
-                            board
-                        }
-                        Err(ApiError::Internal) => {
-                            // The database is away a moment: read again at the next turn,
-                            // then give up (the browser connects again by itself).
-                            self.failures += 1;
-                            if self.failures >= FAILURES_BEFORE_END {
-                                self.ended = true;
-                                return None;
-                            }
-                            continue;
-                        }
-                        Err(e) => {
-                            tracing::debug!(error = %e, "supervision stream ended");
-                            self.ended = true;
-                            let why = match e {
-                                ApiError::Forbidden => "forbidden",
-                                _ => "not_signed_in",
-                            };
-                            return Some(Event::default().event("ended").data(why));
-                        }
+            if !std::mem::take(&mut self.first) {
+                tokio::select! {
+                    _ = tokio::time::sleep(READ_EVERY) => {}
+                    _ = self.stopping.wait_for(|stopping| *stopping) => {
+                        self.ended = true;
+                        return None;
                     }
                 }
-            };
-            let unchanged = Board {
-                at_ms: 0,
-                ..board.clone()
-            };
-            if self.last.as_ref() == Some(&unchanged) {
-                continue;
             }
-            self.last = Some(unchanged);
-            match Event::default().event("board").json_data(&board) {
-                Ok(event) => return Some(event),
-                Err(e) => {
-                    tracing::error!(error = %e, "a board could not be written");
+            match self.source.read().await {
+                Ok(Step::Nothing) => self.failures = 0,
+                Ok(Step::Send(event)) => {
+                    self.failures = 0;
+                    return Some(event);
+                }
+                Ok(Step::Last(event)) => {
                     self.ended = true;
-                    return None;
+                    return Some(event);
+                }
+                Err(ApiError::Internal) => {
+                    // The database is away a moment: read again at the next turn, then
+                    // give up (the browser connects again by itself).
+                    self.failures += 1;
+                    if self.failures >= FAILURES_BEFORE_END {
+                        self.ended = true;
+                        return None;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "supervision stream ended");
+                    self.ended = true;
+                    let why = match e {
+                        ApiError::Forbidden => "forbidden",
+                        ApiError::NotFound => "not_found",
+                        _ => "not_signed_in",
+                    };
+                    return Some(Event::default().event("ended").data(why));
                 }
             }
         }
+    }
+}
+
+/// An event of `kind` carrying `value`, or the error that ends the stream.
+pub(super) fn json_event(kind: &str, value: &impl serde::Serialize) -> Result<Event, ApiError> {
+    Event::default()
+        .json_data(value)
+        .map(|e| e.event(kind))
+        .map_err(|e| {
+            tracing::error!(error = %e, "an event could not be written");
+            ApiError::Internal
+        })
+}
+
+/// The board of one supervisor, sent whenever it changed.
+struct Boards {
+    services: Arc<Services>,
+    headers: HeaderMap,
+    time_zone: String,
+    /// The board last sent, its time left out (a board differs from the last only when
+    /// something on it changed).
+    last: Option<Board>,
+    /// The board read before the stream began.
+    pending: Option<Board>,
+}
+
+impl Source for Boards {
+    async fn read(&mut self) -> Result<Step, ApiError> {
+        let mut board = match self.pending.take() {
+            Some(board) => board,
+            None => self.services.board(&self.headers, &self.time_zone).await?,
+        };
+        let at_ms = std::mem::take(&mut board.at_ms);
+        if self.last.as_ref() == Some(&board) {
+            return Ok(Step::Nothing);
+        }
+        board.at_ms = at_ms;
+        let event = json_event("board", &board)?;
+        board.at_ms = 0;
+        self.last = Some(board);
+        Ok(Step::Send(event))
     }
 }

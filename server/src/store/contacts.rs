@@ -177,6 +177,15 @@ pub trait ContactStore: Send + Sync {
     /// SPEC G-2: the invited agent joins the chat.
     async fn add_guest(&self, contact: ContactId, guest: &Guest, at_ms: i64) -> StoreResult<()>;
 
+    /// Issue 18 (D-3): a supervisor joins as the guest, in one statement, only while the
+    /// chat is held (active), has no guest and no invitation waiting (G-3); whether they did.
+    async fn join_as_guest(
+        &self,
+        contact: ContactId,
+        agent: AgentId,
+        at_ms: i64,
+    ) -> StoreResult<bool>;
+
     async fn guest(&self, contact: ContactId) -> StoreResult<Option<Guest>>;
 
     /// The guest leaves, or the chat ends: the notes go with the row (SPEC G-5).

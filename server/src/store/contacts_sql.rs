@@ -661,6 +661,27 @@ macro_rules! impl_contacts_store {
                     Ok(())
                 }
 
+                async fn join_as_guest(
+                    &self,
+                    contact: ContactId,
+                    agent: AgentId,
+                    at_ms: i64,
+                ) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "INSERT INTO chat_guests (contact_id, agent_id, notes, joined_at_ms) \
+                         SELECT id, $2, '', $3 FROM contacts \
+                         WHERE id = $1 AND status = 'active' AND agent_id IS NOT NULL \
+                         AND NOT EXISTS (SELECT 1 FROM chat_invitations i WHERE i.contact_id = $1) \
+                         ON CONFLICT (contact_id) DO NOTHING",
+                    )
+                    .bind(contact.0)
+                    .bind(agent.0)
+                    .bind(at_ms)
+                    .execute(&self.writer)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
                 async fn guest(&self, contact: ContactId) -> StoreResult<Option<Guest>> {
                     let row = sqlx::query("SELECT agent_id, notes FROM chat_guests WHERE contact_id = $1")
                         .bind(contact.0)

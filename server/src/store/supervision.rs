@@ -6,7 +6,7 @@
 use super::StoreResult;
 use app::domain::{
     ids::CsqId,
-    supervision::{QueueFigures, TeamMember},
+    supervision::{LiveChat, QueueFigures, TeamMember},
 };
 use async_trait::async_trait;
 
@@ -14,10 +14,11 @@ use async_trait::async_trait;
 pub trait SupervisionStore: Send + Sync {
     /// The agents taking contacts from any of `csqs` (enabled ones, each once, with the CSQs
     /// of `csqs` they are in), and the figures of each of `csqs` that exists, by name; the
-    /// day's figures count from `day_start_ms`.
+    /// day's figures count from `day_start_ms`; and the chats in progress in `csqs`, oldest
+    /// taken first.
     async fn board(
         &self,
         csqs: &[CsqId],
         day_start_ms: i64,
-    ) -> StoreResult<(Vec<TeamMember>, Vec<QueueFigures>)>;
+    ) -> StoreResult<(Vec<TeamMember>, Vec<QueueFigures>, Vec<LiveChat>)>;
 }

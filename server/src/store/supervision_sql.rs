@@ -9,7 +9,7 @@ macro_rules! impl_supervision_store {
             use app::domain::{
                 agent::Role,
                 state::{AgentState, StateReason},
-                supervision::{DayFigures, QueueFigures, TeamMember, Waiting},
+                supervision::{DayFigures, LiveChat, QueueFigures, TeamMember, Waiting},
             };
             use std::collections::HashMap;
             use $crate::store::supervision::SupervisionStore;
@@ -29,7 +29,7 @@ macro_rules! impl_supervision_store {
                     &self,
                     csqs: &[CsqId],
                     day_start_ms: i64,
-                ) -> StoreResult<(Vec<TeamMember>, Vec<QueueFigures>)> {
+                ) -> StoreResult<(Vec<TeamMember>, Vec<QueueFigures>, Vec<LiveChat>)> {
                     let watched = |id: CsqId| csqs.contains(&id);
                     let mut queues: Vec<QueueFigures> = Vec::new();
                     for row in sqlx::query(
@@ -234,7 +234,44 @@ macro_rules! impl_supervision_store {
                             queue.today = day;
                         }
                     }
-                    Ok((agents, queues))
+
+                    // The chats in progress, with who is in each.
+                    let mut chats: Vec<LiveChat> = Vec::new();
+                    for row in sqlx::query(
+                        "SELECT c.id, c.channel, c.csq_id, c.accepted_at_ms, \
+                         cu.name AS customer, a.display_name AS owner, ga.display_name AS guest \
+                         FROM contacts c JOIN customers cu ON cu.id = c.customer_id \
+                         LEFT JOIN agents a ON a.id = c.agent_id \
+                         LEFT JOIN chat_guests g ON g.contact_id = c.id \
+                         LEFT JOIN agents ga ON ga.id = g.agent_id \
+                         WHERE c.status = 'active' AND c.channel <> 'email' \
+                         ORDER BY c.accepted_at_ms, c.id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?
+                    {
+                        let csq = CsqId(row.try_get("csq_id")?);
+                        if !watched(csq) {
+                            continue;
+                        }
+                        let channel: String = row.try_get("channel")?;
+                        let agents = [
+                            row.try_get::<Option<String>, _>("owner")?,
+                            row.try_get::<Option<String>, _>("guest")?,
+                        ];
+                        chats.push(LiveChat {
+                            id: ContactId(row.try_get("id")?),
+                            channel: Channel::parse(&channel)
+                                .ok_or_else(|| StoreError::Corrupt(format!("channel {channel}")))?,
+                            csq,
+                            customer: row.try_get("customer")?,
+                            agents: agents.into_iter().flatten().collect(),
+                            since_ms: row
+                                .try_get::<Option<i64>, _>("accepted_at_ms")?
+                                .unwrap_or_default(),
+                        });
+                    }
+                    Ok((agents, queues, chats))
                 }
             }
         }

@@ -60,8 +60,11 @@ impl Services {
             SupervisorAction::LogOut => {
                 // Already logged out (a board a moment old): nothing to do, nothing audited.
                 let (status, _) = self.store.agent_status(agent).await.map_err(internal)?;
+                // Released and logged out before the sessions end, so that the agent's open
+                // pages hear why (their login page says a supervisor did it).
+                self.release_presence(agent, StateReason::Supervisor).await;
                 self.store.delete_sessions(agent).await.map_err(internal)?;
-                self.end_presence(agent, StateReason::Supervisor).await;
+                self.hub.sessions_changed(agent);
                 status.state != AgentState::LoggedOut
             }
         };

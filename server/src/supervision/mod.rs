@@ -4,6 +4,9 @@
 //! are on), with the day's figures from the viewer's own midnight.
 
 mod actions;
+mod reading;
+
+pub use reading::READING_LINES;
 
 use crate::{
     clock::now_ms,
@@ -46,7 +49,7 @@ impl Services {
         let (_, watched) = self.watcher(headers).await?;
         let at_ms = now_ms();
         let day_start_ms = day_start(time_zone, at_ms)?;
-        let (agents, queues) = self
+        let (agents, queues, chats) = self
             .store
             .board(&watched, day_start_ms)
             .await
@@ -56,6 +59,7 @@ impl Services {
             day_start_ms,
             agents,
             queues,
+            chats,
         })
     }
 }

@@ -2675,7 +2675,7 @@ mod email {
             );
             // The day counts each coming into a queue, and each take after it: never
             // more taken than came.
-            let (_, queues) = s.board(&[support, billing], 0).await.unwrap();
+            let (_, queues, _) = s.board(&[support, billing], 0).await.unwrap();
             let day = |csq| {
                 let q = queues.iter().find(|q| q.id == csq).unwrap();
                 (q.today.offered, q.today.handled, q.today.wait_total_ms)
@@ -5359,8 +5359,9 @@ mod supervision {
     use app::domain::{
         contact::{Channel, ContactStatus, EndReason},
         state::{AgentState, Badge, StateEvent, StateReason},
-        supervision::{DayFigures, Waiting},
+        supervision::{DayFigures, LiveChat, Waiting},
     };
+    use server::store::Guest;
 
     /// Takes `agent` through `steps` (event, reason, time) from where they are.
     async fn walk(
@@ -5374,6 +5375,70 @@ mod supervision {
             s.change_state(agent, &from, &to, *reason, *at_ms, None)
                 .await
                 .unwrap();
+        }
+    }
+
+    /// Issue 18 (D-3, G-3): a supervisor joins a chat as its guest only while an agent holds
+    /// it, no one else is its guest and no invitation waits; never an ended chat.
+    #[tokio::test]
+    async fn d3_a_supervisor_joins_only_a_held_chat_with_room() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let support = s.create_csq("Support").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let sue = s.create_agent(&new_agent("sue", "h")).await.unwrap();
+            let sam = s.create_agent(&new_agent("sam", "h")).await.unwrap();
+            let waiting = ContactStatus::WAITING;
+            let held = chat_in(s, support, "Eve", 1_000).await;
+            let queued = chat_in(s, support, "Finn", 1_000).await;
+            let invited = chat_in(s, support, "Gus", 1_000).await;
+            for chat in [held.id, invited.id] {
+                s.accept_contact(chat, &waiting, ContactStatus::Active, ann, 2_000)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            }
+            let pending = server::store::PendingInvitation {
+                from: ann,
+                csq: support,
+                notes: "help".into(),
+            };
+            s.open_invitation(invited.id, &pending, 2_500)
+                .await
+                .unwrap();
+
+            assert!(
+                !s.join_as_guest(queued.id, sue, 3_000).await.unwrap(),
+                "{}: no agent holds it",
+                t.name
+            );
+            assert!(
+                !s.join_as_guest(invited.id, sue, 3_000).await.unwrap(),
+                "{}: an invitation waits",
+                t.name
+            );
+            assert!(
+                s.join_as_guest(held.id, sue, 3_000).await.unwrap(),
+                "{}",
+                t.name
+            );
+            assert_eq!(s.guest(held.id).await.unwrap().map(|g| g.agent), Some(sue));
+            assert!(
+                !s.join_as_guest(held.id, sam, 3_100).await.unwrap(),
+                "{}: three at most",
+                t.name
+            );
+            s.remove_guest(held.id).await.unwrap();
+            let ended = ContactStatus::Ended(EndReason::EndedByAgent);
+            s.step_contact(held.id, &[ContactStatus::Active], ended, None, 4_000)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                !s.join_as_guest(held.id, sam, 4_100).await.unwrap(),
+                "{}: ended",
+                t.name
+            );
         }
     }
 
@@ -5469,7 +5534,7 @@ mod supervision {
             // In an unwatched queue.
             chat_in(s, billing, "Ivy", 7_000).await;
 
-            let (team, queues) = s.board(&[support, sales], day_start).await.unwrap();
+            let (team, queues, chats) = s.board(&[support, sales], day_start).await.unwrap();
             let names: Vec<&str> = team.iter().map(|m| m.username.as_str()).collect();
             assert_eq!(
                 names,
@@ -5566,8 +5631,65 @@ mod supervision {
             assert!(sales_q.waiting.is_empty());
             assert_eq!((sales_q.logged_in, sales_q.reserved), (1, 1));
 
+            // The chats in progress, oldest taken first, with who is in each; a guest
+            // (G-3) after the one who holds it.
+            let in_progress = |chats: &[LiveChat]| {
+                chats
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.id,
+                            c.csq,
+                            c.customer.clone(),
+                            c.agents.clone(),
+                            c.since_ms,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let ann_name = "ann Example".to_string();
+            assert_eq!(
+                in_progress(&chats),
+                [
+                    (
+                        quick.id,
+                        support,
+                        "Eve".into(),
+                        vec![ann_name.clone()],
+                        8_000
+                    ),
+                    (
+                        slow.id,
+                        sales,
+                        "Finn".into(),
+                        vec![ann_name.clone()],
+                        40_000
+                    ),
+                ],
+                "{}",
+                t.name
+            );
+            let guest = Guest {
+                agent: bob,
+                notes: String::new(),
+            };
+            s.add_guest(quick.id, &guest, 41_000).await.unwrap();
+            let (_, _, chats) = s.board(&[support], day_start).await.unwrap();
+            assert_eq!(
+                in_progress(&chats),
+                [(
+                    quick.id,
+                    support,
+                    "Eve".into(),
+                    vec![ann_name, "bob Example".into()],
+                    8_000
+                )],
+                "{}: one watched queue's chats",
+                t.name
+            );
+
             // A later day starts from nothing; what waits still waits.
-            let (_, later) = s.board(&[support], 50_000).await.unwrap();
+            let (_, later, _) = s.board(&[support], 50_000).await.unwrap();
             assert_eq!(later[0].today, DayFigures::default(), "{}", t.name);
             assert_eq!(later[0].waiting_total(), 2);
         }

@@ -8,10 +8,11 @@ use app::{
     api::ApiError,
     domain::{
         agent::Role,
+        chat::LineBody,
         contact::Channel,
         ids::AgentId,
         state::{AgentState, StateReason},
-        supervision::{Board, Waiting},
+        supervision::{Board, ChatReading, JoinRefusal, Waiting},
         validate::{Field, Problem},
     },
 };
@@ -419,4 +420,265 @@ async fn d3_a_supervisor_sets_an_agent_not_ready_and_logs_them_out() {
     assert!(lines
         .iter()
         .all(|l| !l.action.starts_with("supervision.") || l.detail.ends_with("(ann)")));
+}
+
+/// The reading stream of chat `id`.
+async fn open_reading(server: &TestServer, cookie: &str, id: i64) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(server.url(&format!("/supervision/chats/{id}/live")))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("request")
+}
+
+impl Events {
+    /// The next reading, and how long it took to come.
+    async fn reading(&mut self) -> (ChatReading, std::time::Duration) {
+        let asked = std::time::Instant::now();
+        let (name, data) = self.next().await;
+        assert_eq!(name, "reading", "{data}");
+        (serde_json::from_str(&data).unwrap(), asked.elapsed())
+    }
+}
+
+fn texts(reading: &ChatReading) -> Vec<String> {
+    reading
+        .lines
+        .iter()
+        .map(|l| match &l.body {
+            LineBody::Message { text, .. } => text.clone(),
+            LineBody::System { note } => note.text(),
+        })
+        .collect()
+}
+
+async fn join(server: &TestServer, cookie: &str, id: i64) -> reqwest::Response {
+    server
+        .post_form(
+            "/api/supervision/join",
+            cookie,
+            &[("contact", id.to_string().as_str())],
+        )
+        .await
+}
+
+/// D-3, issue 18: a supervisor lists the chats in progress of her CSQ, reads one live
+/// (each line within a second, the customer told nothing), and joins it as its second agent
+/// (G rules): it opens in her desktop, everyone reads that she joined, she is Reserved and
+/// Not Ready again once it ends. Agents are refused; another CSQ's chat is "not found";
+/// she cannot join with her desktop closed, twice, or a chat already of three people. The
+/// audit keeps the reading and the joining.
+#[tokio::test]
+async fn d3_a_supervisor_reads_a_chat_live_and_joins_it() {
+    use app::domain::protocol::{AgentEvent, ServerMessage};
+    let server = TestServer::start().await;
+    let store = &server.services.store;
+    let admin = server.admin_session().await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let bob = server.create_agent("bob", "agent-pass-1").await;
+    let support = server.queue("Support", &[ann]).await;
+    let sales = server.queue("Sales", &[bob]).await;
+    let sue = sue_watches_support(&server).await;
+    let supervisor = server.session("sue", "super-pass-1").await;
+
+    let mut desk = server.desktop_ready("ann").await;
+    let cookie = server.start_chat("Dora", support).await;
+    let mut widget = server.widget(&cookie, 0).await;
+    let offer = next_offer(&mut desk).await;
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    common::desk::accepted(&mut desk).await;
+    let chat = offer.contact.0;
+    server.start_chat("Carl", sales).await;
+    let sales_chat = store
+        .open_contacts()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id.0 != chat)
+        .unwrap()
+        .id
+        .0;
+
+    // Her board lists the chat, with Ann in it.
+    let board: Board = ok(board(&server, &supervisor, "UTC").await).await;
+    let listed: Vec<(i64, &str, Vec<String>)> = board
+        .chats
+        .iter()
+        .map(|c| (c.id.0, c.customer.as_str(), c.agents.clone()))
+        .collect();
+    assert_eq!(listed, [(chat, "Dora", vec!["ann Example".to_string()])]);
+
+    let agent = server.session("bob", "agent-pass-1").await;
+    assert_eq!(open_reading(&server, &agent, chat).await.status(), 403);
+    assert_eq!(open_reading(&server, "", chat).await.status(), 401);
+    assert_eq!(
+        open_reading(&server, &supervisor, sales_chat)
+            .await
+            .status(),
+        404,
+        "Sales is not hers"
+    );
+    assert_eq!(
+        open_reading(&server, &supervisor, 999_999).await.status(),
+        404
+    );
+
+    let response = open_reading(&server, &supervisor, chat).await;
+    assert_eq!(response.status(), 200);
+    let mut events = Events {
+        response,
+        buffer: String::new(),
+    };
+    let (first, _) = events.reading().await;
+    assert_eq!(
+        (
+            first.customer.as_str(),
+            first.agents.clone(),
+            first.joined,
+            first.ended
+        ),
+        ("Dora", vec!["ann Example".to_string()], false, false)
+    );
+    let so_far = texts(&first);
+    assert!(
+        so_far.contains(&"ann has joined the chat.".to_string()),
+        "the transcript so far: {so_far:?}"
+    );
+
+    // Each line within a second, once.
+    send_json(
+        &mut widget,
+        json!({"type": "send", "client_id": "c1", "text": "Where is my parcel?"}),
+    )
+    .await;
+    let (next, took) = events.reading().await;
+    assert_eq!(texts(&next), ["Where is my parcel?"]);
+    assert!(took.as_millis() <= 1_000, "the line came after {took:?}");
+    send_json(
+        &mut desk,
+        json!({"type": "send", "contact": chat, "client_id": "k1", "text": "On its way"}),
+    )
+    .await;
+    let (next, took) = events.reading().await;
+    assert_eq!(texts(&next), ["On its way"]);
+    assert!(took.as_millis() <= 1_000, "the line came after {took:?}");
+    // The customer was told nothing of the reading.
+    let lines = store.lines_after(offer.contact, 0, 100).await.unwrap();
+    assert_eq!(lines.len(), so_far.len() + 2, "no line about the reader");
+
+    // A browser connecting again says the last line it has: it gets only what came since
+    // (and the reading is not audited twice).
+    let resumed = reqwest::Client::new()
+        .get(server.url(&format!("/supervision/chats/{chat}/live")))
+        .header("cookie", &supervisor)
+        .header("last-event-id", lines[lines.len() - 2].seq.to_string())
+        .send()
+        .await
+        .unwrap();
+    let mut again = Events {
+        response: resumed,
+        buffer: String::new(),
+    };
+    let (rest, _) = again.reading().await;
+    assert_eq!(texts(&rest), ["On its way"]);
+    drop(again);
+
+    // Join: refused with her desktop closed, to an agent, and to another CSQ's chat.
+    let answer = join(&server, &supervisor, chat).await;
+    assert_eq!(answer.status(), 409);
+    assert_eq!(
+        answer.json::<ApiError>().await.unwrap(),
+        ApiError::JoinRefused(JoinRefusal::NoDesktop)
+    );
+    assert_eq!(join(&server, &agent, chat).await.status(), 403);
+    assert_eq!(join(&server, &supervisor, sales_chat).await.status(), 404);
+
+    // Her desktop open (Not Ready): she joins.
+    let mut sues_desk = server.ws(&supervisor).await;
+    send_json(
+        &mut sues_desk,
+        json!({"type": "hello", "resume_after": null}),
+    )
+    .await;
+    wait_for(&mut sues_desk, |m| {
+        matches!(m, ServerMessage::Synced { .. })
+    })
+    .await;
+    assert!(join(&server, &supervisor, chat).await.status().is_success());
+    let assigned = common::desk::accepted(&mut sues_desk).await;
+    assert_eq!(assigned.contact.0, chat, "the chat opens in her desktop");
+    let (status, _) = store.agent_status(sue).await.unwrap();
+    assert_eq!(
+        (status.state, status.not_ready_pending),
+        (AgentState::Reserved, true),
+        "Reserved, and Not Ready again after"
+    );
+    let (next, _) = events.reading().await;
+    assert_eq!(texts(&next), ["sue has joined the chat."]);
+    assert_eq!(
+        (next.agents.clone(), next.joined),
+        (
+            vec!["ann Example".to_string(), "sue Example".to_string()],
+            true
+        )
+    );
+    loop {
+        if let app::domain::widget::WidgetMessage::Line { line, .. } =
+            common::next_widget(&mut widget).await
+        {
+            if let LineBody::System { note } = &line.body {
+                if note.text() == "sue has joined the chat." {
+                    break;
+                }
+            }
+        }
+    }
+    wait_for(&mut desk, |m| {
+        matches!(m, ServerMessage::Event(e) if matches!(&e.event,
+            AgentEvent::Participants { agents, .. } if agents.len() == 2))
+    })
+    .await;
+
+    // G-3: three people at most; and once is enough.
+    let answer = join(&server, &supervisor, chat).await;
+    assert_eq!(
+        answer.json::<ApiError>().await.unwrap(),
+        ApiError::JoinRefused(JoinRefusal::AlreadyIn)
+    );
+    let answer = join(&server, &admin, chat).await;
+    assert_eq!(
+        answer.json::<ApiError>().await.unwrap(),
+        ApiError::JoinRefused(JoinRefusal::Full)
+    );
+
+    // Ann ends the chat: the reading says so and ends; Sue is Not Ready again.
+    send_json(&mut desk, json!({"type": "end_chat", "contact": chat})).await;
+    let (last, _) = events.reading().await;
+    assert!(last.ended && last.agents.is_empty(), "{last:?}");
+    assert!(
+        events.response.chunk().await.unwrap().is_none(),
+        "the stream ends"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while store.agent_status(sue).await.unwrap().0.state != AgentState::NotReady {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Sue is still Reserved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let audit = store.admin_audit(10).await.unwrap();
+    let hers: Vec<&str> = audit
+        .iter()
+        .filter(|l| l.agent == sue)
+        .map(|l| l.action.as_str())
+        .collect();
+    assert_eq!(hers, ["supervision.join_chat", "supervision.read_chat"]);
+    assert!(audit[0].detail.contains("Dora"), "{:?}", audit[0]);
 }

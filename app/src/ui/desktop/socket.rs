@@ -102,11 +102,17 @@ impl Socket {
             match serde_json::from_str::<ServerMessage>(&text) {
                 Ok(message) => {
                     let now = js_sys::Date::now() as i64;
+                    let by_supervisor = logged_out_by_supervisor(&message);
                     if let Some(reply) = this.live.handle(message, now) {
                         this.write(&reply);
                     }
                     if this.live.logged_out() {
-                        let _ = window().location().set_href("/login");
+                        // Issue 18: the login page says a supervisor did it.
+                        let _ = window().location().set_href(if by_supervisor {
+                            "/login?ended=supervisor"
+                        } else {
+                            "/login"
+                        });
                     }
                 }
                 Err(_) => {
@@ -118,6 +124,10 @@ impl Socket {
         let this = Rc::clone(self);
         let on_close: Handler<CloseEvent> = Closure::new(move |ev: CloseEvent| {
             this.ws.borrow_mut().take();
+            // Logged out, and already on the way to the login page (which may say why).
+            if this.live.logged_out() {
+                return;
+            }
             // The server says the login session has ended: log in again, no reconnecting.
             if ev.code() == SESSION_ENDED {
                 let _ = window().location().set_href("/login?ended=1");
@@ -222,4 +232,15 @@ fn load_again() {
     if storage.set_item(RELOADED_AT, &now.to_string()).is_ok() {
         let _ = window().location().reload();
     }
+}
+
+/// Whether this message says a supervisor logged the agent out (issue 18).
+fn logged_out_by_supervisor(message: &ServerMessage) -> bool {
+    use crate::domain::{
+        protocol::AgentEvent,
+        state::{AgentState, StateReason},
+    };
+    matches!(message, ServerMessage::Event(e) if matches!(&e.event,
+        AgentEvent::StateChanged { status, reason: StateReason::Supervisor }
+            if status.state == AgentState::LoggedOut))
 }

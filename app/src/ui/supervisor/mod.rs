@@ -2,11 +2,15 @@
 //! given them (what waits, who can take it, today's figures) and their team (state, why
 //! and since when, contacts in hand), pushed by the server as they change ([`feed`]); and
 //! a wallboard (`?view=wall`), the queue figures in large numbers for a screen on the wall.
+//! The chats in progress are listed ([`chats`]); one can be read live and joined
+//! ([`reader`]).
 //! Administrators watch every CSQ; agents are refused (the server decides). A chunk of the
 //! WebAssembly of its own, fetched when opened.
 
+mod chats;
 mod feed;
 mod queues;
+mod reader;
 mod team;
 mod wall;
 
@@ -143,6 +147,8 @@ fn Watched(feed: Feed, viewer: Viewer, wall: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     // Only these decide what shows; the tables follow each board themselves.
     let has_board = Memo::new(move |_| feed.board.with(|b| b.is_some()));
+    // The chat being read, if any.
+    let reading = RwSignal::new(None::<crate::domain::ids::ContactId>);
     let none_watched = Memo::new(move |_| {
         feed.board
             .with(|b| b.as_ref().is_some_and(|b| b.queues.is_empty()))
@@ -166,7 +172,11 @@ fn Watched(feed: Feed, viewer: Viewer, wall: Signal<bool>) -> impl IntoView {
                         <p class="muted">{t!(i18n, supervisor.intro)}</p>
                         <queues::QueueTable feed />
                         <team::TeamTable feed viewer />
+                        <chats::ChatTable feed reading />
                     </main>
+                    {move || reading.get().map(|id| view! {
+                        <reader::ChatReader id on_close=Callback::new(move |()| reading.set(None)) />
+                    })}
                 }
                 .into_any(),
             )
