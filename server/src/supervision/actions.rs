@@ -26,7 +26,7 @@ impl Services {
         agent: AgentId,
         action: SupervisorAction,
     ) -> Result<(), ApiError> {
-        let (supervisor, watched) = self.watcher(headers).await?;
+        let (supervisor, watched, csqs) = self.watcher(headers).await?;
         let target = self.store.agent(agent).await.map_err(|e| match e {
             StoreError::NotFound => ApiError::NotFound,
             e => internal(e),
@@ -34,7 +34,6 @@ impl Services {
         let within_reach = match supervisor.role {
             Role::Admin => true,
             _ => {
-                let csqs = self.store.csqs().await.map_err(internal)?;
                 target.role == Role::Agent
                     && memberships(&csqs, agent)
                         .iter()

@@ -16,7 +16,7 @@ use app::{
     api::ApiError,
     domain::{
         agent::{Agent, Role},
-        csq::supervised,
+        csq::{supervised, Csq},
         hours::LocalMoment,
         ids::CsqId,
         supervision::Board,
@@ -26,11 +26,12 @@ use app::{
 use http::HeaderMap;
 
 impl Services {
-    /// The logged-in user and the CSQs they watch; refused to an agent.
+    /// The logged-in user, the CSQs they watch, and every CSQ as read to decide it (a
+    /// caller needing more of them reads them once); refused to an agent.
     pub(crate) async fn watcher(
         &self,
         headers: &HeaderMap,
-    ) -> Result<(Agent, Vec<CsqId>), ApiError> {
+    ) -> Result<(Agent, Vec<CsqId>, Vec<Csq>), ApiError> {
         let agent = self.logged_in(headers).await?;
         let csqs = self.store.csqs().await.map_err(internal)?;
         let watched = match agent.role {
@@ -41,12 +42,12 @@ impl Services {
                 return Err(ApiError::Forbidden);
             }
         };
-        Ok((agent, watched))
+        Ok((agent, watched, csqs))
     }
 
     /// The live view now, its day starting at midnight in `time_zone` (the viewer's).
     pub async fn board(&self, headers: &HeaderMap, time_zone: &str) -> Result<Board, ApiError> {
-        let (_, watched) = self.watcher(headers).await?;
+        let (_, watched, _) = self.watcher(headers).await?;
         let at_ms = now_ms();
         let day_start_ms = day_start(time_zone, at_ms)?;
         let (agents, queues, chats) = self

@@ -5,13 +5,13 @@
 
 use crate::contact::ContactError;
 use crate::services::{internal, Services};
-use crate::store::{AuditEntry, StoreError};
+use crate::store::{AuditEntry, ChatParties, StoreError};
 use crate::{clock::now_ms, hub::HubError};
 use app::{
     api::ApiError,
     domain::{
         agent::Agent,
-        contact::{Contact, ContactKind},
+        contact::ContactKind,
         ids::ContactId,
         protocol::Seq,
         supervision::{ChatReading, AUDIT_JOIN_CHAT, AUDIT_READ_CHAT},
@@ -23,23 +23,25 @@ use http::HeaderMap;
 pub const READING_LINES: u32 = 500;
 
 impl Services {
-    /// Chat `id` and its reader, if the user may read it: a chat (not an email) of a CSQ
-    /// they watch. Anything else is "not found", as a chat that does not exist.
+    /// Chat `id` with its people, and its reader, if the user may read it: a chat (not an
+    /// email) of a CSQ they watch. Anything else is "not found", as a chat that does not
+    /// exist.
     async fn readable_chat(
         &self,
         headers: &HeaderMap,
         id: ContactId,
-    ) -> Result<(Agent, Contact), ApiError> {
-        let (viewer, watched) = self.watcher(headers).await?;
-        let contact = self.store.contact(id).await.map_err(|e| match e {
+    ) -> Result<(Agent, ChatParties), ApiError> {
+        let (viewer, watched, _) = self.watcher(headers).await?;
+        let parties = self.store.chat_parties(id).await.map_err(|e| match e {
             StoreError::NotFound => ApiError::NotFound,
             e => internal(e),
         })?;
+        let contact = &parties.contact;
         if contact.channel.kind() != ContactKind::Chat || !watched.contains(&contact.csq) {
             tracing::warn!(viewer = %viewer.id, contact = %id, "chat reading out of reach refused");
             return Err(ApiError::NotFound);
         }
-        Ok((viewer, contact))
+        Ok((viewer, parties))
     }
 
     /// Starts a reading of chat `id`: checked, and audited when `first` (not when the
@@ -50,11 +52,11 @@ impl Services {
         id: ContactId,
         first: bool,
     ) -> Result<(), ApiError> {
-        let (viewer, contact) = self.readable_chat(headers, id).await?;
+        let (viewer, parties) = self.readable_chat(headers, id).await?;
         if !first {
             return Ok(());
         }
-        self.audit_chat(&viewer, &contact, AUDIT_READ_CHAT).await
+        self.audit_chat(&viewer, &parties, AUDIT_READ_CHAT).await
     }
 
     /// Chat `id` now, with its lines after `after` (checked again: a reader who lost the
@@ -65,8 +67,7 @@ impl Services {
         id: ContactId,
         after: Seq,
     ) -> Result<ChatReading, ApiError> {
-        let (viewer, _) = self.readable_chat(headers, id).await?;
-        let parties = self.store.chat_parties(id).await.map_err(internal)?;
+        let (viewer, parties) = self.readable_chat(headers, id).await?;
         let contact = &parties.contact;
         let mut people = Vec::new();
         if !contact.status.is_ended() {
@@ -103,7 +104,7 @@ impl Services {
 
     /// The user joins chat `id` as its second agent; audited.
     pub async fn join_chat(&self, headers: &HeaderMap, id: ContactId) -> Result<(), ApiError> {
-        let (viewer, contact) = self.readable_chat(headers, id).await?;
+        let (viewer, parties) = self.readable_chat(headers, id).await?;
         // The chat opens in the desktop: one must be open, on this node or another.
         let desktop_open = self.hub.has_pages(viewer.id) || self.present_elsewhere(viewer.id).await;
         self.chat
@@ -114,25 +115,21 @@ impl Services {
                 ContactError::Hub(HubError::State(e)) => ApiError::State(e),
                 e => internal(e),
             })?;
-        self.audit_chat(&viewer, &contact, AUDIT_JOIN_CHAT).await
+        self.audit_chat(&viewer, &parties, AUDIT_JOIN_CHAT).await
     }
 
     async fn audit_chat(
         &self,
         viewer: &Agent,
-        contact: &Contact,
+        parties: &ChatParties,
         action: &str,
     ) -> Result<(), ApiError> {
-        let customer = self
-            .store
-            .customer(contact.customer)
-            .await
-            .map_err(internal)?;
+        let contact = &parties.contact;
         let audit = AuditEntry {
             at_ms: now_ms(),
             agent: viewer.id,
             action: action.into(),
-            detail: format!("#{} ({})", contact.id, customer.name),
+            detail: format!("#{} ({})", contact.id, parties.customer_name),
         };
         self.store.record_audit(&audit).await.map_err(internal)?;
         tracing::info!(viewer = %viewer.id, contact = %contact.id, action, "supervisor on a chat");
