@@ -27,7 +27,7 @@ function queueCell(board: Page, queue: string, column: number): Locator {
  * Dave's desktop says so. An agent who opens the page is told it is not theirs.
  */
 test('D-3: a supervisor watches an agent go Ready and take a chat live, reads and joins it, then sets him Not Ready and logs him out', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(120_000);
   const server = await startServer(
     serverEnv(PORT, mkdtempSync(join(tmpdir(), 'switchboard-supervision-db-')), { SWITCHBOARD_DEMO: 'true' }),
   );
@@ -154,6 +154,36 @@ test('D-3: a supervisor watches an agent go Ready and take a chat live, reads an
     await expect(queueCell(board, 'Support', 3)).toHaveText('1');
     await expect(dave).toHaveURL(/\/login/);
     await expect(dave.getByText('A supervisor logged you out: your chats ended')).toBeVisible();
+
+    // The day's report counts it, from the stored steps: Zoé's chat came in, was offered
+    // and handled, Dave ended it (logged out), with charts and each table as CSV.
+    await board.getByRole('link', { name: 'Reports' }).click();
+    await expect(board).toHaveURL(/\/supervision\/reports/);
+    await expect(board).toHaveTitle(/Reports/);
+    await board.getByLabel('Period').selectOption({ label: 'Today' });
+    const totals = board.locator('.report-totals');
+    await expect(totals.locator('div').filter({ hasText: 'Came in' }).getByRole('definition')).toHaveText('1');
+    await expect(totals.locator('div').filter({ hasText: /^Handled/ }).getByRole('definition')).toHaveText('1');
+    await expect(board.getByRole('img', { name: 'Contacts per day' })).toBeVisible();
+    await expect(board.getByRole('img', { name: 'Waits before an agent took the contact' })).toBeVisible();
+    const agents = board.getByRole('region', { name: 'Agents', exact: true });
+    const daveFigures = agents.getByRole('row', { name: /Dave Okafor/ });
+    await expect(daveFigures.getByRole('cell').nth(5)).toHaveText('1'); // handled
+    const times = board.getByRole('region', { name: 'Times', exact: true });
+    await expect(times.getByRole('row', { name: /Wait before taken/ }).getByRole('cell').first()).toHaveText('1');
+    const csv = await agents.getByRole('link', { name: 'Download “Agents” as CSV' }).getAttribute('href');
+    expect(decodeURIComponent(csv ?? '')).toContain('Agent,Ready,Not Ready,Reserved,Offered');
+    await board.screenshot({ path: 'test-results/screenshots/supervision-report-1366.png', fullPage: true });
+    await board.setViewportSize({ width: 900, height: 700 });
+    await board.screenshot({ path: 'test-results/screenshots/supervision-report-900.png', fullPage: true });
+    await board.setViewportSize(SCREEN);
+    // Narrowed to Sales, nothing of it; a period backwards is refused by field.
+    await board.getByLabel('CSQ', { exact: true }).selectOption({ label: 'Sales' });
+    await expect(totals.locator('div').filter({ hasText: 'Came in' }).getByRole('definition')).toHaveText('0');
+    await board.getByLabel('Period').selectOption({ label: 'Days of my choosing' });
+    await board.getByLabel('From', { exact: true }).fill('2026-12-07');
+    await board.getByLabel('To', { exact: true }).fill('2026-12-01');
+    await expect(board.getByRole('alert')).toHaveText('To: must not be before the first day');
 
     await shop.context().close();
     await board.context().close();

@@ -86,6 +86,28 @@ pub fn instant(zone: &TimeZone, at: LocalMoment) -> Option<i64> {
     Some(at.as_millisecond())
 }
 
+/// A time zone's offsets from UTC over `[from_ms, to_ms)`, in ms: from each Unix ms on,
+/// the offset then, the first at `from_ms` (issue 18: a report's hours on the viewer's
+/// clock). Read every quarter of an hour, the finest step any zone's clock moves by.
+pub fn offsets(zone: &TimeZone, from_ms: i64, to_ms: i64) -> Vec<(i64, i64)> {
+    const QUARTER_MS: i64 = 900_000;
+    let offset = |at_ms: i64| {
+        Timestamp::from_millisecond(at_ms)
+            .map(|t| i64::from(zone.to_offset(t).seconds()) * 1000)
+            .unwrap_or_default()
+    };
+    let mut offsets = vec![(from_ms, offset(from_ms))];
+    let mut at = from_ms.div_euclid(QUARTER_MS) * QUARTER_MS + QUARTER_MS;
+    while at < to_ms {
+        let now = offset(at);
+        if offsets.last().map(|(_, o)| *o) != Some(now) {
+            offsets.push((at, now));
+        }
+        at += QUARTER_MS;
+    }
+    offsets
+}
+
 /// Whether a CSQ with these hours (none: always open) takes chats at `now_ms`. Hours in a
 /// time zone the database no longer knows are read in UTC (said in the log) rather than
 /// closing the queue.
@@ -266,6 +288,22 @@ mod tests {
             Some(utc("2027-03-28T01:00:00Z")),
             "03:00 summer time"
         );
+    }
+
+    /// D-3: a report's week across the change to winter time reads each hour on the clock
+    /// of its day.
+    #[test]
+    fn d3_offsets_change_where_the_clock_does() {
+        let paris = time_zone("Europe/Paris").unwrap();
+        // 2026-10-25 01:00 UTC: Paris goes from UTC+2 to UTC+1.
+        let change = utc("2026-10-25T01:00:00Z");
+        let from = change - 3 * 86_400_000;
+        let to = change + 3 * 86_400_000;
+        assert_eq!(
+            offsets(&paris, from, to),
+            [(from, 7_200_000), (change, 3_600_000)]
+        );
+        assert_eq!(offsets(&time_zone("UTC").unwrap(), from, to), [(from, 0)]);
     }
 
     #[test]

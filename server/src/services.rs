@@ -1001,6 +1001,14 @@ impl Backend for Services {
         Services::join_chat(self, headers, contact).await
     }
 
+    async fn report(
+        &self,
+        headers: &HeaderMap,
+        request: app::domain::reports::ReportRequest,
+    ) -> Result<app::domain::reports::Report, ApiError> {
+        Services::report(self, headers, request).await
+    }
+
     async fn audit(
         &self,
         headers: &HeaderMap,

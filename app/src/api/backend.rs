@@ -245,6 +245,14 @@ pub trait Backend: Send + Sync + 'static {
         contact: crate::domain::ids::ContactId,
     ) -> Result<(), ApiError>;
 
+    /// Issue 18 (D-3): a report over a period, of the user's CSQs; supervisors and
+    /// administrators only.
+    async fn report(
+        &self,
+        headers: &HeaderMap,
+        request: crate::domain::reports::ReportRequest,
+    ) -> Result<crate::domain::reports::Report, ApiError>;
+
     /// One page of the administrators' audit, filtered; administrators only.
     async fn audit(
         &self,

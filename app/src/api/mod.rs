@@ -62,7 +62,10 @@ pub use queues::{
     move_problem_statement, save_business_hours, save_csq, save_problem_statement, time_zones,
     MoveProblemStatement, QueuesView, SaveBusinessHours, SaveCsq, SaveProblemStatement, TimeZones,
 };
-pub use supervision::{get_board, join_chat, supervise_agent, GetBoard, JoinChat, SuperviseAgent};
+pub use supervision::{
+    get_board, get_report, join_chat, supervise_agent, GetBoard, GetReport, JoinChat,
+    SuperviseAgent,
+};
 pub use users::{
     list_users, reset_user_password, save_user, ListUsers, ResetUserPassword, SaveUser,
 };

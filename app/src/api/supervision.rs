@@ -4,6 +4,7 @@
 use super::ApiError;
 use crate::domain::{
     ids::{AgentId, ContactId},
+    reports::{Report, ReportRequest},
     supervision::{Board, SupervisorAction},
 };
 use leptos::prelude::*;
@@ -44,6 +45,18 @@ pub async fn join_chat(contact: ContactId) -> Result<(), ApiError> {
     async {
         let headers = super::request_headers()?;
         super::backend()?.join_chat(&headers, contact).await
+    }
+    .await
+    .map_err(super::fail)
+}
+
+/// A report over a period of days on the viewer's clock (see [`ReportRequest`]), of the
+/// CSQs the user supervises (administrators: all), counted by the database.
+#[server(prefix = "/api", endpoint = "supervision/report", input = leptos::server_fn::codec::Json, output = crate::api::codec::JsonAnswer, client = crate::api::client::Client)]
+pub async fn get_report(request: ReportRequest) -> Result<Report, ApiError> {
+    async {
+        let headers = super::request_headers()?;
+        super::backend()?.report(&headers, request).await
     }
     .await
     .map_err(super::fail)

@@ -43,15 +43,15 @@ impl Channel {
         }
     }
 
+    pub const ALL: [Channel; 4] = [
+        Channel::Web,
+        Channel::Messenger,
+        Channel::WhatsApp,
+        Channel::Email,
+    ];
+
     pub fn parse(s: &str) -> Option<Channel> {
-        [
-            Channel::Web,
-            Channel::Messenger,
-            Channel::WhatsApp,
-            Channel::Email,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

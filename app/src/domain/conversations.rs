@@ -8,7 +8,7 @@ use super::{
     ids::{AgentId, ContactId, CsqId, CustomerId, WrapUpReasonId},
     limits::{MAX_SEARCH_CHARS, MAX_SEARCH_WORDS, MAX_TAG_CHARS},
     time::day_start_ms,
-    validate::{all_or_errors, char_count, Field, FieldError, Problem},
+    validate::{all_or_errors, char_count, day_range, Field, FieldError, Problem},
 };
 use serde::{Deserialize, Serialize};
 
@@ -79,23 +79,7 @@ impl ConversationFilter {
             MAX_SEARCH_CHARS,
         );
         too_long(&mut errors, Field::SearchTag, &self.tag, MAX_TAG_CHARS);
-        let mut day = |field: Field, value: &str| match value.trim() {
-            "" => None,
-            day => match day_start_ms(day) {
-                Some(start) => Some(start),
-                None => {
-                    errors.push(FieldError::new(field, Problem::InvalidDay));
-                    None
-                }
-            },
-        };
-        let from = day(Field::FromDay, &self.from);
-        let to = day(Field::ToDay, &self.to);
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                errors.push(FieldError::new(Field::ToDay, Problem::BeforeFromDay));
-            }
-        }
+        day_range(&mut errors, &self.from, &self.to, false);
         all_or_errors(errors)
     }
 

@@ -368,3 +368,11 @@ pub const WEBHOOK_LOG_KEPT_DAYS: i64 = 7;
 /// [`MAX_API_BODY_BYTES`] whatever its script).
 pub const MAX_API_EMAIL_SUBJECT_CHARS: usize = MAX_INCOMING_HEADER_CHARS;
 pub const MAX_API_EMAIL_BODY_CHARS: usize = 10_000;
+
+/// Issue 18: the longest period a report covers, in days (a year and a day: the indexes are
+/// made for a year of contacts).
+pub const MAX_REPORT_DAYS: i64 = 366;
+
+/// Issue 18: the upper bounds of the report's wait chart's bars, in seconds (a last bar
+/// counts the longer waits).
+pub const REPORT_WAIT_BARS_SECS: [i64; 6] = [10, 20, 30, 60, 120, 300];

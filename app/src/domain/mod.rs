@@ -33,6 +33,7 @@ pub mod protocol;
 pub mod queues;
 pub mod refusal;
 pub mod reply;
+pub mod reports;
 pub mod routing;
 pub mod set_aside;
 pub mod settings;

@@ -145,6 +145,10 @@ pub enum Problem {
     StillOpen {
         count: usize,
     },
+    /// Issue 18: a report's period longer than the reports cover.
+    PeriodTooLong {
+        max_days: usize,
+    },
 }
 
 /// Human-readable sizes for messages: "10 MB", "1.5 MB", "900 KB" (French: "1,5 Mo").
@@ -324,6 +328,12 @@ impl Problem {
             Problem::StillOpen { count } => {
                 td_string!(locale, validation.problems.still_open, count = *count).to_string()
             }
+            Problem::PeriodTooLong { max_days } => td_string!(
+                locale,
+                validation.problems.period_too_long,
+                max_days = *max_days
+            )
+            .to_string(),
             Problem::UnknownTimeZone { value } => td_string!(
                 locale,
                 validation.problems.unknown_time_zone,
@@ -397,6 +407,7 @@ enum Kind {
     BeforeFromDay,
     UnknownTimeZone,
     StillOpen,
+    PeriodTooLong,
 }
 
 impl Kind {
@@ -530,6 +541,9 @@ impl From<Problem> for Wire {
             P::BeforeFromDay => Wire::of(Kind::BeforeFromDay),
             P::UnknownTimeZone { value } => Wire::text(Kind::UnknownTimeZone, value),
             P::StillOpen { count } => Wire::limit(Kind::StillOpen, None, n(count), None),
+            P::PeriodTooLong { max_days } => {
+                Wire::limit(Kind::PeriodTooLong, None, n(max_days), None)
+            }
         }
     }
 }
@@ -642,6 +656,9 @@ impl TryFrom<Wire> for Problem {
             Kind::StillOpen => P::StillOpen {
                 count: count(max(), "max")?,
             },
+            Kind::PeriodTooLong => P::PeriodTooLong {
+                max_days: count(max(), "max")?,
+            },
         })
     }
 }
@@ -733,6 +750,7 @@ mod tests {
                 example: "v25.0".into(),
             },
             Problem::StillOpen { count: 2 },
+            Problem::PeriodTooLong { max_days: 366 },
         ];
         for problem in every {
             let json = serde_json::to_string(&problem).unwrap();

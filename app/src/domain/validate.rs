@@ -348,6 +348,41 @@ impl FieldError {
     }
 }
 
+/// A period's first and last days as a form gives them ("YYYY-MM-DD"; blank: none, or
+/// `Required` when `required`), each a real day and the last not before the first, the
+/// problems added to `errors` against the From and To fields: the days found, as days since
+/// 1970-01-01.
+pub fn day_range(
+    errors: &mut Vec<FieldError>,
+    from: &str,
+    to: &str,
+    required: bool,
+) -> (Option<i64>, Option<i64>) {
+    let mut day = |field: Field, value: &str| match value.trim() {
+        "" => {
+            if required {
+                errors.push(FieldError::new(field, Problem::Required));
+            }
+            None
+        }
+        day => match super::time::day_start_ms(day) {
+            Some(start) => Some(start / 86_400_000),
+            None => {
+                errors.push(FieldError::new(field, Problem::InvalidDay));
+                None
+            }
+        },
+    };
+    let from = day(Field::FromDay, from);
+    let to = day(Field::ToDay, to);
+    if let (Some(first), Some(last)) = (from, to) {
+        if last < first {
+            errors.push(FieldError::new(Field::ToDay, Problem::BeforeFromDay));
+        }
+    }
+    (from, to)
+}
+
 /// Every problem found, or none: the result of a check that reports each field at once.
 pub fn all_or_errors(errors: Vec<FieldError>) -> Result<(), Vec<FieldError>> {
     if errors.is_empty() {

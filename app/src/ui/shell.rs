@@ -3,8 +3,12 @@
 use super::language::provide_language;
 use super::title::PageTitle;
 use super::{
-    admin::AdminRoute, conversations::ConversationsRoute, desktop::DesktopPage, login::LoginRoute,
-    password::PasswordRoute, supervisor::SupervisionRoute,
+    admin::AdminRoute,
+    conversations::ConversationsRoute,
+    desktop::DesktopPage,
+    login::LoginRoute,
+    password::PasswordRoute,
+    supervisor::{ReportsRoute, SupervisionRoute},
 };
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -60,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("password") view={Lazy::<PasswordRoute>::new()} />
                 <Route path=StaticSegment("conversations") view={Lazy::<ConversationsRoute>::new()} />
                 <Route path=StaticSegment("supervision") view={Lazy::<SupervisionRoute>::new()} />
+                <Route path=(StaticSegment("supervision"), StaticSegment("reports")) view={Lazy::<ReportsRoute>::new()} />
             </Routes>
         </Router>
     }

@@ -22,7 +22,8 @@
 //! [`webhooks::WebhookStore`] (outgoing webhooks: the events every other store writes in
 //! its own transactions, fanned out into deliveries kept until received) and
 //! [`supervision::SupervisionStore`] (the supervisors' live view: the team, the queues and
-//! the day's figures from the contact log every step is written to). Their shared
+//! the day's figures from the contact log every step is written to) and
+//! [`reports::ReportStore`] (the supervisors' reports, counted in SQL over a period). Their shared
 //! helpers (row readers, `sql::found` for a lookup that must find its row) are in
 //! `sql`.
 //!
@@ -83,6 +84,8 @@ pub mod records;
 mod records_sql;
 pub mod reply;
 mod reply_sql;
+pub mod reports;
+mod reports_sql;
 pub mod search;
 mod search_sql;
 pub mod settings;
@@ -154,6 +157,7 @@ pub trait Store:
     + outbound::OutboundStore
     + webhooks::WebhookStore
     + supervision::SupervisionStore
+    + reports::ReportStore
     + Send
     + Sync
     + 'static

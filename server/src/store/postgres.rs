@@ -120,6 +120,7 @@ super::audit_sql::impl_audit_store!(PgStore, sqlx::postgres::PgRow);
 super::api_tokens_sql::impl_api_token_store!(PgStore, sqlx::postgres::PgRow);
 super::webhooks_sql::impl_webhook_store!(PgStore, sqlx::postgres::PgRow);
 super::supervision_sql::impl_supervision_store!(PgStore, sqlx::postgres::PgRow);
+super::reports_sql::impl_report_store!(PgStore, sqlx::postgres::PgRow);
 super::records_sql::impl_record_store!(PgStore, sqlx::postgres::PgRow);
 super::outbound_sql::impl_outbound_store!(PgStore, sqlx::postgres::PgRow);
 super::privacy_sql::impl_privacy_store!(

@@ -171,7 +171,8 @@ macro_rules! impl_store {
         /// in then, the agent it concerned and an end's reason. A take (an accept that
         /// followed a wait, not a group chat changing hands) and an end before any agent
         /// took it keep how long the contact had waited since it last came into a queue:
-        /// the reports' waits, answered and abandoned.
+        /// the reports' waits, answered and abandoned. An end by an agent keeps how long
+        /// since it was taken: the handle time.
         async fn write_contact_log(
             conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
             contact: &Contact,
@@ -185,14 +186,18 @@ macro_rules! impl_store {
             };
             let waited = matches!(step, ContactStep::Accepted)
                 || (matches!(step, ContactStep::Ended) && agent.is_none());
+            let handled = matches!(step, ContactStep::Ended) && agent.is_some();
             sqlx::query(
                 "INSERT INTO contact_log (contact_id, at_ms, step, channel, csq_id, agent_id, \
-                 reason, wait_ms) SELECT $1, $2, $3, $4, $5, $6, $7, \
+                 reason, wait_ms, handle_ms) SELECT $1, $2, $3, $4, $5, $6, $7, \
                  CASE WHEN $8 AND COALESCE((SELECT p.step FROM contact_log p \
                    WHERE p.contact_id = $1 ORDER BY p.id DESC LIMIT 1), '') \
                    NOT IN ('accepted', 'reopened') \
                  THEN $2 - (SELECT MAX(q.at_ms) FROM contact_log q WHERE q.contact_id = $1 \
-                   AND q.step IN ('queued', 'transferred', 'requeued')) END",
+                   AND q.step IN ('queued', 'transferred', 'requeued')) END, \
+                 CASE WHEN $9 THEN $2 - (SELECT MAX(a.at_ms) FROM contact_log a \
+                   WHERE a.contact_id = $1 AND a.step = 'accepted' \
+                   AND a.wait_ms IS NOT NULL) END",
             )
             .bind(contact.id.0)
             .bind(at_ms)
@@ -202,6 +207,7 @@ macro_rules! impl_store {
             .bind(agent.map(|a| a.0))
             .bind(reason)
             .bind(waited)
+            .bind(handled)
             .execute(conn)
             .await?;
             Ok(())

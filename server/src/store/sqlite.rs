@@ -115,6 +115,7 @@ super::audit_sql::impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::api_tokens_sql::impl_api_token_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::webhooks_sql::impl_webhook_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::supervision_sql::impl_supervision_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+super::reports_sql::impl_report_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::records_sql::impl_record_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::outbound_sql::impl_outbound_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 super::privacy_sql::impl_privacy_store!(

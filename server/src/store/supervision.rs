@@ -10,6 +10,12 @@ use app::domain::{
 };
 use async_trait::async_trait;
 
+/// The end reasons of the contact log that come before any agent took the contact, as an
+/// SQL list: the customer left, or the queue gave up on it (an email sent by the CRM is not
+/// one). The live view's and the reports' abandons.
+pub(crate) const ABANDONS: &str =
+    "('abandoned', 'ended_by_customer', 'queue_timeout', 'window_closed', 'timed_out')";
+
 #[async_trait]
 pub trait SupervisionStore: Send + Sync {
     /// The agents taking contacts from any of `csqs` (enabled ones, each once, with the CSQs

@@ -12,12 +12,7 @@ macro_rules! impl_supervision_store {
                 supervision::{DayFigures, LiveChat, QueueFigures, TeamMember, Waiting},
             };
             use std::collections::HashMap;
-            use $crate::store::supervision::SupervisionStore;
-
-            /// Ends that come before any agent took the contact: the customer left, or
-            /// the queue gave up on it (an email sent by the CRM is not one).
-            const ABANDONS: &str =
-                "('abandoned', 'ended_by_customer', 'queue_timeout', 'window_closed', 'timed_out')";
+            use $crate::store::supervision::{SupervisionStore, ABANDONS};
 
             fn count(row: &$row, column: &str) -> StoreResult<u32> {
                 Ok(u32::try_from(row.try_get::<i64, _>(column)?).unwrap_or(u32::MAX))

@@ -1,10 +1,13 @@
 //! Issue 18 (D-3): what supervisors see. A supervisor watches the CSQs an administrator gave
 //! them (an administrator watches every one; an agent none): the team of those CSQs and the
 //! queues, read from the database (so every node shows the same, whichever node the agents
-//! are on), with the day's figures from the viewer's own midnight.
+//! are on), with the day's figures from the viewer's own midnight; chats read live and
+//! joined ([`reading`]), agents set Not Ready or logged out ([`actions`]); and reports
+//! over a period ([`reports`]).
 
 mod actions;
 mod reading;
+mod reports;
 
 pub use reading::READING_LINES;
 
@@ -65,17 +68,20 @@ impl Services {
     }
 }
 
+/// The error for a time zone the server does not know (or a day it cannot place on it).
+fn day_unknown(time_zone: &str) -> ApiError {
+    invalid(
+        Field::TimeZone,
+        Problem::UnknownTimeZone {
+            value: time_zone.to_string(),
+        },
+    )
+}
+
 /// The last midnight before `at_ms` on the clock of `time_zone` (a midnight the clock skips
 /// is read after the jump).
 fn day_start(time_zone: &str, at_ms: i64) -> Result<i64, ApiError> {
-    let unknown = || {
-        invalid(
-            Field::TimeZone,
-            Problem::UnknownTimeZone {
-                value: time_zone.to_string(),
-            },
-        )
-    };
+    let unknown = || day_unknown(time_zone);
     let zone = crate::hours::time_zone(time_zone).ok_or_else(unknown)?;
     let today = crate::hours::local(&zone, at_ms).ok_or_else(unknown)?;
     crate::hours::instant(

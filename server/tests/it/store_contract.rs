@@ -5695,3 +5695,343 @@ mod supervision {
         }
     }
 }
+
+mod reports {
+    use super::chats::chat_in;
+    use super::common::{all_stores, new_agent};
+    use app::domain::{
+        chat::{Author, LineBody},
+        contact::{Channel, ContactStatus, EndReason},
+        ids::CsqId,
+        reports::{AgentFigures, Report, Spread, Volume},
+        state::{StateEvent, StateReason},
+    };
+    use server::store::{reports::ReportScope, Sender};
+
+    const HOUR: i64 = 3_600_000;
+
+    /// Issue 18 (D-3, S-4, S-6): every figure of a report, checked against a scripted day
+    /// of offers, takes, an unaccepted offer, an abandon, ends, wrap-ups and state changes
+    /// at known times, read on a clock one hour ahead of UTC. What lies outside the day or
+    /// in a CSQ not reported on is not counted.
+    #[tokio::test]
+    async fn d3_a_report_counts_a_scripted_day() {
+        for t in all_stores().await {
+            let s = t.store.as_ref();
+            let n = t.name;
+            // 2026-12-07 on a UTC+1 clock: from 23:00 UTC the day before.
+            let local_day = 20_794;
+            let midnight = local_day * 24 * HOUR;
+            let h = |hours: i64| midnight + hours * HOUR;
+            let from = h(-1);
+            let to = h(23);
+            let support = s.create_csq("Support").await.unwrap();
+            let sales = s.create_csq("Sales").await.unwrap();
+            let ann = s.create_agent(&new_agent("ann", "h")).await.unwrap();
+            let bob = s.create_agent(&new_agent("bob", "h")).await.unwrap();
+            let cleo = s.create_agent(&new_agent("cleo", "h")).await.unwrap();
+            for (csq, agent) in [(support, ann), (support, bob), (sales, cleo)] {
+                s.add_csq_member(csq, agent).await.unwrap();
+            }
+            let refund = s.create_wrap_up_reason("Refund").await.unwrap();
+            let question = s.create_wrap_up_reason("Question").await.unwrap();
+            for reason in [refund, question] {
+                s.assign_wrap_up_reason(support, reason).await.unwrap();
+            }
+
+            use StateEvent as E;
+            use StateReason as R;
+            let walk = |agent, steps: Vec<(E, R, i64)>| async move {
+                for (event, reason, at_ms) in steps {
+                    let (was, _) = s.agent_status(agent).await.unwrap();
+                    let to = was.apply(event).unwrap();
+                    s.change_state(agent, &was, &to, reason, at_ms, None)
+                        .await
+                        .unwrap();
+                }
+            };
+            // Ann: Ready since before the day, a contact 09:00-10:00, Not Ready from 20:00.
+            walk(
+                ann,
+                vec![
+                    (E::Login, R::Login, h(-3)),
+                    (E::SetReady, R::AgentRequest, h(-2)),
+                    (E::ContactAccepted, R::ContactAccepted, h(9)),
+                    (E::ContactEnded, R::ContactEnded, h(10)),
+                    (E::SetNotReady, R::AgentRequest, h(20)),
+                ],
+            )
+            .await;
+            // Bob: logs in at 08:00, Ready 09:00-11:00, misses an offer, leaves at 12:00.
+            walk(
+                bob,
+                vec![
+                    (E::Login, R::Login, h(8)),
+                    (E::SetReady, R::AgentRequest, h(9)),
+                    (E::OfferExpired, R::OfferNotAccepted, h(11)),
+                    (E::Logout, R::Logout, h(12)),
+                ],
+            )
+            .await;
+
+            let waiting = ContactStatus::WAITING;
+            let by_agent = ContactStatus::Ended(EndReason::EndedByAgent);
+            let take = |chat, agent, at| async move {
+                s.accept_contact(chat, &waiting, ContactStatus::Active, agent, at)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            };
+            let end = |chat, at| async move {
+                s.step_contact(chat, &[ContactStatus::Active], by_agent, None, at)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            };
+            // Came in before the day, taken in it after 20 minutes.
+            let early = chat_in(s, support, "Dora", from - 600_000).await;
+            take(early.id, ann, from + 600_000).await;
+            // Waits 30 s; Ann answers 10 s later and ends it after an hour.
+            let eve = chat_in(s, support, "Eve", h(9) - 30_000).await;
+            take(eve.id, ann, h(9)).await;
+            let hello = LineBody::Message {
+                author: Author::Agent {
+                    agent: ann,
+                    alias: "ann".into(),
+                },
+                text: "Hello".into(),
+                client_id: "a1".into(),
+                files: Vec::new(),
+                sent_at_ms: None,
+                template: None,
+            };
+            s.append_line(
+                eve.id,
+                &Sender::Agent(ann),
+                Some("a1"),
+                &hello,
+                h(9) + 10_000,
+            )
+            .await
+            .unwrap();
+            end(eve.id, h(10)).await;
+            s.set_wrap_up(eve.id, ann, &[refund]).await.unwrap();
+            // Offered to Bob, who lets it go (S-4); Ann takes it after 61 minutes, 2 more.
+            let finn = chat_in(s, support, "Finn", h(10)).await;
+            s.step_contact(
+                finn.id,
+                &waiting,
+                ContactStatus::Offered,
+                Some(bob),
+                h(10) + 5_000,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            s.step_contact(
+                finn.id,
+                &[ContactStatus::Offered],
+                ContactStatus::Queued,
+                Some(bob),
+                h(11),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            take(finn.id, ann, h(11) + 60_000).await;
+            end(finn.id, h(11) + 180_000).await;
+            s.set_wrap_up(finn.id, ann, &[refund, question])
+                .await
+                .unwrap();
+            // The customer leaves after 45 s.
+            let gus = chat_in(s, support, "Gus", h(12)).await;
+            let abandoned = ContactStatus::Ended(EndReason::Abandoned);
+            s.step_contact(gus.id, &waiting, abandoned, None, h(12) + 45_000)
+                .await
+                .unwrap()
+                .unwrap();
+            // Bob takes one in 5 s and ends it 100 s later.
+            let hal = chat_in(s, support, "Hal", h(13)).await;
+            take(hal.id, bob, h(13) + 5_000).await;
+            end(hal.id, h(13) + 105_000).await;
+            // Another CSQ's, and one after the day.
+            let ivy = chat_in(s, sales, "Ivy", h(9)).await;
+            take(ivy.id, cleo, h(9) + 1_000).await;
+            chat_in(s, support, "Jon", to + 60_000).await;
+
+            let scope = ReportScope {
+                from_ms: from,
+                to_ms: to,
+                until_ms: to,
+                csqs: vec![support],
+                agent: None,
+                channel: None,
+                offsets: vec![(from, HOUR)],
+            };
+            let figures = s.report(&scope).await.unwrap();
+            let mut report = Report {
+                first_day: local_day,
+                last_day: local_day,
+                ..Default::default()
+            };
+            report.fold_hours(&figures.hours);
+            let day = Volume {
+                came_in: 4,
+                offered: 1,
+                not_accepted: 1,
+                handled: 4,
+                abandoned: 1,
+                transferred: 0,
+                requeued: 0,
+            };
+            assert_eq!(report.total, day, "{n}");
+            assert_eq!(report.by_day, [(local_day, day)], "{n}");
+            assert_eq!(report.by_channel, [(Channel::Web, day)], "{n}");
+            // Read on the viewer's clock: Dora taken at 00:10, Eve in at 09:59:30 and
+            // taken at 10:00, Finn in and offered at 11:00.
+            let handled = |n| Volume {
+                handled: n,
+                ..Default::default()
+            };
+            assert_eq!(report.by_hour[0], handled(1), "{n}");
+            assert_eq!(report.by_hour[9].came_in, 1, "{n}");
+            assert_eq!(report.by_hour[10], handled(1), "{n}");
+            assert_eq!(
+                (report.by_hour[11].came_in, report.by_hour[11].offered),
+                (1, 1),
+                "{n}"
+            );
+
+            let times = figures.times;
+            assert_eq!(
+                times.wait,
+                Spread {
+                    count: 4,
+                    average_ms: Some((5_000 + 30_000 + 1_200_000 + 3_660_000) / 4),
+                    p90_ms: Some(3_660_000),
+                },
+                "{n}: waits 5 s, 30 s, 20 min and 61 min"
+            );
+            assert_eq!(figures.wait_bars, [1, 0, 0, 1, 0, 0, 2], "{n}");
+            assert_eq!(
+                times.abandoned_after,
+                Spread {
+                    count: 1,
+                    average_ms: Some(45_000),
+                    p90_ms: Some(45_000),
+                },
+                "{n}"
+            );
+            assert_eq!(
+                times.handle,
+                Spread {
+                    count: 3,
+                    average_ms: Some(1_273_333),
+                    p90_ms: Some(HOUR),
+                },
+                "{n}: handled 1 h, 2 min and 100 s"
+            );
+            assert_eq!(
+                times.first_response,
+                Spread {
+                    count: 1,
+                    average_ms: Some(40_000),
+                    p90_ms: Some(40_000),
+                },
+                "{n}: Eve's first answer, 40 s after she came"
+            );
+            assert_eq!(times.email_first_reply, Spread::default(), "{n}");
+            assert_eq!(
+                figures.wrap_up,
+                [("Refund".to_string(), 2), ("Question".to_string(), 1)],
+                "{n}"
+            );
+            assert_eq!(
+                figures.agents,
+                [
+                    AgentFigures {
+                        agent: ann,
+                        name: "ann Example".into(),
+                        ready_ms: 20 * HOUR,
+                        not_ready_ms: 3 * HOUR,
+                        reserved_ms: HOUR,
+                        offered: 0,
+                        not_accepted: 0,
+                        handled: 3,
+                        handle: Spread {
+                            count: 2,
+                            average_ms: Some((HOUR + 120_000) / 2),
+                            p90_ms: None,
+                        },
+                    },
+                    AgentFigures {
+                        agent: bob,
+                        name: "bob Example".into(),
+                        ready_ms: 2 * HOUR,
+                        not_ready_ms: 2 * HOUR,
+                        reserved_ms: 0,
+                        offered: 1,
+                        not_accepted: 1,
+                        handled: 1,
+                        handle: Spread {
+                            count: 1,
+                            average_ms: Some(100_000),
+                            p90_ms: None,
+                        },
+                    },
+                ],
+                "{n}: the day's states, and contacts"
+            );
+
+            // Narrowed to Bob: only what concerned him.
+            let bobs = s
+                .report(&ReportScope {
+                    agent: Some(bob),
+                    ..scope.clone()
+                })
+                .await
+                .unwrap();
+            let mut bob_total = Volume::default();
+            for hour in &bobs.hours {
+                bob_total.add(&hour.volume);
+            }
+            assert_eq!(
+                (bob_total.offered, bob_total.not_accepted, bob_total.handled),
+                (1, 1, 1),
+                "{n}"
+            );
+            assert_eq!(bobs.times.wait.average_ms, Some(5_000), "{n}");
+            assert_eq!(bobs.wrap_up, [], "{n}: Bob chose no reason");
+            assert_eq!(bobs.agents.len(), 1, "{n}");
+            // No email came; another CSQ has its own; an unwatched list counts nothing.
+            let emails = s
+                .report(&ReportScope {
+                    channel: Some(Channel::Email),
+                    ..scope.clone()
+                })
+                .await
+                .unwrap();
+            assert!(emails.hours.is_empty(), "{n}");
+            let sales_day = s
+                .report(&ReportScope {
+                    csqs: vec![sales],
+                    ..scope.clone()
+                })
+                .await
+                .unwrap();
+            let cleo_row: Vec<u32> = sales_day.agents.iter().map(|a| a.handled).collect();
+            assert_eq!(cleo_row, [1], "{n}");
+            let none: Vec<CsqId> = Vec::new();
+            assert_eq!(
+                s.report(&ReportScope {
+                    csqs: none,
+                    ..scope.clone()
+                })
+                .await
+                .unwrap(),
+                Default::default(),
+                "{n}"
+            );
+        }
+    }
+}

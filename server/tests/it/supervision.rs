@@ -682,3 +682,132 @@ async fn d3_a_supervisor_reads_a_chat_live_and_joins_it() {
     assert_eq!(hers, ["supervision.join_chat", "supervision.read_chat"]);
     assert!(audit[0].detail.contains("Dora"), "{:?}", audit[0]);
 }
+
+async fn report(
+    server: &TestServer,
+    cookie: &str,
+    request: &app::domain::reports::ReportRequest,
+) -> reqwest::Response {
+    server
+        .post_json(
+            "/api/supervision/report",
+            cookie,
+            &json!({ "request": request }),
+        )
+        .await
+}
+
+/// D-3: reports are refused to agents and strangers; a supervisor's cover the CSQs given
+/// them (another CSQ, or its agent, is not found) and count a chat taken through the real
+/// server; a period is checked field by field; an administrator's cover every CSQ.
+#[tokio::test]
+async fn d3_a_supervisors_report_counts_their_csqs_only() {
+    use app::domain::reports::{Period, Report, ReportRequest};
+    let server = TestServer::start().await;
+    let admin = server.admin_session().await;
+    let ann = server.create_agent("ann", "agent-pass-1").await;
+    let bob = server.create_agent("bob", "agent-pass-1").await;
+    let support = server.queue("Support", &[ann]).await;
+    let sales = server.queue("Sales", &[bob]).await;
+    sue_watches_support(&server).await;
+    let csqs = server.services.store.csqs().await.unwrap();
+    let csq_id = |name: &str| csqs.iter().find(|c| c.name == name).unwrap().id;
+    let today = ReportRequest {
+        period: Period::Today,
+        time_zone: "Europe/Paris".into(),
+        ..Default::default()
+    };
+
+    let agent = server.session("ann", "agent-pass-1").await;
+    assert_eq!(report(&server, &agent, &today).await.status(), 403);
+    assert_eq!(report(&server, "", &today).await.status(), 401);
+
+    // Ann takes Support's chat; Sales' waits.
+    let mut desk = server.desktop_ready("ann").await;
+    let _waits = server.start_chat("Carl", sales).await;
+    let _chat = server.start_chat("Dora", support).await;
+    let offer = next_offer(&mut desk).await;
+    send_json(
+        &mut desk,
+        json!({"type": "accept", "contact": offer.contact}),
+    )
+    .await;
+    wait_for(&mut desk, |m| {
+        matches!(m, app::domain::protocol::ServerMessage::Event(e)
+            if matches!(e.event, app::domain::protocol::AgentEvent::ContactAssigned { .. }))
+    })
+    .await;
+
+    let supervisor = server.session("sue", "super-pass-1").await;
+    let seen: Report = ok(report(&server, &supervisor, &today).await).await;
+    let names: Vec<&str> = seen.csqs.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(names, ["Support"], "only the CSQ given her");
+    let agents: Vec<AgentId> = seen.agent_choices.iter().map(|(id, _)| *id).collect();
+    assert_eq!(agents, [ann], "Bob works in Sales");
+    assert_eq!(
+        (seen.total.came_in, seen.total.offered, seen.total.handled),
+        (1, 1, 1),
+        "Sales' chat is not hers to count"
+    );
+    assert_eq!(seen.by_day.len(), 1);
+    assert_eq!(seen.times.wait.count, 1);
+    let ann_row = seen.agents.iter().find(|a| a.agent == ann).unwrap();
+    assert_eq!(ann_row.handled, 1);
+    assert!(
+        ann_row.reserved_ms > 0 || ann_row.ready_ms > 0,
+        "{ann_row:?}"
+    );
+
+    // Another CSQ, or its agent, is as one that does not exist.
+    let sales_only = ReportRequest {
+        csq: Some(csq_id("Sales")),
+        ..today.clone()
+    };
+    assert_eq!(
+        report(&server, &supervisor, &sales_only).await.status(),
+        404
+    );
+    let bobs = ReportRequest {
+        agent: Some(bob),
+        ..today.clone()
+    };
+    assert_eq!(report(&server, &supervisor, &bobs).await.status(), 404);
+
+    // A period is checked field by field.
+    let custom = |from: &str, to: &str| ReportRequest {
+        period: Period::Custom,
+        from: from.into(),
+        to: to.into(),
+        ..today.clone()
+    };
+    assert_eq!(
+        refused(report(&server, &supervisor, &custom("2025-01-01", "2026-12-31")).await).await,
+        [(Field::ToDay, Problem::PeriodTooLong { max_days: 366 })]
+    );
+    assert_eq!(
+        refused(report(&server, &supervisor, &custom("2026-02-30", "2026-03-01")).await).await,
+        [(Field::FromDay, Problem::InvalidDay)]
+    );
+    let mars = ReportRequest {
+        time_zone: "Mars/Olympus".into(),
+        ..today.clone()
+    };
+    assert_eq!(
+        refused(report(&server, &supervisor, &mars).await).await,
+        [(
+            Field::TimeZone,
+            Problem::UnknownTimeZone {
+                value: "Mars/Olympus".into()
+            }
+        )]
+    );
+    // A custom period of last year holds none of today's chats.
+    let last_year: Report =
+        ok(report(&server, &supervisor, &custom("2025-01-01", "2025-12-31")).await).await;
+    assert_eq!(last_year.by_day.len(), 365);
+    assert_eq!(last_year.total, Default::default());
+
+    let all: Report = ok(report(&server, &admin, &today).await).await;
+    assert_eq!(all.csqs.len(), 2, "an administrator's cover every CSQ");
+    assert_eq!(all.total.came_in, 2);
+}

@@ -3,7 +3,7 @@
 //! and since when, contacts in hand), pushed by the server as they change ([`feed`]); and
 //! a wallboard (`?view=wall`), the queue figures in large numbers for a screen on the wall.
 //! The chats in progress are listed ([`chats`]); one can be read live and joined
-//! ([`reader`]).
+//! ([`reader`]). `/supervision/reports` counts a period ([`reports`]), a chunk of its own.
 //! Administrators watch every CSQ; agents are refused (the server decides). A chunk of the
 //! WebAssembly of its own, fetched when opened.
 
@@ -11,8 +11,11 @@ mod chats;
 mod feed;
 mod queues;
 mod reader;
+mod reports;
 mod team;
 mod wall;
+
+pub use reports::ReportsRoute;
 
 use super::{identity::Identity, language::LanguagePicker, title::PageTitle};
 use crate::{
@@ -43,15 +46,26 @@ impl LazyRoute for SupervisionRoute {
 #[component]
 fn SupervisionPage(account: Resource<Result<Agent, ApiError>>) -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <PageTitle text=td_string!(i18n.get_locale_untracked(), supervisor.title) />
+        <SupervisorsOnly account page=|agent| view! { <Supervision agent /> }.into_any() />
+    }
+}
+
+/// `page` for a supervisor or an administrator; the login page for a stranger, a refusal
+/// for an agent (the server refuses them what the page would read anyway).
+#[component]
+fn SupervisorsOnly(
+    account: Resource<Result<Agent, ApiError>>,
+    page: fn(Agent) -> AnyView,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     view! {
-        <PageTitle text=td_string!(locale, supervisor.title) />
         <Suspense fallback=move || view! { <p class="loading">{t!(i18n, supervisor.loading)}</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(agent) if agent.role != Role::Agent => {
-                        EitherOf3::A(view! { <Supervision agent /> })
-                    }
+                    Ok(agent) if agent.role != Role::Agent => EitherOf3::A(page(agent)),
                     Err(ApiError::NotLoggedIn) => {
                         EitherOf3::B(view! { <Redirect path="/login" /> }.into_any())
                     }
@@ -109,6 +123,7 @@ fn Supervision(agent: Agent) -> impl IntoView {
                     <a class="topbar-link" href="/supervision?view=wall" aria-current=move || wall().then_some("page")>
                         {t!(i18n, supervisor.views.wall)}
                     </a>
+                    <a class="topbar-link" href="/supervision/reports">{t!(i18n, supervisor.views.reports)}</a>
                 </nav>
                 <FeedStatus feed />
                 <a class="topbar-link" href="/">{t!(i18n, admin.page.agent_desktop)}</a>
