@@ -88,7 +88,7 @@ pub fn instant(zone: &TimeZone, at: LocalMoment) -> Option<i64> {
 
 /// A time zone's offsets from UTC over `[from_ms, to_ms)`, in ms: from each Unix ms on,
 /// the offset then, the first at `from_ms` (issue 18: a report's hours on the viewer's
-/// clock). Read every quarter of an hour, the finest step any zone's clock moves by.
+/// clock). Read every quarter of an hour: every zone's clock changes on one.
 pub fn offsets(zone: &TimeZone, from_ms: i64, to_ms: i64) -> Vec<(i64, i64)> {
     const QUARTER_MS: i64 = 900_000;
     let offset = |at_ms: i64| {

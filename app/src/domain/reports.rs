@@ -6,7 +6,7 @@
 use super::{
     contact::Channel,
     ids::{AgentId, CsqId},
-    limits::{MAX_REPORT_DAYS, REPORT_WAIT_BARS_SECS},
+    limits::MAX_REPORT_DAYS,
     problem::Problem,
     time::civil_date,
     validate::{all_or_errors, day_range, Field, FieldError},
@@ -166,20 +166,13 @@ pub struct Times {
     pub abandoned_after: Spread,
     /// A chat's arrival to its agent's first line, over the chats that came in the period.
     pub first_response: Spread,
-    /// Taken to ended, over the contacts an agent ended in the period.
+    /// Taken to ended, over the ends by an agent in the period (an email reopened after a
+    /// failed send ends twice, each counted from when it was in the agent's hands).
     pub handle: Spread,
     /// An email's arrival to its first reply written, over the emails of the period.
     pub email_first_reply: Spread,
     /// An email's arrival to its first reply sent.
     pub email_sent: Spread,
-}
-
-/// Which bar of the wait chart a wait falls in (see [`REPORT_WAIT_BARS_SECS`]).
-pub fn wait_bar(wait_ms: i64) -> usize {
-    REPORT_WAIT_BARS_SECS
-        .iter()
-        .position(|&secs| wait_ms < secs * 1000)
-        .unwrap_or(REPORT_WAIT_BARS_SECS.len())
 }
 
 /// One agent's period.
@@ -205,7 +198,8 @@ pub struct AgentFigures {
 pub struct ReportFigures {
     pub hours: Vec<HourVolume>,
     pub times: Times,
-    /// The takes by wait, one count per bar of [`REPORT_WAIT_BARS_SECS`] and one more.
+    /// The takes by wait, one count per bar of `REPORT_WAIT_BARS_SECS` (below each bound)
+    /// and one more.
     pub wait_bars: Vec<u32>,
     /// Each wrap-up reason chosen on contacts ended in the period, by label, most first.
     pub wrap_up: Vec<(String, u32)>,
@@ -397,15 +391,6 @@ mod tests {
         );
         // Other periods need no days.
         assert_eq!(ReportRequest::default().custom_days(), Ok((0, 0)));
-    }
-
-    #[test]
-    fn d3_waits_fall_in_the_charts_bars() {
-        assert_eq!(wait_bar(0), 0);
-        assert_eq!(wait_bar(9_999), 0);
-        assert_eq!(wait_bar(10_000), 1);
-        assert_eq!(wait_bar(299_999), 5);
-        assert_eq!(wait_bar(300_000), 6);
     }
 
     #[test]

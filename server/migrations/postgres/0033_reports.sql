@@ -1,12 +1,12 @@
 -- Issue 18: the supervisors' reports, counted in the database.
 
--- For an end by an agent: how long since the contact was last taken after a wait (its
--- handle time, accept to end), kept with the step so a report sums it without a search.
+-- For an end by an agent: how long since the contact was last taken after a wait, or came
+-- back to them after a failed send (its handle time, accept to end), kept with the step so a report sums it without a search.
 ALTER TABLE contact_log ADD COLUMN handle_ms BIGINT;
 UPDATE contact_log SET handle_ms = at_ms - (
     SELECT MAX(a.at_ms) FROM contact_log a
-    WHERE a.contact_id = contact_log.contact_id AND a.step = 'accepted'
-      AND a.wait_ms IS NOT NULL AND a.id < contact_log.id
+    WHERE a.contact_id = contact_log.contact_id AND a.id < contact_log.id
+      AND (a.step = 'reopened' OR (a.step = 'accepted' AND a.wait_ms IS NOT NULL))
 ) WHERE step = 'ended' AND agent_id IS NOT NULL;
 
 -- A report reads a period's steps from the index alone (a year of a 200-agent center is

@@ -10,6 +10,7 @@ macro_rules! impl_report_store {
             use super::*;
             use app::domain::{
                 limits::REPORT_WAIT_BARS_SECS,
+                state::AgentState,
                 reports::{p90_rank, AgentFigures, HourVolume, ReportFigures, Spread, Times, Volume},
             };
             use std::collections::BTreeMap;
@@ -112,19 +113,20 @@ macro_rules! impl_report_store {
                         return Ok((Spread::default(), in_bars));
                     }
                     let total: i64 = row.try_get("total")?;
-                    let p90: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    // Read again: a row erased meanwhile (privacy) leaves it unknown.
+                    let p90: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                         "SELECT v FROM ({values}) x WHERE v IS NOT NULL ORDER BY v \
                          LIMIT 1 OFFSET {}",
                         p90_rank(n) - 1
                     )))
-                    .fetch_one(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?;
                     let n64 = i64::from(n);
                     Ok((
                         Spread {
                             count: n,
                             average_ms: Some((total + n64 / 2) / n64),
-                            p90_ms: Some(p90),
+                            p90_ms: p90,
                         },
                         in_bars,
                     ))
@@ -200,14 +202,15 @@ macro_rules! impl_report_store {
                              FROM contacts c WHERE {contacts} AND c.channel <> 'email'"
                         ))
                         .await?;
-                    // An email the CRM sent never waited for a reply.
+                    // An email the CRM sent (never taken, ended "sent") waited for no
+                    // reply; one an agent answered ends "sent" too, once taken.
                     let reply = |when: &str, sent: &str| {
                         format!(
                             "SELECT (SELECT MIN(o.{when}) FROM email_outbox o \
                              WHERE o.contact_id = c.id AND o.agent_id IS NOT NULL{sent}) \
                              - c.created_at_ms AS v FROM contacts c WHERE {contacts} \
-                             AND c.channel = 'email' \
-                             AND COALESCE(c.end_reason, '') <> '\"sent\"'"
+                             AND c.channel = 'email' AND NOT (c.accepted_at_ms IS NULL \
+                             AND COALESCE(c.end_reason, '') = '\"sent\"')"
                         )
                     };
                     let (email_first_reply, _) =
@@ -236,11 +239,14 @@ macro_rules! impl_report_store {
                     // Ends by agent or not: the filter's agent is the wrap-up's.
                     let mut unfiltered = scope.clone();
                     unfiltered.agent = None;
+                    // Each choice once, however often its contact ended in the period
+                    // (an email reopened after a failed send ends again).
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT r.label, COUNT(*) AS n FROM contact_log l \
-                         JOIN contact_wrap_up w ON w.contact_id = l.contact_id{by} \
+                        "SELECT r.label, COUNT(*) AS n FROM contact_wrap_up w \
                          JOIN wrap_up_reasons r ON r.id = w.reason_id \
-                         WHERE {filter} AND l.step = 'ended' \
+                         WHERE EXISTS (SELECT 1 FROM contact_log l \
+                           WHERE l.contact_id = w.contact_id AND l.step = 'ended' \
+                           AND {filter}){by} \
                          GROUP BY r.label ORDER BY COUNT(*) DESC, r.label",
                         filter = log_filter(&unfiltered),
                     )))
@@ -253,7 +259,7 @@ macro_rules! impl_report_store {
 
                 async fn report_agents(&self, scope: &ReportScope) -> StoreResult<Vec<AgentFigures>> {
                     let csqs = ids(scope.csqs.iter().map(|c| c.0));
-                    // Who: the members of the CSQs, and anyone their contacts concerned.
+                    // Who: the members of the CSQs.
                     let mut agents: BTreeMap<i64, AgentFigures> = BTreeMap::new();
                     let figures = |id: i64, name: String| AgentFigures {
                         agent: AgentId(id),
@@ -282,7 +288,7 @@ macro_rules! impl_report_store {
                         agents.insert(id, figures(id, row.try_get("display_name")?));
                     }
                     for row in sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT l.agent_id, MIN(a.display_name) AS display_name, \
+                        "SELECT l.agent_id, \
                          SUM(CASE WHEN l.step = 'offered' THEN 1 ELSE 0 END) AS offered, \
                          SUM(CASE WHEN l.step = 'offer_withdrawn' THEN 1 ELSE 0 END) \
                            AS not_accepted, \
@@ -290,16 +296,19 @@ macro_rules! impl_report_store {
                            THEN 1 ELSE 0 END) AS handled, \
                          SUM(CASE WHEN l.handle_ms IS NOT NULL THEN 1 ELSE 0 END) AS ended, \
                          CAST(COALESCE(SUM(l.handle_ms), 0) AS BIGINT) AS handle_total \
-                         FROM contact_log l JOIN agents a ON a.id = l.agent_id \
-                         WHERE {filter} GROUP BY l.agent_id",
+                         FROM contact_log l WHERE {filter} AND l.agent_id IS NOT NULL \
+                         GROUP BY l.agent_id",
                         filter = log_filter(scope),
                     )))
                     .fetch_all(&self.pool)
                     .await?
                     {
+                        // The CSQs' members only: another agent's states are not the
+                        // supervisor's to read.
                         let id: i64 = row.try_get("agent_id")?;
-                        let name: String = row.try_get("display_name")?;
-                        let agent = agents.entry(id).or_insert_with(|| figures(id, name));
+                        let Some(agent) = agents.get_mut(&id) else {
+                            continue;
+                        };
                         agent.offered = count(&row, "offered")?;
                         agent.not_accepted = count(&row, "not_accepted")?;
                         agent.handled = count(&row, "handled")?;
@@ -349,11 +358,14 @@ macro_rules! impl_report_store {
                         let Some(agent) = agents.get_mut(&id) else {
                             continue;
                         };
-                        match row.try_get::<Option<String>, _>("state")?.as_deref() {
-                            Some("ready") => agent.ready_ms += ms,
-                            Some("not_ready") => agent.not_ready_ms += ms,
-                            Some("reserved") => agent.reserved_ms += ms,
-                            _ => {}
+                        // A change a node of the previous release logged has no state
+                        // name: left out.
+                        let state = row.try_get::<Option<String>, _>("state")?;
+                        match state.as_deref().and_then(AgentState::parse) {
+                            Some(AgentState::Ready) => agent.ready_ms += ms,
+                            Some(AgentState::NotReady) => agent.not_ready_ms += ms,
+                            Some(AgentState::Reserved) => agent.reserved_ms += ms,
+                            Some(AgentState::LoggedOut) | None => {}
                         }
                     }
                     let mut agents: Vec<AgentFigures> = agents.into_values().collect();

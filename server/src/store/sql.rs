@@ -172,7 +172,8 @@ macro_rules! impl_store {
         /// followed a wait, not a group chat changing hands) and an end before any agent
         /// took it keep how long the contact had waited since it last came into a queue:
         /// the reports' waits, answered and abandoned. An end by an agent keeps how long
-        /// since it was taken: the handle time.
+        /// since it was taken (or came back to them after a failed send): the handle
+        /// time.
         async fn write_contact_log(
             conn: &mut <<$row as sqlx::Row>::Database as sqlx::Database>::Connection,
             contact: &Contact,
@@ -196,8 +197,8 @@ macro_rules! impl_store {
                  THEN $2 - (SELECT MAX(q.at_ms) FROM contact_log q WHERE q.contact_id = $1 \
                    AND q.step IN ('queued', 'transferred', 'requeued')) END, \
                  CASE WHEN $9 THEN $2 - (SELECT MAX(a.at_ms) FROM contact_log a \
-                   WHERE a.contact_id = $1 AND a.step = 'accepted' \
-                   AND a.wait_ms IS NOT NULL) END",
+                   WHERE a.contact_id = $1 AND (a.step = 'reopened' \
+                   OR (a.step = 'accepted' AND a.wait_ms IS NOT NULL))) END",
             )
             .bind(contact.id.0)
             .bind(at_ms)

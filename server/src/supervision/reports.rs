@@ -54,7 +54,7 @@ impl Services {
             .await
             .map_err(internal)?
             .into_iter()
-            .filter(|a| agent_ids.contains(&a.id))
+            .filter(|a| agent_ids.contains(&a.id) && !a.disabled)
             .map(|a| (a.id, a.display_name))
             .collect();
         agent_choices.sort_by_key(|(_, name)| name.to_lowercase());

@@ -71,10 +71,12 @@ fn Reports(agent: Agent) -> impl IntoView {
     });
     let request = Memo::new(move |_| {
         let time_zone = zone.get();
+        // A custom period's days count only for it (others refetch not as they change).
+        let custom = period.get() == Period::Custom;
         (!time_zone.is_empty()).then(|| ReportRequest {
             period: period.get(),
-            from: from.get(),
-            to: to.get(),
+            from: if custom { from.get() } else { String::new() },
+            to: if custom { to.get() } else { String::new() },
             time_zone,
             csq: csq.get(),
             agent: chosen_agent.get(),
@@ -92,12 +94,19 @@ fn Reports(agent: Agent) -> impl IntoView {
     );
     let choices = RwSignal::new(Choices::default());
     Effect::new(move |_| {
-        if let Some(Some(Ok(r))) = report.get() {
-            choices.set(Choices {
+        let next = report.with(|r| match r {
+            Some(Some(Ok(r))) => Some(Choices {
                 csqs: r.csqs.clone(),
                 agents: r.agent_choices.clone(),
                 days: Some((r.first_day, r.last_day)),
-            });
+            }),
+            _ => None,
+        });
+        // Only a change redraws the lists (and keeps what is chosen in them).
+        if let Some(next) = next {
+            if choices.with_untracked(|c| *c != next) {
+                choices.set(next);
+            }
         }
     });
     let on_period = move |ev: leptos::ev::Event| {
@@ -137,7 +146,7 @@ fn Reports(agent: Agent) -> impl IntoView {
                             <select id="report-period" on:change=on_period>
                                 {Period::ALL.into_iter().map(|p| view! {
                                     <option value=p.as_str() selected=move || period.get() == p>
-                                        {period_label(i18n.get_locale(), p)}
+                                        {move || period_label(i18n.get_locale(), p)}
                                     </option>
                                 }).collect_view()}
                             </select>
@@ -190,13 +199,16 @@ fn Reports(agent: Agent) -> impl IntoView {
                     </div>
                 </section>
                 <Transition fallback=move || view! { <p class="loading">{t!(i18n, supervisor.reports.loading)}</p> }>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        // The figures are said again in a language chosen meanwhile.
+                        let _language = i18n.get_locale();
+                        Suspend::new(async move {
                         match report.await {
                             None => view! { <p class="loading">{t!(i18n, supervisor.reports.loading)}</p> }.into_any(),
                             Some(Err(e)) => view! { <Refused error=e /> }.into_any(),
                             Some(Ok(r)) => view! { <Figures report=r /> }.into_any(),
                         }
-                    })}
+                    })}}
                 </Transition>
             </main>
         </div>
